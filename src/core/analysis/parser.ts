@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Language, Parser } from 'web-tree-sitter';
+import type { LanguageId } from './types';
+
+/**
+ * Lazily loads web-tree-sitter and the grammar wasm files (each grammar on its first use).
+ * The wasm directory is dist/wasm next to the bundle; unbundled test builds (out/) and the
+ * source tree fall back to the npm packages in node_modules.
+ */
+let wasmDirOverride: string | undefined;
+let ready: Promise<void> | undefined;
+const languages = new Map<LanguageId, Promise<Language>>();
+
+export function setWasmDir(dir: string): void {
+  wasmDirOverride = dir;
+}
+
+function wasmPath(file: string): string {
+  const candidates: string[] = [];
+  if (wasmDirOverride) candidates.push(path.join(wasmDirOverride, file));
+  if (process.env.SOCKSCOPE_WASM_DIR) candidates.push(path.join(process.env.SOCKSCOPE_WASM_DIR, file));
+  candidates.push(path.join(__dirname, 'wasm', file));
+  // Walk up from this file to a folder holding dist/wasm (the repo root when running from out/).
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, 'dist', 'wasm', file));
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  try {
+    const pkg = file === 'web-tree-sitter.wasm' ? 'web-tree-sitter' : file.replace(/\.wasm$/, '');
+    return require.resolve(`${pkg}/${file}`);
+  } catch {
+    throw new Error(`SockScope could not find ${file} (looked in ${candidates[0]} and the npm packages). Rebuild with \`npm run build\`.`);
+  }
+}
+
+export async function loadLanguage(id: LanguageId): Promise<Language> {
+  ready ??= Parser.init({ locateFile: (f: string) => wasmPath(f) });
+  await ready;
+  let lang = languages.get(id);
+  if (!lang) {
+    lang = Language.load(wasmPath(`tree-sitter-${id}.wasm`));
+    languages.set(id, lang);
+  }
+  return lang;
+}
+
+/** Parses `text` and hands the tree to `use`; the tree and parser are freed afterwards (they live in wasm memory). */
+export async function withTree<T>(id: LanguageId, text: string, use: (tree: import('web-tree-sitter').Tree) => T): Promise<T> {
+  const parser = new Parser();
+  try {
+    parser.setLanguage(await loadLanguage(id));
+    const tree = parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    try {
+      return use(tree);
+    } finally {
+      tree.delete();
+    }
+  } finally {
+    parser.delete();
+  }
+}
+
+/** Maps a file name or VS Code language id to a LanguageId, or undefined if SockScope does not analyse it. */
+export function languageForFile(fileName: string): LanguageId | undefined {
+  const ext = path.extname(fileName).toLowerCase();
+  switch (ext) {
+    case '.c': return 'c';
+    case '.h': return 'c';
+    case '.cc': case '.cpp': case '.cxx': case '.hpp': case '.hh': case '.hxx': return 'cpp';
+    case '.py': return 'python';
+    case '.go': return 'go';
+    case '.java': return 'java';
+    default: return undefined;
+  }
+}

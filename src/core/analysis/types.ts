@@ -1,0 +1,63 @@
+/** The finding model shared by every language analyzer, the diagnostics, the code actions and the CLI. */
+
+export type LanguageId = 'c' | 'cpp' | 'python' | 'go' | 'java';
+
+/** 0-based line and column (UTF-16 code units, like VS Code). The CLI adds 1 when printing. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+/** A replacement of `range` in the analysed text by `newText` (an insertion has start === end). */
+export interface TextEdit {
+  readonly range: Range;
+  readonly newText: string;
+}
+
+export interface Fix {
+  /** e.g. "Close `sockfd` before this return" or "Close `sockfd` on all paths". */
+  readonly title: string;
+  /** 'exit': fixes this finding only; 'all-paths': fixes every leaking exit of this descriptor at once. */
+  readonly scope: 'exit' | 'all-paths';
+  readonly isPreferred: boolean;
+  /** Non-overlapping edits against the analysed text. */
+  readonly edits: readonly TextEdit[];
+}
+
+export type RuleId = 'sockscope.leak' | 'sockscope.overwrite';
+
+export interface Finding {
+  readonly ruleId: RuleId;
+  readonly language: LanguageId;
+  /** Where the descriptor becomes unreachable (C/C++/Go/Java: the leaking exit; Python: the acquisition). */
+  readonly range: Range;
+  /** Name of the enclosing function ('<lambda>' or '<module>' where there is none). */
+  readonly function: string;
+  /** The variable (or expression such as `fds[0]`) holding the descriptor. */
+  readonly variable: string;
+  /** Where the descriptor was acquired (the call expression). */
+  readonly acquired: Range;
+  readonly message: string;
+  /** Further places worth showing (e.g. the path that loses it), for related information. */
+  readonly related?: readonly { readonly range: Range; readonly message: string }[];
+  readonly fixes: readonly Fix[];
+}
+
+export interface AnalysisOptions {
+  /** Functions that take ownership of a descriptor passed to them (setting sockscope.analysis.ownershipTransfers). */
+  readonly ownershipTransfers?: readonly string[];
+  /** Stop analysing after this many milliseconds (the result then says so in `notes`). */
+  readonly timeBudgetMs?: number;
+}
+
+export interface AnalysisResult {
+  readonly language: LanguageId;
+  readonly findings: Finding[];
+  /** True when the parse tree had ERROR/MISSING nodes (analysis still ran on what parsed). */
+  readonly hadParseErrors: boolean;
+  /** Human-readable notes: e.g. "skipped: binary file", "function foo: too complex, analysis cut short". */
+  readonly notes: string[];
+}

@@ -1,0 +1,3 @@
+export * from './tcpState';
+export * from './socket';
+export * from './snapshot';

@@ -1,0 +1,60 @@
+import type { Socket } from './socket';
+import { isTcp, socketKey } from './socket';
+import type { TcpState } from './tcpState';
+
+export interface FdLimit {
+  /** null means "unlimited". */
+  readonly soft: number | null;
+  readonly hard: number | null;
+}
+
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly name: string;
+  readonly cmdline: string;
+  readonly uid?: number | undefined;
+  /** Open descriptors of any kind; undefined when it could not be read (permissions). */
+  readonly fdCount: number | undefined;
+  readonly fdLimit: FdLimit | undefined;
+  /** Process start time in clock ticks since boot (Linux /proc/<pid>/stat field 22): detects pid reuse. */
+  readonly startTime?: number | undefined;
+}
+
+export interface Snapshot {
+  readonly takenAt: number;
+  readonly process: ProcessInfo;
+  readonly sockets: readonly Socket[];
+  /** Human-readable notes about partial data (e.g. "3 malformed lines skipped in net/tcp6", "no permission to read fds"). */
+  readonly notes: readonly string[];
+}
+
+export interface SnapshotDiff {
+  readonly opened: readonly Socket[];
+  readonly closed: readonly Socket[];
+  /** Same socket, different state: [before, after]. */
+  readonly changed: readonly (readonly [Socket, Socket])[];
+}
+
+export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
+  const old = new Map(before.sockets.map((s) => [socketKey(s), s]));
+  const opened: Socket[] = [];
+  const changed: [Socket, Socket][] = [];
+  for (const s of after.sockets) {
+    const prev = old.get(socketKey(s));
+    if (!prev) opened.push(s);
+    else {
+      old.delete(socketKey(s));
+      if (prev.state !== s.state) changed.push([prev, s]);
+    }
+  }
+  return { opened, closed: [...old.values()], changed };
+}
+
+export type StateCounts = Partial<Record<TcpState, number>>;
+
+/** Counts of TCP sockets per state (UDP and UNIX sockets are not counted here). */
+export function countTcpStates(sockets: readonly Socket[]): StateCounts {
+  const counts: StateCounts = {};
+  for (const s of sockets) if (isTcp(s)) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,51 @@
+import type { TcpState } from './tcpState';
+
+export type Protocol = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix';
+
+export interface Endpoint {
+  /** IPv4 dotted quad, IPv6 in RFC 5952 form (v4-mapped as ::ffff:a.b.c.d), or a UNIX path ('' when unnamed). */
+  readonly address: string;
+  /** 0 for UNIX sockets and for an unconnected remote side. */
+  readonly port: number;
+}
+
+export interface Socket {
+  readonly protocol: Protocol;
+  /** TCP state; for UDP the kernel reports CLOSE (unconnected) or ESTABLISHED (connected); UNIX sockets use LISTEN/ESTABLISHED/CLOSE. */
+  readonly state: TcpState;
+  readonly local: Endpoint;
+  /** undefined when there is no peer (listening/unconnected). */
+  readonly remote: Endpoint | undefined;
+  /** The descriptor number in the owning process, when known. */
+  readonly fd: number | undefined;
+  /** Kernel inode (Linux) or another stable per-socket id (other platforms); unique within a snapshot. */
+  readonly inode: string;
+  readonly txQueue: number;
+  readonly rxQueue: number;
+  /** Linux extras; undefined where the platform does not report them. */
+  readonly timer?: { readonly active: number; readonly jiffies: number } | undefined;
+  readonly retransmits?: number | undefined;
+  readonly uid?: number | undefined;
+  /** UNIX sockets: 'stream' | 'dgram' | 'seqpacket'. */
+  readonly unixType?: string | undefined;
+}
+
+/** Formats `address:port`, bracketing IPv6 addresses; UNIX paths print as they are ('(unnamed)' when empty). */
+export function formatEndpoint(e: Endpoint | undefined, protocol: Protocol): string {
+  if (!e) return '*';
+  if (protocol === 'unix') return e.address || '(unnamed)';
+  const host = e.address.includes(':') ? `[${e.address}]` : e.address;
+  return `${host}:${e.port === 0 ? '*' : e.port}`;
+}
+
+/** A key that identifies one connection across snapshots, whatever its state (used by SnapshotDiff). */
+export function socketKey(s: Socket): string {
+  return `${s.protocol}|${s.inode}`;
+}
+
+export function isTcp(s: Socket): boolean {
+  return s.protocol === 'tcp' || s.protocol === 'tcp6';
+}
+export function isUdp(s: Socket): boolean {
+  return s.protocol === 'udp' || s.protocol === 'udp6';
+}
