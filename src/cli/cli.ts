@@ -1,0 +1,44 @@
+import type { CliCommand, CliIo } from './io';
+import { EXIT_USAGE } from './io';
+import { socketsCommand } from './commands/sockets';
+import { checkCommand } from './commands/check';
+import { watchCommand } from './commands/watch';
+
+const USAGE = `Usage: sockscope <command> [options]
+
+Commands:
+  sockets <pid> [--json]                         list a process's sockets grouped by TCP state
+  watch <pid> [--interval ms] [--json]           one line per sample, with leak warnings, until the process exits or Ctrl-C
+  check <files or folders…> [--format text|json|sarif] [--fix]
+                                                 find descriptor/socket leaks in C, C++, Python, Go and Java sources
+
+Exit codes: 0 ok (check: no findings), 1 findings, 2 usage or I/O error.`;
+
+const COMMANDS: Record<string, CliCommand> = { sockets: socketsCommand, check: checkCommand, watch: watchCommand };
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? io.out : io.err)(USAGE + '\n');
+    return name ? 0 : EXIT_USAGE;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`sockscope: unknown command '${name}'\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    io.err(`sockscope ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+if (require.main === module) {
+  let onInterrupt: () => void = () => undefined;
+  const interrupted = new Promise<void>((resolve) => { onInterrupt = resolve; });
+  process.on('SIGINT', () => onInterrupt());
+  const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), interrupted };
+  main(process.argv.slice(2), io).then((code) => { process.exitCode = code; process.exit(code); });
+}

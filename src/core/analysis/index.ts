@@ -1,0 +1,35 @@
+import type { AnalysisOptions, AnalysisResult, LanguageId } from './types';
+import { analyzeC } from './c';
+import { analyzePython } from './python';
+import { analyzeGo } from './go';
+import { analyzeJava } from './java';
+
+export * from './types';
+export { languageForFile, setWasmDir } from './parser';
+
+/** Files larger than this are not analysed (the result says why). */
+export const MAX_ANALYSED_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Analyses one source text. Never throws for bad input: binary or huge text and text that does
+ * not parse come back with a note (and whatever findings the parsable part gave).
+ */
+export async function analyzeSource(text: string, language: LanguageId, options: AnalysisOptions = {}): Promise<AnalysisResult> {
+  if (text.length > MAX_ANALYSED_BYTES) {
+    return { language, findings: [], hadParseErrors: false, notes: [`skipped: file is larger than ${MAX_ANALYSED_BYTES / 1024 / 1024} MiB`] };
+  }
+  if (text.includes('\u0000')) {
+    return { language, findings: [], hadParseErrors: false, notes: ['skipped: binary file (contains NUL bytes)'] };
+  }
+  switch (language) {
+    case 'c':
+    case 'cpp':
+      return analyzeC(text, language, options);
+    case 'python':
+      return analyzePython(text, options);
+    case 'go':
+      return analyzeGo(text, options);
+    case 'java':
+      return analyzeJava(text, options);
+  }
+}
