@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Build: esbuild bundles dist/extension.js and dist/cli.js (cjs, `vscode` external) and copies the
 // tree-sitter wasm files to dist/wasm. With --tests it also transpiles src/ and test/ file by file
-// into out/ so that node's test runner and the VS Code test host can load the *.test.js files.
+// into out/ (--only-tests: only that) so that node's test runner and the VS Code test host can load the *.test.js files.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+// --outdir DIR: where the transpiled tests go (default out/); lets parallel runs keep apart.
+const outIndex = argv.indexOf('--outdir');
+const outDir = outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1] : 'out';
 const production = args.has('--production');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
@@ -19,11 +23,11 @@ const common = {
   // web-tree-sitter's ESM build uses import.meta.url, which is empty in a CJS bundle: bundle its CJS build.
   alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
 };
-await Promise.all([
+if (!args.has('--only-tests')) await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' }),
   esbuild.build({ ...common, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
 ]);
-chmodSync('dist/cli.js', 0o755);
+if (!args.has('--only-tests')) chmodSync('dist/cli.js', 0o755);
 
 mkdirSync('dist/wasm', { recursive: true });
 cpSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), 'dist/wasm/web-tree-sitter.wasm');
@@ -31,7 +35,7 @@ for (const lang of ['c', 'cpp', 'python', 'go', 'java']) {
   cpSync(require.resolve(`tree-sitter-${lang}/tree-sitter-${lang}.wasm`), `dist/wasm/tree-sitter-${lang}.wasm`);
 }
 
-if (args.has('--tests')) {
+if (args.has('--tests') || args.has('--only-tests')) {
   const files = [];
   for (const dir of ['src', 'test']) {
     for (const f of readdirSync(dir, { recursive: true })) {
@@ -39,9 +43,9 @@ if (args.has('--tests')) {
       if (rel.endsWith('.ts') && !rel.endsWith('.d.ts') && !rel.startsWith(path.join('test', 'fixtures'))) files.push(rel);
     }
   }
-  rmSync('out', { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: files, outdir: 'out', outbase: '.', bundle: false, platform: 'node', format: 'cjs',
+    entryPoints: files, outdir: outDir, outbase: '.', bundle: false, platform: 'node', format: 'cjs',
     target: 'node20', sourcemap: 'inline', logLevel: 'warning',
   });
 }

@@ -1,3 +1,5 @@
 export * from './tcpState';
 export * from './socket';
 export * from './snapshot';
+export * from './grouping';
+export * from './json';

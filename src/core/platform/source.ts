@@ -1,4 +1,4 @@
-import type { Snapshot } from '../model';
+import type { ProcessInfo, Snapshot } from '../model';
 
 /** A process as the picker shows it. socketCount is filled in later (it is costly to compute). */
 export interface ProcessSummary {
@@ -25,9 +25,13 @@ export type SourceErrorCode =
   | 'UNSUPPORTED'
   | 'BAD_INPUT';
 
-/** The one error type sources throw; `message` is a complete sentence for the user. */
+/**
+ * The one error type sources throw; `message` is a complete sentence for the user. `partial` carries
+ * what could still be read about the process (e.g. name and command line on PERMISSION), for the UI
+ * to show next to the message.
+ */
 export class SourceError extends Error {
-  constructor(readonly code: SourceErrorCode, message: string, readonly detail?: string) {
+  constructor(readonly code: SourceErrorCode, message: string, readonly detail?: string, readonly partial?: ProcessInfo) {
     super(message);
     this.name = 'SourceError';
   }

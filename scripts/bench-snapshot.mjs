@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Snapshot benchmark (Linux): a child holds 10,000 TCP sockets on loopback (5,000 established pairs,
+// both ends in the child, plus 2 listeners). We time one full `sockscope sockets <pid> --json` in
+// process (the built dist/cli.js's main(), so no node start-up is counted: that is what the
+// extension and a running CLI pay) against `lsof -nP -p PID`, `ss -tanp` and `ss -tan`, run with
+// execFile and output discarded (their process start-up is counted: it is part of using them).
+// N runs each, interleaved, after one warm-up; medians and ratios are printed.
+//
+//   npm run bench:snapshot            (builds first)
+//   node scripts/bench-snapshot.mjs [--pairs 5000] [--runs 7] [--cli path/to/cli.js]
+import { execFile, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const require = createRequire(import.meta.url);
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const PAIRS = Number(arg('--pairs', 5000));
+const RUNS = Number(arg('--runs', 7));
+
+if (process.platform !== 'linux') {
+  console.log('bench-snapshot: Linux only (it compares with ss and reads /proc).');
+  process.exit(0);
+}
+const cliPath = path.resolve(arg('--cli', path.join(root, 'dist', 'cli.js')));
+if (!existsSync(cliPath)) {
+  console.error('bench-snapshot: dist/cli.js is missing: run `node scripts/build.mjs` first (npm run bench:snapshot does).');
+  process.exit(2);
+}
+const { main } = require(cliPath);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** Starts the holder with RLIMIT_NOFILE raised through prlimit(1); resolves with what it holds. */
+function startHolder() {
+  const nofile = 2 * PAIRS + 1000;
+  const child = spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, '--no-deprecation',
+    path.join(root, 'test', 'fixtures', 'sockets', 'holder.js'), '--pairs', String(PAIRS), '--ttl', '600'],
+  { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ child, held: JSON.parse(out.slice(0, out.indexOf('\n'))) });
+    });
+    child.once('exit', (code) => reject(new Error(`holder exited early (code ${code}); is prlimit installed and the hard limit high enough?`)));
+  });
+}
+
+/** One in-process run of `sockscope sockets <pid> --json`; returns [ms, number of sockets]. */
+async function sockscopeOnce(pid) {
+  let out = '';
+  let err = '';
+  const io = { out: (t) => { out += t; }, err: (t) => { err += t; }, interrupted: new Promise(() => undefined) };
+  const t0 = process.hrtime.bigint();
+  const code = await main(['sockets', String(pid), '--json'], io);
+  const t = ms(t0);
+  if (code !== 0) throw new Error(`sockscope sockets failed: ${err}`);
+  return [t, JSON.parse(out).sockets.length];
+}
+
+function execOnce(file, args) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    execFile(file, args, { maxBuffer: 512 * 1024 * 1024 }, (e, stdout) => {
+      const t = ms(t0);
+      if (e && typeof e.code !== 'number') reject(e);
+      else resolve([t, stdout.split('\n').length]);
+    });
+  });
+}
+
+const holder = await startHolder();
+const pid = holder.held.pid;
+const stop = () => { try { holder.child.kill('SIGKILL'); } catch { /* already gone */ } };
+process.on('exit', stop);
+try {
+  const tools = [
+    { name: 'sockscope sockets --json (in-process)', run: () => sockscopeOnce(pid) },
+    { name: 'lsof -nP -p PID', run: () => execOnce('lsof', ['-nP', '-p', String(pid)]) },
+    { name: 'ss -tanp', run: () => execOnce('ss', ['-tanp']) },
+    { name: 'ss -tan', run: () => execOnce('ss', ['-tan']) },
+    { name: 'node dist/cli.js sockets PID --json (process, info only)', run: () => execOnce(process.execPath, [cliPath, 'sockets', String(pid), '--json']) },
+  ];
+  const times = tools.map(() => []);
+  const sizes = tools.map(() => 0);
+  for (const t of tools) await t.run(); // warm-up (page cache, JIT)
+  for (let r = 0; r < RUNS; r++) {
+    for (const [i, t] of tools.entries()) {
+      const [time, size] = await t.run();
+      times[i].push(time);
+      sizes[i] = size;
+    }
+  }
+  const med = times.map(median);
+  const [own, lsof, ssp, ss] = med;
+  console.log(`\nSnapshot of one process holding ${2 * PAIRS + 2} TCP sockets (${PAIRS} established pairs + 2 listeners), median of ${RUNS} runs:`);
+  console.log(`(SockScope was measured in-process: main() of dist/cli.js, no node start-up; the other tools as child processes via execFile.)`);
+  console.log(`SockScope listed ${sizes[0]} sockets.\n`);
+  const rows = tools.map((t, i) => [t.name, med[i].toFixed(1), `${Math.min(...times[i]).toFixed(1)}-${Math.max(...times[i]).toFixed(1)}`]);
+  const header = ['tool', 'median ms', 'range ms'];
+  const w = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  console.log(line(header));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(line(r));
+  const ratio = (a, b, target) => `${(a / b).toFixed(2)} (target <= ${target}) ${a / b <= target ? 'OK' : 'MISSED'}`;
+  console.log(`\nSockScope / lsof -nP -p : ${ratio(own, lsof, 0.5)}`);
+  console.log(`SockScope / ss -tan     : ${ratio(own, ss, 2)}`);
+  console.log(`SockScope / ss -tanp    : ${(own / ssp).toFixed(2)} (for information)`);
+} finally {
+  stop();
+}

@@ -1,0 +1,168 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { checkCommand, parseCheckArgs } from './check';
+import type { FindingJson } from './check';
+import type { CliIo } from '../io';
+import { loadCorpus } from '../../core/analysis/corpusFixtures';
+
+const corpus = new Map(loadCorpus('c').map((c) => [c.name, c]));
+function corpusCase(name: string) {
+  const c = corpus.get(name);
+  if (!c) throw new Error(`corpus file ${name} missing`);
+  return c;
+}
+
+async function run(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, interrupted: new Promise(() => undefined) };
+  const before = process.cwd();
+  if (cwd) process.chdir(cwd);
+  try {
+    return { code: await checkCommand(args, io), out, err };
+  } finally {
+    process.chdir(before);
+  }
+}
+
+function tempTree(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-check-'));
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+const seed = corpusCase('seed_send_message_fixed.c');
+const clean = corpusCase('early_return_clean.c');
+
+test('text format: one gcc-style line per finding and a summary; exit 1', async () => {
+  const dir = tempTree({ 'seed.c': seed.text });
+  const r = await run(['seed.c'], dir);
+  assert.equal(r.code, 1, r.err);
+  const lines = r.out.trim().split('\n');
+  const findingLines = lines.filter((l) => l.includes(': warning: '));
+  assert.deepEqual(findingLines.map((l) => Number(l.split(':')[1])), seed.expected.map((e) => e.line));
+  for (const l of findingLines) assert.match(l, /^seed\.c:\d+:\d+: warning: .*sockfd.* \[sockscope\.leak\]$/);
+  assert.equal(lines.at(-1), `${seed.expected.length} findings in 1 file (1 file checked)`);
+});
+
+test('clean file: exit 0 and a "No leaks found" summary', async () => {
+  const dir = tempTree({ 'ok.c': clean.text });
+  const r = await run([path.join(dir, 'ok.c')]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'No leaks found (1 file checked)\n');
+});
+
+test('json format: 1-based positions, function, variable, acquisition line and rule', async () => {
+  const dir = tempTree({ 'src/seed.c': seed.text });
+  const r = await run(['--format', 'json', 'src'], dir);
+  assert.equal(r.code, 1, r.err);
+  const items = JSON.parse(r.out) as FindingJson[];
+  assert.equal(items.length, seed.expected.length);
+  const lines = seed.text.split('\n');
+  for (const [i, item] of items.entries()) {
+    assert.equal(item.file, path.join('src', 'seed.c'));
+    assert.equal(item.line, seed.expected[i]!.line);
+    assert.equal(item.variable, 'sockfd');
+    assert.equal(item.function, 'send_message');
+    assert.equal(item.ruleId, 'sockscope.leak');
+    // The 1-based column points at the `return` keyword on that line.
+    assert.equal(lines[item.line - 1]!.slice(item.column - 1, item.column + 5), 'return');
+    assert.ok(item.endLine >= item.line && item.endColumn > 0);
+    assert.match(lines[item.acquiredLine - 1]!, /socket\(/);
+    assert.ok(item.message.length > 0);
+  }
+});
+
+test('sarif format: a valid-looking SARIF 2.1.0 log with relative URIs and related acquisition', async () => {
+  const dir = tempTree({ 'lib/net/seed.c': seed.text });
+  const r = await run(['--format=sarif', 'lib'], dir);
+  assert.equal(r.code, 1, r.err);
+  const log = JSON.parse(r.out);
+  assert.equal(log.version, '2.1.0');
+  assert.match(log.$schema, /sarif-2\.1\.0/);
+  const run0 = log.runs[0];
+  assert.equal(run0.tool.driver.name, 'SockScope');
+  assert.deepEqual(run0.tool.driver.rules.map((x: { id: string }) => x.id), ['sockscope.leak', 'sockscope.overwrite']);
+  assert.equal(run0.results.length, seed.expected.length);
+  const res = run0.results[0];
+  assert.equal(res.level, 'warning');
+  assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'lib/net/seed.c');
+  assert.equal(res.locations[0].physicalLocation.region.startLine, seed.expected[0]!.line);
+  assert.match(seed.text.split('\n')[res.relatedLocations[0].physicalLocation.region.startLine - 1] ?? '', /socket\(/);
+});
+
+test('--fix writes the all-paths fixes, reports them, and the file then checks clean', async () => {
+  const dir = tempTree({ 'seed.c': seed.text, 'ok.c': clean.text });
+  const r = await run(['--fix', '.'], dir);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, new RegExp(`^fixed seed\\.c: ${seed.expected.length} findings \\(\\d+ edits?\\)$`, 'm'));
+  assert.equal(fs.readFileSync(path.join(dir, 'ok.c'), 'utf8'), clean.text, 'a clean file must not be rewritten');
+  const fixedText = fs.readFileSync(path.join(dir, 'seed.c'), 'utf8');
+  assert.notEqual(fixedText, seed.text);
+  const again = await run(['seed.c'], dir);
+  assert.equal(again.code, 0, again.out);
+});
+
+test('--ownership-transfer NAME makes a call take ownership of the descriptor', async () => {
+  const c = corpusCase('unknown_external_leak.c');
+  const dir = tempTree({ 'w.c': c.text });
+  assert.equal((await run([path.join(dir, 'w.c')])).code, 1);
+  const r = await run(['--ownership-transfer', 'loop_watch', path.join(dir, 'w.c')]);
+  assert.equal(r.code, 0, r.out);
+});
+
+test('folders: skips node_modules, .git, dist and out, and files of other languages', async () => {
+  const dir = tempTree({
+    'a.c': seed.text, 'sub/b.cpp': corpusCase('cpp_throw_leak.cpp').text, 'notes.txt': 'close(fd)',
+    'node_modules/x/c.c': seed.text, '.git/d.c': seed.text, 'dist/e.c': seed.text, 'out/f.c': seed.text,
+  });
+  const r = await run(['--format', 'json', '.'], dir);
+  const files = [...new Set((JSON.parse(r.out) as FindingJson[]).map((f) => f.file))];
+  assert.deepEqual(files, ['a.c', path.join('sub', 'b.cpp')]);
+});
+
+test('binary and huge files are skipped with a note; the run goes on', async () => {
+  const dir = tempTree({
+    'bin.c': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]),
+    'huge.c': 'int x;\n'.repeat(400_000),
+    'seed.c': seed.text,
+  });
+  const r = await run(['.'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /bin\.c: skipped: binary file/);
+  assert.match(r.err, /huge\.c: skipped: .*larger than/);
+  assert.match(r.out, /\(1 file checked, 2 skipped\)\n$/);
+});
+
+test('a file with syntax errors is reported on stderr and does not stop the run', async () => {
+  const dir = tempTree({ 'broken.c': 'int f( { return }}} ;;; #if\n', 'seed.c': seed.text });
+  const r = await run(['.'], dir);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /broken\.c: note: syntax errors/);
+  assert.match(r.out, /seed\.c:\d+:\d+: warning:/);
+});
+
+test('usage and I/O errors exit 2', async () => {
+  const dir = tempTree({ 'seed.c': seed.text });
+  const missing = await run(['nope.c', 'seed.c'], dir);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /nope\.c: no such file or folder/);
+  assert.match(missing.out, /seed\.c:\d+/, 'the other paths are still checked');
+  for (const args of [['--format', 'xml', 'seed.c'], ['--format'], ['--bogus', 'seed.c'], [], ['--ownership-transfer']]) {
+    const r = await run(args, dir);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, /Usage: sockscope check/);
+  }
+});
+
+test('parseCheckArgs accepts repeated and inline options', () => {
+  assert.deepEqual(parseCheckArgs(['a', '--ownership-transfer', 'x', '--ownership-transfer=y', '--format=json', 'b', '--fix']),
+    { paths: ['a', 'b'], format: 'json', fix: true, ownershipTransfers: ['x', 'y'] });
+  assert.equal(parseCheckArgs(['--help']), 'help');
+});

@@ -1,0 +1,168 @@
+// `sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...`:
+// finds descriptor/socket leaks in C, C++, Python, Go and Java sources, for terminals, scripts (JSON)
+// and GitHub code scanning (SARIF). With --fix, writes the "close on all paths" fixes into the files.
+
+import * as fs from 'fs';
+import { analyzeSource } from '../../core/analysis';
+import type { AnalysisResult, Finding } from '../../core/analysis';
+import { fixAllPaths } from '../../core/analysis/fixAll';
+import { toSarif } from '../../core/analysis/sarif';
+import { discoverSources, loadSource } from '../../core/analysis/workspace';
+import type { CliCommand, CliIo } from '../io';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
+
+const USAGE = 'Usage: sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...';
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface CheckOptions {
+  readonly paths: string[];
+  readonly format: Format;
+  readonly fix: boolean;
+  readonly ownershipTransfers: string[];
+}
+
+/** One finding in `--format json` (1-based lines and columns; the end column is exclusive). */
+export interface FindingJson {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly function: string;
+  readonly variable: string;
+  readonly acquiredLine: number;
+  readonly ruleId: string;
+  readonly message: string;
+}
+
+/** The options, or a usage problem as a string (`'help'` for --help). */
+export function parseCheckArgs(args: readonly string[]): CheckOptions | string {
+  const paths: string[] = [];
+  const ownershipTransfers: string[] = [];
+  let format: string = 'text';
+  let fix = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf('=');
+    const [name, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    if (name === '-h' || name === '--help') return 'help';
+    else if (name === '--fix') fix = true;
+    else if (name === '--format') {
+      const v = value();
+      if (v === undefined) return '--format needs a value (text, json or sarif)';
+      format = v;
+    } else if (name === '--ownership-transfer') {
+      const v = value();
+      if (!v) return '--ownership-transfer needs a function name';
+      ownershipTransfers.push(v);
+    } else if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
+    else paths.push(a);
+  }
+  if (!(FORMATS as readonly string[]).includes(format)) return `unknown format '${format}' (use text, json or sarif)`;
+  if (paths.length === 0) return 'no files or folders given';
+  return { paths, format: format as Format, fix, ownershipTransfers };
+}
+
+export function toFindingJson(file: string, f: Finding): FindingJson {
+  return {
+    file,
+    line: f.range.start.line + 1,
+    column: f.range.start.column + 1,
+    endLine: f.range.end.line + 1,
+    endColumn: f.range.end.column + 1,
+    function: f.function,
+    variable: f.variable,
+    acquiredLine: f.acquired.start.line + 1,
+    ruleId: f.ruleId,
+    message: f.message,
+  };
+}
+
+function formatText(file: string, f: Finding): string {
+  return `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}: warning: ${f.message} [${f.ruleId}]\n`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+interface FileOutcome {
+  readonly file: string;
+  readonly findings: Finding[];
+}
+
+/** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
+async function checkFile(file: string, language: Parameters<typeof analyzeSource>[1], opts: CheckOptions, io: CliIo): Promise<FileOutcome | 'skipped' | 'io-error'> {
+  const loaded = loadSource(file);
+  if (!loaded.ok) {
+    io.err(`sockscope check: ${loaded.note}\n`);
+    return loaded.skipped ? 'skipped' : 'io-error';
+  }
+  const analysisOptions = { ownershipTransfers: opts.ownershipTransfers };
+  let result: AnalysisResult;
+  let findings: Finding[];
+  try {
+    if (opts.fix) {
+      const fixed = await fixAllPaths(loaded.text, language, analysisOptions);
+      result = fixed.initial;
+      findings = fixed.remaining;
+      if (fixed.text !== loaded.text) {
+        fs.writeFileSync(file, (loaded.bom ? '\ufeff' : '') + fixed.text);
+        const report = `fixed ${file}: ${plural(result.findings.length - fixed.remaining.length, 'finding')} (${plural(fixed.editsApplied, 'edit')})` +
+          (fixed.remaining.length ? `, ${fixed.remaining.length} left` : '') + '\n';
+        (opts.format === 'text' ? io.out : io.err)(report);
+      }
+    } else {
+      result = await analyzeSource(loaded.text, language, analysisOptions);
+      findings = result.findings;
+    }
+  } catch (e) {
+    // The analyzers promise not to throw; if one does anyway, report the file and carry on with the others.
+    io.err(`sockscope check: ${file}: skipped: ${e instanceof Error ? e.message : String(e)}\n`);
+    return (e as NodeJS.ErrnoException).code ? 'io-error' : 'skipped';
+  }
+  if (result.hadParseErrors) io.err(`sockscope check: ${file}: note: syntax errors; only the parts that parsed were analysed\n`);
+  for (const n of result.notes) io.err(`sockscope check: ${file}: note: ${n}\n`);
+  return { file, findings };
+}
+
+export const checkCommand: CliCommand = async (args, io) => {
+  const opts = parseCheckArgs(args);
+  if (opts === 'help') {
+    io.out(USAGE + '\n');
+    return EXIT_OK;
+  }
+  if (typeof opts === 'string') {
+    io.err(`sockscope check: ${opts}. ${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const discovery = discoverSources(opts.paths);
+  let ioError = discovery.errors.length > 0;
+  for (const e of discovery.errors) io.err(`sockscope check: ${e}\n`);
+  for (const n of discovery.notes) io.err(`sockscope check: ${n}\n`);
+
+  const outcomes: FileOutcome[] = [];
+  let skipped = 0;
+  for (const { path: file, language } of discovery.files) {
+    const r = await checkFile(file, language, opts, io);
+    if (r === 'io-error') ioError = true;
+    else if (r === 'skipped') skipped++;
+    else outcomes.push(r);
+  }
+
+  const total = outcomes.reduce((n, o) => n + o.findings.length, 0);
+  if (opts.format === 'json') {
+    io.out(JSON.stringify(outcomes.flatMap((o) => o.findings.map((f) => toFindingJson(o.file, f))), null, 2) + '\n');
+  } else if (opts.format === 'sarif') {
+    io.out(JSON.stringify(toSarif(outcomes), null, 2) + '\n');
+  } else {
+    for (const o of outcomes) for (const f of o.findings) io.out(formatText(o.file, f));
+    const withFindings = outcomes.filter((o) => o.findings.length > 0).length;
+    const checked = `${plural(outcomes.length, 'file')} checked` + (skipped ? `, ${skipped} skipped` : '');
+    io.out(total ? `${plural(total, 'finding')} in ${plural(withFindings, 'file')} (${checked})\n` : `No leaks found (${checked})\n`);
+  }
+  if (ioError) return EXIT_USAGE;
+  return total > 0 ? EXIT_FINDINGS : EXIT_OK;
+};

@@ -1,0 +1,137 @@
+// `sockscope sockets <pid> [--json]`: one snapshot of a process's sockets, grouped by TCP state
+// (suspicious states such as CLOSE_WAIT first), or as JSON for scripts.
+
+import type { Endpoint, FdLimit, Protocol, Snapshot, Socket, SocketGroup } from '../../core/model';
+import { SUSPICIOUS_STATES, formatEndpoint, groupByState } from '../../core/model';
+import { createSocketSource, SourceError } from '../../core/platform';
+import type { CliCommand, CliIo } from '../io';
+import { EXIT_OK, EXIT_USAGE } from '../io';
+
+const USAGE = 'Usage: sockscope sockets <pid> [--json]';
+
+export interface SocketJson {
+  readonly fd: number | null;
+  readonly inode: string;
+  readonly protocol: Protocol;
+  readonly state: string;
+  readonly local: string;
+  readonly remote: string | null;
+  readonly txQueue: number;
+  readonly rxQueue: number;
+}
+
+export interface SocketsJson {
+  readonly pid: number;
+  readonly name: string;
+  readonly fdCount: number | null;
+  readonly fdLimit: FdLimit | null;
+  readonly sockets: SocketJson[];
+}
+
+function usageError(io: CliIo, problem: string): number {
+  io.err(`sockscope sockets: ${problem}. ${USAGE}\n`);
+  return EXIT_USAGE;
+}
+
+export const socketsCommand: CliCommand = async (args, io) => {
+  let json = false;
+  const positional: string[] = [];
+  for (const a of args) {
+    if (a === '--json') json = true;
+    else if (a === '-h' || a === '--help') { io.out(USAGE + '\n'); return EXIT_OK; }
+    else if (a.startsWith('-') && a !== '-') return usageError(io, `unknown option '${a}'`);
+    else positional.push(a);
+  }
+  const [pidText, extra] = positional;
+  if (pidText === undefined) return usageError(io, 'missing <pid>');
+  if (extra !== undefined) return usageError(io, `unexpected argument '${extra}'`);
+  const pid = /^\d+$/.test(pidText) ? Number(pidText) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return usageError(io, `'${pidText}' is not a process id`);
+
+  let snapshot: Snapshot;
+  try {
+    snapshot = await createSocketSource(process.platform).snapshot(pid);
+  } catch (e) {
+    // One line: the source's message is already a full sentence (it names the process when it can).
+    const message = e instanceof SourceError ? e.message : `cannot read process ${pid}: ${e instanceof Error ? e.message : String(e)}`;
+    io.err(`sockscope sockets: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return EXIT_USAGE;
+  }
+  io.out(json ? JSON.stringify(toJson(snapshot), null, 2) + '\n' : formatText(snapshot));
+  return EXIT_OK;
+};
+
+/** `addr:port` with IPv6 in brackets and the numeric port; a UNIX socket's path as it is. */
+export function endpointText(e: Endpoint, protocol: Protocol): string {
+  if (protocol === 'unix') return e.address;
+  return `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+}
+
+export function toJson(s: Snapshot): SocketsJson {
+  return {
+    pid: s.process.pid,
+    name: s.process.name,
+    fdCount: s.process.fdCount ?? null,
+    fdLimit: s.process.fdLimit ?? null,
+    sockets: s.sockets.map((k) => ({
+      fd: k.fd ?? null,
+      inode: k.inode,
+      protocol: k.protocol,
+      state: k.state,
+      local: endpointText(k.local, k.protocol),
+      remote: k.remote ? endpointText(k.remote, k.protocol) : null,
+      txQueue: k.txQueue,
+      rxQueue: k.rxQueue,
+    })),
+  };
+}
+
+function limitText(n: number | null): string {
+  return n === null ? 'unlimited' : String(n);
+}
+
+function headerLine(s: Snapshot): string {
+  const p = s.process;
+  const fds = p.fdCount === undefined ? '? fds' : `${p.fdCount} fd${p.fdCount === 1 ? '' : 's'}`;
+  const limit = p.fdLimit ? ` / soft limit ${limitText(p.fdLimit.soft)} (hard ${limitText(p.fdLimit.hard)})` : '';
+  const count = `${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}`;
+  return `${p.name} (pid ${p.pid}): ${fds}${limit}, ${count}`;
+}
+
+function socketColumns(k: Socket, group: SocketGroup): string[] {
+  const extra = [
+    group.kind === 'udp' || group.kind === 'unix' ? k.state : '',
+    k.unixType ?? '',
+    k.txQueue || k.rxQueue ? `tx ${k.txQueue} rx ${k.rxQueue}` : '',
+  ].filter(Boolean).join('  ');
+  return [
+    k.fd === undefined ? 'fd ?' : `fd ${k.fd}`,
+    k.protocol,
+    formatEndpoint(k.local, k.protocol),
+    k.remote ? `-> ${formatEndpoint(k.remote, k.protocol)}` : '',
+    extra,
+  ];
+}
+
+/** Pads each column to the widest cell of the whole listing so groups line up. */
+function alignRows(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, c.length); });
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padStart(widths[0] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+export function formatText(s: Snapshot): string {
+  const lines = [headerLine(s)];
+  if (s.process.cmdline) lines.push(`  ${s.process.cmdline}`);
+  const groups = groupByState(s.sockets);
+  const rows = alignRows(groups.flatMap((g) => g.sockets.map((k) => socketColumns(k, g))));
+  let i = 0;
+  for (const g of groups) {
+    const warn = g.state !== undefined && SUSPICIOUS_STATES.includes(g.state) ? '  <- suspicious' : '';
+    lines.push('', `${g.label} (${g.sockets.length})${warn}`);
+    for (let n = 0; n < g.sockets.length; n++) lines.push(`  ${rows[i++] ?? ''}`);
+  }
+  if (s.sockets.length === 0) lines.push('', 'No sockets.');
+  if (s.notes.length > 0) lines.push('', ...s.notes.map((n) => `note: ${n}`));
+  return lines.join('\n') + '\n';
+}

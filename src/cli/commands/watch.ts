@@ -1,0 +1,164 @@
+// `sockscope watch <pid> [--interval ms] [--json]`: samples a process's sockets until it exits or Ctrl-C,
+// one line per sample with counts per TCP state, descriptors against the limit, and leak warnings.
+
+import type { TcpState } from '../../core/model';
+import { TCP_STATES } from '../../core/model';
+import { createSocketSource } from '../../core/platform';
+import type { SocketSource, SourceError } from '../../core/platform';
+import type { Clock, LeakWarning, ProcessStats, SampleSummary, SystemFacts } from '../../core/sampler';
+import { analyzeHistory, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
+import type { CliCommand, CliIo } from '../io';
+import { EXIT_OK, EXIT_USAGE } from '../io';
+
+const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--json]';
+const MIN_INTERVAL = 100;
+
+/** What the command needs from the outside world; tests replace parts of it. */
+export interface WatchDeps {
+  readonly source?: SocketSource;
+  readonly clock?: Clock;
+  readonly stats?: ProcessStats | null;
+  readonly facts?: () => Promise<SystemFacts>;
+}
+
+export interface WatchSampleJson {
+  readonly event: 'sample';
+  readonly t: number;
+  readonly pid: number;
+  readonly sockets: number;
+  readonly tcp: number;
+  readonly udp: number;
+  readonly unix: number;
+  readonly states: Partial<Record<TcpState, number>>;
+  readonly fd: number | null;
+  readonly fdLimit: number | null;
+  readonly cpu: number | null;
+  readonly memory: number | null;
+  readonly warnings: LeakWarning[];
+  /** Ids of warnings that started with this sample / ended with it. */
+  readonly raised: string[];
+  readonly cleared: string[];
+}
+
+interface Options { pid: number; intervalMs: number; json: boolean }
+
+function parseArgs(args: string[]): Options | string {
+  let json = false;
+  let intervalMs = 1000;
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--json') json = true;
+    else if (a === '--interval' || a.startsWith('--interval=')) {
+      const v = a === '--interval' ? args[++i] : a.slice('--interval='.length);
+      const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n) || n < MIN_INTERVAL) return `--interval needs a number of milliseconds ≥ ${MIN_INTERVAL}${v === undefined ? '' : `, got '${v}'`}`;
+      intervalMs = n;
+    } else if (a.startsWith('-')) return `unknown option '${a}'`;
+    else positional.push(a);
+  }
+  const [pidText, extra] = positional;
+  if (pidText === undefined) return 'missing <pid>';
+  if (extra !== undefined) return `unexpected argument '${extra}'`;
+  const pid = /^\d+$/.test(pidText) ? Number(pidText) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return `'${pidText}' is not a process id`;
+  return { pid, intervalMs, json };
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
+export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
+  return async (args, io) => {
+    if (args.includes('-h') || args.includes('--help')) {
+      io.out(USAGE + '\n');
+      return EXIT_OK;
+    }
+    const opts = parseArgs(args);
+    if (typeof opts === 'string') {
+      io.err(`sockscope watch: ${opts}. ${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const facts = await (deps.facts ?? defaultFacts)();
+    const source = deps.source ?? createSocketSource(process.platform);
+    const stats = deps.stats === null ? undefined : deps.stats ?? new PidusageStats();
+    return watch(opts, io, source, facts, deps.clock ?? realClock, stats);
+  };
+}
+
+async function defaultFacts(): Promise<SystemFacts> {
+  return { ephemeralPorts: process.platform === 'linux' ? await readEphemeralPortRange() : undefined };
+}
+
+function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFacts, clock: Clock, stats: ProcessStats | undefined): Promise<number> {
+  const history = new History();
+  const tracker = new WarningTracker();
+  const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats });
+  let sampled = false;
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number) => {
+      if (done) return;
+      done = true;
+      sampler.dispose();
+      resolve(code);
+    };
+    const fail = (message: string) => {
+      io.err(`sockscope watch: ${oneLine(message)}\n`);
+      finish(EXIT_USAGE);
+    };
+    sampler.on('sample', ({ snapshot, stats: st }) => {
+      sampled = true;
+      const summary = history.push(snapshot, st);
+      const update = tracker.update(analyzeHistory(history, facts));
+      if (opts.json) {
+        io.out(JSON.stringify(sampleJson(opts.pid, summary, update.active, update.raised, update.cleared)) + '\n');
+        return;
+      }
+      io.out(sampleLine(summary, update.active) + '\n');
+      for (const w of update.raised) io.out(`  ! ${w.severity}: ${w.title}\n    ${w.detail}\n`);
+      for (const w of update.cleared) io.out(`  cleared: ${w.title}\n`);
+    });
+    sampler.on('error', (e: SourceError) => {
+      // Nothing sampled yet: the process cannot be watched at all (e.g. another user's process).
+      if (!sampled) return fail(e.message);
+      const retry = formatDuration(sampler.effectiveIntervalMs);
+      if (opts.json) io.out(JSON.stringify({ event: 'error', code: e.code, message: e.message, retryInMs: sampler.effectiveIntervalMs }) + '\n');
+      else io.err(`sockscope watch: ${oneLine(e.message)} (retrying in ${retry})\n`);
+    });
+    sampler.on('exited', (e) => {
+      if (!sampled) return fail(e.reason);
+      if (opts.json) io.out(JSON.stringify({ event: 'exited', pid: e.pid, code: e.code, reason: e.reason }) + '\n');
+      else io.out(`process ${e.pid} is gone: ${oneLine(e.reason)}\n`);
+      finish(EXIT_OK);
+    });
+    void io.interrupted.then(() => finish(EXIT_OK));
+    sampler.start();
+  });
+}
+
+function sampleJson(pid: number, s: SampleSummary, active: LeakWarning[], raised: LeakWarning[], cleared: LeakWarning[]): WatchSampleJson {
+  return {
+    event: 'sample', t: s.t, pid, sockets: s.total, tcp: s.tcp, udp: s.udp, unix: s.unix, states: s.states,
+    fd: s.fdCount ?? null, fdLimit: s.fdLimit ?? null, cpu: s.cpu ?? null, memory: s.memory ?? null,
+    warnings: active, raised: raised.map((w) => w.id), cleared: cleared.map((w) => w.id),
+  };
+}
+
+/** "14:03:07  sockets 42 (tcp 40 udp 1 unix 1)  ESTABLISHED 30 CLOSE_WAIT 10  fd 57/1024  cpu 3.1% rss 41 MB  ! close-wait-growth" */
+export function sampleLine(s: SampleSummary, active: readonly LeakWarning[]): string {
+  const d = new Date(s.t);
+  const time = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  const states = TCP_STATES.filter((k) => (s.states[k] ?? 0) > 0).map((k) => `${k} ${s.states[k]}`).join(' ');
+  const limit = s.fdLimit === undefined ? '?' : s.fdLimit === null ? 'unlimited' : String(s.fdLimit);
+  const parts = [
+    time,
+    `sockets ${s.total} (tcp ${s.tcp} udp ${s.udp} unix ${s.unix})`,
+    states || 'no TCP',
+    `fd ${s.fdCount ?? '?'}/${limit}`,
+  ];
+  if (s.cpu !== undefined && s.memory !== undefined) parts.push(`cpu ${s.cpu.toFixed(1)}% rss ${Math.round(s.memory / (1024 * 1024))} MB`);
+  if (active.length > 0) parts.push(`! ${active.map((w) => w.id).join(', ')}`);
+  return parts.join('  ');
+}
+
+export const watchCommand: CliCommand = createWatchCommand();

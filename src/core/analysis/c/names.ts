@@ -1,0 +1,45 @@
+/** The C library functions the C/C++ analyzer knows by name. */
+
+/** What an acquired resource is: a descriptor/socket (`fd`), a `FILE *` (`file`) or a `popen` stream. */
+export type ResourceKind = 'fd' | 'socket' | 'file' | 'popen';
+
+/** Calls whose result is a new descriptor or stream. */
+export const ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ...['socket', 'accept', 'accept4', 'open', 'openat', 'creat', 'dup', 'dup2', 'dup3', 'epoll_create', 'epoll_create1',
+    'eventfd', 'timerfd_create', 'signalfd', 'inotify_init', 'inotify_init1', 'mkstemp', 'mkostemp', 'memfd_create',
+  ].map((n) => [n, 'fd'] as const),
+  ...['WSASocket', 'WSASocketA', 'WSASocketW'].map((n) => [n, 'socket'] as const),
+  ...['fopen', 'fdopen', 'tmpfile'].map((n) => [n, 'file'] as const),
+  ['popen', 'popen'],
+]);
+
+/** Calls that fill an int[2] with two descriptors, and the index of that argument. */
+export const ACQUIRE_PAIR: ReadonlyMap<string, number> = new Map([['pipe', 0], ['pipe2', 0], ['socketpair', 3]]);
+
+/** Calls that release their first argument. */
+export const RELEASE: ReadonlySet<string> = new Set(['close', 'closesocket', 'fclose', 'pclose']);
+
+/** fdopen(fd, mode): the new FILE * owns `fd`. */
+export const ADOPT_FIRST_ARG: ReadonlySet<string> = new Set(['fdopen']);
+
+/** Calls that never return. */
+export const NO_RETURN: ReadonlySet<string> = new Set([
+  'exit', '_exit', '_Exit', 'quick_exit', 'abort', 'err', 'errx', 'verr', 'verrx', 'pthread_exit', 'longjmp',
+  'siglongjmp', '__assert_fail', '__builtin_trap', '__builtin_unreachable', 'terminate', 'ExitProcess', 'ExitThread',
+]);
+
+/** Every name whose call makes a function worth analysing. */
+export const ACQUIRING_NAMES: readonly string[] = [...ACQUIRE.keys(), ...ACQUIRE_PAIR.keys()];
+
+export function releaseFunction(kind: ResourceKind): string {
+  switch (kind) {
+    case 'fd': return 'close';
+    case 'socket': return 'closesocket';
+    case 'file': return 'fclose';
+    case 'popen': return 'pclose';
+  }
+}
+
+export function isStream(kind: ResourceKind): boolean {
+  return kind === 'file' || kind === 'popen';
+}

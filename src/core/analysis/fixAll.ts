@@ -1,0 +1,107 @@
+/**
+ * "Fix everything in this file": applies the all-paths fix of every finding at once (CLI `check --fix`,
+ * and the fix test over the corpus). Findings of the same descriptor carry the same all-paths fix, so
+ * fixes are de-duplicated, their edits merged (two insertions at one point are concatenated), and a fix
+ * whose edits would clash with an already accepted one waits for the next round, which re-analyses the
+ * edited text so its positions are fresh.
+ */
+import { applyEdits } from './edits';
+import { analyzeSource } from './index';
+import type { AnalysisOptions, AnalysisResult, Finding, Fix, LanguageId, Position, TextEdit } from './types';
+
+function cmp(a: Position, b: Position): number {
+  return a.line - b.line || a.column - b.column;
+}
+
+function isInsertion(e: TextEdit): boolean {
+  return cmp(e.range.start, e.range.end) === 0;
+}
+
+/** Two edits clash when their ranges overlap, or an insertion touches a replaced range (its order would be ambiguous). */
+function clash(a: TextEdit, b: TextEdit): boolean {
+  if (isInsertion(a) && isInsertion(b)) return false;
+  if (isInsertion(a) || isInsertion(b)) {
+    const [p, r] = isInsertion(a) ? [a.range.start, b.range] : [b.range.start, a.range];
+    return cmp(r.start, p) <= 0 && cmp(p, r.end) <= 0;
+  }
+  return cmp(a.range.start, b.range.end) < 0 && cmp(b.range.start, a.range.end) < 0;
+}
+
+function sameEdit(a: TextEdit, b: TextEdit): boolean {
+  return cmp(a.range.start, b.range.start) === 0 && cmp(a.range.end, b.range.end) === 0 && a.newText === b.newText;
+}
+
+/** One fix per distinct all-paths fix (a finding without one contributes its preferred fix). */
+export function fileFixes(findings: readonly Finding[]): Fix[] {
+  const seen = new Set<string>();
+  const fixes: Fix[] = [];
+  for (const f of findings) {
+    const fix = f.fixes.find((x) => x.scope === 'all-paths') ?? f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
+    if (!fix) continue;
+    const key = JSON.stringify(fix.edits);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fixes.push(fix);
+  }
+  return fixes;
+}
+
+export interface MergedFixes {
+  /** Non-overlapping edits, in text order. */
+  readonly edits: TextEdit[];
+  readonly applied: Fix[];
+  /** Fixes left for a later round because their edits clash with an applied one. */
+  readonly deferred: Fix[];
+}
+
+export function mergeFixes(fixes: readonly Fix[]): MergedFixes {
+  const edits: TextEdit[] = [];
+  const applied: Fix[] = [];
+  const deferred: Fix[] = [];
+  for (const fix of fixes) {
+    const fresh = fix.edits.filter((e) => !edits.some((x) => sameEdit(x, e)));
+    if (fresh.some((e) => edits.some((x) => clash(x, e)))) {
+      deferred.push(fix);
+      continue;
+    }
+    for (const e of fresh) {
+      const i = isInsertion(e) ? edits.findIndex((x) => isInsertion(x) && cmp(x.range.start, e.range.start) === 0) : -1;
+      if (i >= 0) edits[i] = { range: e.range, newText: edits[i]!.newText + e.newText };
+      else edits.push(e);
+    }
+    applied.push(fix);
+  }
+  edits.sort((a, b) => cmp(a.range.start, b.range.start));
+  return { edits, applied, deferred };
+}
+
+export interface FixAllResult {
+  readonly text: string;
+  /** The analysis of the original text (its findings, notes and parse status). */
+  readonly initial: AnalysisResult;
+  /** Findings left in the fixed text (empty when every leak was fixed). */
+  readonly remaining: Finding[];
+  readonly editsApplied: number;
+  readonly rounds: number;
+}
+
+/** Applies all-paths fixes until nothing is left to fix (at most `maxRounds` analyse-and-edit rounds). */
+export async function fixAllPaths(text: string, language: LanguageId, options: AnalysisOptions = {}, maxRounds = 5): Promise<FixAllResult> {
+  const initial = await analyzeSource(text, language, options);
+  let result = initial;
+  let editsApplied = 0;
+  let rounds = 0;
+  while (result.findings.length > 0 && rounds < maxRounds) {
+    const merged = mergeFixes(fileFixes(result.findings));
+    if (merged.edits.length === 0) break;
+    text = applyEdits(text, merged.edits);
+    editsApplied += merged.edits.length;
+    rounds++;
+    const next = await analyzeSource(text, language, options);
+    // A round that does not reduce the findings would loop forever: stop and report what is left.
+    const progressed = next.findings.length < result.findings.length;
+    result = next;
+    if (!progressed) break;
+  }
+  return { text, initial, remaining: result.findings, editsApplied, rounds };
+}

@@ -1,0 +1,88 @@
+/**
+ * Quick fixes over the C/C++ corpus: applying every all-paths fix of a leaking file must give code
+ * that still compiles and has no findings left; applying one finding's 'exit' fix must remove that
+ * finding and only that one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyEdits } from './edits';
+import { fixAllPaths } from './fixAll';
+import { analyzeSource } from './index';
+import { compileSyntaxOnly, loadCorpus } from './corpusFixtures';
+import type { Finding, TextEdit } from './types';
+
+const leaking = loadCorpus('c').filter((c) => c.expected.length > 0);
+
+async function assertCompiles(text: string, language: 'c' | 'cpp', name: string, what: string): Promise<void> {
+  const r = await compileSyntaxOnly(text, language, name);
+  if (r.status === 'no-compiler') return; // corpus.test.ts reports the skip once
+  assert.equal(r.status, 'ok', `${name}: ${what} does not compile:\n${r.status === 'error' ? r.output : ''}\n--- code ---\n${text}`);
+}
+
+test('the corpus has leaking files to fix', () => {
+  assert.ok(leaking.length >= 20, `only ${leaking.length} leaking corpus files`);
+});
+
+for (const c of leaking) {
+  test(`all-paths fixes of ${c.name} compile and leave no findings`, async () => {
+    const before = await analyzeSource(c.text, c.language);
+    for (const f of before.findings) {
+      if (f.ruleId === 'sockscope.leak') {
+        assert.ok(f.fixes.some((x) => x.scope === 'all-paths' && x.edits.length > 0), `${c.name}: ${f.variable} (line ${f.range.start.line + 1}) has no all-paths fix`);
+      }
+    }
+    const fixed = await fixAllPaths(c.text, c.language);
+    assert.ok(fixed.editsApplied > 0, `${c.name}: no edits were applied`);
+    assert.equal(fixed.remaining.length, 0,
+      `${c.name}: findings left after fixing:\n${fixed.remaining.map((f) => `  line ${f.range.start.line + 1}: ${f.variable} ${f.message}`).join('\n')}\n--- fixed code ---\n${fixed.text}`);
+    await assertCompiles(fixed.text, c.language === 'cpp' ? 'cpp' : 'c', c.name, 'the fixed file');
+  });
+}
+
+/** Lines (inclusive range) where a 0-based line of the old text ends up after `edits` (a line inside a replaced range may land anywhere in it). */
+function mapLine(line: number, edits: readonly TextEdit[]): [number, number] {
+  let delta = 0;
+  const sorted = [...edits].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
+  for (const e of sorted) {
+    const added = e.newText.split('\n').length - 1;
+    const removed = e.range.end.line - e.range.start.line;
+    if (e.range.end.line < line || (e.range.end.line === line && e.range.end.column === 0 && removed > 0)) {
+      delta += added - removed;
+    } else if (e.range.start.line <= line && line <= e.range.end.line) {
+      return [e.range.start.line + delta, e.range.start.line + delta + added + Math.max(0, line - e.range.start.line)];
+    }
+  }
+  return [line + delta, line + delta];
+}
+
+function describe(fs: readonly Finding[]): string {
+  return fs.map((f) => `line ${f.range.start.line + 1} ${f.variable}`).join(', ') || '(none)';
+}
+
+for (const c of leaking) {
+  test(`each 'exit' fix in ${c.name} removes exactly its own finding`, async () => {
+    const before = (await analyzeSource(c.text, c.language)).findings;
+    let checked = 0;
+    for (const target of before) {
+      const exit = target.fixes.find((x) => x.scope === 'exit');
+      if (!exit) continue;
+      checked++;
+      const text = applyEdits(c.text, exit.edits);
+      const after = (await analyzeSource(text, c.language)).findings;
+      const unmatched = [...after];
+      const missing: Finding[] = [];
+      for (const f of before) {
+        if (f === target) continue;
+        const [lo, hi] = mapLine(f.range.start.line, exit.edits);
+        const i = unmatched.findIndex((g) => g.variable === f.variable && g.ruleId === f.ruleId && g.range.start.line >= lo && g.range.start.line <= hi);
+        if (i >= 0) unmatched.splice(i, 1);
+        else missing.push(f);
+      }
+      assert.deepEqual([missing.length, unmatched.length], [0, 0],
+        `${c.name}: after the exit fix for ${target.variable} at line ${target.range.start.line + 1}: ` +
+        `lost ${describe(missing)}; unexpected ${describe(unmatched)}\n--- code ---\n${text}`);
+      await assertCompiles(text, c.language === 'cpp' ? 'cpp' : 'c', c.name, `the exit fix for line ${target.range.start.line + 1}`);
+    }
+    assert.ok(checked > 0 || before.every((f) => f.ruleId === 'sockscope.overwrite'), `${c.name}: no finding offers an 'exit' fix`);
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Finding and reading the source files to analyse (CLI `check`, workspace scans): walks folders,
+ * skips build and dependency folders, picks the language by file extension, and refuses huge or
+ * binary files with a note instead of reading them whole.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { languageForFile } from './parser';
+import type { LanguageId } from './types';
+
+/** Folders never descended into: dependencies, VCS metadata and build output. */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out']);
+/** Same limit as analyzeSource (which measures text length): larger files are not read at all. */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+
+export interface SourceFile {
+  readonly path: string;
+  readonly language: LanguageId;
+}
+
+export interface Discovery {
+  /** Analysable files, sorted, each once. */
+  readonly files: SourceFile[];
+  /** Inputs that do not exist or cannot be read (an I/O error for the caller). */
+  readonly errors: string[];
+  /** Things skipped on purpose (unsupported extension given explicitly, symlinked folders). */
+  readonly notes: string[];
+}
+
+/** Expands files and folders into the analysable source files under them. */
+export function discoverSources(inputs: readonly string[]): Discovery {
+  const found = new Map<string, SourceFile>();
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const add = (p: string, language: LanguageId) => found.set(path.resolve(p), { path: p, language });
+
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      errors.push(`${dir}: cannot read folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      return;
+    }
+    for (const entry of entries) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(p);
+      } else if (entry.isFile()) {
+        const language = languageForFile(entry.name);
+        if (language) add(p, language);
+      } else if (entry.isSymbolicLink() && languageForFile(entry.name)) {
+        // Symlinked files are followed; symlinked folders are not (they could form a cycle).
+        try {
+          if (fs.statSync(p).isFile()) add(p, languageForFile(entry.name)!);
+        } catch {
+          notes.push(`${p}: skipped: broken symbolic link`);
+        }
+      }
+    }
+  };
+
+  for (const input of inputs) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(input);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      errors.push(code === 'ENOENT' ? `${input}: no such file or folder` : `${input}: cannot access (${code ?? String(e)})`);
+      continue;
+    }
+    if (st.isDirectory()) {
+      walk(input);
+    } else {
+      const language = languageForFile(input);
+      if (language) add(input, language);
+      else notes.push(`${input}: skipped: not a C, C++, Python, Go or Java source file`);
+    }
+  }
+  const files = [...found.values()].sort((a, b) => a.path.localeCompare(b.path));
+  return { files, errors, notes };
+}
+
+/** `bom`: the file started with a UTF-8 byte order mark (removed from `text`; put it back when writing). */
+export type LoadedSource = { readonly ok: true; readonly text: string; readonly bom: boolean } | { readonly ok: false; readonly skipped: boolean; readonly note: string };
+
+/** Bytes that never occur in text files (NUL and most C0 controls) among the first 8 KiB mark a binary file. */
+function looksBinary(buf: Buffer): boolean {
+  const n = Math.min(buf.length, 8192);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i]!;
+    if (b === 0) return true;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 27) control++;
+  }
+  return n > 0 && control / n > 0.1;
+}
+
+/**
+ * Reads a source file as UTF-8 (a BOM is dropped). Huge or binary files come back as
+ * `{ ok: false, skipped: true }` with a note; read errors as `{ ok: false, skipped: false }`.
+ */
+export function loadSource(file: string, maxBytes = MAX_SOURCE_BYTES): LoadedSource {
+  try {
+    const size = fs.statSync(file).size;
+    if (size > maxBytes) {
+      return { ok: false, skipped: true, note: `${file}: skipped: ${(size / 1024 / 1024).toFixed(1)} MiB is larger than the ${(maxBytes / 1024 / 1024).toFixed(0)} MiB limit` };
+    }
+    const buf = fs.readFileSync(file);
+    if (looksBinary(buf)) return { ok: false, skipped: true, note: `${file}: skipped: binary file` };
+    const text = buf.toString('utf8');
+    const bom = text.charCodeAt(0) === 0xfeff;
+    return { ok: true, text: bom ? text.slice(1) : text, bom };
+  } catch (e) {
+    return { ok: false, skipped: false, note: `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './pid';
+export * from './processTree';

@@ -1,0 +1,73 @@
+// Decoding of the hex `address:port` pairs of /proc/net/{tcp,tcp6,udp,udp6}.
+//
+// The kernel prints each address as the raw 32-bit words of the in-memory address in host byte
+// order: an IPv4 address is one word (so 127.0.0.1 reads 0100007F on a little-endian machine) and
+// an IPv6 address is four words, each byte-swapped on its own. The port is printed as a number
+// (already converted from network order), so it is read as it stands.
+
+import type { Endpoint } from '../../model';
+
+export interface DecodeOptions {
+  /** Byte order of the machine that wrote the table; true for x86, arm64 (default). */
+  readonly littleEndian?: boolean;
+}
+
+const HEX = /^[0-9A-Fa-f]+$/;
+
+/** The bytes of one address in network order, or undefined when the text is not 8 or 32 hex digits. */
+export function addressBytes(hex: string, options: DecodeOptions = {}): number[] | undefined {
+  if ((hex.length !== 8 && hex.length !== 32) || !HEX.test(hex)) return undefined;
+  const littleEndian = options.littleEndian ?? true;
+  const bytes: number[] = [];
+  for (let w = 0; w < hex.length; w += 8) {
+    const word = [0, 2, 4, 6].map((i) => parseInt(hex.slice(w + i, w + i + 2), 16));
+    bytes.push(...(littleEndian ? word.reverse() : word));
+  }
+  return bytes;
+}
+
+/** Dotted quad from four bytes. */
+function formatIpv4(b: readonly number[]): string {
+  return b.join('.');
+}
+
+/**
+ * RFC 5952 text for 16 bytes: lower-case hex, no leading zeros, the longest run (first on a tie) of
+ * two or more zero groups replaced by `::`, and IPv4-mapped addresses written as ::ffff:a.b.c.d.
+ */
+export function formatIpv6(b: readonly number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `::ffff:${formatIpv4(b.slice(12, 16))}`;
+  }
+  let bestStart = -1;
+  let bestLen = 1; // a single zero group is never compressed
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** Decodes `0100007F:1F90` (or the 32-digit IPv6 form) to an Endpoint; undefined when malformed. */
+export function parseHexEndpoint(text: string, options: DecodeOptions = {}): Endpoint | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  const portHex = text.slice(colon + 1);
+  if (portHex.length === 0 || portHex.length > 4 || !HEX.test(portHex)) return undefined;
+  const bytes = addressBytes(text.slice(0, colon), options);
+  if (!bytes) return undefined;
+  const address = bytes.length === 4 ? formatIpv4(bytes) : formatIpv6(bytes);
+  return { address, port: parseInt(portHex, 16) };
+}
+
+/** True for 0.0.0.0 / :: with port 0, which the kernel prints for "no peer". */
+export function isUnspecified(e: Endpoint): boolean {
+  return e.port === 0 && (e.address === '0.0.0.0' || e.address === '::');
+}

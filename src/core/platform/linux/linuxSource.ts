@@ -1,0 +1,321 @@
+// The Linux socket source: reads /proc directly (no external tool).
+//
+// A process's sockets are the `socket:[inode]` links of /proc/<pid>/fd, looked up in the net tables
+// of the process's OWN network namespace (/proc/<pid>/net/*), so containers and namespaces show
+// right. Sockets of the tables that no fd of the process holds (other processes', TIME_WAIT
+// leftovers with inode 0) are not listed. Cost is linear: one readdir, one readlink per fd (bounded
+// concurrency), one read of each table, lookups by inode in a Map.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ProcessInfo, Snapshot, Socket } from '../../model';
+import type { PortOwner, ProcessSummary, SocketSource } from '../source';
+import { SourceError } from '../source';
+import type { InetProtocol } from './netTables';
+import { parseInetTable, parseUnixTable } from './netTables';
+import type { ProcStat } from './procFiles';
+import { fdLimitFrom, formatCmdline, parseCmdline, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
+import { errnoOf, isDenied, isGone, mapLimit, readLinks, readText, readTextOrUndefined } from './procIo';
+
+export interface LinuxSourceOptions {
+  /** Root of the proc filesystem: '/proc', or a fixture tree in tests. */
+  readonly procRoot: string;
+  /** fd links read at once (default 64). */
+  readonly concurrency?: number;
+  /** Where user names come from (default /etc/passwd). */
+  readonly passwdPath?: string;
+  /** Byte order of the net tables (default: this machine's). */
+  readonly littleEndian?: boolean;
+}
+
+const INET_TABLES: readonly InetProtocol[] = ['tcp', 'tcp6', 'udp', 'udp6'];
+/** Processes read at once when scanning all of /proc. */
+const PROCESS_CONCURRENCY = 16;
+
+function noSuchProcess(pid: number): SourceError {
+  return new SourceError('NO_SUCH_PROCESS', `Process ${pid} does not exist (or has exited).`);
+}
+
+function checkPid(pid: number): void {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new SourceError('BAD_INPUT', `Not a process id: ${String(pid)}.`);
+}
+
+/** What to do about EACCES/EPERM on another process's fds (ptrace access rules of procfs). */
+function permissionHint(): string {
+  return process.getuid?.() === 0
+    ? 'the kernel refuses even root here (another user namespace, or a ptrace restriction such as Yama or hidepid).'
+    : 'run SockScope as root or as the same user.';
+}
+
+const isNumeric = (name: string): boolean => /^\d+$/.test(name);
+
+/** The fds of a process that hold sockets, by socket inode (the lowest fd when a socket is dup'ed). */
+interface SocketFds {
+  readonly fdCount: number;
+  readonly fdByInode: Map<string, number>;
+  /** Socket fds beyond the first for the same socket (dup, inherited). */
+  readonly duplicates: number;
+}
+
+export class LinuxSocketSource implements SocketSource {
+  readonly platform = 'linux';
+  private readonly root: string;
+  private readonly concurrency: number;
+  private readonly passwdPath: string;
+  private readonly littleEndian: boolean;
+
+  constructor(options: LinuxSourceOptions) {
+    this.root = options.procRoot;
+    this.concurrency = Math.max(1, options.concurrency ?? 64);
+    this.passwdPath = options.passwdPath ?? '/etc/passwd';
+    this.littleEndian = options.littleEndian ?? os.endianness() === 'LE';
+  }
+
+  private dir(pid: number | string, ...rest: string[]): string {
+    return path.join(this.root, String(pid), ...rest);
+  }
+
+  async snapshot(pid: number): Promise<Snapshot> {
+    checkPid(pid);
+    try {
+      return await this.readSnapshot(pid);
+    } catch (e) {
+      throw this.toSourceError(e, pid);
+    }
+  }
+
+  async socketCount(pid: number): Promise<number | undefined> {
+    if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+    try {
+      const fds = await this.readSocketFds(pid);
+      return fds.fdByInode.size + fds.duplicates;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async listProcesses(): Promise<ProcessSummary[]> {
+    const [names, users] = await Promise.all([this.pidNames(), this.userNames()]);
+    const found = await mapLimit(names, PROCESS_CONCURRENCY, async (name): Promise<ProcessSummary | undefined> => {
+      const [statText, cmdText, owner] = await Promise.all([
+        readTextOrUndefined(this.dir(name, 'stat')),
+        readTextOrUndefined(this.dir(name, 'cmdline')),
+        fs.promises.stat(this.dir(name)).catch(() => undefined),
+      ]);
+      const stat = statText === undefined ? undefined : parseStat(statText).items[0];
+      // Skip vanished processes, zombies and kernel threads (children of kthreadd, pid 2): no sockets to see.
+      if (!stat || stat.state === 'Z' || stat.state === 'X' || stat.pid === 2 || stat.ppid === 2) return undefined;
+      const args = cmdText === undefined ? [] : parseCmdline(cmdText).items[0] ?? [];
+      return {
+        pid: stat.pid,
+        name: stat.comm,
+        cmdline: args.length > 0 ? formatCmdline(args) : `[${stat.comm}]`,
+        user: owner ? users.get(owner.uid) ?? String(owner.uid) : undefined,
+      };
+    });
+    return found.filter((p): p is ProcessSummary => p !== undefined);
+  }
+
+  async findPortOwners(port: number): Promise<PortOwner[]> {
+    if (!Number.isSafeInteger(port) || port <= 0 || port > 65535) throw new SourceError('BAD_INPUT', `Not a port number: ${String(port)}.`);
+    const names = await this.pidNames();
+    // Processes sharing a network namespace share its tables: read them once per namespace.
+    // Processes we may not inspect (another user's, when not root) are counted: if the port is
+    // bound but no visible process holds it, the answer is "someone we cannot see", not "nobody".
+    let unreadable = 0;
+    const countDenied = (e: unknown): undefined => { if (isDenied(e)) unreadable++; return undefined; };
+    const nsOf = await mapLimit(names, PROCESS_CONCURRENCY, (name) => fs.promises.readlink(this.dir(name, 'ns', 'net')).catch(countDenied));
+    const byNamespace = new Map<string, string[]>();
+    names.forEach((name, i) => {
+      const ns = nsOf[i];
+      if (ns === undefined) return;
+      const list = byNamespace.get(ns);
+      if (list) list.push(name); else byNamespace.set(ns, [name]);
+    });
+    const owners: PortOwner[] = [];
+    let bound = 0;
+    for (const pids of byNamespace.values()) {
+      const wanted = await this.boundSockets(pids, port);
+      if (wanted.size === 0) continue;
+      bound += wanted.size;
+      const found = await mapLimit(pids, PROCESS_CONCURRENCY, async (name) => {
+        const pid = Number(name);
+        const fds = await this.readSocketFds(pid).catch(countDenied);
+        if (!fds) return [];
+        const mine = [...fds.fdByInode.keys()].filter((inode) => wanted.has(inode));
+        if (mine.length === 0) return [];
+        const stat = await readTextOrUndefined(this.dir(name, 'stat'));
+        const comm = (stat === undefined ? undefined : parseStat(stat).items[0]?.comm) ?? '?';
+        return mine.map((inode): PortOwner => {
+          const s = wanted.get(inode) as Socket;
+          return { pid, name: comm, protocol: s.protocol as InetProtocol, port, state: s.state };
+        });
+      });
+      owners.push(...found.flat());
+    }
+    if (owners.length === 0 && bound > 0 && unreadable > 0) {
+      throw new SourceError('PERMISSION', `Port ${port} is in use, but by a process SockScope may not inspect: ${permissionHint()}`);
+    }
+    return owners.sort((a, b) => a.pid - b.pid || a.protocol.localeCompare(b.protocol));
+  }
+
+  // ---- snapshot -------------------------------------------------------------------------------
+
+  private async readSnapshot(pid: number): Promise<Snapshot> {
+    const stat = await this.readLiveStat(pid);
+    const [cmdText, statusText, limitsText] = await Promise.all(
+      ['cmdline', 'status', 'limits'].map((f) => readTextOrUndefined(this.dir(pid, f))),
+    );
+    const args = cmdText === undefined ? [] : parseCmdline(cmdText).items[0] ?? [];
+    const info: ProcessInfo = {
+      pid,
+      name: stat.comm,
+      cmdline: formatCmdline(args),
+      uid: statusText === undefined ? undefined : parseStatus(statusText).items[0]?.euid,
+      fdCount: undefined,
+      fdLimit: limitsText === undefined ? undefined : fdLimitFrom(parseLimits(limitsText).items),
+      startTime: stat.startTime,
+    };
+    let fds: SocketFds;
+    try {
+      fds = await this.readSocketFds(pid);
+    } catch (e) {
+      if (isDenied(e)) {
+        const who = info.uid === undefined ? '' : `, uid ${info.uid}`;
+        throw new SourceError('PERMISSION', `No permission to read the descriptors of process ${pid} (${info.name}${who}): ${permissionHint()}`, errnoOf(e), info);
+      }
+      throw e;
+    }
+    const takenAt = Date.now();
+    const { sockets, notes } = await this.readOwnSockets(pid, fds);
+    // The pid may have exited (or even been reused) while its files were read.
+    const after = await this.readLiveStat(pid);
+    if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
+    return { takenAt, process: { ...info, fdCount: fds.fdCount }, sockets, notes };
+  }
+
+  /** The stat of a running process; NO_SUCH_PROCESS when it is missing or a zombie. */
+  private async readLiveStat(pid: number): Promise<ProcStat> {
+    let text: string;
+    try {
+      text = await readText(this.dir(pid, 'stat'));
+    } catch (e) {
+      if (isGone(e)) throw noSuchProcess(pid);
+      throw e;
+    }
+    const stat = parseStat(text).items[0];
+    if (!stat) throw new SourceError('TOOL_FAILED', `Unexpected format of ${this.dir(pid, 'stat')}.`, text.slice(0, 200));
+    if (stat.state === 'Z' || stat.state === 'X') throw noSuchProcess(pid);
+    return stat;
+  }
+
+  private async readSocketFds(pid: number): Promise<SocketFds> {
+    const fdDir = this.dir(pid, 'fd');
+    const names = await fs.promises.readdir(fdDir);
+    const targets = await readLinks(fdDir, names, this.concurrency);
+    const fdByInode = new Map<string, number>();
+    let duplicates = 0;
+    targets.forEach((target, i) => {
+      const inode = target === undefined ? undefined : parseSocketLink(target);
+      if (inode === undefined) return;
+      const fd = Number(names[i]);
+      const prev = fdByInode.get(inode);
+      if (prev === undefined) fdByInode.set(inode, fd);
+      else {
+        duplicates++;
+        if (fd < prev) fdByInode.set(inode, fd);
+      }
+    });
+    return { fdCount: names.length, fdByInode, duplicates };
+  }
+
+  /** Looks the process's socket inodes up in its own namespace's tables. */
+  private async readOwnSockets(pid: number, fds: SocketFds): Promise<{ sockets: Socket[]; notes: string[] }> {
+    const { fdByInode } = fds;
+    const notes: string[] = [];
+    if (fdByInode.size === 0) return { sockets: [], notes };
+    const keep = (inode: string): boolean => fdByInode.has(inode);
+    const tables = await Promise.all([...INET_TABLES, 'unix' as const].map(async (protocol) => {
+      const text = await this.readTable(pid, protocol);
+      if (text === undefined) return { protocol, items: [], skipped: 0 };
+      const parsed = protocol === 'unix'
+        ? parseUnixTable(text, { keep })
+        : parseInetTable(text, protocol, { keep, littleEndian: this.littleEndian });
+      return { protocol, ...parsed };
+    }));
+    const sockets: Socket[] = [];
+    const seen = new Set<string>();
+    for (const t of tables) {
+      if (t.skipped > 0) notes.push(`${t.skipped} malformed line${t.skipped === 1 ? '' : 's'} skipped in net/${t.protocol}.`);
+      for (const s of t.items) {
+        if (seen.has(s.inode)) continue;
+        seen.add(s.inode);
+        sockets.push({ ...s, fd: fdByInode.get(s.inode) });
+      }
+    }
+    const other = fdByInode.size - seen.size;
+    if (other > 0) notes.push(`${other} socket${other === 1 ? '' : 's'} of other kinds (netlink, raw, packet, …) not shown.`);
+    if (fds.duplicates > 0) notes.push(`${fds.duplicates} more descriptor${fds.duplicates === 1 ? '' : 's'} share a socket shown here (dup or inherited).`);
+    sockets.sort((a, b) => (a.fd ?? 0) - (b.fd ?? 0));
+    return { sockets, notes };
+  }
+
+  /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
+  private async readTable(pid: number | string, protocol: InetProtocol | 'unix'): Promise<string | undefined> {
+    try {
+      return await readText(this.dir(pid, 'net', protocol));
+    } catch (e) {
+      if (isGone(e)) return undefined;
+      throw e;
+    }
+  }
+
+  private toSourceError(e: unknown, pid: number): SourceError {
+    if (e instanceof SourceError) return e;
+    if (isGone(e)) return noSuchProcess(pid);
+    const message = e instanceof Error ? e.message : String(e);
+    if (isDenied(e)) return new SourceError('PERMISSION', `No permission to read the sockets of process ${pid}: ${permissionHint()}`, message);
+    return new SourceError('TOOL_FAILED', `Could not read the sockets of process ${pid} from ${this.root}: ${message}`, message);
+  }
+
+  // ---- helpers for listProcesses / findPortOwners ---------------------------------------------
+
+  private async pidNames(): Promise<string[]> {
+    try {
+      return (await fs.promises.readdir(this.root)).filter(isNumeric);
+    } catch (e) {
+      throw new SourceError('TOOL_FAILED', `Cannot read ${this.root}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async userNames(): Promise<Map<number, string>> {
+    const text = await readTextOrUndefined(this.passwdPath);
+    const users = new Map<number, string>();
+    // First entry wins, as getpwuid does.
+    for (const u of text === undefined ? [] : parsePasswd(text).items) if (!users.has(u.uid)) users.set(u.uid, u.name);
+    return users;
+  }
+
+  /**
+   * Sockets bound to `port` in the namespace the given processes share: TCP listeners and UDP
+   * sockets (connected or not), by inode. Tables are tried from each process in turn until one is readable.
+   */
+  private async boundSockets(pids: readonly string[], port: number): Promise<Map<string, Socket>> {
+    const found = new Map<string, Socket>();
+    for (const name of pids) {
+      const texts = await Promise.all(INET_TABLES.map((p) => this.readTable(name, p).catch(() => undefined)));
+      if (texts.every((t) => t === undefined)) continue;
+      texts.forEach((text, i) => {
+        const protocol = INET_TABLES[i] as InetProtocol;
+        if (text === undefined) return;
+        for (const s of parseInetTable(text, protocol, { littleEndian: this.littleEndian }).items) {
+          const tcp = protocol.startsWith('tcp');
+          if (s.local.port === port && s.inode !== '0' && (!tcp || s.state === 'LISTEN')) found.set(s.inode, s);
+        }
+      });
+      return found;
+    }
+    return found;
+  }
+}

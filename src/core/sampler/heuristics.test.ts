@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from '../model';
+import { FakeClock } from './clock';
+import { analyzeHistory, DEFAULT_HEURISTICS, linearFit } from './heuristics';
+import type { LeakWarning, SystemFacts, WarningKind } from './heuristics';
+import { History } from './history';
+import { Sampler } from './sampler';
+import { ScriptedSource, sock } from './testkit';
+import { WarningTracker } from './warningTracker';
+
+interface Frame { sockets: Socket[]; fdCount?: number }
+
+/**
+ * Drives the real Sampler at 1 Hz on a fake clock over a scripted source, feeds the History, runs the
+ * heuristics and the WarningTracker after every sample, and records at which sample each warning was
+ * raised and cleared.
+ */
+async function run(samples: number, frame: (i: number) => Frame, facts: SystemFacts = {}) {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, (i) => {
+    const f = frame(i);
+    return { sockets: f.sockets, process: f.fdCount !== undefined ? { fdCount: f.fdCount } : {} };
+  });
+  const history = new History();
+  const tracker = new WarningTracker();
+  const raised: Partial<Record<WarningKind, number[]>> = {};
+  const cleared: Partial<Record<WarningKind, number[]>> = {};
+  let last: LeakWarning[] = [];
+  let i = 0;
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
+  sampler.on('sample', ({ snapshot }) => {
+    history.push(snapshot);
+    const update = tracker.update(analyzeHistory(history, facts));
+    for (const w of update.raised) (raised[w.id] ??= []).push(i);
+    for (const w of update.cleared) (cleared[w.id] ??= []).push(i);
+    last = update.active;
+    i++;
+  });
+  sampler.start();
+  await clock.advanceAsync((samples - 1) * 1000);
+  sampler.dispose();
+  assert.equal(i, samples);
+  return { raised, cleared, last };
+}
+
+const listener = sock({ inode: 100, state: 'LISTEN', local: ['0.0.0.0', 8080] });
+
+test('the seed: one leaked CLOSE_WAIT socket per second', async () => {
+  // Connection k enters CLOSE_WAIT at sample k and is never closed; descriptors grow with it.
+  const r = await run(40, (i) => {
+    const leaked = Array.from({ length: i + 1 }, (_, k) => sock({ inode: 1000 + k, state: 'CLOSE_WAIT', remote: ['10.0.0.2', 5060] }));
+    return { sockets: [listener, ...leaked], fdCount: 10 + i + 1 };
+  });
+  // Socket 0 is idle for 10 s at sample 10, socket 2 at sample 12: three idle sockets, count 13 up from 1.
+  assert.deepEqual(r.raised['close-wait-growth'], [12]);
+  // Descriptors 11 → 21 over 10 s (span reached at sample 10): 1003 left at 1/s, about 17 min.
+  assert.deepEqual(r.raised['fd-exhaustion'], [10]);
+  assert.deepEqual(r.cleared, {});
+  const fd = r.last.find((w) => w.id === 'fd-exhaustion');
+  assert.match(fd?.title ?? '', /^Descriptor limit \(1024\) reached in ~16 min at this rate$/);
+  const cw = r.last.find((w) => w.id === 'close-wait-growth');
+  assert.equal(cw?.since, 0);
+  assert.equal(cw?.sockets?.length, 30); // sockets 0..29 idle for ≥ 10 s at sample 39
+  assert.match(cw?.detail ?? '', /close\(\)/);
+});
+
+test('a steady busy server raises nothing', async () => {
+  // 50 connections turn over each second; a couple pass through CLOSE_WAIT for one sample only;
+  // receive queues are non-empty on a different socket each sample.
+  const r = await run(120, (i) => {
+    const conns = Array.from({ length: 50 }, (_, k) => sock({ inode: 10_000 + i * 50 + k, rx: k === i % 50 ? 700 : 0 }));
+    const closing = Array.from({ length: i % 3 }, (_, k) => sock({ inode: 90_000 + i * 3 + k, state: 'CLOSE_WAIT' }));
+    return { sockets: [listener, ...conns, ...closing], fdCount: 60 + (i % 7) };
+  });
+  assert.deepEqual(r.raised, {});
+});
+
+test('half-closed connections that are still sending are not a leak', async () => {
+  // Five connections reach CLOSE_WAIT one per second and keep sending: their send queue changes every sample.
+  const r = await run(60, (i) => ({
+    sockets: [listener, ...Array.from({ length: Math.min(5, i + 1) }, (_, k) => sock({ inode: 500 + k, state: 'CLOSE_WAIT', tx: 1000 + ((i * 37 + k) % 400) }))],
+  }));
+  assert.equal(r.raised['close-wait-growth'], undefined);
+});
+
+test('a stable CLOSE_WAIT population does not raise the growth warning', async () => {
+  // Four idle CLOSE_WAIT sockets from the start (e.g. deliberate half-close), never growing.
+  const r = await run(60, () => ({ sockets: [listener, ...[1, 2, 3, 4].map((k) => sock({ inode: k, state: 'CLOSE_WAIT' }))] }));
+  assert.deepEqual(r.raised, {});
+});
+
+test('a slow leak fires later, but fires', async () => {
+  // One leaked CLOSE_WAIT socket every 20 s.
+  const r = await run(200, (i) => {
+    const leaked = Array.from({ length: Math.floor(i / 20) + 1 }, (_, k) => sock({ inode: 2000 + k, state: 'CLOSE_WAIT' }));
+    return { sockets: [listener, ...leaked], fdCount: 10 + leaked.length };
+  });
+  // At sample 60 the fourth socket appears: three are idle and the count rose from 1 to 4.
+  assert.deepEqual(r.raised['close-wait-growth'], [60]);
+  // Descriptors grow by 1 per 20 s: the limit is hours away, beyond the 1 h horizon.
+  assert.equal(r.raised['fd-exhaustion'], undefined);
+});
+
+test('a TIME_WAIT burst raises pressure while high and clears once drained', async () => {
+  // 10,000 ephemeral ports: warn at 2000 TIME_WAIT sockets, release below 1600.
+  const counts = [0, 0, 0, 0, 0, 600, 1200, 1800, 2400, 3000, 3000, 3000, 3000, 3000, 3000, 2700, 2400, 2100, 1800, 1500, 1200, 900, 600, 300, 0, 0, 0, 0, 0, 0];
+  const r = await run(counts.length, (i) => ({
+    sockets: [listener, ...Array.from({ length: counts[i] ?? 0 }, (_, k) => sock({ inode: `tw${k}`, state: 'TIME_WAIT', local: ['127.0.0.1', 50_000 + k] }))],
+  }), { ephemeralPorts: { low: 50_000, high: 59_999 } });
+  assert.deepEqual(r.raised['time-wait-pressure'], [8]);
+  assert.deepEqual(r.cleared['time-wait-pressure'], [19]);
+  assert.deepEqual(r.last, []);
+});
+
+test('a self-connected socket is reported as soon as it appears', async () => {
+  const r = await run(10, (i) => ({
+    sockets: [listener, ...(i >= 3 ? [sock({ inode: 77, local: ['127.0.0.1', 45_000], remote: ['127.0.0.1', 45_000] })] : [])],
+  }));
+  assert.deepEqual(r.raised['self-connect'], [3]);
+  assert.deepEqual(r.last.find((w) => w.id === 'self-connect')?.sockets, ['77']);
+});
+
+test('a receive queue that stays non-empty is reported after 10 s; one that drains in between is not', async () => {
+  const r = await run(30, (i) => ({
+    sockets: [
+      listener,
+      ...(i >= 5 ? [sock({ inode: 300, rx: 512 })] : []),
+      sock({ inode: 301, rx: i % 2 === 0 ? 4096 : 0 }),
+    ],
+  }));
+  assert.deepEqual(r.raised['recv-queue-stuck'], [15]);
+  assert.deepEqual(r.last.find((w) => w.id === 'recv-queue-stuck')?.sockets, ['300']);
+});
+
+test('an unlimited or unknown descriptor limit gives no projection', async () => {
+  const r = await run(30, (i) => ({ sockets: [], fdCount: 10 + i * 5 }));
+  assert.ok(r.raised['fd-exhaustion']);
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, (i) => ({ sockets: [], process: { fdCount: 10 + i * 5, fdLimit: { soft: null, hard: null } } }));
+  const history = new History();
+  const sampler = new Sampler(source, 1, { clock });
+  sampler.on('sample', ({ snapshot }) => history.push(snapshot));
+  sampler.start();
+  await clock.advanceAsync(29_000);
+  sampler.dispose();
+  assert.equal(history.length, 30);
+  assert.deepEqual(analyzeHistory(history), []);
+});
+
+test('WarningTracker reports an episode once and keeps its start time', () => {
+  const tracker = new WarningTracker();
+  const w = (since: number, title = 't'): LeakWarning => ({ id: 'self-connect', severity: 'warning', title, detail: 'd', since });
+  let u = tracker.update([w(5)]);
+  assert.deepEqual(u.raised.map((x) => x.since), [5]);
+  u = tracker.update([w(9, 'newer')]);
+  assert.deepEqual([u.raised.length, u.continuing.length], [0, 1]);
+  assert.equal(u.active[0]?.since, 5);
+  assert.equal(u.active[0]?.title, 'newer');
+  u = tracker.update([]);
+  assert.deepEqual(u.cleared.map((x) => x.id), ['self-connect']);
+  u = tracker.update([w(20)]);
+  assert.deepEqual(u.raised.map((x) => x.since), [20]);
+});
+
+test('linearFit finds slope and goodness of fit', () => {
+  const line = linearFit([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }]);
+  assert.equal(line.slope, 2);
+  assert.equal(line.intercept, 1);
+  assert.equal(line.r2, 1);
+  const noisy = linearFit([{ x: 0, y: 0 }, { x: 1, y: 10 }, { x: 2, y: 0 }, { x: 3, y: 10 }]);
+  assert.ok(noisy.r2 < DEFAULT_HEURISTICS.fdExhaustion.minR2);
+  assert.equal(linearFit([{ x: 3, y: 4 }]).slope, 0);
+});

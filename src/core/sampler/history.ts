@@ -1,0 +1,192 @@
+import type { Snapshot, Socket, StateCounts, TcpState } from '../model';
+import { countTcpStates, formatEndpoint, isTcp, isUdp, socketKey } from '../model';
+import type { ProcessStatsSample } from './pidStats';
+import { RingBuffer } from './ring';
+
+/** What one sample keeps: counts only, so a long history stays small. */
+export interface SampleSummary {
+  readonly t: number;
+  /** TCP sockets per state. */
+  readonly states: StateCounts;
+  readonly tcp: number;
+  readonly udp: number;
+  readonly unix: number;
+  readonly total: number;
+  readonly fdCount: number | undefined;
+  /** Soft descriptor limit: null = unlimited, undefined = unknown. */
+  readonly fdLimit: number | null | undefined;
+  readonly cpu: number | undefined;
+  readonly memory: number | undefined;
+}
+
+/**
+ * Per-socket facts the heuristics need, carried from sample to sample. Only sockets of the latest
+ * sample that are in CLOSE_WAIT, have a non-empty receive queue or are connected to themselves are kept.
+ */
+export interface SocketTrack {
+  readonly key: string;
+  readonly inode: string;
+  /** e.g. "fd 7 tcp 127.0.0.1:40312 → 127.0.0.1:8080" */
+  readonly label: string;
+  /** First sample in which this socket was tracked (continuously since). */
+  readonly trackedSince: number;
+  readonly state: TcpState;
+  readonly txQueue: number;
+  readonly rxQueue: number;
+  /** First sample of the current run in CLOSE_WAIT with these exact queues (undefined: not in CLOSE_WAIT). */
+  readonly idleSince: number | undefined;
+  readonly idleSamples: number;
+  /** First sample of the current run with rxQueue > 0 (undefined: queue empty now). */
+  readonly rxBusySince: number | undefined;
+  readonly rxBusySamples: number;
+  readonly selfConnected: boolean;
+}
+
+/** The read-only view heuristics work on. */
+export interface HistoryView {
+  /** Oldest first. */
+  readonly samples: readonly SampleSummary[];
+  /** Tracked sockets of the latest sample, by socketKey. */
+  readonly sockets: ReadonlyMap<string, SocketTrack>;
+}
+
+/** Time series for the chart webview (JSON-serializable; null marks an unknown value). */
+export interface HistorySeries {
+  readonly t: number[];
+  /** Every TCP state seen in the window, zero-filled. */
+  readonly states: Partial<Record<TcpState, number[]>>;
+  readonly udp: number[];
+  readonly unix: number[];
+  readonly total: number[];
+  readonly fd: (number | null)[];
+  /** Latest soft limit; null when unlimited or unknown. */
+  readonly fdLimit: number | null;
+  readonly cpu: (number | null)[];
+  readonly memory: (number | null)[];
+}
+
+export const DEFAULT_HISTORY_CAPACITY = 600;
+
+/** A bounded history of samples plus the per-socket runs the leak heuristics need. */
+export class History implements HistoryView {
+  private readonly ring: RingBuffer<SampleSummary>;
+  private tracks = new Map<string, SocketTrack>();
+  private cachedSamples: SampleSummary[] | undefined;
+
+  constructor(capacity = DEFAULT_HISTORY_CAPACITY) {
+    this.ring = new RingBuffer(capacity);
+  }
+
+  get capacity(): number {
+    return this.ring.capacity;
+  }
+
+  get length(): number {
+    return this.ring.length;
+  }
+
+  get samples(): readonly SampleSummary[] {
+    return (this.cachedSamples ??= this.ring.toArray());
+  }
+
+  get sockets(): ReadonlyMap<string, SocketTrack> {
+    return this.tracks;
+  }
+
+  get latest(): SampleSummary | undefined {
+    return this.ring.at(-1);
+  }
+
+  push(snapshot: Snapshot, stats?: ProcessStatsSample): SampleSummary {
+    const summary = summarize(snapshot, stats);
+    this.ring.push(summary);
+    this.cachedSamples = undefined;
+    this.tracks = updateTracks(this.tracks, snapshot.sockets, summary.t);
+    return summary;
+  }
+
+  clear(): void {
+    this.ring.clear();
+    this.tracks = new Map();
+    this.cachedSamples = undefined;
+  }
+
+  toSeries(): HistorySeries {
+    const samples = this.samples;
+    const seen = new Set<TcpState>();
+    for (const s of samples) for (const k of Object.keys(s.states) as TcpState[]) seen.add(k);
+    const states: Partial<Record<TcpState, number[]>> = {};
+    for (const state of seen) states[state] = samples.map((s) => s.states[state] ?? 0);
+    const last = samples[samples.length - 1];
+    return {
+      t: samples.map((s) => s.t),
+      states,
+      udp: samples.map((s) => s.udp),
+      unix: samples.map((s) => s.unix),
+      total: samples.map((s) => s.total),
+      fd: samples.map((s) => s.fdCount ?? null),
+      fdLimit: last?.fdLimit ?? null,
+      cpu: samples.map((s) => s.cpu ?? null),
+      memory: samples.map((s) => s.memory ?? null),
+    };
+  }
+}
+
+function summarize(snapshot: Snapshot, stats: ProcessStatsSample | undefined): SampleSummary {
+  let tcp = 0;
+  let udp = 0;
+  let unix = 0;
+  for (const s of snapshot.sockets) {
+    if (isTcp(s)) tcp++;
+    else if (isUdp(s)) udp++;
+    else unix++;
+  }
+  return {
+    t: snapshot.takenAt,
+    states: countTcpStates(snapshot.sockets),
+    tcp, udp, unix, total: snapshot.sockets.length,
+    fdCount: snapshot.process.fdCount,
+    fdLimit: snapshot.process.fdLimit ? snapshot.process.fdLimit.soft : undefined,
+    cpu: stats?.cpu,
+    memory: stats?.memory,
+  };
+}
+
+export function isSelfConnected(s: Socket): boolean {
+  return isTcp(s) && s.remote !== undefined && s.local.port !== 0
+    && s.local.port === s.remote.port && s.local.address === s.remote.address;
+}
+
+function updateTracks(previous: ReadonlyMap<string, SocketTrack>, sockets: readonly Socket[], t: number): Map<string, SocketTrack> {
+  const next = new Map<string, SocketTrack>();
+  for (const s of sockets) {
+    const closeWait = isTcp(s) && s.state === 'CLOSE_WAIT';
+    const selfConnected = isSelfConnected(s);
+    if (!closeWait && s.rxQueue <= 0 && !selfConnected) continue;
+    const key = socketKey(s);
+    const prev = previous.get(key);
+    const sameIdleRun = closeWait && prev?.idleSince !== undefined && prev.txQueue === s.txQueue && prev.rxQueue === s.rxQueue;
+    const sameRxRun = s.rxQueue > 0 && prev?.rxBusySince !== undefined;
+    next.set(key, {
+      key,
+      inode: s.inode,
+      label: prev?.label ?? socketLabel(s),
+      trackedSince: prev?.trackedSince ?? t,
+      state: s.state,
+      txQueue: s.txQueue,
+      rxQueue: s.rxQueue,
+      idleSince: closeWait ? (sameIdleRun ? prev.idleSince : t) : undefined,
+      idleSamples: closeWait ? (sameIdleRun ? prev.idleSamples + 1 : 1) : 0,
+      rxBusySince: s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySince : t) : undefined,
+      rxBusySamples: s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySamples + 1 : 1) : 0,
+      selfConnected,
+    });
+  }
+  return next;
+}
+
+function socketLabel(s: Socket): string {
+  const fd = s.fd !== undefined ? `fd ${s.fd} ` : '';
+  const remote = s.remote ? ` → ${formatEndpoint(s.remote, s.protocol)}` : '';
+  return `${fd}${s.protocol} ${formatEndpoint(s.local, s.protocol)}${remote}`;
+}

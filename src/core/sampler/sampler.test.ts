@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from './clock';
+import { Sampler } from './sampler';
+import type { ExitedEvent, SampleEvent } from './sampler';
+import { ScriptedSource, sock } from './testkit';
+import { SourceError } from '../platform/source';
+
+function record(sampler: Sampler) {
+  const samples: SampleEvent[] = [];
+  const errors: SourceError[] = [];
+  const exits: ExitedEvent[] = [];
+  sampler.on('sample', (s) => samples.push(s));
+  sampler.on('error', (e) => errors.push(e));
+  sampler.on('exited', (e) => exits.push(e));
+  return { samples, errors, exits };
+}
+
+test('samples at once, then once per interval, with a diff against the previous sample', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, (call) => ({ sockets: call === 0 ? [sock({ inode: 1 })] : [sock({ inode: 1, state: 'CLOSE_WAIT' }), sock({ inode: 2 })] }));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
+  const { samples } = record(sampler);
+  sampler.start();
+  await clock.advanceAsync(2500);
+  assert.deepEqual(source.calls, [0, 1000, 2000]);
+  assert.equal(samples.length, 3);
+  assert.deepEqual(samples[0]?.diff.opened.map((s) => s.inode), ['1']);
+  assert.deepEqual(samples[1]?.diff.opened.map((s) => s.inode), ['2']);
+  assert.deepEqual(samples[1]?.diff.changed.map(([a, b]) => [a.state, b.state]), [['ESTABLISHED', 'CLOSE_WAIT']]);
+  assert.equal(samples[2]?.diff.opened.length, 0);
+  sampler.dispose();
+  assert.equal(clock.pending, 0);
+});
+
+test('never overlaps samples: ticks during a slow snapshot are skipped and counted', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  source.gate = true;
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 100 });
+  const { samples } = record(sampler);
+  sampler.start();
+  await clock.advanceAsync(350);
+  assert.equal(source.calls.length, 1, 'only one snapshot in flight');
+  source.gate = false;
+  source.release();
+  await clock.advanceAsync(0);
+  assert.equal(samples.length, 1);
+  assert.equal(samples[0]?.skippedTicks, 3);
+  await clock.advanceAsync(100);
+  assert.equal(samples.length, 2);
+  assert.equal(samples[1]?.skippedTicks, 0);
+  sampler.dispose();
+});
+
+test('keeps going after a permission error, more slowly, and back to normal after a success', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, (call) => (call === 1 || call === 2 ? new SourceError('PERMISSION', 'No permission.') : { sockets: [] }));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
+  const { samples, errors } = record(sampler);
+  sampler.start();
+  await clock.advanceAsync(10_000);
+  // calls: 0 ok, 1000 error (next after 2 s), 3000 error (next after 4 s), 7000 ok, then every second.
+  assert.deepEqual(source.calls, [0, 1000, 3000, 7000, 8000, 9000, 10000]);
+  assert.deepEqual(errors.map((e) => e.code), ['PERMISSION', 'PERMISSION']);
+  assert.equal(samples.length, 5);
+  assert.ok(sampler.running);
+  sampler.dispose();
+});
+
+test('reports exit and stops when the process is gone', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, (call) => (call < 2 ? { sockets: [] } : new SourceError('NO_SUCH_PROCESS', 'Process 4242 has exited.')));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 500 });
+  const { exits, errors } = record(sampler);
+  sampler.start();
+  await clock.advanceAsync(5000);
+  assert.equal(source.calls.length, 3);
+  assert.deepEqual(exits, [{ pid: 4242, code: 'NO_SUCH_PROCESS', reason: 'Process 4242 has exited.' }]);
+  assert.equal(errors.length, 0);
+  assert.equal(sampler.running, false);
+  assert.equal(clock.pending, 0);
+});
+
+test('a changed process start time means the pid was reused: exited with a reason', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, (call) => ({ sockets: [], process: call < 3 ? {} : { startTime: 9999, name: 'bash' } }));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
+  const { samples, exits } = record(sampler);
+  sampler.start();
+  await clock.advanceAsync(6000);
+  assert.equal(samples.length, 3);
+  assert.equal(exits.length, 1);
+  assert.equal(exits[0]?.code, 'PID_REUSED');
+  assert.match(exits[0]?.reason ?? '', /pid 4242 now belongs to another process \(bash\)/);
+  assert.equal(source.calls.length, 4);
+});
+
+test('the interval can be changed while running; dispose stops everything', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
+  sampler.start();
+  await clock.advanceAsync(1500);
+  sampler.setIntervalMs(200);
+  await clock.advanceAsync(700);
+  assert.deepEqual(source.calls, [0, 1000, 1700, 1900, 2100]);
+  sampler.dispose();
+  await clock.advanceAsync(5000);
+  assert.equal(source.calls.length, 5);
+});
+
+test('a snapshot that resolves after dispose is not reported', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  source.gate = true;
+  const sampler = new Sampler(source, 4242, { clock });
+  const { samples } = record(sampler);
+  sampler.start();
+  sampler.dispose();
+  source.release();
+  await clock.advanceAsync(0);
+  assert.equal(samples.length, 0);
+});
+
+test('stats from the provider ride along with each sample', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  let disposed = false;
+  const stats = { sample: (pid: number) => Promise.resolve(pid === 4242 ? { cpu: 12.5, memory: 1 << 20 } : undefined), dispose: () => { disposed = true; } };
+  const sampler = new Sampler(source, 4242, { clock, stats });
+  const { samples } = record(sampler);
+  sampler.start();
+  await clock.advanceAsync(0);
+  assert.deepEqual(samples[0]?.stats, { cpu: 12.5, memory: 1 << 20 });
+  sampler.dispose();
+  assert.ok(disposed);
+});

@@ -1,0 +1,183 @@
+import type { Snapshot, SnapshotDiff } from '../model';
+import { diffSnapshots } from '../model';
+import type { SocketSource } from '../platform/source';
+import { SourceError } from '../platform/source';
+import type { Clock, TimerHandle } from './clock';
+import { realClock } from './clock';
+import type { Disposable } from './emitter';
+import { Emitter } from './emitter';
+import type { ProcessStats, ProcessStatsSample } from './pidStats';
+
+export interface SampleEvent {
+  readonly snapshot: Snapshot;
+  /** Against the previous sample; the first sample reports every socket as opened. */
+  readonly diff: SnapshotDiff;
+  readonly stats: ProcessStatsSample | undefined;
+  /** Ticks skipped since the previous sample because a snapshot was still running. */
+  readonly skippedTicks: number;
+}
+
+export interface ExitedEvent {
+  readonly pid: number;
+  readonly code: 'NO_SUCH_PROCESS' | 'PID_REUSED';
+  /** A complete sentence for the user. */
+  readonly reason: string;
+}
+
+export interface SamplerEvents {
+  sample: SampleEvent;
+  /** A failed sample; the sampler keeps going, more slowly while errors repeat. */
+  error: SourceError;
+  /** The process is gone (or its pid was reused); the sampler has stopped. */
+  exited: ExitedEvent;
+}
+
+export interface SamplerOptions {
+  /** Time between samples (default 1000 ms, minimum 50 ms). */
+  readonly intervalMs?: number;
+  readonly clock?: Clock;
+  readonly stats?: ProcessStats;
+  /** After each consecutive failed sample the interval is multiplied by this (default 2)… */
+  readonly errorBackoffFactor?: number;
+  /** …up to this delay (default 30 s). */
+  readonly maxErrorIntervalMs?: number;
+}
+
+const MIN_INTERVAL_MS = 50;
+
+/**
+ * Polls `source.snapshot(pid)` at a fixed rate. Samples never overlap: a tick that comes while the
+ * previous snapshot is still running is skipped (and counted). Stops by itself when the process exits.
+ */
+export class Sampler {
+  private readonly emitter = new Emitter<SamplerEvents>();
+  private readonly clock: Clock;
+  private baseInterval: number;
+  private consecutiveErrors = 0;
+  private timer: TimerHandle | undefined;
+  private busy = false;
+  private skipped = 0;
+  private stopped = false;
+  private started = false;
+  private previous: Snapshot | undefined;
+  private firstStartTime: number | undefined;
+
+  constructor(private readonly source: SocketSource, readonly pid: number, private readonly options: SamplerOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    this.baseInterval = clampInterval(options.intervalMs ?? 1000);
+  }
+
+  on<K extends keyof SamplerEvents>(name: K, listener: (value: SamplerEvents[K]) => void): Disposable {
+    return this.emitter.on(name, listener);
+  }
+
+  /** Takes the first sample now, then one per interval. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.tick();
+  }
+
+  get running(): boolean {
+    return this.started && !this.stopped;
+  }
+
+  get intervalMs(): number {
+    return this.baseInterval;
+  }
+
+  /** The delay actually used now: the interval, stretched while errors repeat. */
+  get effectiveIntervalMs(): number {
+    if (this.consecutiveErrors === 0) return this.baseInterval;
+    const factor = this.options.errorBackoffFactor ?? 2;
+    const max = Math.max(this.baseInterval, this.options.maxErrorIntervalMs ?? 30_000);
+    return Math.min(max, this.baseInterval * factor ** this.consecutiveErrors);
+  }
+
+  /** Changes the interval; the next sample is due one new interval from now. */
+  setIntervalMs(ms: number): void {
+    this.baseInterval = clampInterval(ms);
+    if (this.running) this.schedule();
+  }
+
+  dispose(): void {
+    this.stop();
+    this.emitter.clear();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.options.stats?.dispose();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.tick(), this.effectiveIntervalMs);
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    this.schedule();
+    if (this.busy) {
+      this.skipped++;
+      return;
+    }
+    this.busy = true;
+    void this.sampleOnce().finally(() => { this.busy = false; });
+  }
+
+  private async sampleOnce(): Promise<void> {
+    const [result, stats] = await Promise.all([
+      this.source.snapshot(this.pid).then((s) => ({ ok: true as const, snapshot: s }), (e: unknown) => ({ ok: false as const, error: toSourceError(e) })),
+      this.options.stats ? this.options.stats.sample(this.pid).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    if (this.stopped) return;
+    if (!result.ok) {
+      this.onError(result.error);
+      return;
+    }
+    const snapshot = result.snapshot;
+    const startTime = snapshot.process.startTime;
+    if (this.firstStartTime === undefined) this.firstStartTime = startTime;
+    else if (startTime !== undefined && startTime !== this.firstStartTime) {
+      this.exit('PID_REUSED', `pid ${this.pid} now belongs to another process (${snapshot.process.name || 'unknown'}): the watched process has exited.`);
+      return;
+    }
+    const hadErrors = this.consecutiveErrors > 0;
+    this.consecutiveErrors = 0;
+    if (hadErrors) this.schedule();
+    const diff = diffSnapshots(this.previous ?? { takenAt: snapshot.takenAt, process: snapshot.process, sockets: [], notes: [] }, snapshot);
+    this.previous = snapshot;
+    const skippedTicks = this.skipped;
+    this.skipped = 0;
+    this.emitter.emit('sample', { snapshot, diff, stats, skippedTicks });
+  }
+
+  private onError(error: SourceError): void {
+    if (error.code === 'NO_SUCH_PROCESS' || error.code === 'PID_REUSED') {
+      this.exit(error.code, error.message);
+      return;
+    }
+    this.consecutiveErrors++;
+    this.schedule();
+    this.emitter.emit('error', error);
+  }
+
+  private exit(code: ExitedEvent['code'], reason: string): void {
+    this.stop();
+    this.emitter.emit('exited', { pid: this.pid, code, reason });
+  }
+}
+
+function clampInterval(ms: number): number {
+  return Number.isFinite(ms) ? Math.max(MIN_INTERVAL_MS, Math.round(ms)) : 1000;
+}
+
+/** Sources only throw SourceError; anything else is a bug, reported the same way rather than lost. */
+function toSourceError(e: unknown): SourceError {
+  if (e instanceof SourceError) return e;
+  return new SourceError('TOOL_FAILED', `Reading sockets failed: ${e instanceof Error ? e.message : String(e)}`);
+}

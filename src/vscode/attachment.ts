@@ -1,0 +1,124 @@
+import * as vscode from 'vscode';
+import type { Snapshot } from '../core/model';
+import type { SocketSource } from '../core/platform/source';
+import { SourceError } from '../core/platform/source';
+import type { LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
+import { analyzeHistory, History, PidusageStats, Sampler, WarningTracker } from '../core/sampler';
+import type { ComponentLog } from './log';
+
+export type AttachmentStatus =
+  | { readonly kind: 'starting' }
+  | { readonly kind: 'live' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'exited'; readonly message: string };
+
+export interface AttachmentOptions {
+  readonly intervalMs: number;
+  readonly historyLength: number;
+  readonly ephemeralPorts: PortRange | undefined;
+  /** Label of what attached (e.g. a debug session name), shown in the view message. */
+  readonly origin?: string;
+}
+
+/**
+ * One attached process: its sampler, history and warnings live in this disposable scope and stop
+ * together on detach, when the process exits, or when the owning view goes away.
+ */
+export class Attachment implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly sampler: Sampler;
+  private readonly tracker = new WarningTracker();
+  private readonly facts: SystemFacts;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly warningsChanged = new vscode.EventEmitter<WarningUpdate>();
+  readonly history: History;
+  /** Fires after every sample and on status changes. */
+  readonly onDidChange = this.changed.event;
+  /** Fires when warnings are raised or cleared (not on every sample). */
+  readonly onDidChangeWarnings = this.warningsChanged.event;
+  private current: Snapshot | undefined;
+  private state: AttachmentStatus = { kind: 'starting' };
+  private disposed = false;
+
+  constructor(source: SocketSource, readonly pid: number, private readonly options: AttachmentOptions, private readonly log: ComponentLog) {
+    this.history = new History(options.historyLength);
+    this.facts = { ephemeralPorts: options.ephemeralPorts };
+    this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats() });
+    this.disposables.push(this.changed, this.warningsChanged, this.sampler);
+    this.sampler.on('sample', ({ snapshot, stats, diff }) => {
+      this.current = snapshot;
+      this.history.push(snapshot, stats);
+      const wasLive = this.state.kind === 'live';
+      this.state = { kind: 'live' };
+      if (!wasLive) this.log.info(`attached to ${snapshot.process.name} (pid ${pid}): ${snapshot.sockets.length} sockets`);
+      else if (diff.opened.length || diff.closed.length) this.log.trace(`pid ${pid}: +${diff.opened.length} -${diff.closed.length} sockets`);
+      const update = this.tracker.update(analyzeHistory(this.history, this.facts));
+      this.changed.fire();
+      if (update.raised.length || update.cleared.length) this.warningsChanged.fire(update);
+    });
+    this.sampler.on('error', (e) => {
+      this.state = { kind: 'error', message: e.message };
+      this.log.warn(`pid ${pid}: ${e.message}`);
+      this.changed.fire();
+    });
+    this.sampler.on('exited', (e) => {
+      this.state = { kind: 'exited', message: e.reason };
+      this.log.info(`pid ${pid}: ${e.reason}`);
+      const update = this.tracker.update([]);
+      this.changed.fire();
+      if (update.cleared.length) this.warningsChanged.fire(update);
+    });
+    this.sampler.start();
+  }
+
+  get snapshot(): Snapshot | undefined {
+    return this.current;
+  }
+
+  get status(): AttachmentStatus {
+    return this.state;
+  }
+
+  get warnings(): readonly LeakWarning[] {
+    return this.tracker.active;
+  }
+
+  get origin(): string | undefined {
+    return this.options.origin;
+  }
+
+  /** The process name once known, else "pid N". */
+  get title(): string {
+    const p = this.current?.process;
+    return p ? `${p.name} (pid ${p.pid})` : `pid ${this.pid}`;
+  }
+
+  setIntervalMs(ms: number): void {
+    this.sampler.setIntervalMs(ms);
+  }
+
+  /** Resolves with the next sample (or the error that replaced it); used by Refresh and by tests. */
+  async refresh(source: SocketSource): Promise<void> {
+    if (this.state.kind === 'exited') return;
+    try {
+      const snapshot = await source.snapshot(this.pid);
+      if (this.disposed) return;
+      this.current = snapshot;
+      this.changed.fire();
+    } catch (e) {
+      if (e instanceof SourceError && e.code === 'NO_SUCH_PROCESS') {
+        this.state = { kind: 'exited', message: e.message };
+        this.sampler.dispose();
+        this.changed.fire();
+        return;
+      }
+      throw e;
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import { snapshotToJson, socketToJson } from '../core/model';
+import type { Socket } from '../core/model';
+import { createSocketSource } from '../core/platform';
+import type { SocketSource } from '../core/platform/source';
+import { SourceError } from '../core/platform/source';
+import type { LeakWarning, PortRange } from '../core/sampler';
+import { readEphemeralPortRange } from '../core/sampler';
+import type { Attachment } from './attachment';
+import { registerCommand } from './commands';
+import { setting, toolPaths } from './config';
+import type { Log } from './log';
+import { parsePid, parsePort, pickPortOwner, pickProcess } from './processPicker';
+import { SnapshotCommands } from './snapshots';
+import type { SocketNode } from './socketTree';
+import { SocketsView } from './socketsView';
+import { SocketStatusBar } from './statusBar';
+
+/**
+ * The runtime half: the Sockets view (and the Debuggee Sockets view), attach/detach, live sampling,
+ * snapshots, status bar and leak notifications.
+ */
+export class RuntimeFeature implements vscode.Disposable {
+  readonly source: SocketSource;
+  readonly sockets: SocketsView;
+  readonly debuggee: SocketsView;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly statusBar = new SocketStatusBar();
+  private readonly snapshots = new SnapshotCommands();
+  private ephemeralPorts: PortRange | undefined;
+
+  constructor(private readonly log: Log) {
+    const rlog = log.for('runtime');
+    // The platform is chosen once; tool paths come from trusted settings only (see toolPaths).
+    this.source = createSocketSource(process.platform, { tools: toolPaths() });
+    void readEphemeralPortRange().then((r) => { this.ephemeralPorts = r; });
+    this.sockets = new SocketsView('sockscope.sockets', 'sockscope.attached', this.source, () => this.ephemeralPorts, rlog);
+    this.debuggee = new SocketsView('sockscope.debuggeeSockets', 'sockscope.debuggeeAttached', this.source, () => this.ephemeralPorts, log.for('debuggee'));
+    this.disposables.push(this.sockets, this.debuggee, this.statusBar, this.snapshots);
+    for (const view of [this.sockets, this.debuggee]) {
+      let watched: Attachment | undefined;
+      let sub: vscode.Disposable | undefined;
+      this.disposables.push(view.onDidChange((a) => {
+        if (a !== watched) {
+          sub?.dispose();
+          watched = a;
+          sub = a?.onDidChangeWarnings((u) => { for (const w of u.raised) this.notify(view, a, w); });
+        }
+        this.statusBar.update(this.debuggee.attachment ?? this.sockets.attachment);
+      }), { dispose: () => sub?.dispose() });
+    }
+
+    const cmd = (id: string, fn: (...args: never[]) => unknown): void => { this.disposables.push(registerCommand(log, id, fn)); };
+    cmd('sockscope.attach', (pidArg?: unknown) => this.attachCommand(this.sockets, pidArg, 'SockScope: Attach to Process'));
+    cmd('sockscope.attachDebuggee', (pidArg?: unknown) => this.attachCommand(this.debuggee, pidArg, 'SockScope: Pick the Debuggee Process'));
+    cmd('sockscope.attachByPort', (portArg?: unknown) => this.attachByPort(portArg));
+    cmd('sockscope.detach', () => this.sockets.detach());
+    cmd('sockscope.refresh', () => this.requireAttachment().refresh(this.source));
+    cmd('sockscope.showSockets', () => (this.debuggee.attachment && !this.sockets.attachment ? this.debuggee : this.sockets).reveal());
+    cmd('sockscope.copyAsJson', () => this.copyAsJson());
+    cmd('sockscope.copySocket', (node?: SocketNode) => this.copySocket(node));
+    cmd('sockscope.takeSnapshot', () => this.snapshots.take(this.requireSnapshot()));
+    cmd('sockscope.compareWithSnapshot', () => this.snapshots.compare(this.requireSnapshot()));
+    cmd('sockscope.exportSnapshot', (target?: vscode.Uri) => this.snapshots.export(this.requireSnapshot(), target));
+  }
+
+  /** The attachment commands act on: the Sockets view's, else the debuggee's. */
+  get activeAttachment(): Attachment | undefined {
+    return this.sockets.attachment ?? this.debuggee.attachment;
+  }
+
+  private requireAttachment(): Attachment {
+    const a = this.activeAttachment;
+    if (!a) throw new SourceError('BAD_INPUT', 'SockScope: no process is attached. Run "SockScope: Attach to Process…" first.');
+    return a;
+  }
+
+  private requireSnapshot() {
+    const s = this.requireAttachment().snapshot;
+    if (!s) throw new SourceError('BAD_INPUT', 'SockScope: no sockets have been read yet; wait a moment and try again.');
+    return s;
+  }
+
+  private async attachCommand(view: SocketsView, pidArg: unknown, title: string): Promise<number | undefined> {
+    let pid: number | undefined;
+    if (pidArg !== undefined && pidArg !== null && !(typeof pidArg === 'object')) {
+      pid = parsePid(pidArg);
+      if (pid === undefined) throw new SourceError('BAD_INPUT', `SockScope: "${String(pidArg)}" is not a process id.`);
+    } else {
+      pid = await pickProcess(this.source, title);
+    }
+    if (pid === undefined) return undefined;
+    view.attach(pid);
+    await view.reveal();
+    return pid;
+  }
+
+  private async attachByPort(portArg: unknown): Promise<number | undefined> {
+    let port = typeof portArg === 'number' || typeof portArg === 'string' ? parsePort(String(portArg)) : undefined;
+    if (portArg !== undefined && port === undefined) throw new SourceError('BAD_INPUT', `SockScope: "${String(portArg)}" is not a port number (1–65535).`);
+    if (port === undefined) {
+      const text = await vscode.window.showInputBox({
+        title: 'SockScope: Attach by Port',
+        prompt: 'The local TCP or UDP port a process listens on or is bound to',
+        placeHolder: 'e.g. 8080',
+        validateInput: (v) => (parsePort(v) === undefined ? 'Enter a port number from 1 to 65535.' : undefined),
+      });
+      if (text === undefined) return undefined;
+      port = parsePort(text);
+      if (port === undefined) return undefined;
+    }
+    const owners = await this.source.findPortOwners(port);
+    if (owners.length === 0) {
+      void vscode.window.showWarningMessage(`SockScope: no process that this user can inspect owns port ${port}. (Another user's process needs root to be seen.)`);
+      return undefined;
+    }
+    const pid = await pickPortOwner(owners, port);
+    if (pid === undefined) return undefined;
+    this.sockets.attach(pid, `port ${port}`);
+    await this.sockets.reveal();
+    return pid;
+  }
+
+  private async copyAsJson(): Promise<void> {
+    const s = this.requireSnapshot();
+    await vscode.env.clipboard.writeText(JSON.stringify(snapshotToJson(s), null, 2));
+    void vscode.window.setStatusBarMessage(`SockScope: copied ${s.sockets.length} sockets as JSON`, 3000);
+  }
+
+  private async copySocket(node: SocketNode | undefined): Promise<void> {
+    if (node?.kind !== 'socket') return;
+    const s: Socket = node.socket;
+    await vscode.env.clipboard.writeText(JSON.stringify(socketToJson(s), null, 2));
+  }
+
+  private notify(view: SocketsView, attachment: Attachment, warning: LeakWarning): void {
+    if (!setting('warnings.notify', true)) return;
+    const show = 'Show Sockets';
+    const scan = 'Scan Workspace for Leaks';
+    void vscode.window.showWarningMessage(`SockScope: ${warning.title} — ${attachment.title}`, show, scan).then((choice) => {
+      if (choice === show) void view.reveal();
+      if (choice === scan) void vscode.commands.executeCommand('sockscope.scanWorkspace');
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

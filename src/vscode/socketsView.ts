@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import type { SocketSource } from '../core/platform/source';
+import type { PortRange } from '../core/sampler';
+import { Attachment } from './attachment';
+import { setting } from './config';
+import type { ComponentLog } from './log';
+import type { SocketNode } from './socketTree';
+import { SocketTreeProvider } from './socketTree';
+
+export interface RenderedRow {
+  readonly id: string;
+  readonly label: string;
+  readonly description: string | undefined;
+  readonly children: RenderedRow[];
+}
+
+/**
+ * A sockets tree view and the process attached to it. Each attach creates a new Attachment scope;
+ * detaching (or attaching elsewhere) disposes the previous one, which stops its polling.
+ */
+export class SocketsView implements vscode.Disposable {
+  private readonly provider = new SocketTreeProvider();
+  private readonly view: vscode.TreeView<unknown>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly attachmentChanged = new vscode.EventEmitter<Attachment | undefined>();
+  /** Fires on attach/detach and on every sample of the current attachment. */
+  readonly onDidChange = this.attachmentChanged.event;
+  private current: { attachment: Attachment; scope: vscode.Disposable[] } | undefined;
+
+  constructor(
+    readonly viewId: string,
+    private readonly contextKey: string,
+    private readonly source: SocketSource,
+    private readonly ephemeralPorts: () => PortRange | undefined,
+    private readonly log: ComponentLog,
+  ) {
+    this.view = vscode.window.createTreeView(viewId, { treeDataProvider: this.provider, showCollapseAll: true });
+    this.disposables.push(this.view, this.provider, this.attachmentChanged);
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sockscope.sampling.intervalMs')) this.current?.attachment.setIntervalMs(setting('sampling.intervalMs', 1000));
+    }));
+    void vscode.commands.executeCommand('setContext', contextKey, false);
+  }
+
+  get attachment(): Attachment | undefined {
+    return this.current?.attachment;
+  }
+
+  get visible(): boolean {
+    return this.view.visible;
+  }
+
+  attach(pid: number, origin?: string): Attachment {
+    this.detach();
+    const attachment = new Attachment(this.source, pid, {
+      intervalMs: setting('sampling.intervalMs', 1000),
+      historyLength: setting('history.length', 900),
+      ephemeralPorts: this.ephemeralPorts(),
+      origin,
+    }, this.log);
+    const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => this.update())];
+    this.current = { attachment, scope };
+    this.provider.setAttachment(attachment);
+    void vscode.commands.executeCommand('setContext', this.contextKey, true);
+    this.update();
+    return attachment;
+  }
+
+  detach(): void {
+    if (!this.current) return;
+    for (const d of this.current.scope) d.dispose();
+    this.log.info(`detached from pid ${this.current.attachment.pid}`);
+    this.current = undefined;
+    this.provider.setAttachment(undefined);
+    void vscode.commands.executeCommand('setContext', this.contextKey, false);
+    this.update();
+  }
+
+  /** What the view shows now: its message and its rows as rendered tree items (expanded one level). */
+  rendered(): { message: string | undefined; badge: number | undefined; rows: RenderedRow[] } {
+    const render = (node: SocketNode | undefined, depth: number): RenderedRow[] => this.provider.getChildren(node).map((child) => {
+      const item = this.provider.getTreeItem(child);
+      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+      return { id: item.id ?? '', label, description: typeof item.description === 'string' ? item.description : undefined,
+        children: depth > 0 ? render(child, depth - 1) : [] };
+    });
+    return { message: this.view.message, badge: this.view.badge?.value, rows: render(undefined, 1) };
+  }
+
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${this.viewId}.focus`);
+  }
+
+  private update(): void {
+    const a = this.current?.attachment;
+    this.provider.refresh();
+    this.view.message = a ? viewMessage(a) : undefined;
+    const closeWait = a?.snapshot?.sockets.filter((s) => s.state === 'CLOSE_WAIT' && s.protocol.startsWith('tcp')).length ?? 0;
+    this.view.badge = closeWait > 0 ? { value: closeWait, tooltip: `${closeWait} socket${closeWait === 1 ? '' : 's'} in CLOSE_WAIT` } : undefined;
+    this.view.description = a ? a.title : undefined;
+    this.attachmentChanged.fire(a);
+  }
+
+  dispose(): void {
+    this.detach();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** The line above the tree: which process, how many sockets, descriptor headroom, or why nothing is shown. */
+export function viewMessage(a: Attachment): string {
+  const status = a.status;
+  const from = a.origin ? ` — ${a.origin}` : '';
+  switch (status.kind) {
+    case 'starting': return `Reading the sockets of pid ${a.pid}…${from}`;
+    case 'error': return `${a.title}: ${status.message}`;
+    case 'exited': return `${a.title} has exited; polling stopped. ${a.snapshot ? 'Its last sockets are shown. ' : ''}Attach to another process to continue.`;
+    case 'live': {
+      const s = a.snapshot;
+      if (!s) return `Reading the sockets of pid ${a.pid}…`;
+      const p = s.process;
+      const fds = p.fdCount === undefined ? '' : ` · ${p.fdCount} of ${p.fdLimit?.soft ?? '∞'} descriptors`;
+      const notes = s.notes.length ? ` · ${s.notes.join('; ')}` : '';
+      return `${p.name} (pid ${p.pid})${from} · ${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
+    }
+  }
+}

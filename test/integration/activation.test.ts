@@ -1,0 +1,36 @@
+// The extension loads in a real VS Code, activates, and registers every command it contributes.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { screenshot, screenshotsAvailable } from './util';
+
+const EXTENSION_ID = 'sockscope.sockscope';
+
+suite('activation', () => {
+  test('the extension is installed and activates', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
+    await ext.activate();
+    assert.equal(ext.isActive, true);
+  });
+
+  test('sockscope.attach and every contributed command are registered', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.ok(registered.has('sockscope.attach'), 'sockscope.attach is not registered');
+    const contributed = ((ext.packageJSON as { contributes?: { commands?: { command: string }[] } })
+      .contributes?.commands ?? []).map((c) => c.command);
+    assert.ok(contributed.includes('sockscope.attach'), 'package.json does not contribute sockscope.attach');
+    const missing = contributed.filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+
+  test('the harness takes a screenshot of the workbench on request', async function () {
+    if (!screenshotsAvailable()) this.skip(); // @vscode/test-electron has no page to photograph
+    const png = await screenshot('activation-workbench');
+    const header = fs.readFileSync(png).subarray(0, 8);
+    assert.deepEqual([...header], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'not a PNG file');
+  });
+});

@@ -1,0 +1,48 @@
+// Helpers for integration tests running in the extension host.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** True when a harness that can take screenshots (scripts/code-server-harness.mjs) runs the tests. */
+export function screenshotsAvailable(): boolean {
+  return Boolean(process.env.VSCODE_TEST_SCREENSHOT_DIR);
+}
+
+/**
+ * Ask the harness for a screenshot of the whole workbench page; resolves to the PNG's path.
+ * Handshake: write `<name>.request` (by rename, so the harness never sees a partial file) into
+ * $VSCODE_TEST_SCREENSHOT_DIR; the harness writes `<name>.png` and then `<name>.done` ("ok" or
+ * "error: ..."). Rejects when no harness is there, on a harness error, or after `timeoutMs`.
+ */
+export async function screenshot(name: string, timeoutMs = 15000): Promise<string> {
+  const dir = process.env.VSCODE_TEST_SCREENSHOT_DIR;
+  if (!dir) throw new Error('screenshot() needs the code-server harness (VSCODE_TEST_SCREENSHOT_DIR is not set)');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(name)) throw new Error(`bad screenshot name: "${name}"`);
+  const png = path.join(dir, `${name}.png`);
+  const done = path.join(dir, `${name}.done`);
+  fs.rmSync(done, { force: true });
+  fs.rmSync(png, { force: true });
+  const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, String(Date.now()));
+  fs.renameSync(tmp, path.join(dir, `${name}.request`));
+
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(done)) {
+    if (Date.now() > deadline) throw new Error(`screenshot "${name}": no answer from the harness after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const status = fs.readFileSync(done, 'utf8');
+  fs.rmSync(done, { force: true });
+  if (status !== 'ok') throw new Error(`screenshot "${name}" failed: ${status}`);
+  return png;
+}
+
+/** Poll `check` until it returns a truthy value (returned) or `timeoutMs` passes (rejects with `what`). */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
