@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { Log } from './log';
+import { DebuggeeTracker } from './debugTracker';
+import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
 import type { RenderedRow } from './socketsView';
 
@@ -7,18 +9,26 @@ import type { RenderedRow } from './socketsView';
 export interface SockScopeApi {
   view(id: 'sockets' | 'debuggee'): { message: string | undefined; badge: number | undefined; rows: RenderedRow[] };
   attachedPid(id: 'sockets' | 'debuggee'): number | undefined;
+  /** Analyses a document now and returns how many findings it published. */
+  analyze(doc: vscode.TextDocument): Promise<number>;
+  /** What the Socket History page last reported drawing. */
+  historyRendered(): { points: number; lines: readonly string[] } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): SockScopeApi {
   const log = new Log();
   context.subscriptions.push(log);
   log.for('main').info(`SockScope ${context.extension.packageJSON.version} activating on ${process.platform}`);
-  const runtime = new RuntimeFeature(log);
-  context.subscriptions.push(runtime);
+  const runtime = new RuntimeFeature(log, context.extensionUri);
+  const editor = new EditorFeature(log, context.extensionUri);
+  const debuggee = new DebuggeeTracker(runtime.debuggee, log.for('debug'));
+  context.subscriptions.push(runtime, editor, debuggee);
   const pick = (id: 'sockets' | 'debuggee') => (id === 'sockets' ? runtime.sockets : runtime.debuggee);
   return {
     view: (id) => pick(id).rendered(),
     attachedPid: (id) => pick(id).attachment?.pid,
+    historyRendered: () => runtime.history.rendered,
+    analyze: async (doc) => (await editor.analyzeDocument(doc)).length,
   };
 }
 

@@ -11,6 +11,7 @@ import { registerCommand } from './commands';
 import { setting, toolPaths } from './config';
 import type { Log } from './log';
 import { parsePid, parsePort, pickPortOwner, pickProcess } from './processPicker';
+import { HistoryPanel } from './historyPanel';
 import { SnapshotCommands } from './snapshots';
 import type { SocketNode } from './socketTree';
 import { SocketsView } from './socketsView';
@@ -27,16 +28,18 @@ export class RuntimeFeature implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly statusBar = new SocketStatusBar();
   private readonly snapshots = new SnapshotCommands();
+  readonly history: HistoryPanel;
   private ephemeralPorts: PortRange | undefined;
 
-  constructor(private readonly log: Log) {
+  constructor(private readonly log: Log, extensionUri: vscode.Uri) {
+    this.history = new HistoryPanel(extensionUri);
     const rlog = log.for('runtime');
     // The platform is chosen once; tool paths come from trusted settings only (see toolPaths).
     this.source = createSocketSource(process.platform, { tools: toolPaths() });
     void readEphemeralPortRange().then((r) => { this.ephemeralPorts = r; });
     this.sockets = new SocketsView('sockscope.sockets', 'sockscope.attached', this.source, () => this.ephemeralPorts, rlog);
     this.debuggee = new SocketsView('sockscope.debuggeeSockets', 'sockscope.debuggeeAttached', this.source, () => this.ephemeralPorts, log.for('debuggee'));
-    this.disposables.push(this.sockets, this.debuggee, this.statusBar, this.snapshots);
+    this.disposables.push(this.sockets, this.debuggee, this.statusBar, this.snapshots, this.history);
     for (const view of [this.sockets, this.debuggee]) {
       let watched: Attachment | undefined;
       let sub: vscode.Disposable | undefined;
@@ -47,6 +50,7 @@ export class RuntimeFeature implements vscode.Disposable {
           sub = a?.onDidChangeWarnings((u) => { for (const w of u.raised) this.notify(view, a, w); });
         }
         this.statusBar.update(this.debuggee.attachment ?? this.sockets.attachment);
+        this.history.follow(this.debuggee.attachment ?? this.sockets.attachment);
       }), { dispose: () => sub?.dispose() });
     }
 
@@ -59,6 +63,7 @@ export class RuntimeFeature implements vscode.Disposable {
     cmd('sockscope.showSockets', () => (this.debuggee.attachment && !this.sockets.attachment ? this.debuggee : this.sockets).reveal());
     cmd('sockscope.copyAsJson', () => this.copyAsJson());
     cmd('sockscope.copySocket', (node?: SocketNode) => this.copySocket(node));
+    cmd('sockscope.showHistory', () => this.history.show(this.debuggee.attachment ?? this.sockets.attachment));
     cmd('sockscope.takeSnapshot', () => this.snapshots.take(this.requireSnapshot()));
     cmd('sockscope.compareWithSnapshot', () => this.snapshots.compare(this.requireSnapshot()));
     cmd('sockscope.exportSnapshot', (target?: vscode.Uri) => this.snapshots.export(this.requireSnapshot(), target));

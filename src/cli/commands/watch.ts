@@ -128,7 +128,7 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
     sampler.on('exited', (e) => {
       if (!sampled) return fail(e.reason);
       if (opts.json) io.out(JSON.stringify({ event: 'exited', pid: e.pid, code: e.code, reason: e.reason }) + '\n');
-      else io.out(`process ${e.pid} is gone: ${oneLine(e.reason)}\n`);
+      else io.out(`watch ended: ${oneLine(e.reason)}\n`);
       finish(EXIT_OK);
     });
     void io.interrupted.then(() => finish(EXIT_OK));

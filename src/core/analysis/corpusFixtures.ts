@@ -83,14 +83,18 @@ export function diffFindings(expected: readonly ExpectedFinding[], findings: rea
 
 export type CompileResult = { status: 'ok' } | { status: 'error'; output: string } | { status: 'no-compiler'; compiler: string };
 
-/** `gcc -fsyntax-only -Wall` (g++ for C++) on `text`, written to a temp file named like `nameHint`. */
+/**
+ * `gcc -fsyntax-only -Wall` (g++ for C++) on `text`, written to a temp file named like `nameHint`.
+ * Calling an undeclared function is an error here (gcc 12 only warns): a fix must not call `close`
+ * in a file that does not declare it.
+ */
 export async function compileSyntaxOnly(text: string, language: LanguageId, nameHint: string): Promise<CompileResult> {
   const compiler = language === 'cpp' ? 'g++' : 'gcc';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-cc-'));
   try {
     const file = path.join(dir, path.basename(nameHint));
     fs.writeFileSync(file, text);
-    const r = await execFileRunner.run(compiler, ['-fsyntax-only', '-Wall', '-x', language === 'cpp' ? 'c++' : 'c', file], { timeoutMs: 60000 });
+    const r = await execFileRunner.run(compiler, ['-fsyntax-only', '-Wall', ...(language === 'cpp' ? ['-x', 'c++'] : ['-x', 'c', '-Werror=implicit-function-declaration']), file], { timeoutMs: 60000 });
     return r.code === 0 ? { status: 'ok' } : { status: 'error', output: r.stderr };
   } catch (e) {
     if (e instanceof SourceError && e.code === 'TOOL_MISSING') return { status: 'no-compiler', compiler };

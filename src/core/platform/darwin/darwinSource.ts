@@ -10,7 +10,7 @@ import type { RunResult } from './runTool';
 import { checkPort, plural, runTool, validPid } from './runTool';
 import { parseLaunchctlMaxfiles } from './launchctl';
 import { parseLsofFields } from './lsofFields';
-import { isSocketFile, lsofFileSocket, parseLsofSockets } from './lsofSockets';
+import { lsofFileSocket, parseLsofSockets } from './lsofSockets';
 import { parsePsProcesses } from './ps';
 
 export interface DarwinSourceOptions {
@@ -36,9 +36,10 @@ export class DarwinSocketSource implements SocketSource {
   async socketCount(pid: number): Promise<number | undefined> {
     if (!validPid(pid)) return undefined;
     try {
-      const res = await this.lsof(['-nP', '-p', String(pid), '-F', 'ftP']);
-      const proc = parseLsofFields(res.stdout).processes.find((p) => p.pid === pid);
-      return proc ? proc.files.filter(isSocketFile).length : undefined;
+      // Same reading as snapshot() (minus TCP details), so both agree on dup()ed descriptors.
+      const res = await this.lsof(['-nP', '-p', String(pid), '-F', 'pfdnPt']);
+      const parsed = parseLsofSockets(res.stdout, pid);
+      return parsed.pids.includes(pid) ? parsed.items.length : undefined;
     } catch (e) {
       if (e instanceof SourceError && e.code === 'TOOL_MISSING') throw e;
       return undefined;

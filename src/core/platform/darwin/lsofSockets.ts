@@ -41,7 +41,7 @@ export function parseLsofSockets(text: string, pid?: number): LsofSocketsResult 
   };
 }
 
-/** True when a file set is a TCP, UDP or UNIX socket (counted by socketCount() without building it). */
+/** True when a file set is a TCP, UDP or UNIX socket. */
 export function isSocketFile(file: LsofFile): boolean {
   return socketProtocol(file) !== undefined;
 }

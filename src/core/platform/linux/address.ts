@@ -20,8 +20,9 @@ export function addressBytes(hex: string, options: DecodeOptions = {}): number[]
   const littleEndian = options.littleEndian ?? true;
   const bytes: number[] = [];
   for (let w = 0; w < hex.length; w += 8) {
-    const word = [0, 2, 4, 6].map((i) => parseInt(hex.slice(w + i, w + i + 2), 16));
-    bytes.push(...(littleEndian ? word.reverse() : word));
+    const word = parseInt(hex.slice(w, w + 8), 16);
+    const be = [word >>> 24, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff];
+    bytes.push(...(littleEndian ? be.reverse() : be));
   }
   return bytes;
 }

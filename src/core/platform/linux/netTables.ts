@@ -1,7 +1,7 @@
 // Pure parsers for /proc/<pid>/net/{tcp,tcp6,udp,udp6,unix}. They never do I/O and never throw:
 // lines that do not have the expected shape are counted in `skipped`.
 
-import type { Protocol, Socket, TcpState } from '../../model';
+import type { Endpoint, Protocol, Socket, TcpState } from '../../model';
 import { tcpStateFromLinuxCode } from '../../model';
 import type { ParseResult } from '../source';
 import type { DecodeOptions } from './address';
@@ -17,13 +17,17 @@ export interface NetTableOptions extends DecodeOptions {
   readonly keep?: (inode: string) => boolean;
 }
 
-const SLOT = /^\d+:$/;
-const HEX_PAIR = /^([0-9A-Fa-f]+):([0-9A-Fa-f]+)$/;
-const HEX = /^[0-9A-Fa-f]+$/;
-const DEC = /^\d+$/;
+/**
+ * One line of a tcp/udp table up to the inode: sl, local, remote, st, tx:rx, tr:when, retrnsmt,
+ * uid, timeout, inode. A single regex: on tables of 100,000 lines it is several times faster than
+ * splitting fields and checking each one.
+ */
+const INET_LINE = /^\s*\d+:\s+([0-9A-Fa-f]+:[0-9A-Fa-f]+)\s+([0-9A-Fa-f]+:[0-9A-Fa-f]+)\s+([0-9A-Fa-f]{1,2})\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+)\s+(\d+)\s+-?\d+\s+(\d+)(?:\s|$)/;
 
-function isHeader(fields: readonly string[]): boolean {
-  return fields[0] === 'sl' || fields[0] === 'Num';
+/** Blank lines and the column header are neither items nor skipped lines. */
+function isBlankOrHeader(line: string, header: string): boolean {
+  const t = line.trimStart();
+  return t === '' || t.startsWith(header);
 }
 
 /**
@@ -35,36 +39,37 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
   const items: Socket[] = [];
   let skipped = 0;
   const addressDigits = protocol.endsWith('6') ? 32 : 8;
+  // Endpoints repeat a lot (every connection to one listener shares its address): decode each once.
+  const endpoints = new Map<string, Endpoint | undefined>();
+  const endpoint = (t: string): Endpoint | undefined => {
+    if (endpoints.has(t)) return endpoints.get(t);
+    const e = t.indexOf(':') === addressDigits ? parseHexEndpoint(t, options) : undefined;
+    endpoints.set(t, e);
+    return e;
+  };
   for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
-    const f = trimmed.split(/\s+/);
-    if (isHeader(f)) continue;
-    if (f.length < 10) { skipped++; continue; }
-    const [slot, localText, remoteText, st, queues, timer, retransmits, uid, , inode] = f as [string, string, string, string, string, string, string, string, string, string];
-    if (!DEC.test(inode)) { skipped++; continue; }
-    if (options.keep && !options.keep(inode)) continue;
-    const local = localText.indexOf(':') === addressDigits ? parseHexEndpoint(localText, options) : undefined;
-    const remote = remoteText.indexOf(':') === addressDigits ? parseHexEndpoint(remoteText, options) : undefined;
-    const q = HEX_PAIR.exec(queues);
-    const t = HEX_PAIR.exec(timer);
-    if (!SLOT.test(slot) || !local || !remote || !q || !t || !HEX.test(st) || st.length > 2
-      || !HEX.test(retransmits) || !DEC.test(uid)) {
-      skipped++;
+    const m = INET_LINE.exec(line);
+    if (!m) {
+      if (!isBlankOrHeader(line, 'sl ')) skipped++;
       continue;
     }
+    const inode = m[10] as string;
+    if (options.keep && !options.keep(inode)) continue;
+    const local = endpoint(m[1] as string);
+    const remote = endpoint(m[2] as string);
+    if (!local || !remote) { skipped++; continue; }
     items.push({
       protocol,
-      state: tcpStateFromLinuxCode(parseInt(st, 16)),
+      state: tcpStateFromLinuxCode(parseInt(m[3] as string, 16)),
       local,
       remote: isUnspecified(remote) ? undefined : remote,
       fd: undefined,
       inode,
-      txQueue: parseInt(q[1] as string, 16),
-      rxQueue: parseInt(q[2] as string, 16),
-      timer: { active: parseInt(t[1] as string, 16), jiffies: parseInt(t[2] as string, 16) },
-      retransmits: parseInt(retransmits, 16),
-      uid: Number(uid),
+      txQueue: parseInt(m[4] as string, 16),
+      rxQueue: parseInt(m[5] as string, 16),
+      timer: { active: parseInt(m[6] as string, 16), jiffies: parseInt(m[7] as string, 16) },
+      retransmits: parseInt(m[8] as string, 16),
+      uid: Number(m[9]),
     });
   }
   return { items, skipped };
@@ -92,9 +97,11 @@ export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'kee
   const items: Socket[] = [];
   let skipped = 0;
   for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.trimStart().startsWith('Num ')) continue;
     const m = UNIX_LINE.exec(line);
-    if (!m) { skipped++; continue; }
+    if (!m) {
+      if (!isBlankOrHeader(line, 'Num ')) skipped++;
+      continue;
+    }
     const inode = m[4] as string;
     if (options.keep && !options.keep(inode)) continue;
     const type = parseInt(m[2] as string, 16);

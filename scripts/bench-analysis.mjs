@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+// Benchmark of the leak analyzer (`npm run bench:analysis`, after the build; uses dist/cli.js):
+//  (a) recall and precision on each language corpus (test/fixtures/<lang>/, ground truth in
+//      <name>.expected.json; a true positive is the same file, line and variable), for SockScope
+//      and for the language's peer tool when one is installed (C/C++: cppcheck);
+//  (b) throughput in lines/second on a generated tree (>= 100k lines by default) built from the
+//      corpus with renamed identifiers, SockScope vs the peer, both measured in this run.
+// Options: --lines N (generated size, default 100000), --peer-lines N (cap on the lines given to the
+// peer tool, default 100000), --lang c,python,... (default: every language with a corpus), --keep.
+// Languages are rows of LANGUAGES below: adding one is a corpus folder plus an entry there.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const cli = path.join(root, 'dist', 'cli.js');
+
+// ---------------------------------------------------------------------------------------------
+// Peers: run(files, cwd) -> { findings: [{ file (relative to cwd), line, variable }] }
+
+/** Runs a tool without a shell; resolves with its output whatever the exit code (linters exit non-zero on findings). */
+function run(file, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 1024 * 1024 * 1024, ...options }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') reject(err);
+      else resolve({ stdout: String(stdout), stderr: String(stderr), code: err ? err.code : 0 });
+    });
+  });
+}
+
+function unescapeXml(s) {
+  return s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+const cppcheck = {
+  name: 'cppcheck',
+  async available() {
+    try {
+      const r = await run('cppcheck', ['--version']);
+      return r.stdout.trim();
+    } catch {
+      return undefined;
+    }
+  },
+  async run(files, cwd) {
+    // The file list goes through a file (a 100k-line tree has thousands of files).
+    const list = path.join(os.tmpdir(), `sockscope-cppcheck-${process.pid}.txt`);
+    fs.writeFileSync(list, files.join('\n'));
+    try {
+      const r = await run('cppcheck', ['--library=posix', '--enable=all', '--xml', '-j', '2', '--quiet', `--file-list=${list}`], { cwd });
+      return { findings: parseCppcheckXml(r.stderr) };
+    } finally {
+      fs.rmSync(list, { force: true });
+    }
+  },
+};
+
+/** Leak errors from cppcheck's XML v2 report: `<error id="resourceLeak" msg="Resource leak: fd"><location file= line=/>`. */
+function parseCppcheckXml(xml) {
+  const findings = [];
+  for (const m of xml.matchAll(/<error\s([^>]*)>([\s\S]*?)<\/error>/g)) {
+    const attrs = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], unescapeXml(a[2])]));
+    if (!/leak/i.test(attrs.id ?? '')) continue;
+    const loc = /<location\s[^>]*file="([^"]*)"[^>]*line="(\d+)"/.exec(m[2]);
+    if (!loc) continue;
+    const variable = /:\s*(\S+)\s*$/.exec(attrs.msg ?? '')?.[1] ?? '';
+    findings.push({ file: unescapeXml(loc[1]), line: Number(loc[2]), variable });
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Languages. `rename`: tree-sitter query whose @name captures are the names declared in a file; the
+// generator renames every `identifierType` node with one of those names (outside `skipInside` nodes).
+
+const LANGUAGES = [
+  {
+    id: 'c',
+    corpus: 'test/fixtures/c',
+    extensions: ['.c', '.cpp'],
+    grammar: { '.c': 'c', '.cpp': 'cpp' },
+    peer: cppcheck,
+    identifierType: 'identifier',
+    skipInside: ['preproc_def', 'preproc_function_def'],
+    rename: `
+      (function_definition declarator: (function_declarator declarator: (identifier) @name))
+      (function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
+      (init_declarator declarator: (identifier) @name)
+      (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+      (init_declarator declarator: (array_declarator declarator: (identifier) @name))
+      (declaration declarator: (identifier) @name)
+      (declaration declarator: (pointer_declarator declarator: (identifier) @name))
+      (declaration declarator: (array_declarator declarator: (identifier) @name))
+      (parameter_declaration declarator: (identifier) @name)
+      (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @name))`,
+  },
+  // Python, Go and Java add entries here once test/fixtures/<lang>/ exists (peer: a linter, or null).
+];
+
+// ---------------------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const opts = { lines: 100_000, peerLines: 100_000, langs: undefined, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--lines') opts.lines = Number(argv[++i]);
+    else if (a === '--peer-lines') opts.peerLines = Number(argv[++i]);
+    else if (a === '--lang') opts.langs = argv[++i].split(',');
+    else if (a === '--keep') opts.keep = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+function corpusFiles(lang) {
+  const dir = path.join(root, lang.corpus);
+  return fs.readdirSync(dir).filter((n) => lang.extensions.includes(path.extname(n))).sort().map((name) => {
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, name.slice(0, -path.extname(name).length) + '.expected.json'), 'utf8'));
+    return { name, file: path.join(dir, name), text: fs.readFileSync(path.join(dir, name), 'utf8'), expected };
+  });
+}
+
+const lineCount = (text) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+const key = (f) => `${f.file}\u0000${f.line}\u0000${f.variable}`;
+
+/** SockScope via the built CLI: JSON findings with file names relative to `cwd`. */
+async function sockscope(paths, cwd) {
+  const r = await run(process.execPath, [cli, 'check', '--format', 'json', ...paths], { cwd });
+  if (r.code === 2 || !r.stdout.trim().startsWith('[')) throw new Error(`sockscope check failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
+  return { findings: JSON.parse(r.stdout).map((f) => ({ file: f.file, line: f.line, variable: f.variable })), stderr: r.stderr };
+}
+
+function score(cases, findings) {
+  const truth = new Set(cases.flatMap((c) => c.expected.map((e) => key({ file: c.name, line: e.line, variable: e.variable }))));
+  const got = new Set(findings.map((f) => key({ ...f, file: path.basename(f.file) })));
+  const tp = [...got].filter((k) => truth.has(k)).length;
+  const fp = got.size - tp;
+  const fn = truth.size - tp;
+  const missed = [...truth].filter((k) => !got.has(k)).map((k) => k.replaceAll('\u0000', ':'));
+  const extra = [...got].filter((k) => !truth.has(k)).map((k) => k.replaceAll('\u0000', ':'));
+  return { tp, fp, fn, recall: tp / (tp + fn || 1), precision: tp / (tp + fp || 1), missed, extra };
+}
+
+/** Renames the declared identifiers of `text` with `suffix`, via tree-sitter (edits applied back to front). */
+function renameIdentifiers(parser, query, lang, text, suffix) {
+  const tree = parser.parse(text);
+  try {
+    const names = new Set(query.captures(tree.rootNode).map((c) => c.node.text));
+    names.delete('main');
+    const edits = [];
+    const cursor = tree.walk();
+    const visit = () => {
+      const node = cursor.currentNode;
+      if (lang.skipInside.includes(node.type)) return;
+      if (node.type === lang.identifierType && names.has(node.text)) edits.push([node.startIndex, node.endIndex]);
+      if (cursor.gotoFirstChild()) {
+        do visit(); while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
+    };
+    visit();
+    cursor.delete();
+    let out = text;
+    for (const [s, e] of edits.sort((a, b) => b[0] - a[0])) out = out.slice(0, s) + out.slice(s, e) + suffix + out.slice(e);
+    return out;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Writes copies of the corpus with renamed identifiers until `targetLines` lines; returns the files and expected finding count. */
+async function generateTree(lang, cases, dir, targetLines) {
+  const { Parser, Language, Query } = await import('web-tree-sitter');
+  await Parser.init({ locateFile: (f) => path.join(root, 'dist', 'wasm', f) });
+  const tools = new Map();
+  for (const g of new Set(Object.values(lang.grammar))) {
+    const language = await Language.load(path.join(root, 'dist', 'wasm', `tree-sitter-${g}.wasm`));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    tools.set(g, { parser, query: new Query(language, lang.rename) });
+  }
+  const files = [];
+  let lines = 0;
+  let expected = 0;
+  for (let copy = 0; lines < targetLines; copy++) {
+    const sub = path.join(dir, `batch${String(Math.floor(copy / 10)).padStart(3, '0')}`);
+    fs.mkdirSync(sub, { recursive: true });
+    for (const c of cases) {
+      const { parser, query } = tools.get(lang.grammar[path.extname(c.name)]);
+      const text = renameIdentifiers(parser, query, lang, c.text, `_g${copy}`);
+      const rel = path.relative(dir, path.join(sub, `${copy}_${c.name}`));
+      fs.writeFileSync(path.join(dir, rel), text);
+      files.push({ rel, lines: lineCount(text) });
+      lines += lineCount(text);
+      expected += c.expected.length;
+      if (lines >= targetLines) break;
+    }
+  }
+  for (const t of tools.values()) {
+    t.query.delete();
+    t.parser.delete();
+  }
+  return { files, lines, expected };
+}
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  return [line(headers), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench:analysis does).');
+  const langs = LANGUAGES.filter((l) => (opts.langs ? opts.langs.includes(l.id) : fs.existsSync(path.join(root, l.corpus))));
+  const accuracy = [];
+  const speed = [];
+  const details = [];
+  for (const lang of langs) {
+    const cases = corpusFiles(lang);
+    const corpusDir = path.join(root, lang.corpus);
+    const names = cases.map((c) => c.name);
+    const truthCount = cases.reduce((n, c) => n + c.expected.length, 0);
+    const ours = score(cases, (await sockscope(names, corpusDir)).findings);
+    accuracy.push([lang.id, 'SockScope', cases.length, truthCount, ours.tp, ours.fp, ours.fn, fmt(ours.recall), fmt(ours.precision)]);
+    details.push(`${lang.id} SockScope missed: ${ours.missed.join(', ') || 'none'}; extra: ${ours.extra.join(', ') || 'none'}`);
+    const peerVersion = lang.peer ? await lang.peer.available() : undefined;
+    if (lang.peer && !peerVersion) details.push(`${lang.id}: ${lang.peer.name} is not installed, no peer figures`);
+    if (peerVersion) {
+      const theirs = score(cases, (await lang.peer.run(names, corpusDir)).findings);
+      accuracy.push([lang.id, peerVersion, cases.length, truthCount, theirs.tp, theirs.fp, theirs.fn, fmt(theirs.recall), fmt(theirs.precision)]);
+      details.push(`${lang.id} ${lang.peer.name} missed: ${theirs.missed.length}; extra: ${theirs.extra.join(', ') || 'none'}`);
+    }
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sockscope-bench-${lang.id}-`));
+    try {
+      const gen = await generateTree(lang, cases, dir, opts.lines);
+      const ourRun = await timed(() => sockscope(['.'], dir));
+      speed.push([lang.id, 'SockScope (1 process)', gen.files.length, gen.lines, fmt(ourRun.seconds), Math.round(gen.lines / ourRun.seconds), '']);
+      details.push(`${lang.id} generated tree: ${gen.files.length} files, ${gen.lines} lines; SockScope found ${ourRun.value.findings.length} (the corpus copies hold ${gen.expected})`);
+      if (peerVersion) {
+        // The peer may be slow: give it the first files up to --peer-lines lines.
+        const subset = [];
+        let peerLines = 0;
+        for (const f of gen.files) {
+          if (peerLines >= opts.peerLines) break;
+          subset.push(f.rel);
+          peerLines += f.lines;
+        }
+        const peerRun = await timed(() => lang.peer.run(subset, dir));
+        const ourRate = gen.lines / ourRun.seconds;
+        const peerRate = peerLines / peerRun.seconds;
+        speed.push([lang.id, `${lang.peer.name} (-j 2)`, subset.length, peerLines, fmt(peerRun.seconds), Math.round(peerRate), '']);
+        speed[speed.length - 2][6] = `${fmt(ourRate / peerRate, 1)}x`;
+      }
+    } finally {
+      if (opts.keep) console.log(`generated tree kept in ${dir}`);
+      else fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`\nLeak detection on the corpora (TP = same file, line and variable) — ${os.cpus().length} cores, node ${process.version}\n`);
+  console.log(table(['lang', 'tool', 'files', 'expected', 'TP', 'FP', 'FN', 'recall', 'precision'], accuracy));
+  console.log('\nThroughput on the generated tree\n');
+  console.log(table(['lang', 'tool', 'files', 'lines', 'seconds', 'lines/s', 'vs peer'], speed));
+  console.log('\n' + details.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

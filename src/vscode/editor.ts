@@ -1,0 +1,238 @@
+import * as vscode from 'vscode';
+import type { Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
+import { analyzeSource, languageForFile, MAX_ANALYSED_BYTES } from '../core/analysis';
+import { registerCommand } from './commands';
+import { setting } from './config';
+import type { ComponentLog, Log } from './log';
+
+const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: 'python', go: 'go', java: 'java' };
+const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
+const SCAN_GLOB = '**/*.{c,h,cc,cpp,cxx,hpp,hh,py,go,java}';
+const SCAN_EXCLUDE = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**,**/.venv/**}';
+
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('sockscope');
+
+function toRange(r: CoreRange): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.column, r.end.line, r.end.column);
+}
+
+function languageOf(doc: vscode.TextDocument): LanguageId | undefined {
+  return LANGUAGE_IDS[doc.languageId] ?? (doc.uri.scheme === 'file' ? languageForFile(doc.fileName) : undefined);
+}
+
+/**
+ * The editor half: leak diagnostics on C/C++/Python/Go/Java files (debounced as you type), the
+ * "close before this exit" / "close on all paths" quick fixes, source.fixAll.sockscope and the
+ * workspace scan.
+ */
+export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('sockscope');
+  private readonly findings = new Map<string, { version: number; findings: readonly Finding[] }>();
+  private readonly byDiagnostic = new WeakMap<vscode.Diagnostic, Finding>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly status = vscode.languages.createLanguageStatusItem('sockscope.analysis', SELECTOR);
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly log: ComponentLog;
+  private readonly ruleHelp: vscode.Uri;
+
+  constructor(log: Log, extensionUri: vscode.Uri) {
+    this.log = log.for('analysis');
+    this.ruleHelp = vscode.Uri.joinPath(extensionUri, 'README.md');
+    this.status.name = 'SockScope';
+    this.status.text = 'SockScope';
+    this.disposables.push(this.diagnostics, this.status,
+      vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: EditorFeature.providedCodeActionKinds }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length) this.schedule(e.document, setting('analysis.debounceMs', 400)); }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.window.onDidChangeActiveTextEditor((e) => this.updateStatus(e?.document)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sockscope.analysis')) for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      }),
+      registerCommand(log, 'sockscope.scanWorkspace', () => this.scanWorkspace()),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (!languageOf(doc)) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      void this.analyzeDocument(doc);
+    }, delay));
+  }
+
+  /** Analyses an open document and publishes its diagnostics; returns the findings (tests await this). */
+  async analyzeDocument(doc: vscode.TextDocument): Promise<readonly Finding[]> {
+    const language = languageOf(doc);
+    if (!language || doc.isClosed) return [];
+    if (!setting('analysis.enabled', true)) {
+      this.diagnostics.delete(doc.uri);
+      return [];
+    }
+    const version = doc.version;
+    const key = doc.uri.toString();
+    try {
+      const result = await analyzeSource(doc.getText(), language, { ownershipTransfers: setting<string[]>('analysis.ownershipTransfers', []), timeBudgetMs: 5000 });
+      if (doc.isClosed || doc.version !== version) return result.findings;
+      this.publish(doc.uri, result.findings);
+      this.findings.set(key, { version, findings: result.findings });
+      for (const note of result.notes) this.log.info(`${vscode.workspace.asRelativePath(doc.uri)}: ${note}`);
+      this.statusFor.set(key, result.notes[0] ?? (result.hadParseErrors ? 'parts of this file did not parse; leaks there may be missed' : undefined));
+      this.updateStatus(vscode.window.activeTextEditor?.document);
+      return result.findings;
+    } catch (e) {
+      this.log.error(`analysis of ${doc.uri.fsPath} failed`, e);
+      this.statusFor.set(key, `analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.updateStatus(vscode.window.activeTextEditor?.document);
+      return [];
+    }
+  }
+
+  private readonly statusFor = new Map<string, string | undefined>();
+
+  private updateStatus(doc: vscode.TextDocument | undefined): void {
+    if (!doc || !languageOf(doc)) return;
+    const key = doc.uri.toString();
+    const count = this.findings.get(key)?.findings.length ?? 0;
+    const note = this.statusFor.get(key);
+    this.status.text = count ? `$(warning) ${count} socket leak${count === 1 ? '' : 's'}` : '$(check) no socket leaks';
+    this.status.detail = note ?? 'SockScope checks that every socket and descriptor is closed on every path';
+    this.status.severity = note ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+    this.status.command = { command: 'sockscope.scanWorkspace', title: 'Scan Workspace' };
+  }
+
+  private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
+    this.diagnostics.set(uri, findings.map((f) => {
+      const d = new vscode.Diagnostic(toRange(f.range), f.message, vscode.DiagnosticSeverity.Warning);
+      d.source = 'sockscope';
+      d.code = { value: f.ruleId, target: this.ruleHelp.with({ fragment: f.ruleId === 'sockscope.overwrite' ? 'sockscopeoverwrite' : 'sockscopeleak' }) };
+      d.relatedInformation = [
+        new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(f.acquired)), `\`${f.variable}\` acquired here`),
+        ...(f.related ?? []).map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message)),
+      ];
+      this.byDiagnostic.set(d, f);
+      return d;
+    }));
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.findings.delete(key);
+    this.statusFor.delete(key);
+  }
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const entry = this.findings.get(doc.uri.toString());
+    if (!entry || entry.version !== doc.version) return [];
+    const actions: vscode.CodeAction[] = [];
+    if (!context.only || context.only.contains(vscode.CodeActionKind.QuickFix)) {
+      for (const diagnostic of context.diagnostics) {
+        const finding = this.byDiagnostic.get(diagnostic);
+        if (!finding) continue;
+        for (const fix of finding.fixes) actions.push(this.action(doc, fix, vscode.CodeActionKind.QuickFix, [diagnostic]));
+      }
+    }
+    if (context.only && FIX_ALL_KIND.contains(context.only) || context.only?.contains(FIX_ALL_KIND)) {
+      const fixes = allPathsFixes(entry.findings);
+      if (fixes.length) {
+        const action = new vscode.CodeAction('Close every leaked socket on all paths', FIX_ALL_KIND);
+        action.edit = this.edit(doc, fixes.flatMap((f) => f.edits));
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  private action(doc: vscode.TextDocument, fix: Fix, kind: vscode.CodeActionKind, diagnostics: vscode.Diagnostic[]): vscode.CodeAction {
+    const action = new vscode.CodeAction(fix.title, kind);
+    action.isPreferred = fix.isPreferred;
+    action.diagnostics = diagnostics;
+    action.edit = this.edit(doc, fix.edits);
+    return action;
+  }
+
+  private edit(doc: vscode.TextDocument, edits: Fix['edits']): vscode.WorkspaceEdit {
+    const we = new vscode.WorkspaceEdit();
+    for (const e of dedupeEdits(edits)) we.replace(doc.uri, toRange(e.range), e.newText);
+    return we;
+  }
+
+  /** Scans every source file of the workspace with progress; open files keep their live results. */
+  async scanWorkspace(): Promise<{ files: number; findings: number }> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SockScope: scanning for socket leaks', cancellable: true }, async (progress, token) => {
+      const uris = await vscode.workspace.findFiles(SCAN_GLOB, SCAN_EXCLUDE, 20000, token);
+      let findings = 0;
+      let withFindings = 0;
+      const skipped: string[] = [];
+      for (const [i, uri] of uris.entries()) {
+        if (token.isCancellationRequested) break;
+        progress.report({ message: `${i + 1}/${uris.length} ${vscode.workspace.asRelativePath(uri)}`, increment: 100 / uris.length });
+        const language = languageForFile(uri.fsPath);
+        if (!language) continue;
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        try {
+          let found: readonly Finding[];
+          if (open) found = await this.analyzeDocument(open);
+          else {
+            const stat = await vscode.workspace.fs.stat(uri);
+            if (stat.size > MAX_ANALYSED_BYTES) { skipped.push(`${vscode.workspace.asRelativePath(uri)} (too large)`); continue; }
+            const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+            const result = await analyzeSource(text, language, { ownershipTransfers: setting<string[]>('analysis.ownershipTransfers', []), timeBudgetMs: 5000 });
+            if (result.notes.length) skipped.push(`${vscode.workspace.asRelativePath(uri)} (${result.notes[0]})`);
+            found = result.findings;
+            this.publish(uri, found);
+          }
+          findings += found.length;
+          if (found.length) withFindings++;
+        } catch (e) {
+          this.log.error(`scan: ${uri.fsPath}`, e);
+          skipped.push(`${vscode.workspace.asRelativePath(uri)} (could not be read)`);
+        }
+      }
+      for (const s of skipped) this.log.info(`scan skipped or partial: ${s}`);
+      const summary = `SockScope scanned ${uris.length} file${uris.length === 1 ? '' : 's'}: ${findings} socket leak${findings === 1 ? '' : 's'} in ${withFindings} file${withFindings === 1 ? '' : 's'}` +
+        (skipped.length ? ` (${skipped.length} skipped or partial: see the SockScope log)` : '') + '.';
+      if (findings) {
+        void vscode.window.showWarningMessage(summary, 'Show Problems').then((c) => { if (c) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      } else void vscode.window.showInformationMessage(summary);
+      return { files: uris.length, findings };
+    });
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** One all-paths fix per leaked descriptor (every finding of a descriptor carries the same one). */
+export function allPathsFixes(findings: readonly Finding[]): Fix[] {
+  const seen = new Set<string>();
+  const out: Fix[] = [];
+  for (const f of findings) {
+    const fix = f.fixes.find((x) => x.scope === 'all-paths');
+    const key = `${f.variable}@${f.acquired.start.line}:${f.acquired.start.column}`;
+    if (fix && !seen.has(key)) {
+      seen.add(key);
+      out.push(fix);
+    }
+  }
+  return out;
+}
+
+/** Identical edits (two descriptors fixed at the same exit can propose the same brace insertion) are applied once. */
+function dedupeEdits(edits: Fix['edits']): Fix['edits'] {
+  const seen = new Set<string>();
+  return edits.filter((e) => {
+    const k = `${e.range.start.line}:${e.range.start.column}-${e.range.end.line}:${e.range.end.column}=${e.newText}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
