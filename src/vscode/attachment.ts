@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Snapshot } from '../core/model';
+import { processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
 import type { LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
@@ -50,7 +51,7 @@ export class Attachment implements vscode.Disposable {
       this.history.push(snapshot, stats);
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
-      if (!wasLive) this.log.info(`attached to ${snapshot.process.name} (pid ${pid}): ${snapshot.sockets.length} sockets`);
+      if (!wasLive) this.log.info(`attached to ${processLabel(snapshot.process)} (pid ${pid}): ${snapshot.sockets.length} sockets`);
       else if (diff.opened.length || diff.closed.length) this.log.trace(`pid ${pid}: +${diff.opened.length} -${diff.closed.length} sockets`);
       const update = this.tracker.update(analyzeHistory(this.history, this.facts));
       this.changed.fire();
@@ -90,7 +91,7 @@ export class Attachment implements vscode.Disposable {
   /** The process name once known, else "pid N". */
   get title(): string {
     const p = this.current?.process;
-    return p ? `${p.name} (pid ${p.pid})` : `pid ${this.pid}`;
+    return p ? `${processLabel(p)} (pid ${p.pid})` : `pid ${this.pid}`;
   }
 
   setIntervalMs(ms: number): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { processLabel } from '../core/model';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
 
 interface ProcessItem extends vscode.QuickPickItem {
@@ -88,7 +89,7 @@ function describe(pid: number, sockets: number | undefined): string {
 }
 
 function toItem(p: ProcessSummary): ProcessItem {
-  return { pid: p.pid, label: p.name || `pid ${p.pid}`, description: `pid ${p.pid} · counting sockets…`, detail: p.cmdline || undefined };
+  return { pid: p.pid, label: processLabel(p), description: `pid ${p.pid} · counting sockets…`, detail: p.cmdline || undefined };
 }
 
 async function fillSocketCounts(

@@ -95,9 +95,19 @@ export class RuntimeFeature implements vscode.Disposable {
       pid = await pickProcess(this.source, title);
     }
     if (pid === undefined) return undefined;
+    await this.ensureExists(pid);
     view.attach(pid);
     await view.reveal();
     return pid;
+  }
+
+  /** Refuses a pid that does not exist; other failures (e.g. permission) still attach and the view explains them. */
+  private async ensureExists(pid: number): Promise<void> {
+    try {
+      await this.source.snapshot(pid);
+    } catch (e) {
+      if (e instanceof SourceError && e.code === 'NO_SUCH_PROCESS') throw e;
+    }
   }
 
   private async attachByPort(portArg: unknown): Promise<number | undefined> {

@@ -121,7 +121,7 @@ export function viewMessage(a: Attachment): string {
       const p = s.process;
       const fds = p.fdCount === undefined ? '' : ` · ${p.fdCount} of ${p.fdLimit?.soft ?? '∞'} descriptors`;
       const notes = s.notes.length ? ` · ${s.notes.join('; ')}` : '';
-      return `${p.name} (pid ${p.pid})${from} · ${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
+      return `${a.title}${from} · ${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
     }
   }
 }

@@ -52,7 +52,7 @@ test('--json: one line per sample until the watched process exits by itself, the
 test('text: a line per sample with states and fd/limit; Ctrl-C ends it with exit 0', { skip: !linux }, async () => {
   const holder = await startHolder({ pairs: 2 });
   try {
-    const { code, out } = await run(watchCommand, [String(holder.held.pid), '--interval=100'], (o, interrupt) => {
+    const { code, out } = await run(watchCommand, [String(holder.held.pid), '--interval=100', '--max-cpu', '0'], (o, interrupt) => {
       if (o.split('\n').length > 3) interrupt();
     });
     assert.equal(code, EXIT_OK);
@@ -67,7 +67,7 @@ test('text: a line per sample with states and fd/limit; Ctrl-C ends it with exit
 });
 
 test('bad arguments and unknown pids: exit 2 with one line on stderr', async () => {
-  for (const args of [[], ['abc'], ['0'], ['1', '2'], ['1', '--bogus'], ['1', '--interval'], ['1', '--interval', '5'], ['1', '--interval', 'x'], ['4194305']]) {
+  for (const args of [[], ['abc'], ['0'], ['1', '2'], ['1', '--bogus'], ['1', '--interval'], ['1', '--interval', '5'], ['1', '--interval', 'x'], ['1', '--max-cpu', '-1'], ['1', '--max-cpu=x'], ['4194305']]) {
     const { code, out, err } = await run(watchCommand, args);
     assert.equal(code, EXIT_USAGE, args.join(' '));
     assert.equal(out, '');
@@ -97,4 +97,24 @@ test('warnings are printed once per episode, and the episode ends are reported',
   assert.equal(sampleLines.length, 25);
   assert.match(sampleLines[12] ?? '', /CLOSE_WAIT 13 {2}fd 23\/1024 {2}! .*close-wait-growth/);
   assert.doesNotMatch(sampleLines[24] ?? '', /!/);
+});
+
+test('under the CPU budget a slow sample stretches the interval, said once', async () => {
+  const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+  const source = new ScriptedSource(clock, () => ({ sockets: [sock({ inode: 1 })] }));
+  source.costMs = 100; // 100 ms per sample at the default 2 %: one sample every 5 s
+  const command = createWatchCommand({ source, clock, stats: null, facts: () => Promise.resolve({}) });
+  const running = run(command, ['4242', '--json'], (o, interrupt) => { if (o.split('\n').length > 3) interrupt(); });
+  for (let i = 0; i < 20; i++) await clock.advanceAsync(1000);
+  const { code, out } = await running;
+  assert.equal(code, EXIT_OK);
+  const samples = out.trimEnd().split('\n').map((l) => JSON.parse(l) as WatchSampleJson);
+  assert.deepEqual(samples.map((x) => [x.durationMs, x.nextIntervalMs]), [[100, 5000], [100, 5000], [100, 5000]]);
+  assert.deepEqual(source.calls.map((t) => t - (source.calls[0] ?? 0)), [0, 5100, 10200]);
+
+  const text = createWatchCommand({ source, clock, stats: null, facts: () => Promise.resolve({}) });
+  const runningText = run(text, ['4242'], (o, interrupt) => { if (o.split('\n').length > 4) interrupt(); });
+  for (let i = 0; i < 20; i++) await clock.advanceAsync(1000);
+  const notes = (await runningText).out.split('\n').filter((l) => l.startsWith('  note: '));
+  assert.deepEqual(notes, ['  note: one sample takes ~100 ms; sampling every ~5 s to stay under 2% of a core (--max-cpu 0: no limit)']);
 });

@@ -10,8 +10,10 @@ import { analyzeHistory, History, PidusageStats, readEphemeralPortRange, realClo
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
-const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--json]';
+const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--max-cpu percent] [--json]';
 const MIN_INTERVAL = 100;
+/** Default CPU budget: sampling a huge process stretches the interval rather than burning a core. */
+const DEFAULT_MAX_CPU_PERCENT = 2;
 
 /** What the command needs from the outside world; tests replace parts of it. */
 export interface WatchDeps {
@@ -34,26 +36,43 @@ export interface WatchSampleJson {
   readonly fdLimit: number | null;
   readonly cpu: number | null;
   readonly memory: number | null;
+  /** How long this sample took, and the delay to the next one (the interval, or longer under the CPU budget). */
+  readonly durationMs: number;
+  readonly nextIntervalMs: number;
   readonly warnings: LeakWarning[];
   /** Ids of warnings that started with this sample / ended with it. */
   readonly raised: string[];
   readonly cleared: string[];
 }
 
-interface Options { pid: number; intervalMs: number; json: boolean }
+interface Options { pid: number; intervalMs: number; maxCpuPercent: number; json: boolean }
+
+/** A non-negative integer option value ('--name v' or '--name=v'); returns [value, next index] or an error text. */
+function numberOption(args: string[], i: number, name: string, min: number, what: string): [number, number] | string {
+  const a = args[i] as string;
+  const inline = a.startsWith(`${name}=`);
+  const v = inline ? a.slice(name.length + 1) : args[i + 1];
+  const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) return `${name} needs ${what}${v === undefined ? '' : `, got '${v}'`}`;
+  return [n, inline ? i : i + 1];
+}
 
 function parseArgs(args: string[]): Options | string {
   let json = false;
   let intervalMs = 1000;
+  let maxCpuPercent = DEFAULT_MAX_CPU_PERCENT;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--json') json = true;
     else if (a === '--interval' || a.startsWith('--interval=')) {
-      const v = a === '--interval' ? args[++i] : a.slice('--interval='.length);
-      const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
-      if (!Number.isSafeInteger(n) || n < MIN_INTERVAL) return `--interval needs a number of milliseconds ≥ ${MIN_INTERVAL}${v === undefined ? '' : `, got '${v}'`}`;
-      intervalMs = n;
+      const r = numberOption(args, i, '--interval', MIN_INTERVAL, `a number of milliseconds ≥ ${MIN_INTERVAL}`);
+      if (typeof r === 'string') return r;
+      [intervalMs, i] = r;
+    } else if (a === '--max-cpu' || a.startsWith('--max-cpu=')) {
+      const r = numberOption(args, i, '--max-cpu', 0, 'a whole percentage of one core (0: no limit)');
+      if (typeof r === 'string') return r;
+      [maxCpuPercent, i] = r;
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else positional.push(a);
   }
@@ -62,7 +81,7 @@ function parseArgs(args: string[]): Options | string {
   if (extra !== undefined) return `unexpected argument '${extra}'`;
   const pid = /^\d+$/.test(pidText) ? Number(pidText) : NaN;
   if (!Number.isSafeInteger(pid) || pid <= 0) return `'${pidText}' is not a process id`;
-  return { pid, intervalMs, json };
+  return { pid, intervalMs, maxCpuPercent, json };
 }
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
@@ -92,8 +111,9 @@ async function defaultFacts(): Promise<SystemFacts> {
 function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFacts, clock: Clock, stats: ProcessStats | undefined): Promise<number> {
   const history = new History();
   const tracker = new WarningTracker();
-  const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats });
+  const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats, cpuBudget: opts.maxCpuPercent / 100 });
   let sampled = false;
+  let stretchedNoted = false;
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number) => {
@@ -106,15 +126,20 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
       io.err(`sockscope watch: ${oneLine(message)}\n`);
       finish(EXIT_USAGE);
     };
-    sampler.on('sample', ({ snapshot, stats: st }) => {
+    sampler.on('sample', ({ snapshot, stats: st, durationMs, nextIntervalMs }) => {
       sampled = true;
       const summary = history.push(snapshot, st);
       const update = tracker.update(analyzeHistory(history, facts));
       if (opts.json) {
-        io.out(JSON.stringify(sampleJson(opts.pid, summary, update.active, update.raised, update.cleared)) + '\n');
+        io.out(JSON.stringify(sampleJson(opts.pid, summary, durationMs, nextIntervalMs, update.active, update.raised, update.cleared)) + '\n');
         return;
       }
       io.out(sampleLine(summary, update.active) + '\n');
+      // Say once why samples come less often than asked (the budget is measured, so it can flicker).
+      if (nextIntervalMs > opts.intervalMs && !stretchedNoted && sampler.sampleCostMs !== undefined) {
+        stretchedNoted = true;
+        io.out(`  note: one sample takes ~${Math.round(sampler.sampleCostMs)} ms; sampling every ~${formatDuration(nextIntervalMs)} to stay under ${opts.maxCpuPercent}% of a core (--max-cpu 0: no limit)\n`);
+      }
       for (const w of update.raised) io.out(`  ! ${w.severity}: ${w.title}\n    ${w.detail}\n`);
       for (const w of update.cleared) io.out(`  cleared: ${w.title}\n`);
     });
@@ -136,11 +161,11 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
   });
 }
 
-function sampleJson(pid: number, s: SampleSummary, active: LeakWarning[], raised: LeakWarning[], cleared: LeakWarning[]): WatchSampleJson {
+function sampleJson(pid: number, s: SampleSummary, durationMs: number, nextIntervalMs: number, active: LeakWarning[], raised: LeakWarning[], cleared: LeakWarning[]): WatchSampleJson {
   return {
     event: 'sample', t: s.t, pid, sockets: s.total, tcp: s.tcp, udp: s.udp, unix: s.unix, states: s.states,
     fd: s.fdCount ?? null, fdLimit: s.fdLimit ?? null, cpu: s.cpu ?? null, memory: s.memory ?? null,
-    warnings: active, raised: raised.map((w) => w.id), cleared: cleared.map((w) => w.id),
+    durationMs: Math.round(durationMs), nextIntervalMs, warnings: active, raised: raised.map((w) => w.id), cleared: cleared.map((w) => w.id),
   };
 }
 

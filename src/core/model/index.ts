@@ -3,3 +3,4 @@ export * from './socket';
 export * from './snapshot';
 export * from './grouping';
 export * from './json';
+export * from './processLabel';

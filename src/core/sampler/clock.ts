@@ -49,14 +49,14 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
-  /** Moves time forward by `ms`, firing due timers synchronously. */
+  /** Moves time forward by `ms`, firing due timers synchronously. Time never moves backwards (a timer may advance it further). */
   advance(ms: number): void {
     const end = this.time + ms;
     for (let t = this.popDue(end); t; t = this.popDue(end)) {
-      this.time = t.due;
+      this.time = Math.max(this.time, t.due);
       t.fn();
     }
-    this.time = end;
+    this.time = Math.max(this.time, end);
   }
 
   /**
@@ -67,11 +67,11 @@ export class FakeClock implements Clock {
     const end = this.time + ms;
     await settle();
     for (let t = this.popDue(end); t; t = this.popDue(end)) {
-      this.time = t.due;
+      this.time = Math.max(this.time, t.due);
       t.fn();
       await settle();
     }
-    this.time = end;
+    this.time = Math.max(this.time, end);
   }
 
   private popDue(end: number): FakeTimer | undefined {

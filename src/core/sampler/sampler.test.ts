@@ -136,3 +136,34 @@ test('stats from the provider ride along with each sample', async () => {
   sampler.dispose();
   assert.ok(disposed);
 });
+
+test('a CPU budget stretches the interval to (sample time) / budget', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  source.costMs = 100;
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000, cpuBudget: 0.05 });
+  const { samples } = record(sampler);
+  sampler.start(); // the first snapshot runs now and moves the fake clock to 100
+  await clock.advanceAsync(4000);
+  // Each sample takes 100 ms: at 5 % the next one is 2 s after the previous one ended.
+  assert.deepEqual(source.calls, [0, 2100]);
+  assert.deepEqual(samples.map((s) => [s.durationMs, s.nextIntervalMs]), [[100, 2000], [100, 2000]]);
+  assert.equal(sampler.sampleCostMs, 100);
+  source.costMs = 0;
+  await clock.advanceAsync(1200);
+  // A free sample halves the smoothed cost (50 ms → 1 s at 5 %): back to the interval itself.
+  assert.deepEqual(source.calls, [0, 2100, 4200, 5200]);
+  assert.equal(samples[2]?.nextIntervalMs, 1000);
+  sampler.dispose();
+});
+
+test('without a budget a slow sample keeps the fixed rate', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  source.costMs = 300;
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
+  sampler.start();
+  await clock.advanceAsync(3000);
+  assert.deepEqual(source.calls, [0, 1000, 2000, 3000]);
+  sampler.dispose();
+});

@@ -15,6 +15,10 @@ export interface SampleEvent {
   readonly stats: ProcessStatsSample | undefined;
   /** Ticks skipped since the previous sample because a snapshot was still running. */
   readonly skippedTicks: number;
+  /** Wall time the snapshot (and stats) took, by the sampler's clock. */
+  readonly durationMs: number;
+  /** The delay to the next sample: the interval, stretched by the CPU budget or error back-off. */
+  readonly nextIntervalMs: number;
 }
 
 export interface ExitedEvent {
@@ -41,6 +45,13 @@ export interface SamplerOptions {
   readonly errorBackoffFactor?: number;
   /** …up to this delay (default 30 s). */
   readonly maxErrorIntervalMs?: number;
+  /**
+   * Largest share of one core sampling may use, e.g. 0.02 for 2 % (default: no limit). The interval is
+   * stretched to (smoothed snapshot time) / budget: a process with 10,000 sockets, whose snapshot takes
+   * ~350 ms, is then sampled every ~18 s instead of every second. Wall time is measured, which
+   * over-counts when the event loop is busy with other work: the budget errs on the cheap side.
+   */
+  readonly cpuBudget?: number;
 }
 
 const MIN_INTERVAL_MS = 50;
@@ -61,6 +72,8 @@ export class Sampler {
   private started = false;
   private previous: Snapshot | undefined;
   private firstStartTime: number | undefined;
+  /** Exponentially smoothed duration of a sample, ms. */
+  private costMs: number | undefined;
 
   constructor(private readonly source: SocketSource, readonly pid: number, private readonly options: SamplerOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -88,10 +101,25 @@ export class Sampler {
 
   /** The delay actually used now: the interval, stretched while errors repeat. */
   get effectiveIntervalMs(): number {
+    return Math.max(this.backoffIntervalMs(), this.budgetIntervalMs());
+  }
+
+  /** Smoothed wall time of one sample (undefined before the first). */
+  get sampleCostMs(): number | undefined {
+    return this.costMs;
+  }
+
+  private backoffIntervalMs(): number {
     if (this.consecutiveErrors === 0) return this.baseInterval;
     const factor = this.options.errorBackoffFactor ?? 2;
     const max = Math.max(this.baseInterval, this.options.maxErrorIntervalMs ?? 30_000);
     return Math.min(max, this.baseInterval * factor ** this.consecutiveErrors);
+  }
+
+  private budgetIntervalMs(): number {
+    const budget = this.options.cpuBudget;
+    if (!budget || budget <= 0 || this.costMs === undefined) return 0;
+    return Math.round(this.costMs / Math.min(1, budget));
   }
 
   /** Changes the interval; the next sample is due one new interval from now. */
@@ -130,11 +158,15 @@ export class Sampler {
   }
 
   private async sampleOnce(): Promise<void> {
+    const startedAt = this.clock.now();
     const [result, stats] = await Promise.all([
       this.source.snapshot(this.pid).then((s) => ({ ok: true as const, snapshot: s }), (e: unknown) => ({ ok: false as const, error: toSourceError(e) })),
       this.options.stats ? this.options.stats.sample(this.pid).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     if (this.stopped) return;
+    const durationMs = Math.max(0, this.clock.now() - startedAt);
+    const before = this.effectiveIntervalMs;
+    this.costMs = this.costMs === undefined ? durationMs : 0.5 * this.costMs + 0.5 * durationMs;
     if (!result.ok) {
       this.onError(result.error);
       return;
@@ -146,14 +178,14 @@ export class Sampler {
       this.exit('PID_REUSED', `pid ${this.pid} now belongs to another process (${snapshot.process.name || 'unknown'}): the watched process has exited.`);
       return;
     }
-    const hadErrors = this.consecutiveErrors > 0;
     this.consecutiveErrors = 0;
-    if (hadErrors) this.schedule();
+    // Fixed rate while nothing stretches the interval; otherwise the next sample is one (new) interval from now.
+    if (this.effectiveIntervalMs !== before || this.effectiveIntervalMs !== this.baseInterval) this.schedule();
     const diff = diffSnapshots(this.previous ?? { takenAt: snapshot.takenAt, process: snapshot.process, sockets: [], notes: [] }, snapshot);
     this.previous = snapshot;
     const skippedTicks = this.skipped;
     this.skipped = 0;
-    this.emitter.emit('sample', { snapshot, diff, stats, skippedTicks });
+    this.emitter.emit('sample', { snapshot, diff, stats, skippedTicks, durationMs, nextIntervalMs: this.effectiveIntervalMs });
   }
 
   private onError(error: SourceError): void {

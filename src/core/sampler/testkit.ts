@@ -17,6 +17,8 @@ export class ScriptedSource implements SocketSource {
   calls: number[] = [];
   private waiting: (() => void)[] = [];
   gate = false;
+  /** Fake time each snapshot takes: the clock is advanced by this much inside snapshot(). */
+  costMs = 0;
 
   constructor(private readonly clock: Clock, private readonly script: (call: number, now: number) => ScriptStep, private readonly pid = 4242) {}
 
@@ -37,6 +39,7 @@ export class ScriptedSource implements SocketSource {
     const takenAt = this.clock.now();
     this.calls.push(takenAt);
     if (this.gate) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.costMs > 0 && 'advance' in this.clock && typeof this.clock.advance === 'function') (this.clock.advance as (ms: number) => void)(this.costMs);
     const step = this.script(call, takenAt);
     if (step instanceof SourceError) throw step;
     return {

@@ -45,7 +45,8 @@ export interface FunctionCfg {
   /** Locals declared with __attribute__((cleanup(fn))): released on every exit. */
   readonly cleanupVars: Set<string>;
   readonly declarations: Map<string, Declared>;
-  readonly params: string[];
+  /** Parameter names by position (null for an unnamed one). */
+  readonly params: (string | null)[];
   /** Set when nesting was too deep and parts were treated as opaque. */
   truncated: boolean;
 }
@@ -119,9 +120,8 @@ class Builder {
   build(): FunctionCfg {
     const entry = this.add('entry', null);
     for (const p of parameters(this.fn)) {
-      if (!p.name) continue;
       this.cfg.params.push(p.name);
-      this.cfg.locals.add(p.name);
+      if (p.name) this.cfg.locals.add(p.name);
     }
     const body = this.fn.childForFieldName('body');
     let preds: Pred[] = [{ from: entry, slot: -1 }];

