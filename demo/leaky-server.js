@@ -50,6 +50,7 @@ function exitWithParent(onGone) {
 
 // ---------------------------------------------------------------- client (separate process)
 function runClient(port, intervalMs, badEvery) {
+  process.title = 'leaky-client';
   let n = 0;
   const timer = setInterval(() => {
     n += 1;
@@ -70,6 +71,8 @@ function runClient(port, intervalMs, badEvery) {
 
 // ---------------------------------------------------------------- server (the leaking pid)
 function runServer() {
+  // A readable process name (Linux: /proc/PID/comm) for process pickers; Node 24 would show "MainThread".
+  process.title = 'leaky-server';
   const intervalMs = positiveInt('interval', opt.interval, 10);
   const badEvery = positiveInt('bad-every', opt['bad-every'], 1);
   const maxLeaks = positiveInt('max', opt.max, 0);

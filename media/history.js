@@ -36,12 +36,14 @@
     let max = 1;
     for (const l of lines) for (const v of l.values) if (v !== null && v > max) max = v;
     if (limit !== null && limit !== undefined && limit < max * 4) max = Math.max(max, limit);
-    max = niceCeil(max);
+    const step = niceStep(max / 5);
+    max = Math.ceil(max / step) * step;
+    const ticks = Math.round(max / step);
     const t0 = t[0] ?? 0, t1 = t[t.length - 1] ?? 1;
     const x = (ti) => L + ((ti - t0) / Math.max(1, t1 - t0)) * (W - L - R);
     const y = (v) => H - B - (v / max) * (H - T - B);
-    for (let i = 0; i <= 4; i++) {
-      const v = (max / 4) * i;
+    for (let i = 0; i <= ticks; i++) {
+      const v = step * i;
       svg.appendChild(el('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: i === 0 ? 'axis' : 'grid' }));
       svg.appendChild(el('text', { x: L - 6, y: y(v) + 3, 'text-anchor': 'end', class: 'tick' }, String(Math.round(v))));
     }
@@ -73,9 +75,11 @@
     return points;
   }
 
-  function niceCeil(v) {
+  /** The smallest of 1, 2, 5, 10, 20, 50… that is at least v: whole-number grid steps. */
+  function niceStep(v) {
+    if (v <= 1) return 1;
     const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
     return 10 * p;
   }
   function fmt(s) {

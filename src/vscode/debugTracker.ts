@@ -67,8 +67,10 @@ export class DebuggeeTracker implements vscode.Disposable, vscode.DebugAdapterTr
       }
     }
     if (this.view.attachment?.pid === pid) return;
-    // Prefer a child session's pid over its parent's guess; never let a parent replace its running child.
-    if (this.attachedSession && this.attachedSession.parentSession?.id === session.id && this.view.attachment?.status.kind !== 'exited') return;
+    // One debuggee per debug tree: the first pid found wins (js-debug's first child session is the
+    // program); later sessions of the same tree are its subprocesses and keep the view where it is.
+    const attached = this.attachedSession;
+    if (attached && rootOf(attached).id === rootOf(session).id && this.view.attachment?.status.kind !== 'exited') return;
     this.attachedSession = session;
     this.log.info(`${sessionPath(session)}: debuggee pid ${pid} (from ${found.origin})`);
     this.view.attach(pid, sessionPath(session));
@@ -78,7 +80,7 @@ export class DebuggeeTracker implements vscode.Disposable, vscode.DebugAdapterTr
     this.finders.delete(session.id);
     const attached = this.attachedSession;
     if (!attached) return;
-    if (attached.id === session.id || attached.parentSession?.id === session.id) {
+    if (attached.id === session.id || rootOf(attached).id === session.id) {
       this.attachedSession = undefined;
       this.view.detach();
     }
@@ -93,4 +95,10 @@ export class DebuggeeTracker implements vscode.Disposable, vscode.DebugAdapterTr
 /** "Launch Program › server.js [1234]": child sessions shown under their parent. */
 function sessionPath(session: vscode.DebugSession): string {
   return session.parentSession ? `${session.parentSession.name} › ${session.name}` : session.name;
+}
+
+function rootOf(session: vscode.DebugSession): vscode.DebugSession {
+  let s = session;
+  while (s.parentSession) s = s.parentSession;
+  return s;
 }

@@ -144,16 +144,17 @@ test('a CPU budget stretches the interval to (sample time) / budget', async () =
   const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000, cpuBudget: 0.05 });
   const { samples } = record(sampler);
   sampler.start(); // the first snapshot runs now and moves the fake clock to 100
-  await clock.advanceAsync(4000);
-  // Each sample takes 100 ms: at 5 % the next one is 2 s after the previous one ended.
-  assert.deepEqual(source.calls, [0, 2100]);
-  assert.deepEqual(samples.map((s) => [s.durationMs, s.nextIntervalMs]), [[100, 2000], [100, 2000]]);
+  await clock.advanceAsync(5000);
+  // Each sample takes 100 ms. The first is warm-up: next one at the interval. From then on, at 5 %, the
+  // next sample is 2 s after the previous one ended.
+  assert.deepEqual(source.calls, [0, 1000, 3100]);
+  assert.deepEqual(samples.map((s) => [s.durationMs, s.nextIntervalMs]), [[100, 1000], [100, 2000], [100, 2000]]);
   assert.equal(sampler.sampleCostMs, 100);
   source.costMs = 0;
   await clock.advanceAsync(1200);
   // A free sample halves the smoothed cost (50 ms → 1 s at 5 %): back to the interval itself.
-  assert.deepEqual(source.calls, [0, 2100, 4200, 5200]);
-  assert.equal(samples[2]?.nextIntervalMs, 1000);
+  assert.deepEqual(source.calls, [0, 1000, 3100, 5200, 6200]);
+  assert.equal(samples[3]?.nextIntervalMs, 1000);
   sampler.dispose();
 });
 

@@ -48,7 +48,8 @@ export interface SamplerOptions {
   /**
    * Largest share of one core sampling may use, e.g. 0.02 for 2 % (default: no limit). The interval is
    * stretched to (smoothed snapshot time) / budget: a process with 10,000 sockets, whose snapshot takes
-   * ~350 ms, is then sampled every ~18 s instead of every second. Wall time is measured, which
+   * ~350 ms, is then sampled every ~18 s instead of every second. The first sample (warm-up) is not
+   * counted. Wall time is measured, which
    * over-counts when the event loop is busy with other work: the budget errs on the cheap side.
    */
   readonly cpuBudget?: number;
@@ -72,8 +73,9 @@ export class Sampler {
   private started = false;
   private previous: Snapshot | undefined;
   private firstStartTime: number | undefined;
-  /** Exponentially smoothed duration of a sample, ms. */
+  /** Exponentially smoothed duration of a sample, ms (the first sample is warm-up and not counted). */
   private costMs: number | undefined;
+  private attempts = 0;
 
   constructor(private readonly source: SocketSource, readonly pid: number, private readonly options: SamplerOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -104,7 +106,7 @@ export class Sampler {
     return Math.max(this.backoffIntervalMs(), this.budgetIntervalMs());
   }
 
-  /** Smoothed wall time of one sample (undefined before the first). */
+  /** Smoothed wall time of one sample (undefined before the second). */
   get sampleCostMs(): number | undefined {
     return this.costMs;
   }
@@ -166,7 +168,8 @@ export class Sampler {
     if (this.stopped) return;
     const durationMs = Math.max(0, this.clock.now() - startedAt);
     const before = this.effectiveIntervalMs;
-    this.costMs = this.costMs === undefined ? durationMs : 0.5 * this.costMs + 0.5 * durationMs;
+    // The first sample pays for JIT warm-up and one-off lookups: it would stretch the interval for nothing.
+    if (this.attempts++ > 0) this.costMs = this.costMs === undefined ? durationMs : 0.5 * this.costMs + 0.5 * durationMs;
     if (!result.ok) {
       this.onError(result.error);
       return;

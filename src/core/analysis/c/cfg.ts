@@ -277,8 +277,8 @@ class Builder {
       this.connect(cur, c);
       const cons = n.childForFieldName('consequence');
       out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }]) : [{ from: c, slot: 0 }]));
-      const alt = n.childForFieldName('alternative');
-      const elseStmt = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
+      const alt: Node | null = n.childForFieldName('alternative');
+      const elseStmt: Node | null = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
       if (!elseStmt) {
         out.push({ from: c, slot: 1 });
         break;

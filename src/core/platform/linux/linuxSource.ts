@@ -85,16 +85,15 @@ function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boole
   const sockets: Socket[] = [];
   const notes: string[] = [];
   if (fdByInode.size === 0) return { sockets, notes };
-  const keep = (inode: string): boolean => fdByInode.has(inode);
   const seen = new Set<string>();
   for (const { protocol, text } of tables) {
     if (text === undefined) continue;
-    const t = protocol === 'unix' ? parseUnixTable(text, { keep }) : parseInetTable(text, protocol, { keep, littleEndian });
+    const t = protocol === 'unix' ? parseUnixTable(text, { fdByInode }) : parseInetTable(text, protocol, { fdByInode, littleEndian });
     if (t.skipped > 0) notes.push(`${t.skipped} malformed line${t.skipped === 1 ? '' : 's'} skipped in net/${protocol}.`);
     for (const s of t.items) {
       if (seen.has(s.inode)) continue;
       seen.add(s.inode);
-      sockets.push({ ...s, fd: fdByInode.get(s.inode) });
+      sockets.push(s);
     }
   }
   const other = fdByInode.size - seen.size;

@@ -69,11 +69,14 @@ test('hand-made net/tcp: odd spacing, truncated, garbage, wrong-family and bad-h
     ['SYN_SENT', '15.2.0.10', 50000, '8.8.8.8', 53, 2]);
 });
 
-test('keep drops the lines of other inodes before decoding them', () => {
+test('fdByInode keeps only those sockets, with their fds, and drops other lines before decoding them', () => {
   const text = readFixture('linux', 'captured', 'tcp');
-  const kept = parseInetTable(text, 'tcp', { keep: (inode) => inode === '14079' || inode === '14071' });
-  assert.deepEqual(kept.items.map((s) => s.inode).sort(), ['14071', '14079']);
+  const kept = parseInetTable(text, 'tcp', { fdByInode: new Map([['14079', 31], ['14071', 23], ['424242', 9]]) });
+  assert.deepEqual(kept.items.map((s) => [s.inode, s.fd]), [['14071', 23], ['14079', 31]]);
   assert.equal(kept.skipped, 0);
+  // a garbage line is still counted, a well-formed line of another inode is not
+  const mixed = parseInetTable(`${text}garbage\n`, 'tcp', { fdByInode: new Map([['14071', 23]]) });
+  assert.deepEqual([mixed.items.length, mixed.skipped], [1, 1]);
 });
 
 test('empty, header-only and binary input', () => {
@@ -104,5 +107,5 @@ test('hand-made net/unix: types, states, empty and spaced paths, truncated and g
     ['7004', 'stream', 'ESTABLISHED', ''],
     ['7006', 'dgram', 'ESTABLISHED', '/tmp/dgram.sock'],
   ]);
-  assert.deepEqual(parseUnixTable(readFixture('linux', 'handmade', 'unix-odd'), { keep: (i) => i === '7003' }).items.map((s) => s.inode), ['7003']);
+  assert.deepEqual(parseUnixTable(readFixture('linux', 'handmade', 'unix-odd'), { fdByInode: new Map([['7003', 5]]) }).items.map((s) => [s.inode, s.fd]), [['7003', 5]]);
 });

@@ -11,10 +11,11 @@ export type InetProtocol = Exclude<Protocol, 'unix'>;
 
 export interface NetTableOptions extends DecodeOptions {
   /**
-   * Called with each line's inode before the rest of the line is decoded; lines it rejects are
-   * dropped (not counted as skipped). Lets a caller keep only its own sockets out of a huge table.
+   * When given, only the sockets whose inode is a key are returned, with `fd` set to the value;
+   * other lines are dropped before being decoded (not counted as skipped). This is how a process's
+   * own sockets are picked out of a namespace-wide table of possibly 100,000 lines.
    */
-  readonly keep?: (inode: string) => boolean;
+  readonly fdByInode?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -39,6 +40,7 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
   const items: Socket[] = [];
   let skipped = 0;
   const addressDigits = protocol.endsWith('6') ? 32 : 8;
+  const fdByInode = options.fdByInode;
   // Few distinct addresses appear in a table (every connection to one listener shares its
   // address): decode each address once and only parse the port per line.
   const addresses = new Map<string, string | undefined>();
@@ -60,7 +62,8 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
       continue;
     }
     const inode = m[10] as string;
-    if (options.keep && !options.keep(inode)) continue;
+    const fd = fdByInode?.get(inode);
+    if (fdByInode && fd === undefined) continue;
     const local = endpoint(m[1] as string);
     const remote = endpoint(m[2] as string);
     if (!local || !remote) { skipped++; continue; }
@@ -69,7 +72,7 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
       state: tcpStateFromLinuxCode(parseInt(m[3] as string, 16)),
       local,
       remote: isUnspecified(remote) ? undefined : remote,
-      fd: undefined,
+      fd,
       inode,
       txQueue: parseInt(m[4] as string, 16),
       rxQueue: parseInt(m[5] as string, 16),
@@ -99,7 +102,8 @@ function unixState(flags: number, st: number): TcpState {
  * Parses /proc/net/unix. Unnamed sockets have no path (address ''); abstract names start with '@'
  * (the kernel prints their NUL bytes as '@').
  */
-export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'keep'> = {}): ParseResult<Socket> {
+export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'fdByInode'> = {}): ParseResult<Socket> {
+  const fdByInode = options.fdByInode;
   const items: Socket[] = [];
   let skipped = 0;
   for (const line of text.split('\n')) {
@@ -109,14 +113,15 @@ export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'kee
       continue;
     }
     const inode = m[4] as string;
-    if (options.keep && !options.keep(inode)) continue;
+    const fd = fdByInode?.get(inode);
+    if (fdByInode && fd === undefined) continue;
     const type = parseInt(m[2] as string, 16);
     items.push({
       protocol: 'unix',
       state: unixState(parseInt(m[1] as string, 16), parseInt(m[3] as string, 16)),
       local: { address: m[5] ?? '', port: 0 },
       remote: undefined,
-      fd: undefined,
+      fd,
       inode,
       txQueue: 0,
       rxQueue: 0,

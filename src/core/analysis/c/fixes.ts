@@ -1,0 +1,326 @@
+import type { Node } from 'web-tree-sitter';
+import type { LineIndex } from '../edits';
+import type { Fix, TextEdit } from '../types';
+import type { ExitSite, FunctionCfg } from './cfg';
+import type { LeakRecord, OverwriteRecord, TokenInfo } from './engine';
+import { isStream, releaseFunction, type ResourceKind } from './names';
+import { UNSET, isToken, releaseSite, type ValueSet } from './state';
+import { functionDeclarator, mentions } from './syntax';
+
+/**
+ * Builds the "close it here" and "close it on all paths" fixes. Edits are insertions where
+ * possible so that fixes for different variables combine (applyEdits drops exact duplicates,
+ * such as a shared `#include` or the braces added around a braceless `return`).
+ */
+
+const BRACELESS_PARENTS = new Set(['if_statement', 'else_clause', 'while_statement', 'for_statement', 'for_range_loop', 'do_statement']);
+const STATEMENTS = new Set(['expression_statement', 'declaration', 'return_statement', 'if_statement', 'while_statement',
+  'for_statement', 'for_range_loop', 'do_statement', 'switch_statement', 'break_statement', 'continue_statement',
+  'goto_statement', 'throw_statement', 'labeled_statement', 'compound_statement']);
+const WINSOCK_HEADERS = new Set(['winsock2.h', 'winsock.h', 'windows.h', 'ws2tcpip.h']);
+
+export interface FileFixContext {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly root: Node;
+  readonly language: 'c' | 'cpp';
+}
+
+interface IncludeInfo {
+  readonly headers: Set<string>;
+  readonly insertAt: number;
+  readonly needsNewline: boolean;
+}
+
+const includeCache = new WeakMap<FileFixContext, IncludeInfo>();
+
+function includes(file: FileFixContext): IncludeInfo {
+  let info = includeCache.get(file);
+  if (info) return info;
+  const headers = new Set<string>();
+  for (const inc of file.root.descendantsOfType('preproc_include')) {
+    const p = inc?.childForFieldName('path')?.text ?? '';
+    headers.add(p.replace(/^[<"]|[>"]$/g, '').toLowerCase());
+  }
+  let insertAt = 0;
+  for (let i = 0; i < file.root.namedChildCount; i++) {
+    const c = file.root.namedChild(i);
+    if (c?.type === 'preproc_include') insertAt = c.endIndex;
+  }
+  const needsNewline = insertAt > 0 && file.text[insertAt - 1] !== '\n';
+  info = { headers, insertAt, needsNewline };
+  includeCache.set(file, info);
+  return info;
+}
+
+export class FixPlanner {
+  constructor(
+    private readonly file: FileFixContext,
+    private readonly fn: Node,
+    private readonly cfg: FunctionCfg,
+    private readonly tokens: ReadonlyMap<string, TokenInfo>,
+    private readonly sites: ReadonlyMap<number, Node>,
+  ) {}
+
+  leakFix(rec: LeakRecord): Fix | null {
+    const kind = this.kindOf(rec.tokens);
+    const release = this.releaseText(rec.variable, kind, rec.value);
+    let main: TextEdit[] | null;
+    const exit = rec.exit;
+    if (exit.kind === 'end' || exit.kind === 'block') main = exit.node.type === 'compound_statement' ? this.beforeBrace(exit.node, release) : null;
+    else if (exit.kind === 'return') main = this.beforeReturn(exit.node, rec.variable, release);
+    else main = this.before(exit.node, release);
+    if (!main) return null;
+    const edits = [...main, ...this.supporting(rec.variable, kind, rec.value)];
+    return { title: `Close \`${rec.variable}\` ${where(exit)}`, scope: 'exit', isPreferred: false, edits };
+  }
+
+  overwriteFix(rec: OverwriteRecord): Fix | null {
+    const stmt = this.statementBefore(rec.site);
+    if (!stmt) return null;
+    const kind = this.kindOf(rec.tokens);
+    const main = this.before(stmt, this.releaseText(rec.variable, kind, rec.value));
+    if (!main) return null;
+    const edits = [...main, ...this.supporting(rec.variable, kind, rec.value)];
+    return { title: `Close \`${rec.variable}\` before it is overwritten`, scope: 'exit', isPreferred: false, edits };
+  }
+
+  /** The preferred fix for a variable: every exit fix of it combined. */
+  static allPaths(variable: string, fixes: readonly Fix[]): Fix | null {
+    if (!fixes.length) return null;
+    const seen = new Set<string>();
+    const edits: TextEdit[] = [];
+    for (const f of fixes) {
+      for (const e of f.edits) {
+        const key = `${e.range.start.line}:${e.range.start.column}:${e.range.end.line}:${e.range.end.column}:${e.newText}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        edits.push(e);
+      }
+    }
+    return { title: `Close \`${variable}\` on all paths`, scope: 'all-paths', isPreferred: true, edits };
+  }
+
+  // ------------------------------------------------------------ texts
+
+  private kindOf(tokens: ReadonlySet<string>): ResourceKind {
+    for (const t of tokens) {
+      const k = this.tokens.get(t)?.kind;
+      if (k && k !== 'param') return k;
+    }
+    return 'fd';
+  }
+
+  private releaseText(v: string, kind: ResourceKind, value: ValueSet): string {
+    const call = `${releaseFunction(kind)}(${v});`;
+    const guarded = [...value].some((x) => !isToken(x));
+    if (!guarded) return call;
+    if (isStream(kind)) return `if (${v}) ${call}`;
+    if (kind === 'socket') return `if (${v} != INVALID_SOCKET) ${call}`;
+    return `if (${v} >= 0) ${call}`;
+  }
+
+  private invalidLiteral(kind: ResourceKind): string {
+    if (isStream(kind)) return 'NULL';
+    if (kind === 'socket') return 'INVALID_SOCKET';
+    return '-1';
+  }
+
+  /**
+   * Edits that make a guarded release safe: initialise a variable that may be unset at the exit,
+   * reset it after the releases and hand-overs whose paths reach the exit, and add the header.
+   */
+  private supporting(v: string, kind: ResourceKind, value: ValueSet): TextEdit[] {
+    const edits: TextEdit[] = [];
+    const invalid = this.invalidLiteral(kind);
+    if (value.has(UNSET)) {
+      const element = /^(\w+)\[\d+\]$/.exec(v);
+      const base = element ? element[1]! : v;
+      const decl = this.cfg.declarations.get(base);
+      if (decl && decl.node.type !== 'init_declarator') {
+        const init = element && decl.isArray ? ` = {${invalid}, ${invalid}}` : element ? null : ` = ${invalid}`;
+        if (init) edits.push(this.insert(decl.node.endIndex, init));
+      }
+    }
+    const done = new Set<number>();
+    for (const m of value) {
+      const off = releaseSite(m);
+      if (off === null) continue;
+      const site = this.sites.get(off);
+      const stmt = site ? enclosingStatement(site) : null;
+      if (!stmt || done.has(stmt.id) || (stmt.type !== 'expression_statement' && stmt.type !== 'declaration')) continue;
+      done.add(stmt.id);
+      edits.push(...this.after(stmt, `${v} = ${invalid};`));
+    }
+    const include = this.includeEdit(kind);
+    if (include) edits.push(include);
+    return edits;
+  }
+
+  private includeEdit(kind: ResourceKind): TextEdit | null {
+    if (kind === 'socket') return null;
+    const info = includes(this.file);
+    for (const h of info.headers) if (WINSOCK_HEADERS.has(h)) return null;
+    const header = kind === 'fd' ? 'unistd.h' : 'stdio.h';
+    if (info.headers.has(header) || (header === 'stdio.h' && info.headers.has('cstdio'))) return null;
+    return this.insert(info.insertAt, `${info.needsNewline ? '\n' : ''}#include <${header}>\n`);
+  }
+
+  // ------------------------------------------------------------ placement
+
+  private insert(offset: number, newText: string): TextEdit {
+    const p = this.file.lines.position(offset);
+    return { range: { start: p, end: p }, newText };
+  }
+
+  private lineStart(offset: number): number {
+    return offset - this.file.lines.position(offset).column;
+  }
+
+  private indentAt(offset: number): string {
+    const start = this.lineStart(offset);
+    const m = /^[ \t]*/.exec(this.file.text.slice(start, offset + 1));
+    return m ? m[0] : '';
+  }
+
+  private firstOnLine(offset: number): boolean {
+    return /^[ \t]*$/.test(this.file.text.slice(this.lineStart(offset), offset));
+  }
+
+  /** The token a braceless body follows: `if (...)`, `else`, `while (...)`, `for (...)`, `do`. */
+  private opener(stmt: Node): Node | null {
+    let p = stmt.previousSibling;
+    while (p && p.type === 'comment') p = p.previousSibling;
+    return p;
+  }
+
+  private isBraceless(stmt: Node): boolean {
+    const parent = stmt.parent;
+    return !!parent && BRACELESS_PARENTS.has(parent.type);
+  }
+
+  /** Inserts `text` as a statement before `stmt`, adding braces when `stmt` is a braceless body. */
+  private before(stmt: Node, text: string): TextEdit[] | null {
+    const own = this.firstOnLine(stmt.startIndex);
+    if (!this.isBraceless(stmt)) {
+      return [this.insert(stmt.startIndex, own ? `${text}\n${this.indentAt(stmt.startIndex)}` : `${text} `)];
+    }
+    const op = this.opener(stmt);
+    if (!op) return null;
+    if (own) {
+      return [
+        this.insert(op.endIndex, ' {'),
+        this.insert(stmt.startIndex, `${text}\n${this.indentAt(stmt.startIndex)}`),
+        this.insert(stmt.endIndex, `\n${this.indentAt(op.startIndex)}}`),
+      ];
+    }
+    return [this.insert(op.endIndex, ' {'), this.insert(stmt.startIndex, `${text} `), this.insert(stmt.endIndex, ' }')];
+  }
+
+  /** Inserts `text` as a statement after `stmt` (braces added for a braceless body). */
+  private after(stmt: Node, text: string): TextEdit[] {
+    const own = this.firstOnLine(stmt.startIndex);
+    if (!this.isBraceless(stmt)) {
+      return [this.insert(stmt.endIndex, own ? `\n${this.indentAt(stmt.startIndex)}${text}` : ` ${text}`)];
+    }
+    const op = this.opener(stmt);
+    if (!op) return [];
+    if (own) {
+      return [
+        this.insert(op.endIndex, ' {'),
+        this.insert(stmt.endIndex, `\n${this.indentAt(stmt.startIndex)}${text}\n${this.indentAt(op.startIndex)}}`),
+      ];
+    }
+    return [this.insert(op.endIndex, ' {'), this.insert(stmt.endIndex, ` ${text} }`)];
+  }
+
+  /** Before a block's closing brace, indented like the block's statements. */
+  private beforeBrace(block: Node, text: string): TextEdit[] | null {
+    const brace = block.endIndex - 1;
+    if (this.file.text[brace] !== '}') return null;
+    if (!this.firstOnLine(brace)) return [this.insert(brace, `${text} `)];
+    let inner: string | null = null;
+    for (let i = block.namedChildCount - 1; i >= 0 && inner === null; i--) {
+      const c = block.namedChild(i);
+      if (c && this.firstOnLine(c.startIndex) && this.lineStart(c.startIndex) !== this.lineStart(brace)) inner = this.indentAt(c.startIndex);
+    }
+    const braceIndent = this.indentAt(brace);
+    inner ??= braceIndent + (braceIndent.includes('\t') ? '\t' : '    ');
+    return [this.insert(this.lineStart(brace), `${inner}${text}\n`)];
+  }
+
+  /**
+   * Before a return. When the returned expression uses the variable (`return send(fd, ...)`),
+   * the value is computed into a temporary first.
+   */
+  private beforeReturn(ret: Node, v: string, release: string): TextEdit[] | null {
+    let expr: Node | null = null;
+    for (let i = 0; i < ret.namedChildCount && !expr; i++) {
+      const c = ret.namedChild(i);
+      if (c && c.type !== 'comment') expr = c;
+    }
+    const base = v.replace(/\[.*$/, '').replace(/^\*/, '');
+    if (!expr || !mentions(expr, base)) return this.before(ret, release);
+    const type = this.returnType();
+    if (!type || type === 'void') return this.before(ret, release);
+    const p = this.file.lines.range(ret.startIndex, ret.endIndex);
+    return [{ range: p, newText: `{ ${type} sockscope_ret = ${expr.text}; ${release} return sockscope_ret; }` }];
+  }
+
+  private returnType(): string | null {
+    if (this.file.language === 'cpp' || this.fn.type === 'lambda_expression') return 'auto';
+    const type = this.fn.childForFieldName('type');
+    if (!type) return null;
+    const parts: string[] = [];
+    for (let i = 0; i < this.fn.namedChildCount; i++) {
+      const c = this.fn.namedChild(i);
+      if (c?.type === 'type_qualifier') parts.push(c.text);
+    }
+    parts.push(type.text);
+    let stars = 0;
+    let d = this.fn.childForFieldName('declarator');
+    const { decl } = functionDeclarator(this.fn);
+    while (d && decl && d.id !== decl.id) {
+      if (d.type === 'pointer_declarator') stars++;
+      d = d.childForFieldName('declarator');
+    }
+    const t = parts.join(' ');
+    return stars ? `${t} ${'*'.repeat(stars)}` : t;
+  }
+
+  /** The statement before which an overwritten variable can be released, or null (loop conditions). */
+  private statementBefore(site: Node): Node | null {
+    let child: Node = site;
+    let p = site.parent;
+    while (p) {
+      if (p.type === 'while_statement' || p.type === 'do_statement') return null;
+      if (p.type === 'for_statement') {
+        const init = p.childForFieldName('initializer');
+        return init && init.startIndex <= site.startIndex && site.endIndex <= init.endIndex ? p : null;
+      }
+      if (STATEMENTS.has(p.type) && p.type !== 'compound_statement') return p;
+      child = p;
+      p = p.parent;
+    }
+    return child === site ? null : child;
+  }
+}
+
+/** The statement that contains `node` (the node itself if it is one). */
+export function enclosingStatement(node: Node): Node | null {
+  let n: Node | null = node;
+  while (n && !STATEMENTS.has(n.type)) n = n.parent;
+  return n;
+}
+
+function where(exit: ExitSite): string {
+  switch (exit.kind) {
+    case 'return': return 'before this return';
+    case 'break': return 'before this break';
+    case 'continue': return 'before this continue';
+    case 'goto': return 'before this goto';
+    case 'throw': return 'before this throw';
+    case 'end': return 'at the end of the function';
+    case 'block': return 'at the end of this block';
+  }
+}

@@ -1,0 +1,163 @@
+import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import { LineIndex } from '../edits';
+import { loadLanguage, withTree } from '../parser';
+import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../types';
+import { buildCfg } from './cfg';
+import { CFileContext } from './context';
+import { FunctionAnalysis, type LeakRecord, type OverwriteRecord, type TokenInfo } from './engine';
+import { FixPlanner, type FileFixContext } from './fixes';
+import { ACQUIRING_NAMES } from './names';
+import { functionName } from './syntax';
+
+/**
+ * C/C++ descriptor-leak analysis: for each function that acquires a descriptor, socket or
+ * stream, a path-insensitive-but-guard-aware dataflow over its CFG finds the exits where one
+ * is still open, and assignments that overwrite the only copy of an open one.
+ */
+export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
+  try {
+    // Initialise the runtime and grammar first: withTree constructs its Parser before awaiting them.
+    await loadLanguage(language);
+    return await withTree(language, text, (tree) => analyzeTree(tree, text, language, options));
+  } catch (e) {
+    return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+}
+
+const queries = new WeakMap<Language, Query>();
+
+function acquisitionQuery(lang: Language, language: 'c' | 'cpp'): Query {
+  let q = queries.get(lang);
+  if (!q) {
+    const names = ACQUIRING_NAMES.map((n) => JSON.stringify(n)).join(' ');
+    const plain = `(call_expression function: (identifier) @fn (#any-of? @fn ${names}))`;
+    const qualified = `(call_expression function: (qualified_identifier name: (identifier) @fn) (#any-of? @fn ${names}))`;
+    // Compiled once per grammar and kept for the life of the process.
+    q = new Query(lang, language === 'cpp' ? `${plain}\n${qualified}` : plain);
+    queries.set(lang, q);
+  }
+  return q;
+}
+
+/** The functions (definitions and C++ lambdas) that contain an acquiring call, in source order. */
+function acquiringFunctions(tree: Tree, language: 'c' | 'cpp'): Node[] {
+  const byId = new Map<number, Node>();
+  for (const cap of acquisitionQuery(tree.language, language).captures(tree.rootNode)) {
+    let n: Node | null = cap.node.parent;
+    while (n && n.type !== 'function_definition' && n.type !== 'lambda_expression') n = n.parent;
+    if (n && !byId.has(n.id)) byId.set(n.id, n);
+  }
+  return [...byId.values()].sort((a, b) => a.startIndex - b.startIndex);
+}
+
+function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions): AnalysisResult {
+  const started = Date.now();
+  const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
+  const root = tree.rootNode;
+  const notes: string[] = [];
+  const findings: Finding[] = [];
+  const hadParseErrors = root.hasError;
+  if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
+  const ctx = new CFileContext(root, options.ownershipTransfers ?? [], deadline);
+  const file: FileFixContext = { text, lines: new LineIndex(text), root, language };
+  const functions = acquiringFunctions(tree, language);
+  for (let i = 0; i < functions.length; i++) {
+    if (deadline !== undefined && Date.now() > deadline) {
+      notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
+      break;
+    }
+    const fn = functions[i]!;
+    const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
+    try {
+      findings.push(...analyzeFunction(fn, name, ctx, file, language, deadline, notes));
+    } catch (e) {
+      notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.variable.localeCompare(b.variable));
+  return { language, findings, hadParseErrors, notes };
+}
+
+function analyzeFunction(
+  fn: Node, name: string, ctx: CFileContext, file: FileFixContext, language: 'c' | 'cpp', deadline: number | undefined, notes: string[],
+): Finding[] {
+  const cfg = buildCfg(fn);
+  if (cfg.truncated) notes.push(`function ${name}: nesting too deep, inner parts treated as plain statements`);
+  const analysis = new FunctionAnalysis(cfg, fn, ctx, 'report', deadline);
+  analysis.run();
+  if (!analysis.complete) notes.push(`function ${name}: too complex, analysis cut short`);
+  const planner = new FixPlanner(file, fn, cfg, analysis.tokens, analysis.sites);
+  const describe = (tokens: ReadonlySet<string>) => describeTokens(tokens, analysis.tokens);
+
+  const out: { finding: Omit<Finding, 'fixes'>; fix: Fix | null }[] = [];
+  for (const rec of analysis.leaks.values()) {
+    const d = describe(rec.tokens);
+    if (!d) continue;
+    out.push({ finding: leakFinding(rec, d, name, language, file), fix: planner.leakFix(rec) });
+  }
+  for (const rec of analysis.overwrites.values()) {
+    const d = describe(rec.tokens);
+    if (!d) continue;
+    out.push({ finding: overwriteFinding(rec, d, name, language, file), fix: planner.overwriteFix(rec) });
+  }
+  // One all-paths fix per variable, shared by all of its findings.
+  const byVar = new Map<string, Fix[]>();
+  for (const o of out) {
+    if (!o.fix) continue;
+    const list = byVar.get(o.finding.variable) ?? [];
+    list.push(o.fix);
+    byVar.set(o.finding.variable, list);
+  }
+  const allPaths = new Map<string, Fix | null>();
+  for (const [v, fixes] of byVar) allPaths.set(v, FixPlanner.allPaths(v, fixes));
+  return out.map(({ finding, fix }) => {
+    const fixes: Fix[] = [];
+    const all = allPaths.get(finding.variable);
+    if (all) fixes.push(all);
+    if (fix) fixes.push(fix);
+    return { ...finding, fixes };
+  });
+}
+
+interface Described {
+  readonly first: TokenInfo;
+  readonly all: TokenInfo[];
+}
+
+function describeTokens(tokens: ReadonlySet<string>, infos: ReadonlyMap<string, TokenInfo>): Described | null {
+  const all = [...tokens].map((t) => infos.get(t)).filter((t): t is TokenInfo => !!t && t.paramIndex < 0);
+  all.sort((a, b) => a.call.startIndex - b.call.startIndex);
+  const first = all[0];
+  return first ? { first, all } : null;
+}
+
+function acquisitionText(info: TokenInfo, file: FileFixContext): string {
+  return `${info.callName}() on line ${file.lines.position(info.call.startIndex).line + 1}`;
+}
+
+function related(d: Described, variable: string, file: FileFixContext) {
+  return d.all.map((t) => ({ range: file.lines.range(t.call.startIndex, t.call.endIndex), message: `\`${variable}\` acquired here by ${t.callName}()` }));
+}
+
+function leakFinding(rec: LeakRecord, d: Described, fn: string, language: 'c' | 'cpp', file: FileFixContext): Omit<Finding, 'fixes'> {
+  const exit = rec.exit;
+  const range = exit.kind === 'end' || exit.kind === 'block'
+    ? file.lines.range(exit.node.endIndex - 1, exit.node.endIndex)
+    : file.lines.range(exit.node.startIndex, exit.node.endIndex);
+  const more = d.all.length > 1 ? ` (or ${d.all.slice(1).map((t) => acquisitionText(t, file)).join(', ')})` : '';
+  return {
+    ruleId: 'sockscope.leak', language, range, function: fn, variable: rec.variable,
+    acquired: file.lines.range(d.first.call.startIndex, d.first.call.endIndex),
+    message: `\`${rec.variable}\` (${acquisitionText(d.first, file)})${more} is not closed on this path`,
+    related: related(d, rec.variable, file),
+  };
+}
+
+function overwriteFinding(rec: OverwriteRecord, d: Described, fn: string, language: 'c' | 'cpp', file: FileFixContext): Omit<Finding, 'fixes'> {
+  return {
+    ruleId: 'sockscope.overwrite', language, range: file.lines.range(rec.site.startIndex, rec.site.endIndex), function: fn,
+    variable: rec.variable, acquired: file.lines.range(d.first.call.startIndex, d.first.call.endIndex),
+    message: `\`${rec.variable}\` (${acquisitionText(d.first, file)}) is overwritten while still open: the old descriptor leaks`,
+    related: related(d, rec.variable, file),
+  };
+}
