@@ -73,7 +73,7 @@ try {
   const port = await freePort(Number(opt.port));
   if (port !== Number(opt.port)) say(`port ${opt.port} is busy, using ${port}`);
   const logFile = path.join(stateDir, 'server.log');
-  server = spawnCodeServer(paths, { port, stateDir, workspace, logFile, settings: { 'workbench.startupEditor': 'readme' },
+  server = spawnCodeServer(paths, { port, stateDir, workspace, logFile,
     env: { SOCKSCOPE_DEMO_PID: String(demo.pid), SOCKSCOPE_DEMO_PORT: String(demo.port) } });
   server.on('exit', (code, signal) => {
     if (!stopping) { say(`code-server exited (${signal || code}); see ${logFile}`); void stopAll(1); }

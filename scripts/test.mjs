@@ -55,7 +55,9 @@ async function unitTests() {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, 'out/src/']);
   const lines = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8').split('\n') : [];
-  const totals = lines.filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l));
+  // The summary block is the last thing in the TAP stream (earlier `# ` lines are diagnostics).
+  const start = lines.findLastIndex((l) => /^# tests \d+$/.test(l));
+  const totals = start < 0 ? [] : lines.slice(start).filter((l) => /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(l));
   console.log(totals.join('\n') || '(no TAP summary)');
   const count = (k) => Number(totals.find((l) => l.startsWith(`# ${k} `))?.split(' ')[2] ?? NaN);
   const [tests, pass, fail, cancelled] = [count('tests'), count('pass'), count('fail'), count('cancelled')];

@@ -65,7 +65,7 @@ function ensureDebianPackages(needKrb) {
   if (isRoot && process.env.CI === 'true') {
     log(`installing Debian packages: ${missing.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+    for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...missing]]) {
       const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
       if (r.status !== 0) throw new ToolsError(`apt-get ${args[0]} failed (exit ${r.status})`);
     }
@@ -180,7 +180,7 @@ export function spawnCodeServer(paths, { port, stateDir, workspace, args = [], e
 const DEFAULT_SETTINGS = {
   'git.openRepositoryInParentFolders': 'never', 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true,
   'workbench.tips.enabled': false, 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
-  'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 function writeUserSettings(stateDir, overrides) {

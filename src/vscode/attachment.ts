@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Snapshot } from '../core/model';
+import type { ProcessInfo, Snapshot } from '../core/model';
 import { processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
@@ -38,6 +38,8 @@ export class Attachment implements vscode.Disposable {
   /** Fires when warnings are raised or cleared (not on every sample). */
   readonly onDidChangeWarnings = this.warningsChanged.event;
   private current: Snapshot | undefined;
+  /** What could still be read when the sockets could not (e.g. another user's process). */
+  private partialInfo: ProcessInfo | undefined;
   private state: AttachmentStatus = { kind: 'starting' };
   private disposed = false;
 
@@ -58,6 +60,7 @@ export class Attachment implements vscode.Disposable {
       if (update.raised.length || update.cleared.length) this.warningsChanged.fire(update);
     });
     this.sampler.on('error', (e) => {
+      if (e.partial) this.partialInfo = e.partial;
       this.state = { kind: 'error', message: e.message };
       this.log.warn(`pid ${pid}: ${e.message}`);
       this.changed.fire();
@@ -76,6 +79,10 @@ export class Attachment implements vscode.Disposable {
     return this.current;
   }
 
+  get partial(): ProcessInfo | undefined {
+    return this.current ? undefined : this.partialInfo;
+  }
+
   get status(): AttachmentStatus {
     return this.state;
   }
@@ -90,7 +97,7 @@ export class Attachment implements vscode.Disposable {
 
   /** The process name once known, else "pid N". */
   get title(): string {
-    const p = this.current?.process;
+    const p = this.current?.process ?? this.partialInfo;
     return p ? `${processLabel(p)} (pid ${p.pid})` : `pid ${this.pid}`;
   }
 

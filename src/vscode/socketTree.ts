@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Snapshot, Socket, SocketGroup } from '../core/model';
+import type { ProcessInfo, Snapshot, Socket, SocketGroup } from '../core/model';
 import { formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
@@ -11,7 +11,8 @@ export type SocketNode =
   | { readonly kind: 'warning'; readonly warning: LeakWarning }
   | { readonly kind: 'group'; readonly group: SocketGroup }
   | { readonly kind: 'socket'; readonly socket: Socket }
-  | { readonly kind: 'more'; readonly group: SocketGroup; readonly hidden: number };
+  | { readonly kind: 'more'; readonly group: SocketGroup; readonly hidden: number }
+  | { readonly kind: 'info'; readonly key: string; readonly label: string; readonly value: string };
 
 const GROUP_EXPLANATIONS: Record<string, string> = {
   udp: 'UDP sockets have no connection state: the kernel shows CLOSE when unconnected and ESTABLISHED after connect().',
@@ -47,6 +48,8 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
   getChildren(node?: SocketNode): SocketNode[] {
     if (!this.attachment) return [];
     if (!node) {
+      const partial = this.attachment.partial;
+      if (partial) return partialRows(partial);
       const warnings: SocketNode[] = this.attachment.warnings.map((warning) => ({ kind: 'warning', warning }));
       return [...warnings, ...this.currentGroups().map((group): SocketNode => ({ kind: 'group', group }))];
     }
@@ -62,6 +65,14 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
       case 'warning': return warningItem(node.warning);
       case 'group': return groupItem(node.group);
       case 'socket': return socketItem(node.socket);
+      case 'info': {
+        const item = new vscode.TreeItem(node.label);
+        item.id = `info:${node.key}`;
+        item.description = node.value;
+        item.tooltip = `${node.label}: ${node.value}`;
+        item.iconPath = new vscode.ThemeIcon('info');
+        return item;
+      }
       case 'more': {
         const item = new vscode.TreeItem(`… ${node.hidden} more ${node.group.label} sockets`);
         item.id = `more:${node.group.key}`;
@@ -75,6 +86,18 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** What can be shown of a process whose sockets cannot be read. */
+function partialRows(p: ProcessInfo): SocketNode[] {
+  const limit = p.fdLimit ? `soft ${p.fdLimit.soft ?? 'unlimited'}, hard ${p.fdLimit.hard ?? 'unlimited'}` : 'unknown';
+  const rows: [string, string, string][] = [
+    ['name', 'Process', `${p.name} (pid ${p.pid})`],
+    ['cmdline', 'Command line', p.cmdline || '—'],
+    ['uid', 'User id', p.uid === undefined ? 'unknown' : String(p.uid)],
+    ['limit', 'Descriptor limit', limit],
+  ];
+  return rows.map(([key, label, value]) => ({ kind: 'info', key, label, value }));
 }
 
 function warningItem(w: LeakWarning): vscode.TreeItem {

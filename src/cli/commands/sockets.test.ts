@@ -8,7 +8,7 @@ import type { CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 import type { Holder } from '../../core/platform/linux/testSupport';
 import { repoRoot, startHolder } from '../../core/platform/linux/testSupport';
-import type { SocketsJson } from './sockets';
+import type { SnapshotJson as SocketsJson } from '../../core/model';
 import { socketsCommand } from './sockets';
 
 const linux = process.platform === 'linux';

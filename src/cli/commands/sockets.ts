@@ -1,32 +1,13 @@
 // `sockscope sockets <pid> [--json]`: one snapshot of a process's sockets, grouped by TCP state
 // (suspicious states such as CLOSE_WAIT first), or as JSON for scripts.
 
-import type { Endpoint, FdLimit, Protocol, Snapshot, Socket, SocketGroup } from '../../core/model';
-import { SUSPICIOUS_STATES, formatEndpoint, groupByState } from '../../core/model';
+import type { Snapshot, Socket, SocketGroup } from '../../core/model';
+import { SUSPICIOUS_STATES, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
 import { createSocketSource, SourceError } from '../../core/platform';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
 const USAGE = 'Usage: sockscope sockets <pid> [--json]';
-
-export interface SocketJson {
-  readonly fd: number | null;
-  readonly inode: string;
-  readonly protocol: Protocol;
-  readonly state: string;
-  readonly local: string;
-  readonly remote: string | null;
-  readonly txQueue: number;
-  readonly rxQueue: number;
-}
-
-export interface SocketsJson {
-  readonly pid: number;
-  readonly name: string;
-  readonly fdCount: number | null;
-  readonly fdLimit: FdLimit | null;
-  readonly sockets: SocketJson[];
-}
 
 function usageError(io: CliIo, problem: string): number {
   io.err(`sockscope sockets: ${problem}. ${USAGE}\n`);
@@ -57,34 +38,9 @@ export const socketsCommand: CliCommand = async (args, io) => {
     io.err(`sockscope sockets: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     return EXIT_USAGE;
   }
-  io.out(json ? JSON.stringify(toJson(snapshot), null, 2) + '\n' : formatText(snapshot));
+  io.out(json ? JSON.stringify(snapshotToJson(snapshot), null, 2) + '\n' : formatText(snapshot));
   return EXIT_OK;
 };
-
-/** `addr:port` with IPv6 in brackets and the numeric port; a UNIX socket's path as it is. */
-export function endpointText(e: Endpoint, protocol: Protocol): string {
-  if (protocol === 'unix') return e.address;
-  return `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
-}
-
-export function toJson(s: Snapshot): SocketsJson {
-  return {
-    pid: s.process.pid,
-    name: s.process.name,
-    fdCount: s.process.fdCount ?? null,
-    fdLimit: s.process.fdLimit ?? null,
-    sockets: s.sockets.map((k) => ({
-      fd: k.fd ?? null,
-      inode: k.inode,
-      protocol: k.protocol,
-      state: k.state,
-      local: endpointText(k.local, k.protocol),
-      remote: k.remote ? endpointText(k.remote, k.protocol) : null,
-      txQueue: k.txQueue,
-      rxQueue: k.rxQueue,
-    })),
-  };
-}
 
 function limitText(n: number | null): string {
   return n === null ? 'unlimited' : String(n);

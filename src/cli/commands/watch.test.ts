@@ -26,7 +26,7 @@ test('--json: one line per sample until the watched process exits by itself, the
   const holder = await startHolder({ pairs: 1, closeWait: 3 });
   const pid = holder.held.pid;
   let ended = false;
-  const { code, out, err } = await run(watchCommand, [String(pid), '--interval', '150', '--json'], (o) => {
+  const { code, out, err } = await run(watchCommand, [String(pid), '--interval', '150', '--max-cpu', '0', '--json'], (o) => {
     // After two samples, close the child's stdin: holder.js exits when it does.
     if (!ended && o.split('\n').length > 2) { ended = true; holder.child.stdin?.end(); }
   });

@@ -1,6 +1,6 @@
 import type { Snapshot } from './snapshot';
 import type { Socket } from './socket';
-import { formatEndpoint } from './socket';
+import type { Endpoint, Protocol } from './socket';
 
 /** The JSON shape of a snapshot shared by `sockscope sockets --json`, "Copy as JSON" and "Export Snapshot". */
 export interface SnapshotJson {
@@ -22,14 +22,20 @@ export interface SocketJson {
   readonly rxQueue: number;
 }
 
+/** `addr:port` with IPv6 in brackets and the numeric port (0 when unbound); a UNIX socket's path as it is. */
+export function endpointText(e: Endpoint, protocol: Protocol): string {
+  if (protocol === 'unix') return e.address;
+  return `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+}
+
 export function socketToJson(s: Socket): SocketJson {
   return {
     fd: s.fd ?? null,
     inode: s.inode,
     protocol: s.protocol,
     state: s.state,
-    local: formatEndpoint(s.local, s.protocol),
-    remote: s.remote ? formatEndpoint(s.remote, s.protocol) : null,
+    local: endpointText(s.local, s.protocol),
+    remote: s.remote ? endpointText(s.remote, s.protocol) : null,
     txQueue: s.txQueue,
     rxQueue: s.rxQueue,
   };

@@ -172,3 +172,11 @@ test('linearFit finds slope and goodness of fit', () => {
   assert.ok(noisy.r2 < DEFAULT_HEURISTICS.fdExhaustion.minR2);
   assert.equal(linearFit([{ x: 3, y: 4 }]).slope, 0);
 });
+
+test('a huge idle CLOSE_WAIT population (100,000 sockets) is handled and flagged critical', async () => {
+  const many = Array.from({ length: 100_000 }, (_, k) => sock({ inode: k + 1, state: 'CLOSE_WAIT' }));
+  const r = await run(12, () => ({ sockets: many }));
+  // No growth, but far more than largeIdleCount idle sockets: flagged once they have been idle 10 s.
+  assert.deepEqual(r.raised['close-wait-growth'], [10]);
+  assert.equal(r.last.find((w) => w.id === 'close-wait-growth')?.severity, 'critical');
+});

@@ -94,11 +94,11 @@ export function checkCloseWait(samples: readonly SampleSummary[], tracks: readon
   const idle = tracks.filter((s) => s.idleSince !== undefined && latest.t - s.idleSince >= c.idleMs && s.idleSamples >= c.minIdleSamples);
   const counts = samples.map((s) => s.states.CLOSE_WAIT ?? 0);
   const now = counts[counts.length - 1] ?? 0;
-  const low = Math.min(...counts);
+  const low = minOf(counts);
   const growing = now - low >= c.minGrowth;
   if (!(idle.length >= c.minIdleSockets && growing) && idle.length < c.largeIdleCount) return undefined;
-  const since = Math.min(...idle.map((s) => s.trackedSince));
-  const oldest = latest.t - Math.min(...idle.map((s) => s.idleSince ?? latest.t));
+  const since = minOf(idle.map((s) => s.trackedSince));
+  const oldest = latest.t - minOf(idle.map((s) => s.idleSince ?? latest.t));
   return {
     id: 'close-wait-growth',
     severity: idle.length >= c.largeIdleCount ? 'critical' : 'warning',
@@ -178,7 +178,7 @@ export function checkSelfConnect(tracks: readonly SocketTrack[]): LeakWarning | 
     detail: `${self.map((s) => s.label).slice(0, 3).join('; ')}: local and remote address are the same. This happens when a program `
       + 'connects to a local port in the ephemeral range while nothing listens there: the kernel may pick that very port as the source '
       + 'and the connection "succeeds" against itself. Look for a connect() retry loop to localhost, and use a port outside the ephemeral range.',
-    since: Math.min(...self.map((s) => s.trackedSince)),
+    since: minOf(self.map((s) => s.trackedSince)),
     sockets: self.map((s) => s.inode),
   };
 }
@@ -186,8 +186,8 @@ export function checkSelfConnect(tracks: readonly SocketTrack[]): LeakWarning | 
 export function checkRecvQueue(tracks: readonly SocketTrack[], latest: SampleSummary, c: HeuristicsConfig['recvQueue']): LeakWarning | undefined {
   const stuck = tracks.filter((s) => s.rxBusySince !== undefined && latest.t - s.rxBusySince >= c.minMs && s.rxBusySamples >= c.minSamples);
   if (stuck.length === 0) return undefined;
-  const since = Math.min(...stuck.map((s) => s.rxBusySince ?? latest.t));
-  const largest = Math.max(...stuck.map((s) => s.rxQueue));
+  const since = minOf(stuck.map((s) => s.rxBusySince ?? latest.t));
+  const largest = maxOf(stuck.map((s) => s.rxQueue));
   const listeners = stuck.filter((s) => s.state === 'LISTEN').length;
   return {
     id: 'recv-queue-stuck',
@@ -216,4 +216,17 @@ export function linearFit(points: readonly { x: number; y: number }[]): { slope:
   if (sxx === 0) return { slope: 0, intercept: my, r2: 0 };
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx, r2: syy === 0 ? 0 : (sxy * sxy) / (sxx * syy) };
+}
+
+/** Smallest value (Infinity for none); a loop, since spreading 100,000 sockets into Math.min overflows the stack. */
+function minOf(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}
+
+function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }

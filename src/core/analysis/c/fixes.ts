@@ -17,6 +17,7 @@ const BRACELESS_PARENTS = new Set(['if_statement', 'else_clause', 'while_stateme
 const STATEMENTS = new Set(['expression_statement', 'declaration', 'return_statement', 'if_statement', 'while_statement',
   'for_statement', 'for_range_loop', 'do_statement', 'switch_statement', 'break_statement', 'continue_statement',
   'goto_statement', 'throw_statement', 'labeled_statement', 'compound_statement']);
+const LOOPS = new Set(['while_statement', 'for_statement', 'for_range_loop', 'do_statement']);
 const WINSOCK_HEADERS = new Set(['winsock2.h', 'winsock.h', 'windows.h', 'ws2tcpip.h']);
 
 export interface FileFixContext {
@@ -76,13 +77,51 @@ export class FixPlanner {
   }
 
   overwriteFix(rec: OverwriteRecord): Fix | null {
-    const stmt = this.statementBefore(rec.site);
-    if (!stmt) return null;
+    const place = this.overwritePlace(rec.site);
+    if (!place) return null;
     const kind = this.kindOf(rec.tokens);
-    const main = this.before(stmt, this.releaseText(rec.variable, kind, rec.value));
+    const release = this.releaseText(rec.variable, kind, rec.value);
+    let main: TextEdit[] | null;
+    let title: string;
+    if (place.kind === 'before') {
+      main = this.before(place.node, release);
+      title = `Close \`${rec.variable}\` before it is overwritten`;
+    } else {
+      main = this.atEndOfIteration(place.node, release);
+      title = `Close \`${rec.variable}\` at the end of each iteration`;
+    }
     if (!main) return null;
     const edits = [...main, ...this.supporting(rec.variable, kind, rec.value)];
-    return { title: `Close \`${rec.variable}\` before it is overwritten`, scope: 'exit', isPreferred: false, edits };
+    return { title, scope: 'exit', isPreferred: false, edits };
+  }
+
+  /**
+   * For an assignment in a loop's condition or update (`while ((c = accept(...)) >= 0)`), the
+   * old value is lost on the way round: release it at the end of the body and before each
+   * `continue` of that loop.
+   */
+  private atEndOfIteration(loop: Node, release: string): TextEdit[] | null {
+    const body = loop.childForFieldName('body');
+    if (!body || body.type !== 'compound_statement') return null;
+    const edits = this.beforeBrace(body, release);
+    if (!edits) return null;
+    const stack: Node[] = [body];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'continue_statement') {
+        const e = this.before(n, release);
+        if (!e) return null;
+        edits.push(...e);
+        continue;
+      }
+      if (n.id !== body.id && LOOPS.has(n.type)) continue;
+      if (n.type === 'lambda_expression') continue;
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    return edits;
   }
 
   /** The preferred fix for a variable: every exit fix of it combined. */
@@ -288,21 +327,25 @@ export class FixPlanner {
     return stars ? `${t} ${'*'.repeat(stars)}` : t;
   }
 
-  /** The statement before which an overwritten variable can be released, or null (loop conditions). */
-  private statementBefore(site: Node): Node | null {
+  /**
+   * Where an overwritten variable can be released: before the statement holding the assignment,
+   * or, for a loop condition or update, at the end of each iteration of that loop.
+   */
+  private overwritePlace(site: Node): { kind: 'before' | 'iteration'; node: Node } | null {
     let child: Node = site;
     let p = site.parent;
     while (p) {
-      if (p.type === 'while_statement' || p.type === 'do_statement') return null;
+      if (p.type === 'while_statement' || p.type === 'do_statement') return { kind: 'iteration', node: p };
       if (p.type === 'for_statement') {
         const init = p.childForFieldName('initializer');
-        return init && init.startIndex <= site.startIndex && site.endIndex <= init.endIndex ? p : null;
+        const inInit = !!init && init.startIndex <= site.startIndex && site.endIndex <= init.endIndex;
+        return { kind: inInit ? 'before' : 'iteration', node: p };
       }
-      if (STATEMENTS.has(p.type) && p.type !== 'compound_statement') return p;
+      if (STATEMENTS.has(p.type) && p.type !== 'compound_statement') return { kind: 'before', node: p };
       child = p;
       p = p.parent;
     }
-    return child === site ? null : child;
+    return child === site ? null : { kind: 'before', node: child };
   }
 }
 

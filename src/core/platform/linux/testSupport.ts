@@ -51,8 +51,6 @@ export interface HolderOptions {
   readonly closeWait?: number;
   readonly udp?: boolean;
   readonly unixPath?: string;
-  /** Runs the child through `prlimit --nofile=N:N` (for holders with thousands of sockets). */
-  readonly nofile?: number;
   readonly timeoutMs?: number;
 }
 
@@ -62,10 +60,7 @@ export function startHolder(options: HolderOptions = {}): Promise<Holder> {
     '--pairs', String(options.pairs ?? 0), '--close-wait', String(options.closeWait ?? 0), '--ttl', '600'];
   if (options.udp) args.push('--udp');
   if (options.unixPath) args.push('--unix', options.unixPath);
-  const [file, argv] = options.nofile
-    ? ['prlimit', [`--nofile=${options.nofile}:${options.nofile}`, process.execPath, ...args]]
-    : [process.execPath, args];
-  const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

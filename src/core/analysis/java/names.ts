@@ -1,0 +1,103 @@
+/** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
+
+/** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
+export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer';
+
+/** `new T(...)` that opens a socket. */
+export const NEW_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ['Socket', 'socket'], ['SSLSocket', 'socket'], ['ServerSocket', 'server'], ['SSLServerSocket', 'server'],
+  ['DatagramSocket', 'datagram'], ['MulticastSocket', 'datagram'],
+]);
+
+/** `T.open(...)` that opens a channel or selector. */
+export const OPEN_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ['SocketChannel', 'channel'], ['ServerSocketChannel', 'serverChannel'], ['DatagramChannel', 'channel'],
+  ['Selector', 'selector'], ['AsynchronousSocketChannel', 'async'], ['AsynchronousServerSocketChannel', 'asyncServer'],
+]);
+
+/** Declared types whose zero-argument `accept()` returns a new connection, and that connection's kind. */
+export const ACCEPTING_TYPES: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ['ServerSocket', 'socket'], ['SSLServerSocket', 'socket'], ['ServerSocketChannel', 'channel'],
+]);
+
+export function acceptedKind(kind: ResourceKind): ResourceKind | null {
+  if (kind === 'server') return 'socket';
+  if (kind === 'serverChannel') return 'channel';
+  return null;
+}
+
+/** Methods whose result is a view of the receiver: closing either closes both. */
+export const VIEW_METHODS: ReadonlySet<string> = new Set(['getInputStream', 'getOutputStream', 'socket', 'getChannel']);
+
+/** `Channels.newInputStream(ch)` and friends: the stream owns its first argument. */
+export const CHANNELS_VIEW_METHODS: ReadonlySet<string> = new Set(['newInputStream', 'newOutputStream', 'newReader', 'newWriter']);
+
+/** JDK stream/reader/writer classes that own the stream they wrap (closing the wrapper closes it). */
+export function isWrapperType(name: string): boolean {
+  return /(?:InputStream|OutputStream|Reader|Writer|PrintStream)$/.test(name) || name === 'Scanner';
+}
+
+/** Wrappers whose constructor reads or writes the stream (a stream header) and so may throw. */
+export const THROWING_WRAPPERS: ReadonlySet<string> = new Set(['ObjectInputStream', 'ObjectOutputStream']);
+
+/** Constructors of JDK classes that do not throw (checked) exceptions and take no ownership. */
+export const QUIET_CONSTRUCTORS: ReadonlySet<string> = new Set([
+  'String', 'StringBuilder', 'StringBuffer', 'Object', 'ArrayList', 'LinkedList', 'HashMap', 'HashSet', 'TreeMap',
+  'LinkedHashMap', 'ArrayDeque', 'ConcurrentHashMap', 'CopyOnWriteArrayList', 'InetSocketAddress', 'AtomicBoolean',
+  'AtomicInteger', 'AtomicLong', 'Thread', 'IllegalStateException', 'IllegalArgumentException', 'IOException',
+  'UncheckedIOException', 'RuntimeException', 'Exception',
+]);
+
+/**
+ * Methods that do not throw: PrintWriter/PrintStream swallow I/O errors, and socket getters and
+ * collection queries do not fail. Every other call may throw (the spec counts any call as a leaking path).
+ */
+export const QUIET_METHODS: ReadonlySet<string> = new Set([
+  'println', 'print', 'printf', 'format', 'checkError', 'toString', 'hashCode', 'equals', 'length', 'size', 'isEmpty',
+  'getPort', 'getLocalPort', 'getInetAddress', 'getLocalAddress', 'getRemoteSocketAddress', 'getLocalSocketAddress',
+  'isConnected', 'isClosed', 'isBound', 'isOpen', 'isInputShutdown', 'isOutputShutdown', 'currentTimeMillis', 'nanoTime',
+  'valueOf', 'getName', 'getHostAddress', 'getHostString', 'currentThread', 'interrupted', 'isInterrupted',
+  'getMessage', 'contains', 'containsKey', 'get', 'remove', 'start', 'setDaemon', 'setName',
+]);
+
+/** Calls that hand a Runnable/Callable (and whatever it captures) to another thread. */
+export const HANDOFF_METHODS: ReadonlySet<string> = new Set([
+  'execute', 'submit', 'schedule', 'scheduleAtFixedRate', 'scheduleWithFixedDelay', 'runAsync', 'supplyAsync',
+  'startVirtualThread', 'unstarted', 'invokeAll', 'invokeAny', 'newThread',
+]);
+
+/** Constructors that take a Runnable and run it on another thread. */
+export const HANDOFF_CONSTRUCTORS: ReadonlySet<string> = new Set(['Thread']);
+
+/** Collection methods that store their argument in the receiver. */
+export const STORE_METHODS: ReadonlySet<string> = new Set([
+  'add', 'addAll', 'put', 'putIfAbsent', 'offer', 'offerFirst', 'offerLast', 'push', 'addFirst', 'addLast', 'set',
+  'attach', 'compute', 'computeIfAbsent', 'merge', 'replace',
+]);
+
+/** `ch.register(selector, ops)`: the selector's key set now refers to the channel (the event loop owns it). */
+export const REGISTER_METHOD = 'register';
+
+/** Static helpers that close their argument. */
+export const CLOSE_HELPERS: ReadonlySet<string> = new Set(['closeQuietly']);
+
+/** Catch types that catch the IOException of `close()`. */
+export const IO_CATCHING: ReadonlySet<string> = new Set(['IOException', 'Exception', 'Throwable']);
+
+export function describeKind(kind: ResourceKind): string {
+  switch (kind) {
+    case 'socket': return 'socket';
+    case 'server': return 'server socket';
+    case 'datagram': return 'datagram socket';
+    case 'channel': return 'channel';
+    case 'serverChannel': return 'server channel';
+    case 'selector': return 'selector';
+    case 'async': return 'asynchronous channel';
+    case 'asyncServer': return 'asynchronous server channel';
+  }
+}
+
+/** Does `close()` of this kind declare IOException? (DatagramSocket.close() does not.) */
+export function closeThrows(kind: ResourceKind): boolean {
+  return kind !== 'datagram';
+}

@@ -1,0 +1,243 @@
+import type { Node } from 'web-tree-sitter';
+import type { PyNode } from './cfg';
+import { acquireShape, CONTAINER_METHODS, callee, Imports, isNonRaising, isTransfer, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
+
+/** What a CFG node does to the variables that hold resources, in evaluation order. */
+export type Event =
+  /** Closed or handed to something that closes it (`with`, a wrapper): no longer ours to close. */
+  | { readonly t: 'release'; readonly v: string }
+  /** Returned, stored or transferred: no longer ours to close either, but not closed. */
+  | { readonly t: 'escape'; readonly v: string }
+  /** `v` now holds a new resource (whatever it held before is dropped first). */
+  | { readonly t: 'acquire'; readonly v: string; readonly site: AcquisitionSite }
+  /** `v = w`: `v` now refers to whatever `w` holds. */
+  | { readonly t: 'alias'; readonly v: string; readonly from: string; readonly at: Node }
+  /** `v` is rebound to something else (or deleted): what it held is dropped. */
+  | { readonly t: 'drop'; readonly v: string; readonly at: Node; readonly how: 'reassigned' | 'deleted' };
+
+export interface AcquisitionSite {
+  /** The acquiring call. */
+  readonly call: Node;
+  /** The variable's node in the assignment target (for tuples: the element). */
+  readonly target: Node;
+  readonly variable: string;
+  readonly kind: ResourceKind;
+  /** The statement holding the acquisition (expression_statement), when it is one. */
+  readonly statement: Node | null;
+  /** True when the target is a plain name bound to the call itself (`s = socket.socket()`). */
+  readonly simple: boolean;
+}
+
+/**
+ * Computes events for CFG nodes of one function. `locals` filters out globals/nonlocals (stores to
+ * those escape). Results are cached per node id, since finally copies share statements.
+ */
+export class Effects {
+  private readonly cache = new Map<string, Event[]>();
+  private readonly sites = new Map<string, AcquisitionSite>();
+
+  constructor(
+    private readonly imports: Imports,
+    private readonly transfers: ReadonlySet<string>,
+    private readonly nonLocal: ReadonlySet<string>,
+  ) {}
+
+  /** The first call in `roots` that may raise (lambda and nested function bodies do not run here). */
+  raiser(roots: readonly Node[]): Node | null {
+    let found: Node | null = null;
+    for (const r of roots) {
+      walk(r, (n) => {
+        if (found) return false;
+        if (DEFERRED.has(n.type)) return false;
+        if (n.type === 'call' && !isNonRaising(n, this.imports)) {
+          found = n;
+          return false;
+        }
+        return true;
+      });
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Events of a node; `edge` selects the `for` target binding, which happens on the 'body' edge only. */
+  of(node: PyNode, forBody = false): Event[] {
+    const ast = node.ast;
+    if (!ast) return [];
+    const key = `${ast.id}:${node.kind}:${forBody ? 1 : 0}`;
+    let events = this.cache.get(key);
+    if (!events) {
+      events = this.compute(node, ast, forBody);
+      this.cache.set(key, events);
+    }
+    return events;
+  }
+
+  private compute(node: PyNode, ast: Node, forBody: boolean): Event[] {
+    const out: Event[] = [];
+    switch (node.kind) {
+      case 'def':
+        // A nested function or lambda that mentions a variable keeps it alive (a closure).
+        for (const id of identifiersIn(ast)) out.push({ t: 'escape', v: id.text });
+        return this.filter(out);
+      case 'for':
+        for (const r of node.roots) this.expression(r, out);
+        if (forBody) for (const v of targetNames(ast.childForFieldName('left'))) out.push({ t: 'drop', v, at: ast, how: 'reassigned' });
+        return this.filter(out);
+      case 'with':
+        for (const r of node.roots) this.withClause(r, out);
+        return this.filter(out);
+      case 'cond':
+        for (const r of node.roots) this.expression(r, out);
+        return this.filter(out);
+      case 'return': {
+        const value = named(ast)[0] ?? null;
+        if (value) {
+          this.expression(value, out);
+          for (const v of escapingNames(value)) out.push({ t: 'escape', v });
+        }
+        return this.filter(out);
+      }
+      case 'stmt':
+        if (ast.type === 'match_statement') {
+          for (const r of node.roots) this.expression(r, out);
+          return this.filter(out);
+        }
+        this.simpleStatement(ast, out);
+        return this.filter(out);
+      default:
+        return out;
+    }
+  }
+
+  /** Events on global or nonlocal names do not concern this function. */
+  private filter(events: Event[]): Event[] {
+    if (this.nonLocal.size === 0) return events;
+    return events.filter((e) => !this.nonLocal.has(e.v));
+  }
+
+  private simpleStatement(stmt: Node, out: Event[]): void {
+    if (stmt.type === 'delete_statement') {
+      for (const v of targetNames(named(stmt)[0] ?? null)) out.push({ t: 'drop', v, at: stmt, how: 'deleted' });
+      return;
+    }
+    const inner = stmt.type === 'expression_statement' ? named(stmt) : [stmt];
+    for (const e of inner) {
+      if (e.type === 'assignment') this.assignment(e, stmt, out);
+      else this.expression(e, out);
+    }
+  }
+
+  /** `a = b = value`: the targets in order, then the value. */
+  private assignment(a: Node, stmt: Node, out: Event[]): void {
+    const targets: Node[] = [];
+    let value: Node | null = a;
+    while (value && value.type === 'assignment') {
+      const left = value.childForFieldName('left');
+      if (left) targets.push(left);
+      value = value.childForFieldName('right');
+    }
+    if (!value) return;
+    this.expression(value, out);
+    const rhs = strip(value);
+    const shape = rhs?.type === 'call' ? acquireShape(rhs, this.imports) : null;
+    for (const target of targets) {
+      const t = strip(target);
+      if (!t) continue;
+      if (t.type === 'identifier') {
+        if (rhs && shape && (shape.shape === 'single' || shape.shape === 'wrap')) {
+          out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, shape.kind, stmt, targets.length === 1) });
+        } else if (rhs?.type === 'identifier') {
+          out.push({ t: 'alias', v: t.text, from: rhs.text, at: stmt });
+        } else {
+          out.push({ t: 'drop', v: t.text, at: stmt, how: 'reassigned' });
+        }
+        continue;
+      }
+      const elems = tupleElements(t);
+      if (elems) {
+        elems.forEach((el, i) => {
+          const e = strip(el);
+          const acquires = rhs && shape && ((shape.shape === 'accept' && i === 0) || (shape.shape === 'pair' && i < 2));
+          if (e?.type === 'identifier' && acquires) out.push({ t: 'acquire', v: e.text, site: this.site(rhs, e, 'socket', stmt, false) });
+          else for (const v of targetNames(el)) out.push({ t: 'drop', v, at: stmt, how: 'reassigned' });
+        });
+        continue;
+      }
+      // `self.sock = s`, `conns[k] = conn`: the object now lives there.
+      for (const v of escapingNames(value)) out.push({ t: 'escape', v });
+    }
+  }
+
+  private site(call: Node, target: Node, kind: ResourceKind, stmt: Node, simple: boolean): AcquisitionSite {
+    const key = `${call.id}:${target.id}`;
+    let s = this.sites.get(key);
+    if (!s) {
+      s = { call, target, variable: target.text, kind, statement: stmt.type === 'expression_statement' ? stmt : null, simple };
+      this.sites.set(key, s);
+    }
+    return s;
+  }
+
+  /** Releases, escapes and walrus acquisitions inside an expression, innermost calls first. */
+  private expression(root: Node, out: Event[]): void {
+    const calls: Node[] = [];
+    walk(root, (n) => {
+      if (n.type === 'lambda') {
+        for (const id of identifiersIn(n)) out.push({ t: 'escape', v: id.text });
+        return false;
+      }
+      if (n.type === 'call') calls.push(n);
+      if (n.type === 'yield') for (const v of escapingNames(n)) out.push({ t: 'escape', v });
+      if (n.type === 'named_expression') {
+        const name = n.childForFieldName('name');
+        const value = strip(n.childForFieldName('value'));
+        const shape = value?.type === 'call' ? acquireShape(value, this.imports) : null;
+        if (name && value && shape && (shape.shape === 'single' || shape.shape === 'wrap')) {
+          this.expression(value, out);
+          out.push({ t: 'acquire', v: name.text, site: this.site(value, name, shape.kind, n, false) });
+          return false;
+        }
+      }
+      return true;
+    });
+    for (let i = calls.length - 1; i >= 0; i--) this.call(calls[i]!, out);
+  }
+
+  private call(call: Node, out: Event[]): void {
+    const released = releasedName(call, this.imports);
+    if (released) out.push({ t: 'release', v: released });
+    const shape = acquireShape(call, this.imports);
+    if (shape?.shape === 'wrap') {
+      // The wrapper owns the wrapped socket/descriptor from now on.
+      const w = strip(wrappedArgument(call));
+      if (w?.type === 'identifier') out.push({ t: 'release', v: w.text });
+    }
+    const c = callee(call, this.imports);
+    const stores = c.name !== null && CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.');
+    if (stores || isTransfer(call, this.imports, this.transfers)) {
+      for (const v of escapingNames(call.childForFieldName('arguments'))) out.push({ t: 'escape', v });
+    }
+  }
+
+  /** `with x:`, `with closing(x):`, `with ctx.wrap_socket(x) as y:` release x; `with open(p) as f:` is managed. */
+  private withClause(clause: Node, out: Event[]): void {
+    walk(clause, (n) => {
+      if (n.type !== 'with_item') return true;
+      let value = n.childForFieldName('value');
+      let alias: Node | null = null;
+      if (value?.type === 'as_pattern') {
+        alias = value.childForFieldName('alias');
+        value = named(value)[0] ?? null;
+      }
+      if (value) {
+        this.expression(value, out);
+        const v = strip(value);
+        if (v?.type === 'identifier') out.push({ t: 'release', v: v.text });
+      }
+      for (const name of targetNames(alias)) out.push({ t: 'drop', v: name, at: n, how: 'reassigned' });
+      return false;
+    });
+  }
+}

@@ -1,0 +1,182 @@
+import type { Node } from 'web-tree-sitter';
+import { named, strip, walk } from './syntax';
+
+/** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
+
+/** A socket object, a file object, or a bare OS descriptor (an int from `os.open`, closed by `os.close`). */
+export type ResourceKind = 'socket' | 'file' | 'fd';
+
+/** How a call acquires: returns one resource, wraps (and takes over) its first argument, or returns a tuple. */
+export type AcquireShape =
+  | { readonly shape: 'single'; readonly kind: ResourceKind }
+  | { readonly shape: 'wrap'; readonly kind: ResourceKind }
+  /** `conn, addr = s.accept()`: the first element. */
+  | { readonly shape: 'accept' }
+  /** `a, b = socket.socketpair()`: both elements. */
+  | { readonly shape: 'pair' };
+
+const SINGLE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ['socket.socket', 'socket'], ['socket.create_connection', 'socket'], ['socket.create_server', 'socket'],
+  ['socket.fromfd', 'socket'], ['socket.fromshare', 'socket'],
+  ['open', 'file'], ['io.open', 'file'], ['builtins.open', 'file'], ['os.open', 'fd'],
+]);
+const WRAP: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([['ssl.wrap_socket', 'socket'], ['os.fdopen', 'file']]);
+
+/** Methods that store their arguments in a container the caller keeps (the container then owns them). */
+export const CONTAINER_METHODS: ReadonlySet<string> = new Set(['append', 'add', 'put', 'put_nowait', 'insert', 'extend', 'setdefault', 'appendleft']);
+/** Calls that cannot raise for our purposes (releases, container stores, and a few builtins). */
+const NON_RAISING: ReadonlySet<string> = new Set(['len', 'isinstance', 'print', 'repr', 'id', 'type', 'callable', 'hasattr']);
+const RELEASE_METHODS: ReadonlySet<string> = new Set(['close', 'detach']);
+
+/** Local names bound by imports: `import socket as s` gives s → socket; `from socket import socket` gives socket → socket.socket. */
+export class Imports {
+  private readonly bound = new Map<string, string>();
+
+  static of(root: Node): Imports {
+    const imports = new Imports();
+    walk(root, (n) => {
+      if (n.type === 'import_statement') {
+        for (const c of named(n)) imports.bind(c, '');
+        return false;
+      }
+      if (n.type === 'import_from_statement') {
+        const mod = n.childForFieldName('module_name')?.text ?? '';
+        for (const c of n.childrenForFieldName('name')) if (c) imports.bind(c, mod);
+        return false;
+      }
+      // Imports sit at statement level: no need to look inside expressions.
+      return !n.type.endsWith('expression') && n.type !== 'call' && n.type !== 'string';
+    });
+    return imports;
+  }
+
+  private bind(c: Node, fromModule: string): void {
+    const prefix = fromModule ? `${fromModule}.` : '';
+    if (c.type === 'dotted_name') {
+      // `import os.path` binds `os`; `from m import x` binds `x`.
+      const local = fromModule ? c.text : (c.text.split('.')[0] ?? c.text);
+      this.bound.set(local, fromModule ? prefix + c.text : local);
+    } else if (c.type === 'aliased_import') {
+      const name = c.childForFieldName('name')?.text;
+      const alias = c.childForFieldName('alias')?.text;
+      if (name && alias) this.bound.set(alias, prefix + name);
+    }
+  }
+
+  resolve(local: string): string {
+    return this.bound.get(local) ?? local;
+  }
+}
+
+/** The dotted callee of a call: `socket.socket`, `os.close`, `open`; null for computed callees. */
+function dotted(fn: Node | null): string | null {
+  const parts: string[] = [];
+  let n = strip(fn);
+  while (n && n.type === 'attribute') {
+    const a = n.childForFieldName('attribute');
+    if (!a) return null;
+    parts.unshift(a.text);
+    n = strip(n.childForFieldName('object'));
+  }
+  if (!n || n.type !== 'identifier') return null;
+  parts.unshift(n.text);
+  return parts.join('.');
+}
+
+export interface Callee {
+  /** As written: `sock.close`, `socket.socket`. */
+  readonly raw: string | null;
+  /** With the first part resolved through the imports: `sk.socket` → `socket.socket`. */
+  readonly resolved: string | null;
+  /** The method or function name (last part). */
+  readonly name: string | null;
+  /** The receiver when the callee is `name.method` on a plain variable. */
+  readonly receiver: string | null;
+}
+
+export function callee(call: Node, imports: Imports): Callee {
+  const fn = strip(call.childForFieldName('function'));
+  const raw = dotted(fn);
+  let resolved: string | null = null;
+  let receiver: string | null = null;
+  let name: string | null = null;
+  if (raw) {
+    const dot = raw.indexOf('.');
+    resolved = dot < 0 ? imports.resolve(raw) : imports.resolve(raw.slice(0, dot)) + raw.slice(dot);
+  }
+  if (fn?.type === 'attribute') {
+    name = fn.childForFieldName('attribute')?.text ?? null;
+    const obj = strip(fn.childForFieldName('object'));
+    if (obj?.type === 'identifier') receiver = obj.text;
+  } else if (fn?.type === 'identifier') {
+    name = fn.text;
+  }
+  return { raw, resolved, name, receiver };
+}
+
+function lookup<T>(map: ReadonlyMap<string, T>, c: Callee): T | undefined {
+  return (c.resolved !== null ? map.get(c.resolved) : undefined) ?? (c.raw !== null ? map.get(c.raw) : undefined);
+}
+
+/** How `call` acquires a resource, or null when it does not. */
+export function acquireShape(call: Node, imports: Imports): AcquireShape | null {
+  const c = callee(call, imports);
+  const single = lookup(SINGLE, c);
+  if (single) return { shape: 'single', kind: single };
+  const wrap = lookup(WRAP, c);
+  if (wrap) return { shape: 'wrap', kind: wrap };
+  if (c.resolved === 'socket.socketpair' || c.raw === 'socket.socketpair') return { shape: 'pair' };
+  if (c.name === 'wrap_socket' && c.raw !== null && c.raw !== 'wrap_socket') return { shape: 'wrap', kind: 'socket' };
+  if (c.name === 'accept' && c.raw !== null && c.raw.includes('.')) return { shape: 'accept' };
+  return null;
+}
+
+/** The argument a wrapping call takes over: the first positional one, or `sock=` / `fd=`. */
+export function wrappedArgument(call: Node): Node | null {
+  const args = call.childForFieldName('arguments');
+  if (!args) return null;
+  for (const a of named(args)) {
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name')?.text;
+      if (k === 'sock' || k === 'fd') return a.childForFieldName('value');
+      continue;
+    }
+    return a;
+  }
+  return null;
+}
+
+/** The variable a call releases: `v.close()`, `v.detach()`, `os.close(v)`, `stack.enter_context(v)`, `closing(v)` (in `with`). */
+export function releasedName(call: Node, imports: Imports): string | null {
+  const c = callee(call, imports);
+  if (c.name !== null && RELEASE_METHODS.has(c.name) && c.receiver !== null) return c.receiver;
+  const first = () => {
+    const a = strip(wrappedArgument(call));
+    return a?.type === 'identifier' ? a.text : null;
+  };
+  if (c.resolved === 'os.close' || c.raw === 'os.close') return first();
+  if (c.name === 'enter_context' || c.name === 'closing') return first();
+  return null;
+}
+
+/** Whether a call is one we assume does not raise (releases, container stores, some builtins). */
+export function isNonRaising(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  if (c.name === null) return false;
+  if (RELEASE_METHODS.has(c.name) && c.receiver !== null) return true;
+  if (c.resolved === 'os.close') return true;
+  if (CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.')) return true;
+  return c.raw !== null && !c.raw.includes('.') && NON_RAISING.has(c.name);
+}
+
+/** Whether a call is to a function in the ownershipTransfers setting (matched on the dotted name or its last part). */
+export function isTransfer(call: Node, imports: Imports, transfers: ReadonlySet<string>): boolean {
+  if (transfers.size === 0) return false;
+  const c = callee(call, imports);
+  return (c.raw !== null && transfers.has(c.raw)) || (c.resolved !== null && transfers.has(c.resolved)) ||
+    (c.name !== null && transfers.has(c.name));
+}
+
+export function releaseCall(kind: ResourceKind, v: string): string {
+  return kind === 'fd' ? `os.close(${v})` : `${v}.close()`;
+}
