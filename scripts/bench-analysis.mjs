@@ -6,15 +6,16 @@
 //  (b) throughput in lines/second on a generated tree (>= 100k lines by default) built from the
 //      corpus with renamed identifiers, SockScope vs the peer, both measured in this run.
 // Options: --lines N (generated size, default 100000), --peer-lines N (cap on the lines given to the
-// peer tool, default 100000), --lang c,python,... (default: every language with a corpus), --keep.
+// peer tool, default 100000), --lang c,python,... (default: every language with a corpus), --keep
+// (keep the generated tree), --cli FILE (another build of the CLI, e.g. an unbundled out/src/cli/cli.js).
 // Languages are rows of LANGUAGES below: adding one is a corpus folder plus an entry there.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const cli = path.join(root, 'dist', 'cli.js');
+let cli = path.join(root, 'dist', 'cli.js');
 
 // ---------------------------------------------------------------------------------------------
 // Peers: run(files, cwd) -> { findings: [{ file (relative to cwd), line, variable }] }
@@ -108,6 +109,7 @@ function parseArgs(argv) {
     else if (a === '--peer-lines') opts.peerLines = Number(argv[++i]);
     else if (a === '--lang') opts.langs = argv[++i].split(',');
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--cli') cli = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
   return opts;
@@ -124,11 +126,28 @@ function corpusFiles(lang) {
 const lineCount = (text) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 const key = (f) => `${f.file}\u0000${f.line}\u0000${f.variable}`;
 
-/** SockScope via the built CLI: JSON findings with file names relative to `cwd`. */
+/**
+ * SockScope via the built CLI: JSON findings with file names relative to `cwd`. Its stdout goes to a
+ * file, not a pipe: a CLI that calls process.exit() can cut a large piped output short.
+ */
 async function sockscope(paths, cwd) {
-  const r = await run(process.execPath, [cli, 'check', '--format', 'json', ...paths], { cwd });
-  if (r.code === 2 || !r.stdout.trim().startsWith('[')) throw new Error(`sockscope check failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
-  return { findings: JSON.parse(r.stdout).map((f) => ({ file: f.file, line: f.line, variable: f.variable })), stderr: r.stderr };
+  const outFile = path.join(os.tmpdir(), `sockscope-bench-out-${process.pid}.json`);
+  const fd = fs.openSync(outFile, 'w');
+  try {
+    const { code, stderr } = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, 'check', '--format', 'json', ...paths], { cwd, stdio: ['ignore', fd, 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    });
+    const out = fs.readFileSync(outFile, 'utf8');
+    if (code === 2 || !out.trim().startsWith('[')) throw new Error(`sockscope check failed (exit ${code}): ${stderr.slice(0, 2000)}`);
+    return { findings: JSON.parse(out).map((f) => ({ file: f.file, line: f.line, variable: f.variable })), stderr };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(outFile, { force: true });
+  }
 }
 
 function score(cases, findings) {
@@ -219,7 +238,7 @@ function table(headers, rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench:analysis does).');
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (npm run bench:analysis does).`);
   const langs = LANGUAGES.filter((l) => (opts.langs ? opts.langs.includes(l.id) : fs.existsSync(path.join(root, l.corpus))));
   const accuracy = [];
   const speed = [];

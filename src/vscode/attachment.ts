@@ -15,6 +15,8 @@ export type AttachmentStatus =
 
 export interface AttachmentOptions {
   readonly intervalMs: number;
+  /** Fraction of one core sampling may use (0.02 = 2 %); 0 = no cap. */
+  readonly cpuBudget: number;
   readonly historyLength: number;
   readonly ephemeralPorts: PortRange | undefined;
   /** Label of what attached (e.g. a debug session name), shown in the view message. */
@@ -41,15 +43,18 @@ export class Attachment implements vscode.Disposable {
   /** What could still be read when the sockets could not (e.g. another user's process). */
   private partialInfo: ProcessInfo | undefined;
   private state: AttachmentStatus = { kind: 'starting' };
+  /** Set while the CPU cap stretches the interval: the interval actually used. */
+  private stretchedTo: number | undefined;
   private disposed = false;
 
   constructor(source: SocketSource, readonly pid: number, private readonly options: AttachmentOptions, private readonly log: ComponentLog) {
     this.history = new History(options.historyLength);
     this.facts = { ephemeralPorts: options.ephemeralPorts };
-    this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats() });
+    this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats(), ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget } : {}) });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
-    this.sampler.on('sample', ({ snapshot, stats, diff }) => {
+    this.sampler.on('sample', ({ snapshot, stats, diff, nextIntervalMs }) => {
       this.current = snapshot;
+      this.stretchedTo = nextIntervalMs > this.sampler.intervalMs * 1.5 ? nextIntervalMs : undefined;
       this.history.push(snapshot, stats);
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
@@ -77,6 +82,11 @@ export class Attachment implements vscode.Disposable {
 
   get snapshot(): Snapshot | undefined {
     return this.current;
+  }
+
+  /** The interval in use when the CPU cap had to stretch it, else undefined. */
+  get stretchedIntervalMs(): number | undefined {
+    return this.stretchedTo;
   }
 
   get partial(): ProcessInfo | undefined {

@@ -54,6 +54,7 @@ export class SocketsView implements vscode.Disposable {
     this.detach();
     const attachment = new Attachment(this.source, pid, {
       intervalMs: setting('sampling.intervalMs', 1000),
+      cpuBudget: setting('sampling.maxCpuPercent', 2) / 100,
       historyLength: setting('history.length', 900),
       ephemeralPorts: this.ephemeralPorts(),
       origin,
@@ -120,7 +121,9 @@ export function viewMessage(a: Attachment): string {
       if (!s) return `Reading the sockets of pid ${a.pid}…`;
       const p = s.process;
       const fds = p.fdCount === undefined ? '' : ` · ${p.fdCount} of ${p.fdLimit?.soft ?? '∞'} descriptors`;
-      const notes = s.notes.length ? ` · ${s.notes.join('; ')}` : '';
+      const stretched = a.stretchedIntervalMs;
+      const slow = stretched ? ` · sampling every ${Math.round(stretched / 1000)} s to stay under sockscope.sampling.maxCpuPercent` : '';
+      const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;
       return `${a.title}${from} · ${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
     }
   }

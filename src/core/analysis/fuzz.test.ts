@@ -81,7 +81,9 @@ function stressInputs(): { name: string; text: string }[] {
     { name: 'deeply nested parentheses', text: open + 'if (' + '('.repeat(depth) + 'fd' + ')'.repeat(depth) + ' < 0) return -1;\nreturn fd;\n}\n' },
     { name: 'long else-if chain', text: open + Array.from({ length: 2000 }, (_, i) => `if (x == ${i}) { close(fd); return ${i}; }`).join(' else ') + '\nreturn -1;\n}\n' },
     { name: 'many gotos', text: open + Array.from({ length: 1000 }, (_, i) => `l${i}: if (x == ${i}) goto l${(i * 7919) % 1000};`).join('\n') + '\nreturn 0;\n}\n' },
-    { name: 'many acquisitions', text: open + Array.from({ length: 1500 }, (_, i) => `int s${i} = socket(2, 1, 0);\nif (s${i} < 0) return -1;`).join('\n') + '\nreturn 0;\n}\n' },
+    // Each return leaks every socket opened before it: n*(n+1)/2 findings, so n stays small.
+    { name: 'many leaking acquisitions', text: open + Array.from({ length: 100 }, (_, i) => `int s${i} = socket(2, 1, 0);\nif (s${i} < 0) return -1;`).join('\n') + '\nreturn 0;\n}\n' },
+    { name: 'many closed acquisitions', text: open + Array.from({ length: 1000 }, (_, i) => `int s${i} = socket(2, 1, 0);\nif (s${i} < 0) return -1;\nif (x == ${i}) { close(s${i}); return ${i}; }\nclose(s${i});`).join('\n') + '\nreturn 0;\n}\n' },
     { name: 'switch with many cases', text: open + 'switch (x) {\n' + Array.from({ length: 2000 }, (_, i) => `case ${i}: if (x & ${i}) break;`).join('\n') + '\n}\nclose(fd);\nreturn 0;\n}\n' },
     { name: 'only braces', text: '}'.repeat(5000) + '{'.repeat(5000) },
     { name: 'empty', text: '' },

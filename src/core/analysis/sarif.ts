@@ -79,6 +79,7 @@ export function toSarif(files: readonly FileFindings[], options: SarifOptions = 
             name: RULES[id].name,
             shortDescription: { text: RULES[id].short },
             fullDescription: { text: RULES[id].full },
+            help: { text: RULES[id].full },
             helpUri: `${SOCKSCOPE_URI}#${id.replace('.', '-')}`,
             defaultConfiguration: { level: 'warning' },
             properties: { tags: ['reliability', 'resource-leak'], precision: 'high', 'problem.severity': 'warning' },

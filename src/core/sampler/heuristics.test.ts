@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from '../model';
 import { FakeClock } from './clock';
 import { analyzeHistory, DEFAULT_HEURISTICS, linearFit } from './heuristics';
-import type { LeakWarning, SystemFacts, WarningKind } from './heuristics';
+import type { HeuristicsConfig, LeakWarning, SystemFacts, WarningKind } from './heuristics';
 import { History } from './history';
 import { Sampler } from './sampler';
 import { ScriptedSource, sock } from './testkit';
@@ -16,7 +16,7 @@ interface Frame { sockets: Socket[]; fdCount?: number }
  * heuristics and the WarningTracker after every sample, and records at which sample each warning was
  * raised and cleared.
  */
-async function run(samples: number, frame: (i: number) => Frame, facts: SystemFacts = {}) {
+async function run(samples: number, frame: (i: number) => Frame, facts: SystemFacts = {}, config: HeuristicsConfig = DEFAULT_HEURISTICS) {
   const clock = new FakeClock();
   const source = new ScriptedSource(clock, (i) => {
     const f = frame(i);
@@ -31,7 +31,7 @@ async function run(samples: number, frame: (i: number) => Frame, facts: SystemFa
   const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
   sampler.on('sample', ({ snapshot }) => {
     history.push(snapshot);
-    const update = tracker.update(analyzeHistory(history, facts));
+    const update = tracker.update(analyzeHistory(history, facts, config));
     for (const w of update.raised) (raised[w.id] ??= []).push(i);
     for (const w of update.cleared) (cleared[w.id] ??= []).push(i);
     last = update.active;
@@ -175,8 +175,9 @@ test('linearFit finds slope and goodness of fit', () => {
 
 test('a huge idle CLOSE_WAIT population (100,000 sockets) is handled and flagged critical', async () => {
   const many = Array.from({ length: 100_000 }, (_, k) => sock({ inode: k + 1, state: 'CLOSE_WAIT' }));
-  const r = await run(12, () => ({ sockets: many }));
-  // No growth, but far more than largeIdleCount idle sockets: flagged once they have been idle 10 s.
-  assert.deepEqual(r.raised['close-wait-growth'], [10]);
+  const config = { ...DEFAULT_HEURISTICS, closeWait: { ...DEFAULT_HEURISTICS.closeWait, idleMs: 2000 } };
+  const r = await run(4, () => ({ sockets: many }), {}, config);
+  // No growth, but far more than largeIdleCount idle sockets: flagged once idle for 2 s (this config).
+  assert.deepEqual(r.raised['close-wait-growth'], [2]);
   assert.equal(r.last.find((w) => w.id === 'close-wait-growth')?.severity, 'critical');
 });

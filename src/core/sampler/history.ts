@@ -157,30 +157,40 @@ export function isSelfConnected(s: Socket): boolean {
     && s.local.port === s.remote.port && s.local.address === s.remote.address;
 }
 
+type MutableTrack = { -readonly [K in keyof SocketTrack]: SocketTrack[K] };
+
+/**
+ * Carries the runs forward. Track objects are updated in place (a process may hold 10,000+ CLOSE_WAIT
+ * sockets: one allocation per socket per sample adds up); sockets absent from this sample are dropped.
+ */
 function updateTracks(previous: ReadonlyMap<string, SocketTrack>, sockets: readonly Socket[], t: number): Map<string, SocketTrack> {
   const next = new Map<string, SocketTrack>();
   for (const s of sockets) {
-    const closeWait = isTcp(s) && s.state === 'CLOSE_WAIT';
+    const closeWait = s.state === 'CLOSE_WAIT' && isTcp(s);
     const selfConnected = isSelfConnected(s);
     if (!closeWait && s.rxQueue <= 0 && !selfConnected) continue;
     const key = socketKey(s);
-    const prev = previous.get(key);
-    const sameIdleRun = closeWait && prev?.idleSince !== undefined && prev.txQueue === s.txQueue && prev.rxQueue === s.rxQueue;
-    const sameRxRun = s.rxQueue > 0 && prev?.rxBusySince !== undefined;
-    next.set(key, {
-      key,
-      inode: s.inode,
-      label: prev?.label ?? socketLabel(s),
-      trackedSince: prev?.trackedSince ?? t,
-      state: s.state,
-      txQueue: s.txQueue,
-      rxQueue: s.rxQueue,
-      idleSince: closeWait ? (sameIdleRun ? prev.idleSince : t) : undefined,
-      idleSamples: closeWait ? (sameIdleRun ? prev.idleSamples + 1 : 1) : 0,
-      rxBusySince: s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySince : t) : undefined,
-      rxBusySamples: s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySamples + 1 : 1) : 0,
-      selfConnected,
-    });
+    const prev = previous.get(key) as MutableTrack | undefined;
+    if (!prev) {
+      next.set(key, {
+        key, inode: s.inode, label: socketLabel(s), trackedSince: t, state: s.state, txQueue: s.txQueue, rxQueue: s.rxQueue,
+        idleSince: closeWait ? t : undefined, idleSamples: closeWait ? 1 : 0,
+        rxBusySince: s.rxQueue > 0 ? t : undefined, rxBusySamples: s.rxQueue > 0 ? 1 : 0,
+        selfConnected,
+      });
+      continue;
+    }
+    const sameIdleRun = closeWait && prev.idleSince !== undefined && prev.txQueue === s.txQueue && prev.rxQueue === s.rxQueue;
+    const sameRxRun = s.rxQueue > 0 && prev.rxBusySince !== undefined;
+    prev.idleSince = closeWait ? (sameIdleRun ? prev.idleSince : t) : undefined;
+    prev.idleSamples = closeWait ? (sameIdleRun ? prev.idleSamples + 1 : 1) : 0;
+    prev.rxBusySince = s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySince : t) : undefined;
+    prev.rxBusySamples = s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySamples + 1 : 1) : 0;
+    prev.state = s.state;
+    prev.txQueue = s.txQueue;
+    prev.rxQueue = s.rxQueue;
+    prev.selfConnected = selfConnected;
+    next.set(key, prev);
   }
   return next;
 }

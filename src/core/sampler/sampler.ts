@@ -40,6 +40,7 @@ export interface SamplerOptions {
   /** Time between samples (default 1000 ms, minimum 50 ms). */
   readonly intervalMs?: number;
   readonly clock?: Clock;
+  /** CPU/memory provider asked next to each snapshot; the sampler disposes it when it stops. */
   readonly stats?: ProcessStats;
   /** After each consecutive failed sample the interval is multiplied by this (default 2)… */
   readonly errorBackoffFactor?: number;
@@ -101,7 +102,7 @@ export class Sampler {
     return this.baseInterval;
   }
 
-  /** The delay actually used now: the interval, stretched while errors repeat. */
+  /** The delay actually used now: the interval, stretched while errors repeat and by the CPU budget. */
   get effectiveIntervalMs(): number {
     return Math.max(this.backoffIntervalMs(), this.budgetIntervalMs());
   }

@@ -306,8 +306,8 @@ class Builder {
     const dispatch = this.add('branch', null);
     this.connect(preds, dispatch);
     const cases = kids(n).filter((c) => c.type === 'communication_case' || c.type === 'default_case');
-    // `select {}` blocks forever: no way out.
-    return this.cases(n, dispatch, cases, label, cases.length === 0, true);
+    // A select always runs exactly one of its cases (`select {}` blocks forever): no edge around them.
+    return this.cases(n, dispatch, cases, label, true, true);
   }
 
   private cases(n: Node, dispatch: number, cases: Node[], label: string | null, exhaustive: boolean, isSelect: boolean): Pred[] {

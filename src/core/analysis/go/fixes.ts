@@ -59,7 +59,7 @@ export class GoFixer {
       case 'continue': {
         if (!this.startsLine(exit.node)) return null;
         // A return that still uses the resource gets a defer: it runs after the result is computed.
-        const useDefer = exit.kind === 'return' && mentions(exit.node, r.variable);
+        const useDefer = exit.kind === 'return' && usesResource(exit.node, r);
         return [this.insertLines(exit.node.startPosition.row, this.indentOf(exit.node.startPosition.row), this.closeLines(r, leak.mask, useDefer))];
       }
       case 'end':
@@ -160,11 +160,30 @@ export class GoFixer {
       const params = [...new Set(r.handlers.map((h) => h.param))].join('`, `');
       return { title: `Defer \`${params}.Close()\` in the goroutine that receives \`${name}\``, scope: 'all-paths', isPreferred: true, edits: [...inGoroutine, ...others] };
     }
-    const deferred = r.inLoop ? null : this.deferEdits(r);
+    const deferred = r.inLoop || r.escapes ? null : this.deferEdits(r);
     if (deferred) return { title: `Defer \`${GoFixer.closeCall(r)}\``, scope: 'all-paths', isPreferred: true, edits: deferred };
     const edits = exitsAll(leaks);
     return edits && edits.length ? { title: `Close \`${name}\` on all paths`, scope: 'all-paths', isPreferred: true, edits } : null;
   }
+}
+
+/** Does `n` read the resource itself (`conn`, `resp.Body` or `resp` as a whole; `resp.StatusCode` does not count)? */
+function usesResource(n: Node, r: Resource): boolean {
+  if (r.kind !== 'response') return mentions(n, r.variable);
+  const stack: Node[] = [n];
+  let budget = 20000;
+  while (stack.length && budget-- > 0) {
+    const x = stack.pop()!;
+    if (x.type === 'identifier' && x.text === r.variable) {
+      const p = x.parent;
+      if (p?.type !== 'selector_expression' || p.childForFieldName('field')?.text === 'Body') return true;
+    }
+    for (let i = 0; i < x.namedChildCount; i++) {
+      const c = x.namedChild(i);
+      if (c) stack.push(c);
+    }
+  }
+  return false;
 }
 
 export function displayName(r: Resource): string {

@@ -40,6 +40,8 @@ export interface Resource {
   /** Acquired inside a loop body of this function. */
   readonly inLoop: boolean;
   readonly handlers: Handler[];
+  /** Set when some path hands it on (returns, stores, sends it): a deferred close would be wrong there. */
+  escapes: boolean;
 }
 
 export interface Leak {
@@ -156,7 +158,7 @@ class FunctionAnalysis {
 
   constructor(readonly ctx: FileContext, readonly cfg: FunctionCfg, private readonly seed: Seed | null) {
     if (seed) {
-      this.resources.push({ id: 0, variable: seed.name, scope: 0, kind: seed.kind, errVar: null, node: -1, call: null, stmt: null, inLoop: false, handlers: [] });
+      this.resources.push({ id: 0, variable: seed.name, scope: 0, kind: seed.kind, errVar: null, node: -1, call: null, stmt: null, inLoop: false, handlers: [], escapes: false });
     }
     cfg.nodes.forEach((n, i) => {
       if (n.kind === 'effect' && n.ast) this.findAcquisitions(i, n);
@@ -205,7 +207,7 @@ class FunctionAnalysis {
       const errNode = f.left[1];
       const errVar = errNode && errNode.type === 'identifier' && errNode.text !== '_' ? errNode.text : null;
       const id = this.resources.length;
-      this.resources.push({ id, variable: target.text, scope, kind, errVar, node: index, call, stmt: f.stmt, inLoop: this.inLoop(f.stmt), handlers: [] });
+      this.resources.push({ id, variable: target.text, scope, kind, errVar, node: index, call, stmt: f.stmt, inLoop: this.inLoop(f.stmt), handlers: [], escapes: false });
       const list = this.acquiredAt.get(index) ?? [];
       list.push(id);
       this.acquiredAt.set(index, list);
@@ -218,6 +220,14 @@ class FunctionAnalysis {
       if (p.type === 'func_literal') return false;
     }
     return false;
+  }
+
+  /** The resources leave this function's responsibility (stored, returned, sent, given away). */
+  private escape(state: State, ids: readonly number[]): void {
+    for (const id of ids) {
+      if (state[id]! & LIVE) this.resources[id]!.escapes = true;
+    }
+    setLive(state, ids, NONE);
   }
 
   initial(): State {
@@ -284,7 +294,7 @@ class FunctionAnalysis {
       if (x.type === 'func_literal') continue;
       if (x.type === 'call_expression') this.call(x, scope, state);
       else if (x.type === 'composite_literal' || (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '&')) {
-        setLive(state, this.carried(x, scope, false), NONE);
+        this.escape(state, this.carried(x, scope, false));
       }
       for (let i = x.namedChildCount - 1; i >= 0; i--) {
         const c = x.namedChild(i);
@@ -330,7 +340,7 @@ class FunctionAnalysis {
     setLive(state, this.closed(call, scope), NONE);
     const c = callee(call, this.ctx.imports);
     if (this.isTransfer(call) || WRAPPING.has(c.text)) {
-      for (const a of callArgs(call)) setLive(state, this.carried(a, scope, false), NONE);
+      for (const a of callArgs(call)) this.escape(state, this.carried(a, scope, false));
       return;
     }
     const fns = this.ctx.targets(call);
@@ -376,7 +386,7 @@ class FunctionAnalysis {
     for (const a of callArgs(call)) this.effects(a, scope, state);
     if (!this.ctx.targets(call)) {
       // A goroutine running code we cannot see: assume it owns what it is given.
-      for (const a of callArgs(call)) setLive(state, this.carried(a, scope, true), NONE);
+      for (const a of callArgs(call)) this.escape(state, this.carried(a, scope, true));
       return;
     }
     for (const h of this.handOff(call, scope)) {
@@ -402,7 +412,7 @@ class FunctionAnalysis {
     const names = left.filter((l) => l.type === 'identifier').map((l) => l.text);
     this.errOverwritten(names, acquired, state);
     const acquiredHere = acquired.filter((id) => names.includes(this.resources[id]!.variable));
-    if (acquiredHere.length === 0) for (const r of right) setLive(state, this.carried(r, scope, false), NONE);
+    if (acquiredHere.length === 0) for (const r of right) this.escape(state, this.carried(r, scope, false));
     // Overwriting a variable drops what it held (reported by nothing here; overwrites are rare in Go).
     for (const name of names) {
       for (const id of this.resourcesFor(name, scope)) if (!acquiredHere.includes(id)) state[id] = NONE;
@@ -442,10 +452,10 @@ class FunctionAnalysis {
         break;
       }
       case 'send_statement':
-        setLive(state, this.carried(ast.childForFieldName('value'), scope, true), NONE);
+        this.escape(state, this.carried(ast.childForFieldName('value'), scope, true));
         break;
       case 'return_statement':
-        setLive(state, this.carried(ast.namedChild(0), scope, true), NONE);
+        this.escape(state, this.carried(ast.namedChild(0), scope, true));
         break;
       default:
         break;

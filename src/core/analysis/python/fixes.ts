@@ -4,7 +4,7 @@ import type { Fix, TextEdit } from '../types';
 import type { AcquisitionSite } from './effects';
 import type { Reason } from './flow';
 import { releaseCall } from './names';
-import { identifiersIn, strip, targetNames, walk } from './syntax';
+import { DEFERRED, identifiersIn, named, strip, targetNames, walk } from './syntax';
 
 /**
  * Quick fixes for a leaking acquisition. Each fix is a single replacement of whole lines (so fixes of
@@ -155,11 +155,14 @@ class Lines {
     private readonly unit: string,
   ) {}
 
-  /** Lines [from, to] (absolute numbers), indented by one unit (blank lines and string continuations kept). */
-  indented(from: number, to: number, before?: Map<number, string>): string[] {
+  /**
+   * Lines [from, to] (absolute numbers), indented by one unit (blank lines and string continuations kept).
+   * `before` adds a line before some lines; `replace` swaps a line for another text (both given unindented).
+   */
+  indented(from: number, to: number, before?: Map<number, string>, replace?: Map<number, string>): string[] {
     const out: string[] = [];
     for (let l = from; l <= to; l++) {
-      const line = this.all[l - this.firstLine] ?? '';
+      const line = replace?.get(l) ?? this.all[l - this.firstLine] ?? '';
       const extra = before?.get(l);
       if (extra !== undefined) out.push(this.unit + extra);
       out.push(line.trim() === '' || this.frozen.has(l) ? line : this.unit + line);
@@ -195,6 +198,37 @@ function exitFix(site: AcquisitionSite, reasons: readonly Reason[], ctx: FixCont
     edits.push({ range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: `${indent}${releaseCall(site.kind, site.variable)}\n` });
   }
   return { title: `Close \`${site.variable}\` before ${reasons.length > 1 ? 'each leaking return' : 'this return'}`, scope: 'exit', isPreferred: false, edits };
+}
+
+/** `os.close(v)` as written (the fix only rewrites the plain spelling). */
+function isOsClose(call: Node, v: string): boolean {
+  const fn = call.childForFieldName('function');
+  const args = call.childForFieldName('arguments');
+  const a = args ? named(args) : [];
+  return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'os' && fn.childForFieldName('attribute')?.text === 'close' &&
+    a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
+}
+
+/** Lines holding just `os.close(v)` in the region, mapped to `pass` (a block may need a statement). */
+function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext): Map<number, string> {
+  const out = new Map<number, string>();
+  let n: Node | null = region.first;
+  while (n && n.startIndex <= region.last.startIndex) {
+    walk(n, (x) => {
+      if (x.type !== 'expression_statement') return !DEFERRED.has(x.type);
+      const call = strip(x.namedChild(0));
+      const indent = ownLineIndent(ctx, x);
+      const at = ctx.index.position(x.startIndex);
+      const tail = ctx.text.slice(x.endIndex, lineEnd(ctx.text, x.endIndex)).trim();
+      if (call?.type === 'call' && isOsClose(call, site.variable) && indent !== null &&
+        at.line === ctx.index.position(x.endIndex).line && (tail === '' || tail.startsWith('#'))) {
+        out.set(at.line, `${indent}pass`);
+      }
+      return false;
+    });
+    n = n.nextNamedSibling;
+  }
+  return out;
 }
 
 function allPathsFix(site: AcquisitionSite, reasons: readonly Reason[], escapes: boolean, ctx: FixContext): Fix | null {
@@ -240,15 +274,17 @@ function allPathsFix(site: AcquisitionSite, reasons: readonly Reason[], escapes:
         if (ri !== null) before.set(index.position(r.node.startIndex).line, ri + release);
       }
     }
+    // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
+    const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, ctx);
     const guarded = region.direct ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
     const handler = escapes ? [`${indent}except BaseException:`, ...guarded, `${indent}${unit}raise`] : [`${indent}finally:`, ...guarded];
     const title = `Close \`${v}\` on all paths`;
     if (region.direct && !hasBody) {
       plan = { title, build: () => [...keep(startLine, s0Last), indent + release] };
     } else if (region.direct) {
-      plan = { title, build: () => [...keep(startLine, s0Last), `${indent}try:`, ...lines.indented(bodyFrom, endLine, before), ...handler] };
+      plan = { title, build: () => [...keep(startLine, s0Last), `${indent}try:`, ...lines.indented(bodyFrom, endLine, before, replace), ...handler] };
     } else {
-      plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before), ...handler] };
+      plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
     }
   }
   const eol = text.includes('\r\n') ? '\r\n' : '\n';

@@ -149,12 +149,12 @@ export function wrappedArgument(call: Node): Node | null {
 /** The variable a call releases: `v.close()`, `v.detach()`, `os.close(v)`, `stack.enter_context(v)`, `closing(v)` (in `with`). */
 export function releasedName(call: Node, imports: Imports): string | null {
   const c = callee(call, imports);
-  if (c.name !== null && RELEASE_METHODS.has(c.name) && c.receiver !== null) return c.receiver;
   const first = () => {
     const a = strip(wrappedArgument(call));
     return a?.type === 'identifier' ? a.text : null;
   };
   if (c.resolved === 'os.close' || c.raw === 'os.close') return first();
+  if (c.name !== null && RELEASE_METHODS.has(c.name) && c.receiver !== null) return c.receiver;
   if (c.name === 'enter_context' || c.name === 'closing') return first();
   return null;
 }
