@@ -9,7 +9,7 @@
 // peer tool, default 100000), --lang c,python,... (default: every language with a corpus), --keep
 // (keep the generated tree), --cli FILE (another build of the CLI, e.g. an unbundled out/src/cli/cli.js).
 // Languages are rows of LANGUAGES below: adding one is a corpus folder plus an entry there.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,14 +20,37 @@ let cli = path.join(root, 'dist', 'cli.js');
 // ---------------------------------------------------------------------------------------------
 // Peers: run(files, cwd) -> { findings: [{ file (relative to cwd), line, variable }] }
 
-/** Runs a tool without a shell; resolves with its output whatever the exit code (linters exit non-zero on findings). */
-function run(file, args, options = {}) {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 1024 * 1024 * 1024, ...options }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ stdout: String(stdout), stderr: String(stderr), code: err ? err.code : 0 });
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/**
+ * Runs a tool without a shell and measures it: wall seconds, and CPU seconds (user + system, children
+ * included) when /usr/bin/time exists. Resolves whatever the exit code (linters exit non-zero on findings).
+ * stdout goes to a file, not a pipe: a CLI that calls process.exit() can cut a large piped output short.
+ */
+async function run(file, args, { cwd } = {}) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-bench-run-'));
+  const outFile = path.join(tmp, 'stdout');
+  const timeFile = path.join(tmp, 'time');
+  const fd = fs.openSync(outFile, 'w');
+  try {
+    const [cmd, argv] = TIME ? [TIME, ['-f', '%U %S', '-o', timeFile, file, ...args]] : [file, args];
+    const start = process.hrtime.bigint();
+    const { code, stderr } = await new Promise((resolve, reject) => {
+      const child = spawn(cmd, argv, { cwd, stdio: ['ignore', fd, 'pipe'] });
+      const chunks = [];
+      child.stderr.on('data', (d) => chunks.push(d));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: Buffer.concat(chunks).toString('utf8') }));
     });
-  });
+    const wall = Number(process.hrtime.bigint() - start) / 1e9;
+    const times = TIME && fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number) : [];
+    const cpu = times.length === 2 && times.every(Number.isFinite) ? times[0] + times[1] : NaN;
+    if (code === 127 && TIME) throw Object.assign(new Error(`${file} not found`), { code: 'ENOENT' });
+    return { stdout: fs.readFileSync(outFile, 'utf8'), stderr, code, wall, cpu };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 function unescapeXml(s) {
@@ -36,10 +59,11 @@ function unescapeXml(s) {
 
 const cppcheck = {
   name: 'cppcheck',
+  label: 'cppcheck (-j 2)',
   async available() {
     try {
       const r = await run('cppcheck', ['--version']);
-      return r.stdout.trim();
+      return r.code === 0 ? r.stdout.trim() : undefined;
     } catch {
       return undefined;
     }
@@ -50,7 +74,7 @@ const cppcheck = {
     fs.writeFileSync(list, files.join('\n'));
     try {
       const r = await run('cppcheck', ['--library=posix', '--enable=all', '--xml', '-j', '2', '--quiet', `--file-list=${list}`], { cwd });
-      return { findings: parseCppcheckXml(r.stderr) };
+      return { findings: parseCppcheckXml(r.stderr), wall: r.wall, cpu: r.cpu };
     } finally {
       fs.rmSync(list, { force: true });
     }
@@ -96,6 +120,20 @@ const LANGUAGES = [
       (parameter_declaration declarator: (identifier) @name)
       (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @name))`,
   },
+  {
+    // No Go leak linter ships with the Go toolchain (go vet has none), so there is no peer.
+    id: 'go',
+    corpus: 'test/fixtures/go',
+    extensions: ['.go'],
+    grammar: { '.go': 'go' },
+    peer: null,
+    identifierType: 'identifier',
+    skipInside: ['import_declaration'],
+    rename: `
+      (function_declaration name: (identifier) @name)
+      ((short_var_declaration left: (expression_list (identifier) @name)) (#not-eq? @name "_"))
+      (parameter_declaration name: (identifier) @name)`,
+  },
   // Python, Go and Java add entries here once test/fixtures/<lang>/ exists (peer: a linter, or null).
 ];
 
@@ -126,28 +164,11 @@ function corpusFiles(lang) {
 const lineCount = (text) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 const key = (f) => `${f.file}\u0000${f.line}\u0000${f.variable}`;
 
-/**
- * SockScope via the built CLI: JSON findings with file names relative to `cwd`. Its stdout goes to a
- * file, not a pipe: a CLI that calls process.exit() can cut a large piped output short.
- */
+/** SockScope via the built CLI: JSON findings with file names relative to `cwd`. */
 async function sockscope(paths, cwd) {
-  const outFile = path.join(os.tmpdir(), `sockscope-bench-out-${process.pid}.json`);
-  const fd = fs.openSync(outFile, 'w');
-  try {
-    const { code, stderr } = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, 'check', '--format', 'json', ...paths], { cwd, stdio: ['ignore', fd, 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => { err += d; });
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, stderr: err }));
-    });
-    const out = fs.readFileSync(outFile, 'utf8');
-    if (code === 2 || !out.trim().startsWith('[')) throw new Error(`sockscope check failed (exit ${code}): ${stderr.slice(0, 2000)}`);
-    return { findings: JSON.parse(out).map((f) => ({ file: f.file, line: f.line, variable: f.variable })), stderr };
-  } finally {
-    fs.closeSync(fd);
-    fs.rmSync(outFile, { force: true });
-  }
+  const r = await run(process.execPath, [cli, 'check', '--format', 'json', ...paths], { cwd });
+  if (r.code === 2 || !r.stdout.trim().startsWith('[')) throw new Error(`sockscope check failed (exit ${r.code}): ${r.stderr.slice(0, 2000)}`);
+  return { findings: JSON.parse(r.stdout).map((f) => ({ file: f.file, line: f.line, variable: f.variable })), wall: r.wall, cpu: r.cpu };
 }
 
 function score(cases, findings) {
@@ -223,12 +244,6 @@ async function generateTree(lang, cases, dir, targetLines) {
   return { files, lines, expected };
 }
 
-async function timed(fn) {
-  const start = process.hrtime.bigint();
-  const value = await fn();
-  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
-}
-
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -243,6 +258,7 @@ async function main() {
   const accuracy = [];
   const speed = [];
   const details = [];
+  const ratios = [];
   for (const lang of langs) {
     const cases = corpusFiles(lang);
     const corpusDir = path.join(root, lang.corpus);
@@ -262,9 +278,10 @@ async function main() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sockscope-bench-${lang.id}-`));
     try {
       const gen = await generateTree(lang, cases, dir, opts.lines);
-      const ourRun = await timed(() => sockscope(['.'], dir));
-      speed.push([lang.id, 'SockScope (1 process)', gen.files.length, gen.lines, fmt(ourRun.seconds), Math.round(gen.lines / ourRun.seconds), '']);
-      details.push(`${lang.id} generated tree: ${gen.files.length} files, ${gen.lines} lines; SockScope found ${ourRun.value.findings.length} (the corpus copies hold ${gen.expected})`);
+      const ours = await sockscope(['.'], dir);
+      const row = (tool, files, lines, r) => [lang.id, tool, files, lines, fmt(r.wall), Math.round(lines / r.wall), fmt(r.cpu), Math.round(lines / r.cpu)];
+      speed.push(row('SockScope (1 process)', gen.files.length, gen.lines, ours));
+      details.push(`${lang.id} generated tree: ${gen.files.length} files, ${gen.lines} lines; SockScope found ${ours.findings.length} (the corpus copies hold ${gen.expected})`);
       if (peerVersion) {
         // The peer may be slow: give it the first files up to --peer-lines lines.
         const subset = [];
@@ -274,11 +291,10 @@ async function main() {
           subset.push(f.rel);
           peerLines += f.lines;
         }
-        const peerRun = await timed(() => lang.peer.run(subset, dir));
-        const ourRate = gen.lines / ourRun.seconds;
-        const peerRate = peerLines / peerRun.seconds;
-        speed.push([lang.id, `${lang.peer.name} (-j 2)`, subset.length, peerLines, fmt(peerRun.seconds), Math.round(peerRate), '']);
-        speed[speed.length - 2][6] = `${fmt(ourRate / peerRate, 1)}x`;
+        const theirs = await lang.peer.run(subset, dir);
+        speed.push(row(lang.peer.label, subset.length, peerLines, theirs));
+        const ratio = (a, b) => `${fmt((gen.lines / a) / (peerLines / b), 1)}x`;
+        ratios.push(`${lang.id}: SockScope vs ${lang.peer.name}: ${ratio(ours.wall, theirs.wall)} the lines/s (wall), ${ratio(ours.cpu, theirs.cpu)} the lines per CPU second`);
       }
     } finally {
       if (opts.keep) console.log(`generated tree kept in ${dir}`);
@@ -288,7 +304,8 @@ async function main() {
   console.log(`\nLeak detection on the corpora (TP = same file, line and variable) — ${os.cpus().length} cores, node ${process.version}\n`);
   console.log(table(['lang', 'tool', 'files', 'expected', 'TP', 'FP', 'FN', 'recall', 'precision'], accuracy));
   console.log('\nThroughput on the generated tree\n');
-  console.log(table(['lang', 'tool', 'files', 'lines', 'seconds', 'lines/s', 'vs peer'], speed));
+  console.log(table(['lang', 'tool', 'files', 'lines', 'wall s', 'lines/s', 'CPU s', 'lines/CPU s'], speed));
+  console.log('\n' + ratios.join('\n'));
   console.log('\n' + details.join('\n'));
 }
 

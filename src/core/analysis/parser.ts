@@ -48,9 +48,10 @@ export async function loadLanguage(id: LanguageId): Promise<Language> {
 
 /** Parses `text` and hands the tree to `use`; the tree and parser are freed afterwards (they live in wasm memory). */
 export async function withTree<T>(id: LanguageId, text: string, use: (tree: import('web-tree-sitter').Tree) => T): Promise<T> {
+  const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
   const parser = new Parser();
   try {
-    parser.setLanguage(await loadLanguage(id));
+    parser.setLanguage(language);
     const tree = parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     try {

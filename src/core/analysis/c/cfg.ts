@@ -25,6 +25,10 @@ export interface CfgNode {
   /** scope: the variables that go out of scope here. */
   vars: string[];
   readonly exit: ExitSite | null;
+  /** The statement this node belongs to (the loop for a loop condition, the if for its condition). */
+  owner: Node | null;
+  /** 'init', 'cond' and 'update' mark the parts of a loop header; 'stmt' anything else. */
+  role: 'stmt' | 'init' | 'cond' | 'update';
 }
 
 export interface Declared {
@@ -47,6 +51,8 @@ export interface FunctionCfg {
   readonly declarations: Map<string, Declared>;
   /** Parameter names by position (null for an unnamed one). */
   readonly params: (string | null)[];
+  /** The syntactic parent of each statement the builder visited (Node.parent is O(depth) in tree-sitter). */
+  readonly parentOf: Map<number, Node>;
   /** Set when nesting was too deep and parts were treated as opaque. */
   truncated: boolean;
 }
@@ -92,13 +98,13 @@ class Builder {
   constructor(readonly fn: Node) {
     this.cfg = {
       nodes: this.nodes, entry: 0, locals: new Set(), localArrays: new Set(), cleanupVars: new Set(),
-      declarations: new Map(), params: [], truncated: false,
+      declarations: new Map(), params: [], parentOf: new Map(), truncated: false,
     };
   }
 
-  add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
+  add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null, owner: Node | null = null, role: CfgNode['role'] = 'stmt'): number {
     const succ = kind === 'cond' ? [-1, -1] : [];
-    this.nodes.push({ kind, ast, succ, vars: [], exit });
+    this.nodes.push({ kind, ast, succ, vars: [], exit, owner: owner ?? ast, role });
     return this.nodes.length - 1;
   }
 
@@ -132,7 +138,7 @@ class Builder {
       this.chain(preds, 'end', null, { kind: 'end', node: body });
     } else if (body) {
       // An expression-bodied lambda is not valid C++; treat any other body as one statement.
-      preds = this.statement(body, preds);
+      preds = this.statement(body, preds, this.fn);
       this.chain(preds, 'end', null, { kind: 'end', node: body });
     }
     this.resolveGotos();
@@ -143,12 +149,13 @@ class Builder {
     let cur = preds;
     for (let i = 0; i < block.namedChildCount; i++) {
       const c = block.namedChild(i);
-      if (c) cur = this.statement(c, cur);
+      if (c) cur = this.statement(c, cur, block);
     }
     return cur;
   }
 
-  private statement(n: Node, preds: Pred[]): Pred[] {
+  private statement(n: Node, preds: Pred[], parent: Node): Pred[] {
+    this.cfg.parentOf.set(n.id, parent);
     if (this.depth > MAX_DEPTH) {
       this.cfg.truncated = true;
       return this.chain(preds, 'effect', n);
@@ -273,10 +280,10 @@ class Builder {
     while (n) {
       const condNode = n.childForFieldName('condition');
       this.declareCondition(condNode);
-      const c = this.add('cond', condNode);
+      const c = this.add('cond', condNode, null, n, 'cond');
       this.connect(cur, c);
       const cons = n.childForFieldName('consequence');
-      out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }]) : [{ from: c, slot: 0 }]));
+      out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }], n) : [{ from: c, slot: 0 }]));
       const alt: Node | null = n.childForFieldName('alternative');
       const elseStmt: Node | null = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
       if (!elseStmt) {
@@ -288,7 +295,7 @@ class Builder {
         cur = [{ from: c, slot: 1 }];
         continue;
       }
-      out.push(...this.statement(elseStmt, [{ from: c, slot: 1 }]));
+      out.push(...this.statement(elseStmt, [{ from: c, slot: 1 }], alt ?? n));
       break;
     }
     return out;
@@ -303,9 +310,9 @@ class Builder {
     }
   }
 
-  private loop(continueTo: number, breaks: Pred[], body: Node | null, bodyPreds: Pred[]): Pred[] {
+  private loop(loop: Node, continueTo: number, breaks: Pred[], body: Node | null, bodyPreds: Pred[]): Pred[] {
     this.jumps.push({ breaks, continueTo, scopeDepth: this.scopes.length });
-    const out = body ? this.statement(body, bodyPreds) : bodyPreds;
+    const out = body ? this.statement(body, bodyPreds, loop) : bodyPreds;
     this.jumps.pop();
     return out;
   }
@@ -313,10 +320,10 @@ class Builder {
   private whileStatement(n: Node, preds: Pred[]): Pred[] {
     const condNode = n.childForFieldName('condition');
     this.declareCondition(condNode);
-    const c = this.add('cond', condNode);
+    const c = this.add('cond', condNode, null, n, 'cond');
     this.connect(preds, c);
     const breaks: Pred[] = [];
-    const bodyOut = this.loop(c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
+    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
     this.connect(bodyOut, c);
     return [{ from: c, slot: 1 }, ...breaks];
   }
@@ -324,9 +331,9 @@ class Builder {
   private doStatement(n: Node, preds: Pred[]): Pred[] {
     const start = this.add('noop', null);
     this.connect(preds, start);
-    const c = this.add('cond', n.childForFieldName('condition'));
+    const c = this.add('cond', n.childForFieldName('condition'), null, n, 'cond');
     const breaks: Pred[] = [];
-    const bodyOut = this.loop(c, breaks, n.childForFieldName('body'), [{ from: start, slot: -1 }]);
+    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: start, slot: -1 }]);
     this.connect(bodyOut, c);
     this.connect([{ from: c, slot: 0 }], start);
     return [{ from: c, slot: 1 }, ...breaks];
@@ -339,14 +346,16 @@ class Builder {
     const init = n.childForFieldName('initializer');
     if (init) {
       if (init.type === 'declaration') this.declare(init);
-      cur = this.chain(cur, 'effect', init);
+      const id = this.add('effect', init, null, n, 'init');
+      this.connect(cur, id);
+      cur = [{ from: id, slot: -1 }];
     }
     const condNode = n.childForFieldName('condition');
-    const c = this.add('cond', condNode);
+    const c = this.add('cond', condNode, null, n, 'cond');
     this.connect(cur, c);
-    const update = this.add('effect', n.childForFieldName('update'));
+    const update = this.add('effect', n.childForFieldName('update'), null, n, 'update');
     const breaks: Pred[] = [];
-    const bodyOut = this.loop(update, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
+    const bodyOut = this.loop(n, update, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
     this.connect(bodyOut, update);
     this.connect([{ from: update, slot: -1 }], c);
     this.scopes.pop();
@@ -363,13 +372,13 @@ class Builder {
     const c = this.add('cond', null);
     this.connect(cur, c);
     const breaks: Pred[] = [];
-    const bodyOut = this.loop(c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
+    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
     this.connect(bodyOut, c);
     return [{ from: c, slot: 1 }, ...breaks];
   }
 
   private switchStatement(n: Node, preds: Pred[]): Pred[] {
-    const sw = this.add('switch', n.childForFieldName('condition'));
+    const sw = this.add('switch', n.childForFieldName('condition'), null, n, 'cond');
     this.connect(preds, sw);
     const body = n.childForFieldName('body');
     const breaks: Pred[] = [];
@@ -389,7 +398,7 @@ class Builder {
           this.connect(fall, entry);
           fall = this.caseBody(c, [{ from: entry, slot: -1 }]);
         } else {
-          fall = this.statement(c, fall);
+          fall = this.statement(c, fall, body);
         }
       }
     }
@@ -415,7 +424,7 @@ class Builder {
       const s = c.namedChild(i);
       if (!s || (value && s.id === value.id)) continue;
       if (!STATEMENT_TYPES.has(s.type) && s.type !== 'comment' && !s.type.endsWith('_statement')) continue;
-      cur = this.statement(s, cur);
+      cur = this.statement(s, cur, c);
     }
     return cur;
   }
@@ -476,7 +485,7 @@ class Builder {
     let cur: Pred[] = [{ from: node, slot: -1 }];
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
-      if (c && c.type !== 'statement_identifier') cur = this.statement(c, cur);
+      if (c && c.type !== 'statement_identifier') cur = this.statement(c, cur, n);
     }
     return cur;
   }
@@ -510,7 +519,7 @@ class Builder {
       for (let i = 0; i < body.namedChildCount; i++) {
         const c = body.namedChild(i);
         if (!c) continue;
-        cur = this.statement(c, cur);
+        cur = this.statement(c, cur, body);
         if (cur.length) {
           cur = this.chain(cur, 'noop', null);
           handlers.push({ from: cur[0]!.from, slot: -1 });
@@ -526,7 +535,7 @@ class Builder {
       const c = n.namedChild(i);
       if (!c || c.type !== 'catch_clause') continue;
       const cbody = c.childForFieldName('body');
-      if (cbody) out.push(...this.statement(cbody, [{ from: handlerEntry, slot: -1 }]));
+      if (cbody) out.push(...this.statement(cbody, [{ from: handlerEntry, slot: -1 }], c));
     }
     return out;
   }
@@ -542,10 +551,10 @@ class Builder {
     let cur = preds;
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
-      if (c && !skip.has(c.id)) cur = this.statement(c, cur);
+      if (c && !skip.has(c.id)) cur = this.statement(c, cur, n);
     }
     if (!alt) return cur;
-    return [...cur, ...this.statement(alt, preds)];
+    return [...cur, ...this.statement(alt, preds, n)];
   }
 }
 

@@ -67,9 +67,6 @@ interface JumpTarget {
 
 const MAX_DEPTH = 250;
 
-/** Scope-owning statements whose initializer may declare names (`if x, err := f(); err != nil`). */
-const INIT_STATEMENTS = new Set(['if_statement', 'for_statement', 'expression_switch_statement', 'type_switch_statement']);
-
 class Builder {
   readonly nodes: CfgNode[] = [];
   private readonly open: number[] = [];
@@ -363,9 +360,4 @@ class Builder {
 /** `isNoReturnStatement` marks expression statements that end the path (`panic(...)`, `os.Exit(1)`, `log.Fatal(...)`). */
 export function buildCfg(fn: Node, isNoReturnStatement: (stmt: Node) => boolean): FunctionCfg {
   return new Builder(fn, isNoReturnStatement).build();
-}
-
-/** True for statement types that own an implicit scope for their initializer. */
-export function hasInitScope(n: Node): boolean {
-  return INIT_STATEMENTS.has(n.type);
 }

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { solveForward } from '../cfg/dataflow';
 import { buildCfg, type CfgNode, type FunctionCfg } from './cfg';
 import { acquisitionKind, isNoReturn, NON_OWNING, WRAPPING, type Imports, type ResourceKind } from './names';
-import { callArgs, callee, exprList, kids, mentions, parameterNames, statementsOf, unparen } from './syntax';
+import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen } from './syntax';
 
 /**
  * The resource dataflow of one Go function: each acquisition is a resource whose state is a set of
@@ -412,7 +412,12 @@ class FunctionAnalysis {
     const names = left.filter((l) => l.type === 'identifier').map((l) => l.text);
     this.errOverwritten(names, acquired, state);
     const acquiredHere = acquired.filter((id) => names.includes(this.resources[id]!.variable));
-    if (acquiredHere.length === 0) for (const r of right) this.escape(state, this.carried(r, scope, false));
+    if (acquiredHere.length === 0) {
+      // `_ = conn` hands nothing on; other targets (locals, fields, map and slice elements) take the value.
+      right.forEach((r, i) => {
+        if (left.length !== right.length || left[i]?.text !== '_') this.escape(state, this.carried(r, scope, false));
+      });
+    }
     // Overwriting a variable drops what it held (reported by nothing here; overwrites are rare in Go).
     for (const name of names) {
       for (const id of this.resourcesFor(name, scope)) if (!acquiredHere.includes(id)) state[id] = NONE;
@@ -565,16 +570,13 @@ export function analyzeFunction(ctx: FileContext, fn: Node, seed: Seed | null = 
 
 /** Cheap pre-check: does the body (outside nested function literals) call anything that acquires? */
 export function hasAcquisition(ctx: FileContext, fn: Node): boolean {
-  const stack: Node[] = [...statementsOf(fn.childForFieldName('body'))];
-  let budget = 200000;
-  while (stack.length && budget-- > 0) {
-    const x = stack.pop()!;
-    if (x.type === 'func_literal') continue;
-    if (x.type === 'call_expression' && ctx.acquisition(x)) return true;
-    for (let i = 0; i < x.namedChildCount; i++) {
-      const c = x.namedChild(i);
-      if (c) stack.push(c);
-    }
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  for (const call of body.descendantsOfType('call_expression')) {
+    if (!call || !ctx.acquisition(call)) continue;
+    let p = call.parent;
+    while (p && p.id !== fn.id && p.type !== 'func_literal') p = p.parent;
+    if (p && p.id === fn.id) return true;
   }
   return false;
 }

@@ -4,7 +4,7 @@
  * every path after their error check.
  */
 import type { Node } from 'web-tree-sitter';
-import { loadLanguage, withTree } from '../parser';
+import { withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../types';
 import { FileContext, HANDED, MAYBE, analyzeFunction, hasAcquisition, type Leak, type Resource } from './flow';
 import { GoFixer, displayName } from './fixes';
@@ -62,8 +62,6 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   try {
-    // withTree creates its Parser before awaiting the grammar, which needs Parser.init() done first.
-    await loadLanguage('go');
     return await withTree('go', text, (tree) => {
       const root = tree.rootNode;
       const fns = functionNodes(root);

@@ -98,19 +98,10 @@ export function collectImports(root: Node): Map<string, string> {
   return imports;
 }
 
-/** Functions, methods and function literals anywhere in the tree (iterative walk). */
+/** Functions, methods and function literals anywhere in the tree, in source order. */
 export function functionNodes(root: Node): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if ((n.type === 'function_declaration' || n.type === 'method_declaration' || n.type === 'func_literal') && n.childForFieldName('body')) out.push(n);
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
-  return out;
+  return root.descendantsOfType(['function_declaration', 'method_declaration', 'func_literal'])
+    .filter((n): n is Node => n !== null && n.childForFieldName('body') !== null);
 }
 
 /** A readable name: `f`, `Server.serve` for a method, `<lambda>` for a literal. */

@@ -73,7 +73,6 @@ class Builder {
   private readonly scopes: Scope[] = [];
   private frames: Frame[] = [];
   private readonly reached = new Set<number>();
-  private readonly exitCache = new Map<string, number>();
   private depth = 0;
   readonly cfg: FunctionCfg;
 

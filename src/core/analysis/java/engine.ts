@@ -356,7 +356,10 @@ export class FunctionAnalysis {
           if (rk) return { kind: 'acquire', call: e, rk };
         }
         if (VIEW_METHODS.has(name) && args.length === 0 && recv) {
-          const t = this.tokensIn(recv, s);
+          // `new Socket(h, p).getInputStream()`: the variable holds the new socket through its stream.
+          const inner = this.valueOf(recv, s, depth + 1);
+          if (inner.kind === 'acquire') return inner;
+          const t = inner.kind === 'copy' ? tokensOf(inner.set) : [];
           return t.length ? { kind: 'copy', set: new Set(t) } : { kind: 'other' };
         }
         if (CHANNELS_VIEW_METHODS.has(name) && recv && simpleTypeName(recv) === 'Channels') return this.union(args.slice(0, 1), s, depth);
@@ -371,6 +374,7 @@ export class FunctionAnalysis {
     const set = new Set<string>();
     for (const a of exprs) {
       const v = this.valueOf(a, s, depth + 1);
+      if (v.kind === 'acquire') return v;
       if (v.kind === 'copy') for (const t of tokensOf(v.set)) set.add(t);
     }
     return set.size ? { kind: 'copy', set } : { kind: 'other' };
@@ -691,7 +695,7 @@ export class FunctionAnalysis {
     let best = -1;
     let first = -1;
     for (const o of s.exc) {
-      if (o >= from && (best < 0 || o < best)) best = o;
+      if (o > from && (best < 0 || o < best)) best = o;
       if (first < 0 || o < first) first = o;
     }
     const at = best >= 0 ? best : first;

@@ -44,7 +44,7 @@ export const THROWING_WRAPPERS: ReadonlySet<string> = new Set(['ObjectInputStrea
 export const QUIET_CONSTRUCTORS: ReadonlySet<string> = new Set([
   'String', 'StringBuilder', 'StringBuffer', 'Object', 'ArrayList', 'LinkedList', 'HashMap', 'HashSet', 'TreeMap',
   'LinkedHashMap', 'ArrayDeque', 'ConcurrentHashMap', 'CopyOnWriteArrayList', 'InetSocketAddress', 'AtomicBoolean',
-  'AtomicInteger', 'AtomicLong', 'Thread', 'IllegalStateException', 'IllegalArgumentException', 'IOException',
+  'AtomicInteger', 'AtomicLong', 'Thread', 'DatagramPacket', 'IllegalStateException', 'IllegalArgumentException', 'IOException',
   'UncheckedIOException', 'RuntimeException', 'Exception',
 ]);
 

@@ -59,7 +59,7 @@ interface Loop {
 }
 
 const MAX_DEPTH = 200;
-const MAX_NODES = 60_000;
+const MAX_NODES = 20_000;
 
 const TRANSPARENT = new Set(['pass_statement', 'import_statement', 'import_from_statement', 'future_import_statement',
   'global_statement', 'nonlocal_statement', 'comment', 'type_alias_statement']);
@@ -72,6 +72,8 @@ export class CfgBuilder {
   private readonly loops: Loop[] = [];
   private depth = 0;
   private truncated = false;
+  /** Statements of each block, read once (finally copies visit blocks again). */
+  private readonly blocks = new Map<number, Node[]>();
   private readonly exits: Record<ExitKind, number>;
 
   /** `raiser(roots)` gives the first call in `roots` that may raise, or null. */
@@ -149,8 +151,10 @@ export class CfgBuilder {
   }
 
   private block(block: Node, preds: Pred[]): Pred[] {
+    let stmts = this.blocks.get(block.id);
+    if (!stmts) this.blocks.set(block.id, (stmts = named(block)));
     let cur = preds;
-    for (const s of named(block)) cur = this.statement(s, cur);
+    for (const s of stmts) cur = this.statement(s, cur);
     return cur;
   }
 

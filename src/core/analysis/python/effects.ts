@@ -36,6 +36,7 @@ export interface AcquisitionSite {
 export class Effects {
   private readonly cache = new Map<string, Event[]>();
   private readonly sites = new Map<string, AcquisitionSite>();
+  private readonly raisers = new Map<string, Node | null>();
 
   constructor(
     private readonly imports: Imports,
@@ -45,6 +46,16 @@ export class Effects {
 
   /** The first call in `roots` that may raise (lambda and nested function bodies do not run here). */
   raiser(roots: readonly Node[]): Node | null {
+    // Finally copies ask again for the same statements: remember the answers.
+    const key = roots.map((r) => r.id).join(',');
+    const known = this.raisers.get(key);
+    if (known !== undefined) return known;
+    const found = this.findRaiser(roots);
+    this.raisers.set(key, found);
+    return found;
+  }
+
+  private findRaiser(roots: readonly Node[]): Node | null {
     let found: Node | null = null;
     for (const r of roots) {
       walk(r, (n) => {

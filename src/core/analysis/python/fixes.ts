@@ -80,7 +80,15 @@ interface Region {
 function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   const s0 = site.statement;
   if (!s0 || !s0.parent || !BLOCKS.has(s0.parent.type)) return null;
-  const uses = identifiersIn(ctx.scope).filter((id) => id.text === site.variable && id.startIndex >= s0.endIndex);
+  // The resource's life ends where a later statement of the same block binds the name again.
+  let stopAt = Infinity;
+  for (let sib = s0.nextNamedSibling; sib; sib = sib.nextNamedSibling) {
+    const rhs = rebinding(sib, site.variable);
+    if (rhs === undefined) continue;
+    stopAt = rhs && identifiersIn(rhs).some((id) => id.text === site.variable) ? sib.endIndex : sib.startIndex;
+    break;
+  }
+  const uses = identifiersIn(ctx.scope).filter((id) => id.text === site.variable && id.startIndex >= s0.endIndex && id.endIndex <= stopAt);
   let stmt: Node = s0;
   let blk: Node = s0.parent;
   while (uses.some((u) => u.startIndex < blk.startIndex || u.endIndex > blk.endIndex)) {
@@ -100,6 +108,14 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   return { first: stmt, last, direct: stmt.id === s0.id };
 }
 
+/** For `v = value` (a statement binding `v`): the value (null when none); undefined for other statements. */
+function rebinding(stmt: Node, v: string): Node | null | undefined {
+  const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+  if (!a || a.type !== 'assignment') return undefined;
+  const left = a.childForFieldName('left');
+  return left && targetNames(left).includes(v) ? a.childForFieldName('right') : undefined;
+}
+
 /** Whether `v` is bound again anywhere in the region after the acquisition statement. */
 function rebound(region: Region, site: AcquisitionSite): boolean {
   let found = false;
@@ -111,7 +127,6 @@ function rebound(region: Region, site: AcquisitionSite): boolean {
       const targets = x.type === 'assignment' || x.type === 'augmented_assignment' ? [x.childForFieldName('left')]
         : x.type === 'for_statement' ? [x.childForFieldName('left')]
           : x.type === 'as_pattern' ? [x.childForFieldName('alias')]
-            : x.type === 'delete_statement' ? [x.namedChild(0)]
               : x.type === 'named_expression' ? [x.childForFieldName('name')] : [];
       for (const t of targets) {
         if (t && x.startIndex !== site.statement?.namedChild(0)?.startIndex && targetNames(t).includes(site.variable)) found = true;
@@ -157,12 +172,15 @@ class Lines {
 
   /**
    * Lines [from, to] (absolute numbers), indented by one unit (blank lines and string continuations kept).
-   * `before` adds a line before some lines; `replace` swaps a line for another text (both given unindented).
+   * `before` adds a line before some lines; `replace` swaps a line for another text (both given unindented)
+   * or drops it (null).
    */
-  indented(from: number, to: number, before?: Map<number, string>, replace?: Map<number, string>): string[] {
+  indented(from: number, to: number, before?: Map<number, string>, replace?: Map<number, string | null>): string[] {
     const out: string[] = [];
     for (let l = from; l <= to; l++) {
-      const line = replace?.get(l) ?? this.all[l - this.firstLine] ?? '';
+      const swapped = replace?.get(l);
+      if (swapped === null) continue;
+      const line = swapped ?? this.all[l - this.firstLine] ?? '';
       const extra = before?.get(l);
       if (extra !== undefined) out.push(this.unit + extra);
       out.push(line.trim() === '' || this.frozen.has(l) ? line : this.unit + line);
@@ -186,18 +204,18 @@ function ownLineIndent(ctx: FixContext, node: Node): string | null {
   return lineStart(ctx.index, node.startIndex) + indent.length === node.startIndex ? indent : null;
 }
 
-/** `v.close()` before each leaking return, when every loss is such a return. */
+/** `v.close()` before each leaking return (the other paths, if any, stay to the all-paths fix). */
 function exitFix(site: AcquisitionSite, reasons: readonly Reason[], ctx: FixContext): Fix | null {
-  if (reasons.length === 0 || reasons.some((r) => r.kind !== 'return')) return null;
   const edits: TextEdit[] = [];
   for (const r of reasons) {
-    if (r.kind !== 'return') return null;
+    if (r.kind !== 'return') continue;
     const indent = ownLineIndent(ctx, r.node);
     if (indent === null) return null;
     const at = ctx.index.position(r.node.startIndex);
     edits.push({ range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: `${indent}${releaseCall(site.kind, site.variable)}\n` });
   }
-  return { title: `Close \`${site.variable}\` before ${reasons.length > 1 ? 'each leaking return' : 'this return'}`, scope: 'exit', isPreferred: false, edits };
+  if (edits.length === 0) return null;
+  return { title: `Close \`${site.variable}\` before ${edits.length > 1 ? 'each leaking return' : 'this return'}`, scope: 'exit', isPreferred: false, edits };
 }
 
 /** `os.close(v)` as written (the fix only rewrites the plain spelling). */
@@ -209,9 +227,9 @@ function isOsClose(call: Node, v: string): boolean {
     a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
 }
 
-/** Lines holding just `os.close(v)` in the region, mapped to `pass` (a block may need a statement). */
-function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext): Map<number, string> {
-  const out = new Map<number, string>();
+/** Lines holding just `os.close(v)` in the region: dropped, or `pass` when the block has nothing else. */
+function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext): Map<number, string | null> {
+  const out = new Map<number, string | null>();
   let n: Node | null = region.first;
   while (n && n.startIndex <= region.last.startIndex) {
     walk(n, (x) => {
@@ -222,7 +240,8 @@ function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext):
       const tail = ctx.text.slice(x.endIndex, lineEnd(ctx.text, x.endIndex)).trim();
       if (call?.type === 'call' && isOsClose(call, site.variable) && indent !== null &&
         at.line === ctx.index.position(x.endIndex).line && (tail === '' || tail.startsWith('#'))) {
-        out.set(at.line, `${indent}pass`);
+        const alone = x.parent !== null && named(x.parent).length === 1;
+        out.set(at.line, alone ? `${indent}pass` : null);
       }
       return false;
     });

@@ -80,13 +80,14 @@ export interface FlowResult {
 }
 
 /** Names known to be None/falsy on the true and false edges of a condition (`s is None`, `not s`, `s`). */
-function falsyNames(cond: Node | null): { onTrue: string[]; onFalse: string[] } {
+function falsyNames(cond: Node | null, depth = 0): { onTrue: string[]; onFalse: string[] } {
   const res = { onTrue: [] as string[], onFalse: [] as string[] };
   const c = strip(cond);
-  if (!c) return res;
+  // Long `a and b and ...` chains nest: past a few levels nothing useful is learnt.
+  if (!c || depth > 16) return res;
   if (c.type === 'identifier') res.onFalse.push(c.text);
   else if (c.type === 'not_operator') {
-    const inner = falsyNames(c.childForFieldName('argument'));
+    const inner = falsyNames(c.childForFieldName('argument'), depth + 1);
     return { onTrue: inner.onFalse, onFalse: inner.onTrue };
   } else if (c.type === 'comparison_operator') {
     const parts = named(c);
@@ -98,8 +99,8 @@ function falsyNames(cond: Node | null): { onTrue: string[]; onFalse: string[] } 
     }
   } else if (c.type === 'boolean_operator') {
     const op = c.childForFieldName('operator')?.type;
-    const l = falsyNames(c.childForFieldName('left'));
-    const r = falsyNames(c.childForFieldName('right'));
+    const l = falsyNames(c.childForFieldName('left'), depth + 1);
+    const r = falsyNames(c.childForFieldName('right'), depth + 1);
     // `a and b` true: both true. `a or b` false: both false.
     if (op === 'and') res.onTrue.push(...l.onTrue, ...r.onTrue);
     if (op === 'or') res.onFalse.push(...l.onFalse, ...r.onFalse);

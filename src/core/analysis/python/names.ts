@@ -163,8 +163,7 @@ export function releasedName(call: Node, imports: Imports): string | null {
 export function isNonRaising(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
   if (c.name === null) return false;
-  if (RELEASE_METHODS.has(c.name) && c.receiver !== null) return true;
-  if (c.resolved === 'os.close') return true;
+  if (releasedName(call, imports) !== null) return true;
   if (CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.')) return true;
   return c.raw !== null && !c.raw.includes('.') && NON_RAISING.has(c.name);
 }

@@ -1,0 +1,388 @@
+import type { Node, TreeCursor } from 'web-tree-sitter';
+import type { CfgNode, FunctionCfg } from './cfg';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
+import { callArgs, calleeName, constantValue, declaratorName, lvalueKey, strip, subscriptParts } from './syntax';
+
+/**
+ * Translates the syntax on each CFG node, once, into plain operations and guards, so that the
+ * dataflow iterations never touch tree-sitter nodes (marshalling them out of wasm is what costs).
+ * The walk uses a TreeCursor and only materialises the nodes that matter: assignments,
+ * initialised declarators and calls to functions the analysis knows.
+ */
+
+/** A storage location an argument names: a key, or all elements `base[...]` for `a[i]`. */
+export interface Ref {
+  readonly key: string | null;
+  readonly prefix: string | null;
+}
+
+export type Value =
+  | { readonly kind: 'acquire'; readonly start: number; readonly end: number; readonly name: string }
+  | { readonly kind: 'status'; readonly start: number }
+  | { readonly kind: 'var'; readonly key: string }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'aggregate'; readonly keys: readonly string[] }
+  | { readonly kind: 'other' };
+
+export type Target = { readonly kind: 'local'; readonly key: string } | { readonly kind: 'escape' } | { readonly kind: 'ignore' };
+
+export type Op =
+  | { readonly op: 'bind'; readonly target: Target; readonly value: Value; readonly start: number; readonly end: number }
+  | { readonly op: 'initArray'; readonly name: string; readonly invalid: readonly number[] }
+  | { readonly op: 'release' | 'escape'; readonly ref: Ref }
+  | { readonly op: 'pair'; readonly name: string; readonly start: number; readonly end: number; readonly base: string | null }
+  | { readonly op: 'transfer'; readonly refs: readonly Ref[] }
+  | { readonly op: 'summary'; readonly name: string; readonly refs: readonly Ref[] }
+  | { readonly op: 'returned'; readonly refs: readonly Ref[] };
+
+export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** What a condition tests. `pair` is the success of the pipe()/socketpair() call at that offset. */
+export type Subject = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'pair'; readonly start: number };
+
+export type Guard =
+  | { readonly g: 'not'; readonly a: Guard }
+  | { readonly g: 'and' | 'or'; readonly a: Guard; readonly b: Guard }
+  | { readonly g: 'cmp'; readonly subject: Subject; readonly rel: Rel; readonly c: number }
+  | { readonly g: 'none' };
+
+export interface Program {
+  readonly ops: Op[];
+  /** cond nodes: what the condition tests. */
+  readonly guard: Guard;
+  /** cond nodes: a constant condition (`while (1)`, `do ... while (0)`). */
+  readonly constant: number | null;
+  /** effect nodes: the statement calls a function that does not return. */
+  readonly noReturn: boolean;
+}
+
+export interface CompileContext {
+  isNoReturn(name: string): boolean;
+  /** Does the file define a function of this name (so it may have a summary)? */
+  isDefined(name: string): boolean;
+  readonly ownershipTransfers: ReadonlySet<string>;
+}
+
+const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+const NONE: Guard = { g: 'none' };
+const MAX_GUARD_DEPTH = 200;
+
+function isRel(op: string): op is Rel {
+  return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+}
+
+export class Compiler {
+  constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
+
+  compile(node: CfgNode): Program {
+    const ops: Op[] = [];
+    let guard: Guard = NONE;
+    let constant: number | null = null;
+    let noReturn = false;
+    const ast = node.ast;
+    if (ast) {
+      switch (node.kind) {
+        case 'effect':
+          this.effects(ast, ops);
+          noReturn = this.neverReturns(ast);
+          break;
+        case 'switch':
+        case 'throw':
+          this.effects(ast, ops);
+          break;
+        case 'cond':
+          this.effects(ast, ops);
+          constant = constantValue(strip(ast));
+          if (constant === null) guard = this.guard(ast, 0);
+          break;
+        case 'return': {
+          const expr = firstExpression(ast);
+          if (expr) {
+            this.effects(expr, ops);
+            ops.push({ op: 'returned', refs: this.returnedRefs(expr) });
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return { ops, guard, constant, noReturn };
+  }
+
+  private neverReturns(stmt: Node): boolean {
+    if (stmt.type !== 'expression_statement') return false;
+    const e = strip(stmt.namedChild(0));
+    if (!e || e.type !== 'call_expression') return false;
+    const name = calleeName(e);
+    return name !== null && this.ctx.isNoReturn(name);
+  }
+
+  // ------------------------------------------------------------ effects
+
+  /** Post-order cursor walk: children first, then the node's own effect (evaluation order). */
+  private effects(root: Node, ops: Op[]): void {
+    const cursor = root.walk();
+    try {
+      let depth = 0;
+      for (;;) {
+        const type = cursor.nodeType;
+        const descend = type !== 'lambda_expression' && type !== 'string_literal' && type !== 'comment';
+        if (descend && cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        // Leave this node and every ancestor that has no next sibling.
+        for (;;) {
+          this.leave(cursor, ops);
+          if (depth === 0) return;
+          if (cursor.gotoNextSibling()) break;
+          cursor.gotoParent();
+          depth--;
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  private leave(cursor: TreeCursor, ops: Op[]): void {
+    switch (cursor.nodeType) {
+      case 'assignment_expression':
+        this.assignment(cursor.currentNode, ops);
+        return;
+      case 'init_declarator':
+        this.initDeclarator(cursor.currentNode, ops);
+        return;
+      case 'call_expression': {
+        // Peek at the callee's name through the cursor before materialising the node.
+        if (cursor.gotoFirstChild()) {
+          const t = cursor.nodeType;
+          const name = t === 'identifier' ? cursor.nodeText : null;
+          cursor.gotoParent();
+          if (t === 'identifier' && !this.relevantCall(name!)) return;
+        }
+        this.call(cursor.currentNode, ops);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private relevantCall(name: string): boolean {
+    return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) || this.ctx.isDefined(name);
+  }
+
+  private assignment(n: Node, ops: Op[]): void {
+    if (n.childForFieldName('operator')?.text !== '=') return;
+    const left = n.childForFieldName('left');
+    if (!left) return;
+    ops.push({ op: 'bind', target: this.target(left), value: this.valueOf(n.childForFieldName('right')), start: n.startIndex, end: n.endIndex });
+  }
+
+  private initDeclarator(n: Node, ops: Op[]): void {
+    const info = declaratorName(n.childForFieldName('declarator'));
+    if (!info) return;
+    const value = n.childForFieldName('value');
+    if (value?.type === 'initializer_list' && info.isArray) {
+      const invalid: number[] = [];
+      let idx = 0;
+      for (let i = 0; i < value.namedChildCount; i++) {
+        const e = value.namedChild(i);
+        if (!e || e.type === 'comment') continue;
+        const c = constantValue(e);
+        if (c !== null && c <= 0) invalid.push(idx);
+        idx++;
+      }
+      ops.push({ op: 'initArray', name: info.name, invalid });
+      return;
+    }
+    const target: Target = this.cfg.locals.has(info.name) ? { kind: 'local', key: info.name } : { kind: 'escape' };
+    // A C++ direct-initialisation `T x(args)` is not a copy of the arguments.
+    const v: Value = value?.type === 'argument_list' ? { kind: 'other' } : this.valueOf(value);
+    ops.push({ op: 'bind', target, value: v, start: n.startIndex, end: n.endIndex });
+  }
+
+  private valueOf(node: Node | null): Value {
+    const r = strip(node);
+    if (!r) return { kind: 'other' };
+    if (r.type === 'assignment_expression') {
+      const key = lvalueKey(r.childForFieldName('left'));
+      return key ? { kind: 'var', key } : { kind: 'other' };
+    }
+    if (r.type === 'call_expression') {
+      const name = calleeName(r);
+      if (name && ACQUIRE.has(name)) return { kind: 'acquire', start: r.startIndex, end: r.endIndex, name };
+      if (name && ACQUIRE_PAIR.has(name)) return { kind: 'status', start: r.startIndex };
+      return { kind: 'other' };
+    }
+    if (r.type === 'initializer_list' || r.type === 'compound_literal_expression') return { kind: 'aggregate', keys: aggregateKeys(r) };
+    const c = constantValue(r);
+    if (c !== null) return c <= 0 ? { kind: 'invalid' } : { kind: 'other' };
+    const key = lvalueKey(r);
+    return key ? { kind: 'var', key } : { kind: 'other' };
+  }
+
+  /** Where an assignment stores: a tracked local, storage that outlives the function, or something untracked. */
+  private target(lhs: Node): Target {
+    const n = strip(lhs);
+    if (!n) return { kind: 'ignore' };
+    switch (n.type) {
+      case 'identifier':
+        return this.cfg.locals.has(n.text) ? { kind: 'local', key: n.text } : { kind: 'escape' };
+      case 'subscript_expression': {
+        const { base, literalIndex } = subscriptParts(n);
+        if (base && this.cfg.localArrays.has(base)) {
+          const key = lvalueKey(n);
+          return literalIndex && key ? { kind: 'local', key } : { kind: 'ignore' };
+        }
+        return { kind: 'escape' };
+      }
+      case 'field_expression':
+      case 'pointer_expression':
+        return { kind: 'escape' };
+      default:
+        return { kind: 'ignore' };
+    }
+  }
+
+  private call(call: Node, ops: Op[]): void {
+    const name = calleeName(call);
+    if (!name) return;
+    const args = callArgs(call);
+    if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
+    else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: argRef(args[0]) });
+    else if (ACQUIRE_PAIR.has(name)) {
+      const a = strip(args[ACQUIRE_PAIR.get(name)!] ?? null);
+      const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
+      ops.push({ op: 'pair', name, start: call.startIndex, end: call.endIndex, base });
+    } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map(argRef) });
+    else if (this.ctx.isDefined(name)) ops.push({ op: 'summary', name, refs: args.map(argRef) });
+  }
+
+  private returnedRefs(expr: Node): Ref[] {
+    const refs: Ref[] = [];
+    const stack: Node[] = [expr];
+    while (stack.length) {
+      const n = strip(stack.pop()!);
+      if (!n) continue;
+      if (n.type === 'conditional_expression') {
+        for (const f of ['consequence', 'alternative']) {
+          const c = n.childForFieldName(f);
+          if (c) stack.push(c);
+        }
+        continue;
+      }
+      if (n.type === 'initializer_list' || n.type === 'compound_literal_expression') {
+        for (const key of aggregateKeys(n)) refs.push({ key, prefix: null });
+        continue;
+      }
+      // C++ `return std::move(fd);`
+      if (n.type === 'call_expression' && calleeName(n) === 'move') {
+        const a = callArgs(n)[0];
+        if (a) stack.push(a);
+        continue;
+      }
+      const key = lvalueKey(n);
+      if (key) refs.push({ key, prefix: null });
+    }
+    return refs;
+  }
+
+  // ------------------------------------------------------------ guards
+
+  private guard(cond: Node, depth: number): Guard {
+    if (depth > MAX_GUARD_DEPTH) return NONE;
+    const e = strip(cond);
+    if (!e) return NONE;
+    if (e.type === 'declaration') {
+      // C++ `if (FILE *f = fopen(...))`: the declared variable's truthiness.
+      const info = declaratorName(e.childForFieldName('declarator'));
+      return info ? { g: 'cmp', subject: { kind: 'key', key: info.name }, rel: '!=', c: 0 } : NONE;
+    }
+    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+      const arg = e.childForFieldName('argument');
+      return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NONE;
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.type ?? '';
+      const l = e.childForFieldName('left');
+      const r = e.childForFieldName('right');
+      if (!l || !r) return NONE;
+      if (op === '&&' || op === '||') return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1) };
+      if (!isRel(op)) return NONE;
+      const lc = constantValue(l);
+      const rc = constantValue(r);
+      if (rc !== null && lc === null) return this.compare(l, op, rc);
+      if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
+      return NONE;
+    }
+    return this.compare(e, '!=', 0);
+  }
+
+  private compare(subjectNode: Node, rel: Rel, c: number): Guard {
+    const subject = this.subject(strip(subjectNode));
+    return subject ? { g: 'cmp', subject, rel, c } : NONE;
+  }
+
+  private subject(e: Node | null): Subject | null {
+    if (!e) return null;
+    if (e.type === 'assignment_expression') {
+      const right = strip(e.childForFieldName('right'));
+      if (right?.type === 'call_expression' && ACQUIRE_PAIR.has(calleeName(right) ?? '')) return { kind: 'pair', start: right.startIndex };
+      const key = lvalueKey(e.childForFieldName('left'));
+      return key ? { kind: 'key', key } : null;
+    }
+    if (e.type === 'call_expression') {
+      return ACQUIRE_PAIR.has(calleeName(e) ?? '') ? { kind: 'pair', start: e.startIndex } : null;
+    }
+    const key = lvalueKey(e);
+    return key ? { kind: 'key', key } : null;
+  }
+}
+
+/** `fd`, `&fd`, `(int)fd` name `fd`; `fds[i]` with a non-constant index names every element of `fds`. */
+function argRef(arg: Node | undefined): Ref {
+  let n = strip(arg ?? null);
+  if (n && n.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+  if (!n) return { key: null, prefix: null };
+  if (n.type === 'subscript_expression') {
+    const { base, literalIndex } = subscriptParts(n);
+    if (base && !literalIndex) return { key: null, prefix: `${base}[` };
+  }
+  return { key: lvalueKey(n), prefix: null };
+}
+
+/** The locations stored into an initializer list (`{ .fd = fd }`), which then own them. */
+function aggregateKeys(list: Node): string[] {
+  const keys: string[] = [];
+  const stack: Node[] = [list];
+  let budget = 10000;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'initializer_pair') {
+      const v = n.childForFieldName('value');
+      if (v) stack.push(v);
+      continue;
+    }
+    if (n.type === 'initializer_list' || n.type === 'compound_literal_expression') {
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+      continue;
+    }
+    const key = lvalueKey(n);
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
+export function firstExpression(stmt: Node): Node | null {
+  for (let i = 0; i < stmt.namedChildCount; i++) {
+    const c = stmt.namedChild(i);
+    if (c && c.type !== 'comment') return c;
+  }
+  return null;
+}
