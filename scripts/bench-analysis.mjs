@@ -134,6 +134,21 @@ const LANGUAGES = [
       ((short_var_declaration left: (expression_list (identifier) @name)) (#not-eq? @name "_"))
       (parameter_declaration name: (identifier) @name)`,
   },
+  {
+    // No JDK tool reports socket leaks (javac -Xlint:try only flags unused resources), so there is no peer.
+    // Only variables and parameters are renamed: a renamed method could collide with a JDK method name.
+    id: 'java',
+    corpus: 'test/fixtures/java',
+    extensions: ['.java'],
+    grammar: { '.java': 'java' },
+    peer: null,
+    identifierType: 'identifier',
+    skipInside: ['import_declaration'],
+    rename: `
+      (variable_declarator name: (identifier) @name)
+      (formal_parameter name: (identifier) @name)
+      (catch_formal_parameter name: (identifier) @name)`,
+  },
   // Python, Go and Java add entries here once test/fixtures/<lang>/ exists (peer: a linter, or null).
 ];
 

@@ -46,7 +46,10 @@ try {
 const stateDir = path.join(ROOT, '.vscode-test', 'start');
 fs.rmSync(stateDir, { recursive: true, force: true });
 const workspace = path.join(stateDir, 'workspace');
-fs.cpSync(path.join(ROOT, 'test', 'workspace'), workspace, { recursive: true });
+// test/workspace/.vscode/settings.json tunes sampling for the tests; the demo uses the defaults.
+const testSettings = path.join(ROOT, 'test', 'workspace', '.vscode', 'settings.json');
+fs.cpSync(path.join(ROOT, 'test', 'workspace'), workspace, { recursive: true, filter: (src) => src !== testSettings });
+// The workspace's leaky-server.js (run by its launch.json) requires ../../demo/: use a real copy here.
 fs.copyFileSync(path.join(ROOT, 'demo', 'leaky-server.js'), path.join(workspace, 'leaky-server.js'));
 // Install the extension by placing it in the extensions dir as <publisher>.<name>-<version>: the server
 // indexes it on first start. A symlink to the source tree, so `npm run build` + reload picks up changes.

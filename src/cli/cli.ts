@@ -40,5 +40,9 @@ if (require.main === module) {
   const interrupted = new Promise<void>((resolve) => { onInterrupt = resolve; });
   process.on('SIGINT', () => onInterrupt());
   const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), interrupted };
-  main(process.argv.slice(2), io).then((code) => { process.exitCode = code; process.exit(code); });
+  // Exit only once stdout has drained: a piped `check --format json` can be megabytes long.
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+    process.stdout.write('', () => process.exit(code));
+  });
 }

@@ -7,13 +7,16 @@ import { analyzeSource } from '../../core/analysis';
 import type { AnalysisResult, Finding } from '../../core/analysis';
 import { fixAllPaths } from '../../core/analysis/fixAll';
 import { toSarif } from '../../core/analysis/sarif';
-import { discoverSources, loadSource } from '../../core/analysis/workspace';
+import { discoverSources, loadSourceAsync } from '../../core/analysis/workspace';
+import type { LoadedSource } from '../../core/analysis/workspace';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
 
 const USAGE = 'Usage: sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...';
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
+/** How many files are being read while one is analysed. */
+const READ_AHEAD = 8;
 
 export interface CheckOptions {
   readonly paths: string[];
@@ -94,8 +97,7 @@ interface FileOutcome {
 }
 
 /** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
-async function checkFile(file: string, language: Parameters<typeof analyzeSource>[1], opts: CheckOptions, io: CliIo): Promise<FileOutcome | 'skipped' | 'io-error'> {
-  const loaded = loadSource(file);
+async function checkFile(file: string, language: Parameters<typeof analyzeSource>[1], loaded: LoadedSource, opts: CheckOptions, io: CliIo): Promise<FileOutcome | 'skipped' | 'io-error'> {
   if (!loaded.ok) {
     io.err(`sockscope check: ${loaded.note}\n`);
     return loaded.skipped ? 'skipped' : 'io-error';
@@ -145,8 +147,18 @@ export const checkCommand: CliCommand = async (args, io) => {
 
   const outcomes: FileOutcome[] = [];
   let skipped = 0;
-  for (const { path: file, language } of discovery.files) {
-    const r = await checkFile(file, language, opts, io);
+  // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
+  const files = discovery.files;
+  const reads = new Map<number, Promise<LoadedSource>>();
+  const readAhead = (i: number) => {
+    if (i < files.length && !reads.has(i)) reads.set(i, loadSourceAsync(files[i]!.path));
+  };
+  for (let i = 0; i < files.length; i++) {
+    for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
+    const loaded = await reads.get(i)!;
+    reads.delete(i);
+    const { path: file, language } = files[i]!;
+    const r = await checkFile(file, language, loaded, opts, io);
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
     else outcomes.push(r);

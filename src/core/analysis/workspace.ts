@@ -96,22 +96,40 @@ function looksBinary(buf: Buffer): boolean {
   return n > 0 && control / n > 0.1;
 }
 
+function tooBig(file: string, size: number, maxBytes: number): LoadedSource | undefined {
+  if (size <= maxBytes) return undefined;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return { ok: false, skipped: true, note: `${file}: skipped: ${mib(size)} is larger than the ${mib(maxBytes)} limit` };
+}
+
+function decode(file: string, buf: Buffer): LoadedSource {
+  if (looksBinary(buf)) return { ok: false, skipped: true, note: `${file}: skipped: binary file` };
+  const text = buf.toString('utf8');
+  const bom = text.charCodeAt(0) === 0xfeff;
+  return { ok: true, text: bom ? text.slice(1) : text, bom };
+}
+
+function readError(file: string, e: unknown): LoadedSource {
+  return { ok: false, skipped: false, note: `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+}
+
 /**
  * Reads a source file as UTF-8 (a BOM is dropped). Huge or binary files come back as
  * `{ ok: false, skipped: true }` with a note; read errors as `{ ok: false, skipped: false }`.
  */
 export function loadSource(file: string, maxBytes = MAX_SOURCE_BYTES): LoadedSource {
   try {
-    const size = fs.statSync(file).size;
-    if (size > maxBytes) {
-      return { ok: false, skipped: true, note: `${file}: skipped: ${(size / 1024 / 1024).toFixed(1)} MiB is larger than the ${(maxBytes / 1024 / 1024).toFixed(0)} MiB limit` };
-    }
-    const buf = fs.readFileSync(file);
-    if (looksBinary(buf)) return { ok: false, skipped: true, note: `${file}: skipped: binary file` };
-    const text = buf.toString('utf8');
-    const bom = text.charCodeAt(0) === 0xfeff;
-    return { ok: true, text: bom ? text.slice(1) : text, bom };
+    return tooBig(file, fs.statSync(file).size, maxBytes) ?? decode(file, fs.readFileSync(file));
   } catch (e) {
-    return { ok: false, skipped: false, note: `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+    return readError(file, e);
+  }
+}
+
+/** loadSource without blocking: lets a caller read the next files while it analyses this one. */
+export async function loadSourceAsync(file: string, maxBytes = MAX_SOURCE_BYTES): Promise<LoadedSource> {
+  try {
+    return tooBig(file, (await fs.promises.stat(file)).size, maxBytes) ?? decode(file, await fs.promises.readFile(file));
+  } catch (e) {
+    return readError(file, e);
   }
 }

@@ -1,5 +1,5 @@
-import type { Node, TreeCursor } from 'web-tree-sitter';
-import type { CfgNode, FunctionCfg } from './cfg';
+import { Query, type Language, type Node } from 'web-tree-sitter';
+import type { FunctionCfg } from './cfg';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
 import { callArgs, calleeName, constantValue, declaratorName, lvalueKey, strip, subscriptParts } from './syntax';
 
@@ -71,102 +71,110 @@ function isRel(op: string): op is Rel {
   return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
 }
 
+const effectQueries = new WeakMap<Language, Query>();
+
+/** Compiled once per grammar and kept for the life of the process. */
+function effectQuery(lang: Language, language: 'c' | 'cpp'): Query {
+  let q = effectQueries.get(lang);
+  if (!q) {
+    const patterns = [
+      '(assignment_expression operator: "=") @assign',
+      '(init_declarator) @init',
+      '(call_expression function: (identifier) @callee) @call',
+      '(function_definition) @nested',
+    ];
+    if (language === 'cpp') {
+      patterns.push('(call_expression function: (qualified_identifier name: (identifier) @callee)) @call');
+      patterns.push('(lambda_expression) @nested');
+    }
+    q = new Query(lang, patterns.join('\n'));
+    effectQueries.set(lang, q);
+  }
+  return q;
+}
+
 export class Compiler {
-  constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
+  constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext, private readonly language: 'c' | 'cpp') {}
 
-  compile(node: CfgNode): Program {
-    const ops: Op[] = [];
-    let guard: Guard = NONE;
-    let constant: number | null = null;
-    let noReturn = false;
-    const ast = node.ast;
-    if (ast) {
-      switch (node.kind) {
-        case 'effect':
-          this.effects(ast, ops);
-          noReturn = this.neverReturns(ast);
-          break;
-        case 'switch':
-        case 'throw':
-          this.effects(ast, ops);
-          break;
-        case 'cond':
-          this.effects(ast, ops);
-          constant = constantValue(strip(ast));
-          if (constant === null) guard = this.guard(ast, 0);
-          break;
-        case 'return': {
-          const expr = firstExpression(ast);
-          if (expr) {
-            this.effects(expr, ops);
-            ops.push({ op: 'returned', refs: this.returnedRefs(expr) });
-          }
-          break;
-        }
-        default:
-          break;
+  /** Compiles every node of the function's CFG with one cursor walk over the function. */
+  compileAll(fn: Node): Program[] {
+    const nodes = this.cfg.nodes;
+    const ops: Op[][] = nodes.map(() => []);
+    const noReturn: boolean[] = nodes.map(() => false);
+    this.effects(fn, ops, noReturn);
+    return nodes.map((node, id) => {
+      const ast = node.ast;
+      let guard: Guard = NONE;
+      let constant: number | null = null;
+      const list = ops[id]!;
+      if (ast && node.kind === 'cond') {
+        constant = constantValue(strip(ast));
+        if (constant === null) guard = this.guard(ast, 0);
+      } else if (ast && node.kind === 'return') {
+        const expr = firstExpression(ast);
+        if (expr) list.push({ op: 'returned', refs: this.returnedRefs(expr) });
       }
+      return { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]! };
+    });
+  }
+
+  /**
+   * Finds the assignments, initialised declarators and calls of the function with one query
+   * and applies them in evaluation order (post-order: by end offset, inner before outer), each
+   * to the CFG node whose syntax encloses it.
+   */
+  private effects(fn: Node, ops: Op[][], noReturn: boolean[]): void {
+    // CFG node syntax ranges, sorted by start (they do not overlap).
+    const owners = this.cfg.nodes
+      .map((n, id) => ({ n, id }))
+      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
+      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
+      .sort((a, b) => a.start - b.start);
+    const ownerOf = (start: number, end: number): (typeof owners)[number] | null => {
+      let lo = 0;
+      let hi = owners.length - 1;
+      let idx = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (owners[mid]!.start <= start) {
+          idx = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      const o = idx >= 0 ? owners[idx]! : null;
+      return o && end <= o.end ? o : null;
+    };
+    const events: { node: Node; kind: 'assign' | 'init' | 'call'; callee: string | null }[] = [];
+    const nested: Node[] = [];
+    for (const m of effectQuery(fn.tree.language, this.language).matches(fn)) {
+      let anchor: Node | null = null;
+      let callee: string | null = null;
+      let kind: 'assign' | 'init' | 'call' | null = null;
+      for (const c of m.captures) {
+        switch (c.name) {
+          case 'assign': anchor = c.node; kind = 'assign'; break;
+          case 'init': anchor = c.node; kind = 'init'; break;
+          case 'call': anchor = c.node; kind = 'call'; break;
+          case 'callee': callee = c.node.text; break;
+          case 'nested': if (c.node.id !== fn.id) nested.push(c.node); break;
+        }
+      }
+      if (!anchor || !kind) continue;
+      if (kind === 'call' && callee !== null && !this.relevantCall(callee) && !this.ctx.isNoReturn(callee)) continue;
+      events.push({ node: anchor, kind, callee });
     }
-    return { ops, guard, constant, noReturn };
-  }
-
-  private neverReturns(stmt: Node): boolean {
-    if (stmt.type !== 'expression_statement') return false;
-    const e = strip(stmt.namedChild(0));
-    if (!e || e.type !== 'call_expression') return false;
-    const name = calleeName(e);
-    return name !== null && this.ctx.isNoReturn(name);
-  }
-
-  // ------------------------------------------------------------ effects
-
-  /** Post-order cursor walk: children first, then the node's own effect (evaluation order). */
-  private effects(root: Node, ops: Op[]): void {
-    const cursor = root.walk();
-    try {
-      let depth = 0;
-      for (;;) {
-        const type = cursor.nodeType;
-        const descend = type !== 'lambda_expression' && type !== 'string_literal' && type !== 'comment';
-        if (descend && cursor.gotoFirstChild()) {
-          depth++;
-          continue;
-        }
-        // Leave this node and every ancestor that has no next sibling.
-        for (;;) {
-          this.leave(cursor, ops);
-          if (depth === 0) return;
-          if (cursor.gotoNextSibling()) break;
-          cursor.gotoParent();
-          depth--;
-        }
+    const inNested = (n: Node) => nested.some((x) => x.startIndex <= n.startIndex && n.endIndex <= x.endIndex);
+    events.sort((a, b) => a.node.endIndex - b.node.endIndex || b.node.startIndex - a.node.startIndex);
+    for (const e of events) {
+      const owner = ownerOf(e.node.startIndex, e.node.endIndex);
+      if (!owner || (nested.length && inNested(e.node))) continue;
+      const list = ops[owner.id]!;
+      if (e.kind === 'assign') this.assignment(e.node, list);
+      else if (e.kind === 'init') this.initDeclarator(e.node, list);
+      else {
+        if (e.callee !== null && owner.stmt && owner.start === e.node.startIndex && this.ctx.isNoReturn(e.callee)) noReturn[owner.id] = true;
+        if (e.callee === null || this.relevantCall(e.callee)) this.call(e.node, list);
       }
-    } finally {
-      cursor.delete();
-    }
-  }
-
-  private leave(cursor: TreeCursor, ops: Op[]): void {
-    switch (cursor.nodeType) {
-      case 'assignment_expression':
-        this.assignment(cursor.currentNode, ops);
-        return;
-      case 'init_declarator':
-        this.initDeclarator(cursor.currentNode, ops);
-        return;
-      case 'call_expression': {
-        // Peek at the callee's name through the cursor before materialising the node.
-        if (cursor.gotoFirstChild()) {
-          const t = cursor.nodeType;
-          const name = t === 'identifier' ? cursor.nodeText : null;
-          cursor.gotoParent();
-          if (t === 'identifier' && !this.relevantCall(name!)) return;
-        }
-        this.call(cursor.currentNode, ops);
-        return;
-      }
-      default:
-        return;
     }
   }
 

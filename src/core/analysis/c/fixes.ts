@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../edits';
+import type { FileScan } from './scan';
 import type { Fix, TextEdit } from '../types';
 import type { ExitSite, FunctionCfg } from './cfg';
 import type { LeakRecord, OverwriteRecord, TokenInfo } from './engine';
@@ -25,33 +26,7 @@ export interface FileFixContext {
   readonly lines: LineIndex;
   readonly root: Node;
   readonly language: 'c' | 'cpp';
-}
-
-interface IncludeInfo {
-  readonly headers: Set<string>;
-  readonly insertAt: number;
-  readonly needsNewline: boolean;
-}
-
-const includeCache = new WeakMap<FileFixContext, IncludeInfo>();
-
-function includes(file: FileFixContext): IncludeInfo {
-  let info = includeCache.get(file);
-  if (info) return info;
-  const headers = new Set<string>();
-  for (const inc of file.root.descendantsOfType('preproc_include')) {
-    const p = inc?.childForFieldName('path')?.text ?? '';
-    headers.add(p.replace(/^[<"]|[>"]$/g, '').toLowerCase());
-  }
-  let insertAt = 0;
-  for (let i = 0; i < file.root.namedChildCount; i++) {
-    const c = file.root.namedChild(i);
-    if (c?.type === 'preproc_include') insertAt = c.endIndex;
-  }
-  const needsNewline = insertAt > 0 && file.text[insertAt - 1] !== '\n';
-  info = { headers, insertAt, needsNewline };
-  includeCache.set(file, info);
-  return info;
+  readonly scan: FileScan;
 }
 
 export class FixPlanner {
@@ -77,7 +52,7 @@ export class FixPlanner {
   }
 
   overwriteFix(rec: OverwriteRecord): Fix | null {
-    const place = this.overwritePlace(rec.site);
+    const place = this.overwritePlace(rec.node);
     if (!place) return null;
     const kind = this.kindOf(rec.tokens);
     const release = this.releaseText(rec.variable, kind, rec.value);
@@ -185,8 +160,8 @@ export class FixPlanner {
     for (const m of value) {
       const off = releaseSite(m);
       if (off === null) continue;
-      const site = this.sites.get(off);
-      const stmt = site ? enclosingStatement(site) : null;
+      // The statement whose CFG node released it; resets go after plain statements only.
+      const stmt = this.sites.get(off);
       if (!stmt || done.has(stmt.id) || (stmt.type !== 'expression_statement' && stmt.type !== 'declaration')) continue;
       done.add(stmt.id);
       edits.push(...this.after(stmt, `${v} = ${invalid};`));
@@ -198,11 +173,12 @@ export class FixPlanner {
 
   private includeEdit(kind: ResourceKind): TextEdit | null {
     if (kind === 'socket') return null;
-    const info = includes(this.file);
-    for (const h of info.headers) if (WINSOCK_HEADERS.has(h)) return null;
+    const { headers, includeEnd } = this.file.scan;
+    for (const h of headers) if (WINSOCK_HEADERS.has(h)) return null;
     const header = kind === 'fd' ? 'unistd.h' : 'stdio.h';
-    if (info.headers.has(header) || (header === 'stdio.h' && info.headers.has('cstdio'))) return null;
-    return this.insert(info.insertAt, `${info.needsNewline ? '\n' : ''}#include <${header}>\n`);
+    if (headers.has(header) || (header === 'stdio.h' && headers.has('cstdio'))) return null;
+    const needsNewline = includeEnd > 0 && this.file.text[includeEnd - 1] !== '\n';
+    return this.insert(includeEnd, `${needsNewline ? '\n' : ''}#include <${header}>\n`);
   }
 
   // ------------------------------------------------------------ placement
@@ -228,13 +204,24 @@ export class FixPlanner {
 
   /** The token a braceless body follows: `if (...)`, `else`, `while (...)`, `for (...)`, `do`. */
   private opener(stmt: Node): Node | null {
-    let p = stmt.previousSibling;
-    while (p && p.type === 'comment') p = p.previousSibling;
-    return p;
+    const parent = this.parent(stmt);
+    if (!parent) return null;
+    let found: Node | null = null;
+    for (let i = 0; i < parent.childCount; i++) {
+      const c = parent.child(i);
+      if (!c || c.startIndex >= stmt.startIndex) break;
+      if (c.type !== 'comment') found = c;
+    }
+    return found;
+  }
+
+  /** The statement's parent, from the CFG builder when it visited it (Node.parent costs O(depth)). */
+  private parent(stmt: Node): Node | null {
+    return this.cfg.parentOf.get(stmt.id) ?? stmt.parent;
   }
 
   private isBraceless(stmt: Node): boolean {
-    const parent = stmt.parent;
+    const parent = this.parent(stmt);
     return !!parent && BRACELESS_PARENTS.has(parent.type);
   }
 
@@ -331,29 +318,16 @@ export class FixPlanner {
    * Where an overwritten variable can be released: before the statement holding the assignment,
    * or, for a loop condition or update, at the end of each iteration of that loop.
    */
-  private overwritePlace(site: Node): { kind: 'before' | 'iteration'; node: Node } | null {
-    let child: Node = site;
-    let p = site.parent;
-    while (p) {
-      if (p.type === 'while_statement' || p.type === 'do_statement') return { kind: 'iteration', node: p };
-      if (p.type === 'for_statement') {
-        const init = p.childForFieldName('initializer');
-        const inInit = !!init && init.startIndex <= site.startIndex && site.endIndex <= init.endIndex;
-        return { kind: inInit ? 'before' : 'iteration', node: p };
-      }
-      if (STATEMENTS.has(p.type) && p.type !== 'compound_statement') return { kind: 'before', node: p };
-      child = p;
-      p = p.parent;
+  private overwritePlace(cfgNode: number): { kind: 'before' | 'iteration'; node: Node } | null {
+    const node = this.cfg.nodes[cfgNode];
+    const owner = node?.owner;
+    if (!node || !owner) return null;
+    if (LOOPS.has(owner.type)) {
+      if (node.role === 'init') return { kind: 'before', node: owner };
+      if (node.role === 'cond' || node.role === 'update') return { kind: 'iteration', node: owner };
     }
-    return child === site ? null : { kind: 'before', node: child };
+    return STATEMENTS.has(owner.type) ? { kind: 'before', node: owner } : null;
   }
-}
-
-/** The statement that contains `node` (the node itself if it is one). */
-export function enclosingStatement(node: Node): Node | null {
-  let n: Node | null = node;
-  while (n && !STATEMENTS.has(n.type)) n = n.parent;
-  return n;
 }
 
 function where(exit: ExitSite): string {

@@ -1,4 +1,4 @@
-import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../edits';
 import { loadLanguage, withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../types';
@@ -6,7 +6,7 @@ import { buildCfg } from './cfg';
 import { CFileContext } from './context';
 import { FunctionAnalysis, type LeakRecord, type OverwriteRecord, type TokenInfo } from './engine';
 import { FixPlanner, type FileFixContext } from './fixes';
-import { ACQUIRING_NAMES } from './names';
+import { scanFile } from './scan';
 import { functionName } from './syntax';
 
 /**
@@ -24,32 +24,6 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
   }
 }
 
-const queries = new WeakMap<Language, Query>();
-
-function acquisitionQuery(lang: Language, language: 'c' | 'cpp'): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    const names = ACQUIRING_NAMES.map((n) => JSON.stringify(n)).join(' ');
-    const plain = `(call_expression function: (identifier) @fn (#any-of? @fn ${names}))`;
-    const qualified = `(call_expression function: (qualified_identifier name: (identifier) @fn) (#any-of? @fn ${names}))`;
-    // Compiled once per grammar and kept for the life of the process.
-    q = new Query(lang, language === 'cpp' ? `${plain}\n${qualified}` : plain);
-    queries.set(lang, q);
-  }
-  return q;
-}
-
-/** The functions (definitions and C++ lambdas) that contain an acquiring call, in source order. */
-function acquiringFunctions(tree: Tree, language: 'c' | 'cpp'): Node[] {
-  const byId = new Map<number, Node>();
-  for (const cap of acquisitionQuery(tree.language, language).captures(tree.rootNode)) {
-    let n: Node | null = cap.node.parent;
-    while (n && n.type !== 'function_definition' && n.type !== 'lambda_expression') n = n.parent;
-    if (n && !byId.has(n.id)) byId.set(n.id, n);
-  }
-  return [...byId.values()].sort((a, b) => a.startIndex - b.startIndex);
-}
-
 function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
@@ -58,9 +32,10 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
-  const ctx = new CFileContext(root, options.ownershipTransfers ?? [], deadline);
-  const file: FileFixContext = { text, lines: new LineIndex(text), root, language };
-  const functions = acquiringFunctions(tree, language);
+  const scan = scanFile(root, language);
+  const ctx = new CFileContext(scan, language, options.ownershipTransfers ?? [], deadline);
+  const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
+  const functions = scan.acquiring;
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
@@ -126,17 +101,17 @@ interface Described {
 
 function describeTokens(tokens: ReadonlySet<string>, infos: ReadonlyMap<string, TokenInfo>): Described | null {
   const all = [...tokens].map((t) => infos.get(t)).filter((t): t is TokenInfo => !!t && t.paramIndex < 0);
-  all.sort((a, b) => a.call.startIndex - b.call.startIndex);
+  all.sort((a, b) => a.start - b.start);
   const first = all[0];
   return first ? { first, all } : null;
 }
 
 function acquisitionText(info: TokenInfo, file: FileFixContext): string {
-  return `${info.callName}() on line ${file.lines.position(info.call.startIndex).line + 1}`;
+  return `${info.callName}() on line ${file.lines.position(info.start).line + 1}`;
 }
 
 function related(d: Described, variable: string, file: FileFixContext) {
-  return d.all.map((t) => ({ range: file.lines.range(t.call.startIndex, t.call.endIndex), message: `\`${variable}\` acquired here by ${t.callName}()` }));
+  return d.all.map((t) => ({ range: file.lines.range(t.start, t.end), message: `\`${variable}\` acquired here by ${t.callName}()` }));
 }
 
 function leakFinding(rec: LeakRecord, d: Described, fn: string, language: 'c' | 'cpp', file: FileFixContext): Omit<Finding, 'fixes'> {
@@ -147,7 +122,7 @@ function leakFinding(rec: LeakRecord, d: Described, fn: string, language: 'c' | 
   const more = d.all.length > 1 ? ` (or ${d.all.slice(1).map((t) => acquisitionText(t, file)).join(', ')})` : '';
   return {
     ruleId: 'sockscope.leak', language, range, function: fn, variable: rec.variable,
-    acquired: file.lines.range(d.first.call.startIndex, d.first.call.endIndex),
+    acquired: file.lines.range(d.first.start, d.first.end),
     message: `\`${rec.variable}\` (${acquisitionText(d.first, file)})${more} is not closed on this path`,
     related: related(d, rec.variable, file),
   };
@@ -155,8 +130,8 @@ function leakFinding(rec: LeakRecord, d: Described, fn: string, language: 'c' | 
 
 function overwriteFinding(rec: OverwriteRecord, d: Described, fn: string, language: 'c' | 'cpp', file: FileFixContext): Omit<Finding, 'fixes'> {
   return {
-    ruleId: 'sockscope.overwrite', language, range: file.lines.range(rec.site.startIndex, rec.site.endIndex), function: fn,
-    variable: rec.variable, acquired: file.lines.range(d.first.call.startIndex, d.first.call.endIndex),
+    ruleId: 'sockscope.overwrite', language, range: file.lines.range(rec.start, rec.end), function: fn,
+    variable: rec.variable, acquired: file.lines.range(d.first.start, d.first.end),
     message: `\`${rec.variable}\` (${acquisitionText(d.first, file)}) is overwritten while still open: the old descriptor leaks`,
     related: related(d, rec.variable, file),
   };

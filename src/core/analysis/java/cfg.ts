@@ -235,7 +235,7 @@ class Builder {
   private block(n: Node, preds: Pred[]): Pred[] {
     const scope: Scope = { vars: [] };
     this.scopes.push(scope);
-    let out = this.statements(n, preds);
+    const out = this.statements(n, preds);
     this.scopes.pop();
     return this.endScope(scope, out, n);
   }

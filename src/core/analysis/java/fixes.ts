@@ -4,7 +4,7 @@ import type { Fix, TextEdit } from '../types';
 import type { FunctionAnalysis, LeakRecord, TokenInfo } from './engine';
 import { IO_CATCHING, closeThrows } from './names';
 import { isToken } from './state';
-import { lineIndent, mentions, namedChildren, referencedNames, simpleTypeName, startsLine } from './syntax';
+import { enclosingStatement, lineIndent, mentions, namedChildren, referencedNames, simpleTypeName, startsLine } from './syntax';
 
 /**
  * Quick fixes for Java leaks.
@@ -42,12 +42,19 @@ export class JavaFixer {
   private readonly allPathsCache = new Map<string, Fix | null>();
   private readonly eol: string;
   private identifiers: Set<string> | undefined;
+  private readonly namesCache = new Map<number, Set<string>>();
+  private readonly listCache = new Map<number, Node[]>();
+  private factsCache: { assigned: Map<string, Node[]>; noValue: Set<string> } | undefined;
 
   constructor(private readonly ctx: FixContext) {
     this.eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
   }
 
   fixesFor(rec: LeakRecord, info: TokenInfo): Fix[] {
+    if (rec.exit.kind === 'overwrite') {
+      const fix = this.overwriteFix(rec, info);
+      return fix ? [fix] : [];
+    }
     const out: Fix[] = [];
     const exit = this.exitFix(rec, info);
     if (exit) out.push(exit);
@@ -69,6 +76,38 @@ export class JavaFixer {
 
   private edit(start: number, end: number, newText: string): TextEdit {
     return { range: this.ctx.lines.range(start, end), newText };
+  }
+
+  /** Names each statement mentions, computed once per statement. */
+  private mentionsAny(stmt: Node, names: ReadonlySet<string>): boolean {
+    let set = this.namesCache.get(stmt.id);
+    if (!set) this.namesCache.set(stmt.id, (set = referencedNames(stmt)));
+    for (const n of names) if (set.has(n)) return true;
+    return false;
+  }
+
+  /** One walk over the function: variables assigned (with the assignments) and those declared without a value. */
+  private facts(): { assigned: Map<string, Node[]>; noValue: Set<string> } {
+    if (this.factsCache) return this.factsCache;
+    const assigned = new Map<string, Node[]>();
+    const noValue = new Set<string>();
+    const stack: Node[] = [this.ctx.fn];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+        const l = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChild(0);
+        if (l?.type === 'identifier') assigned.set(l.text, [...(assigned.get(l.text) ?? []), n]);
+      }
+      if (n.type === 'variable_declarator' && !n.childForFieldName('value')) {
+        const name = n.childForFieldName('name')?.text;
+        if (name) noValue.add(name);
+      }
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    return (this.factsCache = { assigned, noValue });
   }
 
   private fresh(base: string): string {
@@ -179,17 +218,18 @@ export class JavaFixer {
     return { title: `Close \`${v}\` ${where}`, scope: 'exit', isPreferred: false, edits: [this.edit(edit.start, edit.end, edit.text)] };
   }
 
+  /** `s = new Socket(...)` while `s` holds an open socket: close the old one first. */
+  private overwriteFix(rec: LeakRecord, info: TokenInfo): Fix | null {
+    const v = rec.variable;
+    const stmt = enclosingStatement(rec.exit.node);
+    if (stmt.type !== 'expression_statement' || [...rec.value].some((x) => x.startsWith('?E'))) return null;
+    const nullable = [...rec.value].some((x) => !isToken(x));
+    const e = this.insertBefore(stmt, this.closeStatement(v, nullable, stmt, info));
+    return { title: `Close \`${v}\` before reassigning it`, scope: 'exit', isPreferred: true, edits: [this.edit(e.start, e.end, e.text)] };
+  }
+
   private declaredWithoutValue(v: string): boolean {
-    const stack: Node[] = [this.ctx.fn];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'variable_declarator' && n.childForFieldName('name')?.text === v && !n.childForFieldName('value')) return true;
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
-    return false;
+    return this.facts().noValue.has(v);
   }
 
   // ---------------------------------------------------------------- all-paths fix
@@ -201,7 +241,8 @@ export class JavaFixer {
     const stmt = bind.type === 'variable_declarator' ? bind.parent : bind.parent?.type === 'expression_statement' ? bind.parent : null;
     const container = stmt?.parent;
     if (!stmt || !container || !STATEMENT_LISTS.has(container.type)) return null;
-    const list = namedChildren(container).filter((c) => !c.type.endsWith('comment') && c.type !== 'switch_label');
+    let list = this.listCache.get(container.id);
+    if (!list) this.listCache.set(container.id, (list = namedChildren(container).filter((c) => !c.type.endsWith('comment') && c.type !== 'switch_label')));
     const i0 = list.findIndex((c) => c.id === stmt.id);
     if (i0 < 0) return null;
     const v = info.origin;
@@ -210,7 +251,7 @@ export class JavaFixer {
     for (let changed = true; changed;) {
       changed = false;
       for (let j = list.length - 1; j > last; j--) {
-        if (mentions(list[j]!, names)) {
+        if (this.mentionsAny(list[j]!, names)) {
           last = j;
           changed = true;
           break;
@@ -254,7 +295,9 @@ export class JavaFixer {
         edits: [this.edit(stmt.startIndex, lastStmt.endIndex, newText)],
       };
     }
-    return this.catchFallback(info, stmt, lastStmt, indent, unit, reassigned || !isDecl);
+    // A non-blocking ServerSocketChannel.accept() may return null.
+    const mayBeNull = reassigned || !isDecl || (info.kind === 'channel' && info.call.type === 'method_invocation');
+    return this.catchFallback(info, stmt, lastStmt, indent, unit, mayBeNull);
   }
 
   /**
@@ -321,20 +364,7 @@ export class JavaFixer {
   }
 
   private assignedElsewhere(v: string, bind: Node): boolean {
-    const stack: Node[] = [this.ctx.fn];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.id !== bind.id && n.type === 'assignment_expression') {
-        const l = n.childForFieldName('left');
-        if (l?.type === 'identifier' && l.text === v) return true;
-      }
-      if (n.type === 'update_expression' && n.namedChild(0)?.text === v) return true;
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
-    return false;
+    return (this.facts().assigned.get(v) ?? []).some((n) => n.id !== bind.id);
   }
 
   /** A handler lambda or run() method that takes over `v` and does not close it: `try (v) { body }`. */

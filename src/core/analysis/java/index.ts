@@ -167,17 +167,24 @@ function analyzeFunction(
   const records = [...a.leaks.values()];
   const fixer = new JavaFixer({ text, lines, fn, analysis: a, records });
   const out: Finding[] = [];
+  // One finding per variable and place: a reassignment that also throws is reported once, as the overwrite.
+  records.sort((x, y) => (x.exit.kind === 'overwrite' ? 0 : 1) - (y.exit.kind === 'overwrite' ? 0 : 1));
+  const seen = new Set<string>();
   for (const rec of records) {
     const tokens = [...rec.tokens].map((t) => a.tokens.get(t)).filter((t): t is TokenInfo => !!t);
     tokens.sort((x, y) => x.call.startIndex - y.call.startIndex);
     const info = tokens[0];
     if (!info) continue;
     const acquired = lines.range(info.call.startIndex, info.call.endIndex);
+    const range = leakRange(rec, fn, lines);
+    const key = `${range.start.line}:${range.start.column}:${rec.variable}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const what = `${describeKind(info.kind === 'param' ? 'socket' : info.kind)} from \`${label(info.call)}\` (line ${acquired.start.line + 1})`;
     out.push({
       ruleId: 'sockscope.leak',
       language: 'java',
-      range: leakRange(rec, fn, lines),
+      range,
       function: name,
       variable: rec.variable,
       acquired,

@@ -23,6 +23,19 @@ export interface FixContext {
   readonly scope: Node;
   /** One level of indentation in this file. */
   readonly unit: string;
+  /** The identifiers of `scope` by name (computed once per scope: many findings ask). */
+  readonly identifiers: () => ReadonlyMap<string, readonly Node[]>;
+}
+
+/** Groups `identifiersIn(scope)` by name. */
+export function identifierIndex(scope: Node): Map<string, Node[]> {
+  const out = new Map<string, Node[]>();
+  for (const id of identifiersIn(scope)) {
+    const list = out.get(id.text);
+    if (list) list.push(id);
+    else out.set(id.text, [id]);
+  }
+  return out;
 }
 
 const BLOCKS = new Set(['block', 'module']);
@@ -76,19 +89,31 @@ interface Region {
   readonly direct: boolean;
 }
 
-/** The smallest block holding the acquisition and every later use of `v`, and the statements of it that span them. */
+/** The statement directly inside `blk` that holds `n` (or null when `n` is not inside `blk`). */
+function childOf(blk: Node, n: Node): Node | null {
+  let cur: Node | null = n;
+  while (cur && cur.parent && cur.parent.id !== blk.id) cur = cur.parent;
+  return cur && cur.parent ? cur : null;
+}
+
+/**
+ * The smallest block holding the acquisition and every later use of `v`, and the statements of it that
+ * span them. Works from the occurrences of `v` only: a function may hold thousands of statements.
+ */
 function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   const s0 = site.statement;
   if (!s0 || !s0.parent || !BLOCKS.has(s0.parent.type)) return null;
+  const occurrences = (ctx.identifiers().get(site.variable) ?? []).filter((id) => id.startIndex >= s0.endIndex);
   // The resource's life ends where a later statement of the same block binds the name again.
   let stopAt = Infinity;
-  for (let sib = s0.nextNamedSibling; sib; sib = sib.nextNamedSibling) {
-    const rhs = rebinding(sib, site.variable);
-    if (rhs === undefined) continue;
-    stopAt = rhs && identifiersIn(rhs).some((id) => id.text === site.variable) ? sib.endIndex : sib.startIndex;
+  for (const id of occurrences) {
+    const sib = childOf(s0.parent, id);
+    const rhs = sib ? rebinding(sib, site.variable) : undefined;
+    if (!sib || rhs === undefined) continue;
+    stopAt = rhs && identifiersIn(rhs).some((x) => x.text === site.variable) ? sib.endIndex : sib.startIndex;
     break;
   }
-  const uses = identifiersIn(ctx.scope).filter((id) => id.text === site.variable && id.startIndex >= s0.endIndex && id.endIndex <= stopAt);
+  const uses = occurrences.filter((id) => id.endIndex <= stopAt);
   let stmt: Node = s0;
   let blk: Node = s0.parent;
   while (uses.some((u) => u.startIndex < blk.startIndex || u.endIndex > blk.endIndex)) {
@@ -101,9 +126,9 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
     if (blk.startIndex < ctx.scope.startIndex) return null;
   }
   let last = stmt;
-  for (let i = 0; i < blk.namedChildCount; i++) {
-    const c = blk.namedChild(i);
-    if (c && c.startIndex > stmt.startIndex && c.type !== 'comment' && uses.some((u) => u.startIndex >= c.startIndex && u.endIndex <= c.endIndex)) last = c;
+  for (const u of uses) {
+    const c = childOf(blk, u);
+    if (c && c.startIndex > last.startIndex) last = c;
   }
   return { first: stmt, last, direct: stmt.id === s0.id };
 }

@@ -29,12 +29,16 @@ type State = ReadonlyMap<AcquisitionSite, Held>;
 
 const EMPTY: ReadonlySet<never> = new Set();
 
-function union<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): ReadonlySet<T> {
-  if (a === b || b.size === 0) return a;
+/** Reasons kept per resource (on a path and per finding): enough for the related information, and joins stay cheap. */
+const MAX_REASONS = 12;
+
+function union<T>(a: ReadonlySet<T>, b: ReadonlySet<T>, cap = Infinity): ReadonlySet<T> {
+  if (a === b || b.size === 0 || a.size >= cap) return a;
   if (a.size === 0) return b;
   let out: Set<T> | null = null;
   for (const x of b) {
     if (a.has(x)) continue;
+    if ((out?.size ?? a.size) >= cap) break;
     out ??= new Set(a);
     out.add(x);
   }
@@ -54,7 +58,7 @@ const lattice: Lattice<State> = {
     const out = new Map(a);
     for (const [k, hb] of b) {
       const ha = out.get(k);
-      out.set(k, ha ? { holders: union(ha.holders, hb.holders), why: union(ha.why, hb.why) } : hb);
+      out.set(k, ha ? { holders: union(ha.holders, hb.holders), why: union(ha.why, hb.why, MAX_REASONS) } : hb);
     }
     return out;
   },
@@ -136,7 +140,10 @@ export class Flow {
     if (!this.recording) return;
     let set = this.leaks.get(site);
     if (!set) this.leaks.set(site, (set = new Set()));
-    for (const r of reasons) set.add(r);
+    for (const r of reasons) {
+      if (set.size >= MAX_REASONS) return;
+      set.add(r);
+    }
   }
 
   run(deadline: number | undefined): FlowResult {
@@ -159,6 +166,17 @@ export class Flow {
       this.exit(node.exit!, input);
       return [];
     }
+    const outs = this.outputs(node, input);
+    // Exits are not joined by the solver (hundreds of paths may end there): losses are recorded per edge.
+    return outs.map((s, i) => {
+      const to = this.cfg.nodes[node.succ[i] ?? -1];
+      if (!to || to.kind !== 'exit') return s;
+      if (s) this.exit(to.exit!, s);
+      return undefined;
+    });
+  }
+
+  private outputs(node: PyNode, input: State): (State | undefined)[] {
     if (node.kind === 'caught') {
       // The exception was handled: the path is no longer leaving.
       const cleared = new Map<AcquisitionSite, Held>();

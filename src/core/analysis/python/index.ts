@@ -4,7 +4,7 @@ import { loadLanguage, withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../types';
 import { CfgBuilder, CfgTooLarge } from './cfg';
 import { Effects, type AcquisitionSite } from './effects';
-import { buildFixes, indentUnit, type FixContext } from './fixes';
+import { buildFixes, identifierIndex, indentUnit, type FixContext } from './fixes';
 import { Flow, type Reason } from './flow';
 import { acquireShape, Imports, type ResourceKind } from './names';
 import { DEFERRED, named, snippet, walk } from './syntax';
@@ -89,7 +89,7 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   let unit: string | null = null;
   for (const scope of scopes(root)) {
     if (!scope.body || !acquires(scope.body, imports)) continue;
-    if (deadline !== undefined && Date.now() > deadline) {
+    if (deadline !== undefined && Date.now() >= deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: analysis stopped before \`${scope.name}\``);
       return;
     }
@@ -113,7 +113,9 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     if (result.leaks.length === 0) continue;
     unit ??= indentUnit(root, text, index);
     const escaping = escapingVariables(cfg.nodes, effects);
-    const ctx: FixContext = { text, index, scope: scope.body, unit };
+    const body = scope.body;
+    let ids: Map<string, Node[]> | null = null;
+    const ctx: FixContext = { text, index, scope: body, unit, identifiers: () => (ids ??= identifierIndex(body)) };
     for (const leak of result.leaks) {
       findings.push(finding(leak.site, leak.reasons, scope, index, buildFixes(leak.site, leak.reasons, escaping.has(leak.site.variable), ctx)));
     }

@@ -1,0 +1,145 @@
+// The editor half in a real VS Code: diagnostics on the leaking lines of real files, and the text after
+// applying the preferred quick fix. Files are copied to a temp folder so the repository is never edited.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { screenshot, screenshotsAvailable, waitFor } from './util';
+
+const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
+
+function copyToTemp(name: string, text: string): vscode.Uri {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-editor-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return vscode.Uri.file(file);
+}
+
+async function open(uri: vscode.Uri): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+function sockscopeDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'sockscope');
+}
+
+/** Applies the preferred quick fix offered at `diagnostic` and returns its title. */
+async function applyPreferredFix(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic): Promise<string> {
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+  const preferred = actions.find((a) => a.isPreferred && a.edit);
+  assert.ok(preferred?.edit, `no preferred quick fix; offered: ${actions.map((a) => a.title).join(' | ')}`);
+  assert.ok(await vscode.workspace.applyEdit(preferred.edit));
+  return preferred.title;
+}
+
+/** `text` with `insert` placed as a new line after line `afterLine` (1-based). */
+function insertLine(text: string, afterLine: number, insert: string): string {
+  const lines = text.split('\n');
+  lines.splice(afterLine, 0, insert);
+  return lines.join('\n');
+}
+
+suite('editor: leak diagnostics and quick fixes', function () {
+  this.timeout(60000);
+
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('C: the seed client\'s two remaining leaks are flagged and "Close on all paths" fixes both', async () => {
+    const original = fs.readFileSync(path.join(FIXTURES, 'c', 'seed_send_message_fixed.c'), 'utf8');
+    const doc = await open(copyToTemp('send_message.c', original));
+    assert.equal(doc.languageId, 'c');
+    const diagnostics = await waitFor('two sockscope diagnostics', () => {
+      const d = sockscopeDiagnostics(doc.uri);
+      return d.length === 2 ? d : undefined;
+    }, 20000);
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line);
+    // Lines 38 and 44 (1-based) are the setsockopt-failure and gethostbyname-failure `return FALSE;`.
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.range.end.line + 1, d.range.end.character + 1]),
+      [[38, 9, 38, 22], [44, 9, 44, 22]]);
+    for (const d of diagnostics) {
+      assert.equal(doc.getText(d.range), 'return FALSE;');
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+      assert.match(d.message, /`sockfd` \(socket\(\) on line 29\) is not closed on this path/);
+      assert.equal(typeof d.code === 'object' ? d.code.value : d.code, 'sockscope.leak');
+      assert.equal(d.relatedInformation?.[0]?.location.range.start.line, 28, 'related information points at the socket() call');
+    }
+    if (screenshotsAvailable()) await screenshot('editor-c-diagnostics');
+
+    const title = await applyPreferredFix(doc, diagnostics[0]!);
+    assert.equal(title, 'Close `sockfd` on all paths');
+    const expected = insertLine(insertLine(original, 43, '        close(sockfd);'), 37, '        close(sockfd);');
+    assert.equal(doc.getText(), expected);
+    await waitFor('the diagnostics to clear after the fix', () => sockscopeDiagnostics(doc.uri).length === 0, 20000);
+  });
+
+  test('Go: "Defer conn.Close()" lands after the error check', async () => {
+    const original = [
+      'package main', '', 'import "net"', '', 'func send(addr string, msg []byte) error {',
+      '\tconn, err := net.Dial("tcp", addr)', '\tif err != nil {', '\t\treturn err', '\t}',
+      '\tif _, err := conn.Write(msg); err != nil {', '\t\treturn err', '\t}', '\treturn nil', '}', '',
+    ].join('\n');
+    const doc = await open(copyToTemp('send.go', original));
+    const diagnostics = await waitFor('two findings for conn', () => {
+      const d = sockscopeDiagnostics(doc.uri);
+      return d.length === 2 ? d : undefined;
+    }, 20000);
+    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1).sort((a, b) => a - b), [11, 13]);
+    const title = await applyPreferredFix(doc, diagnostics[0]!);
+    assert.match(title, /conn\.Close\(\)/);
+    assert.equal(doc.getText(), insertLine(original, 9, '\tdefer conn.Close()'));
+    await waitFor('the diagnostics to clear after the fix', () => sockscopeDiagnostics(doc.uri).length === 0, 20000);
+  });
+
+  test('Java: an exception path is flagged and try-with-resources fixes it', async () => {
+    const original = [
+      'import java.io.IOException;', 'import java.net.Socket;', '', 'class Client {',
+      '    static void ping(String host, int port, byte[] b) throws IOException {',
+      '        Socket s = new Socket(host, port);', '        s.getOutputStream().write(b);', '        s.close();', '    }', '}', '',
+    ].join('\n');
+    const doc = await open(copyToTemp('Client.java', original));
+    const [diagnostic] = await waitFor('one finding for s', () => {
+      const d = sockscopeDiagnostics(doc.uri);
+      return d.length === 1 ? d : undefined;
+    }, 20000);
+    assert.equal(diagnostic!.range.start.line + 1, 7);
+    assert.match(diagnostic!.message, /exception from `write\(\)` here leaks `s`/);
+    const title = await applyPreferredFix(doc, diagnostic!);
+    assert.equal(title, 'Use try-with-resources for `s`');
+    assert.equal(doc.getText(), [
+      'import java.io.IOException;', 'import java.net.Socket;', '', 'class Client {',
+      '    static void ping(String host, int port, byte[] b) throws IOException {',
+      '        try (Socket s = new Socket(host, port)) {', '            s.getOutputStream().write(b);', '        }', '    }', '}', '',
+    ].join('\n'));
+    await waitFor('the diagnostics to clear after the fix', () => sockscopeDiagnostics(doc.uri).length === 0, 20000);
+  });
+
+  test('a file that does not parse gives at most its real finding and no exception', async () => {
+    const broken = await open(copyToTemp('broken.c', 'int f( { int fd = socket(2, 1, 0); if (fd < 0 return -1; }}}}\n'));
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(sockscopeDiagnostics(broken.uri).length <= 1);
+  });
+
+  test('Scan Workspace for Socket Leaks reports the workspace\'s leaking C file and skips binary and huge files', async () => {
+    const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const junk = path.join(root, '.scan-tmp');
+    fs.mkdirSync(junk, { recursive: true });
+    fs.writeFileSync(path.join(junk, 'blob.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0]));
+    fs.writeFileSync(path.join(junk, 'huge.c'), 'int x;\n'.repeat(400_000));
+    let result: { files: number; findings: number } | undefined;
+    try {
+      result = await vscode.commands.executeCommand<{ files: number; findings: number }>('sockscope.scanWorkspace');
+    } finally {
+      fs.rmSync(junk, { recursive: true, force: true });
+    }
+    assert.equal(sockscopeDiagnostics(vscode.Uri.file(path.join(junk, 'blob.c'))).length, 0); = await vscode.commands.executeCommand<{ files: number; findings: number }>('sockscope.scanWorkspace');
+    assert.ok(result && result.files >= 1, 'nothing was scanned');
+    assert.ok(result.findings >= 2, `expected the two leaks of leaky_server.c, got ${result.findings}`);
+    const leaky = vscode.Uri.file(path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'leaky_server.c'));
+    assert.deepEqual(sockscopeDiagnostics(leaky).map((d) => d.range.start.line + 1).sort((a, b) => a - b), [13, 16]);
+  });
+});
