@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: builds once, then runs every benchmark in turn (each prints ratios against a peer
-// tool measured in the same run). Extra arguments are passed to each benchmark. Exit code: the first
+// tool measured in the same run). Exit code: the first
 // failing benchmark's, else 0.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -12,6 +12,6 @@ let status = run('build.mjs');
 for (const bench of ['bench-snapshot.mjs', 'bench-analysis.mjs', 'bench-sampling.mjs']) {
   if (status !== 0) break;
   console.log(`\n===== ${bench} =====`);
-  status = run(bench, process.argv.slice(2));
+  status = run(bench);
 }
 process.exit(status);
