@@ -149,6 +149,21 @@ const LANGUAGES = [
       (formal_parameter name: (identifier) @name)
       (catch_formal_parameter name: (identifier) @name)`,
   },
+  {
+    // No Python leak checker is installed here (pylint's consider-using-with would be the peer), so none.
+    // Only variables and parameters are renamed: function names could collide with `close`/`accept`.
+    id: 'python',
+    corpus: 'test/fixtures/python',
+    extensions: ['.py'],
+    grammar: { '.py': 'python' },
+    peer: null,
+    identifierType: 'identifier',
+    skipInside: ['import_statement', 'import_from_statement'],
+    rename: `
+      (assignment left: (identifier) @name)
+      (assignment left: (pattern_list (identifier) @name))
+      (parameters (identifier) @name)`,
+  },
   // Python, Go and Java add entries here once test/fixtures/<lang>/ exists (peer: a linter, or null).
 ];
 

@@ -118,6 +118,27 @@ suite('editor: leak diagnostics and quick fixes', function () {
     await waitFor('the diagnostics to clear after the fix', () => sockscopeDiagnostics(doc.uri).length === 0, 20000);
   });
 
+  test('Python: leaks are reported at the acquisition and "Use with" re-indents the block', async () => {
+    const original = [
+      'import socket', '', 'def echo_once(port):', '    srv = socket.create_server(("127.0.0.1", port))',
+      '    conn, _ = srv.accept()', '    conn.sendall(conn.recv(1024))', '    conn.close()', '    srv.close()', '    return True', '',
+    ].join('\n');
+    const doc = await open(copyToTemp('echo.py', original));
+    const diagnostics = await waitFor('findings for srv and conn', () => {
+      const d = sockscopeDiagnostics(doc.uri);
+      return d.length === 2 ? d : undefined;
+    }, 20000);
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line);
+    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [4, 5]);
+    assert.match(diagnostics[0]!.message, /srv/);
+    const title = await applyPreferredFix(doc, diagnostics[0]!);
+    assert.equal(title, 'Use `with` for `srv`');
+    assert.equal(doc.getText(), [
+      'import socket', '', 'def echo_once(port):', '    with socket.create_server(("127.0.0.1", port)) as srv:',
+      '        conn, _ = srv.accept()', '        conn.sendall(conn.recv(1024))', '        conn.close()', '        srv.close()', '    return True', '',
+    ].join('\n'));
+  });
+
   test('a file that does not parse gives at most its real finding and no exception', async () => {
     const broken = await open(copyToTemp('broken.c', 'int f( { int fd = socket(2, 1, 0); if (fd < 0 return -1; }}}}\n'));
     await new Promise((r) => setTimeout(r, 2000));

@@ -7,8 +7,11 @@ import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupl
 export type Event =
   /** Closed or handed to something that closes it (`with`, a wrapper): no longer ours to close. */
   | { readonly t: 'release'; readonly v: string }
-  /** Returned, stored or transferred: no longer ours to close either, but not closed. */
-  | { readonly t: 'escape'; readonly v: string }
+  /**
+   * Returned, stored or transferred: no longer ours to close either, but not closed. `early`: handed to
+   * a callee or a closure, which owns it even if the statement then raises.
+   */
+  | { readonly t: 'escape'; readonly v: string; readonly early?: boolean }
   /** `v` now holds a new resource (whatever it held before is dropped first). */
   | { readonly t: 'acquire'; readonly v: string; readonly site: AcquisitionSite }
   /** `v = w`: `v` now refers to whatever `w` holds. */
@@ -80,6 +83,17 @@ export class Effects {
     let events = this.cache.get(key);
     if (!events) {
       events = this.compute(node, ast, forBody);
+      this.cache.set(key, events);
+    }
+    return events;
+  }
+
+  /** The events that hold even when the node raises: hand-offs to callees and closures. */
+  early(node: PyNode): Event[] {
+    const key = `early:${node.ast?.id}:${node.kind}`;
+    let events = this.cache.get(key);
+    if (!events) {
+      events = this.of(node).filter((e) => e.t === 'escape' && e.early);
       this.cache.set(key, events);
     }
     return events;
@@ -196,7 +210,7 @@ export class Effects {
     const calls: Node[] = [];
     walk(root, (n) => {
       if (n.type === 'lambda') {
-        for (const id of identifiersIn(n)) out.push({ t: 'escape', v: id.text });
+        for (const id of identifiersIn(n)) out.push({ t: 'escape', v: id.text, early: true });
         return false;
       }
       if (n.type === 'call') calls.push(n);
@@ -228,7 +242,7 @@ export class Effects {
     const c = callee(call, this.imports);
     const stores = c.name !== null && CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.');
     if (stores || isTransfer(call, this.imports, this.transfers)) {
-      for (const v of escapingNames(call.childForFieldName('arguments'))) out.push({ t: 'escape', v });
+      for (const v of escapingNames(call.childForFieldName('arguments'))) out.push({ t: 'escape', v, early: true });
     }
   }
 

@@ -25,6 +25,8 @@ export interface FixContext {
   readonly unit: string;
   /** The identifiers of `scope` by name (computed once per scope: many findings ask). */
   readonly identifiers: () => ReadonlyMap<string, readonly Node[]>;
+  /** The statements of a block (cached per block for the same reason). */
+  readonly statements: (block: Node) => readonly Node[];
 }
 
 /** Groups `identifiersIn(scope)` by name. */
@@ -89,11 +91,21 @@ interface Region {
   readonly direct: boolean;
 }
 
-/** The statement directly inside `blk` that holds `n` (or null when `n` is not inside `blk`). */
-function childOf(blk: Node, n: Node): Node | null {
-  let cur: Node | null = n;
-  while (cur && cur.parent && cur.parent.id !== blk.id) cur = cur.parent;
-  return cur && cur.parent ? cur : null;
+/**
+ * The statement directly inside a block that holds `n`, by binary search over the block's statements
+ * (tree-sitter finds a node's parent by walking down from the root, so climbing parents is slow on deep trees).
+ */
+function childOf(stmts: readonly Node[], n: Node): Node | null {
+  let lo = 0;
+  let hi = stmts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = stmts[mid]!;
+    if (n.endIndex <= c.startIndex) hi = mid - 1;
+    else if (n.startIndex >= c.endIndex) lo = mid + 1;
+    else return c.startIndex <= n.startIndex && n.endIndex <= c.endIndex ? c : null;
+  }
+  return null;
 }
 
 /**
@@ -106,8 +118,9 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   const occurrences = (ctx.identifiers().get(site.variable) ?? []).filter((id) => id.startIndex >= s0.endIndex);
   // The resource's life ends where a later statement of the same block binds the name again.
   let stopAt = Infinity;
+  const siblings = ctx.statements(s0.parent);
   for (const id of occurrences) {
-    const sib = childOf(s0.parent, id);
+    const sib = childOf(siblings, id);
     const rhs = sib ? rebinding(sib, site.variable) : undefined;
     if (!sib || rhs === undefined) continue;
     stopAt = rhs && identifiersIn(rhs).some((x) => x.text === site.variable) ? sib.endIndex : sib.startIndex;
@@ -126,8 +139,9 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
     if (blk.startIndex < ctx.scope.startIndex) return null;
   }
   let last = stmt;
+  const stmts = ctx.statements(blk);
   for (const u of uses) {
-    const c = childOf(blk, u);
+    const c = childOf(stmts, u);
     if (c && c.startIndex > last.startIndex) last = c;
   }
   return { first: stmt, last, direct: stmt.id === s0.id };

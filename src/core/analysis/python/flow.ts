@@ -189,7 +189,7 @@ export class Flow {
     return node.edges.map((edge: EdgeKind) => {
       switch (edge) {
         case 'exc':
-          return this.abrupt(input, this.reason({ kind: 'exception', node: node.raiser! }));
+          return this.abrupt(this.apply(this.effects.early(node), input), this.reason({ kind: 'exception', node: node.raiser! }));
         case 'raise':
           return this.abrupt(input, this.reason({ kind: 'raise', node: node.raiser! }));
         case 'ret':

@@ -115,7 +115,12 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     const escaping = escapingVariables(cfg.nodes, effects);
     const body = scope.body;
     let ids: Map<string, Node[]> | null = null;
-    const ctx: FixContext = { text, index, scope: body, unit, identifiers: () => (ids ??= identifierIndex(body)) };
+    const blocks = new Map<number, Node[]>();
+    const ctx: FixContext = {
+      text, index, scope: body, unit,
+      identifiers: () => (ids ??= identifierIndex(body)),
+      statements: (b) => blocks.get(b.id) ?? blocks.set(b.id, named(b)).get(b.id)!,
+    };
     for (const leak of result.leaks) {
       findings.push(finding(leak.site, leak.reasons, scope, index, buildFixes(leak.site, leak.reasons, escaping.has(leak.site.variable), ctx)));
     }

@@ -112,7 +112,7 @@ test('python: the analyzer survives deep nesting and long chains', { timeout: 5 
     ['long elif chain', head + '    if x == 0:\n        pass\n' + Array.from({ length: 3000 }, (_, i) => `    elif x == ${i + 1}:\n        return s`).join('\n') + '\n'],
     ['long boolean chain', head + '    if ' + Array.from({ length: 3000 }, (_, i) => `s is not None and x${i}`).join(' and ') + ':\n        s.close()\n'],
     ['deep parentheses', head + '    y = ' + '('.repeat(3000) + 's' + ')'.repeat(3000) + '\n'],
-    ['many acquisitions', head + Array.from({ length: 1000 }, (_, i) => `    s${i} = socket.socket()\n    s${i}.connect(x)`).join('\n') + '\n'],
+    ['many acquisitions', head + Array.from({ length: 600 }, (_, i) => `    s${i} = socket.socket()\n    s${i}.connect(x)`).join('\n') + '\n'],
     ['only brackets', '('.repeat(5000) + ')'.repeat(4000)],
     ['empty', ''],
   ];
