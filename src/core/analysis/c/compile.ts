@@ -1,4 +1,5 @@
-import { Query, type Language, type Node } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
+import type { EffectSite } from './scan';
 import type { FunctionCfg } from './cfg';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
 import { callArgs, calleeName, constantValue, declaratorName, lvalueKey, strip, subscriptParts } from './syntax';
@@ -6,8 +7,8 @@ import { callArgs, calleeName, constantValue, declaratorName, lvalueKey, strip, 
 /**
  * Translates the syntax on each CFG node, once, into plain operations and guards, so that the
  * dataflow iterations never touch tree-sitter nodes (marshalling them out of wasm is what costs).
- * The walk uses a TreeCursor and only materialises the nodes that matter: assignments,
- * initialised declarators and calls to functions the analysis knows.
+ * Only the nodes that matter are looked at: the assignments, initialised declarators and calls
+ * that the file scan's query found, and calls only when the analysis knows the function.
  */
 
 /** A storage location an argument names: a key, or all elements `base[...]` for `a[i]`. */
@@ -71,37 +72,15 @@ function isRel(op: string): op is Rel {
   return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
 }
 
-const effectQueries = new WeakMap<Language, Query>();
-
-/** Compiled once per grammar and kept for the life of the process. */
-function effectQuery(lang: Language, language: 'c' | 'cpp'): Query {
-  let q = effectQueries.get(lang);
-  if (!q) {
-    const patterns = [
-      '(assignment_expression operator: "=") @assign',
-      '(init_declarator) @init',
-      '(call_expression function: (identifier) @callee) @call',
-      '(function_definition) @nested',
-    ];
-    if (language === 'cpp') {
-      patterns.push('(call_expression function: (qualified_identifier name: (identifier) @callee)) @call');
-      patterns.push('(lambda_expression) @nested');
-    }
-    q = new Query(lang, patterns.join('\n'));
-    effectQueries.set(lang, q);
-  }
-  return q;
-}
-
 export class Compiler {
-  constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext, private readonly language: 'c' | 'cpp') {}
+  constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
 
-  /** Compiles every node of the function's CFG with one cursor walk over the function. */
-  compileAll(fn: Node): Program[] {
+  /** Compiles every node of the function's CFG, given the function's effect sites from the file scan. */
+  compileAll(sites: readonly EffectSite[]): Program[] {
     const nodes = this.cfg.nodes;
     const ops: Op[][] = nodes.map(() => []);
     const noReturn: boolean[] = nodes.map(() => false);
-    this.effects(fn, ops, noReturn);
+    this.effects(sites, ops, noReturn);
     return nodes.map((node, id) => {
       const ast = node.ast;
       let guard: Guard = NONE;
@@ -119,11 +98,11 @@ export class Compiler {
   }
 
   /**
-   * Finds the assignments, initialised declarators and calls of the function with one query
-   * and applies them in evaluation order (post-order: by end offset, inner before outer), each
+   * Takes the assignments, initialised declarators and calls of the function (found by the file
+   * scan's query) in evaluation order (post-order: by end offset, inner before outer), each
    * to the CFG node whose syntax encloses it.
    */
-  private effects(fn: Node, ops: Op[][], noReturn: boolean[]): void {
+  private effects(sites: readonly EffectSite[], ops: Op[][], noReturn: boolean[]): void {
     // CFG node syntax ranges, sorted by start (they do not overlap).
     const owners = this.cfg.nodes
       .map((n, id) => ({ n, id }))
@@ -144,30 +123,12 @@ export class Compiler {
       const o = idx >= 0 ? owners[idx]! : null;
       return o && end <= o.end ? o : null;
     };
-    const events: { node: Node; kind: 'assign' | 'init' | 'call'; callee: string | null }[] = [];
-    const nested: Node[] = [];
-    for (const m of effectQuery(fn.tree.language, this.language).matches(fn)) {
-      let anchor: Node | null = null;
-      let callee: string | null = null;
-      let kind: 'assign' | 'init' | 'call' | null = null;
-      for (const c of m.captures) {
-        switch (c.name) {
-          case 'assign': anchor = c.node; kind = 'assign'; break;
-          case 'init': anchor = c.node; kind = 'init'; break;
-          case 'call': anchor = c.node; kind = 'call'; break;
-          case 'callee': callee = c.node.text; break;
-          case 'nested': if (c.node.id !== fn.id) nested.push(c.node); break;
-        }
-      }
-      if (!anchor || !kind) continue;
-      if (kind === 'call' && callee !== null && !this.relevantCall(callee) && !this.ctx.isNoReturn(callee)) continue;
-      events.push({ node: anchor, kind, callee });
-    }
-    const inNested = (n: Node) => nested.some((x) => x.startIndex <= n.startIndex && n.endIndex <= x.endIndex);
+    // Sites of nested functions were given to those functions by the scan.
+    const events = sites.filter((e) => e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee) || this.ctx.isNoReturn(e.callee));
     events.sort((a, b) => a.node.endIndex - b.node.endIndex || b.node.startIndex - a.node.startIndex);
     for (const e of events) {
       const owner = ownerOf(e.node.startIndex, e.node.endIndex);
-      if (!owner || (nested.length && inNested(e.node))) continue;
+      if (!owner) continue;
       const list = ops[owner.id]!;
       if (e.kind === 'assign') this.assignment(e.node, list);
       else if (e.kind === 'init') this.initDeclarator(e.node, list);

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { buildCfg } from './cfg';
 import { FunctionAnalysis, NO_SUMMARY, type FileContext, type Summary } from './engine';
 import { NO_RETURN } from './names';
-import type { FileScan } from './scan';
+import type { EffectSite, FileScan } from './scan';
 import { calleeName, simpleName, strip } from './syntax';
 
 /**
@@ -16,11 +16,14 @@ export class CFileContext implements FileContext {
 
   constructor(
     private readonly scan: FileScan,
-    readonly language: 'c' | 'cpp',
     ownershipTransfers: readonly string[],
     private readonly deadline?: number,
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
+  }
+
+  effectSites(fn: Node): readonly EffectSite[] {
+    return this.scan.effects.get(fn.id) ?? [];
   }
 
   isDefined(name: string): boolean {

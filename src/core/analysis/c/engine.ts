@@ -3,8 +3,9 @@ import { solveForward } from '../cfg/dataflow';
 import type { ExitSite, FunctionCfg } from './cfg';
 import { Compiler, type CompileContext, type Guard, type Op, type Program, type Ref, type Rel, type Target, type Value } from './compile';
 import { ACQUIRE, type ResourceKind } from './names';
+import type { EffectSite } from './scan';
 import {
-  INVALID, UNSET, cloneState, emptyState, heldElsewhere, joinStates, releasedAt, statesEqual, tokensOf,
+  INVALID, UNSET, cloneState, emptyState, hasToken, heldElsewhere, joinStates, releasedAt, statesEqual, tokensOf,
   type State, type ValueSet,
 } from './state';
 
@@ -20,7 +21,8 @@ export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
 
 /** What the engine needs from the file around the function. */
 export interface FileContext extends CompileContext {
-  readonly language: 'c' | 'cpp';
+  /** The assignments, declarators and calls of a function (from the file scan). */
+  effectSites(fn: Node): readonly EffectSite[];
   /** Summary of a function defined in this file, or undefined if there is none. */
   summary(name: string): Summary | undefined;
 }
@@ -44,7 +46,7 @@ export interface LeakRecord {
   readonly variable: string;
   readonly tokens: Set<string>;
   /** What the variable may hold where it leaks (tokens and markers). */
-  readonly value: ValueSet;
+  readonly value: Set<string>;
 }
 
 export interface OverwriteRecord {
@@ -55,7 +57,7 @@ export interface OverwriteRecord {
   readonly node: number;
   readonly variable: string;
   readonly tokens: Set<string>;
-  readonly value: ValueSet;
+  readonly value: Set<string>;
 }
 
 const NEGATE: Record<Rel, Rel> = { '<': '>=', '>=': '<', '>': '<=', '<=': '>', '==': '!=', '!=': '==' };
@@ -111,6 +113,11 @@ export class FunctionAnalysis {
   readonly overwrites = new Map<string, OverwriteRecord>();
   complete = true;
   private readonly programs: Program[];
+  /** The location table: every key the function's operations can name (`fd`, `fds[0]`, `*p`). */
+  private readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** For each location, its base variable (`fds` for `fds[0]`), for scope ends. */
+  private readonly baseOf: string[] = [];
   private readonly paramReleased: boolean[] = [];
   private readonly paramEscaped: boolean[] = [];
   private readonly paramLive: boolean[] = [];
@@ -125,11 +132,64 @@ export class FunctionAnalysis {
     private readonly mode: 'report' | 'summary',
     private readonly deadline?: number,
   ) {
-    this.programs = new Compiler(cfg, ctx, ctx.language).compileAll(fn);
+    this.programs = new Compiler(cfg, ctx).compileAll(ctx.effectSites(fn));
+    this.registerKeys();
+  }
+
+  private key(k: string): number {
+    let i = this.index.get(k);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(k);
+      this.index.set(k, i);
+      const b = k.indexOf('[');
+      this.baseOf.push(b > 0 ? k.slice(0, b) : k);
+    }
+    return i;
+  }
+
+  private registerKeys(): void {
+    const ref = (r: Ref) => {
+      if (r.key) this.key(r.key);
+    };
+    for (const p of this.programs) {
+      for (const op of p.ops) {
+        switch (op.op) {
+          case 'bind':
+            if (op.target.kind === 'local') this.key(op.target.key);
+            if (op.value.kind === 'var') this.key(op.value.key);
+            if (op.value.kind === 'aggregate') op.value.keys.forEach((k) => this.key(k));
+            break;
+          case 'initArray':
+            op.invalid.forEach((i) => this.key(`${op.name}[${i}]`));
+            break;
+          case 'release':
+          case 'escape':
+            ref(op.ref);
+            break;
+          case 'pair':
+            if (op.base) [0, 1].forEach((i) => this.key(`${op.base}[${i}]`));
+            break;
+          case 'transfer':
+          case 'summary':
+          case 'returned':
+            op.refs.forEach(ref);
+            break;
+        }
+      }
+      registerGuardKeys(p.guard, (k) => this.key(k));
+    }
+    if (this.mode === 'summary') {
+      for (const p of this.cfg.params) {
+        if (p === null) continue;
+        this.key(p);
+        this.key(`*${p}`);
+      }
+    }
   }
 
   run(): void {
-    const init = emptyState();
+    const init = emptyState(this.keys.length);
     if (this.mode === 'summary') this.seedParams(init);
     const solution = solveForward(
       { succ: this.cfg.nodes.map((n) => n.succ), entry: this.cfg.entry },
@@ -162,8 +222,8 @@ export class FunctionAnalysis {
       if (p === null) return;
       const id = `P${i}`;
       this.tokens.set(id, { id, start: this.fn.startIndex, end: this.fn.endIndex, callName: '', kind: 'param', origin: p, paramIndex: i });
-      s.vars.set(p, new Set([id]));
-      s.vars.set(`*${p}`, new Set([id]));
+      s.vars[this.key(p)] = new Set([id]);
+      s.vars[this.key(`*${p}`)] = new Set([id]);
     });
   }
 
@@ -173,48 +233,54 @@ export class FunctionAnalysis {
     const node = this.cfg.nodes[id]!;
     const prog = this.programs[id]!;
     this.current = id;
-    const s = node.kind === 'noop' || node.kind === 'entry' ? input : cloneState(input);
-    for (const op of prog.ops) this.apply(op, s);
     switch (node.kind) {
       case 'entry':
       case 'noop':
-      case 'switch':
-        return node.succ.map(() => s);
-      case 'effect':
-        return prog.noReturn ? [] : node.succ.map(() => s);
-      case 'cond': {
-        if (prog.constant !== null) return prog.constant !== 0 ? [s, undefined] : [undefined, s];
-        if (prog.guard.g === 'none') return [s, s];
-        const t = cloneState(s);
-        this.refine(t, prog.guard, true);
-        this.refine(s, prog.guard, false);
-        return [t, s];
-      }
+        return node.succ.map(() => input);
       case 'return':
       case 'throw':
-      case 'end':
+      case 'end': {
+        // Nothing flows on from an exit: only the final recording pass needs to look at it.
+        if (!this.recording) return [];
+        const s = prog.ops.length ? cloneState(input) : input;
+        for (const op of prog.ops) this.apply(op, s);
         this.leakCheck(s, null, node.exit!);
         return [];
-      case 'scope':
+      }
+      case 'cond': {
+        // States are copy-on-write: only a node that changes the state copies it.
+        const s = prog.ops.length ? cloneState(input) : input;
+        for (const op of prog.ops) this.apply(op, s);
+        if (prog.constant !== null) return prog.constant !== 0 ? [s, undefined] : [undefined, s];
+        return [this.refine(s, prog.guard, true), this.refine(s, prog.guard, false)];
+      }
+      case 'scope': {
+        const s = cloneState(input);
         if (node.vars.length) {
-          const dying = this.keysOf(s, node.vars);
+          const dying = this.keysOf(node.vars);
           this.leakCheck(s, dying, node.exit!);
           for (const k of dying) {
-            s.vars.delete(k);
-            s.status.delete(k);
+            s.vars[k] = undefined;
+            s.status[k] = undefined;
           }
         }
         return node.succ.map(() => s);
+      }
+      case 'effect':
+      case 'switch': {
+        const s = prog.ops.length ? cloneState(input) : input;
+        for (const op of prog.ops) this.apply(op, s);
+        if (prog.noReturn) return [];
+        return node.succ.map(() => s);
+      }
     }
   }
 
-  /** The keys for `vars` and their elements (`fds` also covers `fds[0]`, `fds[1]`). */
-  private keysOf(s: State, vars: readonly string[]): Set<string> {
-    const out = new Set<string>(vars);
-    for (const k of s.vars.keys()) {
-      const b = k.indexOf('[');
-      if (b > 0 && out.has(k.slice(0, b))) out.add(k);
-    }
+  /** The locations of the named variables and of their elements (`fds` also covers `fds[0]`). */
+  private keysOf(vars: readonly string[]): Set<number> {
+    const names = new Set(vars);
+    const out = new Set<number>();
+    for (let i = 0; i < this.keys.length; i++) if (names.has(this.baseOf[i]!) || names.has(this.keys[i]!)) out.add(i);
     return out;
   }
 
@@ -224,11 +290,11 @@ export class FunctionAnalysis {
         this.bind(s, op.target, op.value, op.start, op.end);
         return;
       case 'initArray':
-        for (const k of this.keysOf(s, [op.name])) {
-          s.vars.delete(k);
-          s.status.delete(k);
+        for (const k of this.keysOf([op.name])) {
+          s.vars[k] = undefined;
+          s.status[k] = undefined;
         }
-        for (const i of op.invalid) s.vars.set(`${op.name}[${i}]`, new Set([INVALID]));
+        for (const i of op.invalid) s.vars[this.key(`${op.name}[${i}]`)] = new Set([INVALID]);
         return;
       case 'release':
       case 'escape':
@@ -259,61 +325,53 @@ export class FunctionAnalysis {
   private bind(s: State, target: Target, value: Value, start: number, end: number): void {
     if (target.kind === 'ignore') return;
     if (target.kind === 'escape') {
-      if (value.kind === 'var') this.dropKey(s, value.key, 'escape');
-      else if (value.kind === 'aggregate') for (const k of value.keys) this.dropKey(s, k, 'escape');
+      if (value.kind === 'var') this.dropKey(s, this.key(value.key), 'escape');
+      else if (value.kind === 'aggregate') for (const k of value.keys) this.dropKey(s, this.key(k), 'escape');
       return;
     }
-    const key = target.key;
-    const cleanup = this.cfg.cleanupVars.has(key);
+    const k = this.key(target.key);
+    const cleanup = this.cfg.cleanupVars.has(target.key);
     switch (value.kind) {
       case 'acquire': {
-        this.overwrite(s, key, start, end);
-        s.status.delete(key);
-        if (cleanup) {
-          s.vars.delete(key);
-          return;
-        }
-        s.vars.set(key, new Set([this.token(`T${value.start}`, value.start, value.end, value.name, key), INVALID]));
+        this.overwrite(s, k, start, end);
+        s.status[k] = undefined;
+        s.vars[k] = cleanup ? undefined : new Set([this.token(`T${value.start}`, value.start, value.end, value.name, target.key), INVALID]);
         return;
       }
       case 'status': {
-        this.overwrite(s, key, start, end);
-        s.vars.delete(key);
+        this.overwrite(s, k, start, end);
+        s.vars[k] = undefined;
         const pair = [`T${value.start}:0`, `T${value.start}:1`].filter((t) => this.tokens.has(t));
-        if (pair.length) s.status.set(key, new Set(pair));
-        else s.status.delete(key);
+        s.status[k] = pair.length ? new Set(pair) : undefined;
         return;
       }
       case 'var': {
-        if (value.key === key) return;
+        const src = this.key(value.key);
+        if (src === k) return;
         if (cleanup) {
-          this.dropKey(s, value.key, 'escape');
+          this.dropKey(s, src, 'escape');
           return;
         }
-        this.overwrite(s, key, start, end);
-        const src = s.vars.get(value.key);
-        if (src) s.vars.set(key, new Set(src));
-        else s.vars.delete(key);
-        const st = s.status.get(value.key);
-        if (st) s.status.set(key, new Set(st));
-        else s.status.delete(key);
+        this.overwrite(s, k, start, end);
+        s.vars[k] = s.vars[src];
+        s.status[k] = s.status[src];
         return;
       }
       case 'invalid':
-        this.overwrite(s, key, start, end);
-        s.vars.set(key, new Set([INVALID]));
-        s.status.delete(key);
+        this.overwrite(s, k, start, end);
+        s.vars[k] = INVALID_ONLY;
+        s.status[k] = undefined;
         return;
       case 'aggregate':
-        this.overwrite(s, key, start, end);
-        for (const k of value.keys) this.dropKey(s, k, 'escape');
-        s.vars.delete(key);
-        s.status.delete(key);
+        this.overwrite(s, k, start, end);
+        for (const x of value.keys) this.dropKey(s, this.key(x), 'escape');
+        s.vars[k] = undefined;
+        s.status[k] = undefined;
         return;
       case 'other':
-        this.overwrite(s, key, start, end);
-        s.vars.delete(key);
-        s.status.delete(key);
+        this.overwrite(s, k, start, end);
+        s.vars[k] = undefined;
+        s.status[k] = undefined;
         return;
     }
   }
@@ -328,56 +386,66 @@ export class FunctionAnalysis {
     return id;
   }
 
-  /** Assigning over `key`: a live token that no other location holds is lost. */
-  private overwrite(s: State, key: string, start: number, end: number): void {
-    const set = s.vars.get(key);
-    if (!set || !this.recording || this.mode !== 'report') return;
+  /** Assigning over location `k`: a live token that no other location holds is lost. */
+  private overwrite(s: State, k: number, start: number, end: number): void {
+    const set = s.vars[k];
+    if (!set || !this.recording || this.mode !== 'report' || !hasToken(set)) return;
     const lost = new Set<string>();
-    const self = new Set([key]);
+    const self = new Set([k]);
     for (const t of tokensOf(set)) if (!heldElsewhere(s, t, self)) lost.add(t);
     if (!lost.size) return;
-    const id = `${start}:${key}`;
+    const variable = this.keys[k]!;
+    const id = `${start}:${variable}`;
     const rec = this.overwrites.get(id);
     if (rec) {
       for (const t of lost) rec.tokens.add(t);
       for (const v of set) rec.value.add(v);
     } else {
-      this.overwrites.set(id, { start, end, node: this.current, variable: key, tokens: lost, value: new Set(set) });
+      this.overwrites.set(id, { start, end, node: this.current, variable, tokens: lost, value: new Set(set) });
     }
   }
 
   private acquirePair(s: State, base: string, name: string, start: number, end: number): void {
     for (const i of [0, 1]) {
       const key = `${base}[${i}]`;
-      this.overwrite(s, key, start, end);
-      s.vars.set(key, new Set([this.token(`T${start}:${i}`, start, end, name, key), INVALID]));
-      s.status.delete(key);
+      const k = this.key(key);
+      this.overwrite(s, k, start, end);
+      s.vars[k] = new Set([this.token(`T${start}:${i}`, start, end, name, key), INVALID]);
+      s.status[k] = undefined;
     }
   }
 
+  /** The locations a reference names: its key, or every element for `fds[i]`. */
+  private refKeys(r: Ref): number[] {
+    if (r.key) return [this.key(r.key)];
+    const out: number[] = [];
+    if (r.prefix) for (let i = 0; i < this.keys.length; i++) if (this.keys[i]!.startsWith(r.prefix)) out.push(i);
+    return out;
+  }
+
   private refHolds(s: State, r: Ref): boolean {
-    if (r.key) return tokensOf(s.vars.get(r.key)).length > 0;
-    if (r.prefix) for (const [k, v] of s.vars) if (k.startsWith(r.prefix) && tokensOf(v).length) return true;
-    return false;
+    return this.refKeys(r).some((k) => hasToken(s.vars[k]));
   }
 
   private dropRef(s: State, r: Ref, how: 'release' | 'escape'): void {
-    if (r.key) this.dropKey(s, r.key, how);
-    else if (r.prefix) for (const k of [...s.vars.keys()]) if (k.startsWith(r.prefix)) this.dropKey(s, k, how);
+    for (const k of this.refKeys(r)) this.dropKey(s, k, how);
   }
 
-  /** The resource(s) in `key` are released or handed over: every location holding them lets go. */
-  private dropKey(s: State, key: string, how: 'release' | 'escape'): void {
-    const dropped = tokensOf(s.vars.get(key));
+  /** The resource(s) in location `k` are released or handed over: every location holding them lets go. */
+  private dropKey(s: State, k: number, how: 'release' | 'escape'): void {
+    const dropped = tokensOf(s.vars[k]);
     if (!dropped.length) return;
     const stmt = this.cfg.nodes[this.current]!.ast;
     const offset = stmt ? stmt.startIndex : -1;
     if (stmt && !this.sites.has(offset)) this.sites.set(offset, stmt);
     const marker = releasedAt(offset);
-    for (const set of s.vars.values()) {
-      let hit = false;
-      for (const t of dropped) if (set.delete(t)) hit = true;
-      if (hit) set.add(marker);
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set || !dropped.some((t) => set.has(t))) continue;
+      const next = new Set(set);
+      for (const t of dropped) next.delete(t);
+      next.add(marker);
+      s.vars[i] = next;
     }
     for (const t of dropped) {
       const info = this.tokens.get(t);
@@ -390,21 +458,32 @@ export class FunctionAnalysis {
 
   // ---------------------------------------------------------------- guards
 
-  private refine(s: State, guard: Guard, branch: boolean): void {
-    const c = this.constraint(guard, branch, s);
-    if (!c.kill.size && !c.valid.size) return;
-    for (const [k, set] of s.vars) {
+  /** The state on one edge of a condition (the input itself when the condition proves nothing). */
+  private refine(input: State, guard: Guard, branch: boolean): State {
+    if (guard.g === 'none') return input;
+    const c = this.constraint(guard, branch, input);
+    if (!c.kill.size && !c.valid.size) return input;
+    const s = cloneState(input);
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set) continue;
       let killed = false;
-      for (const t of c.kill) if (set.delete(t)) killed = true;
-      if (killed) set.add(INVALID);
+      for (const t of c.kill) if (set.has(t)) killed = true;
       let valid = false;
       for (const t of c.valid) if (set.has(t)) valid = true;
-      if (valid) {
-        set.delete(INVALID);
-        set.delete(UNSET);
+      if (!killed && !valid) continue;
+      const next = new Set(set);
+      if (killed) {
+        for (const t of c.kill) next.delete(t);
+        next.add(INVALID);
       }
-      if (set.size === 0) s.vars.delete(k);
+      if (valid) {
+        next.delete(INVALID);
+        next.delete(UNSET);
+      }
+      s.vars[i] = next.size ? next : undefined;
     }
+    return s;
   }
 
   private constraint(g: Guard, branch: boolean, s: State): Constraint {
@@ -427,11 +506,12 @@ export class FunctionAnalysis {
           const start = g.subject.start;
           return this.status([`T${start}:0`, `T${start}:1`].filter((t) => this.tokens.has(t)), rel, g.c);
         }
-        const key = g.subject.key;
-        const status = s.status.get(key);
+        const k = this.index.get(g.subject.key);
+        if (k === undefined) return EMPTY;
+        const status = s.status[k];
         if (status) return this.status([...status], rel, g.c);
         const out: Constraint = { kill: new Set(), valid: new Set() };
-        for (const t of tokensOf(s.vars.get(key))) {
+        for (const t of tokensOf(s.vars[k])) {
           const kind = this.tokens.get(t)?.kind ?? 'fd';
           if (invalidFor(kind, rel, g.c)) out.kill.add(t);
           else if (validFor(kind, rel, g.c)) out.valid.add(t);
@@ -453,12 +533,14 @@ export class FunctionAnalysis {
    * At an exit, every live token that only `dying` holds (all locations when null) leaks.
    * One record per exit and variable.
    */
-  private leakCheck(s: State, dying: Set<string> | null, exit: ExitSite): void {
+  private leakCheck(s: State, dying: Set<number> | null, exit: ExitSite): void {
     if (!this.recording) return;
-    const keys = dying ?? new Set(s.vars.keys());
-    const found = new Map<string, Set<string>>();
-    for (const k of keys) {
-      for (const t of tokensOf(s.vars.get(k))) {
+    const found = new Map<number, Set<string>>();
+    for (let k = 0; k < s.vars.length; k++) {
+      if (dying && !dying.has(k)) continue;
+      const set = s.vars[k];
+      if (!set || !hasToken(set)) continue;
+      for (const t of tokensOf(set)) {
         if (dying && heldElsewhere(s, t, dying)) continue;
         const info = this.tokens.get(t);
         if (!info) continue;
@@ -466,22 +548,36 @@ export class FunctionAnalysis {
           this.paramLive[info.paramIndex] = true;
           continue;
         }
-        const origin = keys.has(info.origin) && s.vars.get(info.origin)?.has(t) ? info.origin : k;
-        let set = found.get(origin);
-        if (!set) found.set(origin, (set = new Set()));
-        set.add(t);
+        const o = this.index.get(info.origin);
+        const origin = o !== undefined && (!dying || dying.has(o)) && s.vars[o]?.has(t) ? o : k;
+        let tokens = found.get(origin);
+        if (!tokens) found.set(origin, (tokens = new Set()));
+        tokens.add(t);
       }
     }
     if (this.mode !== 'report') return;
-    for (const [variable, tokens] of found) {
+    for (const [k, tokens] of found) {
+      const variable = this.keys[k]!;
       const id = `${exit.kind}:${exit.node.startIndex}:${exit.node.endIndex}:${variable}`;
       const rec = this.leaks.get(id);
-      const value = s.vars.get(variable) ?? new Set<string>();
+      const value = s.vars[k] ?? new Set<string>();
       if (rec) {
         for (const t of tokens) rec.tokens.add(t);
         for (const v of value) rec.value.add(v);
       } else this.leaks.set(id, { exit, variable, tokens, value: new Set(value) });
     }
+  }
+}
+
+const INVALID_ONLY: ValueSet = new Set([INVALID]);
+
+function registerGuardKeys(g: Guard, add: (k: string) => void): void {
+  const stack: Guard[] = [g];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.g === 'not') stack.push(x.a);
+    else if (x.g === 'and' || x.g === 'or') stack.push(x.a, x.b);
+    else if (x.g === 'cmp' && x.subject.kind === 'key') add(x.subject.key);
   }
 }
 

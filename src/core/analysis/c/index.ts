@@ -33,7 +33,7 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
-  const ctx = new CFileContext(scan, language, options.ownershipTransfers ?? [], deadline);
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline);
   const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
   const functions = scan.acquiring;
   for (let i = 0; i < functions.length; i++) {
