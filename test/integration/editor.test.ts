@@ -68,7 +68,16 @@ suite('editor: leak diagnostics and quick fixes', function () {
       assert.equal(typeof d.code === 'object' ? d.code.value : d.code, 'sockscope.leak');
       assert.equal(d.relatedInformation?.[0]?.location.range.start.line, 28, 'related information points at the socket() call');
     }
-    if (screenshotsAvailable()) await screenshot('editor-c-diagnostics');
+    if (screenshotsAvailable()) {
+      const editor = vscode.window.activeTextEditor!;
+      editor.selection = new vscode.Selection(diagnostics[0]!.range.start, diagnostics[0]!.range.start);
+      editor.revealRange(diagnostics[0]!.range, vscode.TextEditorRevealType.InCenter);
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      await vscode.commands.executeCommand('editor.action.marker.next');
+      await new Promise((r) => setTimeout(r, 1500));
+      await screenshot('editor-c-diagnostics');
+    }
 
     const title = await applyPreferredFix(doc, diagnostics[0]!);
     assert.equal(title, 'Close `sockfd` on all paths');
