@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
 import { analyzeSource, languageForFile, MAX_ANALYSED_BYTES } from '../core/analysis';
+import { fixAllPaths } from '../core/analysis/fixAll';
 import { registerCommand } from './commands';
 import { setting } from './config';
 import type { ComponentLog, Log } from './log';
@@ -76,7 +77,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     const version = doc.version;
     const key = doc.uri.toString();
     try {
-      const result = await analyzeSource(doc.getText(), language, { ownershipTransfers: setting<string[]>('analysis.ownershipTransfers', []), timeBudgetMs: 5000 });
+      const result = await analyzeSource(doc.getText(), language, this.analysisOptions());
       if (doc.isClosed || doc.version !== version) return result.findings;
       this.publish(doc.uri, result.findings);
       this.findings.set(key, { version, findings: result.findings });
@@ -127,9 +128,10 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     this.statusFor.delete(key);
   }
 
-  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    const language = languageOf(doc);
     const entry = this.findings.get(doc.uri.toString());
-    if (!entry || entry.version !== doc.version) return [];
+    if (!language || !entry || entry.version !== doc.version) return [];
     const actions: vscode.CodeAction[] = [];
     if (!context.only || context.only.contains(vscode.CodeActionKind.QuickFix)) {
       for (const diagnostic of context.diagnostics) {
@@ -138,15 +140,22 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
         for (const fix of finding.fixes) actions.push(this.action(doc, fix, vscode.CodeActionKind.QuickFix, [diagnostic]));
       }
     }
-    if (context.only && FIX_ALL_KIND.contains(context.only) || context.only?.contains(FIX_ALL_KIND)) {
-      const fixes = allPathsFixes(entry.findings);
-      if (fixes.length) {
+    if (context.only && (context.only.contains(FIX_ALL_KIND) || FIX_ALL_KIND.contains(context.only)) && entry.findings.length) {
+      // Fix-all re-analyses after each round of edits, so fixes whose edits would clash still all land.
+      const version = doc.version;
+      const fixed = await fixAllPaths(doc.getText(), language, this.analysisOptions());
+      if (doc.version === version && fixed.editsApplied > 0) {
         const action = new vscode.CodeAction('Close every leaked socket on all paths', FIX_ALL_KIND);
-        action.edit = this.edit(doc, fixes.flatMap((f) => f.edits));
+        action.edit = new vscode.WorkspaceEdit();
+        action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), fixed.text);
         actions.push(action);
       }
     }
     return actions;
+  }
+
+  private analysisOptions() {
+    return { ownershipTransfers: setting<string[]>('analysis.ownershipTransfers', []), timeBudgetMs: 5000 };
   }
 
   private action(doc: vscode.TextDocument, fix: Fix, kind: vscode.CodeActionKind, diagnostics: vscode.Diagnostic[]): vscode.CodeAction {
@@ -159,7 +168,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
 
   private edit(doc: vscode.TextDocument, edits: Fix['edits']): vscode.WorkspaceEdit {
     const we = new vscode.WorkspaceEdit();
-    for (const e of dedupeEdits(edits)) we.replace(doc.uri, toRange(e.range), e.newText);
+    for (const e of edits) we.replace(doc.uri, toRange(e.range), e.newText);
     return we;
   }
 
@@ -183,7 +192,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
             const stat = await vscode.workspace.fs.stat(uri);
             if (stat.size > MAX_ANALYSED_BYTES) { skipped.push(`${vscode.workspace.asRelativePath(uri)} (too large)`); continue; }
             const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-            const result = await analyzeSource(text, language, { ownershipTransfers: setting<string[]>('analysis.ownershipTransfers', []), timeBudgetMs: 5000 });
+            const result = await analyzeSource(text, language, this.analysisOptions());
             if (result.notes.length) skipped.push(`${vscode.workspace.asRelativePath(uri)} (${result.notes[0]})`);
             found = result.findings;
             this.publish(uri, found);
@@ -209,30 +218,4 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** One all-paths fix per leaked descriptor (every finding of a descriptor carries the same one). */
-export function allPathsFixes(findings: readonly Finding[]): Fix[] {
-  const seen = new Set<string>();
-  const out: Fix[] = [];
-  for (const f of findings) {
-    const fix = f.fixes.find((x) => x.scope === 'all-paths');
-    const key = `${f.variable}@${f.acquired.start.line}:${f.acquired.start.column}`;
-    if (fix && !seen.has(key)) {
-      seen.add(key);
-      out.push(fix);
-    }
-  }
-  return out;
-}
-
-/** Identical edits (two descriptors fixed at the same exit can propose the same brace insertion) are applied once. */
-function dedupeEdits(edits: Fix['edits']): Fix['edits'] {
-  const seen = new Set<string>();
-  return edits.filter((e) => {
-    const k = `${e.range.start.line}:${e.range.start.column}-${e.range.end.line}:${e.range.end.column}=${e.newText}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -86,6 +86,20 @@ suite('editor: leak diagnostics and quick fixes', function () {
     await waitFor('the diagnostics to clear after the fix', () => sockscopeDiagnostics(doc.uri).length === 0, 20000);
   });
 
+  test('source.fixAll.sockscope fixes every leak of a file in one action', async () => {
+    const original = fs.readFileSync(path.join(FIXTURES, '..', 'workspace', 'leaky_server.c'), 'utf8');
+    const doc = await open(copyToTemp('leaky_server.c', original));
+    await waitFor('two sockscope diagnostics', () => sockscopeDiagnostics(doc.uri).length === 2, 20000);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider',
+      doc.uri, new vscode.Range(0, 0, 0, 0), 'source.fixAll.sockscope');
+    const fixAll = actions.find((a) => a.kind?.value === 'source.fixAll.sockscope');
+    assert.ok(fixAll?.edit, `no fix-all action; offered: ${actions.map((a) => a.title).join(' | ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fixAll.edit));
+    const text = doc.getText();
+    assert.equal(text.split('close(fd);').length - 1, 3, 'one close before each of the two leaking returns, plus the original');
+    await waitFor('the diagnostics to clear after fix-all', () => sockscopeDiagnostics(doc.uri).length === 0, 20000);
+  });
+
   test('Go: "Defer conn.Close()" lands after the error check', async () => {
     const original = [
       'package main', '', 'import "net"', '', 'func send(addr string, msg []byte) error {',
