@@ -5,11 +5,9 @@
  * Used by tests only; nothing in the extension or the CLI imports it.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { execFileRunner } from '../platform/commandRunner';
-import { SourceError } from '../platform/source';
 import { languageForFile } from './parser';
+import { checkWithTool, type ToolCheck } from './testing/toolCheck';
 import type { Finding, LanguageId } from './types';
 
 export interface ExpectedFinding {
@@ -81,25 +79,12 @@ export function diffFindings(expected: readonly ExpectedFinding[], findings: rea
   return lines.join('\n');
 }
 
-export type CompileResult = { status: 'ok' } | { status: 'error'; output: string } | { status: 'no-compiler'; compiler: string };
-
 /**
  * `gcc -fsyntax-only -Wall` (g++ for C++) on `text`, written to a temp file named like `nameHint`.
  * Calling an undeclared function is an error here (gcc 12 only warns): a fix must not call `close`
  * in a file that does not declare it.
  */
-export async function compileSyntaxOnly(text: string, language: LanguageId, nameHint: string): Promise<CompileResult> {
-  const compiler = language === 'cpp' ? 'g++' : 'gcc';
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-cc-'));
-  try {
-    const file = path.join(dir, path.basename(nameHint));
-    fs.writeFileSync(file, text);
-    const r = await execFileRunner.run(compiler, ['-fsyntax-only', '-Wall', ...(language === 'cpp' ? ['-x', 'c++'] : ['-x', 'c', '-Werror=implicit-function-declaration']), file], { timeoutMs: 60000 });
-    return r.code === 0 ? { status: 'ok' } : { status: 'error', output: r.stderr };
-  } catch (e) {
-    if (e instanceof SourceError && e.code === 'TOOL_MISSING') return { status: 'no-compiler', compiler };
-    throw e;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+export function compileSyntaxOnly(text: string, language: LanguageId, nameHint: string): Promise<ToolCheck> {
+  const lang = language === 'cpp' ? ['-x', 'c++'] : ['-x', 'c', '-Werror=implicit-function-declaration'];
+  return checkWithTool('sockscope-cc-', text, nameHint, language === 'cpp' ? 'g++' : 'gcc', (file) => ['-fsyntax-only', '-Wall', ...lang, file], 60000);
 }

@@ -10,13 +10,12 @@ import { fixAllPaths } from './fixAll';
 import { analyzeSource } from './index';
 import { compileSyntaxOnly, loadCorpus } from './corpusFixtures';
 import type { Finding, TextEdit } from './types';
+import { assertToolAccepts } from './testing/toolCheck';
 
 const leaking = loadCorpus('c').filter((c) => c.expected.length > 0);
 
 async function assertCompiles(text: string, language: 'c' | 'cpp', name: string, what: string): Promise<void> {
-  const r = await compileSyntaxOnly(text, language, name);
-  if (r.status === 'no-compiler') return; // corpus.test.ts reports the skip once
-  assert.equal(r.status, 'ok', `${name}: ${what} does not compile:\n${r.status === 'error' ? r.output : ''}\n--- code ---\n${text}`);
+  assertToolAccepts(await compileSyntaxOnly(text, language, name), `${name}: ${what}`, text); // corpus.test.ts reports a missing compiler
 }
 
 test('the corpus has leaking files to fix', () => {

@@ -7,67 +7,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits } from './edits';
 import { analyzeSource } from './index';
 import { loadCorpus } from './corpusFixtures';
 import type { AnalysisResult, LanguageId } from './types';
+import {
+  analyzeWithin, assertFixesApply, deleteSpan, dropEvery, duplicateOrSwapLines, insertJunk, insertToken, mutatedCorpus, mutator, truncate,
+} from './testing/fuzzKit';
 
 const ITERATIONS = Number(process.env.SOCKSCOPE_FUZZ_ITERATIONS ?? 3000);
 const SEED = Number(process.env.SOCKSCOPE_FUZZ_SEED ?? 0x50c5c0be);
 const HANG_BOUND_MS = 2000;
 
-/** mulberry32: a small deterministic PRNG, so every failure can be replayed from its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
-const int = (r: Rand, n: number): number => Math.floor(r() * n);
 const STRUCTURAL = ['{', '}', '(', ')', ';', 'if (fd < 0)', 'return', 'goto out;', 'out:', 'close(fd);', 'int fd = socket(2, 1, 0);', 'else', '#if 0', '#endif', '/*', '"', "'", 'case 1:', 'break;', 'continue;', '[', ']'];
 
 /** One random mutation of `text`; the kinds match what editors and broken checkouts produce. */
-function mutate(text: string, r: Rand): string {
-  const at = int(r, text.length + 1);
-  switch (int(r, 7)) {
-    case 0: { // delete a span (a token or a few)
-      const len = 1 + int(r, 12);
-      return text.slice(0, at) + text.slice(at + len);
-    }
-    case 1: // insert a structural token (unbalances braces, parentheses, comments or strings)
-      return text.slice(0, at) + STRUCTURAL[int(r, STRUCTURAL.length)]! + text.slice(at);
-    case 2: { // random bytes, including control characters and non-ASCII (NUL excluded: that input is refused up front)
-      let junk = '';
-      for (let i = 1 + int(r, 8); i > 0; i--) junk += String.fromCharCode(1 + int(r, r() < 0.8 ? 127 : 0xd7ff));
-      return text.slice(0, at) + junk + text.slice(at);
-    }
-    case 3: // truncate
-      return text.slice(0, at);
-    case 4: { // drop every occurrence of one brace kind in a region
-      const ch = r() < 0.5 ? '}' : '{';
-      return text.slice(0, at) + text.slice(at).split(ch).join('');
-    }
-    case 5: { // duplicate or swap lines
-      const lines = text.split('\n');
-      const i = int(r, lines.length);
-      const j = int(r, lines.length);
-      if (r() < 0.5) lines.splice(j, 0, lines[i]!);
-      else [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-      return lines.join('\n');
-    }
-    default: { // several small mutations at once
-      let t = text;
-      for (let k = 2 + int(r, 4); k > 0; k--) t = mutate(t, r);
-      return t;
-    }
-  }
-}
+const mutate = mutator([deleteSpan, insertToken(STRUCTURAL), insertJunk, truncate, dropEvery('}', '{'), duplicateOrSwapLines], { compound: true });
 
 /** Generated stress inputs: deep nesting and long flat chains. */
 function stressInputs(): { name: string; text: string }[] {
@@ -98,34 +52,19 @@ function checkResult(result: AnalysisResult, text: string, language: LanguageId,
     for (const r of [f.range, f.acquired]) {
       assert.ok(r.start.line >= 0 && r.start.line < lineCount && r.end.line < lineCount, `${what}: range outside the text (${JSON.stringify(r)})`);
     }
-    for (const fix of f.fixes) {
-      assert.doesNotThrow(() => applyEdits(text, fix.edits), `${what}: fix '${fix.title}' cannot be applied`);
-    }
+    assertFixesApply(text, f, what);
   }
 }
 
 async function analyzeTimed(text: string, language: LanguageId, what: string): Promise<void> {
-  const start = performance.now();
-  let result: AnalysisResult;
-  try {
-    result = await analyzeSource(text, language);
-  } catch (e) {
-    assert.fail(`${what}: analyzeSource threw ${e instanceof Error ? e.stack : String(e)}`);
-  }
-  const ms = performance.now() - start;
-  assert.ok(ms < HANG_BOUND_MS, `${what}: took ${Math.round(ms)} ms (bound ${HANG_BOUND_MS} ms: a hang?)`);
+  const result = await analyzeWithin(what, 'analyzeSource', HANG_BOUND_MS, () => analyzeSource(text, language));
   checkResult(result, text, language, what);
 }
 
 const corpus = loadCorpus('c');
 
 test(`analyzeSource survives ${ITERATIONS} mutated corpus files (seed ${SEED})`, { timeout: 10 * 60_000 }, async () => {
-  const r = prng(SEED);
-  for (let i = 0; i < ITERATIONS; i++) {
-    const c = corpus[i % corpus.length]!;
-    const text = mutate(c.text, r);
-    await analyzeTimed(text, c.language, `mutation #${i} of ${c.name} (seed ${SEED})`);
-  }
+  for (const m of mutatedCorpus(corpus, ITERATIONS, SEED, mutate)) await analyzeTimed(m.text, m.source.language, m.what);
 });
 
 test('analyzeSource survives deep nesting and long chains', { timeout: 5 * 60_000 }, async () => {

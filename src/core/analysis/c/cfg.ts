@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { GraphBuilder, NestingLimit, type Pred } from '../cfg/builder';
 import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
 
 /**
@@ -57,12 +58,6 @@ export interface FunctionCfg {
   truncated: boolean;
 }
 
-interface Pred {
-  readonly from: number;
-  /** For cond nodes: 0 true edge, 1 false edge; -1 appends a successor. */
-  readonly slot: number;
-}
-
 interface Scope {
   readonly id: number;
   readonly vars: string[];
@@ -84,43 +79,28 @@ const STATEMENT_TYPES = new Set([
   'preproc_ifdef', 'preproc_if', 'ERROR',
 ]);
 
-class Builder {
-  readonly nodes: CfgNode[] = [];
+class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly scopes: Scope[] = [];
   private nextScope = 0;
   private readonly jumps: JumpTarget[] = [];
   private readonly labels = new Map<string, { node: number; scopes: number[] | null }>();
   private readonly gotos: { scopeNode: number; label: string; scopes: Scope[]; snapshot: string[][] }[] = [];
   private readonly tries: Pred[][] = [];
-  private depth = 0;
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
   constructor(readonly fn: Node) {
+    super();
     this.cfg = {
       nodes: this.nodes, entry: 0, locals: new Set(), localArrays: new Set(), cleanupVars: new Set(),
       declarations: new Map(), params: [], parentOf: new Map(), truncated: false,
     };
   }
 
-  add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null, owner: Node | null = null, role: CfgNode['role'] = 'stmt'): number {
+  protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null, owner: Node | null = null, role: CfgNode['role'] = 'stmt'): number {
     const succ = kind === 'cond' ? [-1, -1] : [];
     this.nodes.push({ kind, ast, succ, vars: [], exit, owner: owner ?? ast, role });
     return this.nodes.length - 1;
-  }
-
-  connect(preds: readonly Pred[], to: number): void {
-    for (const p of preds) {
-      const node = this.nodes[p.from]!;
-      if (p.slot >= 0) node.succ[p.slot] = to;
-      else node.succ.push(to);
-    }
-  }
-
-  /** Adds a node reached from `preds` and returns it as the single new predecessor. */
-  chain(preds: readonly Pred[], kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): Pred[] {
-    const id = this.add(kind, ast, exit);
-    this.connect(preds, id);
-    return [{ from: id, slot: -1 }];
   }
 
   build(): FunctionCfg {
@@ -156,16 +136,10 @@ class Builder {
 
   private statement(n: Node, preds: Pred[], parent: Node): Pred[] {
     this.cfg.parentOf.set(n.id, parent);
-    if (this.depth > MAX_DEPTH) {
+    return this.nesting.nest(() => this.statementInner(n, preds), () => {
       this.cfg.truncated = true;
       return this.chain(preds, 'effect', n);
-    }
-    this.depth++;
-    try {
-      return this.statementInner(n, preds);
-    } finally {
-      this.depth--;
-    }
+    });
   }
 
   private statementInner(n: Node, preds: Pred[]): Pred[] {

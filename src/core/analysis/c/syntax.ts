@@ -1,6 +1,8 @@
 import type { Node } from 'web-tree-sitter';
+import { callArgs, mentionsIdentifier, squeeze } from '../syntax';
 
-/** Small, allocation-light helpers over the tree-sitter C/C++ syntax tree. */
+/** Small, allocation-light helpers over the tree-sitter C/C++ syntax tree; the language-neutral ones come from ../syntax. */
+export { callArgs } from '../syntax';
 
 /** Removes parentheses, casts and C++ condition wrappers around an expression. */
 export function strip(node: Node | null): Node | null {
@@ -40,23 +42,6 @@ export function calleeName(call: Node): string | null {
     else return null;
   }
   return null;
-}
-
-/** The named argument nodes of a call (comments left out). */
-export function callArgs(call: Node): Node[] {
-  const list = call.childForFieldName('arguments');
-  const out: Node[] = [];
-  if (!list) return out;
-  for (let i = 0; i < list.namedChildCount; i++) {
-    const a = list.namedChild(i);
-    if (a && a.type !== 'comment') out.push(a);
-  }
-  return out;
-}
-
-/** Text with all whitespace removed (keys such as `fds[0]`, `c->fd`). */
-function squeeze(text: string): string {
-  return text.replace(/\s+/g, '');
 }
 
 /**
@@ -268,18 +253,5 @@ export function hasStaticStorage(decl: Node): boolean {
 
 /** Does the subtree mention identifier `name`? (iterative; lambdas included) */
 export function mentions(node: Node, name: string): boolean {
-  const stack: Node[] = [node];
-  let budget = 20000;
-  while (stack.length && budget-- > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier') {
-      if (n.text === name) return true;
-      continue;
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
-  return false;
+  return mentionsIdentifier(node, name, 20000);
 }

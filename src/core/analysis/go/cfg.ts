@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { GraphBuilder, NestingLimit, type Pred } from '../cfg/builder';
 import { exprList, kids, lastLeaf, parameterNames, statementsOf } from './syntax';
 
 /**
@@ -50,12 +51,6 @@ export interface FunctionCfg {
   truncated: boolean;
 }
 
-interface Pred {
-  readonly from: number;
-  /** For cond nodes: 0 true edge, 1 false edge; -1 appends a successor. */
-  readonly slot: number;
-}
-
 interface JumpTarget {
   readonly label: string | null;
   readonly breaks: Pred[];
@@ -67,16 +62,16 @@ interface JumpTarget {
 
 const MAX_DEPTH = 250;
 
-class Builder {
-  readonly nodes: CfgNode[] = [];
+class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly open: number[] = [];
   private readonly jumps: JumpTarget[] = [];
   private readonly fallthroughs: Pred[][] = [];
   private pendingLabel: string | null = null;
-  private depth = 0;
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
   constructor(fn: Node, private readonly isNoReturnStatement: (stmt: Node) => boolean) {
+    super();
     this.cfg = { fn, nodes: this.nodes, entry: 0, scopeParent: [], declared: [], params: parameterNames(fn), truncated: false };
   }
 
@@ -84,23 +79,9 @@ class Builder {
     return this.open[this.open.length - 1] ?? 0;
   }
 
-  private add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
+  protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
     this.nodes.push({ kind, ast, succ: kind === 'cond' ? [-1, -1] : [], scope: this.scope, scopes: [], exit });
     return this.nodes.length - 1;
-  }
-
-  private connect(preds: readonly Pred[], to: number): void {
-    for (const p of preds) {
-      const node = this.nodes[p.from]!;
-      if (p.slot >= 0) node.succ[p.slot] = to;
-      else node.succ.push(to);
-    }
-  }
-
-  private chain(preds: readonly Pred[], kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): Pred[] {
-    const id = this.add(kind, ast, exit);
-    this.connect(preds, id);
-    return [{ from: id, slot: -1 }];
   }
 
   private pushScope(): number {
@@ -151,16 +132,10 @@ class Builder {
   }
 
   private statement(n: Node, preds: Pred[]): Pred[] {
-    if (this.depth > MAX_DEPTH) {
+    return this.nesting.nest(() => this.statementInner(n, preds), () => {
       this.cfg.truncated = true;
       return this.chain(preds, 'effect', n);
-    }
-    this.depth++;
-    try {
-      return this.statementInner(n, preds);
-    } finally {
-      this.depth--;
-    }
+    });
   }
 
   private statementInner(n: Node, preds: Pred[]): Pred[] {

@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEdits } from '../edits';
-import { diffFindings, loadCorpus } from '../corpusFixtures';
+import { loadCorpus } from '../corpusFixtures';
+import { assertCorpusSize, assertEveryFileAccepted, testEachMatchesExpected } from '../testing/corpusChecks';
+import { assertToolAccepts } from '../testing/toolCheck';
 import type { Finding, Fix, TextEdit } from '../types';
 import { analyzeGo } from './index';
 import { checkGo } from './goTools';
@@ -14,14 +16,9 @@ import { checkGo } from './goTools';
 const corpus = loadCorpus('go');
 const leaking = corpus.filter((c) => c.expected.length > 0);
 
+/** gofmt/vet-clean (false, and the test skipped, when go is not installed). */
 async function assertValidGo(t: { skip(msg: string): void }, text: string, what: string): Promise<boolean> {
-  const r = await checkGo(text);
-  if (r.status === 'no-go') {
-    t.skip('go/gofmt not installed: toolchain check skipped (CI installs golang-go)');
-    return false;
-  }
-  assert.equal(r.status, 'ok', `${what} is not gofmt/vet clean:\n${r.status === 'error' ? r.output : ''}\n--- code ---\n${text}`);
-  return true;
+  return assertToolAccepts(await checkGo(text), what, text, t);
 }
 
 /** Applies the preferred fix of every finding (each distinct fix once) until nothing is left, at most 5 rounds. */
@@ -54,27 +51,20 @@ function shiftLine(line: number, edits: readonly TextEdit[]): number {
 }
 
 test('the Go corpus has at least 18 files, leaking and clean', () => {
-  assert.ok(corpus.length >= 18, `only ${corpus.length} files in test/fixtures/go`);
-  assert.ok(leaking.length >= 8, 'too few leaking cases');
-  assert.ok(corpus.length - leaking.length >= 8, 'too few clean cases');
+  assertCorpusSize(corpus, 'go', { files: 18, leaking: 8, clean: 8 });
 });
 
-for (const c of corpus) {
-  test(`go corpus ${c.name}: findings match expected.json`, async () => {
-    const result = await analyzeGo(c.text, {});
-    assert.equal(diffFindings(c.expected, result.findings), '', `${c.name}: findings differ from expected.json`);
-    assert.equal(result.hadParseErrors, false, `${c.name} should parse (notes: ${result.notes.join('; ')})`);
-    for (const f of result.findings) {
-      assert.equal(f.ruleId, 'sockscope.leak');
-      assert.equal(f.language, 'go');
-      assert.ok(f.acquired.start.line <= f.range.start.line, `${c.name}: ${f.variable} leaks before it is acquired`);
-      assert.ok(f.fixes.some((x) => x.scope === 'all-paths' && x.isPreferred && x.edits.length > 0), `${c.name}: ${f.variable} (line ${f.range.start.line + 1}) has no preferred all-paths fix`);
-    }
-  });
-}
+testEachMatchesExpected('go corpus', corpus, (c) => analyzeGo(c.text, {}), (result, c) => {
+  for (const f of result.findings) {
+    assert.equal(f.ruleId, 'sockscope.leak');
+    assert.equal(f.language, 'go');
+    assert.ok(f.acquired.start.line <= f.range.start.line, `${c.name}: ${f.variable} leaks before it is acquired`);
+    assert.ok(f.fixes.some((x) => x.scope === 'all-paths' && x.isPreferred && x.edits.length > 0), `${c.name}: ${f.variable} (line ${f.range.start.line + 1}) has no preferred all-paths fix`);
+  }
+});
 
 test('every Go corpus file is gofmt-clean and go vet-clean', async (t) => {
-  for (const c of corpus) if (!(await assertValidGo(t, c.text, c.name))) return;
+  await assertEveryFileAccepted(t, corpus, (c) => checkGo(c.text));
 });
 
 for (const c of leaking) {

@@ -6,59 +6,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits, lineStarts } from '../edits';
+import { lineStarts } from '../edits';
 import { loadCorpus } from '../corpusFixtures';
 import type { AnalysisResult } from '../types';
 import { analyzeGo } from './index';
+import {
+  assertFixesApply, deleteSpan, dropEvery, duplicateOrSwapLines, insertJunk, insertToken, int, mutator, prng, truncate,
+} from '../testing/fuzzKit';
 
 const ITERATIONS = Number(process.env.SOCKSCOPE_FUZZ_ITERATIONS ?? 1500);
 const SEED = Number(process.env.SOCKSCOPE_FUZZ_SEED ?? 0x60c0ffee);
 
-/** mulberry32: a small deterministic PRNG, so a failure can be replayed from its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
-const int = (r: Rand, n: number): number => Math.floor(r() * n);
 const TOKENS = ['{', '}', '(', ')', ';', ':=', 'if err != nil', 'return', 'defer', 'go', 'continue', 'break L', 'L:', 'func(',
   'conn.Close()', 'conn, err := net.Dial("tcp", a)', 'else', 'case 1:', 'select {', 'fallthrough', '`', '"', '/*', '<-', '...'];
 
-function mutate(text: string, r: Rand): string {
-  const at = int(r, text.length + 1);
-  switch (int(r, 6)) {
-    case 0:
-      return text.slice(0, at) + text.slice(at + 1 + int(r, 12));
-    case 1:
-      return text.slice(0, at) + TOKENS[int(r, TOKENS.length)]! + text.slice(at);
-    case 2: {
-      let junk = '';
-      for (let i = 1 + int(r, 8); i > 0; i--) junk += String.fromCharCode(1 + int(r, r() < 0.8 ? 127 : 0xd7ff));
-      return text.slice(0, at) + junk + text.slice(at);
-    }
-    case 3:
-      return text.slice(0, at);
-    case 4: {
-      const ch = r() < 0.5 ? '}' : '{';
-      return text.slice(0, at) + text.slice(at).split(ch).join('');
-    }
-    default: {
-      const lines = text.split('\n');
-      const i = int(r, lines.length);
-      const j = int(r, lines.length);
-      if (r() < 0.5) lines.splice(j, 0, lines[i]!);
-      else [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-      return lines.join('\n');
-    }
-  }
-}
+const mutate = mutator([deleteSpan, insertToken(TOKENS), insertJunk, truncate, dropEvery('}', '{'), duplicateOrSwapLines]);
 
 function assertWellFormed(text: string, result: AnalysisResult, what: string): void {
   assert.equal(result.language, 'go', what);
@@ -66,7 +28,7 @@ function assertWellFormed(text: string, result: AnalysisResult, what: string): v
   const lines = lineStarts(text).length;
   for (const f of result.findings) {
     assert.ok(f.range.start.line >= 0 && f.range.end.line < lines, `${what}: finding outside the text`);
-    for (const fix of f.fixes) applyEdits(text, fix.edits); // throws on overlapping or inverted edits
+    assertFixesApply(text, f, what);
   }
 }
 

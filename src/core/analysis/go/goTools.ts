@@ -7,8 +7,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-
-export type GoCheck = { status: 'ok' } | { status: 'error'; output: string } | { status: 'no-go' };
+import { inTempDir, type ToolCheck } from '../testing/toolCheck';
 
 /** One build cache per process, kept under the temp dir so later runs are fast. */
 const cacheRoot = path.join(os.tmpdir(), 'sockscope-go-cache');
@@ -37,21 +36,18 @@ function run(file: string, args: readonly string[], cwd: string): Promise<{ code
 }
 
 /** Writes `text` as main.go of a new module and runs `gofmt -l` and `go vet` on it. */
-export async function checkGo(text: string): Promise<GoCheck> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-go-'));
-  try {
+export function checkGo(text: string): Promise<ToolCheck> {
+  return inTempDir('sockscope-go-', async (dir) => {
     fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/sockscopecheck\n\ngo 1.18\n');
     fs.writeFileSync(path.join(dir, 'main.go'), text);
     const fmt = await run('gofmt', ['-l', 'main.go'], dir);
-    if (fmt === 'missing') return { status: 'no-go' };
+    if (fmt === 'missing') return { status: 'missing', tool: 'gofmt' };
     if (fmt.code !== 0 || fmt.out.trim() !== '') {
       const diff = await run('gofmt', ['-d', 'main.go'], dir);
       return { status: 'error', output: `gofmt -l: ${fmt.out}\n${diff === 'missing' ? '' : diff.out}` };
     }
     const vet = await run('go', ['vet', '.'], dir);
-    if (vet === 'missing') return { status: 'no-go' };
+    if (vet === 'missing') return { status: 'missing', tool: 'go' };
     return vet.code === 0 ? { status: 'ok' } : { status: 'error', output: `go vet: ${vet.out}` };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

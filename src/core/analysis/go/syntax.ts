@@ -1,18 +1,9 @@
 import type { Node } from 'web-tree-sitter';
+import { mentionsIdentifier, namedKids as kids, squeeze } from '../syntax';
 import { packagePath, type Imports } from './names';
 
-/** Small helpers over the tree-sitter Go syntax tree. */
-
-/** Named children other than comments. */
-export function kids(n: Node | null): Node[] {
-  const out: Node[] = [];
-  if (!n) return out;
-  for (let i = 0; i < n.namedChildCount; i++) {
-    const c = n.namedChild(i);
-    if (c && c.type !== 'comment') out.push(c);
-  }
-  return out;
-}
+/** Small helpers over the tree-sitter Go syntax tree; the language-neutral ones come from ../syntax. */
+export { callArgs, namedKids as kids } from '../syntax';
 
 /** The statements of a block, a case clause or a statement_list. */
 export function statementsOf(n: Node | null): Node[] {
@@ -31,10 +22,6 @@ export function unparen(n: Node | null): Node | null {
 export function exprList(n: Node | null): Node[] {
   if (!n) return [];
   return n.type === 'expression_list' ? kids(n) : [n];
-}
-
-export function callArgs(call: Node): Node[] {
-  return kids(call.childForFieldName('arguments'));
 }
 
 export interface Callee {
@@ -59,10 +46,6 @@ export function callee(call: Node, imports: Imports): Callee {
     return { name: field?.text ?? null, operand, pkg, text: squeeze(f.text) };
   }
   return { name: null, operand: null, pkg: undefined, text: squeeze(f.text) };
-}
-
-export function squeeze(text: string): string {
-  return text.replace(/\s+/g, '');
 }
 
 /** Parameter names in order (`a, b net.Conn` gives two); null for `_` and unnamed parameters. */
@@ -118,20 +101,7 @@ export function functionName(fn: Node): string {
 
 /** Does the subtree mention identifier `name`? Iterative; nested function literals included. */
 export function mentions(node: Node, name: string): boolean {
-  const stack: Node[] = [node];
-  let budget = 50000;
-  while (stack.length && budget-- > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier') {
-      if (n.text === name) return true;
-      continue;
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
-  return false;
+  return mentionsIdentifier(node, name, 50000);
 }
 
 /** The last leaf of a node (the closing `}` of a block or statement). */

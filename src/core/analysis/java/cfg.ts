@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { GraphBuilder, NestingLimit, type Pred } from '../cfg/builder';
 import { namedChildren, parameterNames, simpleTypeName } from './syntax';
 
 /**
@@ -48,12 +49,6 @@ export interface FunctionCfg {
   truncated: boolean;
 }
 
-interface Pred {
-  readonly from: number;
-  /** For cond nodes: 0 true edge, 1 false edge; -1 appends a successor. */
-  readonly slot: number;
-}
-
 interface Scope {
   readonly vars: string[];
 }
@@ -68,36 +63,27 @@ type Frame =
 const MAX_DEPTH = 250;
 const MAX_NODES = 60000;
 
-class Builder {
-  readonly nodes: CfgNode[] = [];
+class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly scopes: Scope[] = [];
   private frames: Frame[] = [];
   private readonly reached = new Set<number>();
-  private depth = 0;
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
   constructor(readonly fn: Node, extraLocals: readonly string[]) {
+    super();
     this.cfg = { nodes: this.nodes, entry: 0, locals: new Set(extraLocals), types: new Map(), params: [], throwExit: -1, truncated: false };
   }
 
-  add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
+  protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
     this.nodes.push({ kind, ast, succ: kind === 'cond' ? [-1, -1] : [], exc: -1, vars: [], exit });
     return this.nodes.length - 1;
   }
 
-  connect(preds: readonly Pred[], to: number): void {
-    for (const p of preds) {
-      const node = this.nodes[p.from]!;
-      if (p.slot >= 0) node.succ[p.slot] = to;
-      else node.succ.push(to);
-    }
+  /** Also records `to` as reached. */
+  protected override connect(preds: readonly Pred[], to: number): void {
+    super.connect(preds, to);
     if (preds.length) this.reached.add(to);
-  }
-
-  private chain(preds: readonly Pred[], kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): Pred[] {
-    const id = this.add(kind, ast, exit);
-    this.connect(preds, id);
-    return [{ from: id, slot: -1 }];
   }
 
   /** A node that evaluates `ast` and may throw. */
@@ -165,16 +151,12 @@ class Builder {
   }
 
   private statement(n: Node, preds: Pred[], label: string | null = null): Pred[] {
-    if (this.depth > MAX_DEPTH || this.nodes.length > MAX_NODES) {
+    const opaque = (): Pred[] => {
       this.cfg.truncated = true;
       return [{ from: this.effect(preds, n), slot: -1 }];
-    }
-    this.depth++;
-    try {
-      return this.statementInner(n, preds, label);
-    } finally {
-      this.depth--;
-    }
+    };
+    if (this.nodes.length > MAX_NODES) return opaque();
+    return this.nesting.nest(() => this.statementInner(n, preds, label), opaque);
   }
 
   private statementInner(n: Node, preds: Pred[], label: string | null): Pred[] {

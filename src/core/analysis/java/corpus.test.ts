@@ -4,42 +4,27 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffFindings, loadCorpus } from '../corpusFixtures';
+import { loadCorpus } from '../corpusFixtures';
+import { assertCorpusSize, assertEveryFileAccepted, testEachMatchesExpected } from '../testing/corpusChecks';
 import { analyzeJava } from './index';
 import { compileJava } from './javac';
 
 const corpus = loadCorpus('java');
 
 test('the Java corpus has at least 18 files, leaking and clean', () => {
-  assert.ok(corpus.length >= 18, `only ${corpus.length} files in test/fixtures/java`);
-  assert.ok(corpus.filter((c) => c.expected.length > 0).length >= 9, 'too few leaking cases');
-  assert.ok(corpus.filter((c) => c.expected.length === 0).length >= 9, 'too few clean cases');
+  assertCorpusSize(corpus, 'java', { files: 18, leaking: 9, clean: 9 });
 });
 
-for (const c of corpus) {
-  test(`java corpus ${c.name}: findings match expected.json`, async () => {
-    const result = await analyzeJava(c.text, {});
-    assert.equal(diffFindings(c.expected, result.findings), '', `${c.name}: findings differ from expected.json`);
-    assert.equal(result.hadParseErrors, false, `${c.name} should parse (notes: ${result.notes.join('; ')})`);
-    assert.deepEqual(result.notes, []);
-    for (const f of result.findings) {
-      assert.equal(f.language, 'java');
-      assert.ok(f.fixes.some((x) => x.scope === 'all-paths' && x.isPreferred && x.edits.length > 0), `${c.name}: ${f.variable} has no preferred fix`);
-    }
-  });
-}
+testEachMatchesExpected('java corpus', corpus, (c) => analyzeJava(c.text, {}), (result, c) => {
+  assert.deepEqual(result.notes, []);
+  for (const f of result.findings) {
+    assert.equal(f.language, 'java');
+    assert.ok(f.fixes.some((x) => x.scope === 'all-paths' && x.isPreferred && x.edits.length > 0), `${c.name}: ${f.variable} has no preferred fix`);
+  }
+});
 
 test('every Java corpus file compiles with javac', async (t) => {
-  const failures: string[] = [];
-  for (const c of corpus) {
-    const r = await compileJava(c.text, c.name);
-    if (r.status === 'no-javac') {
-      t.skip('javac is not installed: compile check skipped');
-      return;
-    }
-    if (r.status === 'error') failures.push(`${c.name}:\n${r.output}`);
-  }
-  assert.deepEqual(failures, []);
+  await assertEveryFileAccepted(t, corpus, (c) => compileJava(c.text, c.name));
 });
 
 test('options.ownershipTransfers hands a socket over', async () => {

@@ -10,16 +10,12 @@ import { fixAllPaths } from '../fixAll';
 import { loadCorpus } from '../corpusFixtures';
 import { analyzeJava } from './index';
 import { compileJava } from './javac';
+import { assertToolAccepts } from '../testing/toolCheck';
 
 const leaking = loadCorpus('java').filter((c) => c.expected.length > 0);
 
 async function assertCompiles(t: { skip(msg: string): void }, text: string, name: string, what: string): Promise<void> {
-  const r = await compileJava(text, name);
-  if (r.status === 'no-javac') {
-    t.skip('javac is not installed');
-    return;
-  }
-  assert.equal(r.status, 'ok', `${name}: ${what} does not compile:\n${r.status === 'error' ? r.output : ''}\n--- code ---\n${text}`);
+  assertToolAccepts(await compileJava(text, name), `${name}: ${what}`, text, t);
 }
 
 for (const c of leaking) {

@@ -7,86 +7,41 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits } from '../edits';
 import { loadCorpus } from '../corpusFixtures';
-import type { AnalysisResult } from '../types';
+import {
+  analyzeWithin, assertFixesApply, deleteSpan, dropEvery, insertJunkValueFirst, insertToken, mutatedCorpus, mutator, swapLines, truncate, type Rand,
+} from '../testing/fuzzKit';
 import { analyzeJava } from './index';
 
 const ITERATIONS = Number(process.env.SOCKSCOPE_FUZZ_ITERATIONS ?? 1500);
 const SEED = Number(process.env.SOCKSCOPE_FUZZ_SEED ?? 0x1a7a5eed);
 const HANG_BOUND_MS = 3000;
 
-/** mulberry32: a small deterministic PRNG, so a failure can be replayed from its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOKENS = ['{', '}', '(', ')', ';', 'try {', '} finally {', 'catch (IOException e) {', 'return;', 'throw e;', 'break;',
   'continue;', 's.close();', 'Socket s = new Socket(h, p);', 'try (s) {', '->', 'case 1:', 'else', '"', '/*', '@', '<', '>'];
 
-function mutate(text: string, r: () => number): string {
-  const at = Math.floor(r() * (text.length + 1));
-  switch (Math.floor(r() * 6)) {
-    case 0:
-      return text.slice(0, at) + text.slice(at + 1 + Math.floor(r() * 12));
-    case 1:
-      return text.slice(0, at) + TOKENS[Math.floor(r() * TOKENS.length)]! + text.slice(at);
-    case 2: {
-      let junk = '';
-      for (let i = 1 + Math.floor(r() * 8); i > 0; i--) junk += String.fromCharCode(1 + Math.floor(r() * (r() < 0.8 ? 127 : 0xd7ff)));
-      return text.slice(0, at) + junk + text.slice(at);
-    }
-    case 3:
-      return text.slice(0, at);
-    case 4: {
-      const lines = text.split('\n');
-      const i = Math.floor(r() * lines.length);
-      const j = Math.floor(r() * lines.length);
-      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-      return lines.join('\n');
-    }
-    default: {
-      const ch = r() < 0.5 ? '}' : ')';
-      return text.slice(0, at) + text.slice(at).split(ch).join('');
-    }
-  }
+const mutate = mutator([deleteSpan, insertToken(TOKENS), insertJunkValueFirst, truncate, swapLines, dropEvery('}', ')')]);
+
+/** One mutation, and a second one 30% of the time. */
+function mutateOnceOrTwice(text: string, r: Rand): string {
+  const once = mutate(text, r);
+  return r() < 0.3 ? mutate(once, r) : once;
 }
 
 async function check(text: string, what: string): Promise<void> {
-  const start = performance.now();
-  let result: AnalysisResult;
-  try {
-    result = await analyzeJava(text, {});
-  } catch (e) {
-    assert.fail(`${what}: analyzeJava threw ${e instanceof Error ? e.stack : String(e)}`);
-  }
-  const ms = performance.now() - start;
-  assert.ok(ms < HANG_BOUND_MS, `${what}: took ${Math.round(ms)} ms (bound ${HANG_BOUND_MS} ms: a hang?)`);
+  const result = await analyzeWithin(what, 'analyzeJava', HANG_BOUND_MS, () => analyzeJava(text, {}));
   assert.equal(result.language, 'java');
   const lineCount = text.split('\n').length;
   for (const f of result.findings) {
     assert.ok(f.range.start.line >= 0 && f.range.end.line < lineCount, `${what}: range outside the text`);
-    for (const fix of f.fixes) assert.doesNotThrow(() => applyEdits(text, fix.edits), `${what}: fix '${fix.title}' cannot be applied`);
+    assertFixesApply(text, f, what);
   }
 }
 
 const corpus = loadCorpus('java');
 
 test(`analyzeJava survives ${ITERATIONS} mutated corpus files (seed ${SEED})`, { timeout: 10 * 60_000 }, async () => {
-  const r = prng(SEED);
-  for (let i = 0; i < ITERATIONS; i++) {
-    const c = corpus[i % corpus.length]!;
-    let text = mutate(c.text, r);
-    if (r() < 0.3) text = mutate(text, r);
-    await check(text, `mutation #${i} of ${c.name} (seed ${SEED})`);
-  }
+  for (const m of mutatedCorpus(corpus, ITERATIONS, SEED, mutateOnceOrTwice)) await check(m.text, m.what);
 });
 
 test('analyzeJava survives deep nesting, long chains and junk', { timeout: 5 * 60_000 }, async () => {

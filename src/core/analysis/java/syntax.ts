@@ -1,6 +1,8 @@
 import type { Node } from 'web-tree-sitter';
+import { searchTree } from '../syntax';
 
-/** Small helpers over the tree-sitter Java syntax tree. */
+/** Small helpers over the tree-sitter Java syntax tree; the language-neutral ones come from ../syntax. */
+export { callArgs } from '../syntax';
 
 /** Removes parentheses and casts around an expression. */
 export function strip(node: Node | null): Node | null {
@@ -39,18 +41,6 @@ export function simpleTypeName(type: Node | null): string {
     }
   }
   return '';
-}
-
-/** The named argument nodes of a call or object creation (comments left out). */
-export function callArgs(call: Node): Node[] {
-  const list = call.childForFieldName('arguments');
-  const out: Node[] = [];
-  if (!list) return out;
-  for (let i = 0; i < list.namedChildCount; i++) {
-    const a = list.namedChild(i);
-    if (a && a.type !== 'comment') out.push(a);
-  }
-  return out;
 }
 
 export function namedChildren(n: Node): Node[] {
@@ -118,65 +108,37 @@ function isStatementField(parent: Node, child: Node): boolean {
   }
 }
 
+/** Is identifier `id` a member name (`obj.name` field access, a method name) rather than a reference to a local? */
+function isMemberName(id: Node): boolean {
+  const p = id.parent;
+  return !!p && ((p.type === 'field_access' && p.childForFieldName('field')?.id === id.id)
+    || (p.type === 'method_invocation' && p.childForFieldName('name')?.id === id.id));
+}
+
 /** Does the subtree of `n` (not entering nested classes) mention identifier `name`? */
 export function mentions(n: Node, names: ReadonlySet<string>): boolean {
-  const stack: Node[] = [n];
-  let budget = 200000;
-  while (stack.length && budget-- > 0) {
-    const c = stack.pop()!;
-    if (c.type === 'identifier' && names.has(c.text)) {
-      // `obj.name` field accesses and method names are not references to a local.
-      const p = c.parent;
-      if (p && p.type === 'field_access' && p.childForFieldName('field')?.id === c.id) continue;
-      if (p && p.type === 'method_invocation' && p.childForFieldName('name')?.id === c.id) continue;
-      return true;
-    }
-    for (let i = 0; i < c.namedChildCount; i++) {
-      const k = c.namedChild(i);
-      if (k) stack.push(k);
-    }
-  }
-  return false;
+  return searchTree(n, 200000, (c) => c.type === 'identifier' && names.has(c.text) && !isMemberName(c));
 }
 
 /** Every local-variable reference (identifier) in `n`, as names. */
 export function referencedNames(n: Node): Set<string> {
   const out = new Set<string>();
-  const stack: Node[] = [n];
-  let budget = 200000;
-  while (stack.length && budget-- > 0) {
-    const c = stack.pop()!;
-    if (c.type === 'identifier') {
-      const p = c.parent;
-      const isMember = p && ((p.type === 'field_access' && p.childForFieldName('field')?.id === c.id)
-        || (p.type === 'method_invocation' && p.childForFieldName('name')?.id === c.id));
-      if (!isMember) out.add(c.text);
-    }
-    for (let i = 0; i < c.namedChildCount; i++) {
-      const k = c.namedChild(i);
-      if (k) stack.push(k);
-    }
-  }
+  searchTree(n, 200000, (c) => {
+    if (c.type === 'identifier' && !isMemberName(c)) out.add(c.text);
+  });
   return out;
 }
 
 /** Names declared (locals, resources, catch and lambda parameters) anywhere in `n`. */
 export function declaredNames(n: Node): Set<string> {
   const out = new Set<string>();
-  const stack: Node[] = [n];
-  let budget = 200000;
-  while (stack.length && budget-- > 0) {
-    const c = stack.pop()!;
+  searchTree(n, 200000, (c) => {
     if (c.type === 'variable_declarator' || c.type === 'resource' || c.type === 'catch_formal_parameter' || c.type === 'formal_parameter'
       || c.type === 'enhanced_for_statement') {
       const name = c.childForFieldName('name');
       if (name) out.add(name.text);
     }
-    for (let i = 0; i < c.namedChildCount; i++) {
-      const k = c.namedChild(i);
-      if (k) stack.push(k);
-    }
-  }
+  });
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { NestingLimit, connectPreds, type Pred } from '../cfg/builder';
 import { named } from './syntax';
 
 /**
@@ -37,12 +38,6 @@ export interface PyCfg {
 /** Thrown when the graph would exceed MAX_NODES (finally copies multiply with nesting). */
 export class CfgTooLarge extends Error {}
 
-interface Pred {
-  readonly from: number;
-  /** Index into succ; -1 appends a 'normal' successor. */
-  readonly slot: number;
-}
-
 type Pending = 'exc' | 'ret' | 'brk' | 'cont';
 
 interface FinallyFrame {
@@ -70,7 +65,7 @@ export class CfgBuilder {
   private readonly catchers: Catcher[] = [];
   private readonly finallies: FinallyFrame[] = [];
   private readonly loops: Loop[] = [];
-  private depth = 0;
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
   private truncated = false;
   /** Statements of each block, read once (finally copies visit blocks again). */
   private readonly blocks = new Map<number, Node[]>();
@@ -92,15 +87,9 @@ export class CfgBuilder {
     return this.nodes.length - 1;
   }
 
+  /** An appended successor (slot -1) is a 'normal' edge. */
   private connect(preds: readonly Pred[], to: number): void {
-    for (const p of preds) {
-      const node = this.nodes[p.from]!;
-      if (p.slot >= 0) node.succ[p.slot] = to;
-      else {
-        node.succ.push(to);
-        node.edges.push('normal');
-      }
-    }
+    connectPreds(this.nodes, preds, to, (node) => node.edges.push('normal'));
   }
 
   /**
@@ -160,16 +149,10 @@ export class CfgBuilder {
 
   private statement(n: Node, preds: Pred[]): Pred[] {
     if (TRANSPARENT.has(n.type)) return preds;
-    if (this.depth > MAX_DEPTH) {
+    return this.nesting.nest(() => this.statementInner(n, preds), () => {
       this.truncated = true;
       return [{ from: this.emit('stmt', n, [n], ['normal'], preds), slot: 0 }];
-    }
-    this.depth++;
-    try {
-      return this.statementInner(n, preds);
-    } finally {
-      this.depth--;
-    }
+    });
   }
 
   private statementInner(n: Node, preds: Pred[]): Pred[] {

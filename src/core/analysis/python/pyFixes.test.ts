@@ -10,13 +10,12 @@ import { fixAllPaths } from '../fixAll';
 import { analyzeSource } from '../index';
 import { loadCorpus } from '../corpusFixtures';
 import { pyCompile } from './pyCompile';
+import { assertToolAccepts } from '../testing/toolCheck';
 
 const leaking = loadCorpus('python').filter((c) => c.expected.length > 0);
 
 async function assertCompiles(text: string, name: string, what: string): Promise<void> {
-  const r = await pyCompile(text, name);
-  if (r.status === 'no-python') return; // pyCorpus.test.ts reports the skip once
-  assert.equal(r.status, 'ok', `${name}: ${what} does not compile:\n${r.status === 'error' ? r.output : ''}\n--- code ---\n${text}`);
+  assertToolAccepts(await pyCompile(text, name), `${name}: ${what}`, text); // pyCorpus.test.ts reports a missing python3
 }
 
 test('the Python corpus has leaking files to fix', () => {

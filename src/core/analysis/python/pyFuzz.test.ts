@@ -7,94 +7,45 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits } from '../edits';
 import { analyzeSource } from '../index';
 import { loadCorpus } from '../corpusFixtures';
+import {
+  analyzeWithin, assertFixesApply, deleteSpan, duplicateOrSwapLines, insertJunk, insertToken, int, mutatedCorpus, mutator, truncate, type Mutation,
+} from '../testing/fuzzKit';
 
 const ITERATIONS = Number(process.env.SOCKSCOPE_FUZZ_ITERATIONS ?? 1500);
 const SEED = Number(process.env.SOCKSCOPE_FUZZ_SEED ?? 0x9e3779b9);
 const HANG_BOUND_MS = 3000;
 
-/** mulberry32: every failure can be replayed from the seed and the mutation number. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOKENS = ['(', ')', '[', ']', ':', '"""', "'", '\n    ', '\n', '\t', 'try:', 'finally:', 'except:', 'else:', 'with s:',
   'return', 'raise', 'del s', 's = socket.socket()', 'break', 'continue', 'yield s', 'lambda: s', 'async ', 'await ', '\\'];
 
-function mutate(text: string, r: () => number): string {
-  const int = (n: number) => Math.floor(r() * n);
-  const at = int(text.length + 1);
-  switch (int(7)) {
-    case 0:
-      return text.slice(0, at) + text.slice(at + 1 + int(12));
-    case 1:
-      return text.slice(0, at) + TOKENS[int(TOKENS.length)]! + text.slice(at);
-    case 2: {
-      let junk = '';
-      for (let i = 1 + int(8); i > 0; i--) junk += String.fromCharCode(1 + int(r() < 0.8 ? 127 : 0xd7ff));
-      return text.slice(0, at) + junk + text.slice(at);
-    }
-    case 3:
-      return text.slice(0, at);
-    case 4: { // re-indent a random line (dedent or over-indent)
-      const lines = text.split('\n');
-      const i = int(lines.length);
-      lines[i] = r() < 0.5 ? lines[i]!.trimStart() : '        ' + lines[i]!;
-      return lines.join('\n');
-    }
-    case 5: {
-      const lines = text.split('\n');
-      const i = int(lines.length);
-      const j = int(lines.length);
-      if (r() < 0.5) lines.splice(j, 0, lines[i]!);
-      else [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-      return lines.join('\n');
-    }
-    default: {
-      let t = text;
-      for (let k = 2 + int(4); k > 0; k--) t = mutate(t, r);
-      return t;
-    }
-  }
-}
+/** Dedents a random line or indents it too far. */
+const reindentLine: Mutation = (text, _at, r) => {
+  const lines = text.split('\n');
+  const i = int(r, lines.length);
+  lines[i] = r() < 0.5 ? lines[i]!.trimStart() : '        ' + lines[i]!;
+  return lines.join('\n');
+};
+
+const mutate = mutator([deleteSpan, insertToken(TOKENS), insertJunk, truncate, reindentLine, duplicateOrSwapLines], { compound: true });
 
 async function check(text: string, what: string): Promise<void> {
-  const start = performance.now();
-  let result;
-  try {
-    result = await analyzeSource(text, 'python');
-  } catch (e) {
-    assert.fail(`${what}: analyzeSource threw ${e instanceof Error ? e.stack : String(e)}`);
-  }
-  const ms = performance.now() - start;
-  assert.ok(ms < HANG_BOUND_MS, `${what}: took ${Math.round(ms)} ms (bound ${HANG_BOUND_MS} ms: a hang?)`);
+  const result = await analyzeWithin(what, 'analyzeSource', HANG_BOUND_MS, () => analyzeSource(text, 'python'));
   assert.equal(result.language, 'python');
   assert.ok(Array.isArray(result.findings) && Array.isArray(result.notes), `${what}: malformed result`);
   assert.ok(!result.notes.some((n) => n.startsWith('analysis failed')), `${what}: ${result.notes.join('; ')}`);
   const lineCount = text.split(/\r\n|\r|\n/).length;
   for (const f of result.findings) {
     assert.ok(f.range.start.line < lineCount && f.acquired.end.line < lineCount, `${what}: range outside the text`);
-    for (const fix of f.fixes) assert.doesNotThrow(() => applyEdits(text, fix.edits), `${what}: fix '${fix.title}' cannot be applied`);
+    assertFixesApply(text, f, what);
   }
 }
 
 const corpus = loadCorpus('python');
 
 test(`python: the analyzer survives ${ITERATIONS} mutated corpus files (seed ${SEED})`, { timeout: 10 * 60_000 }, async () => {
-  const r = prng(SEED);
-  for (let i = 0; i < ITERATIONS; i++) {
-    const c = corpus[i % corpus.length]!;
-    await check(mutate(c.text, r), `mutation #${i} of ${c.name} (seed ${SEED})`);
-  }
+  for (const m of mutatedCorpus(corpus, ITERATIONS, SEED, mutate)) await check(m.text, m.what);
 });
 
 test('python: the analyzer survives deep nesting and long chains', { timeout: 5 * 60_000 }, async () => {

@@ -1,35 +1,14 @@
 import type { Node } from 'web-tree-sitter';
+import { namedKids as named, walk } from '../syntax';
 
-/** Small helpers over the tree-sitter Python syntax tree. Walks are iterative (no recursion on input depth). */
+/**
+ * Small helpers over the tree-sitter Python syntax tree; the language-neutral ones come from ../syntax.
+ * Walks are iterative (no recursion on input depth).
+ */
+export { namedKids as named, walk } from '../syntax';
 
 /** Nodes whose bodies do not run where they are written (their names are captured, not evaluated). */
 export const DEFERRED = new Set(['lambda', 'function_definition', 'class_definition', 'decorated_definition']);
-
-/** The named children of `n` (comments left out). */
-export function named(n: Node): Node[] {
-  const out: Node[] = [];
-  for (let i = 0; i < n.namedChildCount; i++) {
-    const c = n.namedChild(i);
-    if (c && c.type !== 'comment') out.push(c);
-  }
-  return out;
-}
-
-/**
- * Pre-order walk of `root`. `visit` returns false to skip a node's children. Children are visited in
- * source order.
- */
-export function walk(root: Node, visit: (n: Node) => boolean | void): void {
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (visit(n) === false) continue;
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
-}
 
 /** Removes parentheses and `await` around an expression. */
 export function strip(node: Node | null): Node | null {

@@ -1,6 +1,8 @@
 // Address text as lsof and netstat print it ("127.0.0.1:5000", "[::1]:5000", "[fe80::1%lo0]:22", "*:*"),
 // turned into the model's Endpoint form (IPv6 in RFC 5952 form). Shared by the macOS and Windows sources.
 
+import { formatIpv6Groups } from '../address';
+
 /** A parsed `host:port`; host is '*' for a wildcard, port is 0 for '*'. */
 export interface HostPort {
   readonly host: string;
@@ -58,23 +60,7 @@ export function normalizeIpv6(text: string): string | undefined {
   const addr = pct >= 0 ? text.slice(0, pct) : text;
   const zone = pct >= 0 ? text.slice(pct) : '';
   const groups = ipv6Groups(addr);
-  if (!groups) return undefined;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    const [hi = 0, lo = 0] = groups.slice(6);
-    return `::ffff:${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}${zone}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':') + zone;
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}${zone}`;
+  return groups ? formatIpv6Groups(groups) + zone : undefined;
 }
 
 /** The eight 16-bit groups of an IPv6 address (with optional trailing dotted quad), or undefined. */

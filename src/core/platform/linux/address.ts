@@ -6,6 +6,7 @@
 // (already converted from network order), so it is read as it stands.
 
 import type { Endpoint } from '../../model';
+import { formatIpv6Groups } from '../address';
 
 export interface DecodeOptions {
   /** Byte order of the machine that wrote the table; true for x86, arm64 (default). */
@@ -32,28 +33,11 @@ function formatIpv4(b: readonly number[]): string {
   return b.join('.');
 }
 
-/**
- * RFC 5952 text for 16 bytes: lower-case hex, no leading zeros, the longest run (first on a tie) of
- * two or more zero groups replaced by `::`, and IPv4-mapped addresses written as ::ffff:a.b.c.d.
- */
+/** RFC 5952 text for 16 bytes (see formatIpv6Groups). */
 export function formatIpv6(b: readonly number[]): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${formatIpv4(b.slice(12, 16))}`;
-  }
-  let bestStart = -1;
-  let bestLen = 1; // a single zero group is never compressed
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpv6Groups(groups);
 }
 
 /** Decodes `0100007F:1F90` (or the 32-digit IPv6 form) to an Endpoint; undefined when malformed. */
