@@ -114,6 +114,7 @@ if (build.code !== 0) {
   record('integration', 0, 1, 'not run (build failed)');
 } else {
   console.log('build: ok');
+  summary.push('ok   build: ok (not counted)');
   await check('typecheck', typecheck);
   await check('lint', lint);
   await unitTests();

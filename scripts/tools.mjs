@@ -82,7 +82,14 @@ function ensureDebianPackages(needKrb) {
 function cleanNpmEnv(extraPath) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
-  if (extraPath) env.PATH = `${extraPath}${path.delimiter}${process.env.PATH}`;
+  if (extraPath) {
+    env.PATH = `${extraPath}${path.delimiter}${process.env.PATH}`;
+    // Debian's Node 20 trusts the system CA store; the official Node 24 build only its bundled CAs. Behind
+    // a TLS-inspecting proxy (whose CA is in the system store) its npm then fails every fetch with
+    // SELF_SIGNED_CERT_IN_CHAIN. Trusting the system bundle too gives both the same view.
+    const systemBundle = '/etc/ssl/certs/ca-certificates.crt';
+    if (!env.NODE_EXTRA_CA_CERTS && fs.existsSync(systemBundle)) env.NODE_EXTRA_CA_CERTS = systemBundle;
+  }
   return env;
 }
 
@@ -92,7 +99,7 @@ function npmInstall(toolsDir, specs, extraPath) {
   const r = spawnSync('npm', ['install', '--save-exact', '--no-audit', '--no-fund', ...specs],
     { cwd: toolsDir, stdio: ['ignore', 'inherit', 'inherit'], env: cleanNpmEnv(extraPath) });
   if (r.error) throw new ToolsError(`could not run npm: ${r.error.message}`);
-  if (r.status !== 0) throw new ToolsError(`npm install ${specs.join(' ')} failed (exit ${r.status}) in ${toolsDir}`);
+  if (r.status !== 0) throw new ToolsError(`npm install ${specs.join(' ')} failed (${r.signal || `exit ${r.status}`}) in ${toolsDir}`);
   log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

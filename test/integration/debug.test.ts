@@ -33,9 +33,10 @@ suite('debug: auto-attach to the debuggee', function () {
     assert.ok(started, 'the debug session did not start');
 
     const pid = await waitFor('the Debuggee Sockets view to attach', () => sockscope.attachedPid('debuggee'), 30000);
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    assert.ok(cmdline.some((a) => a.endsWith('leaky-server.js')), `attached to the wrong process: ${cmdline.join(' ')}`);
-    assert.ok(!cmdline.includes('--client'), 'attached to the demo\'s client subprocess instead of the server');
+    // The demo names itself (process.title) "leaky-server", and its client subprocess "leaky-client".
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    assert.match(cmdline, /leaky-server/, `attached to the wrong process: ${cmdline}`);
+    assert.doesNotMatch(cmdline, /leaky-client|--client/, 'attached to the demo\'s client subprocess instead of the server');
 
     const first = await waitFor('CLOSE_WAIT sockets', () => closeWaitCount(sockscope.view('debuggee').rows) || undefined, 20000);
     const later = await waitFor('the CLOSE_WAIT count to grow', () => {
