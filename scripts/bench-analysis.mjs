@@ -5,6 +5,9 @@
 //      and for the language's peer tool when one is installed (C/C++: cppcheck);
 //  (b) throughput in lines/second on a generated tree (>= 100k lines by default) built from the
 //      corpus with renamed identifiers, SockScope vs the peer, both measured in this run.
+//  (c) throughput on real C code: SQLite's sources (the amalgamation shipped in the npm package
+//      better-sqlite3, split back into its ~140 original files at its "Begin file" markers), the first
+//      --peer-lines lines of it for both tools, and the whole of it for SockScope. --no-real skips it.
 // Options: --lines N (generated size, default 100000), --peer-lines N (cap on the lines given to the
 // peer tool, default 100000), --lang c,python,... (default: every language with a corpus), --keep
 // (keep the generated tree), --cli FILE (another build of the CLI, e.g. an unbundled out/src/cli/cli.js).
@@ -170,13 +173,14 @@ const LANGUAGES = [
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { lines: 100_000, peerLines: 100_000, langs: undefined, keep: false };
+  const opts = { lines: 100_000, peerLines: 100_000, langs: undefined, keep: false, real: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--lines') opts.lines = Number(argv[++i]);
     else if (a === '--peer-lines') opts.peerLines = Number(argv[++i]);
     else if (a === '--lang') opts.langs = argv[++i].split(',');
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--no-real') opts.real = false;
     else if (a === '--cli') cli = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
@@ -210,6 +214,54 @@ function score(cases, findings) {
   const missed = [...truth].filter((k) => !got.has(k)).map((k) => k.replaceAll('\u0000', ':'));
   const extra = [...got].filter((k) => !truth.has(k)).map((k) => k.replaceAll('\u0000', ':'));
   return { tp, fp, fn, recall: tp / (tp + fn || 1), precision: tp / (tp + fp || 1), missed, extra };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real C code from the npm registry: SQLite, as shipped (amalgamated) in better-sqlite3.
+
+const REAL_PACKAGE = 'better-sqlite3@13.2.0';
+const REAL_FILE = 'package/deps/sqlite3/sqlite3.c';
+
+/** Fetches the package once into .vscode-test/bench-cache and writes SQLite's original files into `dir`. */
+async function sqliteTree(dir) {
+  const cache = path.join(root, '.vscode-test', 'bench-cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const amalgamation = path.join(cache, 'sqlite3.c');
+  if (!fs.existsSync(amalgamation)) {
+    const packed = await run('npm', ['pack', REAL_PACKAGE, '--silent', '--pack-destination', cache], { cwd: cache });
+    const tgz = packed.stdout.trim().split('\n').pop();
+    if (packed.code !== 0 || !tgz) throw new Error(`npm pack ${REAL_PACKAGE} failed: ${packed.stderr.slice(0, 500)}`);
+    const untar = await run('tar', ['xzf', path.join(cache, tgz), '-C', cache, REAL_FILE]);
+    if (untar.code !== 0) throw new Error(`cannot extract ${REAL_FILE}: ${untar.stderr}`);
+    fs.renameSync(path.join(cache, REAL_FILE), amalgamation);
+    fs.rmSync(path.join(cache, 'package'), { recursive: true, force: true });
+    fs.rmSync(path.join(cache, tgz), { force: true });
+  }
+  // The amalgamation concatenates SQLite's files between "/****** Begin file NAME ******/" and
+  // "/****** End of NAME ******/" lines; nested files (headers included in place) are split out too.
+  const files = [];
+  const stack = [];
+  let current = { name: 'sqlite3-prologue.c', lines: [] };
+  const flush = (part) => {
+    if (part.lines.length === 0) return;
+    const rel = `${String(files.length).padStart(3, '0')}-${part.name}`;
+    fs.writeFileSync(path.join(dir, rel), part.lines.join('\n') + '\n');
+    files.push({ rel, lines: part.lines.length });
+  };
+  for (const line of fs.readFileSync(amalgamation, 'utf8').split('\n')) {
+    const begin = /^\/\*{5,} Begin file (\S+) \*{5,}\/$/.exec(line);
+    const end = /^\/\*{5,} End of (\S+) \*{5,}\/$/.exec(line);
+    if (begin) {
+      stack.push(current);
+      current = { name: begin[1], lines: [] };
+    } else if (end && stack.length) {
+      flush(current);
+      current = stack.pop();
+      current = { name: `${current.name.replace(/(-cont\d+)?\.([ch])$/, '')}-cont${files.length}.${current.name.endsWith('.h') ? 'h' : 'c'}`, lines: [] };
+    } else current.lines.push(line);
+  }
+  flush(current);
+  return files;
 }
 
 /** Renames the declared identifiers of `text` with `suffix`, via tree-sitter (edits applied back to front). */
@@ -331,9 +383,39 @@ async function main() {
       else fs.rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (opts.real && (!opts.langs || opts.langs.includes('c'))) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-bench-sqlite-'));
+    try {
+      const files = await sqliteTree(dir);
+      const all = files.reduce((n, f) => n + f.lines, 0);
+      const subset = [];
+      let subsetLines = 0;
+      for (const f of files) {
+        if (subsetLines >= opts.peerLines) break;
+        subset.push(f.rel);
+        subsetLines += f.lines;
+      }
+      const row = (tool, n, lines, r) => [`c (SQLite, ${REAL_PACKAGE})`, tool, n, lines, fmt(r.wall), Math.round(lines / r.wall), fmt(r.cpu), Math.round(lines / r.cpu)];
+      const oursAll = await sockscope(['.'], dir);
+      speed.push(row('SockScope (1 process), all files', files.length, all, oursAll));
+      const ours = await sockscope(subset, dir);
+      speed.push(row('SockScope (1 process)', subset.length, subsetLines, ours));
+      details.push(`c SQLite: ${files.length} files, ${all} lines; SockScope reported ${oursAll.findings.length} findings (${ours.findings.length} in the first ${subsetLines} lines): ${oursAll.findings.slice(0, 10).map((f) => `${f.file}:${f.line}:${f.variable}`).join(', ')}`);
+      if (await cppcheck.available()) {
+        const theirs = await cppcheck.run(subset, dir);
+        speed.push(row(cppcheck.label, subset.length, subsetLines, theirs));
+        details.push(`c SQLite: cppcheck reported ${theirs.findings.length} leak findings in the first ${subsetLines} lines`);
+        ratios.push(`c (SQLite): SockScope vs cppcheck: ${fmt(theirs.wall / ours.wall, 1)}x the lines/s (wall), ${fmt(theirs.cpu / ours.cpu, 1)}x the lines per CPU second`);
+      }
+    } catch (e) {
+      details.push(`c SQLite tree skipped: ${e instanceof Error ? e.message : e}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
   console.log(`\nLeak detection on the corpora (TP = same file, line and variable) — ${os.cpus().length} cores, node ${process.version}\n`);
   console.log(table(['lang', 'tool', 'files', 'expected', 'TP', 'FP', 'FN', 'recall', 'precision'], accuracy));
-  console.log('\nThroughput on the generated tree\n');
+  console.log('\nThroughput on the generated trees and on SQLite\n');
   console.log(table(['lang', 'tool', 'files', 'lines', 'wall s', 'lines/s', 'CPU s', 'lines/CPU s'], speed));
   console.log('\n' + ratios.join('\n'));
   console.log('\n' + details.join('\n'));
