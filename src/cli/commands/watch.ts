@@ -100,7 +100,8 @@ export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
     const facts = await (deps.facts ?? defaultFacts)();
     const source = deps.source ?? createSocketSource(process.platform);
     const stats = deps.stats === null ? undefined : deps.stats ?? new PidusageStats();
-    return watch(opts, io, source, facts, deps.clock ?? realClock, stats);
+    // With the real clock the budget counts the process's own CPU time; a test's fake clock keeps wall time.
+    return watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : processCpuMs);
   };
 }
 
@@ -108,10 +109,10 @@ async function defaultFacts(): Promise<SystemFacts> {
   return { ephemeralPorts: process.platform === 'linux' ? await readEphemeralPortRange() : undefined };
 }
 
-function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFacts, clock: Clock, stats: ProcessStats | undefined): Promise<number> {
+function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFacts, clock: Clock, stats: ProcessStats | undefined, cpuTimeMs: (() => number) | undefined): Promise<number> {
   const history = new History();
   const tracker = new WarningTracker();
-  const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats, cpuBudget: opts.maxCpuPercent / 100 });
+  const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats, cpuBudget: opts.maxCpuPercent / 100, ...(cpuTimeMs ? { cpuTimeMs } : {}) });
   let sampled = false;
   let stretchedNoted = false;
   return new Promise<number>((resolve) => {
@@ -187,3 +188,9 @@ export function sampleLine(s: SampleSummary, active: readonly LeakWarning[]): st
 }
 
 export const watchCommand: CliCommand = createWatchCommand();
+
+/** CPU time (user + system, all threads) this process has used, in ms. */
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

@@ -158,6 +158,26 @@ test('a CPU budget stretches the interval to (sample time) / budget', async () =
   sampler.dispose();
 });
 
+test('with a process CPU counter the budget applies to all CPU spent per cycle, not to wall time', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  source.costMs = 10; // little wall time…
+  let cpu = 0;
+  // …but 150 ms of CPU per cycle (work on other threads and after the sample, which wall time misses).
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000, cpuBudget: 0.05, cpuTimeMs: () => cpu });
+  const { samples } = record(sampler);
+  sampler.on('sample', () => { cpu += 150; });
+  sampler.start();
+  await clock.advanceAsync(2500);
+  // Samples 1 and 2 only set the CPU mark (warm-up); the third sees one full 150 ms cycle: 150 / 5 % = 3 s.
+  assert.deepEqual(source.calls, [0, 1000, 2000]);
+  assert.equal(samples[2]?.nextIntervalMs, 3000);
+  // The stretched interval runs from the end of the sample that set it (2000 + 10 ms).
+  await clock.advanceAsync(3100);
+  assert.deepEqual(source.calls, [0, 1000, 2000, 5010]);
+  sampler.dispose();
+});
+
 test('without a budget a slow sample keeps the fixed rate', async () => {
   const clock = new FakeClock();
   const source = new ScriptedSource(clock, () => ({ sockets: [] }));

@@ -54,6 +54,13 @@ export interface SamplerOptions {
    * over-counts when the event loop is busy with other work: the budget errs on the cheap side.
    */
   readonly cpuBudget?: number;
+  /**
+   * CPU time this process has used so far, in ms (e.g. from process.cpuUsage()). When given, the budget
+   * is applied to all the CPU the process spent from one sample to the next (snapshot, history,
+   * heuristics, output, and work on libuv's threads that wall time misses) instead of wall time. Only
+   * right where sampling is all the process does, as in `sockscope watch`.
+   */
+  readonly cpuTimeMs?: () => number;
 }
 
 const MIN_INTERVAL_MS = 50;
@@ -74,6 +81,8 @@ export class Sampler {
   private started = false;
   private previous: Snapshot | undefined;
   private firstStartTime: number | undefined;
+  /** cpuTimeMs() at the start of the previous sample. */
+  private cpuMark: number | undefined;
   /** Exponentially smoothed duration of a sample, ms (the first sample is warm-up and not counted). */
   private costMs: number | undefined;
   private attempts = 0;
@@ -162,6 +171,10 @@ export class Sampler {
 
   private async sampleOnce(): Promise<void> {
     const startedAt = this.clock.now();
+    const cpuNow = this.options.cpuTimeMs?.();
+    // CPU spent over the whole previous cycle (previous sample start → now), when the process CPU is known.
+    const cycleCpuMs = cpuNow !== undefined && this.cpuMark !== undefined ? Math.max(0, cpuNow - this.cpuMark) : undefined;
+    this.cpuMark = cpuNow;
     const [result, stats] = await Promise.all([
       this.source.snapshot(this.pid).then((s) => ({ ok: true as const, snapshot: s }), (e: unknown) => ({ ok: false as const, error: toSourceError(e) })),
       this.options.stats ? this.options.stats.sample(this.pid).catch(() => undefined) : Promise.resolve(undefined),
@@ -170,7 +183,10 @@ export class Sampler {
     const durationMs = Math.max(0, this.clock.now() - startedAt);
     const before = this.effectiveIntervalMs;
     // The first sample pays for JIT warm-up and one-off lookups: it would stretch the interval for nothing.
-    if (this.attempts++ > 0) this.costMs = this.costMs === undefined ? durationMs : 0.5 * this.costMs + 0.5 * durationMs;
+    const cost = this.options.cpuTimeMs ? cycleCpuMs : durationMs;
+    if (this.attempts++ > (this.options.cpuTimeMs ? 1 : 0) && cost !== undefined) {
+      this.costMs = this.costMs === undefined ? cost : 0.5 * this.costMs + 0.5 * cost;
+    }
     if (!result.ok) {
       this.onError(result.error);
       return;
