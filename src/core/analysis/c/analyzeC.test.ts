@@ -301,3 +301,45 @@ test('a time budget that runs out is reported in the notes', async () => {
   assert.ok(r.notes.some((n) => n.includes('time budget')));
   assert.ok(r.findings.length < 3000);
 });
+
+test('equality with another value: the equal branch does not hold the acquired stream/descriptor', async () => {
+  const src = `
+void streams(const char *z, int c, FILE *log) {
+  FILE *out = stdout;
+  if (c) { out = fopen(z, "w"); if (!out) return; }
+  if (stdout != out) fclose(out);
+  FILE *f = fopen(z, "r");
+  if (!f) return;
+  if (f == log || f == stderr) return;
+  fclose(f);
+}
+void not_stdout_leaks(const char *z, int c) {
+  FILE *out = stdout;
+  if (c) { out = fopen(z, "w"); if (!out) return; }
+  if (out == stdout) fflush(out);
+}
+void other_holder(const char *z, int c) {
+  FILE *fp = fopen(z, "r");
+  FILE *out = fp;
+  if (!fp) return;
+  if (c) out = stdout;
+  if (out == stdout) return;
+  fclose(out);
+}
+int fds(const char *p, int maxfd) {
+  int fd = open(p, O_RDONLY);
+  int i;
+  if (fd < 0) return -1;
+  if (fd != STDIN_FILENO) { dup2(fd, STDIN_FILENO); close(fd); }
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  if (lfd < 0) return -1;
+  for (i = 0; i < maxfd; i++)
+    if (i == lfd) return -1;
+  close(lfd);
+  return 0;
+}
+`;
+  // not_stdout_leaks: the not-stdout path ends without fclose; other_holder: `fp` still holds the
+  // stream where `out` is stdout; fds: an int loop counter equal to `lfd` says nothing about it.
+  assert.deepEqual(await check(src), ['20:out', '26:fp', '37:lfd']);
+});

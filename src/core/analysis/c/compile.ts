@@ -45,6 +45,8 @@ export type Guard =
   | { readonly g: 'not'; readonly a: Guard }
   | { readonly g: 'and' | 'or'; readonly a: Guard; readonly b: Guard }
   | { readonly g: 'cmp'; readonly subject: Subject; readonly rel: Rel; readonly c: number }
+  /** `a == b` / `a != b` between two variables (or literal-index elements), neither a constant. */
+  | { readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!=' }
   | { readonly g: 'none' };
 
 export interface Program {
@@ -285,9 +287,16 @@ export class Compiler {
       const rc = constantValue(r);
       if (rc !== null && lc === null) return this.compare(l, op, rc);
       if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
+      if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
       return NONE;
     }
     return this.compare(e, '!=', 0);
+  }
+
+  private same(l: Node, r: Node, rel: '==' | '!='): Guard {
+    const a = variableKey(l);
+    const b = variableKey(r);
+    return a && b && a !== b ? { g: 'same', a, b, rel } : NONE;
   }
 
   private compare(subjectNode: Node, rel: Rel, c: number): Guard {
@@ -309,6 +318,14 @@ export class Compiler {
     const key = lvalueKey(e);
     return key ? { kind: 'key', key } : null;
   }
+}
+
+/** The key of a plain variable or literal-index element (`out`, `stdout`, `fds[1]`), or null. */
+function variableKey(node: Node): string | null {
+  const n = strip(node);
+  if (!n) return null;
+  if (n.type === 'identifier') return n.text;
+  return n.type === 'subscript_expression' && subscriptParts(n).literalIndex ? lvalueKey(n) : null;
 }
 
 /** `fd`, `&fd`, `(int)fd` name `fd`; `fds[i]` with a non-constant index names every element of `fds`. */

@@ -2,10 +2,10 @@ import type { Node } from 'web-tree-sitter';
 import { solveForward } from '../cfg/dataflow';
 import type { ExitSite, FunctionCfg } from './cfg';
 import { Compiler, type CompileContext, type Guard, type Op, type Program, type Ref, type Rel, type Target, type Value } from './compile';
-import { ACQUIRE, type ResourceKind } from './names';
+import { ACQUIRE, STANDARD_FDS, type ResourceKind } from './names';
 import type { EffectSite } from './scan';
 import {
-  INVALID, UNSET, cloneState, emptyState, hasToken, heldElsewhere, joinStates, releasedAt, statesEqual, tokensOf,
+  INVALID, UNSET, cloneState, emptyState, hasToken, heldElsewhere, joinStates, releasedAt, setsEqual, statesEqual, tokensOf,
   type State, type ValueSet,
 } from './state';
 
@@ -67,9 +67,11 @@ interface Constraint {
   readonly kill: Set<string>;
   /** Tokens proven valid on this branch. */
   readonly valid: Set<string>;
+  /** Tokens that a location (and its aliases) is proven not to hold on this branch, by location. */
+  readonly detach: Map<number, Set<string>>;
 }
 
-const EMPTY: Constraint = { kill: new Set(), valid: new Set() };
+const EMPTY: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
 
 function invalidFor(kind: TokenKind, rel: Rel, c: number): boolean {
   const asFd = (rel === '<' && c <= 0) || (rel === '<=' && c <= 0) || (rel === '==' && c < 0);
@@ -462,7 +464,7 @@ export class FunctionAnalysis {
   private refine(input: State, guard: Guard, branch: boolean): State {
     if (guard.g === 'none') return input;
     const c = this.constraint(guard, branch, input);
-    if (!c.kill.size && !c.valid.size) return input;
+    if (!c.kill.size && !c.valid.size && !c.detach.size) return input;
     const s = cloneState(input);
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
@@ -483,7 +485,24 @@ export class FunctionAnalysis {
       }
       s.vars[i] = next.size ? next : undefined;
     }
+    for (const [k, tokens] of c.detach) this.detach(s, input.vars[k], tokens);
     return s;
+  }
+
+  /**
+   * Removes `tokens` from the locations whose value is `value` (the compared variable and its
+   * aliases, which hold the very same set), leaving them known not to hold a live resource.
+   */
+  private detach(s: State, value: ValueSet | undefined, tokens: ReadonlySet<string>): void {
+    if (!value) return;
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set || !setsEqual(set, value)) continue;
+      const next = new Set(set);
+      for (const t of tokens) next.delete(t);
+      next.add(INVALID);
+      s.vars[i] = next;
+    }
   }
 
   private constraint(g: Guard, branch: boolean, s: State): Constraint {
@@ -510,7 +529,7 @@ export class FunctionAnalysis {
         if (k === undefined) return EMPTY;
         const status = s.status[k];
         if (status) return this.status([...status], rel, g.c);
-        const out: Constraint = { kill: new Set(), valid: new Set() };
+        const out: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
         for (const t of tokensOf(s.vars[k])) {
           const kind = this.tokens.get(t)?.kind ?? 'fd';
           if (invalidFor(kind, rel, g.c)) out.kill.add(t);
@@ -518,12 +537,49 @@ export class FunctionAnalysis {
         }
         return out;
       }
+      case 'same': {
+        if ((g.rel === '==') !== branch) return EMPTY;
+        const detach = new Map<number, Set<string>>();
+        this.notHeld(s, g.a, g.b, detach);
+        this.notHeld(s, g.b, g.a, detach);
+        return detach.size ? { kill: new Set(), valid: new Set(), detach } : EMPTY;
+      }
     }
   }
 
+  /**
+   * Where `key == other` holds, `key` does not hold a resource the function acquired itself
+   * (and `other` does not hold too): a stream equal to stdin/stdout/stderr or to another variable,
+   * a descriptor equal to STDIN/STDOUT/STDERR_FILENO or to a variable holding another acquired
+   * one. (A descriptor equal to any int variable proves nothing: `if (i == listen_fd)` in a loop
+   * over descriptor numbers.) Parameters' tokens are left alone: their identity is the caller's.
+   */
+  private notHeld(s: State, key: string, other: string, out: Map<number, Set<string>>): void {
+    const k = this.index.get(key);
+    if (k === undefined) return;
+    const o = this.index.get(other);
+    const otherValue = o === undefined ? undefined : s.vars[o];
+    const otherHolds = hasToken(otherValue);
+    const tokens = new Set<string>();
+    for (const t of tokensOf(s.vars[k])) {
+      if (otherValue?.has(t)) continue;
+      switch (this.tokens.get(t)?.kind) {
+        case 'file': case 'popen':
+          tokens.add(t);
+          break;
+        case 'fd': case 'socket':
+          if (STANDARD_FDS.has(other) || otherHolds) tokens.add(t);
+          break;
+        default:
+          break;
+      }
+    }
+    if (tokens.size) out.set(k, tokens);
+  }
+
   private status(tokens: string[], rel: Rel, c: number): Constraint {
-    if (statusFailed(rel, c)) return { kill: new Set(tokens), valid: new Set() };
-    if (statusSucceeded(rel, c)) return { kill: new Set(), valid: new Set(tokens) };
+    if (statusFailed(rel, c)) return { kill: new Set(tokens), valid: new Set(), detach: new Map() };
+    if (statusSucceeded(rel, c)) return { kill: new Set(), valid: new Set(tokens), detach: new Map() };
     return EMPTY;
   }
 
@@ -582,9 +638,18 @@ function registerGuardKeys(g: Guard, add: (k: string) => void): void {
 }
 
 function union(a: Constraint, b: Constraint): Constraint {
-  return { kill: new Set([...a.kill, ...b.kill]), valid: new Set([...a.valid, ...b.valid]) };
+  const detach = new Map(a.detach);
+  for (const [k, t] of b.detach) detach.set(k, new Set([...(detach.get(k) ?? []), ...t]));
+  return { kill: new Set([...a.kill, ...b.kill]), valid: new Set([...a.valid, ...b.valid]), detach };
 }
 
 function intersect(a: Constraint, b: Constraint): Constraint {
-  return { kill: new Set([...a.kill].filter((t) => b.kill.has(t))), valid: new Set([...a.valid].filter((t) => b.valid.has(t))) };
+  const detach = new Map<number, Set<string>>();
+  for (const [k, t] of a.detach) {
+    const both = [...t].filter((x) => b.detach.get(k)?.has(x));
+    if (both.length) detach.set(k, new Set(both));
+  }
+  return {
+    kill: new Set([...a.kill].filter((t) => b.kill.has(t))), valid: new Set([...a.valid].filter((t) => b.valid.has(t))), detach,
+  };
 }

@@ -22,6 +22,9 @@ export const RELEASE: ReadonlySet<string> = new Set(['close', 'closesocket', 'fc
 /** fdopen(fd, mode): the new FILE * owns `fd`. */
 export const ADOPT_FIRST_ARG: ReadonlySet<string> = new Set(['fdopen']);
 
+/** The standard descriptors: a descriptor found equal to one of them is not one the function acquired itself. */
+export const STANDARD_FDS: ReadonlySet<string> = new Set(['STDIN_FILENO', 'STDOUT_FILENO', 'STDERR_FILENO']);
+
 /** Calls that never return. */
 export const NO_RETURN: ReadonlySet<string> = new Set([
   'exit', '_exit', '_Exit', 'quick_exit', 'abort', 'err', 'errx', 'verr', 'verrx', 'pthread_exit', 'longjmp',

@@ -90,7 +90,7 @@ export function joinStates(a: State, b: State): State {
   return { vars, status };
 }
 
-function setsEqual(a: ValueSet | undefined, b: ValueSet | undefined): boolean {
+export function setsEqual(a: ValueSet | undefined, b: ValueSet | undefined): boolean {
   if (a === b) return true;
   if (!a || !b || a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
