@@ -111,9 +111,12 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       const d = new vscode.Diagnostic(toRange(f.range), f.message, vscode.DiagnosticSeverity.Warning);
       d.source = 'sockscope';
       d.code = { value: f.ruleId, target: this.ruleHelp.with({ fragment: f.ruleId === 'sockscope.overwrite' ? 'sockscopeoverwrite' : 'sockscopeleak' }) };
+      // The acquisition site first; the analyzer's related places may name it already (with more words).
+      const related = f.related ?? [];
+      const sameStart = (r: CoreRange) => r.start.line === f.acquired.start.line && r.start.column === f.acquired.start.column;
       d.relatedInformation = [
-        new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(f.acquired)), `\`${f.variable}\` acquired here`),
-        ...(f.related ?? []).map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message)),
+        ...(related.some((r) => sameStart(r.range)) ? [] : [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(f.acquired)), `\`${f.variable}\` acquired here`)]),
+        ...related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message)),
       ];
       this.byDiagnostic.set(d, f);
       return d;
