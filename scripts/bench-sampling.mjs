@@ -13,6 +13,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startHolder } from './bench-holder.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -46,20 +47,6 @@ function cpuSeconds(pid) {
   return { self: (field(14) + field(15)) / ticksPerSecond, children: (field(16) + field(17)) / ticksPerSecond };
 }
 
-function startHolder() {
-  const nofile = 2 * PAIRS + 1000;
-  const child = spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, '--no-deprecation',
-    path.join(root, 'test', 'fixtures', 'sockets', 'holder.js'), '--pairs', String(PAIRS), '--ttl', '3600'],
-  { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve({ child, held: JSON.parse(out.slice(0, out.indexOf('\n'))) });
-    });
-    child.once('exit', (code) => reject(new Error(`holder exited early (code ${code}); is prlimit installed and the hard limit high enough?`)));
-  });
-}
 
 /**
  * Runs `watch` with extra arguments. CPU is measured from its first sample (start-up excluded) until
@@ -119,7 +106,7 @@ async function measureSs() {
 const pct = (cpu, wall) => `${((100 * cpu) / wall).toFixed(2)} %`;
 
 console.log(`bench-sampling: ${SAMPLES} samples at ${INTERVAL} ms, watched process holding ${2 * PAIRS} loopback TCP sockets`);
-const holder = await startHolder();
+const holder = await startHolder(PAIRS, 3600);
 try {
   const pid = holder.held.pid;
   await sleep(500);

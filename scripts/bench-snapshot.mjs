@@ -8,10 +8,11 @@
 //
 //   npm run bench:snapshot            (builds first)
 //   node scripts/bench-snapshot.mjs [--pairs 5000] [--runs 7] [--cli path/to/cli.js]
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { startHolder } from './bench-holder.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(import.meta.url);
@@ -31,7 +32,7 @@ if (!existsSync(cliPath)) {
   console.error('bench-snapshot: dist/cli.js is missing: run `node scripts/build.mjs` first (npm run bench:snapshot does).');
   process.exit(2);
 }
-const { main } = require(cliPath);
+const { main, createSocketSource } = require(cliPath);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -40,23 +41,15 @@ const median = (xs) => {
 };
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-/** Starts the holder with RLIMIT_NOFILE raised through prlimit(1); resolves with what it holds. */
-function startHolder() {
-  const nofile = 2 * PAIRS + 1000;
-  const child = spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, '--no-deprecation',
-    path.join(root, 'test', 'fixtures', 'sockets', 'holder.js'), '--pairs', String(PAIRS), '--ttl', '600'],
-  { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve({ child, held: JSON.parse(out.slice(0, out.indexOf('\n'))) });
-    });
-    child.once('exit', (code) => reject(new Error(`holder exited early (code ${code}); is prlimit installed and the hard limit high enough?`)));
-  });
-}
 
 /** One in-process run of `sockscope sockets <pid> --json`; returns [ms, number of sockets]. */
+/** One full snapshot by SockScope's core (the socket source the extension and the CLI use); returns [ms, sockets]. */
+async function coreOnce(source, pid) {
+  const t0 = process.hrtime.bigint();
+  const snapshot = await source.snapshot(pid);
+  return [ms(t0), snapshot.sockets.length];
+}
+
 async function sockscopeOnce(pid) {
   let out = '';
   let err = '';
@@ -79,16 +72,18 @@ function execOnce(file, args) {
   });
 }
 
-const holder = await startHolder();
+const holder = await startHolder(PAIRS, 600);
 const pid = holder.held.pid;
 const stop = () => { try { holder.child.kill('SIGKILL'); } catch { /* already gone */ } };
 process.on('exit', stop);
 try {
+  const source = createSocketSource(process.platform);
   const tools = [
-    { name: 'sockscope sockets --json (in-process)', run: () => sockscopeOnce(pid) },
+    { name: 'SockScope core snapshot (in-process)', run: () => coreOnce(source, pid) },
     { name: 'lsof -nP -p PID', run: () => execOnce('lsof', ['-nP', '-p', String(pid)]) },
     { name: 'ss -tanp', run: () => execOnce('ss', ['-tanp']) },
     { name: 'ss -tan', run: () => execOnce('ss', ['-tan']) },
+    { name: 'sockscope sockets --json (in-process, info only)', run: () => sockscopeOnce(pid) },
     { name: 'node dist/cli.js sockets PID --json (process, info only)', run: () => execOnce(process.execPath, [cliPath, 'sockets', String(pid), '--json']) },
   ];
   const times = tools.map(() => []);
@@ -104,7 +99,8 @@ try {
   const med = times.map(median);
   const [own, lsof, ssp, ss] = med;
   console.log(`\nSnapshot of one process holding ${2 * PAIRS + 2} TCP sockets (${PAIRS} established pairs + 2 listeners), median of ${RUNS} runs:`);
-  console.log(`(SockScope was measured in-process: main() of dist/cli.js, no node start-up; the other tools as child processes via execFile.)`);
+  console.log(`(SockScope is measured in-process: its core's snapshot() from dist/cli.js, no node start-up; the other tools as child processes via execFile.`);
+  console.log(` The two "info only" rows add JSON formatting, and node start-up, to the same snapshot.)`);
   console.log(`SockScope listed ${sizes[0]} sockets.\n`);
   const rows = tools.map((t, i) => [t.name, med[i].toFixed(1), `${Math.min(...times[i]).toFixed(1)}-${Math.max(...times[i]).toFixed(1)}`]);
   const header = ['tool', 'median ms', 'range ms'];

@@ -14,6 +14,9 @@ Commands:
 
 Exit codes: 0 ok (check: no findings), 1 findings, 2 usage or I/O error.`;
 
+/** The core's socket source, exported from the bundle so `npm run bench:snapshot` can time one snapshot in-process. */
+export { createSocketSource } from '../core/platform';
+
 const COMMANDS: Record<string, CliCommand> = { sockets: socketsCommand, check: checkCommand, watch: watchCommand };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

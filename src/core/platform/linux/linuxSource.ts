@@ -16,7 +16,7 @@ import type { InetProtocol } from './netTables';
 import { parseInetTable, parseUnixTable } from './netTables';
 import type { ProcStat } from './procFiles';
 import { fdLimitFrom, formatCmdline, parseCmdline, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
-import { errnoOf, isDenied, isGone, mapLimit, readLinks, readText, readTextOrUndefined } from './procIo';
+import { errnoOf, isDenied, isGone, mapLimit, readLinks, readTableSync, readText, readTextOrUndefined } from './procIo';
 
 export interface LinuxSourceOptions {
   /** Root of the proc filesystem: '/proc', or a fixture tree in tests. */
@@ -274,7 +274,7 @@ export class LinuxSocketSource implements SocketSource {
   /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
   private async readTable(pid: number | string, protocol: InetProtocol | 'unix'): Promise<string | undefined> {
     try {
-      return await readText(this.dir(pid, 'net', protocol));
+      return readTableSync(this.dir(pid, 'net', protocol));
     } catch (e) {
       if (isGone(e)) return undefined;
       throw e;
