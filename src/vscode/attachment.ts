@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ProcessInfo, Snapshot } from '../core/model';
-import { processLabel } from '../core/model';
+import type { ProcessInfo, Snapshot, StateCounts } from '../core/model';
+import { countTcpStates, processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
 import type { LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
@@ -40,6 +40,8 @@ export class Attachment implements vscode.Disposable {
   /** Fires when warnings are raised or cleared (not on every sample). */
   readonly onDidChangeWarnings = this.warningsChanged.event;
   private current: Snapshot | undefined;
+  /** TCP sockets per state of `current`, counted once per snapshot for the badge and the status bar. */
+  private counts: StateCounts = {};
   /** What could still be read when the sockets could not (e.g. another user's process). */
   private partialInfo: ProcessInfo | undefined;
   private state: AttachmentStatus = { kind: 'starting' };
@@ -53,7 +55,7 @@ export class Attachment implements vscode.Disposable {
     this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats(), ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget } : {}) });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
     this.sampler.on('sample', ({ snapshot, stats, diff, nextIntervalMs }) => {
-      this.current = snapshot;
+      this.setSnapshot(snapshot);
       this.stretchedTo = nextIntervalMs > this.sampler.intervalMs * 1.5 ? nextIntervalMs : undefined;
       this.history.push(snapshot, stats);
       const wasLive = this.state.kind === 'live';
@@ -78,6 +80,16 @@ export class Attachment implements vscode.Disposable {
       if (update.cleared.length) this.warningsChanged.fire(update);
     });
     this.sampler.start();
+  }
+
+  private setSnapshot(snapshot: Snapshot): void {
+    this.current = snapshot;
+    this.counts = countTcpStates(snapshot.sockets);
+  }
+
+  /** TCP sockets in CLOSE_WAIT in the latest snapshot. */
+  get closeWaitCount(): number {
+    return this.counts.CLOSE_WAIT ?? 0;
   }
 
   get snapshot(): Snapshot | undefined {
@@ -121,7 +133,7 @@ export class Attachment implements vscode.Disposable {
     try {
       const snapshot = await source.snapshot(this.pid);
       if (this.disposed) return;
-      this.current = snapshot;
+      this.setSnapshot(snapshot);
       this.changed.fire();
     } catch (e) {
       if (e instanceof SourceError && e.code === 'NO_SUCH_PROCESS') {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
-import { analyzeSource, languageForFile, MAX_ANALYSED_BYTES } from '../core/analysis';
+import { analyzeSource, languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis';
 import { fixAllPaths } from '../core/analysis/fixAll';
 import { registerCommand } from './commands';
 import { setting } from './config';
@@ -8,7 +8,7 @@ import type { ComponentLog, Log } from './log';
 
 const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: 'python', go: 'go', java: 'java' };
 const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
-const SCAN_GLOB = '**/*.{c,h,cc,cpp,cxx,hpp,hh,py,go,java}';
+const SCAN_GLOB = `**/*.{${Object.keys(SOURCE_EXTENSIONS).map((e) => e.slice(1)).join(',')}}`;
 const SCAN_EXCLUDE = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**,**/.venv/**}';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('sockscope');

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { processLabel } from '../core/model';
+import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
 
 interface ProcessItem extends vscode.QuickPickItem {
@@ -8,14 +9,6 @@ interface ProcessItem extends vscode.QuickPickItem {
 
 /** Socket counts are computed this many processes at a time while the picker is open. */
 const COUNT_CONCURRENCY = 8;
-
-/** Parses a user-typed pid: a positive integer, nothing else. */
-export function parsePid(value: unknown): number | undefined {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  if (!/^\d{1,10}$/.test(text)) return undefined;
-  const pid = Number(text);
-  return pid > 0 && pid <= 4_194_304 ? pid : undefined;
-}
 
 export function parsePort(value: string): number | undefined {
   const text = value.trim();

@@ -10,7 +10,8 @@ import type { Attachment } from './attachment';
 import { registerCommand } from './commands';
 import { setting, toolPaths } from './config';
 import type { Log } from './log';
-import { parsePid, parsePort, pickPortOwner, pickProcess } from './processPicker';
+import { parsePid } from '../core/platform/pid';
+import { parsePort, pickPortOwner, pickProcess } from './processPicker';
 import { HistoryPanel } from './historyPanel';
 import { SnapshotCommands } from './snapshots';
 import type { SocketNode } from './socketTree';
@@ -95,18 +96,24 @@ export class RuntimeFeature implements vscode.Disposable {
       pid = await pickProcess(this.source, title);
     }
     if (pid === undefined) return undefined;
-    await this.ensureExists(pid);
+    this.ensureExists(pid);
     view.attach(pid);
     await view.reveal();
     return pid;
   }
 
-  /** Refuses a pid that does not exist; other failures (e.g. permission) still attach and the view explains them. */
-  private async ensureExists(pid: number): Promise<void> {
+  /**
+   * Refuses a pid that does not exist, with signal 0 (no signal is sent): ESRCH means no such process,
+   * EPERM means another user's process, which still attaches and the view explains what it can show.
+   * The attachment's first sample follows at once, so no snapshot is taken here.
+   */
+  private ensureExists(pid: number): void {
     try {
-      await this.source.snapshot(pid);
+      process.kill(pid, 0);
     } catch (e) {
-      if (e instanceof SourceError && e.code === 'NO_SUCH_PROCESS') throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') {
+        throw new SourceError('NO_SUCH_PROCESS', `Process ${pid} does not exist (or has exited).`);
+      }
     }
   }
 

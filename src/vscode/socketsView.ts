@@ -96,7 +96,7 @@ export class SocketsView implements vscode.Disposable {
     const a = this.current?.attachment;
     this.provider.refresh();
     this.view.message = a ? viewMessage(a) : undefined;
-    const closeWait = a?.snapshot?.sockets.filter((s) => s.state === 'CLOSE_WAIT' && s.protocol.startsWith('tcp')).length ?? 0;
+    const closeWait = a?.closeWaitCount ?? 0;
     this.view.badge = closeWait > 0 ? { value: closeWait, tooltip: `${closeWait} socket${closeWait === 1 ? '' : 's'} in CLOSE_WAIT` } : undefined;
     this.view.description = a ? a.title : undefined;
     this.attachmentChanged.fire(a);

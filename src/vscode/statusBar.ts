@@ -19,7 +19,7 @@ export class SocketStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const closeWait = snapshot.sockets.filter((s) => s.state === 'CLOSE_WAIT' && s.protocol.startsWith('tcp')).length;
+    const closeWait = attachment.closeWaitCount;
     const p = snapshot.process;
     const soft = p.fdLimit?.soft;
     const headroom = p.fdCount !== undefined && typeof soft === 'number' ? soft - p.fdCount : undefined;

@@ -26,6 +26,14 @@ function sockscopeDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'sockscope');
 }
 
+/** Waits until SockScope has published exactly `count` diagnostics for `uri`, and returns them. */
+function waitForDiagnostics(uri: vscode.Uri, count: number, what: string): Promise<vscode.Diagnostic[]> {
+  return waitFor(what, () => {
+    const d = sockscopeDiagnostics(uri);
+    return d.length === count ? d : undefined;
+  }, 20000);
+}
+
 /** Applies the preferred quick fix offered at `diagnostic` and returns its title. */
 async function applyPreferredFix(doc: vscode.TextDocument, diagnostic: vscode.Diagnostic): Promise<string> {
   const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
@@ -53,10 +61,7 @@ suite('editor: leak diagnostics and quick fixes', function () {
     const original = fs.readFileSync(path.join(FIXTURES, 'c', 'seed_send_message_fixed.c'), 'utf8');
     const doc = await open(copyToTemp('send_message.c', original));
     assert.equal(doc.languageId, 'c');
-    const diagnostics = await waitFor('two sockscope diagnostics', () => {
-      const d = sockscopeDiagnostics(doc.uri);
-      return d.length === 2 ? d : undefined;
-    }, 20000);
+    const diagnostics = await waitForDiagnostics(doc.uri, 2, 'two sockscope diagnostics');
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line);
     // Lines 38 and 44 (1-based) are the setsockopt-failure and gethostbyname-failure `return FALSE;`.
     assert.deepEqual(diagnostics.map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.range.end.line + 1, d.range.end.character + 1]),
@@ -89,7 +94,7 @@ suite('editor: leak diagnostics and quick fixes', function () {
   test('source.fixAll.sockscope fixes every leak of a file in one action', async () => {
     const original = fs.readFileSync(path.join(FIXTURES, '..', 'workspace', 'leaky_server.c'), 'utf8');
     const doc = await open(copyToTemp('leaky_server.c', original));
-    await waitFor('two sockscope diagnostics', () => sockscopeDiagnostics(doc.uri).length === 2, 20000);
+    await waitForDiagnostics(doc.uri, 2, 'two sockscope diagnostics');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider',
       doc.uri, new vscode.Range(0, 0, 0, 0), 'source.fixAll.sockscope');
     const fixAll = actions.find((a) => a.kind?.value === 'source.fixAll.sockscope');
@@ -107,10 +112,7 @@ suite('editor: leak diagnostics and quick fixes', function () {
       '\tif _, err := conn.Write(msg); err != nil {', '\t\treturn err', '\t}', '\treturn nil', '}', '',
     ].join('\n');
     const doc = await open(copyToTemp('send.go', original));
-    const diagnostics = await waitFor('two findings for conn', () => {
-      const d = sockscopeDiagnostics(doc.uri);
-      return d.length === 2 ? d : undefined;
-    }, 20000);
+    const diagnostics = await waitForDiagnostics(doc.uri, 2, 'two findings for conn');
     assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1).sort((a, b) => a - b), [11, 13]);
     const title = await applyPreferredFix(doc, diagnostics[0]!);
     assert.match(title, /conn\.Close\(\)/);
@@ -125,10 +127,7 @@ suite('editor: leak diagnostics and quick fixes', function () {
       '        Socket s = new Socket(host, port);', '        s.getOutputStream().write(b);', '        s.close();', '    }', '}', '',
     ].join('\n');
     const doc = await open(copyToTemp('Client.java', original));
-    const [diagnostic] = await waitFor('one finding for s', () => {
-      const d = sockscopeDiagnostics(doc.uri);
-      return d.length === 1 ? d : undefined;
-    }, 20000);
+    const [diagnostic] = await waitForDiagnostics(doc.uri, 1, 'one finding for s');
     assert.equal(diagnostic!.range.start.line + 1, 7);
     assert.match(diagnostic!.message, /exception from `write\(\)` here leaks `s`/);
     const title = await applyPreferredFix(doc, diagnostic!);
@@ -147,10 +146,7 @@ suite('editor: leak diagnostics and quick fixes', function () {
       '    conn, _ = srv.accept()', '    conn.sendall(conn.recv(1024))', '    conn.close()', '    srv.close()', '    return True', '',
     ].join('\n');
     const doc = await open(copyToTemp('echo.py', original));
-    const diagnostics = await waitFor('findings for srv and conn', () => {
-      const d = sockscopeDiagnostics(doc.uri);
-      return d.length === 2 ? d : undefined;
-    }, 20000);
+    const diagnostics = await waitForDiagnostics(doc.uri, 2, 'findings for srv and conn');
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line);
     assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [4, 5]);
     assert.match(diagnostics[0]!.message, /srv/);

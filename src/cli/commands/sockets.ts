@@ -3,7 +3,7 @@
 
 import type { Snapshot, Socket, SocketGroup } from '../../core/model';
 import { SUSPICIOUS_STATES, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
-import { createSocketSource, SourceError } from '../../core/platform';
+import { createSocketSource, parsePid, SourceError } from '../../core/platform';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
@@ -26,8 +26,8 @@ export const socketsCommand: CliCommand = async (args, io) => {
   const [pidText, extra] = positional;
   if (pidText === undefined) return usageError(io, 'missing <pid>');
   if (extra !== undefined) return usageError(io, `unexpected argument '${extra}'`);
-  const pid = /^\d+$/.test(pidText) ? Number(pidText) : NaN;
-  if (!Number.isSafeInteger(pid) || pid <= 0) return usageError(io, `'${pidText}' is not a process id`);
+  const pid = parsePid(pidText);
+  if (pid === undefined) return usageError(io, `'${pidText}' is not a process id`);
 
   let snapshot: Snapshot;
   try {

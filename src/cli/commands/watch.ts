@@ -3,7 +3,7 @@
 
 import type { TcpState } from '../../core/model';
 import { TCP_STATES } from '../../core/model';
-import { createSocketSource } from '../../core/platform';
+import { createSocketSource, parsePid } from '../../core/platform';
 import type { SocketSource, SourceError } from '../../core/platform';
 import type { Clock, LeakWarning, ProcessStats, SampleSummary, SystemFacts } from '../../core/sampler';
 import { analyzeHistory, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
@@ -79,8 +79,8 @@ function parseArgs(args: string[]): Options | string {
   const [pidText, extra] = positional;
   if (pidText === undefined) return 'missing <pid>';
   if (extra !== undefined) return `unexpected argument '${extra}'`;
-  const pid = /^\d+$/.test(pidText) ? Number(pidText) : NaN;
-  if (!Number.isSafeInteger(pid) || pid <= 0) return `'${pidText}' is not a process id`;
+  const pid = parsePid(pidText);
+  if (pid === undefined) return `'${pidText}' is not a process id`;
   return { pid, intervalMs, maxCpuPercent, json };
 }
 

@@ -5,7 +5,7 @@ import { analyzeGo } from './go';
 import { analyzeJava } from './java';
 
 export * from './types';
-export { languageForFile, setWasmDir } from './parser';
+export { languageForFile, setWasmDir, SOURCE_EXTENSIONS } from './parser';
 
 /** Files larger than this are not analysed (the result says why). */
 export const MAX_ANALYSED_BYTES = 2 * 1024 * 1024;

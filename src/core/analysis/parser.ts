@@ -64,16 +64,15 @@ export async function withTree<T>(id: LanguageId, text: string, use: (tree: impo
   }
 }
 
-/** Maps a file name or VS Code language id to a LanguageId, or undefined if SockScope does not analyse it. */
+/** File extensions SockScope analyses, and their language. */
+export const SOURCE_EXTENSIONS: Readonly<Record<string, LanguageId>> = {
+  '.c': 'c', '.h': 'c',
+  '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.hpp': 'cpp', '.hh': 'cpp', '.hxx': 'cpp',
+  '.py': 'python', '.go': 'go', '.java': 'java',
+};
+
+/** Maps a file name to a LanguageId, or undefined if SockScope does not analyse it. */
 export function languageForFile(fileName: string): LanguageId | undefined {
-  const ext = path.extname(fileName).toLowerCase();
-  switch (ext) {
-    case '.c': return 'c';
-    case '.h': return 'c';
-    case '.cc': case '.cpp': case '.cxx': case '.hpp': case '.hh': case '.hxx': return 'cpp';
-    case '.py': return 'python';
-    case '.go': return 'go';
-    case '.java': return 'java';
-    default: return undefined;
-  }
+  // extname() always starts with '.', so no Object.prototype member can match.
+  return SOURCE_EXTENSIONS[path.extname(fileName).toLowerCase()];
 }

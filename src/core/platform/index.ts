@@ -6,6 +6,7 @@ import { WindowsSocketSource } from './win32/windowsSource';
 import { execFileRunner } from './commandRunner';
 
 export * from './source';
+export * from './pid';
 
 export interface SourceOptions {
   /** Root of the proc filesystem (tests point it at a fixture tree). */

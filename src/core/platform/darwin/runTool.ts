@@ -15,9 +15,6 @@ export async function runTool(runner: CommandRunner, file: string, args: readonl
   }
 }
 
-export function validPid(pid: number): boolean {
-  return Number.isSafeInteger(pid) && pid > 0;
-}
 
 /** Throws BAD_INPUT unless port is 1-65535. */
 export function checkPort(port: number): void {
