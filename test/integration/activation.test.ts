@@ -27,6 +27,23 @@ suite('activation', () => {
     assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
   });
 
+  test('outside a debug session, "Attach to Process" in the Command Palette can only mean sockscope.attach', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const contributes = (ext.packageJSON as { contributes: {
+      commands: { command: string; title: string }[];
+      menus: { commandPalette?: { command: string; when?: string }[] };
+    } }).contributes;
+    const hidden = new Map((contributes.menus.commandPalette ?? []).map((m) => [m.command, m.when ?? '']));
+    // A when-clause that needs a debug session (or is false) keeps a command out of the idle palette.
+    const inIdlePalette = contributes.commands.filter((c) => {
+      const when = hidden.get(c.command);
+      return when === undefined || !(when === 'false' || /(^|&& *)inDebugMode( *&&|$)/.test(when));
+    });
+    const matches = inIdlePalette.filter((c) => /attach/i.test(c.title) && /process/i.test(c.title)).map((c) => c.command);
+    assert.deepEqual(matches, ['sockscope.attach']);
+  });
+
   test('the harness takes a screenshot of the workbench on request', async function () {
     if (!screenshotsAvailable()) this.skip(); // @vscode/test-electron has no page to photograph
     const png = await screenshot('activation-workbench');

@@ -46,6 +46,13 @@ test('cmdline: NUL-separated arguments, empty ones kept, display quoting', () =>
   assert.deepEqual(parseCmdline('nginx: worker process').items, [['nginx: worker process']]); // setproctitle, no NULs
 });
 
+test('cmdline: the NUL padding left by a rewritten process title is dropped', () => {
+  // Node's process.title = 'leaky-server' over a longer argv: the title, then NULs to the old end.
+  assert.deepEqual(parseCmdline('leaky-server' + '\0'.repeat(40)).items, [['leaky-server']]);
+  assert.deepEqual(parseCmdline('prog\0\0\0x\0\0\0\0').items, [['prog', '', '', 'x']]);
+  assert.deepEqual(parseCmdline('prog\0x\0\0').items, [['prog', 'x', '']]); // one real empty last argument
+});
+
 test('fd links: only socket:[digits] yields an inode', () => {
   assert.equal(parseSocketLink('socket:[12345]'), '12345');
   for (const other of ['pipe:[12345]', 'anon_inode:[eventfd]', '/tmp/socket:[1]', 'socket:[]', 'socket:[12a]', 'socket:[1', '/dev/null']) {

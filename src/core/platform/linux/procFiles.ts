@@ -100,11 +100,19 @@ export function parseStatus(text: string): ParseResult<ProcStatus> {
   return { items: [{ name, uid: uids[0] as number, euid: uids[1] as number }], skipped: 0 };
 }
 
-/** /proc/<pid>/cmdline: arguments separated (and ended) by NUL. Empty for kernel threads and zombies. */
+/**
+ * /proc/<pid>/cmdline: arguments separated (and ended) by NUL. Empty for kernel threads and zombies.
+ * A process that rewrote its title (Node's process.title, setproctitle) leaves its old argv area padded
+ * with NULs: a run of two or more trailing empty arguments is that padding and is dropped, while a
+ * single empty last argument (`prog x ""`) and empty arguments in the middle are kept.
+ */
 export function parseCmdline(text: string): ParseResult<string[]> {
   if (text === '') return { items: [[]], skipped: 0 };
   const args = text.split('\0');
-  if (args[args.length - 1] === '') args.pop();
+  if (args[args.length - 1] === '') args.pop(); // the terminator
+  let end = args.length;
+  while (end > 0 && args[end - 1] === '') end--;
+  if (args.length - end >= 2) args.length = end;
   return { items: [args], skipped: 0 };
 }
 
