@@ -42,7 +42,6 @@ const median = (xs) => {
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 
-/** One in-process run of `sockscope sockets <pid> --json`; returns [ms, number of sockets]. */
 /** One full snapshot by SockScope's core (the socket source the extension and the CLI use); returns [ms, sockets]. */
 async function coreOnce(source, pid) {
   const t0 = process.hrtime.bigint();
@@ -74,15 +73,26 @@ function execOnce(file, args) {
 
 const holder = await startHolder(PAIRS, 600);
 const pid = holder.held.pid;
+let warm;
 const stop = () => { try { holder.child.kill('SIGKILL'); } catch { /* already gone */ } };
 process.on('exit', stop);
 try {
-  const source = createSocketSource(process.platform);
+  const helper = path.join(path.dirname(cliPath), 'bin', 'sockscope-netlink');
+  if (!existsSync(helper)) console.log(`(no ${helper}: the build found no C compiler; the netlink rows read /proc)`);
+  warm = createSocketSource(process.platform, { netlinkHelper: helper });
+  const procOnly = createSocketSource(process.platform);
+  /** A new source each run: the helper is started and reads everything (no earlier answer to diff against). */
+  const cold = async () => {
+    const source = createSocketSource(process.platform, { netlinkHelper: helper });
+    try { return await coreOnce(source, pid); } finally { source.dispose?.(); }
+  };
   const tools = [
-    { name: 'SockScope core snapshot (in-process)', run: () => coreOnce(source, pid) },
+    { name: 'SockScope core snapshot, cold (helper started, full read)', run: cold },
     { name: 'lsof -nP -p PID', run: () => execOnce('lsof', ['-nP', '-p', String(pid)]) },
     { name: 'ss -tanp', run: () => execOnce('ss', ['-tanp']) },
     { name: 'ss -tan', run: () => execOnce('ss', ['-tan']) },
+    { name: 'SockScope core snapshot, warm (helper running, changes only; info)', run: () => coreOnce(warm, pid) },
+    { name: 'SockScope core snapshot, /proc only (no helper; info)', run: () => coreOnce(procOnly, pid) },
     { name: 'sockscope sockets --json (in-process, info only)', run: () => sockscopeOnce(pid) },
     { name: 'node dist/cli.js sockets PID --json (process, info only)', run: () => execOnce(process.execPath, [cliPath, 'sockets', String(pid), '--json']) },
   ];
@@ -100,7 +110,9 @@ try {
   const [own, lsof, ssp, ss] = med;
   console.log(`\nSnapshot of one process holding ${2 * PAIRS + 2} TCP sockets (${PAIRS} established pairs + 2 listeners), median of ${RUNS} runs:`);
   console.log(`(SockScope is measured in-process: its core's snapshot() from dist/cli.js, no node start-up; the other tools as child processes via execFile.`);
-  console.log(` The two "info only" rows add JSON formatting, and node start-up, to the same snapshot.)`);
+  console.log(` "cold" starts the sockscope-netlink helper and has it read everything, every run: the figure the targets are about.`);
+  console.log(` "warm" is the same source asked again, as when sampling: the helper sends only what changed.`);
+  console.log(` The two "info only" rows add JSON formatting, and node start-up, to a snapshot.)`);
   console.log(`SockScope listed ${sizes[0]} sockets.\n`);
   const rows = tools.map((t, i) => [t.name, med[i].toFixed(1), `${Math.min(...times[i]).toFixed(1)}-${Math.max(...times[i]).toFixed(1)}`]);
   const header = ['tool', 'median ms', 'range ms'];
@@ -114,5 +126,6 @@ try {
   console.log(`SockScope / ss -tan     : ${ratio(own, ss, 2)}`);
   console.log(`SockScope / ss -tanp    : ${(own / ssp).toFixed(2)} (for information)`);
 } finally {
+  warm.dispose?.();
   stop();
 }

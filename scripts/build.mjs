@@ -3,7 +3,8 @@
 // tree-sitter wasm files to dist/wasm. With --tests it also transpiles src/ and test/ file by file
 // into out/ (--only-tests: only that) so that node's test runner and the VS Code test host can load the *.test.js files.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -33,6 +34,30 @@ mkdirSync('dist/wasm', { recursive: true });
 cpSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), 'dist/wasm/web-tree-sitter.wasm');
 for (const lang of ['c', 'cpp', 'python', 'go', 'java']) {
   cpSync(require.resolve(`tree-sitter-${lang}/tree-sitter-${lang}.wasm`), `dist/wasm/tree-sitter-${lang}.wasm`);
+}
+
+// The optional Linux helper (src/core/platform/linux/native): compiled with the system C compiler
+// when there is one. Without it SockScope reads /proc, so a missing compiler only says so; a compiler
+// that fails on our code fails the build.
+if (process.platform === 'linux' && !args.has('--only-tests')) {
+  const source = 'src/core/platform/linux/native/sockscope-netlink.c';
+  const target = 'dist/bin/sockscope-netlink';
+  const cc = [process.env.CC, 'cc', 'gcc', 'clang'].find((c) => c && hasCommand(c));
+  if (!cc) {
+    console.warn('build: no C compiler (cc, gcc or clang): dist/bin/sockscope-netlink not built; SockScope will read /proc instead.');
+  } else if (!existsSync(target) || statSync(target).mtimeMs < statSync(source).mtimeMs || production) {
+    mkdirSync('dist/bin', { recursive: true });
+    execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', target, source], { stdio: 'inherit' });
+  }
+}
+
+function hasCommand(name) {
+  try {
+    execFileSync(name, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 if (args.has('--tests') || args.has('--only-tests')) {

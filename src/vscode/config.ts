@@ -7,6 +7,11 @@ export function setting<T>(key: string, fallback: T): T {
   return vscode.workspace.getConfiguration(SECTION).get<T>(key, fallback);
 }
 
+/** Linux: read sockets through the bundled sockscope-netlink helper (sock_diag), or /proc only. */
+export function netlinkHelperEnabled(): boolean {
+  return setting<boolean>('sampling.netlinkHelper', true);
+}
+
 /**
  * Tool paths for the socket sources. In an untrusted workspace a path taken from workspace settings
  * could run anything, so only the user/machine value (or the default) is used there.

@@ -8,7 +8,7 @@ import type { LeakWarning, PortRange } from '../core/sampler';
 import { readEphemeralPortRange } from '../core/sampler';
 import type { Attachment } from './attachment';
 import { registerCommand } from './commands';
-import { setting, toolPaths } from './config';
+import { netlinkHelperEnabled, setting, toolPaths } from './config';
 import type { Log } from './log';
 import { parsePid } from '../core/platform/pid';
 import { parsePort, pickPortOwner, pickProcess } from './processPicker';
@@ -36,11 +36,14 @@ export class RuntimeFeature implements vscode.Disposable {
     this.history = new HistoryPanel(extensionUri);
     const rlog = log.for('runtime');
     // The platform is chosen once; tool paths come from trusted settings only (see toolPaths).
-    this.source = createSocketSource(process.platform, { tools: toolPaths() });
+    // The netlink helper ships in the extension itself (dist/bin), never a path from settings.
+    const helper = netlinkHelperEnabled() ? vscode.Uri.joinPath(extensionUri, 'dist', 'bin', 'sockscope-netlink').fsPath : undefined;
+    this.source = createSocketSource(process.platform, { tools: toolPaths(), netlinkHelper: helper });
+    if (process.platform === 'linux') rlog.info(helper === undefined ? 'reading /proc (sockscope.sampling.netlinkHelper is off)' : `netlink helper: ${helper} (used when present; /proc otherwise)`);
     void readEphemeralPortRange().then((r) => { this.ephemeralPorts = r; });
     this.sockets = new SocketsView('sockscope.sockets', 'sockscope.attached', this.source, () => this.ephemeralPorts, rlog);
     this.debuggee = new SocketsView('sockscope.debuggeeSockets', 'sockscope.debuggeeAttached', this.source, () => this.ephemeralPorts, log.for('debuggee'));
-    this.disposables.push(this.sockets, this.debuggee, this.statusBar, this.snapshots, this.history);
+    this.disposables.push(this.sockets, this.debuggee, this.statusBar, this.snapshots, this.history, { dispose: () => this.source.dispose?.() });
     for (const view of [this.sockets, this.debuggee]) {
       let watched: Attachment | undefined;
       let sub: vscode.Disposable | undefined;

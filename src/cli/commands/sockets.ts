@@ -3,7 +3,8 @@
 
 import type { Snapshot, Socket, SocketGroup } from '../../core/model';
 import { SUSPICIOUS_STATES, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
-import { createSocketSource, parsePid, SourceError } from '../../core/platform';
+import { parsePid, SourceError } from '../../core/platform';
+import { cliSocketSource } from '../source';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
@@ -30,13 +31,16 @@ export const socketsCommand: CliCommand = async (args, io) => {
   if (pid === undefined) return usageError(io, `'${pidText}' is not a process id`);
 
   let snapshot: Snapshot;
+  const source = cliSocketSource();
   try {
-    snapshot = await createSocketSource(process.platform).snapshot(pid);
+    snapshot = await source.snapshot(pid);
   } catch (e) {
     // One line: the source's message is already a full sentence (it names the process when it can).
     const message = e instanceof SourceError ? e.message : `cannot read process ${pid}: ${e instanceof Error ? e.message : String(e)}`;
     io.err(`sockscope sockets: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     return EXIT_USAGE;
+  } finally {
+    source.dispose?.();
   }
   io.out(json ? JSON.stringify(snapshotToJson(snapshot), null, 2) + '\n' : formatText(snapshot));
   return EXIT_OK;

@@ -3,7 +3,8 @@
 
 import type { TcpState } from '../../core/model';
 import { TCP_STATES } from '../../core/model';
-import { createSocketSource, parsePid } from '../../core/platform';
+import { parsePid } from '../../core/platform';
+import { cliSocketSource } from '../source';
 import type { SocketSource, SourceError } from '../../core/platform';
 import type { Clock, LeakWarning, ProcessStats, SampleSummary, SystemFacts } from '../../core/sampler';
 import { analyzeHistory, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
@@ -98,10 +99,14 @@ export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
       return EXIT_USAGE;
     }
     const facts = await (deps.facts ?? defaultFacts)();
-    const source = deps.source ?? createSocketSource(process.platform);
+    const source = deps.source ?? cliSocketSource();
     const stats = deps.stats === null ? undefined : deps.stats ?? new PidusageStats();
     // With the real clock the budget counts the process's own CPU time; a test's fake clock keeps wall time.
-    return watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : processCpuMs);
+    try {
+      return await watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : () => processCpuMs() + (source.helperCpuMs?.() ?? 0));
+    } finally {
+      if (!deps.source) source.dispose?.();
+    }
   };
 }
 

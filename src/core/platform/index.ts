@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import type { CommandRunner, SocketSource } from './source';
 import { SourceError } from './source';
 import { LinuxSocketSource } from './linux/linuxSource';
@@ -14,13 +15,18 @@ export interface SourceOptions {
   readonly runner?: CommandRunner;
   /** Paths of external tools; the VS Code layer passes them only from trusted settings. */
   readonly tools?: { readonly lsof?: string; readonly netstat?: string; readonly powershell?: string };
+  /** Linux: path of the bundled sockscope-netlink helper (dist/bin); used when the file exists. */
+  readonly netlinkHelper?: string | undefined;
 }
 
 /** Chooses the socket source for a platform, once, at start-up. */
 export function createSocketSource(platform: NodeJS.Platform, options: SourceOptions = {}): SocketSource {
   const runner = options.runner ?? execFileRunner;
   switch (platform) {
-    case 'linux': return new LinuxSocketSource({ procRoot: options.procRoot ?? '/proc' });
+    case 'linux': {
+      const helper = options.netlinkHelper;
+      return new LinuxSocketSource({ procRoot: options.procRoot ?? '/proc', netlinkHelper: helper !== undefined && fs.existsSync(helper) ? helper : undefined });
+    }
     case 'darwin': return new DarwinSocketSource(runner, { lsofPath: options.tools?.lsof ?? 'lsof' });
     case 'win32': return new WindowsSocketSource(runner, { netstatPath: options.tools?.netstat ?? 'netstat', powershellPath: options.tools?.powershell ?? 'powershell.exe' });
     default: return new UnsupportedSource(platform);

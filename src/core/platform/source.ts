@@ -47,6 +47,10 @@ export interface SocketSource {
   snapshot(pid: number): Promise<Snapshot>;
   /** Processes owning a local TCP/UDP port (listening or bound). */
   findPortOwners(port: number): Promise<PortOwner[]>;
+  /** Stops helper processes the source started, if any. */
+  dispose?(): void;
+  /** CPU time (ms) its helper processes have used, to add to the caller's own in CPU budgets. */
+  helperCpuMs?(): number;
 }
 
 /** The result of every text parser: malformed lines are counted, never thrown. */

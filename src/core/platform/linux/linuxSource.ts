@@ -17,6 +17,9 @@ import { parseInetTable, parseUnixTable } from './netTables';
 import type { ProcStat } from './procFiles';
 import { fdLimitFrom, formatCmdline, parseCmdline, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
 import { errnoOf, isDenied, isGone, mapLimit, readLinks, readTableSync, readText, readTextOrUndefined } from './procIo';
+import type { HelperFds } from './netlinkAnswer';
+import { parseHelperAnswer } from './netlinkAnswer';
+import { NetlinkHelper } from './netlinkHelper';
 
 export interface LinuxSourceOptions {
   /** Root of the proc filesystem: '/proc', or a fixture tree in tests. */
@@ -27,6 +30,38 @@ export interface LinuxSourceOptions {
   readonly passwdPath?: string;
   /** Byte order of the net tables (default: this machine's). */
   readonly littleEndian?: boolean;
+  /** Path of the sockscope-netlink helper; without it /proc is read. */
+  readonly netlinkHelper?: string | undefined;
+  /**
+   * With the helper: re-read every fd link at least every N snapshots of a process (default 30), to
+   * catch the one change its cheaper checks cannot see (an fd closed and reopened, in one interval, on
+   * a socket that existed already).
+   */
+  readonly rescanEvery?: number;
+}
+
+/** What the helper last told about a process; its answers are applied to this. */
+interface HelperSession {
+  readonly startTime: number;
+  fds: HelperFds;
+  readonly rows: Map<string, Socket>;
+  /** rows sorted by fd; undefined after a change. */
+  sorted: Socket[] | undefined;
+}
+
+/** Processes whose helper state is kept (the helper keeps as many). */
+const HELPER_SESSIONS = 8;
+const byFd = (a: Socket, b: Socket): number => (a.fd ?? 0) - (b.fd ?? 0);
+
+/** Merges two arrays sorted by fd. */
+function mergeByFd(a: readonly Socket[], b: readonly Socket[]): Socket[] {
+  const out: Socket[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(byFd(a[i] as Socket, b[j] as Socket) <= 0 ? a[i++] as Socket : b[j++] as Socket);
+  while (i < a.length) out.push(a[i++] as Socket);
+  while (j < b.length) out.push(b[j++] as Socket);
+  return out;
 }
 
 const INET_TABLES: readonly InetProtocol[] = ['tcp', 'tcp6', 'udp', 'udp6'];
@@ -96,11 +131,16 @@ function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boole
       sockets.push(s);
     }
   }
-  const other = fdByInode.size - seen.size;
-  if (other > 0) notes.push(`${other} socket${other === 1 ? '' : 's'} of other kinds (netlink, raw, packet, …) not shown.`);
-  if (fds.duplicates > 0) notes.push(`${fds.duplicates} more descriptor${fds.duplicates === 1 ? '' : 's'} share a socket shown here (dup or inherited).`);
-  sockets.sort((a, b) => (a.fd ?? 0) - (b.fd ?? 0));
+  notes.push(...countNotes(fdByInode.size - seen.size, fds.duplicates));
+  sockets.sort(byFd);
   return { sockets, notes };
+}
+
+function countNotes(otherKinds: number, duplicates: number): string[] {
+  const notes: string[] = [];
+  if (otherKinds > 0) notes.push(`${otherKinds} socket${otherKinds === 1 ? '' : 's'} of other kinds (netlink, raw, packet, …) not shown.`);
+  if (duplicates > 0) notes.push(`${duplicates} more descriptor${duplicates === 1 ? '' : 's'} share a socket shown here (dup or inherited).`);
+  return notes;
 }
 
 export class LinuxSocketSource implements SocketSource {
@@ -109,12 +149,32 @@ export class LinuxSocketSource implements SocketSource {
   private readonly linkBatch: number;
   private readonly passwdPath: string;
   private readonly littleEndian: boolean;
+  private readonly helper: NetlinkHelper | undefined;
+  private readonly rescanEvery: number;
+  private readonly sessions = new Map<number, HelperSession>();
 
   constructor(options: LinuxSourceOptions) {
     this.root = options.procRoot;
     this.linkBatch = Math.max(1, options.linkBatch ?? 1024);
     this.passwdPath = options.passwdPath ?? '/etc/passwd';
     this.littleEndian = options.littleEndian ?? os.endianness() === 'LE';
+    this.helper = options.netlinkHelper === undefined ? undefined : new NetlinkHelper(options.netlinkHelper);
+    this.rescanEvery = Math.max(0, Math.floor(options.rescanEvery ?? 30));
+  }
+
+  /** 'netlink' while snapshots go through the helper, else 'proc' (and why, when the helper failed). */
+  get reader(): { readonly kind: 'netlink' | 'proc'; readonly reason?: string | undefined } {
+    if (!this.helper) return { kind: 'proc' };
+    return this.helper.broken === undefined ? { kind: 'netlink' } : { kind: 'proc', reason: this.helper.broken };
+  }
+
+  dispose(): void {
+    this.helper?.dispose();
+    this.sessions.clear();
+  }
+
+  helperCpuMs(): number {
+    return this.helper?.cpuMs() ?? 0;
   }
 
   private dir(pid: number | string, ...rest: string[]): string {
@@ -222,6 +282,12 @@ export class LinuxSocketSource implements SocketSource {
       fdLimit: limitsText === undefined ? undefined : fdLimitFrom(parseLimits(limitsText).items),
       startTime: stat.startTime,
     };
+    const viaHelper = await this.readViaHelper(pid, stat.startTime);
+    if (viaHelper) {
+      const after = await this.readLiveStat(pid);
+      if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
+      return { takenAt: viaHelper.takenAt, process: { ...info, fdCount: viaHelper.fdCount }, sockets: viaHelper.sockets, notes: viaHelper.notes };
+    }
     const fdDir = this.dir(pid, 'fd');
     let names: string[];
     try {
@@ -243,6 +309,63 @@ export class LinuxSocketSource implements SocketSource {
     const after = await this.readLiveStat(pid);
     if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
     return { takenAt, process: { ...info, fdCount: fds.fdCount }, sockets, notes };
+  }
+
+  /**
+   * The process's sockets through the helper, applied to what it said before; undefined when /proc
+   * must be read instead (no helper, it failed, another network namespace, no permission: the /proc
+   * path then says what can be said).
+   */
+  private async readViaHelper(pid: number, startTime: number): Promise<{ takenAt: number; sockets: Socket[]; notes: string[]; fdCount: number } | undefined> {
+    const helper = this.helper;
+    if (!helper || helper.broken !== undefined) return undefined;
+    const known = this.sessions.get(pid);
+    const mode = known && known.startTime === startTime ? 'delta' : 'full';
+    const takenAt = Date.now();
+    let text: string;
+    try {
+      text = await helper.request(pid, mode, this.rescanEvery);
+    } catch {
+      this.sessions.clear();
+      return undefined;
+    }
+    // Applied at once, in the order the answers come: requests are serialised by the helper.
+    const answer = parseHelperAnswer(text, { littleEndian: this.littleEndian });
+    let session = this.sessions.get(pid);
+    if (answer?.error) {
+      this.sessions.delete(pid);
+      if (answer.error.code === 'ENOENT' || answer.error.code === 'ESRCH') throw noSuchProcess(pid);
+      if (answer.error.code === 'NETLINK') helper.dispose(); // the kernel will not answer: /proc from now on
+      return undefined;
+    }
+    if (!answer || answer.pid !== pid || (answer.reset && !answer.fds) || (!answer.reset && (!session || session.startTime !== startTime))) {
+      this.sessions.delete(pid);
+      return undefined;
+    }
+    if (answer.reset || !session) {
+      session = { startTime, fds: answer.fds as HelperFds, rows: new Map(), sorted: undefined };
+      this.sessions.delete(pid);
+      this.sessions.set(pid, session);
+      for (const old of this.sessions.keys()) {
+        if (this.sessions.size <= HELPER_SESSIONS) break;
+        this.sessions.delete(old);
+      }
+    } else if (answer.fds) session.fds = answer.fds;
+    for (const inode of answer.gone) session.rows.delete(inode);
+    for (const s of answer.rows) session.rows.set(s.inode, s);
+    if (answer.reset || answer.gone.length > 0 || answer.rows.length > 0) session.sorted = undefined;
+    session.sorted ??= [...session.rows.values()].sort(byFd);
+
+    const { other, duplicates, count } = session.fds;
+    let unix: Socket[] = [];
+    const notes: string[] = [];
+    if (answer.skipped > 0) notes.push(`${answer.skipped} malformed line${answer.skipped === 1 ? '' : 's'} skipped in the netlink helper's answer.`);
+    if (other.size > 0) {
+      const unixText = await this.readTable(pid, 'unix').catch(() => undefined);
+      if (unixText !== undefined) unix = parseUnixTable(unixText, { fdByInode: other }).items.sort(byFd);
+    }
+    notes.push(...countNotes(other.size - unix.length, duplicates));
+    return { takenAt, sockets: unix.length === 0 ? session.sorted.slice() : mergeByFd(session.sorted, unix), notes, fdCount: count };
   }
 
   /** The stat of a running process; NO_SUCH_PROCESS when it is missing or a zombie. */

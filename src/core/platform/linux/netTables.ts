@@ -16,6 +16,8 @@ export interface NetTableOptions extends DecodeOptions {
    * own sockets are picked out of a namespace-wide table of possibly 100,000 lines.
    */
   readonly fdByInode?: ReadonlyMap<string, number>;
+  /** The first column holds the fd instead of a slot number (lines written by sockscope-netlink). */
+  readonly fdInSlot?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface NetTableOptions extends DecodeOptions {
  * uid, timeout, inode. A single regex: on tables of 100,000 lines it is several times faster than
  * splitting fields and checking each one.
  */
-const INET_LINE = /^\s*\d+:\s+([0-9A-Fa-f]+:[0-9A-Fa-f]+)\s+([0-9A-Fa-f]+:[0-9A-Fa-f]+)\s+([0-9A-Fa-f]{1,2})\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+)\s+(\d+)\s+-?\d+\s+(\d+)(?:\s|$)/;
+const INET_LINE = /^\s*(\d+):\s+([0-9A-Fa-f]+:[0-9A-Fa-f]+)\s+([0-9A-Fa-f]+:[0-9A-Fa-f]+)\s+([0-9A-Fa-f]{1,2})\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+)\s+(\d+)\s+-?\d+\s+(\d+)(?:\s|$)/;
 
 /** Blank lines and the column header are neither items nor skipped lines. */
 function isBlankOrHeader(line: string, header: string): boolean {
@@ -61,24 +63,24 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
       if (!isBlankOrHeader(line, 'sl ')) skipped++;
       continue;
     }
-    const inode = m[10] as string;
-    const fd = fdByInode?.get(inode);
+    const inode = m[11] as string;
+    const fd = options.fdInSlot ? Number(m[1]) : fdByInode?.get(inode);
     if (fdByInode && fd === undefined) continue;
-    const local = endpoint(m[1] as string);
-    const remote = endpoint(m[2] as string);
+    const local = endpoint(m[2] as string);
+    const remote = endpoint(m[3] as string);
     if (!local || !remote) { skipped++; continue; }
     items.push({
       protocol,
-      state: tcpStateFromLinuxCode(parseInt(m[3] as string, 16)),
+      state: tcpStateFromLinuxCode(parseInt(m[4] as string, 16)),
       local,
       remote: isUnspecified(remote) ? undefined : remote,
       fd,
       inode,
-      txQueue: parseInt(m[4] as string, 16),
-      rxQueue: parseInt(m[5] as string, 16),
-      timer: { active: parseInt(m[6] as string, 16), jiffies: parseInt(m[7] as string, 16) },
-      retransmits: parseInt(m[8] as string, 16),
-      uid: Number(m[9]),
+      txQueue: parseInt(m[5] as string, 16),
+      rxQueue: parseInt(m[6] as string, 16),
+      timer: { active: parseInt(m[7] as string, 16), jiffies: parseInt(m[8] as string, 16) },
+      retransmits: parseInt(m[9] as string, 16),
+      uid: Number(m[10]),
     });
   }
   return { items, skipped };

@@ -1,0 +1,205 @@
+// The Linux source through the sockscope-netlink helper (dist/bin, built by scripts/build.mjs with
+// the system C compiler), against real sockets: it must list exactly what the /proc reader lists,
+// first and after every kind of change, and fall back to /proc whenever the helper cannot be used.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Snapshot, Socket } from '../../model';
+import { SourceError } from '../source';
+import { LinuxSocketSource } from './linuxSource';
+import { NetlinkHelper } from './netlinkHelper';
+import type { Holder } from './testSupport';
+import { fixturePath, repoRoot, startHolder } from './testSupport';
+
+const helperPath = path.join(repoRoot(), 'dist', 'bin', 'sockscope-netlink');
+const built = fs.existsSync(helperPath);
+// CI installs a C compiler, so there the helper must exist; elsewhere a missing compiler skips these.
+const skip = process.platform !== 'linux' ? 'Linux only' : !built && !process.env.CI ? `${helperPath} not built (no C compiler)` : false;
+
+const proc = new LinuxSocketSource({ procRoot: '/proc' });
+const sources: LinuxSocketSource[] = [];
+function helperSource(rescanEvery?: number): LinuxSocketSource {
+  const s = new LinuxSocketSource({ procRoot: '/proc', netlinkHelper: helperPath, ...(rescanEvery === undefined ? {} : { rescanEvery }) });
+  sources.push(s);
+  return s;
+}
+
+let holder: Holder;
+const unixPath = path.join(os.tmpdir(), `sockscope netlink test ${process.pid}.sock`);
+before(async () => {
+  if (skip) return;
+  assert.ok(built, `${helperPath} is missing: the build did not compile the helper`);
+  holder = await startHolder({ pairs: 3, closeWait: 2, udp: true, unixPath });
+});
+after(async () => {
+  for (const s of sources) s.dispose();
+  await holder?.stop();
+});
+
+/** Everything but the timer countdown, which moves between two reads. */
+const comparable = (s: Snapshot): unknown => ({
+  fdCount: s.process.fdCount,
+  notes: s.notes,
+  sockets: s.sockets.map((k: Socket) => ({ ...k, timer: k.timer?.active })),
+});
+
+async function assertSameAsProc(source: LinuxSocketSource, pid: number, what: string): Promise<Snapshot> {
+  const viaHelper = await source.snapshot(pid);
+  assert.deepEqual(comparable(viaHelper), comparable(await proc.snapshot(pid)), what);
+  assert.equal(source.reader.kind, 'netlink', `${what}: the helper was not used (${source.reader.reason ?? ''})`);
+  return viaHelper;
+}
+
+test('the helper lists exactly what /proc lists: TCP in every state, UDP, UNIX and stdio socketpairs', { skip }, async () => {
+  const source = helperSource();
+  const snap = await assertSameAsProc(source, holder.held.pid, 'first snapshot');
+  const states = new Set(snap.sockets.map((s) => `${s.protocol} ${s.state}`));
+  for (const expected of ['tcp LISTEN', 'tcp ESTABLISHED', 'tcp CLOSE_WAIT', 'udp CLOSE', 'unix LISTEN']) assert.ok(states.has(expected), expected);
+  await assertSameAsProc(source, holder.held.pid, 'second snapshot (changes only)');
+});
+
+test('asked again about an unchanged process, the helper answers with no rows at all', { skip }, async () => {
+  const helper = new NetlinkHelper(helperPath);
+  try {
+    const pid = holder.held.pid;
+    const full = await helper.request(pid, 'full', 0);
+    assert.match(full, /^begin \d+\nfds \d+ rescanned 0\n/);
+    assert.match(full, /\nreset\n/);
+    const h = holder.held;
+    assert.equal(full.split('\n').filter((l) => l.startsWith('tcp ')).length, h.listeners.length + h.established.length + h.closeWait.length);
+    assert.equal(await helper.request(pid, 'delta', 0), `begin ${pid}\nfds - kept\nend\n`);
+    assert.equal(await helper.request(pid, 'delta', 0), `begin ${pid}\nfds - kept\nend\n`);
+    assert.match(await helper.request(pid, 'nonsense' as 'full', 0), /^begin 0\nerror EINVAL bad request\nend\n$/);
+  } finally {
+    helper.dispose();
+  }
+});
+
+/** test/fixtures/sockets/changer.py: a process whose sockets change on command. */
+class Changer {
+  private buffered = '';
+  private readonly waiting: ((line: string) => void)[] = [];
+  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      this.buffered += d;
+      let nl;
+      while ((nl = this.buffered.indexOf('\n')) >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+  static async start(): Promise<{ changer: Changer; pid: number }> {
+    const changer = new Changer(spawn('python3', [fixturePath('sockets', 'changer.py')]));
+    const hello = await changer.next();
+    return { changer, pid: (hello as { pid: number }).pid };
+  }
+  private next(): Promise<Record<string, number>> {
+    return new Promise((resolve) => this.waiting.push((line) => resolve(JSON.parse(line) as Record<string, number>)));
+  }
+  do(command: string): Promise<Record<string, number>> {
+    const answer = this.next();
+    this.child.stdin.write(command + '\n');
+    return answer;
+  }
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+test('after opening, closing, dup-ing and replacing sockets the helper still agrees with /proc', { skip }, async () => {
+  const { changer, pid } = await Changer.start();
+  try {
+    const source = helperSource(0); // no periodic rescan: only the helper's own checks
+    await assertSameAsProc(source, pid, 'start');
+    const a = await changer.do('pair');
+    await assertSameAsProc(source, pid, 'after a new listener and connection');
+    const b = await changer.do('pair');
+    await changer.do(`close ${a.client}`);
+    const closeWait = await assertSameAsProc(source, pid, 'after closing one end (its peer is in CLOSE_WAIT)');
+    assert.equal(closeWait.sockets.find((s) => s.fd === a.server)?.state, 'CLOSE_WAIT');
+    const copy = await changer.do(`dup ${b.server}`);
+    const dup = await assertSameAsProc(source, pid, 'after a dup');
+    assert.ok(dup.notes.some((n) => n.startsWith('1 more descriptor share')), dup.notes.join(' | '));
+    // The forking server: fd b.server is closed and reused by a new connection while its old socket
+    // lives on in another fd; the number of fds does not change.
+    const port = (await proc.snapshot(pid)).sockets.find((s) => s.fd === b.listener)?.local.port;
+    await changer.do(`replace ${b.server} ${String(port)}`);
+    const replaced = await assertSameAsProc(source, pid, 'after an fd was reused by a new connection');
+    assert.equal(replaced.sockets.find((s) => s.fd === copy.fd)?.state, 'ESTABLISHED');
+    await changer.do(`close ${b.client}`);
+    await changer.do(`close ${copy.fd}`);
+    await assertSameAsProc(source, pid, 'after closing both ends of a connection');
+  } finally {
+    changer.stop();
+  }
+});
+
+test('an fd moved onto an existing socket (nothing new to see) is caught by the periodic rescan', { skip }, async () => {
+  const { changer, pid } = await Changer.start();
+  try {
+    const every = 3;
+    const source = helperSource(every);
+    const a = await changer.do('pair');
+    const b = await changer.do('pair');
+    const keep = await changer.do(`dup ${a.server}`);
+    await assertSameAsProc(source, pid, 'before');
+    // fd a.server now holds b.client's socket; its old socket lives on in keep.fd: no fd count
+    // change, no socket gone, no new socket.
+    await changer.do(`dup2 ${b.client} ${a.server}`);
+    const truth = comparable(await proc.snapshot(pid));
+    let agreed = -1;
+    for (let i = 1; i <= every && agreed < 0; i++) if (JSON.stringify(comparable(await source.snapshot(pid))) === JSON.stringify(truth)) agreed = i;
+    assert.ok(agreed > 0, `not right after ${every} snapshots (rescanEvery ${every})`);
+    assert.ok(keep.fd !== undefined);
+  } finally {
+    changer.stop();
+  }
+});
+
+test('a process that exits is NO_SUCH_PROCESS through the helper too', { skip }, async () => {
+  const { changer, pid } = await Changer.start();
+  const source = helperSource();
+  await source.snapshot(pid);
+  const exited = new Promise((resolve) => changer.child.once('exit', resolve));
+  changer.stop();
+  await exited;
+  const e = await source.snapshot(pid).then(() => undefined, (err: unknown) => err);
+  assert.ok(e instanceof SourceError && e.code === 'NO_SUCH_PROCESS', String(e));
+  assert.equal(source.reader.kind, 'netlink', 'an exited process does not break the helper');
+});
+
+test('a helper that cannot run, or dies, leaves the /proc reader in charge', { skip }, async () => {
+  for (const [file, reason] of [['/nonexistent/sockscope-netlink', /cannot run/], ['/bin/true', /exited|write/]] as const) {
+    const source = new LinuxSocketSource({ procRoot: '/proc', netlinkHelper: file });
+    sources.push(source);
+    const snap = await source.snapshot(holder.held.pid);
+    assert.deepEqual(comparable(snap), comparable(await proc.snapshot(holder.held.pid)));
+    assert.equal(source.reader.kind, 'proc');
+    assert.match(source.reader.reason ?? '', reason);
+  }
+});
+
+test('dispose stops the helper process', { skip }, async () => {
+  const children = (): string[] => fs.readdirSync('/proc').filter((p) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'latin1');
+      return stat.includes('(sockscope-netli') /* comm: 15 characters */ && stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(process.pid);
+    } catch {
+      return false;
+    }
+  });
+  const before = new Set(children());
+  const source = helperSource();
+  await source.snapshot(holder.held.pid);
+  const started = children().filter((p) => !before.has(p));
+  assert.equal(started.length, 1);
+  source.dispose();
+  for (let i = 0; i < 50 && children().includes(started[0] as string); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(!children().includes(started[0] as string), 'the helper is still running');
+});
