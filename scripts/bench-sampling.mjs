@@ -2,7 +2,8 @@
 // Sampling benchmark (Linux): the CPU cost of watching a process that holds 10,000 TCP sockets.
 // A child (test/fixtures/sockets/holder.js, RLIMIT_NOFILE raised with prlimit) holds 5,000 established
 // loopback pairs, both ends. We run `node dist/cli.js watch PID --interval 1000 --max-cpu 0 --json` for
-// N samples (default 60) and read its CPU time (utime+stime, plus reaped children) from /proc/<pid>/stat,
+// N samples (default 60) and read its CPU time (utime+stime, plus its children, reaped or live: the
+// sockscope-netlink helper) from /proc,
 // then the same with the default 2 % CPU budget for the same wall time, next to the CPU cost of running
 // `ss -tanp` once per second N times (the children's CPU time, from this process's cutime+cstime).
 // All are reported as % of one core over their wall time.
@@ -10,7 +11,7 @@
 //   npm run bench:sampling                       (builds first)
 //   node scripts/bench-sampling.mjs [--samples 60] [--pairs 5000] [--interval 1000] [--cli path/to/cli.js]
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startHolder } from './bench-holder.mjs';
@@ -39,12 +40,28 @@ if (!existsSync(cliPath)) {
 const ticksPerSecond = Number((await run('getconf', ['CLK_TCK'])).stdout.trim()) || 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds of a process from /proc/<pid>/stat: own (utime+stime) and reaped children (cutime+cstime). */
-function cpuSeconds(pid) {
+/** Fields of /proc/<pid>/stat, numbered as in proc(5). */
+function statFields(pid) {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = text.slice(text.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-  const field = (n) => Number(f[n - 3]);
-  return { self: (field(14) + field(15)) / ticksPerSecond, children: (field(16) + field(17)) / ticksPerSecond };
+  return (n) => Number(f[n - 3]);
+}
+
+/**
+ * CPU seconds of a process from /proc/<pid>/stat: own (utime+stime), plus its children: reaped ones
+ * (cutime+cstime) and live ones (the sockscope-netlink helper runs as long as the watch does).
+ */
+function cpuSeconds(pid) {
+  const field = statFields(pid);
+  let live = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const child = statFields(name);
+      if (child(4) === pid) live += child(14) + child(15) + child(16) + child(17);
+    } catch { /* gone meanwhile */ }
+  }
+  return { self: (field(14) + field(15)) / ticksPerSecond, children: (field(16) + field(17) + live) / ticksPerSecond };
 }
 
 
@@ -90,7 +107,9 @@ function measureWatch(pid, extraArgs, mode) {
 
 /** Runs `ss -tanp` SAMPLES times, once per interval; CPU is the reaped children's time of this process. */
 async function measureSs() {
-  const before = cpuSeconds(process.pid).children;
+  // Reaped children only: this process's live child is the socket holder.
+  const reaped = () => { const f = statFields(process.pid); return (f(16) + f(17)) / ticksPerSecond; };
+  const before = reaped();
   const t0 = performance.now();
   let lines = 0;
   for (let i = 0; i < SAMPLES; i++) {
@@ -100,7 +119,7 @@ async function measureSs() {
     process.stdout.write(`\r  ss -tanp: run ${i + 1}/${SAMPLES}`);
     await sleep(Math.max(0, due - performance.now()));
   }
-  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds(process.pid).children - before, lines };
+  return { wall: (performance.now() - t0) / 1000, cpu: reaped() - before, lines };
 }
 
 const pct = (cpu, wall) => `${((100 * cpu) / wall).toFixed(2)} %`;

@@ -36,14 +36,26 @@ export interface SnapshotDiff {
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
-  const old = new Map(before.sockets.map((s) => [socketKey(s), s]));
+  // Sources that reuse the objects of unchanged sockets (the Linux netlink reader) make most of a
+  // sample's diff a matter of identity: skip the common head and tail of the two lists, where the
+  // very same objects sit at the same places (keys are unique in a snapshot, so they are unchanged).
+  const a = before.sockets;
+  const b = after.sockets;
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > head && endB > head && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  const old = new Map<string, Socket>();
+  for (let i = head; i < endA; i++) old.set(socketKey(a[i] as Socket), a[i] as Socket);
   const opened: Socket[] = [];
   const changed: [Socket, Socket][] = [];
-  for (const s of after.sockets) {
+  for (let i = head; i < endB; i++) {
+    const s = b[i] as Socket;
     const prev = old.get(socketKey(s));
     if (!prev) opened.push(s);
     else {
-      old.delete(socketKey(s));
+      old.delete(socketKey(prev));
       if (prev.state !== s.state) changed.push([prev, s]);
     }
   }

@@ -1,5 +1,5 @@
 import type { Snapshot, Socket, StateCounts, TcpState } from '../model';
-import { countTcpStates, formatEndpoint, isTcp, isUdp, socketKey } from '../model';
+import { formatEndpoint, isTcp, isUdp, socketKey } from '../model';
 import type { ProcessStatsSample } from './pidStats';
 import { RingBuffer } from './ring';
 
@@ -136,14 +136,17 @@ function summarize(snapshot: Snapshot, stats: ProcessStatsSample | undefined): S
   let tcp = 0;
   let udp = 0;
   let unix = 0;
+  const states: StateCounts = {};
   for (const s of snapshot.sockets) {
-    if (isTcp(s)) tcp++;
-    else if (isUdp(s)) udp++;
+    if (isTcp(s)) {
+      tcp++;
+      states[s.state] = (states[s.state] ?? 0) + 1;
+    } else if (isUdp(s)) udp++;
     else unix++;
   }
   return {
     t: snapshot.takenAt,
-    states: countTcpStates(snapshot.sockets),
+    states,
     tcp, udp, unix, total: snapshot.sockets.length,
     fdCount: snapshot.process.fdCount,
     fdLimit: snapshot.process.fdLimit ? snapshot.process.fdLimit.soft : undefined,

@@ -16,7 +16,7 @@ import type { InetProtocol } from './netTables';
 import { parseInetTable, parseUnixTable } from './netTables';
 import type { ProcStat } from './procFiles';
 import { fdLimitFrom, formatCmdline, parseCmdline, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
-import { errnoOf, isDenied, isGone, mapLimit, readLinks, readTableSync, readText, readTextOrUndefined } from './procIo';
+import { errnoOf, isDenied, isGone, mapLimit, readLinks, readSmallProcFile, readTableSync, readTextOrUndefined } from './procIo';
 import type { HelperFds } from './netlinkAnswer';
 import { parseHelperAnswer } from './netlinkAnswer';
 import { NetlinkHelper } from './netlinkHelper';
@@ -33,7 +33,7 @@ export interface LinuxSourceOptions {
   /** Path of the sockscope-netlink helper; without it /proc is read. */
   readonly netlinkHelper?: string | undefined;
   /**
-   * With the helper: re-read every fd link at least every N snapshots of a process (default 30), to
+   * With the helper: re-read every fd link at least every N snapshots of a process (default 60), to
    * catch the one change its cheaper checks cannot see (an fd closed and reopened, in one interval, on
    * a socket that existed already).
    */
@@ -159,7 +159,7 @@ export class LinuxSocketSource implements SocketSource {
     this.passwdPath = options.passwdPath ?? '/etc/passwd';
     this.littleEndian = options.littleEndian ?? os.endianness() === 'LE';
     this.helper = options.netlinkHelper === undefined ? undefined : new NetlinkHelper(options.netlinkHelper);
-    this.rescanEvery = Math.max(0, Math.floor(options.rescanEvery ?? 30));
+    this.rescanEvery = Math.max(0, Math.floor(options.rescanEvery ?? 60));
   }
 
   /** 'netlink' while snapshots go through the helper, else 'proc' (and why, when the helper failed). */
@@ -269,9 +269,13 @@ export class LinuxSocketSource implements SocketSource {
 
   private async readSnapshot(pid: number): Promise<Snapshot> {
     const stat = await this.readLiveStat(pid);
-    const [cmdText, statusText, limitsText] = await Promise.all(
-      ['cmdline', 'status', 'limits'].map((f) => readTextOrUndefined(this.dir(pid, f))),
-    );
+    const [cmdText, statusText, limitsText] = ['cmdline', 'status', 'limits'].map((f) => {
+      try {
+        return readSmallProcFile(this.dir(pid, f));
+      } catch {
+        return undefined;
+      }
+    });
     const args = cmdText === undefined ? [] : parseCmdline(cmdText).items[0] ?? [];
     const info: ProcessInfo = {
       pid,
@@ -372,7 +376,7 @@ export class LinuxSocketSource implements SocketSource {
   private async readLiveStat(pid: number): Promise<ProcStat> {
     let text: string;
     try {
-      text = await readText(this.dir(pid, 'stat'));
+      text = readSmallProcFile(this.dir(pid, 'stat'));
     } catch (e) {
       if (isGone(e)) throw noSuchProcess(pid);
       throw e;

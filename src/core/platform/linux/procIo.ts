@@ -59,6 +59,15 @@ export function readTableSync(file: string): string {
   }
 }
 
+/**
+ * A small /proc file (stat, status, limits, cmdline) read synchronously: procfs generates it in
+ * memory, and the four syscalls cost less than one thread-pool round trip of the async API, which
+ * counts when a process is sampled every second. Throws the fs errors as they are.
+ */
+export function readSmallProcFile(file: string): string {
+  return fs.readFileSync(file, 'latin1');
+}
+
 /** Like readText, but resolves undefined when the file cannot be read for any reason. */
 export function readTextOrUndefined(file: string): Promise<string | undefined> {
   return readText(file).catch(() => undefined);
