@@ -148,17 +148,58 @@ static int row_equal(const row *a, const row *b) {
 
 // A row as the kernel prints it in /proc/net/{tcp,udp}[6], up to the inode, with the fd in place of
 // the slot number. Addresses are the raw 32-bit words in host order, ports in host order, the
-// timer's expiry in clock ticks (USER_HZ, 100 per second).
+// timer's expiry in clock ticks (USER_HZ, 100 per second). Formatted by hand: printf is most of the
+// cost of a 10,000-row answer.
+static char *hex(char *p, uint32_t v, int digits) {
+  static const char digit[] = "0123456789ABCDEF";
+  for (int i = digits - 1; i >= 0; i--) p[i] = digit[v & 15], v >>= 4;
+  return p + digits;
+}
+
+static char *dec(char *p, uint32_t v, int width) {
+  char tmp[10];
+  int n = 0;
+  do tmp[n++] = (char)('0' + v % 10), v /= 10;
+  while (v);
+  for (; width > n; width--) *p++ = ' ';
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
 static void print_row(FILE *out, const row *r) {
-  const int v6 = r->table == T_TCP6 || r->table == T_UDP6;
-  fprintf(out, "%s %4d: ", TABLE_NAMES[r->table], r->fd);
-  if (v6)
-    fprintf(out, "%08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X", r->src[0], r->src[1], r->src[2], r->src[3], r->sport,
-            r->dst[0], r->dst[1], r->dst[2], r->dst[3], r->dport);
-  else
-    fprintf(out, "%08X:%04X %08X:%04X", r->src[0], r->sport, r->dst[0], r->dport);
-  fprintf(out, " %02X %08X:%08X %02X:%08X %08X %5u %8d %u\n", r->state, r->wqueue, r->rqueue, r->timer,
-          r->expires / 10, r->retrans, r->uid, 0, r->inode);
+  char line[256], *p = line;
+  const int words = r->table == T_TCP6 || r->table == T_UDP6 ? 4 : 1;
+  for (const char *t = TABLE_NAMES[r->table]; *t; t++) *p++ = *t;
+  *p++ = ' ';
+  p = dec(p, (uint32_t)r->fd, 4);
+  *p++ = ':';
+  *p++ = ' ';
+  for (int i = 0; i < words; i++) p = hex(p, r->src[i], 8);
+  *p++ = ':';
+  p = hex(p, r->sport, 4);
+  *p++ = ' ';
+  for (int i = 0; i < words; i++) p = hex(p, r->dst[i], 8);
+  *p++ = ':';
+  p = hex(p, r->dport, 4);
+  *p++ = ' ';
+  p = hex(p, r->state, 2);
+  *p++ = ' ';
+  p = hex(p, r->wqueue, 8);
+  *p++ = ':';
+  p = hex(p, r->rqueue, 8);
+  *p++ = ' ';
+  p = hex(p, r->timer, 2);
+  *p++ = ':';
+  p = hex(p, r->expires / 10, 8);
+  *p++ = ' ';
+  p = hex(p, r->retrans, 8);
+  *p++ = ' ';
+  p = dec(p, r->uid, 5);
+  p = dec(p, 0, 9);
+  *p++ = ' ';
+  p = dec(p, r->inode, 0);
+  *p++ = '\n';
+  fwrite(line, 1, (size_t)(p - line), out);
 }
 
 // ---- netlink dumps ---------------------------------------------------------------------------
@@ -469,15 +510,19 @@ static void answer(FILE *out, int pid, int full, unsigned rescan_every) {
   // open fds (the kernel reports it as the size of /proc/<pid>/fd since Linux 6.2, 0 before), every
   // socket of the process still there, no new socket of its user anywhere (a closed fd reused by a
   // new connection), and not due for the periodic rescan.
-  size_t mine_found = 0;
+  size_t mine_found = 0, seen_before = 0;
   for (size_t i = 0; i < now.len; i++) {
     const row *r = &now.v[i];
+    const int known = imap_slot(&s->seen, r->inode, 0) != NULL;
+    seen_before += known;
     if (imap_slot(&s->fd_of, r->inode, 0)) mine_found++;
-    else if (!rescan && r->uid == st.st_uid && !imap_slot(&s->seen, r->inode, 0)) rescan = 1;
+    else if (!rescan && r->uid == st.st_uid && !known) rescan = 1;
   }
   if (mine_found != s->last.len) rescan = 1;
-  imap_clear(&s->seen);
-  for (size_t i = 0; i < now.len; i++) *imap_slot(&s->seen, now.v[i].inode, 1) = 0;
+  if (seen_before != now.len || s->seen.len != now.len) {  // else the same set of sockets as last time
+    imap_clear(&s->seen);
+    for (size_t i = 0; i < now.len; i++) *imap_slot(&s->seen, now.v[i].inode, 1) = 0;
+  }
 
   if (rescan) {
     if (!listed && (err = list_fds(dir, &scan))) {
@@ -524,23 +569,32 @@ static void answer(FILE *out, int pid, int full, unsigned rescan_every) {
     rows_push(&mine, &now.v[i]);
   }
   if (s->fresh) fputs("reset\n", out);
-  static imap current;
-  imap_clear(&current);
+  size_t printed = 0, kept = 0;
   for (size_t i = 0; i < mine.len; i++) {
     const row *r = &mine.v[i];
-    *imap_slot(&current, r->inode, 1) = 0;
     int32_t *prev = s->fresh ? NULL : imap_slot(&s->sent, r->inode, 0);
-    if (!prev || !row_equal(&s->last.v[*prev], r)) print_row(out, r);
+    kept += prev != NULL;
+    if (!prev || !row_equal(&s->last.v[*prev], r)) {
+      print_row(out, r);
+      printed++;
+    }
   }
-  if (!s->fresh)
+  // Rows are unique by inode: when every row last sent is still here, none is gone.
+  if (!s->fresh && kept != s->last.len) {
+    static imap current;
+    imap_clear(&current);
+    for (size_t i = 0; i < mine.len; i++) *imap_slot(&current, mine.v[i].inode, 1) = 0;
     for (size_t i = 0; i < s->last.len; i++)
       if (!imap_slot(&current, s->last.v[i].inode, 0)) fprintf(out, "gone %u\n", s->last.v[i].inode);
-  // Keep what was sent.
-  s->last.len = 0;
-  imap_clear(&s->sent);
-  for (size_t i = 0; i < mine.len; i++) {
-    *imap_slot(&s->sent, mine.v[i].inode, 1) = (int32_t)s->last.len;
-    rows_push(&s->last, &mine.v[i]);
+  }
+  // Keep what was sent (unchanged when nothing was printed and nothing is gone).
+  if (s->fresh || printed || kept != s->last.len || mine.len != s->last.len) {
+    s->last.len = 0;
+    imap_clear(&s->sent);
+    for (size_t i = 0; i < mine.len; i++) {
+      *imap_slot(&s->sent, mine.v[i].inode, 1) = (int32_t)s->last.len;
+      rows_push(&s->last, &mine.v[i]);
+    }
   }
   s->fresh = 0;
   fputs("end\n", out);
