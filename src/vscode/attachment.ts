@@ -55,9 +55,10 @@ export class Attachment implements vscode.Disposable {
     this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats(), ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget } : {}) });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
     this.sampler.on('sample', ({ snapshot, stats, diff, nextIntervalMs }) => {
-      this.setSnapshot(snapshot);
+      // The history's summary already counts the TCP states: no second pass over the sockets.
+      this.current = snapshot;
+      this.counts = this.history.push(snapshot, stats).states;
       this.stretchedTo = nextIntervalMs > this.sampler.intervalMs * 1.5 ? nextIntervalMs : undefined;
-      this.history.push(snapshot, stats);
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
       if (!wasLive) this.log.info(`attached to ${processLabel(snapshot.process)} (pid ${pid}): ${snapshot.sockets.length} sockets`);

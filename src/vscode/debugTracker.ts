@@ -57,8 +57,12 @@ export class DebuggeeTracker implements vscode.Disposable, vscode.DebugAdapterTr
     let pid: number | undefined = found.pid;
     if (found.isShell) {
       pid = undefined;
-      for (let i = 0; i < SHELL_CHILD_TRIES && pid === undefined; i++) {
-        pid = await findChildPid(found.pid, linuxChildReader(), linuxNameReader());
+      // The walk from the shell to its child reads /proc: elsewhere there is nothing to wait for.
+      const tries = process.platform === 'linux' ? SHELL_CHILD_TRIES : 0;
+      const children = linuxChildReader();
+      const names = linuxNameReader();
+      for (let i = 0; i < tries && pid === undefined; i++) {
+        pid = await findChildPid(found.pid, children, names);
         if (pid === undefined) await new Promise((r) => setTimeout(r, SHELL_CHILD_DELAY_MS));
       }
       if (pid === undefined) {

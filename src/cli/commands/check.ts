@@ -9,6 +9,7 @@ import { fixAllPaths } from '../../core/analysis/fixAll';
 import { toSarif } from '../../core/analysis/sarif';
 import { discoverSources, loadSourceAsync } from '../../core/analysis/workspace';
 import type { LoadedSource } from '../../core/analysis/workspace';
+import { plural } from '../../core/model/plural';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
 
@@ -87,9 +88,6 @@ function formatText(file: string, f: Finding): string {
   return `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}: warning: ${f.message} [${f.ruleId}]\n`;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 interface FileOutcome {
   readonly file: string;

@@ -5,13 +5,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { MAX_ANALYSED_BYTES } from './index';
 import { languageForFile } from './parser';
 import type { LanguageId } from './types';
 
 /** Folders never descended into: dependencies, VCS metadata and build output. */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'out']);
-/** Same limit as analyzeSource (which measures text length): larger files are not read at all. */
-export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+/** analyzeSource's limit (it measures text length): larger files are not read at all. */
+export const MAX_SOURCE_BYTES = MAX_ANALYSED_BYTES;
 
 export interface SourceFile {
   readonly path: string;

@@ -10,7 +10,4 @@ export function formatDuration(ms: number): string {
   return `${Math.round(h / 24)} days`;
 }
 
-/** "1 socket", "3 sockets". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural } from '../model/plural';

@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../edits';
-import { loadLanguage, withTree } from '../parser';
+import { withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../types';
 import { buildCfg } from './cfg';
 import { CFileContext } from './context';
@@ -16,8 +16,6 @@ import { functionName } from './syntax';
  */
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
   try {
-    // Initialise the runtime and grammar first: withTree constructs its Parser before awaiting them.
-    await loadLanguage(language);
     return await withTree(language, text, (tree) => analyzeTree(tree, text, language, options));
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };

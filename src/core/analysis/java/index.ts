@@ -1,6 +1,6 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../edits';
-import { loadLanguage, withTree } from '../parser';
+import { withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../types';
 import { buildCfg } from './cfg';
 import { FunctionAnalysis, type FileContext, type LeakRecord, type Summary, type TokenInfo } from './engine';
@@ -15,7 +15,6 @@ import { enclosingStatement, functionName, isFunction, simpleTypeName } from './
  */
 export async function analyzeJava(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
   try {
-    await loadLanguage('java');
     return await withTree('java', text, (tree) => analyzeTree(tree, text, options));
   } catch (e) {
     return { language: 'java', findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };

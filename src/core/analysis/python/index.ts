@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { LineIndex } from '../edits';
-import { loadLanguage, withTree } from '../parser';
+import { withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../types';
 import { CfgBuilder, CfgTooLarge } from './cfg';
 import { Effects, type AcquisitionSite } from './effects';
@@ -21,8 +21,6 @@ export async function analyzePython(text: string, options: AnalysisOptions): Pro
   const notes: string[] = [];
   let hadParseErrors = false;
   try {
-    // withTree constructs its Parser before it awaits the runtime's init: load the grammar first.
-    await loadLanguage('python');
     await withTree('python', text, (tree) => {
       hadParseErrors = tree.rootNode.hasError;
       analyzeTree(tree.rootNode, text, options, findings, notes);

@@ -8,7 +8,8 @@ import type { CommandRunner, PortOwner, ProcessSummary, SocketSource } from '../
 import { SourceError } from '../source';
 import type { RunResult } from './runTool';
 import { validPid } from '../pid';
-import { checkPort, plural, runTool } from './runTool';
+import { plural } from '../../model/plural';
+import { checkPort, runTool } from './runTool';
 import { parseLaunchctlMaxfiles } from './launchctl';
 import { parseLsofFields } from './lsofFields';
 import { lsofFileSocket, parseLsofSockets } from './lsofSockets';

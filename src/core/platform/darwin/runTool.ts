@@ -21,6 +21,3 @@ export function checkPort(port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SourceError('BAD_INPUT', `"${port}" is not a port number (1-65535).`);
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

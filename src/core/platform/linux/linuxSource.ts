@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { ProcessInfo, Snapshot, Socket } from '../../model';
 import type { PortOwner, ProcessSummary, SocketSource } from '../source';
 import { SourceError } from '../source';
+import { validPid } from '../pid';
 import type { InetProtocol } from './netTables';
 import { parseInetTable, parseUnixTable } from './netTables';
 import type { ProcStat } from './procFiles';
@@ -73,7 +74,7 @@ function noSuchProcess(pid: number): SourceError {
 }
 
 function checkPid(pid: number): void {
-  if (!Number.isSafeInteger(pid) || pid <= 0) throw new SourceError('BAD_INPUT', `Not a process id: ${String(pid)}.`);
+  if (!validPid(pid)) throw new SourceError('BAD_INPUT', `Not a process id: ${String(pid)}.`);
 }
 
 /** What to do about EACCES/EPERM on another process's fds (ptrace access rules of procfs). */
@@ -191,7 +192,7 @@ export class LinuxSocketSource implements SocketSource {
   }
 
   async socketCount(pid: number): Promise<number | undefined> {
-    if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+    if (!validPid(pid)) return undefined;
     try {
       const fds = await this.readSocketFds(pid);
       return fds.fdByInode.size + fds.duplicates;
@@ -304,11 +305,10 @@ export class LinuxSocketSource implements SocketSource {
       throw e;
     }
     const takenAt = Date.now();
-    // The tables are read while the fd links are: both are kernel work done on libuv's threads.
-    const tables = this.readTables(pid);
-    tables.catch(() => undefined); // a failing readLinks below must not leave this rejection unhandled
+    // Tables first (read synchronously, see readTableSync), then the fd links in slices.
+    const tables = await this.readTables(pid);
     const fds = socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
-    const { sockets, notes } = matchSockets(await tables, fds, this.littleEndian);
+    const { sockets, notes } = matchSockets(tables, fds, this.littleEndian);
     // The pid may have exited (or even been reused) while its files were read.
     const after = await this.readLiveStat(pid);
     if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
@@ -369,7 +369,7 @@ export class LinuxSocketSource implements SocketSource {
       if (unixText !== undefined) unix = parseUnixTable(unixText, { fdByInode: other }).items.sort(byFd);
     }
     notes.push(...countNotes(other.size - unix.length, duplicates));
-    return { takenAt, sockets: unix.length === 0 ? session.sorted.slice() : mergeByFd(session.sorted, unix), notes, fdCount: count };
+    return { takenAt, sockets: unix.length === 0 ? session.sorted : mergeByFd(session.sorted, unix), notes, fdCount: count };
   }
 
   /** The stat of a running process; NO_SUCH_PROCESS when it is missing or a zombie. */

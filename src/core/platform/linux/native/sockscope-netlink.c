@@ -446,8 +446,11 @@ static unsigned long long start_time(int pid) {
 }
 
 static int same_netns(int pid) {
-  char path[64], mine[64], theirs[64];
-  ssize_t a = readlink("/proc/self/ns/net", mine, sizeof mine - 1);
+  // The helper's own namespace does not change while it runs: read it once.
+  static char mine[64];
+  static ssize_t a = -1;
+  char path[64], theirs[64];
+  if (a < 0) a = readlink("/proc/self/ns/net", mine, sizeof mine - 1);
   snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
   ssize_t b = readlink(path, theirs, sizeof theirs - 1);
   if (a < 0 || b < 0) return b < 0 ? -errno : -EIO;
