@@ -54,7 +54,8 @@ export class Attachment implements vscode.Disposable {
     this.facts = { ephemeralPorts: options.ephemeralPorts };
     this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats(), ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget } : {}) });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
-    this.sampler.on('sample', ({ snapshot, stats, diff, nextIntervalMs }) => {
+    this.sampler.on('sample', (sample) => {
+      const { snapshot, stats, nextIntervalMs } = sample;
       // The history's summary already counts the TCP states: no second pass over the sockets.
       this.current = snapshot;
       this.counts = this.history.push(snapshot, stats).states;
@@ -62,7 +63,10 @@ export class Attachment implements vscode.Disposable {
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
       if (!wasLive) this.log.info(`attached to ${processLabel(snapshot.process)} (pid ${pid}): ${snapshot.sockets.length} sockets`);
-      else if (diff.opened.length || diff.closed.length) this.log.trace(`pid ${pid}: +${diff.opened.length} -${diff.closed.length} sockets`);
+      else if (this.log.tracing) {
+        const { opened, closed } = sample.diff;
+        if (opened.length || closed.length) this.log.trace(`pid ${pid}: +${opened.length} -${closed.length} sockets`);
+      }
       const update = this.tracker.update(analyzeHistory(this.history, this.facts));
       this.changed.fire();
       if (update.raised.length || update.cleared.length) this.warningsChanged.fire(update);

@@ -12,6 +12,7 @@ export class Log implements vscode.Disposable {
     const tag = `[${component}]`;
     const c = this.channel;
     return {
+      get tracing() { return c.logLevel === vscode.LogLevel.Trace; },
       trace: (m) => c.trace(`${tag} ${m}`),
       info: (m) => c.info(`${tag} ${m}`),
       warn: (m) => c.warn(`${tag} ${m}`),
@@ -29,6 +30,8 @@ export class Log implements vscode.Disposable {
 }
 
 export interface ComponentLog {
+  /** Whether trace lines are written: skip the work of building them otherwise. */
+  readonly tracing: boolean;
   trace(message: string): void;
   info(message: string): void;
   warn(message: string): void;

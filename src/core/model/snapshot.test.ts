@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Snapshot } from './snapshot';
 import { diffSnapshots } from './snapshot';
+import { sameSocket } from './socket';
 import type { Socket } from './socket';
 import type { TcpState } from './tcpState';
 
@@ -33,4 +34,20 @@ test('shared objects at the head and tail are skipped, and what lies between is 
   // one list a prefix of the other
   assert.deepEqual(inodes(diffSnapshots(snap([a, b]), snap([a, b, c])).opened), ['3']);
   assert.deepEqual(inodes(diffSnapshots(snap([a, b, c]), snap([b, c])).closed), ['1']);
+});
+
+test('the very same array is an empty diff without looking at it', () => {
+  const list = [sock(1), sock(2)];
+  const diff = diffSnapshots(snap(list), snap(list));
+  assert.deepEqual(diff, { opened: [], closed: [], changed: [] });
+});
+
+test('sameSocket compares two readings field by field', () => {
+  const a: Socket = { ...sock(1), remote: { address: '10.0.0.2', port: 80 }, timer: { active: 1, jiffies: 20 }, uid: 1000 };
+  assert.ok(sameSocket(a, { ...a, local: { ...a.local }, remote: { address: '10.0.0.2', port: 80 }, timer: { active: 1, jiffies: 20 } }));
+  for (const change of [{ state: 'CLOSE_WAIT' }, { rxQueue: 1 }, { txQueue: 1 }, { fd: 9 }, { inode: '9' }, { remote: undefined },
+    { remote: { address: '10.0.0.2', port: 81 } }, { local: { address: '127.0.0.2', port: 1001 } }, { timer: { active: 1, jiffies: 19 } },
+    { uid: 0 }, { retransmits: 1 }, { protocol: 'tcp6' }, { unixType: 'stream' }] as Partial<Socket>[]) {
+    assert.equal(sameSocket(a, { ...a, ...change }), false, JSON.stringify(change));
+  }
 });

@@ -23,6 +23,10 @@ export interface ProcessInfo {
 export interface Snapshot {
   readonly takenAt: number;
   readonly process: ProcessInfo;
+  /**
+   * Never mutated once a snapshot holds it. A source may hand out the very same array (and Socket
+   * objects) again when nothing changed, and consumers may rely on identity to skip work.
+   */
   readonly sockets: readonly Socket[];
   /** Human-readable notes about partial data (e.g. "3 malformed lines skipped in net/tcp6", "no permission to read fds"). */
   readonly notes: readonly string[];
@@ -41,6 +45,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
   // very same objects sit at the same places (keys are unique in a snapshot, so they are unchanged).
   const a = before.sockets;
   const b = after.sockets;
+  if (a === b) return { opened: [], closed: [], changed: [] };
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let endA = a.length;

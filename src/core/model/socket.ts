@@ -43,6 +43,17 @@ export function socketKey(s: Socket): string {
   return `${s.protocol}|${s.inode}`;
 }
 
+const sameEndpoint = (a: Endpoint | undefined, b: Endpoint | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.address === b.address && a.port === b.port);
+
+/** Whether two readings of a socket say the same thing, field by field. */
+export function sameSocket(a: Socket, b: Socket): boolean {
+  return a === b || (a.protocol === b.protocol && a.inode === b.inode && a.state === b.state && a.fd === b.fd
+    && a.txQueue === b.txQueue && a.rxQueue === b.rxQueue && a.retransmits === b.retransmits && a.uid === b.uid
+    && a.unixType === b.unixType && a.timer?.active === b.timer?.active && a.timer?.jiffies === b.timer?.jiffies
+    && sameEndpoint(a.local, b.local) && sameEndpoint(a.remote, b.remote));
+}
+
 export function isTcp(s: Socket): boolean {
   return s.protocol === 'tcp' || s.protocol === 'tcp6';
 }

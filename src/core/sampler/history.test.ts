@@ -60,3 +60,19 @@ test('toSeries gives aligned arrays for the chart, null for unknown values', () 
   });
   assert.deepEqual(JSON.parse(JSON.stringify(series)), series);
 });
+
+test('the same socket array pushed again (a source with nothing new) still moves every run forward', () => {
+  const h = new History();
+  const sockets = [sock({ inode: 1 }), sock({ inode: 7, state: 'CLOSE_WAIT' }), sock({ inode: 8, rx: 4 })];
+  for (let t = 0; t <= 2000; t += 1000) h.push(snap(t, sockets));
+  assert.equal(h.sockets.get('tcp|7')?.idleSamples, 3);
+  assert.equal(h.sockets.get('tcp|7')?.idleSince, 0);
+  assert.equal(h.sockets.get('tcp|8')?.rxBusySamples, 3);
+  assert.deepEqual(h.samples.map((s) => [s.t, s.total, s.states.CLOSE_WAIT]), [[0, 3, 1], [1000, 3, 1], [2000, 3, 1]]);
+  // each summary owns its counts: one changed by a consumer leaves the others alone
+  (h.samples[0]?.states as Record<string, number>).CLOSE_WAIT = 99;
+  assert.equal(h.latest?.states.CLOSE_WAIT, 1);
+  // a new array is counted again
+  h.push(snap(3000, [sockets[0] as Socket]));
+  assert.deepEqual([h.latest?.total, h.latest?.states.CLOSE_WAIT, h.sockets.size], [1, undefined, 0]);
+});

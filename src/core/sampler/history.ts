@@ -72,6 +72,8 @@ export class History implements HistoryView {
   private readonly ring: RingBuffer<SampleSummary>;
   private tracks = new Map<string, SocketTrack>();
   private cachedSamples: SampleSummary[] | undefined;
+  /** What the latest socket array held, computed once per distinct array. */
+  private scanned: SocketScan | undefined;
 
   constructor(capacity = DEFAULT_HISTORY_CAPACITY) {
     this.ring = new RingBuffer(capacity);
@@ -98,10 +100,13 @@ export class History implements HistoryView {
   }
 
   push(snapshot: Snapshot, stats?: ProcessStatsSample): SampleSummary {
-    const summary = summarize(snapshot, stats);
+    // One pass over the sockets, and none when the source handed out the same array as last time
+    // (snapshots never mutate theirs): a steady process with 10,000 sockets then costs nothing here.
+    if (snapshot.sockets !== this.scanned?.sockets) this.scanned = scanSockets(snapshot.sockets);
+    const summary = summarize(snapshot, this.scanned, stats);
     this.ring.push(summary);
     this.cachedSamples = undefined;
-    this.tracks = updateTracks(this.tracks, snapshot.sockets, summary.t);
+    this.tracks = updateTracks(this.tracks, this.scanned.tracked, summary.t);
     return summary;
   }
 
@@ -109,6 +114,7 @@ export class History implements HistoryView {
     this.ring.clear();
     this.tracks = new Map();
     this.cachedSamples = undefined;
+    this.scanned = undefined;
   }
 
   toSeries(): HistorySeries {
@@ -132,22 +138,38 @@ export class History implements HistoryView {
   }
 }
 
-function summarize(snapshot: Snapshot, stats: ProcessStatsSample | undefined): SampleSummary {
+/** Counts of one socket array, and the sockets the heuristics follow (see SocketTrack). */
+interface SocketScan {
+  readonly sockets: readonly Socket[];
+  readonly states: StateCounts;
+  readonly tcp: number;
+  readonly udp: number;
+  readonly unix: number;
+  readonly tracked: readonly Socket[];
+}
+
+function scanSockets(sockets: readonly Socket[]): SocketScan {
   let tcp = 0;
   let udp = 0;
   let unix = 0;
   const states: StateCounts = {};
-  for (const s of snapshot.sockets) {
+  const tracked: Socket[] = [];
+  for (const s of sockets) {
     if (isTcp(s)) {
       tcp++;
       states[s.state] = (states[s.state] ?? 0) + 1;
     } else if (isUdp(s)) udp++;
     else unix++;
+    if ((s.state === 'CLOSE_WAIT' && isTcp(s)) || s.rxQueue > 0 || isSelfConnected(s)) tracked.push(s);
   }
+  return { sockets, states, tcp, udp, unix, tracked };
+}
+
+function summarize(snapshot: Snapshot, scan: SocketScan, stats: ProcessStatsSample | undefined): SampleSummary {
   return {
     t: snapshot.takenAt,
-    states,
-    tcp, udp, unix, total: snapshot.sockets.length,
+    states: { ...scan.states },
+    tcp: scan.tcp, udp: scan.udp, unix: scan.unix, total: snapshot.sockets.length,
     fdCount: snapshot.process.fdCount,
     fdLimit: snapshot.process.fdLimit ? snapshot.process.fdLimit.soft : undefined,
     cpu: stats?.cpu,
@@ -163,15 +185,14 @@ export function isSelfConnected(s: Socket): boolean {
 type MutableTrack = { -readonly [K in keyof SocketTrack]: SocketTrack[K] };
 
 /**
- * Carries the runs forward. Track objects are updated in place (a process may hold 10,000+ CLOSE_WAIT
+ * Carries the runs forward over the sockets worth tracking (CLOSE_WAIT, rx queue, self-connected). Track objects are updated in place (a process may hold 10,000+ CLOSE_WAIT
  * sockets: one allocation per socket per sample adds up); sockets absent from this sample are dropped.
  */
-function updateTracks(previous: ReadonlyMap<string, SocketTrack>, sockets: readonly Socket[], t: number): Map<string, SocketTrack> {
+function updateTracks(previous: ReadonlyMap<string, SocketTrack>, tracked: readonly Socket[], t: number): Map<string, SocketTrack> {
   const next = new Map<string, SocketTrack>();
-  for (const s of sockets) {
+  for (const s of tracked) {
     const closeWait = s.state === 'CLOSE_WAIT' && isTcp(s);
     const selfConnected = isSelfConnected(s);
-    if (!closeWait && s.rxQueue <= 0 && !selfConnected) continue;
     const key = socketKey(s);
     const prev = previous.get(key) as MutableTrack | undefined;
     if (!prev) {

@@ -10,7 +10,7 @@ import type { ProcessStats, ProcessStatsSample } from './pidStats';
 
 export interface SampleEvent {
   readonly snapshot: Snapshot;
-  /** Against the previous sample; the first sample reports every socket as opened. */
+  /** Against the previous sample; the first sample reports every socket as opened. Computed on first read. */
   readonly diff: SnapshotDiff;
   readonly stats: ProcessStatsSample | undefined;
   /** Ticks skipped since the previous sample because a snapshot was still running. */
@@ -201,11 +201,16 @@ export class Sampler {
     this.consecutiveErrors = 0;
     // Fixed rate while nothing stretches the interval; otherwise the next sample is one (new) interval from now.
     if (this.effectiveIntervalMs !== before || this.effectiveIntervalMs !== this.baseInterval) this.schedule();
-    const diff = diffSnapshots(this.previous ?? { takenAt: snapshot.takenAt, process: snapshot.process, sockets: [], notes: [] }, snapshot);
+    const previous = this.previous ?? { takenAt: snapshot.takenAt, process: snapshot.process, sockets: [], notes: [] };
     this.previous = snapshot;
     const skippedTicks = this.skipped;
     this.skipped = 0;
-    this.emitter.emit('sample', { snapshot, diff, stats, skippedTicks, durationMs, nextIntervalMs: this.effectiveIntervalMs });
+    // The diff is worked out when a listener reads it: most samples nobody does.
+    let diff: SnapshotDiff | undefined;
+    this.emitter.emit('sample', {
+      snapshot, stats, skippedTicks, durationMs, nextIntervalMs: this.effectiveIntervalMs,
+      get diff() { return (diff ??= diffSnapshots(previous, snapshot)); },
+    });
   }
 
   private onError(error: SourceError): void {

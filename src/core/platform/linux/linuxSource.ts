@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ProcessInfo, Snapshot, Socket } from '../../model';
+import { sameSocket } from '../../model';
 import type { PortOwner, ProcessSummary, SocketSource } from '../source';
 import { SourceError } from '../source';
 import { validPid } from '../pid';
@@ -48,6 +49,9 @@ interface HelperSession {
   readonly rows: Map<string, Socket>;
   /** rows sorted by fd; undefined after a change. */
   sorted: Socket[] | undefined;
+  /** The UNIX sockets of the last answer, and what was handed out: sorted merged with them. */
+  unix: readonly Socket[];
+  sockets: readonly Socket[] | undefined;
 }
 
 /** Processes whose helper state is kept (the helper keeps as many). */
@@ -55,7 +59,7 @@ const HELPER_SESSIONS = 8;
 const byFd = (a: Socket, b: Socket): number => (a.fd ?? 0) - (b.fd ?? 0);
 
 /** Merges two arrays sorted by fd. */
-function mergeByFd(a: readonly Socket[], b: readonly Socket[]): Socket[] {
+function mergeByFd(a: readonly Socket[], b: readonly Socket[]): readonly Socket[] {
   const out: Socket[] = [];
   let i = 0;
   let j = 0;
@@ -320,7 +324,7 @@ export class LinuxSocketSource implements SocketSource {
    * must be read instead (no helper, it failed, another network namespace, no permission: the /proc
    * path then says what can be said).
    */
-  private async readViaHelper(pid: number, startTime: number): Promise<{ takenAt: number; sockets: Socket[]; notes: string[]; fdCount: number } | undefined> {
+  private async readViaHelper(pid: number, startTime: number): Promise<{ takenAt: number; sockets: readonly Socket[]; notes: string[]; fdCount: number } | undefined> {
     const helper = this.helper;
     if (!helper || helper.broken !== undefined) return undefined;
     const known = this.sessions.get(pid);
@@ -347,7 +351,7 @@ export class LinuxSocketSource implements SocketSource {
       return undefined;
     }
     if (answer.reset || !session) {
-      session = { startTime, fds: answer.fds as HelperFds, rows: new Map(), sorted: undefined };
+      session = { startTime, fds: answer.fds as HelperFds, rows: new Map(), sorted: undefined, unix: [], sockets: undefined };
       this.sessions.delete(pid);
       this.sessions.set(pid, session);
       for (const old of this.sessions.keys()) {
@@ -358,10 +362,10 @@ export class LinuxSocketSource implements SocketSource {
     for (const inode of answer.gone) session.rows.delete(inode);
     for (const s of answer.rows) session.rows.set(s.inode, s);
     if (answer.reset || answer.gone.length > 0 || answer.rows.length > 0) session.sorted = undefined;
-    session.sorted ??= [...session.rows.values()].sort(byFd);
+    const sorted = session.sorted ?? [...session.rows.values()].sort(byFd);
 
     const { other, duplicates, count } = session.fds;
-    let unix: Socket[] = [];
+    let unix: readonly Socket[] = [];
     const notes: string[] = [];
     if (answer.skipped > 0) notes.push(`${answer.skipped} malformed line${answer.skipped === 1 ? '' : 's'} skipped in the netlink helper's answer.`);
     if (other.size > 0) {
@@ -369,7 +373,15 @@ export class LinuxSocketSource implements SocketSource {
       if (unixText !== undefined) unix = parseUnixTable(unixText, { fdByInode: other }).items.sort(byFd);
     }
     notes.push(...countNotes(other.size - unix.length, duplicates));
-    return { takenAt, sockets: unix.length === 0 ? session.sorted : mergeByFd(session.sorted, unix), notes, fdCount: count };
+    // Nothing changed: the same array as last time, which lets the sampler, the history and the
+    // views skip their passes over the sockets.
+    const sameUnix = unix.length === session.unix.length && unix.every((s, i) => sameSocket(s, session.unix[i] as Socket));
+    if (!sameUnix) session.unix = unix;
+    if (!sameUnix || session.sorted !== sorted || !session.sockets) {
+      session.sorted = sorted;
+      session.sockets = session.unix.length === 0 ? sorted : mergeByFd(sorted, session.unix);
+    }
+    return { takenAt, sockets: session.sockets, notes, fdCount: count };
   }
 
   /** The stat of a running process; NO_SUCH_PROCESS when it is missing or a zombie. */
