@@ -33,6 +33,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -44,6 +45,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef TCPDIAG_GETSOCK
@@ -119,7 +121,7 @@ static int32_t *imap_slot(imap *m, uint32_t k, int create) {
 // ---- one socket row, as much of inet_diag_msg as /proc prints ----------------------------------
 
 typedef struct {
-  int32_t fd;  // the lowest fd of the process that holds the socket
+  int32_t fd;  // the lowest fd of the process that holds the socket (-1 while not known to be its)
   uint32_t inode, uid, rqueue, wqueue, expires, retrans;
   uint32_t src[4], dst[4];
   uint16_t sport, dport;
@@ -513,12 +515,15 @@ static void answer(FILE *out, int pid, int full, unsigned rescan_every) {
   // open fds (the kernel reports it as the size of /proc/<pid>/fd since Linux 6.2, 0 before), every
   // socket of the process still there, no new socket of its user anywhere (a closed fd reused by a
   // new connection), and not due for the periodic rescan.
+  // Each row's fd (-1: not the process's) is noted on the way, for the common case of no rescan.
   size_t mine_found = 0, seen_before = 0;
   for (size_t i = 0; i < now.len; i++) {
-    const row *r = &now.v[i];
+    row *r = &now.v[i];
     const int known = imap_slot(&s->seen, r->inode, 0) != NULL;
     seen_before += known;
-    if (imap_slot(&s->fd_of, r->inode, 0)) mine_found++;
+    const int32_t *fd = imap_slot(&s->fd_of, r->inode, 0);
+    r->fd = fd ? *fd : -1;
+    if (fd) mine_found++;
     else if (!rescan && r->uid == st.st_uid && !known) rescan = 1;
   }
   if (mine_found != s->last.len) rescan = 1;
@@ -566,10 +571,11 @@ static void answer(FILE *out, int pid, int full, unsigned rescan_every) {
   static rows mine;
   mine.len = 0;
   for (size_t i = 0; i < now.len; i++) {
-    int32_t *fd = imap_slot(&s->fd_of, now.v[i].inode, 0);
-    if (!fd) continue;
-    now.v[i].fd = *fd;
-    rows_push(&mine, &now.v[i]);
+    if (rescan) {
+      const int32_t *fd = imap_slot(&s->fd_of, now.v[i].inode, 0);
+      now.v[i].fd = fd ? *fd : -1;
+    }
+    if (now.v[i].fd >= 0) rows_push(&mine, &now.v[i]);
   }
   if (s->fresh) fputs("reset\n", out);
   size_t printed = 0, kept = 0;
@@ -603,7 +609,19 @@ static void answer(FILE *out, int pid, int full, unsigned rescan_every) {
   fputs("end\n", out);
 }
 
+// With CAP_NET_ADMIN (e.g. when run as root) the kernel adds a mark, MD5 and ULP details to every
+// socket of a dump, which the helper never reads: dropping it from the effective set makes a dump of
+// 10,000 sockets about 5 % cheaper. Dumps themselves need no privilege.
+static void drop_net_admin(void) {
+  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct d[2];
+  if (syscall(SYS_capget, &h, d) != 0) return;
+  d[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
+  (void)syscall(SYS_capset, &h, d);
+}
+
 int main(int argc, char **argv) {
+  drop_net_admin();
   // One-shot use from a shell, for people: sockscope-netlink <pid>
   if (argc == 2) {
     answer(stdout, atoi(argv[1]), 1, 0);
