@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
+import type { AnalysisResult, Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
 import { analyzeSource, languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis';
 import { fixAllPaths } from '../core/analysis/fixAll';
 import { registerCommand } from './commands';
@@ -29,7 +29,7 @@ function languageOf(doc: vscode.TextDocument): LanguageId | undefined {
 export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('sockscope');
-  private readonly findings = new Map<string, { version: number; findings: readonly Finding[] }>();
+  private readonly findings = new Map<string, { version: number; findings: readonly Finding[]; result: AnalysisResult }>();
   private readonly byDiagnostic = new WeakMap<vscode.Diagnostic, Finding>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly status = vscode.languages.createLanguageStatusItem('sockscope.analysis', SELECTOR);
@@ -80,7 +80,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       const result = await analyzeSource(doc.getText(), language, this.analysisOptions());
       if (doc.isClosed || doc.version !== version) return result.findings;
       this.publish(doc.uri, result.findings);
-      this.findings.set(key, { version, findings: result.findings });
+      this.findings.set(key, { version, findings: result.findings, result });
       for (const note of result.notes) this.log.info(`${vscode.workspace.asRelativePath(doc.uri)}: ${note}`);
       this.statusFor.set(key, result.notes[0] ?? (result.hadParseErrors ? 'parts of this file did not parse; leaks there may be missed' : undefined));
       this.updateStatus(vscode.window.activeTextEditor?.document);
@@ -146,7 +146,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     if (context.only && (context.only.contains(FIX_ALL_KIND) || FIX_ALL_KIND.contains(context.only)) && entry.findings.length) {
       // Fix-all re-analyses after each round of edits, so fixes whose edits would clash still all land.
       const version = doc.version;
-      const fixed = await fixAllPaths(doc.getText(), language, this.analysisOptions());
+      const fixed = await fixAllPaths(doc.getText(), language, this.analysisOptions(), { initial: entry.result });
       if (doc.version === version && fixed.editsApplied > 0) {
         const action = new vscode.CodeAction('Close every leaked socket on all paths', FIX_ALL_KIND);
         action.edit = new vscode.WorkspaceEdit();
@@ -190,7 +190,9 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
         const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
         try {
           let found: readonly Finding[];
-          if (open) found = await this.analyzeDocument(open);
+          const known = open && this.findings.get(open.uri.toString());
+          if (open && known && known.version === open.version) found = known.findings; // analysed as it is now
+          else if (open) found = await this.analyzeDocument(open);
           else {
             const stat = await vscode.workspace.fs.stat(uri);
             if (stat.size > MAX_ANALYSED_BYTES) { skipped.push(`${vscode.workspace.asRelativePath(uri)} (too large)`); continue; }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileFixes, mergeFixes } from './fixAll';
+import { fileFixes, fixAllPaths, mergeFixes } from './fixAll';
+import { analyzeSource } from './index';
 import type { Finding, Fix, TextEdit } from './types';
 
 const at = (line: number, column: number) => ({ line, column });
@@ -45,4 +46,19 @@ test('mergeFixes: replacements that only touch end to start do not clash', () =>
   const m = mergeFixes([fix('a', [rep(2, 0, 2, 5, 'A')]), fix('b', [rep(2, 5, 2, 9, 'B')])]);
   assert.equal(m.deferred.length, 0);
   assert.equal(m.edits.length, 2);
+});
+
+test('fixAllPaths starts from the analysis it is given instead of analysing the text again', async () => {
+  const text = 'int f(void) {\n  int fd = socket(2, 1, 0);\n  if (fd < 0) return -1;\n  if (connect(fd, 0, 0) < 0) return -1;\n  close(fd);\n  return 0;\n}\n';
+  const initial = await analyzeSource(text, 'c');
+  assert.equal(initial.findings.length, 1);
+  const fresh = await fixAllPaths(text, 'c');
+  const reused = await fixAllPaths(text, 'c', {}, { initial });
+  assert.equal(reused.text, fresh.text);
+  assert.notEqual(reused.text, text);
+  assert.equal(reused.initial, initial);
+  // Proof that the given analysis is what drives the first round: one with no findings fixes nothing.
+  const none = await fixAllPaths(text, 'c', {}, { initial: { ...initial, findings: [] } });
+  assert.equal(none.text, text);
+  assert.equal(none.editsApplied, 0);
 });

@@ -85,9 +85,14 @@ export interface FixAllResult {
   readonly rounds: number;
 }
 
-/** Applies all-paths fixes until nothing is left to fix (at most `maxRounds` analyse-and-edit rounds). */
-export async function fixAllPaths(text: string, language: LanguageId, options: AnalysisOptions = {}, maxRounds = 5): Promise<FixAllResult> {
-  const initial = await analyzeSource(text, language, options);
+/**
+ * Applies all-paths fixes until nothing is left to fix (at most `maxRounds` analyse-and-edit rounds).
+ * `known.initial`, the analysis of this very text with these options (the editor has it already), saves
+ * the first round's analysis.
+ */
+export async function fixAllPaths(text: string, language: LanguageId, options: AnalysisOptions = {}, known: { readonly initial?: AnalysisResult; readonly maxRounds?: number } = {}): Promise<FixAllResult> {
+  const maxRounds = known.maxRounds ?? 5;
+  const initial = known.initial ?? await analyzeSource(text, language, options);
   let result = initial;
   let editsApplied = 0;
   let rounds = 0;

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { buildCfg } from './cfg';
+import { buildCfg, type FunctionCfg } from './cfg';
 import { FunctionAnalysis, NO_SUMMARY, type FileContext, type Summary } from './engine';
 import { NO_RETURN } from './names';
 import type { EffectSite, FileScan } from './scan';
@@ -12,6 +12,7 @@ import { calleeName, simpleName, strip } from './syntax';
 export class CFileContext implements FileContext {
   private readonly summaries = new Map<string, Summary | 'busy'>();
   private readonly noReturnMemo = new Map<string, boolean | 'busy'>();
+  private readonly cfgs = new Map<number, FunctionCfg>();
   readonly ownershipTransfers: ReadonlySet<string>;
 
   constructor(
@@ -20,6 +21,13 @@ export class CFileContext implements FileContext {
     private readonly deadline?: number,
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
+  }
+
+  /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */
+  cfgOf(fn: Node): FunctionCfg {
+    let cfg = this.cfgs.get(fn.id);
+    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn)));
+    return cfg;
   }
 
   effectSites(fn: Node): readonly EffectSite[] {
@@ -71,7 +79,7 @@ export class CFileContext implements FileContext {
     this.summaries.set(name, 'busy');
     let result = NO_SUMMARY;
     try {
-      const analysis = new FunctionAnalysis(buildCfg(def), def, this, 'summary', this.deadline);
+      const analysis = new FunctionAnalysis(this.cfgOf(def), def, this, 'summary', this.deadline);
       analysis.run();
       result = analysis.summary();
     } catch {

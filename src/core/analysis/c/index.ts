@@ -2,7 +2,6 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../edits';
 import { withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../types';
-import { buildCfg } from './cfg';
 import { CFileContext } from './context';
 import { FunctionAnalysis, type LeakRecord, type OverwriteRecord, type TokenInfo } from './engine';
 import { FixPlanner, type FileFixContext } from './fixes';
@@ -54,7 +53,7 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
 function analyzeFunction(
   fn: Node, name: string, ctx: CFileContext, file: FileFixContext, language: 'c' | 'cpp', deadline: number | undefined, notes: string[],
 ): Finding[] {
-  const cfg = buildCfg(fn);
+  const cfg = ctx.cfgOf(fn);
   if (cfg.truncated) notes.push(`function ${name}: nesting too deep, inner parts treated as plain statements`);
   const analysis = new FunctionAnalysis(cfg, fn, ctx, 'report', deadline);
   analysis.run();
