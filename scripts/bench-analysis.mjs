@@ -167,7 +167,7 @@ const LANGUAGES = [
       (assignment left: (pattern_list (identifier) @name))
       (parameters (identifier) @name)`,
   },
-  // Python, Go and Java add entries here once test/fixtures/<lang>/ exists (peer: a linter, or null).
+  // A new language adds an entry here once test/fixtures/<lang>/ exists (peer: a linter, or null).
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { fixAllPaths } from '../core/analysis/fixAll';
 import { registerCommand } from './commands';
 import { setting } from './config';
 import type { ComponentLog, Log } from './log';
+import { plural } from '../core/model/plural';
 
 const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: 'python', go: 'go', java: 'java' };
 const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
@@ -100,7 +101,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     const key = doc.uri.toString();
     const count = this.findings.get(key)?.findings.length ?? 0;
     const note = this.statusFor.get(key);
-    this.status.text = count ? `$(warning) ${count} socket leak${count === 1 ? '' : 's'}` : '$(check) no socket leaks';
+    this.status.text = count ? `$(warning) ${plural(count, 'socket leak')}` : '$(check) no socket leaks';
     this.status.detail = note ?? 'SockScope checks that every socket and descriptor is closed on every path';
     this.status.severity = note ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     this.status.command = { command: 'sockscope.scanWorkspace', title: 'Scan Workspace' };
@@ -210,7 +211,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
         }
       }
       for (const s of skipped) this.log.info(`scan skipped or partial: ${s}`);
-      const summary = `SockScope scanned ${uris.length} file${uris.length === 1 ? '' : 's'}: ${findings} socket leak${findings === 1 ? '' : 's'} in ${withFindings} file${withFindings === 1 ? '' : 's'}` +
+      const summary = `SockScope scanned ${plural(uris.length, 'file')}: ${plural(findings, 'socket leak')} in ${plural(withFindings, 'file')}` +
         (skipped.length ? ` (${skipped.length} skipped or partial: see the SockScope log)` : '') + '.';
       if (findings) {
         void vscode.window.showWarningMessage(summary, 'Show Problems').then((c) => { if (c) void vscode.commands.executeCommand('workbench.actions.view.problems'); });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { processLabel } from '../core/model';
 import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
+import { plural } from '../core/model/plural';
 
 interface ProcessItem extends vscode.QuickPickItem {
   readonly pid: number;
@@ -78,7 +79,7 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
 
 function describe(pid: number, sockets: number | undefined): string {
   if (sockets === undefined) return `pid ${pid} · sockets not readable`;
-  return `pid ${pid} · ${sockets} socket${sockets === 1 ? '' : 's'}`;
+  return `pid ${pid} · ${plural(sockets, 'socket')}`;
 }
 
 function toItem(p: ProcessSummary): ProcessItem {

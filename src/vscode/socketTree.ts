@@ -3,6 +3,7 @@ import type { ProcessInfo, Snapshot, Socket, SocketGroup } from '../core/model';
 import { formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
+import { plural } from '../core/model/plural';
 
 /** Rows shown per group before a "… more" row; Copy as JSON has them all. Keeps 100k-socket processes responsive. */
 export const MAX_ROWS_PER_GROUP = 500;
@@ -120,7 +121,7 @@ function groupItem(g: SocketGroup): vscode.TreeItem {
   item.contextValue = 'group';
   item.description = String(g.sockets.length);
   const explanation = g.state ? STATE_EXPLANATIONS[g.state] : GROUP_EXPLANATIONS[g.key] ?? '';
-  item.tooltip = new vscode.MarkdownString(`**${g.label}** — ${g.sockets.length} socket${g.sockets.length === 1 ? '' : 's'}\n\n${escapeMd(explanation)}`);
+  item.tooltip = new vscode.MarkdownString(`**${g.label}** — ${plural(g.sockets.length, 'socket')}\n\n${escapeMd(explanation)}`);
   item.iconPath = new vscode.ThemeIcon(groupIcon(g), g.kind === 'suspicious' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
   return item;
 }

@@ -6,6 +6,7 @@ import { setting } from './config';
 import type { ComponentLog } from './log';
 import type { SocketNode } from './socketTree';
 import { SocketTreeProvider } from './socketTree';
+import { plural } from '../core/model/plural';
 
 export interface RenderedRow {
   readonly id: string;
@@ -97,7 +98,7 @@ export class SocketsView implements vscode.Disposable {
     this.provider.refresh();
     this.view.message = a ? viewMessage(a) : undefined;
     const closeWait = a?.closeWaitCount ?? 0;
-    this.view.badge = closeWait > 0 ? { value: closeWait, tooltip: `${closeWait} socket${closeWait === 1 ? '' : 's'} in CLOSE_WAIT` } : undefined;
+    this.view.badge = closeWait > 0 ? { value: closeWait, tooltip: `${plural(closeWait, 'socket')} in CLOSE_WAIT` } : undefined;
     this.view.description = a ? a.title : undefined;
     this.attachmentChanged.fire(a);
   }
@@ -124,7 +125,7 @@ export function viewMessage(a: Attachment): string {
       const stretched = a.stretchedIntervalMs;
       const slow = stretched ? ` · sampling every ${Math.round(stretched / 1000)} s to stay under sockscope.sampling.maxCpuPercent` : '';
       const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;
-      return `${a.title}${from} · ${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
+      return `${a.title}${from} · ${plural(s.sockets.length, 'socket')}${fds}${notes}`;
     }
   }
 }

@@ -7,6 +7,7 @@ import { parsePid, SourceError } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
+import { plural } from '../../core/model/plural';
 
 const USAGE = 'Usage: sockscope sockets <pid> [--json]';
 
@@ -52,9 +53,9 @@ function limitText(n: number | null): string {
 
 function headerLine(s: Snapshot): string {
   const p = s.process;
-  const fds = p.fdCount === undefined ? '? fds' : `${p.fdCount} fd${p.fdCount === 1 ? '' : 's'}`;
+  const fds = p.fdCount === undefined ? '? fds' : plural(p.fdCount, 'fd');
   const limit = p.fdLimit ? ` / soft limit ${limitText(p.fdLimit.soft)} (hard ${limitText(p.fdLimit.hard)})` : '';
-  const count = `${s.sockets.length} socket${s.sockets.length === 1 ? '' : 's'}`;
+  const count = plural(s.sockets.length, 'socket');
   return `${p.name} (pid ${p.pid}): ${fds}${limit}, ${count}`;
 }
 

@@ -19,7 +19,7 @@ test('opened, closed and changed sockets between two snapshots made of fresh obj
   assert.deepEqual(d.changed.map(([a, b]) => [a.inode, a.state, b.state]), [['2', 'ESTABLISHED', 'CLOSE_WAIT']]);
 });
 
-test('shared objects at the head and tail are skipped, and what lies between is still diffed right', () => {
+test('lists that share some objects (as the netlink source makes them) are diffed right', () => {
   const [a, b, c, d, e] = [sock(1), sock(2), sock(3), sock(4), sock(5)];
   const bChanged = sock(2, 'CLOSE_WAIT');
   const f = sock(6);

@@ -40,27 +40,18 @@ export interface SnapshotDiff {
 }
 
 export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
-  // Sources that reuse the objects of unchanged sockets (the Linux netlink reader) make most of a
-  // sample's diff a matter of identity: skip the common head and tail of the two lists, where the
-  // very same objects sit at the same places (keys are unique in a snapshot, so they are unchanged).
-  const a = before.sockets;
-  const b = after.sockets;
-  if (a === b) return { opened: [], closed: [], changed: [] };
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > head && endB > head && a[endA - 1] === b[endB - 1]) { endA--; endB--; }
+  // A source that found nothing new hands out the very same array (see Snapshot.sockets).
+  if (before.sockets === after.sockets) return { opened: [], closed: [], changed: [] };
   const old = new Map<string, Socket>();
-  for (let i = head; i < endA; i++) old.set(socketKey(a[i] as Socket), a[i] as Socket);
+  for (const s of before.sockets) old.set(socketKey(s), s);
   const opened: Socket[] = [];
   const changed: [Socket, Socket][] = [];
-  for (let i = head; i < endB; i++) {
-    const s = b[i] as Socket;
-    const prev = old.get(socketKey(s));
+  for (const s of after.sockets) {
+    const key = socketKey(s);
+    const prev = old.get(key);
     if (!prev) opened.push(s);
     else {
-      old.delete(socketKey(prev));
+      old.delete(key);
       if (prev.state !== s.state) changed.push([prev, s]);
     }
   }

@@ -22,7 +22,11 @@ export interface Socket {
   readonly inode: string;
   readonly txQueue: number;
   readonly rxQueue: number;
-  /** Linux extras; undefined where the platform does not report them. */
+  /**
+   * Linux extras; undefined where the platform does not report them. Through the netlink helper the
+   * timer's countdown (jiffies) is the one of the socket's last other change: a ticking timer alone is
+   * not sent again.
+   */
   readonly timer?: { readonly active: number; readonly jiffies: number } | undefined;
   readonly retransmits?: number | undefined;
   readonly uid?: number | undefined;

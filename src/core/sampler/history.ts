@@ -102,11 +102,14 @@ export class History implements HistoryView {
   push(snapshot: Snapshot, stats?: ProcessStatsSample): SampleSummary {
     // One pass over the sockets, and none when the source handed out the same array as last time
     // (snapshots never mutate theirs): a steady process with 10,000 sockets then costs nothing here.
-    if (snapshot.sockets !== this.scanned?.sockets) this.scanned = scanSockets(snapshot.sockets);
-    const summary = summarize(snapshot, this.scanned, stats);
+    const same = snapshot.sockets === this.scanned?.sockets;
+    if (!same) this.scanned = scanSockets(snapshot.sockets);
+    const scanned = this.scanned as SocketScan;
+    const summary = summarize(snapshot, scanned, stats);
     this.ring.push(summary);
     this.cachedSamples = undefined;
-    this.tracks = updateTracks(this.tracks, this.scanned.tracked, summary.t);
+    if (same) extendRuns(this.tracks);
+    else this.tracks = updateTracks(this.tracks, scanned.tracked, summary.t);
     return summary;
   }
 
@@ -217,6 +220,14 @@ function updateTracks(previous: ReadonlyMap<string, SocketTrack>, tracked: reado
     next.set(key, prev);
   }
   return next;
+}
+
+/** updateTracks over the very same sockets: every run goes on one more sample, nothing else moves. */
+function extendRuns(tracks: ReadonlyMap<string, SocketTrack>): void {
+  for (const t of tracks.values() as Iterable<MutableTrack>) {
+    if (t.idleSince !== undefined) t.idleSamples++;
+    if (t.rxBusySince !== undefined) t.rxBusySamples++;
+  }
 }
 
 function socketLabel(s: Socket): string {

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeC } from './index';
 import type { AnalysisResult } from '../types';
+import { C_HEADERS, CPP_THROW_TRY_LAMBDA } from '../testing/cSnippets';
 
-const H = '#include <stdio.h>\n#include <stdlib.h>\n#include <fcntl.h>\n#include <sys/socket.h>\n#include <unistd.h>\n';
+const H = C_HEADERS;
 /** Line numbers in the snippets below are 1-based and count the 5 header lines. */
 
 function summary(r: AnalysisResult): string[] {
@@ -234,25 +235,7 @@ int b(const char *p) {
 test('C++: throw leaves the function, try/catch, ::close and lambdas analysed on their own', async () => {
   assert.deepEqual(await check(`
 #include <stdexcept>
-int a() {
-  int s = ::socket(2, 1, 0);
-  if (s < 0) throw std::runtime_error("socket");
-  if (::listen(s, 5) < 0) throw std::runtime_error("listen");
-  ::close(s);
-  return 0;
-}
-int b(const char *p) {
-  int fd = open(p, O_RDONLY);
-  if (fd < 0) return -1;
-  try { if (read(fd, nullptr, 0) < 0) throw 1; } catch (...) { return -2; }
-  close(fd);
-  return 0;
-}
-void c() {
-  auto f = [](const char *p) { FILE *fp = fopen(p, "r"); if (!fp) return -1; return 0; };
-  f("x");
-}
-`, 'cpp'), ['11:s', '18:fd', '23:fp']);
+${CPP_THROW_TRY_LAMBDA}`, 'cpp'), ['11:s', '18:fd', '23:fp']);
   const r = await analyzeC(`${H}void c() { auto f = [](const char *p) { FILE *fp = fopen(p, "r"); return 0; }; }`, 'cpp', {});
   assert.equal(r.findings[0]?.function, '<lambda>');
 });

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { analyzeC } from './index';
 import { applyEdits } from '../edits';
 import type { Fix, TextEdit } from '../types';
+import { C_HEADERS, CPP_THROW_TRY_LAMBDA } from '../testing/cSnippets';
 
 function hasCompiler(cmd: string): boolean {
   try {
@@ -51,7 +52,7 @@ async function assertFixed(text: string, language: 'c' | 'cpp' = 'c'): Promise<s
   return fixed;
 }
 
-const H = '#include <stdio.h>\n#include <stdlib.h>\n#include <fcntl.h>\n#include <sys/socket.h>\n#include <unistd.h>\n';
+const H = C_HEADERS;
 
 test('closes before each leaking return, with the return\'s indentation', async () => {
   const fixed = await assertFixed(`${H}
@@ -209,25 +210,7 @@ test('C++: lambdas, throw and try/catch', async () => {
 #include <sys/socket.h>
 #include <unistd.h>
 #include <fcntl.h>
-int a() {
-  int s = ::socket(2, 1, 0);
-  if (s < 0) throw std::runtime_error("socket");
-  if (::listen(s, 5) < 0) throw std::runtime_error("listen");
-  ::close(s);
-  return 0;
-}
-int b(const char *p) {
-  int fd = open(p, O_RDONLY);
-  if (fd < 0) return -1;
-  try { if (read(fd, nullptr, 0) < 0) throw 1; } catch (...) { return -2; }
-  close(fd);
-  return 0;
-}
-void c() {
-  auto f = [](const char *p) { FILE *fp = fopen(p, "r"); if (!fp) return -1; return 0; };
-  f("x");
-}
-`, 'cpp');
+${CPP_THROW_TRY_LAMBDA}`, 'cpp');
 });
 
 test('the seed bug is fixed by closing before each early return', async () => {

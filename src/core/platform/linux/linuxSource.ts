@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ProcessInfo, Snapshot, Socket } from '../../model';
 import { sameSocket } from '../../model';
+import { plural } from '../../model/plural';
 import type { PortOwner, ProcessSummary, SocketSource } from '../source';
 import { SourceError } from '../source';
 import { validPid } from '../pid';
@@ -47,9 +48,7 @@ interface HelperSession {
   readonly startTime: number;
   fds: HelperFds;
   readonly rows: Map<string, Socket>;
-  /** rows sorted by fd; undefined after a change. */
-  sorted: Socket[] | undefined;
-  /** The UNIX sockets of the last answer, and what was handed out: sorted merged with them. */
+  /** The UNIX sockets of the last answer, and what was handed out: rows and unix sorted by fd. */
   unix: readonly Socket[];
   sockets: readonly Socket[] | undefined;
 }
@@ -57,17 +56,6 @@ interface HelperSession {
 /** Processes whose helper state is kept (the helper keeps as many). */
 const HELPER_SESSIONS = 8;
 const byFd = (a: Socket, b: Socket): number => (a.fd ?? 0) - (b.fd ?? 0);
-
-/** Merges two arrays sorted by fd. */
-function mergeByFd(a: readonly Socket[], b: readonly Socket[]): readonly Socket[] {
-  const out: Socket[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) out.push(byFd(a[i] as Socket, b[j] as Socket) <= 0 ? a[i++] as Socket : b[j++] as Socket);
-  while (i < a.length) out.push(a[i++] as Socket);
-  while (j < b.length) out.push(b[j++] as Socket);
-  return out;
-}
 
 const INET_TABLES: readonly InetProtocol[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 /** Processes read at once when scanning all of /proc. */
@@ -129,7 +117,7 @@ function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boole
   for (const { protocol, text } of tables) {
     if (text === undefined) continue;
     const t = protocol === 'unix' ? parseUnixTable(text, { fdByInode }) : parseInetTable(text, protocol, { fdByInode, littleEndian });
-    if (t.skipped > 0) notes.push(`${t.skipped} malformed line${t.skipped === 1 ? '' : 's'} skipped in net/${protocol}.`);
+    if (t.skipped > 0) notes.push(`${plural(t.skipped, 'malformed line')} skipped in net/${protocol}.`);
     for (const s of t.items) {
       if (seen.has(s.inode)) continue;
       seen.add(s.inode);
@@ -143,8 +131,8 @@ function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boole
 
 function countNotes(otherKinds: number, duplicates: number): string[] {
   const notes: string[] = [];
-  if (otherKinds > 0) notes.push(`${otherKinds} socket${otherKinds === 1 ? '' : 's'} of other kinds (netlink, raw, packet, …) not shown.`);
-  if (duplicates > 0) notes.push(`${duplicates} more descriptor${duplicates === 1 ? '' : 's'} share a socket shown here (dup or inherited).`);
+  if (otherKinds > 0) notes.push(`${plural(otherKinds, 'socket')} of other kinds (netlink, raw, packet, …) not shown.`);
+  if (duplicates > 0) notes.push(`${plural(duplicates, 'more descriptor')} share a socket shown here (dup or inherited).`);
   return notes;
 }
 
@@ -273,7 +261,7 @@ export class LinuxSocketSource implements SocketSource {
   // ---- snapshot -------------------------------------------------------------------------------
 
   private async readSnapshot(pid: number): Promise<Snapshot> {
-    const stat = await this.readLiveStat(pid);
+    const stat = this.readLiveStat(pid);
     const [cmdText, statusText, limitsText] = ['cmdline', 'status', 'limits'].map((f) => {
       try {
         return readSmallProcFile(this.dir(pid, f));
@@ -293,7 +281,7 @@ export class LinuxSocketSource implements SocketSource {
     };
     const viaHelper = await this.readViaHelper(pid, stat.startTime);
     if (viaHelper) {
-      const after = await this.readLiveStat(pid);
+      const after = this.readLiveStat(pid);
       if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
       return { takenAt: viaHelper.takenAt, process: { ...info, fdCount: viaHelper.fdCount }, sockets: viaHelper.sockets, notes: viaHelper.notes };
     }
@@ -310,11 +298,11 @@ export class LinuxSocketSource implements SocketSource {
     }
     const takenAt = Date.now();
     // Tables first (read synchronously, see readTableSync), then the fd links in slices.
-    const tables = await this.readTables(pid);
+    const tables = this.readTables(pid);
     const fds = socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
     const { sockets, notes } = matchSockets(tables, fds, this.littleEndian);
     // The pid may have exited (or even been reused) while its files were read.
-    const after = await this.readLiveStat(pid);
+    const after = this.readLiveStat(pid);
     if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
     return { takenAt, process: { ...info, fdCount: fds.fdCount }, sockets, notes };
   }
@@ -350,26 +338,25 @@ export class LinuxSocketSource implements SocketSource {
       this.sessions.delete(pid);
       return undefined;
     }
-    if (answer.reset || !session) {
-      session = { startTime, fds: answer.fds as HelperFds, rows: new Map(), sorted: undefined, unix: [], sockets: undefined };
-      this.sessions.delete(pid);
-      this.sessions.set(pid, session);
-      for (const old of this.sessions.keys()) {
-        if (this.sessions.size <= HELPER_SESSIONS) break;
-        this.sessions.delete(old);
-      }
-    } else if (answer.fds) session.fds = answer.fds;
+    if (answer.reset || !session) session = { startTime, fds: answer.fds as HelperFds, rows: new Map(), unix: [], sockets: undefined };
+    else if (answer.fds) session.fds = answer.fds;
+    // Most recently used last, as the helper keeps its sessions: the oldest goes first.
+    this.sessions.delete(pid);
+    this.sessions.set(pid, session);
+    for (const old of this.sessions.keys()) {
+      if (this.sessions.size <= HELPER_SESSIONS) break;
+      this.sessions.delete(old);
+    }
     for (const inode of answer.gone) session.rows.delete(inode);
     for (const s of answer.rows) session.rows.set(s.inode, s);
-    if (answer.reset || answer.gone.length > 0 || answer.rows.length > 0) session.sorted = undefined;
-    const sorted = session.sorted ?? [...session.rows.values()].sort(byFd);
+    const rowsChanged = answer.reset || answer.gone.length > 0 || answer.rows.length > 0;
 
     const { other, duplicates, count } = session.fds;
     let unix: readonly Socket[] = [];
     const notes: string[] = [];
-    if (answer.skipped > 0) notes.push(`${answer.skipped} malformed line${answer.skipped === 1 ? '' : 's'} skipped in the netlink helper's answer.`);
+    if (answer.skipped > 0) notes.push(`${plural(answer.skipped, 'malformed line')} skipped in the netlink helper's answer.`);
     if (other.size > 0) {
-      const unixText = await this.readTable(pid, 'unix').catch(() => undefined);
+      const unixText = this.readTableOrUndefined(pid, 'unix');
       if (unixText !== undefined) unix = parseUnixTable(unixText, { fdByInode: other }).items.sort(byFd);
     }
     notes.push(...countNotes(other.size - unix.length, duplicates));
@@ -377,15 +364,12 @@ export class LinuxSocketSource implements SocketSource {
     // views skip their passes over the sockets.
     const sameUnix = unix.length === session.unix.length && unix.every((s, i) => sameSocket(s, session.unix[i] as Socket));
     if (!sameUnix) session.unix = unix;
-    if (!sameUnix || session.sorted !== sorted || !session.sockets) {
-      session.sorted = sorted;
-      session.sockets = session.unix.length === 0 ? sorted : mergeByFd(sorted, session.unix);
-    }
+    if (rowsChanged || !sameUnix || !session.sockets) session.sockets = [...session.rows.values(), ...session.unix].sort(byFd);
     return { takenAt, sockets: session.sockets, notes, fdCount: count };
   }
 
   /** The stat of a running process; NO_SUCH_PROCESS when it is missing or a zombie. */
-  private async readLiveStat(pid: number): Promise<ProcStat> {
+  private readLiveStat(pid: number): ProcStat {
     let text: string;
     try {
       text = readSmallProcFile(this.dir(pid, 'stat'));
@@ -406,17 +390,26 @@ export class LinuxSocketSource implements SocketSource {
   }
 
   /** The process's own net tables (its network namespace's); a missing table reads as undefined. */
-  private readTables(pid: number): Promise<NetTableTexts> {
-    return Promise.all(TABLES.map(async (protocol) => ({ protocol, text: await this.readTable(pid, protocol) })));
+  private readTables(pid: number): NetTableTexts {
+    return TABLES.map((protocol) => ({ protocol, text: this.readTable(pid, protocol) }));
   }
 
   /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
-  private async readTable(pid: number | string, protocol: InetProtocol | 'unix'): Promise<string | undefined> {
+  private readTable(pid: number | string, protocol: InetProtocol | 'unix'): string | undefined {
     try {
       return readTableSync(this.dir(pid, 'net', protocol));
     } catch (e) {
       if (isGone(e)) return undefined;
       throw e;
+    }
+  }
+
+  /** readTable, with any failure (e.g. EACCES) read as no table. */
+  private readTableOrUndefined(pid: number | string, protocol: InetProtocol | 'unix'): string | undefined {
+    try {
+      return this.readTable(pid, protocol);
+    } catch {
+      return undefined;
     }
   }
 
@@ -453,7 +446,7 @@ export class LinuxSocketSource implements SocketSource {
   private async boundSockets(pids: readonly string[], port: number): Promise<Map<string, Socket>> {
     const found = new Map<string, Socket>();
     for (const name of pids) {
-      const texts = await Promise.all(INET_TABLES.map((p) => this.readTable(name, p).catch(() => undefined)));
+      const texts = INET_TABLES.map((p) => this.readTableOrUndefined(name, p));
       if (texts.every((t) => t === undefined)) continue;
       texts.forEach((text, i) => {
         const protocol = INET_TABLES[i] as InetProtocol;

@@ -39,6 +39,11 @@ function isBlankOrHeader(line: string, header: string): boolean {
  * fields vary by protocol and kernel and are ignored.
  */
 export function parseInetTable(text: string, protocol: InetProtocol, options: NetTableOptions = {}): ParseResult<Socket> {
+  return parseInetLines(text.split('\n'), protocol, options);
+}
+
+/** parseInetTable over lines already split (the netlink helper's answer is split once, by its parser). */
+export function parseInetLines(lines: readonly string[], protocol: InetProtocol, options: NetTableOptions = {}): ParseResult<Socket> {
   const items: Socket[] = [];
   let skipped = 0;
   const addressDigits = protocol.endsWith('6') ? 32 : 8;
@@ -57,7 +62,7 @@ export function parseInetTable(text: string, protocol: InetProtocol, options: Ne
     const port = t.length - colon - 1 <= 4 ? parseInt(t.slice(colon + 1), 16) : NaN;
     return address === undefined || Number.isNaN(port) ? undefined : { address, port };
   };
-  for (const line of text.split('\n')) {
+  for (const line of lines) {
     const m = INET_LINE.exec(line);
     if (!m) {
       if (!isBlankOrHeader(line, 'sl ')) skipped++;

@@ -5,7 +5,7 @@
 
 import type { Socket } from '../../model';
 import type { InetProtocol } from './netTables';
-import { parseInetTable } from './netTables';
+import { parseInetLines } from './netTables';
 
 export interface HelperFds {
   /** Open descriptors of the process. */
@@ -85,7 +85,7 @@ export function parseHelperAnswer(text: string, options: { readonly littleEndian
   if (!sawFds) return undefined;
   const rows: Socket[] = [];
   for (const [protocol, list] of byTable) {
-    const t = parseInetTable(list.join('\n'), protocol, { fdInSlot: true, littleEndian: options.littleEndian });
+    const t = parseInetLines(list, protocol, { fdInSlot: true, littleEndian: options.littleEndian });
     skipped += t.skipped;
     for (const s of t.items) rows.push(s);
   }

@@ -4,7 +4,8 @@
 
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';
-import * as fs from 'fs';
+import { statFields } from './procFiles';
+import { readSmallProcFile } from './procIo';
 
 export class HelperUnavailable extends Error {
   constructor(message: string) {
@@ -55,10 +56,9 @@ export class NetlinkHelper {
     const pid = this.child?.pid;
     if (pid === undefined) return this.lastCpuMs;
     try {
-      const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' '); // f[0] is field 3
+      const f = statFields(readSmallProcFile(`/proc/${pid}/stat`));
       // utime and stime (fields 14, 15) are in USER_HZ ticks, 100 per second on Linux.
-      const ms = (Number(f[11]) + Number(f[12])) * 10;
+      const ms = (Number(f[14 - 3]) + Number(f[15 - 3])) * 10;
       if (Number.isFinite(ms)) this.lastCpuMs = Math.max(this.lastCpuMs, ms);
     } catch {
       // it exited: keep the last reading

@@ -65,13 +65,17 @@ export function parseStat(text: string): ParseResult<ProcStat> {
   const close = text.lastIndexOf(')');
   const pid = text.slice(0, Math.max(open, 0)).trim();
   if (open < 1 || close < open || !/^\d+$/.test(pid)) return { items: [], skipped: 1 };
-  // Fields after comm start with field 3 (state), so field n is rest[n - 3].
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = statFields(text);
   const state = rest[0];
   const ppid = rest[1];
   const startTime = rest[19];
   if (!state || !ppid || !startTime || !/^\d+$/.test(ppid) || !/^\d+$/.test(startTime)) return { items: [], skipped: 1 };
   return { items: [{ pid: Number(pid), comm: text.slice(open + 1, close), state, ppid: Number(ppid), startTime: Number(startTime) }], skipped: 0 };
+}
+
+/** The fields of a /proc/<pid>/stat line after comm: field 3 (state) first, so field n is at n - 3. */
+export function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 1).trim().split(/\s+/);
 }
 
 export interface ProcStatus {

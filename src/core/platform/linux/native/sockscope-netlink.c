@@ -46,6 +46,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifndef TCPDIAG_GETSOCK
@@ -141,9 +142,12 @@ static void rows_push(rows *r, const row *x) {
   r->v[r->len++] = *x;
 }
 
+// A timer's countdown (expires) alone is no change: with keepalive on, every connection's timer
+// ticks, and resending each of them every sample would make a steady process look busy. The
+// countdown shown is the one of the row's last change.
 static int row_equal(const row *a, const row *b) {
   return a->fd == b->fd && a->table == b->table && a->state == b->state && a->timer == b->timer && a->uid == b->uid &&
-         a->rqueue == b->rqueue && a->wqueue == b->wqueue && a->expires == b->expires && a->retrans == b->retrans &&
+         a->rqueue == b->rqueue && a->wqueue == b->wqueue && a->retrans == b->retrans &&
          a->sport == b->sport && a->dport == b->dport && !memcmp(a->src, b->src, sizeof a->src) &&
          !memcmp(a->dst, b->dst, sizeof a->dst);
 }
@@ -208,9 +212,13 @@ static void print_row(FILE *out, const row *r) {
 
 static char recvbuf[1 << 16] __attribute__((aligned(8)));
 
-// Sends one dump request and appends every socket with an inode to `out`. 0, or an errno.
-static int dump(int nl, const void *req, size_t reqlen, int protocol, rows *out) {
-  if (send(nl, req, reqlen, 0) < 0) return errno;
+// Sends one dump request (the header, then `body`) and appends every socket with an inode to
+// `out`. 0, or an errno.
+static int dump(int nl, uint16_t type, const void *body, size_t len, int protocol, rows *out) {
+  struct nlmsghdr nh = {.nlmsg_len = NLMSG_LENGTH(len), .nlmsg_type = type, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP};
+  struct iovec iov[2] = {{&nh, sizeof nh}, {(void *)body, len}};
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+  if (sendmsg(nl, &msg, 0) < 0) return errno;
   for (;;) {
     ssize_t len = recv(nl, recvbuf, sizeof recvbuf, 0);
     if (len < 0) {
@@ -253,31 +261,11 @@ static int dump(int nl, const void *req, size_t reqlen, int protocol, rows *out)
 static int dump_all(rows *out) {
   int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (nl < 0) return errno;
-  int err;
-  struct {
-    struct nlmsghdr nh;
-    struct inet_diag_req r;
-  } tcp;
-  memset(&tcp, 0, sizeof tcp);
-  tcp.nh.nlmsg_len = sizeof tcp;
-  tcp.nh.nlmsg_type = TCPDIAG_GETSOCK;
-  tcp.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  tcp.r.idiag_family = AF_INET;
-  tcp.r.idiag_states = ~((1u << TCP_TIME_WAIT) | (1u << TCP_NEW_SYN_RECV));
-  err = dump(nl, &tcp, sizeof tcp, IPPROTO_TCP, out);
+  const struct inet_diag_req tcp = {.idiag_family = AF_INET, .idiag_states = ~((1u << TCP_TIME_WAIT) | (1u << TCP_NEW_SYN_RECV))};
+  int err = dump(nl, TCPDIAG_GETSOCK, &tcp, sizeof tcp, IPPROTO_TCP, out);
   for (int f = 0; !err && f < 2; f++) {
-    struct {
-      struct nlmsghdr nh;
-      struct inet_diag_req_v2 r;
-    } udp;
-    memset(&udp, 0, sizeof udp);
-    udp.nh.nlmsg_len = sizeof udp;
-    udp.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    udp.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    udp.r.sdiag_family = f ? AF_INET6 : AF_INET;
-    udp.r.sdiag_protocol = IPPROTO_UDP;
-    udp.r.idiag_states = ~0u;
-    err = dump(nl, &udp, sizeof udp, IPPROTO_UDP, out);
+    const struct inet_diag_req_v2 udp = {.sdiag_family = f ? AF_INET6 : AF_INET, .sdiag_protocol = IPPROTO_UDP, .idiag_states = ~0u};
+    err = dump(nl, SOCK_DIAG_BY_FAMILY, &udp, sizeof udp, IPPROTO_UDP, out);
   }
   close(nl);
   return err;
