@@ -30,7 +30,7 @@ function languageOf(doc: vscode.TextDocument): LanguageId | undefined {
 export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('sockscope');
-  private readonly findings = new Map<string, { version: number; findings: readonly Finding[]; result: AnalysisResult }>();
+  private readonly findings = new Map<string, { version: number; result: AnalysisResult }>();
   private readonly byDiagnostic = new WeakMap<vscode.Diagnostic, Finding>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly status = vscode.languages.createLanguageStatusItem('sockscope.analysis', SELECTOR);
@@ -81,7 +81,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       const result = await analyzeSource(doc.getText(), language, this.analysisOptions());
       if (doc.isClosed || doc.version !== version) return result.findings;
       this.publish(doc.uri, result.findings);
-      this.findings.set(key, { version, findings: result.findings, result });
+      this.findings.set(key, { version, result });
       for (const note of result.notes) this.log.info(`${vscode.workspace.asRelativePath(doc.uri)}: ${note}`);
       this.statusFor.set(key, result.notes[0] ?? (result.hadParseErrors ? 'parts of this file did not parse; leaks there may be missed' : undefined));
       this.updateStatus(vscode.window.activeTextEditor?.document);
@@ -99,7 +99,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   private updateStatus(doc: vscode.TextDocument | undefined): void {
     if (!doc || !languageOf(doc)) return;
     const key = doc.uri.toString();
-    const count = this.findings.get(key)?.findings.length ?? 0;
+    const count = this.findings.get(key)?.result.findings.length ?? 0;
     const note = this.statusFor.get(key);
     this.status.text = count ? `$(warning) ${plural(count, 'socket leak')}` : '$(check) no socket leaks';
     this.status.detail = note ?? 'SockScope checks that every socket and descriptor is closed on every path';
@@ -144,10 +144,10 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
         for (const fix of finding.fixes) actions.push(this.action(doc, fix, vscode.CodeActionKind.QuickFix, [diagnostic]));
       }
     }
-    if (context.only && (context.only.contains(FIX_ALL_KIND) || FIX_ALL_KIND.contains(context.only)) && entry.findings.length) {
+    if (context.only && (context.only.contains(FIX_ALL_KIND) || FIX_ALL_KIND.contains(context.only)) && entry.result.findings.length) {
       // Fix-all re-analyses after each round of edits, so fixes whose edits would clash still all land.
       const version = doc.version;
-      const fixed = await fixAllPaths(doc.getText(), language, this.analysisOptions(), { initial: entry.result });
+      const fixed = await fixAllPaths(doc.getText(), language, this.analysisOptions(), entry.result);
       if (doc.version === version && fixed.editsApplied > 0) {
         const action = new vscode.CodeAction('Close every leaked socket on all paths', FIX_ALL_KIND);
         action.edit = new vscode.WorkspaceEdit();
@@ -192,7 +192,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
         try {
           let found: readonly Finding[];
           const known = open && this.findings.get(open.uri.toString());
-          if (open && known && known.version === open.version) found = known.findings; // analysed as it is now
+          if (open && known && known.version === open.version) found = known.result.findings; // analysed as it is now
           else if (open) found = await this.analyzeDocument(open);
           else {
             const stat = await vscode.workspace.fs.stat(uri);

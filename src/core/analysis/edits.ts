@@ -12,6 +12,21 @@ export function lineStarts(text: string): number[] {
 }
 
 /** Converts 0-based positions and offsets (UTF-16 code units) for one text. */
+/** Index of the last element of ascending `sorted` that is <= x, or -1 when there is none. */
+export function lastAtOrBefore(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let idx = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) {
+      idx = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return idx;
+}
+
 export class LineIndex {
   private readonly starts: number[];
   constructor(private readonly text: string) {
@@ -19,14 +34,8 @@ export class LineIndex {
   }
   position(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] ?? 0) <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, column: o - (this.starts[lo] ?? 0) };
+    const line = Math.max(0, lastAtOrBefore(this.starts, o));
+    return { line, column: o - (this.starts[line] ?? 0) };
   }
   offset(pos: Position): number {
     if (pos.line < 0) return 0;

@@ -53,12 +53,12 @@ test('fixAllPaths starts from the analysis it is given instead of analysing the 
   const initial = await analyzeSource(text, 'c');
   assert.equal(initial.findings.length, 1);
   const fresh = await fixAllPaths(text, 'c');
-  const reused = await fixAllPaths(text, 'c', {}, { initial });
+  const reused = await fixAllPaths(text, 'c', {}, initial);
   assert.equal(reused.text, fresh.text);
   assert.notEqual(reused.text, text);
   assert.equal(reused.initial, initial);
   // Proof that the given analysis is what drives the first round: one with no findings fixes nothing.
-  const none = await fixAllPaths(text, 'c', {}, { initial: { ...initial, findings: [] } });
+  const none = await fixAllPaths(text, 'c', {}, { ...initial, findings: [] });
   assert.equal(none.text, text);
   assert.equal(none.editsApplied, 0);
 });

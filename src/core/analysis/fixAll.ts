@@ -85,18 +85,19 @@ export interface FixAllResult {
   readonly rounds: number;
 }
 
+/** Analyse-and-edit rounds fixAllPaths makes at the most. */
+const MAX_ROUNDS = 5;
+
 /**
- * Applies all-paths fixes until nothing is left to fix (at most `maxRounds` analyse-and-edit rounds).
- * `known.initial`, the analysis of this very text with these options (the editor has it already), saves
- * the first round's analysis.
+ * Applies all-paths fixes until nothing is left to fix. `initial`, the analysis of this very text with
+ * these options (the editor has it already), saves the first round's analysis.
  */
-export async function fixAllPaths(text: string, language: LanguageId, options: AnalysisOptions = {}, known: { readonly initial?: AnalysisResult; readonly maxRounds?: number } = {}): Promise<FixAllResult> {
-  const maxRounds = known.maxRounds ?? 5;
-  const initial = known.initial ?? await analyzeSource(text, language, options);
+export async function fixAllPaths(text: string, language: LanguageId, options: AnalysisOptions = {}, initial?: AnalysisResult): Promise<FixAllResult> {
+  initial ??= await analyzeSource(text, language, options);
   let result = initial;
   let editsApplied = 0;
   let rounds = 0;
-  while (result.findings.length > 0 && rounds < maxRounds) {
+  while (result.findings.length > 0 && rounds < MAX_ROUNDS) {
     const merged = mergeFixes(fileFixes(result.findings));
     if (merged.edits.length === 0) break;
     text = applyEdits(text, merged.edits);

@@ -1,8 +1,9 @@
 import type { Node } from 'web-tree-sitter';
+import { lastAtOrBefore } from '../edits';
 import type { EffectSite } from './scan';
 import type { FunctionCfg } from './cfg';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
-import { callArgs, calleeName, constantValue, declaratorName, lvalueKey, strip, subscriptParts } from './syntax';
+import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
  * Translates the syntax on each CFG node, once, into plain operations and guards, so that the
@@ -111,32 +112,29 @@ export class Compiler {
       .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
       .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
       .sort((a, b) => a.start - b.start);
+    const ownerStarts = owners.map((o) => o.start);
     const ownerOf = (start: number, end: number): (typeof owners)[number] | null => {
-      let lo = 0;
-      let hi = owners.length - 1;
-      let idx = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (owners[mid]!.start <= start) {
-          idx = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      const o = idx >= 0 ? owners[idx]! : null;
+      const o = owners[lastAtOrBefore(ownerStarts, start)];
       return o && end <= o.end ? o : null;
     };
-    // Sites of nested functions were given to those functions by the scan.
-    const events = sites.filter((e) => e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee) || this.ctx.isNoReturn(e.callee));
-    events.sort((a, b) => a.node.endIndex - b.node.endIndex || b.node.startIndex - a.node.startIndex);
-    for (const e of events) {
-      const owner = ownerOf(e.node.startIndex, e.node.endIndex);
+    // Sites of nested functions were given to those functions by the scan. Each site is classified
+    // once, and its offsets read once (endIndex is a call into the parser's wasm).
+    const events: { e: EffectSite; start: number; end: number; relevant: boolean; noRet: boolean }[] = [];
+    for (const e of sites) {
+      const relevant = e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee);
+      const noRet = e.kind === 'call' && e.callee !== null && this.ctx.isNoReturn(e.callee);
+      if (relevant || noRet) events.push({ e, start: e.node.startIndex, end: e.node.endIndex, relevant, noRet });
+    }
+    events.sort((a, b) => a.end - b.end || b.start - a.start);
+    for (const { e, start, end, relevant, noRet } of events) {
+      const owner = ownerOf(start, end);
       if (!owner) continue;
       const list = ops[owner.id]!;
       if (e.kind === 'assign') this.assignment(e.node, list);
       else if (e.kind === 'init') this.initDeclarator(e.node, list);
       else {
-        if (e.callee !== null && owner.stmt && owner.start === e.node.startIndex && this.ctx.isNoReturn(e.callee)) noReturn[owner.id] = true;
-        if (e.callee === null || this.relevantCall(e.callee)) this.call(e.node, list);
+        if (noRet && owner.stmt && owner.start === start) noReturn[owner.id] = true;
+        if (relevant) this.call(e.node, list);
       }
     }
   }
@@ -363,12 +361,4 @@ function aggregateKeys(list: Node): string[] {
     if (key) keys.push(key);
   }
   return keys;
-}
-
-export function firstExpression(stmt: Node): Node | null {
-  for (let i = 0; i < stmt.namedChildCount; i++) {
-    const c = stmt.namedChild(i);
-    if (c && c.type !== 'comment') return c;
-  }
-  return null;
 }

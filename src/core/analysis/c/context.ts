@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { buildCfg, type FunctionCfg } from './cfg';
+import { Compiler, type Program } from './compile';
 import { FunctionAnalysis, NO_SUMMARY, type FileContext, type Summary } from './engine';
 import { NO_RETURN } from './names';
 import type { EffectSite, FileScan } from './scan';
@@ -13,6 +14,7 @@ export class CFileContext implements FileContext {
   private readonly summaries = new Map<string, Summary | 'busy'>();
   private readonly noReturnMemo = new Map<string, boolean | 'busy'>();
   private readonly cfgs = new Map<number, FunctionCfg>();
+  private readonly programs = new Map<number, readonly Program[]>();
   readonly ownershipTransfers: ReadonlySet<string>;
 
   constructor(
@@ -28,6 +30,12 @@ export class CFileContext implements FileContext {
     let cfg = this.cfgs.get(fn.id);
     if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn)));
     return cfg;
+  }
+
+  programsOf(fn: Node, cfg: FunctionCfg): readonly Program[] {
+    let programs = this.programs.get(fn.id);
+    if (!programs) this.programs.set(fn.id, (programs = new Compiler(cfg, this).compileAll(this.effectSites(fn))));
+    return programs;
   }
 
   effectSites(fn: Node): readonly EffectSite[] {

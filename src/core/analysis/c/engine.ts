@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { solveForward } from '../cfg/dataflow';
 import type { ExitSite, FunctionCfg } from './cfg';
-import { Compiler, type CompileContext, type Guard, type Op, type Program, type Ref, type Rel, type Target, type Value } from './compile';
+import { type CompileContext, type Guard, type Op, type Program, type Ref, type Rel, type Target, type Value } from './compile';
 import { ACQUIRE, STANDARD_FDS, type ResourceKind } from './names';
 import type { EffectSite } from './scan';
 import {
@@ -25,6 +25,8 @@ export interface FileContext extends CompileContext {
   effectSites(fn: Node): readonly EffectSite[];
   /** Summary of a function defined in this file, or undefined if there is none. */
   summary(name: string): Summary | undefined;
+  /** The compiled programs of `fn` over its CFG (a function may be analysed for its summary and its report). */
+  programsOf(fn: Node, cfg: FunctionCfg): readonly Program[];
 }
 
 export type TokenKind = ResourceKind | 'param';
@@ -114,7 +116,7 @@ export class FunctionAnalysis {
   readonly leaks = new Map<string, LeakRecord>();
   readonly overwrites = new Map<string, OverwriteRecord>();
   complete = true;
-  private readonly programs: Program[];
+  private readonly programs: readonly Program[];
   /** The location table: every key the function's operations can name (`fd`, `fds[0]`, `*p`). */
   private readonly keys: string[] = [];
   private readonly index = new Map<string, number>();
@@ -134,7 +136,7 @@ export class FunctionAnalysis {
     private readonly mode: 'report' | 'summary',
     private readonly deadline?: number,
   ) {
-    this.programs = new Compiler(cfg, ctx).compileAll(ctx.effectSites(fn));
+    this.programs = ctx.programsOf(fn, cfg);
     this.registerKeys();
   }
 

@@ -6,7 +6,7 @@ import type { ExitSite, FunctionCfg } from './cfg';
 import type { LeakRecord, OverwriteRecord, TokenInfo } from './engine';
 import { isStream, releaseFunction, type ResourceKind } from './names';
 import { UNSET, isToken, releaseSite, type ValueSet } from './state';
-import { functionDeclarator, mentions } from './syntax';
+import { firstExpression, functionDeclarator, mentions } from './syntax';
 
 /**
  * Builds the "close it here" and "close it on all paths" fixes. Edits are insertions where
@@ -280,11 +280,7 @@ export class FixPlanner {
    * the value is computed into a temporary first.
    */
   private beforeReturn(ret: Node, v: string, release: string): TextEdit[] | null {
-    let expr: Node | null = null;
-    for (let i = 0; i < ret.namedChildCount && !expr; i++) {
-      const c = ret.namedChild(i);
-      if (c && c.type !== 'comment') expr = c;
-    }
+    const expr = firstExpression(ret);
     const base = v.replace(/\[.*$/, '').replace(/^\*/, '');
     if (!expr || !mentions(expr, base)) return this.before(ret, release);
     const type = this.returnType();

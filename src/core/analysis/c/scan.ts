@@ -1,4 +1,5 @@
 import { Query, type Language, type Node } from 'web-tree-sitter';
+import { lastAtOrBefore } from '../edits';
 import { ACQUIRING_NAMES } from './names';
 import { functionName, hasAttribute, simpleName } from './syntax';
 
@@ -101,10 +102,11 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
   // Give each site to the innermost function around it; a function acquires if one of its calls does.
   functions.sort((a, b) => a.startIndex - b.startIndex);
   const starts = functions.map((f) => f.startIndex);
+  const ends = functions.map((f) => f.endIndex);
   const byFunction = new Map<number, EffectSite[]>();
   const acquiring = new Set<Node>();
   for (const site of sites) {
-    const fn = innermost(functions, starts, site.node.startIndex);
+    const fn = innermost(functions, starts, ends, site.node.startIndex);
     if (!fn) continue;
     let list = byFunction.get(fn.id);
     if (!list) byFunction.set(fn.id, (list = []));
@@ -114,25 +116,12 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
   return { acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), effects: byFunction, definitions, noReturn, headers, includeEnd };
 }
 
-const ACQUIRING = new Set(ACQUIRING_NAMES);
+const ACQUIRING: ReadonlySet<string> = new Set(ACQUIRING_NAMES);
 
-/** The innermost function containing `offset` (functions sorted by start). */
-function innermost(functions: Node[], starts: number[], offset: number): Node | null {
-  let lo = 0;
-  let hi = starts.length - 1;
-  let idx = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid]! <= offset) {
-      idx = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+/** The innermost function containing `offset` (functions sorted by start; their offsets read once). */
+function innermost(functions: Node[], starts: number[], ends: number[], offset: number): Node | null {
   // Nested functions (lambdas) start after their parent, so the first container going back is the innermost.
-  for (let i = idx; i >= 0; i--) {
-    const f = functions[i]!;
-    if (f.endIndex > offset) return f;
-  }
+  for (let i = lastAtOrBefore(starts, offset); i >= 0; i--) if (ends[i]! > offset) return functions[i]!;
   return null;
 }
 

@@ -255,3 +255,12 @@ export function hasStaticStorage(decl: Node): boolean {
 export function mentions(node: Node, name: string): boolean {
   return mentionsIdentifier(node, name, 20000);
 }
+
+/** The first named child that is not a comment: a return's value, a condition's expression. */
+export function firstExpression(stmt: Node): Node | null {
+  for (let i = 0; i < stmt.namedChildCount; i++) {
+    const c = stmt.namedChild(i);
+    if (c && c.type !== 'comment') return c;
+  }
+  return null;
+}

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../edits';
+import { walk } from '../syntax';
 import type { Fix, TextEdit } from '../types';
 import type { FunctionAnalysis, LeakRecord, TokenInfo } from './engine';
 import { IO_CATCHING, closeThrows } from './names';
@@ -91,22 +92,19 @@ export class JavaFixer {
     if (this.factsCache) return this.factsCache;
     const assigned = new Map<string, Node[]>();
     const noValue = new Set<string>();
-    const stack: Node[] = [this.ctx.fn];
-    while (stack.length) {
-      const n = stack.pop()!;
+    walk(this.ctx.fn, (n) => {
       if (n.type === 'assignment_expression' || n.type === 'update_expression') {
         const l = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChild(0);
-        if (l?.type === 'identifier') assigned.set(l.text, [...(assigned.get(l.text) ?? []), n]);
+        if (l?.type === 'identifier') {
+          const list = assigned.get(l.text);
+          if (list) list.push(n); else assigned.set(l.text, [n]);
+        }
       }
       if (n.type === 'variable_declarator' && !n.childForFieldName('value')) {
         const name = n.childForFieldName('name')?.text;
         if (name) noValue.add(name);
       }
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
+    });
     return (this.factsCache = { assigned, noValue });
   }
 

@@ -2,7 +2,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../edits';
 import { withTree } from '../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../types';
-import { buildCfg } from './cfg';
+import { buildCfg, type FunctionCfg } from './cfg';
 import { FunctionAnalysis, type FileContext, type LeakRecord, type Summary, type TokenInfo } from './engine';
 import { JavaFixer } from './fixes';
 import { NEW_ACQUIRE, describeKind } from './names';
@@ -87,6 +87,7 @@ function indexFile(tree: Tree): FileIndex {
 class JavaFileContext implements FileContext {
   readonly ownershipTransfers: ReadonlySet<string>;
   private readonly summaries = new Map<number, Summary | null>();
+  private readonly cfgs = new Map<number, FunctionCfg>();
   readonly seeds = new Map<number, Map<string, TokenInfo>>();
 
   constructor(private readonly idx: FileIndex, transfers: readonly string[], private readonly deadline?: number) {
@@ -113,11 +114,22 @@ class JavaFileContext implements FileContext {
     if (!m.has(name)) m.set(name, { ...token, origin: name, bind: null, captured: true });
   }
 
+  /**
+   * A method's CFG, built once per file when it has no extra locals: a helper is analysed for its
+   * summary and for its own leaks. Extra locals (captured variables handed over) change the graph.
+   */
+  cfgOf(fn: Node, extraLocals: readonly string[] = []): FunctionCfg {
+    if (extraLocals.length > 0) return buildCfg(fn, extraLocals);
+    let cfg = this.cfgs.get(fn.id);
+    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn)));
+    return cfg;
+  }
+
   private summaryOf(fn: Node): Summary | undefined {
     if (this.summaries.has(fn.id)) return this.summaries.get(fn.id) ?? undefined;
     this.summaries.set(fn.id, null); // recursion: unknown while in progress
     if (!fn.childForFieldName('body')) return undefined;
-    const a = new FunctionAnalysis(buildCfg(fn), fn, this, 'summary', new Map(), this.deadline);
+    const a = new FunctionAnalysis(this.cfgOf(fn), fn, this, 'summary', new Map(), this.deadline);
     a.run();
     const s = a.summary();
     this.summaries.set(fn.id, s);
@@ -158,7 +170,7 @@ function analyzeFunction(
   fn: Node, name: string, ctx: JavaFileContext, seeds: ReadonlyMap<string, TokenInfo>, text: string, lines: LineIndex,
   deadline: number | undefined, notes: string[],
 ): Finding[] {
-  const cfg = buildCfg(fn, [...seeds.keys()]);
+  const cfg = ctx.cfgOf(fn, [...seeds.keys()]);
   if (cfg.truncated) notes.push(`function ${name}: too deeply nested or too large, parts were treated as opaque`);
   const a = new FunctionAnalysis(cfg, fn, ctx, 'report', seeds, deadline);
   a.run();

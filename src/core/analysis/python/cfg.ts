@@ -139,9 +139,15 @@ export class CfgBuilder {
     else frame.pending.set(kind, [...preds]);
   }
 
-  private block(block: Node, preds: Pred[]): Pred[] {
+  /** The statements of a block, read once per builder (the fixes read them through this too). */
+  statements(block: Node): Node[] {
     let stmts = this.blocks.get(block.id);
     if (!stmts) this.blocks.set(block.id, (stmts = named(block)));
+    return stmts;
+  }
+
+  private block(block: Node, preds: Pred[]): Pred[] {
+    const stmts = this.statements(block);
     let cur = preds;
     for (const s of stmts) cur = this.statement(s, cur);
     return cur;

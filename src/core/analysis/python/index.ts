@@ -92,9 +92,9 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
       return;
     }
     const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(scope.body));
+    const builder = new CfgBuilder((roots) => effects.raiser(roots));
     let cfg;
     try {
-      const builder = new CfgBuilder((roots) => effects.raiser(roots));
       cfg = builder.build(scope.body);
     } catch (e) {
       if (!(e instanceof CfgTooLarge)) throw e;
@@ -113,11 +113,10 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     const escaping = escapingVariables(cfg.nodes, effects);
     const body = scope.body;
     let ids: Map<string, Node[]> | null = null;
-    const blocks = new Map<number, Node[]>();
     const ctx: FixContext = {
       text, index, scope: body, unit,
       identifiers: () => (ids ??= identifierIndex(body)),
-      statements: (b) => blocks.get(b.id) ?? blocks.set(b.id, named(b)).get(b.id)!,
+      statements: (b) => builder.statements(b),
     };
     for (const leak of result.leaks) {
       findings.push(finding(leak.site, leak.reasons, scope, index, buildFixes(leak.site, leak.reasons, escaping.has(leak.site.variable), ctx)));
