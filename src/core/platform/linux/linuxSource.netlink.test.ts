@@ -142,6 +142,24 @@ test('after opening, closing, dup-ing and replacing sockets the helper still agr
   }
 });
 
+test('a socket whose keepalive timer ticks and nothing else is not sent again', { skip }, async () => {
+  const { changer, pid } = await Changer.start();
+  const helper = new NetlinkHelper(helperPath);
+  try {
+    const a = await changer.do('pair');
+    await changer.do(`keepalive ${a.client}`);
+    const full = await helper.request(pid, 'full', 0);
+    // The keepalive timer (timer 2 in /proc's "tr" column) runs on the client's row...
+    assert.match(full, new RegExp(`\\ntcp +${a.client}: \\S+ \\S+ 01 \\S+ 02:`));
+    await new Promise((r) => setTimeout(r, 50)); // its countdown moves on
+    // ...and asked again, the helper has no row to send.
+    assert.equal(await helper.request(pid, 'delta', 0), `begin ${pid}\nfds - kept\nend\n`);
+  } finally {
+    helper.dispose();
+    changer.stop();
+  }
+});
+
 test('an fd moved onto an existing socket (nothing new to see) is caught by the periodic rescan', { skip }, async () => {
   const { changer, pid } = await Changer.start();
   try {
