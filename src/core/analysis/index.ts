@@ -1,8 +1,8 @@
 import type { AnalysisOptions, AnalysisResult, LanguageId } from './types';
-import { analyzeC } from './c';
-import { analyzePython } from './python';
-import { analyzeGo } from './go';
-import { analyzeJava } from './java';
+import { analyzeC } from './lang/c';
+import { analyzePython } from './lang/python';
+import { analyzeGo } from './lang/go';
+import { analyzeJava } from './lang/java';
 
 export * from './types';
 export { languageForFile, setWasmDir, SOURCE_EXTENSIONS } from './parser';
