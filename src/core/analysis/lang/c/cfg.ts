@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
+import { firstKid } from '../../syntax';
 
 /**
  * Control-flow graph of one C/C++ function body, at statement granularity. Expressions stay as
@@ -259,7 +260,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       const cons = n.childForFieldName('consequence');
       out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }], n) : [{ from: c, slot: 0 }]));
       const alt: Node | null = n.childForFieldName('alternative');
-      const elseStmt: Node | null = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
+      const elseStmt: Node | null = alt ? (alt.type === 'else_clause' ? firstKid(alt) : alt) : null;
       if (!elseStmt) {
         out.push({ from: c, slot: 1 });
         break;

@@ -5,6 +5,7 @@ import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
 import { NO_RETURN } from './names';
 import type { EffectSite, FileScan } from './scan';
+import { firstKid } from '../../syntax';
 import { calleeName, simpleName, strip } from './syntax';
 
 /**
@@ -73,7 +74,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
       if (c && c.type !== 'comment') last = c;
     }
     if (!last || last.type !== 'expression_statement') return false;
-    const call = strip(last.namedChild(0));
+    const call = strip(firstKid(last));
     if (!call || call.type !== 'call_expression') return false;
     const name = calleeName(call);
     if (!name || !this.isNoReturn(name)) return false;

@@ -2,6 +2,7 @@ import { Query, type Language, type Node } from 'web-tree-sitter';
 import { lastAtOrBefore } from '../../edits';
 import { ACQUIRING_NAMES } from './names';
 import { functionName, hasAttribute, simpleName } from './syntax';
+import { firstKid } from '../../syntax';
 
 /** What one query over the whole file finds (the matching runs inside wasm; only captures cross over). */
 /** An assignment, initialised declarator or call, for the effect compiler. */
@@ -141,7 +142,7 @@ function declaredName(owner: Node): string | null {
     if (!d) continue;
     if (d.type === 'function_declarator') return d.childForFieldName('declarator')?.text ?? null;
     if (d.type === 'pointer_declarator' || d.type === 'attributed_declarator' || d.type === 'parenthesized_declarator') {
-      stack.push(d.childForFieldName('declarator') ?? d.namedChild(0));
+      stack.push(d.childForFieldName('declarator') ?? firstKid(d));
     }
   }
   return null;

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { callArgs, mentionsIdentifier, squeeze } from '../../syntax';
+import { callArgs, firstKid, keyText, lastKid, mentionsIdentifier, namedKids } from '../../syntax';
 
 /** Small, allocation-light helpers over the tree-sitter C/C++ syntax tree; the language-neutral ones come from ../syntax. */
 export { callArgs } from '../../syntax';
@@ -10,7 +10,7 @@ export function strip(node: Node | null): Node | null {
   while (n) {
     switch (n.type) {
       case 'parenthesized_expression':
-        n = n.namedChild(n.namedChildCount - 1);
+        n = lastKid(n);
         break;
       case 'cast_expression':
         n = n.childForFieldName('value');
@@ -38,7 +38,7 @@ export function calleeName(call: Node): string | null {
     if (f.type === 'identifier') return f.text;
     if (f.type === 'qualified_identifier') f = f.childForFieldName('name');
     else if (f.type === 'template_function') f = f.childForFieldName('name');
-    else if (f.type === 'parenthesized_expression') f = f.namedChild(0);
+    else if (f.type === 'parenthesized_expression') f = firstKid(f);
     else return null;
   }
   return null;
@@ -56,7 +56,7 @@ export function lvalueKey(node: Node | null): string | null {
       return n.text;
     case 'subscript_expression':
     case 'field_expression':
-      return squeeze(n.text);
+      return keyText(n);
     case 'pointer_expression': {
       const op = n.child(0)?.type;
       if (op !== '*') return null;
@@ -77,9 +77,9 @@ export function subscriptParts(node: Node): { base: string | null; literalIndex:
   if (idx) literalIndex = idx.type === 'number_literal';
   else {
     // tree-sitter-cpp wraps the index in a subscript_argument_list.
-    const list = node.namedChild(1);
-    const first = list?.namedChild(0);
-    literalIndex = list?.namedChildCount === 1 && first?.type === 'number_literal';
+    const list = namedKids(node)[1] ?? null;
+    const kids = namedKids(list);
+    literalIndex = kids.length === 1 && kids[0]!.type === 'number_literal';
   }
   return { base, literalIndex };
 }
@@ -133,7 +133,7 @@ export function declaratorName(decl: Node | null): { name: string; isArray: bool
       case 'init_declarator':
       case 'attributed_declarator':
       case 'parenthesized_declarator':
-        d = d.childForFieldName('declarator') ?? d.namedChild(0);
+        d = d.childForFieldName('declarator') ?? firstKid(d);
         break;
       case 'array_declarator':
         isArray = true;
@@ -142,7 +142,7 @@ export function declaratorName(decl: Node | null): { name: string; isArray: bool
       case 'pointer_declarator':
       case 'reference_declarator':
         isPointer = isPointer || d.type === 'pointer_declarator';
-        d = d.childForFieldName('declarator') ?? d.namedChild(d.namedChildCount - 1);
+        d = d.childForFieldName('declarator') ?? lastKid(d);
         break;
       default:
         return null;
@@ -158,7 +158,7 @@ export function functionDeclarator(def: Node): { decl: Node | null; returnsPoint
   for (let guard = 0; d && guard < 64; guard++) {
     if (d.type === 'function_declarator') return { decl: d, returnsPointer };
     if (d.type === 'pointer_declarator' || d.type === 'reference_declarator') returnsPointer = true;
-    d = d.childForFieldName('declarator') ?? d.namedChild(d.namedChildCount - 1);
+    d = d.childForFieldName('declarator') ?? lastKid(d);
   }
   return { decl: null, returnsPointer };
 }
@@ -258,9 +258,5 @@ export function mentions(node: Node, name: string): boolean {
 
 /** The first named child that is not a comment: a return's value, a condition's expression. */
 export function firstExpression(stmt: Node): Node | null {
-  for (let i = 0; i < stmt.namedChildCount; i++) {
-    const c = stmt.namedChild(i);
-    if (c && c.type !== 'comment') return c;
-  }
-  return null;
+  return firstKid(stmt);
 }

@@ -3,6 +3,7 @@ import { solveForward } from '../../engine/dataflow';
 import { buildCfg, type CfgNode, type FunctionCfg } from './cfg';
 import { acquisitionKind, isNoReturn, NON_OWNING, WRAPPING, type Imports, type ResourceKind } from './names';
 import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen } from './syntax';
+import { firstKid } from '../../syntax';
 
 /**
  * The resource dataflow of one Go function: each acquisition is a resource whose state is a set of
@@ -93,7 +94,7 @@ export class FileContext {
   }
 
   isNoReturnStatement(stmt: Node): boolean {
-    const call = unparen(stmt.namedChild(0));
+    const call = unparen(firstKid(stmt));
     if (!call || call.type !== 'call_expression') return false;
     const c = callee(call, this.imports);
     if (!c.name) return false;
@@ -352,7 +353,7 @@ class FunctionAnalysis {
 
   /** `defer x.Close()`, `defer func() { x.Close() }()`, `defer closeIt(x)`: the resources protected. */
   private deferred(stmt: Node, scope: number): number[] {
-    const call = unparen(stmt.namedChild(0));
+    const call = unparen(firstKid(stmt));
     if (!call || call.type !== 'call_expression') return [];
     const out = [...this.closed(call, scope)];
     if (this.isTransfer(call)) for (const a of callArgs(call)) out.push(...this.carried(a, scope, false));
@@ -381,7 +382,7 @@ class FunctionAnalysis {
   }
 
   private goStatement(stmt: Node, scope: number, state: State): void {
-    const call = unparen(stmt.namedChild(0));
+    const call = unparen(firstKid(stmt));
     if (!call || call.type !== 'call_expression') return;
     for (const a of callArgs(call)) this.effects(a, scope, state);
     if (!this.ctx.targets(call)) {
@@ -460,7 +461,7 @@ class FunctionAnalysis {
         this.escape(state, this.carried(ast.childForFieldName('value'), scope, true));
         break;
       case 'return_statement':
-        this.escape(state, this.carried(ast.namedChild(0), scope, true));
+        this.escape(state, this.carried(firstKid(ast), scope, true));
         break;
       default:
         break;

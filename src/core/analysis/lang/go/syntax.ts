@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { mentionsIdentifier, namedKids as kids, squeeze } from '../../syntax';
+import { firstKid, keyText, mentionsIdentifier, namedKids as kids } from '../../syntax';
 import { packagePath, type Imports } from './names';
 
 /** Small helpers over the tree-sitter Go syntax tree; the language-neutral ones come from ../syntax. */
@@ -14,7 +14,7 @@ export function statementsOf(n: Node | null): Node[] {
 
 export function unparen(n: Node | null): Node | null {
   let x = n;
-  while (x && x.type === 'parenthesized_expression') x = x.namedChild(0);
+  while (x && x.type === 'parenthesized_expression') x = firstKid(x);
   return x;
 }
 
@@ -43,9 +43,9 @@ export function callee(call: Node, imports: Imports): Callee {
     const operand = f.childForFieldName('operand');
     const field = f.childForFieldName('field');
     const pkg = operand?.type === 'identifier' ? packagePath(imports, operand.text) : undefined;
-    return { name: field?.text ?? null, operand, pkg, text: squeeze(f.text) };
+    return { name: field?.text ?? null, operand, pkg, text: keyText(f) };
   }
-  return { name: null, operand: null, pkg: undefined, text: squeeze(f.text) };
+  return { name: null, operand: null, pkg: undefined, text: keyText(f) };
 }
 
 /** Parameter names in order (`a, b net.Conn` gives two); null for `_` and unnamed parameters. */

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { firstKid } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { namedChildren, parameterNames, simpleTypeName } from './syntax';
 
@@ -202,7 +203,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
         return this.tryStatement(n, preds);
       case 'synchronized_statement': {
         let cur = preds;
-        const lock = n.namedChildren.find((c) => c?.type === 'parenthesized_expression') ?? null;
+        const lock = namedChildren(n).find((c) => c.type === 'parenthesized_expression') ?? null;
         if (lock) cur = [{ from: this.effect(cur, lock), slot: -1 }];
         const body = n.childForFieldName('body');
         return body ? this.statement(body, cur) : cur;
@@ -500,7 +501,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       cur = [{ from: this.effect(cur, r), slot: -1 }];
       closed = name.text;
     } else {
-      const v = r.namedChild(0);
+      const v = firstKid(r);
       if (v?.type === 'identifier') closed = v.text;
     }
     const release = (p: Pred[]): Pred[] => {

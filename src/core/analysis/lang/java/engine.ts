@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { firstKid } from '../../syntax';
 import { solveForward } from '../../engine/dataflow';
 import type { CfgNode, ExitSite, FunctionCfg } from './cfg';
 import {
@@ -163,7 +164,7 @@ export class FunctionAnalysis {
       case 'effect':
         if (!node.ast) return outs(s);
         if (node.ast.type === 'throw_statement') {
-          const e = node.ast.namedChild(0);
+          const e = firstKid(node.ast);
           if (e) this.effects(e, s);
           this.snapshot(s, node.ast);
           return outs(undefined);
@@ -173,7 +174,7 @@ export class FunctionAnalysis {
       case 'cond':
         return this.condition(node, s);
       case 'return': {
-        const expr = node.ast?.namedChild(0) ?? null;
+        const expr = firstKid(node.ast ?? null);
         if (expr) {
           this.effects(expr, s);
           this.escapeValue(s, this.valueOf(expr, s), node.ast!);
@@ -629,7 +630,7 @@ export class FunctionAnalysis {
     const none: NullFacts = { isNull: new Set(), nonNull: new Set() };
     const e = strip(cond);
     if (!e || depth > 100) return none;
-    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+    if (e.type === 'unary_expression' && e.childForFieldName('operator')?.type === '!') {
       const arg = e.childForFieldName('operand');
       return arg ? this.nullFacts(arg, !branch, depth + 1) : none;
     }

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../../edits';
-import { walk } from '../../syntax';
+import { firstKid, walk } from '../../syntax';
 import type { Fix, TextEdit } from '../../types';
 import type { FunctionAnalysis, LeakRecord, TokenInfo } from './engine';
 import { IO_CATCHING, closeThrows } from './names';
@@ -94,7 +94,7 @@ export class JavaFixer {
     const noValue = new Set<string>();
     walk(this.ctx.fn, (n) => {
       if (n.type === 'assignment_expression' || n.type === 'update_expression') {
-        const l = n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChild(0);
+        const l = n.type === 'assignment_expression' ? n.childForFieldName('left') : firstKid(n);
         if (l?.type === 'identifier') {
           const list = assigned.get(l.text);
           if (list) list.push(n); else assigned.set(l.text, [n]);
@@ -338,7 +338,7 @@ export class JavaFixer {
 
   private isPlainClose(s: Node, v: string): boolean {
     if (s.type !== 'expression_statement') return false;
-    const e = s.namedChild(0);
+    const e = firstKid(s);
     if (!e || e.type !== 'method_invocation' || e.childForFieldName('name')?.text !== 'close') return false;
     const o = e.childForFieldName('object');
     return !!o && o.type === 'identifier' && o.text === v && (e.childForFieldName('arguments')?.namedChildCount ?? 0) === 0;

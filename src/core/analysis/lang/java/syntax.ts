@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { searchTree } from '../../syntax';
+import { firstKid, lastKid, namedKids, searchTree } from '../../syntax';
 
 /** Small helpers over the tree-sitter Java syntax tree; the language-neutral ones come from ../syntax. */
 export { callArgs } from '../../syntax';
@@ -8,7 +8,7 @@ export { callArgs } from '../../syntax';
 export function strip(node: Node | null): Node | null {
   let n = node;
   while (n) {
-    if (n.type === 'parenthesized_expression') n = n.namedChild(0);
+    if (n.type === 'parenthesized_expression') n = firstKid(n);
     else if (n.type === 'cast_expression') n = n.childForFieldName('value');
     else return n;
   }
@@ -24,11 +24,11 @@ export function simpleTypeName(type: Node | null): string {
       case 'identifier':
         return t.text;
       case 'generic_type':
-        t = t.namedChild(0);
+        t = firstKid(t);
         break;
       case 'scoped_type_identifier':
       case 'annotated_type':
-        t = t.namedChild(t.namedChildCount - 1);
+        t = lastKid(t);
         break;
       case 'scoped_identifier':
         t = t.childForFieldName('name');
@@ -43,13 +43,9 @@ export function simpleTypeName(type: Node | null): string {
   return '';
 }
 
+/** The named children of `n`, comments left out. */
 export function namedChildren(n: Node): Node[] {
-  const out: Node[] = [];
-  for (let i = 0; i < n.namedChildCount; i++) {
-    const c = n.namedChild(i);
-    if (c) out.push(c);
-  }
-  return out;
+  return namedKids(n);
 }
 
 export function isFunction(n: Node): boolean {
