@@ -4,6 +4,7 @@ import { DebuggeeTracker } from './debugTracker';
 import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
 import type { RenderedRow } from './socketsView';
+import type { Rendered } from './historyPanel';
 
 /** What activate() returns: a small API the integration tests use to read what the views show. */
 export interface SockScopeApi {
@@ -11,8 +12,14 @@ export interface SockScopeApi {
   attachedPid(id: 'sockets' | 'debuggee'): number | undefined;
   /** Analyses a document now and returns how many findings it published. */
   analyze(doc: vscode.TextDocument): Promise<number>;
-  /** What the Socket History page last reported drawing. */
-  historyRendered(): { points: number; lines: readonly string[] } | undefined;
+  /** What the most recently shown Socket History page last reported drawing. */
+  historyRendered(): Rendered | undefined;
+  /** Titles of the open Socket History pages. */
+  historyTitles(): string[];
+  /** What a view's status bar item shows (undefined while hidden). */
+  statusBar(id: 'sockets' | 'debuggee'): { text: string; accessibility: string | undefined; tooltip: string } | undefined;
+  /** The message of the last Export Snapshot. */
+  lastExportMessage(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): SockScopeApi {
@@ -28,6 +35,9 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
     view: (id) => pick(id).rendered(),
     attachedPid: (id) => pick(id).attachment?.pid,
     historyRendered: () => runtime.history.rendered,
+    historyTitles: () => runtime.history.titles,
+    statusBar: (id) => runtime.statusBars[id].shown,
+    lastExportMessage: () => runtime.lastExportMessage,
     analyze: async (doc) => (await editor.analyzeDocument(doc)).length,
   };
 }

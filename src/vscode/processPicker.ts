@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { processLabel } from '../core/model';
+import { comparePickerEntries, DELIBERATE_MOVE_MS, isOwnHelper, pidOnAccept, processLabel } from '../core/model';
 import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
 import { plural } from '../core/model/plural';
@@ -19,8 +19,10 @@ export function parsePort(value: string): number | undefined {
 }
 
 /**
- * The process picker: every process this user can see, with socket counts filled in as they are
- * computed (the picker shows busy meanwhile). Typing a pid that is not listed offers it anyway.
+ * The process picker: every process this user can see except SockScope's own helpers, most sockets
+ * first (counts fill in as they are computed; the picker shows busy meanwhile). A typed pid is
+ * offered as the first row, listed or not, and Enter attaches to it even while the list is still
+ * filling in.
  */
 export async function pickProcess(source: SocketSource, title: string): Promise<number | undefined> {
   const qp = vscode.window.createQuickPick<ProcessItem>();
@@ -31,27 +33,47 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
   qp.busy = true;
   let cancelled = false;
   let items: ProcessItem[] = [];
-  const typedPidItem = (pid: number): ProcessItem => ({ pid, label: `$(debug-start) Attach to pid ${pid}`, alwaysShow: true });
-  const render = (): void => {
+  const counts = new Map<number, number | undefined>();
+  /** When the list or the typed text last changed, and whether a later move of the highlight was the user's. */
+  let settledAt = Date.now();
+  let userMoved = false;
+  let settingActive = false;
+  const typedPidItem = (pid: number): ProcessItem => {
+    const known = items.find((i) => i.pid === pid);
+    return { pid, label: `$(debug-start) Attach to pid ${pid}`, description: known ? known.label : undefined, alwaysShow: true };
+  };
+  const setActive = (item: ProcessItem): void => {
+    settingActive = true;
+    qp.activeItems = [item];
+    settingActive = false;
+  };
+  const render = (valueChanged = false): void => {
     const typed = parsePid(qp.value);
     const active = qp.activeItems[0]?.pid;
-    qp.items = typed !== undefined && !items.some((i) => i.pid === typed) ? [typedPidItem(typed), ...items] : items;
-    if (active !== undefined) {
+    items.sort((a, b) => comparePickerEntries({ ...a, sockets: counts.get(a.pid) }, { ...b, sockets: counts.get(b.pid) }));
+    qp.items = typed !== undefined ? [typedPidItem(typed), ...items] : [...items];
+    settledAt = Date.now();
+    const first = qp.items[0];
+    if (typed !== undefined && first && (valueChanged || !userMoved)) {
+      userMoved = false;
+      setActive(first);
+    } else if (active !== undefined) {
       const again = qp.items.find((i) => i.pid === active);
-      if (again) qp.activeItems = [again];
+      if (again) setActive(again);
     }
   };
   const result = new Promise<number | undefined>((resolve) => {
-    qp.onDidChangeValue(() => render());
+    qp.onDidChangeValue(() => render(true));
+    qp.onDidChangeActive(() => {
+      if (!settingActive && Date.now() - settledAt > DELIBERATE_MOVE_MS) userMoved = true;
+    });
     qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
-      const typed = parsePid(qp.value);
-      if (chosen) resolve(chosen.pid);
-      else if (typed !== undefined) resolve(typed);
-      else {
+      const chosen = pidOnAccept(parsePid(qp.value), (qp.selectedItems[0] ?? qp.activeItems[0])?.pid, userMoved);
+      if (chosen === undefined) {
         qp.title = qp.value.trim() ? `${title} — "${qp.value.trim()}" matches no process and is not a process id` : title;
         return;
       }
+      resolve(chosen);
       qp.hide();
     });
     qp.onDidHide(() => {
@@ -62,14 +84,16 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
   });
   qp.show();
   try {
-    const processes = await source.listProcesses();
-    items = processes.sort((a, b) => b.pid - a.pid).map(toItem);
+    const processes = (await source.listProcesses()).filter((p) => !isOwnHelper(p));
+    if (cancelled) return await result;
+    items = processes.map(toItem);
     render();
     void fillSocketCounts(source, processes, (pid, count) => {
+      counts.set(pid, count);
       const i = items.findIndex((it) => it.pid === pid);
       const old = items[i];
       if (old) items[i] = { ...old, description: `${describe(old.pid, count)}` };
-    }, () => cancelled, render).finally(() => { if (!cancelled) qp.busy = false; });
+    }, () => cancelled, () => render()).finally(() => { if (!cancelled) qp.busy = false; });
   } catch (e) {
     qp.busy = false;
     qp.title = `${title} — cannot list processes (${e instanceof Error ? e.message : String(e)}); type a pid instead`;

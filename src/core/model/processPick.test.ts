@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { comparePickerEntries, isOwnHelper } from './processPick';
+import { comparePickerEntries, isOwnHelper, pidOnAccept } from './processPick';
 
 test('most sockets first, uncounted last, then by name and pid', () => {
   const entries = [
@@ -14,4 +14,12 @@ test('SockScope\'s own helper is recognised by its kernel name or its program fi
   assert.equal(isOwnHelper({ name: 'sockscope-netli', cmdline: '/home/u/.vscode/extensions/sockscope/dist/bin/sockscope-netlink' }), true);
   assert.equal(isOwnHelper({ name: 'sockscope-netlink', cmdline: '' }), true);
   assert.equal(isOwnHelper({ name: 'node', cmdline: 'node server.js sockscope-netlink' }), false);
+});
+
+test('Enter: a typed pid wins over the row on top, unless the user moved to another row', () => {
+  assert.equal(pidOnAccept(4242, 1, false), 4242, 'the list filled in under the typed pid');
+  assert.equal(pidOnAccept(4242, undefined, false), 4242, 'no list yet');
+  assert.equal(pidOnAccept(4242, 77, true), 77, 'the user arrowed to another row');
+  assert.equal(pidOnAccept(undefined, 77, false), 77);
+  assert.equal(pidOnAccept(undefined, undefined, false), undefined);
 });

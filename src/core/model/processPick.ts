@@ -21,3 +21,17 @@ export function comparePickerEntries(a: PickerEntry, b: PickerEntry): number {
   const sb = b.sockets ?? -1;
   return sb - sa || a.label.localeCompare(b.label) || a.pid - b.pid;
 }
+
+/** A move of the highlighted row this long after the list or the typed text last changed is the user's own. */
+export const DELIBERATE_MOVE_MS = 300;
+
+/**
+ * Which pid Enter attaches to. A typed pid wins over the highlighted row unless the user moved the
+ * highlight themselves (well after the list and the text settled): keys typed while the list is
+ * still being filled must not land on whatever row happened to be on top.
+ */
+export function pidOnAccept(typed: number | undefined, active: number | undefined, userMovedActive: boolean): number | undefined {
+  if (typed === undefined) return active;
+  if (active === undefined || active === typed) return typed;
+  return userMovedActive ? active : typed;
+}
