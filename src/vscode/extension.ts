@@ -5,6 +5,8 @@ import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
 import type { RenderedRow } from './socketsView';
 import type { Rendered } from './historyPanel';
+import type { PickerState } from './processPicker';
+import { pickerState } from './processPicker';
 
 /** What activate() returns: a small API the integration tests use to read what the views show. */
 export interface SockScopeApi {
@@ -18,6 +20,10 @@ export interface SockScopeApi {
   historyTitles(): string[];
   /** What a view's status bar item shows (undefined while hidden). */
   statusBar(id: 'sockets' | 'debuggee'): { text: string; accessibility: string | undefined; tooltip: string } | undefined;
+  /** The open process picker's rows (undefined when none is open). */
+  picker(): PickerState | undefined;
+  /** The tree node behind a row id of a view (to run row commands on it). */
+  node(id: 'sockets' | 'debuggee', rowId: string): unknown;
   /** The message of the last Export Snapshot. */
   lastExportMessage(): string | undefined;
 }
@@ -38,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
     historyTitles: () => runtime.history.titles,
     statusBar: (id) => runtime.statusBars[id].shown,
     lastExportMessage: () => runtime.lastExportMessage,
+    picker: () => pickerState(),
+    node: (id, rowId) => pick(id).findNode(rowId),
     analyze: async (doc) => (await editor.analyzeDocument(doc)).length,
   };
 }

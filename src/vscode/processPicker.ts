@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { comparePickerEntries, DELIBERATE_MOVE_MS, isOwnHelper, pidOnAccept, processLabel } from '../core/model';
+import { comparePickerEntries, DELIBERATE_MOVE_MS, formatCount, isOwnHelper, pidOnAccept, processLabel } from '../core/model';
 import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
-import { plural } from '../core/model/plural';
 
 interface ProcessItem extends vscode.QuickPickItem {
   readonly pid: number;
@@ -16,6 +15,17 @@ export function parsePort(value: string): number | undefined {
   if (!/^\d{1,5}$/.test(text)) return undefined;
   const port = Number(text);
   return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/** What the open process picker lists (tests read it): its rows' pids and labels, and whether counting goes on. */
+export interface PickerState {
+  readonly busy: boolean;
+  readonly rows: readonly { readonly pid: number; readonly label: string; readonly description: string | undefined }[];
+}
+let openPicker: (() => PickerState) | undefined;
+
+export function pickerState(): PickerState | undefined {
+  return openPicker?.();
 }
 
 /**
@@ -62,6 +72,8 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
       if (again) setActive(again);
     }
   };
+  const state = (): PickerState => ({ busy: qp.busy, rows: qp.items.map((i) => ({ pid: i.pid, label: i.label, description: i.description })) });
+  openPicker = state;
   const result = new Promise<number | undefined>((resolve) => {
     qp.onDidChangeValue(() => render(true));
     qp.onDidChangeActive(() => {
@@ -77,6 +89,7 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
       qp.hide();
     });
     qp.onDidHide(() => {
+      if (openPicker === state) openPicker = undefined;
       cancelled = true;
       resolve(undefined);
       qp.dispose();
@@ -103,7 +116,7 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
 
 function describe(pid: number, sockets: number | undefined): string {
   if (sockets === undefined) return `pid ${pid} · sockets not readable`;
-  return `pid ${pid} · ${plural(sockets, 'socket')}`;
+  return `pid ${pid} · ${formatCount(sockets)} socket${sockets === 1 ? '' : 's'}`;
 }
 
 function toItem(p: ProcessSummary): ProcessItem {

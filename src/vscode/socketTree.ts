@@ -176,7 +176,8 @@ function peerItem(node: Extract<SocketNode, { kind: 'peer' }>, now: number): vsc
   const item = new vscode.TreeItem(branch.label, expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `peer:${branch.key}`;
   item.contextValue = branch.peer ? 'peer' : 'nopeer';
-  item.description = countText(branch.sockets.length, branch.oldest, group.kind === 'suspicious', now);
+  // Just the count: the label and the count must fit a narrow sidebar (the oldest age is on the state and in the tooltip).
+  item.description = formatCount(branch.sockets.length);
   const p = branch.peer;
   const what = !p ? 'Sockets without a remote side.'
     : p.kind === 'accepted' ? `Connections this process accepted on its port ${p.localPort ?? ''} from ${p.remote}.`

@@ -99,6 +99,19 @@ export class SocketsView implements vscode.Disposable {
     return { message: this.view.message, badge: this.view.badge?.value, rows: render(undefined, depth) };
   }
 
+  /** The node of a row shown now, by its id (searched as deep as rendered() goes). */
+  findNode(id: string, depth = 2): SocketNode | undefined {
+    const search = (node: SocketNode | undefined, d: number): SocketNode | undefined => {
+      for (const child of this.provider.getChildren(node)) {
+        if (this.provider.getTreeItem(child).id === id) return child;
+        const deeper = d > 0 ? search(child, d - 1) : undefined;
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    return search(undefined, depth);
+  }
+
   async reveal(): Promise<void> {
     await vscode.commands.executeCommand(`${this.viewId}.focus`);
   }
@@ -141,7 +154,8 @@ export function viewMessage(a: Attachment): string {
       const s = a.snapshot;
       if (!s) return `Reading the sockets of pid ${a.pid}…`;
       const p = s.process;
-      const fds = p.fdCount === undefined ? '' : ` · ${p.fdCount} of ${p.fdLimit?.soft ?? '∞'} descriptors`;
+      const soft = p.fdLimit?.soft;
+      const fds = p.fdCount === undefined ? '' : ` · ${formatCount(p.fdCount)} of ${soft === null || soft === undefined ? '∞' : formatCount(soft)} descriptors`;
       const stretched = a.stretchedIntervalMs;
       const slow = stretched ? ` · sampling every ${Math.round(stretched / 1000)} s to stay under sockscope.sampling.maxCpuPercent` : '';
       const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;

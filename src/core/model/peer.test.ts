@@ -12,6 +12,7 @@ test('accepted connections: by listening port and remote host; outgoing ones by 
   const peerOf = peerResolver([listen, inA, inB, out, out6]);
   assert.equal(peerOf(listen), undefined);
   assert.equal(peerOf(inA)?.label, 'accepted on :8303 from 127.0.0.1');
+  assert.equal(peerOf(inA)?.short, 'on :8303 from 127.0.0.1');
   assert.equal(peerOf(inA), peerOf(inB), 'one peer object per peer');
   assert.equal(peerOf(inA)?.remote, '127.0.0.1');
   assert.equal(peerOf(out)?.label, 'to 10.0.0.5:443');

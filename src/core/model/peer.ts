@@ -8,8 +8,10 @@ export interface Peer {
   /** Stable id, e.g. 'accepted|8303|127.0.0.1' or 'outgoing|10.0.0.5|443'. */
   readonly key: string;
   readonly kind: PeerKind;
-  /** "accepted on :8303 from 127.0.0.1" or "to 10.0.0.5:443". */
+  /** "accepted on :8303 from 127.0.0.1" or "to 10.0.0.5:443": says it all, for messages and reports. */
   readonly label: string;
+  /** "on :8303 from 127.0.0.1" or "to 10.0.0.5:443": the tree row, short enough for a narrow sidebar. */
+  readonly short: string;
   /** The remote side as copied: the host for accepted connections, host:port for outgoing ones. */
   readonly remote: string;
   /** Accepted: the local port the process listens on. */
@@ -50,12 +52,13 @@ export function peerResolver(sockets: readonly Socket[]): PeerOf {
       const port = s.local.port;
       return intern(`accepted|${port}|${remote.address}`, () => ({
         key: `accepted|${port}|${remote.address}`, kind: 'accepted', label: `accepted on :${port} from ${hostText(remote.address)}`,
+        short: `on :${port} from ${hostText(remote.address)}`,
         remote: remote.address, localPort: port,
       }));
     }
     const endpoint = formatEndpoint(remote, s.protocol);
     return intern(`outgoing|${remote.address}|${remote.port}`, () => ({
-      key: `outgoing|${remote.address}|${remote.port}`, kind: 'outgoing', label: `to ${endpoint}`, remote: endpoint,
+      key: `outgoing|${remote.address}|${remote.port}`, kind: 'outgoing', label: `to ${endpoint}`, short: `to ${endpoint}`, remote: endpoint,
     }));
   };
 }

@@ -27,6 +27,7 @@ export interface PeerBranch {
   readonly key: string;
   /** undefined for the sockets of a state group that have no remote side. */
   readonly peer: Peer | undefined;
+  /** The peer's short label. */
   readonly label: string;
   readonly sockets: readonly Socket[];
   readonly oldest: StateAge | undefined;
@@ -84,7 +85,7 @@ function peerBranches(groupKey: string, sockets: readonly Socket[], peerOf: Peer
   }
   return [...byPeer.values()]
     .map(({ peer, sockets: list }): PeerBranch => ({
-      key: `${groupKey}/${peer?.key ?? 'no-peer'}`, peer, label: peer?.label ?? 'no remote side', sockets: list, oldest: oldestOf(list, ageOf),
+      key: `${groupKey}/${peer?.key ?? 'no-peer'}`, peer, label: peer?.short ?? 'no remote side', sockets: list, oldest: oldestOf(list, ageOf),
     }))
     .sort((a, b) => b.sockets.length - a.sockets.length || (a.peer ? 0 : 1) - (b.peer ? 0 : 1) || a.label.localeCompare(b.label));
 }
