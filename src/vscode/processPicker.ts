@@ -67,17 +67,20 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
     if (typed !== undefined && first && (valueChanged || !userMoved)) {
       userMoved = false;
       setActive(first);
-    } else if (active !== undefined) {
+    } else if (userMoved && active !== undefined) {
+      // The user picked a row: it stays highlighted while the counts re-sort the list.
       const again = qp.items.find((i) => i.pid === active);
       if (again) setActive(again);
     }
+    // Otherwise the new list highlights its top row.
   };
   const state = (): PickerState => ({ busy: qp.busy, rows: qp.items.map((i) => ({ pid: i.pid, label: i.label, description: i.description })) });
   openPicker = state;
   const result = new Promise<number | undefined>((resolve) => {
     qp.onDidChangeValue(() => render(true));
-    qp.onDidChangeActive(() => {
-      if (!settingActive && Date.now() - settledAt > DELIBERATE_MOVE_MS) userMoved = true;
+    qp.onDidChangeActive((active) => {
+      // The list highlighting its top row after an update is not the user's doing.
+      if (!settingActive && active[0] !== qp.items[0] && Date.now() - settledAt > DELIBERATE_MOVE_MS) userMoved = true;
     });
     qp.onDidAccept(() => {
       const chosen = pidOnAccept(parsePid(qp.value), (qp.selectedItems[0] ?? qp.activeItems[0])?.pid, userMoved);

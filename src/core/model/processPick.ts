@@ -23,7 +23,7 @@ export function comparePickerEntries(a: PickerEntry, b: PickerEntry): number {
 }
 
 /** A move of the highlighted row this long after the list or the typed text last changed is the user's own. */
-export const DELIBERATE_MOVE_MS = 300;
+export const DELIBERATE_MOVE_MS = 500;
 
 /**
  * Which pid Enter attaches to. A typed pid wins over the highlighted row unless the user moved the
