@@ -4,6 +4,9 @@ import { DebuggeeTracker } from './debugTracker';
 import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
 import type { RenderedRow } from './socketsView';
+import type { Rendered } from './historyPanel';
+import type { PickerState } from './processPicker';
+import { pickerState } from './processPicker';
 
 /** What activate() returns: a small API the integration tests use to read what the views show. */
 export interface SockScopeApi {
@@ -11,8 +14,18 @@ export interface SockScopeApi {
   attachedPid(id: 'sockets' | 'debuggee'): number | undefined;
   /** Analyses a document now and returns how many findings it published. */
   analyze(doc: vscode.TextDocument): Promise<number>;
-  /** What the Socket History page last reported drawing. */
-  historyRendered(): { points: number; lines: readonly string[] } | undefined;
+  /** What the most recently shown Socket History page last reported drawing. */
+  historyRendered(): Rendered | undefined;
+  /** Titles of the open Socket History pages. */
+  historyTitles(): string[];
+  /** What a view's status bar item shows (undefined while hidden). */
+  statusBar(id: 'sockets' | 'debuggee'): { text: string; accessibility: string | undefined; tooltip: string } | undefined;
+  /** The open process picker's rows (undefined when none is open). */
+  picker(): PickerState | undefined;
+  /** The tree node behind a row id of a view (to run row commands on it). */
+  node(id: 'sockets' | 'debuggee', rowId: string): unknown;
+  /** The message of the last Export Snapshot. */
+  lastExportMessage(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): SockScopeApi {
@@ -28,6 +41,11 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
     view: (id) => pick(id).rendered(),
     attachedPid: (id) => pick(id).attachment?.pid,
     historyRendered: () => runtime.history.rendered,
+    historyTitles: () => runtime.history.titles,
+    statusBar: (id) => runtime.statusBars[id].shown,
+    lastExportMessage: () => runtime.lastExportMessage,
+    picker: () => pickerState(),
+    node: (id, rowId) => pick(id).findNode(rowId),
     analyze: async (doc) => (await editor.analyzeDocument(doc)).length,
   };
 }
