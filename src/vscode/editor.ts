@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult, Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
-import { languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis';
+import { languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis/sources';
 import { AnalysisWorker } from '../core/worker/client';
 import { registerCommand } from './commands';
 import { setting } from './config';

@@ -84,16 +84,3 @@ export async function withTree<T>(id: LanguageId, text: string, use: (tree: Tree
     parser.delete();
   }
 }
-
-/** File extensions SockScope analyses, and their language. */
-export const SOURCE_EXTENSIONS: Readonly<Record<string, LanguageId>> = {
-  '.c': 'c', '.h': 'c',
-  '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.hpp': 'cpp', '.hh': 'cpp', '.hxx': 'cpp',
-  '.py': 'python', '.go': 'go', '.java': 'java',
-};
-
-/** Maps a file name to a LanguageId, or undefined if SockScope does not analyse it. */
-export function languageForFile(fileName: string): LanguageId | undefined {
-  // extname() always starts with '.', so no Object.prototype member can match.
-  return SOURCE_EXTENSIONS[path.extname(fileName).toLowerCase()];
-}
