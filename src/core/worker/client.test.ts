@@ -106,9 +106,11 @@ test('a newer analysis of a document supersedes the waiting one, and one version
     const v2 = worker.analyze({ document: 'd', version: 2, language: 'c', text: text + '\n', options: {} });
     const again = worker.analyze({ document: 'd', version: 2, language: 'c', text: text + '\n', options: {} });
     assert.equal(again, v2, 'the same version shares the request');
-    const [r1, r2] = await Promise.all([v1, v2]);
+    const otherOptions = worker.analyze({ document: 'd', version: 2, language: 'c', text: text + '\n', options: { ownershipTransfers: ['hand_off'] } });
+    assert.notEqual(otherOptions, v2, 'other options (a settings change) are a new request');
+    const [r1, r2, r3] = await Promise.all([v1, v2, otherOptions]);
     assert.equal(r1.version, 2, 'the superseded caller gets the newer analysis');
-    assert.equal(r2.version, 2);
+    assert.equal(r2, r3, 'so does the superseded request of the same version');
   } finally {
     worker.dispose();
   }

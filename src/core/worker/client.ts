@@ -38,7 +38,8 @@ export class AnalysisWorker {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly latest = new Map<string, { id: number; version: number | undefined; promise: Promise<AnalyzeReply> }>();
+  /** The newest analysis of each document, until it settles; `same` tells a request for the same version and options. */
+  private readonly latest = new Map<string, { id: number; same: string | undefined; promise: Promise<AnalyzeReply> }>();
   private disposed = false;
   /** Workers that stopped unexpectedly or were ended for taking too long (tests, log). */
   restarts = 0;
@@ -48,7 +49,8 @@ export class AnalysisWorker {
   analyze(input: AnalyzeInput): Promise<AnalyzeReply> {
     const { document } = input;
     const previous = document === undefined ? undefined : this.latest.get(document);
-    if (previous && previous.version !== undefined && previous.version === input.version) return previous.promise;
+    const same = input.version === undefined ? undefined : `${input.version} ${input.language} ${JSON.stringify(input.options)}`;
+    if (previous && same !== undefined && previous.same === same) return previous.promise;
     const { id, promise } = this.request<'analyze'>({ kind: 'analyze', ...input });
     if (document === undefined) return promise;
     const waiting = previous && this.pending.get(previous.id);
@@ -57,7 +59,7 @@ export class AnalysisWorker {
       this.settle(previous.id);
       waiting.resolve(promise);
     }
-    this.latest.set(document, { id, version: input.version, promise });
+    this.latest.set(document, { id, same, promise });
     const done = () => { if (this.latest.get(document)?.id === id) this.latest.delete(document); };
     promise.then(done, done);
     return promise;
