@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { Log } from './log';
 import { DebuggeeTracker } from './debugTracker';
@@ -26,9 +27,12 @@ export interface SockScopeApi {
   node(id: 'sockets' | 'debuggee', rowId: string): unknown;
   /** The message of the last Export Snapshot. */
   lastExportMessage(): string | undefined;
+  /** Where VS Code keeps this extension's logs (the SockScope log channel's file is under it). */
+  readonly logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): SockScopeApi {
+  const started = performance.now();
   const log = new Log();
   context.subscriptions.push(log);
   log.for('main').info(`SockScope ${context.extension.packageJSON.version} activating on ${process.platform}`);
@@ -37,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
   const debuggee = new DebuggeeTracker(runtime.debuggee, log.for('debug'));
   context.subscriptions.push(runtime, editor, debuggee);
   const pick = (id: 'sockets' | 'debuggee') => (id === 'sockets' ? runtime.sockets : runtime.debuggee);
+  log.for('main').info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return {
+    logUri: context.logUri,
     view: (id) => pick(id).rendered(),
     attachedPid: (id) => pick(id).attachment?.pid,
     historyRendered: () => runtime.history.rendered,

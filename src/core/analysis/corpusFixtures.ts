@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { languageForFile } from './parser';
+import { languageForFile } from './sources';
 import { checkWithTool, type ToolCheck } from './testing/toolCheck';
 import type { Finding, LanguageId } from './types';
 
