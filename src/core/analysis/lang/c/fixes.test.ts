@@ -339,3 +339,20 @@ return 1;
 `);
   assert.equal(fixed.split('close(sockfd);\nreturn 0;').length - 1, 3);
 });
+
+test('a function whose parse has errors gets findings but no fix', async () => {
+  const text = `${H}
+int f(int x) {
+  int fd = socket(2, 1, 0);
+  if (fd < 0) return -1;
+  if (x) return 1;
+  int y = ) 3;
+  close(fd);
+  return 0;
+}
+`;
+  const r = await analyzeC(text, 'c', {});
+  assert.equal(r.hadParseErrors, true);
+  assert.ok(r.findings.length > 0, 'the leak is still reported');
+  for (const f of r.findings) assert.deepEqual(f.fixes, []);
+});

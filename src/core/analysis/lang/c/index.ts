@@ -59,18 +59,19 @@ function analyzeFunction(
   const analysis = new FunctionAnalysis(ctx.irOf(fn), ctx, 'report', deadline);
   analysis.run();
   if (!analysis.complete) notes.push(`function ${name}: too complex, analysis cut short`);
-  const planner = new FixPlanner(file, fn, cfg, analysis);
+  // A function whose parse has errors is never edited: its text may not be what the tree says.
+  const planner = fn.hasError ? null : new FixPlanner(file, fn, cfg, analysis);
 
   const out: { finding: FindingBody; fix: Fix | null }[] = [];
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    out.push({ finding: leakFinding(rec, tokens, name, language, file.lines), fix: planner.leakFix(rec) });
+    out.push({ finding: leakFinding(rec, tokens, name, language, file.lines), fix: planner?.leakFix(rec) ?? null });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    out.push({ finding: overwriteFinding(rec, tokens, name, language, file.lines), fix: planner.overwriteFix(rec) });
+    out.push({ finding: overwriteFinding(rec, tokens, name, language, file.lines), fix: planner?.overwriteFix(rec) ?? null });
   }
   // One all-paths fix per variable, shared by all of its findings: only when every one of them has a fix.
   const byVar = new Map<string, (Fix | null)[]>();
