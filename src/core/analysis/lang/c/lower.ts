@@ -268,7 +268,9 @@ export class Lowering {
       const l = e.childForFieldName('left');
       const r = e.childForFieldName('right');
       if (!l || !r) return NONE;
-      if (op === '&&' || op === '||') return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1) };
+      if (op === '&&' || op === '||') {
+        return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: acquisitionsIn(r) };
+      }
       if (!isRel(op)) return NONE;
       const lc = constantValue(l);
       const rc = constantValue(r);
@@ -377,4 +379,16 @@ function exitOf(node: CfgNode): Exit | null {
 function identifiersIn(expr: Node): string[] {
   if (expr.type === 'identifier') return [expr.text];
   return [...new Set(expr.descendantsOfType('identifier').map((n) => n.text))];
+}
+
+/** Offsets of the acquiring calls inside an expression (one wasm call for the calls). */
+function acquisitionsIn(expr: Node): number[] {
+  const calls = expr.type === 'call_expression' ? [expr] : expr.descendantsOfType('call_expression');
+  const out: number[] = [];
+  for (const c of calls) {
+    if (!c) continue;
+    const name = calleeName(c);
+    if (name && (ACQUIRE.has(name) || ACQUIRE_PAIR.has(name))) out.push(c.startIndex);
+  }
+  return out;
 }
