@@ -373,7 +373,7 @@ async function recordFindings(o, repos, tmp) {
       continue;
     }
     const l = await checkProject(o, repos, tmp, p);
-    const findings = l.findings.map((f) => ({ file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, ruleId: f.ruleId, message: f.message }));
+    const findings = l.findings.map((f) => ({ file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, ruleId: f.ruleId }));
     const out = { project: p.name, repo: p.repo, commit: p.commit, toolCommit: toolCommit + (dirty ? '+uncommitted' : ''), filesChecked: l.checked, filesWithSyntaxNote: l.syntax.size, findings };
     fs.writeFileSync(findingsFile(p), JSON.stringify(out, null, 1) + '\n');
     console.log(`${p.name}: ${findings.length} findings in ${l.checked} files (${l.syntax.size} with a syntax-error note)`);
