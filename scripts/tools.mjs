@@ -84,18 +84,47 @@ function dirBytes(dir) {
   return total;
 }
 
+/**
+ * What an install is doing, from its process tree in /proc: the packages whose install scripts run
+ * now (their folder is the script's working directory), e.g. "building code-server, sqlite3".
+ */
+function installActivity(rootPid) {
+  const parent = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited */ }
+  }
+  const isDescendant = (pid) => { for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === rootPid) return true; return false; };
+  const packages = new Set();
+  for (const pid of parent.keys()) {
+    if (pid === rootPid || !isDescendant(pid)) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      const i = cwd.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+      if (i >= 0) packages.add(cwd.slice(i + 14).split(path.sep).slice(0, cwd.slice(i + 14).startsWith('@') ? 2 : 1).join('/'));
+    } catch { /* exited */ }
+  }
+  return packages.size ? `running the install scripts of ${[...packages].sort().join(', ')}` : 'fetching and unpacking packages';
+}
+
 /** npm install in the tools dir, with a progress line every 15 s (npm itself is silent for minutes). */
 async function npmInstall(toolsDir, specs, extraPath, expect) {
   log(`npm install ${specs.join(' ')}${extraPath ? ' (npm on Node 24)' : ''}${expect ? `: ${expect}` : ''} ...`);
   const t0 = Date.now();
   const nm = path.join(toolsDir, 'node_modules');
   const before = dirBytes(nm);
+  let child;
   const ticker = setInterval(() => {
-    const mb = (dirBytes(nm) - before) / 1e6;
-    log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s, ${mb > 0 ? mb.toFixed(0) : 0} MB written so far ...`);
+    const mb = Math.max(0, (dirBytes(nm) - before) / 1e6);
+    let activity = '';
+    try { activity = `, ${installActivity(child.pid)}`; } catch { /* no /proc */ }
+    log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${mb.toFixed(0)} MB written${activity} ...`);
   }, 15000);
   const r = await new Promise((resolve) => {
-    const child = spawn('npm', ['install', '--save-exact', '--no-audit', '--no-fund', ...specs],
+    child = spawn('npm', ['install', '--save-exact', '--no-audit', '--no-fund', ...specs],
       { cwd: toolsDir, stdio: ['ignore', 'inherit', 'inherit'], env: cleanNpmEnv(extraPath) });
     child.on('error', (error) => resolve({ error }));
     child.on('close', (status, signal) => resolve({ status, signal }));
