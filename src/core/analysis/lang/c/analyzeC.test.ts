@@ -94,12 +94,16 @@ void r8(void) { struct conn c; int fd = socket(2, 1, 0); c.fd = fd; }
 `, 'c', ['take']), []);
 });
 
-test('unknown and I/O calls do not take ownership; a plain copy is an alias', async () => {
+test('an unknown call hands the descriptor off; I/O calls, borrowing names and printed values do not; a copy is an alias', async () => {
   assert.deepEqual(await check(`
 void take(int fd);
 void a(void) { int fd = socket(2, 1, 0); take(fd); write(fd, "x", 1); }
 void b(void) { int fd = socket(2, 1, 0); int s = fd; close(s); }
-`), ['8:fd']);
+void c(void) { int fd = socket(2, 1, 0); sock_set_keepalive(fd); }
+void d(void) { int fd = socket(2, 1, 0); logmsg("fd %d", fd); }
+void e(void) { int fd = socket(2, 1, 0); anetNonBlock(0, fd); }
+void f(void) { int fd[2]; pipe(fd); take_pipe(fd); }
+`), ['10:fd', '11:fd', '12:fd']);
 });
 
 test('same-file wrappers that close their parameter on every path release the descriptor', async () => {

@@ -6,7 +6,7 @@ import {
   NO_GUARD, type AcquireSite, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, closesByName } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -107,14 +107,42 @@ export class Lowering {
       this.ctx.isDefined(name) || closesByName(name);
   }
 
-  /** A call to a function known neither by table nor by summary that receives a local (or its address). */
+  /**
+   * A call to a function known neither by table nor by summary that receives a local (or its
+   * address). Unless its name says it only uses what it gets (BORROW), such a callee is taken to
+   * keep or close it: a hand-off, as for a configured ownership transfer. Reporting the resource
+   * as leaked after it was given away is what real code mostly shows to be wrong (the callee
+   * registers it in an event loop, stores it in a struct, or closes it on its own).
+   */
   private lends(call: Node, name: string): boolean {
-    if (BORROW.has(name) || ACQUIRE.has(name) || this.ctx.isNoReturn(name)) return false;
-    return callArgs(call).some((a) => {
+    if (borrowsByName(name) || ACQUIRE.has(name) || this.ctx.isNoReturn(name)) return false;
+    let format = false;
+    for (const a of callArgs(call)) {
+      // A format string before it: the callee prints or logs the value (`debug("fd %d", fd)`).
+      if (isFormatString(a)) format = true;
+      else if (!format && this.holdsLocal(a)) return true;
+    }
+    return false;
+  }
+
+  private holdsLocal(arg: Node): boolean {
+    const r = argRef(arg);
+    const base = (r.key ?? r.prefix ?? '').replace(/[[*].*$/, '').replace(/^\*/, '');
+    return base !== '' && this.cfg.locals.has(base);
+  }
+
+  /**
+   * What a hand-off gives away: the arguments before a format string (those after it are printed);
+   * a whole local array (`register_pipe(fds)`) gives every element.
+   */
+  private handedRefs(args: readonly Node[]): Ref[] {
+    const refs: Ref[] = [];
+    for (const a of args) {
+      if (isFormatString(a)) break;
       const r = argRef(a);
-      const base = (r.key ?? r.prefix ?? '').replace(/[[*].*$/, '').replace(/^\*/, '');
-      return base !== '' && this.cfg.locals.has(base);
-    });
+      refs.push(r.key && this.cfg.localArrays.has(r.key) ? { key: null, prefix: `${r.key}[` } : r);
+    }
+    return refs;
   }
 
   private assignment(n: Node, ops: Op[], reads: string[]): void {
@@ -207,7 +235,7 @@ export class Lowering {
     } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map(argRef) });
     else if (this.ctx.isDefined(name)) ops.push({ op: 'summary', name, refs: args.map(argRef) });
     else if (closesByName(name)) for (const a of args) ops.push({ op: 'release', ref: argRef(a) });
-    else if (this.lends(call, name)) ops.push({ op: 'lend', refs: args.map(argRef) });
+    else if (this.lends(call, name)) ops.push({ op: 'transfer', refs: this.handedRefs(args) });
   }
 
   /** What an acquiring call produces: a Winsock SOCKET when the variable is declared so. */
@@ -317,6 +345,12 @@ function variableKey(node: Node): string | null {
   if (!n) return null;
   if (n.type === 'identifier') return n.text;
   return n.type === 'subscript_expression' && subscriptParts(n).literalIndex ? lvalueKey(n) : null;
+}
+
+/** A string literal (or adjacent literals) containing a `%` conversion. */
+function isFormatString(arg: Node): boolean {
+  const n = strip(arg);
+  return !!n && (n.type === 'string_literal' || n.type === 'concatenated_string') && n.text.includes('%');
 }
 
 /** `fd`, `&fd`, `(int)fd` name `fd`; `fds[i]` with a non-constant index names every element of `fds`. */

@@ -52,8 +52,8 @@ export const STANDARD_STREAMS: ReadonlySet<string> = new Set(['stdin', 'stdout',
 
 /**
  * Library calls that use a descriptor or stream passed to them and neither close nor keep it.
- * A call to any other function the analysis cannot see may close or keep what it is given, so a
- * fix can no longer prove that releasing it afterwards is safe.
+ * A call to any other function the analysis cannot see is taken to keep or close what it is given
+ * (a hand-off), unless its name says it only uses it (`borrowsByName`).
  */
 export const BORROW: ReadonlySet<string> = new Set([
   'read', 'write', 'pread', 'pwrite', 'readv', 'writev', 'send', 'recv', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg', 'sendfile',
@@ -64,7 +64,34 @@ export const BORROW: ReadonlySet<string> = new Set([
   'fflush', 'fileno', 'fseek', 'fseeko', 'ftell', 'ftello', 'rewind', 'feof', 'ferror', 'clearerr', 'setvbuf', 'setbuf', 'getline',
   'getdelim', 'fscanf', 'vfscanf', 'fstatfs', 'dup', 'dup2', 'dup3', 'memset', 'memcpy', 'sizeof', 'perror', 'strerror',
   'inotify_add_watch', 'inotify_rm_watch', 'timerfd_settime', 'timerfd_gettime', 'eventfd_read', 'eventfd_write', 'WSAGetLastError', 'WSAIoctl', 'WSASend', 'WSARecv', 'inet_ntop', 'inet_pton', 'getaddrinfo', 'printf', 'snprintf', 'sprintf',
+  'grantpt', 'unlockpt', 'ptsname', 'ptsname_r', 'ttyname_r', 'tcflush', 'tcdrain', 'tcsendbreak', 'cfmakeraw', 'fchdir',
+  'fstatvfs', 'futimens', 'futimes', 'posix_fallocate', 'fallocate', 'syncfs', 'mmap', 'sendmmsg', 'recvmmsg', 'fputws',
+  'fgetws', 'fgetpos', 'fsetpos', '__fpurge', 'fpurge', 'fgetln', 'flockfile', 'funlockfile', 'syslog', 'vsyslog',
+  'dprintf', 'vdprintf', 'login_tty', 'SSL_set_fd', 'SSL_set_rfd', 'SSL_set_wfd',
 ]);
+
+/**
+ * Words in a function's name that say it only uses a descriptor it is given: it reads, writes,
+ * logs, queries or configures it (`read_keyfile_line`, `curlx_nonblock`, `set_cloexec`,
+ * `anetKeepAlive`, `debug_fd`). Names are split at `_` and at lower-to-upper case changes.
+ */
+const BORROWING_WORDS: ReadonlySet<string> = new Set([
+  'read', 'write', 'send', 'recv', 'print', 'printf', 'log', 'debug', 'trace', 'verbose', 'warn', 'warning', 'nonblock',
+  'nonblocking', 'blocking', 'cloexec', 'keepalive', 'nodelay', 'sockopt', 'sockopts', 'reuseaddr', 'reuseport', 'stat',
+  'fstat', 'flush', 'fsync', 'peek', 'poll', 'ttyname', 'isatty', 'fileno', 'getline', 'gets', 'puts', 'putc', 'getc',
+]);
+
+/** The words of an identifier, lower-cased: `curlx_nonblock` → curlx, nonblock; `anetKeepAlive` → anet, keep, alive, keepalive. */
+function nameWords(name: string): string[] {
+  const parts = name.split('_').flatMap((p) => p.split(/(?<=[a-z0-9])(?=[A-Z])/)).map((w) => w.toLowerCase()).filter((w) => w !== '');
+  const joined = parts.slice(1).map((w, i) => parts[i] + w);
+  return [...parts, ...joined];
+}
+
+/** A function the analysis cannot see whose name says it uses the descriptor without keeping or closing it. */
+export function borrowsByName(name: string): boolean {
+  return BORROW.has(name) || nameWords(name).some((w) => BORROWING_WORDS.has(w));
+}
 
 /**
  * A function the analysis cannot see whose name says it closes what it is given: it ends in
