@@ -6,6 +6,7 @@ import { CFileContext } from './context';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, type FileFixContext } from './fixes';
+import { configurations } from './preproc';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -16,10 +17,41 @@ import { functionName } from './syntax';
  */
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
   try {
-    return await withTree(language, text, (tree) => analyzeTree(tree, text, language, options));
+    const first = await withTree(language, text, (tree) => {
+      const configs = configurations(tree.rootNode, text);
+      return configs ? { configs } : { result: analyzeTree(tree, text, language, options) };
+    });
+    if (first.result) return first.result;
+    const results: AnalysisResult[] = [];
+    for (const config of first.configs!) results.push(await withTree(language, config, (tree) => analyzeTree(tree, text, language, options)));
+    return mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
+}
+
+/**
+ * The findings of every build configuration (see preproc.ts). A fix is kept only for a finding
+ * that every configuration gives: an edit made for one build may be wrong in the other.
+ */
+function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisResult[]): AnalysisResult {
+  const keyOf = (f: Finding): string =>
+    `${f.ruleId}|${f.function}|${f.variable}|${f.range.start.line}:${f.range.start.column}|${f.acquired.start.line}:${f.acquired.start.column}`;
+  const counts = new Map<string, number>();
+  for (const r of results) for (const k of new Set(r.findings.map(keyOf))) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const findings: Finding[] = [];
+  const taken = new Set<string>();
+  for (const r of results) {
+    for (const f of r.findings) {
+      const k = keyOf(f);
+      if (taken.has(k)) continue;
+      taken.add(k);
+      findings.push(counts.get(k) === results.length ? f : { ...f, fixes: [] });
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.variable.localeCompare(b.variable));
+  const notes = [...new Set(results.flatMap((r) => r.notes))];
+  return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
 function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions): AnalysisResult {
