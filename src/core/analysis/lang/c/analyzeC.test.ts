@@ -362,3 +362,17 @@ int h(int n) {
   const r = await analyzeC(text, 'c', {});
   assert.deepEqual(r.findings.map((f) => `${f.function}:${f.range.start.line + 1}:${f.variable}`), ['h:23:fd']);
 });
+
+test('cleanup-attribute macros (the file\'s own, systemd\'s _cleanup_close_) close on every exit; the variable keeps its name', async () => {
+  const r = await analyzeC(`${H}
+static void closep(int *fd) { if (*fd >= 0) close(*fd); }
+#define auto_close __attribute__((cleanup(closep)))
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_close_ _cleanup_(closep)
+int a(const char *p) { auto_close int fd = open(p, 0); char c; if (fd < 0) return -1; if (read(fd, &c, 1) != 1) return -1; return c; }
+int b(const char *p) { _cleanup_close_ int fd = open(p, 0); if (fd < 0) return -1; if (lseek(fd, 0, 2) < 0) return -1; return 0; }
+int c(const char *p) { MY_UNUSED int fd = open(p, 0); if (fd < 0) return -1; return 0; }
+`, 'c', {});
+  // The qualifier macros do not parse as C: the analysis recovers the declared name.
+  assert.deepEqual(summary(r), [`${H.split('\n').length + 7}:fd`]);
+});

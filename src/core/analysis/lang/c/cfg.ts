@@ -90,7 +90,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
-  constructor(readonly fn: Node) {
+  constructor(readonly fn: Node, private readonly cleanupMacros: ReadonlySet<string>) {
     super();
     this.cfg = {
       nodes: this.nodes, entry: 0, locals: new Set(), localArrays: new Set(), cleanupVars: new Set(),
@@ -227,7 +227,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private declare(decl: Node): void {
     const isStatic = hasStaticStorage(decl);
-    const cleanup = cleanupFunction(decl);
+    const cleanup = cleanupFunction(decl) ?? (isCleanupQualifier(decl.childForFieldName('type'), this.cleanupMacros) ? '' : null);
     const type = decl.childForFieldName('type')?.text ?? '';
     for (const d of decl.childrenForFieldName('declarator')) {
       if (!d) continue;
@@ -533,7 +533,20 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 }
 
-/** Builds the CFG of a function_definition or lambda_expression. */
-export function buildCfg(fn: Node): FunctionCfg {
-  return new Builder(fn).build();
+/**
+ * Builds the CFG of a function_definition or lambda_expression. `cleanupMacros` are the file's
+ * macros that expand to `__attribute__((cleanup(...)))`.
+ */
+export function buildCfg(fn: Node, cleanupMacros: ReadonlySet<string> = new Set()): FunctionCfg {
+  return new Builder(fn, cleanupMacros).build();
+}
+
+/**
+ * A declaration qualifier that closes the variable on every exit: a file macro for the cleanup
+ * attribute, or systemd's `_cleanup_close_`, `_cleanup_fclose_`, `_cleanup_pclose_` (defined in its
+ * headers), which `MACRO type name` makes the declaration's type as parsed.
+ */
+function isCleanupQualifier(type: Node | null, cleanupMacros: ReadonlySet<string>): boolean {
+  if (!type || type.type !== 'type_identifier') return false;
+  return cleanupMacros.has(type.text) || /^_cleanup_(close|fclose|pclose|closedir|close_pair)_$/.test(type.text);
 }

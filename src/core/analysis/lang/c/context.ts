@@ -3,6 +3,7 @@ import { buildCfg, type FunctionCfg } from './cfg';
 import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
+import { NO_MACROS, type FileMacros } from './macros';
 import { NO_RETURN } from './names';
 import type { EffectSite, FileScan } from './scan';
 import { firstKid } from '../../syntax';
@@ -23,6 +24,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
     private readonly scan: FileScan,
     ownershipTransfers: readonly string[],
     private readonly deadline?: number,
+    readonly macros: FileMacros = NO_MACROS,
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
   }
@@ -30,7 +32,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
   /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */
   cfgOf(fn: Node): FunctionCfg {
     let cfg = this.cfgs.get(fn.id);
-    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn)));
+    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn, this.macros.cleanup)));
     return cfg;
   }
 

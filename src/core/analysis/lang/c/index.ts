@@ -6,6 +6,7 @@ import { CFileContext } from './context';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, type FileFixContext } from './fixes';
+import { fileMacros } from './macros';
 import { configurations } from './preproc';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
@@ -63,7 +64,7 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline);
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, fileMacros(root));
   const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
   const functions = scan.acquiring;
   for (let i = 0; i < functions.length; i++) {

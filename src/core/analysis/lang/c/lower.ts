@@ -7,6 +7,7 @@ import {
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
+import type { FileMacros } from './macros';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -22,6 +23,8 @@ export interface CompileContext {
   /** Does the file define a function of this name (so it may have a summary)? */
   isDefined(name: string): boolean;
   readonly ownershipTransfers: ReadonlySet<string>;
+  /** The file's own macros (invalid-descriptor constants). */
+  readonly macros: FileMacros;
 }
 
 const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
@@ -48,7 +51,7 @@ export class Lowering {
       let constant: number | null = null;
       const list = ops[id]!;
       if (ast && node.kind === 'cond') {
-        constant = constantValue(strip(ast));
+        constant = this.constant(ast);
         if (constant === null) guard = this.guard(ast, 0);
       } else if (ast && node.kind === 'return') {
         const expr = firstExpression(ast);
@@ -156,7 +159,7 @@ export class Lowering {
   }
 
   private initDeclarator(n: Node, ops: Op[], reads: string[]): void {
-    const info = declaratorName(n.childForFieldName('declarator'));
+    const info = declaratorName(n);
     if (!info) return;
     const value = n.childForFieldName('value');
     if (value?.type === 'initializer_list' && info.isArray) {
@@ -165,7 +168,7 @@ export class Lowering {
       for (let i = 0; i < value.namedChildCount; i++) {
         const e = value.namedChild(i);
         if (!e || e.type === 'comment') continue;
-        const c = constantValue(e);
+        const c = this.constant(e);
         if (c !== null && c <= 0) invalid.push(idx);
         idx++;
       }
@@ -193,7 +196,7 @@ export class Lowering {
       return { kind: 'other' };
     }
     if (r.type === 'initializer_list' || r.type === 'compound_literal_expression') return { kind: 'aggregate', keys: aggregateKeys(r) };
-    const c = constantValue(r);
+    const c = this.constant(r);
     if (c !== null) return c <= 0 ? { kind: 'invalid' } : { kind: 'other' };
     const key = lvalueKey(r);
     return key ? { kind: 'var', key } : { kind: 'other' };
@@ -300,14 +303,56 @@ export class Lowering {
         return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: acquisitionsIn(r) };
       }
       if (!isRel(op)) return NONE;
-      const lc = constantValue(l);
-      const rc = constantValue(r);
+      const lc = this.constant(l);
+      const rc = this.constant(r);
+      const std = this.standardTest(l, op, r, lc, rc);
+      if (std) return std;
       if (rc !== null && lc === null) return this.compare(l, op, rc);
       if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
       if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
       return NONE;
     }
     return this.compare(e, '!=', 0);
+  }
+
+  /**
+   * `fd > 2`, `fd > STDERR_FILENO`, `fd >= 3` (and their negations `fd <= 2`, `fd < 3`): code that
+   * keeps descriptors 0-2 on purpose as the standard streams (`open("/dev/null")` then `dup2` onto
+   * them, closing the descriptor only when it is not one of them). Where the test says the
+   * descriptor is 0, 1 or 2, it is a standard stream now, not one the function must close: the
+   * guard is lowered as `fd == STDERR_FILENO` (a standard descriptor), true on that side.
+   */
+  private standardTest(l: Node, op: Rel, r: Node, lc: number | null, rc: number | null): Guard | null {
+    let subject: Node = l;
+    let rel: Rel = op;
+    let c = rc ?? (isStandardFdName(r) ? 2 : null);
+    if (c === null) {
+      subject = r;
+      rel = MIRROR[op];
+      c = lc ?? (isStandardFdName(l) ? 2 : null);
+    }
+    if (c === null) return null;
+    // The descriptor is above the standard ones on the true side (`>`) or on the false side (`<=`).
+    const above = (rel === '>' && c === 2) || (rel === '>=' && c === 3) ? true : (rel === '<=' && c === 2) || (rel === '<' && c === 3) ? false : null;
+    if (above === null) return null;
+    const key = variableKey(subject);
+    if (!key) return null;
+    const isStd: Guard = { g: 'same', a: key, b: 'STDERR_FILENO', rel: '==', standard: 'b' };
+    return above ? { g: 'not', a: isStd } : isStd;
+  }
+
+  /** A constant, also one of the file's own macros (`#define BAD_SOCKET -1`). */
+  private constant(n: Node): number | null {
+    const c = constantValue(n);
+    if (c !== null) return c;
+    const s = strip(n);
+    if (s?.type === 'identifier') return this.ctx.macros.constants.get(s.text) ?? null;
+    if (s?.type === 'unary_expression' && s.child(0)?.type === '-') {
+      const a = strip(s.childForFieldName('argument'));
+      const v = a?.type === 'identifier' ? this.ctx.macros.constants.get(a.text) : undefined;
+      return v === undefined ? null : -v;
+    }
+    return null;
   }
 
   private same(l: Node, r: Node, rel: '==' | '!='): Guard {
@@ -388,6 +433,11 @@ function aggregateKeys(list: Node): string[] {
     if (key) keys.push(key);
   }
   return keys;
+}
+
+function isStandardFdName(n: Node): boolean {
+  const s = strip(n);
+  return s?.type === 'identifier' && s.text === 'STDERR_FILENO';
 }
 
 function isStandard(name: string): boolean {

@@ -105,7 +105,7 @@ export function constantValue(node: Node | null): number | null {
       switch (n.text) {
         case 'NULL': case 'nullptr': return 0;
         case 'INVALID_SOCKET': case 'SOCKET_ERROR': case 'INVALID_HANDLE_VALUE': return -1;
-        default: return null;
+        default: return invalidDescriptorName(n.text) ? -1 : null;
       }
     case 'unary_expression': {
       const op = n.child(0)?.type;
@@ -120,6 +120,14 @@ export function constantValue(node: Node | null): number | null {
   }
 }
 
+/**
+ * Names projects give their invalid-descriptor constant (`CURL_SOCKET_BAD`, `BAD_SOCKET`,
+ * `EV_INVALID_SOCKET`, `INVALID_FD`), defined in a header the analysis does not read.
+ */
+export function invalidDescriptorName(name: string): boolean {
+  return /^([A-Z0-9]+_)*(SOCKET_BAD|BAD_SOCKET|INVALID_SOCKET|SOCKET_INVALID|INVALID_FD|BAD_FD|FD_INVALID|NO_SOCKET|NO_FD)$/.test(name);
+}
+
 /** The identifier a declarator declares (`*p`, `fds[2]`, `x = 1` all reduce to the name). */
 export function declaratorName(decl: Node | null): { name: string; isArray: boolean; isPointer: boolean } | null {
   let d = decl;
@@ -130,7 +138,17 @@ export function declaratorName(decl: Node | null): { name: string; isArray: bool
       case 'identifier':
       case 'field_identifier':
         return { name: d.text, isArray, isPointer };
-      case 'init_declarator':
+      case 'init_declarator': {
+        // `MACRO int fd = ...` (a qualifier macro such as `_cleanup_close_`) parses as a declarator
+        // `int` followed by an error holding the real name.
+        const err = d.namedChildren.find((c) => c?.type === 'ERROR');
+        const id = err?.lastNamedChild;
+        if (id?.type === 'identifier' && d.childForFieldName('declarator')?.type === 'identifier') {
+          return { name: id.text, isArray, isPointer: isPointer || err!.text.includes('*') };
+        }
+        d = d.childForFieldName('declarator') ?? firstKid(d);
+        break;
+      }
       case 'attributed_declarator':
       case 'parenthesized_declarator':
         d = d.childForFieldName('declarator') ?? firstKid(d);
