@@ -54,3 +54,14 @@ test('continued directive lines are blanked whole; unpaired directives leave the
   assert.deepEqual(kept(out[0]!), ['int a;']);
   assert.equal(await configs('int a;\n#endif\n'), null);
 });
+
+test('braces split by #if/#else parse in each configuration (directives found also inside parse errors)', async () => {
+  const text = [
+    'int f(const char *name) {', '#if (WIN)', '    if (name[1] != \':\') {', '#else', '    if (name[0] != \'/\') {', '#endif',
+    '        return 1;', '    }', '    return 0;', '}', '',
+  ].join('\n');
+  const out = await configs(text);
+  assert.ok(out);
+  assert.equal(out.length, 2);
+  for (const c of out) assert.equal(await withTree('c', c, (t) => t.rootNode.hasError), false);
+});

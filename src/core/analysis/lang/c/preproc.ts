@@ -40,6 +40,8 @@ function directiveQuery(lang: Language): Query {
   if (!q) {
     q = new Query(lang, [
       '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif"] @d',
+      // In error recovery a conditional line can come out as an unknown directive (`#else` as a preproc_call).
+      '(preproc_call directive: (preproc_directive) @other)',
       '(translation_unit (preproc_def name: (identifier) @define))',
       '(translation_unit (preproc_function_def name: (identifier) @define))',
     ].join('\n'));
@@ -75,11 +77,14 @@ function lineStart(text: string, at: number): number {
  */
 export function configurations(root: Node, text: string): string[] | null {
   const defines: { name: string; at: number }[] = [];
-  const tokens: Node[] = [];
+  const tokens: { node: Node; type: string }[] = [];
   for (const m of directiveQuery(root.tree.language).matches(root)) {
     for (const c of m.captures) {
       if (c.name === 'define') defines.push({ name: c.node.text, at: c.node.startIndex });
-      else tokens.push(c.node);
+      else if (c.name === 'other') {
+        const kind = directiveKind(c.node.text);
+        if (kind) tokens.push({ node: c.node, type: kind });
+      } else tokens.push({ node: c.node, type: c.node.type });
     }
   }
   if (!tokens.length) return null;
@@ -91,13 +96,12 @@ export function configurations(root: Node, text: string): string[] | null {
   // A part's condition, known from the tree when it parsed: true, false or null.
   const known = (tok: Node): boolean | null => evaluate(tok, definedBefore);
   const seen = new Set<number>();
-  for (const tok of tokens.sort((a, b) => a.startIndex - b.startIndex)) {
+  for (const { node: tok, type } of tokens.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
     if (seen.has(tok.startIndex)) continue;
     seen.add(tok.startIndex);
     const start = lineStart(text, tok.startIndex);
     const end = lineEnd(text, tok.endIndex);
     directiveLines.push([start, end]);
-    const type = tok.type;
     if (type === '#if' || type === '#ifdef' || type === '#ifndef') {
       const g: Group = { parts: [{ bodyStart: end, bodyEnd: -1, known: known(tok), isElse: false }] };
       stack.push(g);
@@ -137,6 +141,14 @@ export function configurations(root: Node, text: string): string[] | null {
   const out = [blank(text, [...directiveLines, ...first])];
   if (alternatives) out.push(blank(text, [...directiveLines, ...second]));
   return out;
+}
+
+const CONDITIONAL_KINDS: ReadonlySet<string> = new Set(['#if', '#ifdef', '#ifndef', '#elif', '#elifdef', '#elifndef', '#else', '#endif']);
+
+/** The conditional a directive token spells (`#else`, `#  endif`), or null for any other directive. */
+function directiveKind(token: string): string | null {
+  const kind = `#${token.slice(1).trim()}`;
+  return CONDITIONAL_KINDS.has(kind) ? kind : null;
 }
 
 /** `text` with the characters in the ranges replaced by spaces (line breaks kept). */
