@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProcessInfo, Snapshot, Socket, SocketGroup } from '../core/model';
-import { formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
+import { escapeMarkdown, formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
 import { plural } from '../core/model/plural';
@@ -108,7 +108,7 @@ function warningItem(w: LeakWarning): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(w.severity === 'info' ? 'info' : 'warning',
     new vscode.ThemeColor(w.severity === 'critical' ? 'errorForeground' : w.severity === 'warning' ? 'problemsWarningIcon.foreground' : 'problemsInfoIcon.foreground'));
   item.description = `since ${new Date(w.since).toLocaleTimeString()}`;
-  const md = new vscode.MarkdownString(`**${escapeMd(w.title)}**\n\n${escapeMd(w.detail)}\n\n[Scan Workspace for Socket Leaks](command:sockscope.scanWorkspace)`);
+  const md = new vscode.MarkdownString(`**${escapeMarkdown(w.title)}**\n\n${escapeMarkdown(w.detail)}\n\n[Scan Workspace for Socket Leaks](command:sockscope.scanWorkspace)`);
   md.isTrusted = { enabledCommands: ['sockscope.scanWorkspace'] };
   item.tooltip = md;
   return item;
@@ -121,7 +121,7 @@ function groupItem(g: SocketGroup): vscode.TreeItem {
   item.contextValue = 'group';
   item.description = String(g.sockets.length);
   const explanation = g.state ? STATE_EXPLANATIONS[g.state] : GROUP_EXPLANATIONS[g.key] ?? '';
-  item.tooltip = new vscode.MarkdownString(`**${g.label}** — ${plural(g.sockets.length, 'socket')}\n\n${escapeMd(explanation)}`);
+  item.tooltip = new vscode.MarkdownString(`**${g.label}** — ${plural(g.sockets.length, 'socket')}\n\n${escapeMarkdown(explanation)}`);
   item.iconPath = new vscode.ThemeIcon(groupIcon(g), g.kind === 'suspicious' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
   return item;
 }
@@ -164,10 +164,6 @@ function socketTooltip(s: Socket): vscode.MarkdownString {
   ];
   if (s.retransmits !== undefined) rows.push(['Retransmits', String(s.retransmits)]);
   if (s.uid !== undefined) rows.push(['uid', String(s.uid)]);
-  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | \`${v.replace(/[|`]/g, ' ')}\` |`)].join('\n');
-  return new vscode.MarkdownString(`**${s.state}** — ${escapeMd(STATE_EXPLANATIONS[s.state])}\n\n${table}`);
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>#|]/g, (c) => `\\${c}`);
+  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${escapeMarkdown(v)} |`)].join('\n');
+  return new vscode.MarkdownString(`**${s.state}** — ${escapeMarkdown(STATE_EXPLANATIONS[s.state])}\n\n${table}`);
 }

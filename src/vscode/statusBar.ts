@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { escapeMarkdown } from '../core/model';
 import type { Attachment } from './attachment';
 
 /**
@@ -27,10 +28,11 @@ export class SocketStatusBar implements vscode.Disposable {
     this.item.text = `$(${exited ? 'debug-stop' : 'plug'}) CLOSE_WAIT ${closeWait}${headroom === undefined ? '' : ` · ${headroom} fds free`}`;
     const warnings = attachment.warnings;
     this.item.backgroundColor = warnings.length > 0 && !exited ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    const lines = [`**SockScope** — ${attachment.title}${exited ? ' (exited)' : ''}`, '',
+    // The title is the process's own name and command line: literal text, never Markdown or icons.
+    const lines = [`**SockScope** — ${escapeMarkdown(attachment.title)}${exited ? ' (exited)' : ''}`, '',
       `${snapshot.sockets.length} sockets, ${closeWait} in CLOSE_WAIT`,
       p.fdCount === undefined ? 'Descriptor count unknown' : `${p.fdCount} descriptors open, limit ${soft ?? 'unlimited'}`];
-    for (const w of warnings) lines.push('', `$(warning) **${w.title}**`);
+    for (const w of warnings) lines.push('', `$(warning) **${escapeMarkdown(w.title)}**`);
     const md = new vscode.MarkdownString(lines.join('\n\n'), true);
     this.item.tooltip = md;
     this.item.show();

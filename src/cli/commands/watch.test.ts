@@ -67,7 +67,9 @@ test('text: a line per sample with states and fd/limit; Ctrl-C ends it with exit
 });
 
 test('bad arguments and unknown pids: exit 2 with one line on stderr', async () => {
-  for (const args of [[], ['abc'], ['0'], ['1', '2'], ['1', '--bogus'], ['1', '--interval'], ['1', '--interval', '5'], ['1', '--interval', 'x'], ['1', '--max-cpu', '-1'], ['1', '--max-cpu=x'], ['4194305']]) {
+  for (const args of [[], ['abc'], ['0'], ['1', '2'], ['1', '--bogus'], ['1', '--interval'], ['1', '--interval', '5'], ['1', '--interval', 'x'], ['1', '--max-cpu', '-1'], ['1', '--max-cpu=x'], ['4194305'],
+    // 2^31 ms overflows Node's timers, which then fire after 1 ms: out of range, like more than 100 %.
+    ['1', '--interval', '2147483648'], ['1', '--interval=3600001'], ['1', '--max-cpu', '101']]) {
     const { code, out, err } = await run(watchCommand, args);
     assert.equal(code, EXIT_USAGE, args.join(' '));
     assert.equal(out, '');

@@ -2,7 +2,7 @@
 // one line per sample with counts per TCP state, descriptors against the limit, and leak warnings.
 
 import type { TcpState } from '../../core/model';
-import { TCP_STATES } from '../../core/model';
+import { TCP_STATES, escapeControl } from '../../core/model';
 import { parsePid } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { SocketSource, SourceError } from '../../core/platform';
@@ -13,6 +13,8 @@ import { EXIT_OK, EXIT_USAGE } from '../io';
 
 const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--max-cpu percent] [--json]';
 const MIN_INTERVAL = 100;
+/** One hour: longer is not watching, and timers overflow past 2^31 - 1 ms (they would fire at once). */
+const MAX_INTERVAL = 3_600_000;
 /** Default CPU budget: sampling a huge process stretches the interval rather than burning a core. */
 const DEFAULT_MAX_CPU_PERCENT = 2;
 
@@ -48,13 +50,13 @@ export interface WatchSampleJson {
 
 interface Options { pid: number; intervalMs: number; maxCpuPercent: number; json: boolean }
 
-/** A non-negative integer option value ('--name v' or '--name=v'); returns [value, next index] or an error text. */
-function numberOption(args: string[], i: number, name: string, min: number, what: string): [number, number] | string {
+/** An integer option value in [min, max] ('--name v' or '--name=v'); returns [value, next index] or an error text. */
+function numberOption(args: string[], i: number, name: string, min: number, max: number, what: string): [number, number] | string {
   const a = args[i] as string;
   const inline = a.startsWith(`${name}=`);
   const v = inline ? a.slice(name.length + 1) : args[i + 1];
   const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) return `${name} needs ${what}${v === undefined ? '' : `, got '${v}'`}`;
+  if (!Number.isSafeInteger(n) || n < min || n > max) return `${name} needs ${what}${v === undefined ? '' : `, got '${v}'`}`;
   return [n, inline ? i : i + 1];
 }
 
@@ -67,11 +69,11 @@ function parseArgs(args: string[]): Options | string {
     const a = args[i] as string;
     if (a === '--json') json = true;
     else if (a === '--interval' || a.startsWith('--interval=')) {
-      const r = numberOption(args, i, '--interval', MIN_INTERVAL, `a number of milliseconds ≥ ${MIN_INTERVAL}`);
+      const r = numberOption(args, i, '--interval', MIN_INTERVAL, MAX_INTERVAL, `a number of milliseconds from ${MIN_INTERVAL} to ${MAX_INTERVAL}`);
       if (typeof r === 'string') return r;
       [intervalMs, i] = r;
     } else if (a === '--max-cpu' || a.startsWith('--max-cpu=')) {
-      const r = numberOption(args, i, '--max-cpu', 0, 'a whole percentage of one core (0: no limit)');
+      const r = numberOption(args, i, '--max-cpu', 0, 100, 'a whole percentage of one core from 0 to 100 (0: no limit)');
       if (typeof r === 'string') return r;
       [maxCpuPercent, i] = r;
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
@@ -85,7 +87,8 @@ function parseArgs(args: string[]): Options | string {
   return { pid, intervalMs, maxCpuPercent, json };
 }
 
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+/** One line of text for the terminal: line breaks joined, control characters (from process names) escaped. */
+const oneLine = (text: string) => escapeControl(text.replace(/\s*\n\s*/g, ' '));
 
 export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
   return async (args, io) => {
@@ -146,8 +149,8 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
         stretchedNoted = true;
         io.out(`  note: one sample takes ~${Math.round(sampler.sampleCostMs)} ms; sampling every ~${formatDuration(nextIntervalMs)} to stay under ${opts.maxCpuPercent}% of a core (--max-cpu 0: no limit)\n`);
       }
-      for (const w of update.raised) io.out(`  ! ${w.severity}: ${w.title}\n    ${w.detail}\n`);
-      for (const w of update.cleared) io.out(`  cleared: ${w.title}\n`);
+      for (const w of update.raised) io.out(`  ! ${w.severity}: ${oneLine(w.title)}\n    ${oneLine(w.detail)}\n`);
+      for (const w of update.cleared) io.out(`  cleared: ${oneLine(w.title)}\n`);
     });
     sampler.on('error', (e: SourceError) => {
       // Nothing sampled yet: the process cannot be watched at all (e.g. another user's process).

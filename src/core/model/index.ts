@@ -4,3 +4,4 @@ export * from './snapshot';
 export * from './grouping';
 export * from './json';
 export * from './processLabel';
+export * from './escape';

@@ -188,3 +188,16 @@ test('without a budget a slow sample keeps the fixed rate', async () => {
   assert.deepEqual(source.calls, [0, 1000, 2000, 3000]);
   sampler.dispose();
 });
+
+test('an interval beyond the longest timer (2^31 - 1 ms) is capped there instead of overflowing to 1 ms', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 2 ** 31 });
+  sampler.start();
+  await clock.advanceAsync(60_000);
+  assert.deepEqual(source.calls, [0]);
+  assert.equal(sampler.effectiveIntervalMs, 2 ** 31 - 1);
+  sampler.setIntervalMs(Number.MAX_SAFE_INTEGER);
+  assert.equal(sampler.intervalMs, 2 ** 31 - 1);
+  sampler.dispose();
+});

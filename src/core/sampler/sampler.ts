@@ -37,7 +37,7 @@ export interface SamplerEvents {
 }
 
 export interface SamplerOptions {
-  /** Time between samples (default 1000 ms, minimum 50 ms). */
+  /** Time between samples (default 1000 ms, from 50 ms to 2^31 - 1 ms, the longest timer). */
   readonly intervalMs?: number;
   readonly clock?: Clock;
   /** CPU/memory provider asked next to each snapshot; the sampler disposes it when it stops. */
@@ -64,6 +64,8 @@ export interface SamplerOptions {
 }
 
 const MIN_INTERVAL_MS = 50;
+/** Node's timers take at most 2^31 - 1 ms; a longer delay overflows and fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Polls `source.snapshot(pid)` at a fixed rate. Samples never overlap: a tick that comes while the
@@ -113,7 +115,7 @@ export class Sampler {
 
   /** The delay actually used now: the interval, stretched while errors repeat and by the CPU budget. */
   get effectiveIntervalMs(): number {
-    return Math.max(this.backoffIntervalMs(), this.budgetIntervalMs());
+    return Math.min(MAX_TIMER_MS, Math.max(this.backoffIntervalMs(), this.budgetIntervalMs()));
   }
 
   /** Smoothed wall time of one sample (undefined before the second). */
@@ -230,7 +232,7 @@ export class Sampler {
 }
 
 function clampInterval(ms: number): number {
-  return Number.isFinite(ms) ? Math.max(MIN_INTERVAL_MS, Math.round(ms)) : 1000;
+  return Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(MIN_INTERVAL_MS, Math.round(ms))) : 1000;
 }
 
 /** Sources only throw SourceError; anything else is a bug, reported the same way rather than lost. */
