@@ -39,6 +39,7 @@ export class SocketsView implements vscode.Disposable {
     this.disposables.push(this.view, this.provider, this.attachmentChanged);
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('sockscope.sampling.intervalMs')) this.current?.attachment.setIntervalMs(setting('sampling.intervalMs', 1000));
+      if (e.affectsConfiguration('sockscope.warnings.closeWaitIdleSeconds')) this.current?.attachment.setCloseWaitIdleSeconds(setting('warnings.closeWaitIdleSeconds', 60));
     }));
     void vscode.commands.executeCommand('setContext', contextKey, false);
   }
@@ -58,6 +59,7 @@ export class SocketsView implements vscode.Disposable {
       cpuBudget: setting('sampling.maxCpuPercent', 2) / 100,
       historyLength: setting('history.length', 900),
       ephemeralPorts: this.ephemeralPorts(),
+      closeWaitIdleSeconds: setting('warnings.closeWaitIdleSeconds', 60),
       origin,
     }, this.log);
     const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => this.update())];

@@ -7,16 +7,18 @@ import { parsePid } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { SocketSource, SourceError } from '../../core/platform';
 import type { Clock, LeakWarning, ProcessStats, SampleSummary, SystemFacts } from '../../core/sampler';
-import { analyzeHistory, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
+import { analyzeHistory, heuristicsConfig, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
-const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--max-cpu percent] [--json]';
+const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--max-cpu percent] [--close-wait-idle seconds] [--json]';
 const MIN_INTERVAL = 100;
 /** One hour: longer is not watching, and timers overflow past 2^31 - 1 ms (they would fire at once). */
 const MAX_INTERVAL = 3_600_000;
 /** Default CPU budget: sampling a huge process stretches the interval rather than burning a core. */
 const DEFAULT_MAX_CPU_PERCENT = 2;
+/** A CLOSE_WAIT socket idle this long is reported as a leak (the kernel's tcp_fin_timeout). */
+const DEFAULT_CLOSE_WAIT_IDLE_SECONDS = 60;
 
 /** What the command needs from the outside world; tests replace parts of it. */
 export interface WatchDeps {
@@ -48,7 +50,7 @@ export interface WatchSampleJson {
   readonly cleared: string[];
 }
 
-interface Options { pid: number; intervalMs: number; maxCpuPercent: number; json: boolean }
+interface Options { pid: number; intervalMs: number; maxCpuPercent: number; closeWaitIdleSeconds: number; json: boolean }
 
 /** An integer option value in [min, max] ('--name v' or '--name=v'); returns [value, next index] or an error text. */
 function numberOption(args: string[], i: number, name: string, min: number, max: number, what: string): [number, number] | string {
@@ -64,6 +66,7 @@ function parseArgs(args: string[]): Options | string {
   let json = false;
   let intervalMs = 1000;
   let maxCpuPercent = DEFAULT_MAX_CPU_PERCENT;
+  let closeWaitIdleSeconds = DEFAULT_CLOSE_WAIT_IDLE_SECONDS;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -76,6 +79,10 @@ function parseArgs(args: string[]): Options | string {
       const r = numberOption(args, i, '--max-cpu', 0, 100, 'a whole percentage of one core from 0 to 100 (0: no limit)');
       if (typeof r === 'string') return r;
       [maxCpuPercent, i] = r;
+    } else if (a === '--close-wait-idle' || a.startsWith('--close-wait-idle=')) {
+      const r = numberOption(args, i, '--close-wait-idle', 1, 86_400, 'a number of seconds from 1 to 86400');
+      if (typeof r === 'string') return r;
+      [closeWaitIdleSeconds, i] = r;
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else positional.push(a);
   }
@@ -84,7 +91,7 @@ function parseArgs(args: string[]): Options | string {
   if (extra !== undefined) return `unexpected argument '${extra}'`;
   const pid = parsePid(pidText);
   if (pid === undefined) return `'${pidText}' is not a process id`;
-  return { pid, intervalMs, maxCpuPercent, json };
+  return { pid, intervalMs, maxCpuPercent, closeWaitIdleSeconds, json };
 }
 
 /** One line of text for the terminal: line breaks joined, control characters (from process names) escaped. */
@@ -120,6 +127,7 @@ async function defaultFacts(): Promise<SystemFacts> {
 function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFacts, clock: Clock, stats: ProcessStats | undefined, cpuTimeMs: (() => number) | undefined): Promise<number> {
   const history = new History();
   const tracker = new WarningTracker();
+  const config = heuristicsConfig({ closeWaitIdleSeconds: opts.closeWaitIdleSeconds });
   const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats, cpuBudget: opts.maxCpuPercent / 100, ...(cpuTimeMs ? { cpuTimeMs } : {}) });
   let sampled = false;
   let stretchedNoted = false;
@@ -138,7 +146,7 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
     sampler.on('sample', ({ snapshot, stats: st, durationMs, nextIntervalMs }) => {
       sampled = true;
       const summary = history.push(snapshot, st);
-      const update = tracker.update(analyzeHistory(history, facts));
+      const update = tracker.update(analyzeHistory(history, facts, config, tracker.active));
       if (opts.json) {
         io.out(JSON.stringify(sampleJson(opts.pid, summary, durationMs, nextIntervalMs, update.active, update.raised, update.cleared)) + '\n');
         return;
