@@ -4,7 +4,7 @@ import { countTcpStates, processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
 import type { HeuristicsConfig, LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
-import { analyzeHistory, heuristicsConfig, History, PidusageStats, Sampler, WarningTracker } from '../core/sampler';
+import { analyzeHistory, heuristicsConfig, History, PidusageStats, Sampler, samplingCpuTimeMs, WarningTracker } from '../core/sampler';
 import type { ComponentLog } from './log';
 
 export type AttachmentStatus =
@@ -56,14 +56,19 @@ export class Attachment implements vscode.Disposable {
     this.history = new History(options.historyLength);
     this.facts = { ephemeralPorts: options.ephemeralPorts };
     this.heuristics = heuristicsConfig({ closeWaitIdleSeconds: options.closeWaitIdleSeconds });
-    this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats(), ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget } : {}) });
+    // The cap counts SockScope's own CPU time (this process's while it samples, and the helper's), not
+    // elapsed time, which other load on the machine stretches; the extension host's other work is not ours.
+    this.sampler = new Sampler(source, pid, {
+      intervalMs: options.intervalMs, stats: new PidusageStats(),
+      ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget, cpuTimeMs: samplingCpuTimeMs(source), cpuScope: 'sample' as const } : {}),
+    });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
     this.sampler.on('sample', (sample) => {
-      const { snapshot, stats, nextIntervalMs } = sample;
+      const { snapshot, stats, nextIntervalMs, stretchedByBudget } = sample;
       // The history's summary already counts the TCP states: no second pass over the sockets.
       this.current = snapshot;
       this.counts = this.history.push(snapshot, stats).states;
-      this.stretchedTo = nextIntervalMs > this.sampler.intervalMs * 1.5 ? nextIntervalMs : undefined;
+      this.stretchedTo = stretchedByBudget ? nextIntervalMs : undefined;
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
       if (!wasLive) this.log.info(`attached to ${processLabel(snapshot.process)} (pid ${pid}): ${snapshot.sockets.length} sockets`);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SocketSource } from '../core/platform/source';
 import type { PortRange } from '../core/sampler';
+import { formatDuration } from '../core/sampler';
 import { Attachment } from './attachment';
 import { setting } from './config';
 import type { ComponentLog } from './log';
@@ -125,7 +126,8 @@ export function viewMessage(a: Attachment): string {
       const p = s.process;
       const fds = p.fdCount === undefined ? '' : ` · ${p.fdCount} of ${p.fdLimit?.soft ?? '∞'} descriptors`;
       const stretched = a.stretchedIntervalMs;
-      const slow = stretched ? ` · sampling every ${Math.round(stretched / 1000)} s to stay under sockscope.sampling.maxCpuPercent` : '';
+      const every = stretched === undefined ? '' : stretched < 10_000 ? `${(stretched / 1000).toFixed(1)} s` : formatDuration(stretched);
+      const slow = stretched ? ` · sampling every ${every} to stay under sockscope.sampling.maxCpuPercent` : '';
       const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;
       return `${a.title}${from} · ${plural(s.sockets.length, 'socket')}${fds}${notes}`;
     }

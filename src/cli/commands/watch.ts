@@ -7,7 +7,7 @@ import { parsePid } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { SocketSource, SourceError } from '../../core/platform';
 import type { Clock, LeakWarning, ProcessStats, SampleSummary, SystemFacts } from '../../core/sampler';
-import { analyzeHistory, heuristicsConfig, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
+import { analyzeHistory, heuristicsConfig, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, samplingCpuTimeMs, WarningTracker, formatDuration } from '../../core/sampler';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
@@ -113,7 +113,7 @@ export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
     const stats = deps.stats === null ? undefined : deps.stats ?? new PidusageStats();
     // With the real clock the budget counts the process's own CPU time; a test's fake clock keeps wall time.
     try {
-      return await watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : () => processCpuMs() + (source.helperCpuMs?.() ?? 0));
+      return await watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : samplingCpuTimeMs(source));
     } finally {
       if (!deps.source) source.dispose?.();
     }
@@ -143,7 +143,7 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
       io.err(`sockscope watch: ${oneLine(message)}\n`);
       finish(EXIT_USAGE);
     };
-    sampler.on('sample', ({ snapshot, stats: st, durationMs, nextIntervalMs }) => {
+    sampler.on('sample', ({ snapshot, stats: st, durationMs, nextIntervalMs, stretchedByBudget }) => {
       sampled = true;
       const summary = history.push(snapshot, st);
       const update = tracker.update(analyzeHistory(history, facts, config, tracker.active));
@@ -153,9 +153,10 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
       }
       io.out(sampleLine(summary, update.active) + '\n');
       // Say once why samples come less often than asked (the budget is measured, so it can flicker).
-      if (nextIntervalMs > opts.intervalMs && !stretchedNoted && sampler.sampleCostMs !== undefined) {
+      if (stretchedByBudget && !stretchedNoted && sampler.sampleCostMs !== undefined) {
         stretchedNoted = true;
-        io.out(`  note: one sample takes ~${Math.round(sampler.sampleCostMs)} ms; sampling every ~${formatDuration(nextIntervalMs)} to stay under ${opts.maxCpuPercent}% of a core (--max-cpu 0: no limit)\n`);
+        const cost = `${cpuTimeMs ? 'uses' : 'takes'} ~${Math.round(sampler.sampleCostMs)} ms${cpuTimeMs ? ' of CPU' : ''}`;
+        io.out(`  note: one sample ${cost}; sampling every ~${formatDuration(nextIntervalMs)} to stay under ${opts.maxCpuPercent}% of a core (--max-cpu 0: no limit)\n`);
       }
       for (const w of update.raised) io.out(`  ! ${w.severity}: ${oneLine(w.title)}\n    ${oneLine(w.detail)}\n`);
       for (const w of update.cleared) io.out(`  cleared: ${oneLine(w.title)}\n`);
@@ -204,9 +205,3 @@ export function sampleLine(s: SampleSummary, active: readonly LeakWarning[]): st
 }
 
 export const watchCommand: CliCommand = createWatchCommand();
-
-/** CPU time (user + system, all threads) this process has used, in ms. */
-function processCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
