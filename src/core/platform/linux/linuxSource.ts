@@ -138,6 +138,15 @@ function countNotes(otherKinds: number, duplicates: number): string[] {
   return notes;
 }
 
+/** The owner of a file, or undefined when stat() fails. */
+function ownerOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).uid;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
 function readTableIfPresent(file: string): string | undefined {
   try {
@@ -321,7 +330,7 @@ export class LinuxSocketSource implements SocketSource {
         const reason = accessDeniedReason({
           readerUid: process.geteuid?.(), readerGid: process.getegid?.(),
           ...(statusText === undefined ? {} : parseIds(statusText)),
-          fdDirOwner: fs.statSync(fdDir, { throwIfNoEntry: false })?.uid,
+          fdDirOwner: ownerOf(fdDir),
         });
         throw new SourceError('PERMISSION', `No permission to read the descriptors of process ${pid} (${info.name}${who}): ${reason}`, errnoOf(e), info);
       }
