@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { processLabel } from '../core/model';
+import { escapeControl, processLabel } from '../core/model';
 import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
 import { plural } from '../core/model/plural';
@@ -83,7 +83,7 @@ function describe(pid: number, sockets: number | undefined): string {
 }
 
 function toItem(p: ProcessSummary): ProcessItem {
-  return { pid: p.pid, label: processLabel(p), description: `pid ${p.pid} · counting sockets…`, detail: p.cmdline || undefined };
+  return { pid: p.pid, label: processLabel(p), description: `pid ${p.pid} · counting sockets…`, detail: p.cmdline ? escapeControl(p.cmdline) : undefined };
 }
 
 async function fillSocketCounts(
@@ -115,7 +115,7 @@ export async function pickPortOwner(owners: readonly PortOwner[], port: number):
   const unique = [...new Map(owners.map((o) => [o.pid, o])).values()];
   if (unique.length === 1) return unique[0]?.pid;
   const picked = await vscode.window.showQuickPick(
-    unique.map((o) => ({ label: o.name || `pid ${o.pid}`, description: `pid ${o.pid} · ${o.protocol} ${o.state}`, pid: o.pid })),
+    unique.map((o) => ({ label: o.name ? escapeControl(o.name) : `pid ${o.pid}`, description: `pid ${o.pid} · ${o.protocol} ${o.state}`, pid: o.pid })),
     { title: `Processes using port ${port}` },
   );
   return picked?.pid;

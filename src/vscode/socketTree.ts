@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ProcessInfo, Snapshot, Socket, SocketGroup } from '../core/model';
-import { escapeMarkdown, formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
+import { escapeControl, escapeMarkdown, formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
 import { plural } from '../core/model/plural';
@@ -138,8 +138,9 @@ function groupIcon(g: SocketGroup): string {
 
 /** `127.0.0.1:5000 → 127.0.0.1:43210` (just the local side when there is no peer). */
 export function socketLabel(s: Socket): string {
-  const local = formatEndpoint(s.local, s.protocol);
-  return s.remote && (s.remote.port !== 0 || s.protocol === 'unix' && s.remote.address) ? `${local} → ${formatEndpoint(s.remote, s.protocol)}` : local;
+  // UNIX socket paths are chosen by other processes: control characters come escaped.
+  const local = escapeControl(formatEndpoint(s.local, s.protocol));
+  return s.remote && (s.remote.port !== 0 || s.protocol === 'unix' && s.remote.address) ? `${local} → ${escapeControl(formatEndpoint(s.remote, s.protocol))}` : local;
 }
 
 function socketItem(s: Socket): vscode.TreeItem {
