@@ -89,6 +89,21 @@ test('a TCP connection reset by its peer still counts while its fd is held: TCP 
   }
 });
 
+test('sockets of other kinds are counted by kind, the same through the helper and /proc', { skip }, async () => {
+  const { changer, pid } = await Changer.start();
+  try {
+    await changer.do('netlink');
+    const viaHelper = await helperSource().snapshot(pid);
+    const viaProc = await proc.snapshot(pid);
+    assert.deepEqual(viaHelper.socketFds?.otherKinds, { NETLINK: 1 });
+    assert.deepEqual(viaProc.socketFds?.otherKinds, { NETLINK: 1 });
+    assert.deepEqual(viaHelper.notes, viaProc.notes);
+    assert.deepEqual(viaProc.notes, ['1 socket of other kinds not listed: NETLINK 1.']);
+  } finally {
+    changer.stop();
+  }
+});
+
 test('a bound-only TCP socket: the helper lists no row for it, as /proc and ss do not, and both count its fd', { skip }, async () => {
   const { changer, pid } = await Changer.start();
   try {

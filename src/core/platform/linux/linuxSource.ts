@@ -15,7 +15,7 @@ import type { PortOwner, ProcessSummary, SocketSource } from '../source';
 import { SourceError } from '../source';
 import { validPid } from '../pid';
 import type { InetProtocol } from './netTables';
-import { parseInetTable, parseUnixTable } from './netTables';
+import { parseInetTable, parseUnixTable, tableInodes } from './netTables';
 import type { ProcStat } from './procFiles';
 import { fdLimitFrom, formatCmdline, parseCmdline, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
 import { errnoOf, isDenied, isGone, mapLimit, readLinks, readSmallProcFile, readTableSync, readTextOrUndefined } from './procIo';
@@ -136,7 +136,33 @@ class PortTally {
 const LINUX_TIME_WAIT = 6;
 
 /** Looks the process's socket inodes up in its tables; what cannot be shown becomes notes. */
-function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boolean, ports: PortTally): { sockets: Socket[]; notes: string[]; socketFds: SocketFdAccount } {
+/**
+ * The other /proc/net tables with sockets in them, and how the kernel names their protocol (the fd's
+ * system.sockprotoname, which the netlink helper reads).
+ */
+const OTHER_TABLES: readonly (readonly [string, string, 'inet' | 'last'])[] = [
+  ['netlink', 'NETLINK', 'last'], ['packet', 'PACKET', 'last'], ['raw', 'RAW', 'inet'], ['raw6', 'RAWv6', 'inet'],
+  ['icmp', 'PING', 'inet'], ['icmp6', 'PINGv6', 'inet'], ['udplite', 'UDP-Lite', 'inet'], ['udplite6', 'UDPLITEv6', 'inet'],
+];
+
+/** Counts by kind of the sockets not in the main tables: `tableText` reads one of OTHER_TABLES; what none lists is "unknown". */
+function otherKindsOf(unmatched: ReadonlySet<string>, tableText: (name: string) => string | undefined): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  const left = new Set(unmatched);
+  for (const [table, kind, format] of OTHER_TABLES) {
+    if (left.size === 0) break;
+    const text = tableText(table);
+    if (text === undefined) continue;
+    for (const inode of tableInodes(text, format)) {
+      if (!left.delete(inode)) continue;
+      kinds[kind] = (kinds[kind] ?? 0) + 1;
+    }
+  }
+  if (left.size > 0) kinds.unknown = left.size;
+  return kinds;
+}
+
+function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boolean, ports: PortTally, tableText: (name: string) => string | undefined): { sockets: Socket[]; notes: string[]; socketFds: SocketFdAccount } {
   const { fdByInode, sharedFds } = fds;
   const sockets: Socket[] = [];
   const notes: string[] = [];
@@ -156,8 +182,9 @@ function matchSockets(tables: NetTableTexts, fds: SocketFds, littleEndian: boole
     }
   }
   // /proc cannot tell the protocol of a socket in no table (only the fd's xattr or sock_diag can).
-  const unknown = fdByInode.size - seen.size;
-  const otherKinds: Record<string, number> = unknown > 0 ? { unknown } : {};
+  const unmatched = new Set<string>();
+  if (seen.size < fdByInode.size) for (const inode of fdByInode.keys()) if (!seen.has(inode)) unmatched.add(inode);
+  const otherKinds = unmatched.size > 0 ? otherKindsOf(unmatched, tableText) : {};
   notes.push(...countNotes(otherKinds, fds.duplicates));
   sockets.sort(byFd);
   return { sockets, notes, socketFds: { fds: fdByInode.size + fds.duplicates, otherKinds, duplicates: fds.duplicates } };
@@ -348,7 +375,7 @@ export class LinuxSocketSource implements SocketSource {
     const tables = this.readTables(pid);
     const fds = socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
     const ports = new PortTally();
-    const { sockets, notes, socketFds } = matchSockets(tables, fds, this.littleEndian, ports);
+    const { sockets, notes, socketFds } = matchSockets(tables, fds, this.littleEndian, ports, (name) => this.readTableOrUndefined(pid, name));
     const timeWait = ports.counts(this.ownPortsOf(pid, stat.startTime, sockets), this.portRange());
     // The pid may have exited (or even been reused) while its files were read.
     const after = this.readLiveStat(pid);
@@ -481,7 +508,7 @@ export class LinuxSocketSource implements SocketSource {
   }
 
   /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
-  private readTable(pid: number | string, protocol: InetProtocol | 'unix'): string | undefined {
+  private readTable(pid: number | string, protocol: string): string | undefined {
     try {
       return readTableSync(this.dir(pid, 'net', protocol));
     } catch (e) {
@@ -491,7 +518,7 @@ export class LinuxSocketSource implements SocketSource {
   }
 
   /** readTable, with any failure (e.g. EACCES) read as no table. */
-  private readTableOrUndefined(pid: number | string, protocol: InetProtocol | 'unix'): string | undefined {
+  private readTableOrUndefined(pid: number | string, protocol: string): string | undefined {
     try {
       return this.readTable(pid, protocol);
     } catch {

@@ -132,7 +132,7 @@ export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'fdB
   for (const line of text.split('\n')) {
     const m = UNIX_LINE.exec(line);
     const mayBeTail = afterName;
-    afterName = !m || m[5] !== undefined;
+    afterName = m ? m[5] !== undefined : !isBlankOrHeader(line, 'Num ');
     if (!m) {
       if (!isBlankOrHeader(line, 'Num ')) skipped++;
       continue;
@@ -163,4 +163,18 @@ export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'fdB
     }
   }
   return { items, skipped };
+}
+
+/**
+ * The socket inodes of one of the other /proc/net tables: `inet` for the tcp-like format of raw,
+ * icmp and udplite (the inode is the tenth column), `last` for netlink and packet (the last column).
+ */
+export function tableInodes(text: string, format: 'inet' | 'last'): Set<string> {
+  const inodes = new Set<string>();
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const inode = format === 'inet' ? f[9] : f[f.length - 1];
+    if (inode !== undefined && /^\d+$/.test(inode) && inode !== '0') inodes.add(inode);
+  }
+  return inodes;
 }
