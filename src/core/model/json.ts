@@ -39,9 +39,9 @@ export interface SocketJson {
   readonly bytesReceived?: number;
 }
 
-/** `addr:port` with IPv6 in brackets and the numeric port (0 when unbound); a UNIX socket's path as it is. */
+/** `addr:port` with IPv6 in brackets and the numeric port (0 when unbound); a UNIX socket's path as it is; '' when no address is known. */
 export function endpointText(e: Endpoint, protocol: Protocol): string {
-  if (protocol === 'unix') return e.address;
+  if (protocol === 'unix' || e.address === '') return e.address;
   return `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
 }
 

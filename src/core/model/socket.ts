@@ -82,6 +82,7 @@ export function unreadBytes(s: Socket): number {
 export function formatEndpoint(e: Endpoint | undefined, protocol: Protocol): string {
   if (!e) return '*';
   if (protocol === 'unix') return e.address || '(unnamed)';
+  if (e.address === '') return '(no address: out of the kernel\'s tables)';
   const host = e.address.includes(':') ? `[${e.address}]` : e.address;
   return `${host}:${e.port === 0 ? '*' : e.port}`;
 }
