@@ -357,7 +357,8 @@ export class LinuxSocketSource implements SocketSource {
     if (viaHelper) {
       const after = this.readLiveStat(pid);
       if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
-      return { ...viaHelper, process: { ...info, fdCount: viaHelper.fdCount } };
+      const { fdCount, ...rest } = viaHelper;
+      return { ...rest, process: { ...info, fdCount } };
     }
     const fdDir = this.dir(pid, 'fd');
     let names: string[];
