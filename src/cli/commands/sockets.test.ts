@@ -35,12 +35,20 @@ test('--json: exactly the documented shape, with the child\'s sockets', { skip: 
   assert.equal(code, EXIT_OK, err);
   assert.equal(err, '');
   const json = JSON.parse(out) as SocketsJson;
-  assert.deepEqual(Object.keys(json), ['pid', 'name', 'fdCount', 'fdLimit', 'sockets']);
+  assert.deepEqual(Object.keys(json), ['pid', 'name', 'fdCount', 'fdLimit', 'sockets', 'socketFds', 'otherSockets', 'duplicateFds', 'timeWait']);
   assert.equal(json.pid, h.pid);
   assert.equal(json.name, 'node');
   assert.equal(json.fdCount, fs.readdirSync(`/proc/${h.pid}/fd`).length);
   assert.deepEqual(Object.keys(json.fdLimit ?? {}), ['soft', 'hard']);
-  for (const s of json.sockets) assert.deepEqual(Object.keys(s), ['fd', 'inode', 'protocol', 'state', 'local', 'remote', 'txQueue', 'rxQueue']);
+  const base = ['fd', 'fds', 'inode', 'protocol', 'state', 'local', 'remote', 'txQueue', 'rxQueue'];
+  for (const s of json.sockets) {
+    const keys = Object.keys(s);
+    assert.deepEqual(keys.slice(0, base.length), base);
+    for (const extra of keys.slice(base.length)) assert.ok(['detached', 'bytesAcked', 'bytesReceived'].includes(extra), extra);
+  }
+  // Every socket fd is accounted for.
+  const listed = json.sockets.reduce((n, s) => n + s.fds.length, 0);
+  assert.equal(listed + Object.values(json.otherSockets ?? {}).reduce((n, k) => n + k, 0), json.socketFds);
   const tcp = json.sockets.filter((s) => s.protocol === 'tcp').map((s) => [s.fd, s.state, s.local, s.remote]).sort((a, b) => Number(a[0]) - Number(b[0]));
   const expected = [
     ...h.listeners.map((l) => [l.fd, 'LISTEN', `127.0.0.1:${l.port}`, null]),

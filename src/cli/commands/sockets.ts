@@ -66,7 +66,7 @@ function socketColumns(k: Socket, group: SocketGroup): string[] {
     k.txQueue || k.rxQueue ? `tx ${k.txQueue} rx ${k.rxQueue}` : '',
   ].filter(Boolean).join('  ');
   return [
-    k.fd === undefined ? 'fd ?' : `fd ${k.fd}`,
+    k.fd === undefined ? 'fd ?' : k.fds ? `fds ${k.fds.join(',')}` : `fd ${k.fd}`,
     k.protocol,
     escapeControl(formatEndpoint(k.local, k.protocol)),
     k.remote ? `-> ${escapeControl(formatEndpoint(k.remote, k.protocol))}` : '',

@@ -140,7 +140,7 @@ export function checkCloseWait(samples: readonly SampleSummary[], tracks: readon
       + 'The kernel never times CLOSE_WAIT out, '
       + 'so each one keeps a descriptor until the process exits or runs out of descriptors. Look for a path that leaves without '
       + 'close(): an early return on an error after connect(), write() or recv(), or a read that returned 0 (end of stream) and was not followed by close(). '
-      + '(A half-closed connection that is still sending is legal; it would show its send queue changing.)',
+      + '(A half-closed connection that is still sending is legal: with the netlink helper its byte counters show it, and it is not counted here.)',
     since,
     sockets: idle.map((s) => s.inode),
   };
@@ -173,29 +173,43 @@ export function checkFdExhaustion(samples: readonly SampleSummary[], latest: Sam
   };
 }
 
+/**
+ * TIME_WAIT sockets have no descriptor: the ones counted are those on the process's own ports (its
+ * listeners and the local ports it was seen using) and, as a second signal, the ephemeral ports taken
+ * in its network namespace. Without those counts (other platforms) the TIME_WAIT sockets of the
+ * snapshot are used.
+ */
 export function checkTimeWait(samples: readonly SampleSummary[], range: PortRange, c: HeuristicsConfig['timeWait']): LeakWarning | undefined {
   const size = portRangeSize(range);
   const threshold = c.ratio * size;
   const release = threshold * c.releaseFactor;
+  const own = (s: SampleSummary): number => s.timeWait?.own ?? s.states.TIME_WAIT ?? 0;
+  const ports = (s: SampleSummary): number => s.timeWait?.ephemeralInUse ?? 0;
   // Hysteresis without state: walk back over the current run above the release level; warn if it reached the threshold.
   let peak = 0;
   let start: number | undefined;
   for (let i = samples.length - 1; i >= 0; i--) {
     const s = samples[i] as SampleSummary;
-    const n = s.states.TIME_WAIT ?? 0;
+    const n = Math.max(own(s), ports(s));
     if (n < release) break;
     peak = Math.max(peak, n);
     start = s.t;
   }
-  if (start === undefined || peak < threshold) return undefined;
-  const now = samples[samples.length - 1]?.states.TIME_WAIT ?? 0;
-  const share = Math.round((now / size) * 100);
+  const latest = samples[samples.length - 1];
+  if (start === undefined || peak < threshold || !latest) return undefined;
+  const now = own(latest);
+  const inUse = ports(latest);
+  const ownShare = Math.round((now / size) * 100);
+  const portShare = Math.round((inUse / size) * 100);
+  const mine = now >= release;
   return {
     id: 'time-wait-pressure',
-    severity: now >= size * 0.8 ? 'critical' : 'warning',
-    title: `${now} sockets in TIME_WAIT: ${share}% of the ephemeral ports`,
-    detail: `${plural(now, 'connection')} closed by this side wait in TIME_WAIT, out of ${size} ephemeral ports (${range.low}–${range.high}). `
-      + 'Each recently closed outgoing connection keeps its port for about a minute; when the range runs out, connect() fails with '
+    severity: Math.max(now, inUse) >= size * 0.8 ? 'critical' : 'warning',
+    title: mine ? `${now} sockets in TIME_WAIT: ${ownShare}% of the ephemeral ports` : `${portShare}% of the ephemeral ports in use (${plural(latest.timeWait?.netns ?? 0, 'socket')} in TIME_WAIT)`,
+    detail: (mine
+      ? `${plural(now, 'connection')} of this process (on its listening ports or local ports it used) were closed and wait in TIME_WAIT, out of ${size} ephemeral ports (${range.low}–${range.high}). `
+      : `${inUse} of the ${size} ephemeral ports (${range.low}–${range.high}) of this network namespace are taken, ${plural(latest.timeWait?.netns ?? 0, 'socket')} in TIME_WAIT among them; connections this process closed after they were seen are not told apart. `)
+      + 'Each recently closed connection keeps its port for about a minute; when the range runs out, connect() fails with '
       + 'EADDRNOTAVAIL. Look for a connection opened per request: reuse connections (keep-alive, a pool) instead.',
     since: start,
   };
