@@ -190,21 +190,16 @@ export class FixPlanner {
   private projectRelease(v: string, kind: ResourceKind): string | null {
     if (isStream(kind)) return null;
     const params = new Set(this.cfg.params.filter((p): p is string => p !== null));
-    const own = this.file.scan.effects.get(this.fn.id) ?? [];
-    const fromFile = () => [...this.file.scan.effects.values()].flat();
-    for (const [sites, local] of [[own, true], [null, false]] as const) {
-      for (const e of sites ?? fromFile()) {
-        if (e.kind !== 'call' || !e.callee || !closesByName(e.callee)) continue;
-        const args = callArgs(e.node);
-        const texts = args.map((a) => strip(a)?.text ?? a.text);
-        if (args.length === 1) return `${e.callee}(${v})`;
-        if (!local) continue;
-        const k = args.findIndex((a) => a.type === 'identifier' && !params.has(a.text));
-        if (k < 0 || !args.every((a, i) => i === k || (a.type === 'identifier' && params.has(a.text)))) continue;
-        return `${e.callee}(${texts.map((t, i) => (i === k ? v : t)).join(', ')})`;
-      }
+    for (const e of this.file.scan.effects.get(this.fn.id) ?? []) {
+      if (e.kind !== 'call' || !e.callee || !closesByName(e.callee)) continue;
+      const args = callArgs(e.node);
+      if (args.length === 1) return `${e.callee}(${v})`;
+      const k = args.findIndex((a) => a.type === 'identifier' && !params.has(a.text));
+      if (k < 0 || !args.every((a, i) => i === k || (a.type === 'identifier' && params.has(a.text)))) continue;
+      return `${e.callee}(${args.map((a, i) => (i === k ? v : strip(a)?.text ?? a.text)).join(', ')})`;
     }
-    return null;
+    const name = projectCloser(this.file);
+    return name ? `${name}(${v})` : null;
   }
 
   /** Edits a release needs besides itself: the header that declares it. Nothing that changes a value. */
@@ -323,4 +318,24 @@ function where(exit: ExitSite): string {
     case 'end': return 'at the end of the function';
     case 'block': return 'at the end of this block';
   }
+}
+
+const fileClosers = new WeakMap<FileFixContext, string | null>();
+
+/** The file's one-argument closing function (`evutil_closesocket(fd)`), looked up once per file. */
+export function projectCloser(file: FileFixContext): string | null {
+  let name = fileClosers.get(file);
+  if (name === undefined) {
+    name = null;
+    search: for (const sites of file.scan.effects.values()) {
+      for (const e of sites) {
+        if (e.kind === 'call' && e.callee && closesByName(e.callee) && callArgs(e.node).length === 1) {
+          name = e.callee;
+          break search;
+        }
+      }
+    }
+    fileClosers.set(file, name);
+  }
+  return name;
 }
