@@ -115,11 +115,24 @@ export function eventsOf(node: Node, ctx: EventContext, out: Event[] = []): Even
   return out;
 }
 
-/** What a `return` hands back: the value itself, or the identifiers of a returned list, tuple or Go result list. */
+const CLOSURES = new Set(['lambda_expression', 'lambda', 'func_literal']);
+
+/** Every identifier a closure mentions (what it captures, and more: a conservative over-approximation). */
+function captured(n: Node, out: string[] = []): string[] {
+  if (n.type === 'identifier') out.push(n.text);
+  for (const c of n.namedChildren) if (c) captured(c, out);
+  return out;
+}
+
+/**
+ * What a `return` hands back: the value itself, the identifiers of a returned list, tuple or Go
+ * result list, or what a returned closure captures.
+ */
 export function returnedVariables(ret: Node): string[] {
   const value = ret.namedChildren.find((c) => c && c.type !== 'comment') ?? null;
   if (!value) return [];
   if (isIdentifier(value)) return [value.text];
+  if (CLOSURES.has(value.type)) return captured(value);
   if (['expression_list', 'tuple', 'list', 'pattern_list', 'parenthesized_expression'].includes(value.type)) {
     return value.namedChildren.filter((c): c is Node => isIdentifier(c)).map((c) => c.text);
   }

@@ -72,6 +72,8 @@ test('walker: Go defer of a listener stored through a method of the returned obj
 test('walker: Java try-with-resources over an alias, then a use of the socket', async () => {
   const r = await walk('java', 'class A { int f() throws Exception { Socket s = new Socket(); try (Socket r = s) { s.bind(null); } return s.getInputStream().read(); } }');
   assert.deepEqual(kinds(r), ['use-after-release']);
+  const lambda = await walk('java', 'class A { Callable<Integer> f() throws Exception { try (Socket s = new Socket()) { return () -> s.getInputStream().read(); } } }');
+  assert.deepEqual(kinds(lambda), ['release-after-handoff']);
   const clean = await walk('java', 'class A { int f() throws Exception { try (Socket s = new Socket()) { return s.getInputStream().read(); } } }');
   assert.deepEqual(kinds(clean), []);
 });
