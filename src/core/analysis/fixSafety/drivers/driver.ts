@@ -3,10 +3,8 @@
  * and its texts: the original first, then the fixed variants) build the case's driver with each
  * text, run it, and return one DriverRun per text; or say why it cannot run here (a missing toolchain).
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import type { BehaviourCase } from '../cases';
+import { inTempDir as inFreshDir } from '../../testing/toolCheck';
 import type { DriverRun } from '../verdict';
 
 export type DriverResult = { readonly runs: DriverRun[] } | { readonly skipped: string };
@@ -20,13 +18,8 @@ export interface DriverJob {
 export type BehaviourDriver = (jobs: readonly DriverJob[]) => Promise<DriverResult[]>;
 
 /** Runs `use(dir)` in a fresh temporary folder, removed afterwards (nothing is kept between runs). */
-export async function inTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-fixsafety-'));
-  try {
-    return await use(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+export function inTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  return inFreshDir('sockscope-fixsafety-', use);
 }
 
 /** The first lines of a tool's complaint, for a failure message. */
