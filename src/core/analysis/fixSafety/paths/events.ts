@@ -57,7 +57,9 @@ export function eventsOf(node: Node, ctx: EventContext, out: Event[] = []): Even
       assign.targets.forEach((t, i) => {
         const value = assign.values[i] ?? null;
         if (isIdentifier(t)) {
-          out.push({ kind: isSentinel(value) ? 'reset' : 'assign', variable: t.text });
+          // A declaration's initial value (`int fd = -1;`) changes no value a statement could read before.
+          const declares = n.type === 'init_declarator' || n.type === 'variable_declarator' || n.type === 'short_var_declaration';
+          out.push({ kind: isSentinel(value) && !declares ? 'reset' : 'assign', variable: t.text });
         } else if (t.type === 'pointer_declarator' || t.type === 'array_declarator') {
           const inner = t.childForFieldName('declarator');
           if (inner && isIdentifier(inner)) out.push({ kind: 'assign', variable: inner.text });
