@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { fixturesRoot } from '../corpusFixtures';
-import { languageForFile } from '../parser';
+import { languageForFile } from '../index';
 import type { LanguageId } from '../types';
 
 export type CaseFolder = 'c' | 'python' | 'go' | 'java';
