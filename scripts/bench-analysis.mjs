@@ -8,6 +8,9 @@
 //  (c) throughput on real C code: SQLite's sources (the amalgamation shipped in the npm package
 //      better-sqlite3, split back into its ~140 original files at its "Begin file" markers), the first
 //      --peer-lines lines of it for both tools, and the whole of it for SockScope. --no-real skips it.
+//  (d) editor latency in the analysis worker (scripts/bench-editor-latency.mjs): cold first-file
+//      diagnostics and p50/p95 re-analysis after one-character edits. --no-editor skips it,
+//      --editor-only runs only it.
 // Options: --lines N (generated size, default 100000), --peer-lines N (cap on the lines given to the
 // peer tool, default 100000), --lang c,python,... (default: every language with a corpus), --keep
 // (keep the generated tree), --cli FILE (another build of the CLI, e.g. an unbundled out/src/cli/cli.js).
@@ -16,6 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { editorLatency } from './bench-editor-latency.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 let cli = path.join(root, 'dist', 'cli.js');
@@ -173,7 +177,7 @@ const LANGUAGES = [
 // ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { lines: 100_000, peerLines: 100_000, langs: undefined, keep: false, real: true };
+  const opts = { lines: 100_000, peerLines: 100_000, langs: undefined, keep: false, real: true, editor: true, editorOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--lines') opts.lines = Number(argv[++i]);
@@ -181,6 +185,8 @@ function parseArgs(argv) {
     else if (a === '--lang') opts.langs = argv[++i].split(',');
     else if (a === '--keep') opts.keep = true;
     else if (a === '--no-real') opts.real = false;
+    else if (a === '--no-editor') opts.editor = false;
+    else if (a === '--editor-only') opts.editorOnly = true;
     else if (a === '--cli') cli = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
@@ -335,6 +341,10 @@ function table(headers, rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.editorOnly) {
+    console.log((await editorLatency(root, { fmt, table })).join('\n'));
+    return;
+  }
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (npm run bench:analysis does).`);
   const langs = LANGUAGES.filter((l) => (opts.langs ? opts.langs.includes(l.id) : fs.existsSync(path.join(root, l.corpus))));
   const accuracy = [];
@@ -419,6 +429,7 @@ async function main() {
   console.log(table(['lang', 'tool', 'files', 'lines', 'wall s', 'lines/s', 'CPU s', 'lines/CPU s'], speed));
   console.log('\n' + ratios.join('\n'));
   console.log('\n' + details.join('\n'));
+  if (opts.editor) console.log('\n' + (await editorLatency(root, { fmt, table })).join('\n'));
 }
 
 main().catch((e) => {

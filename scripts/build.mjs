@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Build: esbuild bundles dist/extension.js and dist/cli.js (cjs, `vscode` external) and copies the
+// Build: esbuild bundles dist/extension.js, dist/analysisWorker.js and dist/cli.js (cjs, `vscode` external) and copies the
 // tree-sitter wasm files to dist/wasm. With --tests it also transpiles src/ and test/ file by file
 // into out/ (--only-tests: only that) so that node's test runner and the VS Code test host can load the *.test.js files.
 import * as esbuild from 'esbuild';
@@ -27,6 +27,8 @@ const common = {
 if (!args.has('--only-tests')) await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js' }),
   esbuild.build({ ...common, entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // The analysis worker thread the extension starts (src/core/worker/client.ts).
+  esbuild.build({ ...common, entryPoints: ['src/core/worker/thread.ts'], outfile: 'dist/analysisWorker.js' }),
 ]);
 if (!args.has('--only-tests')) chmodSync('dist/cli.js', 0o755);
 

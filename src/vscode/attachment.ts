@@ -4,7 +4,7 @@ import { countTcpStates, processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
 import type { LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
-import { analyzeHistory, History, PidusageStats, Sampler, WarningTracker } from '../core/sampler';
+import { analyzeHistory, History, PidusageStats, Sampler, StateAges, WarningTracker } from '../core/sampler';
 import type { ComponentLog } from './log';
 
 export type AttachmentStatus =
@@ -35,6 +35,8 @@ export class Attachment implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly warningsChanged = new vscode.EventEmitter<WarningUpdate>();
   readonly history: History;
+  /** How long each socket has been in its current state (first seen in it). */
+  readonly ages = new StateAges();
   /** Fires after every sample and on status changes. */
   readonly onDidChange = this.changed.event;
   /** Fires when warnings are raised or cleared (not on every sample). */
@@ -58,6 +60,7 @@ export class Attachment implements vscode.Disposable {
       const { snapshot, stats, nextIntervalMs } = sample;
       // The history's summary already counts the TCP states: no second pass over the sockets.
       this.current = snapshot;
+      this.ages.update(snapshot);
       this.counts = this.history.push(snapshot, stats).states;
       this.stretchedTo = nextIntervalMs > this.sampler.intervalMs * 1.5 ? nextIntervalMs : undefined;
       const wasLive = this.state.kind === 'live';
@@ -89,6 +92,7 @@ export class Attachment implements vscode.Disposable {
 
   private setSnapshot(snapshot: Snapshot): void {
     this.current = snapshot;
+    this.ages.update(snapshot);
     this.counts = countTcpStates(snapshot.sockets);
   }
 
@@ -120,6 +124,12 @@ export class Attachment implements vscode.Disposable {
 
   get origin(): string | undefined {
     return this.options.origin;
+  }
+
+  /** The process's short name ("node leaky-server.js") once known, else "pid N". */
+  get name(): string {
+    const p = this.current?.process ?? this.partialInfo;
+    return p ? processLabel(p) : `pid ${this.pid}`;
   }
 
   /** The process name once known, else "pid N". */

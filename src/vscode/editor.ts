@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AnalysisResult, Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
-import { analyzeSource, languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis';
-import { fixAllPaths } from '../core/analysis/fixAll';
+import { languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis/sources';
+import { AnalysisWorker } from '../core/worker/client';
 import { registerCommand } from './commands';
 import { setting } from './config';
 import type { ComponentLog, Log } from './log';
@@ -25,7 +25,8 @@ function languageOf(doc: vscode.TextDocument): LanguageId | undefined {
 /**
  * The editor half: leak diagnostics on C/C++/Python/Go/Java files (debounced as you type), the
  * "close before this exit" / "close on all paths" quick fixes, source.fixAll.sockscope and the
- * workspace scan.
+ * workspace scan. Analyses run in the analysis worker thread (dist/analysisWorker.js), which keeps each
+ * open document's syntax tree and re-parses it incrementally from the change events sent here.
  */
 export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
@@ -37,16 +38,23 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   private readonly disposables: vscode.Disposable[] = [];
   private readonly log: ComponentLog;
   private readonly ruleHelp: vscode.Uri;
+  /** Started by the first analysis, not at activation. */
+  private readonly worker: AnalysisWorker;
 
   constructor(log: Log, extensionUri: vscode.Uri) {
     this.log = log.for('analysis');
     this.ruleHelp = vscode.Uri.joinPath(extensionUri, 'README.md');
+    this.worker = new AnalysisWorker(vscode.Uri.joinPath(extensionUri, 'dist', 'analysisWorker.js').fsPath, this.log);
     this.status.name = 'SockScope';
     this.status.text = 'SockScope';
-    this.disposables.push(this.diagnostics, this.status,
+    this.disposables.push(this.diagnostics, this.status, this.worker,
       vscode.languages.registerCodeActionsProvider(SELECTOR, this, { providedCodeActionKinds: EditorFeature.providedCodeActionKinds }),
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => { if (e.contentChanges.length) this.schedule(e.document, setting('analysis.debounceMs', 400)); }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (!e.contentChanges.length || !languageOf(e.document)) return;
+        this.worker.edit(e.document.uri.toString(), e.contentChanges);
+        this.schedule(e.document, setting('analysis.debounceMs', 400));
+      }),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       vscode.window.onDidChangeActiveTextEditor((e) => this.updateStatus(e?.document)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -78,10 +86,13 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     const version = doc.version;
     const key = doc.uri.toString();
     try {
-      const result = await analyzeSource(doc.getText(), language, this.analysisOptions());
-      if (doc.isClosed || doc.version !== version) return result.findings;
+      // A newer analysis of this document may supersede this one: the reply is then the newer version's.
+      const reply = await this.worker.analyze({ document: key, version, language, text: doc.getText(), options: this.analysisOptions() });
+      const { result, timing } = reply;
+      if (this.log.tracing) this.log.trace(`${vscode.workspace.asRelativePath(doc.uri)} v${reply.version}: ${timing.parse} parse ${timing.parseMs.toFixed(1)} ms, analysis ${timing.analysisMs.toFixed(1)} ms`);
+      if (doc.isClosed || doc.version !== reply.version) return result.findings;
       this.publish(doc.uri, result.findings);
-      this.findings.set(key, { version, result });
+      this.findings.set(key, { version: reply.version, result });
       for (const note of result.notes) this.log.info(`${vscode.workspace.asRelativePath(doc.uri)}: ${note}`);
       this.statusFor.set(key, result.notes[0] ?? (result.hadParseErrors ? 'parts of this file did not parse; leaks there may be missed' : undefined));
       this.updateStatus(vscode.window.activeTextEditor?.document);
@@ -130,9 +141,11 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     this.timers.delete(key);
     this.findings.delete(key);
     this.statusFor.delete(key);
+    this.worker.close(key);
   }
 
-  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+  /** Quick fixes come from the latest analysis as it is; only fix-all asks the worker (cancelled with the request). */
+  async provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token?: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
     const language = languageOf(doc);
     const entry = this.findings.get(doc.uri.toString());
     if (!language || !entry || entry.version !== doc.version) return [];
@@ -147,8 +160,17 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     if (context.only && (context.only.contains(FIX_ALL_KIND) || FIX_ALL_KIND.contains(context.only)) && entry.result.findings.length) {
       // Fix-all re-analyses after each round of edits, so fixes whose edits would clash still all land.
       const version = doc.version;
-      const fixed = await fixAllPaths(doc.getText(), language, this.analysisOptions(), entry.result);
-      if (doc.version === version && fixed.editsApplied > 0) {
+      const abort = new AbortController();
+      const cancel = token?.onCancellationRequested(() => abort.abort());
+      let fixed;
+      try {
+        fixed = await this.worker.fixAll(language, doc.getText(), this.analysisOptions(), entry.result, abort.signal);
+      } catch (e) {
+        this.log.error(`fix-all of ${doc.uri.fsPath} failed`, e);
+      } finally {
+        cancel?.dispose();
+      }
+      if (fixed && doc.version === version && fixed.editsApplied > 0) {
         const action = new vscode.CodeAction('Close every leaked socket on all paths', FIX_ALL_KIND);
         action.edit = new vscode.WorkspaceEdit();
         action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), fixed.text);
@@ -198,7 +220,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
             const stat = await vscode.workspace.fs.stat(uri);
             if (stat.size > MAX_ANALYSED_BYTES) { skipped.push(`${vscode.workspace.asRelativePath(uri)} (too large)`); continue; }
             const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-            const result = await analyzeSource(text, language, this.analysisOptions());
+            const { result } = await this.worker.analyze({ language, text, options: this.analysisOptions() });
             if (result.notes.length) skipped.push(`${vscode.workspace.asRelativePath(uri)} (${result.notes[0]})`);
             found = result.findings;
             this.publish(uri, found);

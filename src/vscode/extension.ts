@@ -1,9 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { Log } from './log';
 import { DebuggeeTracker } from './debugTracker';
 import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
 import type { RenderedRow } from './socketsView';
+import type { Rendered } from './historyPanel';
+import type { PickerState } from './processPicker';
+import { pickerState } from './processPicker';
 
 /** What activate() returns: a small API the integration tests use to read what the views show. */
 export interface SockScopeApi {
@@ -11,11 +15,24 @@ export interface SockScopeApi {
   attachedPid(id: 'sockets' | 'debuggee'): number | undefined;
   /** Analyses a document now and returns how many findings it published. */
   analyze(doc: vscode.TextDocument): Promise<number>;
-  /** What the Socket History page last reported drawing. */
-  historyRendered(): { points: number; lines: readonly string[] } | undefined;
+  /** What the most recently shown Socket History page last reported drawing. */
+  historyRendered(): Rendered | undefined;
+  /** Titles of the open Socket History pages. */
+  historyTitles(): string[];
+  /** What a view's status bar item shows (undefined while hidden). */
+  statusBar(id: 'sockets' | 'debuggee'): { text: string; accessibility: string | undefined; tooltip: string } | undefined;
+  /** The open process picker's rows (undefined when none is open). */
+  picker(): PickerState | undefined;
+  /** The tree node behind a row id of a view (to run row commands on it). */
+  node(id: 'sockets' | 'debuggee', rowId: string): unknown;
+  /** The message of the last Export Snapshot. */
+  lastExportMessage(): string | undefined;
+  /** Where VS Code keeps this extension's logs (the SockScope log channel's file is under it). */
+  readonly logUri: vscode.Uri;
 }
 
 export function activate(context: vscode.ExtensionContext): SockScopeApi {
+  const started = performance.now();
   const log = new Log();
   context.subscriptions.push(log);
   log.for('main').info(`SockScope ${context.extension.packageJSON.version} activating on ${process.platform}`);
@@ -24,10 +41,17 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
   const debuggee = new DebuggeeTracker(runtime.debuggee, log.for('debug'));
   context.subscriptions.push(runtime, editor, debuggee);
   const pick = (id: 'sockets' | 'debuggee') => (id === 'sockets' ? runtime.sockets : runtime.debuggee);
+  log.for('main').info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return {
+    logUri: context.logUri,
     view: (id) => pick(id).rendered(),
     attachedPid: (id) => pick(id).attachment?.pid,
     historyRendered: () => runtime.history.rendered,
+    historyTitles: () => runtime.history.titles,
+    statusBar: (id) => runtime.statusBars[id].shown,
+    lastExportMessage: () => runtime.lastExportMessage,
+    picker: () => pickerState(),
+    node: (id, rowId) => pick(id).findNode(rowId),
     analyze: async (doc) => (await editor.analyzeDocument(doc)).length,
   };
 }

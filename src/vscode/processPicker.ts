@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { processLabel } from '../core/model';
+import { comparePickerEntries, DELIBERATE_MOVE_MS, formatCount, isOwnHelper, pidOnAccept, processLabel } from '../core/model';
 import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
-import { plural } from '../core/model/plural';
 
 interface ProcessItem extends vscode.QuickPickItem {
   readonly pid: number;
@@ -18,9 +17,22 @@ export function parsePort(value: string): number | undefined {
   return port >= 1 && port <= 65535 ? port : undefined;
 }
 
+/** What the open process picker lists (tests read it): its rows' pids and labels, and whether counting goes on. */
+export interface PickerState {
+  readonly busy: boolean;
+  readonly rows: readonly { readonly pid: number; readonly label: string; readonly description: string | undefined }[];
+}
+let openPicker: (() => PickerState) | undefined;
+
+export function pickerState(): PickerState | undefined {
+  return openPicker?.();
+}
+
 /**
- * The process picker: every process this user can see, with socket counts filled in as they are
- * computed (the picker shows busy meanwhile). Typing a pid that is not listed offers it anyway.
+ * The process picker: every process this user can see except SockScope's own helpers, most sockets
+ * first (counts fill in as they are computed; the picker shows busy meanwhile). A typed pid is
+ * offered as the first row, listed or not, and Enter attaches to it even while the list is still
+ * filling in.
  */
 export async function pickProcess(source: SocketSource, title: string): Promise<number | undefined> {
   const qp = vscode.window.createQuickPick<ProcessItem>();
@@ -31,30 +43,56 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
   qp.busy = true;
   let cancelled = false;
   let items: ProcessItem[] = [];
-  const typedPidItem = (pid: number): ProcessItem => ({ pid, label: `$(debug-start) Attach to pid ${pid}`, alwaysShow: true });
-  const render = (): void => {
+  const counts = new Map<number, number | undefined>();
+  /** When the list or the typed text last changed, and whether a later move of the highlight was the user's. */
+  let settledAt = Date.now();
+  let userMoved = false;
+  let settingActive = false;
+  const typedPidItem = (pid: number): ProcessItem => {
+    const known = items.find((i) => i.pid === pid);
+    return { pid, label: `$(debug-start) Attach to pid ${pid}`, description: known ? known.label : undefined, alwaysShow: true };
+  };
+  const setActive = (item: ProcessItem): void => {
+    settingActive = true;
+    qp.activeItems = [item];
+    settingActive = false;
+  };
+  const render = (valueChanged = false): void => {
     const typed = parsePid(qp.value);
     const active = qp.activeItems[0]?.pid;
-    qp.items = typed !== undefined && !items.some((i) => i.pid === typed) ? [typedPidItem(typed), ...items] : items;
-    if (active !== undefined) {
+    items.sort((a, b) => comparePickerEntries({ ...a, sockets: counts.get(a.pid) }, { ...b, sockets: counts.get(b.pid) }));
+    qp.items = typed !== undefined ? [typedPidItem(typed), ...items] : [...items];
+    settledAt = Date.now();
+    const first = qp.items[0];
+    if (typed !== undefined && first && (valueChanged || !userMoved)) {
+      userMoved = false;
+      setActive(first);
+    } else if (userMoved && active !== undefined) {
+      // The user picked a row: it stays highlighted while the counts re-sort the list.
       const again = qp.items.find((i) => i.pid === active);
-      if (again) qp.activeItems = [again];
+      if (again) setActive(again);
     }
+    // Otherwise the new list highlights its top row.
   };
+  const state = (): PickerState => ({ busy: qp.busy, rows: qp.items.map((i) => ({ pid: i.pid, label: i.label, description: i.description })) });
+  openPicker = state;
   const result = new Promise<number | undefined>((resolve) => {
-    qp.onDidChangeValue(() => render());
+    qp.onDidChangeValue(() => render(true));
+    qp.onDidChangeActive((active) => {
+      // The list highlighting its top row after an update is not the user's doing.
+      if (!settingActive && active[0] !== qp.items[0] && Date.now() - settledAt > DELIBERATE_MOVE_MS) userMoved = true;
+    });
     qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
-      const typed = parsePid(qp.value);
-      if (chosen) resolve(chosen.pid);
-      else if (typed !== undefined) resolve(typed);
-      else {
+      const chosen = pidOnAccept(parsePid(qp.value), (qp.selectedItems[0] ?? qp.activeItems[0])?.pid, userMoved);
+      if (chosen === undefined) {
         qp.title = qp.value.trim() ? `${title} — "${qp.value.trim()}" matches no process and is not a process id` : title;
         return;
       }
+      resolve(chosen);
       qp.hide();
     });
     qp.onDidHide(() => {
+      if (openPicker === state) openPicker = undefined;
       cancelled = true;
       resolve(undefined);
       qp.dispose();
@@ -62,14 +100,16 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
   });
   qp.show();
   try {
-    const processes = await source.listProcesses();
-    items = processes.sort((a, b) => b.pid - a.pid).map(toItem);
+    const processes = (await source.listProcesses()).filter((p) => !isOwnHelper(p));
+    if (cancelled) return await result;
+    items = processes.map(toItem);
     render();
     void fillSocketCounts(source, processes, (pid, count) => {
+      counts.set(pid, count);
       const i = items.findIndex((it) => it.pid === pid);
       const old = items[i];
       if (old) items[i] = { ...old, description: `${describe(old.pid, count)}` };
-    }, () => cancelled, render).finally(() => { if (!cancelled) qp.busy = false; });
+    }, () => cancelled, () => render()).finally(() => { if (!cancelled) qp.busy = false; });
   } catch (e) {
     qp.busy = false;
     qp.title = `${title} — cannot list processes (${e instanceof Error ? e.message : String(e)}); type a pid instead`;
@@ -79,7 +119,7 @@ export async function pickProcess(source: SocketSource, title: string): Promise<
 
 function describe(pid: number, sockets: number | undefined): string {
   if (sockets === undefined) return `pid ${pid} · sockets not readable`;
-  return `pid ${pid} · ${plural(sockets, 'socket')}`;
+  return `pid ${pid} · ${formatCount(sockets)} socket${sockets === 1 ? '' : 's'}`;
 }
 
 function toItem(p: ProcessSummary): ProcessItem {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { snapshotToJson, socketToJson } from '../core/model';
-import type { Socket } from '../core/model';
+import { formatEndpoint, GROUP_BY, parseFilter, peerFilter, snapshotToJson, SORT_BY, socketToJson } from '../core/model';
+import type { GroupBy, Peer, Socket, SocketFilter, SortBy } from '../core/model';
 import { createSocketSource } from '../core/platform';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
@@ -12,9 +12,10 @@ import { netlinkHelperEnabled, setting, toolPaths } from './config';
 import type { Log } from './log';
 import { parsePid } from '../core/platform/pid';
 import { parsePort, pickPortOwner, pickProcess } from './processPicker';
-import { HistoryPanel } from './historyPanel';
+import { HistoryPanels } from './historyPanel';
 import { SnapshotCommands } from './snapshots';
 import type { SocketNode } from './socketTree';
+import { socketLabel } from './socketTree';
 import { SocketsView } from './socketsView';
 import { SocketStatusBar } from './statusBar';
 
@@ -27,13 +28,18 @@ export class RuntimeFeature implements vscode.Disposable {
   readonly sockets: SocketsView;
   readonly debuggee: SocketsView;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly statusBar = new SocketStatusBar();
+  readonly statusBars = {
+    sockets: new SocketStatusBar('sockscope.status', 'SockScope: Sockets', 'sockscope.showSockets', 50),
+    debuggee: new SocketStatusBar('sockscope.debuggeeStatus', 'SockScope: Debuggee Sockets', 'sockscope.showDebuggeeSockets', 49),
+  };
   private readonly snapshots = new SnapshotCommands();
-  readonly history: HistoryPanel;
+  readonly history: HistoryPanels;
   private ephemeralPorts: PortRange | undefined;
+  /** The filter both views apply (undefined: none). */
+  private filter: SocketFilter | undefined;
 
   constructor(private readonly log: Log, extensionUri: vscode.Uri) {
-    this.history = new HistoryPanel(extensionUri);
+    this.history = new HistoryPanels(extensionUri);
     const rlog = log.for('runtime');
     // The platform is chosen once; tool paths come from trusted settings only (see toolPaths).
     // The netlink helper ships in the extension itself (dist/bin), never a path from settings.
@@ -43,8 +49,10 @@ export class RuntimeFeature implements vscode.Disposable {
     void readEphemeralPortRange().then((r) => { this.ephemeralPorts = r; });
     this.sockets = new SocketsView('sockscope.sockets', 'sockscope.attached', this.source, () => this.ephemeralPorts, rlog);
     this.debuggee = new SocketsView('sockscope.debuggeeSockets', 'sockscope.debuggeeAttached', this.source, () => this.ephemeralPorts, log.for('debuggee'));
-    this.disposables.push(this.sockets, this.debuggee, this.statusBar, this.snapshots, this.history, { dispose: () => this.source.dispose?.() });
-    for (const view of [this.sockets, this.debuggee]) {
+    this.disposables.push(this.sockets, this.debuggee, this.statusBars.sockets, this.statusBars.debuggee, this.snapshots, this.history,
+      { dispose: () => this.source.dispose?.() });
+    // Each view has its own status bar item, naming the process it shows.
+    for (const [view, bar] of [[this.sockets, this.statusBars.sockets], [this.debuggee, this.statusBars.debuggee]] as const) {
       let watched: Attachment | undefined;
       let sub: vscode.Disposable | undefined;
       this.disposables.push(view.onDidChange((a) => {
@@ -53,10 +61,13 @@ export class RuntimeFeature implements vscode.Disposable {
           watched = a;
           sub = a?.onDidChangeWarnings((u) => { for (const w of u.raised) this.notify(view, a, w); });
         }
-        this.statusBar.update(this.debuggee.attachment ?? this.sockets.attachment);
-        this.history.follow(this.debuggee.attachment ?? this.sockets.attachment);
+        bar.update(a);
       }), { dispose: () => sub?.dispose() });
     }
+    this.applyViewSettings();
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sockscope.view')) this.applyViewSettings();
+    }));
 
     const cmd = (id: string, fn: (...args: never[]) => unknown): void => { this.disposables.push(registerCommand(log, id, fn)); };
     cmd('sockscope.attach', (pidArg?: unknown) => this.attachCommand(this.sockets, pidArg, 'SockScope: Attach to Process'));
@@ -65,12 +76,29 @@ export class RuntimeFeature implements vscode.Disposable {
     cmd('sockscope.detach', () => this.sockets.detach());
     cmd('sockscope.refresh', () => this.requireAttachment().refresh(this.source));
     cmd('sockscope.showSockets', () => (this.debuggee.attachment && !this.sockets.attachment ? this.debuggee : this.sockets).reveal());
+    cmd('sockscope.showDebuggeeSockets', () => this.debuggee.reveal());
     cmd('sockscope.copyAsJson', () => this.copyAsJson());
-    cmd('sockscope.copySocket', (node?: SocketNode) => this.copySocket(node));
-    cmd('sockscope.showHistory', () => this.history.show(this.debuggee.attachment ?? this.sockets.attachment));
+    cmd('sockscope.copySocket', (node?: SocketNode) => this.copyNode(node, 'json'));
+    cmd('sockscope.copySocketText', (node?: SocketNode) => this.copyNode(node, 'text'));
+    cmd('sockscope.copyRemote', (node?: SocketNode) => this.copyNode(node, 'remote'));
+    cmd('sockscope.filterToPeer', (node?: SocketNode) => this.filterToPeer(node));
+    cmd('sockscope.filter', (text?: unknown) => this.filterCommand(text));
+    cmd('sockscope.clearFilter', () => this.setFilter(undefined));
+    for (const g of GROUP_BY) cmd(`sockscope.groupBy.${g}`, () => this.updateViewSetting('groupBy', g));
+    for (const o of SORT_BY) cmd(`sockscope.sortBy.${o}`, () => this.updateViewSetting('sortBy', o));
+    cmd('sockscope.showHistory', () => this.history.show(this.requireAttachment()));
+    cmd('sockscope.showDebuggeeHistory', () => {
+      const a = this.debuggee.attachment;
+      if (!a) throw new SourceError('BAD_INPUT', 'SockScope: no debuggee is attached.');
+      this.history.show(a);
+    });
     cmd('sockscope.takeSnapshot', () => this.snapshots.take(this.requireSnapshot()));
     cmd('sockscope.compareWithSnapshot', () => this.snapshots.compare(this.requireSnapshot()));
     cmd('sockscope.exportSnapshot', (target?: vscode.Uri) => this.snapshots.export(this.requireSnapshot(), target));
+  }
+
+  get lastExportMessage(): string | undefined {
+    return this.snapshots.lastExportMessage;
   }
 
   /** The attachment commands act on: the Sockets view's, else the debuggee's. */
@@ -152,14 +180,76 @@ export class RuntimeFeature implements vscode.Disposable {
     void vscode.window.setStatusBarMessage(`SockScope: copied ${s.sockets.length} sockets as JSON`, 3000);
   }
 
-  private async copySocket(node: SocketNode | undefined): Promise<void> {
-    if (node?.kind !== 'socket') return;
-    const s: Socket = node.socket;
-    await vscode.env.clipboard.writeText(JSON.stringify(socketToJson(s), null, 2));
+  /** Copies a socket (as text, as JSON or its remote side) or a peer (its label or its remote side). */
+  private async copyNode(node: SocketNode | undefined, what: 'text' | 'json' | 'remote'): Promise<void> {
+    let text: string | undefined;
+    if (node?.kind === 'socket') {
+      const s: Socket = node.socket;
+      if (what === 'json') text = JSON.stringify(socketToJson(s), null, 2);
+      else if (what === 'remote') text = s.remote && (s.remote.port !== 0 || s.remote.address) ? formatEndpoint(s.remote, s.protocol) : undefined;
+      else text = socketLabel(s);
+    } else if (node?.kind === 'peer' && node.branch.peer) {
+      text = what === 'remote' ? node.branch.peer.remote : node.branch.peer.label;
+    }
+    if (text === undefined) {
+      void vscode.window.setStatusBarMessage('SockScope: this socket has no remote side', 3000);
+      return;
+    }
+    await vscode.env.clipboard.writeText(text);
+    void vscode.window.setStatusBarMessage(`SockScope: copied ${text.length > 60 ? 'the socket' : text}`, 3000);
+  }
+
+  private filterToPeer(node: SocketNode | undefined): void {
+    const peer: Peer | undefined = node?.kind === 'peer' ? node.branch.peer : node?.kind === 'socket' ? node.peer : undefined;
+    if (!peer) throw new SourceError('BAD_INPUT', 'SockScope: this socket has no remote side to filter to.');
+    this.setFilter(peerFilter(peer));
+  }
+
+  /** "Filter…": text from the argument (tests, keybindings) or an input box; blank text clears. */
+  private async filterCommand(arg: unknown): Promise<SocketFilter | undefined> {
+    let text = typeof arg === 'string' ? arg : undefined;
+    if (text === undefined) {
+      text = await vscode.window.showInputBox({
+        title: 'SockScope: Filter Sockets',
+        prompt: 'A port (8303), an address or part of one (10.0.0.5, 10.0.0.5:443, /run/app.sock) or a state (CLOSE_WAIT); several narrow it down. Empty clears the filter.',
+        value: this.filter?.terms.some((t) => t.kind === 'peer') ? '' : this.filter?.text ?? '',
+        placeHolder: 'e.g. CLOSE_WAIT 8303',
+      });
+      if (text === undefined) return this.filter;
+    }
+    this.setFilter(parseFilter(text));
+    return this.filter;
+  }
+
+  private setFilter(filter: SocketFilter | undefined): void {
+    this.filter = filter;
+    void vscode.commands.executeCommand('setContext', 'sockscope.filtered', filter !== undefined);
+    this.applyViewSettings();
+  }
+
+  private applyViewSettings(): void {
+    const groupBy = pickSetting<GroupBy>('view.groupBy', GROUP_BY, 'peer');
+    const sortBy = pickSetting<SortBy>('view.sortBy', SORT_BY, 'age');
+    void vscode.commands.executeCommand('setContext', 'sockscope.groupBy', groupBy);
+    void vscode.commands.executeCommand('setContext', 'sockscope.sortBy', sortBy);
+    const settings = { groupBy, sortBy, filter: this.filter };
+    this.sockets.setSettings(settings);
+    this.debuggee.setSettings(settings);
+  }
+
+  private async updateViewSetting(key: 'groupBy' | 'sortBy', value: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration('sockscope');
+    const inspected = config.inspect(`view.${key}`);
+    // Where the user keeps it: the workspace when set there, else the user settings.
+    const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await config.update(`view.${key}`, value, target);
+    this.applyViewSettings();
   }
 
   private notify(view: SocketsView, attachment: Attachment, warning: LeakWarning): void {
     if (!setting('warnings.notify', true)) return;
+    // A process that is gone, or no longer shown, raises nothing new.
+    if (attachment.status.kind === 'exited' || view.attachment !== attachment) return;
     const show = 'Show Sockets';
     const scan = 'Scan Workspace for Leaks';
     void vscode.window.showWarningMessage(`SockScope: ${warning.title} — ${attachment.title}`, show, scan).then((choice) => {
@@ -171,4 +261,9 @@ export class RuntimeFeature implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+function pickSetting<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  const value = setting<string>(key, fallback);
+  return (allowed as readonly string[]).includes(value) ? value as T : fallback;
 }

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import type { Snapshot, Socket } from '../core/model';
-import { diffSnapshots, groupByState, snapshotToJson } from '../core/model';
+import { diffSnapshots, formatCount, groupByState, snapshotToJson, summarizeTransitions, transitionLabel } from '../core/model';
 import { socketLabel } from './socketTree';
 
 export const DIFF_SCHEME = 'sockscope-diff';
+/** Peers listed under each transition of the summary; the rest are added up. */
+const PEERS_PER_TRANSITION = 5;
 
 /** Take Snapshot / Compare with Snapshot / Export Snapshot. The comparison opens as a read-only document. */
 export class SnapshotCommands implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -11,6 +13,8 @@ export class SnapshotCommands implements vscode.TextDocumentContentProvider, vsc
   private readonly documents = new Map<string, string>();
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, this);
   private counter = 0;
+  /** The message the last export showed (tests read it). */
+  lastExportMessage: string | undefined;
 
   get hasSnapshot(): boolean {
     return this.saved !== undefined;
@@ -45,6 +49,12 @@ export class SnapshotCommands implements vscode.TextDocumentContentProvider, vsc
     if (!uri) return undefined;
     const body = { takenAt: new Date(snapshot.takenAt).toISOString(), ...snapshotToJson(snapshot), notes: snapshot.notes };
     await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(body, null, 2) + '\n', 'utf8'));
+    const open = 'Open';
+    const where = uri.scheme === 'file' ? uri.fsPath : uri.toString();
+    this.lastExportMessage = `SockScope: exported ${formatCount(snapshot.sockets.length)} sockets of ${snapshot.process.name} (pid ${snapshot.process.pid}) to ${where}`;
+    void vscode.window.showInformationMessage(this.lastExportMessage, open).then(async (choice) => {
+      if (choice === open) await vscode.window.showTextDocument(uri);
+    });
     return uri;
   }
 
@@ -57,7 +67,10 @@ export class SnapshotCommands implements vscode.TextDocumentContentProvider, vsc
   }
 }
 
-/** Markdown listing of sockets opened, closed and changed since the saved snapshot, grouped by state. */
+/**
+ * Markdown comparison: first a summary by transition ("4,700 ESTABLISHED → CLOSE_WAIT"), each split
+ * by peer, then the sockets opened, closed and changed, grouped by state.
+ */
 export function renderDiff(before: Snapshot, after: Snapshot): string {
   const diff = diffSnapshots(before, after);
   const when = (t: number): string => new Date(t).toLocaleTimeString();
@@ -69,6 +82,17 @@ export function renderDiff(before: Snapshot, after: Snapshot): string {
     '',
   ];
   if (before.process.pid !== after.process.pid) out.push(`> Note: the snapshot was taken of pid ${before.process.pid}.`, '');
+  out.push('## Summary', '');
+  const transitions = summarizeTransitions(diff, before.sockets, after.sockets);
+  if (transitions.length === 0) out.push('No socket opened, closed or changed state.', '');
+  for (const t of transitions) {
+    out.push(`- **${formatCount(t.count)} ${transitionLabel(t)}**`);
+    const shown = t.byPeer.slice(0, PEERS_PER_TRANSITION);
+    for (const p of shown) out.push(`  - ${formatCount(p.count)} ${p.label}`);
+    const rest = t.byPeer.slice(PEERS_PER_TRANSITION);
+    if (rest.length > 0) out.push(`  - ${formatCount(rest.reduce((n, p) => n + p.count, 0))} from ${formatCount(rest.length)} more peers`);
+  }
+  out.push('', '# Details', '');
   const section = (title: string, sockets: readonly Socket[]): void => {
     out.push(`## ${title} (${sockets.length})`, '');
     if (sockets.length === 0) out.push('(none)', '');

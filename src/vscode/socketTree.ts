@@ -1,35 +1,48 @@
 import * as vscode from 'vscode';
-import type { ProcessInfo, Snapshot, Socket, SocketGroup } from '../core/model';
-import { formatEndpoint, groupByState, STATE_EXPLANATIONS } from '../core/model';
+import type { GroupBy, Peer, PeerBranch, ProcessInfo, RowContext, Snapshot, Socket, SocketFilter, SocketGroup, SortBy, StateAge, StateBranch, ViewTree } from '../core/model';
+import { buildViewTree, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
-import { plural } from '../core/model/plural';
+import { escapeMarkdown } from './markdown';
 
-/** Rows shown per group before a "… more" row; Copy as JSON has them all. Keeps 100k-socket processes responsive. */
+/** Rows shown per group or peer before a "… more" row; Copy as JSON has them all. Keeps 100k-socket processes responsive. */
 export const MAX_ROWS_PER_GROUP = 500;
 
 export type SocketNode =
   | { readonly kind: 'warning'; readonly warning: LeakWarning }
-  | { readonly kind: 'group'; readonly group: SocketGroup }
-  | { readonly kind: 'socket'; readonly socket: Socket }
-  | { readonly kind: 'more'; readonly group: SocketGroup; readonly hidden: number }
-  | { readonly kind: 'info'; readonly key: string; readonly label: string; readonly value: string };
+  | { readonly kind: 'group'; readonly branch: StateBranch }
+  | { readonly kind: 'peer'; readonly branch: PeerBranch; readonly group: SocketGroup; readonly first: boolean }
+  | { readonly kind: 'socket'; readonly socket: Socket; readonly context: RowContext; readonly peer: Peer | undefined }
+  | { readonly kind: 'more'; readonly key: string; readonly what: string; readonly hidden: number }
+  | { readonly kind: 'info'; readonly key: string; readonly label: string; readonly value: string; readonly command?: vscode.Command };
 
 const GROUP_EXPLANATIONS: Record<string, string> = {
   udp: 'UDP sockets have no connection state: the kernel shows CLOSE when unconnected and ESTABLISHED after connect().',
   unix: 'UNIX domain sockets (local inter-process connections).',
 };
 
-/** Tree data for one attachment: warnings first, then one node per state group. */
+export interface TreeSettings {
+  readonly groupBy: GroupBy;
+  readonly sortBy: SortBy;
+  readonly filter: SocketFilter | undefined;
+}
+
+/** Tree data for one attachment: warnings first, then the sockets grouped as the settings say. */
 export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SocketNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private attachment: Attachment | undefined;
-  private groups: SocketGroup[] = [];
-  private groupedFrom: Snapshot | undefined;
+  private settings: TreeSettings = { groupBy: 'peer', sortBy: 'age', filter: undefined };
+  private cache: { sockets: readonly Socket[]; settings: TreeSettings; tree: ViewTree } | undefined;
 
   setAttachment(attachment: Attachment | undefined): void {
     this.attachment = attachment;
+    this.cache = undefined;
+    this.refresh();
+  }
+
+  setSettings(settings: TreeSettings): void {
+    this.settings = settings;
     this.refresh();
   }
 
@@ -37,13 +50,16 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
     this.changed.fire(undefined);
   }
 
-  private currentGroups(): SocketGroup[] {
-    const snapshot = this.attachment?.snapshot;
-    if (snapshot !== this.groupedFrom) {
-      this.groupedFrom = snapshot;
-      this.groups = snapshot ? groupByState(snapshot.sockets) : [];
+  /** The tree of the latest snapshot, built once per socket array and settings. */
+  tree(): ViewTree | undefined {
+    const snapshot: Snapshot | undefined = this.attachment?.snapshot;
+    if (!snapshot) return undefined;
+    if (this.cache?.sockets !== snapshot.sockets || this.cache.settings !== this.settings) {
+      const ages = this.attachment?.ages;
+      const tree = buildViewTree(snapshot.sockets, { ...this.settings, ageOf: ages ? (s) => ages.get(s) : undefined });
+      this.cache = { sockets: snapshot.sockets, settings: this.settings, tree };
     }
-    return this.groups;
+    return this.cache.tree;
   }
 
   getChildren(node?: SocketNode): SocketNode[] {
@@ -52,32 +68,46 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
       const partial = this.attachment.partial;
       if (partial) return partialRows(partial);
       const warnings: SocketNode[] = this.attachment.warnings.map((warning) => ({ kind: 'warning', warning }));
-      return [...warnings, ...this.currentGroups().map((group): SocketNode => ({ kind: 'group', group }))];
+      const tree = this.tree();
+      if (!tree) return warnings;
+      if (tree.shown === 0 && this.settings.filter) {
+        return [...warnings, { kind: 'info', key: 'no-match', label: 'No socket matches the filter', value: `"${this.settings.filter.text}" · click to clear`,
+          command: { command: 'sockscope.clearFilter', title: 'Clear Filter' } }];
+      }
+      if (tree.groupBy === 'none') return [...warnings, ...socketRows(tree.flat, 'none', tree, 'all', 'sockets')];
+      return [...warnings, ...tree.branches.map((branch): SocketNode => ({ kind: 'group', branch }))];
     }
-    if (node.kind !== 'group') return [];
-    const { sockets } = node.group;
-    const rows: SocketNode[] = sockets.slice(0, MAX_ROWS_PER_GROUP).map((socket) => ({ kind: 'socket', socket }));
-    if (sockets.length > MAX_ROWS_PER_GROUP) rows.push({ kind: 'more', group: node.group, hidden: sockets.length - MAX_ROWS_PER_GROUP });
-    return rows;
+    const tree = this.tree();
+    if (!tree) return [];
+    if (node.kind === 'group') {
+      const { branch } = node;
+      if (branch.peers) return branch.peers.map((p, i): SocketNode => ({ kind: 'peer', branch: p, group: branch.group, first: i === 0 }));
+      return socketRows(branch.group.sockets, 'state', tree, branch.group.key, `${branch.group.label} sockets`);
+    }
+    if (node.kind === 'peer') return socketRows(node.branch.sockets, 'peer', tree, node.branch.key, 'sockets from this peer');
+    return [];
   }
 
   getTreeItem(node: SocketNode): vscode.TreeItem {
+    const now = Date.now();
     switch (node.kind) {
       case 'warning': return warningItem(node.warning);
-      case 'group': return groupItem(node.group);
-      case 'socket': return socketItem(node.socket);
+      case 'group': return groupItem(node.branch, now);
+      case 'peer': return peerItem(node, now);
+      case 'socket': return socketItem(node, this.attachment?.ages?.get(node.socket), now);
       case 'info': {
         const item = new vscode.TreeItem(node.label);
         item.id = `info:${node.key}`;
         item.description = node.value;
         item.tooltip = `${node.label}: ${node.value}`;
-        item.iconPath = new vscode.ThemeIcon('info');
+        item.iconPath = new vscode.ThemeIcon(node.command ? 'filter' : 'info');
+        if (node.command) item.command = node.command;
         return item;
       }
       case 'more': {
-        const item = new vscode.TreeItem(`… ${node.hidden} more ${node.group.label} sockets`);
-        item.id = `more:${node.group.key}`;
-        item.tooltip = 'Only the first rows are listed. Use "Copy as JSON" or "Export Snapshot" for all sockets.';
+        const item = new vscode.TreeItem(`… ${formatCount(node.hidden)} more ${node.what}`);
+        item.id = `more:${node.key}`;
+        item.tooltip = 'Only the first rows are listed. Filter the view, or use "Copy as JSON" or "Export Snapshot" for all sockets.';
         item.command = { command: 'sockscope.copyAsJson', title: 'Copy as JSON' };
         return item;
       }
@@ -87,6 +117,12 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+function socketRows(sockets: readonly Socket[], context: RowContext, tree: ViewTree, key: string, what: string): SocketNode[] {
+  const rows: SocketNode[] = sockets.slice(0, MAX_ROWS_PER_GROUP).map((socket) => ({ kind: 'socket', socket, context, peer: tree.peerOf(socket) }));
+  if (sockets.length > MAX_ROWS_PER_GROUP) rows.push({ kind: 'more', key, what, hidden: sockets.length - MAX_ROWS_PER_GROUP });
+  return rows;
 }
 
 /** What can be shown of a process whose sockets cannot be read. */
@@ -108,21 +144,47 @@ function warningItem(w: LeakWarning): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(w.severity === 'info' ? 'info' : 'warning',
     new vscode.ThemeColor(w.severity === 'critical' ? 'errorForeground' : w.severity === 'warning' ? 'problemsWarningIcon.foreground' : 'problemsInfoIcon.foreground'));
   item.description = `since ${new Date(w.since).toLocaleTimeString()}`;
-  const md = new vscode.MarkdownString(`**${escapeMd(w.title)}**\n\n${escapeMd(w.detail)}\n\n[Scan Workspace for Socket Leaks](command:sockscope.scanWorkspace)`);
+  const md = new vscode.MarkdownString(`**${escapeMarkdown(w.title)}**\n\n${escapeMarkdown(w.detail)}\n\n[Scan Workspace for Socket Leaks](command:sockscope.scanWorkspace)`);
   md.isTrusted = { enabledCommands: ['sockscope.scanWorkspace'] };
   item.tooltip = md;
   return item;
 }
 
-function groupItem(g: SocketGroup): vscode.TreeItem {
+/** "5,000 · oldest 12 min": the count, and for the states a leak shows in, the longest time one socket has been there. */
+function countText(count: number, oldest: StateAge | undefined, showAge: boolean, now: number): string {
+  return `${formatCount(count)}${showAge && oldest ? ` · oldest ${formatAge(oldest, now)}` : ''}`;
+}
+
+function groupItem(b: StateBranch, now: number): vscode.TreeItem {
+  const g = b.group;
   const expanded = g.kind === 'suspicious';
   const item = new vscode.TreeItem(g.label, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `group:${g.key}`;
   item.contextValue = 'group';
-  item.description = String(g.sockets.length);
+  item.description = countText(g.sockets.length, b.oldest, g.kind === 'suspicious', now);
   const explanation = g.state ? STATE_EXPLANATIONS[g.state] : GROUP_EXPLANATIONS[g.key] ?? '';
-  item.tooltip = new vscode.MarkdownString(`**${g.label}** — ${plural(g.sockets.length, 'socket')}\n\n${escapeMd(explanation)}`);
+  const oldest = b.oldest && g.kind === 'suspicious' ? `\n\nOldest: in ${g.label} for ${formatAge(b.oldest, now)}.` : '';
+  const peers = b.peers ? ` from ${b.peers.length === 1 ? 'one peer' : `${formatCount(b.peers.length)} peers`}` : '';
+  item.tooltip = new vscode.MarkdownString(`**${g.label}** — ${formatCount(g.sockets.length)} socket${g.sockets.length === 1 ? '' : 's'}${peers}\n\n${escapeMarkdown(explanation)}${oldest}`);
   item.iconPath = new vscode.ThemeIcon(groupIcon(g), g.kind === 'suspicious' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+  return item;
+}
+
+function peerItem(node: Extract<SocketNode, { kind: 'peer' }>, now: number): vscode.TreeItem {
+  const { branch, group } = node;
+  const expand = group.kind === 'suspicious' && node.first;
+  const item = new vscode.TreeItem(branch.label, expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `peer:${branch.key}`;
+  item.contextValue = branch.peer ? 'peer' : 'nopeer';
+  // Just the count: the label and the count must fit a narrow sidebar (the oldest age is on the state and in the tooltip).
+  item.description = formatCount(branch.sockets.length);
+  const p = branch.peer;
+  const what = !p ? 'Sockets without a remote side.'
+    : p.kind === 'accepted' ? `Connections this process accepted on its port ${p.localPort ?? ''} from ${p.remote}.`
+      : `Connections this process opened to ${p.remote}.`;
+  const oldest = branch.oldest ? ` Oldest: in ${group.label} for ${formatAge(branch.oldest, now)}.` : '';
+  item.tooltip = `${group.label}: ${formatCount(branch.sockets.length)} socket${branch.sockets.length === 1 ? '' : 's'}. ${what}${oldest}`;
+  item.iconPath = new vscode.ThemeIcon(p?.kind === 'accepted' ? 'arrow-left' : p ? 'arrow-right' : 'circle-slash');
   return item;
 }
 
@@ -136,38 +198,35 @@ function groupIcon(g: SocketGroup): string {
   }
 }
 
-/** `127.0.0.1:5000 → 127.0.0.1:43210` (just the local side when there is no peer). */
+/** `127.0.0.1:5000 → 127.0.0.1:43210` (just the local side when there is no peer): copied, and used in the diff. */
 export function socketLabel(s: Socket): string {
   const local = formatEndpoint(s.local, s.protocol);
   return s.remote && (s.remote.port !== 0 || s.protocol === 'unix' && s.remote.address) ? `${local} → ${formatEndpoint(s.remote, s.protocol)}` : local;
 }
 
-function socketItem(s: Socket): vscode.TreeItem {
-  const item = new vscode.TreeItem(socketLabel(s), vscode.TreeItemCollapsibleState.None);
+function socketItem(node: Extract<SocketNode, { kind: 'socket' }>, age: StateAge | undefined, now: number): vscode.TreeItem {
+  const s = node.socket;
+  const item = new vscode.TreeItem(socketRowLabel(s, node.context, node.peer), vscode.TreeItemCollapsibleState.None);
   item.id = `socket:${s.protocol}:${s.inode}`;
-  item.contextValue = 'socket';
-  const parts = [s.fd === undefined ? undefined : `fd ${s.fd}`, s.protocol === 'unix' ? s.unixType : s.protocol, `rx ${s.rxQueue}`, `tx ${s.txQueue}`];
-  item.description = parts.filter(Boolean).join(' · ');
-  item.tooltip = socketTooltip(s);
+  item.contextValue = node.peer ? 'socket-peer' : 'socket';
+  item.description = socketRowDescription(s, node.context, node.peer, age, now);
+  item.tooltip = socketTooltip(s, node.peer, age, now);
   return item;
 }
 
-function socketTooltip(s: Socket): vscode.MarkdownString {
+function socketTooltip(s: Socket, peer: Peer | undefined, age: StateAge | undefined, now: number): vscode.MarkdownString {
   const rows: [string, string][] = [
     ['State', s.state],
     ['Protocol', s.protocol + (s.unixType ? ` (${s.unixType})` : '')],
     ['Local', formatEndpoint(s.local, s.protocol)],
     ['Remote', s.remote ? formatEndpoint(s.remote, s.protocol) : '—'],
-    ['fd', s.fd === undefined ? 'unknown' : String(s.fd)],
-    ['inode', s.inode],
-    ['Queues', `receive ${s.rxQueue} B, send ${s.txQueue} B`],
   ];
+  if (peer) rows.push(['Peer', peer.label]);
+  rows.push(['fd', s.fd === undefined ? 'unknown' : String(s.fd)]);
+  if (age) rows.push([`In ${s.state}`, `${formatAge(age, now)}${age.atLeast ? ' (already so when SockScope attached)' : ` (since ${new Date(age.since).toLocaleTimeString()})`}`]);
+  rows.push(['inode', s.inode], ['Queues', `receive ${s.rxQueue} B, send ${s.txQueue} B`]);
   if (s.retransmits !== undefined) rows.push(['Retransmits', String(s.retransmits)]);
   if (s.uid !== undefined) rows.push(['uid', String(s.uid)]);
-  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | \`${v.replace(/[|`]/g, ' ')}\` |`)].join('\n');
-  return new vscode.MarkdownString(`**${s.state}** — ${escapeMd(STATE_EXPLANATIONS[s.state])}\n\n${table}`);
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>#|]/g, (c) => `\\${c}`);
+  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${escapeMarkdown(k)} | ${escapeMarkdown(v)} |`)].join('\n');
+  return new vscode.MarkdownString(`**${s.state}** — ${escapeMarkdown(STATE_EXPLANATIONS[s.state])}\n\n${table}`);
 }

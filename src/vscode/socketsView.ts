@@ -4,14 +4,16 @@ import type { PortRange } from '../core/sampler';
 import { Attachment } from './attachment';
 import { setting } from './config';
 import type { ComponentLog } from './log';
-import type { SocketNode } from './socketTree';
+import type { SocketNode, TreeSettings } from './socketTree';
 import { SocketTreeProvider } from './socketTree';
 import { plural } from '../core/model/plural';
+import { formatCount } from '../core/model';
 
 export interface RenderedRow {
   readonly id: string;
   readonly label: string;
   readonly description: string | undefined;
+  readonly contextValue: string | undefined;
   readonly children: RenderedRow[];
 }
 
@@ -27,6 +29,7 @@ export class SocketsView implements vscode.Disposable {
   /** Fires on attach/detach and on every sample of the current attachment. */
   readonly onDidChange = this.attachmentChanged.event;
   private current: { attachment: Attachment; scope: vscode.Disposable[] } | undefined;
+  private settings: TreeSettings | undefined;
 
   constructor(
     readonly viewId: string,
@@ -45,6 +48,13 @@ export class SocketsView implements vscode.Disposable {
 
   get attachment(): Attachment | undefined {
     return this.current?.attachment;
+  }
+
+  /** Grouping, order and filter; the tree is rebuilt with them. */
+  setSettings(settings: TreeSettings): void {
+    this.settings = settings;
+    this.provider.setSettings(settings);
+    this.update();
   }
 
   get visible(): boolean {
@@ -78,15 +88,28 @@ export class SocketsView implements vscode.Disposable {
     this.update();
   }
 
-  /** What the view shows now: its message and its rows as rendered tree items (expanded one level). */
-  rendered(): { message: string | undefined; badge: number | undefined; rows: RenderedRow[] } {
+  /** What the view shows now: its message and its rows as rendered tree items (expanded `depth` levels below the top). */
+  rendered(depth = 2): { message: string | undefined; badge: number | undefined; rows: RenderedRow[] } {
     const render = (node: SocketNode | undefined, depth: number): RenderedRow[] => this.provider.getChildren(node).map((child) => {
       const item = this.provider.getTreeItem(child);
       const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
       return { id: item.id ?? '', label, description: typeof item.description === 'string' ? item.description : undefined,
-        children: depth > 0 ? render(child, depth - 1) : [] };
+        contextValue: item.contextValue, children: depth > 0 ? render(child, depth - 1) : [] };
     });
-    return { message: this.view.message, badge: this.view.badge?.value, rows: render(undefined, 1) };
+    return { message: this.view.message, badge: this.view.badge?.value, rows: render(undefined, depth) };
+  }
+
+  /** The node of a row shown now, by its id (searched as deep as rendered() goes). */
+  findNode(id: string, depth = 2): SocketNode | undefined {
+    const search = (node: SocketNode | undefined, d: number): SocketNode | undefined => {
+      for (const child of this.provider.getChildren(node)) {
+        if (this.provider.getTreeItem(child).id === id) return child;
+        const deeper = d > 0 ? search(child, d - 1) : undefined;
+        if (deeper) return deeper;
+      }
+      return undefined;
+    };
+    return search(undefined, depth);
   }
 
   async reveal(): Promise<void> {
@@ -96,8 +119,9 @@ export class SocketsView implements vscode.Disposable {
   private update(): void {
     const a = this.current?.attachment;
     this.provider.refresh();
-    this.view.message = a ? viewMessage(a) : undefined;
-    const closeWait = a?.closeWaitCount ?? 0;
+    this.view.message = a ? filterMessage(this.provider, this.settings) + viewMessage(a) : undefined;
+    // Once the process is gone its last count is history, not a live figure.
+    const closeWait = a && a.status.kind !== 'exited' ? a.closeWaitCount : 0;
     this.view.badge = closeWait > 0 ? { value: closeWait, tooltip: `${plural(closeWait, 'socket')} in CLOSE_WAIT` } : undefined;
     this.view.description = a ? a.title : undefined;
     this.attachmentChanged.fire(a);
@@ -107,6 +131,15 @@ export class SocketsView implements vscode.Disposable {
     this.detach();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** 'Filtered by "8303": 120 of 5,012 sockets shown. ' while a filter is set. */
+function filterMessage(provider: SocketTreeProvider, settings: TreeSettings | undefined): string {
+  const filter = settings?.filter;
+  const tree = provider.tree();
+  if (!filter) return '';
+  const counts = tree ? `: ${formatCount(tree.shown)} of ${formatCount(tree.total)} sockets shown` : '';
+  return `Filtered by "${filter.text}"${counts} (Clear Filter in the title bar). `;
 }
 
 /** The line above the tree: which process, how many sockets, descriptor headroom, or why nothing is shown. */
@@ -121,11 +154,12 @@ export function viewMessage(a: Attachment): string {
       const s = a.snapshot;
       if (!s) return `Reading the sockets of pid ${a.pid}…`;
       const p = s.process;
-      const fds = p.fdCount === undefined ? '' : ` · ${p.fdCount} of ${p.fdLimit?.soft ?? '∞'} descriptors`;
+      const soft = p.fdLimit?.soft;
+      const fds = p.fdCount === undefined ? '' : ` · ${formatCount(p.fdCount)} of ${soft === null || soft === undefined ? '∞' : formatCount(soft)} descriptors`;
       const stretched = a.stretchedIntervalMs;
       const slow = stretched ? ` · sampling every ${Math.round(stretched / 1000)} s to stay under sockscope.sampling.maxCpuPercent` : '';
       const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;
-      return `${a.title}${from} · ${plural(s.sockets.length, 'socket')}${fds}${notes}`;
+      return `${a.title}${from} · ${formatCount(s.sockets.length)} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
     }
   }
 }

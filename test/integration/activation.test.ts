@@ -1,8 +1,9 @@
 // The extension loads in a real VS Code, activates, and registers every command it contributes.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { screenshot, screenshotsAvailable } from './util';
+import { screenshot, screenshotsAvailable, waitFor } from './util';
 
 const EXTENSION_ID = 'sockscope.sockscope';
 
@@ -12,6 +13,31 @@ suite('activation', () => {
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
     await ext.activate();
     assert.equal(ext.isActive, true);
+  });
+
+  test('activate() returns in less than 100 ms (its own timing, read from the SockScope log file)', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const api = (await ext.activate()) as { logUri: vscode.Uri };
+    // The log channel's file lies under the extension's log folder (or beside it, by VS Code version).
+    const logFiles = (dir: string, depth: number): string[] => {
+      if (!fs.existsSync(dir)) return [];
+      return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) return depth > 0 ? logFiles(p, depth - 1) : [];
+        return e.name.endsWith('.log') ? [p] : [];
+      });
+    };
+    const line = await waitFor('the activation line in the SockScope log', () => {
+      for (const f of logFiles(path.dirname(api.logUri.fsPath), 2)) {
+        const m = /\[main\] activated in ([\d.]+) ms/.exec(fs.readFileSync(f, 'utf8'));
+        if (m) return m;
+      }
+      return undefined;
+    }, 15000);
+    const ms = Number(line[1]);
+    console.log(`      activation: ${ms} ms`);
+    assert.ok(ms < 100, `activate() took ${ms} ms`);
   });
 
   test('sockscope.attach and every contributed command are registered', async () => {

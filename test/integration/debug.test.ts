@@ -14,7 +14,7 @@ async function api(): Promise<SockScopeApi> {
 }
 
 function closeWaitCount(rows: ReturnType<SockScopeApi['view']>['rows']): number {
-  return Number(rows.find((r) => r.label === 'CLOSE_WAIT')?.description ?? 0);
+  return Number(/^[\d,]+/.exec(rows.find((r) => r.label === 'CLOSE_WAIT')?.description ?? '0')?.[0]?.replace(/,/g, '') ?? 0);
 }
 
 suite('debug: auto-attach to the debuggee', function () {
@@ -51,7 +51,7 @@ suite('debug: auto-attach to the debuggee', function () {
     assert.equal(sockscope.view('debuggee').rows[0]?.id, 'warning:close-wait-growth', 'warnings sit at the top of the tree');
     assert.match(sockscope.view('debuggee').message ?? '', /Leaky demo server/);
 
-    await vscode.commands.executeCommand('sockscope.showHistory');
+    await vscode.commands.executeCommand('sockscope.showDebuggeeHistory');
     const drawn = await waitFor('the history chart to draw', () => {
       const r = sockscope.historyRendered();
       return r && r.points > 0 && r.lines.includes('CLOSE_WAIT') ? r : undefined;
@@ -63,7 +63,7 @@ suite('debug: auto-attach to the debuggee', function () {
     }
     // Hidden and shown again, the page is rebuilt and asks for its data anew.
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    await vscode.commands.executeCommand('sockscope.showHistory');
+    await vscode.commands.executeCommand('sockscope.showDebuggeeHistory');
     await waitFor('the chart to draw again after being hidden', () => (sockscope.historyRendered()?.points ?? 0) > drawn.points - 5, 15000);
 
     await vscode.debug.stopDebugging();

@@ -6,13 +6,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { languageForFile } from './parser';
+import { languageForFile } from './sources';
 import { checkWithTool, type ToolCheck } from './testing/toolCheck';
 import type { Finding, LanguageId } from './types';
 
 export interface ExpectedFinding {
   readonly line: number;
   readonly variable: string;
+  /**
+   * Why no fix may be offered for this finding (`"noFix": "reason"` in expected.json): the engine
+   * cannot prove a release there is safe. Absent: a fix must be offered.
+   */
+  readonly noFix?: string;
 }
 
 export interface CorpusCase {
@@ -37,9 +42,10 @@ function parseExpected(file: string): ExpectedFinding[] {
   const data: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array`);
   return data.map((e: unknown, i) => {
-    const o = e as { line?: unknown; variable?: unknown };
+    const o = e as { line?: unknown; variable?: unknown; noFix?: unknown };
     if (typeof o?.line !== 'number' || typeof o.variable !== 'string') throw new Error(`${file}[${i}]: need {"line": number, "variable": string}`);
-    return { line: o.line, variable: o.variable };
+    if (o.noFix !== undefined && typeof o.noFix !== 'string') throw new Error(`${file}[${i}]: "noFix" is the reason, a string`);
+    return typeof o.noFix === 'string' ? { line: o.line, variable: o.variable, noFix: o.noFix } : { line: o.line, variable: o.variable };
   });
 }
 

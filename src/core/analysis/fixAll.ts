@@ -34,10 +34,13 @@ function sameEdit(a: TextEdit, b: TextEdit): boolean {
 /** One fix per distinct all-paths fix (a finding without one contributes its preferred fix). */
 export function fileFixes(findings: readonly Finding[]): Fix[] {
   const seen = new Set<string>();
+  const objects = new Set<Fix>();
   const fixes: Fix[] = [];
   for (const f of findings) {
     const fix = f.fixes.find((x) => x.scope === 'all-paths') ?? f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
-    if (!fix) continue;
+    // Findings of one descriptor share their all-paths fix object: serialise each object once.
+    if (!fix || objects.has(fix)) continue;
+    objects.add(fix);
     const key = JSON.stringify(fix.edits);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -54,25 +57,74 @@ export interface MergedFixes {
   readonly deferred: Fix[];
 }
 
+/**
+ * Accepted edits kept sorted by start, so that checking a new edit against them is a binary search
+ * and a look at its neighbours, not a scan: a descriptor with 10,000 leaking exits has one fix of
+ * 10,000 edits.
+ */
+class SortedEdits {
+  readonly list: TextEdit[] = [];
+
+  /** Index of the first edit starting at or after `p`. */
+  private lowerBound(p: Position): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(this.list[mid]!.range.start, p) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The accepted edits that may touch `e`: those starting between the last one before it and its end. */
+  private near(e: TextEdit): TextEdit[] {
+    let i = this.lowerBound(e.range.start);
+    // Replacements starting before `e` may reach over it: step back over the ones that do.
+    while (i > 0 && cmp(this.list[i - 1]!.range.end, e.range.start) >= 0) i--;
+    const out: TextEdit[] = [];
+    for (let j = i; j < this.list.length && cmp(this.list[j]!.range.start, e.range.end) <= 0; j++) out.push(this.list[j]!);
+    return out;
+  }
+
+  has(e: TextEdit): boolean {
+    return this.near(e).some((x) => sameEdit(x, e));
+  }
+
+  clashes(e: TextEdit): boolean {
+    return this.near(e).some((x) => clash(x, e));
+  }
+
+  /** Adds `e`; an insertion at the same point as an accepted insertion is appended to its text. */
+  add(e: TextEdit): void {
+    const i = this.lowerBound(e.range.start);
+    if (isInsertion(e)) {
+      for (let j = i; j < this.list.length && cmp(this.list[j]!.range.start, e.range.start) === 0; j++) {
+        const x = this.list[j]!;
+        if (isInsertion(x)) {
+          this.list[j] = { range: e.range, newText: x.newText + e.newText };
+          return;
+        }
+      }
+    }
+    this.list.splice(i, 0, e);
+  }
+}
+
 export function mergeFixes(fixes: readonly Fix[]): MergedFixes {
-  const edits: TextEdit[] = [];
+  const accepted = new SortedEdits();
   const applied: Fix[] = [];
   const deferred: Fix[] = [];
   for (const fix of fixes) {
-    const fresh = fix.edits.filter((e) => !edits.some((x) => sameEdit(x, e)));
-    if (fresh.some((e) => edits.some((x) => clash(x, e)))) {
+    const fresh = fix.edits.filter((e) => !accepted.has(e));
+    if (fresh.some((e) => accepted.clashes(e))) {
       deferred.push(fix);
       continue;
     }
-    for (const e of fresh) {
-      const i = isInsertion(e) ? edits.findIndex((x) => isInsertion(x) && cmp(x.range.start, e.range.start) === 0) : -1;
-      if (i >= 0) edits[i] = { range: e.range, newText: edits[i]!.newText + e.newText };
-      else edits.push(e);
-    }
+    for (const e of fresh) accepted.add(e);
     applied.push(fix);
   }
-  edits.sort((a, b) => cmp(a.range.start, b.range.start));
-  return { edits, applied, deferred };
+  return { edits: accepted.list, applied, deferred };
 }
 
 export interface FixAllResult {

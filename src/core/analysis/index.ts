@@ -1,14 +1,13 @@
 import type { AnalysisOptions, AnalysisResult, LanguageId } from './types';
-import { analyzeC } from './c';
-import { analyzePython } from './python';
-import { analyzeGo } from './go';
-import { analyzeJava } from './java';
+import { analyzeC } from './lang/c';
+import { analyzePython } from './lang/python';
+import { analyzeGo } from './lang/go';
+import { analyzeJava } from './lang/java';
+import { MAX_ANALYSED_BYTES } from './sources';
 
 export * from './types';
-export { languageForFile, setWasmDir, SOURCE_EXTENSIONS } from './parser';
-
-/** Files larger than this are not analysed (the result says why). */
-export const MAX_ANALYSED_BYTES = 2 * 1024 * 1024;
+export { setWasmDir } from './parser';
+export { languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from './sources';
 
 /**
  * Analyses one source text. Never throws for bad input: binary or huge text and text that does

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 import type { LanguageId } from './types';
 
 /**
@@ -46,9 +46,30 @@ export async function loadLanguage(id: LanguageId): Promise<Language> {
   return lang;
 }
 
-/** Parses `text` and hands the tree to `use`; the tree and parser are freed afterwards (they live in wasm memory). */
-export async function withTree<T>(id: LanguageId, text: string, use: (tree: import('web-tree-sitter').Tree) => T): Promise<T> {
+/**
+ * Where withTree looks for a tree parsed already: the analysis worker keeps each open document's tree
+ * and re-parses it incrementally after an edit. `lookup` answers only for exactly this language and text.
+ */
+export interface TreeCache {
+  lookup(id: LanguageId, text: string): Tree | undefined;
+}
+let treeCache: TreeCache | undefined;
+
+/** Installs (or with undefined removes) the tree cache withTree consults; returns the previous one. */
+export function setTreeCache(cache: TreeCache | undefined): TreeCache | undefined {
+  const previous = treeCache;
+  treeCache = cache;
+  return previous;
+}
+
+/**
+ * Parses `text` and hands the tree to `use`; the tree and parser are freed afterwards (they live in wasm
+ * memory). A tree from the tree cache is used as it is and stays alive (its owner frees it).
+ */
+export async function withTree<T>(id: LanguageId, text: string, use: (tree: Tree) => T): Promise<T> {
   const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
+  const cached = treeCache?.lookup(id, text);
+  if (cached) return use(cached);
   const parser = new Parser();
   try {
     parser.setLanguage(language);
@@ -62,17 +83,4 @@ export async function withTree<T>(id: LanguageId, text: string, use: (tree: impo
   } finally {
     parser.delete();
   }
-}
-
-/** File extensions SockScope analyses, and their language. */
-export const SOURCE_EXTENSIONS: Readonly<Record<string, LanguageId>> = {
-  '.c': 'c', '.h': 'c',
-  '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.hpp': 'cpp', '.hh': 'cpp', '.hxx': 'cpp',
-  '.py': 'python', '.go': 'go', '.java': 'java',
-};
-
-/** Maps a file name to a LanguageId, or undefined if SockScope does not analyse it. */
-export function languageForFile(fileName: string): LanguageId | undefined {
-  // extname() always starts with '.', so no Object.prototype member can match.
-  return SOURCE_EXTENSIONS[path.extname(fileName).toLowerCase()];
 }

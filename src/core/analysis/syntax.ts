@@ -6,13 +6,38 @@ import type { Node } from 'web-tree-sitter';
  * not overflow the stack.
  */
 
+/** Comment nodes (tree-sitter gives them as children anywhere between two tokens). */
+export function isComment(n: Node): boolean {
+  return n.type === 'comment' || n.type === 'line_comment' || n.type === 'block_comment';
+}
+
+/** The first named child of `n` that is not a comment, or null. */
+export function firstKid(n: Node | null): Node | null {
+  if (!n) return null;
+  for (let i = 0; i < n.namedChildCount; i++) {
+    const c = n.namedChild(i);
+    if (c && !isComment(c)) return c;
+  }
+  return null;
+}
+
+/** The last named child of `n` that is not a comment, or null. */
+export function lastKid(n: Node | null): Node | null {
+  if (!n) return null;
+  for (let i = n.namedChildCount - 1; i >= 0; i--) {
+    const c = n.namedChild(i);
+    if (c && !isComment(c)) return c;
+  }
+  return null;
+}
+
 /** The named children of `n` other than comments (none for null). */
 export function namedKids(n: Node | null): Node[] {
   const out: Node[] = [];
   if (!n) return out;
   for (let i = 0; i < n.namedChildCount; i++) {
     const c = n.namedChild(i);
-    if (c && c.type !== 'comment') out.push(c);
+    if (c && !isComment(c)) out.push(c);
   }
   return out;
 }
@@ -22,7 +47,28 @@ export function callArgs(call: Node): Node[] {
   return namedKids(call.childForFieldName('arguments'));
 }
 
-/** Text with all whitespace removed (keys such as `fds[0]`, `c->fd`, `pkg.Name`). */
+const COMMENT_TYPES = ['comment', 'line_comment', 'block_comment'];
+
+/**
+ * The text of `n` without whitespace and comments (keys such as `fds[0]`, `c->fd`, `pkg.Name`):
+ * `fds /* read end *\/ [0]` is `fds[0]`.
+ */
+export function keyText(n: Node): string {
+  const comments = n.descendantsOfType(COMMENT_TYPES);
+  if (!comments.length) return squeeze(n.text);
+  let out = '';
+  let at = n.startIndex;
+  const text = n.text;
+  for (const c of comments) {
+    if (!c) continue;
+    out += text.slice(at - n.startIndex, c.startIndex - n.startIndex);
+    at = c.endIndex;
+  }
+  out += text.slice(at - n.startIndex);
+  return squeeze(out);
+}
+
+/** Text with all whitespace removed. */
 export function squeeze(text: string): string {
   return text.replace(/\s+/g, '');
 }

@@ -5,8 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { MAX_ANALYSED_BYTES } from './index';
-import { languageForFile } from './parser';
+import { languageForFile, MAX_ANALYSED_BYTES } from './sources';
 import type { LanguageId } from './types';
 
 /** Folders never descended into: dependencies, VCS metadata and build output. */

@@ -8,3 +8,4 @@ export * from './portRange';
 export * from './ring';
 export * from './sampler';
 export * from './warningTracker';
+export * from './stateAges';

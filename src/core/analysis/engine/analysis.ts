@@ -1,0 +1,657 @@
+import type { Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Value } from '../ir/ir';
+import { solveForward } from './dataflow';
+import { cloneState, emptyState, heldElsewhere, joinStates, setsEqual, statesEqual, type State } from './state';
+import { FOREIGN, INVALID, INVALID_ONLY, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
+
+/**
+ * The must-close dataflow, one for every language: over a function's IR, which locations may hold
+ * which resources at each point; a resource that is live where the last location holding it goes
+ * away (an exit, a scope end, an overwrite) leaks. In 'summary' mode each parameter gets a token
+ * and the analysis records what the function does with it, for its callers.
+ */
+
+/** What a function does with its parameters. */
+export interface Summary {
+  /** Parameter i is released on every path that returns. */
+  readonly releases: readonly boolean[];
+  /** Parameter i is stored somewhere that outlives the call, or returned, on some path. */
+  readonly escapes: readonly boolean[];
+}
+
+export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
+
+export interface SummaryProvider {
+  /** Summary of a function the analysis can see, or undefined if there is none. */
+  summary(name: string): Summary | undefined;
+}
+
+export interface LeakRecord {
+  /** The IR node where it leaks (an exit or a scope end). */
+  readonly node: number;
+  readonly exit: Exit;
+  readonly variable: string;
+  readonly tokens: Set<Token>;
+  /** What the variable may hold where it leaks. */
+  readonly value: Set<AbstractValue>;
+}
+
+export interface OverwriteRecord {
+  /** Offsets of the assignment that overwrites the variable. */
+  readonly start: number;
+  readonly end: number;
+  /** The IR node it is on. */
+  readonly node: number;
+  readonly variable: string;
+  readonly tokens: Set<Token>;
+  readonly value: Set<AbstractValue>;
+}
+
+const NEGATE: Record<Rel, Rel> = { '<': '>=', '>=': '<', '>': '<=', '<=': '>', '==': '!=', '!=': '==' };
+
+interface Constraint {
+  /** Tokens proven invalid (failed acquisitions) on this branch. */
+  readonly kill: Set<Token>;
+  /** Tokens proven valid on this branch. */
+  readonly valid: Set<Token>;
+  /** Tokens that a location (and its aliases) is proven not to hold on this branch, by location. */
+  readonly detach: Map<number, Set<Token>>;
+}
+
+const EMPTY: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
+
+function invalidFor(t: Token, rel: Rel, c: number): boolean {
+  const asInt = (rel === '<' && c <= 0) || (rel === '<=' && c <= 0) || (rel === '==' && c < 0);
+  const asPtr = rel === '==' && c === 0;
+  switch (t.site.validity) {
+    case 'int': return asInt;
+    case 'pointer': return asPtr;
+    case 'any': return asInt || asPtr;
+  }
+}
+
+function validFor(t: Token, rel: Rel, c: number): boolean {
+  const asInt = (rel === '>=' && c >= 0) || (rel === '>' && c >= -1) || (rel === '!=' && c < 0);
+  const asPtr = rel === '!=' && c === 0;
+  switch (t.site.validity) {
+    case 'int': return asInt;
+    case 'pointer': return asPtr;
+    case 'any': return asInt || asPtr;
+  }
+}
+
+/** A pair acquisition's status: 0 on success, -1 on failure. */
+function statusFailed(rel: Rel, c: number): boolean {
+  return (rel === '<' && c <= 0) || (rel === '<=' && c < 0) || (rel === '==' && c !== 0) || (rel === '!=' && c === 0);
+}
+
+function statusSucceeded(rel: Rel, c: number): boolean {
+  return (rel === '==' && c === 0) || (rel === '>=' && c === 0) || (rel === '!=' && c < 0) || (rel === '>' && c < 0);
+}
+
+export class FunctionAnalysis {
+  readonly values = new ValueTable();
+  readonly leaks = new Map<string, LeakRecord>();
+  readonly overwrites = new Map<string, OverwriteRecord>();
+  complete = true;
+  /** The stable state on entry to each node, once `run()` is done (undefined: unreachable). */
+  input: readonly (State | undefined)[] = [];
+  /** The location table: every key the function's operations can name (`fd`, `fds[0]`, `*p`). */
+  private readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** For each location, its base variable (`fds` for `fds[0]`), for scope ends. */
+  private readonly baseOf: string[] = [];
+  private readonly paramReleased: boolean[] = [];
+  private readonly paramEscaped: boolean[] = [];
+  private readonly paramLive: boolean[] = [];
+  private recording = false;
+  /** The node whose program is running. */
+  private current = 0;
+
+  constructor(
+    readonly ir: FunctionIr,
+    private readonly summaries: SummaryProvider,
+    private readonly mode: 'report' | 'summary',
+    private readonly deadline?: number,
+  ) {
+    this.registerKeys();
+  }
+
+  /** The location index of a key, if any operation names it. */
+  location(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
+  /** What `key` may hold on entry to node `id` (undefined: unreachable or never assigned). */
+  valueAt(id: number, key: string): ValueSet | undefined {
+    const k = this.index.get(key);
+    return k === undefined ? undefined : this.input[id]?.vars[k];
+  }
+
+  /** The keys of the locations that may hold any of `tokens` on entry to node `id`. */
+  holdersAt(id: number, tokens: ReadonlySet<Token>): string[] {
+    const s = this.input[id];
+    if (!s) return [];
+    const out: string[] = [];
+    for (let k = 0; k < s.vars.length; k++) {
+      const set = s.vars[k];
+      if (set && tokensOf(set).some((t) => tokens.has(t))) out.push(this.keys[k]!);
+    }
+    return out;
+  }
+
+  private key(k: string): number {
+    let i = this.index.get(k);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(k);
+      this.index.set(k, i);
+      const b = k.indexOf('[');
+      this.baseOf.push(b > 0 ? k.slice(0, b) : k);
+    }
+    return i;
+  }
+
+  private registerKeys(): void {
+    const ref = (r: Ref) => {
+      if (r.key) this.key(r.key);
+    };
+    for (const node of this.ir.nodes) {
+      for (const op of node.program.ops) {
+        switch (op.op) {
+          case 'bind':
+            if (op.target.kind === 'local') this.key(op.target.key);
+            if (op.value.kind === 'var') this.key(op.value.key);
+            if (op.value.kind === 'aggregate') op.value.keys.forEach((k) => this.key(k));
+            break;
+          case 'initArray':
+            op.invalid.forEach((i) => this.key(`${op.name}[${i}]`));
+            break;
+          case 'release':
+          case 'escape':
+            ref(op.ref);
+            break;
+          case 'pair':
+            if (op.base) [0, 1].forEach((i) => this.key(`${op.base}[${i}]`));
+            break;
+          case 'transfer':
+          case 'summary':
+          case 'lend':
+          case 'returned':
+            op.refs.forEach(ref);
+            break;
+        }
+      }
+      registerGuardKeys(node.program.guard, (k) => this.key(k));
+    }
+    if (this.mode === 'summary') {
+      for (const p of this.ir.params) {
+        if (p === null) continue;
+        this.key(p);
+        this.key(`*${p}`);
+      }
+    }
+  }
+
+  run(): void {
+    const init = emptyState(this.keys.length);
+    if (this.mode === 'summary') this.seedParams(init);
+    const solution = solveForward(
+      { succ: this.ir.nodes.map((n) => n.succ), entry: this.ir.entry },
+      init,
+      { join: joinStates, equals: statesEqual },
+      (id, s) => this.transfer(id, s),
+      { deadline: this.deadline },
+    );
+    this.complete = solution.complete;
+    this.input = solution.input;
+    // Record findings from the stable states, once per node.
+    this.recording = true;
+    solution.input.forEach((s, id) => {
+      if (s) this.transfer(id, s);
+    });
+    this.recording = false;
+  }
+
+  summary(): Summary {
+    const releases: boolean[] = [];
+    const escapes: boolean[] = [];
+    this.ir.params.forEach((_p, i) => {
+      releases.push(!!this.paramReleased[i] && !this.paramLive[i]);
+      escapes.push(!!this.paramEscaped[i]);
+    });
+    return { releases, escapes };
+  }
+
+  private seedParams(s: State): void {
+    this.ir.params.forEach((p, i) => {
+      if (p === null) return;
+      const t = this.values.token(`P${i}`, paramSite(this.ir.start, this.ir.end), p, i);
+      s.vars[this.key(p)] = new Set([t]);
+      s.vars[this.key(`*${p}`)] = new Set([t]);
+    });
+  }
+
+  // ---------------------------------------------------------------- transfer
+
+  private transfer(id: number, input: State): (State | undefined)[] {
+    const node = this.ir.nodes[id]!;
+    const prog = node.program;
+    this.current = id;
+    switch (node.kind) {
+      case 'entry':
+      case 'noop':
+        return node.succ.map(() => input);
+      case 'exit': {
+        // Nothing flows on from an exit: only the final recording pass needs to look at it.
+        if (!this.recording) return [];
+        const s = prog.ops.length ? cloneState(input) : input;
+        for (const op of prog.ops) this.apply(op, s);
+        this.leakCheck(s, null, node);
+        return [];
+      }
+      case 'cond': {
+        // States are copy-on-write: only a node that changes the state copies it.
+        const s = prog.ops.length ? cloneState(input) : input;
+        for (const op of prog.ops) this.apply(op, s);
+        if (prog.constant !== null) return prog.constant !== 0 ? [s, undefined] : [undefined, s];
+        return [this.refine(s, prog.guard, true), this.refine(s, prog.guard, false)];
+      }
+      case 'scope': {
+        const s = cloneState(input);
+        if (node.dying.length) {
+          const dying = this.keysOf(node.dying);
+          this.leakCheck(s, dying, node);
+          for (const k of dying) {
+            s.vars[k] = undefined;
+            s.status[k] = undefined;
+          }
+        }
+        return node.succ.map(() => s);
+      }
+      case 'effect':
+      case 'switch': {
+        const s = prog.ops.length ? cloneState(input) : input;
+        for (const op of prog.ops) this.apply(op, s);
+        if (prog.noReturn) return [];
+        return node.succ.map(() => s);
+      }
+    }
+  }
+
+  /** The locations of the named variables and of their elements (`fds` also covers `fds[0]`). */
+  private keysOf(vars: readonly string[]): Set<number> {
+    const names = new Set(vars);
+    const out = new Set<number>();
+    for (let i = 0; i < this.keys.length; i++) if (names.has(this.baseOf[i]!) || names.has(this.keys[i]!)) out.add(i);
+    return out;
+  }
+
+  private apply(op: Op, s: State): void {
+    switch (op.op) {
+      case 'bind':
+        this.bind(s, op.target, op.value, op.start, op.end);
+        return;
+      case 'initArray':
+        for (const k of this.keysOf([op.name])) {
+          s.vars[k] = undefined;
+          s.status[k] = undefined;
+        }
+        for (const i of op.invalid) s.vars[this.key(`${op.name}[${i}]`)] = INVALID_ONLY;
+        return;
+      case 'release':
+      case 'escape':
+        this.dropRef(s, op.ref, op.op);
+        return;
+      case 'pair':
+        if (op.base) this.acquirePair(s, op.base, op);
+        return;
+      case 'transfer':
+      case 'returned':
+        for (const r of op.refs) this.dropRef(s, r, 'escape');
+        return;
+      case 'lend':
+        for (const r of op.refs) for (const k of this.refKeys(r)) this.lendKey(s, k);
+        return;
+      case 'summary': {
+        if (!op.refs.some((r) => this.refHolds(s, r))) return;
+        const summary = this.summaries.summary(op.name);
+        if (!summary) return;
+        op.refs.forEach((r, i) => {
+          if (summary.releases[i]) this.dropRef(s, r, 'release');
+          else if (summary.escapes[i]) this.dropRef(s, r, 'escape');
+        });
+        return;
+      }
+    }
+  }
+
+  private bind(s: State, target: Target, value: Value, start: number, end: number): void {
+    if (target.kind === 'ignore') return;
+    if (target.kind === 'escape') {
+      if (value.kind === 'var') this.dropKey(s, this.key(value.key), 'escape');
+      else if (value.kind === 'aggregate') for (const k of value.keys) this.dropKey(s, this.key(k), 'escape');
+      return;
+    }
+    const k = this.key(target.key);
+    const auto = this.ir.autoReleased.has(target.key);
+    switch (value.kind) {
+      case 'acquire': {
+        this.overwrite(s, k, start, end);
+        s.status[k] = undefined;
+        s.vars[k] = auto ? undefined : new Set<AbstractValue>([this.values.token(`T${value.start}`, value, target.key), INVALID]);
+        return;
+      }
+      case 'status': {
+        this.overwrite(s, k, start, end);
+        s.vars[k] = undefined;
+        const pair = [`T${value.start}:0`, `T${value.start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
+        s.status[k] = pair.length ? new Set(pair) : undefined;
+        return;
+      }
+      case 'var': {
+        const src = this.key(value.key);
+        if (src === k) return;
+        if (auto) {
+          this.dropKey(s, src, 'escape');
+          return;
+        }
+        this.overwrite(s, k, start, end);
+        s.vars[k] = s.vars[src];
+        s.status[k] = s.status[src];
+        return;
+      }
+      case 'invalid':
+        this.overwrite(s, k, start, end);
+        s.vars[k] = INVALID_ONLY;
+        s.status[k] = undefined;
+        return;
+      case 'aggregate':
+        this.overwrite(s, k, start, end);
+        for (const x of value.keys) this.dropKey(s, this.key(x), 'escape');
+        s.vars[k] = undefined;
+        s.status[k] = undefined;
+        return;
+      case 'other':
+        this.overwrite(s, k, start, end);
+        s.vars[k] = undefined;
+        s.status[k] = undefined;
+        return;
+    }
+  }
+
+  /** Assigning over location `k`: a live token that no other location holds is lost. */
+  private overwrite(s: State, k: number, start: number, end: number): void {
+    const set = s.vars[k];
+    if (!set || !this.recording || this.mode !== 'report' || !hasToken(set)) return;
+    const lost = new Set<Token>();
+    const self = new Set([k]);
+    for (const t of tokensOf(set)) if (!heldElsewhere(s, t, self)) lost.add(t);
+    if (!lost.size) return;
+    const variable = this.keys[k]!;
+    const id = `${start}:${variable}`;
+    const rec = this.overwrites.get(id);
+    if (rec) {
+      for (const t of lost) rec.tokens.add(t);
+      for (const v of set) rec.value.add(v);
+    } else {
+      this.overwrites.set(id, { start, end, node: this.current, variable, tokens: lost, value: new Set(set) });
+    }
+  }
+
+  private acquirePair(s: State, base: string, site: Extract<Op, { op: 'pair' }>): void {
+    for (const i of [0, 1]) {
+      const key = `${base}[${i}]`;
+      const k = this.key(key);
+      this.overwrite(s, k, site.start, site.end);
+      s.vars[k] = new Set<AbstractValue>([this.values.token(`T${site.start}:${i}`, site, key), INVALID]);
+      s.status[k] = undefined;
+    }
+  }
+
+  /** The locations a reference names: its key, or every element for `fds[i]`. */
+  private refKeys(r: Ref): number[] {
+    if (r.key) return [this.key(r.key)];
+    const out: number[] = [];
+    if (r.prefix) for (let i = 0; i < this.keys.length; i++) if (this.keys[i]!.startsWith(r.prefix)) out.push(i);
+    return out;
+  }
+
+  private refHolds(s: State, r: Ref): boolean {
+    return this.refKeys(r).some((k) => hasToken(s.vars[k]));
+  }
+
+  private dropRef(s: State, r: Ref, how: 'release' | 'escape'): void {
+    for (const k of this.refKeys(r)) this.dropKey(s, k, how);
+  }
+
+  /** The resource(s) in location `k` are released or handed over: every location holding them lets go. */
+  private dropKey(s: State, k: number, how: 'release' | 'escape'): void {
+    const dropped = tokensOf(s.vars[k]);
+    if (!dropped.length) return;
+    const at = this.ir.nodes[this.current]!.anchor;
+    const marker = how === 'release' ? this.values.releasedAt(at) : this.values.escapedAt(at);
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set || !dropped.some((t) => set.has(t))) continue;
+      const next = new Set(set);
+      for (const t of dropped) next.delete(t);
+      next.add(marker);
+      s.vars[i] = next;
+    }
+    for (const t of dropped) {
+      if (t.param < 0) continue;
+      if (how === 'release') this.paramReleased[t.param] = true;
+      else this.paramEscaped[t.param] = true;
+    }
+  }
+
+  /** The resource(s) in location `k` went to an unknown function: still possibly open, but not provably. */
+  private lendKey(s: State, k: number): void {
+    const lent = tokensOf(s.vars[k]);
+    if (!lent.length) return;
+    const marker = this.values.lentAt(this.ir.nodes[this.current]!.anchor);
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set || set.has(marker) || !lent.some((t) => set.has(t))) continue;
+      const next = new Set(set);
+      next.add(marker);
+      s.vars[i] = next;
+    }
+  }
+
+  // ---------------------------------------------------------------- guards
+
+  /** The state on one edge of a condition (the input itself when the condition proves nothing). */
+  private refine(input: State, guard: Guard, branch: boolean): State {
+    if (guard.g === 'none') return input;
+    const c = this.constraint(guard, branch, input);
+    if (!c.kill.size && !c.valid.size && !c.detach.size) return input;
+    const s = cloneState(input);
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set) continue;
+      let killed = false;
+      for (const t of c.kill) if (set.has(t)) killed = true;
+      let valid = false;
+      for (const t of c.valid) if (set.has(t)) valid = true;
+      if (!killed && !valid) continue;
+      const next = new Set(set);
+      if (killed) {
+        for (const t of c.kill) next.delete(t);
+        next.add(INVALID);
+      }
+      if (valid) {
+        next.delete(INVALID);
+        for (const v of next) if (v.kind === 'unset') next.delete(v);
+      }
+      s.vars[i] = next.size ? next : undefined;
+    }
+    for (const [k, tokens] of c.detach) this.detach(s, input.vars[k], tokens);
+    return s;
+  }
+
+  /**
+   * Removes `tokens` from the locations whose value is `value` (the compared variable and its
+   * aliases, which hold the very same set), leaving them known to hold something not owned here.
+   */
+  private detach(s: State, value: ValueSet | undefined, tokens: ReadonlySet<Token>): void {
+    if (!value) return;
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set || !setsEqual(set, value)) continue;
+      const next = new Set(set);
+      for (const t of tokens) next.delete(t);
+      next.add(FOREIGN);
+      s.vars[i] = next;
+    }
+  }
+
+  private constraint(g: Guard, branch: boolean, s: State): Constraint {
+    switch (g.g) {
+      case 'none':
+        return EMPTY;
+      case 'not':
+        return this.constraint(g.a, !branch, s);
+      case 'and':
+      case 'or': {
+        // Both sides hold on the true edge of &&, and on the false edge of ||.
+        const both = (g.g === 'and') === branch;
+        const a = this.constraint(g.a, branch, s);
+        const b = this.constraint(g.b, branch, s);
+        if (both) return union(a, b);
+        // Otherwise either `a` decided alone (and `b`, with its acquisitions, never ran) or `b` decided.
+        const skipped = this.acquiredAt(g.bAcquires);
+        const aAlone = skipped.size ? union(a, { kill: skipped, valid: new Set(), detach: new Map() }) : a;
+        return intersect(aAlone, b);
+      }
+      case 'cmp': {
+        const rel = branch ? g.rel : NEGATE[g.rel];
+        if (g.subject.kind === 'pair') {
+          const start = g.subject.start;
+          const pair = [`T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
+          return this.status(pair, rel, g.c);
+        }
+        const k = this.index.get(g.subject.key);
+        if (k === undefined) return EMPTY;
+        const status = s.status[k];
+        if (status) return this.status([...status], rel, g.c);
+        const out: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
+        for (const t of tokensOf(s.vars[k])) {
+          if (invalidFor(t, rel, g.c)) out.kill.add(t);
+          else if (validFor(t, rel, g.c)) out.valid.add(t);
+        }
+        return out;
+      }
+      case 'same': {
+        if ((g.rel === '==') !== branch) return EMPTY;
+        const detach = new Map<number, Set<Token>>();
+        this.notHeld(s, g.a, g.b, g.standard === 'b', detach);
+        this.notHeld(s, g.b, g.a, g.standard === 'a', detach);
+        return detach.size ? { kill: new Set(), valid: new Set(), detach } : EMPTY;
+      }
+    }
+  }
+
+  /**
+   * Where `key == other` holds, `key` does not hold a resource the function acquired itself
+   * (and `other` does not hold too): a pointer handle equal to a standard stream or another
+   * variable, a descriptor equal to a standard descriptor or to a variable holding another
+   * acquired one. (A descriptor equal to any int variable proves nothing: `if (i == listen_fd)` in a
+   * loop over descriptor numbers.) Parameters' tokens are left alone: their identity is the caller's.
+   */
+  private notHeld(s: State, key: string, other: string, otherIsStandard: boolean, out: Map<number, Set<Token>>): void {
+    const k = this.index.get(key);
+    if (k === undefined) return;
+    const o = this.index.get(other);
+    const otherValue = o === undefined ? undefined : s.vars[o];
+    const otherHolds = hasToken(otherValue);
+    const tokens = new Set<Token>();
+    for (const t of tokensOf(s.vars[k])) {
+      if (otherValue?.has(t) || t.param >= 0) continue;
+      if (t.site.validity === 'pointer' || otherIsStandard || otherHolds) tokens.add(t);
+    }
+    if (tokens.size) out.set(k, tokens);
+  }
+
+  /** The tokens of the acquisitions at these offsets (a pair acquisition has two). */
+  private acquiredAt(starts: readonly number[]): Set<Token> {
+    const out = new Set<Token>();
+    if (!starts.length) return out;
+    const at = new Set(starts);
+    for (const t of this.values.tokens.values()) if (t.param < 0 && at.has(t.site.start)) out.add(t);
+    return out;
+  }
+
+  private status(tokens: Token[], rel: Rel, c: number): Constraint {
+    if (statusFailed(rel, c)) return { kill: new Set(tokens), valid: new Set(), detach: new Map() };
+    if (statusSucceeded(rel, c)) return { kill: new Set(), valid: new Set(tokens), detach: new Map() };
+    return EMPTY;
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  /**
+   * At an exit, every live token that only `dying` holds (all locations when null) leaks.
+   * One record per exit and variable.
+   */
+  private leakCheck(s: State, dying: Set<number> | null, node: IrNode): void {
+    if (!this.recording) return;
+    const found = new Map<number, Set<Token>>();
+    for (let k = 0; k < s.vars.length; k++) {
+      if (dying && !dying.has(k)) continue;
+      const set = s.vars[k];
+      if (!set || !hasToken(set)) continue;
+      for (const t of tokensOf(set)) {
+        if (dying && heldElsewhere(s, t, dying)) continue;
+        if (t.param >= 0) {
+          this.paramLive[t.param] = true;
+          continue;
+        }
+        const o = this.index.get(t.origin);
+        const origin = o !== undefined && (!dying || dying.has(o)) && s.vars[o]?.has(t) ? o : k;
+        let tokens = found.get(origin);
+        if (!tokens) found.set(origin, (tokens = new Set()));
+        tokens.add(t);
+      }
+    }
+    if (this.mode !== 'report' || !node.exit) return;
+    const exit = node.exit;
+    for (const [k, tokens] of found) {
+      const variable = this.keys[k]!;
+      const id = `${exit.id}:${variable}`;
+      const rec = this.leaks.get(id);
+      const value: ValueSet = s.vars[k] ?? new Set<AbstractValue>();
+      if (rec) {
+        for (const t of tokens) rec.tokens.add(t);
+        for (const v of value) rec.value.add(v);
+      } else this.leaks.set(id, { node: this.current, exit, variable, tokens, value: new Set(value) });
+    }
+  }
+}
+
+function registerGuardKeys(g: Guard, add: (k: string) => void): void {
+  const stack: Guard[] = [g];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.g === 'not') stack.push(x.a);
+    else if (x.g === 'and' || x.g === 'or') stack.push(x.a, x.b);
+    else if (x.g === 'cmp' && x.subject.kind === 'key') add(x.subject.key);
+  }
+}
+
+function union(a: Constraint, b: Constraint): Constraint {
+  const detach = new Map(a.detach);
+  for (const [k, t] of b.detach) detach.set(k, new Set([...(detach.get(k) ?? []), ...t]));
+  return { kill: new Set([...a.kill, ...b.kill]), valid: new Set([...a.valid, ...b.valid]), detach };
+}
+
+function intersect(a: Constraint, b: Constraint): Constraint {
+  const detach = new Map<number, Set<Token>>();
+  for (const [k, t] of a.detach) {
+    const both = [...t].filter((x) => b.detach.get(k)?.has(x));
+    if (both.length) detach.set(k, new Set(both));
+  }
+  return {
+    kill: new Set([...a.kill].filter((t) => b.kill.has(t))), valid: new Set([...a.valid].filter((t) => b.valid.has(t))), detach,
+  };
+}

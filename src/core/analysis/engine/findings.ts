@@ -1,0 +1,50 @@
+import type { LineIndex } from '../edits';
+import type { Finding, LanguageId } from '../types';
+import type { LeakRecord, OverwriteRecord } from './analysis';
+import type { Token } from './values';
+
+/**
+ * The one finding convention for every language:
+ * - `sockscope.leak` at each exit (return, throw, end of function or block, break/continue/goto
+ *   out of the variable's scope) where a resource the function acquired is still open and only
+ *   the dying variables hold it;
+ * - `sockscope.overwrite` at the assignment that overwrites the only copy of an open resource;
+ * - the acquisition is `acquired`, and every acquisition site that may reach there is in related information.
+ */
+export type FindingBody = Omit<Finding, 'fixes'>;
+
+/** The function's own acquisitions among `tokens`, first acquired first (null when there is none). */
+export function ownTokens(tokens: ReadonlySet<Token>): Token[] | null {
+  const own = [...tokens].filter((t) => t.param < 0);
+  own.sort((a, b) => a.site.start - b.site.start);
+  return own.length ? own : null;
+}
+
+function acquisitionText(t: Token, lines: LineIndex): string {
+  return `${t.site.call}() on line ${lines.position(t.site.start).line + 1}`;
+}
+
+function related(tokens: readonly Token[], variable: string, lines: LineIndex) {
+  return tokens.map((t) => ({ range: lines.range(t.site.start, t.site.end), message: `\`${variable}\` acquired here by ${t.site.call}()` }));
+}
+
+export function leakFinding(rec: LeakRecord, tokens: readonly Token[], fn: string, language: LanguageId, lines: LineIndex): FindingBody {
+  const first = tokens[0]!;
+  const more = tokens.length > 1 ? ` (or ${tokens.slice(1).map((t) => acquisitionText(t, lines)).join(', ')})` : '';
+  return {
+    ruleId: 'sockscope.leak', language, range: lines.range(rec.exit.start, rec.exit.end), function: fn, variable: rec.variable,
+    acquired: lines.range(first.site.start, first.site.end),
+    message: `\`${rec.variable}\` (${acquisitionText(first, lines)})${more} is not closed on this path`,
+    related: related(tokens, rec.variable, lines),
+  };
+}
+
+export function overwriteFinding(rec: OverwriteRecord, tokens: readonly Token[], fn: string, language: LanguageId, lines: LineIndex): FindingBody {
+  const first = tokens[0]!;
+  return {
+    ruleId: 'sockscope.overwrite', language, range: lines.range(rec.start, rec.end), function: fn,
+    variable: rec.variable, acquired: lines.range(first.site.start, first.site.end),
+    message: `\`${rec.variable}\` (${acquisitionText(first, lines)}) is overwritten while still open: the old descriptor leaks`,
+    related: related(tokens, rec.variable, lines),
+  };
+}

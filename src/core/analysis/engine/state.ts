@@ -1,0 +1,77 @@
+import { UNSET, UNSET_ONLY, type AbstractValue, type Token, type ValueSet } from './values';
+
+/**
+ * The abstract state at one program point, indexed by the function's location table:
+ * `vars[i]` is what location i may hold on the paths reaching the point (undefined: nothing
+ * assigned, i.e. {unset}); `status[i]` the pair tokens whose success location i reports
+ * (`rc = pipe(fds)`). Joining takes unions, so "live on some path" counts as live.
+ *
+ * States are copy-on-write: a set is never changed once stored (a change stores a new set), so
+ * cloning a state copies only its arrays and states along a path share most of their sets.
+ */
+export interface State {
+  readonly vars: (ValueSet | undefined)[];
+  readonly status: (ReadonlySet<Token> | undefined)[];
+}
+
+export function emptyState(size: number): State {
+  return { vars: new Array<ValueSet | undefined>(size).fill(undefined), status: new Array<ReadonlySet<Token> | undefined>(size).fill(undefined) };
+}
+
+export function cloneState(s: State): State {
+  return { vars: s.vars.slice(), status: s.status.slice() };
+}
+
+const NOTHING: ReadonlySet<never> = new Set();
+
+function subset<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a.size > b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function joinSets<T>(va: ReadonlySet<T> | undefined, vb: ReadonlySet<T> | undefined, absent: ReadonlySet<T>): ReadonlySet<T> | undefined {
+  if (va === vb) return va;
+  const a = va ?? absent;
+  const b = vb ?? absent;
+  if (subset(b, a)) return va ?? absent;
+  if (subset(a, b)) return vb ?? absent;
+  const u = new Set(a);
+  for (const x of b) u.add(x);
+  return u;
+}
+
+export function joinStates(a: State, b: State): State {
+  if (a === b) return a;
+  const n = a.vars.length;
+  const vars = new Array<ValueSet | undefined>(n);
+  const status = new Array<ReadonlySet<Token> | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const v = joinSets<AbstractValue>(a.vars[i], b.vars[i], UNSET_ONLY);
+    vars[i] = v && v.size === 1 && v.has(UNSET) ? undefined : v;
+    const st = joinSets<Token>(a.status[i], b.status[i], NOTHING);
+    status[i] = st && st.size ? st : undefined;
+  }
+  return { vars, status };
+}
+
+export function setsEqual<T>(a: ReadonlySet<T> | undefined, b: ReadonlySet<T> | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+export function statesEqual(a: State, b: State): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.vars.length; i++) {
+    if (!setsEqual(a.vars[i], b.vars[i]) || !setsEqual(a.status[i], b.status[i])) return false;
+  }
+  return true;
+}
+
+/** Does any location other than those in `except` hold `token`? */
+export function heldElsewhere(s: State, token: Token, except: ReadonlySet<number>): boolean {
+  for (let i = 0; i < s.vars.length; i++) if (!except.has(i) && s.vars[i]?.has(token)) return true;
+  return false;
+}

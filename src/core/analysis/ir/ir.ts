@@ -1,0 +1,152 @@
+/**
+ * The intermediate form every language is lowered to (one per function), and that the one engine
+ * (../engine) analyses. A function is a control-flow graph whose nodes carry plain operations on
+ * named storage locations (`fd`, `fds[0]`, `*p`, `conn`): no syntax trees, so the dataflow never
+ * touches the parser, and no language rules, which live in each language's lowering and tables.
+ *
+ * Offsets are the analysed text's offsets (UTF-16 code units), as tree-sitter gives them.
+ */
+
+/** A storage location an operand names: a key, or every location starting with `prefix` (`fds[i]`). */
+export interface Ref {
+  readonly key: string | null;
+  readonly prefix: string | null;
+}
+
+/**
+ * How a resource's handle says "no resource": `int` handles (descriptors) are invalid when
+ * negative, `pointer` handles (`FILE *`, object references) when null/zero; `any` is either (a
+ * parameter, whose caller may pass either).
+ */
+export type Validity = 'int' | 'pointer' | 'any';
+
+/** What an acquisition produces, as the language's tables classify it. */
+export interface AcquireSite {
+  readonly start: number;
+  readonly end: number;
+  /** The acquiring function or constructor (`socket`, `fopen`, `net.Dial`). */
+  readonly call: string;
+  /** The language's resource kind (`fd`, `socket`, `file`, `conn`): opaque to the engine, used by fixes. */
+  readonly resource: string;
+  readonly validity: Validity;
+}
+
+export type Value =
+  | ({ readonly kind: 'acquire' } & AcquireSite)
+  /** The status result of a pair acquisition (`rc = pipe(fds)`): tests on it tell whether both exist. */
+  | { readonly kind: 'status'; readonly start: number }
+  | { readonly kind: 'var'; readonly key: string }
+  /** A value known to hold no resource (-1, NULL, nil, None). */
+  | { readonly kind: 'invalid' }
+  /** An aggregate (`{ .fd = fd }`): the named locations are stored into it and owned by it. */
+  | { readonly kind: 'aggregate'; readonly keys: readonly string[] }
+  | { readonly kind: 'other' };
+
+/** Where a value is stored: a tracked local, storage that outlives the function, or nowhere tracked. */
+export type Target = { readonly kind: 'local'; readonly key: string } | { readonly kind: 'escape' } | { readonly kind: 'ignore' };
+
+export type Op =
+  /** `target = value` (the statement's offsets: where an overwrite is reported). */
+  | { readonly op: 'bind'; readonly target: Target; readonly value: Value; readonly start: number; readonly end: number }
+  /** A local array initialised: every element is reset, the listed elements are known invalid. */
+  | { readonly op: 'initArray'; readonly name: string; readonly invalid: readonly number[] }
+  /** The resource in the location is released (`close(fd)`). */
+  | { readonly op: 'release'; readonly ref: Ref }
+  /** The resource is handed over to an owner that outlives the function or closes it (`fdopen(fd)`, a field). */
+  | { readonly op: 'escape'; readonly ref: Ref }
+  /** Two resources acquired into `base[0]` and `base[1]` (`pipe(fds)`), valid where the call succeeded. */
+  | ({ readonly op: 'pair'; readonly base: string | null } & AcquireSite)
+  /** Every location is handed over (a configured ownership-transfer function). */
+  | { readonly op: 'transfer'; readonly refs: readonly Ref[] }
+  /** A call to a function of the same file or workspace: its summary says what happens to each argument. */
+  | { readonly op: 'summary'; readonly name: string; readonly refs: readonly Ref[] }
+  /**
+   * A call to a function the analysis knows nothing about receives the resource. It may close or
+   * keep it: the resource may still be open, but a fix can no longer prove it is.
+   */
+  | { readonly op: 'lend'; readonly refs: readonly Ref[] }
+  /** The value of the locations is returned to the caller (who then owns it). */
+  | { readonly op: 'returned'; readonly refs: readonly Ref[] };
+
+export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** What a condition tests. `pair` is the success of the pair acquisition at that offset. */
+export type Subject = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'pair'; readonly start: number };
+
+export type Guard =
+  | { readonly g: 'not'; readonly a: Guard }
+  /**
+   * `a && b`, `a || b`. `bAcquires` are the offsets of acquisitions inside `b`: they ran only when
+   * `a` did not decide the condition alone (a && b false because a is false: b never ran).
+   */
+  | { readonly g: 'and' | 'or'; readonly a: Guard; readonly b: Guard; readonly bAcquires: readonly number[] }
+  | { readonly g: 'cmp'; readonly subject: Subject; readonly rel: Rel; readonly c: number }
+  /**
+   * `a == b` / `a != b` between two variables, neither a constant. `standard` names the side that
+   * is a standard stream or descriptor (`STDIN_FILENO`, `stdout`), if any.
+   */
+  | { readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!='; readonly standard: 'a' | 'b' | null }
+  | { readonly g: 'none' };
+
+export const NO_GUARD: Guard = { g: 'none' };
+
+export interface Program {
+  readonly ops: readonly Op[];
+  /** cond nodes: what the condition tests. */
+  readonly guard: Guard;
+  /** cond nodes: a constant condition (`while (1)`, `do ... while (0)`), or null. */
+  readonly constant: number | null;
+  /** effect nodes: the statement calls a function that does not return. */
+  readonly noReturn: boolean;
+}
+
+export const EMPTY_PROGRAM: Program = { ops: [], guard: NO_GUARD, constant: null, noReturn: false };
+
+/** How control leaves a function or a scope. */
+export type ExitKind = 'return' | 'end' | 'block' | 'break' | 'continue' | 'goto' | 'throw';
+
+export interface Exit {
+  readonly kind: ExitKind;
+  /** Where a leak at this exit is reported. */
+  readonly start: number;
+  readonly end: number;
+  /** Identity of the exit (two nodes may share it: a scope end and the function end). */
+  readonly id: string;
+}
+
+/**
+ * - `entry`, `noop`: pass the state on;
+ * - `effect`, `switch`: run the ops, same state to every successor;
+ * - `cond`: run the ops, then succ[0] gets the state where the guard holds, succ[1] where it does not;
+ * - `exit`: run the ops; the function ends here (return, throw, end of body);
+ * - `scope`: the `dying` variables go out of scope, then the state flows on.
+ */
+export type IrNodeKind = 'entry' | 'noop' | 'effect' | 'cond' | 'switch' | 'exit' | 'scope';
+
+export interface IrNode {
+  readonly kind: IrNodeKind;
+  readonly succ: readonly number[];
+  readonly program: Program;
+  readonly exit: Exit | null;
+  readonly dying: readonly string[];
+  /** Offset of the statement this node belongs to (names where a release or hand-off happened), or -1. */
+  readonly anchor: number;
+  /**
+   * The variables this node's own statement reads (exits: the returned expression; statements that
+   * assign a tracked location: their right-hand sides). A fix may not release a resource that the
+   * statement it is inserted before still reads.
+   */
+  readonly reads: readonly string[];
+}
+
+export interface FunctionIr {
+  readonly nodes: readonly IrNode[];
+  readonly entry: number;
+  /** Parameter names by position (null for an unnamed one). */
+  readonly params: readonly (string | null)[];
+  /** Offsets of the function (a parameter's token points here). */
+  readonly start: number;
+  readonly end: number;
+  /** Locals released automatically on every exit (C's `__attribute__((cleanup))`): never tracked. */
+  readonly autoReleased: ReadonlySet<string>;
+}

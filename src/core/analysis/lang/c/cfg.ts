@@ -1,0 +1,539 @@
+import type { Node } from 'web-tree-sitter';
+import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
+import { firstKid } from '../../syntax';
+
+/**
+ * Control-flow graph of one C/C++ function body, at statement granularity. Expressions stay as
+ * syntax nodes on the graph nodes; the transfer function evaluates them.
+ */
+
+export type ExitKind = 'return' | 'end' | 'block' | 'break' | 'continue' | 'goto' | 'throw';
+
+/** Where a leak is reported: the jump statement, or (for 'end'/'block') the closing `}` of `node`. */
+export interface ExitSite {
+  readonly kind: ExitKind;
+  readonly node: Node;
+}
+
+export type CfgKind = 'entry' | 'effect' | 'cond' | 'switch' | 'return' | 'throw' | 'end' | 'scope' | 'noop';
+
+export interface CfgNode {
+  readonly kind: CfgKind;
+  /** effect: a statement or expression; cond/switch: the condition; return/throw: the statement. */
+  readonly ast: Node | null;
+  /** Successors; for 'cond' [0] is the true edge and [1] the false edge (-1: none). */
+  readonly succ: number[];
+  /** scope: the variables that go out of scope here. */
+  vars: string[];
+  readonly exit: ExitSite | null;
+  /** The statement this node belongs to (the loop for a loop condition, the if for its condition). */
+  owner: Node | null;
+  /** 'init', 'cond' and 'update' mark the parts of a loop header; 'stmt' anything else. */
+  role: 'stmt' | 'init' | 'cond' | 'update';
+}
+
+export interface Declared {
+  /** The declarator node (`fd`, `fds[2]`, or the init_declarator `fd = -1`). */
+  readonly node: Node;
+  readonly type: string;
+  readonly isArray: boolean;
+  readonly isPointer: boolean;
+}
+
+export interface FunctionCfg {
+  readonly nodes: CfgNode[];
+  readonly entry: number;
+  /** Variables with automatic storage: parameters and non-static locals. */
+  readonly locals: Set<string>;
+  /** Local arrays (not parameters, which are pointers): their elements are local storage too. */
+  readonly localArrays: Set<string>;
+  /** Locals declared with __attribute__((cleanup(fn))): released on every exit. */
+  readonly cleanupVars: Set<string>;
+  readonly declarations: Map<string, Declared>;
+  /** Parameter names by position (null for an unnamed one). */
+  readonly params: (string | null)[];
+  /** The syntactic parent of each statement the builder visited (Node.parent is O(depth) in tree-sitter). */
+  readonly parentOf: Map<number, Node>;
+  /** Set when nesting was too deep and parts were treated as opaque. */
+  truncated: boolean;
+}
+
+interface Scope {
+  readonly id: number;
+  readonly vars: string[];
+}
+
+interface JumpTarget {
+  readonly breaks: Pred[];
+  /** Node that `continue` goes to (-1 for switch, which only takes break). */
+  readonly continueTo: number;
+  readonly scopeDepth: number;
+}
+
+const MAX_DEPTH = 300;
+
+const STATEMENT_TYPES = new Set([
+  'compound_statement', 'expression_statement', 'declaration', 'if_statement', 'while_statement', 'do_statement',
+  'for_statement', 'for_range_loop', 'switch_statement', 'return_statement', 'break_statement', 'continue_statement',
+  'goto_statement', 'labeled_statement', 'throw_statement', 'try_statement', 'case_statement',
+  'preproc_ifdef', 'preproc_if', 'ERROR',
+]);
+
+class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
+  private readonly scopes: Scope[] = [];
+  private nextScope = 0;
+  private readonly jumps: JumpTarget[] = [];
+  private readonly labels = new Map<string, { node: number; scopes: number[] | null }>();
+  private readonly gotos: { scopeNode: number; label: string; scopes: Scope[]; snapshot: string[][] }[] = [];
+  private readonly tries: Pred[][] = [];
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
+  readonly cfg: FunctionCfg;
+
+  constructor(readonly fn: Node) {
+    super();
+    this.cfg = {
+      nodes: this.nodes, entry: 0, locals: new Set(), localArrays: new Set(), cleanupVars: new Set(),
+      declarations: new Map(), params: [], parentOf: new Map(), truncated: false,
+    };
+  }
+
+  protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null, owner: Node | null = null, role: CfgNode['role'] = 'stmt'): number {
+    const succ = kind === 'cond' ? [-1, -1] : [];
+    this.nodes.push({ kind, ast, succ, vars: [], exit, owner: owner ?? ast, role });
+    return this.nodes.length - 1;
+  }
+
+  build(): FunctionCfg {
+    const entry = this.add('entry', null);
+    for (const p of parameters(this.fn)) {
+      this.cfg.params.push(p.name);
+      if (p.name) this.cfg.locals.add(p.name);
+    }
+    const body = this.fn.childForFieldName('body');
+    let preds: Pred[] = [{ from: entry, slot: -1 }];
+    if (body && body.type === 'compound_statement') {
+      this.scopes.push({ id: this.nextScope++, vars: [] });
+      preds = this.statements(body, preds);
+      this.scopes.pop();
+      this.chain(preds, 'end', null, { kind: 'end', node: body });
+    } else if (body) {
+      // An expression-bodied lambda is not valid C++; treat any other body as one statement.
+      preds = this.statement(body, preds, this.fn);
+      this.chain(preds, 'end', null, { kind: 'end', node: body });
+    }
+    this.resolveGotos();
+    return this.cfg;
+  }
+
+  private statements(block: Node, preds: Pred[]): Pred[] {
+    let cur = preds;
+    for (let i = 0; i < block.namedChildCount; i++) {
+      const c = block.namedChild(i);
+      if (c) cur = this.statement(c, cur, block);
+    }
+    return cur;
+  }
+
+  private statement(n: Node, preds: Pred[], parent: Node): Pred[] {
+    this.cfg.parentOf.set(n.id, parent);
+    return this.nesting.nest(() => this.statementInner(n, preds), () => {
+      this.cfg.truncated = true;
+      return this.chain(preds, 'effect', n);
+    });
+  }
+
+  private statementInner(n: Node, preds: Pred[]): Pred[] {
+    switch (n.type) {
+      case 'comment':
+      case 'preproc_include':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_call':
+      case 'type_definition':
+      case 'function_definition':
+        return preds;
+      case 'compound_statement':
+        return this.block(n, preds);
+      case 'declaration':
+        this.declare(n);
+        return this.chain(preds, 'effect', n);
+      case 'expression_statement':
+        if (n.namedChildCount === 0) return preds;
+        return this.chain(preds, 'effect', n);
+      case 'if_statement':
+        return this.ifStatement(n, preds);
+      case 'while_statement':
+        return this.whileStatement(n, preds);
+      case 'do_statement':
+        return this.doStatement(n, preds);
+      case 'for_statement':
+        return this.forStatement(n, preds);
+      case 'for_range_loop':
+        return this.rangeFor(n, preds);
+      case 'switch_statement':
+        return this.switchStatement(n, preds);
+      case 'return_statement': {
+        const id = this.add('return', n, { kind: 'return', node: n });
+        this.connect(preds, id);
+        return [];
+      }
+      case 'throw_statement': {
+        const handlers = this.tries[this.tries.length - 1];
+        if (handlers) {
+          handlers.push(...this.chain(preds, 'effect', n));
+          return [];
+        }
+        const id = this.add('throw', n, { kind: 'throw', node: n });
+        this.connect(preds, id);
+        return [];
+      }
+      case 'break_statement':
+      case 'continue_statement':
+        return this.jump(n, preds);
+      case 'goto_statement':
+        return this.gotoStatement(n, preds);
+      case 'labeled_statement':
+        return this.labeled(n, preds);
+      case 'try_statement':
+        return this.tryStatement(n, preds);
+      case 'preproc_ifdef':
+      case 'preproc_if':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+      case 'preproc_else':
+        return this.preprocessor(n, preds);
+      case 'ERROR':
+        return this.statements(n, preds);
+      case 'case_statement':
+        // Outside a switch body (malformed code): just its statements.
+        return this.caseBody(n, preds);
+      default:
+        return this.chain(preds, 'effect', n);
+    }
+  }
+
+  private block(n: Node, preds: Pred[]): Pred[] {
+    const scope: Scope = { id: this.nextScope++, vars: [] };
+    this.scopes.push(scope);
+    let out = this.statements(n, preds);
+    this.scopes.pop();
+    if (scope.vars.length && out.length) {
+      out = this.chain(out, 'scope', null, { kind: 'block', node: n });
+      this.nodes[out[0]!.from]!.vars = [...scope.vars];
+    }
+    return out;
+  }
+
+  private declare(decl: Node): void {
+    const isStatic = hasStaticStorage(decl);
+    const cleanup = cleanupFunction(decl);
+    const type = decl.childForFieldName('type')?.text ?? '';
+    for (const d of decl.childrenForFieldName('declarator')) {
+      if (!d) continue;
+      const info = declaratorName(d);
+      if (!info) continue;
+      if (d.type === 'function_declarator') continue;
+      const scope = this.scopes[this.scopes.length - 1];
+      if (isStatic) {
+        this.cfg.locals.delete(info.name);
+        continue;
+      }
+      scope?.vars.push(info.name);
+      this.cfg.locals.add(info.name);
+      if (info.isArray) this.cfg.localArrays.add(info.name);
+      if (cleanup !== null) this.cfg.cleanupVars.add(info.name);
+      this.cfg.declarations.set(info.name, { node: d, type, isArray: info.isArray, isPointer: info.isPointer });
+    }
+  }
+
+  /** if / else-if chains are walked in a loop so that long chains do not deepen the recursion. */
+  private ifStatement(first: Node, preds: Pred[]): Pred[] {
+    const out: Pred[] = [];
+    let n: Node | null = first;
+    let cur = preds;
+    while (n) {
+      const condNode = n.childForFieldName('condition');
+      this.declareCondition(condNode);
+      const c = this.add('cond', condNode, null, n, 'cond');
+      this.connect(cur, c);
+      const cons = n.childForFieldName('consequence');
+      out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }], n) : [{ from: c, slot: 0 }]));
+      const alt: Node | null = n.childForFieldName('alternative');
+      const elseStmt: Node | null = alt ? (alt.type === 'else_clause' ? firstKid(alt) : alt) : null;
+      if (!elseStmt) {
+        out.push({ from: c, slot: 1 });
+        break;
+      }
+      if (elseStmt.type === 'if_statement') {
+        n = elseStmt;
+        cur = [{ from: c, slot: 1 }];
+        continue;
+      }
+      out.push(...this.statement(elseStmt, [{ from: c, slot: 1 }], alt ?? n));
+      break;
+    }
+    return out;
+  }
+
+  /** C++ `if (int fd = open(...))` / `if (init; cond)` declare variables in the condition. */
+  private declareCondition(cond: Node | null): void {
+    if (!cond || cond.type !== 'condition_clause') return;
+    for (let i = 0; i < cond.namedChildCount; i++) {
+      const c = cond.namedChild(i);
+      if (c && c.type === 'declaration') this.declare(c);
+    }
+  }
+
+  private loop(loop: Node, continueTo: number, breaks: Pred[], body: Node | null, bodyPreds: Pred[]): Pred[] {
+    this.jumps.push({ breaks, continueTo, scopeDepth: this.scopes.length });
+    const out = body ? this.statement(body, bodyPreds, loop) : bodyPreds;
+    this.jumps.pop();
+    return out;
+  }
+
+  private whileStatement(n: Node, preds: Pred[]): Pred[] {
+    const condNode = n.childForFieldName('condition');
+    this.declareCondition(condNode);
+    const c = this.add('cond', condNode, null, n, 'cond');
+    this.connect(preds, c);
+    const breaks: Pred[] = [];
+    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
+    this.connect(bodyOut, c);
+    return [{ from: c, slot: 1 }, ...breaks];
+  }
+
+  private doStatement(n: Node, preds: Pred[]): Pred[] {
+    const start = this.add('noop', null);
+    this.connect(preds, start);
+    const c = this.add('cond', n.childForFieldName('condition'), null, n, 'cond');
+    const breaks: Pred[] = [];
+    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: start, slot: -1 }]);
+    this.connect(bodyOut, c);
+    this.connect([{ from: c, slot: 0 }], start);
+    return [{ from: c, slot: 1 }, ...breaks];
+  }
+
+  private forStatement(n: Node, preds: Pred[]): Pred[] {
+    const scope: Scope = { id: this.nextScope++, vars: [] };
+    this.scopes.push(scope);
+    let cur = preds;
+    const init = n.childForFieldName('initializer');
+    if (init) {
+      if (init.type === 'declaration') this.declare(init);
+      const id = this.add('effect', init, null, n, 'init');
+      this.connect(cur, id);
+      cur = [{ from: id, slot: -1 }];
+    }
+    const condNode = n.childForFieldName('condition');
+    const c = this.add('cond', condNode, null, n, 'cond');
+    this.connect(cur, c);
+    const update = this.add('effect', n.childForFieldName('update'), null, n, 'update');
+    const breaks: Pred[] = [];
+    const bodyOut = this.loop(n, update, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
+    this.connect(bodyOut, update);
+    this.connect([{ from: update, slot: -1 }], c);
+    this.scopes.pop();
+    let out: Pred[] = [{ from: c, slot: 1 }, ...breaks];
+    if (scope.vars.length) {
+      out = this.chain(out, 'scope', null, { kind: 'block', node: n });
+      this.nodes[out[0]!.from]!.vars = [...scope.vars];
+    }
+    return out;
+  }
+
+  private rangeFor(n: Node, preds: Pred[]): Pred[] {
+    const cur = this.chain(preds, 'effect', n.childForFieldName('right'));
+    const c = this.add('cond', null);
+    this.connect(cur, c);
+    const breaks: Pred[] = [];
+    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
+    this.connect(bodyOut, c);
+    return [{ from: c, slot: 1 }, ...breaks];
+  }
+
+  private switchStatement(n: Node, preds: Pred[]): Pred[] {
+    const sw = this.add('switch', n.childForFieldName('condition'), null, n, 'cond');
+    this.connect(preds, sw);
+    const body = n.childForFieldName('body');
+    const breaks: Pred[] = [];
+    let hasDefault = false;
+    let fall: Pred[] = [];
+    const scope: Scope = { id: this.nextScope++, vars: [] };
+    this.scopes.push(scope);
+    this.jumps.push({ breaks, continueTo: this.innermostContinue(), scopeDepth: this.scopes.length - 1 });
+    if (body) {
+      for (let i = 0; i < body.namedChildCount; i++) {
+        const c = body.namedChild(i);
+        if (!c) continue;
+        if (c.type === 'case_statement') {
+          if (!c.childForFieldName('value')) hasDefault = true;
+          const entry = this.add('noop', null);
+          this.connect([{ from: sw, slot: -1 }], entry);
+          this.connect(fall, entry);
+          fall = this.caseBody(c, [{ from: entry, slot: -1 }]);
+        } else {
+          fall = this.statement(c, fall, body);
+        }
+      }
+    }
+    this.jumps.pop();
+    this.scopes.pop();
+    const out = [...fall, ...breaks];
+    if (!hasDefault) out.push({ from: sw, slot: -1 });
+    return out;
+  }
+
+  private innermostContinue(): number {
+    for (let i = this.jumps.length - 1; i >= 0; i--) {
+      const j = this.jumps[i]!;
+      if (j.continueTo >= 0) return j.continueTo;
+    }
+    return -1;
+  }
+
+  private caseBody(c: Node, preds: Pred[]): Pred[] {
+    let cur = preds;
+    const value = c.childForFieldName('value');
+    for (let i = 0; i < c.namedChildCount; i++) {
+      const s = c.namedChild(i);
+      if (!s || (value && s.id === value.id)) continue;
+      if (!STATEMENT_TYPES.has(s.type) && s.type !== 'comment' && !s.type.endsWith('_statement')) continue;
+      cur = this.statement(s, cur, c);
+    }
+    return cur;
+  }
+
+  /** Variables declared so far in the scopes from `depth` inward (what a jump to an outer point leaves). */
+  private varsFrom(depth: number): string[] {
+    const vars: string[] = [];
+    for (let i = depth; i < this.scopes.length; i++) vars.push(...this.scopes[i]!.vars);
+    return vars;
+  }
+
+  private jump(n: Node, preds: Pred[]): Pred[] {
+    const isBreak = n.type === 'break_statement';
+    let target: JumpTarget | undefined;
+    for (let i = this.jumps.length - 1; i >= 0; i--) {
+      const j = this.jumps[i]!;
+      if (isBreak || j.continueTo >= 0) {
+        target = j;
+        break;
+      }
+    }
+    if (!target) return []; // break/continue outside a loop: the path ends (malformed code).
+    const s = this.add('scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
+    this.nodes[s]!.vars = this.varsFrom(target.scopeDepth);
+    this.connect(preds, s);
+    if (isBreak) target.breaks.push({ from: s, slot: -1 });
+    else {
+      // `continue` inside a switch continues the enclosing loop: find that loop's target node.
+      const to = target.continueTo;
+      this.connect([{ from: s, slot: -1 }], to);
+    }
+    return [];
+  }
+
+  private labelNode(name: string): number {
+    let l = this.labels.get(name);
+    if (!l) {
+      l = { node: this.add('noop', null), scopes: null };
+      this.labels.set(name, l);
+    }
+    return l.node;
+  }
+
+  private gotoStatement(n: Node, preds: Pred[]): Pred[] {
+    const label = n.childForFieldName('label')?.text ?? '';
+    const s = this.add('scope', null, { kind: 'goto', node: n });
+    this.connect(preds, s);
+    this.connect([{ from: s, slot: -1 }], this.labelNode(label));
+    this.gotos.push({ scopeNode: s, label, scopes: [...this.scopes], snapshot: this.scopes.map((sc) => [...sc.vars]) });
+    return [];
+  }
+
+  private labeled(n: Node, preds: Pred[]): Pred[] {
+    const name = n.childForFieldName('label')?.text ?? '';
+    const node = this.labelNode(name);
+    this.labels.get(name)!.scopes = this.scopes.map((s) => s.id);
+    this.connect(preds, node);
+    let cur: Pred[] = [{ from: node, slot: -1 }];
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && c.type !== 'statement_identifier') cur = this.statement(c, cur, n);
+    }
+    return cur;
+  }
+
+  /** A goto leaves the scopes it is in that do not also enclose its label. */
+  private resolveGotos(): void {
+    for (const g of this.gotos) {
+      const target = new Set(this.labels.get(g.label)?.scopes ?? []);
+      const vars: string[] = [];
+      g.scopes.forEach((s, i) => {
+        if (!target.has(s.id) && i > 0) vars.push(...(g.snapshot[i] ?? []));
+      });
+      this.nodes[g.scopeNode]!.vars = vars;
+    }
+  }
+
+  /**
+   * try/catch: a handler can be entered before any statement of the try body and after each one
+   * (a call may throw anywhere), and from a throw inside it.
+   */
+  private tryStatement(n: Node, preds: Pred[]): Pred[] {
+    const handlers: Pred[] = [];
+    const start = this.chain(preds, 'noop', null);
+    handlers.push(...start.map((p) => ({ ...p })));
+    this.tries.push(handlers);
+    const body = n.childForFieldName('body');
+    let cur: Pred[] = start;
+    if (body) {
+      const scope: Scope = { id: this.nextScope++, vars: [] };
+      this.scopes.push(scope);
+      for (let i = 0; i < body.namedChildCount; i++) {
+        const c = body.namedChild(i);
+        if (!c) continue;
+        cur = this.statement(c, cur, body);
+        if (cur.length) {
+          cur = this.chain(cur, 'noop', null);
+          handlers.push({ from: cur[0]!.from, slot: -1 });
+        }
+      }
+      this.scopes.pop();
+    }
+    this.tries.pop();
+    const out = [...cur];
+    const handlerEntry = this.add('noop', null);
+    this.connect(handlers, handlerEntry);
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (!c || c.type !== 'catch_clause') continue;
+      const cbody = c.childForFieldName('body');
+      if (cbody) out.push(...this.statement(cbody, [{ from: handlerEntry, slot: -1 }], c));
+    }
+    return out;
+  }
+
+  /** `#if`/`#ifdef` blocks: the guarded statements are present; an `#else`/`#elif` part is an alternative. */
+  private preprocessor(n: Node, preds: Pred[]): Pred[] {
+    const alt = n.childForFieldName('alternative');
+    const skip = new Set<number>();
+    for (const f of ['name', 'condition', 'alternative']) {
+      const c = n.childForFieldName(f);
+      if (c) skip.add(c.id);
+    }
+    let cur = preds;
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c && !skip.has(c.id)) cur = this.statement(c, cur, n);
+    }
+    if (!alt) return cur;
+    return [...cur, ...this.statement(alt, preds, n)];
+  }
+}
+
+/** Builds the CFG of a function_definition or lambda_expression. */
+export function buildCfg(fn: Node): FunctionCfg {
+  return new Builder(fn).build();
+}

@@ -1,0 +1,92 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { LineIndex } from '../../edits';
+import { withTree } from '../../parser';
+import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
+import { CFileContext } from './context';
+import { FunctionAnalysis } from '../../engine/analysis';
+import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
+import { FixPlanner, type FileFixContext } from './fixes';
+import { scanFile } from './scan';
+import { functionName } from './syntax';
+
+/**
+ * C/C++ descriptor-leak analysis: for each function that acquires a descriptor, socket or
+ * stream, a path-insensitive-but-guard-aware dataflow over its CFG finds the exits where one
+ * is still open, and assignments that overwrite the only copy of an open one.
+ */
+export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
+  try {
+    return await withTree(language, text, (tree) => analyzeTree(tree, text, language, options));
+  } catch (e) {
+    return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+}
+
+function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions): AnalysisResult {
+  const started = Date.now();
+  const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
+  const root = tree.rootNode;
+  const notes: string[] = [];
+  const findings: Finding[] = [];
+  const hadParseErrors = root.hasError;
+  if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
+  const scan = scanFile(root, language);
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline);
+  const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
+  const functions = scan.acquiring;
+  for (let i = 0; i < functions.length; i++) {
+    if (deadline !== undefined && Date.now() > deadline) {
+      notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
+      break;
+    }
+    const fn = functions[i]!;
+    const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
+    try {
+      findings.push(...analyzeFunction(fn, name, ctx, file, language, deadline, notes));
+    } catch (e) {
+      notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.variable.localeCompare(b.variable));
+  return { language, findings, hadParseErrors, notes };
+}
+
+function analyzeFunction(
+  fn: Node, name: string, ctx: CFileContext, file: FileFixContext, language: 'c' | 'cpp', deadline: number | undefined, notes: string[],
+): Finding[] {
+  const cfg = ctx.cfgOf(fn);
+  if (cfg.truncated) notes.push(`function ${name}: nesting too deep, inner parts treated as plain statements`);
+  const analysis = new FunctionAnalysis(ctx.irOf(fn), ctx, 'report', deadline);
+  analysis.run();
+  if (!analysis.complete) notes.push(`function ${name}: too complex, analysis cut short`);
+  // A function whose parse has errors is never edited: its text may not be what the tree says.
+  const planner = fn.hasError ? null : new FixPlanner(file, fn, cfg, analysis);
+
+  const out: { finding: FindingBody; fix: Fix | null }[] = [];
+  for (const rec of analysis.leaks.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    out.push({ finding: leakFinding(rec, tokens, name, language, file.lines), fix: planner?.leakFix(rec) ?? null });
+  }
+  for (const rec of analysis.overwrites.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    out.push({ finding: overwriteFinding(rec, tokens, name, language, file.lines), fix: planner?.overwriteFix(rec) ?? null });
+  }
+  // One all-paths fix per variable, shared by all of its findings: only when every one of them has a fix.
+  const byVar = new Map<string, (Fix | null)[]>();
+  for (const o of out) {
+    const list = byVar.get(o.finding.variable) ?? [];
+    list.push(o.fix);
+    byVar.set(o.finding.variable, list);
+  }
+  const allPaths = new Map<string, Fix | null>();
+  for (const [v, fixes] of byVar) allPaths.set(v, fixes.every((f) => f !== null) ? FixPlanner.allPaths(v, fixes as Fix[]) : null);
+  return out.map(({ finding, fix }) => {
+    const fixes: Fix[] = [];
+    const all = allPaths.get(finding.variable);
+    if (all) fixes.push(all);
+    if (fix) fixes.push(fix);
+    return { ...finding, fixes };
+  });
+}

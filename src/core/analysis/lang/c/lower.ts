@@ -1,0 +1,394 @@
+import type { Node } from 'web-tree-sitter';
+import { lastAtOrBefore } from '../../edits';
+import type { EffectSite } from './scan';
+import type { CfgNode, FunctionCfg } from './cfg';
+import {
+  NO_GUARD, type AcquireSite, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
+  type Rel, type Subject, type Target, type Value,
+} from '../../ir/ir';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, closesByName } from './names';
+import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
+
+/**
+ * Lowers one C/C++ function to the shared IR: the syntax on each CFG node is translated, once,
+ * into plain operations and guards, so that the dataflow iterations never touch tree-sitter nodes
+ * (marshalling them out of wasm is what costs). Only the nodes that matter are looked at: the
+ * assignments, initialised declarators and calls that the file scan's query found. The IR's
+ * nodes are the CFG's, by index, so the fixes can map a finding back to the syntax.
+ */
+
+export interface CompileContext {
+  isNoReturn(name: string): boolean;
+  /** Does the file define a function of this name (so it may have a summary)? */
+  isDefined(name: string): boolean;
+  readonly ownershipTransfers: ReadonlySet<string>;
+}
+
+const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+const NONE: Guard = NO_GUARD;
+const MAX_GUARD_DEPTH = 200;
+
+function isRel(op: string): op is Rel {
+  return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+}
+
+export class Lowering {
+  constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
+
+  /** Lowers the function, given its effect sites from the file scan. */
+  lower(fn: Node, sites: readonly EffectSite[]): FunctionIr {
+    const nodes = this.cfg.nodes;
+    const ops: Op[][] = nodes.map(() => []);
+    const noReturn: boolean[] = nodes.map(() => false);
+    const reads: string[][] = nodes.map(() => []);
+    this.effects(sites, ops, noReturn, reads);
+    const irNodes = nodes.map((node, id): IrNode => {
+      const ast = node.ast;
+      let guard: Guard = NONE;
+      let constant: number | null = null;
+      const list = ops[id]!;
+      if (ast && node.kind === 'cond') {
+        constant = constantValue(strip(ast));
+        if (constant === null) guard = this.guard(ast, 0);
+      } else if (ast && node.kind === 'return') {
+        const expr = firstExpression(ast);
+        if (expr) {
+          list.push({ op: 'returned', refs: this.returnedRefs(expr) });
+          reads[id]!.push(...identifiersIn(expr));
+        }
+      }
+      const program: Program = { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]! };
+      return { kind: irKind(node), succ: node.succ, program, exit: exitOf(node), dying: node.vars, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
+    });
+    return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
+  }
+
+  /**
+   * Takes the assignments, initialised declarators and calls of the function (found by the file
+   * scan's query) in evaluation order (post-order: by end offset, inner before outer), each
+   * to the CFG node whose syntax encloses it.
+   */
+  private effects(sites: readonly EffectSite[], ops: Op[][], noReturn: boolean[], reads: string[][]): void {
+    // CFG node syntax ranges, sorted by start (they do not overlap).
+    const owners = this.cfg.nodes
+      .map((n, id) => ({ n, id }))
+      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
+      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
+      .sort((a, b) => a.start - b.start);
+    const ownerStarts = owners.map((o) => o.start);
+    const ownerOf = (start: number, end: number): (typeof owners)[number] | null => {
+      const o = owners[lastAtOrBefore(ownerStarts, start)];
+      return o && end <= o.end ? o : null;
+    };
+    // Sites of nested functions were given to those functions by the scan. Each site is classified
+    // once, and its offsets read once (endIndex is a call into the parser's wasm).
+    const events: { e: EffectSite; start: number; end: number; relevant: boolean; noRet: boolean }[] = [];
+    for (const e of sites) {
+      const relevant = e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee) || this.lends(e.node, e.callee);
+      const noRet = e.kind === 'call' && e.callee !== null && this.ctx.isNoReturn(e.callee);
+      if (relevant || noRet) events.push({ e, start: e.node.startIndex, end: e.node.endIndex, relevant, noRet });
+    }
+    events.sort((a, b) => a.end - b.end || b.start - a.start);
+    for (const { e, start, end, relevant, noRet } of events) {
+      const owner = ownerOf(start, end);
+      if (!owner) continue;
+      const list = ops[owner.id]!;
+      if (e.kind === 'assign') this.assignment(e.node, list, reads[owner.id]!);
+      else if (e.kind === 'init') this.initDeclarator(e.node, list, reads[owner.id]!);
+      else {
+        if (noRet && owner.stmt && owner.start === start) noReturn[owner.id] = true;
+        if (relevant) this.call(e.node, list);
+      }
+    }
+  }
+
+  private relevantCall(name: string): boolean {
+    return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) ||
+      this.ctx.isDefined(name) || closesByName(name);
+  }
+
+  /** A call to a function known neither by table nor by summary that receives a local (or its address). */
+  private lends(call: Node, name: string): boolean {
+    if (BORROW.has(name) || ACQUIRE.has(name) || this.ctx.isNoReturn(name)) return false;
+    return callArgs(call).some((a) => {
+      const r = argRef(a);
+      const base = (r.key ?? r.prefix ?? '').replace(/[[*].*$/, '').replace(/^\*/, '');
+      return base !== '' && this.cfg.locals.has(base);
+    });
+  }
+
+  private assignment(n: Node, ops: Op[], reads: string[]): void {
+    if (n.childForFieldName('operator')?.text !== '=') return;
+    const left = n.childForFieldName('left');
+    if (!left) return;
+    const right = n.childForFieldName('right');
+    const target = this.target(left);
+    if (target.kind === 'local' && right) reads.push(...identifiersIn(right));
+    ops.push({ op: 'bind', target, value: this.valueOf(right, target), start: n.startIndex, end: n.endIndex });
+  }
+
+  private initDeclarator(n: Node, ops: Op[], reads: string[]): void {
+    const info = declaratorName(n.childForFieldName('declarator'));
+    if (!info) return;
+    const value = n.childForFieldName('value');
+    if (value?.type === 'initializer_list' && info.isArray) {
+      const invalid: number[] = [];
+      let idx = 0;
+      for (let i = 0; i < value.namedChildCount; i++) {
+        const e = value.namedChild(i);
+        if (!e || e.type === 'comment') continue;
+        const c = constantValue(e);
+        if (c !== null && c <= 0) invalid.push(idx);
+        idx++;
+      }
+      ops.push({ op: 'initArray', name: info.name, invalid });
+      return;
+    }
+    const target: Target = this.cfg.locals.has(info.name) ? { kind: 'local', key: info.name } : { kind: 'escape' };
+    if (target.kind === 'local' && value) reads.push(...identifiersIn(value));
+    // A C++ direct-initialisation `T x(args)` is not a copy of the arguments.
+    const v: Value = value?.type === 'argument_list' ? { kind: 'other' } : this.valueOf(value, target);
+    ops.push({ op: 'bind', target, value: v, start: n.startIndex, end: n.endIndex });
+  }
+
+  private valueOf(node: Node | null, target: Target): Value {
+    const r = strip(node);
+    if (!r) return { kind: 'other' };
+    if (r.type === 'assignment_expression') {
+      const key = lvalueKey(r.childForFieldName('left'));
+      return key ? { kind: 'var', key } : { kind: 'other' };
+    }
+    if (r.type === 'call_expression') {
+      const name = calleeName(r);
+      if (name && ACQUIRE.has(name)) return { kind: 'acquire', ...this.site(r, name, target.kind === 'local' ? target.key : null) };
+      if (name && ACQUIRE_PAIR.has(name)) return { kind: 'status', start: r.startIndex };
+      return { kind: 'other' };
+    }
+    if (r.type === 'initializer_list' || r.type === 'compound_literal_expression') return { kind: 'aggregate', keys: aggregateKeys(r) };
+    const c = constantValue(r);
+    if (c !== null) return c <= 0 ? { kind: 'invalid' } : { kind: 'other' };
+    const key = lvalueKey(r);
+    return key ? { kind: 'var', key } : { kind: 'other' };
+  }
+
+  /** Where an assignment stores: a tracked local, storage that outlives the function, or something untracked. */
+  private target(lhs: Node): Target {
+    const n = strip(lhs);
+    if (!n) return { kind: 'ignore' };
+    switch (n.type) {
+      case 'identifier':
+        return this.cfg.locals.has(n.text) ? { kind: 'local', key: n.text } : { kind: 'escape' };
+      case 'subscript_expression': {
+        const { base, literalIndex } = subscriptParts(n);
+        if (base && this.cfg.localArrays.has(base)) {
+          const key = lvalueKey(n);
+          return literalIndex && key ? { kind: 'local', key } : { kind: 'ignore' };
+        }
+        return { kind: 'escape' };
+      }
+      case 'field_expression':
+      case 'pointer_expression':
+        return { kind: 'escape' };
+      default:
+        return { kind: 'ignore' };
+    }
+  }
+
+  private call(call: Node, ops: Op[]): void {
+    const name = calleeName(call);
+    if (!name) return;
+    const args = callArgs(call);
+    if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
+    else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: argRef(args[0]) });
+    else if (ACQUIRE_PAIR.has(name)) {
+      const a = strip(args[ACQUIRE_PAIR.get(name)!] ?? null);
+      const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
+      ops.push({ op: 'pair', ...this.site(call, name, null), base });
+    } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map(argRef) });
+    else if (this.ctx.isDefined(name)) ops.push({ op: 'summary', name, refs: args.map(argRef) });
+    else if (closesByName(name)) for (const a of args) ops.push({ op: 'release', ref: argRef(a) });
+    else if (this.lends(call, name)) ops.push({ op: 'lend', refs: args.map(argRef) });
+  }
+
+  /** What an acquiring call produces: a Winsock SOCKET when the variable is declared so. */
+  private site(call: Node, name: string, key: string | null): AcquireSite {
+    let resource: string = ACQUIRE.get(name) ?? 'fd';
+    const base = key?.replace(/\[.*$/, '');
+    if (resource === 'fd' && base && /\bSOCKET\b/.test(this.cfg.declarations.get(base)?.type ?? '')) resource = 'socket';
+    const validity = resource === 'file' || resource === 'popen' ? 'pointer' : 'int';
+    return { start: call.startIndex, end: call.endIndex, call: name, resource, validity };
+  }
+
+  private returnedRefs(expr: Node): Ref[] {
+    const refs: Ref[] = [];
+    const stack: Node[] = [expr];
+    while (stack.length) {
+      const n = strip(stack.pop()!);
+      if (!n) continue;
+      if (n.type === 'conditional_expression') {
+        for (const f of ['consequence', 'alternative']) {
+          const c = n.childForFieldName(f);
+          if (c) stack.push(c);
+        }
+        continue;
+      }
+      if (n.type === 'initializer_list' || n.type === 'compound_literal_expression') {
+        for (const key of aggregateKeys(n)) refs.push({ key, prefix: null });
+        continue;
+      }
+      // C++ `return std::move(fd);`
+      if (n.type === 'call_expression' && calleeName(n) === 'move') {
+        const a = callArgs(n)[0];
+        if (a) stack.push(a);
+        continue;
+      }
+      const key = lvalueKey(n);
+      if (key) refs.push({ key, prefix: null });
+    }
+    return refs;
+  }
+
+  // ------------------------------------------------------------ guards
+
+  private guard(cond: Node, depth: number): Guard {
+    if (depth > MAX_GUARD_DEPTH) return NONE;
+    const e = strip(cond);
+    if (!e) return NONE;
+    if (e.type === 'declaration') {
+      // C++ `if (FILE *f = fopen(...))`: the declared variable's truthiness.
+      const info = declaratorName(e.childForFieldName('declarator'));
+      return info ? { g: 'cmp', subject: { kind: 'key', key: info.name }, rel: '!=', c: 0 } : NONE;
+    }
+    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+      const arg = e.childForFieldName('argument');
+      return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NONE;
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.type ?? '';
+      const l = e.childForFieldName('left');
+      const r = e.childForFieldName('right');
+      if (!l || !r) return NONE;
+      if (op === '&&' || op === '||') {
+        return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: acquisitionsIn(r) };
+      }
+      if (!isRel(op)) return NONE;
+      const lc = constantValue(l);
+      const rc = constantValue(r);
+      if (rc !== null && lc === null) return this.compare(l, op, rc);
+      if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
+      if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
+      return NONE;
+    }
+    return this.compare(e, '!=', 0);
+  }
+
+  private same(l: Node, r: Node, rel: '==' | '!='): Guard {
+    const a = variableKey(l);
+    const b = variableKey(r);
+    if (!a || !b || a === b) return NONE;
+    const standard = isStandard(b) ? 'b' : isStandard(a) ? 'a' : null;
+    return { g: 'same', a, b, rel, standard };
+  }
+
+  private compare(subjectNode: Node, rel: Rel, c: number): Guard {
+    const subject = this.subject(strip(subjectNode));
+    return subject ? { g: 'cmp', subject, rel, c } : NONE;
+  }
+
+  private subject(e: Node | null): Subject | null {
+    if (!e) return null;
+    if (e.type === 'assignment_expression') {
+      const right = strip(e.childForFieldName('right'));
+      if (right?.type === 'call_expression' && ACQUIRE_PAIR.has(calleeName(right) ?? '')) return { kind: 'pair', start: right.startIndex };
+      const key = lvalueKey(e.childForFieldName('left'));
+      return key ? { kind: 'key', key } : null;
+    }
+    if (e.type === 'call_expression') {
+      return ACQUIRE_PAIR.has(calleeName(e) ?? '') ? { kind: 'pair', start: e.startIndex } : null;
+    }
+    const key = lvalueKey(e);
+    return key ? { kind: 'key', key } : null;
+  }
+}
+
+/** The key of a plain variable or literal-index element (`out`, `stdout`, `fds[1]`), or null. */
+function variableKey(node: Node): string | null {
+  const n = strip(node);
+  if (!n) return null;
+  if (n.type === 'identifier') return n.text;
+  return n.type === 'subscript_expression' && subscriptParts(n).literalIndex ? lvalueKey(n) : null;
+}
+
+/** `fd`, `&fd`, `(int)fd` name `fd`; `fds[i]` with a non-constant index names every element of `fds`. */
+function argRef(arg: Node | undefined): Ref {
+  let n = strip(arg ?? null);
+  if (n && n.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+  if (!n) return { key: null, prefix: null };
+  if (n.type === 'subscript_expression') {
+    const { base, literalIndex } = subscriptParts(n);
+    if (base && !literalIndex) return { key: null, prefix: `${base}[` };
+  }
+  return { key: lvalueKey(n), prefix: null };
+}
+
+/** The locations stored into an initializer list (`{ .fd = fd }`), which then own them. */
+function aggregateKeys(list: Node): string[] {
+  const keys: string[] = [];
+  const stack: Node[] = [list];
+  let budget = 10000;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'initializer_pair') {
+      const v = n.childForFieldName('value');
+      if (v) stack.push(v);
+      continue;
+    }
+    if (n.type === 'initializer_list' || n.type === 'compound_literal_expression') {
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+      continue;
+    }
+    const key = lvalueKey(n);
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
+function isStandard(name: string): boolean {
+  return STANDARD_FDS.has(name) || STANDARD_STREAMS.has(name);
+}
+
+function irKind(node: CfgNode): IrNodeKind {
+  switch (node.kind) {
+    case 'return': case 'throw': case 'end': return 'exit';
+    default: return node.kind;
+  }
+}
+
+function exitOf(node: CfgNode): Exit | null {
+  const e = node.exit;
+  if (!e) return null;
+  const n = e.node;
+  const atBrace = e.kind === 'end' || e.kind === 'block';
+  return { kind: e.kind, start: atBrace ? n.endIndex - 1 : n.startIndex, end: n.endIndex, id: `${e.kind}:${n.startIndex}:${n.endIndex}` };
+}
+
+/** The identifiers an expression reads (one wasm call). */
+function identifiersIn(expr: Node): string[] {
+  if (expr.type === 'identifier') return [expr.text];
+  return [...new Set(expr.descendantsOfType('identifier').map((n) => n.text))];
+}
+
+/** Offsets of the acquiring calls inside an expression (one wasm call for the calls). */
+function acquisitionsIn(expr: Node): number[] {
+  const calls = expr.type === 'call_expression' ? [expr] : expr.descendantsOfType('call_expression');
+  const out: number[] = [];
+  for (const c of calls) {
+    if (!c) continue;
+    const name = calleeName(c);
+    if (name && (ACQUIRE.has(name) || ACQUIRE_PAIR.has(name))) out.push(c.startIndex);
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+import { Query, type Language, type Node } from 'web-tree-sitter';
+import { lastAtOrBefore } from '../../edits';
+import { ACQUIRING_NAMES } from './names';
+import { functionName, hasAttribute, simpleName } from './syntax';
+import { firstKid } from '../../syntax';
+
+/** What one query over the whole file finds (the matching runs inside wasm; only captures cross over). */
+/** An assignment, initialised declarator or call, for the effect compiler. */
+export interface EffectSite {
+  readonly node: Node;
+  readonly kind: 'assign' | 'init' | 'call';
+  /** For calls of a plain or qualified name: that name. */
+  readonly callee: string | null;
+}
+
+export interface FileScan {
+  /** Function definitions and C++ lambdas that call an acquiring function, in source order. */
+  readonly acquiring: Node[];
+  /** The effect sites of each function by node id (not those of functions nested in it), in source order. */
+  readonly effects: Map<number, EffectSite[]>;
+  /** Function definitions by simple name (the first one wins). */
+  readonly definitions: Map<string, Node>;
+  /** Functions declared or defined with noreturn / _Noreturn / [[noreturn]]. */
+  readonly noReturn: Set<string>;
+  /** Included header names, lower case, without <> or quotes. */
+  readonly headers: Set<string>;
+  /** Offset just after the last top-level #include (0 when there is none). */
+  readonly includeEnd: number;
+}
+
+const queries = new WeakMap<Language, Query>();
+
+/**
+ * One query finds everything the analysis needs from the file, so the tree is traversed once
+ * (inside wasm). Compiled once per grammar and kept for the life of the process.
+ */
+function scanQuery(lang: Language, language: 'c' | 'cpp'): Query {
+  let q = queries.get(lang);
+  if (!q) {
+    const patterns = [
+      '(function_definition) @function',
+      '(assignment_expression operator: "=") @assign',
+      '(init_declarator) @init',
+      '(call_expression function: (identifier) @callee) @call',
+      '(call_expression function: [(field_expression) (parenthesized_expression) (call_expression) (subscript_expression)]) @call',
+      '"_Noreturn" @attribute',
+      '(attribute_specifier) @attribute',
+      '(attribute_declaration) @attribute',
+      '(preproc_include) @include',
+    ];
+    if (language === 'cpp') {
+      patterns.push('(lambda_expression) @function');
+      patterns.push('(call_expression function: (qualified_identifier name: (identifier) @callee)) @call');
+    }
+    q = new Query(lang, patterns.join('\n'));
+    queries.set(lang, q);
+  }
+  return q;
+}
+
+export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
+  const functions: Node[] = [];
+  const sites: EffectSite[] = [];
+  const definitions = new Map<string, Node>();
+  const noReturn = new Set<string>();
+  const headers = new Set<string>();
+  let includeEnd = 0;
+  for (const m of scanQuery(root.tree.language, language).matches(root)) {
+    let anchor: Node | null = null;
+    let kind: EffectSite['kind'] | null = null;
+    let callee: string | null = null;
+    for (const cap of m.captures) {
+      const n = cap.node;
+      switch (cap.name) {
+        case 'function':
+          functions.push(n);
+          if (n.type === 'function_definition') {
+            const name = functionName(n);
+            if (name && !definitions.has(simpleName(name))) definitions.set(simpleName(name), n);
+          }
+          break;
+        case 'assign': anchor = n; kind = 'assign'; break;
+        case 'init': anchor = n; kind = 'init'; break;
+        case 'call': anchor = n; kind = 'call'; break;
+        case 'callee': callee = n.text; break;
+        case 'attribute':
+          if (n.type === '_Noreturn' || n.text.includes('noreturn')) {
+            const owner = attributeOwner(n);
+            const name = owner && declaredName(owner);
+            if (name && (hasAttribute(owner, 'noreturn') || hasAttribute(owner, '_Noreturn'))) noReturn.add(simpleName(name));
+          }
+          break;
+        case 'include': {
+          const p = n.childForFieldName('path')?.text ?? '';
+          headers.add(p.replace(/^[<"]|[>"]$/g, '').toLowerCase());
+          if (n.parent?.type === 'translation_unit') includeEnd = Math.max(includeEnd, n.endIndex);
+          break;
+        }
+      }
+    }
+    if (anchor && kind) sites.push({ node: anchor, kind, callee });
+  }
+  // Give each site to the innermost function around it; a function acquires if one of its calls does.
+  functions.sort((a, b) => a.startIndex - b.startIndex);
+  const starts = functions.map((f) => f.startIndex);
+  const ends = functions.map((f) => f.endIndex);
+  const byFunction = new Map<number, EffectSite[]>();
+  const acquiring = new Set<Node>();
+  for (const site of sites) {
+    const fn = innermost(functions, starts, ends, site.node.startIndex);
+    if (!fn) continue;
+    let list = byFunction.get(fn.id);
+    if (!list) byFunction.set(fn.id, (list = []));
+    list.push(site);
+    if (site.kind === 'call' && site.callee !== null && ACQUIRING.has(site.callee)) acquiring.add(fn);
+  }
+  return { acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), effects: byFunction, definitions, noReturn, headers, includeEnd };
+}
+
+const ACQUIRING: ReadonlySet<string> = new Set(ACQUIRING_NAMES);
+
+/** The innermost function containing `offset` (functions sorted by start; their offsets read once). */
+function innermost(functions: Node[], starts: number[], ends: number[], offset: number): Node | null {
+  // Nested functions (lambdas) start after their parent, so the first container going back is the innermost.
+  for (let i = lastAtOrBefore(starts, offset); i >= 0; i--) if (ends[i]! > offset) return functions[i]!;
+  return null;
+}
+
+function attributeOwner(attr: Node): Node | null {
+  let n = attr.parent;
+  for (let i = 0; n && i < 4; i++, n = n.parent) {
+    if (n.type === 'declaration' || n.type === 'function_definition') return n;
+  }
+  return null;
+}
+
+function declaredName(owner: Node): string | null {
+  if (owner.type === 'function_definition') return functionName(owner);
+  const stack: (Node | null)[] = [owner.childForFieldName('declarator')];
+  while (stack.length) {
+    const d = stack.pop();
+    if (!d) continue;
+    if (d.type === 'function_declarator') return d.childForFieldName('declarator')?.text ?? null;
+    if (d.type === 'pointer_declarator' || d.type === 'attributed_declarator' || d.type === 'parenthesized_declarator') {
+      stack.push(d.childForFieldName('declarator') ?? firstKid(d));
+    }
+  }
+  return null;
+}

@@ -1,0 +1,262 @@
+import type { Node } from 'web-tree-sitter';
+import { callArgs, firstKid, keyText, lastKid, mentionsIdentifier, namedKids } from '../../syntax';
+
+/** Small, allocation-light helpers over the tree-sitter C/C++ syntax tree; the language-neutral ones come from ../syntax. */
+export { callArgs } from '../../syntax';
+
+/** Removes parentheses, casts and C++ condition wrappers around an expression. */
+export function strip(node: Node | null): Node | null {
+  let n = node;
+  while (n) {
+    switch (n.type) {
+      case 'parenthesized_expression':
+        n = lastKid(n);
+        break;
+      case 'cast_expression':
+        n = n.childForFieldName('value');
+        break;
+      case 'condition_clause': {
+        const v = n.childForFieldName('value');
+        if (!v) return n;
+        n = v;
+        break;
+      }
+      case 'comma_expression':
+        n = n.childForFieldName('right');
+        break;
+      default:
+        return n;
+    }
+  }
+  return n;
+}
+
+/** The called function's simple name: `close`, `::close` and `std::fclose` give the last part; methods give null. */
+export function calleeName(call: Node): string | null {
+  let f = call.childForFieldName('function');
+  while (f) {
+    if (f.type === 'identifier') return f.text;
+    if (f.type === 'qualified_identifier') f = f.childForFieldName('name');
+    else if (f.type === 'template_function') f = f.childForFieldName('name');
+    else if (f.type === 'parenthesized_expression') f = firstKid(f);
+    else return null;
+  }
+  return null;
+}
+
+/**
+ * The storage an lvalue expression names, as a key: `fd`, `fds[0]`, `c->fd`, `*out`.
+ * Null for anything else (calls, arithmetic, ...).
+ */
+export function lvalueKey(node: Node | null): string | null {
+  const n = strip(node);
+  if (!n) return null;
+  switch (n.type) {
+    case 'identifier':
+      return n.text;
+    case 'subscript_expression':
+    case 'field_expression':
+      return keyText(n);
+    case 'pointer_expression': {
+      const op = n.child(0)?.type;
+      if (op !== '*') return null;
+      const inner = lvalueKey(n.childForFieldName('argument'));
+      return inner === null ? null : `*${inner}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** For `a[i]`: the base identifier and whether the index is a literal number. */
+export function subscriptParts(node: Node): { base: string | null; literalIndex: boolean } {
+  const arg = strip(node.childForFieldName('argument'));
+  const idx = strip(node.childForFieldName('index') ?? node.childForFieldName('indices'));
+  const base = arg && arg.type === 'identifier' ? arg.text : null;
+  let literalIndex = false;
+  if (idx) literalIndex = idx.type === 'number_literal';
+  else {
+    // tree-sitter-cpp wraps the index in a subscript_argument_list.
+    const list = namedKids(node)[1] ?? null;
+    const kids = namedKids(list);
+    literalIndex = kids.length === 1 && kids[0]!.type === 'number_literal';
+  }
+  return { base, literalIndex };
+}
+
+/** The numeric value of a constant used in validity checks (-1, 0, NULL, INVALID_SOCKET, ...), or null. */
+export function constantValue(node: Node | null): number | null {
+  const n = strip(node);
+  if (!n) return null;
+  switch (n.type) {
+    case 'number_literal': {
+      const t = n.text.replace(/[uUlL]+$/, '');
+      const v = Number(t.startsWith('-0x') ? -Number(t.slice(1)) : t);
+      return Number.isFinite(v) ? v : null;
+    }
+    case 'null':
+    case 'nullptr':
+      return 0;
+    case 'false':
+      return 0;
+    case 'true':
+      return 1;
+    case 'identifier':
+      switch (n.text) {
+        case 'NULL': case 'nullptr': return 0;
+        case 'INVALID_SOCKET': case 'SOCKET_ERROR': case 'INVALID_HANDLE_VALUE': return -1;
+        default: return null;
+      }
+    case 'unary_expression': {
+      const op = n.child(0)?.type;
+      const v = constantValue(n.childForFieldName('argument'));
+      if (v === null) return null;
+      if (op === '-') return -v;
+      if (op === '+') return v;
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The identifier a declarator declares (`*p`, `fds[2]`, `x = 1` all reduce to the name). */
+export function declaratorName(decl: Node | null): { name: string; isArray: boolean; isPointer: boolean } | null {
+  let d = decl;
+  let isArray = false;
+  let isPointer = false;
+  for (let guard = 0; d && guard < 64; guard++) {
+    switch (d.type) {
+      case 'identifier':
+      case 'field_identifier':
+        return { name: d.text, isArray, isPointer };
+      case 'init_declarator':
+      case 'attributed_declarator':
+      case 'parenthesized_declarator':
+        d = d.childForFieldName('declarator') ?? firstKid(d);
+        break;
+      case 'array_declarator':
+        isArray = true;
+        d = d.childForFieldName('declarator');
+        break;
+      case 'pointer_declarator':
+      case 'reference_declarator':
+        isPointer = isPointer || d.type === 'pointer_declarator';
+        d = d.childForFieldName('declarator') ?? lastKid(d);
+        break;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
+/** The function_declarator inside a function definition's declarator chain, and whether the result is a pointer. */
+export function functionDeclarator(def: Node): { decl: Node | null; returnsPointer: boolean } {
+  let d = def.childForFieldName('declarator');
+  let returnsPointer = false;
+  for (let guard = 0; d && guard < 64; guard++) {
+    if (d.type === 'function_declarator') return { decl: d, returnsPointer };
+    if (d.type === 'pointer_declarator' || d.type === 'reference_declarator') returnsPointer = true;
+    d = d.childForFieldName('declarator') ?? lastKid(d);
+  }
+  return { decl: null, returnsPointer };
+}
+
+/** A function definition's name as written (`f`, `Server::start`), or null. */
+export function functionName(def: Node): string | null {
+  const { decl } = functionDeclarator(def);
+  const name = decl?.childForFieldName('declarator');
+  return name ? name.text : null;
+}
+
+/** The last identifier of a (possibly qualified) function name: `Server::start` gives `start`. */
+export function simpleName(name: string): string {
+  const i = name.lastIndexOf('::');
+  return i >= 0 ? name.slice(i + 2) : name;
+}
+
+/** Parameter declarations of a function definition or lambda, in order. */
+export function parameters(fn: Node): { name: string | null; isPointer: boolean; isArray: boolean; type: string }[] {
+  let list: Node | null = null;
+  if (fn.type === 'lambda_expression') list = fn.childForFieldName('declarator')?.childForFieldName('parameters') ?? null;
+  else list = functionDeclarator(fn).decl?.childForFieldName('parameters') ?? null;
+  const out: { name: string | null; isPointer: boolean; isArray: boolean; type: string }[] = [];
+  if (!list) return out;
+  for (let i = 0; i < list.namedChildCount; i++) {
+    const p = list.namedChild(i);
+    if (!p || (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration')) continue;
+    const info = declaratorName(p.childForFieldName('declarator'));
+    out.push({ name: info?.name ?? null, isPointer: info?.isPointer ?? false, isArray: info?.isArray ?? false, type: p.childForFieldName('type')?.text ?? '' });
+  }
+  return out;
+}
+
+/** True when the node (a declaration or definition) carries `__attribute__((name))`, `[[name]]` or a `name` qualifier. */
+export function hasAttribute(node: Node, name: string): boolean {
+  for (let i = 0; i < node.namedChildCount; i++) {
+    const c = node.namedChild(i);
+    if (!c) continue;
+    if (c.type === 'attribute_specifier' || c.type === 'attribute_declaration' || c.type === 'type_qualifier'
+      || c.type === 'storage_class_specifier' || c.type === 'ms_declspec_modifier') {
+      if (identifierIn(c, name)) return true;
+    }
+  }
+  return false;
+}
+
+function identifierIn(node: Node, name: string): boolean {
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.childCount === 0) {
+      if (n.text === name || n.text === `__${name}__`) return true;
+      continue;
+    }
+    for (let i = 0; i < n.childCount; i++) {
+      const c = n.child(i);
+      if (c) stack.push(c);
+    }
+  }
+  return false;
+}
+
+/** `cleanup(fn)` from `__attribute__((cleanup(fn)))` on a declaration, or null. */
+export function cleanupFunction(decl: Node): string | null {
+  for (let i = 0; i < decl.namedChildCount; i++) {
+    const c = decl.namedChild(i);
+    if (!c || c.type !== 'attribute_specifier') continue;
+    const stack: Node[] = [c];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'call_expression' && calleeName(n)?.replace(/^__|__$/g, '') === 'cleanup') {
+        const arg = callArgs(n)[0];
+        return arg ? arg.text : '';
+      }
+      for (let j = 0; j < n.namedChildCount; j++) {
+        const k = n.namedChild(j);
+        if (k) stack.push(k);
+      }
+    }
+  }
+  return null;
+}
+
+/** True for the storage-class specifiers that make a block-scope variable outlive the call. */
+export function hasStaticStorage(decl: Node): boolean {
+  for (let i = 0; i < decl.namedChildCount; i++) {
+    const c = decl.namedChild(i);
+    if (c?.type === 'storage_class_specifier' && (c.text === 'static' || c.text === 'extern' || c.text === 'thread_local' || c.text === '_Thread_local' || c.text === '__thread')) return true;
+  }
+  return false;
+}
+
+/** Does the subtree mention identifier `name`? (iterative; lambdas included) */
+export function mentions(node: Node, name: string): boolean {
+  return mentionsIdentifier(node, name, 20000);
+}
+
+/** The first named child that is not a comment: a return's value, a condition's expression. */
+export function firstExpression(stmt: Node): Node | null {
+  return firstKid(stmt);
+}

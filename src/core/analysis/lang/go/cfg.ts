@@ -1,0 +1,338 @@
+import type { Node } from 'web-tree-sitter';
+import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { exprList, kids, lastLeaf, parameterNames, statementsOf } from './syntax';
+
+/**
+ * Control-flow graph of one Go function body at statement granularity, with lexical scopes: a
+ * variable declared in a block is checked where the block ends (or where a break/continue leaves it).
+ */
+
+/**
+ * Where a leak is reported and how a close can be inserted there:
+ * - 'return' / 'break' / 'continue' / 'goto': the jump statement (insert before it);
+ * - 'end' / 'block': the closing `}` of `node` (a function body or block; insert before the brace);
+ * - 'case': the end of a switch/select case clause `node` (insert after its last statement);
+ * - 'if': the end of an if/for/switch statement whose initializer declared the variable (no exit fix).
+ */
+export type ExitKind = 'return' | 'end' | 'block' | 'case' | 'if' | 'break' | 'continue' | 'goto';
+
+export interface ExitSite {
+  readonly kind: ExitKind;
+  readonly node: Node;
+  /** The node the finding points at. */
+  readonly report: Node;
+}
+
+export type CfgKind = 'entry' | 'effect' | 'cond' | 'branch' | 'return' | 'noreturn' | 'scope' | 'end';
+
+export interface CfgNode {
+  readonly kind: CfgKind;
+  /** effect: a statement; cond: the condition expression; return: the statement. */
+  readonly ast: Node | null;
+  /** Successors; for 'cond' [0] is the true edge and [1] the false edge (-1: none). */
+  readonly succ: number[];
+  /** Innermost scope when the node was created (resolves names used by `ast`). */
+  readonly scope: number;
+  /** 'scope' nodes: the scopes that end here. */
+  scopes: number[];
+  readonly exit: ExitSite | null;
+}
+
+export interface FunctionCfg {
+  readonly fn: Node;
+  readonly nodes: CfgNode[];
+  readonly entry: number;
+  /** Parent of each scope (-1 for the function scope 0). */
+  readonly scopeParent: number[];
+  /** Names declared in each scope. */
+  readonly declared: Set<string>[];
+  readonly params: (string | null)[];
+  /** Set when nesting was too deep and parts were treated as opaque. */
+  truncated: boolean;
+}
+
+interface JumpTarget {
+  readonly label: string | null;
+  readonly breaks: Pred[];
+  /** Node that `continue` goes to (-1 for switch/select). */
+  readonly continueTo: number;
+  /** Number of open scopes outside the construct (a jump leaves the ones above). */
+  readonly scopeDepth: number;
+}
+
+const MAX_DEPTH = 250;
+
+class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
+  private readonly open: number[] = [];
+  private readonly jumps: JumpTarget[] = [];
+  private readonly fallthroughs: Pred[][] = [];
+  private pendingLabel: string | null = null;
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
+  readonly cfg: FunctionCfg;
+
+  constructor(fn: Node, private readonly isNoReturnStatement: (stmt: Node) => boolean) {
+    super();
+    this.cfg = { fn, nodes: this.nodes, entry: 0, scopeParent: [], declared: [], params: parameterNames(fn), truncated: false };
+  }
+
+  private get scope(): number {
+    return this.open[this.open.length - 1] ?? 0;
+  }
+
+  protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
+    this.nodes.push({ kind, ast, succ: kind === 'cond' ? [-1, -1] : [], scope: this.scope, scopes: [], exit });
+    return this.nodes.length - 1;
+  }
+
+  private pushScope(): number {
+    const id = this.cfg.scopeParent.length;
+    this.cfg.scopeParent.push(this.open.length ? this.scope : -1);
+    this.cfg.declared.push(new Set());
+    this.open.push(id);
+    return id;
+  }
+
+  /** Closes the innermost scope; reachable paths go through a 'scope' node that checks its variables. */
+  private popScope(preds: Pred[], exit: ExitSite): Pred[] {
+    const id = this.open.pop()!;
+    if (this.cfg.declared[id]!.size === 0 || preds.length === 0) return preds;
+    const out = this.chain(preds, 'scope', null, exit);
+    this.nodes[out[0]!.from]!.scopes = [id];
+    return out;
+  }
+
+  private declare(names: Iterable<string>): void {
+    const set = this.cfg.declared[this.scope]!;
+    for (const n of names) if (n !== '_') set.add(n);
+  }
+
+  build(): FunctionCfg {
+    this.pushScope();
+    for (const p of this.cfg.params) if (p) this.cfg.declared[0]!.add(p);
+    // Named results are locals of the function scope too.
+    const result = this.cfg.fn.childForFieldName('result');
+    if (result?.type === 'parameter_list') {
+      for (const d of kids(result)) for (const nm of d.childrenForFieldName('name')) if (nm) this.cfg.declared[0]!.add(nm.text);
+    }
+    const entry = this.add('entry', null);
+    const body = this.cfg.fn.childForFieldName('body');
+    let preds: Pred[] = [{ from: entry, slot: -1 }];
+    if (body) {
+      preds = this.statements(statementsOf(body), preds);
+      this.chain(preds, 'end', null, { kind: 'end', node: body, report: lastLeaf(body) });
+    }
+    this.open.pop();
+    return this.cfg;
+  }
+
+  private statements(list: readonly Node[], preds: Pred[]): Pred[] {
+    let cur = preds;
+    for (const s of list) cur = this.statement(s, cur);
+    return cur;
+  }
+
+  private statement(n: Node, preds: Pred[]): Pred[] {
+    return this.nesting.nest(() => this.statementInner(n, preds), () => {
+      this.cfg.truncated = true;
+      return this.chain(preds, 'effect', n);
+    });
+  }
+
+  private statementInner(n: Node, preds: Pred[]): Pred[] {
+    const label = this.pendingLabel;
+    this.pendingLabel = null;
+    switch (n.type) {
+      case 'comment':
+      case 'empty_statement':
+      case 'const_declaration':
+      case 'type_declaration':
+        return preds;
+      case 'block': {
+        this.pushScope();
+        const out = this.statements(statementsOf(n), preds);
+        return this.popScope(out, { kind: 'block', node: n, report: lastLeaf(n) });
+      }
+      case 'short_var_declaration':
+        this.declare(exprList(n.childForFieldName('left')).filter((x) => x.type === 'identifier').map((x) => x.text));
+        return this.chain(preds, 'effect', n);
+      case 'var_declaration':
+        this.declareVars(n);
+        return this.chain(preds, 'effect', n);
+      case 'expression_statement':
+        return this.chain(preds, this.isNoReturnStatement(n) ? 'noreturn' : 'effect', n);
+      case 'return_statement': {
+        this.chain(preds, 'return', n, { kind: 'return', node: n, report: n });
+        return [];
+      }
+      case 'if_statement':
+        return this.withInit(n, preds, (p) => this.ifStatement(n, p));
+      case 'for_statement':
+        return this.withInit(n, preds, (p) => this.forStatement(n, p, label));
+      case 'expression_switch_statement':
+      case 'type_switch_statement':
+        return this.withInit(n, preds, (p) => this.switchStatement(n, p, label));
+      case 'select_statement':
+        return this.selectStatement(n, preds, label);
+      case 'labeled_statement': {
+        const inner = kids(n).find((c) => c.type !== 'label_name');
+        if (!inner) return preds;
+        this.pendingLabel = n.childForFieldName('label')?.text ?? null;
+        const out = this.statement(inner, preds);
+        this.pendingLabel = null;
+        return out;
+      }
+      case 'break_statement':
+      case 'continue_statement':
+        return this.jump(n, preds, n.type === 'break_statement');
+      case 'goto_statement':
+        // Not followed: the path ends here without a report (goto is rare in Go and mostly jumps to cleanup).
+        this.chain(preds, 'noreturn', n);
+        return [];
+      case 'fallthrough_statement': {
+        this.fallthroughs[this.fallthroughs.length - 1]?.push(...preds);
+        return [];
+      }
+      default:
+        // send, inc/dec, assignment, go, defer, ERROR and anything unknown: one effect.
+        return this.chain(preds, 'effect', n);
+    }
+  }
+
+  private declareVars(n: Node): void {
+    const stack = kids(n);
+    while (stack.length) {
+      const s = stack.pop()!;
+      if (s.type === 'var_spec_list') stack.push(...kids(s));
+      else if (s.type === 'var_spec') this.declare(s.childrenForFieldName('name').filter((x): x is Node => !!x).map((x) => x.text));
+    }
+  }
+
+  /** Opens the implicit scope of an if/for/switch statement that has an initializer. */
+  private withInit(n: Node, preds: Pred[], body: (p: Pred[]) => Pred[]): Pred[] {
+    const init = n.type === 'for_statement' ? null : n.childForFieldName('initializer');
+    const clause = n.type === 'for_statement' ? kids(n).find((c) => c.type === 'for_clause' || c.type === 'range_clause') : null;
+    const alias = n.type === 'type_switch_statement' ? n.childForFieldName('alias') : null;
+    if (!init && !clause && !alias) return body(preds);
+    this.pushScope();
+    let p = preds;
+    if (init) p = this.statement(init, p);
+    if (alias) this.declare(exprList(alias).map((x) => x.text));
+    const out = body(p);
+    return this.popScope(out, { kind: 'if', node: n, report: lastLeaf(n) });
+  }
+
+  private ifStatement(n: Node, preds: Pred[]): Pred[] {
+    const cond = this.add('cond', n.childForFieldName('condition'));
+    this.connect(preds, cond);
+    const cons = n.childForFieldName('consequence');
+    const alt = n.childForFieldName('alternative');
+    const t = cons ? this.statement(cons, [{ from: cond, slot: 0 }]) : [{ from: cond, slot: 0 }];
+    const f = alt ? this.statement(alt, [{ from: cond, slot: 1 }]) : [{ from: cond, slot: 1 }];
+    return [...t, ...f];
+  }
+
+  private forStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
+    const clause = kids(n).find((c) => c.type === 'for_clause' || c.type === 'range_clause');
+    const body = n.childForFieldName('body');
+    const breaks: Pred[] = [];
+    let head: number;
+    let afterBody: number; // where the body's end and `continue` go
+    let exits: Pred[] = [];
+    if (clause?.type === 'range_clause') {
+      if (clause.text.includes(':=')) this.declare(exprList(clause.childForFieldName('left')).map((x) => x.text));
+      head = this.add('branch', clause);
+      this.connect(preds, head);
+      afterBody = head;
+      exits = [{ from: head, slot: -1 }];
+    } else {
+      let p = preds;
+      const init = clause?.childForFieldName('initializer');
+      if (init) p = this.statement(init, p);
+      const condExpr = clause ? clause.childForFieldName('condition') : kids(n).find((c) => c.id !== body?.id && c.type !== 'for_clause');
+      head = condExpr ? this.add('cond', condExpr) : this.add('branch', null);
+      this.connect(p, head);
+      const update = clause?.childForFieldName('update');
+      afterBody = update ? this.add('effect', update) : head;
+      if (update) this.connect([{ from: afterBody, slot: -1 }], head);
+      if (condExpr) exits = [{ from: head, slot: 1 }];
+    }
+    this.jumps.push({ label, breaks, continueTo: afterBody, scopeDepth: this.open.length });
+    const bodyStart: Pred[] = [{ from: head, slot: this.nodes[head]!.kind === 'cond' ? 0 : -1 }];
+    const out = body ? this.statement(body, bodyStart) : bodyStart;
+    this.jumps.pop();
+    this.connect(out, afterBody);
+    return [...exits, ...breaks];
+  }
+
+  private switchStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
+    let p = preds;
+    const value = n.childForFieldName('value');
+    if (value) p = this.chain(p, 'effect', value);
+    const dispatch = this.add('branch', null);
+    this.connect(p, dispatch);
+    const cases = kids(n).filter((c) => c.type === 'expression_case' || c.type === 'type_case' || c.type === 'default_case');
+    return this.cases(n, dispatch, cases, label, cases.some((c) => c.type === 'default_case'), false);
+  }
+
+  private selectStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
+    const dispatch = this.add('branch', null);
+    this.connect(preds, dispatch);
+    const cases = kids(n).filter((c) => c.type === 'communication_case' || c.type === 'default_case');
+    // A select always runs exactly one of its cases (`select {}` blocks forever): no edge around them.
+    return this.cases(n, dispatch, cases, label, true, true);
+  }
+
+  private cases(n: Node, dispatch: number, cases: Node[], label: string | null, exhaustive: boolean, isSelect: boolean): Pred[] {
+    const breaks: Pred[] = [];
+    this.jumps.push({ label, breaks, continueTo: -1, scopeDepth: this.open.length });
+    const outs: Pred[] = [];
+    let fall: Pred[] = [];
+    for (const c of cases) {
+      this.pushScope();
+      let p: Pred[] = [{ from: dispatch, slot: -1 }, ...fall];
+      const comm = isSelect ? c.childForFieldName('communication') : null;
+      if (comm) {
+        if (comm.type === 'receive_statement' && comm.text.includes(':=')) this.declare(exprList(comm.childForFieldName('left')).map((x) => x.text));
+        p = this.chain(p, 'effect', comm);
+      }
+      this.fallthroughs.push([]);
+      const out = this.statements(statementsOf(c), p);
+      fall = this.fallthroughs.pop()!;
+      outs.push(...this.popScope(out, { kind: 'case', node: c, report: lastLeaf(n) }));
+    }
+    this.jumps.pop();
+    const exits = exhaustive ? [] : [{ from: dispatch, slot: -1 }];
+    return [...outs, ...exits, ...breaks];
+  }
+
+  private jump(n: Node, preds: Pred[], isBreak: boolean): Pred[] {
+    const label = kids(n).find((c) => c.type === 'label_name')?.text ?? null;
+    let target: JumpTarget | undefined;
+    for (let i = this.jumps.length - 1; i >= 0; i--) {
+      const j = this.jumps[i]!;
+      if (label !== null ? j.label === label : isBreak || j.continueTo >= 0) {
+        if (!isBreak && j.continueTo < 0) continue;
+        target = j;
+        break;
+      }
+    }
+    if (!target) {
+      this.chain(preds, 'noreturn', n);
+      return [];
+    }
+    const left = this.open.slice(target.scopeDepth).filter((s) => this.cfg.declared[s]!.size > 0);
+    let p = preds;
+    if (left.length) {
+      p = this.chain(p, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n, report: n });
+      this.nodes[p[0]!.from]!.scopes = left;
+    }
+    if (isBreak) target.breaks.push(...p);
+    else this.connect(p, target.continueTo);
+    return [];
+  }
+}
+
+/** `isNoReturnStatement` marks expression statements that end the path (`panic(...)`, `os.Exit(1)`, `log.Fatal(...)`). */
+export function buildCfg(fn: Node, isNoReturnStatement: (stmt: Node) => boolean): FunctionCfg {
+  return new Builder(fn, isNoReturnStatement).build();
+}

@@ -1,0 +1,526 @@
+import type { Node } from 'web-tree-sitter';
+import { firstKid } from '../../syntax';
+import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { namedChildren, parameterNames, simpleTypeName } from './syntax';
+
+/**
+ * Exception-aware control-flow graph of one Java method, constructor or lambda, at statement
+ * granularity. Every statement that contains a call gets an exceptional edge (`exc`) to the
+ * innermost enclosing catch or finally, or out of the function; `finally` blocks (and the implicit
+ * close of try-with-resources) are copied onto every path that leaves their try: the normal exit,
+ * each return/break/continue passing through, and the exceptional path (which rethrows after it).
+ * This builder is language-neutral in spirit (try/catch/finally, labelled jumps, switch) and could
+ * serve another try/finally language with the node-type names swapped.
+ */
+
+export type ExitKind = 'return' | 'end' | 'block' | 'break' | 'continue' | 'throw' | 'overwrite';
+
+/** Where a leak is reported: the jump statement, the closing `}` of `node` ('end'/'block'), or (for 'throw') the throwing call. */
+export interface ExitSite {
+  readonly kind: ExitKind;
+  readonly node: Node;
+}
+
+export type CfgKind = 'entry' | 'effect' | 'cond' | 'return' | 'release' | 'scope' | 'exit' | 'catch' | 'rethrow' | 'noop';
+
+export interface CfgNode {
+  readonly kind: CfgKind;
+  /** effect: a statement or expression; cond: the condition (null: unknown); return: the statement; release: the resource. */
+  readonly ast: Node | null;
+  /** Normal successors; for 'cond' [0] is the true edge and [1] the false edge (-1: none). */
+  readonly succ: number[];
+  /** The exceptional successor (-1: none). */
+  exc: number;
+  /** scope: the variables that die here; release: the resources closed here. */
+  vars: string[];
+  readonly exit: ExitSite | null;
+}
+
+export interface FunctionCfg {
+  readonly nodes: CfgNode[];
+  readonly entry: number;
+  /** Parameters and locals declared anywhere in the function. */
+  readonly locals: Set<string>;
+  /** Declared simple type of each local (`var` when inferred). */
+  readonly types: Map<string, string>;
+  readonly params: string[];
+  /** The exit for exceptions leaving the function (-1 when nothing can throw out of it). */
+  throwExit: number;
+  /** Set when nesting or size limits made parts of the function opaque. */
+  truncated: boolean;
+}
+
+interface Scope {
+  readonly vars: string[];
+}
+
+type Frame =
+  | { readonly kind: 'jump'; readonly label: string | null; readonly loop: boolean; readonly breakable: boolean;
+      readonly breaks: Pred[]; readonly continueTo: number; readonly scopeDepth: number }
+  | { readonly kind: 'handler'; readonly entry: number; readonly scopeDepth: number; readonly cache: Map<string, number> }
+  | { readonly kind: 'finally'; readonly build: (preds: Pred[]) => Pred[]; readonly entry: number; readonly scopeDepth: number;
+      readonly cache: Map<string, number> };
+
+const MAX_DEPTH = 250;
+const MAX_NODES = 60000;
+
+class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
+  private readonly scopes: Scope[] = [];
+  private frames: Frame[] = [];
+  private readonly reached = new Set<number>();
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
+  readonly cfg: FunctionCfg;
+
+  constructor(readonly fn: Node, extraLocals: readonly string[]) {
+    super();
+    this.cfg = { nodes: this.nodes, entry: 0, locals: new Set(extraLocals), types: new Map(), params: [], throwExit: -1, truncated: false };
+  }
+
+  protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
+    this.nodes.push({ kind, ast, succ: kind === 'cond' ? [-1, -1] : [], exc: -1, vars: [], exit });
+    return this.nodes.length - 1;
+  }
+
+  /** Also records `to` as reached. */
+  protected override connect(preds: readonly Pred[], to: number): void {
+    super.connect(preds, to);
+    if (preds.length) this.reached.add(to);
+  }
+
+  /** A node that evaluates `ast` and may throw. */
+  private effect(preds: readonly Pred[], ast: Node, kind: CfgKind = 'effect'): number {
+    const id = this.add(kind, ast);
+    this.connect(preds, id);
+    this.nodes[id]!.exc = this.excTarget();
+    this.reached.add(this.nodes[id]!.exc);
+    return id;
+  }
+
+  private varsFrom(depth: number): string[] {
+    const vars: string[] = [];
+    for (let i = depth; i < this.scopes.length; i++) vars.push(...this.scopes[i]!.vars);
+    return vars;
+  }
+
+  /** Where an exception thrown here goes: through a node where the inner scopes die, to the handler or out of the function. */
+  private excTarget(): number {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i]!;
+      if (f.kind === 'jump') continue;
+      const dying = this.varsFrom(f.scopeDepth);
+      if (!dying.length) return f.entry;
+      const key = dying.join(',');
+      const cached = f.cache.get(key);
+      if (cached !== undefined) return cached;
+      const s = this.add('scope', null, { kind: 'throw', node: this.fn });
+      this.nodes[s]!.vars = dying;
+      this.connect([{ from: s, slot: -1 }], f.entry);
+      f.cache.set(key, s);
+      return s;
+    }
+    if (this.cfg.throwExit < 0) this.cfg.throwExit = this.add('exit', null, { kind: 'throw', node: this.fn });
+    return this.cfg.throwExit;
+  }
+
+  build(): FunctionCfg {
+    const entry = this.add('entry', null);
+    for (const p of parameterNames(this.fn)) {
+      this.cfg.params.push(p.name);
+      this.cfg.locals.add(p.name);
+      this.cfg.types.set(p.name, p.type);
+    }
+    const body = this.fn.childForFieldName('body');
+    let preds: Pred[] = [{ from: entry, slot: -1 }];
+    if (body && (body.type === 'block' || body.type === 'constructor_body')) {
+      this.scopes.push({ vars: [] });
+      preds = this.statements(body, preds);
+      this.scopes.pop();
+    } else if (body) {
+      preds = [{ from: this.effect(preds, body), slot: -1 }];
+    }
+    if (body) this.chain(preds, 'exit', null, { kind: 'end', node: body });
+    return this.cfg;
+  }
+
+  private statements(block: Node, preds: Pred[]): Pred[] {
+    let cur = preds;
+    for (let i = 0; i < block.namedChildCount; i++) {
+      const c = block.namedChild(i);
+      if (c) cur = this.statement(c, cur);
+    }
+    return cur;
+  }
+
+  private statement(n: Node, preds: Pred[], label: string | null = null): Pred[] {
+    const opaque = (): Pred[] => {
+      this.cfg.truncated = true;
+      return [{ from: this.effect(preds, n), slot: -1 }];
+    };
+    if (this.nodes.length > MAX_NODES) return opaque();
+    return this.nesting.nest(() => this.statementInner(n, preds, label), opaque);
+  }
+
+  private statementInner(n: Node, preds: Pred[], label: string | null): Pred[] {
+    switch (n.type) {
+      case 'line_comment':
+      case 'block_comment':
+      case ';':
+      case 'class_declaration':
+      case 'interface_declaration':
+      case 'enum_declaration':
+      case 'record_declaration':
+        return preds;
+      case 'block':
+        return this.block(n, preds);
+      case 'local_variable_declaration':
+        this.declare(n);
+        return [{ from: this.effect(preds, n), slot: -1 }];
+      case 'if_statement':
+        return this.ifStatement(n, preds);
+      case 'while_statement':
+        return this.whileStatement(n, preds, label);
+      case 'do_statement':
+        return this.doStatement(n, preds, label);
+      case 'for_statement':
+        return this.forStatement(n, preds, label);
+      case 'enhanced_for_statement':
+        return this.enhancedFor(n, preds, label);
+      case 'labeled_statement':
+        return this.labeled(n, preds);
+      case 'switch_expression':
+        return this.switchStatement(n, preds);
+      case 'return_statement':
+        return this.returnStatement(n, preds);
+      case 'break_statement':
+      case 'continue_statement':
+        return this.jump(n, preds);
+      case 'throw_statement': {
+        this.effect(preds, n);
+        return [];
+      }
+      case 'try_statement':
+      case 'try_with_resources_statement':
+        return this.tryStatement(n, preds);
+      case 'synchronized_statement': {
+        let cur = preds;
+        const lock = namedChildren(n).find((c) => c.type === 'parenthesized_expression') ?? null;
+        if (lock) cur = [{ from: this.effect(cur, lock), slot: -1 }];
+        const body = n.childForFieldName('body');
+        return body ? this.statement(body, cur) : cur;
+      }
+      case 'ERROR':
+        return this.statements(n, preds);
+      default:
+        return [{ from: this.effect(preds, n), slot: -1 }];
+    }
+  }
+
+  private block(n: Node, preds: Pred[]): Pred[] {
+    const scope: Scope = { vars: [] };
+    this.scopes.push(scope);
+    const out = this.statements(n, preds);
+    this.scopes.pop();
+    return this.endScope(scope, out, n);
+  }
+
+  private endScope(scope: Scope, out: Pred[], n: Node): Pred[] {
+    if (!scope.vars.length || !out.length) return out;
+    out = this.chain(out, 'scope', null, { kind: 'block', node: n });
+    this.nodes[out[0]!.from]!.vars = [...scope.vars];
+    return out;
+  }
+
+  private declareName(name: string, type: string): void {
+    this.scopes[this.scopes.length - 1]?.vars.push(name);
+    this.cfg.locals.add(name);
+    this.cfg.types.set(name, type);
+  }
+
+  private declare(decl: Node): void {
+    const type = simpleTypeName(decl.childForFieldName('type'));
+    for (const d of decl.childrenForFieldName('declarator')) {
+      const name = d?.childForFieldName('name');
+      if (name) this.declareName(name.text, type);
+    }
+  }
+
+  /** if / else-if chains are walked in a loop so that long chains do not deepen the recursion. */
+  private ifStatement(first: Node, preds: Pred[]): Pred[] {
+    const out: Pred[] = [];
+    let n: Node | null = first;
+    let cur = preds;
+    while (n) {
+      const c = this.effect(cur, n.childForFieldName('condition') ?? n, 'cond');
+      const cons = n.childForFieldName('consequence');
+      out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }]) : [{ from: c, slot: 0 }]));
+      const alt = n.childForFieldName('alternative');
+      if (!alt) {
+        out.push({ from: c, slot: 1 });
+        break;
+      }
+      if (alt.type === 'if_statement') {
+        n = alt;
+        cur = [{ from: c, slot: 1 }];
+        continue;
+      }
+      out.push(...this.statement(alt, [{ from: c, slot: 1 }]));
+      break;
+    }
+    return out;
+  }
+
+  private loopBody(label: string | null, continueTo: number, body: Node | null, preds: Pred[], breaks: Pred[]): Pred[] {
+    this.frames.push({ kind: 'jump', label, loop: true, breakable: true, breaks, continueTo, scopeDepth: this.scopes.length });
+    const out = body ? this.statement(body, preds) : preds;
+    this.frames.pop();
+    return out;
+  }
+
+  private whileStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
+    const c = this.effect(preds, n.childForFieldName('condition') ?? n, 'cond');
+    const breaks: Pred[] = [];
+    this.connect(this.loopBody(label, c, n.childForFieldName('body'), [{ from: c, slot: 0 }], breaks), c);
+    return [{ from: c, slot: 1 }, ...breaks];
+  }
+
+  private doStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
+    const start = this.add('noop', null);
+    this.connect(preds, start);
+    const c = this.add('cond', n.childForFieldName('condition'));
+    this.nodes[c]!.exc = this.excTarget();
+    const breaks: Pred[] = [];
+    this.connect(this.loopBody(label, c, n.childForFieldName('body'), [{ from: start, slot: -1 }], breaks), c);
+    this.connect([{ from: c, slot: 0 }], start);
+    return [{ from: c, slot: 1 }, ...breaks];
+  }
+
+  private forStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
+    const scope: Scope = { vars: [] };
+    this.scopes.push(scope);
+    let cur = preds;
+    for (const init of n.childrenForFieldName('init')) {
+      if (!init) continue;
+      if (init.type === 'local_variable_declaration') this.declare(init);
+      cur = [{ from: this.effect(cur, init), slot: -1 }];
+    }
+    const condNode = n.childForFieldName('condition');
+    // `for (;;)` has no condition: the loop is left only by a jump.
+    const head = condNode ? this.effect(cur, condNode, 'cond') : this.add('noop', null);
+    if (!condNode) this.connect(cur, head);
+    const updateStart = this.add('noop', null);
+    let upd: Pred[] = [{ from: updateStart, slot: -1 }];
+    for (const u of n.childrenForFieldName('update')) if (u) upd = [{ from: this.effect(upd, u), slot: -1 }];
+    this.connect(upd, head);
+    const breaks: Pred[] = [];
+    const bodyPreds: Pred[] = [{ from: head, slot: condNode ? 0 : -1 }];
+    this.connect(this.loopBody(label, updateStart, n.childForFieldName('body'), bodyPreds, breaks), updateStart);
+    this.scopes.pop();
+    const out: Pred[] = [...(condNode ? [{ from: head, slot: 1 }] : []), ...breaks];
+    return this.endScope(scope, out, n);
+  }
+
+  private enhancedFor(n: Node, preds: Pred[], label: string | null): Pred[] {
+    const value = n.childForFieldName('value');
+    const cur = value ? [{ from: this.effect(preds, value), slot: -1 }] : preds;
+    const head = this.add('cond', null);
+    this.connect(cur, head);
+    const scope: Scope = { vars: [] };
+    this.scopes.push(scope);
+    const name = n.childForFieldName('name');
+    if (name) this.declareName(name.text, simpleTypeName(n.childForFieldName('type')));
+    const breaks: Pred[] = [];
+    const out = this.loopBody(label, head, n.childForFieldName('body'), [{ from: head, slot: 0 }], breaks);
+    this.scopes.pop();
+    // The element variable dies at the end of each iteration.
+    this.connect(this.endScope(scope, out, n), head);
+    return [{ from: head, slot: 1 }, ...breaks];
+  }
+
+  private labeled(n: Node, preds: Pred[]): Pred[] {
+    const label = n.namedChildren.find((c) => c?.type === 'identifier')?.text ?? null;
+    const stmt = n.namedChildren.find((c) => c && c.type !== 'identifier' && !c.type.endsWith('comment')) ?? null;
+    if (!stmt) return preds;
+    if (['while_statement', 'do_statement', 'for_statement', 'enhanced_for_statement'].includes(stmt.type)) return this.statement(stmt, preds, label);
+    const breaks: Pred[] = [];
+    this.frames.push({ kind: 'jump', label, loop: false, breakable: false, breaks, continueTo: -1, scopeDepth: this.scopes.length });
+    const out = this.statement(stmt, preds);
+    this.frames.pop();
+    return [...out, ...breaks];
+  }
+
+  private switchStatement(n: Node, preds: Pred[]): Pred[] {
+    const sw = this.effect(preds, n.childForFieldName('condition') ?? n);
+    const body = n.childForFieldName('body');
+    const breaks: Pred[] = [];
+    let hasDefault = false;
+    let fall: Pred[] = [];
+    const scope: Scope = { vars: [] };
+    this.scopes.push(scope);
+    this.frames.push({ kind: 'jump', label: null, loop: false, breakable: true, breaks, continueTo: -1, scopeDepth: this.scopes.length - 1 });
+    for (const c of body ? namedChildren(body) : []) {
+      if (c.type !== 'switch_block_statement_group' && c.type !== 'switch_rule') continue;
+      const entry = this.add('noop', null);
+      this.connect([{ from: sw, slot: -1 }], entry);
+      let cur: Pred[] = [{ from: entry, slot: -1 }];
+      if (c.type === 'switch_block_statement_group') this.connect(fall, entry);
+      for (const s of namedChildren(c)) {
+        if (s.type === 'switch_label') {
+          if (/^default\b/.test(s.text) || /\bdefault$/.test(s.text)) hasDefault = true;
+          continue;
+        }
+        cur = this.statement(s, cur);
+      }
+      if (c.type === 'switch_rule') breaks.push(...cur);
+      else fall = cur;
+    }
+    this.frames.pop();
+    this.scopes.pop();
+    const out = [...fall, ...breaks];
+    if (!hasDefault) out.push({ from: sw, slot: -1 });
+    return this.endScope(scope, out, n);
+  }
+
+  /** Runs the finally blocks of frames above `target` (innermost first) on the path `preds`. */
+  private throughFinally(preds: Pred[], target: number): Pred[] {
+    let cur = preds;
+    for (let i = this.frames.length - 1; i > target && cur.length; i--) {
+      const f = this.frames[i]!;
+      if (f.kind !== 'finally') continue;
+      const saved = this.frames;
+      this.frames = saved.slice(0, i);
+      try {
+        cur = f.build(cur);
+      } finally {
+        this.frames = saved;
+      }
+    }
+    return cur;
+  }
+
+  private returnStatement(n: Node, preds: Pred[]): Pred[] {
+    const r = this.effect(preds, n, 'return');
+    const cur = this.throughFinally([{ from: r, slot: -1 }], -1);
+    this.chain(cur, 'exit', null, { kind: 'return', node: n });
+    return [];
+  }
+
+  private jump(n: Node, preds: Pred[]): Pred[] {
+    const isBreak = n.type === 'break_statement';
+    const label = n.namedChildren.find((c) => c?.type === 'identifier')?.text ?? null;
+    let index = -1;
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i]!;
+      if (f.kind !== 'jump') continue;
+      const ok = label !== null ? f.label === label && (isBreak || f.loop) : isBreak ? f.breakable : f.loop;
+      if (ok) {
+        index = i;
+        break;
+      }
+    }
+    const target = this.frames[index];
+    if (!target || target.kind !== 'jump') return []; // a jump with no target (malformed code): the path ends.
+    let cur = this.throughFinally(preds, index);
+    const dying = this.varsFrom(target.scopeDepth);
+    if (dying.length && cur.length) {
+      cur = this.chain(cur, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
+      this.nodes[cur[0]!.from]!.vars = dying;
+    }
+    if (isBreak) target.breaks.push(...cur);
+    else this.connect(cur, target.continueTo);
+    return [];
+  }
+
+  /**
+   * try / try-with-resources. Frames, outermost first: finally (catch bodies run inside it), the
+   * handler (the try body's exceptions go to the catches; any catch is taken to match, so a
+   * catch that closes and rethrows protects), then each resource's implicit close.
+   */
+  private tryStatement(n: Node, preds: Pred[]): Pred[] {
+    const catches = namedChildren(n).filter((c) => c.type === 'catch_clause');
+    const finBlock = namedChildren(n).find((c) => c.type === 'finally_clause')?.namedChildren.find((c) => c?.type === 'block') ?? null;
+    const depth = this.scopes.length;
+    let fin: Frame | null = null;
+    if (finBlock) {
+      fin = { kind: 'finally', build: (p) => this.block(finBlock, p), entry: this.add('noop', null), scopeDepth: depth, cache: new Map() };
+      this.frames.push(fin);
+    }
+    let handler: Frame | null = null;
+    if (catches.length) {
+      handler = { kind: 'handler', entry: this.add('noop', null), scopeDepth: depth, cache: new Map() };
+      this.frames.push(handler);
+    }
+    const body = n.childForFieldName('body');
+    let out: Pred[];
+    if (n.type === 'try_with_resources_statement') {
+      const spec = n.childForFieldName('resources');
+      const resources = spec ? namedChildren(spec).filter((c) => c.type === 'resource') : [];
+      const scope: Scope = { vars: [] };
+      this.scopes.push(scope);
+      out = this.resources(resources, 0, body, preds);
+      this.scopes.pop();
+      out = this.endScope(scope, out, n);
+    } else {
+      out = body ? this.block(body, preds) : preds;
+    }
+    if (handler) {
+      this.frames.pop();
+      for (const c of catches) {
+        const id = this.add('catch', c);
+        this.connect([{ from: handler.entry, slot: -1 }], id);
+        const cbody = c.childForFieldName('body');
+        out.push(...(cbody ? this.block(cbody, [{ from: id, slot: -1 }]) : [{ from: id, slot: -1 }]));
+      }
+    }
+    if (fin) {
+      this.frames.pop();
+      out = out.length ? fin.build(out) : [];
+      this.rethrowAfter(fin);
+    }
+    return out;
+  }
+
+  /** The exceptional copy of a finally: run it, then let the exception continue outward. */
+  private rethrowAfter(f: Frame): void {
+    if (f.kind !== 'finally' || !this.reached.has(f.entry)) return;
+    const out = f.build([{ from: f.entry, slot: -1 }]);
+    if (!out.length) return;
+    const r = this.add('rethrow', null);
+    this.connect(out, r);
+    this.nodes[r]!.exc = this.excTarget();
+  }
+
+  /** `try (A a = ...; B b = ...) body` is `try (A a = ...) { try (B b = ...) body }`. */
+  private resources(resources: Node[], i: number, body: Node | null, preds: Pred[]): Pred[] {
+    const r = resources[i];
+    if (!r) return body ? this.block(body, preds) : preds;
+    const name = r.childForFieldName('name');
+    let cur = preds;
+    let closed: string | null = null;
+    if (name) {
+      this.declareName(name.text, simpleTypeName(r.childForFieldName('type')));
+      cur = [{ from: this.effect(cur, r), slot: -1 }];
+      closed = name.text;
+    } else {
+      const v = firstKid(r);
+      if (v?.type === 'identifier') closed = v.text;
+    }
+    const release = (p: Pred[]): Pred[] => {
+      if (!closed || !p.length) return p;
+      const out = this.chain(p, 'release', r);
+      this.nodes[out[0]!.from]!.vars = [closed];
+      return out;
+    };
+    const frame: Frame = { kind: 'finally', build: release, entry: this.add('noop', null), scopeDepth: this.scopes.length, cache: new Map() };
+    this.frames.push(frame);
+    let out = this.resources(resources, i + 1, body, cur);
+    this.frames.pop();
+    out = release(out);
+    this.rethrowAfter(frame);
+    return out;
+  }
+}
+
+/** Builds the CFG of a method, constructor or lambda. `extraLocals`: captured variables tracked as locals. */
+export function buildCfg(fn: Node, extraLocals: readonly string[] = []): FunctionCfg {
+  return new Builder(fn, extraLocals).build();
+}

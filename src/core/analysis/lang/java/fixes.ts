@@ -1,0 +1,399 @@
+import type { Node } from 'web-tree-sitter';
+import type { LineIndex } from '../../edits';
+import { firstKid, walk } from '../../syntax';
+import type { Fix, TextEdit } from '../../types';
+import type { FunctionAnalysis, LeakRecord, TokenInfo } from './engine';
+import { IO_CATCHING, closeThrows } from './names';
+import { isToken } from './state';
+import { enclosingStatement, lineIndent, mentions, namedChildren, referencedNames, simpleTypeName, startsLine } from './syntax';
+
+/**
+ * Quick fixes for Java leaks.
+ *
+ * The preferred all-paths fix turns `Socket s = <acquire>;` and the statements of the same block
+ * up to the last use of `s` (or of a stream/wrapper of it, or of a variable declared in between)
+ * into `try (Socket s = <acquire>) { … }`, re-indented, dropping a plain `s.close();` that becomes
+ * redundant. `s = <acquire>;` (declared earlier) gets `try (Socket sResource = s) { … }` after it.
+ * When `s` is handed over on some path (returned, stored in a field, given to a thread), closing it
+ * at the end of a try-with-resources would be wrong, so the fallback wraps the same statements in
+ * `try { … } catch (Throwable t) { close s, keeping t's suppressed; throw t; }` and closes `s`
+ * before each leaking return/break/continue inside them (and after them when it leaks later).
+ * A resource handed to a handler lambda that does not close it gets `try (s) { … }` around the
+ * lambda body. The per-exit fix inserts a close before the leaking return/break/continue or `}`.
+ */
+
+export interface FixContext {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly fn: Node;
+  readonly analysis: FunctionAnalysis;
+  /** Every leak record of the function (the fallback fix closes before each of its variable's exits). */
+  readonly records: readonly LeakRecord[];
+}
+
+interface LocalEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+const STATEMENT_LISTS = new Set(['block', 'constructor_body', 'switch_block_statement_group']);
+
+export class JavaFixer {
+  private readonly allPathsCache = new Map<string, Fix | null>();
+  private readonly eol: string;
+  private identifiers: Set<string> | undefined;
+  private readonly namesCache = new Map<number, Set<string>>();
+  private readonly listCache = new Map<number, Node[]>();
+  private factsCache: { assigned: Map<string, Node[]>; noValue: Set<string> } | undefined;
+
+  constructor(private readonly ctx: FixContext) {
+    this.eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+  }
+
+  fixesFor(rec: LeakRecord, info: TokenInfo): Fix[] {
+    if (rec.exit.kind === 'overwrite') {
+      const fix = this.overwriteFix(rec, info);
+      return fix ? [fix] : [];
+    }
+    const out: Fix[] = [];
+    const exit = this.exitFix(rec, info);
+    if (exit) out.push(exit);
+    const key = info.captured ? `lambda:${info.origin}` : `${info.id}`;
+    let all = this.allPathsCache.get(key);
+    if (all === undefined) {
+      try {
+        all = info.captured ? this.lambdaFix(info) : this.tryFix(info);
+      } catch {
+        all = null;
+      }
+      this.allPathsCache.set(key, all);
+    }
+    if (all) out.push(all);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private edit(start: number, end: number, newText: string): TextEdit {
+    return { range: this.ctx.lines.range(start, end), newText };
+  }
+
+  /** Names each statement mentions, computed once per statement. */
+  private mentionsAny(stmt: Node, names: ReadonlySet<string>): boolean {
+    let set = this.namesCache.get(stmt.id);
+    if (!set) this.namesCache.set(stmt.id, (set = referencedNames(stmt)));
+    for (const n of names) if (set.has(n)) return true;
+    return false;
+  }
+
+  /** One walk over the function: variables assigned (with the assignments) and those declared without a value. */
+  private facts(): { assigned: Map<string, Node[]>; noValue: Set<string> } {
+    if (this.factsCache) return this.factsCache;
+    const assigned = new Map<string, Node[]>();
+    const noValue = new Set<string>();
+    walk(this.ctx.fn, (n) => {
+      if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+        const l = n.type === 'assignment_expression' ? n.childForFieldName('left') : firstKid(n);
+        if (l?.type === 'identifier') {
+          const list = assigned.get(l.text);
+          if (list) list.push(n); else assigned.set(l.text, [n]);
+        }
+      }
+      if (n.type === 'variable_declarator' && !n.childForFieldName('value')) {
+        const name = n.childForFieldName('name')?.text;
+        if (name) noValue.add(name);
+      }
+    });
+    return (this.factsCache = { assigned, noValue });
+  }
+
+  private fresh(base: string): string {
+    this.identifiers ??= referencedNames(this.ctx.fn);
+    let name = base;
+    for (let i = 2; this.identifiers.has(name); i++) name = `${base}${i}`;
+    return name;
+  }
+
+  /** The indentation step used around `stmt` (its indentation minus its block's). */
+  private unit(stmt: Node, container: Node): string {
+    const inner = lineIndent(this.ctx.text, stmt.startIndex);
+    const outer = lineIndent(this.ctx.text, container.startIndex);
+    return inner.length > outer.length && inner.startsWith(outer) ? inner.slice(outer.length) : '    ';
+  }
+
+  /** Adds `unit` to every non-blank line after the first. */
+  private reindent(s: string, unit: string): string {
+    return s.split('\n').map((line, i) => (i === 0 || line.trim() === '' ? line : unit + line)).join('\n');
+  }
+
+  /** The text between two offsets with local edits applied (edits are within the span and do not overlap). */
+  private slice(start: number, end: number, edits: LocalEdit[]): string {
+    let out = '';
+    let at = start;
+    for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+      if (e.start < at || e.start > end) continue;
+      out += this.ctx.text.slice(at, e.start) + e.text;
+      at = Math.min(e.end, end);
+    }
+    return out + this.ctx.text.slice(at, end);
+  }
+
+  /** Is an IOException thrown at `node` caught by a try around it or declared by the function? */
+  private ioHandled(node: Node): boolean {
+    let child: Node = node;
+    for (let p = node.parent; p; child = p, p = p.parent) {
+      if ((p.type === 'try_statement' || p.type === 'try_with_resources_statement') && p.childForFieldName('body')?.id === child.id) {
+        for (const c of namedChildren(p)) {
+          if (c.type !== 'catch_clause') continue;
+          const types = c.namedChildren.find((x) => x?.type === 'catch_formal_parameter')?.namedChildren.find((x) => x?.type === 'catch_type');
+          if (types && namedChildren(types).some((t) => IO_CATCHING.has(simpleTypeName(t)))) return true;
+        }
+      }
+      if (p.id === this.ctx.fn.id) {
+        const throwsClause = namedChildren(p).find((c) => c.type === 'throws');
+        return !!throwsClause && namedChildren(throwsClause).some((t) => IO_CATCHING.has(simpleTypeName(t)));
+      }
+    }
+    return false;
+  }
+
+  private closeStatement(v: string, nullable: boolean, at: Node, info: TokenInfo): string {
+    const close = nullable ? `if (${v} != null) ${v}.close();` : `${v}.close();`;
+    if (info.kind === 'param' || !closeThrows(info.kind) || this.ioHandled(at)) return close;
+    const e = this.fresh('closeError');
+    return `try { ${close} } catch (java.io.IOException ${e}) { /* ignored */ }`;
+  }
+
+  /** Inserts `code` (a statement) before statement `stmt`, adding braces when `stmt` is a branch or loop body. */
+  private insertBefore(stmt: Node, code: string): LocalEdit {
+    const parent = stmt.parent;
+    const t = this.ctx.text;
+    if (parent && (STATEMENT_LISTS.has(parent.type) || parent.type === 'program')) {
+      const text = startsLine(t, stmt.startIndex) ? `${code}${this.eol}${lineIndent(t, stmt.startIndex)}` : `${code} `;
+      return { start: stmt.startIndex, end: stmt.startIndex, text };
+    }
+    return { start: stmt.startIndex, end: stmt.endIndex, text: `{ ${code} ${t.slice(stmt.startIndex, stmt.endIndex)} }` };
+  }
+
+  /** Inserts `code` just before the closing brace of `block`. */
+  private insertAtEnd(block: Node, code: string, unit: string): LocalEdit {
+    const t = this.ctx.text;
+    const b = block.endIndex - 1;
+    const text = startsLine(t, b) ? `${unit}${code}${this.eol}${lineIndent(t, b)}` : `${code} `;
+    return { start: b, end: b, text };
+  }
+
+  // ---------------------------------------------------------------- per-exit fix
+
+  private exitFix(rec: LeakRecord, info: TokenInfo): Fix | null {
+    const v = rec.variable;
+    if (!/^[A-Za-z_$][\w$]*$/.test(v)) return null;
+    if ([...rec.value].some((x) => x.startsWith('?E'))) return null; // handed over on some path: closing it here would be wrong
+    const nullable = [...rec.value].some((x) => !isToken(x));
+    if (rec.value.has('?U') && this.declaredWithoutValue(v)) return null; // javac: "might not have been initialized"
+    const node = rec.exit.node;
+    let edit: LocalEdit;
+    switch (rec.exit.kind) {
+      case 'return':
+      case 'break':
+      case 'continue':
+        if (mentions(node, new Set([v]))) return null;
+        edit = this.insertBefore(node, this.closeStatement(v, nullable, node, info));
+        break;
+      case 'block':
+      case 'end': {
+        if (node.type !== 'block' && node.type !== 'constructor_body') return null;
+        const last = node.namedChildren.filter((c) => c && !c.type.endsWith('comment')).pop() ?? null;
+        const unit = last ? this.unit(last, node) : '    ';
+        edit = this.insertAtEnd(node, this.closeStatement(v, nullable, last ?? node, info), unit);
+        break;
+      }
+      default:
+        return null;
+    }
+    const where = rec.exit.kind === 'block' || rec.exit.kind === 'end' ? 'at the end of the block' : `before this ${rec.exit.kind}`;
+    return { title: `Close \`${v}\` ${where}`, scope: 'exit', isPreferred: false, edits: [this.edit(edit.start, edit.end, edit.text)] };
+  }
+
+  /** `s = new Socket(...)` while `s` holds an open socket: close the old one first. */
+  private overwriteFix(rec: LeakRecord, info: TokenInfo): Fix | null {
+    const v = rec.variable;
+    const stmt = enclosingStatement(rec.exit.node);
+    if (stmt.type !== 'expression_statement' || [...rec.value].some((x) => x.startsWith('?E'))) return null;
+    const nullable = [...rec.value].some((x) => !isToken(x));
+    const e = this.insertBefore(stmt, this.closeStatement(v, nullable, stmt, info));
+    return { title: `Close \`${v}\` before reassigning it`, scope: 'exit', isPreferred: true, edits: [this.edit(e.start, e.end, e.text)] };
+  }
+
+  private declaredWithoutValue(v: string): boolean {
+    return this.facts().noValue.has(v);
+  }
+
+  // ---------------------------------------------------------------- all-paths fix
+
+  /** Try-with-resources (or the try/catch fallback) around the acquisition and the statements using it. */
+  private tryFix(info: TokenInfo): Fix | null {
+    const bind = info.bind;
+    if (!bind) return null;
+    const stmt = bind.type === 'variable_declarator' ? bind.parent : bind.parent?.type === 'expression_statement' ? bind.parent : null;
+    const container = stmt?.parent;
+    if (!stmt || !container || !STATEMENT_LISTS.has(container.type)) return null;
+    let list = this.listCache.get(container.id);
+    if (!list) this.listCache.set(container.id, (list = namedChildren(container).filter((c) => !c.type.endsWith('comment') && c.type !== 'switch_label')));
+    const i0 = list.findIndex((c) => c.id === stmt.id);
+    if (i0 < 0) return null;
+    const v = info.origin;
+    const names = new Set<string>([v, ...(this.ctx.analysis.holders.get(info.id) ?? [])]);
+    let last = i0;
+    for (let changed = true; changed;) {
+      changed = false;
+      for (let j = list.length - 1; j > last; j--) {
+        if (this.mentionsAny(list[j]!, names)) {
+          last = j;
+          changed = true;
+          break;
+        }
+      }
+      // Variables declared in the wrapped statements must stay visible to their later uses.
+      for (let j = i0 + 1; j <= last; j++) {
+        for (const d of list[j]!.type === 'local_variable_declaration' ? list[j]!.childrenForFieldName('declarator') : []) {
+          const n = d?.childForFieldName('name')?.text;
+          if (n && !names.has(n)) {
+            names.add(n);
+            changed = true;
+          }
+        }
+      }
+    }
+    const lastStmt = list[last]!;
+    const t = this.ctx.text;
+    const indent = lineIndent(t, stmt.startIndex);
+    const unit = this.unit(stmt, container);
+    const escaped = this.ctx.analysis.escaped.has(info.id);
+    const isDecl = stmt.type === 'local_variable_declaration';
+    const reassigned = this.assignedElsewhere(v, bind);
+    const eol = this.eol;
+    if (!escaped && (!isDecl || (!reassigned && stmt.childrenForFieldName('declarator').length === 1))) {
+      const removals = list.slice(i0 + 1, last + 1).filter((s) => this.isPlainClose(s, v)).map((s) => this.removal(s));
+      const inner = this.slice(stmt.endIndex, lastStmt.endIndex, removals).trimEnd();
+      const body = `${this.reindent(inner, unit)}${eol}${indent}}`;
+      let newText: string;
+      if (isDecl) {
+        const head = t.slice(stmt.startIndex, stmt.endIndex).replace(/;\s*$/, '');
+        newText = `try (${head}) {${body}`;
+      } else {
+        const declared = this.ctx.analysis.cfg.types.get(v);
+        const type = declared && declared !== 'var' ? declared : 'var';
+        const alias = this.fresh(`${v}Resource`);
+        newText = `${t.slice(stmt.startIndex, stmt.endIndex)}${eol}${indent}try (${type} ${alias} = ${v}) {${body}`;
+      }
+      return {
+        title: `Use try-with-resources for \`${v}\``, scope: 'all-paths', isPreferred: true,
+        edits: [this.edit(stmt.startIndex, lastStmt.endIndex, newText)],
+      };
+    }
+    // A non-blocking ServerSocketChannel.accept() may return null.
+    const mayBeNull = reassigned || !isDecl || (info.kind === 'channel' && info.call.type === 'method_invocation');
+    return this.catchFallback(info, stmt, lastStmt, indent, unit, mayBeNull);
+  }
+
+  /**
+   * `try { … } catch (Throwable t) { close; throw t; }` around the statements, plus a close before
+   * each leaking return/break/continue among them and one at their end when the resource leaks later.
+   */
+  private catchFallback(info: TokenInfo, stmt: Node, lastStmt: Node, indent: string, unit: string, nullable: boolean): Fix | null {
+    const v = info.origin;
+    const eol = this.eol;
+    const mine = this.ctx.records.filter((r) => r.tokens.has(info.id));
+    const inserts: LocalEdit[] = [];
+    let closeAtEnd = false;
+    for (const r of mine) {
+      const at = r.site ?? r.exit.node;
+      const inside = at.startIndex >= stmt.endIndex && at.endIndex <= lastStmt.endIndex;
+      const jump = r.exit.kind === 'return' || r.exit.kind === 'break' || r.exit.kind === 'continue';
+      if (inside && jump) {
+        if (mentions(r.exit.node, new Set([r.variable]))) return null;
+        if ([...r.value].some((x) => x.startsWith('?E'))) return null;
+        if (!inserts.some((e) => e.start === r.exit.node.startIndex)) inserts.push(this.insertBefore(r.exit.node, `${r.variable}.close();`));
+      } else if (!inside && at.startIndex >= lastStmt.endIndex) {
+        if ([...r.value].some((x) => x.startsWith('?E'))) return null;
+        closeAtEnd = true;
+      }
+      // Exceptional exits inside the statements are covered by the catch.
+    }
+    const close = nullable ? `if (${v} != null) ${v}.close();` : `${v}.close();`;
+    let inner = this.slice(stmt.endIndex, lastStmt.endIndex, inserts).trimEnd();
+    if (closeAtEnd) inner += `${eol}${indent}${close}`;
+    const failure = this.fresh('failure');
+    const suppressed = this.fresh('suppressed');
+    const newText = `${eol}${indent}try {${this.reindent(inner, unit)}${eol}${indent}} catch (Throwable ${failure}) {`
+      + `${eol}${indent}${unit}try { ${close} } catch (Throwable ${suppressed}) { ${failure}.addSuppressed(${suppressed}); }`
+      + `${eol}${indent}${unit}throw ${failure};${eol}${indent}}`;
+    return {
+      title: `Close \`${v}\` on all paths`, scope: 'all-paths', isPreferred: true,
+      edits: [this.edit(stmt.endIndex, lastStmt.endIndex, newText)],
+    };
+  }
+
+  private isPlainClose(s: Node, v: string): boolean {
+    if (s.type !== 'expression_statement') return false;
+    const e = firstKid(s);
+    if (!e || e.type !== 'method_invocation' || e.childForFieldName('name')?.text !== 'close') return false;
+    const o = e.childForFieldName('object');
+    return !!o && o.type === 'identifier' && o.text === v && (e.childForFieldName('arguments')?.namedChildCount ?? 0) === 0;
+  }
+
+  /** Removes a statement together with its line when it is alone on it. */
+  private removal(s: Node): LocalEdit {
+    const t = this.ctx.text;
+    let start = s.startIndex;
+    let end = s.endIndex;
+    if (startsLine(t, start)) {
+      while (start > 0 && (t[start - 1] === ' ' || t[start - 1] === '\t')) start--;
+      let e = end;
+      while (e < t.length && (t[e] === ' ' || t[e] === '\t')) e++;
+      if (t[e] === '\r') e++;
+      // Alone on its line: drop the line with its break; else only the statement.
+      if (t[e] === '\n') end = e + 1;
+      else start = s.startIndex;
+    }
+    return { start, end, text: '' };
+  }
+
+  private assignedElsewhere(v: string, bind: Node): boolean {
+    return (this.facts().assigned.get(v) ?? []).some((n) => n.id !== bind.id);
+  }
+
+  /** A handler lambda or run() method that takes over `v` and does not close it: `try (v) { body }`. */
+  private lambdaFix(info: TokenInfo): Fix | null {
+    const fn = this.ctx.fn;
+    const body = fn.childForFieldName('body');
+    if (!body) return null;
+    const v = info.origin;
+    const t = this.ctx.text;
+    const eol = this.eol;
+    const handled = !closeThrows(info.kind === 'param' ? 'socket' : info.kind) || this.ioHandled(body);
+    const err = handled ? '' : this.fresh('closeError');
+    if (body.type !== 'block') {
+      const c = handled ? '' : ` catch (java.io.IOException ${err}) { throw new java.io.UncheckedIOException(${err}); }`;
+      return {
+        title: `Use try-with-resources for \`${v}\``, scope: 'all-paths', isPreferred: true,
+        edits: [this.edit(body.startIndex, body.endIndex, `{ try (${v}) { ${t.slice(body.startIndex, body.endIndex)}; }${c} }`)],
+      };
+    }
+    const closing = body.endIndex - 1;
+    const ind0 = startsLine(t, closing) ? lineIndent(t, closing) : lineIndent(t, body.startIndex);
+    const first = body.namedChildren.find((c) => c && !c.type.endsWith('comment')) ?? null;
+    const firstIndent = first ? lineIndent(t, first.startIndex) : '';
+    const unit = firstIndent.length > ind0.length && firstIndent.startsWith(ind0) ? firstIndent.slice(ind0.length) : '    ';
+    const ind1 = ind0 + unit;
+    const c = handled ? '' : ` catch (java.io.IOException ${err}) {${eol}${ind1}${unit}throw new java.io.UncheckedIOException(${err});${eol}${ind1}}`;
+    const inner = this.reindent(t.slice(body.startIndex, body.endIndex), unit);
+    const newText = `{${eol}${ind1}try (${v}) ${inner}${c}${eol}${ind0}}`;
+    return {
+      title: `Use try-with-resources for \`${v}\``, scope: 'all-paths', isPreferred: true,
+      edits: [this.edit(body.startIndex, body.endIndex, newText)],
+    };
+  }
+}

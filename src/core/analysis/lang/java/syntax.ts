@@ -1,0 +1,164 @@
+import type { Node } from 'web-tree-sitter';
+import { firstKid, lastKid, namedKids, searchTree } from '../../syntax';
+
+/** Small helpers over the tree-sitter Java syntax tree; the language-neutral ones come from ../syntax. */
+export { callArgs } from '../../syntax';
+
+/** Removes parentheses and casts around an expression. */
+export function strip(node: Node | null): Node | null {
+  let n = node;
+  while (n) {
+    if (n.type === 'parenthesized_expression') n = firstKid(n);
+    else if (n.type === 'cast_expression') n = n.childForFieldName('value');
+    else return n;
+  }
+  return n;
+}
+
+/** The simple name of a type node: `java.net.Socket` and `Socket` give `Socket`, `List<Socket>` gives `List`. */
+export function simpleTypeName(type: Node | null): string {
+  let t = type;
+  for (let guard = 0; t && guard < 100; guard++) {
+    switch (t.type) {
+      case 'type_identifier':
+      case 'identifier':
+        return t.text;
+      case 'generic_type':
+        t = firstKid(t);
+        break;
+      case 'scoped_type_identifier':
+      case 'annotated_type':
+        t = lastKid(t);
+        break;
+      case 'scoped_identifier':
+        t = t.childForFieldName('name');
+        break;
+      case 'field_access':
+        t = t.childForFieldName('field');
+        break;
+      default:
+        return t.text;
+    }
+  }
+  return '';
+}
+
+/** The named children of `n`, comments left out. */
+export function namedChildren(n: Node): Node[] {
+  return namedKids(n);
+}
+
+export function isFunction(n: Node): boolean {
+  return n.type === 'method_declaration' || n.type === 'constructor_declaration' || n.type === 'lambda_expression'
+    || n.type === 'compact_constructor_declaration';
+}
+
+/** Name shown for a function: the method name, the class name for a constructor, `<lambda>`. */
+export function functionName(fn: Node): string {
+  if (fn.type === 'lambda_expression') return '<lambda>';
+  return fn.childForFieldName('name')?.text ?? '<anonymous>';
+}
+
+/** Formal parameter names of a method, constructor or lambda (`x -> ...` and `(a, b) -> ...` too). */
+export function parameterNames(fn: Node): { name: string; type: string }[] {
+  const params = fn.childForFieldName('parameters');
+  if (!params) return [];
+  if (params.type === 'identifier') return [{ name: params.text, type: '' }];
+  const out: { name: string; type: string }[] = [];
+  for (const p of namedChildren(params)) {
+    if (p.type === 'identifier') out.push({ name: p.text, type: '' });
+    else if (p.type === 'formal_parameter' || p.type === 'spread_parameter') {
+      const name = p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name') ?? null;
+      if (name) out.push({ name: name.text, type: simpleTypeName(p.childForFieldName('type')) });
+    }
+  }
+  return out;
+}
+
+/** The statement that contains `n` (itself if it is one), stopping at a function boundary. */
+export function enclosingStatement(n: Node): Node {
+  let cur: Node | null = n;
+  while (cur) {
+    const p: Node | null = cur.parent;
+    if (!p || isFunction(p)) return cur;
+    if (p.type === 'block' || p.type === 'constructor_body' || p.type === 'switch_block_statement_group' || p.type === 'switch_rule'
+      || (p.type === 'labeled_statement')) return cur;
+    if (isStatementField(p, cur)) return cur;
+    cur = p;
+  }
+  return n;
+}
+
+/** Is `child` a sub-statement of `parent` (an if branch, a loop body)? */
+function isStatementField(parent: Node, child: Node): boolean {
+  switch (parent.type) {
+    case 'if_statement':
+      return child.id === parent.childForFieldName('consequence')?.id || child.id === parent.childForFieldName('alternative')?.id;
+    case 'while_statement':
+    case 'for_statement':
+    case 'enhanced_for_statement':
+    case 'do_statement':
+      return child.id === parent.childForFieldName('body')?.id;
+    default:
+      return false;
+  }
+}
+
+/** Is identifier `id` a member name (`obj.name` field access, a method name) rather than a reference to a local? */
+function isMemberName(id: Node): boolean {
+  const p = id.parent;
+  return !!p && ((p.type === 'field_access' && p.childForFieldName('field')?.id === id.id)
+    || (p.type === 'method_invocation' && p.childForFieldName('name')?.id === id.id));
+}
+
+/** Does the subtree of `n` (not entering nested classes) mention identifier `name`? */
+export function mentions(n: Node, names: ReadonlySet<string>): boolean {
+  return searchTree(n, 200000, (c) => c.type === 'identifier' && names.has(c.text) && !isMemberName(c));
+}
+
+/** Every local-variable reference (identifier) in `n`, as names. */
+export function referencedNames(n: Node): Set<string> {
+  const out = new Set<string>();
+  searchTree(n, 200000, (c) => {
+    if (c.type === 'identifier' && !isMemberName(c)) out.add(c.text);
+  });
+  return out;
+}
+
+/** Names declared (locals, resources, catch and lambda parameters) anywhere in `n`. */
+export function declaredNames(n: Node): Set<string> {
+  const out = new Set<string>();
+  searchTree(n, 200000, (c) => {
+    if (c.type === 'variable_declarator' || c.type === 'resource' || c.type === 'catch_formal_parameter' || c.type === 'formal_parameter'
+      || c.type === 'enhanced_for_statement') {
+      const name = c.childForFieldName('name');
+      if (name) out.add(name.text);
+    }
+  });
+  return out;
+}
+
+/** `x.name(...)`'s receiver when it is a plain identifier, else null. */
+export function receiverName(call: Node): string | null {
+  const o = strip(call.childForFieldName('object'));
+  return o && o.type === 'identifier' ? o.text : null;
+}
+
+/** The leading whitespace of the line holding `offset`. */
+export function lineIndent(text: string, offset: number): string {
+  let start = offset;
+  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+  let end = start;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  return text.slice(start, end);
+}
+
+/** Is `offset` the first non-blank character of its line? */
+export function startsLine(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const ch = text[i];
+    if (ch === '\n' || ch === '\r') return true;
+    if (ch !== ' ' && ch !== '\t') return false;
+  }
+  return true;
+}

@@ -1,0 +1,320 @@
+import type { Node } from 'web-tree-sitter';
+import { NestingLimit, connectPreds, type Pred } from '../../ir/builder';
+import { named } from './syntax';
+
+/**
+ * Control-flow graph of one Python function (or the module's top level), at statement granularity,
+ * with an exceptional edge from every statement that may raise to the innermost handler, `finally`
+ * or the function's raise exit. A `finally` block is copied once per way of reaching it (fall
+ * through, exception, return, break, continue), so that each copy continues where its entry went.
+ */
+
+/** What flows along an edge: the state after the node's effects ('normal', condition outcomes, 'body' of a
+ *  `for`), after its effects but leaving by `return` ('ret'), or the state before them ('exc', 'raise'). */
+export type EdgeKind = 'normal' | 'true' | 'false' | 'body' | 'ret' | 'exc' | 'raise';
+export type NodeKind = 'entry' | 'stmt' | 'cond' | 'for' | 'with' | 'return' | 'raise' | 'def' | 'caught' | 'exit';
+export type ExitKind = 'end' | 'return' | 'raise';
+
+export interface PyNode {
+  readonly kind: NodeKind;
+  /** The statement (or, for 'cond', the condition expression). */
+  readonly ast: Node | null;
+  /** The expressions evaluated at this node. */
+  readonly roots: readonly Node[];
+  readonly succ: number[];
+  readonly edges: EdgeKind[];
+  /** The call (or raise/assert statement) behind the node's exceptional edge. */
+  readonly raiser: Node | null;
+  readonly exit: ExitKind | null;
+}
+
+export interface PyCfg {
+  readonly nodes: PyNode[];
+  readonly entry: number;
+  /** Parts nested deeper than the builder follows were treated as single statements. */
+  truncated: boolean;
+}
+
+/** Thrown when the graph would exceed MAX_NODES (finally copies multiply with nesting). */
+export class CfgTooLarge extends Error {}
+
+type Pending = 'exc' | 'ret' | 'brk' | 'cont';
+
+interface FinallyFrame {
+  readonly pending: Map<Pending, Pred[]>;
+}
+
+type Catcher = { readonly handlers: number } | { readonly frame: FinallyFrame };
+
+interface Loop {
+  readonly breaks: Pred[];
+  readonly continueTo: number;
+  /** Number of finally frames open when the loop started. */
+  readonly finDepth: number;
+}
+
+const MAX_DEPTH = 200;
+const MAX_NODES = 20_000;
+
+const TRANSPARENT = new Set(['pass_statement', 'import_statement', 'import_from_statement', 'future_import_statement',
+  'global_statement', 'nonlocal_statement', 'comment', 'type_alias_statement']);
+const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+
+export class CfgBuilder {
+  private readonly nodes: PyNode[] = [];
+  private readonly catchers: Catcher[] = [];
+  private readonly finallies: FinallyFrame[] = [];
+  private readonly loops: Loop[] = [];
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
+  private truncated = false;
+  /** Statements of each block, read once (finally copies visit blocks again). */
+  private readonly blocks = new Map<number, Node[]>();
+  private readonly exits: Record<ExitKind, number>;
+
+  /** `raiser(roots)` gives the first call in `roots` that may raise, or null. */
+  constructor(private readonly raiser: (roots: readonly Node[]) => Node | null) {
+    this.exits = { end: this.addExit('end'), return: this.addExit('return'), raise: this.addExit('raise') };
+  }
+
+  private addExit(exit: ExitKind): number {
+    this.nodes.push({ kind: 'exit', ast: null, roots: [], succ: [], edges: [], raiser: null, exit });
+    return this.nodes.length - 1;
+  }
+
+  private add(kind: NodeKind, ast: Node | null, roots: readonly Node[], edges: EdgeKind[], raiser: Node | null = null): number {
+    if (this.nodes.length >= MAX_NODES) throw new CfgTooLarge('control-flow graph too large');
+    this.nodes.push({ kind, ast, roots, succ: edges.map(() => -1), edges, raiser, exit: null });
+    return this.nodes.length - 1;
+  }
+
+  /** An appended successor (slot -1) is a 'normal' edge. */
+  private connect(preds: readonly Pred[], to: number): void {
+    connectPreds(this.nodes, preds, to, (node) => node.edges.push('normal'));
+  }
+
+  /**
+   * Adds a node reached from `preds` with the given edges, plus an exceptional edge (routed to the
+   * innermost catcher) when something evaluated there may raise. Returns the node id.
+   */
+  private emit(kind: NodeKind, ast: Node | null, roots: readonly Node[], edges: EdgeKind[], preds: readonly Pred[]): number {
+    const raiser = this.raiser(roots);
+    const id = this.add(kind, ast, roots, raiser ? [...edges, 'exc'] : edges, raiser);
+    this.connect(preds, id);
+    if (raiser) this.routeExc([{ from: id, slot: edges.length }]);
+    return id;
+  }
+
+  /** Builds the graph of a function body (a block) or of the module's top level. */
+  build(body: Node | null): PyCfg {
+    const entry = this.add('entry', null, [], ['normal']);
+    const out = body ? this.block(body, [{ from: entry, slot: 0 }]) : [{ from: entry, slot: 0 }];
+    this.connect(out, this.exits.end);
+    return { nodes: this.nodes, entry, truncated: this.truncated };
+  }
+
+  private routeExc(preds: readonly Pred[]): void {
+    const top = this.catchers[this.catchers.length - 1];
+    if (!top) this.connect(preds, this.exits.raise);
+    else if ('handlers' in top) this.connect(preds, top.handlers);
+    else this.pend(top.frame, 'exc', preds);
+  }
+
+  private routeReturn(preds: readonly Pred[]): void {
+    const top = this.finallies[this.finallies.length - 1];
+    if (top) this.pend(top, 'ret', preds);
+    else this.connect(preds, this.exits.return);
+  }
+
+  private routeLoopJump(preds: readonly Pred[], kind: 'brk' | 'cont'): void {
+    const loop = this.loops[this.loops.length - 1];
+    if (!loop) return; // `break` outside a loop: a syntax error; the path just ends
+    if (this.finallies.length > loop.finDepth) this.pend(this.finallies[this.finallies.length - 1]!, kind, preds);
+    else if (kind === 'brk') loop.breaks.push(...preds);
+    else this.connect(preds, loop.continueTo);
+  }
+
+  private pend(frame: FinallyFrame, kind: Pending, preds: readonly Pred[]): void {
+    const list = frame.pending.get(kind);
+    if (list) list.push(...preds);
+    else frame.pending.set(kind, [...preds]);
+  }
+
+  /** The statements of a block, read once per builder (the fixes read them through this too). */
+  statements(block: Node): Node[] {
+    let stmts = this.blocks.get(block.id);
+    if (!stmts) this.blocks.set(block.id, (stmts = named(block)));
+    return stmts;
+  }
+
+  private block(block: Node, preds: Pred[]): Pred[] {
+    const stmts = this.statements(block);
+    let cur = preds;
+    for (const s of stmts) cur = this.statement(s, cur);
+    return cur;
+  }
+
+  private statement(n: Node, preds: Pred[]): Pred[] {
+    if (TRANSPARENT.has(n.type)) return preds;
+    return this.nesting.nest(() => this.statementInner(n, preds), () => {
+      this.truncated = true;
+      return [{ from: this.emit('stmt', n, [n], ['normal'], preds), slot: 0 }];
+    });
+  }
+
+  private statementInner(n: Node, preds: Pred[]): Pred[] {
+    switch (n.type) {
+      case 'block':
+        return this.block(n, preds);
+      case 'return_statement': {
+        const id = this.emit('return', n, [n], ['ret'], preds);
+        this.routeReturn([{ from: id, slot: 0 }]);
+        return [];
+      }
+      case 'raise_statement': {
+        const id = this.add('raise', n, [], ['raise'], n);
+        this.connect(preds, id);
+        this.routeExc([{ from: id, slot: 0 }]);
+        return [];
+      }
+      case 'assert_statement': {
+        const id = this.add('stmt', n, [n], ['normal', 'raise'], n);
+        this.connect(preds, id);
+        this.routeExc([{ from: id, slot: 1 }]);
+        return [{ from: id, slot: 0 }];
+      }
+      case 'break_statement':
+        this.routeLoopJump(preds, 'brk');
+        return [];
+      case 'continue_statement':
+        this.routeLoopJump(preds, 'cont');
+        return [];
+      case 'if_statement':
+        return this.ifStatement(n, preds);
+      case 'while_statement':
+        return this.whileStatement(n, preds);
+      case 'for_statement':
+        return this.forStatement(n, preds);
+      case 'with_statement': {
+        const clause = named(n).find((c) => c.type === 'with_clause');
+        const id = this.emit('with', n, clause ? [clause] : [], ['normal'], preds);
+        const body = n.childForFieldName('body');
+        return body ? this.block(body, [{ from: id, slot: 0 }]) : [{ from: id, slot: 0 }];
+      }
+      case 'try_statement':
+        return this.tryStatement(n, preds);
+      case 'match_statement':
+        return this.matchStatement(n, preds);
+      default:
+        if (DEFINITIONS.has(n.type)) return [{ from: this.emit('def', n, [], ['normal'], preds), slot: 0 }];
+        return [{ from: this.emit('stmt', n, [n], ['normal'], preds), slot: 0 }];
+    }
+  }
+
+  private condition(cond: Node | null, owner: Node, preds: Pred[], alwaysTrue = false): { t: Pred[]; f: Pred[] } {
+    const roots = cond ? [cond] : [];
+    const id = this.emit('cond', cond ?? owner, roots, alwaysTrue ? ['true'] : ['true', 'false'], preds);
+    return { t: [{ from: id, slot: 0 }], f: alwaysTrue ? [] : [{ from: id, slot: 1 }] };
+  }
+
+  private ifStatement(n: Node, preds: Pred[]): Pred[] {
+    const first = this.condition(n.childForFieldName('condition'), n, preds);
+    const t = first.t;
+    let f = first.f;
+    const cons = n.childForFieldName('consequence');
+    const out = cons ? this.block(cons, t) : t;
+    for (const alt of n.childrenForFieldName('alternative')) {
+      if (!alt) continue;
+      if (alt.type === 'elif_clause') {
+        const c = this.condition(alt.childForFieldName('condition'), alt, f);
+        const body = alt.childForFieldName('consequence');
+        out.push(...(body ? this.block(body, c.t) : c.t));
+        f = c.f;
+      } else {
+        const body = alt.childForFieldName('body');
+        f = body ? this.block(body, f) : f;
+      }
+    }
+    return out.concat(f);
+  }
+
+  private whileStatement(n: Node, preds: Pred[]): Pred[] {
+    const cond = n.childForFieldName('condition');
+    const forever = cond !== null && (cond.type === 'true' || (cond.type === 'integer' && cond.text !== '0'));
+    // A join node as the loop head, so that `continue` and the back edge have one target.
+    const head = this.add('stmt', null, [], ['normal']);
+    this.connect(preds, head);
+    const { t, f } = this.condition(cond, n, [{ from: head, slot: 0 }], forever);
+    const loop: Loop = { breaks: [], continueTo: head, finDepth: this.finallies.length };
+    this.loops.push(loop);
+    const body = n.childForFieldName('body');
+    const out = body ? this.block(body, t) : t;
+    this.loops.pop();
+    this.connect(out, head);
+    const alt = n.childForFieldName('alternative')?.childForFieldName('body');
+    return (alt ? this.block(alt, f) : f).concat(loop.breaks);
+  }
+
+  private forStatement(n: Node, preds: Pred[]): Pred[] {
+    const right = n.childForFieldName('right');
+    const id = this.emit('for', n, right ? [right] : [], ['body', 'normal'], preds);
+    const loop: Loop = { breaks: [], continueTo: id, finDepth: this.finallies.length };
+    this.loops.push(loop);
+    const body = n.childForFieldName('body');
+    const out = body ? this.block(body, [{ from: id, slot: 0 }]) : [{ from: id, slot: 0 }];
+    this.loops.pop();
+    this.connect(out, id);
+    const done: Pred[] = [{ from: id, slot: 1 }];
+    const alt = n.childForFieldName('alternative')?.childForFieldName('body');
+    return (alt ? this.block(alt, done) : done).concat(loop.breaks);
+  }
+
+  private matchStatement(n: Node, preds: Pred[]): Pred[] {
+    const subject = n.childForFieldName('subject');
+    // Fall through when no case matches (slot 0); each case is appended.
+    const id = this.emit('stmt', n, subject ? [subject] : [], ['normal'], preds);
+    const out: Pred[] = [{ from: id, slot: 0 }];
+    const body = n.childForFieldName('body');
+    for (const c of body ? body.childrenForFieldName('alternative') : []) {
+      const cons = c?.childForFieldName('consequence');
+      if (cons) out.push(...this.block(cons, [{ from: id, slot: -1 }]));
+    }
+    return out;
+  }
+
+  private tryStatement(n: Node, preds: Pred[]): Pred[] {
+    const parts = named(n);
+    const handlers = parts.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+    const elseBody = parts.find((c) => c.type === 'else_clause')?.childForFieldName('body') ?? null;
+    const finBlock = parts.find((c) => c.type === 'finally_clause')?.namedChildren.find((c) => c?.type === 'block') ?? null;
+    let frame: FinallyFrame | null = null;
+    if (finBlock) {
+      frame = { pending: new Map() };
+      this.finallies.push(frame);
+      this.catchers.push({ frame });
+    }
+    // Every handler is taken to catch what the body raises (their types are not resolved).
+    const dispatch = handlers.length > 0 ? this.add('caught', n, [], []) : -1;
+    if (dispatch >= 0) this.catchers.push({ handlers: dispatch });
+    const body = n.childForFieldName('body');
+    let out = body ? this.block(body, preds) : preds;
+    if (dispatch >= 0) this.catchers.pop();
+    if (elseBody) out = this.block(elseBody, out);
+    for (const h of handlers) {
+      const blk = h.namedChildren.find((c) => c?.type === 'block');
+      const entry: Pred[] = [{ from: dispatch, slot: -1 }];
+      out = out.concat(blk ? this.block(blk, entry) : entry);
+    }
+    if (!frame || !finBlock) return out;
+    this.finallies.pop();
+    this.catchers.pop();
+    const result = out.length > 0 ? this.block(finBlock, out) : [];
+    for (const [kind, ps] of frame.pending) {
+      if (ps.length === 0) continue;
+      const after = this.block(finBlock, ps);
+      if (kind === 'exc') this.routeExc(after);
+      else if (kind === 'ret') this.routeReturn(after);
+      else this.routeLoopJump(after, kind);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,370 @@
+import type { Node } from 'web-tree-sitter';
+import type { LineIndex } from '../../edits';
+import type { Fix, TextEdit } from '../../types';
+import type { AcquisitionSite } from './effects';
+import type { Reason } from './flow';
+import { releaseCall } from './names';
+import { DEFERRED, identifiersIn, named, strip, targetNames, walk } from './syntax';
+
+/**
+ * Quick fixes for a leaking acquisition. Each fix is a single replacement of whole lines (so fixes of
+ * nested resources clash and `fixAllPaths` applies them in separate rounds rather than mixing indents):
+ *  - `with <acquisition> as v:` (or `with v:` after a tuple acquisition) around the statements up to the
+ *    last use, when the resource does not escape and is a socket or file;
+ *  - otherwise `try:` ... `finally: v.close()` (`os.close(fd)` for descriptors);
+ *  - when the resource escapes on some path (returned, stored): `try:` ... `except BaseException:
+ *    v.close(); raise`, plus `v.close()` before each leaking `return`.
+ */
+
+export interface FixContext {
+  readonly text: string;
+  readonly index: LineIndex;
+  /** The function body (or module) the acquisition is in. */
+  readonly scope: Node;
+  /** One level of indentation in this file. */
+  readonly unit: string;
+  /** The identifiers of `scope` by name (computed once per scope: many findings ask). */
+  readonly identifiers: () => ReadonlyMap<string, readonly Node[]>;
+  /** The statements of a block (cached per block for the same reason). */
+  readonly statements: (block: Node) => readonly Node[];
+}
+
+/** Groups `identifiersIn(scope)` by name. */
+export function identifierIndex(scope: Node): Map<string, Node[]> {
+  const out = new Map<string, Node[]>();
+  for (const id of identifiersIn(scope)) {
+    const list = out.get(id.text);
+    if (list) list.push(id);
+    else out.set(id.text, [id]);
+  }
+  return out;
+}
+
+const BLOCKS = new Set(['block', 'module']);
+
+/** The file's indentation unit, from the first indented block (4 spaces when there is none). */
+export function indentUnit(root: Node, text: string, index: LineIndex): string {
+  let unit: string | null = null;
+  walk(root, (n) => {
+    if (unit !== null) return false;
+    if (n.type === 'block' && n.parent) {
+      const first = n.namedChild(0);
+      if (first) {
+        const outer = lineIndent(text, index, n.parent.startIndex);
+        const inner = lineIndent(text, index, first.startIndex);
+        if (inner.length > outer.length && inner.startsWith(outer) && lineStart(index, first.startIndex) !== lineStart(index, n.parent.startIndex)) {
+          unit = inner.slice(outer.length);
+          return false;
+        }
+      }
+    }
+    return true;
+  });
+  return unit ?? '    ';
+}
+
+function lineStart(index: LineIndex, offset: number): number {
+  return index.offset({ line: index.position(offset).line, column: 0 });
+}
+
+/** Leading whitespace of the line holding `offset`. */
+function lineIndent(text: string, index: LineIndex, offset: number): string {
+  const start = lineStart(index, offset);
+  let end = start;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  return text.slice(start, end);
+}
+
+/** Offset of the end of the line holding `offset` (before the line break). */
+function lineEnd(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+  return i;
+}
+
+interface Region {
+  /** First statement of the region (the acquisition statement, or a statement containing it). */
+  readonly first: Node;
+  /** Last statement of the region (in the same block). */
+  readonly last: Node;
+  /** True when `first` is the acquisition statement itself. */
+  readonly direct: boolean;
+}
+
+/**
+ * The statement directly inside a block that holds `n`, by binary search over the block's statements
+ * (tree-sitter finds a node's parent by walking down from the root, so climbing parents is slow on deep trees).
+ */
+function childOf(stmts: readonly Node[], n: Node): Node | null {
+  let lo = 0;
+  let hi = stmts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = stmts[mid]!;
+    if (n.endIndex <= c.startIndex) hi = mid - 1;
+    else if (n.startIndex >= c.endIndex) lo = mid + 1;
+    else return c.startIndex <= n.startIndex && n.endIndex <= c.endIndex ? c : null;
+  }
+  return null;
+}
+
+/**
+ * The smallest block holding the acquisition and every later use of `v`, and the statements of it that
+ * span them. Works from the occurrences of `v` only: a function may hold thousands of statements.
+ */
+function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
+  const s0 = site.statement;
+  if (!s0 || !s0.parent || !BLOCKS.has(s0.parent.type)) return null;
+  const occurrences = (ctx.identifiers().get(site.variable) ?? []).filter((id) => id.startIndex >= s0.endIndex);
+  // The resource's life ends where a later statement of the same block binds the name again.
+  let stopAt = Infinity;
+  const siblings = ctx.statements(s0.parent);
+  for (const id of occurrences) {
+    const sib = childOf(siblings, id);
+    const rhs = sib ? rebinding(sib, site.variable) : undefined;
+    if (!sib || rhs === undefined) continue;
+    stopAt = rhs && identifiersIn(rhs).some((x) => x.text === site.variable) ? sib.endIndex : sib.startIndex;
+    break;
+  }
+  const uses = occurrences.filter((id) => id.endIndex <= stopAt);
+  let stmt: Node = s0;
+  let blk: Node = s0.parent;
+  while (uses.some((u) => u.startIndex < blk.startIndex || u.endIndex > blk.endIndex)) {
+    if (blk.id === ctx.scope.id) return null;
+    let up: Node | null = blk.parent;
+    while (up && up.parent && !BLOCKS.has(up.parent.type)) up = up.parent;
+    if (!up || !up.parent) return null;
+    stmt = up;
+    blk = up.parent;
+    if (blk.startIndex < ctx.scope.startIndex) return null;
+  }
+  let last = stmt;
+  const stmts = ctx.statements(blk);
+  for (const u of uses) {
+    const c = childOf(stmts, u);
+    if (c && c.startIndex > last.startIndex) last = c;
+  }
+  return { first: stmt, last, direct: stmt.id === s0.id };
+}
+
+/** Whether `v` is a parameter of the function around `scope`, or occurs in it before `stmt`. */
+function boundBefore(v: string, stmt: Node, ctx: FixContext): boolean {
+  if ((ctx.identifiers().get(v) ?? []).some((id) => id.startIndex < stmt.startIndex)) return true;
+  const fn = ctx.scope.parent;
+  const params = fn && (fn.type === 'function_definition' || fn.type === 'lambda') ? fn.childForFieldName('parameters') : null;
+  return !!params && identifiersIn(params).some((id) => id.text === v);
+}
+
+/** For `v = value` (a statement binding `v`): the value (null when none); undefined for other statements. */
+function rebinding(stmt: Node, v: string): Node | null | undefined {
+  const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+  if (!a || a.type !== 'assignment') return undefined;
+  const left = a.childForFieldName('left');
+  return left && targetNames(left).includes(v) ? a.childForFieldName('right') : undefined;
+}
+
+/** Whether `v` is bound again anywhere in the region after the acquisition statement. */
+function rebound(region: Region, site: AcquisitionSite): boolean {
+  let found = false;
+  const stop = region.last.endIndex;
+  let n: Node | null = region.first;
+  while (n && !found && n.startIndex <= stop) {
+    walk(n, (x) => {
+      if (found) return false;
+      const targets = x.type === 'assignment' || x.type === 'augmented_assignment' ? [x.childForFieldName('left')]
+        : x.type === 'for_statement' ? [x.childForFieldName('left')]
+          : x.type === 'as_pattern' ? [x.childForFieldName('alias')]
+              : x.type === 'named_expression' ? [x.childForFieldName('name')] : [];
+      for (const t of targets) {
+        if (t && x.startIndex !== site.statement?.namedChild(0)?.startIndex && targetNames(t).includes(site.variable)) found = true;
+      }
+      return true;
+    });
+    n = n.nextNamedSibling;
+  }
+  return found;
+}
+
+/** Lines (0-based) inside the region that continue a multi-line string: their text must not change. */
+function stringLines(region: Region, index: LineIndex): Set<number> {
+  const out = new Set<number>();
+  let n: Node | null = region.first;
+  while (n && n.startIndex <= region.last.startIndex) {
+    walk(n, (x) => {
+      if (x.type !== 'string' && x.type !== 'concatenated_string') return true;
+      const a = index.position(x.startIndex).line;
+      const b = index.position(x.endIndex).line;
+      for (let l = a + 1; l <= b; l++) out.add(l);
+      return false;
+    });
+    n = n.nextNamedSibling;
+  }
+  return out;
+}
+
+interface Plan {
+  readonly title: string;
+  readonly build: (lines: Lines) => string[];
+}
+
+/** The original lines of the region with helpers to indent them. */
+class Lines {
+  constructor(
+    readonly all: string[],
+    /** Line number of all[0]. */
+    readonly firstLine: number,
+    private readonly frozen: Set<number>,
+    private readonly unit: string,
+  ) {}
+
+  /**
+   * Lines [from, to] (absolute numbers), indented by one unit (blank lines and string continuations kept).
+   * `before` adds a line before some lines; `replace` swaps a line for another text (both given unindented)
+   * or drops it (null).
+   */
+  indented(from: number, to: number, before?: Map<number, string>, replace?: Map<number, string | null>): string[] {
+    const out: string[] = [];
+    for (let l = from; l <= to; l++) {
+      const swapped = replace?.get(l);
+      if (swapped === null) continue;
+      const line = swapped ?? this.all[l - this.firstLine] ?? '';
+      const extra = before?.get(l);
+      if (extra !== undefined) out.push(this.unit + extra);
+      out.push(line.trim() === '' || this.frozen.has(l) ? line : this.unit + line);
+    }
+    return out;
+  }
+}
+
+export function buildFixes(site: AcquisitionSite, reasons: readonly Reason[], escapes: boolean, ctx: FixContext): Fix[] {
+  const fixes: Fix[] = [];
+  const all = allPathsFix(site, reasons, escapes, ctx);
+  if (all) fixes.push(all);
+  const exit = exitFix(site, reasons, ctx);
+  if (exit) fixes.push(exit);
+  return fixes;
+}
+
+/** Text of a return statement's line before it, when the return starts its line (else null). */
+function ownLineIndent(ctx: FixContext, node: Node): string | null {
+  const indent = lineIndent(ctx.text, ctx.index, node.startIndex);
+  return lineStart(ctx.index, node.startIndex) + indent.length === node.startIndex ? indent : null;
+}
+
+/** `v.close()` before each leaking return (the other paths, if any, stay to the all-paths fix). */
+function exitFix(site: AcquisitionSite, reasons: readonly Reason[], ctx: FixContext): Fix | null {
+  // At the return `v` may still hold what it held before the acquisition (the caller's socket).
+  if (!site.statement || boundBefore(site.variable, site.statement, ctx)) return null;
+  const edits: TextEdit[] = [];
+  for (const r of reasons) {
+    if (r.kind !== 'return') continue;
+    const indent = ownLineIndent(ctx, r.node);
+    if (indent === null) return null;
+    const at = ctx.index.position(r.node.startIndex);
+    edits.push({ range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: `${indent}${releaseCall(site.kind, site.variable)}\n` });
+  }
+  if (edits.length === 0) return null;
+  return { title: `Close \`${site.variable}\` before ${edits.length > 1 ? 'each leaking return' : 'this return'}`, scope: 'exit', isPreferred: false, edits };
+}
+
+/** `os.close(v)` as written (the fix only rewrites the plain spelling). */
+function isOsClose(call: Node, v: string): boolean {
+  const fn = call.childForFieldName('function');
+  const args = call.childForFieldName('arguments');
+  const a = args ? named(args) : [];
+  return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'os' && fn.childForFieldName('attribute')?.text === 'close' &&
+    a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
+}
+
+/** Lines holding just `os.close(v)` in the region: dropped, or `pass` when the block has nothing else. */
+function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext): Map<number, string | null> {
+  const out = new Map<number, string | null>();
+  let n: Node | null = region.first;
+  while (n && n.startIndex <= region.last.startIndex) {
+    walk(n, (x) => {
+      if (x.type !== 'expression_statement') return !DEFERRED.has(x.type);
+      const call = strip(x.namedChild(0));
+      const indent = ownLineIndent(ctx, x);
+      const at = ctx.index.position(x.startIndex);
+      const tail = ctx.text.slice(x.endIndex, lineEnd(ctx.text, x.endIndex)).trim();
+      if (call?.type === 'call' && isOsClose(call, site.variable) && indent !== null &&
+        at.line === ctx.index.position(x.endIndex).line && (tail === '' || tail.startsWith('#'))) {
+        const alone = x.parent !== null && named(x.parent).length === 1;
+        out.set(at.line, alone ? `${indent}pass` : null);
+      }
+      return false;
+    });
+    n = n.nextNamedSibling;
+  }
+  return out;
+}
+
+function allPathsFix(site: AcquisitionSite, reasons: readonly Reason[], escapes: boolean, ctx: FixContext): Fix | null {
+  const region = regionOf(site, ctx);
+  const s0 = site.statement;
+  if (!region || !s0) return null;
+  const { text, index, unit } = ctx;
+  const indent = lineIndent(text, index, region.first.startIndex);
+  if (lineStart(index, region.first.startIndex) + indent.length !== region.first.startIndex) return null;
+  const startLine = index.position(region.first.startIndex).line;
+  const s0Last = index.position(s0.endIndex).line;
+  const endLine = index.position(region.last.endIndex).line;
+  const tail = text.slice(region.last.endIndex, lineEnd(text, region.last.endIndex)).trim();
+  if (tail !== '' && !tail.startsWith('#')) return null;
+  // `s = socket.socket(); s.connect(x)`: the acquisition shares its line, so no block can start there.
+  const afterS0 = text.slice(s0.endIndex, lineEnd(text, s0.endIndex)).trim();
+  if (afterS0 !== '' && !afterS0.startsWith('#')) return null;
+  const startOffset = lineStart(index, region.first.startIndex);
+  const endOffset = lineEnd(text, region.last.endIndex);
+  const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
+  const v = site.variable;
+  const release = releaseCall(site.kind, v);
+  const bodyFrom = region.direct ? s0Last + 1 : startLine;
+  const hasBody = bodyFrom <= endLine;
+  const keep = (a: number, b: number) => lines.all.slice(a - startLine, b - startLine + 1);
+
+  let plan: Plan;
+  if (!escapes && region.direct && site.kind !== 'fd' && !rebound(region, site)) {
+    const body = () => (hasBody ? lines.indented(bodyFrom, endLine) : [indent + unit + 'pass']);
+    const assign = s0.namedChild(0);
+    const rhs = assign?.type === 'assignment' ? strip(assign.childForFieldName('right')) : null;
+    if (site.simple && rhs && rhs.id === site.call.id) {
+      // `v = socket.socket(...)` → `with socket.socket(...) as v:`
+      const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, lineEnd(text, s0.endIndex));
+      plan = { title: `Use \`with\` for \`${v}\``, build: () => [...head.split(/\r?\n|\r/), ...body()] };
+    } else {
+      plan = { title: `Use \`with\` for \`${v}\``, build: () => [...keep(startLine, s0Last), `${indent}with ${v}:`, ...body()] };
+    }
+  } else {
+    // Close before each leaking return inside the region when the resource escapes elsewhere.
+    const before = new Map<number, string>();
+    if (escapes) {
+      for (const r of reasons) {
+        if (r.kind !== 'return' || r.node.startIndex < region.first.startIndex || r.node.endIndex > region.last.endIndex) continue;
+        const ri = ownLineIndent(ctx, r.node);
+        if (ri !== null) before.set(index.position(r.node.startIndex).line, ri + release);
+      }
+    }
+    // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
+    const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, ctx);
+    const guarded = region.direct ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
+    const handler = escapes ? [`${indent}except BaseException:`, ...guarded, `${indent}${unit}raise`] : [`${indent}finally:`, ...guarded];
+    const title = `Close \`${v}\` on all paths`;
+    if (region.direct && !hasBody) {
+      plan = { title, build: () => [...keep(startLine, s0Last), indent + release] };
+    } else if (region.direct) {
+      plan = { title, build: () => [...keep(startLine, s0Last), `${indent}try:`, ...lines.indented(bodyFrom, endLine, before, replace), ...handler] };
+    } else {
+      // `v = None` before the region would discard a value `v` already has: a parameter (the caller's
+      // socket) or an earlier assignment that a path may still read.
+      if (boundBefore(v, region.first, ctx)) return null;
+      plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
+    }
+  }
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const newText = plan.build(lines).join(eol);
+  return {
+    title: plan.title, scope: 'all-paths', isPreferred: true,
+    edits: [{ range: index.range(startOffset, endOffset), newText }],
+  };
+}

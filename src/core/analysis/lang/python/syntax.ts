@@ -1,0 +1,110 @@
+import type { Node } from 'web-tree-sitter';
+import { namedKids as named, walk } from '../../syntax';
+
+/**
+ * Small helpers over the tree-sitter Python syntax tree; the language-neutral ones come from ../syntax.
+ * Walks are iterative (no recursion on input depth).
+ */
+export { namedKids as named, walk } from '../../syntax';
+
+/** Nodes whose bodies do not run where they are written (their names are captured, not evaluated). */
+export const DEFERRED = new Set(['lambda', 'function_definition', 'class_definition', 'decorated_definition']);
+
+/** Removes parentheses and `await` around an expression. */
+export function strip(node: Node | null): Node | null {
+  let n = node;
+  while (n && (n.type === 'parenthesized_expression' || n.type === 'await')) {
+    const inner = named(n);
+    n = inner.length === 1 ? inner[0]! : null;
+  }
+  return n;
+}
+
+/** The identifiers bound by an assignment target (`a`, `a, b`, `(a, [b, c])`); attributes and subscripts give none. */
+export function targetNames(target: Node | null): string[] {
+  const out: string[] = [];
+  if (!target) return out;
+  walk(target, (n) => {
+    if (n.type === 'identifier') {
+      out.push(n.text);
+      return false;
+    }
+    return n.type === 'pattern_list' || n.type === 'tuple_pattern' || n.type === 'list_pattern' ||
+      n.type === 'parenthesized_expression' || n.type === 'list_splat_pattern' || n.type === 'tuple' ||
+      n.type === 'list' || n.type === 'expression_list' || n.type === 'as_pattern_target' || n.type === 'list_splat';
+  });
+  return out;
+}
+
+/** The elements of a tuple-like target (`conn, addr` gives [conn, addr]), or null when it is not one. */
+export function tupleElements(target: Node | null): Node[] | null {
+  const t = strip(target);
+  if (!t) return null;
+  if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' ||
+    t.type === 'list' || t.type === 'expression_list') return named(t);
+  return null;
+}
+
+const PASS_THROUGH = new Set([
+  'tuple', 'list', 'set', 'expression_list', 'parenthesized_expression', 'pattern_list', 'argument_list',
+  'list_splat', 'dictionary_splat', 'conditional_expression', 'boolean_operator', 'dictionary', 'pair',
+  'keyword_argument', 'yield', 'await',
+]);
+
+/**
+ * Names whose object is handed on when `expr` is stored, returned or passed on: `s` in `s`, `(s, addr)`,
+ * `[a, b]`, `{k: s}`, `x if c else s`, `key=s`. A name used as a call's receiver or argument (`s.recv()`,
+ * `f(s)`) is not handed on.
+ */
+export function escapingNames(expr: Node | null): string[] {
+  const out: string[] = [];
+  if (!expr) return out;
+  walk(expr, (n) => {
+    if (n.type === 'identifier') {
+      out.push(n.text);
+      return false;
+    }
+    if (n.type === 'keyword_argument') {
+      const v = n.childForFieldName('value');
+      if (v) out.push(...escapingNames(v));
+      return false;
+    }
+    return PASS_THROUGH.has(n.type);
+  });
+  return out;
+}
+
+/** Every identifier read inside `root` (including inside lambdas and nested functions: captured names). */
+export function identifiersIn(root: Node): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier') {
+      out.push(n);
+      continue;
+    }
+    // `x.attr` and `f(key=x)`: only `x` is a variable.
+    const only = n.type === 'attribute' ? n.childForFieldName('object') : n.type === 'keyword_argument' ? n.childForFieldName('value') : undefined;
+    if (only !== undefined) {
+      if (only) stack.push(only);
+      continue;
+    }
+    for (let i = n.namedChildCount - 1; i >= 0; i--) {
+      const c = n.namedChild(i);
+      if (c) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** Whether `inner` lies within `outer` (by byte range). */
+export function contains(outer: Node, inner: Node): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** A short one-line rendering of a node's text for messages. */
+export function snippet(n: Node, max = 48): string {
+  const t = n.text.replace(/\s+/g, ' ');
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}

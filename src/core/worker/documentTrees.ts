@@ -1,0 +1,135 @@
+import { Edit, Parser, type Point, type Tree } from 'web-tree-sitter';
+import { loadLanguage, type TreeCache } from '../analysis/parser';
+import type { LanguageId } from '../analysis/types';
+
+/**
+ * One change of a document as VS Code reports it (TextDocumentContentChangeEvent): the text from
+ * `rangeOffset` to `rangeOffset + rangeLength` (UTF-16 code units, in the text as it was before this
+ * change) becomes `text`. The changes of one event are applied in their order.
+ */
+export interface TextChange {
+  readonly rangeOffset: number;
+  readonly rangeLength: number;
+  readonly text: string;
+}
+
+/** How `update` brought a tree up to date: no edit since the last parse, re-parse of an edited tree, or a parse from scratch. */
+export type ParseKind = 'unchanged' | 'incremental' | 'full';
+
+interface DocumentTree {
+  readonly language: LanguageId;
+  /** The text the tree describes once it is re-parsed: the last parsed text with every edit since applied. */
+  text: string;
+  tree: Tree;
+  /** Edits applied to `tree` since its last parse (an incremental parse is due). */
+  edited: boolean;
+}
+
+/** Row (count of '\n') and column (UTF-16 code units since the last '\n') of `offset`, as tree-sitter counts them. */
+function pointAt(text: string, offset: number): Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/** The point reached from `start` by writing `inserted`. */
+function pointAfter(start: Point, inserted: string): Point {
+  const last = inserted.lastIndexOf('\n');
+  if (last < 0) return { row: start.row, column: start.column + inserted.length };
+  let rows = 0;
+  for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: inserted.length - last - 1 };
+}
+
+/**
+ * The syntax trees of open documents, kept between analyses: VS Code's changes are applied to the
+ * old tree (`tree.edit`) as they come, and the next `update` re-parses with tree-sitter's incremental
+ * parse (`parser.parse(newText, oldTree)`), which reuses every subtree the edits did not touch.
+ * As a TreeCache, it hands the analyzers the tree of a document whose text they are asked to parse.
+ */
+export class DocumentTrees implements TreeCache {
+  private readonly documents = new Map<string, DocumentTree>();
+  private readonly parsers = new Map<LanguageId, Parser>();
+
+  /** Applies one change event to a known document's tree and text; an unknown document is ignored. */
+  edit(document: string, changes: readonly TextChange[]): void {
+    const doc = this.documents.get(document);
+    if (!doc) return;
+    for (const c of changes) {
+      const end = c.rangeOffset + c.rangeLength;
+      if (c.rangeOffset < 0 || c.rangeLength < 0 || end > doc.text.length) {
+        // Out of step with the editor (a change was missed): the next update parses from scratch.
+        this.forget(document);
+        return;
+      }
+      const startPosition = pointAt(doc.text, c.rangeOffset);
+      const oldEndPosition = pointAt(doc.text, end);
+      doc.tree.edit(new Edit({
+        startIndex: c.rangeOffset,
+        oldEndIndex: end,
+        newEndIndex: c.rangeOffset + c.text.length,
+        startPosition,
+        oldEndPosition,
+        newEndPosition: pointAfter(startPosition, c.text),
+      }));
+      doc.text = doc.text.slice(0, c.rangeOffset) + c.text + doc.text.slice(end);
+      doc.edited = true;
+    }
+  }
+
+  /**
+   * Makes the document's tree describe `text`: an incremental re-parse when the edits received since
+   * the last parse lead to exactly this text, a full parse otherwise (first analysis, another
+   * language, a missed change).
+   */
+  async update(document: string, language: LanguageId, text: string): Promise<ParseKind> {
+    const parser = await this.parser(language);
+    const doc = this.documents.get(document);
+    const reuse = doc && doc.language === language && doc.text === text ? doc : undefined;
+    if (reuse && !reuse.edited) return 'unchanged';
+    const tree = parser.parse(text, reuse?.tree ?? null);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    if (doc) doc.tree.delete();
+    this.documents.set(document, { language, text, tree, edited: false });
+    return reuse ? 'incremental' : 'full';
+  }
+
+  lookup(id: LanguageId, text: string): Tree | undefined {
+    for (const doc of this.documents.values()) {
+      if (doc.language === id && !doc.edited && doc.text === text) return doc.tree;
+    }
+    return undefined;
+  }
+
+  /** Frees a document's tree (it was closed). */
+  forget(document: string): void {
+    this.documents.get(document)?.tree.delete();
+    this.documents.delete(document);
+  }
+
+  /** How many documents have a tree (tests). */
+  get size(): number {
+    return this.documents.size;
+  }
+
+  private async parser(language: LanguageId): Promise<Parser> {
+    const lang = await loadLanguage(language); // Parser.init() first
+    let parser = this.parsers.get(language);
+    if (!parser) {
+      parser = new Parser();
+      parser.setLanguage(lang);
+      this.parsers.set(language, parser);
+    }
+    return parser;
+  }
+
+  dispose(): void {
+    for (const key of [...this.documents.keys()]) this.forget(key);
+    for (const p of this.parsers.values()) p.delete();
+    this.parsers.clear();
+  }
+}
