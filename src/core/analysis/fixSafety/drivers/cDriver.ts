@@ -1,7 +1,7 @@
 /**
  * Fix-safety suite (tests only): the C/C++ behaviour driver. A case's driver (with harness.h) is
- * compiled once; each text is compiled and linked with it using `-Wl,--wrap=close`, so that the
- * harness sees every close(); uninitialised locals read as 0 (`-ftrivial-auto-var-init=zero`), so
+ * compiled once; each text is compiled and linked with it using `-Wl,--wrap=close` (and connect,
+ * send, setsockopt), so that the harness sees every close() and injects failures; uninitialised locals read as 0 (`-ftrivial-auto-var-init=zero`), so
  * that closing one closes stdin, which the harness reports. Cases run two at a time.
  */
 import * as fs from 'fs';
@@ -37,7 +37,7 @@ async function runJob({ case: c, texts }: DriverJob): Promise<DriverResult> {
         fs.mkdirSync(work);
         fs.writeFileSync(path.join(work, `case.${ext}`), text);
         const build = await runTool(compiler, [...flags, '-ftrivial-auto-var-init=zero', '-I', dir, `case.${ext}`, path.join(dir, 'driver.o'),
-          '-Wl,--wrap=close', '-o', 'prog'], work, 60000);
+          '-Wl,--wrap=close,--wrap=connect,--wrap=send,--wrap=setsockopt', '-o', 'prog'], work, 60000);
         if (build.code !== 0) {
           runs.push(parseDriverOutput('', `does not compile:\n${firstLines(build.stderr)}`));
           continue;
