@@ -5,6 +5,7 @@ import type { Fix, TextEdit } from '../../types';
 import type { ExitSite, FunctionCfg } from './cfg';
 import type { FunctionAnalysis, LeakRecord, OverwriteRecord } from '../../engine/analysis';
 import { proveRelease, type ReleaseProof } from '../../engine/safety';
+import type { Placement } from '../../fix/placement';
 import type { Token, ValueSet } from '../../engine/values';
 import { closesByName, isStream, releaseFunction, type ResourceKind } from './names';
 import { callArgs, firstExpression, functionDeclarator, strip } from './syntax';
@@ -30,6 +31,7 @@ const WINSOCK_HEADERS = new Set(['winsock2.h', 'winsock.h', 'windows.h', 'ws2tcp
 export interface FileFixContext {
   readonly text: string;
   readonly lines: LineIndex;
+  readonly place: Placement;
   readonly root: Node;
   readonly language: 'c' | 'cpp';
   readonly scan: FileScan;
@@ -41,7 +43,11 @@ export class FixPlanner {
     private readonly fn: Node,
     private readonly cfg: FunctionCfg,
     private readonly analysis: FunctionAnalysis,
-  ) {}
+  ) {
+    this.place = file.place;
+  }
+
+  private readonly place: Placement;
 
   leakFix(rec: LeakRecord): Fix | null {
     const exit = this.cfg.nodes[rec.node]?.exit;
@@ -220,22 +226,19 @@ export class FixPlanner {
   // ------------------------------------------------------------ placement
 
   private insert(offset: number, newText: string): TextEdit {
-    const p = this.file.lines.position(offset);
-    return { range: { start: p, end: p }, newText };
+    return this.place.insert(offset, newText);
   }
 
   private lineStart(offset: number): number {
-    return offset - this.file.lines.position(offset).column;
+    return this.place.lineStart(offset);
   }
 
   private indentAt(offset: number): string {
-    const start = this.lineStart(offset);
-    const m = /^[ \t]*/.exec(this.file.text.slice(start, offset + 1));
-    return m ? m[0] : '';
+    return this.place.indentAt(offset);
   }
 
   private firstOnLine(offset: number): boolean {
-    return /^[ \t]*$/.test(this.file.text.slice(this.lineStart(offset), offset));
+    return this.place.firstOnLine(offset);
   }
 
   /** The token a braceless body follows: `if (...)`, `else`, `while (...)`, `for (...)`, `do`. */

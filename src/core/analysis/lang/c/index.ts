@@ -6,6 +6,7 @@ import { CFileContext } from './context';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, type FileFixContext } from './fixes';
+import { Placement } from '../../fix/placement';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -32,7 +33,8 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
   const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline);
-  const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
+  const lines = new LineIndex(text);
+  const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = scan.acquiring;
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
