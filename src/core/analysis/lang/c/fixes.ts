@@ -103,7 +103,8 @@ export class FixPlanner {
     const type = this.fn.childForFieldName('type');
     const { decl } = functionDeclarator(this.fn);
     const declarator = this.fn.childForFieldName('declarator');
-    if (!type || !decl || !declarator || declarator.id !== decl.id) return null; // pointer or other wrapped declarators
+    // Pointer or other wrapped declarators, and `int (*f(void))(int)`, which returns a function pointer.
+    if (!type || !decl || !declarator || declarator.id !== decl.id || decl.childForFieldName('declarator')?.type !== 'identifier') return null;
     if (type.type !== 'primitive_type' && !(type.type === 'sized_type_spec') && !(type.type === 'type_identifier' && SCALAR_TYPEDEFS.has(type.text))) return null;
     if (type.text === 'void') return null;
     const p = this.file.lines.range(ret.startIndex, ret.endIndex);

@@ -258,6 +258,8 @@ function exitFix(site: AcquisitionSite, reasons: readonly Reason[], ctx: FixCont
   const edits: TextEdit[] = [];
   for (const r of reasons) {
     if (r.kind !== 'return') continue;
+    // `return s.recv(16)` still uses the socket: a close before it would break the return.
+    if (identifiersIn(r.node).some((id) => id.text === site.variable)) return null;
     const indent = ownLineIndent(ctx, r.node);
     if (indent === null) return null;
     const at = ctx.index.position(r.node.startIndex);
