@@ -98,7 +98,7 @@ export function proveScopedRelease(
     : { safe: false, reason: `\`${use.key}\` still uses it after the release (line ${position(use.at) + 1})` };
 }
 
-/** A node reachable from `start` (outside `region`) that uses a location still holding one of `tokens`, or null. */
+/** A node reachable from `start` (outside `region`) that uses a location holding one of `tokens` there, or null. */
 function usedAfter(analysis: FunctionAnalysis, start: readonly number[], region: ReadonlySet<number>, tokens: ReadonlySet<Token>): { key: string; at: number } | null {
   const seen = new Set<number>();
   const stack = [...start];
@@ -106,11 +106,10 @@ function usedAfter(analysis: FunctionAnalysis, start: readonly number[], region:
     const id = stack.pop()!;
     if (seen.has(id) || region.has(id)) continue;
     seen.add(id);
-    const holders = analysis.holdersAt(id, tokens);
-    if (!holders.length) continue;
     const node = analysis.ir.nodes[id]!;
-    const used = node.uses?.find((u) => holders.includes(u));
-    if (used !== undefined) return { key: used, at: node.anchor };
+    for (const u of node.uses ?? []) {
+      for (const v of analysis.valueAt(id, u) ?? []) if (v.kind === 'token' && tokens.has(v)) return { key: u, at: node.anchor };
+    }
     stack.push(...node.succ.filter((x) => x >= 0));
     if (node.exc !== undefined && node.exc >= 0) stack.push(node.exc);
   }

@@ -55,6 +55,7 @@ export class JavaFixer {
   private readonly namesCache = new Map<number, Set<string>>();
   private readonly listCache = new Map<number, Node[]>();
   private factsCache: { assigned: Map<string, Node[]> } | undefined;
+  private holdersCache: Map<Token, Set<string>> | undefined;
   /** IR node of each statement that a release can be inserted before (return, break, continue, plain statements), by offset. */
   private readonly nodeOf = new Map<number, number>();
 
@@ -427,13 +428,27 @@ export class JavaFixer {
   }
 
   /** Every variable that holds the token somewhere (its streams, wrappers and copies). */
-  private holders(token: Token): Set<string> {
-    const out = new Set<string>();
-    const one = new Set([token]);
-    this.ctx.lowered.ir.nodes.forEach((_n, id) => {
-      for (const h of this.ctx.analysis.holdersAt(id, one)) out.add(h);
-    });
-    return out;
+  private holders(token: Token): ReadonlySet<string> {
+    if (!this.holdersCache) {
+      // One pass over the stable states for every token of the function.
+      const all = new Map<Token, Set<string>>();
+      const a = this.ctx.analysis;
+      const keys = new Set<string>();
+      for (const n of this.ctx.lowered.ir.nodes) for (const op of n.program.ops) if (op.op === 'bind' && op.target.kind === 'local') keys.add(op.target.key);
+      for (const p of this.ctx.cfg.params) keys.add(p);
+      this.ctx.lowered.ir.nodes.forEach((_n, id) => {
+        for (const k of keys) {
+          for (const v of a.valueAt(id, k) ?? []) {
+            if (v.kind !== 'token') continue;
+            let set = all.get(v);
+            if (!set) all.set(v, (set = new Set()));
+            set.add(k);
+          }
+        }
+      });
+      this.holdersCache = all;
+    }
+    return this.holdersCache.get(token) ?? new Set();
   }
 
   private assignedElsewhere(v: string, bind: Node): boolean {

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { firstKid } from '../../syntax';
+import { firstKid, searchTree } from '../../syntax';
 import type { Summary } from '../../engine/analysis';
 import {
   NO_GUARD, type AcquireSite, type ExceptionOrigin, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Ref,
@@ -11,7 +11,7 @@ import {
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isWrapperType,
   type ResourceKind,
 } from './names';
-import { callArgs, enclosingStatement, isFunction, referencedNames, simpleTypeName, strip } from './syntax';
+import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
 
 /**
  * Lowers one Java method, constructor or lambda (its exception-aware CFG, ./cfg.ts) to the shared
@@ -170,11 +170,17 @@ export class JavaLowering {
     };
   }
 
-  /** The locals a statement or condition mentions (a return's value; nothing for the jumps and joins). */
+  /**
+   * The locals a statement or condition uses (nothing for the jumps and joins). A null test and a
+   * `close()` are not uses: both are harmless on a closed socket, stream or channel.
+   */
   private uses(n: CfgNode): string[] {
-    if (!n.ast || !(n.kind === 'effect' || n.kind === 'cond' || n.kind === 'return' || n.kind === 'release')) return [];
-    if (n.kind === 'release') return n.vars;
-    return [...referencedNames(n.ast)].filter((x) => this.isLocal(x));
+    if (!n.ast || !(n.kind === 'effect' || n.kind === 'cond' || n.kind === 'return')) return [];
+    const out = new Set<string>();
+    searchTree(n.ast, MAX_EXPRESSION_NODES, (c) => {
+      if (c.type === 'identifier' && this.isLocal(c.text) && !isMemberName(c) && !harmlessUse(c)) out.add(c.text);
+    });
+    return [...out];
   }
 
   private exitOf(n: CfgNode): Exit | null {
@@ -574,6 +580,24 @@ export class JavaLowering {
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
     return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
   }
+}
+
+/** `s == null`, `s != null`, `s.close()`. */
+function harmlessUse(id: Node): boolean {
+  let p = id.parent;
+  let child = id;
+  while (p && p.type === 'parenthesized_expression') {
+    child = p;
+    p = p.parent;
+  }
+  if (!p) return false;
+  if (p.type === 'binary_expression') {
+    const op = p.childForFieldName('operator')?.type;
+    const other = p.childForFieldName('left')?.id === child.id ? p.childForFieldName('right') : p.childForFieldName('left');
+    return (op === '==' || op === '!=') && strip(other)?.type === 'null_literal';
+  }
+  return p.type === 'method_invocation' && p.childForFieldName('object')?.id === child.id && p.childForFieldName('name')?.text === 'close'
+    && callArgs(p).length === 0;
 }
 
 function ref(key: string | null): Ref {
