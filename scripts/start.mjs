@@ -7,7 +7,8 @@
 //
 // PORT (env) or --port picks the port (default 8080; a free one if that is taken); it binds 127.0.0.1
 // only. --check starts everything, loads the workbench in headless Chromium, checks that SockScope is
-// in the activity bar, saves test-output/screenshots/start.png and exits (0 ok, 1 not ok).
+// in the activity bar, saves test-output/screenshots/start.png and exits (0 ok, 1 not ok); only --check
+// needs Chromium. The first run installs code-server (a few minutes, with a progress line every 15 s).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,8 @@ if (!opt['skip-build'] && spawnSync(process.execPath, ['scripts/build.mjs'], { c
 }
 let paths;
 try {
-  paths = await ensureTools();
+  // Chromium only for --check: plain `npm start` prints a URL for your own browser.
+  paths = await ensureTools({ browser: opt.check });
 } catch (e) {
   say(e instanceof ToolsError ? e.message : String(e?.stack || e)); process.exit(2);
 }

@@ -5,16 +5,21 @@
 // ran zero tests, counts as a failure, never as a pass. Exit code 0 only if nothing failed.
 //
 // SOCKSCOPE_SKIP_INTEGRATION=1 skips the VS Code run for quick local runs (ignored when CI=true).
+//
+// First it makes sure the system packages the tests need are there (scripts/system-packages.mjs): as
+// root with apt-get it installs the missing ones; otherwise it stops with ONE line saying what to install.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './tools.mjs';
+import { SetupError, ensureSystemPackages } from './system-packages.mjs';
+import { ROOT, toolsInstalled } from './tools.mjs';
 
 const OUTPUT = path.join(ROOT, 'test-output');
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
 const summary = []; // lines printed again at the end
 let passed = 0;
 let failed = 0;
+const skipIntegration = process.env.SOCKSCOPE_SKIP_INTEGRATION === '1' && process.env.CI !== 'true';
 
 function banner(title) { console.log(`\n===== ${title} =====`); }
 function record(name, p, f, detail) {
@@ -74,16 +79,13 @@ async function unitTests() {
 
 async function integrationTests() {
   banner('integration tests (real VS Code via code-server)');
-  if (process.env.SOCKSCOPE_SKIP_INTEGRATION === '1') {
-    if (process.env.CI === 'true') {
-      console.log('SOCKSCOPE_SKIP_INTEGRATION=1 is ignored because CI=true');
-    } else {
-      const msg = '!!! INTEGRATION TESTS SKIPPED (SOCKSCOPE_SKIP_INTEGRATION=1): this run did NOT test the extension in VS Code !!!';
-      console.log(msg);
-      summary.push(`SKIP integration: ${msg}`);
-      return;
-    }
+  if (skipIntegration) {
+    const msg = '!!! INTEGRATION TESTS SKIPPED (SOCKSCOPE_SKIP_INTEGRATION=1): this run did NOT test the extension in VS Code !!!';
+    console.log(msg);
+    summary.push(`SKIP integration: ${msg}`);
+    return;
   }
+  if (process.env.SOCKSCOPE_SKIP_INTEGRATION === '1') console.log('SOCKSCOPE_SKIP_INTEGRATION=1 is ignored because CI=true');
   const resultsFile = path.join(OUTPUT, 'integration-results.json');
   fs.rmSync(resultsFile, { force: true });
   const { code } = await run(process.execPath, [path.join(ROOT, 'scripts/test-integration.mjs'), '--results-file', resultsFile]);
@@ -96,6 +98,16 @@ async function integrationTests() {
     const f = r.failures + (code !== 0 && r.failures === 0 ? 1 : 0);
     record('integration', r.passes, f, `${r.passes} passing, ${r.failures} failing` + (code ? ` (harness exit ${code}: ${reasons[code] ?? 'unknown'})` : ''));
   }
+}
+
+// The unit tests need the analyzers' toolchains (gcc, g++, go, javac, python3) and lsof; the integration
+// tests Chromium and, for the one-time code-server install, what it builds with.
+try {
+  await ensureSystemPackages(['unit', ...(skipIntegration ? [] : ['integration', ...(toolsInstalled() ? [] : ['code-server'])])]);
+} catch (e) {
+  if (!(e instanceof SetupError)) throw e;
+  console.log(`npm test: ${e.message}`);
+  process.exit(1);
 }
 
 fs.mkdirSync(OUTPUT, { recursive: true });

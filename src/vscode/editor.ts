@@ -218,6 +218,8 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
           else if (open) found = await this.analyzeDocument(open);
           else {
             const stat = await vscode.workspace.fs.stat(uri);
+            // A FIFO or a device (or a link to one) would block or never end the read.
+            if (!(stat.type & vscode.FileType.File)) { skipped.push(`${vscode.workspace.asRelativePath(uri)} (not a regular file)`); continue; }
             if (stat.size > MAX_ANALYSED_BYTES) { skipped.push(`${vscode.workspace.asRelativePath(uri)} (too large)`); continue; }
             const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
             const { result } = await this.worker.analyze({ language, text, options: this.analysisOptions() });

@@ -6,7 +6,9 @@ import * as path from 'path';
 import { checkCommand, parseCheckArgs } from './check';
 import type { FindingJson } from './check';
 import type { CliIo } from '../io';
+import { execFileSync } from 'child_process';
 import { loadCorpus } from '../../core/analysis/corpusFixtures';
+import { fillDisk, tmpfsUnavailable, withTmpfs } from '../../core/fsx/testing/tmpfs';
 
 const corpus = new Map(loadCorpus('c').map((c) => [c.name, c]));
 function corpusCase(name: string) {
@@ -164,5 +166,125 @@ test('usage and I/O errors exit 2', async () => {
 test('parseCheckArgs accepts repeated and inline options', () => {
   assert.deepEqual(parseCheckArgs(['a', '--ownership-transfer', 'x', '--ownership-transfer=y', '--format=json', 'b', '--fix']),
     { paths: ['a', 'b'], format: 'json', fix: true, ownershipTransfers: ['x', 'y'] });
+  assert.equal((parseCheckArgs(['a', '--fix=true']) as { fix: boolean }).fix, true);
+  assert.equal((parseCheckArgs(['a', '--fix', '--fix=false']) as { fix: boolean }).fix, false);
+  assert.match(parseCheckArgs(['a', '--fix=yes-please']) as string, /--fix takes no value, or true or false/);
   assert.equal(parseCheckArgs(['--help']), 'help');
+});
+
+// --- `check --fix` never damages a file ---------------------------------------------------------
+
+const posix = process.platform !== 'win32';
+/** A C function with two leaking exits; its fix inserts lines and wraps a braceless `if`. */
+const leakyC = (eol: string) => ['int f(void) {', '  int fd = socket(2, 1, 0);', '  if (fd < 0) return -1;', '  if (connect(fd, 0, 0) < 0) return -1;', '  return 0;', '}', ''].join(eol);
+const errLines = (err: string, file: string) => err.split('\n').filter((l) => l.includes(file));
+
+test('--fix on a full disk (a 64 KiB tmpfs, really full): the original stays whole, the error is one line, exit 2', { skip: tmpfsUnavailable }, async () => {
+  await withTmpfs(64, async (dir) => {
+    // Exactly one 4 KiB page, so that the fixed text needs a second page the disk does not have.
+    const head = leakyC('\n') + '/* ';
+    const original = head + 'x'.repeat(4096 - head.length - 4) + ' */\n';
+    assert.equal(Buffer.byteLength(original), 4096);
+    fs.writeFileSync(path.join(dir, 'seed.c'), original);
+    fillDisk(dir);
+    const r = await run(['--fix', 'seed.c'], dir);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.equal(fs.readFileSync(path.join(dir, 'seed.c'), 'utf8'), original);
+    assert.deepEqual(errLines(r.err, 'seed.c'), ['sockscope check: seed.c: fix not written: cannot write (no space left on the device); the file is unchanged']);
+    assert.match(r.out, /seed\.c:4:\d+: warning: /);
+    assert.match(r.out, /2 findings in 1 file \(1 file checked\)\n$/);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['filler', 'seed.c'], 'no temporary file left');
+  });
+});
+
+test('--fix edits bytes: Latin-1 bytes outside the edits stay, CRLF files get CRLF lines', async () => {
+  const latin1 = (s: string) => Buffer.from(s, 'latin1');
+  const original = Buffer.concat([latin1('/* caf\xe9 */\r\n'), latin1(leakyC('\r\n')), latin1('/* \xe9t\xe9 */\r\n')]);
+  const dir = tempTree({ 'l.c': original });
+  const r = await run(['--fix', 'l.c'], dir);
+  assert.equal(r.code, 0, r.out + r.err);
+  const fixed = fs.readFileSync(path.join(dir, 'l.c'));
+  const text = fixed.toString('latin1');
+  assert.notDeepEqual(fixed, original);
+  assert.equal(text.split('\xe9').length - 1, 3, 'the three Latin-1 bytes are still there');
+  assert.ok(!fixed.includes(Buffer.from([0xef, 0xbf, 0xbd])), 'no U+FFFD written');
+  assert.equal(text.split('\n').length, text.split('\r\n').length, 'every line ends in CRLF');
+  assert.ok(text.includes('/* caf\xe9 */\r\n') && text.endsWith('}\r\n/* \xe9t\xe9 */\r\n'));
+  assert.match(text, /close\(fd\);\r\n {2}return 0;/);
+});
+
+test('--fix never writes through a symbolic link (here to a file outside the folder given)', { skip: !posix }, async () => {
+  const dir = tempTree({ 'outside/seed.c': leakyC('\n'), 'src/own.c': leakyC('\n') });
+  fs.symlinkSync(path.join(dir, 'outside', 'seed.c'), path.join(dir, 'src', 'link.c'));
+  const r = await run(['--fix', 'src'], dir);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.equal(fs.readFileSync(path.join(dir, 'outside', 'seed.c'), 'utf8'), leakyC('\n'));
+  assert.ok(fs.lstatSync(path.join(dir, 'src', 'link.c')).isSymbolicLink());
+  assert.match(r.err, /src\/link\.c: note: not fixed: it is a symbolic link/);
+  assert.notEqual(fs.readFileSync(path.join(dir, 'src', 'own.c'), 'utf8'), leakyC('\n'), 'the real file is fixed');
+  assert.match(r.out, /^src\/link\.c:4:\d+: warning: /m);
+});
+
+test('--fix leaves a file with several hard links alone (replacing it would split them)', { skip: !posix }, async () => {
+  const dir = tempTree({ 'a.c': leakyC('\n') });
+  fs.linkSync(path.join(dir, 'a.c'), path.join(dir, 'b.c'));
+  const r = await run(['--fix', 'a.c'], dir);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.err, /a\.c: note: not fixed: it has 2 hard links/);
+  assert.equal(fs.readFileSync(path.join(dir, 'b.c'), 'utf8'), leakyC('\n'));
+});
+
+test('--fix=false does not write; --fix=true does; another value is a usage error', async () => {
+  const dir = tempTree({ 'a.c': leakyC('\n') });
+  const off = await run(['--fix=false', 'a.c'], dir);
+  assert.equal(off.code, 1, off.err);
+  assert.equal(fs.readFileSync(path.join(dir, 'a.c'), 'utf8'), leakyC('\n'));
+  const bad = await run(['--fix=no', 'a.c'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--fix takes no value, or true or false \(got 'no'\)\. Usage/);
+  assert.equal(fs.readFileSync(path.join(dir, 'a.c'), 'utf8'), leakyC('\n'));
+  const on = await run(['--fix=true', 'a.c'], dir);
+  assert.equal(on.code, 0, on.err);
+  assert.notEqual(fs.readFileSync(path.join(dir, 'a.c'), 'utf8'), leakyC('\n'));
+});
+
+test('--fix does not touch a file with syntax errors (an unterminated comment): note, findings stay', async () => {
+  const broken = leakyC('\n').replace('  return 0;', '  /* unterminated\n  return 0;');
+  const dir = tempTree({ 'b.c': broken });
+  const r = await run(['--fix', 'b.c'], dir);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.equal(fs.readFileSync(path.join(dir, 'b.c'), 'utf8'), broken);
+  // No fix is offered in a function that did not parse, so there is nothing to refuse: the note says why.
+  assert.match(r.err, /b\.c: note: .*syntax errors/);
+  assert.match(r.out, /b\.c:\d+:\d+: warning: /);
+});
+
+test('--fix on a read-only file: one line, exit 2, nothing lost', { skip: !posix }, async () => {
+  const dir = tempTree({ 'ro.c': leakyC('\n') });
+  fs.chmodSync(path.join(dir, 'ro.c'), 0o444);
+  const r = await run(['--fix', 'ro.c'], dir);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.deepEqual(errLines(r.err, 'ro.c'), ['sockscope check: ro.c: fix not written: not written: the file is read-only']);
+  assert.equal(fs.readFileSync(path.join(dir, 'ro.c'), 'utf8'), leakyC('\n'));
+  assert.equal(fs.statSync(path.join(dir, 'ro.c')).mode & 0o777, 0o444);
+  assert.match(r.out, /\(1 file checked\)\n$/);
+});
+
+test('--fix twice leaves the file as the first run did (a fix that does not converge is not written at all)', async () => {
+  const java = 'import java.net.Socket;\n\nclass B {\n    void f(String h) throws Exception {\n        Socket s = new Socket(h, 1), t = new Socket(h, 2);\n' +
+    '        s.getOutputStream().write(1);\n        t.getOutputStream().write(1);\n    }\n}\n';
+  const dir = tempTree({ 'B.java': java });
+  await run(['--fix', 'B.java'], dir);
+  const first = fs.readFileSync(path.join(dir, 'B.java'), 'utf8');
+  await run(['--fix', 'B.java'], dir);
+  assert.equal(fs.readFileSync(path.join(dir, 'B.java'), 'utf8'), first);
+});
+
+test('a FIFO given by name is skipped at once (it used to hang)', { skip: !posix, timeout: 10000 }, async () => {
+  const dir = tempTree({ 'a.c': leakyC('\n') });
+  execFileSync('mkfifo', [path.join(dir, 'pipe.c')]);
+  const r = await run(['--fix', 'pipe.c', 'a.c'], dir);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.err, /pipe\.c: skipped: not a regular file/);
+  assert.match(r.out, /^fixed a\.c: /m);
 });

@@ -2,13 +2,14 @@
 // finds descriptor/socket leaks in C, C++, Python, Go and Java sources, for terminals, scripts (JSON)
 // and GitHub code scanning (SARIF). With --fix, writes the "close on all paths" fixes into the files.
 
-import * as fs from 'fs';
 import { analyzeSource } from '../../core/analysis';
 import type { AnalysisResult, Finding } from '../../core/analysis';
 import { fixAllPaths } from '../../core/analysis/fixAll';
+import type { FixAllResult } from '../../core/analysis/fixAll';
+import { FixNotWritten, writeFix } from '../../core/analysis/fileio/writeFix';
 import { toSarif } from '../../core/analysis/sarif';
 import { discoverSources, loadSourceAsync } from '../../core/analysis/workspace';
-import type { LoadedSource } from '../../core/analysis/workspace';
+import type { LoadedSource, SourceFile } from '../../core/analysis/workspace';
 import { plural } from '../../core/model/plural';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
@@ -52,7 +53,11 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions | string {
     const [name, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
     const value = (): string | undefined => inline ?? args[++i];
     if (name === '-h' || name === '--help') return 'help';
-    else if (name === '--fix') fix = true;
+    else if (name === '--fix') {
+      if (inline === undefined || inline === 'true') fix = true;
+      else if (inline === 'false') fix = false;
+      else return `--fix takes no value, or true or false (got '${inline}')`;
+    }
     else if (name === '--format') {
       const v = value();
       if (v === undefined) return '--format needs a value (text, json or sarif)';
@@ -94,8 +99,40 @@ interface FileOutcome {
   readonly findings: Finding[];
 }
 
+type Loaded = Extract<LoadedSource, { ok: true }>;
+
+/**
+ * Writes fix-all's result into the file (all or nothing) and says so. Returns the findings the file
+ * has now, and whether writing failed (an I/O error: exit 2).
+ */
+function writeFixes(source: SourceFile, loaded: Loaded, fixed: FixAllResult, opts: CheckOptions, io: CliIo): { findings: Finding[]; failed: boolean } {
+  const file = source.path;
+  const notFixed = fixed.initial.findings;
+  if (fixed.refused) {
+    io.err(`sockscope check: ${file}: note: not fixed: ${fixed.refused}; the file is unchanged\n`);
+    return { findings: notFixed, failed: false };
+  }
+  if (fixed.edits.length === 0) return { findings: fixed.remaining, failed: false };
+  try {
+    writeFix(file, source.root, loaded, fixed.edits);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof FixNotWritten) {
+      io.err(`sockscope check: ${file}: note: not fixed: ${message}\n`);
+      return { findings: notFixed, failed: false };
+    }
+    io.err(`sockscope check: ${file}: fix not written: ${message}\n`);
+    return { findings: notFixed, failed: true };
+  }
+  const report = `fixed ${file}: ${plural(notFixed.length - fixed.remaining.length, 'finding')} (${plural(fixed.editsApplied, 'edit')})` +
+    (fixed.remaining.length ? `, ${fixed.remaining.length} left` : '') + '\n';
+  (opts.format === 'text' ? io.out : io.err)(report);
+  return { findings: fixed.remaining, failed: false };
+}
+
 /** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
-async function checkFile(file: string, language: Parameters<typeof analyzeSource>[1], loaded: LoadedSource, opts: CheckOptions, io: CliIo): Promise<FileOutcome | 'skipped' | 'io-error'> {
+async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
+  const file = source.path;
   if (!loaded.ok) {
     io.err(`sockscope check: ${loaded.note}\n`);
     return loaded.skipped ? 'skipped' : 'io-error';
@@ -103,19 +140,14 @@ async function checkFile(file: string, language: Parameters<typeof analyzeSource
   const analysisOptions = { ownershipTransfers: opts.ownershipTransfers };
   let result: AnalysisResult;
   let findings: Finding[];
+  let failed = false;
   try {
     if (opts.fix) {
-      const fixed = await fixAllPaths(loaded.text, language, analysisOptions);
+      const fixed = await fixAllPaths(loaded.text, source.language, analysisOptions);
       result = fixed.initial;
-      findings = fixed.remaining;
-      if (fixed.text !== loaded.text) {
-        fs.writeFileSync(file, (loaded.bom ? '\ufeff' : '') + fixed.text);
-        const report = `fixed ${file}: ${plural(result.findings.length - fixed.remaining.length, 'finding')} (${plural(fixed.editsApplied, 'edit')})` +
-          (fixed.remaining.length ? `, ${fixed.remaining.length} left` : '') + '\n';
-        (opts.format === 'text' ? io.out : io.err)(report);
-      }
+      ({ findings, failed } = writeFixes(source, loaded, fixed, opts, io));
     } else {
-      result = await analyzeSource(loaded.text, language, analysisOptions);
+      result = await analyzeSource(loaded.text, source.language, analysisOptions);
       findings = result.findings;
     }
   } catch (e) {
@@ -125,7 +157,7 @@ async function checkFile(file: string, language: Parameters<typeof analyzeSource
   }
   if (result.hadParseErrors) io.err(`sockscope check: ${file}: note: syntax errors; only the parts that parsed were analysed\n`);
   for (const n of result.notes) io.err(`sockscope check: ${file}: note: ${n}\n`);
-  return { file, findings };
+  return { outcome: { file, findings }, failed };
 }
 
 export const checkCommand: CliCommand = async (args, io) => {
@@ -155,11 +187,13 @@ export const checkCommand: CliCommand = async (args, io) => {
     for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
     const loaded = await reads.get(i)!;
     reads.delete(i);
-    const { path: file, language } = files[i]!;
-    const r = await checkFile(file, language, loaded, opts, io);
+    const r = await checkFile(files[i]!, loaded, opts, io);
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
-    else outcomes.push(r);
+    else {
+      outcomes.push(r.outcome);
+      if (r.failed) ioError = true;
+    }
   }
 
   const total = outcomes.reduce((n, o) => n + o.findings.length, 0);

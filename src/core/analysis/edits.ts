@@ -57,16 +57,23 @@ export class OverlappingEditsError extends Error {
   }
 }
 
+/** An edit as UTF-16 offsets into the text it applies to. */
+export interface OffsetEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly newText: string;
+}
+
 /**
- * Applies `edits` (ranges against the original `text`) and returns the new text.
- * Several insertions at one position are applied in the order given; an identical edit
- * (same range and text) given twice is applied once, so fixes that share an edit (an added
- * `#include`, a brace) can be combined. Edits whose ranges overlap throw OverlappingEditsError.
+ * `edits` (ranges against `text`) as offsets, sorted and without duplicates. Several insertions at one
+ * position keep the order given; an identical edit (same range and text) given twice is kept once, so
+ * fixes that share an edit (an added `#include`, a brace) can be combined. Edits whose ranges overlap
+ * throw OverlappingEditsError.
  */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+export function resolveEdits(text: string, edits: readonly TextEdit[]): OffsetEdit[] {
   const index = new LineIndex(text);
   const seen = new Set<string>();
-  const resolved: { start: number; end: number; text: string; order: number; edit: TextEdit }[] = [];
+  const resolved: { start: number; end: number; newText: string; order: number; edit: TextEdit }[] = [];
   edits.forEach((edit, order) => {
     const start = index.offset(edit.range.start);
     const end = index.offset(edit.range.end);
@@ -74,7 +81,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     const key = `${start}:${end}:${edit.newText}`;
     if (seen.has(key)) return;
     seen.add(key);
-    resolved.push({ start, end, text: edit.newText, order, edit });
+    resolved.push({ start, end, newText: edit.newText, order, edit });
   });
   // Insertions at a position go before a replacement starting there.
   resolved.sort((a, b) => a.start - b.start || (a.end - a.start) - (b.end - b.start) || a.order - b.order);
@@ -83,13 +90,23 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
     const cur = resolved[i]!;
     if (cur.start < prev.end) throw new OverlappingEditsError(prev.edit, cur.edit);
   }
+  return resolved.map(({ start, end, newText }) => ({ start, end, newText }));
+}
+
+/** Applies edits from resolveEdits to the text they were resolved against. */
+export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): string {
   let out = '';
   let at = 0;
-  for (const e of resolved) {
-    out += text.slice(at, e.start) + e.text;
+  for (const e of edits) {
+    out += text.slice(at, e.start) + e.newText;
     at = e.end;
   }
   return out + text.slice(at);
+}
+
+/** Applies `edits` (ranges against the original `text`, see resolveEdits) and returns the new text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  return applyOffsetEdits(text, resolveEdits(text, edits));
 }
 
 /** "Close it on all paths" for a variable: every one of its exit fixes combined (edits shared by several kept once). */

@@ -5,7 +5,9 @@
  * whose edits would clash with an already accepted one waits for the next round, which re-analyses the
  * edited text so its positions are fresh.
  */
-import { applyEdits } from './edits';
+import { applyOffsetEdits, resolveEdits } from './edits';
+import type { OffsetEdit } from './edits';
+import { EditTrail } from './editTrail';
 import { analyzeSource } from './index';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix, LanguageId, Position, TextEdit } from './types';
 
@@ -31,13 +33,18 @@ function sameEdit(a: TextEdit, b: TextEdit): boolean {
   return cmp(a.range.start, b.range.start) === 0 && cmp(a.range.end, b.range.end) === 0 && a.newText === b.newText;
 }
 
+/** The fix fix-all applies for a finding: its all-paths fix, else its preferred one. */
+function chosenFix(f: Finding): Fix | undefined {
+  return f.fixes.find((x) => x.scope === 'all-paths') ?? f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
+}
+
 /** One fix per distinct all-paths fix (a finding without one contributes its preferred fix). */
 export function fileFixes(findings: readonly Finding[]): Fix[] {
   const seen = new Set<string>();
   const objects = new Set<Fix>();
   const fixes: Fix[] = [];
   for (const f of findings) {
-    const fix = f.fixes.find((x) => x.scope === 'all-paths') ?? f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
+    const fix = chosenFix(f);
     // Findings of one descriptor share their all-paths fix object: serialise each object once.
     if (!fix || objects.has(fix)) continue;
     objects.add(fix);
@@ -128,38 +135,74 @@ export function mergeFixes(fixes: readonly Fix[]): MergedFixes {
 }
 
 export interface FixAllResult {
+  /** The fixed text (the original text when nothing was fixed, or when the fix was refused). */
   readonly text: string;
+  /** What changed, as sorted, non-overlapping edits against the original text (empty when text is unchanged). */
+  readonly edits: OffsetEdit[];
   /** The analysis of the original text (its findings, notes and parse status). */
   readonly initial: AnalysisResult;
-  /** Findings left in the fixed text (empty when every leak was fixed). */
+  /** Findings left in the fixed text (empty when every leak was fixed; the initial findings when refused). */
   readonly remaining: Finding[];
   readonly editsApplied: number;
   readonly rounds: number;
+  /** Why nothing was fixed although there were fixes to apply (then `text` is the original). */
+  readonly refused?: string;
 }
 
 /** Analyse-and-edit rounds fixAllPaths makes at the most. */
 const MAX_ROUNDS = 5;
 
+export const REFUSED_PARSE_ERRORS = 'the file has syntax errors';
+export const REFUSED_BREAKS_SYNTAX = 'the fix would introduce syntax errors';
+export const REFUSED_NO_CONVERGENCE = 'fix did not converge';
+
+/** Findings of the same kind, function and variable are "the same leak" from one round to the next. */
+function leakKey(f: Finding): string {
+  return `${f.ruleId}\u0000${f.function}\u0000${f.variable}`;
+}
+
+function fixesAnything(findings: readonly Finding[]): boolean {
+  return fileFixes(findings).some((f) => f.edits.length > 0);
+}
+
 /**
  * Applies all-paths fixes until nothing is left to fix. `initial`, the analysis of this very text with
- * these options (the editor has it already), saves the first round's analysis.
+ * these options (the editor has it already), saves the first round's analysis. All or nothing: a text
+ * with syntax errors is not fixed, and neither is one where a round makes no progress on the leaks it
+ * fixed, breaks the syntax, or leaves fixes that would change the text again (fix-all applied to its
+ * own result must change nothing) — then `refused` says why and `text` is the original.
  */
-export async function fixAllPaths(text: string, language: LanguageId, options: AnalysisOptions = {}, initial?: AnalysisResult): Promise<FixAllResult> {
-  initial ??= await analyzeSource(text, language, options);
+export async function fixAllPaths(
+  text: string, language: LanguageId, options: AnalysisOptions = {}, initial?: AnalysisResult,
+  analyze: (text: string, language: LanguageId, options: AnalysisOptions) => Promise<AnalysisResult> = analyzeSource,
+): Promise<FixAllResult> {
+  initial ??= await analyze(text, language, options);
+  const original = text;
+  const unchanged = (rounds: number, refused?: string): FixAllResult =>
+    ({ text: original, edits: [], initial: initial!, remaining: initial!.findings, editsApplied: 0, rounds, refused });
+  if (!fixesAnything(initial.findings)) return unchanged(0);
+  if (initial.hadParseErrors) return unchanged(0, REFUSED_PARSE_ERRORS);
+  const trail = new EditTrail(text.length);
   let result = initial;
   let editsApplied = 0;
   let rounds = 0;
-  while (result.findings.length > 0 && rounds < MAX_ROUNDS) {
+  while (fixesAnything(result.findings)) {
+    if (rounds === MAX_ROUNDS) return unchanged(rounds, REFUSED_NO_CONVERGENCE);
     const merged = mergeFixes(fileFixes(result.findings));
-    if (merged.edits.length === 0) break;
-    text = applyEdits(text, merged.edits);
+    const edits = resolveEdits(text, merged.edits);
+    text = applyOffsetEdits(text, edits);
+    trail.apply(edits);
     editsApplied += merged.edits.length;
     rounds++;
-    const next = await analyzeSource(text, language, options);
-    // A round that does not reduce the findings would loop forever: stop and report what is left.
-    const progressed = next.findings.length < result.findings.length;
+    const next = await analyze(text, language, options);
+    if (next.hadParseErrors) return unchanged(rounds, REFUSED_BREAKS_SYNTAX);
+    // The leaks this round fixed must be fewer afterwards; otherwise the next round would only grow the text.
+    const applied = new Set(merged.applied.map((fix) => JSON.stringify(fix.edits)));
+    const fixed = new Set(result.findings.filter((f) => applied.has(JSON.stringify(chosenFix(f)?.edits))).map(leakKey));
+    const before = result.findings.filter((f) => fixed.has(leakKey(f))).length;
+    const after = next.findings.filter((f) => fixed.has(leakKey(f))).length;
+    if (after >= before) return unchanged(rounds, REFUSED_NO_CONVERGENCE);
     result = next;
-    if (!progressed) break;
   }
-  return { text, initial, remaining: result.findings, editsApplied, rounds };
+  return { text, edits: trail.edits(), initial, remaining: result.findings, editsApplied, rounds };
 }

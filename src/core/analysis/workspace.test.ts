@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { discoverSources, loadSource } from './workspace';
+import { execFileSync } from 'child_process';
+import { discoverSources, loadSource, loadSourceAsync } from './workspace';
 
 function tree(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-ws-'));
@@ -46,8 +47,12 @@ test('discoverSources follows symlinked files but not symlinked folders (no cycl
 
 test('loadSource reads UTF-8, drops a BOM and remembers it', () => {
   const dir = tree({ 'bom.c': '\ufeffint x;\n', 'plain.c': 'int é;\n' });
-  assert.deepEqual(loadSource(path.join(dir, 'bom.c')), { ok: true, text: 'int x;\n', bom: true });
-  assert.deepEqual(loadSource(path.join(dir, 'plain.c')), { ok: true, text: 'int é;\n', bom: false });
+  const bom = loadSource(path.join(dir, 'bom.c'));
+  assert.ok(bom.ok);
+  assert.deepEqual({ text: bom.text, bom: bom.bom, bytes: bom.bytes.toString('hex') }, { text: 'int x;\n', bom: true, bytes: Buffer.from('\ufeffint x;\n').toString('hex') });
+  assert.equal(bom.identity.ino, fs.statSync(path.join(dir, 'bom.c')).ino);
+  const plain = loadSource(path.join(dir, 'plain.c'));
+  assert.ok(plain.ok && plain.text === 'int é;\n' && !plain.bom);
 });
 
 test('loadSource refuses binary and oversized files with a note, and reports read errors', () => {
@@ -59,4 +64,26 @@ test('loadSource refuses binary and oversized files with a note, and reports rea
   assert.ok(!big.ok && big.skipped && /larger than/.test(big.note));
   const missing = loadSource(path.join(dir, 'gone.c'));
   assert.ok(!missing.ok && !missing.skipped && /cannot read \(ENOENT\)/.test(missing.note));
+});
+
+test('discoverSources: each file knows the folder it was found under (a file given by name: its own folder)', () => {
+  const dir = tree({ 'src/a.c': '', 'b.py': '' });
+  const d = discoverSources([path.join(dir, 'src'), path.join(dir, 'b.py')]);
+  assert.deepEqual(d.files.map((f) => [path.relative(dir, f.path), path.relative(dir, f.root)]), [['b.py', ''], [path.join('src', 'a.c'), 'src']]);
+});
+
+test('a FIFO or a link to /dev/zero given by name is skipped with a note, neither hangs nor is read', { skip: process.platform !== 'linux', timeout: 10000 }, async () => {
+  const dir = tree({});
+  const fifo = path.join(dir, 'pipe.c');
+  execFileSync('mkfifo', [fifo]);
+  const zero = path.join(dir, 'zero.c');
+  fs.symlinkSync('/dev/zero', zero);
+  const d = discoverSources([fifo, zero, dir]);
+  assert.deepEqual(d.files, []);
+  assert.match(d.notes.join('\n'), /pipe\.c: skipped: not a regular file/);
+  assert.match(d.notes.join('\n'), /zero\.c: skipped: not a regular file/);
+  // Reading them anyway (a file that became a FIFO after discovery) is refused just the same.
+  for (const r of [loadSource(fifo), await loadSourceAsync(fifo), await loadSourceAsync(zero)]) {
+    assert.ok(!r.ok && r.skipped && /not a regular file/.test(r.note));
+  }
 });

@@ -5,6 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { FileIdentity } from '../fsx/fileIdentity';
+import { readRegularFile, readRegularFileSync } from '../fsx/readRegularFile';
+import type { ReadOutcome } from '../fsx/readRegularFile';
 import { languageForFile, MAX_ANALYSED_BYTES } from './sources';
 import type { LanguageId } from './types';
 
@@ -16,6 +19,8 @@ export const MAX_SOURCE_BYTES = MAX_ANALYSED_BYTES;
 export interface SourceFile {
   readonly path: string;
   readonly language: LanguageId;
+  /** The folder given (or, for a file given by name, its folder): fixes are never written outside it. */
+  readonly root: string;
 }
 
 export interface Discovery {
@@ -32,9 +37,11 @@ export function discoverSources(inputs: readonly string[]): Discovery {
   const found = new Map<string, SourceFile>();
   const errors: string[] = [];
   const notes: string[] = [];
-  const add = (p: string, language: LanguageId) => found.set(path.resolve(p), { path: p, language });
+  const add = (p: string, language: LanguageId, root: string) => {
+    if (!found.has(path.resolve(p))) found.set(path.resolve(p), { path: p, language, root });
+  };
 
-  const walk = (dir: string) => {
+  const walk = (dir: string, root: string) => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -45,14 +52,14 @@ export function discoverSources(inputs: readonly string[]): Discovery {
     for (const entry of entries) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk(p);
+        if (!SKIPPED_DIRS.has(entry.name)) walk(p, root);
       } else if (entry.isFile()) {
         const language = languageForFile(entry.name);
-        if (language) add(p, language);
+        if (language) add(p, language, root);
       } else if (entry.isSymbolicLink() && languageForFile(entry.name)) {
         // Symlinked files are followed; symlinked folders are not (they could form a cycle).
         try {
-          if (fs.statSync(p).isFile()) add(p, languageForFile(entry.name)!);
+          if (fs.statSync(p).isFile()) add(p, languageForFile(entry.name)!, root);
         } catch {
           notes.push(`${p}: skipped: broken symbolic link`);
         }
@@ -69,20 +76,24 @@ export function discoverSources(inputs: readonly string[]): Discovery {
       errors.push(code === 'ENOENT' ? `${input}: no such file or folder` : `${input}: cannot access (${code ?? String(e)})`);
       continue;
     }
-    if (st.isDirectory()) {
-      walk(input);
-    } else {
-      const language = languageForFile(input);
-      if (language) add(input, language);
-      else notes.push(`${input}: skipped: not a C, C++, Python, Go or Java source file`);
-    }
+    const language = languageForFile(input);
+    if (st.isDirectory()) walk(input, input);
+    else if (!language) notes.push(`${input}: skipped: not a C, C++, Python, Go or Java source file`);
+    else if (!st.isFile()) notes.push(`${input}: skipped: not a regular file`);
+    else add(input, language, path.dirname(input));
   }
   const files = [...found.values()].sort((a, b) => a.path.localeCompare(b.path));
   return { files, errors, notes };
 }
 
-/** `bom`: the file started with a UTF-8 byte order mark (removed from `text`; put it back when writing). */
-export type LoadedSource = { readonly ok: true; readonly text: string; readonly bom: boolean } | { readonly ok: false; readonly skipped: boolean; readonly note: string };
+/**
+ * A source file as read: `text` is its UTF-8 decoding without a byte order mark (`bom`), `bytes` the
+ * file as it is on disk and `identity` which file that was (a fix is written into those bytes, and only
+ * over that very file).
+ */
+export type LoadedSource =
+  | { readonly ok: true; readonly text: string; readonly bom: boolean; readonly bytes: Buffer; readonly identity: FileIdentity }
+  | { readonly ok: false; readonly skipped: boolean; readonly note: string };
 
 /** Bytes that never occur in text files (NUL and most C0 controls) among the first 8 KiB mark a binary file. */
 function looksBinary(buf: Buffer): boolean {
@@ -96,17 +107,17 @@ function looksBinary(buf: Buffer): boolean {
   return n > 0 && control / n > 0.1;
 }
 
-function tooBig(file: string, size: number, maxBytes: number): LoadedSource | undefined {
-  if (size <= maxBytes) return undefined;
-  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return { ok: false, skipped: true, note: `${file}: skipped: ${mib(size)} is larger than the ${mib(maxBytes)} limit` };
-}
-
-function decode(file: string, buf: Buffer): LoadedSource {
-  if (looksBinary(buf)) return { ok: false, skipped: true, note: `${file}: skipped: binary file` };
-  const text = buf.toString('utf8');
+function loaded(file: string, read: ReadOutcome, maxBytes: number): LoadedSource {
+  if (!read.ok && read.reason === 'not-regular') return { ok: false, skipped: true, note: `${file}: skipped: not a regular file` };
+  if (!read.ok) {
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    return { ok: false, skipped: true, note: `${file}: skipped: ${mib(read.size)} is larger than the ${mib(maxBytes)} limit` };
+  }
+  const { bytes, identity } = read;
+  if (looksBinary(bytes)) return { ok: false, skipped: true, note: `${file}: skipped: binary file` };
+  const text = bytes.toString('utf8');
   const bom = text.charCodeAt(0) === 0xfeff;
-  return { ok: true, text: bom ? text.slice(1) : text, bom };
+  return { ok: true, text: bom ? text.slice(1) : text, bom, bytes, identity };
 }
 
 function readError(file: string, e: unknown): LoadedSource {
@@ -114,12 +125,13 @@ function readError(file: string, e: unknown): LoadedSource {
 }
 
 /**
- * Reads a source file as UTF-8 (a BOM is dropped). Huge or binary files come back as
- * `{ ok: false, skipped: true }` with a note; read errors as `{ ok: false, skipped: false }`.
+ * Reads a source file as UTF-8 (a BOM is dropped). Huge or binary files, and anything that is not a
+ * regular file (a FIFO, a device), come back as `{ ok: false, skipped: true }` with a note, without
+ * reading more than `maxBytes` + 1 bytes; read errors as `{ ok: false, skipped: false }`.
  */
 export function loadSource(file: string, maxBytes = MAX_SOURCE_BYTES): LoadedSource {
   try {
-    return tooBig(file, fs.statSync(file).size, maxBytes) ?? decode(file, fs.readFileSync(file));
+    return loaded(file, readRegularFileSync(file, maxBytes), maxBytes);
   } catch (e) {
     return readError(file, e);
   }
@@ -128,7 +140,7 @@ export function loadSource(file: string, maxBytes = MAX_SOURCE_BYTES): LoadedSou
 /** loadSource without blocking: lets a caller read the next files while it analyses this one. */
 export async function loadSourceAsync(file: string, maxBytes = MAX_SOURCE_BYTES): Promise<LoadedSource> {
   try {
-    return tooBig(file, (await fs.promises.stat(file)).size, maxBytes) ?? decode(file, await fs.promises.readFile(file));
+    return loaded(file, await readRegularFile(file, maxBytes), maxBytes);
   } catch (e) {
     return readError(file, e);
   }

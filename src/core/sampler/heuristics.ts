@@ -37,17 +37,31 @@ export interface HeuristicsConfig {
     readonly minGrowth: number;
     /** Warn regardless of growth at this many idle CLOSE_WAIT sockets (default 50). */
     readonly largeIdleCount: number;
+    /**
+     * A CLOSE_WAIT socket idle this long is a leak by itself, growth or not, and the warning stands as
+     * long as one is held (default 60 s: the kernel's tcp_fin_timeout, after which even the other side
+     * of a closed connection is gone; setting sockscope.warnings.closeWaitIdleSeconds).
+     */
+    readonly leakIdleMs: number;
   };
   readonly fdExhaustion: {
     /** Fit the descriptor count over this recent window (default 120 s)… */
     readonly windowMs: number;
-    /** …needing this many samples (default 5) spanning at least minSpanMs (default 10 s). */
+    /**
+     * …needing this many samples (default 5) spanning at least minSpanMs (default 30 s): growth that
+     * lasts, since a pool filling up in a burst grows fast for a few seconds and then stops.
+     */
     readonly minSamples: number;
     readonly minSpanMs: number;
     /** Net growth over the window, in descriptors (default 5). */
     readonly minGrowth: number;
     /** Coefficient of determination of the linear fit: how steady the growth must be (default 0.8). */
     readonly minR2: number;
+    /**
+     * The count must have risen in each of this many equal parts of the window (default 4): growth that
+     * goes on, not a step in the past (a connection pool that filled up and stays full is no leak).
+     */
+    readonly segments: number;
     /** Warn when the limit would be reached within this time (default 1 h)… */
     readonly horizonMs: number;
     /** …critical within this time (default 5 min). */
@@ -68,19 +82,29 @@ export interface HeuristicsConfig {
 }
 
 export const DEFAULT_HEURISTICS: HeuristicsConfig = {
-  closeWait: { idleMs: 10_000, minIdleSamples: 3, minIdleSockets: 3, minGrowth: 3, largeIdleCount: 50 },
-  fdExhaustion: { windowMs: 120_000, minSamples: 5, minSpanMs: 10_000, minGrowth: 5, minR2: 0.8, horizonMs: 3_600_000, criticalMs: 300_000 },
+  closeWait: { idleMs: 10_000, minIdleSamples: 3, minIdleSockets: 3, minGrowth: 3, largeIdleCount: 50, leakIdleMs: 60_000 },
+  fdExhaustion: { windowMs: 120_000, minSamples: 5, minSpanMs: 30_000, minGrowth: 5, minR2: 0.8, segments: 4, horizonMs: 3_600_000, criticalMs: 300_000 },
   timeWait: { ratio: 0.2, releaseFactor: 0.8 },
   recvQueue: { minMs: 10_000, minSamples: 3 },
 };
 
-/** Runs every check over the history; warnings come most severe first. */
-export function analyzeHistory(history: HistoryView, facts: SystemFacts = {}, config: HeuristicsConfig = DEFAULT_HEURISTICS): LeakWarning[] {
+/** The default configuration with the settings users can change. */
+export function heuristicsConfig(options: { readonly closeWaitIdleSeconds?: number | undefined } = {}): HeuristicsConfig {
+  const seconds = options.closeWaitIdleSeconds;
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return DEFAULT_HEURISTICS;
+  return { ...DEFAULT_HEURISTICS, closeWait: { ...DEFAULT_HEURISTICS.closeWait, leakIdleMs: seconds * 1000 } };
+}
+
+/**
+ * Runs every check over the history; warnings come most severe first. `active` are the warnings that
+ * stood after the previous sample (WarningTracker.active): a leak warning holds while its cause does.
+ */
+export function analyzeHistory(history: HistoryView, facts: SystemFacts = {}, config: HeuristicsConfig = DEFAULT_HEURISTICS, active: readonly LeakWarning[] = []): LeakWarning[] {
   const latest = history.samples[history.samples.length - 1];
   if (!latest) return [];
   const tracks = [...history.sockets.values()];
   const found = [
-    checkCloseWait(history.samples, tracks, latest, config.closeWait),
+    checkCloseWait(history.samples, tracks, latest, config.closeWait, active.some((w) => w.id === 'close-wait-growth')),
     checkFdExhaustion(history.samples, latest, config.fdExhaustion),
     checkTimeWait(history.samples, facts.ephemeralPorts ?? LINUX_DEFAULT_PORT_RANGE, config.timeWait),
     checkSelfConnect(tracks),
@@ -90,21 +114,30 @@ export function analyzeHistory(history: HistoryView, facts: SystemFacts = {}, co
   return found.sort((a, b) => rank[a.severity] - rank[b.severity]);
 }
 
-export function checkCloseWait(samples: readonly SampleSummary[], tracks: readonly SocketTrack[], latest: SampleSummary, c: HeuristicsConfig['closeWait']): LeakWarning | undefined {
-  const idle = tracks.filter((s) => s.idleSince !== undefined && latest.t - s.idleSince >= c.idleMs && s.idleSamples >= c.minIdleSamples);
+export function checkCloseWait(samples: readonly SampleSummary[], tracks: readonly SocketTrack[], latest: SampleSummary, c: HeuristicsConfig['closeWait'], wasActive = false): LeakWarning | undefined {
+  // A leak threshold below the idle time (a short closeWaitIdleSeconds) counts as idle sooner.
+  const idleMs = Math.min(c.idleMs, c.leakIdleMs);
+  const idle = tracks.filter((s) => s.idleSince !== undefined && latest.t - s.idleSince >= idleMs && s.idleSamples >= c.minIdleSamples);
   const counts = samples.map((s) => s.states.CLOSE_WAIT ?? 0);
   const now = counts[counts.length - 1] ?? 0;
   const low = minOf(counts);
   const growing = now - low >= c.minGrowth;
-  if (!(idle.length >= c.minIdleSockets && growing) && idle.length < c.largeIdleCount) return undefined;
-  const since = minOf(idle.map((s) => s.trackedSince));
   const oldest = latest.t - minOf(idle.map((s) => s.idleSince ?? latest.t));
+  // Idle past the threshold is the leak itself: no growth needed. And a warning that stands holds while
+  // the idle sockets do: growth is only seen while the low count is still in the history.
+  const stale = oldest >= c.leakIdleMs;
+  const holds = wasActive && idle.length >= c.minIdleSockets;
+  if (!(idle.length >= c.minIdleSockets && growing) && idle.length < c.largeIdleCount && !stale && !holds) return undefined;
+  const since = minOf(idle.map((s) => s.trackedSince));
+  const staleCount = stale ? idle.filter((s) => latest.t - (s.idleSince ?? latest.t) >= c.leakIdleMs).length : 0;
   return {
     id: 'close-wait-growth',
     severity: idle.length >= c.largeIdleCount ? 'critical' : 'warning',
-    title: `${plural(idle.length, 'idle CLOSE_WAIT socket')}${growing ? `, up from ${low} to ${now}` : ''}`,
+    title: `${plural(idle.length, 'idle CLOSE_WAIT socket')}${growing ? `, up from ${low} to ${now}` : `, the oldest for ${formatDuration(oldest)}`}`,
     detail: `The peer closed these connections, but this process never called close() on them: ${plural(idle.length, 'socket')} `
-      + `sat in CLOSE_WAIT with no data moving (the oldest for ${formatDuration(oldest)}). The kernel never times CLOSE_WAIT out, `
+      + `sat in CLOSE_WAIT with no data moving (the oldest for ${formatDuration(oldest)}`
+      + `${staleCount > 0 ? `; ${staleCount} for longer than ${formatDuration(c.leakIdleMs)}, which no working connection does` : ''}). `
+      + 'The kernel never times CLOSE_WAIT out, '
       + 'so each one keeps a descriptor until the process exits or runs out of descriptors. Look for a path that leaves without '
       + 'close(): an early return on an error after connect(), write() or recv(), or a read that returned 0 (end of stream) and was not followed by close(). '
       + '(A half-closed connection that is still sending is legal; it would show its send queue changing.)',
@@ -120,7 +153,7 @@ export function checkFdExhaustion(samples: readonly SampleSummary[], latest: Sam
   const first = points[0];
   const last = points[points.length - 1];
   if (!first || !last || points.length < c.minSamples || last.x - first.x < c.minSpanMs) return undefined;
-  if (last.y - first.y < c.minGrowth) return undefined;
+  if (last.y - first.y < c.minGrowth || !risesThroughout(points, c.segments)) return undefined;
   const fit = linearFit(points);
   if (fit.slope <= 0 || fit.r2 < c.minR2) return undefined;
   const remaining = limit - last.y;
@@ -199,6 +232,28 @@ export function checkRecvQueue(tracks: readonly SocketTrack[], latest: SampleSum
     since,
     sockets: stuck.map((s) => s.inode),
   };
+}
+
+/**
+ * Whether y rose in each of `segments` equal time slices of the points (the last value at or before each
+ * slice's end above the one before): sustained growth, as opposed to a step that is over.
+ */
+export function risesThroughout(points: readonly { x: number; y: number }[], segments: number): boolean {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return false;
+  const n = Math.max(1, Math.floor(segments));
+  const step = (last.x - first.x) / n;
+  let previous = first.y;
+  let i = 0;
+  for (let k = 1; k <= n; k++) {
+    const end = k === n ? last.x : first.x + k * step;
+    while (i + 1 < points.length && (points[i + 1] as { x: number }).x <= end) i++;
+    const y = (points[i] as { y: number }).y;
+    if (y <= previous) return false;
+    previous = y;
+  }
+  return true;
 }
 
 /** Least-squares line y = a + slope·x and its R² (1 for a perfect line; 0 when y does not vary). */

@@ -601,7 +601,11 @@ export class FunctionAnalysis {
         const both = (g.g === 'and') === branch;
         const a = this.constraint(g.a, branch, s);
         const b = this.constraint(g.b, branch, s);
-        return both ? union(a, b) : intersect(a, b);
+        if (both) return union(a, b);
+        // Otherwise either `a` decided alone (and `b`, with its acquisitions, never ran) or `b` decided.
+        const skipped = this.acquiredAt(g.bAcquires);
+        const aAlone = skipped.size ? union(a, { kill: skipped, valid: new Set(), detach: new Map() }) : a;
+        return intersect(aAlone, b);
       }
       case 'cmp': {
         const rel = branch ? g.rel : NEGATE[g.rel];
@@ -650,6 +654,15 @@ export class FunctionAnalysis {
       if (t.site.validity === 'pointer' || otherIsStandard || otherHolds) tokens.add(t);
     }
     if (tokens.size) out.set(k, tokens);
+  }
+
+  /** The tokens of the acquisitions at these offsets (a pair acquisition has two). */
+  private acquiredAt(starts: readonly number[]): Set<Token> {
+    const out = new Set<Token>();
+    if (!starts.length) return out;
+    const at = new Set(starts);
+    for (const t of this.values.tokens.values()) if (t.param < 0 && at.has(t.site.start)) out.add(t);
+    return out;
   }
 
   private status(tokens: Token[], rel: Rel, c: number): Constraint {

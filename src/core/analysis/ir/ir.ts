@@ -95,7 +95,11 @@ export type Subject = { readonly kind: 'key'; readonly key: string } | { readonl
 
 export type Guard =
   | { readonly g: 'not'; readonly a: Guard }
-  | { readonly g: 'and' | 'or'; readonly a: Guard; readonly b: Guard }
+  /**
+   * `a && b`, `a || b`. `bAcquires` are the offsets of acquisitions inside `b`: they ran only when
+   * `a` did not decide the condition alone (a && b false because a is false: b never ran).
+   */
+  | { readonly g: 'and' | 'or'; readonly a: Guard; readonly b: Guard; readonly bAcquires: readonly number[] }
   | { readonly g: 'cmp'; readonly subject: Subject; readonly rel: Rel; readonly c: number }
   /**
    * `a == b` / `a != b` between two variables, neither a constant. `standard` names the side that

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
+import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -125,14 +126,18 @@ test('a child killed while it is being read gives a snapshot or NO_SUCH_PROCESS,
 });
 
 test('another user\'s process: PERMISSION naming root/same user, with the name and command line still available', { skip: process.getuid?.() !== 0 && 'needs root to run a reader as another user' }, () => {
-  // Run a reader as 'nobody' against our (root-owned) child: its fd directory is closed to it.
-  const script = `
-    const { LinuxSocketSource } = require(${JSON.stringify(path.join(__dirname, 'linuxSource.js'))});
-    const s = new LinuxSocketSource({ procRoot: '/proc' });
+  // Run a reader as 'nobody' against our (root-owned) child: its fd directory is closed to it. The
+  // reader is bundled and given to node on stdin, so 'nobody' needs no access to the checkout (which may
+  // sit in a folder only root can read, such as one made by `mktemp -d`), and it runs from '/'.
+  const reader = esbuild.buildSync({ entryPoints: [path.join(__dirname, 'linuxSource.js')], bundle: true,
+    platform: 'node', format: 'iife', globalName: 'reader', write: false }).outputFiles[0]?.text;
+  assert.ok(reader, 'esbuild produced the reader bundle');
+  const script = `${reader}
+    const s = new reader.LinuxSocketSource({ procRoot: '/proc' });
     const report = (p) => p.then(() => ({ ok: true }), (e) => ({ code: e.code, message: e.message, partial: e.partial }));
     Promise.all([report(s.snapshot(${holder.held.pid})), report(s.findPortOwners(${holder.held.listeners[0]?.port ?? 0}))])
       .then((r) => process.stdout.write(JSON.stringify(r)));`;
-  const run = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 20000 });
+  const run = spawnSync(process.execPath, ['-'], { input: script, cwd: '/', uid: 65534, gid: 65534, encoding: 'utf8', timeout: 20000 });
   assert.equal(run.status, 0, run.stderr);
   const [snap, owners] = JSON.parse(run.stdout) as { code: string; message: string; partial?: { name: string; cmdline: string; fdCount?: number } }[];
   assert.equal(snap?.code, 'PERMISSION');

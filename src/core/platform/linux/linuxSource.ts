@@ -18,11 +18,13 @@ import { validPid } from '../pid';
 import type { InetProtocol } from './netTables';
 import { parseInetTable, parseUnixTable } from './netTables';
 import type { ProcStat } from './procFiles';
-import { fdLimitFrom, formatCmdline, parseCmdline, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
+import { fdLimitFrom, formatCmdline, parseCmdline, parseIds, parseLimits, parsePasswd, parseSocketLink, parseStat, parseStatus } from './procFiles';
 import { errnoOf, isDenied, isGone, mapLimit, readLinks, readSmallProcFile, readTableSync, readTextOrUndefined } from './procIo';
 import type { HelperFds } from './netlinkAnswer';
 import { parseHelperAnswer } from './netlinkAnswer';
 import { NetlinkHelper } from './netlinkHelper';
+import { accessDeniedReason } from './accessDenied';
+import { liveTaskDir } from './liveTask';
 
 export interface LinuxSourceOptions {
   /** Root of the proc filesystem: '/proc', or a fixture tree in tests. */
@@ -136,6 +138,25 @@ function countNotes(otherKinds: number, duplicates: number): string[] {
   return notes;
 }
 
+/** The owner of a file, or undefined when stat() fails. */
+function ownerOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
+function readTableIfPresent(file: string): string | undefined {
+  try {
+    return readTableSync(file);
+  } catch (e) {
+    if (isGone(e)) return undefined;
+    throw e;
+  }
+}
+
 export class LinuxSocketSource implements SocketSource {
   readonly platform = 'linux';
   private readonly root: string;
@@ -186,7 +207,7 @@ export class LinuxSocketSource implements SocketSource {
   async socketCount(pid: number): Promise<number | undefined> {
     if (!validPid(pid)) return undefined;
     try {
-      const fds = await this.readSocketFds(pid);
+      const fds = await this.readSocketFds(this.readLive(pid).dir);
       return fds.fdByInode.size + fds.duplicates;
     } catch {
       return undefined;
@@ -202,9 +223,14 @@ export class LinuxSocketSource implements SocketSource {
         fs.promises.stat(this.dir(name)).catch(() => undefined),
       ]);
       const stat = statText === undefined ? undefined : parseStat(statText).items[0];
-      // Skip vanished processes, zombies and kernel threads (children of kthreadd, pid 2): no sockets to see.
-      if (!stat || stat.state === 'Z' || stat.state === 'X' || stat.pid === 2 || stat.ppid === 2) return undefined;
-      const args = cmdText === undefined ? [] : parseCmdline(cmdText).items[0] ?? [];
+      // Skip vanished processes, zombies (unless only the main thread has exited) and kernel threads
+      // (children of kthreadd, pid 2): no sockets to see.
+      if (!stat || stat.pid === 2 || stat.ppid === 2) return undefined;
+      const zombie = stat.state === 'Z' || stat.state === 'X';
+      const task = zombie ? liveTaskDir(this.root, stat.pid) : undefined;
+      if (zombie && task === undefined) return undefined;
+      const cmd = task === undefined ? cmdText : await readTextOrUndefined(path.join(task, 'cmdline'));
+      const args = cmd === undefined ? [] : parseCmdline(cmd).items[0] ?? [];
       return {
         pid: stat.pid,
         name: stat.comm,
@@ -223,7 +249,14 @@ export class LinuxSocketSource implements SocketSource {
     // bound but no visible process holds it, the answer is "someone we cannot see", not "nobody".
     let unreadable = 0;
     const countDenied = (e: unknown): undefined => { if (isDenied(e)) unreadable++; return undefined; };
-    const nsOf = await mapLimit(names, PROCESS_CONCURRENCY, (name) => fs.promises.readlink(this.dir(name, 'ns', 'net')).catch(countDenied));
+    // A process whose main thread has exited has no ns/ of its own: its threads' have.
+    const nsOf = await mapLimit(names, PROCESS_CONCURRENCY, (name) => fs.promises.readlink(this.dir(name, 'ns', 'net'))
+      .catch((e: unknown) => {
+        const task = isGone(e) ? liveTaskDir(this.root, Number(name)) : undefined;
+        if (task === undefined) throw e;
+        return fs.promises.readlink(path.join(task, 'ns', 'net'));
+      })
+      .catch(countDenied));
     const byNamespace = new Map<string, string[]>();
     names.forEach((name, i) => {
       const ns = nsOf[i];
@@ -239,7 +272,7 @@ export class LinuxSocketSource implements SocketSource {
       bound += wanted.size;
       const found = await mapLimit(pids, PROCESS_CONCURRENCY, async (name) => {
         const pid = Number(name);
-        const fds = await this.readSocketFds(pid).catch(countDenied);
+        const fds = await Promise.resolve().then(() => this.readSocketFds(this.readLive(pid).dir)).catch(countDenied);
         if (!fds) return [];
         const mine = [...fds.fdByInode.keys()].filter((inode) => wanted.has(inode));
         if (mine.length === 0) return [];
@@ -261,10 +294,11 @@ export class LinuxSocketSource implements SocketSource {
   // ---- snapshot -------------------------------------------------------------------------------
 
   private async readSnapshot(pid: number): Promise<Snapshot> {
-    const stat = this.readLiveStat(pid);
+    // The process's files: /proc/<pid>, or a live thread's when the main thread has exited.
+    const { stat, dir } = this.readLive(pid);
     const [cmdText, statusText, limitsText] = ['cmdline', 'status', 'limits'].map((f) => {
       try {
-        return readSmallProcFile(this.dir(pid, f));
+        return readSmallProcFile(path.join(dir, f));
       } catch {
         return undefined;
       }
@@ -279,30 +313,36 @@ export class LinuxSocketSource implements SocketSource {
       fdLimit: limitsText === undefined ? undefined : fdLimitFrom(parseLimits(limitsText).items),
       startTime: stat.startTime,
     };
-    const viaHelper = await this.readViaHelper(pid, stat.startTime);
+    // The helper reads /proc/<pid> itself: not for a process seen through a thread.
+    const viaHelper = dir === this.dir(pid) ? await this.readViaHelper(pid, stat.startTime) : undefined;
     if (viaHelper) {
-      const after = this.readLiveStat(pid);
+      const after = this.readLive(pid).stat;
       if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
       return { takenAt: viaHelper.takenAt, process: { ...info, fdCount: viaHelper.fdCount }, sockets: viaHelper.sockets, notes: viaHelper.notes };
     }
-    const fdDir = this.dir(pid, 'fd');
+    const fdDir = path.join(dir, 'fd');
     let names: string[];
     try {
       names = await fs.promises.readdir(fdDir);
     } catch (e) {
       if (isDenied(e)) {
         const who = info.uid === undefined ? '' : `, uid ${info.uid}`;
-        throw new SourceError('PERMISSION', `No permission to read the descriptors of process ${pid} (${info.name}${who}): ${permissionHint()}`, errnoOf(e), info);
+        const reason = accessDeniedReason({
+          readerUid: process.geteuid?.(), readerGid: process.getegid?.(),
+          ...(statusText === undefined ? {} : parseIds(statusText)),
+          fdDirOwner: ownerOf(fdDir),
+        });
+        throw new SourceError('PERMISSION', `No permission to read the descriptors of process ${pid} (${info.name}${who}): ${reason}`, errnoOf(e), info);
       }
       throw e;
     }
     const takenAt = Date.now();
     // Tables first (read synchronously, see readTableSync), then the fd links in slices.
-    const tables = this.readTables(pid);
+    const tables = this.readTables(dir);
     const fds = socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
     const { sockets, notes } = matchSockets(tables, fds, this.littleEndian);
     // The pid may have exited (or even been reused) while its files were read.
-    const after = this.readLiveStat(pid);
+    const after = this.readLive(pid).stat;
     if (after.startTime !== stat.startTime) throw noSuchProcess(pid);
     return { takenAt, process: { ...info, fdCount: fds.fdCount }, sockets, notes };
   }
@@ -368,8 +408,21 @@ export class LinuxSocketSource implements SocketSource {
     return { takenAt, sockets: session.sockets, notes, fdCount: count };
   }
 
-  /** The stat of a running process; NO_SUCH_PROCESS when it is missing or a zombie. */
-  private readLiveStat(pid: number): ProcStat {
+  /**
+   * The stat of a running process and the directory its files are read from: /proc/<pid>, or a live
+   * thread's /proc/<pid>/task/<tid> when the main thread has exited (a zombie leader while the process
+   * runs on); NO_SUCH_PROCESS when it is missing or no thread of it lives.
+   */
+  private readLive(pid: number): { stat: ProcStat; dir: string } {
+    const stat = this.readStat(pid);
+    if (stat.state !== 'Z' && stat.state !== 'X') return { stat, dir: this.dir(pid) };
+    const dir = liveTaskDir(this.root, pid);
+    if (dir === undefined) throw noSuchProcess(pid);
+    return { stat, dir };
+  }
+
+  /** The main thread's stat (its start time is the process's); NO_SUCH_PROCESS when the pid is gone. */
+  private readStat(pid: number): ProcStat {
     let text: string;
     try {
       text = readSmallProcFile(this.dir(pid, 'stat'));
@@ -379,29 +432,24 @@ export class LinuxSocketSource implements SocketSource {
     }
     const stat = parseStat(text).items[0];
     if (!stat) throw new SourceError('TOOL_FAILED', `Unexpected format of ${this.dir(pid, 'stat')}.`, text.slice(0, 200));
-    if (stat.state === 'Z' || stat.state === 'X') throw noSuchProcess(pid);
     return stat;
   }
 
-  private async readSocketFds(pid: number): Promise<SocketFds> {
-    const fdDir = this.dir(pid, 'fd');
+  /** The socket fds in the fd directory under `dir` (/proc/<pid> or a task of it). */
+  private async readSocketFds(dir: string): Promise<SocketFds> {
+    const fdDir = path.join(dir, 'fd');
     const names = await fs.promises.readdir(fdDir);
     return socketFdsOf(names, await readLinks(fdDir, names, this.linkBatch));
   }
 
-  /** The process's own net tables (its network namespace's); a missing table reads as undefined. */
-  private readTables(pid: number): NetTableTexts {
-    return TABLES.map((protocol) => ({ protocol, text: this.readTable(pid, protocol) }));
+  /** The process's own net tables (its network namespace's, under `dir`: /proc/<pid> or a task); a missing table reads as undefined. */
+  private readTables(dir: string): NetTableTexts {
+    return TABLES.map((protocol) => ({ protocol, text: readTableIfPresent(path.join(dir, 'net', protocol)) }));
   }
 
   /** A net table's text; undefined when the file does not exist (e.g. IPv6 disabled, or the process exited). */
   private readTable(pid: number | string, protocol: InetProtocol | 'unix'): string | undefined {
-    try {
-      return readTableSync(this.dir(pid, 'net', protocol));
-    } catch (e) {
-      if (isGone(e)) return undefined;
-      throw e;
-    }
+    return readTableIfPresent(this.dir(pid, 'net', protocol));
   }
 
   /** readTable, with any failure (e.g. EACCES) read as no table. */

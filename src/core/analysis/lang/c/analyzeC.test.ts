@@ -326,3 +326,35 @@ int fds(const char *p, int maxfd) {
   // stream where `out` is stdout; fds: an int loop counter equal to `lfd` says nothing about it.
   assert.deepEqual(await check(src), ['20:out', '26:fp', '37:lfd']);
 });
+
+test('an acquisition on the right of || or && exists only where it ran and succeeded', async () => {
+  const text = `#include <unistd.h>
+#include <fcntl.h>
+int prep(int i);
+int f(int n) {
+  int fds[2];
+  for (int i = 0; i < n; i++) {
+    if (prep(i) == -1 || pipe(fds) == -1) continue;
+    close(fds[0]);
+    close(fds[1]);
+  }
+  return 0;
+}
+int g(int n) {
+  int fd;
+  if (n > 0 && (fd = open("x", 0)) >= 0) {
+    close(fd);
+  }
+  return 0;
+}
+int h(int n) {
+  int fd;
+  if (n < 0 || (fd = open("x", 0)) < 0) return -1;
+  if (n == 3) return 3;
+  close(fd);
+  return 0;
+}
+`;
+  const r = await analyzeC(text, 'c', {});
+  assert.deepEqual(r.findings.map((f) => `${f.function}:${f.range.start.line + 1}:${f.variable}`), ['h:23:fd']);
+});

@@ -161,18 +161,47 @@ int f(const char *p) {
   assert.deepEqual(r.findings[0]!.fixes, []);
 });
 
-test('no fix after a call to an unknown function that received the descriptor (it may close it)', async () => {
+test('no fix after a call to an unknown function that received the descriptor (it may close or keep it)', async () => {
   const text = `${H}
-void util_closesocket(int s);
-int f(void) {
+int loop_watch(int fd);
+int f(int x) {
   int s = socket(2, 1, 0);
   if (s < 0) return -1;
-  util_closesocket(s);
+  loop_watch(s);
+  if (x) return 1;
   return 0;
 }
 `;
   const r = await analyzeC(text, 'c', {});
+  assert.ok(r.findings.length > 0);
   for (const f of r.findings) assert.deepEqual(f.fixes, [], `line ${f.range.start.line + 1}`);
+});
+
+test('a project close function is a release, and the fix uses it (evutil_closesocket, Curl_closesocket(conn, s))', async () => {
+  const text = `${H}
+void evutil_closesocket(int s);
+struct conn;
+void Curl_closesocket(struct conn *conn, int s);
+int f(int x) {
+  int s = socket(2, 1, 0);
+  if (s < 0) return -1;
+  if (x) return 1;
+  evutil_closesocket(s);
+  return 0;
+}
+int g(struct conn *conn, int x) {
+  int s = socket(2, 1, 0);
+  if (s < 0) return -1;
+  if (x) return 1;
+  Curl_closesocket(conn, s);
+  return 0;
+}
+`;
+  const r = await analyzeC(text, 'c', {});
+  assert.deepEqual(r.findings.map((f) => `${f.function}:${f.variable}`), ['f:s', 'g:s'], 'only the early returns leak');
+  const fixed = await assertFixed(text);
+  assert.match(fixed, /\{ evutil_closesocket\(s\); return 1; \}/);
+  assert.match(fixed, /\{ Curl_closesocket\(conn, s\); return 1; \}/);
 });
 
 test('no fix where the descriptor may be stdout: a guarded close would close it', async () => {
@@ -309,4 +338,21 @@ return 1;
 }
 `);
   assert.equal(fixed.split('close(sockfd);\nreturn 0;').length - 1, 3);
+});
+
+test('a function whose parse has errors gets findings but no fix', async () => {
+  const text = `${H}
+int f(int x) {
+  int fd = socket(2, 1, 0);
+  if (fd < 0) return -1;
+  if (x) return 1;
+  int y = ) 3;
+  close(fd);
+  return 0;
+}
+`;
+  const r = await analyzeC(text, 'c', {});
+  assert.equal(r.hadParseErrors, true);
+  assert.ok(r.findings.length > 0, 'the leak is still reported');
+  for (const f of r.findings) assert.deepEqual(f.fixes, []);
 });

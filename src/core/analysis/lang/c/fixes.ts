@@ -6,9 +6,10 @@ import { combineExitFixes } from '../../edits';
 import type { ExitSite, FunctionCfg } from './cfg';
 import type { FunctionAnalysis, LeakRecord, OverwriteRecord } from '../../engine/analysis';
 import { proveRelease, type ReleaseProof } from '../../engine/safety';
+import type { Placement } from '../../fix/placement';
 import type { Token, ValueSet } from '../../engine/values';
-import { isStream, releaseFunction, type ResourceKind } from './names';
-import { firstExpression, functionDeclarator } from './syntax';
+import { closesByName, isStream, releaseFunction, type ResourceKind } from './names';
+import { callArgs, firstExpression, functionDeclarator, strip } from './syntax';
 
 /**
  * Places the "close it here" and "close it on all paths" fixes for C/C++. Whether a fix is offered
@@ -31,6 +32,7 @@ const WINSOCK_HEADERS = new Set(['winsock2.h', 'winsock.h', 'windows.h', 'ws2tcp
 export interface FileFixContext {
   readonly text: string;
   readonly lines: LineIndex;
+  readonly place: Placement;
   readonly root: Node;
   readonly language: 'c' | 'cpp';
   readonly scan: FileScan;
@@ -42,7 +44,11 @@ export class FixPlanner {
     private readonly fn: Node,
     private readonly cfg: FunctionCfg,
     private readonly analysis: FunctionAnalysis,
-  ) {}
+  ) {
+    this.place = file.place;
+  }
+
+  private readonly place: Placement;
 
   leakFix(rec: LeakRecord): Fix | null {
     const exit = this.cfg.nodes[rec.node]?.exit;
@@ -159,11 +165,36 @@ export class FixPlanner {
   }
 
   private releaseText(v: string, kind: ResourceKind, guarded: boolean): string {
-    const call = `${releaseFunction(kind)}(${v});`;
+    const call = `${this.projectRelease(v, kind) ?? `${releaseFunction(kind)}(${v})`};`;
     if (!guarded) return call;
     if (isStream(kind)) return `if (${v}) ${call}`;
     if (kind === 'socket') return `if (${v} != INVALID_SOCKET) ${call}`;
     return `if (${v} >= 0) ${call}`;
+  }
+
+  /**
+   * The project's own release idiom for a descriptor, when this function (or, for a one-argument
+   * call, the file) already closes descriptors with one: `evutil_closesocket(v)`, or
+   * `Curl_closesocket(conn, v)` when its other arguments are parameters of this function.
+   */
+  private projectRelease(v: string, kind: ResourceKind): string | null {
+    if (isStream(kind)) return null;
+    const params = new Set(this.cfg.params.filter((p): p is string => p !== null));
+    const own = this.file.scan.effects.get(this.fn.id) ?? [];
+    const fromFile = () => [...this.file.scan.effects.values()].flat();
+    for (const [sites, local] of [[own, true], [null, false]] as const) {
+      for (const e of sites ?? fromFile()) {
+        if (e.kind !== 'call' || !e.callee || !closesByName(e.callee)) continue;
+        const args = callArgs(e.node);
+        const texts = args.map((a) => strip(a)?.text ?? a.text);
+        if (args.length === 1) return `${e.callee}(${v})`;
+        if (!local) continue;
+        const k = args.findIndex((a) => a.type === 'identifier' && !params.has(a.text));
+        if (k < 0 || !args.every((a, i) => i === k || (a.type === 'identifier' && params.has(a.text)))) continue;
+        return `${e.callee}(${texts.map((t, i) => (i === k ? v : t)).join(', ')})`;
+      }
+    }
+    return null;
   }
 
   /** Edits a release needs besides itself: the header that declares it. Nothing that changes a value. */
@@ -185,22 +216,19 @@ export class FixPlanner {
   // ------------------------------------------------------------ placement
 
   private insert(offset: number, newText: string): TextEdit {
-    const p = this.file.lines.position(offset);
-    return { range: { start: p, end: p }, newText };
+    return this.place.insert(offset, newText);
   }
 
   private lineStart(offset: number): number {
-    return offset - this.file.lines.position(offset).column;
+    return this.place.lineStart(offset);
   }
 
   private indentAt(offset: number): string {
-    const start = this.lineStart(offset);
-    const m = /^[ \t]*/.exec(this.file.text.slice(start, offset + 1));
-    return m ? m[0] : '';
+    return this.place.indentAt(offset);
   }
 
   private firstOnLine(offset: number): boolean {
-    return /^[ \t]*$/.test(this.file.text.slice(this.lineStart(offset), offset));
+    return this.place.firstOnLine(offset);
   }
 
   /** The token a braceless body follows: `if (...)`, `else`, `while (...)`, `for (...)`, `do`. */

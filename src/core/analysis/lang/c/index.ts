@@ -6,6 +6,7 @@ import { CFileContext } from './context';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, type FileFixContext } from './fixes';
+import { Placement } from '../../fix/placement';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -32,7 +33,8 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
   const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline);
-  const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
+  const lines = new LineIndex(text);
+  const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = scan.acquiring;
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
@@ -59,18 +61,19 @@ function analyzeFunction(
   const analysis = new FunctionAnalysis(ctx.irOf(fn), ctx, 'report', deadline);
   analysis.run();
   if (!analysis.complete) notes.push(`function ${name}: too complex, analysis cut short`);
-  const planner = new FixPlanner(file, fn, cfg, analysis);
+  // A function whose parse has errors is never edited: its text may not be what the tree says.
+  const planner = fn.hasError ? null : new FixPlanner(file, fn, cfg, analysis);
 
   const out: { finding: FindingBody; fix: Fix | null }[] = [];
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    out.push({ finding: leakFinding(rec, tokens, name, language, file.lines), fix: planner.leakFix(rec) });
+    out.push({ finding: leakFinding(rec, tokens, name, language, file.lines), fix: planner?.leakFix(rec) ?? null });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    out.push({ finding: overwriteFinding(rec, tokens, name, language, file.lines), fix: planner.overwriteFix(rec) });
+    out.push({ finding: overwriteFinding(rec, tokens, name, language, file.lines), fix: planner?.overwriteFix(rec) ?? null });
   }
   // One all-paths fix per variable, shared by all of its findings: only when every one of them has a fix.
   const byVar = new Map<string, (Fix | null)[]>();

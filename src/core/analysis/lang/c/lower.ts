@@ -6,7 +6,7 @@ import {
   NO_GUARD, type AcquireSite, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, closesByName } from './names';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -103,7 +103,8 @@ export class Lowering {
   }
 
   private relevantCall(name: string): boolean {
-    return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) || this.ctx.isDefined(name);
+    return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) ||
+      this.ctx.isDefined(name) || closesByName(name);
   }
 
   /** A call to a function known neither by table nor by summary that receives a local (or its address). */
@@ -205,6 +206,7 @@ export class Lowering {
       ops.push({ op: 'pair', ...this.site(call, name, null), base });
     } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map(argRef) });
     else if (this.ctx.isDefined(name)) ops.push({ op: 'summary', name, refs: args.map(argRef) });
+    else if (closesByName(name)) for (const a of args) ops.push({ op: 'release', ref: argRef(a) });
     else if (this.lends(call, name)) ops.push({ op: 'lend', refs: args.map(argRef) });
   }
 
@@ -266,7 +268,9 @@ export class Lowering {
       const l = e.childForFieldName('left');
       const r = e.childForFieldName('right');
       if (!l || !r) return NONE;
-      if (op === '&&' || op === '||') return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1) };
+      if (op === '&&' || op === '||') {
+        return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: acquisitionsIn(r) };
+      }
       if (!isRel(op)) return NONE;
       const lc = constantValue(l);
       const rc = constantValue(r);
@@ -375,4 +379,16 @@ function exitOf(node: CfgNode): Exit | null {
 function identifiersIn(expr: Node): string[] {
   if (expr.type === 'identifier') return [expr.text];
   return [...new Set(expr.descendantsOfType('identifier').map((n) => n.text))];
+}
+
+/** Offsets of the acquiring calls inside an expression (one wasm call for the calls). */
+function acquisitionsIn(expr: Node): number[] {
+  const calls = expr.type === 'call_expression' ? [expr] : expr.descendantsOfType('call_expression');
+  const out: number[] = [];
+  for (const c of calls) {
+    if (!c) continue;
+    const name = calleeName(c);
+    if (name && (ACQUIRE.has(name) || ACQUIRE_PAIR.has(name))) out.push(c.startIndex);
+  }
+  return out;
 }

@@ -65,3 +65,12 @@ export const BORROW: ReadonlySet<string> = new Set([
   'getdelim', 'fscanf', 'vfscanf', 'fstatfs', 'dup', 'dup2', 'dup3', 'memset', 'memcpy', 'sizeof', 'perror', 'strerror',
   'inotify_add_watch', 'inotify_rm_watch', 'timerfd_settime', 'timerfd_gettime', 'eventfd_read', 'eventfd_write', 'WSAGetLastError', 'WSAIoctl', 'WSASend', 'WSARecv', 'inet_ntop', 'inet_pton', 'getaddrinfo', 'printf', 'snprintf', 'sprintf',
 ]);
+
+/**
+ * A function the analysis cannot see whose name says it closes what it is given: it ends in
+ * `close`, `closesocket` or `close_socket` (`sclose`, `util_closesocket`, `Curl_closesocket`,
+ * `ngx_close_socket`, `anetClose`), and is not a predicate like `is_closed`.
+ */
+export function closesByName(name: string): boolean {
+  return /(close|close_?socket)$/i.test(name) && !RELEASE.has(name) && !/^(is|has|was|can)_?[A-Z_]/i.test(name);
+}

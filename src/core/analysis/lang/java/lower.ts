@@ -562,6 +562,17 @@ export class JavaLowering {
 
   // ---------------------------------------------------------------- null checks
 
+  /** Offsets of the acquisitions inside an expression (they run only when it is evaluated). */
+  private acquisitionsIn(e: Node): number[] {
+    const out: number[] = [];
+    searchTree(e, MAX_EXPRESSION_NODES, (n) => {
+      if (n.type !== 'object_creation_expression' && n.type !== 'method_invocation') return;
+      const v = this.valueOf(n);
+      if (v.kind === 'acquire' && v.start === n.startIndex) out.push(v.start);
+    });
+    return out;
+  }
+
   private guard(cond: Node, depth: number): Guard {
     const e = strip(cond);
     if (!e || depth > 100) return NO_GUARD;
@@ -574,7 +585,9 @@ export class JavaLowering {
     const l = strip(e.childForFieldName('left'));
     const r = strip(e.childForFieldName('right'));
     if (!l || !r) return NO_GUARD;
-    if (op === '&&' || op === '||') return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1) };
+    if (op === '&&' || op === '||') {
+      return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: this.acquisitionsIn(r) };
+    }
     if (op !== '==' && op !== '!=') return NO_GUARD;
     const subject = l.type === 'null_literal' ? r : r.type === 'null_literal' ? l : null;
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;

@@ -147,6 +147,14 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   return { first: stmt, last, direct: stmt.id === s0.id };
 }
 
+/** Whether `v` is a parameter of the function around `scope`, or occurs in it before `stmt`. */
+function boundBefore(v: string, stmt: Node, ctx: FixContext): boolean {
+  if ((ctx.identifiers().get(v) ?? []).some((id) => id.startIndex < stmt.startIndex)) return true;
+  const fn = ctx.scope.parent;
+  const params = fn && (fn.type === 'function_definition' || fn.type === 'lambda') ? fn.childForFieldName('parameters') : null;
+  return !!params && identifiersIn(params).some((id) => id.text === v);
+}
+
 /** For `v = value` (a statement binding `v`): the value (null when none); undefined for other statements. */
 function rebinding(stmt: Node, v: string): Node | null | undefined {
   const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
@@ -245,6 +253,8 @@ function ownLineIndent(ctx: FixContext, node: Node): string | null {
 
 /** `v.close()` before each leaking return (the other paths, if any, stay to the all-paths fix). */
 function exitFix(site: AcquisitionSite, reasons: readonly Reason[], ctx: FixContext): Fix | null {
+  // At the return `v` may still hold what it held before the acquisition (the caller's socket).
+  if (!site.statement || boundBefore(site.variable, site.statement, ctx)) return null;
   const edits: TextEdit[] = [];
   for (const r of reasons) {
     if (r.kind !== 'return') continue;
@@ -301,6 +311,9 @@ function allPathsFix(site: AcquisitionSite, reasons: readonly Reason[], escapes:
   const endLine = index.position(region.last.endIndex).line;
   const tail = text.slice(region.last.endIndex, lineEnd(text, region.last.endIndex)).trim();
   if (tail !== '' && !tail.startsWith('#')) return null;
+  // `s = socket.socket(); s.connect(x)`: the acquisition shares its line, so no block can start there.
+  const afterS0 = text.slice(s0.endIndex, lineEnd(text, s0.endIndex)).trim();
+  if (afterS0 !== '' && !afterS0.startsWith('#')) return null;
   const startOffset = lineStart(index, region.first.startIndex);
   const endOffset = lineEnd(text, region.last.endIndex);
   const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
@@ -342,6 +355,9 @@ function allPathsFix(site: AcquisitionSite, reasons: readonly Reason[], escapes:
     } else if (region.direct) {
       plan = { title, build: () => [...keep(startLine, s0Last), `${indent}try:`, ...lines.indented(bodyFrom, endLine, before, replace), ...handler] };
     } else {
+      // `v = None` before the region would discard a value `v` already has: a parameter (the caller's
+      // socket) or an earlier assignment that a path may still read.
+      if (boundBefore(v, region.first, ctx)) return null;
       plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
     }
   }

@@ -52,3 +52,24 @@ test('python: each exit fix closes before its leaking returns and changes nothin
   }
   assert.ok(checked >= 3, `only ${checked} corpus findings offer an exit fix`);
 });
+
+test('python: no fix that would discard a caller\'s socket (a parameter bound again only when None)', async () => {
+  const text = [
+    'import socket', '', 'def f(addr, sock=None):', '    if sock is None:', '        sock = socket.socket()', '    sock.connect(addr)',
+    '    if addr[1] == 0:', '        return None', '    sock.close()', '',
+  ].join('\n');
+  const r = await analyzeSource(text, 'python');
+  assert.equal(r.findings.length, 1);
+  assert.deepEqual(r.findings[0]!.fixes, [], 'neither `sock = None` over the parameter nor a close of the caller\'s socket');
+});
+
+test('python: no `with` block opened on a line that holds another statement', async () => {
+  const text = ['import socket', '', 'def g(x):', '    s = socket.socket(); s.connect(x)', '    s.send(b"x")', ''].join('\n');
+  const r = await analyzeSource(text, 'python');
+  assert.equal(r.findings.length, 1);
+  for (const fix of r.findings[0]!.fixes) {
+    const fixed = applyEdits(text, fix.edits);
+    assert.doesNotMatch(fixed, /:;/, fixed);
+    await assertCompiles(fixed, 'one_line.py', fix.title);
+  }
+});

@@ -1,0 +1,470 @@
+#!/usr/bin/env node
+// Real-world benchmark (`npm run bench:realworld -- --repos DIR`, after the build; uses dist/cli.js).
+// The data lives in bench/realworld/ (see its README.md): upstream leak-fix commits and judged samples
+// of findings on whole projects. No third-party source is stored there and nothing is fetched here:
+// the repositories are read from DIR, which holds them already, in any of these layouts (first found wins):
+//   DIR/<owner>+<name>/repo   a git directory, as the `fetch` tool lays them out (so DIR may be /work/.mirror)
+//   DIR/<owner>+<name>        a git directory or a checkout (a folder with .git)
+//   DIR/<owner>/<name>        likewise
+//   DIR/<name>                likewise
+// A repository that is missing, or lacks a recorded commit, is listed and skipped.
+//
+// Modes:
+//   (default)            leak-fix recall on the parent commit and silence on the fix; judged precision on the
+//                        samples, re-checking that each judged finding is still reported; the share of real files
+//                        with a syntax-error note. Tuned and held-out figures separately.
+//   --record-findings    run the checker over each project tree at its recorded commit and (re)write
+//                        bench/realworld/findings/<project>.json with the tool's commit.
+//   --draw-sample        draw the random samples to judge from the findings files (fixed --seed, printed) and
+//                        write bench/realworld/judgements/<lang>.jsonl skeletons; refuses to overwrite judged rows.
+//   --census PROJECT     append every finding of PROJECT not listed yet (held-out projects are judged in full).
+// Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
+//          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const DATA = path.join(root, 'bench', 'realworld');
+const LANGS = ['c', 'python', 'go', 'java'];
+const EXIT_TOLERANCE = 2;
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv) {
+  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--repos') o.repos = path.resolve(next());
+    else if (a === '--cli') o.cli = path.resolve(next());
+    else if (a === '--only') o.only = next();
+    else if (a === '--seed') o.seed = Number(next());
+    else if (a === '--sizes') for (const kv of next().split(',')) { const [k, v] = kv.split('='); o.sizes[k] = Number(v); }
+    else if (a === '--record-findings') o.mode = 'record';
+    else if (a === '--draw-sample') o.mode = 'draw';
+    else if (a === '--census') {
+      o.mode = 'census';
+      o.census = next();
+    }
+    else if (a === '--verbose') o.verbose = true;
+    else if (a === '-h' || a === '--help') o.mode = 'help';
+    else throw new Error(`unknown argument '${a}'`);
+  }
+  if (o.only && !['leakfix', 'projects'].includes(o.only)) throw new Error('--only takes leakfix or projects');
+  if (!Number.isInteger(o.seed)) throw new Error('--seed takes an integer');
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes (no shell: argument arrays only)
+
+function run(file, args, { cwd, maxBuffer = 1 << 30, encoding = 'utf8' } = {}) {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd, maxBuffer, encoding }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr, error });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repositories
+
+function isGitDir(p) {
+  return fs.existsSync(path.join(p, 'HEAD')) && fs.existsSync(path.join(p, 'objects'));
+}
+
+/** The git directory holding `owner/name` under reposDir, or undefined. */
+function findGitDir(reposDir, repo) {
+  const [owner, name] = repo.split('/');
+  const candidates = [path.join(reposDir, `${owner}+${name}`, 'repo'), path.join(reposDir, `${owner}+${name}`), path.join(reposDir, owner, name), path.join(reposDir, name)];
+  for (const c of candidates) {
+    if (!fs.existsSync(c)) continue;
+    if (isGitDir(c)) return c;
+    const dotGit = path.join(c, '.git');
+    if (fs.existsSync(dotGit)) return dotGit;
+  }
+  return undefined;
+}
+
+class Repos {
+  constructor(dir) {
+    this.dir = dir;
+    this.cache = new Map();
+  }
+  gitDir(repo) {
+    if (!this.cache.has(repo)) this.cache.set(repo, findGitDir(this.dir, repo));
+    return this.cache.get(repo);
+  }
+  async hasCommit(repo, commit) {
+    const g = this.gitDir(repo);
+    if (!g) return false;
+    const r = await run('git', ['--git-dir', g, 'cat-file', '-e', `${commit}^{commit}`]);
+    return r.code === 0;
+  }
+  /** The file's bytes at a commit, or undefined. */
+  async show(repo, commit, file) {
+    const g = this.gitDir(repo);
+    if (!g) return undefined;
+    const r = await run('git', ['--git-dir', g, 'show', `${commit}:${file}`], { encoding: 'buffer' });
+    return r.code === 0 ? r.stdout : undefined;
+  }
+  /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
+  async extract(repo, commit, dest) {
+    const g = this.gitDir(repo);
+    const tarFile = `${dest}.tar`;
+    fs.mkdirSync(dest, { recursive: true });
+    const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit]);
+    if (a.code !== 0) return false;
+    const t = await run('tar', ['-xf', tarFile, '-C', dest]);
+    fs.rmSync(tarFile, { force: true });
+    return t.code === 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checker, through its CLI only
+
+const SYNTAX_NOTE = /^sockscope check: (.*): note: syntax errors;/;
+
+/** Runs `check --format json` on `target` (relative to cwd): findings, and the files with a syntax-error note. */
+async function check(cli, cwd, target) {
+  const r = await run(process.execPath, [cli, 'check', '--format', 'json', target], { cwd });
+  if (r.code !== 0 && r.code !== 1) throw new Error(`checker failed (exit ${r.code}): ${String(r.stderr).split('\n').slice(-3).join(' ')}`);
+  const findings = JSON.parse(r.stdout);
+  const syntax = new Set();
+  for (const line of String(r.stderr).split('\n')) {
+    const m = SYNTAX_NOTE.exec(line);
+    if (m) syntax.add(m[1]);
+  }
+  return { findings, syntax };
+}
+
+/** How many files the checker read (from its text summary: "... (N files checked, ...)"). */
+async function countChecked(cli, cwd, target) {
+  const r = await run(process.execPath, [cli, 'check', '--format', 'text', target], { cwd });
+  const m = /\((\d+) files? checked/.exec(String(r.stdout));
+  return m ? Number(m[1]) : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching rule (see bench/realworld/README.md)
+
+/** `A.b`, `A::b`, `(*A).b` and `b` name the same function `b`; Go receivers and Java/Python classes are ignored. */
+function lastName(fn) {
+  return String(fn ?? '').split(/::|\./).pop().trim();
+}
+function normVar(v) {
+  return String(v ?? '').replace(/\s+/g, '');
+}
+/** The record's variable, one of its elements (`fds[0]` for `fds`), or a Go response's body (`resp.Body` for `resp`). */
+function sameVariable(findingVar, recordVar) {
+  const f = normVar(findingVar);
+  const r = normVar(recordVar);
+  return f === r || f.startsWith(`${r}[`) || f === `${r}.Body`;
+}
+function sameSubject(finding, rec) {
+  return lastName(finding.function) === lastName(rec.function) && sameVariable(finding.variable, rec.variable);
+}
+function near(line, target) {
+  return Math.abs(line - target) <= EXIT_TOLERANCE;
+}
+/** Found: same function and variable, reported on a recorded exit (±2) or at the recorded acquisition (±2). */
+function foundFor(findings, rec) {
+  return findings.some((f) => sameSubject(f, rec) && (rec.exitLines.some((e) => near(f.line, e)) || (rec.acquiredLine !== undefined && near(f.acquiredLine, rec.acquiredLine))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data
+
+function readJsonl(file) {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
+    try {
+      return JSON.parse(l);
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: ${e.message}`);
+    }
+  });
+}
+function writeJsonl(file, rows) {
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+const projects = () => JSON.parse(fs.readFileSync(path.join(DATA, 'projects.json'), 'utf8'));
+const findingsFile = (p) => path.join(DATA, 'findings', `${p.name}.json`);
+const judgementsFile = (lang) => path.join(DATA, 'judgements', `${lang}.jsonl`);
+
+function pct(n, d) {
+  return d ? `${(100 * n / d).toFixed(0)} %` : '–';
+}
+function ratio(n, d) {
+  return d ? (n / d).toFixed(2) : '–';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leak-fix commits: recall on the parent, silence on the fix
+
+async function benchLeakFixes(o, repos, tmp) {
+  const records = readJsonl(path.join(DATA, 'leak-fixes.jsonl'));
+  const missing = [];
+  const present = [];
+  for (const rec of records) {
+    const parent = await repos.show(rec.repo, rec.parent, rec.path);
+    const fixed = await repos.show(rec.repo, rec.fix, rec.path);
+    if (!parent || !fixed) {
+      missing.push(repos.gitDir(rec.repo) ? `${rec.id} (commit or file not in ${rec.repo})` : `no repository ${rec.repo}`);
+      continue;
+    }
+    for (const [side, bytes] of [['parent', parent], ['fix', fixed]]) {
+      const p = path.join(tmp, 'leakfix', side, rec.id, rec.path);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, bytes);
+    }
+    present.push(rec);
+  }
+  const results = [];
+  if (present.length) {
+    const cwd = path.join(tmp, 'leakfix');
+    const byFile = (res, side) => {
+      const m = new Map();
+      for (const f of res.findings) {
+        const k = path.normalize(f.file);
+        if (!m.has(k)) m.set(k, []);
+        m.get(k).push(f);
+      }
+      return (rec) => m.get(path.join(side, rec.id, rec.path)) ?? [];
+    };
+    const parentRes = await check(o.cli, cwd, 'parent');
+    const fixRes = await check(o.cli, cwd, 'fix');
+    const parentOf = byFile(parentRes, 'parent');
+    const fixOf = byFile(fixRes, 'fix');
+    for (const rec of present) {
+      const found = foundFor(parentOf(rec), rec);
+      const stillReported = fixOf(rec).some((f) => sameSubject(f, rec));
+      const syntax = parentRes.syntax.has(path.join('parent', rec.id, rec.path));
+      results.push({ rec, found, silent: !stillReported, syntax });
+    }
+  }
+  console.log('\n## Leak-fix commits (recall on the parent, silence on the fix)');
+  console.log(`${records.length} records, ${present.length} with their repository present.`);
+  if (missing.length) {
+    const counts = new Map();
+    for (const m of missing) counts.set(m, (counts.get(m) ?? 0) + 1);
+    console.log(`Skipped ${missing.length} records:\n  ${[...counts].map(([m, n]) => `${m}${n > 1 ? ` (${n} records)` : ''}`).join('\n  ')}`);
+  }
+  console.log('\n| language | set | records | found in parent | recall | silent on fix (of found) | parent files with syntax note |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  const summary = {};
+  for (const lang of LANGS) {
+    for (const [label, held] of [['tuned', false], ['held-out', true]]) {
+      const rs = results.filter((r) => r.rec.language === lang && Boolean(r.rec.heldOut) === held);
+      if (!rs.length) continue;
+      const found = rs.filter((r) => r.found);
+      const silent = found.filter((r) => r.silent).length;
+      const syn = rs.filter((r) => r.syntax).length;
+      summary[`${lang}/${label}`] = { n: rs.length, found: found.length };
+      console.log(`| ${lang} | ${label} | ${rs.length} | ${found.length} | ${ratio(found.length, rs.length)} | ${silent}/${found.length} | ${syn} |`);
+    }
+  }
+  if (o.verbose) {
+    console.log('\nPer record (F = found, S = silent on the fix):');
+    for (const r of results) console.log(`  ${r.found ? 'F' : '-'}${r.found && r.silent ? 'S' : '-'} ${r.rec.heldOut ? '[held-out] ' : ''}${r.rec.id}`);
+  }
+  return summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole projects: judged precision on the samples, syntax-error notes
+
+async function checkProject(o, repos, tmp, p) {
+  const dest = path.join(tmp, 'projects', p.name);
+  if (!(await repos.extract(p.repo, p.commit, dest))) return undefined;
+  const res = await check(o.cli, dest, '.');
+  const checked = await countChecked(o.cli, dest, '.');
+  return { findings: res.findings, syntax: res.syntax, checked };
+}
+
+async function benchProjects(o, repos, tmp) {
+  const ps = projects();
+  const live = new Map();
+  const missing = [];
+  for (const p of ps) {
+    if (!(await repos.hasCommit(p.repo, p.commit))) {
+      missing.push(`${p.name} (${repos.gitDir(p.repo) ? `commit ${p.commit.slice(0, 12)} missing` : `no repository ${p.repo}`})`);
+      continue;
+    }
+    live.set(p.name, await checkProject(o, repos, tmp, p));
+  }
+  console.log('\n## Whole projects (judged samples; precision = true / judged)');
+  if (missing.length) console.log(`Missing (skipped): ${missing.join(', ')}`);
+  console.log('\n| project | language | set | files | with syntax note | findings now | findings recorded |');
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: |');
+  for (const p of ps) {
+    const l = live.get(p.name);
+    const rec = fs.existsSync(findingsFile(p)) ? JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')) : undefined;
+    if (!l) continue;
+    console.log(`| ${p.name} | ${p.language} | ${p.heldOut ? 'held-out' : 'tuned'} | ${l.checked} | ${l.syntax.size} (${pct(l.syntax.size, l.checked)}) | ${l.findings.length} | ${rec ? rec.findings.length : '–'} |`);
+  }
+  console.log('\n| language | set | judged | still reported | true | false | pedantic | unclear | precision | no longer reported (true/false/pedantic/unclear) |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  const byName = new Map(ps.map((p) => [p.name, p]));
+  const causes = new Map(); // cause -> { c: n, go: n, ... }
+  for (const lang of LANGS) {
+    const rows = readJsonl(judgementsFile(lang)).filter((j) => live.has(j.project));
+    for (const [label, held] of [['tuned', false], ['held-out', true]]) {
+      const rs = rows.filter((j) => Boolean(byName.get(j.project)?.heldOut) === held && j.verdict && j.verdict !== 'unjudged');
+      if (!rs.length) continue;
+      const count = { true: 0, false: 0, pedantic: 0, unclear: 0 };
+      const gone = { true: 0, false: 0, pedantic: 0, unclear: 0 };
+      for (const j of rs) {
+        const now = live.get(j.project).findings.some((f) => f.file === j.file && f.line === j.line && normVar(f.variable) === normVar(j.variable) && lastName(f.function) === lastName(j.function));
+        (now ? count : gone)[j.verdict]++;
+        if (now && j.verdict === 'false') {
+          const c = causes.get(j.cause) ?? {};
+          c[lang] = (c[lang] ?? 0) + 1;
+          causes.set(j.cause, c);
+        }
+      }
+      const judged = count.true + count.false + count.pedantic + count.unclear;
+      console.log(`| ${lang} | ${label} | ${rs.length} | ${judged} | ${count.true} | ${count.false} | ${count.pedantic} | ${count.unclear} | ${ratio(count.true, judged)} | ${gone.true}/${gone.false}/${gone.pedantic}/${gone.unclear} |`);
+    }
+  }
+  if (causes.size) {
+    const total = (c) => Object.values(c).reduce((a, b) => a + b, 0);
+    console.log('\nFalse positives still reported, by cause (tuned and held-out together):\n');
+    console.log(`| cause | all | ${LANGS.join(' | ')} |`);
+    console.log(`| --- | ---: | ${LANGS.map(() => '---:').join(' | ')} |`);
+    for (const [cause, c] of [...causes].sort((a, b) => total(b[1]) - total(a[1]) || a[0].localeCompare(b[0]))) {
+      console.log(`| ${cause.replace(/\|/g, '\\|')} | ${total(c)} | ${LANGS.map((l) => c[l] ?? '').join(' | ')} |`);
+    }
+  }
+  let files = 0;
+  let syntax = 0;
+  const perLang = new Map();
+  for (const p of ps) {
+    const l = live.get(p.name);
+    if (!l) continue;
+    files += l.checked;
+    syntax += l.syntax.size;
+    const e = perLang.get(p.language) ?? { files: 0, syntax: 0 };
+    e.files += l.checked;
+    e.syntax += l.syntax.size;
+    perLang.set(p.language, e);
+  }
+  console.log(`\nReal files with a syntax-error note: ${syntax} of ${files} (${pct(syntax, files)}); ` + [...perLang].map(([k, v]) => `${k} ${pct(v.syntax, v.files)}`).join(', '));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Maintenance modes
+
+async function recordFindings(o, repos, tmp) {
+  const toolCommit = (await run('git', ['-C', root, 'rev-parse', 'HEAD'])).stdout.trim();
+  const dirty = (await run('git', ['-C', root, 'status', '--porcelain', '--', 'src'])).stdout.trim() !== '';
+  fs.mkdirSync(path.join(DATA, 'findings'), { recursive: true });
+  for (const p of projects()) {
+    if (!(await repos.hasCommit(p.repo, p.commit))) {
+      console.log(`skipped ${p.name}: ${p.repo} at ${p.commit.slice(0, 12)} not found`);
+      continue;
+    }
+    const l = await checkProject(o, repos, tmp, p);
+    const findings = l.findings.map((f) => ({ file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, ruleId: f.ruleId }));
+    const out = { project: p.name, repo: p.repo, commit: p.commit, toolCommit: toolCommit + (dirty ? '+uncommitted' : ''), filesChecked: l.checked, filesWithSyntaxNote: l.syntax.size, findings };
+    fs.writeFileSync(findingsFile(p), JSON.stringify(out, null, 1) + '\n');
+    console.log(`${p.name}: ${findings.length} findings in ${l.checked} files (${l.syntax.size} with a syntax-error note)`);
+  }
+}
+
+/** mulberry32: a small seeded generator, so the sample can be drawn again from the printed seed. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Appends every finding of a project that is not in its language's judgement file yet (a census, for held-out projects). */
+function census(o) {
+  const p = projects().find((q) => q.name === o.census);
+  if (!p) throw new Error(`--census: no project '${o.census}' in projects.json`);
+  const file = judgementsFile(p.language);
+  const rows = readJsonl(file);
+  const key = (f) => `${p.name}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
+  const have = new Set(rows.filter((j) => j.project === p.name).map(key));
+  const add = JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings.filter((f) => !have.has(key(f)));
+  writeJsonl(file, [...rows, ...add.map((f) => ({ project: p.name, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: 'census', verdict: 'unjudged', cause: '', note: '' }))]);
+  console.log(`${p.name}: ${add.length} more findings appended to ${path.relative(root, file)} (every finding of the project is now listed)`);
+}
+
+function drawSample(o) {
+  console.log(`seed ${o.seed}`);
+  fs.mkdirSync(path.join(DATA, 'judgements'), { recursive: true });
+  for (const lang of LANGS) {
+    const pool = [];
+    for (const p of projects().filter((q) => q.language === lang)) {
+      if (!fs.existsSync(findingsFile(p))) continue;
+      for (const f of JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings) pool.push({ project: p.name, ...f });
+    }
+    pool.sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line || a.variable.localeCompare(b.variable));
+    const random = rng(o.seed);
+    for (let i = pool.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    const sample = pool.slice(0, o.sizes[lang] ?? 25);
+    const file = judgementsFile(lang);
+    const old = readJsonl(file);
+    if (old.some((j) => j.verdict && j.verdict !== 'unjudged')) {
+      console.log(`${lang}: ${file} already holds judgements; not overwritten`);
+      continue;
+    }
+    writeJsonl(file, sample.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, verdict: 'unjudged', cause: '', note: '' })));
+    console.log(`${lang}: ${sample.length} of ${pool.length} findings drawn into ${path.relative(root, file)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.mode === 'help') {
+    console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+    return;
+  }
+  if (o.mode === 'draw') return drawSample(o);
+  if (o.mode === 'census') return census(o);
+  if (!o.repos) throw new Error('--repos DIR is required (the folder that holds the repositories; see bench/realworld/README.md)');
+  if (!fs.existsSync(o.repos)) throw new Error(`${o.repos}: no such folder`);
+  if (!fs.existsSync(o.cli)) throw new Error(`${o.cli} not found: run node scripts/build.mjs first`);
+  const repos = new Repos(o.repos);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-realworld-'));
+  // The materialised trees are large: remove them on Ctrl-C or kill too.
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
+  try {
+    if (o.mode === 'record') return await recordFindings(o, repos, tmp);
+    console.log(`# SockScope real-world benchmark (repositories from ${o.repos})`);
+    if (o.only !== 'projects') await benchLeakFixes(o, repos, tmp);
+    if (o.only !== 'leakfix') await benchProjects(o, repos, tmp);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench-realworld: ${e.message}`);
+  process.exitCode = 2;
+});
