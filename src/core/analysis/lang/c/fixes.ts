@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../../edits';
 import type { FileScan } from './scan';
 import type { Fix, TextEdit } from '../../types';
+import { combineExitFixes } from '../../edits';
 import type { ExitSite, FunctionCfg } from './cfg';
 import type { FunctionAnalysis, LeakRecord, OverwriteRecord } from '../../engine/analysis';
 import { proveRelease, type ReleaseProof } from '../../engine/safety';
@@ -154,18 +155,7 @@ export class FixPlanner {
 
   /** The preferred fix for a variable: every exit fix of it combined. */
   static allPaths(variable: string, fixes: readonly Fix[]): Fix | null {
-    if (!fixes.length) return null;
-    const seen = new Set<string>();
-    const edits: TextEdit[] = [];
-    for (const f of fixes) {
-      for (const e of f.edits) {
-        const key = `${e.range.start.line}:${e.range.start.column}:${e.range.end.line}:${e.range.end.column}:${e.newText}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        edits.push(e);
-      }
-    }
-    return { title: `Close \`${variable}\` on all paths`, scope: 'all-paths', isPreferred: true, edits };
+    return combineExitFixes(variable, fixes);
   }
 
   // ------------------------------------------------------------ texts
