@@ -84,7 +84,7 @@ function validFor(t: Token, rel: Rel, c: number): boolean {
   }
 }
 
-/** A pair acquisition's status: 0 on success, -1 on failure. */
+/** An acquisition's status: 0 (nil) on success, non-zero (-1, a non-nil error) on failure. */
 function statusFailed(rel: Rel, c: number): boolean {
   return (rel === '<' && c <= 0) || (rel === '<=' && c < 0) || (rel === '==' && c !== 0) || (rel === '!=' && c === 0);
 }
@@ -97,6 +97,12 @@ export class FunctionAnalysis {
   readonly values = new ValueTable();
   readonly leaks = new Map<string, LeakRecord>();
   readonly overwrites = new Map<string, OverwriteRecord>();
+  /**
+   * The function's own resources that are handed over (stored, returned, transferred) on some path,
+   * with the offset of the first statement found doing it: a release registered to run at every
+   * later exit (a deferred close) would then close what another owner holds.
+   */
+  readonly handedOff = new Map<Token, number>();
   complete = true;
   /** The stable state on entry to each node, once `run()` is done (undefined: unreachable). */
   input: readonly (State | undefined)[] = [];
@@ -427,8 +433,8 @@ export class FunctionAnalysis {
       case 'status': {
         this.overwrite(s, k, start, end);
         s.vars[k] = undefined;
-        const pair = [`T${value.start}:0`, `T${value.start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
-        s.status[k] = pair.length ? new Set(pair) : undefined;
+        const produced = this.statusTokens(value.start);
+        s.status[k] = produced.length ? new Set(produced) : undefined;
         return;
       }
       case 'var': {
@@ -523,7 +529,10 @@ export class FunctionAnalysis {
       s.vars[i] = next;
     }
     for (const t of dropped) {
-      if (t.param < 0) continue;
+      if (t.param < 0) {
+        if (how === 'escape' && this.recording && !this.handedOff.has(t)) this.handedOff.set(t, at);
+        continue;
+      }
       if (how === 'release') this.paramReleased[t.param] = true;
       else this.paramEscaped[t.param] = true;
     }
@@ -611,9 +620,7 @@ export class FunctionAnalysis {
       case 'cmp': {
         const rel = branch ? g.rel : NEGATE[g.rel];
         if (g.subject.kind === 'pair') {
-          const start = g.subject.start;
-          const pair = [`T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
-          return this.status(pair, rel, g.c);
+          return this.status(this.statusTokens(g.subject.start), rel, g.c);
         }
         const k = this.index.get(g.subject.key);
         if (k === undefined) return EMPTY;
@@ -664,6 +671,11 @@ export class FunctionAnalysis {
     const at = new Set(starts);
     for (const t of this.values.tokens.values()) if (t.param < 0 && at.has(t.site.start)) out.add(t);
     return out;
+  }
+
+  /** The resources the acquisition at `start` produced, which its status reports on: a single one or a pair. */
+  private statusTokens(start: number): Token[] {
+    return [`T${start}`, `T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
   }
 
   private status(tokens: Token[], rel: Rel, c: number): Constraint {

@@ -127,3 +127,21 @@ function unsafeIn(v: AbstractValue, variable: string, replaced: ReadonlySet<numb
     case 'lent': return `\`${variable}\` was passed to a function that may close or keep it (line ${position(v.at) + 1})`;
   }
 }
+
+/**
+ * Whether registering a release at a node that runs at every later exit (Go's `defer x.Close()`)
+ * is proven safe: the release must be safe at the node (proveRelease), and none of the resources
+ * the variable holds there may be handed over (stored, returned, transferred) on any path of the
+ * function, or the deferred release would close what its new owner holds. What the node reads
+ * does not matter: the release runs later.
+ */
+export function proveDeferredRelease(analysis: FunctionAnalysis, node: number, variable: string, value: ValueSet, position: (offset: number) => number): ReleaseProof {
+  const proof = proveRelease(analysis, node, variable, value, position);
+  if (!proof.safe) return proof;
+  for (const v of value) {
+    if (v.kind !== 'token') continue;
+    const at = analysis.handedOff.get(v);
+    if (at !== undefined) return { safe: false, reason: `\`${variable}\` is handed over on some path (line ${position(at) + 1})` };
+  }
+  return { safe: true, guarded: proof.guarded, readBy: null };
+}

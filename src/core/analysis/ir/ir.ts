@@ -45,7 +45,12 @@ export interface ExceptionOrigin {
 
 export type Value =
   | ({ readonly kind: 'acquire' } & AcquireSite)
-  /** The status result of a pair acquisition (`rc = pipe(fds)`): tests on it tell whether both exist. */
+  /**
+   * The status result of the acquisition at `start`: zero (or nil) on success, non-zero on failure.
+   * It reports on every resource that acquisition produced: both of a pair (`rc = pipe(fds)`), or
+   * the single one of a two-result acquisition (`conn, err := net.Dial(...)`: `err` is the status
+   * of `conn`, and `err != nil` is `cmp status != 0`). Bind the resource before its status.
+   */
   | { readonly kind: 'status'; readonly start: number }
   | { readonly kind: 'var'; readonly key: string }
   /** What any of the locations holds (`c ? a : b`, a wrapper of two streams), and the invalid value too when `invalid`. */
@@ -90,7 +95,7 @@ export type Op =
 
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
-/** What a condition tests. `pair` is the success of the pair acquisition at that offset. */
+/** What a condition tests. `pair` is the status (0 on success) of the acquisition at that offset, as a `status` value reports it. */
 export type Subject = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'pair'; readonly start: number };
 
 export type Guard =
