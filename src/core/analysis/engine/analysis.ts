@@ -338,7 +338,8 @@ export class FunctionAnalysis {
       case 'acquire': {
         this.overwrite(s, k, start, end);
         s.status[k] = undefined;
-        s.vars[k] = auto ? undefined : new Set<AbstractValue>([this.values.token(`T${value.start}`, value, target.key), INVALID]);
+        const token = this.values.token(`T${value.start}`, value, target.key);
+        s.vars[k] = auto ? undefined : new Set<AbstractValue>(value.alwaysValid ? [token] : [token, INVALID]);
         return;
       }
       case 'status': {

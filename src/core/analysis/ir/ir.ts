@@ -29,6 +29,11 @@ export interface AcquireSite {
   /** The language's resource kind (`fd`, `socket`, `file`, `conn`): opaque to the engine, used by fixes. */
   readonly resource: string;
   readonly validity: Validity;
+  /**
+   * The acquisition never yields an invalid handle: it raises instead (Python's `socket.socket()`,
+   * Java's constructors). The location then holds only the resource, not "resource or invalid".
+   */
+  readonly alwaysValid?: boolean;
 }
 
 export type Value =

@@ -120,7 +120,7 @@ export class Effects {
         const value = named(ast)[0] ?? null;
         if (value) {
           this.expression(value, out);
-          for (const v of escapingNames(value)) out.push({ t: 'escape', v });
+          for (const v of escapingNames(value, true)) out.push({ t: 'escape', v });
         }
         return this.filter(out);
       }
@@ -190,8 +190,8 @@ export class Effects {
         });
         continue;
       }
-      // `self.sock = s`, `conns[k] = conn`: the object now lives there.
-      for (const v of escapingNames(value)) out.push({ t: 'escape', v });
+      // `self.sock = s`, `conns[k] = conn`, `self.conn = Wrapper(s)`: the object now lives there.
+      for (const v of escapingNames(value, true)) out.push({ t: 'escape', v });
     }
   }
 
