@@ -9,7 +9,7 @@ import { Effects, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports } from './names';
-import { DEFERRED, identifiersIn, named, walk } from './syntax';
+import { DEFERRED, named, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
@@ -157,7 +157,13 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
 /** The names of a function's parameters (none for the module). */
 function parameters(fn: Node): string[] {
   const params = fn.type === 'function_definition' ? fn.childForFieldName('parameters') : null;
-  return params ? identifiersIn(params).map((id) => id.text) : [];
+  const out: string[] = [];
+  for (const p of params ? named(params) : []) {
+    // `x`, `x=1`, `x: int`, `*args`, `**kw`: the parameter's own name, not its default or annotation.
+    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? named(p).find((c) => c.type === 'identifier'));
+    if (id?.type === 'identifier') out.push(id.text);
+  }
+  return out;
 }
 
 /** The acquisitions of the function, by the offset their token carries. */

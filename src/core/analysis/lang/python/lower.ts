@@ -174,12 +174,11 @@ export class PyLowering {
       const last = this.lastLine();
       return this.exitNode('end', last.start, last.end, 'end');
     }
-    if (edge === 'exc' && from.raiser) return this.exitNode('throw', from.raiser.startIndex, from.raiser.endIndex, `throw:${from.raiser.startIndex}`);
-    if ((edge === 'raise' || edge === 'ret') && ast) {
-      return this.exitNode(edge === 'ret' ? 'return' : 'throw', ast.startIndex, ast.endIndex, `${edge}:${ast.startIndex}`);
-    }
-    // Left a `finally` block that re-raises or completes a return.
     const kind: ExitKind = t.exit === 'return' ? 'return' : 'throw';
+    // Where the path began to leave: the raising call, the `raise` or `return` (also through `with` blocks).
+    const origin = edge === 'exc' ? from.raiser : edge === 'raise' || edge === 'ret' ? ast : from.leaving;
+    if (origin) return this.exitNode(kind, origin.startIndex, origin.endIndex, `${kind === 'return' ? 'ret' : 'throw'}:${origin.startIndex}`);
+    // Left a `finally` block that re-raises or completes a return.
     const fin = ast ? this.finallyAround(ast) : null;
     if (fin) {
       const kw = fin.child(0) ?? fin;
@@ -238,6 +237,9 @@ export class PyLowering {
           break;
         case 'acquire':
           out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value: { kind: 'acquire', ...acquireSite(e.site) }, ...span(e.site.statement ?? e.site.call) });
+          break;
+        case 'hold':
+          out.push({ op: 'bind', target: { kind: 'local', key: e.holder }, value: { kind: 'var', key: e.v }, ...span(n.ast ?? this.body) });
           break;
         case 'alias':
           out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value: { kind: 'var', key: e.from }, ...span(e.at) });
