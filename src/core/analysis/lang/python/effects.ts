@@ -125,7 +125,7 @@ export class Effects {
         const value = named(ast)[0] ?? null;
         if (value) {
           this.expression(value, out);
-          for (const v of escapingNames(value, true)) out.push({ t: 'escape', v });
+          handedOn(value, out);
         }
         return this.filter(out);
       }
@@ -196,7 +196,7 @@ export class Effects {
         continue;
       }
       // `self.sock = s`, `conns[k] = conn`, `self.conn = Wrapper(s)`: the object now lives there.
-      for (const v of escapingNames(value, true)) out.push({ t: 'escape', v });
+      handedOn(value, out);
     }
   }
 
@@ -263,6 +263,16 @@ export class Effects {
       for (const name of targetNames(item.alias)) out.push({ t: 'drop', v: name, at: item.node, how: 'reassigned' });
     }
   }
+}
+
+/**
+ * `return value` / `self.x = value`: the names in `value` are handed on. One passed to a call there
+ * (`return cls(s)`, `self.conn = Conn(s)`) is the callee's from the call on, even if the call raises.
+ */
+function handedOn(value: Node, out: Event[]): void {
+  const direct = new Set(escapingNames(value));
+  for (const v of direct) out.push({ t: 'escape', v });
+  for (const v of escapingNames(value, true)) if (!direct.has(v)) out.push({ t: 'escape', v, early: true });
 }
 
 interface WithItem {
