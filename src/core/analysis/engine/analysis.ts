@@ -1,7 +1,7 @@
 import type { Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
 import { cloneState, emptyState, heldElsewhere, joinStates, setsEqual, statesEqual, type State } from './state';
-import { FOREIGN, INVALID, INVALID_ONLY, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
+import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
 
 /**
  * The must-close dataflow, one for every language: over a function's IR, which locations may hold
@@ -373,8 +373,9 @@ export class FunctionAnalysis {
         s.status[k] = undefined;
         return;
       case 'other':
+        // A value the function did not acquire: not "uninitialised" (a validity test cannot make it ours).
         this.overwrite(s, k, start, end);
-        s.vars[k] = undefined;
+        s.vars[k] = FOREIGN_ONLY;
         s.status[k] = undefined;
         return;
     }

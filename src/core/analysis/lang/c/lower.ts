@@ -110,10 +110,16 @@ export class Lowering {
   /** A call to a function known neither by table nor by summary that receives a local (or its address). */
   private lends(call: Node, name: string): boolean {
     if (BORROW.has(name) || ACQUIRE.has(name) || this.ctx.isNoReturn(name)) return false;
-    return callArgs(call).some((a) => {
+    return this.receivesLocal(callArgs(call));
+  }
+
+  /** Does an argument name a local (or its address, or one of its elements)? */
+  private receivesLocal(args: readonly Node[]): boolean {
+    return args.some((a) => {
       const r = argRef(a);
-      const base = (r.key ?? r.prefix ?? '').replace(/[[*].*$/, '').replace(/^\*/, '');
-      return base !== '' && this.cfg.locals.has(base);
+      // The variable a key starts from: `fd`, `fds` of `fds[0]`, `c` of `c->fd`, `p` of `*p`.
+      const base = /^\**([A-Za-z_]\w*)/.exec(r.key ?? r.prefix ?? '')?.[1];
+      return base !== undefined && this.cfg.locals.has(base);
     });
   }
 
@@ -167,6 +173,8 @@ export class Lowering {
     if (r.type === 'initializer_list' || r.type === 'compound_literal_expression') return { kind: 'aggregate', keys: aggregateKeys(r) };
     const c = constantValue(r);
     if (c !== null) return c <= 0 ? { kind: 'invalid' } : { kind: 'other' };
+    // A global, a parameter's copy or a macro (`STDIN_FILENO`): a value the function does not own.
+    if (r.type === 'identifier' && !this.cfg.locals.has(r.text)) return { kind: 'other' };
     const key = lvalueKey(r);
     return key ? { kind: 'var', key } : { kind: 'other' };
   }
@@ -196,8 +204,12 @@ export class Lowering {
 
   private call(call: Node, ops: Op[]): void {
     const name = calleeName(call);
-    if (!name) return;
     const args = callArgs(call);
+    if (!name) {
+      // Through a function pointer or a method (`lev->cb(lev, fd, …)`): nobody knows what it does with a local it gets.
+      if (this.receivesLocal(args)) ops.push({ op: 'lend', refs: args.map(argRef) });
+      return;
+    }
     if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
     else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: argRef(args[0]) });
     else if (ACQUIRE_PAIR.has(name)) {
