@@ -542,7 +542,11 @@ export class FunctionAnalysis {
   private lendKey(s: State, k: number): void {
     const lent = tokensOf(s.vars[k]);
     if (!lent.length) return;
-    const marker = this.values.lentAt(this.ir.nodes[this.current]!.anchor);
+    const at = this.ir.nodes[this.current]!.anchor;
+    // A function that may keep it is a possible new owner: a release registered for later (Go's
+    // defer) could close what that owner holds.
+    if (this.recording) for (const t of lent) if (!this.handedOff.has(t)) this.handedOff.set(t, at);
+    const marker = this.values.lentAt(at);
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
       if (!set || set.has(marker) || !lent.some((t) => set.has(t))) continue;

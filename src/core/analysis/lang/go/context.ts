@@ -102,8 +102,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     try {
       const each = fns.map((fn) => this.paramSummary(fn, null));
       const n = Math.max(0, ...each.map((s) => s.releases.length));
-      const releases = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i]));
-      result = { releases, escapes: releases.map(() => false) };
+      // Consumed when every candidate releases or hands on the parameter; a hand-off by any of them
+      // makes it an escape (a new owner may hold it: a deferred close would close what it keeps).
+      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i]));
+      const releases = consumed.map((c, i) => c && each.every((s) => !!s.releases[i]));
+      result = { releases, escapes: consumed.map((c, i) => c && !releases[i]) };
     } finally {
       this.summaries.set(name, result);
     }
