@@ -145,7 +145,10 @@ export class JavaLowering {
         const expr = firstKid(ast ?? null);
         if (expr) {
           this.effects(expr, ops, reads);
-          ops.push({ op: 'returned', refs: this.refsOf(expr).map(ref) });
+          // A returned lambda, method reference or anonymous class keeps the locals it captures.
+          const captured = expr.descendantsOfType(['lambda_expression', 'method_reference', 'class_body'])
+            .flatMap((n) => (n ? identifiers(n) : [])).filter((name) => this.isLocal(name));
+          ops.push({ op: 'returned', refs: [...new Set([...this.refsOf(expr), ...captured])].map(ref) });
           reads.push(...identifiers(expr));
         }
         break;
