@@ -4,18 +4,7 @@ import { loadCorpus } from '../corpusFixtures';
 import { analyzeSource } from '../index';
 import { C_FUNCTIONS } from '../lang/c';
 import type { AnalysisResult } from '../types';
-
-/** A small deterministic generator (mulberry32): the edits are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../testing/fuzzKit';
 
 const SNIPPETS = ['', '/* moved */', 'static int unused_helper(int x) { return x + 1; }', '#define BAD_SOCKET -1',
   'int extra_leak(void) { int fd = socket(2, 1, 0); if (fd < 0) return -1; return 0; }'];
@@ -36,7 +25,7 @@ const shape = (r: AnalysisResult) => JSON.stringify({ findings: r.findings, note
 
 test('re-analysis reuses unchanged functions and gives exactly what a fresh analysis gives', async () => {
   const corpus = loadCorpus('c').filter((c) => c.language === 'c').slice(0, 40);
-  const next = rng(20261204);
+  const next = prng(20261204);
   let reused = 0;
   for (const c of corpus) {
     let text = c.text;
