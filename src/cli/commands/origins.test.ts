@@ -10,6 +10,7 @@ import type { CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 import { socketsCommand } from './sockets';
 import { originsCommand } from './origins';
+import { readProcessOrigins } from '../../core/origins/processOrigins';
 import { buildProgram, buildRecorder, fixtureSource, hasGcc, siteLine, tempDir } from '../../core/origins/testing/build';
 
 const skip = !hasGcc && 'needs Linux and gcc';
@@ -23,7 +24,7 @@ const started: ChildProcessWithoutNullStreams[] = [];
 
 interface FrameJson { file: string | null; line: number | null; function: string | null; module: string }
 interface SocketJson { fd: number | null; inode: string; protocol: string; state: string; origin?: { frames: FrameJson[]; note?: string } }
-interface Started { pid: number; reuseA: number; reuseB: number; child: number }
+interface Started { pid: number; reuseA: number; reuseB: number; dups: number[]; pair: number[]; child: number }
 
 before(() => {
   if (skip) return;
@@ -39,8 +40,8 @@ after(() => {
 });
 
 /** Starts a program (through `sockscope run` unless `plain`) and waits for its JSON line. */
-async function start(program: string, args: string[], plain = false): Promise<Started> {
-  const env = { ...process.env, SOCKSCOPE_ORIGINS_LIB: library };
+async function start(program: string, args: string[], plain = false, extraEnv: NodeJS.ProcessEnv = {}): Promise<Started> {
+  const env = { ...process.env, SOCKSCOPE_ORIGINS_LIB: library, ...extraEnv };
   const child = plain ? spawn(program, args, { env }) : spawn(process.execPath, [cli, 'run', '--', program, ...args], { env });
   started.push(child);
   let out = '';
@@ -77,7 +78,12 @@ const at = (s: SocketJson): string => {
 test('leaked sockets are attributed to the acquisition line; closed-path sockets are gone', { skip, timeout: 120000 }, async () => {
   const program = buildProgram(work, 'leaky', ['-g', '-O0']);
   const p = await start(program, [String(LEAK), String(CLOSED)]);
-  const sockets = await socketsOf(p.pid);
+  // The server's FIN for the last connections may still be on its way: wait until all are in CLOSE_WAIT.
+  let sockets = await socketsOf(p.pid);
+  for (let i = 0; i < 50 && sockets.filter((s) => s.state === 'CLOSE_WAIT').length < LEAK; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sockets = await socketsOf(p.pid);
+  }
   const closeWait = sockets.filter((s) => s.state === 'CLOSE_WAIT');
   assert.equal(closeWait.length, LEAK);
   const site = `${SOURCE}:${siteLine('leaky', 'send_message')} send_message`;
@@ -106,6 +112,35 @@ test('a descriptor closed and reused by another site is attributed to the new si
   assert.equal(p.reuseA, p.reuseB, 'the fixture reuses the descriptor');
   const reused = (await socketsOf(p.pid)).find((s) => s.fd === p.reuseB);
   assert.equal(reused && at(reused), `${SOURCE}:${siteLine('leaky', 'reuse_b')} open_site_b`);
+});
+
+test('dup, dup2, fcntl(F_DUPFD_CLOEXEC) keep the socket\'s creation site; socketpair records both ends', { skip, timeout: 60000 }, async () => {
+  const program = buildProgram(work, 'leaky', ['-g', '-O0'], 'leaky-dup');
+  const p = await start(program, ['1', '1']);
+  // A snapshot lists a socket once (under one of its descriptors): ask the record about each descriptor.
+  const origins = await readProcessOrigins(p.pid);
+  assert.ok(origins.recorded);
+  const site = (fd: number): string => {
+    const f = origins.originOf(fd, String(fs.statSync(`/proc/${p.pid}/fd/${fd}`).ino))?.origin.frames[0];
+    return f ? `${f.file}:${f.line} ${f.function}` : 'none';
+  };
+  const b = `${SOURCE}:${siteLine('leaky', 'reuse_b')} open_site_b`;
+  assert.deepEqual(p.dups.map(site), [b, b, b]);
+  assert.deepEqual(p.dups.slice(1), [200, 1000]);
+  const pair = `${SOURCE}:${siteLine('leaky', 'pair')} make_pair`;
+  assert.deepEqual(p.pair.map(site), [pair, pair]);
+});
+
+test('a full event log keeps attributions and per-site counts exact', { skip, timeout: 60000 }, async () => {
+  const program = buildProgram(work, 'leaky', ['-g', '-O0'], 'leaky-cap');
+  // Room for two events: the log fills at once; the descriptor table and the counts do not depend on it.
+  const p = await start(program, ['40', '60'], false, { SOCKSCOPE_ORIGINS_LOG_BYTES: '64' });
+  const json = JSON.parse((await cliRun(originsCommand, [String(p.pid), '--json'])).out) as { sites: { frames: FrameJson[]; states: Record<string, number>; created: number; closed: number }[] };
+  const leak = json.sites.find((s) => s.frames[0]?.line === siteLine('leaky', 'send_message'));
+  assert.deepEqual(leak && { states: leak.states, created: leak.created, closed: leak.closed }, { states: { CLOSE_WAIT: 40 }, created: 100, closed: 60 });
+  const record = fs.readFileSync(path.join(process.env.SOCKSCOPE_ORIGINS_DIR as string, `${p.pid}.origins`));
+  assert.equal(record.readUInt32LE(36), 2, 'log capacity');
+  assert.ok(record.readBigUInt64LE(48) > 100n, 'events beyond the cap are counted as dropped');
 });
 
 test('fork: the child has its own record; inherited sockets keep their site, none is misattributed', { skip, timeout: 60000 }, async () => {
@@ -175,4 +210,13 @@ test('run: stdio and exit code pass through, the pid goes to stderr, LD_PRELOAD 
   assert.equal(code, 7);
   assert.equal(out, `libm.so.6:${path.resolve(library)}\ntyped in\n`);
   assert.match(err, /^sockscope run: pid \d+\n$/);
+});
+
+test('threads creating and closing sockets at once: every live socket at its site, none of the closed ones', { skip, timeout: 60000 }, async () => {
+  const program = buildProgram(work, 'threads', ['-g', '-O0', '-pthread']);
+  const p = await start(program, ['4', '200']);
+  const listening = (await socketsOf(p.pid)).filter((s) => s.state === 'LISTEN');
+  assert.equal(listening.length, 400);
+  const site = `${fixtureSource('threads')}:${siteLine('threads', 'worker')} worker`;
+  assert.deepEqual([...new Set(listening.map(at))], [site]);
 });
