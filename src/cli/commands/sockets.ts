@@ -1,13 +1,16 @@
 // `sockscope sockets <pid> [--json]`: one snapshot of a process's sockets, grouped by TCP state
 // (suspicious states such as CLOSE_WAIT first), or as JSON for scripts.
 
-import type { Snapshot, Socket, SocketGroup } from '../../core/model';
+import type { Snapshot, SnapshotJson, Socket, SocketGroup } from '../../core/model';
 import { SUSPICIOUS_STATES, escapeControl, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
 import { parsePid, SourceError } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 import { plural } from '../../core/model/plural';
+import type { ProcessOrigins } from '../../core/origins/processOrigins';
+import { readProcessOrigins } from '../../core/origins/processOrigins';
+import type { OriginFrame } from '../../core/origins/symbolize';
 
 const USAGE = 'Usage: sockscope sockets <pid> [--json]';
 
@@ -43,9 +46,29 @@ export const socketsCommand: CliCommand = async (args, io) => {
   } finally {
     source.dispose?.();
   }
-  io.out(json ? JSON.stringify(snapshotToJson(snapshot), null, 2) + '\n' : formatText(snapshot));
+  if (!json) {
+    io.out(formatText(snapshot));
+    return EXIT_OK;
+  }
+  // Origins only where the process was started with `sockscope run`; otherwise the JSON is unchanged.
+  const origins = process.platform === 'linux' ? await readProcessOrigins(pid).catch((): ProcessOrigins | undefined => undefined) : undefined;
+  io.out(JSON.stringify(withOrigins(snapshotToJson(snapshot), snapshot, origins), null, 2) + '\n');
   return EXIT_OK;
 };
+
+const frameJson = (f: OriginFrame) => ({ file: f.file, line: f.line, function: f.function, module: f.module });
+
+function withOrigins(json: SnapshotJson, snapshot: Snapshot, origins: ProcessOrigins | undefined): object {
+  if (!origins?.recorded) return json;
+  return {
+    ...json,
+    sockets: json.sockets.map((s, i) => {
+      const k = snapshot.sockets[i];
+      const o = k ? origins.originOf(k.fd, k.inode) : undefined;
+      return o ? { ...s, origin: { frames: o.origin.frames.map(frameJson), ...(o.origin.note ? { note: o.origin.note } : {}) } } : s;
+    }),
+  };
+}
 
 function limitText(n: number | null): string {
   return n === null ? 'unlimited' : String(n);
