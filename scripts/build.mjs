@@ -51,6 +51,21 @@ if (process.platform === 'linux' && !args.has('--only-tests')) {
     mkdirSync('dist/bin', { recursive: true });
     execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', target, source], { stdio: 'inherit' });
   }
+  // The socket-origins recorder `sockscope run` preloads (src/core/origins/native).
+  const recorder = 'src/core/origins/native/sockscope-origins.c';
+  const library = 'dist/lib/libsockscope-origins.so';
+  if (!cc) {
+    console.warn('build: no C compiler (cc, gcc or clang): dist/lib/libsockscope-origins.so not built; `sockscope run` cannot record socket origins.');
+  } else if (!existsSync(library) || statSync(library).mtimeMs < statSync(recorder).mtimeMs || production) {
+    mkdirSync('dist/lib', { recursive: true });
+    execFileSync(cc, recorderCompileArgs(recorder, library), { stdio: 'inherit' });
+  }
+}
+
+/** The compiler arguments of the origins recorder; keep in step with src/core/origins/testing/build.ts. */
+function recorderCompileArgs(source, output) {
+  return ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden',
+    '-o', output, source, '-ldl'];
 }
 
 function hasCommand(name) {

@@ -40,7 +40,9 @@ export const PACKAGES = [
   { name: 'chromium', present: () => fs.existsSync(CHROMIUM), for: ['integration'] },
   { name: 'make', present: () => onPath('make'), for: ['code-server'] },
   { name: 'libkrb5-dev', present: () => fs.existsSync('/usr/include/gssapi/gssapi.h'), for: ['code-server'] },
+  { name: 'binutils', present: () => onPath('addr2line'), for: ['unit'] },
   { name: 'cppcheck', present: () => onPath('cppcheck'), for: ['bench'] },
+  { name: 'valgrind', present: () => onPath('valgrind'), for: ['bench'] },
 ];
 export const PURPOSES = ['unit', 'integration', 'code-server', 'bench'];
 

@@ -3,21 +3,25 @@ import { EXIT_USAGE } from './io';
 import { socketsCommand } from './commands/sockets';
 import { checkCommand } from './commands/check';
 import { watchCommand } from './commands/watch';
+import { runCommand } from './commands/run';
+import { originsCommand } from './commands/origins';
 
 const USAGE = `Usage: sockscope <command> [options]
 
 Commands:
   sockets <pid> [--json]                         list a process's sockets grouped by TCP state
   watch <pid> [--interval ms] [--json]           one line per sample, with leak warnings, until the process exits or Ctrl-C
+  run [--] COMMAND [ARGS…]                       run COMMAND recording where it creates its sockets (Linux, C/C++)
+  origins <pid> [--json]                         a process's socket creation sites, with counts per TCP state
   check <files or folders…> [--format text|json|sarif] [--fix]
                                                  find descriptor/socket leaks in C, C++, Python, Go and Java sources
 
-Exit codes: 0 ok (check: no findings), 1 findings, 2 usage or I/O error.`;
+Exit codes: 0 ok (check: no findings), 1 findings, 2 usage or I/O error; run: the command's own.`;
 
 /** The core's socket source, exported from the bundle so `npm run bench:snapshot` can time one snapshot in-process. */
 export { createSocketSource } from '../core/platform';
 
-const COMMANDS: Record<string, CliCommand> = { sockets: socketsCommand, check: checkCommand, watch: watchCommand };
+const COMMANDS: Record<string, CliCommand> = { sockets: socketsCommand, check: checkCommand, watch: watchCommand, run: runCommand, origins: originsCommand };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -3,8 +3,8 @@ import type { ProcessInfo, Snapshot, StateCounts } from '../core/model';
 import { countTcpStates, processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
-import type { LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
-import { analyzeHistory, History, PidusageStats, Sampler, StateAges, WarningTracker } from '../core/sampler';
+import type { HeuristicsConfig, LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
+import { analyzeHistory, heuristicsConfig, History, PidusageStats, Sampler, samplingCpuTimeMs, StateAges, WarningTracker } from '../core/sampler';
 import type { ComponentLog } from './log';
 
 export type AttachmentStatus =
@@ -19,6 +19,8 @@ export interface AttachmentOptions {
   readonly cpuBudget: number;
   readonly historyLength: number;
   readonly ephemeralPorts: PortRange | undefined;
+  /** A CLOSE_WAIT socket idle this long is a leak by itself (sockscope.warnings.closeWaitIdleSeconds). */
+  readonly closeWaitIdleSeconds?: number;
   /** Label of what attached (e.g. a debug session name), shown in the view message. */
   readonly origin?: string;
 }
@@ -32,6 +34,7 @@ export class Attachment implements vscode.Disposable {
   private readonly sampler: Sampler;
   private readonly tracker = new WarningTracker();
   private readonly facts: SystemFacts;
+  private heuristics: HeuristicsConfig;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly warningsChanged = new vscode.EventEmitter<WarningUpdate>();
   readonly history: History;
@@ -54,15 +57,21 @@ export class Attachment implements vscode.Disposable {
   constructor(source: SocketSource, readonly pid: number, private readonly options: AttachmentOptions, private readonly log: ComponentLog) {
     this.history = new History(options.historyLength);
     this.facts = { ephemeralPorts: options.ephemeralPorts };
-    this.sampler = new Sampler(source, pid, { intervalMs: options.intervalMs, stats: new PidusageStats(), ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget } : {}) });
+    this.heuristics = heuristicsConfig({ closeWaitIdleSeconds: options.closeWaitIdleSeconds });
+    // The cap counts SockScope's own CPU time (this process's while it samples, and the helper's), not
+    // elapsed time, which other load on the machine stretches; the extension host's other work is not ours.
+    this.sampler = new Sampler(source, pid, {
+      intervalMs: options.intervalMs, stats: new PidusageStats(),
+      ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget, cpuTimeMs: samplingCpuTimeMs(source), cpuScope: 'sample' as const } : {}),
+    });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
     this.sampler.on('sample', (sample) => {
-      const { snapshot, stats, nextIntervalMs } = sample;
+      const { snapshot, stats, nextIntervalMs, stretchedByBudget } = sample;
       // The history's summary already counts the TCP states: no second pass over the sockets.
       this.current = snapshot;
       this.ages.update(snapshot);
       this.counts = this.history.push(snapshot, stats).states;
-      this.stretchedTo = nextIntervalMs > this.sampler.intervalMs * 1.5 ? nextIntervalMs : undefined;
+      this.stretchedTo = stretchedByBudget ? nextIntervalMs : undefined;
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
       if (!wasLive) this.log.info(`attached to ${processLabel(snapshot.process)} (pid ${pid}): ${snapshot.sockets.length} sockets`);
@@ -70,7 +79,7 @@ export class Attachment implements vscode.Disposable {
         const { opened, closed } = sample.diff;
         if (opened.length || closed.length) this.log.trace(`pid ${pid}: +${opened.length} -${closed.length} sockets`);
       }
-      const update = this.tracker.update(analyzeHistory(this.history, this.facts));
+      const update = this.tracker.update(analyzeHistory(this.history, this.facts, this.heuristics, this.tracker.active));
       this.changed.fire();
       if (update.raised.length || update.cleared.length) this.warningsChanged.fire(update);
     });
@@ -140,6 +149,11 @@ export class Attachment implements vscode.Disposable {
 
   setIntervalMs(ms: number): void {
     this.sampler.setIntervalMs(ms);
+  }
+
+  /** Applies from the next sample on. */
+  setCloseWaitIdleSeconds(seconds: number): void {
+    this.heuristics = heuristicsConfig({ closeWaitIdleSeconds: seconds });
   }
 
   /** Resolves with the next sample (or the error that replaced it); used by Refresh and by tests. */

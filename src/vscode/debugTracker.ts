@@ -39,7 +39,7 @@ export class DebuggeeTracker implements vscode.Disposable, vscode.DebugAdapterTr
   private finderFor(session: vscode.DebugSession): PidFinder {
     let f = this.finders.get(session.id);
     if (!f) {
-      f = new PidFinder({ configuration: session.configuration as Record<string, unknown>, sessionName: session.name });
+      f = new PidFinder({ configuration: session.configuration as Record<string, unknown>, sessionName: session.name, adapterType: session.type });
       this.finders.set(session.id, f);
       // A pid may already be known from the configuration (attach) or the session name (js-debug child).
       const best = f.best;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { comparePickerEntries, DELIBERATE_MOVE_MS, formatCount, isOwnHelper, pidOnAccept, processLabel } from '../core/model';
+import { comparePickerEntries, DELIBERATE_MOVE_MS, escapeControl, formatCount, isOwnHelper, pidOnAccept, processLabel } from '../core/model';
 import { parsePid } from '../core/platform/pid';
 import type { PortOwner, ProcessSummary, SocketSource } from '../core/platform/source';
 
@@ -123,7 +123,7 @@ function describe(pid: number, sockets: number | undefined): string {
 }
 
 function toItem(p: ProcessSummary): ProcessItem {
-  return { pid: p.pid, label: processLabel(p), description: `pid ${p.pid} · counting sockets…`, detail: p.cmdline || undefined };
+  return { pid: p.pid, label: processLabel(p), description: `pid ${p.pid} · counting sockets…`, detail: p.cmdline ? escapeControl(p.cmdline) : undefined };
 }
 
 async function fillSocketCounts(
@@ -155,7 +155,7 @@ export async function pickPortOwner(owners: readonly PortOwner[], port: number):
   const unique = [...new Map(owners.map((o) => [o.pid, o])).values()];
   if (unique.length === 1) return unique[0]?.pid;
   const picked = await vscode.window.showQuickPick(
-    unique.map((o) => ({ label: o.name || `pid ${o.pid}`, description: `pid ${o.pid} · ${o.protocol} ${o.state}`, pid: o.pid })),
+    unique.map((o) => ({ label: o.name ? escapeControl(o.name) : `pid ${o.pid}`, description: `pid ${o.pid} · ${o.protocol} ${o.state}`, pid: o.pid })),
     { title: `Processes using port ${port}` },
   );
   return picked?.pid;

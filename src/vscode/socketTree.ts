@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { GroupBy, Peer, PeerBranch, ProcessInfo, RowContext, Snapshot, Socket, SocketFilter, SocketGroup, SortBy, StateAge, StateBranch, ViewTree } from '../core/model';
-import { buildViewTree, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
+import { buildViewTree, escapeControl, escapeMarkdown, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
-import { escapeMarkdown } from './markdown';
 
 /** Rows shown per group or peer before a "… more" row; Copy as JSON has them all. Keeps 100k-socket processes responsive. */
 export const MAX_ROWS_PER_GROUP = 500;
@@ -200,8 +199,9 @@ function groupIcon(g: SocketGroup): string {
 
 /** `127.0.0.1:5000 → 127.0.0.1:43210` (just the local side when there is no peer): copied, and used in the diff. */
 export function socketLabel(s: Socket): string {
-  const local = formatEndpoint(s.local, s.protocol);
-  return s.remote && (s.remote.port !== 0 || s.protocol === 'unix' && s.remote.address) ? `${local} → ${formatEndpoint(s.remote, s.protocol)}` : local;
+  // UNIX socket paths are chosen by other processes: control characters come escaped.
+  const local = escapeControl(formatEndpoint(s.local, s.protocol));
+  return s.remote && (s.remote.port !== 0 || s.protocol === 'unix' && s.remote.address) ? `${local} → ${escapeControl(formatEndpoint(s.remote, s.protocol))}` : local;
 }
 
 function socketItem(node: Extract<SocketNode, { kind: 'socket' }>, age: StateAge | undefined, now: number): vscode.TreeItem {

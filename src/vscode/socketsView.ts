@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SocketSource } from '../core/platform/source';
 import type { PortRange } from '../core/sampler';
+import { formatDuration } from '../core/sampler';
 import { Attachment } from './attachment';
 import { setting } from './config';
 import type { ComponentLog } from './log';
@@ -42,6 +43,7 @@ export class SocketsView implements vscode.Disposable {
     this.disposables.push(this.view, this.provider, this.attachmentChanged);
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('sockscope.sampling.intervalMs')) this.current?.attachment.setIntervalMs(setting('sampling.intervalMs', 1000));
+      if (e.affectsConfiguration('sockscope.warnings.closeWaitIdleSeconds')) this.current?.attachment.setCloseWaitIdleSeconds(setting('warnings.closeWaitIdleSeconds', 60));
     }));
     void vscode.commands.executeCommand('setContext', contextKey, false);
   }
@@ -68,6 +70,7 @@ export class SocketsView implements vscode.Disposable {
       cpuBudget: setting('sampling.maxCpuPercent', 2) / 100,
       historyLength: setting('history.length', 900),
       ephemeralPorts: this.ephemeralPorts(),
+      closeWaitIdleSeconds: setting('warnings.closeWaitIdleSeconds', 60),
       origin,
     }, this.log);
     const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => this.update())];
@@ -157,7 +160,8 @@ export function viewMessage(a: Attachment): string {
       const soft = p.fdLimit?.soft;
       const fds = p.fdCount === undefined ? '' : ` · ${formatCount(p.fdCount)} of ${soft === null || soft === undefined ? '∞' : formatCount(soft)} descriptors`;
       const stretched = a.stretchedIntervalMs;
-      const slow = stretched ? ` · sampling every ${Math.round(stretched / 1000)} s to stay under sockscope.sampling.maxCpuPercent` : '';
+      const every = stretched === undefined ? '' : stretched < 10_000 ? `${(stretched / 1000).toFixed(1)} s` : formatDuration(stretched);
+      const slow = stretched ? ` · sampling every ${every} to stay under sockscope.sampling.maxCpuPercent` : '';
       const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;
       return `${a.title}${from} · ${formatCount(s.sockets.length)} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
     }

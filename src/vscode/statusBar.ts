@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { formatCount } from '../core/model';
+import { escapeMarkdown, formatCount } from '../core/model';
 import type { Attachment } from './attachment';
-import { escapeMarkdown } from './markdown';
 
 /**
  * One view's attached process in the status bar: its name, CLOSE_WAIT count and descriptor

@@ -1,7 +1,7 @@
 // `sockscope sockets` against a real child process holding known sockets (test/fixtures/sockets/holder.js).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CliIo } from '../io';
@@ -35,12 +35,20 @@ test('--json: exactly the documented shape, with the child\'s sockets', { skip: 
   assert.equal(code, EXIT_OK, err);
   assert.equal(err, '');
   const json = JSON.parse(out) as SocketsJson;
-  assert.deepEqual(Object.keys(json), ['pid', 'name', 'fdCount', 'fdLimit', 'sockets']);
+  assert.deepEqual(Object.keys(json), ['pid', 'name', 'fdCount', 'fdLimit', 'sockets', 'socketFds', 'otherSockets', 'duplicateFds', 'timeWait']);
   assert.equal(json.pid, h.pid);
   assert.equal(json.name, 'node');
   assert.equal(json.fdCount, fs.readdirSync(`/proc/${h.pid}/fd`).length);
   assert.deepEqual(Object.keys(json.fdLimit ?? {}), ['soft', 'hard']);
-  for (const s of json.sockets) assert.deepEqual(Object.keys(s), ['fd', 'inode', 'protocol', 'state', 'local', 'remote', 'txQueue', 'rxQueue']);
+  const base = ['fd', 'fds', 'inode', 'protocol', 'state', 'local', 'remote', 'txQueue', 'rxQueue'];
+  for (const s of json.sockets) {
+    const keys = Object.keys(s);
+    assert.deepEqual(keys.slice(0, base.length), base);
+    for (const extra of keys.slice(base.length)) assert.ok(['detached', 'bytesAcked', 'bytesReceived'].includes(extra), extra);
+  }
+  // Every socket fd is accounted for.
+  const listed = json.sockets.reduce((n, s) => n + s.fds.length, 0);
+  assert.equal(listed + Object.values(json.otherSockets ?? {}).reduce((n, k) => n + k, 0), json.socketFds);
   const tcp = json.sockets.filter((s) => s.protocol === 'tcp').map((s) => [s.fd, s.state, s.local, s.remote]).sort((a, b) => Number(a[0]) - Number(b[0]));
   const expected = [
     ...h.listeners.map((l) => [l.fd, 'LISTEN', `127.0.0.1:${l.port}`, null]),
@@ -94,4 +102,34 @@ test('through the built CLI: node dist/cli.js sockets <pid> --json', { skip: !li
   });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /is not a process id/);
+});
+
+test('text: control characters in the process name, command line and socket paths are escaped, not sent to the terminal', { skip: !linux }, async () => {
+  // A child that names itself with an OSC "set window title" sequence (comm, via prctl PR_SET_NAME),
+  // carries another in its argv, and binds a UNIX socket whose path holds a CSI.
+  const script = [
+    'import ctypes, os, socket, sys',
+    'ctypes.CDLL(None).prctl(15, b"\\x1b]0;pwned\\x07", 0, 0, 0)',
+    's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+    's.bind("\\0sock\\x1b[2Jet")',
+    's.listen(1)',
+    'print(os.getpid(), flush=True)',
+    'sys.stdin.read()',
+  ].join('\n');
+  const child = spawn('python3', ['-c', script, '\x1b]2;owned\x07'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const pid = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+    const { code, out } = await run([String(pid)]);
+    assert.equal(code, EXIT_OK);
+    assert.doesNotMatch(out, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, 'no control character but the line breaks');
+    const lines = out.split('\n');
+    assert.equal(lines[0]?.startsWith(`\\x1b]0;pwned\\x07 (pid ${pid}): `), true, lines[0]);
+    // The script's line breaks stay on the command line's one line.
+    assert.equal(lines[1]?.includes(' -c "import ctypes, os, socket, sys\\nctypes.CDLL'), true, lines[1]);
+    assert.equal(lines[1]?.endsWith(' \\x1b]2;owned\\x07'), true, lines[1]);
+    assert.match(out, /@sock\\x1b\[2Jet/);
+  } finally {
+    child.stdin.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
 });

@@ -1,13 +1,16 @@
 // `sockscope sockets <pid> [--json]`: one snapshot of a process's sockets, grouped by TCP state
 // (suspicious states such as CLOSE_WAIT first), or as JSON for scripts.
 
-import type { Snapshot, Socket, SocketGroup } from '../../core/model';
-import { SUSPICIOUS_STATES, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
+import type { Snapshot, SnapshotJson, Socket, SocketGroup } from '../../core/model';
+import { SUSPICIOUS_STATES, escapeControl, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
 import { parsePid, SourceError } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 import { plural } from '../../core/model/plural';
+import type { ProcessOrigins } from '../../core/origins/processOrigins';
+import { readProcessOrigins } from '../../core/origins/processOrigins';
+import type { OriginFrame } from '../../core/origins/symbolize';
 
 const USAGE = 'Usage: sockscope sockets <pid> [--json]';
 
@@ -38,14 +41,34 @@ export const socketsCommand: CliCommand = async (args, io) => {
   } catch (e) {
     // One line: the source's message is already a full sentence (it names the process when it can).
     const message = e instanceof SourceError ? e.message : `cannot read process ${pid}: ${e instanceof Error ? e.message : String(e)}`;
-    io.err(`sockscope sockets: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.err(`sockscope sockets: ${escapeControl(message.replace(/\s*\n\s*/g, ' '))}\n`);
     return EXIT_USAGE;
   } finally {
     source.dispose?.();
   }
-  io.out(json ? JSON.stringify(snapshotToJson(snapshot), null, 2) + '\n' : formatText(snapshot));
+  if (!json) {
+    io.out(formatText(snapshot));
+    return EXIT_OK;
+  }
+  // Origins only where the process was started with `sockscope run`; otherwise the JSON is unchanged.
+  const origins = process.platform === 'linux' ? await readProcessOrigins(pid).catch((): ProcessOrigins | undefined => undefined) : undefined;
+  io.out(JSON.stringify(withOrigins(snapshotToJson(snapshot), snapshot, origins), null, 2) + '\n');
   return EXIT_OK;
 };
+
+const frameJson = (f: OriginFrame) => ({ file: f.file, line: f.line, function: f.function, module: f.module });
+
+function withOrigins(json: SnapshotJson, snapshot: Snapshot, origins: ProcessOrigins | undefined): object {
+  if (!origins?.recorded) return json;
+  return {
+    ...json,
+    sockets: json.sockets.map((s, i) => {
+      const k = snapshot.sockets[i];
+      const o = k ? origins.originOf(k.fd, k.inode) : undefined;
+      return o ? { ...s, origin: { frames: o.origin.frames.map(frameJson), ...(o.origin.note ? { note: o.origin.note } : {}) } } : s;
+    }),
+  };
+}
 
 function limitText(n: number | null): string {
   return n === null ? 'unlimited' : String(n);
@@ -56,7 +79,7 @@ function headerLine(s: Snapshot): string {
   const fds = p.fdCount === undefined ? '? fds' : plural(p.fdCount, 'fd');
   const limit = p.fdLimit ? ` / soft limit ${limitText(p.fdLimit.soft)} (hard ${limitText(p.fdLimit.hard)})` : '';
   const count = plural(s.sockets.length, 'socket');
-  return `${p.name} (pid ${p.pid}): ${fds}${limit}, ${count}`;
+  return `${escapeControl(p.name)} (pid ${p.pid}): ${fds}${limit}, ${count}`;
 }
 
 function socketColumns(k: Socket, group: SocketGroup): string[] {
@@ -66,10 +89,10 @@ function socketColumns(k: Socket, group: SocketGroup): string[] {
     k.txQueue || k.rxQueue ? `tx ${k.txQueue} rx ${k.rxQueue}` : '',
   ].filter(Boolean).join('  ');
   return [
-    k.fd === undefined ? 'fd ?' : `fd ${k.fd}`,
+    k.fd === undefined ? 'fd ?' : k.fds ? `fds ${k.fds.join(',')}` : `fd ${k.fd}`,
     k.protocol,
-    formatEndpoint(k.local, k.protocol),
-    k.remote ? `-> ${formatEndpoint(k.remote, k.protocol)}` : '',
+    escapeControl(formatEndpoint(k.local, k.protocol)),
+    k.remote ? `-> ${escapeControl(formatEndpoint(k.remote, k.protocol))}` : '',
     extra,
   ];
 }
@@ -83,7 +106,7 @@ function alignRows(rows: string[][]): string[] {
 
 export function formatText(s: Snapshot): string {
   const lines = [headerLine(s)];
-  if (s.process.cmdline) lines.push(`  ${s.process.cmdline}`);
+  if (s.process.cmdline) lines.push(`  ${escapeControl(s.process.cmdline)}`);
   const groups = groupByState(s.sockets);
   const rows = alignRows(groups.flatMap((g) => g.sockets.map((k) => socketColumns(k, g))));
   let i = 0;
@@ -93,6 +116,6 @@ export function formatText(s: Snapshot): string {
     for (let n = 0; n < g.sockets.length; n++) lines.push(`  ${rows[i++] ?? ''}`);
   }
   if (s.sockets.length === 0) lines.push('', 'No sockets.');
-  if (s.notes.length > 0) lines.push('', ...s.notes.map((n) => `note: ${n}`));
+  if (s.notes.length > 0) lines.push('', ...s.notes.map((n) => `note: ${escapeControl(n)}`));
   return lines.join('\n') + '\n';
 }

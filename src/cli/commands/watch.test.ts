@@ -66,8 +66,32 @@ test('text: a line per sample with states and fd/limit; Ctrl-C ends it with exit
   }
 });
 
+test('--close-wait-idle: a process holding idle CLOSE_WAIT sockets is warned about once they are idle that long', { skip: !linux }, async () => {
+  // Three CLOSE_WAIT sockets from before watching started: no growth to see, too few for the "many" rule.
+  const holder = await startHolder({ pairs: 1, closeWait: 3 });
+  try {
+    let samples = 0;
+    const { code, out, err } = await run(watchCommand, [String(holder.held.pid), '--interval', '200', '--max-cpu', '0', '--close-wait-idle', '1', '--json'], (o, interrupt) => {
+      samples = o.split('\n').length - 1;
+      if (samples >= 20 || o.includes('"raised":["close-wait-growth"]')) interrupt();
+    });
+    assert.equal(code, EXIT_OK, err);
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as WatchSampleJson);
+    const at = lines.findIndex((l) => l.raised.includes('close-wait-growth'));
+    // Idle for 1 s over at least 3 samples: sample 5 at 200 ms (or a little later on a busy machine).
+    assert.ok(at >= 4 && at < 20, `raised at sample ${at}`);
+    const w = lines[at]?.warnings.find((x) => x.id === 'close-wait-growth');
+    assert.equal(w?.sockets?.length, 3);
+    assert.match(w?.title ?? '', /^3 idle CLOSE_WAIT sockets, the oldest for 1 s$/);
+  } finally {
+    await holder.stop();
+  }
+});
+
 test('bad arguments and unknown pids: exit 2 with one line on stderr', async () => {
-  for (const args of [[], ['abc'], ['0'], ['1', '2'], ['1', '--bogus'], ['1', '--interval'], ['1', '--interval', '5'], ['1', '--interval', 'x'], ['1', '--max-cpu', '-1'], ['1', '--max-cpu=x'], ['4194305']]) {
+  for (const args of [[], ['abc'], ['0'], ['1', '2'], ['1', '--bogus'], ['1', '--interval'], ['1', '--interval', '5'], ['1', '--interval', 'x'], ['1', '--max-cpu', '-1'], ['1', '--max-cpu=x'], ['4194305'],
+    // 2^31 ms overflows Node's timers, which then fire after 1 ms: out of range, like more than 100 %.
+    ['1', '--interval', '2147483648'], ['1', '--interval=3600001'], ['1', '--max-cpu', '101'], ['1', '--close-wait-idle', '0'], ['1', '--close-wait-idle=86401']]) {
     const { code, out, err } = await run(watchCommand, args);
     assert.equal(code, EXIT_USAGE, args.join(' '));
     assert.equal(out, '');
@@ -78,15 +102,15 @@ test('bad arguments and unknown pids: exit 2 with one line on stderr', async () 
 });
 
 test('warnings are printed once per episode, and the episode ends are reported', async () => {
-  // A scripted process leaking one CLOSE_WAIT socket per second for 20 s, then closing them all.
+  // A scripted process leaking one CLOSE_WAIT socket per second for 40 s, then closing them all.
   const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
   const source = new ScriptedSource(clock, (i) => ({
-    sockets: i < 20 ? Array.from({ length: i + 1 }, (_, k) => sock({ inode: 100 + k, state: 'CLOSE_WAIT' })) : [],
-    process: { fdCount: 10 + (i < 20 ? i + 1 : 0) },
+    sockets: i < 40 ? Array.from({ length: i + 1 }, (_, k) => sock({ inode: 100 + k, state: 'CLOSE_WAIT' })) : [],
+    process: { fdCount: 10 + (i < 40 ? i + 1 : 0) },
   }));
   const command = createWatchCommand({ source, clock, stats: null, facts: () => Promise.resolve({}) });
-  const running = run(command, ['4242'], (o, interrupt) => { if (o.split('\n').filter((l) => /^\d\d:/.test(l)).length === 25) interrupt(); });
-  for (let i = 0; i < 25; i++) await clock.advanceAsync(1000);
+  const running = run(command, ['4242'], (o, interrupt) => { if (o.split('\n').filter((l) => /^\d\d:/.test(l)).length === 45) interrupt(); });
+  for (let i = 0; i < 45; i++) await clock.advanceAsync(1000);
   const { code, out } = await running;
   assert.equal(code, EXIT_OK);
   const lines = out.trimEnd().split('\n');
@@ -94,9 +118,10 @@ test('warnings are printed once per episode, and the episode ends are reported',
   assert.equal(raisedCW.length, 1);
   assert.equal(lines.filter((l) => l.startsWith('  cleared: ')).length, 2); // CLOSE_WAIT growth and the fd projection
   const sampleLines = lines.filter((l) => /^\d\d:/.test(l));
-  assert.equal(sampleLines.length, 25);
+  assert.equal(sampleLines.length, 45);
   assert.match(sampleLines[12] ?? '', /CLOSE_WAIT 13 {2}fd 23\/1024 {2}! .*close-wait-growth/);
-  assert.doesNotMatch(sampleLines[24] ?? '', /!/);
+  assert.match(sampleLines[35] ?? '', /! .*fd-exhaustion/);
+  assert.doesNotMatch(sampleLines[44] ?? '', /!/);
 });
 
 test('under the CPU budget a slow sample stretches the interval, said once', async () => {

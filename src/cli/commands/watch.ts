@@ -2,19 +2,23 @@
 // one line per sample with counts per TCP state, descriptors against the limit, and leak warnings.
 
 import type { TcpState } from '../../core/model';
-import { TCP_STATES } from '../../core/model';
+import { TCP_STATES, escapeControl } from '../../core/model';
 import { parsePid } from '../../core/platform';
 import { cliSocketSource } from '../source';
 import type { SocketSource, SourceError } from '../../core/platform';
 import type { Clock, LeakWarning, ProcessStats, SampleSummary, SystemFacts } from '../../core/sampler';
-import { analyzeHistory, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, WarningTracker, formatDuration } from '../../core/sampler';
+import { analyzeHistory, heuristicsConfig, History, PidusageStats, readEphemeralPortRange, realClock, Sampler, samplingCpuTimeMs, WarningTracker, formatDuration } from '../../core/sampler';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
-const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--max-cpu percent] [--json]';
+const USAGE = 'Usage: sockscope watch <pid> [--interval ms] [--max-cpu percent] [--close-wait-idle seconds] [--json]';
 const MIN_INTERVAL = 100;
+/** One hour: longer is not watching, and timers overflow past 2^31 - 1 ms (they would fire at once). */
+const MAX_INTERVAL = 3_600_000;
 /** Default CPU budget: sampling a huge process stretches the interval rather than burning a core. */
 const DEFAULT_MAX_CPU_PERCENT = 2;
+/** A CLOSE_WAIT socket idle this long is reported as a leak (the kernel's tcp_fin_timeout). */
+const DEFAULT_CLOSE_WAIT_IDLE_SECONDS = 60;
 
 /** What the command needs from the outside world; tests replace parts of it. */
 export interface WatchDeps {
@@ -46,15 +50,15 @@ export interface WatchSampleJson {
   readonly cleared: string[];
 }
 
-interface Options { pid: number; intervalMs: number; maxCpuPercent: number; json: boolean }
+interface Options { pid: number; intervalMs: number; maxCpuPercent: number; closeWaitIdleSeconds: number; json: boolean }
 
-/** A non-negative integer option value ('--name v' or '--name=v'); returns [value, next index] or an error text. */
-function numberOption(args: string[], i: number, name: string, min: number, what: string): [number, number] | string {
+/** An integer option value in [min, max] ('--name v' or '--name=v'); returns [value, next index] or an error text. */
+function numberOption(args: string[], i: number, name: string, min: number, max: number, what: string): [number, number] | string {
   const a = args[i] as string;
   const inline = a.startsWith(`${name}=`);
   const v = inline ? a.slice(name.length + 1) : args[i + 1];
   const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) return `${name} needs ${what}${v === undefined ? '' : `, got '${v}'`}`;
+  if (!Number.isSafeInteger(n) || n < min || n > max) return `${name} needs ${what}${v === undefined ? '' : `, got '${v}'`}`;
   return [n, inline ? i : i + 1];
 }
 
@@ -62,18 +66,23 @@ function parseArgs(args: string[]): Options | string {
   let json = false;
   let intervalMs = 1000;
   let maxCpuPercent = DEFAULT_MAX_CPU_PERCENT;
+  let closeWaitIdleSeconds = DEFAULT_CLOSE_WAIT_IDLE_SECONDS;
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--json') json = true;
     else if (a === '--interval' || a.startsWith('--interval=')) {
-      const r = numberOption(args, i, '--interval', MIN_INTERVAL, `a number of milliseconds ≥ ${MIN_INTERVAL}`);
+      const r = numberOption(args, i, '--interval', MIN_INTERVAL, MAX_INTERVAL, `a number of milliseconds from ${MIN_INTERVAL} to ${MAX_INTERVAL}`);
       if (typeof r === 'string') return r;
       [intervalMs, i] = r;
     } else if (a === '--max-cpu' || a.startsWith('--max-cpu=')) {
-      const r = numberOption(args, i, '--max-cpu', 0, 'a whole percentage of one core (0: no limit)');
+      const r = numberOption(args, i, '--max-cpu', 0, 100, 'a whole percentage of one core from 0 to 100 (0: no limit)');
       if (typeof r === 'string') return r;
       [maxCpuPercent, i] = r;
+    } else if (a === '--close-wait-idle' || a.startsWith('--close-wait-idle=')) {
+      const r = numberOption(args, i, '--close-wait-idle', 1, 86_400, 'a number of seconds from 1 to 86400');
+      if (typeof r === 'string') return r;
+      [closeWaitIdleSeconds, i] = r;
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else positional.push(a);
   }
@@ -82,10 +91,11 @@ function parseArgs(args: string[]): Options | string {
   if (extra !== undefined) return `unexpected argument '${extra}'`;
   const pid = parsePid(pidText);
   if (pid === undefined) return `'${pidText}' is not a process id`;
-  return { pid, intervalMs, maxCpuPercent, json };
+  return { pid, intervalMs, maxCpuPercent, closeWaitIdleSeconds, json };
 }
 
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+/** One line of text for the terminal: line breaks joined, control characters (from process names) escaped. */
+const oneLine = (text: string) => escapeControl(text.replace(/\s*\n\s*/g, ' '));
 
 export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
   return async (args, io) => {
@@ -103,7 +113,7 @@ export function createWatchCommand(deps: WatchDeps = {}): CliCommand {
     const stats = deps.stats === null ? undefined : deps.stats ?? new PidusageStats();
     // With the real clock the budget counts the process's own CPU time; a test's fake clock keeps wall time.
     try {
-      return await watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : () => processCpuMs() + (source.helperCpuMs?.() ?? 0));
+      return await watch(opts, io, source, facts, deps.clock ?? realClock, stats, deps.clock ? undefined : samplingCpuTimeMs(source));
     } finally {
       if (!deps.source) source.dispose?.();
     }
@@ -117,6 +127,7 @@ async function defaultFacts(): Promise<SystemFacts> {
 function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFacts, clock: Clock, stats: ProcessStats | undefined, cpuTimeMs: (() => number) | undefined): Promise<number> {
   const history = new History();
   const tracker = new WarningTracker();
+  const config = heuristicsConfig({ closeWaitIdleSeconds: opts.closeWaitIdleSeconds });
   const sampler = new Sampler(source, opts.pid, { intervalMs: opts.intervalMs, clock, stats, cpuBudget: opts.maxCpuPercent / 100, ...(cpuTimeMs ? { cpuTimeMs } : {}) });
   let sampled = false;
   let stretchedNoted = false;
@@ -132,22 +143,23 @@ function watch(opts: Options, io: CliIo, source: SocketSource, facts: SystemFact
       io.err(`sockscope watch: ${oneLine(message)}\n`);
       finish(EXIT_USAGE);
     };
-    sampler.on('sample', ({ snapshot, stats: st, durationMs, nextIntervalMs }) => {
+    sampler.on('sample', ({ snapshot, stats: st, durationMs, nextIntervalMs, stretchedByBudget }) => {
       sampled = true;
       const summary = history.push(snapshot, st);
-      const update = tracker.update(analyzeHistory(history, facts));
+      const update = tracker.update(analyzeHistory(history, facts, config, tracker.active));
       if (opts.json) {
         io.out(JSON.stringify(sampleJson(opts.pid, summary, durationMs, nextIntervalMs, update.active, update.raised, update.cleared)) + '\n');
         return;
       }
       io.out(sampleLine(summary, update.active) + '\n');
       // Say once why samples come less often than asked (the budget is measured, so it can flicker).
-      if (nextIntervalMs > opts.intervalMs && !stretchedNoted && sampler.sampleCostMs !== undefined) {
+      if (stretchedByBudget && !stretchedNoted && sampler.sampleCostMs !== undefined) {
         stretchedNoted = true;
-        io.out(`  note: one sample takes ~${Math.round(sampler.sampleCostMs)} ms; sampling every ~${formatDuration(nextIntervalMs)} to stay under ${opts.maxCpuPercent}% of a core (--max-cpu 0: no limit)\n`);
+        const cost = `${cpuTimeMs ? 'uses' : 'takes'} ~${Math.round(sampler.sampleCostMs)} ms${cpuTimeMs ? ' of CPU' : ''}`;
+        io.out(`  note: one sample ${cost}; sampling every ~${formatDuration(nextIntervalMs)} to stay under ${opts.maxCpuPercent}% of a core (--max-cpu 0: no limit)\n`);
       }
-      for (const w of update.raised) io.out(`  ! ${w.severity}: ${w.title}\n    ${w.detail}\n`);
-      for (const w of update.cleared) io.out(`  cleared: ${w.title}\n`);
+      for (const w of update.raised) io.out(`  ! ${w.severity}: ${oneLine(w.title)}\n    ${oneLine(w.detail)}\n`);
+      for (const w of update.cleared) io.out(`  cleared: ${oneLine(w.title)}\n`);
     });
     sampler.on('error', (e: SourceError) => {
       // Nothing sampled yet: the process cannot be watched at all (e.g. another user's process).
@@ -193,9 +205,3 @@ export function sampleLine(s: SampleSummary, active: readonly LeakWarning[]): st
 }
 
 export const watchCommand: CliCommand = createWatchCommand();
-
-/** CPU time (user + system, all threads) this process has used, in ms. */
-function processCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}

@@ -1,4 +1,4 @@
-import type { Position, Range, TextEdit } from './types';
+import type { Fix, Position, Range, TextEdit } from './types';
 
 /** Offsets of the first character of every line of `text` (line 0 starts at 0). */
 export function lineStarts(text: string): number[] {
@@ -107,4 +107,20 @@ export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): st
 /** Applies `edits` (ranges against the original `text`, see resolveEdits) and returns the new text. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   return applyOffsetEdits(text, resolveEdits(text, edits));
+}
+
+/** "Close it on all paths" for a variable: every one of its exit fixes combined (edits shared by several kept once). */
+export function combineExitFixes(variable: string, fixes: readonly Fix[]): Fix | null {
+  if (!fixes.length) return null;
+  const seen = new Set<string>();
+  const edits: TextEdit[] = [];
+  for (const f of fixes) {
+    for (const e of f.edits) {
+      const key = `${e.range.start.line}:${e.range.start.column}:${e.range.end.line}:${e.range.end.column}:${e.newText}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      edits.push(e);
+    }
+  }
+  return { title: `Close \`${variable}\` on all paths`, scope: 'all-paths', isPreferred: true, edits };
 }

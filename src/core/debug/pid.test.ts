@@ -67,6 +67,29 @@ test('lldb (CodeLLDB): the console line gives the pid', () => {
   assert.deepEqual(replay(s).changes, [[7, 70231, 'lldb-console']]);
 });
 
+test('lldb: only CodeLLDB\'s own console line counts, not the debuggee\'s output nor another adapter\'s', () => {
+  const [s] = load('lldb');
+  assert.ok(s);
+  const output = (category: string | undefined, text: string) => ({ type: 'event', event: 'output', body: { ...(category ? { category } : {}), output: text } });
+  // The debuggee prints a fake launch line on stdout or stderr before CodeLLDB's real one.
+  for (const category of ['stdout', 'stderr', 'important', 'telemetry']) {
+    const f: PidFinder = new PidFinder({ configuration: s.configuration });
+    assert.equal(f.fromAdapter(output(category, 'Launched process 1 from \'/sbin/init\'\n')), undefined, category);
+    assert.deepEqual(f.fromAdapter(output('console', 'Launched process 70231 from \'/srv/server\'\n')), { pid: 70231, origin: 'lldb-console', isShell: false });
+    // Once known, a later console line (e.g. a command typed in the Debug Console) does not move it.
+    assert.equal(f.fromAdapter(output('console', 'Attached to process 1\n')), undefined);
+    assert.equal(f.best?.pid, 70231);
+  }
+  // Older CodeLLDB versions send console messages without a category.
+  assert.equal(new PidFinder({ configuration: s.configuration }).fromAdapter(output(undefined, 'Launched process 5\n'))?.pid, 5);
+  // Any other adapter's output is the debuggee's (or that adapter's) text: never a pid.
+  for (const type of ['python', 'cppdbg', 'node', undefined]) {
+    const f = new PidFinder({ configuration: type ? { type, request: 'launch' } : {} });
+    assert.equal(f.fromAdapter(output('console', 'Launched process 1\n')), undefined, String(type));
+  }
+  assert.equal(new PidFinder({ configuration: { type: 'python' }, adapterType: 'lldb' }).fromAdapter(output('console', 'Launched process 9\n'))?.pid, 9);
+});
+
 test('java: the custom processid event gives the pid; a -1 shell pid is ignored', () => {
   const [s] = load('java');
   assert.ok(s);

@@ -26,6 +26,8 @@ export interface PidFinderInit {
   /** The resolved debug configuration (variables substituted). */
   readonly configuration?: Readonly<Record<string, unknown>> | undefined;
   readonly sessionName?: string | undefined;
+  /** The debug adapter's type ("lldb" for CodeLLDB); the configuration's `type` when not given. */
+  readonly adapterType?: string | undefined;
 }
 
 /**
@@ -35,9 +37,11 @@ export interface PidFinderInit {
  */
 export class PidFinder {
   private readonly found = new Map<PidOrigin, FoundPid>();
+  private readonly adapterType: string | undefined;
 
   constructor(init: PidFinderInit = {}) {
     const config = init.configuration;
+    this.adapterType = init.adapterType ?? (typeof config?.type === 'string' ? config.type : undefined);
     if (config) {
       const pid = pidFromConfiguration(config);
       if (pid !== undefined) this.add('configuration', pid);
@@ -74,7 +78,8 @@ export class PidFinder {
         const pid = toPid(body.processId);
         if (pid !== undefined) this.add('java-processid-event', pid);
         else this.addIf('run-in-terminal-shell', toPid(body.shellProcessId));
-      } else if (m.event === 'output' && body && typeof body.output === 'string') {
+      } else if (m.event === 'output' && body && typeof body.output === 'string' && this.isLldbConsole(body) && !this.found.has('lldb-console')) {
+        // The first such line only: later console output (an lldb command the user typed) does not move the view.
         this.addIf('lldb-console', pidFromLldbOutput(body.output));
       }
     }
@@ -99,6 +104,14 @@ export class PidFinder {
     const before = this.best;
     this.addIf('session-name', pidFromSessionName(name));
     return changed(before, this.best);
+  }
+
+  /**
+   * CodeLLDB's own messages: output events of an "lldb" session in the console category (or none, which
+   * DAP reads as console). The debuggee's output arrives as stdout/stderr and may print anything.
+   */
+  private isLldbConsole(body: Record<string, unknown>): boolean {
+    return this.adapterType === 'lldb' && (body.category === undefined || body.category === 'console');
   }
 
   private addIf(origin: PidOrigin, pid: number | undefined): void {

@@ -35,8 +35,10 @@ export function groupByState(sockets: readonly Socket[]): SocketGroup[] {
   const tcp = new Map<TcpState, Socket[]>();
   const udp: Socket[] = [];
   const unix: Socket[] = [];
+  const held: Socket[] = [];
   for (const s of sockets) {
-    if (isTcp(s)) {
+    if (isTcp(s) && s.detached) held.push(s);
+    else if (isTcp(s)) {
       const list = tcp.get(s.state);
       if (list) list.push(s); else tcp.set(s.state, [s]);
     } else if (isUdp(s)) udp.push(s);
@@ -48,6 +50,8 @@ export function groupByState(sockets: readonly Socket[]): SocketGroup[] {
     if (list) groups.push({ key: `tcp:${state}`, label: state, kind, state, sockets: list.sort(byFd) });
   };
   for (const state of SUSPICIOUS_STATES) addTcp(state, 'suspicious');
+  // Closed (reset, or done with the close handshake) and out of the kernel's tables, yet a descriptor still holds them.
+  if (held.length > 0) groups.push({ key: 'tcp:CLOSE:held', label: 'TCP CLOSE (fd still held)', kind: 'suspicious', state: 'CLOSE', sockets: held.sort(byFd) });
   for (const state of OTHER_TCP_STATES) addTcp(state, 'tcp');
   addTcp('LISTEN', 'listen');
   if (udp.length > 0) groups.push({ key: 'udp', label: 'UDP', kind: 'udp', state: undefined, sockets: udp.sort(byFd) });

@@ -12,3 +12,4 @@ export * from './viewTree';
 export * from './rowText';
 export * from './diffSummary';
 export * from './processPick';
+export * from './escape';

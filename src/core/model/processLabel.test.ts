@@ -14,3 +14,8 @@ test('a program is named by its executable, a kernel thread by its kernel name',
   assert.equal(processLabel({ name: 'nginx', cmdline: 'nginx: worker process' }), 'nginx: worker process');
   assert.equal(processLabel({ name: '', cmdline: '' }), '?');
 });
+
+test('a name with control characters comes out as one escaped line', () => {
+  assert.equal(processLabel({ name: '\x1b]0;pwned\x07', cmdline: '' }), '\\x1b]0;pwned\\x07');
+  assert.equal(processLabel({ name: 'x', cmdline: 'python3 evil\u202e.py' }), 'python3 evil\\u202e.py');
+});

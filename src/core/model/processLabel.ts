@@ -1,3 +1,4 @@
+import { escapeControl } from './escape';
 import type { ProcessInfo } from './snapshot';
 
 /** Interpreters whose first argument names the program better than the interpreter does. */
@@ -10,8 +11,13 @@ function base(p: string): string {
 /**
  * A name people recognise: `node leaky-server.js` rather than the kernel's thread name ("MainThread"),
  * the program's own name otherwise, and the kernel name when there is no command line (kernel threads).
+ * Control characters come escaped (the process chose its name): the label is safe as one line of text.
  */
 export function processLabel(p: Pick<ProcessInfo, 'name' | 'cmdline'>): string {
+  return escapeControl(rawLabel(p));
+}
+
+function rawLabel(p: Pick<ProcessInfo, 'name' | 'cmdline'>): string {
   const args = p.cmdline.trim().split(/\s+/).filter(Boolean);
   const program = args[0] ? base(args[0]) : '';
   if (!program) return p.name || '?';

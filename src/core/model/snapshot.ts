@@ -30,6 +30,29 @@ export interface Snapshot {
   readonly sockets: readonly Socket[];
   /** Human-readable notes about partial data (e.g. "3 malformed lines skipped in net/tcp6", "no permission to read fds"). */
   readonly notes: readonly string[];
+  /** How every socket descriptor of the process is accounted for, where the platform tells (Linux). */
+  readonly socketFds?: SocketFdAccount | undefined;
+  /** TIME_WAIT sockets and ephemeral ports of the process's network namespace (Linux). */
+  readonly timeWait?: TimeWaitCounts | undefined;
+}
+
+export interface SocketFdAccount {
+  /** Socket descriptors of the process: the sockets listed, the ones counted below, and the extra fds of shared sockets. */
+  readonly fds: number;
+  /** Sockets not listed, by kind as the kernel names it (NETLINK, RAW, PACKET, …; "unknown" where it cannot be told). */
+  readonly otherKinds: Readonly<Record<string, number>>;
+  /** Descriptors beyond the first for the same socket (dup, inherited). */
+  readonly duplicates: number;
+}
+
+export interface TimeWaitCounts {
+  /** TIME_WAIT sockets on a local port the process listens on or has used (they have no descriptor). */
+  readonly own: number;
+  /** Every TIME_WAIT socket of the network namespace. */
+  readonly netns: number;
+  /** Local ports of the ephemeral range taken by a TCP socket of the namespace (any state, TIME_WAIT included). */
+  readonly ephemeralInUse: number;
+  readonly range: { readonly low: number; readonly high: number };
 }
 
 export interface SnapshotDiff {

@@ -44,7 +44,7 @@ export const STATE_EXPLANATIONS: Record<TcpState, string> = {
   FIN_WAIT_1: 'This process closed its side and waits for the peer to acknowledge.',
   FIN_WAIT_2: 'This process closed its side; the peer acknowledged but has not closed its own side yet. The kernel times this state out (net.ipv4.tcp_fin_timeout).',
   TIME_WAIT: 'Closed here first; the kernel keeps the port reserved for a short while (about 60 s) so stray packets die out. Not held by any descriptor.',
-  CLOSE: 'Closed or not connected (UDP sockets and unconnected TCP sockets show this).',
+  CLOSE: 'Closed or not connected (UDP sockets and unconnected TCP sockets show this). A TCP socket shown as "fd still held" was reset by its peer or finished closing, yet the process never closed its descriptor: like CLOSE_WAIT, a leak until it does.',
   CLOSE_WAIT: 'The peer closed the connection, but this process has not called close() on its descriptor. The kernel never times this out: only the process can close it. A growing, idle CLOSE_WAIT population is a descriptor leak — look for a code path that returns without close().',
   LAST_ACK: 'The peer closed, then this process closed too; waiting for the peer\'s final ACK.',
   LISTEN: 'Waiting for incoming connections.',

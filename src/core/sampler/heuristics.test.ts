@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from '../model';
 import { FakeClock } from './clock';
-import { analyzeHistory, DEFAULT_HEURISTICS, linearFit } from './heuristics';
+import { analyzeHistory, DEFAULT_HEURISTICS, heuristicsConfig, linearFit, risesThroughout } from './heuristics';
 import type { HeuristicsConfig, LeakWarning, SystemFacts, WarningKind } from './heuristics';
 import { History } from './history';
 import { Sampler } from './sampler';
@@ -31,7 +31,7 @@ async function run(samples: number, frame: (i: number) => Frame, facts: SystemFa
   const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000 });
   sampler.on('sample', ({ snapshot }) => {
     history.push(snapshot);
-    const update = tracker.update(analyzeHistory(history, facts, config));
+    const update = tracker.update(analyzeHistory(history, facts, config, tracker.active));
     for (const w of update.raised) (raised[w.id] ??= []).push(i);
     for (const w of update.cleared) (cleared[w.id] ??= []).push(i);
     last = update.active;
@@ -54,8 +54,8 @@ test('the seed: one leaked CLOSE_WAIT socket per second', async () => {
   });
   // Socket 0 is idle for 10 s at sample 10, socket 2 at sample 12: three idle sockets, count 13 up from 1.
   assert.deepEqual(r.raised['close-wait-growth'], [12]);
-  // Descriptors 11 → 21 over 10 s (span reached at sample 10): 1003 left at 1/s, about 17 min.
-  assert.deepEqual(r.raised['fd-exhaustion'], [10]);
+  // Descriptors 11 → 41 over 30 s (the growth has lasted long enough at sample 30): 983 left at 1/s, about 16 min.
+  assert.deepEqual(r.raised['fd-exhaustion'], [30]);
   assert.deepEqual(r.cleared, {});
   const fd = r.last.find((w) => w.id === 'fd-exhaustion');
   assert.match(fd?.title ?? '', /^Descriptor limit \(1024\) reached in ~16 min at this rate$/);
@@ -84,10 +84,28 @@ test('half-closed connections that are still sending are not a leak', async () =
   assert.equal(r.raised['close-wait-growth'], undefined);
 });
 
-test('a stable CLOSE_WAIT population does not raise the growth warning', async () => {
-  // Four idle CLOSE_WAIT sockets from the start (e.g. deliberate half-close), never growing.
-  const r = await run(60, () => ({ sockets: [listener, ...[1, 2, 3, 4].map((k) => sock({ inode: k, state: 'CLOSE_WAIT' }))] }));
-  assert.deepEqual(r.raised, {});
+test('a stable CLOSE_WAIT population is flagged only once idle for 60 s (the threshold), and while it stays', async () => {
+  // Four idle CLOSE_WAIT sockets from the start, never growing: not a growth, but idle past tcp_fin_timeout.
+  const four = [1, 2, 3, 4].map((k) => sock({ inode: k, state: 'CLOSE_WAIT' }));
+  const r = await run(200, (i) => ({ sockets: [listener, ...(i < 150 ? four : [])] }));
+  assert.deepEqual(r.raised, { 'close-wait-growth': [60] });
+  assert.deepEqual(r.cleared, { 'close-wait-growth': [150] });
+  // A longer threshold (sockscope.warnings.closeWaitIdleSeconds 120) waits longer.
+  const later = await run(200, () => ({ sockets: [listener, ...four] }), {}, heuristicsConfig({ closeWaitIdleSeconds: 120 }));
+  assert.deepEqual(later.raised, { 'close-wait-growth': [120] });
+});
+
+test('descriptor growth that stops is not projected: a pool filling up in a burst, or one that stops after a while', async () => {
+  // 20 descriptors a second for 20 s (a pool warming up), then flat: never projected.
+  const burst = await run(200, (i) => ({ sockets: [], fdCount: 10 + 20 * Math.min(i, 20) }));
+  assert.equal(burst.raised['fd-exhaustion'], undefined);
+  // 4 a second for 60 s: that is sustained, and projected; once it stops, the projection ends within a
+  // quarter of the 2-minute window, and the step in the past does not bring it back.
+  const stops = await run(300, (i) => ({ sockets: [], fdCount: 10 + 4 * Math.min(i, 60) }));
+  assert.deepEqual(stops.raised['fd-exhaustion'], [30]);
+  const cleared = stops.cleared['fd-exhaustion'] ?? [];
+  assert.equal(cleared.length, 1);
+  assert.ok((cleared[0] ?? 0) > 60 && (cleared[0] ?? 0) <= 90, String(cleared[0]));
 });
 
 test('a slow leak fires later, but fires', async () => {
@@ -134,7 +152,7 @@ test('a receive queue that stays non-empty is reported after 10 s; one that drai
 });
 
 test('an unlimited or unknown descriptor limit gives no projection', async () => {
-  const r = await run(30, (i) => ({ sockets: [], fdCount: 10 + i * 5 }));
+  const r = await run(40, (i) => ({ sockets: [], fdCount: 10 + i * 5 }));
   assert.ok(r.raised['fd-exhaustion']);
   const clock = new FakeClock();
   const source = new ScriptedSource(clock, (i) => ({ sockets: [], process: { fdCount: 10 + i * 5, fdLimit: { soft: null, hard: null } } }));
@@ -142,9 +160,9 @@ test('an unlimited or unknown descriptor limit gives no projection', async () =>
   const sampler = new Sampler(source, 1, { clock });
   sampler.on('sample', ({ snapshot }) => history.push(snapshot));
   sampler.start();
-  await clock.advanceAsync(29_000);
+  await clock.advanceAsync(39_000);
   sampler.dispose();
-  assert.equal(history.length, 30);
+  assert.equal(history.length, 40);
   assert.deepEqual(analyzeHistory(history), []);
 });
 
@@ -161,6 +179,15 @@ test('WarningTracker reports an episode once and keeps its start time', () => {
   assert.deepEqual(u.cleared.map((x) => x.id), ['self-connect']);
   u = tracker.update([w(20)]);
   assert.deepEqual(u.raised.map((x) => x.since), [20]);
+});
+
+test('risesThroughout: growth in every part of the span, not a step', () => {
+  const line = Array.from({ length: 9 }, (_, x) => ({ x, y: x }));
+  assert.equal(risesThroughout(line, 4), true);
+  const step = Array.from({ length: 9 }, (_, x) => ({ x, y: x < 3 ? x * 10 : 30 }));
+  assert.equal(risesThroughout(step, 4), false);
+  assert.equal(risesThroughout(step, 1), true);
+  assert.equal(risesThroughout([], 4), false);
 });
 
 test('linearFit finds slope and goodness of fit', () => {

@@ -37,17 +37,31 @@ export interface HeuristicsConfig {
     readonly minGrowth: number;
     /** Warn regardless of growth at this many idle CLOSE_WAIT sockets (default 50). */
     readonly largeIdleCount: number;
+    /**
+     * A CLOSE_WAIT socket idle this long is a leak by itself, growth or not, and the warning stands as
+     * long as one is held (default 60 s: the kernel's tcp_fin_timeout, after which even the other side
+     * of a closed connection is gone; setting sockscope.warnings.closeWaitIdleSeconds).
+     */
+    readonly leakIdleMs: number;
   };
   readonly fdExhaustion: {
     /** Fit the descriptor count over this recent window (default 120 s)… */
     readonly windowMs: number;
-    /** …needing this many samples (default 5) spanning at least minSpanMs (default 10 s). */
+    /**
+     * …needing this many samples (default 5) spanning at least minSpanMs (default 30 s): growth that
+     * lasts, since a pool filling up in a burst grows fast for a few seconds and then stops.
+     */
     readonly minSamples: number;
     readonly minSpanMs: number;
     /** Net growth over the window, in descriptors (default 5). */
     readonly minGrowth: number;
     /** Coefficient of determination of the linear fit: how steady the growth must be (default 0.8). */
     readonly minR2: number;
+    /**
+     * The count must have risen in each of this many equal parts of the window (default 4): growth that
+     * goes on, not a step in the past (a connection pool that filled up and stays full is no leak).
+     */
+    readonly segments: number;
     /** Warn when the limit would be reached within this time (default 1 h)… */
     readonly horizonMs: number;
     /** …critical within this time (default 5 min). */
@@ -68,19 +82,29 @@ export interface HeuristicsConfig {
 }
 
 export const DEFAULT_HEURISTICS: HeuristicsConfig = {
-  closeWait: { idleMs: 10_000, minIdleSamples: 3, minIdleSockets: 3, minGrowth: 3, largeIdleCount: 50 },
-  fdExhaustion: { windowMs: 120_000, minSamples: 5, minSpanMs: 10_000, minGrowth: 5, minR2: 0.8, horizonMs: 3_600_000, criticalMs: 300_000 },
+  closeWait: { idleMs: 10_000, minIdleSamples: 3, minIdleSockets: 3, minGrowth: 3, largeIdleCount: 50, leakIdleMs: 60_000 },
+  fdExhaustion: { windowMs: 120_000, minSamples: 5, minSpanMs: 30_000, minGrowth: 5, minR2: 0.8, segments: 4, horizonMs: 3_600_000, criticalMs: 300_000 },
   timeWait: { ratio: 0.2, releaseFactor: 0.8 },
   recvQueue: { minMs: 10_000, minSamples: 3 },
 };
 
-/** Runs every check over the history; warnings come most severe first. */
-export function analyzeHistory(history: HistoryView, facts: SystemFacts = {}, config: HeuristicsConfig = DEFAULT_HEURISTICS): LeakWarning[] {
+/** The default configuration with the settings users can change. */
+export function heuristicsConfig(options: { readonly closeWaitIdleSeconds?: number | undefined } = {}): HeuristicsConfig {
+  const seconds = options.closeWaitIdleSeconds;
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return DEFAULT_HEURISTICS;
+  return { ...DEFAULT_HEURISTICS, closeWait: { ...DEFAULT_HEURISTICS.closeWait, leakIdleMs: seconds * 1000 } };
+}
+
+/**
+ * Runs every check over the history; warnings come most severe first. `active` are the warnings that
+ * stood after the previous sample (WarningTracker.active): a leak warning holds while its cause does.
+ */
+export function analyzeHistory(history: HistoryView, facts: SystemFacts = {}, config: HeuristicsConfig = DEFAULT_HEURISTICS, active: readonly LeakWarning[] = []): LeakWarning[] {
   const latest = history.samples[history.samples.length - 1];
   if (!latest) return [];
   const tracks = [...history.sockets.values()];
   const found = [
-    checkCloseWait(history.samples, tracks, latest, config.closeWait),
+    checkCloseWait(history.samples, tracks, latest, config.closeWait, active.some((w) => w.id === 'close-wait-growth')),
     checkFdExhaustion(history.samples, latest, config.fdExhaustion),
     checkTimeWait(history.samples, facts.ephemeralPorts ?? LINUX_DEFAULT_PORT_RANGE, config.timeWait),
     checkSelfConnect(tracks),
@@ -90,24 +114,33 @@ export function analyzeHistory(history: HistoryView, facts: SystemFacts = {}, co
   return found.sort((a, b) => rank[a.severity] - rank[b.severity]);
 }
 
-export function checkCloseWait(samples: readonly SampleSummary[], tracks: readonly SocketTrack[], latest: SampleSummary, c: HeuristicsConfig['closeWait']): LeakWarning | undefined {
-  const idle = tracks.filter((s) => s.idleSince !== undefined && latest.t - s.idleSince >= c.idleMs && s.idleSamples >= c.minIdleSamples);
+export function checkCloseWait(samples: readonly SampleSummary[], tracks: readonly SocketTrack[], latest: SampleSummary, c: HeuristicsConfig['closeWait'], wasActive = false): LeakWarning | undefined {
+  // A leak threshold below the idle time (a short closeWaitIdleSeconds) counts as idle sooner.
+  const idleMs = Math.min(c.idleMs, c.leakIdleMs);
+  const idle = tracks.filter((s) => s.idleSince !== undefined && latest.t - s.idleSince >= idleMs && s.idleSamples >= c.minIdleSamples);
   const counts = samples.map((s) => s.states.CLOSE_WAIT ?? 0);
   const now = counts[counts.length - 1] ?? 0;
   const low = minOf(counts);
   const growing = now - low >= c.minGrowth;
-  if (!(idle.length >= c.minIdleSockets && growing) && idle.length < c.largeIdleCount) return undefined;
-  const since = minOf(idle.map((s) => s.trackedSince));
   const oldest = latest.t - minOf(idle.map((s) => s.idleSince ?? latest.t));
+  // Idle past the threshold is the leak itself: no growth needed. And a warning that stands holds while
+  // the idle sockets do: growth is only seen while the low count is still in the history.
+  const stale = oldest >= c.leakIdleMs;
+  const holds = wasActive && idle.length >= c.minIdleSockets;
+  if (!(idle.length >= c.minIdleSockets && growing) && idle.length < c.largeIdleCount && !stale && !holds) return undefined;
+  const since = minOf(idle.map((s) => s.trackedSince));
+  const staleCount = stale ? idle.filter((s) => latest.t - (s.idleSince ?? latest.t) >= c.leakIdleMs).length : 0;
   return {
     id: 'close-wait-growth',
     severity: idle.length >= c.largeIdleCount ? 'critical' : 'warning',
-    title: `${plural(idle.length, 'idle CLOSE_WAIT socket')}${growing ? `, up from ${low} to ${now}` : ''}`,
+    title: `${plural(idle.length, 'idle CLOSE_WAIT socket')}${growing ? `, up from ${low} to ${now}` : `, the oldest for ${formatDuration(oldest)}`}`,
     detail: `The peer closed these connections, but this process never called close() on them: ${plural(idle.length, 'socket')} `
-      + `sat in CLOSE_WAIT with no data moving (the oldest for ${formatDuration(oldest)}). The kernel never times CLOSE_WAIT out, `
+      + `sat in CLOSE_WAIT with no data moving (the oldest for ${formatDuration(oldest)}`
+      + `${staleCount > 0 ? `; ${staleCount} for longer than ${formatDuration(c.leakIdleMs)}, which no working connection does` : ''}). `
+      + 'The kernel never times CLOSE_WAIT out, '
       + 'so each one keeps a descriptor until the process exits or runs out of descriptors. Look for a path that leaves without '
       + 'close(): an early return on an error after connect(), write() or recv(), or a read that returned 0 (end of stream) and was not followed by close(). '
-      + '(A half-closed connection that is still sending is legal; it would show its send queue changing.)',
+      + '(A half-closed connection that is still sending is legal: with the netlink helper its byte counters show it, and it is not counted here.)',
     since,
     sockets: idle.map((s) => s.inode),
   };
@@ -120,7 +153,7 @@ export function checkFdExhaustion(samples: readonly SampleSummary[], latest: Sam
   const first = points[0];
   const last = points[points.length - 1];
   if (!first || !last || points.length < c.minSamples || last.x - first.x < c.minSpanMs) return undefined;
-  if (last.y - first.y < c.minGrowth) return undefined;
+  if (last.y - first.y < c.minGrowth || !risesThroughout(points, c.segments)) return undefined;
   const fit = linearFit(points);
   if (fit.slope <= 0 || fit.r2 < c.minR2) return undefined;
   const remaining = limit - last.y;
@@ -140,29 +173,43 @@ export function checkFdExhaustion(samples: readonly SampleSummary[], latest: Sam
   };
 }
 
+/**
+ * TIME_WAIT sockets have no descriptor: the ones counted are those on the process's own ports (its
+ * listeners and the local ports it was seen using) and, as a second signal, the ephemeral ports taken
+ * in its network namespace. Without those counts (other platforms) the TIME_WAIT sockets of the
+ * snapshot are used.
+ */
 export function checkTimeWait(samples: readonly SampleSummary[], range: PortRange, c: HeuristicsConfig['timeWait']): LeakWarning | undefined {
   const size = portRangeSize(range);
   const threshold = c.ratio * size;
   const release = threshold * c.releaseFactor;
+  const own = (s: SampleSummary): number => s.timeWait?.own ?? s.states.TIME_WAIT ?? 0;
+  const ports = (s: SampleSummary): number => s.timeWait?.ephemeralInUse ?? 0;
   // Hysteresis without state: walk back over the current run above the release level; warn if it reached the threshold.
   let peak = 0;
   let start: number | undefined;
   for (let i = samples.length - 1; i >= 0; i--) {
     const s = samples[i] as SampleSummary;
-    const n = s.states.TIME_WAIT ?? 0;
+    const n = Math.max(own(s), ports(s));
     if (n < release) break;
     peak = Math.max(peak, n);
     start = s.t;
   }
-  if (start === undefined || peak < threshold) return undefined;
-  const now = samples[samples.length - 1]?.states.TIME_WAIT ?? 0;
-  const share = Math.round((now / size) * 100);
+  const latest = samples[samples.length - 1];
+  if (start === undefined || peak < threshold || !latest) return undefined;
+  const now = own(latest);
+  const inUse = ports(latest);
+  const ownShare = Math.round((now / size) * 100);
+  const portShare = Math.round((inUse / size) * 100);
+  const mine = now >= release;
   return {
     id: 'time-wait-pressure',
-    severity: now >= size * 0.8 ? 'critical' : 'warning',
-    title: `${now} sockets in TIME_WAIT: ${share}% of the ephemeral ports`,
-    detail: `${plural(now, 'connection')} closed by this side wait in TIME_WAIT, out of ${size} ephemeral ports (${range.low}–${range.high}). `
-      + 'Each recently closed outgoing connection keeps its port for about a minute; when the range runs out, connect() fails with '
+    severity: Math.max(now, inUse) >= size * 0.8 ? 'critical' : 'warning',
+    title: mine ? `${now} sockets in TIME_WAIT: ${ownShare}% of the ephemeral ports` : `${portShare}% of the ephemeral ports in use (${plural(latest.timeWait?.netns ?? 0, 'socket')} in TIME_WAIT)`,
+    detail: (mine
+      ? `${plural(now, 'connection')} of this process (on its listening ports or local ports it used) were closed and wait in TIME_WAIT, out of ${size} ephemeral ports (${range.low}–${range.high}). `
+      : `${inUse} of the ${size} ephemeral ports (${range.low}–${range.high}) of this network namespace are taken, ${plural(latest.timeWait?.netns ?? 0, 'socket')} in TIME_WAIT among them; connections this process closed after they were seen are not told apart. `)
+      + 'Each recently closed connection keeps its port for about a minute; when the range runs out, connect() fails with '
       + 'EADDRNOTAVAIL. Look for a connection opened per request: reuse connections (keep-alive, a pool) instead.',
     since: start,
   };
@@ -199,6 +246,28 @@ export function checkRecvQueue(tracks: readonly SocketTrack[], latest: SampleSum
     since,
     sockets: stuck.map((s) => s.inode),
   };
+}
+
+/**
+ * Whether y rose in each of `segments` equal time slices of the points (the last value at or before each
+ * slice's end above the one before): sustained growth, as opposed to a step that is over.
+ */
+export function risesThroughout(points: readonly { x: number; y: number }[], segments: number): boolean {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return false;
+  const n = Math.max(1, Math.floor(segments));
+  const step = (last.x - first.x) / n;
+  let previous = first.y;
+  let i = 0;
+  for (let k = 1; k <= n; k++) {
+    const end = k === n ? last.x : first.x + k * step;
+    while (i + 1 < points.length && (points[i + 1] as { x: number }).x <= end) i++;
+    const y = (points[i] as { y: number }).y;
+    if (y <= previous) return false;
+    previous = y;
+  }
+  return true;
 }
 
 /** Least-squares line y = a + slope·x and its R² (1 for a perfect line; 0 when y does not vary). */

@@ -1,5 +1,5 @@
 import type { Snapshot, Socket, StateCounts, TcpState } from '../model';
-import { formatEndpoint, isTcp, isUdp, socketKey } from '../model';
+import { bytesRead, bytesWritten, formatEndpoint, isTcp, isUdp, socketKey, unreadBytes } from '../model';
 import type { ProcessStatsSample } from './pidStats';
 import { RingBuffer } from './ring';
 
@@ -17,6 +17,8 @@ export interface SampleSummary {
   readonly fdLimit: number | null | undefined;
   readonly cpu: number | undefined;
   readonly memory: number | undefined;
+  /** TIME_WAIT sockets of the process's connections and of its network namespace, and ephemeral ports in use (Linux). */
+  readonly timeWait?: { readonly own: number; readonly netns: number; readonly ephemeralInUse: number } | undefined;
 }
 
 /**
@@ -33,10 +35,20 @@ export interface SocketTrack {
   readonly state: TcpState;
   readonly txQueue: number;
   readonly rxQueue: number;
-  /** First sample of the current run in CLOSE_WAIT with these exact queues (undefined: not in CLOSE_WAIT). */
+  /** Bytes written and read so far (tcp_info; undefined without it). */
+  readonly written: number | undefined;
+  readonly read: number | undefined;
+  /**
+   * First sample of the current run in CLOSE_WAIT with nothing moving: the same queues and, where the
+   * kernel's progress counters are known, nothing written or read (undefined: not in CLOSE_WAIT).
+   */
   readonly idleSince: number | undefined;
   readonly idleSamples: number;
-  /** First sample of the current run with rxQueue > 0 (undefined: queue empty now). */
+  /**
+   * First sample of the current run with unread data (the FIN of a closed peer is not data) and no
+   * sign of reading: nothing read by the counters, or, without them, a receive queue that never shrank
+   * (undefined: no unread data now).
+   */
   readonly rxBusySince: number | undefined;
   readonly rxBusySamples: number;
   readonly selfConnected: boolean;
@@ -163,7 +175,7 @@ function scanSockets(sockets: readonly Socket[]): SocketScan {
       states[s.state] = (states[s.state] ?? 0) + 1;
     } else if (isUdp(s)) udp++;
     else unix++;
-    if ((s.state === 'CLOSE_WAIT' && isTcp(s)) || s.rxQueue > 0 || isSelfConnected(s)) tracked.push(s);
+    if ((s.state === 'CLOSE_WAIT' && isTcp(s)) || unreadBytes(s) > 0 || isSelfConnected(s)) tracked.push(s);
   }
   return { sockets, states, tcp, udp, unix, tracked };
 }
@@ -177,6 +189,7 @@ function summarize(snapshot: Snapshot, scan: SocketScan, stats: ProcessStatsSamp
     fdLimit: snapshot.process.fdLimit ? snapshot.process.fdLimit.soft : undefined,
     cpu: stats?.cpu,
     memory: stats?.memory,
+    ...(snapshot.timeWait ? { timeWait: { own: snapshot.timeWait.own, netns: snapshot.timeWait.netns, ephemeralInUse: snapshot.timeWait.ephemeralInUse } } : {}),
   };
 }
 
@@ -196,26 +209,36 @@ function updateTracks(previous: ReadonlyMap<string, SocketTrack>, tracked: reado
   for (const s of tracked) {
     const closeWait = s.state === 'CLOSE_WAIT' && isTcp(s);
     const selfConnected = isSelfConnected(s);
+    const unread = unreadBytes(s) > 0;
+    const written = bytesWritten(s);
+    const read = bytesRead(s);
     const key = socketKey(s);
     const prev = previous.get(key) as MutableTrack | undefined;
     if (!prev) {
       next.set(key, {
         key, inode: s.inode, label: socketLabel(s), trackedSince: t, state: s.state, txQueue: s.txQueue, rxQueue: s.rxQueue,
+        written, read,
         idleSince: closeWait ? t : undefined, idleSamples: closeWait ? 1 : 0,
-        rxBusySince: s.rxQueue > 0 ? t : undefined, rxBusySamples: s.rxQueue > 0 ? 1 : 0,
+        rxBusySince: unread ? t : undefined, rxBusySamples: unread ? 1 : 0,
         selfConnected,
       });
       continue;
     }
-    const sameIdleRun = closeWait && prev.idleSince !== undefined && prev.txQueue === s.txQueue && prev.rxQueue === s.rxQueue;
-    const sameRxRun = s.rxQueue > 0 && prev.rxBusySince !== undefined;
+    // The kernel's counters tell a half-closed connection that keeps sending, and a slow reader that
+    // keeps reading; without them (the /proc reader) a receive queue that shrank is a read.
+    const moved = written !== prev.written || read !== prev.read;
+    const readSome = read !== undefined ? read !== prev.read : s.rxQueue < prev.rxQueue;
+    const sameIdleRun = closeWait && prev.idleSince !== undefined && prev.txQueue === s.txQueue && prev.rxQueue === s.rxQueue && !moved;
+    const sameRxRun = unread && prev.rxBusySince !== undefined && !readSome;
     prev.idleSince = closeWait ? (sameIdleRun ? prev.idleSince : t) : undefined;
     prev.idleSamples = closeWait ? (sameIdleRun ? prev.idleSamples + 1 : 1) : 0;
-    prev.rxBusySince = s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySince : t) : undefined;
-    prev.rxBusySamples = s.rxQueue > 0 ? (sameRxRun ? prev.rxBusySamples + 1 : 1) : 0;
+    prev.rxBusySince = unread ? (sameRxRun ? prev.rxBusySince : t) : undefined;
+    prev.rxBusySamples = unread ? (sameRxRun ? prev.rxBusySamples + 1 : 1) : 0;
     prev.state = s.state;
     prev.txQueue = s.txQueue;
     prev.rxQueue = s.rxQueue;
+    prev.written = written;
+    prev.read = read;
     prev.selfConnected = selfConnected;
     next.set(key, prev);
   }

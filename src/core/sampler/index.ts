@@ -9,3 +9,4 @@ export * from './ring';
 export * from './sampler';
 export * from './warningTracker';
 export * from './stateAges';
+export * from './ownCpu';

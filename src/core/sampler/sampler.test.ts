@@ -188,3 +188,40 @@ test('without a budget a slow sample keeps the fixed rate', async () => {
   assert.deepEqual(source.calls, [0, 1000, 2000, 3000]);
   sampler.dispose();
 });
+
+test('an interval beyond the longest timer (2^31 - 1 ms) is capped there instead of overflowing to 1 ms', async () => {
+  const clock = new FakeClock();
+  const source = new ScriptedSource(clock, () => ({ sockets: [] }));
+  const sampler = new Sampler(source, 4242, { clock, intervalMs: 2 ** 31 });
+  sampler.start();
+  await clock.advanceAsync(60_000);
+  assert.deepEqual(source.calls, [0]);
+  assert.equal(sampler.effectiveIntervalMs, 2 ** 31 - 1);
+  sampler.setIntervalMs(Number.MAX_SAFE_INTEGER);
+  assert.equal(sampler.intervalMs, 2 ** 31 - 1);
+  sampler.dispose();
+});
+
+test('cpuScope "sample": only CPU spent taking a sample and in its listeners counts, not the shared process\'s other work', async () => {
+  const run = async (cpuScope: 'sample' | 'process') => {
+    const clock = new FakeClock();
+    let cpu = 0;
+    // Each snapshot costs 4 ms of CPU; between samples the process (an extension host) spends 300 ms on other work.
+    const source = new ScriptedSource(clock, () => { cpu += 4; return { sockets: [] }; });
+    const sampler = new Sampler(source, 4242, { clock, intervalMs: 1000, cpuBudget: 0.02, cpuTimeMs: () => cpu, cpuScope });
+    const { samples } = record(sampler);
+    sampler.on('sample', () => { cpu += 1; }); // a listener: 1 ms
+    sampler.start();
+    for (let i = 0; i < 6; i++) { cpu += 300; await clock.advanceAsync(1000); }
+    sampler.dispose();
+    return { samples, cost: sampler.sampleCostMs };
+  };
+  const own = await run('sample');
+  // 4 ms + 1 ms per sample at 2 %: 250 ms, within the 1 s interval: never stretched.
+  assert.equal(own.cost, 5);
+  assert.deepEqual(own.samples.map((s) => [s.nextIntervalMs, s.stretchedByBudget]), Array(7).fill([1000, false]));
+  const all = await run('process');
+  // Counting the whole process's CPU, the other work would stretch the interval to ~15 s.
+  assert.equal(all.samples[all.samples.length - 1]?.stretchedByBudget, true);
+  assert.ok((all.samples[all.samples.length - 1]?.nextIntervalMs ?? 0) > 10_000);
+});

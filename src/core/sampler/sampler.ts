@@ -19,6 +19,8 @@ export interface SampleEvent {
   readonly durationMs: number;
   /** The delay to the next sample: the interval, stretched by the CPU budget or error back-off. */
   readonly nextIntervalMs: number;
+  /** The CPU budget made nextIntervalMs longer than the interval asked for. */
+  readonly stretchedByBudget: boolean;
 }
 
 export interface ExitedEvent {
@@ -37,7 +39,7 @@ export interface SamplerEvents {
 }
 
 export interface SamplerOptions {
-  /** Time between samples (default 1000 ms, minimum 50 ms). */
+  /** Time between samples (default 1000 ms, from 50 ms to 2^31 - 1 ms, the longest timer). */
   readonly intervalMs?: number;
   readonly clock?: Clock;
   /** CPU/memory provider asked next to each snapshot; the sampler disposes it when it stops. */
@@ -48,22 +50,30 @@ export interface SamplerOptions {
   readonly maxErrorIntervalMs?: number;
   /**
    * Largest share of one core sampling may use, e.g. 0.02 for 2 % (default: no limit). The interval is
-   * stretched to (smoothed snapshot time) / budget: a process with 10,000 sockets, whose snapshot takes
-   * ~350 ms, is then sampled every ~18 s instead of every second. The first sample (warm-up) is not
-   * counted. Wall time is measured, which
-   * over-counts when the event loop is busy with other work: the budget errs on the cheap side.
+   * stretched to (smoothed cost of a sample) / budget: a process with 10,000 sockets whose sample costs
+   * ~350 ms is then sampled every ~18 s instead of every second. The first sample (warm-up) is not
+   * counted. The cost is CPU time when cpuTimeMs is given, else wall time, which also counts the time
+   * spent waiting for a CPU on a busy machine (and then stretches the interval for nothing).
    */
   readonly cpuBudget?: number;
   /**
-   * CPU time this process has used so far, in ms (e.g. from process.cpuUsage()). When given, the budget
-   * is applied to all the CPU the process spent from one sample to the next (snapshot, history,
-   * heuristics, output, and work on libuv's threads that wall time misses) instead of wall time. Only
-   * right where sampling is all the process does, as in `sockscope watch`.
+   * CPU time SockScope has used so far, in ms: this process's (process.cpuUsage()) plus its helper
+   * processes' (see samplingCpuTimeMs). When given, the budget counts CPU time instead of wall time.
    */
   readonly cpuTimeMs?: () => number;
+  /**
+   * Which CPU time counts against the budget (with cpuTimeMs):
+   * - 'process' (default): all of it from one sample to the next (snapshot, history, heuristics, output,
+   *   and work on libuv's threads). Right where sampling is all the process does, as in `sockscope watch`.
+   * - 'sample': only what is spent while a sample is taken and while its listeners run. Right in a
+   *   process shared with other work, such as VS Code's extension host, whose other CPU is not ours.
+   */
+  readonly cpuScope?: 'process' | 'sample';
 }
 
 const MIN_INTERVAL_MS = 50;
+/** Node's timers take at most 2^31 - 1 ms; a longer delay overflows and fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Polls `source.snapshot(pid)` at a fixed rate. Samples never overlap: a tick that comes while the
@@ -83,6 +93,8 @@ export class Sampler {
   private firstStartTime: number | undefined;
   /** cpuTimeMs() at the start of the previous sample. */
   private cpuMark: number | undefined;
+  /** CPU the listeners of the previous sample took (cpuScope 'sample'): part of the next sample's cost. */
+  private listenerCpuMs = 0;
   /** Exponentially smoothed duration of a sample, ms (the first sample is warm-up and not counted). */
   private costMs: number | undefined;
   private attempts = 0;
@@ -113,10 +125,10 @@ export class Sampler {
 
   /** The delay actually used now: the interval, stretched while errors repeat and by the CPU budget. */
   get effectiveIntervalMs(): number {
-    return Math.max(this.backoffIntervalMs(), this.budgetIntervalMs());
+    return Math.min(MAX_TIMER_MS, Math.max(this.backoffIntervalMs(), this.budgetIntervalMs()));
   }
 
-  /** Smoothed wall time of one sample (undefined before the second). */
+  /** Smoothed cost of one sample: CPU time with cpuTimeMs, else wall time (undefined before the second). */
   get sampleCostMs(): number | undefined {
     return this.costMs;
   }
@@ -132,6 +144,16 @@ export class Sampler {
     const budget = this.options.cpuBudget;
     if (!budget || budget <= 0 || this.costMs === undefined) return 0;
     return Math.round(this.costMs / Math.min(1, budget));
+  }
+
+  /** Whether the CPU budget, not the interval asked for (nor an error back-off), sets the delay now. */
+  get stretchedByBudget(): boolean {
+    const budgeted = this.budgetIntervalMs();
+    return budgeted > this.baseInterval && budgeted >= this.backoffIntervalMs();
+  }
+
+  private get scopeIsSample(): boolean {
+    return this.options.cpuTimeMs !== undefined && this.options.cpuScope === 'sample';
   }
 
   /** Changes the interval; the next sample is due one new interval from now. */
@@ -183,8 +205,10 @@ export class Sampler {
     const durationMs = Math.max(0, this.clock.now() - startedAt);
     const before = this.effectiveIntervalMs;
     // The first sample pays for JIT warm-up and one-off lookups: it would stretch the interval for nothing.
-    const cost = this.options.cpuTimeMs ? cycleCpuMs : durationMs;
-    if (this.attempts++ > (this.options.cpuTimeMs ? 1 : 0) && cost !== undefined) {
+    // Per scope: this sample's own CPU (plus the previous sample's listeners), the whole previous cycle's, or wall time.
+    const sampleCpuMs = this.scopeIsSample && cpuNow !== undefined ? Math.max(0, (this.options.cpuTimeMs?.() ?? cpuNow) - cpuNow) + this.listenerCpuMs : undefined;
+    const cost = this.scopeIsSample ? sampleCpuMs : this.options.cpuTimeMs ? cycleCpuMs : durationMs;
+    if (this.attempts++ > (this.options.cpuTimeMs && !this.scopeIsSample ? 1 : 0) && cost !== undefined) {
       this.costMs = this.costMs === undefined ? cost : 0.5 * this.costMs + 0.5 * cost;
     }
     if (!result.ok) {
@@ -207,10 +231,12 @@ export class Sampler {
     this.skipped = 0;
     // The diff is worked out when a listener reads it: most samples nobody does.
     let diff: SnapshotDiff | undefined;
+    const listenersFrom = this.scopeIsSample ? this.options.cpuTimeMs?.() : undefined;
     this.emitter.emit('sample', {
-      snapshot, stats, skippedTicks, durationMs, nextIntervalMs: this.effectiveIntervalMs,
+      snapshot, stats, skippedTicks, durationMs, nextIntervalMs: this.effectiveIntervalMs, stretchedByBudget: this.stretchedByBudget,
       get diff() { return (diff ??= diffSnapshots(previous, snapshot)); },
     });
+    if (listenersFrom !== undefined) this.listenerCpuMs = Math.max(0, (this.options.cpuTimeMs?.() ?? listenersFrom) - listenersFrom);
   }
 
   private onError(error: SourceError): void {
@@ -230,7 +256,7 @@ export class Sampler {
 }
 
 function clampInterval(ms: number): number {
-  return Number.isFinite(ms) ? Math.max(MIN_INTERVAL_MS, Math.round(ms)) : 1000;
+  return Number.isFinite(ms) ? Math.min(MAX_TIMER_MS, Math.max(MIN_INTERVAL_MS, Math.round(ms))) : 1000;
 }
 
 /** Sources only throw SourceError; anything else is a bug, reported the same way rather than lost. */

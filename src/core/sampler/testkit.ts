@@ -83,3 +83,20 @@ export function sock(spec: SocketSpec): Socket {
     rxQueue: spec.rx ?? 0,
   };
 }
+
+/**
+ * `source` with every snapshot stamped with `clock`'s time instead of the wall clock: a real process,
+ * read for real, on a fake clock that the test moves one sampling interval at a time.
+ */
+export function onClock(source: SocketSource, clock: Clock): SocketSource {
+  return {
+    platform: source.platform,
+    listProcesses: () => source.listProcesses(),
+    socketCount: (pid) => source.socketCount(pid),
+    findPortOwners: (port) => source.findPortOwners(port),
+    snapshot: async (pid) => {
+      const takenAt = clock.now();
+      return { ...await source.snapshot(pid), takenAt };
+    },
+  };
+}

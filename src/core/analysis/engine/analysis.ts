@@ -1,7 +1,8 @@
-import type { Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Value } from '../ir/ir';
+import type { ExceptionOrigin, Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
 import { cloneState, emptyState, heldElsewhere, joinStates, setsEqual, statesEqual, type State } from './state';
-import { FOREIGN, INVALID, INVALID_ONLY, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
+export type { State } from './state';
+import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
 
 /**
  * The must-close dataflow, one for every language: over a function's IR, which locations may hold
@@ -16,6 +17,8 @@ export interface Summary {
   readonly releases: readonly boolean[];
   /** Parameter i is stored somewhere that outlives the call, or returned, on some path. */
   readonly escapes: readonly boolean[];
+  /** An exception can leave the function (its throw exit is reached). */
+  readonly mayThrow?: boolean;
 }
 
 export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
@@ -29,6 +32,8 @@ export interface LeakRecord {
   /** The IR node where it leaks (an exit or a scope end). */
   readonly node: number;
   readonly exit: Exit;
+  /** On an exceptional path: where the exception that leaks it comes from (reported there); else null. */
+  readonly origin: ExceptionOrigin | null;
   readonly variable: string;
   readonly tokens: Set<Token>;
   /** What the variable may hold where it leaks. */
@@ -79,7 +84,7 @@ function validFor(t: Token, rel: Rel, c: number): boolean {
   }
 }
 
-/** A pair acquisition's status: 0 on success, -1 on failure. */
+/** An acquisition's status: 0 (nil) on success, non-zero (-1, a non-nil error) on failure. */
 function statusFailed(rel: Rel, c: number): boolean {
   return (rel === '<' && c <= 0) || (rel === '<=' && c < 0) || (rel === '==' && c !== 0) || (rel === '!=' && c === 0);
 }
@@ -92,6 +97,12 @@ export class FunctionAnalysis {
   readonly values = new ValueTable();
   readonly leaks = new Map<string, LeakRecord>();
   readonly overwrites = new Map<string, OverwriteRecord>();
+  /**
+   * The function's own resources that are handed over (stored, returned, transferred) on some path,
+   * with the offset of the first statement found doing it: a release registered to run at every
+   * later exit (a deferred close) would then close what another owner holds.
+   */
+  readonly handedOff = new Map<Token, number>();
   complete = true;
   /** The stable state on entry to each node, once `run()` is done (undefined: unreachable). */
   input: readonly (State | undefined)[] = [];
@@ -106,6 +117,14 @@ export class FunctionAnalysis {
   private recording = false;
   /** The node whose program is running. */
   private current = 0;
+  /** The state its `raise`/`rethrow` ops send to its exceptional successor. */
+  private excOut: State | undefined;
+  /** Exception origins by `at`. */
+  private readonly origins = new Map<number, ExceptionOrigin>();
+  /** For each exception origin, the tokens live where it may raise (from the stable states). */
+  private readonly liveAtOrigin = new Map<number, Set<Token>>();
+  private collecting = false;
+  private mayThrow = false;
 
   constructor(
     readonly ir: FunctionIr,
@@ -139,6 +158,22 @@ export class FunctionAnalysis {
     return out;
   }
 
+  /**
+   * The states node `id` sends to each of its successors (normal ones first, then the exceptional
+   * one), recomputed from its stable input; undefined where nothing flows.
+   */
+  outputsOf(id: number): (State | undefined)[] {
+    const s = this.input[id];
+    if (!s) return [];
+    const saved = this.recording;
+    this.recording = false;
+    try {
+      return this.transfer(id, s);
+    } finally {
+      this.recording = saved;
+    }
+  }
+
   private key(k: string): number {
     let i = this.index.get(k);
     if (i === undefined) {
@@ -161,6 +196,7 @@ export class FunctionAnalysis {
           case 'bind':
             if (op.target.kind === 'local') this.key(op.target.key);
             if (op.value.kind === 'var') this.key(op.value.key);
+            if (op.value.kind === 'join') op.value.keys.forEach((k) => this.key(k));
             if (op.value.kind === 'aggregate') op.value.keys.forEach((k) => this.key(k));
             break;
           case 'initArray':
@@ -179,6 +215,9 @@ export class FunctionAnalysis {
           case 'returned':
             op.refs.forEach(ref);
             break;
+          case 'raise':
+            this.origins.set(op.origin.at, op.origin);
+            break;
         }
       }
       registerGuardKeys(node.program.guard, (k) => this.key(k));
@@ -196,7 +235,7 @@ export class FunctionAnalysis {
     const init = emptyState(this.keys.length);
     if (this.mode === 'summary') this.seedParams(init);
     const solution = solveForward(
-      { succ: this.ir.nodes.map((n) => n.succ), entry: this.ir.entry },
+      { succ: this.ir.nodes.map((n) => (hasExc(n) ? [...n.succ, n.exc] : n.succ)), entry: this.ir.entry },
       init,
       { join: joinStates, equals: statesEqual },
       (id, s) => this.transfer(id, s),
@@ -204,7 +243,15 @@ export class FunctionAnalysis {
     );
     this.complete = solution.complete;
     this.input = solution.input;
-    // Record findings from the stable states, once per node.
+    this.mayThrow = this.ir.nodes.some((n, id) => n.kind === 'exit' && n.exit?.kind === 'throw' && solution.input[id] !== undefined);
+    // Which resources are live at each exception origin, then the findings, from the stable states.
+    if (this.origins.size) {
+      this.collecting = true;
+      solution.input.forEach((s, id) => {
+        if (s) this.transfer(id, s);
+      });
+      this.collecting = false;
+    }
     this.recording = true;
     solution.input.forEach((s, id) => {
       if (s) this.transfer(id, s);
@@ -219,7 +266,7 @@ export class FunctionAnalysis {
       releases.push(!!this.paramReleased[i] && !this.paramLive[i]);
       escapes.push(!!this.paramEscaped[i]);
     });
-    return { releases, escapes };
+    return { releases, escapes, mayThrow: this.mayThrow };
   }
 
   private seedParams(s: State): void {
@@ -235,6 +282,16 @@ export class FunctionAnalysis {
 
   private transfer(id: number, input: State): (State | undefined)[] {
     const node = this.ir.nodes[id]!;
+    if (!hasExc(node)) return this.transferNormal(id, node, input);
+    this.excOut = undefined;
+    const outs = this.transferNormal(id, node, input);
+    const normal: (State | undefined)[] = node.succ.map((_s, i) => outs[i]);
+    normal.push(this.excOut);
+    this.excOut = undefined;
+    return normal;
+  }
+
+  private transferNormal(id: number, node: IrNode, input: State): (State | undefined)[] {
     const prog = node.program;
     this.current = id;
     switch (node.kind) {
@@ -312,6 +369,23 @@ export class FunctionAnalysis {
       case 'lend':
         for (const r of op.refs) for (const k of this.refKeys(r)) this.lendKey(s, k);
         return;
+      case 'raise': {
+        if (this.collecting) {
+          let live = this.liveAtOrigin.get(op.origin.at);
+          if (!live) this.liveAtOrigin.set(op.origin.at, (live = new Set()));
+          for (const set of s.vars) for (const t of tokensOf(set)) live.add(t);
+        }
+        const x = cloneState(s);
+        x.exc = new Set([op.origin.at]);
+        this.throwTo(x);
+        return;
+      }
+      case 'rethrow':
+        this.throwTo(cloneState(s));
+        return;
+      case 'catch':
+        s.exc = undefined;
+        return;
       case 'summary': {
         if (!op.refs.some((r) => this.refHolds(s, r))) return;
         const summary = this.summaries.summary(op.name);
@@ -325,11 +399,16 @@ export class FunctionAnalysis {
     }
   }
 
+  /** An exception leaves with state `x`: it joins what the node sends to its exceptional successor. */
+  private throwTo(x: State): void {
+    this.excOut = this.excOut ? joinStates(this.excOut, x) : x;
+  }
+
   private bind(s: State, target: Target, value: Value, start: number, end: number): void {
     if (target.kind === 'ignore') return;
     if (target.kind === 'escape') {
       if (value.kind === 'var') this.dropKey(s, this.key(value.key), 'escape');
-      else if (value.kind === 'aggregate') for (const k of value.keys) this.dropKey(s, this.key(k), 'escape');
+      else if (value.kind === 'aggregate' || value.kind === 'join') for (const k of value.keys) this.dropKey(s, this.key(k), 'escape');
       return;
     }
     const k = this.key(target.key);
@@ -338,14 +417,24 @@ export class FunctionAnalysis {
       case 'acquire': {
         this.overwrite(s, k, start, end);
         s.status[k] = undefined;
-        s.vars[k] = auto ? undefined : new Set<AbstractValue>([this.values.token(`T${value.start}`, value, target.key), INVALID]);
+        const token = this.values.token(`T${value.start}`, value, target.key);
+        s.vars[k] = auto ? undefined : new Set<AbstractValue>(value.alwaysValid ? [token] : [token, INVALID]);
+        return;
+      }
+      case 'join': {
+        const joined = new Set<AbstractValue>();
+        for (const x of value.keys) for (const v of s.vars[this.key(x)] ?? [UNSET]) joined.add(v);
+        if (value.invalid) joined.add(INVALID);
+        this.overwrite(s, k, start, end, joined);
+        s.vars[k] = joined.size === 1 && joined.has(UNSET) ? undefined : joined;
+        s.status[k] = undefined;
         return;
       }
       case 'status': {
         this.overwrite(s, k, start, end);
         s.vars[k] = undefined;
-        const pair = [`T${value.start}:0`, `T${value.start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
-        s.status[k] = pair.length ? new Set(pair) : undefined;
+        const produced = this.statusTokens(value.start);
+        s.status[k] = produced.length ? new Set(produced) : undefined;
         return;
       }
       case 'var': {
@@ -372,20 +461,21 @@ export class FunctionAnalysis {
         s.status[k] = undefined;
         return;
       case 'other':
+        // A value the function did not acquire: not "uninitialised" (a validity test cannot make it ours).
         this.overwrite(s, k, start, end);
-        s.vars[k] = undefined;
+        s.vars[k] = FOREIGN_ONLY;
         s.status[k] = undefined;
         return;
     }
   }
 
-  /** Assigning over location `k`: a live token that no other location holds is lost. */
-  private overwrite(s: State, k: number, start: number, end: number): void {
+  /** Assigning over location `k` (the new value may keep some of its tokens): a live token that no other location holds is lost. */
+  private overwrite(s: State, k: number, start: number, end: number, kept?: ValueSet): void {
     const set = s.vars[k];
     if (!set || !this.recording || this.mode !== 'report' || !hasToken(set)) return;
     const lost = new Set<Token>();
     const self = new Set([k]);
-    for (const t of tokensOf(set)) if (!heldElsewhere(s, t, self)) lost.add(t);
+    for (const t of tokensOf(set)) if (!heldElsewhere(s, t, self) && !kept?.has(t)) lost.add(t);
     if (!lost.size) return;
     const variable = this.keys[k]!;
     const id = `${start}:${variable}`;
@@ -439,7 +529,10 @@ export class FunctionAnalysis {
       s.vars[i] = next;
     }
     for (const t of dropped) {
-      if (t.param < 0) continue;
+      if (t.param < 0) {
+        if (how === 'escape' && this.recording && !this.handedOff.has(t)) this.handedOff.set(t, at);
+        continue;
+      }
       if (how === 'release') this.paramReleased[t.param] = true;
       else this.paramEscaped[t.param] = true;
     }
@@ -449,7 +542,11 @@ export class FunctionAnalysis {
   private lendKey(s: State, k: number): void {
     const lent = tokensOf(s.vars[k]);
     if (!lent.length) return;
-    const marker = this.values.lentAt(this.ir.nodes[this.current]!.anchor);
+    const at = this.ir.nodes[this.current]!.anchor;
+    // A function that may keep it is a possible new owner: a release registered for later (Go's
+    // defer) could close what that owner holds.
+    if (this.recording) for (const t of lent) if (!this.handedOff.has(t)) this.handedOff.set(t, at);
+    const marker = this.values.lentAt(at);
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
       if (!set || set.has(marker) || !lent.some((t) => set.has(t))) continue;
@@ -527,9 +624,7 @@ export class FunctionAnalysis {
       case 'cmp': {
         const rel = branch ? g.rel : NEGATE[g.rel];
         if (g.subject.kind === 'pair') {
-          const start = g.subject.start;
-          const pair = [`T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
-          return this.status(pair, rel, g.c);
+          return this.status(this.statusTokens(g.subject.start), rel, g.c);
         }
         const k = this.index.get(g.subject.key);
         if (k === undefined) return EMPTY;
@@ -582,6 +677,11 @@ export class FunctionAnalysis {
     return out;
   }
 
+  /** The resources the acquisition at `start` produced, which its status reports on: a single one or a pair. */
+  private statusTokens(start: number): Token[] {
+    return [`T${start}`, `T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
+  }
+
   private status(tokens: Token[], rel: Rel, c: number): Constraint {
     if (statusFailed(rel, c)) return { kill: new Set(tokens), valid: new Set(), detach: new Map() };
     if (statusSucceeded(rel, c)) return { kill: new Set(), valid: new Set(tokens), detach: new Map() };
@@ -604,7 +704,8 @@ export class FunctionAnalysis {
       for (const t of tokensOf(set)) {
         if (dying && heldElsewhere(s, t, dying)) continue;
         if (t.param >= 0) {
-          this.paramLive[t.param] = true;
+          // A summary's "released" is about the paths that return normally.
+          if (node.exit?.kind !== 'throw') this.paramLive[t.param] = true;
           continue;
         }
         const o = this.index.get(t.origin);
@@ -616,17 +717,48 @@ export class FunctionAnalysis {
     }
     if (this.mode !== 'report' || !node.exit) return;
     const exit = node.exit;
-    for (const [k, tokens] of found) {
+    for (const [k, all] of found) {
       const variable = this.keys[k]!;
-      const id = `${exit.id}:${variable}`;
-      const rec = this.leaks.get(id);
       const value: ValueSet = s.vars[k] ?? new Set<AbstractValue>();
-      if (rec) {
-        for (const t of tokens) rec.tokens.add(t);
-        for (const v of value) rec.value.add(v);
-      } else this.leaks.set(id, { node: this.current, exit, variable, tokens, value: new Set(value) });
+      // On an exceptional path each token is reported where the exception that leaks it comes from.
+      for (const [origin, tokens] of this.byOrigin(s, all)) {
+        const id = origin ? `${exit.id}:${origin.at}:${variable}` : `${exit.id}:${variable}`;
+        const rec = this.leaks.get(id);
+        if (rec) {
+          for (const t of tokens) rec.tokens.add(t);
+          for (const v of value) rec.value.add(v);
+        } else this.leaks.set(id, { node: this.current, exit, origin, variable, tokens, value: new Set(value) });
+      }
     }
   }
+
+  /**
+   * Tokens grouped by the exception origin they leak from: the first origin after their acquisition
+   * where they are live (else the first after it, else the first one).
+   */
+  private byOrigin(s: State, tokens: Set<Token>): Map<ExceptionOrigin | null, Set<Token>> {
+    const out = new Map<ExceptionOrigin | null, Set<Token>>();
+    for (const t of tokens) {
+      let live = -1;
+      let best = -1;
+      let first = -1;
+      for (const o of s.exc ?? []) {
+        if (o > t.site.start && (live < 0 || o < live) && this.liveAtOrigin.get(o)?.has(t)) live = o;
+        if (o > t.site.start && (best < 0 || o < best)) best = o;
+        if (first < 0 || o < first) first = o;
+      }
+      const at = live >= 0 ? live : best >= 0 ? best : first;
+      const origin = at >= 0 ? this.origins.get(at) ?? null : null;
+      let set = out.get(origin);
+      if (!set) out.set(origin, (set = new Set()));
+      set.add(t);
+    }
+    return out;
+  }
+}
+
+function hasExc(n: IrNode): n is IrNode & { readonly exc: number } {
+  return n.exc !== undefined && n.exc >= 0;
 }
 
 function registerGuardKeys(g: Guard, add: (k: string) => void): void {

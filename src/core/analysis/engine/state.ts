@@ -12,14 +12,16 @@ import { UNSET, UNSET_ONLY, type AbstractValue, type Token, type ValueSet } from
 export interface State {
   readonly vars: (ValueSet | undefined)[];
   readonly status: (ReadonlySet<Token> | undefined)[];
+  /** On exceptional paths: the offsets (`ExceptionOrigin.at`) the pending exception may come from. */
+  exc: ReadonlySet<number> | undefined;
 }
 
 export function emptyState(size: number): State {
-  return { vars: new Array<ValueSet | undefined>(size).fill(undefined), status: new Array<ReadonlySet<Token> | undefined>(size).fill(undefined) };
+  return { vars: new Array<ValueSet | undefined>(size).fill(undefined), status: new Array<ReadonlySet<Token> | undefined>(size).fill(undefined), exc: undefined };
 }
 
 export function cloneState(s: State): State {
-  return { vars: s.vars.slice(), status: s.status.slice() };
+  return { vars: s.vars.slice(), status: s.status.slice(), exc: s.exc };
 }
 
 const NOTHING: ReadonlySet<never> = new Set();
@@ -52,7 +54,8 @@ export function joinStates(a: State, b: State): State {
     const st = joinSets<Token>(a.status[i], b.status[i], NOTHING);
     status[i] = st && st.size ? st : undefined;
   }
-  return { vars, status };
+  const exc = joinSets<number>(a.exc, b.exc, NOTHING);
+  return { vars, status, exc: exc && exc.size ? exc : undefined };
 }
 
 export function setsEqual<T>(a: ReadonlySet<T> | undefined, b: ReadonlySet<T> | undefined): boolean {
@@ -64,6 +67,7 @@ export function setsEqual<T>(a: ReadonlySet<T> | undefined, b: ReadonlySet<T> | 
 
 export function statesEqual(a: State, b: State): boolean {
   if (a === b) return true;
+  if (!setsEqual(a.exc, b.exc)) return false;
   for (let i = 0; i < a.vars.length; i++) {
     if (!setsEqual(a.vars[i], b.vars[i]) || !setsEqual(a.status[i], b.status[i])) return false;
   }

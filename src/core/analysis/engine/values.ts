@@ -40,6 +40,7 @@ export const FOREIGN: Foreign = { kind: 'foreign' };
 
 export const UNSET_ONLY: ValueSet = new Set<AbstractValue>([UNSET]);
 export const INVALID_ONLY: ValueSet = new Set<AbstractValue>([INVALID]);
+export const FOREIGN_ONLY: ValueSet = new Set<AbstractValue>([FOREIGN]);
 
 export function isToken(v: AbstractValue): v is Token {
   return v.kind === 'token';

@@ -29,13 +29,32 @@ export interface AcquireSite {
   /** The language's resource kind (`fd`, `socket`, `file`, `conn`): opaque to the engine, used by fixes. */
   readonly resource: string;
   readonly validity: Validity;
+  /** The acquisition either succeeds or throws (`new Socket(…)`): it never yields the invalid value. */
+  readonly alwaysValid?: boolean;
+}
+
+/**
+ * Where an exception may start (a call that may throw, a `throw`): `at` orders the origins (the
+ * call's offset), `start`/`end` is where a leak on the exceptional path from here is reported.
+ */
+export interface ExceptionOrigin {
+  readonly at: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 export type Value =
   | ({ readonly kind: 'acquire' } & AcquireSite)
-  /** The status result of a pair acquisition (`rc = pipe(fds)`): tests on it tell whether both exist. */
+  /**
+   * The status result of the acquisition at `start`: zero (or nil) on success, non-zero on failure.
+   * It reports on every resource that acquisition produced: both of a pair (`rc = pipe(fds)`), or
+   * the single one of a two-result acquisition (`conn, err := net.Dial(...)`: `err` is the status
+   * of `conn`, and `err != nil` is `cmp status != 0`). Bind the resource before its status.
+   */
   | { readonly kind: 'status'; readonly start: number }
   | { readonly kind: 'var'; readonly key: string }
+  /** What any of the locations holds (`c ? a : b`, a wrapper of two streams), and the invalid value too when `invalid`. */
+  | { readonly kind: 'join'; readonly keys: readonly string[]; readonly invalid: boolean }
   /** A value known to hold no resource (-1, NULL, nil, None). */
   | { readonly kind: 'invalid' }
   /** An aggregate (`{ .fd = fd }`): the named locations are stored into it and owned by it. */
@@ -66,11 +85,17 @@ export type Op =
    */
   | { readonly op: 'lend'; readonly refs: readonly Ref[] }
   /** The value of the locations is returned to the caller (who then owns it). */
-  | { readonly op: 'returned'; readonly refs: readonly Ref[] };
+  | { readonly op: 'returned'; readonly refs: readonly Ref[] }
+  /** An exception may start here: the state as it is now goes to the node's exceptional successor. */
+  | { readonly op: 'raise'; readonly origin: ExceptionOrigin }
+  /** The pending exception goes on (the end of a `finally` run on the exceptional path) to the exceptional successor. */
+  | { readonly op: 'rethrow' }
+  /** A handler caught the pending exception: no exception is pending any more. */
+  | { readonly op: 'catch' };
 
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
-/** What a condition tests. `pair` is the success of the pair acquisition at that offset. */
+/** What a condition tests. `pair` is the status (0 on success) of the acquisition at that offset, as a `status` value reports it. */
 export type Subject = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'pair'; readonly start: number };
 
 export type Guard =
@@ -96,7 +121,7 @@ export interface Program {
   readonly guard: Guard;
   /** cond nodes: a constant condition (`while (1)`, `do ... while (0)`), or null. */
   readonly constant: number | null;
-  /** effect nodes: the statement calls a function that does not return. */
+  /** effect nodes: the statement calls a function that does not return (or throws): no normal successor gets a state. */
   readonly noReturn: boolean;
 }
 
@@ -119,6 +144,7 @@ export interface Exit {
  * - `effect`, `switch`: run the ops, same state to every successor;
  * - `cond`: run the ops, then succ[0] gets the state where the guard holds, succ[1] where it does not;
  * - `exit`: run the ops; the function ends here (return, throw, end of body);
+ * - any node with an `exc` successor also sends the states of its `raise`/`rethrow` ops there;
  * - `scope`: the `dying` variables go out of scope, then the state flows on.
  */
 export type IrNodeKind = 'entry' | 'noop' | 'effect' | 'cond' | 'switch' | 'exit' | 'scope';
@@ -137,6 +163,16 @@ export interface IrNode {
    * statement it is inserted before still reads.
    */
   readonly reads: readonly string[];
+  /**
+   * The exceptional successor (a handler, a `finally`, or the function's throw exit), or -1/absent:
+   * the states of this node's `raise` and `rethrow` ops flow there, after the normal successors.
+   */
+  readonly exc?: number;
+  /**
+   * Every variable this node's syntax mentions (reads, calls a method on, tests), when the language
+   * gives it: a scoped release (try-with-resources) must not be followed by a use of the resource.
+   */
+  readonly uses?: readonly string[];
 }
 
 export interface FunctionIr {

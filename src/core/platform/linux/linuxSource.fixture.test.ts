@@ -84,8 +84,12 @@ test('snapshot: dup\'ed fds keep the lowest fd; other socket families and malfor
   assert.deepEqual([...snap.notes].sort(), [
     '1 malformed line skipped in net/tcp.',
     '1 more descriptor share a socket shown here (dup or inherited).',
-    '1 socket of other kinds (netlink, raw, packet, …) not shown.',
+    '1 socket of other kinds not listed: 1 in no /proc table (e.g. a reset TCP connection, a socket never bound, a netlink socket; the netlink helper tells which).',
   ].sort());
+  // Every socket fd accounted for: 13 sockets, one of them on two fds, and one of another kind.
+  assert.deepEqual(snap.socketFds, { fds: 15, otherKinds: { unknown: 1 }, duplicates: 1 });
+  assert.equal(snap.sockets.find((s) => s.inode === '14071')?.fds?.[0], 23);
+  assert.equal(snap.sockets.find((s) => s.inode === '14071')?.fds?.length, 2);
 });
 
 test('snapshot faults: unknown pid, zombie, bad pid', async () => {

@@ -3,7 +3,6 @@
 // first and after every kind of change, and fall back to /proc whenever the helper cannot be used.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,7 +11,7 @@ import { SourceError } from '../source';
 import { LinuxSocketSource } from './linuxSource';
 import { NetlinkHelper } from './netlinkHelper';
 import type { Holder } from './testSupport';
-import { fixturePath, repoRoot, startHolder } from './testSupport';
+import { Changer, repoRoot, startHolder } from './testSupport';
 
 const helperPath = path.join(repoRoot(), 'dist', 'bin', 'sockscope-netlink');
 const built = fs.existsSync(helperPath);
@@ -21,8 +20,8 @@ const skip = process.platform !== 'linux' ? 'Linux only' : !built && !process.en
 
 const proc = new LinuxSocketSource({ procRoot: '/proc' });
 const sources: LinuxSocketSource[] = [];
-function helperSource(rescanEvery?: number): LinuxSocketSource {
-  const s = new LinuxSocketSource({ procRoot: '/proc', netlinkHelper: helperPath, ...(rescanEvery === undefined ? {} : { rescanEvery }) });
+function helperSource(): LinuxSocketSource {
+  const s = new LinuxSocketSource({ procRoot: '/proc', netlinkHelper: helperPath });
   sources.push(s);
   return s;
 }
@@ -39,11 +38,18 @@ after(async () => {
   await holder?.stop();
 });
 
-/** Everything but the timer countdown, which moves between two reads. */
+/**
+ * Everything /proc can tell too: not the timer countdown, which moves between two reads, nor what
+ * only sock_diag knows (TCP progress, UNIX queues and peer).
+ */
 const comparable = (s: Snapshot): unknown => ({
   fdCount: s.process.fdCount,
   notes: s.notes,
-  sockets: s.sockets.map((k: Socket) => ({ ...k, timer: k.timer?.active })),
+  socketFds: s.socketFds,
+  sockets: s.sockets.map((k: Socket) => {
+    const { progress: _progress, peerInode: _peer, ...rest } = k;
+    return { ...rest, timer: k.timer?.active, ...(k.protocol === 'unix' ? { txQueue: 0, rxQueue: 0 } : {}) };
+  }),
 });
 
 async function assertSameAsProc(source: LinuxSocketSource, pid: number, what: string): Promise<Snapshot> {
@@ -67,57 +73,24 @@ test('asked again about an unchanged process, the helper answers with no rows at
   const helper = new NetlinkHelper(helperPath);
   try {
     const pid = holder.held.pid;
-    const full = await helper.request(pid, 'full', 0);
-    assert.match(full, /^begin \d+\nfds \d+ rescanned 0\n/);
+    const full = await helper.request(pid, 'full');
+    assert.match(full, /^begin \d+\nfds \d+ \d+\n/);
     assert.match(full, /\nreset\n/);
     const h = holder.held;
     assert.equal(full.split('\n').filter((l) => l.startsWith('tcp ')).length, h.listeners.length + h.established.length + h.closeWait.length);
-    assert.equal(await helper.request(pid, 'delta', 0), `begin ${pid}\nfds - kept\nend\n`);
-    assert.equal(await helper.request(pid, 'delta', 0), `begin ${pid}\nfds - kept\nend\n`);
-    assert.match(await helper.request(pid, 'nonsense' as 'full', 0), /^begin 0\nerror EINVAL bad request\nend\n$/);
+    const idle = new RegExp(`^begin ${pid}\nfds kept\ntw \\d+ \\d+ \\d+ \\d+ \\d+\nend\n$`);
+    assert.match(await helper.request(pid, 'delta'), idle);
+    assert.match(await helper.request(pid, 'delta'), idle);
+    assert.match(await helper.request(pid, 'nonsense' as 'full'), /^begin 0\nerror EINVAL bad request\nend\n$/);
   } finally {
     helper.dispose();
   }
 });
 
-/** test/fixtures/sockets/changer.py: a process whose sockets change on command. */
-class Changer {
-  private buffered = '';
-  private readonly waiting: ((line: string) => void)[] = [];
-  private constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      this.buffered += d;
-      let nl;
-      while ((nl = this.buffered.indexOf('\n')) >= 0) {
-        const line = this.buffered.slice(0, nl);
-        this.buffered = this.buffered.slice(nl + 1);
-        this.waiting.shift()?.(line);
-      }
-    });
-  }
-  static async start(): Promise<{ changer: Changer; pid: number }> {
-    const changer = new Changer(spawn('python3', [fixturePath('sockets', 'changer.py')]));
-    const hello = await changer.next();
-    return { changer, pid: (hello as { pid: number }).pid };
-  }
-  private next(): Promise<Record<string, number>> {
-    return new Promise((resolve) => this.waiting.push((line) => resolve(JSON.parse(line) as Record<string, number>)));
-  }
-  do(command: string): Promise<Record<string, number>> {
-    const answer = this.next();
-    this.child.stdin.write(command + '\n');
-    return answer;
-  }
-  stop(): void {
-    this.child.kill('SIGKILL');
-  }
-}
-
 test('after opening, closing, dup-ing and replacing sockets the helper still agrees with /proc', { skip }, async () => {
   const { changer, pid } = await Changer.start();
   try {
-    const source = helperSource(0); // no periodic rescan: only the helper's own checks
+    const source = helperSource();
     await assertSameAsProc(source, pid, 'start');
     const a = await changer.do('pair');
     await assertSameAsProc(source, pid, 'after a new listener and connection');
@@ -128,6 +101,7 @@ test('after opening, closing, dup-ing and replacing sockets the helper still agr
     const copy = await changer.do(`dup ${b.server}`);
     const dup = await assertSameAsProc(source, pid, 'after a dup');
     assert.ok(dup.notes.some((n) => n.startsWith('1 more descriptor share')), dup.notes.join(' | '));
+    assert.deepEqual(dup.sockets.find((s) => s.fds?.includes(b.server as number))?.fds, [b.server, copy.fd].sort((x, y) => (x ?? 0) - (y ?? 0)));
     // The forking server: fd b.server is closed and reused by a new connection while its old socket
     // lives on in another fd; the number of fds does not change.
     const port = (await proc.snapshot(pid)).sockets.find((s) => s.fd === b.listener)?.local.port;
@@ -148,36 +122,39 @@ test('a socket whose keepalive timer ticks and nothing else is not sent again', 
   try {
     const a = await changer.do('pair');
     await changer.do(`keepalive ${a.client}`);
-    const full = await helper.request(pid, 'full', 0);
+    const full = await helper.request(pid, 'full');
     // The keepalive timer (timer 2 in /proc's "tr" column) runs on the client's row...
-    assert.match(full, new RegExp(`\\ntcp +${a.client}: \\S+ \\S+ 01 \\S+ 02:`));
+    assert.match(full, new RegExp(`\\ntcp \\d+ ${a.client} 1 (?:\\S+ ){6}2 `));
     await new Promise((r) => setTimeout(r, 50)); // its countdown moves on
-    // ...and asked again, the helper has no row to send. (It may read the fd links again: a new socket
-    // of the same user anywhere on the machine, say another test run's, makes it do that.)
-    const delta = await helper.request(pid, 'delta', 0);
-    assert.match(delta, new RegExp(`^begin ${pid}\n(fds - kept|fds \\d+ rescanned 0(\nf \\d+ \\d+)*)\nend\n$`), delta);
+    // ...and asked again, the helper has no row to send. (It may read the fd links again if the
+    // process ran, which a loaded machine can make happen: that is an fds line, never a socket row.)
+    const delta = await helper.request(pid, 'delta');
+    assert.match(delta, new RegExp(`^begin ${pid}\nfds (kept|\\d+ \\d+)\ntw [ \\d]+\nend\n$`), delta);
   } finally {
     helper.dispose();
     changer.stop();
   }
 });
 
-test('an fd moved onto an existing socket (nothing new to see) is caught by the periodic rescan', { skip }, async () => {
+test('every sample is exact: an fd moved onto an existing socket, the fd of a shared socket reused by a file, a UNIX socket replaced', { skip }, async () => {
   const { changer, pid } = await Changer.start();
   try {
-    const every = 3;
-    const source = helperSource(every);
+    const source = helperSource();
     const a = await changer.do('pair');
     const b = await changer.do('pair');
     const keep = await changer.do(`dup ${a.server}`);
+    const u = await changer.do('unixpair');
+    await changer.do('fork'); // a child holds a copy of every socket from now on
     await assertSameAsProc(source, pid, 'before');
     // fd a.server now holds b.client's socket; its old socket lives on in keep.fd: no fd count
     // change, no socket gone, no new socket.
     await changer.do(`dup2 ${b.client} ${a.server}`);
-    const truth = comparable(await proc.snapshot(pid));
-    let agreed = -1;
-    for (let i = 1; i <= every && agreed < 0; i++) if (JSON.stringify(comparable(await source.snapshot(pid))) === JSON.stringify(truth)) agreed = i;
-    assert.ok(agreed > 0, `not right after ${every} snapshots (rescanEvery ${every})`);
+    await assertSameAsProc(source, pid, 'the very next sample after a dup2 onto an fd');
+    // The child still holds b.server's socket: the parent's fd now holds a file.
+    await changer.do(`reopen ${b.server}`);
+    await assertSameAsProc(source, pid, 'the very next sample after the fd of a shared socket was reused by a file');
+    await changer.do(`unixreplace ${u.a}`);
+    await assertSameAsProc(source, pid, 'the very next sample after a UNIX socket was replaced on its fd');
     assert.ok(keep.fd !== undefined);
   } finally {
     changer.stop();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from '../../model';
-import { parseInetTable, parseUnixTable } from './netTables';
+import { parseInetTable, parseUnixTable, tableInodes } from './netTables';
 import { readFixture } from './testSupport';
 
 function byInode(items: readonly Socket[], inode: string): Socket {
@@ -108,4 +108,27 @@ test('hand-made net/unix: types, states, empty and spaced paths, truncated and g
     ['7006', 'dgram', 'ESTABLISHED', '/tmp/dgram.sock'],
   ]);
   assert.deepEqual(parseUnixTable(readFixture('linux', 'handmade', 'unix-odd'), { fdByInode: new Map([['7003', 5]]) }).items.map((s) => [s.inode, s.fd]), [['7003', 5]]);
+});
+
+test('unix: a name holding a newline and a forged line yields one row per inode, the line that cannot be a name\'s tail', () => {
+  const head = 'Num       RefCount Protocol Flags    Type St Inode Path';
+  const carrier = '0000000000000000: 00000002 00000000 00000000 0002 01 900 @evil';
+  const forged = '0000000000000000: 00000002 00000000 00010000 0001 01 777 /forged';
+  const real = '0000000000000000: 00000003 00000000 00000000 0001 03 777';
+  const fdByInode = new Map([['777', 5], ['900', 6]]);
+  const unnamed = '0000000000000000: 00000003 00000000 00000000 0001 03 901';
+  for (const lines of [[head, carrier, forged, unnamed, real], [head, real, carrier, forged]]) {
+    const t = parseUnixTable(lines.join('\n') + '\n', { fdByInode });
+    assert.deepEqual(t.items.map((s) => [s.inode, s.state, s.local.address]), lines[1] === real
+      ? [['777', 'ESTABLISHED', ''], ['900', 'CLOSE', '@evil']]
+      : [['900', 'CLOSE', '@evil'], ['777', 'ESTABLISHED', '']]);
+    assert.equal(t.skipped, 1);
+  }
+});
+
+test('other tables: inodes of netlink/packet (last column) and raw/icmp (tenth column)', () => {
+  const netlink = 'sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n000000006df06f05 0   23199      00000113 0        0        0     2        0        552703  \n';
+  assert.deepEqual([...tableInodes(netlink, 'last')], ['552703']);
+  const raw = '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n   1: 00000000:0001 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4321 2 0000000000000000 0\n';
+  assert.deepEqual([...tableInodes(raw, 'inet')], ['4321']);
 });

@@ -16,8 +16,11 @@ export interface NetTableOptions extends DecodeOptions {
    * own sockets are picked out of a namespace-wide table of possibly 100,000 lines.
    */
   readonly fdByInode?: ReadonlyMap<string, number>;
-  /** The first column holds the fd instead of a slot number (lines written by sockscope-netlink). */
-  readonly fdInSlot?: boolean;
+  /**
+   * Called for every socket line of the table, the process's or not (TIME_WAIT sockets and those of
+   * other processes included): its state code and local port, for the TIME_WAIT and port accounting.
+   */
+  readonly everyLine?: (state: number, localPort: number) => void;
 }
 
 /**
@@ -69,7 +72,11 @@ export function parseInetLines(lines: readonly string[], protocol: InetProtocol,
       continue;
     }
     const inode = m[11] as string;
-    const fd = options.fdInSlot ? Number(m[1]) : fdByInode?.get(inode);
+    if (options.everyLine) {
+      const l = m[2] as string;
+      options.everyLine(parseInt(m[4] as string, 16), parseInt(l.slice(l.indexOf(':') + 1), 16));
+    }
+    const fd = fdByInode?.get(inode);
     if (fdByInode && fd === undefined) continue;
     const local = endpoint(m[2] as string);
     const remote = endpoint(m[3] as string);
@@ -98,7 +105,7 @@ const UNIX_LINE = /^\s*[0-9A-Fa-f]+:\s+[0-9A-Fa-f]{8}\s+[0-9A-Fa-f]{8}\s+([0-9A-
 const SO_ACCEPTCON = 0x10000;
 /** socket_state of include/uapi/linux/net.h. */
 const SS_CONNECTED = 3;
-const UNIX_TYPES: Record<number, string> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
+export const UNIX_TYPES: Readonly<Record<number, string>> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
 
 function unixState(flags: number, st: number): TcpState {
   if (flags & SO_ACCEPTCON) return 'LISTEN';
@@ -108,13 +115,24 @@ function unixState(flags: number, st: number): TcpState {
 /**
  * Parses /proc/net/unix. Unnamed sockets have no path (address ''); abstract names start with '@'
  * (the kernel prints their NUL bytes as '@').
+ *
+ * The kernel prints names as they are, newlines included, so anyone may plant a line that looks like
+ * a socket of another process in the table (the netlink helper's answer has no such ambiguity).
+ * Such a line always follows a line that holds a name. One row per inode: when an inode appears on
+ * several lines, the line that cannot be the tail of a name wins; if none, the first, and the
+ * others count as skipped.
  */
 export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'fdByInode'> = {}): ParseResult<Socket> {
   const fdByInode = options.fdByInode;
   const items: Socket[] = [];
+  /** Index in items, and whether that line may be the tail of a name. */
+  const byInode = new Map<string, { index: number; mayBeTail: boolean }>();
   let skipped = 0;
+  let afterName = false;
   for (const line of text.split('\n')) {
     const m = UNIX_LINE.exec(line);
+    const mayBeTail = afterName;
+    afterName = m ? m[5] !== undefined : !isBlankOrHeader(line, 'Num ');
     if (!m) {
       if (!isBlankOrHeader(line, 'Num ')) skipped++;
       continue;
@@ -123,7 +141,7 @@ export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'fdB
     const fd = fdByInode?.get(inode);
     if (fdByInode && fd === undefined) continue;
     const type = parseInt(m[2] as string, 16);
-    items.push({
+    const socket: Socket = {
       protocol: 'unix',
       state: unixState(parseInt(m[1] as string, 16), parseInt(m[3] as string, 16)),
       local: { address: m[5] ?? '', port: 0 },
@@ -133,7 +151,30 @@ export function parseUnixTable(text: string, options: Pick<NetTableOptions, 'fdB
       txQueue: 0,
       rxQueue: 0,
       unixType: UNIX_TYPES[type] ?? `type ${type}`,
-    });
+    };
+    const prev = byInode.get(inode);
+    skipped += prev ? 1 : 0;
+    if (!prev) {
+      byInode.set(inode, { index: items.length, mayBeTail });
+      items.push(socket);
+    } else if (prev.mayBeTail && !mayBeTail) {
+      items[prev.index] = socket;
+      byInode.set(inode, { index: prev.index, mayBeTail });
+    }
   }
   return { items, skipped };
+}
+
+/**
+ * The socket inodes of one of the other /proc/net tables: `inet` for the tcp-like format of raw,
+ * icmp and udplite (the inode is the tenth column), `last` for netlink and packet (the last column).
+ */
+export function tableInodes(text: string, format: 'inet' | 'last'): Set<string> {
+  const inodes = new Set<string>();
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const inode = format === 'inet' ? f[9] : f[f.length - 1];
+    if (inode !== undefined && /^\d+$/.test(inode) && inode !== '0') inodes.add(inode);
+  }
+  return inodes;
 }

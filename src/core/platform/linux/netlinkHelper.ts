@@ -38,8 +38,13 @@ export class NetlinkHelper {
   }
 
   /** The raw answer text for one request (see native/sockscope-netlink.c). Rejects HelperUnavailable. */
-  request(pid: number, mode: 'full' | 'delta', rescanEvery: number): Promise<string> {
-    const run = this.queue.then(() => this.send(`${pid} ${mode} ${rescanEvery}\n`));
+  request(pid: number, mode: 'full' | 'delta'): Promise<string> {
+    return this.requestLine(`${pid} ${mode}\n`);
+  }
+
+  /** The raw answer to one request line as it is (tests send malformed ones). */
+  requestLine(line: string): Promise<string> {
+    const run = this.queue.then(() => this.send(line));
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -104,6 +104,18 @@ export function parseStatus(text: string): ParseResult<ProcStatus> {
   return { items: [{ name, uid: uids[0] as number, euid: uids[1] as number }], skipped: 0 };
 }
 
+/** The `Uid:` and `Gid:` lines of /proc/<pid>/status (real, effective, saved, filesystem); undefined when either is missing. */
+export function parseIds(text: string): { readonly uids: number[]; readonly gids: number[] } | undefined {
+  const ids = (key: string): number[] | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`${key}:`));
+    const parts = line?.slice(key.length + 1).trim().split(/\s+/) ?? [];
+    return parts.length === 4 && parts.every((p) => /^\d+$/.test(p)) ? parts.map(Number) : undefined;
+  };
+  const uids = ids('Uid');
+  const gids = ids('Gid');
+  return uids && gids ? { uids, gids } : undefined;
+}
+
 /**
  * /proc/<pid>/cmdline: arguments separated (and ended) by NUL. Empty for kernel threads and zombies.
  * A process that rewrote its title (Node's process.title, setproctitle) leaves its old argv area padded

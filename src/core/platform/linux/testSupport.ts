@@ -1,7 +1,7 @@
 // Support for the Linux source and `sockscope sockets` tests (not used by the extension): fixture
 // paths, and a child process (test/fixtures/sockets/holder.js) holding a known set of sockets.
 
-import { spawn, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -83,4 +83,38 @@ export function startHolder(options: HolderOptions = {}): Promise<Holder> {
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`holder.js exited early (code ${code})`)); });
   });
+}
+
+/** test/fixtures/sockets/changer.py: a process whose sockets change on command. */
+export class Changer {
+  private buffered = '';
+  private readonly waiting: ((line: string) => void)[] = [];
+  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      this.buffered += d;
+      let nl;
+      while ((nl = this.buffered.indexOf('\n')) >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+  static async start(): Promise<{ changer: Changer; pid: number }> {
+    const changer = new Changer(spawn('python3', [fixturePath('sockets', 'changer.py')]));
+    const hello = await changer.next();
+    return { changer, pid: (hello as { pid: number }).pid };
+  }
+  private next(): Promise<Record<string, number>> {
+    return new Promise((resolve) => this.waiting.push((line) => resolve(JSON.parse(line) as Record<string, number>)));
+  }
+  do(command: string): Promise<Record<string, number>> {
+    const answer = this.next();
+    this.child.stdin.write(command + '\n');
+    return answer;
+  }
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
 }

@@ -2,9 +2,11 @@ import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../../edits';
 import type { FileScan } from './scan';
 import type { Fix, TextEdit } from '../../types';
+import { combineExitFixes } from '../../edits';
 import type { ExitSite, FunctionCfg } from './cfg';
 import type { FunctionAnalysis, LeakRecord, OverwriteRecord } from '../../engine/analysis';
 import { proveRelease, type ReleaseProof } from '../../engine/safety';
+import type { Placement } from '../../fix/placement';
 import type { Token, ValueSet } from '../../engine/values';
 import { closesByName, isStream, releaseFunction, type ResourceKind } from './names';
 import { callArgs, firstExpression, functionDeclarator, strip } from './syntax';
@@ -30,6 +32,7 @@ const WINSOCK_HEADERS = new Set(['winsock2.h', 'winsock.h', 'windows.h', 'ws2tcp
 export interface FileFixContext {
   readonly text: string;
   readonly lines: LineIndex;
+  readonly place: Placement;
   readonly root: Node;
   readonly language: 'c' | 'cpp';
   readonly scan: FileScan;
@@ -41,7 +44,11 @@ export class FixPlanner {
     private readonly fn: Node,
     private readonly cfg: FunctionCfg,
     private readonly analysis: FunctionAnalysis,
-  ) {}
+  ) {
+    this.place = file.place;
+  }
+
+  private readonly place: Placement;
 
   leakFix(rec: LeakRecord): Fix | null {
     const exit = this.cfg.nodes[rec.node]?.exit;
@@ -97,7 +104,8 @@ export class FixPlanner {
     const type = this.fn.childForFieldName('type');
     const { decl } = functionDeclarator(this.fn);
     const declarator = this.fn.childForFieldName('declarator');
-    if (!type || !decl || !declarator || declarator.id !== decl.id) return null; // pointer or other wrapped declarators
+    // Pointer or other wrapped declarators, and `int (*f(void))(int)`, which returns a function pointer.
+    if (!type || !decl || !declarator || declarator.id !== decl.id || decl.childForFieldName('declarator')?.type !== 'identifier') return null;
     if (type.type !== 'primitive_type' && !(type.type === 'sized_type_spec') && !(type.type === 'type_identifier' && SCALAR_TYPEDEFS.has(type.text))) return null;
     if (type.text === 'void') return null;
     const p = this.file.lines.range(ret.startIndex, ret.endIndex);
@@ -147,18 +155,7 @@ export class FixPlanner {
 
   /** The preferred fix for a variable: every exit fix of it combined. */
   static allPaths(variable: string, fixes: readonly Fix[]): Fix | null {
-    if (!fixes.length) return null;
-    const seen = new Set<string>();
-    const edits: TextEdit[] = [];
-    for (const f of fixes) {
-      for (const e of f.edits) {
-        const key = `${e.range.start.line}:${e.range.start.column}:${e.range.end.line}:${e.range.end.column}:${e.newText}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        edits.push(e);
-      }
-    }
-    return { title: `Close \`${variable}\` on all paths`, scope: 'all-paths', isPreferred: true, edits };
+    return combineExitFixes(variable, fixes);
   }
 
   // ------------------------------------------------------------ texts
@@ -184,21 +181,16 @@ export class FixPlanner {
   private projectRelease(v: string, kind: ResourceKind): string | null {
     if (isStream(kind)) return null;
     const params = new Set(this.cfg.params.filter((p): p is string => p !== null));
-    const own = this.file.scan.effects.get(this.fn.id) ?? [];
-    const fromFile = () => [...this.file.scan.effects.values()].flat();
-    for (const [sites, local] of [[own, true], [null, false]] as const) {
-      for (const e of sites ?? fromFile()) {
-        if (e.kind !== 'call' || !e.callee || !closesByName(e.callee)) continue;
-        const args = callArgs(e.node);
-        const texts = args.map((a) => strip(a)?.text ?? a.text);
-        if (args.length === 1) return `${e.callee}(${v})`;
-        if (!local) continue;
-        const k = args.findIndex((a) => a.type === 'identifier' && !params.has(a.text));
-        if (k < 0 || !args.every((a, i) => i === k || (a.type === 'identifier' && params.has(a.text)))) continue;
-        return `${e.callee}(${texts.map((t, i) => (i === k ? v : t)).join(', ')})`;
-      }
+    for (const e of this.file.scan.effects.get(this.fn.id) ?? []) {
+      if (e.kind !== 'call' || !e.callee || !closesByName(e.callee)) continue;
+      const args = callArgs(e.node);
+      if (args.length === 1) return `${e.callee}(${v})`;
+      const k = args.findIndex((a) => a.type === 'identifier' && !params.has(a.text));
+      if (k < 0 || !args.every((a, i) => i === k || (a.type === 'identifier' && params.has(a.text)))) continue;
+      return `${e.callee}(${args.map((a, i) => (i === k ? v : strip(a)?.text ?? a.text)).join(', ')})`;
     }
-    return null;
+    const name = projectCloser(this.file);
+    return name ? `${name}(${v})` : null;
   }
 
   /** Edits a release needs besides itself: the header that declares it. Nothing that changes a value. */
@@ -220,22 +212,19 @@ export class FixPlanner {
   // ------------------------------------------------------------ placement
 
   private insert(offset: number, newText: string): TextEdit {
-    const p = this.file.lines.position(offset);
-    return { range: { start: p, end: p }, newText };
+    return this.place.insert(offset, newText);
   }
 
   private lineStart(offset: number): number {
-    return offset - this.file.lines.position(offset).column;
+    return this.place.lineStart(offset);
   }
 
   private indentAt(offset: number): string {
-    const start = this.lineStart(offset);
-    const m = /^[ \t]*/.exec(this.file.text.slice(start, offset + 1));
-    return m ? m[0] : '';
+    return this.place.indentAt(offset);
   }
 
   private firstOnLine(offset: number): boolean {
-    return /^[ \t]*$/.test(this.file.text.slice(this.lineStart(offset), offset));
+    return this.place.firstOnLine(offset);
   }
 
   /** The token a braceless body follows: `if (...)`, `else`, `while (...)`, `for (...)`, `do`. */
@@ -320,4 +309,24 @@ function where(exit: ExitSite): string {
     case 'end': return 'at the end of the function';
     case 'block': return 'at the end of this block';
   }
+}
+
+const fileClosers = new WeakMap<FileFixContext, string | null>();
+
+/** The file's one-argument closing function (`evutil_closesocket(fd)`), looked up once per file. */
+export function projectCloser(file: FileFixContext): string | null {
+  let name = fileClosers.get(file);
+  if (name === undefined) {
+    name = null;
+    search: for (const sites of file.scan.effects.values()) {
+      for (const e of sites) {
+        if (e.kind === 'call' && e.callee && closesByName(e.callee) && callArgs(e.node).length === 1) {
+          name = e.callee;
+          break search;
+        }
+      }
+    }
+    fileClosers.set(file, name);
+  }
+  return name;
 }

@@ -5,7 +5,9 @@ import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types'
 import { CFileContext } from './context';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
-import { FixPlanner, type FileFixContext } from './fixes';
+import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
+import { FunctionCache } from '../../engine/functionCache';
+import { Placement } from '../../fix/placement';
 import { fileMacros } from './macros';
 import { configurations } from './preproc';
 import { scanFile } from './scan';
@@ -65,7 +67,8 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
   const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, fileMacros(root));
-  const file: FileFixContext = { text, lines: new LineIndex(text), root, language, scan };
+  const lines = new LineIndex(text);
+  const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = scan.acquiring;
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
@@ -75,13 +78,70 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
     const fn = functions[i]!;
     const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
     try {
-      findings.push(...analyzeFunction(fn, name, ctx, file, language, deadline, notes));
+      // An unchanged function (same text, same callees, same file facts) is not analysed again.
+      const key = functionKey(fn, ctx, file, options);
+      const startLine = lines.position(fn.startIndex).line;
+      const cached = key === null ? undefined : C_FUNCTIONS.get(key, startLine);
+      if (cached) {
+        findings.push(...cached.findings);
+        notes.push(...cached.notes);
+        continue;
+      }
+      const fnNotes: string[] = [];
+      const found = analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes);
+      findings.push(...found);
+      notes.push(...fnNotes);
+      if (key !== null && fnNotes.length === 0) C_FUNCTIONS.set(key, startLine, lines.position(fn.endIndex).line, { findings: found, notes: fnNotes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.variable.localeCompare(b.variable));
   return { language, findings, hadParseErrors, notes };
+}
+
+/** Results of C/C++ functions analysed before (per process: the editor's worker keeps it across edits). */
+export const C_FUNCTIONS = new FunctionCache(2000);
+
+/** Callees followed through same-file definitions for a function's key; past this, it is not cached. */
+const MAX_KEYED_CALLEES = 64;
+
+/**
+ * Everything a function's findings and fixes depend on: its text and start column, the language and
+ * options, the file's headers and include position, the file's closing idiom, and for each function
+ * it calls (through same-file definitions, transitively) whether it returns and its definition.
+ */
+function functionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions): string | null {
+  const { scan } = file;
+  const head = [file.language, file.lines.position(fn.startIndex).column, (options.ownershipTransfers ?? []).join(','),
+    [...scan.headers].sort().join(','), scan.includeEnd, projectCloser(file) ?? '', fn.hasError ? 'E' : '', macrosOf(file)];
+  const facts: string[] = [];
+  const seen = new Set<string>();
+  const queue: Node[] = [fn];
+  let defs = 0;
+  while (queue.length) {
+    const f = queue.pop()!;
+    for (const e of scan.effects.get(f.id) ?? []) {
+      if (e.kind !== 'call' || !e.callee || seen.has(e.callee)) continue;
+      seen.add(e.callee);
+      const def = scan.definitions.get(e.callee);
+      facts.push(`${e.callee}${ctx.isNoReturn(e.callee) ? '!' : ''}`);
+      if (!def) continue;
+      if (++defs > MAX_KEYED_CALLEES) return null;
+      facts.push(def.text);
+      queue.push(def);
+    }
+  }
+  return `${head.join('\u0001')}\u0002${facts.join('\u0001')}\u0002${fn.text}`;
+}
+
+const macroKeys = new WeakMap<FileFixContext, string>();
+
+/** The file's macro definitions (a macro may stand for a constant, a release or a return). */
+function macrosOf(file: FileFixContext): string {
+  let m = macroKeys.get(file);
+  if (m === undefined) macroKeys.set(file, (m = file.root.descendantsOfType(['preproc_def', 'preproc_function_def']).map((d) => d?.text ?? '').join('\u0003')));
+  return m;
 }
 
 function analyzeFunction(

@@ -130,8 +130,9 @@ export class Lowering {
 
   private holdsLocal(arg: Node): boolean {
     const r = argRef(arg);
-    const base = (r.key ?? r.prefix ?? '').replace(/[[*].*$/, '').replace(/^\*/, '');
-    return base !== '' && this.cfg.locals.has(base);
+    // The variable a key starts from: `fd`, `fds` of `fds[0]`, `c` of `c->fd`, `p` of `*p`.
+    const base = /^\**([A-Za-z_]\w*)/.exec(r.key ?? r.prefix ?? '')?.[1];
+    return base !== undefined && this.cfg.locals.has(base);
   }
 
   /**
@@ -198,6 +199,8 @@ export class Lowering {
     if (r.type === 'initializer_list' || r.type === 'compound_literal_expression') return { kind: 'aggregate', keys: aggregateKeys(r) };
     const c = this.constant(r);
     if (c !== null) return c <= 0 ? { kind: 'invalid' } : { kind: 'other' };
+    // A global, a parameter's copy or a macro (`STDIN_FILENO`): a value the function does not own.
+    if (r.type === 'identifier' && !this.cfg.locals.has(r.text)) return { kind: 'other' };
     const key = lvalueKey(r);
     return key ? { kind: 'var', key } : { kind: 'other' };
   }
@@ -227,8 +230,12 @@ export class Lowering {
 
   private call(call: Node, ops: Op[]): void {
     const name = calleeName(call);
-    if (!name) return;
     const args = callArgs(call);
+    if (!name) {
+      // Through a function pointer or a method (`lev->cb(lev, fd, …)`): a callback owns what it is given.
+      if (args.some((a) => this.holdsLocal(a))) ops.push({ op: 'transfer', refs: this.handedRefs(args) });
+      return;
+    }
     if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
     else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: argRef(args[0]) });
     else if (ACQUIRE_PAIR.has(name)) {

@@ -1,19 +1,28 @@
 import type { Node } from 'web-tree-sitter';
+import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
+import { proveDeferredRelease, proveRelease } from '../../engine/safety';
+import type { Token, ValueSet } from '../../engine/values';
 import type { Fix, TextEdit } from '../../types';
-import { HANDED, MAYBE, type Leak, type Resource } from './flow';
+import type { ExitSite } from './cfg';
+import { variableOf, type GoAcquisition, type Handler, type LoweredFunction } from './lower';
+import type { ResourceKind } from './names';
 import { mentions, statementsOf, unparen } from './syntax';
 
 /**
- * Quick fixes for Go leaks. The preferred (all-paths) fix is `defer x.Close()` right after the error
- * check that follows the acquisition; for a resource acquired in a loop body (a defer would pile up
- * until the function returns) it is a close before every leaking exit; for a resource handed to a
- * goroutine that never closes it, a `defer p.Close()` at the top of that goroutine's function.
- * Every edit inserts whole lines indented with tabs, so the result stays gofmt-clean.
+ * Quick fixes for Go leaks. Whether a close may be inserted is the engine's proof
+ * (engine/safety.ts); this file only decides where the text goes. The preferred (all-paths) fix is
+ * `defer x.Close()` right after the error check that follows the acquisition, offered only when the
+ * engine proves the release safe at that point and the resource is never handed over on any path
+ * (returned, stored, sent, given away); for a resource acquired in a loop body (a defer would pile
+ * up until the function returns), or one the defer cannot cover, it is a close before every leaking
+ * exit, each proven; for a resource handed to a goroutine that never closes it, a `defer p.Close()`
+ * at the top of that goroutine's function. Every edit inserts whole lines indented with tabs, so
+ * the result stays gofmt-clean.
  */
 export class GoFixer {
   private readonly lines: string[];
 
-  constructor(text: string) {
+  constructor(text: string, private readonly position: (offset: number) => number) {
     this.lines = text.split(/\r\n|\r|\n/);
   }
 
@@ -38,72 +47,80 @@ export class GoFixer {
     return { range: { start: at, end: at }, newText: body.map((l) => `${indent}${l}\n`).join('') };
   }
 
-  static closeCall(r: Resource, name = r.variable): string {
-    return r.kind === 'response' ? `${name}.Body.Close()` : `${name}.Close()`;
+  static closeCall(name: string, kind: ResourceKind): string {
+    return kind === 'response' ? `${name}.Body.Close()` : `${name}.Close()`;
   }
 
-  /** `x.Close()` (or `defer x.Close()`), guarded by a nil check when the error was not checked on the path. */
-  private closeLines(r: Resource, mask: number, useDefer: boolean): string[] {
-    const stmt = `${useDefer ? 'defer ' : ''}${GoFixer.closeCall(r)}`;
-    return mask & MAYBE ? [`if ${r.variable} != nil {`, `\t${stmt}`, '}'] : [stmt];
+  /** `x.Close()` (or `defer x.Close()`), behind a nil check when the variable may hold no resource there. */
+  private closeLines(name: string, kind: ResourceKind, guarded: boolean, useDefer: boolean): string[] {
+    const stmt = `${useDefer ? 'defer ' : ''}${GoFixer.closeCall(name, kind)}`;
+    return guarded ? [`if ${name} != nil {`, `\t${stmt}`, '}'] : [stmt];
   }
 
-  /** Edits that close the resource at this one exit, or null where no clean edit exists. */
-  exitEdits(leak: Leak): TextEdit[] | null {
-    const exit = leak.node.exit;
-    const r = leak.resource;
-    if (!exit || leak.mask & HANDED) return null;
+  /** Edits that close the resource at this one exit, or null where the engine proves nothing or no clean edit exists. */
+  exitEdits(fn: LoweredFunction, analysis: FunctionAnalysis, rec: LeakRecord, kind: ResourceKind): TextEdit[] | null {
+    const exit = fn.cfg.nodes[rec.node]?.exit;
+    if (!exit) return null;
+    const proof = proveRelease(analysis, rec.node, rec.variable, rec.value, this.position);
+    if (!proof.safe) return null;
+    const name = variableOf(rec.variable);
     switch (exit.kind) {
       case 'return':
       case 'break':
       case 'continue': {
         if (!this.startsLine(exit.node)) return null;
-        // A return that still uses the resource gets a defer: it runs after the result is computed.
-        const useDefer = exit.kind === 'return' && usesResource(exit.node, r);
-        return [this.insertLines(exit.node.startPosition.row, this.indentOf(exit.node.startPosition.row), this.closeLines(r, leak.mask, useDefer))];
+        // A return that still reads the resource gets a defer: it runs after the result is computed.
+        const useDefer = exit.kind === 'return' && proof.readBy !== null;
+        return [this.insertLines(exit.node.startPosition.row, this.indentOf(exit.node.startPosition.row), this.closeLines(name, kind, proof.guarded, useDefer))];
       }
       case 'end':
       case 'block': {
         const brace = exit.report;
         if (brace.type !== '}' || !this.startsLine(brace) || brace.startPosition.row === exit.node.startPosition.row) return null;
         const row = brace.startPosition.row;
-        return [this.insertLines(row, this.indentOf(row) + '\t', this.closeLines(r, leak.mask, false))];
+        return [this.insertLines(row, this.indentOf(row) + '\t', this.closeLines(name, kind, proof.guarded, false))];
       }
       case 'case': {
         const stmts = statementsOf(exit.node);
         const last = stmts[stmts.length - 1];
         if (!last || !this.endsLine(last)) return null;
-        return [this.insertLines(last.endPosition.row + 1, this.indentOf(last.startPosition.row), this.closeLines(r, leak.mask, false))];
+        return [this.insertLines(last.endPosition.row + 1, this.indentOf(last.startPosition.row), this.closeLines(name, kind, proof.guarded, false))];
       }
       default:
         return null;
     }
   }
 
-  exitFix(leak: Leak): Fix | null {
-    const edits = this.exitEdits(leak);
+  exitFix(fn: LoweredFunction, analysis: FunctionAnalysis, rec: LeakRecord, display: string, kind: ResourceKind): Fix | null {
+    const edits = this.exitEdits(fn, analysis, rec, kind);
     if (!edits) return null;
-    const where = leak.node.exit?.kind === 'return' ? 'before this return'
-      : leak.node.exit?.kind === 'break' ? 'before this break'
-        : leak.node.exit?.kind === 'continue' ? 'before this continue' : 'at the end of this block';
-    return { title: `Close \`${displayName(leak.resource)}\` ${where}`, scope: 'exit', isPreferred: false, edits };
+    const exit = fn.cfg.nodes[rec.node]?.exit;
+    return { title: `Close \`${display}\` ${where(exit)}`, scope: 'exit', isPreferred: false, edits };
   }
 
-  /** `defer x.Close()` after the error check that follows the acquisition. */
-  private deferEdits(r: Resource): TextEdit[] | null {
-    let stmt = r.stmt;
-    if (!stmt) return null;
+  /**
+   * `defer x.Close()` after the error check that follows the acquisition, where the engine proves a
+   * deferred release safe: at the node the defer would run before (the error check's success
+   * edge, or the statement after the acquisition).
+   */
+  private deferEdits(fn: LoweredFunction, analysis: FunctionAnalysis, acq: GoAcquisition): TextEdit[] | null {
+    let stmt = acq.stmt;
     if (stmt.type === 'var_spec') {
       if (stmt.parent?.type !== 'var_declaration') return null;
       stmt = stmt.parent;
     }
     const parent = stmt.parent;
-    const close = `defer ${GoFixer.closeCall(r)}`;
+    const close = `defer ${GoFixer.closeCall(acq.name, acq.kind)}`;
+    const prove = (node: number | undefined) => node === undefined || node < 0 ? null
+      : proveDeferredRelease(analysis, node, acq.key, analysis.valueAt(node, acq.key) ?? new Set(), this.position);
     if (parent?.type === 'if_statement' && parent.childForFieldName('initializer')?.id === stmt.id) {
       // if x, err := acq(); err == nil { <here> } / if ...; err != nil { ... } else { <here> }
-      const check = r.errVar ? errCheck(parent.childForFieldName('condition'), r.errVar) : null;
+      const cond = parent.childForFieldName('condition');
+      const check = acq.errVar ? errCheck(cond, acq.errVar) : null;
       const block = check === 'nil' ? parent.childForFieldName('consequence') : check === 'not-nil' ? parent.childForFieldName('alternative') : null;
       if (!block || block.type !== 'block' || block.startPosition.row === block.endPosition.row || !this.endsLine(block.child(0)!)) return null;
+      const proof = prove(condSuccessor(fn, cond, check === 'nil' ? 0 : 1));
+      if (!proof?.safe || proof.guarded) return null;
       const first = statementsOf(block)[0];
       const indent = first ? this.indentOf(first.startPosition.row) : this.indentOf(parent.startPosition.row) + '\t';
       return [this.insertLines(block.startPosition.row + 1, indent, [close])];
@@ -111,83 +128,111 @@ export class GoFixer {
     if (parent?.type !== 'statement_list' || !this.startsLine(stmt)) return null;
     const indent = this.indentOf(stmt.startPosition.row);
     let anchor: Node = stmt;
-    let checked = !r.errVar;
-    if (r.errVar) {
+    let node = effectSuccessor(fn, stmt);
+    if (acq.errVar) {
       for (let s = stmt.nextNamedSibling; s; s = s.nextNamedSibling) {
         if (s.type === 'comment') continue;
-        if (s.type === 'if_statement' && !s.childForFieldName('initializer') && errCheck(s.childForFieldName('condition'), r.errVar) === 'not-nil') {
+        if (s.type === 'if_statement' && !s.childForFieldName('initializer') && errCheck(s.childForFieldName('condition'), acq.errVar) === 'not-nil') {
           anchor = s;
-          checked = true;
+          node = condSuccessor(fn, s.childForFieldName('condition'), 1);
           break;
         }
-        if (mentions(s, r.errVar) || mentions(s, r.variable)) break;
+        if (mentions(s, acq.errVar) || mentions(s, acq.name)) break;
       }
     }
     if (!this.endsLine(anchor)) return null;
-    const body = checked ? [close] : [`if ${r.variable} != nil {`, `\t${close}`, '}'];
+    const proof = prove(node);
+    if (!proof?.safe) return null;
+    const body = proof.guarded ? [`if ${acq.name} != nil {`, `\t${close}`, '}'] : [close];
     return [this.insertLines(anchor.endPosition.row + 1, indent, body)];
   }
 
   /** `defer p.Close()` at the top of each goroutine function that receives the resource and never closes it. */
-  private handlerEdits(r: Resource): TextEdit[] | null {
+  private handlerEdits(handlers: readonly Handler[], kind: ResourceKind): TextEdit[] | null {
     const edits: TextEdit[] = [];
-    for (const h of r.handlers) {
+    for (const h of handlers) {
       const body = h.fn.childForFieldName('body');
       if (!h.param || !body || body.startPosition.row === body.endPosition.row || !this.endsLine(body.child(0)!)) return null;
       const first = statementsOf(body)[0];
       const indent = first ? this.indentOf(first.startPosition.row) : this.indentOf(h.fn.startPosition.row) + '\t';
-      edits.push(this.insertLines(body.startPosition.row + 1, indent, [`defer ${GoFixer.closeCall(r, h.param)}`]));
+      edits.push(this.insertLines(body.startPosition.row + 1, indent, [`defer ${GoFixer.closeCall(h.param, kind)}`]));
     }
     return edits.length ? edits : null;
   }
 
-  /** The preferred fix, the same for every finding of the resource. */
-  allPathsFix(r: Resource, leaks: readonly Leak[]): Fix | null {
-    const name = displayName(r);
-    const exitsAll = (list: readonly Leak[]): TextEdit[] | null => {
+  /** The preferred fix, the same for every finding of the variable (`leaks` are all its leak records). */
+  allPathsFix(fn: LoweredFunction, analysis: FunctionAnalysis, leaks: readonly LeakRecord[], display: string, kind: ResourceKind): Fix | null {
+    const exitsAll = (list: readonly LeakRecord[]): TextEdit[] | null => {
       const edits: TextEdit[] = [];
       for (const l of list) {
-        const e = this.exitEdits(l);
+        const e = this.exitEdits(fn, analysis, l, kind);
         if (!e) return null;
         edits.push(...e);
       }
       return edits;
     };
-    if (leaks.some((l) => l.mask & HANDED)) {
-      const inGoroutine = this.handlerEdits(r);
-      const others = exitsAll(leaks.filter((l) => !(l.mask & HANDED)));
+    const handed = (l: LeakRecord) => lentAt(l.value);
+    if (leaks.some((l) => handed(l).length)) {
+      const handlers: Handler[] = [];
+      for (const l of leaks) for (const at of handed(l)) for (const h of receivers(fn, analysis, at, l.tokens)) if (!handlers.includes(h)) handlers.push(h);
+      const inGoroutine = this.handlerEdits(handlers, kind);
+      const others = exitsAll(leaks.filter((l) => !handed(l).length));
       if (!inGoroutine || !others) return null;
-      const params = [...new Set(r.handlers.map((h) => h.param))].join('`, `');
-      return { title: `Defer \`${params}.Close()\` in the goroutine that receives \`${name}\``, scope: 'all-paths', isPreferred: true, edits: [...inGoroutine, ...others] };
+      const params = [...new Set(handlers.map((h) => h.param))].join('`, `');
+      return { title: `Defer \`${params}.Close()\` in the goroutine that receives \`${display}\``, scope: 'all-paths', isPreferred: true, edits: [...inGoroutine, ...others] };
     }
-    const deferred = r.inLoop || r.escapes ? null : this.deferEdits(r);
-    if (deferred) return { title: `Defer \`${GoFixer.closeCall(r)}\``, scope: 'all-paths', isPreferred: true, edits: deferred };
+    const acq = singleAcquisition(fn, leaks);
+    const deferred = acq && !acq.inLoop ? this.deferEdits(fn, analysis, acq) : null;
+    if (deferred && acq) return { title: `Defer \`${GoFixer.closeCall(acq.name, acq.kind)}\``, scope: 'all-paths', isPreferred: true, edits: deferred };
     const edits = exitsAll(leaks);
-    return edits && edits.length ? { title: `Close \`${name}\` on all paths`, scope: 'all-paths', isPreferred: true, edits } : null;
+    return edits && edits.length ? { title: `Close \`${display}\` on all paths`, scope: 'all-paths', isPreferred: true, edits } : null;
   }
 }
 
-/** Does `n` read the resource itself (`conn`, `resp.Body` or `resp` as a whole; `resp.StatusCode` does not count)? */
-function usesResource(n: Node, r: Resource): boolean {
-  if (r.kind !== 'response') return mentions(n, r.variable);
-  const stack: Node[] = [n];
-  let budget = 20000;
-  while (stack.length && budget-- > 0) {
-    const x = stack.pop()!;
-    if (x.type === 'identifier' && x.text === r.variable) {
-      const p = x.parent;
-      if (p?.type !== 'selector_expression' || p.childForFieldName('field')?.text === 'Body') return true;
-    }
-    for (let i = 0; i < x.namedChildCount; i++) {
-      const c = x.namedChild(i);
-      if (c) stack.push(c);
-    }
+function where(exit: ExitSite | null | undefined): string {
+  switch (exit?.kind) {
+    case 'return': return 'before this return';
+    case 'break': return 'before this break';
+    case 'continue': return 'before this continue';
+    default: return 'at the end of this block';
   }
-  return false;
 }
 
-export function displayName(r: Resource): string {
-  return r.kind === 'response' ? `${r.variable}.Body` : r.variable;
+/** The goroutine hand-offs (`go` statement offsets) a leaking value went through. */
+function lentAt(value: ValueSet): number[] {
+  const out: number[] = [];
+  for (const v of value) if (v.kind === 'lent') out.push(v.at);
+  return out;
+}
+
+/** The goroutine bodies the `go` statement at `at` hands one of `tokens` to. */
+function receivers(fn: LoweredFunction, analysis: FunctionAnalysis, at: number, tokens: ReadonlySet<Token>): Handler[] {
+  const node = fn.ir.nodes.findIndex((n) => n.anchor === at);
+  if (node < 0) return [];
+  const holders = new Set(analysis.holdersAt(node, tokens));
+  return (fn.handlers.get(at) ?? []).filter((h) => holders.has(h.key));
+}
+
+/** The one acquisition every leak of the variable comes from, or null when several reach it. */
+function singleAcquisition(fn: LoweredFunction, leaks: readonly LeakRecord[]): GoAcquisition | null {
+  const tokens = new Set<Token>();
+  for (const l of leaks) for (const t of l.tokens) if (t.param < 0) tokens.add(t);
+  if (tokens.size !== 1) return null;
+  const [t] = [...tokens];
+  return fn.acquisitions.get(t!.site.start) ?? null;
+}
+
+/** The node the `edge` successor (0 true, 1 false) of the CFG condition `cond` leads to. */
+function condSuccessor(fn: LoweredFunction, cond: Node | null, edge: 0 | 1): number | undefined {
+  if (!cond) return undefined;
+  const id = fn.cfg.nodes.findIndex((n) => n.kind === 'cond' && n.ast?.id === cond.id);
+  return id < 0 ? undefined : fn.cfg.nodes[id]!.succ[edge];
+}
+
+/** The node after the effect node of statement `stmt`. */
+function effectSuccessor(fn: LoweredFunction, stmt: Node): number | undefined {
+  const id = fn.cfg.nodes.findIndex((n) => n.kind === 'effect' && n.ast?.id === stmt.id);
+  return id < 0 ? undefined : fn.cfg.nodes[id]!.succ[0];
 }
 
 /** 'not-nil' for `err != nil` (alone or first in an `||`), 'nil' for `err == nil` (alone or first in an `&&`). */

@@ -211,3 +211,55 @@ test('a spent time budget stops the analysis with a note', async () => {
   assert.deepEqual(r.findings, []);
   assert.ok(r.notes.some((n) => n.includes('time budget')), r.notes.join('; '));
 });
+
+test('no `defer x.Close()` is offered for a resource handed over on some later path', async () => {
+  const src = `${HEADER}type Server struct{ ln net.Listener }
+func newServer(addr string, strict bool) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if strict {
+		return nil, os.ErrInvalid
+	}
+	return &Server{ln: ln}, nil
+}
+func dial(addr string, keep bool) (net.Conn, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if keep {
+		return conn, nil
+	}
+	return nil, nil
+}
+`;
+  const r = await analyzeGo(src, {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}`), ['16:ln', '28:conn']);
+  for (const f of r.findings) {
+    assert.ok(f.fixes.length > 0, `${f.variable}: a close before the leaking return is still offered`);
+    for (const fix of f.fixes) assert.ok(!fix.edits.some((e) => e.newText.includes('defer')), `${f.variable}: ${fix.title} defers a close`);
+  }
+  assert.deepEqual(await leaks(preferredFix(src, r.findings)), []);
+});
+
+test('the error result guards its own acquisition: a failed call holds nothing, an unchecked one is closed behind a nil check', async () => {
+  const src = `${HEADER}func f(p string) {
+	file, err := os.Open(p)
+	if err != nil {
+		return
+	}
+	_ = file.Name()
+}
+func g(p string) {
+	file, _ := os.Open(p)
+	_ = file
+}
+`;
+  const r = await analyzeGo(src, {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}`), ['15:file', '19:file']);
+  const fixed = preferredFix(src, r.findings);
+  assert.ok(fixed.includes('\tdefer file.Close()\n\t_ = file.Name()'), fixed);
+  assert.ok(fixed.includes('\tif file != nil {\n\t\tdefer file.Close()\n\t}'), fixed);
+});

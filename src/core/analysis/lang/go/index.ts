@@ -1,60 +1,71 @@
 /**
  * Go leak analysis: connections, listeners, files and HTTP response bodies that are not closed,
  * deferred closed or handed on (returned, sent, stored, given to a goroutine that closes them) on
- * every path after their error check.
+ * every path after their error check. Each function is lowered to the shared IR (lower.ts) and
+ * analysed by the one engine (../../engine); findings follow its convention (engine/findings.ts).
  */
 import type { Node } from 'web-tree-sitter';
+import { LineIndex } from '../../edits';
+import { FunctionAnalysis, type LeakRecord } from '../../engine/analysis';
+import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
+import type { Token } from '../../engine/values';
 import { withTree } from '../../parser';
-import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../../types';
-import { FileContext, HANDED, MAYBE, analyzeFunction, hasAcquisition, type Leak, type Resource } from './flow';
-import { GoFixer, displayName } from './fixes';
-import { describeKind } from './names';
+import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
+import { GoFileContext, hasAcquisition } from './context';
+import { GoFixer } from './fixes';
+import { variableOf, type LoweredFunction } from './lower';
+import type { ResourceKind } from './names';
 import { collectImports, functionName, functionNodes } from './syntax';
 
-function range(n: Node): Range {
-  return { start: { line: n.startPosition.row, column: n.startPosition.column }, end: { line: n.endPosition.row, column: n.endPosition.column } };
+/** The resource kind of the leaking tokens (the first one's): a response is reported and closed through its `Body`. */
+function kindOf(tokens: readonly Token[]): ResourceKind {
+  return tokens[0]!.site.resource as ResourceKind;
 }
 
-function message(leak: Leak): string {
-  const r = leak.resource;
-  const what = `\`${displayName(r)}\` (${describeKind(r.kind)} from ${r.call?.childForFieldName('function')?.text.replace(/\s+/g, '') ?? 'a call'})`;
-  if (leak.mask & HANDED) {
-    const fn = r.handlers[0]?.fn;
-    return `${what} is handed to a goroutine (${fn ? functionName(fn) : 'a function'}) that never closes it`;
-  }
-  const when = leak.mask & MAYBE ? ' when the call succeeds (its error is not checked on this path)' : '';
-  switch (leak.node.exit?.kind) {
-    case 'return': return `${what} is not closed before this return${when}`;
-    case 'end': return `${what} is not closed when the function ends${when}`;
-    case 'break': return `${what} is not closed before this break${when}`;
-    case 'continue': return `${what} is not closed before this continue${when}`;
-    default: return `${what} goes out of scope here without being closed${when}`;
-  }
+function displayName(key: string, kind: ResourceKind): string {
+  const name = variableOf(key);
+  return kind === 'response' ? `${name}.Body` : name;
 }
 
-function findingsFor(fn: Node, resources: readonly Resource[], leaks: readonly Leak[], fixer: GoFixer): Finding[] {
-  const out: Finding[] = [];
-  for (const r of resources) {
-    const mine = leaks.filter((l) => l.resource.id === r.id);
-    if (mine.length === 0 || !r.call) continue;
-    const allPaths = fixer.allPathsFix(r, mine);
-    for (const leak of mine) {
-      const exit = leak.node.exit!;
-      const exitFix = fixer.exitFix(leak);
-      out.push({
-        ruleId: 'sockscope.leak',
-        language: 'go',
-        range: range(exit.report),
-        function: functionName(fn),
-        variable: displayName(r),
-        acquired: range(r.call),
-        message: message(leak),
-        related: [{ range: range(r.call), message: `\`${r.variable}\` is acquired here` }],
-        fixes: [...(allPaths ? [allPaths] : []), ...(exitFix ? [exitFix] : [])],
-      });
-    }
+function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, lines: LineIndex, notes: string[]): Finding[] {
+  const name = functionName(fn);
+  const lowered: LoweredFunction = ctx.lower(fn);
+  const analysis = new FunctionAnalysis(lowered.ir, ctx, 'report', ctx.deadline);
+  analysis.run();
+  if (!analysis.complete && ctx.deadline !== undefined && Date.now() > ctx.deadline) ctx.timedOut = true;
+  if (!analysis.complete || lowered.cfg.truncated) notes.push(`function ${name}: too complex, analysis cut short`);
+  if (!analysis.complete) return [];
+  const out: { finding: FindingBody; fix: Fix | null; key: string }[] = [];
+  const byVariable = new Map<string, LeakRecord[]>();
+  for (const rec of analysis.leaks.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    const kind = kindOf(tokens);
+    const display = displayName(rec.variable, kind);
+    const list = byVariable.get(rec.variable) ?? [];
+    list.push(rec);
+    byVariable.set(rec.variable, list);
+    out.push({
+      finding: leakFinding({ ...rec, variable: display }, tokens, name, 'go', lines),
+      fix: fixer?.exitFix(lowered, analysis, rec, display, kind) ?? null, key: rec.variable,
+    });
   }
-  return out;
+  for (const rec of analysis.overwrites.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    out.push({ finding: overwriteFinding({ ...rec, variable: displayName(rec.variable, kindOf(tokens)) }, tokens, name, 'go', lines), fix: null, key: rec.variable });
+  }
+  // One all-paths fix per variable, shared by all of its findings.
+  const allPaths = new Map<string, Fix | null>();
+  for (const [key, recs] of byVariable) {
+    const tokens = ownTokens(new Set(recs.flatMap((r) => [...r.tokens])))!;
+    const kind = kindOf(tokens);
+    allPaths.set(key, fixer?.allPathsFix(lowered, analysis, recs, displayName(key, kind), kind) ?? null);
+  }
+  return out.map(({ finding, fix, key }) => {
+    const all = finding.ruleId === 'sockscope.leak' ? allPaths.get(key) : null;
+    return { ...finding, fixes: [...(all ? [all] : []), ...(fix ? [fix] : [])] };
+  });
 }
 
 export async function analyzeGo(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
@@ -65,18 +76,18 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
     return await withTree('go', text, (tree) => {
       const root = tree.rootNode;
       const fns = functionNodes(root);
-      const ctx = new FileContext(collectImports(root), new Set(options.ownershipTransfers ?? []), fns, deadline);
-      const fixer = new GoFixer(text);
+      const ctx = new GoFileContext(collectImports(root), new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const lines = new LineIndex(text);
+      const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];
       const seen = new Set<string>();
       for (const fn of fns) {
         if (deadline !== undefined && Date.now() > deadline) ctx.timedOut = true;
         if (ctx.timedOut) break;
         if (!hasAcquisition(ctx, fn)) continue;
-        const result = analyzeFunction(ctx, fn);
-        if (!result.complete) notes.push(`function ${functionName(fn)}: too complex, analysis cut short`);
-        for (const f of findingsFor(fn, result.resources, result.leaks, fixer)) {
-          const key = `${f.variable}@${f.range.start.line}:${f.range.start.column}`;
+        // A function whose parse has errors is never edited: its text may not be what the tree says.
+        for (const f of analyzeFunction(fn, ctx, fn.hasError ? null : fixer, lines, notes)) {
+          const key = `${f.ruleId}:${f.variable}@${f.range.start.line}:${f.range.start.column}`;
           if (seen.has(key)) continue;
           seen.add(key);
           findings.push(f);

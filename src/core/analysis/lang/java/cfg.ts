@@ -13,7 +13,7 @@ import { namedChildren, parameterNames, simpleTypeName } from './syntax';
  * serve another try/finally language with the node-type names swapped.
  */
 
-export type ExitKind = 'return' | 'end' | 'block' | 'break' | 'continue' | 'throw' | 'overwrite';
+export type ExitKind = 'return' | 'end' | 'block' | 'break' | 'continue' | 'throw';
 
 /** Where a leak is reported: the jump statement, the closing `}` of `node` ('end'/'block'), or (for 'throw') the throwing call. */
 export interface ExitSite {
@@ -25,7 +25,10 @@ export type CfgKind = 'entry' | 'effect' | 'cond' | 'return' | 'release' | 'scop
 
 export interface CfgNode {
   readonly kind: CfgKind;
-  /** effect: a statement or expression; cond: the condition (null: unknown); return: the statement; release: the resource. */
+  /**
+   * effect: a statement or expression; cond: the condition (null: unknown); return: the statement;
+   * release: the resource; noop: a break/continue, or null; rethrow: the try statement or resource.
+   */
   readonly ast: Node | null;
   /** Normal successors; for 'cond' [0] is the true edge and [1] the false edge (-1: none). */
   readonly succ: number[];
@@ -419,7 +422,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
     const target = this.frames[index];
     if (!target || target.kind !== 'jump') return []; // a jump with no target (malformed code): the path ends.
-    let cur = this.throughFinally(preds, index);
+    // The jump's own node: where a release inserted before it would run.
+    let cur = this.throughFinally(this.chain(preds, 'noop', n), index);
     const dying = this.varsFrom(target.scopeDepth);
     if (dying.length && cur.length) {
       cur = this.chain(cur, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
@@ -474,17 +478,17 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     if (fin) {
       this.frames.pop();
       out = out.length ? fin.build(out) : [];
-      this.rethrowAfter(fin);
+      this.rethrowAfter(fin, n);
     }
     return out;
   }
 
   /** The exceptional copy of a finally: run it, then let the exception continue outward. */
-  private rethrowAfter(f: Frame): void {
+  private rethrowAfter(f: Frame, owner: Node): void {
     if (f.kind !== 'finally' || !this.reached.has(f.entry)) return;
     const out = f.build([{ from: f.entry, slot: -1 }]);
     if (!out.length) return;
-    const r = this.add('rethrow', null);
+    const r = this.add('rethrow', owner);
     this.connect(out, r);
     this.nodes[r]!.exc = this.excTarget();
   }
@@ -515,7 +519,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     let out = this.resources(resources, i + 1, body, cur);
     this.frames.pop();
     out = release(out);
-    this.rethrowAfter(frame);
+    this.rethrowAfter(frame, r);
     return out;
   }
 }

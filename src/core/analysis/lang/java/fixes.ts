@@ -1,21 +1,28 @@
 import type { Node } from 'web-tree-sitter';
-import type { LineIndex } from '../../edits';
+import { combineExitFixes, type LineIndex } from '../../edits';
+import type { FunctionAnalysis, LeakRecord, OverwriteRecord } from '../../engine/analysis';
+import { proveRelease, proveScopedRelease, type ReleaseProof } from '../../engine/safety';
+import { UNSET_ONLY, type Token } from '../../engine/values';
 import { firstKid, walk } from '../../syntax';
 import type { Fix, TextEdit } from '../../types';
-import type { FunctionAnalysis, LeakRecord, TokenInfo } from './engine';
-import { IO_CATCHING, closeThrows } from './names';
-import { isToken } from './state';
-import { enclosingStatement, lineIndent, mentions, namedChildren, referencedNames, simpleTypeName, startsLine } from './syntax';
+import type { FunctionCfg } from './cfg';
+import type { LoweredFunction } from './lower';
+import { IO_CATCHING, closeThrows, type ResourceKind } from './names';
+import { lineIndent, mentions, namedChildren, referencedNames, simpleTypeName, startsLine } from './syntax';
 
 /**
- * Quick fixes for Java leaks.
+ * Quick fixes for Java leaks, offered only where the engine proves them safe (engine/safety.ts):
+ * a per-exit close where the resource is open and owned on every path reaching it, and the
+ * try-with-resources (or the try/catch fallback) only when the resource is open and owned on every
+ * edge leaving the wrapped statements (not handed over, not given to an unknown constructor or
+ * method that may keep it, not closed elsewhere). Otherwise "close on all paths" combines the exit
+ * fixes when every leaking exit has one, or nothing is offered.
  *
  * The preferred all-paths fix turns `Socket s = <acquire>;` and the statements of the same block
  * up to the last use of `s` (or of a stream/wrapper of it, or of a variable declared in between)
  * into `try (Socket s = <acquire>) { … }`, re-indented, dropping a plain `s.close();` that becomes
  * redundant. `s = <acquire>;` (declared earlier) gets `try (Socket sResource = s) { … }` after it.
- * When `s` is handed over on some path (returned, stored in a field, given to a thread), closing it
- * at the end of a try-with-resources would be wrong, so the fallback wraps the same statements in
+ * When `s` is reassigned or declared with others, the fallback wraps the same statements in
  * `try { … } catch (Throwable t) { close s, keeping t's suppressed; throw t; }` and closes `s`
  * before each leaking return/break/continue inside them (and after them when it leaks later).
  * A resource handed to a handler lambda that does not close it gets `try (s) { … }` around the
@@ -26,9 +33,11 @@ export interface FixContext {
   readonly text: string;
   readonly lines: LineIndex;
   readonly fn: Node;
+  readonly cfg: FunctionCfg;
+  readonly lowered: LoweredFunction;
   readonly analysis: FunctionAnalysis;
-  /** Every leak record of the function (the fallback fix closes before each of its variable's exits). */
-  readonly records: readonly LeakRecord[];
+  /** Captured variables a thread hand-off gave this handler lambda or run() method. */
+  readonly captured: ReadonlySet<string>;
 }
 
 interface LocalEdit {
@@ -45,32 +54,66 @@ export class JavaFixer {
   private identifiers: Set<string> | undefined;
   private readonly namesCache = new Map<number, Set<string>>();
   private readonly listCache = new Map<number, Node[]>();
-  private factsCache: { assigned: Map<string, Node[]>; noValue: Set<string> } | undefined;
+  private factsCache: { assigned: Map<string, Node[]> } | undefined;
+  private holdersCache: Map<Token, Set<string>> | undefined;
+  /** IR node of each statement that a release can be inserted before (return, break, continue, plain statements), by offset. */
+  private readonly nodeOf = new Map<number, number>();
 
   constructor(private readonly ctx: FixContext) {
     this.eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+    ctx.cfg.nodes.forEach((n, id) => {
+      if (n.ast && (n.kind === 'return' || n.kind === 'noop' || n.kind === 'effect') && !this.nodeOf.has(n.ast.startIndex)) this.nodeOf.set(n.ast.startIndex, id);
+    });
   }
 
-  fixesFor(rec: LeakRecord, info: TokenInfo): Fix[] {
-    if (rec.exit.kind === 'overwrite') {
-      const fix = this.overwriteFix(rec, info);
-      return fix ? [fix] : [];
-    }
+  leakFixes(rec: LeakRecord, token: Token): Fix[] {
     const out: Fix[] = [];
-    const exit = this.exitFix(rec, info);
+    const exit = this.exitFix(rec);
     if (exit) out.push(exit);
-    const key = info.captured ? `lambda:${info.origin}` : `${info.id}`;
+    const all = this.allPaths(token);
+    if (all) out.push(all);
+    return out;
+  }
+
+  overwriteFixes(rec: OverwriteRecord): Fix[] {
+    const fix = this.overwriteFix(rec);
+    return fix ? [fix] : [];
+  }
+
+  private allPaths(token: Token): Fix | null {
+    const key = token.key;
     let all = this.allPathsCache.get(key);
     if (all === undefined) {
       try {
-        all = info.captured ? this.lambdaFix(info) : this.tryFix(info);
+        all = (this.ctx.captured.has(token.origin) ? this.lambdaFix(token) : this.tryFix(token)) ?? this.combined(token);
       } catch {
         all = null;
       }
       this.allPathsCache.set(key, all);
     }
-    if (all) out.push(all);
-    return out;
+    return all;
+  }
+
+  /** Every leaking exit of the token closed where it leaks, when each of them has a proven exit fix. */
+  private combined(token: Token): Fix | null {
+    const fixes: Fix[] = [];
+    let variable: string | null = null;
+    for (const r of this.ctx.analysis.leaks.values()) {
+      if (!r.tokens.has(token)) continue;
+      const f = this.exitFix(r);
+      if (!f) return null;
+      fixes.push(f);
+      variable ??= r.variable;
+    }
+    for (const r of this.ctx.analysis.overwrites.values()) if (r.tokens.has(token)) return null;
+    return variable ? combineExitFixes(variable, fixes) : null;
+  }
+
+  private position = (offset: number): number => this.ctx.lines.position(offset).line;
+
+  /** The engine's proof that closing `v` just before IR node `id` is safe. */
+  private proof(id: number, v: string): ReleaseProof {
+    return proveRelease(this.ctx.analysis, id, v, this.ctx.analysis.valueAt(id, v) ?? UNSET_ONLY, this.position);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -88,10 +131,9 @@ export class JavaFixer {
   }
 
   /** One walk over the function: variables assigned (with the assignments) and those declared without a value. */
-  private facts(): { assigned: Map<string, Node[]>; noValue: Set<string> } {
+  private facts(): { assigned: Map<string, Node[]> } {
     if (this.factsCache) return this.factsCache;
     const assigned = new Map<string, Node[]>();
-    const noValue = new Set<string>();
     walk(this.ctx.fn, (n) => {
       if (n.type === 'assignment_expression' || n.type === 'update_expression') {
         const l = n.type === 'assignment_expression' ? n.childForFieldName('left') : firstKid(n);
@@ -100,12 +142,8 @@ export class JavaFixer {
           if (list) list.push(n); else assigned.set(l.text, [n]);
         }
       }
-      if (n.type === 'variable_declarator' && !n.childForFieldName('value')) {
-        const name = n.childForFieldName('name')?.text;
-        if (name) noValue.add(name);
-      }
     });
-    return (this.factsCache = { assigned, noValue });
+    return (this.factsCache = { assigned });
   }
 
   private fresh(base: string): string {
@@ -158,9 +196,9 @@ export class JavaFixer {
     return false;
   }
 
-  private closeStatement(v: string, nullable: boolean, at: Node, info: TokenInfo): string {
+  private closeStatement(v: string, nullable: boolean, at: Node, kind: string): string {
     const close = nullable ? `if (${v} != null) ${v}.close();` : `${v}.close();`;
-    if (info.kind === 'param' || !closeThrows(info.kind) || this.ioHandled(at)) return close;
+    if (kind === 'param' || !closeThrows(kind as ResourceKind) || this.ioHandled(at)) return close;
     const e = this.fresh('closeError');
     return `try { ${close} } catch (java.io.IOException ${e}) { /* ignored */ }`;
   }
@@ -186,27 +224,39 @@ export class JavaFixer {
 
   // ---------------------------------------------------------------- per-exit fix
 
-  private exitFix(rec: LeakRecord, info: TokenInfo): Fix | null {
+  private kindOf(tokens: ReadonlySet<Token>): string {
+    for (const t of tokens) return t.site.resource;
+    return 'socket';
+  }
+
+  private exitFix(rec: LeakRecord): Fix | null {
     const v = rec.variable;
     if (!/^[A-Za-z_$][\w$]*$/.test(v)) return null;
-    if ([...rec.value].some((x) => x.startsWith('?E'))) return null; // handed over on some path: closing it here would be wrong
-    const nullable = [...rec.value].some((x) => !isToken(x));
-    if (rec.value.has('?U') && this.declaredWithoutValue(v)) return null; // javac: "might not have been initialized"
-    const node = rec.exit.node;
+    const exitNode = this.ctx.cfg.nodes[rec.node]?.exit?.node;
+    if (!exitNode) return null;
+    const kind = this.kindOf(rec.tokens);
     let edit: LocalEdit;
+    let proof: ReleaseProof;
     switch (rec.exit.kind) {
       case 'return':
       case 'break':
-      case 'continue':
-        if (mentions(node, new Set([v]))) return null;
-        edit = this.insertBefore(node, this.closeStatement(v, nullable, node, info));
+      case 'continue': {
+        // Before the statement itself (a finally between it and the exit would run after the close).
+        const id = this.nodeOf.get(exitNode.startIndex);
+        if (id === undefined) return null;
+        proof = this.proof(id, v);
+        if (!proof.safe || proof.readBy !== null || mentions(exitNode, new Set([v]))) return null;
+        edit = this.insertBefore(exitNode, this.closeStatement(v, proof.guarded, exitNode, kind));
         break;
+      }
       case 'block':
       case 'end': {
-        if (node.type !== 'block' && node.type !== 'constructor_body') return null;
-        const last = node.namedChildren.filter((c) => c && !c.type.endsWith('comment')).pop() ?? null;
-        const unit = last ? this.unit(last, node) : '    ';
-        edit = this.insertAtEnd(node, this.closeStatement(v, nullable, last ?? node, info), unit);
+        if (exitNode.type !== 'block' && exitNode.type !== 'constructor_body') return null;
+        proof = this.proof(rec.node, v);
+        if (!proof.safe) return null;
+        const last = exitNode.namedChildren.filter((c) => c && !c.type.endsWith('comment')).pop() ?? null;
+        const unit = last ? this.unit(last, exitNode) : '    ';
+        edit = this.insertAtEnd(exitNode, this.closeStatement(v, proof.guarded, last ?? exitNode, kind), unit);
         break;
       }
       default:
@@ -217,24 +267,21 @@ export class JavaFixer {
   }
 
   /** `s = new Socket(...)` while `s` holds an open socket: close the old one first. */
-  private overwriteFix(rec: LeakRecord, info: TokenInfo): Fix | null {
+  private overwriteFix(rec: OverwriteRecord): Fix | null {
     const v = rec.variable;
-    const stmt = enclosingStatement(rec.exit.node);
-    if (stmt.type !== 'expression_statement' || [...rec.value].some((x) => x.startsWith('?E'))) return null;
-    const nullable = [...rec.value].some((x) => !isToken(x));
-    const e = this.insertBefore(stmt, this.closeStatement(v, nullable, stmt, info));
+    const stmt = this.ctx.cfg.nodes[rec.node]?.ast;
+    if (!stmt || stmt.type !== 'expression_statement') return null;
+    const proof = this.proof(rec.node, v);
+    if (!proof.safe || proof.readBy !== null) return null;
+    const e = this.insertBefore(stmt, this.closeStatement(v, proof.guarded, stmt, this.kindOf(rec.tokens)));
     return { title: `Close \`${v}\` before reassigning it`, scope: 'exit', isPreferred: true, edits: [this.edit(e.start, e.end, e.text)] };
-  }
-
-  private declaredWithoutValue(v: string): boolean {
-    return this.facts().noValue.has(v);
   }
 
   // ---------------------------------------------------------------- all-paths fix
 
   /** Try-with-resources (or the try/catch fallback) around the acquisition and the statements using it. */
-  private tryFix(info: TokenInfo): Fix | null {
-    const bind = info.bind;
+  private tryFix(token: Token): Fix | null {
+    const bind = this.ctx.lowered.binds.get(token.site.start);
     if (!bind) return null;
     const stmt = bind.type === 'variable_declarator' ? bind.parent : bind.parent?.type === 'expression_statement' ? bind.parent : null;
     const container = stmt?.parent;
@@ -243,8 +290,8 @@ export class JavaFixer {
     if (!list) this.listCache.set(container.id, (list = namedChildren(container).filter((c) => !c.type.endsWith('comment') && c.type !== 'switch_label')));
     const i0 = list.findIndex((c) => c.id === stmt.id);
     if (i0 < 0) return null;
-    const v = info.origin;
-    const names = new Set<string>([v, ...(this.ctx.analysis.holders.get(info.id) ?? [])]);
+    const v = token.origin;
+    const names = new Set<string>([v, ...this.holders(token)]);
     let last = i0;
     for (let changed = true; changed;) {
       changed = false;
@@ -270,12 +317,24 @@ export class JavaFixer {
     const t = this.ctx.text;
     const indent = lineIndent(t, stmt.startIndex);
     const unit = this.unit(stmt, container);
-    const escaped = this.ctx.analysis.escaped.has(info.id);
+    // The statements' nodes (and the binding's): the resource must be open and owned on every edge leaving them.
+    const removed = list.slice(i0 + 1, last + 1).filter((s) => this.isPlainClose(s, v));
+    const binding = this.nodeOf.get(stmt.startIndex);
+    if (binding === undefined) return null;
+    const region: number[] = [];
+    this.ctx.lowered.ir.nodes.forEach((n, id) => {
+      if (n.anchor >= stmt.startIndex && n.anchor < lastStmt.endIndex) region.push(id);
+    });
     const isDecl = stmt.type === 'local_variable_declaration';
     const reassigned = this.assignedElsewhere(v, bind);
     const eol = this.eol;
-    if (!escaped && (!isDecl || (!reassigned && stmt.childrenForFieldName('declarator').length === 1))) {
-      const removals = list.slice(i0 + 1, last + 1).filter((s) => this.isPlainClose(s, v)).map((s) => this.removal(s));
+    const scoped = !isDecl || (!reassigned && stmt.childrenForFieldName('declarator').length === 1);
+    // Closing a closed socket, stream or channel does nothing (the Closeable contract): the closes
+    // among the statements may stay, and the plain ones at their top level are removed.
+    const closes = new Set(region.map((id) => this.ctx.lowered.ir.nodes[id]!).filter((n) => n.program.ops.some((o) => o.op === 'release')).map((n) => n.anchor));
+    const proof = proveScopedRelease(this.ctx.analysis, region, binding, v, closes, this.position);
+    if (scoped && proof.safe) {
+      const removals = removed.map((s) => this.removal(s));
       const inner = this.slice(stmt.endIndex, lastStmt.endIndex, removals).trimEnd();
       const body = `${this.reindent(inner, unit)}${eol}${indent}}`;
       let newText: string;
@@ -283,7 +342,7 @@ export class JavaFixer {
         const head = t.slice(stmt.startIndex, stmt.endIndex).replace(/;\s*$/, '');
         newText = `try (${head}) {${body}`;
       } else {
-        const declared = this.ctx.analysis.cfg.types.get(v);
+        const declared = this.ctx.cfg.types.get(v);
         const type = declared && declared !== 'var' ? declared : 'var';
         const alias = this.fresh(`${v}Resource`);
         newText = `${t.slice(stmt.startIndex, stmt.endIndex)}${eol}${indent}try (${type} ${alias} = ${v}) {${body}`;
@@ -294,30 +353,37 @@ export class JavaFixer {
       };
     }
     // A non-blocking ServerSocketChannel.accept() may return null.
-    const mayBeNull = reassigned || !isDecl || (info.kind === 'channel' && info.call.type === 'method_invocation');
-    return this.catchFallback(info, stmt, lastStmt, indent, unit, mayBeNull);
+    // The fallback closes where an exception leaves the statements, and before their leaking exits.
+    if (!proveScopedRelease(this.ctx.analysis, region, binding, v, new Set(), this.position, true).safe) return null;
+    const mayBeNull = reassigned || !isDecl || !token.site.alwaysValid;
+    return this.catchFallback(token, stmt, lastStmt, list[last + 1] ?? null, indent, unit, mayBeNull);
   }
 
   /**
    * `try { … } catch (Throwable t) { close; throw t; }` around the statements, plus a close before
    * each leaking return/break/continue among them and one at their end when the resource leaks later.
    */
-  private catchFallback(info: TokenInfo, stmt: Node, lastStmt: Node, indent: string, unit: string, nullable: boolean): Fix | null {
-    const v = info.origin;
+  private catchFallback(token: Token, stmt: Node, lastStmt: Node, next: Node | null, indent: string, unit: string, nullable: boolean): Fix | null {
+    const v = token.origin;
     const eol = this.eol;
-    const mine = this.ctx.records.filter((r) => r.tokens.has(info.id));
     const inserts: LocalEdit[] = [];
     let closeAtEnd = false;
-    for (const r of mine) {
-      const at = r.site ?? r.exit.node;
-      const inside = at.startIndex >= stmt.endIndex && at.endIndex <= lastStmt.endIndex;
+    for (const r of this.ctx.analysis.leaks.values()) {
+      if (!r.tokens.has(token)) continue;
+      const exitNode = this.ctx.cfg.nodes[r.node]?.exit?.node;
+      if (!exitNode) return null;
+      const at = r.origin ?? { start: exitNode.startIndex, end: exitNode.endIndex };
+      const inside = at.start >= stmt.endIndex && at.end <= lastStmt.endIndex;
       const jump = r.exit.kind === 'return' || r.exit.kind === 'break' || r.exit.kind === 'continue';
       if (inside && jump) {
-        if (mentions(r.exit.node, new Set([r.variable]))) return null;
-        if ([...r.value].some((x) => x.startsWith('?E'))) return null;
-        if (!inserts.some((e) => e.start === r.exit.node.startIndex)) inserts.push(this.insertBefore(r.exit.node, `${r.variable}.close();`));
-      } else if (!inside && at.startIndex >= lastStmt.endIndex) {
-        if ([...r.value].some((x) => x.startsWith('?E'))) return null;
+        const id = this.nodeOf.get(exitNode.startIndex);
+        const proof = id === undefined ? null : this.proof(id, r.variable);
+        if (!proof?.safe || proof.guarded || mentions(exitNode, new Set([r.variable]))) return null;
+        if (!inserts.some((e) => e.start === exitNode.startIndex)) inserts.push(this.insertBefore(exitNode, `${r.variable}.close();`));
+      } else if (!inside && at.start >= lastStmt.endIndex) {
+        // Closed after the statements: proven where the next statement starts.
+        const id = next ? this.nodeOf.get(next.startIndex) : undefined;
+        if (id === undefined || !this.proof(id, v).safe) return null;
         closeAtEnd = true;
       }
       // Exceptional exits inside the statements are covered by the catch.
@@ -361,19 +427,46 @@ export class JavaFixer {
     return { start, end, text: '' };
   }
 
+  /** Every variable that holds the token somewhere (its streams, wrappers and copies). */
+  private holders(token: Token): ReadonlySet<string> {
+    if (!this.holdersCache) {
+      // One pass over the stable states for every token of the function.
+      const all = new Map<Token, Set<string>>();
+      const a = this.ctx.analysis;
+      const keys = new Set<string>();
+      for (const n of this.ctx.lowered.ir.nodes) for (const op of n.program.ops) if (op.op === 'bind' && op.target.kind === 'local') keys.add(op.target.key);
+      for (const p of this.ctx.cfg.params) keys.add(p);
+      this.ctx.lowered.ir.nodes.forEach((_n, id) => {
+        for (const k of keys) {
+          for (const v of a.valueAt(id, k) ?? []) {
+            if (v.kind !== 'token') continue;
+            let set = all.get(v);
+            if (!set) all.set(v, (set = new Set()));
+            set.add(k);
+          }
+        }
+      });
+      this.holdersCache = all;
+    }
+    return this.holdersCache.get(token) ?? new Set();
+  }
+
   private assignedElsewhere(v: string, bind: Node): boolean {
     return (this.facts().assigned.get(v) ?? []).some((n) => n.id !== bind.id);
   }
 
   /** A handler lambda or run() method that takes over `v` and does not close it: `try (v) { body }`. */
-  private lambdaFix(info: TokenInfo): Fix | null {
+  private lambdaFix(token: Token): Fix | null {
     const fn = this.ctx.fn;
     const body = fn.childForFieldName('body');
     if (!body) return null;
-    const v = info.origin;
+    const v = token.origin;
+    const ir = this.ctx.lowered.ir;
+    const proof = proveScopedRelease(this.ctx.analysis, ir.nodes.keys(), ir.entry, v, new Set(), this.position);
+    if (!proof.safe) return null;
     const t = this.ctx.text;
     const eol = this.eol;
-    const handled = !closeThrows(info.kind === 'param' ? 'socket' : info.kind) || this.ioHandled(body);
+    const handled = !closeThrows(token.site.resource as ResourceKind) || this.ioHandled(body);
     const err = handled ? '' : this.fresh('closeError');
     if (body.type !== 'block') {
       const c = handled ? '' : ` catch (java.io.IOException ${err}) { throw new java.io.UncheckedIOException(${err}); }`;

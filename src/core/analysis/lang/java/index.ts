@@ -1,17 +1,22 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
-import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../../types';
+import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
+import { FunctionAnalysis, NO_SUMMARY, type LeakRecord, type Summary, type SummaryProvider } from '../../engine/analysis';
+import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
+import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
-import { FunctionAnalysis, type FileContext, type LeakRecord, type Summary, type TokenInfo } from './engine';
 import { JavaFixer } from './fixes';
-import { NEW_ACQUIRE, describeKind } from './names';
-import { enclosingStatement, functionName, isFunction, simpleTypeName } from './syntax';
+import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
+import { NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { functionName, isFunction, simpleTypeName } from './syntax';
 
 /**
- * Java socket-leak analysis: for each method, constructor or lambda that opens a socket, channel
- * or selector (or is handed one by a thread hand-off), a dataflow over its exception-aware CFG finds
- * the exits where one is still open. Streams and wrappers of a socket are the same resource.
+ * Java socket-leak analysis: each method, constructor or lambda that opens a socket, channel or
+ * selector (or is handed one by a thread hand-off) is lowered from its exception-aware CFG to the
+ * shared IR (./lower.ts) and analysed by the one engine, which finds the exits where one is still
+ * open (on an exceptional path: the call the exception comes from). Streams and wrappers of a socket
+ * are the same resource.
  */
 export async function analyzeJava(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
   try {
@@ -84,23 +89,24 @@ function indexFile(tree: Tree): FileIndex {
   }
 }
 
-class JavaFileContext implements FileContext {
+class JavaFileContext implements LowerContext, SummaryProvider {
   readonly ownershipTransfers: ReadonlySet<string>;
-  private readonly summaries = new Map<number, Summary | null>();
+  private readonly summaries = new Map<number, Summary | 'busy'>();
   private readonly cfgs = new Map<number, FunctionCfg>();
-  readonly seeds = new Map<number, Map<string, TokenInfo>>();
+  private readonly lowered = new Map<number, LoweredFunction>();
+  /** Acquisitions and exception origins by offset. */
+  private readonly acquisitions = new Map<number, Node>();
+  private readonly origins = new Map<number, Node>();
+  /** What thread hand-offs give each handler (lambda or run() method), by handler id. */
+  readonly seeds = new Map<number, Map<string, Seed>>();
 
   constructor(private readonly idx: FileIndex, transfers: readonly string[], private readonly deadline?: number) {
     this.ownershipTransfers = new Set(transfers);
   }
 
-  methodSummary(name: string, n: number): Summary | undefined {
-    const fn = this.idx.methods.get(`${name}/${n}`);
-    return fn ? this.summaryOf(fn) : undefined;
-  }
-
-  constructorSummary(type: string, n: number): Summary | undefined {
-    const fn = this.idx.constructors.get(`${type}/${n}`);
+  /** `m:name/arity` (a method) or `c:Type/arity` (a constructor). */
+  summary(key: string): Summary | undefined {
+    const fn = key.startsWith('m:') ? this.idx.methods.get(key.slice(2)) : key.startsWith('c:') ? this.idx.constructors.get(key.slice(2)) : undefined;
     return fn ? this.summaryOf(fn) : undefined;
   }
 
@@ -108,14 +114,27 @@ class JavaFileContext implements FileContext {
     return this.idx.fieldTypes.get(name);
   }
 
-  handOver(fn: Node, name: string, token: TokenInfo): void {
+  remember(n: Node, role: 'acquisition' | 'origin'): void {
+    if (role === 'origin') this.origins.set(n.startIndex, n);
+    else if (!this.acquisitions.has(n.startIndex)) this.acquisitions.set(n.startIndex, n);
+  }
+
+  acquisitionAt(offset: number): Node | undefined {
+    return this.acquisitions.get(offset);
+  }
+
+  originAt(offset: number): Node | undefined {
+    return this.origins.get(offset);
+  }
+
+  handOver(fn: Node, name: string, token: Token): void {
     let m = this.seeds.get(fn.id);
     if (!m) this.seeds.set(fn.id, (m = new Map()));
-    if (!m.has(name)) m.set(name, { ...token, origin: name, bind: null, captured: true });
+    if (!m.has(name)) m.set(name, { name, site: token.site });
   }
 
   /**
-   * A method's CFG, built once per file when it has no extra locals: a helper is analysed for its
+   * A function's CFG, built once per file when it has no extra locals: a helper is analysed for its
    * summary and for its own leaks. Extra locals (captured variables handed over) change the graph.
    */
   cfgOf(fn: Node, extraLocals: readonly string[] = []): FunctionCfg {
@@ -125,15 +144,31 @@ class JavaFileContext implements FileContext {
     return cfg;
   }
 
+  /** A function lowered to the IR (once per file when nothing is handed to it). */
+  lower(fn: Node, seeds: readonly Seed[] = []): { cfg: FunctionCfg; lowered: LoweredFunction } {
+    const cfg = this.cfgOf(fn, seeds.map((s) => s.name));
+    if (seeds.length) return { cfg, lowered: new JavaLowering(cfg, fn, this).lower(seeds) };
+    let lowered = this.lowered.get(fn.id);
+    if (!lowered) this.lowered.set(fn.id, (lowered = new JavaLowering(cfg, fn, this).lower([])));
+    return { cfg, lowered };
+  }
+
   private summaryOf(fn: Node): Summary | undefined {
-    if (this.summaries.has(fn.id)) return this.summaries.get(fn.id) ?? undefined;
-    this.summaries.set(fn.id, null); // recursion: unknown while in progress
+    const memo = this.summaries.get(fn.id);
+    if (memo === 'busy') return undefined; // recursion: unknown while in progress
+    if (memo) return memo;
     if (!fn.childForFieldName('body')) return undefined;
-    const a = new FunctionAnalysis(this.cfgOf(fn), fn, this, 'summary', new Map(), this.deadline);
-    a.run();
-    const s = a.summary();
-    this.summaries.set(fn.id, s);
-    return s;
+    this.summaries.set(fn.id, 'busy');
+    let result = NO_SUMMARY;
+    try {
+      const a = new FunctionAnalysis(this.lower(fn).lowered.ir, this, 'summary', this.deadline);
+      a.run();
+      result = a.summary();
+    } catch {
+      result = NO_SUMMARY;
+    }
+    this.summaries.set(fn.id, result);
+    return result;
   }
 }
 
@@ -157,7 +192,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
     }
     const name = functionName(fn);
     try {
-      findings.push(...analyzeFunction(fn, name, ctx, seeds ?? new Map(), text, lines, deadline, notes));
+      findings.push(...analyzeFunction(fn, name, ctx, [...(seeds?.values() ?? [])], text, lines, deadline, notes));
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -167,44 +202,42 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
 }
 
 function analyzeFunction(
-  fn: Node, name: string, ctx: JavaFileContext, seeds: ReadonlyMap<string, TokenInfo>, text: string, lines: LineIndex,
+  fn: Node, name: string, ctx: JavaFileContext, seeds: readonly Seed[], text: string, lines: LineIndex,
   deadline: number | undefined, notes: string[],
 ): Finding[] {
-  const cfg = ctx.cfgOf(fn, [...seeds.keys()]);
+  const { cfg, lowered } = ctx.lower(fn, seeds);
   if (cfg.truncated) notes.push(`function ${name}: too deeply nested or too large, parts were treated as opaque`);
-  const a = new FunctionAnalysis(cfg, fn, ctx, 'report', seeds, deadline);
+  const a = new FunctionAnalysis(lowered.ir, ctx, 'report', deadline);
   a.run();
-  if (!a.complete) notes.push(`function ${name}: analysis cut short (step limit or time budget)`);
-  const records = [...a.leaks.values()];
-  const fixer = new JavaFixer({ text, lines, fn, analysis: a, records });
-  const out: Finding[] = [];
+  if (!a.complete || lowered.partial) notes.push(`function ${name}: analysis cut short (step limit or time budget)`);
+  // What the thread hand-offs give their handlers, which are analysed later (they follow in document order).
+  for (const h of lowered.handOffs) for (const t of tokensHeld(a, h.node, h.name)) if (t.param < 0) ctx.handOver(h.handler, h.name, t);
+  const fixer = new JavaFixer({ text, lines, fn, cfg, lowered, analysis: a, captured: new Set(seeds.map((s) => s.name)) });
+  const out: { finding: FindingBody; fixes: Fix[] }[] = [];
   // One finding per variable and place: a reassignment that also throws is reported once, as the overwrite.
-  records.sort((x, y) => (x.exit.kind === 'overwrite' ? 0 : 1) - (y.exit.kind === 'overwrite' ? 0 : 1));
   const seen = new Set<string>();
-  for (const rec of records) {
-    const tokens = [...rec.tokens].map((t) => a.tokens.get(t)).filter((t): t is TokenInfo => !!t);
-    tokens.sort((x, y) => x.call.startIndex - y.call.startIndex);
-    const info = tokens[0];
-    if (!info) continue;
-    const acquired = lines.range(info.call.startIndex, info.call.endIndex);
-    const range = leakRange(rec, fn, lines);
-    const key = `${range.start.line}:${range.start.column}:${rec.variable}`;
-    if (seen.has(key)) continue;
+  const add = (finding: FindingBody, fixes: () => Fix[]): void => {
+    const key = `${finding.range.start.line}:${finding.range.start.column}:${finding.variable}`;
+    if (seen.has(key)) return;
     seen.add(key);
-    const what = `${describeKind(info.kind === 'param' ? 'socket' : info.kind)} from \`${label(info.call)}\` (line ${acquired.start.line + 1})`;
-    out.push({
-      ruleId: 'sockscope.leak',
-      language: 'java',
-      range,
-      function: name,
-      variable: rec.variable,
-      acquired,
-      message: message(rec, what, name),
-      related: [{ range: acquired, message: `\`${rec.variable}\` is opened here` }],
-      fixes: fixer.fixesFor(rec, info),
-    });
+    out.push({ finding, fixes: fixes() });
+  };
+  for (const rec of a.overwrites.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
+      () => fixer.overwriteFixes(rec));
   }
-  return out;
+  for (const rec of a.leaks.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    add(leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx)), () => fixer.leakFixes(rec, tokens[0]!));
+  }
+  return out.map(({ finding, fixes }) => ({ ...finding, fixes }));
+}
+
+function tokensHeld(a: FunctionAnalysis, node: number, name: string): Token[] {
+  return [...(a.valueAt(node, name) ?? [])].filter((v): v is Token => v.kind === 'token');
 }
 
 /** `new Socket(…)`, `server.accept()`, `SocketChannel.open()`. */
@@ -219,13 +252,20 @@ function label(call: Node): string {
   return short(call.text);
 }
 
+/** `socket from \`new Socket(…)\` (line 6)`. */
+function what(t: Token, ctx: JavaFileContext, lines: LineIndex): string {
+  const call = ctx.acquisitionAt(t.site.start);
+  const kind = t.site.resource === 'param' ? 'socket' : (t.site.resource as ResourceKind);
+  return `${describeKind(kind)} from \`${call ? label(call) : t.site.call}\` (line ${lines.position(t.site.start).line + 1})`;
+}
+
 function siteName(site: Node): string {
   if (site.type === 'method_invocation') return `\`${site.childForFieldName('name')?.text ?? ''}()\``;
   if (site.type === 'object_creation_expression') return `\`new ${simpleTypeName(site.childForFieldName('type'))}(…)\``;
   return 'the `throw`';
 }
 
-function message(rec: LeakRecord, what: string, fnName: string): string {
+function message(rec: LeakRecord, what: string, fnName: string, ctx: JavaFileContext): string {
   const v = `\`${rec.variable}\``;
   switch (rec.exit.kind) {
     case 'return': return `${v} (${what}) is still open at this return`;
@@ -233,39 +273,10 @@ function message(rec: LeakRecord, what: string, fnName: string): string {
     case 'continue': return `${v} (${what}) is still open at this continue`;
     case 'block': return `${v} (${what}) goes out of scope here without being closed`;
     case 'end': return `${v} (${what}) is never closed: it is still open when \`${fnName}\` ends`;
-    case 'overwrite': return `${v} is reassigned here while it still holds an open ${what}`;
-    case 'throw':
-      return rec.site
-        ? (rec.site.type === 'throw_statement' ? `the \`throw\` here leaks ${v} (${what})` : `an exception from ${siteName(rec.site)} here leaks ${v} (${what})`)
-        : `an exception leaks ${v} (${what})`;
-  }
-}
-
-/**
- * Where the finding goes: the return/break/continue statement, the closing `}` of the method or
- * block, the statement holding the throwing call (the call itself when that statement is a
- * compound one such as an `if`), or the overwriting assignment's statement.
- */
-function leakRange(rec: LeakRecord, fn: Node, lines: LineIndex): Range {
-  const n = rec.exit.node;
-  switch (rec.exit.kind) {
-    case 'return':
-    case 'break':
-    case 'continue':
-      return lines.range(n.startIndex, n.endIndex);
-    case 'block':
-    case 'end':
-      return lines.range(Math.max(n.startIndex, n.endIndex - 1), n.endIndex);
-    case 'overwrite':
-    case 'throw': {
-      const site = rec.site ?? (rec.exit.kind === 'overwrite' ? n : null);
-      if (!site) {
-        const name = fn.childForFieldName('name') ?? fn;
-        return lines.range(name.startIndex, name.endIndex);
-      }
-      const stmt = enclosingStatement(site);
-      const simple = ['expression_statement', 'local_variable_declaration', 'return_statement', 'throw_statement'].includes(stmt.type);
-      return simple ? lines.range(stmt.startIndex, stmt.endIndex) : lines.range(site.startIndex, site.endIndex);
+    default: {
+      const site = rec.origin ? ctx.originAt(rec.origin.at) : undefined;
+      if (!site) return `an exception leaks ${v} (${what})`;
+      return site.type === 'throw_statement' ? `the \`throw\` here leaks ${v} (${what})` : `an exception from ${siteName(site)} here leaks ${v} (${what})`;
     }
   }
 }

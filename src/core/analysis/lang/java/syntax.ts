@@ -105,7 +105,7 @@ function isStatementField(parent: Node, child: Node): boolean {
 }
 
 /** Is identifier `id` a member name (`obj.name` field access, a method name) rather than a reference to a local? */
-function isMemberName(id: Node): boolean {
+export function isMemberName(id: Node): boolean {
   const p = id.parent;
   return !!p && ((p.type === 'field_access' && p.childForFieldName('field')?.id === id.id)
     || (p.type === 'method_invocation' && p.childForFieldName('name')?.id === id.id));

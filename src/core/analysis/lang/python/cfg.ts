@@ -12,7 +12,8 @@ import { named } from './syntax';
 /** What flows along an edge: the state after the node's effects ('normal', condition outcomes, 'body' of a
  *  `for`), after its effects but leaving by `return` ('ret'), or the state before them ('exc', 'raise'). */
 export type EdgeKind = 'normal' | 'true' | 'false' | 'body' | 'ret' | 'exc' | 'raise';
-export type NodeKind = 'entry' | 'stmt' | 'cond' | 'for' | 'with' | 'return' | 'raise' | 'def' | 'caught' | 'exit';
+/** `withExit`: leaving a `with` block (its `ast` is the with statement), by falling out, an exception, a return or a jump. */
+export type NodeKind = 'entry' | 'stmt' | 'cond' | 'for' | 'with' | 'withExit' | 'return' | 'raise' | 'def' | 'caught' | 'exit';
 export type ExitKind = 'end' | 'return' | 'raise';
 
 export interface PyNode {
@@ -26,6 +27,11 @@ export interface PyNode {
   /** The call (or raise/assert statement) behind the node's exceptional edge. */
   readonly raiser: Node | null;
   readonly exit: ExitKind | null;
+  /**
+   * A `withExit` copy on an abrupt path: the call or `raise` whose exception, or the `return` whose
+   * value, is leaving the block (each gets its own copy, so the exit still knows where it began).
+   */
+  readonly leaving: Node | null;
 }
 
 export interface PyCfg {
@@ -44,7 +50,12 @@ interface FinallyFrame {
   readonly pending: Map<Pending, Pred[]>;
 }
 
-type Catcher = { readonly handlers: number } | { readonly frame: FinallyFrame };
+/** A `with` block being built: every way out of it passes a `withExit` node. */
+interface WithFrame {
+  readonly stmt: Node;
+}
+
+type Catcher = { readonly handlers: number } | { readonly frame: FinallyFrame } | { readonly with: WithFrame };
 
 interface Loop {
   readonly breaks: Pred[];
@@ -63,7 +74,8 @@ const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorat
 export class CfgBuilder {
   private readonly nodes: PyNode[] = [];
   private readonly catchers: Catcher[] = [];
-  private readonly finallies: FinallyFrame[] = [];
+  /** The open `finally` and `with` frames, innermost last: what a return or a loop jump passes through. */
+  private readonly finallies: (FinallyFrame | WithFrame)[] = [];
   private readonly loops: Loop[] = [];
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   private truncated = false;
@@ -77,13 +89,13 @@ export class CfgBuilder {
   }
 
   private addExit(exit: ExitKind): number {
-    this.nodes.push({ kind: 'exit', ast: null, roots: [], succ: [], edges: [], raiser: null, exit });
+    this.nodes.push({ kind: 'exit', ast: null, roots: [], succ: [], edges: [], raiser: null, exit, leaving: null });
     return this.nodes.length - 1;
   }
 
-  private add(kind: NodeKind, ast: Node | null, roots: readonly Node[], edges: EdgeKind[], raiser: Node | null = null): number {
+  private add(kind: NodeKind, ast: Node | null, roots: readonly Node[], edges: EdgeKind[], raiser: Node | null = null, leaving: Node | null = null): number {
     if (this.nodes.length >= MAX_NODES) throw new CfgTooLarge('control-flow graph too large');
-    this.nodes.push({ kind, ast, roots, succ: edges.map(() => -1), edges, raiser, exit: null });
+    this.nodes.push({ kind, ast, roots, succ: edges.map(() => -1), edges, raiser, exit: null, leaving });
     return this.nodes.length - 1;
   }
 
@@ -100,8 +112,15 @@ export class CfgBuilder {
     const raiser = this.raiser(roots);
     const id = this.add(kind, ast, roots, raiser ? [...edges, 'exc'] : edges, raiser);
     this.connect(preds, id);
-    if (raiser) this.routeExc([{ from: id, slot: edges.length }]);
+    if (raiser) this.routeExc([{ from: id, slot: edges.length }], raiser);
     return id;
+  }
+
+  /** Leaving a `with` block on an abrupt path that began at `leaving`: one `withExit` copy per such path. */
+  private leaveWith(frame: WithFrame, pred: Pred, leaving: Node | null): Pred[] {
+    const id = this.add('withExit', frame.stmt, [], ['normal'], null, leaving);
+    this.connect([pred], id);
+    return [{ from: id, slot: 0 }];
   }
 
   /** Builds the graph of a function body (a block) or of the module's top level. */
@@ -112,23 +131,29 @@ export class CfgBuilder {
     return { nodes: this.nodes, entry, truncated: this.truncated };
   }
 
-  private routeExc(preds: readonly Pred[]): void {
-    const top = this.catchers[this.catchers.length - 1];
+  /** Routes an exception raised at `origin` (a call, `raise` or `assert`) from the catchers below `level` outwards. */
+  private routeExc(preds: readonly Pred[], origin: Node | null, level = this.catchers.length): void {
+    const top = this.catchers[level - 1];
     if (!top) this.connect(preds, this.exits.raise);
     else if ('handlers' in top) this.connect(preds, top.handlers);
-    else this.pend(top.frame, 'exc', preds);
+    else if ('frame' in top) this.pend(top.frame, 'exc', preds);
+    else for (const p of preds) this.routeExc(this.leaveWith(top.with, p, origin), origin, level - 1);
   }
 
-  private routeReturn(preds: readonly Pred[]): void {
-    const top = this.finallies[this.finallies.length - 1];
-    if (top) this.pend(top, 'ret', preds);
-    else this.connect(preds, this.exits.return);
+  /** Routes the `return` statement `ret` outwards from the frames below `level`. */
+  private routeReturn(preds: readonly Pred[], ret: Node | null, level = this.finallies.length): void {
+    const top = this.finallies[level - 1];
+    if (!top) this.connect(preds, this.exits.return);
+    else if ('pending' in top) this.pend(top, 'ret', preds);
+    else for (const p of preds) this.routeReturn(this.leaveWith(top, p, ret), ret, level - 1);
   }
 
-  private routeLoopJump(preds: readonly Pred[], kind: 'brk' | 'cont'): void {
+  private routeLoopJump(preds: readonly Pred[], kind: 'brk' | 'cont', level = this.finallies.length): void {
     const loop = this.loops[this.loops.length - 1];
     if (!loop) return; // `break` outside a loop: a syntax error; the path just ends
-    if (this.finallies.length > loop.finDepth) this.pend(this.finallies[this.finallies.length - 1]!, kind, preds);
+    const top = level > loop.finDepth ? this.finallies[level - 1]! : null;
+    if (top && 'pending' in top) this.pend(top, kind, preds);
+    else if (top) for (const p of preds) this.routeLoopJump(this.leaveWith(top, p, null), kind, level - 1);
     else if (kind === 'brk') loop.breaks.push(...preds);
     else this.connect(preds, loop.continueTo);
   }
@@ -167,19 +192,19 @@ export class CfgBuilder {
         return this.block(n, preds);
       case 'return_statement': {
         const id = this.emit('return', n, [n], ['ret'], preds);
-        this.routeReturn([{ from: id, slot: 0 }]);
+        this.routeReturn([{ from: id, slot: 0 }], n);
         return [];
       }
       case 'raise_statement': {
         const id = this.add('raise', n, [], ['raise'], n);
         this.connect(preds, id);
-        this.routeExc([{ from: id, slot: 0 }]);
+        this.routeExc([{ from: id, slot: 0 }], n);
         return [];
       }
       case 'assert_statement': {
         const id = this.add('stmt', n, [n], ['normal', 'raise'], n);
         this.connect(preds, id);
-        this.routeExc([{ from: id, slot: 1 }]);
+        this.routeExc([{ from: id, slot: 1 }], n);
         return [{ from: id, slot: 0 }];
       }
       case 'break_statement':
@@ -194,12 +219,8 @@ export class CfgBuilder {
         return this.whileStatement(n, preds);
       case 'for_statement':
         return this.forStatement(n, preds);
-      case 'with_statement': {
-        const clause = named(n).find((c) => c.type === 'with_clause');
-        const id = this.emit('with', n, clause ? [clause] : [], ['normal'], preds);
-        const body = n.childForFieldName('body');
-        return body ? this.block(body, [{ from: id, slot: 0 }]) : [{ from: id, slot: 0 }];
-      }
+      case 'with_statement':
+        return this.withStatement(n, preds);
       case 'try_statement':
         return this.tryStatement(n, preds);
       case 'match_statement':
@@ -281,6 +302,27 @@ export class CfgBuilder {
     return out;
   }
 
+  /** `with x:` holds `x` on entry and releases it wherever control leaves the body (./effects). */
+  private withStatement(n: Node, preds: Pred[]): Pred[] {
+    const clause = named(n).find((c) => c.type === 'with_clause');
+    const id = this.emit('with', n, clause ? [clause] : [], ['normal'], preds);
+    const body = n.childForFieldName('body');
+    const frame: WithFrame = { stmt: n };
+    this.catchers.push({ with: frame });
+    this.finallies.push(frame);
+    let out: Pred[];
+    try {
+      out = body ? this.block(body, [{ from: id, slot: 0 }]) : [{ from: id, slot: 0 }];
+    } finally {
+      this.catchers.pop();
+      this.finallies.pop();
+    }
+    if (out.length === 0) return [];
+    const exit = this.add('withExit', n, [], ['normal']);
+    this.connect(out, exit);
+    return [{ from: exit, slot: 0 }];
+  }
+
   private tryStatement(n: Node, preds: Pred[]): Pred[] {
     const parts = named(n);
     const handlers = parts.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
@@ -311,8 +353,8 @@ export class CfgBuilder {
     for (const [kind, ps] of frame.pending) {
       if (ps.length === 0) continue;
       const after = this.block(finBlock, ps);
-      if (kind === 'exc') this.routeExc(after);
-      else if (kind === 'ret') this.routeReturn(after);
+      if (kind === 'exc') this.routeExc(after, null);
+      else if (kind === 'ret') this.routeReturn(after, null);
       else this.routeLoopJump(after, kind);
     }
     return result;

@@ -16,6 +16,8 @@ export type Event =
   | { readonly t: 'acquire'; readonly v: string; readonly site: AcquisitionSite }
   /** `v = w`: `v` now refers to whatever `w` holds. */
   | { readonly t: 'alias'; readonly v: string; readonly from: string; readonly at: Node }
+  /** `with v:` keeps hold of what `v` refers to in a hidden `holder`, released where the block is left. */
+  | { readonly t: 'hold'; readonly v: string; readonly holder: string }
   /** `v` is rebound to something else (or deleted): what it held is dropped. */
   | { readonly t: 'drop'; readonly v: string; readonly at: Node; readonly how: 'reassigned' | 'deleted' };
 
@@ -113,6 +115,9 @@ export class Effects {
       case 'with':
         for (const r of node.roots) this.withClause(r, out);
         return this.filter(out);
+      case 'withExit':
+        for (const item of withItems(ast)) if (item.held) out.push({ t: 'release', v: item.holder });
+        return out;
       case 'cond':
         for (const r of node.roots) this.expression(r, out);
         return this.filter(out);
@@ -120,7 +125,7 @@ export class Effects {
         const value = named(ast)[0] ?? null;
         if (value) {
           this.expression(value, out);
-          for (const v of escapingNames(value)) out.push({ t: 'escape', v });
+          handedOn(value, out);
         }
         return this.filter(out);
       }
@@ -190,8 +195,8 @@ export class Effects {
         });
         continue;
       }
-      // `self.sock = s`, `conns[k] = conn`: the object now lives there.
-      for (const v of escapingNames(value)) out.push({ t: 'escape', v });
+      // `self.sock = s`, `conns[k] = conn`, `self.conn = Wrapper(s)`: the object now lives there.
+      handedOn(value, out);
     }
   }
 
@@ -246,23 +251,55 @@ export class Effects {
     }
   }
 
-  /** `with x:`, `with closing(x):`, `with ctx.wrap_socket(x) as y:` release x; `with open(p) as f:` is managed. */
+  /**
+   * `with x:` holds x until the block is left ('withExit' releases it); `with closing(x):` and
+   * `with ctx.wrap_socket(x) as y:` hand x over at once; `with open(p) as f:` is managed.
+   */
   private withClause(clause: Node, out: Event[]): void {
-    walk(clause, (n) => {
-      if (n.type !== 'with_item') return true;
-      let value = n.childForFieldName('value');
-      let alias: Node | null = null;
-      if (value?.type === 'as_pattern') {
-        alias = value.childForFieldName('alias');
-        value = named(value)[0] ?? null;
-      }
-      if (value) {
-        this.expression(value, out);
-        const v = strip(value);
-        if (v?.type === 'identifier') out.push({ t: 'release', v: v.text });
-      }
-      for (const name of targetNames(alias)) out.push({ t: 'drop', v: name, at: n, how: 'reassigned' });
-      return false;
-    });
+    for (const item of withItems(clause)) {
+      if (!item.value) continue;
+      this.expression(item.value, out);
+      if (item.held) out.push({ t: 'hold', v: item.held, holder: item.holder });
+      for (const name of targetNames(item.alias)) out.push({ t: 'drop', v: name, at: item.node, how: 'reassigned' });
+    }
   }
+}
+
+/**
+ * `return value` / `self.x = value`: the names in `value` are handed on. One passed to a call there
+ * (`return cls(s)`, `self.conn = Conn(s)`) is the callee's from the call on, even if the call raises.
+ */
+function handedOn(value: Node, out: Event[]): void {
+  const direct = new Set(escapingNames(value));
+  for (const v of direct) out.push({ t: 'escape', v });
+  for (const v of escapingNames(value, true)) if (!direct.has(v)) out.push({ t: 'escape', v, early: true });
+}
+
+interface WithItem {
+  readonly node: Node;
+  readonly value: Node | null;
+  readonly alias: Node | null;
+  /** The variable the item holds (`with x:`, `with x as y:`), or null. */
+  readonly held: string | null;
+  /** The hidden location holding it for the block (not a Python name). */
+  readonly holder: string;
+}
+
+/** The items of a `with` statement (or of its clause). */
+function withItems(root: Node): WithItem[] {
+  const out: WithItem[] = [];
+  walk(root, (n) => {
+    if (n.type === 'block') return false;
+    if (n.type !== 'with_item') return true;
+    let value = n.childForFieldName('value');
+    let alias: Node | null = null;
+    if (value?.type === 'as_pattern') {
+      alias = value.childForFieldName('alias');
+      value = named(value)[0] ?? null;
+    }
+    const v = strip(value);
+    out.push({ node: n, value, alias, held: v?.type === 'identifier' ? v.text : null, holder: `with@${n.startIndex}` });
+    return false;
+  });
+  return out;
 }

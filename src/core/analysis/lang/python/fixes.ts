@@ -1,19 +1,29 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../../edits';
+import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
+import { proveRelease } from '../../engine/safety';
+import type { Token } from '../../engine/values';
 import type { Fix, TextEdit } from '../../types';
+import type { PyCfg } from './cfg';
 import type { AcquisitionSite } from './effects';
-import type { Reason } from './flow';
+import type { PyIr } from './lower';
 import { releaseCall } from './names';
 import { DEFERRED, identifiersIn, named, strip, targetNames, walk } from './syntax';
 
 /**
- * Quick fixes for a leaking acquisition. Each fix is a single replacement of whole lines (so fixes of
+ * Quick fixes for Python leaks, offered only where the engine proves them safe (../../engine/safety).
+ * Each all-paths fix is a single replacement of whole lines around the acquisition (so fixes of
  * nested resources clash and `fixAllPaths` applies them in separate rounds rather than mixing indents):
  *  - `with <acquisition> as v:` (or `with v:` after a tuple acquisition) around the statements up to the
  *    last use, when the resource does not escape and is a socket or file;
  *  - otherwise `try:` ... `finally: v.close()` (`os.close(fd)` for descriptors);
  *  - when the resource escapes on some path (returned, stored): `try:` ... `except BaseException:
  *    v.close(); raise`, plus `v.close()` before each leaking `return`.
+ * A region-wrapping fix releases the resource wherever control leaves the region, so it is offered
+ * only when, on every path through the region, the variable holds this function's own resource,
+ * still open and owned (never handed over or given to a caller-owned name), or a known `None` where
+ * the release is guarded. The exit fix (`v.close()` before one leaking return) needs the engine's
+ * release proof at that return.
  */
 
 export interface FixContext {
@@ -236,35 +246,10 @@ class Lines {
   }
 }
 
-export function buildFixes(site: AcquisitionSite, reasons: readonly Reason[], escapes: boolean, ctx: FixContext): Fix[] {
-  const fixes: Fix[] = [];
-  const all = allPathsFix(site, reasons, escapes, ctx);
-  if (all) fixes.push(all);
-  const exit = exitFix(site, reasons, ctx);
-  if (exit) fixes.push(exit);
-  return fixes;
-}
-
 /** Text of a return statement's line before it, when the return starts its line (else null). */
 function ownLineIndent(ctx: FixContext, node: Node): string | null {
   const indent = lineIndent(ctx.text, ctx.index, node.startIndex);
   return lineStart(ctx.index, node.startIndex) + indent.length === node.startIndex ? indent : null;
-}
-
-/** `v.close()` before each leaking return (the other paths, if any, stay to the all-paths fix). */
-function exitFix(site: AcquisitionSite, reasons: readonly Reason[], ctx: FixContext): Fix | null {
-  // At the return `v` may still hold what it held before the acquisition (the caller's socket).
-  if (!site.statement || boundBefore(site.variable, site.statement, ctx)) return null;
-  const edits: TextEdit[] = [];
-  for (const r of reasons) {
-    if (r.kind !== 'return') continue;
-    const indent = ownLineIndent(ctx, r.node);
-    if (indent === null) return null;
-    const at = ctx.index.position(r.node.startIndex);
-    edits.push({ range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: `${indent}${releaseCall(site.kind, site.variable)}\n` });
-  }
-  if (edits.length === 0) return null;
-  return { title: `Close \`${site.variable}\` before ${edits.length > 1 ? 'each leaking return' : 'this return'}`, scope: 'exit', isPreferred: false, edits };
 }
 
 /** `os.close(v)` as written (the fix only rewrites the plain spelling). */
@@ -299,72 +284,208 @@ function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext):
   return out;
 }
 
-function allPathsFix(site: AcquisitionSite, reasons: readonly Reason[], escapes: boolean, ctx: FixContext): Fix | null {
-  const region = regionOf(site, ctx);
-  const s0 = site.statement;
-  if (!region || !s0) return null;
-  const { text, index, unit } = ctx;
-  const indent = lineIndent(text, index, region.first.startIndex);
-  if (lineStart(index, region.first.startIndex) + indent.length !== region.first.startIndex) return null;
-  const startLine = index.position(region.first.startIndex).line;
-  const s0Last = index.position(s0.endIndex).line;
-  const endLine = index.position(region.last.endIndex).line;
-  const tail = text.slice(region.last.endIndex, lineEnd(text, region.last.endIndex)).trim();
-  if (tail !== '' && !tail.startsWith('#')) return null;
-  // `s = socket.socket(); s.connect(x)`: the acquisition shares its line, so no block can start there.
-  const afterS0 = text.slice(s0.endIndex, lineEnd(text, s0.endIndex)).trim();
-  if (afterS0 !== '' && !afterS0.startsWith('#')) return null;
-  const startOffset = lineStart(index, region.first.startIndex);
-  const endOffset = lineEnd(text, region.last.endIndex);
-  const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
-  const v = site.variable;
-  const release = releaseCall(site.kind, v);
-  const bodyFrom = region.direct ? s0Last + 1 : startLine;
-  const hasBody = bodyFrom <= endLine;
-  const keep = (a: number, b: number) => lines.all.slice(a - startLine, b - startLine + 1);
+/** The result of checking a region-wrapping fix against the dataflow. */
+type RegionProof = { readonly ok: true; readonly guarded: boolean } | { readonly ok: false };
 
-  let plan: Plan;
-  if (!escapes && region.direct && site.kind !== 'fd' && !rebound(region, site)) {
-    const body = () => (hasBody ? lines.indented(bodyFrom, endLine) : [indent + unit + 'pass']);
-    const assign = s0.namedChild(0);
-    const rhs = assign?.type === 'assignment' ? strip(assign.childForFieldName('right')) : null;
-    if (site.simple && rhs && rhs.id === site.call.id) {
-      // `v = socket.socket(...)` → `with socket.socket(...) as v:`
-      const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, lineEnd(text, s0.endIndex));
-      plan = { title: `Use \`with\` for \`${v}\``, build: () => [...head.split(/\r?\n|\r/), ...body()] };
-    } else {
-      plan = { title: `Use \`with\` for \`${v}\``, build: () => [...keep(startLine, s0Last), `${indent}with ${v}:`, ...body()] };
+/** Plans and proves the fixes of one function's findings. */
+export class PyFixPlanner {
+  private readonly regionFixes = new Map<string, Fix | null>();
+
+  constructor(
+    private readonly ctx: FixContext,
+    private readonly analysis: FunctionAnalysis,
+    private readonly lowered: PyIr,
+    private readonly cfg: PyCfg,
+    /** The acquisition behind each token, by the token's site offset. */
+    private readonly sites: ReadonlyMap<number, AcquisitionSite>,
+    /** Variables returned, stored, transferred or aliased somewhere in the function. */
+    private readonly escaping: ReadonlySet<string>,
+  ) {}
+
+  /** The all-paths fix for the acquisition of `token` (one object per acquisition, shared by its findings). */
+  regionFix(token: Token): Fix | null {
+    let fix = this.regionFixes.get(token.key);
+    if (fix === undefined) {
+      const site = this.sites.get(token.site.start);
+      fix = site ? this.allPathsFix(site, token) : null;
+      this.regionFixes.set(token.key, fix);
     }
-  } else {
-    // Close before each leaking return inside the region when the resource escapes elsewhere.
-    const before = new Map<number, string>();
-    if (escapes) {
-      for (const r of reasons) {
-        if (r.kind !== 'return' || r.node.startIndex < region.first.startIndex || r.node.endIndex > region.last.endIndex) continue;
-        const ri = ownLineIndent(ctx, r.node);
-        if (ri !== null) before.set(index.position(r.node.startIndex).line, ri + release);
+    return fix;
+  }
+
+  /** `v.close()` before the leaking return of `rec`, when the engine proves the release safe there. */
+  exitFix(rec: LeakRecord): Fix | null {
+    const exit = rec.exit;
+    if (exit.kind !== 'return' || !exit.id.startsWith('ret:')) return null;
+    const edit = this.closeBeforeReturn(rec.variable, exit.start);
+    if (!edit) return null;
+    return { title: `Close \`${rec.variable}\` before this return`, scope: 'exit', isPreferred: false, edits: [edit] };
+  }
+
+  /** The Python CFG nodes of the `return` statement at `start` (a return in a `finally` has copies). */
+  private returnNodes(start: number): number[] {
+    const out: number[] = [];
+    this.cfg.nodes.forEach((n, id) => {
+      if (n.kind === 'return' && n.ast?.startIndex === start) out.push(id);
+    });
+    return out;
+  }
+
+  /** An edit adding the release of `v` on its own line before the return at `start`, if proven safe on every copy. */
+  private closeBeforeReturn(v: string, start: number): TextEdit | null {
+    const ids = this.returnNodes(start);
+    const ret = ids.length ? this.cfg.nodes[ids[0]!]!.ast : null;
+    if (!ret) return null;
+    let guarded = false;
+    let kind: string | null = null;
+    for (const id of ids) {
+      const value = this.analysis.valueAt(id, v);
+      if (!value || !this.analysis.input[id]) continue;
+      const proof = proveRelease(this.analysis, id, v, value, (o) => this.ctx.index.position(o).line);
+      if (!proof.safe || proof.readBy !== null) return null;
+      guarded ||= proof.guarded;
+      for (const x of value) if (x.kind === 'token') kind ??= x.site.resource;
+    }
+    if (!kind) return null;
+    const indent = ownLineIndent(this.ctx, ret);
+    if (indent === null) return null;
+    const release = releaseCall(kind as AcquisitionSite['kind'], v);
+    const at = this.ctx.index.position(ret.startIndex);
+    const text = guarded ? `${indent}if ${v} is not None: ${release}\n` : `${indent}${release}\n`;
+    return { range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: text };
+  }
+
+  /**
+   * Whether releasing `v` wherever control leaves the region is safe: on every path reaching a
+   * node of the region (from `from` on; `excOnly`: the exceptional branches only), `v` holds this
+   * function's resource, still open and owned, or (guarded) `None`; a descriptor may only have been
+   * closed by an explicit close the fix removes.
+   */
+  private proveRegion(v: string, from: number, to: number, direct: boolean, excOnly: boolean, removed: ReadonlySet<number>, fd: boolean): RegionProof {
+    let guarded = false;
+    const { origin } = this.lowered;
+    const excNodes = excOnly ? new Set(this.lowered.excBranch.values()) : null;
+    for (let id = 0; id < origin.length; id++) {
+      const o = origin[id]!;
+      if (o < 0 || !this.analysis.input[id] || (excNodes && !excNodes.has(id))) continue;
+      const ast = this.cfg.nodes[o]!.ast;
+      if (!ast || ast.startIndex < from || ast.endIndex > to) continue;
+      const value = this.analysis.valueAt(id, v);
+      if (!value) {
+        if (direct) return { ok: false };
+        continue;
+      }
+      for (const x of value) {
+        switch (x.kind) {
+          case 'token':
+            if (x.param >= 0) return { ok: false };
+            break;
+          case 'invalid':
+            guarded = true;
+            break;
+          case 'unset':
+            if (direct) return { ok: false };
+            break;
+          case 'released':
+            if (fd && !removed.has(this.ctx.index.position(x.at).line)) return { ok: false };
+            break;
+          case 'escaped':
+          case 'lent':
+          case 'foreign':
+            return { ok: false };
+        }
       }
     }
-    // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
-    const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, ctx);
-    const guarded = region.direct ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
-    const handler = escapes ? [`${indent}except BaseException:`, ...guarded, `${indent}${unit}raise`] : [`${indent}finally:`, ...guarded];
-    const title = `Close \`${v}\` on all paths`;
-    if (region.direct && !hasBody) {
-      plan = { title, build: () => [...keep(startLine, s0Last), indent + release] };
-    } else if (region.direct) {
-      plan = { title, build: () => [...keep(startLine, s0Last), `${indent}try:`, ...lines.indented(bodyFrom, endLine, before, replace), ...handler] };
-    } else {
-      // `v = None` before the region would discard a value `v` already has: a parameter (the caller's
-      // socket) or an earlier assignment that a path may still read.
-      if (boundBefore(v, region.first, ctx)) return null;
-      plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
-    }
+    return { ok: true, guarded };
   }
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const newText = plan.build(lines).join(eol);
-  return {
-    title: plan.title, scope: 'all-paths', isPreferred: true,
-    edits: [{ range: index.range(startOffset, endOffset), newText }],
-  };
+
+  /** The leaking returns of `token` inside [from, to]: where the escape plan closes before returning. */
+  private leakingReturns(token: Token, from: number, to: number): number[] {
+    const out = new Set<number>();
+    for (const rec of this.analysis.leaks.values()) {
+      if (rec.exit.kind !== 'return' || !rec.tokens.has(token)) continue;
+      if (!rec.exit.id.startsWith('ret:')) return [-1];
+      if (rec.exit.start >= from && rec.exit.end <= to) out.add(rec.exit.start);
+    }
+    return [...out];
+  }
+
+  private allPathsFix(site: AcquisitionSite, token: Token): Fix | null {
+    const ctx = this.ctx;
+    const region = regionOf(site, ctx);
+    const s0 = site.statement;
+    if (!region || !s0) return null;
+    const escapes = this.escaping.has(site.variable);
+    const { text, index, unit } = ctx;
+    const indent = lineIndent(text, index, region.first.startIndex);
+    if (lineStart(index, region.first.startIndex) + indent.length !== region.first.startIndex) return null;
+    const startLine = index.position(region.first.startIndex).line;
+    const s0Last = index.position(s0.endIndex).line;
+    const endLine = index.position(region.last.endIndex).line;
+    const tail = text.slice(region.last.endIndex, lineEnd(text, region.last.endIndex)).trim();
+    if (tail !== '' && !tail.startsWith('#')) return null;
+    // `s = socket.socket(); s.connect(x)`: the acquisition shares its line, so no block can start there.
+    const afterS0 = text.slice(s0.endIndex, lineEnd(text, s0.endIndex)).trim();
+    if (afterS0 !== '' && !afterS0.startsWith('#')) return null;
+    const startOffset = lineStart(index, region.first.startIndex);
+    const endOffset = lineEnd(text, region.last.endIndex);
+    const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
+    const v = site.variable;
+    const release = releaseCall(site.kind, v);
+    const bodyFrom = region.direct ? s0Last + 1 : startLine;
+    const hasBody = bodyFrom <= endLine;
+    const keep = (a: number, b: number) => lines.all.slice(a - startLine, b - startLine + 1);
+    // Where the fix's release covers: after the acquisition (direct), or the whole region.
+    const from = region.direct ? s0.endIndex : region.first.startIndex;
+    const to = region.last.endIndex;
+
+    let plan: Plan;
+    if (!escapes && region.direct && site.kind !== 'fd' && !rebound(region, site)) {
+      // `with` holds the object, whatever the name is rebound to or compared with inside.
+      if (!this.proveRegion(v, from, to, true, false, new Set(), false).ok) return null;
+      const body = () => (hasBody ? lines.indented(bodyFrom, endLine) : [indent + unit + 'pass']);
+      const assign = s0.namedChild(0);
+      const rhs = assign?.type === 'assignment' ? strip(assign.childForFieldName('right')) : null;
+      if (site.simple && rhs && rhs.id === site.call.id) {
+        // `v = socket.socket(...)` → `with socket.socket(...) as v:`
+        const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, lineEnd(text, s0.endIndex));
+        plan = { title: `Use \`with\` for \`${v}\``, build: () => [...head.split(/\r?\n|\r/), ...body()] };
+      } else {
+        plan = { title: `Use \`with\` for \`${v}\``, build: () => [...keep(startLine, s0Last), `${indent}with ${v}:`, ...body()] };
+      }
+    } else {
+      // Close before each leaking return inside the region when the resource escapes elsewhere.
+      const before = new Map<number, string>();
+      if (escapes) {
+        for (const start of this.leakingReturns(token, region.first.startIndex, region.last.endIndex)) {
+          const edit = start < 0 ? null : this.closeBeforeReturn(v, start);
+          if (!edit) return null;
+          before.set(edit.range.start.line, edit.newText.replace(/\r?\n$/, ''));
+        }
+      }
+      // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
+      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, ctx);
+      const proof = this.proveRegion(v, from, to, region.direct, escapes, new Set(replace?.keys() ?? []), site.kind === 'fd');
+      if (!proof.ok) return null;
+      const guarded = region.direct && !proof.guarded ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
+      const handler = escapes ? [`${indent}except BaseException:`, ...guarded, `${indent}${unit}raise`] : [`${indent}finally:`, ...guarded];
+      const title = `Close \`${v}\` on all paths`;
+      if (region.direct && !hasBody) {
+        plan = { title, build: () => [...keep(startLine, s0Last), indent + release] };
+      } else if (region.direct) {
+        plan = { title, build: () => [...keep(startLine, s0Last), `${indent}try:`, ...lines.indented(bodyFrom, endLine, before, replace), ...handler] };
+      } else {
+        // `v = None` before the region would discard a value `v` already has: a parameter (the caller's
+        // socket) or an earlier assignment that a path may still read.
+        if (boundBefore(v, region.first, ctx)) return null;
+        plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
+      }
+    }
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const newText = plan.build(lines).join(eol);
+    return {
+      title: plan.title, scope: 'all-paths', isPreferred: true,
+      edits: [{ range: index.range(startOffset, endOffset), newText }],
+    };
+  }
 }

@@ -1,20 +1,24 @@
 import type { Node } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
-import type { AnalysisOptions, AnalysisResult, Finding, Range } from '../../types';
-import { CfgBuilder, CfgTooLarge } from './cfg';
+import { FunctionAnalysis, type SummaryProvider } from '../../engine/analysis';
+import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings';
+import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
+import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
 import { Effects, type AcquisitionSite } from './effects';
-import { buildFixes, identifierIndex, indentUnit, type FixContext } from './fixes';
-import { Flow, type Reason } from './flow';
-import { acquireShape, Imports, type ResourceKind } from './names';
-import { DEFERRED, named, snippet, walk } from './syntax';
+import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
+import { acquireSite, PyLowering } from './lower';
+import { acquireShape, Imports } from './names';
+import { DEFERRED, named, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
  * `ssl` wrapping), files (`open`) and OS descriptors (`os.open`) that are not closed on every path,
- * exceptions included. A leak is reported at the acquisition, with the paths that lose it as related
- * information. Module-level code only reports resources lost by reassignment or `del`: module globals
- * live as long as the module.
+ * exceptions included. The Python CFG is lowered to the shared IR and analysed by the one engine: a
+ * leak is reported at each exit where it is lost (a return, the call whose exception leaves the
+ * function, a raise, the end of the function, a `del`), with the acquisition in related information;
+ * an overwrite at the assignment. Module-level code only reports resources lost by reassignment or
+ * `del`: module globals live as long as the module.
  */
 export async function analyzePython(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
   const findings: Finding[] = [];
@@ -79,6 +83,12 @@ function nonLocalNames(body: Node): Set<string> {
   return out;
 }
 
+/** Findings per function at most (a bound on the output, not on the analysis). */
+const MAX_LEAKS_PER_FUNCTION = 2000;
+
+/** Python calls have no summaries: a callee's effect on its arguments comes from the tables (./names). */
+const NO_SUMMARIES: SummaryProvider = { summary: () => undefined };
+
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, findings: Finding[], notes: string[]): void {
   const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
   const imports = Imports.of(root);
@@ -102,15 +112,15 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
       continue;
     }
     if (cfg.truncated) notes.push(`${scope.name}: nesting too deep, inner statements treated as opaque`);
-    const flow = new Flow(cfg, effects, scope.moduleLevel);
-    const result = flow.run(deadline);
-    if (!result.complete) {
+    const lowered = new PyLowering(cfg, effects, text, scope.node, scope.body, parameters(scope.node), scope.moduleLevel).lower();
+    const analysis = new FunctionAnalysis(lowered.ir, NO_SUMMARIES, 'report', deadline);
+    analysis.run();
+    if (!analysis.complete) {
       notes.push(`${scope.name}: analysis cut short (step limit or time budget), findings left out`);
       continue;
     }
-    if (result.leaks.length === 0) continue;
+    if (analysis.leaks.size === 0 && analysis.overwrites.size === 0) continue;
     unit ??= indentUnit(root, text, index);
-    const escaping = escapingVariables(cfg.nodes, effects);
     const body = scope.body;
     let ids: Map<string, Node[]> | null = null;
     const ctx: FixContext = {
@@ -118,72 +128,61 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
       identifiers: () => (ids ??= identifierIndex(body)),
       statements: (b) => builder.statements(b),
     };
-    for (const leak of result.leaks) {
-      findings.push(finding(leak.site, leak.reasons, scope, index, buildFixes(leak.site, leak.reasons, escaping.has(leak.site.variable), ctx)));
+    // A function whose parse has errors is never edited: its text may not be what the tree says.
+    const planner = scope.node.hasError ? null : new PyFixPlanner(ctx, analysis, lowered, cfg, acquisitionSites(cfg, effects), escapingVariables(cfg, effects));
+    const regionFix = (tokens: readonly import('../../engine/values').Token[]): Fix | null =>
+      planner && tokens.length === 1 ? planner.regionFix(tokens[0]!) : null;
+    const records = [...analysis.leaks.values()];
+    if (records.length > MAX_LEAKS_PER_FUNCTION) {
+      // Every call may raise: n open resources and n calls make n² leaking exits. Report the first ones.
+      notes.push(`${scope.name}: ${records.length} leaking exits, only the first ${MAX_LEAKS_PER_FUNCTION} are reported`);
+      records.sort((a, b) => a.exit.start - b.exit.start);
+      records.length = MAX_LEAKS_PER_FUNCTION;
+    }
+    for (const rec of records) {
+      const tokens = ownTokens(rec.tokens);
+      if (!tokens) continue;
+      const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
+      findings.push({ ...leakFinding(rec, tokens, scope.name, 'python', index), fixes });
+    }
+    for (const rec of analysis.overwrites.values()) {
+      const tokens = ownTokens(rec.tokens);
+      if (!tokens) continue;
+      const fix = regionFix(tokens);
+      findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
     }
   }
 }
 
+/** The names of a function's parameters (none for the module). */
+function parameters(fn: Node): string[] {
+  const params = fn.type === 'function_definition' ? fn.childForFieldName('parameters') : null;
+  const out: string[] = [];
+  for (const p of params ? named(params) : []) {
+    // `x`, `x=1`, `x: int`, `*args`, `**kw`: the parameter's own name, not its default or annotation.
+    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? named(p).find((c) => c.type === 'identifier'));
+    if (id?.type === 'identifier') out.push(id.text);
+  }
+  return out;
+}
+
+/** The acquisitions of the function, by the offset their token carries. */
+function acquisitionSites(cfg: PyCfg, effects: Effects): Map<number, AcquisitionSite> {
+  const out = new Map<number, AcquisitionSite>();
+  for (const n of cfg.nodes) {
+    for (const e of effects.of(n)) if (e.t === 'acquire') out.set(acquireSite(e.site).start, e.site);
+  }
+  return out;
+}
+
 /** Variables returned, stored, transferred or aliased somewhere in the scope: closing them everywhere would be wrong. */
-function escapingVariables(nodes: readonly import('./cfg').PyNode[], effects: Effects): Set<string> {
+function escapingVariables(cfg: PyCfg, effects: Effects): Set<string> {
   const out = new Set<string>();
-  for (const n of nodes) {
+  for (const n of cfg.nodes) {
     for (const e of [...effects.of(n), ...(n.kind === 'for' ? effects.of(n, true) : [])]) {
       if (e.t === 'escape') out.add(e.v);
       if (e.t === 'alias') out.add(e.from);
     }
   }
   return out;
-}
-
-const KIND_NAME: Record<ResourceKind, string> = { socket: 'Socket', file: 'File', fd: 'Descriptor' };
-
-function line(index: LineIndex, n: Node): number {
-  return index.position(n.startIndex).line + 1;
-}
-
-function reasonText(r: Reason, v: string, scope: Scope, index: LineIndex): string {
-  switch (r.kind) {
-    case 'exception':
-      return `an exception from \`${snippet(r.node)}\` on line ${line(index, r.node)}`;
-    case 'raise':
-      return r.node.type === 'assert_statement' ? `a failing assert on line ${line(index, r.node)}` : `the raise on line ${line(index, r.node)}`;
-    case 'return':
-      return `the return on line ${line(index, r.node)}`;
-    case 'end':
-      return scope.moduleLevel ? 'the end of the module' : `the end of \`${scope.name}\``;
-    case 'reassigned':
-      return `\`${v}\` being reassigned on line ${line(index, r.node)}`;
-    case 'deleted':
-      return `\`del ${v}\` on line ${line(index, r.node)} (del does not close it)`;
-  }
-}
-
-function reasonRange(r: Reason, scope: Scope, index: LineIndex): Range {
-  if (r.kind === 'end') {
-    const end = scope.node.endIndex;
-    return index.range(end, end);
-  }
-  return index.range(r.node.startIndex, r.node.endIndex);
-}
-
-function finding(site: AcquisitionSite, reasons: readonly Reason[], scope: Scope, index: LineIndex, fixes: Finding['fixes']): Finding {
-  const v = site.variable;
-  const acquired = index.range(site.call.startIndex, site.call.endIndex);
-  // Tuple targets (`a, b = socket.socketpair()`) are told apart by the element.
-  const range = site.target.startIndex < site.call.startIndex && !site.simple ? index.range(site.target.startIndex, site.target.endIndex) : acquired;
-  const texts = reasons.map((r) => reasonText(r, v, scope, index));
-  const first = texts[0] ?? 'some path';
-  const more = texts.length > 1 ? ` (and ${texts.length - 1} other path${texts.length > 2 ? 's' : ''})` : '';
-  return {
-    ruleId: 'sockscope.leak',
-    language: 'python',
-    range,
-    function: scope.name,
-    variable: v,
-    acquired,
-    message: `${KIND_NAME[site.kind]} \`${v}\` from \`${snippet(site.call)}\` is not closed on every path: it leaks on ${first}${more}.`,
-    related: reasons.map((r, i) => ({ range: reasonRange(r, scope, index), message: `\`${v}\` leaks here: ${texts[i]}` })),
-    fixes,
-  };
 }

@@ -54,9 +54,9 @@ const PASS_THROUGH = new Set([
 /**
  * Names whose object is handed on when `expr` is stored, returned or passed on: `s` in `s`, `(s, addr)`,
  * `[a, b]`, `{k: s}`, `x if c else s`, `key=s`. A name used as a call's receiver or argument (`s.recv()`,
- * `f(s)`) is not handed on.
+ * `f(s)`) is not handed on, unless `throughCalls`: then what a call returns is taken to keep its arguments.
  */
-export function escapingNames(expr: Node | null): string[] {
+export function escapingNames(expr: Node | null, throughCalls = false): string[] {
   const out: string[] = [];
   if (!expr) return out;
   walk(expr, (n) => {
@@ -66,7 +66,12 @@ export function escapingNames(expr: Node | null): string[] {
     }
     if (n.type === 'keyword_argument') {
       const v = n.childForFieldName('value');
-      if (v) out.push(...escapingNames(v));
+      if (v) out.push(...escapingNames(v, throughCalls));
+      return false;
+    }
+    // `return cls(s)`, `self.conn = Wrapper(s)`: the object built from the argument is handed on, and keeps it.
+    if (throughCalls && n.type === 'call') {
+      out.push(...escapingNames(n.childForFieldName('arguments'), true));
       return false;
     }
     return PASS_THROUGH.has(n.type);

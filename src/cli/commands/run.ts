@@ -1,0 +1,63 @@
+// `sockscope run [--] COMMAND [ARGS…]`: runs a program with the socket-origins recorder preloaded, so
+// that `sockscope sockets PID --json` and `sockscope origins PID` can say where each socket was created.
+// stdio is the program's; the exit code is the program's (128 + signal number when a signal ended it).
+import { spawn } from 'child_process';
+import { constants as osConstants } from 'os';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CliCommand } from '../io';
+import { EXIT_OK, EXIT_USAGE } from '../io';
+import { recorderLibrary } from '../recorder';
+import { withRecorder } from '../../core/origins/launchEnv';
+import { readElfInfo, untraceableReason } from '../../core/origins/elfInfo';
+import { recordsDir } from '../../core/origins/recordsDir';
+import { removeStaleRecords } from '../../core/origins/staleRecords';
+
+const USAGE = 'Usage: sockscope run [--] COMMAND [ARGS…]';
+
+/** The file the system would run for `command` (searched on PATH when it has no slash). */
+function resolveExecutable(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = command.includes('/') ? [command] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, command));
+  return candidates.find((c) => { try { fs.accessSync(c, fs.constants.X_OK); return fs.statSync(c).isFile(); } catch { return false; } });
+}
+
+export const runCommand: CliCommand = async (args, io) => {
+  const rest = args[0] === '--' ? args.slice(1) : args;
+  if (args[0] === '-h' || args[0] === '--help') { io.out(USAGE + '\n'); return EXIT_OK; }
+  const [command, ...commandArgs] = rest;
+  if (command === undefined) { io.err(`sockscope run: missing COMMAND. ${USAGE}\n`); return EXIT_USAGE; }
+  if (args[0] !== '--' && command.startsWith('-')) { io.err(`sockscope run: unknown option '${command}'. ${USAGE}\n`); return EXIT_USAGE; }
+
+  let env: NodeJS.ProcessEnv = process.env;
+  const library = recorderLibrary();
+  if (process.platform !== 'linux') {
+    io.err('sockscope run: socket origins are recorded on Linux only; running without them.\n');
+  } else if (!fs.existsSync(library)) {
+    io.err(`sockscope run: the origins recorder ${library} was not built (no C compiler at build time); running without origins.\n`);
+  } else {
+    const exe = resolveExecutable(command, env);
+    const reason = exe ? untraceableReason(await readElfInfo(exe)) : undefined;
+    if (reason) io.err(`sockscope run: origins not traceable: ${reason}.\n`);
+    env = withRecorder(env, path.resolve(library));
+    const dir = recordsDir(env);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    await removeStaleRecords(dir);
+  }
+
+  return new Promise<number>((resolve) => {
+    const child = spawn(command, commandArgs, { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
+    const handlers = (['SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    const done = (code: number) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(code);
+    };
+    child.on('spawn', () => io.err(`sockscope run: pid ${child.pid}\n`));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      io.err(`sockscope run: cannot run '${command}': ${e.code === 'ENOENT' ? 'command not found' : e.message}\n`);
+      done(e.code === 'ENOENT' ? 127 : 126);
+    });
+    child.on('exit', (code, signal) => done(code ?? 128 + (signal ? osConstants.signals[signal] : 0)));
+  });
+};

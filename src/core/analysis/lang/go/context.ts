@@ -1,0 +1,174 @@
+import type { Node } from 'web-tree-sitter';
+import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from '../../engine/analysis';
+import { firstKid } from '../../syntax';
+import { buildCfg, type FunctionCfg } from './cfg';
+import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
+import { acquisitionKind, isNoReturn, type Imports, type ResourceKind } from './names';
+import { callArgs, callee, unparen } from './syntax';
+
+const MAX_SUMMARY_DEPTH = 16;
+
+/**
+ * What all functions of one Go file share: imports, the same-file functions and methods (a call to
+ * one is analysed through its engine summary), the configured ownership transfers, caches and the
+ * time budget.
+ */
+export class GoFileContext implements GoLowerContext, SummaryProvider {
+  private readonly functions = new Map<string, Node[]>();
+  private readonly methods = new Map<string, Node[]>();
+  private readonly cfgs = new Map<number, FunctionCfg>();
+  private readonly lowered = new Map<string, LoweredFunction>();
+  private readonly summaries = new Map<string, Summary | 'busy'>();
+  private readonly consumedMemo = new Map<string, boolean | 'busy'>();
+  private depth = 0;
+  timedOut = false;
+
+  constructor(
+    readonly imports: Imports,
+    readonly transfers: ReadonlySet<string>,
+    functions: readonly Node[],
+    readonly deadline: number | undefined,
+  ) {
+    for (const fn of functions) {
+      const name = fn.childForFieldName('name')?.text;
+      if (!name) continue;
+      const map = fn.type === 'method_declaration' ? this.methods : fn.type === 'function_declaration' ? this.functions : null;
+      if (!map) continue;
+      const list = map.get(name) ?? [];
+      list.push(fn);
+      map.set(name, list);
+    }
+  }
+
+  cfg(fn: Node): FunctionCfg {
+    let c = this.cfgs.get(fn.id);
+    if (!c) this.cfgs.set(fn.id, (c = buildCfg(fn, (stmt) => this.isNoReturnStatement(stmt))));
+    return c;
+  }
+
+  /**
+   * The function lowered to the IR, once per file. With `captured`, that variable of an enclosing
+   * function (used by a function literal) is an extra last parameter, for the literal's summary.
+   */
+  lower(fn: Node, captured: string | null = null): LoweredFunction {
+    const key = `${fn.id}:${captured ?? ''}`;
+    let l = this.lowered.get(key);
+    if (!l) this.lowered.set(key, (l = new GoLowering(this.cfg(fn), this, captured).lower()));
+    return l;
+  }
+
+  isNoReturnStatement(stmt: Node): boolean {
+    const call = unparen(firstKid(stmt));
+    if (!call || call.type !== 'call_expression') return false;
+    const c = callee(call, this.imports);
+    if (!c.name) return false;
+    return isNoReturn(c.pkg, c.operand !== null && c.pkg === undefined, c.name);
+  }
+
+  /** The name under which `summary` finds a call's same-file candidates (`f`, or every method `m` for `x.m()`), or null. */
+  summaryName(call: Node): string | null {
+    const c = callee(call, this.imports);
+    if (!c.name || (c.operand && c.pkg !== undefined)) return null;
+    const name = c.operand ? `.${c.name}` : c.name;
+    return this.candidates(name) ? name : null;
+  }
+
+  private candidates(name: string): Node[] | null {
+    const list = name.startsWith('.') ? this.methods.get(name.slice(1)) : this.functions.get(name);
+    return list && list.length ? list : null;
+  }
+
+  /** The same-file functions a call may run (all methods of that name for `x.m(...)`, or the literal itself), or null. */
+  targets(call: Node): Node[] | null {
+    const f = unparen(call.childForFieldName('function'));
+    if (f?.type === 'func_literal') return [f];
+    const name = this.summaryName(call);
+    return name ? this.candidates(name) : null;
+  }
+
+  /**
+   * The summary of the candidates of a call: an argument counts as released when every candidate
+   * releases or hands on its parameter (each closes it or gives it to an owner), and nothing else
+   * is assumed.
+   */
+  summary(name: string): Summary | undefined {
+    const fns = this.candidates(name);
+    if (!fns) return undefined;
+    const memo = this.summaries.get(name);
+    if (memo === 'busy') return NO_SUMMARY; // recursion: assume nothing
+    if (memo) return memo;
+    this.summaries.set(name, 'busy');
+    let result: Summary = NO_SUMMARY;
+    try {
+      const each = fns.map((fn) => this.paramSummary(fn, null));
+      const n = Math.max(0, ...each.map((s) => s.releases.length));
+      // Consumed when every candidate releases or hands on the parameter; a hand-off by any of them
+      // makes it an escape (a new owner may hold it: a deferred close would close what it keeps).
+      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i]));
+      const releases = consumed.map((c, i) => c && each.every((s) => !!s.releases[i]));
+      result = { releases, escapes: consumed.map((c, i) => c && !releases[i]) };
+    } finally {
+      this.summaries.set(name, result);
+    }
+    return result;
+  }
+
+  private paramSummary(fn: Node, captured: string | null): Summary {
+    // Summaries nest through calls: past a few levels, assume nothing.
+    if (this.depth > MAX_SUMMARY_DEPTH) return NO_SUMMARY;
+    this.depth++;
+    try {
+      return this.runSummary(fn, captured);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private runSummary(fn: Node, captured: string | null): Summary {
+    const analysis = new FunctionAnalysis(this.lower(fn, captured).ir, this, 'summary', this.deadline);
+    analysis.run();
+    return analysis.complete ? analysis.summary() : NO_SUMMARY;
+  }
+
+  /** Does `fn` close or hand on its parameter `index` (or, with `captured`, that captured variable) on every path? */
+  consumes(fn: Node, index: number, captured: string | null = null): boolean {
+    const key = `${fn.id}:${index}:${captured ?? ''}`;
+    const memo = this.consumedMemo.get(key);
+    if (memo !== undefined) return memo === true;
+    this.consumedMemo.set(key, 'busy');
+    let result = false;
+    try {
+      const s = this.paramSummary(fn, captured);
+      const i = captured !== null ? s.releases.length - 1 : index;
+      result = i >= 0 && (!!s.releases[i] || !!s.escapes[i]);
+    } finally {
+      this.consumedMemo.set(key, result);
+    }
+    return result;
+  }
+
+  /** Classifies `x, err := <call>`; null when the call returns no resource. */
+  acquisition(call: Node): ResourceKind | null {
+    const c = callee(call, this.imports);
+    if (!c.name || !c.operand) return null;
+    return acquisitionKind(c.pkg, c.name, callArgs(call).length, c.operand.text);
+  }
+
+  isTransfer(call: Node): boolean {
+    const c = callee(call, this.imports);
+    return this.transfers.has(c.text) || (c.name !== null && this.transfers.has(c.name));
+  }
+}
+
+/** Cheap pre-check: does the body (outside nested function literals) call anything that acquires? */
+export function hasAcquisition(ctx: GoFileContext, fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  for (const call of body.descendantsOfType('call_expression')) {
+    if (!call || !ctx.acquisition(call)) continue;
+    let p = call.parent;
+    while (p && p.id !== fn.id && p.type !== 'func_literal') p = p.parent;
+    if (p && p.id === fn.id) return true;
+  }
+  return false;
+}

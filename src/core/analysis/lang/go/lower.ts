@@ -1,0 +1,497 @@
+import type { Node } from 'web-tree-sitter';
+import { NO_GUARD, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Ref, type Target } from '../../ir/ir';
+import { firstKid } from '../../syntax';
+import type { CfgNode, FunctionCfg } from './cfg';
+import { NON_OWNING, WRAPPING, type Imports, type ResourceKind } from './names';
+import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen } from './syntax';
+
+/**
+ * Lowers one Go function to the shared IR (../../ir/ir.ts), over the Go CFG (cfg.ts), whose nodes
+ * are the IR's by index. Each variable is a location keyed by its name and declaring scope (`err`
+ * of the function, `err#3` of a nested block), so shadowing stays apart. What Go adds:
+ * - `x, err := acquire()`: `x` gets the resource, `err` the acquisition's status (`err != nil`
+ *   means it failed);
+ * - `defer x.Close()` (and a deferred call that closes or hands on x) is lowered as a release where
+ *   the defer runs: deferred calls run at every exit after that point, panics included, which is
+ *   all the leak analysis needs;
+ * - `go f(x)` hands x to a goroutine: released when f closes or hands it on on every path (its
+ *   engine summary), handed over when f's code is not in the file, and otherwise lent: still open,
+ *   so still leaking, but no release at an exit may be proposed (the goroutine may still use it);
+ * - wrappers (`tls.Client(conn)`), stores into fields, slices, maps, composite literals, sends on
+ *   channels, and configured ownership transfers hand the resource over; a return hands it to
+ *   the caller.
+ */
+
+export interface GoLowerContext {
+  readonly imports: Imports;
+  acquisition(call: Node): ResourceKind | null;
+  isTransfer(call: Node): boolean;
+  /** The name under which the engine finds the summary of a call's same-file candidates, or null. */
+  summaryName(call: Node): string | null;
+  /** Same-file functions a call may run (or the called function literal), or null. */
+  targets(call: Node): Node[] | null;
+  /** Does `fn` close or hand on parameter `index` (or the captured variable) on every path? */
+  consumes(fn: Node, index: number, captured?: string | null): boolean;
+}
+
+/** One acquisition of the function, by the offset of its call (the engine's token site). */
+export interface GoAcquisition {
+  readonly call: Node;
+  /** The statement that acquires it (short_var_declaration, assignment or var_spec). */
+  readonly stmt: Node;
+  readonly key: string;
+  readonly name: string;
+  readonly errVar: string | null;
+  readonly kind: ResourceKind;
+  /** Acquired inside a loop body of this function. */
+  readonly inLoop: boolean;
+}
+
+/** A goroutine body that receives the resource (as parameter `param`) without closing it. */
+export interface Handler {
+  readonly fn: Node;
+  readonly param: string | null;
+  /** The location handed to it. */
+  readonly key: string;
+}
+
+export interface LoweredFunction {
+  readonly ir: FunctionIr;
+  readonly cfg: FunctionCfg;
+  readonly acquisitions: ReadonlyMap<number, GoAcquisition>;
+  /** Goroutine bodies that receive a resource without closing it, by the offset of the `go` statement (a `lent` marker's `at`). */
+  readonly handlers: ReadonlyMap<number, readonly Handler[]>;
+}
+
+const NONE: Guard = NO_GUARD;
+const NO_REF: Ref = { key: null, prefix: null };
+const MAX_WALK = 20000;
+const MAX_GUARD_DEPTH = 200;
+
+/** The variable name of a location key (`err#3` is `err`). */
+export function variableOf(key: string): string {
+  const i = key.indexOf('#');
+  return i < 0 ? key : key.slice(0, i);
+}
+
+export class GoLowering {
+  private readonly acquisitions = new Map<number, GoAcquisition>();
+  private readonly handlers = new Map<number, Handler[]>();
+  /** The keys that an acquisition assigns, and the parameters: what a function literal may capture. */
+  private readonly acquiredKeys = new Set<string>();
+  /** The keys that an HTTP response is acquired into. */
+  private readonly responseKeys = new Set<string>();
+
+  constructor(private readonly cfg: FunctionCfg, private readonly ctx: GoLowerContext, private readonly captured: string | null) {}
+
+  lower(): LoweredFunction {
+    const cfg = this.cfg;
+    cfg.nodes.forEach((n) => {
+      if (n.kind === 'effect' && n.ast) this.findAcquisitions(n);
+    });
+    // Parameters (tracked in summary mode) may be captured by a literal too.
+    for (const p of [...cfg.params, this.captured]) if (p) this.acquiredKeys.add(p);
+    const nodes = cfg.nodes.map((n) => this.node(n));
+    const params = this.captured !== null ? [...cfg.params, this.captured] : cfg.params;
+    const ir: FunctionIr = { nodes, entry: cfg.entry, params, start: cfg.fn.startIndex, end: cfg.fn.endIndex, autoReleased: new Set() };
+    return { ir, cfg, acquisitions: this.acquisitions, handlers: this.handlers };
+  }
+
+  // ------------------------------------------------------------ names
+
+  /** The scope that declares `name` as seen from `scope`, or -1 (package level or unknown). */
+  private resolve(name: string, scope: number): number {
+    for (let s = scope; s >= 0; s = this.cfg.scopeParent[s] ?? -1) {
+      if (this.cfg.declared[s]?.has(name)) return s;
+    }
+    return name === this.captured ? 0 : -1;
+  }
+
+  /** The location key of a variable seen from `scope`, or null for a package-level (or unknown) one. */
+  private key(name: string, scope: number): string | null {
+    if (name === '_') return null;
+    const s = this.resolve(name, scope);
+    return s < 0 ? null : s === 0 ? name : `${name}#${s}`;
+  }
+
+  // ------------------------------------------------------------ nodes
+
+  private node(n: CfgNode): IrNode {
+    const ops: Op[] = [];
+    const reads: string[] = [];
+    let guard: Guard = NONE;
+    const ast = n.ast;
+    if (ast) {
+      switch (n.kind) {
+        case 'effect':
+        case 'noreturn':
+        case 'return':
+          this.statement(ast, n.scope, ops, reads);
+          break;
+        case 'cond':
+          this.effects(ast, n.scope, ops);
+          guard = this.guard(ast, n.scope, 0);
+          break;
+        default:
+          break;
+      }
+    }
+    const dying: string[] = [];
+    if (n.kind === 'scope') for (const s of n.scopes) for (const name of this.cfg.declared[s] ?? []) dying.push(s === 0 ? name : `${name}#${s}`);
+    return {
+      kind: irKind(n), succ: n.succ, program: { ops, guard, constant: null, noReturn: n.kind === 'noreturn' },
+      exit: exitOf(n), dying, anchor: ast ? ast.startIndex : -1, reads,
+    };
+  }
+
+  private statement(ast: Node, scope: number, ops: Op[], reads: string[]): void {
+    switch (ast.type) {
+      case 'defer_statement':
+        this.deferStatement(ast, scope, ops);
+        return;
+      case 'go_statement':
+        this.goStatement(ast, scope, ops);
+        return;
+      default:
+        break;
+    }
+    this.effects(ast, scope, ops);
+    switch (ast.type) {
+      case 'short_var_declaration':
+      case 'assignment_statement':
+        this.assignment(exprList(ast.childForFieldName('left')), exprList(ast.childForFieldName('right')), scope, ops, ast);
+        break;
+      case 'var_declaration':
+        for (const s of varSpecs(ast)) this.assignment(s.childrenForFieldName('name').filter((x): x is Node => !!x), exprList(s.childForFieldName('value')), scope, ops, s);
+        break;
+      case 'send_statement':
+        this.handOver(this.carried(ast.childForFieldName('value'), scope, true), ops);
+        break;
+      case 'return_statement': {
+        const value = firstKid(ast);
+        if (value) {
+          ops.push({ op: 'returned', refs: this.carried(value, scope, true) });
+          for (const id of value.type === 'identifier' ? [value] : value.descendantsOfType('identifier')) {
+            const k = id ? this.key(id.text, scope) : null;
+            if (k && !reads.includes(k) && !this.readsOtherField(id!, k)) reads.push(k);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** `resp.StatusCode` reads a field of an HTTP response, not the body that is closed. */
+  private readsOtherField(id: Node, key: string): boolean {
+    const p = id.parent;
+    return this.responseKeys.has(key) && p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === id.id &&
+      p.childForFieldName('field')?.text !== 'Body';
+  }
+
+  // ------------------------------------------------------------ acquisitions and assignments
+
+  private findAcquisitions(n: CfgNode): void {
+    const stmt = n.ast!;
+    const forms: { left: Node[]; right: Node[]; stmt: Node }[] = [];
+    if (stmt.type === 'short_var_declaration' || (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text === '=')) {
+      forms.push({ left: exprList(stmt.childForFieldName('left')), right: exprList(stmt.childForFieldName('right')), stmt });
+    } else if (stmt.type === 'var_declaration') {
+      for (const s of varSpecs(stmt)) forms.push({ left: s.childrenForFieldName('name').filter((x): x is Node => !!x), right: exprList(s.childForFieldName('value')), stmt: s });
+    }
+    for (const f of forms) {
+      const call = unparen(f.right[0] ?? null);
+      if (f.right.length !== 1 || !call || call.type !== 'call_expression' || f.left.length > 2) continue;
+      const kind = this.ctx.acquisition(call);
+      const target = f.left[0];
+      if (!kind || !target || target.type !== 'identifier') continue;
+      const key = this.key(target.text, n.scope);
+      if (!key) continue; // `_`, or a package-level variable: stored
+      const errNode = f.left[1];
+      const errVar = errNode && errNode.type === 'identifier' && errNode.text !== '_' ? errNode.text : null;
+      this.acquiredKeys.add(key);
+      if (kind === 'response') this.responseKeys.add(key);
+      this.acquisitions.set(call.startIndex, { call, stmt: f.stmt, key, name: target.text, errVar, kind, inLoop: this.inLoop(f.stmt) });
+    }
+  }
+
+  private inLoop(stmt: Node): boolean {
+    for (let p = stmt.parent; p && p.id !== this.cfg.fn.id; p = p.parent) {
+      if (p.type === 'for_statement') return true;
+      if (p.type === 'func_literal') return false;
+    }
+    return false;
+  }
+
+  private assignment(left: readonly Node[], right: readonly Node[], scope: number, ops: Op[], stmt: Node): void {
+    const start = stmt.startIndex;
+    const end = stmt.endIndex;
+    const call = right.length === 1 ? unparen(right[0]!) : null;
+    const acq = call?.type === 'call_expression' ? this.acquisitions.get(call.startIndex) : undefined;
+    if (call && acq && left[0]?.type === 'identifier') {
+      const site = { start: call.startIndex, end: call.endIndex, call: callee(call, this.ctx.imports).text, resource: acq.kind, validity: 'pointer' as const };
+      ops.push({ op: 'bind', target: { kind: 'local', key: acq.key }, value: { kind: 'acquire', ...site }, start, end });
+      const err = acq.errVar ? this.key(acq.errVar, scope) : null;
+      if (err) ops.push({ op: 'bind', target: { kind: 'local', key: err }, value: { kind: 'status', start: call.startIndex }, start, end });
+      return;
+    }
+    if (left.length !== right.length) {
+      // `a, b := f(x)`: the results are nothing tracked; what the call keeps was handled as a call.
+      for (const r of right) this.handOver(this.carried(r, scope, false), ops);
+      for (const l of left) {
+        const t = this.target(l, scope);
+        if (t.kind === 'local') ops.push({ op: 'bind', target: t, value: { kind: 'other' }, start, end });
+      }
+      return;
+    }
+    left.forEach((l, i) => this.bind(l, right[i]!, scope, ops, start, end));
+  }
+
+  private bind(l: Node, r: Node, scope: number, ops: Op[], start: number, end: number): void {
+    const target = this.target(l, scope);
+    if (target.kind === 'ignore') return; // `_ = conn` hands nothing on
+    const v = unparen(r);
+    if (target.kind === 'local' && v?.type === 'identifier') {
+      const k = this.key(v.text, scope);
+      ops.push({ op: 'bind', target, value: k ? { kind: 'var', key: k } : { kind: 'other' }, start, end });
+      return;
+    }
+    if (target.kind === 'local' && v?.type === 'nil') {
+      ops.push({ op: 'bind', target, value: { kind: 'invalid' }, start, end });
+      return;
+    }
+    // Fields, slice and map elements, package variables, and locals given a wrapped value take it.
+    this.handOver(this.carried(r, scope, false), ops);
+    if (target.kind === 'local') ops.push({ op: 'bind', target, value: { kind: 'other' }, start, end });
+  }
+
+  private target(l: Node, scope: number): Target {
+    const n = unparen(l);
+    if (!n) return { kind: 'ignore' };
+    if (n.type === 'identifier') {
+      if (n.text === '_') return { kind: 'ignore' };
+      const k = this.key(n.text, scope);
+      return k ? { kind: 'local', key: k } : { kind: 'escape' };
+    }
+    return { kind: 'escape' };
+  }
+
+  private handOver(refs: readonly Ref[], ops: Op[]): void {
+    if (refs.length) ops.push({ op: 'transfer', refs });
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  /**
+   * The locations an expression hands on as a value. Shallow: the expression itself, `&x`, `x.Body`,
+   * composite literal elements, `append(..., x)`, wrapping calls. Deep (returns, sends, goroutines
+   * whose code is elsewhere): also arguments of any call except the standard functions that only
+   * read or wrap without owning.
+   */
+  private carried(expr: Node | null, scope: number, deep: boolean): Ref[] {
+    const out: Ref[] = [];
+    const stack: Node[] = expr ? [expr] : [];
+    let budget = MAX_WALK;
+    while (stack.length && budget-- > 0) {
+      const x = unparen(stack.pop()!);
+      if (!x) continue;
+      switch (x.type) {
+        case 'identifier': {
+          const k = this.key(x.text, scope);
+          if (k) out.push({ key: k, prefix: null });
+          break;
+        }
+        case 'selector_expression': {
+          const op = unparen(x.childForFieldName('operand'));
+          if (op?.type === 'identifier' && x.childForFieldName('field')?.text === 'Body') stack.push(op);
+          break;
+        }
+        case 'unary_expression':
+          if (x.childForFieldName('operator')?.text === '&') stack.push(x.childForFieldName('operand')!);
+          break;
+        case 'type_assertion_expression':
+          stack.push(x.childForFieldName('operand')!);
+          break;
+        case 'expression_list':
+        case 'composite_literal':
+        case 'literal_value':
+        case 'literal_element':
+        case 'keyed_element':
+          stack.push(...kids(x));
+          break;
+        case 'call_expression': {
+          const c = callee(x, this.ctx.imports);
+          if (c.text === 'append' || WRAPPING.has(c.text) || (deep && !NON_OWNING.has(c.text))) stack.push(...callArgs(x));
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return out;
+  }
+
+  /** The location an argument names (`x`, `&x`, `x.Body`), for a call's summary. */
+  private argRef(arg: Node, scope: number): Ref {
+    let x = unparen(arg);
+    if (x?.type === 'unary_expression' && x.childForFieldName('operator')?.text === '&') x = unparen(x.childForFieldName('operand'));
+    if (x?.type === 'selector_expression' && x.childForFieldName('field')?.text === 'Body') x = unparen(x.childForFieldName('operand'));
+    const k = x?.type === 'identifier' ? this.key(x.text, scope) : null;
+    return k ? { key: k, prefix: null } : NO_REF;
+  }
+
+  /** Calls, composite literals and `&x` inside a statement or expression (function literals are not entered). */
+  private effects(root: Node, scope: number, ops: Op[]): void {
+    const stack: Node[] = [root];
+    let budget = MAX_WALK;
+    while (stack.length && budget-- > 0) {
+      const x = stack.pop()!;
+      if (x.type === 'func_literal') continue;
+      if (x.type === 'call_expression') this.call(x, scope, ops);
+      else if (x.type === 'composite_literal' || (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '&')) {
+        this.handOver(this.carried(x, scope, false), ops);
+      }
+      for (let i = x.namedChildCount - 1; i >= 0; i--) {
+        const c = x.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+  }
+
+  /** The location `x.Close()` releases: `conn.Close()`, `resp.Body.Close()`. */
+  private closed(call: Node, scope: number): Ref | null {
+    const c = callee(call, this.ctx.imports);
+    if (c.name !== 'Close' || !c.operand || c.pkg !== undefined || callArgs(call).length !== 0) return null;
+    const r = this.argRef(c.operand, scope);
+    return r.key ? r : null;
+  }
+
+  private call(call: Node, scope: number, ops: Op[]): void {
+    const closed = this.closed(call, scope);
+    if (closed) ops.push({ op: 'release', ref: closed });
+    const c = callee(call, this.ctx.imports);
+    if (this.ctx.isTransfer(call) || WRAPPING.has(c.text)) {
+      for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
+      return;
+    }
+    const name = this.ctx.summaryName(call);
+    const args = callArgs(call);
+    if (name && args.length) ops.push({ op: 'summary', name, refs: args.map((a) => this.argRef(a, scope)) });
+  }
+
+  /** `defer x.Close()`, `defer func() { x.Close() }()`, `defer closeIt(x)`: released where the defer runs (see the header). */
+  private deferStatement(stmt: Node, scope: number, ops: Op[]): void {
+    const call = unparen(firstKid(stmt));
+    if (!call || call.type !== 'call_expression') return;
+    const closed = this.closed(call, scope);
+    if (closed) ops.push({ op: 'release', ref: closed });
+    if (this.ctx.isTransfer(call)) for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
+    for (const h of this.handOff(call, scope)) if (h.consumed) ops.push({ op: 'release', ref: h.ref });
+  }
+
+  private goStatement(stmt: Node, scope: number, ops: Op[]): void {
+    const call = unparen(firstKid(stmt));
+    if (!call || call.type !== 'call_expression') return;
+    for (const a of callArgs(call)) this.effects(a, scope, ops);
+    if (!this.ctx.targets(call)) {
+      // A goroutine running code we cannot see: assume it owns what it is given.
+      for (const a of callArgs(call)) this.handOver(this.carried(a, scope, true), ops);
+      return;
+    }
+    const lent: Ref[] = [];
+    for (const h of this.handOff(call, scope)) {
+      if (h.consumed) {
+        ops.push({ op: 'release', ref: h.ref });
+        continue;
+      }
+      lent.push(h.ref);
+      const list = this.handlers.get(stmt.startIndex) ?? [];
+      if (!list.some((x) => x.fn.id === h.handler.fn.id && x.param === h.handler.param && x.key === h.handler.key)) list.push(h.handler);
+      this.handlers.set(stmt.startIndex, list);
+    }
+    if (lent.length) ops.push({ op: 'lend', refs: lent });
+  }
+
+  /** The locations a deferred or `go` call hands to a same-file function body, and whether that body consumes them. */
+  private handOff(call: Node, scope: number): { ref: Ref; consumed: boolean; handler: Handler }[] {
+    const fns = this.ctx.targets(call);
+    if (!fns) return [];
+    const out: { ref: Ref; consumed: boolean; handler: Handler }[] = [];
+    const fn = fns[0]!;
+    const params = parameterNames(fn);
+    callArgs(call).forEach((a, index) => {
+      const refs = this.carried(a, scope, false);
+      if (!refs.length) return;
+      const consumed = fns.every((f) => parameterNames(f)[index] !== undefined && parameterNames(f)[index] !== null && this.ctx.consumes(f, index));
+      for (const ref of refs) if (ref.key) out.push({ ref, consumed, handler: { fn, param: params[index] ?? null, key: ref.key } });
+    });
+    if (fn.type === 'func_literal') {
+      const own = new Set(params);
+      const body = fn.childForFieldName('body');
+      for (const key of this.acquiredKeys) {
+        const name = variableOf(key);
+        if (own.has(name) || !body || this.key(name, scope) !== key || !mentions(body, name)) continue;
+        out.push({ ref: { key, prefix: null }, consumed: this.ctx.consumes(fn, -1, name), handler: { fn, param: name, key } });
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------ guards
+
+  /** `x == nil`, `x != nil`, `!`, `&&`, `||`: what the condition says about the variables' values. */
+  private guard(cond: Node, scope: number, depth: number): Guard {
+    const x = unparen(cond);
+    if (!x || depth > MAX_GUARD_DEPTH) return NONE;
+    if (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '!') {
+      const a = x.childForFieldName('operand');
+      return a ? { g: 'not', a: this.guard(a, scope, depth + 1) } : NONE;
+    }
+    if (x.type !== 'binary_expression') return NONE;
+    const op = x.childForFieldName('operator')?.text;
+    const l = x.childForFieldName('left');
+    const r = x.childForFieldName('right');
+    if (!l || !r) return NONE;
+    if (op === '&&' || op === '||') {
+      return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, scope, depth + 1), b: this.guard(r, scope, depth + 1), bAcquires: [] };
+    }
+    if (op !== '==' && op !== '!=') return NONE;
+    const lu = unparen(l);
+    const ru = unparen(r);
+    const other = lu?.type === 'nil' ? ru : ru?.type === 'nil' ? lu : null;
+    const key = other?.type === 'identifier' ? this.key(other.text, scope) : null;
+    return key ? { g: 'cmp', subject: { kind: 'key', key }, rel: op, c: 0 } : NONE;
+  }
+}
+
+function varSpecs(decl: Node): Node[] {
+  const out: Node[] = [];
+  const stack = kids(decl);
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (s.type === 'var_spec_list') stack.push(...kids(s));
+    else if (s.type === 'var_spec') out.push(s);
+  }
+  return out.reverse();
+}
+
+function irKind(n: CfgNode): IrNodeKind {
+  switch (n.kind) {
+    case 'entry': return 'entry';
+    case 'cond': return 'cond';
+    case 'branch': return 'switch';
+    case 'return': case 'end': return 'exit';
+    case 'scope': return 'scope';
+    case 'effect': case 'noreturn': return 'effect';
+  }
+}
+
+const EXIT_KIND: Record<string, ExitKind> = { return: 'return', end: 'end', block: 'block', case: 'block', if: 'block', break: 'break', continue: 'continue', goto: 'goto' };
+
+function exitOf(n: CfgNode): Exit | null {
+  const e = n.exit;
+  if (!e) return null;
+  const r = e.report;
+  return { kind: EXIT_KIND[e.kind] ?? 'block', start: r.startIndex, end: r.endIndex, id: `${e.kind}:${e.node.startIndex}:${r.startIndex}` };
+}

@@ -1,0 +1,659 @@
+import type { Node } from 'web-tree-sitter';
+import { firstKid, searchTree } from '../../syntax';
+import type { Summary } from '../../engine/analysis';
+import {
+  NO_GUARD, type AcquireSite, type ExceptionOrigin, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Ref,
+  type Target, type Value,
+} from '../../ir/ir';
+import type { CfgNode, FunctionCfg } from './cfg';
+import {
+  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
+  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isWrapperType,
+  type ResourceKind,
+} from './names';
+import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
+
+/**
+ * Lowers one Java method, constructor or lambda (its exception-aware CFG, ./cfg.ts) to the shared
+ * IR: node for node, so that findings and fixes map back to the syntax. Each statement's
+ * declarations, assignments and calls become ops in evaluation order; a call that may throw is a
+ * `raise` at the point where it runs (the state before its own effect leaves by the node's
+ * exceptional successor); `catch` clauses and the end of a `finally` on the exceptional path are
+ * `catch` and `rethrow`; `x != null` tests are pointer validity guards; streams and wrappers of a
+ * socket are binds of the same resource; hand-offs to threads, fields, collections and same-file
+ * methods are escapes, transfers and summaries.
+ */
+
+/** What the lowering needs from the file around the function. */
+export interface LowerContext {
+  /** Summary of a same-file method (`m:name/arity`) or constructor (`c:Type/arity`), if it has one. */
+  summary(key: string): Summary | undefined;
+  fieldType(name: string): string | undefined;
+  readonly ownershipTransfers: ReadonlySet<string>;
+  /**
+   * Remembers the syntax of an acquisition or exception origin by its offset (for messages). Of
+   * two origins at one offset (`s.getOutputStream().write(b)`) the outer call, lowered last, wins.
+   */
+  remember(n: Node, role: 'acquisition' | 'origin'): void;
+}
+
+/** A resource the function starts with: a captured variable that a thread hand-off gave to this handler. */
+export interface Seed {
+  readonly name: string;
+  readonly site: AcquireSite;
+}
+
+/** `new Thread(() -> use(c))`: the handler `handler` takes over what `name` holds on entry to IR node `node`. */
+export interface HandOffSite {
+  readonly node: number;
+  readonly handler: Node;
+  readonly name: string;
+}
+
+export interface LoweredFunction {
+  readonly ir: FunctionIr;
+  readonly handOffs: readonly HandOffSite[];
+  /** The declarator or assignment that stores each acquisition (by the acquisition's offset). */
+  readonly binds: ReadonlyMap<number, Node>;
+  /** Set when an expression was too large to lower completely. */
+  readonly partial: boolean;
+}
+
+const MAX_EXPRESSION_NODES = 100000;
+const SKIPPED_IN_EFFECTS = new Set(['lambda_expression', 'class_body', 'switch_block', 'line_comment', 'block_comment', 'string_literal']);
+const SIMPLE_STATEMENTS = new Set(['expression_statement', 'local_variable_declaration', 'return_statement', 'throw_statement']);
+/** Declared types that may hold a resource (a parameter or local of such a type can be stored or lent). */
+const RESOURCE_TYPES = new Set(['Closeable', 'AutoCloseable', 'Channel', 'NetworkChannel', 'ByteChannel', 'SelectableChannel']);
+
+function hasClassBody(n: Node): boolean {
+  return n.namedChildren.some((c) => c?.type === 'class_body');
+}
+
+/** Where a finding about `site` goes: its statement when that is a simple one, else the expression itself. */
+export function reportRange(site: Node): { start: number; end: number } {
+  const stmt = enclosingStatement(site);
+  return SIMPLE_STATEMENTS.has(stmt.type) ? { start: stmt.startIndex, end: stmt.endIndex } : { start: site.startIndex, end: site.endIndex };
+}
+
+/** `new Socket`, `server.accept`, `SocketChannel.open`: how related information names an acquisition. */
+function callName(call: Node): string {
+  if (call.type === 'object_creation_expression') return `new ${simpleTypeName(call.childForFieldName('type'))}`;
+  const o = call.childForFieldName('object');
+  const name = call.childForFieldName('name')?.text ?? '';
+  return o && o.text.length <= 40 ? `${o.text.replace(/\s+/g, ' ')}.${name}` : name;
+}
+
+export class JavaLowering {
+  private readonly handOffs: HandOffSite[] = [];
+  private readonly binds = new Map<number, Node>();
+  /** Resource kinds each local may hold (from the acquisitions and copies anywhere in the function). */
+  private readonly kinds = new Map<string, Set<ResourceKind>>();
+  private partial = false;
+  private current = 0;
+
+  constructor(private readonly cfg: FunctionCfg, private readonly fn: Node, private readonly ctx: LowerContext) {}
+
+  lower(seeds: readonly Seed[]): LoweredFunction {
+    for (const s of seeds) this.kinds.set(s.name, new Set([s.site.resource as ResourceKind]));
+    this.inferKinds();
+    const nodes = this.cfg.nodes.map((n, id) => this.node(n, id, seeds));
+    const ir: FunctionIr = {
+      nodes, entry: this.cfg.entry, params: this.cfg.params, start: this.fn.startIndex, end: this.fn.endIndex, autoReleased: new Set(),
+    };
+    return { ir, handOffs: this.handOffs, binds: this.binds, partial: this.partial };
+  }
+
+  private node(n: CfgNode, id: number, seeds: readonly Seed[]): IrNode {
+    this.current = id;
+    const ops: Op[] = [];
+    const reads: string[] = [];
+    let kind: IrNodeKind = 'effect';
+    let guard: Guard = NO_GUARD;
+    let constant: number | null = null;
+    let noReturn = false;
+    const ast = n.ast;
+    switch (n.kind) {
+      case 'entry':
+        for (const s of seeds) ops.push({ op: 'bind', target: { kind: 'local', key: s.name }, value: { kind: 'acquire', ...s.site }, start: s.site.start, end: s.site.end });
+        kind = ops.length ? 'effect' : 'entry';
+        break;
+      case 'noop':
+        kind = 'noop';
+        break;
+      case 'catch':
+        ops.push({ op: 'catch' });
+        break;
+      case 'effect':
+        if (ast?.type === 'throw_statement') {
+          const e = firstKid(ast);
+          if (e) this.effects(e, ops, reads);
+          ops.push({ op: 'raise', origin: this.origin(ast) });
+          noReturn = true;
+        } else if (ast) this.effects(ast, ops, reads);
+        break;
+      case 'cond': {
+        kind = 'cond';
+        if (!ast) break;
+        this.effects(ast, ops, reads);
+        const e = strip(ast);
+        if (e?.type === 'true') constant = 1;
+        else if (e?.type === 'false') constant = 0;
+        else guard = this.guard(ast, 0);
+        break;
+      }
+      case 'return': {
+        const expr = firstKid(ast ?? null);
+        if (expr) {
+          this.effects(expr, ops, reads);
+          // A returned lambda, method reference or anonymous class keeps the locals it captures.
+          const captured = expr.descendantsOfType(['lambda_expression', 'method_reference', 'class_body'])
+            .flatMap((n) => (n ? identifiers(n) : [])).filter((name) => this.isLocal(name));
+          ops.push({ op: 'returned', refs: [...new Set([...this.refsOf(expr), ...captured])].map(ref) });
+          reads.push(...identifiers(expr));
+        }
+        break;
+      }
+      case 'release':
+        for (const v of n.vars) ops.push({ op: 'release', ref: ref(v) });
+        break;
+      case 'rethrow':
+        ops.push({ op: 'rethrow' });
+        noReturn = true;
+        break;
+      case 'scope':
+        kind = 'scope';
+        break;
+      case 'exit':
+        kind = 'exit';
+        break;
+    }
+    return {
+      kind, succ: n.succ, program: { ops, guard, constant, noReturn }, exit: this.exitOf(n), dying: n.vars.length && n.kind === 'scope' ? n.vars : [],
+      anchor: ast ? ast.startIndex : -1, reads: [...new Set(reads)], exc: n.exc, uses: this.uses(n),
+    };
+  }
+
+  /**
+   * The locals a statement or condition uses (nothing for the jumps and joins). A null test and a
+   * `close()` are not uses: both are harmless on a closed socket, stream or channel.
+   */
+  private uses(n: CfgNode): string[] {
+    if (!n.ast || !(n.kind === 'effect' || n.kind === 'cond' || n.kind === 'return')) return [];
+    const out = new Set<string>();
+    searchTree(n.ast, MAX_EXPRESSION_NODES, (c) => {
+      if (c.type === 'identifier' && this.isLocal(c.text) && !isMemberName(c) && !harmlessUse(c)) out.add(c.text);
+    });
+    return [...out];
+  }
+
+  private exitOf(n: CfgNode): Exit | null {
+    const e = n.exit;
+    if (!e) return null;
+    const id = `${e.kind}:${e.node.startIndex}:${e.node.endIndex}`;
+    switch (e.kind) {
+      case 'block':
+      case 'end':
+        return { kind: e.kind, start: Math.max(e.node.startIndex, e.node.endIndex - 1), end: e.node.endIndex, id };
+      case 'throw': {
+        // Reported at the function's name when no exception origin is known.
+        const name = this.fn.childForFieldName('name') ?? this.fn;
+        return { kind: 'throw', start: name.startIndex, end: name.endIndex, id };
+      }
+      default:
+        return { kind: e.kind, start: e.node.startIndex, end: e.node.endIndex, id };
+    }
+  }
+
+  private origin(site: Node): ExceptionOrigin {
+    this.ctx.remember(site, 'origin');
+    return { at: site.startIndex, ...reportRange(site) };
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  /** The declarations, assignments and calls in `ast`, in evaluation order (iterative post-order walk). */
+  private effects(ast: Node, ops: Op[], reads: string[]): void {
+    const stack: { n: Node; after: boolean }[] = [{ n: ast, after: false }];
+    let budget = MAX_EXPRESSION_NODES;
+    while (stack.length) {
+      if (--budget < 0) {
+        this.partial = true;
+        return;
+      }
+      const { n, after } = stack.pop()!;
+      if (after) {
+        this.act(n, ops, reads);
+        continue;
+      }
+      if (SKIPPED_IN_EFFECTS.has(n.type) || isFunction(n)) continue;
+      switch (n.type) {
+        case 'variable_declarator':
+        case 'resource': {
+          if (!n.childForFieldName('name')) break; // Java 9 `try (sock)`: nothing to evaluate.
+          stack.push({ n, after: true });
+          const v = n.childForFieldName('value');
+          if (v) stack.push({ n: v, after: false });
+          break;
+        }
+        case 'assignment_expression': {
+          stack.push({ n, after: true });
+          const r = n.childForFieldName('right');
+          if (r) stack.push({ n: r, after: false });
+          break;
+        }
+        case 'method_invocation':
+        case 'object_creation_expression': {
+          stack.push({ n, after: true });
+          const a = n.childForFieldName('arguments');
+          if (a) stack.push({ n: a, after: false });
+          const o = n.childForFieldName('object');
+          if (o) stack.push({ n: o, after: false });
+          break;
+        }
+        default:
+          for (let i = n.namedChildCount - 1; i >= 0; i--) {
+            const c = n.namedChild(i);
+            if (c) stack.push({ n: c, after: false });
+          }
+      }
+    }
+  }
+
+  private act(n: Node, ops: Op[], reads: string[]): void {
+    switch (n.type) {
+      case 'variable_declarator':
+      case 'resource': {
+        const name = n.childForFieldName('name');
+        if (!name) return;
+        const valueNode = n.childForFieldName('value');
+        if (valueNode) reads.push(...identifiers(valueNode));
+        this.bind(ops, { kind: 'local', key: name.text }, valueNode ? this.valueOf(valueNode) : { kind: 'other' }, n);
+        return;
+      }
+      case 'assignment_expression': {
+        if (n.childForFieldName('operator')?.text !== '=') return;
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (!left) return;
+        const target = this.target(left);
+        if (target.kind === 'local' && right) reads.push(...identifiers(right));
+        this.bind(ops, target, this.valueOf(right), n);
+        return;
+      }
+      case 'method_invocation':
+        this.call(n, ops);
+        return;
+      case 'object_creation_expression':
+        this.construct(n, ops);
+        return;
+    }
+  }
+
+  private bind(ops: Op[], target: Target, value: Value, site: Node): void {
+    if (target.kind === 'ignore') return;
+    if (value.kind === 'acquire' && target.kind === 'local' && !this.binds.has(value.start)) this.binds.set(value.start, site);
+    ops.push({ op: 'bind', target, value, ...reportRange(site) });
+  }
+
+  private isLocal(name: string): boolean {
+    return this.cfg.locals.has(name);
+  }
+
+  private typeOf(name: string): string | undefined {
+    return this.isLocal(name) ? this.cfg.types.get(name) : this.ctx.fieldType(name);
+  }
+
+  /** Where an assignment stores: a local, storage that outlives the function (a field, an array), or nothing tracked. */
+  private target(lhs: Node): Target {
+    const n = strip(lhs);
+    if (!n) return { kind: 'ignore' };
+    if (n.type === 'identifier') return this.isLocal(n.text) ? { kind: 'local', key: n.text } : { kind: 'escape' };
+    if (n.type === 'field_access' || n.type === 'array_access') return { kind: 'escape' };
+    return { kind: 'ignore' };
+  }
+
+  // ---------------------------------------------------------------- values
+
+  private valueOf(node: Node | null, depth = 0): Value {
+    const e = strip(node);
+    if (!e || depth > 60) return { kind: 'other' };
+    switch (e.type) {
+      case 'null_literal':
+        return { kind: 'invalid' };
+      case 'identifier':
+        return this.isLocal(e.text) ? { kind: 'var', key: e.text } : { kind: 'other' };
+      case 'assignment_expression':
+        return this.valueOf(e.childForFieldName('left'), depth + 1);
+      case 'ternary_expression': {
+        const keys: string[] = [];
+        let invalid = false;
+        for (const f of ['consequence', 'alternative']) {
+          const v = this.valueOf(e.childForFieldName(f), depth + 1);
+          keys.push(...keysOf(v));
+          if (v.kind === 'invalid') invalid = true;
+        }
+        return keys.length || invalid ? { kind: 'join', keys, invalid } : { kind: 'other' };
+      }
+      case 'object_creation_expression': {
+        const type = simpleTypeName(e.childForFieldName('type'));
+        const rk = NEW_ACQUIRE.get(type);
+        if (rk && !hasClassBody(e)) return this.acquire(e, rk);
+        if (isWrapperType(type)) return this.union(callArgs(e), depth);
+        return { kind: 'other' };
+      }
+      case 'method_invocation': {
+        const name = e.childForFieldName('name')?.text ?? '';
+        const args = callArgs(e);
+        const recv = strip(e.childForFieldName('object'));
+        if (name === 'open' && recv) {
+          const rk = OPEN_ACQUIRE.get(simpleTypeName(recv));
+          if (rk) return this.acquire(e, rk);
+        }
+        if (name === 'accept' && args.length === 0 && recv) {
+          const rk = this.acceptKind(recv);
+          if (rk) return this.acquire(e, rk);
+        }
+        if (VIEW_METHODS.has(name) && args.length === 0 && recv) {
+          // `new Socket(h, p).getInputStream()`: the variable holds the new socket through its stream.
+          const inner = this.valueOf(recv, depth + 1);
+          if (inner.kind === 'acquire') return inner;
+          const keys = keysOf(inner);
+          return keys.length ? joinOf(keys) : { kind: 'other' };
+        }
+        if (CHANNELS_VIEW_METHODS.has(name) && recv && simpleTypeName(recv) === 'Channels') return this.union(args.slice(0, 1), depth);
+        return { kind: 'other' };
+      }
+      default:
+        return { kind: 'other' };
+    }
+  }
+
+  private union(exprs: Node[], depth: number): Value {
+    const keys: string[] = [];
+    for (const a of exprs) {
+      const v = this.valueOf(a, depth + 1);
+      if (v.kind === 'acquire') return v;
+      keys.push(...keysOf(v));
+    }
+    return keys.length ? joinOf(keys) : { kind: 'other' };
+  }
+
+  private acquire(call: Node, rk: ResourceKind): Value {
+    this.ctx.remember(call, 'acquisition');
+    // A non-blocking ServerSocketChannel.accept() (and a channel's open()) may give null; a constructor never does.
+    const alwaysValid = !(call.type === 'method_invocation' && rk === 'channel');
+    return { kind: 'acquire', start: call.startIndex, end: call.endIndex, call: callName(call), resource: rk, validity: 'pointer', alwaysValid };
+  }
+
+  /** The locals whose resources an expression's value holds (a socket, its stream, a wrapper of its stream). */
+  private refsOf(e: Node | null | undefined): string[] {
+    return keysOf(this.valueOf(e ?? null));
+  }
+
+  /** What `recv.accept()` returns: a connection when `recv` is (or holds) a server socket or channel. */
+  private acceptKind(recv: Node): ResourceKind | null {
+    for (const k of this.refsOf(recv)) {
+      for (const kind of this.kinds.get(k) ?? []) {
+        const a = acceptedKind(kind);
+        if (a) return a;
+      }
+    }
+    const name = recv.type === 'identifier' ? recv.text : recv.type === 'field_access' ? recv.childForFieldName('field')?.text : undefined;
+    const type = name ? this.typeOf(name) : undefined;
+    return type ? ACCEPTING_TYPES.get(type) ?? null : null;
+  }
+
+  /**
+   * The resource kinds each local may hold, from every acquisition and copy stored in it anywhere
+   * in the function (flow-insensitive: it decides what `x.accept()` returns when `x` is a `var`).
+   */
+  private inferKinds(): void {
+    const binds: [string, Node | null][] = [];
+    const stack: Node[] = [this.fn.childForFieldName('body') ?? this.fn];
+    let budget = MAX_EXPRESSION_NODES;
+    while (stack.length && budget-- > 0) {
+      const n = stack.pop()!;
+      if (n.id !== this.fn.id && (isFunction(n) || n.type === 'class_body')) continue;
+      if (n.type === 'variable_declarator' || n.type === 'resource') {
+        const name = n.childForFieldName('name')?.text;
+        if (name) binds.push([name, n.childForFieldName('value')]);
+      } else if (n.type === 'assignment_expression') {
+        const l = strip(n.childForFieldName('left'));
+        if (l?.type === 'identifier') binds.push([l.text, n.childForFieldName('right')]);
+      }
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    for (let pass = 0, changed = true; pass < 4 && changed; pass++) {
+      changed = false;
+      for (const [name, value] of binds) {
+        const v = this.valueOf(value);
+        const add = v.kind === 'acquire' ? [v.resource as ResourceKind] : keysOf(v).flatMap((k) => [...(this.kinds.get(k) ?? [])]);
+        let set = this.kinds.get(name);
+        for (const k of add) {
+          if (!set) this.kinds.set(name, (set = new Set()));
+          if (!set.has(k)) {
+            set.add(k);
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** May this local hold a resource (an acquisition or copy is stored in it, or its declared type is one)? */
+  private mayHoldResource(name: string): boolean {
+    if (this.kinds.has(name)) return true;
+    const type = this.cfg.types.get(name) ?? '';
+    return NEW_ACQUIRE.has(type) || OPEN_ACQUIRE.has(type) || isWrapperType(type) || RESOURCE_TYPES.has(type);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private raise(ops: Op[], site: Node): void {
+    ops.push({ op: 'raise', origin: this.origin(site) });
+  }
+
+  private call(call: Node, ops: Op[]): void {
+    const name = call.childForFieldName('name')?.text ?? '';
+    const args = callArgs(call);
+    const recvNode = call.childForFieldName('object');
+    const recv = strip(recvNode);
+    if (name === 'close' && args.length === 0) {
+      if (recv) for (const k of this.refsOf(recv)) ops.push({ op: 'release', ref: ref(k) });
+      return;
+    }
+    if (CLOSE_HELPERS.has(name) && args.length === 1) {
+      for (const k of this.refsOf(args[0])) ops.push({ op: 'release', ref: ref(k) });
+      return;
+    }
+    if (this.ctx.ownershipTransfers.has(name) || (recvNode && this.ctx.ownershipTransfers.has(`${recvNode.text}.${name}`))) {
+      ops.push({ op: 'transfer', refs: args.flatMap((a) => this.refsOf(a)).map(ref) });
+      return;
+    }
+    if (HANDOFF_METHODS.has(name) && args.length > 0) {
+      this.handOff(args, ops);
+      return;
+    }
+    // The selector's key set refers to the channel now; the event loop closes it.
+    if (name === REGISTER_METHOD && recv) ops.push({ op: 'transfer', refs: this.refsOf(recv).map(ref) });
+    const stored = STORE_METHODS.has(name) && recv ? args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k)) : [];
+    if (stored.length && recv) {
+      // A local collection holds them now (and leaks them if it is dropped); any other keeps them.
+      if (recv.type === 'identifier' && this.isLocal(recv.text)) {
+        ops.push({ op: 'bind', target: { kind: 'local', key: recv.text }, value: joinOf([recv.text, ...stored]), ...reportRange(call) });
+      } else ops.push({ op: 'transfer', refs: stored.map(ref) });
+      return;
+    }
+    if (!recv || recv.type === 'this') {
+      const key = `m:${name}/${args.length}`;
+      const summary = this.ctx.summary(key);
+      if (summary) {
+        this.applySummary(summary, key, args, call, ops);
+        return;
+      }
+    }
+    if (name === REGISTER_METHOD || QUIET_METHODS.has(name)) return;
+    this.unknown(args, call, ops);
+  }
+
+  private construct(n: Node, ops: Op[]): void {
+    const type = simpleTypeName(n.childForFieldName('type'));
+    const args = callArgs(n);
+    if (NEW_ACQUIRE.has(type)) {
+      this.raise(ops, n);
+      return;
+    }
+    if (HANDOFF_CONSTRUCTORS.has(type)) {
+      this.handOff(args, ops);
+      return;
+    }
+    if (isWrapperType(type)) {
+      if (THROWING_WRAPPERS.has(type)) this.raise(ops, n);
+      return;
+    }
+    const key = `c:${type}/${args.length}`;
+    const summary = this.ctx.summary(key);
+    if (summary) {
+      this.applySummary(summary, key, args, n, ops);
+      return;
+    }
+    if (QUIET_CONSTRUCTORS.has(type) || hasClassBody(n)) return;
+    this.unknown(args, n, ops);
+  }
+
+  /**
+   * A call the analysis cannot see: it may throw, and a resource among its arguments may be kept
+   * by it (`new Conn(s)` of another file): still open, but no fix may close it afterwards.
+   */
+  private unknown(args: Node[], site: Node, ops: Op[]): void {
+    this.raise(ops, site);
+    const lent = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+    if (lent.length) ops.push({ op: 'lend', refs: lent.map(ref) });
+  }
+
+  private applySummary(summary: Summary, key: string, args: Node[], site: Node, ops: Op[]): void {
+    if (summary.mayThrow) this.raise(ops, site);
+    ops.push({ op: 'summary', name: key, refs: args.map((a) => ref(this.refsOf(a)[0] ?? null)) });
+  }
+
+  /**
+   * `new Thread(...)`, `executor.submit(...)`: every local the arguments mention (directly, or
+   * captured by a lambda or an anonymous class) now belongs to the other thread. The lambdas and
+   * run()/call() methods among the arguments are analysed with those resources as their own.
+   */
+  private handOff(args: Node[], ops: Op[]): void {
+    const handlers: Node[] = [];
+    const mentioned = new Set<string>();
+    const stack: Node[] = [...args];
+    let budget = MAX_EXPRESSION_NODES;
+    while (stack.length && budget-- > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'identifier' && this.isLocal(n.text)) mentioned.add(n.text);
+      if (n.type === 'lambda_expression') handlers.push(n);
+      if (n.type === 'method_declaration' && ['run', 'call'].includes(n.childForFieldName('name')?.text ?? '')) handlers.push(n);
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    for (const name of mentioned) for (const h of handlers) if (mentionsFree(h, name)) this.handOffs.push({ node: this.current, handler: h, name });
+    if (mentioned.size) ops.push({ op: 'transfer', refs: [...mentioned].map(ref) });
+  }
+
+  // ---------------------------------------------------------------- null checks
+
+  /** Offsets of the acquisitions inside an expression (they run only when it is evaluated). */
+  private acquisitionsIn(e: Node): number[] {
+    const out: number[] = [];
+    searchTree(e, MAX_EXPRESSION_NODES, (n) => {
+      if (n.type !== 'object_creation_expression' && n.type !== 'method_invocation') return;
+      const v = this.valueOf(n);
+      if (v.kind === 'acquire' && v.start === n.startIndex) out.push(v.start);
+    });
+    return out;
+  }
+
+  private guard(cond: Node, depth: number): Guard {
+    const e = strip(cond);
+    if (!e || depth > 100) return NO_GUARD;
+    if (e.type === 'unary_expression' && e.childForFieldName('operator')?.type === '!') {
+      const arg = e.childForFieldName('operand');
+      return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NO_GUARD;
+    }
+    if (e.type !== 'binary_expression') return NO_GUARD;
+    const op = e.childForFieldName('operator')?.type ?? '';
+    const l = strip(e.childForFieldName('left'));
+    const r = strip(e.childForFieldName('right'));
+    if (!l || !r) return NO_GUARD;
+    if (op === '&&' || op === '||') {
+      return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: this.acquisitionsIn(r) };
+    }
+    if (op !== '==' && op !== '!=') return NO_GUARD;
+    const subject = l.type === 'null_literal' ? r : r.type === 'null_literal' ? l : null;
+    if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
+    return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
+  }
+}
+
+/** `s == null`, `s != null`, `s.close()`. */
+function harmlessUse(id: Node): boolean {
+  let p = id.parent;
+  let child = id;
+  while (p && p.type === 'parenthesized_expression') {
+    child = p;
+    p = p.parent;
+  }
+  if (!p) return false;
+  if (p.type === 'binary_expression') {
+    const op = p.childForFieldName('operator')?.type;
+    const other = p.childForFieldName('left')?.id === child.id ? p.childForFieldName('right') : p.childForFieldName('left');
+    return (op === '==' || op === '!=') && strip(other)?.type === 'null_literal';
+  }
+  return p.type === 'method_invocation' && p.childForFieldName('object')?.id === child.id && p.childForFieldName('name')?.text === 'close'
+    && callArgs(p).length === 0;
+}
+
+function ref(key: string | null): Ref {
+  return { key, prefix: null };
+}
+
+function keysOf(v: Value): string[] {
+  return v.kind === 'var' ? [v.key] : v.kind === 'join' ? [...v.keys] : [];
+}
+
+function joinOf(keys: string[]): Value {
+  const unique = [...new Set(keys)];
+  return unique.length === 1 ? { kind: 'var', key: unique[0]! } : { kind: 'join', keys: unique, invalid: false };
+}
+
+/** The identifiers an expression reads. */
+function identifiers(expr: Node): string[] {
+  if (expr.type === 'identifier') return [expr.text];
+  return [...new Set(expr.descendantsOfType('identifier').map((n) => n.text))];
+}
+
+/** Does `fn` use `name` without declaring it (a captured variable)? */
+function mentionsFree(fn: Node, name: string): boolean {
+  const stack: Node[] = [fn];
+  let used = false;
+  let budget = MAX_EXPRESSION_NODES;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' && n.text === name) {
+      const p = n.parent;
+      if (p && (p.type === 'variable_declarator' || p.type === 'formal_parameter') && p.childForFieldName('name')?.id === n.id) return false;
+      if (p && p.type === 'formal_parameters') return false;
+      if (p && p.type === 'lambda_expression' && p.childForFieldName('parameters')?.id === n.id) return false;
+      if (!(p && p.type === 'method_invocation' && p.childForFieldName('name')?.id === n.id)
+        && !(p && p.type === 'field_access' && p.childForFieldName('field')?.id === n.id)) used = true;
+    }
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (c) stack.push(c);
+    }
+  }
+  return used;
+}

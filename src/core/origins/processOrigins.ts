@@ -1,0 +1,75 @@
+// Socket origins of one process: its recorder file (if `sockscope run` started it), checked to be
+// this very process, with the stacks symbolized; or why there are none.
+import { promises as fs } from 'fs';
+import type { OriginRecord } from './recordFile';
+import { parseOriginRecord } from './recordFile';
+import { mapsCopyPath, recordPath, recordsDir } from './recordsDir';
+import { parseMaps } from './procMaps';
+import { readElfInfo, untraceableReason } from './elfInfo';
+import { Addr2lineCache } from './addr2line';
+import type { Origin } from './symbolize';
+import { symbolizeStacks } from './symbolize';
+
+export type ProcessOrigins =
+  | { readonly recorded: true; readonly record: OriginRecord; readonly origins: ReadonlyMap<number, Origin>; originOf(fd: number | undefined, inode: string): { stack: number; origin: Origin } | undefined }
+  | { readonly recorded: false; readonly reason: string };
+
+export interface OriginsOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly addr2line?: Addr2lineCache;
+  readonly proc?: string;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks), read after the command name's last ')'. */
+export function startTicksOf(statText: string): bigint | undefined {
+  const fields = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
+  const v = fields[19];
+  return v !== undefined && v !== '' && /^\d+$/.test(v) ? BigInt(v) : undefined;
+}
+
+/** The records folder, only when it is a directory of ours that no one else may read or write. */
+async function safeDir(dir: string): Promise<string | undefined> {
+  const st = await fs.lstat(dir).catch(() => undefined);
+  if (!st || !st.isDirectory()) return undefined;
+  const uid = process.geteuid?.();
+  if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw new Error(`refusing the origins folder ${dir}: it must belong to you with mode 0700`);
+  }
+  return dir;
+}
+
+export function notRecordedMessage(cmdline: string): string {
+  const command = cmdline.trim() ? `sockscope run -- ${cmdline.trim()}` : 'sockscope run -- COMMAND';
+  return `origins unknown — restart it with \`${command}\``;
+}
+
+export async function readProcessOrigins(pid: number, options: OriginsOptions = {}): Promise<ProcessOrigins> {
+  const proc = options.proc ?? '/proc';
+  const dir = await safeDir(recordsDir(options.env ?? process.env));
+  const stat = await fs.readFile(`${proc}/${pid}/stat`, 'latin1').catch(() => '');
+  const buf = dir ? await fs.readFile(recordPath(dir, pid)).catch(() => undefined) : undefined;
+  const record = buf ? parseOriginRecord(buf) : undefined;
+  if (!dir || !record || record.pid !== pid || record.startTicks !== startTicksOf(stat)) {
+    const reason = untraceableReason(await readElfInfo(`${proc}/${pid}/exe`));
+    if (reason) return { recorded: false, reason: `origins not traceable: ${reason}` };
+    const cmdline = (await fs.readFile(`${proc}/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean).join(' ');
+    return { recorded: false, reason: notRecordedMessage(cmdline) };
+  }
+  const captured = await fs.readFile(mapsCopyPath(dir as string, pid), 'latin1').catch(() => '');
+  const origins = await symbolizeStacks(record.stacks, {
+    maps: parseMaps(captured),
+    liveMaps: async () => parseMaps(await fs.readFile(`${proc}/${pid}/maps`, 'latin1')),
+    addr2line: options.addr2line ?? new Addr2lineCache(),
+  });
+  return {
+    recorded: true, record, origins,
+    originOf(fd, inode) {
+      if (fd === undefined) return undefined;
+      const r = record.live.get(fd);
+      // The inode must match: a descriptor closed or replaced behind the recorder's back has no origin.
+      if (!r || r.inode !== inode || r.stack === undefined) return undefined;
+      const origin = origins.get(r.stack);
+      return origin ? { stack: r.stack, origin } : undefined;
+    },
+  };
+}

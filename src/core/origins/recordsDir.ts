@@ -1,0 +1,16 @@
+// Where the origins recorder keeps its files: the same choice as native/sockscope-origins.c makes.
+import * as path from 'path';
+
+export function recordsDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.geteuid?.() ?? 0): string {
+  if (env.SOCKSCOPE_ORIGINS_DIR) return env.SOCKSCOPE_ORIGINS_DIR;
+  if (env.XDG_RUNTIME_DIR?.startsWith('/')) return path.join(env.XDG_RUNTIME_DIR, 'sockscope');
+  return `/tmp/sockscope-${uid}`;
+}
+
+export function recordPath(dir: string, pid: number): string {
+  return path.join(dir, `${pid}.origins`);
+}
+
+export function mapsCopyPath(dir: string, pid: number): string {
+  return path.join(dir, `${pid}.maps`);
+}

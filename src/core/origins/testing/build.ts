@@ -1,0 +1,39 @@
+// Test support: the origins recorder and C test programs compiled at test time with the system compiler.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { repoRoot } from '../../platform/linux/testSupport';
+
+export const hasGcc = process.platform === 'linux' && spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Builds src/core/origins/native/sockscope-origins.c with the arguments scripts/build.mjs uses. */
+export function buildRecorder(dir: string): string {
+  const out = path.join(dir, 'libsockscope-origins.so');
+  const source = path.join(repoRoot(), 'src', 'core', 'origins', 'native', 'sockscope-origins.c');
+  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-o', out, source, '-ldl']);
+  return out;
+}
+
+/** Compiles test/fixtures/origins/<name>.c into dir with extra gcc flags (e.g. -g). */
+export function buildProgram(dir: string, name: string, flags: readonly string[], output = name): string {
+  const out = path.join(dir, output);
+  execFileSync('gcc', [...flags, '-o', out, fixtureSource(name)]);
+  return out;
+}
+
+export function fixtureSource(name: string): string {
+  return path.join(repoRoot(), 'test', 'fixtures', 'origins', `${name}.c`);
+}
+
+/** The 1-based line of the fixture that carries the marker comment `SITE:<site>`. */
+export function siteLine(name: string, site: string): number {
+  const lines = fs.readFileSync(fixtureSource(name), 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(`/* SITE:${site} */`));
+  if (i < 0) throw new Error(`no SITE:${site} in ${name}.c`);
+  return i + 1;
+}
