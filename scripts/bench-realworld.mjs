@@ -323,7 +323,11 @@ async function benchProjects(o, repos, tmp) {
       const count = { true: 0, false: 0, pedantic: 0, unclear: 0 };
       const gone = { true: 0, false: 0, pedantic: 0, unclear: 0 };
       for (const j of rs) {
-        const now = live.get(j.project).findings.some((f) => f.file === j.file && f.line === j.line && normVar(f.variable) === normVar(j.variable) && lastName(f.function) === lastName(j.function));
+        // The same finding: same function and variable, at the judged line; a finding judged where it was
+        // reported at its acquisition (Python before it moved to the exit convention) is the same leak
+        // when reported from that acquisition at its exits.
+        const now = live.get(j.project).findings.some((f) => f.file === j.file && normVar(f.variable) === normVar(j.variable) &&
+          lastName(f.function) === lastName(j.function) && (f.line === j.line || (j.line === j.acquiredLine && f.acquiredLine === j.acquiredLine)));
         (now ? count : gone)[j.verdict]++;
         if (now && j.verdict === 'false') {
           const c = causes.get(j.cause) ?? {};
