@@ -1,14 +1,13 @@
 // `sockscope origins <pid> [--json]`: where a process's live sockets were created (recorded when it was
 // started with `sockscope run`), one row per creation site with its sockets counted per state.
-import type { Snapshot } from '../../core/model';
 import { escapeControl } from '../../core/model';
 import { plural } from '../../core/model/plural';
-import { parsePid, SourceError } from '../../core/platform';
+import { parsePid } from '../../core/platform';
 import type { OriginSite } from '../../core/origins/sites';
 import { groupBySite } from '../../core/origins/sites';
 import { readProcessOrigins } from '../../core/origins/processOrigins';
 import type { OriginFrame } from '../../core/origins/symbolize';
-import { cliSocketSource } from '../source';
+import { snapshotOnce } from '../snapshotOnce';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
@@ -50,17 +49,8 @@ export const originsCommand: CliCommand = async (args, io) => {
   const pid = parsePid(pidText);
   if (pid === undefined) return usageError(io, `'${pidText}' is not a process id`);
 
-  let snapshot: Snapshot;
-  const source = cliSocketSource();
-  try {
-    snapshot = await source.snapshot(pid);
-  } catch (e) {
-    const message = e instanceof SourceError ? e.message : `cannot read process ${pid}: ${e instanceof Error ? e.message : String(e)}`;
-    io.err(`sockscope origins: ${escapeControl(message.replace(/\s*\n\s*/g, ' '))}\n`);
-    return EXIT_USAGE;
-  } finally {
-    source.dispose?.();
-  }
+  const snapshot = await snapshotOnce(pid, 'origins', io);
+  if (!snapshot) return EXIT_USAGE;
   const origins = await readProcessOrigins(pid);
   if (!origins.recorded) {
     if (json) io.out(JSON.stringify({ pid, name: snapshot.process.name, recorded: false, reason: origins.reason }, null, 2) + '\n');

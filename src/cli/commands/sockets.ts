@@ -3,8 +3,8 @@
 
 import type { Snapshot, SnapshotJson, Socket, SocketGroup } from '../../core/model';
 import { SUSPICIOUS_STATES, escapeControl, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
-import { parsePid, SourceError } from '../../core/platform';
-import { cliSocketSource } from '../source';
+import { parsePid } from '../../core/platform';
+import { snapshotOnce } from '../snapshotOnce';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 import { plural } from '../../core/model/plural';
@@ -34,18 +34,8 @@ export const socketsCommand: CliCommand = async (args, io) => {
   const pid = parsePid(pidText);
   if (pid === undefined) return usageError(io, `'${pidText}' is not a process id`);
 
-  let snapshot: Snapshot;
-  const source = cliSocketSource();
-  try {
-    snapshot = await source.snapshot(pid);
-  } catch (e) {
-    // One line: the source's message is already a full sentence (it names the process when it can).
-    const message = e instanceof SourceError ? e.message : `cannot read process ${pid}: ${e instanceof Error ? e.message : String(e)}`;
-    io.err(`sockscope sockets: ${escapeControl(message.replace(/\s*\n\s*/g, ' '))}\n`);
-    return EXIT_USAGE;
-  } finally {
-    source.dispose?.();
-  }
+  const snapshot = await snapshotOnce(pid, 'sockets', io);
+  if (!snapshot) return EXIT_USAGE;
   if (!json) {
     io.out(formatText(snapshot));
     return EXIT_OK;
