@@ -16,13 +16,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { arg, root } from './bench-args.mjs';
 
 const run = promisify(execFile);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const ITERATIONS = Number(arg('--iterations', 10000));
 const ROUNDS = Number(arg('--rounds', 7));
 const TARGET = 1.3;

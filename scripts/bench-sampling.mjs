@@ -15,13 +15,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startHolder } from './bench-holder.mjs';
+import { arg, root } from './bench-args.mjs';
 
 const run = promisify(execFile);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const SAMPLES = Number(arg('--samples', 60));
 const PAIRS = Number(arg('--pairs', 5000));
 const INTERVAL = Number(arg('--interval', 1000));

@@ -13,13 +13,9 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startHolder } from './bench-holder.mjs';
+import { arg, root } from './bench-args.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(import.meta.url);
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const PAIRS = Number(arg('--pairs', 5000));
 const RUNS = Number(arg('--runs', 7));
 

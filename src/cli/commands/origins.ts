@@ -2,21 +2,17 @@
 // started with `sockscope run`), one row per creation site with its sockets counted per state.
 import { escapeControl } from '../../core/model';
 import { plural } from '../../core/model/plural';
-import { parsePid } from '../../core/platform';
 import type { OriginSite } from '../../core/origins/sites';
 import { groupBySite } from '../../core/origins/sites';
 import { readProcessOrigins } from '../../core/origins/processOrigins';
 import type { OriginFrame } from '../../core/origins/symbolize';
 import { snapshotOnce } from '../snapshotOnce';
-import type { CliCommand, CliIo } from '../io';
+import { pidArgs } from '../pidArgs';
+import type { CliCommand } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 
 const USAGE = 'Usage: sockscope origins <pid> [--json]';
 
-function usageError(io: CliIo, problem: string): number {
-  io.err(`sockscope origins: ${problem}. ${USAGE}\n`);
-  return EXIT_USAGE;
-}
 
 export function frameText(f: OriginFrame): string {
   const where = f.file ? `${f.file}:${f.line}` : f.module;
@@ -35,19 +31,9 @@ function siteJson(site: OriginSite): object {
 }
 
 export const originsCommand: CliCommand = async (args, io) => {
-  let json = false;
-  const positional: string[] = [];
-  for (const a of args) {
-    if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') { io.out(USAGE + '\n'); return EXIT_OK; }
-    else if (a.startsWith('-')) return usageError(io, `unknown option '${a}'`);
-    else positional.push(a);
-  }
-  const [pidText, extra] = positional;
-  if (pidText === undefined) return usageError(io, 'missing <pid>');
-  if (extra !== undefined) return usageError(io, `unexpected argument '${extra}'`);
-  const pid = parsePid(pidText);
-  if (pid === undefined) return usageError(io, `'${pidText}' is not a process id`);
+  const parsed = pidArgs(args, io, 'origins', USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { pid, json } = parsed;
 
   const snapshot = await snapshotOnce(pid, 'origins', io);
   if (!snapshot) return EXIT_USAGE;

@@ -3,9 +3,9 @@
 
 import type { Snapshot, SnapshotJson, Socket, SocketGroup } from '../../core/model';
 import { SUSPICIOUS_STATES, escapeControl, formatEndpoint, groupByState, snapshotToJson } from '../../core/model';
-import { parsePid } from '../../core/platform';
 import { snapshotOnce } from '../snapshotOnce';
-import type { CliCommand, CliIo } from '../io';
+import { pidArgs } from '../pidArgs';
+import type { CliCommand } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
 import { plural } from '../../core/model/plural';
 import type { ProcessOrigins } from '../../core/origins/processOrigins';
@@ -14,25 +14,11 @@ import type { OriginFrame } from '../../core/origins/symbolize';
 
 const USAGE = 'Usage: sockscope sockets <pid> [--json]';
 
-function usageError(io: CliIo, problem: string): number {
-  io.err(`sockscope sockets: ${problem}. ${USAGE}\n`);
-  return EXIT_USAGE;
-}
 
 export const socketsCommand: CliCommand = async (args, io) => {
-  let json = false;
-  const positional: string[] = [];
-  for (const a of args) {
-    if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') { io.out(USAGE + '\n'); return EXIT_OK; }
-    else if (a.startsWith('-') && a !== '-') return usageError(io, `unknown option '${a}'`);
-    else positional.push(a);
-  }
-  const [pidText, extra] = positional;
-  if (pidText === undefined) return usageError(io, 'missing <pid>');
-  if (extra !== undefined) return usageError(io, `unexpected argument '${extra}'`);
-  const pid = parsePid(pidText);
-  if (pid === undefined) return usageError(io, `'${pidText}' is not a process id`);
+  const parsed = pidArgs(args, io, 'sockets', USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const { pid, json } = parsed;
 
   const snapshot = await snapshotOnce(pid, 'sockets', io);
   if (!snapshot) return EXIT_USAGE;
