@@ -99,7 +99,13 @@ test('TIME_WAIT: the connections a server closed first count as its own, and the
     const config: HeuristicsConfig = { ...DEFAULT_HEURISTICS, timeWait: { ratio: 100 / (range.high - range.low + 1), releaseFactor: 0.8 } };
     for (const source of [new LinuxSocketSource({ procRoot: '/proc', netlinkHelper: helperPath }), new LinuxSocketSource({ procRoot: '/proc' })]) {
       sources.push(source);
-      const snap = await source.snapshot(pid);
+      // The last connections may still be finishing their close handshake (FIN_WAIT_2, not yet
+      // TIME_WAIT) when the client's loop ends: give the kernel up to 2 s to get there.
+      let snap = await source.snapshot(pid);
+      for (let i = 0; i < 20 && (snap.timeWait?.own ?? 0) < n; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        snap = await source.snapshot(pid);
+      }
       assert.ok((snap.timeWait?.own ?? 0) >= n, `${source.reader.kind}: ${JSON.stringify(snap.timeWait)}`);
       assert.ok((snap.timeWait?.netns ?? 0) >= n);
       const { warnings } = await watch(source, pid, 2, 10, config);
