@@ -62,6 +62,15 @@ if (process.platform === 'linux' && !args.has('--only-tests')) {
   }
 }
 
+// The Node.js and Python origins recorders `sockscope run` injects (src/core/origins/node, python): plain
+// source files, copied as they are (they run inside the user's program).
+if (!args.has('--only-tests')) {
+  mkdirSync('dist/lib/node', { recursive: true });
+  mkdirSync('dist/lib/python', { recursive: true });
+  cpSync('src/core/origins/node/sockscope-origins.js', 'dist/lib/node/sockscope-origins.js');
+  cpSync('src/core/origins/python/sitecustomize.py', 'dist/lib/python/sitecustomize.py');
+}
+
 /** The compiler arguments of the origins recorder; keep in step with src/core/origins/testing/build.ts. */
 function recorderCompileArgs(source, output) {
   return ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden',

@@ -1,0 +1,357 @@
+// SockScope's Node.js socket-origins recorder, loaded with `node --require` through NODE_OPTIONS by
+// `sockscope run` (src/core/origins/inject.ts). Plain CommonJS with no dependencies: it runs inside the
+// user's program, before its main module.
+//
+// It records where a TCP, UDP or pipe handle gets its descriptor:
+//   client sockets  net.Socket#connect (net.connect, http, tls…): the stack of the connect call; the
+//                   descriptor appears when the handle's connect runs (after a DNS lookup if any)
+//   servers         net.Server#listen: the stack of the listen call, for the listening descriptor and
+//                   for every connection the server accepts (Node accepts in its own code)
+//   UDP             dgram.Socket#bind (also the implicit bind of a first send)
+// and every handle close (HandleWrap#close, through which Node closes all of them), so that a reused
+// descriptor is never attributed to an old stack. The stack is captured as V8 call sites with a small
+// Error.stackTraceLimit; frames in Node's own code (node:*) and in this file are left out, so frame 0 is
+// the innermost frame of the program. A new site is formatted (and mapped through its source map:
+// module.findSourceMap when the program runs with --enable-source-maps, else the file's own
+// sourceMappingURL) once; after that a socket costs a map lookup, an fstat and a line in a buffer.
+//
+// Output: <records dir>/<pid>.stream, the line format read by src/core/origins/streamFile.ts (keep in
+// step), written in batches (at most ~10 ms late, at once at exit) and rewritten compactly past its cap
+// ($SOCKSCOPE_ORIGINS_LOG_BYTES, 4 MiB), so its size stays bounded while per-site counts are kept.
+// The records dir is the native recorder's: $SOCKSCOPE_ORIGINS_DIR, $XDG_RUNTIME_DIR/sockscope or
+// /tmp/sockscope-<uid>, mode 0700, refused if anyone else could read it. Main thread only.
+'use strict';
+
+(function sockscopeOrigins() {
+  const MARK = Symbol.for('sockscope.origins.recorder');
+  if (process.platform !== 'linux' || globalThis[MARK]) return;
+  globalThis[MARK] = true;
+  const { isMainThread } = require('worker_threads');
+  if (!isMainThread) return;
+
+  const fs = require('fs');
+  const path = require('path');
+  const net = require('net');
+  const dgram = require('dgram');
+  const url = require('url');
+  const Module = require('module');
+
+  const MAX_SITES = 4096;
+  const MAX_FRAMES = 12;
+  const STACK_LIMIT = 24;
+  const CAP = Number(process.env.SOCKSCOPE_ORIGINS_LOG_BYTES) > 0 ? Number(process.env.SOCKSCOPE_ORIGINS_LOG_BYTES) : 4 << 20;
+  const SELF = __filename;
+
+  function warn(message) {
+    try { process.stderr.write(`sockscope-origins: ${message}; origins not recorded\n`); } catch { /* no stderr */ }
+  }
+
+  function recordsDir() {
+    const env = process.env;
+    if (env.SOCKSCOPE_ORIGINS_DIR) return env.SOCKSCOPE_ORIGINS_DIR;
+    if (env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/')) return path.join(env.XDG_RUNTIME_DIR, 'sockscope');
+    return `/tmp/sockscope-${process.geteuid()}`;
+  }
+
+  function startTicks() {
+    try {
+      const stat = fs.readFileSync('/proc/self/stat', 'latin1');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || '';
+    } catch {
+      return '';
+    }
+  }
+
+  const dir = recordsDir();
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== process.geteuid() || (st.mode & 0o077) !== 0) {
+      warn(`refusing ${dir}: it must be a directory of uid ${process.geteuid()} with mode 0700`);
+      return;
+    }
+  } catch (e) {
+    warn(`cannot use ${dir}: ${e.message}`);
+    return;
+  }
+
+  const file = path.join(dir, `${process.pid}.stream`);
+  const header = `SSSTREAM\t1\tnode\t${process.pid}\t${startTicks()}\n`;
+  let out;
+  try {
+    out = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
+    fs.writeSync(out, header);
+  } catch (e) {
+    warn(`cannot write ${file}: ${e.message}`);
+    return;
+  }
+
+  // State: sites by key, their formatted lines, per-site counts, and the live descriptors.
+  const siteIds = new Map();
+  const siteLines = [];
+  const opens = [];
+  const closes = [];
+  const live = new Map(); // fd -> { inode, site, time }
+  let sitesDropped = 0;
+  let pending = [];
+  let written = header.length;
+  let timer;
+
+  function flush() {
+    timer = undefined;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    try {
+      fs.writeSync(out, text);
+      written += Buffer.byteLength(text);
+      if (written > capNow) compact();
+    } catch { /* the folder went away: keep the program running */ }
+  }
+
+  function emit(line) {
+    pending.push(line);
+    if (pending.length >= 4096) flush();
+    else if (!timer) {
+      timer = setTimeout(flush, 10);
+      timer.unref();
+    }
+  }
+
+  // The file again from the state: sites, counts of what is no longer live, the live descriptors.
+  function compact() {
+    const lines = [header, ...siteLines];
+    const liveBySite = new Map();
+    for (const r of live.values()) liveBySite.set(r.site, (liveBySite.get(r.site) || 0) + 1);
+    for (let id = 0; id < siteLines.length; id++) lines.push(`N\t${id}\t${opens[id] - (liveBySite.get(id) || 0)}\t${closes[id]}\n`);
+    if (sitesDropped) lines.push(`D\t${sitesDropped}\n`);
+    for (const [fd, r] of live) lines.push(`O\t${fd}\t${r.inode}\t${r.site}\t${r.time}\t${process.pid}\n`);
+    const text = lines.join('');
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'w' });
+    fs.renameSync(tmp, file);
+    fs.closeSync(out);
+    out = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    written = Buffer.byteLength(text);
+    // A file that stays large because that many sockets are live gets room to grow before the next rewrite.
+    capNow = Math.max(CAP, 2 * written);
+  }
+  let capNow = CAP;
+
+  process.on('exit', flush);
+
+  // --- stacks ---------------------------------------------------------------------------------
+
+  const rawCallSites = (_error, callSites) => callSites;
+  const isRuntime = (name) => !name || name.startsWith('node:') || name === SELF || !(name.startsWith('/') || name.startsWith('file:'));
+
+  /** The site id of the current stack (program frames only), -1 when the site table is full or no frame is the program's. */
+  function captureSite(skip) {
+    const limit = Error.stackTraceLimit;
+    const prepare = Error.prepareStackTrace;
+    const holder = {};
+    let callSites;
+    try {
+      Error.stackTraceLimit = STACK_LIMIT;
+      Error.prepareStackTrace = rawCallSites;
+      Error.captureStackTrace(holder, skip);
+      callSites = holder.stack;
+    } finally {
+      Error.prepareStackTrace = prepare;
+      Error.stackTraceLimit = limit;
+    }
+    if (!Array.isArray(callSites)) return -1;
+    const program = [];
+    let key = '';
+    for (const c of callSites) {
+      const name = c.getFileName();
+      if (isRuntime(name)) continue;
+      const line = c.getLineNumber();
+      const column = c.getColumnNumber();
+      program.push([c, name, line, column]);
+      key += `${name}:${line}:${column}\n`;
+      if (program.length === MAX_FRAMES) break;
+    }
+    if (program.length === 0) return -1;
+    let id = siteIds.get(key);
+    if (id !== undefined) return id;
+    if (siteLines.length >= MAX_SITES) { sitesDropped++; return -1; }
+    id = siteLines.length;
+    siteIds.set(key, id);
+    const frames = program.map(([c, name, line, column]) => frameOf(c, name, line, column));
+    siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
+    opens.push(0);
+    closes.push(0);
+    emit(siteLines[id]);
+    return id;
+  }
+
+  function functionName(c) {
+    const fn = c.getFunctionName();
+    const type = c.getTypeName();
+    const method = c.getMethodName();
+    if (fn) return type && !fn.includes('.') && type !== 'Object' && type !== 'global' ? `${type}.${fn}` : fn;
+    if (method) return type ? `${type}.${method}` : method;
+    return '<anonymous>';
+  }
+
+  function frameOf(c, name, line, column) {
+    const fileName = name.startsWith('file:') ? url.fileURLToPath(name) : name;
+    const mapped = mapPosition(fileName, line, column);
+    return mapped ? [mapped.file, mapped.line, functionName(c)] : [fileName, line, functionName(c)];
+  }
+
+  // --- source maps --------------------------------------------------------------------------------
+
+  const ownMaps = new Map(); // file -> { map, dir } | null
+  function sourceMapOf(fileName) {
+    if (typeof Module.findSourceMap === 'function') {
+      const m = Module.findSourceMap(fileName) || Module.findSourceMap(url.pathToFileURL(fileName).href);
+      if (m) return { map: m, base: undefined };
+    }
+    if (ownMaps.has(fileName)) return ownMaps.get(fileName);
+    let result = null;
+    try {
+      const text = fs.readFileSync(fileName, 'utf8');
+      const at = text.lastIndexOf('sourceMappingURL=');
+      if (at >= 0 && typeof Module.SourceMap === 'function') {
+        const ref = text.slice(at + 'sourceMappingURL='.length).split(/\s/)[0];
+        let payload;
+        let base = path.dirname(fileName);
+        if (ref.startsWith('data:')) {
+          const comma = ref.indexOf(',');
+          const data = ref.slice(comma + 1);
+          payload = JSON.parse(ref.slice(0, comma).endsWith(';base64') ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data));
+        } else {
+          const mapFile = path.resolve(base, ref.startsWith('file:') ? url.fileURLToPath(ref) : ref);
+          payload = JSON.parse(fs.readFileSync(mapFile, 'utf8'));
+          base = path.dirname(mapFile);
+        }
+        result = { map: new Module.SourceMap(payload), base: path.resolve(base, payload.sourceRoot || '') };
+      }
+    } catch { result = null; }
+    ownMaps.set(fileName, result);
+    return result;
+  }
+
+  function mapPosition(fileName, line, column) {
+    const sm = sourceMapOf(fileName);
+    if (!sm) return undefined;
+    const e = sm.map.findEntry(line - 1, column - 1);
+    if (!e || e.originalSource === undefined || e.originalLine === undefined) return undefined;
+    let source = e.originalSource;
+    if (source.startsWith('file:')) source = url.fileURLToPath(source);
+    else if (sm.base !== undefined) source = path.resolve(sm.base, source);
+    return { file: source, line: e.originalLine + 1 };
+  }
+
+  // --- events ---------------------------------------------------------------------------------------
+
+  function opened(fd, site) {
+    if (!(fd >= 0)) return;
+    let inode;
+    try { inode = fs.fstatSync(fd).ino; } catch { return; }
+    const time = Date.now();
+    live.set(fd, { inode, site, time });
+    if (site >= 0) opens[site]++;
+    emit(`O\t${fd}\t${inode}\t${site}\t${time}\t${process.pid}\n`);
+  }
+
+  function closing(fd) {
+    const r = live.get(fd);
+    if (!r) return;
+    live.delete(fd);
+    if (r.site >= 0) closes[r.site]++;
+    emit(`C\t${fd}\t${r.site}\n`);
+  }
+
+  const kSite = Symbol('sockscope.site');
+  const patched = new WeakSet();
+
+  // The handle prototypes (TCP, Pipe, UDP and their HandleWrap base) are internal: patched the first
+  // time one of their handles is seen, before any of its descriptors can be closed.
+  function patchHandle(handle) {
+    if (!handle || typeof handle !== 'object') return;
+    const proto = Object.getPrototypeOf(handle);
+    if (!proto || patched.has(proto)) return;
+    patched.add(proto);
+    for (const name of ['connect', 'connect6', 'bind', 'bind6']) {
+      const original = proto[name];
+      if (typeof original !== 'function') continue;
+      proto[name] = function sockscopeHandleCall(...args) {
+        const result = original.apply(this, args);
+        const site = this[kSite];
+        if (site !== undefined) {
+          const fd = this.fd;
+          if (fd >= 0) { this[kSite] = undefined; opened(fd, site); }
+        }
+        return result;
+      };
+    }
+    let base = proto;
+    while (base && !Object.prototype.hasOwnProperty.call(base, 'close')) base = Object.getPrototypeOf(base);
+    if (base && !patched.has(base)) {
+      patched.add(base);
+      const close = base.close;
+      base.close = function sockscopeHandleClose(...args) {
+        const fd = this.fd;
+        if (typeof fd === 'number' && fd >= 0) closing(fd);
+        return close.apply(this, args);
+      };
+    }
+  }
+
+  const connect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function connect_(...args) {
+    const site = captureSite(connect_);
+    const result = connect.apply(this, args);
+    const handle = this._handle;
+    if (handle) {
+      patchHandle(handle);
+      const fd = handle.fd;
+      if (fd >= 0 && !live.has(fd)) opened(fd, site);
+      else if (!(fd >= 0)) handle[kSite] = site;
+    }
+    return result;
+  };
+
+  const listen = net.Server.prototype.listen;
+  net.Server.prototype.listen = function listen_(...args) {
+    const site = captureSite(listen_);
+    this[kSite] = site;
+    const result = listen.apply(this, args);
+    const record = () => {
+      const handle = this._handle;
+      if (!handle) return;
+      patchHandle(handle);
+      if (handle.fd >= 0 && !live.has(handle.fd)) opened(handle.fd, site);
+    };
+    if (this._handle && this._handle.fd >= 0) record();
+    else this.prependOnceListener('listening', record);
+    return result;
+  };
+
+  const serverEmit = net.Server.prototype.emit;
+  net.Server.prototype.emit = function emit_(event, socket, ...rest) {
+    if (event === 'connection' && socket && socket._handle) {
+      patchHandle(socket._handle);
+      opened(socket._handle.fd, this[kSite] === undefined ? -1 : this[kSite]);
+    }
+    return serverEmit.call(this, event, socket, ...rest);
+  };
+
+  const stateOf = (socket) => {
+    const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+    return key ? socket[key] : undefined;
+  };
+  const bind = dgram.Socket.prototype.bind;
+  dgram.Socket.prototype.bind = function bind_(...args) {
+    const state = stateOf(this);
+    const handle = state && state.handle;
+    if (handle && !(handle.fd >= 0)) {
+      patchHandle(handle);
+      handle[kSite] = captureSite(bind_);
+    }
+    return bind.apply(this, args);
+  };
+})();
