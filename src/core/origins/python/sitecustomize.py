@@ -98,12 +98,18 @@ def _sockscope_origins():
     opens = []
     closes = []
     live = {}  # fd -> (inode, site, time ms)
-    code_file = {}  # code object -> absolute file name, or None for the runtime's code
+    missing = object()
+    # id(code object) -> absolute file name, or None for the runtime's code. Keyed by id: a code
+    # object's own hash is computed afresh each time from its contents. The objects are kept alive in
+    # `codes`, so an id is never reused for another code object.
+    code_file = {}
+    codes = []
 
     def program_file(code):
-        f = code_file.get(code)
-        if f is not None or code in code_file:
+        f = code_file.get(id(code), missing)
+        if f is not missing:
             return f
+        codes.append(code)
         name = code.co_filename
         if not name or name.startswith('<'):
             f = None
@@ -115,7 +121,7 @@ def _sockscope_origins():
                 f = None
             else:
                 f = full
-        code_file[code] = f
+        code_file[id(code)] = f
         return f
 
     def open_file(pid, initial):
@@ -154,7 +160,7 @@ def _sockscope_origins():
         return ''.join(lines)
 
     def emit(line):
-        data = line.encode('utf-8', 'replace')
+        data = line.encode()
         with lock:
             pos = state['pos']
             if pos + len(data) > state['size']:
@@ -184,23 +190,13 @@ def _sockscope_origins():
 
     getframe = sys._getframe
 
-    def current_site():
-        f = getframe(2)
-        key = []
-        n = 0
-        while f is not None and n < stack_limit and len(key) < 2 * max_frames:
-            code = f.f_code
-            if program_file(code) is not None:
-                key.append(code)
-                key.append(f.f_lineno)
-            f = f.f_back
-            n += 1
-        if not key:
-            return -1
-        key = tuple(key)
-        site = site_ids.get(key)
-        if site is not None:
-            return site
+    def rotate():
+        # The file is full: rewrite it from the state (which holds the event being recorded).
+        old = state['mm']
+        open_file(state['pid'], snapshot(state['pid']))
+        old.close()
+
+    def new_site(key, f):
         with lock:
             site = site_ids.get(key)
             if site is not None:
@@ -209,10 +205,11 @@ def _sockscope_origins():
                 state['dropped'] = state.get('dropped', 0) + 1
                 return -1
             frames = []
-            for i in range(0, len(key), 2):
-                code = key[i]
-                name = getattr(code, 'co_qualname', None) or code.co_name
-                frames.append([program_file(code), key[i + 1], name])
+            while f is not None and len(frames) < len(key) // 2:
+                code = f.f_code
+                if program_file(code) is not None:
+                    frames.append([program_file(code), f.f_lineno, getattr(code, 'co_qualname', None) or code.co_name])
+                f = f.f_back
             site = len(site_lines)
             line = 'S\t%d\t%s\n' % (site, json.dumps(frames))
             site_lines.append(line)
@@ -224,48 +221,80 @@ def _sockscope_origins():
 
     fstat = os.fstat
     get_native_id = threading.get_native_id
-
-    def opened(fd, adopted):
-        try:
-            inode = fstat(fd).st_ino
-        except OSError:
-            return
-        if adopted:
-            known = live.get(fd)
-            if known is not None and known[0] == inode:
-                return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
-        site = current_site()
-        t = int(time.time() * 1000)
-        with lock:
-            live[fd] = (inode, site, t)
-            if site >= 0:
-                opens[site] += 1
-            emit('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, get_native_id()))
-
-    def closing(fd):
-        with lock:
-            r = live.pop(fd, None)
-            if r is None:
-                return
-            if r[1] >= 0:
-                closes[r[1]] += 1
-            emit('C\t%d\t%d\n' % (fd, r[1]))
-
+    time_ns = time.time_ns
     cls = socket.socket
     base_fileno = socket._socket.socket.fileno
     original_init = cls.__init__
     original_real_close = cls._real_close
+    get = code_file.get
 
+    # The hot path, written out in the two wrappers (a Python call costs as much as the work).
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         original_init(self, family, type, proto, fileno)
         fd = base_fileno(self)
-        if fd >= 0:
-            opened(fd, fileno is not None)
+        if fd < 0:
+            return
+        try:
+            inode = fstat(fd).st_ino
+        except OSError:
+            return
+        if fileno is not None:
+            known = live.get(fd)
+            if known is not None and known[0] == inode:
+                return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
+        f = getframe(1)
+        key = []
+        n = 0
+        while f is not None and n < stack_limit:
+            code = f.f_code
+            pf = get(id(code), missing)
+            if pf is missing:
+                pf = program_file(code)
+            if pf is not None:
+                key.append(id(code))
+                key.append(f.f_lineno)
+                if len(key) == 2 * max_frames:
+                    break
+            f = f.f_back
+            n += 1
+        if key:
+            key = tuple(key)
+            site = site_ids.get(key)
+            if site is None:
+                site = new_site(key, getframe(1))
+        else:
+            site = -1
+        t = time_ns() // 1000000
+        data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, get_native_id())
+        with lock:
+            live[fd] = (inode, site, t)
+            if site >= 0:
+                opens[site] += 1
+            pos = state['pos']
+            end = pos + len(data)
+            if end <= state['size']:
+                state['pos'] = end
+                state['mm'][pos:end] = data
+            else:
+                rotate()
 
     def _real_close(self, *args, **kwargs):
         fd = base_fileno(self)
         if fd >= 0:
-            closing(fd)
+            with lock:
+                r = live.pop(fd, None)
+                if r is not None:
+                    site = r[1]
+                    if site >= 0:
+                        closes[site] += 1
+                    data = b'C\t%d\t%d\n' % (fd, site)
+                    pos = state['pos']
+                    end = pos + len(data)
+                    if end <= state['size']:
+                        state['pos'] = end
+                        state['mm'][pos:end] = data
+                    else:
+                        rotate()
         return original_real_close(self, *args, **kwargs)
 
     __init__.__doc__ = original_init.__doc__
