@@ -1,5 +1,5 @@
-// Socket origins of Node.js, Python and Java programs end to end with real processes: each fixture
-// (test/fixtures/origins/leaky.js, leaky.py, Leaky.java) is started through `sockscope run` (the CLI as
+// Socket origins of Node.js and Python programs end to end with real processes: each fixture
+// (test/fixtures/origins/leaky.js, leaky.py) is started through `sockscope run` (the CLI as
 // a child process, which detects the runtime and injects its recorder), and read back with
 // `sockscope sockets --json` and `sockscope origins`, checked against `ss` taken at the same moment.
 import { after, before, test } from 'node:test';
@@ -17,7 +17,6 @@ import { repoRoot } from '../../core/platform/linux/testSupport';
 const linux = process.platform === 'linux';
 const has = (cmd: string, args: string[]) => linux && spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const hasPython = has('python3', ['--version']);
-const hasJdk = has('javac', ['-version']) && has('jar', ['--version']) && has('java', ['-version']);
 const hasSs = has('ss', ['-V']);
 const LEAK = 200;
 const CLOSED = 200;
@@ -32,8 +31,6 @@ interface FrameJson { file: string | null; line: number | null; function: string
 interface SocketJson { fd: number | null; inode: string; state: string; origin?: { frames: FrameJson[] } }
 interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string }
 
-if (!hasJdk && linux) console.log('originsRuntimes: no JDK (javac, jar, java): the Java origins tests are skipped');
-
 before(() => {
   if (!linux) return;
   work = tempDir('sockscope-origins-rt-');
@@ -41,18 +38,11 @@ before(() => {
   fs.mkdirSync(records, { mode: 0o700 });
   process.env.SOCKSCOPE_ORIGINS_DIR = records; // where this process's `sockets`/`origins` look
   lib = runtimeRecorders(work);
-  if (hasJdk && fs.existsSync(path.join(repoRoot(), "scripts", "build-java-agent.mjs"))) buildJava();
 });
 after(() => {
   for (const c of started) c.kill('SIGKILL');
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
-
-/** The Java agent jar (scripts/build.mjs's way) into lib/java, and the fixture's classes into work/classes. */
-function buildJava(): void {
-  execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'build-java-agent.mjs'), path.join(lib, 'java')], { stdio: 'inherit' });
-  execFileSync('javac', ['-g', '-d', path.join(work, 'classes'), path.join(fixtures, 'Leaky.java')]);
-}
 
 /** Starts a command through `sockscope run` and waits for its JSON line. */
 async function start(command: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ p: Started; err: () => string }> {

@@ -1,5 +1,6 @@
-// `sockscope run [--] COMMAND [ARGS…]`: runs a program with the socket-origins recorder preloaded, so
-// that `sockscope sockets PID --json` and `sockscope origins PID` can say where each socket was created.
+// `sockscope run [--] COMMAND [ARGS…]`: runs a program with the socket-origins recorder of its runtime
+// (src/core/origins/runtime.ts: node, python, java, else native) injected (inject.ts), so that
+// `sockscope sockets PID --json` and `sockscope origins PID` can say where each socket was created.
 // stdio is the program's; the exit code is the program's (128 + signal number when a signal ended it).
 import { spawn } from 'child_process';
 import { constants as osConstants } from 'os';
@@ -33,7 +34,7 @@ export const runCommand: CliCommand = async (args, io) => {
     const missing = runtime === 'native' ? (fs.existsSync(paths.nativeLibrary) ? undefined : `the origins recorder ${paths.nativeLibrary} was not built (no C compiler at build time)`)
       : runtime === 'node' ? (fs.existsSync(paths.nodePreload) ? undefined : `the Node.js origins recorder ${paths.nodePreload} is missing (run the build)`)
         : runtime === 'python' ? (fs.existsSync(path.join(paths.pythonPath, 'sitecustomize.py')) ? undefined : `the Python origins recorder in ${paths.pythonPath} is missing (run the build)`)
-          : paths.javaAgent ? undefined : 'the Java origins agent was not built (no JDK: javac and jar were not found at build time)';
+          : paths.javaAgent ? undefined : 'this build has no Java origins agent (dist/lib/java/sockscope-origins.jar)';
     if (missing) {
       io.err(`sockscope run: ${missing}; running without origins.\n`);
     } else {

@@ -13,10 +13,12 @@
 // Error.stackTraceLimit; frames in Node's own code (node:*) and in this file are left out, so frame 0 is
 // the innermost frame of the program. A new site is formatted (and mapped through its source map:
 // module.findSourceMap when the program runs with --enable-source-maps, else the file's own
-// sourceMappingURL) once; after that a socket costs a map lookup, an fstat and a line in a buffer.
+// sourceMappingURL) once; after that a socket costs a map lookup and an entry in a batch; a batch is
+// written every ~10 ms, with an fstat (the inode) for the sockets still open then, and the sockets that
+// were opened and closed within it as per-site counts only.
 //
 // Output: <records dir>/<pid>.stream, the line format read by src/core/origins/streamFile.ts (keep in
-// step), written in batches (at most ~10 ms late, at once at exit) and rewritten compactly past its cap
+// step), written in batches (at most ~10 ms late, at exit at once) and rewritten compactly past its cap
 // ($SOCKSCOPE_ORIGINS_LOG_BYTES, 4 MiB), so its size stays bounded while per-site counts are kept.
 // The records dir is the native recorder's: $SOCKSCOPE_ORIGINS_DIR, $XDG_RUNTIME_DIR/sockscope or
 // /tmp/sockscope-<uid>, mode 0700, refused if anyone else could read it. Main thread only.
@@ -37,8 +39,8 @@
   const Module = require('module');
 
   const MAX_SITES = 4096;
-  const MAX_FRAMES = 12;
-  const STACK_LIMIT = 24;
+  const MAX_FRAMES = 8;
+  const STACK_LIMIT = 12;
   const CAP = Number(process.env.SOCKSCOPE_ORIGINS_LOG_BYTES) > 0 ? Number(process.env.SOCKSCOPE_ORIGINS_LOG_BYTES) : 4 << 20;
   const SELF = __filename;
 
@@ -97,11 +99,45 @@
   let written = header.length;
   let timer;
 
+  // pending holds site lines (strings), opens [1, fd, site, time] and closes [2, fd, site], in order.
+  // A socket opened and closed again within one batch becomes counts only (an N line): no line and no
+  // fstat for it. The others get their inode now, when the batch is written (the descriptor is still
+  // theirs: its close would be in the batch).
   function flush() {
     timer = undefined;
     if (pending.length === 0) return;
-    const text = pending.join('');
+    const items = pending;
     pending = [];
+    const openAt = new Map();
+    const dropped = new Uint8Array(items.length);
+    const brief = new Map();
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (typeof it === 'string') continue;
+      if (it[0] === 1) { openAt.set(it[1], i); continue; }
+      const j = openAt.get(it[1]);
+      if (j === undefined) continue;
+      openAt.delete(it[1]);
+      dropped[i] = 1;
+      dropped[j] = 1;
+      if (it[2] >= 0) brief.set(it[2], (brief.get(it[2]) || 0) + 1);
+    }
+    let text = '';
+    for (let i = 0; i < items.length; i++) {
+      if (dropped[i]) continue;
+      const it = items[i];
+      if (typeof it === 'string') text += it;
+      else if (it[0] === 2) text += `C\t${it[1]}\t${it[2]}\n`;
+      else {
+        const r = live.get(it[1]);
+        let inode;
+        try { inode = fs.fstatSync(it[1]).ino; } catch { inode = undefined; }
+        if (inode === undefined || !r) { if (r) live.delete(it[1]); continue; }
+        r.inode = inode;
+        text += `O\t${it[1]}\t${inode}\t${it[2]}\t${it[3]}\t${process.pid}\n`;
+      }
+    }
+    for (const [site, n] of brief) text += `N\t${site}\t${n}\t${n}\n`;
     try {
       fs.writeSync(out, text);
       written += Buffer.byteLength(text);
@@ -109,8 +145,8 @@
     } catch { /* the folder went away: keep the program running */ }
   }
 
-  function emit(line) {
-    pending.push(line);
+  function emit(item) {
+    pending.push(item);
     if (pending.length >= 4096) flush();
     else if (!timer) {
       timer = setTimeout(flush, 10);
@@ -125,7 +161,7 @@
     for (const r of live.values()) liveBySite.set(r.site, (liveBySite.get(r.site) || 0) + 1);
     for (let id = 0; id < siteLines.length; id++) lines.push(`N\t${id}\t${opens[id] - (liveBySite.get(id) || 0)}\t${closes[id]}\n`);
     if (sitesDropped) lines.push(`D\t${sitesDropped}\n`);
-    for (const [fd, r] of live) lines.push(`O\t${fd}\t${r.inode}\t${r.site}\t${r.time}\t${process.pid}\n`);
+    for (const [fd, r] of live) if (r.inode !== undefined) lines.push(`O\t${fd}\t${r.inode}\t${r.site}\t${r.time}\t${process.pid}\n`);
     const text = lines.join('');
     const tmp = `${file}.tmp`;
     fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'w' });
@@ -249,12 +285,10 @@
 
   function opened(fd, site) {
     if (!(fd >= 0)) return;
-    let inode;
-    try { inode = fs.fstatSync(fd).ino; } catch { return; }
     const time = Date.now();
-    live.set(fd, { inode, site, time });
+    live.set(fd, { inode: undefined, site, time });
     if (site >= 0) opens[site]++;
-    emit(`O\t${fd}\t${inode}\t${site}\t${time}\t${process.pid}\n`);
+    emit([1, fd, site, time]);
   }
 
   function closing(fd) {
@@ -262,7 +296,7 @@
     if (!r) return;
     live.delete(fd);
     if (r.site >= 0) closes[r.site]++;
-    emit(`C\t${fd}\t${r.site}\n`);
+    emit([2, fd, r.site]);
   }
 
   const kSite = Symbol('sockscope.site');
