@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildJavaAgent, hasJdk } from './build-java-agent.mjs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -69,6 +70,15 @@ if (!args.has('--only-tests')) {
   mkdirSync('dist/lib/python', { recursive: true });
   cpSync('src/core/origins/node/sockscope-origins.js', 'dist/lib/node/sockscope-origins.js');
   cpSync('src/core/origins/python/sitecustomize.py', 'dist/lib/python/sitecustomize.py');
+  // The Java agent (src/core/origins/java): only where a JDK is installed (javac and jar).
+  const javaSources = 'src/core/origins/java/sockscope/origins';
+  const agent = 'dist/lib/java/sockscope-origins.jar';
+  const newest = Math.max(...readdirSync(javaSources, { recursive: true }).filter((f) => String(f).endsWith('.java')).map((f) => statSync(path.join(javaSources, String(f))).mtimeMs));
+  if (!hasJdk()) {
+    console.warn('build: no JDK (javac and jar): dist/lib/java/sockscope-origins.jar not built; `sockscope run` records no origins for Java programs.');
+  } else if (!existsSync(agent) || statSync(agent).mtimeMs < newest || production) {
+    buildJavaAgent('dist/lib/java');
+  }
 }
 
 /** The compiler arguments of the origins recorder; keep in step with src/core/origins/testing/build.ts. */

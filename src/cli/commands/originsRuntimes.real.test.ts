@@ -1,5 +1,5 @@
-// Socket origins of Node.js and Python programs end to end with real processes: each fixture
-// (test/fixtures/origins/leaky.js, leaky.py) is started through `sockscope run` (the CLI as
+// Socket origins of Node.js, Python and Java programs end to end with real processes: each fixture
+// (test/fixtures/origins/leaky.js, leaky.py, Leaky.java) is started through `sockscope run` (the CLI as
 // a child process, which detects the runtime and injects its recorder), and read back with
 // `sockscope sockets --json` and `sockscope origins`, checked against `ss` taken at the same moment.
 import { after, before, test } from 'node:test';
@@ -18,6 +18,8 @@ const linux = process.platform === 'linux';
 const has = (cmd: string, args: string[]) => linux && spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const hasPython = has('python3', ['--version']);
 const hasSs = has('ss', ['-V']);
+const hasJdk = has('javac', ['-version']) && has('jar', ['--version']) && has('java', ['-version']);
+if (linux && !hasJdk) console.log('originsRuntimes: no JDK (javac, jar, java): the Java origins test is skipped');
 const LEAK = 200;
 const CLOSED = 200;
 const cli = path.join(__dirname, '..', 'cli.js');
@@ -29,7 +31,7 @@ const started: ChildProcessWithoutNullStreams[] = [];
 
 interface FrameJson { file: string | null; line: number | null; function: string | null }
 interface SocketJson { fd: number | null; inode: string; state: string; origin?: { frames: FrameJson[] } }
-interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string }
+interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string; channel?: number; channelAccepted?: number }
 
 before(() => {
   if (!linux) return;
@@ -38,6 +40,10 @@ before(() => {
   fs.mkdirSync(records, { mode: 0o700 });
   process.env.SOCKSCOPE_ORIGINS_DIR = records; // where this process's `sockets`/`origins` look
   lib = runtimeRecorders(work);
+  if (hasJdk) {
+    execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'build-java-agent.mjs'), path.join(lib, 'java')], { stdio: 'inherit' });
+    execFileSync('javac', ['-g', '-d', path.join(work, 'classes'), path.join(fixtures, 'Leaky.java')]);
+  }
 });
 after(() => {
   for (const c of started) c.kill('SIGKILL');
@@ -133,7 +139,7 @@ test('Node.js: leaked sockets at the connect line, closed ones gone, a reused fd
   assert.match(options ?? '', /^NODE_OPTIONS=--max-old-space-size=256 --require .*sockscope-origins\.js$/);
 });
 
-test('Python: leaked sockets at the socket() line, accepted ones at accept(), a reused fd at its new site; the user\'s sitecustomize still runs', { skip: (!linux || !hasPython || !hasSs) && 'needs Linux, python3 and ss', timeout: 120000 }, async () => {
+test('Python: leaked sockets at the socket() line, closed and accepted ones gone, a reused fd at its new site; the user\'s sitecustomize still runs', { skip: (!linux || !hasPython || !hasSs) && 'needs Linux, python3 and ss', timeout: 120000 }, async () => {
   const program = path.join(fixtures, 'leaky.py');
   const userSite = path.join(work, 'usersite');
   fs.mkdirSync(userSite, { recursive: true });
@@ -151,4 +157,24 @@ test('Python: leaked sockets at the socket() line, accepted ones at accept(), a 
   const accepted = JSON.parse((await cliRun(originsCommand, [String(p.pid), '--json'])).out) as { sites: { frames: FrameJson[]; created: number; closed: number }[] };
   const acceptSite = accepted.sites.find((s) => s.frames[0]?.line === fixtureSiteLine('leaky.py', 'accept'));
   assert.equal(acceptSite, undefined, 'every accepted socket was closed: no live socket at accept()');
+});
+
+test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its new site; SocketChannel, ServerSocketChannel.accept and DatagramSocket too', { skip: (!linux || !hasJdk || !hasSs) && 'needs Linux, a JDK and ss', timeout: 120000 }, async () => {
+  const { p } = await start(['java', '--add-opens', 'java.base/sun.nio.ch=ALL-UNNAMED', '-cp', path.join(work, 'classes'), 'Leaky', String(LEAK), String(CLOSED)], { JAVA_TOOL_OPTIONS: '-Xss2m' });
+  // Java frames name the source by package path and file name (the class file knows no more).
+  const site = `Leaky.java:${fixtureSiteLine('Leaky.java', 'send_message')}`;
+  const sockets = await checkLeak(p.pid, site);
+  await checkTable(p.pid, site);
+  assert.equal(p.reuseA, p.reuseB, 'the fixture reuses the descriptor');
+  const byFd = (fd: number | undefined) => { const s = sockets.find((x) => x.fd === fd); return s ? at(s) : 'no socket'; };
+  assert.equal(byFd(p.reuseB), `Leaky.java:${fixtureSiteLine('Leaky.java', 'reuse_b')}`);
+  assert.equal(byFd(p.channel), `Leaky.java:${fixtureSiteLine('Leaky.java', 'channel')}`);
+  assert.equal(byFd(p.channelAccepted), `Leaky.java:${fixtureSiteLine('Leaky.java', 'channel_accept')}`);
+  const udp = sockets.filter((s) => at(s) === `Leaky.java:${fixtureSiteLine('Leaky.java', 'udp')}`);
+  assert.equal(udp.length, 1);
+  assert.equal(sockets.find((s) => at(s) === `Leaky.java:${fixtureSiteLine('Leaky.java', 'accept')}`), undefined, 'every accepted Socket was closed');
+  const frame = sockets.find((s) => at(s) === site)?.origin?.frames;
+  assert.deepEqual(frame?.map((f) => f.function), ['Leaky.sendMessage', 'Leaky.main']);
+  const options = fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('JAVA_TOOL_OPTIONS='));
+  assert.match(options ?? '', /^JAVA_TOOL_OPTIONS=-Xss2m -javaagent:.*sockscope-origins\.jar$/);
 });
