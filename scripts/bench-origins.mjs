@@ -11,8 +11,10 @@
 //
 // Then the same for the runtime recorders, each against its own untraced run in the same rounds: a
 // Node.js loop (bench/origins/loop.js, the --require preload dist/lib/node/sockscope-origins.js), a
-// Python loop (bench/origins/loop.py, the sitecustomize in dist/lib/python); with the peak resident
-// memory traced and untraced for 100,000 sockets. Target ≤ 1.2× loop CPU.
+// Python loop (bench/origins/loop.py, the sitecustomize in dist/lib/python) and, when a JDK built the
+// agent, a Java loop (bench/origins/Loop.java, -javaagent:dist/lib/java/sockscope-origins.jar); with the
+// peak resident memory traced and untraced for 100,000 sockets. Target ≤ 1.2× loop CPU (for Java the
+// loop's CPU time includes the JIT's and the GC's threads: the process's CPU time over the loop).
 //
 //   npm run bench:origins                        (builds first)
 //   node scripts/bench-origins.mjs [--iterations 10000] [--rounds 7]
@@ -101,6 +103,13 @@ const runtimes = [
   { name: 'Node.js', cmd: process.execPath, args: [path.join(root, 'bench', 'origins', 'loop.js')], env: { NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}` } },
   ...(has('python3') ? [{ name: 'Python', cmd: 'python3', args: [path.join(root, 'bench', 'origins', 'loop.py')], env: { PYTHONPATH: path.join(lib, 'python') } }] : []),
 ];
+const javaAgent = path.join(lib, 'java', 'sockscope-origins.jar');
+if (existsSync(javaAgent) && has('javac')) {
+  execFileSync('javac', ['-d', work, path.join(root, 'bench', 'origins', 'Loop.java')]);
+  runtimes.push({ name: 'Java', cmd: 'java', args: ['-cp', work, 'Loop'], env: { JAVA_TOOL_OPTIONS: `-javaagent:${javaAgent}` } });
+} else {
+  console.log('Java: no agent built (no JDK at build time) or no javac: skipped');
+}
 async function runtimeOnce(rt, traced, iterations) {
   const env = { ...process.env, SOCKSCOPE_ORIGINS_DIR: records };
   for (const k of ['LD_PRELOAD', 'NODE_OPTIONS', 'PYTHONPATH', 'JAVA_TOOL_OPTIONS']) delete env[k];

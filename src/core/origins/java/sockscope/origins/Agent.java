@@ -9,8 +9,8 @@
 //                                               descriptor of a Socket, already known from newFD)
 //   ServerSocketChannelImpl.finishAccept(FileDescriptor,…)  the channel ServerSocketChannel.accept returns
 //   SocketDispatcher.close / DatagramDispatcher.close(FileDescriptor)  every close of those
-// java.base is made to read the boot class path's unnamed module and to open java.io to it (for the
-// int inside a FileDescriptor). A method that is missing or that the edit does not understand is left
+// java.base is made to read the boot class path's unnamed module and to open java.io (for the int
+// inside a FileDescriptor) and sun.nio.fs (for fstat, the socket's inode) to it. A method that is missing or that the edit does not understand is left
 // as it is, and the agent says which on stderr: the rest still records.
 package sockscope.origins;
 
@@ -48,7 +48,7 @@ public final class Agent {
   private static void install(Instrumentation inst) throws Exception {
     Class<?> recorder = Class.forName(RECORDER.replace('/', '.'), false, null);
     Module base = Object.class.getModule();
-    inst.redefineModule(base, Set.of(recorder.getModule()), Map.of(), Map.of("java.io", Set.of(recorder.getModule())), Set.of(), Map.of());
+    inst.redefineModule(base, Set.of(recorder.getModule()), Map.of(), Map.of("java.io", Set.of(recorder.getModule()), "sun.nio.fs", Set.of(recorder.getModule())), Set.of(), Map.of());
     if (!Boolean.TRUE.equals(recorder.getMethod("start").invoke(null))) return;
     List<String> failed = new ArrayList<>();
     List<Class<?>> targets = new ArrayList<>();
