@@ -31,7 +31,7 @@ const started: ChildProcessWithoutNullStreams[] = [];
 
 interface FrameJson { file: string | null; line: number | null; function: string | null }
 interface SocketJson { fd: number | null; inode: string; state: string; origin?: { frames: FrameJson[] } }
-interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string; channel?: number; channelAccepted?: number }
+interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string; channel?: number; channelAccepted?: number; child?: number }
 
 before(() => {
   if (!linux) return;
@@ -157,6 +157,24 @@ test('Python: leaked sockets at the socket() line, closed and accepted ones gone
   const accepted = JSON.parse((await cliRun(originsCommand, [String(p.pid), '--json'])).out) as { sites: { frames: FrameJson[]; created: number; closed: number }[] };
   const acceptSite = accepted.sites.find((s) => s.frames[0]?.line === fixtureSiteLine('leaky.py', 'accept'));
   assert.equal(acceptSite, undefined, 'every accepted socket was closed: no live socket at accept()');
+});
+
+test('Python fork: the child has its own record; inherited sockets keep their site, none is misattributed', { skip: (!linux || !hasPython) && 'needs Linux and python3', timeout: 60000 }, async () => {
+  const program = path.join(fixtures, 'leaky.py');
+  const { p } = await start(['python3', program, '3', '3', 'fork']);
+  assert.ok(p.child && p.child > 0);
+  const childSite = `${program}:${fixtureSiteLine('leaky.py', 'child')}`;
+  const leakSite = `${program}:${fixtureSiteLine('leaky.py', 'send_message')}`;
+  const child = await socketsOf(p.child as number);
+  const parent = await socketsOf(p.pid);
+  assert.equal(child.filter((s) => at(s) === childSite).length, 3);
+  assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === leakSite).length, 3, 'inherited leaks keep their site');
+  assert.equal(parent.filter((s) => at(s) === childSite).length, 0);
+  const parentSite = new Map(parent.map((s) => [s.inode, at(s)]));
+  for (const s of child) {
+    // Anything the child has was created either by it or by its parent before fork, and says so.
+    if (s.origin) assert.equal(at(s), parentSite.get(s.inode) ?? childSite, `child fd ${s.fd}`);
+  }
 });
 
 test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its new site; SocketChannel, ServerSocketChannel.accept and DatagramSocket too', { skip: (!linux || !hasJdk || !hasSs) && 'needs Linux, a JDK and ss', timeout: 120000 }, async () => {

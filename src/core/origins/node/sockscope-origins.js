@@ -40,7 +40,7 @@
 
   const MAX_SITES = 4096;
   const MAX_FRAMES = 8;
-  const STACK_LIMIT = 12;
+  const STACK_LIMIT = 10;
   const CAP = Number(process.env.SOCKSCOPE_ORIGINS_LOG_BYTES) > 0 ? Number(process.env.SOCKSCOPE_ORIGINS_LOG_BYTES) : 4 << 20;
   const SELF = __filename;
 
