@@ -178,6 +178,7 @@ def _sockscope_origins():
         return
 
     def after_fork_in_child():
+        local.__dict__.clear()
         with lock:
             old = state['mm']
             try:
@@ -227,6 +228,7 @@ def _sockscope_origins():
     original_init = cls.__init__
     original_real_close = cls._real_close
     get = code_file.get
+    local = threading.local()  # the thread's native id, cached (a forked child's main thread gets a new one below)
 
     # The hot path, written out in the two wrappers (a Python call costs as much as the work).
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
@@ -265,7 +267,11 @@ def _sockscope_origins():
         else:
             site = -1
         t = time_ns() // 1000000
-        data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, get_native_id())
+        try:
+            tid = local.tid
+        except AttributeError:
+            tid = local.tid = get_native_id()
+        data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
         with lock:
             live[fd] = (inode, site, t)
             if site >= 0:
@@ -278,7 +284,7 @@ def _sockscope_origins():
             else:
                 rotate()
 
-    def _real_close(self, *args, **kwargs):
+    def _real_close(self, _ss=socket._socket.socket):
         fd = base_fileno(self)
         if fd >= 0:
             with lock:
@@ -295,7 +301,7 @@ def _sockscope_origins():
                         state['mm'][pos:end] = data
                     else:
                         rotate()
-        return original_real_close(self, *args, **kwargs)
+        return original_real_close(self, _ss)
 
     __init__.__doc__ = original_init.__doc__
     cls.__init__ = __init__
