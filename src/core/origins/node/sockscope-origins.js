@@ -93,48 +93,51 @@
   const siteLines = [];
   const opens = [];
   const closes = [];
-  const live = new Map(); // fd -> { inode, site, time }
+  const live = new Map(); // fd -> { inode (once written), ref (its stack, then site id), time }
   let sitesDropped = 0;
   let pending = [];
   let written = header.length;
   let timer;
 
-  // pending holds site lines (strings), opens [1, fd, site, time] and closes [2, fd, site], in order.
-  // A socket opened and closed again within one batch becomes counts only (an N line): no line and no
-  // fstat for it. The others get their inode now, when the batch is written (the descriptor is still
-  // theirs: its close would be in the batch).
+  // pending holds opens [1, fd, ref, time] and closes [2, fd, ref] in order, where ref is a captured
+  // stack whose site id is looked up here, for the whole batch at once (reading a stack's call sites
+  // costs more than capturing it, and much less in a tight loop than one at a time). A socket opened and
+  // closed again within one batch becomes counts only (an N line): no line and no fstat for it. The
+  // others get their inode now (the descriptor is still theirs: its close would be in the batch).
   function flush() {
     timer = undefined;
     if (pending.length === 0) return;
     const items = pending;
     pending = [];
+    let text = resolveSites(items);
+    for (const it of items) {
+      const id = it[2].id;
+      if (id >= 0) (it[0] === 1 ? opens : closes)[id]++;
+    }
     const openAt = new Map();
     const dropped = new Uint8Array(items.length);
     const brief = new Map();
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      if (typeof it === 'string') continue;
       if (it[0] === 1) { openAt.set(it[1], i); continue; }
       const j = openAt.get(it[1]);
       if (j === undefined) continue;
       openAt.delete(it[1]);
       dropped[i] = 1;
       dropped[j] = 1;
-      if (it[2] >= 0) brief.set(it[2], (brief.get(it[2]) || 0) + 1);
+      if (it[2].id >= 0) brief.set(it[2].id, (brief.get(it[2].id) || 0) + 1);
     }
-    let text = '';
     for (let i = 0; i < items.length; i++) {
       if (dropped[i]) continue;
       const it = items[i];
-      if (typeof it === 'string') text += it;
-      else if (it[0] === 2) text += `C\t${it[1]}\t${it[2]}\n`;
+      if (it[0] === 2) text += `C\t${it[1]}\t${it[2].id}\n`;
       else {
         const r = live.get(it[1]);
         let inode;
         try { inode = fs.fstatSync(it[1]).ino; } catch { inode = undefined; }
         if (inode === undefined || !r) { if (r) live.delete(it[1]); continue; }
         r.inode = inode;
-        text += `O\t${it[1]}\t${inode}\t${it[2]}\t${it[3]}\t${process.pid}\n`;
+        text += `O\t${it[1]}\t${inode}\t${it[2].id}\t${it[3]}\t${process.pid}\n`;
       }
     }
     for (const [site, n] of brief) text += `N\t${site}\t${n}\t${n}\n`;
@@ -158,10 +161,10 @@
   function compact() {
     const lines = [header, ...siteLines];
     const liveBySite = new Map();
-    for (const r of live.values()) liveBySite.set(r.site, (liveBySite.get(r.site) || 0) + 1);
+    for (const r of live.values()) if (r.inode !== undefined) liveBySite.set(r.ref.id, (liveBySite.get(r.ref.id) || 0) + 1);
     for (let id = 0; id < siteLines.length; id++) lines.push(`N\t${id}\t${opens[id] - (liveBySite.get(id) || 0)}\t${closes[id]}\n`);
     if (sitesDropped) lines.push(`D\t${sitesDropped}\n`);
-    for (const [fd, r] of live) if (r.inode !== undefined) lines.push(`O\t${fd}\t${r.inode}\t${r.site}\t${r.time}\t${process.pid}\n`);
+    for (const [fd, r] of live) if (r.inode !== undefined) lines.push(`O\t${fd}\t${r.inode}\t${r.ref.id}\t${r.time}\t${process.pid}\n`);
     const text = lines.join('');
     const tmp = `${file}.tmp`;
     fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'w' });
@@ -181,22 +184,44 @@
   const rawCallSites = (_error, callSites) => callSites;
   const isRuntime = (name) => !name || name.startsWith('node:') || name === SELF || !(name.startsWith('/') || name.startsWith('file:'));
 
-  /** The site id of the current stack (program frames only), -1 when the site table is full or no frame is the program's. */
+  const NO_SITE = { id: -1 };
+
+  /** The current stack (program frames only, found later by resolveSites), cheap to take: V8 keeps it unformatted. */
   function captureSite(skip) {
     const limit = Error.stackTraceLimit;
-    const prepare = Error.prepareStackTrace;
-    const holder = {};
-    let callSites;
+    const holder = { id: undefined, stack: undefined };
     try {
       Error.stackTraceLimit = STACK_LIMIT;
-      Error.prepareStackTrace = rawCallSites;
       Error.captureStackTrace(holder, skip);
-      callSites = holder.stack;
     } finally {
-      Error.prepareStackTrace = prepare;
       Error.stackTraceLimit = limit;
     }
-    if (!Array.isArray(callSites)) return -1;
+    return holder;
+  }
+
+  /** Gives each captured stack of a batch its site id (-1: no program frame, or the table is full); the S lines of new sites. */
+  function resolveSites(items) {
+    let text = '';
+    const prepare = Error.prepareStackTrace;
+    try {
+      Error.prepareStackTrace = rawCallSites;
+      for (const it of items) {
+        const ref = it[2];
+        if (ref.id !== undefined) continue;
+        const line = resolveSite(ref);
+        if (line) text += line;
+      }
+    } finally {
+      Error.prepareStackTrace = prepare;
+    }
+    return text;
+  }
+
+  function resolveSite(ref) {
+    const callSites = ref.stack;
+    ref.stack = undefined;
+    ref.id = -1;
+    if (!Array.isArray(callSites)) return '';
     const program = [];
     let key = '';
     for (const c of callSites) {
@@ -208,18 +233,18 @@
       key += `${name}:${line}:${column}\n`;
       if (program.length === MAX_FRAMES) break;
     }
-    if (program.length === 0) return -1;
-    let id = siteIds.get(key);
-    if (id !== undefined) return id;
-    if (siteLines.length >= MAX_SITES) { sitesDropped++; return -1; }
-    id = siteLines.length;
+    if (program.length === 0) return '';
+    const known = siteIds.get(key);
+    if (known !== undefined) { ref.id = known; return ''; }
+    if (siteLines.length >= MAX_SITES) { sitesDropped++; return ''; }
+    const id = siteLines.length;
     siteIds.set(key, id);
     const frames = program.map(([c, name, line, column]) => frameOf(c, name, line, column));
     siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
     opens.push(0);
     closes.push(0);
-    emit(siteLines[id]);
-    return id;
+    ref.id = id;
+    return siteLines[id];
   }
 
   function functionName(c) {
@@ -283,20 +308,18 @@
 
   // --- events ---------------------------------------------------------------------------------------
 
-  function opened(fd, site) {
+  function opened(fd, ref) {
     if (!(fd >= 0)) return;
     const time = Date.now();
-    live.set(fd, { inode: undefined, site, time });
-    if (site >= 0) opens[site]++;
-    emit([1, fd, site, time]);
+    live.set(fd, { inode: undefined, ref, time });
+    emit([1, fd, ref, time]);
   }
 
   function closing(fd) {
     const r = live.get(fd);
     if (!r) return;
     live.delete(fd);
-    if (r.site >= 0) closes[r.site]++;
-    emit([2, fd, r.site]);
+    emit([2, fd, r.ref]);
   }
 
   const kSite = Symbol('sockscope.site');
@@ -369,7 +392,7 @@
   net.Server.prototype.emit = function emit_(event, socket, ...rest) {
     if (event === 'connection' && socket && socket._handle) {
       patchHandle(socket._handle);
-      opened(socket._handle.fd, this[kSite] === undefined ? -1 : this[kSite]);
+      opened(socket._handle.fd, this[kSite] === undefined ? NO_SITE : this[kSite]);
     }
     return serverEmit.call(this, event, socket, ...rest);
   };
