@@ -11,7 +11,9 @@
 //     java    JAVA_TOOL_OPTIONS += -javaagent:<paths.javaAgent>   (appended; unchanged when the agent
 //                                  was not built, i.e. paths.javaAgent undefined)
 //   defaultRecorderPaths(libDir) -> the paths the build puts under dist/lib/.
-// Pure: no file system access, no process state.
+// `env` is the environment the program will start with: where a launcher lays a partial env over the
+// inherited one (debug configurations), pass the merged result, or the user's own value of a variable
+// that only the inherited environment holds would be lost. Pure: no file system access, no process state.
 import * as path from 'path';
 import type { Runtime } from './runtime';
 import { withRecorder } from './launchEnv';
