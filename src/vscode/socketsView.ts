@@ -73,7 +73,8 @@ export class SocketsView implements vscode.Disposable {
       closeWaitIdleSeconds: setting('warnings.closeWaitIdleSeconds', 60),
       origin,
     }, this.log);
-    const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => this.update())];
+    // Origins are read after the sample they belong to: rebuild the tree on every change, not only on new sockets.
+    const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => { this.provider.originsChanged(); this.update(); })];
     this.current = { attachment, scope };
     this.provider.setAttachment(attachment);
     void vscode.commands.executeCommand('setContext', this.contextKey, true);
