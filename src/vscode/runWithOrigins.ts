@@ -29,6 +29,8 @@ export class RunWithOrigins {
   /** Runs the command and attaches; resolves to the program's pid (undefined when cancelled). */
   async run(arg?: RunWithOriginsArgs): Promise<number | undefined> {
     if (process.platform !== 'linux') throw new SourceError('BAD_INPUT', 'SockScope: socket origins are recorded on Linux only (macOS and Windows are not supported yet).');
+    // Like tasks and debugging, running the workspace's programs waits for the workspace to be trusted.
+    if (!vscode.workspace.isTrusted) throw new SourceError('BAD_INPUT', 'SockScope: Run with Socket Origins runs programs, which this untrusted workspace does not allow. Trust the workspace first (Workspaces: Manage Workspace Trust).');
     const args = arg && typeof arg === 'object' ? arg : {};
     let cwd = args.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     let argv: readonly string[] | undefined;

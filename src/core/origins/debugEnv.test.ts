@@ -35,7 +35,7 @@ test('lldb: the env object; already injected: nothing to do', () => {
   assert.ok(r.injected);
   assert.deepEqual(r.config.env, { LD_PRELOAD: `/u/a.so:${LIB}`, X: 'y' });
   const again = injectRecorder(r.config, native, {});
-  assert.deepEqual(again, { injected: false, reason: 'the recorder is already in its environment' });
+  assert.deepEqual(again, { injected: false, reason: 'nothing to add: the recorder is already in its environment, or none was built for this runtime' });
 });
 
 test('node, python, java: the injector\'s variables go to env, appended to the user\'s', () => {

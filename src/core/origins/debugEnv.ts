@@ -83,7 +83,7 @@ export function injectRecorder(config: DebugConfig, inject: RecorderInjector, in
   const after = inject(adapter.runtime, before);
   if (!after) return { injected: false, reason: `no ${adapter.runtime} recorder is available` };
   const variables = Object.keys(after).filter((k) => after[k] !== undefined && after[k] !== before[k]).sort();
-  if (variables.length === 0) return { injected: false, reason: 'the recorder is already in its environment' };
+  if (variables.length === 0) return { injected: false, reason: 'nothing to add: the recorder is already in its environment, or none was built for this runtime' };
   const next: Record<string, unknown> = { ...config };
   if (adapter.field === 'environment') {
     const list = (Array.isArray(config.environment) ? [...config.environment as { name: string; value: string }[]] : []);
