@@ -7,7 +7,8 @@ import { setting } from './config';
 import type { ComponentLog, Log } from './log';
 import { plural } from '../core/model/plural';
 import type { LiveLeakSites } from './originDiagnostics';
-import { confirmAll, confirmedDiagnostic, unprovenDiagnostics } from './originDiagnostics';
+import { confirmedDiagnostic, unprovenDiagnostics } from './originDiagnostics';
+import { confirmFindings } from '../core/origins/confirm';
 
 const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: 'python', go: 'go', java: 'java' };
 const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
@@ -153,7 +154,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     this.published.set(uri.toString(), { uri, findings });
     const sites = this.live?.sites ?? [];
     const joined = sites.length && uri.scheme === 'file'
-      ? confirmAll(new Map([...this.published.values()].filter((p) => p.uri.scheme === 'file').map((p) => [p.uri.fsPath, p.findings])), sites)
+      ? confirmFindings(new Map([...this.published.values()].filter((p) => p.uri.scheme === 'file').map((p) => [p.uri.fsPath, p.findings])), sites)
       : undefined;
     const confirmed = joined?.confirmed.get(uri.fsPath);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

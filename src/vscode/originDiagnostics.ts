@@ -4,9 +4,8 @@
 // is raised to an error that says how many and in which pid, for as long as that holds; a leaking site
 // that no finding explains gets an information diagnostic at its line.
 import * as vscode from 'vscode';
-import type { Finding } from '../core/analysis';
 import type { Confirmation, ConfirmResult, LiveLeakSite } from '../core/origins/confirm';
-import { confirmationText, confirmFindings, leakingSites, unprovenText } from '../core/origins/confirm';
+import { confirmationText, leakingSites, unprovenText } from '../core/origins/confirm';
 import type { Attachment } from './attachment';
 import type { SocketsView } from './socketsView';
 
@@ -49,11 +48,6 @@ export class LiveLeakSites implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** The join for every published file (path → findings) with the live sites. */
-export function confirmAll(files: ReadonlyMap<string, readonly Finding[]>, sites: readonly LiveLeakSite[]): ConfirmResult {
-  return confirmFindings(files, sites);
 }
 
 /** A finding's diagnostic, raised to an error with what the running process says when confirmed. */

@@ -105,6 +105,11 @@ suite('origins: from a leaking socket to the line that created it', function () 
       return g?.children.length && g.children.every((r) => r.description?.endsWith(` · ${label}`)) ? g : undefined;
     }, 20000);
     assert.equal(cw.children[0]?.command?.command, 'sockscope.openOrigin');
+    assert.match(cw.children[0]?.tooltip ?? '', /\*\*Created at leaky\\_client\\\.c\\:\d+\*\*/, 'a socket\'s tooltip has its stack');
+    // A site whose file is not on this machine, or without line information, opens nothing (a message says why).
+    assert.equal(await vscode.commands.executeCommand('sockscope.openOrigin', { frames: [{ file: '/nonexistent/src/client.c', line: 3, function: 'f', module: '/nonexistent/client' }] }), undefined);
+    assert.equal(await vscode.commands.executeCommand('sockscope.openOrigin', { frames: [{ file: null, line: null, function: 'f', module: '/usr/lib/libx.so' }], note: 'no debug info: build with -g' }), undefined);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, source, 'the editor stays where it was');
     await vscode.commands.executeCommand('sockscope.groupBy.origin');
 
     // The leak warning names the site.
@@ -127,6 +132,9 @@ suite('origins: from a leaking socket to the line that created it', function () 
 
     if (screenshotsAvailable()) {
       await vscode.window.showTextDocument(vscode.Uri.file(source), { selection: confirmed[0]?.range });
+      await vscode.commands.executeCommand('sockscope.sockets.focus');
+      // The Problems panel shows the confirmed findings' messages.
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
       await vscode.commands.executeCommand('sockscope.sockets.focus');
       await new Promise((r) => setTimeout(r, 1500));
       const png = await screenshot('origins-grouped-by-origin');
