@@ -54,7 +54,8 @@ export class LiveLeakSites implements vscode.Disposable {
 export function confirmedDiagnostic(d: vscode.Diagnostic, confirmations: readonly Confirmation[] | undefined): vscode.Diagnostic {
   if (!confirmations?.length) return d;
   const line = d.range.start.line + 1;
-  d.message = `${d.message} Confirmed by the running process: ${confirmations.map((c) => confirmationText(c, line)).join('; ')}.`;
+  const said = confirmations.map((c) => confirmationText(c, line)).join('; ');
+  d.message = /[.!?]$/.test(d.message) ? `${d.message} Confirmed by the running process: ${said}.` : `${d.message} — confirmed by the running process: ${said}.`;
   d.severity = vscode.DiagnosticSeverity.Error;
   return d;
 }

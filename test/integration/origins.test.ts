@@ -125,7 +125,7 @@ suite('origins: from a leaking socket to the line that created it', function () 
       return d.length === 3 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Error) ? d : undefined;
     }, 30000);
     for (const d of confirmed) {
-      assert.match(d.message, new RegExp(`^\`sockfd\` \\(socket\\(\\) on line ${socketLine}\\) is not closed on this path.* Confirmed by the running process: [\\d,]+ sockets? created on line ${socketLine} (is|are) in CLOSE_WAIT in pid ${pid} now\\.$`));
+      assert.match(d.message, new RegExp(`^\`sockfd\` \\(socket\\(\\) on line ${socketLine}\\) is not closed on this path.* — confirmed by the running process: [\\d,]+ sockets? created on line ${socketLine} (is|are) in CLOSE_WAIT in pid ${pid} now\\.$`));
     }
     assert.deepEqual(confirmed.map((d) => d.range.start.line + 1).sort((a, b) => a - b),
       [lineOf(source, 'Error assigning socket option') + 1, lineOf(source, 'No such host') + 1, lineOf(source, 'Reply does not fit') + 1]);
@@ -146,7 +146,7 @@ suite('origins: from a leaking socket to the line that created it', function () 
     clientPid = undefined;
     await waitFor('the findings back to warnings once the process has exited', () => {
       const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'sockscope');
-      return d.length === 3 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Warning && !x.message.includes('Confirmed')) ? d : undefined;
+      return d.length === 3 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Warning && !x.message.includes('confirmed by the running process')) ? d : undefined;
     }, 20000);
   });
 
