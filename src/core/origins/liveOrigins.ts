@@ -40,8 +40,8 @@ export class LiveOrigins {
   update(sockets: readonly Socket[], now = Date.now()): Promise<boolean> {
     if (this.reading) return this.reading;
     const key = (s: Socket) => `${s.fd ?? ''}/${s.inode}`;
-    const fresh = sockets.some((s) => !this.seen.has(key(s)));
-    const needed = this.state === undefined || (this.state.recorded && fresh && now - this.lastRead >= this.minIntervalMs);
+    const needed = this.state === undefined
+      || (this.state.recorded && now - this.lastRead >= this.minIntervalMs && sockets.some((s) => !this.seen.has(key(s))));
     if (!needed) return Promise.resolve(this.attribute(sockets));
     this.lastRead = now;
     this.reading = this.read(this.pid).then((state) => {
