@@ -244,7 +244,7 @@ function socketItem(node: Extract<SocketNode, { kind: 'socket' }>, age: StateAge
   return item;
 }
 
-/** A creation site: its label, its sockets counted (suspicious ones named), the stack in the tooltip; a click opens its line. */
+/** A creation site: its label, its sockets counted per state, the stack in the tooltip; a click opens its line. */
 function siteItem(node: Extract<SocketNode, { kind: 'site' }>, pid: number | undefined): vscode.TreeItem {
   const b = node.branch;
   const expand = node.first && b.suspicious > 0;
