@@ -9,7 +9,9 @@ import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
 import { NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
-import { functionName, isFunction, simpleTypeName } from './syntax';
+import { callArgs, functionName, isFunction, simpleTypeName } from './syntax';
+import { FunctionCache } from '../../engine/functionCache';
+import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
 
 /**
  * Java socket-leak analysis: each method, constructor or lambda that opens a socket, channel or
@@ -172,6 +174,9 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   }
 }
 
+/** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
+export const JAVA_FUNCTIONS = new FunctionCache(2000);
+
 function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): AnalysisResult {
   const deadline = options.timeBudgetMs !== undefined ? Date.now() + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
@@ -182,17 +187,27 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
   const idx = indexFile(tree);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);
+  // A function's result depends on its text, the file's field types and (through summaries) the
+  // same-file methods and constructors it calls, transitively. One that hands resources to a thread
+  // handler, or is such a handler, depends on another function's analysis: it is always analysed.
+  const facts = [[...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(',')];
+  const calls = new CallInputs(calledNames, (name) => {
+    const fn = name.startsWith('m:') ? idx.methods.get(name.slice(2)) : idx.constructors.get(name.slice(2));
+    return fn ? [fn] : [];
+  });
+  const reuse = new FileReuse(JAVA_FUNCTIONS, lines, deadline, calls.current);
   for (let i = 0; i < idx.functions.length; i++) {
     const fn = idx.functions[i]!;
-    const seeds = ctx.seeds.get(fn.id);
-    if (!idx.acquiring.has(fn.id) && !seeds) continue;
+    const seeds = [...(ctx.seeds.get(fn.id)?.values() ?? [])];
+    if (!idx.acquiring.has(fn.id) && !seeds.length) continue;
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: functions from line ${fn.startPosition.row + 1} on were not analysed`);
       break;
     }
     const name = functionName(fn);
     try {
-      findings.push(...analyzeFunction(fn, name, ctx, [...(seeds?.values() ?? [])], text, lines, deadline, notes));
+      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, facts),
+        (fnNotes) => analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes), { findings, notes }, () => calls.of(fn));
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -204,7 +219,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
 function analyzeFunction(
   fn: Node, name: string, ctx: JavaFileContext, seeds: readonly Seed[], text: string, lines: LineIndex,
   deadline: number | undefined, notes: string[],
-): Finding[] {
+): Analysed {
   const { cfg, lowered } = ctx.lower(fn, seeds);
   if (cfg.truncated) notes.push(`function ${name}: too deeply nested or too large, parts were treated as opaque`);
   const a = new FunctionAnalysis(lowered.ir, ctx, 'report', deadline);
@@ -233,7 +248,19 @@ function analyzeFunction(
     if (!tokens) continue;
     add(leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx)), () => fixer.leakFixes(rec, tokens[0]!));
   }
-  return out.map(({ finding, fixes }) => ({ ...finding, fixes }));
+  return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/** The summary names of the calls in `fn`: `m:name/arity` for a method call, `c:Type/arity` for a `new`. */
+function calledNames(fn: Node): string[] {
+  const out: string[] = [];
+  for (const n of fn.descendantsOfType(['method_invocation', 'object_creation_expression'])) {
+    if (!n) continue;
+    const args = callArgs(n).length;
+    if (n.type === 'method_invocation') out.push(`m:${n.childForFieldName('name')?.text ?? ''}/${args}`);
+    else out.push(`c:${simpleTypeName(n.childForFieldName('type'))}/${args}`);
+  }
+  return out;
 }
 
 function tokensHeld(a: FunctionAnalysis, node: number, name: string): Token[] {

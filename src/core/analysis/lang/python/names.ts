@@ -63,6 +63,11 @@ export class Imports {
     }
   }
 
+  /** Every binding, as one string (part of a function's cache key). */
+  fingerprint(): string {
+    return [...this.bound].map(([local, full]) => `${local}=${full}`).sort().join(',');
+  }
+
   resolve(local: string): string {
     return this.bound.get(local) ?? local;
   }
