@@ -27,6 +27,11 @@ interface Entry extends FunctionResult {
 
 export class FunctionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Lookups that found a result, and ones that did not (tests and benchmarks read them). */
+  hits = 0;
+  misses = 0;
+  /** False: nothing is looked up or stored (an analysis from scratch, to compare with). */
+  enabled = true;
 
   constructor(private readonly capacity = 4000) {}
 
@@ -35,12 +40,13 @@ export class FunctionCache {
    * when one of its inputs has another value now (`current` gives today's value of an input).
    */
   get(key: string, startLine: number, current?: (input: string) => string): FunctionResult | undefined {
+    if (!this.enabled) return undefined;
     const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.inputs) {
-      if (!current) return undefined;
-      for (const [name, value] of e.inputs) if (current(name) !== value) return undefined;
+    if (!e || (e.inputs && !sameInputs(e.inputs, current))) {
+      this.misses++;
+      return undefined;
     }
+    this.hits++;
     // Most recently used last: the first key is the one to evict.
     this.entries.delete(key);
     this.entries.set(key, e);
@@ -50,6 +56,7 @@ export class FunctionCache {
   }
 
   set(key: string, startLine: number, endLine: number, result: FunctionResult, inputs?: Inputs): void {
+    if (!this.enabled) return;
     this.entries.delete(key);
     this.entries.set(key, { ...result, startLine, endLine, inputs });
     while (this.entries.size > this.capacity) {
@@ -66,6 +73,12 @@ export class FunctionCache {
   clear(): void {
     this.entries.clear();
   }
+}
+
+function sameInputs(inputs: Inputs, current: ((input: string) => string) | undefined): boolean {
+  if (!current) return inputs.size === 0;
+  for (const [name, value] of inputs) if (current(name) !== value) return false;
+  return true;
 }
 
 function moveFindings(findings: readonly Finding[], delta: number, first: number, last: number): Finding[] {
