@@ -12,10 +12,13 @@ import type { FunctionCache, Inputs } from './functionCache';
  * and owes nothing to the time budget: no notes, and the deadline not passed when it was computed.
  */
 
-/** A function's result and whether it may be stored (false when it depends on more than the key, e.g. a hand-off from another function). */
+/** A function's result and what it depends on besides its key. */
 export interface Analysed {
   readonly findings: readonly Finding[];
+  /** False when it depends on more than the key and the inputs (e.g. a hand-off from another function). */
   readonly reusable: boolean;
+  /** What else it depends on, by name (`CallInputs`); null: too much to name (then it is not stored). */
+  readonly inputs?: () => Inputs | null;
 }
 
 /**
@@ -44,13 +47,9 @@ export class FileReuse {
 
   /**
    * Adds the findings and notes of `fn` to `out`: the cached ones when `key` (null: never cached) and
-   * the inputs match, else `analyse`'s. `inputs` names what the result depends on besides the key
-   * (null: too much to name, not stored).
+   * the inputs match, else `analyse`'s.
    */
-  run(
-    fn: Node, key: string | null, analyse: (notes: string[]) => Analysed, out: { findings: Finding[]; notes: string[] },
-    inputs?: () => Inputs | null,
-  ): void {
+  run(fn: Node, key: string | null, analyse: (notes: string[]) => Analysed, out: { findings: Finding[]; notes: string[] }): void {
     const startLine = this.lines.position(fn.startIndex).line;
     const cached = key === null ? undefined : this.cache.get(key, startLine, this.current);
     if (cached) {
@@ -65,7 +64,7 @@ export class FileReuse {
     out.notes.push(...notes);
     if (key === null || !result.reusable || notes.length > 0) return;
     if (this.deadline !== undefined && Date.now() > this.deadline) return; // a summary may have been cut short
-    const named = inputs ? inputs() : undefined;
+    const named = result.inputs ? result.inputs() : undefined;
     if (named === null) return;
     this.cache.set(key, startLine, this.lines.position(fn.endIndex).line, { findings: result.findings, notes }, named);
   }

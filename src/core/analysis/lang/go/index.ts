@@ -94,12 +94,13 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
       for (const fn of fns) {
         if (deadline !== undefined && Date.now() > deadline) ctx.timedOut = true;
         if (ctx.timedOut) break;
-        if (!hasAcquisition(ctx, fn)) continue;
         const out = { findings: [] as Finding[], notes };
+        // A function's result is looked up before anything else about it is computed (one that
+        // acquires nothing has an empty result, which depends on its text and the imports only).
         // A function whose parse has errors is never edited: its text may not be what the tree says.
-        reuse.run(fn, functionKey('go', fn, text, options, facts), (fnNotes) => ({
-          findings: analyzeFunction(fn, ctx, fn.hasError ? null : fixer, lines, fnNotes), reusable: true,
-        }), out, () => calls.of(fn));
+        reuse.run(fn, functionKey('go', fn, text, options, facts), (fnNotes) => (hasAcquisition(ctx, fn)
+          ? { findings: analyzeFunction(fn, ctx, fn.hasError ? null : fixer, lines, fnNotes), reusable: true, inputs: () => calls.of(fn) }
+          : { findings: [], reusable: true }), out);
         for (const f of out.findings) {
           const key = `${f.ruleId}:${f.variable}@${f.range.start.line}:${f.range.start.column}`;
           if (seen.has(key)) continue;

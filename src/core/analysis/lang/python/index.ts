@@ -50,13 +50,10 @@ interface Scope {
 
 function scopes(root: Node): Scope[] {
   const out: Scope[] = [{ name: '<module>', node: root, body: root, moduleLevel: true }];
-  walk(root, (n) => {
-    if (n.type === 'function_definition') {
-      out.push({ name: n.childForFieldName('name')?.text ?? '<function>', node: n, body: n.childForFieldName('body'), moduleLevel: false });
-    }
-    // Calls, strings and the like hold no function definitions worth analysing (lambdas are expressions).
-    return n.type !== 'string' && n.type !== 'call' && n.type !== 'lambda';
-  });
+  // Definitions are statements: none sits inside a call, a string or a lambda (document order).
+  for (const n of root.descendantsOfType('function_definition')) {
+    if (n) out.push({ name: n.childForFieldName('name')?.text ?? '<function>', node: n, body: n.childForFieldName('body'), moduleLevel: false });
+  }
   return out;
 }
 
@@ -115,13 +112,17 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   const facts = [imports.fingerprint(), file.unit];
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
   for (const scope of scopes(root)) {
-    if (!scope.body || !acquires(scope.body, imports)) continue;
+    if (!scope.body) continue;
     if (deadline !== undefined && Date.now() >= deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: analysis stopped before \`${scope.name}\``);
       return;
     }
+    // A function's result is looked up before anything else about it is computed (one that acquires
+    // nothing has an empty result, reused like any other).
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, facts);
-    reuse.run(scope.node, key, (scopeNotes) => ({ findings: analyzeScope(scope, file, scopeNotes), reusable: true }), { findings, notes });
+    reuse.run(scope.node, key, (scopeNotes) => ({
+      findings: acquires(scope.body!, imports) ? analyzeScope(scope, file, scopeNotes) : [], reusable: true,
+    }), { findings, notes });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { named, strip, walk } from './syntax';
+import { named, strip } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -34,19 +34,16 @@ export class Imports {
 
   static of(root: Node): Imports {
     const imports = new Imports();
-    walk(root, (n) => {
+    // Imports are statements: they never sit inside expressions (document order: a later binding wins).
+    for (const n of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+      if (!n) continue;
       if (n.type === 'import_statement') {
         for (const c of named(n)) imports.bind(c, '');
-        return false;
-      }
-      if (n.type === 'import_from_statement') {
+      } else {
         const mod = n.childForFieldName('module_name')?.text ?? '';
         for (const c of n.childrenForFieldName('name')) if (c) imports.bind(c, mod);
-        return false;
       }
-      // Imports sit at statement level: no need to look inside expressions.
-      return !n.type.endsWith('expression') && n.type !== 'call' && n.type !== 'string';
-    });
+    }
     return imports;
   }
 
