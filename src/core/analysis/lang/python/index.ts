@@ -48,11 +48,11 @@ interface Scope {
   readonly moduleLevel: boolean;
 }
 
-function scopes(root: Node): Scope[] {
+/** The module and its functions, given the file's function definitions in document order. */
+function scopes(root: Node, definitions: readonly Node[]): Scope[] {
   const out: Scope[] = [{ name: '<module>', node: root, body: root, moduleLevel: true }];
-  // Definitions are statements: none sits inside a call, a string or a lambda (document order).
-  for (const n of root.descendantsOfType('function_definition')) {
-    if (n) out.push({ name: n.childForFieldName('name')?.text ?? '<function>', node: n, body: n.childForFieldName('body'), moduleLevel: false });
+  for (const n of definitions) {
+    out.push({ name: n.childForFieldName('name')?.text ?? '<function>', node: n, body: n.childForFieldName('body'), moduleLevel: false });
   }
   return out;
 }
@@ -104,14 +104,16 @@ interface PyFile {
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, findings: Finding[], notes: string[]): void {
   const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
-  const imports = Imports.of(root);
+  // Imports and definitions are statements: none sits inside a call, a string or a lambda. One search finds both.
+  const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
+  const imports = Imports.of(statements);
   const index = new LineIndex(text);
   const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), unit: indentUnit(root, text, index), deadline };
   // A function's result depends on its own text and on the file's imports and indentation unit (no
   // summaries: calls act through the tables). Module-level code is analysed every time: its text is the file.
   const facts = [imports.fingerprint(), file.unit];
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
-  for (const scope of scopes(root)) {
+  for (const scope of scopes(root, statements.filter((n) => n.type === 'function_definition'))) {
     if (!scope.body) continue;
     if (deadline !== undefined && Date.now() >= deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: analysis stopped before \`${scope.name}\``);

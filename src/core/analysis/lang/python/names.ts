@@ -32,14 +32,13 @@ const RELEASE_METHODS: ReadonlySet<string> = new Set(['close', 'detach']);
 export class Imports {
   private readonly bound = new Map<string, string>();
 
-  static of(root: Node): Imports {
+  /** The bindings of the import statements among `statements` (in document order: a later binding wins). */
+  static of(statements: readonly Node[]): Imports {
     const imports = new Imports();
-    // Imports are statements: they never sit inside expressions (document order: a later binding wins).
-    for (const n of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
-      if (!n) continue;
+    for (const n of statements) {
       if (n.type === 'import_statement') {
         for (const c of named(n)) imports.bind(c, '');
-      } else {
+      } else if (n.type === 'import_from_statement') {
         const mod = n.childForFieldName('module_name')?.text ?? '';
         for (const c of n.childrenForFieldName('name')) if (c) imports.bind(c, mod);
       }
