@@ -28,8 +28,8 @@ async function warmAndCold(language: LanguageId, cache: FunctionCache, text: str
 export interface KeyMutation {
   /** The input changed (for messages). */
   readonly input: string;
-  /** The text after the change. */
-  readonly text: string;
+  /** The change: the first occurrence of `[0]` in the base text becomes `[1]` (none: the text stays as it is). */
+  readonly replace?: readonly [string, string];
   readonly options?: AnalysisOptions;
   /** Lookups in the analysis after the change: results found (reused) and not found (analysed again). */
   readonly hits: number;
@@ -46,7 +46,9 @@ export async function checkKeyMutations(language: LanguageId, cache: FunctionCac
   for (const m of mutations) {
     cache.clear();
     const before = await analyzeSource(base, language);
-    const after = await warmAndCold(language, cache, m.text, m.options ?? {});
+    if (m.replace) assert.ok(base.includes(m.replace[0]), `${m.input}: ${m.replace[0]} is in the text`);
+    const text = m.replace ? base.replace(m.replace[0], m.replace[1]) : base;
+    const after = await warmAndCold(language, cache, text, m.options ?? {});
     assert.equal(shape(after.warm), shape(after.cold), `${m.input}: the result with reuse is the result from scratch`);
     assert.deepEqual({ hits: after.hits, misses: after.misses }, { hits: m.hits, misses: m.misses }, `${m.input}: cache lookups`);
     if (m.changesResult) assert.notEqual(shape(after.cold), shape(before), `${m.input}: the change changes the result`);

@@ -43,27 +43,23 @@ const BASE = [
   '',
 ].join('\n');
 
-const edit = (from: string, to: string): string => {
-  assert.ok(BASE.includes(from), from);
-  return BASE.replace(from, to);
-};
-
 // Every function is looked up (one that acquires nothing has an empty result): `release`, `finish`, `target`, `other`, `one`.
 test('Go: each input of a function\'s key re-analyses it; other changes reuse it', async () => {
   await checkKeyMutations('go', GO_FUNCTIONS, BASE, [
-    { input: 'own text', text: edit('\tfinish(c)\n', '\t_ = c\n'), hits: 4, misses: 1, changesResult: true },
-    { input: 'a callee\'s definition', text: edit('\trelease(c)\n', '\t_ = c\n'), hits: 3, misses: 2, changesResult: true },
-    { input: 'the definition of a callee\'s callee', text: edit('\tc.Close()\n', '\t_ = c\n'), hits: 3, misses: 2, changesResult: true },
-    { input: 'imports (what `lg` names)', text: edit('lg "log"', 'lg "fmt"'), hits: 0, misses: 5, changesResult: true },
-    { input: 'text before the function on its line', text: edit('func one()', '/* c */ func one()'), hits: 4, misses: 1, changesResult: true },
-    { input: 'ownership transfers', text: BASE, options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 5, changesResult: true },
-    { input: 'nothing it depends on (another function\'s body)', text: edit('return 1', 'return 2'), hits: 4, misses: 1, changesResult: false },
-    { input: 'nothing it depends on (lines above it)', text: edit('package p\n', 'package p\n\n// moved\n'), hits: 5, misses: 0, changesResult: true },
+    { input: 'own text', replace: ['\tfinish(c)\n', '\t_ = c\n'], hits: 4, misses: 1, changesResult: true },
+    { input: 'a callee\'s definition', replace: ['\trelease(c)\n', '\t_ = c\n'], hits: 3, misses: 2, changesResult: true },
+    { input: 'the definition of a callee\'s callee', replace: ['\tc.Close()\n', '\t_ = c\n'], hits: 3, misses: 2, changesResult: true },
+    { input: 'imports (what `lg` names)', replace: ['lg "log"', 'lg "fmt"'], hits: 0, misses: 5, changesResult: true },
+    { input: 'text before the function on its line', replace: ['func one()', '/* c */ func one()'], hits: 4, misses: 1, changesResult: true },
+    { input: 'ownership transfers', options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 5, changesResult: true },
+    { input: 'nothing it depends on (another function\'s body)', replace: ['return 1', 'return 2'], hits: 4, misses: 1, changesResult: false },
+    { input: 'nothing it depends on (lines above it)', replace: ['package p\n', 'package p\n\n// moved\n'], hits: 5, misses: 0, changesResult: true },
   ]);
   // A call whose name has no definition yet: one added later is a change of that input.
   const FINISH = 'func finish(c net.Conn) {\n\trelease(c)\n}\n';
-  await checkKeyMutations('go', GO_FUNCTIONS, edit(FINISH, ''), [
-    { input: 'a definition added for a name it calls', text: BASE, hits: 3, misses: 2, changesResult: true },
+  assert.ok(BASE.includes(FINISH));
+  await checkKeyMutations('go', GO_FUNCTIONS, BASE.replace(FINISH + '\n', ''), [
+    { input: 'a definition added for a name it calls', replace: ['func target', FINISH + '\nfunc target'], hits: 3, misses: 2, changesResult: true },
   ]);
 });
 

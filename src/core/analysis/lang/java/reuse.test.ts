@@ -41,27 +41,24 @@ const BASE = [
   '',
 ].join('\n');
 
-const edit = (from: string, to: string): string => {
-  assert.ok(BASE.includes(from), from);
-  return BASE.replace(from, to);
-};
-
 // Every function is looked up (one that acquires nothing has an empty result): `release`, `finish`, `target`, `serve`, `other`, `one`, `Holder`.
 test('Java: each input of a function\'s key re-analyses it; other changes reuse it', async () => {
   await checkKeyMutations('java', JAVA_FUNCTIONS, BASE, [
-    { input: 'own text', text: edit('        finish(s);\n', '        s.getInputStream();\n'), hits: 6, misses: 1, changesResult: true },
-    { input: 'a callee\'s definition', text: edit('{ release(s); }', '{ s.getInputStream(); }'), hits: 5, misses: 2, changesResult: true },
-    { input: 'the definition of a callee\'s callee', text: edit('{ s.close(); }\n\n    static', '{ s.getInputStream(); }\n\n    static'), hits: 5, misses: 2, changesResult: true },
-    { input: 'a constructor\'s definition', text: edit('Holder(Socket s) throws Exception { s.close(); }', 'Holder(Socket s) throws Exception { s.getInputStream(); }'), hits: 5, misses: 2, changesResult: true },
-    { input: 'field types (of the whole file)', text: edit('private ServerSocket server;', 'private Object server;'), hits: 0, misses: 7, changesResult: true },
-    { input: 'text before the function on its line', text: edit('    void one()', '    /* c */ void one()'), hits: 6, misses: 1, changesResult: true },
-    { input: 'ownership transfers', text: BASE, options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 7, changesResult: true },
-    { input: 'nothing it depends on (another method\'s body)', text: edit('return 2;', 'return 3;'), hits: 6, misses: 1, changesResult: false },
-    { input: 'nothing it depends on (lines above it)', text: edit('import java.net.*;\n', 'import java.net.*;\n\n// moved\n'), hits: 7, misses: 0, changesResult: true },
+    { input: 'own text', replace: ['        finish(s);\n', '        s.getInputStream();\n'], hits: 6, misses: 1, changesResult: true },
+    { input: 'a callee\'s definition', replace: ['{ release(s); }', '{ s.getInputStream(); }'], hits: 5, misses: 2, changesResult: true },
+    { input: 'the definition of a callee\'s callee', replace: ['{ s.close(); }\n\n    static', '{ s.getInputStream(); }\n\n    static'], hits: 5, misses: 2, changesResult: true },
+    { input: 'a constructor\'s definition', replace: ['Holder(Socket s) throws Exception { s.close(); }', 'Holder(Socket s) throws Exception { s.getInputStream(); }'], hits: 5, misses: 2, changesResult: true },
+    { input: 'field types (of the whole file)', replace: ['private ServerSocket server;', 'private Object server;'], hits: 0, misses: 7, changesResult: true },
+    { input: 'text before the function on its line', replace: ['    void one()', '    /* c */ void one()'], hits: 6, misses: 1, changesResult: true },
+    { input: 'ownership transfers', options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 7, changesResult: true },
+    { input: 'nothing it depends on (another method\'s body)', replace: ['return 2;', 'return 3;'], hits: 6, misses: 1, changesResult: false },
+    { input: 'nothing it depends on (lines above it)', replace: ['import java.net.*;\n', 'import java.net.*;\n\n// moved\n'], hits: 7, misses: 0, changesResult: true },
   ]);
   // A call whose name has no definition yet: one added later is a change of that input.
-  await checkKeyMutations('java', JAVA_FUNCTIONS, edit('    static void finish(Socket s) throws Exception { release(s); }\n', ''), [
-    { input: 'a definition added for a name it calls', text: BASE, hits: 5, misses: 2, changesResult: true },
+  const finish = '    static void finish(Socket s) throws Exception { release(s); }\n';
+  assert.ok(BASE.includes(finish));
+  await checkKeyMutations('java', JAVA_FUNCTIONS, BASE.replace(finish + '\n', ''), [
+    { input: 'a definition added for a name it calls', replace: ['    int target', finish + '\n    int target'], hits: 5, misses: 2, changesResult: true },
   ]);
 });
 
@@ -77,7 +74,7 @@ test('Java: a thread hand-off and its handler are analysed every time (the handl
     '',
   ].join('\n');
   await checkKeyMutations('java', JAVA_FUNCTIONS, text, [
-    { input: 'nothing', text: text.replace('class H {', '// moved\nclass H {'), hits: 0, misses: 1, changesResult: true },
+    { input: 'nothing', replace: ['class H {', '// moved\nclass H {'], hits: 0, misses: 1, changesResult: true },
   ]);
 });
 

@@ -28,21 +28,16 @@ const BASE = [
   '',
 ].join('\n');
 
-const edit = (from: string, to: string): string => {
-  assert.ok(BASE.includes(from), from);
-  return BASE.replace(from, to);
-};
-
 // Every function is looked up (one that acquires nothing has an empty result): `other`, `target`, `one`.
 test('Python: each input of a function\'s key re-analyses it; other changes reuse it', async () => {
   await checkKeyMutations('python', PYTHON_FUNCTIONS, BASE, [
-    { input: 'own text', text: edit('  keep(s)\n  return', '  keep(s)\n  s.close()\n  return'), hits: 2, misses: 1, changesResult: true },
-    { input: 'imports (what `o2` names)', text: edit('import os as o2', 'import shutil as o2'), hits: 0, misses: 3, changesResult: true },
-    { input: 'indentation unit (set by another function)', text: edit('  if x:\n    return 1\n  return 2', '   if x:\n      return 1\n   return 2'), hits: 0, misses: 3, changesResult: true },
-    { input: 'indentation before the function', text: edit('  def one', '    def one'), hits: 2, misses: 1, changesResult: true },
-    { input: 'ownership transfers', text: BASE, options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 3, changesResult: true },
-    { input: 'nothing it depends on (another function\'s body)', text: edit('return 2', 'return 3'), hits: 2, misses: 1, changesResult: false },
-    { input: 'nothing it depends on (lines above it)', text: edit('import os\n', 'import os\n\n# moved\n'), hits: 3, misses: 0, changesResult: true },
+    { input: 'own text', replace: ['  keep(s)\n  return', '  keep(s)\n  s.close()\n  return'], hits: 2, misses: 1, changesResult: true },
+    { input: 'imports (what `o2` names)', replace: ['import os as o2', 'import shutil as o2'], hits: 0, misses: 3, changesResult: true },
+    { input: 'indentation unit (set by another function)', replace: ['  if x:\n    return 1\n  return 2', '   if x:\n      return 1\n   return 2'], hits: 0, misses: 3, changesResult: true },
+    { input: 'indentation before the function', replace: ['  def one', '    def one'], hits: 2, misses: 1, changesResult: true },
+    { input: 'ownership transfers', options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 3, changesResult: true },
+    { input: 'nothing it depends on (another function\'s body)', replace: ['return 2', 'return 3'], hits: 2, misses: 1, changesResult: false },
+    { input: 'nothing it depends on (lines above it)', replace: ['import os\n', 'import os\n\n# moved\n'], hits: 3, misses: 0, changesResult: true },
   ]);
 });
 
