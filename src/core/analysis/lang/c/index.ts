@@ -7,6 +7,7 @@ import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
 import { FunctionCache } from '../../engine/functionCache';
+import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
 import { fileMacros } from './macros';
 import { configurations } from './preproc';
@@ -70,6 +71,8 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const lines = new LineIndex(text);
   const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = scan.acquiring;
+  // An unchanged function (same text, same callees, same file facts) is not analysed again.
+  const reuse = new FileReuse(C_FUNCTIONS, lines, deadline);
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
@@ -78,20 +81,9 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
     const fn = functions[i]!;
     const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
     try {
-      // An unchanged function (same text, same callees, same file facts) is not analysed again.
-      const key = functionKey(fn, ctx, file, options);
-      const startLine = lines.position(fn.startIndex).line;
-      const cached = key === null ? undefined : C_FUNCTIONS.get(key, startLine);
-      if (cached) {
-        findings.push(...cached.findings);
-        notes.push(...cached.notes);
-        continue;
-      }
-      const fnNotes: string[] = [];
-      const found = analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes);
-      findings.push(...found);
-      notes.push(...fnNotes);
-      if (key !== null && fnNotes.length === 0) C_FUNCTIONS.set(key, startLine, lines.position(fn.endIndex).line, { findings: found, notes: fnNotes });
+      reuse.run(fn, cFunctionKey(fn, ctx, file, options), (fnNotes) => ({
+        findings: analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes), reusable: true,
+      }), { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -107,14 +99,12 @@ export const C_FUNCTIONS = new FunctionCache(2000);
 const MAX_KEYED_CALLEES = 64;
 
 /**
- * Everything a function's findings and fixes depend on: its text and start column, the language and
- * options, the file's headers and include position, the file's closing idiom, and for each function
- * it calls (through same-file definitions, transitively) whether it returns and its definition.
+ * Everything a function's findings and fixes depend on (see engine/reuse.ts): besides its text, the
+ * file's headers and include position, the file's closing idiom and macros, and for each function it
+ * calls (through same-file definitions, transitively) whether it returns and its definition.
  */
-function functionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions): string | null {
+function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions): string | null {
   const { scan } = file;
-  const head = [file.language, file.lines.position(fn.startIndex).column, (options.ownershipTransfers ?? []).join(','),
-    [...scan.headers].sort().join(','), scan.includeEnd, projectCloser(file) ?? '', fn.hasError ? 'E' : '', macrosOf(file)];
   const facts: string[] = [];
   const seen = new Set<string>();
   const queue: Node[] = [fn];
@@ -132,7 +122,8 @@ function functionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options:
       queue.push(def);
     }
   }
-  return `${head.join('\u0001')}\u0002${facts.join('\u0001')}\u0002${fn.text}`;
+  return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), String(scan.includeEnd),
+    projectCloser(file) ?? '', macrosOf(file), facts.join('\u0001')]);
 }
 
 const macroKeys = new WeakMap<FileFixContext, string>();

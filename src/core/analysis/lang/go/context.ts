@@ -73,6 +73,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     return this.candidates(name) ? name : null;
   }
 
+  /** The same-file functions (`f`) or methods (`.m`) of a name. */
+  definitions(name: string): readonly Node[] {
+    return this.candidates(name) ?? [];
+  }
+
   private candidates(name: string): Node[] | null {
     const list = name.startsWith('.') ? this.methods.get(name.slice(1)) : this.functions.get(name);
     return list && list.length ? list : null;

@@ -48,6 +48,21 @@ export function callee(call: Node, imports: Imports): Callee {
   return { name: null, operand: null, pkg: undefined, text: keyText(f) };
 }
 
+/**
+ * The names under which the calls in `fn` (function literals included) may find same-file definitions:
+ * `f` for `f(…)`, `.m` for `x.m(…)` (any method `m`); calls into imported packages have none.
+ */
+export function calledNames(fn: Node, imports: Imports): string[] {
+  const out: string[] = [];
+  for (const call of fn.descendantsOfType('call_expression')) {
+    if (!call) continue;
+    const c = callee(call, imports);
+    if (!c.name || (c.operand && c.pkg !== undefined)) continue;
+    out.push(c.operand ? `.${c.name}` : c.name);
+  }
+  return out;
+}
+
 /** Parameter names in order (`a, b net.Conn` gives two); null for `_` and unnamed parameters. */
 export function parameterNames(fn: Node): (string | null)[] {
   const out: (string | null)[] = [];

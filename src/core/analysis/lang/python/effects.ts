@@ -106,7 +106,7 @@ export class Effects {
     switch (node.kind) {
       case 'def':
         // A nested function or lambda that mentions a variable keeps it alive (a closure).
-        for (const id of identifiersIn(ast)) out.push({ t: 'escape', v: id.text });
+        for (const v of definitionNames(ast)) out.push({ t: 'escape', v });
         return this.filter(out);
       case 'for':
         for (const r of node.roots) this.expression(r, out);
@@ -302,4 +302,18 @@ function withItems(root: Node): WithItem[] {
     return false;
   });
   return out;
+}
+
+/** The names a definition mentions, by its text (module-level code meets every definition of the file on every analysis). */
+const DEFINITION_NAMES = new Map<string, readonly string[]>();
+const MAX_DEFINITION_NAMES = 4000;
+
+function definitionNames(def: Node): readonly string[] {
+  const text = def.text;
+  let names = DEFINITION_NAMES.get(text);
+  if (names) return names;
+  names = [...new Set(identifiersIn(def).map((id) => id.text))];
+  DEFINITION_NAMES.set(text, names);
+  if (DEFINITION_NAMES.size > MAX_DEFINITION_NAMES) DEFINITION_NAMES.delete(DEFINITION_NAMES.keys().next().value!);
+  return names;
 }

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { named, strip, walk } from './syntax';
+import { named, strip } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -32,21 +32,17 @@ const RELEASE_METHODS: ReadonlySet<string> = new Set(['close', 'detach']);
 export class Imports {
   private readonly bound = new Map<string, string>();
 
-  static of(root: Node): Imports {
+  /** The bindings of the import statements among `statements` (in document order: a later binding wins). */
+  static of(statements: readonly Node[]): Imports {
     const imports = new Imports();
-    walk(root, (n) => {
+    for (const n of statements) {
       if (n.type === 'import_statement') {
         for (const c of named(n)) imports.bind(c, '');
-        return false;
-      }
-      if (n.type === 'import_from_statement') {
+      } else if (n.type === 'import_from_statement') {
         const mod = n.childForFieldName('module_name')?.text ?? '';
         for (const c of n.childrenForFieldName('name')) if (c) imports.bind(c, mod);
-        return false;
       }
-      // Imports sit at statement level: no need to look inside expressions.
-      return !n.type.endsWith('expression') && n.type !== 'call' && n.type !== 'string';
-    });
+    }
     return imports;
   }
 
@@ -61,6 +57,11 @@ export class Imports {
       const alias = c.childForFieldName('alias')?.text;
       if (name && alias) this.bound.set(alias, prefix + name);
     }
+  }
+
+  /** Every binding, as one string (part of a function's cache key). */
+  fingerprint(): string {
+    return [...this.bound].map(([local, full]) => `${local}=${full}`).sort().join(',');
   }
 
   resolve(local: string): string {
