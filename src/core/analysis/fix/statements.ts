@@ -82,15 +82,15 @@ export class StatementPlacer {
     const lines = linesOf(text);
     const own = this.place.firstOnLine(stmt.startIndex);
     if (!own && (!this.syntax.inline || lines.length > 1)) return null;
-    const indent = this.place.indentAt(stmt.startIndex);
-    const ownLines = () => lines.map((l) => `${l}\n${indent}`).join('');
-    if (!this.isBraceless(stmt)) return [this.place.insert(stmt.startIndex, own ? ownLines() : `${lines[0]} `)];
+    // Own lines are whole lines inserted before the statement's line, with its indentation.
+    const ownLines = () => this.place.insertLines(stmt.startIndex, this.place.indentAt(stmt.startIndex), lines);
+    if (!this.isBraceless(stmt)) return [own ? ownLines() : this.place.insert(stmt.startIndex, `${lines[0]} `)];
     const op = this.opener(stmt);
     if (!op) return null;
     if (own) {
       return [
         this.place.insert(op.endIndex, ' {'),
-        this.place.insert(stmt.startIndex, ownLines()),
+        ownLines(),
         this.place.insert(stmt.endIndex, `\n${this.place.indentAt(op.startIndex)}}`),
       ];
     }

@@ -1,7 +1,9 @@
-/** Where a per-exit fix releases, as its title says it, for every language. */
-export type ExitKind = 'return' | 'break' | 'continue' | 'goto' | 'throw' | 'end' | 'block' | 'case';
-
-export function exitWhere(kind: ExitKind | undefined): string {
+/**
+ * Where a per-exit fix releases, as its title says it, for every language: `kind` is the exit's
+ * kind in the language's CFG (`return`, `break`, `continue`, `goto`, `throw`, `end` of the
+ * function; any other is the end of a block).
+ */
+export function exitWhere(kind: string | undefined): string {
   switch (kind) {
     case 'return': return 'before this return';
     case 'break': return 'before this break';
