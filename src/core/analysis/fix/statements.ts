@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import type { OffsetEdit } from '../edits';
 import type { TextEdit } from '../types';
 import { blockIndent } from './indent';
 import type { Placement } from './placement';
@@ -24,6 +25,11 @@ export interface StatementSyntax {
    * Python cannot put two statements on a line without `;` and a block header: it needs own lines.
    */
   readonly inline: boolean;
+  /**
+   * The parents a statement may be inserted beside (blocks, switch groups). When given, a statement
+   * whose parent is neither one of these nor braceless gets nothing; when absent, anything goes.
+   */
+  readonly statementLists?: ReadonlySet<string>;
 }
 
 /** The text of one statement to insert: one line, or several (the first and the others indented alike). */
@@ -76,25 +82,30 @@ export class StatementPlacer {
   /**
    * Inserts `text` as a statement before `stmt`: on its own line with `stmt`'s indentation when
    * `stmt` starts its line, else on the same line; braces go around a braceless body. Null where
-   * no clean insertion exists (a language without inline statements, and `stmt` shares its line).
+   * no clean insertion exists (a language without inline statements, and `stmt` shares its line;
+   * a parent that is neither a statement list nor a braceless body).
    */
   before(stmt: Node, text: StatementText): TextEdit[] | null {
+    return this.edits(this.beforeAt(stmt, text));
+  }
+
+  /** `before` as offset edits (`\n` line breaks), for a language that splices them into a larger replacement. */
+  beforeAt(stmt: Node, text: StatementText): OffsetEdit[] | null {
     const lines = linesOf(text);
     const own = this.place.firstOnLine(stmt.startIndex);
     if (!own && (!this.syntax.inline || lines.length > 1)) return null;
+    const at = (start: number, newText: string): OffsetEdit => ({ start, end: start, newText });
     // Own lines are whole lines inserted before the statement's line, with its indentation.
-    const ownLines = () => this.place.insertLines(stmt.startIndex, this.place.indentAt(stmt.startIndex), lines);
-    if (!this.isBraceless(stmt)) return [own ? ownLines() : this.place.insert(stmt.startIndex, `${lines[0]} `)];
+    const ownLines = () => at(this.place.lineStart(stmt.startIndex), lines.map((l) => `${this.place.indentAt(stmt.startIndex)}${l}\n`).join(''));
+    if (!this.isBraceless(stmt)) {
+      const parent = this.parentOf(stmt);
+      if (this.syntax.statementLists && (!parent || !this.syntax.statementLists.has(parent.type))) return null;
+      return [own ? ownLines() : at(stmt.startIndex, `${lines[0]} `)];
+    }
     const op = this.opener(stmt);
     if (!op) return null;
-    if (own) {
-      return [
-        this.place.insert(op.endIndex, ' {'),
-        ownLines(),
-        this.place.insert(stmt.endIndex, `\n${this.place.indentAt(op.startIndex)}}`),
-      ];
-    }
-    return [this.place.insert(op.endIndex, ' {'), this.place.insert(stmt.startIndex, `${lines[0]} `), this.place.insert(stmt.endIndex, ' }')];
+    if (own) return [at(op.endIndex, ' {'), ownLines(), at(stmt.endIndex, `\n${this.place.indentAt(op.startIndex)}}`)];
+    return [at(op.endIndex, ' {'), at(stmt.startIndex, `${lines[0]} `), at(stmt.endIndex, ' }')];
   }
 
   /**
@@ -103,12 +114,22 @@ export class StatementPlacer {
    * not start its line.
    */
   beforeBrace(block: Node, text: StatementText, unit?: string): TextEdit[] | null {
+    return this.edits(this.beforeBraceAt(block, text, unit));
+  }
+
+  /** `beforeBrace` as offset edits. */
+  beforeBraceAt(block: Node, text: StatementText, unit?: string): OffsetEdit[] | null {
     const brace = block.endIndex - 1;
     if (this.place.text[brace] !== '}') return null;
     const lines = linesOf(text);
-    if (!this.place.firstOnLine(brace)) return this.syntax.inline && lines.length === 1 ? [this.place.insert(brace, `${lines[0]} `)] : null;
+    if (!this.place.firstOnLine(brace)) return this.syntax.inline && lines.length === 1 ? [{ start: brace, end: brace, newText: `${lines[0]} ` }] : null;
     const inner = blockIndent(this.place, block, brace, unit);
-    return [this.place.insertLines(brace, inner, lines)];
+    const start = this.place.lineStart(brace);
+    return [{ start, end: start, newText: lines.map((l) => `${inner}${l}\n`).join('') }];
+  }
+
+  private edits(list: readonly OffsetEdit[] | null): TextEdit[] | null {
+    return list && list.map((e) => this.place.replace(e.start, e.end, e.newText));
   }
 
   /**
