@@ -3,7 +3,11 @@ import type { LineIndex } from '../../edits';
 import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
 import { proveRelease } from '../../engine/safety';
 import type { Token } from '../../engine/values';
-import type { Fix, TextEdit } from '../../types';
+import { fileIndentUnit } from '../../fix/indent';
+import { Placement } from '../../fix/placement';
+import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
+import { exitWhere } from '../../fix/titles';
+import type { Fix } from '../../types';
 import type { PyCfg } from './cfg';
 import type { AcquisitionSite } from './effects';
 import type { PyIr } from './lower';
@@ -54,43 +58,10 @@ const BLOCKS = new Set(['block', 'module']);
 
 /** The file's indentation unit, from the first indented block (4 spaces when there is none). */
 export function indentUnit(root: Node, text: string, index: LineIndex): string {
-  let unit: string | null = null;
-  walk(root, (n) => {
-    if (unit !== null) return false;
-    if (n.type === 'block' && n.parent) {
-      const first = n.namedChild(0);
-      if (first) {
-        const outer = lineIndent(text, index, n.parent.startIndex);
-        const inner = lineIndent(text, index, first.startIndex);
-        if (inner.length > outer.length && inner.startsWith(outer) && lineStart(index, first.startIndex) !== lineStart(index, n.parent.startIndex)) {
-          unit = inner.slice(outer.length);
-          return false;
-        }
-      }
-    }
-    return true;
-  });
-  return unit ?? '    ';
+  return fileIndentUnit(Placement.of(text, index), root, (n) => n.type === 'block');
 }
 
-function lineStart(index: LineIndex, offset: number): number {
-  return index.offset({ line: index.position(offset).line, column: 0 });
-}
-
-/** Leading whitespace of the line holding `offset`. */
-function lineIndent(text: string, index: LineIndex, offset: number): string {
-  const start = lineStart(index, offset);
-  let end = start;
-  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
-  return text.slice(start, end);
-}
-
-/** Offset of the end of the line holding `offset` (before the line break). */
-function lineEnd(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-  return i;
-}
+const PY_STATEMENTS: StatementSyntax = { bracelessParents: new Set(), directives: [], lineComments: ['#'], inline: false };
 
 interface Region {
   /** First statement of the region (the acquisition statement, or a statement containing it). */
@@ -246,12 +217,6 @@ class Lines {
   }
 }
 
-/** Text of a return statement's line before it, when the return starts its line (else null). */
-function ownLineIndent(ctx: FixContext, node: Node): string | null {
-  const indent = lineIndent(ctx.text, ctx.index, node.startIndex);
-  return lineStart(ctx.index, node.startIndex) + indent.length === node.startIndex ? indent : null;
-}
-
 /** `os.close(v)` as written (the fix only rewrites the plain spelling). */
 function isOsClose(call: Node, v: string): boolean {
   const fn = call.childForFieldName('function');
@@ -262,20 +227,19 @@ function isOsClose(call: Node, v: string): boolean {
 }
 
 /** Lines holding just `os.close(v)` in the region: dropped, or `pass` when the block has nothing else. */
-function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext): Map<number, string | null> {
+function explicitCloses(region: Region, site: AcquisitionSite, place: Placement): Map<number, string | null> {
   const out = new Map<number, string | null>();
   let n: Node | null = region.first;
   while (n && n.startIndex <= region.last.startIndex) {
     walk(n, (x) => {
       if (x.type !== 'expression_statement') return !DEFERRED.has(x.type);
       const call = strip(x.namedChild(0));
-      const indent = ownLineIndent(ctx, x);
-      const at = ctx.index.position(x.startIndex);
-      const tail = ctx.text.slice(x.endIndex, lineEnd(ctx.text, x.endIndex)).trim();
+      const indent = place.ownLineIndent(x.startIndex);
+      const at = place.line(x.startIndex);
       if (call?.type === 'call' && isOsClose(call, site.variable) && indent !== null &&
-        at.line === ctx.index.position(x.endIndex).line && (tail === '' || tail.startsWith('#'))) {
+        at === place.line(x.endIndex) && place.lastOnLine(x.endIndex, PY_STATEMENTS.lineComments)) {
         const alone = x.parent !== null && named(x.parent).length === 1;
-        out.set(at.line, alone ? `${indent}pass` : null);
+        out.set(at, alone ? `${indent}pass` : null);
       }
       return false;
     });
@@ -290,6 +254,8 @@ type RegionProof = { readonly ok: true; readonly guarded: boolean } | { readonly
 /** Plans and proves the fixes of one function's findings. */
 export class PyFixPlanner {
   private readonly regionFixes = new Map<string, Fix | null>();
+  private readonly place: Placement;
+  private readonly statements: StatementPlacer;
 
   constructor(
     private readonly ctx: FixContext,
@@ -300,7 +266,10 @@ export class PyFixPlanner {
     private readonly sites: ReadonlyMap<number, AcquisitionSite>,
     /** Variables returned, stored, transferred or aliased somewhere in the function. */
     private readonly escaping: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.place = Placement.of(ctx.text, ctx.index);
+    this.statements = new StatementPlacer(this.place, PY_STATEMENTS);
+  }
 
   /** The all-paths fix for the acquisition of `token` (one object per acquisition, shared by its findings). */
   regionFix(token: Token): Fix | null {
@@ -317,9 +286,10 @@ export class PyFixPlanner {
   exitFix(rec: LeakRecord): Fix | null {
     const exit = rec.exit;
     if (exit.kind !== 'return' || !exit.id.startsWith('ret:')) return null;
-    const edit = this.closeBeforeReturn(rec.variable, exit.start);
-    if (!edit) return null;
-    return { title: `Close \`${rec.variable}\` before this return`, scope: 'exit', isPreferred: false, edits: [edit] };
+    const release = this.releaseBeforeReturn(rec.variable, exit.start);
+    const edits = release && this.statements.before(release.ret, release.text);
+    if (!edits) return null;
+    return { title: `Close \`${rec.variable}\` ${exitWhere('return')}`, scope: 'exit', isPreferred: false, edits };
   }
 
   /** The Python CFG nodes of the `return` statement at `start` (a return in a `finally` has copies). */
@@ -331,8 +301,8 @@ export class PyFixPlanner {
     return out;
   }
 
-  /** An edit adding the release of `v` on its own line before the return at `start`, if proven safe on every copy. */
-  private closeBeforeReturn(v: string, start: number): TextEdit | null {
+  /** The release of `v` to put before the return at `start` (which must start its line), if proven safe on every copy. */
+  private releaseBeforeReturn(v: string, start: number): { ret: Node; text: string } | null {
     const ids = this.returnNodes(start);
     const ret = ids.length ? this.cfg.nodes[ids[0]!]!.ast : null;
     if (!ret) return null;
@@ -341,18 +311,15 @@ export class PyFixPlanner {
     for (const id of ids) {
       const value = this.analysis.valueAt(id, v);
       if (!value || !this.analysis.input[id]) continue;
-      const proof = proveRelease(this.analysis, id, v, value, (o) => this.ctx.index.position(o).line);
+      const proof = proveRelease(this.analysis, id, v, value, (o) => this.place.line(o));
       if (!proof.safe || proof.readBy !== null) return null;
       guarded ||= proof.guarded;
       for (const x of value) if (x.kind === 'token') kind ??= x.site.resource;
     }
     if (!kind) return null;
-    const indent = ownLineIndent(this.ctx, ret);
-    if (indent === null) return null;
+    if (!this.place.firstOnLine(ret.startIndex)) return null;
     const release = releaseCall(kind as AcquisitionSite['kind'], v);
-    const at = this.ctx.index.position(ret.startIndex);
-    const text = guarded ? `${indent}if ${v} is not None: ${release}\n` : `${indent}${release}\n`;
-    return { range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: text };
+    return { ret, text: guarded ? `if ${v} is not None: ${release}` : release };
   }
 
   /**
@@ -387,7 +354,7 @@ export class PyFixPlanner {
             if (direct) return { ok: false };
             break;
           case 'released':
-            if (fd && !removed.has(this.ctx.index.position(x.at).line)) return { ok: false };
+            if (fd && !removed.has(this.place.line(x.at))) return { ok: false };
             break;
           case 'escaped':
           case 'lent':
@@ -417,18 +384,18 @@ export class PyFixPlanner {
     if (!region || !s0) return null;
     const escapes = this.escaping.has(site.variable);
     const { text, index, unit } = ctx;
-    const indent = lineIndent(text, index, region.first.startIndex);
-    if (lineStart(index, region.first.startIndex) + indent.length !== region.first.startIndex) return null;
-    const startLine = index.position(region.first.startIndex).line;
-    const s0Last = index.position(s0.endIndex).line;
-    const endLine = index.position(region.last.endIndex).line;
-    const tail = text.slice(region.last.endIndex, lineEnd(text, region.last.endIndex)).trim();
-    if (tail !== '' && !tail.startsWith('#')) return null;
+    const place = this.place;
+    const comments = PY_STATEMENTS.lineComments;
+    const indent = place.ownLineIndent(region.first.startIndex);
+    if (indent === null) return null;
+    const startLine = place.line(region.first.startIndex);
+    const s0Last = place.line(s0.endIndex);
+    const endLine = place.line(region.last.endIndex);
+    if (!place.lastOnLine(region.last.endIndex, comments)) return null;
     // `s = socket.socket(); s.connect(x)`: the acquisition shares its line, so no block can start there.
-    const afterS0 = text.slice(s0.endIndex, lineEnd(text, s0.endIndex)).trim();
-    if (afterS0 !== '' && !afterS0.startsWith('#')) return null;
-    const startOffset = lineStart(index, region.first.startIndex);
-    const endOffset = lineEnd(text, region.last.endIndex);
+    if (!place.lastOnLine(s0.endIndex, comments)) return null;
+    const startOffset = place.lineStart(region.first.startIndex);
+    const endOffset = place.lineEnd(region.last.endIndex);
     const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
     const v = site.variable;
     const release = releaseCall(site.kind, v);
@@ -448,7 +415,7 @@ export class PyFixPlanner {
       const rhs = assign?.type === 'assignment' ? strip(assign.childForFieldName('right')) : null;
       if (site.simple && rhs && rhs.id === site.call.id) {
         // `v = socket.socket(...)` → `with socket.socket(...) as v:`
-        const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, lineEnd(text, s0.endIndex));
+        const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, place.lineEnd(s0.endIndex));
         plan = { title: `Use \`with\` for \`${v}\``, build: () => [...head.split(/\r?\n|\r/), ...body()] };
       } else {
         plan = { title: `Use \`with\` for \`${v}\``, build: () => [...keep(startLine, s0Last), `${indent}with ${v}:`, ...body()] };
@@ -458,13 +425,13 @@ export class PyFixPlanner {
       const before = new Map<number, string>();
       if (escapes) {
         for (const start of this.leakingReturns(token, region.first.startIndex, region.last.endIndex)) {
-          const edit = start < 0 ? null : this.closeBeforeReturn(v, start);
-          if (!edit) return null;
-          before.set(edit.range.start.line, edit.newText.replace(/\r?\n$/, ''));
+          const release = start < 0 ? null : this.releaseBeforeReturn(v, start);
+          if (!release) return null;
+          before.set(place.line(release.ret.startIndex), place.indentAt(release.ret.startIndex) + release.text);
         }
       }
       // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
-      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, ctx);
+      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, place);
       const proof = this.proveRegion(v, from, to, region.direct, escapes, new Set(replace?.keys() ?? []), site.kind === 'fd');
       if (!proof.ok) return null;
       const guarded = region.direct && !proof.guarded ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
@@ -481,11 +448,6 @@ export class PyFixPlanner {
         plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
       }
     }
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const newText = plan.build(lines).join(eol);
-    return {
-      title: plan.title, scope: 'all-paths', isPreferred: true,
-      edits: [{ range: index.range(startOffset, endOffset), newText }],
-    };
+    return { title: plan.title, scope: 'all-paths', isPreferred: true, edits: [place.replace(startOffset, endOffset, plan.build(lines).join('\n'))] };
   }
 }
