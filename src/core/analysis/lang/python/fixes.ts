@@ -4,6 +4,7 @@ import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
 import { proveRelease } from '../../engine/safety';
 import type { Token } from '../../engine/values';
 import { fileIndentUnit } from '../../fix/indent';
+import { continuationLines, RegionLines, statementHolding } from '../../fix/lines';
 import { Placement } from '../../fix/placement';
 import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
 import { exitWhere } from '../../fix/titles';
@@ -73,23 +74,6 @@ interface Region {
 }
 
 /**
- * The statement directly inside a block that holds `n`, by binary search over the block's statements
- * (tree-sitter finds a node's parent by walking down from the root, so climbing parents is slow on deep trees).
- */
-function childOf(stmts: readonly Node[], n: Node): Node | null {
-  let lo = 0;
-  let hi = stmts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = stmts[mid]!;
-    if (n.endIndex <= c.startIndex) hi = mid - 1;
-    else if (n.startIndex >= c.endIndex) lo = mid + 1;
-    else return c.startIndex <= n.startIndex && n.endIndex <= c.endIndex ? c : null;
-  }
-  return null;
-}
-
-/**
  * The smallest block holding the acquisition and every later use of `v`, and the statements of it that
  * span them. Works from the occurrences of `v` only: a function may hold thousands of statements.
  */
@@ -101,7 +85,7 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   let stopAt = Infinity;
   const siblings = ctx.statements(s0.parent);
   for (const id of occurrences) {
-    const sib = childOf(siblings, id);
+    const sib = statementHolding(siblings, id);
     const rhs = sib ? rebinding(sib, site.variable) : undefined;
     if (!sib || rhs === undefined) continue;
     stopAt = rhs && identifiersIn(rhs).some((x) => x.text === site.variable) ? sib.endIndex : sib.startIndex;
@@ -122,7 +106,7 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   let last = stmt;
   const stmts = ctx.statements(blk);
   for (const u of uses) {
-    const c = childOf(stmts, u);
+    const c = statementHolding(stmts, u);
     if (c && c.startIndex > last.startIndex) last = c;
   }
   return { first: stmt, last, direct: stmt.id === s0.id };
@@ -166,55 +150,9 @@ function rebound(region: Region, site: AcquisitionSite): boolean {
   return found;
 }
 
-/** Lines (0-based) inside the region that continue a multi-line string: their text must not change. */
-function stringLines(region: Region, index: LineIndex): Set<number> {
-  const out = new Set<number>();
-  let n: Node | null = region.first;
-  while (n && n.startIndex <= region.last.startIndex) {
-    walk(n, (x) => {
-      if (x.type !== 'string' && x.type !== 'concatenated_string') return true;
-      const a = index.position(x.startIndex).line;
-      const b = index.position(x.endIndex).line;
-      for (let l = a + 1; l <= b; l++) out.add(l);
-      return false;
-    });
-    n = n.nextNamedSibling;
-  }
-  return out;
-}
-
 interface Plan {
   readonly title: string;
-  readonly build: (lines: Lines) => string[];
-}
-
-/** The original lines of the region with helpers to indent them. */
-class Lines {
-  constructor(
-    readonly all: string[],
-    /** Line number of all[0]. */
-    readonly firstLine: number,
-    private readonly frozen: Set<number>,
-    private readonly unit: string,
-  ) {}
-
-  /**
-   * Lines [from, to] (absolute numbers), indented by one unit (blank lines and string continuations kept).
-   * `before` adds a line before some lines; `replace` swaps a line for another text (both given unindented)
-   * or drops it (null).
-   */
-  indented(from: number, to: number, before?: Map<number, string>, replace?: Map<number, string | null>): string[] {
-    const out: string[] = [];
-    for (let l = from; l <= to; l++) {
-      const swapped = replace?.get(l);
-      if (swapped === null) continue;
-      const line = swapped ?? this.all[l - this.firstLine] ?? '';
-      const extra = before?.get(l);
-      if (extra !== undefined) out.push(this.unit + extra);
-      out.push(line.trim() === '' || this.frozen.has(l) ? line : this.unit + line);
-    }
-    return out;
-  }
+  readonly build: (lines: RegionLines) => string[];
 }
 
 /** `os.close(v)` as written (the fix only rewrites the plain spelling). */
@@ -383,7 +321,7 @@ export class PyFixPlanner {
     const s0 = site.statement;
     if (!region || !s0) return null;
     const escapes = this.escaping.has(site.variable);
-    const { text, index, unit } = ctx;
+    const { text, unit } = ctx;
     const place = this.place;
     const comments = PY_STATEMENTS.lineComments;
     const indent = place.ownLineIndent(region.first.startIndex);
@@ -396,12 +334,13 @@ export class PyFixPlanner {
     if (!place.lastOnLine(s0.endIndex, comments)) return null;
     const startOffset = place.lineStart(region.first.startIndex);
     const endOffset = place.lineEnd(region.last.endIndex);
-    const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
+    const strings = continuationLines(place, region.first, region.last.startIndex, (n) => n.type === 'string' || n.type === 'concatenated_string');
+    const lines = new RegionLines(place, startOffset, endOffset, strings, unit);
     const v = site.variable;
     const release = releaseCall(site.kind, v);
     const bodyFrom = region.direct ? s0Last + 1 : startLine;
     const hasBody = bodyFrom <= endLine;
-    const keep = (a: number, b: number) => lines.all.slice(a - startLine, b - startLine + 1);
+    const keep = (a: number, b: number) => lines.keep(a, b);
     // Where the fix's release covers: after the acquisition (direct), or the whole region.
     const from = region.direct ? s0.endIndex : region.first.startIndex;
     const to = region.last.endIndex;
