@@ -2,6 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { combineExitFixes, type LineIndex, type OffsetEdit } from '../../edits';
 import { DEFAULT_UNIT, indentStep, lineIndent, reindent } from '../../fix/indent';
 import { Placement } from '../../fix/placement';
+import { freshName } from '../../fix/names';
+import { holdersByToken, nodesWithin, regionEnd } from '../../fix/region';
 import { splice, statementRemoval } from '../../fix/splice';
 import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
 import { exitWhere } from '../../fix/titles';
@@ -156,10 +158,7 @@ export class JavaFixer {
   }
 
   private fresh(base: string): string {
-    this.identifiers ??= referencedNames(this.ctx.fn);
-    let name = base;
-    for (let i = 2; this.identifiers.has(name); i++) name = `${base}${i}`;
-    return name;
+    return freshName(base, (this.identifiers ??= referencedNames(this.ctx.fn)));
   }
 
   /** The indentation step used around `stmt` (its indentation minus its block's). */
@@ -264,27 +263,9 @@ export class JavaFixer {
     if (i0 < 0) return null;
     const v = token.origin;
     const names = new Set<string>([v, ...this.holders(token)]);
-    let last = i0;
-    for (let changed = true; changed;) {
-      changed = false;
-      for (let j = list.length - 1; j > last; j--) {
-        if (this.mentionsAny(list[j]!, names)) {
-          last = j;
-          changed = true;
-          break;
-        }
-      }
-      // Variables declared in the wrapped statements must stay visible to their later uses.
-      for (let j = i0 + 1; j <= last; j++) {
-        for (const d of list[j]!.type === 'local_variable_declaration' ? list[j]!.childrenForFieldName('declarator') : []) {
-          const n = d?.childForFieldName('name')?.text;
-          if (n && !names.has(n)) {
-            names.add(n);
-            changed = true;
-          }
-        }
-      }
-    }
+    const declares = (d: Node) => (d.type === 'local_variable_declaration' ? d.childrenForFieldName('declarator') : [])
+      .map((x) => x?.childForFieldName('name')?.text).filter((x): x is string => !!x);
+    const last = regionEnd(list, i0, names, (stmt, ns) => this.mentionsAny(stmt, ns), declares);
     const lastStmt = list[last]!;
     const t = this.ctx.text;
     const indent = lineIndent(this.place, stmt.startIndex);
@@ -293,10 +274,7 @@ export class JavaFixer {
     const removed = list.slice(i0 + 1, last + 1).filter((s) => this.isPlainClose(s, v));
     const binding = this.nodeOf.get(stmt.startIndex);
     if (binding === undefined) return null;
-    const region: number[] = [];
-    this.ctx.lowered.ir.nodes.forEach((n, id) => {
-      if (n.anchor >= stmt.startIndex && n.anchor < lastStmt.endIndex) region.push(id);
-    });
+    const region = nodesWithin(this.ctx.lowered.ir, stmt.startIndex, lastStmt.endIndex);
     const isDecl = stmt.type === 'local_variable_declaration';
     const reassigned = this.assignedElsewhere(v, bind);
     const eol = '\n';
@@ -390,26 +368,7 @@ export class JavaFixer {
 
   /** Every variable that holds the token somewhere (its streams, wrappers and copies). */
   private holders(token: Token): ReadonlySet<string> {
-    if (!this.holdersCache) {
-      // One pass over the stable states for every token of the function.
-      const all = new Map<Token, Set<string>>();
-      const a = this.ctx.analysis;
-      const keys = new Set<string>();
-      for (const n of this.ctx.lowered.ir.nodes) for (const op of n.program.ops) if (op.op === 'bind' && op.target.kind === 'local') keys.add(op.target.key);
-      for (const p of this.ctx.cfg.params) keys.add(p);
-      this.ctx.lowered.ir.nodes.forEach((_n, id) => {
-        for (const k of keys) {
-          for (const v of a.valueAt(id, k) ?? []) {
-            if (v.kind !== 'token') continue;
-            let set = all.get(v);
-            if (!set) all.set(v, (set = new Set()));
-            set.add(k);
-          }
-        }
-      });
-      this.holdersCache = all;
-    }
-    return this.holdersCache.get(token) ?? new Set();
+    return (this.holdersCache ??= holdersByToken(this.ctx.analysis, this.ctx.cfg.params)).get(token) ?? new Set();
   }
 
   private assignedElsewhere(v: string, bind: Node): boolean {
