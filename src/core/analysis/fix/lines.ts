@@ -36,7 +36,7 @@ export class RegionLines {
   /**
    * Lines [from, to] (absolute numbers), indented by one unit (blank lines and frozen lines kept).
    * `before` adds a line before some lines; `replace` swaps a line for another text (both given
-   * unindented) or drops it (null).
+   * with their indentation as in the original, the unit is added) or drops it (null).
    */
   indented(from: number, to: number, before?: ReadonlyMap<number, string>, replace?: ReadonlyMap<number, string | null>): string[] {
     const out: string[] = [];
