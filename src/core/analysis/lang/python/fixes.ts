@@ -8,11 +8,12 @@ import { continuationLines, RegionLines, statementHolding } from '../../fix/line
 import { Placement } from '../../fix/placement';
 import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
 import { exitWhere } from '../../fix/titles';
-import type { Fix } from '../../types';
+import type { Fix, TextEdit } from '../../types';
 import type { PyCfg } from './cfg';
 import type { AcquisitionSite } from './effects';
 import type { PyIr } from './lower';
-import { releaseCall } from './names';
+import { isDescriptorClose, type Imports } from './names';
+import { PyReleases } from './release';
 import { DEFERRED, identifiersIn, named, strip, targetNames, walk } from './syntax';
 
 /**
@@ -155,17 +156,8 @@ interface Plan {
   readonly build: (lines: RegionLines) => string[];
 }
 
-/** `os.close(v)` as written (the fix only rewrites the plain spelling). */
-function isOsClose(call: Node, v: string): boolean {
-  const fn = call.childForFieldName('function');
-  const args = call.childForFieldName('arguments');
-  const a = args ? named(args) : [];
-  return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'os' && fn.childForFieldName('attribute')?.text === 'close' &&
-    a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
-}
-
 /** Lines holding just `os.close(v)` in the region: dropped, or `pass` when the block has nothing else. */
-function explicitCloses(region: Region, site: AcquisitionSite, place: Placement): Map<number, string | null> {
+function explicitCloses(region: Region, site: AcquisitionSite, place: Placement, imports: Imports): Map<number, string | null> {
   const out = new Map<number, string | null>();
   let n: Node | null = region.first;
   while (n && n.startIndex <= region.last.startIndex) {
@@ -174,7 +166,7 @@ function explicitCloses(region: Region, site: AcquisitionSite, place: Placement)
       const call = strip(x.namedChild(0));
       const indent = place.ownLineIndent(x.startIndex);
       const at = place.line(x.startIndex);
-      if (call?.type === 'call' && isOsClose(call, site.variable) && indent !== null &&
+      if (call?.type === 'call' && isDescriptorClose(call, site.variable, imports) && indent !== null &&
         at === place.line(x.endIndex) && place.lastOnLine(x.endIndex, PY_STATEMENTS.lineComments)) {
         const alone = x.parent !== null && named(x.parent).length === 1;
         out.set(at, alone ? `${indent}pass` : null);
@@ -194,6 +186,7 @@ export class PyFixPlanner {
   private readonly regionFixes = new Map<string, Fix | null>();
   private readonly place: Placement;
   private readonly statements: StatementPlacer;
+  private readonly releases: PyReleases;
 
   constructor(
     private readonly ctx: FixContext,
@@ -207,6 +200,7 @@ export class PyFixPlanner {
   ) {
     this.place = Placement.of(ctx.text, ctx.index);
     this.statements = new StatementPlacer(this.place, PY_STATEMENTS);
+    this.releases = PyReleases.of(ctx.scope.tree.rootNode, ctx.text, ctx.index);
   }
 
   /** The all-paths fix for the acquisition of `token` (one object per acquisition, shared by its findings). */
@@ -225,8 +219,9 @@ export class PyFixPlanner {
     const exit = rec.exit;
     if (exit.kind !== 'return' || !exit.id.startsWith('ret:')) return null;
     const release = this.releaseBeforeReturn(rec.variable, exit.start);
-    const edits = release && this.statements.before(release.ret, release.text);
-    if (!edits) return null;
+    const placed = release && this.statements.before(release.ret, release.text);
+    if (!placed) return null;
+    const edits = [...placed, ...release.imports];
     return { title: `Close \`${rec.variable}\` ${exitWhere('return')}`, scope: 'exit', isPreferred: false, edits };
   }
 
@@ -240,7 +235,7 @@ export class PyFixPlanner {
   }
 
   /** The release of `v` to put before the return at `start` (which must start its line), if proven safe on every copy. */
-  private releaseBeforeReturn(v: string, start: number): { ret: Node; text: string } | null {
+  private releaseBeforeReturn(v: string, start: number): { ret: Node; text: string; imports: readonly TextEdit[] } | null {
     const ids = this.returnNodes(start);
     const ret = ids.length ? this.cfg.nodes[ids[0]!]!.ast : null;
     if (!ret) return null;
@@ -256,8 +251,9 @@ export class PyFixPlanner {
     }
     if (!kind) return null;
     if (!this.place.firstOnLine(ret.startIndex)) return null;
-    const release = releaseCall(kind as AcquisitionSite['kind'], v);
-    return { ret, text: guarded ? `if ${v} is not None: ${release}` : release };
+    const release = this.releases.release(kind as AcquisitionSite['kind'], v);
+    if (!release) return null;
+    return { ret, text: guarded ? `if ${v} is not None: ${release.text}` : release.text, imports: release.imports };
   }
 
   /**
@@ -337,7 +333,9 @@ export class PyFixPlanner {
     const strings = continuationLines(place, region.first, region.last.startIndex, (n) => n.type === 'string' || n.type === 'concatenated_string');
     const lines = new RegionLines(place, startOffset, endOffset, strings, unit);
     const v = site.variable;
-    const release = releaseCall(site.kind, v);
+    const spelled = this.releases.release(site.kind, v);
+    if (!spelled) return null;
+    const release = spelled.text;
     const bodyFrom = region.direct ? s0Last + 1 : startLine;
     const hasBody = bodyFrom <= endLine;
     const keep = (a: number, b: number) => lines.keep(a, b);
@@ -370,7 +368,7 @@ export class PyFixPlanner {
         }
       }
       // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
-      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, place);
+      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, place, this.releases.imports);
       const proof = this.proveRegion(v, from, to, region.direct, escapes, new Set(replace?.keys() ?? []), site.kind === 'fd');
       if (!proof.ok) return null;
       const guarded = region.direct && !proof.guarded ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
@@ -387,6 +385,6 @@ export class PyFixPlanner {
         plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
       }
     }
-    return { title: plan.title, scope: 'all-paths', isPreferred: true, edits: [place.replace(startOffset, endOffset, plan.build(lines).join('\n'))] };
+    return { title: plan.title, scope: 'all-paths', isPreferred: true, edits: [place.replace(startOffset, endOffset, plan.build(lines).join('\n')), ...spelled.imports] };
   }
 }
