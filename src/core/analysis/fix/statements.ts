@@ -30,6 +30,10 @@ export interface StatementSyntax {
    * whose parent is neither one of these nor braceless gets nothing; when absent, anything goes.
    */
   readonly statementLists?: ReadonlySet<string>;
+  /** Loop statement types (their `body` field is the body), for releases at the end of each iteration. */
+  readonly loops?: ReadonlySet<string>;
+  /** Functions nested in a body (lambdas), whose `continue`s are not the body's own. */
+  readonly nestedFunctions?: ReadonlySet<string>;
 }
 
 /** The text of one statement to insert: one line, or several (the first and the others indented alike). */
@@ -126,6 +130,34 @@ export class StatementPlacer {
     const inner = blockIndent(this.place, block, brace, unit);
     const start = this.place.lineStart(brace);
     return [{ start, end: start, newText: lines.map((l) => `${inner}${l}\n`).join('') }];
+  }
+
+  /**
+   * Inserts `text` at the end of each iteration of `loop`: before its body's closing brace and
+   * before each `continue` of this loop (not of loops or functions nested in it). For a value an
+   * assignment in the loop's condition or update overwrites on the way round.
+   */
+  atEndOfIteration(loop: Node, text: StatementText): TextEdit[] | null {
+    const body = loop.childForFieldName('body');
+    if (!body || !body.type.endsWith('block') && body.type !== 'compound_statement') return null;
+    const edits = this.beforeBrace(body, text);
+    if (!edits) return null;
+    const stack: Node[] = [body];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'continue_statement') {
+        const e = this.before(n, text);
+        if (!e) return null;
+        edits.push(...e);
+        continue;
+      }
+      if (n.id !== body.id && (this.syntax.loops?.has(n.type) || this.syntax.nestedFunctions?.has(n.type))) continue;
+      for (let i = 0; i < n.namedChildCount; i++) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    return edits;
   }
 
   private edits(list: readonly OffsetEdit[] | null): TextEdit[] | null {

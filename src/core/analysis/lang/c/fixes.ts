@@ -28,11 +28,12 @@ const C_STATEMENTS: StatementSyntax = {
   directives: ['preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_call', 'preproc_def'],
   lineComments: ['//', '/*'],
   inline: true,
+  loops: new Set(['while_statement', 'for_statement', 'for_range_loop', 'do_statement']),
+  nestedFunctions: new Set(['lambda_expression']),
 };
 const STATEMENTS = new Set(['expression_statement', 'declaration', 'return_statement', 'if_statement', 'while_statement',
   'for_statement', 'for_range_loop', 'do_statement', 'switch_statement', 'break_statement', 'continue_statement',
   'goto_statement', 'throw_statement', 'labeled_statement', 'compound_statement']);
-const LOOPS = new Set(['while_statement', 'for_statement', 'for_range_loop', 'do_statement']);
 /** Typedef names of integer types whose copy converts exactly as a `return` would. */
 const SCALAR_TYPEDEFS = new Set(['ssize_t', 'size_t', 'off_t', 'pid_t', 'int8_t', 'int16_t', 'int32_t', 'int64_t', 'uint8_t', 'uint16_t',
   'uint32_t', 'uint64_t', 'intptr_t', 'uintptr_t', 'socklen_t', 'bool', 'BOOL', 'DWORD']);
@@ -90,7 +91,7 @@ export class FixPlanner {
       main = this.before(place.node, release);
       title = `Close \`${rec.variable}\` before it is overwritten`;
     } else {
-      main = this.atEndOfIteration(place.node, release);
+      main = this.statements.atEndOfIteration(place.node, release);
       title = `Close \`${rec.variable}\` at the end of each iteration`;
     }
     if (!main) return null;
@@ -121,35 +122,6 @@ export class FixPlanner {
     if (type.text === 'void') return null;
     const p = this.file.lines.range(ret.startIndex, ret.endIndex);
     return [{ range: p, newText: `{ ${type.text} sockscope_ret = ${expr.text}; ${release} return sockscope_ret; }` }];
-  }
-
-  /**
-   * For an assignment in a loop's condition or update (`while ((c = accept(...)) >= 0)`), the
-   * old value is lost on the way round: release it at the end of the body and before each
-   * `continue` of that loop.
-   */
-  private atEndOfIteration(loop: Node, release: string): TextEdit[] | null {
-    const body = loop.childForFieldName('body');
-    if (!body || body.type !== 'compound_statement') return null;
-    const edits = this.beforeBrace(body, release);
-    if (!edits) return null;
-    const stack: Node[] = [body];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'continue_statement') {
-        const e = this.before(n, release);
-        if (!e) return null;
-        edits.push(...e);
-        continue;
-      }
-      if (n.id !== body.id && LOOPS.has(n.type)) continue;
-      if (n.type === 'lambda_expression') continue;
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
-    return edits;
   }
 
   /** The preferred fix for a variable: every exit fix of it combined. */
@@ -216,7 +188,7 @@ export class FixPlanner {
     const node = this.cfg.nodes[cfgNode];
     const owner = node?.owner;
     if (!node || !owner) return null;
-    if (LOOPS.has(owner.type)) {
+    if (C_STATEMENTS.loops!.has(owner.type)) {
       if (node.role === 'init') return { kind: 'before', node: owner };
       if (node.role === 'cond' || node.role === 'update') return { kind: 'iteration', node: owner };
     }
