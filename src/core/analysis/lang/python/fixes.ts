@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../../edits';
 import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
-import { proveRelease } from '../../engine/safety';
+import { proveHeldThroughout, proveRelease } from '../../engine/safety';
 import type { Token } from '../../engine/values';
 import { fileIndentUnit } from '../../fix/indent';
 import { continuationLines, RegionLines, statementHolding } from '../../fix/lines';
@@ -263,41 +263,18 @@ export class PyFixPlanner {
    * closed by an explicit close the fix removes.
    */
   private proveRegion(v: string, from: number, to: number, direct: boolean, excOnly: boolean, removed: ReadonlySet<number>, fd: boolean): RegionProof {
-    let guarded = false;
     const { origin } = this.lowered;
     const excNodes = excOnly ? new Set(this.lowered.excBranch.values()) : null;
+    const nodes: number[] = [];
     for (let id = 0; id < origin.length; id++) {
       const o = origin[id]!;
       if (o < 0 || !this.analysis.input[id] || (excNodes && !excNodes.has(id))) continue;
       const ast = this.cfg.nodes[o]!.ast;
-      if (!ast || ast.startIndex < from || ast.endIndex > to) continue;
-      const value = this.analysis.valueAt(id, v);
-      if (!value) {
-        if (direct) return { ok: false };
-        continue;
-      }
-      for (const x of value) {
-        switch (x.kind) {
-          case 'token':
-            if (x.param >= 0) return { ok: false };
-            break;
-          case 'invalid':
-            guarded = true;
-            break;
-          case 'unset':
-            if (direct) return { ok: false };
-            break;
-          case 'released':
-            if (fd && !removed.has(this.place.line(x.at))) return { ok: false };
-            break;
-          case 'escaped':
-          case 'lent':
-          case 'foreign':
-            return { ok: false };
-        }
-      }
+      if (ast && ast.startIndex >= from && ast.endIndex <= to) nodes.push(id);
     }
-    return { ok: true, guarded };
+    // Closing a socket or file object twice does nothing; a descriptor only where the fix removes the close.
+    const proof = proveHeldThroughout(this.analysis, nodes, v, (o) => this.place.line(o), !direct, (at) => !fd || removed.has(this.place.line(at)));
+    return proof.safe ? { ok: true, guarded: proof.guarded } : { ok: false };
   }
 
   /** The leaking returns of `token` inside [from, to]: where the escape plan closes before returning. */
