@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { FunctionAnalysis } from '../engine/analysis';
 import type { Token } from '../engine/values';
 import type { FunctionIr } from '../ir/ir';
+import { statementHolding } from './lines';
 
 /**
  * The region a scoped release wraps (try-with-resources, `with`, try/catch around statements),
@@ -72,4 +73,43 @@ export function holdersByToken(analysis: FunctionAnalysis, params: Iterable<stri
     }
   });
   return all;
+}
+
+/** A run of statements of one block that a wrapping fix puts in a new block. */
+export interface StatementRun {
+  /** The first statement (the acquisition statement, or a statement of an outer block holding it). */
+  readonly first: Node;
+  /** The last statement (in the same block as `first`). */
+  readonly last: Node;
+  /** True when `first` is the acquisition statement itself. */
+  readonly direct: boolean;
+}
+
+/**
+ * The smallest block (a node for which `isBlock` holds, within `scope`) that holds `stmt` and
+ * every node of `uses`, as the run of its statements from the one holding `stmt` to the last one
+ * holding a use; null when `stmt` is not directly in a block or the uses reach outside `scope`.
+ */
+export function enclosingRun(
+  stmt: Node, uses: readonly Node[], scope: Node, isBlock: (n: Node) => boolean, statements: (block: Node) => readonly Node[],
+): StatementRun | null {
+  if (!stmt.parent || !isBlock(stmt.parent)) return null;
+  let first: Node = stmt;
+  let blk: Node = stmt.parent;
+  while (uses.some((u) => u.startIndex < blk.startIndex || u.endIndex > blk.endIndex)) {
+    if (blk.id === scope.id) return null;
+    let up: Node | null = blk.parent;
+    while (up && up.parent && !isBlock(up.parent)) up = up.parent;
+    if (!up || !up.parent) return null;
+    first = up;
+    blk = up.parent;
+    if (blk.startIndex < scope.startIndex) return null;
+  }
+  let last = first;
+  const stmts = statements(blk);
+  for (const u of uses) {
+    const c = statementHolding(stmts, u);
+    if (c && c.startIndex > last.startIndex) last = c;
+  }
+  return { first, last, direct: first.id === stmt.id };
 }

@@ -5,6 +5,7 @@ import { proveHeldThroughout, proveRelease } from '../../engine/safety';
 import type { Token } from '../../engine/values';
 import { fileIndentUnit } from '../../fix/indent';
 import { continuationLines, RegionLines, statementHolding } from '../../fix/lines';
+import { enclosingRun, type StatementRun } from '../../fix/region';
 import { Placement } from '../../fix/placement';
 import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
 import { exitWhere } from '../../fix/titles';
@@ -65,14 +66,7 @@ export function indentUnit(root: Node, text: string, index: LineIndex): string {
 
 const PY_STATEMENTS: StatementSyntax = { bracelessParents: new Set(), directives: [], lineComments: ['#'], inline: false };
 
-interface Region {
-  /** First statement of the region (the acquisition statement, or a statement containing it). */
-  readonly first: Node;
-  /** Last statement of the region (in the same block). */
-  readonly last: Node;
-  /** True when `first` is the acquisition statement itself. */
-  readonly direct: boolean;
-}
+type Region = StatementRun;
 
 /**
  * The smallest block holding the acquisition and every later use of `v`, and the statements of it that
@@ -93,24 +87,7 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
     break;
   }
   const uses = occurrences.filter((id) => id.endIndex <= stopAt);
-  let stmt: Node = s0;
-  let blk: Node = s0.parent;
-  while (uses.some((u) => u.startIndex < blk.startIndex || u.endIndex > blk.endIndex)) {
-    if (blk.id === ctx.scope.id) return null;
-    let up: Node | null = blk.parent;
-    while (up && up.parent && !BLOCKS.has(up.parent.type)) up = up.parent;
-    if (!up || !up.parent) return null;
-    stmt = up;
-    blk = up.parent;
-    if (blk.startIndex < ctx.scope.startIndex) return null;
-  }
-  let last = stmt;
-  const stmts = ctx.statements(blk);
-  for (const u of uses) {
-    const c = statementHolding(stmts, u);
-    if (c && c.startIndex > last.startIndex) last = c;
-  }
-  return { first: stmt, last, direct: stmt.id === s0.id };
+  return enclosingRun(s0, uses, ctx.scope, (n) => BLOCKS.has(n.type), ctx.statements);
 }
 
 /** Whether `v` is a parameter of the function around `scope`, or occurs in it before `stmt`. */
