@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { walk } from '../syntax';
 import type { Placement } from './placement';
 
 /**
@@ -49,23 +50,18 @@ export function reindent(s: string, unit: string): string {
  * parent) whose first statement starts a deeper line than its parent; four spaces when there is none.
  */
 export function fileIndentUnit(place: Placement, root: Node, isBlock: (n: Node) => boolean): string {
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (isBlock(n) && n.parent) {
-      const first = n.namedChild(0);
-      if (first && place.lineStart(first.startIndex) !== place.lineStart(n.parent.startIndex)) {
-        const outer = lineIndent(place, n.parent.startIndex);
-        const inner = lineIndent(place, first.startIndex);
-        if (inner.length > outer.length && inner.startsWith(outer)) return inner.slice(outer.length);
-      }
+  let unit: string | null = null;
+  walk(root, (n) => {
+    if (unit !== null) return false;
+    const first = isBlock(n) && n.parent ? n.namedChild(0) : null;
+    if (first && place.lineStart(first.startIndex) !== place.lineStart(n.parent!.startIndex)) {
+      const outer = lineIndent(place, n.parent!.startIndex);
+      const inner = lineIndent(place, first.startIndex);
+      if (inner.length > outer.length && inner.startsWith(outer)) unit = inner.slice(outer.length);
     }
-    for (let i = n.childCount - 1; i >= 0; i--) {
-      const c = n.child(i);
-      if (c) stack.push(c);
-    }
-  }
-  return DEFAULT_UNIT;
+    return unit === null;
+  });
+  return unit ?? DEFAULT_UNIT;
 }
 
 /** The whole leading whitespace of the line holding `offset`. */

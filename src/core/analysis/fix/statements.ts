@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { OffsetEdit } from '../edits';
+import { walk } from '../syntax';
 import type { TextEdit } from '../types';
 import { blockIndent } from './indent';
 import type { Placement } from './placement';
@@ -142,20 +143,15 @@ export class StatementPlacer {
     if (!body || !body.type.endsWith('block') && body.type !== 'compound_statement') return null;
     const edits = this.beforeBrace(body, text);
     if (!edits) return null;
-    const stack: Node[] = [body];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'continue_statement') {
-        const e = this.before(n, text);
-        if (!e) return null;
-        edits.push(...e);
-        continue;
-      }
-      if (n.id !== body.id && (this.syntax.loops?.has(n.type) || this.syntax.nestedFunctions?.has(n.type))) continue;
-      for (let i = 0; i < n.namedChildCount; i++) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
+    const continues: Node[] = [];
+    walk(body, (n) => {
+      if (n.type === 'continue_statement') continues.push(n);
+      return n.id === body.id || !(this.syntax.loops?.has(n.type) || this.syntax.nestedFunctions?.has(n.type));
+    });
+    for (const n of continues) {
+      const e = this.before(n, text);
+      if (!e) return null;
+      edits.push(...e);
     }
     return edits;
   }
