@@ -67,6 +67,12 @@ export class Imports {
   resolve(local: string): string {
     return this.bound.get(local) ?? local;
   }
+
+  /** A local name the imports bind to `qualified` (`o` for `import os as o` and `os`), or null. */
+  localFor(qualified: string): string | null {
+    for (const [local, q] of this.bound) if (q === qualified) return local;
+    return null;
+  }
 }
 
 /** The dotted callee of a call: `socket.socket`, `os.close`, `open`; null for computed callees. */
@@ -177,6 +183,10 @@ export function isTransfer(call: Node, imports: Imports, transfers: ReadonlySet<
     (c.name !== null && transfers.has(c.name));
 }
 
-export function releaseCall(kind: ResourceKind, v: string): string {
-  return kind === 'fd' ? `os.close(${v})` : `${v}.close()`;
+/** `os.close(v)` under whatever name the imports give it: `v` is the call's one argument, a plain name. */
+export function isDescriptorClose(call: Node, v: string, imports: Imports): boolean {
+  const c = callee(call, imports);
+  const args = call.childForFieldName('arguments');
+  const a = args ? named(args) : [];
+  return (c.resolved === 'os.close' || c.raw === 'os.close') && a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
 }
