@@ -16,6 +16,7 @@ import { GoFixer } from './fixes';
 import { variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { collectImports, functionName, functionNodes } from './syntax';
+import { GoTypes } from './types';
 
 /** The resource kind of the leaking tokens (the first one's): a response is reported and closed through its `Body`. */
 function kindOf(tokens: readonly Token[]): ResourceKind {
@@ -76,7 +77,8 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
     return await withTree('go', text, (tree) => {
       const root = tree.rootNode;
       const fns = functionNodes(root);
-      const ctx = new GoFileContext(collectImports(root), new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const imports = collectImports(root);
+      const ctx = new GoFileContext(new GoTypes(root, imports), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
       const lines = new LineIndex(text);
       const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];
