@@ -18,7 +18,10 @@
 //   --draw-sample        draw the random samples to judge from the findings files (fixed --seed, printed) and
 //                        write bench/realworld/judgements/<lang>.jsonl skeletons; refuses to overwrite judged rows.
 //   --census PROJECT     append every finding of PROJECT not listed yet (held-out projects are judged in full).
+//   --draw-sample --append   draw more: a seeded sample of the findings not listed yet, appended (rows marked
+//                        "drawn": "seed N"), for a language whose judged sample shrank as the checker improved.
 // Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
+//          --project NAME[,NAME] (with --record-findings: only these projects),
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,7 +37,7 @@ const EXIT_TOLERANCE = 2;
 // Arguments
 
 function parseArgs(argv) {
-  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, verbose: false };
+  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, sizesGiven: {}, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -46,9 +49,11 @@ function parseArgs(argv) {
     else if (a === '--cli') o.cli = path.resolve(next());
     else if (a === '--only') o.only = next();
     else if (a === '--seed') o.seed = Number(next());
-    else if (a === '--sizes') for (const kv of next().split(',')) { const [k, v] = kv.split('='); o.sizes[k] = Number(v); }
+    else if (a === '--sizes') for (const kv of next().split(',')) { const [k, v] = kv.split('='); o.sizes[k] = Number(v); o.sizesGiven[k] = true; }
     else if (a === '--record-findings') o.mode = 'record';
     else if (a === '--draw-sample') o.mode = 'draw';
+    else if (a === '--append') o.append = true;
+    else if (a === '--project') o.projects = next().split(',');
     else if (a === '--census') {
       o.mode = 'census';
       o.census = next();
@@ -371,7 +376,7 @@ async function recordFindings(o, repos, tmp) {
   const toolCommit = (await run('git', ['-C', root, 'rev-parse', 'HEAD'])).stdout.trim();
   const dirty = (await run('git', ['-C', root, 'status', '--porcelain', '--', 'src'])).stdout.trim() !== '';
   fs.mkdirSync(path.join(DATA, 'findings'), { recursive: true });
-  for (const p of projects()) {
+  for (const p of projects().filter((q) => !o.projects || o.projects.includes(q.name))) {
     if (!(await repos.hasCommit(p.repo, p.commit))) {
       console.log(`skipped ${p.name}: ${p.repo} at ${p.commit.slice(0, 12)} not found`);
       continue;
@@ -424,9 +429,18 @@ function drawSample(o) {
       const j = Math.floor(random() * (i + 1));
       [pool[i], pool[j]] = [pool[j], pool[i]];
     }
-    const sample = pool.slice(0, o.sizes[lang] ?? 25);
     const file = judgementsFile(lang);
     const old = readJsonl(file);
+    if (o.append) {
+      if (!(lang in o.sizesGiven)) continue;
+      const key = (f) => `${f.project}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
+      const listed = new Set(old.map(key));
+      const more = pool.filter((f) => !listed.has(key(f))).slice(0, o.sizes[lang]);
+      writeJsonl(file, [...old, ...more.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `seed ${o.seed}`, verdict: 'unjudged', cause: '', note: '' }))]);
+      console.log(`${lang}: ${more.length} more findings (of ${pool.length - listed.size} not listed) appended to ${path.relative(root, file)}`);
+      continue;
+    }
+    const sample = pool.slice(0, o.sizes[lang] ?? 25);
     if (old.some((j) => j.verdict && j.verdict !== 'unjudged')) {
       console.log(`${lang}: ${file} already holds judgements; not overwritten`);
       continue;
