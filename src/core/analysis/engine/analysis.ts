@@ -508,7 +508,7 @@ export class FunctionAnalysis {
       case 'result': {
         const returns = this.summaries.summary(value.name)?.returns;
         if (returns) {
-          const site: AcquireSite = { start: value.start, end: value.end, call: value.name, resource: returns.resource, validity: returns.validity };
+          const site: AcquireSite = { start: value.start, end: value.end, call: value.name, resource: returns.resource, validity: returns.validity, wrapper: true };
           this.bind(s, target, { kind: 'acquire', ...site }, start, end);
           return;
         }
@@ -707,7 +707,13 @@ export class FunctionAnalysis {
         const detach = new Map<number, Set<Token>>();
         this.notHeld(s, g.a, g.b, g.standard === 'b', detach);
         this.notHeld(s, g.b, g.a, g.standard === 'a', detach);
-        return detach.size ? { kill: new Set(), valid: new Set(), detach } : EMPTY;
+        // A wrapper's result equal to a constant the analysis cannot read (`s == ANET_ERR` without the
+        // header): its failure value, most likely; not a resource to report on that branch.
+        const kill = new Set<Token>();
+        const wrapped = g.constant === 'b' ? g.a : g.constant === 'a' ? g.b : null;
+        const w = wrapped === null ? undefined : this.index.get(wrapped);
+        if (w !== undefined && g.standard === null) for (const t of tokensOf(s.vars[w])) if (t.site.wrapper) kill.add(t);
+        return detach.size || kill.size ? { kill, valid: new Set(), detach } : EMPTY;
       }
     }
   }

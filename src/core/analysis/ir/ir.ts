@@ -31,6 +31,8 @@ export interface AcquireSite {
   readonly validity: Validity;
   /** The acquisition either succeeds or throws (`new Socket(…)`): it never yields the invalid value. */
   readonly alwaysValid?: boolean;
+  /** Acquired through a project function whose summary says it returns a new resource (a wrapper). */
+  readonly wrapper?: boolean;
 }
 
 /**
@@ -124,7 +126,11 @@ export type Guard =
    * `a == b` / `a != b` between two variables, neither a constant. `standard` names the side that
    * is a standard stream or descriptor (`STDIN_FILENO`, `stdout`), if any.
    */
-  | { readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!='; readonly standard: 'a' | 'b' | null }
+  | {
+    readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!='; readonly standard: 'a' | 'b' | null;
+    /** The side that is no variable of the function (a macro or a global: `ANET_ERR`, `INVALID_SOCKET`), if any. */
+    readonly constant?: 'a' | 'b' | null;
+  }
   | { readonly g: 'none' };
 
 export const NO_GUARD: Guard = { g: 'none' };

@@ -17,6 +17,8 @@ import type { CWorkspaceIndex } from './workspaceIndex';
 export interface CWorkspace {
   readonly index: CWorkspaceIndex;
   readonly file: string;
+  /** The index holds the file as analysed (same text, same configuration): its units serve as they are. */
+  readonly exact?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
   private readonly resolver: SummaryResolver;
   private readonly file: string;
   private readonly units = new Map<string, FunctionUnit | null>();
-  private readonly wrappers: ReadonlyMap<string, MacroWrapper>;
+  private wrappers: ReadonlyMap<string, MacroWrapper> | undefined;
   private readonly noReturnMemo = new Map<string, boolean | 'busy'>();
   private readonly cfgs = new Map<number, FunctionCfg>();
   private readonly irs = new Map<number, FunctionIr>();
@@ -40,12 +42,12 @@ export class CFileContext implements CompileContext, SummaryProvider {
     deadline?: number,
     readonly macros: FileMacros = NO_MACROS,
     workspace?: CWorkspace,
-    wrappers: readonly MacroWrapper[] = [],
+    private readonly wrapperList: () => readonly MacroWrapper[] = () => [],
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
     this.file = workspace?.file ?? '';
-    this.wrappers = new Map(wrappers.map((w) => [w.name, w]));
-    const source = new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name));
+    // The index's own view when it holds this very text: its cached summaries stay valid from file to file.
+    const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name));
     this.resolver = new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline);
   }
 
@@ -54,12 +56,18 @@ export class CFileContext implements CompileContext, SummaryProvider {
     let u = this.units.get(name);
     if (u === undefined) {
       const def = this.scan.definitions.get(name);
-      const w = this.wrappers.get(name);
-      u = def ? { name, file: this.file, visible: !isStatic(def), ir: this.irOf(def) }
+      this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
+      const w = def ? undefined : this.wrappers.get(name);
+      u = def ? { name, file: this.file, visible: !isStatic(def), ir: this.irOf(def), ...callsOf(this.scan, def) }
         : w ? { name, file: this.file, visible: true, macro: { target: w.target, args: w.args } } : null;
       this.units.set(name, u);
     }
     return u ?? undefined;
+  }
+
+  /** Can a call of `name` return a new resource (see SummaryResolver.mayAcquire)? */
+  mayAcquire(name: string): boolean {
+    return this.resolver.mayAcquire(name, this.file);
   }
 
   /** What a call of `name` from this file resolves to, for cache keys: changes when its summary does. */
@@ -124,6 +132,13 @@ export class CFileContext implements CompileContext, SummaryProvider {
   summary(name: string): Summary | undefined {
     return this.resolver.resolve(name, this.file);
   }
+}
+
+/** The names a function calls, and whether one of them is an acquiring library function (see FunctionUnit). */
+export function callsOf(scan: FileScan, def: Node): { calls: string[]; acquires: boolean } {
+  const calls = new Set<string>();
+  for (const e of scan.effects.get(def.id) ?? []) if (e.kind === 'call' && e.callee) calls.add(e.callee);
+  return { calls: [...calls], acquires: scan.acquiring.includes(def) };
 }
 
 /** `static int f(...)`: visible only in its own file. */

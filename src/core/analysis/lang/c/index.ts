@@ -23,13 +23,17 @@ import { functionName } from './syntax';
  */
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): Promise<AnalysisResult> {
   try {
+    // The index holds a file in its first configuration (see workspaceIndex.ts).
+    const exact = workspace && { ...workspace, exact: workspace.index.holds(workspace.file, text, language) };
     const first = await withTree(language, text, (tree) => {
       const configs = configurations(tree.rootNode, text);
-      return configs ? { configs } : { result: analyzeTree(tree, text, language, options, workspace) };
+      return configs ? { configs } : { result: analyzeTree(tree, text, language, options, exact) };
     });
     if (first.result) return first.result;
     const results: AnalysisResult[] = [];
-    for (const config of first.configs!) results.push(await withTree(language, config, (tree) => analyzeTree(tree, text, language, options, workspace)));
+    for (const [i, config] of first.configs!.entries()) {
+      results.push(await withTree(language, config, (tree) => analyzeTree(tree, text, language, options, i === 0 ? exact : workspace)));
+    }
     return mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
@@ -71,7 +75,7 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const scan = scanFile(root, language);
   const own = fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, macroWrappers(root));
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
   const lines = new LineIndex(text);
   const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = analysedFunctions(scan, ctx);
@@ -113,7 +117,7 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
 function analysedFunctions(scan: FileScan, ctx: CFileContext): Node[] {
   const direct = new Set(scan.acquiring);
   return scan.functions.filter((fn) => direct.has(fn) || (scan.effects.get(fn.id) ?? []).some((e) =>
-    e.kind === 'call' && e.callee !== null && !ACQUIRE.has(e.callee) && ctx.summary(e.callee)?.returns));
+    e.kind === 'call' && e.callee !== null && !ACQUIRE.has(e.callee) && ctx.mayAcquire(e.callee) && ctx.summary(e.callee)?.returns));
 }
 
 /** Results of C/C++ functions analysed before (per process: the editor's worker keeps it across edits). */

@@ -377,11 +377,14 @@ export class Lowering {
   }
 
   private same(l: Node, r: Node, rel: '==' | '!='): Guard {
-    const a = variableKey(l);
-    const b = variableKey(r);
+    // `(s = wrapper(...)) == ANET_ERR` compares what was assigned.
+    const assigned = (n: Node) => (strip(n)?.type === 'assignment_expression' ? strip(n)!.childForFieldName('left') ?? n : n);
+    const a = variableKey(assigned(l));
+    const b = variableKey(assigned(r));
     if (!a || !b || a === b) return NONE;
     const standard = isStandard(b) ? 'b' : isStandard(a) ? 'a' : null;
-    return { g: 'same', a, b, rel, standard };
+    const constant = !this.cfg.locals.has(b) && !b.includes('[') ? 'b' : !this.cfg.locals.has(a) && !a.includes('[') ? 'a' : null;
+    return { g: 'same', a, b, rel, standard, constant };
   }
 
   private compare(subjectNode: Node, rel: Rel, c: number): Guard {

@@ -47,6 +47,8 @@ export function macroWrappers(root: Node): MacroWrapper[] {
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     const paramsNode = m.captures.find((c) => c.name === 'params')?.node;
     if (!name || !value || value.length > MAX_VALUE || /[;{}\n#]/.test(value)) continue;
+    // Cheap look at the text before the parse decides: an alias is one word, a call ends with `)`.
+    if (paramsNode ? !value.endsWith(')') : !/^[A-Za-z_]\w*$/.test(value)) continue;
     const params = paramsNode ? paramsNode.namedChildren.filter((p): p is Node => !!p && p.type === 'identifier').map((p) => p.text) : null;
     candidates.push({ name, params, value });
   }

@@ -24,6 +24,13 @@ export interface FunctionUnit {
   /** The lowered body, for a function. */
   readonly ir?: FunctionIr;
   /**
+   * For a function: the names it calls, and whether it calls an acquiring library function itself.
+   * A function that does neither (directly or through its callees) cannot return a new resource,
+   * which is known without analysing anything (`mayAcquire`).
+   */
+  readonly calls?: readonly string[];
+  readonly acquires?: boolean;
+  /**
    * A macro that calls another function (`#define sclose(x) close(x)`, `#define ngx_socket socket`):
    * `target`'s summary, with the macro's parameter k in the target's argument positions `args[j] === k`.
    */
@@ -50,6 +57,9 @@ const MAX_WORK = 20_000;
 /** Definitions of one name in different files that are compared before giving up (no summary). */
 const MAX_CANDIDATES = 8;
 
+/** Call-graph depth `mayAcquire` follows (past it: maybe). */
+const MAX_ACQUIRE_DEPTH = 64;
+
 interface Cached {
   readonly summary: Summary | undefined;
   /** The callee names this summary used, with the fingerprint of the summary each had. */
@@ -68,6 +78,7 @@ export function fingerprint(s: Summary | undefined): string {
 /** Summaries cached per unit, shared by every resolver over the same workspace. */
 export class SummaryStore {
   readonly cache = new WeakMap<FunctionUnit, Cached>();
+  readonly mayAcquire = new WeakMap<FunctionUnit, { version: string; value: boolean | 'busy' }>();
 }
 
 export class SummaryResolver {
@@ -96,6 +107,31 @@ export class SummaryResolver {
   resolve(name: string, file: string): Summary | undefined {
     if (this.stack.length === 0) this.work = 0;
     return this.resolveInner(name, file);
+  }
+
+  /**
+   * Can a call of `name` from `file` return a new resource? False only when no function it may reach
+   * calls an acquiring library function (or a macro standing for one): its summary then has no
+   * `returns`, and it need not be computed to know that.
+   */
+  mayAcquire(name: string, file: string, depth = 0): boolean {
+    if (tableSummary(name)?.returns) return true;
+    if (depth > MAX_ACQUIRE_DEPTH) return true;
+    const version = this.source.version;
+    for (const u of this.source.candidates(name, file)) {
+      const memo = this.store.mayAcquire.get(u);
+      if (memo?.version === version) {
+        // A recursive call back into a unit being looked at: maybe (its summary will tell).
+        if (memo.value) return true;
+        continue;
+      }
+      this.store.mayAcquire.set(u, { version, value: 'busy' });
+      const value = u.macro ? this.mayAcquire(u.macro.target, u.file, depth + 1)
+        : !!u.acquires || (u.calls ?? []).some((c) => c !== name && this.mayAcquire(c, u.file, depth + 1));
+      this.store.mayAcquire.set(u, { version, value });
+      if (value) return true;
+    }
+    return false;
   }
 
   private resolveInner(name: string, file: string): Summary | undefined {

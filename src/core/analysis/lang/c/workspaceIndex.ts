@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import type { Node } from 'web-tree-sitter';
 import type { Summary } from '../../engine/analysis';
 import { withTree } from '../../parser';
-import { CFileContext, isStatic } from './context';
+import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
 import { configurations } from './preproc';
@@ -56,7 +56,7 @@ export class CWorkspaceIndex implements UnitSource {
 
   /** Indexes (or re-indexes) a file's text; false when it is indexed with this very text already. */
   async update(file: string, text: string, language: 'c' | 'cpp'): Promise<boolean> {
-    const hash = createHash('sha1').update(language).update('\0').update(text).digest('hex');
+    const hash = textHash(text, language);
     if (this.files.get(file)?.hash === hash) return false;
     const build = (root: Node): IndexedFile => this.lowerFile(file, root, hash, language);
     let entry = await withTree(language, text, (tree) => {
@@ -67,6 +67,17 @@ export class CWorkspaceIndex implements UnitSource {
     if (typeof entry === 'string') entry = await withTree(language, entry, (tree) => build(tree.rootNode));
     this.set(file, entry);
     return true;
+  }
+
+  /** Is the file indexed with exactly this text (its first configuration is then what the index holds)? */
+  holds(file: string, text: string, language: 'c' | 'cpp'): boolean {
+    const f = this.files.get(file);
+    return !!f && f.hash === textHash(text, language);
+  }
+
+  /** The indexed definition (or macro) of `name` in `file`. */
+  unitIn(file: string, name: string): FunctionUnit | undefined {
+    return this.byName.get(name)?.find((u) => u.file === file);
   }
 
   remove(file: string): void {
@@ -149,7 +160,7 @@ export class CWorkspaceIndex implements UnitSource {
     const units: FunctionUnit[] = [];
     for (const [name, def] of scan.definitions) {
       try {
-        units.push({ name, file, visible: header || !isStatic(def), ir: ctx.irOf(def) });
+        units.push({ name, file, visible: header || !isStatic(def), ir: ctx.irOf(def), ...callsOf(scan, def) });
       } catch {
         // A function the lowering cannot take has no summary: a call to it is a hand-off.
       }
@@ -162,3 +173,7 @@ export class CWorkspaceIndex implements UnitSource {
   }
 }
 
+
+function textHash(text: string, language: string): string {
+  return createHash('sha1').update(language).update('\0').update(text).digest('hex');
+}
