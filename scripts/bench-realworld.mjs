@@ -22,7 +22,12 @@
 //                        "drawn": "seed N"), for a language whose judged sample shrank as the checker improved.
 // Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
 //          --project NAME[,NAME] (with --record-findings: only these projects),
-//          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record).
+//          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
+//          --no-workspace (C leak-fix files alone, without the summaries of their project's other files:
+//          how it was measured before workspace summaries, and for a --cli that has no --workspace).
+// C/C++ leak-fix records are checked with `check --workspace`: the C/C++ files of the record's project at
+// the parent commit (the top folder of the record's path, e.g. redis's src/, or the whole repository for a
+// file at its root), written once per commit and folder, give the summaries of the project's functions.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,7 +42,7 @@ const EXIT_TOLERANCE = 2;
 // Arguments
 
 function parseArgs(argv) {
-  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, sizesGiven: {}, verbose: false };
+  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, sizesGiven: {}, verbose: false, workspace: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -59,6 +64,7 @@ function parseArgs(argv) {
       o.census = next();
     }
     else if (a === '--verbose') o.verbose = true;
+    else if (a === '--no-workspace') o.workspace = false;
     else if (a === '-h' || a === '--help') o.mode = 'help';
     else throw new Error(`unknown argument '${a}'`);
   }
@@ -120,6 +126,28 @@ class Repos {
     const r = await run('git', ['--git-dir', g, 'show', `${commit}:${file}`], { encoding: 'buffer' });
     return r.code === 0 ? r.stdout : undefined;
   }
+  /**
+   * Writes the C/C++ files under `dir` ('' for the whole tree) at a commit into dest, once (a later
+   * call with the same dest finds them there). Returns whether dest holds them.
+   */
+  async extractC(repo, commit, dir, dest) {
+    if (fs.existsSync(path.join(dest, '.complete'))) return true;
+    const g = this.gitDir(repo);
+    const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit, '--', dir || '.']);
+    if (ls.code !== 0) return false;
+    const files = String(ls.stdout).split('\n').filter((f) => C_FILE.test(f));
+    fs.mkdirSync(dest, { recursive: true });
+    if (files.length) {
+      const tarFile = `${dest}.tar`;
+      const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit, '--', ...files]);
+      if (a.code !== 0) return false;
+      const t = await run('tar', ['-xf', tarFile, '-C', dest]);
+      fs.rmSync(tarFile, { force: true });
+      if (t.code !== 0) return false;
+    }
+    fs.writeFileSync(path.join(dest, '.complete'), '');
+    return true;
+  }
   /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
   async extract(repo, commit, dest) {
     const g = this.gitDir(repo);
@@ -138,9 +166,13 @@ class Repos {
 
 const SYNTAX_NOTE = /^sockscope check: (.*): note: syntax errors;/;
 
+const C_FILE = /\.(c|h|cc|cpp|cxx|hh|hpp|hxx)$/i;
+
 /** Runs `check --format json` on `target` (relative to cwd): findings, and the files with a syntax-error note. */
-async function check(cli, cwd, target) {
-  const r = await run(process.execPath, [cli, 'check', '--format', 'json', target], { cwd });
+async function check(cli, cwd, target, extra = []) {
+  const targets = Array.isArray(target) ? target : [target];
+  if (!targets.length) return { findings: [], syntax: new Set() };
+  const r = await run(process.execPath, [cli, 'check', '--format', 'json', ...extra, ...targets], { cwd });
   if (r.code !== 0 && r.code !== 1) throw new Error(`checker failed (exit ${r.code}): ${String(r.stderr).split('\n').slice(-3).join(' ')}`);
   const findings = JSON.parse(r.stdout);
   const syntax = new Set();
@@ -156,6 +188,15 @@ async function countChecked(cli, cwd, target) {
   const r = await run(process.execPath, [cli, 'check', '--format', 'text', target], { cwd });
   const m = /\((\d+) files? checked/.exec(String(r.stdout));
   return m ? Number(m[1]) : NaN;
+}
+
+/** Runs `work` over the items, at most `n` at a time. */
+async function inParallel(items, n, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,8 +286,24 @@ async function benchLeakFixes(o, repos, tmp) {
       }
       return (rec) => m.get(path.join(side, rec.id, rec.path)) ?? [];
     };
-    const parentRes = await check(o.cli, cwd, 'parent');
-    const fixRes = await check(o.cli, cwd, 'fix');
+    // C/C++ records with the summaries of their project (see the top of this file); the others all at once.
+    const inWorkspace = o.workspace ? present.filter((r) => r.language === 'c') : [];
+    const alone = present.filter((r) => !inWorkspace.includes(r));
+    const parentRes = await check(o.cli, cwd, alone.map((r) => path.join('parent', r.id, r.path)));
+    const fixRes = await check(o.cli, cwd, alone.map((r) => path.join('fix', r.id, r.path)));
+    const started = Date.now();
+    await inParallel(inWorkspace, 2, async (rec) => {
+      const top = rec.path.includes('/') ? rec.path.split('/')[0] : '';
+      const ws = path.join(tmp, 'workspaces', rec.repo.replace('/', '+'), rec.parent, top || '_root');
+      if (!(await repos.extractC(rec.repo, rec.parent, top, ws))) return;
+      // Both sides in one run, over the parent's project (the fix commit changes the record's file).
+      const res = await check(o.cli, cwd, [path.join('parent', rec.id, rec.path), path.join('fix', rec.id, rec.path)], ['--workspace', ws]);
+      const isParent = (f) => path.normalize(f.file).startsWith(`parent${path.sep}`);
+      parentRes.findings.push(...res.findings.filter(isParent));
+      fixRes.findings.push(...res.findings.filter((f) => !isParent(f)));
+      for (const s of res.syntax) parentRes.syntax.add(s);
+    });
+    if (inWorkspace.length) console.log(`(${inWorkspace.length} C/C++ records checked with their project's summaries in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
     const parentOf = byFile(parentRes, 'parent');
     const fixOf = byFile(fixRes, 'fix');
     for (const rec of present) {
