@@ -21,7 +21,7 @@ import { functionName } from './syntax';
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
   try {
     const first = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text);
+      const configs = configurations(tree.rootNode, text, language);
       return configs ? { configs } : { result: analyzeTree(tree, text, language, options) };
     });
     if (first.result) return first.result;
