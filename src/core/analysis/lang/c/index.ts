@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
-import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
+import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext } from './context';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
@@ -9,7 +9,8 @@ import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
 import { FunctionCache } from '../../engine/functionCache';
 import { Placement } from '../../fix/placement';
 import { fileMacros } from './macros';
-import { configurations } from './preproc';
+import { applyRewrites, configurations } from './preproc';
+import { macroRewrites } from './macroRewrites';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -21,17 +22,27 @@ import { functionName } from './syntax';
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
   try {
     const first = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text, language);
-      return configs ? { configs } : { result: analyzeTree(tree, text, language, options) };
+      const configs = configurations(tree.rootNode, text, language, options.cMacros);
+      if (configs) return { configs };
+      return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options) };
     });
     if (first.result) return first.result;
     const results: AnalysisResult[] = [];
-    for (const config of first.configs!) results.push(await withTree(language, config, (tree) => analyzeTree(tree, text, language, options)));
-    return mergeConfigurations(language, results);
+    for (const config of first.configs!) {
+      // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
+      const r = await withTree(language, config, (tree) => {
+        const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
+        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options) };
+      });
+      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options)));
+    }
+    return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
 }
+
+const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
 
 /**
  * The findings of every build configuration (see preproc.ts). A fix is kept only for a finding

@@ -1,4 +1,6 @@
 import { Parser, Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import type { CMacroDefinition } from '../../types';
+import type { Rewrite } from './macroRewrites';
 
 /**
  * Build configurations of a C/C++ file. `#if`/`#ifdef`/`#elif`/`#else` parts are alternatives of
@@ -72,6 +74,17 @@ function directiveQuery(lang: Language): Query {
   return q;
 }
 
+/** The text with the rewrites applied (they are sorted and do not overlap). */
+export function applyRewrites(text: string, rewrites: readonly Rewrite[]): string {
+  let out = '';
+  let last = 0;
+  for (const r of rewrites) {
+    out += text.slice(last, r.start) + r.text;
+    last = r.end;
+  }
+  return out + text.slice(last);
+}
+
 /** The end of the (possibly backslash-continued) line that contains `at`: the offset of its line break. */
 function lineEnd(text: string, at: number): number {
   let i = at;
@@ -106,7 +119,8 @@ function directiveKind(token: string): Kind | null {
  */
 export function configurations(root: Node, text: string, language: 'c' | 'cpp' = 'c', workspace: MacroTable = new Map()): string[] | null {
   const directives = findDirectives(root, text);
-  if (!directives.some((d) => d.kind !== 'define' && d.kind !== 'undef')) return null;
+  const comments = root.hasError ? definitionComments(root, directives) : [];
+  if (!directives.some((d) => d.kind !== 'define' && d.kind !== 'undef')) return comments.length ? [blank(text, comments)] : null;
   const lang = root.tree.language;
   const parser = new Parser();
   try {
@@ -132,10 +146,10 @@ export function configurations(root: Node, text: string, language: 'c' | 'cpp' =
       });
       const env = { language, workspace, fileNames };
       const first = simulate(directives, parsed, text.length, env, 1);
-      const out = [blank(text, first.ranges)];
+      const out = [blank(text, [...first.ranges, ...comments])];
       if (first.assumed) {
         const second = simulate(directives, parsed, text.length, env, 0);
-        if (!sameRanges(first.ranges, second.ranges)) out.push(blank(text, second.ranges));
+        if (!sameRanges(first.ranges, second.ranges)) out.push(blank(text, [...second.ranges, ...comments]));
       }
       return out;
     } finally {
@@ -169,6 +183,25 @@ function parseValues(parser: Parser, parsed: readonly Parsed[]): Tree | null {
     d.expr = owner?.type === 'preproc_if' ? owner.childForFieldName('condition') : null;
   });
   return tree;
+}
+
+/**
+ * Comments inside continued `#define` lines (`/* nbits. *\/ \`), which the grammar cannot read
+ * there (the rest of the definition, and often the file after it, becomes a parse error). They
+ * are blanked like any comment could be: a comment never changes what the code does.
+ */
+function definitionComments(root: Node, directives: readonly Directive[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const d of directives) {
+    if (d.kind !== 'define') continue;
+    const start = root.descendantForIndex(d.lineStart, d.lineStart + 1);
+    const end = root.descendantForIndex(Math.max(d.lineStart, d.lineEnd - 1), d.lineEnd);
+    if (!start || !end || start.startPosition.row === end.endPosition.row) continue;
+    for (const c of root.descendantsOfType('comment', start.startPosition, end.endPosition)) {
+      if (c && c.startIndex > d.tokenEnd && c.endIndex <= d.lineEnd) out.push([c.startIndex, c.endIndex]);
+    }
+  }
+  return out;
 }
 
 function findDirectives(root: Node, text: string): Directive[] {
