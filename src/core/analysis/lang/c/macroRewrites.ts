@@ -72,32 +72,204 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
   const own = fileDefinitions(root);
   const lookup = (name: string): CMacroDefinition | undefined => own.get(name) ?? workspace.get(name);
   // Candidate uses: identifiers that name a macro with a role (roles are decided in one batch).
+  // Calls of anything (a macro the workspace does not define, `offsetof`, `va_arg`) are candidates
+  // too, for type arguments.
   const uses: { start: number; end: number; name: string }[] = [];
   const names = new Set<string>();
   for (const { start, end } of identifiers(text)) {
     const name = text.slice(start, end);
     const def = lookup(name);
-    if (!def) continue;
+    if (!def && !followedByParen(text, end)) continue;
     uses.push({ start, end, name });
-    names.add(name);
+    if (def) names.add(name);
   }
   if (!uses.length) return [];
+  const lang = root.tree.language;
   const ownRoles = classify(root.tree.language, own, [...names].filter((n) => own.has(n)), lookup);
   const wsRoles = classify(root.tree.language, workspace, [...names].filter((n) => !own.has(n)), lookup);
   const out: Rewrite[] = [];
+  const typeArgs: { spans: [number, number][]; close: number }[] = [];
   let after = 0;
   for (const u of uses) {
     if (u.start < after) continue;
-    const role = own.has(u.name) ? ownRoles.get(u.name) : wsRoles.get(u.name);
-    if (!role) continue;
+    const def = lookup(u.name);
+    const role = def ? (own.has(u.name) ? ownRoles.get(u.name) : wsRoles.get(u.name)) : null;
     const leaf = root.descendantForIndex(u.start, u.end);
     if (!leaf || leaf.startIndex !== u.start || leaf.endIndex !== u.end || !IDENTIFIER_TOKENS.has(leaf.type)) continue;
     // Not the name in a directive (`#define NAME`, `#ifdef NAME`).
     if (leaf.parent?.type.startsWith('preproc_')) continue;
-    const rewrites = rewriteUse(role, u.start, u.end, text, root, leaf);
+    let rewrites = role ? rewriteUse(role, u.start, u.end, text, root, leaf) : null;
+    const args = !rewrites && followedByParen(text, u.end) ? argumentSpans(text, u.end, root) : null;
+    // A macro that opens or closes a brace on its own cannot leave the file without errors: where it
+    // is, it needs its replacement (`TEST_BEGIN(f) {` reads as a function of type TEST_BEGIN, and
+    // then its `TEST_END` is the error).
+    if (!rewrites && def && (def.params === null || args)) rewrites = braceMacro(lang, def, u, args, text, lookup);
+    if (!rewrites && args && args.spans.length > 1 && topLevelItem(leaf)?.hasError) typeArgs.push(args);
     if (!rewrites) continue;
     out.push(...rewrites);
     after = Math.max(...rewrites.map((r) => r.end));
+  }
+  out.push(...typeArguments(lang, text, typeArgs));
+  out.sort((a, b) => a.start - b.start);
+  // Keep them apart (a type argument inside a call that was rewritten as a whole goes).
+  const kept: Rewrite[] = [];
+  for (const r of out) if (!kept.length || r.start >= kept[kept.length - 1]!.end) kept.push(r);
+  return kept;
+}
+
+function followedByParen(text: string, from: number): boolean {
+  let i = from;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return text[i] === '(';
+}
+
+/**
+ * A macro whose replacement opens or closes a brace it does not close or open (a test harness's
+ * `TEST_BEGIN(name)` … `TEST_END`, `UNITTEST_BEGIN_SIMPLE` … `UNITTEST_END_SIMPLE`): its
+ * replacement when it fits in the use's span; else only its braces, with the function header
+ * reduced to `void name()` when it opens a function, provided that the statements left out call
+ * nothing that is given arguments (so they cannot close or keep a descriptor).
+ */
+function braceMacro(
+  lang: Language, def: CMacroDefinition, use: { start: number; end: number }, args: { spans: [number, number][]; close: number } | null,
+  text: string, lookup: (name: string) => CMacroDefinition | undefined,
+): Rewrite[] | null {
+  const end = def.params === null ? use.end : args!.close + 1;
+  const span = end - use.start;
+  const replacement = def.params === null ? def.value : substitute(def, args!.spans.map(([s, e]) => text.slice(s, e)));
+  const e = expand(replacement, lookup, 0);
+  if (e === null) return null;
+  const { opens, closes, firstOpen } = braces(e);
+  if (opens === 0 && closes === 0) return null;
+  const flat = e.replace(/\s+/g, ' ').trim();
+  if (flat.length <= span && !flat.includes('//')) return [{ start: use.start, end, text: flat.padEnd(span) }];
+  if (closes > 0 && opens === 0) {
+    return callsWithArguments(e) ? null : [{ start: use.start, end, text: '}'.repeat(closes).padEnd(span) }];
+  }
+  if (opens > 0 && closes === 0 && !callsWithArguments(e.slice(firstOpen + 1))) {
+    const name = functionOpened(lang, e.slice(0, firstOpen + 1));
+    if (!name) return null;
+    const head = `void ${name}()${'{'.repeat(opens)}`;
+    return head.length <= span ? [{ start: use.start, end, text: head.padEnd(span) }] : null;
+  }
+  return null;
+}
+
+/** Braces a replacement leaves open, and closes without opening (strings and characters skipped). */
+function braces(e: string): { opens: number; closes: number; firstOpen: number } {
+  let depth = 0;
+  let closes = 0;
+  let firstOpen = -1;
+  for (let i = 0; i < e.length; i++) {
+    const c = e[i];
+    if (c === '"' || c === '\'') {
+      for (i++; i < e.length && e[i] !== c; i++) if (e[i] === '\\') i++;
+    } else if (c === '{') {
+      if (depth === 0 && firstOpen < 0) firstOpen = i;
+      depth++;
+    } else if (c === '}') {
+      if (depth === 0) closes++;
+      else depth--;
+    }
+  }
+  return { opens: depth, closes, firstOpen };
+}
+
+const KEYWORDS_WITH_PAREN: ReadonlySet<string> = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', '_Alignof', 'typeof', '__typeof__']);
+
+/**
+ * Does the text call something with an argument that names anything (`p_test_fini()` and
+ * `p_test_init(#f)` do not; `close(fd)` does)?
+ */
+function callsWithArguments(e: string): boolean {
+  for (const { start, end } of identifiers(e)) {
+    if (KEYWORDS_WITH_PAREN.has(e.slice(start, end))) continue;
+    const call = callIn(e, end);
+    if (!call) continue;
+    for (const a of call.args) {
+      const named = [...identifiers(a)].some(({ start: s }) => a[s - 1] !== '#' && !insideString(a, s));
+      if (named) return true;
+    }
+  }
+  return false;
+}
+
+/** Is offset `at` of `a` inside a string literal (counting unescaped quotes before it)? */
+function insideString(a: string, at: number): boolean {
+  let inside = false;
+  for (let i = 0; i < at; i++) {
+    if (a[i] === '\\') i++;
+    else if (a[i] === '"') inside = !inside;
+  }
+  return inside;
+}
+
+/** The name of the function a replacement's text up to its first `{` opens (`static void f(void) {`), or null. */
+function functionOpened(lang: Language, head: string): string | null {
+  const parser = new Parser();
+  try {
+    parser.setLanguage(lang);
+    const tree = parser.parse(`${head}}`);
+    if (!tree) return null;
+    try {
+      const fn = tree.rootNode.namedChild(0);
+      if (!fn || fn.type !== 'function_definition' || fn.hasError || tree.rootNode.namedChildCount !== 1) return null;
+      let d = fn.childForFieldName('declarator');
+      while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
+      return d?.text ?? null;
+    } finally {
+      tree.delete();
+    }
+  } finally {
+    parser.delete();
+  }
+}
+
+/**
+ * Type arguments of calls in items that did not parse (`container_of(p, struct conn, list)`,
+ * `va_arg(ap, const char *)`, `LIST_ELEM(n, struct listener *, by_fe)`): only a macro takes a type,
+ * and the grammar cannot read one as an argument. Each is blanked with its comma; whether an
+ * argument is a type is decided by parsing it in `sizeof(…)`.
+ */
+function typeArguments(lang: Language, text: string, calls: readonly { spans: [number, number][] }[]): Rewrite[] {
+  const args: [number, number, number][] = [];
+  for (const c of calls) c.spans.forEach(([s, e], k) => { if (e > s && e - s < 200) args.push([s, e, k]); });
+  if (!args.length) return [];
+  const lines: string[] = [];
+  const starts: number[] = [];
+  let offset = 0;
+  for (const [s, e] of args) {
+    const line = `sizeof(${text.slice(s, e).replace(/\r?\n/g, ' ')});`;
+    starts.push(offset);
+    lines.push(line);
+    offset += line.length + 1;
+  }
+  const parser = new Parser();
+  const out: Rewrite[] = [];
+  try {
+    parser.setLanguage(lang);
+    const tree = parser.parse(lines.join('\n'));
+    if (!tree) return [];
+    try {
+      let i = 0;
+      for (const c of calls) {
+        for (let k = 0; k < c.spans.length; k++) {
+          const [s, e] = c.spans[k]!;
+          if (!(e > s && e - s < 200)) continue;
+          const at = starts[i++]!;
+          const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
+          if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type')) continue;
+          // With the comma before it (or after it, for the first argument).
+          const from = k > 0 ? c.spans[k - 1]![1] : s;
+          const to = k > 0 ? e : c.spans[1]![0];
+          out.push({ start: from, end: to, text: text.slice(from, to).replace(/[^\r\n]/g, ' ') });
+        }
+      }
+    } finally {
+      tree.delete();
+    }
+  } finally {
+    parser.delete();
   }
   return out;
 }
@@ -255,6 +427,8 @@ function classify(lang: Language, table: Table, names: readonly string[], lookup
           continue;
         }
         push(name, 'object', `${value} int sockscope_v;`);
+        // Calling conventions (`__cdecl`) come after the type.
+        push(name, 'object', `int ${value} sockscope_v;`);
       } else {
         const value = def.value;
         if (value === '') {
@@ -369,27 +543,27 @@ function classifyParsed(lang: Language, lines: string[], asked: readonly Asked[]
   const parser = new Parser();
   try {
     parser.setLanguage(lang);
-    const tree = parser.parse(lines.join('\n'));
-    if (!tree) return;
-    try {
-      const root = tree.rootNode;
-      for (const a of asked) {
-        // The top-level item that starts the line must span the whole line, without errors.
-        let n: Node | null = root.descendantForIndex(a.start, a.start + 1);
-        while (n && n.parent && n.parent.id !== root.id) n = n.parent;
-        if (!n || n.startIndex !== a.start || n.endIndex !== a.end) continue;
+    // Each text on its own: one with unbalanced braces would swallow the next ones.
+    asked.forEach((a, i) => {
+      const tree = parser.parse(lines[i]!);
+      if (!tree) return;
+      try {
+        const root = tree.rootNode;
+        // One top-level item that spans the whole line.
+        const n = root.namedChildCount === 1 ? root.namedChild(0) : null;
+        if (!n || n.startIndex !== 0 || n.endIndex !== a.end - a.start) return;
         if (a.kind === 'loop') {
           if (!cache.get(a.name)) cache.set(a.name, loopRole(n));
-          continue;
+          return;
         }
-        if (n.hasError) continue;
+        if (n.hasError || cache.get(a.name)) return;
         const role = qualifierRole(n);
         if (role && a.kind === 'attribute') cache.set(a.name, role.kind === 'blank' ? { kind: 'attribute-call' } : null);
         else if (a.kind === 'object') cache.set(a.name, role);
+      } finally {
+        tree.delete();
       }
-    } finally {
-      tree.delete();
-    }
+    });
   } finally {
     parser.delete();
   }
@@ -400,11 +574,15 @@ function qualifierRole(decl: Node): Role | null {
   if (decl.type !== 'declaration') return null;
   const type = decl.childForFieldName('type');
   if (type?.type !== 'primitive_type' || type.text !== 'int') return null;
-  if (decl.childForFieldName('declarator')?.text !== 'sockscope_v') return null;
   let isStatic = false;
+  let named = false;
   for (let i = 0; i < decl.childCount; i++) {
     const c = decl.child(i);
-    if (!c || c.startIndex >= type.startIndex) break;
+    if (!c || c.id === type.id || c.type === ';') continue;
+    if (c.type === 'identifier' && c.text === 'sockscope_v') {
+      named = true;
+      continue;
+    }
     // A cleanup attribute closes the variable: it is read by the analysis (macros.ts), not blanked.
     if (c.type === 'attribute_specifier' && c.descendantsOfType('identifier').some((i) => i?.text === 'cleanup' || i?.text === '__cleanup__')) return null;
     if (c.type === 'storage_class_specifier') {
@@ -413,6 +591,7 @@ function qualifierRole(decl: Node): Role | null {
     } else if (c.type !== 'type_qualifier' && c.type !== 'attribute_specifier' && c.type !== 'ms_declspec_modifier' &&
       c.type !== 'attribute_declaration' && c.type !== 'ms_call_modifier' && c.type !== 'comment') return null;
   }
+  if (!named) return null;
   return isStatic ? { kind: 'static' } : { kind: 'blank' };
 }
 

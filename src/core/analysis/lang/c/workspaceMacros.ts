@@ -1,7 +1,7 @@
 import { Parser, Query, type Language, type Node } from 'web-tree-sitter';
 import { withTree } from '../../parser';
 import type { CMacroDefinition } from '../../types';
-import { numberValue } from './preproc';
+import { configurations, numberValue } from './preproc';
 
 /**
  * The macros a workspace's headers define, for the C/C++ analysis of each file (conditions of
@@ -31,9 +31,14 @@ function defineQuery(lang: Language): Query {
   return q;
 }
 
-/** Adds the definitions of one header to `table` (names it has already keep their first definition). */
+/**
+ * Adds the definitions of one header to `table` (names it has already keep their first definition),
+ * read in the header's first build configuration (see preproc.ts): one consistent set of definitions,
+ * and comments inside continued definitions blanked.
+ */
 export async function addHeaderMacros(table: MacroTable, text: string, language: 'c' | 'cpp'): Promise<void> {
-  await withTree(language, text, (tree) => {
+  const config = await withTree(language, text, (tree) => configurations(tree.rootNode, text, language, table)?.[0]);
+  await withTree(language, config ?? text, (tree) => {
     const objects: { name: string; value: string }[] = [];
     for (const m of defineQuery(tree.language).matches(tree.rootNode)) {
       const def = m.captures.find((c) => c.name === 'def')?.node;
