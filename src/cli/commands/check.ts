@@ -13,6 +13,7 @@ import type { FixAllResult } from '../../core/analysis/fixAll';
 import { FixNotWritten, writeFix } from '../../core/analysis/fileio/writeFix';
 import { toSarif } from '../../core/analysis/sarif';
 import { discoverSources, loadSourceAsync } from '../../core/analysis/workspace';
+import { addHeaderMacros, isHeader, type MacroTable } from '../../core/analysis/lang/c/workspaceMacros';
 import type { LoadedSource, SourceFile } from '../../core/analysis/workspace';
 import { plural } from '../../core/model/plural';
 import type { CliCommand, CliIo } from '../io';
@@ -142,13 +143,13 @@ function writeFixes(source: SourceFile, loaded: Loaded, fixed: FixAllResult, opt
 }
 
 /** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
-async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
+async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined, cMacros: MacroTable): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
   const file = source.path;
   if (!loaded.ok) {
     io.err(`sockscope check: ${loaded.note}\n`);
     return loaded.skipped ? 'skipped' : 'io-error';
   }
-  const analysisOptions = { ownershipTransfers: opts.ownershipTransfers };
+  const analysisOptions = { ownershipTransfers: opts.ownershipTransfers, cMacros };
   const workspace: SourceWorkspace | undefined = index ? { c: index, file: workspaceKey(file) } : undefined;
   const analyze = (text: string, language: LanguageId, options: AnalysisOptions) => analyzeSource(text, language, options, workspace);
   let result: AnalysisResult;
@@ -173,6 +174,17 @@ async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOp
   if (result.hadParseErrors) io.err(`sockscope check: ${file}: note: syntax errors; only the parts that parsed were analysed\n`);
   for (const n of result.notes) io.err(`sockscope check: ${file}: note: ${n}\n`);
   return { outcome: { file, findings }, failed };
+}
+
+/** The macros the C/C++ headers among the files define (read once, before any file is analysed). */
+async function headersMacros(files: readonly SourceFile[]): Promise<MacroTable> {
+  const table: MacroTable = new Map();
+  for (const f of files) {
+    if ((f.language !== 'c' && f.language !== 'cpp') || !isHeader(f.path)) continue;
+    const loaded = await loadSourceAsync(f.path);
+    if (loaded.ok) await addHeaderMacros(table, loaded.text, f.language);
+  }
+  return table;
 }
 
 export const checkCommand: CliCommand = async (args, io) => {
@@ -202,6 +214,7 @@ export const checkCommand: CliCommand = async (args, io) => {
 
   const outcomes: FileOutcome[] = [];
   let skipped = 0;
+  const cMacros = await headersMacros(discovery.files);
   // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
   const files = discovery.files;
   const reads = new Map<number, Promise<LoadedSource>>();
@@ -212,7 +225,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
     const loaded = await reads.get(i)!;
     reads.delete(i);
-    const r = await checkFile(files[i]!, loaded, opts, io, index);
+    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros);
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
     else {

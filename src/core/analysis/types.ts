@@ -51,6 +51,16 @@ export interface AnalysisOptions {
   readonly ownershipTransfers?: readonly string[];
   /** Stop analysing after this many milliseconds (the result then says so in `notes`). */
   readonly timeBudgetMs?: number;
+  /** C/C++: the macros the workspace's headers define (see lang/c/workspaceMacros.ts), by name. */
+  readonly cMacros?: ReadonlyMap<string, CMacroDefinition>;
+}
+
+/** A C/C++ macro definition: object-like (`params` null) or function-like, its replacement text trimmed. */
+export interface CMacroDefinition {
+  readonly params: readonly string[] | null;
+  readonly value: string;
+  /** An object-like macro's value when it is an integer constant (`1`, `(0x0100)`, `-1`). */
+  readonly number?: number | null;
 }
 
 export interface AnalysisResult {

@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
-import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
+import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext, type CWorkspace } from './context';
 import { macroWrappers } from './macroWrappers';
 import { ACQUIRE } from './names';
@@ -13,7 +13,8 @@ import { FunctionCache } from '../../engine/functionCache';
 import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
 import { fileMacros } from './macros';
-import { configurations } from './preproc';
+import { applyRewrites, configurations } from './preproc';
+import { macroRewrites } from './macroRewrites';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -27,19 +28,28 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     // The index holds a file in its first configuration (see workspaceIndex.ts).
     const exact = workspace && { ...workspace, exact: workspace.index.holds(workspace.file, text, language) };
     const first = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text);
-      return configs ? { configs } : { result: analyzeTree(tree, text, language, options, exact) };
+      const configs = configurations(tree.rootNode, text, language, options.cMacros);
+      if (configs) return { configs };
+      return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, exact) };
     });
     if (first.result) return first.result;
     const results: AnalysisResult[] = [];
     for (const [i, config] of first.configs!.entries()) {
-      results.push(await withTree(language, config, (tree) => analyzeTree(tree, text, language, options, i === 0 ? exact : workspace)));
+      const ws = i === 0 ? exact : workspace;
+      // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
+      const r = await withTree(language, config, (tree) => {
+        const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
+        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws) };
+      });
+      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws)));
     }
-    return mergeConfigurations(language, results);
+    return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
 }
+
+const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
 
 /**
  * The findings of every build configuration (see preproc.ts). A fix is kept only for a finding

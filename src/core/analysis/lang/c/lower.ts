@@ -228,7 +228,10 @@ export class Lowering {
         const { base, literalIndex } = subscriptParts(n);
         if (base && this.cfg.localArrays.has(base)) {
           const key = lvalueKey(n);
-          return literalIndex && key ? { kind: 'local', key } : { kind: 'ignore' };
+          if (literalIndex && key) return { kind: 'local', key };
+          // `socks[num_socks++] = sock`: the array keeps it (collected to be used or closed after
+          // the loop), which the analysis does not follow element by element: handed over.
+          return { kind: 'escape' };
         }
         return { kind: 'escape' };
       }
