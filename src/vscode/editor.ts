@@ -120,7 +120,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
 
   private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
     this.diagnostics.set(uri, findings.map((f) => {
-      const d = new vscode.Diagnostic(toRange(f.range), f.message, vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(toRange(f.range), f.message, f.severity === 'information' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning);
       d.source = 'sockscope';
       d.code = { value: f.ruleId, target: this.ruleHelp.with({ fragment: f.ruleId === 'sockscope.overwrite' ? 'sockscopeoverwrite' : 'sockscopeleak' }) };
       // The acquisition site first; the analyzer's related places may name it already (with more words).
