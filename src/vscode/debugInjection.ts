@@ -5,17 +5,30 @@
 // the one shipped in the extension (dist/lib), never a path from settings, so untrusted workspace
 // settings cannot choose what gets preloaded.
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RecorderInjector } from '../core/origins/debugEnv';
+import type { DebugRuntime, RecorderInjector } from '../core/origins/debugEnv';
 import { INJECTABLE_DEBUG_TYPES, injectRecorder } from '../core/origins/debugEnv';
-import { withRecorder } from '../core/origins/launchEnv';
+import { defaultRecorderPaths, recorderInjection } from '../core/origins/inject';
 import { setting } from './config';
 import type { ComponentLog } from './log';
 
-/** Native programs (C, C++, anything linked against libc): LD_PRELOAD with the extension's recorder library, when it was built. */
-export function nativeInjector(extensionUri: vscode.Uri): RecorderInjector {
-  const library = vscode.Uri.joinPath(extensionUri, 'dist', 'lib', 'libsockscope-origins.so').fsPath;
-  return (runtime, env) => (runtime === 'native' && process.platform === 'linux' && fs.existsSync(library) ? withRecorder(env, library) : undefined);
+/**
+ * The extension's recorders (dist/lib): LD_PRELOAD for native programs, a NODE_OPTIONS preload for
+ * Node.js, a PYTHONPATH sitecustomize for Python and a JAVA_TOOL_OPTIONS agent for Java, each only when
+ * the build produced it (the Java agent needs a JDK at build time) and only on Linux.
+ */
+export function extensionInjector(extensionUri: vscode.Uri): RecorderInjector {
+  const libDir = vscode.Uri.joinPath(extensionUri, 'dist', 'lib').fsPath;
+  const paths = defaultRecorderPaths(libDir);
+  const file: Record<DebugRuntime, string | undefined> = {
+    native: paths.nativeLibrary, node: paths.nodePreload, python: path.join(paths.pythonPath, 'sitecustomize.py'), java: paths.javaAgent,
+  };
+  return (runtime, env) => {
+    const needed = file[runtime];
+    if (process.platform !== 'linux' || !needed || !fs.existsSync(needed)) return undefined;
+    return recorderInjection(runtime, env as NodeJS.ProcessEnv, paths);
+  };
 }
 
 export class DebugInjection implements vscode.DebugConfigurationProvider, vscode.Disposable {
