@@ -196,3 +196,18 @@ test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its n
   const options = fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('JAVA_TOOL_OPTIONS='));
   assert.match(options ?? '', /^JAVA_TOOL_OPTIONS=-Xss2m -javaagent:.*sockscope-origins\.jar$/);
 });
+
+test('run: a recorder that was not built is said so, and the program runs unchanged with its exit code', { skip: !linux && 'needs Linux', timeout: 60000 }, async () => {
+  const empty = path.join(work, 'empty-lib');
+  fs.mkdirSync(empty, { recursive: true });
+  const env = { ...process.env, SOCKSCOPE_ORIGINS_LIB_DIR: empty, SOCKSCOPE_ORIGINS_DIR: records, NODE_OPTIONS: '' };
+  const child = spawn(process.execPath, [cli, 'run', '--', process.execPath, '-e', 'console.log(process.env.NODE_OPTIONS || "none"); process.exit(3)'], { env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += String(d); });
+  child.stderr.on('data', (d: Buffer) => { err += String(d); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 3);
+  assert.equal(out, 'none\n');
+  assert.match(err, /^sockscope run: the Node\.js origins recorder .*sockscope-origins\.js is missing \(run the build\); running without origins\.\nsockscope run: pid \d+\n$/);
+});
