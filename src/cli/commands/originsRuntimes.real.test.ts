@@ -139,6 +139,23 @@ test('Node.js: leaked sockets at the connect line, closed ones gone, a reused fd
   assert.match(options ?? '', /^NODE_OPTIONS=--max-old-space-size=256 --require .*sockscope-origins\.js$/);
 });
 
+test('Node.js child process: it inherits NODE_OPTIONS and records its own sockets; the parent has none of them', { skip: (!linux || !hasSs) && 'needs Linux and ss', timeout: 60000 }, async () => {
+  const program = path.join(fixtures, 'leaky.js');
+  const { p } = await start([process.execPath, program, '3', '0', 'child']);
+  assert.ok(p.child && p.child > 0);
+  const site = `${program}:${fixtureSiteLine('leaky.js', 'send_message')}`;
+  let child = await socketsOf(p.child as number);
+  for (let i = 0; i < 50 && child.filter((s) => s.state === 'CLOSE_WAIT').length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    child = await socketsOf(p.child as number);
+  }
+  assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 2);
+  const childInodes = new Set(child.map((s) => s.inode));
+  const parent = await socketsOf(p.pid);
+  assert.equal(parent.filter((s) => childInodes.has(s.inode) && s.origin).length, 0, 'the parent attributes none of the child\'s sockets');
+  assert.equal(parent.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 3);
+});
+
 test('Python: leaked sockets at the socket() line, closed and accepted ones gone, a reused fd at its new site; the user\'s sitecustomize still runs', { skip: (!linux || !hasPython || !hasSs) && 'needs Linux, python3 and ss', timeout: 120000 }, async () => {
   const program = path.join(fixtures, 'leaky.py');
   const userSite = path.join(work, 'usersite');
