@@ -139,6 +139,24 @@ test('Node.js: leaked sockets at the connect line, closed ones gone, a reused fd
   assert.match(options ?? '', /^NODE_OPTIONS=--max-old-space-size=256 --require .*sockscope-origins\.js$/);
 });
 
+for (const enableSourceMaps of [false, true]) {
+  test(`Node.js source maps (${enableSourceMaps ? 'with --enable-source-maps: module.findSourceMap' : 'the file\'s own sourceMappingURL'}): the TypeScript line`, { skip: !linux && 'needs Linux', timeout: 60000 }, async () => {
+    const source = path.join(fixtures, 'mapped.ts');
+    const outfile = path.join(work, `mapped-${enableSourceMaps}`, 'mapped.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({ entryPoints: [source], outfile, platform: 'node', format: 'cjs', sourcemap: 'linked', logLevel: 'silent' });
+    const { p } = await start([process.execPath, ...(enableSourceMaps ? ['--enable-source-maps'] : []), outfile, '3']);
+    const site = `${source}:${fixtureSiteLine('mapped.ts', 'mapped')}`;
+    let sockets = await socketsOf(p.pid);
+    for (let i = 0; i < 50 && sockets.filter((s) => at(s) === site).length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      sockets = await socketsOf(p.pid);
+    }
+    assert.equal(sockets.filter((s) => at(s) === site).length, 3, `e.g. ${sockets.map(at).join(', ')}`);
+  });
+}
+
 test('Node.js child process: it inherits NODE_OPTIONS and records its own sockets; the parent has none of them', { skip: (!linux || !hasSs) && 'needs Linux and ss', timeout: 60000 }, async () => {
   const program = path.join(fixtures, 'leaky.js');
   const { p } = await start([process.execPath, program, '3', '0', 'child']);
