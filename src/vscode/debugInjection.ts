@@ -6,16 +6,28 @@
 // settings cannot choose what gets preloaded.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { RecorderInjector } from '../core/origins/debugEnv';
+import * as path from 'path';
+import type { DebugRuntime, RecorderInjector } from '../core/origins/debugEnv';
 import { INJECTABLE_DEBUG_TYPES, injectRecorder } from '../core/origins/debugEnv';
-import { withRecorder } from '../core/origins/launchEnv';
+import { defaultRecorderPaths, recorderInjection } from '../core/origins/inject';
 import { setting } from './config';
 import type { ComponentLog } from './log';
 
-/** Native programs (C, C++, anything linked against libc): LD_PRELOAD with the extension's recorder library, when it was built. */
-export function nativeInjector(extensionUri: vscode.Uri): RecorderInjector {
-  const library = vscode.Uri.joinPath(extensionUri, 'dist', 'lib', 'libsockscope-origins.so').fsPath;
-  return (runtime, env) => (runtime === 'native' && process.platform === 'linux' && fs.existsSync(library) ? withRecorder(env, library) : undefined);
+/**
+ * The recorders shipped in the extension (dist/lib, as `sockscope run` uses them): LD_PRELOAD for native
+ * programs, NODE_OPTIONS --require for Node.js, PYTHONPATH for Python, JAVA_TOOL_OPTIONS -javaagent for
+ * Java (core/origins/inject.ts). A runtime whose recorder was not built gets none.
+ */
+export function recorderInjector(extensionUri: vscode.Uri): RecorderInjector {
+  const libDir = vscode.Uri.joinPath(extensionUri, 'dist', 'lib').fsPath;
+  const paths = defaultRecorderPaths(libDir);
+  const built: Record<DebugRuntime, () => boolean> = {
+    native: () => fs.existsSync(paths.nativeLibrary),
+    node: () => fs.existsSync(paths.nodePreload),
+    python: () => fs.existsSync(path.join(paths.pythonPath, 'sitecustomize.py')),
+    java: () => paths.javaAgent !== undefined && fs.existsSync(paths.javaAgent),
+  };
+  return (runtime, env) => (process.platform === 'linux' && built[runtime]() ? recorderInjection(runtime, { ...env }, paths) : undefined);
 }
 
 export class DebugInjection implements vscode.DebugConfigurationProvider, vscode.Disposable {
