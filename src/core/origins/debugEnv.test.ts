@@ -40,7 +40,8 @@ test('lldb: the env object; already injected: nothing to do', () => {
 });
 
 test('node, python, java: the injector\'s variables go to env, appended to the user\'s', () => {
-  const node = injectRecorder({ type: 'pwa-node', request: 'launch', program: 's.js', env: { NODE_OPTIONS: '--max-old-space-size=100' } }, all, {});
+  // js-debug's defaults (envFile null, attachSimplePort null) are filled in before: they are not set.
+  const node = injectRecorder({ type: 'pwa-node', request: 'launch', program: 's.js', env: { NODE_OPTIONS: '--max-old-space-size=100' }, envFile: null, attachSimplePort: null, port: null }, all, {});
   assert.ok(node.injected);
   assert.deepEqual(node.config.env, { NODE_OPTIONS: '--max-old-space-size=100 --require /ext/rec/node.js' });
   const py = injectRecorder({ type: 'debugpy', request: 'launch', program: 'a.py' }, all, { PYTHONPATH: '/u/lib' });
