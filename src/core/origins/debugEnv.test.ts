@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { injectRecorder, runtimeOfDebugType } from './debugEnv';
 import type { RecorderInjector } from './debugEnv';
 import { withRecorder } from './launchEnv';
+import { defaultRecorderPaths, recorderInjection } from './inject';
 
 const LIB = '/ext/dist/lib/libsockscope-origins.so';
 const native: RecorderInjector = (runtime, env) => (runtime === 'native' ? withRecorder(env, LIB) : undefined);
@@ -39,7 +40,8 @@ test('lldb: the env object; already injected: nothing to do', () => {
 });
 
 test('node, python, java: the injector\'s variables go to env, appended to the user\'s', () => {
-  const node = injectRecorder({ type: 'pwa-node', request: 'launch', program: 's.js', env: { NODE_OPTIONS: '--max-old-space-size=100' } }, all, {});
+  // js-debug's defaults (envFile null, attachSimplePort null) are filled in before: they are not set.
+  const node = injectRecorder({ type: 'pwa-node', request: 'launch', program: 's.js', env: { NODE_OPTIONS: '--max-old-space-size=100' }, envFile: null, attachSimplePort: null, port: null }, all, {});
   assert.ok(node.injected);
   assert.deepEqual(node.config.env, { NODE_OPTIONS: '--max-old-space-size=100 --require /ext/rec/node.js' });
   const py = injectRecorder({ type: 'debugpy', request: 'launch', program: 'a.py' }, all, { PYTHONPATH: '/u/lib' });
@@ -73,4 +75,23 @@ test('left alone: attach, remote and custom launches, envFile, malformed fields,
   assert.equal(runtimeOfDebugType('lldb'), 'native');
   assert.equal(runtimeOfDebugType('pwa-node'), 'node');
   assert.equal(runtimeOfDebugType('go'), undefined);
+});
+
+test('with the runtime recorders of sockscope run (inject.ts): each adapter gets its runtime\'s variable, after or before the user\'s as that runtime needs', () => {
+  const paths = defaultRecorderPaths('/ext/dist/lib');
+  const real: RecorderInjector = (runtime, env) => recorderInjection(runtime, { ...env }, paths);
+  const env = (config: Record<string, unknown>, inherited: Record<string, string> = {}) => {
+    const r = injectRecorder(config, real, inherited);
+    assert.ok(r.injected, JSON.stringify(config));
+    return r.config;
+  };
+  assert.deepEqual(env({ type: 'cppdbg', request: 'launch', program: 'p' }).environment, [{ name: 'LD_PRELOAD', value: '/ext/dist/lib/libsockscope-origins.so' }]);
+  assert.deepEqual(env({ type: 'pwa-node', request: 'launch', program: 's.js' }, { NODE_OPTIONS: '--inspect-publish-uid=http' }).env,
+    { NODE_OPTIONS: '--inspect-publish-uid=http --require /ext/dist/lib/node/sockscope-origins.js' });
+  assert.deepEqual(env({ type: 'debugpy', request: 'launch', program: 'a.py', env: { PYTHONPATH: '/u/lib' } }).env, { PYTHONPATH: '/ext/dist/lib/python:/u/lib' });
+  assert.deepEqual(env({ type: 'java', request: 'launch', mainClass: 'App' }).env, { JAVA_TOOL_OPTIONS: '-javaagent:/ext/dist/lib/java/sockscope-origins.jar' });
+  // No agent built: the Java launch is left alone.
+  const noJava = defaultRecorderPaths('/ext/dist/lib', false);
+  const r = injectRecorder({ type: 'java', request: 'launch', mainClass: 'App' }, (rt, e) => recorderInjection(rt, { ...e }, noJava), {});
+  assert.equal(r.injected, false);
 });

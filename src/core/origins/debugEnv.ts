@@ -69,10 +69,12 @@ export function injectRecorder(config: DebugConfig, inject: RecorderInjector, in
   const adapter = ADAPTERS[type];
   if (!adapter) return { injected: false, reason: `debug type '${type}' is not one SockScope can inject into` };
   if (config.request !== 'launch') return { injected: false, reason: 'not a launch request' };
+  // Adapters fill in their defaults before this runs (js-debug: envFile null): null and '' are not set.
+  const set = (key: string) => config[key] !== undefined && config[key] !== null && config[key] !== '';
   for (const remote of ['pipeTransport', 'miDebuggerServerAddress', 'debugServerPath', 'targetCreateCommands', 'processCreateCommands', 'address', 'port', 'connect']) {
-    if (config[remote] !== undefined) return { injected: false, reason: `a remote or custom launch ('${remote}')` };
+    if (set(remote)) return { injected: false, reason: `a remote or custom launch ('${remote}')` };
   }
-  if (config.envFile !== undefined) return { injected: false, reason: 'the configuration has an envFile, whose variables SockScope cannot append to' };
+  if (set('envFile')) return { injected: false, reason: 'the configuration has an envFile, whose variables SockScope cannot append to' };
   const own = configEnv(config, adapter.field);
   if (!own) return { injected: false, reason: `its '${adapter.field}' field is not in the form the adapter documents` };
   // null in an `env` object removes the variable: the debuggee does not inherit it.

@@ -39,12 +39,26 @@ test('LiveOrigins: reads once, again only for sockets it has not seen (rate limi
   assert.equal(live.siteOf(a.inode), undefined);
 });
 
-test('LiveOrigins: a process without a recorder is read once', async () => {
+test('LiveOrigins: a process without a record is read again only now and then, and only with new sockets; a record that appears late is used', async () => {
   let reads = 0;
-  const live = new LiveOrigins(1, async () => { reads++; return { recorded: false, reason: 'origins unknown' }; }, 0);
+  const known = new Map<number, string>();
+  let recorder = false;
+  const live = new LiveOrigins(1, async () => { reads++; return recorder ? recorded(new Map(known)) : { recorded: false, reason: 'origins unknown' }; }, 0, 5000);
   const s: Socket[] = [tcp('ESTABLISHED', '127.0.0.1:1', '127.0.0.1:2', 5)];
   await live.update(s, 0);
-  await live.update([...s, tcp('ESTABLISHED', '127.0.0.1:1', '127.0.0.1:4', 7)], 10000);
-  assert.equal(reads, 1);
+  await live.update(s, 10000);
+  assert.equal(reads, 1, 'no new socket: no read');
+  const late = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:4', 7);
+  await live.update([...s, late], 3000 + 10000);
+  assert.equal(reads, 2);
   assert.deepEqual(live.origins, { recorded: false, reason: 'origins unknown' });
+  // The recorder writes its first record; the next new socket within 5 s does not read, after it does.
+  recorder = true;
+  known.set(7, late.inode);
+  const next = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:5', 8);
+  await live.update([...s, late, next], 14000);
+  assert.equal(reads, 2);
+  assert.equal(await live.update([...s, late, next], 18001), true);
+  assert.equal(reads, 3);
+  assert.equal(live.siteOf(late.inode)?.label, 'client.c:17 send_message');
 });

@@ -1,7 +1,8 @@
 // The socket origins of an attached process, kept up to date as it samples: the recorder's file is
 // read again only when the process has a socket the last read did not see (and at most once per
-// `minIntervalMs`), and symbolization reuses one addr2line cache. A process that was not started with
-// the recorder is read once: it will not gain one.
+// `minIntervalMs`), and symbolization reuses one addr2line cache. A process without a record is read
+// again only every `unrecordedRetryMs` and only when it has new sockets: a runtime recorder (Node.js
+// writes in batches) may write its first record after SockScope attached, e.g. to a debuggee.
 import type { Socket } from '../model';
 import type { ProcessOrigins } from './processOrigins';
 import { readProcessOrigins } from './processOrigins';
@@ -26,7 +27,7 @@ export class LiveOrigins {
   private lastRead = Number.NEGATIVE_INFINITY;
   private reading: Promise<boolean> | undefined;
 
-  constructor(readonly pid: number, private readonly read: OriginsReader = defaultReader(), private readonly minIntervalMs = 2000) {}
+  constructor(readonly pid: number, private readonly read: OriginsReader = defaultReader(), private readonly minIntervalMs = 2000, private readonly unrecordedRetryMs = 5000) {}
 
   /** What the last read found (undefined before the first one ends). */
   get origins(): ProcessOrigins | undefined {
@@ -40,8 +41,8 @@ export class LiveOrigins {
   update(sockets: readonly Socket[], now = Date.now()): Promise<boolean> {
     if (this.reading) return this.reading;
     const key = (s: Socket) => `${s.fd ?? ''}/${s.inode}`;
-    const needed = this.state === undefined
-      || (this.state.recorded && now - this.lastRead >= this.minIntervalMs && sockets.some((s) => !this.seen.has(key(s))));
+    const due = this.state?.recorded ? this.minIntervalMs : this.unrecordedRetryMs;
+    const needed = this.state === undefined || (now - this.lastRead >= due && sockets.some((s) => !this.seen.has(key(s))));
     if (!needed) return Promise.resolve(this.attribute(sockets));
     this.lastRead = now;
     this.reading = this.read(this.pid).then((state) => {
