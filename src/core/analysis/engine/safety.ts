@@ -83,7 +83,7 @@ export function proveScopedRelease(
       const s = outs[i];
       if (!s || (id === binding && i >= normal) || (exceptionalOnly && i < normal)) continue;
       for (const v of s.vars[k] ?? [UNSET]) {
-        const why = unsafeIn(v, variable, replaced, position);
+        const why = unsafeIn(v, variable, (at) => replaced.has(at), position);
         if (why) return { safe: false, reason: why };
         if (v.kind === 'token') own.add(v);
       }
@@ -116,16 +116,40 @@ function usedAfter(analysis: FunctionAnalysis, start: readonly number[], region:
   return null;
 }
 
-function unsafeIn(v: AbstractValue, variable: string, replaced: ReadonlySet<number>, position: (offset: number) => number): string | null {
+function unsafeIn(v: AbstractValue, variable: string, replaced: (at: number) => boolean, position: (offset: number) => number): string | null {
   switch (v.kind) {
     case 'token': return v.param >= 0 ? `\`${variable}\` may be the caller's` : null;
     case 'invalid': return null;
     case 'unset': return `\`${variable}\` may be uninitialised here`;
     case 'foreign': return `\`${variable}\` may hold a resource this function does not own`;
-    case 'released': return replaced.has(v.at) ? null : `\`${variable}\` may already be closed (line ${position(v.at) + 1})`;
+    case 'released': return replaced(v.at) ? null : `\`${variable}\` may already be closed (line ${position(v.at) + 1})`;
     case 'escaped': return `\`${variable}\` may already be handed over (line ${position(v.at) + 1})`;
     case 'lent': return `\`${variable}\` was passed to a function that may close or keep it (line ${position(v.at) + 1})`;
   }
+}
+
+/**
+ * Whether a release wherever control leaves a region is safe, judged on the states at the
+ * region's nodes (`nodes`, the language picks them: Python's `with` and `finally` bodies, or only
+ * their exceptional branches): at every one the variable holds only the function's own resources
+ * (never the caller's), or the invalid value (then the release is guarded), or, where
+ * `unsetAllowed`, no value yet; a released value only where `released(at)` accepts it (a close the
+ * fix removes, or a close that may be repeated); never one handed over, lent or foreign.
+ */
+export function proveHeldThroughout(
+  analysis: FunctionAnalysis, nodes: Iterable<number>, variable: string, position: (offset: number) => number,
+  unsetAllowed: boolean, released: (at: number) => boolean,
+): ReleaseProof {
+  let guarded = false;
+  for (const id of nodes) {
+    for (const v of analysis.valueAt(id, variable) ?? [UNSET]) {
+      if (v.kind === 'invalid') guarded = true;
+      else if (v.kind === 'unset' && unsetAllowed) continue;
+      const why = unsafeIn(v, variable, released, position);
+      if (why) return { safe: false, reason: why };
+    }
+  }
+  return { safe: true, guarded, readBy: null };
 }
 
 /**

@@ -265,6 +265,25 @@ int f(void) {
   assert.match(fixed, /if \(fd >= 0\) close\(fd\);\n {2}fd = socket/);
 });
 
+test('an overwrite in a loop condition: release at the end of each iteration and before each continue of that loop only', async () => {
+  const fixed = await assertFixed(`${H}
+int f(int l) {
+  int c = -1;
+  while ((c = accept(l, 0, 0)) >= 0) {
+    if (c == 5)
+      continue;
+    for (int i = 0; i < 2; i++)
+      if (i) continue;
+    write(c, "x", 1);
+  }
+  return 0;
+}
+`);
+  assert.match(fixed, /if \(c == 5\) \{\n {6}if \(c >= 0\) close\(c\);\n {6}continue;\n {4}\}\n/);
+  assert.match(fixed, /if \(i\) continue;\n/, 'the inner loop\'s continue gets nothing');
+  assert.match(fixed, /write\(c, "x", 1\);\n {4}if \(c >= 0\) close\(c\);\n {2}\}\n/);
+});
+
 test('no fix for an overwrite in a loop condition whose variable is uninitialised on the first iteration', async () => {
   assert.deepEqual(await unfixed(`${H}
 void g(int s) {

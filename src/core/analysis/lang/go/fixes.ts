@@ -2,8 +2,12 @@ import type { Node } from 'web-tree-sitter';
 import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
 import { proveDeferredRelease, proveRelease } from '../../engine/safety';
 import type { Token, ValueSet } from '../../engine/values';
+import { LineIndex } from '../../edits';
+import { lineIndent } from '../../fix/indent';
+import { Placement } from '../../fix/placement';
+import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
+import { exitWhere } from '../../fix/titles';
 import type { Fix, TextEdit } from '../../types';
-import type { ExitSite } from './cfg';
 import { variableOf, type GoAcquisition, type Handler, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { mentions, statementsOf, unparen } from './syntax';
@@ -19,32 +23,15 @@ import { mentions, statementsOf, unparen } from './syntax';
  * at the top of that goroutine's function. Every edit inserts whole lines indented with tabs, so
  * the result stays gofmt-clean.
  */
+const GO_STATEMENTS: StatementSyntax = { bracelessParents: new Set(), directives: [], lineComments: ['//'], inline: false };
+
 export class GoFixer {
-  private readonly lines: string[];
+  private readonly place: Placement;
+  private readonly statements: StatementPlacer;
 
   constructor(text: string, private readonly position: (offset: number) => number) {
-    this.lines = text.split(/\r\n|\r|\n/);
-  }
-
-  private indentOf(line: number): string {
-    return /^[\t ]*/.exec(this.lines[line] ?? '')?.[0] ?? '';
-  }
-
-  /** True when only whitespace precedes `n` on its line. */
-  private startsLine(n: Node): boolean {
-    return (this.lines[n.startPosition.row] ?? '').slice(0, n.startPosition.column).trim() === '';
-  }
-
-  /** True when only whitespace or a line comment follows `n` on its line. */
-  private endsLine(n: Node): boolean {
-    const rest = (this.lines[n.endPosition.row] ?? '').slice(n.endPosition.column).trim();
-    return rest === '' || rest.startsWith('//');
-  }
-
-  /** Inserts `body` (lines without indentation) before line `line`, each line prefixed with `indent`. */
-  private insertLines(line: number, indent: string, body: readonly string[]): TextEdit {
-    const at = { line, column: 0 };
-    return { range: { start: at, end: at }, newText: body.map((l) => `${indent}${l}\n`).join('') };
+    this.place = new Placement(text, new LineIndex(text));
+    this.statements = new StatementPlacer(this.place, GO_STATEMENTS);
   }
 
   static closeCall(name: string, kind: ResourceKind): string {
@@ -64,27 +51,20 @@ export class GoFixer {
     const proof = proveRelease(analysis, rec.node, rec.variable, rec.value, this.position);
     if (!proof.safe) return null;
     const name = variableOf(rec.variable);
+    const lines = this.closeLines(name, kind, proof.guarded, exit.kind === 'return' && proof.readBy !== null);
     switch (exit.kind) {
       case 'return':
       case 'break':
-      case 'continue': {
-        if (!this.startsLine(exit.node)) return null;
+      case 'continue':
         // A return that still reads the resource gets a defer: it runs after the result is computed.
-        const useDefer = exit.kind === 'return' && proof.readBy !== null;
-        return [this.insertLines(exit.node.startPosition.row, this.indentOf(exit.node.startPosition.row), this.closeLines(name, kind, proof.guarded, useDefer))];
-      }
+        return this.statements.before(exit.node, lines);
       case 'end':
-      case 'block': {
-        const brace = exit.report;
-        if (brace.type !== '}' || !this.startsLine(brace) || brace.startPosition.row === exit.node.startPosition.row) return null;
-        const row = brace.startPosition.row;
-        return [this.insertLines(row, this.indentOf(row) + '\t', this.closeLines(name, kind, proof.guarded, false))];
-      }
+      case 'block':
+        return exit.report.type === '}' && exit.report.endIndex === exit.node.endIndex ? this.statements.beforeBrace(exit.node, lines, '\t') : null;
       case 'case': {
         const stmts = statementsOf(exit.node);
         const last = stmts[stmts.length - 1];
-        if (!last || !this.endsLine(last)) return null;
-        return [this.insertLines(last.endPosition.row + 1, this.indentOf(last.startPosition.row), this.closeLines(name, kind, proof.guarded, false))];
+        return last ? this.statements.after(last, lines, lineIndent(this.place, last.startIndex)) : null;
       }
       default:
         return null;
@@ -95,7 +75,7 @@ export class GoFixer {
     const edits = this.exitEdits(fn, analysis, rec, kind);
     if (!edits) return null;
     const exit = fn.cfg.nodes[rec.node]?.exit;
-    return { title: `Close \`${display}\` ${where(exit)}`, scope: 'exit', isPreferred: false, edits };
+    return { title: `Close \`${display}\` ${exitWhere(exit?.kind)}`, scope: 'exit', isPreferred: false, edits };
   }
 
   /**
@@ -118,15 +98,13 @@ export class GoFixer {
       const cond = parent.childForFieldName('condition');
       const check = acq.errVar ? errCheck(cond, acq.errVar) : null;
       const block = check === 'nil' ? parent.childForFieldName('consequence') : check === 'not-nil' ? parent.childForFieldName('alternative') : null;
-      if (!block || block.type !== 'block' || block.startPosition.row === block.endPosition.row || !this.endsLine(block.child(0)!)) return null;
+      if (!block || block.type !== 'block') return null;
       const proof = prove(condSuccessor(fn, cond, check === 'nil' ? 0 : 1));
       if (!proof?.safe || proof.guarded) return null;
-      const first = statementsOf(block)[0];
-      const indent = first ? this.indentOf(first.startPosition.row) : this.indentOf(parent.startPosition.row) + '\t';
-      return [this.insertLines(block.startPosition.row + 1, indent, [close])];
+      return this.statements.atBlockStart(block, close, parent, '\t');
     }
-    if (parent?.type !== 'statement_list' || !this.startsLine(stmt)) return null;
-    const indent = this.indentOf(stmt.startPosition.row);
+    if (parent?.type !== 'statement_list' || !this.place.firstOnLine(stmt.startIndex)) return null;
+    const indent = this.place.indentAt(stmt.startIndex);
     let anchor: Node = stmt;
     let node = effectSuccessor(fn, stmt);
     if (acq.errVar) {
@@ -140,11 +118,11 @@ export class GoFixer {
         if (mentions(s, acq.errVar) || mentions(s, acq.name)) break;
       }
     }
-    if (!this.endsLine(anchor)) return null;
+    if (!this.place.lastOnLine(anchor.endIndex, GO_STATEMENTS.lineComments)) return null;
     const proof = prove(node);
     if (!proof?.safe) return null;
     const body = proof.guarded ? [`if ${acq.name} != nil {`, `\t${close}`, '}'] : [close];
-    return [this.insertLines(anchor.endPosition.row + 1, indent, body)];
+    return this.statements.after(anchor, body, indent);
   }
 
   /** `defer p.Close()` at the top of each goroutine function that receives the resource and never closes it. */
@@ -152,10 +130,9 @@ export class GoFixer {
     const edits: TextEdit[] = [];
     for (const h of handlers) {
       const body = h.fn.childForFieldName('body');
-      if (!h.param || !body || body.startPosition.row === body.endPosition.row || !this.endsLine(body.child(0)!)) return null;
-      const first = statementsOf(body)[0];
-      const indent = first ? this.indentOf(first.startPosition.row) : this.indentOf(h.fn.startPosition.row) + '\t';
-      edits.push(this.insertLines(body.startPosition.row + 1, indent, [`defer ${GoFixer.closeCall(h.param, kind)}`]));
+      const e = h.param && body ? this.statements.atBlockStart(body, `defer ${GoFixer.closeCall(h.param, kind)}`, h.fn, '\t') : null;
+      if (!e) return null;
+      edits.push(...e);
     }
     return edits.length ? edits : null;
   }
@@ -182,19 +159,11 @@ export class GoFixer {
       return { title: `Defer \`${params}.Close()\` in the goroutine that receives \`${display}\``, scope: 'all-paths', isPreferred: true, edits: [...inGoroutine, ...others] };
     }
     const acq = singleAcquisition(fn, leaks);
+    if (acq?.discarded) return null; // `_` names nothing to close
     const deferred = acq && !acq.inLoop ? this.deferEdits(fn, analysis, acq) : null;
     if (deferred && acq) return { title: `Defer \`${GoFixer.closeCall(acq.name, acq.kind)}\``, scope: 'all-paths', isPreferred: true, edits: deferred };
     const edits = exitsAll(leaks);
     return edits && edits.length ? { title: `Close \`${display}\` on all paths`, scope: 'all-paths', isPreferred: true, edits } : null;
-  }
-}
-
-function where(exit: ExitSite | null | undefined): string {
-  switch (exit?.kind) {
-    case 'return': return 'before this return';
-    case 'break': return 'before this break';
-    case 'continue': return 'before this continue';
-    default: return 'at the end of this block';
   }
 }
 

@@ -16,6 +16,7 @@ import { GoFixer } from './fixes';
 import { variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { calledNames, collectImports, functionName, functionNodes } from './syntax';
+import { GoTypes } from './types';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey } from '../../engine/reuse';
 
@@ -81,14 +82,16 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
     return await withTree('go', text, (tree) => {
       const root = tree.rootNode;
       const fns = functionNodes(root);
-      const ctx = new GoFileContext(collectImports(root), new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const imports = collectImports(root);
+      const ctx = new GoFileContext(new GoTypes(root, imports), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
       const lines = new LineIndex(text);
       const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];
       const seen = new Set<string>();
-      // A function's result depends on its text, the file's imports and (through summaries) the
+      // A function's result depends on its text, the file's imports and declarations and (through summaries) the
       // same-file functions and methods it calls, transitively.
-      const facts = [[...ctx.imports].map(([local, p]) => `${local}=${p}`).sort().join(',')];
+      // Declared types (struct fields, signatures, package variables) decide which API a call is.
+      const facts = [[...ctx.imports].map(([local, p]) => `${local}=${p}`).sort().join(','), ctx.types.fingerprint];
       const calls = new CallInputs((fn) => calledNames(fn, ctx.imports), (name) => ctx.definitions(name));
       const reuse = new FileReuse(GO_FUNCTIONS, lines, deadline, calls.current);
       for (const fn of fns) {

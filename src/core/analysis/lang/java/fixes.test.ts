@@ -87,3 +87,18 @@ test('java: the preferred fix of a small client is the expected try-with-resourc
     '',
   ].join('\n'));
 });
+
+test('java: a close before a braceless body gets braces in the body\'s own layout, in the file\'s line ending and indentation', async (t) => {
+  const lines = ['import java.io.IOException;', 'import java.net.Socket;', '', 'class Braceless {', '\tint f(String host, boolean quick) throws IOException {',
+    '\t\tSocket s = new Socket(host, 80);', '\t\tif (quick)', '\t\t\treturn 1;', '\t\ts.close();', '\t\treturn 0;', '\t}', '}', ''];
+  for (const eol of ['\n', '\r\n']) {
+    const text = lines.join(eol);
+    const r = await analyzeJava(text, {});
+    const exit = r.findings.flatMap((f) => f.fixes).find((x) => x.scope === 'exit');
+    assert.ok(exit, 'the leak at the braceless return has an exit fix');
+    const fixed = applyEdits(text, exit.edits);
+    assert.equal(fixed, text.replace(`\t\tif (quick)${eol}\t\t\treturn 1;`, `\t\tif (quick) {${eol}\t\t\ts.close();${eol}\t\t\treturn 1;${eol}\t\t}`));
+    assert.deepEqual((await analyzeJava(fixed, {})).findings, []);
+    await assertCompiles(t, fixed, 'Braceless.java', 'the exit fix');
+  }
+});

@@ -1,5 +1,12 @@
 import type { Node } from 'web-tree-sitter';
-import { combineExitFixes, type LineIndex } from '../../edits';
+import { combineExitFixes, type LineIndex, type OffsetEdit } from '../../edits';
+import { DEFAULT_UNIT, indentStep, lineIndent, reindent } from '../../fix/indent';
+import { Placement } from '../../fix/placement';
+import { freshName } from '../../fix/names';
+import { holdersByToken, nodesWithin, regionEnd } from '../../fix/region';
+import { splice, statementRemoval } from '../../fix/splice';
+import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
+import { exitWhere } from '../../fix/titles';
 import type { FunctionAnalysis, LeakRecord, OverwriteRecord } from '../../engine/analysis';
 import { proveRelease, proveScopedRelease, type ReleaseProof } from '../../engine/safety';
 import { UNSET_ONLY, type Token } from '../../engine/values';
@@ -8,7 +15,7 @@ import type { Fix, TextEdit } from '../../types';
 import type { FunctionCfg } from './cfg';
 import type { LoweredFunction } from './lower';
 import { IO_CATCHING, closeThrows, type ResourceKind } from './names';
-import { lineIndent, mentions, namedChildren, referencedNames, simpleTypeName, startsLine } from './syntax';
+import { mentions, namedChildren, referencedNames, simpleTypeName } from './syntax';
 
 /**
  * Quick fixes for Java leaks, offered only where the engine proves them safe (engine/safety.ts):
@@ -40,17 +47,19 @@ export interface FixContext {
   readonly captured: ReadonlySet<string>;
 }
 
-interface LocalEdit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
 const STATEMENT_LISTS = new Set(['block', 'constructor_body', 'switch_block_statement_group']);
+const JAVA_STATEMENTS: StatementSyntax = {
+  bracelessParents: new Set(['if_statement', 'while_statement', 'for_statement', 'enhanced_for_statement', 'do_statement', 'labeled_statement']),
+  statementLists: new Set([...STATEMENT_LISTS, 'program']),
+  directives: [],
+  lineComments: ['//', '/*'],
+  inline: true,
+};
 
 export class JavaFixer {
   private readonly allPathsCache = new Map<string, Fix | null>();
-  private readonly eol: string;
+  private readonly place: Placement;
+  private readonly statements: StatementPlacer;
   private identifiers: Set<string> | undefined;
   private readonly namesCache = new Map<number, Set<string>>();
   private readonly listCache = new Map<number, Node[]>();
@@ -60,7 +69,8 @@ export class JavaFixer {
   private readonly nodeOf = new Map<number, number>();
 
   constructor(private readonly ctx: FixContext) {
-    this.eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+    this.place = Placement.of(ctx.text, ctx.lines);
+    this.statements = new StatementPlacer(this.place, JAVA_STATEMENTS);
     ctx.cfg.nodes.forEach((n, id) => {
       if (n.ast && (n.kind === 'return' || n.kind === 'noop' || n.kind === 'effect') && !this.nodeOf.has(n.ast.startIndex)) this.nodeOf.set(n.ast.startIndex, id);
     });
@@ -118,8 +128,9 @@ export class JavaFixer {
 
   // ---------------------------------------------------------------- helpers
 
+  /** A replacement in the text (`\n` in `newText` becomes the file's line ending). */
   private edit(start: number, end: number, newText: string): TextEdit {
-    return { range: this.ctx.lines.range(start, end), newText };
+    return this.place.replace(start, end, newText);
   }
 
   /** Names each statement mentions, computed once per statement. */
@@ -147,34 +158,12 @@ export class JavaFixer {
   }
 
   private fresh(base: string): string {
-    this.identifiers ??= referencedNames(this.ctx.fn);
-    let name = base;
-    for (let i = 2; this.identifiers.has(name); i++) name = `${base}${i}`;
-    return name;
+    return freshName(base, (this.identifiers ??= referencedNames(this.ctx.fn)));
   }
 
   /** The indentation step used around `stmt` (its indentation minus its block's). */
   private unit(stmt: Node, container: Node): string {
-    const inner = lineIndent(this.ctx.text, stmt.startIndex);
-    const outer = lineIndent(this.ctx.text, container.startIndex);
-    return inner.length > outer.length && inner.startsWith(outer) ? inner.slice(outer.length) : '    ';
-  }
-
-  /** Adds `unit` to every non-blank line after the first. */
-  private reindent(s: string, unit: string): string {
-    return s.split('\n').map((line, i) => (i === 0 || line.trim() === '' ? line : unit + line)).join('\n');
-  }
-
-  /** The text between two offsets with local edits applied (edits are within the span and do not overlap). */
-  private slice(start: number, end: number, edits: LocalEdit[]): string {
-    let out = '';
-    let at = start;
-    for (const e of [...edits].sort((a, b) => a.start - b.start)) {
-      if (e.start < at || e.start > end) continue;
-      out += this.ctx.text.slice(at, e.start) + e.text;
-      at = Math.min(e.end, end);
-    }
-    return out + this.ctx.text.slice(at, end);
+    return indentStep(this.place, stmt.startIndex, container.startIndex);
   }
 
   /** Is an IOException thrown at `node` caught by a try around it or declared by the function? */
@@ -203,25 +192,6 @@ export class JavaFixer {
     return `try { ${close} } catch (java.io.IOException ${e}) { /* ignored */ }`;
   }
 
-  /** Inserts `code` (a statement) before statement `stmt`, adding braces when `stmt` is a branch or loop body. */
-  private insertBefore(stmt: Node, code: string): LocalEdit {
-    const parent = stmt.parent;
-    const t = this.ctx.text;
-    if (parent && (STATEMENT_LISTS.has(parent.type) || parent.type === 'program')) {
-      const text = startsLine(t, stmt.startIndex) ? `${code}${this.eol}${lineIndent(t, stmt.startIndex)}` : `${code} `;
-      return { start: stmt.startIndex, end: stmt.startIndex, text };
-    }
-    return { start: stmt.startIndex, end: stmt.endIndex, text: `{ ${code} ${t.slice(stmt.startIndex, stmt.endIndex)} }` };
-  }
-
-  /** Inserts `code` just before the closing brace of `block`. */
-  private insertAtEnd(block: Node, code: string, unit: string): LocalEdit {
-    const t = this.ctx.text;
-    const b = block.endIndex - 1;
-    const text = startsLine(t, b) ? `${unit}${code}${this.eol}${lineIndent(t, b)}` : `${code} `;
-    return { start: b, end: b, text };
-  }
-
   // ---------------------------------------------------------------- per-exit fix
 
   private kindOf(tokens: ReadonlySet<Token>): string {
@@ -235,7 +205,7 @@ export class JavaFixer {
     const exitNode = this.ctx.cfg.nodes[rec.node]?.exit?.node;
     if (!exitNode) return null;
     const kind = this.kindOf(rec.tokens);
-    let edit: LocalEdit;
+    let edits: OffsetEdit[] | null;
     let proof: ReleaseProof;
     switch (rec.exit.kind) {
       case 'return':
@@ -246,7 +216,7 @@ export class JavaFixer {
         if (id === undefined) return null;
         proof = this.proof(id, v);
         if (!proof.safe || proof.readBy !== null || mentions(exitNode, new Set([v]))) return null;
-        edit = this.insertBefore(exitNode, this.closeStatement(v, proof.guarded, exitNode, kind));
+        edits = this.statements.beforeAt(exitNode, this.closeStatement(v, proof.guarded, exitNode, kind));
         break;
       }
       case 'block':
@@ -256,14 +226,14 @@ export class JavaFixer {
         if (!proof.safe) return null;
         const last = exitNode.namedChildren.filter((c) => c && !c.type.endsWith('comment')).pop() ?? null;
         const unit = last ? this.unit(last, exitNode) : '    ';
-        edit = this.insertAtEnd(exitNode, this.closeStatement(v, proof.guarded, last ?? exitNode, kind), unit);
+        edits = this.statements.beforeBraceAt(exitNode, this.closeStatement(v, proof.guarded, last ?? exitNode, kind), unit);
         break;
       }
       default:
         return null;
     }
-    const where = rec.exit.kind === 'block' || rec.exit.kind === 'end' ? 'at the end of the block' : `before this ${rec.exit.kind}`;
-    return { title: `Close \`${v}\` ${where}`, scope: 'exit', isPreferred: false, edits: [this.edit(edit.start, edit.end, edit.text)] };
+    if (!edits) return null;
+    return { title: `Close \`${v}\` ${exitWhere(rec.exit.kind)}`, scope: 'exit', isPreferred: false, edits: edits.map((e) => this.edit(e.start, e.end, e.newText)) };
   }
 
   /** `s = new Socket(...)` while `s` holds an open socket: close the old one first. */
@@ -273,8 +243,9 @@ export class JavaFixer {
     if (!stmt || stmt.type !== 'expression_statement') return null;
     const proof = this.proof(rec.node, v);
     if (!proof.safe || proof.readBy !== null) return null;
-    const e = this.insertBefore(stmt, this.closeStatement(v, proof.guarded, stmt, this.kindOf(rec.tokens)));
-    return { title: `Close \`${v}\` before reassigning it`, scope: 'exit', isPreferred: true, edits: [this.edit(e.start, e.end, e.text)] };
+    const edits = this.statements.beforeAt(stmt, this.closeStatement(v, proof.guarded, stmt, this.kindOf(rec.tokens)));
+    if (!edits) return null;
+    return { title: `Close \`${v}\` before reassigning it`, scope: 'exit', isPreferred: true, edits: edits.map((e) => this.edit(e.start, e.end, e.newText)) };
   }
 
   // ---------------------------------------------------------------- all-paths fix
@@ -292,51 +263,30 @@ export class JavaFixer {
     if (i0 < 0) return null;
     const v = token.origin;
     const names = new Set<string>([v, ...this.holders(token)]);
-    let last = i0;
-    for (let changed = true; changed;) {
-      changed = false;
-      for (let j = list.length - 1; j > last; j--) {
-        if (this.mentionsAny(list[j]!, names)) {
-          last = j;
-          changed = true;
-          break;
-        }
-      }
-      // Variables declared in the wrapped statements must stay visible to their later uses.
-      for (let j = i0 + 1; j <= last; j++) {
-        for (const d of list[j]!.type === 'local_variable_declaration' ? list[j]!.childrenForFieldName('declarator') : []) {
-          const n = d?.childForFieldName('name')?.text;
-          if (n && !names.has(n)) {
-            names.add(n);
-            changed = true;
-          }
-        }
-      }
-    }
+    const declares = (d: Node) => (d.type === 'local_variable_declaration' ? d.childrenForFieldName('declarator') : [])
+      .map((x) => x?.childForFieldName('name')?.text).filter((x): x is string => !!x);
+    const last = regionEnd(list, i0, names, (stmt, ns) => this.mentionsAny(stmt, ns), declares);
     const lastStmt = list[last]!;
     const t = this.ctx.text;
-    const indent = lineIndent(t, stmt.startIndex);
+    const indent = lineIndent(this.place, stmt.startIndex);
     const unit = this.unit(stmt, container);
     // The statements' nodes (and the binding's): the resource must be open and owned on every edge leaving them.
     const removed = list.slice(i0 + 1, last + 1).filter((s) => this.isPlainClose(s, v));
     const binding = this.nodeOf.get(stmt.startIndex);
     if (binding === undefined) return null;
-    const region: number[] = [];
-    this.ctx.lowered.ir.nodes.forEach((n, id) => {
-      if (n.anchor >= stmt.startIndex && n.anchor < lastStmt.endIndex) region.push(id);
-    });
+    const region = nodesWithin(this.ctx.lowered.ir, stmt.startIndex, lastStmt.endIndex);
     const isDecl = stmt.type === 'local_variable_declaration';
     const reassigned = this.assignedElsewhere(v, bind);
-    const eol = this.eol;
+    const eol = '\n';
     const scoped = !isDecl || (!reassigned && stmt.childrenForFieldName('declarator').length === 1);
     // Closing a closed socket, stream or channel does nothing (the Closeable contract): the closes
     // among the statements may stay, and the plain ones at their top level are removed.
     const closes = new Set(region.map((id) => this.ctx.lowered.ir.nodes[id]!).filter((n) => n.program.ops.some((o) => o.op === 'release')).map((n) => n.anchor));
     const proof = proveScopedRelease(this.ctx.analysis, region, binding, v, closes, this.position);
     if (scoped && proof.safe) {
-      const removals = removed.map((s) => this.removal(s));
-      const inner = this.slice(stmt.endIndex, lastStmt.endIndex, removals).trimEnd();
-      const body = `${this.reindent(inner, unit)}${eol}${indent}}`;
+      const removals = removed.map((s) => statementRemoval(this.place, s.startIndex, s.endIndex));
+      const inner = splice(t, stmt.endIndex, lastStmt.endIndex, removals).trimEnd();
+      const body = `${reindent(inner, unit)}${eol}${indent}}`;
       let newText: string;
       if (isDecl) {
         const head = t.slice(stmt.startIndex, stmt.endIndex).replace(/;\s*$/, '');
@@ -365,8 +315,9 @@ export class JavaFixer {
    */
   private catchFallback(token: Token, stmt: Node, lastStmt: Node, next: Node | null, indent: string, unit: string, nullable: boolean): Fix | null {
     const v = token.origin;
-    const eol = this.eol;
-    const inserts: LocalEdit[] = [];
+    const eol = '\n';
+    const inserts: OffsetEdit[] = [];
+    const closed = new Set<number>();
     let closeAtEnd = false;
     for (const r of this.ctx.analysis.leaks.values()) {
       if (!r.tokens.has(token)) continue;
@@ -379,7 +330,12 @@ export class JavaFixer {
         const id = this.nodeOf.get(exitNode.startIndex);
         const proof = id === undefined ? null : this.proof(id, r.variable);
         if (!proof?.safe || proof.guarded || mentions(exitNode, new Set([r.variable]))) return null;
-        if (!inserts.some((e) => e.start === exitNode.startIndex)) inserts.push(this.insertBefore(exitNode, `${r.variable}.close();`));
+        if (!closed.has(exitNode.id)) {
+          const e = this.statements.beforeAt(exitNode, `${r.variable}.close();`);
+          if (!e) return null;
+          inserts.push(...e);
+          closed.add(exitNode.id);
+        }
       } else if (!inside && at.start >= lastStmt.endIndex) {
         // Closed after the statements: proven where the next statement starts.
         const id = next ? this.nodeOf.get(next.startIndex) : undefined;
@@ -389,11 +345,11 @@ export class JavaFixer {
       // Exceptional exits inside the statements are covered by the catch.
     }
     const close = nullable ? `if (${v} != null) ${v}.close();` : `${v}.close();`;
-    let inner = this.slice(stmt.endIndex, lastStmt.endIndex, inserts).trimEnd();
+    let inner = splice(this.ctx.text, stmt.endIndex, lastStmt.endIndex, inserts).trimEnd();
     if (closeAtEnd) inner += `${eol}${indent}${close}`;
     const failure = this.fresh('failure');
     const suppressed = this.fresh('suppressed');
-    const newText = `${eol}${indent}try {${this.reindent(inner, unit)}${eol}${indent}} catch (Throwable ${failure}) {`
+    const newText = `${eol}${indent}try {${reindent(inner, unit)}${eol}${indent}} catch (Throwable ${failure}) {`
       + `${eol}${indent}${unit}try { ${close} } catch (Throwable ${suppressed}) { ${failure}.addSuppressed(${suppressed}); }`
       + `${eol}${indent}${unit}throw ${failure};${eol}${indent}}`;
     return {
@@ -410,45 +366,9 @@ export class JavaFixer {
     return !!o && o.type === 'identifier' && o.text === v && (e.childForFieldName('arguments')?.namedChildCount ?? 0) === 0;
   }
 
-  /** Removes a statement together with its line when it is alone on it. */
-  private removal(s: Node): LocalEdit {
-    const t = this.ctx.text;
-    let start = s.startIndex;
-    let end = s.endIndex;
-    if (startsLine(t, start)) {
-      while (start > 0 && (t[start - 1] === ' ' || t[start - 1] === '\t')) start--;
-      let e = end;
-      while (e < t.length && (t[e] === ' ' || t[e] === '\t')) e++;
-      if (t[e] === '\r') e++;
-      // Alone on its line: drop the line with its break; else only the statement.
-      if (t[e] === '\n') end = e + 1;
-      else start = s.startIndex;
-    }
-    return { start, end, text: '' };
-  }
-
   /** Every variable that holds the token somewhere (its streams, wrappers and copies). */
   private holders(token: Token): ReadonlySet<string> {
-    if (!this.holdersCache) {
-      // One pass over the stable states for every token of the function.
-      const all = new Map<Token, Set<string>>();
-      const a = this.ctx.analysis;
-      const keys = new Set<string>();
-      for (const n of this.ctx.lowered.ir.nodes) for (const op of n.program.ops) if (op.op === 'bind' && op.target.kind === 'local') keys.add(op.target.key);
-      for (const p of this.ctx.cfg.params) keys.add(p);
-      this.ctx.lowered.ir.nodes.forEach((_n, id) => {
-        for (const k of keys) {
-          for (const v of a.valueAt(id, k) ?? []) {
-            if (v.kind !== 'token') continue;
-            let set = all.get(v);
-            if (!set) all.set(v, (set = new Set()));
-            set.add(k);
-          }
-        }
-      });
-      this.holdersCache = all;
-    }
-    return this.holdersCache.get(token) ?? new Set();
+    return (this.holdersCache ??= holdersByToken(this.ctx.analysis, this.ctx.cfg.params)).get(token) ?? new Set();
   }
 
   private assignedElsewhere(v: string, bind: Node): boolean {
@@ -465,7 +385,7 @@ export class JavaFixer {
     const proof = proveScopedRelease(this.ctx.analysis, ir.nodes.keys(), ir.entry, v, new Set(), this.position);
     if (!proof.safe) return null;
     const t = this.ctx.text;
-    const eol = this.eol;
+    const eol = '\n';
     const handled = !closeThrows(token.site.resource as ResourceKind) || this.ioHandled(body);
     const err = handled ? '' : this.fresh('closeError');
     if (body.type !== 'block') {
@@ -476,13 +396,12 @@ export class JavaFixer {
       };
     }
     const closing = body.endIndex - 1;
-    const ind0 = startsLine(t, closing) ? lineIndent(t, closing) : lineIndent(t, body.startIndex);
+    const ind0 = lineIndent(this.place, this.place.firstOnLine(closing) ? closing : body.startIndex);
     const first = body.namedChildren.find((c) => c && !c.type.endsWith('comment')) ?? null;
-    const firstIndent = first ? lineIndent(t, first.startIndex) : '';
-    const unit = firstIndent.length > ind0.length && firstIndent.startsWith(ind0) ? firstIndent.slice(ind0.length) : '    ';
+    const unit = first ? indentStep(this.place, first.startIndex, this.place.firstOnLine(closing) ? closing : body.startIndex) : DEFAULT_UNIT;
     const ind1 = ind0 + unit;
     const c = handled ? '' : ` catch (java.io.IOException ${err}) {${eol}${ind1}${unit}throw new java.io.UncheckedIOException(${err});${eol}${ind1}}`;
-    const inner = this.reindent(t.slice(body.startIndex, body.endIndex), unit);
+    const inner = reindent(t.slice(body.startIndex, body.endIndex), unit);
     const newText = `{${eol}${ind1}try (${v}) ${inner}${c}${eol}${ind0}}`;
     return {
       title: `Use try-with-resources for \`${v}\``, scope: 'all-paths', isPreferred: true,

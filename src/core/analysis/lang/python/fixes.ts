@@ -1,13 +1,20 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../../edits';
 import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
-import { proveRelease } from '../../engine/safety';
+import { proveHeldThroughout, proveRelease } from '../../engine/safety';
 import type { Token } from '../../engine/values';
+import { fileIndentUnit } from '../../fix/indent';
+import { continuationLines, RegionLines, statementHolding } from '../../fix/lines';
+import { enclosingRun, type StatementRun } from '../../fix/region';
+import { Placement } from '../../fix/placement';
+import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
+import { exitWhere } from '../../fix/titles';
 import type { Fix, TextEdit } from '../../types';
 import type { PyCfg } from './cfg';
 import type { AcquisitionSite } from './effects';
 import type { PyIr } from './lower';
-import { releaseCall } from './names';
+import { isDescriptorClose, type Imports } from './names';
+import { PyReleases } from './release';
 import { DEFERRED, identifiersIn, named, strip, targetNames, walk } from './syntax';
 
 /**
@@ -54,69 +61,12 @@ const BLOCKS = new Set(['block', 'module']);
 
 /** The file's indentation unit, from the first indented block (4 spaces when there is none). */
 export function indentUnit(root: Node, text: string, index: LineIndex): string {
-  let unit: string | null = null;
-  walk(root, (n) => {
-    if (unit !== null) return false;
-    if (n.type === 'block' && n.parent) {
-      const first = n.namedChild(0);
-      if (first) {
-        const outer = lineIndent(text, index, n.parent.startIndex);
-        const inner = lineIndent(text, index, first.startIndex);
-        if (inner.length > outer.length && inner.startsWith(outer) && lineStart(index, first.startIndex) !== lineStart(index, n.parent.startIndex)) {
-          unit = inner.slice(outer.length);
-          return false;
-        }
-      }
-    }
-    return true;
-  });
-  return unit ?? '    ';
+  return fileIndentUnit(Placement.of(text, index), root, (n) => n.type === 'block');
 }
 
-function lineStart(index: LineIndex, offset: number): number {
-  return index.offset({ line: index.position(offset).line, column: 0 });
-}
+const PY_STATEMENTS: StatementSyntax = { bracelessParents: new Set(), directives: [], lineComments: ['#'], inline: false };
 
-/** Leading whitespace of the line holding `offset`. */
-function lineIndent(text: string, index: LineIndex, offset: number): string {
-  const start = lineStart(index, offset);
-  let end = start;
-  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
-  return text.slice(start, end);
-}
-
-/** Offset of the end of the line holding `offset` (before the line break). */
-function lineEnd(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-  return i;
-}
-
-interface Region {
-  /** First statement of the region (the acquisition statement, or a statement containing it). */
-  readonly first: Node;
-  /** Last statement of the region (in the same block). */
-  readonly last: Node;
-  /** True when `first` is the acquisition statement itself. */
-  readonly direct: boolean;
-}
-
-/**
- * The statement directly inside a block that holds `n`, by binary search over the block's statements
- * (tree-sitter finds a node's parent by walking down from the root, so climbing parents is slow on deep trees).
- */
-function childOf(stmts: readonly Node[], n: Node): Node | null {
-  let lo = 0;
-  let hi = stmts.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = stmts[mid]!;
-    if (n.endIndex <= c.startIndex) hi = mid - 1;
-    else if (n.startIndex >= c.endIndex) lo = mid + 1;
-    else return c.startIndex <= n.startIndex && n.endIndex <= c.endIndex ? c : null;
-  }
-  return null;
-}
+type Region = StatementRun;
 
 /**
  * The smallest block holding the acquisition and every later use of `v`, and the statements of it that
@@ -130,31 +80,14 @@ function regionOf(site: AcquisitionSite, ctx: FixContext): Region | null {
   let stopAt = Infinity;
   const siblings = ctx.statements(s0.parent);
   for (const id of occurrences) {
-    const sib = childOf(siblings, id);
+    const sib = statementHolding(siblings, id);
     const rhs = sib ? rebinding(sib, site.variable) : undefined;
     if (!sib || rhs === undefined) continue;
     stopAt = rhs && identifiersIn(rhs).some((x) => x.text === site.variable) ? sib.endIndex : sib.startIndex;
     break;
   }
   const uses = occurrences.filter((id) => id.endIndex <= stopAt);
-  let stmt: Node = s0;
-  let blk: Node = s0.parent;
-  while (uses.some((u) => u.startIndex < blk.startIndex || u.endIndex > blk.endIndex)) {
-    if (blk.id === ctx.scope.id) return null;
-    let up: Node | null = blk.parent;
-    while (up && up.parent && !BLOCKS.has(up.parent.type)) up = up.parent;
-    if (!up || !up.parent) return null;
-    stmt = up;
-    blk = up.parent;
-    if (blk.startIndex < ctx.scope.startIndex) return null;
-  }
-  let last = stmt;
-  const stmts = ctx.statements(blk);
-  for (const u of uses) {
-    const c = childOf(stmts, u);
-    if (c && c.startIndex > last.startIndex) last = c;
-  }
-  return { first: stmt, last, direct: stmt.id === s0.id };
+  return enclosingRun(s0, uses, ctx.scope, (n) => BLOCKS.has(n.type), ctx.statements);
 }
 
 /** Whether `v` is a parameter of the function around `scope`, or occurs in it before `stmt`. */
@@ -195,87 +128,25 @@ function rebound(region: Region, site: AcquisitionSite): boolean {
   return found;
 }
 
-/** Lines (0-based) inside the region that continue a multi-line string: their text must not change. */
-function stringLines(region: Region, index: LineIndex): Set<number> {
-  const out = new Set<number>();
-  let n: Node | null = region.first;
-  while (n && n.startIndex <= region.last.startIndex) {
-    walk(n, (x) => {
-      if (x.type !== 'string' && x.type !== 'concatenated_string') return true;
-      const a = index.position(x.startIndex).line;
-      const b = index.position(x.endIndex).line;
-      for (let l = a + 1; l <= b; l++) out.add(l);
-      return false;
-    });
-    n = n.nextNamedSibling;
-  }
-  return out;
-}
-
 interface Plan {
   readonly title: string;
-  readonly build: (lines: Lines) => string[];
-}
-
-/** The original lines of the region with helpers to indent them. */
-class Lines {
-  constructor(
-    readonly all: string[],
-    /** Line number of all[0]. */
-    readonly firstLine: number,
-    private readonly frozen: Set<number>,
-    private readonly unit: string,
-  ) {}
-
-  /**
-   * Lines [from, to] (absolute numbers), indented by one unit (blank lines and string continuations kept).
-   * `before` adds a line before some lines; `replace` swaps a line for another text (both given unindented)
-   * or drops it (null).
-   */
-  indented(from: number, to: number, before?: Map<number, string>, replace?: Map<number, string | null>): string[] {
-    const out: string[] = [];
-    for (let l = from; l <= to; l++) {
-      const swapped = replace?.get(l);
-      if (swapped === null) continue;
-      const line = swapped ?? this.all[l - this.firstLine] ?? '';
-      const extra = before?.get(l);
-      if (extra !== undefined) out.push(this.unit + extra);
-      out.push(line.trim() === '' || this.frozen.has(l) ? line : this.unit + line);
-    }
-    return out;
-  }
-}
-
-/** Text of a return statement's line before it, when the return starts its line (else null). */
-function ownLineIndent(ctx: FixContext, node: Node): string | null {
-  const indent = lineIndent(ctx.text, ctx.index, node.startIndex);
-  return lineStart(ctx.index, node.startIndex) + indent.length === node.startIndex ? indent : null;
-}
-
-/** `os.close(v)` as written (the fix only rewrites the plain spelling). */
-function isOsClose(call: Node, v: string): boolean {
-  const fn = call.childForFieldName('function');
-  const args = call.childForFieldName('arguments');
-  const a = args ? named(args) : [];
-  return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'os' && fn.childForFieldName('attribute')?.text === 'close' &&
-    a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
+  readonly build: (lines: RegionLines) => string[];
 }
 
 /** Lines holding just `os.close(v)` in the region: dropped, or `pass` when the block has nothing else. */
-function explicitCloses(region: Region, site: AcquisitionSite, ctx: FixContext): Map<number, string | null> {
+function explicitCloses(region: Region, site: AcquisitionSite, place: Placement, imports: Imports): Map<number, string | null> {
   const out = new Map<number, string | null>();
   let n: Node | null = region.first;
   while (n && n.startIndex <= region.last.startIndex) {
     walk(n, (x) => {
       if (x.type !== 'expression_statement') return !DEFERRED.has(x.type);
       const call = strip(x.namedChild(0));
-      const indent = ownLineIndent(ctx, x);
-      const at = ctx.index.position(x.startIndex);
-      const tail = ctx.text.slice(x.endIndex, lineEnd(ctx.text, x.endIndex)).trim();
-      if (call?.type === 'call' && isOsClose(call, site.variable) && indent !== null &&
-        at.line === ctx.index.position(x.endIndex).line && (tail === '' || tail.startsWith('#'))) {
+      const indent = place.ownLineIndent(x.startIndex);
+      const at = place.line(x.startIndex);
+      if (call?.type === 'call' && isDescriptorClose(call, site.variable, imports) && indent !== null &&
+        at === place.line(x.endIndex) && place.lastOnLine(x.endIndex, PY_STATEMENTS.lineComments)) {
         const alone = x.parent !== null && named(x.parent).length === 1;
-        out.set(at.line, alone ? `${indent}pass` : null);
+        out.set(at, alone ? `${indent}pass` : null);
       }
       return false;
     });
@@ -290,6 +161,9 @@ type RegionProof = { readonly ok: true; readonly guarded: boolean } | { readonly
 /** Plans and proves the fixes of one function's findings. */
 export class PyFixPlanner {
   private readonly regionFixes = new Map<string, Fix | null>();
+  private readonly place: Placement;
+  private readonly statements: StatementPlacer;
+  private readonly releases: PyReleases;
 
   constructor(
     private readonly ctx: FixContext,
@@ -300,7 +174,11 @@ export class PyFixPlanner {
     private readonly sites: ReadonlyMap<number, AcquisitionSite>,
     /** Variables returned, stored, transferred or aliased somewhere in the function. */
     private readonly escaping: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.place = Placement.of(ctx.text, ctx.index);
+    this.statements = new StatementPlacer(this.place, PY_STATEMENTS);
+    this.releases = PyReleases.of(ctx.scope.tree.rootNode, ctx.text, ctx.index);
+  }
 
   /** The all-paths fix for the acquisition of `token` (one object per acquisition, shared by its findings). */
   regionFix(token: Token): Fix | null {
@@ -317,9 +195,11 @@ export class PyFixPlanner {
   exitFix(rec: LeakRecord): Fix | null {
     const exit = rec.exit;
     if (exit.kind !== 'return' || !exit.id.startsWith('ret:')) return null;
-    const edit = this.closeBeforeReturn(rec.variable, exit.start);
-    if (!edit) return null;
-    return { title: `Close \`${rec.variable}\` before this return`, scope: 'exit', isPreferred: false, edits: [edit] };
+    const release = this.releaseBeforeReturn(rec.variable, exit.start);
+    const placed = release && this.statements.before(release.ret, release.text);
+    if (!placed) return null;
+    const edits = [...placed, ...release.imports];
+    return { title: `Close \`${rec.variable}\` ${exitWhere('return')}`, scope: 'exit', isPreferred: false, edits };
   }
 
   /** The Python CFG nodes of the `return` statement at `start` (a return in a `finally` has copies). */
@@ -331,8 +211,8 @@ export class PyFixPlanner {
     return out;
   }
 
-  /** An edit adding the release of `v` on its own line before the return at `start`, if proven safe on every copy. */
-  private closeBeforeReturn(v: string, start: number): TextEdit | null {
+  /** The release of `v` to put before the return at `start` (which must start its line), if proven safe on every copy. */
+  private releaseBeforeReturn(v: string, start: number): { ret: Node; text: string; imports: readonly TextEdit[] } | null {
     const ids = this.returnNodes(start);
     const ret = ids.length ? this.cfg.nodes[ids[0]!]!.ast : null;
     if (!ret) return null;
@@ -341,18 +221,16 @@ export class PyFixPlanner {
     for (const id of ids) {
       const value = this.analysis.valueAt(id, v);
       if (!value || !this.analysis.input[id]) continue;
-      const proof = proveRelease(this.analysis, id, v, value, (o) => this.ctx.index.position(o).line);
+      const proof = proveRelease(this.analysis, id, v, value, (o) => this.place.line(o));
       if (!proof.safe || proof.readBy !== null) return null;
       guarded ||= proof.guarded;
       for (const x of value) if (x.kind === 'token') kind ??= x.site.resource;
     }
     if (!kind) return null;
-    const indent = ownLineIndent(this.ctx, ret);
-    if (indent === null) return null;
-    const release = releaseCall(kind as AcquisitionSite['kind'], v);
-    const at = this.ctx.index.position(ret.startIndex);
-    const text = guarded ? `${indent}if ${v} is not None: ${release}\n` : `${indent}${release}\n`;
-    return { range: { start: { line: at.line, column: 0 }, end: { line: at.line, column: 0 } }, newText: text };
+    if (!this.place.firstOnLine(ret.startIndex)) return null;
+    const release = this.releases.release(kind as AcquisitionSite['kind'], v);
+    if (!release) return null;
+    return { ret, text: guarded ? `if ${v} is not None: ${release.text}` : release.text, imports: release.imports };
   }
 
   /**
@@ -362,41 +240,18 @@ export class PyFixPlanner {
    * closed by an explicit close the fix removes.
    */
   private proveRegion(v: string, from: number, to: number, direct: boolean, excOnly: boolean, removed: ReadonlySet<number>, fd: boolean): RegionProof {
-    let guarded = false;
     const { origin } = this.lowered;
     const excNodes = excOnly ? new Set(this.lowered.excBranch.values()) : null;
+    const nodes: number[] = [];
     for (let id = 0; id < origin.length; id++) {
       const o = origin[id]!;
       if (o < 0 || !this.analysis.input[id] || (excNodes && !excNodes.has(id))) continue;
       const ast = this.cfg.nodes[o]!.ast;
-      if (!ast || ast.startIndex < from || ast.endIndex > to) continue;
-      const value = this.analysis.valueAt(id, v);
-      if (!value) {
-        if (direct) return { ok: false };
-        continue;
-      }
-      for (const x of value) {
-        switch (x.kind) {
-          case 'token':
-            if (x.param >= 0) return { ok: false };
-            break;
-          case 'invalid':
-            guarded = true;
-            break;
-          case 'unset':
-            if (direct) return { ok: false };
-            break;
-          case 'released':
-            if (fd && !removed.has(this.ctx.index.position(x.at).line)) return { ok: false };
-            break;
-          case 'escaped':
-          case 'lent':
-          case 'foreign':
-            return { ok: false };
-        }
-      }
+      if (ast && ast.startIndex >= from && ast.endIndex <= to) nodes.push(id);
     }
-    return { ok: true, guarded };
+    // Closing a socket or file object twice does nothing; a descriptor only where the fix removes the close.
+    const proof = proveHeldThroughout(this.analysis, nodes, v, (o) => this.place.line(o), !direct, (at) => !fd || removed.has(this.place.line(at)));
+    return proof.safe ? { ok: true, guarded: proof.guarded } : { ok: false };
   }
 
   /** The leaking returns of `token` inside [from, to]: where the escape plan closes before returning. */
@@ -416,25 +271,28 @@ export class PyFixPlanner {
     const s0 = site.statement;
     if (!region || !s0) return null;
     const escapes = this.escaping.has(site.variable);
-    const { text, index, unit } = ctx;
-    const indent = lineIndent(text, index, region.first.startIndex);
-    if (lineStart(index, region.first.startIndex) + indent.length !== region.first.startIndex) return null;
-    const startLine = index.position(region.first.startIndex).line;
-    const s0Last = index.position(s0.endIndex).line;
-    const endLine = index.position(region.last.endIndex).line;
-    const tail = text.slice(region.last.endIndex, lineEnd(text, region.last.endIndex)).trim();
-    if (tail !== '' && !tail.startsWith('#')) return null;
+    const { text, unit } = ctx;
+    const place = this.place;
+    const comments = PY_STATEMENTS.lineComments;
+    const indent = place.ownLineIndent(region.first.startIndex);
+    if (indent === null) return null;
+    const startLine = place.line(region.first.startIndex);
+    const s0Last = place.line(s0.endIndex);
+    const endLine = place.line(region.last.endIndex);
+    if (!place.lastOnLine(region.last.endIndex, comments)) return null;
     // `s = socket.socket(); s.connect(x)`: the acquisition shares its line, so no block can start there.
-    const afterS0 = text.slice(s0.endIndex, lineEnd(text, s0.endIndex)).trim();
-    if (afterS0 !== '' && !afterS0.startsWith('#')) return null;
-    const startOffset = lineStart(index, region.first.startIndex);
-    const endOffset = lineEnd(text, region.last.endIndex);
-    const lines = new Lines(text.slice(startOffset, endOffset).split(/\r?\n|\r/), startLine, stringLines(region, index), unit);
+    if (!place.lastOnLine(s0.endIndex, comments)) return null;
+    const startOffset = place.lineStart(region.first.startIndex);
+    const endOffset = place.lineEnd(region.last.endIndex);
+    const strings = continuationLines(place, region.first, region.last.startIndex, (n) => n.type === 'string' || n.type === 'concatenated_string');
+    const lines = new RegionLines(place, startOffset, endOffset, strings, unit);
     const v = site.variable;
-    const release = releaseCall(site.kind, v);
+    const spelled = this.releases.release(site.kind, v);
+    if (!spelled) return null;
+    const release = spelled.text;
     const bodyFrom = region.direct ? s0Last + 1 : startLine;
     const hasBody = bodyFrom <= endLine;
-    const keep = (a: number, b: number) => lines.all.slice(a - startLine, b - startLine + 1);
+    const keep = (a: number, b: number) => lines.keep(a, b);
     // Where the fix's release covers: after the acquisition (direct), or the whole region.
     const from = region.direct ? s0.endIndex : region.first.startIndex;
     const to = region.last.endIndex;
@@ -448,7 +306,7 @@ export class PyFixPlanner {
       const rhs = assign?.type === 'assignment' ? strip(assign.childForFieldName('right')) : null;
       if (site.simple && rhs && rhs.id === site.call.id) {
         // `v = socket.socket(...)` → `with socket.socket(...) as v:`
-        const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, lineEnd(text, s0.endIndex));
+        const head = text.slice(startOffset, s0.startIndex) + `with ${site.call.text} as ${v}:` + text.slice(s0.endIndex, place.lineEnd(s0.endIndex));
         plan = { title: `Use \`with\` for \`${v}\``, build: () => [...head.split(/\r?\n|\r/), ...body()] };
       } else {
         plan = { title: `Use \`with\` for \`${v}\``, build: () => [...keep(startLine, s0Last), `${indent}with ${v}:`, ...body()] };
@@ -458,13 +316,13 @@ export class PyFixPlanner {
       const before = new Map<number, string>();
       if (escapes) {
         for (const start of this.leakingReturns(token, region.first.startIndex, region.last.endIndex)) {
-          const edit = start < 0 ? null : this.closeBeforeReturn(v, start);
-          if (!edit) return null;
-          before.set(edit.range.start.line, edit.newText.replace(/\r?\n$/, ''));
+          const release = start < 0 ? null : this.releaseBeforeReturn(v, start);
+          if (!release) return null;
+          before.set(place.line(release.ret.startIndex), place.indentAt(release.ret.startIndex) + release.text);
         }
       }
       // A descriptor closed twice may close someone else's: the finally replaces the explicit closes.
-      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, ctx);
+      const replace = escapes || site.kind !== 'fd' ? undefined : explicitCloses(region, site, place, this.releases.imports);
       const proof = this.proveRegion(v, from, to, region.direct, escapes, new Set(replace?.keys() ?? []), site.kind === 'fd');
       if (!proof.ok) return null;
       const guarded = region.direct && !proof.guarded ? [indent + unit + release] : [`${indent}${unit}if ${v} is not None:`, indent + unit + unit + release];
@@ -481,11 +339,6 @@ export class PyFixPlanner {
         plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
       }
     }
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const newText = plan.build(lines).join(eol);
-    return {
-      title: plan.title, scope: 'all-paths', isPreferred: true,
-      edits: [{ range: index.range(startOffset, endOffset), newText }],
-    };
+    return { title: plan.title, scope: 'all-paths', isPreferred: true, edits: [place.replace(startOffset, endOffset, plan.build(lines).join('\n')), ...spelled.imports] };
   }
 }

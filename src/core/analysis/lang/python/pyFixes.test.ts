@@ -73,3 +73,37 @@ test('python: no `with` block opened on a line that holds another statement', as
     await assertCompiles(fixed, 'one_line.py', fix.title);
   }
 });
+
+/** Every fix of `text` applied on its own. */
+async function fixedTexts(text: string): Promise<string[]> {
+  const r = await analyzeSource(text, 'python');
+  assert.ok(r.findings.length > 0, 'the snippet leaks');
+  return r.findings.flatMap((f) => f.fixes.map((x) => applyEdits(text, x.edits)));
+}
+
+test('python: a descriptor is closed under the name the imports give os.close, and an explicit close spelled so is replaced, not repeated', async () => {
+  const aliased = ['import os as o', '', 'def f(p, x):', '    fd = o.open(p, o.O_RDONLY)', '    if x:', '        return 1', '    o.close(fd)', '    return 0', ''].join('\n');
+  const fixes = await fixedTexts(aliased);
+  assert.equal(fixes.length, 2);
+  for (const t of fixes) {
+    assert.doesNotMatch(t, /\bos\.close/, t);
+    assert.equal(t.split('o.close(fd)').length - 1, fixes.indexOf(t) === 0 ? 1 : 2, t);
+    await assertCompiles(t, 'aliased.py', 'os imported as o');
+  }
+  assert.match(fixes[0]!, /    try:\n        if x:\n            return 1\n    finally:\n        o\.close\(fd\)\n    return 0/);
+  const fromImport = ['from os import open, close', '', 'def f(p, x):', '    fd = open(p, 0)', '    if x:', '        return 1', '    close(fd)', '    return 0', ''].join('\n');
+  for (const t of await fixedTexts(fromImport)) assert.doesNotMatch(t, /os\.close/, t);
+});
+
+test('python: `import os` is added after the last import when the file binds neither os nor os.close, and not when `os` names something else', async () => {
+  const text = ['from os import open as osopen, O_RDONLY', '', 'def f(p, x):', '    fd = osopen(p, O_RDONLY)', '    if x:', '        return 1', '    return 0', ''].join('\r\n');
+  const fixes = await fixedTexts(text);
+  assert.ok(fixes.length > 0);
+  for (const t of fixes) {
+    assert.ok(t.startsWith('from os import open as osopen, O_RDONLY\r\nimport os\r\n\r\ndef f'), t);
+    assert.doesNotMatch(t, /(^|[^\r])\n/, 'CRLF kept');
+    await assertCompiles(t, 'imported.py', 'import os added');
+  }
+  const taken = text.replace('def f(p, x):', 'os = None\r\n\r\ndef f(p, x):');
+  assert.deepEqual(await fixedTexts(taken), [], '`os` is a variable of the file: no fix can name the module');
+});
