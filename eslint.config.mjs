@@ -18,5 +18,7 @@ export default tseslint.config(
       }],
     },
   },
+  // The Node.js origins recorder runs inside the user's program as plain CommonJS (node --require).
+  { files: ['src/core/origins/node/**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

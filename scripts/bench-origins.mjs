@@ -9,6 +9,13 @@
 // 50,000 iterations (two sockets each) traced and untraced, peak resident memory (VmHWM) and the
 // record file's allocated size.
 //
+// Then the same for the runtime recorders, each against its own untraced run in the same rounds: a
+// Node.js loop (bench/origins/loop.js, the --require preload dist/lib/node/sockscope-origins.js), a
+// Python loop (bench/origins/loop.py, the sitecustomize in dist/lib/python) and, when a JDK built the
+// agent, a Java loop (bench/origins/Loop.java, -javaagent:dist/lib/java/sockscope-origins.jar); with the
+// peak resident memory traced and untraced for 100,000 sockets. Target ≤ 1.2× loop CPU (for Java the
+// loop's CPU time includes the JIT's and the GC's threads: the process's CPU time over the loop).
+//
 //   npm run bench:origins                        (builds first)
 //   node scripts/bench-origins.mjs [--iterations 10000] [--rounds 7]
 import { execFile, execFileSync } from 'node:child_process';
@@ -88,4 +95,51 @@ const file = readdirSync(records).find((f) => f.endsWith('.origins'));
 const st = file ? statSync(path.join(records, file)) : undefined;
 console.log(`Recorder memory for ${SOCKETS.toLocaleString('en-US')} sockets (created and closed): peak resident ${(traced.peakKb / 1024).toFixed(1)} MiB traced vs ${(plain.peakKb / 1024).toFixed(1)} MiB untraced (+${((traced.peakKb - plain.peakKb) / 1024).toFixed(1)} MiB);`
   + ` record file ${st ? (st.blocks * 512 / 1048576).toFixed(1) : '?'} MiB on disk (apparent size ${st ? (st.size / 1048576).toFixed(1) : '?'} MiB, a fixed bound).`);
+
+// --- runtime recorders ---------------------------------------------------------------------------------
+const RUNTIME_TARGET = 1.2;
+const lib = path.join(root, 'dist', 'lib');
+const runtimes = [
+  { name: 'Node.js', cmd: process.execPath, args: [path.join(root, 'bench', 'origins', 'loop.js')], env: { NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}` } },
+  ...(has('python3') ? [{ name: 'Python', cmd: 'python3', args: [path.join(root, 'bench', 'origins', 'loop.py')], env: { PYTHONPATH: path.join(lib, 'python') } }] : []),
+];
+const javaAgent = path.join(lib, 'java', 'sockscope-origins.jar');
+if (existsSync(javaAgent) && has('javac')) {
+  execFileSync('javac', ['-d', work, path.join(root, 'bench', 'origins', 'Loop.java')]);
+  runtimes.push({ name: 'Java', cmd: 'java', args: ['-cp', work, 'Loop'], env: { JAVA_TOOL_OPTIONS: `-javaagent:${javaAgent}` } });
+} else {
+  console.log('Java: no agent built (no JDK at build time) or no javac: skipped');
+}
+async function runtimeOnce(rt, traced, iterations) {
+  const env = { ...process.env, SOCKSCOPE_ORIGINS_DIR: records };
+  for (const k of ['LD_PRELOAD', 'NODE_OPTIONS', 'PYTHONPATH', 'JAVA_TOOL_OPTIONS']) delete env[k];
+  if (traced) Object.assign(env, rt.env);
+  const { stdout } = await run(rt.cmd, [...rt.args, String(iterations)], { env, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.split('\n').find((l) => l.startsWith('{')));
+}
+for (const rt of runtimes) {
+  const cpu = { untraced: [], traced: [] };
+  const wall = { untraced: [], traced: [] };
+  await runtimeOnce(rt, true, 1000);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const traced of [false, true]) {
+      const x = await runtimeOnce(rt, traced, ITERATIONS);
+      cpu[traced ? 'traced' : 'untraced'].push(x.cpuSeconds);
+      wall[traced ? 'traced' : 'untraced'].push(x.seconds);
+    }
+  }
+  const b = median(cpu.untraced);
+  const t = median(cpu.traced);
+  const wb = median(wall.untraced);
+  const wt = median(wall.traced);
+  console.log(`${rt.name} connect/accept/close loop, ${ITERATIONS.toLocaleString('en-US')} iterations: untraced loop CPU ${(b * 1000).toFixed(0)} ms, traced ${(t * 1000).toFixed(0)} ms ${ratio(t, b)}`
+    + ` (elapsed ${(wb * 1000).toFixed(0)} / ${(wt * 1000).toFixed(0)} ms ${ratio(wt, wb)}); target ≤ ${RUNTIME_TARGET}× loop CPU: ${t / b <= RUNTIME_TARGET ? 'met' : 'NOT met'}`);
+  for (const f of readdirSync(records)) rmSync(path.join(records, f));
+  const p0 = await runtimeOnce(rt, false, SOCKETS / 2);
+  const p1 = await runtimeOnce(rt, true, SOCKETS / 2);
+  const stream = readdirSync(records).find((f) => f.endsWith('.stream'));
+  const sst = stream ? statSync(path.join(records, stream)) : undefined;
+  console.log(`  memory for ${SOCKETS.toLocaleString('en-US')} sockets (created and closed): peak resident ${(p1.peakKb / 1024).toFixed(1)} MiB traced vs ${(p0.peakKb / 1024).toFixed(1)} MiB untraced (+${((p1.peakKb - p0.peakKb) / 1024).toFixed(1)} MiB);`
+    + ` record stream ${sst ? (sst.blocks * 512 / 1048576).toFixed(1) : '?'} MiB on disk (bounded by its cap and the live sockets)`);
+}
 rmSync(work, { recursive: true, force: true });

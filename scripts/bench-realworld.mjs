@@ -18,8 +18,16 @@
 //   --draw-sample        draw the random samples to judge from the findings files (fixed --seed, printed) and
 //                        write bench/realworld/judgements/<lang>.jsonl skeletons; refuses to overwrite judged rows.
 //   --census PROJECT     append every finding of PROJECT not listed yet (held-out projects are judged in full).
+//   --draw-sample --append   draw more: a seeded sample of the findings not listed yet, appended (rows marked
+//                        "drawn": "seed N"), for a language whose judged sample shrank as the checker improved.
 // Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
-//          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record).
+//          --project NAME[,NAME] (with --record-findings: only these projects),
+//          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
+//          --no-workspace (C leak-fix files alone, without the summaries of their project's other files:
+//          how it was measured before workspace summaries, and for a --cli that has no --workspace).
+// C/C++ leak-fix records are checked with `check --workspace`: the C/C++ files of the record's project at
+// the parent commit (the top folder of the record's path, e.g. redis's src/, or the whole repository for a
+// file at its root), written once per commit and folder, give the summaries of the project's functions.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +42,7 @@ const EXIT_TOLERANCE = 2;
 // Arguments
 
 function parseArgs(argv) {
-  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, verbose: false };
+  const o = { repos: undefined, cli: path.join(root, 'dist', 'cli.js'), only: undefined, mode: 'bench', seed: 20261204, sizes: { c: 50, go: 25, python: 25, java: 25 }, sizesGiven: {}, verbose: false, workspace: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -46,14 +54,17 @@ function parseArgs(argv) {
     else if (a === '--cli') o.cli = path.resolve(next());
     else if (a === '--only') o.only = next();
     else if (a === '--seed') o.seed = Number(next());
-    else if (a === '--sizes') for (const kv of next().split(',')) { const [k, v] = kv.split('='); o.sizes[k] = Number(v); }
+    else if (a === '--sizes') for (const kv of next().split(',')) { const [k, v] = kv.split('='); o.sizes[k] = Number(v); o.sizesGiven[k] = true; }
     else if (a === '--record-findings') o.mode = 'record';
     else if (a === '--draw-sample') o.mode = 'draw';
+    else if (a === '--append') o.append = true;
+    else if (a === '--project') o.projects = next().split(',');
     else if (a === '--census') {
       o.mode = 'census';
       o.census = next();
     }
     else if (a === '--verbose') o.verbose = true;
+    else if (a === '--no-workspace') o.workspace = false;
     else if (a === '-h' || a === '--help') o.mode = 'help';
     else throw new Error(`unknown argument '${a}'`);
   }
@@ -115,6 +126,28 @@ class Repos {
     const r = await run('git', ['--git-dir', g, 'show', `${commit}:${file}`], { encoding: 'buffer' });
     return r.code === 0 ? r.stdout : undefined;
   }
+  /**
+   * Writes the C/C++ files under `dir` ('' for the whole tree) at a commit into dest, once (a later
+   * call with the same dest finds them there). Returns whether dest holds them.
+   */
+  async extractC(repo, commit, dir, dest) {
+    if (fs.existsSync(path.join(dest, '.complete'))) return true;
+    const g = this.gitDir(repo);
+    const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit, '--', dir || '.']);
+    if (ls.code !== 0) return false;
+    const files = String(ls.stdout).split('\n').filter((f) => C_FILE.test(f));
+    fs.mkdirSync(dest, { recursive: true });
+    if (files.length) {
+      const tarFile = `${dest}.tar`;
+      const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit, '--', ...files]);
+      if (a.code !== 0) return false;
+      const t = await run('tar', ['-xf', tarFile, '-C', dest]);
+      fs.rmSync(tarFile, { force: true });
+      if (t.code !== 0) return false;
+    }
+    fs.writeFileSync(path.join(dest, '.complete'), '');
+    return true;
+  }
   /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
   async extract(repo, commit, dest) {
     const g = this.gitDir(repo);
@@ -133,9 +166,13 @@ class Repos {
 
 const SYNTAX_NOTE = /^sockscope check: (.*): note: syntax errors;/;
 
+const C_FILE = /\.(c|h|cc|cpp|cxx|hh|hpp|hxx)$/i;
+
 /** Runs `check --format json` on `target` (relative to cwd): findings, and the files with a syntax-error note. */
-async function check(cli, cwd, target) {
-  const r = await run(process.execPath, [cli, 'check', '--format', 'json', target], { cwd });
+async function check(cli, cwd, target, extra = []) {
+  const targets = Array.isArray(target) ? target : [target];
+  if (!targets.length) return { findings: [], syntax: new Set() };
+  const r = await run(process.execPath, [cli, 'check', '--format', 'json', ...extra, ...targets], { cwd });
   if (r.code !== 0 && r.code !== 1) throw new Error(`checker failed (exit ${r.code}): ${String(r.stderr).split('\n').slice(-3).join(' ')}`);
   const findings = JSON.parse(r.stdout);
   const syntax = new Set();
@@ -151,6 +188,15 @@ async function countChecked(cli, cwd, target) {
   const r = await run(process.execPath, [cli, 'check', '--format', 'text', target], { cwd });
   const m = /\((\d+) files? checked/.exec(String(r.stdout));
   return m ? Number(m[1]) : NaN;
+}
+
+/** Runs `work` over the items, at most `n` at a time. */
+async function inParallel(items, n, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,8 +286,24 @@ async function benchLeakFixes(o, repos, tmp) {
       }
       return (rec) => m.get(path.join(side, rec.id, rec.path)) ?? [];
     };
-    const parentRes = await check(o.cli, cwd, 'parent');
-    const fixRes = await check(o.cli, cwd, 'fix');
+    // C/C++ records with the summaries of their project (see the top of this file); the others all at once.
+    const inWorkspace = o.workspace ? present.filter((r) => r.language === 'c') : [];
+    const alone = present.filter((r) => !inWorkspace.includes(r));
+    const parentRes = await check(o.cli, cwd, alone.map((r) => path.join('parent', r.id, r.path)));
+    const fixRes = await check(o.cli, cwd, alone.map((r) => path.join('fix', r.id, r.path)));
+    const started = Date.now();
+    await inParallel(inWorkspace, 2, async (rec) => {
+      const top = rec.path.includes('/') ? rec.path.split('/')[0] : '';
+      const ws = path.join(tmp, 'workspaces', rec.repo.replace('/', '+'), rec.parent, top || '_root');
+      if (!(await repos.extractC(rec.repo, rec.parent, top, ws))) return;
+      // Both sides in one run, over the parent's project (the fix commit changes the record's file).
+      const res = await check(o.cli, cwd, [path.join('parent', rec.id, rec.path), path.join('fix', rec.id, rec.path)], ['--workspace', ws]);
+      const isParent = (f) => path.normalize(f.file).startsWith(`parent${path.sep}`);
+      parentRes.findings.push(...res.findings.filter(isParent));
+      fixRes.findings.push(...res.findings.filter((f) => !isParent(f)));
+      for (const s of res.syntax) parentRes.syntax.add(s);
+    });
+    if (inWorkspace.length) console.log(`(${inWorkspace.length} C/C++ records checked with their project's summaries in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
     const parentOf = byFile(parentRes, 'parent');
     const fixOf = byFile(fixRes, 'fix');
     for (const rec of present) {
@@ -371,7 +433,7 @@ async function recordFindings(o, repos, tmp) {
   const toolCommit = (await run('git', ['-C', root, 'rev-parse', 'HEAD'])).stdout.trim();
   const dirty = (await run('git', ['-C', root, 'status', '--porcelain', '--', 'src'])).stdout.trim() !== '';
   fs.mkdirSync(path.join(DATA, 'findings'), { recursive: true });
-  for (const p of projects()) {
+  for (const p of projects().filter((q) => !o.projects || o.projects.includes(q.name))) {
     if (!(await repos.hasCommit(p.repo, p.commit))) {
       console.log(`skipped ${p.name}: ${p.repo} at ${p.commit.slice(0, 12)} not found`);
       continue;
@@ -424,9 +486,18 @@ function drawSample(o) {
       const j = Math.floor(random() * (i + 1));
       [pool[i], pool[j]] = [pool[j], pool[i]];
     }
-    const sample = pool.slice(0, o.sizes[lang] ?? 25);
     const file = judgementsFile(lang);
     const old = readJsonl(file);
+    if (o.append) {
+      if (!(lang in o.sizesGiven)) continue;
+      const key = (f) => `${f.project}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
+      const listed = new Set(old.map(key));
+      const more = pool.filter((f) => !listed.has(key(f))).slice(0, o.sizes[lang]);
+      writeJsonl(file, [...old, ...more.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `seed ${o.seed}`, verdict: 'unjudged', cause: '', note: '' }))]);
+      console.log(`${lang}: ${more.length} more findings (of ${pool.length - listed.size} not listed) appended to ${path.relative(root, file)}`);
+      continue;
+    }
+    const sample = pool.slice(0, o.sizes[lang] ?? 25);
     if (old.some((j) => j.verdict && j.verdict !== 'unjudged')) {
       console.log(`${lang}: ${file} already holds judgements; not overwritten`);
       continue;

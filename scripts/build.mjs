@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildJavaAgent, hasJdk } from './build-java-agent.mjs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -59,6 +60,24 @@ if (process.platform === 'linux' && !args.has('--only-tests')) {
   } else if (!existsSync(library) || statSync(library).mtimeMs < statSync(recorder).mtimeMs || production) {
     mkdirSync('dist/lib', { recursive: true });
     execFileSync(cc, recorderCompileArgs(recorder, library), { stdio: 'inherit' });
+  }
+}
+
+// The Node.js and Python origins recorders `sockscope run` injects (src/core/origins/node, python): plain
+// source files, copied as they are (they run inside the user's program).
+if (!args.has('--only-tests')) {
+  mkdirSync('dist/lib/node', { recursive: true });
+  mkdirSync('dist/lib/python', { recursive: true });
+  cpSync('src/core/origins/node/sockscope-origins.js', 'dist/lib/node/sockscope-origins.js');
+  cpSync('src/core/origins/python/sitecustomize.py', 'dist/lib/python/sitecustomize.py');
+  // The Java agent (src/core/origins/java): only where a JDK is installed (javac and jar).
+  const javaSources = 'src/core/origins/java/sockscope/origins';
+  const agent = 'dist/lib/java/sockscope-origins.jar';
+  const newest = Math.max(...readdirSync(javaSources, { recursive: true }).filter((f) => String(f).endsWith('.java')).map((f) => statSync(path.join(javaSources, String(f))).mtimeMs));
+  if (!hasJdk()) {
+    console.warn('build: no JDK (javac and jar): dist/lib/java/sockscope-origins.jar not built; `sockscope run` records no origins for Java programs.');
+  } else if (!existsSync(agent) || statSync(agent).mtimeMs < newest || production) {
+    buildJavaAgent('dist/lib/java');
   }
 }
 

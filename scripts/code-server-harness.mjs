@@ -18,6 +18,10 @@
 // Screenshots: tests in the extension host write `$VSCODE_TEST_SCREENSHOT_DIR/<name>.request`; the
 // harness takes a screenshot of the page to `<name>.png` there and then writes `<name>.done`
 // (containing "ok" or "error: ..."). test/integration/util.ts screenshot(name) does the handshake.
+// Reading the page: `<name>.text-request` holds a CSS selector; the harness writes the innerText of
+// every element it matches, as a JSON array (paging through virtual lists to reach every row), to
+// `<name>.json`, then `<name>.done`
+// (util.ts pageText(name, selector)). Tests use it to read what VS Code itself shows.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,22 +113,51 @@ async function finish(code, msg) {
   process.exit(code);
 }
 
-// Serve screenshot requests from the extension host (see the header).
+// The innerText of every visible element matching `selector`. VS Code's lists are virtual (only the
+// rows in view exist in the page), so the list holding the first match is focused with a click and
+// paged down with the keyboard until no new row appears; rows are returned once each, in the order
+// they were first seen.
+async function readRows(page, selector) {
+  const seen = new Set();
+  const visible = () => page.locator(selector).evaluateAll(
+    (els) => els.filter((e) => e.offsetParent !== null).map((e) => e.innerText));
+  let quiet = 0;
+  for (let i = 0; i < 60 && quiet < 2; i++) {
+    const before = seen.size;
+    for (const t of await visible()) seen.add(t);
+    quiet = seen.size === before ? quiet + 1 : 0;
+    if (i === 0) {
+      if (seen.size === 0) break;
+      await page.locator(selector).first().click();
+    }
+    await page.keyboard.press('PageDown');
+    await page.waitForTimeout(200);
+  }
+  return [...seen];
+}
+
+// Serve screenshot and page-text requests from the extension host (see the header).
 async function serveScreenshots(page, busy) {
   for (const f of fs.readdirSync(shotDir)) {
-    if (!f.endsWith('.request') || busy.has(f)) continue;
+    const kind = f.endsWith('.text-request') ? 'text' : f.endsWith('.request') ? 'shot' : undefined;
+    if (!kind || busy.has(f)) continue;
     busy.add(f);
-    const name = f.slice(0, -'.request'.length);
+    const name = f.slice(0, -(kind === 'text' ? '.text-request' : '.request').length);
     let status = 'ok';
     try {
-      await page.screenshot({ path: path.join(shotDir, `${name}.png`) });
+      if (kind === 'shot') {
+        await page.screenshot({ path: path.join(shotDir, `${name}.png`) });
+      } else {
+        const selector = fs.readFileSync(path.join(shotDir, f), 'utf8');
+        fs.writeFileSync(path.join(shotDir, `${name}.json`), JSON.stringify(await readRows(page, selector)));
+      }
     } catch (e) {
       status = `error: ${e?.message || e}`;
     }
     fs.rmSync(path.join(shotDir, f), { force: true });
     fs.writeFileSync(path.join(shotDir, `${name}.done`), status);
     busy.delete(f);
-    if (opt.verbose) say(`screenshot ${name}.png: ${status}`);
+    if (opt.verbose) say(`${kind === 'shot' ? 'screenshot' : 'page text'} ${name}: ${status}`);
   }
 }
 

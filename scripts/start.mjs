@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDemo } from '../demo/launch.mjs';
+import { startCClient, startDemo } from '../demo/launch.mjs';
 import {
   ROOT, ToolsError, ensureTools, freePort, spawnCodeServer, waitForHealthz, killGroup, chromiumLaunchOptions,
   loadPlaywright,
@@ -53,6 +53,9 @@ const testSettings = path.join(ROOT, 'test', 'workspace', '.vscode', 'settings.j
 fs.cpSync(path.join(ROOT, 'test', 'workspace'), workspace, { recursive: true, filter: (src) => src !== testSettings });
 // The workspace's leaky-server.js (run by its launch.json) requires ../../demo/: use a real copy here.
 fs.copyFileSync(path.join(ROOT, 'demo', 'leaky-server.js'), path.join(workspace, 'leaky-server.js'));
+// The C client that leaks like the seed, built from the workspace's copy so that its debug info (and a
+// click on a socket's creation site) names the file VS Code shows.
+fs.copyFileSync(path.join(ROOT, 'demo', 'leaky_client.c'), path.join(workspace, 'leaky_client.c'));
 // Install the extension by placing it in the extensions dir as <publisher>.<name>-<version>: the server
 // indexes it on first start. A symlink to the source tree, so `npm run build` + reload picks up changes.
 const extensionsDir = path.join(stateDir, 'extensions');
@@ -60,6 +63,7 @@ fs.mkdirSync(extensionsDir, { recursive: true });
 fs.symlinkSync(extensionPath, path.join(extensionsDir, `${extensionId}-${manifest.version}`), 'dir');
 
 let demo;
+let cclient;
 let server;
 let browser;
 let stopping = false;
@@ -68,6 +72,7 @@ async function stopAll(code) {
   stopping = true;
   try { await browser?.close(); } catch { /* gone */ }
   if (server) await killGroup(server.pid);
+  await cclient?.stop?.();
   await demo?.stop();
   process.exit(code);
 }
@@ -75,11 +80,15 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { say('
 
 try {
   demo = await startDemo({ onLine: (line) => console.log(`[demo] ${line}`) });
+  // The C client, under `sockscope run`: SockScope knows where it created each socket.
+  cclient = await startCClient({ port: demo.port, source: path.join(workspace, 'leaky_client.c'), outDir: stateDir, cli: path.join(ROOT, 'dist', 'cli.js'),
+    onLine: (line) => { if (!line.startsWith('Reply does not fit')) console.log(`[client] ${line}`); } });
+  if ('skipped' in cclient) say(`C demo client not started: ${cclient.skipped}`);
   const port = await freePort(Number(opt.port));
   if (port !== Number(opt.port)) say(`port ${opt.port} is busy, using ${port}`);
   const logFile = path.join(stateDir, 'server.log');
   server = spawnCodeServer(paths, { port, stateDir, workspace, logFile,
-    env: { SOCKSCOPE_DEMO_PID: String(demo.pid), SOCKSCOPE_DEMO_PORT: String(demo.port) } });
+    env: { SOCKSCOPE_DEMO_PID: String(demo.pid), SOCKSCOPE_DEMO_PORT: String(demo.port), ...('pid' in cclient ? { SOCKSCOPE_DEMO_CLIENT_PID: String(cclient.pid) } : {}) } });
   server.on('exit', (code, signal) => {
     if (!stopping) { say(`code-server exited (${signal || code}); see ${logFile}`); void stopAll(1); }
   });
@@ -93,7 +102,13 @@ try {
   To watch it: open the SockScope view in the activity bar, or run
     "SockScope: Attach to Process…" from the Command Palette (Ctrl+Shift+P) and pick pid ${demo.pid}.
   Or from a shell:  ss -tanp state close-wait | grep pid=${demo.pid},
-
+${'pid' in cclient ? `
+  Demo C client (leaky_client.c, the seed's send_message), run under \`sockscope run\`: pid ${cclient.pid}
+    It leaks one socket into CLOSE_WAIT every ~1 s. Attach to pid ${cclient.pid}, then "Group by Origin" in the
+    view's title bar: the creation site leaky_client.c send_message, one click opens its line, and once
+    the leak warning stands, leaky_client.c's diagnostics say the running process confirms them.
+    From a shell:  node dist/cli.js origins ${cclient.pid}
+` : ''}
   code-server log: ${logFile}
   Press Ctrl-C to stop everything.
 `);

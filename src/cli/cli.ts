@@ -11,7 +11,7 @@ const USAGE = `Usage: sockscope <command> [options]
 Commands:
   sockets <pid> [--json]                         list a process's sockets grouped by TCP state
   watch <pid> [--interval ms] [--json]           one line per sample, with leak warnings, until the process exits or Ctrl-C
-  run [--] COMMAND [ARGS…]                       run COMMAND recording where it creates its sockets (Linux, C/C++)
+  run [--] COMMAND [ARGS…]                       run COMMAND recording where it creates its sockets (Linux: C/C++, Node.js, Python, Java)
   origins <pid> [--json]                         a process's socket creation sites, with counts per TCP state
   check <files or folders…> [--format text|json|sarif] [--fix]
                                                  find descriptor/socket leaks in C, C++, Python, Go and Java sources

@@ -6,6 +6,10 @@ import { SourceError } from '../core/platform/source';
 import type { HeuristicsConfig, LeakWarning, PortRange, SystemFacts, WarningUpdate } from '../core/sampler';
 import { analyzeHistory, heuristicsConfig, History, PidusageStats, Sampler, samplingCpuTimeMs, StateAges, WarningTracker } from '../core/sampler';
 import type { ComponentLog } from './log';
+import type { LiveSite } from '../core/origins/liveOrigins';
+import { LiveOrigins } from '../core/origins/liveOrigins';
+import type { ProcessOrigins } from '../core/origins/processOrigins';
+import { withTopSite } from '../core/origins/leakSite';
 
 export type AttachmentStatus =
   | { readonly kind: 'starting' }
@@ -23,6 +27,8 @@ export interface AttachmentOptions {
   readonly closeWaitIdleSeconds?: number;
   /** Label of what attached (e.g. a debug session name), shown in the view message. */
   readonly origin?: string;
+  /** false: do not read socket origins (default: read them on Linux). */
+  readonly origins?: boolean;
 }
 
 /**
@@ -53,6 +59,9 @@ export class Attachment implements vscode.Disposable {
   /** Set while the CPU cap stretches the interval: the interval actually used. */
   private stretchedTo: number | undefined;
   private disposed = false;
+  /** Where the sockets were created (Linux: recorded when the process was started with SockScope). */
+  private readonly liveOrigins: LiveOrigins | undefined;
+  private originsError: string | undefined;
 
   constructor(source: SocketSource, readonly pid: number, private readonly options: AttachmentOptions, private readonly log: ComponentLog) {
     this.history = new History(options.historyLength);
@@ -65,6 +74,7 @@ export class Attachment implements vscode.Disposable {
       ...(options.cpuBudget > 0 ? { cpuBudget: options.cpuBudget, cpuTimeMs: samplingCpuTimeMs(source), cpuScope: 'sample' as const } : {}),
     });
     this.disposables.push(this.changed, this.warningsChanged, this.sampler);
+    this.liveOrigins = options.origins === false || process.platform !== 'linux' ? undefined : new LiveOrigins(pid);
     this.sampler.on('sample', (sample) => {
       const { snapshot, stats, nextIntervalMs, stretchedByBudget } = sample;
       // The history's summary already counts the TCP states: no second pass over the sockets.
@@ -82,6 +92,7 @@ export class Attachment implements vscode.Disposable {
       const update = this.tracker.update(analyzeHistory(this.history, this.facts, this.heuristics, this.tracker.active));
       this.changed.fire();
       if (update.raised.length || update.cleared.length) this.warningsChanged.fire(update);
+      this.updateOrigins(snapshot);
     });
     this.sampler.on('error', (e) => {
       if (e.partial) this.partialInfo = e.partial;
@@ -103,6 +114,33 @@ export class Attachment implements vscode.Disposable {
     this.current = snapshot;
     this.ages.update(snapshot);
     this.counts = countTcpStates(snapshot.sockets);
+    this.updateOrigins(snapshot);
+  }
+
+  /** Reads the recorder's file again when the snapshot has sockets it has not seen; fires a change when attribution changed. */
+  private updateOrigins(snapshot: Snapshot): void {
+    const live = this.liveOrigins;
+    if (!live) return;
+    live.update(snapshot.sockets).then((changed) => {
+      if (this.originsError !== undefined) { this.originsError = undefined; changed = true; }
+      if (changed && !this.disposed) this.changed.fire();
+    }, (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      if (message !== this.originsError) this.log.warn(`pid ${this.pid}: socket origins: ${message}`);
+      this.originsError = message;
+      if (!this.disposed) this.changed.fire();
+    });
+  }
+
+  /** The socket origins as last read: recorded (with sites), not recorded (with the reason), or undefined (not read yet, or not on Linux). */
+  get origins(): ProcessOrigins | undefined {
+    if (this.originsError !== undefined) return { recorded: false, reason: `socket origins could not be read: ${this.originsError}` };
+    return this.liveOrigins?.origins;
+  }
+
+  /** The creation site of a socket of the latest snapshot, when recorded. */
+  siteOf(inode: string): LiveSite | undefined {
+    return this.liveOrigins?.siteOf(inode);
   }
 
   /** TCP sockets in CLOSE_WAIT in the latest snapshot. */
@@ -127,7 +165,18 @@ export class Attachment implements vscode.Disposable {
     return this.state;
   }
 
+  /** The active warnings; with recorded origins, those about particular sockets name the site most of them come from. */
   get warnings(): readonly LeakWarning[] {
+    return this.liveOrigins ? this.tracker.active.map((w) => this.withOrigin(w)) : this.tracker.active;
+  }
+
+  /** The warning worded with the creation site of most of its sockets, when recorded. */
+  withOrigin(w: LeakWarning): LeakWarning {
+    return withTopSite(w, (inode) => this.siteOf(inode));
+  }
+
+  /** The raw active warnings (without origins), for joining with the code. */
+  get activeWarnings(): readonly LeakWarning[] {
     return this.tracker.active;
   }
 

@@ -6,6 +6,9 @@ import { registerCommand } from './commands';
 import { setting } from './config';
 import type { ComponentLog, Log } from './log';
 import { plural } from '../core/model/plural';
+import type { LiveLeakSites } from './originDiagnostics';
+import { confirmedDiagnostic, unprovenDiagnostics } from './originDiagnostics';
+import { confirmFindings } from '../core/origins/confirm';
 
 const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: 'python', go: 'go', java: 'java' };
 const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
@@ -40,6 +43,10 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   private readonly ruleHelp: vscode.Uri;
   /** Started by the first analysis, not at activation. */
   private readonly worker: AnalysisWorker;
+
+  /** The findings last published per file (open documents and scanned files), for the runtime confirmation. */
+  private readonly published = new Map<string, { uri: vscode.Uri; findings: readonly Finding[] }>();
+  private live: LiveLeakSites | undefined;
 
   constructor(log: Log, extensionUri: vscode.Uri) {
     this.log = log.for('analysis');
@@ -118,21 +125,56 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     this.status.command = { command: 'sockscope.scanWorkspace', title: 'Scan Workspace' };
   }
 
+  /** Joins the findings with the leaking sockets of the attached processes (see originDiagnostics.ts). */
+  setLiveLeaks(live: LiveLeakSites): void {
+    this.live = live;
+    this.disposables.push(live.onDidChange(() => void this.onLiveLeaks()));
+  }
+
+  private async onLiveLeaks(): Promise<void> {
+    // A leaking site in a file not analysed yet: analyse it from disk, so that it is confirmed or noted.
+    for (const site of this.live?.sites ?? []) {
+      const file = site.origin.frames[0]?.file;
+      if (!file || !languageForFile(file) || [...this.published.values()].some((p) => p.uri.fsPath === file)) continue;
+      const uri = vscode.Uri.file(file);
+      try {
+        const stat = await vscode.workspace.fs.stat(uri);
+        if (!(stat.type & vscode.FileType.File) || stat.size > MAX_ANALYSED_BYTES) continue;
+        const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+        const { result } = await this.worker.analyze({ language: languageForFile(file) as LanguageId, text, options: this.analysisOptions() });
+        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.publish(uri, result.findings);
+      } catch (e) {
+        this.log.info(`runtime confirmation: cannot analyse ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    for (const { uri, findings } of [...this.published.values()]) this.publish(uri, findings);
+  }
+
   private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
-    this.diagnostics.set(uri, findings.map((f) => {
-      const d = new vscode.Diagnostic(toRange(f.range), f.message, vscode.DiagnosticSeverity.Warning);
-      d.source = 'sockscope';
-      d.code = { value: f.ruleId, target: this.ruleHelp.with({ fragment: f.ruleId === 'sockscope.overwrite' ? 'sockscopeoverwrite' : 'sockscopeleak' }) };
-      // The acquisition site first; the analyzer's related places may name it already (with more words).
-      const related = f.related ?? [];
-      const sameStart = (r: CoreRange) => r.start.line === f.acquired.start.line && r.start.column === f.acquired.start.column;
-      d.relatedInformation = [
-        ...(related.some((r) => sameStart(r.range)) ? [] : [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(f.acquired)), `\`${f.variable}\` acquired here`)]),
-        ...related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message)),
-      ];
-      this.byDiagnostic.set(d, f);
-      return d;
-    }));
+    this.published.set(uri.toString(), { uri, findings });
+    const sites = this.live?.sites ?? [];
+    const joined = sites.length && uri.scheme === 'file'
+      ? confirmFindings(new Map([...this.published.values()].filter((p) => p.uri.scheme === 'file').map((p) => [p.uri.fsPath, p.findings])), sites)
+      : undefined;
+    const confirmed = joined?.confirmed.get(uri.fsPath);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    this.diagnostics.set(uri, [...findings.map((f, i) => confirmedDiagnostic(this.findingDiagnostic(uri, f), confirmed?.get(i))),
+      ...(joined ? unprovenDiagnostics(joined, uri.fsPath, doc) : [])]);
+  }
+
+  private findingDiagnostic(uri: vscode.Uri, f: Finding): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(toRange(f.range), f.message, f.severity === 'information' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning);
+    d.source = 'sockscope';
+    d.code = { value: f.ruleId, target: this.ruleHelp.with({ fragment: f.ruleId === 'sockscope.overwrite' ? 'sockscopeoverwrite' : 'sockscopeleak' }) };
+    // The acquisition site first; the analyzer's related places may name it already (with more words).
+    const related = f.related ?? [];
+    const sameStart = (r: CoreRange) => r.start.line === f.acquired.start.line && r.start.column === f.acquired.start.column;
+    d.relatedInformation = [
+      ...(related.some((r) => sameStart(r.range)) ? [] : [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(f.acquired)), `\`${f.variable}\` acquired here`)]),
+      ...related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message)),
+    ];
+    this.byDiagnostic.set(d, f);
+    return d;
   }
 
   private forget(uri: vscode.Uri): void {

@@ -4,6 +4,8 @@ import { Log } from './log';
 import { DebuggeeTracker } from './debugTracker';
 import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
+import { DebugInjection, extensionInjector } from './debugInjection';
+import { LiveLeakSites } from './originDiagnostics';
 import type { RenderedRow } from './socketsView';
 import type { Rendered } from './historyPanel';
 import type { PickerState } from './processPicker';
@@ -39,7 +41,12 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
   const runtime = new RuntimeFeature(log, context.extensionUri);
   const editor = new EditorFeature(log, context.extensionUri);
   const debuggee = new DebuggeeTracker(runtime.debuggee, log.for('debug'));
-  context.subscriptions.push(runtime, editor, debuggee);
+  // Native programs now; the Node, Python and Java recorders plug in as more injectors (see debugInjection.ts).
+  const injection = new DebugInjection(extensionInjector(context.extensionUri), log.for('debug'));
+  // Findings confirmed by the attached processes' leaking sockets (by their recorded creation sites).
+  const liveLeaks = new LiveLeakSites([runtime.sockets, runtime.debuggee]);
+  editor.setLiveLeaks(liveLeaks);
+  context.subscriptions.push(runtime, editor, debuggee, injection, liveLeaks);
   const pick = (id: 'sockets' | 'debuggee') => (id === 'sockets' ? runtime.sockets : runtime.debuggee);
   log.for('main').info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return {

@@ -18,6 +18,10 @@ import type { SocketNode } from './socketTree';
 import { socketLabel } from './socketTree';
 import { SocketsView } from './socketsView';
 import { SocketStatusBar } from './statusBar';
+import type { RunWithOriginsArgs } from './runWithOrigins';
+import { RunWithOrigins } from './runWithOrigins';
+import { openOrigin } from './openOrigin';
+import type { Origin } from '../core/origins/symbolize';
 
 /**
  * The runtime half: the Sockets view (and the Debuggee Sockets view), attach/detach, live sampling,
@@ -86,6 +90,9 @@ export class RuntimeFeature implements vscode.Disposable {
     cmd('sockscope.clearFilter', () => this.setFilter(undefined));
     for (const g of GROUP_BY) cmd(`sockscope.groupBy.${g}`, () => this.updateViewSetting('groupBy', g));
     for (const o of SORT_BY) cmd(`sockscope.sortBy.${o}`, () => this.updateViewSetting('sortBy', o));
+    const runner = new RunWithOrigins(extensionUri, async (pid, label) => { this.sockets.attach(pid, label); await this.sockets.reveal(); }, rlog);
+    cmd('sockscope.runWithOrigins', (arg?: RunWithOriginsArgs) => runner.run(arg));
+    cmd('sockscope.openOrigin', (origin?: Origin | SocketNode) => openOrigin(originOfArg(origin)));
     cmd('sockscope.showHistory', () => this.history.show(this.requireAttachment()));
     cmd('sockscope.showDebuggeeHistory', () => {
       const a = this.debuggee.attachment;
@@ -252,7 +259,9 @@ export class RuntimeFeature implements vscode.Disposable {
     if (attachment.status.kind === 'exited' || view.attachment !== attachment) return;
     const show = 'Show Sockets';
     const scan = 'Scan Workspace for Leaks';
-    void vscode.window.showWarningMessage(`SockScope: ${warning.title} — ${attachment.title}`, show, scan).then((choice) => {
+    // Named after the site most of its sockets were created at, when the process records origins.
+    const worded = attachment.withOrigin(warning);
+    void vscode.window.showWarningMessage(`SockScope: ${worded.title} — ${attachment.title}`, show, scan).then((choice) => {
       if (choice === show) void view.reveal();
       if (choice === scan) void vscode.commands.executeCommand('sockscope.scanWorkspace');
     });
@@ -261,6 +270,14 @@ export class RuntimeFeature implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** The origin a command was given: an origin, or a tree node (a site, or a socket with one). */
+function originOfArg(arg: Origin | SocketNode | undefined): Origin | undefined {
+  if (!arg || typeof arg !== 'object') return undefined;
+  if ('frames' in arg) return arg;
+  if (arg.kind === 'site' || arg.kind === 'socket') return arg.site?.origin;
+  return undefined;
 }
 
 function pickSetting<T extends string>(key: string, allowed: readonly T[], fallback: T): T {

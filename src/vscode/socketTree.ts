@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
-import type { GroupBy, Peer, PeerBranch, ProcessInfo, RowContext, Snapshot, Socket, SocketFilter, SocketGroup, SortBy, StateAge, StateBranch, ViewTree } from '../core/model';
+import type { GroupBy, Peer, PeerBranch, ProcessInfo, RowContext, SiteBranch, Snapshot, Socket, SocketFilter, SocketGroup, SortBy, StateAge, StateBranch, ViewTree } from '../core/model';
 import { buildViewTree, escapeControl, escapeMarkdown, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
+import type { LiveSite } from '../core/origins/liveOrigins';
+import { originTooltipMarkdown, openOriginCommand, originsUnknownRow } from './originRows';
 
 /** Rows shown per group or peer before a "… more" row; Copy as JSON has them all. Keeps 100k-socket processes responsive. */
 export const MAX_ROWS_PER_GROUP = 500;
@@ -11,9 +13,10 @@ export type SocketNode =
   | { readonly kind: 'warning'; readonly warning: LeakWarning }
   | { readonly kind: 'group'; readonly branch: StateBranch }
   | { readonly kind: 'peer'; readonly branch: PeerBranch; readonly group: SocketGroup; readonly first: boolean }
-  | { readonly kind: 'socket'; readonly socket: Socket; readonly context: RowContext; readonly peer: Peer | undefined }
+  | { readonly kind: 'site'; readonly branch: SiteBranch; readonly site: LiveSite | undefined; readonly first: boolean }
+  | { readonly kind: 'socket'; readonly socket: Socket; readonly context: RowContext; readonly peer: Peer | undefined; readonly site?: LiveSite | undefined; readonly underSite?: boolean }
   | { readonly kind: 'more'; readonly key: string; readonly what: string; readonly hidden: number }
-  | { readonly kind: 'info'; readonly key: string; readonly label: string; readonly value: string; readonly command?: vscode.Command };
+  | { readonly kind: 'info'; readonly key: string; readonly label: string; readonly value: string; readonly command?: vscode.Command; readonly icon?: string; readonly tooltip?: vscode.MarkdownString };
 
 const GROUP_EXPLANATIONS: Record<string, string> = {
   udp: 'UDP sockets have no connection state: the kernel shows CLOSE when unconnected and ESTABLISHED after connect().',
@@ -32,7 +35,7 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private attachment: Attachment | undefined;
   private settings: TreeSettings = { groupBy: 'peer', sortBy: 'age', filter: undefined };
-  private cache: { sockets: readonly Socket[]; settings: TreeSettings; tree: ViewTree } | undefined;
+  private cache: { sockets: readonly Socket[]; settings: TreeSettings; tree: ViewTree; origins: unknown; generation: number } | undefined;
 
   setAttachment(attachment: Attachment | undefined): void {
     this.attachment = attachment;
@@ -53,13 +56,23 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
   tree(): ViewTree | undefined {
     const snapshot: Snapshot | undefined = this.attachment?.snapshot;
     if (!snapshot) return undefined;
-    if (this.cache?.sockets !== snapshot.sockets || this.cache.settings !== this.settings) {
-      const ages = this.attachment?.ages;
-      const tree = buildViewTree(snapshot.sockets, { ...this.settings, ageOf: ages ? (s) => ages.get(s) : undefined });
-      this.cache = { sockets: snapshot.sockets, settings: this.settings, tree };
+    const origins = this.attachment?.origins;
+    if (this.cache?.sockets !== snapshot.sockets || this.cache.settings !== this.settings || this.cache.origins !== origins || this.cache.generation !== this.generation) {
+      const a = this.attachment;
+      const ages = a?.ages;
+      const siteOf = origins?.recorded && a ? (s: Socket) => a.siteOf(s.inode) : undefined;
+      const tree = buildViewTree(snapshot.sockets, { ...this.settings, ageOf: ages ? (s) => ages.get(s) : undefined, siteOf });
+      this.cache = { sockets: snapshot.sockets, settings: this.settings, tree, origins, generation: this.generation };
     }
     return this.cache.tree;
   }
+
+  /** Origins were read again: the tree is rebuilt on the next read even when the sockets did not change. */
+  originsChanged(): void {
+    this.generation++;
+  }
+
+  private generation = 0;
 
   getChildren(node?: SocketNode): SocketNode[] {
     if (!this.attachment) return [];
@@ -73,17 +86,30 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
         return [...warnings, { kind: 'info', key: 'no-match', label: 'No socket matches the filter', value: `"${this.settings.filter.text}" · click to clear`,
           command: { command: 'sockscope.clearFilter', title: 'Clear Filter' } }];
       }
-      if (tree.groupBy === 'none') return [...warnings, ...socketRows(tree.flat, 'none', tree, 'all', 'sockets')];
-      return [...warnings, ...tree.branches.map((branch): SocketNode => ({ kind: 'group', branch }))];
+      const a = this.attachment;
+      const origins = a.origins;
+      const unknown: SocketNode[] = origins && !origins.recorded ? [originsUnknownRow(origins.reason, a.snapshot?.process)] : [];
+      const siteOf = (s: Socket) => a.siteOf(s.inode);
+      if (tree.groupBy === 'none') return [...warnings, ...socketRows(tree.flat, 'none', tree, 'all', 'sockets', siteOf), ...unknown];
+      if (tree.groupBy === 'origin') {
+        if (tree.sites.length > 0) return [...warnings, ...tree.sites.map((branch, i): SocketNode => ({ kind: 'site', branch, site: branch.site ? a.siteOf(branch.sockets[0]?.inode ?? '') : undefined, first: i === 0 }))];
+        // Not recorded (or not read yet): say so first, then the sockets by state.
+        return [...warnings, ...unknown, ...tree.branches.map((branch): SocketNode => ({ kind: 'group', branch }))];
+      }
+      return [...warnings, ...tree.branches.map((branch): SocketNode => ({ kind: 'group', branch })), ...unknown];
     }
     const tree = this.tree();
+    const a = this.attachment;
     if (!tree) return [];
+    const siteOf = (s: Socket) => a.siteOf(s.inode);
+    if (node.kind === 'site') return node.branch.states.map((branch): SocketNode => ({ kind: 'group', branch }));
     if (node.kind === 'group') {
       const { branch } = node;
       if (branch.peers) return branch.peers.map((p, i): SocketNode => ({ kind: 'peer', branch: p, group: branch.group, first: i === 0 }));
-      return socketRows(branch.group.sockets, 'state', tree, branch.group.key, `${branch.group.label} sockets`);
+      const underSite = branch.group.key.startsWith('site:');
+      return socketRows(branch.group.sockets, 'state', tree, branch.group.key, `${branch.group.label} sockets`, siteOf, underSite);
     }
-    if (node.kind === 'peer') return socketRows(node.branch.sockets, 'peer', tree, node.branch.key, 'sockets from this peer');
+    if (node.kind === 'peer') return socketRows(node.branch.sockets, 'peer', tree, node.branch.key, 'sockets from this peer', siteOf);
     return [];
   }
 
@@ -93,13 +119,14 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
       case 'warning': return warningItem(node.warning);
       case 'group': return groupItem(node.branch, now);
       case 'peer': return peerItem(node, now);
+      case 'site': return siteItem(node, this.attachment?.pid);
       case 'socket': return socketItem(node, this.attachment?.ages?.get(node.socket), now);
       case 'info': {
         const item = new vscode.TreeItem(node.label);
         item.id = `info:${node.key}`;
         item.description = node.value;
-        item.tooltip = `${node.label}: ${node.value}`;
-        item.iconPath = new vscode.ThemeIcon(node.command ? 'filter' : 'info');
+        item.tooltip = node.tooltip ?? `${node.label}: ${node.value}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon ?? (node.command ? 'filter' : 'info'));
         if (node.command) item.command = node.command;
         return item;
       }
@@ -118,8 +145,8 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
   }
 }
 
-function socketRows(sockets: readonly Socket[], context: RowContext, tree: ViewTree, key: string, what: string): SocketNode[] {
-  const rows: SocketNode[] = sockets.slice(0, MAX_ROWS_PER_GROUP).map((socket) => ({ kind: 'socket', socket, context, peer: tree.peerOf(socket) }));
+function socketRows(sockets: readonly Socket[], context: RowContext, tree: ViewTree, key: string, what: string, siteOf: (s: Socket) => LiveSite | undefined, underSite = false): SocketNode[] {
+  const rows: SocketNode[] = sockets.slice(0, MAX_ROWS_PER_GROUP).map((socket) => ({ kind: 'socket', socket, context, peer: tree.peerOf(socket), site: siteOf(socket), underSite }));
   if (sockets.length > MAX_ROWS_PER_GROUP) rows.push({ kind: 'more', key, what, hidden: sockets.length - MAX_ROWS_PER_GROUP });
   return rows;
 }
@@ -209,12 +236,35 @@ function socketItem(node: Extract<SocketNode, { kind: 'socket' }>, age: StateAge
   const item = new vscode.TreeItem(socketRowLabel(s, node.context, node.peer), vscode.TreeItemCollapsibleState.None);
   item.id = `socket:${s.protocol}:${s.inode}`;
   item.contextValue = node.peer ? 'socket-peer' : 'socket';
-  item.description = socketRowDescription(s, node.context, node.peer, age, now);
-  item.tooltip = socketTooltip(s, node.peer, age, now);
+  const description = socketRowDescription(s, node.context, node.peer, age, now);
+  // The creation site, unless the row sits under it already.
+  item.description = node.site && !node.underSite ? `${description} · ${node.site.label}` : description;
+  item.tooltip = socketTooltip(s, node.peer, age, now, node.site);
+  if (node.site) item.command = openOriginCommand(node.site);
   return item;
 }
 
-function socketTooltip(s: Socket, peer: Peer | undefined, age: StateAge | undefined, now: number): vscode.MarkdownString {
+/** A creation site: its label, its sockets counted per state, the stack in the tooltip; a click opens its line. */
+function siteItem(node: Extract<SocketNode, { kind: 'site' }>, pid: number | undefined): vscode.TreeItem {
+  const b = node.branch;
+  const expand = node.first && b.suspicious > 0;
+  const item = new vscode.TreeItem(b.label, expand ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = b.key;
+  item.contextValue = node.site ? 'site' : 'nosite';
+  // "CLOSE_WAIT 1,987 · ESTABLISHED 3": suspicious states first, as the state groups are ordered.
+  const states = b.states.map((s) => `${s.group.label} ${formatCount(s.group.sockets.length)}`);
+  item.description = states.join(' · ');
+  item.iconPath = new vscode.ThemeIcon(node.site ? 'symbol-function' : 'question', b.suspicious > 0 ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+  if (node.site) {
+    item.tooltip = originTooltipMarkdown(node.site, `${formatCount(b.sockets.length)} socket${b.sockets.length === 1 ? '' : 's'} of pid ${pid ?? '?'} created here: ${states.join(', ')}`);
+    item.command = openOriginCommand(node.site);
+  } else {
+    item.tooltip = 'Sockets the recorder has no creation record for: inherited from the parent, or created before the recorder loaded or past the C library.';
+  }
+  return item;
+}
+
+function socketTooltip(s: Socket, peer: Peer | undefined, age: StateAge | undefined, now: number, site: LiveSite | undefined): vscode.MarkdownString {
   const rows: [string, string][] = [
     ['State', s.state],
     ['Protocol', s.protocol + (s.unixType ? ` (${s.unixType})` : '')],
@@ -228,5 +278,6 @@ function socketTooltip(s: Socket, peer: Peer | undefined, age: StateAge | undefi
   if (s.retransmits !== undefined) rows.push(['Retransmits', String(s.retransmits)]);
   if (s.uid !== undefined) rows.push(['uid', String(s.uid)]);
   const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${escapeMarkdown(k)} | ${escapeMarkdown(v)} |`)].join('\n');
-  return new vscode.MarkdownString(`**${s.state}** — ${escapeMarkdown(STATE_EXPLANATIONS[s.state])}\n\n${table}`);
+  const head = `**${s.state}** — ${escapeMarkdown(STATE_EXPLANATIONS[s.state])}\n\n${table}`;
+  return site ? originTooltipMarkdown(site, undefined, head) : new vscode.MarkdownString(head);
 }

@@ -15,6 +15,10 @@ export interface RenderedRow {
   readonly label: string;
   readonly description: string | undefined;
   readonly contextValue: string | undefined;
+  /** What a click runs (e.g. opening a socket's creation site). */
+  readonly command?: { readonly command: string; readonly arguments?: unknown[] } | undefined;
+  /** The tooltip's text (Markdown source when it is Markdown). */
+  readonly tooltip?: string | undefined;
   readonly children: RenderedRow[];
 }
 
@@ -73,7 +77,8 @@ export class SocketsView implements vscode.Disposable {
       closeWaitIdleSeconds: setting('warnings.closeWaitIdleSeconds', 60),
       origin,
     }, this.log);
-    const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => this.update())];
+    // Origins are read after the sample they belong to: rebuild the tree on every change, not only on new sockets.
+    const scope: vscode.Disposable[] = [attachment, attachment.onDidChange(() => { this.provider.originsChanged(); this.update(); })];
     this.current = { attachment, scope };
     this.provider.setAttachment(attachment);
     void vscode.commands.executeCommand('setContext', this.contextKey, true);
@@ -97,7 +102,8 @@ export class SocketsView implements vscode.Disposable {
       const item = this.provider.getTreeItem(child);
       const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
       return { id: item.id ?? '', label, description: typeof item.description === 'string' ? item.description : undefined,
-        contextValue: item.contextValue, children: depth > 0 ? render(child, depth - 1) : [] };
+        contextValue: item.contextValue, command: item.command && { command: item.command.command, arguments: item.command.arguments },
+        tooltip: typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value, children: depth > 0 ? render(child, depth - 1) : [] };
     });
     return { message: this.view.message, badge: this.view.badge?.value, rows: render(undefined, depth) };
   }

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { screenshot, screenshotsAvailable, waitFor } from './util';
+import { pageText, screenshot, screenshotsAvailable, waitFor } from './util';
 
 const EXTENSION_ID = 'sockscope.sockscope';
 
@@ -15,7 +15,7 @@ suite('activation', () => {
     assert.equal(ext.isActive, true);
   });
 
-  test('activate() returns in less than 100 ms (its own timing, read from the SockScope log file)', async () => {
+  test('activate() returns in less than 100 ms (its own timing, read from the SockScope log file)', async function () {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext);
     const api = (await ext.activate()) as { logUri: vscode.Uri };
@@ -36,8 +36,36 @@ suite('activation', () => {
       return undefined;
     }, 15000);
     const ms = Number(line[1]);
-    console.log(`      activation: ${ms} ms`);
+    this.test!.title += `: ${ms} ms`; // the spec reporter prints the title once the test has run
     assert.ok(ms < 100, `activate() took ${ms} ms`);
+  });
+
+  test('VS Code\'s own Running Extensions editor shows SockScope\'s activation time', async function () {
+    if (!screenshotsAvailable()) this.skip(); // reading the page needs the code-server harness
+    this.timeout(60000);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    // A development extension is listed by its id, an installed one by its display name.
+    const name = (ext.packageJSON as { displayName: string }).displayName;
+    await vscode.commands.executeCommand('workbench.action.showRuntimeExtensions');
+    try {
+      // The row VS Code renders for the extension: name, version, then "Activation: N ms".
+      let seen: string[] = [];
+      const row = await waitFor('the SockScope row in Running Extensions', async () => {
+        seen = await pageText('running-extensions', '.runtime-extensions-editor .monaco-list-row');
+        return seen.find((r) => r.split('\n').some((l) => [name, EXTENSION_ID].includes(l.trim())) && /Activation: \d+ms/.test(r));
+      }, 30000, 500).catch((e: Error) => {
+        throw new Error(`${e.message}; rows seen: ${seen.map((r) => r.split('\n')[0]).join(', ')}`);
+      });
+      const ms = Number(/Activation: (\d+)ms/.exec(row)![1]);
+      // A figure for the benchmark notes, shown in the test title (target < 100 ms); not a timed test.
+      this.test!.title += `: ${ms} ms (code loading + activate call)`;
+      assert.ok(Number.isFinite(ms) && ms >= 0, `unreadable activation time in "${row}"`);
+      await screenshot('running-extensions');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
   });
 
   test('sockscope.attach and every contributed command are registered', async () => {

@@ -14,26 +14,43 @@ export function screenshotsAvailable(): boolean {
  * "error: ..."). Rejects when no harness is there, on a harness error, or after `timeoutMs`.
  */
 export async function screenshot(name: string, timeoutMs = 15000): Promise<string> {
+  const dir = await askHarness(name, 'request', String(Date.now()), timeoutMs);
+  return path.join(dir, `${name}.png`);
+}
+
+/**
+ * Ask the harness for the innerText of every visible element of the workbench page that matches the
+ * CSS `selector` (what the user sees, e.g. a row of VS Code's own Running Extensions editor).
+ */
+export async function pageText(name: string, selector: string, timeoutMs = 15000): Promise<string[]> {
+  const dir = await askHarness(name, 'text-request', selector, timeoutMs);
+  const file = path.join(dir, `${name}.json`);
+  const texts = JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
+  fs.rmSync(file, { force: true });
+  return texts;
+}
+
+/** The file handshake shared by screenshot() and pageText(); resolves to the exchange folder. */
+async function askHarness(name: string, kind: 'request' | 'text-request', body: string, timeoutMs: number): Promise<string> {
   const dir = process.env.VSCODE_TEST_SCREENSHOT_DIR;
-  if (!dir) throw new Error('screenshot() needs the code-server harness (VSCODE_TEST_SCREENSHOT_DIR is not set)');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(name)) throw new Error(`bad screenshot name: "${name}"`);
-  const png = path.join(dir, `${name}.png`);
+  if (!dir) throw new Error(`${name}: needs the code-server harness (VSCODE_TEST_SCREENSHOT_DIR is not set)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(name)) throw new Error(`bad request name: "${name}"`);
   const done = path.join(dir, `${name}.done`);
   fs.rmSync(done, { force: true });
-  fs.rmSync(png, { force: true });
+  if (kind === 'request') fs.rmSync(path.join(dir, `${name}.png`), { force: true });
   const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, String(Date.now()));
-  fs.renameSync(tmp, path.join(dir, `${name}.request`));
+  fs.writeFileSync(tmp, body);
+  fs.renameSync(tmp, path.join(dir, `${name}.${kind}`));
 
   const deadline = Date.now() + timeoutMs;
   while (!fs.existsSync(done)) {
-    if (Date.now() > deadline) throw new Error(`screenshot "${name}": no answer from the harness after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`"${name}": no answer from the harness after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const status = fs.readFileSync(done, 'utf8');
   fs.rmSync(done, { force: true });
-  if (status !== 'ok') throw new Error(`screenshot "${name}" failed: ${status}`);
-  return png;
+  if (status !== 'ok') throw new Error(`"${name}" failed: ${status}`);
+  return dir;
 }
 
 /** Poll `check` until it returns a truthy value (returned) or `timeoutMs` passes (rejects with `what`). */

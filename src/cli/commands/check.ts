@@ -1,20 +1,25 @@
-// `sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...`:
-// finds descriptor/socket leaks in C, C++, Python, Go and Java sources, for terminals, scripts (JSON)
-// and GitHub code scanning (SARIF). With --fix, writes the "close on all paths" fixes into the files.
+// `sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...
+// [--workspace DIR]...`: finds descriptor/socket leaks in C, C++, Python, Go and Java sources, for
+// terminals, scripts (JSON) and GitHub code scanning (SARIF). With --fix, writes the "close on all paths"
+// fixes into the files. C/C++ files are analysed with the summaries of every C/C++ function in the
+// files and folders checked and in each --workspace folder (wrappers, owners, releasing macros).
 
 import { analyzeSource } from '../../core/analysis';
-import type { AnalysisResult, Finding } from '../../core/analysis';
+import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
+import { indexFiles, workspaceKey } from '../../core/analysis/cWorkspace';
+import { CWorkspaceIndex } from '../../core/analysis/lang/c/workspaceIndex';
 import { fixAllPaths } from '../../core/analysis/fixAll';
 import type { FixAllResult } from '../../core/analysis/fixAll';
 import { FixNotWritten, writeFix } from '../../core/analysis/fileio/writeFix';
 import { toSarif } from '../../core/analysis/sarif';
 import { discoverSources, loadSourceAsync } from '../../core/analysis/workspace';
+import { addHeaderMacros, isHeader, type MacroTable } from '../../core/analysis/lang/c/workspaceMacros';
 import type { LoadedSource, SourceFile } from '../../core/analysis/workspace';
 import { plural } from '../../core/model/plural';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
 
-const USAGE = 'Usage: sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...';
+const USAGE = 'Usage: sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]... [--workspace DIR]...';
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 /** How many files are being read while one is analysed. */
@@ -25,6 +30,8 @@ export interface CheckOptions {
   readonly format: Format;
   readonly fix: boolean;
   readonly ownershipTransfers: string[];
+  /** More folders whose C/C++ functions are indexed for summaries (the checked files and folders always are). */
+  readonly workspace: string[];
 }
 
 /** One finding in `--format json` (1-based lines and columns; the end column is exclusive). */
@@ -38,6 +45,8 @@ export interface FindingJson {
   readonly variable: string;
   readonly acquiredLine: number;
   readonly ruleId: string;
+  /** 'information': a leak only if a call that practically never fails fails (see Severity). */
+  readonly severity: 'warning' | 'information';
   readonly message: string;
 }
 
@@ -45,6 +54,7 @@ export interface FindingJson {
 export function parseCheckArgs(args: readonly string[]): CheckOptions | string {
   const paths: string[] = [];
   const ownershipTransfers: string[] = [];
+  const workspace: string[] = [];
   let format: string = 'text';
   let fix = false;
   for (let i = 0; i < args.length; i++) {
@@ -66,12 +76,16 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions | string {
       const v = value();
       if (!v) return '--ownership-transfer needs a function name';
       ownershipTransfers.push(v);
+    } else if (name === '--workspace') {
+      const v = value();
+      if (!v) return '--workspace needs a folder';
+      workspace.push(v);
     } else if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
     else paths.push(a);
   }
   if (!(FORMATS as readonly string[]).includes(format)) return `unknown format '${format}' (use text, json or sarif)`;
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, format: format as Format, fix, ownershipTransfers };
+  return { paths, format: format as Format, fix, ownershipTransfers, workspace };
 }
 
 export function toFindingJson(file: string, f: Finding): FindingJson {
@@ -85,12 +99,14 @@ export function toFindingJson(file: string, f: Finding): FindingJson {
     variable: f.variable,
     acquiredLine: f.acquired.start.line + 1,
     ruleId: f.ruleId,
+    severity: f.severity ?? 'warning',
     message: f.message,
   };
 }
 
 function formatText(file: string, f: Finding): string {
-  return `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}: warning: ${f.message} [${f.ruleId}]\n`;
+  const level = f.severity === 'information' ? 'info' : 'warning';
+  return `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}: ${level}: ${f.message} [${f.ruleId}]\n`;
 }
 
 
@@ -131,23 +147,27 @@ function writeFixes(source: SourceFile, loaded: Loaded, fixed: FixAllResult, opt
 }
 
 /** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
-async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
+async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined, cMacros: MacroTable): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
   const file = source.path;
   if (!loaded.ok) {
     io.err(`sockscope check: ${loaded.note}\n`);
     return loaded.skipped ? 'skipped' : 'io-error';
   }
-  const analysisOptions = { ownershipTransfers: opts.ownershipTransfers };
+  const analysisOptions = { ownershipTransfers: opts.ownershipTransfers, cMacros };
+  const workspace: SourceWorkspace | undefined = index ? { c: index, file: workspaceKey(file) } : undefined;
+  const analyze = (text: string, language: LanguageId, options: AnalysisOptions) => analyzeSource(text, language, options, workspace);
   let result: AnalysisResult;
   let findings: Finding[];
   let failed = false;
   try {
     if (opts.fix) {
-      const fixed = await fixAllPaths(loaded.text, source.language, analysisOptions);
+      const fixed = await fixAllPaths(loaded.text, source.language, analysisOptions, undefined, analyze);
       result = fixed.initial;
       ({ findings, failed } = writeFixes(source, loaded, fixed, opts, io));
+      // The files checked after this one see its functions as they are now.
+      if (index && workspace && fixed.edits.length && !failed && (source.language === 'c' || source.language === 'cpp')) await index.update(workspace.file, fixed.text, source.language);
     } else {
-      result = await analyzeSource(loaded.text, source.language, analysisOptions);
+      result = await analyze(loaded.text, source.language, analysisOptions);
       findings = result.findings;
     }
   } catch (e) {
@@ -158,6 +178,17 @@ async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOp
   if (result.hadParseErrors) io.err(`sockscope check: ${file}: note: syntax errors; only the parts that parsed were analysed\n`);
   for (const n of result.notes) io.err(`sockscope check: ${file}: note: ${n}\n`);
   return { outcome: { file, findings }, failed };
+}
+
+/** The macros the C/C++ headers among the files define (read once, before any file is analysed). */
+async function headersMacros(files: readonly SourceFile[]): Promise<MacroTable> {
+  const table: MacroTable = new Map();
+  for (const f of files) {
+    if ((f.language !== 'c' && f.language !== 'cpp') || !isHeader(f.path)) continue;
+    const loaded = await loadSourceAsync(f.path);
+    if (loaded.ok) await addHeaderMacros(table, loaded.text, f.language);
+  }
+  return table;
 }
 
 export const checkCommand: CliCommand = async (args, io) => {
@@ -175,8 +206,19 @@ export const checkCommand: CliCommand = async (args, io) => {
   for (const e of discovery.errors) io.err(`sockscope check: ${e}\n`);
   for (const n of discovery.notes) io.err(`sockscope check: ${n}\n`);
 
+  // Every C/C++ function of the checked files and the --workspace folders, for the summaries.
+  let index: CWorkspaceIndex | undefined;
+  if (discovery.files.some((f) => f.language === 'c' || f.language === 'cpp')) {
+    index = new CWorkspaceIndex(opts.ownershipTransfers);
+    const extra = discoverSources(opts.workspace);
+    for (const e of extra.errors) io.err(`sockscope check: --workspace ${e}\n`);
+    const seen = new Set(discovery.files.map((f) => workspaceKey(f.path)));
+    await indexFiles(index, [...discovery.files, ...extra.files.filter((f) => !seen.has(workspaceKey(f.path)))]);
+  }
+
   const outcomes: FileOutcome[] = [];
   let skipped = 0;
+  const cMacros = await headersMacros(discovery.files);
   // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
   const files = discovery.files;
   const reads = new Map<number, Promise<LoadedSource>>();
@@ -187,7 +229,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
     const loaded = await reads.get(i)!;
     reads.delete(i);
-    const r = await checkFile(files[i]!, loaded, opts, io);
+    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros);
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
     else {
@@ -208,5 +250,6 @@ export const checkCommand: CliCommand = async (args, io) => {
     io.out(total ? `${plural(total, 'finding')} in ${plural(withFindings, 'file')} (${checked})\n` : `No leaks found (${checked})\n`);
   }
   if (ioError) return EXIT_USAGE;
-  return total > 0 ? EXIT_FINDINGS : EXIT_OK;
+  // Findings below warning severity are listed but do not fail the check.
+  return outcomes.some((o) => o.findings.some((f) => f.severity !== 'information')) ? EXIT_FINDINGS : EXIT_OK;
 };

@@ -56,7 +56,8 @@ export const originsCommand: CliCommand = async (args, io) => {
     if (site.origin.note) lines.push(`  ${site.origin.note}`);
     for (const f of callers.slice(0, 4)) lines.push(`  called from ${escapeControl(frameText(f))}`);
   }
-  if (untraced.length > 0) lines.push('', `${plural(untraced.length, 'socket')} without a recorded origin (inherited, or created past the C library)`);
+  const past = origins.runtime && origins.runtime !== 'native' ? 'made outside the runtime\'s socket classes' : 'created past the C library';
+  if (untraced.length > 0) lines.push('', `${plural(untraced.length, 'socket')} without a recorded origin (inherited, or ${past})`);
   io.out(lines.join('\n') + '\n');
   return EXIT_OK;
 };

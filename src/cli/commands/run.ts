@@ -1,5 +1,6 @@
-// `sockscope run [--] COMMAND [ARGS…]`: runs a program with the socket-origins recorder preloaded, so
-// that `sockscope sockets PID --json` and `sockscope origins PID` can say where each socket was created.
+// `sockscope run [--] COMMAND [ARGS…]`: runs a program with the socket-origins recorder of its runtime
+// (src/core/origins/runtime.ts: node, python, java, else native) injected (inject.ts), so that
+// `sockscope sockets PID --json` and `sockscope origins PID` can say where each socket was created.
 // stdio is the program's; the exit code is the program's (128 + signal number when a signal ended it).
 import { spawn } from 'child_process';
 import { constants as osConstants } from 'os';
@@ -7,19 +8,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CliCommand } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
-import { recorderLibrary } from '../recorder';
-import { withRecorder } from '../../core/origins/launchEnv';
+import { recorderPaths } from '../recorder';
+import { recorderInjection } from '../../core/origins/inject';
+import { detectRuntime } from '../../core/origins/runtime';
 import { readElfInfo, untraceableReason } from '../../core/origins/elfInfo';
 import { recordsDir } from '../../core/origins/recordsDir';
 import { removeStaleRecords } from '../../core/origins/staleRecords';
 
 const USAGE = 'Usage: sockscope run [--] COMMAND [ARGS…]';
-
-/** The file the system would run for `command` (searched on PATH when it has no slash). */
-function resolveExecutable(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = command.includes('/') ? [command] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, command));
-  return candidates.find((c) => { try { fs.accessSync(c, fs.constants.X_OK); return fs.statSync(c).isFile(); } catch { return false; } });
-}
 
 export const runCommand: CliCommand = async (args, io) => {
   const rest = args[0] === '--' ? args.slice(1) : args;
@@ -29,19 +25,26 @@ export const runCommand: CliCommand = async (args, io) => {
   if (args[0] !== '--' && command.startsWith('-')) { io.err(`sockscope run: unknown option '${command}'. ${USAGE}\n`); return EXIT_USAGE; }
 
   let env: NodeJS.ProcessEnv = process.env;
-  const library = recorderLibrary();
+  const paths = recorderPaths();
   if (process.platform !== 'linux') {
     io.err('sockscope run: socket origins are recorded on Linux only; running without them.\n');
-  } else if (!fs.existsSync(library)) {
-    io.err(`sockscope run: the origins recorder ${library} was not built (no C compiler at build time); running without origins.\n`);
   } else {
-    const exe = resolveExecutable(command, env);
-    const reason = exe ? untraceableReason(await readElfInfo(exe)) : undefined;
-    if (reason) io.err(`sockscope run: origins not traceable: ${reason}.\n`);
-    env = withRecorder(env, path.resolve(library));
-    const dir = recordsDir(env);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    await removeStaleRecords(dir);
+    // The recorder of the program's runtime: node, python, java, else the native LD_PRELOAD library.
+    const { runtime, binary } = detectRuntime(command, env);
+    const missing = runtime === 'native' ? (fs.existsSync(paths.nativeLibrary) ? undefined : `the origins recorder ${paths.nativeLibrary} was not built (no C compiler at build time)`)
+      : runtime === 'node' ? (fs.existsSync(paths.nodePreload) ? undefined : `the Node.js origins recorder ${paths.nodePreload} is missing (run the build)`)
+        : runtime === 'python' ? (fs.existsSync(path.join(paths.pythonPath, 'sitecustomize.py')) ? undefined : `the Python origins recorder in ${paths.pythonPath} is missing (run the build)`)
+          : paths.javaAgent ? undefined : 'this build has no Java origins agent (dist/lib/java/sockscope-origins.jar)';
+    if (missing) {
+      io.err(`sockscope run: ${missing}; running without origins.\n`);
+    } else {
+      const reason = runtime === 'native' && binary ? untraceableReason(await readElfInfo(binary)) : undefined;
+      if (reason) io.err(`sockscope run: origins not traceable: ${reason}.\n`);
+      env = recorderInjection(runtime, env, paths);
+      const dir = recordsDir(env);
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      await removeStaleRecords(dir);
+    }
   }
 
   return new Promise<number>((resolve) => {

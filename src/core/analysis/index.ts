@@ -4,6 +4,14 @@ import { analyzePython } from './lang/python';
 import { analyzeGo } from './lang/go';
 import { analyzeJava } from './lang/java';
 import { MAX_ANALYSED_BYTES } from './sources';
+import type { CWorkspaceIndex } from './lang/c/workspaceIndex';
+
+/** The workspace a file belongs to: C/C++ files use the summaries of the functions the index holds. */
+export interface SourceWorkspace {
+  readonly c?: CWorkspaceIndex;
+  /** The file's key in the index (its path). */
+  readonly file: string;
+}
 
 export * from './types';
 export { setWasmDir } from './parser';
@@ -13,7 +21,7 @@ export { languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from './source
  * Analyses one source text. Never throws for bad input: binary or huge text and text that does
  * not parse come back with a note (and whatever findings the parsable part gave).
  */
-export async function analyzeSource(text: string, language: LanguageId, options: AnalysisOptions = {}): Promise<AnalysisResult> {
+export async function analyzeSource(text: string, language: LanguageId, options: AnalysisOptions = {}, workspace?: SourceWorkspace): Promise<AnalysisResult> {
   if (text.length > MAX_ANALYSED_BYTES) {
     return { language, findings: [], hadParseErrors: false, notes: [`skipped: file is larger than ${MAX_ANALYSED_BYTES / 1024 / 1024} MiB`] };
   }
@@ -23,7 +31,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
   switch (language) {
     case 'c':
     case 'cpp':
-      return analyzeC(text, language, options);
+      return analyzeC(text, language, options, workspace?.c ? { index: workspace.c, file: workspace.file } : undefined);
     case 'python':
       return analyzePython(text, options);
     case 'go':

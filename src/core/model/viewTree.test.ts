@@ -59,3 +59,20 @@ test('row text: what the parent does not say, distinguishing part first', () => 
   const busy = { ...a, protocol: 'tcp6' as const, rxQueue: 5, txQueue: 0 };
   assert.equal(socketRowDescription(busy, 'peer', peerOf(a), undefined, 0), 'fd 11 · tcp6 · rx 5');
 });
+
+test('by origin: site → state → sockets, the site with the most suspicious sockets first, no recorded origin last', () => {
+  const send = { key: 'send', label: 'client.c:17 send_message' };
+  const pool = { key: 'pool', label: 'pool.c:40 pool_open' };
+  const site = new Map<Socket, typeof send>([[accepted[0]!, pool], [accepted[1]!, send], [accepted[2]!, send], [db[0]!, send], [db[1]!, pool], [listen, pool]]);
+  const tree = buildViewTree(sockets, { groupBy: 'origin', sortBy: 'fd', siteOf: (s) => site.get(s) });
+  assert.equal(tree.branches.length, 0);
+  assert.deepEqual(tree.sites.map((b) => [b.label, b.sockets.length, b.suspicious]), [['client.c:17 send_message', 3, 3], ['pool.c:40 pool_open', 3, 1], ['no recorded origin', 2, 2]]);
+  const first = tree.sites[0]!;
+  assert.deepEqual(first.states.map((b) => [b.group.key, b.group.label, b.group.sockets.map((s) => s.fd)]), [['site:send/tcp:CLOSE_WAIT', 'CLOSE_WAIT', [11, 12, 20]]]);
+  assert.deepEqual(tree.sites[1]!.states.map((b) => b.group.label), ['CLOSE_WAIT', 'ESTABLISHED', 'LISTEN']);
+  assert.equal(tree.sites[1]!.states[0]!.peers, undefined, 'no peer level under a site');
+  // Without origins the choice falls back to the state grouping.
+  const fallback = buildViewTree(sockets, { groupBy: 'origin', sortBy: 'fd' });
+  assert.deepEqual(fallback.branches.map((b) => b.group.key), ['tcp:CLOSE_WAIT', 'tcp:ESTABLISHED', 'tcp:LISTEN']);
+  assert.equal(fallback.sites.length, 0);
+});

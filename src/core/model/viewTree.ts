@@ -2,14 +2,15 @@ import type { SocketFilter } from './filter';
 import { matchesFilter } from './filter';
 import type { SocketGroup } from './grouping';
 import { groupByState } from './grouping';
+import { SUSPICIOUS_STATES } from './tcpState';
 import type { Peer, PeerOf } from './peer';
 import { peerResolver } from './peer';
 import type { Socket } from './socket';
 import type { AgeOf, StateAge } from './stateAge';
 import { olderAge } from './stateAge';
 
-export const GROUP_BY = ['peer', 'state', 'none'] as const;
-/** peer: state → peer → sockets; state: state → sockets; none: one flat list. */
+export const GROUP_BY = ['peer', 'state', 'origin', 'none'] as const;
+/** peer: state → peer → sockets; state: state → sockets; origin: creation site → state → sockets; none: one flat list. */
 export type GroupBy = (typeof GROUP_BY)[number];
 export const SORT_BY = ['age', 'fd'] as const;
 /** age: longest in its state first; fd: by descriptor number. */
@@ -20,6 +21,32 @@ export interface ViewTreeOptions {
   readonly sortBy: SortBy;
   readonly filter?: SocketFilter | undefined;
   readonly ageOf?: AgeOf | undefined;
+  /** Where each socket was created (groupBy 'origin'); without it 'origin' groups by state. */
+  readonly siteOf?: SiteOf | undefined;
+}
+
+/** A socket's creation site as the tree groups it (see src/core/origins/siteLabel.ts). */
+export interface SocketSite {
+  /** Stable id of the site. */
+  readonly key: string;
+  /** `client.c:17 send_message`. */
+  readonly label: string;
+}
+
+export type SiteOf = (s: Socket) => SocketSite | undefined;
+
+export interface SiteBranch {
+  /** Unique in the tree: 'site:' and the site's key, or 'site:none' for sockets without a recorded origin. */
+  readonly key: string;
+  /** undefined for the sockets without a recorded origin. */
+  readonly site: SocketSite | undefined;
+  readonly label: string;
+  readonly sockets: readonly Socket[];
+  /** How many of them are in a suspicious state (CLOSE_WAIT, FIN_WAIT_2, …): the order of the sites. */
+  readonly suspicious: number;
+  /** The site's sockets by state (no peer level). */
+  readonly states: readonly StateBranch[];
+  readonly oldest: StateAge | undefined;
 }
 
 export interface PeerBranch {
@@ -43,8 +70,10 @@ export interface StateBranch {
 
 export interface ViewTree {
   readonly groupBy: GroupBy;
-  /** Empty when groupBy is 'none'. */
+  /** Empty when groupBy is 'none', or 'origin' with a siteOf. */
   readonly branches: readonly StateBranch[];
+  /** groupBy 'origin' with a siteOf: one branch per creation site, most suspicious first (empty otherwise). */
+  readonly sites: readonly SiteBranch[];
   /** groupBy 'none': every socket shown, in the chosen order (empty otherwise). */
   readonly flat: readonly Socket[];
   /** Sockets that pass the filter, and all of them. */
@@ -63,16 +92,38 @@ export function buildViewTree(sockets: readonly Socket[], options: ViewTreeOptio
   const base = { groupBy: options.groupBy, shown: kept.length, total: sockets.length, peerOf };
   if (options.groupBy === 'none') {
     const flat = groupByState(kept).flatMap((g) => g.sockets);
-    return { ...base, branches: [], flat: options.sortBy === 'age' ? byAge(flat, ageOf) : flat };
+    return { ...base, branches: [], sites: [], flat: options.sortBy === 'age' ? byAge(flat, ageOf) : flat };
   }
-  const branches = groupByState(kept).map((g): StateBranch => {
+  const stateBranches = (list: readonly Socket[], keyPrefix: string): StateBranch[] => groupByState(list).map((g): StateBranch => {
     const ordered = order(g.sockets);
-    const group: SocketGroup = { ...g, sockets: ordered };
+    const group: SocketGroup = { ...g, key: keyPrefix + g.key, sockets: ordered };
     const oldest = oldestOf(ordered, ageOf);
     const hasPeers = options.groupBy === 'peer' && (g.kind === 'suspicious' || g.kind === 'tcp' || g.kind === 'udp') && ordered.some((s) => peerOf(s));
-    return { group, oldest, peers: hasPeers ? peerBranches(g.key, ordered, peerOf, ageOf) : undefined };
+    return { group, oldest, peers: hasPeers ? peerBranches(group.key, ordered, peerOf, ageOf) : undefined };
   });
-  return { ...base, branches, flat: [] };
+  if (options.groupBy === 'origin' && options.siteOf) {
+    return { ...base, branches: [], sites: siteBranches(kept, options.siteOf, stateBranches, ageOf), flat: [] };
+  }
+  return { ...base, branches: stateBranches(kept, ''), sites: [], flat: [] };
+}
+
+/** Creation site → state → sockets: the sites with the most sockets in suspicious states first; sockets without a recorded origin last. */
+function siteBranches(sockets: readonly Socket[], siteOf: SiteOf, stateBranches: (list: readonly Socket[], keyPrefix: string) => StateBranch[], ageOf: AgeOf): SiteBranch[] {
+  const bySite = new Map<string, { site: SocketSite | undefined; sockets: Socket[] }>();
+  for (const s of sockets) {
+    const site = siteOf(s);
+    const key = site ? `site:${site.key}` : 'site:none';
+    const entry = bySite.get(key);
+    if (entry) entry.sockets.push(s); else bySite.set(key, { site, sockets: [s] });
+  }
+  const suspicious = new Set(SUSPICIOUS_STATES);
+  return [...bySite.entries()]
+    .map(([key, { site, sockets: list }]): SiteBranch => ({
+      key, site, label: site?.label ?? 'no recorded origin', sockets: list,
+      suspicious: list.filter((s) => suspicious.has(s.state)).length,
+      states: stateBranches(list, `${key}/`), oldest: oldestOf(list, ageOf),
+    }))
+    .sort((a, b) => (a.site ? 0 : 1) - (b.site ? 0 : 1) || b.suspicious - a.suspicious || b.sockets.length - a.sockets.length || a.label.localeCompare(b.label));
 }
 
 function peerBranches(groupKey: string, sockets: readonly Socket[], peerOf: PeerOf, ageOf: AgeOf): PeerBranch[] {

@@ -11,6 +11,11 @@ export function recordPath(dir: string, pid: number): string {
   return path.join(dir, `${pid}.origins`);
 }
 
+/** The record stream of the Node.js, Python and Java recorders (streamFile.ts). */
+export function streamPath(dir: string, pid: number): string {
+  return path.join(dir, `${pid}.stream`);
+}
+
 export function mapsCopyPath(dir: string, pid: number): string {
   return path.join(dir, `${pid}.maps`);
 }

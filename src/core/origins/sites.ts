@@ -4,6 +4,7 @@ import type { Socket, TcpState } from '../model';
 import { SUSPICIOUS_STATES } from '../model';
 import type { ProcessOrigins } from './processOrigins';
 import type { Origin } from './symbolize';
+import { siteKey } from './siteLabel';
 
 export interface OriginSite {
   readonly origin: Origin;
@@ -27,17 +28,12 @@ function suspicious(site: { states: ReadonlyMap<TcpState, number> }): number {
 }
 
 export function groupBySite(sockets: readonly Socket[], origins: Extract<ProcessOrigins, { recorded: true }>): OriginSites {
-  // Stacks that share their innermost program frame are one site to the user (only the callers differ).
-  const siteKey = (stack: number, origin: Origin): string => {
-    const f = origin.frames[0];
-    return f ? `${f.module}\0${f.file ?? ''}\0${f.line ?? ''}\0${f.function ?? ''}` : `stack ${stack}`;
-  };
   const byStack = new Map<string, { origin: Origin; stacks: Set<number>; sockets: Socket[]; states: Map<TcpState, number> }>();
   const untraced: Socket[] = [];
   for (const s of sockets) {
     const o = origins.originOf(s.fd, s.inode);
     if (!o) { untraced.push(s); continue; }
-    const key = siteKey(o.stack, o.origin);
+    const key = siteKey(o.origin, o.stack);
     let site = byStack.get(key);
     if (!site) byStack.set(key, (site = { origin: o.origin, stacks: new Set(), sockets: [], states: new Map() }));
     site.stacks.add(o.stack);

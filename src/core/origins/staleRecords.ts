@@ -17,7 +17,7 @@ export async function removeStaleRecords(dir: string): Promise<number> {
     const dot = name.indexOf('.');
     const ext = name.slice(dot + 1);
     const pid = Number(name.slice(0, dot));
-    if ((ext !== 'origins' && ext !== 'maps') || !Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    if (!['origins', 'maps', 'stream', 'stream.tmp'].includes(ext) || !Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
     await fs.rm(path.join(dir, name), { force: true });
     removed++;
   }

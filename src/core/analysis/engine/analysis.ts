@@ -1,4 +1,4 @@
-import type { ExceptionOrigin, Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Value } from '../ir/ir';
+import type { AcquireSite, ExceptionOrigin, Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
 import { cloneState, emptyState, heldElsewhere, joinStates, setsEqual, statesEqual, type State } from './state';
 export type { State } from './state';
@@ -19,6 +19,18 @@ export interface Summary {
   readonly escapes: readonly boolean[];
   /** An exception can leave the function (its throw exit is reached). */
   readonly mayThrow?: boolean;
+  /**
+   * The function returns a resource it acquired itself (or got from a callee that does), on some
+   * path: a call to it acquires one (`anetCreateSocket`, `ngx_socket`). What kind, as its own
+   * acquisition says; `alwaysValid` is never set (a wrapper may fail and return the invalid value).
+   */
+  readonly returns?: { readonly resource: string; readonly validity: Validity; readonly call: string } | null;
+  /**
+   * Parameter i is released on every path that returns a failure constant (negative, e.g. `return
+   * ANET_ERR;`) and on no path that returns anything else (`anetListen` closes the socket when it
+   * fails): the call's result is then the status of that argument for the caller.
+   */
+  readonly releasesOnFailure?: readonly boolean[];
 }
 
 export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
@@ -114,6 +126,13 @@ export class FunctionAnalysis {
   private readonly paramReleased: boolean[] = [];
   private readonly paramEscaped: boolean[] = [];
   private readonly paramLive: boolean[] = [];
+  /** Summary mode: per parameter, was it live / not live at an exit returning a failure constant / anything else. */
+  private readonly paramAtFailure: { live: boolean; gone: boolean }[] = [];
+  private readonly paramAtSuccess: { live: boolean; gone: boolean }[] = [];
+  /** Summary mode: an own acquisition returned to the caller (the first one found). */
+  private returnedSite: AcquireSite | null = null;
+  /** The tokens a call (by offset) releases when it fails, as its callee's summary says: the call's result is their status. */
+  private readonly callStatus = new Map<number, Token[]>();
   private recording = false;
   /** The node whose program is running. */
   private current = 0;
@@ -215,9 +234,12 @@ export class FunctionAnalysis {
           case 'returned':
             op.refs.forEach(ref);
             break;
-          case 'raise':
-            this.origins.set(op.origin.at, op.origin);
+          case 'raise': {
+            // Two calls at one offset (`s.getOutputStream().write(b)`): unlikely only if both are.
+            const known = this.origins.get(op.origin.at);
+            this.origins.set(op.origin.at, known && !known.unlikely && op.origin.unlikely ? { ...op.origin, unlikely: false } : op.origin);
             break;
+          }
         }
       }
       registerGuardKeys(node.program.guard, (k) => this.key(k));
@@ -262,11 +284,21 @@ export class FunctionAnalysis {
   summary(): Summary {
     const releases: boolean[] = [];
     const escapes: boolean[] = [];
+    const onFailure: boolean[] = [];
     this.ir.params.forEach((_p, i) => {
       releases.push(!!this.paramReleased[i] && !this.paramLive[i]);
       escapes.push(!!this.paramEscaped[i]);
+      const f = this.paramAtFailure[i];
+      const ok = this.paramAtSuccess[i];
+      // Released exactly where it fails: gone at every failing return, live at every other one.
+      onFailure.push(!releases[i] && !escapes[i] && !!this.paramReleased[i] && !!f && f.gone && !f.live && !!ok && ok.live && !ok.gone);
     });
-    return { releases, escapes, mayThrow: this.mayThrow };
+    const site = this.returnedSite;
+    return {
+      releases, escapes, mayThrow: this.mayThrow,
+      ...(site ? { returns: { resource: site.resource, validity: site.validity, call: site.call } } : {}),
+      ...(onFailure.some((x) => x) ? { releasesOnFailure: onFailure } : {}),
+    };
   }
 
   private seedParams(s: State): void {
@@ -362,8 +394,13 @@ export class FunctionAnalysis {
       case 'pair':
         if (op.base) this.acquirePair(s, op.base, op);
         return;
-      case 'transfer':
       case 'returned':
+        if (this.mode === 'summary' && this.recording && !this.returnedSite) {
+          for (const r of op.refs) for (const k of this.refKeys(r)) for (const t of tokensOf(s.vars[k])) if (t.param < 0 && !this.returnedSite) this.returnedSite = t.site;
+        }
+        for (const r of op.refs) this.dropRef(s, r, 'escape');
+        return;
+      case 'transfer':
         for (const r of op.refs) this.dropRef(s, r, 'escape');
         return;
       case 'lend':
@@ -389,10 +426,17 @@ export class FunctionAnalysis {
       case 'summary': {
         if (!op.refs.some((r) => this.refHolds(s, r))) return;
         const summary = this.summaries.summary(op.name);
-        if (!summary) return;
+        if (!summary) {
+          if (op.otherwise === 'handoff' || op.otherwise === 'release') for (const r of op.refs) this.dropRef(s, r, op.otherwise === 'release' ? 'release' : 'escape');
+          return;
+        }
         op.refs.forEach((r, i) => {
           if (summary.releases[i]) this.dropRef(s, r, 'release');
           else if (summary.escapes[i]) this.dropRef(s, r, 'escape');
+          else if (summary.releasesOnFailure?.[i] && op.at !== undefined) {
+            const tokens = this.refKeys(r).flatMap((k) => tokensOf(s.vars[k]));
+            if (tokens.length) this.callStatus.set(op.at, [...new Set([...(this.callStatus.get(op.at) ?? []), ...tokens])]);
+          }
         });
         return;
       }
@@ -407,6 +451,10 @@ export class FunctionAnalysis {
   private bind(s: State, target: Target, value: Value, start: number, end: number): void {
     if (target.kind === 'ignore') return;
     if (target.kind === 'escape') {
+      if (value.kind === 'result' && this.summaries.summary(value.name)?.returns) {
+        // `conn->fd = anetCreateSocket(...)`: stored where another owner keeps it.
+        return;
+      }
       if (value.kind === 'var') this.dropKey(s, this.key(value.key), 'escape');
       else if (value.kind === 'aggregate' || value.kind === 'join') for (const k of value.keys) this.dropKey(s, this.key(k), 'escape');
       return;
@@ -460,6 +508,26 @@ export class FunctionAnalysis {
         s.vars[k] = undefined;
         s.status[k] = undefined;
         return;
+      case 'result': {
+        const returns = this.summaries.summary(value.name)?.returns;
+        if (returns) {
+          const site: AcquireSite = { start: value.start, end: value.end, call: value.name, resource: returns.resource, validity: returns.validity, wrapper: true };
+          this.bind(s, target, { kind: 'acquire', ...site }, start, end);
+          return;
+        }
+        const status = this.callStatus.get(value.start);
+        if (status?.length && !auto) {
+          // `rc = anetListen(err, s, ...)`: rc says whether the callee released `s`.
+          this.overwrite(s, k, start, end);
+          s.vars[k] = FOREIGN_ONLY;
+          s.status[k] = new Set(status);
+          return;
+        }
+        this.overwrite(s, k, start, end);
+        s.vars[k] = FOREIGN_ONLY;
+        s.status[k] = undefined;
+        return;
+      }
       case 'other':
         // A value the function did not acquire: not "uninitialised" (a validity test cannot make it ours).
         this.overwrite(s, k, start, end);
@@ -642,7 +710,13 @@ export class FunctionAnalysis {
         const detach = new Map<number, Set<Token>>();
         this.notHeld(s, g.a, g.b, g.standard === 'b', detach);
         this.notHeld(s, g.b, g.a, g.standard === 'a', detach);
-        return detach.size ? { kill: new Set(), valid: new Set(), detach } : EMPTY;
+        // A wrapper's result equal to a constant the analysis cannot read (`s == ANET_ERR` without the
+        // header): its failure value, most likely; not a resource to report on that branch.
+        const kill = new Set<Token>();
+        const wrapped = g.constant === 'b' ? g.a : g.constant === 'a' ? g.b : null;
+        const w = wrapped === null ? undefined : this.index.get(wrapped);
+        if (w !== undefined && g.standard === null) for (const t of tokensOf(s.vars[w])) if (t.site.wrapper) kill.add(t);
+        return detach.size || kill.size ? { kill, valid: new Set(), detach } : EMPTY;
       }
     }
   }
@@ -679,7 +753,9 @@ export class FunctionAnalysis {
 
   /** The resources the acquisition at `start` produced, which its status reports on: a single one or a pair. */
   private statusTokens(start: number): Token[] {
-    return [`T${start}`, `T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
+    const own = [`T${start}`, `T${start}:0`, `T${start}:1`].map((t) => this.values.tokens.get(t)).filter((t): t is Token => !!t);
+    const released = this.callStatus.get(start);
+    return released ? [...own, ...released] : own;
   }
 
   private status(tokens: Token[], rel: Rel, c: number): Constraint {
@@ -697,6 +773,7 @@ export class FunctionAnalysis {
   private leakCheck(s: State, dying: Set<number> | null, node: IrNode): void {
     if (!this.recording) return;
     const found = new Map<number, Set<Token>>();
+    if (this.mode === 'summary' && !dying && node.exit && node.exit.kind !== 'throw') this.paramsAtExit(s, node);
     for (let k = 0; k < s.vars.length; k++) {
       if (dying && !dying.has(k)) continue;
       const set = s.vars[k];
@@ -732,22 +809,41 @@ export class FunctionAnalysis {
     }
   }
 
+  /** Summary mode: which parameters are still live at this normal exit, by whether it returns a failure constant. */
+  private paramsAtExit(s: State, node: IrNode): void {
+    let failure = false;
+    for (const op of node.program.ops) if (op.op === 'returned' && op.constant !== undefined && op.constant !== null && op.constant < 0) failure = true;
+    const live = new Set<number>();
+    for (const set of s.vars) for (const t of tokensOf(set)) if (t.param >= 0) live.add(t.param);
+    const table = failure ? this.paramAtFailure : this.paramAtSuccess;
+    this.ir.params.forEach((p, i) => {
+      if (p === null) return;
+      const e = (table[i] ??= { live: false, gone: false });
+      if (live.has(i)) e.live = true;
+      else e.gone = true;
+    });
+  }
+
   /**
    * Tokens grouped by the exception origin they leak from: the first origin after their acquisition
-   * where they are live (else the first after it, else the first one).
+   * where they are live (else the first after it, else the first one), a likely one before one that
+   * practically never raises (`unlikely`), so that a real failure is not reported as a pedantic one.
    */
   private byOrigin(s: State, tokens: Set<Token>): Map<ExceptionOrigin | null, Set<Token>> {
     const out = new Map<ExceptionOrigin | null, Set<Token>>();
     for (const t of tokens) {
-      let live = -1;
-      let best = -1;
-      let first = -1;
+      // Ranks: 0 likely and live, 1 unlikely and live, 2 likely after the acquisition, 3 unlikely after it, 4 any.
+      let at = -1;
+      let rank = 5;
       for (const o of s.exc ?? []) {
-        if (o > t.site.start && (live < 0 || o < live) && this.liveAtOrigin.get(o)?.has(t)) live = o;
-        if (o > t.site.start && (best < 0 || o < best)) best = o;
-        if (first < 0 || o < first) first = o;
+        const unlikely = this.origins.get(o)?.unlikely ? 1 : 0;
+        const after = o > t.site.start;
+        const r = after && this.liveAtOrigin.get(o)?.has(t) ? unlikely : after ? 2 + unlikely : 4;
+        if (r < rank || (r === rank && o < at)) {
+          rank = r;
+          at = o;
+        }
       }
-      const at = live >= 0 ? live : best >= 0 ? best : first;
       const origin = at >= 0 ? this.origins.get(at) ?? null : null;
       let set = out.get(origin);
       if (!set) out.set(origin, (set = new Set()));

@@ -7,26 +7,46 @@ import type { Finding, Fix, Position, Range, TextEdit } from '../types';
  * file's headers, options). An unchanged function that moved up or down is found again, and its
  * findings and fixes are moved by the same number of lines; positions outside the function (an
  * `#include` added at the top) are kept as they are, since the key covers what decides them.
+ * What a function depends on by name elsewhere in the file (the definitions of the functions it
+ * calls) is stored beside the result as `inputs` and compared when the result is looked up, so
+ * that the key itself can be computed without following calls.
  */
 export interface FunctionResult {
   readonly findings: readonly Finding[];
   readonly notes: readonly string[];
 }
 
+/** Named inputs of a result and the value each had (e.g. a callee's name → its definitions' text). */
+export type Inputs = ReadonlyMap<string, string>;
+
 interface Entry extends FunctionResult {
   readonly startLine: number;
   readonly endLine: number;
+  readonly inputs: Inputs | undefined;
 }
 
 export class FunctionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Lookups that found a result, and ones that did not (tests and benchmarks read them). */
+  hits = 0;
+  misses = 0;
+  /** False: nothing is looked up or stored (an analysis from scratch, to compare with). */
+  enabled = true;
 
   constructor(private readonly capacity = 4000) {}
 
-  /** The result stored under `key`, moved to a function that now spans `startLine`.. (0-based). */
-  get(key: string, startLine: number): FunctionResult | undefined {
+  /**
+   * The result stored under `key`, moved to a function that now spans `startLine`.. (0-based); none
+   * when one of its inputs has another value now (`current` gives today's value of an input).
+   */
+  get(key: string, startLine: number, current?: (input: string) => string): FunctionResult | undefined {
+    if (!this.enabled) return undefined;
     const e = this.entries.get(key);
-    if (!e) return undefined;
+    if (!e || (e.inputs && !sameInputs(e.inputs, current))) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
     // Most recently used last: the first key is the one to evict.
     this.entries.delete(key);
     this.entries.set(key, e);
@@ -35,9 +55,10 @@ export class FunctionCache {
     return { findings: moveFindings(e.findings, delta, e.startLine, e.endLine), notes: e.notes };
   }
 
-  set(key: string, startLine: number, endLine: number, result: FunctionResult): void {
+  set(key: string, startLine: number, endLine: number, result: FunctionResult, inputs?: Inputs): void {
+    if (!this.enabled) return;
     this.entries.delete(key);
-    this.entries.set(key, { ...result, startLine, endLine });
+    this.entries.set(key, { ...result, startLine, endLine, inputs });
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
@@ -52,6 +73,12 @@ export class FunctionCache {
   clear(): void {
     this.entries.clear();
   }
+}
+
+function sameInputs(inputs: Inputs, current: ((input: string) => string) | undefined): boolean {
+  if (!current) return inputs.size === 0;
+  for (const [name, value] of inputs) if (current(name) !== value) return false;
+  return true;
 }
 
 function moveFindings(findings: readonly Finding[], delta: number, first: number, last: number): Finding[] {

@@ -31,6 +31,8 @@ export interface AcquireSite {
   readonly validity: Validity;
   /** The acquisition either succeeds or throws (`new Socket(…)`): it never yields the invalid value. */
   readonly alwaysValid?: boolean;
+  /** Acquired through a project function whose summary says it returns a new resource (a wrapper). */
+  readonly wrapper?: boolean;
 }
 
 /**
@@ -41,6 +43,12 @@ export interface ExceptionOrigin {
   readonly at: number;
   readonly start: number;
   readonly end: number;
+  /**
+   * The call practically never raises (a socket option setter, a logging call, a getter: each
+   * language's table says which): a leak that needs it to raise is reported below warning severity,
+   * and a resource live at a likelier origin too is reported there instead.
+   */
+  readonly unlikely?: boolean;
 }
 
 export type Value =
@@ -59,6 +67,11 @@ export type Value =
   | { readonly kind: 'invalid' }
   /** An aggregate (`{ .fd = fd }`): the named locations are stored into it and owned by it. */
   | { readonly kind: 'aggregate'; readonly keys: readonly string[] }
+  /**
+   * The result of a call to a project function (C's workspace summaries): a new resource when the
+   * callee's summary says it returns one it acquired (an acquiring wrapper), else like `other`.
+   */
+  | { readonly kind: 'result'; readonly name: string; readonly start: number; readonly end: number }
   | { readonly kind: 'other' };
 
 /** Where a value is stored: a tracked local, storage that outlives the function, or nowhere tracked. */
@@ -77,15 +90,24 @@ export type Op =
   | ({ readonly op: 'pair'; readonly base: string | null } & AcquireSite)
   /** Every location is handed over (a configured ownership-transfer function). */
   | { readonly op: 'transfer'; readonly refs: readonly Ref[] }
-  /** A call to a function of the same file or workspace: its summary says what happens to each argument. */
-  | { readonly op: 'summary'; readonly name: string; readonly refs: readonly Ref[] }
+  /**
+   * A call to a function of the same file or workspace: its summary says what happens to each
+   * argument. Without a summary, `otherwise` decides (default `borrow`: nothing happens): `handoff`
+   * gives every argument away, `release` releases every argument (a name that says it closes).
+   * `at` is the call's offset: a summary that releases an argument only when it fails makes the
+   * call's result (a condition on it, or the variable it is stored in) a status of that argument.
+   */
+  | { readonly op: 'summary'; readonly name: string; readonly refs: readonly Ref[]; readonly otherwise?: 'borrow' | 'handoff' | 'release'; readonly at?: number }
   /**
    * A call to a function the analysis knows nothing about receives the resource. It may close or
    * keep it: the resource may still be open, but a fix can no longer prove it is.
    */
   | { readonly op: 'lend'; readonly refs: readonly Ref[] }
-  /** The value of the locations is returned to the caller (who then owns it). */
-  | { readonly op: 'returned'; readonly refs: readonly Ref[] }
+  /**
+   * The value of the locations is returned to the caller (who then owns it). `constant`: the returned
+   * expression is this constant (`return -1;`, `return ANET_ERR;`), when the language knows it.
+   */
+  | { readonly op: 'returned'; readonly refs: readonly Ref[]; readonly constant?: number | null }
   /** An exception may start here: the state as it is now goes to the node's exceptional successor. */
   | { readonly op: 'raise'; readonly origin: ExceptionOrigin }
   /** The pending exception goes on (the end of a `finally` run on the exceptional path) to the exceptional successor. */
@@ -110,7 +132,11 @@ export type Guard =
    * `a == b` / `a != b` between two variables, neither a constant. `standard` names the side that
    * is a standard stream or descriptor (`STDIN_FILENO`, `stdout`), if any.
    */
-  | { readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!='; readonly standard: 'a' | 'b' | null }
+  | {
+    readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!='; readonly standard: 'a' | 'b' | null;
+    /** The side that is no variable of the function (a macro or a global: `ANET_ERR`, `INVALID_SOCKET`), if any. */
+    readonly constant?: 'a' | 'b' | null;
+  }
   | { readonly g: 'none' };
 
 export const NO_GUARD: Guard = { g: 'none' };
@@ -137,6 +163,11 @@ export interface Exit {
   readonly end: number;
   /** Identity of the exit (two nodes may share it: a scope end and the function end). */
   readonly id: string;
+  /**
+   * A `throw` exit reached only by an exception from a call that practically never raises (as
+   * `ExceptionOrigin.unlikely`, for languages whose throw exits are per call): reported below warning severity.
+   */
+  readonly unlikely?: boolean;
 }
 
 /**

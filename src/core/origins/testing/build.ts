@@ -19,6 +19,29 @@ export function buildRecorder(dir: string): string {
   return out;
 }
 
+/**
+ * A recorders folder laid out like dist/lib (node/, python/), made from the sources, for
+ * $SOCKSCOPE_ORIGINS_LIB_DIR; with the native library when `native` is given.
+ */
+export function runtimeRecorders(dir: string, native?: string): string {
+  const lib = path.join(dir, 'lib');
+  const origins = path.join(repoRoot(), 'src', 'core', 'origins');
+  fs.mkdirSync(path.join(lib, 'node'), { recursive: true });
+  fs.mkdirSync(path.join(lib, 'python'), { recursive: true });
+  fs.copyFileSync(path.join(origins, 'node', 'sockscope-origins.js'), path.join(lib, 'node', 'sockscope-origins.js'));
+  fs.copyFileSync(path.join(origins, 'python', 'sitecustomize.py'), path.join(lib, 'python', 'sitecustomize.py'));
+  if (native) fs.copyFileSync(native, path.join(lib, 'libsockscope-origins.so'));
+  return lib;
+}
+
+/** The 1-based line of a fixture file (any language) that carries the marker `SITE:<site>` in a comment. */
+export function fixtureSiteLine(file: string, site: string): number {
+  const lines = fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'origins', file), 'utf8').split('\n');
+  const i = lines.findIndex((l) => new RegExp(`SITE:${site}(\\W|$)`).test(l));
+  if (i < 0) throw new Error(`no SITE:${site} in ${file}`);
+  return i + 1;
+}
+
 /** Compiles test/fixtures/origins/<name>.c into dir with extra gcc flags (e.g. -g). */
 export function buildProgram(dir: string, name: string, flags: readonly string[], output = name): string {
   const out = path.join(dir, output);

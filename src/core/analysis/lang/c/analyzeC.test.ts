@@ -376,3 +376,79 @@ int c(const char *p) { MY_UNUSED int fd = open(p, 0); if (fd < 0) return -1; ret
   // The qualifier macros do not parse as C: the analysis recovers the declared name.
   assert.deepEqual(summary(r), [`${H.split('\n').length + 7}:fd`]);
 });
+
+test('a descriptor stored in a local array element by a running index is kept by the array (no leak, no overwrite)', async () => {
+  assert.deepEqual(await check(`
+int listen_all(struct addrinfo *list, int *out) {
+  int socks[8], n = 0, sock;
+  struct addrinfo *ai;
+  for (ai = list; ai; ai = ai->ai_next) {
+    sock = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (sock == -1) continue;
+    socks[n++] = sock;
+  }
+  for (int i = 0; i < n; i++) {
+    sock = socks[i];
+    if (listen(sock, 5) == -1) return -1;
+    out[i] = sock;
+  }
+  return n;
+}
+`), []);
+});
+
+test('one consistent build: a close under #ifdef X and another under #ifndef X is never skipped on one path', async () => {
+  assert.deepEqual(await check(`
+int a(const char *p) {
+  int fd = open(p, 0);
+  if (fd < 0) return -1;
+#ifdef USE_SOCKETS
+  closesocket(fd);
+#endif
+#ifndef USE_SOCKETS
+  close(fd);
+#endif
+  return 0;
+}
+int b(const char *p) {
+  int fd = open(p, 0);
+  if (fd < 0) return -1;
+#if 0
+  close(fd);
+#endif
+  return 0;
+}
+`), ['24:fd']);
+});
+
+test('workspace macros: qualifier, loop and test-harness macros the grammar cannot read parse once rewritten (lines kept)', async () => {
+  const cMacros = new Map([
+    ['my_inline', { params: null, value: 'inline' }],
+    ['list_for_each', { params: ['it', 'head'], value: 'for ((it) = (head)->next; (it) != (head); (it) = (it)->next)' }],
+    ['TEST_BEGIN', { params: ['f'], value: 'static void f(void) { test_init(#f);' }],
+    ['TEST_END', { params: null, value: 'goto done; done: test_fini(); }' }],
+  ]);
+  const src = `${H}
+static my_inline int helper(struct node *head) {
+  struct node *it;
+  list_for_each(it, head) {
+    int fd = open(it->path, 0);
+    if (fd < 0) continue;
+    if (it->skip) continue;
+    close(fd);
+  }
+  return 0;
+}
+TEST_BEGIN(test_open) {
+  int fd = open("/dev/null", 0);
+  if (fd < 0) return;
+}
+TEST_END
+`;
+  const r = await analyzeC(src, 'c', { cMacros });
+  assert.equal(r.hadParseErrors, false);
+  assert.deepEqual(summary(r), ['12:fd', '20:fd']);
+  assert.equal(r.findings[1]!.function, 'test_open');
+  const without = await analyzeC(src, 'c', {});
+  assert.equal(without.hadParseErrors, true);
+});

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { buildCfg, type FunctionCfg } from './cfg';
-import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from '../../engine/analysis';
+import type { Summary, SummaryProvider } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
 import { NO_MACROS, type FileMacros } from './macros';
@@ -8,13 +8,29 @@ import { NO_RETURN } from './names';
 import type { EffectSite, FileScan } from './scan';
 import { firstKid } from '../../syntax';
 import { calleeName, simpleName, strip } from './syntax';
+import type { MacroWrapper } from './macroWrappers';
+import { FileOverlay } from './overlay';
+import { fingerprint, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
+import type { CWorkspaceIndex } from './workspaceIndex';
+
+/** The workspace a file is analysed in: its index, and the file's key in it. */
+export interface CWorkspace {
+  readonly index: CWorkspaceIndex;
+  readonly file: string;
+  /** The index holds the file as analysed (same text, same configuration): its units serve as they are. */
+  readonly exact?: boolean;
+}
 
 /**
- * File-wide knowledge for the C/C++ analysis: functions defined in the file (for wrapper and
- * ownership summaries, computed lazily on first use), and functions that never return.
+ * File-wide knowledge for the C/C++ analysis: functions defined in the file and in the workspace (for
+ * wrapper and ownership summaries, computed lazily on first use, see summaries.ts), and functions that
+ * never return.
  */
 export class CFileContext implements CompileContext, SummaryProvider {
-  private readonly summaries = new Map<string, Summary | 'busy'>();
+  private readonly resolver: SummaryResolver;
+  private readonly file: string;
+  private readonly units = new Map<string, FunctionUnit | null>();
+  private wrappers: ReadonlyMap<string, MacroWrapper> | undefined;
   private readonly noReturnMemo = new Map<string, boolean | 'busy'>();
   private readonly cfgs = new Map<number, FunctionCfg>();
   private readonly irs = new Map<number, FunctionIr>();
@@ -23,10 +39,40 @@ export class CFileContext implements CompileContext, SummaryProvider {
   constructor(
     private readonly scan: FileScan,
     ownershipTransfers: readonly string[],
-    private readonly deadline?: number,
+    deadline?: number,
     readonly macros: FileMacros = NO_MACROS,
+    workspace?: CWorkspace,
+    private readonly wrapperList: () => readonly MacroWrapper[] = () => [],
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
+    this.file = workspace?.file ?? '';
+    // The index's own view when it holds this very text: its cached summaries stay valid from file to file.
+    const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name));
+    this.resolver = new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline);
+  }
+
+  /** The file's own function (or call-like macro) of this name, as a unit the resolver can summarise. */
+  private ownUnit(name: string): FunctionUnit | undefined {
+    let u = this.units.get(name);
+    if (u === undefined) {
+      const def = this.scan.definitions.get(name);
+      this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
+      const w = def ? undefined : this.wrappers.get(name);
+      u = def ? { name, file: this.file, visible: !isStatic(def), ir: this.irOf(def), ...callsOf(this.scan, def) }
+        : w ? { name, file: this.file, visible: true, macro: { target: w.target, args: w.args } } : null;
+      this.units.set(name, u);
+    }
+    return u ?? undefined;
+  }
+
+  /** Can a call of `name` return a new resource (see SummaryResolver.mayAcquire)? */
+  mayAcquire(name: string): boolean {
+    return this.resolver.mayAcquire(name, this.file);
+  }
+
+  /** What a call of `name` from this file resolves to, for cache keys: changes when its summary does. */
+  summaryKey(name: string): string {
+    return fingerprint(this.summary(name));
   }
 
   /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */
@@ -84,21 +130,19 @@ export class CFileContext implements CompileContext, SummaryProvider {
   }
 
   summary(name: string): Summary | undefined {
-    const def = this.scan.definitions.get(name);
-    if (!def) return undefined;
-    const memo = this.summaries.get(name);
-    if (memo === 'busy') return NO_SUMMARY; // recursion: assume nothing
-    if (memo) return memo;
-    this.summaries.set(name, 'busy');
-    let result = NO_SUMMARY;
-    try {
-      const analysis = new FunctionAnalysis(this.irOf(def), this, 'summary', this.deadline);
-      analysis.run();
-      result = analysis.summary();
-    } catch {
-      result = NO_SUMMARY;
-    }
-    this.summaries.set(name, result);
-    return result;
+    return this.resolver.resolve(name, this.file);
   }
+}
+
+/** The names a function calls, and whether one of them is an acquiring library function (see FunctionUnit). */
+export function callsOf(scan: FileScan, def: Node): { calls: string[]; acquires: boolean } {
+  const calls = new Set<string>();
+  for (const e of scan.effects.get(def.id) ?? []) if (e.kind === 'call' && e.callee) calls.add(e.callee);
+  return { calls: [...calls], acquires: scan.acquiring.includes(def) };
+}
+
+/** `static int f(...)`: visible only in its own file. */
+export function isStatic(def: Node): boolean {
+  for (const c of def.children) if (c?.type === 'storage_class_specifier' && c.text === 'static') return true;
+  return false;
 }

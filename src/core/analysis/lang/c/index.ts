@@ -1,15 +1,20 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
-import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
-import { CFileContext } from './context';
+import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
+import { CFileContext, type CWorkspace } from './context';
+import { macroWrappers } from './macroWrappers';
+import { ACQUIRE } from './names';
+import type { FileScan } from './scan';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
 import { FunctionCache } from '../../engine/functionCache';
+import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
 import { fileMacros } from './macros';
-import { configurations } from './preproc';
+import { applyRewrites, configurations } from './preproc';
+import { macroRewrites } from './macroRewrites';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -18,20 +23,33 @@ import { functionName } from './syntax';
  * stream, a path-insensitive-but-guard-aware dataflow over its CFG finds the exits where one
  * is still open, and assignments that overwrite the only copy of an open one.
  */
-export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions): Promise<AnalysisResult> {
+export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): Promise<AnalysisResult> {
   try {
+    // The index holds a file in its first configuration (see workspaceIndex.ts).
+    const exact = workspace && { ...workspace, exact: workspace.index.holds(workspace.file, text, language) };
     const first = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text);
-      return configs ? { configs } : { result: analyzeTree(tree, text, language, options) };
+      const configs = configurations(tree.rootNode, text, language, options.cMacros);
+      if (configs) return { configs };
+      return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, exact) };
     });
     if (first.result) return first.result;
     const results: AnalysisResult[] = [];
-    for (const config of first.configs!) results.push(await withTree(language, config, (tree) => analyzeTree(tree, text, language, options)));
-    return mergeConfigurations(language, results);
+    for (const [i, config] of first.configs!.entries()) {
+      const ws = i === 0 ? exact : workspace;
+      // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
+      const r = await withTree(language, config, (tree) => {
+        const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
+        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws) };
+      });
+      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws)));
+    }
+    return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
 }
+
+const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
 
 /**
  * The findings of every build configuration (see preproc.ts). A fix is kept only for a finding
@@ -57,7 +75,7 @@ function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisRe
   return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
-function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions): AnalysisResult {
+function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
@@ -66,10 +84,15 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, fileMacros(root));
+  const own = fileMacros(root);
+  const macros = workspace ? workspace.index.macrosFor(own) : own;
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
   const lines = new LineIndex(text);
   const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
-  const functions = scan.acquiring;
+  const functions = analysedFunctions(scan, ctx);
+  const wsKey = workspace ? workspace.index.constantsKey() : '';
+  // An unchanged function (same text, same callees, same file facts) is not analysed again.
+  const reuse = new FileReuse(C_FUNCTIONS, lines, deadline);
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
@@ -78,26 +101,25 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
     const fn = functions[i]!;
     const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
     try {
-      // An unchanged function (same text, same callees, same file facts) is not analysed again.
-      const key = functionKey(fn, ctx, file, options);
-      const startLine = lines.position(fn.startIndex).line;
-      const cached = key === null ? undefined : C_FUNCTIONS.get(key, startLine);
-      if (cached) {
-        findings.push(...cached.findings);
-        notes.push(...cached.notes);
-        continue;
-      }
-      const fnNotes: string[] = [];
-      const found = analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes);
-      findings.push(...found);
-      notes.push(...fnNotes);
-      if (key !== null && fnNotes.length === 0) C_FUNCTIONS.set(key, startLine, lines.position(fn.endIndex).line, { findings: found, notes: fnNotes });
+      reuse.run(fn, cFunctionKey(fn, ctx, file, options, wsKey), (fnNotes) => ({
+        findings: analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes), reusable: true,
+      }), { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.variable.localeCompare(b.variable));
   return { language, findings, hadParseErrors, notes };
+}
+
+/**
+ * The functions worth analysing: those that call an acquiring function, or a function (of the file or
+ * the workspace) or macro whose summary says it returns a new descriptor.
+ */
+function analysedFunctions(scan: FileScan, ctx: CFileContext): Node[] {
+  const direct = new Set(scan.acquiring);
+  return scan.functions.filter((fn) => direct.has(fn) || (scan.effects.get(fn.id) ?? []).some((e) =>
+    e.kind === 'call' && e.callee !== null && !ACQUIRE.has(e.callee) && ctx.mayAcquire(e.callee) && ctx.summary(e.callee)?.returns));
 }
 
 /** Results of C/C++ functions analysed before (per process: the editor's worker keeps it across edits). */
@@ -107,14 +129,12 @@ export const C_FUNCTIONS = new FunctionCache(2000);
 const MAX_KEYED_CALLEES = 64;
 
 /**
- * Everything a function's findings and fixes depend on: its text and start column, the language and
- * options, the file's headers and include position, the file's closing idiom, and for each function
- * it calls (through same-file definitions, transitively) whether it returns and its definition.
+ * Everything a function's findings and fixes depend on (see engine/reuse.ts): besides its text, the
+ * file's headers and include position, the file's closing idiom and macros, and for each function it
+ * calls (through same-file definitions, transitively) whether it returns and its definition.
  */
-function functionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions): string | null {
+function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions, workspaceConstants: string): string | null {
   const { scan } = file;
-  const head = [file.language, file.lines.position(fn.startIndex).column, (options.ownershipTransfers ?? []).join(','),
-    [...scan.headers].sort().join(','), scan.includeEnd, projectCloser(file) ?? '', fn.hasError ? 'E' : '', macrosOf(file)];
   const facts: string[] = [];
   const seen = new Set<string>();
   const queue: Node[] = [fn];
@@ -126,13 +146,18 @@ function functionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options:
       seen.add(e.callee);
       const def = scan.definitions.get(e.callee);
       facts.push(`${e.callee}${ctx.isNoReturn(e.callee) ? '!' : ''}`);
-      if (!def) continue;
+      // A function of another file (or a macro): its summary, so that an edit there that changes it re-analyses this one.
+      if (!def) {
+        facts.push(ctx.summaryKey(e.callee));
+        continue;
+      }
       if (++defs > MAX_KEYED_CALLEES) return null;
       facts.push(def.text);
       queue.push(def);
     }
   }
-  return `${head.join('\u0001')}\u0002${facts.join('\u0001')}\u0002${fn.text}`;
+  return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), String(scan.includeEnd),
+    projectCloser(file) ?? '', macrosOf(file), workspaceConstants, facts.join('\u0001')]);
 }
 
 const macroKeys = new WeakMap<FileFixContext, string>();

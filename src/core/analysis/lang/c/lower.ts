@@ -6,7 +6,7 @@ import {
   NO_GUARD, type AcquireSite, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
 import type { FileMacros } from './macros';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
@@ -27,6 +27,8 @@ export interface CompileContext {
   readonly macros: FileMacros;
 }
 
+/** Where a returned call's result is held for the `returned` op (no variable of the source has this name). */
+const RETURNED = { kind: 'local', key: '<return>' } as const;
 const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 const NONE: Guard = NO_GUARD;
 const MAX_GUARD_DEPTH = 200;
@@ -56,7 +58,10 @@ export class Lowering {
       } else if (ast && node.kind === 'return') {
         const expr = firstExpression(ast);
         if (expr) {
-          list.push({ op: 'returned', refs: this.returnedRefs(expr) });
+          // `return open(...)`, `return wrapper(...)`: the call's result is what the caller gets.
+          const call = strip(expr)?.type === 'call_expression' ? this.valueOf(expr, RETURNED) : null;
+          if (call && call.kind !== 'other') list.push({ op: 'bind', target: RETURNED, value: call, start: ast.startIndex, end: ast.endIndex });
+          list.push({ op: 'returned', refs: call && call.kind !== 'other' ? [{ key: RETURNED.key, prefix: null }] : this.returnedRefs(expr), constant: this.constant(expr) });
           reads[id]!.push(...identifiersIn(expr));
         }
       }
@@ -87,7 +92,7 @@ export class Lowering {
     // once, and its offsets read once (endIndex is a call into the parser's wasm).
     const events: { e: EffectSite; start: number; end: number; relevant: boolean; noRet: boolean }[] = [];
     for (const e of sites) {
-      const relevant = e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee) || this.lends(e.node, e.callee);
+      const relevant = e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee) || this.givesLocal(e.node, e.callee);
       const noRet = e.kind === 'call' && e.callee !== null && this.ctx.isNoReturn(e.callee);
       if (relevant || noRet) events.push({ e, start: e.node.startIndex, end: e.node.endIndex, relevant, noRet });
     }
@@ -107,7 +112,12 @@ export class Lowering {
 
   private relevantCall(name: string): boolean {
     return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) ||
-      this.ctx.isDefined(name) || closesByName(name);
+      closesByName(name);
+  }
+
+  /** A call that may get a summary (from the file or the workspace): it gives a local (or its address) to the callee. */
+  private givesLocal(call: Node, name: string): boolean {
+    return !ACQUIRE.has(name) && !BORROW.has(name) && callArgs(call).some((a) => this.holdsLocal(a));
   }
 
   /**
@@ -194,6 +204,8 @@ export class Lowering {
       const name = calleeName(r);
       if (name && ACQUIRE.has(name)) return { kind: 'acquire', ...this.site(r, name, target.kind === 'local' ? target.key : null) };
       if (name && ACQUIRE_PAIR.has(name)) return { kind: 'status', start: r.startIndex };
+      // A project function may be an acquiring wrapper: its summary says (else this is `other`).
+      if (name && !RELEASE.has(name) && !BORROW.has(name)) return { kind: 'result', name, start: r.startIndex, end: r.endIndex };
       return { kind: 'other' };
     }
     if (r.type === 'initializer_list' || r.type === 'compound_literal_expression') return { kind: 'aggregate', keys: aggregateKeys(r) };
@@ -216,7 +228,10 @@ export class Lowering {
         const { base, literalIndex } = subscriptParts(n);
         if (base && this.cfg.localArrays.has(base)) {
           const key = lvalueKey(n);
-          return literalIndex && key ? { kind: 'local', key } : { kind: 'ignore' };
+          if (literalIndex && key) return { kind: 'local', key };
+          // `socks[num_socks++] = sock`: the array keeps it (collected to be used or closed after
+          // the loop), which the analysis does not follow element by element: handed over.
+          return { kind: 'escape' };
         }
         return { kind: 'escape' };
       }
@@ -243,9 +258,11 @@ export class Lowering {
       const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
       ops.push({ op: 'pair', ...this.site(call, name, null), base });
     } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map(argRef) });
-    else if (this.ctx.isDefined(name)) ops.push({ op: 'summary', name, refs: args.map(argRef) });
-    else if (closesByName(name)) for (const a of args) ops.push({ op: 'release', ref: argRef(a) });
-    else if (this.lends(call, name)) ops.push({ op: 'transfer', refs: this.handedRefs(args) });
+    else if (!ACQUIRE.has(name)) {
+      // The callee's summary (same file or workspace) decides; without one, its name does.
+      const otherwise = closesByName(name) ? 'release' : this.lends(call, name) ? 'handoff' : 'borrow';
+      ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map(argRef) : this.handedRefs(args), otherwise, at: call.startIndex });
+    }
   }
 
   /** What an acquiring call produces: a Winsock SOCKET when the variable is declared so. */
@@ -363,11 +380,14 @@ export class Lowering {
   }
 
   private same(l: Node, r: Node, rel: '==' | '!='): Guard {
-    const a = variableKey(l);
-    const b = variableKey(r);
+    // `(s = wrapper(...)) == ANET_ERR` compares what was assigned.
+    const assigned = (n: Node) => (strip(n)?.type === 'assignment_expression' ? strip(n)!.childForFieldName('left') ?? n : n);
+    const a = variableKey(assigned(l));
+    const b = variableKey(assigned(r));
     if (!a || !b || a === b) return NONE;
     const standard = isStandard(b) ? 'b' : isStandard(a) ? 'a' : null;
-    return { g: 'same', a, b, rel, standard };
+    const constant = !this.cfg.locals.has(b) && !b.includes('[') ? 'b' : !this.cfg.locals.has(a) && !a.includes('[') ? 'a' : null;
+    return { g: 'same', a, b, rel, standard, constant };
   }
 
   private compare(subjectNode: Node, rel: Rel, c: number): Guard {
@@ -384,7 +404,9 @@ export class Lowering {
       return key ? { kind: 'key', key } : null;
     }
     if (e.type === 'call_expression') {
-      return ACQUIRE_PAIR.has(calleeName(e) ?? '') ? { kind: 'pair', start: e.startIndex } : null;
+      // A pair acquisition's status, or a project call whose summary makes its result a status (`anetListen(...) == ANET_ERR`).
+      const name = calleeName(e);
+      return name && (ACQUIRE_PAIR.has(name) || (!ACQUIRE.has(name) && !RELEASE.has(name))) ? { kind: 'pair', start: e.startIndex } : null;
     }
     const key = lvalueKey(e);
     return key ? { kind: 'key', key } : null;
@@ -479,7 +501,8 @@ function acquisitionsIn(expr: Node): number[] {
   for (const c of calls) {
     if (!c) continue;
     const name = calleeName(c);
-    if (name && (ACQUIRE.has(name) || ACQUIRE_PAIR.has(name))) out.push(c.startIndex);
+    // Any other named call may be a project's acquiring wrapper: its offset is harmless when it is not.
+    if (name && !RELEASE.has(name)) out.push(c.startIndex);
   }
   return out;
 }

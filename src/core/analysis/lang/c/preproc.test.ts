@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { withTree } from '../../parser';
-import { configurations } from './preproc';
+import { configurations, type MacroTable } from './preproc';
 
-async function configs(text: string): Promise<string[] | null> {
-  return withTree('c', text, (t) => configurations(t.rootNode, text));
+async function configs(text: string, workspace: MacroTable = new Map()): Promise<string[] | null> {
+  return withTree('c', text, (t) => configurations(t.rootNode, text, 'c', workspace));
 }
 
 /** The non-blank lines of a configuration, trimmed. */
@@ -16,7 +16,7 @@ test('a file without conditionals has no configurations to resolve', async () =>
   assert.equal(await configs('int f(void) { return 0; }\n'), null);
 });
 
-test('first parts in one configuration, #else parts in the other; offsets and lines kept', async () => {
+test('unknown macros are defined (and 1) in one configuration, not defined in the other; offsets and lines kept', async () => {
   const text = 'int a;\n#ifdef X\nint b;\n#elif defined(Y)\nint c;\n#else\nint d;\n#endif\n#ifdef Z\nint e;\n#endif\n';
   const out = await configs(text);
   assert.ok(out);
@@ -26,7 +26,7 @@ test('first parts in one configuration, #else parts in the other; offsets and li
     assert.equal(c.split('\n').length, text.split('\n').length);
   }
   assert.deepEqual(kept(out[0]!), ['int a;', 'int b;', 'int e;']);
-  assert.deepEqual(kept(out[1]!), ['int a;', 'int d;', 'int e;']);
+  assert.deepEqual(kept(out[1]!), ['int a;', 'int d;']);
 });
 
 test('#if 0 is dead in every configuration, #if 1 takes its first part, macros defined above are known', async () => {
@@ -48,11 +48,47 @@ test('a macro defined only after the conditional, or inside one, is not known (h
   assert.deepEqual(kept(out[0]!), ['#define H_GUARD', 'int x;']);
 });
 
-test('continued directive lines are blanked whole; unpaired directives leave the file as it is', async () => {
+test('continued directive lines are blanked whole; a stray #endif is blanked, the rest kept', async () => {
   const out = await configs('#if defined(A) || \\\n    defined(B)\nint a;\n#endif\n');
   assert.ok(out);
   assert.deepEqual(kept(out[0]!), ['int a;']);
-  assert.equal(await configs('int a;\n#endif\n'), null);
+  assert.deepEqual(await configs('int a;\n#endif\n'), ['int a;\n      \n']);
+});
+
+test('every test of one macro agrees within a configuration: no mix of #ifdef X and #ifndef X parts', async () => {
+  const text = [
+    'int f(int fd) {', '#ifdef USE_X', '  x_close(fd);', '#endif', '#ifndef USE_X', '  close(fd);', '#endif',
+    '#if !defined(USE_X) || USE_X == 0', '  int plain;', '#else', '  int withx;', '#endif', '  return 0;', '}', '',
+  ].join('\n');
+  const out = await configs(text);
+  assert.ok(out);
+  assert.deepEqual(out.map(kept), [
+    ['int f(int fd) {', 'x_close(fd);', 'int withx;', 'return 0;', '}'],
+    ['int f(int fd) {', 'close(fd);', 'int plain;', 'return 0;', '}'],
+  ]);
+});
+
+test('values of the file\'s macros, #undef, and definitions in parts not taken', async () => {
+  const text = [
+    '#define LEVEL (2 + 1)', '#define ALIAS LEVEL', '#if ALIAS >= 3 && LEVEL * 2 == 6', 'int three;', '#endif',
+    '#if 0', '#define HIDDEN 1', '#endif', '#ifdef HIDDEN', 'int hidden;', '#endif',
+    '#undef LEVEL', '#ifdef LEVEL', 'int still;', '#else', 'int gone;', '#endif', '',
+  ].join('\n');
+  const out = await configs(text);
+  assert.ok(out);
+  assert.equal(out.length, 1, 'nothing unknown');
+  assert.deepEqual(kept(out[0]!), ['#define LEVEL (2 + 1)', '#define ALIAS LEVEL', 'int three;', '#undef LEVEL', 'int gone;']);
+});
+
+test('macros the workspace headers define are known; the file\'s own definition comes first', async () => {
+  const workspace: MacroTable = new Map([['HAVE_EPOLL', { params: null, value: '1', number: 1 }], ['MODE', { params: null, value: '0', number: 0 }],
+    ['GUARD_H', { params: null, value: '' }]]);
+  const text = ['#ifndef GUARD_H', '#define GUARD_H', '#ifdef HAVE_EPOLL', 'int epoll;', '#else', 'int sel;', '#endif',
+    '#if MODE', 'int mode;', '#endif', '#ifdef __cplusplus', 'int cpp;', '#endif', '#endif', ''].join('\n');
+  const out = await configs(text, workspace);
+  assert.ok(out);
+  assert.equal(out.length, 1);
+  assert.deepEqual(kept(out[0]!), ['#define GUARD_H', 'int epoll;']);
 });
 
 test('braces split by #if/#else parse in each configuration (directives found also inside parse errors)', async () => {

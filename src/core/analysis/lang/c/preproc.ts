@@ -1,4 +1,6 @@
-import { Query, type Language, type Node } from 'web-tree-sitter';
+import { Parser, Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import type { CMacroDefinition } from '../../types';
+import type { Rewrite } from './macroRewrites';
 
 /**
  * Build configurations of a C/C++ file. `#if`/`#ifdef`/`#elif`/`#else` parts are alternatives of
@@ -9,28 +11,52 @@ import { Query, type Language, type Node } from 'web-tree-sitter';
  * with the parts not taken (and the conditional lines themselves) blanked out: characters
  * replaced by spaces, line breaks kept, so every offset and line stays where it was.
  *
- * - the first configuration takes, in each conditional, its first part that can be taken;
- * - the second takes its last one (the `#else`, the last `#elif`); a conditional without `#else`
- *   keeps its first part (`#ifdef HAVE_X` code is not left out, and header guards stay).
+ * Each configuration runs the conditionals as the preprocessor does, in order, with the macros
+ * `#define`d and `#undef`d so far by the file's own taken parts, then the macros the workspace's
+ * headers define (`MacroTable`). A macro the file defines somewhere is the file's to define: before
+ * that it is not defined (header guards). Any other macro is unknown, and each configuration
+ * gives all unknown macros one value: defined and 1 in the first, not defined and 0 in the second.
+ * So every test of the same macro agrees within a configuration (`#ifdef X` … `#ifndef X`), and no
+ * path of the analysis goes through two parts that exclude each other.
  *
- * A part cannot be taken when its condition is known false (`#if 0`, `#ifndef X` with `X` defined
- * above) or an earlier part's condition is known true (`#if 1`, `#ifdef X` / `#if defined(X)` with
- * `X` defined above). Only the file's own top-level `#define`s before the line count as defined;
- * any other macro may or may not be defined by the build.
- * The directives are found with the grammar's own tokens (a query), also inside parse errors.
+ * The directive lines are found with the grammar's own tokens (a query, also inside parse errors);
+ * their conditions and definitions are parsed by tree-sitter from one small document that holds
+ * each directive line on its own.
  */
 
-/** One conditional part: the text after its directive line up to the next directive of its group. */
-interface Part {
-  readonly bodyStart: number;
-  bodyEnd: number;
-  /** true: taken for sure, false: never taken, null: either. */
-  readonly known: boolean | null;
-  readonly isElse: boolean;
+/** A macro the workspace's headers define: object-like (`params` null) or function-like. */
+export interface MacroDefinition {
+  readonly params: readonly string[] | null;
+  /** The replacement text, trimmed. */
+  readonly value: string;
+  /** An object-like macro's value when it is an integer constant expression (`1`, `(0x0100 | 2)`). */
+  readonly number?: number | null;
 }
 
-interface Group {
-  readonly parts: Part[];
+/** A definition of the file itself: its value parsed as a condition (`#if VALUE`). */
+interface FileDefinition extends MacroDefinition {
+  expr: Node | null;
+}
+
+/** The macros of the workspace's headers, by name (the first definition of a name wins). */
+export type MacroTable = ReadonlyMap<string, MacroDefinition>;
+
+type Kind = 'if' | 'ifdef' | 'ifndef' | 'elif' | 'elifdef' | 'elifndef' | 'else' | 'endif' | 'define' | 'undef';
+
+interface Directive {
+  readonly kind: Kind;
+  /** The directive's (possibly continued) line: from its start to its line break. */
+  readonly lineStart: number;
+  readonly lineEnd: number;
+  /** The end of its token (`#if`, `#  define`). */
+  readonly tokenEnd: number;
+}
+
+/** What one directive says once parsed: a condition, a name tested, defined or undefined. */
+interface Parsed {
+  readonly condition: Node | null;
+  readonly name: string | null;
+  readonly definition: FileDefinition | null;
 }
 
 const queries = new WeakMap<Language, Query>();
@@ -39,15 +65,24 @@ function directiveQuery(lang: Language): Query {
   let q = queries.get(lang);
   if (!q) {
     q = new Query(lang, [
-      '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif"] @d',
-      // In error recovery a conditional line can come out as an unknown directive (`#else` as a preproc_call).
-      '(preproc_call directive: (preproc_directive) @other)',
-      '(translation_unit (preproc_def name: (identifier) @define))',
-      '(translation_unit (preproc_function_def name: (identifier) @define))',
+      '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#define"] @d',
+      // In error recovery a conditional line can come out as an unknown directive (`#else`, `#endif`); `#undef` always does.
+      '(preproc_directive) @other',
     ].join('\n'));
     queries.set(lang, q);
   }
   return q;
+}
+
+/** The text with the rewrites applied (they are sorted and do not overlap). */
+export function applyRewrites(text: string, rewrites: readonly Rewrite[]): string {
+  let out = '';
+  let last = 0;
+  for (const r of rewrites) {
+    out += text.slice(last, r.start) + r.text;
+    last = r.end;
+  }
+  return out + text.slice(last);
 }
 
 /** The end of the (possibly backslash-continued) line that contains `at`: the offset of its line break. */
@@ -70,85 +105,378 @@ function lineStart(text: string, at: number): number {
   return text.lastIndexOf('\n', at - 1) + 1;
 }
 
+const KINDS: ReadonlySet<string> = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define', 'undef']);
+
+/** The directive a token spells (`#else`, `#  endif`, `#undef`), or null for any other directive. */
+function directiveKind(token: string): Kind | null {
+  const kind = token.slice(1).trim();
+  return KINDS.has(kind) ? (kind as Kind) : null;
+}
+
 /**
  * The configurations to analyse (one or two texts of the same length as `text`), or null when the
- * file has no conditional to resolve or its conditionals do not pair up (then the file is analysed
- * as it is).
+ * file has no conditional (then the file is analysed as it is).
  */
-export function configurations(root: Node, text: string): string[] | null {
-  const defines: { name: string; at: number }[] = [];
-  const tokens: { node: Node; type: string }[] = [];
-  for (const m of directiveQuery(root.tree.language).matches(root)) {
-    for (const c of m.captures) {
-      if (c.name === 'define') defines.push({ name: c.node.text, at: c.node.startIndex });
-      else if (c.name === 'other') {
-        const kind = directiveKind(c.node.text);
-        if (kind) tokens.push({ node: c.node, type: kind });
-      } else tokens.push({ node: c.node, type: c.node.type });
+export function configurations(root: Node, text: string, language: 'c' | 'cpp' = 'c', workspace: MacroTable = new Map()): string[] | null {
+  const directives = findDirectives(root, text);
+  const comments = root.hasError ? definitionComments(root, directives) : [];
+  if (!directives.some((d) => d.kind !== 'define' && d.kind !== 'undef')) return comments.length ? [blank(text, comments)] : null;
+  const lang = root.tree.language;
+  const parser = new Parser();
+  try {
+    parser.setLanguage(lang);
+    const chunks: string[] = [];
+    const offsets: number[] = [];
+    let offset = 0;
+    for (const d of directives) {
+      const { lines } = synthLines(d, text);
+      offsets.push(lines ? offset : -1);
+      chunks.push(lines);
+      offset += lines.length;
     }
+    const tree = parser.parse(chunks.join(''));
+    if (!tree) return null;
+    let values: Tree | null = null;
+    try {
+      const parsed = offsets.map((o) => parse(tree.rootNode, o));
+      values = parseValues(parser, parsed);
+      const fileNames = new Set<string>();
+      parsed.forEach((p, i) => {
+        if (directives[i]!.kind === 'define' && p.name) fileNames.add(p.name);
+      });
+      const env = { language, workspace, fileNames };
+      const first = simulate(directives, parsed, text.length, env, 1);
+      const out = [blank(text, [...first.ranges, ...comments])];
+      if (first.assumed) {
+        const second = simulate(directives, parsed, text.length, env, 0);
+        if (!sameRanges(first.ranges, second.ranges)) out.push(blank(text, [...second.ranges, ...comments]));
+      }
+      return out;
+    } finally {
+      values?.delete();
+      tree.delete();
+    }
+  } finally {
+    parser.delete();
   }
-  if (!tokens.length) return null;
-  const definedBefore = (name: string, at: number): boolean => defines.some((d) => d.name === name && d.at < at);
+}
 
-  const directiveLines: [number, number][] = [];
-  const groups: Group[] = [];
-  const stack: Group[] = [];
-  // A part's condition, known from the tree when it parsed: true, false or null.
-  const known = (tok: Node): boolean | null => evaluate(tok, definedBefore);
-  const seen = new Set<number>();
-  for (const { node: tok, type } of tokens.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
-    if (seen.has(tok.startIndex)) continue;
-    seen.add(tok.startIndex);
-    const start = lineStart(text, tok.startIndex);
-    const end = lineEnd(text, tok.endIndex);
-    directiveLines.push([start, end]);
-    if (type === '#if' || type === '#ifdef' || type === '#ifndef') {
-      const g: Group = { parts: [{ bodyStart: end, bodyEnd: -1, known: known(tok), isElse: false }] };
-      stack.push(g);
-      groups.push(g);
-      continue;
-    }
-    const g = stack[stack.length - 1];
-    if (!g) return null;
-    const last = g.parts[g.parts.length - 1]!;
-    if (last.bodyEnd >= 0 || last.isElse && type !== '#endif') return null;
-    last.bodyEnd = start;
-    if (type === '#endif') stack.pop();
-    else g.parts.push({ bodyStart: end, bodyEnd: -1, known: type === '#else' ? null : known(tok), isElse: type === '#else' });
-  }
-  if (stack.length) return null;
+/**
+ * The values of the file's object-like macros, parsed as `#if` conditions in a second small
+ * document (`#define LEVEL (2 + 1)` gives the expression `(2 + 1)`), set on their definitions.
+ */
+function parseValues(parser: Parser, parsed: readonly Parsed[]): Tree | null {
+  const defs = parsed.map((p) => p.definition).filter((d): d is FileDefinition => !!d && d.params === null && d.value !== '' && !d.value.includes('\n'));
+  if (!defs.length) return null;
+  const starts: number[] = [];
+  let offset = 0;
+  const lines = defs.map((d) => {
+    starts.push(offset);
+    const line = `#if ${d.value}\n#endif\n`;
+    offset += line.length;
+    return line;
+  });
+  const tree = parser.parse(lines.join(''));
+  if (!tree) return null;
+  defs.forEach((d, i) => {
+    const owner = tree.rootNode.descendantForIndex(starts[i]!, starts[i]! + 1)?.parent;
+    d.expr = owner?.type === 'preproc_if' ? owner.childForFieldName('condition') : null;
+  });
+  return tree;
+}
 
-  const first: [number, number][] = [];
-  const second: [number, number][] = [];
-  let alternatives = false;
-  for (const g of groups) {
-    // The parts that can be taken: up to the first known-true one, without the known-false ones.
-    const live: Part[] = [];
-    for (const p of g.parts) {
-      if (p.known === false) continue;
-      live.push(p);
-      if (p.known === true) break;
-    }
-    const hasElse = g.parts.some((p) => p.isElse) || live.some((p) => p.known === true);
-    const a = live[0];
-    const b = hasElse ? live[live.length - 1] : live[0];
-    if (a !== b) alternatives = true;
-    for (const p of g.parts) {
-      if (p !== a) first.push([p.bodyStart, p.bodyEnd]);
-      if (p !== b) second.push([p.bodyStart, p.bodyEnd]);
+/**
+ * Comments inside continued `#define` lines (`/* nbits. *\/ \`), which the grammar cannot read
+ * there (the rest of the definition, and often the file after it, becomes a parse error). They
+ * are blanked like any comment could be: a comment never changes what the code does.
+ */
+function definitionComments(root: Node, directives: readonly Directive[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const d of directives) {
+    if (d.kind !== 'define') continue;
+    const start = root.descendantForIndex(d.lineStart, d.lineStart + 1);
+    const end = root.descendantForIndex(Math.max(d.lineStart, d.lineEnd - 1), d.lineEnd);
+    if (!start || !end || start.startPosition.row === end.endPosition.row) continue;
+    for (const c of root.descendantsOfType('comment', start.startPosition, end.endPosition)) {
+      if (c && c.startIndex > d.tokenEnd && c.endIndex <= d.lineEnd) out.push([c.startIndex, c.endIndex]);
     }
   }
-  const out = [blank(text, [...directiveLines, ...first])];
-  if (alternatives) out.push(blank(text, [...directiveLines, ...second]));
   return out;
 }
 
-const CONDITIONAL_KINDS: ReadonlySet<string> = new Set(['#if', '#ifdef', '#ifndef', '#elif', '#elifdef', '#elifndef', '#else', '#endif']);
+function findDirectives(root: Node, text: string): Directive[] {
+  const out: Directive[] = [];
+  const seen = new Set<number>();
+  const tokens: { start: number; end: number; kind: Kind }[] = [];
+  for (const c of directiveQuery(root.tree.language).captures(root)) {
+    const kind = directiveKind(c.node.text);
+    if (!kind) continue;
+    const start = c.node.startIndex;
+    if (seen.has(start)) continue;
+    seen.add(start);
+    tokens.push({ start, end: c.node.endIndex, kind });
+  }
+  tokens.sort((a, b) => a.start - b.start);
+  let last = -1;
+  for (const t of tokens) {
+    const s = lineStart(text, t.start);
+    if (s < last) continue; // inside the continued line of the directive before
+    const e = lineEnd(text, t.end);
+    out.push({ kind: t.kind, lineStart: s, lineEnd: e, tokenEnd: t.end });
+    last = e;
+  }
+  return out;
+}
 
-/** The conditional a directive token spells (`#else`, `#  endif`), or null for any other directive. */
-function directiveKind(token: string): string | null {
-  const kind = `#${token.slice(1).trim()}`;
-  return CONDITIONAL_KINDS.has(kind) ? kind : null;
+/**
+ * The directive's line(s) in the small document: the same line, closed where it opens a conditional
+ * (`#if C` + `#endif`); `#elif C` is written as `#if C`, `#elifdef N` as `#ifdef N`.
+ */
+function synthLines(d: Directive, text: string): { lines: string } {
+  // The text after the directive's name up to its line break.
+  const rest = text.slice(d.tokenEnd, d.lineEnd).replace(/\r/g, ' ');
+  switch (d.kind) {
+    case 'if': case 'elif': return { lines: `#if${rest}\n#endif\n` };
+    case 'ifdef': case 'elifdef': return { lines: `#ifdef${rest}\n#endif\n` };
+    case 'ifndef': case 'elifndef': return { lines: `#ifndef${rest}\n#endif\n` };
+    case 'define': return { lines: `#define${rest}\n` };
+    case 'undef': return { lines: `#undef${rest}\n` };
+    default: return { lines: '' };
+  }
+}
+
+/** One directive of the small document, read from its token at `at`. */
+function parse(root: Node, at: number): Parsed {
+  const none: Parsed = { condition: null, name: null, definition: null };
+  if (at < 0) return none;
+  const token = root.descendantForIndex(at, at + 1);
+  const owner = token?.parent;
+  if (!owner) return none;
+  switch (owner.type) {
+    case 'preproc_if':
+      return { condition: owner.childForFieldName('condition'), name: null, definition: null };
+    case 'preproc_ifdef':
+      return { condition: null, name: owner.childForFieldName('name')?.text ?? null, definition: null };
+    case 'preproc_def': {
+      const value = owner.childForFieldName('value')?.text.trim() ?? '';
+      return { condition: null, name: owner.childForFieldName('name')?.text ?? null, definition: { params: null, value, expr: null } };
+    }
+    case 'preproc_function_def': {
+      const params = owner.childForFieldName('parameters');
+      const names: string[] = [];
+      for (let i = 0; params && i < params.namedChildCount; i++) {
+        const p = params.namedChild(i);
+        if (p) names.push(p.text);
+      }
+      return {
+        condition: null, name: owner.childForFieldName('name')?.text ?? null,
+        definition: { params: names, value: owner.childForFieldName('value')?.text.trim() ?? '', expr: null },
+      };
+    }
+    case 'preproc_call': {
+      const name = owner.childForFieldName('argument')?.text.trim().split(/\s/)[0];
+      return { condition: null, name: name || null, definition: null };
+    }
+    default:
+      return none;
+  }
+}
+
+interface Env {
+  readonly language: 'c' | 'cpp';
+  readonly workspace: MacroTable;
+  /** Every macro the file itself defines (anywhere). */
+  readonly fileNames: ReadonlySet<string>;
+}
+
+interface Frame {
+  /** Is the conditional itself in taken code? */
+  readonly outer: boolean;
+  /** Is the current part taken? */
+  active: boolean;
+  /** Has a part of it been taken already? */
+  done: boolean;
+}
+
+/** Runs the directives in one configuration (`assume`: the value of every unknown macro). */
+function simulate(directives: readonly Directive[], parsed: readonly Parsed[], length: number, env: Env, assume: 0 | 1): { ranges: [number, number][]; assumed: boolean } {
+  const defs = new Map<string, FileDefinition | null>();
+  const ev = new Evaluator(env, defs, assume);
+  const ranges: [number, number][] = [];
+  const stack: Frame[] = [];
+  const active = (): boolean => stack.length === 0 || stack[stack.length - 1]!.active;
+  for (let i = 0; i < directives.length; i++) {
+    const d = directives[i]!;
+    const p = parsed[i]!;
+    const before = active();
+    switch (d.kind) {
+      case 'define':
+        if (before && p.name) defs.set(p.name, p.definition);
+        break;
+      case 'undef':
+        if (before && p.name) defs.set(p.name, null);
+        break;
+      case 'if': case 'ifdef': case 'ifndef': {
+        const v = before && ev.test(d.kind, p);
+        stack.push({ outer: before, active: v, done: v });
+        break;
+      }
+      case 'elif': case 'elifdef': case 'elifndef': {
+        const f = stack[stack.length - 1];
+        if (!f) break;
+        f.active = f.outer && !f.done && ev.test(d.kind, p);
+        f.done ||= f.active;
+        break;
+      }
+      case 'else': {
+        const f = stack[stack.length - 1];
+        if (!f) break;
+        f.active = f.outer && !f.done;
+        f.done = true;
+        break;
+      }
+      case 'endif':
+        stack.pop();
+        break;
+    }
+    const conditional = d.kind !== 'define' && d.kind !== 'undef';
+    if (conditional || !before) ranges.push([d.lineStart, d.lineEnd]);
+    if (!active()) ranges.push([d.lineEnd, directives[i + 1]?.lineStart ?? length]);
+  }
+  return { ranges, assumed: ev.assumed };
+}
+
+const MAX_DEPTH = 40;
+
+/** Evaluates conditions as the preprocessor does; an unknown macro has the configuration's value. */
+class Evaluator {
+  /** Was an unknown macro's value used? (If not, the other configuration is the same.) */
+  assumed = false;
+
+  constructor(private readonly env: Env, private readonly defs: Map<string, FileDefinition | null>, private readonly assume: 0 | 1) {}
+
+  test(kind: Kind, p: Parsed): boolean {
+    if (kind === 'if' || kind === 'elif') return p.condition ? this.value(p.condition, 0) !== 0 : this.unknown() !== 0;
+    const defined = p.name ? this.defined(p.name) : this.unknown() !== 0;
+    return kind === 'ifdef' || kind === 'elifdef' ? defined : !defined;
+  }
+
+  private unknown(): number {
+    this.assumed = true;
+    return this.assume;
+  }
+
+  /** The macro's definition: a definition, null (known not defined) or undefined (unknown). */
+  private lookup(name: string): FileDefinition | MacroDefinition | null | undefined {
+    if (this.defs.has(name)) return this.defs.get(name)!;
+    if (this.env.fileNames.has(name)) return null;
+    if (name === '__cplusplus') return this.env.language === 'cpp' ? { params: null, value: '201703L', number: 201703 } : null;
+    return this.env.workspace.get(name);
+  }
+
+  private defined(name: string): boolean {
+    const d = this.lookup(name);
+    return d === undefined ? this.unknown() !== 0 : d !== null;
+  }
+
+  private value(n: Node | null, depth: number): number {
+    if (!n || depth > MAX_DEPTH) return this.unknown();
+    switch (n.type) {
+      case 'number_literal':
+        return numberValue(n.text) ?? this.unknown();
+      case 'char_literal': {
+        const body = n.text.slice(1, -1);
+        return body.length === 1 ? body.charCodeAt(0) : this.unknown();
+      }
+      case 'true': return 1;
+      case 'false': return 0;
+      case 'parenthesized_expression':
+        return this.value(n.namedChild(0), depth + 1);
+      case 'preproc_defined': {
+        const id = n.namedChild(0);
+        return id ? (this.defined(id.text) ? 1 : 0) : this.unknown();
+      }
+      case 'identifier':
+        return this.macroValue(n.text, depth);
+      case 'unary_expression': {
+        const op = n.childForFieldName('operator')?.type;
+        const v = this.value(n.childForFieldName('argument'), depth + 1);
+        switch (op) {
+          case '!': return v === 0 ? 1 : 0;
+          case '-': return -v;
+          case '+': return v;
+          case '~': return ~v;
+          default: return this.unknown();
+        }
+      }
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.type ?? '';
+        const l = this.value(n.childForFieldName('left'), depth + 1);
+        // Short-circuit as the preprocessor does: the right side is not looked at (nor assumed).
+        if (op === '&&' && l === 0) return 0;
+        if (op === '||' && l !== 0) return 1;
+        const r = this.value(n.childForFieldName('right'), depth + 1);
+        return binary(op, l, r) ?? this.unknown();
+      }
+      case 'conditional_expression': {
+        const c = this.value(n.childForFieldName('condition'), depth + 1);
+        return this.value(n.childForFieldName(c !== 0 ? 'consequence' : 'alternative'), depth + 1);
+      }
+      default:
+        // Function-like macros (`__has_include(<x>)`, `__GNUC_PREREQ(4, 6)`) and anything else.
+        return this.unknown();
+    }
+  }
+
+  /** An identifier in `#if`: its macro's value, 0 when known not defined, the assumption when unknown. */
+  private macroValue(name: string, depth: number): number {
+    const d = this.lookup(name);
+    if (d === undefined) return this.unknown();
+    if (d === null) return 0;
+    if (d.params !== null || depth > MAX_DEPTH) return this.unknown();
+    // A definition of the file: its value as an expression (through other macros: `#define USE_X (HAVE_X && 1)`).
+    if ('expr' in d) return d.expr ? this.value(d.expr, depth + 1) : this.unknown();
+    return typeof d.number === 'number' ? d.number : this.unknown();
+  }
+}
+
+/** A C integer literal's value (`10`, `0x1F`, `010`, `1UL`), or null. */
+export function numberValue(text: string): number | null {
+  const t = text.trim().replace(/[uUlL]+$/, '');
+  if (!/^(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)$/.test(t)) return null;
+  if (/^0[bB]/.test(t)) return Number.parseInt(t.slice(2), 2);
+  if (/^0[0-7]+$/.test(t)) return Number.parseInt(t, 8);
+  const v = Number(t);
+  return Number.isFinite(v) ? v : null;
+}
+
+function binary(op: string, l: number, r: number): number | null {
+  const b = (x: boolean): number => (x ? 1 : 0);
+  switch (op) {
+    case '&&': return b(l !== 0 && r !== 0);
+    case '||': return b(l !== 0 || r !== 0);
+    case '==': return b(l === r);
+    case '!=': return b(l !== r);
+    case '<': return b(l < r);
+    case '<=': return b(l <= r);
+    case '>': return b(l > r);
+    case '>=': return b(l >= r);
+    case '+': return l + r;
+    case '-': return l - r;
+    case '*': return l * r;
+    case '/': return r === 0 ? null : Math.trunc(l / r);
+    case '%': return r === 0 ? null : l % r;
+    case '&': return l & r;
+    case '|': return l | r;
+    case '^': return l ^ r;
+    case '<<': return l * 2 ** r;
+    case '>>': return Math.floor(l / 2 ** r);
+    default: return null;
+  }
+}
+
+function sameRanges(a: readonly [number, number][], b: readonly [number, number][]): boolean {
+  return a.length === b.length && a.every((r, i) => r[0] === b[i]![0] && r[1] === b[i]![1]);
 }
 
 /** `text` with the characters in the ranges replaced by spaces (line breaks kept). */
@@ -161,56 +489,4 @@ function blank(text: string, ranges: [number, number][]): string {
     }
   }
   return chars.join('');
-}
-
-/** What a directive's condition is known to be, from its parsed node (null when unknown). */
-function evaluate(tok: Node, definedBefore: (name: string, at: number) => boolean): boolean | null {
-  const owner = tok.parent;
-  if (!owner) return null;
-  const at = tok.startIndex;
-  switch (tok.type) {
-    case '#ifdef': case '#elifdef': case '#ifndef': case '#elifndef': {
-      if (owner.type !== 'preproc_ifdef' && owner.type !== 'preproc_elifdef') return null;
-      const name = owner.childForFieldName('name')?.text;
-      if (!name || !definedBefore(name, at)) return null;
-      return tok.type === '#ifdef' || tok.type === '#elifdef';
-    }
-    case '#if': case '#elif': {
-      if (owner.type !== 'preproc_if' && owner.type !== 'preproc_elif') return null;
-      return condition(owner.childForFieldName('condition'), at, definedBefore, 0);
-    }
-    default:
-      return null;
-  }
-}
-
-function condition(n: Node | null, at: number, definedBefore: (name: string, at: number) => boolean, depth: number): boolean | null {
-  if (!n || depth > 20) return null;
-  switch (n.type) {
-    case 'number_literal': {
-      const v = Number.parseInt(n.text, n.text.startsWith('0x') || n.text.startsWith('0X') ? 16 : 10);
-      return Number.isNaN(v) ? null : v !== 0;
-    }
-    case 'parenthesized_expression':
-      return condition(n.namedChild(0), at, definedBefore, depth + 1);
-    case 'preproc_defined': {
-      const id = n.namedChild(0);
-      return id && definedBefore(id.text, at) ? true : null;
-    }
-    case 'unary_expression': {
-      if (n.childForFieldName('operator')?.type !== '!') return null;
-      const v = condition(n.childForFieldName('argument'), at, definedBefore, depth + 1);
-      return v === null ? null : !v;
-    }
-    case 'binary_expression': {
-      const op = n.childForFieldName('operator')?.type;
-      const l = condition(n.childForFieldName('left'), at, definedBefore, depth + 1);
-      const r = condition(n.childForFieldName('right'), at, definedBefore, depth + 1);
-      if (op === '&&') return l === false || r === false ? false : l === true && r === true ? true : null;
-      if (op === '||') return l === true || r === true ? true : l === false && r === false ? false : null;
-      return null;
-    }
-    default:
-      return null;
-  }
 }

@@ -16,6 +16,8 @@ export interface EffectSite {
 export interface FileScan {
   /** Function definitions and C++ lambdas that call an acquiring function, in source order. */
   readonly acquiring: Node[];
+  /** Every function definition and C++ lambda, in source order. */
+  readonly functions: readonly Node[];
   /** The effect sites of each function by node id (not those of functions nested in it), in source order. */
   readonly effects: Map<number, EffectSite[]>;
   /** Function definitions by simple name (the first one wins). */
@@ -114,7 +116,7 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
     list.push(site);
     if (site.kind === 'call' && site.callee !== null && ACQUIRING.has(site.callee)) acquiring.add(fn);
   }
-  return { acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), effects: byFunction, definitions, noReturn, headers, includeEnd };
+  return { acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), functions, effects: byFunction, definitions, noReturn, headers, includeEnd };
 }
 
 const ACQUIRING: ReadonlySet<string> = new Set(ACQUIRING_NAMES);

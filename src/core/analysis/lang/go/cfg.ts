@@ -36,6 +36,13 @@ export interface CfgNode {
   /** 'scope' nodes: the scopes that end here. */
   scopes: number[];
   readonly exit: ExitSite | null;
+  /**
+   * An 'effect' node on the success edge of `if err != nil` right after the statement `ast` that
+   * set `err`: what that statement's call takes over only when it succeeds happens here.
+   */
+  success?: boolean;
+  /** A 'scope' node right after a statement that discards its first result (`_, err := f()`): that statement. */
+  discard?: Node;
 }
 
 export interface FunctionCfg {
@@ -49,6 +56,8 @@ export interface FunctionCfg {
   readonly params: (string | null)[];
   /** Set when nesting was too deep and parts were treated as opaque. */
   truncated: boolean;
+  /** Statements whose error result is checked right after them (`x, err := f(); if err != nil`), by node id. */
+  readonly gated: Set<number>;
 }
 
 interface JumpTarget {
@@ -67,12 +76,14 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly jumps: JumpTarget[] = [];
   private readonly fallthroughs: Pred[][] = [];
   private pendingLabel: string | null = null;
+  /** The `if err != nil` statement about to be built and the statement whose error it checks. */
+  private gate: { ifStmt: Node; stmt: Node } | null = null;
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
   constructor(fn: Node, private readonly isNoReturnStatement: (stmt: Node) => boolean) {
     super();
-    this.cfg = { fn, nodes: this.nodes, entry: 0, scopeParent: [], declared: [], params: parameterNames(fn), truncated: false };
+    this.cfg = { fn, nodes: this.nodes, entry: 0, scopeParent: [], declared: [], params: parameterNames(fn), truncated: false, gated: new Set() };
   }
 
   private get scope(): number {
@@ -127,7 +138,13 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private statements(list: readonly Node[], preds: Pred[]): Pred[] {
     let cur = preds;
-    for (const s of list) cur = this.statement(s, cur);
+    let prev: Node | null = null;
+    for (const s of list) {
+      if (s.type === 'comment') continue;
+      if (s.type === 'if_statement' && prev && !s.childForFieldName('initializer') && checksError(s, prev)) this.gate = { ifStmt: s, stmt: prev };
+      cur = this.statement(s, cur);
+      prev = s;
+    }
     return cur;
   }
 
@@ -154,7 +171,9 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       }
       case 'short_var_declaration':
         this.declare(exprList(n.childForFieldName('left')).filter((x) => x.type === 'identifier').map((x) => x.text));
-        return this.chain(preds, 'effect', n);
+        return this.discarding(n, this.chain(preds, 'effect', n));
+      case 'assignment_statement':
+        return this.discarding(n, this.chain(preds, 'effect', n));
       case 'var_declaration':
         this.declareVars(n);
         return this.chain(preds, 'effect', n);
@@ -221,13 +240,32 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     return this.popScope(out, { kind: 'if', node: n, report: lastLeaf(n) });
   }
 
+  /** After a statement that discards its first result, a scope node where a discarded resource is lost. */
+  private discarding(n: Node, preds: Pred[]): Pred[] {
+    const left = exprList(n.childForFieldName('left'));
+    const right = exprList(n.childForFieldName('right'));
+    if (left[0]?.text !== '_' || right.length !== 1 || right[0]!.type !== 'call_expression' || !preds.length) return preds;
+    const out = this.chain(preds, 'scope', null, { kind: 'block', node: n, report: n });
+    this.nodes[out[0]!.from]!.discard = n;
+    return out;
+  }
+
   private ifStatement(n: Node, preds: Pred[]): Pred[] {
+    const init = n.childForFieldName('initializer');
+    const gated = this.gate?.ifStmt.id === n.id ? this.gate.stmt : init && checksError(n, init) ? init : null;
+    this.gate = null;
     const cond = this.add('cond', n.childForFieldName('condition'));
     this.connect(preds, cond);
     const cons = n.childForFieldName('consequence');
     const alt = n.childForFieldName('alternative');
+    let success: Pred[] = [{ from: cond, slot: 1 }];
+    if (gated) {
+      this.cfg.gated.add(gated.id);
+      success = this.chain(success, 'effect', gated);
+      this.nodes[success[0]!.from]!.success = true;
+    }
     const t = cons ? this.statement(cons, [{ from: cond, slot: 0 }]) : [{ from: cond, slot: 0 }];
-    const f = alt ? this.statement(alt, [{ from: cond, slot: 1 }]) : [{ from: cond, slot: 1 }];
+    const f = alt ? this.statement(alt, success) : success;
     return [...t, ...f];
   }
 
@@ -330,6 +368,24 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     else this.connect(p, target.continueTo);
     return [];
   }
+}
+
+/**
+ * Does `ifStmt`'s condition test `err != nil` for the last variable that `stmt` (an assignment or
+ * short variable declaration from one call) sets?
+ */
+function checksError(ifStmt: Node, stmt: Node): boolean {
+  if (stmt.type !== 'short_var_declaration' && stmt.type !== 'assignment_statement') return false;
+  const left = exprList(stmt.childForFieldName('left'));
+  const right = exprList(stmt.childForFieldName('right'));
+  const err = left[left.length - 1];
+  if ((left.length < 2 && !/err/i.test(err?.text ?? '')) || right.length !== 1 || right[0]!.type !== 'call_expression' || err?.type !== 'identifier' || err.text === '_') return false;
+  let c = ifStmt.childForFieldName('condition');
+  while (c?.type === 'parenthesized_expression') c = kids(c)[0] ?? null;
+  if (c?.type !== 'binary_expression' || c.childForFieldName('operator')?.text !== '!=') return false;
+  const l = c.childForFieldName('left');
+  const r = c.childForFieldName('right');
+  return (l?.text === err.text && r?.type === 'nil') || (r?.text === err.text && l?.type === 'nil');
 }
 
 /** `isNoReturnStatement` marks expression statements that end the path (`panic(...)`, `os.Exit(1)`, `log.Fatal(...)`). */

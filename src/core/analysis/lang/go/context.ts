@@ -3,10 +3,14 @@ import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from
 import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
-import { acquisitionKind, isNoReturn, type Imports, type ResourceKind } from './names';
+import { borrowsByName, isCleanupRegistrar, isNoReturn, methodAcquisitionKind, methodUse, packageFunctionUse, packageAcquisitionKind, resourceKindOf, type ArgumentUse, type Imports, type ResourceKind } from './names';
+import type { GoTypes } from './types';
 import { callArgs, callee, unparen } from './syntax';
 
 const MAX_SUMMARY_DEPTH = 16;
+
+/** Builtin functions: none keeps what it is given (`append` is followed as a value). */
+const BUILTINS: ReadonlySet<string> = new Set(['append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min', 'new', 'panic', 'print', 'println', 'real', 'recover']);
 
 /**
  * What all functions of one Go file share: imports, the same-file functions and methods (a call to
@@ -24,6 +28,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   timedOut = false;
 
   constructor(
+    readonly types: GoTypes,
     readonly imports: Imports,
     readonly transfers: ReadonlySet<string>,
     functions: readonly Node[],
@@ -71,6 +76,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     if (!c.name || (c.operand && c.pkg !== undefined)) return null;
     const name = c.operand ? `.${c.name}` : c.name;
     return this.candidates(name) ? name : null;
+  }
+
+  /** The same-file functions (`f`) or methods (`.m`) of a name. */
+  definitions(name: string): readonly Node[] {
+    return this.candidates(name) ?? [];
   }
 
   private candidates(name: string): Node[] | null {
@@ -147,11 +157,63 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     return result;
   }
 
-  /** Classifies `x, err := <call>`; null when the call returns no resource. */
+  /**
+   * Classifies `x, err := <call>` by the callee's type, never by its name alone: a standard package
+   * function (`net.Dial`, `os.Open`, `http.Get`), a method of a standard type on a receiver whose
+   * declared type is known (`ln.Accept()` on a `net.Listener`, `client.Do` on an `*http.Client`),
+   * or a function or method of this file declared to return `(resource, error)`. Null otherwise.
+   */
   acquisition(call: Node): ResourceKind | null {
     const c = callee(call, this.imports);
-    if (!c.name || !c.operand) return null;
-    return acquisitionKind(c.pkg, c.name, callArgs(call).length, c.operand.text);
+    if (!c.name) return null;
+    if (c.operand && c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
+      return packageAcquisitionKind(c.pkg, c.name);
+    }
+    if (c.operand) {
+      const recv = this.types.typeOf(c.operand);
+      if (recv && recv.pkg !== '') return methodAcquisitionKind(recv, c.name, callArgs(call).length);
+    }
+    return this.declaredAcquisition(call);
+  }
+
+  /** A call to a function or method of this file declared to return exactly `(resource, error)`. */
+  private declaredAcquisition(call: Node): ResourceKind | null {
+    const results = this.types.calleeResults(call);
+    if (!results || results.length !== 2 || results[1]!.text !== 'error') return null;
+    return resourceKindOf(this.types.parseType(results[0]!));
+  }
+
+  /**
+   * What a call does with the resources given to it as arguments. Configured transfers and the
+   * standard owners own them, standard wrappers keep them, other standard functions and methods
+   * of standard types leave them alone. Functions of this file are analysed through their
+   * summaries ('neutral' here). Any other callee (another package's, another file's, a function
+   * value) may keep what it is given ('unknown': handed over) unless its name says it only uses it
+   * (`WriteMsg`, `SetDeadline`, `Warnf`). `t.Cleanup(func)` registers a function run at the end
+   * of a test ('cleanup').
+   */
+  argumentUse(call: Node): ArgumentUse | 'unknown' | 'cleanup' {
+    if (this.isTransfer(call)) return 'owns';
+    const f = unparen(call.childForFieldName('function'));
+    if (!f || f.type === 'func_literal') return 'neutral';
+    const c = callee(call, this.imports);
+    if (!c.name) return 'unknown';
+    if (!c.operand) {
+      if (this.types.declaration(c.name, f) !== null) return 'unknown'; // a function value
+      if (BUILTINS.has(c.name) || this.functions.has(c.name)) return 'neutral';
+      return borrowsByName(c.name) ? 'neutral' : 'unknown';
+    }
+    if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
+      return packageFunctionUse(c.pkg, c.name) ?? (borrowsByName(c.name) ? 'neutral' : 'unknown');
+    }
+    const recv = this.types.typeOf(c.operand);
+    if (isCleanupRegistrar(recv, c.name)) return 'cleanup';
+    if (recv && recv.pkg !== '') {
+      const use = methodUse(recv, c.name);
+      if (use) return use;
+    }
+    if (this.summaryName(call)) return 'neutral';
+    return borrowsByName(c.name) ? 'neutral' : 'unknown';
   }
 
   isTransfer(call: Node): boolean {

@@ -152,6 +152,7 @@ export class GoFixer {
       return { title: `Defer \`${params}.Close()\` in the goroutine that receives \`${display}\``, scope: 'all-paths', isPreferred: true, edits: [...inGoroutine, ...others] };
     }
     const acq = singleAcquisition(fn, leaks);
+    if (acq?.discarded) return null; // `_` names nothing to close
     const deferred = acq && !acq.inLoop ? this.deferEdits(fn, analysis, acq) : null;
     if (deferred && acq) return { title: `Defer \`${GoFixer.closeCall(acq.name, acq.kind)}\``, scope: 'all-paths', isPreferred: true, edits: deferred };
     const edits = exitsAll(leaks);

@@ -15,7 +15,10 @@ import { GoFileContext, hasAcquisition } from './context';
 import { GoFixer } from './fixes';
 import { variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
-import { collectImports, functionName, functionNodes } from './syntax';
+import { calledNames, collectImports, functionName, functionNodes } from './syntax';
+import { GoTypes } from './types';
+import { FunctionCache } from '../../engine/functionCache';
+import { CallInputs, FileReuse, functionKey } from '../../engine/reuse';
 
 /** The resource kind of the leaking tokens (the first one's): a response is reported and closed through its `Body`. */
 function kindOf(tokens: readonly Token[]): ResourceKind {
@@ -68,6 +71,9 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   });
 }
 
+/** Results of Go functions analysed before (per process: the editor's worker keeps it across edits). */
+export const GO_FUNCTIONS = new FunctionCache(2000);
+
 export async function analyzeGo(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
   const notes: string[] = [];
   const started = Date.now();
@@ -76,17 +82,29 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
     return await withTree('go', text, (tree) => {
       const root = tree.rootNode;
       const fns = functionNodes(root);
-      const ctx = new GoFileContext(collectImports(root), new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const imports = collectImports(root);
+      const ctx = new GoFileContext(new GoTypes(root, imports), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
       const lines = new LineIndex(text);
       const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];
       const seen = new Set<string>();
+      // A function's result depends on its text, the file's imports and declarations and (through summaries) the
+      // same-file functions and methods it calls, transitively.
+      // Declared types (struct fields, signatures, package variables) decide which API a call is.
+      const facts = [[...ctx.imports].map(([local, p]) => `${local}=${p}`).sort().join(','), ctx.types.fingerprint];
+      const calls = new CallInputs((fn) => calledNames(fn, ctx.imports), (name) => ctx.definitions(name));
+      const reuse = new FileReuse(GO_FUNCTIONS, lines, deadline, calls.current);
       for (const fn of fns) {
         if (deadline !== undefined && Date.now() > deadline) ctx.timedOut = true;
         if (ctx.timedOut) break;
-        if (!hasAcquisition(ctx, fn)) continue;
+        const out = { findings: [] as Finding[], notes };
+        // A function's result is looked up before anything else about it is computed (one that
+        // acquires nothing has an empty result, which depends on its text and the imports only).
         // A function whose parse has errors is never edited: its text may not be what the tree says.
-        for (const f of analyzeFunction(fn, ctx, fn.hasError ? null : fixer, lines, notes)) {
+        reuse.run(fn, functionKey('go', fn, text, options, facts), (fnNotes) => (hasAcquisition(ctx, fn)
+          ? { findings: analyzeFunction(fn, ctx, fn.hasError ? null : fixer, lines, fnNotes), reusable: true, inputs: () => calls.of(fn) }
+          : { findings: [], reusable: true }), out);
+        for (const f of out.findings) {
           const key = `${f.ruleId}:${f.variable}@${f.range.start.line}:${f.range.start.column}`;
           if (seen.has(key)) continue;
           seen.add(key);

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { NO_GUARD, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Ref, type Target } from '../../ir/ir';
 import { firstKid } from '../../syntax';
 import type { CfgNode, FunctionCfg } from './cfg';
-import { NON_OWNING, WRAPPING, type Imports, type ResourceKind } from './names';
+import type { ArgumentUse, Imports, ResourceKind } from './names';
 import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen } from './syntax';
 
 /**
@@ -25,7 +25,8 @@ import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen } f
 export interface GoLowerContext {
   readonly imports: Imports;
   acquisition(call: Node): ResourceKind | null;
-  isTransfer(call: Node): boolean;
+  /** What a call does with the resources passed to it (see GoFileContext.argumentUse). */
+  argumentUse(call: Node): ArgumentUse | 'unknown' | 'cleanup';
   /** The name under which the engine finds the summary of a call's same-file candidates, or null. */
   summaryName(call: Node): string | null;
   /** Same-file functions a call may run (or the called function literal), or null. */
@@ -45,6 +46,8 @@ export interface GoAcquisition {
   readonly kind: ResourceKind;
   /** Acquired inside a loop body of this function. */
   readonly inLoop: boolean;
+  /** Assigned to `_`: lost right after the statement (no fix can name it). */
+  readonly discarded: boolean;
 }
 
 /** A goroutine body that receives the resource (as parameter `param`) without closing it. */
@@ -81,6 +84,8 @@ export class GoLowering {
   private readonly acquiredKeys = new Set<string>();
   /** The keys that an HTTP response is acquired into. */
   private readonly responseKeys = new Set<string>();
+  /** The call of the statement being lowered whose hand-over waits for its success edge (cfg.gated), by offset. */
+  private gatedCall = -1;
 
   constructor(private readonly cfg: FunctionCfg, private readonly ctx: GoLowerContext, private readonly captured: string | null) {}
 
@@ -124,6 +129,9 @@ export class GoLowering {
     if (ast) {
       switch (n.kind) {
         case 'effect':
+          if (n.success) this.succeeded(ast, n.scope, ops);
+          else this.statement(ast, n.scope, ops, reads);
+          break;
         case 'noreturn':
         case 'return':
           this.statement(ast, n.scope, ops, reads);
@@ -138,6 +146,7 @@ export class GoLowering {
     }
     const dying: string[] = [];
     if (n.kind === 'scope') for (const s of n.scopes) for (const name of this.cfg.declared[s] ?? []) dying.push(s === 0 ? name : `${name}#${s}`);
+    if (n.discard) dying.push(discardKey(n.discard));
     return {
       kind: irKind(n), succ: n.succ, program: { ops, guard, constant: null, noReturn: n.kind === 'noreturn' },
       exit: exitOf(n), dying, anchor: ast ? ast.startIndex : -1, reads,
@@ -155,7 +164,9 @@ export class GoLowering {
       default:
         break;
     }
+    this.gatedCall = this.cfg.gated.has(ast.id) ? gatedCallOf(ast) : -1;
     this.effects(ast, scope, ops);
+    this.gatedCall = -1;
     switch (ast.type) {
       case 'short_var_declaration':
       case 'assignment_statement':
@@ -169,6 +180,12 @@ export class GoLowering {
         break;
       case 'return_statement': {
         const value = firstKid(ast);
+        if (!value) {
+          // A bare return returns the named results.
+          const named = namedResults(this.cfg.fn).map((r) => this.key(r, scope)).filter((k): k is string => k !== null);
+          if (named.length) ops.push({ op: 'returned', refs: named.map((key) => ({ key, prefix: null })) });
+          for (const k of named) if (!reads.includes(k)) reads.push(k);
+        }
         if (value) {
           ops.push({ op: 'returned', refs: this.carried(value, scope, true) });
           for (const id of value.type === 'identifier' ? [value] : value.descendantsOfType('identifier')) {
@@ -206,13 +223,14 @@ export class GoLowering {
       const kind = this.ctx.acquisition(call);
       const target = f.left[0];
       if (!kind || !target || target.type !== 'identifier') continue;
-      const key = this.key(target.text, n.scope);
-      if (!key) continue; // `_`, or a package-level variable: stored
+      const discarded = target.text === '_' && f.stmt.type !== 'var_spec';
+      const key = discarded ? discardKey(f.stmt) : this.key(target.text, n.scope);
+      if (!key) continue; // a package-level variable: stored
       const errNode = f.left[1];
       const errVar = errNode && errNode.type === 'identifier' && errNode.text !== '_' ? errNode.text : null;
       this.acquiredKeys.add(key);
       if (kind === 'response') this.responseKeys.add(key);
-      this.acquisitions.set(call.startIndex, { call, stmt: f.stmt, key, name: target.text, errVar, kind, inLoop: this.inLoop(f.stmt) });
+      this.acquisitions.set(call.startIndex, { call, stmt: f.stmt, key, name: target.text, errVar, kind, inLoop: this.inLoop(f.stmt), discarded });
     }
   }
 
@@ -261,8 +279,9 @@ export class GoLowering {
       ops.push({ op: 'bind', target, value: { kind: 'invalid' }, start, end });
       return;
     }
-    // Fields, slice and map elements, package variables, and locals given a wrapped value take it.
-    this.handOver(this.carried(r, scope, false), ops);
+    // Fields, slice and map elements, package variables, and locals given a wrapped value take it;
+    // a field or package variable also takes what a wrapper it is given keeps (`s.r = bufio.NewReader(conn)`).
+    this.handOver(this.carried(r, scope, false, target.kind === 'escape'), ops);
     if (target.kind === 'local') ops.push({ op: 'bind', target, value: { kind: 'other' }, start, end });
   }
 
@@ -289,7 +308,7 @@ export class GoLowering {
    * whose code is elsewhere): also arguments of any call except the standard functions that only
    * read or wrap without owning.
    */
-  private carried(expr: Node | null, scope: number, deep: boolean): Ref[] {
+  private carried(expr: Node | null, scope: number, deep: boolean, keeping = deep): Ref[] {
     const out: Ref[] = [];
     const stack: Node[] = expr ? [expr] : [];
     let budget = MAX_WALK;
@@ -322,7 +341,8 @@ export class GoLowering {
           break;
         case 'call_expression': {
           const c = callee(x, this.ctx.imports);
-          if (c.text === 'append' || WRAPPING.has(c.text) || (deep && !NON_OWNING.has(c.text))) stack.push(...callArgs(x));
+          const use = c.text === 'append' ? 'owns' : this.ctx.argumentUse(x);
+          if (use === 'owns' || (keeping && use === 'keeps') || (deep && use !== 'reads')) stack.push(...callArgs(x));
           break;
         }
         default:
@@ -370,14 +390,41 @@ export class GoLowering {
   private call(call: Node, scope: number, ops: Op[]): void {
     const closed = this.closed(call, scope);
     if (closed) ops.push({ op: 'release', ref: closed });
-    const c = callee(call, this.ctx.imports);
-    if (this.ctx.isTransfer(call) || WRAPPING.has(c.text)) {
-      for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
+    const f = unparen(call.childForFieldName('function'));
+    if (f?.type === 'func_literal') {
+      // `func() { defer x.Close(); ... }()`: the literal runs here.
+      for (const h of this.handOff(call, scope)) if (h.consumed) ops.push({ op: 'release', ref: h.ref });
+      return;
+    }
+    const use = this.ctx.argumentUse(call);
+    const args = callArgs(call);
+    // A function literal given to a call is run by it (now, or later as a callback): what the literal
+    // closes or hands on is the callee's to close (`t.Cleanup(func() { x.Close() })` releases it).
+    for (const a of args) {
+      const lit = unparen(a);
+      if (lit?.type !== 'func_literal') continue;
+      for (const h of this.capturedBy(lit, scope)) if (h.consumed) ops.push(use === 'cleanup' ? { op: 'release', ref: h.ref } : { op: 'transfer', refs: [h.ref] });
+    }
+    if (use === 'owns') {
+      for (const a of args) this.handOver(this.carried(a, scope, false), ops);
+      return;
+    }
+    if (use === 'unknown') {
+      // No summary and no table entry: the callee may keep what it is given. When the statement's
+      // error is checked right after (`x, err := wrap(conn); if err != nil`), only on success.
+      if (call.startIndex !== this.gatedCall) this.handOver(args.map((a) => this.argRef(a, scope)).filter((r) => r.key), ops);
       return;
     }
     const name = this.ctx.summaryName(call);
-    const args = callArgs(call);
     if (name && args.length) ops.push({ op: 'summary', name, refs: args.map((a) => this.argRef(a, scope)) });
+  }
+
+  /** The success edge of a gated statement: its call takes over what it was given. */
+  private succeeded(stmt: Node, scope: number, ops: Op[]): void {
+    const at = gatedCallOf(stmt);
+    const call = stmt.descendantsOfType('call_expression').find((c) => c?.startIndex === at);
+    if (!call || this.ctx.argumentUse(call) !== 'unknown') return;
+    this.handOver(callArgs(call).map((a) => this.argRef(a, scope)).filter((r) => r.key), ops);
   }
 
   /** `defer x.Close()`, `defer func() { x.Close() }()`, `defer closeIt(x)`: released where the defer runs (see the header). */
@@ -386,7 +433,8 @@ export class GoLowering {
     if (!call || call.type !== 'call_expression') return;
     const closed = this.closed(call, scope);
     if (closed) ops.push({ op: 'release', ref: closed });
-    if (this.ctx.isTransfer(call)) for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
+    const use = this.ctx.argumentUse(call);
+    if (use === 'owns' || use === 'unknown') for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
     for (const h of this.handOff(call, scope)) if (h.consumed) ops.push({ op: 'release', ref: h.ref });
   }
 
@@ -426,14 +474,19 @@ export class GoLowering {
       const consumed = fns.every((f) => parameterNames(f)[index] !== undefined && parameterNames(f)[index] !== null && this.ctx.consumes(f, index));
       for (const ref of refs) if (ref.key) out.push({ ref, consumed, handler: { fn, param: params[index] ?? null, key: ref.key } });
     });
-    if (fn.type === 'func_literal') {
-      const own = new Set(params);
-      const body = fn.childForFieldName('body');
-      for (const key of this.acquiredKeys) {
-        const name = variableOf(key);
-        if (own.has(name) || !body || this.key(name, scope) !== key || !mentions(body, name)) continue;
-        out.push({ ref: { key, prefix: null }, consumed: this.ctx.consumes(fn, -1, name), handler: { fn, param: name, key } });
-      }
+    if (fn.type === 'func_literal') out.push(...this.capturedBy(fn, scope));
+    return out;
+  }
+
+  /** The function's resources a function literal uses (captures), and whether it closes or hands each on on every path. */
+  private capturedBy(fn: Node, scope: number): { ref: Ref; consumed: boolean; handler: Handler }[] {
+    const out: { ref: Ref; consumed: boolean; handler: Handler }[] = [];
+    const own = new Set(parameterNames(fn));
+    const body = fn.childForFieldName('body');
+    for (const key of this.acquiredKeys) {
+      const name = variableOf(key);
+      if (own.has(name) || !body || this.key(name, scope) !== key || !mentions(body, name)) continue;
+      out.push({ ref: { key, prefix: null }, consumed: this.ctx.consumes(fn, -1, name), handler: { fn, param: name, key } });
     }
     return out;
   }
@@ -463,6 +516,27 @@ export class GoLowering {
     const key = other?.type === 'identifier' ? this.key(other.text, scope) : null;
     return key ? { g: 'cmp', subject: { kind: 'key', key }, rel: op, c: 0 } : NONE;
   }
+}
+
+/** The location of a resource assigned to `_` by statement `stmt`. */
+function discardKey(stmt: Node): string {
+  return `_#d${stmt.startIndex}`;
+}
+
+/** The offset of the one call on the right of an assignment (the statement a gate waits for), or -1. */
+function gatedCallOf(stmt: Node): number {
+  const right = exprList(stmt.childForFieldName('right'));
+  const call = right.length === 1 ? unparen(right[0]!) : null;
+  return call?.type === 'call_expression' ? call.startIndex : -1;
+}
+
+/** The names of a function's named results (empty for a literal or unnamed results). */
+function namedResults(fn: Node): string[] {
+  const r = fn.childForFieldName('result');
+  if (r?.type !== 'parameter_list') return [];
+  const out: string[] = [];
+  for (const d of kids(r)) for (const nm of d.childrenForFieldName('name')) if (nm && nm.text !== '_') out.push(nm.text);
+  return out;
 }
 
 function varSpecs(decl: Node): Node[] {

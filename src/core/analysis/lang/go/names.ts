@@ -13,15 +13,90 @@ const PACKAGE_ACQUIRE: ReadonlyMap<string, ReadonlyMap<string, ResourceKind>> = 
   ['crypto/tls', new Map<string, ResourceKind>([['Dial', 'conn'], ['DialWithDialer', 'conn'], ['Listen', 'listener']])],
   ['os', new Map<string, ResourceKind>([['Open', 'file'], ['OpenFile', 'file'], ['Create', 'file'], ['CreateTemp', 'file']])],
   ['net/http', new Map<string, ResourceKind>([['Get', 'response'], ['Post', 'response'], ['Head', 'response'], ['PostForm', 'response']])],
+  // quic-go's listeners hold the UDP socket until closed.
+  ['github.com/quic-go/quic-go', new Map<string, ResourceKind>([['Listen', 'listener'], ['ListenAddr', 'listener'], ['ListenEarly', 'listener'], ['ListenAddrEarly', 'listener']])],
 ]);
 
-/** Methods on a value (not a package) that return a new resource: listeners, dialers, HTTP clients. */
-const METHOD_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
-  ['Accept', 'conn'], ['AcceptTCP', 'conn'], ['AcceptUnix', 'conn'],
-  ['Dial', 'conn'], ['DialContext', 'conn'],
-  ['Listen', 'listener'], ['ListenPacket', 'listener'],
+/** A named type, pointers dropped: `*net.TCPConn` is `{ pkg: 'net', name: 'TCPConn' }`; a type of the analysed package has pkg ''. */
+export interface GoType {
+  readonly pkg: string;
+  readonly name: string;
+}
+
+const typeKey = (t: GoType) => `${t.pkg}.${t.name}`;
+
+/** Standard types whose values are resources, and what kind. */
+const RESOURCE_TYPES: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
+  ...['Conn', 'TCPConn', 'UDPConn', 'UnixConn', 'IPConn'].map((n) => [`net.${n}`, 'conn'] as const),
+  ['crypto/tls.Conn', 'conn'],
+  ...['Listener', 'TCPListener', 'UnixListener', 'PacketConn'].map((n) => [`net.${n}`, 'listener'] as const),
+  ['os.File', 'file'],
+  ['net/http.Response', 'response'],
 ]);
-const CLIENT_METHODS: ReadonlySet<string> = new Set(['Do', 'Get', 'Post', 'Head', 'PostForm']);
+
+/** The resource kind of values of a standard type, or null. */
+export function resourceKindOf(t: GoType | null): ResourceKind | null {
+  return t ? RESOURCE_TYPES.get(typeKey(t)) ?? null : null;
+}
+
+const T = (pkg: string, name: string): GoType => ({ pkg, name });
+const NET_CONN = T('net', 'Conn');
+const NET_LISTENER = T('net', 'Listener');
+const HTTP_RESPONSE = T('net/http', 'Response');
+
+/** Methods of standard types that return a new resource (the first result), by `pkg.Type` of the receiver. */
+const METHOD_ACQUIRE: ReadonlyMap<string, ReadonlyMap<string, GoType>> = new Map<string, Map<string, GoType>>([
+  ['net.Listener', new Map([['Accept', NET_CONN]])],
+  ['net.TCPListener', new Map([['Accept', NET_CONN], ['AcceptTCP', T('net', 'TCPConn')]])],
+  ['net.UnixListener', new Map([['Accept', NET_CONN], ['AcceptUnix', T('net', 'UnixConn')]])],
+  ['net.Dialer', new Map([['Dial', NET_CONN], ['DialContext', NET_CONN]])],
+  ['crypto/tls.Dialer', new Map([['Dial', NET_CONN], ['DialContext', NET_CONN]])],
+  ['golang.org/x/net/proxy.Dialer', new Map([['Dial', NET_CONN]])],
+  ['golang.org/x/net/proxy.ContextDialer', new Map([['DialContext', NET_CONN]])],
+  ['net.ListenConfig', new Map([['Listen', NET_LISTENER], ['ListenPacket', T('net', 'PacketConn')]])],
+  ['net/http.Client', new Map(['Do', 'Get', 'Post', 'Head', 'PostForm'].map((m) => [m, HTTP_RESPONSE]))],
+  ['net/http.Transport', new Map([['RoundTrip', HTTP_RESPONSE]])],
+  ['net/http.RoundTripper', new Map([['RoundTrip', HTTP_RESPONSE]])],
+]);
+
+/** The kind of resource a method of a standard type returns as its first result, or null. */
+export function methodAcquisitionKind(recv: GoType, method: string, argCount: number): ResourceKind | null {
+  if (method.startsWith('Accept') && argCount !== 0) return null;
+  return resourceKindOf(METHOD_ACQUIRE.get(typeKey(recv))?.get(method) ?? null);
+}
+
+/** Result types of standard package functions that the analyzer needs to follow (first result). */
+const PACKAGE_RESULTS: ReadonlyMap<string, GoType> = new Map<string, GoType>([
+  ...['Dial', 'DialTimeout'].map((n) => [`net.${n}`, NET_CONN] as const),
+  ['net.DialTCP', T('net', 'TCPConn')], ['net.DialUDP', T('net', 'UDPConn')], ['net.DialUnix', T('net', 'UnixConn')], ['net.DialIP', T('net', 'IPConn')],
+  ['net.Listen', NET_LISTENER], ['net.ListenTCP', T('net', 'TCPListener')], ['net.ListenUnix', T('net', 'UnixListener')],
+  ['net.ListenUDP', T('net', 'UDPConn')], ['net.ListenUnixgram', T('net', 'UnixConn')], ['net.ListenIP', T('net', 'IPConn')],
+  ['net.ListenMulticastUDP', T('net', 'UDPConn')], ['net.ListenPacket', T('net', 'PacketConn')],
+  ['crypto/tls.Dial', T('crypto/tls', 'Conn')], ['crypto/tls.DialWithDialer', T('crypto/tls', 'Conn')],
+  ['crypto/tls.Client', T('crypto/tls', 'Conn')], ['crypto/tls.Server', T('crypto/tls', 'Conn')],
+  ['crypto/tls.Listen', NET_LISTENER], ['crypto/tls.NewListener', NET_LISTENER],
+  ...['Open', 'OpenFile', 'Create', 'CreateTemp'].map((n) => [`os.${n}`, T('os', 'File')] as const),
+  ...['Get', 'Post', 'Head', 'PostForm'].map((n) => [`net/http.${n}`, HTTP_RESPONSE] as const),
+]);
+
+export function packageFunctionResultType(pkg: string, name: string, index: number): GoType | null {
+  return index === 0 ? PACKAGE_RESULTS.get(`${pkg}.${name}`) ?? null : null;
+}
+
+export function methodResultType(recv: GoType, method: string, index: number): GoType | null {
+  return index === 0 ? METHOD_ACQUIRE.get(typeKey(recv))?.get(method) ?? null : null;
+}
+
+/** Package-level variables of standard packages, by type. */
+const PACKAGE_VARS: ReadonlyMap<string, GoType> = new Map<string, GoType>([
+  ['net/http.DefaultClient', T('net/http', 'Client')],
+  ['net/http.DefaultTransport', T('net/http', 'RoundTripper')],
+  ['os.Stdin', T('os', 'File')], ['os.Stdout', T('os', 'File')], ['os.Stderr', T('os', 'File')],
+]);
+
+export function packageVarType(pkg: string, name: string): GoType | null {
+  return PACKAGE_VARS.get(`${pkg}.${name}`) ?? null;
+}
 
 /** Packages known without an import (a file with parse errors may have lost its import block). */
 const DEFAULT_IMPORTS: ReadonlyMap<string, string> = new Map([['net', 'net'], ['tls', 'crypto/tls'], ['os', 'os'], ['http', 'net/http'], ['log', 'log']]);
@@ -33,18 +108,9 @@ export function packagePath(imports: Imports, name: string): string | undefined 
   return imports.get(name) ?? DEFAULT_IMPORTS.get(name);
 }
 
-/**
- * The kind of resource a call `operand.field(args)` returns, or null. `operandIsPackage` says the
- * operand names an imported package; `operandText` is used to recognise HTTP clients by name
- * (`client.Do`, `http.DefaultClient.Get`, `s.httpClient.Post`), since a bare `x.Get(k)` is too common.
- */
-export function acquisitionKind(pkg: string | undefined, field: string, argCount: number, operandText: string): ResourceKind | null {
-  if (pkg !== undefined) return PACKAGE_ACQUIRE.get(pkg)?.get(field) ?? null;
-  if (field.startsWith('Accept')) return argCount === 0 ? (METHOD_ACQUIRE.get(field) ?? null) : null;
-  const m = METHOD_ACQUIRE.get(field);
-  if (m) return m;
-  if (CLIENT_METHODS.has(field) && /client/i.test(operandText)) return 'response';
-  return null;
+/** The kind of resource a package function returns (`net.Dial`, `os.Open`, `http.Get`), or null. */
+export function packageAcquisitionKind(pkg: string, field: string): ResourceKind | null {
+  return PACKAGE_ACQUIRE.get(pkg)?.get(field) ?? null;
 }
 
 /** Calls after which the path ends (the process exits or the goroutine unwinds running its defers). */
@@ -59,20 +125,80 @@ export function isNoReturn(pkg: string | undefined, operandIsValue: boolean, nam
   return false;
 }
 
-/**
- * Standard functions that read or wrap a value without taking ownership: handing a resource to them
- * (even in a `return`) does not close it or pass it on.
- */
-export const NON_OWNING: ReadonlySet<string> = new Set([
-  'io.ReadAll', 'io.Copy', 'io.CopyN', 'io.CopyBuffer', 'io.ReadFull', 'io.ReadAtLeast', 'io.WriteString', 'ioutil.ReadAll',
-  'fmt.Fprint', 'fmt.Fprintf', 'fmt.Fprintln', 'fmt.Fscan', 'fmt.Fscanf', 'fmt.Fscanln',
-  'bufio.NewReader', 'bufio.NewWriter', 'bufio.NewScanner', 'bufio.NewReaderSize', 'bufio.NewWriterSize', 'bufio.NewReadWriter',
-  'json.NewDecoder', 'json.NewEncoder', 'gob.NewDecoder', 'gob.NewEncoder', 'xml.NewDecoder', 'xml.NewEncoder',
-  'binary.Read', 'binary.Write', 'csv.NewReader', 'csv.NewWriter', 'textproto.NewReader', 'textproto.NewWriter',
+/** Is this import path the standard library's (no dot in its first element)? */
+export function isStandardPath(path: string): boolean {
+  const first = path.split('/')[0] ?? '';
+  return !first.includes('.');
+}
+
+const fq = (pkg: string, names: readonly string[]) => names.map((n) => `${pkg}.${n}`);
+
+/** Standard functions (`importpath.Name`) that read from or write to a value and keep nothing. */
+const READING: ReadonlySet<string> = new Set([
+  ...fq('io', ['ReadAll', 'Copy', 'CopyN', 'CopyBuffer', 'ReadFull', 'ReadAtLeast', 'WriteString']),
+  ...fq('io/ioutil', ['ReadAll']),
+  ...fq('fmt', ['Fprint', 'Fprintf', 'Fprintln', 'Fscan', 'Fscanf', 'Fscanln']),
+  ...fq('encoding/binary', ['Read', 'Write']),
 ]);
 
-/** Calls that wrap a connection in a new one that closes it (the wrapper takes ownership). */
-export const WRAPPING: ReadonlySet<string> = new Set(['tls.Client', 'tls.Server']);
+/** Standard functions that wrap a value and keep it, but never close it: whoever keeps the wrapper keeps the value. */
+const KEEPING: ReadonlySet<string> = new Set([
+  ...fq('bufio', ['NewReader', 'NewWriter', 'NewScanner', 'NewReaderSize', 'NewWriterSize', 'NewReadWriter']),
+  ...fq('encoding/json', ['NewDecoder', 'NewEncoder']), ...fq('encoding/gob', ['NewDecoder', 'NewEncoder']),
+  ...fq('encoding/xml', ['NewDecoder', 'NewEncoder']), ...fq('encoding/csv', ['NewReader', 'NewWriter']),
+  ...fq('net/textproto', ['NewReader', 'NewWriter']), ...fq('io', ['LimitReader', 'TeeReader', 'NopCloser', 'MultiReader', 'MultiWriter']),
+]);
+
+/** Standard functions that take ownership of their resource arguments: a wrapper that closes it, or a server that closes its listener. */
+const OWNING: ReadonlySet<string> = new Set([
+  ...fq('crypto/tls', ['Client', 'Server', 'NewListener']),
+  ...fq('net/textproto', ['NewConn']),
+  ...fq('net/http', ['Serve', 'ServeTLS']),
+  ...fq('net/rpc', ['ServeConn', 'NewClient']), ...fq('net/rpc/jsonrpc', ['ServeConn', 'NewClient']),
+]);
+
+/** Methods of standard (and common) types that take ownership of their resource arguments, by `pkg.Type`. */
+const OWNING_METHODS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['net/http.Server', new Set(['Serve', 'ServeTLS'])],
+  ['net/rpc.Server', new Set(['ServeConn'])],
+  ['google.golang.org/grpc.Server', new Set(['Serve'])],
+]);
+
+/** What a call does with a resource given to it as an argument. */
+export type ArgumentUse = 'reads' | 'keeps' | 'owns' | 'neutral';
+
+/** A package function, by import path: owns, keeps, reads; any other standard function is neutral. */
+export function packageFunctionUse(pkg: string, name: string): ArgumentUse | null {
+  const key = `${pkg}.${name}`;
+  if (OWNING.has(key)) return 'owns';
+  if (KEEPING.has(key)) return 'keeps';
+  if (READING.has(key)) return 'reads';
+  return isStandardPath(pkg) ? 'neutral' : null;
+}
+
+/** A method of a type from another package (`pkg` non-empty): owns (a server's Serve) or neutral for standard types; null when unknown. */
+export function methodUse(recv: GoType, method: string): ArgumentUse | null {
+  if (OWNING_METHODS.get(typeKey(recv))?.has(method)) return 'owns';
+  return isStandardPath(recv.pkg) ? 'neutral' : null;
+}
+
+/** Types whose `Cleanup(func)` runs the function when the test ends. */
+const CLEANUP_TYPES: ReadonlySet<string> = new Set(['testing.T', 'testing.B', 'testing.F', 'testing.TB']);
+
+export function isCleanupRegistrar(recv: GoType | null, method: string): boolean {
+  return method === 'Cleanup' && recv !== null && CLEANUP_TYPES.has(typeKey(recv));
+}
+
+/**
+ * Names that say a function only uses what it is given (reads, writes, logs, checks it): a call
+ * to an unknown function with such a name borrows its arguments; any other unknown callee may
+ * keep them (the policy: prefer silence to a guess).
+ */
+const BORROWING_NAME = /^(write|read|send|recv|receive|set|get|copy|print|log|debug|info|warn|error|trace|fatal|panic|is|has|check|validate|verify|encode|decode|marshal|unmarshal|parse|format|string|peek|flush|dump|describe|inspect|must|expect|assert|equal|count|len|size|local|remote|addr|apply|update|handshake|ping|probe|test|compare|match)/i;
+
+export function borrowsByName(name: string): boolean {
+  return BORROWING_NAME.test(name);
+}
 
 export function describeKind(kind: ResourceKind): string {
   switch (kind) {

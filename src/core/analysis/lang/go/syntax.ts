@@ -48,6 +48,21 @@ export function callee(call: Node, imports: Imports): Callee {
   return { name: null, operand: null, pkg: undefined, text: keyText(f) };
 }
 
+/**
+ * The names under which the calls in `fn` (function literals included) may find same-file definitions:
+ * `f` for `f(…)`, `.m` for `x.m(…)` (any method `m`); calls into imported packages have none.
+ */
+export function calledNames(fn: Node, imports: Imports): string[] {
+  const out: string[] = [];
+  for (const call of fn.descendantsOfType('call_expression')) {
+    if (!call) continue;
+    const c = callee(call, imports);
+    if (!c.name || (c.operand && c.pkg !== undefined)) continue;
+    out.push(c.operand ? `.${c.name}` : c.name);
+  }
+  return out;
+}
+
 /** Parameter names in order (`a, b net.Conn` gives two); null for `_` and unnamed parameters. */
 export function parameterNames(fn: Node): (string | null)[] {
   const out: (string | null)[] = [];
@@ -70,8 +85,11 @@ export function collectImports(root: Node): Map<string, string> {
       const pathNode = n.childForFieldName('path');
       const p = pathNode ? pathNode.text.slice(1, -1) : '';
       const alias = n.childForFieldName('name');
-      const local = alias && alias.type === 'package_identifier' ? alias.text : p.slice(p.lastIndexOf('/') + 1);
-      if (p && local) imports.set(local, p);
+      if (alias && alias.type === 'package_identifier') {
+        if (p) imports.set(alias.text, p);
+      } else if (p && !alias) {
+        for (const local of packageNames(p)) if (!imports.has(local)) imports.set(local, p);
+      }
       continue;
     }
     if (n.type === 'source_file' || n.type === 'import_declaration' || n.type === 'import_spec_list') {
@@ -79,6 +97,22 @@ export function collectImports(root: Node): Map<string, string> {
     }
   }
   return imports;
+}
+
+/**
+ * The names an unaliased import may be used under: its last path element, without a major-version
+ * element (`.../v2`) or suffix (`yaml.v3`), and without a `go-` prefix or `-go` suffix
+ * (`github.com/quic-go/quic-go` is package `quic`).
+ */
+export function packageNames(path: string): string[] {
+  const parts = path.split('/');
+  let last = parts[parts.length - 1] ?? '';
+  if (/^v\d+$/.test(last) && parts.length > 1) last = parts[parts.length - 2]!;
+  last = last.replace(/\.v\d+$/, '');
+  const out = [last];
+  const bare = last.replace(/^go-/, '').replace(/-go$/, '');
+  if (bare !== last) out.push(bare);
+  return out.filter((n) => n !== '');
 }
 
 /** Functions, methods and function literals anywhere in the tree, in source order. */

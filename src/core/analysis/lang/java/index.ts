@@ -9,7 +9,9 @@ import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
 import { NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
-import { functionName, isFunction, simpleTypeName } from './syntax';
+import { callArgs, functionName, simpleTypeName } from './syntax';
+import { FunctionCache } from '../../engine/functionCache';
+import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
 
 /**
  * Java socket-leak analysis: each method, constructor or lambda that opens a socket, channel or
@@ -29,12 +31,12 @@ export async function analyzeJava(text: string, options: AnalysisOptions): Promi
 interface FileIndex {
   /** Methods, constructors and lambdas in document order. */
   readonly functions: Node[];
-  /** Ids of functions that directly contain a possible acquisition. */
-  readonly acquiring: Set<number>;
   readonly methods: Map<string, Node>;
   readonly constructors: Map<string, Node>;
   readonly fieldTypes: Map<string, string>;
 }
+
+const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
 
 function arity(fn: Node): number {
   const p = fn.childForFieldName('parameters');
@@ -50,43 +52,32 @@ function isAcquisitionCandidate(n: Node): boolean {
   return false;
 }
 
-/** One iterative cursor walk over the tree: functions, acquisitions, same-file methods and field types. */
+/** Functions, same-file methods and constructors, and field types (document order: the first method, the last field of a name). */
 function indexFile(tree: Tree): FileIndex {
-  const idx: FileIndex = { functions: [], acquiring: new Set(), methods: new Map(), constructors: new Map(), fieldTypes: new Map() };
-  const cursor = tree.walk();
-  const fnStack: { node: Node; depth: number }[] = [];
-  let depth = 0;
-  try {
-    for (;;) {
-      const n = cursor.currentNode;
-      while (fnStack.length && fnStack[fnStack.length - 1]!.depth >= depth) fnStack.pop();
-      if (isFunction(n)) {
-        idx.functions.push(n);
-        fnStack.push({ node: n, depth });
-        const name = n.childForFieldName('name')?.text;
-        if (n.type === 'method_declaration' && name && !idx.methods.has(`${name}/${arity(n)}`)) idx.methods.set(`${name}/${arity(n)}`, n);
-        if (n.type === 'constructor_declaration' && name && !idx.constructors.has(`${name}/${arity(n)}`)) idx.constructors.set(`${name}/${arity(n)}`, n);
-      } else if (n.type === 'field_declaration') {
-        const type = simpleTypeName(n.childForFieldName('type'));
-        for (const d of n.childrenForFieldName('declarator')) {
-          const name = d?.childForFieldName('name')?.text;
-          if (name) idx.fieldTypes.set(name, type);
-        }
-      } else if (isAcquisitionCandidate(n) && fnStack.length) {
-        idx.acquiring.add(fnStack[fnStack.length - 1]!.node.id);
+  const idx: FileIndex = { functions: [], methods: new Map(), constructors: new Map(), fieldTypes: new Map() };
+  for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration'])) {
+    if (!n) continue;
+    if (n.type === 'field_declaration') {
+      const type = simpleTypeName(n.childForFieldName('type'));
+      for (const d of n.childrenForFieldName('declarator')) {
+        const name = d?.childForFieldName('name')?.text;
+        if (name) idx.fieldTypes.set(name, type);
       }
-      if (cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return idx;
-        depth--;
-      }
+      continue;
     }
-  } finally {
-    cursor.delete();
+    idx.functions.push(n);
+    const name = n.childForFieldName('name')?.text;
+    const map = n.type === 'method_declaration' ? idx.methods : n.type === 'constructor_declaration' ? idx.constructors : null;
+    if (map && name && !map.has(`${name}/${arity(n)}`)) map.set(`${name}/${arity(n)}`, n);
   }
+  return idx;
+}
+
+/** Whether `fn` itself (not a function nested in it) contains a possible acquisition. */
+function acquires(fn: Node): boolean {
+  const nested = fn.descendantsOfType(FUNCTION_TYPES).filter((n): n is Node => n !== null && n.id !== fn.id);
+  return fn.descendantsOfType(['object_creation_expression', 'method_invocation']).some((n) => n !== null && isAcquisitionCandidate(n)
+    && !nested.some((f) => f.startIndex <= n.startIndex && n.endIndex <= f.endIndex));
 }
 
 class JavaFileContext implements LowerContext, SummaryProvider {
@@ -172,6 +163,9 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   }
 }
 
+/** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
+export const JAVA_FUNCTIONS = new FunctionCache(2000);
+
 function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): AnalysisResult {
   const deadline = options.timeBudgetMs !== undefined ? Date.now() + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
@@ -182,17 +176,29 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
   const idx = indexFile(tree);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);
+  // A function's result depends on its text, the file's field types and (through summaries) the
+  // same-file methods and constructors it calls, transitively. One that hands resources to a thread
+  // handler, or is such a handler, depends on another function's analysis: it is always analysed.
+  const facts = [[...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(',')];
+  const calls = new CallInputs(calledNames, (name) => {
+    const fn = name.startsWith('m:') ? idx.methods.get(name.slice(2)) : idx.constructors.get(name.slice(2));
+    return fn ? [fn] : [];
+  });
+  const reuse = new FileReuse(JAVA_FUNCTIONS, lines, deadline, calls.current);
   for (let i = 0; i < idx.functions.length; i++) {
     const fn = idx.functions[i]!;
-    const seeds = ctx.seeds.get(fn.id);
-    if (!idx.acquiring.has(fn.id) && !seeds) continue;
+    const seeds = [...(ctx.seeds.get(fn.id)?.values() ?? [])];
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: functions from line ${fn.startPosition.row + 1} on were not analysed`);
       break;
     }
     const name = functionName(fn);
     try {
-      findings.push(...analyzeFunction(fn, name, ctx, [...(seeds?.values() ?? [])], text, lines, deadline, notes));
+      // A function's result is looked up before anything else about it is computed (one that
+      // acquires nothing has an empty result, which depends on its text only).
+      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, facts), (fnNotes) => (seeds.length || acquires(fn)
+        ? { ...analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes), inputs: () => calls.of(fn) }
+        : { findings: [], reusable: true }), { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -204,7 +210,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
 function analyzeFunction(
   fn: Node, name: string, ctx: JavaFileContext, seeds: readonly Seed[], text: string, lines: LineIndex,
   deadline: number | undefined, notes: string[],
-): Finding[] {
+): Analysed {
   const { cfg, lowered } = ctx.lower(fn, seeds);
   if (cfg.truncated) notes.push(`function ${name}: too deeply nested or too large, parts were treated as opaque`);
   const a = new FunctionAnalysis(lowered.ir, ctx, 'report', deadline);
@@ -233,7 +239,19 @@ function analyzeFunction(
     if (!tokens) continue;
     add(leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx)), () => fixer.leakFixes(rec, tokens[0]!));
   }
-  return out.map(({ finding, fixes }) => ({ ...finding, fixes }));
+  return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/** The summary names of the calls in `fn`: `m:name/arity` for a method call, `c:Type/arity` for a `new`. */
+function calledNames(fn: Node): string[] {
+  const out: string[] = [];
+  for (const n of fn.descendantsOfType(['method_invocation', 'object_creation_expression'])) {
+    if (!n) continue;
+    const args = callArgs(n).length;
+    if (n.type === 'method_invocation') out.push(`m:${n.childForFieldName('name')?.text ?? ''}/${args}`);
+    else out.push(`c:${simpleTypeName(n.childForFieldName('type'))}/${args}`);
+  }
+  return out;
 }
 
 function tokensHeld(a: FunctionAnalysis, node: number, name: string): Token[] {

@@ -2,6 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
 import { FunctionAnalysis, type SummaryProvider } from '../../engine/analysis';
+import { FunctionCache } from '../../engine/functionCache';
+import { FileReuse, functionKey } from '../../engine/reuse';
 import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
@@ -46,15 +48,12 @@ interface Scope {
   readonly moduleLevel: boolean;
 }
 
-function scopes(root: Node): Scope[] {
+/** The module and its functions, given the file's function definitions in document order. */
+function scopes(root: Node, definitions: readonly Node[]): Scope[] {
   const out: Scope[] = [{ name: '<module>', node: root, body: root, moduleLevel: true }];
-  walk(root, (n) => {
-    if (n.type === 'function_definition') {
-      out.push({ name: n.childForFieldName('name')?.text ?? '<function>', node: n, body: n.childForFieldName('body'), moduleLevel: false });
-    }
-    // Calls, strings and the like hold no function definitions worth analysing (lambdas are expressions).
-    return n.type !== 'string' && n.type !== 'call' && n.type !== 'lambda';
-  });
+  for (const n of definitions) {
+    out.push({ name: n.childForFieldName('name')?.text ?? '<function>', node: n, body: n.childForFieldName('body'), moduleLevel: false });
+  }
   return out;
 }
 
@@ -89,69 +88,99 @@ const MAX_LEAKS_PER_FUNCTION = 2000;
 /** Python calls have no summaries: a callee's effect on its arguments comes from the tables (./names). */
 const NO_SUMMARIES: SummaryProvider = { summary: () => undefined };
 
+/** Results of Python functions analysed before (per process: the editor's worker keeps it across edits). */
+export const PYTHON_FUNCTIONS = new FunctionCache(2000);
+
+/** What every scope of one file shares. */
+interface PyFile {
+  readonly root: Node;
+  readonly text: string;
+  readonly index: LineIndex;
+  readonly imports: Imports;
+  readonly transfers: ReadonlySet<string>;
+  readonly unit: string;
+  readonly deadline: number | undefined;
+}
+
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, findings: Finding[], notes: string[]): void {
   const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
-  const imports = Imports.of(root);
-  const transfers = new Set(options.ownershipTransfers ?? []);
+  // Imports and definitions are statements: none sits inside a call, a string or a lambda. One search finds both.
+  const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
+  const imports = Imports.of(statements);
   const index = new LineIndex(text);
-  let unit: string | null = null;
-  for (const scope of scopes(root)) {
-    if (!scope.body || !acquires(scope.body, imports)) continue;
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), unit: indentUnit(root, text, index), deadline };
+  // A function's result depends on its own text and on the file's imports and indentation unit (no
+  // summaries: calls act through the tables). Module-level code is analysed every time: its text is the file.
+  const facts = [imports.fingerprint(), file.unit];
+  const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
+  for (const scope of scopes(root, statements.filter((n) => n.type === 'function_definition'))) {
+    if (!scope.body) continue;
     if (deadline !== undefined && Date.now() >= deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: analysis stopped before \`${scope.name}\``);
       return;
     }
-    const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(scope.body));
-    const builder = new CfgBuilder((roots) => effects.raiser(roots));
-    let cfg;
-    try {
-      cfg = builder.build(scope.body);
-    } catch (e) {
-      if (!(e instanceof CfgTooLarge)) throw e;
-      notes.push(`${scope.name}: too complex (control-flow graph too large), not analysed`);
-      continue;
-    }
-    if (cfg.truncated) notes.push(`${scope.name}: nesting too deep, inner statements treated as opaque`);
-    const lowered = new PyLowering(cfg, effects, text, scope.node, scope.body, parameters(scope.node), scope.moduleLevel).lower();
-    const analysis = new FunctionAnalysis(lowered.ir, NO_SUMMARIES, 'report', deadline);
-    analysis.run();
-    if (!analysis.complete) {
-      notes.push(`${scope.name}: analysis cut short (step limit or time budget), findings left out`);
-      continue;
-    }
-    if (analysis.leaks.size === 0 && analysis.overwrites.size === 0) continue;
-    unit ??= indentUnit(root, text, index);
-    const body = scope.body;
-    let ids: Map<string, Node[]> | null = null;
-    const ctx: FixContext = {
-      text, index, scope: body, unit,
-      identifiers: () => (ids ??= identifierIndex(body)),
-      statements: (b) => builder.statements(b),
-    };
-    // A function whose parse has errors is never edited: its text may not be what the tree says.
-    const planner = scope.node.hasError ? null : new PyFixPlanner(ctx, analysis, lowered, cfg, acquisitionSites(cfg, effects), escapingVariables(cfg, effects));
-    const regionFix = (tokens: readonly import('../../engine/values').Token[]): Fix | null =>
-      planner && tokens.length === 1 ? planner.regionFix(tokens[0]!) : null;
-    const records = [...analysis.leaks.values()];
-    if (records.length > MAX_LEAKS_PER_FUNCTION) {
-      // Every call may raise: n open resources and n calls make n² leaking exits. Report the first ones.
-      notes.push(`${scope.name}: ${records.length} leaking exits, only the first ${MAX_LEAKS_PER_FUNCTION} are reported`);
-      records.sort((a, b) => a.exit.start - b.exit.start);
-      records.length = MAX_LEAKS_PER_FUNCTION;
-    }
-    for (const rec of records) {
-      const tokens = ownTokens(rec.tokens);
-      if (!tokens) continue;
-      const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
-      findings.push({ ...leakFinding(rec, tokens, scope.name, 'python', index), fixes });
-    }
-    for (const rec of analysis.overwrites.values()) {
-      const tokens = ownTokens(rec.tokens);
-      if (!tokens) continue;
-      const fix = regionFix(tokens);
-      findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
-    }
+    // A function's result is looked up before anything else about it is computed (one that acquires
+    // nothing has an empty result, reused like any other).
+    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, facts);
+    reuse.run(scope.node, key, (scopeNotes) => ({
+      findings: acquires(scope.body!, imports) ? analyzeScope(scope, file, scopeNotes) : [], reusable: true,
+    }), { findings, notes });
   }
+}
+
+function analyzeScope(scope: Scope, file: PyFile, notes: string[]): Finding[] {
+  const { text, index, imports, transfers, deadline } = file;
+  const findings: Finding[] = [];
+  const body = scope.body!;
+  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body));
+  const builder = new CfgBuilder((roots) => effects.raiser(roots));
+  let cfg;
+  try {
+    cfg = builder.build(body);
+  } catch (e) {
+    if (!(e instanceof CfgTooLarge)) throw e;
+    notes.push(`${scope.name}: too complex (control-flow graph too large), not analysed`);
+    return findings;
+  }
+  if (cfg.truncated) notes.push(`${scope.name}: nesting too deep, inner statements treated as opaque`);
+  const lowered = new PyLowering(cfg, effects, text, scope.node, body, parameters(scope.node), scope.moduleLevel).lower();
+  const analysis = new FunctionAnalysis(lowered.ir, NO_SUMMARIES, 'report', deadline);
+  analysis.run();
+  if (!analysis.complete) {
+    notes.push(`${scope.name}: analysis cut short (step limit or time budget), findings left out`);
+    return findings;
+  }
+  if (analysis.leaks.size === 0 && analysis.overwrites.size === 0) return findings;
+  let ids: Map<string, Node[]> | null = null;
+  const ctx: FixContext = {
+    text, index, scope: body, unit: file.unit,
+    identifiers: () => (ids ??= identifierIndex(body)),
+    statements: (b) => builder.statements(b),
+  };
+  // A function whose parse has errors is never edited: its text may not be what the tree says.
+  const planner = scope.node.hasError ? null : new PyFixPlanner(ctx, analysis, lowered, cfg, acquisitionSites(cfg, effects), escapingVariables(cfg, effects));
+  const regionFix = (tokens: readonly import('../../engine/values').Token[]): Fix | null =>
+    planner && tokens.length === 1 ? planner.regionFix(tokens[0]!) : null;
+  const records = [...analysis.leaks.values()];
+  if (records.length > MAX_LEAKS_PER_FUNCTION) {
+    // Every call may raise: n open resources and n calls make n² leaking exits. Report the first ones.
+    notes.push(`${scope.name}: ${records.length} leaking exits, only the first ${MAX_LEAKS_PER_FUNCTION} are reported`);
+    records.sort((a, b) => a.exit.start - b.exit.start);
+    records.length = MAX_LEAKS_PER_FUNCTION;
+  }
+  for (const rec of records) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
+    findings.push({ ...leakFinding(rec, tokens, scope.name, 'python', index), fixes });
+  }
+  for (const rec of analysis.overwrites.values()) {
+    const tokens = ownTokens(rec.tokens);
+    if (!tokens) continue;
+    const fix = regionFix(tokens);
+    findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
+  }
+  return findings;
 }
 
 /** The names of a function's parameters (none for the module). */

@@ -25,7 +25,7 @@ export class PyReleases {
   private descriptor: PyRelease | null | undefined;
 
   private constructor(private readonly root: Node, text: string, lines: LineIndex) {
-    this.imports = Imports.of(root);
+    this.imports = Imports.of(root.descendantsOfType(['import_statement', 'import_from_statement']).filter((n): n is Node => n !== null));
     this.place = Placement.of(text, lines);
   }
 

@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSource } from '../../index';
+import { C_FUNCTIONS } from './index';
+import { CWorkspaceIndex } from './workspaceIndex';
+
+/** An index over the given files (headers first, as the CLI and the editor index them). */
+async function workspace(files: Record<string, string>): Promise<CWorkspaceIndex> {
+  const index = new CWorkspaceIndex();
+  const names = Object.keys(files).sort((a, b) => Number(!a.endsWith('.h')) - Number(!b.endsWith('.h')) || a.localeCompare(b));
+  for (const f of names) await index.update(f, files[f]!, 'c');
+  return index;
+}
+
+function summaryOf(index: CWorkspaceIndex, name: string, from = 'caller.c') {
+  return index.resolver().resolve(name, from);
+}
+
+async function findings(index: CWorkspaceIndex, file: string, text: string): Promise<string[]> {
+  const r = await analyzeSource(text, 'c', {}, { c: index, file });
+  return r.findings.map((f) => `${f.function}:${f.variable}:${f.range.start.line + 1}:${f.ruleId}`);
+}
+
+const NET_H = '#define NET_ERR -1\nint net_socket(int domain);\nvoid net_close(int fd);\nint net_listen(int s, int backlog);\nvoid keep(int fd);\n';
+const NET_C = `#include <sys/socket.h>
+#include <unistd.h>
+#include "net.h"
+static int registry[16];
+int net_socket(int domain) {
+    int s = socket(domain, SOCK_STREAM, 0);
+    if (s < 0) return NET_ERR;
+    return s;
+}
+void net_close(int fd) { if (fd >= 0) close(fd); }
+int net_listen(int s, int backlog) {
+    if (listen(s, backlog) == -1) { close(s); return NET_ERR; }
+    return 0;
+}
+void keep(int fd) { registry[0] = fd; }
+int net_log(int fd) { return fd > 2; }
+`;
+
+test('summaries: acquiring wrapper, releasing wrapper, owner, borrower, closes on its own failure', async () => {
+  const index = await workspace({ 'net.h': NET_H, 'net.c': NET_C });
+  const acquire = summaryOf(index, 'net_socket');
+  assert.deepEqual(acquire?.returns, { resource: 'fd', validity: 'int', call: 'socket' });
+  assert.deepEqual(summaryOf(index, 'net_close')?.releases, [true]);
+  assert.deepEqual(summaryOf(index, 'keep')?.escapes, [true]);
+  const borrow = summaryOf(index, 'net_log');
+  assert.deepEqual([borrow?.releases, borrow?.escapes, borrow?.returns], [[false], [false], undefined]);
+  const listen = summaryOf(index, 'net_listen');
+  assert.deepEqual([listen?.releases, listen?.releasesOnFailure], [[false, false], [true, false]]);
+  assert.equal(summaryOf(index, 'no_such_function'), undefined);
+});
+
+test('cross-file: a wrapper from another file acquires, its releasing and owning callees end the descriptor', async () => {
+  const index = await workspace({ 'net.h': NET_H, 'net.c': NET_C });
+  const caller = `#include "net.h"
+int setup(int port) {
+    int s = net_socket(2);
+    if (s == NET_ERR) return -1;
+    if (port == 0) return -1;
+    if (net_listen(s, 5) == NET_ERR) return -1;
+    if (port == 1) { net_close(s); return -1; }
+    if (port == 2) { keep(s); return 0; }
+    return s;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['setup:s:5:sockscope.leak']);
+  // Alone, the file knows no wrapper: nothing is acquired, nothing reported (silence, not a guess).
+  assert.deepEqual((await analyzeSource(caller, 'c')).findings, []);
+});
+
+test('a call with neither summary nor table entry that gets the descriptor is a hand-off', async () => {
+  const index = await workspace({ 'net.h': NET_H, 'net.c': NET_C });
+  const caller = `#include <sys/socket.h>
+int f(int port) {
+    int s = socket(2, 1, 0);
+    if (s < 0) return -1;
+    unknown_register(s);
+    if (port) return -1;
+    return 0;
+}
+int g(int port) {
+    int s = socket(2, 1, 0);
+    if (s < 0) return -1;
+    net_log(s);
+    if (port) return -1;
+    return 0;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  // f: handed off to an unknown function; g: net_log's summary says it only borrows it.
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['g:s:13:sockscope.leak', 'g:s:14:sockscope.leak']);
+});
+
+test('macros that stand for a call: releasing and acquiring aliases', async () => {
+  const index = await workspace({
+    'sock.h': '#define sclose(x) close(x)\n#define my_socket socket\n#define drop(a, fd) release_fd(fd)\n',
+    'rel.c': '#include <unistd.h>\nvoid release_fd(int fd) { close(fd); }\n',
+  });
+  assert.deepEqual(summaryOf(index, 'sclose')?.releases, [true]);
+  assert.deepEqual(summaryOf(index, 'my_socket')?.returns, { resource: 'fd', validity: 'int', call: 'socket' });
+  assert.deepEqual(summaryOf(index, 'drop')?.releases, [false, true]);
+  const caller = `#include "sock.h"
+int f(int port) {
+    int s = my_socket(2, 1, 0);
+    if (s < 0) return -1;
+    if (port == 1) { drop(0, s); return -1; }
+    if (port == 2) return -1;
+    sclose(s);
+    return 0;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['f:s:6:sockscope.leak']);
+});
+
+test('recursion: summaries of mutually recursive functions reach a fixed point', async () => {
+  const index = await workspace({
+    'rec.c': `#include <unistd.h>
+void drain(int fd, int n) { if (n > 0) { drain2(fd, n - 1); return; } close(fd); }
+void drain2(int fd, int n) { drain(fd, n); }
+int spin(int fd) { return spin(fd); }
+`,
+  });
+  assert.deepEqual(summaryOf(index, 'drain')?.releases, [true, false]);
+  assert.deepEqual(summaryOf(index, 'drain2')?.releases, [true, false]);
+  const spin = summaryOf(index, 'spin');
+  assert.deepEqual(spin?.releases, [false]);
+});
+
+test('static functions of other files are not visible; two different definitions of one name give no summary', async () => {
+  const index = await workspace({
+    'a.c': '#include <unistd.h>\nstatic void done(int fd) { close(fd); }\nvoid both(int fd) { close(fd); }\n',
+    'b.c': 'int registry;\nvoid both(int fd) { (void)fd; }\n',
+  });
+  assert.equal(summaryOf(index, 'done', 'c.c'), undefined);
+  assert.deepEqual(summaryOf(index, 'done', 'a.c')?.releases, [true]);
+  assert.equal(summaryOf(index, 'both', 'c.c'), undefined);
+  assert.deepEqual(summaryOf(index, 'both', 'a.c')?.releases, [true], 'a file sees its own definition');
+});
+
+test('invalidation: an edit in another file changes the summaries and the findings of its callers', async () => {
+  const index = await workspace({ 'h.c': '#include <unistd.h>\nvoid finish(int fd) { close(fd); }\n' });
+  const caller = `#include <sys/socket.h>
+int f(int port) {
+    int s = socket(2, 1, 0);
+    if (s < 0) return -1;
+    finish(s);
+    return port;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  const resolver = index.resolver();
+  assert.deepEqual(resolver.resolve('finish', 'caller.c')?.releases, [true]);
+  assert.deepEqual(await findings(index, 'caller.c', caller), []);
+  const before = resolver.analyses;
+  assert.deepEqual(resolver.resolve('finish', 'caller.c')?.releases, [true]);
+  assert.equal(resolver.analyses, before, 'an unchanged workspace answers from the cache');
+  // finish now only logs the descriptor: the caller leaks (the cached findings must not be reused).
+  await index.update('h.c', 'int log_fd(int fd);\nvoid finish(int fd) { log_fd(fd); }\n', 'c');
+  assert.deepEqual(resolver.resolve('finish', 'caller.c')?.releases, [false]);
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['f:s:6:sockscope.leak']);
+  // A dependant two calls away is re-checked too: outer -> finish.
+  await index.update('outer.c', 'void outer(int fd) { finish(fd); }\n', 'c');
+  assert.deepEqual(resolver.resolve('outer', 'caller.c')?.releases, [false]);
+  await index.update('h.c', '#include <unistd.h>\nvoid finish(int fd) { close(fd); }\n', 'c');
+  assert.deepEqual(resolver.resolve('outer', 'caller.c')?.releases, [true]);
+  index.remove('h.c');
+  assert.equal(resolver.resolve('outer', 'caller.c')?.releases[0], false, 'finish is gone: outer hands the descriptor to a function it does not know');
+  C_FUNCTIONS.clear();
+});
+
+test('a function that calls an acquiring wrapper is analysed, and the wrapper is named in the finding', async () => {
+  const index = await workspace({ 'net.h': NET_H, 'net.c': NET_C });
+  const caller = `#include "net.h"
+int only_wrapper(int x) {
+    int s = net_socket(2);
+    if (s == NET_ERR) return -1;
+    if (x) return -1;
+    return s;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  const r = await analyzeSource(caller, 'c', {}, { c: index, file: 'caller.c' });
+  assert.equal(r.findings.length, 1);
+  assert.match(r.findings[0]!.message, /net_socket\(\) on line 3/);
+});

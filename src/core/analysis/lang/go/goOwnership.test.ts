@@ -1,0 +1,338 @@
+/**
+ * Go shapes found on real code (issue 13): APIs matched by declared type and imports rather than by
+ * method name, wrappers and callbacks that take ownership, unknown callees, discarded responses,
+ * immediately called literals, t.Cleanup, bare returns of named results, and fixes that never
+ * defer a close of what is handed over. One minimal fixture per shape.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeGo } from './index';
+
+async function leaks(src: string): Promise<string[]> {
+  const r = await analyzeGo(src, {});
+  return r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}`);
+}
+
+const HEADER = 'package x\n\nimport (\n\t"net"\n\t"net/http"\n\t"os"\n)\n\n';
+
+// ------------------------------------------------------------------ types, not names
+
+test('a project method named Do or Dial returning its own struct is not net/http or net', async () => {
+  const src = `${HEADER}type stunClient struct{}
+type Resp struct{ Body []byte }
+func (c *stunClient) Do(r int) (*Resp, error) { return &Resp{}, nil }
+type dialer struct{}
+func (d *dialer) Dial() (*Resp, error) { return nil, nil }
+func a(client *stunClient, d *dialer) error {
+	resp, err := client.Do(1)
+	if err != nil {
+		return err
+	}
+	s, err := d.Dial()
+	if err != nil {
+		return err
+	}
+	_, _ = resp, s
+	return nil
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+test('an HTTP client is known by its declared type: parameter, struct field, alias import, http.DefaultClient', async () => {
+  const src = `package x
+
+import (
+	"errors"
+	nethttp "net/http"
+)
+
+type loader struct {
+	client *nethttp.Client
+}
+
+func (l *loader) load(u string) error {
+	resp, err := l.client.Get(u)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return errors.New("status")
+	}
+	return resp.Body.Close()
+}
+
+func viaParam(c *nethttp.Client, r *nethttp.Request) error {
+	resp, err := c.Do(r)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return errors.New("status")
+	}
+	return resp.Body.Close()
+}
+
+func viaDefault(u string) error {
+	resp, err := nethttp.DefaultClient.Get(u)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != 200 {
+		return errors.New("status")
+	}
+	return resp.Body.Close()
+}
+`;
+  assert.deepEqual(await leaks(src), ['18:resp.Body', '29:resp.Body', '40:resp.Body']);
+});
+
+test('a receiver of unknown type is silent; a net.Listener parameter or a *net.Dialer literal is known', async () => {
+  const src = `${HEADER}func unknown(ln interface{ Accept() (net.Conn, error) }) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	_ = c.LocalAddr()
+}
+func known(ln net.Listener) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	_ = c.LocalAddr()
+}
+func dialer(addr string) {
+	d := &net.Dialer{}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	_ = c.LocalAddr()
+}
+`;
+  assert.deepEqual(await leaks(src), ['22:c', '30:c']);
+});
+
+test('a function of the file declared to return (net.Conn, error) gives its caller a connection', async () => {
+  const src = `${HEADER}type S struct{}
+func (s *S) connect() (net.Conn, error) { return net.Dial("tcp", "x:1") }
+func (s *S) use() error {
+	conn, err := s.connect()
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Write(nil); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+`;
+  assert.deepEqual(await leaks(src), ['17:conn']);
+});
+
+// ------------------------------------------------------------------ hand-offs
+
+test('wrappers take ownership: tls.Client, tls.NewListener, a bufio reader stored in a field, a struct literal returned', async () => {
+  const src = `package x
+
+import (
+	"bufio"
+	"crypto/tls"
+	"net"
+)
+
+type peer struct{ r *bufio.Reader }
+
+func a(addr string, cfg *tls.Config) *tls.Conn {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil
+	}
+	return tls.Client(c, cfg)
+}
+
+func b(cfg *tls.Config) net.Listener {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return nil
+	}
+	return tls.NewListener(l, cfg)
+}
+
+func c(p *peer, addr string) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	p.r = bufio.NewReader(conn)
+}
+
+func d(addr string) (*peer, net.Conn) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, nil
+	}
+	return &peer{}, conn
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+test('a bufio reader kept in a local does not take the connection', async () => {
+  const src = `package x
+
+import (
+	"bufio"
+	"net"
+)
+
+func a(addr string) (string, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(conn)
+	return r.ReadString('\\n')
+}
+`;
+  assert.deepEqual(await leaks(src), ['14:conn']);
+});
+
+test('a wrapper whose error is checked takes the resource only on success', async () => {
+  const src = `${HEADER}type S struct{ m interface{} }
+func (s *S) a(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.m, err = vhost.NewMuxer(l)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+`;
+  assert.deepEqual(await leaks(src), ['17:l']);
+});
+
+test('sending on a channel, appending to a slice and a callback that sends hand the connection over', async () => {
+  const src = `${HEADER}func a(ln net.Listener, ch chan net.Conn) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	ch <- c
+}
+func b(ln net.Listener, all *[]net.Conn) {
+	c, err := ln.Accept()
+	if err != nil {
+		return
+	}
+	*all = append(*all, c)
+}
+func c(ln net.Listener, ch chan net.Conn) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		err = safe(func() { ch <- c })
+		if err != nil {
+			c.Close()
+			return
+		}
+	}
+}
+func safe(f func()) error { f(); return nil }
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+// ------------------------------------------------------------------ closes
+
+test('defer inside an immediately called literal, defer func(){ _ = x.Close() }() and t.Cleanup close', async () => {
+  const src = `package x
+
+import (
+	"net"
+	"testing"
+)
+
+func a(addr string) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	func() {
+		defer c.Close()
+		_, _ = c.Write(nil)
+	}()
+}
+
+func b(addr string) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	defer func() { _ = c.Close() }()
+	_, _ = c.Write(nil)
+}
+
+func TestC(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+test('named results returned by a bare return are handed to the caller', async () => {
+  const src = `${HEADER}func a(addr string) (conn net.Conn, err error) {
+	conn, err = net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	return
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+test('a response discarded with _ leaks at the statement', async () => {
+  const src = `${HEADER}func ping(u string) error {
+	_, err := http.Get(u)
+	return err
+}
+`;
+  const r = await analyzeGo(src, {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}`), ['10:_.Body']);
+  assert.equal(r.findings[0]!.fixes.length, 0, 'nothing names the response: no fix');
+});
+
+// ------------------------------------------------------------------ fixes
+
+test('no `defer x.Close()` is offered for a resource returned or stored on another path', async () => {
+  const src = `${HEADER}type S struct{ f *os.File }
+func (s *S) open(p string, keep bool) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	if !keep {
+		return nil
+	}
+	s.f = f
+	return nil
+}
+`;
+  const r = await analyzeGo(src, {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}`), ['16:f']);
+  for (const f of r.findings) {
+    for (const fix of f.fixes) assert.ok(!fix.edits.some((e) => e.newText.includes('defer')), `no defer: ${fix.title}`);
+  }
+  assert.ok(r.findings[0]!.fixes.some((x) => x.edits.some((e) => e.newText.includes('f.Close()'))), 'a close before the leaking return is offered');
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from '../model';
+import { tcp } from '../model/testSockets';
+import type { ProcessOrigins } from './processOrigins';
+import { LiveOrigins } from './liveOrigins';
+import type { Origin } from './symbolize';
+
+const send: Origin = { frames: [{ file: '/w/client.c', line: 17, function: 'send_message', module: '/w/client' }] };
+
+/** A recorded process whose recorder knows the sockets in `known` (fd → inode). */
+function recorded(known: Map<number, string>): ProcessOrigins {
+  return {
+    recorded: true,
+    record: { pid: 1, startTicks: 0n, stacks: new Map(), counts: new Map(), live: new Map(), stacksDropped: 0, logCapacity: 0, logUsed: 0, logDropped: 0 },
+    origins: new Map([[0, send]]),
+    originOf: (fd, inode) => (fd !== undefined && known.get(fd) === inode ? { stack: 0, origin: send } : undefined),
+  };
+}
+
+test('LiveOrigins: reads once, again only for sockets it has not seen (rate limited), and attributes by inode', async () => {
+  const known = new Map<number, string>();
+  let reads = 0;
+  const live = new LiveOrigins(1, async () => { reads++; return recorded(new Map(known)); }, 1000);
+  const a = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:2', 5);
+  known.set(5, a.inode);
+  assert.equal(await live.update([a], 0), true);
+  assert.equal(live.siteOf(a.inode)?.label, 'client.c:17 send_message');
+  assert.equal(await live.update([a], 10), false, 'nothing new: no read, nothing changed');
+  const b = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:3', 6);
+  known.set(6, b.inode);
+  assert.equal(await live.update([a, b], 500), false, 'new socket, but within the interval');
+  assert.equal(live.siteOf(b.inode), undefined);
+  assert.equal(await live.update([a, b], 1500), true);
+  assert.equal(live.siteOf(b.inode), live.siteOf(a.inode), 'one site object per site');
+  assert.equal(reads, 2);
+  // The socket went away: it has no site any more.
+  assert.equal(await live.update([b], 1600), true);
+  assert.equal(live.siteOf(a.inode), undefined);
+});
+
+test('LiveOrigins: a process without a recorder is read once', async () => {
+  let reads = 0;
+  const live = new LiveOrigins(1, async () => { reads++; return { recorded: false, reason: 'origins unknown' }; }, 0);
+  const s: Socket[] = [tcp('ESTABLISHED', '127.0.0.1:1', '127.0.0.1:2', 5)];
+  await live.update(s, 0);
+  await live.update([...s, tcp('ESTABLISHED', '127.0.0.1:1', '127.0.0.1:4', 7)], 10000);
+  assert.equal(reads, 1);
+  assert.deepEqual(live.origins, { recorded: false, reason: 'origins unknown' });
+});

@@ -1,0 +1,332 @@
+# SockScope's Python socket-origins recorder. `sockscope run` puts this folder first on PYTHONPATH
+# (src/core/origins/inject.ts), so Python's site module imports it at start; then it runs the
+# sitecustomize the user's path would have run (found on sys.path without this folder), so that one
+# keeps working. Standard library only.
+#
+# It records the Python stack when a socket.socket gets its descriptor: created (socket(), also
+# create_connection, socketpair, fromfd, asyncio…) or accepted (socket.accept wraps the new descriptor
+# in a socket.socket too), and when one is really closed (socket._real_close: close(), with, the last
+# makefile() reader). A socket that only changes hands keeps its site: detach() leaves the descriptor
+# open, and wrapping a descriptor we already know with the same inode (ssl.wrap_socket) is no new
+# socket. Sockets closed by the garbage collector are not seen closing; their descriptor's next owner
+# replaces the record, and SockScope checks the inode, so no socket is attributed to an old site.
+# Frames of the standard library (sysconfig's stdlib paths, not site-packages), frozen modules and this
+# file are left out: frame 0 is the innermost frame of the program.
+#
+# Output: <records dir>/<pid>.stream in the line format of src/core/origins/streamFile.ts (keep in
+# step). The file is preallocated to its cap ($SOCKSCOPE_ORIGINS_LOG_BYTES, 4 MiB) and mapped, so
+# that a record is a copy into memory (no system call besides the fstat for the inode) and the reader
+# sees it at once; when it is full it is rewritten compactly (sites, counts, live descriptors). A
+# forked child starts its own file from its parent's live table. The records folder is the native
+# recorder's: $SOCKSCOPE_ORIGINS_DIR, $XDG_RUNTIME_DIR/sockscope or /tmp/sockscope-<uid>, mode 0700.
+
+
+def _sockscope_origins():
+    import sys
+    if not sys.platform.startswith('linux'):
+        return
+    import os
+    import mmap
+    import socket
+    import sysconfig
+    import threading
+    import time
+    import json
+
+    max_sites = 4096
+    max_frames = 12
+    stack_limit = 32
+    try:
+        cap = int(os.environ.get('SOCKSCOPE_ORIGINS_LOG_BYTES') or 0) or (4 << 20)
+    except ValueError:
+        cap = 4 << 20
+    cap = max(cap, 4096)
+
+    def warn(message):
+        try:
+            sys.stderr.write('sockscope-origins: %s; origins not recorded\n' % message)
+        except Exception:
+            pass
+
+    env = os.environ
+    if env.get('SOCKSCOPE_ORIGINS_DIR'):
+        folder = env['SOCKSCOPE_ORIGINS_DIR']
+    elif env.get('XDG_RUNTIME_DIR', '').startswith('/'):
+        folder = os.path.join(env['XDG_RUNTIME_DIR'], 'sockscope')
+    else:
+        folder = '/tmp/sockscope-%d' % os.geteuid()
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.lstat(folder)
+        import stat as stat_module
+        if not stat_module.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or (st.st_mode & 0o077) != 0:
+            warn('refusing %s: it must be a directory of uid %d with mode 0700' % (folder, os.geteuid()))
+            return
+    except OSError as e:
+        warn('cannot use %s: %s' % (folder, e))
+        return
+
+    def start_ticks():
+        try:
+            with open('/proc/self/stat', 'rb') as f:
+                text = f.read().decode('latin-1')
+            return text[text.rindex(')') + 2:].split(' ')[19]
+        except (OSError, ValueError, IndexError):
+            return ''
+
+    here = os.path.abspath(__file__)
+    start_cwd = os.getcwd()
+    runtime_dirs = []
+    for key in ('stdlib', 'platstdlib'):
+        p = sysconfig.get_paths().get(key)
+        if p:
+            runtime_dirs.append(os.path.join(os.path.realpath(p), ''))
+            runtime_dirs.append(os.path.join(os.path.abspath(p), ''))
+    program_dirs = []
+    for key in ('purelib', 'platlib'):
+        p = sysconfig.get_paths().get(key)
+        if p:
+            program_dirs.append(os.path.join(os.path.realpath(p), ''))
+            program_dirs.append(os.path.join(os.path.abspath(p), ''))
+    runtime_dirs = tuple(runtime_dirs)
+    program_dirs = tuple(program_dirs)
+
+    lock = threading.RLock()
+    state = {}
+    site_ids = {}
+    site_lines = []
+    opens = []
+    closes = []
+    live = {}  # fd -> (inode, site, time ms)
+    missing = object()
+    # id(code object) -> absolute file name, or None for the runtime's code. Keyed by id: a code
+    # object's own hash is computed afresh each time from its contents. The objects are kept alive in
+    # `codes`, so an id is never reused for another code object.
+    code_file = {}
+    codes = []
+
+    def program_file(code):
+        f = code_file.get(id(code), missing)
+        if f is not missing:
+            return f
+        codes.append(code)
+        name = code.co_filename
+        if not name or name.startswith('<'):
+            f = None
+        else:
+            full = name if os.path.isabs(name) else os.path.join(start_cwd, name)
+            if full == here or full.endswith(os.sep + 'sitecustomize.py') and os.path.dirname(full) == os.path.dirname(here):
+                f = None
+            elif full.startswith(runtime_dirs) and not full.startswith(program_dirs):
+                f = None
+            else:
+                f = full
+        code_file[id(code)] = f
+        return f
+
+    def open_file(pid, initial):
+        path = os.path.join(folder, '%d.stream' % pid)
+        tmp = path + '.tmp'
+        data = initial.encode('utf-8', 'replace')
+        size = max(cap, 2 * len(data))
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            os.ftruncate(fd, size)
+            mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        finally:
+            os.close(fd)
+        mm[0:len(data)] = data
+        os.rename(tmp, path)
+        state['mm'] = mm
+        state['size'] = size
+        state['pos'] = len(data)
+        state['pid'] = pid
+
+    def header(pid):
+        return 'SSSTREAM\t1\tpython\t%d\t%s\n' % (pid, start_ticks())
+
+    def snapshot(pid):
+        lines = [header(pid)]
+        lines.extend(site_lines)
+        live_by_site = {}
+        for (_inode, site, _t) in live.values():
+            live_by_site[site] = live_by_site.get(site, 0) + 1
+        for i in range(len(site_lines)):
+            lines.append('N\t%d\t%d\t%d\n' % (i, opens[i] - live_by_site.get(i, 0), closes[i]))
+        if state.get('dropped'):
+            lines.append('D\t%d\n' % state['dropped'])
+        for fd, (inode, site, t) in live.items():
+            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, pid))
+        return ''.join(lines)
+
+    def emit(line):
+        data = line.encode()
+        with lock:
+            pos = state['pos']
+            if pos + len(data) > state['size']:
+                old = state['mm']
+                open_file(state['pid'], snapshot(state['pid']))
+                old.close()
+                return  # the snapshot holds this event already
+            state['pos'] = pos + len(data)
+            state['mm'][pos:pos + len(data)] = data
+
+    try:
+        open_file(os.getpid(), header(os.getpid()))
+    except OSError as e:
+        warn('cannot write in %s: %s' % (folder, e))
+        return
+
+    def after_fork_in_child():
+        local.__dict__.clear()
+        with lock:
+            old = state['mm']
+            try:
+                open_file(os.getpid(), snapshot(os.getpid()))
+            except OSError:
+                state['size'] = 0  # nothing fits: recording stops in this child
+            old.close()
+
+    os.register_at_fork(after_in_child=after_fork_in_child)
+
+    getframe = sys._getframe
+
+    def rotate():
+        # The file is full: rewrite it from the state (which holds the event being recorded).
+        old = state['mm']
+        open_file(state['pid'], snapshot(state['pid']))
+        old.close()
+
+    def new_site(key, f):
+        with lock:
+            site = site_ids.get(key)
+            if site is not None:
+                return site
+            if len(site_lines) >= max_sites:
+                state['dropped'] = state.get('dropped', 0) + 1
+                return -1
+            frames = []
+            while f is not None and len(frames) < len(key) // 2:
+                code = f.f_code
+                if program_file(code) is not None:
+                    frames.append([program_file(code), f.f_lineno, getattr(code, 'co_qualname', None) or code.co_name])
+                f = f.f_back
+            site = len(site_lines)
+            line = 'S\t%d\t%s\n' % (site, json.dumps(frames))
+            site_lines.append(line)
+            opens.append(0)
+            closes.append(0)
+            site_ids[key] = site
+            emit(line)
+            return site
+
+    fstat = os.fstat
+    get_native_id = threading.get_native_id
+    time_ns = time.time_ns
+    cls = socket.socket
+    base_fileno = socket._socket.socket.fileno
+    original_init = cls.__init__
+    original_real_close = cls._real_close
+    get = code_file.get
+    local = threading.local()  # the thread's native id, cached (a forked child's main thread gets a new one below)
+
+    # The hot path, written out in the two wrappers (a Python call costs as much as the work).
+    def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+        original_init(self, family, type, proto, fileno)
+        fd = base_fileno(self)
+        if fd < 0:
+            return
+        try:
+            inode = fstat(fd).st_ino
+        except OSError:
+            return
+        if fileno is not None:
+            known = live.get(fd)
+            if known is not None and known[0] == inode:
+                return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
+        f = getframe(1)
+        key = []
+        n = 0
+        while f is not None and n < stack_limit:
+            code = f.f_code
+            pf = get(id(code), missing)
+            if pf is missing:
+                pf = program_file(code)
+            if pf is not None:
+                key.append(id(code))
+                key.append(f.f_lineno)
+                if len(key) == 2 * max_frames:
+                    break
+            f = f.f_back
+            n += 1
+        if key:
+            key = tuple(key)
+            site = site_ids.get(key)
+            if site is None:
+                site = new_site(key, getframe(1))
+        else:
+            site = -1
+        t = time_ns() // 1000000
+        try:
+            tid = local.tid
+        except AttributeError:
+            tid = local.tid = get_native_id()
+        data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
+        with lock:
+            live[fd] = (inode, site, t)
+            if site >= 0:
+                opens[site] += 1
+            pos = state['pos']
+            end = pos + len(data)
+            if end <= state['size']:
+                state['pos'] = end
+                state['mm'][pos:end] = data
+            else:
+                rotate()
+
+    def _real_close(self, _ss=socket._socket.socket):
+        fd = base_fileno(self)
+        if fd >= 0:
+            with lock:
+                r = live.pop(fd, None)
+                if r is not None:
+                    site = r[1]
+                    if site >= 0:
+                        closes[site] += 1
+                    data = b'C\t%d\t%d\n' % (fd, site)
+                    pos = state['pos']
+                    end = pos + len(data)
+                    if end <= state['size']:
+                        state['pos'] = end
+                        state['mm'][pos:end] = data
+                    else:
+                        rotate()
+        return original_real_close(self, _ss)
+
+    __init__.__doc__ = original_init.__doc__
+    cls.__init__ = __init__
+    cls._real_close = _real_close
+
+
+def _sockscope_chain():
+    """Runs the sitecustomize that Python would have imported without this folder on its path."""
+    import os
+    import sys
+    import importlib.machinery
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    spec = importlib.machinery.PathFinder.find_spec('sitecustomize', path)
+    if spec is None or spec.origin is None or os.path.dirname(os.path.abspath(spec.origin)) == here:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['sitecustomize'] = module
+    spec.loader.exec_module(module)
+
+
+try:
+    _sockscope_origins()
+except Exception as _e:  # never stop the program for the recorder's sake
+    import sys as _sys
+    _sys.stderr.write('sockscope-origins: %s; origins not recorded\n' % (_e,))
+_sockscope_chain()
