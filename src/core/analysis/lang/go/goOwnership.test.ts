@@ -336,3 +336,69 @@ func (s *S) open(p string, keep bool) error {
   }
   assert.ok(r.findings[0]!.fixes.some((x) => x.edits.some((e) => e.newText.includes('f.Close()'))), 'a close before the leaking return is offered');
 });
+
+test('a deferred literal that closes unless a flag says the resource was handed on closes it', async () => {
+  const src = `${HEADER}func a(addr string) (net.Conn, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			_ = conn.Close()
+		}
+	}()
+	if _, err := conn.Write(nil); err != nil {
+		return nil, err
+	}
+	keep = true
+	return conn, nil
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+test('a file given to pprof.StartCPUProfile stays open on purpose', async () => {
+  const src = `package x
+
+import (
+	"os"
+	"runtime/pprof"
+)
+
+func profile(p string) {
+	f, err := os.Create(p)
+	if err != nil {
+		return
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return
+	}
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
+
+test('leaving main() of package main ends the process: no leak at its returns; a loop inside main still leaks', async () => {
+  const src = `package main
+
+import "os"
+
+func main() {
+	out, err := os.Create("x")
+	if err != nil {
+		os.Exit(1)
+	}
+	_, _ = out.Write(nil)
+	for _, p := range os.Args {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		_, _ = f.Stat()
+	}
+}
+`;
+  assert.deepEqual(await leaks(src), ['17:f']);
+});

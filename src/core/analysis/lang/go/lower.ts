@@ -435,7 +435,12 @@ export class GoLowering {
     if (closed) ops.push({ op: 'release', ref: closed });
     const use = this.ctx.argumentUse(call);
     if (use === 'owns' || use === 'unknown') for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
-    for (const h of this.handOff(call, scope)) if (h.consumed) ops.push({ op: 'release', ref: h.ref });
+    // A deferred literal that closes the variable on some path (`defer func() { if !keep { c.Close() } }()`)
+    // closes it unless a flag says the function handed it on: what it does is the function's own decision.
+    const lit = unparen(call.childForFieldName('function'));
+    for (const h of this.handOff(call, scope)) {
+      if (h.consumed || (lit?.type === 'func_literal' && h.handler.param !== null && closesSomewhere(lit, h.handler.param))) ops.push({ op: 'release', ref: h.ref });
+    }
   }
 
   private goStatement(stmt: Node, scope: number, ops: Op[]): void {
@@ -516,6 +521,19 @@ export class GoLowering {
     const key = other?.type === 'identifier' ? this.key(other.text, scope) : null;
     return key ? { g: 'cmp', subject: { kind: 'key', key }, rel: op, c: 0 } : NONE;
   }
+}
+
+/** Does the body of `fn` call `name.Close()` or `name.Body.Close()` anywhere? */
+function closesSomewhere(fn: Node, name: string): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  return body.descendantsOfType('call_expression').some((c) => {
+    const f = c ? unparen(c.childForFieldName('function')) : null;
+    if (f?.type !== 'selector_expression' || f.childForFieldName('field')?.text !== 'Close') return false;
+    let op = unparen(f.childForFieldName('operand'));
+    if (op?.type === 'selector_expression' && op.childForFieldName('field')?.text === 'Body') op = unparen(op.childForFieldName('operand'));
+    return op?.type === 'identifier' && op.text === name;
+  });
 }
 
 /** The location of a resource assigned to `_` by statement `stmt`. */
