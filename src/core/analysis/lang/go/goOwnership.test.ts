@@ -402,3 +402,36 @@ func main() {
 `;
   assert.deepEqual(await leaks(src), ['17:f']);
 });
+
+test('a loop over a ticker channel never ends; fcgi.Serve keeps its listener', async () => {
+  const src = `package x
+
+import (
+	"net"
+	"net/http/fcgi"
+	"os"
+	"time"
+)
+
+func stats(p string) {
+	fd, err := os.Create(p)
+	if err != nil {
+		return
+	}
+	for range time.NewTicker(time.Second).C {
+		_, _ = fd.WriteString("x")
+	}
+}
+
+func serve(addr string) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return
+	}
+	if err := fcgi.Serve(l, nil); err != nil {
+		return
+	}
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});
