@@ -435,3 +435,28 @@ func serve(addr string) {
 `;
   assert.deepEqual(await leaks(src), []);
 });
+
+test('a top-level defer also closes what is acquired after it, at every later return', async () => {
+  const src = `${HEADER}func copyLines(lines []string, p string) {
+	var f *os.File
+	defer func() {
+		if f != nil {
+			_ = f.Close()
+		}
+	}()
+	for _, l := range lines {
+		if f == nil {
+			var err error
+			f, err = os.Create(p)
+			if err != nil {
+				continue
+			}
+		}
+		if _, err := f.WriteString(l); err != nil {
+			return
+		}
+	}
+}
+`;
+  assert.deepEqual(await leaks(src), []);
+});

@@ -84,6 +84,8 @@ export class GoLowering {
   private readonly acquiredKeys = new Set<string>();
   /** The keys that an HTTP response is acquired into. */
   private readonly responseKeys = new Set<string>();
+  /** Releases registered by top-level defer statements, with the offset where each defer ends. */
+  private readonly deferredReleases: { at: number; refs: Ref[] }[] = [];
   /** The call of the statement being lowered whose hand-over waits for its success edge (cfg.gated), by offset. */
   private gatedCall = -1;
 
@@ -96,7 +98,18 @@ export class GoLowering {
     });
     // Parameters (tracked in summary mode) may be captured by a literal too.
     for (const p of [...cfg.params, this.captured]) if (p) this.acquiredKeys.add(p);
-    const nodes = cfg.nodes.map((n) => this.node(n));
+    const lowered = cfg.nodes.map((n) => this.node(n));
+    // A defer among the function's top-level statements runs at every return after it: what it
+    // closes is also closed there, including a resource acquired after the defer statement
+    // (`var f *os.File; defer func() { if f != nil { f.Close() } }(); ...; f, err = os.Create(p)`).
+    const nodes = lowered.map((node, i) => {
+      const c = cfg.nodes[i]!;
+      if (c.kind !== 'return' && c.kind !== 'end') return node;
+      const at = c.exit?.report.startIndex ?? -1;
+      const refs = this.deferredReleases.filter((d) => d.at < at).flatMap((d) => d.refs);
+      if (!refs.length) return node;
+      return { ...node, program: { ...node.program, ops: [...node.program.ops, ...refs.map((ref) => ({ op: 'release' as const, ref }))] } };
+    });
     const params = this.captured !== null ? [...cfg.params, this.captured] : cfg.params;
     const ir: FunctionIr = { nodes, entry: cfg.entry, params, start: cfg.fn.startIndex, end: cfg.fn.endIndex, autoReleased: new Set() };
     return { ir, cfg, acquisitions: this.acquisitions, handlers: this.handlers };
@@ -438,9 +451,15 @@ export class GoLowering {
     // A deferred literal that closes the variable on some path (`defer func() { if !keep { c.Close() } }()`)
     // closes it unless a flag says the function handed it on: what it does is the function's own decision.
     const lit = unparen(call.childForFieldName('function'));
+    const released: Ref[] = closed ? [closed] : [];
     for (const h of this.handOff(call, scope)) {
-      if (h.consumed || (lit?.type === 'func_literal' && h.handler.param !== null && closesSomewhere(lit, h.handler.param))) ops.push({ op: 'release', ref: h.ref });
+      if (h.consumed || (lit?.type === 'func_literal' && h.handler.param !== null && closesSomewhere(lit, h.handler.param))) {
+        ops.push({ op: 'release', ref: h.ref });
+        released.push(h.ref);
+      }
     }
+    const body = this.cfg.fn.childForFieldName('body');
+    if (released.length && stmt.parent?.type === 'statement_list' && stmt.parent.parent?.id === body?.id) this.deferredReleases.push({ at: stmt.endIndex, refs: released });
   }
 
   private goStatement(stmt: Node, scope: number, ops: Op[]): void {
