@@ -460,3 +460,28 @@ test('a top-level defer also closes what is acquired after it, at every later re
 `;
   assert.deepEqual(await leaks(src), []);
 });
+
+test('`l, err = wrap(l)` hands l over at once; a stored literal that returns a captured file takes it', async () => {
+  const src = `${HEADER}type Options struct{ OpenFile func() (*os.File, error) }
+func a(addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if l, err = keepalive.NewListener(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+func b(opts *Options, p string) error {
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	opts.OpenFile = func() (*os.File, error) { return f, nil }
+	return nil
+}
+`;
+  const r = await analyzeGo(src, {});
+  assert.deepEqual(r.findings.map((f) => `${f.ruleId}:${f.range.start.line + 1}:${f.variable}`), []);
+});

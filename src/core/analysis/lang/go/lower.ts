@@ -177,7 +177,8 @@ export class GoLowering {
       default:
         break;
     }
-    this.gatedCall = this.cfg.gated.has(ast.id) ? gatedCallOf(ast) : -1;
+    // (Not when the statement assigns over what it passes: `l, err = wrap(l)` hands `l` over at once.)
+    this.gatedCall = this.cfg.gated.has(ast.id) && !assignsArgument(ast) ? gatedCallOf(ast) : -1;
     this.effects(ast, scope, ops);
     this.gatedCall = -1;
     switch (ast.type) {
@@ -380,7 +381,15 @@ export class GoLowering {
     let budget = MAX_WALK;
     while (stack.length && budget-- > 0) {
       const x = stack.pop()!;
-      if (x.type === 'func_literal') continue;
+      if (x.type === 'func_literal') {
+        // A literal kept as a value (stored in a field or variable, returned) that closes or hands
+        // on a resource it captures takes it along (`opts.OpenFile = func() (*os.File, error) { return f, nil }`).
+        // Called literals and literal arguments are handled with their call.
+        const p = x.parent;
+        const called = p?.type === 'call_expression' && p.childForFieldName('function')?.id === x.id;
+        if (!called && p?.type !== 'argument_list') for (const h of this.capturedBy(x, scope)) if (h.consumed) this.handOver([h.ref], ops);
+        continue;
+      }
       if (x.type === 'call_expression') this.call(x, scope, ops);
       else if (x.type === 'composite_literal' || (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '&')) {
         this.handOver(this.carried(x, scope, false), ops);
@@ -434,6 +443,7 @@ export class GoLowering {
 
   /** The success edge of a gated statement: its call takes over what it was given. */
   private succeeded(stmt: Node, scope: number, ops: Op[]): void {
+    if (assignsArgument(stmt)) return; // handed over at the statement itself
     const at = gatedCallOf(stmt);
     const call = stmt.descendantsOfType('call_expression').find((c) => c?.startIndex === at);
     if (!call || this.ctx.argumentUse(call) !== 'unknown') return;
@@ -565,6 +575,18 @@ function gatedCallOf(stmt: Node): number {
   const right = exprList(stmt.childForFieldName('right'));
   const call = right.length === 1 ? unparen(right[0]!) : null;
   return call?.type === 'call_expression' ? call.startIndex : -1;
+}
+
+/** Does an assignment from one call assign to a variable it passes to that call (`l, err = wrap(l)`)? */
+function assignsArgument(stmt: Node): boolean {
+  const right = exprList(stmt.childForFieldName('right'));
+  const call = right.length === 1 ? unparen(right[0]!) : null;
+  if (call?.type !== 'call_expression') return false;
+  const names = new Set(exprList(stmt.childForFieldName('left')).filter((l) => l.type === 'identifier').map((l) => l.text));
+  return callArgs(call).some((a) => {
+    const x = unparen(a);
+    return x?.type === 'identifier' && names.has(x.text);
+  });
 }
 
 /** The names of a function's named results (empty for a literal or unnamed results). */
