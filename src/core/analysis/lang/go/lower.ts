@@ -434,7 +434,10 @@ export class GoLowering {
     if (use === 'unknown') {
       // No summary and no table entry: the callee may keep what it is given. When the statement's
       // error is checked right after (`x, err := wrap(conn); if err != nil`), only on success.
-      if (call.startIndex !== this.gatedCall) this.handOver(args.map((a) => this.argRef(a, scope)).filter((r) => r.key), ops);
+      // On the error edge the callee may still have closed it: still reported, but no close is offered.
+      const refs = args.map((a) => this.argRef(a, scope)).filter((r) => r.key);
+      if (call.startIndex !== this.gatedCall) this.handOver(refs, ops);
+      else if (refs.length) ops.push({ op: 'lend', refs });
       return;
     }
     const name = this.ctx.summaryName(call);
