@@ -494,7 +494,7 @@ function drawSample(o) {
       const listed = new Set(old.map(key));
       const more = pool.filter((f) => !listed.has(key(f))).slice(0, o.sizes[lang]);
       writeJsonl(file, [...old, ...more.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `seed ${o.seed}`, verdict: 'unjudged', cause: '', note: '' }))]);
-      console.log(`${lang}: ${more.length} more findings (of ${pool.length - listed.size} not listed) appended to ${path.relative(root, file)}`);
+      console.log(`${lang}: ${more.length} more findings (of ${pool.filter((f) => !listed.has(key(f))).length} not listed) appended to ${path.relative(root, file)}`);
       continue;
     }
     const sample = pool.slice(0, o.sizes[lang] ?? 25);
