@@ -143,14 +143,22 @@ function braceMacro(
   if (opens === 0 && closes === 0) return null;
   const flat = e.replace(/\s+/g, ' ').trim();
   if (flat.length <= span && !flat.includes('//')) return [{ start: use.start, end, text: flat.padEnd(span) }];
-  if (closes > 0 && opens === 0) {
-    return callsWithArguments(e) ? null : [{ start: use.start, end, text: '}'.repeat(closes).padEnd(span) }];
-  }
+  if (closes > 0 && opens === 0 && !callsWithArguments(e)) return [{ start: use.start, end, text: '}'.repeat(closes).padEnd(span) }];
   if (opens > 0 && closes === 0 && !callsWithArguments(e.slice(firstOpen + 1))) {
     const name = functionOpened(lang, e.slice(0, firstOpen + 1));
-    if (!name) return null;
-    const head = `void ${name}()${'{'.repeat(opens)}`;
-    return head.length <= span ? [{ start: use.start, end, text: head.padEnd(span) }] : null;
+    const head = name ? `void ${name}()${'{'.repeat(opens)}` : '';
+    if (name && head.length <= span) return [{ start: use.start, end, text: head.padEnd(span) }];
+  }
+  // A statement macro given code (`UNITTEST_BEGIN(setup(&easy))`, `UNITTEST_END(stop(easy))`): its
+  // braces, then its arguments where they are, as one statement.
+  if (args && args.spans.length && (opens === 0) !== (closes === 0) && !functionOpened(lang, e.slice(0, Math.max(firstOpen, 0) + 1))) {
+    const brace = opens > 0 ? '{'.repeat(opens) : '}'.repeat(closes);
+    const first = args.spans[0]![0];
+    if (first - use.start < brace.length) return null;
+    return [
+      { start: use.start, end: first, text: brace.padEnd(first - use.start) },
+      { start: args.close, end: args.close + 1, text: ';' },
+    ];
   }
   return null;
 }
