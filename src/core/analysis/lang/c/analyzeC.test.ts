@@ -452,3 +452,35 @@ TEST_END
   const without = await analyzeC(src, 'c', {});
   assert.equal(without.hadParseErrors, true);
 });
+
+test('invalid descriptors through a cast the grammar reads as a subtraction, and tests inside branch-prediction hints', async () => {
+  assert.deepEqual(await check(`
+typedef int my_socket_t;
+int a(int lfd) {
+  my_socket_t s = accept(lfd, 0, 0);
+  if (s == (my_socket_t) -1) return -1;
+  close(s);
+  return 0;
+}
+int b(const char *p) {
+  FILE *f = fopen(p, "r");
+  if (unlikely(f == NULL)) return -1;
+  if (__builtin_expect(!!(fgetc(f) < 0), 0)) return -2;
+  fclose(f);
+  return 0;
+}
+`), ['17:f']);
+});
+
+test('fd = dup(fd) reserves descriptor numbers on purpose: no overwrite, nothing to close', async () => {
+  assert.deepEqual(await check(`
+int reserve(void) {
+  int devnull = open("/dev/null", 2);
+  if (devnull == -1) return -1;
+  while (devnull < 10) {
+    if ((devnull = dup(devnull)) == -1) return -1;
+  }
+  return devnull;
+}
+`), []);
+});

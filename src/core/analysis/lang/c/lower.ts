@@ -166,6 +166,13 @@ export class Lowering {
     const right = n.childForFieldName('right');
     const target = this.target(left);
     if (target.kind === 'local' && right) reads.push(...identifiersIn(right));
+    if (target.kind === 'local' && isSelfDup(right, target.key)) {
+      // `fd = dup(fd)` in a loop reserves descriptor numbers on purpose (the old one stays open,
+      // kept): neither is the function's to close.
+      ops.push({ op: 'escape', ref: { key: target.key, prefix: null } });
+      ops.push({ op: 'bind', target, value: { kind: 'other' }, start: n.startIndex, end: n.endIndex });
+      return;
+    }
     ops.push({ op: 'bind', target, value: this.valueOf(right, target), start: n.startIndex, end: n.endIndex });
   }
 
@@ -318,6 +325,11 @@ export class Lowering {
       const arg = e.childForFieldName('argument');
       return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NONE;
     }
+    // `unlikely(fd == -1)`, `__builtin_expect(!!(fd < 0), 0)`: the branch-prediction hint is its first argument.
+    if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
+      const arg = callArgs(e)[0];
+      return arg ? this.guard(arg, depth + 1) : NONE;
+    }
     if (e.type === 'binary_expression') {
       const op = e.childForFieldName('operator')?.type ?? '';
       const l = e.childForFieldName('left');
@@ -365,11 +377,18 @@ export class Lowering {
     return above ? { g: 'not', a: isStd } : isStd;
   }
 
-  /** A constant, also one of the file's own macros (`#define BAD_SOCKET -1`). */
+  /** A constant, also one of the file's own macros (`#define BAD_SOCKET -1`), or a cast one (`(ngx_socket_t) -1`). */
   private constant(n: Node): number | null {
     const c = constantValue(n);
     if (c !== null) return c;
     const s = strip(n);
+    // `(T) -1` with T a type the grammar does not know reads as `(T) - 1`: T is no variable here.
+    if (s?.type === 'binary_expression' && s.childForFieldName('operator')?.type === '-') {
+      const l = s.childForFieldName('left');
+      const inner = l?.type === 'parenthesized_expression' ? strip(l) : null;
+      const v = constantValue(s.childForFieldName('right'));
+      if (inner?.type === 'identifier' && !this.cfg.locals.has(inner.text) && v !== null && s.childForFieldName('right')?.type === 'number_literal') return -v;
+    }
     if (s?.type === 'identifier') return this.ctx.macros.constants.get(s.text) ?? null;
     if (s?.type === 'unary_expression' && s.child(0)?.type === '-') {
       const a = strip(s.childForFieldName('argument'));
@@ -411,6 +430,15 @@ export class Lowering {
     const key = lvalueKey(e);
     return key ? { kind: 'key', key } : null;
   }
+}
+
+/** Branch-prediction hints whose first argument is the condition. */
+const EXPECT_HINTS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect', '__predict_true', '__predict_false']);
+
+/** `dup(key)` (the value assigned to `key` duplicates `key` itself). */
+function isSelfDup(right: Node | null, key: string): boolean {
+  const r = strip(right);
+  return r?.type === 'call_expression' && calleeName(r) === 'dup' && lvalueKey(callArgs(r)[0] ?? null) === key;
 }
 
 /** The key of a plain variable or literal-index element (`out`, `stdout`, `fds[1]`), or null. */

@@ -34,7 +34,8 @@ type Role =
   | { kind: 'attribute-call' }
   | { kind: 'call-blank' }
   | { kind: 'call-keep'; index: number }
-  | { kind: 'loop' };
+  | { kind: 'loop' }
+  | { kind: 'statement' };
 
 type Table = ReadonlyMap<string, CMacroDefinition>;
 
@@ -143,14 +144,22 @@ function braceMacro(
   if (opens === 0 && closes === 0) return null;
   const flat = e.replace(/\s+/g, ' ').trim();
   if (flat.length <= span && !flat.includes('//')) return [{ start: use.start, end, text: flat.padEnd(span) }];
-  if (closes > 0 && opens === 0) {
-    return callsWithArguments(e) ? null : [{ start: use.start, end, text: '}'.repeat(closes).padEnd(span) }];
-  }
+  if (closes > 0 && opens === 0 && !callsWithArguments(e)) return [{ start: use.start, end, text: '}'.repeat(closes).padEnd(span) }];
   if (opens > 0 && closes === 0 && !callsWithArguments(e.slice(firstOpen + 1))) {
     const name = functionOpened(lang, e.slice(0, firstOpen + 1));
-    if (!name) return null;
-    const head = `void ${name}()${'{'.repeat(opens)}`;
-    return head.length <= span ? [{ start: use.start, end, text: head.padEnd(span) }] : null;
+    const head = name ? `void ${name}()${'{'.repeat(opens)}` : '';
+    if (name && head.length <= span) return [{ start: use.start, end, text: head.padEnd(span) }];
+  }
+  // A statement macro given code (`UNITTEST_BEGIN(setup(&easy))`, `UNITTEST_END(stop(easy))`): its
+  // braces, then its arguments where they are, as one statement.
+  if (args && args.spans.length && (opens === 0) !== (closes === 0) && !functionOpened(lang, e.slice(0, Math.max(firstOpen, 0) + 1))) {
+    const brace = opens > 0 ? '{'.repeat(opens) : '}'.repeat(closes);
+    const first = args.spans[0]![0];
+    if (first - use.start < brace.length) return null;
+    return [
+      { start: use.start, end: first, text: brace.padEnd(first - use.start) },
+      { start: args.close, end: args.close + 1, text: ';' },
+    ];
   }
   return null;
 }
@@ -283,6 +292,15 @@ function rewriteUse(role: Role, start: number, end: number, text: string, root: 
       return [{ start, end, text: spaces(end - start) }];
     case 'static':
       return [{ start, end, text: end - start >= 6 ? 'static'.padEnd(end - start) : spaces(end - start) }];
+    case 'statement': {
+      // `TEST("name") {` where TEST expands to a whole statement (`printf(...);`): without its `;`
+      // the grammar cannot go on. Given only literals, the statement does nothing to descriptors:
+      // it becomes `if(1)` over what follows.
+      const args = argumentSpans(text, end, root);
+      if (!args || nextToken(root, text, args.close + 1) === ';' || args.close + 1 - start < 5) return null;
+      if (args.spans.some(([s, e]) => [...identifiers(text.slice(s, e))].some(({ start: i }) => !insideString(text.slice(s, e), i)))) return null;
+      return [{ start, end: args.close + 1, text: 'if(1)'.padEnd(args.close + 1 - start) }];
+    }
     case 'attribute-call': case 'call-blank': case 'call-keep': case 'loop': {
       // A macro that stands for code, not for an attribute, is rewritten only in a top-level item
       // that did not parse: where the grammar reads it (a call, a declaration), it stays.
@@ -600,6 +618,8 @@ function loopRole(fn: Node): Role | null {
   const body = fn.childForFieldName('body');
   if (fn.type !== 'function_definition' || !body) return null;
   const stmts = body.namedChildren.filter((c) => c && c.type !== 'comment');
+  // One statement of its own (`printf("test %s\n", name);`), then the `;` added after it.
+  if (stmts.length === 2 && stmts[0]!.type === 'expression_statement' && !stmts[0]!.hasError && stmts[1]!.namedChildCount === 0) return { kind: 'statement' };
   if (stmts.length !== 1) return null;
   const s = stmts[0]!;
   if (s.type !== 'for_statement' && s.type !== 'while_statement') return null;

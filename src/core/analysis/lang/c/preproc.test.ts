@@ -16,7 +16,7 @@ test('a file without conditionals has no configurations to resolve', async () =>
   assert.equal(await configs('int f(void) { return 0; }\n'), null);
 });
 
-test('unknown macros are defined (and 1) in one configuration, not defined in the other; offsets and lines kept', async () => {
+test('unknown macros take the tested part in one configuration and the other part in the other; offsets and lines kept', async () => {
   const text = 'int a;\n#ifdef X\nint b;\n#elif defined(Y)\nint c;\n#else\nint d;\n#endif\n#ifdef Z\nint e;\n#endif\n';
   const out = await configs(text);
   assert.ok(out);
@@ -100,4 +100,12 @@ test('braces split by #if/#else parse in each configuration (directives found al
   assert.ok(out);
   assert.equal(out.length, 2);
   for (const c of out) assert.equal(await withTree('c', c, (t) => t.rootNode.hasError), false);
+});
+
+test('the first configuration takes the part each unknown macro is first tested for (compat code under #if !defined)', async () => {
+  const text = ['#if !defined(HAVE_OPENPTY)', '#if defined(HAVE_PTMX) && !defined(HAVE_GETPTY)', 'int streams;', '#endif',
+    '#ifdef HAVE_PTMX', 'int ptmx;', '#endif', '#endif', '#ifndef HAVE_OPENPTY', 'int compat;', '#endif', ''].join('\n');
+  const out = await configs(text);
+  assert.ok(out);
+  assert.deepEqual(out.map(kept), [['int streams;', 'int ptmx;', 'int compat;'], []]);
 });

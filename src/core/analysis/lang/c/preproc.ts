@@ -15,7 +15,8 @@ import type { Rewrite } from './macroRewrites';
  * `#define`d and `#undef`d so far by the file's own taken parts, then the macros the workspace's
  * headers define (`MacroTable`). A macro the file defines somewhere is the file's to define: before
  * that it is not defined (header guards). Any other macro is unknown, and each configuration
- * gives all unknown macros one value: defined and 1 in the first, not defined and 0 in the second.
+ * gives each unknown macro one value, chosen where it is first tested: in the first configuration
+ * so that the conditional takes the part it tests, in the second the opposite (see Evaluator).
  * So every test of the same macro agrees within a configuration (`#ifdef X` … `#ifndef X`), and no
  * path of the analysis goes through two parts that exclude each other.
  *
@@ -25,13 +26,7 @@ import type { Rewrite } from './macroRewrites';
  */
 
 /** A macro the workspace's headers define: object-like (`params` null) or function-like. */
-export interface MacroDefinition {
-  readonly params: readonly string[] | null;
-  /** The replacement text, trimmed. */
-  readonly value: string;
-  /** An object-like macro's value when it is an integer constant expression (`1`, `(0x0100 | 2)`). */
-  readonly number?: number | null;
-}
+export type MacroDefinition = CMacroDefinition;
 
 /** A definition of the file itself: its value parsed as a condition (`#if VALUE`). */
 interface FileDefinition extends MacroDefinition {
@@ -145,10 +140,10 @@ export function configurations(root: Node, text: string, language: 'c' | 'cpp' =
         if (directives[i]!.kind === 'define' && p.name) fileNames.add(p.name);
       });
       const env = { language, workspace, fileNames };
-      const first = simulate(directives, parsed, text.length, env, 1);
+      const first = simulate(directives, parsed, text.length, env, null);
       const out = [blank(text, [...first.ranges, ...comments])];
-      if (first.assumed) {
-        const second = simulate(directives, parsed, text.length, env, 0);
+      if (first.chosen.size) {
+        const second = simulate(directives, parsed, text.length, env, first.chosen);
         if (!sameRanges(first.ranges, second.ranges)) out.push(blank(text, [...second.ranges, ...comments]));
       }
       return out;
@@ -298,10 +293,12 @@ interface Frame {
   done: boolean;
 }
 
-/** Runs the directives in one configuration (`assume`: the value of every unknown macro). */
-function simulate(directives: readonly Directive[], parsed: readonly Parsed[], length: number, env: Env, assume: 0 | 1): { ranges: [number, number][]; assumed: boolean } {
+/** Runs the directives in one configuration (`flipOf`: the first configuration's choices, for the second). */
+function simulate(
+  directives: readonly Directive[], parsed: readonly Parsed[], length: number, env: Env, flipOf: ReadonlyMap<string, number> | null,
+): { ranges: [number, number][]; chosen: ReadonlyMap<string, number> } {
   const defs = new Map<string, FileDefinition | null>();
-  const ev = new Evaluator(env, defs, assume);
+  const ev = new Evaluator(env, defs, flipOf);
   const ranges: [number, number][] = [];
   const stack: Frame[] = [];
   const active = (): boolean => stack.length === 0 || stack[stack.length - 1]!.active;
@@ -343,27 +340,43 @@ function simulate(directives: readonly Directive[], parsed: readonly Parsed[], l
     if (conditional || !before) ranges.push([d.lineStart, d.lineEnd]);
     if (!active()) ranges.push([d.lineEnd, directives[i + 1]?.lineStart ?? length]);
   }
-  return { ranges, assumed: ev.assumed };
+  return { ranges, chosen: ev.chosen };
 }
 
 const MAX_DEPTH = 40;
 
-/** Evaluates conditions as the preprocessor does; an unknown macro has the configuration's value. */
+/**
+ * Evaluates conditions as the preprocessor does. An unknown macro (or other unknown atom, such as
+ * `__has_include(<x>)`) gets one value for the whole configuration, chosen where it is first met:
+ * in the first configuration so that the conditional takes the part it tests (the first part
+ * that can be taken: `#if !defined(HAVE_X)` compat code is analysed), in the second the opposite
+ * of the first configuration's choice (atoms the first never met are chosen against the part).
+ */
 class Evaluator {
-  /** Was an unknown macro's value used? (If not, the other configuration is the same.) */
-  assumed = false;
+  /** The values chosen for unknown atoms, by name (or text). */
+  readonly chosen = new Map<string, number>();
 
-  constructor(private readonly env: Env, private readonly defs: Map<string, FileDefinition | null>, private readonly assume: 0 | 1) {}
+  constructor(
+    private readonly env: Env, private readonly defs: Map<string, FileDefinition | null>,
+    /** The first configuration's choices, when this is the second. */
+    private readonly flipOf: ReadonlyMap<string, number> | null,
+  ) {}
 
   test(kind: Kind, p: Parsed): boolean {
-    if (kind === 'if' || kind === 'elif') return p.condition ? this.value(p.condition, 0) !== 0 : this.unknown() !== 0;
-    const defined = p.name ? this.defined(p.name) : this.unknown() !== 0;
-    return kind === 'ifdef' || kind === 'elifdef' ? defined : !defined;
+    if (kind === 'if' || kind === 'elif') return p.condition ? this.value(p.condition, 0, true) !== 0 : this.unknown('', true) !== 0;
+    const want = kind === 'ifdef' || kind === 'elifdef';
+    const defined = p.name ? this.defined(p.name, want) : this.unknown('', want) !== 0;
+    return want ? defined : !defined;
   }
 
-  private unknown(): number {
-    this.assumed = true;
-    return this.assume;
+  /** The value of an unknown atom; `want`: would a non-zero value take the part being tested? */
+  private unknown(key: string, want: boolean): number {
+    const known = this.chosen.get(key);
+    if (known !== undefined) return known;
+    const first = this.flipOf?.get(key);
+    const v = first !== undefined ? (first ? 0 : 1) : (want === (this.flipOf === null) ? 1 : 0);
+    this.chosen.set(key, v);
+    return v;
   }
 
   /** The macro's definition: a definition, null (known not defined) or undefined (unknown). */
@@ -374,69 +387,69 @@ class Evaluator {
     return this.env.workspace.get(name);
   }
 
-  private defined(name: string): boolean {
+  private defined(name: string, want: boolean): boolean {
     const d = this.lookup(name);
-    return d === undefined ? this.unknown() !== 0 : d !== null;
+    return d === undefined ? this.unknown(name, want) !== 0 : d !== null;
   }
 
-  private value(n: Node | null, depth: number): number {
-    if (!n || depth > MAX_DEPTH) return this.unknown();
+  private value(n: Node | null, depth: number, want: boolean): number {
+    if (!n || depth > MAX_DEPTH) return this.unknown('', want);
     switch (n.type) {
       case 'number_literal':
-        return numberValue(n.text) ?? this.unknown();
+        return numberValue(n.text) ?? this.unknown(n.text, want);
       case 'char_literal': {
         const body = n.text.slice(1, -1);
-        return body.length === 1 ? body.charCodeAt(0) : this.unknown();
+        return body.length === 1 ? body.charCodeAt(0) : this.unknown(n.text, want);
       }
       case 'true': return 1;
       case 'false': return 0;
       case 'parenthesized_expression':
-        return this.value(n.namedChild(0), depth + 1);
+        return this.value(n.namedChild(0), depth + 1, want);
       case 'preproc_defined': {
         const id = n.namedChild(0);
-        return id ? (this.defined(id.text) ? 1 : 0) : this.unknown();
+        return id ? (this.defined(id.text, want) ? 1 : 0) : this.unknown('', want);
       }
       case 'identifier':
-        return this.macroValue(n.text, depth);
+        return this.macroValue(n.text, depth, want);
       case 'unary_expression': {
         const op = n.childForFieldName('operator')?.type;
-        const v = this.value(n.childForFieldName('argument'), depth + 1);
+        const v = this.value(n.childForFieldName('argument'), depth + 1, op === '!' ? !want : want);
         switch (op) {
           case '!': return v === 0 ? 1 : 0;
           case '-': return -v;
           case '+': return v;
           case '~': return ~v;
-          default: return this.unknown();
+          default: return this.unknown(n.text, want);
         }
       }
       case 'binary_expression': {
         const op = n.childForFieldName('operator')?.type ?? '';
-        const l = this.value(n.childForFieldName('left'), depth + 1);
-        // Short-circuit as the preprocessor does: the right side is not looked at (nor assumed).
+        const l = this.value(n.childForFieldName('left'), depth + 1, want);
+        // Short-circuit as the preprocessor does: the right side is not looked at (nor chosen).
         if (op === '&&' && l === 0) return 0;
         if (op === '||' && l !== 0) return 1;
-        const r = this.value(n.childForFieldName('right'), depth + 1);
-        return binary(op, l, r) ?? this.unknown();
+        const r = this.value(n.childForFieldName('right'), depth + 1, want);
+        return binary(op, l, r) ?? this.unknown(n.text, want);
       }
       case 'conditional_expression': {
-        const c = this.value(n.childForFieldName('condition'), depth + 1);
-        return this.value(n.childForFieldName(c !== 0 ? 'consequence' : 'alternative'), depth + 1);
+        const c = this.value(n.childForFieldName('condition'), depth + 1, true);
+        return this.value(n.childForFieldName(c !== 0 ? 'consequence' : 'alternative'), depth + 1, want);
       }
       default:
-        // Function-like macros (`__has_include(<x>)`, `__GNUC_PREREQ(4, 6)`) and anything else.
-        return this.unknown();
+        // Function-like macros (`__has_include(<x>)`, `__GNUC_PREREQ(4, 6)`) and anything else: one atom by its text.
+        return this.unknown(n.text, want);
     }
   }
 
-  /** An identifier in `#if`: its macro's value, 0 when known not defined, the assumption when unknown. */
-  private macroValue(name: string, depth: number): number {
+  /** An identifier in `#if`: its macro's value, 0 when known not defined, the chosen value when unknown. */
+  private macroValue(name: string, depth: number, want: boolean): number {
     const d = this.lookup(name);
-    if (d === undefined) return this.unknown();
+    if (d === undefined) return this.unknown(name, want);
     if (d === null) return 0;
-    if (d.params !== null || depth > MAX_DEPTH) return this.unknown();
+    if (d.params !== null || depth > MAX_DEPTH) return this.unknown(name, want);
     // A definition of the file: its value as an expression (through other macros: `#define USE_X (HAVE_X && 1)`).
-    if ('expr' in d) return d.expr ? this.value(d.expr, depth + 1) : this.unknown();
-    return typeof d.number === 'number' ? d.number : this.unknown();
+    if ('expr' in d) return d.expr ? this.value(d.expr, depth + 1, want) : this.unknown(name, want);
+    return typeof d.number === 'number' ? d.number : this.unknown(name, want);
   }
 }
 

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { withTree } from '../../parser';
+import type { CMacroDefinition } from '../../types';
+import { macroRewrites } from './macroRewrites';
+import { applyRewrites } from './preproc';
+
+const TABLE = new Map<string, CMacroDefinition>([
+  ['my_cdecl', { params: null, value: '__cdecl' }],
+  ['__read_mostly', { params: null, value: 'SECTION("read_mostly")' }],
+  ['SECTION', { params: ['s'], value: '__attribute__((section(s)))' }],
+  ['TEST', { params: ['name'], value: 'printf("test %s\\n", name);' }],
+  ['BEGIN', { params: ['setup'], value: '(void)arg; if (setup) { return 1; } {' }],
+  ['END', { params: ['stop'], value: '} stop; return 0;' }],
+]);
+
+/** The text after the rewrites, and whether it parses. */
+async function rewritten(src: string): Promise<{ text: string; errors: boolean }> {
+  const text = await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, TABLE)));
+  assert.equal(text.length, src.length);
+  assert.equal(text.split('\n').length, src.split('\n').length);
+  return { text, errors: await withTree('c', text, (t) => t.rootNode.hasError) };
+}
+
+test('macro uses the grammar cannot read parse once rewritten; offsets and lines kept', async () => {
+  const src = [
+    'int my_cdecl main(int argc) { return 0; }',
+    'static int counter __read_mostly = 0;',
+    'int f(const char *arg, struct list *l) {',
+    '  struct item *it = container_of(l, struct item, link);',
+    '  int v = va_arg(ap, const char *) != 0;',
+    '  BEGIN(setup(&it))',
+    '  TEST("adds") {',
+    '    v++;',
+    '  }',
+    '  END(stop(it))',
+    '}',
+    '',
+  ].join('\n');
+  const before = await withTree('c', src, (t) => t.rootNode.hasError);
+  assert.equal(before, true);
+  const { text, errors } = await rewritten(src);
+  assert.equal(errors, false, text);
+  assert.match(text, /container_of\(l\s+, link\)/);
+  assert.match(text, /\{\s+setup\(&it\);/);
+  assert.match(text, /if\(1\)\s+\{/);
+});
+
+test('a statement macro followed by its own `;` stays a call', async () => {
+  const src = 'int f(int fd) { TEST("x"); return fd; }\n';
+  assert.deepEqual(await withTree('c', src, (t) => macroRewrites(t.rootNode, src, TABLE)), []);
+});
