@@ -18,6 +18,9 @@
 //   --draw-sample        draw the random samples to judge from the findings files (fixed --seed, printed) and
 //                        write bench/realworld/judgements/<lang>.jsonl skeletons; refuses to overwrite judged rows.
 //   --census PROJECT     append every finding of PROJECT not listed yet (held-out projects are judged in full).
+//   --draw-more L=N,…    append N more findings per language, drawn (seeded) from its findings files among the
+//                        warnings not judged yet (rows with "drawn": "more-<seed>"), when too few judged ones are still reported.
+//   --projects A,B       with --record-findings: only these projects.
 // Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record).
 import { execFile } from 'node:child_process';
@@ -49,6 +52,11 @@ function parseArgs(argv) {
     else if (a === '--sizes') for (const kv of next().split(',')) { const [k, v] = kv.split('='); o.sizes[k] = Number(v); }
     else if (a === '--record-findings') o.mode = 'record';
     else if (a === '--draw-sample') o.mode = 'draw';
+    else if (a === '--draw-more') {
+      o.mode = 'more';
+      o.more = Object.fromEntries(next().split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+    }
+    else if (a === '--projects') o.projects = new Set(next().split(','));
     else if (a === '--census') {
       o.mode = 'census';
       o.census = next();
@@ -386,7 +394,7 @@ async function recordFindings(o, repos, tmp) {
   const toolCommit = (await run('git', ['-C', root, 'rev-parse', 'HEAD'])).stdout.trim();
   const dirty = (await run('git', ['-C', root, 'status', '--porcelain', '--', 'src'])).stdout.trim() !== '';
   fs.mkdirSync(path.join(DATA, 'findings'), { recursive: true });
-  for (const p of projects()) {
+  for (const p of projects().filter((q) => !o.projects || o.projects.has(q.name))) {
     if (!(await repos.hasCommit(p.repo, p.commit))) {
       console.log(`skipped ${p.name}: ${p.repo} at ${p.commit.slice(0, 12)} not found`);
       continue;
@@ -422,6 +430,31 @@ function census(o) {
   const add = JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings.filter((f) => isWarning(f) && !have.has(key(f)));
   writeJsonl(file, [...rows, ...add.map((f) => ({ project: p.name, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: 'census', verdict: 'unjudged', cause: '', note: '' }))]);
   console.log(`${p.name}: ${add.length} more findings appended to ${path.relative(root, file)} (every finding of the project is now listed)`);
+}
+
+/** Appends N more findings per language (seeded shuffle of its warnings not judged yet: same file, line and variable). */
+function drawMore(o) {
+  console.log(`seed ${o.seed}`);
+  for (const [lang, n] of Object.entries(o.more)) {
+    const file = judgementsFile(lang);
+    const rows = readJsonl(file);
+    const key = (project, f) => `${project}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
+    const have = new Set(rows.map((j) => key(j.project, j)));
+    const pool = [];
+    for (const p of projects().filter((q) => q.language === lang)) {
+      if (!fs.existsSync(findingsFile(p))) continue;
+      for (const f of JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings) if (isWarning(f) && !have.has(key(p.name, f))) pool.push({ project: p.name, ...f });
+    }
+    pool.sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line || a.variable.localeCompare(b.variable));
+    const random = rng(o.seed);
+    for (let i = pool.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    const add = pool.slice(0, n).map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `more-${o.seed}`, verdict: 'unjudged', cause: '', note: '' }));
+    writeJsonl(file, [...rows, ...add]);
+    console.log(`${lang}: ${add.length} of ${pool.length} unjudged warnings appended to ${path.relative(root, file)}`);
+  }
 }
 
 function drawSample(o) {
@@ -461,6 +494,7 @@ async function main() {
   }
   if (o.mode === 'draw') return drawSample(o);
   if (o.mode === 'census') return census(o);
+  if (o.mode === 'more') return drawMore(o);
   if (!o.repos) throw new Error('--repos DIR is required (the folder that holds the repositories; see bench/realworld/README.md)');
   if (!fs.existsSync(o.repos)) throw new Error(`${o.repos}: no such folder`);
   if (!fs.existsSync(o.cli)) throw new Error(`${o.cli} not found: run node scripts/build.mjs first`);
