@@ -20,6 +20,9 @@
 //   --census PROJECT     append every finding of PROJECT not listed yet (held-out projects are judged in full).
 //   --draw-sample --append   draw more: a seeded sample of the findings not listed yet, appended (rows marked
 //                        "drawn": "seed N"), for a language whose judged sample shrank as the checker improved.
+//   --draw-more L=N,…    append N more findings per language, drawn (seeded) from its findings files among the
+//                        warnings not judged yet (rows with "drawn": "more-<seed>"), when too few judged ones are still reported.
+//   --projects A,B       with --record-findings: only these projects.
 // Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
 //          --project NAME[,NAME] (with --record-findings: only these projects),
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
@@ -59,6 +62,11 @@ function parseArgs(argv) {
     else if (a === '--draw-sample') o.mode = 'draw';
     else if (a === '--append') o.append = true;
     else if (a === '--project') o.projects = next().split(',');
+    else if (a === '--draw-more') {
+      o.mode = 'more';
+      o.more = Object.fromEntries(next().split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+    }
+    else if (a === '--projects') o.projects = next().split(',');
     else if (a === '--census') {
       o.mode = 'census';
       o.census = next();
@@ -172,21 +180,26 @@ class Repos {
 
 const SYNTAX_NOTE = /^sockscope check: (.*): note: syntax errors;/;
 
+/** Findings at warning severity (what precision and recall count); below it, the "pedantic" ones (see README). */
+const isWarning = (f) => (f.severity ?? 'warning') === 'warning';
+
 const C_FILE = /\.(c|h|cc|cpp|cxx|hh|hpp|hxx)$/i;
 
 /** Runs `check --format json` on `target` (relative to cwd): findings, and the files with a syntax-error note. */
 async function check(cli, cwd, target, extra = []) {
   const targets = Array.isArray(target) ? target : [target];
-  if (!targets.length) return { findings: [], syntax: new Set() };
+  if (!targets.length) return { findings: [], below: [], syntax: new Set() };
   const r = await run(process.execPath, [cli, 'check', '--format', 'json', ...extra, ...targets], { cwd });
   if (r.code !== 0 && r.code !== 1) throw new Error(`checker failed (exit ${r.code}): ${String(r.stderr).split('\n').slice(-3).join(' ')}`);
-  const findings = JSON.parse(r.stdout);
+  const all = JSON.parse(r.stdout);
+  const findings = all.filter(isWarning);
+  const below = all.filter((f) => !isWarning(f));
   const syntax = new Set();
   for (const line of String(r.stderr).split('\n')) {
     const m = SYNTAX_NOTE.exec(line);
     if (m) syntax.add(m[1]);
   }
-  return { findings, syntax };
+  return { findings, below, syntax };
 }
 
 /** How many files the checker read (from its text summary: "... (N files checked, ...)"). */
@@ -312,11 +325,13 @@ async function benchLeakFixes(o, repos, tmp) {
     if (inWorkspace.length) console.log(`(${inWorkspace.length} C/C++ records checked with their project's summaries in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
     const parentOf = byFile(parentRes, 'parent');
     const fixOf = byFile(fixRes, 'fix');
+    const parentBelowOf = byFile({ findings: parentRes.below }, 'parent');
     for (const rec of present) {
       const found = foundFor(parentOf(rec), rec);
+      const foundBelow = !found && foundFor(parentBelowOf(rec), rec);
       const stillReported = fixOf(rec).some((f) => sameSubject(f, rec));
       const syntax = parentRes.syntax.has(path.join('parent', rec.id, rec.path));
-      results.push({ rec, found, silent: !stillReported, syntax });
+      results.push({ rec, found, foundBelow, silent: !stillReported, syntax });
     }
   }
   console.log('\n## Leak-fix commits (recall on the parent, silence on the fix)');
@@ -326,8 +341,8 @@ async function benchLeakFixes(o, repos, tmp) {
     for (const m of missing) counts.set(m, (counts.get(m) ?? 0) + 1);
     console.log(`Skipped ${missing.length} records:\n  ${[...counts].map(([m, n]) => `${m}${n > 1 ? ` (${n} records)` : ''}`).join('\n  ')}`);
   }
-  console.log('\n| language | set | records | found in parent | recall | silent on fix (of found) | parent files with syntax note |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| language | set | records | found in parent | recall | silent on fix (of found) | found only below warning | parent files with syntax note |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const summary = {};
   for (const lang of LANGS) {
     for (const [label, held] of [['tuned', false], ['held-out', true]]) {
@@ -336,13 +351,14 @@ async function benchLeakFixes(o, repos, tmp) {
       const found = rs.filter((r) => r.found);
       const silent = found.filter((r) => r.silent).length;
       const syn = rs.filter((r) => r.syntax).length;
+      const below = rs.filter((r) => r.foundBelow).length;
       summary[`${lang}/${label}`] = { n: rs.length, found: found.length };
-      console.log(`| ${lang} | ${label} | ${rs.length} | ${found.length} | ${ratio(found.length, rs.length)} | ${silent}/${found.length} | ${syn} |`);
+      console.log(`| ${lang} | ${label} | ${rs.length} | ${found.length} | ${ratio(found.length, rs.length)} | ${silent}/${found.length} | ${below} | ${syn} |`);
     }
   }
   if (o.verbose) {
-    console.log('\nPer record (F = found, S = silent on the fix):');
-    for (const r of results) console.log(`  ${r.found ? 'F' : '-'}${r.found && r.silent ? 'S' : '-'} ${r.rec.heldOut ? '[held-out] ' : ''}${r.rec.id}`);
+    console.log('\nPer record (F = found, S = silent on the fix, i = found only below warning):');
+    for (const r of results) console.log(`  ${r.found ? 'F' : r.foundBelow ? 'i' : '-'}${r.found && r.silent ? 'S' : '-'} ${r.rec.heldOut ? '[held-out] ' : ''}${r.rec.id}`);
   }
   return summary;
 }
@@ -355,7 +371,7 @@ async function checkProject(o, repos, tmp, p) {
   if (!(await repos.extract(p.repo, p.commit, dest))) return undefined;
   const res = await check(o.cli, dest, '.');
   const checked = await countChecked(o.cli, dest, '.');
-  return { findings: res.findings, syntax: res.syntax, checked };
+  return { findings: res.findings, below: res.below, syntax: res.syntax, checked };
 }
 
 async function benchProjects(o, repos, tmp) {
@@ -371,16 +387,16 @@ async function benchProjects(o, repos, tmp) {
   }
   console.log('\n## Whole projects (judged samples; precision = true / judged)');
   if (missing.length) console.log(`Missing (skipped): ${missing.join(', ')}`);
-  console.log('\n| project | language | set | files | with syntax note | findings now | findings recorded |');
+  console.log('\n| project | language | set | files | with syntax note | findings now (+ below warning) | findings recorded |');
   console.log('| --- | --- | --- | ---: | ---: | ---: | ---: |');
   for (const p of ps) {
     const l = live.get(p.name);
     const rec = fs.existsSync(findingsFile(p)) ? JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')) : undefined;
     if (!l) continue;
-    console.log(`| ${p.name} | ${p.language} | ${p.heldOut ? 'held-out' : 'tuned'} | ${l.checked} | ${l.syntax.size} (${pct(l.syntax.size, l.checked)}) | ${l.findings.length} | ${rec ? rec.findings.length : '–'} |`);
+    console.log(`| ${p.name} | ${p.language} | ${p.heldOut ? 'held-out' : 'tuned'} | ${l.checked} | ${l.syntax.size} (${pct(l.syntax.size, l.checked)}) | ${l.findings.length}${l.below.length ? ` (+${l.below.length})` : ''} | ${rec ? rec.findings.length : '–'} |`);
   }
-  console.log('\n| language | set | judged | still reported | true | false | pedantic | unclear | precision | no longer reported (true/false/pedantic/unclear) |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('\n| language | set | judged | still reported | true | false | pedantic | unclear | precision | no longer reported (true/false/pedantic/unclear) | only below warning (true/false/pedantic/unclear) |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   const byName = new Map(ps.map((p) => [p.name, p]));
   const causes = new Map(); // cause -> { c: n, go: n, ... }
   for (const lang of LANGS) {
@@ -390,12 +406,16 @@ async function benchProjects(o, repos, tmp) {
       if (!rs.length) continue;
       const count = { true: 0, false: 0, pedantic: 0, unclear: 0 };
       const gone = { true: 0, false: 0, pedantic: 0, unclear: 0 };
+      const below = { true: 0, false: 0, pedantic: 0, unclear: 0 };
       for (const j of rs) {
         // The same finding: same function and variable, at the judged line; a finding judged where it was
         // reported at its acquisition (Python before it moved to the exit convention) is the same leak
-        // when reported from that acquisition at its exits.
-        const now = live.get(j.project).findings.some((f) => f.file === j.file && normVar(f.variable) === normVar(j.variable) &&
-          lastName(f.function) === lastName(j.function) && (f.line === j.line || (j.line === j.acquiredLine && f.acquiredLine === j.acquiredLine)));
+        // when reported from that acquisition at its exits. Only warnings count as reported; a finding
+        // reported below warning severity only is counted apart.
+        const same = (f) => f.file === j.file && normVar(f.variable) === normVar(j.variable) &&
+          lastName(f.function) === lastName(j.function) && (f.line === j.line || (j.line === j.acquiredLine && f.acquiredLine === j.acquiredLine));
+        const now = live.get(j.project).findings.some(same);
+        if (!now && live.get(j.project).below.some(same)) below[j.verdict]++;
         (now ? count : gone)[j.verdict]++;
         if (now && j.verdict === 'false') {
           const c = causes.get(j.cause) ?? {};
@@ -404,7 +424,7 @@ async function benchProjects(o, repos, tmp) {
         }
       }
       const judged = count.true + count.false + count.pedantic + count.unclear;
-      console.log(`| ${lang} | ${label} | ${rs.length} | ${judged} | ${count.true} | ${count.false} | ${count.pedantic} | ${count.unclear} | ${ratio(count.true, judged)} | ${gone.true}/${gone.false}/${gone.pedantic}/${gone.unclear} |`);
+      console.log(`| ${lang} | ${label} | ${rs.length} | ${judged} | ${count.true} | ${count.false} | ${count.pedantic} | ${count.unclear} | ${ratio(count.true, judged)} | ${gone.true}/${gone.false}/${gone.pedantic}/${gone.unclear} | ${below.true}/${below.false}/${below.pedantic}/${below.unclear} |`);
     }
   }
   if (causes.size) {
@@ -445,7 +465,7 @@ async function recordFindings(o, repos, tmp) {
       continue;
     }
     const l = await checkProject(o, repos, tmp, p);
-    const findings = l.findings.map((f) => ({ file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, ruleId: f.ruleId }));
+    const findings = [...l.findings, ...l.below].map((f) => ({ file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, ruleId: f.ruleId, ...(isWarning(f) ? {} : { severity: f.severity }) }));
     const out = { project: p.name, repo: p.repo, commit: p.commit, toolCommit: toolCommit + (dirty ? '+uncommitted' : ''), filesChecked: l.checked, filesWithSyntaxNote: l.syntax.size, findings };
     fs.writeFileSync(findingsFile(p), JSON.stringify(out, null, 1) + '\n');
     console.log(`${p.name}: ${findings.length} findings in ${l.checked} files (${l.syntax.size} with a syntax-error note)`);
@@ -472,9 +492,34 @@ function census(o) {
   const rows = readJsonl(file);
   const key = (f) => `${p.name}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
   const have = new Set(rows.filter((j) => j.project === p.name).map(key));
-  const add = JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings.filter((f) => !have.has(key(f)));
+  const add = JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings.filter((f) => isWarning(f) && !have.has(key(f)));
   writeJsonl(file, [...rows, ...add.map((f) => ({ project: p.name, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: 'census', verdict: 'unjudged', cause: '', note: '' }))]);
   console.log(`${p.name}: ${add.length} more findings appended to ${path.relative(root, file)} (every finding of the project is now listed)`);
+}
+
+/** Appends N more findings per language (seeded shuffle of its warnings not judged yet: same file, line and variable). */
+function drawMore(o) {
+  console.log(`seed ${o.seed}`);
+  for (const [lang, n] of Object.entries(o.more)) {
+    const file = judgementsFile(lang);
+    const rows = readJsonl(file);
+    const key = (project, f) => `${project}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
+    const have = new Set(rows.map((j) => key(j.project, j)));
+    const pool = [];
+    for (const p of projects().filter((q) => q.language === lang)) {
+      if (!fs.existsSync(findingsFile(p))) continue;
+      for (const f of JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings) if (isWarning(f) && !have.has(key(p.name, f))) pool.push({ project: p.name, ...f });
+    }
+    pool.sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line || a.variable.localeCompare(b.variable));
+    const random = rng(o.seed);
+    for (let i = pool.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    const add = pool.slice(0, n).map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `more-${o.seed}`, verdict: 'unjudged', cause: '', note: '' }));
+    writeJsonl(file, [...rows, ...add]);
+    console.log(`${lang}: ${add.length} of ${pool.length} unjudged warnings appended to ${path.relative(root, file)}`);
+  }
 }
 
 function drawSample(o) {
@@ -484,7 +529,7 @@ function drawSample(o) {
     const pool = [];
     for (const p of projects().filter((q) => q.language === lang)) {
       if (!fs.existsSync(findingsFile(p))) continue;
-      for (const f of JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings) pool.push({ project: p.name, ...f });
+      for (const f of JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings) if (isWarning(f)) pool.push({ project: p.name, ...f });
     }
     pool.sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line || a.variable.localeCompare(b.variable));
     const random = rng(o.seed);
@@ -523,6 +568,7 @@ async function main() {
   }
   if (o.mode === 'draw') return drawSample(o);
   if (o.mode === 'census') return census(o);
+  if (o.mode === 'more') return drawMore(o);
   if (!o.repos) throw new Error('--repos DIR is required (the folder that holds the repositories; see bench/realworld/README.md)');
   if (!fs.existsSync(o.repos)) throw new Error(`${o.repos}: no such folder`);
   if (!fs.existsSync(o.cli)) throw new Error(`${o.cli} not found: run node scripts/build.mjs first`);

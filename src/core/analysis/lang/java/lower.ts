@@ -8,7 +8,7 @@ import {
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
-  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
+  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
@@ -148,7 +148,7 @@ export class JavaLowering {
           // A returned lambda, method reference or anonymous class keeps the locals it captures.
           const captured = expr.descendantsOfType(['lambda_expression', 'method_reference', 'class_body'])
             .flatMap((n) => (n ? identifiers(n) : [])).filter((name) => this.isLocal(name));
-          ops.push({ op: 'returned', refs: [...new Set([...this.refsOf(expr), ...captured])].map(ref) });
+          ops.push({ op: 'returned', refs: [...new Set([...this.refsOf(expr), ...captured, ...this.passedIn(expr)])].map(ref) });
           reads.push(...identifiers(expr));
         }
         break;
@@ -392,6 +392,13 @@ export class JavaLowering {
     return keysOf(this.valueOf(e ?? null));
   }
 
+  /** `return wrap(s)`, `return factory.layer(s, …)`: the resources passed to the returned call, which its result keeps. */
+  private passedIn(expr: Node): string[] {
+    const e = strip(expr);
+    if (!e || (e.type !== 'method_invocation' && e.type !== 'object_creation_expression')) return [];
+    return callArgs(e).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+  }
+
   /** What `recv.accept()` returns: a connection when `recv` is (or holds) a server socket or channel. */
   private acceptKind(recv: Node): ResourceKind | null {
     for (const k of this.refsOf(recv)) {
@@ -483,10 +490,14 @@ export class JavaLowering {
     }
     // The selector's key set refers to the channel now; the event loop closes it.
     if (name === REGISTER_METHOD && recv) ops.push({ op: 'transfer', refs: this.refsOf(recv).map(ref) });
-    const stored = STORE_METHODS.has(name) && recv ? args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k)) : [];
+    const stored = (STORE_METHODS.has(name) || STORE_PREFIX.test(name)) && recv ? args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k)) : [];
     if (stored.length && recv) {
       // A local collection holds them now (and leaks them if it is dropped); any other keeps them.
-      if (recv.type === 'identifier' && this.isLocal(recv.text)) {
+      if (STORE_PREFIX.test(name)) {
+        // `if (!thread.addAcceptedConnection(sc))`: it may refuse (and say so), or throw before keeping it.
+        this.raise(ops, call);
+        ops.push({ op: 'transfer', refs: stored.map(ref) });
+      } else if (recv.type === 'identifier' && this.isLocal(recv.text)) {
         ops.push({ op: 'bind', target: { kind: 'local', key: recv.text }, value: joinOf([recv.text, ...stored]), ...reportRange(call) });
       } else ops.push({ op: 'transfer', refs: stored.map(ref) });
       return;

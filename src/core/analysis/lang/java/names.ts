@@ -75,6 +75,12 @@ export const STORE_METHODS: ReadonlySet<string> = new Set([
   'attach', 'compute', 'computeIfAbsent', 'merge', 'replace',
 ]);
 
+/**
+ * Methods whose name says they keep their argument (`selectorThread.addAcceptedConnection(sc)`,
+ * `registerChannel(ch)`, `putConnection(c)`): a resource passed to one is handed over.
+ */
+export const STORE_PREFIX = /^(?:add|put|register|offer|enqueue|attach|push|store|track|adopt)[A-Z]/;
+
 /** `ch.register(selector, ops)`: the selector's key set now refers to the channel (the event loop owns it). */
 export const REGISTER_METHOD = 'register';
 
@@ -99,6 +105,7 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
  *   `setPerformancePreferences`, `configureBlocking`;
  * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`) on a receiver
  *   named `LOG`, `LOGGER`, `log` or `logger`;
+ * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver);
  * - getters: a call without arguments named `getX`/`isX`/`hasX`, except the ones that do I/O
  *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
  *   `getLocalHost`, `getConnection`).
@@ -116,6 +123,8 @@ const THROWING_GETTERS: ReadonlySet<string> = new Set([
 /** Does a call of `name` with `argCount` arguments on `receiver` (its text, or null) practically never throw? */
 export function isUnlikelyThrow(name: string, argCount: number, receiver: string | null): boolean {
   if (UNLIKELY_METHODS.has(name)) return true;
+  // A store into a collection or counter (`list.add(x)`, `counter.add(1)`, `flag.set(true)`) with a receiver.
+  if (STORE_METHODS.has(name) && receiver !== null) return true;
   if (LOG_METHODS.has(name) && receiver !== null && LOG_RECEIVER.test(receiver.split('.').pop() ?? '')) return true;
   return argCount === 0 && /^(?:get|is|has)[A-Z]/.test(name) && !THROWING_GETTERS.has(name);
 }

@@ -16,6 +16,8 @@ export type Event =
   | { readonly t: 'acquire'; readonly v: string; readonly site: AcquisitionSite }
   /** `v = w`: `v` now refers to whatever `w` holds. */
   | { readonly t: 'alias'; readonly v: string; readonly from: string; readonly at: Node }
+  /** `v = f(w)`: what `f` returns may keep what `w` holds (`d = self._put(stream)`; `return d` hands it on). */
+  | { readonly t: 'derive'; readonly v: string; readonly from: readonly string[]; readonly at: Node }
   /** `with v:` keeps hold of what `v` refers to in a hidden `holder`, released where the block is left. */
   | { readonly t: 'hold'; readonly v: string; readonly holder: string }
   /** `v` is rebound to something else (or deleted): what it held is dropped. */
@@ -196,6 +198,8 @@ export class Effects {
           if (stored) out.push({ t: 'escape', v: t.text });
         } else if (rhs?.type === 'identifier') {
           out.push({ t: 'alias', v: t.text, from: rhs.text, at: stmt });
+        } else if (rhs?.type === 'call' && !shape && escapingNames(rhs, true).length) {
+          out.push({ t: 'derive', v: t.text, from: escapingNames(rhs, true), at: stmt });
         } else {
           out.push({ t: 'drop', v: t.text, at: stmt, how: 'reassigned' });
         }

@@ -220,6 +220,7 @@ function escapingVariables(cfg: PyCfg, effects: Effects): Set<string> {
     for (const e of [...effects.of(n), ...(n.kind === 'for' ? effects.of(n, true) : [])]) {
       if (e.t === 'escape') out.add(e.v);
       if (e.t === 'alias') out.add(e.from);
+      if (e.t === 'derive') for (const v of e.from) out.add(v);
     }
   }
   return out;

@@ -247,6 +247,9 @@ export class PyLowering {
         case 'alias':
           out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value: { kind: 'var', key: e.from }, ...span(e.at) });
           break;
+        case 'derive':
+          out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value: { kind: 'join', keys: e.from, invalid: false }, ...span(e.at) });
+          break;
         case 'drop': {
           // A `for` target is bound at the target; other statements bind where they are.
           const at = n.kind === 'for' ? (n.ast?.childForFieldName('left') ?? e.at) : e.at;

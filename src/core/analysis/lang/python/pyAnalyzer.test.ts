@@ -294,3 +294,22 @@ test('python: a zero time budget stops with a note instead of findings', async (
   assert.deepEqual(r.findings, []);
   assert.ok(r.notes.some((n) => /time budget/.test(n)), r.notes.join('; '));
 });
+
+test('python: what a call returns may keep its arguments: returning it hands them on', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def put(self, path):',
+    '    f = open(path, "rb")',
+    '    d = self._put(f)',
+    '    return d',
+    '',
+    'def received(addr):',
+    '    s = socket.create_connection(addr)',
+    '    n = s.recv(10)',
+    '    return n',
+  );
+  // _put() may raise before it keeps f; s is only the receiver of recv(), which keeps nothing.
+  assert.deepEqual((await analyzePython(text, {})).findings.map((f) => [f.range.start.line + 1, f.variable]),
+    [[5, 'f'], [10, 's'], [11, 's']]);
+});
