@@ -163,7 +163,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   }
 
   private findingDiagnostic(uri: vscode.Uri, f: Finding): vscode.Diagnostic {
-    const d = new vscode.Diagnostic(toRange(f.range), f.message, vscode.DiagnosticSeverity.Warning);
+    const d = new vscode.Diagnostic(toRange(f.range), f.message, f.severity === 'information' ? vscode.DiagnosticSeverity.Information : vscode.DiagnosticSeverity.Warning);
     d.source = 'sockscope';
     d.code = { value: f.ruleId, target: this.ruleHelp.with({ fragment: f.ruleId === 'sockscope.overwrite' ? 'sockscopeoverwrite' : 'sockscopeleak' }) };
     // The acquisition site first; the analyzer's related places may name it already (with more words).

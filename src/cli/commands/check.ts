@@ -45,6 +45,8 @@ export interface FindingJson {
   readonly variable: string;
   readonly acquiredLine: number;
   readonly ruleId: string;
+  /** 'information': a leak only if a call that practically never fails fails (see Severity). */
+  readonly severity: 'warning' | 'information';
   readonly message: string;
 }
 
@@ -97,12 +99,14 @@ export function toFindingJson(file: string, f: Finding): FindingJson {
     variable: f.variable,
     acquiredLine: f.acquired.start.line + 1,
     ruleId: f.ruleId,
+    severity: f.severity ?? 'warning',
     message: f.message,
   };
 }
 
 function formatText(file: string, f: Finding): string {
-  return `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}: warning: ${f.message} [${f.ruleId}]\n`;
+  const level = f.severity === 'information' ? 'info' : 'warning';
+  return `${file}:${f.range.start.line + 1}:${f.range.start.column + 1}: ${level}: ${f.message} [${f.ruleId}]\n`;
 }
 
 
@@ -246,5 +250,6 @@ export const checkCommand: CliCommand = async (args, io) => {
     io.out(total ? `${plural(total, 'finding')} in ${plural(withFindings, 'file')} (${checked})\n` : `No leaks found (${checked})\n`);
   }
   if (ioError) return EXIT_USAGE;
-  return total > 0 ? EXIT_FINDINGS : EXIT_OK;
+  // Findings below warning severity are listed but do not fail the check.
+  return outcomes.some((o) => o.findings.some((f) => f.severity !== 'information')) ? EXIT_FINDINGS : EXIT_OK;
 };

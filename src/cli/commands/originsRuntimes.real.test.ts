@@ -139,6 +139,41 @@ test('Node.js: leaked sockets at the connect line, closed ones gone, a reused fd
   assert.match(options ?? '', /^NODE_OPTIONS=--max-old-space-size=256 --require .*sockscope-origins\.js$/);
 });
 
+for (const enableSourceMaps of [false, true]) {
+  test(`Node.js source maps (${enableSourceMaps ? 'with --enable-source-maps: module.findSourceMap' : 'the file\'s own sourceMappingURL'}): the TypeScript line`, { skip: !linux && 'needs Linux', timeout: 60000 }, async () => {
+    const source = path.join(fixtures, 'mapped.ts');
+    const outfile = path.join(work, `mapped-${enableSourceMaps}`, 'mapped.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({ entryPoints: [source], outfile, platform: 'node', format: 'cjs', sourcemap: 'linked', logLevel: 'silent' });
+    const { p } = await start([process.execPath, ...(enableSourceMaps ? ['--enable-source-maps'] : []), outfile, '3']);
+    const site = `${source}:${fixtureSiteLine('mapped.ts', 'mapped')}`;
+    let sockets = await socketsOf(p.pid);
+    for (let i = 0; i < 50 && sockets.filter((s) => at(s) === site).length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      sockets = await socketsOf(p.pid);
+    }
+    assert.equal(sockets.filter((s) => at(s) === site).length, 3, `e.g. ${sockets.map(at).join(', ')}`);
+  });
+}
+
+test('Node.js child process: it inherits NODE_OPTIONS and records its own sockets; the parent has none of them', { skip: (!linux || !hasSs) && 'needs Linux and ss', timeout: 60000 }, async () => {
+  const program = path.join(fixtures, 'leaky.js');
+  const { p } = await start([process.execPath, program, '3', '0', 'child']);
+  assert.ok(p.child && p.child > 0);
+  const site = `${program}:${fixtureSiteLine('leaky.js', 'send_message')}`;
+  let child = await socketsOf(p.child as number);
+  for (let i = 0; i < 50 && child.filter((s) => s.state === 'CLOSE_WAIT').length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    child = await socketsOf(p.child as number);
+  }
+  assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 2);
+  const childInodes = new Set(child.map((s) => s.inode));
+  const parent = await socketsOf(p.pid);
+  assert.equal(parent.filter((s) => childInodes.has(s.inode) && s.origin).length, 0, 'the parent attributes none of the child\'s sockets');
+  assert.equal(parent.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 3);
+});
+
 test('Python: leaked sockets at the socket() line, closed and accepted ones gone, a reused fd at its new site; the user\'s sitecustomize still runs', { skip: (!linux || !hasPython || !hasSs) && 'needs Linux, python3 and ss', timeout: 120000 }, async () => {
   const program = path.join(fixtures, 'leaky.py');
   const userSite = path.join(work, 'usersite');
@@ -195,4 +230,19 @@ test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its n
   assert.deepEqual(frame?.map((f) => f.function), ['Leaky.sendMessage', 'Leaky.main']);
   const options = fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('JAVA_TOOL_OPTIONS='));
   assert.match(options ?? '', /^JAVA_TOOL_OPTIONS=-Xss2m -javaagent:.*sockscope-origins\.jar$/);
+});
+
+test('run: a recorder that was not built is said so, and the program runs unchanged with its exit code', { skip: !linux && 'needs Linux', timeout: 60000 }, async () => {
+  const empty = path.join(work, 'empty-lib');
+  fs.mkdirSync(empty, { recursive: true });
+  const env = { ...process.env, SOCKSCOPE_ORIGINS_LIB_DIR: empty, SOCKSCOPE_ORIGINS_DIR: records, NODE_OPTIONS: '' };
+  const child = spawn(process.execPath, [cli, 'run', '--', process.execPath, '-e', 'console.log(process.env.NODE_OPTIONS || "none"); process.exit(3)'], { env });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += String(d); });
+  child.stderr.on('data', (d: Buffer) => { err += String(d); });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 3);
+  assert.equal(out, 'none\n');
+  assert.match(err, /^sockscope run: the Node\.js origins recorder .*sockscope-origins\.js is missing \(run the build\); running without origins\.\nsockscope run: pid \d+\n$/);
 });

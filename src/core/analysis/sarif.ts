@@ -55,7 +55,7 @@ export function toSarif(files: readonly FileFindings[], options: SarifOptions = 
     return findings.map((f) => ({
       ruleId: f.ruleId,
       ruleIndex: ruleIds.indexOf(f.ruleId),
-      level: 'warning',
+      level: f.severity === 'information' ? 'note' : 'warning',
       message: { text: `${f.message} (acquired [here](1), in ${f.function})` },
       locations: [{ physicalLocation: { artifactLocation, region: region(f.range) } }],
       relatedLocations: [

@@ -29,6 +29,13 @@ export interface Fix {
 
 export type RuleId = 'sockscope.leak' | 'sockscope.overwrite';
 
+/**
+ * `warning`: a leak on a plausible path. `information`: a leak only if a call that practically never
+ * fails does fail (a socket option setter, a logging call, a getter; see each language's table):
+ * shown as a hint in the editor, `info` in the CLI, `note` in SARIF, and never an error exit.
+ */
+export type Severity = 'warning' | 'information';
+
 export interface Finding {
   readonly ruleId: RuleId;
   readonly language: LanguageId;
@@ -41,6 +48,8 @@ export interface Finding {
   /** Where the descriptor was acquired (the call expression). */
   readonly acquired: Range;
   readonly message: string;
+  /** Absent: 'warning'. */
+  readonly severity?: Severity;
   /** Further places worth showing (e.g. the path that loses it), for related information. */
   readonly related?: readonly { readonly range: Range; readonly message: string }[];
   readonly fixes: readonly Fix[];

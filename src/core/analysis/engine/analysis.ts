@@ -234,9 +234,12 @@ export class FunctionAnalysis {
           case 'returned':
             op.refs.forEach(ref);
             break;
-          case 'raise':
-            this.origins.set(op.origin.at, op.origin);
+          case 'raise': {
+            // Two calls at one offset (`s.getOutputStream().write(b)`): unlikely only if both are.
+            const known = this.origins.get(op.origin.at);
+            this.origins.set(op.origin.at, known && !known.unlikely && op.origin.unlikely ? { ...op.origin, unlikely: false } : op.origin);
             break;
+          }
         }
       }
       registerGuardKeys(node.program.guard, (k) => this.key(k));
@@ -823,20 +826,24 @@ export class FunctionAnalysis {
 
   /**
    * Tokens grouped by the exception origin they leak from: the first origin after their acquisition
-   * where they are live (else the first after it, else the first one).
+   * where they are live (else the first after it, else the first one), a likely one before one that
+   * practically never raises (`unlikely`), so that a real failure is not reported as a pedantic one.
    */
   private byOrigin(s: State, tokens: Set<Token>): Map<ExceptionOrigin | null, Set<Token>> {
     const out = new Map<ExceptionOrigin | null, Set<Token>>();
     for (const t of tokens) {
-      let live = -1;
-      let best = -1;
-      let first = -1;
+      // Ranks: 0 likely and live, 1 unlikely and live, 2 likely after the acquisition, 3 unlikely after it, 4 any.
+      let at = -1;
+      let rank = 5;
       for (const o of s.exc ?? []) {
-        if (o > t.site.start && (live < 0 || o < live) && this.liveAtOrigin.get(o)?.has(t)) live = o;
-        if (o > t.site.start && (best < 0 || o < best)) best = o;
-        if (first < 0 || o < first) first = o;
+        const unlikely = this.origins.get(o)?.unlikely ? 1 : 0;
+        const after = o > t.site.start;
+        const r = after && this.liveAtOrigin.get(o)?.has(t) ? unlikely : after ? 2 + unlikely : 4;
+        if (r < rank || (r === rank && o < at)) {
+          rank = r;
+          at = o;
+        }
       }
-      const at = live >= 0 ? live : best >= 0 ? best : first;
       const origin = at >= 0 ? this.origins.get(at) ?? null : null;
       let set = out.get(origin);
       if (!set) out.set(origin, (set = new Set()));

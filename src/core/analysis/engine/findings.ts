@@ -1,5 +1,5 @@
 import type { LineIndex } from '../edits';
-import type { Finding, LanguageId } from '../types';
+import type { Finding, LanguageId, Severity } from '../types';
 import type { LeakRecord, OverwriteRecord } from './analysis';
 import type { Token } from './values';
 
@@ -35,14 +35,21 @@ export function leakPlace(rec: LeakRecord): { start: number; end: number } {
   return rec.origin ?? rec.exit;
 }
 
+/** A leak that needs a call that practically never raises to raise is below warning severity. */
+export function leakSeverity(rec: LeakRecord): Severity {
+  return (rec.origin ? rec.origin.unlikely : rec.exit.unlikely) ? 'information' : 'warning';
+}
+
 export function leakFinding(rec: LeakRecord, tokens: readonly Token[], fn: string, language: LanguageId, lines: LineIndex, message?: string): FindingBody {
   const first = tokens[0]!;
   const more = tokens.length > 1 ? ` (or ${tokens.slice(1).map((t) => acquisitionText(t, lines)).join(', ')})` : '';
   const place = leakPlace(rec);
+  const severity = leakSeverity(rec);
   return {
     ruleId: 'sockscope.leak', language, range: lines.range(place.start, place.end), function: fn, variable: rec.variable,
     acquired: lines.range(first.site.start, first.site.end),
     message: message ?? `\`${rec.variable}\` (${acquisitionText(first, lines)})${more} is not closed on this path`,
+    ...(severity === 'warning' ? {} : { severity }),
     related: related(tokens, rec.variable, lines),
   };
 }

@@ -43,6 +43,12 @@ export interface ExceptionOrigin {
   readonly at: number;
   readonly start: number;
   readonly end: number;
+  /**
+   * The call practically never raises (a socket option setter, a logging call, a getter: each
+   * language's table says which): a leak that needs it to raise is reported below warning severity,
+   * and a resource live at a likelier origin too is reported there instead.
+   */
+  readonly unlikely?: boolean;
 }
 
 export type Value =
@@ -157,6 +163,11 @@ export interface Exit {
   readonly end: number;
   /** Identity of the exit (two nodes may share it: a scope end and the function end). */
   readonly id: string;
+  /**
+   * A `throw` exit reached only by an exception from a call that practically never raises (as
+   * `ExceptionOrigin.unlikely`, for languages whose throw exits are per call): reported below warning severity.
+   */
+  readonly unlikely?: boolean;
 }
 
 /**

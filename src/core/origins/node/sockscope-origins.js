@@ -9,13 +9,13 @@
 //                   for every connection the server accepts (Node accepts in its own code)
 //   UDP             dgram.Socket#bind (also the implicit bind of a first send)
 // and every handle close (HandleWrap#close, through which Node closes all of them), so that a reused
-// descriptor is never attributed to an old stack. The stack is captured as V8 call sites with a small
-// Error.stackTraceLimit; frames in Node's own code (node:*) and in this file are left out, so frame 0 is
-// the innermost frame of the program. A new site is formatted (and mapped through its source map:
-// module.findSourceMap when the program runs with --enable-source-maps, else the file's own
-// sourceMappingURL) once; after that a socket costs a map lookup and an entry in a batch; a batch is
-// written every ~10 ms, with an fstat (the inode) for the sockets still open then, and the sockets that
-// were opened and closed within it as per-site counts only.
+// descriptor is never attributed to an old stack. The stack is captured with a small
+// Error.stackTraceLimit and left unformatted; its call sites are read when the batch it belongs to is
+// written (every ~10 ms), all of the batch at once. Frames in Node's own code (node:*) and in this file
+// are left out, so frame 0 is the innermost frame of the program. A new site is formatted (and mapped
+// through its source map: module.findSourceMap when the program runs with --enable-source-maps, else
+// the file's own sourceMappingURL) once. A socket still open when its batch is written gets an fstat
+// (the inode) and a line; one opened and closed within the batch is only counted for its site.
 //
 // Output: <records dir>/<pid>.stream, the line format read by src/core/origins/streamFile.ts (keep in
 // step), written in batches (at most ~10 ms late, at exit at once) and rewritten compactly past its cap

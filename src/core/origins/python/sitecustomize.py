@@ -221,7 +221,7 @@ def _sockscope_origins():
             return site
 
     fstat = os.fstat
-    get_native_id = threading.get_native_id
+    get_native_id = getattr(threading, 'get_native_id', threading.get_ident)  # 3.8+
     time_ns = time.time_ns
     cls = socket.socket
     base_fileno = socket._socket.socket.fileno

@@ -7,9 +7,9 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
-  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
-  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isWrapperType,
-  type ResourceKind,
+  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
+  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
+  isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
 
@@ -206,7 +206,9 @@ export class JavaLowering {
 
   private origin(site: Node): ExceptionOrigin {
     this.ctx.remember(site, 'origin');
-    return { at: site.startIndex, ...reportRange(site) };
+    const unlikely = site.type === 'method_invocation' &&
+      isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null);
+    return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 
   // ---------------------------------------------------------------- effects
@@ -465,8 +467,10 @@ export class JavaLowering {
       if (recv) for (const k of this.refsOf(recv)) ops.push({ op: 'release', ref: ref(k) });
       return;
     }
-    if (CLOSE_HELPERS.has(name) && args.length === 1) {
-      for (const k of this.refsOf(args[0])) ops.push({ op: 'release', ref: ref(k) });
+    // `IOUtils.closeQuietly(s, consumer)`, `Closeables.close(s, true)`: a helper that closes what it is given.
+    const staticClose = name === 'close' && args.length > 0 && recv?.type === 'identifier' && /^[A-Z]/.test(recv.text) && !this.isLocal(recv.text);
+    if ((CLOSE_HELPERS.has(name) && args.length > 0) || staticClose) {
+      for (const a of args) for (const k of this.refsOf(a)) ops.push({ op: 'release', ref: ref(k) });
       return;
     }
     if (this.ctx.ownershipTransfers.has(name) || (recvNode && this.ctx.ownershipTransfers.has(`${recvNode.text}.${name}`))) {
@@ -496,6 +500,12 @@ export class JavaLowering {
       }
     }
     if (name === REGISTER_METHOD || QUIET_METHODS.has(name)) return;
+    // `factory.createSocket(s, host, port, true)`: the layered socket owns `s` (autoClose).
+    if (LAYERING_METHODS.has(name) && args.length === 4 && strip(args[3]!)?.type === 'true') {
+      this.raise(ops, call);
+      ops.push({ op: 'transfer', refs: this.refsOf(args[0]).map(ref) });
+      return;
+    }
     this.unknown(args, call, ops);
   }
 
@@ -522,6 +532,10 @@ export class JavaLowering {
     }
     if (QUIET_CONSTRUCTORS.has(type) || hasClassBody(n)) return;
     this.unknown(args, n, ops);
+    // `new Conn(s)`, `new Handler(s, this)`: an object of a class the analysis cannot see keeps what it is
+    // built from (once built: an exception from the constructor still leaks it).
+    const kept = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+    if (kept.length) ops.push({ op: 'transfer', refs: kept.map(ref) });
   }
 
   /**

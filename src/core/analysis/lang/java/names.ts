@@ -78,8 +78,47 @@ export const STORE_METHODS: ReadonlySet<string> = new Set([
 /** `ch.register(selector, ops)`: the selector's key set now refers to the channel (the event loop owns it). */
 export const REGISTER_METHOD = 'register';
 
-/** Static helpers that close their argument. */
-export const CLOSE_HELPERS: ReadonlySet<string> = new Set(['closeQuietly']);
+/**
+ * Helpers that close every argument (any receiver, any number of arguments): `IOUtils.closeQuietly(s)`,
+ * `IOUtils.closeQuietly(s, e -> log(e))`, `closeQuietly(in, out)`, `Closeables.closeQuietly(s)`. A static
+ * `close(x, …)` on a class (`Closeables.close(s, true)`, `IOUtils.close(s)`) closes its arguments too.
+ */
+export const CLOSE_HELPERS: ReadonlySet<string> = new Set(['closeQuietly', 'closeSilently', 'closeSafely', 'closeIgnoringExceptions']);
+
+/**
+ * `factory.createSocket(s, host, port, true)` (SSLSocketFactory's layering overload): with `autoClose`
+ * true the returned socket owns `s`.
+ */
+export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
+
+/**
+ * Calls that may throw in principle but practically never do (a leak only when one of them throws
+ * is "pedantic": reported at information severity; a later likely throw is reported instead):
+ * - socket options: `setSoTimeout`, `setTcpNoDelay`, `setKeepAlive`, `setReuseAddress`, `setSoLinger`,
+ *   `setReceiveBufferSize`, `setSendBufferSize`, `setTrafficClass`, `setOOBInline`,
+ *   `setPerformancePreferences`, `configureBlocking`;
+ * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`) on a receiver
+ *   named `LOG`, `LOGGER`, `log` or `logger`;
+ * - getters: a call without arguments named `getX`/`isX`/`hasX`, except the ones that do I/O
+ *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
+ *   `getLocalHost`, `getConnection`).
+ */
+const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
+  'setSoTimeout', 'setTcpNoDelay', 'setKeepAlive', 'setReuseAddress', 'setSoLinger', 'setReceiveBufferSize', 'setSendBufferSize',
+  'setTrafficClass', 'setOOBInline', 'setPerformancePreferences', 'configureBlocking', 'printStackTrace',
+]);
+const LOG_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'severe', 'fine', 'finer', 'finest', 'config', 'log']);
+const LOG_RECEIVER = /^_*(?:log|logger)$/i;
+const THROWING_GETTERS: ReadonlySet<string> = new Set([
+  'getInputStream', 'getOutputStream', 'getResponseCode', 'getResponseMessage', 'getContent', 'getLocalHost', 'getConnection',
+]);
+
+/** Does a call of `name` with `argCount` arguments on `receiver` (its text, or null) practically never throw? */
+export function isUnlikelyThrow(name: string, argCount: number, receiver: string | null): boolean {
+  if (UNLIKELY_METHODS.has(name)) return true;
+  if (LOG_METHODS.has(name) && receiver !== null && LOG_RECEIVER.test(receiver.split('.').pop() ?? '')) return true;
+  return argCount === 0 && /^(?:get|is|has)[A-Z]/.test(name) && !THROWING_GETTERS.has(name);
+}
 
 /** Catch types that catch the IOException of `close()`. */
 export const IO_CATCHING: ReadonlySet<string> = new Set(['IOException', 'Exception', 'Throwable']);

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, CONTAINER_METHODS, callee, Imports, isNonRaising, isTransfer, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, CONTAINER_METHODS, callee, Imports, isNonRaising, isTransfer, isUnlikelyRaiser, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
@@ -60,21 +60,31 @@ export class Effects {
     return found;
   }
 
+  /** Whether the raiser found for a statement practically never raises (`isUnlikelyRaiser`): its leaks are pedantic. */
+  unlikely(raiser: Node): boolean {
+    return raiser.type === 'call' && isUnlikelyRaiser(raiser, this.imports);
+  }
+
+  /** The first call that may raise, preferring one that may really raise to one that practically never does. */
   private findRaiser(roots: readonly Node[]): Node | null {
     let found: Node | null = null;
+    let unlikely: Node | null = null;
     for (const r of roots) {
       walk(r, (n) => {
         if (found) return false;
         if (DEFERRED.has(n.type)) return false;
         if (n.type === 'call' && !isNonRaising(n, this.imports)) {
-          found = n;
-          return false;
+          if (!isUnlikelyRaiser(n, this.imports)) {
+            found = n;
+            return false;
+          }
+          unlikely ??= n;
         }
         return true;
       });
       if (found) return found;
     }
-    return null;
+    return unlikely;
   }
 
   /** Events of a node; `edge` selects the `for` target binding, which happens on the 'body' edge only. */
@@ -172,12 +182,18 @@ export class Effects {
     this.expression(value, out);
     const rhs = strip(value);
     const shape = rhs?.type === 'call' ? acquireShape(rhs, this.imports) : null;
+    // `self.f = f = open(p)`: the object the function keeps in `f` lives on in the attribute too.
+    const stored = targets.some((t) => {
+      const x = strip(t);
+      return x !== null && x.type !== 'identifier' && !tupleElements(x);
+    });
     for (const target of targets) {
       const t = strip(target);
       if (!t) continue;
       if (t.type === 'identifier') {
         if (rhs && shape && (shape.shape === 'single' || shape.shape === 'wrap')) {
           out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, shape.kind, stmt, targets.length === 1) });
+          if (stored) out.push({ t: 'escape', v: t.text });
         } else if (rhs?.type === 'identifier') {
           out.push({ t: 'alias', v: t.text, from: rhs.text, at: stmt });
         } else {
@@ -245,10 +261,14 @@ export class Effects {
       if (w?.type === 'identifier') out.push({ t: 'release', v: w.text });
     }
     const c = callee(call, this.imports);
+    const args = call.childForFieldName('arguments');
     const stores = c.name !== null && CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.');
-    if (stores || isTransfer(call, this.imports, this.transfers)) {
-      for (const v of escapingNames(call.childForFieldName('arguments'))) out.push({ t: 'escape', v, early: true });
+    // `IOStream(s)`, `Thread(target=f, args=(conn,))`: the object built keeps what it is given.
+    if (stores || isConstructor(c.name) || isTransfer(call, this.imports, this.transfers)) {
+      for (const v of escapingNames(args)) out.push({ t: 'escape', v, early: true });
     }
+    // `self.addCleanup(s.close)`, `stack.callback(s.close)`, `atexit.register(f.close)`: the callee closes it later.
+    for (const v of closeReferences(args)) out.push({ t: 'escape', v, early: true });
   }
 
   /**
@@ -273,6 +293,27 @@ function handedOn(value: Node, out: Event[]): void {
   const direct = new Set(escapingNames(value));
   for (const v of direct) out.push({ t: 'escape', v });
   for (const v of escapingNames(value, true)) if (!direct.has(v)) out.push({ t: 'escape', v, early: true });
+}
+
+/**
+ * A class by the naming convention (`IOStream`, `SSLIOStream`, `FileMessage`): a capitalised name that
+ * is not all capitals (a constant) and not an exception or warning (`raise ValueError(s)` keeps nothing).
+ */
+function isConstructor(name: string | null): boolean {
+  if (name === null || !/^_*[A-Z]/.test(name) || !/[a-z]/.test(name)) return false;
+  return !/(?:Error|Exception|Warning|Exit)$/.test(name);
+}
+
+/** The variables whose bound `close` method is an argument (`addCleanup(s.close)`, `callback=f.close`). */
+function closeReferences(args: Node | null): string[] {
+  const out: string[] = [];
+  for (const a of args ? named(args) : []) {
+    const v = strip(a.type === 'keyword_argument' ? a.childForFieldName('value') : a);
+    if (v?.type !== 'attribute' || v.childForFieldName('attribute')?.text !== 'close') continue;
+    const o = strip(v.childForFieldName('object'));
+    if (o?.type === 'identifier') out.push(o.text);
+  }
+  return out;
 }
 
 interface WithItem {

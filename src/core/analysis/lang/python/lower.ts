@@ -177,7 +177,10 @@ export class PyLowering {
     const kind: ExitKind = t.exit === 'return' ? 'return' : 'throw';
     // Where the path began to leave: the raising call, the `raise` or `return` (also through `with` blocks).
     const origin = edge === 'exc' ? from.raiser : edge === 'raise' || edge === 'ret' ? ast : from.leaving;
-    if (origin) return this.exitNode(kind, origin.startIndex, origin.endIndex, `${kind === 'return' ? 'ret' : 'throw'}:${origin.startIndex}`);
+    if (origin) {
+      const unlikely = kind === 'throw' && this.effects.unlikely(origin);
+      return this.exitNode(kind, origin.startIndex, origin.endIndex, `${kind === 'return' ? 'ret' : 'throw'}:${origin.startIndex}`, unlikely);
+    }
     // Left a `finally` block that re-raises or completes a return.
     const fin = ast ? this.finallyAround(ast) : null;
     if (fin) {
@@ -188,16 +191,16 @@ export class PyLowering {
     return this.exitNode(kind, last.start, last.end, `${kind}:end`);
   }
 
-  private exitAt(kind: ExitKind, start: number, end: number, id: string): Exit | null {
-    return this.moduleLevel ? null : { kind, start, end, id };
+  private exitAt(kind: ExitKind, start: number, end: number, id: string, unlikely: boolean): Exit | null {
+    return this.moduleLevel ? null : { kind, start, end, id, ...(unlikely ? { unlikely } : {}) };
   }
 
-  private exitNode(kind: ExitKind, start: number, end: number, id: string): number {
+  private exitNode(kind: ExitKind, start: number, end: number, id: string, unlikely = false): number {
     let n = this.exits.get(id);
     if (n === undefined) {
       n = this.push('exit', -1, null);
       const node = this.nodes[n]!;
-      node.exit = this.exitAt(kind, start, end, id);
+      node.exit = this.exitAt(kind, start, end, id, unlikely);
       node.anchor = start;
       this.exits.set(id, n);
     }

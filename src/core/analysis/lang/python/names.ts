@@ -175,6 +175,53 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
   return c.raw !== null && !c.raw.includes('.') && NON_RAISING.has(c.name);
 }
 
+/**
+ * Calls that can raise in principle but practically never do on a socket or file the function just
+ * made (a leak only when one of them raises is "pedantic": reported at information severity):
+ * - socket options and queries: `setblocking`, `settimeout`, `setsockopt`, `getsockopt`, `gettimeout`,
+ *   `getblocking`, `fileno`, `getsockname`, `set_inheritable`, `get_inheritable`;
+ * - `listen()` on a socket (fails only when binding did);
+ * - `bind()` to the loopback or any address with port 0 (`s.bind(("127.0.0.1", 0))`): the kernel picks a free port;
+ * - unittest's `addCleanup` (appends to a list);
+ * - logging: `debug`/`info`/`warning`/`warn`/`error`/`exception`/`critical`/`msg`/`err` called on a
+ *   receiver named `log`, `logger`, `logging` (or `_log`, `self.log`, `self.logger`, …);
+ * - `range()`; `os.dup2()` (of a descriptor the function holds onto a standard one).
+ * Not here: `connect`, `accept`, `send`/`recv`, constructors, project functions: they fail for real.
+ */
+const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
+  'setblocking', 'settimeout', 'setsockopt', 'getsockopt', 'gettimeout', 'getblocking', 'fileno', 'getsockname',
+  'set_inheritable', 'get_inheritable', 'listen', 'addCleanup',
+]);
+const LOG_METHODS: ReadonlySet<string> = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'msg', 'err']);
+const LOG_RECEIVER = /^_*(?:log|logger|logging)$/i;
+const UNLIKELY_FUNCTIONS: ReadonlySet<string> = new Set(['range', 'os.dup2']);
+const LOCAL_ADDRESSES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '', '0.0.0.0', '::']);
+
+/** `("127.0.0.1", 0)`: a local or any address with port 0. */
+function ephemeralLocalAddress(arg: Node | null): boolean {
+  const a = strip(arg);
+  if (!a || a.type !== 'tuple') return false;
+  const parts = named(a);
+  if (parts.length < 2) return false;
+  const host = strip(parts[0]!);
+  const port = strip(parts[1]!);
+  if (host?.type !== 'string' || port?.type !== 'integer' || port.text !== '0') return false;
+  const content = named(host).filter((c) => c.type === 'string_content').map((c) => c.text).join('');
+  return named(host).every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end') && LOCAL_ADDRESSES.has(content);
+}
+
+/** Whether a call practically never raises (see UNLIKELY_METHODS): a leak that needs it to raise is pedantic. */
+export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  if (c.name === null || c.raw === null) return false;
+  if (!c.raw.includes('.')) return UNLIKELY_FUNCTIONS.has(c.name);
+  if (c.resolved !== null && UNLIKELY_FUNCTIONS.has(c.resolved)) return true;
+  if (UNLIKELY_METHODS.has(c.name)) return true;
+  if (c.name === 'bind') return ephemeralLocalAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null);
+  const parts = c.raw.split('.');
+  return LOG_METHODS.has(c.name) && LOG_RECEIVER.test(parts[parts.length - 2] ?? '');
+}
+
 /** Whether a call is to a function in the ownershipTransfers setting (matched on the dotted name or its last part). */
 export function isTransfer(call: Node, imports: Imports, transfers: ReadonlySet<string>): boolean {
   if (transfers.size === 0) return false;
