@@ -130,7 +130,13 @@ class Repos {
    * Writes the C/C++ files under `dir` ('' for the whole tree) at a commit into dest, once (a later
    * call with the same dest finds them there). Returns whether dest holds them.
    */
-  async extractC(repo, commit, dir, dest) {
+  extractC(repo, commit, dir, dest) {
+    // One extraction per folder, also when two records of one commit ask at the same time.
+    this.extracting ??= new Map();
+    if (!this.extracting.has(dest)) this.extracting.set(dest, this.extractCOnce(repo, commit, dir, dest));
+    return this.extracting.get(dest);
+  }
+  async extractCOnce(repo, commit, dir, dest) {
     if (fs.existsSync(path.join(dest, '.complete'))) return true;
     const g = this.gitDir(repo);
     const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit, '--', dir || '.']);
@@ -494,7 +500,7 @@ function drawSample(o) {
       const listed = new Set(old.map(key));
       const more = pool.filter((f) => !listed.has(key(f))).slice(0, o.sizes[lang]);
       writeJsonl(file, [...old, ...more.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `seed ${o.seed}`, verdict: 'unjudged', cause: '', note: '' }))]);
-      console.log(`${lang}: ${more.length} more findings (of ${pool.length - listed.size} not listed) appended to ${path.relative(root, file)}`);
+      console.log(`${lang}: ${more.length} more findings (of ${pool.filter((f) => !listed.has(key(f))).length} not listed) appended to ${path.relative(root, file)}`);
       continue;
     }
     const sample = pool.slice(0, o.sizes[lang] ?? 25);

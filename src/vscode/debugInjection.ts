@@ -5,8 +5,8 @@
 // the one shipped in the extension (dist/lib), never a path from settings, so untrusted workspace
 // settings cannot choose what gets preloaded.
 import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
+import * as path from 'path';
 import type { DebugRuntime, RecorderInjector } from '../core/origins/debugEnv';
 import { INJECTABLE_DEBUG_TYPES, injectRecorder } from '../core/origins/debugEnv';
 import { defaultRecorderPaths, recorderInjection } from '../core/origins/inject';
@@ -14,21 +14,20 @@ import { setting } from './config';
 import type { ComponentLog } from './log';
 
 /**
- * The extension's recorders (dist/lib): LD_PRELOAD for native programs, a NODE_OPTIONS preload for
- * Node.js, a PYTHONPATH sitecustomize for Python and a JAVA_TOOL_OPTIONS agent for Java, each only when
- * the build produced it (the Java agent needs a JDK at build time) and only on Linux.
+ * The recorders shipped in the extension (dist/lib, as `sockscope run` uses them): LD_PRELOAD for native
+ * programs, NODE_OPTIONS --require for Node.js, PYTHONPATH for Python, JAVA_TOOL_OPTIONS -javaagent for
+ * Java (core/origins/inject.ts). A runtime whose recorder was not built gets none.
  */
-export function extensionInjector(extensionUri: vscode.Uri): RecorderInjector {
+export function recorderInjector(extensionUri: vscode.Uri): RecorderInjector {
   const libDir = vscode.Uri.joinPath(extensionUri, 'dist', 'lib').fsPath;
   const paths = defaultRecorderPaths(libDir);
-  const file: Record<DebugRuntime, string | undefined> = {
-    native: paths.nativeLibrary, node: paths.nodePreload, python: path.join(paths.pythonPath, 'sitecustomize.py'), java: paths.javaAgent,
+  const built: Record<DebugRuntime, () => boolean> = {
+    native: () => fs.existsSync(paths.nativeLibrary),
+    node: () => fs.existsSync(paths.nodePreload),
+    python: () => fs.existsSync(path.join(paths.pythonPath, 'sitecustomize.py')),
+    java: () => paths.javaAgent !== undefined && fs.existsSync(paths.javaAgent),
   };
-  return (runtime, env) => {
-    const needed = file[runtime];
-    if (process.platform !== 'linux' || !needed || !fs.existsSync(needed)) return undefined;
-    return recorderInjection(runtime, env as NodeJS.ProcessEnv, paths);
-  };
+  return (runtime, env) => (process.platform === 'linux' && built[runtime]() ? recorderInjection(runtime, { ...env }, paths) : undefined);
 }
 
 export class DebugInjection implements vscode.DebugConfigurationProvider, vscode.Disposable {

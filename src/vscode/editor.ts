@@ -14,6 +14,9 @@ const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: '
 const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
 const SCAN_GLOB = `**/*.{${Object.keys(SOURCE_EXTENSIONS).map((e) => e.slice(1)).join(',')}}`;
 const SCAN_EXCLUDE = '{**/node_modules/**,**/.git/**,**/dist/**,**/out/**,**/build/**,**/vendor/**,**/.venv/**}';
+const C_GLOB = '**/*.{c,h,cc,cpp,cxx,hpp,hh,hxx}';
+/** Workspace C/C++ files sent to the worker's index per request (each request is a few hundred ms at most). */
+const INDEX_BATCH = 8;
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('sockscope');
 
@@ -43,6 +46,9 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   private readonly ruleHelp: vscode.Uri;
   /** Started by the first analysis, not at activation. */
   private readonly worker: AnalysisWorker;
+  /** Workspace C/C++ files waiting to be (re-)indexed, and whether the indexing loop runs. */
+  private readonly toIndex = new Set<string>();
+  private indexing: 'idle' | 'running' | 'off' = 'off';
 
   /** The findings last published per file (open documents and scanned files), for the runtime confirmation. */
   private readonly published = new Map<string, { uri: vscode.Uri; findings: readonly Finding[] }>();
@@ -94,7 +100,9 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     const key = doc.uri.toString();
     try {
       // A newer analysis of this document may supersede this one: the reply is then the newer version's.
-      const reply = await this.worker.analyze({ document: key, version, language, text: doc.getText(), options: this.analysisOptions() });
+      if ((language === 'c' || language === 'cpp') && this.indexing === 'off') this.startIndexing();
+      const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+      const reply = await this.worker.analyze({ document: key, version, language, text: doc.getText(), options: this.analysisOptions(), path });
       const { result, timing } = reply;
       if (this.log.tracing) this.log.trace(`${vscode.workspace.asRelativePath(doc.uri)} v${reply.version}: ${timing.parse} parse ${timing.parseMs.toFixed(1)} ms, analysis ${timing.analysisMs.toFixed(1)} ms`);
       if (doc.isClosed || doc.version !== reply.version) return result.findings;
@@ -206,7 +214,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       const cancel = token?.onCancellationRequested(() => abort.abort());
       let fixed;
       try {
-        fixed = await this.worker.fixAll(language, doc.getText(), this.analysisOptions(), entry.result, abort.signal);
+        fixed = await this.worker.fixAll(language, doc.getText(), this.analysisOptions(), entry.result, abort.signal, doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined);
       } catch (e) {
         this.log.error(`fix-all of ${doc.uri.fsPath} failed`, e);
       } finally {
@@ -220,6 +228,52 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       }
     }
     return actions;
+  }
+
+  /**
+   * Indexes the workspace's C/C++ files in the worker (a few per request, analyses of open documents
+   * go first), then keeps the index current as files are saved, created or deleted. Open C/C++
+   * documents are analysed again once the first full index is there.
+   */
+  private startIndexing(): void {
+    if (!setting('analysis.workspaceSummaries', true) || !vscode.workspace.workspaceFolders?.length) return;
+    this.indexing = 'idle';
+    const watcher = vscode.workspace.createFileSystemWatcher(C_GLOB);
+    const queue = (uri: vscode.Uri) => {
+      if (uri.scheme !== 'file') return;
+      this.toIndex.add(uri.fsPath);
+      void this.drainIndex(false);
+    };
+    this.disposables.push(watcher, watcher.onDidChange(queue), watcher.onDidCreate(queue),
+      watcher.onDidDelete((uri) => {
+        this.toIndex.delete(uri.fsPath);
+        this.worker.unindex(uri.fsPath);
+      }));
+    void vscode.workspace.findFiles(C_GLOB, SCAN_EXCLUDE, 20000).then((uris) => {
+      for (const uri of uris) if (uri.scheme === 'file') this.toIndex.add(uri.fsPath);
+      void this.drainIndex(true);
+    }, (e) => this.log.error('workspace index: listing the C/C++ files failed', e));
+  }
+
+  private async drainIndex(reanalyse: boolean): Promise<void> {
+    if (this.indexing !== 'idle') return;
+    this.indexing = 'running';
+    const started = Date.now();
+    let files = 0;
+    try {
+      while (this.toIndex.size) {
+        const batch = [...this.toIndex].slice(0, INDEX_BATCH);
+        for (const p of batch) this.toIndex.delete(p);
+        files = (await this.worker.indexFiles(batch, this.analysisOptions().ownershipTransfers)).files;
+      }
+      this.log.info(`workspace index: ${plural(files, 'C/C++ file')} indexed for cross-file summaries (${Date.now() - started} ms)`);
+    } catch (e) {
+      this.log.error('workspace index failed', e);
+    } finally {
+      this.indexing = 'idle';
+    }
+    // Open files see the new summaries (their unchanged functions come from the cache).
+    if (reanalyse || files > 0) for (const d of vscode.workspace.textDocuments) if (languageOf(d) === 'c' || languageOf(d) === 'cpp') this.schedule(d, 0);
   }
 
   private analysisOptions() {

@@ -4,7 +4,7 @@ import { Log } from './log';
 import { DebuggeeTracker } from './debugTracker';
 import { EditorFeature } from './editor';
 import { RuntimeFeature } from './runtime';
-import { DebugInjection, extensionInjector } from './debugInjection';
+import { DebugInjection, recorderInjector } from './debugInjection';
 import { LiveLeakSites } from './originDiagnostics';
 import type { RenderedRow } from './socketsView';
 import type { Rendered } from './historyPanel';
@@ -41,8 +41,8 @@ export function activate(context: vscode.ExtensionContext): SockScopeApi {
   const runtime = new RuntimeFeature(log, context.extensionUri);
   const editor = new EditorFeature(log, context.extensionUri);
   const debuggee = new DebuggeeTracker(runtime.debuggee, log.for('debug'));
-  // Native programs now; the Node, Python and Java recorders plug in as more injectors (see debugInjection.ts).
-  const injection = new DebugInjection(extensionInjector(context.extensionUri), log.for('debug'));
+  // The recorder of the debuggee's runtime (C/C++, Node.js, Python, Java) in its launch configuration.
+  const injection = new DebugInjection(recorderInjector(context.extensionUri), log.for('debug'));
   // Findings confirmed by the attached processes' leaking sockets (by their recorded creation sites).
   const liveLeaks = new LiveLeakSites([runtime.sockets, runtime.debuggee]);
   editor.setLiveLeaks(liveLeaks);

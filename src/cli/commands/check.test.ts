@@ -168,8 +168,9 @@ test('usage and I/O errors exit 2', async () => {
 });
 
 test('parseCheckArgs accepts repeated and inline options', () => {
-  assert.deepEqual(parseCheckArgs(['a', '--ownership-transfer', 'x', '--ownership-transfer=y', '--format=json', 'b', '--fix']),
-    { paths: ['a', 'b'], format: 'json', fix: true, ownershipTransfers: ['x', 'y'] });
+  assert.deepEqual(parseCheckArgs(['a', '--ownership-transfer', 'x', '--ownership-transfer=y', '--format=json', 'b', '--fix', '--workspace', 'w']),
+    { paths: ['a', 'b'], format: 'json', fix: true, ownershipTransfers: ['x', 'y'], workspace: ['w'] });
+  assert.match(parseCheckArgs(['a', '--workspace']) as string, /--workspace needs a folder/);
   assert.equal((parseCheckArgs(['a', '--fix=true']) as { fix: boolean }).fix, true);
   assert.equal((parseCheckArgs(['a', '--fix', '--fix=false']) as { fix: boolean }).fix, false);
   assert.match(parseCheckArgs(['a', '--fix=yes-please']) as string, /--fix takes no value, or true or false/);
@@ -291,4 +292,21 @@ test('a FIFO given by name is skipped at once (it used to hang)', { skip: !posix
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.err, /pipe\.c: skipped: not a regular file/);
   assert.match(r.out, /^fixed a\.c: /m);
+});
+
+test('C files are checked with the summaries of the other files given and of --workspace folders', async () => {
+  const dir = tempTree({
+    'lib/net.h': '#define NET_ERR -1\nint net_socket(int domain);\n',
+    'lib/net.c': '#include <sys/socket.h>\n#include "net.h"\nint net_socket(int d) {\n  int s = socket(d, 1, 0);\n  if (s < 0) return NET_ERR;\n  return s;\n}\n',
+    'app/server.c': '#include "../lib/net.h"\nint setup(int port) {\n  int s = net_socket(2);\n  if (s == NET_ERR) return -1;\n  if (port == 0) return -1;\n  return s;\n}\n',
+  });
+  const alone = await run(['--format', 'json', 'app'], dir);
+  assert.equal(alone.code, 0, 'alone, net_socket is a function it cannot see: nothing is acquired');
+  const withLib = await run(['--format', 'json', '--workspace', 'lib', 'app'], dir);
+  assert.equal(withLib.code, 1, withLib.err);
+  const found = JSON.parse(withLib.out) as FindingJson[];
+  assert.deepEqual(found.map((f) => [f.file, f.line, f.variable]), [[path.join('app', 'server.c'), 5, 's']]);
+  assert.match(found[0]!.message, /net_socket\(\) on line 3/);
+  const both = await run(['--format', 'json', '.'], dir);
+  assert.deepEqual((JSON.parse(both.out) as FindingJson[]).map((f) => f.line), [5], 'a folder given is its own workspace');
 });

@@ -166,3 +166,30 @@ test('a request that takes longer than the timeout fails, the stuck worker is re
   await assert.rejects(worker.analyze({ language: 'c', text: 'x', options: {} }), /disposed/);
   assert.equal(worker.restarts, 1, 'dispose is no restart');
 });
+
+test('the worker indexes workspace C files between analyses, and an analysis with a path uses their summaries', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-index-'));
+  fs.writeFileSync(path.join(dir, 'net.h'), '#define NET_ERR -1\nint net_socket(int domain);\n');
+  fs.writeFileSync(path.join(dir, 'net.c'), '#include <sys/socket.h>\n#include "net.h"\nint net_socket(int d) {\n  int s = socket(d, 1, 0);\n  if (s < 0) return NET_ERR;\n  return s;\n}\n');
+  const caller = '#include "net.h"\nint setup(int port) {\n  int s = net_socket(2);\n  if (s == NET_ERR) return -1;\n  if (port == 0) return -1;\n  return s;\n}\n';
+  fs.writeFileSync(path.join(dir, 'server.c'), caller);
+  const worker = new AnalysisWorker(THREAD, logSink());
+  try {
+    const file = path.join(dir, 'server.c');
+    const before = await worker.analyze({ document: 'server', version: 1, language: 'c', text: caller, options: {}, path: file });
+    assert.deepEqual(before.result.findings, [], 'nothing indexed yet: net_socket is unknown');
+    // An analysis sent while the index is being built is answered too (the worker handles it between files).
+    const indexing = worker.indexFiles([path.join(dir, 'net.h'), path.join(dir, 'net.c'), file], []);
+    const during = worker.analyze({ language: 'c', text: 'int main(void) { return 0; }\n', options: {} });
+    assert.deepEqual((await during).result.findings, []);
+    assert.deepEqual(await indexing, { indexed: 3, files: 3 });
+    const after = await worker.analyze({ document: 'server', version: 2, language: 'c', text: caller, options: {}, path: file });
+    assert.deepEqual(after.result.findings.map((f) => [f.function, f.variable, f.range.start.line + 1]), [['setup', 's', 5]]);
+    worker.unindex(path.join(dir, 'net.c'));
+    const removed = await worker.analyze({ document: 'server', version: 3, language: 'c', text: caller, options: {}, path: file });
+    assert.deepEqual(removed.result.findings, [], 'net.c left the index: no wrapper, no finding');
+  } finally {
+    worker.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { FixAllResult } from '../analysis/fixAll';
 import type { AnalysisOptions, AnalysisResult, LanguageId } from '../analysis/types';
 import type { TextChange } from './documentTrees';
-import type { AnalyzeReply, FromWorker, Replies, ToWorker } from './protocol';
+import type { AnalyzeReply, FromWorker, IndexReply, Replies, ToWorker } from './protocol';
 
 /** Where the client says that the worker stopped or was restarted. */
 export interface WorkerLog {
@@ -16,6 +16,8 @@ export interface AnalyzeInput {
   readonly language: LanguageId;
   readonly text: string;
   readonly options: AnalysisOptions;
+  /** The document's file path (C/C++ then use the workspace index's summaries). */
+  readonly path?: string;
 }
 
 interface Pending {
@@ -69,9 +71,9 @@ export class AnalysisWorker {
    * fixAllPaths in the worker; `initial` is the analysis of this text when the caller has it. Resolves
    * to undefined when `signal` aborts first.
    */
-  fixAll(language: LanguageId, text: string, options: AnalysisOptions, initial?: AnalysisResult, signal?: AbortSignal): Promise<FixAllResult | undefined> {
+  fixAll(language: LanguageId, text: string, options: AnalysisOptions, initial?: AnalysisResult, signal?: AbortSignal, path?: string): Promise<FixAllResult | undefined> {
     if (signal?.aborted) return Promise.resolve(undefined);
-    const { id, promise } = this.request<'fixAll'>({ kind: 'fixAll', language, text, options, initial });
+    const { id, promise } = this.request<'fixAll'>({ kind: 'fixAll', language, text, options, initial, path });
     signal?.addEventListener('abort', () => {
       const waiting = this.pending.get(id);
       if (!waiting) return;
@@ -80,6 +82,19 @@ export class AnalysisWorker {
       waiting.resolve(undefined);
     }, { once: true });
     return promise;
+  }
+
+  /**
+   * Indexes workspace C/C++ files (the worker reads them) for cross-file summaries. Send a few at a
+   * time: the reply comes when these are done, and the request's timeout applies to them.
+   */
+  indexFiles(paths: readonly string[], ownershipTransfers: readonly string[]): Promise<IndexReply> {
+    return this.request<'indexFiles'>({ kind: 'indexFiles', paths, ownershipTransfers }).promise;
+  }
+
+  /** A workspace file was deleted: the worker drops it from the index. */
+  unindex(path: string): void {
+    if (this.worker) this.post({ kind: 'unindex', path });
   }
 
   /** A document changed (VS Code's change event, in order): the worker edits the tree it keeps. */

@@ -16,6 +16,27 @@ export interface AnalyzeRequest {
   readonly language: LanguageId;
   readonly text: string;
   readonly options: AnalysisOptions;
+  /** The document's file path, when it is a file of the workspace: C/C++ use the workspace index's summaries. */
+  readonly path?: string;
+}
+
+/**
+ * Index these C/C++ files of the workspace (read from disk by the worker) for cross-file summaries;
+ * the reply comes when all of them are indexed. The worker indexes one file at a time and handles
+ * any analysis waiting in between, so diagnostics stay responsive while a workspace is indexed.
+ */
+export interface IndexFilesRequest {
+  readonly kind: 'indexFiles';
+  readonly id: number;
+  readonly paths: readonly string[];
+  /** The ownership-transfer setting (the index is rebuilt when it changes). */
+  readonly ownershipTransfers: readonly string[];
+}
+
+/** A file was deleted: drop it from the index. */
+export interface UnindexMessage {
+  readonly kind: 'unindex';
+  readonly path: string;
 }
 
 /** fixAllPaths on a text; `initial` is the analysis of this very text, when the caller has it. */
@@ -26,6 +47,7 @@ export interface FixAllRequest {
   readonly text: string;
   readonly options: AnalysisOptions;
   readonly initial?: AnalysisResult;
+  readonly path?: string;
 }
 
 /** A document changed: apply VS Code's change event to its tree (the next analysis re-parses incrementally). */
@@ -47,7 +69,13 @@ export interface CancelMessage {
   readonly id: number;
 }
 
-export type ToWorker = AnalyzeRequest | FixAllRequest | EditMessage | CloseMessage | CancelMessage;
+export type ToWorker = AnalyzeRequest | FixAllRequest | IndexFilesRequest | EditMessage | CloseMessage | CancelMessage | UnindexMessage;
+
+/** How many files the index holds after an indexFiles request. */
+export interface IndexReply {
+  readonly indexed: number;
+  readonly files: number;
+}
 
 /** Where the worker's time went (milliseconds, measured in the worker). */
 export interface Timing {
@@ -67,8 +95,9 @@ export interface AnalyzeReply {
 export interface Replies {
   analyze: AnalyzeReply;
   fixAll: FixAllResult;
+  indexFiles: IndexReply;
 }
 
 export type FromWorker =
-  | { readonly id: number; readonly ok: true; readonly value: AnalyzeReply | FixAllResult }
+  | { readonly id: number; readonly ok: true; readonly value: AnalyzeReply | FixAllResult | IndexReply }
   | { readonly id: number; readonly ok: false; readonly cancelled: boolean; readonly error: string };

@@ -4,11 +4,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { analyzeSource, MAX_ANALYSED_BYTES } from '../analysis';
+import { analyzeSource, MAX_ANALYSED_BYTES, type AnalysisOptions, type LanguageId, type SourceWorkspace } from '../analysis';
+import { indexFiles, workspaceKey } from '../analysis/cWorkspace';
 import { fixAllPaths } from '../analysis/fixAll';
+import { CWorkspaceIndex } from '../analysis/lang/c/workspaceIndex';
+import { languageForFile } from '../analysis/sources';
 import { setTreeCache } from '../analysis/parser';
 import { DocumentTrees } from './documentTrees';
-import type { AnalyzeReply, AnalyzeRequest, FromWorker, ToWorker } from './protocol';
+import type { AnalyzeReply, AnalyzeRequest, FromWorker, IndexFilesRequest, IndexReply, ToWorker } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('the analysis worker must run in a worker thread');
@@ -18,6 +21,39 @@ setTreeCache(trees);
 const queue: Exclude<ToWorker, { kind: 'cancel' }>[] = [];
 const cancelled = new Set<number>();
 let draining = false;
+/** The C/C++ functions of the workspace files the extension host asked to index (see IndexFilesRequest). */
+let cIndex: CWorkspaceIndex | undefined;
+let cIndexTransfers = '';
+
+function workspaceOf(file: string | undefined, language: LanguageId): SourceWorkspace | undefined {
+  if (!file || !cIndex || (language !== 'c' && language !== 'cpp')) return undefined;
+  return { c: cIndex, file: workspaceKey(file) };
+}
+
+/** Indexes the files one at a time; before each, any analysis or fix-all that arrived is handled first. */
+async function indexRequest(m: IndexFilesRequest): Promise<IndexReply> {
+  const transfers = m.ownershipTransfers.join('\n');
+  if (!cIndex || transfers !== cIndexTransfers) {
+    cIndex = new CWorkspaceIndex(m.ownershipTransfers);
+    cIndexTransfers = transfers;
+  }
+  const index = cIndex;
+  const files = m.paths.flatMap((p) => {
+    const language = languageForFile(p);
+    return language ? [{ path: p, language, root: p }] : [];
+  });
+  const stats = await indexFiles(index, files, async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let next = takeUrgent(); next; next = takeUrgent()) await handle(next);
+  });
+  return { indexed: stats.files, files: index.fileCount };
+}
+
+/** The next waiting message that is not an index request (analyses go first). */
+function takeUrgent(): Exclude<ToWorker, { kind: 'cancel' }> | undefined {
+  const i = queue.findIndex((q) => q.kind !== 'indexFiles');
+  return i < 0 ? undefined : queue.splice(i, 1)[0];
+}
 
 function reply(message: FromWorker): void {
   port!.postMessage(message);
@@ -29,7 +65,7 @@ async function analyze(m: AnalyzeRequest): Promise<AnalyzeReply> {
   // Huge or binary text is refused by analyzeSource before any parse: do not keep a tree for it.
   if (m.document !== undefined && m.text.length <= MAX_ANALYSED_BYTES) parse = await trees.update(m.document, m.language, m.text);
   const t1 = performance.now();
-  const result = await analyzeSource(m.text, m.language, m.options);
+  const result = await analyzeSource(m.text, m.language, m.options, workspaceOf(m.path, m.language));
   return { result, version: m.version, timing: { parse, parseMs: t1 - t0, analysisMs: performance.now() - t1 } };
 }
 
@@ -45,6 +81,16 @@ async function handle(m: Exclude<ToWorker, { kind: 'cancel' }>): Promise<void> {
     case 'close':
       trees.forget(m.document);
       return;
+    case 'unindex':
+      cIndex?.remove(workspaceKey(m.path));
+      return;
+    case 'indexFiles':
+      try {
+        reply({ id: m.id, ok: true, value: await indexRequest(m) });
+      } catch (e) {
+        reply({ id: m.id, ok: false, cancelled: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      }
+      return;
     case 'analyze':
     case 'fixAll': {
       const superseded = m.kind === 'analyze' && m.document !== undefined && queue.some((q) => q.kind === 'analyze' && q.document === m.document);
@@ -53,7 +99,9 @@ async function handle(m: Exclude<ToWorker, { kind: 'cancel' }>): Promise<void> {
         return;
       }
       try {
-        const value = m.kind === 'analyze' ? await analyze(m) : await fixAllPaths(m.text, m.language, m.options, m.initial);
+        const ws = workspaceOf(m.path, m.language);
+        const viaIndex = (text: string, language: LanguageId, options: AnalysisOptions) => analyzeSource(text, language, options, ws);
+        const value = m.kind === 'analyze' ? await analyze(m) : await fixAllPaths(m.text, m.language, m.options, m.initial, viaIndex);
         reply({ id: m.id, ok: true, value });
       } catch (e) {
         reply({ id: m.id, ok: false, cancelled: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

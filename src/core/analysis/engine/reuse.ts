@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LineIndex } from '../edits';
+import { dominantEol } from '../fileio/eol';
 import type { AnalysisOptions, Finding, LanguageId } from '../types';
 import type { FunctionCache, Inputs } from './functionCache';
 
@@ -22,15 +23,25 @@ export interface Analysed {
 }
 
 /**
- * The key of a function: the language, the options, the text before the function on its first line
- * (indentation decides positions and fixes), whether its parse has errors (no fix then), the file-wide
- * facts the language reads (imports, field types, …) and the function's text.
+ * The key of a function: the language, the options, the file's line ending (fixes write it), the text
+ * before the function on its first line (indentation decides positions and fixes), whether its parse
+ * has errors (no fix then), the file-wide facts the language reads (imports, field types, …) and the
+ * function's text.
  */
 export function functionKey(language: LanguageId, fn: Node, text: string, options: AnalysisOptions, fileFacts: readonly string[]): string {
   const lineStart = text.lastIndexOf('\n', fn.startIndex - 1) + 1;
-  const parts = [language, text.slice(lineStart, fn.startIndex), (options.ownershipTransfers ?? []).join('\n'), fn.hasError ? 'E' : '', ...fileFacts, fn.text];
+  const parts = [language, fileEol(text), text.slice(lineStart, fn.startIndex), (options.ownershipTransfers ?? []).join('\n'), fn.hasError ? 'E' : '',
+    ...fileFacts, fn.text];
   // Each part with its length: no two different lists of parts make the same key.
   return parts.map((p) => `${p.length}:${p}`).join('');
+}
+
+let lastEol: { readonly text: string; readonly eol: string } | undefined;
+
+/** The dominant line ending of `text` (remembered for the last text: every function of a file asks). */
+function fileEol(text: string): string {
+  if (lastEol?.text !== text) lastEol = { text, eol: dominantEol(text) };
+  return lastEol.eol;
 }
 
 /** One file's analysis: looks functions up in the cache, analyses the others and stores what may be reused. */

@@ -54,6 +54,8 @@ export interface UnitSource {
 const MAX_ROUNDS = 6;
 /** Function analyses one query may run (deeply recursive call graphs): past it, no summary. */
 const MAX_WORK = 20_000;
+/** Callers open at once (each an analysis waiting for a callee): deeper callees get no summary (a hand-off). */
+const MAX_DEPTH = 40;
 /** Definitions of one name in different files that are compared before giving up (no summary). */
 const MAX_CANDIDATES = 8;
 
@@ -89,6 +91,8 @@ export class SummaryResolver {
   /** Lowest stack depth the running computation used an approximation from. */
   private low = Infinity;
   private work = 0;
+  /** Cached summaries being re-checked and functions being analysed, nested (bounds the JavaScript stack). */
+  private nesting = 0;
   /** Analyses run by this resolver (tests, benchmarks). */
   analyses = 0;
 
@@ -152,7 +156,8 @@ export class SummaryResolver {
   private compute(u: FunctionUnit): Summary | undefined {
     const version = this.source.version;
     const cached = this.store.cache.get(u);
-    if (cached && (cached.checked === version || this.stillHolds(u, cached))) {
+    // Re-checking a cached summary follows its callees' summaries: past MAX_DEPTH it is taken as it is.
+    if (cached && (cached.checked === version || this.nesting >= MAX_DEPTH || this.checked(u, cached))) {
       cached.checked = version;
       return cached.summary;
     }
@@ -162,8 +167,9 @@ export class SummaryResolver {
       this.low = Math.min(this.low, at);
       return this.approx.get(u);
     }
-    if (++this.work > MAX_WORK) return undefined;
+    if (++this.work > MAX_WORK || this.stack.length >= MAX_DEPTH || this.nesting >= 2 * MAX_DEPTH) return undefined;
     const depth = this.stack.length;
+    this.nesting++;
     this.stack.push(u);
     this.onStack.set(u, depth);
     const outerLow = this.low;
@@ -185,6 +191,7 @@ export class SummaryResolver {
       }
     } finally {
       this.stack.pop();
+      this.nesting--;
       this.onStack.delete(u);
       this.approx.delete(u);
     }
@@ -192,6 +199,15 @@ export class SummaryResolver {
     if (low >= depth) this.store.cache.set(u, { summary: result, deps, checked: version });
     this.low = Math.min(outerLow, low < depth ? low : Infinity);
     return result;
+  }
+
+  private checked(u: FunctionUnit, cached: Cached): boolean {
+    this.nesting++;
+    try {
+      return this.stillHolds(u, cached);
+    } finally {
+      this.nesting--;
+    }
   }
 
   /** A cached summary is still right when every callee it used still has the summary it had then. */

@@ -281,7 +281,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       head = this.add('branch', clause);
       this.connect(preds, head);
       afterBody = head;
-      exits = [{ from: head, slot: -1 }];
+      // A range over a ticker's channel ends only by break or return: it is never closed.
+      exits = rangesOverTicker(clause.childForFieldName('right')) ? [] : [{ from: head, slot: -1 }];
     } else {
       let p = preds;
       const init = clause?.childForFieldName('initializer');
@@ -368,6 +369,16 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     else this.connect(p, target.continueTo);
     return [];
   }
+}
+
+/** `time.Tick(d)` or `time.NewTicker(d).C`: a channel the runtime never closes. */
+function rangesOverTicker(expr: Node | null): boolean {
+  const isTimeCall = (n: Node | null, name: string) => {
+    const f = n?.type === 'call_expression' ? n.childForFieldName('function') : null;
+    return f?.type === 'selector_expression' && f.childForFieldName('operand')?.text === 'time' && f.childForFieldName('field')?.text === name;
+  };
+  if (isTimeCall(expr, 'Tick')) return true;
+  return expr?.type === 'selector_expression' && expr.childForFieldName('field')?.text === 'C' && isTimeCall(expr.childForFieldName('operand'), 'NewTicker');
 }
 
 /**

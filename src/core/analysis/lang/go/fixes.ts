@@ -3,6 +3,7 @@ import type { FunctionAnalysis, LeakRecord } from '../../engine/analysis';
 import { proveDeferredRelease, proveRelease } from '../../engine/safety';
 import type { Token, ValueSet } from '../../engine/values';
 import { LineIndex } from '../../edits';
+import { everyExit } from '../../fix/exits';
 import { lineIndent } from '../../fix/indent';
 import { Placement } from '../../fix/placement';
 import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
@@ -139,15 +140,7 @@ export class GoFixer {
 
   /** The preferred fix, the same for every finding of the variable (`leaks` are all its leak records). */
   allPathsFix(fn: LoweredFunction, analysis: FunctionAnalysis, leaks: readonly LeakRecord[], display: string, kind: ResourceKind): Fix | null {
-    const exitsAll = (list: readonly LeakRecord[]): TextEdit[] | null => {
-      const edits: TextEdit[] = [];
-      for (const l of list) {
-        const e = this.exitEdits(fn, analysis, l, kind);
-        if (!e) return null;
-        edits.push(...e);
-      }
-      return edits;
-    };
+    const exitsAll = (list: readonly LeakRecord[]) => everyExit(list, (l) => this.exitEdits(fn, analysis, l, kind))?.flat() ?? null;
     const handed = (l: LeakRecord) => lentAt(l.value);
     if (leaks.some((l) => handed(l).length)) {
       const handlers: Handler[] = [];

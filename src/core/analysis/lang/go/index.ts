@@ -30,6 +30,14 @@ function displayName(key: string, kind: ResourceKind): string {
   return kind === 'response' ? `${name}.Body` : name;
 }
 
+/** The package name of the file that holds `fn`. */
+function packageName(fn: Node): string | null {
+  let root: Node = fn;
+  while (root.parent) root = root.parent;
+  const clause = root.namedChildren.find((c) => c?.type === 'package_clause');
+  return clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text ?? null;
+}
+
 function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, lines: LineIndex, notes: string[]): Finding[] {
   const name = functionName(fn);
   const lowered: LoweredFunction = ctx.lower(fn);
@@ -40,9 +48,12 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   if (!analysis.complete) return [];
   const out: { finding: FindingBody; fix: Fix | null; key: string }[] = [];
   const byVariable = new Map<string, LeakRecord[]>();
+  // Leaving `main` of package main ends the process, which closes everything: not a leak there.
+  const endsProcess = fn.type === 'function_declaration' && name === 'main' && packageName(fn) === 'main';
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
+    if (endsProcess && (rec.exit.kind === 'return' || rec.exit.kind === 'end')) continue;
     const kind = kindOf(tokens);
     const display = displayName(rec.variable, kind);
     const list = byVariable.get(rec.variable) ?? [];

@@ -84,6 +84,8 @@ export class GoLowering {
   private readonly acquiredKeys = new Set<string>();
   /** The keys that an HTTP response is acquired into. */
   private readonly responseKeys = new Set<string>();
+  /** Releases registered by top-level defer statements, with the offset where each defer ends. */
+  private readonly deferredReleases: { at: number; refs: Ref[] }[] = [];
   /** The call of the statement being lowered whose hand-over waits for its success edge (cfg.gated), by offset. */
   private gatedCall = -1;
 
@@ -96,7 +98,18 @@ export class GoLowering {
     });
     // Parameters (tracked in summary mode) may be captured by a literal too.
     for (const p of [...cfg.params, this.captured]) if (p) this.acquiredKeys.add(p);
-    const nodes = cfg.nodes.map((n) => this.node(n));
+    const lowered = cfg.nodes.map((n) => this.node(n));
+    // A defer among the function's top-level statements runs at every return after it: what it
+    // closes is also closed there, including a resource acquired after the defer statement
+    // (`var f *os.File; defer func() { if f != nil { f.Close() } }(); ...; f, err = os.Create(p)`).
+    const nodes = lowered.map((node, i) => {
+      const c = cfg.nodes[i]!;
+      if (c.kind !== 'return' && c.kind !== 'end') return node;
+      const at = c.exit?.report.startIndex ?? -1;
+      const refs = this.deferredReleases.filter((d) => d.at < at).flatMap((d) => d.refs);
+      if (!refs.length) return node;
+      return { ...node, program: { ...node.program, ops: [...node.program.ops, ...refs.map((ref) => ({ op: 'release' as const, ref }))] } };
+    });
     const params = this.captured !== null ? [...cfg.params, this.captured] : cfg.params;
     const ir: FunctionIr = { nodes, entry: cfg.entry, params, start: cfg.fn.startIndex, end: cfg.fn.endIndex, autoReleased: new Set() };
     return { ir, cfg, acquisitions: this.acquisitions, handlers: this.handlers };
@@ -164,7 +177,8 @@ export class GoLowering {
       default:
         break;
     }
-    this.gatedCall = this.cfg.gated.has(ast.id) ? gatedCallOf(ast) : -1;
+    // (Not when the statement assigns over what it passes: `l, err = wrap(l)` hands `l` over at once.)
+    this.gatedCall = this.cfg.gated.has(ast.id) && !assignsArgument(ast) ? gatedCallOf(ast) : -1;
     this.effects(ast, scope, ops);
     this.gatedCall = -1;
     switch (ast.type) {
@@ -367,7 +381,15 @@ export class GoLowering {
     let budget = MAX_WALK;
     while (stack.length && budget-- > 0) {
       const x = stack.pop()!;
-      if (x.type === 'func_literal') continue;
+      if (x.type === 'func_literal') {
+        // A literal kept as a value (stored in a field or variable, returned) that closes or hands
+        // on a resource it captures takes it along (`opts.OpenFile = func() (*os.File, error) { return f, nil }`).
+        // Called literals and literal arguments are handled with their call.
+        const p = x.parent;
+        const called = p?.type === 'call_expression' && p.childForFieldName('function')?.id === x.id;
+        if (!called && p?.type !== 'argument_list') for (const h of this.capturedBy(x, scope)) if (h.consumed) this.handOver([h.ref], ops);
+        continue;
+      }
       if (x.type === 'call_expression') this.call(x, scope, ops);
       else if (x.type === 'composite_literal' || (x.type === 'unary_expression' && x.childForFieldName('operator')?.text === '&')) {
         this.handOver(this.carried(x, scope, false), ops);
@@ -412,7 +434,10 @@ export class GoLowering {
     if (use === 'unknown') {
       // No summary and no table entry: the callee may keep what it is given. When the statement's
       // error is checked right after (`x, err := wrap(conn); if err != nil`), only on success.
-      if (call.startIndex !== this.gatedCall) this.handOver(args.map((a) => this.argRef(a, scope)).filter((r) => r.key), ops);
+      // On the error edge the callee may still have closed it: still reported, but no close is offered.
+      const refs = args.map((a) => this.argRef(a, scope)).filter((r) => r.key);
+      if (call.startIndex !== this.gatedCall) this.handOver(refs, ops);
+      else if (refs.length) ops.push({ op: 'lend', refs });
       return;
     }
     const name = this.ctx.summaryName(call);
@@ -421,6 +446,7 @@ export class GoLowering {
 
   /** The success edge of a gated statement: its call takes over what it was given. */
   private succeeded(stmt: Node, scope: number, ops: Op[]): void {
+    if (assignsArgument(stmt)) return; // handed over at the statement itself
     const at = gatedCallOf(stmt);
     const call = stmt.descendantsOfType('call_expression').find((c) => c?.startIndex === at);
     if (!call || this.ctx.argumentUse(call) !== 'unknown') return;
@@ -435,7 +461,18 @@ export class GoLowering {
     if (closed) ops.push({ op: 'release', ref: closed });
     const use = this.ctx.argumentUse(call);
     if (use === 'owns' || use === 'unknown') for (const a of callArgs(call)) this.handOver(this.carried(a, scope, false), ops);
-    for (const h of this.handOff(call, scope)) if (h.consumed) ops.push({ op: 'release', ref: h.ref });
+    // A deferred literal that closes the variable on some path (`defer func() { if !keep { c.Close() } }()`)
+    // closes it unless a flag says the function handed it on: what it does is the function's own decision.
+    const lit = unparen(call.childForFieldName('function'));
+    const released: Ref[] = closed ? [closed] : [];
+    for (const h of this.handOff(call, scope)) {
+      if (h.consumed || (lit?.type === 'func_literal' && h.handler.param !== null && closesSomewhere(lit, h.handler.param))) {
+        ops.push({ op: 'release', ref: h.ref });
+        released.push(h.ref);
+      }
+    }
+    const body = this.cfg.fn.childForFieldName('body');
+    if (released.length && stmt.parent?.type === 'statement_list' && stmt.parent.parent?.id === body?.id) this.deferredReleases.push({ at: stmt.endIndex, refs: released });
   }
 
   private goStatement(stmt: Node, scope: number, ops: Op[]): void {
@@ -518,6 +555,19 @@ export class GoLowering {
   }
 }
 
+/** Does the body of `fn` call `name.Close()` or `name.Body.Close()` anywhere? */
+function closesSomewhere(fn: Node, name: string): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  return body.descendantsOfType('call_expression').some((c) => {
+    const f = c ? unparen(c.childForFieldName('function')) : null;
+    if (f?.type !== 'selector_expression' || f.childForFieldName('field')?.text !== 'Close') return false;
+    let op = unparen(f.childForFieldName('operand'));
+    if (op?.type === 'selector_expression' && op.childForFieldName('field')?.text === 'Body') op = unparen(op.childForFieldName('operand'));
+    return op?.type === 'identifier' && op.text === name;
+  });
+}
+
 /** The location of a resource assigned to `_` by statement `stmt`. */
 function discardKey(stmt: Node): string {
   return `_#d${stmt.startIndex}`;
@@ -528,6 +578,18 @@ function gatedCallOf(stmt: Node): number {
   const right = exprList(stmt.childForFieldName('right'));
   const call = right.length === 1 ? unparen(right[0]!) : null;
   return call?.type === 'call_expression' ? call.startIndex : -1;
+}
+
+/** Does an assignment from one call assign to a variable it passes to that call (`l, err = wrap(l)`)? */
+function assignsArgument(stmt: Node): boolean {
+  const right = exprList(stmt.childForFieldName('right'));
+  const call = right.length === 1 ? unparen(right[0]!) : null;
+  if (call?.type !== 'call_expression') return false;
+  const names = new Set(exprList(stmt.childForFieldName('left')).filter((l) => l.type === 'identifier').map((l) => l.text));
+  return callArgs(call).some((a) => {
+    const x = unparen(a);
+    return x?.type === 'identifier' && names.has(x.text);
+  });
 }
 
 /** The names of a function's named results (empty for a literal or unnamed results). */

@@ -153,8 +153,10 @@ const KEEPING: ReadonlySet<string> = new Set([
 const OWNING: ReadonlySet<string> = new Set([
   ...fq('crypto/tls', ['Client', 'Server', 'NewListener']),
   ...fq('net/textproto', ['NewConn']),
-  ...fq('net/http', ['Serve', 'ServeTLS']),
+  ...fq('net/http', ['Serve', 'ServeTLS']), ...fq('net/http/fcgi', ['Serve']),
   ...fq('net/rpc', ['ServeConn', 'NewClient']), ...fq('net/rpc/jsonrpc', ['ServeConn', 'NewClient']),
+  // Kept open on purpose until the process ends (or the profile/trace is stopped).
+  ...fq('runtime/pprof', ['StartCPUProfile']), ...fq('runtime/trace', ['Start']), ...fq('log', ['SetOutput']),
 ]);
 
 /** Methods of standard (and common) types that take ownership of their resource arguments, by `pkg.Type`. */

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { combineExitFixes, type LineIndex, type OffsetEdit } from '../../edits';
+import { everyExit } from '../../fix/exits';
 import { DEFAULT_UNIT, indentStep, lineIndent, reindent } from '../../fix/indent';
 import { Placement } from '../../fix/placement';
 import { freshName } from '../../fix/names';
@@ -106,17 +107,10 @@ export class JavaFixer {
 
   /** Every leaking exit of the token closed where it leaks, when each of them has a proven exit fix. */
   private combined(token: Token): Fix | null {
-    const fixes: Fix[] = [];
-    let variable: string | null = null;
-    for (const r of this.ctx.analysis.leaks.values()) {
-      if (!r.tokens.has(token)) continue;
-      const f = this.exitFix(r);
-      if (!f) return null;
-      fixes.push(f);
-      variable ??= r.variable;
-    }
-    for (const r of this.ctx.analysis.overwrites.values()) if (r.tokens.has(token)) return null;
-    return variable ? combineExitFixes(variable, fixes) : null;
+    if ([...this.ctx.analysis.overwrites.values()].some((r) => r.tokens.has(token))) return null;
+    const leaks = [...this.ctx.analysis.leaks.values()].filter((r) => r.tokens.has(token));
+    const fixes = everyExit(leaks, (r) => this.exitFix(r));
+    return fixes && leaks.length ? combineExitFixes(leaks[0]!.variable, fixes) : null;
   }
 
   private position = (offset: number): number => this.ctx.lines.position(offset).line;

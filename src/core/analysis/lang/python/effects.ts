@@ -345,12 +345,15 @@ function withItems(root: Node): WithItem[] {
   return out;
 }
 
-/** The names a definition mentions, by its text (module-level code meets every definition of the file on every analysis). */
+/**
+ * The names a definition mentions, remembered by its text, start column and whether it parsed
+ * cleanly (module-level code meets every definition of the file on every analysis).
+ */
 const DEFINITION_NAMES = new Map<string, readonly string[]>();
 const MAX_DEFINITION_NAMES = 4000;
 
 function definitionNames(def: Node): readonly string[] {
-  const text = def.text;
+  const text = `${def.startPosition.column}:${def.hasError ? 'E' : ''}:${def.text}`;
   let names = DEFINITION_NAMES.get(text);
   if (names) return names;
   names = [...new Set(identifiersIn(def).map((id) => id.text))];

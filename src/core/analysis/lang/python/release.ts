@@ -20,13 +20,17 @@ export interface PyRelease {
 }
 
 export class PyReleases {
-  readonly imports: Imports;
+  private importsMemo: Imports | undefined;
   private readonly place: Placement;
   private descriptor: PyRelease | null | undefined;
 
   private constructor(private readonly root: Node, text: string, lines: LineIndex) {
-    this.imports = Imports.of(root.descendantsOfType(['import_statement', 'import_from_statement']).filter((n): n is Node => n !== null));
     this.place = Placement.of(text, lines);
+  }
+
+  /** The file's imports (found when first asked: most analyses reuse every fix and never ask). */
+  get imports(): Imports {
+    return (this.importsMemo ??= Imports.of(this.root.descendantsOfType(['import_statement', 'import_from_statement']).filter((n): n is Node => n !== null)));
   }
 
   /** The releases of one file (keyed by its line index, as its Placement). */
@@ -36,10 +40,19 @@ export class PyReleases {
     return r;
   }
 
+  /** How often a descriptor's release was asked for (a fix that asked depends on `descriptorSpelling`). */
+  descriptorAsks = 0;
+
   release(kind: ResourceKind, v: string): PyRelease | null {
     if (kind !== 'fd') return { text: `${v}.close()`, imports: [] };
+    this.descriptorAsks++;
     const d = (this.descriptor ??= this.descriptorClose());
     return d && { text: d.text.replace('$', v), imports: d.imports };
+  }
+
+  /** How this file writes a descriptor's release, with the `import os` edit it needs, as one string. */
+  descriptorSpelling(): string {
+    return JSON.stringify(this.descriptor ??= this.descriptorClose());
   }
 
   /** `os.close($)` as this file can write it (`$` stands for the variable). */
