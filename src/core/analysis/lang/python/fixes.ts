@@ -9,7 +9,7 @@ import { enclosingRun, type StatementRun } from '../../fix/region';
 import { Placement } from '../../fix/placement';
 import { StatementPlacer, type StatementSyntax } from '../../fix/statements';
 import { exitWhere } from '../../fix/titles';
-import type { Fix, TextEdit } from '../../types';
+import type { Fix } from '../../types';
 import type { PyCfg } from './cfg';
 import type { AcquisitionSite } from './effects';
 import type { PyIr } from './lower';
@@ -177,7 +177,7 @@ export class PyFixPlanner {
   ) {
     this.place = Placement.of(ctx.text, ctx.index);
     this.statements = new StatementPlacer(this.place, PY_STATEMENTS);
-    this.releases = PyReleases.of(ctx.scope.tree.rootNode, ctx.text, ctx.index);
+    this.releases = PyReleases.of(ctx.scope.tree.rootNode, ctx.index);
   }
 
   /** The all-paths fix for the acquisition of `token` (one object per acquisition, shared by its findings). */
@@ -196,9 +196,8 @@ export class PyFixPlanner {
     const exit = rec.exit;
     if (exit.kind !== 'return' || !exit.id.startsWith('ret:')) return null;
     const release = this.releaseBeforeReturn(rec.variable, exit.start);
-    const placed = release && this.statements.before(release.ret, release.text);
-    if (!placed) return null;
-    const edits = [...placed, ...release.imports];
+    const edits = release && this.statements.before(release.ret, release.text);
+    if (!edits) return null;
     return { title: `Close \`${rec.variable}\` ${exitWhere('return')}`, scope: 'exit', isPreferred: false, edits };
   }
 
@@ -212,7 +211,7 @@ export class PyFixPlanner {
   }
 
   /** The release of `v` to put before the return at `start` (which must start its line), if proven safe on every copy. */
-  private releaseBeforeReturn(v: string, start: number): { ret: Node; text: string; imports: readonly TextEdit[] } | null {
+  private releaseBeforeReturn(v: string, start: number): { ret: Node; text: string } | null {
     const ids = this.returnNodes(start);
     const ret = ids.length ? this.cfg.nodes[ids[0]!]!.ast : null;
     if (!ret) return null;
@@ -230,7 +229,7 @@ export class PyFixPlanner {
     if (!this.place.firstOnLine(ret.startIndex)) return null;
     const release = this.releases.release(kind as AcquisitionSite['kind'], v);
     if (!release) return null;
-    return { ret, text: guarded ? `if ${v} is not None: ${release.text}` : release.text, imports: release.imports };
+    return { ret, text: guarded ? `if ${v} is not None: ${release}` : release };
   }
 
   /**
@@ -287,9 +286,8 @@ export class PyFixPlanner {
     const strings = continuationLines(place, region.first, region.last.startIndex, (n) => n.type === 'string' || n.type === 'concatenated_string');
     const lines = new RegionLines(place, startOffset, endOffset, strings, unit);
     const v = site.variable;
-    const spelled = this.releases.release(site.kind, v);
-    if (!spelled) return null;
-    const release = spelled.text;
+    const release = this.releases.release(site.kind, v);
+    if (!release) return null;
     const bodyFrom = region.direct ? s0Last + 1 : startLine;
     const hasBody = bodyFrom <= endLine;
     const keep = (a: number, b: number) => lines.keep(a, b);
@@ -339,6 +337,6 @@ export class PyFixPlanner {
         plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
       }
     }
-    return { title: plan.title, scope: 'all-paths', isPreferred: true, edits: [place.replace(startOffset, endOffset, plan.build(lines).join('\n')), ...spelled.imports] };
+    return { title: plan.title, scope: 'all-paths', isPreferred: true, edits: [place.replace(startOffset, endOffset, plan.build(lines).join('\n'))] };
   }
 }

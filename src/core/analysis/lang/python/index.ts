@@ -11,7 +11,6 @@ import { Effects, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports } from './names';
-import { PyReleases } from './release';
 import { DEFERRED, named, walk } from './syntax';
 
 /**
@@ -92,8 +91,6 @@ const NO_SUMMARIES: SummaryProvider = { summary: () => undefined };
 /** Results of Python functions analysed before (per process: the editor's worker keeps it across edits). */
 export const PYTHON_FUNCTIONS = new FunctionCache(2000);
 
-const DESCRIPTOR_RELEASE = 'os.close';
-
 /** What every scope of one file shares. */
 interface PyFile {
   readonly root: Node;
@@ -115,10 +112,8 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   // A function's result depends on its own text and on the file's imports and indentation unit (no
   // summaries: calls act through the tables). Module-level code is analysed every time: its text is the file.
   const facts = [imports.fingerprint(), file.unit];
-  // A fix that closes a bare descriptor also depends on how the file spells `os.close` (and where an
-  // `import os` would go): an input of the functions whose fixes asked for it.
-  const releases = PyReleases.of(root, text, index);
-  const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline, (input) => (input === DESCRIPTOR_RELEASE ? releases.descriptorSpelling() : ''));
+  // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).
+  const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
   for (const scope of scopes(root, statements.filter((n) => n.type === 'function_definition'))) {
     if (!scope.body) continue;
     if (deadline !== undefined && Date.now() >= deadline) {
@@ -129,10 +124,8 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     // nothing has an empty result, reused like any other).
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, facts);
     reuse.run(scope.node, key, (scopeNotes) => {
-      const asked = releases.descriptorAsks;
       const found = acquires(scope.body!, imports) ? analyzeScope(scope, file, scopeNotes) : [];
-      const spelling = releases.descriptorAsks > asked ? releases.descriptorSpelling() : undefined;
-      return { findings: found, reusable: true, inputs: spelling === undefined ? undefined : () => new Map([[DESCRIPTOR_RELEASE, spelling]]) };
+      return { findings: found, reusable: true };
     }, { findings, notes });
   }
 }
