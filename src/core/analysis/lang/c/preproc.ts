@@ -218,6 +218,8 @@ function findDirectives(root: Node, text: string): Directive[] {
   for (const t of tokens) {
     const s = lineStart(text, t.start);
     if (s < last) continue; // inside the continued line of the directive before
+    // A directive starts its line (error recovery can read a `#if` in the middle of code as one).
+    if (text.slice(s, t.start).trim() !== '') continue;
     const e = lineEnd(text, t.end);
     out.push({ kind: t.kind, lineStart: s, lineEnd: e, tokenEnd: t.end });
     last = e;
