@@ -201,6 +201,21 @@ function definitionComments(root: Node, directives: readonly Directive[]): [numb
   return out;
 }
 
+/** Is text[from, to) blank but for comments (tokens of the tree)? */
+function onlyCommentsBetween(root: Node, text: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    if (/\s/.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    const n = root.descendantForIndex(i, i + 1);
+    if (n?.type !== 'comment' || n.endIndex <= i) return false;
+    i = n.endIndex;
+  }
+  return true;
+}
+
 function findDirectives(root: Node, text: string): Directive[] {
   const out: Directive[] = [];
   const seen = new Set<number>();
@@ -219,7 +234,7 @@ function findDirectives(root: Node, text: string): Directive[] {
     const s = lineStart(text, t.start);
     if (s < last) continue; // inside the continued line of the directive before
     // A directive starts its line (error recovery can read a `#if` in the middle of code as one).
-    if (text.slice(s, t.start).trim() !== '') continue;
+    if (!onlyCommentsBetween(root, text, s, t.start)) continue;
     const e = lineEnd(text, t.end);
     out.push({ kind: t.kind, lineStart: s, lineEnd: e, tokenEnd: t.end });
     last = e;
