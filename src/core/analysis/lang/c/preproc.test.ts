@@ -109,3 +109,10 @@ test('the first configuration takes the part each unknown macro is first tested 
   assert.ok(out);
   assert.deepEqual(out.map(kept), [['int streams;', 'int ptmx;', 'int compat;'], []]);
 });
+
+test('a configuration that reaches an #error is no build: only the other one is analysed', async () => {
+  const text = ['#ifdef USE_OPENSSL', 'int ssl;', '#else', '#error "no TLS backend"', '#endif', ''].join('\n');
+  const out = await configs(text);
+  assert.ok(out);
+  assert.deepEqual(out.map(kept), [['int ssl;']]);
+});

@@ -36,7 +36,7 @@ interface FileDefinition extends MacroDefinition {
 /** The macros of the workspace's headers, by name (the first definition of a name wins). */
 export type MacroTable = ReadonlyMap<string, MacroDefinition>;
 
-type Kind = 'if' | 'ifdef' | 'ifndef' | 'elif' | 'elifdef' | 'elifndef' | 'else' | 'endif' | 'define' | 'undef';
+type Kind = 'if' | 'ifdef' | 'ifndef' | 'elif' | 'elifdef' | 'elifndef' | 'else' | 'endif' | 'define' | 'undef' | 'error';
 
 interface Directive {
   readonly kind: Kind;
@@ -100,7 +100,7 @@ function lineStart(text: string, at: number): number {
   return text.lastIndexOf('\n', at - 1) + 1;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define', 'undef']);
+const KINDS: ReadonlySet<string> = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define', 'undef', 'error']);
 
 /** The directive a token spells (`#else`, `#  endif`, `#undef`), or null for any other directive. */
 function directiveKind(token: string): Kind | null {
@@ -115,7 +115,7 @@ function directiveKind(token: string): Kind | null {
 export function configurations(root: Node, text: string, language: 'c' | 'cpp' = 'c', workspace: MacroTable = new Map()): string[] | null {
   const directives = findDirectives(root, text);
   const comments = root.hasError ? definitionComments(root, directives) : [];
-  if (!directives.some((d) => d.kind !== 'define' && d.kind !== 'undef')) return comments.length ? [blank(text, comments)] : null;
+  if (!directives.some((d) => d.kind !== 'define' && d.kind !== 'undef' && d.kind !== 'error')) return comments.length ? [blank(text, comments)] : null;
   const lang = root.tree.language;
   const parser = new Parser();
   try {
@@ -141,12 +141,14 @@ export function configurations(root: Node, text: string, language: 'c' | 'cpp' =
       });
       const env = { language, workspace, fileNames };
       const first = simulate(directives, parsed, text.length, env, null);
-      const out = [blank(text, [...first.ranges, ...comments])];
+      const runs = [first];
       if (first.chosen.size) {
         const second = simulate(directives, parsed, text.length, env, first.chosen);
-        if (!sameRanges(first.ranges, second.ranges)) out.push(blank(text, [...second.ranges, ...comments]));
+        if (!sameRanges(first.ranges, second.ranges)) runs.push(second);
       }
-      return out;
+      // A configuration that reaches an `#error` is no build: the other one is analysed (if both do, both are).
+      const builds = runs.some((r) => !r.error) ? runs.filter((r) => !r.error) : runs;
+      return builds.map((r) => blank(text, [...r.ranges, ...comments]));
     } finally {
       values?.delete();
       tree.delete();
@@ -199,6 +201,21 @@ function definitionComments(root: Node, directives: readonly Directive[]): [numb
   return out;
 }
 
+/** Is text[from, to) blank but for comments (tokens of the tree)? */
+function onlyCommentsBetween(root: Node, text: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    if (/\s/.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    const n = root.descendantForIndex(i, i + 1);
+    if (n?.type !== 'comment' || n.endIndex <= i) return false;
+    i = n.endIndex;
+  }
+  return true;
+}
+
 function findDirectives(root: Node, text: string): Directive[] {
   const out: Directive[] = [];
   const seen = new Set<number>();
@@ -216,6 +233,8 @@ function findDirectives(root: Node, text: string): Directive[] {
   for (const t of tokens) {
     const s = lineStart(text, t.start);
     if (s < last) continue; // inside the continued line of the directive before
+    // A directive starts its line (error recovery can read a `#if` in the middle of code as one).
+    if (!onlyCommentsBetween(root, text, s, t.start)) continue;
     const e = lineEnd(text, t.end);
     out.push({ kind: t.kind, lineStart: s, lineEnd: e, tokenEnd: t.end });
     last = e;
@@ -296,11 +315,12 @@ interface Frame {
 /** Runs the directives in one configuration (`flipOf`: the first configuration's choices, for the second). */
 function simulate(
   directives: readonly Directive[], parsed: readonly Parsed[], length: number, env: Env, flipOf: ReadonlyMap<string, number> | null,
-): { ranges: [number, number][]; chosen: ReadonlyMap<string, number> } {
+): { ranges: [number, number][]; chosen: ReadonlyMap<string, number>; error: boolean } {
   const defs = new Map<string, FileDefinition | null>();
   const ev = new Evaluator(env, defs, flipOf);
   const ranges: [number, number][] = [];
   const stack: Frame[] = [];
+  let error = false;
   const active = (): boolean => stack.length === 0 || stack[stack.length - 1]!.active;
   for (let i = 0; i < directives.length; i++) {
     const d = directives[i]!;
@@ -312,6 +332,9 @@ function simulate(
         break;
       case 'undef':
         if (before && p.name) defs.set(p.name, null);
+        break;
+      case 'error':
+        error ||= before;
         break;
       case 'if': case 'ifdef': case 'ifndef': {
         const v = before && ev.test(d.kind, p);
@@ -336,11 +359,11 @@ function simulate(
         stack.pop();
         break;
     }
-    const conditional = d.kind !== 'define' && d.kind !== 'undef';
+    const conditional = d.kind !== 'define' && d.kind !== 'undef' && d.kind !== 'error';
     if (conditional || !before) ranges.push([d.lineStart, d.lineEnd]);
     if (!active()) ranges.push([d.lineEnd, directives[i + 1]?.lineStart ?? length]);
   }
-  return { ranges, chosen: ev.chosen };
+  return { ranges, chosen: ev.chosen, error };
 }
 
 const MAX_DEPTH = 40;
