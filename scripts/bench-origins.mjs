@@ -105,7 +105,7 @@ const runtimes = [
 ];
 const javaAgent = path.join(lib, 'java', 'sockscope-origins.jar');
 if (existsSync(javaAgent) && has('javac')) {
-  execFileSync('javac', ['-d', work, path.join(root, 'bench', 'origins', 'Loop.java')]);
+  execFileSync('javac', ['-encoding', 'UTF-8', '-d', work, path.join(root, 'bench', 'origins', 'Loop.java')]);
   runtimes.push({ name: 'Java', cmd: 'java', args: ['-cp', work, 'Loop'], env: { JAVA_TOOL_OPTIONS: `-javaagent:${javaAgent}` } });
 } else {
   console.log('Java: no agent built (no JDK at build time) or no javac: skipped');

@@ -30,7 +30,7 @@ export function buildJavaAgent(outDir) {
   try {
     const agentClasses = path.join(work, 'agent');
     const bootClasses = path.join(work, 'boot');
-    const javac = (out, files) => execFileSync('javac', ['--release', '11', '-Xlint:all', '-Werror', '-d', out, ...files], { stdio: 'inherit' });
+    const javac = (out, files) => execFileSync('javac', ['--release', '11', '-encoding', 'UTF-8', '-Xlint:all', '-Werror', '-d', out, ...files], { stdio: 'inherit' });
     javac(bootClasses, [path.join(sources, 'boot', 'Recorder.java')]);
     javac(agentClasses, readdirSync(sources).filter((f) => f.endsWith('.java')).map((f) => path.join(sources, f)));
     const manifest = path.join(work, 'MANIFEST.MF');

@@ -42,7 +42,7 @@ before(() => {
   lib = runtimeRecorders(work);
   if (hasJdk) {
     execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'build-java-agent.mjs'), path.join(lib, 'java')], { stdio: 'inherit' });
-    execFileSync('javac', ['-g', '-d', path.join(work, 'classes'), path.join(fixtures, 'Leaky.java')]);
+    execFileSync('javac', ['-encoding', 'UTF-8', '-g', '-d', path.join(work, 'classes'), path.join(fixtures, 'Leaky.java')]);
   }
 });
 after(() => {

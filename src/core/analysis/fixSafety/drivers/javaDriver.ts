@@ -51,7 +51,7 @@ export const javaDriver: BehaviourDriver = async (jobs) => {
       let build = 0;
       const runs = await runBatched(keys.flat(), async (some) => {
         const out = path.join(dir, `classes${build++}`);
-        const javac = await runTool('javac', ['-nowarn', '-Xlint:none', '-d', out, 'Main.java', ...some.flatMap((k) => sources.get(k)!)], dir, 180000);
+        const javac = await runTool('javac', ['-encoding', 'UTF-8', '-nowarn', '-Xlint:none', '-d', out, 'Main.java', ...some.flatMap((k) => sources.get(k)!)], dir, 180000);
         if (javac.code !== 0) return { stdout: '', failure: `does not compile:\n${firstLines(javac.stdout + javac.stderr)}` };
         // No garbage collection: a leaked socket must stay open (a collected one is closed by its Cleaner).
         const run = await runTool('java', ['-XX:+UnlockExperimentalVMOptions', '-XX:+UseEpsilonGC', '-Xmx1g', '-cp', out, 'Main', ...some], dir, 120000);

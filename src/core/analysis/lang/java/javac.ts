@@ -6,5 +6,5 @@ import { checkWithTool, type ToolCheck } from '../../testing/toolCheck';
 
 /** `fileName` must match the public class (e.g. `EarlyReturnLeak.java`). */
 export function compileJava(text: string, fileName: string): Promise<ToolCheck> {
-  return checkWithTool('sockscope-javac-', text, fileName, 'javac', (file, dir) => ['-Xlint:none', '-nowarn', '-d', dir, file], 120000);
+  return checkWithTool('sockscope-javac-', text, fileName, 'javac', (file, dir) => ['-encoding', 'UTF-8', '-Xlint:none', '-nowarn', '-d', dir, file], 120000);
 }
