@@ -3,7 +3,7 @@ import { NO_GUARD, type Exit, type ExitKind, type FunctionIr, type Guard, type I
 import { firstKid } from '../../syntax';
 import type { CfgNode, FunctionCfg } from './cfg';
 import type { ArgumentUse, Imports, ResourceKind } from './names';
-import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen } from './syntax';
+import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen, varSpecs } from './syntax';
 
 /**
  * Lowers one Go function to the shared IR (../../ir/ir.ts), over the Go CFG (cfg.ts), whose nodes
@@ -601,16 +601,6 @@ function namedResults(fn: Node): string[] {
   return out;
 }
 
-function varSpecs(decl: Node): Node[] {
-  const out: Node[] = [];
-  const stack = kids(decl);
-  while (stack.length) {
-    const s = stack.pop()!;
-    if (s.type === 'var_spec_list') stack.push(...kids(s));
-    else if (s.type === 'var_spec') out.push(s);
-  }
-  return out.reverse();
-}
 
 function irKind(n: CfgNode): IrNodeKind {
   switch (n.kind) {

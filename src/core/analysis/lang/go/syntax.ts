@@ -148,3 +148,15 @@ export function lastLeaf(n: Node): Node {
   }
   return x;
 }
+
+/** The `var_spec`s of a `var` declaration, in source order (grouped `var ( … )` lists included). */
+export function varSpecs(decl: Node): Node[] {
+  const out: Node[] = [];
+  const stack = kids(decl);
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (s.type === 'var_spec_list') stack.push(...kids(s));
+    else if (s.type === 'var_spec') out.push(s);
+  }
+  return out.reverse();
+}

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { kids, unparen as unparenOf } from './syntax';
+import { kids, unparen as unparenOf, varSpecs } from './syntax';
 import { methodResultType, packageFunctionResultType, packageVarType, packagePath, type GoType, type Imports } from './names';
 
 /**
@@ -348,16 +348,6 @@ function exprs(n: Node | null): Node[] {
   return n.type === 'expression_list' ? kids(n) : [n];
 }
 
-function varSpecs(decl: Node): Node[] {
-  const out: Node[] = [];
-  const stack = kids(decl);
-  while (stack.length) {
-    const s = stack.pop()!;
-    if (s.type === 'var_spec_list') stack.push(...kids(s));
-    else if (s.type === 'var_spec') out.push(s);
-  }
-  return out.reverse();
-}
 
 function structFields(t: Node): Map<string, Node> {
   const out = new Map<string, Node>();
