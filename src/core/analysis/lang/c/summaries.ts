@@ -90,6 +90,13 @@ export class SummaryResolver {
   private readonly approx = new Map<FunctionUnit, Summary | undefined>();
   /** Lowest stack depth the running computation used an approximation from. */
   private low = Infinity;
+  /**
+   * Summaries computed in the current round of an open recursion (they used the approximation of a
+   * function still on the stack, the one at depth `low`): reused for the rest of that round instead of
+   * being recomputed from every caller (which is exponential in the depth of the cycle), dropped when
+   * that function starts another round, and made final when it settles.
+   */
+  private readonly tentative = new Map<FunctionUnit, { readonly summary: Summary | undefined; readonly deps: readonly (readonly [string, string])[]; readonly low: number }>();
   private work = 0;
   /** Cached summaries being re-checked and functions being analysed, nested (bounds the JavaScript stack). */
   private nesting = 0;
@@ -109,7 +116,10 @@ export class SummaryResolver {
 
   /** The summary of a call of `name` from `file`, or undefined (no definition, or definitions that disagree). */
   resolve(name: string, file: string): Summary | undefined {
-    if (this.stack.length === 0) this.work = 0;
+    if (this.stack.length === 0) {
+      this.work = 0;
+      this.tentative.clear();
+    }
     return this.resolveInner(name, file);
   }
 
@@ -167,6 +177,11 @@ export class SummaryResolver {
       this.low = Math.min(this.low, at);
       return this.approx.get(u);
     }
+    const tentative = this.tentative.get(u);
+    if (tentative) {
+      this.low = Math.min(this.low, tentative.low);
+      return tentative.summary;
+    }
     if (++this.work > MAX_WORK || this.stack.length >= MAX_DEPTH || this.nesting >= 2 * MAX_DEPTH) return undefined;
     const depth = this.stack.length;
     this.nesting++;
@@ -185,10 +200,13 @@ export class SummaryResolver {
         if (fingerprint(result) === fingerprint(this.approx.get(u)) && this.approx.has(u)) break;
         if (round + 1 >= MAX_ROUNDS) {
           result = undefined; // does not settle: no summary
+          this.settle(depth, false);
           break;
         }
+        this.settle(depth, false);
         this.approx.set(u, result);
       }
+      if (low === depth) this.settle(depth, true);
     } finally {
       this.stack.pop();
       this.nesting--;
@@ -197,8 +215,22 @@ export class SummaryResolver {
     }
     // Final unless it used the approximation of a function further up the stack (then it is recomputed later).
     if (low >= depth) this.store.cache.set(u, { summary: result, deps, checked: version });
+    else this.tentative.set(u, { summary: result, deps, low });
     this.low = Math.min(outerLow, low < depth ? low : Infinity);
     return result;
+  }
+
+  /**
+   * The function at `depth` starts another round (its approximation changed, or it gave up): the
+   * summaries that used it are dropped; or it settled: they are final.
+   */
+  private settle(depth: number, final: boolean): void {
+    const version = this.source.version;
+    for (const [u, t] of this.tentative) {
+      if (t.low < depth) continue;
+      this.tentative.delete(u);
+      if (final) this.store.cache.set(u, { summary: t.summary, deps: t.deps, checked: version });
+    }
   }
 
   private checked(u: FunctionUnit, cached: Cached): boolean {
