@@ -131,6 +131,7 @@ async function check(url) {
     await page.locator('.monaco-workbench').waitFor({ timeout });
     await page.locator('.part.activitybar [aria-label^="SockScope"]').first().waitFor({ timeout });
     await page.locator('.part.activitybar [aria-label^="SockScope"]').first().click();
+    await page.mouse.move(800, 400); // the icon's hover label would cover the view in the screenshot
     await page.waitForTimeout(2000); // let the view render for the screenshot
     say('check: workbench loaded, SockScope is in the activity bar');
   } catch (e) {
