@@ -74,9 +74,11 @@ if (!args.has('--only-tests')) {
   const javaSources = 'src/core/origins/java/sockscope/origins';
   const agent = 'dist/lib/java/sockscope-origins.jar';
   const newest = Math.max(...readdirSync(javaSources, { recursive: true }).filter((f) => String(f).endsWith('.java')).map((f) => statSync(path.join(javaSources, String(f))).mtimeMs));
-  if (!hasJdk()) {
+  // Up to date: no need to start javac and jar (two JVM starts) just to learn that a JDK is there.
+  const upToDate = existsSync(agent) && statSync(agent).mtimeMs >= newest && !production;
+  if (!upToDate && !hasJdk()) {
     console.warn('build: no JDK (javac and jar): dist/lib/java/sockscope-origins.jar not built; `sockscope run` records no origins for Java programs.');
-  } else if (!existsSync(agent) || statSync(agent).mtimeMs < newest || production) {
+  } else if (!upToDate) {
     buildJavaAgent('dist/lib/java');
   }
 }
