@@ -258,8 +258,14 @@ function readJsonl(file) {
     }
   });
 }
+/** Hand-judged data is rewritten whole: write beside it and rename, so an interrupted run loses nothing. */
+function writeAtomic(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
 function writeJsonl(file, rows) {
-  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeAtomic(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
 const projects = () => JSON.parse(fs.readFileSync(path.join(DATA, 'projects.json'), 'utf8'));
 const findingsFile = (p) => path.join(DATA, 'findings', `${p.name}.json`);
@@ -467,7 +473,7 @@ async function recordFindings(o, repos, tmp) {
     const l = await checkProject(o, repos, tmp, p);
     const findings = [...l.findings, ...l.below].map((f) => ({ file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, ruleId: f.ruleId, ...(isWarning(f) ? {} : { severity: f.severity }) }));
     const out = { project: p.name, repo: p.repo, commit: p.commit, toolCommit: toolCommit + (dirty ? '+uncommitted' : ''), filesChecked: l.checked, filesWithSyntaxNote: l.syntax.size, findings };
-    fs.writeFileSync(findingsFile(p), JSON.stringify(out, null, 1) + '\n');
+    writeAtomic(findingsFile(p), JSON.stringify(out, null, 1) + '\n');
     console.log(`${p.name}: ${findings.length} findings in ${l.checked} files (${l.syntax.size} with a syntax-error note)`);
   }
 }
