@@ -375,3 +375,73 @@ int f(int x) {
   assert.ok(r.findings.length > 0, 'the leak is still reported');
   for (const f of r.findings) assert.deepEqual(f.fixes, []);
 });
+
+test('a function with a cleanup label gets `goto` to it where the jump does exactly what the release would', async () => {
+  const fixed = await assertFixed(`${H}
+int f(const char *m, int n) {
+    int ret = -1;
+    int fd = socket(2, 1, 0);
+    if (fd < 0)
+        return -1;
+    if (send(fd, m, n, 0) < 0)
+        return ret;
+    ret = 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    return ret;
+}
+`);
+  assert.match(fixed, /if \(send\(fd, m, n, 0\) < 0\)\n {8}goto fail;\n/);
+  const r = await analyzeC(`${H}
+int f(const char *m, int n) {
+    int fd = socket(2, 1, 0);
+    if (send(fd, m, n, 0) < 0)
+        return -1;
+    return 0;
+fail:
+    close(fd);
+    return -1;
+}
+`, 'c', {});
+  const titles = r.findings.flatMap((f) => f.fixes.map((x) => x.title));
+  assert.ok(titles.includes('Close `fd` through the cleanup label `fail`') === false, 'a bare close at the label is not reached with a maybe-invalid fd');
+});
+
+test('no `goto` to a cleanup label that does more than release, returns something else, or returns what the release may change', async () => {
+  const variants = [
+    'fail:\n    close(fd);\n    free(buf);\n    return -1;', // frees what may not be allocated on the leaking path
+    'fail:\n    close(fd);\n    return -2;', // another value
+    'fail:\n    close(fd);\n    fd = -1;\n    return -1;', // more statements
+  ];
+  for (const label of variants) {
+    const r = await analyzeC(`${H}
+int f(const char *m, int n, char *buf) {
+    int fd = socket(2, 1, 0);
+    if (fd < 0) return -1;
+    if (send(fd, m, n, 0) < 0)
+        return -1;
+    close(fd);
+    return 0;
+${label}
+}
+`, 'c', {});
+    const edits = r.findings.flatMap((f) => f.fixes.flatMap((x) => x.edits.map((e) => e.newText)));
+    assert.ok(edits.length > 0, 'the leak still has a fix');
+    assert.ok(edits.every((t) => !t.includes('goto')), `no goto for:\n${label}\n${edits.join('\n')}`);
+  }
+  const errnoRet = await analyzeC(`${H}
+int f(const char *m, int n) {
+    int fd = socket(2, 1, 0);
+    if (fd < 0) return -1;
+    if (send(fd, m, n, 0) < 0)
+        return errno;
+    close(fd);
+    return 0;
+fail:
+    close(fd);
+    return errno;
+}
+`, 'c', {});
+  assert.ok(errnoRet.findings.flatMap((f) => f.fixes.flatMap((x) => x.edits.map((e) => e.newText))).every((t) => !t.includes('goto')), 'errno may change across close');
+});

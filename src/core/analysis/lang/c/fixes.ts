@@ -14,6 +14,7 @@ import { exitWhere } from '../../fix/titles';
 import type { Token, ValueSet } from '../../engine/values';
 import { closesByName, isStream, releaseFunction, type ResourceKind } from './names';
 import { callArgs, firstExpression, functionDeclarator, strip } from './syntax';
+import { cleanupJump, cleanupLabels, type CleanupLabel } from './cleanupLabel';
 
 /**
  * Places the "close it here" and "close it on all paths" fixes for C/C++. Whether a fix is offered
@@ -61,12 +62,20 @@ export class FixPlanner {
 
   private readonly place: Placement;
   private readonly statements: StatementPlacer;
+  private labels: CleanupLabel[] | undefined;
 
   leakFix(rec: LeakRecord): Fix | null {
     const exit = this.cfg.nodes[rec.node]?.exit;
     if (!exit || this.statements.crossesDirective(exit.node)) return null;
     const proof = this.proof(rec.node, rec.variable, rec.value);
     if (!proof.safe) return null;
+    // The function's own cleanup label (`goto fail;`) when jumping there does what the release would.
+    const jump = exit.kind === 'return' && proof.readBy === null && this.file.language === 'c'
+      ? cleanupJump(this.labels ??= cleanupLabels(this.fn), exit.node, rec.variable, proof.guarded) : null;
+    if (jump) {
+      const range = this.file.lines.range(exit.node.startIndex, exit.node.endIndex);
+      return { title: `Close \`${rec.variable}\` through the cleanup label \`${jump}\``, scope: 'exit', isPreferred: false, edits: [{ range, newText: `goto ${jump};` }] };
+    }
     const kind = this.kindOf(rec.tokens);
     const release = this.releaseText(rec.variable, kind, proof.guarded);
     let main: TextEdit[] | null;
