@@ -24,7 +24,8 @@
 //                        warnings not judged yet (rows with "drawn": "more-<seed>"), when too few judged ones are still reported.
 //   --projects A,B       with --record-findings: only these projects.
 // Options: --repos DIR (required), --cli FILE (another build of the CLI), --only leakfix|projects,
-//          --project NAME[,NAME] (with --record-findings: only these projects),
+//          --project NAME[,NAME] (with --record-findings: only these projects), --lang c,go,python,java (only
+//          these languages' records and projects),
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
 //          --no-workspace (C leak-fix files alone, without the summaries of their project's other files:
 //          how it was measured before workspace summaries, and for a --cli that has no --workspace).
@@ -72,12 +73,14 @@ function parseArgs(argv) {
       o.census = next();
     }
     else if (a === '--verbose') o.verbose = true;
+    else if (a === '--lang') o.langs = next().split(',');
     else if (a === '--no-workspace') o.workspace = false;
     else if (a === '-h' || a === '--help') o.mode = 'help';
     else throw new Error(`unknown argument '${a}'`);
   }
   if (o.only && !['leakfix', 'projects'].includes(o.only)) throw new Error('--only takes leakfix or projects');
   if (!Number.isInteger(o.seed)) throw new Error('--seed takes an integer');
+  for (const l of o.langs ?? []) if (!LANGS.includes(l)) throw new Error(`--lang takes ${LANGS.join(', ')} (comma-separated)`);
   return o;
 }
 
@@ -282,7 +285,7 @@ function ratio(n, d) {
 // Leak-fix commits: recall on the parent, silence on the fix
 
 async function benchLeakFixes(o, repos, tmp) {
-  const records = readJsonl(path.join(DATA, 'leak-fixes.jsonl'));
+  const records = readJsonl(path.join(DATA, 'leak-fixes.jsonl')).filter((r) => !o.langs || o.langs.includes(r.language));
   const missing = [];
   const present = [];
   for (const rec of records) {
@@ -350,7 +353,7 @@ async function benchLeakFixes(o, repos, tmp) {
   console.log('\n| language | set | records | found in parent | recall | silent on fix (of found) | found only below warning | parent files with syntax note |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const summary = {};
-  for (const lang of LANGS) {
+  for (const lang of o.langs ?? LANGS) {
     for (const [label, held] of [['tuned', false], ['held-out', true]]) {
       const rs = results.filter((r) => r.rec.language === lang && Boolean(r.rec.heldOut) === held);
       if (!rs.length) continue;
@@ -381,7 +384,7 @@ async function checkProject(o, repos, tmp, p) {
 }
 
 async function benchProjects(o, repos, tmp) {
-  const ps = projects();
+  const ps = projects().filter((p) => !o.langs || o.langs.includes(p.language));
   const live = new Map();
   const missing = [];
   for (const p of ps) {
@@ -405,7 +408,7 @@ async function benchProjects(o, repos, tmp) {
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   const byName = new Map(ps.map((p) => [p.name, p]));
   const causes = new Map(); // cause -> { c: n, go: n, ... }
-  for (const lang of LANGS) {
+  for (const lang of o.langs ?? LANGS) {
     const rows = readJsonl(judgementsFile(lang)).filter((j) => live.has(j.project));
     for (const [label, held] of [['tuned', false], ['held-out', true]]) {
       const rs = rows.filter((j) => Boolean(byName.get(j.project)?.heldOut) === held && j.verdict && j.verdict !== 'unjudged');
