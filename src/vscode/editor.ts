@@ -8,7 +8,7 @@ import type { ComponentLog, Log } from './log';
 import { plural } from '../core/model/plural';
 import type { LiveLeakSites } from './originDiagnostics';
 import { confirmedDiagnostic, unprovenDiagnostics } from './originDiagnostics';
-import { confirmFindings } from '../core/origins/confirm';
+import { confirmFindings, type ConfirmResult } from '../core/origins/confirm';
 
 const LANGUAGE_IDS: Record<string, LanguageId> = { c: 'c', cpp: 'cpp', python: 'python', go: 'go', java: 'java' };
 const SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE_IDS).map((language) => ({ language }));
@@ -53,6 +53,14 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   /** The findings last published per file (open documents and scanned files), for the runtime confirmation. */
   private readonly published = new Map<string, { uri: vscode.Uri; findings: readonly Finding[] }>();
   private live: LiveLeakSites | undefined;
+  /** The runtime join runs one at a time; a change during a run asks for one more run. */
+  private liveRun: Promise<void> | undefined;
+  private liveAgain = false;
+  /** Files of leaking sites that could not be analysed from disk, and when (retried after a minute, not on every change). */
+  private readonly liveFailed = new Map<string, number>();
+  /** The whole workspace must be listed and indexed again (the worker restarted or the index's settings changed). */
+  private relistPending: { reason: string; afterRestart: boolean } | undefined;
+  private relists = 0;
 
   constructor(log: Log, extensionUri: vscode.Uri) {
     this.log = log.for('analysis');
@@ -71,8 +79,14 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       vscode.window.onDidChangeActiveTextEditor((e) => this.updateStatus(e?.document)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sockscope.analysis')) for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+        if (!e.affectsConfiguration('sockscope.analysis')) return;
+        // The index holds summaries made with the old ownership transfers (the worker starts a new index
+        // with the next batch): every file is indexed again, and the open files analysed after that.
+        if (this.indexing !== 'off' && (e.affectsConfiguration('sockscope.analysis.ownershipTransfers') || e.affectsConfiguration('sockscope.analysis.workspaceSummaries'))) this.relist('the analysis settings changed', false);
+        for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
       }),
+      // A new worker starts with an empty index: without it, C/C++ files would lose the project's summaries.
+      this.worker.onDidStop(() => { if (this.indexing !== 'off') this.relist('the analysis worker restarted', true); }),
       registerCommand(log, 'sockscope.scanWorkspace', () => this.scanWorkspace()),
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -101,7 +115,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     try {
       // A newer analysis of this document may supersede this one: the reply is then the newer version's.
       if ((language === 'c' || language === 'cpp') && this.indexing === 'off') this.startIndexing();
-      const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+      const path = doc.uri.scheme === 'file' && setting('analysis.workspaceSummaries', true) ? doc.uri.fsPath : undefined;
       const reply = await this.worker.analyze({ document: key, version, language, text: doc.getText(), options: this.analysisOptions(), path });
       const { result, timing } = reply;
       if (this.log.tracing) this.log.trace(`${vscode.workspace.asRelativePath(doc.uri)} v${reply.version}: ${timing.parse} parse ${timing.parseMs.toFixed(1)} ms, analysis ${timing.analysisMs.toFixed(1)} ms`);
@@ -136,38 +150,70 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
   /** Joins the findings with the leaking sockets of the attached processes (see originDiagnostics.ts). */
   setLiveLeaks(live: LiveLeakSites): void {
     this.live = live;
-    this.disposables.push(live.onDidChange(() => void this.onLiveLeaks()));
+    this.disposables.push(live.onDidChange(() => this.onLiveLeaks()));
   }
 
-  private async onLiveLeaks(): Promise<void> {
+  /** Runs the runtime join now, or once more after the run in progress (never two at a time). */
+  onLiveLeaks(): Promise<void> {
+    if (this.liveRun) {
+      this.liveAgain = true;
+      return this.liveRun;
+    }
+    this.liveRun = (async () => {
+      try {
+        do {
+          this.liveAgain = false;
+          await this.joinLiveLeaks();
+        } while (this.liveAgain);
+      } finally {
+        this.liveRun = undefined;
+      }
+    })();
+    return this.liveRun;
+  }
+
+  private async joinLiveLeaks(): Promise<void> {
     // A leaking site in a file not analysed yet: analyse it from disk, so that it is confirmed or noted.
+    const files = new Set([...this.published.values()].filter((p) => p.uri.scheme === 'file').map((p) => p.uri.fsPath));
     for (const site of this.live?.sites ?? []) {
       const file = site.origin.frames[0]?.file;
-      if (!file || !languageForFile(file) || [...this.published.values()].some((p) => p.uri.fsPath === file)) continue;
+      if (!file || !languageForFile(file) || files.has(file) || Date.now() - (this.liveFailed.get(file) ?? -Infinity) < 60_000) continue;
+      files.add(file);
       const uri = vscode.Uri.file(file);
       try {
         const stat = await vscode.workspace.fs.stat(uri);
-        if (!(stat.type & vscode.FileType.File) || stat.size > MAX_ANALYSED_BYTES) continue;
+        if (!(stat.type & vscode.FileType.File) || stat.size > MAX_ANALYSED_BYTES) throw new Error(stat.type & vscode.FileType.File ? 'too large' : 'not a regular file');
         const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
         const { result } = await this.worker.analyze({ language: languageForFile(file) as LanguageId, text, options: this.analysisOptions() });
-        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.publish(uri, result.findings);
+        if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) this.published.set(uri.toString(), { uri, findings: result.findings });
+        this.liveFailed.delete(file);
       } catch (e) {
+        this.liveFailed.set(file, Date.now());
         this.log.info(`runtime confirmation: cannot analyse ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    for (const { uri, findings } of [...this.published.values()]) this.publish(uri, findings);
+    // One join for every file (not one per file: a scanned workspace has thousands).
+    const joined = this.join();
+    for (const { uri, findings } of [...this.published.values()]) this.render(uri, findings, joined);
+  }
+
+  /** The published findings joined with the live leaking sites (undefined when nothing leaks). */
+  private join(): ConfirmResult | undefined {
+    const sites = this.live?.sites ?? [];
+    if (!sites.length) return undefined;
+    return confirmFindings(new Map([...this.published.values()].filter((p) => p.uri.scheme === 'file').map((p) => [p.uri.fsPath, p.findings])), sites);
   }
 
   private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
     this.published.set(uri.toString(), { uri, findings });
-    const sites = this.live?.sites ?? [];
-    const joined = sites.length && uri.scheme === 'file'
-      ? confirmFindings(new Map([...this.published.values()].filter((p) => p.uri.scheme === 'file').map((p) => [p.uri.fsPath, p.findings])), sites)
-      : undefined;
-    const confirmed = joined?.confirmed.get(uri.fsPath);
+    this.render(uri, findings, uri.scheme === 'file' ? this.join() : undefined);
+  }
+
+  private render(uri: vscode.Uri, findings: readonly Finding[], joined: ConfirmResult | undefined): void {
+    const confirmed = uri.scheme === 'file' ? joined?.confirmed.get(uri.fsPath) : undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     this.diagnostics.set(uri, [...findings.map((f, i) => confirmedDiagnostic(this.findingDiagnostic(uri, f), confirmed?.get(i))),
-      ...(joined ? unprovenDiagnostics(joined, uri.fsPath, doc) : [])]);
+      ...(joined && uri.scheme === 'file' ? unprovenDiagnostics(joined, uri.fsPath, doc) : [])]);
   }
 
   private findingDiagnostic(uri: vscode.Uri, f: Finding): vscode.Diagnostic {
@@ -249,10 +295,28 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
         this.toIndex.delete(uri.fsPath);
         this.worker.unindex(uri.fsPath);
       }));
+    this.listForIndex();
+  }
+
+  private listForIndex(): void {
     void vscode.workspace.findFiles(C_GLOB, SCAN_EXCLUDE, 20000).then((uris) => {
       for (const uri of uris) if (uri.scheme === 'file') this.toIndex.add(uri.fsPath);
       void this.drainIndex(true);
     }, (e) => this.log.error('workspace index: listing the C/C++ files failed', e));
+  }
+
+  /** Indexes every workspace file again (after the batch in progress, if any); at most 5 times per session after restarts. */
+  private relist(reason: string, afterRestart: boolean): void {
+    if (this.indexing === 'running') {
+      this.relistPending = { reason, afterRestart: afterRestart || !!this.relistPending?.afterRestart };
+      return;
+    }
+    if (afterRestart && ++this.relists > 5) {
+      if (this.relists === 6) this.log.warn('workspace index: the analysis worker keeps restarting; the workspace is no longer indexed again (C/C++ findings may lack cross-file summaries)');
+      return;
+    }
+    this.log.info(`workspace index: indexing the workspace again (${reason})`);
+    this.listForIndex();
   }
 
   private async drainIndex(reanalyse: boolean): Promise<void> {
@@ -261,7 +325,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     const started = Date.now();
     let files = 0;
     try {
-      while (this.toIndex.size) {
+      while (this.toIndex.size && setting('analysis.workspaceSummaries', true)) {
         const batch = [...this.toIndex].slice(0, INDEX_BATCH);
         for (const p of batch) this.toIndex.delete(p);
         files = (await this.worker.indexFiles(batch, this.analysisOptions().ownershipTransfers)).files;
@@ -271,6 +335,12 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
       this.log.error('workspace index failed', e);
     } finally {
       this.indexing = 'idle';
+    }
+    const pending = this.relistPending;
+    if (pending) {
+      this.relistPending = undefined;
+      this.relist(pending.reason, pending.afterRestart);
+      return;
     }
     // Open files see the new summaries (their unchanged functions come from the cache).
     if (reanalyse || files > 0) for (const d of vscode.workspace.textDocuments) if (languageOf(d) === 'c' || languageOf(d) === 'cpp') this.schedule(d, 0);

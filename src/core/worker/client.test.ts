@@ -135,14 +135,20 @@ test('fix-all runs in the worker and gives what fixAllPaths gives', async () => 
 test('a worker that dies is reported in the log, its requests fail, and the next request gets a new worker', async () => {
   const log = logSink();
   const worker = new AnalysisWorker(fakeWorker(), log);
+  let stops = 0;
+  worker.onDidStop(() => stops++);
+  const removed = worker.onDidStop(() => { throw new Error('never called'); });
+  removed.dispose();
   try {
     const ok = (await worker.analyze({ language: 'c', text: 'one', options: {} })) as unknown as { text: string };
+    assert.equal(stops, 0);
     assert.equal(ok.text, 'one');
     await assert.rejects(worker.analyze({ language: 'c', text: 'exit', options: {} }), /the analysis worker stopped \(it exited with code 3\)/);
     assert.equal(worker.restarts, 1);
     assert.match(log.lines.join('\n'), /analysis worker stopped .*exited with code 3.*new one starts/);
     await assert.rejects(worker.analyze({ language: 'c', text: 'throw', options: {} }), /it failed: Error: boom/);
     assert.equal(worker.restarts, 2);
+    assert.equal(stops, 2, 'each stop is told to the listeners (the editor then indexes the workspace again)');
     const again = (await worker.analyze({ language: 'c', text: 'two', options: {} })) as unknown as { text: string };
     assert.equal(again.text, 'two');
   } finally {
@@ -153,6 +159,8 @@ test('a worker that dies is reported in the log, its requests fail, and the next
 test('a request that takes longer than the timeout fails, the stuck worker is replaced, and dispose fails what waits', async () => {
   const log = logSink();
   const worker = new AnalysisWorker(fakeWorker(), log, 300);
+  let stops = 0;
+  worker.onDidStop(() => stops++);
   const started = Date.now();
   await assert.rejects(worker.analyze({ language: 'c', text: 'hang', options: {} }), /took longer than 300 ms/);
   assert.ok(Date.now() - started >= 290);
@@ -165,6 +173,7 @@ test('a request that takes longer than the timeout fails, the stuck worker is re
   await assert.rejects(waiting, /disposed/);
   await assert.rejects(worker.analyze({ language: 'c', text: 'x', options: {} }), /disposed/);
   assert.equal(worker.restarts, 1, 'dispose is no restart');
+  assert.equal(stops, 1, 'a timed-out worker is a stop; dispose is not');
 });
 
 test('the worker indexes workspace C files between analyses, and an analysis with a path uses their summaries', async () => {

@@ -45,6 +45,7 @@ export class AnalysisWorker {
   private disposed = false;
   /** Workers that stopped unexpectedly or were ended for taking too long (tests, log). */
   restarts = 0;
+  private readonly stopListeners = new Set<() => void>();
 
   constructor(private readonly file: string, private readonly log: WorkerLog, private readonly timeoutMs = 30_000) {}
 
@@ -127,6 +128,15 @@ export class AnalysisWorker {
     return { id, promise };
   }
 
+  /**
+   * Called after a worker stopped unexpectedly or was ended for taking too long (not on dispose): the next
+   * worker starts empty, without the documents' trees or the workspace index the old one held.
+   */
+  onDidStop(listener: () => void): { dispose(): void } {
+    this.stopListeners.add(listener);
+    return { dispose: () => this.stopListeners.delete(listener) };
+  }
+
   private post(message: ToWorker): void {
     (this.worker ??= this.start()).postMessage(message);
   }
@@ -177,10 +187,18 @@ export class AnalysisWorker {
       this.settle(id);
       waiting.reject(new Error(`the analysis worker stopped (${reason})`));
     }
+    for (const listener of [...this.stopListeners]) {
+      try {
+        listener();
+      } catch (e) {
+        this.log.warn(`after the analysis worker stopped: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   dispose(): void {
     this.disposed = true;
+    this.stopListeners.clear();
     for (const [id, waiting] of [...this.pending.entries()]) {
       this.settle(id);
       waiting.reject(new Error('the analysis worker was disposed'));
