@@ -275,63 +275,61 @@ def _sockscope_origins():
     # The hot path, written out in the two wrappers (a Python call costs as much as the work).
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         original_init(self, family, type, proto, fileno)
-        if state['size']:
+        if not state['size']:
+            return
+        try:
+            fd = base_fileno(self)
+            if fd < 0:
+                return
             try:
-                record_open(self, fileno)
-            except Exception as e:  # the recorder's own failure never reaches the program
-                stop(e)
-
-    def record_open(self, fileno):
-        fd = base_fileno(self)
-        if fd < 0:
-            return
-        try:
-            inode = fstat(fd).st_ino
-        except OSError:
-            return
-        if fileno is not None:
-            known = live.get(fd)
-            if known is not None and known[0] == inode:
-                return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
-        f = getframe(2)
-        key = []
-        n = 0
-        while f is not None and n < stack_limit:
-            code = f.f_code
-            pf = get(id(code), missing)
-            if pf is missing:
-                pf = program_file(code)
-            if pf is not None:
-                key.append(id(code))
-                key.append(f.f_lineno)
-                if len(key) == 2 * max_frames:
-                    break
-            f = f.f_back
-            n += 1
-        if key:
-            key = tuple(key)
-            site = site_ids.get(key)
-            if site is None:
-                site = new_site(key, getframe(2))
-        else:
-            site = -1
-        t = time_ns() // 1000000
-        try:
-            tid = local.tid
-        except AttributeError:
-            tid = local.tid = get_native_id()
-        data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
-        with lock:
-            live[fd] = (inode, site, t)
-            if site >= 0:
-                opens[site] += 1
-            pos = state['pos']
-            end = pos + len(data)
-            if end <= state['size']:
-                state['pos'] = end
-                state['mm'][pos:end] = data
+                inode = fstat(fd).st_ino
+            except OSError:
+                return
+            if fileno is not None:
+                known = live.get(fd)
+                if known is not None and known[0] == inode:
+                    return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
+            f = getframe(1)
+            key = []
+            n = 0
+            while f is not None and n < stack_limit:
+                code = f.f_code
+                pf = get(id(code), missing)
+                if pf is missing:
+                    pf = program_file(code)
+                if pf is not None:
+                    key.append(id(code))
+                    key.append(f.f_lineno)
+                    if len(key) == 2 * max_frames:
+                        break
+                f = f.f_back
+                n += 1
+            if key:
+                key = tuple(key)
+                site = site_ids.get(key)
+                if site is None:
+                    site = new_site(key, getframe(1))
             else:
-                rotate()
+                site = -1
+            t = time_ns() // 1000000
+            try:
+                tid = local.tid
+            except AttributeError:
+                tid = local.tid = get_native_id()
+            data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
+            with lock:
+                live[fd] = (inode, site, t)
+                if site >= 0:
+                    opens[site] += 1
+                pos = state['pos']
+                end = pos + len(data)
+                if end <= state['size']:
+                    state['pos'] = end
+                    state['mm'][pos:end] = data
+                else:
+                    rotate()
+        except Exception as e:  # the recorder's own failure never reaches the program
+            stop(e)
 
     def _real_close(self, _ss=socket._socket.socket):
         # The original close always runs, whatever happens to the recorder's bookkeeping.
