@@ -17,7 +17,7 @@
 // loop's CPU time includes the JIT's and the GC's threads: the process's CPU time over the loop).
 //
 //   npm run bench:origins                        (builds first)
-//   node scripts/bench-origins.mjs [--iterations 10000] [--rounds 7]
+//   node scripts/bench-origins.mjs [--iterations 10000] [--rounds 7] [--only c,node,python,java]
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,9 @@ const run = promisify(execFile);
 const ITERATIONS = Number(arg('--iterations', 10000));
 const ROUNDS = Number(arg('--rounds', 7));
 const TARGET = 1.3;
+// --only c,node,python,java: measure only those recorders (all of them by default).
+const ONLY = new Set(String(arg('--only', 'c,node,python,java')).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+for (const o of ONLY) if (!['c', 'node', 'python', 'java'].includes(o)) { console.error(`bench-origins: --only takes c, node, python, java (not ${o})`); process.exit(2); }
 
 if (process.platform !== 'linux') {
   console.log('bench-origins: Linux only (the recorder is an LD_PRELOAD library).');
@@ -57,6 +60,8 @@ async function once(variant, iterations) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
+const ratio = (x, b) => `${(x / b).toFixed(2)}×`.padStart(6);
+if (ONLY.has('c')) {
 const valgrind = has('valgrind');
 const variants = ['untraced', 'traced', ...(valgrind ? ['valgrind'] : [])];
 const times = Object.fromEntries(variants.map((v) => [v, []]));
@@ -75,7 +80,6 @@ for (let r = 0; r < ROUNDS; r++) {
 const base = median(times.untraced);
 const wallBase = median(walls.untraced);
 const wholeBase = median(wholes.untraced);
-const ratio = (x, b) => `${(x / b).toFixed(2)}×`.padStart(6);
 console.log(`C connect/accept/close loop, ${ITERATIONS.toLocaleString('en-US')} iterations (medians of interleaved rounds; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores):`);
 for (const v of variants) {
   const t = median(times[v]);
@@ -93,20 +97,24 @@ const plain = await once('untraced', SOCKETS / 2);
 const traced = await once('traced', SOCKETS / 2);
 const file = readdirSync(records).find((f) => f.endsWith('.origins'));
 const st = file ? statSync(path.join(records, file)) : undefined;
-console.log(`Recorder memory for ${SOCKETS.toLocaleString('en-US')} sockets (created and closed): peak resident ${(traced.peakKb / 1024).toFixed(1)} MiB traced vs ${(plain.peakKb / 1024).toFixed(1)} MiB untraced (+${((traced.peakKb - plain.peakKb) / 1024).toFixed(1)} MiB);`
+console.log(`Recorder memory for ${SOCKETS_RT.toLocaleString('en-US')} sockets (created and closed): peak resident ${(traced.peakKb / 1024).toFixed(1)} MiB traced vs ${(plain.peakKb / 1024).toFixed(1)} MiB untraced (+${((traced.peakKb - plain.peakKb) / 1024).toFixed(1)} MiB);`
   + ` record file ${st ? (st.blocks * 512 / 1048576).toFixed(1) : '?'} MiB on disk (apparent size ${st ? (st.size / 1048576).toFixed(1) : '?'} MiB, a fixed bound).`);
+}
 
 // --- runtime recorders ---------------------------------------------------------------------------------
 const RUNTIME_TARGET = 1.2;
 const lib = path.join(root, 'dist', 'lib');
+const SOCKETS_RT = 100000;
 const runtimes = [
-  { name: 'Node.js', cmd: process.execPath, args: [path.join(root, 'bench', 'origins', 'loop.js')], env: { NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}` } },
-  ...(has('python3') ? [{ name: 'Python', cmd: 'python3', args: [path.join(root, 'bench', 'origins', 'loop.py')], env: { PYTHONPATH: path.join(lib, 'python') } }] : []),
+  { key: 'node', name: 'Node.js', cmd: process.execPath, args: [path.join(root, 'bench', 'origins', 'loop.js')], env: { NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}` } },
+  ...(has('python3') ? [{ key: 'python', name: 'Python', cmd: 'python3', args: [path.join(root, 'bench', 'origins', 'loop.py')], env: { PYTHONPATH: path.join(lib, 'python') } }] : []),
 ];
 const javaAgent = path.join(lib, 'java', 'sockscope-origins.jar');
-if (existsSync(javaAgent) && has('javac')) {
+if (!ONLY.has('java')) {
+  // not asked for
+} else if (existsSync(javaAgent) && has('javac')) {
   execFileSync('javac', ['-encoding', 'UTF-8', '-d', work, path.join(root, 'bench', 'origins', 'Loop.java')]);
-  runtimes.push({ name: 'Java', cmd: 'java', args: ['-cp', work, 'Loop'], env: { JAVA_TOOL_OPTIONS: `-javaagent:${javaAgent}` } });
+  runtimes.push({ key: 'java', name: 'Java', cmd: 'java', args: ['-cp', work, 'Loop'], env: { JAVA_TOOL_OPTIONS: `-javaagent:${javaAgent}` } });
 } else {
   console.log('Java: no agent built (no JDK at build time) or no javac: skipped');
 }
@@ -117,7 +125,7 @@ async function runtimeOnce(rt, traced, iterations) {
   const { stdout } = await run(rt.cmd, [...rt.args, String(iterations)], { env, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.split('\n').find((l) => l.startsWith('{')));
 }
-for (const rt of runtimes) {
+for (const rt of runtimes.filter((r) => ONLY.has(r.key))) {
   const cpu = { untraced: [], traced: [] };
   const wall = { untraced: [], traced: [] };
   await runtimeOnce(rt, true, 1000);
@@ -135,11 +143,11 @@ for (const rt of runtimes) {
   console.log(`${rt.name} connect/accept/close loop, ${ITERATIONS.toLocaleString('en-US')} iterations: untraced loop CPU ${(b * 1000).toFixed(0)} ms, traced ${(t * 1000).toFixed(0)} ms ${ratio(t, b)}`
     + ` (elapsed ${(wb * 1000).toFixed(0)} / ${(wt * 1000).toFixed(0)} ms ${ratio(wt, wb)}); target ≤ ${RUNTIME_TARGET}× loop CPU: ${t / b <= RUNTIME_TARGET ? 'met' : 'NOT met'}`);
   for (const f of readdirSync(records)) rmSync(path.join(records, f));
-  const p0 = await runtimeOnce(rt, false, SOCKETS / 2);
-  const p1 = await runtimeOnce(rt, true, SOCKETS / 2);
+  const p0 = await runtimeOnce(rt, false, SOCKETS_RT / 2);
+  const p1 = await runtimeOnce(rt, true, SOCKETS_RT / 2);
   const stream = readdirSync(records).find((f) => f.endsWith('.stream'));
   const sst = stream ? statSync(path.join(records, stream)) : undefined;
-  console.log(`  memory for ${SOCKETS.toLocaleString('en-US')} sockets (created and closed): peak resident ${(p1.peakKb / 1024).toFixed(1)} MiB traced vs ${(p0.peakKb / 1024).toFixed(1)} MiB untraced (+${((p1.peakKb - p0.peakKb) / 1024).toFixed(1)} MiB);`
+  console.log(`  memory for ${SOCKETS_RT.toLocaleString('en-US')} sockets (created and closed): peak resident ${(p1.peakKb / 1024).toFixed(1)} MiB traced vs ${(p0.peakKb / 1024).toFixed(1)} MiB untraced (+${((p1.peakKb - p0.peakKb) / 1024).toFixed(1)} MiB);`
     + ` record stream ${sst ? (sst.blocks * 512 / 1048576).toFixed(1) : '?'} MiB on disk (bounded by its cap and the live sockets)`);
 }
 rmSync(work, { recursive: true, force: true });

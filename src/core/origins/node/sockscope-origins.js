@@ -98,6 +98,18 @@
   let pending = [];
   let written = header.length;
   let timer;
+  let stopped = false;
+
+  // The recorder failed (its file could not be written or rewritten: disk full, permissions…): it
+  // stops for good, says so once, and the program goes on; the wrappers then only call the originals.
+  function stop(e) {
+    if (stopped) return;
+    stopped = true;
+    pending = [];
+    live.clear();
+    try { fs.closeSync(out); } catch { /* already gone */ }
+    warn(`recording stopped: ${e && e.message ? e.message : e}`);
+  }
 
   // pending holds opens [1, fd, ref, time] and closes [2, fd, ref] in order, where ref is a captured
   // stack whose site id is looked up here, for the whole batch at once (reading a stack's call sites
@@ -106,7 +118,15 @@
   // others get their inode now (the descriptor is still theirs: its close would be in the batch).
   function flush() {
     timer = undefined;
-    if (pending.length === 0) return;
+    if (stopped || pending.length === 0) return;
+    try {
+      write();
+    } catch (e) {
+      stop(e);
+    }
+  }
+
+  function write() {
     const items = pending;
     pending = [];
     let text = resolveSites(items);
@@ -141,14 +161,13 @@
       }
     }
     for (const [site, n] of brief) text += `N\t${site}\t${n}\t${n}\n`;
-    try {
-      fs.writeSync(out, text);
-      written += Buffer.byteLength(text);
-      if (written > capNow) compact();
-    } catch { /* the folder went away: keep the program running */ }
+    fs.writeSync(out, text);
+    written += Buffer.byteLength(text);
+    if (written > capNow) compact();
   }
 
   function emit(item) {
+    if (stopped) return;
     pending.push(item);
     if (pending.length >= 4096) flush();
     else if (!timer) {
@@ -167,10 +186,23 @@
     for (const [fd, r] of live) if (r.inode !== undefined) lines.push(`O\t${fd}\t${r.inode}\t${r.ref.id}\t${r.time}\t${process.pid}\n`);
     const text = lines.join('');
     const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'w' });
-    fs.renameSync(tmp, file);
-    fs.closeSync(out);
-    out = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    // The new file is opened and written whole before the old one is let go: a failure on the way
+    // (thrown to flush, which stops recording) leaves the old descriptor as it was.
+    let next;
+    try {
+      next = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
+      fs.writeSync(next, text);
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      if (next !== undefined) {
+        try { fs.closeSync(next); } catch { /* nothing to do */ }
+        try { fs.unlinkSync(tmp); } catch { /* nothing to do */ }
+      }
+      throw e;
+    }
+    const old = out;
+    out = next;
+    try { fs.closeSync(old); } catch { /* nothing to do */ }
     written = Buffer.byteLength(text);
     // A file that stays large because that many sockets are live gets room to grow before the next rewrite.
     capNow = Math.max(CAP, 2 * written);
@@ -309,13 +341,14 @@
   // --- events ---------------------------------------------------------------------------------------
 
   function opened(fd, ref) {
-    if (!(fd >= 0)) return;
+    if (stopped || !(fd >= 0)) return;
     const time = Date.now();
     live.set(fd, { inode: undefined, ref, time });
     emit([1, fd, ref, time]);
   }
 
   function closing(fd) {
+    if (stopped) return;
     const r = live.get(fd);
     if (!r) return;
     live.delete(fd);
@@ -337,11 +370,13 @@
       if (typeof original !== 'function') continue;
       proto[name] = function sockscopeHandleCall(...args) {
         const result = original.apply(this, args);
-        const site = this[kSite];
-        if (site !== undefined) {
-          const fd = this.fd;
-          if (fd >= 0) { this[kSite] = undefined; opened(fd, site); }
-        }
+        try {
+          const site = this[kSite];
+          if (site !== undefined) {
+            const fd = this.fd;
+            if (fd >= 0) { this[kSite] = undefined; opened(fd, site); }
+          }
+        } catch (e) { stop(e); }
         return result;
       };
     }
@@ -351,48 +386,72 @@
       patched.add(base);
       const close = base.close;
       base.close = function sockscopeHandleClose(...args) {
-        const fd = this.fd;
-        if (typeof fd === 'number' && fd >= 0) closing(fd);
+        try {
+          const fd = this.fd;
+          if (typeof fd === 'number' && fd >= 0) closing(fd);
+        } catch (e) { stop(e); }
         return close.apply(this, args);
+      };
+    }
+    // TCP#reset (Socket#resetAndDestroy) closes the handle with a RST without going through close.
+    const reset = proto.reset;
+    if (typeof reset === 'function' && Object.prototype.hasOwnProperty.call(proto, 'reset')) {
+      proto.reset = function sockscopeHandleReset(...args) {
+        try {
+          const fd = this.fd;
+          if (typeof fd === 'number' && fd >= 0) closing(fd);
+        } catch (e) { stop(e); }
+        return reset.apply(this, args);
       };
     }
   }
 
   const connect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function connect_(...args) {
-    const site = captureSite(connect_);
+    if (stopped) return connect.apply(this, args);
+    let site;
+    try { site = captureSite(connect_); } catch (e) { stop(e); }
     const result = connect.apply(this, args);
-    const handle = this._handle;
-    if (handle) {
-      patchHandle(handle);
-      const fd = handle.fd;
-      if (fd >= 0 && !live.has(fd)) opened(fd, site);
-      else if (!(fd >= 0)) handle[kSite] = site;
-    }
+    if (stopped) return result;
+    try {
+      const handle = this._handle;
+      if (handle) {
+        patchHandle(handle);
+        const fd = handle.fd;
+        if (fd >= 0 && !live.has(fd)) opened(fd, site);
+        else if (!(fd >= 0)) handle[kSite] = site;
+      }
+    } catch (e) { stop(e); }
     return result;
   };
 
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function listen_(...args) {
-    const site = captureSite(listen_);
+    if (stopped) return listen.apply(this, args);
+    let site = NO_SITE;
+    try { site = captureSite(listen_); } catch (e) { stop(e); }
     this[kSite] = site;
     const result = listen.apply(this, args);
     const record = () => {
-      const handle = this._handle;
-      if (!handle) return;
-      patchHandle(handle);
-      if (handle.fd >= 0 && !live.has(handle.fd)) opened(handle.fd, site);
+      try {
+        const handle = this._handle;
+        if (!handle) return;
+        patchHandle(handle);
+        if (handle.fd >= 0 && !live.has(handle.fd)) opened(handle.fd, site);
+      } catch (e) { stop(e); }
     };
     if (this._handle && this._handle.fd >= 0) record();
-    else this.prependOnceListener('listening', record);
+    else if (!stopped) this.prependOnceListener('listening', record);
     return result;
   };
 
   const serverEmit = net.Server.prototype.emit;
   net.Server.prototype.emit = function emit_(event, socket, ...rest) {
-    if (event === 'connection' && socket && socket._handle) {
-      patchHandle(socket._handle);
-      opened(socket._handle.fd, this[kSite] === undefined ? NO_SITE : this[kSite]);
+    if (event === 'connection' && !stopped && socket && socket._handle) {
+      try {
+        patchHandle(socket._handle);
+        opened(socket._handle.fd, this[kSite] === undefined ? NO_SITE : this[kSite]);
+      } catch (e) { stop(e); }
     }
     return serverEmit.call(this, event, socket, ...rest);
   };
@@ -403,11 +462,15 @@
   };
   const bind = dgram.Socket.prototype.bind;
   dgram.Socket.prototype.bind = function bind_(...args) {
-    const state = stateOf(this);
-    const handle = state && state.handle;
-    if (handle && !(handle.fd >= 0)) {
-      patchHandle(handle);
-      handle[kSite] = captureSite(bind_);
+    if (!stopped) {
+      try {
+        const state = stateOf(this);
+        const handle = state && state.handle;
+        if (handle && !(handle.fd >= 0)) {
+          patchHandle(handle);
+          handle[kSite] = captureSite(bind_);
+        }
+      } catch (e) { stop(e); }
     }
     return bind.apply(this, args);
   };

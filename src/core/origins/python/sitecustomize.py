@@ -130,13 +130,23 @@ def _sockscope_origins():
         data = initial.encode('utf-8', 'replace')
         size = max(cap, 2 * len(data))
         fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        mm = None
         try:
-            os.ftruncate(fd, size)
-            mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
-        finally:
-            os.close(fd)
-        mm[0:len(data)] = data
-        os.rename(tmp, path)
+            try:
+                os.ftruncate(fd, size)
+                mm = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            finally:
+                os.close(fd)
+            mm[0:len(data)] = data
+            os.rename(tmp, path)
+        except BaseException:
+            if mm is not None:
+                mm.close()
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
         state['mm'] = mm
         state['size'] = size
         state['pos'] = len(data)
@@ -164,12 +174,25 @@ def _sockscope_origins():
         with lock:
             pos = state['pos']
             if pos + len(data) > state['size']:
-                old = state['mm']
-                open_file(state['pid'], snapshot(state['pid']))
-                old.close()
+                rotate()
                 return  # the snapshot holds this event already
             state['pos'] = pos + len(data)
             state['mm'][pos:pos + len(data)] = data
+
+    def stop(error):
+        # The recorder failed (its file could not be rewritten: disk full, permissions…): it stops for
+        # good, says so once, and the program goes on. Afterwards the wrappers only call the originals.
+        if state.get('stopped'):
+            return
+        state['stopped'] = True
+        state['size'] = 0
+        warn('recording stopped: %s' % (error,))
+        mm = state.get('mm')
+        if mm is not None:
+            try:
+                mm.close()
+            except Exception:
+                pass
 
     try:
         open_file(os.getpid(), header(os.getpid()))
@@ -178,23 +201,42 @@ def _sockscope_origins():
         return
 
     def after_fork_in_child():
-        local.__dict__.clear()
-        with lock:
+        # Another thread of the parent may have held the lock at fork: it does not exist in the child,
+        # so the lock would stay taken for ever. The child gets a new one (the state it guarded may be
+        # half updated: at worst a record is wrong, the program is not stopped).
+        nonlocal lock
+        lock = threading.RLock()
+        try:
+            local.__dict__.clear()
+            if state.get('stopped'):
+                return
             old = state['mm']
             try:
                 open_file(os.getpid(), snapshot(os.getpid()))
-            except OSError:
-                state['size'] = 0  # nothing fits: recording stops in this child
+            except Exception as e:
+                state['mm'] = old
+                stop(e)
+                return
             old.close()
+        except Exception as e:
+            stop(e)
 
     os.register_at_fork(after_in_child=after_fork_in_child)
 
     getframe = sys._getframe
 
     def rotate():
-        # The file is full: rewrite it from the state (which holds the event being recorded).
+        # The file is full: rewrite it from the state (which holds the event being recorded). The new
+        # file is made whole before the old one is let go; if it cannot be, recording stops.
+        if state.get('stopped'):
+            return
         old = state['mm']
-        open_file(state['pid'], snapshot(state['pid']))
+        try:
+            open_file(state['pid'], snapshot(state['pid']))
+        except Exception as e:
+            state['mm'] = old
+            stop(e)
+            return
         old.close()
 
     def new_site(key, f):
@@ -233,75 +275,85 @@ def _sockscope_origins():
     # The hot path, written out in the two wrappers (a Python call costs as much as the work).
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         original_init(self, family, type, proto, fileno)
-        fd = base_fileno(self)
-        if fd < 0:
+        if not state['size']:
             return
         try:
-            inode = fstat(fd).st_ino
-        except OSError:
-            return
-        if fileno is not None:
-            known = live.get(fd)
-            if known is not None and known[0] == inode:
-                return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
-        f = getframe(1)
-        key = []
-        n = 0
-        while f is not None and n < stack_limit:
-            code = f.f_code
-            pf = get(id(code), missing)
-            if pf is missing:
-                pf = program_file(code)
-            if pf is not None:
-                key.append(id(code))
-                key.append(f.f_lineno)
-                if len(key) == 2 * max_frames:
-                    break
-            f = f.f_back
-            n += 1
-        if key:
-            key = tuple(key)
-            site = site_ids.get(key)
-            if site is None:
-                site = new_site(key, getframe(1))
-        else:
-            site = -1
-        t = time_ns() // 1000000
-        try:
-            tid = local.tid
-        except AttributeError:
-            tid = local.tid = get_native_id()
-        data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
-        with lock:
-            live[fd] = (inode, site, t)
-            if site >= 0:
-                opens[site] += 1
-            pos = state['pos']
-            end = pos + len(data)
-            if end <= state['size']:
-                state['pos'] = end
-                state['mm'][pos:end] = data
+            fd = base_fileno(self)
+            if fd < 0:
+                return
+            try:
+                inode = fstat(fd).st_ino
+            except OSError:
+                return
+            if fileno is not None:
+                known = live.get(fd)
+                if known is not None and known[0] == inode:
+                    return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
+            f = getframe(1)
+            key = []
+            n = 0
+            while f is not None and n < stack_limit:
+                code = f.f_code
+                pf = get(id(code), missing)
+                if pf is missing:
+                    pf = program_file(code)
+                if pf is not None:
+                    key.append(id(code))
+                    key.append(f.f_lineno)
+                    if len(key) == 2 * max_frames:
+                        break
+                f = f.f_back
+                n += 1
+            if key:
+                key = tuple(key)
+                site = site_ids.get(key)
+                if site is None:
+                    site = new_site(key, getframe(1))
             else:
-                rotate()
+                site = -1
+            t = time_ns() // 1000000
+            try:
+                tid = local.tid
+            except AttributeError:
+                tid = local.tid = get_native_id()
+            data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
+            with lock:
+                live[fd] = (inode, site, t)
+                if site >= 0:
+                    opens[site] += 1
+                pos = state['pos']
+                end = pos + len(data)
+                if end <= state['size']:
+                    state['pos'] = end
+                    state['mm'][pos:end] = data
+                else:
+                    rotate()
+        except Exception as e:  # the recorder's own failure never reaches the program
+            stop(e)
 
     def _real_close(self, _ss=socket._socket.socket):
-        fd = base_fileno(self)
-        if fd >= 0:
-            with lock:
-                r = live.pop(fd, None)
-                if r is not None:
-                    site = r[1]
-                    if site >= 0:
-                        closes[site] += 1
-                    data = b'C\t%d\t%d\n' % (fd, site)
-                    pos = state['pos']
-                    end = pos + len(data)
-                    if end <= state['size']:
-                        state['pos'] = end
-                        state['mm'][pos:end] = data
-                    else:
-                        rotate()
-        return original_real_close(self, _ss)
+        # The original close always runs, whatever happens to the recorder's bookkeeping.
+        try:
+            fd = base_fileno(self)
+            if fd >= 0 and state['size']:
+                with lock:
+                    r = live.pop(fd, None)
+                    if r is not None:
+                        site = r[1]
+                        if site >= 0:
+                            closes[site] += 1
+                        data = b'C\t%d\t%d\n' % (fd, site)
+                        pos = state['pos']
+                        end = pos + len(data)
+                        if end <= state['size']:
+                            state['pos'] = end
+                            state['mm'][pos:end] = data
+                        else:
+                            rotate()
+        except Exception as e:
+            stop(e)
+        finally:
+            original_real_close(self, _ss)
 
     __init__.__doc__ = original_init.__doc__
     cls.__init__ = __init__

@@ -1,0 +1,137 @@
+// The runtime origins recorders (node/sockscope-origins.js, python/sitecustomize.py) never break the
+// traced program, checked on real processes: a record file that cannot be rewritten stops recording
+// (one message on stderr) and the program goes on with its own sockets closed; a fork while another
+// thread holds the Python recorder's lock does not hang the child; and a Node socket closed through
+// resetAndDestroy (TCP#reset, not HandleWrap#close) is recorded as closed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runtimeRecorders, tempDir } from './testing/build';
+
+const linux = process.platform === 'linux';
+const hasPython = linux && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+let work: string;
+let lib: string;
+let records: string;
+
+before(() => {
+  if (!linux) return;
+  work = tempDir('sockscope-recorder-faults-');
+  lib = runtimeRecorders(work);
+  records = path.join(work, 'records');
+  fs.mkdirSync(records, { mode: 0o700 });
+});
+after(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+function runPython(program: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync('python3', ['-c', program], {
+    env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+}
+
+function runNode(program: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, ['-e', program], {
+    env: { ...process.env, NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}`, SOCKSCOPE_ORIGINS_DIR: records, ...env },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+}
+
+const recorderLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('sockscope-origins:'));
+
+test('Python: the record file cannot be rewritten (a directory in the way): recording stops once, the program goes on and closes all its sockets', { skip: !hasPython && 'needs Linux and python3' }, () => {
+  const program = [
+    'import os, socket',
+    "os.mkdir(os.path.join(os.environ['SOCKSCOPE_ORIGINS_DIR'], '%d.stream.tmp' % os.getpid()))",
+    "listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(64)",
+    'def link(f):',
+    '    try:',
+    "        return os.readlink('/proc/self/fd/' + f)",
+    '    except OSError:',
+    "        return ''  # the listing's own descriptor",
+    "sockets = lambda: sum(link(f).startswith('socket:') for f in os.listdir('/proc/self/fd'))",
+    'before = sockets()',
+    'for i in range(500):',
+    '    c = socket.create_connection(listener.getsockname())',
+    '    a, _ = listener.accept()',
+    '    a.close()',
+    '    c.close()',
+    "print('done', sockets() - before, flush=True)",
+  ].join('\n');
+  const r = runPython(program, { SOCKSCOPE_ORIGINS_LOG_BYTES: '4096' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'done 0\n', 'every socket the program closed is closed');
+  const lines = recorderLines(r.stderr);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0] as string, /^sockscope-origins: recording stopped: .*; origins not recorded$/);
+});
+
+test('Python: fork while another thread holds the recorder\'s lock: the child does not hang', { skip: !hasPython && 'needs Linux and python3', timeout: 90000 }, () => {
+  const program = [
+    'import os, socket, threading',
+    'def churn():',
+    '    while True:',
+    '        socket.socket().close()',
+    'threading.Thread(target=churn, daemon=True).start()',
+    'for i in range(60):',
+    '    pid = os.fork()',
+    '    if pid == 0:',
+    '        socket.socket().close()',
+    '        os._exit(7)',
+    '    _, status = os.waitpid(pid, 0)',
+    '    assert os.waitstatus_to_exitcode(status) == 7',
+    "print('done', flush=True)",
+  ].join('\n');
+  const r = runPython(program);
+  assert.equal(r.error, undefined, 'the program finished (no child hung)');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'done\n');
+  assert.deepEqual(recorderLines(r.stderr), []);
+});
+
+test('Node.js: a socket closed by resetAndDestroy is recorded as closed', { skip: !linux && 'needs Linux' }, () => {
+  const program = `
+    const net = require('net');
+    const server = net.createServer((s) => s.on('error', () => {})).listen(0, '127.0.0.1', () => {
+      const c = net.connect(server.address().port, '127.0.0.1', () => {
+        const fd = c._handle.fd;
+        setTimeout(() => { // its open is written first (the recorder writes every ~10 ms)
+          c.on('close', () => setTimeout(() => { console.log(fd); process.exit(0); }, 50));
+          c.resetAndDestroy();
+        }, 100);
+      });
+    });`;
+  const r = runNode(program);
+  assert.equal(r.status, 0, r.stderr);
+  const fd = Number(r.stdout.trim());
+  const text = fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8');
+  assert.ok(text.split('\n').some((l) => l.startsWith(`O\t${fd}\t`)), text);
+  assert.ok(text.split('\n').some((l) => l.startsWith(`C\t${fd}\t`)), `no close of fd ${fd}:\n${text}`);
+});
+
+test('Node.js: the record file cannot be rewritten (a directory in the way): recording stops once, the program goes on', { skip: !linux && 'needs Linux' }, () => {
+  const program = `
+    const fs = require('fs'), net = require('net'), path = require('path');
+    fs.mkdirSync(path.join(process.env.SOCKSCOPE_ORIGINS_DIR, process.pid + '.stream.tmp'));
+    const server = net.createServer((s) => s.on('error', () => {})).listen(0, '127.0.0.1', async () => {
+      for (let round = 0; round < 3; round++) {
+        const held = await Promise.all(Array.from({ length: 150 }, () => new Promise((ok) => { const c = net.connect(server.address().port, '127.0.0.1', () => ok(c)); })));
+        await new Promise((ok) => setTimeout(ok, 30)); // written as live sockets: the file outgrows its cap
+        await Promise.all(held.map((c) => new Promise((ok) => { c.on('close', ok); c.destroy(); })));
+      }
+      console.log('done', fs.readdirSync('/proc/self/fd').length);
+      server.close();
+    });`;
+  const r = runNode(program, { SOCKSCOPE_ORIGINS_LOG_BYTES: '4096' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^done \d+\n$/);
+  const lines = recorderLines(r.stderr);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0] as string, /^sockscope-origins: recording stopped: .*; origins not recorded$/);
+});
