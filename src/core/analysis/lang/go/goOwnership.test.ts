@@ -463,7 +463,7 @@ test('a top-level defer also closes what is acquired after it, at every later re
   assert.deepEqual(await leaks(src), []);
 });
 
-test('`l, err = wrap(l)` hands l over at once; a stored literal that returns a captured file takes it', async () => {
+test('`l, err = wrap(l)` loses l\'s old value on failure (no name left to close it: silent); a stored literal that returns a captured file takes it', async () => {
   const src = `${HEADER}type Options struct{ OpenFile func() (*os.File, error) }
 func a(addr string) (net.Listener, error) {
 	l, err := net.Listen("tcp", addr)
@@ -486,4 +486,62 @@ func b(opts *Options, p string) error {
 `;
   const r = await analyzeGo(src, {});
   assert.deepEqual(r.findings.map((f) => `${f.ruleId}:${f.range.start.line + 1}:${f.variable}`), []);
+});
+
+test('`rw, err = wrap(rw)` over an alias: on the error edge the acquired conn is still open under its own name', async () => {
+  const src = `package x
+
+import (
+	"io"
+	"net"
+
+	libio "example.com/lib/io"
+)
+
+func a(addr string, key []byte) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	var rw io.ReadWriteCloser = conn
+	rw, err = libio.WithEncryption(rw, key)
+	if err != nil {
+		return
+	}
+	libio.Join(rw)
+}
+
+func fixed(addr string, key []byte) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	var rw io.ReadWriteCloser = conn
+	rw, err = libio.WithEncryption(rw, key)
+	if err != nil {
+		conn.Close()
+		return
+	}
+	libio.Join(rw)
+}
+
+func loop(addrs []string, key []byte) {
+	for _, addr := range addrs {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			continue
+		}
+		var rw io.ReadWriteCloser = conn
+		if rw, err = libio.WithEncryption(rw, key); err != nil {
+			conn.Close()
+			continue
+		}
+		libio.Join(rw)
+	}
+}
+`;
+  const r = await analyzeGo(src, {});
+  assert.deepEqual(r.findings.map((f) => `${f.ruleId}:${f.range.start.line + 1}:${f.variable}`), ['sockscope.leak:18:conn']);
+  // The callee may have closed it on failure: no close is offered.
+  assert.deepEqual(r.findings[0]!.fixes, []);
 });

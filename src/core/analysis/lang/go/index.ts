@@ -13,7 +13,7 @@ import { withTree } from '../../parser';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { GoFileContext, hasAcquisition } from './context';
 import { GoFixer } from './fixes';
-import { variableOf, type LoweredFunction } from './lower';
+import { isGateKey, variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { calledNames, collectImports, functionName, functionNodes } from './syntax';
 import { GoTypes } from './types';
@@ -54,6 +54,7 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     if (endsProcess && (rec.exit.kind === 'return' || rec.exit.kind === 'end')) continue;
+    if (isGateKey(rec.variable)) continue;
     const kind = kindOf(tokens);
     const display = displayName(rec.variable, kind);
     const list = byVariable.get(rec.variable) ?? [];
@@ -66,7 +67,7 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
-    if (!tokens) continue;
+    if (!tokens || isGateKey(rec.variable)) continue;
     out.push({ finding: overwriteFinding({ ...rec, variable: displayName(rec.variable, kindOf(tokens)) }, tokens, name, 'go', lines), fix: null, key: rec.variable });
   }
   // One all-paths fix per variable, shared by all of its findings.

@@ -177,9 +177,12 @@ export class GoLowering {
       default:
         break;
     }
-    // (Not when the statement assigns over what it passes: `l, err = wrap(l)` hands `l` over at once.)
-    this.gatedCall = this.cfg.gated.has(ast.id) && !assignsArgument(ast) ? gatedCallOf(ast) : -1;
+    this.gatedCall = this.cfg.gated.has(ast.id) ? gatedCallOf(ast) : -1;
     this.effects(ast, scope, ops);
+    // `l, err = wrap(l)` with its error checked: until the success edge, what `l` held is kept in a
+    // hidden location (the assignment makes `l` the wrapper), so that an alias still names it on the
+    // error edge (`var rw io.ReadWriteCloser = conn; rw, err = wrap(rw); if err != nil { return }`).
+    if (this.gatedCall >= 0) for (const g of this.gateKeys(ast, scope)) ops.push({ op: 'bind', target: { kind: 'local', key: g.hidden }, value: { kind: 'var', key: g.key }, start: ast.startIndex, end: ast.endIndex });
     this.gatedCall = -1;
     switch (ast.type) {
       case 'short_var_declaration':
@@ -446,11 +449,30 @@ export class GoLowering {
 
   /** The success edge of a gated statement: its call takes over what it was given. */
   private succeeded(stmt: Node, scope: number, ops: Op[]): void {
-    if (assignsArgument(stmt)) return; // handed over at the statement itself
     const at = gatedCallOf(stmt);
     const call = stmt.descendantsOfType('call_expression').find((c) => c?.startIndex === at);
     if (!call || this.ctx.argumentUse(call) !== 'unknown') return;
-    this.handOver(callArgs(call).map((a) => this.argRef(a, scope)).filter((r) => r.key), ops);
+    const hidden = this.gateKeys(stmt, scope).map((g): Ref => ({ key: g.hidden, prefix: null }));
+    this.handOver([...callArgs(call).map((a) => this.argRef(a, scope)).filter((r) => r.key), ...hidden], ops);
+  }
+
+  /**
+   * For a gated `l, err = wrap(l)` whose callee may keep its arguments: each argument variable the
+   * statement assigns over, and the hidden location that keeps its old value until the success edge.
+   */
+  private gateKeys(stmt: Node, scope: number): { key: string; hidden: string }[] {
+    if (!assignsArgument(stmt)) return [];
+    const at = gatedCallOf(stmt);
+    const call = stmt.descendantsOfType('call_expression').find((c) => c?.startIndex === at);
+    if (!call || this.ctx.argumentUse(call) !== 'unknown') return [];
+    const names = new Set(exprList(stmt.childForFieldName('left')).filter((l) => l.type === 'identifier').map((l) => l.text));
+    const out: { key: string; hidden: string }[] = [];
+    for (const a of callArgs(call)) {
+      const x = unparen(a);
+      const key = x?.type === 'identifier' && names.has(x.text) ? this.key(x.text, scope) : null;
+      if (key && !out.some((g) => g.key === key)) out.push({ key, hidden: gateKey(key, at) });
+    }
+    return out;
   }
 
   /** `defer x.Close()`, `defer func() { x.Close() }()`, `defer closeIt(x)`: released where the defer runs (see the header). */
@@ -571,6 +593,16 @@ function closesSomewhere(fn: Node, name: string): boolean {
 /** The location of a resource assigned to `_` by statement `stmt`. */
 function discardKey(stmt: Node): string {
   return `_#d${stmt.startIndex}`;
+}
+
+/** The hidden location that keeps what `key` held while the gated call at `at` may still fail (see GoLowering.gateKeys). */
+function gateKey(key: string, at: number): string {
+  return `${key}#g${at}`;
+}
+
+/** Is this a hidden gate location? What only it still holds was lost by `l, err = wrap(l)`: not reported (no name closes it). */
+export function isGateKey(key: string): boolean {
+  return /#g\d+$/.test(key);
 }
 
 /** The offset of the one call on the right of an assignment (the statement a gate waits for), or -1. */
