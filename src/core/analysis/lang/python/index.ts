@@ -11,7 +11,7 @@ import { Effects, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports } from './names';
-import { DEFERRED, named, walk } from './syntax';
+import { DEFERRED, named, targetNames, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
@@ -66,6 +66,29 @@ function acquires(body: Node, imports: Imports): boolean {
     return !found;
   });
   return found;
+}
+
+/**
+ * The names the scope's own code closes (`v.close()`) and those it binds to an acquiring call of the
+ * tables (`v = open(p)`): a call outside the tables whose result the function closes is its resource.
+ */
+function ownedNames(body: Node, imports: Imports): { closed: Set<string>; acquired: Set<string> } {
+  const closed = new Set<string>();
+  const acquired = new Set<string>();
+  walk(body, (n) => {
+    if (DEFERRED.has(n.type)) return false;
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      if (obj?.type === 'identifier' && fn?.childForFieldName('attribute')?.text === 'close') closed.add(obj.text);
+    } else if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (right?.type === 'call' && acquireShape(right, imports)) for (const v of targetNames(left)) acquired.add(v);
+    }
+    return true;
+  });
+  return { closed, acquired };
 }
 
 /** `global`/`nonlocal` names declared in the scope's own code. */
@@ -124,17 +147,18 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     // nothing has an empty result, reused like any other).
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, facts);
     reuse.run(scope.node, key, (scopeNotes) => {
-      const found = acquires(scope.body!, imports) ? analyzeScope(scope, file, scopeNotes) : [];
+      const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
+      const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 ? analyzeScope(scope, file, scopeNotes, owned) : [];
       return { findings: found, reusable: true };
     }, { findings, notes });
   }
 }
 
-function analyzeScope(scope: Scope, file: PyFile, notes: string[]): Finding[] {
+function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { closed: Set<string>; acquired: Set<string> } | null): Finding[] {
   const { text, index, imports, transfers, deadline } = file;
   const findings: Finding[] = [];
   const body = scope.body!;
-  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body));
+  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired);
   const builder = new CfgBuilder((roots) => effects.raiser(roots));
   let cfg;
   try {
