@@ -8,7 +8,7 @@ import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
-import { NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
 import { callArgs, functionName, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -47,7 +47,7 @@ function isAcquisitionCandidate(n: Node): boolean {
   if (n.type === 'object_creation_expression') return NEW_ACQUIRE.has(simpleTypeName(n.childForFieldName('type')));
   if (n.type === 'method_invocation') {
     const name = n.childForFieldName('name')?.text;
-    return name === 'open' || name === 'accept';
+    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '');
   }
   return false;
 }

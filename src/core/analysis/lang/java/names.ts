@@ -1,18 +1,32 @@
 /** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
 
 /** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
-export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer';
+export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file';
 
 /** `new T(...)` that opens a socket. */
 export const NEW_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
   ['Socket', 'socket'], ['SSLSocket', 'socket'], ['ServerSocket', 'server'], ['SSLServerSocket', 'server'],
   ['DatagramSocket', 'datagram'], ['MulticastSocket', 'datagram'],
+  // File streams open a descriptor too (a wrapper of one, `new BufferedReader(new FileReader(p))`, owns it).
+  ['FileInputStream', 'file'], ['FileOutputStream', 'file'], ['FileReader', 'file'], ['FileWriter', 'file'], ['RandomAccessFile', 'file'],
 ]);
+
+/** `Files.newInputStream(p)` and friends: a stream or channel over a newly opened file. */
+export const FILES_ACQUIRE: ReadonlySet<string> = new Set([
+  'newInputStream', 'newOutputStream', 'newBufferedReader', 'newBufferedWriter', 'newByteChannel',
+]);
+
+/**
+ * A factory's name (`createSocket()`, `openChannel()`, `newSocket()`): a local declared as a socket or
+ * channel type and given what one returns holds a new resource (it may be null).
+ */
+export const FACTORY_NAME = /^(?:create|open|new)[A-Z]/;
 
 /** `T.open(...)` that opens a channel or selector. */
 export const OPEN_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
   ['SocketChannel', 'channel'], ['ServerSocketChannel', 'serverChannel'], ['DatagramChannel', 'channel'],
   ['Selector', 'selector'], ['AsynchronousSocketChannel', 'async'], ['AsynchronousServerSocketChannel', 'asyncServer'],
+  ['FileChannel', 'file'],
 ]);
 
 /** Declared types whose zero-argument `accept()` returns a new connection, and that connection's kind. */
@@ -142,6 +156,7 @@ export function describeKind(kind: ResourceKind): string {
     case 'selector': return 'selector';
     case 'async': return 'asynchronous channel';
     case 'asyncServer': return 'asynchronous server channel';
+    case 'file': return 'file stream';
   }
 }
 

@@ -1,0 +1,65 @@
+/**
+ * Java acquisitions beyond the socket constructors and `open()` (issue 13): file streams, `Files.new…`
+ * and what a socket factory returns into a local declared as a socket or channel.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeJava } from './index';
+
+const cls = (...body: string[]) => ['import java.io.*;', 'import java.net.*;', 'import java.nio.file.*;', 'class T {', ...body, '}'].join('\n');
+const summary = async (text: string) =>
+  (await analyzeJava(text, {})).findings.map((f) => [f.range.start.line + 1, f.variable, f.severity ?? 'warning']);
+
+test('java: file streams and Files.new… open a descriptor; a wrapper of one owns it', async () => {
+  const text = cls(
+    '  void store(Ftp ftp, String local) throws IOException {',
+    '    InputStream input = new FileInputStream(local);',
+    '    ftp.storeFile("x", input);',
+    '    input.close();',
+    '  }',
+    '  void read(String p) throws IOException {',
+    '    BufferedReader br = new BufferedReader(new FileReader(p));',
+    '    try {',
+    '      br.readLine();',
+    '    } finally {',
+    '      br.close();',
+    '    }',
+    '  }',
+    '  void copy(Path p) throws IOException {',
+    '    try (InputStream in = Files.newInputStream(p)) {',
+    '      in.read();',
+    '    }',
+    '    OutputStream out = Files.newOutputStream(p);',
+    '    out.write(1);',
+    '    out.close();',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'input', 'warning'], [23, 'out', 'warning']]);
+});
+
+test('java: a socket factory\'s result in a local declared as a socket is the function\'s own (it may be null)', async () => {
+  const text = cls(
+    '  Socket connect(SocketFactory f, InetSocketAddress a) throws IOException {',
+    '    Socket result = f.createSocket();',
+    '    result.connect(a);',
+    '    return result;',
+    '  }',
+    '  Socket guarded(SocketFactory f, InetSocketAddress a) throws IOException {',
+    '    Socket result = f.createSocket();',
+    '    if (result == null) return null;',
+    '    try {',
+    '      result.connect(a);',
+    '    } catch (IOException e) {',
+    '      result.close();',
+    '      throw e;',
+    '    }',
+    '    return result;',
+    '  }',
+    '  Object other(Factory f) throws IOException {',
+    '    Object o = f.createThing();',
+    '    o.toString();',
+    '    return o;',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'result', 'warning']]);
+});
