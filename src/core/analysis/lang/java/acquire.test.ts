@@ -63,3 +63,30 @@ test('java: a socket factory\'s result in a local declared as a socket is the fu
   );
   assert.deepEqual(await summary(text), [[7, 'result', 'warning']]);
 });
+
+test('java: leaving a program\'s static main(String[]) ends the process: its leaks are below warning', async () => {
+  const text = cls(
+    '  public static void main(String[] args) throws IOException {',
+    '    Writer w = new FileWriter(args[0]);',
+    '    w.write(1);',
+    '    w.close();',
+    '  }',
+    '  void main(String p) throws IOException {',
+    '    Writer w = new FileWriter(p);',
+    '    w.write(1);',
+    '    w.close();',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'w', 'information'], [12, 'w', 'warning']]);
+});
+
+test('java: a channel\'s socket() view practically never throws', async () => {
+  const text = cls(
+    '  java.nio.channels.SocketChannel make() throws IOException {',
+    '    java.nio.channels.SocketChannel sock = java.nio.channels.SocketChannel.open();',
+    '    sock.socket().setSoLinger(false, -1);',
+    '    return sock;',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'sock', 'information']]);
+});

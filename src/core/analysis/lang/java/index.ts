@@ -43,6 +43,15 @@ function arity(fn: Node): number {
   return p ? p.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')).length : 0;
 }
 
+/** `static void main(String[] args)` (or `String... args`): the program's entry point. */
+function isProgramMain(fn: Node): boolean {
+  if (fn.type !== 'method_declaration' || fn.childForFieldName('name')?.text !== 'main') return false;
+  const modifiers = fn.namedChildren.find((c) => c?.type === 'modifiers');
+  if (!modifiers || !/\bstatic\b/.test(modifiers.text)) return false;
+  const params = fn.childForFieldName('parameters')?.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')) ?? [];
+  return params.length === 1 && /^String\b/.test(params[0]!.childForFieldName('type')?.text ?? params[0]!.namedChildren[0]?.text ?? '');
+}
+
 function isAcquisitionCandidate(n: Node): boolean {
   if (n.type === 'object_creation_expression') return NEW_ACQUIRE.has(simpleTypeName(n.childForFieldName('type')));
   if (n.type === 'method_invocation') {
@@ -234,10 +243,14 @@ function analyzeFunction(
     add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
       () => fixer.overwriteFixes(rec));
   }
+  // Leaving a program's `static void main(String[])` ends the process, which closes everything: a leak
+  // there is real only in a long-lived caller of main(), so it is reported below warning severity.
+  const endsProcess = isProgramMain(fn);
   for (const rec of a.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    add(leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx)), () => fixer.leakFixes(rec, tokens[0]!));
+    const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
+    add(endsProcess ? { ...finding, severity: 'information' } : finding, () => fixer.leakFixes(rec, tokens[0]!));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
 }

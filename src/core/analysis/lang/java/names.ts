@@ -120,7 +120,7 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
  * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`) on a receiver
  *   named `LOG`, `LOGGER`, `log` or `logger`;
  * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver);
- * - getters: a call without arguments named `getX`/`isX`/`hasX`, except the ones that do I/O
+ * - getters: a call without arguments named `getX`/`isX`/`hasX` (or a channel's `socket()`), except the ones that do I/O
  *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
  *   `getLocalHost`, `getConnection`).
  */
@@ -137,6 +137,8 @@ const THROWING_GETTERS: ReadonlySet<string> = new Set([
 /** Does a call of `name` with `argCount` arguments on `receiver` (its text, or null) practically never throw? */
 export function isUnlikelyThrow(name: string, argCount: number, receiver: string | null): boolean {
   if (UNLIKELY_METHODS.has(name)) return true;
+  // `ch.socket()`: a channel's socket view (a getter in all but name).
+  if (name === 'socket' && argCount === 0) return true;
   // A store into a collection or counter (`list.add(x)`, `counter.add(1)`, `flag.set(true)`) with a receiver.
   if (STORE_METHODS.has(name) && receiver !== null) return true;
   if (LOG_METHODS.has(name) && receiver !== null && LOG_RECEIVER.test(receiver.split('.').pop() ?? '')) return true;

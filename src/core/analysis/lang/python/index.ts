@@ -194,11 +194,15 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { clos
     records.sort((a, b) => a.exit.start - b.exit.start);
     records.length = MAX_LEAKS_PER_FUNCTION;
   }
+  // Leaving a script's module-level `main()` ends the process, which closes everything: a leak there is
+  // real only in a long-lived caller of main(), so it is reported below warning severity.
+  const endsProcess = isScriptMain(scope);
   for (const rec of records) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
-    findings.push({ ...leakFinding(rec, tokens, scope.name, 'python', index), fixes });
+    const finding = leakFinding(rec, tokens, scope.name, 'python', index);
+    findings.push({ ...finding, ...(endsProcess ? { severity: 'information' as const } : {}), fixes });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
@@ -207,6 +211,14 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { clos
     findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
   }
   return findings;
+}
+
+/** A module-level function named `main` (not a method, not nested). */
+function isScriptMain(scope: Scope): boolean {
+  if (scope.moduleLevel || scope.name !== 'main') return false;
+  let p = scope.node.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  return p?.type === 'module';
 }
 
 /** The names of a function's parameters (none for the module). */

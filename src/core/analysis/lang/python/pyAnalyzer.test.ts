@@ -356,3 +356,21 @@ test('python: what a call named like an opener gives is the function\'s own when
   assert.deepEqual((await analyzePython(text, {})).findings.map((f) => [f.range.start.line + 1, f.variable]),
     [[5, 'f'], [32, 's']]);
 });
+
+test('python: leaving a script\'s module-level main() ends the process: its leaks are below warning', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def main():',
+    '    a, b = socket.socketpair()',
+    '    a.sendall(b"x")',
+    '',
+    'class C:',
+    '    def main(self):',
+    '        s = socket.socket()',
+    '        s.connect(("h", 1))',
+  );
+  // Each at the call that may raise and at the end of the function (the same line here).
+  const got = (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.variable} ${f.severity ?? 'warning'}`).sort();
+  assert.deepEqual(got, ['10 s warning', '10 s warning', '5 a information', '5 a information', '5 b information', '5 b information']);
+});
