@@ -243,14 +243,15 @@ function analyzeFunction(
     add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
       () => fixer.overwriteFixes(rec));
   }
-  // Leaving a program's `static void main(String[])` ends the process, which closes everything: a leak
-  // there is real only in a long-lived caller of main(), so it is reported below warning severity.
+  // An exception that leaves a program's `static void main(String[])` ends the process, which closes
+  // everything: such a leak is reported below warning severity. (One caught inside main, which then goes
+  // on, is a leak for the rest of the run: upstream projects fix those.)
   const endsProcess = isProgramMain(fn);
   for (const rec of a.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
-    add(endsProcess ? { ...finding, severity: 'information' } : finding, () => fixer.leakFixes(rec, tokens[0]!));
+    add(endsProcess && rec.exit.kind === 'throw' ? { ...finding, severity: 'information' } : finding, () => fixer.leakFixes(rec, tokens[0]!));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
 }

@@ -194,15 +194,15 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { clos
     records.sort((a, b) => a.exit.start - b.exit.start);
     records.length = MAX_LEAKS_PER_FUNCTION;
   }
-  // Leaving a script's module-level `main()` ends the process, which closes everything: a leak there is
-  // real only in a long-lived caller of main(), so it is reported below warning severity.
+  // An exception that leaves a script's module-level `main()` ends the process, which closes everything:
+  // such a leak is reported below warning severity (one caught inside main, which goes on, is not).
   const endsProcess = isScriptMain(scope);
   for (const rec of records) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
     const finding = leakFinding(rec, tokens, scope.name, 'python', index);
-    findings.push({ ...finding, ...(endsProcess ? { severity: 'information' as const } : {}), fixes });
+    findings.push({ ...finding, ...(endsProcess && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}), fixes });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
