@@ -8,7 +8,7 @@ import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
-import { NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
 import { callArgs, functionName, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -43,11 +43,20 @@ function arity(fn: Node): number {
   return p ? p.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')).length : 0;
 }
 
+/** `static void main(String[] args)` (or `String... args`): the program's entry point. */
+function isProgramMain(fn: Node): boolean {
+  if (fn.type !== 'method_declaration' || fn.childForFieldName('name')?.text !== 'main') return false;
+  const modifiers = fn.namedChildren.find((c) => c?.type === 'modifiers');
+  if (!modifiers || !/\bstatic\b/.test(modifiers.text)) return false;
+  const params = fn.childForFieldName('parameters')?.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')) ?? [];
+  return params.length === 1 && /^String\b/.test(params[0]!.childForFieldName('type')?.text ?? params[0]!.namedChildren[0]?.text ?? '');
+}
+
 function isAcquisitionCandidate(n: Node): boolean {
   if (n.type === 'object_creation_expression') return NEW_ACQUIRE.has(simpleTypeName(n.childForFieldName('type')));
   if (n.type === 'method_invocation') {
     const name = n.childForFieldName('name')?.text;
-    return name === 'open' || name === 'accept';
+    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '');
   }
   return false;
 }
@@ -234,10 +243,15 @@ function analyzeFunction(
     add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
       () => fixer.overwriteFixes(rec));
   }
+  // An exception that leaves a program's `static void main(String[])` ends the process, which closes
+  // everything: such a leak is reported below warning severity. (One caught inside main, which then goes
+  // on, is a leak for the rest of the run: upstream projects fix those.)
+  const endsProcess = isProgramMain(fn);
   for (const rec of a.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    add(leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx)), () => fixer.leakFixes(rec, tokens[0]!));
+    const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
+    add(endsProcess && rec.exit.kind === 'throw' ? { ...finding, severity: 'information' } : finding, () => fixer.leakFixes(rec, tokens[0]!));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
 }

@@ -7,7 +7,7 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
-  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
+  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, FACTORY_NAME, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperType, type ResourceKind,
 } from './names';
@@ -269,7 +269,7 @@ export class JavaLowering {
         if (!name) return;
         const valueNode = n.childForFieldName('value');
         if (valueNode) reads.push(...identifiers(valueNode));
-        this.bind(ops, { kind: 'local', key: name.text }, valueNode ? this.valueOf(valueNode) : { kind: 'other' }, n);
+        this.bind(ops, { kind: 'local', key: name.text }, valueNode ? this.factoryValue(name.text, valueNode) : { kind: 'other' }, n);
         return;
       }
       case 'assignment_expression': {
@@ -279,7 +279,7 @@ export class JavaLowering {
         if (!left) return;
         const target = this.target(left);
         if (target.kind === 'local' && right) reads.push(...identifiers(right));
-        this.bind(ops, target, this.valueOf(right), n);
+        this.bind(ops, target, target.kind === 'local' && right ? this.factoryValue(target.key, right) : this.valueOf(right), n);
         return;
       }
       case 'method_invocation':
@@ -363,11 +363,28 @@ export class JavaLowering {
           return keys.length ? joinOf(keys) : { kind: 'other' };
         }
         if (CHANNELS_VIEW_METHODS.has(name) && recv && simpleTypeName(recv) === 'Channels') return this.union(args.slice(0, 1), depth);
+        if (FILES_ACQUIRE.has(name) && recv && simpleTypeName(recv) === 'Files') return this.acquire(e, 'file');
         return { kind: 'other' };
       }
       default:
         return { kind: 'other' };
     }
+  }
+
+  /**
+   * The value stored in local `name`: as `valueOf`, and also what a factory (`createSocket()`,
+   * `factory.openChannel(…)`) returns when `name` is declared as a socket or channel type: a new
+   * resource the function owns, or null.
+   */
+  private factoryValue(name: string, node: Node): Value {
+    const v = this.valueOf(node);
+    const e = strip(node);
+    if (v.kind !== 'other' || e?.type !== 'method_invocation' || !FACTORY_NAME.test(e.childForFieldName('name')?.text ?? '')) return v;
+    const type = this.cfg.types.get(name) ?? '';
+    const rk = NEW_ACQUIRE.get(type) ?? OPEN_ACQUIRE.get(type);
+    if (!rk || rk === 'file') return v;
+    this.ctx.remember(e, 'acquisition');
+    return { kind: 'acquire', start: e.startIndex, end: e.endIndex, call: callName(e), resource: rk, validity: 'pointer', alwaysValid: false };
   }
 
   private union(exprs: Node[], depth: number): Value {

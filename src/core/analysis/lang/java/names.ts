@@ -1,18 +1,32 @@
 /** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
 
 /** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
-export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer';
+export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file';
 
 /** `new T(...)` that opens a socket. */
 export const NEW_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
   ['Socket', 'socket'], ['SSLSocket', 'socket'], ['ServerSocket', 'server'], ['SSLServerSocket', 'server'],
   ['DatagramSocket', 'datagram'], ['MulticastSocket', 'datagram'],
+  // File streams open a descriptor too (a wrapper of one, `new BufferedReader(new FileReader(p))`, owns it).
+  ['FileInputStream', 'file'], ['FileOutputStream', 'file'], ['FileReader', 'file'], ['FileWriter', 'file'], ['RandomAccessFile', 'file'],
 ]);
+
+/** `Files.newInputStream(p)` and friends: a stream or channel over a newly opened file. */
+export const FILES_ACQUIRE: ReadonlySet<string> = new Set([
+  'newInputStream', 'newOutputStream', 'newBufferedReader', 'newBufferedWriter', 'newByteChannel',
+]);
+
+/**
+ * A factory's name (`createSocket()`, `openChannel()`, `newSocket()`): a local declared as a socket or
+ * channel type and given what one returns holds a new resource (it may be null).
+ */
+export const FACTORY_NAME = /^(?:create|open|new)[A-Z]/;
 
 /** `T.open(...)` that opens a channel or selector. */
 export const OPEN_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
   ['SocketChannel', 'channel'], ['ServerSocketChannel', 'serverChannel'], ['DatagramChannel', 'channel'],
   ['Selector', 'selector'], ['AsynchronousSocketChannel', 'async'], ['AsynchronousServerSocketChannel', 'asyncServer'],
+  ['FileChannel', 'file'],
 ]);
 
 /** Declared types whose zero-argument `accept()` returns a new connection, and that connection's kind. */
@@ -106,7 +120,7 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
  * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`) on a receiver
  *   named `LOG`, `LOGGER`, `log` or `logger`;
  * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver);
- * - getters: a call without arguments named `getX`/`isX`/`hasX`, except the ones that do I/O
+ * - getters: a call without arguments named `getX`/`isX`/`hasX` (or a channel's `socket()`), except the ones that do I/O
  *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
  *   `getLocalHost`, `getConnection`).
  */
@@ -123,6 +137,8 @@ const THROWING_GETTERS: ReadonlySet<string> = new Set([
 /** Does a call of `name` with `argCount` arguments on `receiver` (its text, or null) practically never throw? */
 export function isUnlikelyThrow(name: string, argCount: number, receiver: string | null): boolean {
   if (UNLIKELY_METHODS.has(name)) return true;
+  // `ch.socket()`: a channel's socket view (a getter in all but name).
+  if (name === 'socket' && argCount === 0) return true;
   // A store into a collection or counter (`list.add(x)`, `counter.add(1)`, `flag.set(true)`) with a receiver.
   if (STORE_METHODS.has(name) && receiver !== null) return true;
   if (LOG_METHODS.has(name) && receiver !== null && LOG_RECEIVER.test(receiver.split('.').pop() ?? '')) return true;
@@ -142,6 +158,7 @@ export function describeKind(kind: ResourceKind): string {
     case 'selector': return 'selector';
     case 'async': return 'asynchronous channel';
     case 'asyncServer': return 'asynchronous server channel';
+    case 'file': return 'file stream';
   }
 }
 

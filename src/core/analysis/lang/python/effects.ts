@@ -34,6 +34,11 @@ export interface AcquisitionSite {
   readonly statement: Node | null;
   /** True when the target is a plain name bound to the call itself (`s = socket.socket()`). */
   readonly simple: boolean;
+  /**
+   * True for a call not in the tables whose result the function itself closes (`f = self.opener()`
+   * … `f.close()`): it may return None, which the function then tests.
+   */
+  readonly inferred?: boolean;
 }
 
 /**
@@ -49,6 +54,10 @@ export class Effects {
     private readonly imports: Imports,
     private readonly transfers: ReadonlySet<string>,
     private readonly nonLocal: ReadonlySet<string>,
+    /** Local names the function's own code closes with `v.close()` (see `ownedByClosing`). */
+    private readonly closedHere: ReadonlySet<string> = new Set(),
+    /** Local names the function's own code binds to an acquiring call of the tables. */
+    private readonly acquiredHere: ReadonlySet<string> = new Set(),
   ) {}
 
   /** The first call in `roots` that may raise (lambda and nested function bodies do not run here). */
@@ -196,6 +205,8 @@ export class Effects {
         if (rhs && shape && (shape.shape === 'single' || shape.shape === 'wrap')) {
           out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, shape.kind, stmt, targets.length === 1) });
           if (stored) out.push({ t: 'escape', v: t.text });
+        } else if (rhs?.type === 'call' && !shape && !stored && targets.length === 1 && this.ownedByClosing(rhs, t.text)) {
+          out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, inferredKind(rhs), stmt, true, true) });
         } else if (rhs?.type === 'identifier') {
           out.push({ t: 'alias', v: t.text, from: rhs.text, at: stmt });
         } else if (rhs?.type === 'call' && !shape && escapingNames(rhs, true).length) {
@@ -220,11 +231,27 @@ export class Effects {
     }
   }
 
-  private site(call: Node, target: Node, kind: ResourceKind, stmt: Node, simple: boolean): AcquisitionSite {
+  /**
+   * `v = call(…)` with a call not in the tables whose name says it opens something: the result is the
+   * function's own resource when the function's code closes `v` itself (`f = self.opener()` … `f.close()`, `fObj = path.open("w")` …
+   * `fObj.close()`): closing it there is the function saying it owns it. Not when the call is given a
+   * name the function closes or acquires (`w = wrap(sock)`: what `w` holds may be `sock`, see 'derive').
+   */
+  private ownedByClosing(call: Node, v: string): boolean {
+    if (!this.closedHere.has(v) || this.nonLocal.has(v)) return false;
+    // Only calls that say they open something (`open`, `opener`, `urlopen`, `open_file`): a function that
+    // closes what any call gave it (`stream = IOStream(…)`, `loop = IOLoop()`) often does so for tidiness
+    // only, and the paths where an await or a test assertion raises are not leaks anyone fixes.
+    const name = callee(call, this.imports).name;
+    if (name === null || !/open/i.test(name) || /^_*is_?open/i.test(name)) return false;
+    return escapingNames(call, true).every((w) => !this.closedHere.has(w) && !this.acquiredHere.has(w)) && identifiersIn(call).every((w) => w.text !== v);
+  }
+
+  private site(call: Node, target: Node, kind: ResourceKind, stmt: Node, simple: boolean, inferred = false): AcquisitionSite {
     const key = `${call.id}:${target.id}`;
     let s = this.sites.get(key);
     if (!s) {
-      s = { call, target, variable: target.text, kind, statement: stmt.type === 'expression_statement' ? stmt : null, simple };
+      s = { call, target, variable: target.text, kind, statement: stmt.type === 'expression_statement' ? stmt : null, simple, ...(inferred ? { inferred } : {}) };
       this.sites.set(key, s);
     }
     return s;
@@ -297,6 +324,13 @@ function handedOn(value: Node, out: Event[]): void {
   const direct = new Set(escapingNames(value));
   for (const v of direct) out.push({ t: 'escape', v });
   for (const v of escapingNames(value, true)) if (!direct.has(v)) out.push({ t: 'escape', v, early: true });
+}
+
+/** The kind of an inferred acquisition: a socket when the callee says so (`self._new_conn()`, `make_socket()`), else a file object. */
+function inferredKind(call: Node): ResourceKind {
+  const fn = call.childForFieldName('function');
+  const name = (fn?.type === 'attribute' ? fn.childForFieldName('attribute') : fn)?.text ?? '';
+  return /sock|conn/i.test(name) ? 'socket' : 'file';
 }
 
 /**

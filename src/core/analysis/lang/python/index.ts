@@ -11,7 +11,7 @@ import { Effects, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports } from './names';
-import { DEFERRED, named, walk } from './syntax';
+import { DEFERRED, named, targetNames, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
@@ -66,6 +66,29 @@ function acquires(body: Node, imports: Imports): boolean {
     return !found;
   });
   return found;
+}
+
+/**
+ * The names the scope's own code closes (`v.close()`) and those it binds to an acquiring call of the
+ * tables (`v = open(p)`): a call outside the tables whose result the function closes is its resource.
+ */
+function ownedNames(body: Node, imports: Imports): { closed: Set<string>; acquired: Set<string> } {
+  const closed = new Set<string>();
+  const acquired = new Set<string>();
+  walk(body, (n) => {
+    if (DEFERRED.has(n.type)) return false;
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      if (obj?.type === 'identifier' && fn?.childForFieldName('attribute')?.text === 'close') closed.add(obj.text);
+    } else if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (right?.type === 'call' && acquireShape(right, imports)) for (const v of targetNames(left)) acquired.add(v);
+    }
+    return true;
+  });
+  return { closed, acquired };
 }
 
 /** `global`/`nonlocal` names declared in the scope's own code. */
@@ -124,17 +147,18 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     // nothing has an empty result, reused like any other).
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, facts);
     reuse.run(scope.node, key, (scopeNotes) => {
-      const found = acquires(scope.body!, imports) ? analyzeScope(scope, file, scopeNotes) : [];
+      const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
+      const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 ? analyzeScope(scope, file, scopeNotes, owned) : [];
       return { findings: found, reusable: true };
     }, { findings, notes });
   }
 }
 
-function analyzeScope(scope: Scope, file: PyFile, notes: string[]): Finding[] {
+function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { closed: Set<string>; acquired: Set<string> } | null): Finding[] {
   const { text, index, imports, transfers, deadline } = file;
   const findings: Finding[] = [];
   const body = scope.body!;
-  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body));
+  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired);
   const builder = new CfgBuilder((roots) => effects.raiser(roots));
   let cfg;
   try {
@@ -170,11 +194,15 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[]): Finding[] {
     records.sort((a, b) => a.exit.start - b.exit.start);
     records.length = MAX_LEAKS_PER_FUNCTION;
   }
+  // An exception that leaves a script's module-level `main()` ends the process, which closes everything:
+  // such a leak is reported below warning severity (one caught inside main, which goes on, is not).
+  const endsProcess = isScriptMain(scope);
   for (const rec of records) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
-    findings.push({ ...leakFinding(rec, tokens, scope.name, 'python', index), fixes });
+    const finding = leakFinding(rec, tokens, scope.name, 'python', index);
+    findings.push({ ...finding, ...(endsProcess && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}), fixes });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
@@ -183,6 +211,14 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[]): Finding[] {
     findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
   }
   return findings;
+}
+
+/** A module-level function named `main` (not a method, not nested). */
+function isScriptMain(scope: Scope): boolean {
+  if (scope.moduleLevel || scope.name !== 'main') return false;
+  let p = scope.node.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  return p?.type === 'module';
 }
 
 /** The names of a function's parameters (none for the module). */

@@ -317,5 +317,6 @@ export function acquireSite(site: AcquisitionSite): AcquireSite {
   const at = inTuple ? site.target : site.call;
   const fn = site.call.childForFieldName('function');
   const call = (fn?.text ?? 'call').replace(/\s+/g, '');
-  return { start: at.startIndex, end: at.endIndex, call, resource: site.kind, validity: 'pointer', alwaysValid: true };
+  // A call outside the tables may return None (the function then tests it): only the tables' calls always give a resource.
+  return { start: at.startIndex, end: at.endIndex, call, resource: site.kind, validity: 'pointer', alwaysValid: !site.inferred };
 }

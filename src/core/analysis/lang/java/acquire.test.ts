@@ -1,0 +1,101 @@
+/**
+ * Java acquisitions beyond the socket constructors and `open()` (issue 13): file streams, `Files.new…`
+ * and what a socket factory returns into a local declared as a socket or channel.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeJava } from './index';
+
+const cls = (...body: string[]) => ['import java.io.*;', 'import java.net.*;', 'import java.nio.file.*;', 'class T {', ...body, '}'].join('\n');
+const summary = async (text: string) =>
+  (await analyzeJava(text, {})).findings.map((f) => [f.range.start.line + 1, f.variable, f.severity ?? 'warning']);
+
+test('java: file streams and Files.new… open a descriptor; a wrapper of one owns it', async () => {
+  const text = cls(
+    '  void store(Ftp ftp, String local) throws IOException {',
+    '    InputStream input = new FileInputStream(local);',
+    '    ftp.storeFile("x", input);',
+    '    input.close();',
+    '  }',
+    '  void read(String p) throws IOException {',
+    '    BufferedReader br = new BufferedReader(new FileReader(p));',
+    '    try {',
+    '      br.readLine();',
+    '    } finally {',
+    '      br.close();',
+    '    }',
+    '  }',
+    '  void copy(Path p) throws IOException {',
+    '    try (InputStream in = Files.newInputStream(p)) {',
+    '      in.read();',
+    '    }',
+    '    OutputStream out = Files.newOutputStream(p);',
+    '    out.write(1);',
+    '    out.close();',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'input', 'warning'], [23, 'out', 'warning']]);
+});
+
+test('java: a socket factory\'s result in a local declared as a socket is the function\'s own (it may be null)', async () => {
+  const text = cls(
+    '  Socket connect(SocketFactory f, InetSocketAddress a) throws IOException {',
+    '    Socket result = f.createSocket();',
+    '    result.connect(a);',
+    '    return result;',
+    '  }',
+    '  Socket guarded(SocketFactory f, InetSocketAddress a) throws IOException {',
+    '    Socket result = f.createSocket();',
+    '    if (result == null) return null;',
+    '    try {',
+    '      result.connect(a);',
+    '    } catch (IOException e) {',
+    '      result.close();',
+    '      throw e;',
+    '    }',
+    '    return result;',
+    '  }',
+    '  Object other(Factory f) throws IOException {',
+    '    Object o = f.createThing();',
+    '    o.toString();',
+    '    return o;',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'result', 'warning']]);
+});
+
+test('java: an exception leaving a program\'s static main(String[]) ends the process: that leak is below warning', async () => {
+  const text = cls(
+    '  public static void main(String[] args) throws IOException {',
+    '    Writer w = new FileWriter(args[0]);',
+    '    w.write(1);',
+    '    w.close();',
+    '    Writer v = new FileWriter(args[1]);',
+    '    try {',
+    '      v.write(1);',
+    '      v.close();',
+    '    } catch (IOException e) {',
+    '      e.printStackTrace();',
+    '    }',
+    '    System.out.println("done");',
+    '  }',
+    '  void main(String p) throws IOException {',
+    '    Writer w = new FileWriter(p);',
+    '    w.write(1);',
+    '    w.close();',
+    '  }',
+  );
+  // v's write() failure is caught and main goes on: a leak for the rest of the run, reported where main ends.
+  assert.deepEqual(await summary(text), [[7, 'w', 'information'], [14, 'v', 'information'], [17, 'v', 'warning'], [20, 'w', 'warning']]);
+});
+
+test('java: a channel\'s socket() view practically never throws', async () => {
+  const text = cls(
+    '  java.nio.channels.SocketChannel make() throws IOException {',
+    '    java.nio.channels.SocketChannel sock = java.nio.channels.SocketChannel.open();',
+    '    sock.socket().setSoLinger(false, -1);',
+    '    return sock;',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'sock', 'information']]);
+});
