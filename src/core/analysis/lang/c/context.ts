@@ -71,12 +71,12 @@ export class CFileContext implements CompileContext, SummaryProvider {
    * A function the lowering cannot take fails when it is analysed (the resolver gives it no summary).
    */
   private lazyUnit(name: string, def: Node): FunctionUnit {
-    const ctx = this;
+    const lower = (): FunctionIr => this.irOf(def);
     let ir: FunctionIr | undefined;
     return {
       name, file: this.file, visible: !isStatic(def), ...callsOf(this.scan, def),
       get ir(): FunctionIr {
-        return (ir ??= ctx.irOf(def));
+        return (ir ??= lower());
       },
     };
   }
