@@ -58,11 +58,32 @@ export class CFileContext implements CompileContext, SummaryProvider {
       const def = this.scan.definitions.get(name);
       this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
       const w = def ? undefined : this.wrappers.get(name);
-      u = def ? { name, file: this.file, visible: !isStatic(def), ir: this.irOf(def), ...callsOf(this.scan, def) }
+      u = def ? this.lazyUnit(name, def)
         : w ? { name, file: this.file, visible: true, macro: { target: w.target, args: w.args } } : null;
       this.units.set(name, u);
     }
     return u ?? undefined;
+  }
+
+  /**
+   * A unit whose IR is lowered only when the resolver analyses it: most functions of a file are only
+   * looked at for `mayAcquire` (their calls), and lowering every one of them cost more than the analysis.
+   * A function the lowering cannot take fails when it is analysed (the resolver gives it no summary).
+   */
+  private lazyUnit(name: string, def: Node): FunctionUnit {
+    const lower = (): FunctionIr => this.irOf(def);
+    let ir: FunctionIr | undefined;
+    return {
+      name, file: this.file, visible: !isStatic(def), ...callsOf(this.scan, def),
+      get ir(): FunctionIr {
+        return (ir ??= lower());
+      },
+    };
+  }
+
+  /** Lowerings run by this context (tests). */
+  get lowered(): number {
+    return this.irs.size;
   }
 
   /** Can a call of `name` return a new resource (see SummaryResolver.mayAcquire)? */

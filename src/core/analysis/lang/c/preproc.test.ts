@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { withTree } from '../../parser';
-import { configurations, type MacroTable } from './preproc';
+import { blank, configurations, type MacroTable } from './preproc';
 
 async function configs(text: string, workspace: MacroTable = new Map()): Promise<string[] | null> {
   return withTree('c', text, (t) => configurations(t.rootNode, text, 'c', workspace));
@@ -115,4 +115,14 @@ test('a configuration that reaches an #error is no build: only the other one is 
   const out = await configs(text);
   assert.ok(out);
   assert.deepEqual(out.map(kept), [['int ssl;']]);
+});
+
+test('blank: overlapping, unsorted and out-of-range ranges give spaces with every line break kept, nothing else changed', () => {
+  const text = 'ab\ncd\r\nef\ngh';
+  // Naive reference: each character of any range becomes a space unless it is a line break.
+  const ranges: [number, number][] = [[5, 9], [1, 4], [3, 6], [11, 40], [-2, 1]];
+  const expected = [...text].map((c, i) => (ranges.some(([s, e]) => i >= s && i < e) && c !== '\n' && c !== '\r' ? ' ' : c)).join('');
+  assert.equal(blank(text, ranges), expected);
+  assert.equal(blank(text, []), text);
+  assert.equal(blank(text, [[0, text.length]]), '  \n  \r\n  \n  ');
 });

@@ -515,14 +515,34 @@ function sameRanges(a: readonly [number, number][], b: readonly [number, number]
   return a.length === b.length && a.every((r, i) => r[0] === b[i]![0] && r[1] === b[i]![1]);
 }
 
-/** `text` with the characters in the ranges replaced by spaces (line breaks kept). */
-function blank(text: string, ranges: [number, number][]): string {
-  const chars = text.split('');
-  for (const [s, e] of ranges) {
-    for (let i = s; i < e; i++) {
-      const c = chars[i];
-      if (c !== '\n' && c !== '\r') chars[i] = ' ';
-    }
+/**
+ * `text` with the characters in the ranges replaced by spaces (line breaks kept). The ranges are
+ * sorted and merged, and the text is rebuilt from slices: a large file has many ranges, and going
+ * through an array of its characters for each configuration cost more than parsing it.
+ */
+export function blank(text: string, ranges: readonly (readonly [number, number])[]): string {
+  const sorted = ranges.map(([s, e]) => [Math.max(0, s), Math.min(text.length, e)] as const).filter(([s, e]) => s < e).sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [s, e] of sorted) {
+    if (e <= at) continue;
+    const from = Math.max(s, at);
+    parts.push(text.slice(at, from), spacesKeepingBreaks(text, from, e));
+    at = e;
   }
-  return chars.join('');
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/** The characters of text[from, to) as spaces, its line breaks (`\n`, `\r`) kept. */
+function spacesKeepingBreaks(text: string, from: number, to: number): string {
+  let out = '';
+  let run = from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 10 && c !== 13) continue;
+    out += ' '.repeat(i - run) + text[i];
+    run = i + 1;
+  }
+  return out + ' '.repeat(to - run);
 }

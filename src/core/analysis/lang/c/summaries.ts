@@ -261,10 +261,16 @@ export class SummaryResolver {
       },
     };
     if (u.macro) return { summary: this.macroSummary(u, provider), deps: [...deps] };
-    if (!u.ir) return { summary: undefined, deps: [] };
+    let ir: FunctionIr | undefined;
+    try {
+      ir = u.ir; // lowered on first use (see CFileContext): a function the lowering cannot take has no summary
+    } catch {
+      return { summary: undefined, deps: [] };
+    }
+    if (!ir) return { summary: undefined, deps: [] };
     this.analyses++;
     try {
-      const analysis = new FunctionAnalysis(u.ir, provider, 'summary', this.deadline);
+      const analysis = new FunctionAnalysis(ir, provider, 'summary', this.deadline);
       analysis.run();
       return { summary: analysis.complete ? analysis.summary() : undefined, deps: [...deps] };
     } catch {
