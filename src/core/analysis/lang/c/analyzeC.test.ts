@@ -484,3 +484,26 @@ int reserve(void) {
 }
 `), []);
 });
+
+test('descriptors made in a loop that runs while a standard descriptor is closed fill fds 0-2 on purpose; other loops still leak', async () => {
+  assert.deepEqual(await check(`
+static int checkfds(void) {
+  int fd[2];
+  while (fcntl(STDIN_FILENO, F_GETFD) == -1 || fcntl(STDOUT_FILENO, F_GETFD) == -1 || fcntl(2, F_GETFD) == -1)
+    if (pipe(fd)) return 1;
+  return 0;
+}
+static void reopen(void) {
+  int fd;
+  while (fcntl(STDERR_FILENO, F_GETFD) == -1) { fd = open("/dev/null", O_RDWR); if (fd < 0) break; }
+}
+`), []);
+  assert.deepEqual(await check(`
+static int pipes(int n) {
+  int fd[2];
+  while (n-- > 0)
+    if (pipe(fd)) return 1;
+  return 0;
+}
+`), ['10:fd[0]:overwrite', '10:fd[1]:overwrite', '11:fd[0]', '11:fd[1]']);
+});
