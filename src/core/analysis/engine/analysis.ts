@@ -431,7 +431,10 @@ export class FunctionAnalysis {
           return;
         }
         op.refs.forEach((r, i) => {
-          if (summary.releases[i]) this.dropRef(s, r, 'release');
+          // An argument the summary has no parameter for (the `...` of a variadic function): what
+          // the callee does with it is unknown, so a hand-off stays a hand-off.
+          if (i >= summary.escapes.length && op.otherwise === 'handoff') this.dropRef(s, r, 'escape');
+          else if (summary.releases[i]) this.dropRef(s, r, 'release');
           else if (summary.escapes[i]) this.dropRef(s, r, 'escape');
           else if (summary.releasesOnFailure?.[i] && op.at !== undefined) {
             const tokens = this.refKeys(r).flatMap((k) => tokensOf(s.vars[k]));

@@ -484,3 +484,51 @@ int reserve(void) {
 }
 `), []);
 });
+
+test('descriptors made in a loop that runs while a standard descriptor is closed fill fds 0-2 on purpose; other loops still leak', async () => {
+  assert.deepEqual(await check(`
+static int checkfds(void) {
+  int fd[2];
+  while (fcntl(STDIN_FILENO, F_GETFD) == -1 || fcntl(STDOUT_FILENO, F_GETFD) == -1 || fcntl(2, F_GETFD) == -1)
+    if (pipe(fd)) return 1;
+  return 0;
+}
+static void reopen(void) {
+  int fd;
+  while (fcntl(STDERR_FILENO, F_GETFD) == -1) { fd = open("/dev/null", O_RDWR); if (fd < 0) break; }
+}
+`), []);
+  assert.deepEqual(await check(`
+static int pipes(int n) {
+  int fd[2];
+  while (n-- > 0)
+    if (pipe(fd)) return 1;
+  return 0;
+}
+`), ['10:fd[0]:overwrite', '10:fd[1]:overwrite', '11:fd[0]', '11:fd[1]']);
+});
+
+test('a resource passed in the variadic part of a project function (no parameter of its summary) is handed off; a named parameter that only reads it is not', async () => {
+  assert.deepEqual(await check(`
+#include <stdarg.h>
+struct handle { void *priv; };
+int handle_setopt(struct handle *h, int opt, ...) {
+  va_list ap;
+  va_start(ap, opt);
+  h->priv = va_arg(ap, void *);
+  va_end(ap);
+  return 0;
+}
+int peek(struct handle *h, FILE *f) { return h && f; }
+void add(struct handle *h, const char *name) {
+  FILE *f = fopen(name, "wb");
+  if (!f) return;
+  handle_setopt(h, 1, f);
+}
+void add2(struct handle *h, const char *name) {
+  FILE *f = fopen(name, "wb");
+  if (!f) return;
+  peek(h, f);
+}
+`), ['26:f']);
+});

@@ -5,9 +5,9 @@ import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
 import { NO_MACROS, type FileMacros } from './macros';
 import { NO_RETURN } from './names';
+import { tailCall } from './noReturnFacts';
 import type { EffectSite, FileScan } from './scan';
-import { firstKid } from '../../syntax';
-import { calleeName, simpleName, strip } from './syntax';
+import { simpleName } from './syntax';
 import type { MacroWrapper } from './macroWrappers';
 import { FileOverlay } from './overlay';
 import { fingerprint, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
@@ -29,6 +29,7 @@ export interface CWorkspace {
 export class CFileContext implements CompileContext, SummaryProvider {
   private readonly resolver: SummaryResolver;
   private readonly file: string;
+  private readonly index: CWorkspaceIndex | undefined;
   private readonly units = new Map<string, FunctionUnit | null>();
   private wrappers: ReadonlyMap<string, MacroWrapper> | undefined;
   private readonly noReturnMemo = new Map<string, boolean | 'busy'>();
@@ -46,6 +47,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
     this.file = workspace?.file ?? '';
+    this.index = workspace?.index;
     // The index's own view when it holds this very text: its cached summaries stay valid from file to file.
     const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name));
     this.resolver = new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline);
@@ -123,9 +125,11 @@ export class CFileContext implements CompileContext, SummaryProvider {
     const memo = this.noReturnMemo.get(name);
     if (memo !== undefined) return memo === true;
     const def = this.scan.definitions.get(name);
-    if (!def) return false;
     this.noReturnMemo.set(name, 'busy');
-    const result = this.endsInNoReturn(def);
+    // The file's own definition decides; else a macro of the file that is one call, else the workspace.
+    this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
+    const wrapper = def ? undefined : this.wrappers.get(name);
+    const result = def ? this.endsInNoReturn(def) : wrapper ? wrapper.target !== name && this.isNoReturn(wrapper.target) : !!this.index?.isNoReturn(name);
     this.noReturnMemo.set(name, result);
     return result;
   }
@@ -135,19 +139,8 @@ export class CFileContext implements CompileContext, SummaryProvider {
    * not return cannot return: every path that could fall off the end runs that statement.
    */
   private endsInNoReturn(def: Node): boolean {
-    const body = def.childForFieldName('body');
-    if (!body) return false;
-    let last: Node | null = null;
-    for (let i = body.namedChildCount - 1; i >= 0 && !last; i--) {
-      const c = body.namedChild(i);
-      if (c && c.type !== 'comment') last = c;
-    }
-    if (!last || last.type !== 'expression_statement') return false;
-    const call = strip(firstKid(last));
-    if (!call || call.type !== 'call_expression') return false;
-    const name = calleeName(call);
-    if (!name || !this.isNoReturn(name)) return false;
-    return body.descendantsOfType('return_statement').length === 0;
+    const name = tailCall(def);
+    return !!name && this.isNoReturn(name);
   }
 
   summary(name: string): Summary | undefined {

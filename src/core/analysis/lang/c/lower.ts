@@ -8,6 +8,7 @@ import {
 } from '../../ir/ir';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
 import type { FileMacros } from './macros';
+import { fillsStandardSlots } from './standardSlots';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -209,6 +210,7 @@ export class Lowering {
     }
     if (r.type === 'call_expression') {
       const name = calleeName(r);
+      if (name && ACQUIRE.has(name) && fillsStandardSlots(r)) return { kind: 'other' };
       if (name && ACQUIRE.has(name)) return { kind: 'acquire', ...this.site(r, name, target.kind === 'local' ? target.key : null) };
       if (name && ACQUIRE_PAIR.has(name)) return { kind: 'status', start: r.startIndex };
       // A project function may be an acquiring wrapper: its summary says (else this is `other`).
@@ -261,6 +263,8 @@ export class Lowering {
     if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
     else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: argRef(args[0]) });
     else if (ACQUIRE_PAIR.has(name)) {
+      // Descriptors that fill the standard slots on purpose are not acquired for the function.
+      if (fillsStandardSlots(call)) return;
       const a = strip(args[ACQUIRE_PAIR.get(name)!] ?? null);
       const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
       ops.push({ op: 'pair', ...this.site(call, name, null), base });

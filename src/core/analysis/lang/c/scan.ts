@@ -89,7 +89,9 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
           if (n.type === '_Noreturn' || n.text.includes('noreturn')) {
             const owner = attributeOwner(n);
             const name = owner && declaredName(owner);
-            if (name && (hasAttribute(owner, 'noreturn') || hasAttribute(owner, '_Noreturn'))) noReturn.add(simpleName(name));
+            // The attribute may sit on the declaration or after the parameters (`void f(int) __attribute__((noreturn));`).
+            const holders = [owner, n.parent].filter((h): h is Node => !!h);
+            if (name && holders.some((h) => NORETURN_WORDS.some((w) => hasAttribute(h, w)))) noReturn.add(simpleName(name));
           }
           break;
         case 'include': {
@@ -120,6 +122,7 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
 }
 
 const ACQUIRING: ReadonlySet<string> = new Set(ACQUIRING_NAMES);
+const NORETURN_WORDS = ['noreturn', '__noreturn__', '_Noreturn'];
 
 /** The innermost function containing `offset` (functions sorted by start; their offsets read once). */
 function innermost(functions: Node[], starts: number[], ends: number[], offset: number): Node | null {

@@ -6,6 +6,7 @@ import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
 import { configurations } from './preproc';
+import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile } from './scan';
 import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type UnitSource } from './summaries';
 
@@ -25,6 +26,7 @@ interface IndexedFile {
   readonly hash: string;
   readonly units: readonly FunctionUnit[];
   readonly constants: ReadonlyMap<string, number>;
+  readonly noReturn: NoReturnFacts;
 }
 
 export class CWorkspaceIndex implements UnitSource {
@@ -32,6 +34,7 @@ export class CWorkspaceIndex implements UnitSource {
   private readonly files = new Map<string, IndexedFile>();
   private readonly byName = new Map<string, FunctionUnit[]>();
   private constantsMemo: { generation: number; map: ReadonlyMap<string, number> } | undefined;
+  private noReturnMemo: { generation: number; table: NoReturnTable } | undefined;
   readonly store = new SummaryStore();
 
   constructor(private readonly ownershipTransfers: readonly string[] = []) {}
@@ -111,6 +114,14 @@ export class CWorkspaceIndex implements UnitSource {
     return map;
   }
 
+  /** Does a call of `name` never return, by what the workspace's files declare and define (see noReturnFacts.ts)? */
+  isNoReturn(name: string): boolean {
+    if (this.noReturnMemo?.generation !== this.generation) {
+      this.noReturnMemo = { generation: this.generation, table: new NoReturnTable([...this.files.values()].map((f) => f.noReturn)) };
+    }
+    return this.noReturnMemo.table.has(name);
+  }
+
   /** The workspace's constants, as a cache key. */
   constantsKey(): string {
     const m = this.constants();
@@ -166,10 +177,11 @@ export class CWorkspaceIndex implements UnitSource {
       }
     }
     const defined = new Set(units.map((u) => u.name));
-    for (const w of macroWrappers(root)) {
+    const wrappers = macroWrappers(root);
+    for (const w of wrappers) {
       if (!defined.has(w.name)) units.push({ name: w.name, file, visible: true, macro: { target: w.target, args: w.args } });
     }
-    return { hash, units, constants: own.constants };
+    return { hash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
   }
 }
 
