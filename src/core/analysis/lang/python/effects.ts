@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, CONTAINER_METHODS, callee, Imports, isNonRaising, isTransfer, isUnlikelyRaiser, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
@@ -73,7 +73,39 @@ export class Effects {
 
   /** Whether the raiser found for a statement practically never raises (`isUnlikelyRaiser`): its leaks are pedantic. */
   unlikely(raiser: Node): boolean {
+    if (raiser.type === 'raise_statement') return this.reraisesUnlikely(raiser);
     return raiser.type === 'call' && isUnlikelyRaiser(raiser, this.imports);
+  }
+
+  /**
+   * `raise` (or `raise e`, e the handler's exception) in a handler of a `try` whose body calls only what
+   * practically never raises (`try: os.dup2(null, i) except OSError as e: … raise`): the exception re-raised
+   * is one of those, and as unlikely.
+   */
+  private reraisesUnlikely(stmt: Node): boolean {
+    let handler: Node | null = stmt.parent;
+    while (handler && handler.type !== 'except_clause' && !DEFERRED.has(handler.type)) handler = handler.parent;
+    const tryStmt = handler?.type === 'except_clause' ? handler.parent : null;
+    const body = tryStmt?.type === 'try_statement' ? tryStmt.childForFieldName('body') : null;
+    if (!handler || !body) return false;
+    const value = strip(named(stmt)[0] ?? null);
+    if (value) {
+      const alias = handler.childForFieldName('alias') ?? named(handler).find((c) => c.type === 'as_pattern')?.childForFieldName('alias') ?? null;
+      const name = alias ? (named(alias)[0] ?? alias) : null;
+      if (value.type !== 'identifier' || !name || name.text !== value.text) return false;
+    }
+    let calls = 0;
+    let likely = false;
+    walk(body, (n) => {
+      if (likely || DEFERRED.has(n.type)) return false;
+      if (n.type === 'raise_statement' || n.type === 'assert_statement') likely = true;
+      else if (n.type === 'call' && !isNonRaising(n, this.imports)) {
+        calls++;
+        if (!isUnlikelyRaiser(n, this.imports)) likely = true;
+      }
+      return !likely;
+    });
+    return !likely && calls > 0;
   }
 
   /** The first call that may raise, preferring one that may really raise to one that practically never does. */
@@ -294,8 +326,11 @@ export class Effects {
     const c = callee(call, this.imports);
     const args = call.childForFieldName('arguments');
     const stores = c.name !== null && CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.');
-    // `IOStream(s)`, `Thread(target=f, args=(conn,))`: the object built keeps what it is given.
-    if (stores || isConstructor(c.name) || isTransfer(call, this.imports, this.transfers)) {
+    // `IOStream(s)`, `Thread(target=f, args=(conn,))`: the object built keeps what it is given; a call
+    // not known to only borrow its arguments (`log.startLogging(f)`, `self._put(f)`, `pool.submit(h, conn)`)
+    // is taken to keep them too, from the call on, even if it then raises.
+    if (stores || isConstructor(c.name) || isTransfer(call, this.imports, this.transfers) ||
+      (released === null && shape === null && !isBorrowingCall(call, this.imports))) {
       for (const v of escapingNames(args)) out.push({ t: 'escape', v, early: true });
     }
     // `self.addCleanup(s.close)`, `stack.callback(s.close)`, `atexit.register(f.close)`: the callee closes it later.

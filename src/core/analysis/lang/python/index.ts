@@ -196,13 +196,15 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { clos
   }
   // An exception that leaves a script's module-level `main()` ends the process, which closes everything:
   // such a leak is reported below warning severity (one caught inside main, which goes on, is not).
-  const endsProcess = isScriptMain(scope);
+  // Likewise an exception leaving a test (`test_x`/`testX`/`setUp` of a class, or a module-level `test_x`)
+  // fails the test, and the runner reports that failure: the leak on that path is below warning too.
+  const exceptionEnds = isScriptMain(scope) || isTest(scope);
   for (const rec of records) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
     const finding = leakFinding(rec, tokens, scope.name, 'python', index);
-    findings.push({ ...finding, ...(endsProcess && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}), fixes });
+    findings.push({ ...finding, ...(exceptionEnds && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}), fixes });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
@@ -219,6 +221,19 @@ function isScriptMain(scope: Scope): boolean {
   let p = scope.node.parent;
   if (p?.type === 'decorated_definition') p = p.parent;
   return p?.type === 'module';
+}
+
+/**
+ * A test the runner calls: `test…` or `setUp` defined directly in a class body, or a module-level
+ * `test_…` function (pytest). Nested helpers and other methods are not tests.
+ */
+function isTest(scope: Scope): boolean {
+  if (scope.moduleLevel) return false;
+  let p = scope.node.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  if (p?.type === 'module') return /^test_/.test(scope.name);
+  const cls = p?.type === 'block' ? p.parent : null;
+  return cls?.type === 'class_definition' && (/^test(?:_|[A-Z0-9]|$)/.test(scope.name) || scope.name === 'setUp');
 }
 
 /** The names of a function's parameters (none for the module). */

@@ -222,6 +222,49 @@ export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   return LOG_METHODS.has(c.name) && LOG_RECEIVER.test(parts[parts.length - 2] ?? '');
 }
 
+/**
+ * Calls known to only use what they are given (a borrow): Python has no summaries of project
+ * functions, so any other call that receives a resource as an argument is taken to keep it (a
+ * hand-off: silence rather than a guess). Borrowers are:
+ * - functions of standard modules that act on a descriptor or file and keep nothing (`os.write(fd, b)`,
+ *   `os.fstat`, `select.select([s], …)`, `fcntl.fcntl`, `json.dump(x, f)`, `shutil.copyfileobj`,
+ *   `socket.fromfd` (which duplicates); not `socket.socket(fileno=fd)`, which takes the descriptor over);
+ * - builtins that inspect a value (`print(…, file=f)`, `isinstance`, `len`, `repr`, `getattr`, …);
+ * - unittest assertions (`self.assertEqual(s, …)`, `self.fail(…)`) and logging calls (`log.msg(f)`);
+ * - string formatting and container look-ups or removals (`"{}".format(s)`, `conns.remove(s)`).
+ */
+const BORROW_MODULES: ReadonlySet<string> = new Set([
+  'os', 'os.path', 'select', 'fcntl', 'termios', 'tty', 'json', 'pickle', 'marshal', 'shutil', 'struct', 'time',
+  'errno', 'stat', 'socket', 'warnings', 'traceback', 'pprint', 'mmap', 'msvcrt',
+]);
+const BORROW_BUILTINS: ReadonlySet<string> = new Set([
+  'print', 'len', 'isinstance', 'issubclass', 'repr', 'str', 'id', 'type', 'hasattr', 'getattr', 'callable', 'hash',
+  'bool', 'int', 'float', 'format', 'vars', 'dir', 'iter', 'next', 'sorted', 'min', 'max', 'super',
+]);
+const BORROW_METHODS: ReadonlySet<string> = new Set(['format', 'join', 'get', 'index', 'count', 'remove', 'discard', 'unregister', 'fail']);
+
+/** Whether a call only borrows the resources passed to it (see BORROW_MODULES). */
+export function isBorrowingCall(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  const fn = strip(call.childForFieldName('function'));
+  if (fn?.type === 'attribute') {
+    const obj = strip(fn.childForFieldName('object'));
+    // `"…".format(s)`, `b"".join(parts)`: a literal's method keeps nothing.
+    if (obj && (obj.type === 'string' || obj.type === 'concatenated_string')) return true;
+  }
+  if (c.name === null || c.raw === null) return false;
+  // `raise ValueError(s)`: an exception keeps nothing anyone closes.
+  if (/(?:Error|Exception|Warning)$/.test(c.name)) return true;
+  if (!c.raw.includes('.')) return BORROW_BUILTINS.has(c.name) && c.resolved === c.raw;
+  if (c.resolved === 'socket.socket') return false;
+  const resolved = c.resolved ?? c.raw;
+  const module = resolved.slice(0, resolved.lastIndexOf('.'));
+  if (BORROW_MODULES.has(module)) return true;
+  if (BORROW_METHODS.has(c.name) || /^assert/.test(c.name)) return true;
+  const parts = c.raw.split('.');
+  return LOG_METHODS.has(c.name) && LOG_RECEIVER.test(parts[parts.length - 2] ?? '');
+}
+
 /** Whether a call is to a function in the ownershipTransfers setting (matched on the dotted name or its last part). */
 export function isTransfer(call: Node, imports: Imports, transfers: ReadonlySet<string>): boolean {
   if (transfers.size === 0) return false;

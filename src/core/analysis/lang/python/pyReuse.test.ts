@@ -5,7 +5,7 @@ import { checkEditTrail, checkKeyMutations } from '../../testing/reuseKit';
 import { PYTHON_FUNCTIONS } from './index';
 
 // `other` comes first: its block sets the file's indentation unit (two spaces), which the fixes of
-// `target` use. `target` closes its descriptor through the alias `o2` and hands its socket to `keep`.
+// `target` use. `target` closes its descriptor through the alias `o2` and lets `print` read its socket.
 const BASE = [
   'import os',
   'import socket',
@@ -20,7 +20,7 @@ const BASE = [
   '  fd = os.open(path, 0)',
   '  o2.close(fd)',
   '  s = socket.socket()',
-  '  keep(s)',
+  '  print(s)',
   '  return s.recv(10)',
   '',
   'class K:',
@@ -31,11 +31,11 @@ const BASE = [
 // Every function is looked up (one that acquires nothing has an empty result): `other`, `target`, `one`.
 test('Python: each input of a function\'s key re-analyses it; other changes reuse it', async () => {
   await checkKeyMutations('python', PYTHON_FUNCTIONS, BASE, [
-    { input: 'own text', replace: ['  keep(s)\n  return', '  keep(s)\n  s.close()\n  return'], hits: 2, misses: 1, changesResult: true },
+    { input: 'own text', replace: ['  print(s)\n  return', '  print(s)\n  s.close()\n  return'], hits: 2, misses: 1, changesResult: true },
     { input: 'imports (what `o2` names)', replace: ['import os as o2', 'import shutil as o2'], hits: 0, misses: 3, changesResult: true },
     { input: 'indentation unit (set by another function)', replace: ['  if x:\n    return 1\n  return 2', '   if x:\n      return 1\n   return 2'], hits: 0, misses: 3, changesResult: true },
     { input: 'indentation before the function', replace: ['  def one', '    def one'], hits: 2, misses: 1, changesResult: true },
-    { input: 'ownership transfers', options: { ownershipTransfers: ['keep'] }, hits: 0, misses: 3, changesResult: true },
+    { input: 'ownership transfers', options: { ownershipTransfers: ['print'] }, hits: 0, misses: 3, changesResult: true },
     { input: 'nothing it depends on (another function\'s body)', replace: ['return 2', 'return 3'], hits: 2, misses: 1, changesResult: false },
     { input: 'nothing it depends on (lines above it)', replace: ['import os\n', 'import os\n\n# moved\n'], hits: 3, misses: 0, changesResult: true },
   ]);
