@@ -23,6 +23,69 @@ export type Event =
   /** `v` is rebound to something else (or deleted): what it held is dropped. */
   | { readonly t: 'drop'; readonly v: string; readonly at: Node; readonly how: 'reassigned' | 'deleted' };
 
+/** File and function facts that make calls practically never raise (see `Effects.quiet`). */
+export interface RaiseContext {
+  /** Classes of the file whose construction practically never raises (`trivialClasses`). */
+  readonly trivialClasses: ReadonlySet<string>;
+  /** Sockets the function connects another of its sockets to (`a.connect(srv.getsockname())`). */
+  readonly selfConnected: ReadonlySet<string>;
+}
+
+const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new Set() };
+
+/**
+ * The classes of a file whose construction practically never raises: each definition of the name
+ * defines `__init__` (or has no base class and no `__init__`), defines no `__new__`, and its
+ * `__init__` only stores into attributes of `self` values computed without a call (`self.mod = mod`).
+ */
+export function trivialClasses(root: Node): Set<string> {
+  const verdict = new Map<string, boolean>();
+  for (const cls of root.descendantsOfType('class_definition')) {
+    if (!cls) continue;
+    const name = cls.childForFieldName('name')?.text;
+    if (!name) continue;
+    verdict.set(name, (verdict.get(name) ?? true) && trivialClass(cls));
+  }
+  return new Set([...verdict].filter(([, ok]) => ok).map(([n]) => n));
+}
+
+function trivialClass(cls: Node): boolean {
+  const body = cls.childForFieldName('body');
+  if (!body) return false;
+  let init: Node | null = null;
+  for (const st of named(body)) {
+    const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+    if (def?.type !== 'function_definition') continue;
+    const n = def.childForFieldName('name')?.text;
+    if (n === '__new__') return false;
+    if (n === '__init__') {
+      if (init || st !== def) return false;
+      init = def;
+    }
+  }
+  if (!init) return cls.childForFieldName('superclasses') === null;
+  const block = init.childForFieldName('body');
+  if (!block) return false;
+  return named(block).every((st) => {
+    if (st.type === 'pass_statement' || st.type === 'comment') return true;
+    if (st.type !== 'expression_statement') return false;
+    const e = named(st)[0];
+    if (!e) return false;
+    if (e.type === 'string') return true;
+    if (e.type !== 'assignment') return false;
+    const left = strip(e.childForFieldName('left'));
+    const obj = left?.type === 'attribute' ? strip(left.childForFieldName('object')) : null;
+    const right = e.childForFieldName('right');
+    if (obj?.type !== 'identifier' || obj.text !== 'self' || !right) return false;
+    let call = false;
+    walk(right, (n) => {
+      if (n.type === 'call' || n.type === 'subscript' || n.type === 'binary_operator' || DEFERRED.has(n.type)) call = true;
+      return !call;
+    });
+    return !call;
+  });
+}
+
 export interface AcquisitionSite {
   /** The acquiring call. */
   readonly call: Node;
@@ -58,7 +121,21 @@ export class Effects {
     private readonly closedHere: ReadonlySet<string> = new Set(),
     /** Local names the function's own code binds to an acquiring call of the tables. */
     private readonly acquiredHere: ReadonlySet<string> = new Set(),
+    /** What else makes a call practically never raise here (see `quiet`). */
+    private readonly context: RaiseContext = NO_CONTEXT,
   ) {}
+
+  /**
+   * Whether a call practically never raises: `isUnlikelyRaiser`, a constructor of a class of this file
+   * whose `__init__` only stores what it is given (`trivialClasses`), or `accept()` on a listening socket
+   * the function itself connected to (`a.connect(srv.getsockname())` … `srv.accept()`: the connection is queued).
+   */
+  private quiet(call: Node): boolean {
+    if (isUnlikelyRaiser(call, this.imports)) return true;
+    const c = callee(call, this.imports);
+    if (c.raw !== null && !c.raw.includes('.') && this.context.trivialClasses.has(c.raw)) return true;
+    return c.name === 'accept' && c.receiver !== null && this.context.selfConnected.has(c.receiver);
+  }
 
   /** The first call in `roots` that may raise (lambda and nested function bodies do not run here). */
   raiser(roots: readonly Node[]): Node | null {
@@ -74,7 +151,7 @@ export class Effects {
   /** Whether the raiser found for a statement practically never raises (`isUnlikelyRaiser`): its leaks are pedantic. */
   unlikely(raiser: Node): boolean {
     if (raiser.type === 'raise_statement') return this.reraisesUnlikely(raiser);
-    return raiser.type === 'call' && isUnlikelyRaiser(raiser, this.imports);
+    return raiser.type === 'call' && this.quiet(raiser);
   }
 
   /**
@@ -101,7 +178,7 @@ export class Effects {
       if (n.type === 'raise_statement' || n.type === 'assert_statement') likely = true;
       else if (n.type === 'call' && !isNonRaising(n, this.imports)) {
         calls++;
-        if (!isUnlikelyRaiser(n, this.imports)) likely = true;
+        if (!this.quiet(n)) likely = true;
       }
       return !likely;
     });
@@ -117,7 +194,7 @@ export class Effects {
         if (found) return false;
         if (DEFERRED.has(n.type)) return false;
         if (n.type === 'call' && !isNonRaising(n, this.imports)) {
-          if (!isUnlikelyRaiser(n, this.imports)) {
+          if (!this.quiet(n)) {
             found = n;
             return false;
           }
@@ -128,6 +205,20 @@ export class Effects {
       if (found) return found;
     }
     return unlikely;
+  }
+
+  /**
+   * The name whose value an acquisition proves truthy when it succeeds: the path of `open(path)` /
+   * `os.open(path, …)` (an empty or None path raises). Null for other acquisitions.
+   */
+  truthyWhenAcquired(site: AcquisitionSite): string | null {
+    if (site.inferred) return null;
+    const c = callee(site.call, this.imports);
+    const name = c.resolved ?? c.raw;
+    if (name !== 'open' && name !== 'io.open' && name !== 'builtins.open' && name !== 'os.open') return null;
+    const args = site.call.childForFieldName('arguments');
+    const first = strip(args ? (named(args)[0] ?? null) : null);
+    return first?.type === 'identifier' && first.text !== site.variable ? first.text : null;
   }
 
   /** Events of a node; `edge` selects the `for` target binding, which happens on the 'body' edge only. */

@@ -7,7 +7,7 @@ import { FileReuse, functionKey } from '../../engine/reuse';
 import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
-import { Effects, type AcquisitionSite } from './effects';
+import { Effects, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports } from './names';
@@ -72,15 +72,24 @@ function acquires(body: Node, imports: Imports): boolean {
  * The names the scope's own code closes (`v.close()`) and those it binds to an acquiring call of the
  * tables (`v = open(p)`): a call outside the tables whose result the function closes is its resource.
  */
-function ownedNames(body: Node, imports: Imports): { closed: Set<string>; acquired: Set<string> } {
+function ownedNames(body: Node, imports: Imports): Owned {
   const closed = new Set<string>();
   const acquired = new Set<string>();
+  const selfConnected = new Set<string>();
   walk(body, (n) => {
     if (DEFERRED.has(n.type)) return false;
     if (n.type === 'call') {
       const fn = n.childForFieldName('function');
       const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
-      if (obj?.type === 'identifier' && fn?.childForFieldName('attribute')?.text === 'close') closed.add(obj.text);
+      const method = fn?.childForFieldName('attribute')?.text;
+      if (obj?.type === 'identifier' && method === 'close') closed.add(obj.text);
+      if (method === 'connect' || method === 'connect_ex') {
+        // `client.connect(srv.getsockname())`: srv's next accept() takes a connection already queued.
+        const arg = n.childForFieldName('arguments')?.namedChildren[0];
+        const f = arg?.type === 'call' ? arg.childForFieldName('function') : null;
+        const o = f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'getsockname' ? f.childForFieldName('object') : null;
+        if (o?.type === 'identifier') selfConnected.add(o.text);
+      }
     } else if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
@@ -88,7 +97,13 @@ function ownedNames(body: Node, imports: Imports): { closed: Set<string>; acquir
     }
     return true;
   });
-  return { closed, acquired };
+  return { closed, acquired, selfConnected };
+}
+
+interface Owned {
+  readonly closed: Set<string>;
+  readonly acquired: Set<string>;
+  readonly selfConnected: Set<string>;
 }
 
 /** `global`/`nonlocal` names declared in the scope's own code. */
@@ -121,6 +136,8 @@ interface PyFile {
   readonly index: LineIndex;
   readonly imports: Imports;
   readonly transfers: ReadonlySet<string>;
+  /** Classes of the file whose construction practically never raises (./effects `trivialClasses`). */
+  readonly trivial: ReadonlySet<string>;
   readonly unit: string;
   readonly deadline: number | undefined;
 }
@@ -131,10 +148,12 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
   const imports = Imports.of(statements);
   const index = new LineIndex(text);
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), unit: indentUnit(root, text, index), deadline };
+  const trivial = trivialClasses(root);
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline };
   // A function's result depends on its own text and on the file's imports and indentation unit (no
   // summaries: calls act through the tables). Module-level code is analysed every time: its text is the file.
-  const facts = [imports.fingerprint(), file.unit];
+  // The file's classes whose construction never raises decide which exits are below warning.
+  const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(',')];
   // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
   for (const scope of scopes(root, statements.filter((n) => n.type === 'function_definition'))) {
@@ -154,11 +173,12 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   }
 }
 
-function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: { closed: Set<string>; acquired: Set<string> } | null): Finding[] {
+function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null): Finding[] {
   const { text, index, imports, transfers, deadline } = file;
   const findings: Finding[] = [];
   const body = scope.body!;
-  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired);
+  const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set() });
   const builder = new CfgBuilder((roots) => effects.raiser(roots));
   let cfg;
   try {

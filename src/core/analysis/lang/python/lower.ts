@@ -46,6 +46,8 @@ export class PyLowering {
   private readonly exits = new Map<string, number>();
   private readonly excBranch = new Map<number, number>();
   private finallyClauses: Node[] | null = null;
+  /** Names an acquisition proves truthy (`open(path)` succeeded: `path` is no empty string or None), see `truthyStatus`. */
+  private truthy: Set<string> | null = null;
 
   constructor(
     private readonly cfg: PyCfg,
@@ -238,9 +240,14 @@ export class PyLowering {
         case 'escape':
           out.push(returning && !e.early ? { op: 'returned', refs: [ref] } : { op: 'escape', ref });
           break;
-        case 'acquire':
+        case 'acquire': {
           out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value: { kind: 'acquire', ...acquireSite(e.site) }, ...span(e.site.statement ?? e.site.call) });
+          const path = this.effects.truthyWhenAcquired(e.site);
+          if (path !== null && this.truthyStatus().has(path)) {
+            out.push({ op: 'bind', target: { kind: 'local', key: path }, value: { kind: 'status', start: acquireSite(e.site).start }, ...span(e.site.call) });
+          }
           break;
+        }
         case 'hold':
           out.push({ op: 'bind', target: { kind: 'local', key: e.holder }, value: { kind: 'var', key: e.v }, ...span(n.ast ?? this.body) });
           break;
@@ -261,6 +268,34 @@ export class PyLowering {
     return out;
   }
 
+  /**
+   * Local names (not parameters, never holding a resource) that a successful `open(name)` proves truthy:
+   * after it, `name` is bound as the acquisition's status, so that `while not name:` / `if not name:`
+   * tell whether the file was opened (`while files and not current: current = files.pop(0); f = open(current)`).
+   * A status is zero on success: guards on these names are lowered with the comparison reversed.
+   */
+  private truthyStatus(): Set<string> {
+    if (this.truthy) return this.truthy;
+    const paths = new Set<string>();
+    const resources = new Set<string>();
+    for (const n of this.cfg.nodes) {
+      for (const e of [...this.effects.of(n), ...(n.kind === 'for' ? this.effects.of(n, true) : [])]) {
+        if (e.t === 'acquire') {
+          resources.add(e.v);
+          const p = this.effects.truthyWhenAcquired(e.site);
+          if (p !== null) paths.add(p);
+        } else if (e.t === 'alias' || e.t === 'derive' || e.t === 'hold') resources.add(e.v);
+      }
+    }
+    return (this.truthy = new Set([...paths].filter((p) => !resources.has(p) && !this.params.includes(p))));
+  }
+
+  /** `name != 0` (truthy) for a truthy status (see `truthyStatus`) is the acquisition's success: status `== 0`. */
+  private truthiness(key: string, rel: '==' | '!='): Guard {
+    const statusRel = this.truthyStatus().has(key) ? (rel === '!=' ? '==' : '!=') : rel;
+    return { g: 'cmp', subject: { kind: 'key', key }, rel: statusRel, c: 0 };
+  }
+
   // ------------------------------------------------------------ guards
 
   /** What a condition says about its names: `s`, `not s`, `s is None`, `s is not None`, `and`/`or`. */
@@ -269,7 +304,7 @@ export class PyLowering {
     if (!c || depth > MAX_GUARD_DEPTH) return NO_GUARD;
     switch (c.type) {
       case 'identifier':
-        return { g: 'cmp', subject: { kind: 'key', key: c.text }, rel: '!=', c: 0 };
+        return this.truthiness(c.text, '!=');
       case 'named_expression': {
         const name = c.childForFieldName('name');
         return name ? { g: 'cmp', subject: { kind: 'key', key: name.text }, rel: '!=', c: 0 } : NO_GUARD;
@@ -293,8 +328,8 @@ export class PyLowering {
         const [l, r] = [strip(parts[0]!), strip(parts[1]!)];
         const subject = l?.type === 'identifier' && r?.type === 'none' ? l : r?.type === 'identifier' && l?.type === 'none' ? r : null;
         if (!subject) return NO_GUARD;
-        if (op === 'is' || op === '==') return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: '==', c: 0 };
-        if (op === 'is not' || op === '!=') return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: '!=', c: 0 };
+        if (op === 'is' || op === '==') return this.truthiness(subject.text, '==');
+        if (op === 'is not' || op === '!=') return this.truthiness(subject.text, '!=');
         return NO_GUARD;
       }
       default:

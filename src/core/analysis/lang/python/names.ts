@@ -185,7 +185,11 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - unittest's `addCleanup` (appends to a list);
  * - logging: `debug`/`info`/`warning`/`warn`/`error`/`exception`/`critical`/`msg`/`err` called on a
  *   receiver named `log`, `logger`, `logging` (or `_log`, `self.log`, `self.logger`, …);
- * - `range()`; `os.dup2()` (of a descriptor the function holds onto a standard one).
+ * - `range()`; `os.dup2()` (of a descriptor the function holds onto a standard one);
+ * - `os.path` functions that compute on a string (`join`, `split`, `basename`, …, `exists`);
+ * - a new socket with standard arguments (`socket.socket()`, `socket.socket(AF_INET, SOCK_STREAM)`,
+ *   `socketpair()`): it fails only when the process is out of descriptors;
+ * - `connect(srv.getsockname())`: connecting to a socket of one's own.
  * Not here: `connect`, `accept`, `send`/`recv`, constructors, project functions: they fail for real.
  */
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
@@ -196,6 +200,33 @@ const LOG_METHODS: ReadonlySet<string> = new Set(['debug', 'info', 'warning', 'w
 const LOG_RECEIVER = /^_*(?:log|logger|logging)$/i;
 const UNLIKELY_FUNCTIONS: ReadonlySet<string> = new Set(['range', 'os.dup2']);
 const LOCAL_ADDRESSES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '', '0.0.0.0', '::']);
+
+/** `os.path` functions that only compute on the string they are given (or test for a file): they practically never raise. */
+const PURE_PATH_FUNCTIONS: ReadonlySet<string> = new Set(['join', 'split', 'basename', 'dirname', 'splitext', 'normpath', 'normcase',
+  'isabs', 'exists', 'lexists', 'isdir', 'isfile', 'islink'].map((f) => `os.path.${f}`));
+/** Constants of a socket() that any system supports: IPv4, Unix, stream, datagram, the default protocol. */
+const STANDARD_SOCKET_ARGS: ReadonlySet<string> = new Set(['AF_INET', 'AF_UNIX', 'SOCK_STREAM', 'SOCK_DGRAM', 'IPPROTO_TCP', 'IPPROTO_UDP']);
+
+/**
+ * `socket.socket()`, `socket.socket(socket.AF_INET, socket.SOCK_STREAM)`, `socketpair()`: with the default
+ * or standard arguments a new socket fails only when the process is out of descriptors.
+ */
+function standardSocketArguments(call: Node): boolean {
+  const args = call.childForFieldName('arguments');
+  return (args ? named(args) : []).every((a) => {
+    const x = strip(a.type === 'keyword_argument' ? a.childForFieldName('value') : a);
+    if (x?.type === 'integer') return x.text === '0';
+    const last = x?.type === 'attribute' ? x.childForFieldName('attribute') : x;
+    return last?.type === 'identifier' && STANDARD_SOCKET_ARGS.has(last.text);
+  });
+}
+
+/** `srv.getsockname()`: the address of a socket the caller holds (connecting to it is connecting to oneself). */
+function selfAddress(arg: Node | null): boolean {
+  const a = strip(arg);
+  const fn = a?.type === 'call' ? strip(a.childForFieldName('function')) : null;
+  return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'getsockname' && (a!.childForFieldName('arguments')?.namedChildCount ?? 0) === 0;
+}
 
 /** `("127.0.0.1", 0)`: a local or any address with port 0. */
 function ephemeralLocalAddress(arg: Node | null): boolean {
@@ -214,8 +245,10 @@ function ephemeralLocalAddress(arg: Node | null): boolean {
 export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
   if (c.name === null || c.raw === null) return false;
+  if (c.resolved === 'socket.socket' || c.resolved === 'socket.socketpair') return standardSocketArguments(call);
   if (!c.raw.includes('.')) return UNLIKELY_FUNCTIONS.has(c.name);
-  if (c.resolved !== null && UNLIKELY_FUNCTIONS.has(c.resolved)) return true;
+  if (c.resolved !== null && (UNLIKELY_FUNCTIONS.has(c.resolved) || PURE_PATH_FUNCTIONS.has(c.resolved))) return true;
+  if (c.name === 'connect' && selfAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null)) return true;
   if (UNLIKELY_METHODS.has(c.name)) return true;
   if (c.name === 'bind') return ephemeralLocalAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null);
   const parts = c.raw.split('.');

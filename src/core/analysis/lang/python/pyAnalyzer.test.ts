@@ -464,3 +464,69 @@ test('python: re-raising what a call that practically never raises raised is as 
   const got = (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.variable} ${f.severity ?? 'warning'}`);
   assert.deepEqual(got, ['6 null information', '11 null information', '19 fd warning']);
 });
+
+test('python: a successful open(path) proves path truthy: a loop that runs until a file opened does not reopen it', async () => {
+  const text = lines(
+    'def first_readable(self, names):',
+    '    current = None',
+    '    while names and not current:',
+    '        try:',
+    '            current = names.pop(0)',
+    '            stream = open(current, "rb")',
+    '        except OSError:',
+    '            self.report(current)',
+    '            current = None',
+    '    if not current:',
+    '        return None',
+    '    return self.upload(stream)',
+    '',
+    'def every(self, names):',
+    '    for name in names:',
+    '        stream = open(name, "rb")',
+    '    return self.upload(stream)',
+  );
+  // every() reopens on each turn: the overwrite stays.
+  assert.deepEqual((await analyzePython(text, {})).findings.map((f) => [f.range.start.line + 1, f.ruleId, f.variable]),
+    [[16, 'sockscope.overwrite', 'stream'], [16, 'sockscope.leak', 'stream']]);
+});
+
+test('python: a trivial constructor of the file, a standard new socket, a self-connection and os.path helpers practically never raise', async () => {
+  const text = lines(
+    'import os',
+    'import socket',
+    '',
+    'class Holder:',
+    '    def __init__(self, mod):',
+    '        """Keeps mod."""',
+    '        self.mod = mod',
+    '',
+    'class Busy:',
+    '    def __init__(self, mod):',
+    '        self.mod = load(mod)',
+    '',
+    'def waker():',
+    '    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+    '    server = socket.socket()',
+    '    server.bind(("127.0.0.1", 0))',
+    '    server.listen(1)',
+    '    client.connect(server.getsockname())',
+    '    reader, _ = server.accept()',
+    '    server.close()',
+    '    return client, reader',
+    '',
+    'def built(path, name):',
+    '    f = open(path)',
+    '    h = Holder(name)',
+    '    b = Busy(name)',
+    '    p = os.path.join(path, name)',
+    '    g = socket.socket(socket.AF_INET6)',
+    '    return f, h, b, p, g',
+  );
+  const got = (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.variable} ${f.severity ?? 'warning'}`);
+  // Busy() may raise (its __init__ calls load()); an IPv6 socket may be unsupported.
+  assert.deepEqual(got, [
+    '15 client information', '16 server information', '16 client information', '17 server information', '17 client information',
+    '18 server information', '18 client information', '19 server information', '19 client information',
+    '25 f information', '26 f warning', '27 f information', '28 f warning',
+  ]);
+});
