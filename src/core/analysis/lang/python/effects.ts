@@ -385,7 +385,7 @@ export class Effects {
     const calls: Node[] = [];
     walk(root, (n) => {
       if (n.type === 'lambda') {
-        for (const id of identifiersIn(n)) out.push({ t: 'escape', v: id.text, early: true });
+        for (const v of capturedOwners(n)) out.push({ t: 'escape', v, early: true });
         return false;
       }
       if (n.type === 'call') calls.push(n);
@@ -509,8 +509,27 @@ function withItems(root: Node): WithItem[] {
   return out;
 }
 
+/** Methods that end what their receiver holds: a closure calling them owns it. */
+const ENDING_METHODS: ReadonlySet<string> = new Set(['close', 'detach', 'shutdown', 'release', '__exit__']);
+
 /**
- * The names a definition mentions, remembered by its text, start column and whether it parsed
+ * The names a lambda or nested definition keeps (a closure): every name it mentions, except one it
+ * only calls methods on that do not end it (`lambda: sock.connect(addr)`, `def check(): s.getsockname()`):
+ * such a closure borrows it, like a call on it where the closure is written.
+ */
+function capturedOwners(def: Node): string[] {
+  const owners = new Set<string>();
+  for (const id of identifiersIn(def)) {
+    const attr = id.parent;
+    const method = attr?.type === 'attribute' && attr.childForFieldName('object')?.id === id.id ? attr.childForFieldName('attribute')?.text : undefined;
+    const called = method !== undefined && attr!.parent?.type === 'call' && attr!.parent.childForFieldName('function')?.id === attr!.id;
+    if (!called || ENDING_METHODS.has(method!)) owners.add(id.text);
+  }
+  return [...owners];
+}
+
+/**
+ * The names a definition keeps (`capturedOwners`), remembered by its text, start column and whether it parsed
  * cleanly (module-level code meets every definition of the file on every analysis).
  */
 const DEFINITION_NAMES = new Map<string, readonly string[]>();
@@ -520,7 +539,7 @@ function definitionNames(def: Node): readonly string[] {
   const text = `${def.startPosition.column}:${def.hasError ? 'E' : ''}:${def.text}`;
   let names = DEFINITION_NAMES.get(text);
   if (names) return names;
-  names = [...new Set(identifiersIn(def).map((id) => id.text))];
+  names = capturedOwners(def);
   DEFINITION_NAMES.set(text, names);
   if (DEFINITION_NAMES.size > MAX_DEFINITION_NAMES) DEFINITION_NAMES.delete(DEFINITION_NAMES.keys().next().value!);
   return names;

@@ -171,6 +171,8 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
   if (c.name === null) return false;
   if (releasedName(call, imports) !== null) return true;
+  // `closing(socket.socket())` only wraps what it is given (the inner call may raise on its own).
+  if (c.resolved === 'contextlib.closing' || (c.raw === 'closing' && c.resolved === 'contextlib.closing')) return true;
   if (CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.')) return true;
   return c.raw !== null && !c.raw.includes('.') && NON_RAISING.has(c.name);
 }

@@ -530,3 +530,35 @@ test('python: a trivial constructor of the file, a standard new socket, a self-c
     '25 f information', '26 f warning', '27 f information', '28 f warning',
   ]);
 });
+
+test('python: a closure that only calls methods on a socket borrows it; one that closes or keeps it owns it', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def dial(addr, retry):',
+    '    for af in (socket.AF_INET, socket.AF_INET6):',
+    '        try:',
+    '            sock = socket.socket(af, socket.SOCK_STREAM)',
+    '            retry(lambda: sock.connect(addr))',
+    '            break',
+    '        except OSError:',
+    '            raise',
+    '    return sock',
+    '',
+    'def checked(d):',
+    '    s = socket.socket(socket.AF_INET6)',
+    '    def check(x):',
+    '        assert s.getsockname() == x',
+    '    d.addCallback(check)',
+    '',
+    'def later(register):',
+    '    s = socket.socket(socket.AF_INET6)',
+    '    register(lambda: s.close())',
+    '    def keep():',
+    '        return s',
+    '    register(keep)',
+  );
+  // dial(): sock leaks where retry() raises; checked(): s is never closed.
+  assert.deepEqual((await analyzePython(text, {})).findings.map((f) => [f.range.start.line + 1, f.variable]),
+    [[10, 'sock'], [17, 's'], [17, 's']]);
+});
