@@ -1,10 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import {
-  EMPTY_PROGRAM, NO_GUARD, type AcquireSite, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op,
+  EMPTY_PROGRAM, NO_GUARD, type AcquireSite, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Value,
 } from '../../ir/ir';
 import type { EdgeKind, PyCfg, PyNode } from './cfg';
 import type { AcquisitionSite, Effects, Event } from './effects';
-import { identifiersIn, named, strip } from './syntax';
+import { identifiersIn, named, strip, walk } from './syntax';
 
 /**
  * Lowers a Python function's CFG (./cfg) to the shared IR, once, so that the engine's dataflow never
@@ -48,6 +48,8 @@ export class PyLowering {
   private finallyClauses: Node[] | null = null;
   /** Names an acquisition proves truthy (`open(path)` succeeded: `path` is no empty string or None), see `truthyStatus`. */
   private truthy: Set<string> | null = null;
+  /** `flag = True` statements (by offset) right after an acquisition: the flag is its status (see `truthyStatus`). */
+  private readonly flags = new Map<number, { name: string; acquisition: number }>();
 
   constructor(
     private readonly cfg: PyCfg,
@@ -260,7 +262,10 @@ export class PyLowering {
         case 'drop': {
           // A `for` target is bound at the target; other statements bind where they are.
           const at = n.kind === 'for' ? (n.ast?.childForFieldName('left') ?? e.at) : e.at;
-          out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value: { kind: 'other' }, ...span(at) });
+          this.truthyStatus();
+          const flag = this.flags.get(e.at.startIndex);
+          const value: Value = flag && flag.name === e.v ? { kind: 'status', start: flag.acquisition } : { kind: 'other' };
+          out.push({ op: 'bind', target: { kind: 'local', key: e.v }, value, ...span(at) });
           break;
         }
       }
@@ -287,7 +292,53 @@ export class PyLowering {
         } else if (e.t === 'alias' || e.t === 'derive' || e.t === 'hold') resources.add(e.v);
       }
     }
-    return (this.truthy = new Set([...paths].filter((p) => !resources.has(p) && !this.params.includes(p))));
+    const flags = this.flagStatements(resources);
+    for (const f of flags.values()) paths.add(f.name);
+    const truthy = new Set([...paths].filter((p) => !resources.has(p) && !this.params.includes(p)));
+    for (const [at, f] of flags) if (truthy.has(f.name)) this.flags.set(at, f);
+    return (this.truthy = truthy);
+  }
+
+  /**
+   * `f = open(p)` followed by `close = True`, where every other assignment of `close` in the function is
+   * `False`, `None` or `0`: `close` is true exactly where the acquisition ran (`if close: f.close()`).
+   */
+  private flagStatements(resources: ReadonlySet<string>): Map<number, { name: string; acquisition: number }> {
+    const out = new Map<number, { name: string; acquisition: number }>();
+    const candidates = new Map<string, { stmt: Node; acquisition: number } | null>();
+    for (const n of this.cfg.nodes) {
+      for (const e of this.effects.of(n)) {
+        if (e.t !== 'acquire' || !e.site.statement || !e.site.simple) continue;
+        let next = e.site.statement.nextNamedSibling;
+        while (next?.type === 'comment') next = next.nextNamedSibling;
+        const a = next?.type === 'expression_statement' ? named(next)[0] : undefined;
+        const left = a?.type === 'assignment' ? strip(a.childForFieldName('left')) : null;
+        if (!next || left?.type !== 'identifier' || strip(a!.childForFieldName('right'))?.type !== 'true') continue;
+        // Two acquisitions setting the same flag: it tells neither apart.
+        candidates.set(left.text, candidates.has(left.text) ? null : { stmt: next, acquisition: acquireSite(e.site).start });
+      }
+    }
+    if (!candidates.size) return out;
+    const others = new Map<string, boolean>();
+    walk(this.body, (x) => {
+      if (x.type === 'lambda' || x.type === 'function_definition' || x.type === 'class_definition') return false;
+      if (x.type !== 'assignment' && x.type !== 'augmented_assignment' && x.type !== 'named_expression') return true;
+      const left = strip(x.childForFieldName(x.type === 'named_expression' ? 'name' : 'left'));
+      const names = left?.type === 'identifier' ? [left.text] : identifiersIn(left ?? x).map((i) => i.text);
+      for (const v of names) {
+        const c = candidates.get(v);
+        if (!c || x.parent?.id === c.stmt.id) continue;
+        const right = strip(x.childForFieldName(x.type === 'named_expression' ? 'value' : 'right'));
+        const falsy = x.type === 'assignment' && left?.type === 'identifier' &&
+          (right?.type === 'false' || right?.type === 'none' || (right?.type === 'integer' && right.text === '0'));
+        if (!falsy) others.set(v, true);
+      }
+      return true;
+    });
+    for (const [name, c] of candidates) {
+      if (c && !others.get(name) && !resources.has(name)) out.set(c.stmt.startIndex, { name, acquisition: c.acquisition });
+    }
+    return out;
   }
 
   /** `name != 0` (truthy) for a truthy status (see `truthyStatus`) is the acquisition's success: status `== 0`. */

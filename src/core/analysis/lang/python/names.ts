@@ -191,7 +191,8 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - `os.path` functions that compute on a string (`join`, `split`, `basename`, …, `exists`);
  * - a new socket with standard arguments (`socket.socket()`, `socket.socket(AF_INET, SOCK_STREAM)`,
  *   `socketpair()`): it fails only when the process is out of descriptors;
- * - `connect(srv.getsockname())`: connecting to a socket of one's own.
+ * - `connect(srv.getsockname())`: connecting to a socket of one's own;
+ * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`.
  * Not here: `connect`, `accept`, `send`/`recv`, constructors, project functions: they fail for real.
  */
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
@@ -223,6 +224,17 @@ function standardSocketArguments(call: Node): boolean {
   });
 }
 
+/** A helper that sets close-on-exec on a descriptor (`_setCloseOnExec(fd)`, `set_cloexec(fd)`): `fcntl(F_SETFD)`. */
+const CLOSE_ON_EXEC = /^_*(?:set_?)?(?:close_?on_?exec|cloexec)$/i;
+const DESCRIPTOR_FLAG_COMMANDS: ReadonlySet<string> = new Set(['F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL']);
+
+/** `fcntl.F_SETFD` and the like: reading or setting a valid descriptor's flags does not fail (locks may). */
+function descriptorFlagCommand(arg: Node | null): boolean {
+  const a = strip(arg);
+  const last = a?.type === 'attribute' ? a.childForFieldName('attribute') : a;
+  return last?.type === 'identifier' && DESCRIPTOR_FLAG_COMMANDS.has(last.text);
+}
+
 /** `srv.getsockname()`: the address of a socket the caller holds (connecting to it is connecting to oneself). */
 function selfAddress(arg: Node | null): boolean {
   const a = strip(arg);
@@ -251,6 +263,8 @@ export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   if (!c.raw.includes('.')) return UNLIKELY_FUNCTIONS.has(c.name);
   if (c.resolved !== null && (UNLIKELY_FUNCTIONS.has(c.resolved) || PURE_PATH_FUNCTIONS.has(c.resolved))) return true;
   if (c.name === 'connect' && selfAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null)) return true;
+  if (CLOSE_ON_EXEC.test(c.name)) return true;
+  if (c.resolved === 'fcntl.fcntl') return descriptorFlagCommand(named(call.childForFieldName('arguments') ?? call)[1] ?? null);
   if (UNLIKELY_METHODS.has(c.name)) return true;
   if (c.name === 'bind') return ephemeralLocalAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null);
   const parts = c.raw.split('.');
