@@ -98,11 +98,15 @@ const at = (s: SocketJson): string => {
   return f ? `${f.file}:${f.line}` : 'none';
 };
 
-/** Waits for the leaked sockets to reach CLOSE_WAIT, then checks attribution and the closed path against ss. */
+/**
+ * Waits for the leaked sockets to reach CLOSE_WAIT and for their records (the runtime recorders write in
+ * batches, at most ~200 ms late), then checks attribution and the closed path against ss.
+ */
 async function checkLeak(pid: number, site: string): Promise<SocketJson[]> {
   let sockets = await socketsOf(pid);
   let fromSs = ssCloseWait(pid);
-  for (let i = 0; i < 50 && (sockets.filter((s) => s.state === 'CLOSE_WAIT').length < LEAK || fromSs.size < LEAK); i++) {
+  const waiting = () => sockets.filter((s) => s.state === 'CLOSE_WAIT').length < LEAK || fromSs.size < LEAK || sockets.filter((s) => at(s) === site).length < LEAK;
+  for (let i = 0; i < 50 && waiting(); i++) {
     await new Promise((r) => setTimeout(r, 100));
     sockets = await socketsOf(pid);
     fromSs = ssCloseWait(pid);
@@ -200,7 +204,11 @@ test('Python fork: the child has its own record; inherited sockets keep their si
   assert.ok(p.child && p.child > 0);
   const childSite = `${program}:${fixtureSiteLine('leaky.py', 'child')}`;
   const leakSite = `${program}:${fixtureSiteLine('leaky.py', 'send_message')}`;
-  const child = await socketsOf(p.child as number);
+  let child = await socketsOf(p.child as number);
+  for (let i = 0; i < 50 && child.filter((s) => at(s) === childSite).length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100)); // the child's own records are written within ~200 ms
+    child = await socketsOf(p.child as number);
+  }
   const parent = await socketsOf(p.pid);
   assert.equal(child.filter((s) => at(s) === childSite).length, 3);
   assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === leakSite).length, 3, 'inherited leaks keep their site');
