@@ -1,6 +1,6 @@
 // The recording half of SockScope's Java socket-origins agent (see ../Agent.java), on the boot class
 // path so that the JDK's own socket code can call it. For each new socket descriptor it records the
-// Java stack (StackWalker, capped; frames of the JDK's packages and of the agent are left out, so frame 0
+// Java stack (a Throwable's, capped; frames of the JDK's packages and of the agent are left out, so frame 0
 // is the innermost frame of the program: file as package path + source file name, `Class.method`,
 // line), and each close, so that a reused descriptor is never attributed to an old stack.
 //
