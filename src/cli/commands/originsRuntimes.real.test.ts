@@ -121,6 +121,19 @@ async function checkLeak(pid: number, site: string): Promise<SocketJson[]> {
   return sockets;
 }
 
+/** The process's sockets once `ready` holds for them (the runtime recorders write in batches, at most ~200 ms late), or after ~5 s. */
+async function socketsWhen(pid: number, ready: (sockets: SocketJson[]) => boolean): Promise<SocketJson[]> {
+  let sockets = await socketsOf(pid);
+  for (let i = 0; i < 50 && !ready(sockets); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sockets = await socketsOf(pid);
+  }
+  return sockets;
+}
+
+/** Whether each of these descriptors holds a socket with a recorded origin. */
+const recordedFds = (...fds: (number | undefined)[]) => (sockets: SocketJson[]): boolean => fds.every((fd) => sockets.some((s) => s.fd === fd && s.origin !== undefined));
+
 async function checkTable(pid: number, site: string): Promise<void> {
   const json = JSON.parse((await cliRun(originsCommand, [String(pid), '--json'])).out) as { recorded: boolean; sites: { frames: FrameJson[]; states: Record<string, number>; created: number; closed: number }[] };
   assert.equal(json.recorded, true);
@@ -186,7 +199,8 @@ test('Python: leaked sockets at the socket() line, closed and accepted ones gone
   const { p } = await start(['python3', program, String(LEAK), String(CLOSED)], { PYTHONPATH: userSite });
   assert.equal(p.chained, 'yes', 'the user\'s sitecustomize ran');
   const site = `${program}:${fixtureSiteLine('leaky.py', 'send_message')}`;
-  const sockets = await checkLeak(p.pid, site);
+  await checkLeak(p.pid, site);
+  const sockets = await socketsWhen(p.pid, recordedFds(p.reuseB));
   await checkTable(p.pid, site);
   assert.equal(p.reuseA, p.reuseB, 'the fixture reuses the descriptor');
   const reused = sockets.find((s) => s.fd === p.reuseB);
@@ -224,14 +238,16 @@ test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its n
   const { p } = await start(['java', '--add-opens', 'java.base/sun.nio.ch=ALL-UNNAMED', '-cp', path.join(work, 'classes'), 'Leaky', String(LEAK), String(CLOSED)], { JAVA_TOOL_OPTIONS: '-Xss2m' });
   // Java frames name the source by package path and file name (the class file knows no more).
   const site = `Leaky.java:${fixtureSiteLine('Leaky.java', 'send_message')}`;
-  const sockets = await checkLeak(p.pid, site);
+  await checkLeak(p.pid, site);
+  const udpSite = `Leaky.java:${fixtureSiteLine('Leaky.java', 'udp')}`;
+  const sockets = await socketsWhen(p.pid, (ss) => recordedFds(p.reuseB, p.channel, p.channelAccepted)(ss) && ss.some((s) => at(s) === udpSite));
   await checkTable(p.pid, site);
   assert.equal(p.reuseA, p.reuseB, 'the fixture reuses the descriptor');
   const byFd = (fd: number | undefined) => { const s = sockets.find((x) => x.fd === fd); return s ? at(s) : 'no socket'; };
   assert.equal(byFd(p.reuseB), `Leaky.java:${fixtureSiteLine('Leaky.java', 'reuse_b')}`);
   assert.equal(byFd(p.channel), `Leaky.java:${fixtureSiteLine('Leaky.java', 'channel')}`);
   assert.equal(byFd(p.channelAccepted), `Leaky.java:${fixtureSiteLine('Leaky.java', 'channel_accept')}`);
-  const udp = sockets.filter((s) => at(s) === `Leaky.java:${fixtureSiteLine('Leaky.java', 'udp')}`);
+  const udp = sockets.filter((s) => at(s) === udpSite);
   assert.equal(udp.length, 1);
   assert.equal(sockets.find((s) => at(s) === `Leaky.java:${fixtureSiteLine('Leaky.java', 'accept')}`), undefined, 'every accepted Socket was closed');
   const frame = sockets.find((s) => at(s) === site)?.origin?.frames;
