@@ -97,7 +97,7 @@ const plain = await once('untraced', SOCKETS / 2);
 const traced = await once('traced', SOCKETS / 2);
 const file = readdirSync(records).find((f) => f.endsWith('.origins'));
 const st = file ? statSync(path.join(records, file)) : undefined;
-console.log(`Recorder memory for ${SOCKETS_RT.toLocaleString('en-US')} sockets (created and closed): peak resident ${(traced.peakKb / 1024).toFixed(1)} MiB traced vs ${(plain.peakKb / 1024).toFixed(1)} MiB untraced (+${((traced.peakKb - plain.peakKb) / 1024).toFixed(1)} MiB);`
+console.log(`Recorder memory for ${SOCKETS.toLocaleString('en-US')} sockets (created and closed): peak resident ${(traced.peakKb / 1024).toFixed(1)} MiB traced vs ${(plain.peakKb / 1024).toFixed(1)} MiB untraced (+${((traced.peakKb - plain.peakKb) / 1024).toFixed(1)} MiB);`
   + ` record file ${st ? (st.blocks * 512 / 1048576).toFixed(1) : '?'} MiB on disk (apparent size ${st ? (st.size / 1048576).toFixed(1) : '?'} MiB, a fixed bound).`);
 }
 

@@ -98,11 +98,15 @@ const at = (s: SocketJson): string => {
   return f ? `${f.file}:${f.line}` : 'none';
 };
 
-/** Waits for the leaked sockets to reach CLOSE_WAIT, then checks attribution and the closed path against ss. */
+/**
+ * Waits for the leaked sockets to reach CLOSE_WAIT and for their records (the runtime recorders write in
+ * batches, at most ~200 ms late), then checks attribution and the closed path against ss.
+ */
 async function checkLeak(pid: number, site: string): Promise<SocketJson[]> {
   let sockets = await socketsOf(pid);
   let fromSs = ssCloseWait(pid);
-  for (let i = 0; i < 50 && (sockets.filter((s) => s.state === 'CLOSE_WAIT').length < LEAK || fromSs.size < LEAK); i++) {
+  const waiting = () => sockets.filter((s) => s.state === 'CLOSE_WAIT').length < LEAK || fromSs.size < LEAK || sockets.filter((s) => at(s) === site).length < LEAK;
+  for (let i = 0; i < 50 && waiting(); i++) {
     await new Promise((r) => setTimeout(r, 100));
     sockets = await socketsOf(pid);
     fromSs = ssCloseWait(pid);
@@ -116,6 +120,19 @@ async function checkLeak(pid: number, site: string): Promise<SocketJson[]> {
   assert.equal(sockets.filter((s) => at(s) === site).length, LEAK);
   return sockets;
 }
+
+/** The process's sockets once `ready` holds for them (the runtime recorders write in batches, at most ~200 ms late), or after ~5 s. */
+async function socketsWhen(pid: number, ready: (sockets: SocketJson[]) => boolean): Promise<SocketJson[]> {
+  let sockets = await socketsOf(pid);
+  for (let i = 0; i < 50 && !ready(sockets); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sockets = await socketsOf(pid);
+  }
+  return sockets;
+}
+
+/** Whether each of these descriptors holds a socket with a recorded origin. */
+const recordedFds = (...fds: (number | undefined)[]) => (sockets: SocketJson[]): boolean => fds.every((fd) => sockets.some((s) => s.fd === fd && s.origin !== undefined));
 
 async function checkTable(pid: number, site: string): Promise<void> {
   const json = JSON.parse((await cliRun(originsCommand, [String(pid), '--json'])).out) as { recorded: boolean; sites: { frames: FrameJson[]; states: Record<string, number>; created: number; closed: number }[] };
@@ -182,7 +199,8 @@ test('Python: leaked sockets at the socket() line, closed and accepted ones gone
   const { p } = await start(['python3', program, String(LEAK), String(CLOSED)], { PYTHONPATH: userSite });
   assert.equal(p.chained, 'yes', 'the user\'s sitecustomize ran');
   const site = `${program}:${fixtureSiteLine('leaky.py', 'send_message')}`;
-  const sockets = await checkLeak(p.pid, site);
+  await checkLeak(p.pid, site);
+  const sockets = await socketsWhen(p.pid, recordedFds(p.reuseB));
   await checkTable(p.pid, site);
   assert.equal(p.reuseA, p.reuseB, 'the fixture reuses the descriptor');
   const reused = sockets.find((s) => s.fd === p.reuseB);
@@ -200,7 +218,11 @@ test('Python fork: the child has its own record; inherited sockets keep their si
   assert.ok(p.child && p.child > 0);
   const childSite = `${program}:${fixtureSiteLine('leaky.py', 'child')}`;
   const leakSite = `${program}:${fixtureSiteLine('leaky.py', 'send_message')}`;
-  const child = await socketsOf(p.child as number);
+  let child = await socketsOf(p.child as number);
+  for (let i = 0; i < 50 && child.filter((s) => at(s) === childSite).length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100)); // the child's own records are written within ~200 ms
+    child = await socketsOf(p.child as number);
+  }
   const parent = await socketsOf(p.pid);
   assert.equal(child.filter((s) => at(s) === childSite).length, 3);
   assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === leakSite).length, 3, 'inherited leaks keep their site');
@@ -216,14 +238,16 @@ test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its n
   const { p } = await start(['java', '--add-opens', 'java.base/sun.nio.ch=ALL-UNNAMED', '-cp', path.join(work, 'classes'), 'Leaky', String(LEAK), String(CLOSED)], { JAVA_TOOL_OPTIONS: '-Xss2m' });
   // Java frames name the source by package path and file name (the class file knows no more).
   const site = `Leaky.java:${fixtureSiteLine('Leaky.java', 'send_message')}`;
-  const sockets = await checkLeak(p.pid, site);
+  await checkLeak(p.pid, site);
+  const udpSite = `Leaky.java:${fixtureSiteLine('Leaky.java', 'udp')}`;
+  const sockets = await socketsWhen(p.pid, (ss) => recordedFds(p.reuseB, p.channel, p.channelAccepted)(ss) && ss.some((s) => at(s) === udpSite));
   await checkTable(p.pid, site);
   assert.equal(p.reuseA, p.reuseB, 'the fixture reuses the descriptor');
   const byFd = (fd: number | undefined) => { const s = sockets.find((x) => x.fd === fd); return s ? at(s) : 'no socket'; };
   assert.equal(byFd(p.reuseB), `Leaky.java:${fixtureSiteLine('Leaky.java', 'reuse_b')}`);
   assert.equal(byFd(p.channel), `Leaky.java:${fixtureSiteLine('Leaky.java', 'channel')}`);
   assert.equal(byFd(p.channelAccepted), `Leaky.java:${fixtureSiteLine('Leaky.java', 'channel_accept')}`);
-  const udp = sockets.filter((s) => at(s) === `Leaky.java:${fixtureSiteLine('Leaky.java', 'udp')}`);
+  const udp = sockets.filter((s) => at(s) === udpSite);
   assert.equal(udp.length, 1);
   assert.equal(sockets.find((s) => at(s) === `Leaky.java:${fixtureSiteLine('Leaky.java', 'accept')}`), undefined, 'every accepted Socket was closed');
   const frame = sockets.find((s) => at(s) === site)?.origin?.frames;

@@ -62,3 +62,26 @@ test('LiveOrigins: a process without a record is read again only now and then, a
   assert.equal(reads, 3);
   assert.equal(live.siteOf(late.inode)?.label, 'client.c:17 send_message');
 });
+
+test('LiveOrigins: a socket whose record was not written yet (a batch to come) is read for once more, then left alone', async () => {
+  const known = new Map<number, string>();
+  let reads = 0;
+  const live = new LiveOrigins(1, async () => { reads++; return recorded(new Map(known)); }, 1000);
+  const a = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:2', 5);
+  await live.update([a], 0);
+  assert.equal(live.siteOf(a.inode), undefined, 'not in the record yet');
+  assert.equal(await live.update([a], 500), false, 'within the interval: no read');
+  known.set(5, a.inode); // the recorder's batch is written
+  assert.equal(await live.update([a], 1500), true);
+  assert.equal(reads, 2);
+  assert.equal(live.siteOf(a.inode)?.label, 'client.c:17 send_message');
+  // A socket the recorder never records (made by native code, say): two reads, then no more.
+  const native = tcp('ESTABLISHED', '127.0.0.1:1', '127.0.0.1:3', 6);
+  await live.update([a, native], 3000);
+  await live.update([a, native], 4500);
+  assert.equal(reads, 4);
+  await live.update([a, native], 6000);
+  assert.equal(reads, 4, 'looked for twice: no further read for it');
+  assert.equal(live.siteOf(native.inode), undefined);
+  assert.equal(live.siteOf(a.inode)?.label, 'client.c:17 send_message');
+});

@@ -2,7 +2,9 @@
 // read again only when the process has a socket the last read did not see (and at most once per
 // `minIntervalMs`), and symbolization reuses one addr2line cache. A process without a record is read
 // again only every `unrecordedRetryMs` and only when it has new sockets: a runtime recorder (Node.js
-// writes in batches) may write its first record after SockScope attached, e.g. to a debuggee.
+// writes in batches) may write its first record after SockScope attached, e.g. to a debuggee. A socket
+// of a recorded process that a read found no record for counts as new once more: the runtime recorders
+// write in batches (Node.js every ~10 ms, Python and Java every 200 ms), so its record may come just after.
 import type { Socket } from '../model';
 import type { ProcessOrigins } from './processOrigins';
 import { readProcessOrigins } from './processOrigins';
@@ -22,6 +24,8 @@ export type OriginsReader = (pid: number) => Promise<ProcessOrigins>;
 export class LiveOrigins {
   private state: ProcessOrigins | undefined;
   private seen = new Set<string>();
+  /** Sockets of a recorded process that one read found no record for: looked for once more. */
+  private missed = new Set<string>();
   private bySocket = new Map<string, LiveSite>();
   private readonly sites = new Map<string, LiveSite>();
   private lastRead = Number.NEGATIVE_INFINITY;
@@ -47,7 +51,15 @@ export class LiveOrigins {
     this.lastRead = now;
     this.reading = this.read(this.pid).then((state) => {
       this.state = state;
-      this.seen = new Set(sockets.map(key));
+      const seen = new Set<string>();
+      const missed = new Set<string>();
+      for (const s of sockets) {
+        const k = key(s);
+        if (!state.recorded || this.missed.has(k) || state.originOf(s.fd, s.inode)) seen.add(k);
+        else missed.add(k);
+      }
+      this.seen = seen;
+      this.missed = missed;
       this.attribute(sockets);
       return true;
     }).finally(() => { this.reading = undefined; });

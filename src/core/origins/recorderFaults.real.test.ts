@@ -1,11 +1,12 @@
 // The runtime origins recorders (node/sockscope-origins.js, python/sitecustomize.py) never break the
 // traced program, checked on real processes: a record file that cannot be rewritten stops recording
 // (one message on stderr) and the program goes on with its own sockets closed; a fork while another
-// thread holds the Python recorder's lock does not hang the child; and a Node socket closed through
+// thread holds the Python recorder's lock does not hang the child; the Python recorder's batches reach
+// the file while the program idles and at its exit; and a Node socket closed through
 // resetAndDestroy (TCP#reset, not HandleWrap#close) is recorded as closed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runtimeRecorders, tempDir } from './testing/build';
@@ -47,7 +48,7 @@ const recorderLines = (stderr: string): string[] => stderr.split('\n').filter((l
 
 test('Python: the record file cannot be rewritten (a directory in the way): recording stops once, the program goes on and closes all its sockets', { skip: !hasPython && 'needs Linux and python3' }, () => {
   const program = [
-    'import os, socket',
+    'import os, socket, time',
     "os.mkdir(os.path.join(os.environ['SOCKSCOPE_ORIGINS_DIR'], '%d.stream.tmp' % os.getpid()))",
     "listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(64)",
     'def link(f):',
@@ -57,11 +58,14 @@ test('Python: the record file cannot be rewritten (a directory in the way): reco
     "        return ''  # the listing's own descriptor",
     "sockets = lambda: sum(link(f).startswith('socket:') for f in os.listdir('/proc/self/fd'))",
     'before = sockets()',
-    'for i in range(500):',
-    '    c = socket.create_connection(listener.getsockname())',
-    '    a, _ = listener.accept()',
-    '    a.close()',
-    '    c.close()',
+    'for round in range(3):',
+    '    held = []',
+    '    for i in range(150):',
+    '        held.append(socket.create_connection(listener.getsockname()))',
+    '        held.append(listener.accept()[0])',
+    '    time.sleep(0.5)  # written as live sockets (the recorder writes every 200 ms): the file outgrows its cap',
+    '    for s in held:',
+    '        s.close()',
     "print('done', sockets() - before, flush=True)",
   ].join('\n');
   const r = runPython(program, { SOCKSCOPE_ORIGINS_LOG_BYTES: '4096' });
@@ -93,6 +97,45 @@ test('Python: fork while another thread holds the recorder\'s lock: the child do
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'done\n');
   assert.deepEqual(recorderLines(r.stderr), []);
+});
+
+test('Python: an idle program\'s sockets reach its record within ~200 ms (the writer thread), and the last ones at exit', { skip: !hasPython && 'needs Linux and python3', timeout: 60000 }, async () => {
+  const program = [
+    'import socket, sys',
+    'held = [socket.socket() for _ in range(5)]',
+    "print(' '.join(str(s.fileno()) for s in held), flush=True)",
+    'sys.stdin.readline()',
+    'held.append(socket.socket())  # then the program exits at once, its socket still open',
+    'print(held[-1].fileno(), flush=True)',
+  ].join('\n');
+  const child = spawn('python3', ['-c', program], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records } });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += String(d); });
+  const lines = async (n: number): Promise<string[]> => {
+    for (let i = 0; i < 300 && out.split('\n').length <= n; i++) await new Promise((r) => setTimeout(r, 20));
+    return out.split('\n').slice(0, n);
+  };
+  child.stdout.on('data', (d: Buffer) => { out += String(d); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const fds = ((await lines(1))[0] ?? '').split(' ').map(Number);
+  assert.equal(fds.length, 5, err);
+  const file = path.join(records, `${child.pid}.stream`);
+  const opened = (fd: number): string | undefined => {
+    const text = fs.readFileSync(file, 'utf8').replace(/\0[^]*$/, '');
+    return text.split('\n').find((l) => l.startsWith(`O\t${fd}\t`))?.split('\t')[2];
+  };
+  const t0 = Date.now();
+  while (Date.now() - t0 < 5000 && !fds.every((fd) => opened(fd) !== undefined)) await new Promise((r) => setTimeout(r, 10));
+  const waited = Date.now() - t0;
+  // The recorder writes at most 200 ms late; 2 s leaves room for a loaded machine.
+  assert.ok(waited < 2000, `the records of an idle program took ${waited} ms`);
+  for (const fd of fds) assert.equal(`socket:[${opened(fd)}]`, fs.readlinkSync(`/proc/${child.pid}/fd/${fd}`), `fd ${fd}: the inode of the socket it holds`);
+  child.stdin.end('\n');
+  const last = Number((await lines(2))[1]);
+  assert.equal(await exited, 0, err);
+  assert.ok(opened(last) !== undefined, `the socket opened just before exit (fd ${last}) is in the record`);
+  assert.deepEqual(recorderLines(err), []);
 });
 
 test('Node.js: a socket closed by resetAndDestroy is recorded as closed', { skip: !linux && 'needs Linux' }, () => {

@@ -7,18 +7,25 @@
 # create_connection, socketpair, fromfd, asyncio…) or accepted (socket.accept wraps the new descriptor
 # in a socket.socket too), and when one is really closed (socket._real_close: close(), with, the last
 # makefile() reader). A socket that only changes hands keeps its site: detach() leaves the descriptor
-# open, and wrapping a descriptor we already know with the same inode (ssl.wrap_socket) is no new
+# open, and wrapping a descriptor we already know (ssl.wrap_socket, detach then adopt) is no new
 # socket. Sockets closed by the garbage collector are not seen closing; their descriptor's next owner
 # replaces the record, and SockScope checks the inode, so no socket is attributed to an old site.
 # Frames of the standard library (sysconfig's stdlib paths, not site-packages), frozen modules and this
 # file are left out: frame 0 is the innermost frame of the program.
 #
+# Cost: the hot path walks the frames (sys._getframe, capped) to a key of code object ids and
+# instruction offsets; only a key not seen before gets its line numbers and a site, written once. Events
+# are queued and written in batches, at most 200 ms late, by a daemon thread that exists only while the
+# program makes or closes sockets (and at exit through atexit, and before a fork). In a batch a socket
+# opened and closed again is only counted; a socket still open gets its inode (fstat) then, when its
+# socket object still holds the descriptor.
+#
 # Output: <records dir>/<pid>.stream in the line format of src/core/origins/streamFile.ts (keep in
-# step). The file is preallocated to its cap ($SOCKSCOPE_ORIGINS_LOG_BYTES, 4 MiB) and mapped, so
-# that a record is a copy into memory (no system call besides the fstat for the inode) and the reader
-# sees it at once; when it is full it is rewritten compactly (sites, counts, live descriptors). A
-# forked child starts its own file from its parent's live table. The records folder is the native
-# recorder's: $SOCKSCOPE_ORIGINS_DIR, $XDG_RUNTIME_DIR/sockscope or /tmp/sockscope-<uid>, mode 0700.
+# step). The file is preallocated to its cap ($SOCKSCOPE_ORIGINS_LOG_BYTES, 4 MiB) and mapped, so that
+# a batch is one copy into memory that the reader sees at once; when it is full it is rewritten
+# compactly (sites, counts, live descriptors). A forked child starts its own file from its parent's
+# live table. The records folder is the native recorder's: $SOCKSCOPE_ORIGINS_DIR,
+# $XDG_RUNTIME_DIR/sockscope or /tmp/sockscope-<uid>, mode 0700.
 
 
 def _sockscope_origins():
@@ -32,6 +39,10 @@ def _sockscope_origins():
     import threading
     import time
     import json
+    import atexit
+    import collections
+    import stat as stat_module
+    import weakref
 
     max_sites = 4096
     max_frames = 12
@@ -58,7 +69,6 @@ def _sockscope_origins():
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
         st = os.lstat(folder)
-        import stat as stat_module
         if not stat_module.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or (st.st_mode & 0o077) != 0:
             warn('refusing %s: it must be a directory of uid %d with mode 0700' % (folder, os.geteuid()))
             return
@@ -93,11 +103,19 @@ def _sockscope_origins():
 
     lock = threading.RLock()
     state = {}
-    site_ids = {}
+    site_ids = {}  # (id(code), line, …) of the program's frames -> site
+    fast_ids = {}  # (id(code), instruction offset, …) -> site: the same, without computing line numbers
     site_lines = []
+    new_sites = []  # S lines not yet written
     opens = []
     closes = []
-    live = {}  # fd -> (inode, site, time ms)
+    # A socket's record: [fd, site, time ms, thread, weak reference to its socket object, inode (None
+    # until written), closed]. live: fd -> the record of the socket that has it now.
+    live = {}
+    # Opens (a record) and closes (a 1-tuple of the record) since the last write, in order. Appended
+    # without the lock (a deque's append is atomic); closes and the writer take the lock.
+    pending = collections.deque()
+    flusher = [None]  # (thread, its stop event) while one runs
     missing = object()
     # id(code object) -> absolute file name, or None for the runtime's code. Keyed by id: a code
     # object's own hash is computed afresh each time from its contents. The objects are kept alive in
@@ -156,28 +174,22 @@ def _sockscope_origins():
         return 'SSSTREAM\t1\tpython\t%d\t%s\n' % (pid, start_ticks())
 
     def snapshot(pid):
+        # Sites, counts of what is no longer live, the live sockets already written (a socket still
+        # pending is written by the next flush). The new file holds every site: none is pending.
+        del new_sites[:]
         lines = [header(pid)]
         lines.extend(site_lines)
+        written = [(fd, r) for fd, r in live.items() if r[5] is not None and not r[6]]
         live_by_site = {}
-        for (_inode, site, _t) in live.values():
-            live_by_site[site] = live_by_site.get(site, 0) + 1
+        for (_fd, r) in written:
+            live_by_site[r[1]] = live_by_site.get(r[1], 0) + 1
         for i in range(len(site_lines)):
             lines.append('N\t%d\t%d\t%d\n' % (i, opens[i] - live_by_site.get(i, 0), closes[i]))
         if state.get('dropped'):
             lines.append('D\t%d\n' % state['dropped'])
-        for fd, (inode, site, t) in live.items():
-            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, pid))
+        for fd, r in written:
+            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], r[2], pid))
         return ''.join(lines)
-
-    def emit(line):
-        data = line.encode()
-        with lock:
-            pos = state['pos']
-            if pos + len(data) > state['size']:
-                rotate()
-                return  # the snapshot holds this event already
-            state['pos'] = pos + len(data)
-            state['mm'][pos:pos + len(data)] = data
 
     def stop(error):
         # The recorder failed (its file could not be rewritten: disk full, permissions…): it stops for
@@ -186,6 +198,7 @@ def _sockscope_origins():
             return
         state['stopped'] = True
         state['size'] = 0
+        pending.clear()
         warn('recording stopped: %s' % (error,))
         mm = state.get('mm')
         if mm is not None:
@@ -200,33 +213,8 @@ def _sockscope_origins():
         warn('cannot write in %s: %s' % (folder, e))
         return
 
-    def after_fork_in_child():
-        # Another thread of the parent may have held the lock at fork: it does not exist in the child,
-        # so the lock would stay taken for ever. The child gets a new one (the state it guarded may be
-        # half updated: at worst a record is wrong, the program is not stopped).
-        nonlocal lock
-        lock = threading.RLock()
-        try:
-            local.__dict__.clear()
-            if state.get('stopped'):
-                return
-            old = state['mm']
-            try:
-                open_file(os.getpid(), snapshot(os.getpid()))
-            except Exception as e:
-                state['mm'] = old
-                stop(e)
-                return
-            old.close()
-        except Exception as e:
-            stop(e)
-
-    os.register_at_fork(after_in_child=after_fork_in_child)
-
-    getframe = sys._getframe
-
     def rotate():
-        # The file is full: rewrite it from the state (which holds the event being recorded). The new
+        # The file is full: rewrite it from the state (which holds the events being written). The new
         # file is made whole before the old one is let go; if it cannot be, recording stops.
         if state.get('stopped'):
             return
@@ -239,38 +227,223 @@ def _sockscope_origins():
             return
         old.close()
 
-    def new_site(key, f):
+    fstat = os.fstat
+    is_socket = stat_module.S_ISSOCK
+    base_fileno = socket._socket.socket.fileno
+    popleft = pending.popleft
+
+    def flush():
+        # Writes what happened since the last flush, in one copy into the mapped file. A socket opened
+        # and closed again in between is only counted (an N line). The others get their inode now,
+        # when their socket object still holds the descriptor (then it is still theirs: a close through
+        # the socket would be in this batch); a socket that lost it behind the recorder's back (closed
+        # by the garbage collector, detached and closed) is counted and not written, never guessed.
         with lock:
-            site = site_ids.get(key)
+            if not state['size']:
+                pending.clear()
+                return
+            try:
+                parts = [s.encode('utf-8', 'replace') for s in new_sites]
+                del new_sites[:]
+                brief = {}  # site -> sockets opened and closed again, counted only
+                for _ in range(len(pending)):
+                    r = popleft()
+                    if r.__class__ is tuple:  # a close
+                        r = r[0]
+                        if r[5] is not None:  # its open was written (else it is counted in brief)
+                            site = r[1]
+                            if site >= 0:
+                                closes[site] += 1
+                            parts.append(b'C\t%d\t%d\n' % (r[0], site))
+                        continue
+                    if not r[6]:
+                        fd = r[0]
+                        inode = None
+                        owner = r[4]()
+                        if owner is not None and base_fileno(owner) == fd:
+                            try:
+                                st = fstat(fd)
+                                if is_socket(st.st_mode):
+                                    inode = st.st_ino
+                            except OSError:
+                                pass
+                        del owner
+                        # The close wrapper marks a record before the descriptor is closed, so one still
+                        # unmarked once fstat is done had its descriptor then.
+                        if inode is not None and not r[6]:
+                            r[5] = inode
+                            site = r[1]
+                            if site >= 0:
+                                opens[site] += 1
+                            parts.append(b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, r[2], r[3]))
+                            continue
+                        # Left in live (its descriptor's next owner replaces it): the wrappers change
+                        # live without the lock.
+                        r[6] = True
+                    site = r[1]
+                    brief[site] = brief.get(site, 0) + 1
+                for site, n in brief.items():
+                    if site >= 0:
+                        opens[site] += n
+                        closes[site] += n
+                        parts.append(b'N\t%d\t%d\t%d\n' % (site, n, n))
+                if len(parts) == 0:
+                    return
+                data = b''.join(parts)
+                pos = state['pos']
+                end = pos + len(data)
+                if end <= state['size']:
+                    state['pos'] = end
+                    state['mm'][pos:end] = data
+                else:
+                    rotate()  # the snapshot holds these events already
+            except Exception as e:
+                stop(e)
+
+    def flusher_loop(stopping):
+        # Writes every 200 ms while the program makes or closes sockets; gone after a second without any,
+        # so an idle program has no extra thread.
+        idle = 0
+        me = flusher[0]
+        while not stopping.wait(0.2):
+            busy = len(pending) > 0
+            flush()
+            idle = 0 if busy else idle + 1
+            if idle >= 5 or not state['size']:
+                break
+        with lock:
+            if flusher[0] is me:
+                flusher[0] = None
+        if len(pending) and not stopping.is_set():
+            start_flusher()  # something came in while this one was leaving
+
+    def start_flusher():
+        with lock:
+            if flusher[0] is not None or not state['size']:
+                return
+            stopping = threading.Event()
+            t = threading.Thread(target=flusher_loop, args=(stopping,), name='sockscope-origins', daemon=True)
+            flusher[0] = (t, stopping)
+        try:
+            t.start()
+        except Exception as e:  # no thread to be had (the interpreter is shutting down…)
+            with lock:
+                if flusher[0] is not None and flusher[0][0] is t:
+                    flusher[0] = None
+            if not isinstance(e, RuntimeError):
+                raise
+
+    def stop_flusher():
+        f = flusher[0]
+        if f is None:
+            return
+        f[1].set()
+        if f[0] is not threading.current_thread():
+            f[0].join(1.0)
+
+    def at_exit():
+        # Everything still pending is written before the interpreter goes away (the recorder's atexit
+        # handler was registered first, so it runs last: after the program's own handlers).
+        try:
+            stop_flusher()
+        except Exception:
+            pass
+        flush()
+
+    atexit.register(at_exit)
+
+    def before_fork():
+        # The parent's records are written and its writer thread stopped (none is copied into the child;
+        # a process with threads is warned against forking in Python 3.12+). It starts again when needed.
+        try:
+            stop_flusher()
+        except Exception:
+            pass
+        flush()
+
+    def after_fork_in_child():
+        # Another thread of the parent may have held the lock at fork: it does not exist in the child,
+        # so the lock would stay taken for ever. The child gets a new one (the state it guarded may be
+        # half updated: at worst a record is wrong, the program is not stopped), and no writer thread.
+        nonlocal lock
+        lock = threading.RLock()
+        flusher[0] = None
+        try:
+            local.__dict__.clear()
+            if state.get('stopped'):
+                return
+            old = state['mm']
+            try:
+                open_file(os.getpid(), snapshot(os.getpid()))
+            except Exception as e:
+                state['mm'] = old
+                stop(e)
+                return
+            old.close()
+            if len(pending):
+                start_flusher()
+        except Exception as e:
+            stop(e)
+
+    os.register_at_fork(before=before_fork, after_in_child=after_fork_in_child)
+
+    getframe = sys._getframe
+
+    def new_site(fast_key, f):
+        # A stack not seen before: its frames with their line numbers; a site for each distinct one.
+        with lock:
+            site = fast_ids.get(fast_key)
             if site is not None:
                 return site
-            if len(site_lines) >= max_sites:
-                state['dropped'] = state.get('dropped', 0) + 1
-                return -1
             frames = []
-            while f is not None and len(frames) < len(key) // 2:
+            key = []
+            n = 0
+            while f is not None and n < stack_limit and len(frames) < max_frames:
                 code = f.f_code
-                if program_file(code) is not None:
-                    frames.append([program_file(code), f.f_lineno, getattr(code, 'co_qualname', None) or code.co_name])
+                pf = program_file(code)
+                if pf is not None:
+                    line = f.f_lineno
+                    key.append(id(code))
+                    key.append(line)
+                    frames.append([pf, line, getattr(code, 'co_qualname', None) or code.co_name])
                 f = f.f_back
-            site = len(site_lines)
-            line = 'S\t%d\t%s\n' % (site, json.dumps(frames))
-            site_lines.append(line)
-            opens.append(0)
-            closes.append(0)
-            site_ids[key] = site
-            emit(line)
+                n += 1
+            key = tuple(key)
+            site = site_ids.get(key)
+            if site is None:
+                if len(site_lines) >= max_sites:
+                    state['dropped'] = state.get('dropped', 0) + 1
+                    return -1
+                site = len(site_lines)
+                line = 'S\t%d\t%s\n' % (site, json.dumps(frames))
+                site_lines.append(line)
+                new_sites.append(line)
+                opens.append(0)
+                closes.append(0)
+                site_ids[key] = site
+            if len(fast_ids) < 16 * max_sites:
+                fast_ids[fast_key] = site
             return site
 
-    fstat = os.fstat
     get_native_id = getattr(threading, 'get_native_id', threading.get_ident)  # 3.8+
     time_ns = time.time_ns
     cls = socket.socket
-    base_fileno = socket._socket.socket.fileno
     original_init = cls.__init__
     original_real_close = cls._real_close
     get = code_file.get
     local = threading.local()  # the thread's native id, cached (a forked child's main thread gets a new one below)
+    ref = weakref.ref
+    append = pending.append
+
+    def same_descriptor(known, fd):
+        """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
+        if known[5] is not None:
+            try:
+                return fstat(fd).st_ino == known[5]
+            except OSError:
+                return False
+        owner = known[4]()
+        return owner is not None and base_fileno(owner) in (fd, -1)  # -1: detached, so handed over
 
     # The hot path, written out in the two wrappers (a Python call costs as much as the work).
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
@@ -281,14 +454,11 @@ def _sockscope_origins():
             fd = base_fileno(self)
             if fd < 0:
                 return
-            try:
-                inode = fstat(fd).st_ino
-            except OSError:
-                return
             if fileno is not None:
                 known = live.get(fd)
-                if known is not None and known[0] == inode:
-                    return  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
+                if known is not None and not known[6] and same_descriptor(known, fd):
+                    known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
+                    return
             f = getframe(1)
             key = []
             n = 0
@@ -299,35 +469,29 @@ def _sockscope_origins():
                     pf = program_file(code)
                 if pf is not None:
                     key.append(id(code))
-                    key.append(f.f_lineno)
+                    key.append(f.f_lasti)
                     if len(key) == 2 * max_frames:
                         break
                 f = f.f_back
                 n += 1
             if key:
                 key = tuple(key)
-                site = site_ids.get(key)
+                site = fast_ids.get(key)
                 if site is None:
                     site = new_site(key, getframe(1))
             else:
                 site = -1
-            t = time_ns() // 1000000
             try:
                 tid = local.tid
             except AttributeError:
                 tid = local.tid = get_native_id()
-            data = b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, t, tid)
-            with lock:
-                live[fd] = (inode, site, t)
-                if site >= 0:
-                    opens[site] += 1
-                pos = state['pos']
-                end = pos + len(data)
-                if end <= state['size']:
-                    state['pos'] = end
-                    state['mm'][pos:end] = data
-                else:
-                    rotate()
+            r = [fd, site, time_ns() // 1000000, tid, ref(self), None, False]
+            live[fd] = r
+            append(r)
+            if flusher[0] is None:
+                start_flusher()
+            elif len(pending) >= 8192:
+                flush()
         except Exception as e:  # the recorder's own failure never reaches the program
             stop(e)
 
@@ -336,20 +500,10 @@ def _sockscope_origins():
         try:
             fd = base_fileno(self)
             if fd >= 0 and state['size']:
-                with lock:
-                    r = live.pop(fd, None)
-                    if r is not None:
-                        site = r[1]
-                        if site >= 0:
-                            closes[site] += 1
-                        data = b'C\t%d\t%d\n' % (fd, site)
-                        pos = state['pos']
-                        end = pos + len(data)
-                        if end <= state['size']:
-                            state['pos'] = end
-                            state['mm'][pos:end] = data
-                        else:
-                            rotate()
+                r = live.pop(fd, None)
+                if r is not None and not r[6]:
+                    r[6] = True
+                    append((r,))
         except Exception as e:
             stop(e)
         finally:
