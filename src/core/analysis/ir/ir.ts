@@ -109,7 +109,11 @@ export type Op =
    */
   | { readonly op: 'returned'; readonly refs: readonly Ref[]; readonly constant?: number | null }
   /** An exception may start here: the state as it is now goes to the node's exceptional successor. */
-  | { readonly op: 'raise'; readonly origin: ExceptionOrigin }
+  /**
+   * The call may raise here. With `when`, it raises only where that guard holds (`assertNotNull(s)`,
+   * `Objects.requireNonNull(s)` throw only when `s` is null): the exceptional state is refined by it.
+   */
+  | { readonly op: 'raise'; readonly origin: ExceptionOrigin; readonly when?: Guard }
   /** The pending exception goes on (the end of a `finally` run on the exceptional path) to the exceptional successor. */
   | { readonly op: 'rethrow' }
   /** A handler caught the pending exception: no exception is pending any more. */

@@ -7,7 +7,7 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
-  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, FACTORY_NAME, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
+  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, FACTORY_NAME, NON_NULL_CHECKS, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperType, type ResourceKind,
 } from './names';
@@ -26,8 +26,16 @@ import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName,
 
 /** What the lowering needs from the file around the function. */
 export interface LowerContext {
-  /** Summary of a same-file method (`m:name/arity`) or constructor (`c:Type/arity`), if it has one. */
+  /** Summary of a same-file method (`m:name/arity`, or a key from `methodKey`) or constructor (`c:Type/arity`), if it has one. */
   summary(key: string): Summary | undefined;
+  /**
+   * The summary key of the same-file method an unqualified call `name(…)` at `site` calls (declared in
+   * an enclosing class or a same-file superclass of one; among overloads, the one whose parameter types
+   * match `argTypes`), or undefined when no such method is in the file.
+   */
+  methodKey?(name: string, argTypes: readonly (string | undefined)[], site: Node): string | undefined;
+  /** The callee of this summary key can throw only through calls that practically never do. */
+  throwsUnlikely?(key: string): boolean;
   fieldType(name: string): string | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
   /**
@@ -90,6 +98,8 @@ export class JavaLowering {
   private readonly kinds = new Map<string, Set<ResourceKind>>();
   private partial = false;
   private current = 0;
+  /** The statement being lowered ends the process (`System.exit(1)`): nothing follows it. */
+  private endsProcess = false;
 
   constructor(private readonly cfg: FunctionCfg, private readonly fn: Node, private readonly ctx: LowerContext) {}
 
@@ -112,6 +122,7 @@ export class JavaLowering {
     let constant: number | null = null;
     let noReturn = false;
     const ast = n.ast;
+    this.endsProcess = false;
     switch (n.kind) {
       case 'entry':
         for (const s of seeds) ops.push({ op: 'bind', target: { kind: 'local', key: s.name }, value: { kind: 'acquire', ...s.site }, start: s.site.start, end: s.site.end });
@@ -129,7 +140,11 @@ export class JavaLowering {
           if (e) this.effects(e, ops, reads);
           ops.push({ op: 'raise', origin: this.origin(ast) });
           noReturn = true;
-        } else if (ast) this.effects(ast, ops, reads);
+        } else if (ast) {
+          this.effects(ast, ops, reads);
+          this.closedByLoop(ast, ops);
+        }
+        if (this.endsProcess) noReturn = true;
         break;
       case 'cond': {
         kind = 'cond';
@@ -479,7 +494,23 @@ export class JavaLowering {
   // ---------------------------------------------------------------- calls
 
   private raise(ops: Op[], site: Node): void {
-    ops.push({ op: 'raise', origin: this.origin(site) });
+    const origin = this.origin(site);
+    if (origin.unlikely && this.caught(site)) return;
+    ops.push({ op: 'raise', origin });
+  }
+
+  /**
+   * Is `site` in the body of a `try` of this function that has a `catch`? An exception from a call that
+   * practically never throws, caught there, is not followed: the leaks it could lead to after the catch
+   * (at a later return or the end) would be reported as warnings while they are pedantic ones.
+   */
+  private caught(site: Node): boolean {
+    let child = site;
+    for (let p = site.parent; p && p.id !== this.fn.id && !isFunction(p); child = p, p = p.parent) {
+      if ((p.type === 'try_statement' || p.type === 'try_with_resources_statement') && p.childForFieldName('body')?.id === child.id
+        && p.namedChildren.some((c) => c?.type === 'catch_clause')) return true;
+    }
+    return false;
   }
 
   private call(call: Node, ops: Op[]): void {
@@ -496,6 +527,19 @@ export class JavaLowering {
     if ((CLOSE_HELPERS.has(name) && args.length > 0) || staticClose) {
       for (const a of args) for (const k of this.refsOf(a)) ops.push({ op: 'release', ref: ref(k) });
       return;
+    }
+    // `System.exit(1)`: the process ends here (and closes everything).
+    if ((name === 'exit' || name === 'halt') && recv && /^(?:System|Runtime\.getRuntime\(\))$/.test(recv.text.replace(/\s+/g, ''))) {
+      this.endsProcess = true;
+      return;
+    }
+    // `assertNotNull(s)`, `Objects.requireNonNull(s)`: an exception only where `s` is null (it holds nothing then).
+    if (NON_NULL_CHECKS.has(name) && args.length > 0) {
+      const checked = args.map((a) => strip(a)).filter((a): a is Node => a?.type === 'identifier' && this.isLocal(a.text) && this.mayHoldResource(a.text));
+      if (checked.length === 1) {
+        ops.push({ op: 'raise', origin: this.origin(call), when: { g: 'cmp', subject: { kind: 'key', key: checked[0]!.text }, rel: '==', c: 0 } });
+        return;
+      }
     }
     if (this.ctx.ownershipTransfers.has(name) || (recvNode && this.ctx.ownershipTransfers.has(`${recvNode.text}.${name}`))) {
       ops.push({ op: 'transfer', refs: args.flatMap((a) => this.refsOf(a)).map(ref) });
@@ -520,10 +564,18 @@ export class JavaLowering {
       return;
     }
     if (!recv || recv.type === 'this') {
-      const key = `m:${name}/${args.length}`;
-      const summary = this.ctx.summary(key);
-      if (summary) {
+      const key = this.ctx.methodKey ? this.ctx.methodKey(name, args.map((a) => this.declaredType(a)), call) : `m:${name}/${args.length}`;
+      const summary = key ? this.ctx.summary(key) : undefined;
+      if (key && summary) {
         this.applySummary(summary, key, args, call, ops);
+        return;
+      }
+    }
+    // `NIOServerCnxn.closeSock(sc)`, `forceClose(s)`: a helper of another file (or an inherited one) whose name says it closes.
+    if (CLOSE_NAME.test(name) && args.length > 0) {
+      const closed = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+      if (closed.length) {
+        for (const k of closed) ops.push({ op: 'release', ref: ref(k) });
         return;
       }
     }
@@ -576,9 +628,55 @@ export class JavaLowering {
     if (lent.length) ops.push({ op: 'lend', refs: lent.map(ref) });
   }
 
+  /**
+   * A same-file callee. One that takes a resource it is given (closes it on every path, or keeps it)
+   * owns it on its exceptional exits too (`receiveConnection(sock)` closes what it cannot handle): an
+   * exception from it leaks only what it was not given. One whose exceptions can come only from calls
+   * that practically never throw (`setSockOpts(s)` setting socket options) is an unlikely origin.
+   */
   private applySummary(summary: Summary, key: string, args: Node[], site: Node, ops: Op[]): void {
-    if (summary.mayThrow) this.raise(ops, site);
-    ops.push({ op: 'summary', name: key, refs: args.map((a) => ref(this.refsOf(a)[0] ?? null)) });
+    const refs = args.map((a) => ref(this.refsOf(a)[0] ?? null));
+    const takes = refs.some((r, i) => r.key !== null && (summary.releases[i] || summary.escapes[i]));
+    const raise = (): void => {
+      if (!summary.mayThrow) return;
+      if (this.ctx.throwsUnlikely?.(key)) {
+        if (this.caught(site)) return;
+        this.ctx.remember(site, 'origin');
+        ops.push({ op: 'raise', origin: { at: site.startIndex, ...reportRange(site), unlikely: true } });
+      } else this.raise(ops, site);
+    };
+    if (!takes) raise();
+    ops.push({ op: 'summary', name: key, refs });
+    if (takes) raise();
+  }
+
+  /** The declared simple type of an argument that is a local or a field (`Socket`), if known. */
+  private declaredType(arg: Node): string | undefined {
+    const e = strip(arg);
+    return e?.type === 'identifier' ? this.typeOf(e.text) : undefined;
+  }
+
+  /**
+   * `for (ServerSocket s : opened) { s.close(); }` over a local collection: the loop closes every
+   * element, so what the collection holds is released where the loop starts.
+   */
+  private closedByLoop(value: Node, ops: Op[]): void {
+    const loop = value.parent;
+    if (loop?.type !== 'enhanced_for_statement' || loop.childForFieldName('value')?.id !== value.id) return;
+    const coll = strip(value);
+    const element = loop.childForFieldName('name')?.text;
+    const body = loop.childForFieldName('body');
+    if (coll?.type !== 'identifier' || !this.isLocal(coll.text) || !element || !body) return;
+    let closes = false;
+    searchTree(body, MAX_EXPRESSION_NODES, (n) => {
+      if (closes || n.type !== 'method_invocation') return;
+      const name = n.childForFieldName('name')?.text ?? '';
+      const args = callArgs(n);
+      const recv = strip(n.childForFieldName('object'));
+      if (name === 'close' && args.length === 0 && recv?.type === 'identifier' && recv.text === element) closes = true;
+      else if ((CLOSE_HELPERS.has(name) || CLOSE_NAME.test(name)) && args.some((a) => strip(a)?.type === 'identifier' && strip(a)!.text === element)) closes = true;
+    });
+    if (closes) ops.push({ op: 'release', ref: ref(coll.text) });
   }
 
   /**
@@ -624,6 +722,15 @@ export class JavaLowering {
     if (e.type === 'unary_expression' && e.childForFieldName('operator')?.type === '!') {
       const arg = e.childForFieldName('operand');
       return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NO_GUARD;
+    }
+    if (e.type === 'method_invocation') {
+      // `s.isClosed()` holds where `s` no longer holds an open resource (as `s == null`); `ch.isOpen()` the opposite.
+      const name = e.childForFieldName('name')?.text;
+      const recv = strip(e.childForFieldName('object'));
+      if ((name === 'isClosed' || name === 'isOpen') && callArgs(e).length === 0 && recv?.type === 'identifier' && this.isLocal(recv.text)) {
+        return { g: 'cmp', subject: { kind: 'key', key: recv.text }, rel: name === 'isClosed' ? '==' : '!=', c: 0 };
+      }
+      return NO_GUARD;
     }
     if (e.type !== 'binary_expression') return NO_GUARD;
     const op = e.childForFieldName('operator')?.type ?? '';
