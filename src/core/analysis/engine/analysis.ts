@@ -533,6 +533,14 @@ export class FunctionAnalysis {
         s.status[k] = undefined;
         return;
       }
+      case 'errorFlag': {
+        this.overwrite(s, k, start, end);
+        const live = new Set<Token>();
+        for (const set of s.vars) for (const t of tokensOf(set)) if (t.param < 0) live.add(t);
+        s.vars[k] = FOREIGN_ONLY;
+        s.status[k] = live.size ? live : undefined;
+        return;
+      }
       case 'other':
         // A value the function did not acquire: not "uninitialised" (a validity test cannot make it ours).
         this.overwrite(s, k, start, end);

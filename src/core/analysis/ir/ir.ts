@@ -72,6 +72,13 @@ export type Value =
    * callee's summary says it returns one it acquired (an acquiring wrapper), else like `other`.
    */
   | { readonly kind: 'result'; readonly name: string; readonly start: number; readonly end: number }
+  /**
+   * A flag set on an error path (Java's `error = true;` in a catch, tested in a finally before closing):
+   * a status that reports on the function's resources live where it is set. Where a test of it says
+   * "no error" (`cmp status != 0`), those resources are not the function's to close (that path handed
+   * them over); where it says "error", nothing is proven.
+   */
+  | { readonly kind: 'errorFlag' }
   | { readonly kind: 'other' };
 
 /** Where a value is stored: a tracked local, storage that outlives the function, or nowhere tracked. */

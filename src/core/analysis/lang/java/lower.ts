@@ -100,6 +100,8 @@ export class JavaLowering {
   private current = 0;
   /** The statement being lowered ends the process (`System.exit(1)`): nothing follows it. */
   private endsProcess = false;
+  /** Error flags (`boolean error = false; … catch (…) { error = true; }`) and the value a catch gives each. */
+  private flags: Map<string, boolean> | null = null;
 
   constructor(private readonly cfg: FunctionCfg, private readonly fn: Node, private readonly ctx: LowerContext) {}
 
@@ -294,6 +296,10 @@ export class JavaLowering {
         if (!left) return;
         const target = this.target(left);
         if (target.kind === 'local' && right) reads.push(...identifiers(right));
+        if (target.kind === 'local' && this.errorFlags().has(target.key) && inCatch(n, this.fn)) {
+          this.bind(ops, target, { kind: 'errorFlag' }, n);
+          return;
+        }
         this.bind(ops, target, target.kind === 'local' && right ? this.factoryValue(target.key, right) : this.valueOf(right), n);
         return;
       }
@@ -629,14 +635,16 @@ export class JavaLowering {
   }
 
   /**
-   * A same-file callee. One that takes a resource it is given (closes it on every path, or keeps it)
-   * owns it on its exceptional exits too (`receiveConnection(sock)` closes what it cannot handle): an
-   * exception from it leaks only what it was not given. One whose exceptions can come only from calls
-   * that practically never throw (`setSockOpts(s)` setting socket options) is an unlikely origin.
+   * A same-file callee. One that closes a resource it is given on every path that returns is its last
+   * owner, on its exceptional exits too (`receiveConnection(sock)` closes what it cannot handle): an
+   * exception from it leaks only what it was not given. (One that only keeps it somewhere, such as
+   * `registerAndConnect(ch, addr)` registering it with a selector before connecting, may throw before
+   * or after: its caller still owns the resource when it throws.) One whose exceptions can come only
+   * from calls that practically never throw (`setSockOpts(s)` setting socket options) is an unlikely origin.
    */
   private applySummary(summary: Summary, key: string, args: Node[], site: Node, ops: Op[]): void {
     const refs = args.map((a) => ref(this.refsOf(a)[0] ?? null));
-    const takes = refs.some((r, i) => r.key !== null && (summary.releases[i] || summary.escapes[i]));
+    const takes = refs.some((r, i) => r.key !== null && summary.releases[i]);
     const raise = (): void => {
       if (!summary.mayThrow) return;
       if (this.ctx.throwsUnlikely?.(key)) {
@@ -703,6 +711,30 @@ export class JavaLowering {
     if (mentioned.size) ops.push({ op: 'transfer', refs: [...mentioned].map(ref) });
   }
 
+  /**
+   * Boolean locals that only catch clauses assign (a constant, the same one in each: `error = true;`),
+   * besides their declaration: error flags, tested in a finally to close only on error.
+   */
+  private errorFlags(): Map<string, boolean> {
+    if (this.flags) return this.flags;
+    const flags = new Map<string, boolean>();
+    const bad = new Set<string>();
+    const body = this.fn.childForFieldName('body');
+    if (body) {
+      searchTree(body, MAX_EXPRESSION_NODES, (n) => {
+        if (n.type !== 'assignment_expression') return;
+        const l = strip(n.childForFieldName('left'));
+        if (l?.type !== 'identifier' || !this.isLocal(l.text) || this.cfg.types.get(l.text) !== 'boolean') return;
+        const r = strip(n.childForFieldName('right'));
+        const value = r?.type === 'true' ? true : r?.type === 'false' ? false : undefined;
+        if (value === undefined || !inCatch(n, this.fn) || (flags.has(l.text) && flags.get(l.text) !== value)) bad.add(l.text);
+        else flags.set(l.text, value);
+      });
+    }
+    for (const b of bad) flags.delete(b);
+    return (this.flags = flags);
+  }
+
   // ---------------------------------------------------------------- null checks
 
   /** Offsets of the acquisitions inside an expression (they run only when it is evaluated). */
@@ -722,6 +754,11 @@ export class JavaLowering {
     if (e.type === 'unary_expression' && e.childForFieldName('operator')?.type === '!') {
       const arg = e.childForFieldName('operand');
       return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NO_GUARD;
+    }
+    if (e.type === 'identifier') {
+      // `if (error)` of an error flag: where it says "no error", what was live where a catch set it was handed over.
+      const onError = this.errorFlags().get(e.text);
+      return onError === undefined ? NO_GUARD : { g: 'cmp', subject: { kind: 'key', key: e.text }, rel: onError ? '==' : '!=', c: 0 };
     }
     if (e.type === 'method_invocation') {
       // `s.isClosed()` holds where `s` no longer holds an open resource (as `s == null`); `ch.isOpen()` the opposite.
@@ -745,6 +782,12 @@ export class JavaLowering {
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
     return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
   }
+}
+
+/** Is `n` in the body of a catch clause of `fn` (not of a nested function)? */
+function inCatch(n: Node, fn: Node): boolean {
+  for (let p = n.parent; p && p.id !== fn.id && !isFunction(p); p = p.parent) if (p.type === 'catch_clause') return true;
+  return false;
 }
 
 /** `s == null`, `s != null`, `s.close()`. */

@@ -194,3 +194,58 @@ test('java: the end of a lambda given to assertThrows is below warning; TLS sett
   );
   assert.deepEqual(await summary(text), [[8, 'ss', 'information'], [12, 's', 'information']]);
 });
+
+test('java: an error flag set in the catches decides the close in the finally', async () => {
+  const text = cls(
+    '  void a(ServerSocket ss) throws IOException {',
+    '    Socket s = null;',
+    '    boolean error = false;',
+    '    try {',
+    '      s = ss.accept();',
+    '      new Handler(s).start();',
+    '    } catch (SocketException e) {',
+    '      error = true;',
+    '      System.out.println(e);',
+    '    } finally {',
+    '      if (error && s != null) s.close();',
+    '    }',
+    '  }',
+    '  void b(ServerSocket ss, boolean verbose) throws IOException {',
+    '    Socket s = null;',
+    '    boolean error = false;',
+    '    try {',
+    '      s = ss.accept();',
+    '      new Handler(s).start();',
+    '    } catch (SocketException e) {',
+    '      error = verbose;',
+    '    } finally {',
+    '      if (error && s != null) s.close();',
+    '    }',
+    '  }',
+  );
+  // b: `error = verbose` is not a constant, so the flag says nothing (the catch may leave s open).
+  assert.deepEqual(await summary(text), [[29, 's', 'warning']]);
+});
+
+test('java: a callee that only keeps the channel (registers it) leaves it to the caller when it throws', async () => {
+  const text = file(
+    'import java.nio.*;',
+    'import java.nio.channels.*;',
+    'class C {',
+    '  void registerAndConnect(SocketChannel ch, InetSocketAddress a, Selector sel) throws IOException {',
+    '    ch.register(sel, SelectionKey.OP_CONNECT);',
+    '    ch.connect(a);',
+    '  }',
+    '  void connect(InetSocketAddress a, Selector sel) throws IOException {',
+    '    SocketChannel ch = SocketChannel.open();',
+    '    registerAndConnect(ch, a, sel);',
+    '  }',
+    '  void buffer(ServerSocket ss, int n) throws IOException {',
+    '    Socket s = ss.accept();',
+    '    ByteBuffer b = ByteBuffer.allocate(n);',
+    '    s.close();',
+    '  }',
+    '}',
+  );
+  assert.deepEqual(await summary(text), [[13, 'ch', 'warning'], [17, 's', 'information']]);
+});
