@@ -592,6 +592,9 @@ export class JavaLowering {
       ops.push({ op: 'transfer', refs: this.refsOf(args[0]).map(ref) });
       return;
     }
+    // `InputArchive ia = BinaryInputArchive.getArchive(in)`: a static factory building a reader over the
+    // file stream it is given does no I/O (like a wrapper's constructor, it does not throw).
+    if (this.isStaticWrapping(call)) return;
     this.unknown(args, call, ops);
   }
 
@@ -656,6 +659,22 @@ export class JavaLowering {
     if (!takes) raise();
     ops.push({ op: 'summary', name: key, refs });
     if (takes) raise();
+  }
+
+  /**
+   * `Type.getX(r)`: a static getter of a class (capitalised receiver) given one argument that holds a
+   * stream, reader, writer or channel (not a socket), whose result is stored in a local.
+   */
+  private isStaticWrapping(call: Node): boolean {
+    const recv = strip(call.childForFieldName('object'));
+    const args = callArgs(call);
+    if (recv?.type !== 'identifier' || !/^[A-Z][a-z]/.test(recv.text) || this.isLocal(recv.text) || args.length !== 1) return false;
+    if (!/^get[A-Z]/.test(call.childForFieldName('name')?.text ?? '')) return false;
+    const p = call.parent;
+    const stored = p?.type === 'variable_declarator' || (p?.type === 'assignment_expression' && strip(p.childForFieldName('left'))?.type === 'identifier');
+    if (!stored) return false;
+    const keys = this.refsOf(args[0]);
+    return keys.length > 0 && keys.every((k) => [...(this.kinds.get(k) ?? [])].every((kind) => kind === 'file') && (this.kinds.get(k)?.size ?? 0) > 0);
   }
 
   /** The declared simple type of an argument that is a local or a field (`Socket`), if known. */

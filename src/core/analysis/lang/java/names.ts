@@ -138,7 +138,8 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
  * - TLS configuration setters (`setEnabledProtocols`, `setUseClientMode`, …);
  * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`, `…Log`) on a
  *   receiver named `LOG`, `LOGGER`, `log`, `logger` or ending in `Log`/`Logger` (`acceptErrorLogger`);
- * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver), `ByteBuffer.allocate(n)`;
+ * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver), `ByteBuffer.allocate(n)`,
+ *   adding or removing a listener (`addHandshakeCompletedListener(l)`);
  * - getters: a call without arguments named `getX`/`isX`/`hasX` (or a channel's `socket()`), except the ones that do I/O
  *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
  *   `getLocalHost`, `getConnection`).
@@ -170,6 +171,8 @@ export function isUnlikelyThrow(name: string, argCount: number, receiver: string
   if (name === 'socket' && argCount === 0) return true;
   // A store into a collection or counter (`list.add(x)`, `counter.add(1)`, `flag.set(true)`) with a receiver.
   if (STORE_METHODS.has(name) && receiver !== null) return true;
+  // `s.addHandshakeCompletedListener(l)`: registering a listener.
+  if (/^(?:add|remove)[A-Z]\w*Listener$/.test(name) && receiver !== null) return true;
   // `ByteBuffer.allocate(n)`: memory, not I/O.
   if ((name === 'allocate' || name === 'allocateDirect' || name === 'wrap') && receiver !== null && /Buffer$/.test(receiver)) return true;
   if ((LOG_METHODS.has(name) || LOG_NAME.test(name)) && receiver !== null && isLogger(receiver.split('.').pop() ?? '')) return true;

@@ -245,7 +245,25 @@ test('java: a callee that only keeps the channel (registers it) leaves it to the
     '    ByteBuffer b = ByteBuffer.allocate(n);',
     '    s.close();',
     '  }',
+    '  void listen(javax.net.ssl.SSLServerSocket ss, javax.net.ssl.HandshakeCompletedListener l) throws IOException {',
+    '    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ss.accept();',
+    '    s.addHandshakeCompletedListener(l);',
+    '    s.close();',
+    '  }',
     '}',
   );
-  assert.deepEqual(await summary(text), [[13, 'ch', 'warning'], [17, 's', 'information']]);
+  assert.deepEqual(await summary(text), [[13, 'ch', 'warning'], [17, 's', 'information'], [22, 's', 'information']]);
+});
+
+test('java: a static getter given a file stream (an archive over it) does not throw', async () => {
+  const text = cls(
+    '  void a(File f) throws IOException {',
+    '    FileInputStream in = new FileInputStream(f);',
+    '    Archive ia = BinaryArchive.getArchive(in);',
+    '    ia.read();',
+    '    in.close();',
+    '  }',
+  );
+  // read() may throw (line 8); getArchive() is not reported.
+  assert.deepEqual(await summary(text), [[8, 'in', 'warning']]);
 });
