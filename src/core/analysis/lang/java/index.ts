@@ -8,7 +8,7 @@ import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
-import { EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -98,7 +98,7 @@ function isAcquisitionCandidate(n: Node): boolean {
   if (n.type === 'object_creation_expression') return NEW_ACQUIRE.has(simpleTypeName(n.childForFieldName('type')));
   if (n.type === 'method_invocation') {
     const name = n.childForFieldName('name')?.text;
-    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '');
+    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '') || CONNECTING_METHODS.has(name ?? '');
   }
   return false;
 }
@@ -340,7 +340,7 @@ function analyzeFunction(
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
-      () => fixer.overwriteFixes(rec));
+      () => (closable(tokens) ? fixer.overwriteFixes(rec) : []));
   }
   // An exception that leaves a program's `static void main(String[])` ends the process, which closes
   // everything: such a leak is reported below warning severity. (One caught inside main, which then goes
@@ -354,9 +354,14 @@ function analyzeFunction(
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
     const below = (endsProcess && rec.exit.kind === 'throw') || (expectedToThrow && rec.exit.kind !== 'throw');
-    add(below ? { ...finding, severity: 'information' } : finding, () => fixer.leakFixes(rec, tokens[0]!));
+    add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/** Can a fix call `close()` on it? (A URLConnection has no `close()`: its stream is closed instead; no fix is offered.) */
+function closable(tokens: readonly Token[]): boolean {
+  return tokens.every((t) => t.site.resource !== 'urlConnection');
 }
 
 /** `assertThrows(E.class, () -> …)`: a lambda that the test expects to throw. */

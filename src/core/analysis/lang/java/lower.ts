@@ -7,7 +7,7 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
-  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, FACTORY_NAME, NON_NULL_CHECKS, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
+  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperType, type ResourceKind,
 } from './names';
@@ -555,6 +555,19 @@ export class JavaLowering {
       this.handOff(args, ops);
       return;
     }
+    // `uc.getLastModified()`: the first call that connects a URLConnection opens its stream.
+    if (recv?.type === 'identifier' && this.connects(call, recv.text)) {
+      this.raise(ops, call);
+      this.ctx.remember(call, 'acquisition');
+      const value: Value = { kind: 'acquire', start: call.startIndex, end: call.endIndex, call: callName(call), resource: 'urlConnection', validity: 'pointer', alwaysValid: true };
+      this.bind(ops, { kind: 'local', key: recv.text }, value, call);
+      return;
+    }
+    // Once connected, `uc.getInputStream()` fails only when connecting failed: nothing is open then.
+    if (recv?.type === 'identifier' && this.isLocal(recv.text) && URL_CONNECTION_TYPES.has(this.cfg.types.get(recv.text) ?? '') && CONNECTING_METHODS.has(name)) {
+      ops.push({ op: 'raise', origin: this.origin(call), when: { g: 'cmp', subject: { kind: 'key', key: recv.text }, rel: '==', c: 0 } });
+      return;
+    }
     // The selector's key set refers to the channel now; the event loop closes it.
     if (name === REGISTER_METHOD && recv) ops.push({ op: 'transfer', refs: this.refsOf(recv).map(ref) });
     const stored = (STORE_METHODS.has(name) || STORE_PREFIX.test(name)) && recv ? args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k)) : [];
@@ -675,6 +688,18 @@ export class JavaLowering {
     if (!stored) return false;
     const keys = this.refsOf(args[0]);
     return keys.length > 0 && keys.every((k) => [...(this.kinds.get(k) ?? [])].every((kind) => kind === 'file') && (this.kinds.get(k)?.size ?? 0) > 0);
+  }
+
+  /** Is `call` the first (in the text) call that connects the URLConnection local `name`? */
+  private connects(call: Node, name: string): boolean {
+    if (!this.isLocal(name) || !URL_CONNECTION_TYPES.has(this.cfg.types.get(name) ?? '') || !CONNECTING_METHODS.has(call.childForFieldName('name')?.text ?? '')) return false;
+    let first = Infinity;
+    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
+      if (n.type !== 'method_invocation' || n.startIndex >= first || !CONNECTING_METHODS.has(n.childForFieldName('name')?.text ?? '')) return;
+      const o = strip(n.childForFieldName('object'));
+      if (o?.type === 'identifier' && o.text === name) first = n.startIndex;
+    });
+    return first === call.startIndex;
   }
 
   /** The declared simple type of an argument that is a local or a field (`Socket`), if known. */

@@ -1,7 +1,18 @@
 /** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
 
 /** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
-export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file';
+export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file' | 'urlConnection';
+
+/**
+ * A `URLConnection` (or `JarURLConnection`) holds a stream once connected: its first call that connects
+ * (`getLastModified()`, `getInputStream()`, …) opens it, and closing its input stream releases it.
+ * (`HttpURLConnection` is left out: its idioms, `disconnect()` or a kept-alive connection, differ.)
+ */
+export const URL_CONNECTION_TYPES: ReadonlySet<string> = new Set(['URLConnection', 'JarURLConnection']);
+export const CONNECTING_METHODS: ReadonlySet<string> = new Set([
+  'connect', 'getInputStream', 'getLastModified', 'getContentLength', 'getContentLengthLong', 'getContentType', 'getContent',
+  'getContentEncoding', 'getHeaderField', 'getHeaderFields', 'getDate', 'getExpiration', 'getJarFile', 'getManifest',
+]);
 
 /** `new T(...)` that opens a socket. */
 export const NEW_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
@@ -193,6 +204,7 @@ export function describeKind(kind: ResourceKind): string {
     case 'async': return 'asynchronous channel';
     case 'asyncServer': return 'asynchronous server channel';
     case 'file': return 'file stream';
+    case 'urlConnection': return 'URL connection';
   }
 }
 

@@ -267,3 +267,28 @@ test('java: a static getter given a file stream (an archive over it) does not th
   // read() may throw (line 8); getArchive() is not reported.
   assert.deepEqual(await summary(text), [[8, 'in', 'warning']]);
 });
+
+test('java: a URLConnection opens a stream when it connects; closing its input stream releases it (no fix offered)', async () => {
+  const text = cls(
+    '  long modified(URL url) throws IOException {',
+    '    URLConnection uc = url.openConnection();',
+    '    return uc.getLastModified();',
+    '  }',
+    '  long closed(URL url) throws IOException {',
+    '    URLConnection uc = url.openConnection();',
+    '    long t = 0;',
+    '    try {',
+    '      t = uc.getLastModified();',
+    '    } finally {',
+    '      try { uc.getInputStream().close(); } catch (IOException e) { t = 0; }',
+    '    }',
+    '    return t;',
+    '  }',
+    '  void unconnected(URL url) throws IOException {',
+    '    URLConnection uc = url.openConnection();',
+    '    uc.setUseCaches(false);',
+    '  }',
+  );
+  assert.deepEqual(await summary(text), [[7, 'uc', 'warning']]);
+  assert.deepEqual((await analyzeJava(text, {})).findings[0]!.fixes, []);
+});
