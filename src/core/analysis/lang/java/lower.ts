@@ -100,8 +100,8 @@ export class JavaLowering {
   private current = 0;
   /** The statement being lowered ends the process (`System.exit(1)`): nothing follows it. */
   private endsProcess = false;
-  /** Error flags (`boolean error = false; … catch (…) { error = true; }`) and the value a catch gives each. */
-  private flags: Map<string, boolean> | null = null;
+  /** Error and success flags, each with its value on the normal path and whether the initializer marks too. */
+  private flags: Map<string, Flag> | null = null;
 
   constructor(private readonly cfg: FunctionCfg, private readonly fn: Node, private readonly ctx: LowerContext) {}
 
@@ -286,6 +286,10 @@ export class JavaLowering {
         if (!name) return;
         const valueNode = n.childForFieldName('value');
         if (valueNode) reads.push(...identifiers(valueNode));
+        if (n.type === 'variable_declarator' && this.flagsOf().get(name.text)?.initializerMarks) {
+          this.bind(ops, { kind: 'local', key: name.text }, { kind: 'errorFlag' }, n);
+          return;
+        }
         this.bind(ops, { kind: 'local', key: name.text }, valueNode ? this.factoryValue(name.text, valueNode) : { kind: 'other' }, n);
         return;
       }
@@ -296,7 +300,7 @@ export class JavaLowering {
         if (!left) return;
         const target = this.target(left);
         if (target.kind === 'local' && right) reads.push(...identifiers(right));
-        if (target.kind === 'local' && this.errorFlags().has(target.key) && inCatch(n, this.fn)) {
+        if (target.kind === 'local' && this.flagsOf().has(target.key)) {
           this.bind(ops, target, { kind: 'errorFlag' }, n);
           return;
         }
@@ -756,26 +760,45 @@ export class JavaLowering {
   }
 
   /**
-   * Boolean locals that only catch clauses assign (a constant, the same one in each: `error = true;`),
-   * besides their declaration: error flags, tested in a finally to close only on error.
+   * Flags tested in a finally to close only when something failed. A boolean local initialised to a
+   * constant and otherwise assigned only the other constant, either only in catch clauses (an error
+   * flag: `error = true;`) or only outside them (a success flag: `success = true;` at the end of a try
+   * body). Where the flag says the normal path was taken, what was live where it was set is not the
+   * function's to close any more (for a success flag, also what was live at its declaration: on a path
+   * that never set it, that branch cannot be taken).
    */
-  private errorFlags(): Map<string, boolean> {
+  private flagsOf(): Map<string, Flag> {
     if (this.flags) return this.flags;
-    const flags = new Map<string, boolean>();
+    const init = new Map<string, boolean>();
+    const sets = new Map<string, { value: boolean; inCatch: boolean }[]>();
     const bad = new Set<string>();
+    const constant = (r: Node | null): boolean | undefined => (r?.type === 'true' ? true : r?.type === 'false' ? false : undefined);
     const body = this.fn.childForFieldName('body');
     if (body) {
       searchTree(body, MAX_EXPRESSION_NODES, (n) => {
+        if (n.type === 'variable_declarator') {
+          const name = n.childForFieldName('name')?.text;
+          if (!name || !this.isLocal(name) || this.cfg.types.get(name) !== 'boolean') return;
+          const v = constant(strip(n.childForFieldName('value')));
+          if (v === undefined || init.has(name)) bad.add(name);
+          else init.set(name, v);
+          return;
+        }
         if (n.type !== 'assignment_expression') return;
         const l = strip(n.childForFieldName('left'));
         if (l?.type !== 'identifier' || !this.isLocal(l.text) || this.cfg.types.get(l.text) !== 'boolean') return;
-        const r = strip(n.childForFieldName('right'));
-        const value = r?.type === 'true' ? true : r?.type === 'false' ? false : undefined;
-        if (value === undefined || !inCatch(n, this.fn) || (flags.has(l.text) && flags.get(l.text) !== value)) bad.add(l.text);
-        else flags.set(l.text, value);
+        const v = n.childForFieldName('operator')?.text === '=' ? constant(strip(n.childForFieldName('right'))) : undefined;
+        if (v === undefined) bad.add(l.text);
+        else sets.set(l.text, [...(sets.get(l.text) ?? []), { value: v, inCatch: inCatch(n, this.fn) }]);
       });
     }
-    for (const b of bad) flags.delete(b);
+    const flags = new Map<string, Flag>();
+    for (const [name, list] of sets) {
+      const initial = init.get(name);
+      if (bad.has(name) || initial === undefined || list.some((x) => x.value === initial)) continue;
+      if (list.every((x) => x.inCatch)) flags.set(name, { normal: initial, initializerMarks: false });
+      else if (list.every((x) => !x.inCatch)) flags.set(name, { normal: !initial, initializerMarks: true });
+    }
     return (this.flags = flags);
   }
 
@@ -800,9 +823,9 @@ export class JavaLowering {
       return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NO_GUARD;
     }
     if (e.type === 'identifier') {
-      // `if (error)` of an error flag: where it says "no error", what was live where a catch set it was handed over.
-      const onError = this.errorFlags().get(e.text);
-      return onError === undefined ? NO_GUARD : { g: 'cmp', subject: { kind: 'key', key: e.text }, rel: onError ? '==' : '!=', c: 0 };
+      // `if (error)`, `if (!success)`: where the flag says the normal path was taken, what was live where it was set was handed over.
+      const flag = this.flagsOf().get(e.text);
+      return flag === undefined ? NO_GUARD : { g: 'cmp', subject: { kind: 'key', key: e.text }, rel: flag.normal ? '!=' : '==', c: 0 };
     }
     if (e.type === 'method_invocation') {
       // `s.isClosed()` holds where `s` no longer holds an open resource (as `s == null`); `ch.isOpen()` the opposite.
@@ -826,6 +849,13 @@ export class JavaLowering {
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
     return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
   }
+}
+
+interface Flag {
+  /** The flag's value on the normal path (`false` for `error`, `true` for `success`). */
+  readonly normal: boolean;
+  /** Its declaration records what is live there too (a success flag). */
+  readonly initializerMarks: boolean;
 }
 
 /** Is `n` in the body of a catch clause of `fn` (not of a nested function)? */

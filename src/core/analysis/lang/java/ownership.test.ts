@@ -292,3 +292,33 @@ test('java: a URLConnection opens a stream when it connects; closing its input s
   assert.deepEqual(await summary(text), [[7, 'uc', 'warning']]);
   assert.deepEqual((await analyzeJava(text, {})).findings[0]!.fixes, []);
 });
+
+test('java: a success flag set at the end of the try decides the close in the finally', async () => {
+  const text = cls(
+    '  Object connect(String h, int p, boolean retry) throws IOException {',
+    '    Socket s = new Socket(h, p);',
+    '    boolean success = false;',
+    '    try {',
+    '      if (retry) return connect(h, p, false);',
+    '      s.getOutputStream().write(1);',
+    '      success = true;',
+    '    } finally {',
+    '      if (!success) s.close();',
+    '    }',
+    '    return new Session(s);',
+    '  }',
+    '  Object guess(String h, int p, boolean retry) throws IOException {',
+    '    Socket s = new Socket(h, p);',
+    '    boolean success = retry;',
+    '    try {',
+    '      if (retry) return connect(h, p, false);',
+    '      success = true;',
+    '    } finally {',
+    '      if (!success) s.close();',
+    '    }',
+    '    return new Session(s);',
+    '  }',
+  );
+  // guess(): the flag starts from a parameter, so it proves nothing: the early return may leak s.
+  assert.deepEqual(await summary(text), [[21, 's', 'warning']]);
+});
