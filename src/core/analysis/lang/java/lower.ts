@@ -9,7 +9,7 @@ import type { CfgNode, FunctionCfg } from './cfg';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
-  isWrapperType, type ResourceKind,
+  isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
 
@@ -366,6 +366,7 @@ export class JavaLowering {
         const rk = NEW_ACQUIRE.get(type);
         if (rk && !hasClassBody(e)) return this.acquire(e, rk);
         if (isWrapperType(type)) return this.union(callArgs(e), depth);
+        if (isWrapperClassName(type) && !hasClassBody(e) && !this.ctx.summary(`c:${type}/${callArgs(e).length}`)) return this.union(callArgs(e), depth);
         return { kind: 'other' };
       }
       case 'method_invocation': {
@@ -637,6 +638,12 @@ export class JavaLowering {
       return;
     }
     if (QUIET_CONSTRUCTORS.has(type) || hasClassBody(n)) return;
+    if (isWrapperClassName(type)) {
+      // `new ChannelWrapper(ch)` of another file: the wrapper is the resource (its value is what it
+      // wraps, closing it closes that); it may still throw while being built.
+      this.raise(ops, n);
+      return;
+    }
     this.unknown(args, n, ops);
     // `new Conn(s)`, `new Handler(s, this)`: an object of a class the analysis cannot see keeps what it is
     // built from (once built: an exception from the constructor still leaks it).

@@ -62,6 +62,14 @@ export function isWrapperType(name: string): boolean {
   return /(?:InputStream|OutputStream|Reader|Writer|PrintStream)$/.test(name) || name === 'Scanner';
 }
 
+/**
+ * A class of another file whose name says it wraps what it is built from (`AsyncChannelWrapperSecure(ch, engine)`,
+ * `SocketWrapper(s)`): the object is the resource (closing it closes what it wraps).
+ */
+export function isWrapperClassName(name: string): boolean {
+  return /Wrapper(?:[A-Z][A-Za-z]*)?$/.test(name);
+}
+
 /** Wrappers whose constructor reads or writes the stream (a stream header) and so may throw. */
 export const THROWING_WRAPPERS: ReadonlySet<string> = new Set(['ObjectInputStream', 'ObjectOutputStream']);
 

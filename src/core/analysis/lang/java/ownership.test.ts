@@ -322,3 +322,21 @@ test('java: a success flag set at the end of the try decides the close in the fi
   // guess(): the flag starts from a parameter, so it proves nothing: the early return may leak s.
   assert.deepEqual(await summary(text), [[21, 's', 'warning']]);
 });
+
+test('java: an object of a class named as a wrapper is the resource it wraps', async () => {
+  const text = cls(
+    '  void closed(String h, int p) throws IOException {',
+    '    Socket s = new Socket(h, p);',
+    '    SocketWrapper w = new SocketWrapper(s);',
+    '    try { w.handshake(); } finally { w.close(); }',
+    '  }',
+    '  void dropped(String h, int p) throws IOException {',
+    '    Socket s = new Socket(h, p);',
+    '    SocketWrapper w = new SocketWrapper(s);',
+    '    w.handshake();',
+    '  }',
+  );
+  // Closing the wrapper closes the socket; dropping it leaks the socket at the end (line 14). Building
+  // it may throw (lines 7, 12).
+  assert.deepEqual(await summary(text), [[7, 's', 'warning'], [12, 's', 'warning'], [14, 's', 'warning']]);
+});
