@@ -243,6 +243,7 @@ export class FunctionAnalysis {
         }
       }
       registerGuardKeys(node.program.guard, (k) => this.key(k));
+      for (const op of node.program.ops) if (op.op === 'raise' && op.when) registerGuardKeys(op.when, (k) => this.key(k));
     }
     if (this.mode === 'summary') {
       for (const p of this.ir.params) {
@@ -407,12 +408,13 @@ export class FunctionAnalysis {
         for (const r of op.refs) for (const k of this.refKeys(r)) this.lendKey(s, k);
         return;
       case 'raise': {
+        // With `when`, it raises only where the guard holds (what is live there is what it can leak).
+        const x = op.when ? cloneState(this.refine(s, op.when, true)) : cloneState(s);
         if (this.collecting) {
           let live = this.liveAtOrigin.get(op.origin.at);
           if (!live) this.liveAtOrigin.set(op.origin.at, (live = new Set()));
-          for (const set of s.vars) for (const t of tokensOf(set)) live.add(t);
+          for (const set of x.vars) for (const t of tokensOf(set)) live.add(t);
         }
-        const x = cloneState(s);
         x.exc = new Set([op.origin.at]);
         this.throwTo(x);
         return;
@@ -529,6 +531,14 @@ export class FunctionAnalysis {
         this.overwrite(s, k, start, end);
         s.vars[k] = FOREIGN_ONLY;
         s.status[k] = undefined;
+        return;
+      }
+      case 'errorFlag': {
+        this.overwrite(s, k, start, end);
+        const live = new Set<Token>();
+        for (const set of s.vars) for (const t of tokensOf(set)) if (t.param < 0) live.add(t);
+        s.vars[k] = FOREIGN_ONLY;
+        s.status[k] = live.size ? live : undefined;
         return;
       }
       case 'other':

@@ -72,6 +72,13 @@ export type Value =
    * callee's summary says it returns one it acquired (an acquiring wrapper), else like `other`.
    */
   | { readonly kind: 'result'; readonly name: string; readonly start: number; readonly end: number }
+  /**
+   * A flag set on an error path (Java's `error = true;` in a catch, tested in a finally before closing):
+   * a status that reports on the function's resources live where it is set. Where a test of it says
+   * "no error" (`cmp status != 0`), those resources are not the function's to close (that path handed
+   * them over); where it says "error", nothing is proven.
+   */
+  | { readonly kind: 'errorFlag' }
   | { readonly kind: 'other' };
 
 /** Where a value is stored: a tracked local, storage that outlives the function, or nowhere tracked. */
@@ -109,7 +116,11 @@ export type Op =
    */
   | { readonly op: 'returned'; readonly refs: readonly Ref[]; readonly constant?: number | null }
   /** An exception may start here: the state as it is now goes to the node's exceptional successor. */
-  | { readonly op: 'raise'; readonly origin: ExceptionOrigin }
+  /**
+   * The call may raise here. With `when`, it raises only where that guard holds (`assertNotNull(s)`,
+   * `Objects.requireNonNull(s)` throw only when `s` is null): the exceptional state is refined by it.
+   */
+  | { readonly op: 'raise'; readonly origin: ExceptionOrigin; readonly when?: Guard }
   /** The pending exception goes on (the end of a `finally` run on the exceptional path) to the exceptional successor. */
   | { readonly op: 'rethrow' }
   /** A handler caught the pending exception: no exception is pending any more. */

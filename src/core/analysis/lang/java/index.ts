@@ -8,8 +8,8 @@ import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
-import { FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
-import { callArgs, functionName, simpleTypeName } from './syntax';
+import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
 
@@ -31,12 +31,54 @@ export async function analyzeJava(text: string, options: AnalysisOptions): Promi
 interface FileIndex {
   /** Methods, constructors and lambdas in document order. */
   readonly functions: Node[];
-  readonly methods: Map<string, Node>;
+  /** Methods by `name/arity` (every class and overload, in document order). */
+  readonly methods: Map<string, Node[]>;
+  /** Class, enum, record and interface declarations by simple name (the first of a name). */
+  readonly classes: Map<string, Node>;
   readonly constructors: Map<string, Node>;
   readonly fieldTypes: Map<string, string>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
+const CLASS_TYPES = ['class_declaration', 'enum_declaration', 'record_declaration', 'interface_declaration'];
+const BODY_TYPES = new Set(['class_body', 'enum_body', 'interface_body']);
+
+/** The body of the class (named or anonymous) that `n` is in, if any. */
+function enclosingBody(n: Node): Node | null {
+  for (let p = n.parent; p; p = p.parent) if (BODY_TYPES.has(p.type)) return p;
+  return null;
+}
+
+/** The same-file superclass body of a class body (`class B extends A` with `A` in the file). */
+function superBody(body: Node, idx: FileIndex): Node | null {
+  const decl = body.parent;
+  const sup = decl?.type === 'class_declaration' ? decl.childForFieldName('superclass') : null;
+  const type = sup?.namedChildren.find((c) => c !== null);
+  const cls = type ? idx.classes.get(simpleTypeName(type)) : undefined;
+  return cls?.childForFieldName('body') ?? null;
+}
+
+/**
+ * The method an unqualified call `name(…)` with these argument types calls: one declared in the
+ * innermost enclosing class that has one (or in a same-file superclass of it); among overloads, the
+ * first whose parameter types match the known argument types. A method of an unrelated class of the
+ * file is not it (`start()` in a `Thread` subclass is `Thread.start`, not another class's `start`).
+ */
+function resolveMethod(idx: FileIndex, name: string, argTypes: readonly (string | undefined)[], site: Node): Node | undefined {
+  const candidates = idx.methods.get(`${name}/${argTypes.length}`);
+  if (!candidates) return undefined;
+  const pick = (body: Node): Node | undefined => {
+    const here = candidates.filter((m) => enclosingBody(m)?.id === body.id);
+    if (!here.length) return undefined;
+    return here.find((m) => parameterNames(m).every((p, i) => !argTypes[i] || !p.type || p.type === argTypes[i])) ?? here[0];
+  };
+  for (let body = enclosingBody(site); body; body = enclosingBody(body)) {
+    let found = pick(body);
+    for (let sup = superBody(body, idx), depth = 0; !found && sup && depth < 8; sup = superBody(sup, idx), depth++) found = pick(sup);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 function arity(fn: Node): number {
   const p = fn.childForFieldName('parameters');
@@ -56,16 +98,21 @@ function isAcquisitionCandidate(n: Node): boolean {
   if (n.type === 'object_creation_expression') return NEW_ACQUIRE.has(simpleTypeName(n.childForFieldName('type')));
   if (n.type === 'method_invocation') {
     const name = n.childForFieldName('name')?.text;
-    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '');
+    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '') || CONNECTING_METHODS.has(name ?? '');
   }
   return false;
 }
 
 /** Functions, same-file methods and constructors, and field types (document order: the first method, the last field of a name). */
 function indexFile(tree: Tree): FileIndex {
-  const idx: FileIndex = { functions: [], methods: new Map(), constructors: new Map(), fieldTypes: new Map() };
-  for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration'])) {
+  const idx: FileIndex = { functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map() };
+  for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
+    if (CLASS_TYPES.includes(n.type)) {
+      const name = n.childForFieldName('name')?.text;
+      if (name && !idx.classes.has(name)) idx.classes.set(name, n);
+      continue;
+    }
     if (n.type === 'field_declaration') {
       const type = simpleTypeName(n.childForFieldName('type'));
       for (const d of n.childrenForFieldName('declarator')) {
@@ -76,8 +123,12 @@ function indexFile(tree: Tree): FileIndex {
     }
     idx.functions.push(n);
     const name = n.childForFieldName('name')?.text;
-    const map = n.type === 'method_declaration' ? idx.methods : n.type === 'constructor_declaration' ? idx.constructors : null;
-    if (map && name && !map.has(`${name}/${arity(n)}`)) map.set(`${name}/${arity(n)}`, n);
+    if (n.type === 'method_declaration' && name) {
+      const key = `${name}/${arity(n)}`;
+      const list = idx.methods.get(key);
+      if (list) list.push(n);
+      else idx.methods.set(key, [n]);
+    } else if (n.type === 'constructor_declaration' && name && !idx.constructors.has(`${name}/${arity(n)}`)) idx.constructors.set(`${name}/${arity(n)}`, n);
   }
   return idx;
 }
@@ -92,6 +143,8 @@ function acquires(fn: Node): boolean {
 class JavaFileContext implements LowerContext, SummaryProvider {
   readonly ownershipTransfers: ReadonlySet<string>;
   private readonly summaries = new Map<number, Summary | 'busy'>();
+  /** Functions whose exceptions can come only from calls that practically never throw (by id). */
+  private readonly unlikelyThrows = new Map<number, boolean>();
   private readonly cfgs = new Map<number, FunctionCfg>();
   private readonly lowered = new Map<number, LoweredFunction>();
   /** Acquisitions and exception origins by offset. */
@@ -104,10 +157,31 @@ class JavaFileContext implements LowerContext, SummaryProvider {
     this.ownershipTransfers = new Set(transfers);
   }
 
-  /** `m:name/arity` (a method) or `c:Type/arity` (a constructor). */
+  /** `m:name/arity@offset` (the method declared at that offset), `m:name/arity` (the first of them) or `c:Type/arity` (a constructor). */
   summary(key: string): Summary | undefined {
-    const fn = key.startsWith('m:') ? this.idx.methods.get(key.slice(2)) : key.startsWith('c:') ? this.idx.constructors.get(key.slice(2)) : undefined;
+    const fn = this.functionOf(key);
     return fn ? this.summaryOf(fn) : undefined;
+  }
+
+  methodKey(name: string, argTypes: readonly (string | undefined)[], site: Node): string | undefined {
+    const fn = resolveMethod(this.idx, name, argTypes, site);
+    return fn ? `m:${name}/${argTypes.length}@${fn.startIndex}` : undefined;
+  }
+
+  throwsUnlikely(key: string): boolean {
+    const fn = this.functionOf(key);
+    if (!fn || !this.summaryOf(fn)) return false;
+    return this.unlikelyThrows.get(fn.id) ?? false;
+  }
+
+  private functionOf(key: string): Node | undefined {
+    if (key.startsWith('c:')) return this.idx.constructors.get(key.slice(2));
+    if (!key.startsWith('m:')) return undefined;
+    const at = key.indexOf('@');
+    const list = this.idx.methods.get(at < 0 ? key.slice(2) : key.slice(2, at));
+    if (at < 0) return list?.[0];
+    const offset = Number(key.slice(at + 1));
+    return list?.find((m) => m.startIndex === offset);
   }
 
   fieldType(name: string): string | undefined {
@@ -164,12 +238,36 @@ class JavaFileContext implements LowerContext, SummaryProvider {
       const a = new FunctionAnalysis(this.lower(fn).lowered.ir, this, 'summary', this.deadline);
       a.run();
       result = a.summary();
+      if (result.mayThrow) this.unlikelyThrows.set(fn.id, onlyUnlikelyThrows(a));
     } catch {
       result = NO_SUMMARY;
     }
     this.summaries.set(fn.id, result);
     return result;
   }
+}
+
+/** Whether every exception that reaches the function's throw exit comes from a call that practically never throws. */
+function onlyUnlikelyThrows(a: FunctionAnalysis): boolean {
+  const unlikely = new Map<number, boolean>();
+  for (const node of a.ir.nodes) {
+    for (const op of node.program.ops) {
+      if (op.op !== 'raise') continue;
+      unlikely.set(op.origin.at, (unlikely.get(op.origin.at) ?? true) && !!op.origin.unlikely);
+    }
+  }
+  let any = false;
+  for (let id = 0; id < a.ir.nodes.length; id++) {
+    const node = a.ir.nodes[id]!;
+    const s = a.input[id];
+    if (node.kind !== 'exit' || node.exit?.kind !== 'throw' || !s) continue;
+    if (!s.exc?.size) return false;
+    for (const at of s.exc) {
+      if (!unlikely.get(at)) return false;
+      any = true;
+    }
+  }
+  return any;
 }
 
 /** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
@@ -190,7 +288,8 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
   // handler, or is such a handler, depends on another function's analysis: it is always analysed.
   const facts = [[...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(',')];
   const calls = new CallInputs(calledNames, (name) => {
-    const fn = name.startsWith('m:') ? idx.methods.get(name.slice(2)) : idx.constructors.get(name.slice(2));
+    if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];
+    const fn = idx.constructors.get(name.slice(2));
     return fn ? [fn] : [];
   });
   const reuse = new FileReuse(JAVA_FUNCTIONS, lines, deadline, calls.current);
@@ -241,19 +340,35 @@ function analyzeFunction(
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
-      () => fixer.overwriteFixes(rec));
+      () => (closable(tokens) ? fixer.overwriteFixes(rec) : []));
   }
   // An exception that leaves a program's `static void main(String[])` ends the process, which closes
   // everything: such a leak is reported below warning severity. (One caught inside main, which then goes
   // on, is a leak for the rest of the run: upstream projects fix those.)
   const endsProcess = isProgramMain(fn);
+  // A lambda given to `assertThrows(E.class, () -> …)` is expected to throw: a leak at its normal end
+  // happens only when the test fails anyway, and is reported below warning severity.
+  const expectedToThrow = expectsThrow(fn);
   for (const rec of a.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
-    add(endsProcess && rec.exit.kind === 'throw' ? { ...finding, severity: 'information' } : finding, () => fixer.leakFixes(rec, tokens[0]!));
+    const below = (endsProcess && rec.exit.kind === 'throw') || (expectedToThrow && rec.exit.kind !== 'throw');
+    add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/** Can a fix call `close()` on it? (A URLConnection has no `close()`: its stream is closed instead; no fix is offered.) */
+function closable(tokens: readonly Token[]): boolean {
+  return tokens.every((t) => t.site.resource !== 'urlConnection');
+}
+
+/** `assertThrows(E.class, () -> …)`: a lambda that the test expects to throw. */
+function expectsThrow(fn: Node): boolean {
+  if (fn.type !== 'lambda_expression' || fn.parent?.type !== 'argument_list') return false;
+  const call = fn.parent.parent;
+  return call?.type === 'method_invocation' && EXPECTS_THROW.has(call.childForFieldName('name')?.text ?? '');
 }
 
 /** The summary names of the calls in `fn`: `m:name/arity` for a method call, `c:Type/arity` for a `new`. */

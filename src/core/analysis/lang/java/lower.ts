@@ -7,9 +7,9 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
-  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, FACTORY_NAME, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
+  ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
-  isWrapperType, type ResourceKind,
+  isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
 
@@ -26,8 +26,16 @@ import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName,
 
 /** What the lowering needs from the file around the function. */
 export interface LowerContext {
-  /** Summary of a same-file method (`m:name/arity`) or constructor (`c:Type/arity`), if it has one. */
+  /** Summary of a same-file method (`m:name/arity`, or a key from `methodKey`) or constructor (`c:Type/arity`), if it has one. */
   summary(key: string): Summary | undefined;
+  /**
+   * The summary key of the same-file method an unqualified call `name(…)` at `site` calls (declared in
+   * an enclosing class or a same-file superclass of one; among overloads, the one whose parameter types
+   * match `argTypes`), or undefined when no such method is in the file.
+   */
+  methodKey?(name: string, argTypes: readonly (string | undefined)[], site: Node): string | undefined;
+  /** The callee of this summary key can throw only through calls that practically never do. */
+  throwsUnlikely?(key: string): boolean;
   fieldType(name: string): string | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
   /**
@@ -90,6 +98,10 @@ export class JavaLowering {
   private readonly kinds = new Map<string, Set<ResourceKind>>();
   private partial = false;
   private current = 0;
+  /** The statement being lowered ends the process (`System.exit(1)`): nothing follows it. */
+  private endsProcess = false;
+  /** Error and success flags, each with its value on the normal path and whether the initializer marks too. */
+  private flags: Map<string, Flag> | null = null;
 
   constructor(private readonly cfg: FunctionCfg, private readonly fn: Node, private readonly ctx: LowerContext) {}
 
@@ -112,6 +124,7 @@ export class JavaLowering {
     let constant: number | null = null;
     let noReturn = false;
     const ast = n.ast;
+    this.endsProcess = false;
     switch (n.kind) {
       case 'entry':
         for (const s of seeds) ops.push({ op: 'bind', target: { kind: 'local', key: s.name }, value: { kind: 'acquire', ...s.site }, start: s.site.start, end: s.site.end });
@@ -129,7 +142,11 @@ export class JavaLowering {
           if (e) this.effects(e, ops, reads);
           ops.push({ op: 'raise', origin: this.origin(ast) });
           noReturn = true;
-        } else if (ast) this.effects(ast, ops, reads);
+        } else if (ast) {
+          this.effects(ast, ops, reads);
+          this.closedByLoop(ast, ops);
+        }
+        if (this.endsProcess) noReturn = true;
         break;
       case 'cond': {
         kind = 'cond';
@@ -269,6 +286,10 @@ export class JavaLowering {
         if (!name) return;
         const valueNode = n.childForFieldName('value');
         if (valueNode) reads.push(...identifiers(valueNode));
+        if (n.type === 'variable_declarator' && this.flagsOf().get(name.text)?.initializerMarks) {
+          this.bind(ops, { kind: 'local', key: name.text }, { kind: 'errorFlag' }, n);
+          return;
+        }
         this.bind(ops, { kind: 'local', key: name.text }, valueNode ? this.factoryValue(name.text, valueNode) : { kind: 'other' }, n);
         return;
       }
@@ -279,6 +300,10 @@ export class JavaLowering {
         if (!left) return;
         const target = this.target(left);
         if (target.kind === 'local' && right) reads.push(...identifiers(right));
+        if (target.kind === 'local' && this.flagsOf().has(target.key)) {
+          this.bind(ops, target, { kind: 'errorFlag' }, n);
+          return;
+        }
         this.bind(ops, target, target.kind === 'local' && right ? this.factoryValue(target.key, right) : this.valueOf(right), n);
         return;
       }
@@ -341,6 +366,7 @@ export class JavaLowering {
         const rk = NEW_ACQUIRE.get(type);
         if (rk && !hasClassBody(e)) return this.acquire(e, rk);
         if (isWrapperType(type)) return this.union(callArgs(e), depth);
+        if (isWrapperClassName(type) && !hasClassBody(e) && !this.ctx.summary(`c:${type}/${callArgs(e).length}`)) return this.union(callArgs(e), depth);
         return { kind: 'other' };
       }
       case 'method_invocation': {
@@ -479,7 +505,23 @@ export class JavaLowering {
   // ---------------------------------------------------------------- calls
 
   private raise(ops: Op[], site: Node): void {
-    ops.push({ op: 'raise', origin: this.origin(site) });
+    const origin = this.origin(site);
+    if (origin.unlikely && this.caught(site)) return;
+    ops.push({ op: 'raise', origin });
+  }
+
+  /**
+   * Is `site` in the body of a `try` of this function that has a `catch`? An exception from a call that
+   * practically never throws, caught there, is not followed: the leaks it could lead to after the catch
+   * (at a later return or the end) would be reported as warnings while they are pedantic ones.
+   */
+  private caught(site: Node): boolean {
+    let child = site;
+    for (let p = site.parent; p && p.id !== this.fn.id && !isFunction(p); child = p, p = p.parent) {
+      if ((p.type === 'try_statement' || p.type === 'try_with_resources_statement') && p.childForFieldName('body')?.id === child.id
+        && p.namedChildren.some((c) => c?.type === 'catch_clause')) return true;
+    }
+    return false;
   }
 
   private call(call: Node, ops: Op[]): void {
@@ -497,12 +539,38 @@ export class JavaLowering {
       for (const a of args) for (const k of this.refsOf(a)) ops.push({ op: 'release', ref: ref(k) });
       return;
     }
+    // `System.exit(1)`: the process ends here (and closes everything).
+    if ((name === 'exit' || name === 'halt') && recv && /^(?:System|Runtime\.getRuntime\(\))$/.test(recv.text.replace(/\s+/g, ''))) {
+      this.endsProcess = true;
+      return;
+    }
+    // `assertNotNull(s)`, `Objects.requireNonNull(s)`: an exception only where `s` is null (it holds nothing then).
+    if (NON_NULL_CHECKS.has(name) && args.length > 0) {
+      const checked = args.map((a) => strip(a)).filter((a): a is Node => a?.type === 'identifier' && this.isLocal(a.text) && this.mayHoldResource(a.text));
+      if (checked.length === 1) {
+        ops.push({ op: 'raise', origin: this.origin(call), when: { g: 'cmp', subject: { kind: 'key', key: checked[0]!.text }, rel: '==', c: 0 } });
+        return;
+      }
+    }
     if (this.ctx.ownershipTransfers.has(name) || (recvNode && this.ctx.ownershipTransfers.has(`${recvNode.text}.${name}`))) {
       ops.push({ op: 'transfer', refs: args.flatMap((a) => this.refsOf(a)).map(ref) });
       return;
     }
     if (HANDOFF_METHODS.has(name) && args.length > 0) {
       this.handOff(args, ops);
+      return;
+    }
+    // `uc.getLastModified()`: the first call that connects a URLConnection opens its stream.
+    if (recv?.type === 'identifier' && this.connects(call, recv.text)) {
+      this.raise(ops, call);
+      this.ctx.remember(call, 'acquisition');
+      const value: Value = { kind: 'acquire', start: call.startIndex, end: call.endIndex, call: callName(call), resource: 'urlConnection', validity: 'pointer', alwaysValid: true };
+      this.bind(ops, { kind: 'local', key: recv.text }, value, call);
+      return;
+    }
+    // Once connected, `uc.getInputStream()` fails only when connecting failed: nothing is open then.
+    if (recv?.type === 'identifier' && this.isLocal(recv.text) && URL_CONNECTION_TYPES.has(this.cfg.types.get(recv.text) ?? '') && CONNECTING_METHODS.has(name)) {
+      ops.push({ op: 'raise', origin: this.origin(call), when: { g: 'cmp', subject: { kind: 'key', key: recv.text }, rel: '==', c: 0 } });
       return;
     }
     // The selector's key set refers to the channel now; the event loop closes it.
@@ -520,10 +588,18 @@ export class JavaLowering {
       return;
     }
     if (!recv || recv.type === 'this') {
-      const key = `m:${name}/${args.length}`;
-      const summary = this.ctx.summary(key);
-      if (summary) {
+      const key = this.ctx.methodKey ? this.ctx.methodKey(name, args.map((a) => this.declaredType(a)), call) : `m:${name}/${args.length}`;
+      const summary = key ? this.ctx.summary(key) : undefined;
+      if (key && summary) {
         this.applySummary(summary, key, args, call, ops);
+        return;
+      }
+    }
+    // `NIOServerCnxn.closeSock(sc)`, `forceClose(s)`: a helper of another file (or an inherited one) whose name says it closes.
+    if (CLOSE_NAME.test(name) && args.length > 0) {
+      const closed = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+      if (closed.length) {
+        for (const k of closed) ops.push({ op: 'release', ref: ref(k) });
         return;
       }
     }
@@ -534,6 +610,9 @@ export class JavaLowering {
       ops.push({ op: 'transfer', refs: this.refsOf(args[0]).map(ref) });
       return;
     }
+    // `InputArchive ia = BinaryInputArchive.getArchive(in)`: a static factory building a reader over the
+    // file stream it is given does no I/O (like a wrapper's constructor, it does not throw).
+    if (this.isStaticWrapping(call)) return;
     this.unknown(args, call, ops);
   }
 
@@ -559,6 +638,12 @@ export class JavaLowering {
       return;
     }
     if (QUIET_CONSTRUCTORS.has(type) || hasClassBody(n)) return;
+    if (isWrapperClassName(type)) {
+      // `new ChannelWrapper(ch)` of another file: the wrapper is the resource (its value is what it
+      // wraps, closing it closes that); it may still throw while being built.
+      this.raise(ops, n);
+      return;
+    }
     this.unknown(args, n, ops);
     // `new Conn(s)`, `new Handler(s, this)`: an object of a class the analysis cannot see keeps what it is
     // built from (once built: an exception from the constructor still leaks it).
@@ -576,9 +661,85 @@ export class JavaLowering {
     if (lent.length) ops.push({ op: 'lend', refs: lent.map(ref) });
   }
 
+  /**
+   * A same-file callee. One that closes a resource it is given on every path that returns is its last
+   * owner, on its exceptional exits too (`receiveConnection(sock)` closes what it cannot handle): an
+   * exception from it leaks only what it was not given. (One that only keeps it somewhere, such as
+   * `registerAndConnect(ch, addr)` registering it with a selector before connecting, may throw before
+   * or after: its caller still owns the resource when it throws.) One whose exceptions can come only
+   * from calls that practically never throw (`setSockOpts(s)` setting socket options) is an unlikely origin.
+   */
   private applySummary(summary: Summary, key: string, args: Node[], site: Node, ops: Op[]): void {
-    if (summary.mayThrow) this.raise(ops, site);
-    ops.push({ op: 'summary', name: key, refs: args.map((a) => ref(this.refsOf(a)[0] ?? null)) });
+    const refs = args.map((a) => ref(this.refsOf(a)[0] ?? null));
+    const takes = refs.some((r, i) => r.key !== null && summary.releases[i]);
+    const raise = (): void => {
+      if (!summary.mayThrow) return;
+      if (this.ctx.throwsUnlikely?.(key)) {
+        if (this.caught(site)) return;
+        this.ctx.remember(site, 'origin');
+        ops.push({ op: 'raise', origin: { at: site.startIndex, ...reportRange(site), unlikely: true } });
+      } else this.raise(ops, site);
+    };
+    if (!takes) raise();
+    ops.push({ op: 'summary', name: key, refs });
+    if (takes) raise();
+  }
+
+  /**
+   * `Type.getX(r)`: a static getter of a class (capitalised receiver) given one argument that holds a
+   * stream, reader, writer or channel (not a socket), whose result is stored in a local.
+   */
+  private isStaticWrapping(call: Node): boolean {
+    const recv = strip(call.childForFieldName('object'));
+    const args = callArgs(call);
+    if (recv?.type !== 'identifier' || !/^[A-Z][a-z]/.test(recv.text) || this.isLocal(recv.text) || args.length !== 1) return false;
+    if (!/^get[A-Z]/.test(call.childForFieldName('name')?.text ?? '')) return false;
+    const p = call.parent;
+    const stored = p?.type === 'variable_declarator' || (p?.type === 'assignment_expression' && strip(p.childForFieldName('left'))?.type === 'identifier');
+    if (!stored) return false;
+    const keys = this.refsOf(args[0]);
+    return keys.length > 0 && keys.every((k) => [...(this.kinds.get(k) ?? [])].every((kind) => kind === 'file') && (this.kinds.get(k)?.size ?? 0) > 0);
+  }
+
+  /** Is `call` the first (in the text) call that connects the URLConnection local `name`? */
+  private connects(call: Node, name: string): boolean {
+    if (!this.isLocal(name) || !URL_CONNECTION_TYPES.has(this.cfg.types.get(name) ?? '') || !CONNECTING_METHODS.has(call.childForFieldName('name')?.text ?? '')) return false;
+    let first = Infinity;
+    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
+      if (n.type !== 'method_invocation' || n.startIndex >= first || !CONNECTING_METHODS.has(n.childForFieldName('name')?.text ?? '')) return;
+      const o = strip(n.childForFieldName('object'));
+      if (o?.type === 'identifier' && o.text === name) first = n.startIndex;
+    });
+    return first === call.startIndex;
+  }
+
+  /** The declared simple type of an argument that is a local or a field (`Socket`), if known. */
+  private declaredType(arg: Node): string | undefined {
+    const e = strip(arg);
+    return e?.type === 'identifier' ? this.typeOf(e.text) : undefined;
+  }
+
+  /**
+   * `for (ServerSocket s : opened) { s.close(); }` over a local collection: the loop closes every
+   * element, so what the collection holds is released where the loop starts.
+   */
+  private closedByLoop(value: Node, ops: Op[]): void {
+    const loop = value.parent;
+    if (loop?.type !== 'enhanced_for_statement' || loop.childForFieldName('value')?.id !== value.id) return;
+    const coll = strip(value);
+    const element = loop.childForFieldName('name')?.text;
+    const body = loop.childForFieldName('body');
+    if (coll?.type !== 'identifier' || !this.isLocal(coll.text) || !element || !body) return;
+    let closes = false;
+    searchTree(body, MAX_EXPRESSION_NODES, (n) => {
+      if (closes || n.type !== 'method_invocation') return;
+      const name = n.childForFieldName('name')?.text ?? '';
+      const args = callArgs(n);
+      const recv = strip(n.childForFieldName('object'));
+      if (name === 'close' && args.length === 0 && recv?.type === 'identifier' && recv.text === element) closes = true;
+      else if ((CLOSE_HELPERS.has(name) || CLOSE_NAME.test(name)) && args.some((a) => strip(a)?.type === 'identifier' && strip(a)!.text === element)) closes = true;
+    });
+    if (closes) ops.push({ op: 'release', ref: ref(coll.text) });
   }
 
   /**
@@ -605,6 +766,49 @@ export class JavaLowering {
     if (mentioned.size) ops.push({ op: 'transfer', refs: [...mentioned].map(ref) });
   }
 
+  /**
+   * Flags tested in a finally to close only when something failed. A boolean local initialised to a
+   * constant and otherwise assigned only the other constant, either only in catch clauses (an error
+   * flag: `error = true;`) or only outside them (a success flag: `success = true;` at the end of a try
+   * body). Where the flag says the normal path was taken, what was live where it was set is not the
+   * function's to close any more (for a success flag, also what was live at its declaration: on a path
+   * that never set it, that branch cannot be taken).
+   */
+  private flagsOf(): Map<string, Flag> {
+    if (this.flags) return this.flags;
+    const init = new Map<string, boolean>();
+    const sets = new Map<string, { value: boolean; inCatch: boolean }[]>();
+    const bad = new Set<string>();
+    const constant = (r: Node | null): boolean | undefined => (r?.type === 'true' ? true : r?.type === 'false' ? false : undefined);
+    const body = this.fn.childForFieldName('body');
+    if (body) {
+      searchTree(body, MAX_EXPRESSION_NODES, (n) => {
+        if (n.type === 'variable_declarator') {
+          const name = n.childForFieldName('name')?.text;
+          if (!name || !this.isLocal(name) || this.cfg.types.get(name) !== 'boolean') return;
+          const v = constant(strip(n.childForFieldName('value')));
+          if (v === undefined || init.has(name)) bad.add(name);
+          else init.set(name, v);
+          return;
+        }
+        if (n.type !== 'assignment_expression') return;
+        const l = strip(n.childForFieldName('left'));
+        if (l?.type !== 'identifier' || !this.isLocal(l.text) || this.cfg.types.get(l.text) !== 'boolean') return;
+        const v = n.childForFieldName('operator')?.text === '=' ? constant(strip(n.childForFieldName('right'))) : undefined;
+        if (v === undefined) bad.add(l.text);
+        else sets.set(l.text, [...(sets.get(l.text) ?? []), { value: v, inCatch: inCatch(n, this.fn) }]);
+      });
+    }
+    const flags = new Map<string, Flag>();
+    for (const [name, list] of sets) {
+      const initial = init.get(name);
+      if (bad.has(name) || initial === undefined || list.some((x) => x.value === initial)) continue;
+      if (list.every((x) => x.inCatch)) flags.set(name, { normal: initial, initializerMarks: false });
+      else if (list.every((x) => !x.inCatch)) flags.set(name, { normal: !initial, initializerMarks: true });
+    }
+    return (this.flags = flags);
+  }
+
   // ---------------------------------------------------------------- null checks
 
   /** Offsets of the acquisitions inside an expression (they run only when it is evaluated). */
@@ -625,6 +829,20 @@ export class JavaLowering {
       const arg = e.childForFieldName('operand');
       return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NO_GUARD;
     }
+    if (e.type === 'identifier') {
+      // `if (error)`, `if (!success)`: where the flag says the normal path was taken, what was live where it was set was handed over.
+      const flag = this.flagsOf().get(e.text);
+      return flag === undefined ? NO_GUARD : { g: 'cmp', subject: { kind: 'key', key: e.text }, rel: flag.normal ? '!=' : '==', c: 0 };
+    }
+    if (e.type === 'method_invocation') {
+      // `s.isClosed()` holds where `s` no longer holds an open resource (as `s == null`); `ch.isOpen()` the opposite.
+      const name = e.childForFieldName('name')?.text;
+      const recv = strip(e.childForFieldName('object'));
+      if ((name === 'isClosed' || name === 'isOpen') && callArgs(e).length === 0 && recv?.type === 'identifier' && this.isLocal(recv.text)) {
+        return { g: 'cmp', subject: { kind: 'key', key: recv.text }, rel: name === 'isClosed' ? '==' : '!=', c: 0 };
+      }
+      return NO_GUARD;
+    }
     if (e.type !== 'binary_expression') return NO_GUARD;
     const op = e.childForFieldName('operator')?.type ?? '';
     const l = strip(e.childForFieldName('left'));
@@ -638,6 +856,19 @@ export class JavaLowering {
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
     return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
   }
+}
+
+interface Flag {
+  /** The flag's value on the normal path (`false` for `error`, `true` for `success`). */
+  readonly normal: boolean;
+  /** Its declaration records what is live there too (a success flag). */
+  readonly initializerMarks: boolean;
+}
+
+/** Is `n` in the body of a catch clause of `fn` (not of a nested function)? */
+function inCatch(n: Node, fn: Node): boolean {
+  for (let p = n.parent; p && p.id !== fn.id && !isFunction(p); p = p.parent) if (p.type === 'catch_clause') return true;
+  return false;
 }
 
 /** `s == null`, `s != null`, `s.close()`. */

@@ -1,7 +1,18 @@
 /** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
 
 /** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
-export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file';
+export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file' | 'urlConnection';
+
+/**
+ * A `URLConnection` (or `JarURLConnection`) holds a stream once connected: its first call that connects
+ * (`getLastModified()`, `getInputStream()`, …) opens it, and closing its input stream releases it.
+ * (`HttpURLConnection` is left out: its idioms, `disconnect()` or a kept-alive connection, differ.)
+ */
+export const URL_CONNECTION_TYPES: ReadonlySet<string> = new Set(['URLConnection', 'JarURLConnection']);
+export const CONNECTING_METHODS: ReadonlySet<string> = new Set([
+  'connect', 'getInputStream', 'getLastModified', 'getContentLength', 'getContentLengthLong', 'getContentType', 'getContent',
+  'getContentEncoding', 'getHeaderField', 'getHeaderFields', 'getDate', 'getExpiration', 'getJarFile', 'getManifest',
+]);
 
 /** `new T(...)` that opens a socket. */
 export const NEW_ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
@@ -51,6 +62,14 @@ export function isWrapperType(name: string): boolean {
   return /(?:InputStream|OutputStream|Reader|Writer|PrintStream)$/.test(name) || name === 'Scanner';
 }
 
+/**
+ * A class of another file whose name says it wraps what it is built from (`AsyncChannelWrapperSecure(ch, engine)`,
+ * `SocketWrapper(s)`): the object is the resource (closing it closes what it wraps).
+ */
+export function isWrapperClassName(name: string): boolean {
+  return /Wrapper(?:[A-Z][A-Za-z]*)?$/.test(name);
+}
+
 /** Wrappers whose constructor reads or writes the stream (a stream header) and so may throw. */
 export const THROWING_WRAPPERS: ReadonlySet<string> = new Set(['ObjectInputStream', 'ObjectOutputStream']);
 
@@ -60,6 +79,10 @@ export const QUIET_CONSTRUCTORS: ReadonlySet<string> = new Set([
   'LinkedHashMap', 'ArrayDeque', 'ConcurrentHashMap', 'CopyOnWriteArrayList', 'InetSocketAddress', 'AtomicBoolean',
   'AtomicInteger', 'AtomicLong', 'Thread', 'DatagramPacket', 'IllegalStateException', 'IllegalArgumentException', 'IOException',
   'UncheckedIOException', 'RuntimeException', 'Exception',
+  // Checksums, latches and locks, concurrent collections: built in memory, nothing to fail.
+  'Adler32', 'CRC32', 'CRC32C', 'CountDownLatch', 'Semaphore', 'ReentrantLock', 'ReentrantReadWriteLock', 'AtomicReference',
+  'TreeSet', 'LinkedHashSet', 'Vector', 'Hashtable', 'Properties', 'ConcurrentLinkedQueue', 'LinkedBlockingQueue',
+  'ArrayBlockingQueue', 'Random',
 ]);
 
 /**
@@ -106,6 +129,20 @@ export const REGISTER_METHOD = 'register';
 export const CLOSE_HELPERS: ReadonlySet<string> = new Set(['closeQuietly', 'closeSilently', 'closeSafely', 'closeIgnoringExceptions']);
 
 /**
+ * The name of a method of another file that closes what it is given (`NIOServerCnxn.closeSock(sc)`,
+ * `forceClose(s)`, `Utils.closeSocket(s, log)`, `safeClose(in)`): `close` (or `<adverb>Close`) first,
+ * then nothing or a noun. A resource passed to one is released (`closeable` checks and listeners,
+ * `isClosed`, `onClose`, `addCloseListener`, do not match).
+ */
+export const CLOSE_NAME = /^(?:close|(?:force|safe|safely|quiet|quietly|silent|silently|fast|hard|abort|try|do)Close)(?:[A-Z][A-Za-z]*)?$/;
+
+/** `assertNotNull(x)`, `Objects.requireNonNull(x)`: they throw only when the checked value is null. */
+export const NON_NULL_CHECKS: ReadonlySet<string> = new Set(['assertNotNull', 'requireNonNull', 'checkNotNull', 'notNull']);
+
+/** JUnit's `assertThrows(E.class, () -> …)`: the lambda is expected to throw; reaching its end fails the test. */
+export const EXPECTS_THROW: ReadonlySet<string> = new Set(['assertThrows', 'assertThrowsExactly', 'expectThrows']);
+
+/**
  * `factory.createSocket(s, host, port, true)` (SSLSocketFactory's layering overload): with `autoClose`
  * true the returned socket owns `s`.
  */
@@ -117,9 +154,11 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
  * - socket options: `setSoTimeout`, `setTcpNoDelay`, `setKeepAlive`, `setReuseAddress`, `setSoLinger`,
  *   `setReceiveBufferSize`, `setSendBufferSize`, `setTrafficClass`, `setOOBInline`,
  *   `setPerformancePreferences`, `configureBlocking`;
- * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`) on a receiver
- *   named `LOG`, `LOGGER`, `log` or `logger`;
- * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver);
+ * - TLS configuration setters (`setEnabledProtocols`, `setUseClientMode`, …);
+ * - `printStackTrace`, and logging (`trace`…`error`, `fatal`, `severe`…`finest`, `log`, `…Log`) on a
+ *   receiver named `LOG`, `LOGGER`, `log`, `logger` or ending in `Log`/`Logger` (`acceptErrorLogger`);
+ * - collection and counter stores (`add`, `put`, `offer`, `set`, … on a receiver), `ByteBuffer.allocate(n)`,
+ *   adding or removing a listener (`addHandshakeCompletedListener(l)`);
  * - getters: a call without arguments named `getX`/`isX`/`hasX` (or a channel's `socket()`), except the ones that do I/O
  *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
  *   `getLocalHost`, `getConnection`).
@@ -127,12 +166,22 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
   'setSoTimeout', 'setTcpNoDelay', 'setKeepAlive', 'setReuseAddress', 'setSoLinger', 'setReceiveBufferSize', 'setSendBufferSize',
   'setTrafficClass', 'setOOBInline', 'setPerformancePreferences', 'configureBlocking', 'printStackTrace',
+  // TLS socket configuration before the handshake.
+  'setEnabledProtocols', 'setEnabledCipherSuites', 'setUseClientMode', 'setNeedClientAuth', 'setWantClientAuth',
+  'setEnableSessionCreation', 'setSSLParameters',
 ]);
 const LOG_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'severe', 'fine', 'finer', 'finest', 'config', 'log']);
 const LOG_RECEIVER = /^_*(?:log|logger)$/i;
+const LOG_RECEIVER_SUFFIX = /[a-z_](?:Log|Logger|LOG|LOGGER)$/;
+/** `acceptErrorLogger.rateLimitLog(…)`: a logger's own logging method. */
+const LOG_NAME = /^log(?:[A-Z]|$)|Log$/;
 const THROWING_GETTERS: ReadonlySet<string> = new Set([
   'getInputStream', 'getOutputStream', 'getResponseCode', 'getResponseMessage', 'getContent', 'getLocalHost', 'getConnection',
 ]);
+
+function isLogger(name: string): boolean {
+  return LOG_RECEIVER.test(name) || LOG_RECEIVER_SUFFIX.test(name);
+}
 
 /** Does a call of `name` with `argCount` arguments on `receiver` (its text, or null) practically never throw? */
 export function isUnlikelyThrow(name: string, argCount: number, receiver: string | null): boolean {
@@ -141,7 +190,11 @@ export function isUnlikelyThrow(name: string, argCount: number, receiver: string
   if (name === 'socket' && argCount === 0) return true;
   // A store into a collection or counter (`list.add(x)`, `counter.add(1)`, `flag.set(true)`) with a receiver.
   if (STORE_METHODS.has(name) && receiver !== null) return true;
-  if (LOG_METHODS.has(name) && receiver !== null && LOG_RECEIVER.test(receiver.split('.').pop() ?? '')) return true;
+  // `s.addHandshakeCompletedListener(l)`: registering a listener.
+  if (/^(?:add|remove)[A-Z]\w*Listener$/.test(name) && receiver !== null) return true;
+  // `ByteBuffer.allocate(n)`: memory, not I/O.
+  if ((name === 'allocate' || name === 'allocateDirect' || name === 'wrap') && receiver !== null && /Buffer$/.test(receiver)) return true;
+  if ((LOG_METHODS.has(name) || LOG_NAME.test(name)) && receiver !== null && isLogger(receiver.split('.').pop() ?? '')) return true;
   return argCount === 0 && /^(?:get|is|has)[A-Z]/.test(name) && !THROWING_GETTERS.has(name);
 }
 
@@ -159,6 +212,7 @@ export function describeKind(kind: ResourceKind): string {
     case 'async': return 'asynchronous channel';
     case 'asyncServer': return 'asynchronous server channel';
     case 'file': return 'file stream';
+    case 'urlConnection': return 'URL connection';
   }
 }
 
