@@ -38,6 +38,29 @@ function packageName(fn: Node): string | null {
   return clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text ?? null;
 }
 
+/**
+ * A command's entry point, by the convention of Go's command-line libraries: a `Run` method (kong,
+ * cobra-style command structs), a `run` function (what `main` calls), or a `cmdX` function (a
+ * command table's entry), whose last result is an `error`. The error it returns ends the process.
+ */
+function isCommandEntry(fn: Node): boolean {
+  if (fn.type !== 'function_declaration' && fn.type !== 'method_declaration') return false;
+  const name = fn.childForFieldName('name')?.text ?? '';
+  if (name !== 'Run' && name !== 'run' && !/^cmd[A-Z]/.test(name)) return false;
+  const r = fn.childForFieldName('result');
+  const last = r?.type === 'parameter_list' ? r.namedChildren.filter((c) => c?.type === 'parameter_declaration').at(-1)?.childForFieldName('type') : r;
+  return last?.text === 'error';
+}
+
+/** Does the leak's exit return an error (a last value that is not `nil`)? A command ends the process on it. */
+function returnsError(lowered: LoweredFunction, rec: LeakRecord): boolean {
+  const exit = lowered.cfg.nodes[rec.node]?.exit;
+  if (rec.exit.kind !== 'return' || exit?.node.type !== 'return_statement') return false;
+  const values = exit.node.namedChildren[0];
+  const last = values?.type === 'expression_list' ? values.namedChildren.at(-1) : values;
+  return !!last && last.type !== 'nil';
+}
+
 function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, lines: LineIndex, notes: string[]): Finding[] {
   const name = functionName(fn);
   const lowered: LoweredFunction = ctx.lower(fn);
@@ -50,6 +73,7 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   const byVariable = new Map<string, LeakRecord[]>();
   // Leaving `main` of package main ends the process, which closes everything: not a leak there.
   const endsProcess = fn.type === 'function_declaration' && name === 'main' && packageName(fn) === 'main';
+  const command = isCommandEntry(fn);
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
@@ -60,8 +84,9 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
     const list = byVariable.get(rec.variable) ?? [];
     list.push(rec);
     byVariable.set(rec.variable, list);
+    const finding = leakFinding({ ...rec, variable: display }, tokens, name, 'go', lines);
     out.push({
-      finding: leakFinding({ ...rec, variable: display }, tokens, name, 'go', lines),
+      finding: command && returnsError(lowered, rec) ? { ...finding, severity: 'information' } : finding,
       fix: fixer?.exitFix(lowered, analysis, rec, display, kind) ?? null, key: rec.variable,
     });
   }
