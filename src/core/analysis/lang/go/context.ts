@@ -176,11 +176,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     return this.declaredAcquisition(call);
   }
 
-  /** A call to a function or method of this file declared to return exactly `(resource, error)`. */
+  /** A call to a function or method of this package declared to return exactly `(resource, error)`. */
   private declaredAcquisition(call: Node): ResourceKind | null {
     const results = this.types.calleeResults(call);
-    if (!results || results.length !== 2 || results[1]!.text !== 'error') return null;
-    return resourceKindOf(this.types.parseType(results[0]!));
+    if (!results || results.length !== 2 || !results[1]!.error) return null;
+    return resourceKindOf(results[0]!.type);
   }
 
   /**
@@ -200,7 +200,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     if (!c.name) return 'unknown';
     if (!c.operand) {
       if (this.types.declaration(c.name, f) !== null) return 'unknown'; // a function value
-      if (BUILTINS.has(c.name) || this.functions.has(c.name)) return 'neutral';
+      if (BUILTINS.has(c.name) || this.functions.has(c.name) || this.types.borrowsArguments(call)) return 'neutral';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
@@ -212,7 +212,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       const use = methodUse(recv, c.name);
       if (use) return use;
     }
-    if (this.summaryName(call)) return 'neutral';
+    if (this.summaryName(call) || this.types.borrowsArguments(call)) return 'neutral';
     return borrowsByName(c.name) ? 'neutral' : 'unknown';
   }
 

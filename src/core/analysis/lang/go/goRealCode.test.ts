@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeGo } from './index';
+import { fileDecls, type GoFileDecls } from './packageDecls';
 
 async function findings(src: string): Promise<string[]> {
   const r = await analyzeGo(src, {});
@@ -61,4 +62,174 @@ func (s *CLI) Serve() error {
   assert.deepEqual(await findings(src), [
     '16:l:information', '19:l:warning', '30:c:information', '41:l:warning',
   ]);
+});
+
+// ------------------------------------------------------------------ the package's other files
+
+async function inPackage(src: string, others: string[]): Promise<string[]> {
+  const siblings = (await Promise.all(others.map((o) => fileDecls(o)))).filter((d): d is GoFileDecls => d !== null);
+  const r = await analyzeGo(src, {}, siblings);
+  return r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}:${f.severity ?? 'warning'}`);
+}
+
+const HELPER = `package visitor
+
+import "net"
+
+type Helper interface {
+	ConnectServer() (net.Conn, error)
+}
+
+type BaseVisitor struct {
+	helper Helper
+}
+`;
+
+const VISITOR = `package visitor
+
+import (
+	"errors"
+	"net"
+)
+
+type SUDPVisitor struct {
+	*BaseVisitor
+	name string
+}
+
+func (sv *SUDPVisitor) open() (net.Conn, error) {
+	c, err := sv.helper.ConnectServer()
+	if err != nil {
+		return nil, err
+	}
+	if sv.name == "" {
+		return nil, errors.New("no name")
+	}
+	return c, nil
+}
+`;
+
+test('an interface method of another file of the package, through a promoted field of an embedded struct, acquires', async () => {
+  assert.deepEqual(await inPackage(VISITOR, [HELPER]), ['19:c:warning']);
+  // Alone, the file does not know what ConnectServer returns: silent.
+  assert.deepEqual(await findings(VISITOR), []);
+  // Another package's files (an external test package) are not this package.
+  assert.deepEqual(await inPackage(VISITOR, [HELPER.replace('package visitor', 'package visitor_test')]), []);
+});
+
+test('a method of another file returning a gRPC client connection, and a struct field declared there', async () => {
+  const client = `package client
+
+import (
+	"net/http"
+
+	"google.golang.org/grpc"
+)
+
+type Client struct{ rt http.RoundTripper }
+
+func (c *Client) Dial(ep string) (*grpc.ClientConn, error) { return grpc.Dial(ep) }
+`;
+  const src = `package client
+
+import (
+	"errors"
+	"io"
+	"net/http"
+)
+
+func use(c *Client, ep string, ok bool) error {
+	conn, err := c.Dial(ep)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("token")
+	}
+	return conn.Close()
+}
+
+func fetch(c *Client, req *http.Request) ([]byte, error) {
+	resp, err := c.rt.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return b, nil
+}
+`;
+  assert.deepEqual(await inPackage(src, [client]), ['15:conn:warning', '27:resp.Body:warning']);
+});
+
+test('a function of another file that only uses its parameters borrows them; one that keeps or closes them does not', async () => {
+  const helpers = `package kcp
+
+import kcp "github.com/xtaci/kcp-go/v5"
+
+type Cfg struct{ MTU int }
+
+func tune(conn *kcp.UDPSession, cfg *Cfg) {
+	conn.SetMtu(cfg.MTU)
+}
+
+var kept *kcp.UDPSession
+
+func keep(conn *kcp.UDPSession) { kept = conn }
+
+func shut(conn *kcp.UDPSession) { conn.Close() }
+`;
+  const src = `package kcp
+
+import (
+	"errors"
+
+	kcp "github.com/xtaci/kcp-go/v5"
+)
+
+func dial(addr string, cfg *Cfg) (*kcp.UDPSession, error) {
+	conn, err := kcp.NewConn(addr, nil, 0, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	tune(conn, cfg)
+	if cfg.MTU == 0 {
+		return nil, errors.New("mtu")
+	}
+	return conn, nil
+}
+`;
+  assert.deepEqual(await inPackage(src, [helpers]), ['16:conn:warning']);
+  assert.deepEqual(await inPackage(src.replace('tune(conn, cfg)', 'keep(conn)'), [helpers]), []);
+  assert.deepEqual(await inPackage(src.replace('tune(conn, cfg)', 'shut(conn)'), [helpers]), []);
+  // Without the package, tune may keep it.
+  assert.deepEqual(await findings(src), []);
+});
+
+test('a kcp-go listener accepts sessions', async () => {
+  const src = `package kcp
+
+import (
+	"errors"
+
+	kcp "github.com/xtaci/kcp-go/v5"
+)
+
+type L struct{ l *kcp.Listener }
+
+func (x *L) accept(ok bool) (*kcp.UDPSession, error) {
+	conn, err := x.l.AcceptKCP()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errors.New("smux")
+	}
+	return conn, nil
+}
+`;
+  assert.deepEqual(await findings(src), ['17:conn:warning']);
 });

@@ -17,6 +17,7 @@ import { isGateKey, variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { calledNames, collectImports, functionName, functionNodes } from './syntax';
 import { GoTypes } from './types';
+import { mergeDecls, type GoFileDecls } from './packageDecls';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey } from '../../engine/reuse';
 
@@ -111,7 +112,11 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
 /** Results of Go functions analysed before (per process: the editor's worker keeps it across edits). */
 export const GO_FUNCTIONS = new FunctionCache(2000);
 
-export async function analyzeGo(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
+/**
+ * Analyses one Go file. `siblings`: the declarations of the other files of its folder (see
+ * packageDecls.ts); those of the same package are used to know the types of helpers they declare.
+ */
+export async function analyzeGo(text: string, options: AnalysisOptions, siblings: readonly GoFileDecls[] = []): Promise<AnalysisResult> {
   const notes: string[] = [];
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
@@ -120,7 +125,10 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
       const root = tree.rootNode;
       const fns = functionNodes(root);
       const imports = collectImports(root);
-      const ctx = new GoFileContext(new GoTypes(root, imports), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const own = packageName(root);
+      const pkgFiles = siblings.filter((d) => d.packageName === own);
+      const pkg = pkgFiles.length ? mergeDecls(pkgFiles) : null;
+      const ctx = new GoFileContext(new GoTypes(root, imports, pkg), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
       const lines = new LineIndex(text);
       const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];
