@@ -247,8 +247,12 @@ function sameVariable(findingVar, recordVar) {
   const r = normVar(recordVar);
   return f === r || f.startsWith(`${r}[`) || f === `${r}.Body`;
 }
+/**
+ * The record's leak: same variable, in the record's function, or in a function literal (a Go finding
+ * there is named `<lambda>`; a record names the declared function that encloses the literal).
+ */
 function sameSubject(finding, rec) {
-  return lastName(finding.function) === lastName(rec.function) && sameVariable(finding.variable, rec.variable);
+  return (lastName(finding.function) === lastName(rec.function) || finding.function === '<lambda>') && sameVariable(finding.variable, rec.variable);
 }
 function near(line, target) {
   return Math.abs(line - target) <= EXIT_TOLERANCE;

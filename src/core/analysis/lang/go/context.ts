@@ -114,7 +114,9 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       const n = Math.max(0, ...each.map((s) => s.releases.length));
       // Consumed when every candidate releases or hands on the parameter; a hand-off by any of them
       // makes it an escape (a new owner may hold it: a deferred close would close what it keeps).
-      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i]));
+      // A parameter a candidate closes on some paths only (`readBody(resp)` closes the body when the read
+      // succeeds) is counted as handed on: the caller cannot tell which path was taken, so it stays silent.
+      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i] || !!s.releasesSometimes?.[i]));
       const releases = consumed.map((c, i) => c && each.every((s) => !!s.releases[i]));
       result = { releases, escapes: consumed.map((c, i) => c && !releases[i]) };
     } finally {

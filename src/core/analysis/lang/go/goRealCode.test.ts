@@ -233,3 +233,69 @@ func (x *L) accept(ok bool) (*kcp.UDPSession, error) {
 `;
   assert.deepEqual(await findings(src), ['17:conn:warning']);
 });
+
+// ------------------------------------------------------------------ precision
+
+test('a helper that closes the body only when its read succeeds hands it on: the caller stays silent', async () => {
+  const src = `package cli
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+func readAll(r *http.Response) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	return b, r.Body.Close()
+}
+
+func get(c *http.Client, u string, v any) error {
+	resp, err := c.Get(u)
+	if err != nil {
+		return err
+	}
+	b, err := readAll(resp)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+`;
+  assert.deepEqual(await findings(src), []);
+});
+
+test('a test that discards a result and requires the call to fail acquires nothing; one that requires success leaks', async () => {
+  const src = `package x
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFails(t *testing.T) {
+	_, err := net.Listen("tcp", "bad")
+	if err == nil {
+		t.Fatal("expected an error")
+	}
+	_, err = http.Get("http://127.0.0.1:1")
+	require.Error(t, err)
+	if _, gerr := http.Get("https://x"); gerr == nil || !strings.Contains(gerr.Error(), "tls") {
+		t.Error("expected a handshake error")
+	}
+}
+
+func TestSucceeds(t *testing.T) {
+	_, err := http.Get("http://127.0.0.1:1")
+	require.NoError(t, err)
+}
+`;
+  assert.deepEqual(await findings(src), ['25:_.Body:warning']);
+});
