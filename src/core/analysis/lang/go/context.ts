@@ -181,7 +181,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   /** A call to a function or method of this package declared to return exactly `(resource, error)`. */
   private declaredAcquisition(call: Node): ResourceKind | null {
     const results = this.types.calleeResults(call);
-    if (!results || results.length !== 2 || !results[1]!.error) return null;
+    if (!results || results.length !== 2 || !results[1]!.error || this.types.passesExisting(call)) return null;
     return resourceKindOf(results[0]!.type);
   }
 

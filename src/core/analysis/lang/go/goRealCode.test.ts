@@ -299,3 +299,46 @@ func TestSucceeds(t *testing.T) {
 `;
   assert.deepEqual(await findings(src), ['25:_.Body:warning']);
 });
+
+test('a method of another file that hands out a connection it received (not one a call made) acquires nothing', async () => {
+  const listener = `package group
+
+import "net"
+
+type Listener struct{ ch chan net.Conn }
+
+func (ln *Listener) Accept() (net.Conn, error) {
+	c := <-ln.ch
+	return c, nil
+}
+
+func (ln *Listener) Dial(addr string) (net.Conn, error) {
+	c, err := net.Dial("tcp", addr)
+	return c, err
+}
+`;
+  const src = `package group
+
+import "errors"
+
+func use(ln *Listener, ok bool) error {
+	a, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("a")
+	}
+	d, err := ln.Dial("x")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("d")
+	}
+	_ = a
+	return d.Close()
+}
+`;
+  assert.deepEqual(await inPackage(src, [listener]), ['18:d:warning']);
+});

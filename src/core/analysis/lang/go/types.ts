@@ -51,6 +51,8 @@ export interface PackageDecls {
   readonly globals: ReadonlyMap<string, GoType | null>;
   /** Functions (`f`) and methods (`T.m`) that only use their parameters (see borrowsParameters). */
   readonly borrowing: ReadonlySet<string>;
+  /** Functions and methods whose returned first value never comes from a call (see returnsFresh): they hand out what exists. */
+  readonly passing: ReadonlySet<string>;
   /** What the answers depend on, for cache keys. */
   readonly fingerprint: string;
 }
@@ -299,7 +301,26 @@ export class GoTypes {
     const borrowing = new Set<string>();
     for (const [n, fn] of this.functions) if (borrowsParameters(fn)) borrowing.add(n);
     for (const [k, fn] of this.methods) if (borrowsParameters(fn)) borrowing.add(k);
-    return { functions, methods, fields, embedded, globals, borrowing };
+    const passing = new Set<string>();
+    for (const [n, fn] of this.functions) if (!returnsFresh(fn)) passing.add(n);
+    for (const [k, fn] of this.methods) if (!returnsFresh(fn)) passing.add(k);
+    return { functions, methods, fields, embedded, globals, borrowing, passing };
+  }
+
+  /**
+   * Does the call run a function or method of another file of the package that only hands out a value
+   * that exists already (a channel's, a field's, a parameter's) rather than what a call made?
+   */
+  passesExisting(call: Node): boolean {
+    if (!this.pkg) return false;
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && this.pkg.passing.has(f.text);
+    if (f?.type !== 'selector_expression') return false;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return false;
+    const recv = this.typeOf(op);
+    return !!recv && recv.pkg === '' && !this.methods.has(`${recv.name}.${name}`) && this.pkg.passing.has(`${recv.name}.${name}`);
   }
 
   /**
@@ -493,6 +514,38 @@ function borrowsParameters(fn: Node): boolean {
     for (let a = p.parent; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
   }
   return true;
+}
+
+/**
+ * Does some return of the function give, as its first value, a call's result or a variable the body
+ * assigns from a call (`c, err := dial(); …; return c, nil`)? A bare return counts (named results).
+ */
+function returnsFresh(fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return true;
+  const fromCall = new Set<string>();
+  for (const st of body.descendantsOfType(['short_var_declaration', 'assignment_statement'])) {
+    if (!st) continue;
+    const right = st.childForFieldName('right');
+    const r = right?.type === 'expression_list' ? kids(right) : right ? [right] : [];
+    if (r.length !== 1 || unparenOf(r[0]!)?.type !== 'call_expression') continue;
+    const left = st.childForFieldName('left');
+    const first = left?.type === 'expression_list' ? kids(left)[0] : left;
+    if (first?.type === 'identifier') fromCall.add(first.text);
+  }
+  for (const ret of body.descendantsOfType('return_statement')) {
+    if (!ret) continue;
+    let inLiteral = false;
+    for (let a = ret.parent; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') inLiteral = true;
+    if (inLiteral) continue;
+    const values = kids(ret)[0];
+    if (!values) return true;
+    const first = unparenOf(values.type === 'expression_list' ? kids(values)[0] ?? null : values);
+    if (!first) continue;
+    if (first.type === 'call_expression' || (first.type === 'identifier' && fromCall.has(first.text))) return true;
+    if (first.type === 'unary_expression' || first.type === 'composite_literal') return true;
+  }
+  return false;
 }
 
 /** The types a struct embeds (`*BaseVisitor`, `net.Conn`). */
