@@ -203,6 +203,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     if (!c.operand) {
       if (this.types.declaration(c.name, f) !== null) return 'unknown'; // a function value
       if (BUILTINS.has(c.name) || this.functions.has(c.name) || this.types.borrowsArguments(call)) return 'neutral';
+      // Another file's function whose body may keep or close what it is given: its name says nothing.
+      if (this.types.declaredElsewhere(call)) return 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
@@ -215,6 +217,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (use) return use;
     }
     if (this.summaryName(call) || this.types.borrowsArguments(call)) return 'neutral';
+    if (this.types.declaredElsewhere(call)) return 'unknown';
     return borrowsByName(c.name) ? 'neutral' : 'unknown';
   }
 

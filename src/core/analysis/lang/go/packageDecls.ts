@@ -47,6 +47,7 @@ export function mergeDecls(files: readonly GoFileDecls[]): PackageDecls {
   const globals = new Map<string, GoType | null>();
   const borrowing = new Set<string>();
   const passing = new Set<string>();
+  const bodies = new Set<string>();
   const clashes = new Set<string>();
   const results = (into: Map<string, readonly ResultType[]>, from: ReadonlyMap<string, readonly ResultType[]>, tag: string) => {
     for (const [k, v] of from) {
@@ -68,6 +69,7 @@ export function mergeDecls(files: readonly GoFileDecls[]): PackageDecls {
     typed(globals, f.decls.globals);
     for (const b of f.decls.borrowing) borrowing.add(b);
     for (const b of f.decls.passing) passing.add(b);
+    for (const b of f.decls.bodies) bodies.add(b);
     for (const [k, v] of f.decls.embedded) embedded.set(k, embedded.has(k) && JSON.stringify(embedded.get(k)) !== JSON.stringify(v) ? [] : v);
   }
   // A function two files define (build-tag alternatives) borrows only when each definition does.
@@ -77,5 +79,5 @@ export function mergeDecls(files: readonly GoFileDecls[]): PackageDecls {
     for (const k of f.decls.functions.keys()) if (!f.decls.passing.has(k)) passing.delete(k);
     for (const k of f.decls.methods.keys()) if (!f.decls.passing.has(k)) passing.delete(k);
   }
-  return { functions, methods, fields, embedded, globals, borrowing, passing, fingerprint: files.map((f) => f.fingerprint).sort().join('\n--\n') };
+  return { functions, methods, fields, embedded, globals, borrowing, passing, bodies, fingerprint: files.map((f) => f.fingerprint).sort().join('\n--\n') };
 }

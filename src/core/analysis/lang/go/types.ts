@@ -51,6 +51,8 @@ export interface PackageDecls {
   readonly globals: ReadonlyMap<string, GoType | null>;
   /** Functions (`f`) and methods (`T.m`) that only use their parameters (see borrowsParameters). */
   readonly borrowing: ReadonlySet<string>;
+  /** Functions (`f`) and methods (`T.m`) declared with a body. */
+  readonly bodies: ReadonlySet<string>;
   /** Functions and methods whose returned first value never comes from a call (see returnsFresh): they hand out what exists. */
   readonly passing: ReadonlySet<string>;
   /** What the answers depend on, for cache keys. */
@@ -304,7 +306,8 @@ export class GoTypes {
     const passing = new Set<string>();
     for (const [n, fn] of this.functions) if (!returnsFresh(fn)) passing.add(n);
     for (const [k, fn] of this.methods) if (!returnsFresh(fn)) passing.add(k);
-    return { functions, methods, fields, embedded, globals, borrowing, passing };
+    const bodies = new Set<string>([...this.functions.keys(), ...this.methods.keys()]);
+    return { functions, methods, fields, embedded, globals, borrowing, passing, bodies };
   }
 
   /**
@@ -328,15 +331,24 @@ export class GoTypes {
    * given (every parameter only as `p.M(…)` or `p.f`, never closed, stored, passed on or captured)?
    */
   borrowsArguments(call: Node): boolean {
-    if (!this.pkg) return false;
+    return this.packageCallee(call, this.pkg?.borrowing);
+  }
+
+  /** Is the callee a function or method that another file of the package declares (with a body)? */
+  declaredElsewhere(call: Node): boolean {
+    return this.packageCallee(call, this.pkg?.bodies);
+  }
+
+  private packageCallee(call: Node, set: ReadonlySet<string> | undefined): boolean {
+    if (!set) return false;
     const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && this.pkg.borrowing.has(f.text);
+    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && set.has(f.text);
     if (f?.type !== 'selector_expression') return false;
     const op = unparenOf(f.childForFieldName('operand'));
     const name = f.childForFieldName('field')?.text;
     if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return false;
     const recv = this.typeOf(op);
-    return !!recv && recv.pkg === '' && !this.methods.has(`${recv.name}.${name}`) && this.pkg.borrowing.has(`${recv.name}.${name}`);
+    return !!recv && recv.pkg === '' && !this.methods.has(`${recv.name}.${name}`) && set.has(`${recv.name}.${name}`);
   }
 
   /** The type nodes of a function's (or method_elem's) results, one per result. */
@@ -491,8 +503,8 @@ function structFields(t: Node): Map<string, Node> {
 
 /**
  * Does a function only use its parameters: each use of each one is the operand of a selector (`p.M(…)`,
- * `p.f`) other than `p.Close`, outside function literals, and no parameter name is declared again in
- * the body? Such a function keeps nothing it is given and closes nothing.
+ * `p.f`), never closed (`p.Close()`, `p.Body.Close()`), a response's `p.Body` only as a receiver,
+ * outside function literals? Such a function keeps nothing it is given and closes nothing.
  */
 function borrowsParameters(fn: Node): boolean {
   const body = fn.childForFieldName('body');
@@ -510,7 +522,16 @@ function borrowsParameters(fn: Node): boolean {
     if (!id || !names.has(id.text)) continue;
     const p = id.parent;
     if (p?.type !== 'selector_expression' || p.childForFieldName('operand')?.id !== id.id) return false;
-    if (p.childForFieldName('field')?.text === 'Close') return false;
+    // The whole selector chain (`r.Body.Close`): never a close, and a response's body only as a method's receiver.
+    let chain: Node = p;
+    let body = p.childForFieldName('field')?.text === 'Body';
+    while (chain.parent?.type === 'selector_expression' && chain.parent.childForFieldName('operand')?.id === chain.id) {
+      chain = chain.parent;
+      if (chain.childForFieldName('field')?.text === 'Body') body = true;
+    }
+    if (chain.childForFieldName('field')?.text === 'Close') return false;
+    const called = chain.parent?.type === 'call_expression' && chain.parent.childForFieldName('function')?.id === chain.id;
+    if (!called && body) return false;
     for (let a = p.parent; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
   }
   return true;
