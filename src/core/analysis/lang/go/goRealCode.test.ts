@@ -384,3 +384,46 @@ func post(c *http.Client, u string) error {
   // The error return of readAll may leave the body open (reported, without a fix); after it succeeds, it is closed.
   assert.deepEqual(await inPackage(src, [helper]), ['16:resp.Body:warning', '20:resp.Body:warning']);
 });
+
+test('a function of another file that only reads its argument through a standard decoder borrows it', async () => {
+  const helper = `package config
+
+import (
+	"encoding/xml"
+	"io"
+)
+
+type Cfg struct{ Name string }
+
+func ReadXML(r io.Reader) (Cfg, error) {
+	var c Cfg
+	err := xml.NewDecoder(r).Decode(&c)
+	return c, err
+}
+
+var kept *xml.Decoder
+
+func Keep(r io.Reader) { kept = xml.NewDecoder(r) }
+`;
+  const src = `package config
+
+import (
+	"os"
+	"testing"
+)
+
+func TestRead(t *testing.T) {
+	fd, err := os.Open("testdata/c.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ReadXML(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c
+}
+`;
+  assert.deepEqual(await inPackage(src, [helper]), ['18:fd:warning']);
+  assert.deepEqual(await inPackage(src.replace('c, err := ReadXML(fd)', 'Keep(fd)\n\tvar c Cfg'), [helper]), []);
+});

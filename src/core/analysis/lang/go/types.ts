@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { kids, unparen as unparenOf, varSpecs } from './syntax';
-import { methodResultType, packageFunctionResultType, packageVarType, packagePath, type GoType, type Imports } from './names';
+import { isStandardPath, methodResultType, packageFunctionResultType, packageFunctionUse, packageVarType, packagePath, type GoType, type Imports } from './names';
 
 /**
  * The declared types the Go analyzer needs to tell a standard API from a project one of the same
@@ -301,8 +301,8 @@ export class GoTypes {
     const globals = new Map<string, GoType | null>();
     for (const [n, d] of this.globals) if (d.type) globals.set(n, this.parseType(d.type));
     const borrowing = new Set<string>();
-    for (const [n, fn] of this.functions) if (borrowsParameters(fn)) borrowing.add(n);
-    for (const [k, fn] of this.methods) if (borrowsParameters(fn)) borrowing.add(k);
+    for (const [n, fn] of this.functions) if (borrowsParameters(fn, this.imports)) borrowing.add(n);
+    for (const [k, fn] of this.methods) if (borrowsParameters(fn, this.imports)) borrowing.add(k);
     const passing = new Set<string>();
     for (const [n, fn] of this.functions) if (!returnsFresh(fn)) passing.add(n);
     for (const [k, fn] of this.methods) if (!returnsFresh(fn)) passing.add(k);
@@ -506,7 +506,7 @@ function structFields(t: Node): Map<string, Node> {
  * `p.f`), never closed (`p.Close()`, `p.Body.Close()`), a response's `p.Body` only as a receiver,
  * outside function literals? Such a function keeps nothing it is given and closes nothing.
  */
-function borrowsParameters(fn: Node): boolean {
+function borrowsParameters(fn: Node, imports: Imports): boolean {
   const body = fn.childForFieldName('body');
   const params = fn.childForFieldName('parameters');
   if (!body || !params) return false;
@@ -521,18 +521,19 @@ function borrowsParameters(fn: Node): boolean {
   for (const id of ids) {
     if (!id || !names.has(id.text)) continue;
     const p = id.parent;
+    for (let a = p; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
+    if (p?.type === 'argument_list' && standardUse(p.parent, imports, names)) continue;
     if (p?.type !== 'selector_expression' || p.childForFieldName('operand')?.id !== id.id) return false;
     // The whole selector chain (`r.Body.Close`): never a close, and a response's body only as a method's receiver.
     let chain: Node = p;
-    let body = p.childForFieldName('field')?.text === 'Body';
+    let viaBody = p.childForFieldName('field')?.text === 'Body';
     while (chain.parent?.type === 'selector_expression' && chain.parent.childForFieldName('operand')?.id === chain.id) {
       chain = chain.parent;
-      if (chain.childForFieldName('field')?.text === 'Body') body = true;
+      if (chain.childForFieldName('field')?.text === 'Body') viaBody = true;
     }
     if (chain.childForFieldName('field')?.text === 'Close') return false;
     const called = chain.parent?.type === 'call_expression' && chain.parent.childForFieldName('function')?.id === chain.id;
-    if (!called && body) return false;
-    for (let a = p.parent; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
+    if (!called && viaBody) return false;
   }
   return true;
 }
@@ -567,6 +568,23 @@ function returnsFresh(fn: Node): boolean {
     if (first.type === 'unary_expression' || first.type === 'composite_literal') return true;
   }
   return false;
+}
+
+/**
+ * A call of a standard package function that only reads its argument (`io.ReadAll(r)`), or wraps it in
+ * a value used right away (`xml.NewDecoder(r).Decode(&v)`): the argument is borrowed.
+ */
+function standardUse(call: Node | null, imports: Imports, params: ReadonlySet<string>): boolean {
+  if (call?.type !== 'call_expression') return false;
+  const f = unparenOf(call.childForFieldName('function'));
+  const op = f?.type === 'selector_expression' ? unparenOf(f.childForFieldName('operand')) : null;
+  const name = f?.childForFieldName('field')?.text;
+  if (op?.type !== 'identifier' || !name || params.has(op.text)) return false;
+  const path = packagePath(imports, op.text);
+  const use = path && isStandardPath(path) ? packageFunctionUse(path, name) : null;
+  if (use === 'reads' || use === 'neutral') return true;
+  const p = call.parent;
+  return use === 'keeps' && p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === call.id;
 }
 
 /** The types a struct embeds (`*BaseVisitor`, `net.Conn`). */
