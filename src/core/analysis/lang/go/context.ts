@@ -75,7 +75,15 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const c = callee(call, this.imports);
     if (!c.name || (c.operand && c.pkg !== undefined)) return null;
     const name = c.operand ? `.${c.name}` : c.name;
-    return this.candidates(name) ? name : null;
+    if (this.candidates(name)) return name;
+    // Another file's function or method: its parameters are kept unless its body only uses them.
+    const key = this.types.packageKey(call);
+    if (key === null) return null;
+    const borrowed = this.types.borrowedBy(call);
+    if (!borrowed) return null;
+    const summaryKey = `@${key}`;
+    if (!this.summaries.has(summaryKey)) this.summaries.set(summaryKey, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
+    return summaryKey;
   }
 
   /** The same-file functions (`f`) or methods (`.m`) of a name. */
@@ -102,6 +110,10 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
    * is assumed.
    */
   summary(name: string): Summary | undefined {
+    if (name.startsWith('@')) {
+      const s = this.summaries.get(name);
+      return s === 'busy' ? NO_SUMMARY : s;
+    }
     const fns = this.candidates(name);
     if (!fns) return undefined;
     const memo = this.summaries.get(name);
@@ -202,9 +214,9 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     if (!c.name) return 'unknown';
     if (!c.operand) {
       if (this.types.declaration(c.name, f) !== null) return 'unknown'; // a function value
-      if (BUILTINS.has(c.name) || this.functions.has(c.name) || this.types.borrowsArguments(call)) return 'neutral';
-      // Another file's function whose body may keep or close what it is given: its name says nothing.
-      if (this.types.declaredElsewhere(call)) return 'unknown';
+      if (BUILTINS.has(c.name) || this.functions.has(c.name)) return 'neutral';
+      // Another file's function: what it does with each argument is what its body does, whatever its name.
+      if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
@@ -216,8 +228,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       const use = methodUse(recv, c.name);
       if (use) return use;
     }
-    if (this.summaryName(call) || this.types.borrowsArguments(call)) return 'neutral';
-    if (this.types.declaredElsewhere(call)) return 'unknown';
+    if (this.summaryName(call)) return 'neutral';
+    if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
     return borrowsByName(c.name) ? 'neutral' : 'unknown';
   }
 

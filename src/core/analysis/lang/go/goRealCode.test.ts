@@ -427,3 +427,45 @@ func TestRead(t *testing.T) {
   assert.deepEqual(await inPackage(src, [helper]), ['18:fd:warning']);
   assert.deepEqual(await inPackage(src.replace('c, err := ReadXML(fd)', 'Keep(fd)\n\tvar c Cfg'), [helper]), []);
 });
+
+test('each parameter of another file\'s function is borrowed or kept on its own', async () => {
+  const helper = `package config
+
+import (
+	"encoding/xml"
+	"io"
+)
+
+type Cfg struct{ Name string }
+
+var seen []string
+
+func ReadXML(r io.Reader, id string) (Cfg, error) {
+	var c Cfg
+	seen = append(seen, id)
+	err := xml.NewDecoder(r).Decode(&c)
+	return c, err
+}
+`;
+  const src = `package config
+
+import (
+	"os"
+	"testing"
+)
+
+func TestRead(t *testing.T) {
+	fd, err := os.Open("testdata/c.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ReadXML(fd, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c
+}
+`;
+  assert.deepEqual(await inPackage(src, [helper]), ['18:fd:warning']);
+  assert.deepEqual(await inPackage(src.replace('ReadXML(fd, "a")', 'ReadXML(nil, fd.Name())'), [helper]), ['18:fd:warning']);
+});

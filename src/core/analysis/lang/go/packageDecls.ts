@@ -45,7 +45,7 @@ export function mergeDecls(files: readonly GoFileDecls[]): PackageDecls {
   const fields = new Map<string, GoType | null>();
   const embedded = new Map<string, readonly GoType[]>();
   const globals = new Map<string, GoType | null>();
-  const borrowing = new Set<string>();
+  const borrowing = new Map<string, readonly boolean[]>();
   const passing = new Set<string>();
   const bodies = new Set<string>();
   const clashes = new Set<string>();
@@ -67,15 +67,17 @@ export function mergeDecls(files: readonly GoFileDecls[]): PackageDecls {
     results(methods, f.decls.methods, 'm:');
     typed(fields, f.decls.fields);
     typed(globals, f.decls.globals);
-    for (const b of f.decls.borrowing) borrowing.add(b);
+    for (const [k, b] of f.decls.borrowing) {
+      const old = borrowing.get(k);
+      borrowing.set(k, old ? old.map((x, i) => x && !!b[i]).slice(0, Math.min(old.length, b.length)) : b);
+    }
     for (const b of f.decls.passing) passing.add(b);
     for (const b of f.decls.bodies) bodies.add(b);
     for (const [k, v] of f.decls.embedded) embedded.set(k, embedded.has(k) && JSON.stringify(embedded.get(k)) !== JSON.stringify(v) ? [] : v);
   }
-  // A function two files define (build-tag alternatives) borrows only when each definition does.
+  // A function two files define (build-tag alternatives) borrows a parameter only when each definition does.
   for (const f of files) {
-    for (const k of f.decls.functions.keys()) if (!f.decls.borrowing.has(k)) borrowing.delete(k);
-    for (const k of f.decls.methods.keys()) if (!f.decls.borrowing.has(k)) borrowing.delete(k);
+    for (const k of f.decls.bodies) if (!f.decls.borrowing.has(k)) borrowing.delete(k);
     for (const k of f.decls.functions.keys()) if (!f.decls.passing.has(k)) passing.delete(k);
     for (const k of f.decls.methods.keys()) if (!f.decls.passing.has(k)) passing.delete(k);
   }

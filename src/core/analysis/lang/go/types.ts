@@ -49,8 +49,8 @@ export interface PackageDecls {
   readonly embedded: ReadonlyMap<string, readonly GoType[]>;
   /** Package-level variables declared with a type. */
   readonly globals: ReadonlyMap<string, GoType | null>;
-  /** Functions (`f`) and methods (`T.m`) that only use their parameters (see borrowsParameters). */
-  readonly borrowing: ReadonlySet<string>;
+  /** Functions (`f`) and methods (`T.m`): which of their parameters they only use (see borrowedParameters). */
+  readonly borrowing: ReadonlyMap<string, readonly boolean[]>;
   /** Functions (`f`) and methods (`T.m`) declared with a body. */
   readonly bodies: ReadonlySet<string>;
   /** Functions and methods whose returned first value never comes from a call (see returnsFresh): they hand out what exists. */
@@ -300,9 +300,11 @@ export class GoTypes {
     for (const t of this.embeddedTypes.keys()) embedded.set(t, [...this.embeddedOf(t)]);
     const globals = new Map<string, GoType | null>();
     for (const [n, d] of this.globals) if (d.type) globals.set(n, this.parseType(d.type));
-    const borrowing = new Set<string>();
-    for (const [n, fn] of this.functions) if (borrowsParameters(fn, this.imports)) borrowing.add(n);
-    for (const [k, fn] of this.methods) if (borrowsParameters(fn, this.imports)) borrowing.add(k);
+    const borrowing = new Map<string, boolean[]>();
+    for (const [n, fn] of [...this.functions, ...this.methods]) {
+      const b = borrowedParameters(fn, this.imports);
+      if (b) borrowing.set(n, b);
+    }
     const passing = new Set<string>();
     for (const [n, fn] of this.functions) if (!returnsFresh(fn)) passing.add(n);
     for (const [k, fn] of this.methods) if (!returnsFresh(fn)) passing.add(k);
@@ -327,28 +329,32 @@ export class GoTypes {
   }
 
   /**
-   * Is the callee a function or method of another file of the package that only uses what it is
-   * given (every parameter only as `p.M(…)` or `p.f`, never closed, stored, passed on or captured)?
+   * For a call of a function or method of another file of the package: which parameters it only uses
+   * (never keeps or closes), or null when that is not known.
    */
-  borrowsArguments(call: Node): boolean {
-    return this.packageCallee(call, this.pkg?.borrowing);
+  borrowedBy(call: Node): readonly boolean[] | null {
+    const key = this.packageKey(call);
+    return key ? this.pkg!.borrowing.get(key) ?? null : null;
   }
 
   /** Is the callee a function or method that another file of the package declares (with a body)? */
   declaredElsewhere(call: Node): boolean {
-    return this.packageCallee(call, this.pkg?.bodies);
+    return this.packageKey(call) !== null;
   }
 
-  private packageCallee(call: Node, set: ReadonlySet<string> | undefined): boolean {
-    if (!set) return false;
+  /** `f` or `T.m` when the callee is a function or method another file of the package declares with a body. */
+  packageKey(call: Node): string | null {
+    const set = this.pkg?.bodies;
+    if (!set) return null;
     const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && set.has(f.text);
-    if (f?.type !== 'selector_expression') return false;
+    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && set.has(f.text) ? f.text : null;
+    if (f?.type !== 'selector_expression') return null;
     const op = unparenOf(f.childForFieldName('operand'));
     const name = f.childForFieldName('field')?.text;
-    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return false;
+    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return null;
     const recv = this.typeOf(op);
-    return !!recv && recv.pkg === '' && !this.methods.has(`${recv.name}.${name}`) && set.has(`${recv.name}.${name}`);
+    const key = recv ? `${recv.name}.${name}` : '';
+    return !!recv && recv.pkg === '' && !this.methods.has(key) && set.has(key) ? key : null;
   }
 
   /** The type nodes of a function's (or method_elem's) results, one per result. */
@@ -502,40 +508,49 @@ function structFields(t: Node): Map<string, Node> {
 }
 
 /**
- * Does a function only use its parameters: each use of each one is the operand of a selector (`p.M(…)`,
- * `p.f`), never closed (`p.Close()`, `p.Body.Close()`), a response's `p.Body` only as a receiver,
- * outside function literals? Such a function keeps nothing it is given and closes nothing.
+ * Which parameters a function only uses: each use of one is the operand of a selector (`p.M(…)`,
+ * `p.f`), never closed (`p.Close()`, `p.Body.Close()`), a response's `p.Body` only as a receiver, or an
+ * argument of a standard function that reads it, outside function literals. Such a parameter is
+ * neither kept nor closed. Null for a variadic function or one without a body.
  */
-function borrowsParameters(fn: Node, imports: Imports): boolean {
+function borrowedParameters(fn: Node, imports: Imports): boolean[] | null {
   const body = fn.childForFieldName('body');
   const params = fn.childForFieldName('parameters');
-  if (!body || !params) return false;
-  const names = new Set<string>();
+  if (!body || !params) return null;
+  const order: (string | null)[] = [];
   for (const d of kids(params)) {
-    if (d.type === 'variadic_parameter_declaration') return false;
-    for (const n of d.childrenForFieldName('name')) if (n && n.text !== '_') names.add(n.text);
+    if (d.type === 'variadic_parameter_declaration') return null;
+    if (d.type !== 'parameter_declaration') continue;
+    const ns = d.childrenForFieldName('name').filter((n): n is Node => n !== null);
+    if (!ns.length) order.push(null);
+    for (const n of ns) order.push(n.text === '_' ? null : n.text);
   }
-  if (!names.size) return true;
-  const ids = body.descendantsOfType('identifier');
-  if (ids.length > 5000) return false;
+  const names = new Set(order.filter((n): n is string => n !== null));
+  const kept = new Set<string>();
+  const ids = names.size ? body.descendantsOfType('identifier') : [];
+  if (ids.length > 5000) return order.map(() => false);
   for (const id of ids) {
-    if (!id || !names.has(id.text)) continue;
-    const p = id.parent;
-    for (let a = p; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
-    if (p?.type === 'argument_list' && standardUse(p.parent, imports, names)) continue;
-    if (p?.type !== 'selector_expression' || p.childForFieldName('operand')?.id !== id.id) return false;
-    // The whole selector chain (`r.Body.Close`): never a close, and a response's body only as a method's receiver.
-    let chain: Node = p;
-    let viaBody = p.childForFieldName('field')?.text === 'Body';
-    while (chain.parent?.type === 'selector_expression' && chain.parent.childForFieldName('operand')?.id === chain.id) {
-      chain = chain.parent;
-      if (chain.childForFieldName('field')?.text === 'Body') viaBody = true;
-    }
-    if (chain.childForFieldName('field')?.text === 'Close') return false;
-    const called = chain.parent?.type === 'call_expression' && chain.parent.childForFieldName('function')?.id === chain.id;
-    if (!called && viaBody) return false;
+    if (!id || !names.has(id.text) || kept.has(id.text)) continue;
+    if (!borrowedUse(id, body, imports, names)) kept.add(id.text);
   }
-  return true;
+  return order.map((n) => n === null || !kept.has(n));
+}
+
+function borrowedUse(id: Node, body: Node, imports: Imports, names: ReadonlySet<string>): boolean {
+  const p = id.parent;
+  for (let a = p; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
+  if (p?.type === 'argument_list' && standardUse(p.parent, imports, names)) return true;
+  if (p?.type !== 'selector_expression' || p.childForFieldName('operand')?.id !== id.id) return false;
+  // The whole selector chain (`r.Body.Close`): never a close, and a response's body only as a method's receiver.
+  let chain: Node = p;
+  let viaBody = p.childForFieldName('field')?.text === 'Body';
+  while (chain.parent?.type === 'selector_expression' && chain.parent.childForFieldName('operand')?.id === chain.id) {
+    chain = chain.parent;
+    if (chain.childForFieldName('field')?.text === 'Body') viaBody = true;
+  }
+  if (chain.childForFieldName('field')?.text === 'Close') return false;
+  const called = chain.parent?.type === 'call_expression' && chain.parent.childForFieldName('function')?.id === chain.id;
+  return called || !viaBody;
 }
 
 /**
