@@ -560,12 +560,20 @@ function borrowedUse(id: Node, body: Node, imports: Imports, names: ReadonlySet<
 function returnsFresh(fn: Node): boolean {
   const body = fn.childForFieldName('body');
   if (!body) return true;
+  // A call of a function value the caller gives (`listen(…)`) makes whatever that caller's function makes.
+  const params = new Set<string>();
+  for (const d of kids(fn.childForFieldName('parameters'))) for (const n of d.childrenForFieldName('name')) if (n) params.add(n.text);
+  const made = (x: Node | null) => {
+    const call = unparenOf(x);
+    const f = call?.type === 'call_expression' ? unparenOf(call.childForFieldName('function')) : null;
+    return !!call && call.type === 'call_expression' && !(f?.type === 'identifier' && params.has(f.text));
+  };
   const fromCall = new Set<string>();
   for (const st of body.descendantsOfType(['short_var_declaration', 'assignment_statement'])) {
     if (!st) continue;
     const right = st.childForFieldName('right');
     const r = right?.type === 'expression_list' ? kids(right) : right ? [right] : [];
-    if (r.length !== 1 || unparenOf(r[0]!)?.type !== 'call_expression') continue;
+    if (r.length !== 1 || !made(r[0]!)) continue;
     const left = st.childForFieldName('left');
     const first = left?.type === 'expression_list' ? kids(left)[0] : left;
     if (first?.type === 'identifier') fromCall.add(first.text);
@@ -579,7 +587,7 @@ function returnsFresh(fn: Node): boolean {
     if (!values) return true;
     const first = unparenOf(values.type === 'expression_list' ? kids(values)[0] ?? null : values);
     if (!first) continue;
-    if (first.type === 'call_expression' || (first.type === 'identifier' && fromCall.has(first.text))) return true;
+    if (made(first) || (first.type === 'identifier' && fromCall.has(first.text))) return true;
     if (first.type === 'unary_expression' || first.type === 'composite_literal') return true;
   }
   return false;
