@@ -287,6 +287,8 @@ func TestFails(t *testing.T) {
 	}
 	_, err = http.Get("http://127.0.0.1:1")
 	require.Error(t, err)
+	_, err = net.Dial("tcp", "bad")
+	require.ErrorIsf(t, err, net.ErrClosed, "want %v", net.ErrClosed)
 	if _, gerr := http.Get("https://x"); gerr == nil || !strings.Contains(gerr.Error(), "tls") {
 		t.Error("expected a handshake error")
 	}
@@ -297,7 +299,7 @@ func TestSucceeds(t *testing.T) {
 	require.NoError(t, err)
 }
 `;
-  assert.deepEqual(await findings(src), ['25:_.Body:warning']);
+  assert.deepEqual(await findings(src), ['27:_.Body:warning']);
 });
 
 test('a method of another file that hands out a connection it received (not one a call made) acquires nothing', async () => {

@@ -592,7 +592,7 @@ function isNilTest(cond: Node | null, err: string): boolean {
 }
 
 const FAILS_TEST = /^(Fatal|Fatalf|Error|Errorf|Fail|FailNow)$/;
-const ASSERTS_ERROR = /^(Error|ErrorIs|ErrorAs|ErrorContains|EqualError)$/;
+const ASSERTS_ERROR = /^(Error|ErrorIs|ErrorAs|ErrorContains|EqualError)f?$/;
 
 /**
  * Does the test require the statement's call to fail: right after it, `if err == nil { t.Fatal(…) }`
