@@ -29,6 +29,7 @@
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
 //          --no-workspace (C leak-fix files alone, without the summaries of their project's other files:
 //          how it was measured before workspace summaries, and for a --cli that has no --workspace).
+// Go leak-fix records are checked with the other .go files of their folder (their package) next to them.
 // C/C++ leak-fix records are checked with `check --workspace`: the C/C++ files of the record's project at
 // the parent commit (the top folder of the record's path, e.g. redis's src/, or the whole repository for a
 // file at its root), written once per commit and folder, give the summaries of the project's functions.
@@ -137,6 +138,15 @@ class Repos {
     const r = await run('git', ['--git-dir', g, 'show', `${commit}:${file}`], { encoding: 'buffer' });
     return r.code === 0 ? r.stdout : undefined;
   }
+  /** The other .go files of the folder of `file` at a commit (not its subfolders). */
+  async goSiblings(repo, commit, file) {
+    const g = this.gitDir(repo);
+    if (!g) return [];
+    const dir = path.posix.dirname(file);
+    const ls = await run('git', ['--git-dir', g, 'ls-tree', '--name-only', commit, '--', dir === '.' ? '.' : `${dir}/`]);
+    if (ls.code !== 0) return [];
+    return String(ls.stdout).split('\n').filter((f) => f.endsWith('.go') && f !== file);
+  }
   /**
    * Writes the C/C++ files under `dir` ('' for the whole tree) at a commit into dest, once (a later
    * call with the same dest finds them there). Returns whether dest holds them.
@@ -237,8 +247,12 @@ function sameVariable(findingVar, recordVar) {
   const r = normVar(recordVar);
   return f === r || f.startsWith(`${r}[`) || f === `${r}.Body`;
 }
+/**
+ * The record's leak: same variable, in the record's function, or in a function literal (a Go finding
+ * there is named `<lambda>`; a record names the declared function that encloses the literal).
+ */
 function sameSubject(finding, rec) {
-  return lastName(finding.function) === lastName(rec.function) && sameVariable(finding.variable, rec.variable);
+  return (lastName(finding.function) === lastName(rec.function) || finding.function === '<lambda>') && sameVariable(finding.variable, rec.variable);
 }
 function near(line, target) {
   return Math.abs(line - target) <= EXIT_TOLERANCE;
@@ -295,10 +309,17 @@ async function benchLeakFixes(o, repos, tmp) {
       missing.push(repos.gitDir(rec.repo) ? `${rec.id} (commit or file not in ${rec.repo})` : `no repository ${rec.repo}`);
       continue;
     }
-    for (const [side, bytes] of [['parent', parent], ['fix', fixed]]) {
+    for (const [side, bytes, commit] of [['parent', parent, rec.parent], ['fix', fixed, rec.fix]]) {
       const p = path.join(tmp, 'leakfix', side, rec.id, rec.path);
       fs.mkdirSync(path.dirname(p), { recursive: true });
       fs.writeFileSync(p, bytes);
+      // A Go file is analysed with the other files of its package (its folder), as they were at that commit.
+      if (rec.language === 'go') {
+        for (const sib of await repos.goSiblings(rec.repo, commit, rec.path)) {
+          const b = await repos.show(rec.repo, commit, sib);
+          if (b) fs.writeFileSync(path.join(tmp, 'leakfix', side, rec.id, sib), b);
+        }
+      }
     }
     present.push(rec);
   }

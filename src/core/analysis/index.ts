@@ -5,10 +5,13 @@ import { analyzeGo } from './lang/go';
 import { analyzeJava } from './lang/java';
 import { MAX_ANALYSED_BYTES } from './sources';
 import type { CWorkspaceIndex } from './lang/c/workspaceIndex';
+import type { GoPackages } from './goPackages';
 
 /** The workspace a file belongs to: C/C++ files use the summaries of the functions the index holds. */
 export interface SourceWorkspace {
   readonly c?: CWorkspaceIndex;
+  /** Go files use the declarations of the other files of their package (their folder). */
+  readonly go?: GoPackages;
   /** The file's key in the index (its path). */
   readonly file: string;
 }
@@ -35,7 +38,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
     case 'python':
       return analyzePython(text, options);
     case 'go':
-      return analyzeGo(text, options);
+      return analyzeGo(text, options, workspace?.go ? await workspace.go.siblings(workspace.file) : []);
     case 'java':
       return analyzeJava(text, options);
   }

@@ -8,6 +8,7 @@ import { analyzeSource, MAX_ANALYSED_BYTES, type AnalysisOptions, type LanguageI
 import { indexFiles, workspaceKey } from '../analysis/cWorkspace';
 import { fixAllPaths } from '../analysis/fixAll';
 import { CWorkspaceIndex } from '../analysis/lang/c/workspaceIndex';
+import { GoPackages } from '../analysis/goPackages';
 import { languageForFile } from '../analysis/sources';
 import { setTreeCache } from '../analysis/parser';
 import { DocumentTrees } from './documentTrees';
@@ -25,7 +26,11 @@ let draining = false;
 let cIndex: CWorkspaceIndex | undefined;
 let cIndexTransfers = '';
 
+/** The declarations of the Go files of each folder, read when a Go file of that folder is first analysed. */
+const goPackages = new GoPackages();
+
 function workspaceOf(file: string | undefined, language: LanguageId): SourceWorkspace | undefined {
+  if (file && language === 'go') return { go: goPackages, file: workspaceKey(file) };
   if (!file || !cIndex || (language !== 'c' && language !== 'cpp')) return undefined;
   return { c: cIndex, file: workspaceKey(file) };
 }

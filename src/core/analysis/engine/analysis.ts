@@ -31,6 +31,8 @@ export interface Summary {
    * fails): the call's result is then the status of that argument for the caller.
    */
   readonly releasesOnFailure?: readonly boolean[];
+  /** Parameter i is released on some path that returns and still open on another (e.g. only on success). */
+  readonly releasesSometimes?: readonly boolean[];
 }
 
 export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
@@ -295,8 +297,10 @@ export class FunctionAnalysis {
       onFailure.push(!releases[i] && !escapes[i] && !!this.paramReleased[i] && !!f && f.gone && !f.live && !!ok && ok.live && !ok.gone);
     });
     const site = this.returnedSite;
+    const sometimes = this.ir.params.map((_p, i) => !releases[i] && !!this.paramReleased[i] && !!this.paramLive[i]);
     return {
       releases, escapes, mayThrow: this.mayThrow,
+      ...(sometimes.some((x) => x) ? { releasesSometimes: sometimes } : {}),
       ...(site ? { returns: { resource: site.resource, validity: site.validity, call: site.call } } : {}),
       ...(onFailure.some((x) => x) ? { releasesOnFailure: onFailure } : {}),
     };

@@ -75,7 +75,15 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const c = callee(call, this.imports);
     if (!c.name || (c.operand && c.pkg !== undefined)) return null;
     const name = c.operand ? `.${c.name}` : c.name;
-    return this.candidates(name) ? name : null;
+    if (this.candidates(name)) return name;
+    // Another file's function or method: its parameters are kept unless its body only uses them.
+    const key = this.types.packageKey(call);
+    if (key === null) return null;
+    const borrowed = this.types.borrowedBy(call);
+    if (!borrowed) return null;
+    const summaryKey = `@${key}`;
+    if (!this.summaries.has(summaryKey)) this.summaries.set(summaryKey, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
+    return summaryKey;
   }
 
   /** The same-file functions (`f`) or methods (`.m`) of a name. */
@@ -102,6 +110,10 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
    * is assumed.
    */
   summary(name: string): Summary | undefined {
+    if (name.startsWith('@')) {
+      const s = this.summaries.get(name);
+      return s === 'busy' ? NO_SUMMARY : s;
+    }
     const fns = this.candidates(name);
     if (!fns) return undefined;
     const memo = this.summaries.get(name);
@@ -114,7 +126,9 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       const n = Math.max(0, ...each.map((s) => s.releases.length));
       // Consumed when every candidate releases or hands on the parameter; a hand-off by any of them
       // makes it an escape (a new owner may hold it: a deferred close would close what it keeps).
-      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i]));
+      // A parameter a candidate closes on some paths only (`readBody(resp)` closes the body when the read
+      // succeeds) is counted as handed on: the caller cannot tell which path was taken, so it stays silent.
+      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i] || !!s.releasesSometimes?.[i]));
       const releases = consumed.map((c, i) => c && each.every((s) => !!s.releases[i]));
       result = { releases, escapes: consumed.map((c, i) => c && !releases[i]) };
     } finally {
@@ -176,11 +190,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     return this.declaredAcquisition(call);
   }
 
-  /** A call to a function or method of this file declared to return exactly `(resource, error)`. */
+  /** A call to a function or method of this package declared to return exactly `(resource, error)`. */
   private declaredAcquisition(call: Node): ResourceKind | null {
     const results = this.types.calleeResults(call);
-    if (!results || results.length !== 2 || results[1]!.text !== 'error') return null;
-    return resourceKindOf(this.types.parseType(results[0]!));
+    if (!results || results.length !== 2 || !results[1]!.error || this.types.passesExisting(call)) return null;
+    return resourceKindOf(results[0]!.type);
   }
 
   /**
@@ -201,6 +215,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     if (!c.operand) {
       if (this.types.declaration(c.name, f) !== null) return 'unknown'; // a function value
       if (BUILTINS.has(c.name) || this.functions.has(c.name)) return 'neutral';
+      // Another file's function: what it does with each argument is what its body does, whatever its name.
+      if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
@@ -213,6 +229,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (use) return use;
     }
     if (this.summaryName(call)) return 'neutral';
+    if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
     return borrowsByName(c.name) ? 'neutral' : 'unknown';
   }
 

@@ -17,6 +17,7 @@ import { isGateKey, variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { calledNames, collectImports, functionName, functionNodes } from './syntax';
 import { GoTypes } from './types';
+import { mergeDecls, type GoFileDecls } from './packageDecls';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey } from '../../engine/reuse';
 
@@ -38,6 +39,29 @@ function packageName(fn: Node): string | null {
   return clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text ?? null;
 }
 
+/**
+ * A command's entry point, by the convention of Go's command-line libraries: a `Run` method (kong,
+ * cobra-style command structs), a `run` function (what `main` calls), or a `cmdX` function (a
+ * command table's entry), whose last result is an `error`. The error it returns ends the process.
+ */
+function isCommandEntry(fn: Node): boolean {
+  if (fn.type !== 'function_declaration' && fn.type !== 'method_declaration') return false;
+  const name = fn.childForFieldName('name')?.text ?? '';
+  if (name !== 'Run' && name !== 'run' && !/^cmd[A-Z]/.test(name)) return false;
+  const r = fn.childForFieldName('result');
+  const last = r?.type === 'parameter_list' ? r.namedChildren.filter((c) => c?.type === 'parameter_declaration').at(-1)?.childForFieldName('type') : r;
+  return last?.text === 'error';
+}
+
+/** Does the leak's exit return an error (a last value that is not `nil`)? A command ends the process on it. */
+function returnsError(lowered: LoweredFunction, rec: LeakRecord): boolean {
+  const exit = lowered.cfg.nodes[rec.node]?.exit;
+  if (rec.exit.kind !== 'return' || exit?.node.type !== 'return_statement') return false;
+  const values = exit.node.namedChildren[0];
+  const last = values?.type === 'expression_list' ? values.namedChildren.at(-1) : values;
+  return !!last && last.type !== 'nil';
+}
+
 function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, lines: LineIndex, notes: string[]): Finding[] {
   const name = functionName(fn);
   const lowered: LoweredFunction = ctx.lower(fn);
@@ -50,6 +74,7 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   const byVariable = new Map<string, LeakRecord[]>();
   // Leaving `main` of package main ends the process, which closes everything: not a leak there.
   const endsProcess = fn.type === 'function_declaration' && name === 'main' && packageName(fn) === 'main';
+  const command = isCommandEntry(fn);
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
@@ -60,8 +85,9 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
     const list = byVariable.get(rec.variable) ?? [];
     list.push(rec);
     byVariable.set(rec.variable, list);
+    const finding = leakFinding({ ...rec, variable: display }, tokens, name, 'go', lines);
     out.push({
-      finding: leakFinding({ ...rec, variable: display }, tokens, name, 'go', lines),
+      finding: command && returnsError(lowered, rec) ? { ...finding, severity: 'information' } : finding,
       fix: fixer?.exitFix(lowered, analysis, rec, display, kind) ?? null, key: rec.variable,
     });
   }
@@ -86,7 +112,11 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
 /** Results of Go functions analysed before (per process: the editor's worker keeps it across edits). */
 export const GO_FUNCTIONS = new FunctionCache(2000);
 
-export async function analyzeGo(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
+/**
+ * Analyses one Go file. `siblings`: the declarations of the other files of its folder (see
+ * packageDecls.ts); those of the same package are used to know the types of helpers they declare.
+ */
+export async function analyzeGo(text: string, options: AnalysisOptions, siblings: readonly GoFileDecls[] = []): Promise<AnalysisResult> {
   const notes: string[] = [];
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
@@ -95,7 +125,10 @@ export async function analyzeGo(text: string, options: AnalysisOptions): Promise
       const root = tree.rootNode;
       const fns = functionNodes(root);
       const imports = collectImports(root);
-      const ctx = new GoFileContext(new GoTypes(root, imports), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const own = packageName(root);
+      const pkgFiles = siblings.filter((d) => d.packageName === own);
+      const pkg = pkgFiles.length ? mergeDecls(pkgFiles) : null;
+      const ctx = new GoFileContext(new GoTypes(root, imports, pkg), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
       const lines = new LineIndex(text);
       const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];

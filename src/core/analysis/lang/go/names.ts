@@ -13,6 +13,13 @@ const PACKAGE_ACQUIRE: ReadonlyMap<string, ReadonlyMap<string, ResourceKind>> = 
   ['crypto/tls', new Map<string, ResourceKind>([['Dial', 'conn'], ['DialWithDialer', 'conn'], ['Listen', 'listener']])],
   ['os', new Map<string, ResourceKind>([['Open', 'file'], ['OpenFile', 'file'], ['Create', 'file'], ['CreateTemp', 'file']])],
   ['net/http', new Map<string, ResourceKind>([['Get', 'response'], ['Post', 'response'], ['Head', 'response'], ['PostForm', 'response']])],
+  // A gRPC client connection holds its transports until closed.
+  ['google.golang.org/grpc', new Map<string, ResourceKind>([['Dial', 'conn'], ['DialContext', 'conn'], ['NewClient', 'conn']])],
+  // kcp-go's sessions and listeners hold their UDP socket until closed.
+  ...['github.com/xtaci/kcp-go', 'github.com/xtaci/kcp-go/v5'].map((p) => [p, new Map<string, ResourceKind>([
+    ...['NewConn', 'NewConn2', 'NewConn3', 'Dial', 'DialWithOptions'].map((n) => [n, 'conn'] as const),
+    ...['Listen', 'ListenWithOptions', 'ServeConn'].map((n) => [n, 'listener'] as const),
+  ])] as const),
   // quic-go's listeners hold the UDP socket until closed.
   ['github.com/quic-go/quic-go', new Map<string, ResourceKind>([['Listen', 'listener'], ['ListenAddr', 'listener'], ['ListenEarly', 'listener'], ['ListenAddrEarly', 'listener']])],
 ]);
@@ -32,6 +39,8 @@ const RESOURCE_TYPES: ReadonlyMap<string, ResourceKind> = new Map<string, Resour
   ...['Listener', 'TCPListener', 'UnixListener', 'PacketConn'].map((n) => [`net.${n}`, 'listener'] as const),
   ['os.File', 'file'],
   ['net/http.Response', 'response'],
+  ['google.golang.org/grpc.ClientConn', 'conn'],
+  ...['github.com/xtaci/kcp-go', 'github.com/xtaci/kcp-go/v5'].flatMap((p) => [[`${p}.UDPSession`, 'conn'] as const, [`${p}.Listener`, 'listener'] as const]),
 ]);
 
 /** The resource kind of values of a standard type, or null. */
@@ -56,6 +65,7 @@ const METHOD_ACQUIRE: ReadonlyMap<string, ReadonlyMap<string, GoType>> = new Map
   ['net.ListenConfig', new Map([['Listen', NET_LISTENER], ['ListenPacket', T('net', 'PacketConn')]])],
   ['net/http.Client', new Map(['Do', 'Get', 'Post', 'Head', 'PostForm'].map((m) => [m, HTTP_RESPONSE]))],
   ['net/http.Transport', new Map([['RoundTrip', HTTP_RESPONSE]])],
+  ...['github.com/xtaci/kcp-go', 'github.com/xtaci/kcp-go/v5'].map((p) => [`${p}.Listener`, new Map([['Accept', NET_CONN], ['AcceptKCP', T(p, 'UDPSession')]])] as const),
   ['net/http.RoundTripper', new Map([['RoundTrip', HTTP_RESPONSE]])],
 ]);
 
@@ -77,6 +87,12 @@ const PACKAGE_RESULTS: ReadonlyMap<string, GoType> = new Map<string, GoType>([
   ['crypto/tls.Listen', NET_LISTENER], ['crypto/tls.NewListener', NET_LISTENER],
   ...['Open', 'OpenFile', 'Create', 'CreateTemp'].map((n) => [`os.${n}`, T('os', 'File')] as const),
   ...['Get', 'Post', 'Head', 'PostForm'].map((n) => [`net/http.${n}`, HTTP_RESPONSE] as const),
+  ...['Dial', 'DialContext', 'NewClient'].map((n) => [`google.golang.org/grpc.${n}`, T('google.golang.org/grpc', 'ClientConn')] as const),
+  ...['github.com/xtaci/kcp-go', 'github.com/xtaci/kcp-go/v5'].flatMap((p) => [
+    ...['NewConn', 'NewConn2', 'NewConn3', 'DialWithOptions'].map((n) => [`${p}.${n}`, T(p, 'UDPSession')] as const),
+    ...['ListenWithOptions', 'ServeConn'].map((n) => [`${p}.${n}`, T(p, 'Listener')] as const),
+    [`${p}.Dial`, NET_CONN] as const, [`${p}.Listen`, NET_LISTENER] as const,
+  ]),
 ]);
 
 export function packageFunctionResultType(pkg: string, name: string, index: number): GoType | null {

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { kids, unparen as unparenOf, varSpecs } from './syntax';
-import { methodResultType, packageFunctionResultType, packageVarType, packagePath, type GoType, type Imports } from './names';
+import { isStandardPath, methodResultType, packageFunctionResultType, packageFunctionUse, packageVarType, packagePath, type GoType, type Imports } from './names';
 
 /**
  * The declared types the Go analyzer needs to tell a standard API from a project one of the same
@@ -13,6 +13,7 @@ import { methodResultType, packageFunctionResultType, packageVarType, packagePat
  */
 
 const MAX_DEPTH = 12;
+const MAX_EMBEDDING = 4;
 
 /** Containers whose statements declare names visible to the statements after them. */
 const STATEMENT_CONTAINERS = new Set(['block', 'statement_list', 'expression_case', 'type_case', 'default_case', 'communication_case']);
@@ -26,6 +27,38 @@ interface Declaration {
   readonly multi: boolean;
 }
 
+/** One declared result of a function or method, resolved with its file's imports. */
+export interface ResultType {
+  readonly type: GoType | null;
+  /** The builtin `error`. */
+  readonly error: boolean;
+}
+
+/**
+ * What the other files of the package declare (see packageDecls.ts), resolved with each file's
+ * imports: types of the analysed package have pkg ''. A name declared differently by two files
+ * (build-tag alternatives) is left out.
+ */
+export interface PackageDecls {
+  readonly functions: ReadonlyMap<string, readonly ResultType[]>;
+  /** `T.m` for methods and interface methods. */
+  readonly methods: ReadonlyMap<string, readonly ResultType[]>;
+  /** `T.f` for struct fields. */
+  readonly fields: ReadonlyMap<string, GoType | null>;
+  /** Types embedded in struct or interface type T (fields and methods are promoted from them). */
+  readonly embedded: ReadonlyMap<string, readonly GoType[]>;
+  /** Package-level variables declared with a type. */
+  readonly globals: ReadonlyMap<string, GoType | null>;
+  /** Functions (`f`) and methods (`T.m`): which of their parameters they only use (see borrowedParameters). */
+  readonly borrowing: ReadonlyMap<string, readonly boolean[]>;
+  /** Functions (`f`) and methods (`T.m`) declared with a body. */
+  readonly bodies: ReadonlySet<string>;
+  /** Functions and methods whose returned first value never comes from a call (see returnsFresh): they hand out what exists. */
+  readonly passing: ReadonlySet<string>;
+  /** What the answers depend on, for cache keys. */
+  readonly fingerprint: string;
+}
+
 export class GoTypes {
   /** Struct fields of the file's types: type name -> field name -> type node. */
   private readonly fields = new Map<string, Map<string, Node>>();
@@ -37,6 +70,8 @@ export class GoTypes {
   private readonly functions = new Map<string, Node>();
   /** Package-level variables of the file. */
   private readonly globals = new Map<string, Declaration>();
+  /** Types embedded in the file's struct and interface types. */
+  private readonly embeddedTypes = new Map<string, Node[]>();
   private depth = 0;
   /**
    * What of the file the answers depend on besides a function's own text: the type and package
@@ -45,7 +80,7 @@ export class GoTypes {
    */
   readonly fingerprint: string;
 
-  constructor(root: Node, readonly imports: Imports) {
+  constructor(root: Node, readonly imports: Imports, private readonly pkg: PackageDecls | null = null) {
     const declared: string[] = [];
     for (const top of kids(root)) {
       if (top.type === 'type_declaration' || top.type === 'var_declaration') declared.push(top.text);
@@ -54,7 +89,7 @@ export class GoTypes {
         declared.push(body ? top.text.slice(0, body.startIndex - top.startIndex) : top.text);
       }
     }
-    this.fingerprint = declared.join('\n');
+    this.fingerprint = declared.join('\n') + (pkg ? `\n#package ${pkg.fingerprint}` : '');
     for (const top of kids(root)) {
       if (top.type === 'type_declaration') {
         for (const spec of kids(top)) {
@@ -64,6 +99,8 @@ export class GoTypes {
           if (!name || !t) continue;
           if (t.type === 'struct_type') this.fields.set(name, structFields(t));
           else if (t.type === 'interface_type') this.interfaceMethods.set(name, interfaceMethods(t));
+          const embedded = t.type === 'struct_type' ? structEmbedded(t) : t.type === 'interface_type' ? interfaceEmbedded(t) : [];
+          if (embedded.length) this.embeddedTypes.set(name, embedded);
         }
       } else if (top.type === 'function_declaration') {
         const name = top.childForFieldName('name')?.text;
@@ -131,7 +168,8 @@ export class GoTypes {
         return this.parseType(x.childForFieldName('type'));
       case 'identifier': {
         const d = this.declaration(x.text, x);
-        return d ? this.declaredType(d) : null;
+        if (d) return this.declaredType(d);
+        return this.pkg && !this.isPackage(x) ? this.pkg.globals.get(x.text) ?? null : null;
       }
       case 'selector_expression': {
         const op = unparenOf(x.childForFieldName('operand'));
@@ -142,8 +180,7 @@ export class GoTypes {
           return path ? packageVarType(path, field) : null;
         }
         const t = this.typeOf(op);
-        const f = t && t.pkg === '' ? this.fields.get(t.name)?.get(field) : undefined;
-        return f ? this.parseType(f) : null;
+        return t && t.pkg === '' ? this.fieldType(t.name, field, 0) : null;
       }
       case 'call_expression':
         return this.resultType(x, 0);
@@ -171,37 +208,31 @@ export class GoTypes {
   resultType(call: Node, index: number): GoType | null {
     const f = unparenOf(call.childForFieldName('function'));
     if (!f) return null;
-    if (f.type === 'identifier') {
-      if (f.text === 'new' && index === 0) return this.parseType(kids(call.childForFieldName('arguments'))[0] ?? null);
-      if (this.declaration(f.text, f)) return null; // a local function value
-      const fn = this.functions.get(f.text);
-      return fn ? this.parseType(this.results(fn)[index] ?? null) : null;
+    if (f.type === 'identifier' && f.text === 'new' && !this.declaration(f.text, f)) {
+      return index === 0 ? this.parseType(kids(call.childForFieldName('arguments'))[0] ?? null) : null;
     }
-    if (f.type !== 'selector_expression') return null;
-    const op = unparenOf(f.childForFieldName('operand'));
-    const name = f.childForFieldName('field')?.text;
-    if (!op || !name) return null;
-    if (op.type === 'identifier' && this.isPackage(op)) {
-      const path = packagePath(this.imports, op.text)!;
-      return packageFunctionResultType(path, name, index);
+    if (f.type === 'selector_expression') {
+      const op = unparenOf(f.childForFieldName('operand'));
+      const name = f.childForFieldName('field')?.text;
+      if (!op || !name) return null;
+      if (op.type === 'identifier' && this.isPackage(op)) return packageFunctionResultType(packagePath(this.imports, op.text)!, name, index);
+      const recv = this.typeOf(op);
+      if (recv && recv.pkg !== '') return methodResultType(recv, name, index);
     }
-    const recv = this.typeOf(op);
-    if (!recv) return null;
-    if (recv.pkg !== '') return methodResultType(recv, name, index);
-    const m = this.methods.get(`${recv.name}.${name}`) ?? this.interfaceMethods.get(recv.name)?.get(name);
-    return m ? this.parseType(this.results(m)[index] ?? null) : null;
+    return this.calleeResults(call)?.[index]?.type ?? null;
   }
 
   /**
-   * The declared result types of a call's callee when it is a function or method of this file (or
-   * a method of an interface declared here), else null.
+   * The declared results of a call's callee when it is a function or method of this package (or a
+   * method of an interface declared in it, promoted methods of embedded types included), else null.
    */
-  calleeResults(call: Node): Node[] | null {
+  calleeResults(call: Node): readonly ResultType[] | null {
     const f = unparenOf(call.childForFieldName('function'));
     if (f?.type === 'identifier') {
       if (this.declaration(f.text, f)) return null;
       const fn = this.functions.get(f.text);
-      return fn ? this.results(fn) : null;
+      if (fn) return this.resultsOf(fn);
+      return this.pkg?.functions.get(f.text) ?? null;
     }
     if (f?.type !== 'selector_expression') return null;
     const op = unparenOf(f.childForFieldName('operand'));
@@ -209,8 +240,121 @@ export class GoTypes {
     if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return null;
     const recv = this.typeOf(op);
     if (!recv || recv.pkg !== '') return null;
-    const m = this.methods.get(`${recv.name}.${name}`) ?? this.interfaceMethods.get(recv.name)?.get(name);
-    return m ? this.results(m) : null;
+    return this.methodResults(recv.name, name, 0);
+  }
+
+  /** The results of method `m` of the package's type `t`, or of a method promoted from a type `t` embeds. */
+  private methodResults(t: string, m: string, depth: number): readonly ResultType[] | null {
+    const own = this.methods.get(`${t}.${m}`) ?? this.interfaceMethods.get(t)?.get(m);
+    if (own) return this.resultsOf(own);
+    const other = this.pkg?.methods.get(`${t}.${m}`);
+    if (other) return other;
+    if (depth >= MAX_EMBEDDING) return null;
+    for (const e of this.embeddedOf(t)) {
+      if (e.pkg !== '') continue;
+      const r = this.methodResults(e.name, m, depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+
+  /** The type of field `f` of the package's struct type `t`, promoted fields of embedded structs included. */
+  private fieldType(t: string, f: string, depth: number): GoType | null {
+    const own = this.fields.get(t)?.get(f);
+    if (own) return this.parseType(own);
+    if (this.pkg?.fields.has(`${t}.${f}`)) return this.pkg.fields.get(`${t}.${f}`) ?? null;
+    if (depth >= MAX_EMBEDDING) return null;
+    for (const e of this.embeddedOf(t)) {
+      // An embedded type is also a field under its own name.
+      if (e.name === f) return e;
+      if (e.pkg !== '') continue;
+      const r = this.fieldType(e.name, f, depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+
+  private embeddedOf(t: string): readonly GoType[] {
+    const own = this.embeddedTypes.get(t);
+    if (own) return own.map((n) => this.parseType(n)).filter((x): x is GoType => x !== null);
+    return this.pkg?.embedded.get(t) ?? [];
+  }
+
+  private resultsOf(fn: Node): ResultType[] {
+    return this.results(fn).map((n) => ({ type: this.parseType(n), error: n.text === 'error' }));
+  }
+
+  /**
+   * What this file declares, resolved with its imports, for the other files of its package (see
+   * PackageDecls; the fingerprint is left to the caller).
+   */
+  exportDecls(): Omit<PackageDecls, 'fingerprint'> {
+    const functions = new Map<string, ResultType[]>();
+    for (const [n, fn] of this.functions) functions.set(n, this.resultsOf(fn));
+    const methods = new Map<string, ResultType[]>();
+    for (const [k, m] of this.methods) methods.set(k, this.resultsOf(m));
+    for (const [t, ms] of this.interfaceMethods) for (const [n, m] of ms) methods.set(`${t}.${n}`, this.resultsOf(m));
+    const fields = new Map<string, GoType | null>();
+    for (const [t, fs] of this.fields) for (const [n, f] of fs) fields.set(`${t}.${n}`, this.parseType(f));
+    const embedded = new Map<string, GoType[]>();
+    for (const t of this.embeddedTypes.keys()) embedded.set(t, [...this.embeddedOf(t)]);
+    const globals = new Map<string, GoType | null>();
+    for (const [n, d] of this.globals) if (d.type) globals.set(n, this.parseType(d.type));
+    const borrowing = new Map<string, boolean[]>();
+    for (const [n, fn] of [...this.functions, ...this.methods]) {
+      const b = borrowedParameters(fn, this.imports);
+      if (b) borrowing.set(n, b);
+    }
+    const passing = new Set<string>();
+    for (const [n, fn] of this.functions) if (!returnsFresh(fn)) passing.add(n);
+    for (const [k, fn] of this.methods) if (!returnsFresh(fn)) passing.add(k);
+    const bodies = new Set<string>([...this.functions.keys(), ...this.methods.keys()]);
+    return { functions, methods, fields, embedded, globals, borrowing, passing, bodies };
+  }
+
+  /**
+   * Does the call run a function or method of another file of the package that only hands out a value
+   * that exists already (a channel's, a field's, a parameter's) rather than what a call made?
+   */
+  passesExisting(call: Node): boolean {
+    if (!this.pkg) return false;
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && this.pkg.passing.has(f.text);
+    if (f?.type !== 'selector_expression') return false;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return false;
+    const recv = this.typeOf(op);
+    return !!recv && recv.pkg === '' && !this.methods.has(`${recv.name}.${name}`) && this.pkg.passing.has(`${recv.name}.${name}`);
+  }
+
+  /**
+   * For a call of a function or method of another file of the package: which parameters it only uses
+   * (never keeps or closes), or null when that is not known.
+   */
+  borrowedBy(call: Node): readonly boolean[] | null {
+    const key = this.packageKey(call);
+    return key ? this.pkg!.borrowing.get(key) ?? null : null;
+  }
+
+  /** Is the callee a function or method that another file of the package declares (with a body)? */
+  declaredElsewhere(call: Node): boolean {
+    return this.packageKey(call) !== null;
+  }
+
+  /** `f` or `T.m` when the callee is a function or method another file of the package declares with a body. */
+  packageKey(call: Node): string | null {
+    const set = this.pkg?.bodies;
+    if (!set) return null;
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && set.has(f.text) ? f.text : null;
+    if (f?.type !== 'selector_expression') return null;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return null;
+    const recv = this.typeOf(op);
+    const key = recv ? `${recv.name}.${name}` : '';
+    return !!recv && recv.pkg === '' && !this.methods.has(key) && set.has(key) ? key : null;
   }
 
   /** The type nodes of a function's (or method_elem's) results, one per result. */
@@ -359,6 +503,135 @@ function structFields(t: Node): Map<string, Node> {
       if (!type) continue;
       for (const n of f.childrenForFieldName('name')) if (n) out.set(n.text, type);
     }
+  }
+  return out;
+}
+
+/**
+ * Which parameters a function only uses: each use of one is the operand of a selector (`p.M(…)`,
+ * `p.f`), never closed (`p.Close()`, `p.Body.Close()`), a response's `p.Body` only as a receiver, or an
+ * argument of a standard function that reads it, outside function literals. Such a parameter is
+ * neither kept nor closed. Null for a variadic function or one without a body.
+ */
+function borrowedParameters(fn: Node, imports: Imports): boolean[] | null {
+  const body = fn.childForFieldName('body');
+  const params = fn.childForFieldName('parameters');
+  if (!body || !params) return null;
+  const order: (string | null)[] = [];
+  for (const d of kids(params)) {
+    if (d.type === 'variadic_parameter_declaration') return null;
+    if (d.type !== 'parameter_declaration') continue;
+    const ns = d.childrenForFieldName('name').filter((n): n is Node => n !== null);
+    if (!ns.length) order.push(null);
+    for (const n of ns) order.push(n.text === '_' ? null : n.text);
+  }
+  const names = new Set(order.filter((n): n is string => n !== null));
+  const kept = new Set<string>();
+  const ids = names.size ? body.descendantsOfType('identifier') : [];
+  if (ids.length > 5000) return order.map(() => false);
+  for (const id of ids) {
+    if (!id || !names.has(id.text) || kept.has(id.text)) continue;
+    if (!borrowedUse(id, body, imports, names)) kept.add(id.text);
+  }
+  return order.map((n) => n === null || !kept.has(n));
+}
+
+function borrowedUse(id: Node, body: Node, imports: Imports, names: ReadonlySet<string>): boolean {
+  const p = id.parent;
+  for (let a = p; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') return false;
+  if (p?.type === 'argument_list' && standardUse(p.parent, imports, names)) return true;
+  if (p?.type !== 'selector_expression' || p.childForFieldName('operand')?.id !== id.id) return false;
+  // The whole selector chain (`r.Body.Close`): never a close, and a response's body only as a method's receiver.
+  let chain: Node = p;
+  let viaBody = p.childForFieldName('field')?.text === 'Body';
+  while (chain.parent?.type === 'selector_expression' && chain.parent.childForFieldName('operand')?.id === chain.id) {
+    chain = chain.parent;
+    if (chain.childForFieldName('field')?.text === 'Body') viaBody = true;
+  }
+  if (chain.childForFieldName('field')?.text === 'Close') return false;
+  const called = chain.parent?.type === 'call_expression' && chain.parent.childForFieldName('function')?.id === chain.id;
+  return called || !viaBody;
+}
+
+/**
+ * Does some return of the function give, as its first value, a call's result or a variable the body
+ * assigns from a call (`c, err := dial(); …; return c, nil`)? A bare return counts (named results).
+ */
+function returnsFresh(fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return true;
+  // A call of a function value the caller gives (`listen(…)`) makes whatever that caller's function makes.
+  const params = new Set<string>();
+  for (const d of kids(fn.childForFieldName('parameters'))) for (const n of d.childrenForFieldName('name')) if (n) params.add(n.text);
+  const made = (x: Node | null) => {
+    const call = unparenOf(x);
+    const f = call?.type === 'call_expression' ? unparenOf(call.childForFieldName('function')) : null;
+    return !!call && call.type === 'call_expression' && !(f?.type === 'identifier' && params.has(f.text));
+  };
+  const fromCall = new Set<string>();
+  for (const st of body.descendantsOfType(['short_var_declaration', 'assignment_statement'])) {
+    if (!st) continue;
+    const right = st.childForFieldName('right');
+    const r = right?.type === 'expression_list' ? kids(right) : right ? [right] : [];
+    if (r.length !== 1 || !made(r[0]!)) continue;
+    const left = st.childForFieldName('left');
+    const first = left?.type === 'expression_list' ? kids(left)[0] : left;
+    if (first?.type === 'identifier') fromCall.add(first.text);
+  }
+  for (const ret of body.descendantsOfType('return_statement')) {
+    if (!ret) continue;
+    let inLiteral = false;
+    for (let a = ret.parent; a && a.id !== body.id; a = a.parent) if (a.type === 'func_literal') inLiteral = true;
+    if (inLiteral) continue;
+    const values = kids(ret)[0];
+    if (!values) return true;
+    const first = unparenOf(values.type === 'expression_list' ? kids(values)[0] ?? null : values);
+    if (!first) continue;
+    if (made(first) || (first.type === 'identifier' && fromCall.has(first.text))) return true;
+    if (first.type === 'unary_expression' || first.type === 'composite_literal') return true;
+  }
+  return false;
+}
+
+/**
+ * A call of a standard package function that only reads its argument (`io.ReadAll(r)`), or wraps it in
+ * a value used right away (`xml.NewDecoder(r).Decode(&v)`): the argument is borrowed.
+ */
+function standardUse(call: Node | null, imports: Imports, params: ReadonlySet<string>): boolean {
+  if (call?.type !== 'call_expression') return false;
+  const f = unparenOf(call.childForFieldName('function'));
+  const op = f?.type === 'selector_expression' ? unparenOf(f.childForFieldName('operand')) : null;
+  const name = f?.childForFieldName('field')?.text;
+  if (op?.type !== 'identifier' || !name || params.has(op.text)) return false;
+  const path = packagePath(imports, op.text);
+  const use = path && isStandardPath(path) ? packageFunctionUse(path, name) : null;
+  if (use === 'reads' || use === 'neutral') return true;
+  const p = call.parent;
+  return use === 'keeps' && p?.type === 'selector_expression' && p.childForFieldName('operand')?.id === call.id;
+}
+
+/** The types a struct embeds (`*BaseVisitor`, `net.Conn`). */
+function structEmbedded(t: Node): Node[] {
+  const out: Node[] = [];
+  for (const list of kids(t)) {
+    if (list.type !== 'field_declaration_list') continue;
+    for (const f of kids(list)) {
+      if (f.type !== 'field_declaration' || f.childrenForFieldName('name').some((n) => n !== null)) continue;
+      const type = f.childForFieldName('type');
+      if (type) out.push(type);
+    }
+  }
+  return out;
+}
+
+/** The interfaces an interface embeds. */
+function interfaceEmbedded(t: Node): Node[] {
+  const out: Node[] = [];
+  for (const m of kids(t)) {
+    if (m.type === 'type_elem') {
+      const only = kids(m);
+      if (only.length === 1 && (only[0]!.type === 'type_identifier' || only[0]!.type === 'qualified_type')) out.push(only[0]!);
+    } else if (m.type === 'type_identifier' || m.type === 'qualified_type' || m.type === 'interface_type_name') out.push(m);
   }
   return out;
 }
