@@ -207,9 +207,11 @@ export const checkCommand: CliCommand = async (args, io) => {
   for (const n of discovery.notes) io.err(`sockscope check: ${n}\n`);
 
   // Every C/C++ function of the checked files and the --workspace folders, for the summaries.
+  // The index reads each file under the same macros as its analysis (the same configurations, see workspaceIndex.ts).
+  const cMacros = await headersMacros(discovery.files);
   let index: CWorkspaceIndex | undefined;
   if (discovery.files.some((f) => f.language === 'c' || f.language === 'cpp')) {
-    index = new CWorkspaceIndex(opts.ownershipTransfers);
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros);
     const extra = discoverSources(opts.workspace);
     for (const e of extra.errors) io.err(`sockscope check: --workspace ${e}\n`);
     const seen = new Set(discovery.files.map((f) => workspaceKey(f.path)));
@@ -218,7 +220,6 @@ export const checkCommand: CliCommand = async (args, io) => {
 
   const outcomes: FileOutcome[] = [];
   let skipped = 0;
-  const cMacros = await headersMacros(discovery.files);
   // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
   const files = discovery.files;
   const reads = new Map<number, Promise<LoadedSource>>();

@@ -112,6 +112,13 @@ export class CFileContext implements CompileContext, SummaryProvider {
     return ir;
   }
 
+  /** The IR of the file's definition of `name` (throws when there is none). */
+  irOfName(name: string): FunctionIr {
+    const def = this.scan.definitions.get(name);
+    if (!def) throw new Error(`no definition of ${name}`);
+    return this.irOf(def);
+  }
+
   effectSites(fn: Node): readonly EffectSite[] {
     return this.scan.effects.get(fn.id) ?? [];
   }

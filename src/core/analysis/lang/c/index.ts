@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
@@ -25,23 +26,30 @@ import { functionName } from './syntax';
  */
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): Promise<AnalysisResult> {
   try {
-    // The index holds a file in its first configuration (see workspaceIndex.ts).
-    const exact = workspace && { ...workspace, exact: workspace.index.holds(workspace.file, text, language) };
-    const first = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text, language, options.cMacros);
-      if (configs) return { configs };
-      return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, exact) };
-    });
-    if (first.result) return first.result;
+    // The index's view of the file serves as it is only for the very text it read (see workspaceIndex.ts).
+    const ws = (analysed: string): CWorkspace | undefined =>
+      workspace && { ...workspace, exact: workspace.index.holdsAnalysed(workspace.file, analysed, language, options.ownershipTransfers) };
+    // The index found the configurations of this text under the same macros already: no need to parse it for them.
+    const known = workspace?.index.configurationsOf(workspace.file, text, language, options.cMacros);
+    let configs: readonly string[];
+    if (known !== undefined) configs = known ?? [text];
+    else {
+      const first = await withTree(language, text, (tree) => {
+        const found = configurations(tree.rootNode, text, language, options.cMacros);
+        if (found) return { configs: found };
+        return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, ws(text)) };
+      });
+      if (first.result) return first.result;
+      configs = first.configs!;
+    }
     const results: AnalysisResult[] = [];
-    for (const [i, config] of first.configs!.entries()) {
-      const ws = i === 0 ? exact : workspace;
+    for (const config of configs) {
       // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
       const r = await withTree(language, config, (tree) => {
         const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
-        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws) };
+        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws(config)) };
       });
-      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws)));
+      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws(r.again!))));
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
@@ -79,14 +87,27 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
-  const notes: string[] = [];
-  const findings: Finding[] = [];
-  const hadParseErrors = root.hasError;
-  if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const scan = scanFile(root, language);
   const own = fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
   const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
+  // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
+  if (workspace?.exact) workspace.index.lend(workspace.file, ctx);
+  try {
+    return analyzeFunctions(ctx, scan, root, text, language, options, workspace, deadline);
+  } finally {
+    if (workspace?.exact) workspace.index.lend(workspace.file, undefined);
+  }
+}
+
+function analyzeFunctions(
+  ctx: CFileContext, scan: FileScan, root: Node, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace: CWorkspace | undefined,
+  deadline: number | undefined,
+): AnalysisResult {
+  const notes: string[] = [];
+  const findings: Finding[] = [];
+  const hadParseErrors = root.hasError;
+  if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
   const lines = new LineIndex(text);
   const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = analysedFunctions(scan, ctx);
@@ -156,8 +177,26 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
       queue.push(def);
     }
   }
-  return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), String(scan.includeEnd),
+  return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), includePlace(file),
     projectCloser(file) ?? '', macrosOf(file), workspaceConstants, facts.join('\u0001')]);
+}
+
+const includePlaces = new WeakMap<FileFixContext, string>();
+
+/**
+ * Where an `#include` a fix adds goes (fix/imports.ts): the line and column just past the last include,
+ * and whether a line break must come first. Not the offset: an edit above the includes' end that adds
+ * no line (a space typed) moves the offset, not the inserted line, and must not make every key new.
+ */
+function includePlace(file: FileFixContext): string {
+  let p = includePlaces.get(file);
+  if (p === undefined) {
+    const end = file.scan.includeEnd;
+    const at = file.lines.position(end);
+    const c = end > 0 ? file.text[end - 1] : '\n';
+    includePlaces.set(file, (p = `${at.line}:${at.column}:${c === '\n' || c === '\r' ? '' : 'nl'}`));
+  }
+  return p;
 }
 
 const macroKeys = new WeakMap<FileFixContext, string>();
@@ -165,7 +204,11 @@ const macroKeys = new WeakMap<FileFixContext, string>();
 /** The file's macro definitions (a macro may stand for a constant, a release or a return). */
 function macrosOf(file: FileFixContext): string {
   let m = macroKeys.get(file);
-  if (m === undefined) macroKeys.set(file, (m = file.root.descendantsOfType(['preproc_def', 'preproc_function_def']).map((d) => d?.text ?? '').join('\u0003')));
+  // Hashed once per file: every function's key holds it.
+  if (m === undefined) {
+    const defs = file.root.descendantsOfType(['preproc_def', 'preproc_function_def']).map((d) => d?.text ?? '').join('\u0003');
+    macroKeys.set(file, (m = createHash('sha1').update(defs).digest('hex')));
+  }
   return m;
 }
 

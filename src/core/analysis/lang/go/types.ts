@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { Node } from 'web-tree-sitter';
 import { kids, unparen as unparenOf, varSpecs } from './syntax';
 import { methodResultType, packageFunctionResultType, packageVarType, packagePath, type GoType, type Imports } from './names';
@@ -54,7 +55,8 @@ export class GoTypes {
         declared.push(body ? top.text.slice(0, body.startIndex - top.startIndex) : top.text);
       }
     }
-    this.fingerprint = declared.join('\n');
+    // Hashed once here: every function's key holds it, and the declarations can be most of the file.
+    this.fingerprint = createHash('sha1').update(declared.join('\n')).digest('hex');
     for (const top of kids(root)) {
       if (top.type === 'type_declaration') {
         for (const spec of kids(top)) {
