@@ -211,7 +211,8 @@ export const checkCommand: CliCommand = async (args, io) => {
   const cMacros = await headersMacros(discovery.files);
   let index: CWorkspaceIndex | undefined;
   if (discovery.files.some((f) => f.language === 'c' || f.language === 'cpp')) {
-    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros);
+    // One run over a known set of files: every file's tree is kept (parsed once for the index and its analysis).
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, Infinity);
     const extra = discoverSources(opts.workspace);
     for (const e of extra.errors) io.err(`sockscope check: --workspace ${e}\n`);
     const seen = new Set(discovery.files.map((f) => workspaceKey(f.path)));

@@ -13,7 +13,7 @@ import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
 import { FunctionCache } from '../../engine/functionCache';
 import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
-import { fileMacros } from './macros';
+import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
 import { scanFile } from './scan';
@@ -45,16 +45,25 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     const results: AnalysisResult[] = [];
     for (const config of configs) {
       // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
-      const r = await withTree(language, config, (tree) => {
+      const step = (tree: Tree, known?: KnownFile): { again?: string; result?: AnalysisResult } => {
         const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
-        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws(config)) };
-      });
+        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws(config), known) };
+      };
+      // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
+      const kept = workspace?.index.kept(workspace.file, config, language);
+      const r = kept ? step(kept.tree, kept) : await withTree(language, config, (tree) => step(tree));
       results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws(r.again!))));
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
+}
+
+/** The scan and macros of a tree read already (the workspace index's, of the same text). */
+interface KnownFile {
+  readonly scan: FileScan;
+  readonly own: FileMacros;
 }
 
 const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
@@ -83,12 +92,12 @@ function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisRe
   return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
-function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): AnalysisResult {
+function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace, known?: KnownFile): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
-  const scan = scanFile(root, language);
-  const own = fileMacros(root);
+  const scan = known?.scan ?? scanFile(root, language);
+  const own = known?.own ?? fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
   const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
   // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
@@ -113,7 +122,8 @@ function analyzeFunctions(
   const functions = analysedFunctions(scan, ctx);
   const wsKey = workspace ? workspace.index.constantsKey() : '';
   // An unchanged function (same text, same callees, same file facts) is not analysed again.
-  const reuse = new FileReuse(C_FUNCTIONS, lines, deadline);
+  // The summaries a cached result asked for are checked again when it is looked up (not part of its key).
+  const reuse = new FileReuse(C_FUNCTIONS, lines, deadline, (name) => ctx.summaryKey(name));
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
@@ -122,9 +132,10 @@ function analyzeFunctions(
     const fn = functions[i]!;
     const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
     try {
-      reuse.run(fn, cFunctionKey(fn, ctx, file, options, wsKey), (fnNotes) => ({
-        findings: analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes), reusable: true,
-      }), { findings, notes });
+      reuse.run(fn, cFunctionKey(fn, ctx, file, options, wsKey), (fnNotes) => {
+        const [found, asked] = ctx.recordingSummaries(() => analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes));
+        return { findings: found, reusable: true, inputs: () => asked };
+      }, { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -150,9 +161,10 @@ export const C_FUNCTIONS = new FunctionCache(2000);
 const MAX_KEYED_CALLEES = 64;
 
 /**
- * Everything a function's findings and fixes depend on (see engine/reuse.ts): besides its text, the
- * file's headers and include position, the file's closing idiom and macros, and for each function it
- * calls (through same-file definitions, transitively) whether it returns and its definition.
+ * Everything a function's findings and fixes depend on (see engine/reuse.ts) but the summaries its
+ * analysis asked for (stored beside its result and checked when it is looked up): besides its text,
+ * the file's headers and include position, the file's closing idiom and macros, and for each function
+ * it calls (through same-file definitions, transitively) whether it returns and its definition.
  */
 function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions, workspaceConstants: string): string | null {
   const { scan } = file;
@@ -167,11 +179,7 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
       seen.add(e.callee);
       const def = scan.definitions.get(e.callee);
       facts.push(`${e.callee}${ctx.isNoReturn(e.callee) ? '!' : ''}`);
-      // A function of another file (or a macro): its summary, so that an edit there that changes it re-analyses this one.
-      if (!def) {
-        facts.push(ctx.summaryKey(e.callee));
-        continue;
-      }
+      if (!def) continue;
       if (++defs > MAX_KEYED_CALLEES) return null;
       facts.push(def.text);
       queue.push(def);

@@ -8,7 +8,7 @@ import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
-import { scanFile } from './scan';
+import { scanFile, type FileScan } from './scan';
 import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type UnitSource } from './summaries';
 
 /**
@@ -17,10 +17,12 @@ import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type Un
  * wrappers (`ngx_close_socket`), owners that keep what they are given (`bioCreateCloseJob(fd)`),
  * callees that close on their own failure (`anetListen`). Files are added, replaced and removed one at
  * a time (`update`, `remove`). Indexing a file reads its definitions and the calls in them; a function
- * is lowered to the IR only when a summary of it is asked for (most never are). Then its file is
- * parsed again, unless the analysis of that very text lends its own context (`lend`); the last few
- * such trees are kept (OPEN_TREES). The object-like constant macros of every file (`#define ANET_ERR -1`
- * in a header) are known to the analysis of every other file; index headers first.
+ * is lowered to the IR only when a summary of it is asked for (most never are). The syntax trees of
+ * the last `keepTrees` files indexed or lowered are kept: a function is lowered in its file's kept
+ * tree (or in the context of the analysis of that very text, `lend`), and the analysis of a file's
+ * indexed text parses and scans nothing again (`kept`); past them, a file is parsed again to lower
+ * one of its functions. The object-like constant macros of every file (`#define ANET_ERR -1` in a
+ * header) are known to the analysis of every other file; index headers first.
  *
  * The index reads each file in its first build configuration (preproc.ts), under the macro table it
  * was given (the one the analysis gets as `cMacros`): an analysis whose text is that very configuration
@@ -29,8 +31,17 @@ import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type Un
  */
 const HEADER = /\.(h|hh|hpp|hxx|h\+\+)$/i;
 
-/** Files whose trees are kept for lowering their functions on demand (most recently used last). */
-const OPEN_TREES = 4;
+/** Files whose syntax trees are kept by default (the CLI keeps all of them, the editor's worker these). */
+const KEEP_TREES = 32;
+
+/** A kept tree of a file's indexed text, its scan, and (once a function of it is lowered) a context. */
+interface KeptTree {
+  readonly analysedHash: string;
+  readonly tree: Tree;
+  readonly scan: FileScan;
+  readonly own: FileMacros;
+  ctx?: CFileContext;
+}
 
 interface IndexedFile {
   /** The file's text (and language). */
@@ -56,13 +67,16 @@ export class CWorkspaceIndex implements UnitSource {
   private readonly languages = new Map<'c' | 'cpp', Language>();
   private parser: Parser | undefined;
   /** Trees parsed to lower functions on demand, by file (most recently used last). */
-  private readonly open = new Map<string, { readonly analysedHash: string; readonly tree: Tree; readonly ctx: CFileContext }>();
+  private readonly open = new Map<string, KeptTree>();
   /** The context of the analysis running on a file's indexed text: its functions are lowered there. */
   private lent: { readonly file: string; readonly ctx: CFileContext } | undefined;
   private readonly transfersKey: string;
 
-  /** `macros`: the workspace's macro table, the same map the analysis is given as `cMacros`. */
-  constructor(private readonly ownershipTransfers: readonly string[] = [], private readonly macros?: MacroTable) {
+  /**
+   * `macros`: the workspace's macro table, the same map the analysis is given as `cMacros`; `keepTrees`:
+   * how many files' syntax trees are kept (Infinity: all, a one-off run over a known set of files).
+   */
+  constructor(private readonly ownershipTransfers: readonly string[] = [], private readonly macros?: MacroTable, private readonly keepTrees = KEEP_TREES) {
     this.transfersKey = ownershipTransfers.join('\n');
   }
 
@@ -92,9 +106,54 @@ export class CWorkspaceIndex implements UnitSource {
     const configs = await withTree(language, text, (tree) => configurations(tree.rootNode, text, language, this.macros));
     // A file with build alternatives: its first configuration (see preproc.ts).
     const analysed = configs ? configs[0]! : text;
-    const entry = await withTree(language, analysed, (tree) => this.indexFile(file, tree.rootNode, { hash, language, configs, analysed }));
-    this.set(file, entry);
+    const tree = this.parse(language, analysed);
+    try {
+      const root = tree.rootNode;
+      const scan = scanFile(root, language);
+      const own = fileMacros(root);
+      const entry = this.indexFile(file, root, scan, own, { hash, language, configs, analysed });
+      this.set(file, entry);
+      this.keep(file, { analysedHash: entry.analysedHash, tree, scan, own });
+    } catch (e) {
+      tree.delete();
+      throw e;
+    }
     return true;
+  }
+
+  /**
+   * The kept tree and scan of the file's indexed text when `analysed` is that text: the analysis uses
+   * them as they are (they stay the index's; it frees them).
+   */
+  kept(file: string, analysed: string, language: 'c' | 'cpp'): { readonly tree: Tree; readonly scan: FileScan; readonly own: FileMacros } | undefined {
+    const f = this.files.get(file);
+    const k = this.open.get(file);
+    if (!f || !k || k.analysedHash !== f.analysedHash || f.analysedHash !== textHash(analysed, language)) return undefined;
+    return k;
+  }
+
+  private parse(language: 'c' | 'cpp', text: string): Tree {
+    const lang = this.languages.get(language);
+    if (!lang) throw new Error(`${language} grammar not loaded`);
+    this.parser ??= new Parser();
+    this.parser.setLanguage(lang);
+    const tree = this.parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+
+  /** Keeps a file's tree (most recently used last); the oldest beyond `keepTrees` are freed, never the lent file's. */
+  private keep(file: string, k: KeptTree): void {
+    const old = this.open.get(file);
+    if (old && old !== k) old.tree.delete();
+    this.open.delete(file);
+    this.open.set(file, k);
+    for (const [f, o] of this.open) {
+      if (this.open.size <= this.keepTrees) break;
+      if (f === file || f === this.lent?.file) continue;
+      o.tree.delete();
+      this.open.delete(f);
+    }
   }
 
   /**
@@ -223,9 +282,7 @@ export class CWorkspaceIndex implements UnitSource {
     this.generation++;
   }
 
-  private indexFile(file: string, root: Node, base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
-    const own = fileMacros(root);
-    const scan = scanFile(root, base.language);
+  private indexFile(file: string, root: Node, scan: FileScan, own: FileMacros, base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
     const header = HEADER.test(file);
     const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
@@ -268,33 +325,15 @@ export class CWorkspaceIndex implements UnitSource {
     const entry = this.files.get(file);
     if (!entry || entry.analysedHash !== analysedHash) throw new Error(`${file} was re-indexed`);
     if (this.lent?.file === file) return this.lent.ctx.irOfName(name);
-    let open = this.open.get(file);
-    if (open && open.analysedHash !== analysedHash) {
-      open.tree.delete();
-      this.open.delete(file);
-      open = undefined;
+    let k = this.open.get(file);
+    if (k?.analysedHash !== analysedHash) {
+      const tree = this.parse(entry.language, entry.analysed);
+      k = { analysedHash, tree, scan: scanFile(tree.rootNode, entry.language), own: fileMacros(tree.rootNode) };
     }
-    if (open) {
-      this.open.delete(file);
-      this.open.set(file, open);
-    } else {
-      const language = this.languages.get(entry.language);
-      if (!language) throw new Error(`${entry.language} grammar not loaded`);
-      this.parser ??= new Parser();
-      this.parser.setLanguage(language);
-      const tree = this.parser.parse(entry.analysed);
-      if (!tree) throw new Error('tree-sitter returned no tree');
-      const root = tree.rootNode;
-      const ctx = new CFileContext(scanFile(root, entry.language), this.ownershipTransfers, undefined, this.macrosFor(fileMacros(root)), { index: this, file });
-      open = { analysedHash, tree, ctx };
-      this.open.set(file, open);
-      while (this.open.size > OPEN_TREES) {
-        const [oldest, o] = this.open.entries().next().value!;
-        o.tree.delete();
-        this.open.delete(oldest);
-      }
-    }
-    return open.ctx.irOfName(name);
+    this.keep(file, k);
+    // The file's macros over the workspace's constants as they are when its first function is lowered.
+    k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, this.macrosFor(k.own), { index: this, file });
+    return k.ctx.irOfName(name);
   }
 }
 
