@@ -191,6 +191,9 @@ async function headersMacros(files: readonly SourceFile[]): Promise<MacroTable> 
   return table;
 }
 
+/** Syntax trees the CLI's C/C++ index keeps (a tree costs about 1–5 MB of memory; past these, a file is parsed again when needed). */
+const CLI_KEPT_TREES = 256;
+
 export const checkCommand: CliCommand = async (args, io) => {
   const opts = parseCheckArgs(args);
   if (opts === 'help') {
@@ -211,8 +214,8 @@ export const checkCommand: CliCommand = async (args, io) => {
   const cMacros = await headersMacros(discovery.files);
   let index: CWorkspaceIndex | undefined;
   if (discovery.files.some((f) => f.language === 'c' || f.language === 'cpp')) {
-    // One run over a known set of files: every file's tree is kept (parsed once for the index and its analysis).
-    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, Infinity);
+    // One run over a known set of files: the trees of up to CLI_KEPT_TREES files are kept (parsed once for the index and the analysis).
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
     const extra = discoverSources(opts.workspace);
     for (const e of extra.errors) io.err(`sockscope check: --workspace ${e}\n`);
     const seen = new Set(discovery.files.map((f) => workspaceKey(f.path)));
