@@ -192,6 +192,9 @@ async function headersMacros(files: readonly SourceFile[]): Promise<MacroTable> 
   return table;
 }
 
+/** Syntax trees the CLI's C/C++ index keeps (a tree costs about 1–5 MB of memory; past these, a file is parsed again when needed). */
+const CLI_KEPT_TREES = 256;
+
 export const checkCommand: CliCommand = async (args, io) => {
   const opts = parseCheckArgs(args);
   if (opts === 'help') {
@@ -208,9 +211,12 @@ export const checkCommand: CliCommand = async (args, io) => {
   for (const n of discovery.notes) io.err(`sockscope check: ${n}\n`);
 
   // Every C/C++ function of the checked files and the --workspace folders, for the summaries.
+  // The index reads each file under the same macros as its analysis (the same configurations, see workspaceIndex.ts).
+  const cMacros = await headersMacros(discovery.files);
   let index: CWorkspaceIndex | undefined;
   if (discovery.files.some((f) => f.language === 'c' || f.language === 'cpp')) {
-    index = new CWorkspaceIndex(opts.ownershipTransfers);
+    // One run over a known set of files: the trees of up to CLI_KEPT_TREES files are kept (parsed once for the index and the analysis).
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
     const extra = discoverSources(opts.workspace);
     for (const e of extra.errors) io.err(`sockscope check: --workspace ${e}\n`);
     const seen = new Set(discovery.files.map((f) => workspaceKey(f.path)));
@@ -219,7 +225,6 @@ export const checkCommand: CliCommand = async (args, io) => {
 
   const outcomes: FileOutcome[] = [];
   let skipped = 0;
-  const cMacros = await headersMacros(discovery.files);
   // Go files see the declarations of the other files of their package (read when first needed).
   const goPackages = new GoPackages();
   // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.

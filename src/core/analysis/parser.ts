@@ -52,6 +52,8 @@ export async function loadLanguage(id: LanguageId): Promise<Language> {
  */
 export interface TreeCache {
   lookup(id: LanguageId, text: string): Tree | undefined;
+  /** A tree of a text that is no document's (one derived from a document's text), which the cache then owns. */
+  derive?(id: LanguageId, text: string): Tree | undefined;
 }
 let treeCache: TreeCache | undefined;
 
@@ -68,7 +70,7 @@ export function setTreeCache(cache: TreeCache | undefined): TreeCache | undefine
  */
 export async function withTree<T>(id: LanguageId, text: string, use: (tree: Tree) => T): Promise<T> {
   const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
-  const cached = treeCache?.lookup(id, text);
+  const cached = treeCache?.lookup(id, text) ?? treeCache?.derive?.(id, text);
   if (cached) return use(cached);
   const parser = new Parser();
   try {

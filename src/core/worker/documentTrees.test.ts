@@ -75,6 +75,30 @@ for (const [language, file] of [['c', 'c/accept_loop_break_leak.c'], ['python', 
   });
 }
 
+test('a text derived from a document (a build configuration) is parsed incrementally from the last similar one, to the tree a fresh parse gives', async () => {
+  const trees = new DocumentTrees();
+  try {
+    let text = fs.readFileSync(path.join(FIXTURES, 'c/accept_loop_break_leak.c'), 'utf8') + '\n// ñ 😀 end\n';
+    await trees.update('doc', 'c', text);
+    // Two derived texts of the same length (like a file's two configurations), each edited with the document.
+    const blank = (t: string, from: number) => t.slice(0, from) + t.slice(from, from + 20).replace(/[^\n]/g, ' ') + t.slice(from + 20);
+    const next = rng(5);
+    for (let round = 0; round < 40; round++) {
+      const c = randomChange(text, next);
+      text = apply(text, c);
+      for (const derived of [blank(text, 0), blank(text, Math.floor(text.length / 2))]) {
+        const tree = trees.derive('c', derived);
+        assert.ok(tree);
+        const fresh = await withTree('c', derived, (t) => describe(t));
+        assert.deepEqual(describe(tree), fresh, `round ${round}: ${JSON.stringify(c)}`);
+        assert.equal(trees.derive('c', derived), tree, 'the same text: the same tree');
+      }
+    }
+  } finally {
+    trees.dispose();
+  }
+});
+
 test('a change that does not fit the known text, another language or other text give a full parse', async () => {
   const trees = new DocumentTrees();
   try {

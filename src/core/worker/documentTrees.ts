@@ -25,6 +25,26 @@ interface DocumentTree {
   edited: boolean;
 }
 
+/** A tree of a text derived from a document's (see DocumentTrees.derive). */
+interface DerivedTree {
+  readonly language: LanguageId;
+  readonly text: string;
+  readonly tree: Tree;
+}
+
+/** Derived trees kept (a file's build configurations and their macro rewrites). */
+const DERIVED_TREES = 4;
+
+/** The lengths of the common prefix of `a` and `b`, and of their common suffix after it. */
+function commonEnds(a: string, b: string): [number, number] {
+  const n = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < n - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+  return [p, q];
+}
+
 /** Row (count of '\n') and column (UTF-16 code units since the last '\n') of `offset`, as tree-sitter counts them. */
 function pointAt(text: string, offset: number): Point {
   let row = 0;
@@ -54,6 +74,7 @@ function pointAfter(start: Point, inserted: string): Point {
 export class DocumentTrees implements TreeCache {
   private readonly documents = new Map<string, DocumentTree>();
   private readonly parsers = new Map<LanguageId, Parser>();
+  private readonly derived: DerivedTree[] = [];
 
   /** Applies one change event to a known document's tree and text; an unknown document is ignored. */
   edit(document: string, changes: readonly TextChange[]): void {
@@ -98,6 +119,47 @@ export class DocumentTrees implements TreeCache {
     return reuse ? 'incremental' : 'full';
   }
 
+  /**
+   * A tree of a text derived from a document (a C build configuration, a text with macro rewrites): the
+   * most similar text parsed this way before is edited into it (one replaced region, found by the common
+   * prefix and suffix) and re-parsed incrementally; a new text parses from scratch. The last
+   * DERIVED_TREES are kept (the cache owns them, as the documents' trees).
+   */
+  derive(id: LanguageId, text: string): Tree | undefined {
+    const parser = this.parsers.get(id);
+    if (!parser) return undefined;
+    let best: { entry: DerivedTree; prefix: number; suffix: number } | undefined;
+    for (const d of this.derived) {
+      if (d.language !== id) continue;
+      if (d.text === text) return d.tree;
+      const [prefix, suffix] = commonEnds(d.text, text);
+      if (!best || prefix + suffix > best.prefix + best.suffix) best = { entry: d, prefix, suffix };
+    }
+    let tree: Tree | null;
+    // Worth it only when most of the text is the same.
+    if (best && best.prefix + best.suffix >= text.length / 2) {
+      const { entry, prefix, suffix } = best;
+      const oldEnd = entry.text.length - suffix;
+      const newEnd = text.length - suffix;
+      const startPosition = pointAt(entry.text, prefix);
+      entry.tree.edit(new Edit({
+        startIndex: prefix,
+        oldEndIndex: oldEnd,
+        newEndIndex: newEnd,
+        startPosition,
+        oldEndPosition: pointAt(entry.text, oldEnd),
+        newEndPosition: pointAfter(startPosition, text.slice(prefix, newEnd)),
+      }));
+      tree = parser.parse(text, entry.tree);
+      entry.tree.delete();
+      this.derived.splice(this.derived.indexOf(entry), 1);
+    } else tree = parser.parse(text);
+    if (!tree) return undefined;
+    this.derived.push({ language: id, text, tree });
+    while (this.derived.length > DERIVED_TREES) this.derived.shift()!.tree.delete();
+    return tree;
+  }
+
   lookup(id: LanguageId, text: string): Tree | undefined {
     for (const doc of this.documents.values()) {
       if (doc.language === id && !doc.edited && doc.text === text) return doc.tree;
@@ -129,6 +191,7 @@ export class DocumentTrees implements TreeCache {
 
   dispose(): void {
     for (const key of [...this.documents.keys()]) this.forget(key);
+    for (const d of this.derived.splice(0)) d.tree.delete();
     for (const p of this.parsers.values()) p.delete();
     this.parsers.clear();
   }

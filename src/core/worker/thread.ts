@@ -39,6 +39,7 @@ function workspaceOf(file: string | undefined, language: LanguageId): SourceWork
 async function indexRequest(m: IndexFilesRequest): Promise<IndexReply> {
   const transfers = m.ownershipTransfers.join('\n');
   if (!cIndex || transfers !== cIndexTransfers) {
+    cIndex?.dispose();
     cIndex = new CWorkspaceIndex(m.ownershipTransfers);
     cIndexTransfers = transfers;
   }

@@ -112,6 +112,13 @@ export class CFileContext implements CompileContext, SummaryProvider {
     return ir;
   }
 
+  /** The IR of the file's definition of `name` (throws when there is none). */
+  irOfName(name: string): FunctionIr {
+    const def = this.scan.definitions.get(name);
+    if (!def) throw new Error(`no definition of ${name}`);
+    return this.irOf(def);
+  }
+
   effectSites(fn: Node): readonly EffectSite[] {
     return this.scan.effects.get(fn.id) ?? [];
   }
@@ -144,7 +151,27 @@ export class CFileContext implements CompileContext, SummaryProvider {
   }
 
   summary(name: string): Summary | undefined {
-    return this.resolver.resolve(name, this.file);
+    const s = this.resolver.resolve(name, this.file);
+    this.asked?.set(name, fingerprint(s));
+    return s;
+  }
+
+  private asked: Map<string, string> | undefined;
+
+  /**
+   * Runs `run` and names the summaries it asked for, each with its fingerprint then: what a cached
+   * result depends on besides its key (engine/reuse.ts checks them again when it is looked up).
+   */
+  recordingSummaries<T>(run: () => T): [T, ReadonlyMap<string, string>] {
+    const outer = this.asked;
+    const asked = new Map<string, string>();
+    this.asked = asked;
+    try {
+      return [run(), asked];
+    } finally {
+      this.asked = outer;
+      if (outer) for (const [k, v] of asked) outer.set(k, v);
+    }
   }
 }
 

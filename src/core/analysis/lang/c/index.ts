@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
@@ -12,7 +13,7 @@ import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
 import { FunctionCache } from '../../engine/functionCache';
 import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
-import { fileMacros } from './macros';
+import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
 import { scanFile } from './scan';
@@ -25,28 +26,44 @@ import { functionName } from './syntax';
  */
 export async function analyzeC(text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): Promise<AnalysisResult> {
   try {
-    // The index holds a file in its first configuration (see workspaceIndex.ts).
-    const exact = workspace && { ...workspace, exact: workspace.index.holds(workspace.file, text, language) };
-    const first = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text, language, options.cMacros);
-      if (configs) return { configs };
-      return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, exact) };
-    });
-    if (first.result) return first.result;
-    const results: AnalysisResult[] = [];
-    for (const [i, config] of first.configs!.entries()) {
-      const ws = i === 0 ? exact : workspace;
-      // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
-      const r = await withTree(language, config, (tree) => {
-        const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
-        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws) };
+    // The index's view of the file serves as it is only for the very text it read (see workspaceIndex.ts).
+    const ws = (analysed: string): CWorkspace | undefined =>
+      workspace && { ...workspace, exact: workspace.index.holdsAnalysed(workspace.file, analysed, language, options.ownershipTransfers) };
+    // The index found the configurations of this text under the same macros already: no need to parse it for them.
+    const known = workspace?.index.configurationsOf(workspace.file, text, language, options.cMacros);
+    let configs: readonly string[];
+    if (known !== undefined) configs = known ?? [text];
+    else {
+      const first = await withTree(language, text, (tree) => {
+        const found = configurations(tree.rootNode, text, language, options.cMacros);
+        if (found) return { configs: found };
+        return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, ws(text)) };
       });
-      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws)));
+      if (first.result) return first.result;
+      configs = first.configs!;
+    }
+    const results: AnalysisResult[] = [];
+    for (const config of configs) {
+      // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
+      const step = (tree: Tree, known?: KnownFile): { again?: string; result?: AnalysisResult } => {
+        const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
+        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws(config), known) };
+      };
+      // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
+      const kept = workspace?.index.kept(workspace.file, config, language);
+      const r = kept ? step(kept.tree, kept) : await withTree(language, config, (tree) => step(tree));
+      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws(r.again!))));
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
+}
+
+/** The scan and macros of a tree read already (the workspace index's, of the same text). */
+interface KnownFile {
+  readonly scan: FileScan;
+  readonly own: FileMacros;
 }
 
 const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
@@ -75,24 +92,38 @@ function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisRe
   return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
-function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace): AnalysisResult {
+function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace, known?: KnownFile): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
+  const scan = known?.scan ?? scanFile(root, language);
+  const own = known?.own ?? fileMacros(root);
+  const macros = workspace ? workspace.index.macrosFor(own) : own;
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
+  // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
+  if (workspace?.exact) workspace.index.lend(workspace.file, ctx);
+  try {
+    return analyzeFunctions(ctx, scan, root, text, language, options, workspace, deadline);
+  } finally {
+    if (workspace?.exact) workspace.index.lend(workspace.file, undefined);
+  }
+}
+
+function analyzeFunctions(
+  ctx: CFileContext, scan: FileScan, root: Node, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace: CWorkspace | undefined,
+  deadline: number | undefined,
+): AnalysisResult {
   const notes: string[] = [];
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
-  const scan = scanFile(root, language);
-  const own = fileMacros(root);
-  const macros = workspace ? workspace.index.macrosFor(own) : own;
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
   const lines = new LineIndex(text);
   const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = analysedFunctions(scan, ctx);
   const wsKey = workspace ? workspace.index.constantsKey() : '';
   // An unchanged function (same text, same callees, same file facts) is not analysed again.
-  const reuse = new FileReuse(C_FUNCTIONS, lines, deadline);
+  // The summaries a cached result asked for are checked again when it is looked up (not part of its key).
+  const reuse = new FileReuse(C_FUNCTIONS, lines, deadline, (name) => ctx.summaryKey(name));
   for (let i = 0; i < functions.length; i++) {
     if (deadline !== undefined && Date.now() > deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: ${functions.length - i} of ${functions.length} functions not analysed`);
@@ -101,9 +132,10 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
     const fn = functions[i]!;
     const name = fn.type === 'lambda_expression' ? '<lambda>' : (functionName(fn) ?? '<anonymous>');
     try {
-      reuse.run(fn, cFunctionKey(fn, ctx, file, options, wsKey), (fnNotes) => ({
-        findings: analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes), reusable: true,
-      }), { findings, notes });
+      reuse.run(fn, cFunctionKey(fn, ctx, file, options, wsKey), (fnNotes) => {
+        const [found, asked] = ctx.recordingSummaries(() => analyzeFunction(fn, name, ctx, file, language, deadline, fnNotes));
+        return { findings: found, reusable: true, inputs: () => asked };
+      }, { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
@@ -129,9 +161,10 @@ export const C_FUNCTIONS = new FunctionCache(2000);
 const MAX_KEYED_CALLEES = 64;
 
 /**
- * Everything a function's findings and fixes depend on (see engine/reuse.ts): besides its text, the
- * file's headers and include position, the file's closing idiom and macros, and for each function it
- * calls (through same-file definitions, transitively) whether it returns and its definition.
+ * Everything a function's findings and fixes depend on (see engine/reuse.ts) but the summaries its
+ * analysis asked for (stored beside its result and checked when it is looked up): besides its text,
+ * the file's headers and include position, the file's closing idiom and macros, and for each function
+ * it calls (through same-file definitions, transitively) whether it returns and its definition.
  */
 function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options: AnalysisOptions, workspaceConstants: string): string | null {
   const { scan } = file;
@@ -146,18 +179,32 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
       seen.add(e.callee);
       const def = scan.definitions.get(e.callee);
       facts.push(`${e.callee}${ctx.isNoReturn(e.callee) ? '!' : ''}`);
-      // A function of another file (or a macro): its summary, so that an edit there that changes it re-analyses this one.
-      if (!def) {
-        facts.push(ctx.summaryKey(e.callee));
-        continue;
-      }
+      if (!def) continue;
       if (++defs > MAX_KEYED_CALLEES) return null;
       facts.push(def.text);
       queue.push(def);
     }
   }
-  return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), String(scan.includeEnd),
+  return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), includePlace(file),
     projectCloser(file) ?? '', macrosOf(file), workspaceConstants, facts.join('\u0001')]);
+}
+
+const includePlaces = new WeakMap<FileFixContext, string>();
+
+/**
+ * Where an `#include` a fix adds goes (fix/imports.ts): the line and column just past the last include,
+ * and whether a line break must come first. Not the offset: an edit above the includes' end that adds
+ * no line (a space typed) moves the offset, not the inserted line, and must not make every key new.
+ */
+function includePlace(file: FileFixContext): string {
+  let p = includePlaces.get(file);
+  if (p === undefined) {
+    const end = file.scan.includeEnd;
+    const at = file.lines.position(end);
+    const c = end > 0 ? file.text[end - 1] : '\n';
+    includePlaces.set(file, (p = `${at.line}:${at.column}:${c === '\n' || c === '\r' ? '' : 'nl'}`));
+  }
+  return p;
 }
 
 const macroKeys = new WeakMap<FileFixContext, string>();
@@ -165,7 +212,11 @@ const macroKeys = new WeakMap<FileFixContext, string>();
 /** The file's macro definitions (a macro may stand for a constant, a release or a return). */
 function macrosOf(file: FileFixContext): string {
   let m = macroKeys.get(file);
-  if (m === undefined) macroKeys.set(file, (m = file.root.descendantsOfType(['preproc_def', 'preproc_function_def']).map((d) => d?.text ?? '').join('\u0003')));
+  // Hashed once per file: every function's key holds it.
+  if (m === undefined) {
+    const defs = file.root.descendantsOfType(['preproc_def', 'preproc_function_def']).map((d) => d?.text ?? '').join('\u0003');
+    macroKeys.set(file, (m = createHash('sha1').update(defs).digest('hex')));
+  }
   return m;
 }
 

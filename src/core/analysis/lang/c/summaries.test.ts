@@ -204,3 +204,49 @@ int only_wrapper(int x) {
   assert.equal(r.findings.length, 1);
   assert.match(r.findings[0]!.message, /net_socket\(\) on line 3/);
 });
+
+test('the index view of a file serves its analysis only for the very text the index read (same macros, same configuration)', async () => {
+  // Under the workspace's macros KEEP is 0: drop() closes. An index read without them takes the `#if KEEP` part.
+  const src = `#include <sys/socket.h>
+#include <unistd.h>
+static void drop(int fd) {
+#if KEEP
+  (void)fd;
+#else
+  close(fd);
+#endif
+}
+int f(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  drop(fd);
+  return 0;
+}
+`;
+  const cMacros = new Map([['KEEP', { params: null, value: '0', number: 0 }]]);
+  const check = async (index: CWorkspaceIndex) =>
+    (await analyzeSource(src, 'c', { cMacros }, { c: index, file: 'a.c' })).findings.map((f) => `${f.function}:${f.variable}:${f.range.start.line + 1}`);
+  C_FUNCTIONS.clear();
+  assert.deepEqual(await check(new CWorkspaceIndex()), [], 'without the index: drop() closes');
+  const other = new CWorkspaceIndex();
+  await other.update('a.c', src, 'c');
+  C_FUNCTIONS.clear();
+  assert.deepEqual(await check(other), [], 'an index read without the macros must not stand for this configuration');
+  const same = new CWorkspaceIndex([], cMacros);
+  await same.update('a.c', src, 'c');
+  const configs = same.configurationsOf('a.c', src, 'c', cMacros);
+  assert.equal(configs?.length, 1);
+  assert.equal(same.holdsAnalysed('a.c', configs![0]!, 'c', []), true);
+  assert.equal(same.holdsAnalysed('a.c', src, 'c', []), false);
+  assert.equal(same.holdsAnalysed('a.c', configs![0]!, 'c', ['handoff']), false);
+  assert.equal(same.configurationsOf('a.c', src, 'c', new Map(cMacros)), undefined, 'another macro table');
+  C_FUNCTIONS.clear();
+  assert.deepEqual(await check(same), []);
+  // Its units are lowered only when a summary asks for them.
+  const lazy = new CWorkspaceIndex([], cMacros);
+  await lazy.update('b.c', src, 'c');
+  assert.equal(lazy.functionCount, 2);
+  assert.deepEqual(lazy.resolver().resolve('drop', 'b.c')?.releases, [true]);
+  lazy.dispose();
+  C_FUNCTIONS.clear();
+});

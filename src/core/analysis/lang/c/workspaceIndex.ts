@@ -1,29 +1,57 @@
 import { createHash } from 'crypto';
-import type { Node } from 'web-tree-sitter';
+import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
 import type { Summary } from '../../engine/analysis';
-import { withTree } from '../../parser';
+import type { FunctionIr } from '../../ir/ir';
+import { loadLanguage, withTree } from '../../parser';
 import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
-import { configurations } from './preproc';
+import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
-import { scanFile } from './scan';
+import { scanFile, type FileScan } from './scan';
 import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type UnitSource } from './summaries';
 
 /**
- * Every C/C++ function (and call-like macro) of a workspace, lowered to the IR once per file version,
- * so that the analysis of one file can use the summaries of functions defined in others: acquiring
- * wrappers (`anetCreateSocket`), releasing wrappers (`ngx_close_socket`), owners that keep what they
- * are given (`bioCreateCloseJob(fd)`), callees that close on their own failure (`anetListen`).
- * Files are added, replaced and removed one at a time (`update`, `remove`); nothing of the syntax tree
- * is kept. The object-like constant macros of every file (`#define ANET_ERR -1` in a header) are
- * known to the analysis of every other file; index headers first so their own functions see them too.
+ * Every C/C++ function (and call-like macro) of a workspace, so that the analysis of one file can use
+ * the summaries of functions defined in others: acquiring wrappers (`anetCreateSocket`), releasing
+ * wrappers (`ngx_close_socket`), owners that keep what they are given (`bioCreateCloseJob(fd)`),
+ * callees that close on their own failure (`anetListen`). Files are added, replaced and removed one at
+ * a time (`update`, `remove`). Indexing a file reads its definitions and the calls in them; a function
+ * is lowered to the IR only when a summary of it is asked for (most never are). The syntax trees of
+ * the last `keepTrees` files indexed or lowered are kept: a function is lowered in its file's kept
+ * tree (or in the context of the analysis of that very text, `lend`), and the analysis of a file's
+ * indexed text parses and scans nothing again (`kept`); past them, a file is parsed again to lower
+ * one of its functions. The object-like constant macros of every file (`#define ANET_ERR -1` in a
+ * header) are known to the analysis of every other file; index headers first.
+ *
+ * The index reads each file in its first build configuration (preproc.ts), under the macro table it
+ * was given (the one the analysis gets as `cMacros`): an analysis whose text is that very configuration
+ * uses the index's view of the file as it is (`holdsAnalysed`); any other (another configuration, a
+ * text with macro rewrites, another table) lays its own functions over it.
  */
-
 const HEADER = /\.(h|hh|hpp|hxx|h\+\+)$/i;
 
+/** Files whose syntax trees are kept by default (the CLI keeps all of them, the editor's worker these). */
+const KEEP_TREES = 32;
+
+/** A kept tree of a file's indexed text, its scan, and (once a function of it is lowered) a context. */
+interface KeptTree {
+  readonly analysedHash: string;
+  readonly tree: Tree;
+  readonly scan: FileScan;
+  readonly own: FileMacros;
+  ctx?: CFileContext;
+}
+
 interface IndexedFile {
+  /** The file's text (and language). */
   readonly hash: string;
+  readonly language: 'c' | 'cpp';
+  /** Its build configurations under the index's macro table (null: none, the text as it is). */
+  readonly configs: readonly string[] | null;
+  /** The text the units are read from (the first configuration), and its hash. */
+  readonly analysed: string;
+  readonly analysedHash: string;
   readonly units: readonly FunctionUnit[];
   readonly constants: ReadonlyMap<string, number>;
   readonly noReturn: NoReturnFacts;
@@ -36,8 +64,21 @@ export class CWorkspaceIndex implements UnitSource {
   private constantsMemo: { generation: number; map: ReadonlyMap<string, number> } | undefined;
   private noReturnMemo: { generation: number; table: NoReturnTable } | undefined;
   readonly store = new SummaryStore();
+  private readonly languages = new Map<'c' | 'cpp', Language>();
+  private parser: Parser | undefined;
+  /** Trees parsed to lower functions on demand, by file (most recently used last). */
+  private readonly open = new Map<string, KeptTree>();
+  /** The context of the analysis running on a file's indexed text: its functions are lowered there. */
+  private lent: { readonly file: string; readonly ctx: CFileContext } | undefined;
+  private readonly transfersKey: string;
 
-  constructor(private readonly ownershipTransfers: readonly string[] = []) {}
+  /**
+   * `macros`: the workspace's macro table, the same map the analysis is given as `cMacros`; `keepTrees`:
+   * how many files' syntax trees are kept (Infinity: all, a one-off run over a known set of files).
+   */
+  constructor(private readonly ownershipTransfers: readonly string[] = [], private readonly macros?: MacroTable, private readonly keepTrees = KEEP_TREES) {
+    this.transfersKey = ownershipTransfers.join('\n');
+  }
 
   get version(): string {
     return `w${this.generation}`;
@@ -61,21 +102,93 @@ export class CWorkspaceIndex implements UnitSource {
   async update(file: string, text: string, language: 'c' | 'cpp'): Promise<boolean> {
     const hash = textHash(text, language);
     if (this.files.get(file)?.hash === hash) return false;
-    const build = (root: Node): IndexedFile => this.lowerFile(file, root, hash, language);
-    let entry = await withTree(language, text, (tree) => {
-      const configs = configurations(tree.rootNode, text);
-      return configs ? configs[0]! : build(tree.rootNode);
-    });
+    if (!this.languages.has(language)) this.languages.set(language, await loadLanguage(language));
+    const configs = await withTree(language, text, (tree) => configurations(tree.rootNode, text, language, this.macros));
     // A file with build alternatives: its first configuration (see preproc.ts).
-    if (typeof entry === 'string') entry = await withTree(language, entry, (tree) => build(tree.rootNode));
-    this.set(file, entry);
+    const analysed = configs ? configs[0]! : text;
+    const tree = this.parse(language, analysed);
+    try {
+      const root = tree.rootNode;
+      const scan = scanFile(root, language);
+      const own = fileMacros(root);
+      const entry = this.indexFile(file, root, scan, own, { hash, language, configs, analysed });
+      this.set(file, entry);
+      this.keep(file, { analysedHash: entry.analysedHash, tree, scan, own });
+    } catch (e) {
+      tree.delete();
+      throw e;
+    }
     return true;
   }
 
-  /** Is the file indexed with exactly this text (its first configuration is then what the index holds)? */
-  holds(file: string, text: string, language: 'c' | 'cpp'): boolean {
+  /**
+   * The kept tree and scan of the file's indexed text when `analysed` is that text: the analysis uses
+   * them as they are (they stay the index's; it frees them).
+   */
+  kept(file: string, analysed: string, language: 'c' | 'cpp'): { readonly tree: Tree; readonly scan: FileScan; readonly own: FileMacros } | undefined {
     const f = this.files.get(file);
-    return !!f && f.hash === textHash(text, language);
+    const k = this.open.get(file);
+    if (!f || !k || k.analysedHash !== f.analysedHash || f.analysedHash !== textHash(analysed, language)) return undefined;
+    return k;
+  }
+
+  private parse(language: 'c' | 'cpp', text: string): Tree {
+    const lang = this.languages.get(language);
+    if (!lang) throw new Error(`${language} grammar not loaded`);
+    this.parser ??= new Parser();
+    this.parser.setLanguage(lang);
+    const tree = this.parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+
+  /** Keeps a file's tree (most recently used last); the oldest beyond `keepTrees` are freed, never the lent file's. */
+  private keep(file: string, k: KeptTree): void {
+    const old = this.open.get(file);
+    if (old && old !== k) old.tree.delete();
+    this.open.delete(file);
+    this.open.set(file, k);
+    for (const [f, o] of this.open) {
+      if (this.open.size <= this.keepTrees) break;
+      if (f === file || f === this.lent?.file) continue;
+      o.tree.delete();
+      this.open.delete(f);
+    }
+  }
+
+  /**
+   * The build configurations of the file as indexed, when `text` is what it holds and `macros` the table
+   * it was indexed with: the analysis need not parse the text to find them again.
+   */
+  configurationsOf(file: string, text: string, language: 'c' | 'cpp', macros: MacroTable | undefined): readonly string[] | null | undefined {
+    const f = this.files.get(file);
+    if (!f || macros !== this.macros || f.hash !== textHash(text, language)) return undefined;
+    return f.configs;
+  }
+
+  /**
+   * Does the index hold the file read from exactly `analysed` (its first configuration, same language)
+   * with these ownership transfers? Then its units are the functions an analysis of that text sees.
+   */
+  holdsAnalysed(file: string, analysed: string, language: 'c' | 'cpp', ownershipTransfers: readonly string[] | undefined): boolean {
+    const f = this.files.get(file);
+    return !!f && (ownershipTransfers ?? []).join('\n') === this.transfersKey && f.analysedHash === textHash(analysed, language);
+  }
+
+  /**
+   * While an analysis of the file's indexed text runs (`holdsAnalysed`), its context lowers the file's
+   * functions for their summaries (one parse and one lowering serve both); `undefined` ends it.
+   */
+  lend(file: string, ctx: CFileContext | undefined): void {
+    this.lent = ctx ? { file, ctx } : undefined;
+  }
+
+  /** Frees the trees kept for lowering (the index stays usable: they are parsed again when needed). */
+  dispose(): void {
+    for (const o of this.open.values()) o.tree.delete();
+    this.open.clear();
+    this.parser?.delete();
+    this.parser = undefined;
   }
 
   /** The indexed definition (or macro) of `name` in `file`. */
@@ -125,7 +238,11 @@ export class CWorkspaceIndex implements UnitSource {
   /** The workspace's constants, as a cache key. */
   constantsKey(): string {
     const m = this.constants();
-    if (this.keyMemo?.map !== m) this.keyMemo = { map: m, key: [...m].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}=${v}`).join(',') };
+    if (this.keyMemo?.map !== m) {
+      // Hashed: every function's key holds it, and a large workspace has thousands of constants.
+      const all = [...m].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `${k}=${v}`).join(',');
+      this.keyMemo = { map: m, key: createHash('sha1').update(all).digest('hex') };
+    }
     return this.keyMemo.key;
   }
 
@@ -145,6 +262,8 @@ export class CWorkspaceIndex implements UnitSource {
 
   private set(file: string, entry: IndexedFile | undefined): void {
     const old = this.files.get(file);
+    this.open.get(file)?.tree.delete();
+    this.open.delete(file);
     for (const u of old?.units ?? []) {
       const list = this.byName.get(u.name);
       if (!list) continue;
@@ -163,28 +282,60 @@ export class CWorkspaceIndex implements UnitSource {
     this.generation++;
   }
 
-  private lowerFile(file: string, root: Node, hash: string, language: 'c' | 'cpp'): IndexedFile {
-    const own = fileMacros(root);
-    const scan = scanFile(root, language);
-    const ctx = new CFileContext(scan, this.ownershipTransfers, undefined, this.macrosFor(own), { index: this, file });
+  private indexFile(file: string, root: Node, scan: FileScan, own: FileMacros, base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
     const header = HEADER.test(file);
+    const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
     for (const [name, def] of scan.definitions) {
-      try {
-        units.push({ name, file, visible: header || !isStatic(def), ir: ctx.irOf(def), ...callsOf(scan, def) });
-      } catch {
-        // A function the lowering cannot take has no summary: a call to it is a hand-off.
-      }
+      units.push(this.lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), analysedHash));
     }
     const defined = new Set(units.map((u) => u.name));
     const wrappers = macroWrappers(root);
     for (const w of wrappers) {
       if (!defined.has(w.name)) units.push({ name: w.name, file, visible: true, macro: { target: w.target, args: w.args } });
     }
-    return { hash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
+    return { ...base, analysedHash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
+  }
+
+  /**
+   * A function whose IR is lowered when the resolver first asks for it. One the lowering cannot take
+   * throws then, every time (the resolver gives it no summary: a call to it is a hand-off).
+   */
+  private lazyUnit(name: string, file: string, visible: boolean, calls: { calls: string[]; acquires: boolean }, analysedHash: string): FunctionUnit {
+    let ir: FunctionIr | undefined;
+    let failure: unknown;
+    const lower = (): FunctionIr => this.lower(file, name, analysedHash);
+    return {
+      name, file, visible, ...calls,
+      get ir(): FunctionIr {
+        if (failure !== undefined) throw failure;
+        if (ir) return ir;
+        try {
+          return (ir = lower());
+        } catch (e) {
+          failure = e ?? new Error('lowering failed');
+          throw failure;
+        }
+      },
+    };
+  }
+
+  /** Lowers `name` of `file` as indexed: in the lent analysis context, or in a kept or new tree of the file. */
+  private lower(file: string, name: string, analysedHash: string): FunctionIr {
+    const entry = this.files.get(file);
+    if (!entry || entry.analysedHash !== analysedHash) throw new Error(`${file} was re-indexed`);
+    if (this.lent?.file === file) return this.lent.ctx.irOfName(name);
+    let k = this.open.get(file);
+    if (k?.analysedHash !== analysedHash) {
+      const tree = this.parse(entry.language, entry.analysed);
+      k = { analysedHash, tree, scan: scanFile(tree.rootNode, entry.language), own: fileMacros(tree.rootNode) };
+    }
+    this.keep(file, k);
+    // The file's macros over the workspace's constants as they are when its first function is lowered.
+    k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, this.macrosFor(k.own), { index: this, file });
+    return k.ctx.irOfName(name);
   }
 }
-
 
 function textHash(text: string, language: string): string {
   return createHash('sha1').update(language).update('\0').update(text).digest('hex');

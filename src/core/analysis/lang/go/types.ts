@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { Node } from 'web-tree-sitter';
 import { kids, unparen as unparenOf, varSpecs } from './syntax';
 import { isStandardPath, methodResultType, packageFunctionResultType, packageFunctionUse, packageVarType, packagePath, type GoType, type Imports } from './names';
@@ -89,7 +90,8 @@ export class GoTypes {
         declared.push(body ? top.text.slice(0, body.startIndex - top.startIndex) : top.text);
       }
     }
-    this.fingerprint = declared.join('\n') + (pkg ? `\n#package ${pkg.fingerprint}` : '');
+    // Hashed once here: every function's key holds it, and the declarations can be most of the file.
+    this.fingerprint = createHash('sha1').update(declared.join('\n') + (pkg ? `\n#package ${pkg.fingerprint}` : '')).digest('hex');
     for (const top of kids(root)) {
       if (top.type === 'type_declaration') {
         for (const spec of kids(top)) {
