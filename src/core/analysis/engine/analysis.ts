@@ -878,10 +878,15 @@ function union(a: Constraint, b: Constraint): Constraint {
 
 function intersect(a: Constraint, b: Constraint): Constraint {
   const detach = new Map<number, Set<Token>>();
-  for (const [k, t] of a.detach) {
-    const both = [...t].filter((x) => b.detach.get(k)?.has(x));
-    if (both.length) detach.set(k, new Set(both));
-  }
+  // A location proven not to hold a token on both sides, or not to hold it on one side while the
+  // token is proven invalid on the other (`fd != -1 && fd != STDIN_FILENO` is false): not held here.
+  const add = (k: number, t: Token) => {
+    const set = detach.get(k);
+    if (set) set.add(t);
+    else detach.set(k, new Set([t]));
+  };
+  for (const [k, t] of a.detach) for (const x of t) if (b.detach.get(k)?.has(x) || b.kill.has(x)) add(k, x);
+  for (const [k, t] of b.detach) for (const x of t) if (a.kill.has(x)) add(k, x);
   return {
     kill: new Set([...a.kill].filter((t) => b.kill.has(t))), valid: new Set([...a.valid].filter((t) => b.valid.has(t))), detach,
   };
