@@ -66,3 +66,108 @@ int main(int argc, char **argv) {
 }
 `), ['13:fd', '18:fd:info']);
 });
+
+test('branches on the same plain value are correlated: a loop cursor, a done flag, strcmp of one path', async () => {
+  assert.deepEqual(await findings(`
+int connect_any(struct addrinfo *aitop) {
+  struct addrinfo *ai;
+  int sock = -1;
+  for (ai = aitop; ai; ai = ai->ai_next) {
+    sock = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (sock == -1)
+      continue;
+    if (connect(sock, ai->ai_addr, ai->ai_addrlen) == -1) {
+      close(sock);
+      continue;
+    }
+    break;
+  }
+  if (!ai)
+    return -1;
+  return sock;
+}
+int listen_tmp(struct sockaddr *sa, int len) {
+  int good, sock = -1;
+  for (good = 0; !good;) {
+    sock = -1;
+    if ((sock = socket(PF_UNIX, SOCK_STREAM, 0)) == -1)
+      break;
+    if (bind(sock, sa, len) == -1) {
+      close(sock);
+      sock = -1;
+      continue;
+    }
+    if (listen(sock, 5) == -1)
+      break;
+    good = 1;
+  }
+  if (good)
+    return sock;
+  else if (sock != -1)
+    close(sock);
+  return -1;
+}
+void read_list(const char *path) {
+  FILE *f;
+  char buf[100];
+  if (strcmp(path, "-") == 0)
+    f = stdin;
+  else if ((f = fopen(path, "r")) == NULL)
+    return;
+  while (fgets(buf, sizeof buf, f) != NULL)
+    printf("%s: %s", path, buf);
+  if (strcmp(path, "-") != 0)
+    fclose(f);
+}
+int flag(const char *p, int want) {
+  int fd = -1, opened = 0;
+  if (want) {
+    fd = open(p, O_RDONLY);
+    if (fd < 0) return -1;
+    opened = 1;
+  }
+  if (read(0, &want, 1) < 0)
+    return -1;
+  if (opened)
+    close(fd);
+  return 0;
+}
+`), ['65:fd']);
+});
+
+test('a value changed between the two branches correlates nothing', async () => {
+  assert.deepEqual(await findings(`
+int reset(const char *p, int want) {
+  int fd = -1, opened = 0;
+  if (want) {
+    fd = open(p, O_RDONLY);
+    if (fd < 0) return -1;
+    opened = 1;
+  }
+  opened = want > 1;
+  if (opened)
+    close(fd);
+  return 0;
+}
+int counted(const char *p, int n) {
+  int fd = open(p, O_RDONLY);
+  if (fd < 0) return -1;
+  while (n--) {
+    if (n == 0) break;
+  }
+  if (n == 0)
+    close(fd);
+  return 0;
+}
+void changed(char *path) {
+  FILE *f;
+  if (strcmp(path, "-") == 0)
+    f = stdin;
+  else if ((f = fopen(path, "r")) == NULL)
+    return;
+  strcpy(path, "-");
+  if (strcmp(path, "-") != 0)
+    fclose(f);
+}
+`), ['17:fd', '27:fd', '38:f']);
+});
