@@ -782,6 +782,14 @@ export class FunctionAnalysis {
         if (g.subject.kind === 'pair') {
           return this.status(this.statusTokens(g.subject.start), rel, g.c);
         }
+        if (g.subject.kind === 'elements') {
+          // Only the invalid side says something of every element (each one is closed or invalid).
+          const out: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
+          for (const k of this.refKeys({ key: null, prefix: g.subject.prefix })) {
+            for (const t of tokensOf(s.vars[k])) if (invalidFor(t, rel, g.c)) out.kill.add(t);
+          }
+          return out;
+        }
         const k = this.index.get(g.subject.key);
         if (k === undefined) return EMPTY;
         const status = s.status[k];

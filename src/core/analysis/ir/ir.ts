@@ -118,7 +118,14 @@ export type Op =
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /** What a condition tests. `pair` is the status (0 on success) of the acquisition at that offset, as a `status` value reports it. */
-export type Subject = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'pair'; readonly start: number };
+export type Subject =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'pair'; readonly start: number }
+  /**
+   * `fds[i]` with an index that is not a constant, tested in a loop over the array (`if (fds[i] >= 0)
+   * close(fds[i]);`): where the test says invalid, no element holds a resource the loop leaves open.
+   */
+  | { readonly kind: 'elements'; readonly prefix: string };
 
 export type Guard =
   | { readonly g: 'not'; readonly a: Guard }

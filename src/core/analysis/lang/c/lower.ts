@@ -584,9 +584,22 @@ export class Lowering {
       const name = calleeName(e);
       return name && (ACQUIRE_PAIR.has(name) || (!ACQUIRE.has(name) && !RELEASE.has(name))) ? { kind: 'pair', start: e.startIndex } : null;
     }
+    if (e.type === 'subscript_expression') {
+      const { base, literalIndex } = subscriptParts(e);
+      if (base && !literalIndex && this.cfg.localArrays.has(base) && insideLoop(e)) return { kind: 'elements', prefix: `${base}[` };
+    }
     const key = lvalueKey(e);
     return key ? { kind: 'key', key } : null;
   }
+}
+
+/** Is the expression inside a loop of its function? */
+function insideLoop(n: Node): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'do_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda_expression') return false;
+  }
+  return false;
 }
 
 /** Calls that change nothing and whose result depends only on their arguments' values. */

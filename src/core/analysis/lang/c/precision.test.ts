@@ -171,3 +171,37 @@ void changed(char *path) {
 }
 `), ['17:fd', '27:fd', '38:f']);
 });
+
+test('a loop that closes every valid element of an array closes them all; a loop that skips valid ones does not', async () => {
+  assert.deepEqual(await findings(`
+int test_pair(int n) {
+  int fdtest[2] = { -1, -1 };
+  int i, ret = 0;
+  fdtest[0] = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fdtest[0] < 0)
+    goto end;
+  fdtest[1] = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fdtest[1] < 0)
+    goto end;
+  if (n > 3)
+    goto end;
+  ret = 1;
+end:
+  for (i = 0; i < 2; i++) {
+    if (fdtest[i] >= 0)
+      close(fdtest[i]);
+  }
+  return ret;
+}
+int skips(void) {
+  int fds[2] = { -1, -1 };
+  int i;
+  fds[0] = socket(AF_INET, SOCK_DGRAM, 0);
+  for (i = 0; i < 2; i++) {
+    if (fds[i] > 100)
+      close(fds[i]);
+  }
+  return 0;
+}
+`), ['34:fds[0]']);
+});
