@@ -48,6 +48,9 @@ export class Lowering {
     const noReturn: boolean[] = nodes.map(() => false);
     const reads: string[][] = nodes.map(() => []);
     this.effects(sites, ops, noReturn, reads);
+    nodes.forEach((node, id) => {
+      if (node.kind === 'cond' && node.owner?.type === 'if_statement') this.optionalOut(node.owner, ops[id]!);
+    });
     const facts = this.factPrograms(fn, sites);
     const irNodes = nodes.map((node, id): IrNode => {
       const ast = node.ast;
@@ -314,6 +317,39 @@ export class Lowering {
       if (key) refs.push({ key, prefix: null });
     }
     return refs;
+  }
+
+  /**
+   * `if (out != NULL) *out = f;` with `out` a parameter: an optional out-parameter. A caller that
+   * passes NULL declines the resource (it asked for no capture); one that passes a pointer gets it.
+   * Either way the function hands it over when it reaches the test.
+   */
+  private optionalOut(ifNode: Node, ops: Op[]): void {
+    const cond = strip(ifNode.childForFieldName('condition'));
+    if (!cond) return;
+    let param: string | null = null;
+    if (cond.type === 'identifier') param = cond.text;
+    else if (cond.type === 'binary_expression' && cond.childForFieldName('operator')?.type === '!=') {
+      const l = strip(cond.childForFieldName('left'));
+      const r = strip(cond.childForFieldName('right'));
+      if (l?.type === 'identifier' && r && this.constant(r) === 0) param = l.text;
+      else if (r?.type === 'identifier' && l && this.constant(l) === 0) param = r.text;
+    }
+    if (!param || !this.cfg.params.includes(param)) return;
+    const body = ifNode.childForFieldName('consequence');
+    if (!body) return;
+    const stmts = body.type === 'compound_statement' ? body.namedChildren : [body];
+    for (const st of stmts) {
+      if (st?.type !== 'expression_statement') continue;
+      const a = strip(st.firstNamedChild);
+      if (a?.type !== 'assignment_expression' || a.childForFieldName('operator')?.text !== '=') continue;
+      const left = strip(a.childForFieldName('left'));
+      const target = left?.type === 'pointer_expression' && left.child(0)?.type === '*' ? strip(left.childForFieldName('argument')) : null;
+      const value = strip(a.childForFieldName('right'));
+      if (target?.type === 'identifier' && target.text === param && value?.type === 'identifier' && this.cfg.locals.has(value.text) && !this.cfg.params.includes(value.text)) {
+        ops.push({ op: 'escape', ref: { key: value.text, prefix: null } });
+      }
+    }
   }
 
   // ------------------------------------------------------------ facts (engine/facts.ts)

@@ -205,3 +205,34 @@ int skips(void) {
 }
 `), ['34:fds[0]']);
 });
+
+test('a resource stored through an optional out-parameter is handed over where the test is reached', async () => {
+  assert.deepEqual(await findings(`
+int spawn(int capture, FILE **child) {
+  FILE *f = NULL;
+  int p[2];
+  if (pipe(p) == -1)
+    return -1;
+  close(p[1]);
+  if (!capture)
+    close(p[0]);
+  else if ((f = fdopen(p[0], "r")) == NULL) {
+    close(p[0]);
+    return -1;
+  }
+  if (child != NULL)
+    *child = f;
+  return 0;
+}
+int early(const char *path, FILE **out) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return -1;
+  if (fgetc(f) == EOF)
+    return -2;
+  if (out)
+    *out = f;
+  return 0;
+}
+`), ['28:f']);
+});
