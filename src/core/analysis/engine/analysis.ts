@@ -1,6 +1,7 @@
-import type { AcquireSite, ExceptionOrigin, Exit, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
+import type { AcquireSite, ExceptionOrigin, Exit, FactProgram, FactTest, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
-import { cloneState, emptyState, heldElsewhere, joinStates, setsEqual, statesEqual, type State } from './state';
+import { NO_FACTS, assume, dropFacts, joinFacts, setFact, type Facts } from './facts';
+import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, type State } from './state';
 export type { State } from './state';
 import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
 
@@ -345,10 +346,15 @@ export class FunctionAnalysis {
       }
       case 'cond': {
         // States are copy-on-write: only a node that changes the state copies it.
-        const s = prog.ops.length ? cloneState(input) : input;
+        const fp = prog.facts;
+        const s = prog.ops.length || fp ? cloneState(input) : input;
+        if (fp) this.factsBefore(s, fp);
         for (const op of prog.ops) this.apply(op, s);
+        if (fp) this.factsAfter(s, fp);
         if (prog.constant !== null) return prog.constant !== 0 ? [s, undefined] : [undefined, s];
-        return [this.refine(s, prog.guard, true), this.refine(s, prog.guard, false)];
+        const test = fp?.test;
+        if (!test) return [this.refine(s, prog.guard, true), this.refine(s, prog.guard, false)];
+        return [this.assumeFacts(this.refine(s, prog.guard, true), test, true), this.assumeFacts(this.refine(s, prog.guard, false), test, false)];
       }
       case 'scope': {
         const s = cloneState(input);
@@ -364,12 +370,88 @@ export class FunctionAnalysis {
       }
       case 'effect':
       case 'switch': {
-        const s = prog.ops.length ? cloneState(input) : input;
+        const fp = prog.facts;
+        const s = prog.ops.length || fp ? cloneState(input) : input;
+        if (fp) this.factsBefore(s, fp);
         for (const op of prog.ops) this.apply(op, s);
+        if (fp) this.factsAfter(s, fp);
         if (prog.noReturn) return [];
         return node.succ.map(() => s);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- facts (engine/facts.ts)
+
+  /** Forgets what the node may change, on the path and for every resource. */
+  private factsBefore(s: State, fp: FactProgram): void {
+    if (!fp.drops?.length) return;
+    s.facts = dropFacts(s.facts, fp.drops);
+    if (!s.tf) return;
+    const tf = new Map<Token, Facts>();
+    for (const [t, f] of s.tf) {
+      const d = dropFacts(f, fp.drops);
+      if (d.size) tf.set(t, d);
+    }
+    s.tf = tf.size ? tf : undefined;
+  }
+
+  /** Records the node's assignments of constants, on the path and for every live resource. */
+  private factsAfter(s: State, fp: FactProgram): void {
+    if (!fp.sets?.length) return;
+    for (const { key, c } of fp.sets) s.facts = setFact(s.facts, key, c);
+    const tf = new Map<Token, Facts>();
+    for (const t of liveTokens(s)) {
+      if (t.param >= 0) continue;
+      let f = s.tf?.get(t) ?? NO_FACTS;
+      for (const { key, c } of fp.sets) f = setFact(f, key, c);
+      tf.set(t, f);
+    }
+    s.tf = tf.size ? tf : undefined;
+  }
+
+  /** A resource acquired here is live on the paths reaching here: it gets the path's facts. */
+  private factsAcquired(s: State, t: Token, k: number): void {
+    if (!s.facts.size && !s.tf) return;
+    const known = s.tf?.get(t);
+    // Still held from an earlier round of a loop: what holds on either path.
+    const f = known && heldElsewhere(s, t, new Set([k])) ? joinFacts(known, s.facts) : s.facts;
+    const tf = new Map(s.tf ?? []);
+    if (f.size) tf.set(t, f);
+    else tf.delete(t);
+    s.tf = tf.size ? tf : undefined;
+  }
+
+  /**
+   * The state on one edge of a condition over followed values: nothing flows where the path's
+   * facts contradict it; a resource whose facts contradict it is not held on that edge (the paths
+   * on which it is live do not go this way).
+   */
+  private assumeFacts(input: State | undefined, test: FactTest, branch: boolean): State | undefined {
+    if (!input) return input;
+    const facts = assume(input.facts, test, branch);
+    if (!facts) return undefined;
+    const s = cloneState(input);
+    s.facts = facts;
+    if (!input.tf) return s;
+    const tf = new Map<Token, Facts>();
+    const gone = new Set<Token>();
+    for (const [t, f] of input.tf) {
+      const a = assume(f, test, branch);
+      if (a === null) gone.add(t);
+      else if (a.size) tf.set(t, a);
+    }
+    s.tf = tf.size ? tf : undefined;
+    if (!gone.size) return s;
+    for (let i = 0; i < s.vars.length; i++) {
+      const set = s.vars[i];
+      if (!set || ![...gone].some((t) => set.has(t))) continue;
+      const next = new Set(set);
+      for (const t of gone) next.delete(t);
+      if (!next.size) next.add(INVALID);
+      s.vars[i] = next;
+    }
+    return s;
   }
 
   /** The locations of the named variables and of their elements (`fds` also covers `fds[0]`). */
@@ -476,6 +558,7 @@ export class FunctionAnalysis {
         s.status[k] = undefined;
         const token = this.values.token(`T${value.start}`, value, target.key);
         s.vars[k] = auto ? undefined : new Set<AbstractValue>(value.alwaysValid ? [token] : [token, INVALID]);
+        if (!auto) this.factsAcquired(s, token, k);
         return;
       }
       case 'join': {
@@ -578,8 +661,10 @@ export class FunctionAnalysis {
       const key = `${base}[${i}]`;
       const k = this.key(key);
       this.overwrite(s, k, site.start, site.end);
-      s.vars[k] = new Set<AbstractValue>([this.values.token(`T${site.start}:${i}`, site, key), INVALID]);
+      const token = this.values.token(`T${site.start}:${i}`, site, key);
+      s.vars[k] = new Set<AbstractValue>([token, INVALID]);
       s.status[k] = undefined;
+      this.factsAcquired(s, token, k);
     }
   }
 
@@ -710,6 +795,14 @@ export class FunctionAnalysis {
         const rel = branch ? g.rel : NEGATE[g.rel];
         if (g.subject.kind === 'pair') {
           return this.status(this.statusTokens(g.subject.start), rel, g.c);
+        }
+        if (g.subject.kind === 'elements') {
+          // Only the invalid side says something of every element (each one is closed or invalid).
+          const out: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
+          for (const k of this.refKeys({ key: null, prefix: g.subject.prefix })) {
+            for (const t of tokensOf(s.vars[k])) if (invalidFor(t, rel, g.c)) out.kill.add(t);
+          }
+          return out;
         }
         const k = this.index.get(g.subject.key);
         if (k === undefined) return EMPTY;
@@ -892,10 +985,15 @@ function union(a: Constraint, b: Constraint): Constraint {
 
 function intersect(a: Constraint, b: Constraint): Constraint {
   const detach = new Map<number, Set<Token>>();
-  for (const [k, t] of a.detach) {
-    const both = [...t].filter((x) => b.detach.get(k)?.has(x));
-    if (both.length) detach.set(k, new Set(both));
-  }
+  // A location proven not to hold a token on both sides, or not to hold it on one side while the
+  // token is proven invalid on the other (`fd != -1 && fd != STDIN_FILENO` is false): not held here.
+  const add = (k: number, t: Token) => {
+    const set = detach.get(k);
+    if (set) set.add(t);
+    else detach.set(k, new Set([t]));
+  };
+  for (const [k, t] of a.detach) for (const x of t) if (b.detach.get(k)?.has(x) || b.kill.has(x)) add(k, x);
+  for (const [k, t] of b.detach) for (const x of t) if (a.kill.has(x)) add(k, x);
   return {
     kill: new Set([...a.kill].filter((t) => b.kill.has(t))), valid: new Set([...a.valid].filter((t) => b.valid.has(t))), detach,
   };

@@ -1,4 +1,5 @@
-import { UNSET, UNSET_ONLY, type AbstractValue, type Token, type ValueSet } from './values';
+import { NO_FACTS, factsEqual, joinFacts, type Facts } from './facts';
+import { UNSET, UNSET_ONLY, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
 
 /**
  * The abstract state at one program point, indexed by the function's location table:
@@ -14,14 +15,18 @@ export interface State {
   readonly status: (ReadonlySet<Token> | undefined)[];
   /** On exceptional paths: the offsets (`ExceptionOrigin.at`) the pending exception may come from. */
   exc: ReadonlySet<number> | undefined;
+  /** What is known of the followed plain values on every path reaching the point (engine/facts.ts). */
+  facts: Facts;
+  /** Per own resource, what is known of them on every path on which it is live (absent: nothing). */
+  tf: ReadonlyMap<Token, Facts> | undefined;
 }
 
 export function emptyState(size: number): State {
-  return { vars: new Array<ValueSet | undefined>(size).fill(undefined), status: new Array<ReadonlySet<Token> | undefined>(size).fill(undefined), exc: undefined };
+  return { vars: new Array<ValueSet | undefined>(size).fill(undefined), status: new Array<ReadonlySet<Token> | undefined>(size).fill(undefined), exc: undefined, facts: NO_FACTS, tf: undefined };
 }
 
 export function cloneState(s: State): State {
-  return { vars: s.vars.slice(), status: s.status.slice(), exc: s.exc };
+  return { vars: s.vars.slice(), status: s.status.slice(), exc: s.exc, facts: s.facts, tf: s.tf };
 }
 
 const NOTHING: ReadonlySet<never> = new Set();
@@ -55,7 +60,40 @@ export function joinStates(a: State, b: State): State {
     status[i] = st && st.size ? st : undefined;
   }
   const exc = joinSets<number>(a.exc, b.exc, NOTHING);
-  return { vars, status, exc: exc && exc.size ? exc : undefined };
+  return { vars, status, exc: exc && exc.size ? exc : undefined, facts: joinFacts(a.facts, b.facts), tf: joinTokenFacts(a, b) };
+}
+
+/** The tokens some location holds. */
+export function liveTokens(s: State): Set<Token> {
+  const out = new Set<Token>();
+  for (const set of s.vars) for (const t of tokensOf(set)) out.add(t);
+  return out;
+}
+
+/** A resource's facts after a join: those of the paths on which it is live, on either side. */
+function joinTokenFacts(a: State, b: State): ReadonlyMap<Token, Facts> | undefined {
+  if (!a.tf && !b.tf) return undefined;
+  if (a.tf === b.tf) return a.tf;
+  const liveA = liveTokens(a);
+  const liveB = liveTokens(b);
+  const out = new Map<Token, Facts>();
+  for (const t of new Set([...(a.tf?.keys() ?? []), ...(b.tf?.keys() ?? [])])) {
+    const inA = liveA.has(t);
+    const inB = liveB.has(t);
+    const f = inA && inB ? joinFacts(a.tf?.get(t) ?? NO_FACTS, b.tf?.get(t) ?? NO_FACTS) : inA ? a.tf?.get(t) : inB ? b.tf?.get(t) : undefined;
+    if (f && f.size) out.set(t, f);
+  }
+  return out.size ? out : undefined;
+}
+
+function tokenFactsEqual(a: ReadonlyMap<Token, Facts> | undefined, b: ReadonlyMap<Token, Facts> | undefined): boolean {
+  if (a === b) return true;
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [t, f] of a ?? []) {
+    const o = b?.get(t);
+    if (!o || !factsEqual(f, o)) return false;
+  }
+  return true;
 }
 
 export function setsEqual<T>(a: ReadonlySet<T> | undefined, b: ReadonlySet<T> | undefined): boolean {
@@ -67,7 +105,7 @@ export function setsEqual<T>(a: ReadonlySet<T> | undefined, b: ReadonlySet<T> | 
 
 export function statesEqual(a: State, b: State): boolean {
   if (a === b) return true;
-  if (!setsEqual(a.exc, b.exc)) return false;
+  if (!setsEqual(a.exc, b.exc) || !factsEqual(a.facts, b.facts) || !tokenFactsEqual(a.tf, b.tf)) return false;
   for (let i = 0; i < a.vars.length; i++) {
     if (!setsEqual(a.vars[i], b.vars[i]) || !setsEqual(a.status[i], b.status[i])) return false;
   }

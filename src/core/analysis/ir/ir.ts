@@ -129,7 +129,14 @@ export type Op =
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 /** What a condition tests. `pair` is the status (0 on success) of the acquisition at that offset, as a `status` value reports it. */
-export type Subject = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'pair'; readonly start: number };
+export type Subject =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'pair'; readonly start: number }
+  /**
+   * `fds[i]` with an index that is not a constant, tested in a loop over the array (`if (fds[i] >= 0)
+   * close(fds[i]);`): where the test says invalid, no element holds a resource the loop leaves open.
+   */
+  | { readonly kind: 'elements'; readonly prefix: string };
 
 export type Guard =
   | { readonly g: 'not'; readonly a: Guard }
@@ -160,6 +167,28 @@ export interface Program {
   readonly constant: number | null;
   /** effect nodes: the statement calls a function that does not return (or throws): no normal successor gets a state. */
   readonly noReturn: boolean;
+  /** Facts about plain values that correlate branches (engine/facts.ts), when the function has any. */
+  readonly facts?: FactProgram;
+}
+
+/**
+ * A condition over fact keys: a key names a plain value the function can follow (a local that is
+ * never address-taken, `strcmp(path, "-")` over such values); `none` tests nothing followed.
+ */
+export type FactTest =
+  | { readonly f: 'none' }
+  | { readonly f: 'not'; readonly a: FactTest }
+  | { readonly f: 'and' | 'or'; readonly a: FactTest; readonly b: FactTest }
+  | { readonly f: 'cmp'; readonly key: string; readonly rel: Rel; readonly c: number };
+
+/** What a node does to the followed values: in this order, forgets `drops`, runs its ops, records `sets`, then (cond) tests `test`. */
+export interface FactProgram {
+  /** Keys whose value this node may change (an assignment, `x++`, a call given the variable). */
+  readonly drops?: readonly string[];
+  /** `x = 1;`: the key's value afterwards. */
+  readonly sets?: readonly { readonly key: string; readonly c: number }[];
+  /** cond nodes: the condition over followed keys. */
+  readonly test?: FactTest;
 }
 
 export const EMPTY_PROGRAM: Program = { ops: [], guard: NO_GUARD, constant: null, noReturn: false };

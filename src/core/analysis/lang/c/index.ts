@@ -235,7 +235,14 @@ function analyzeFunction(
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    out.push({ finding: leakFinding(rec, tokens, name, language, file.lines), fix: planner?.leakFix(rec) ?? null });
+    const finding = leakFinding(rec, tokens, name, language, file.lines);
+    // Returning from `main` ends the process, which closes every descriptor: such a leak is real
+    // only in the pedantic sense (below warning severity), as at an `exit()` call.
+    const atMainReturn = name === 'main' && !rec.origin && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
+    out.push({
+      finding: atMainReturn ? { ...finding, severity: 'information', message: `${finding.message} (main() returns: the process exit closes it)` } : finding,
+      fix: planner?.leakFix(rec) ?? null,
+    });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);

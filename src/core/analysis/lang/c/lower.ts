@@ -3,7 +3,7 @@ import { lastAtOrBefore } from '../../edits';
 import type { EffectSite } from './scan';
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
-  NO_GUARD, type AcquireSite, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
+  NO_GUARD, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
@@ -48,6 +48,10 @@ export class Lowering {
     const noReturn: boolean[] = nodes.map(() => false);
     const reads: string[][] = nodes.map(() => []);
     this.effects(sites, ops, noReturn, reads);
+    nodes.forEach((node, id) => {
+      if (node.kind === 'cond' && node.owner?.type === 'if_statement') this.optionalOut(node.owner, ops[id]!);
+    });
+    const facts = this.factPrograms(fn, sites);
     const irNodes = nodes.map((node, id): IrNode => {
       const ast = node.ast;
       let guard: Guard = NONE;
@@ -66,7 +70,8 @@ export class Lowering {
           reads[id]!.push(...identifiersIn(expr));
         }
       }
-      const program: Program = { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]! };
+      const fp = facts?.[id];
+      const program: Program = { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]!, ...(fp ? { facts: fp } : {}) };
       return { kind: irKind(node), succ: node.succ, program, exit: exitOf(node), dying: node.vars, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
     });
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
@@ -314,6 +319,190 @@ export class Lowering {
     return refs;
   }
 
+  /**
+   * `if (out != NULL) *out = f;` with `out` a parameter: an optional out-parameter. A caller that
+   * passes NULL declines the resource (it asked for no capture); one that passes a pointer gets it.
+   * Either way the function hands it over when it reaches the test.
+   */
+  private optionalOut(ifNode: Node, ops: Op[]): void {
+    const cond = strip(ifNode.childForFieldName('condition'));
+    if (!cond) return;
+    let param: string | null = null;
+    if (cond.type === 'identifier') param = cond.text;
+    else if (cond.type === 'binary_expression' && cond.childForFieldName('operator')?.type === '!=') {
+      const l = strip(cond.childForFieldName('left'));
+      const r = strip(cond.childForFieldName('right'));
+      if (l?.type === 'identifier' && r && this.constant(r) === 0) param = l.text;
+      else if (r?.type === 'identifier' && l && this.constant(l) === 0) param = r.text;
+    }
+    if (!param || !this.cfg.params.includes(param)) return;
+    const body = ifNode.childForFieldName('consequence');
+    if (!body) return;
+    const stmts = body.type === 'compound_statement' ? body.namedChildren : [body];
+    for (const st of stmts) {
+      if (st?.type !== 'expression_statement') continue;
+      const a = strip(st.firstNamedChild);
+      if (a?.type !== 'assignment_expression' || a.childForFieldName('operator')?.text !== '=') continue;
+      const left = strip(a.childForFieldName('left'));
+      const target = left?.type === 'pointer_expression' && left.child(0)?.type === '*' ? strip(left.childForFieldName('argument')) : null;
+      const value = strip(a.childForFieldName('right'));
+      if (target?.type === 'identifier' && target.text === param && value?.type === 'identifier' && this.cfg.locals.has(value.text) && !this.cfg.params.includes(value.text)) {
+        ops.push({ op: 'escape', ref: { key: value.text, prefix: null } });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ facts (engine/facts.ts)
+
+  /**
+   * What each node does to the plain values that correlate branches: a local never address-taken
+   * (`good`, `ai`), or a pure call over such locals (`strcmp(path, "-")`), kept only when the
+   * function tests it twice or assigns it a constant and tests it. Null when there is none.
+   */
+  private factPrograms(fn: Node, sites: readonly EffectSite[]): (FactProgram | undefined)[] | null {
+    const nodes = this.cfg.nodes;
+    const ids = new Map<string, readonly string[]>();
+    const tests = nodes.map((n) => (n.kind === 'cond' && n.ast ? this.factTest(n.ast, 0, ids) : null));
+    if (!ids.size) return null;
+    const ownerOf = this.nodeOwners();
+    const volatile = new Set<string>();
+    const writes: Set<string>[] = nodes.map(() => new Set());
+    const sets: { key: string; c: number }[][] = nodes.map(() => []);
+    const write = (name: string | undefined, at: Node) => {
+      if (!name || !this.cfg.locals.has(name)) return;
+      const o = ownerOf(at.startIndex, at.endIndex);
+      if (o === null) volatile.add(name);
+      else writes[o]!.add(name);
+    };
+    for (const n of fn.descendantsOfType(['pointer_expression', 'update_expression'])) {
+      if (!n) continue;
+      const arg = strip(n.childForFieldName('argument'));
+      if (arg?.type !== 'identifier') continue;
+      if (n.type === 'update_expression') write(arg.text, n);
+      else if (n.child(0)?.type === '&') volatile.add(arg.text);
+    }
+    for (const e of sites) {
+      if (e.kind === 'assign') {
+        const left = strip(e.node.childForFieldName('left'));
+        if (left?.type !== 'identifier') continue;
+        write(left.text, e.node);
+        const c = e.node.childForFieldName('operator')?.text === '=' ? this.constant(e.node.childForFieldName('right') ?? e.node) : null;
+        const o = ownerOf(e.node.startIndex, e.node.endIndex);
+        const ast = o === null ? null : nodes[o]!.ast;
+        // Only an assignment that is its node's whole statement surely ran when the node did.
+        const whole = ast && (ast.startIndex === e.node.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === e.node.startIndex));
+        if (c !== null && o !== null && whole && nodes[o]!.kind === 'effect') sets[o]!.push({ key: left.text, c });
+      } else if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || RELEASE.has(e.callee)))) {
+        // A call may change what it is given (a macro, an out-parameter); not what follows a format
+        // string, nor what opening or closing a resource is given (a path, a descriptor).
+        for (const a of callArgs(e.node)) {
+          if (isFormatString(a)) break;
+          const r = strip(a);
+          if (r?.type === 'identifier') write(r.text, e.node);
+        }
+      }
+    }
+    nodes.forEach((n, id) => {
+      if (n.ast?.type !== 'declaration' || n.kind === 'scope') return;
+      for (const d of n.ast.childrenForFieldName('declarator')) {
+        const name = declaratorName(d)?.name;
+        if (!d || !name) continue;
+        writes[id]!.add(name);
+        const c = d.type === 'init_declarator' ? this.constant(d.childForFieldName('value') ?? d) : null;
+        if (c !== null && n.kind === 'effect') sets[id]!.push({ key: name, c });
+      }
+    });
+    // The keys worth following: over values that can be followed, referred to at least twice.
+    const uses = new Map<string, number>();
+    const count = (k: string) => uses.set(k, (uses.get(k) ?? 0) + 1);
+    tests.forEach((t) => t && new Set(cmpKeys(t)).forEach(count));
+    sets.forEach((list) => list.forEach((x) => ids.has(x.key) && count(x.key)));
+    const kept = new Set<string>();
+    for (const [k, names] of ids) if ((uses.get(k) ?? 0) >= 2 && !names.some((x) => volatile.has(x))) kept.add(k);
+    if (!kept.size) return null;
+    const keptIds = new Map([...kept].map((k) => [k, ids.get(k)!]));
+    let any = false;
+    const out = nodes.map((_n, id): FactProgram | undefined => {
+      const w = writes[id]!;
+      const drops = w.size ? [...kept].filter((k) => keptIds.get(k)!.some((x) => w.has(x))) : [];
+      const mine = sets[id]!.filter((x) => kept.has(x.key));
+      // A value the condition itself changes (`n--`, `f(&x)`) is not known from it; `(x = ...) == c` is.
+      const t = tests[id] ? prune(tests[id]!, (k, assigned) => kept.has(k) && (assigned || !drops.includes(k))) : null;
+      const test = t && t.f !== 'none' ? t : undefined;
+      if (!drops.length && !mine.length && !test) return undefined;
+      any = true;
+      return { ...(drops.length ? { drops } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
+    });
+    return any ? out : null;
+  }
+
+  /** The node (by syntax range) that a piece of syntax belongs to, or null. */
+  private nodeOwners(): (start: number, end: number) => number | null {
+    const owners = this.cfg.nodes
+      .map((n, id) => ({ n, id }))
+      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
+      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id }))
+      .sort((a, b) => a.start - b.start);
+    const starts = owners.map((o) => o.start);
+    return (start, end) => {
+      const o = owners[lastAtOrBefore(starts, start)];
+      return o && end <= o.end ? o.id : null;
+    };
+  }
+
+  /** A condition over followable values (`ids` gets each key's variables). */
+  private factTest(cond: Node, depth: number, ids: Map<string, readonly string[]>): FactTest {
+    const e = strip(cond);
+    if (!e || depth > MAX_GUARD_DEPTH) return NO_FACT;
+    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
+      const arg = e.childForFieldName('argument');
+      return arg ? { f: 'not', a: this.factTest(arg, depth + 1, ids) } : NO_FACT;
+    }
+    if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
+      const arg = callArgs(e)[0];
+      return arg ? this.factTest(arg, depth + 1, ids) : NO_FACT;
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.type ?? '';
+      const l = e.childForFieldName('left');
+      const r = e.childForFieldName('right');
+      if (!l || !r) return NO_FACT;
+      if (op === '&&' || op === '||') return { f: op === '&&' ? 'and' : 'or', a: this.factTest(l, depth + 1, ids), b: this.factTest(r, depth + 1, ids) };
+      if (!isRel(op)) return NO_FACT;
+      const lc = this.constant(l);
+      const rc = this.constant(r);
+      if (rc !== null && lc === null) return this.factCmp(l, op, rc, ids);
+      if (lc !== null && rc === null) return this.factCmp(r, MIRROR[op], lc, ids);
+      return NO_FACT;
+    }
+    return this.factCmp(e, '!=', 0, ids);
+  }
+
+  private factCmp(subject: Node, rel: Rel, c: number, ids: Map<string, readonly string[]>): FactTest {
+    let n = strip(subject);
+    let assigned = false;
+    if (n?.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
+      n = strip(n.childForFieldName('left'));
+      assigned = true;
+    }
+    if (!n) return NO_FACT;
+    let key: string | null = null;
+    let names: string[] = [];
+    if (n.type === 'identifier' && this.cfg.locals.has(n.text)) {
+      key = n.text;
+      names = [n.text];
+    } else if (n.type === 'call_expression' && !assigned && PURE_CALLS.has(calleeName(n) ?? '')) {
+      // `strcmp(path, "-")`: over locals and literals only.
+      const args = callArgs(n).map((a) => strip(a));
+      if (!args.length || !args.every((a) => a && (a.type === 'string_literal' || a.type === 'number_literal' || (a.type === 'identifier' && this.cfg.locals.has(a.text))))) return NO_FACT;
+      names = args.filter((a) => a!.type === 'identifier').map((a) => a!.text);
+      key = `${calleeName(n)}(${args.map((a) => a!.text).join(',')})`;
+    }
+    if (key === null) return NO_FACT;
+    ids.set(key, names);
+    return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) } as FactTest;
+  }
+
   // ------------------------------------------------------------ guards
 
   private guard(cond: Node, depth: number): Guard {
@@ -431,8 +620,55 @@ export class Lowering {
       const name = calleeName(e);
       return name && (ACQUIRE_PAIR.has(name) || (!ACQUIRE.has(name) && !RELEASE.has(name))) ? { kind: 'pair', start: e.startIndex } : null;
     }
+    if (e.type === 'subscript_expression') {
+      const { base, literalIndex } = subscriptParts(e);
+      if (base && !literalIndex && this.cfg.localArrays.has(base) && insideLoop(e)) return { kind: 'elements', prefix: `${base}[` };
+    }
     const key = lvalueKey(e);
     return key ? { kind: 'key', key } : null;
+  }
+}
+
+/** Is the expression inside a loop of its function? */
+function insideLoop(n: Node): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement' || p.type === 'do_statement') return true;
+    if (p.type === 'function_definition' || p.type === 'lambda_expression') return false;
+  }
+  return false;
+}
+
+/** Calls that change nothing and whose result depends only on their arguments' values. */
+const PURE_CALLS: ReadonlySet<string> = new Set(['strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strlen', 'strchr', 'strrchr', 'strstr']);
+
+const NO_FACT: FactTest = { f: 'none' };
+
+function cmpKeys(t: FactTest): string[] {
+  switch (t.f) {
+    case 'none': return [];
+    case 'not': return cmpKeys(t.a);
+    case 'and': case 'or': return [...cmpKeys(t.a), ...cmpKeys(t.b)];
+    case 'cmp': return [t.key];
+  }
+}
+
+/** The test with the comparisons that `keep` rejects (key, compares an assigned value) made `none`. */
+function prune(t: FactTest, keep: (key: string, assigned: boolean) => boolean): FactTest {
+  switch (t.f) {
+    case 'none': return t;
+    case 'not': {
+      const a = prune(t.a, keep);
+      return a.f === 'none' ? a : { f: 'not', a };
+    }
+    case 'and': case 'or': {
+      const a = prune(t.a, keep);
+      const b = prune(t.b, keep);
+      return a.f === 'none' && b.f === 'none' ? NO_FACT : { f: t.f, a, b };
+    }
+    case 'cmp': {
+      const assigned = (t as { assigned?: boolean }).assigned === true;
+      return keep(t.key, assigned) ? { f: 'cmp', key: t.key, rel: t.rel, c: t.c } : NO_FACT;
+    }
   }
 }
 

@@ -50,3 +50,13 @@ test('a statement macro followed by its own `;` stays a call', async () => {
   const src = 'int f(int fd) { TEST("x"); return fd; }\n';
   assert.deepEqual(await withTree('c', src, (t) => macroRewrites(t.rootNode, src, TABLE)), []);
 });
+
+test('offsetof with a nested member reads as a call; a plain one is left alone', async () => {
+  const src = [
+    'typedef struct { struct { int a; } up; int b; } conf_t;',
+    'static size_t offs[] = { offsetof(conf_t, up.a), offsetof(conf_t, b) };',
+  ].join('\n');
+  const r = await rewritten(src);
+  assert.equal(r.errors, false);
+  assert.match(r.text, /__offset\(conf_t, up\.a\), offsetof\(conf_t, b\)/);
+});

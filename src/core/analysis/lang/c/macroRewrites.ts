@@ -84,7 +84,8 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     uses.push({ start, end, name });
     if (def) names.add(name);
   }
-  if (!uses.length) return [];
+  const members = nestedOffsetof(root);
+  if (!uses.length) return members;
   const lang = root.tree.language;
   const ownRoles = classify(root.tree.language, own, [...names].filter((n) => own.has(n)), lookup);
   const wsRoles = classify(root.tree.language, workspace, [...names].filter((n) => !own.has(n)), lookup);
@@ -110,13 +111,29 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     out.push(...rewrites);
     after = Math.max(...rewrites.map((r) => r.end));
   }
-  out.push(...typeArguments(lang, text, typeArgs));
+  out.push(...typeArguments(lang, text, typeArgs), ...members);
   out.sort((a, b) => a.start - b.start);
   // Keep them apart (a type argument inside a call that was rewritten as a whole goes).
   const kept: Rewrite[] = [];
   for (const r of out) if (!kept.length || r.start >= kept[kept.length - 1]!.end) kept.push(r);
   return kept;
 }
+
+/**
+ * `offsetof(T, upstream.buffering)`: the grammar reads only a plain member name there. Renamed to an
+ * identifier of the same length, the use reads as a call whose arguments are a name and a field
+ * access, which is all the analysis needs of it.
+ */
+function nestedOffsetof(root: Node): Rewrite[] {
+  const out: Rewrite[] = [];
+  for (const n of root.descendantsOfType('offsetof_expression')) {
+    const kw = n?.hasError ? n.child(0) : null;
+    if (kw?.type === 'offsetof' && kw.endIndex - kw.startIndex === OFFSETOF_CALL.length) out.push({ start: kw.startIndex, end: kw.endIndex, text: OFFSETOF_CALL });
+  }
+  return out;
+}
+
+const OFFSETOF_CALL = '__offset';
 
 function followedByParen(text: string, from: number): boolean {
   let i = from;

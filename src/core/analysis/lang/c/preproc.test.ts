@@ -126,3 +126,17 @@ test('blank: overlapping, unsorted and out-of-range ranges give spaces with ever
   assert.equal(blank(text, []), text);
   assert.equal(blank(text, [[0, text.length]]), '  \n  \r\n  \n  ');
 });
+
+test('a comment that opens on a directive line and closes on a later line is blanked with the directive', async () => {
+  const text = [
+    '#ifdef HAVE_A /* first line of the comment,', '   and its last line */', 'int a;',
+    '#endif /* HAVE_A ||', '          HAVE_B */', 'int b;', '',
+  ].join('\n');
+  const out = await configs(text);
+  assert.ok(out);
+  for (const c of out) {
+    assert.equal(c.length, text.length);
+    assert.equal(await withTree('c', c, (t) => t.rootNode.hasError), false);
+  }
+  assert.deepEqual(kept(out[0]!), ['int a;', 'int b;']);
+});

@@ -216,6 +216,13 @@ function onlyCommentsBetween(root: Node, text: string, from: number, to: number)
   return true;
 }
 
+/** The comment that spans the line break at `at`, if any. */
+function commentAcross(root: Node, at: number): Node | null {
+  if (at >= root.endIndex) return null;
+  const n = root.descendantForIndex(at, at + 1);
+  return n && n.type === 'comment' && n.startIndex < at && n.endIndex > at + 1 ? n : null;
+}
+
 function findDirectives(root: Node, text: string): Directive[] {
   const out: Directive[] = [];
   const seen = new Set<number>();
@@ -235,7 +242,10 @@ function findDirectives(root: Node, text: string): Directive[] {
     if (s < last) continue; // inside the continued line of the directive before
     // A directive starts its line (error recovery can read a `#if` in the middle of code as one).
     if (!onlyCommentsBetween(root, text, s, t.start)) continue;
-    const e = lineEnd(text, t.end);
+    let e = lineEnd(text, t.end);
+    // A comment that opens on the directive's line and closes on a later one belongs to it
+    // (`#endif /* HAVE_A ||` then `HAVE_B */`): the line goes on to where the comment ends.
+    for (let c = commentAcross(root, e); c; c = commentAcross(root, e)) e = lineEnd(text, c.endIndex);
     out.push({ kind: t.kind, lineStart: s, lineEnd: e, tokenEnd: t.end });
     last = e;
   }

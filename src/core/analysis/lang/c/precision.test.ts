@@ -1,0 +1,238 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeC } from './index';
+import { C_HEADERS } from '../../testing/cSnippets';
+
+/** Precision on patterns of real code (issue 13). Line numbers count the 5 header lines. */
+
+async function findings(body: string): Promise<string[]> {
+  const r = await analyzeC(C_HEADERS + body, 'c', {});
+  assert.deepEqual(r.notes, []);
+  return r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}${f.severity === 'information' ? ':info' : ''}`);
+}
+
+test('a cleanup guard that excludes the invalid value and a standard descriptor closes what was opened', async () => {
+  assert.deepEqual(await findings(`
+static int work(int fd) { char b; return read(fd, &b, 1) < 0; }
+int sign_all(int argc, char **argv) {
+  int fd = -1, i, ret = -1;
+  for (i = 0; i < argc; i++) {
+    if (argv[i][0] == '-')
+      fd = STDIN_FILENO;
+    else if ((fd = open(argv[i], O_RDONLY)) == -1)
+      goto done;
+    if (work(fd) != 0)
+      goto done;
+    if (fd != STDIN_FILENO)
+      close(fd);
+    fd = -1;
+  }
+  ret = 0;
+done:
+  if (fd != -1 && fd != STDIN_FILENO)
+    close(fd);
+  return ret;
+}
+int leaky(const char *p) {
+  int fd = open(p, O_RDONLY);
+  if (work(fd) != 0)
+    goto done;
+  close(fd);
+  return 0;
+done:
+  if (fd != -1 && fd == STDIN_FILENO)
+    close(fd);
+  return -1;
+}
+`), ['36:fd']);
+});
+
+test('a leak where main() returns is below warning severity; elsewhere in main it stays a warning', async () => {
+  assert.deepEqual(await findings(`
+int main(int argc, char **argv) {
+  char b[10];
+  int i;
+  for (i = 1; i < argc; i++) {
+    int fd = open(argv[i], O_RDONLY);
+    if (fd < 0) continue;
+    if (read(fd, b, 10) < 0) continue;
+    close(fd);
+  }
+  int fd = open(argv[1], O_RDONLY);
+  if (fd < 0) return 1;
+  if (read(fd, b, 10) < 0) return 2;
+  close(fd);
+  return 0;
+}
+`), ['13:fd', '18:fd:info']);
+});
+
+test('branches on the same plain value are correlated: a loop cursor, a done flag, strcmp of one path', async () => {
+  assert.deepEqual(await findings(`
+int connect_any(struct addrinfo *aitop) {
+  struct addrinfo *ai;
+  int sock = -1;
+  for (ai = aitop; ai; ai = ai->ai_next) {
+    sock = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (sock == -1)
+      continue;
+    if (connect(sock, ai->ai_addr, ai->ai_addrlen) == -1) {
+      close(sock);
+      continue;
+    }
+    break;
+  }
+  if (!ai)
+    return -1;
+  return sock;
+}
+int listen_tmp(struct sockaddr *sa, int len) {
+  int good, sock = -1;
+  for (good = 0; !good;) {
+    sock = -1;
+    if ((sock = socket(PF_UNIX, SOCK_STREAM, 0)) == -1)
+      break;
+    if (bind(sock, sa, len) == -1) {
+      close(sock);
+      sock = -1;
+      continue;
+    }
+    if (listen(sock, 5) == -1)
+      break;
+    good = 1;
+  }
+  if (good)
+    return sock;
+  else if (sock != -1)
+    close(sock);
+  return -1;
+}
+void read_list(const char *path) {
+  FILE *f;
+  char buf[100];
+  if (strcmp(path, "-") == 0)
+    f = stdin;
+  else if ((f = fopen(path, "r")) == NULL)
+    return;
+  while (fgets(buf, sizeof buf, f) != NULL)
+    printf("%s: %s", path, buf);
+  if (strcmp(path, "-") != 0)
+    fclose(f);
+}
+int flag(const char *p, int want) {
+  int fd = -1, opened = 0;
+  if (want) {
+    fd = open(p, O_RDONLY);
+    if (fd < 0) return -1;
+    opened = 1;
+  }
+  if (read(0, &want, 1) < 0)
+    return -1;
+  if (opened)
+    close(fd);
+  return 0;
+}
+`), ['65:fd']);
+});
+
+test('a value changed between the two branches correlates nothing', async () => {
+  assert.deepEqual(await findings(`
+int reset(const char *p, int want) {
+  int fd = -1, opened = 0;
+  if (want) {
+    fd = open(p, O_RDONLY);
+    if (fd < 0) return -1;
+    opened = 1;
+  }
+  opened = want > 1;
+  if (opened)
+    close(fd);
+  return 0;
+}
+int counted(const char *p, int n) {
+  int fd = open(p, O_RDONLY);
+  if (fd < 0) return -1;
+  while (n--) {
+    if (n == 0) break;
+  }
+  if (n == 0)
+    close(fd);
+  return 0;
+}
+void changed(char *path) {
+  FILE *f;
+  if (strcmp(path, "-") == 0)
+    f = stdin;
+  else if ((f = fopen(path, "r")) == NULL)
+    return;
+  strcpy(path, "-");
+  if (strcmp(path, "-") != 0)
+    fclose(f);
+}
+`), ['17:fd', '27:fd', '38:f']);
+});
+
+test('a loop that closes every valid element of an array closes them all; a loop that skips valid ones does not', async () => {
+  assert.deepEqual(await findings(`
+int test_pair(int n) {
+  int fdtest[2] = { -1, -1 };
+  int i, ret = 0;
+  fdtest[0] = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fdtest[0] < 0)
+    goto end;
+  fdtest[1] = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fdtest[1] < 0)
+    goto end;
+  if (n > 3)
+    goto end;
+  ret = 1;
+end:
+  for (i = 0; i < 2; i++) {
+    if (fdtest[i] >= 0)
+      close(fdtest[i]);
+  }
+  return ret;
+}
+int skips(void) {
+  int fds[2] = { -1, -1 };
+  int i;
+  fds[0] = socket(AF_INET, SOCK_DGRAM, 0);
+  for (i = 0; i < 2; i++) {
+    if (fds[i] > 100)
+      close(fds[i]);
+  }
+  return 0;
+}
+`), ['34:fds[0]']);
+});
+
+test('a resource stored through an optional out-parameter is handed over where the test is reached', async () => {
+  assert.deepEqual(await findings(`
+int spawn(int capture, FILE **child) {
+  FILE *f = NULL;
+  int p[2];
+  if (pipe(p) == -1)
+    return -1;
+  close(p[1]);
+  if (!capture)
+    close(p[0]);
+  else if ((f = fdopen(p[0], "r")) == NULL) {
+    close(p[0]);
+    return -1;
+  }
+  if (child != NULL)
+    *child = f;
+  return 0;
+}
+int early(const char *path, FILE **out) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return -1;
+  if (fgetc(f) == EOF)
+    return -2;
+  if (out)
+    *out = f;
+  return 0;
+}
+`), ['28:f']);
+});
