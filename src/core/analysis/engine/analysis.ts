@@ -389,7 +389,9 @@ export class FunctionAnalysis {
     s.facts = dropFacts(s.facts, fp.drops);
     if (!s.tf) return;
     const tf = new Map<Token, Facts>();
+    const live = liveTokens(s);
     for (const [t, f] of s.tf) {
+      if (!live.has(t)) continue;
       const d = dropFacts(f, fp.drops);
       if (d.size) tf.set(t, d);
     }
@@ -436,7 +438,10 @@ export class FunctionAnalysis {
     if (!input.tf) return s;
     const tf = new Map<Token, Facts>();
     const gone = new Set<Token>();
+    // Only resources still held keep facts: released ones would make every branch cost more.
+    const live = liveTokens(input);
     for (const [t, f] of input.tf) {
+      if (!live.has(t)) continue;
       const a = assume(f, test, branch);
       if (a === null) gone.add(t);
       else if (a.size) tf.set(t, a);

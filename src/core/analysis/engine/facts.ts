@@ -19,6 +19,9 @@ export type Facts = ReadonlyMap<string, Range>;
 
 export const NO_FACTS: Facts = new Map();
 
+/** The most values a range excludes one by one (a chain of `x == 0 … x == 999` tests stays linear). */
+const MAX_EXCLUDED = 16;
+
 const ANY: Range = { lo: -Infinity, hi: Infinity, ne: [] };
 
 function narrow(r: Range, rel: Rel, c: number): Range | null {
@@ -26,7 +29,8 @@ function narrow(r: Range, rel: Rel, c: number): Range | null {
   let ne = r.ne;
   switch (rel) {
     case '==': lo = Math.max(lo, c); hi = Math.min(hi, c); break;
-    case '!=': if (!ne.includes(c)) ne = [...ne, c]; break;
+    // Past MAX_EXCLUDED values the oldest exclusion is forgotten (fewer paths pruned, never a wrong one).
+    case '!=': if (!ne.includes(c)) ne = [...(ne.length < MAX_EXCLUDED ? ne : ne.slice(1)), c]; break;
     case '<': hi = Math.min(hi, c - 1); break;
     case '<=': hi = Math.min(hi, c); break;
     case '>': lo = Math.max(lo, c + 1); break;
