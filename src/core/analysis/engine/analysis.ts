@@ -347,7 +347,7 @@ export class FunctionAnalysis {
       case 'cond': {
         // States are copy-on-write: only a node that changes the state copies it.
         const fp = prog.facts;
-        const s = prog.ops.length || fp ? cloneState(input) : input;
+        const s = prog.ops.length || changesFacts(fp) ? cloneState(input) : input;
         if (fp) this.factsBefore(s, fp);
         for (const op of prog.ops) this.apply(op, s);
         if (fp) this.factsAfter(s, fp);
@@ -371,7 +371,7 @@ export class FunctionAnalysis {
       case 'effect':
       case 'switch': {
         const fp = prog.facts;
-        const s = prog.ops.length || fp ? cloneState(input) : input;
+        const s = prog.ops.length || changesFacts(fp) ? cloneState(input) : input;
         if (fp) this.factsBefore(s, fp);
         for (const op of prog.ops) this.apply(op, s);
         if (fp) this.factsAfter(s, fp);
@@ -1002,4 +1002,9 @@ function intersect(a: Constraint, b: Constraint): Constraint {
   return {
     kill: new Set([...a.kill].filter((t) => b.kill.has(t))), valid: new Set([...a.valid].filter((t) => b.valid.has(t))), detach,
   };
+}
+
+/** Whether a node's fact program forgets or records anything (a test alone changes the state only on its edges). */
+function changesFacts(fp: FactProgram | undefined): boolean {
+  return !!fp && (!!fp.drops?.length || !!fp.sets?.length);
 }
