@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
 import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { calleeOf } from './summaries';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
@@ -29,9 +30,80 @@ export interface RaiseContext {
   readonly trivialClasses: ReadonlySet<string>;
   /** Sockets the function connects another of its sockets to (`a.connect(srv.getsockname())`). */
   readonly selfConnected: ReadonlySet<string>;
+  /**
+   * The function is a method of a class whose `__init__` only stores what it is given and delegates to
+   * its base class (`storingClass`): `cls(…)`, the class's own constructor in an alternate constructor,
+   * practically never raises.
+   */
+  readonly ownClassStores?: boolean;
 }
 
 const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new Set() };
+
+/**
+ * A class whose `__init__` (one, undecorated, no `__new__`) only stores into attributes of `self` values
+ * computed without a call, and calls its base class's `__init__` (`super().__init__(…)`,
+ * `Base.__init__(self, …)`) with values computed without a call other than the object's own methods
+ * (`self._buildAddr(name).name`).
+ */
+export function storingClass(cls: Node | null): boolean {
+  const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
+  if (!body) return false;
+  let init: Node | null = null;
+  for (const st of named(body)) {
+    const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
+    if (def?.type !== 'function_definition') continue;
+    const n = def.childForFieldName('name')?.text;
+    if (n === '__new__') return false;
+    if (n === '__init__') {
+      if (init || st !== def) return false;
+      init = def;
+    }
+  }
+  const block = init?.childForFieldName('body');
+  if (!block) return false;
+  return named(block).every((st) => {
+    if (st.type === 'pass_statement' || st.type === 'comment') return true;
+    if (st.type !== 'expression_statement') return false;
+    const e = named(st)[0];
+    if (!e) return false;
+    if (e.type === 'string') return true;
+    if (e.type === 'call') return baseInit(e);
+    if (e.type !== 'assignment') return false;
+    const left = strip(e.childForFieldName('left'));
+    const obj = left?.type === 'attribute' ? strip(left.childForFieldName('object')) : null;
+    const right = e.childForFieldName('right');
+    return obj?.type === 'identifier' && obj.text === 'self' && right !== null && computedWithout(right, () => false);
+  });
+}
+
+/** `super().__init__(…)` or `Base.__init__(self, …)` with arguments computed without calls other than `self.m(…)`. */
+function baseInit(call: Node): boolean {
+  const fn = strip(call.childForFieldName('function'));
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== '__init__') return false;
+  const obj = strip(fn.childForFieldName('object'));
+  const args = call.childForFieldName('arguments');
+  const list = args ? named(args) : [];
+  const viaSuper = obj?.type === 'call' && strip(obj.childForFieldName('function'))?.text === 'super';
+  const viaBase = (obj?.type === 'identifier' || obj?.type === 'attribute') && strip(list[0] ?? null)?.text === 'self';
+  if (!viaSuper && !viaBase) return false;
+  const ownMethod = (c: Node): boolean => {
+    const f = strip(c.childForFieldName('function'));
+    return f?.type === 'attribute' && strip(f.childForFieldName('object'))?.text === 'self';
+  };
+  return list.every((a) => computedWithout(a, ownMethod));
+}
+
+/** An expression without calls (except those `allowed`), subscripts, arithmetic or nested definitions. */
+function computedWithout(e: Node, allowed: (call: Node) => boolean): boolean {
+  let ok = true;
+  walk(e, (n) => {
+    if (n.type === 'call' && !allowed(n)) ok = false;
+    if (n.type === 'subscript' || n.type === 'binary_operator' || DEFERRED.has(n.type)) ok = false;
+    return ok;
+  });
+  return ok;
+}
 
 /**
  * The classes of a file whose construction practically never raises: each definition of the name
@@ -132,8 +204,12 @@ export class Effects {
    */
   private quiet(call: Node): boolean {
     if (isUnlikelyRaiser(call, this.imports)) return true;
+    // A getter or setter of the file (`self._is_using_tunnel()` returning an attribute): see ./summaries.
+    const local = calleeOf(call, this.imports);
+    if (local && (local.method ? this.imports.local.quietMethods : this.imports.local.quietFunctions).has(local.name)) return true;
     const c = callee(call, this.imports);
     if (c.raw !== null && !c.raw.includes('.') && this.context.trivialClasses.has(c.raw)) return true;
+    if (c.raw === 'cls' && this.context.ownClassStores) return true;
     return c.name === 'accept' && c.receiver !== null && this.context.selfConnected.has(c.receiver);
   }
 
@@ -326,7 +402,9 @@ export class Effects {
       if (!t) continue;
       if (t.type === 'identifier') {
         if (rhs && shape && (shape.shape === 'single' || shape.shape === 'wrap')) {
-          out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, shape.kind, stmt, targets.length === 1) });
+          // A function of the file may fall off its end (None): its result is tested like an inferred one.
+          const local = shape.shape === 'single' && shape.local === true;
+          out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, shape.kind, stmt, targets.length === 1, local) });
           if (stored) out.push({ t: 'escape', v: t.text });
         } else if (rhs?.type === 'call' && !shape && !stored && targets.length === 1 && this.ownedByClosing(rhs, t.text)) {
           out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, inferredKind(rhs), stmt, true, true) });
@@ -420,8 +498,10 @@ export class Effects {
     // `IOStream(s)`, `Thread(target=f, args=(conn,))`: the object built keeps what it is given; a call
     // not known to only borrow its arguments (`log.startLogging(f)`, `self._put(f)`, `pool.submit(h, conn)`)
     // is taken to keep them too, from the call on, even if it then raises.
+    // A function of the file returning a new resource may also keep what it is given (not summarised).
+    const local = shape?.shape === 'single' && shape.local === true;
     if (stores || isConstructor(c.name) || isTransfer(call, this.imports, this.transfers) ||
-      (released === null && shape === null && !isBorrowingCall(call, this.imports))) {
+      (released === null && (shape === null || local) && !isBorrowingCall(call, this.imports))) {
       for (const v of escapingNames(args)) out.push({ t: 'escape', v, early: true });
     }
     // `self.addCleanup(s.close)`, `stack.callback(s.close)`, `atexit.register(f.close)`: the callee closes it later.

@@ -7,10 +7,11 @@ import { FileReuse, functionKey } from '../../engine/reuse';
 import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
-import { Effects, trivialClasses, type AcquisitionSite } from './effects';
+import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports } from './names';
+import { localSummaries } from './summaries';
 import { DEFERRED, named, targetNames, walk } from './syntax';
 
 /**
@@ -123,7 +124,10 @@ function nonLocalNames(body: Node): Set<string> {
 /** Findings per function at most (a bound on the output, not on the analysis). */
 const MAX_LEAKS_PER_FUNCTION = 2000;
 
-/** Python calls have no summaries: a callee's effect on its arguments comes from the tables (./names). */
+/**
+ * No engine summaries for Python calls: a callee's effect on its arguments comes from the tables (./names);
+ * what the file's own functions return and whether they raise comes from ./summaries, through the imports.
+ */
 const NO_SUMMARIES: SummaryProvider = { summary: () => undefined };
 
 /** Results of Python functions analysed before (per process: the editor's worker keeps it across edits). */
@@ -146,7 +150,9 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
   // Imports and definitions are statements: none sits inside a call, a string or a lambda. One search finds both.
   const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
+  const definitions = statements.filter((n) => n.type === 'function_definition');
   const imports = Imports.of(statements);
+  imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports)));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline };
@@ -156,7 +162,7 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
   const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(',')];
   // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
-  for (const scope of scopes(root, statements.filter((n) => n.type === 'function_definition'))) {
+  for (const scope of scopes(root, definitions)) {
     if (!scope.body) continue;
     if (deadline !== undefined && Date.now() >= deadline) {
       notes.push(`time budget of ${options.timeBudgetMs} ms used up: analysis stopped before \`${scope.name}\``);
@@ -164,21 +170,23 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     }
     // A function's result is looked up before anything else about it is computed (one that acquires
     // nothing has an empty result, reused like any other).
-    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, facts);
+    // A method's `cls(…)` depends on its class's `__init__` (./effects `storingClass`).
+    const ownClassStores = !scope.moduleLevel && isClassMethod(scope.node) && storingClass(enclosingClass(scope.node));
+    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, [...facts, ownClassStores ? 'S' : '']);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
-      const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 ? analyzeScope(scope, file, scopeNotes, owned) : [];
+      const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 ? analyzeScope(scope, file, scopeNotes, owned, ownClassStores) : [];
       return { findings: found, reusable: true };
     }, { findings, notes });
   }
 }
 
-function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null): Finding[] {
+function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null, ownClassStores: boolean): Finding[] {
   const { text, index, imports, transfers, deadline } = file;
   const findings: Finding[] = [];
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
-    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set() });
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), ownClassStores });
   const builder = new CfgBuilder((roots) => effects.raiser(roots));
   let cfg;
   try {
@@ -233,6 +241,19 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
     findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
   }
   return findings;
+}
+
+/** The class a method is defined in (directly in its body), or null. */
+function enclosingClass(fn: Node): Node | null {
+  let p = fn.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  return p?.type === 'block' && p.parent?.type === 'class_definition' ? p.parent : null;
+}
+
+/** A method decorated `@classmethod` (its `cls` is the class). */
+function isClassMethod(fn: Node): boolean {
+  const p = fn.parent;
+  return p?.type === 'decorated_definition' && named(p).some((d) => d.type === 'decorator' && /^@\s*classmethod\s*$/.test(d.text));
 }
 
 /** A module-level function named `main` (not a method, not nested). */

@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { calleeOf, NO_SUMMARIES, summariesFingerprint, type LocalSummaries } from './summaries';
 import { named, strip } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
@@ -8,7 +9,8 @@ export type ResourceKind = 'socket' | 'file' | 'fd';
 
 /** How a call acquires: returns one resource, wraps (and takes over) its first argument, or returns a tuple. */
 export type AcquireShape =
-  | { readonly shape: 'single'; readonly kind: ResourceKind }
+  /** `local`: a function or method of the file that returns a new resource (./summaries). */
+  | { readonly shape: 'single'; readonly kind: ResourceKind; readonly local?: true }
   | { readonly shape: 'wrap'; readonly kind: ResourceKind }
   /** `conn, addr = s.accept()`: the first element. */
   | { readonly shape: 'accept' }
@@ -31,6 +33,18 @@ const RELEASE_METHODS: ReadonlySet<string> = new Set(['close', 'detach']);
 /** Local names bound by imports: `import socket as s` gives s → socket; `from socket import socket` gives socket → socket.socket. */
 export class Imports {
   private readonly bound = new Map<string, string>();
+  /** What the file's own functions and methods do (./summaries), for calls to them. */
+  private localSummaries: LocalSummaries = NO_SUMMARIES;
+
+  get local(): LocalSummaries {
+    return this.localSummaries;
+  }
+
+  /** Sets the summaries of the file's functions (computed with these imports). */
+  withLocal(s: LocalSummaries): this {
+    this.localSummaries = s;
+    return this;
+  }
 
   /** The bindings of the import statements among `statements` (in document order: a later binding wins). */
   static of(statements: readonly Node[]): Imports {
@@ -61,7 +75,7 @@ export class Imports {
 
   /** Every binding, as one string (part of a function's cache key). */
   fingerprint(): string {
-    return [...this.bound].map(([local, full]) => `${local}=${full}`).sort().join(',');
+    return [...this.bound].map(([local, full]) => `${local}=${full}`).sort().join(',') + `#${summariesFingerprint(this.localSummaries)}`;
   }
 
   resolve(local: string): string {
@@ -135,7 +149,9 @@ export function acquireShape(call: Node, imports: Imports): AcquireShape | null 
   if (c.resolved === 'socket.socketpair' || c.raw === 'socket.socketpair') return { shape: 'pair' };
   if (c.name === 'wrap_socket' && c.raw !== null && c.raw !== 'wrap_socket') return { shape: 'wrap', kind: 'socket' };
   if (c.name === 'accept' && c.raw !== null && c.raw.includes('.')) return { shape: 'accept' };
-  return null;
+  const local = calleeOf(call, imports);
+  const kind = local ? (local.method ? imports.local.methodsReturning : imports.local.functionsReturning).get(local.name) : undefined;
+  return kind ? { shape: 'single', kind, local: true } : null;
 }
 
 /** The argument a wrapping call takes over: the first positional one, or `sock=` / `fd=`. */
@@ -187,12 +203,15 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - unittest's `addCleanup` (appends to a list);
  * - logging: `debug`/`info`/`warning`/`warn`/`error`/`exception`/`critical`/`msg`/`err` called on a
  *   receiver named `log`, `logger`, `logging` (or `_log`, `self.log`, `self.logger`, …);
- * - `range()`; `os.dup2()` (of a descriptor the function holds onto a standard one);
+ * - `range()`; `os.dup2()` (of a descriptor the function holds onto a standard one); reading the clock
+ *   (`time.time()`, `time.monotonic()`, `datetime.date.today()`, `datetime.datetime.now()`);
  * - `os.path` functions that compute on a string (`join`, `split`, `basename`, …, `exists`);
  * - a new socket with standard arguments (`socket.socket()`, `socket.socket(AF_INET, SOCK_STREAM)`,
  *   `socketpair()`): it fails only when the process is out of descriptors;
  * - `connect(srv.getsockname())`: connecting to a socket of one's own;
- * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`.
+ * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`;
+ * - registering a descriptor number with a poller or reactor (`poller.register(s.fileno())`,
+ *   `self.registerHandle(skt.fileno())`, `add_reader`): a new descriptor is not registered yet.
  * Not here: `connect`, `accept`, `send`/`recv`, constructors, project functions: they fail for real.
  */
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
@@ -201,7 +220,9 @@ const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
 ]);
 const LOG_METHODS: ReadonlySet<string> = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'msg', 'err']);
 const LOG_RECEIVER = /^_*(?:log|logger|logging)$/i;
-const UNLIKELY_FUNCTIONS: ReadonlySet<string> = new Set(['range', 'os.dup2']);
+const UNLIKELY_FUNCTIONS: ReadonlySet<string> = new Set(['range', 'os.dup2',
+  // Reading the clock.
+  'time.time', 'time.monotonic', 'time.perf_counter', 'datetime.date.today', 'datetime.datetime.now', 'datetime.datetime.utcnow']);
 const LOCAL_ADDRESSES: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '', '0.0.0.0', '::']);
 
 /** `os.path` functions that only compute on the string they are given (or test for a file): they practically never raise. */
@@ -227,6 +248,16 @@ function standardSocketArguments(call: Node): boolean {
 /** A helper that sets close-on-exec on a descriptor (`_setCloseOnExec(fd)`, `set_cloexec(fd)`): `fcntl(F_SETFD)`. */
 const CLOSE_ON_EXEC = /^_*(?:set_?)?(?:close_?on_?exec|cloexec)$/i;
 const DESCRIPTOR_FLAG_COMMANDS: ReadonlySet<string> = new Set(['F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL']);
+
+/** Registering with a poller or reactor: `register`, `registerHandle`, `addHandle`, `add_reader`, `addWriter`. */
+const REGISTRATION = /^_*(?:register|add_?(?:handle|reader|writer))/i;
+
+/** `s.fileno()`: the descriptor number of an object (what a poller registration is given). */
+function descriptorNumber(arg: Node): boolean {
+  const a = strip(arg);
+  const fn = a?.type === 'call' ? strip(a.childForFieldName('function')) : null;
+  return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'fileno' && (a!.childForFieldName('arguments')?.namedChildCount ?? 0) === 0;
+}
 
 /** `fcntl.F_SETFD` and the like: reading or setting a valid descriptor's flags does not fail (locks may). */
 function descriptorFlagCommand(arg: Node | null): boolean {
@@ -264,6 +295,7 @@ export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   if (c.resolved !== null && (UNLIKELY_FUNCTIONS.has(c.resolved) || PURE_PATH_FUNCTIONS.has(c.resolved))) return true;
   if (c.name === 'connect' && selfAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null)) return true;
   if (CLOSE_ON_EXEC.test(c.name)) return true;
+  if (REGISTRATION.test(c.name) && named(call.childForFieldName('arguments') ?? call).some(descriptorNumber)) return true;
   if (c.resolved === 'fcntl.fcntl') return descriptorFlagCommand(named(call.childForFieldName('arguments') ?? call)[1] ?? null);
   if (UNLIKELY_METHODS.has(c.name)) return true;
   if (c.name === 'bind') return ephemeralLocalAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null);

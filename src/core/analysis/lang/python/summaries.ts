@@ -1,0 +1,261 @@
+import type { Node } from 'web-tree-sitter';
+import type { Imports, ResourceKind } from './names';
+import { DEFERRED, named, strip, targetNames, walk } from './syntax';
+
+/**
+ * Summaries of the functions and methods a file defines, for calls to them from the same file
+ * (`self._new_conn()`, `cls.make()`, `make_socket()`): whether the callee returns a new resource,
+ * and whether it practically never raises. Python has no types: a method is looked up by name among
+ * the methods of the file's classes, and a summary holds only when every definition of that name in
+ * the file agrees (a subclass overriding it with something else makes it unknown).
+ */
+export interface LocalSummaries {
+  /** Methods (called on `self`/`cls`) that return a new resource of the given kind. */
+  readonly methodsReturning: ReadonlyMap<string, ResourceKind>;
+  /** Module-level functions that return a new resource of the given kind. */
+  readonly functionsReturning: ReadonlyMap<string, ResourceKind>;
+  /** Methods whose body only reads attributes or stores into them: calling them practically never raises. */
+  readonly quietMethods: ReadonlySet<string>;
+  /** Module-level functions of that kind. */
+  readonly quietFunctions: ReadonlySet<string>;
+}
+
+export const NO_SUMMARIES: LocalSummaries = { methodsReturning: new Map(), functionsReturning: new Map(), quietMethods: new Set(), quietFunctions: new Set() };
+
+/** How a table acquisition is recognised (names.ts `acquireShape` without the summaries). */
+export type TableShape = (call: Node) => { shape: string; kind?: ResourceKind } | null;
+
+/** Rounds of propagation through functions returning what another function of the file returned. */
+const ROUNDS = 3;
+
+/** Computes the summaries of the functions defined in `definitions` (the file's function_definition nodes). */
+export function localSummaries(definitions: readonly Node[], imports: Imports, table: TableShape): LocalSummaries {
+  const methods = new Map<string, Node[]>();
+  const functions = new Map<string, Node[]>();
+  for (const def of definitions) {
+    const name = def.childForFieldName('name')?.text;
+    if (!name) continue;
+    const owner = ownerOf(def);
+    const into = owner === 'class' ? methods : owner === 'module' ? functions : null;
+    if (!into) continue;
+    const list = into.get(name) ?? [];
+    list.push(def);
+    into.set(name, list);
+  }
+  const quietMethods = new Set([...methods].filter(([, ds]) => ds.every(quietBody)).map(([n]) => n));
+  const quietFunctions = new Set([...functions].filter(([, ds]) => ds.every(quietBody)).map(([n]) => n));
+  const methodsReturning = new Map<string, ResourceKind>();
+  const functionsReturning = new Map<string, ResourceKind>();
+  const shapeOf = (call: Node): ResourceKind | null => {
+    const t = table(call);
+    if (t && (t.shape === 'single' || t.shape === 'wrap') && t.kind) return t.kind;
+    const local = calleeOf(call, imports);
+    if (!local) return null;
+    return (local.method ? methodsReturning : functionsReturning).get(local.name) ?? null;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    let changed = false;
+    for (const [map, defs] of [[methodsReturning, methods], [functionsReturning, functions]] as const) {
+      for (const [name, ds] of defs) {
+        if (map.has(name)) continue;
+        const kinds = ds.map((d) => returnsNew(d, imports, shapeOf));
+        const k = kinds[0];
+        if (k && kinds.every((x) => x === k)) {
+          map.set(name, k);
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  return { methodsReturning, functionsReturning, quietMethods, quietFunctions };
+}
+
+/** One string for a function's cache key: what the summaries say. */
+export function summariesFingerprint(s: LocalSummaries): string {
+  const m = (x: ReadonlyMap<string, string>) => [...x].map(([k, v]) => `${k}:${v}`).sort().join(',');
+  return `${m(s.methodsReturning)}|${m(s.functionsReturning)}|${[...s.quietMethods].sort().join(',')}|${[...s.quietFunctions].sort().join(',')}`;
+}
+
+/**
+ * A call to a function or method of the file: `self.m(…)` / `cls.m(…)` (a method), or `f(…)` with `f` a
+ * plain name the imports do not bind (a module-level function).
+ */
+export function calleeOf(call: Node, imports: Imports): { name: string; method: boolean } | null {
+  const fn = strip(call.childForFieldName('function'));
+  if (fn?.type === 'identifier') return imports.resolve(fn.text) === fn.text ? { name: fn.text, method: false } : null;
+  if (fn?.type !== 'attribute') return null;
+  const obj = strip(fn.childForFieldName('object'));
+  const attr = fn.childForFieldName('attribute');
+  if (obj?.type !== 'identifier' || (obj.text !== 'self' && obj.text !== 'cls') || !attr) return null;
+  return { name: attr.text, method: true };
+}
+
+/** Whether a definition is a method (directly in a class body), a module-level function, or nested. */
+function ownerOf(def: Node): 'class' | 'module' | 'nested' {
+  let p = def.parent;
+  if (p?.type === 'decorated_definition') {
+    // A property is read, not called; other decorators may wrap the function in anything.
+    if (named(p).some((d) => d.type === 'decorator' && !/^@\s*(?:staticmethod|classmethod)\s*$/.test(d.text))) return 'nested';
+    p = p.parent;
+  }
+  if (p?.type === 'module') return 'module';
+  if (p?.type === 'block' && p.parent?.type === 'class_definition') return 'class';
+  return 'nested';
+}
+
+/** The statements of a function body, without a leading docstring. */
+function bodyStatements(def: Node): Node[] {
+  const body = def.childForFieldName('body');
+  const sts = body ? named(body).filter((s) => s.type !== 'comment') : [];
+  const first = sts[0];
+  if (first?.type === 'expression_statement' && named(first)[0]?.type === 'string') sts.shift();
+  return sts;
+}
+
+/** An expression computed without calls, subscripts or arithmetic: names, attributes, constants, comparisons of those. */
+function callFree(e: Node): boolean {
+  let ok = true;
+  walk(e, (n) => {
+    if (n.type === 'call' || n.type === 'subscript' || n.type === 'binary_operator' || n.type === 'await' || DEFERRED.has(n.type)) ok = false;
+    return ok;
+  });
+  return ok;
+}
+
+/**
+ * A getter or setter: every statement is `pass`, `return` of a call-free value, or a store of a call-free
+ * value into an attribute of `self`/`cls` (no generator, no async).
+ */
+function quietBody(def: Node): boolean {
+  if (isAsync(def)) return false;
+  const sts = bodyStatements(def);
+  if (!sts.length) return true;
+  return sts.every((st) => {
+    if (st.type === 'pass_statement') return true;
+    if (st.type === 'return_statement') {
+      const v = named(st)[0];
+      return !v || callFree(v);
+    }
+    if (st.type !== 'expression_statement') return false;
+    const e = named(st)[0];
+    if (e?.type !== 'assignment') return false;
+    const left = strip(e.childForFieldName('left'));
+    const obj = left?.type === 'attribute' ? strip(left.childForFieldName('object')) : null;
+    const right = e.childForFieldName('right');
+    return obj?.type === 'identifier' && (obj.text === 'self' || obj.text === 'cls') && right !== null && callFree(right);
+  });
+}
+
+function isAsync(def: Node): boolean {
+  return def.child(0)?.type === 'async';
+}
+
+/**
+ * The kind of the new resource a function returns, or null: the function returns something (every
+ * `return` has a value), never a parameter, an attribute or None, and each value returned is either an
+ * acquiring call or a local name every binding of which is an acquiring call (`sock = socket.socket(…)` …
+ * `return sock`). A local bound to a project call (`sock = connection.create_connection(…)`) counts when
+ * the function says what it returns: its return annotation is `socket.socket` or `ssl.SSLSocket`.
+ * A function that closes the name, yields, or is async is not summarised.
+ */
+function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => ResourceKind | null): ResourceKind | null {
+  if (isAsync(def)) return null;
+  const body = def.childForFieldName('body');
+  if (!body) return null;
+  const returns: Node[] = [];
+  const bindings = new Map<string, Node[]>();
+  const rebound = new Set<string>();
+  let bad = false;
+  walk(body, (n) => {
+    if (bad || DEFERRED.has(n.type)) return false;
+    if (n.type === 'yield' || n.type === 'global_statement' || n.type === 'nonlocal_statement') bad = true;
+    else if (n.type === 'return_statement') returns.push(n);
+    else if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'named_expression') {
+      const left = strip(n.childForFieldName(n.type === 'named_expression' ? 'name' : 'left'));
+      const right = n.childForFieldName(n.type === 'named_expression' ? 'value' : 'right');
+      if (left?.type === 'identifier' && n.type !== 'augmented_assignment' && right?.type !== 'assignment') {
+        const list = bindings.get(left.text) ?? [];
+        list.push(strip(right) ?? n);
+        bindings.set(left.text, list);
+      } else for (const v of targetNames(left)) rebound.add(v);
+    } else if (n.type === 'for_statement' || n.type === 'with_item' || n.type === 'as_pattern' || n.type === 'except_clause') {
+      // Names bound by loops, `with … as`, `except … as`: not a plain binding.
+      if (n.type === 'for_statement') for (const v of targetNames(n.childForFieldName('left'))) rebound.add(v);
+    } else if (n.type === 'call') {
+      const f = strip(n.childForFieldName('function'));
+      const o = f?.type === 'attribute' ? strip(f.childForFieldName('object')) : null;
+      if (o?.type === 'identifier' && f!.childForFieldName('attribute')?.text === 'close') rebound.add(o.text);
+    }
+    return !bad;
+  });
+  if (bad || !returns.length) return null;
+  const params = new Set(parameterNames(def));
+  const annotated = socketAnnotation(def, imports);
+  let kind: ResourceKind | null = null;
+  // What each returned name gives (every `return s` of a long chain asks about the same name once).
+  const byName = new Map<string, ResourceKind | null>();
+  const nameKind = (v: string): ResourceKind | null => {
+    if (byName.has(v)) return byName.get(v)!;
+    let k: ResourceKind | null = null;
+    const bs = bindings.get(v) ?? [];
+    if (bs.length && bs.every((b) => b.type === 'call') && onlyUsedHere(body, v)) {
+      const ks = bs.map((b) => shapeOf(b) ?? (annotated ? 'socket' as const : null));
+      if (ks.every((x) => x !== null && x === ks[0])) k = ks[0]!;
+    }
+    byName.set(v, k);
+    return k;
+  };
+  for (const r of returns) {
+    const v = strip(named(r)[0] ?? null);
+    if (!v) return null;
+    let k: ResourceKind | null = null;
+    if (v.type === 'call') k = shapeOf(v);
+    else if (v.type === 'identifier' && !params.has(v.text) && !rebound.has(v.text) && v.text !== 'self' && v.text !== 'cls') k = nameKind(v.text);
+    if (!k || (kind && k !== kind)) return null;
+    kind = k;
+  }
+  return kind;
+}
+
+/**
+ * Whether the function keeps `v` to itself: every use of the name is a binding, a `return v`, or the
+ * receiver of a method call (`v.connect(addr)`). Stored (`self.sock = v`), passed on (`register(v)`) or
+ * captured by a nested function, the object lives elsewhere too and the caller does not own it alone.
+ */
+function onlyUsedHere(body: Node, v: string): boolean {
+  let ok = true;
+  walk(body, (n) => {
+    if (!ok) return false;
+    if (n.type !== 'identifier' || n.text !== v) return true;
+    const p = n.parent;
+    if (!p) return false;
+    if (p.type === 'return_statement') return false;
+    if ((p.type === 'assignment' || p.type === 'named_expression') && p.childForFieldName(p.type === 'assignment' ? 'left' : 'name')?.id === n.id) return false;
+    if (p.type === 'attribute' && p.childForFieldName('object')?.id === n.id && p.parent?.type === 'call' && p.parent.childForFieldName('function')?.id === p.id) return false;
+    ok = false;
+    return false;
+  });
+  return ok;
+}
+
+/** `-> socket.socket`, `-> socket` (from socket import socket), `-> ssl.SSLSocket`. */
+function socketAnnotation(def: Node, imports: Imports): boolean {
+  const t = def.childForFieldName('return_type');
+  const e = t ? (named(t)[0] ?? t) : null;
+  if (!e || (e.type !== 'attribute' && e.type !== 'identifier')) return false;
+  const text = e.text.replace(/\s+/g, '');
+  const dot = text.indexOf('.');
+  const resolved = dot < 0 ? imports.resolve(text) : imports.resolve(text.slice(0, dot)) + text.slice(dot);
+  return resolved === 'socket.socket' || resolved === 'ssl.SSLSocket';
+}
+
+function parameterNames(def: Node): string[] {
+  const params = def.childForFieldName('parameters');
+  const out: string[] = [];
+  for (const p of params ? named(params) : []) {
+    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? named(p).find((c) => c.type === 'identifier'));
+    if (id?.type === 'identifier') out.push(id.text);
+  }
+  return out;
+}
