@@ -46,6 +46,8 @@ test('python: a method of the file that returns a new socket acquires it in the 
   assert.deepEqual(await findings(CONNECTION.replace(' -> socket.socket', '')), []);
   // A method that also keeps what it returns (`self.sock = sock`) is not summarised: the object owns the socket.
   assert.deepEqual(await findings(CONNECTION.replace('        return sock', '        self.last = sock\n        return sock')), []);
+  // A method that closes or detaches what it returns gives no new resource.
+  assert.deepEqual(await findings(CONNECTION.replace('        return sock', '        sock.detach()\n        return sock')), []);
   // A subclass overriding the method with something else makes it unknown.
   assert.deepEqual(await findings(CONNECTION + lines('', 'class Other(Base):', '    def _new_conn(self):', '        return self.pool.get()')), []);
 });

@@ -157,7 +157,7 @@ function isAsync(def: Node): boolean {
  * acquiring call or a local name every binding of which is an acquiring call (`sock = socket.socket(…)` …
  * `return sock`). A local bound to a project call (`sock = connection.create_connection(…)`) counts when
  * the function says what it returns: its return annotation is `socket.socket` or `ssl.SSLSocket`.
- * A function that closes the name, yields, or is async is not summarised.
+ * A function that closes or detaches the name, yields, or is async is not summarised.
  */
 function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => ResourceKind | null): ResourceKind | null {
   if (isAsync(def)) return null;
@@ -185,7 +185,7 @@ function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => Resour
     } else if (n.type === 'call') {
       const f = strip(n.childForFieldName('function'));
       const o = f?.type === 'attribute' ? strip(f.childForFieldName('object')) : null;
-      if (o?.type === 'identifier' && f!.childForFieldName('attribute')?.text === 'close') rebound.add(o.text);
+      if (o?.type === 'identifier' && ['close', 'detach'].includes(f!.childForFieldName('attribute')?.text ?? '')) rebound.add(o.text);
     }
     return !bad;
   });
