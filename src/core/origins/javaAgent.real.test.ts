@@ -41,7 +41,8 @@ function jdks(): string[] {
   return out;
 }
 
-const COUNT = 400; // more than the agent's trial of the two stack methods (128 + 256 captures)
+const COUNT = 400;
+const CHURN = 5000; // more than the agent's trial of the two stack methods (4,096 + 512 captures)
 let work: string;
 let records: string;
 let agent: string;
@@ -67,7 +68,7 @@ function run(java: string, how: 'exit' | 'return', stack?: 'throwable' | 'walker
   const env: NodeJS.ProcessEnv = { ...process.env, SOCKSCOPE_ORIGINS_DIR: records };
   for (const k of ['JAVA_TOOL_OPTIONS', 'SOCKSCOPE_ORIGINS_JAVA_STACK', 'SOCKSCOPE_ORIGINS_LOG_BYTES']) delete env[k];
   if (stack) env.SOCKSCOPE_ORIGINS_JAVA_STACK = stack;
-  const r = spawnSync(java, [`-javaagent:${agent}`, '-cp', classes, 'ExitRecords', how, String(COUNT)], { env, encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync(java, [`-javaagent:${agent}`, '-cp', classes, 'ExitRecords', how, String(COUNT), String(CHURN)], { env, encoding: 'utf8', timeout: 60000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
   assert.ok(line, `${java} printed no JSON line: ${r.stderr}`);
   const { pid, stack: used } = JSON.parse(line) as { pid: number; stack: string };
@@ -106,7 +107,7 @@ for (const java of skip ? ['java'] : jdks()) {
     test(`Java agent (${java}): the open sockets are recorded when the JVM ends by ${how === 'exit' ? 'System.exit' : 'the end of main'}`, { skip, timeout: 120000 }, () => {
       const r = run(java, how);
       assert.equal(r.status, how === 'exit' ? 3 : 0);
-      assert.ok(r.stack === 'throwable' || r.stack === 'walker', `a stack method was chosen after ${COUNT} sockets: ${r.stack}`);
+      assert.ok(r.stack === 'throwable' || r.stack === 'walker', `a stack method was chosen after ${CHURN + COUNT} sockets: ${r.stack}`);
       const third = COUNT / 3;
       // The listener and every client Socket, each at its creation line; the file channel and the pipe are
       // no sockets and have neither a record nor a site.
@@ -116,7 +117,11 @@ for (const java of skip ? ['java'] : jdks()) {
         [at('reflected'), Math.ceil((COUNT - 1) / 3)],
         [at('lambda'), Math.floor(third)],
       ]));
-      assert.equal(r.stream.sites.size, 4);
+      // The sockets opened and closed before: counted at their site.
+      const churn = [...r.stream.sites].find(([, frames]) => `${frames[0]?.file}:${frames[0]?.line}` === at('churn'));
+      assert.ok(churn, 'the DatagramSockets\' site');
+      assert.deepEqual(r.stream.counts.get(churn[0]), { opens: CHURN, closes: CHURN });
+      assert.equal(r.stream.sites.size, 5);
     });
   }
 

@@ -54,16 +54,17 @@ public final class Recorder {
   // read only for the program's frames), whichever is cheaper for this JDK and program. Which one is, is
   // not a matter of version alone: a Throwable materializes the whole stack, a walk only its first frames
   // but at a higher cost per frame (measured on JDK 17 and 25: on the shallow stacks of the
-  // connect/accept/close loop of bench/origins a Throwable is cheaper on both, on an 80-frame stack a
-  // walk is cheaper on JDK 25). So the two are timed, alternately, on the program's own sockets (after
-  // STACK_WARM captures, the next STACK_TRIAL), and the one with the lower median is kept. Both give the
+  // connect/accept/close loop of bench/origins a Throwable is cheaper on both, with 80 frames more a
+  // walk is cheaper on both). So the two are used alternately on the program's own sockets: the first
+  // STACK_WARM captures let the JIT compile both (a walk runs much more Java code: timed earlier it loses
+  // for that alone), the next STACK_TRIAL are timed, and the one with the lower median is kept. Both give the
   // same frames, hence the same sites. SOCKSCOPE_ORIGINS_JAVA_STACK=throwable or walker forces one. The
   // system property sockscope.origins.stack says which is used once chosen.
   private static final int STACK_TRIAL_MODE = 0;
   private static final int STACK_THROWABLE = 1;
   private static final int STACK_WALKER = 2;
-  private static final int STACK_WARM = 128;
-  private static final int STACK_TRIAL = 256;
+  private static final int STACK_WARM = 4096;
+  private static final int STACK_TRIAL = 512;
   private static volatile int stackMode = STACK_TRIAL_MODE;
   private static StackWalker stackWalker;
   private static final java.util.concurrent.atomic.AtomicInteger trialCaptures = new java.util.concurrent.atomic.AtomicInteger();
