@@ -11,7 +11,8 @@
 // and every handle close (HandleWrap#close, through which Node closes all of them), so that a reused
 // descriptor is never attributed to an old stack. The stack is captured with a small
 // Error.stackTraceLimit and left unformatted; its call sites are read when the batch it belongs to is
-// written (every ~10 ms), all of the batch at once. Frames in Node's own code (node:*) and in this file
+// written (every ~10 ms), all of the batch at once, to a key of file names and character offsets (a line
+// and column lookup for each frame cost more than the rest). Frames in Node's own code (node:*) and in this file
 // are left out, so frame 0 is the innermost frame of the program. A new site is formatted (and mapped
 // through its source map: module.findSourceMap when the program runs with --enable-source-maps, else
 // the file's own sourceMappingURL) once. A socket still open when its batch is written gets an fstat
@@ -221,7 +222,9 @@
   /** The current stack (program frames only, found later by resolveSites), cheap to take: V8 keeps it unformatted. */
   function captureSite(skip) {
     const limit = Error.stackTraceLimit;
-    const holder = { id: undefined, stack: undefined };
+    // A bare object: V8 gives it its `stack` accessor (a `stack` data property there already would
+    // have to be redefined, which costs more). Its site id is set when the batch is written.
+    const holder = {};
     try {
       Error.stackTraceLimit = STACK_LIMIT;
       Error.captureStackTrace(holder, skip);
@@ -249,6 +252,27 @@
     return text;
   }
 
+  // A call site's place in its script for the key: its character offset where V8 gives it (a lookup of
+  // the line and column costs more than the rest of the key; they are read only for a new site), else
+  // line and column.
+  const positionOf = typeof Error.captureStackTrace === 'function' && callSitePosition()
+    ? (c) => c.getPosition()
+    : (c) => `${c.getLineNumber()}:${c.getColumnNumber()}`;
+  function callSitePosition() {
+    const prepare = Error.prepareStackTrace;
+    try {
+      Error.prepareStackTrace = rawCallSites;
+      const holder = {};
+      Error.captureStackTrace(holder);
+      const c = Array.isArray(holder.stack) ? holder.stack[0] : undefined;
+      return !!c && typeof c.getPosition === 'function' && Number.isInteger(c.getPosition());
+    } catch {
+      return false;
+    } finally {
+      Error.prepareStackTrace = prepare;
+    }
+  }
+
   function resolveSite(ref) {
     const callSites = ref.stack;
     ref.stack = undefined;
@@ -259,10 +283,8 @@
     for (const c of callSites) {
       const name = c.getFileName();
       if (isRuntime(name)) continue;
-      const line = c.getLineNumber();
-      const column = c.getColumnNumber();
-      program.push([c, name, line, column]);
-      key += `${name}:${line}:${column}\n`;
+      program.push(c);
+      key += `${name}:${positionOf(c)}\n`;
       if (program.length === MAX_FRAMES) break;
     }
     if (program.length === 0) return '';
@@ -271,7 +293,7 @@
     if (siteLines.length >= MAX_SITES) { sitesDropped++; return ''; }
     const id = siteLines.length;
     siteIds.set(key, id);
-    const frames = program.map(([c, name, line, column]) => frameOf(c, name, line, column));
+    const frames = program.map((c) => frameOf(c, c.getFileName(), c.getLineNumber(), c.getColumnNumber()));
     siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
     opens.push(0);
     closes.push(0);

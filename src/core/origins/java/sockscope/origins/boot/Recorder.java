@@ -1,11 +1,12 @@
 // The recording half of SockScope's Java socket-origins agent (see ../Agent.java), on the boot class
 // path so that the JDK's own socket code can call it. For each new socket descriptor it records the
-// Java stack (a Throwable's, capped; frames of the JDK's packages and of the agent are left out, so frame 0
+// Java stack (capped; frames of the JDK's packages and of the agent are left out, so frame 0
 // is the innermost frame of the program: file as package path + source file name, `Class.method`,
 // line), and each close, so that a reused descriptor is never attributed to an old stack.
 //
-// Cost: the hot path walks the stack to a key of class, method and bytecode index (no string is built);
-// only a key not seen before becomes a site, written once. Events are queued and written in batches, at
+// Cost: the hot path takes the stack (a Throwable's, or StackWalker's where that is cheaper: see
+// stackMode) to a key of class, method and line or bytecode index (no string is built); only a key not
+// seen before becomes a site, written once. Events are queued and written in batches, at
 // most 200 ms late, by a daemon thread that waits while there is nothing to write (and at exit by a
 // shutdown hook). In a batch a socket opened and closed again is only counted; a socket still open gets
 // its inode (fstat) then, which also leaves out descriptors that are not sockets (the JDK makes file
@@ -49,6 +50,26 @@ public final class Recorder {
   private static final long INTERVAL_MS = 200;
 
   private static volatile boolean on;
+  // The stack capture: a Throwable's trace or StackWalker (bounded to STACK_LIMIT frames, a method name
+  // read only for the program's frames), whichever is cheaper for this JDK and program. Which one is, is
+  // not a matter of version alone: a Throwable materializes the whole stack, a walk only its first frames
+  // but at a higher cost per frame (measured on JDK 17 and 25: on the shallow stacks of the
+  // connect/accept/close loop of bench/origins a Throwable is cheaper on both, with 80 frames more a
+  // walk is cheaper on both). So the two are used alternately on the program's own sockets: the first
+  // STACK_WARM captures let the JIT compile both (a walk runs much more Java code: timed earlier it loses
+  // for that alone), the next STACK_TRIAL are timed, and the one with the lower median is kept. Both give the
+  // same frames, hence the same sites. SOCKSCOPE_ORIGINS_JAVA_STACK=throwable or walker forces one. The
+  // system property sockscope.origins.stack says which is used once chosen.
+  private static final int STACK_TRIAL_MODE = 0;
+  private static final int STACK_THROWABLE = 1;
+  private static final int STACK_WALKER = 2;
+  private static final int STACK_WARM = 4096;
+  private static final int STACK_TRIAL = 512;
+  private static volatile int stackMode = STACK_TRIAL_MODE;
+  private static StackWalker stackWalker;
+  private static final java.util.concurrent.atomic.AtomicInteger trialCaptures = new java.util.concurrent.atomic.AtomicInteger();
+  private static final long[][] trialNanos = new long[2][STACK_TRIAL / 2];
+  private static final int[] trialCount = new int[2];
   private static VarHandle fdInt;
   // fstat through the JDK's own sun.nio.fs.UnixFileAttributes.get(int) (about a microsecond), when
   // this JDK has it; else the /proc/self/fd link is read (several).
@@ -80,20 +101,23 @@ public final class Recorder {
     }
   }
 
-  /** A stack's identity: the program's frames as class, method and line. */
+  /**
+   * A stack's identity: the program's frames as class, method and position (the line with a Throwable's
+   * trace; the bytecode index with StackWalker, whose line numbers cost a lookup each).
+   */
   private static final class Key {
     final String[] classes;
     final String[] methods;
-    final int[] lines;
+    final int[] positions;
     final int hash;
-    StackTraceElement[] trace; // the whole trace, until the key becomes a site
+    Object frames; // the raw frames (StackTraceElement[] or StackWalker.StackFrame[]), until the key is in the table
 
-    Key(String[] classes, String[] methods, int[] lines) {
+    Key(String[] classes, String[] methods, int[] positions) {
       this.classes = classes;
       this.methods = methods;
-      this.lines = lines;
+      this.positions = positions;
       int h = 1;
-      for (int i = 0; i < lines.length; i++) h = (h * 31 + classes[i].hashCode()) * 31 + methods[i].hashCode() * 17 + lines[i];
+      for (int i = 0; i < positions.length; i++) h = (h * 31 + classes[i].hashCode()) * 31 + methods[i].hashCode() * 17 + positions[i];
       hash = h;
     }
 
@@ -106,8 +130,8 @@ public final class Recorder {
     public boolean equals(Object o) {
       if (!(o instanceof Key)) return false;
       Key k = (Key) o;
-      if (k.hash != hash || !Arrays.equals(k.lines, lines)) return false;
-      for (int i = 0; i < lines.length; i++) {
+      if (k.hash != hash || !Arrays.equals(k.positions, positions)) return false;
+      for (int i = 0; i < positions.length; i++) {
         if (!classes[i].equals(k.classes[i]) || !methods[i].equals(k.methods[i])) return false;
       }
       return true;
@@ -122,6 +146,7 @@ public final class Recorder {
 
   private static final Object LOCK = new Object();
   private static final Map<Key, Integer> siteIds = new HashMap<>();
+  private static final Map<String, Integer> siteByFrames = new HashMap<>(); // a site's frames JSON: two keys (bytecode indexes on one line) share it
   private static final List<String> siteLines = new ArrayList<>();
   private static final StringBuilder newSites = new StringBuilder();
   private static final List<int[]> counts = new ArrayList<>(); // {opens, closes}
@@ -167,6 +192,10 @@ public final class Recorder {
       String capText = System.getenv("SOCKSCOPE_ORIGINS_LOG_BYTES");
       cap = 4 << 20;
       try { if (capText != null && !capText.isEmpty()) cap = Math.max(4096, Integer.parseInt(capText)); } catch (NumberFormatException e) { /* default */ }
+      String stack = System.getenv("SOCKSCOPE_ORIGINS_JAVA_STACK");
+      stackMode = "throwable".equals(stack) ? STACK_THROWABLE : "walker".equals(stack) ? STACK_WALKER : STACK_TRIAL_MODE;
+      if (stackMode != STACK_TRIAL_MODE) System.setProperty("sockscope.origins.stack", stack);
+      if (stackMode != STACK_THROWABLE) stackWalker = StackWalker.getInstance(java.util.Set.of(StackWalker.Option.SHOW_REFLECT_FRAMES), STACK_LIMIT);
       file = dir.resolve(pid + ".stream");
       openFile(header);
       on = true;
@@ -260,7 +289,17 @@ public final class Recorder {
 
   /** Queues a new descriptor's record; false when its stack shows it is no socket (a file channel's). */
   private static boolean open(int fd) {
-    Key key = key();
+    int mode = stackMode;
+    Key key;
+    if (mode == STACK_TRIAL_MODE) {
+      int n = trialCaptures.getAndIncrement();
+      boolean walk = (n & 1) == 1;
+      long t0 = System.nanoTime();
+      key = key(walk);
+      timed(n, walk, System.nanoTime() - t0);
+    } else {
+      key = key(mode == STACK_WALKER);
+    }
     if (key == NOT_SOCKET) return false;
     long t = System.currentTimeMillis();
     long tid = Thread.currentThread().getId();
@@ -272,6 +311,21 @@ public final class Recorder {
       queue(r, false);
     }
     return true;
+  }
+
+  /** Counts a timed capture of the trial; at its end keeps the method with the lower median. */
+  private static void timed(int n, boolean walk, long nanos) {
+    if (n < STACK_WARM) return;
+    synchronized (LOCK) {
+      int m = walk ? 1 : 0;
+      if (stackMode != STACK_TRIAL_MODE || trialCount[m] == trialNanos[m].length) return;
+      trialNanos[m][trialCount[m]++] = nanos;
+      if (trialCount[0] < trialNanos[0].length || trialCount[1] < trialNanos[1].length) return;
+      Arrays.sort(trialNanos[0]);
+      Arrays.sort(trialNanos[1]);
+      stackMode = trialNanos[1][trialNanos[1].length / 2] < trialNanos[0][trialNanos[0].length / 2] ? STACK_WALKER : STACK_THROWABLE;
+      System.setProperty("sockscope.origins.stack", stackMode == STACK_WALKER ? "walker" : "throwable");
+    }
   }
 
   /** Adds an event (the caller holds the lock); wakes the writer for the first one, writes at once past BATCH. */
@@ -390,62 +444,132 @@ public final class Recorder {
 
   /**
    * The program's frames of the current stack (up to MAX_FRAMES in the first STACK_LIMIT); null when it
-   * has none. Taken with a Throwable: on JDK 17 its whole stack trace costs a third of a StackWalker walk
-   * that reads class and method names (measured on the connect/accept/close loop of bench/origins), and
-   * it comes with the line numbers.
+   * has none, NOT_SOCKET when newFD was called for a file channel or a pipe. Taken with a Throwable or
+   * StackWalker (see stackMode): both give the same frames in the same order (StackWalker with its
+   * reflection frames, as a Throwable's trace has them), hence the same sites.
    */
-  private static Key key() {
+  private static Key key(boolean walk) {
+    if (walk) return stackWalker.walk(Recorder::walkedKey);
     StackTraceElement[] trace = new Throwable().getStackTrace();
+    int depth = Math.min(trace.length, STACK_LIMIT);
+    String[] classes = new String[depth];
+    String[] methods = new String[depth];
+    int[] lines = new int[depth];
+    for (int i = 0; i < depth; i++) {
+      StackTraceElement f = trace[i];
+      classes[i] = f.getClassName();
+      methods[i] = f.getMethodName();
+      lines[i] = Math.max(f.getLineNumber(), 0);
+    }
+    return keyOf(classes, methods, lines, depth, trace);
+  }
+
+  private static Key walkedKey(java.util.stream.Stream<StackWalker.StackFrame> stack) {
+    StackWalker.StackFrame[] frames = new StackWalker.StackFrame[STACK_LIMIT];
+    String[] classes = new String[STACK_LIMIT];
+    String[] methods = new String[STACK_LIMIT];
+    int[] bcis = new int[STACK_LIMIT];
+    int depth = 0;
+    int program = 0;
+    for (java.util.Iterator<StackWalker.StackFrame> it = stack.iterator(); depth < STACK_LIMIT && program < MAX_FRAMES && it.hasNext(); depth++) {
+      StackWalker.StackFrame f = it.next();
+      String cls = f.getClassName();
+      frames[depth] = f;
+      classes[depth] = cls;
+      bcis[depth] = f.getByteCodeIndex();
+      // A method's name costs the VM a lookup: only the program's frames need it, and IOUtil's (newFD).
+      if (!runtime(cls)) {
+        methods[depth] = f.getMethodName();
+        program++;
+      } else if (cls.equals("sun.nio.ch.IOUtil")) {
+        methods[depth] = f.getMethodName();
+      }
+    }
+    return keyOf(classes, methods, bcis, depth, frames);
+  }
+
+  /** The key of the program's frames among the first depth raw frames. */
+  private static Key keyOf(String[] rawClasses, String[] rawMethods, int[] rawPositions, int depth, Object frames) {
     String[] classes = new String[MAX_FRAMES];
     String[] methods = new String[MAX_FRAMES];
-    int[] lines = new int[MAX_FRAMES];
+    int[] positions = new int[MAX_FRAMES];
     int n = 0;
-    int depth = Math.min(trace.length, STACK_LIMIT);
     for (int i = 0; i < depth && n < MAX_FRAMES; i++) {
-      StackTraceElement f = trace[i];
-      String cls = f.getClassName();
-      if (i > 0 && i < 4 && "newFD".equals(trace[i - 1].getMethodName()) && "sun.nio.ch.IOUtil".equals(trace[i - 1].getClassName())) {
-        // newFD's caller: the JDK's file channels and pipes make their descriptors there too.
+      String cls = rawClasses[i];
+      // newFD's caller (newFD is below the recorder's own frames): the JDK's file channels and pipes make
+      // their descriptors there too.
+      if (i > 0 && i < 8 && "newFD".equals(rawMethods[i - 1]) && "sun.nio.ch.IOUtil".equals(rawClasses[i - 1])) {
         if (cls.startsWith("sun.nio.fs.") || cls.equals("sun.nio.ch.FileChannelImpl") || cls.equals("sun.nio.ch.PipeImpl")
             || cls.equals("sun.nio.ch.SourceChannelImpl") || cls.equals("sun.nio.ch.SinkChannelImpl")) return NOT_SOCKET;
       }
       if (runtime(cls)) continue;
       classes[n] = cls;
-      methods[n] = f.getMethodName();
-      lines[n] = Math.max(f.getLineNumber(), 0);
+      methods[n] = rawMethods[i];
+      positions[n] = rawPositions[i];
       n++;
     }
     if (n == 0) return null;
-    Key k = new Key(Arrays.copyOf(classes, n), Arrays.copyOf(methods, n), Arrays.copyOf(lines, n));
-    k.trace = trace;
+    Key k = new Key(Arrays.copyOf(classes, n), Arrays.copyOf(methods, n), Arrays.copyOf(positions, n));
+    k.frames = frames;
     return k;
   }
 
-  /** The site of a stack, made (and queued for writing) the first time it is seen; -1 when the table is full. */
-  private static int site(Key key) {
-    Integer id = siteIds.get(key);
-    if (id != null) return id;
-    if (siteLines.size() >= MAX_SITES) { dropped++; return -1; }
+  /** The site's frames as the S line's JSON: [[file, line, "Class.method"], …], program frames only. */
+  private static String framesJson(Key key) {
     StringBuilder json = new StringBuilder("[");
+    Object frames = key.frames;
+    int depth = frames instanceof StackTraceElement[] ? Math.min(((StackTraceElement[]) frames).length, STACK_LIMIT) : STACK_LIMIT;
     int n = 0;
-    int depth = Math.min(key.trace.length, STACK_LIMIT);
-    for (int i = 0; i < depth && n < key.lines.length; i++) {
-      StackTraceElement f = key.trace[i];
-      String cls = f.getClassName();
+    for (int i = 0; i < depth && n < key.positions.length; i++) {
+      String cls;
+      String method;
+      String fileName;
+      int line;
+      if (frames instanceof StackTraceElement[]) {
+        StackTraceElement f = ((StackTraceElement[]) frames)[i];
+        cls = f.getClassName();
+        method = f.getMethodName();
+        fileName = f.getFileName();
+        line = f.getLineNumber();
+      } else {
+        StackWalker.StackFrame f = ((StackWalker.StackFrame[]) frames)[i];
+        if (f == null) break;
+        cls = f.getClassName();
+        method = f.getMethodName();
+        fileName = f.getFileName();
+        line = f.getLineNumber();
+      }
       if (runtime(cls)) continue;
       n++;
       if (json.length() > 1) json.append(',');
       int dot = cls.lastIndexOf('.');
-      String file = f.getFileName() == null ? null : (dot < 0 ? "" : cls.substring(0, dot).replace('.', '/') + "/") + f.getFileName();
-      json.append('[').append(quote(file)).append(',').append(Math.max(f.getLineNumber(), 0)).append(',').append(quote(cls + "." + f.getMethodName())).append(']');
+      String file = fileName == null ? null : (dot < 0 ? "" : cls.substring(0, dot).replace('.', '/') + "/") + fileName;
+      json.append('[').append(quote(file)).append(',').append(Math.max(line, 0)).append(',').append(quote(cls + "." + method)).append(']');
     }
-    json.append(']');
-    key.trace = null; // kept as the map's key: only its frames
+    return json.append(']').toString();
+  }
+
+  /**
+   * The site of a stack, made (and queued for writing) the first time its frames are seen; -1 when the
+   * table is full. Keys that name the same frames (two calls on one line) share the site.
+   */
+  private static int site(Key key) {
+    Integer id = siteIds.get(key);
+    if (id != null) return id;
+    String json = framesJson(key);
+    key.frames = null; // kept as the map's key: only its frames
+    id = siteByFrames.get(json);
+    if (id != null) {
+      if (siteIds.size() < 4 * MAX_SITES) siteIds.put(key, id);
+      return id;
+    }
+    if (siteLines.size() >= MAX_SITES) { dropped++; return -1; }
     int site = siteLines.size();
     String line = "S\t" + site + "\t" + json + "\n";
     siteLines.add(line);
     counts.add(new int[2]);
     siteIds.put(key, site);
+    siteByFrames.put(json, site);
     newSites.append(line);
     return site;
   }
@@ -478,7 +602,7 @@ public final class Recorder {
     if (dropped > 0) s.append("D\t").append(dropped).append('\n');
     for (Rec r : live) {
       if (r == null || r.inode < 0 || r.closed) continue;
-      s.append("O\t").append(r.fd).append('\t').append(r.inode).append('\t').append(r.site).append('\t').append(r.time).append('\t').append(pid).append('\n');
+      s.append("O\t").append(r.fd).append('\t').append(r.inode).append('\t').append(r.site).append('\t').append(r.time).append('\t').append(r.tid).append('\n');
     }
     try {
       openFile(s.toString());
