@@ -457,6 +457,21 @@ async function benchProjects(o, repos, tmp) {
       console.log(`| ${lang} | ${label} | ${rs.length} | ${judged} | ${count.true} | ${count.false} | ${count.pedantic} | ${count.unclear} | ${ratio(count.true, judged)} | ${gone.true}/${gone.false}/${gone.pedantic}/${gone.unclear} | ${below.true}/${below.false}/${below.pedantic}/${below.unclear} |`);
     }
   }
+  if (o.verbose) {
+    // Warnings reported now that no judged row names (same file, function, variable and line): what to judge next.
+    const unjudged = [];
+    for (const lang of o.langs ?? LANGS) {
+      const rows = readJsonl(judgementsFile(lang));
+      for (const p of ps.filter((q) => q.language === lang && live.has(q.name))) {
+        for (const f of live.get(p.name).findings) {
+          const listed = rows.some((j) => j.project === p.name && j.file === f.file && normVar(j.variable) === normVar(f.variable) && lastName(j.function) === lastName(f.function) && j.line === f.line);
+          if (!listed) unjudged.push(`${p.name} ${f.file}:${f.line} ${f.function} ${f.variable} (acquired ${f.acquiredLine})${p.heldOut ? ' [held-out]' : ''}`);
+        }
+      }
+    }
+    console.log(`\nWarnings reported now that no judged row names (${unjudged.length}):`);
+    for (const u of unjudged) console.log(`  ${u}`);
+  }
   if (causes.size) {
     const total = (c) => Object.values(c).reduce((a, b) => a + b, 0);
     console.log('\nFalse positives still reported, by cause (tuned and held-out together):\n');
