@@ -481,3 +481,54 @@ func TestRead(t *testing.T) {
   assert.deepEqual(await inPackage(src, [helper]), ['18:fd:warning']);
   assert.deepEqual(await inPackage(src.replace('ReadXML(fd, "a")', 'ReadXML(nil, fd.Name())'), [helper]), ['18:fd:warning']);
 });
+
+test('main: a scope left right before main ends is the process end; a loop iteration or a branch with code after it still leaks', async () => {
+  const src = `package main
+
+import (
+	"log"
+	"net"
+	"time"
+)
+
+func main() {
+	var join, connect bool
+	if join {
+		for {
+			conn, err := net.Dial("tcp", "x")
+			if err != nil {
+				log.Fatalln(err)
+			}
+			log.Println(conn.RemoteAddr())
+		}
+	} else if connect {
+		conn, err := net.Dial("tcp", "x")
+		if err != nil {
+			log.Fatalln(err)
+		}
+		log.Println(conn.RemoteAddr())
+	} else {
+		switch {
+		case join:
+			c, err := net.Dial("tcp", "y")
+			if err != nil {
+				return
+			}
+			log.Println(c.LocalAddr())
+		}
+	}
+}
+
+func run(first bool) {
+	if first {
+		conn, err := net.Dial("tcp", "x")
+		if err != nil {
+			return
+		}
+		log.Println(conn.RemoteAddr())
+	}
+	time.Sleep(time.Hour)
+}
+`;
+  assert.deepEqual(await findings(src), ['18:conn:warning', '44:conn:warning']);
+});

@@ -62,6 +62,36 @@ function returnsError(lowered: LoweredFunction, rec: LeakRecord): boolean {
   return !!last && last.type !== 'nil';
 }
 
+/** Statement containers left for the next statement of their parent (the tail of an `if`, a `switch`'s case). */
+const PASS_THROUGH = new Set(['if_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'labeled_statement']);
+const STATEMENT_LISTS = new Set(['block', 'statement_list', 'expression_case', 'default_case', 'type_case', 'communication_case']);
+
+/**
+ * Does leaving `n` (a block, or a statement, of `fn`) reach the end of `fn` with nothing run after it
+ * and nothing repeating it? Each enclosing statement must be the last of its list, up to the body,
+ * through no loop and no function literal.
+ */
+function leadsToEnd(n: Node, fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  for (let x: Node = n; x.id !== body.id;) {
+    const p = x.parent;
+    if (!p) return false;
+    if (STATEMENT_LISTS.has(p.type)) {
+      if (p.namedChildren.filter((c) => c && c.type !== 'comment').at(-1)?.id !== x.id) return false;
+    } else if (!PASS_THROUGH.has(p.type)) return false;
+    x = p;
+  }
+  return true;
+}
+
+/** Does the leak's exit end the function: its end, a return, or a scope left last with nothing after it? */
+function endsFunction(lowered: LoweredFunction, rec: LeakRecord, fn: Node): boolean {
+  if (rec.exit.kind === 'return' || rec.exit.kind === 'end') return true;
+  const exit = lowered.cfg.nodes[rec.node]?.exit;
+  return !!exit && (exit.kind === 'block' || exit.kind === 'if' || exit.kind === 'case') && leadsToEnd(exit.node, fn);
+}
+
 function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, lines: LineIndex, notes: string[]): Finding[] {
   const name = functionName(fn);
   const lowered: LoweredFunction = ctx.lower(fn);
@@ -72,13 +102,14 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   if (!analysis.complete) return [];
   const out: { finding: FindingBody; fix: Fix | null; key: string }[] = [];
   const byVariable = new Map<string, LeakRecord[]>();
-  // Leaving `main` of package main ends the process, which closes everything: not a leak there.
+  // Leaving `main` of package main ends the process, which closes everything: not a leak there (nor where
+  // a last branch's scope ends right before main does).
   const endsProcess = fn.type === 'function_declaration' && name === 'main' && packageName(fn) === 'main';
   const command = isCommandEntry(fn);
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    if (endsProcess && (rec.exit.kind === 'return' || rec.exit.kind === 'end')) continue;
+    if (endsProcess && endsFunction(lowered, rec, fn)) continue;
     if (isGateKey(rec.variable)) continue;
     const kind = kindOf(tokens);
     const display = displayName(rec.variable, kind);
