@@ -532,3 +532,39 @@ func run(first bool) {
 `;
   assert.deepEqual(await findings(src), ['18:conn:warning', '44:conn:warning']);
 });
+
+test('a test that requires a request to fail and reads the response only where it reports the success acquires nothing', async () => {
+  const src = `package integration
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestMustFail(t *testing.T) {
+	resp, err := http.Get("http://localhost:1")
+	if err == nil {
+		t.Errorf("unexpected response: %d", resp.StatusCode)
+	}
+}
+
+func TestUsedAfter(t *testing.T) {
+	resp, err := http.Get("http://localhost:1")
+	if err == nil {
+		t.Errorf("unexpected response: %d", resp.StatusCode)
+	}
+	t.Log(resp)
+}
+
+func TestMustSucceed(t *testing.T) {
+	resp, err := http.Get("http://localhost:1")
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if resp.StatusCode != 204 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+`;
+  assert.deepEqual(await findings(src), ['21:resp.Body:warning', '31:resp.Body:warning']);
+});
