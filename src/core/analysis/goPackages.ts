@@ -44,14 +44,18 @@ export class GoPackages {
   private readonly imported = new Map<string, { stamp: string; decls: PackageDecls | null }>();
 
   /**
-   * The declarations of the packages `file` imports (`paths`, import paths) that are folders of its
-   * module or of a module its go.mod replaces with a local folder, by import path. Others are absent.
+   * The declarations of the packages `file` imports that are folders of its module or of a module its
+   * go.mod replaces with a local folder, by import path; others are absent. The imports are the file's
+   * as saved (its parse is kept like a sibling's): an import added in an unsaved edit is unknown until
+   * then, which only leaves its helpers unknown.
    */
-  async imports(file: string, paths: readonly string[]): Promise<Map<string, PackageDecls>> {
+  async imports(file: string): Promise<Map<string, PackageDecls>> {
     const out = new Map<string, PackageDecls>();
-    const mod = this.moduleAbove(path.dirname(path.resolve(file)));
+    const abs = path.resolve(file);
+    const mod = this.moduleAbove(path.dirname(abs));
     if (!mod) return out;
-    for (const p of new Set(paths)) {
+    const own = await this.decls(abs);
+    for (const p of own?.imports ?? []) {
       const dir = this.folderOf(mod, p);
       const decls = dir ? await this.packageAt(dir, p) : null;
       if (decls) out.set(p, decls);

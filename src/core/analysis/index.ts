@@ -42,7 +42,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
       {
         const packages = workspace.go;
         const file = workspace.file;
-        return analyzeGo(text, options, await packages.siblings(file), (paths) => packages.imports(file, paths));
+        return analyzeGo(text, options, await packages.siblings(file), await packages.imports(file));
       }
     case 'java':
       return analyzeJava(text, options);

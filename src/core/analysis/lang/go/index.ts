@@ -143,21 +143,18 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
 /** Results of Go functions analysed before (per process: the editor's worker keeps it across edits). */
 export const GO_FUNCTIONS = new FunctionCache(2000);
 
-/** The declarations of the imported packages that the workspace holds, by import path (see ../../goPackages.ts). */
-export type ImportResolver = (paths: readonly string[]) => Promise<ReadonlyMap<string, PackageDecls>>;
-
 /**
  * Analyses one Go file. `siblings`: the declarations of the other files of its folder (see
  * packageDecls.ts); those of the same package are used to know the types of helpers they declare.
- * `resolve`: the declarations of the packages of its module that it imports (helpers of another
- * package returning a connection or a response are then known by their declared results).
+ * `imported`: the declarations of the packages of its module that it imports, by import path (see
+ * ../../goPackages.ts): helpers of another package returning a connection or a response are then
+ * known by their declared results.
  */
-export async function analyzeGo(text: string, options: AnalysisOptions, siblings: readonly GoFileDecls[] = [], resolve?: ImportResolver): Promise<AnalysisResult> {
+export async function analyzeGo(text: string, options: AnalysisOptions, siblings: readonly GoFileDecls[] = [], imported: ReadonlyMap<string, PackageDecls> = new Map()): Promise<AnalysisResult> {
   const notes: string[] = [];
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   try {
-    const imported = resolve ? await resolve([...new Set((await withTree('go', text, (tree) => collectImports(tree.rootNode))).values())]) : new Map<string, PackageDecls>();
     return await withTree('go', text, (tree) => {
       const root = tree.rootNode;
       const fns = functionNodes(root);

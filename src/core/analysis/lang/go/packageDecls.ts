@@ -17,6 +17,8 @@ export interface GoFileDecls {
   readonly decls: Omit<PackageDecls, 'fingerprint'>;
   /** The file's declarations as written (types, variables, signatures): a cache key. */
   readonly fingerprint: string;
+  /** The import paths of the file. */
+  readonly imports: readonly string[];
 }
 
 /** The declarations of a Go file's text, or null when it has no package clause. */
@@ -26,8 +28,9 @@ export async function fileDecls(text: string): Promise<GoFileDecls | null> {
     const clause = root.namedChildren.find((c) => c?.type === 'package_clause');
     const packageName = clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text;
     if (!packageName) return null;
-    const types = new GoTypes(root, collectImports(root));
-    return { packageName, decls: types.exportDecls(), fingerprint: types.fingerprint };
+    const imports = collectImports(root);
+    const types = new GoTypes(root, imports);
+    return { packageName, decls: types.exportDecls(), fingerprint: types.fingerprint, imports: [...new Set(imports.values())] };
   });
 }
 
