@@ -146,3 +146,62 @@ test('parseGoMod: module path, local replacements (single and in a block), comme
   assert.deepEqual([...(m?.replaced ?? [])], [['example.com/a', path.resolve('/r', 'a')], ['example.com/b', path.resolve('/r', '../b')]]);
   assert.equal(parseGoMod('go 1.21\n', '/r'), null);
 });
+
+test('a function of another package of the module borrows a parameter its body only uses, and keeps one it stores or closes', async () => {
+  const util = `package netutil
+
+import "net"
+
+type Pool struct{ conns []net.Conn }
+
+func Greet(c net.Conn) error {
+	_, err := c.Write([]byte("hi"))
+	return err
+}
+
+func Shut(c net.Conn) {
+	c.Close()
+}
+
+func (p *Pool) Put(c net.Conn) {
+	p.conns = append(p.conns, c)
+}
+`;
+  const user = `package app
+
+import (
+	"net"
+
+	"example.com/app/netutil"
+)
+
+func greet(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	err = netutil.Greet(c)
+	return err
+}
+
+func shut(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	netutil.Shut(c)
+	return nil
+}
+
+func keep(p *netutil.Pool, addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	p.Put(c)
+	return nil
+}
+`;
+  const dir = tree({ 'go.mod': 'module example.com/app\n', 'netutil/netutil.go': util, 'app.go': user });
+  assert.deepEqual(await check(dir, 'app.go'), ['15:c']);
+});

@@ -73,17 +73,24 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   /** The name under which `summary` finds a call's same-file candidates (`f`, or every method `m` for `x.m()`), or null. */
   summaryName(call: Node): string | null {
     const c = callee(call, this.imports);
-    if (!c.name || (c.operand && c.pkg !== undefined)) return null;
+    if (!c.name) return null;
+    // A function or method of a package of the module: likewise, from its body.
+    const imported = this.types.importedBorrowing(call);
+    if (imported) return imported.borrowed ? this.borrowingSummary(`@${imported.key}`, imported.borrowed) : null;
+    if (c.operand && c.pkg !== undefined) return null;
     const name = c.operand ? `.${c.name}` : c.name;
     if (this.candidates(name)) return name;
     // Another file's function or method: its parameters are kept unless its body only uses them.
     const key = this.types.packageKey(call);
     if (key === null) return null;
     const borrowed = this.types.borrowedBy(call);
-    if (!borrowed) return null;
-    const summaryKey = `@${key}`;
-    if (!this.summaries.has(summaryKey)) this.summaries.set(summaryKey, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
-    return summaryKey;
+    return borrowed ? this.borrowingSummary(`@${key}`, borrowed) : null;
+  }
+
+  /** A summary under `key` for a callee whose body only uses the `borrowed` parameters and may keep the others. */
+  private borrowingSummary(key: string, borrowed: readonly boolean[]): string {
+    if (!this.summaries.has(key)) this.summaries.set(key, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
+    return key;
   }
 
   /** The same-file functions (`f`) or methods (`.m`) of a name. */
@@ -229,6 +236,9 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
+    // A function or method of a package of the module: what it does with each argument is what its body does.
+    const imported = this.types.importedBorrowing(call);
+    if (imported) return imported.borrowed?.some((b) => b) ? 'neutral' : 'unknown';
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
       return packageFunctionUse(c.pkg, c.name) ?? (borrowsByName(c.name) ? 'neutral' : 'unknown');
     }

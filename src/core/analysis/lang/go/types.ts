@@ -261,6 +261,32 @@ export class GoTypes {
     return !!owner && !!this.imported.get(owner.pkg)?.passing.has(`${owner.name}.${name}`);
   }
 
+  /**
+   * For a call of a function or method (with a body) of an imported workspace package: `path:f` or
+   * `path:T.m` and which parameters it only uses (see borrowedParameters), else null.
+   */
+  importedBorrowing(call: Node): { key: string; borrowed: readonly boolean[] | null } | null {
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type !== 'selector_expression') return null;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name) return null;
+    let pkg: string;
+    let key: string;
+    if (op.type === 'identifier' && this.isPackage(op)) {
+      pkg = packagePath(this.imports, op.text)!;
+      key = name;
+    } else {
+      const recv = this.typeOf(op);
+      const owner = recv && recv.pkg !== '' ? this.importedMethodOwner(recv, name, 0) : null;
+      if (!owner) return null;
+      pkg = owner.pkg;
+      key = `${owner.name}.${name}`;
+    }
+    const decls = this.imported.get(pkg);
+    return decls?.bodies.has(key) ? { key: `${pkg}:${key}`, borrowed: decls.borrowing.get(key) ?? null } : null;
+  }
+
   /** The results of method `m` of an imported workspace package's type `t`, promoted ones included. */
   private importedMethod(t: GoType, m: string, depth: number): readonly ResultType[] | null {
     const owner = this.importedMethodOwner(t, m, depth);
