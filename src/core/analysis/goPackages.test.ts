@@ -205,3 +205,45 @@ func keep(p *netutil.Pool, addr string) error {
   const dir = tree({ 'go.mod': 'module example.com/app\n', 'netutil/netutil.go': util, 'app.go': user });
   assert.deepEqual(await check(dir, 'app.go'), ['15:c']);
 });
+
+test('a function of another package of the module that may keep an argument, its error checked right after, takes it only on success', async () => {
+  const util = `package netutil
+
+import (
+	"log"
+	"net"
+)
+
+type Wrapped struct{ c net.Conn }
+
+func Wrap(c net.Conn, l *log.Logger) (*Wrapped, error) {
+	l.Printf("wrapping")
+	w := &Wrapped{c: c}
+	return w, nil
+}
+`;
+  const user = `package app
+
+import (
+	"errors"
+	"log"
+	"net"
+
+	"example.com/app/netutil"
+)
+
+func open(addr string, l *log.Logger) (*netutil.Wrapped, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	w, err := netutil.Wrap(c, l)
+	if err != nil {
+		return nil, errors.New("wrap")
+	}
+	return w, nil
+}
+`;
+  const dir = tree({ 'go.mod': 'module example.com/app\n', 'netutil/netutil.go': util, 'app.go': user });
+  assert.deepEqual(await check(dir, 'app.go'), ['18:c']);
+});

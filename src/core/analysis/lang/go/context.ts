@@ -236,9 +236,10 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
-    // A function or method of a package of the module: what it does with each argument is what its body does.
+    // A function or method of a package of the module that only uses every argument it is given leaves them
+    // alone; one that may keep some is a hand-off (after an error check right after it, only on success).
     const imported = this.types.importedBorrowing(call);
-    if (imported) return imported.borrowed?.some((b) => b) ? 'neutral' : 'unknown';
+    if (imported) return imported.borrowed?.every((b) => b) ? 'neutral' : 'unknown';
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
       return packageFunctionUse(c.pkg, c.name) ?? (borrowsByName(c.name) ? 'neutral' : 'unknown');
     }
