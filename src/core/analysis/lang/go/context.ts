@@ -73,11 +73,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   /** The name under which `summary` finds a call's same-file candidates (`f`, or every method `m` for `x.m()`), or null. */
   summaryName(call: Node): string | null {
     const c = callee(call, this.imports);
-    if (!c.name) return null;
-    // A function or method of a package of the module: likewise, from its body.
-    const imported = this.types.importedBorrowing(call);
-    if (imported) return imported.borrowed ? this.borrowingSummary(`@${imported.key}`, imported.borrowed) : null;
-    if (c.operand && c.pkg !== undefined) return null;
+    if (!c.name || (c.operand && c.pkg !== undefined)) return null;
     const name = c.operand ? `.${c.name}` : c.name;
     if (this.candidates(name)) return name;
     // Another file's function or method: its parameters are kept unless its body only uses them.
@@ -236,10 +232,9 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
-    // A function or method of a package of the module that only uses every argument it is given leaves them
-    // alone; one that may keep some is a hand-off (after an error check right after it, only on success).
-    const imported = this.types.importedBorrowing(call);
-    if (imported) return imported.borrowed?.every((b) => b) ? 'neutral' : 'unknown';
+    // A function or method of a package of the module whose body only uses every argument it is given leaves
+    // them alone; otherwise what is known of any other package's callee decides (its name, below).
+    if (this.types.importedBorrowedBy(call)?.every((b) => b)) return 'neutral';
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
       return packageFunctionUse(c.pkg, c.name) ?? (borrowsByName(c.name) ? 'neutral' : 'unknown');
     }

@@ -262,10 +262,10 @@ export class GoTypes {
   }
 
   /**
-   * For a call of a function or method (with a body) of an imported workspace package: `path:f` or
-   * `path:T.m` and which parameters it only uses (see borrowedParameters), else null.
+   * For a call of a function or method (with a body) of an imported workspace package: which parameters
+   * it only uses (see borrowedParameters), else null.
    */
-  importedBorrowing(call: Node): { key: string; borrowed: readonly boolean[] | null } | null {
+  importedBorrowedBy(call: Node): readonly boolean[] | null {
     const f = unparenOf(call.childForFieldName('function'));
     if (f?.type !== 'selector_expression') return null;
     const op = unparenOf(f.childForFieldName('operand'));
@@ -284,7 +284,7 @@ export class GoTypes {
       key = `${owner.name}.${name}`;
     }
     const decls = this.imported.get(pkg);
-    return decls?.bodies.has(key) ? { key: `${pkg}:${key}`, borrowed: decls.borrowing.get(key) ?? null } : null;
+    return decls?.bodies.has(key) ? decls.borrowing.get(key) ?? null : null;
   }
 
   /** The results of method `m` of an imported workspace package's type `t`, promoted ones included. */
