@@ -29,7 +29,8 @@
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
 //          --no-workspace (C leak-fix files alone, without the summaries of their project's other files:
 //          how it was measured before workspace summaries, and for a --cli that has no --workspace).
-// Go leak-fix records are checked with the other .go files of their folder (their package) next to them.
+// Go leak-fix records are checked with the repository's .go and go.mod files at that commit next to them: the
+// other files of their package, and the packages of their module that they import (found through go.mod).
 // C/C++ leak-fix records are checked with `check --workspace`: the C/C++ files of the record's project at
 // the parent commit (the top folder of the record's path, e.g. redis's src/, or the whole repository for a
 // file at its root), written once per commit and folder, give the summaries of the project's functions.
@@ -175,6 +176,20 @@ class Repos {
     fs.writeFileSync(path.join(dest, '.complete'), '');
     return true;
   }
+  /** Writes the .go and go.mod files of a commit into dest (the record's own file is written over with the same bytes). */
+  async extractGo(repo, commit, dest) {
+    const g = this.gitDir(repo);
+    const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit]);
+    if (ls.code !== 0) return false;
+    const files = String(ls.stdout).split('\n').filter((f) => f.endsWith('.go') || f === 'go.mod' || f.endsWith('/go.mod'));
+    if (!files.length) return true;
+    const tarFile = `${dest}.go.tar`;
+    const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit, '--', ...files]);
+    if (a.code !== 0) return false;
+    const t = await run('tar', ['-xf', tarFile, '-C', dest]);
+    fs.rmSync(tarFile, { force: true });
+    return t.code === 0;
+  }
   /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
   async extract(repo, commit, dest) {
     const g = this.gitDir(repo);
@@ -313,8 +328,9 @@ async function benchLeakFixes(o, repos, tmp) {
       const p = path.join(tmp, 'leakfix', side, rec.id, rec.path);
       fs.mkdirSync(path.dirname(p), { recursive: true });
       fs.writeFileSync(p, bytes);
-      // A Go file is analysed with the other files of its package (its folder), as they were at that commit.
-      if (rec.language === 'go') {
+      // A Go file is analysed with the other files of its package (its folder) and the packages of its module
+      // that it imports (found through go.mod), as they were at that commit: the repository's .go and go.mod files.
+      if (rec.language === 'go' && !(await repos.extractGo(rec.repo, commit, path.join(tmp, 'leakfix', side, rec.id)))) {
         for (const sib of await repos.goSiblings(rec.repo, commit, rec.path)) {
           const b = await repos.show(rec.repo, commit, sib);
           if (b) fs.writeFileSync(path.join(tmp, 'leakfix', side, rec.id, sib), b);
@@ -456,6 +472,21 @@ async function benchProjects(o, repos, tmp) {
       const judged = count.true + count.false + count.pedantic + count.unclear;
       console.log(`| ${lang} | ${label} | ${rs.length} | ${judged} | ${count.true} | ${count.false} | ${count.pedantic} | ${count.unclear} | ${ratio(count.true, judged)} | ${gone.true}/${gone.false}/${gone.pedantic}/${gone.unclear} | ${below.true}/${below.false}/${below.pedantic}/${below.unclear} |`);
     }
+  }
+  if (o.verbose) {
+    // Warnings reported now that no judged row names (same file, function, variable and line): what to judge next.
+    const unjudged = [];
+    for (const lang of o.langs ?? LANGS) {
+      const rows = readJsonl(judgementsFile(lang));
+      for (const p of ps.filter((q) => q.language === lang && live.has(q.name))) {
+        for (const f of live.get(p.name).findings) {
+          const listed = rows.some((j) => j.project === p.name && j.file === f.file && normVar(j.variable) === normVar(f.variable) && lastName(j.function) === lastName(f.function) && j.line === f.line);
+          if (!listed) unjudged.push(`${p.name} ${f.file}:${f.line} ${f.function} ${f.variable} (acquired ${f.acquiredLine})${p.heldOut ? ' [held-out]' : ''}`);
+        }
+      }
+    }
+    console.log(`\nWarnings reported now that no judged row names (${unjudged.length}):`);
+    for (const u of unjudged) console.log(`  ${u}`);
   }
   if (causes.size) {
     const total = (c) => Object.values(c).reduce((a, b) => a + b, 0);

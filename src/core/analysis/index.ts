@@ -10,7 +10,7 @@ import type { GoPackages } from './goPackages';
 /** The workspace a file belongs to: C/C++ files use the summaries of the functions the index holds. */
 export interface SourceWorkspace {
   readonly c?: CWorkspaceIndex;
-  /** Go files use the declarations of the other files of their package (their folder). */
+  /** Go files use the declarations of the other files of their package (their folder) and of the module's packages they import. */
   readonly go?: GoPackages;
   /** The file's key in the index (its path). */
   readonly file: string;
@@ -38,7 +38,12 @@ export async function analyzeSource(text: string, language: LanguageId, options:
     case 'python':
       return analyzePython(text, options);
     case 'go':
-      return analyzeGo(text, options, workspace?.go ? await workspace.go.siblings(workspace.file) : []);
+      if (!workspace?.go) return analyzeGo(text, options);
+      {
+        const packages = workspace.go;
+        const file = workspace.file;
+        return analyzeGo(text, options, await packages.siblings(file), await packages.imports(file));
+      }
     case 'java':
       return analyzeJava(text, options);
   }

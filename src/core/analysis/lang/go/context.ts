@@ -4,7 +4,7 @@ import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
 import { borrowsByName, isCleanupRegistrar, isNoReturn, methodAcquisitionKind, methodUse, packageFunctionUse, packageAcquisitionKind, resourceKindOf, type ArgumentUse, type Imports, type ResourceKind } from './names';
-import type { GoTypes } from './types';
+import type { GoTypes, ResultType } from './types';
 import { callArgs, callee, unparen } from './syntax';
 
 const MAX_SUMMARY_DEPTH = 16;
@@ -80,10 +80,13 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const key = this.types.packageKey(call);
     if (key === null) return null;
     const borrowed = this.types.borrowedBy(call);
-    if (!borrowed) return null;
-    const summaryKey = `@${key}`;
-    if (!this.summaries.has(summaryKey)) this.summaries.set(summaryKey, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
-    return summaryKey;
+    return borrowed ? this.borrowingSummary(`@${key}`, borrowed) : null;
+  }
+
+  /** A summary under `key` for a callee whose body only uses the `borrowed` parameters and may keep the others. */
+  private borrowingSummary(key: string, borrowed: readonly boolean[]): string {
+    if (!this.summaries.has(key)) this.summaries.set(key, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
+    return key;
   }
 
   /** The same-file functions (`f`) or methods (`.m`) of a name. */
@@ -181,11 +184,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const c = callee(call, this.imports);
     if (!c.name) return null;
     if (c.operand && c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
-      return packageAcquisitionKind(c.pkg, c.name);
+      return packageAcquisitionKind(c.pkg, c.name) ?? this.importedAcquisition(call);
     }
     if (c.operand) {
       const recv = this.types.typeOf(c.operand);
-      if (recv && recv.pkg !== '') return methodAcquisitionKind(recv, c.name, callArgs(call).length);
+      if (recv && recv.pkg !== '') return methodAcquisitionKind(recv, c.name, callArgs(call).length) ?? this.importedAcquisition(call);
     }
     return this.declaredAcquisition(call);
   }
@@ -193,8 +196,18 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   /** A call to a function or method of this package declared to return exactly `(resource, error)`. */
   private declaredAcquisition(call: Node): ResourceKind | null {
     const results = this.types.calleeResults(call);
-    if (!results || results.length !== 2 || !results[1]!.error || this.types.passesExisting(call)) return null;
-    return resourceKindOf(results[0]!.type);
+    if (!results || this.types.passesExisting(call)) return null;
+    return resourceResult(results);
+  }
+
+  /**
+   * A call to a function or method of another package of the workspace (one the file imports from its
+   * module) declared to return exactly `(resource, error)`, and not one that hands out a value that exists.
+   */
+  private importedAcquisition(call: Node): ResourceKind | null {
+    const results = this.types.importedResults(call);
+    if (!results || this.types.importedPasses(call)) return null;
+    return resourceResult(results);
   }
 
   /**
@@ -219,6 +232,9 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
       return borrowsByName(c.name) ? 'neutral' : 'unknown';
     }
+    // A function or method of a package of the module whose body only uses every argument it is given leaves
+    // them alone; otherwise what is known of any other package's callee decides (its name, below).
+    if (this.types.importedBorrowedBy(call)?.every((b) => b)) return 'neutral';
     if (c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
       return packageFunctionUse(c.pkg, c.name) ?? (borrowsByName(c.name) ? 'neutral' : 'unknown');
     }
@@ -237,6 +253,11 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const c = callee(call, this.imports);
     return this.transfers.has(c.text) || (c.name !== null && this.transfers.has(c.name));
   }
+}
+
+/** The resource kind of declared results `(resource, error)`, or null for any other shape. */
+function resourceResult(results: readonly ResultType[]): ResourceKind | null {
+  return results.length === 2 && results[1]!.error ? resourceKindOf(results[0]!.type) : null;
 }
 
 /** Cheap pre-check: does the body (outside nested function literals) call anything that acquires? */

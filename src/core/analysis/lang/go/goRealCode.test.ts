@@ -481,3 +481,90 @@ func TestRead(t *testing.T) {
   assert.deepEqual(await inPackage(src, [helper]), ['18:fd:warning']);
   assert.deepEqual(await inPackage(src.replace('ReadXML(fd, "a")', 'ReadXML(nil, fd.Name())'), [helper]), ['18:fd:warning']);
 });
+
+test('main: a scope left right before main ends is the process end; a loop iteration or a branch with code after it still leaks', async () => {
+  const src = `package main
+
+import (
+	"log"
+	"net"
+	"time"
+)
+
+func main() {
+	var join, connect bool
+	if join {
+		for {
+			conn, err := net.Dial("tcp", "x")
+			if err != nil {
+				log.Fatalln(err)
+			}
+			log.Println(conn.RemoteAddr())
+		}
+	} else if connect {
+		conn, err := net.Dial("tcp", "x")
+		if err != nil {
+			log.Fatalln(err)
+		}
+		log.Println(conn.RemoteAddr())
+	} else {
+		switch {
+		case join:
+			c, err := net.Dial("tcp", "y")
+			if err != nil {
+				return
+			}
+			log.Println(c.LocalAddr())
+		}
+	}
+}
+
+func run(first bool) {
+	if first {
+		conn, err := net.Dial("tcp", "x")
+		if err != nil {
+			return
+		}
+		log.Println(conn.RemoteAddr())
+	}
+	time.Sleep(time.Hour)
+}
+`;
+  assert.deepEqual(await findings(src), ['18:conn:warning', '44:conn:warning']);
+});
+
+test('a test that requires a request to fail and reads the response only where it reports the success acquires nothing', async () => {
+  const src = `package integration
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestMustFail(t *testing.T) {
+	resp, err := http.Get("http://localhost:1")
+	if err == nil {
+		t.Errorf("unexpected response: %d", resp.StatusCode)
+	}
+}
+
+func TestUsedAfter(t *testing.T) {
+	resp, err := http.Get("http://localhost:1")
+	if err == nil {
+		t.Errorf("unexpected response: %d", resp.StatusCode)
+	}
+	t.Log(resp)
+}
+
+func TestMustSucceed(t *testing.T) {
+	resp, err := http.Get("http://localhost:1")
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if resp.StatusCode != 204 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+`;
+  assert.deepEqual(await findings(src), ['21:resp.Body:warning', '31:resp.Body:warning']);
+});

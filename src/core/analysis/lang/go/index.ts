@@ -16,7 +16,7 @@ import { GoFixer } from './fixes';
 import { isGateKey, variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
 import { calledNames, collectImports, functionName, functionNodes } from './syntax';
-import { GoTypes } from './types';
+import { GoTypes, type PackageDecls } from './types';
 import { mergeDecls, type GoFileDecls } from './packageDecls';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey } from '../../engine/reuse';
@@ -62,6 +62,36 @@ function returnsError(lowered: LoweredFunction, rec: LeakRecord): boolean {
   return !!last && last.type !== 'nil';
 }
 
+/** Statement containers left for the next statement of their parent (the tail of an `if`, a `switch`'s case). */
+const PASS_THROUGH = new Set(['if_statement', 'expression_switch_statement', 'type_switch_statement', 'select_statement', 'labeled_statement']);
+const STATEMENT_LISTS = new Set(['block', 'statement_list', 'expression_case', 'default_case', 'type_case', 'communication_case']);
+
+/**
+ * Does leaving `n` (a block, or a statement, of `fn`) reach the end of `fn` with nothing run after it
+ * and nothing repeating it? Each enclosing statement must be the last of its list, up to the body,
+ * through no loop and no function literal.
+ */
+function leadsToEnd(n: Node, fn: Node): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  for (let x: Node = n; x.id !== body.id;) {
+    const p = x.parent;
+    if (!p) return false;
+    if (STATEMENT_LISTS.has(p.type)) {
+      if (p.namedChildren.filter((c) => c && c.type !== 'comment').at(-1)?.id !== x.id) return false;
+    } else if (!PASS_THROUGH.has(p.type)) return false;
+    x = p;
+  }
+  return true;
+}
+
+/** Does the leak's exit end the function: its end, a return, or a scope left last with nothing after it? */
+function endsFunction(lowered: LoweredFunction, rec: LeakRecord, fn: Node): boolean {
+  if (rec.exit.kind === 'return' || rec.exit.kind === 'end') return true;
+  const exit = lowered.cfg.nodes[rec.node]?.exit;
+  return !!exit && (exit.kind === 'block' || exit.kind === 'if' || exit.kind === 'case') && leadsToEnd(exit.node, fn);
+}
+
 function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, lines: LineIndex, notes: string[]): Finding[] {
   const name = functionName(fn);
   const lowered: LoweredFunction = ctx.lower(fn);
@@ -72,13 +102,14 @@ function analyzeFunction(fn: Node, ctx: GoFileContext, fixer: GoFixer | null, li
   if (!analysis.complete) return [];
   const out: { finding: FindingBody; fix: Fix | null; key: string }[] = [];
   const byVariable = new Map<string, LeakRecord[]>();
-  // Leaving `main` of package main ends the process, which closes everything: not a leak there.
+  // Leaving `main` of package main ends the process, which closes everything: not a leak there (nor where
+  // a last branch's scope ends right before main does).
   const endsProcess = fn.type === 'function_declaration' && name === 'main' && packageName(fn) === 'main';
   const command = isCommandEntry(fn);
   for (const rec of analysis.leaks.values()) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
-    if (endsProcess && (rec.exit.kind === 'return' || rec.exit.kind === 'end')) continue;
+    if (endsProcess && endsFunction(lowered, rec, fn)) continue;
     if (isGateKey(rec.variable)) continue;
     const kind = kindOf(tokens);
     const display = displayName(rec.variable, kind);
@@ -115,8 +146,11 @@ export const GO_FUNCTIONS = new FunctionCache(2000);
 /**
  * Analyses one Go file. `siblings`: the declarations of the other files of its folder (see
  * packageDecls.ts); those of the same package are used to know the types of helpers they declare.
+ * `imported`: the declarations of the packages of its module that it imports, by import path (see
+ * ../../goPackages.ts): helpers of another package returning a connection or a response are then
+ * known by their declared results.
  */
-export async function analyzeGo(text: string, options: AnalysisOptions, siblings: readonly GoFileDecls[] = []): Promise<AnalysisResult> {
+export async function analyzeGo(text: string, options: AnalysisOptions, siblings: readonly GoFileDecls[] = [], imported: ReadonlyMap<string, PackageDecls> = new Map()): Promise<AnalysisResult> {
   const notes: string[] = [];
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
@@ -128,7 +162,7 @@ export async function analyzeGo(text: string, options: AnalysisOptions, siblings
       const own = packageName(root);
       const pkgFiles = siblings.filter((d) => d.packageName === own);
       const pkg = pkgFiles.length ? mergeDecls(pkgFiles) : null;
-      const ctx = new GoFileContext(new GoTypes(root, imports, pkg), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
+      const ctx = new GoFileContext(new GoTypes(root, imports, pkg, imported), imports, new Set(options.ownershipTransfers ?? []), fns, deadline);
       const lines = new LineIndex(text);
       const fixer = new GoFixer(text, (offset) => lines.position(offset).line);
       const findings: Finding[] = [];

@@ -245,8 +245,10 @@ export class GoLowering {
       if (!key) continue; // a package-level variable: stored
       const errNode = f.left[1];
       const errVar = errNode && errNode.type === 'identifier' && errNode.text !== '_' ? errNode.text : null;
-      // A test that discards the result and requires the call to fail: its passing run acquires nothing.
-      if (discarded && errVar && [...this.ctx.imports.values()].includes('testing') && expectsFailure(f.stmt, errVar)) continue;
+      // A test that requires the call to fail and discards the result, or reads it only where it reports that
+      // the call succeeded: its passing run acquires nothing.
+      if (errVar && [...this.ctx.imports.values()].includes('testing') && expectsFailure(f.stmt, errVar) &&
+        (discarded || (f.stmt.type === 'short_var_declaration' && onlyWhereFailing(f.stmt, target.text, errVar)))) continue;
       this.acquiredKeys.add(key);
       if (kind === 'response') this.responseKeys.add(key);
       this.acquisitions.set(call.startIndex, { call, stmt: f.stmt, key, name: target.text, errVar, kind, inLoop: this.inLoop(f.stmt), discarded });
@@ -618,6 +620,20 @@ function expectsFailure(stmt: Node, err: string): boolean {
   const f = unparen(call.childForFieldName('function'));
   return f?.type === 'selector_expression' && ASSERTS_ERROR.test(f.childForFieldName('field')?.text ?? '') &&
     callArgs(call).some((a) => unparen(a)?.type === 'identifier' && unparen(a)!.text === err);
+}
+
+/**
+ * After `resp, err := call()` followed by `if err == nil { t.Errorf(…) }`: is every later use of `resp` in
+ * the enclosing block inside that if's consequence (where the test already reports a failure)?
+ */
+function onlyWhereFailing(stmt: Node, name: string, err: string): boolean {
+  const next = stmt.nextNamedSibling;
+  const block = stmt.parent;
+  if (!block || next?.type !== 'if_statement' || next.childForFieldName('initializer') || !isNilTest(next.childForFieldName('condition'), err)) return false;
+  const consequence = next.childForFieldName('consequence');
+  if (!consequence) return false;
+  return block.descendantsOfType('identifier').every((id) => !id || id.text !== name || id.startIndex < next.startIndex ||
+    (id.startIndex >= consequence.startIndex && id.endIndex <= consequence.endIndex));
 }
 
 /** Does the body of `fn` call `name.Close()` or `name.Body.Close()` anywhere? */

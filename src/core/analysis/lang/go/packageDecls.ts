@@ -17,6 +17,8 @@ export interface GoFileDecls {
   readonly decls: Omit<PackageDecls, 'fingerprint'>;
   /** The file's declarations as written (types, variables, signatures): a cache key. */
   readonly fingerprint: string;
+  /** The import paths of the file. */
+  readonly imports: readonly string[];
 }
 
 /** The declarations of a Go file's text, or null when it has no package clause. */
@@ -26,8 +28,9 @@ export async function fileDecls(text: string): Promise<GoFileDecls | null> {
     const clause = root.namedChildren.find((c) => c?.type === 'package_clause');
     const packageName = clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text;
     if (!packageName) return null;
-    const types = new GoTypes(root, collectImports(root));
-    return { packageName, decls: types.exportDecls(), fingerprint: types.fingerprint };
+    const imports = collectImports(root);
+    const types = new GoTypes(root, imports);
+    return { packageName, decls: types.exportDecls(), fingerprint: types.fingerprint, imports: [...new Set(imports.values())] };
   });
 }
 
@@ -82,4 +85,32 @@ export function mergeDecls(files: readonly GoFileDecls[]): PackageDecls {
     for (const k of f.decls.methods.keys()) if (!f.decls.passing.has(k)) passing.delete(k);
   }
   return { functions, methods, fields, embedded, globals, borrowing, passing, bodies, fingerprint: files.map((f) => f.fingerprint).sort().join('\n--\n') };
+}
+
+/**
+ * The declarations of another package of the workspace, imported under `path` (see ../../goPackages.ts):
+ * its own types (pkg '') become `path`'s, so that a caller's `*k8sutil.Client` finds their methods.
+ */
+export function importedDecls(files: readonly GoFileDecls[], path: string): PackageDecls {
+  const d = mergeDecls(files);
+  const q = (t: GoType | null): GoType | null => (t && t.pkg === '' ? { pkg: path, name: t.name } : t);
+  const results = (m: ReadonlyMap<string, readonly ResultType[]>) => new Map([...m].map(([k, rs]) => [k, rs.map((r) => ({ ...r, type: q(r.type) }))]));
+  const typed = (m: ReadonlyMap<string, GoType | null>) => new Map([...m].map(([k, t]) => [k, q(t)]));
+  return {
+    ...d,
+    functions: results(d.functions), methods: results(d.methods), fields: typed(d.fields), globals: typed(d.globals),
+    embedded: new Map([...d.embedded].map(([k, ts]) => [k, ts.map((t) => q(t)!)])),
+    fingerprint: `${path}\n${d.fingerprint}`,
+  };
+}
+
+/**
+ * The package a folder's files make for an importer: its non-test files under the package name most
+ * of them declare (a `package main` generator kept beside them with a build tag is left out).
+ */
+export function importableFiles(files: readonly GoFileDecls[]): GoFileDecls[] {
+  const counts = new Map<string, number>();
+  for (const f of files) if (!f.packageName.endsWith('_test')) counts.set(f.packageName, (counts.get(f.packageName) ?? 0) + 1);
+  const name = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  return name === undefined || name === 'main' ? [] : files.filter((f) => f.packageName === name);
 }

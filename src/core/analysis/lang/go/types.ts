@@ -81,7 +81,11 @@ export class GoTypes {
    */
   readonly fingerprint: string;
 
-  constructor(root: Node, readonly imports: Imports, private readonly pkg: PackageDecls | null = null) {
+  /**
+   * `pkg`: what the package's other files declare. `imported`: what the packages of the workspace
+   * that the file imports declare, by import path (their own types carry that path).
+   */
+  constructor(root: Node, readonly imports: Imports, private readonly pkg: PackageDecls | null = null, private readonly imported: ReadonlyMap<string, PackageDecls> = new Map()) {
     const declared: string[] = [];
     for (const top of kids(root)) {
       if (top.type === 'type_declaration' || top.type === 'var_declaration') declared.push(top.text);
@@ -91,7 +95,8 @@ export class GoTypes {
       }
     }
     // Hashed once here: every function's key holds it, and the declarations can be most of the file.
-    this.fingerprint = createHash('sha1').update(declared.join('\n') + (pkg ? `\n#package ${pkg.fingerprint}` : '')).digest('hex');
+    const importedPrints = [...imported.values()].map((d) => `\n#imported ${d.fingerprint}`).sort().join('');
+    this.fingerprint = createHash('sha1').update(declared.join('\n') + (pkg ? `\n#package ${pkg.fingerprint}` : '') + importedPrints).digest('hex');
     for (const top of kids(root)) {
       if (top.type === 'type_declaration') {
         for (const spec of kids(top)) {
@@ -179,10 +184,11 @@ export class GoTypes {
         if (!op || !field) return null;
         if (op.type === 'identifier' && this.isPackage(op)) {
           const path = packagePath(this.imports, op.text);
-          return path ? packageVarType(path, field) : null;
+          return path ? packageVarType(path, field) ?? this.imported.get(path)?.globals.get(field) ?? null : null;
         }
         const t = this.typeOf(op);
-        return t && t.pkg === '' ? this.fieldType(t.name, field, 0) : null;
+        if (!t) return null;
+        return t.pkg === '' ? this.fieldType(t.name, field, 0) : this.importedField(t, field, 0);
       }
       case 'call_expression':
         return this.resultType(x, 0);
@@ -217,11 +223,101 @@ export class GoTypes {
       const op = unparenOf(f.childForFieldName('operand'));
       const name = f.childForFieldName('field')?.text;
       if (!op || !name) return null;
-      if (op.type === 'identifier' && this.isPackage(op)) return packageFunctionResultType(packagePath(this.imports, op.text)!, name, index);
+      if (op.type === 'identifier' && this.isPackage(op)) {
+        const path = packagePath(this.imports, op.text)!;
+        return packageFunctionResultType(path, name, index) ?? this.imported.get(path)?.functions.get(name)?.[index]?.type ?? null;
+      }
       const recv = this.typeOf(op);
-      if (recv && recv.pkg !== '') return methodResultType(recv, name, index);
+      if (recv && recv.pkg !== '') return methodResultType(recv, name, index) ?? this.importedMethod(recv, name, 0)?.[index]?.type ?? null;
     }
     return this.calleeResults(call)?.[index]?.type ?? null;
+  }
+
+  /**
+   * The declared results of a call's callee when it is a function or method of the workspace's Go
+   * packages that the file imports (see `imported`), else null. Standard ones are known by table.
+   */
+  importedResults(call: Node): readonly ResultType[] | null {
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type !== 'selector_expression') return null;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name) return null;
+    if (op.type === 'identifier' && this.isPackage(op)) return this.imported.get(packagePath(this.imports, op.text)!)?.functions.get(name) ?? null;
+    const recv = this.typeOf(op);
+    return recv && recv.pkg !== '' ? this.importedMethod(recv, name, 0) : null;
+  }
+
+  /** Does the call run an imported workspace function or method that only hands out a value that exists (see passesExisting)? */
+  importedPasses(call: Node): boolean {
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type !== 'selector_expression') return false;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name) return false;
+    if (op.type === 'identifier' && this.isPackage(op)) return !!this.imported.get(packagePath(this.imports, op.text)!)?.passing.has(name);
+    const recv = this.typeOf(op);
+    const owner = recv && recv.pkg !== '' ? this.importedMethodOwner(recv, name, 0) : null;
+    return !!owner && !!this.imported.get(owner.pkg)?.passing.has(`${owner.name}.${name}`);
+  }
+
+  /**
+   * For a call of a function or method (with a body) of an imported workspace package: which parameters
+   * it only uses (see borrowedParameters), else null.
+   */
+  importedBorrowedBy(call: Node): readonly boolean[] | null {
+    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type !== 'selector_expression') return null;
+    const op = unparenOf(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (!op || !name) return null;
+    let pkg: string;
+    let key: string;
+    if (op.type === 'identifier' && this.isPackage(op)) {
+      pkg = packagePath(this.imports, op.text)!;
+      key = name;
+    } else {
+      const recv = this.typeOf(op);
+      const owner = recv && recv.pkg !== '' ? this.importedMethodOwner(recv, name, 0) : null;
+      if (!owner) return null;
+      pkg = owner.pkg;
+      key = `${owner.name}.${name}`;
+    }
+    const decls = this.imported.get(pkg);
+    return decls?.bodies.has(key) ? decls.borrowing.get(key) ?? null : null;
+  }
+
+  /** The results of method `m` of an imported workspace package's type `t`, promoted ones included. */
+  private importedMethod(t: GoType, m: string, depth: number): readonly ResultType[] | null {
+    const owner = this.importedMethodOwner(t, m, depth);
+    return owner ? this.imported.get(owner.pkg)!.methods.get(`${owner.name}.${m}`)! : null;
+  }
+
+  /** The type (`t` or one it embeds) of an imported workspace package that declares method `m`, or null. */
+  private importedMethodOwner(t: GoType, m: string, depth: number): GoType | null {
+    const decls = this.imported.get(t.pkg);
+    if (!decls) return null;
+    if (decls.methods.has(`${t.name}.${m}`)) return t;
+    if (depth >= MAX_EMBEDDING) return null;
+    for (const e of decls.embedded.get(t.name) ?? []) {
+      const r = this.importedMethodOwner(e, m, depth + 1);
+      if (r) return r;
+    }
+    return null;
+  }
+
+  /** The type of field `f` of an imported workspace package's struct type `t`, promoted fields included. */
+  private importedField(t: GoType, f: string, depth: number): GoType | null {
+    const decls = this.imported.get(t.pkg);
+    if (!decls) return null;
+    if (decls.fields.has(`${t.name}.${f}`)) return decls.fields.get(`${t.name}.${f}`) ?? null;
+    if (depth >= MAX_EMBEDDING) return null;
+    for (const e of decls.embedded.get(t.name) ?? []) {
+      if (e.name === f) return e;
+      const r = this.importedField(e, f, depth + 1);
+      if (r) return r;
+    }
+    return null;
   }
 
   /**
