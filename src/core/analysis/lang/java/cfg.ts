@@ -105,8 +105,13 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     return vars;
   }
 
-  /** Where an exception thrown here goes: through a node where the inner scopes die, to the handler or out of the function. */
-  private excTarget(): number {
+  /**
+   * Where an exception thrown here goes: through a node where the inner scopes die, to the handler or
+   * out of the function. With `ownExit`, an exception leaving the function gets an exit of its own
+   * (the end of a `finally` run on the exceptional path: what that `finally` closed is not joined
+   * at one exit with what an exception raised elsewhere leaves open, which would blame its origin).
+   */
+  private excTarget(ownExit = false): number {
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const f = this.frames[i]!;
       if (f.kind === 'jump') continue;
@@ -121,6 +126,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       f.cache.set(key, s);
       return s;
     }
+    if (ownExit) return this.add('exit', null, { kind: 'throw', node: this.fn });
     if (this.cfg.throwExit < 0) this.cfg.throwExit = this.add('exit', null, { kind: 'throw', node: this.fn });
     return this.cfg.throwExit;
   }
@@ -490,7 +496,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     if (!out.length) return;
     const r = this.add('rethrow', owner);
     this.connect(out, r);
-    this.nodes[r]!.exc = this.excTarget();
+    this.nodes[r]!.exc = this.excTarget(true);
   }
 
   /** `try (A a = ...; B b = ...) body` is `try (A a = ...) { try (B b = ...) body }`. */

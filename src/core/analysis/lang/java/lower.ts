@@ -854,7 +854,7 @@ export class JavaLowering {
     if (op !== '==' && op !== '!=') return NO_GUARD;
     const subject = l.type === 'null_literal' ? r : r.type === 'null_literal' ? l : null;
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
-    return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
+    return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0, nullTest: true };
   }
 }
 
