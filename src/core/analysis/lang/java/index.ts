@@ -8,7 +8,7 @@ import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
-import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -146,6 +146,8 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   /** Functions whose exceptions can come only from calls that practically never throw (by id). */
   private readonly unlikelyThrows = new Map<number, boolean>();
   private readonly cfgs = new Map<number, FunctionCfg>();
+  /** Functions whose graph is being built (a call back into one is recursion). */
+  private readonly building = new Set<number>();
   private readonly lowered = new Map<number, LoweredFunction>();
   /** Acquisitions and exception origins by offset. */
   private readonly acquisitions = new Map<number, Node>();
@@ -212,10 +214,38 @@ class JavaFileContext implements LowerContext, SummaryProvider {
    * summary and for its own leaks. Extra locals (captured variables handed over) change the graph.
    */
   cfgOf(fn: Node, extraLocals: readonly string[] = []): FunctionCfg {
-    if (extraLocals.length > 0) return buildCfg(fn, extraLocals);
+    if (extraLocals.length > 0) return this.build(fn, extraLocals);
     let cfg = this.cfgs.get(fn.id);
-    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn)));
+    if (!cfg) this.cfgs.set(fn.id, (cfg = this.build(fn, [])));
     return cfg;
+  }
+
+  private build(fn: Node, extraLocals: readonly string[]): FunctionCfg {
+    this.building.add(fn.id);
+    try {
+      return buildCfg(fn, extraLocals, (call, typeOf) => this.uncheckedOf(call, typeOf), (name) => this.idx.fieldTypes.get(name));
+    } finally {
+      this.building.delete(fn.id);
+    }
+  }
+
+  /**
+   * The unchecked exceptions of the table (names.ts) a call throws: a JDK call's, or those a same-file
+   * method lets escape (unknown while that method's graph is being built: recursion).
+   */
+  private uncheckedOf(call: Node, typeOf: (name: string) => string | undefined): readonly string[] {
+    if (call.type !== 'method_invocation') return [];
+    const name = call.childForFieldName('name')?.text ?? '';
+    const object = call.childForFieldName('object');
+    const args = callArgs(call);
+    const argType = (a: Node): string | undefined => (a.type === 'string_literal' ? 'String' : a.type === 'identifier' ? typeOf(a.text) : undefined);
+    if (object && object.type !== 'this') {
+      const receiverType = object.type === 'identifier' ? typeOf(object.text) : undefined;
+      return uncheckedThrown(name, object.text, receiverType, args.length, args.length === 1 && argType(args[0]!) === 'String');
+    }
+    const fn = resolveMethod(this.idx, name, args.map(argType), call);
+    if (!fn || this.building.has(fn.id) || !fn.childForFieldName('body')) return [];
+    return [...this.cfgOf(fn).uncheckedEscapes];
   }
 
   /** A function lowered to the IR (once per file when nothing is handed to it). */

@@ -173,6 +173,10 @@ export class JavaLowering {
       case 'release':
         for (const v of n.vars) ops.push({ op: 'release', ref: ref(v) });
         break;
+      case 'uraise':
+        // An unchecked exception of this call that the catches around it do not catch.
+        if (ast) ops.push({ op: 'raise', origin: this.origin(ast) });
+        break;
       case 'rethrow':
         ops.push({ op: 'rethrow' });
         noReturn = true;
