@@ -146,8 +146,8 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   /** Functions whose exceptions can come only from calls that practically never throw (by id). */
   private readonly unlikelyThrows = new Map<number, boolean>();
   private readonly cfgs = new Map<number, FunctionCfg>();
-  /** Functions whose graph is being built (a call back into one is recursion). */
-  private readonly building = new Set<number>();
+  /** The unchecked exceptions each same-file function lets escape through the JDK calls it makes itself (by id). */
+  private readonly ownEscapes = new Map<number, readonly string[]>();
   private readonly lowered = new Map<number, LoweredFunction>();
   /** Acquisitions and exception origins by offset. */
   private readonly acquisitions = new Map<number, Node>();
@@ -221,19 +221,15 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   }
 
   private build(fn: Node, extraLocals: readonly string[]): FunctionCfg {
-    this.building.add(fn.id);
-    try {
-      return buildCfg(fn, extraLocals, (call, typeOf) => this.uncheckedOf(call, typeOf), (name) => this.idx.fieldTypes.get(name));
-    } finally {
-      this.building.delete(fn.id);
-    }
+    return buildCfg(fn, extraLocals, (call, typeOf) => this.uncheckedOf(call, typeOf, true), (name) => this.idx.fieldTypes.get(name));
   }
 
   /**
-   * The unchecked exceptions of the table (names.ts) a call throws: a JDK call's, or those a same-file
-   * method lets escape (unknown while that method's graph is being built: recursion).
+   * The unchecked exceptions of the table (names.ts) a call throws: a JDK call's, or (with `callees`)
+   * those a same-file method lets escape from the JDK calls it makes itself. One level only, so that
+   * the result does not depend on the order functions are analysed in (recursion, reuse).
    */
-  private uncheckedOf(call: Node, typeOf: (name: string) => string | undefined): readonly string[] {
+  private uncheckedOf(call: Node, typeOf: (name: string) => string | undefined, callees: boolean): readonly string[] {
     if (call.type !== 'method_invocation') return [];
     const name = call.childForFieldName('name')?.text ?? '';
     const object = call.childForFieldName('object');
@@ -243,9 +239,15 @@ class JavaFileContext implements LowerContext, SummaryProvider {
       const receiverType = object.type === 'identifier' ? typeOf(object.text) : undefined;
       return uncheckedThrown(name, object.text, receiverType, args.length, args.length === 1 && argType(args[0]!) === 'String');
     }
+    if (!callees) return [];
     const fn = resolveMethod(this.idx, name, args.map(argType), call);
-    if (!fn || this.building.has(fn.id) || !fn.childForFieldName('body')) return [];
-    return [...this.cfgOf(fn).uncheckedEscapes];
+    if (!fn || !fn.childForFieldName('body')) return [];
+    let own = this.ownEscapes.get(fn.id);
+    if (!own) {
+      own = [...buildCfg(fn, [], (c, t) => this.uncheckedOf(c, t, false), (n) => this.idx.fieldTypes.get(n)).uncheckedEscapes];
+      this.ownEscapes.set(fn.id, own);
+    }
+    return own;
   }
 
   /** A function lowered to the IR (once per file when nothing is handed to it). */
