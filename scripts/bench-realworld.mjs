@@ -453,13 +453,17 @@ async function benchProjects(o, repos, tmp) {
       const count = { true: 0, false: 0, pedantic: 0, unclear: 0 };
       const gone = { true: 0, false: 0, pedantic: 0, unclear: 0 };
       const below = { true: 0, false: 0, pedantic: 0, unclear: 0 };
+      // Where a judged row names a finding's own line, that row judges it (and no other row through its acquisition).
+      const judgedAt = new Set(rows.map((r) => `${r.project}\0${r.file}\0${normVar(r.variable)}\0${lastName(r.function)}\0${r.line}`));
       for (const j of rs) {
         // The same finding: same function and variable, at the judged line; a finding judged where it was
         // reported at its acquisition (Python before it moved to the exit convention) is the same leak
-        // when reported from that acquisition at its exits. Only warnings count as reported; a finding
-        // reported below warning severity only is counted apart.
+        // when reported from that acquisition at its exits, unless a row of its own judges it there (one
+        // finding, one verdict). Only warnings count as reported; a finding reported below warning
+        // severity only is counted apart.
         const same = (f) => f.file === j.file && normVar(f.variable) === normVar(j.variable) &&
-          lastName(f.function) === lastName(j.function) && (f.line === j.line || (j.line === j.acquiredLine && f.acquiredLine === j.acquiredLine));
+          lastName(f.function) === lastName(j.function) && (f.line === j.line || (j.line === j.acquiredLine && f.acquiredLine === j.acquiredLine &&
+            !judgedAt.has(`${j.project}\0${f.file}\0${normVar(f.variable)}\0${lastName(f.function)}\0${f.line}`)));
         const now = live.get(j.project).findings.some(same);
         if (!now && live.get(j.project).below.some(same)) below[j.verdict]++;
         (now ? count : gone)[j.verdict]++;

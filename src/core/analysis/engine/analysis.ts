@@ -353,8 +353,12 @@ export class FunctionAnalysis {
         if (fp) this.factsAfter(s, fp);
         if (prog.constant !== null) return prog.constant !== 0 ? [s, undefined] : [undefined, s];
         const test = fp?.test;
-        if (!test) return [this.refine(s, prog.guard, true), this.refine(s, prog.guard, false)];
-        return [this.assumeFacts(this.refine(s, prog.guard, true), test, true), this.assumeFacts(this.refine(s, prog.guard, false), test, false)];
+        const edge = (branch: boolean): State | undefined => {
+          if (this.never(prog.guard, branch, s)) return undefined;
+          const r = this.refine(s, prog.guard, branch);
+          return test ? this.assumeFacts(r, test, branch) : r;
+        };
+        return [edge(true), edge(false)];
       }
       case 'scope': {
         const s = cloneState(input);
@@ -732,6 +736,30 @@ export class FunctionAnalysis {
   }
 
   // ---------------------------------------------------------------- guards
+
+  /**
+   * The edge is never taken: on it a null test (`s != null`) holds of a location that can only
+   * hold the invalid value (null on every path reaching the test).
+   */
+  private never(g: Guard, branch: boolean, s: State): boolean {
+    switch (g.g) {
+      case 'not':
+        return this.never(g.a, !branch, s);
+      case 'and':
+      case 'or':
+        // Where both sides hold, either one impossible makes the edge impossible; else both must be.
+        return (g.g === 'and') === branch ? this.never(g.a, branch, s) || this.never(g.b, branch, s) : this.never(g.a, branch, s) && this.never(g.b, branch, s);
+      case 'cmp': {
+        if (!g.nullTest || g.subject.kind !== 'key' || (branch ? g.rel : NEGATE[g.rel]) !== '!=') return false;
+        const k = this.index.get(g.subject.key);
+        if (k === undefined || s.status[k]) return false;
+        const set = s.vars[k];
+        return !!set && set.size > 0 && [...set].every((v) => v.kind === 'invalid');
+      }
+      default:
+        return false;
+    }
+  }
 
   /** The state on one edge of a condition (the input itself when the condition proves nothing). */
   private refine(input: State, guard: Guard, branch: boolean): State {

@@ -145,7 +145,12 @@ export type Guard =
    * `a` did not decide the condition alone (a && b false because a is false: b never ran).
    */
   | { readonly g: 'and' | 'or'; readonly a: Guard; readonly b: Guard; readonly bAcquires: readonly number[] }
-  | { readonly g: 'cmp'; readonly subject: Subject; readonly rel: Rel; readonly c: number }
+  /**
+   * `subject rel c`. With `nullTest`, `c` is the null reference of a language with one (Java's
+   * `s != null`): a location that can hold only the invalid value is null, so the edge where it is
+   * not null is never taken.
+   */
+  | { readonly g: 'cmp'; readonly subject: Subject; readonly rel: Rel; readonly c: number; readonly nullTest?: boolean }
   /**
    * `a == b` / `a != b` between two variables, neither a constant. `standard` names the side that
    * is a standard stream or descriptor (`STDIN_FILENO`, `stdout`), if any.

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { firstKid } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { catchesUnchecked } from './names';
 import { namedChildren, parameterNames, simpleTypeName } from './syntax';
 
 /**
@@ -21,13 +22,20 @@ export interface ExitSite {
   readonly node: Node;
 }
 
-export type CfgKind = 'entry' | 'effect' | 'cond' | 'return' | 'release' | 'scope' | 'exit' | 'catch' | 'rethrow' | 'noop';
+export type CfgKind = 'entry' | 'effect' | 'cond' | 'return' | 'release' | 'scope' | 'exit' | 'catch' | 'rethrow' | 'noop' | 'uraise';
+
+/**
+ * The unchecked exceptions a call throws in practice (names.ts's table, or a same-file method that lets
+ * one escape); `typeOf` gives the declared type of a local or field.
+ */
+export type UncheckedOf = (call: Node, typeOf: (name: string) => string | undefined) => readonly string[];
 
 export interface CfgNode {
   readonly kind: CfgKind;
   /**
    * effect: a statement or expression; cond: the condition (null: unknown); return: the statement;
-   * release: the resource; noop: a break/continue, or null; rethrow: the try statement or resource.
+   * release: the resource; noop: a break/continue, or null; rethrow: the try statement or resource;
+   * uraise: a call whose unchecked exception no catch around it catches (it raises before its statement).
    */
   readonly ast: Node | null;
   /** Normal successors; for 'cond' [0] is the true edge and [1] the false edge (-1: none). */
@@ -51,6 +59,8 @@ export interface FunctionCfg {
   throwExit: number;
   /** Set when nesting or size limits made parts of the function opaque. */
   truncated: boolean;
+  /** The unchecked exceptions (of the table) that calls in the function let escape from it. */
+  readonly uncheckedEscapes: Set<string>;
 }
 
 interface Scope {
@@ -60,7 +70,9 @@ interface Scope {
 type Frame =
   | { readonly kind: 'jump'; readonly label: string | null; readonly loop: boolean; readonly breakable: boolean;
       readonly breaks: Pred[]; readonly continueTo: number; readonly scopeDepth: number }
-  | { readonly kind: 'handler'; readonly entry: number; readonly scopeDepth: number; readonly cache: Map<string, number> }
+  | { readonly kind: 'handler'; readonly entry: number; readonly scopeDepth: number; readonly cache: Map<string, number>;
+      /** The type names of each catch clause. */
+      readonly catches: readonly (readonly string[])[] }
   | { readonly kind: 'finally'; readonly build: (preds: Pred[]) => Pred[]; readonly entry: number; readonly scopeDepth: number;
       readonly cache: Map<string, number> };
 
@@ -74,9 +86,11 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
-  constructor(readonly fn: Node, extraLocals: readonly string[]) {
+  constructor(readonly fn: Node, extraLocals: readonly string[], private readonly unchecked?: UncheckedOf, private readonly fieldType?: (name: string) => string | undefined) {
     super();
-    this.cfg = { nodes: this.nodes, entry: 0, locals: new Set(extraLocals), types: new Map(), params: [], throwExit: -1, truncated: false };
+    this.cfg = {
+      nodes: this.nodes, entry: 0, locals: new Set(extraLocals), types: new Map(), params: [], throwExit: -1, truncated: false, uncheckedEscapes: new Set(),
+    };
   }
 
   protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
@@ -92,6 +106,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   /** A node that evaluates `ast` and may throw. */
   private effect(preds: readonly Pred[], ast: Node, kind: CfgKind = 'effect'): number {
+    preds = this.uncheckedRaises(preds, ast);
     const id = this.add(kind, ast);
     this.connect(preds, id);
     this.nodes[id]!.exc = this.excTarget();
@@ -105,11 +120,77 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     return vars;
   }
 
-  /** Where an exception thrown here goes: through a node where the inner scopes die, to the handler or out of the function. */
-  private excTarget(): number {
+  /**
+   * Before a statement or condition: for each call in it whose unchecked exception (the table's) goes
+   * elsewhere than its other exceptions (past catches that do not catch it), a node where it raises
+   * and goes there.
+   */
+  private uncheckedRaises(preds: readonly Pred[], ast: Node): readonly Pred[] {
+    if (!this.unchecked || !preds.length) return preds;
+    const typeOf = (name: string): string | undefined => (this.cfg.locals.has(name) ? this.cfg.types.get(name) : this.fieldType?.(name));
+    const stack: Node[] = [ast];
+    const calls: Node[] = [];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'lambda_expression' || n.type === 'class_body' || n.type === 'method_reference') continue;
+      if (n.type === 'method_invocation' || n.type === 'object_creation_expression') calls.push(n);
+      for (let i = n.namedChildCount - 1; i >= 0; i--) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    // In evaluation order: an inner call (an argument) ends before the call it is given to.
+    calls.sort((a, b) => a.endIndex - b.endIndex);
+    let cur = preds;
+    for (const call of calls) {
+      const types = this.unchecked(call, typeOf);
+      if (!types.length) continue;
+      const target = this.uncheckedTarget(types);
+      if (target === this.excTarget()) continue;
+      const id = this.add('uraise', call);
+      this.connect(cur, id);
+      this.nodes[id]!.exc = target;
+      this.reached.add(target);
+      cur = [{ from: id, slot: -1 }];
+    }
+    return cur;
+  }
+
+  /**
+   * Where an unchecked exception of `types` goes: to the innermost finally, or handler with a catch
+   * that catches one of them, else out of the function. It escapes the function unless such a
+   * handler is around it (a finally runs and lets it go on).
+   */
+  private uncheckedTarget(types: readonly string[]): number {
+    let target = -1;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const f = this.frames[i]!;
       if (f.kind === 'jump') continue;
+      if (f.kind === 'handler' && !f.catches.some((c) => catchesUnchecked(c, types))) continue;
+      if (target < 0) target = this.frameTarget(i);
+      if (f.kind === 'handler') return target;
+    }
+    for (const t of types) this.cfg.uncheckedEscapes.add(t);
+    return target >= 0 ? target : this.frameTarget(-1);
+  }
+
+  /**
+   * Where an exception thrown here goes: through a node where the inner scopes die, to the handler or
+   * out of the function. With `ownExit`, an exception leaving the function gets an exit of its own
+   * (the end of a `finally` run on the exceptional path: what that `finally` closed is not joined
+   * at one exit with what an exception raised elsewhere leaves open, which would blame its origin).
+   */
+  private excTarget(ownExit = false): number {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      if (this.frames[i]!.kind !== 'jump') return this.frameTarget(i);
+    }
+    return this.frameTarget(-1, ownExit);
+  }
+
+  /** The entry of frame `i` (a handler or finally) through a node where the scopes inside it die; -1: out of the function. */
+  private frameTarget(i: number, ownExit = false): number {
+    const f = this.frames[i];
+    if (f && f.kind !== 'jump') {
       const dying = this.varsFrom(f.scopeDepth);
       if (!dying.length) return f.entry;
       const key = dying.join(',');
@@ -121,6 +202,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       f.cache.set(key, s);
       return s;
     }
+    if (ownExit) return this.add('exit', null, { kind: 'throw', node: this.fn });
     if (this.cfg.throwExit < 0) this.cfg.throwExit = this.add('exit', null, { kind: 'throw', node: this.fn });
     return this.cfg.throwExit;
   }
@@ -437,7 +519,9 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   /**
    * try / try-with-resources. Frames, outermost first: finally (catch bodies run inside it), the
    * handler (the try body's exceptions go to the catches; any catch is taken to match, so a
-   * catch that closes and rethrows protects), then each resource's implicit close.
+   * catch that closes and rethrows protects, except for the unchecked exceptions of names.ts's
+   * table, which go past catches that do not name them or a superclass), then each resource's
+   * implicit close.
    */
   private tryStatement(n: Node, preds: Pred[]): Pred[] {
     const catches = namedChildren(n).filter((c) => c.type === 'catch_clause');
@@ -450,7 +534,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
     let handler: Frame | null = null;
     if (catches.length) {
-      handler = { kind: 'handler', entry: this.add('noop', null), scopeDepth: depth, cache: new Map() };
+      handler = { kind: 'handler', entry: this.add('noop', null), scopeDepth: depth, cache: new Map(), catches: catches.map(catchTypes) };
       this.frames.push(handler);
     }
     const body = n.childForFieldName('body');
@@ -490,7 +574,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     if (!out.length) return;
     const r = this.add('rethrow', owner);
     this.connect(out, r);
-    this.nodes[r]!.exc = this.excTarget();
+    this.nodes[r]!.exc = this.excTarget(true);
   }
 
   /** `try (A a = ...; B b = ...) body` is `try (A a = ...) { try (B b = ...) body }`. */
@@ -524,7 +608,16 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 }
 
-/** Builds the CFG of a method, constructor or lambda. `extraLocals`: captured variables tracked as locals. */
-export function buildCfg(fn: Node, extraLocals: readonly string[] = []): FunctionCfg {
-  return new Builder(fn, extraLocals).build();
+/** The simple type names a catch clause names (`catch (A | b.B e)`: A, B). */
+function catchTypes(c: Node): string[] {
+  const types = c.namedChildren.find((x) => x?.type === 'catch_formal_parameter')?.namedChildren.find((x) => x?.type === 'catch_type');
+  return types ? namedChildren(types).map((t) => simpleTypeName(t)) : [];
+}
+
+/**
+ * Builds the CFG of a method, constructor or lambda. `extraLocals`: captured variables tracked as
+ * locals; `unchecked`: the unchecked exceptions of a call, modelled apart (see `UncheckedOf`).
+ */
+export function buildCfg(fn: Node, extraLocals: readonly string[] = [], unchecked?: UncheckedOf, fieldType?: (name: string) => string | undefined): FunctionCfg {
+  return new Builder(fn, extraLocals, unchecked, fieldType).build();
 }

@@ -8,7 +8,7 @@ import type { Token } from '../../engine/values';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
-import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, type ResourceKind } from './names';
+import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -146,6 +146,8 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   /** Functions whose exceptions can come only from calls that practically never throw (by id). */
   private readonly unlikelyThrows = new Map<number, boolean>();
   private readonly cfgs = new Map<number, FunctionCfg>();
+  /** The unchecked exceptions each same-file function lets escape through the JDK calls it makes itself (by id). */
+  private readonly ownEscapes = new Map<number, readonly string[]>();
   private readonly lowered = new Map<number, LoweredFunction>();
   /** Acquisitions and exception origins by offset. */
   private readonly acquisitions = new Map<number, Node>();
@@ -212,10 +214,40 @@ class JavaFileContext implements LowerContext, SummaryProvider {
    * summary and for its own leaks. Extra locals (captured variables handed over) change the graph.
    */
   cfgOf(fn: Node, extraLocals: readonly string[] = []): FunctionCfg {
-    if (extraLocals.length > 0) return buildCfg(fn, extraLocals);
+    if (extraLocals.length > 0) return this.build(fn, extraLocals);
     let cfg = this.cfgs.get(fn.id);
-    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn)));
+    if (!cfg) this.cfgs.set(fn.id, (cfg = this.build(fn, [])));
     return cfg;
+  }
+
+  private build(fn: Node, extraLocals: readonly string[]): FunctionCfg {
+    return buildCfg(fn, extraLocals, (call, typeOf) => this.uncheckedOf(call, typeOf, true), (name) => this.idx.fieldTypes.get(name));
+  }
+
+  /**
+   * The unchecked exceptions of the table (names.ts) a call throws: a JDK call's, or (with `callees`)
+   * those a same-file method lets escape from the JDK calls it makes itself. One level only, so that
+   * the result does not depend on the order functions are analysed in (recursion, reuse).
+   */
+  private uncheckedOf(call: Node, typeOf: (name: string) => string | undefined, callees: boolean): readonly string[] {
+    if (call.type !== 'method_invocation') return [];
+    const name = call.childForFieldName('name')?.text ?? '';
+    const object = call.childForFieldName('object');
+    const args = callArgs(call);
+    const argType = (a: Node): string | undefined => (a.type === 'string_literal' ? 'String' : a.type === 'identifier' ? typeOf(a.text) : undefined);
+    if (object && object.type !== 'this') {
+      const receiverType = object.type === 'identifier' ? typeOf(object.text) : undefined;
+      return uncheckedThrown(name, object.text, receiverType, args.length, args.length === 1 && argType(args[0]!) === 'String');
+    }
+    if (!callees) return [];
+    const fn = resolveMethod(this.idx, name, args.map(argType), call);
+    if (!fn || !fn.childForFieldName('body')) return [];
+    let own = this.ownEscapes.get(fn.id);
+    if (!own) {
+      own = [...buildCfg(fn, [], (c, t) => this.uncheckedOf(c, t, false), (n) => this.idx.fieldTypes.get(n)).uncheckedEscapes];
+      this.ownEscapes.set(fn.id, own);
+    }
+    return own;
   }
 
   /** A function lowered to the IR (once per file when nothing is handed to it). */
@@ -349,7 +381,7 @@ function analyzeFunction(
   // A lambda given to `assertThrows(E.class, () -> …)` is expected to throw: a leak at its normal end
   // happens only when the test fails anyway, and is reported below warning severity.
   const expectedToThrow = expectsThrow(fn);
-  for (const rec of a.leaks.values()) {
+  for (const rec of onceAtThrowExits(a)) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
@@ -357,6 +389,39 @@ function analyzeFunction(
     add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/**
+ * The leak records, each resource reported once among the exits where exceptions leave the function.
+ * The end of a `finally` run on the exceptional path has an exit of its own (./cfg.ts), so that what
+ * it closes is not blamed on an origin whose path closes it; a resource that leaks at several of them
+ * is reported at the likeliest and earliest origin (as one exit would: the first place it can leak).
+ */
+function onceAtThrowExits(a: FunctionAnalysis): LeakRecord[] {
+  const all = [...a.leaks.values()];
+  const atExit = (r: LeakRecord): boolean => r.exit.kind === 'throw' && a.ir.nodes[r.node]?.kind === 'exit';
+  const rank = (r: LeakRecord): [number, number] => [r.origin?.unlikely ? 1 : r.origin ? 0 : 2, r.origin?.at ?? Infinity];
+  const best = new Map<string, LeakRecord>();
+  for (const r of all) {
+    if (!atExit(r)) continue;
+    for (const t of r.tokens) {
+      const key = `${r.variable}\0${t.key}`;
+      const b = best.get(key);
+      const [x, y] = rank(r);
+      if (!b || x < rank(b)[0] || (x === rank(b)[0] && y < rank(b)[1])) best.set(key, r);
+    }
+  }
+  const out: LeakRecord[] = [];
+  for (const r of all) {
+    if (!atExit(r)) {
+      out.push(r);
+      continue;
+    }
+    const tokens = new Set([...r.tokens].filter((t) => best.get(`${r.variable}\0${t.key}`) === r));
+    if (tokens.size === r.tokens.size) out.push(r);
+    else if (tokens.size) out.push({ ...r, tokens });
+  }
+  return out;
 }
 
 /** Can a fix call `close()` on it? (A URLConnection has no `close()`: its stream is closed instead; no fix is offered.) */

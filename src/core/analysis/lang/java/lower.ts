@@ -173,6 +173,10 @@ export class JavaLowering {
       case 'release':
         for (const v of n.vars) ops.push({ op: 'release', ref: ref(v) });
         break;
+      case 'uraise':
+        // An unchecked exception of this call that the catches around it do not catch.
+        if (ast) ops.push({ op: 'raise', origin: this.origin(ast) });
+        break;
       case 'rethrow':
         ops.push({ op: 'rethrow' });
         noReturn = true;
@@ -613,7 +617,31 @@ export class JavaLowering {
     // `InputArchive ia = BinaryInputArchive.getArchive(in)`: a static factory building a reader over the
     // file stream it is given does no I/O (like a wrapper's constructor, it does not throw).
     if (this.isStaticWrapping(call)) return;
+    // `IOUtil.readInput(in)`: a static method of a class the file imports from a library or another
+    // package of the project (not the JDK), which the analysis cannot see: it may keep or close what
+    // it is given (kerby's readInput closes its stream). An exception from it still leaks it; after
+    // it returns, the resource is taken to be its business (silence rather than a guess).
+    if (recv?.type === 'identifier' && /^[A-Z]/.test(recv.text) && !this.isLocal(recv.text) && this.importedFromOutsideJdk(recv.text)) {
+      this.raise(ops, call);
+      const given = args.map((a) => strip(a)).filter((a): a is Node => a?.type === 'identifier' && this.isLocal(a.text) && this.mayHoldResource(a.text));
+      if (given.length === args.length) {
+        ops.push({ op: 'transfer', refs: given.map((a) => ref(a.text)) });
+        return;
+      }
+      this.unknown(args, call, ops);
+      return;
+    }
     this.unknown(args, call, ops);
+  }
+
+  /** Is `cls` a class the file imports by name from outside `java.*`/`javax.*` (`import org.apache.kerby.util.IOUtil;`)? */
+  private importedFromOutsideJdk(cls: string): boolean {
+    for (const d of this.fn.tree.rootNode.namedChildren) {
+      if (d?.type !== 'import_declaration' || /^import\s+static\b/.test(d.text)) continue;
+      const path = d.text.replace(/^import\s+/, '').replace(/\s*;\s*$/, '').replace(/\s+/g, '');
+      if (path.endsWith(`.${cls}`)) return !/^javax?\./.test(path);
+    }
+    return false;
   }
 
   private construct(n: Node, ops: Op[]): void {
@@ -854,7 +882,7 @@ export class JavaLowering {
     if (op !== '==' && op !== '!=') return NO_GUARD;
     const subject = l.type === 'null_literal' ? r : r.type === 'null_literal' ? l : null;
     if (!subject || subject.type !== 'identifier' || !this.isLocal(subject.text)) return NO_GUARD;
-    return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0 };
+    return { g: 'cmp', subject: { kind: 'key', key: subject.text }, rel: op, c: 0, nullTest: true };
   }
 }
 

@@ -220,3 +220,48 @@ export function describeKind(kind: ResourceKind): string {
 export function closeThrows(kind: ResourceKind): boolean {
   return kind !== 'datagram';
 }
+
+/**
+ * Unchecked exceptions that JDK calls throw in practice on bad input, which a `catch (IOException e)`
+ * does not catch (zookeeper's ClientCnxnSocketNIO.connect leaked its channel on an unresolved address;
+ * tomcat's WsWebSocketContainer on a malformed timeout property): each with its superclasses up to
+ * `Throwable`. Any other call's unchecked exceptions (a null dereference, a bug) are not modelled: a
+ * catch is taken to catch whatever those calls throw.
+ */
+const UNCHECKED_ANCESTORS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['NumberFormatException', ['IllegalArgumentException', 'RuntimeException', 'Exception', 'Throwable']],
+  ['UnresolvedAddressException', ['IllegalArgumentException', 'RuntimeException', 'Exception', 'Throwable']],
+  ['UnsupportedAddressTypeException', ['IllegalArgumentException', 'RuntimeException', 'Exception', 'Throwable']],
+  ['IllegalArgumentException', ['RuntimeException', 'Exception', 'Throwable']],
+]);
+
+/** Boxed number classes whose `parseX(s)` (and `valueOf(s)`/`decode(s)` of a String) throw NumberFormatException. */
+const NUMBER_CLASSES: ReadonlySet<string> = new Set(['Integer', 'Long', 'Short', 'Byte', 'Double', 'Float']);
+/** Channels whose `connect(address)` and `bind(address)` throw UnresolvedAddressException/UnsupportedAddressTypeException. */
+const ADDRESSED_CHANNELS: ReadonlySet<string> = new Set([
+  'SocketChannel', 'ServerSocketChannel', 'DatagramChannel', 'AsynchronousSocketChannel', 'AsynchronousServerSocketChannel', 'NetworkChannel',
+]);
+
+/**
+ * The unchecked exceptions of the table above a JDK call throws: `Integer.parseInt(s)`,
+ * `Long.valueOf(s)` of a String `s` (NumberFormatException), `ch.connect(a)`/`ch.bind(a)` on a channel
+ * (an unresolved or unsupported address), `URI.create(s)` (IllegalArgumentException). `receiverType`
+ * is the declared type of the receiver variable, when it is one; `argIsString` says the only argument
+ * is a String.
+ */
+export function uncheckedThrown(name: string, receiver: string | null, receiverType: string | undefined, args: number, argIsString: boolean): readonly string[] {
+  if (receiver !== null && NUMBER_CLASSES.has(receiver) && args >= 1) {
+    if (/^parse[A-Z]/.test(name)) return ['NumberFormatException'];
+    if ((name === 'valueOf' || name === 'decode') && args === 1 && argIsString) return ['NumberFormatException'];
+  }
+  if ((name === 'connect' || name === 'bind') && args >= 1 && receiverType !== undefined && ADDRESSED_CHANNELS.has(receiverType)) {
+    return ['UnresolvedAddressException', 'UnsupportedAddressTypeException'];
+  }
+  if (receiver === 'URI' && name === 'create' && args === 1) return ['IllegalArgumentException'];
+  return [];
+}
+
+/** Does a `catch` of these (simple) type names catch one of these unchecked exceptions? (A class is caught by its own name and its superclasses'.) */
+export function catchesUnchecked(catchTypes: readonly string[], thrown: readonly string[]): boolean {
+  return thrown.some((x) => catchTypes.some((t) => t === x || (UNCHECKED_ANCESTORS.get(x) ?? ['RuntimeException', 'Exception', 'Throwable']).includes(t)));
+}
