@@ -66,8 +66,6 @@ const MAX_DEPTH = 40;
 /** Definitions of one name in different files that are compared before giving up (no summary). */
 const MAX_CANDIDATES = 8;
 
-/** Call-graph depth `mayAcquire` follows (past it: maybe). */
-const MAX_ACQUIRE_DEPTH = 64;
 
 interface Cached {
   readonly summary: Summary | undefined;
@@ -96,7 +94,7 @@ const MAX_BY_CONTENT = 50_000;
  */
 export class SummaryStore {
   readonly cache = new WeakMap<FunctionUnit, Cached>();
-  readonly mayAcquire = new WeakMap<FunctionUnit, { version: string; value: boolean | 'busy' }>();
+  readonly mayAcquire = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
   readonly mayReturn = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
   readonly returnSources = new WeakMap<FunctionUnit, ReturnSources>();
   private readonly byContent = new Map<string, Cached>();
@@ -214,24 +212,11 @@ export class SummaryResolver {
    * calls an acquiring library function (or a macro standing for one): its summary then has no
    * `returns`, and it need not be computed to know that.
    */
-  mayAcquire(name: string, file: string, depth = 0): boolean {
-    if (tableSummary(name)?.returns) return true;
-    if (depth > MAX_ACQUIRE_DEPTH) return true;
-    const version = this.source.version;
-    for (const u of this.source.candidates(name, file)) {
-      const memo = this.store.mayAcquire.get(u);
-      if (memo?.version === version) {
-        // A recursive call back into a unit being looked at: maybe (its summary will tell).
-        if (memo.value) return true;
-        continue;
-      }
-      this.store.mayAcquire.set(u, { version, value: 'busy' });
-      const value = u.macro ? this.mayAcquire(u.macro.target, u.file, depth + 1)
-        : !!u.acquires || (u.calls ?? []).some((c) => c !== name && this.mayAcquire(c, u.file, depth + 1));
-      this.store.mayAcquire.set(u, { version, value });
-      if (value) return true;
-    }
-    return false;
+  mayAcquire(name: string, file: string): boolean {
+    return this.reaches(name, file, this.store.mayAcquire, false, (u) => {
+      if (u.macro) return [u.macro.target];
+      return u.acquires ? true : u.calls ?? [];
+    });
   }
 
   /**
@@ -240,16 +225,21 @@ export class SummaryResolver {
    * from an acquisition (`returnSources`): the summary then has no `returns`, and it need not be computed.
    */
   mayReturn(name: string, file: string): boolean {
-    return this.mayAcquire(name, file) && this.reachesAcquisition(name, file);
+    return this.mayAcquire(name, file) && this.reaches(name, file, this.store.mayReturn, true, (u) => this.returnEdges(u));
   }
 
   /**
-   * Does a call of `name` from `file` reach, through the functions whose results may be returned
-   * (`returnSources`, macros' targets), a definition that returns an acquisition? A search of that
-   * graph (recursion included: a summary gets `returns` only from a real acquisition at the end of
-   * such a chain). A "no" holds for every unit the search visited (all are reachable from the query).
+   * Does a call of `name` from `file` reach, along `edges` (a unit's own "yes", or the names it leads
+   * to, looked up from its file), a unit that says yes or a library function that returns a resource?
+   * A search of that graph, so recursion is no "maybe": a summary gets `returns` only from a real
+   * acquisition at the end of such a chain. A "no" holds for every unit the search visited (each is
+   * reachable from the query) and is remembered in `memo` for this version of the units.
+   * `likeResolve`: a name with no definition or too many has no summary (as resolveInner).
    */
-  private reachesAcquisition(name: string, file: string): boolean {
+  private reaches(
+    name: string, file: string, memo: WeakMap<FunctionUnit, { version: string; value: boolean }>, likeResolve: boolean,
+    edges: (u: FunctionUnit) => true | readonly string[],
+  ): boolean {
     const version = this.source.version;
     const visited = new Set<FunctionUnit>();
     const work: [string, string][] = [[name, file]];
@@ -261,26 +251,26 @@ export class SummaryResolver {
         break;
       }
       const units = this.source.candidates(n, f);
-      // No definition, or too many to compare: no summary (as resolveInner).
-      if (!units.length || units.length > MAX_CANDIDATES) continue;
+      if (likeResolve && units.length > MAX_CANDIDATES) continue;
       for (const u of units) {
         if (visited.has(u)) continue;
-        const memo = this.store.mayReturn.get(u);
-        if (memo?.version === version) {
-          if (memo.value) found = true;
+        const known = memo.get(u);
+        if (known?.version === version) {
+          if (known.value) found = true;
+          if (found) break;
           continue;
         }
         visited.add(u);
-        const next = this.returnEdges(u);
+        const next = edges(u);
         if (next === true) {
-          this.store.mayReturn.set(u, { version, value: true });
+          memo.set(u, { version, value: true });
           found = true;
+          break;
         }
-        else for (const c of next) work.push([c, u.file]);
-        if (found) break;
+        for (const c of next) work.push([c, u.file]);
       }
     }
-    if (!found) for (const u of visited) this.store.mayReturn.set(u, { version, value: false });
+    if (!found) for (const u of visited) memo.set(u, { version, value: false });
     return found;
   }
 
