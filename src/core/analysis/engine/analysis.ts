@@ -41,6 +41,11 @@ export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
 export interface SummaryProvider {
   /** Summary of a function the analysis can see, or undefined if there is none. */
   summary(name: string): Summary | undefined;
+  /**
+   * False when a call of `name` surely returns no new resource (its summary, if any, has no `returns`):
+   * where only that matters, the summary is not asked for. Absent: always ask.
+   */
+  mayReturn?(name: string): boolean;
 }
 
 export interface LeakRecord {
@@ -548,10 +553,16 @@ export class FunctionAnalysis {
     this.excOut = this.excOut ? joinStates(this.excOut, x) : x;
   }
 
+  /** What a call of `name` returns when it returns a new resource (its summary's `returns`). */
+  private returnsOf(name: string): Summary['returns'] {
+    if (this.summaries.mayReturn?.(name) === false) return undefined;
+    return this.summaries.summary(name)?.returns;
+  }
+
   private bind(s: State, target: Target, value: Value, start: number, end: number): void {
     if (target.kind === 'ignore') return;
     if (target.kind === 'escape') {
-      if (value.kind === 'result' && this.summaries.summary(value.name)?.returns) {
+      if (value.kind === 'result' && this.returnsOf(value.name)) {
         // `conn->fd = anetCreateSocket(...)`: stored where another owner keeps it.
         return;
       }
@@ -610,7 +621,7 @@ export class FunctionAnalysis {
         s.status[k] = undefined;
         return;
       case 'result': {
-        const returns = this.summaries.summary(value.name)?.returns;
+        const returns = this.returnsOf(value.name);
         if (returns) {
           const site: AcquireSite = { start: value.start, end: value.end, call: value.name, resource: returns.resource, validity: returns.validity, wrapper: true };
           this.bind(s, target, { kind: 'acquire', ...site }, start, end);

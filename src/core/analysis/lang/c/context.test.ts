@@ -21,15 +21,64 @@ int run(void) {
 }
 `;
 
-test("a file's own functions are lowered only when their summary is computed, not when mayAcquire looks at their calls", async () => {
+test("a file's own functions are lowered only when mayAcquire follows what they return, not when it looks at their calls", async () => {
   await withTree('c', TEXT, (tree) => {
     const ctx = new CFileContext(scanFile(tree.rootNode, 'c'), []);
     // helper and log_line call no acquiring function: known without lowering or analysing them.
     assert.equal(ctx.mayAcquire('helper'), false);
     assert.equal(ctx.lowered, 0);
+    // open_socket calls socket(): its IR says where its returned values come from.
     assert.equal(ctx.mayAcquire('open_socket'), true);
-    assert.equal(ctx.lowered, 0);
+    assert.equal(ctx.lowered, 1);
     assert.equal(ctx.summary('open_socket')?.returns?.call, 'socket');
     assert.equal(ctx.lowered, 1);
+  });
+});
+
+const RETURNS = `#include <sys/socket.h>
+#include <unistd.h>
+struct conn { int fd; };
+static int start(struct conn *c) {
+    c->fd = socket(2, 1, 0);
+    if (c->fd < 0) return -1;
+    return 0;
+}
+static int wrap(struct conn *c) {
+    int rc = start(c);
+    return rc;
+}
+static int ping(int n);
+static int pong(int n) {
+    int s = socket(2, 1, 0);
+    close(s);
+    if (n > 0) return ping(n - 1);
+    return 0;
+}
+static int ping(int n) {
+    int r = pong(n);
+    return r;
+}
+static int dial(int n);
+static int redial(int n) {
+    return dial(n);
+}
+static int dial(int n) {
+    if (n > 0) return redial(n - 1);
+    return socket(2, 1, 0);
+}
+`;
+
+test('mayAcquire is false for a function that acquires but returns only a status, also through a recursion, and agrees with the summary', async () => {
+  await withTree('c', RETURNS, (tree) => {
+    const ctx = new CFileContext(scanFile(tree.rootNode, 'c'), []);
+    for (const name of ['start', 'wrap', 'pong', 'ping']) {
+      assert.equal(ctx.mayAcquire(name), false, name);
+      assert.ok(!ctx.summary(name)?.returns, name);
+    }
+    // A recursion that does return an acquisition on one path.
+    for (const name of ['dial', 'redial']) {
+      assert.equal(ctx.mayAcquire(name), true, name);
+      assert.ok(ctx.summary(name)?.returns, name);
+    }
   });
 });

@@ -10,7 +10,7 @@ import type { EffectSite, FileScan } from './scan';
 import { simpleName } from './syntax';
 import type { MacroWrapper } from './macroWrappers';
 import { FileOverlay } from './overlay';
-import { fingerprint, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
+import { fingerprint, MAY_RETURN, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
 import type { CWorkspaceIndex } from './workspaceIndex';
 
 /** The workspace a file is analysed in: its index, and the file's key in it. */
@@ -88,14 +88,25 @@ export class CFileContext implements CompileContext, SummaryProvider {
     return this.irs.size;
   }
 
-  /** Can a call of `name` return a new resource (see SummaryResolver.mayAcquire)? */
+  /** Can a call of `name` return a new resource (see SummaryResolver.mayReturn)? */
   mayAcquire(name: string): boolean {
-    return this.resolver.mayAcquire(name, this.file);
+    return this.resolver.mayReturn(name, this.file);
   }
 
-  /** What a call of `name` from this file resolves to, for cache keys: changes when its summary does. */
+  /**
+   * What a call of `name` from this file resolves to, for cache keys: changes when its summary does.
+   * A name recorded by `mayReturn` (MAY_RETURN and the name): whether it may return a new resource.
+   */
   summaryKey(name: string): string {
+    if (name.startsWith(MAY_RETURN)) return this.resolver.mayReturn(name.slice(MAY_RETURN.length), this.file) ? 'yes' : 'no';
     return fingerprint(this.summary(name));
+  }
+
+  /** As SummaryResolver.mayReturn; a "no" is recorded as an input (see recordingSummaries): a summary saying so would be. */
+  mayReturn(name: string): boolean {
+    const may = this.resolver.mayReturn(name, this.file);
+    if (!may) this.asked?.set(MAY_RETURN + name, 'no');
+    return may;
   }
 
   /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */

@@ -189,6 +189,35 @@ int f(int port) {
   C_FUNCTIONS.clear();
 });
 
+test('invalidation: a callee that starts returning a descriptor is followed, though it was known to return none', async () => {
+  const statusOnly = '#include <sys/socket.h>\n#include <unistd.h>\nint get(void) { int s = socket(2, 1, 0); close(s); return 0; }\n';
+  const index = await workspace({ 'get.c': statusOnly, 'mid.c': 'int get(void);\nint mid(void) { int r = get(); return r; }\n' });
+  const caller = `#include <sys/socket.h>
+#include <unistd.h>
+int f(void) {
+    int s = socket(2, 1, 0);
+    if (s < 0) return -1;
+    close(s);
+    int t = mid();
+    return 0;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  const resolver = index.resolver();
+  assert.ok(!resolver.resolve('mid', 'caller.c')?.returns);
+  assert.equal(resolver.mayReturn('mid', 'caller.c'), false);
+  assert.deepEqual(await findings(index, 'caller.c', caller), []);
+  // get now returns the socket it opens: mid passes it on, and f leaks it (nothing cached may say otherwise).
+  await index.update('get.c', '#include <sys/socket.h>\nint get(void) { return socket(2, 1, 0); }\n', 'c');
+  assert.equal(resolver.mayReturn('mid', 'caller.c'), true);
+  assert.equal(resolver.resolve('mid', 'caller.c')?.returns?.call, 'get');
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['f:t:8:sockscope.leak']);
+  await index.update('get.c', statusOnly, 'c');
+  assert.ok(!resolver.resolve('mid', 'caller.c')?.returns);
+  assert.deepEqual(await findings(index, 'caller.c', caller), []);
+  C_FUNCTIONS.clear();
+});
+
 test('a function that calls an acquiring wrapper is analysed, and the wrapper is named in the finding', async () => {
   const index = await workspace({ 'net.h': NET_H, 'net.c': NET_C });
   const caller = `#include "net.h"

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { FunctionAnalysis, type Summary, type SummaryProvider } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { ACQUIRE, ADOPT_FIRST_ARG, RELEASE } from './names';
@@ -50,6 +51,12 @@ export interface UnitSource {
   tableSummary?(name: string): Summary | undefined;
 }
 
+/**
+ * Marks a dependency on `mayReturn`'s answer (no C name starts with it) among the names a summary or a
+ * cached result depends on: MAY_RETURN + name stands for "a call of name returns no new resource".
+ */
+export const MAY_RETURN = '?';
+
 /** Rounds a recursive function is re-analysed before its summary is given up. */
 const MAX_ROUNDS = 6;
 /** Function analyses one query may run (deeply recursive call graphs): past it, no summary. */
@@ -59,8 +66,6 @@ const MAX_DEPTH = 40;
 /** Definitions of one name in different files that are compared before giving up (no summary). */
 const MAX_CANDIDATES = 8;
 
-/** Call-graph depth `mayAcquire` follows (past it: maybe). */
-const MAX_ACQUIRE_DEPTH = 64;
 
 interface Cached {
   readonly summary: Summary | undefined;
@@ -77,10 +82,89 @@ export function fingerprint(s: Summary | undefined): string {
   return `${bits(s.releases)}|${bits(s.escapes)}|${bits(s.releasesOnFailure)}|${r}|${s.mayThrow ? 't' : ''}`;
 }
 
-/** Summaries cached per unit, shared by every resolver over the same workspace. */
+/** Summaries kept by content (SummaryStore.byContent) at most: the oldest are dropped past it. */
+const MAX_BY_CONTENT = 50_000;
+
+/**
+ * Summaries cached per unit, shared by every resolver over the same workspace; and the final ones also
+ * by what decides them (`contentKey`: the unit's file, name and lowered IR), so that another unit of the
+ * same function (the same definition in another build configuration of its file, in the text after
+ * macro rewrites, or as the index reads it) starts from that summary. Like a unit's own cached summary,
+ * it is used only once the summaries of the callees it used are checked again in the resolver's view.
+ */
 export class SummaryStore {
   readonly cache = new WeakMap<FunctionUnit, Cached>();
-  readonly mayAcquire = new WeakMap<FunctionUnit, { version: string; value: boolean | 'busy' }>();
+  readonly mayAcquire = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
+  readonly mayReturn = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
+  readonly returnSources = new WeakMap<FunctionUnit, ReturnSources>();
+  private readonly byContent = new Map<string, Cached>();
+  private readonly keys = new WeakMap<FunctionUnit, string | null>();
+
+  constructor(private readonly maxByContent = MAX_BY_CONTENT) {}
+
+  /** The final summary of a unit with the same content as `u`, if one was computed. */
+  sameContent(u: FunctionUnit): Cached | undefined {
+    const key = this.contentKey(u);
+    return key === null ? undefined : this.byContent.get(key);
+  }
+
+  /** Caches a final summary of `u` (by unit, and by content unless `byContent` is false). */
+  set(u: FunctionUnit, cached: Cached, byContent = true): void {
+    this.cache.set(u, cached);
+    const key = byContent ? this.contentKey(u) : null;
+    if (key === null) return;
+    this.byContent.delete(key);
+    this.byContent.set(key, cached);
+    if (this.byContent.size > this.maxByContent) {
+      const oldest = this.byContent.keys().next().value;
+      if (oldest !== undefined) this.byContent.delete(oldest);
+    }
+  }
+
+  /** Summaries kept by content (tests). */
+  get contentSize(): number {
+    return this.byContent.size;
+  }
+
+  /**
+   * What a function unit's summary is computed from besides its callees' summaries: its file (calls are
+   * resolved from there), its name and its IR as lowered, offsets included. Null for a macro, or a unit
+   * that cannot be lowered.
+   */
+  private contentKey(u: FunctionUnit): string | null {
+    let key = this.keys.get(u);
+    if (key !== undefined) return key;
+    key = null;
+    if (!u.macro) {
+      try {
+        const ir = u.ir;
+        const text = ir ? irText(ir) : null;
+        if (text !== null) key = createHash('sha1').update(u.file).update('\0').update(u.name).update('\0').update(text).digest('base64');
+      } catch {
+        key = null;
+      }
+    }
+    this.keys.set(u, key);
+    return key;
+  }
+}
+
+/** The IR as text (sets as their members in order); null when it holds anything but plain data. */
+function irText(ir: FunctionIr): string | null {
+  let plain = true;
+  const text = JSON.stringify(ir, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') plain = false;
+      return v;
+    }
+    if (Array.isArray(v)) return v;
+    if (v instanceof Set) return { set: [...(v as Set<unknown>)] };
+    if (v instanceof Map) return { map: [...(v as Map<unknown, unknown>)] };
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) plain = false;
+    return v;
+  });
+  return plain ? text : null;
 }
 
 export class SummaryResolver {
@@ -128,24 +212,88 @@ export class SummaryResolver {
    * calls an acquiring library function (or a macro standing for one): its summary then has no
    * `returns`, and it need not be computed to know that.
    */
-  mayAcquire(name: string, file: string, depth = 0): boolean {
-    if (tableSummary(name)?.returns) return true;
-    if (depth > MAX_ACQUIRE_DEPTH) return true;
+  mayAcquire(name: string, file: string): boolean {
+    return this.reaches(name, file, this.store.mayAcquire, false, (u) => {
+      if (u.macro) return [u.macro.target];
+      return u.acquires ? true : u.calls ?? [];
+    });
+  }
+
+  /**
+   * Can a call of `name` from `file` return a new resource, as its summary's `returns` would say? False
+   * when `mayAcquire` says no, or when in every definition it may reach no value that is returned comes
+   * from an acquisition (`returnSources`): the summary then has no `returns`, and it need not be computed.
+   */
+  mayReturn(name: string, file: string): boolean {
+    return this.mayAcquire(name, file) && this.reaches(name, file, this.store.mayReturn, true, (u) => this.returnEdges(u));
+  }
+
+  /**
+   * Does a call of `name` from `file` reach, along `edges` (a unit's own "yes", or the names it leads
+   * to, looked up from its file), a unit that says yes or a library function that returns a resource?
+   * A search of that graph, so recursion is no "maybe": a summary gets `returns` only from a real
+   * acquisition at the end of such a chain. A "no" holds for every unit the search visited (each is
+   * reachable from the query) and is remembered in `memo` for this version of the units.
+   * `likeResolve`: a name with no definition or too many has no summary (as resolveInner).
+   */
+  private reaches(
+    name: string, file: string, memo: WeakMap<FunctionUnit, { version: string; value: boolean }>, likeResolve: boolean,
+    edges: (u: FunctionUnit) => true | readonly string[],
+  ): boolean {
     const version = this.source.version;
-    for (const u of this.source.candidates(name, file)) {
-      const memo = this.store.mayAcquire.get(u);
-      if (memo?.version === version) {
-        // A recursive call back into a unit being looked at: maybe (its summary will tell).
-        if (memo.value) return true;
-        continue;
+    const visited = new Set<FunctionUnit>();
+    const work: [string, string][] = [[name, file]];
+    let found = false;
+    while (work.length && !found) {
+      const [n, f] = work.pop()!;
+      if (tableSummary(n)?.returns) {
+        found = true;
+        break;
       }
-      this.store.mayAcquire.set(u, { version, value: 'busy' });
-      const value = u.macro ? this.mayAcquire(u.macro.target, u.file, depth + 1)
-        : !!u.acquires || (u.calls ?? []).some((c) => c !== name && this.mayAcquire(c, u.file, depth + 1));
-      this.store.mayAcquire.set(u, { version, value });
-      if (value) return true;
+      const units = this.source.candidates(n, f);
+      if (likeResolve && units.length > MAX_CANDIDATES) continue;
+      for (const u of units) {
+        if (visited.has(u)) continue;
+        const known = memo.get(u);
+        if (known?.version === version) {
+          if (known.value) found = true;
+          if (found) break;
+          continue;
+        }
+        visited.add(u);
+        const next = edges(u);
+        if (next === true) {
+          memo.set(u, { version, value: true });
+          found = true;
+          break;
+        }
+        for (const c of next) work.push([c, u.file]);
+      }
     }
-    return false;
+    if (!found) for (const u of visited) memo.set(u, { version, value: false });
+    return found;
+  }
+
+  /** True when the unit returns an acquisition itself, else the names whose results it may return. */
+  private returnEdges(u: FunctionUnit): true | readonly string[] {
+    if (u.macro) {
+      // As macroSummary: the table's function, else the target's summary (none for a macro of itself).
+      const t = this.source.tableSummary?.(u.macro.target);
+      if (t) return t.returns ? true : [];
+      return u.macro.target !== u.name ? [u.macro.target] : [];
+    }
+    let sources = this.store.returnSources.get(u);
+    if (!sources) {
+      let ir: FunctionIr | undefined;
+      try {
+        ir = u.ir;
+      } catch {
+        return []; // not lowered: no summary
+      }
+      if (!ir) return [];
+      this.store.returnSources.set(u, (sources = returnSources(ir)));
+    }
+    return sources.direct ? true : sources.results;
   }
 
   private resolveInner(name: string, file: string): Summary | undefined {
@@ -170,6 +318,13 @@ export class SummaryResolver {
     if (cached && (cached.checked === version || this.nesting >= MAX_DEPTH || this.checked(u, cached))) {
       cached.checked = version;
       return cached.summary;
+    }
+    // The summary of the same function read elsewhere (another configuration of its file), when the
+    // callees it used still have the summaries they had: what analysing this unit would give.
+    const same = !cached && this.nesting < MAX_DEPTH && !this.onStack.has(u) && !this.tentative.has(u) ? this.store.sameContent(u) : undefined;
+    if (same && this.checked(u, same)) {
+      this.store.cache.set(u, { summary: same.summary, deps: same.deps, checked: version });
+      return same.summary;
     }
     const at = this.onStack.get(u);
     if (at !== undefined) {
@@ -214,7 +369,7 @@ export class SummaryResolver {
       this.approx.delete(u);
     }
     // Final unless it used the approximation of a function further up the stack (then it is recomputed later).
-    if (low >= depth) this.store.cache.set(u, { summary: result, deps, checked: version });
+    if (low >= depth) this.store.set(u, { summary: result, deps, checked: version }, this.inTime());
     else this.tentative.set(u, { summary: result, deps, low });
     this.low = Math.min(outerLow, low < depth ? low : Infinity);
     return result;
@@ -229,8 +384,13 @@ export class SummaryResolver {
     for (const [u, t] of this.tentative) {
       if (t.low < depth) continue;
       this.tentative.delete(u);
-      if (final) this.store.cache.set(u, { summary: t.summary, deps: t.deps, checked: version });
+      if (final) this.store.set(u, { summary: t.summary, deps: t.deps, checked: version }, this.inTime());
     }
+  }
+
+  /** The deadline has not passed (a summary computed after it may have been cut short: not shared by content). */
+  private inTime(): boolean {
+    return this.deadline === undefined || Date.now() <= this.deadline;
   }
 
   private checked(u: FunctionUnit, cached: Cached): boolean {
@@ -245,6 +405,10 @@ export class SummaryResolver {
   /** A cached summary is still right when every callee it used still has the summary it had then. */
   private stillHolds(u: FunctionUnit, cached: Cached): boolean {
     for (const [name, fp] of cached.deps) {
+      if (name.startsWith(MAY_RETURN)) {
+        if (this.mayReturn(name.slice(MAY_RETURN.length), u.file)) return false;
+        continue;
+      }
       if (this.onStack.size && this.source.candidates(name, u.file).some((c) => this.onStack.has(c))) return false;
       if (fingerprint(this.resolveInner(name, u.file)) !== fp) return false;
     }
@@ -258,6 +422,11 @@ export class SummaryResolver {
         const s = this.resolveInner(name, u.file);
         deps.set(name, fingerprint(s));
         return s;
+      },
+      mayReturn: (name) => {
+        const may = this.mayReturn(name, u.file);
+        if (!may) deps.set(MAY_RETURN + name, 'no');
+        return may;
       },
     };
     if (u.macro) return { summary: this.macroSummary(u, provider), deps: [...deps] };
@@ -299,6 +468,64 @@ export class SummaryResolver {
       ...(onFailure.some((x) => x) ? { releasesOnFailure: onFailure } : {}),
     };
   }
+}
+
+/**
+ * Where the values a function returns may come from, by its IR: `direct` when an acquisition (or a
+ * pair of them) may reach a returned location; `results`, the functions whose call results may, each
+ * of which makes it return a resource only when its own summary does. The engine gives a summary
+ * `returns` only for a token of an acquisition (an `acquire` or `result` bind, a `pair`) held at a
+ * `returned` op, and tokens move only by `var` and `join` binds, key to key: followed backwards here
+ * from the returned locations, without regard to order or paths (so this may say yes when the summary
+ * says no, never the reverse).
+ */
+export interface ReturnSources {
+  readonly direct: boolean;
+  readonly results: readonly string[];
+}
+
+export function returnSources(ir: FunctionIr): ReturnSources {
+  const keys = new Set<string>();
+  const prefixes: string[] = [];
+  const moves: { readonly target: string; readonly from: readonly string[] }[] = [];
+  for (const node of ir.nodes) {
+    for (const op of node.program.ops) {
+      if (op.op === 'returned') {
+        for (const r of op.refs) {
+          if (r.key !== null) keys.add(r.key);
+          else if (r.prefix !== null) prefixes.push(r.prefix);
+        }
+      } else if (op.op === 'bind' && op.target.kind === 'local') {
+        if (op.value.kind === 'var') moves.push({ target: op.target.key, from: [op.value.key] });
+        else if (op.value.kind === 'join') moves.push({ target: op.target.key, from: op.value.keys });
+      }
+    }
+  }
+  if (!keys.size && !prefixes.length) return { direct: false, results: [] };
+  const reaches = (k: string): boolean => keys.has(k) || prefixes.some((p) => k.startsWith(p));
+  // Backwards to a fixed point: a location copied into one that reaches a return reaches it too.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const m of moves) {
+      if (!reaches(m.target)) continue;
+      for (const f of m.from) {
+        if (!keys.has(f)) {
+          keys.add(f);
+          changed = true;
+        }
+      }
+    }
+  }
+  const results = new Set<string>();
+  for (const node of ir.nodes) {
+    for (const op of node.program.ops) {
+      if (op.op === 'pair' && op.base !== null && (reaches(`${op.base}[0]`) || reaches(`${op.base}[1]`))) return { direct: true, results: [] };
+      if (op.op !== 'bind' || op.target.kind !== 'local' || !reaches(op.target.key)) continue;
+      if (op.value.kind === 'acquire') return { direct: true, results: [] };
+      if (op.value.kind === 'result') results.add(op.value.name);
+    }
+  }
+  return { direct: false, results: [...results] };
 }
 
 /** What a library function of the C tables does, as a summary (for macros that call one). */

@@ -103,10 +103,14 @@ export class CWorkspaceIndex implements UnitSource {
     const hash = textHash(text, language);
     if (this.files.get(file)?.hash === hash) return false;
     if (!this.languages.has(language)) this.languages.set(language, await loadLanguage(language));
-    const configs = await withTree(language, text, (tree) => configurations(tree.rootNode, text, language, this.macros));
+    // A file without build alternatives is read from this very tree (a copy the index keeps: not parsed twice).
+    const { configs, same } = await withTree(language, text, (tree) => {
+      const found = configurations(tree.rootNode, text, language, this.macros);
+      return { configs: found, same: found ? undefined : tree.copy() };
+    });
     // A file with build alternatives: its first configuration (see preproc.ts).
     const analysed = configs ? configs[0]! : text;
-    const tree = this.parse(language, analysed);
+    const tree = same ?? this.parse(language, analysed);
     try {
       const root = tree.rootNode;
       const scan = scanFile(root, language);
