@@ -97,3 +97,32 @@ test('a cleanup-attribute macro is never blanked', async () => {
   // A macro that is no cleanup, in the same place, goes.
   assert.equal((await repaired(src.replace('AUTO_CLOSE', 'NOT_CLOSE'), table)).errors, false);
 });
+
+test('definitions between the elements of an initializer, member macros with their `;`, GNU case ranges and `__alignof__(expr)` are repaired', async () => {
+  const src = [
+    'static const struct ev events[] = {',
+    '#define EV_NEW (1ULL << 0)',
+    '\t{ .mask = EV_NEW, .name = "new" },',
+    '#define EV_END (1ULL << 1)',
+    '\t{ .mask = EV_END, .name = "end" },',
+    '};',
+    'struct s {',
+    '\tint a;',
+    '\tALWAYS_ALIGN(64);',
+    '\tint b;',
+    '};',
+    'int f(int v, void *p) {',
+    '\tswitch (v) {',
+    '\tcase 1 ... 5: return 1;',
+    '\t}',
+    '\treturn __alignof__(*p);',
+    '}',
+    '',
+  ].join('\n');
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /\{\n {26}\n\t\{ \.mask = EV_NEW/);
+  assert.match(text, /int a;\n\t {17}\n\tint b;/);
+  assert.match(text, /case 1 {6}: return 1;/);
+  assert.match(text, /return sizeof {5}\(\*p\);/);
+});

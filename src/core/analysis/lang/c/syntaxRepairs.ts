@@ -26,11 +26,12 @@ import type { Rewrite } from './macroRewrites';
 
 type Table = ReadonlyMap<string, CMacroDefinition>;
 
-/** Trials (parses of an item) at most per file, and the longest item tried. */
-const MAX_TRIALS = 400;
+/** Trials (parses of an item) at most per file, the characters they parse at most, and the longest item tried. */
+const MAX_TRIALS = 600;
+const MAX_PARSED = 6_000_000;
 const MAX_ITEM = 200_000;
 /** Candidates at most per item. */
-const MAX_CANDIDATES = 40;
+const MAX_CANDIDATES = 150;
 
 interface Candidate {
   readonly rewrites: Rewrite[];
@@ -44,14 +45,12 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   const out: Rewrite[] = [];
   try {
     parser.setLanguage(root.tree.language);
-    let trials = MAX_TRIALS;
-    for (let i = 0; i < root.childCount && trials > 0; i++) {
+    const budget = { trials: MAX_TRIALS, chars: MAX_PARSED };
+    for (let i = 0; i < root.childCount && budget.trials > 0 && budget.chars > 0; i++) {
       const item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
-      const r = repairItem(parser, item, text, table, trials);
-      trials = r.trialsLeft;
-      out.push(...r.rewrites);
+      out.push(...repairItem(parser, item, text, table, budget));
     }
   } finally {
     parser.delete();
@@ -59,7 +58,7 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(parser: Parser, item: Node, text: string, table: Table, trials: number): { rewrites: Rewrite[]; trialsLeft: number } {
+function repairItem(parser: Parser, item: Node, text: string, table: Table, budget: { trials: number; chars: number }): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -68,24 +67,27 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, tria
   // (`ALIGNED(64)` then `size_t tab[8];` on the next line reads as `ALIGNED(64) size_t` and `tab[8];`).
   const end = !after ? text.length : after.hasError || after.type === 'ERROR' ? after.startIndex : after.endIndex;
   let current = text.slice(start, end);
-  let errors = countErrors(parser, current);
-  trials--;
-  if (errors === 0) return { rewrites: [], trialsLeft: trials };
+  const count = (t: string): number => {
+    budget.trials--;
+    budget.chars -= t.length;
+    return countErrors(parser, t);
+  };
+  let errors = count(current);
+  if (errors === 0) return [];
   const candidates = candidatesOf(item, text, table).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
   const kept: Rewrite[] = [];
   for (const c of candidates) {
-    if (errors === 0 || trials <= 0) break;
+    if (errors === 0 || budget.trials <= 0 || budget.chars <= 0) break;
     if (c.rewrites.some((r) => kept.some((k) => r.start < k.end && k.start < r.end))) continue;
     const next = applyLocal(current, c.rewrites, start);
-    const e = countErrors(parser, next);
-    trials--;
+    const e = count(next);
     if (e < errors) {
       errors = e;
       current = next;
       kept.push(...c.rewrites);
     }
   }
-  return { rewrites: errors === 0 ? kept : [], trialsLeft: trials };
+  return errors === 0 ? kept : [];
 }
 
 function applyLocal(itemText: string, rewrites: readonly Rewrite[], offset: number): string {
@@ -145,6 +147,8 @@ const KEPT: ReadonlySet<string> = new Set(['__attribute__', '__attribute', '__de
 const OPERATORS: ReadonlySet<string> = new Set(['<', '>', '<=', '>=', '==', '!=', '+', '-', '*', '/', '%', '&', '|', '^', '&&', '||', '<<', '>>',
   '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', '=']);
 
+const ALIGNOF: ReadonlySet<string> = new Set(['__alignof__', '__alignof', '_Alignof', 'alignof']);
+
 const NAME_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'field_identifier']);
 
 /** Could this name be a macro's? (defined as one, in capitals, or reserved to the implementation) */
@@ -182,6 +186,24 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[k + 1]!.endIndex)], rank: 0 });
       continue;
     }
+    // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
+    if (leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text))) {
+      out.push({ rewrites: [blankSpan(text, leaf.startIndex, directiveEnd(text, leaf.endIndex))], rank: 3 });
+      continue;
+    }
+    // GNU case ranges (`case 'a' ... 'z':`): the range's end goes, the case keeps its first value.
+    if (leaf.type === '...' && leaves[k - 1] && leaves[k - 2]?.type === 'case') {
+      const colon = leaves.findIndex((l, j) => j > k && l.type === ':');
+      if (colon > k && leaves[colon]!.startPosition.row === leaf.startPosition.row) {
+        out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
+      }
+      continue;
+    }
+    // `__alignof__(*p)`: the grammar takes only a type there; `sizeof` reads an expression as well.
+    if (ALIGNOF.has(leaf.type) && leaf.endIndex - leaf.startIndex >= 6 && leaves[k + 1]?.type === '(') {
+      out.push({ rewrites: [{ start: leaf.startIndex, end: leaf.endIndex, text: 'sizeof'.padEnd(leaf.endIndex - leaf.startIndex) }], rank: 0 });
+      continue;
+    }
     if (!NAME_TOKENS.has(leaf.type)) continue;
     const name = leaf.text;
     const next = leaves[k + 1];
@@ -201,6 +223,8 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       if (insideFunctionBody(leaf) && !afterName) continue;
       const close = leaves[call]!;
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, close.endIndex)], rank });
+      // A declaration macro standing as a member of a struct (`ALWAYS_ALIGN(64);`): with its `;`.
+      if (leaves[call + 1]?.type === ';' && !insideFunctionBody(leaf)) out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[call + 1]!.endIndex)], rank: rank + 0.5 });
     } else {
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank });
     }
@@ -257,6 +281,18 @@ function nextLeaf(n: Node, text: string): Node | null {
     if (!leaf || leaf.endIndex <= i) return null;
     if (leaf.type !== 'comment') return leaf;
     i = leaf.endIndex;
+  }
+}
+
+/** The end of the (backslash-continued) directive line going on from `at`: the offset of its line break. */
+function directiveEnd(text: string, at: number): number {
+  let i = at;
+  for (;;) {
+    const nl = text.indexOf('\n', i);
+    if (nl < 0) return text.length;
+    const before = text[nl - 1] === '\r' ? nl - 2 : nl - 1;
+    if (text[before] !== '\\') return text[nl - 1] === '\r' ? nl - 1 : nl;
+    i = nl + 1;
   }
 }
 
