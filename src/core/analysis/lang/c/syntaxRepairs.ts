@@ -16,9 +16,9 @@ import type { Rewrite } from './macroRewrites';
  *   statement on the next line; `TYPED_LIST(list, item_t, link)` at file scope): a `;` is put after it,
  *   in the blanks before the next token, so the macro stays one call statement the analysis sees.
  *
- * Each candidate is tried on the item alone, parsed by tree-sitter, and kept only when the item has
- * fewer errors with it; the candidates of an item are kept only when together they make it parse
- * without any error. Rewrites keep every offset and line (see macroRewrites.ts). Blanked names are
+ * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
+ * without errors is kept; else those that lessen its errors are combined, each kept only when it
+ * still lessens them, and kept only when together they make the item parse without any error. Rewrites keep every offset and line (see macroRewrites.ts). Blanked names are
  * only names a macro could have: ones the file or workspace defines as macros, names in capitals, and
  * names reserved to the implementation (`__unused`); a call's name only when the call is not in a
  * function's body (there, a macro call parses as a call and may stand for a close).
@@ -28,14 +28,14 @@ type Table = ReadonlyMap<string, CMacroDefinition>;
 
 /** Trials (parses of an item) at most per file, the characters they parse at most, and the longest item tried. */
 const MAX_TRIALS = 600;
-const MAX_PARSED = 6_000_000;
+const MAX_PARSED = 4_000_000;
 const MAX_ITEM = 200_000;
 /** Candidates at most per item. */
 const MAX_CANDIDATES = 150;
 
 interface Candidate {
   readonly rewrites: Rewrite[];
-  /** Known macros and reserved names first, then the others, each in source order. */
+  /** A `;` first, then known macros, reserved names and misplaced definitions, then the others; each in source order. */
   readonly rank: number;
 }
 
@@ -65,7 +65,10 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, budg
   while (after && (!after.isNamed || (after.type === 'expression_statement' && after.namedChildCount === 0))) after = after.nextSibling;
   // And the next item itself when it parsed: an error can split one declaration in two items
   // (`ALIGNED(64)` then `size_t tab[8];` on the next line reads as `ALIGNED(64) size_t` and `tab[8];`).
-  const end = !after ? text.length : after.hasError || after.type === 'ERROR' ? after.startIndex : after.endIndex;
+  let end = !after ? text.length : after.hasError || after.type === 'ERROR' ? after.startIndex : after.endIndex;
+  if (after && end === after.endIndex) {
+    for (let t = after.nextSibling; t && !t.isNamed; t = t.nextSibling) end = t.endIndex;
+  }
   let current = text.slice(start, end);
   const count = (t: string): number => {
     budget.trials--;
@@ -74,9 +77,19 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, budg
   };
   let errors = count(current);
   if (errors === 0) return [];
-  const candidates = candidatesOf(item, text, table).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  const all = candidatesOf(item, text, table).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  // First one candidate that is enough on its own; else, of those that help on their own, each one
+  // that still helps with those kept before it.
+  const original = current;
+  const helping: Candidate[] = [];
+  for (const c of all) {
+    if (budget.trials <= 0 || budget.chars <= 0) return [];
+    const e = count(applyLocal(original, c.rewrites, start));
+    if (e === 0) return c.rewrites;
+    if (e < errors) helping.push(c);
+  }
   const kept: Rewrite[] = [];
-  for (const c of candidates) {
+  for (const c of helping) {
     if (errors === 0 || budget.trials <= 0 || budget.chars <= 0) break;
     if (c.rewrites.some((r) => kept.some((k) => r.start < k.end && k.start < r.end))) continue;
     const next = applyLocal(current, c.rewrites, start);
@@ -182,13 +195,27 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
     // An operator given to a macro as its last argument (`timespeccmp(&a, &b, <)`): blanked with its comma.
-    if (leaf.type === ',' && k + 2 < leaves.length && leaves[k + 2]!.type === ')' && OPERATORS.has(leaves[k + 1]!.type)) {
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[k + 1]!.endIndex)], rank: 0 });
+    // (In error recovery `==` can come as two `=` tokens.)
+    if (leaf.type === ',') {
+      let j = k + 1;
+      while (j < leaves.length && j <= k + 2 && (OPERATORS.has(leaves[j]!.type) || leaves[j]!.type === '!')) j++;
+      if (j > k + 1 && leaves[j]?.type === ')') out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[j - 1]!.endIndex)], rank: 0 });
       continue;
     }
     // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
-    if (leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text))) {
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, directiveEnd(text, leaf.endIndex))], rank: 3 });
+    if (isDefinition(leaf)) {
+      const end = directiveEnd(text, leaf.endIndex);
+      out.push({ rewrites: [blankSpan(text, leaf.startIndex, end)], rank: 0.3 });
+      // With the definitions right after it, together (one error can span them all).
+      let groupEnd = end;
+      let j = k + 1;
+      for (;;) {
+        while (j < leaves.length && leaves[j]!.startIndex < groupEnd) j++;
+        const d = leaves[j];
+        if (!d || !isDefinition(d) || text.slice(groupEnd, d.startIndex).trim() !== '') break;
+        groupEnd = directiveEnd(text, d.endIndex);
+      }
+      if (groupEnd > end) out.push({ rewrites: [blankSpan(text, leaf.startIndex, groupEnd)], rank: 0.2 });
       continue;
     }
     // GNU case ranges (`case 'a' ... 'z':`): the range's end goes, the case keeps its first value.
@@ -282,6 +309,10 @@ function nextLeaf(n: Node, text: string): Node | null {
     if (leaf.type !== 'comment') return leaf;
     i = leaf.endIndex;
   }
+}
+
+function isDefinition(leaf: Node): boolean {
+  return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text));
 }
 
 /** The end of the (backslash-continued) directive line going on from `at`: the offset of its line break. */
