@@ -31,6 +31,7 @@ test('macros the workspace does not define, in front of or after a declaration, 
     'CACHE_ALIGNED(64)',
     'size_t lib_table[8];',
     'int lib_later(struct timespec *a, struct timespec *b) {',
+    '  if (timespeccmp(a, b, ==)) return 1;',
     '  return timespeccmp(a, b, <);',
     '}',
     '',
@@ -44,6 +45,7 @@ test('macros the workspace does not define, in front of or after a declaration, 
   assert.match(text, /lib_name\( {15}struct name/);
   assert.match(text, /\n {17}\nsize_t lib_table\[8\];/);
   assert.match(text, /timespeccmp\(a, b {3}\);/);
+  assert.match(text, /timespeccmp\(a, b {4}\)\) return 1;/);
 });
 
 test('a statement macro used without its `;` gets one in the blanks after it; the call stays', async () => {
@@ -104,6 +106,7 @@ test('definitions between the elements of an initializer, member macros with the
     '#define EV_NEW (1ULL << 0)',
     '\t{ .mask = EV_NEW, .name = "new" },',
     '#define EV_END (1ULL << 1)',
+    '#define EV_LAST EV_END',
     '\t{ .mask = EV_END, .name = "end" },',
     '};',
     'struct s {',
