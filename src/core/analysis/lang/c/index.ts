@@ -16,6 +16,7 @@ import { Placement } from '../../fix/placement';
 import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
+import { syntaxRepairs } from './syntaxRepairs';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -43,16 +44,30 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
       configs = first.configs!;
     }
     const results: AnalysisResult[] = [];
+    const table = options.cMacros ?? NO_WORKSPACE_MACROS;
+    // Where the configuration still does not parse: first the macro uses the grammar cannot read are
+    // rewritten (macroRewrites.ts), then what still fails is repaired by trial (syntaxRepairs.ts).
+    const rounds = [
+      (root: Node, t: string) => macroRewrites(root, t, table),
+      (root: Node, t: string) => syntaxRepairs(root, t, table),
+    ];
     for (const config of configs) {
-      // Macro uses the grammar cannot read are rewritten where the configuration still does not parse.
-      const step = (tree: Tree, known?: KnownFile): { again?: string; result?: AnalysisResult } => {
-        const rewrites = tree.rootNode.hasError ? macroRewrites(tree.rootNode, config, options.cMacros ?? NO_WORKSPACE_MACROS) : [];
-        return rewrites.length ? { again: applyRewrites(config, rewrites) } : { result: analyzeTree(tree, text, language, options, ws(config), known) };
+      type Step = { again?: { text: string; round: number }; result?: AnalysisResult };
+      const step = (tree: Tree, current: string, round: number, known?: KnownFile): Step => {
+        for (let k = round; k < rounds.length && tree.rootNode.hasError; k++) {
+          const rewrites = rounds[k]!(tree.rootNode, current);
+          if (rewrites.length) return { again: { text: applyRewrites(current, rewrites), round: k + 1 } };
+        }
+        return { result: analyzeTree(tree, text, language, options, ws(current), known) };
       };
       // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
       const kept = workspace?.index.kept(workspace.file, config, language);
-      const r = kept ? step(kept.tree, kept) : await withTree(language, config, (tree) => step(tree));
-      results.push(r.result ?? await withTree(language, r.again!, (tree) => analyzeTree(tree, text, language, options, ws(r.again!))));
+      let r = kept ? step(kept.tree, config, 0, kept) : await withTree(language, config, (tree) => step(tree, config, 0));
+      while (r.again) {
+        const { text: t, round } = r.again;
+        r = await withTree(language, t, (tree) => step(tree, t, round));
+      }
+      results.push(r.result!);
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {

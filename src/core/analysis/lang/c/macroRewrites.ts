@@ -149,13 +149,13 @@ function followedByParen(text: string, from: number): boolean {
  * nothing that is given arguments (so they cannot close or keep a descriptor).
  */
 function braceMacro(
-  lang: Language, def: CMacroDefinition, use: { start: number; end: number }, args: { spans: [number, number][]; close: number } | null,
+  lang: Language, def: CMacroDefinition, use: { start: number; end: number; name: string }, args: { spans: [number, number][]; close: number } | null,
   text: string, lookup: (name: string) => CMacroDefinition | undefined,
 ): Rewrite[] | null {
   const end = def.params === null ? use.end : args!.close + 1;
   const span = end - use.start;
   const replacement = def.params === null ? def.value : substitute(def, args!.spans.map(([s, e]) => text.slice(s, e)));
-  const e = expand(replacement, lookup, 0);
+  const e = expand(replacement, lookup, 0, new Set([use.name]));
   if (e === null) return null;
   const { opens, closes, firstOpen } = braces(e);
   if (opens === 0 && closes === 0) return null;
@@ -455,7 +455,7 @@ function classify(lang: Language, table: Table, names: readonly string[], lookup
       const def = table.get(name)!;
       cache.set(name, null);
       if (def.params === null) {
-        const value = expand(def.value, lookup, 0);
+        const value = expand(def.value, lookup, 0, new Set([name]));
         if (value === null) continue;
         if (value === '') {
           cache.set(name, { kind: 'blank' });
@@ -475,7 +475,7 @@ function classify(lang: Language, table: Table, names: readonly string[], lookup
           cache.set(name, { kind: 'call-keep', index });
           continue;
         }
-        const expanded = expand(value, lookup, 0);
+        const expanded = expand(value, lookup, 0, new Set([name]));
         if (expanded === null) continue;
         if (expanded === '') {
           cache.set(name, { kind: 'call-blank' });
@@ -495,16 +495,19 @@ function classify(lang: Language, table: Table, names: readonly string[], lookup
 /**
  * A replacement text with the macros in it replaced by theirs (so that `#define CURL_EXTERN
  * CURL_EXTERN_SYMBOL` and `#define __read_mostly HA_SECTION("read_mostly")` are seen through), as
- * the preprocessor would rescan it; null when it goes too deep or a call is not closed.
+ * the preprocessor would rescan it; null when it goes too deep or a call is not closed. A macro is
+ * not expanded again inside its own replacement (`active`: the macros being expanded), as the
+ * preprocessor does: `#define __attribute__(x) __attribute__(x)` stands for the attribute itself.
  */
-function expand(value: string, lookup: (name: string) => CMacroDefinition | undefined, depth: number): string | null {
+function expand(value: string, lookup: (name: string) => CMacroDefinition | undefined, depth: number, active: ReadonlySet<string>): string | null {
   if (depth > MAX_DEPTH || value.length > 4000) return null;
   let out = '';
   let last = 0;
   let skipTo = 0;
   for (const { start, end } of identifiers(value)) {
     if (start < skipTo) continue;
-    const def = lookup(value.slice(start, end));
+    const name = value.slice(start, end);
+    const def = active.has(name) ? undefined : lookup(name);
     if (!def) continue;
     let replacement: string;
     let upTo = end;
@@ -515,7 +518,7 @@ function expand(value: string, lookup: (name: string) => CMacroDefinition | unde
       replacement = substitute(def, call.args);
       upTo = call.end;
     }
-    const inner = expand(replacement, lookup, depth + 1);
+    const inner = expand(replacement, lookup, depth + 1, new Set([...active, name]));
     if (inner === null) return null;
     out += value.slice(last, start) + inner;
     last = upTo;

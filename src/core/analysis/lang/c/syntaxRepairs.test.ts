@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { withTree } from '../../parser';
+import type { CMacroDefinition } from '../../types';
+import { analyzeC } from './index';
+import { applyRewrites } from './preproc';
+import { syntaxRepairs } from './syntaxRepairs';
+
+/** The text after the repairs, and whether it parses. */
+async function repaired(src: string, table: ReadonlyMap<string, CMacroDefinition> = new Map()): Promise<{ text: string; errors: boolean }> {
+  const text = await withTree('c', src, (t) => applyRewrites(src, syntaxRepairs(t.rootNode, src, table)));
+  assert.equal(text.length, src.length);
+  assert.equal(text.split('\n').length, src.split('\n').length);
+  return { text, errors: await withTree('c', text, (t) => t.rootNode.hasError) };
+}
+
+test('macros the workspace does not define, in front of or after a declaration, are blanked; so is an operator argument', async () => {
+  const src = [
+    'LIB_EXPORT int',
+    'lib_open(const char *p) {',
+    '  UNUSED int flags;',
+    '  return 0;',
+    '}',
+    'struct ring {',
+    '  unsigned long head CACHE_ALIGNED(64);',
+    '  unsigned long tail;',
+    '};',
+    'int lib_name(__NAME_CONST__ struct name *n);',
+    'void lib_printf(const char *format, ...)',
+    '    FORMAT_CHECK(1, 2);',
+    'CACHE_ALIGNED(64)',
+    'size_t lib_table[8];',
+    'int lib_later(struct timespec *a, struct timespec *b) {',
+    '  if (timespeccmp(a, b, ==)) return 1;',
+    '  return timespeccmp(a, b, <);',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /^ {10} int\nlib_open/);
+  assert.match(text, /\n {9}int flags;/);
+  assert.match(text, /head {18};/);
+  assert.match(text, /lib_name\( {15}struct name/);
+  assert.match(text, /\n {17}\nsize_t lib_table\[8\];/);
+  assert.match(text, /timespeccmp\(a, b {3}\);/);
+  assert.match(text, /timespeccmp\(a, b {4}\)\) return 1;/);
+});
+
+test('a statement macro used without its `;` gets one in the blanks after it; the call stays', async () => {
+  const src = [
+    'void mix(unsigned *x) {',
+    '  ROUND(x[0], x[1])',
+    '  ROUND(x[2], x[3])',
+    '  x[0]++;',
+    '}',
+    'LIST_GEN(conn_list, conn_t, link)',
+    'LIST_GEN(peer_list, peer_t, link)',
+    'int last;',
+    '',
+  ].join('\n');
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /ROUND\(x\[0\], x\[1\]\)\n; ROUND\(x\[2\], x\[3\]\)\n; x\[0\]\+\+;/);
+  // No blank after the call nor before the next line's first token: a blank of the call's line moves to its end.
+  assert.match(text, /LIST_GEN\(conn_list, conn_t,link\);\nLIST_GEN\(peer_list, peer_t,link\);\nint last;/);
+});
+
+test('a file whose macros the workspace does not define is analysed without a syntax note, and a macro call given the descriptor stays a call', async () => {
+  const src = [
+    '#include <fcntl.h>',
+    '#include <unistd.h>',
+    'API_EXPORT int load(const char *p) {',
+    '  UNUSED int flags;',
+    '  int fd = open(p, O_RDONLY);',
+    '  if (fd < 0) return -1;',
+    '  return 0;',
+    '}',
+    'void drop(const char *p) {',
+    '  int fd = open(p, O_RDONLY);',
+    '  if (fd < 0) return;',
+    '  CLOSE_FD(fd)',
+    '  if (p[0]) other();',
+    '}',
+    '',
+  ].join('\n');
+  const r = await analyzeC(src, 'c', {});
+  assert.equal(r.hadParseErrors, false);
+  assert.deepEqual(r.findings.map((f) => `${f.function}:${f.variable}:${f.range.start.line + 1}`), ['load:fd:7']);
+});
+
+test('a cleanup-attribute macro is never blanked', async () => {
+  const table = new Map<string, CMacroDefinition>([['AUTO_CLOSE', { params: null, value: '__attribute__((cleanup(closep)))' }]]);
+  const src = 'void f(void) {\n  AUTO_CLOSE int fd = open("x", 0);\n}\n';
+  const { text, errors } = await repaired(src, table);
+  assert.match(text, /AUTO_CLOSE int fd/);
+  assert.equal(errors, true);
+  // A macro that is no cleanup, in the same place, goes.
+  assert.equal((await repaired(src.replace('AUTO_CLOSE', 'NOT_CLOSE'), table)).errors, false);
+});
+
+test('definitions between the elements of an initializer, member macros with their `;`, GNU case ranges and `__alignof__(expr)` are repaired', async () => {
+  const src = [
+    'static const struct ev events[] = {',
+    '#define EV_NEW (1ULL << 0)',
+    '\t{ .mask = EV_NEW, .name = "new" },',
+    '#define EV_END (1ULL << 1)',
+    '#define EV_LAST EV_END',
+    '\t{ .mask = EV_END, .name = "end" },',
+    '};',
+    'struct s {',
+    '\tint a;',
+    '\tALWAYS_ALIGN(64);',
+    '\tint b;',
+    '};',
+    'int f(int v, void *p) {',
+    '\tswitch (v) {',
+    '\tcase 1 ... 5: return 1;',
+    '\t}',
+    '\treturn __alignof__(*p);',
+    '}',
+    '',
+  ].join('\n');
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /\{\n {26}\n\t\{ \.mask = EV_NEW/);
+  assert.match(text, /int a;\n\t {17}\n\tint b;/);
+  assert.match(text, /case 1 {6}: return 1;/);
+  assert.match(text, /return sizeof {5}\(\*p\);/);
+});
