@@ -236,3 +236,33 @@ int early(const char *path, FILE **out) {
 }
 `), ['28:f']);
 });
+
+test('a fresh descriptor the function checks for a standard number (0-2) fills that slot on purpose; one that may also hold a standard stream still leaks', async () => {
+  assert.deepEqual(await findings(`
+void log_error(const char *m);
+int reserve(void) {
+  int fd0;
+  if ((fd0 = open("/dev/null", O_RDONLY)) == -1)
+    return -1;
+  if (fd0 != 0)
+    log_error("fd0 is not 0");
+  return 0;
+}
+int either(const char *p, int use_stdin) {
+  int fd = -1;
+  if (use_stdin)
+    fd = STDIN_FILENO;
+  else if ((fd = open(p, O_RDONLY)) == -1)
+    return -1;
+  if (fd == 0)
+    log_error("stdin");
+  return 0;
+}
+int unchecked(void) {
+  int fd = open("/dev/null", O_RDONLY);
+  if (fd == -1)
+    return -1;
+  return 0;
+}
+`), ['24:fd', '30:fd']);
+});
