@@ -435,7 +435,10 @@ export class FunctionAnalysis {
     if (!facts) return undefined;
     const s = cloneState(input);
     s.facts = facts;
-    if (!input.tf) return s;
+    if (!input.tf) {
+      this.standardByFacts(s, test);
+      return s;
+    }
     const tf = new Map<Token, Facts>();
     const gone = new Set<Token>();
     // Only resources still held keep facts: released ones would make every branch cost more.
@@ -447,6 +450,7 @@ export class FunctionAnalysis {
       else if (a.size) tf.set(t, a);
     }
     s.tf = tf.size ? tf : undefined;
+    this.standardByFacts(s, test);
     if (!gone.size) return s;
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
@@ -457,6 +461,28 @@ export class FunctionAnalysis {
       s.vars[i] = next;
     }
     return s;
+  }
+
+  /**
+   * A descriptor the branch proves to be 0, 1 or 2 (on every path on which it is held, its variable's
+   * range is within 0..2: `if (fd > 2 && close_fd) close(fd);` on its false edge, where `close_fd` is
+   * known set) is a standard stream now, kept on purpose: it is not held as the function's own.
+   */
+  private standardByFacts(s: State, test: FactTest): void {
+    const keys = testKeys(test);
+    for (const key of keys) {
+      const k = this.index.get(key);
+      if (k === undefined) continue;
+      const set = s.vars[k];
+      if (!set) continue;
+      const standard = new Set<Token>();
+      for (const t of tokensOf(set)) {
+        if (t.param >= 0 || t.site.validity !== 'int') continue;
+        const r = s.tf?.get(t)?.get(key) ?? s.facts.get(key);
+        if (r && r.lo >= 0 && r.hi <= 2) standard.add(t);
+      }
+      if (standard.size) this.detach(s, set, standard);
+    }
   }
 
   /** The locations of the named variables and of their elements (`fds` also covers `fds[0]`). */
@@ -970,6 +996,19 @@ export class FunctionAnalysis {
 
 function hasExc(n: IrNode): n is IrNode & { readonly exc: number } {
   return n.exc !== undefined && n.exc >= 0;
+}
+
+/** The keys a fact test compares. */
+function testKeys(t: FactTest): Set<string> {
+  const out = new Set<string>();
+  const stack: FactTest[] = [t];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.f === 'not') stack.push(x.a);
+    else if (x.f === 'and' || x.f === 'or') stack.push(x.a, x.b);
+    else if (x.f === 'cmp') out.add(x.key);
+  }
+  return out;
 }
 
 function registerGuardKeys(g: Guard, add: (k: string) => void): void {

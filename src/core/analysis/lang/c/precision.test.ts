@@ -266,3 +266,35 @@ int unchecked(void) {
 }
 `), ['24:fd', '30:fd']);
 });
+
+test('a descriptor a compound condition proves to be 0-2 (the flag it tests is known) is a standard stream kept on purpose', async () => {
+  assert.deepEqual(await findings(`
+void quiet(int fd) {
+  int close_fd = 0;
+  if (fd < 0) {
+    fd = open("/dev/null", O_RDWR);
+    close_fd = 1;
+  }
+  if (fd > -1) {
+    dup2(fd, 0);
+    dup2(fd, 1);
+    if (fd > 2 && close_fd)
+      close(fd);
+    return;
+  }
+}
+void loud(int fd) {
+  int close_fd = 0;
+  if (fd < 0) {
+    fd = open("/dev/null", O_RDWR);
+    close_fd = 1;
+  }
+  if (fd > -1) {
+    dup2(fd, 0);
+    if (fd > 5 && close_fd)
+      close(fd);
+    return;
+  }
+}
+`), ['31:fd']);
+});
