@@ -134,6 +134,8 @@ export class FunctionAnalysis {
   private readonly paramAtSuccess: { live: boolean; gone: boolean }[] = [];
   /** Summary mode: an own acquisition returned to the caller (the first one found). */
   private returnedSite: AcquireSite | null = null;
+  /** Summary mode: a normal exit returns a constant that is a valid descriptor number (`return 0;` on success). */
+  private returnsNumber = false;
   /** The tokens a call (by offset) releases when it fails, as its callee's summary says: the call's result is their status. */
   private readonly callStatus = new Map<number, Token[]>();
   private recording = false;
@@ -297,7 +299,11 @@ export class FunctionAnalysis {
       // Released exactly where it fails: gone at every failing return, live at every other one.
       onFailure.push(!releases[i] && !escapes[i] && !!this.paramReleased[i] && !!f && f.gone && !f.live && !!ok && ok.live && !ok.gone);
     });
-    const site = this.returnedSite;
+    // A function that returns a descriptor on some paths and a constant descriptor number (`return 0;`,
+    // a status) on others returns a descriptor only for some arguments (`mktemp_internal(path, mode)`
+    // opens a file for one mode, makes a directory for another): its result is not surely a new
+    // descriptor, and the caller cannot tell which; prefer silence.
+    const site = this.returnedSite && !(this.returnedSite.validity === 'int' && this.returnsNumber) ? this.returnedSite : null;
     const sometimes = this.ir.params.map((_p, i) => !releases[i] && !!this.paramReleased[i] && !!this.paramLive[i]);
     return {
       releases, escapes, mayThrow: this.mayThrow,
@@ -513,6 +519,7 @@ export class FunctionAnalysis {
         if (op.base) this.acquirePair(s, op.base, op);
         return;
       case 'returned':
+        if (this.mode === 'summary' && this.recording && op.constant !== undefined && op.constant !== null && op.constant >= 0) this.returnsNumber = true;
         if (this.mode === 'summary' && this.recording && !this.returnedSite) {
           for (const r of op.refs) for (const k of this.refKeys(r)) for (const t of tokensOf(s.vars[k])) if (t.param < 0 && !this.returnedSite) this.returnedSite = t.site;
         }
