@@ -1,6 +1,6 @@
 import type { AcquireSite, ExceptionOrigin, Exit, FactProgram, FactTest, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
-import { NO_FACTS, assume, dropFacts, joinFacts, setFact, type Facts } from './facts';
+import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, type Facts } from './facts';
 import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, type State } from './state';
 export type { State } from './state';
 import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
@@ -404,8 +404,20 @@ export class FunctionAnalysis {
     s.tf = tf.size ? tf : undefined;
   }
 
-  /** Records the node's assignments of constants, on the path and for every live resource. */
+  /** Records the node's steps (`n--`) and assignments of constants, on the path and for every live resource. */
   private factsAfter(s: State, fp: FactProgram): void {
+    if (fp.shifts?.length) {
+      for (const { key, by } of fp.shifts) s.facts = shiftFact(s.facts, key, by);
+      if (s.tf) {
+        const tf = new Map<Token, Facts>();
+        for (const [t, f0] of s.tf) {
+          let f = f0;
+          for (const { key, by } of fp.shifts) f = shiftFact(f, key, by);
+          tf.set(t, f);
+        }
+        s.tf = tf;
+      }
+    }
     if (!fp.sets?.length) return;
     for (const { key, c } of fp.sets) s.facts = setFact(s.facts, key, c);
     const tf = new Map<Token, Facts>();
@@ -1052,5 +1064,5 @@ function intersect(a: Constraint, b: Constraint): Constraint {
 
 /** Whether a node's fact program forgets or records anything (a test alone changes the state only on its edges). */
 function changesFacts(fp: FactProgram | undefined): boolean {
-  return !!fp && (!!fp.drops?.length || !!fp.sets?.length);
+  return !!fp && (!!fp.drops?.length || !!fp.sets?.length || !!fp.shifts?.length);
 }

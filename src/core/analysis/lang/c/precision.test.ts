@@ -298,3 +298,36 @@ void loud(int fd) {
 }
 `), ['31:fd']);
 });
+
+test('a counter stepped by one keeps its known range: the descriptor kept for the last round ends the loop', async () => {
+  assert.deepEqual(await findings(`
+int accept_n(int sock, int count) {
+  int fd = -1;
+  if (count <= 0)
+    return -1;
+  do {
+    fd = accept(sock, NULL, NULL);
+    if (fd < 0)
+      break;
+    if (count > 1)
+      close(fd);
+    count--;
+  } while (count > 0);
+  return fd;
+}
+int accept_some(int sock, int count) {
+  int fd = -1;
+  if (count <= 0)
+    return -1;
+  do {
+    fd = accept(sock, NULL, NULL);
+    if (fd < 0)
+      break;
+    if (count > 2)
+      close(fd);
+    count--;
+  } while (count > 0);
+  return fd;
+}
+`), ['26:fd']);
+});

@@ -30,8 +30,19 @@ export function fillsStandardSlots(acquisition: Node): boolean {
  */
 function expectsStandardNumber(acquisition: Node, fn: Node): boolean {
   const name = assignedVariable(acquisition);
-  if (!name) return false;
-  let compared = false;
+  return !!name && standardNumberVariables(fn).has(name);
+}
+
+/** Per syntax tree and function (by its start), the variables `expectsStandardNumber` accepts: one pass over each function. */
+const byFunction = new WeakMap<object, Map<number, ReadonlySet<string>>>();
+
+function standardNumberVariables(fn: Node): ReadonlySet<string> {
+  let perTree = byFunction.get(fn.tree);
+  if (!perTree) byFunction.set(fn.tree, (perTree = new Map()));
+  const known = perTree.get(fn.startIndex);
+  if (known) return known;
+  const compared = new Set<string>();
+  const excluded = new Set<string>();
   for (const n of fn.descendantsOfType(['binary_expression', 'assignment_expression', 'init_declarator', 'pointer_expression', 'update_expression'])) {
     if (!n) continue;
     if (n.type === 'binary_expression') {
@@ -39,21 +50,22 @@ function expectsStandardNumber(acquisition: Node, fn: Node): boolean {
       if (op !== '==' && op !== '!=') continue;
       const l = stripAssigned(n.childForFieldName('left'));
       const r = stripAssigned(n.childForFieldName('right'));
-      if ((isName(l, name) && isStandardNumber(r)) || (isName(r, name) && isStandardNumber(l))) compared = true;
-    } else if (n.type === 'pointer_expression') {
-      // Its address taken: something else may store into it.
-      if (n.child(0)?.type === '&' && isName(strip(n.childForFieldName('argument')), name)) return false;
-    } else if (n.type === 'update_expression') {
-      if (isName(strip(n.childForFieldName('argument')), name)) return false;
+      if (l?.type === 'identifier' && isStandardNumber(r)) compared.add(l.text);
+      if (r?.type === 'identifier' && isStandardNumber(l)) compared.add(r.text);
+    } else if (n.type === 'pointer_expression' || n.type === 'update_expression') {
+      // Its address taken (something else may store into it), or stepped.
+      const arg = strip(n.childForFieldName('argument'));
+      if (arg?.type === 'identifier' && (n.type === 'update_expression' || n.child(0)?.type === '&')) excluded.add(arg.text);
     } else {
       const target = n.type === 'init_declarator' ? n.childForFieldName('declarator') : strip(n.childForFieldName('left'));
-      if (!isName(target, name)) continue;
-      if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text !== '=') return false;
+      if (target?.type !== 'identifier') continue;
       const value = strip(n.childForFieldName(n.type === 'init_declarator' ? 'value' : 'right'));
-      if (!value || !holdsOnlyAcquired(value)) return false;
+      if ((n.type === 'assignment_expression' && n.childForFieldName('operator')?.text !== '=') || !value || !holdsOnlyAcquired(value)) excluded.add(target.text);
     }
   }
-  return compared;
+  const out = new Set([...compared].filter((v) => !excluded.has(v)));
+  perTree.set(fn.startIndex, out);
+  return out;
 }
 
 /** The variable an acquisition is assigned to or initialises directly (`v = open(…)`, `int v = open(…)`). */
@@ -82,10 +94,6 @@ function holdsOnlyAcquired(value: Node): boolean {
 function stripAssigned(n: Node | null): Node | null {
   const s = strip(n);
   return s?.type === 'assignment_expression' ? strip(s.childForFieldName('left')) : s;
-}
-
-function isName(n: Node | null, name: string): boolean {
-  return n?.type === 'identifier' && n.text === name;
 }
 
 /** A standard descriptor written as its number (`STDIN_FILENO` is more often a guard for a variable that may hold stdin). */
