@@ -1,6 +1,6 @@
 import type { AcquireSite, ExceptionOrigin, Exit, FactProgram, FactTest, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
-import { NO_FACTS, assume, dropFacts, joinFacts, setFact, type Facts } from './facts';
+import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, type Facts } from './facts';
 import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, type State } from './state';
 export type { State } from './state';
 import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
@@ -139,6 +139,8 @@ export class FunctionAnalysis {
   private readonly paramAtSuccess: { live: boolean; gone: boolean }[] = [];
   /** Summary mode: an own acquisition returned to the caller (the first one found). */
   private returnedSite: AcquireSite | null = null;
+  /** Summary mode: a normal exit returns a constant that is a valid descriptor number (`return 0;` on success). */
+  private returnsNumber = false;
   /** The tokens a call (by offset) releases when it fails, as its callee's summary says: the call's result is their status. */
   private readonly callStatus = new Map<number, Token[]>();
   private recording = false;
@@ -302,7 +304,11 @@ export class FunctionAnalysis {
       // Released exactly where it fails: gone at every failing return, live at every other one.
       onFailure.push(!releases[i] && !escapes[i] && !!this.paramReleased[i] && !!f && f.gone && !f.live && !!ok && ok.live && !ok.gone);
     });
-    const site = this.returnedSite;
+    // A function that returns a descriptor on some paths and a constant descriptor number (`return 0;`,
+    // a status) on others returns a descriptor only for some arguments (`mktemp_internal(path, mode)`
+    // opens a file for one mode, makes a directory for another): its result is not surely a new
+    // descriptor, and the caller cannot tell which; prefer silence.
+    const site = this.returnedSite && !(this.returnedSite.validity === 'int' && this.returnsNumber) ? this.returnedSite : null;
     const sometimes = this.ir.params.map((_p, i) => !releases[i] && !!this.paramReleased[i] && !!this.paramLive[i]);
     return {
       releases, escapes, mayThrow: this.mayThrow,
@@ -407,8 +413,20 @@ export class FunctionAnalysis {
     s.tf = tf.size ? tf : undefined;
   }
 
-  /** Records the node's assignments of constants, on the path and for every live resource. */
+  /** Records the node's steps (`n--`) and assignments of constants, on the path and for every live resource. */
   private factsAfter(s: State, fp: FactProgram): void {
+    if (fp.shifts?.length) {
+      for (const { key, by } of fp.shifts) s.facts = shiftFact(s.facts, key, by);
+      if (s.tf) {
+        const tf = new Map<Token, Facts>();
+        for (const [t, f0] of s.tf) {
+          let f = f0;
+          for (const { key, by } of fp.shifts) f = shiftFact(f, key, by);
+          tf.set(t, f);
+        }
+        s.tf = tf;
+      }
+    }
     if (!fp.sets?.length) return;
     for (const { key, c } of fp.sets) s.facts = setFact(s.facts, key, c);
     const tf = new Map<Token, Facts>();
@@ -444,7 +462,10 @@ export class FunctionAnalysis {
     if (!facts) return undefined;
     const s = cloneState(input);
     s.facts = facts;
-    if (!input.tf) return s;
+    if (!input.tf) {
+      this.standardByFacts(s, test);
+      return s;
+    }
     const tf = new Map<Token, Facts>();
     const gone = new Set<Token>();
     // Only resources still held keep facts: released ones would make every branch cost more.
@@ -456,6 +477,7 @@ export class FunctionAnalysis {
       else if (a.size) tf.set(t, a);
     }
     s.tf = tf.size ? tf : undefined;
+    this.standardByFacts(s, test);
     if (!gone.size) return s;
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
@@ -466,6 +488,28 @@ export class FunctionAnalysis {
       s.vars[i] = next;
     }
     return s;
+  }
+
+  /**
+   * A descriptor the branch proves to be 0, 1 or 2 (on every path on which it is held, its variable's
+   * range is within 0..2: `if (fd > 2 && close_fd) close(fd);` on its false edge, where `close_fd` is
+   * known set) is a standard stream now, kept on purpose: it is not held as the function's own.
+   */
+  private standardByFacts(s: State, test: FactTest): void {
+    const keys = testKeys(test);
+    for (const key of keys) {
+      const k = this.index.get(key);
+      if (k === undefined) continue;
+      const set = s.vars[k];
+      if (!set) continue;
+      const standard = new Set<Token>();
+      for (const t of tokensOf(set)) {
+        if (t.param >= 0 || t.site.validity !== 'int') continue;
+        const r = s.tf?.get(t)?.get(key) ?? s.facts.get(key);
+        if (r && r.lo >= 0 && r.hi <= 2) standard.add(t);
+      }
+      if (standard.size) this.detach(s, set, standard);
+    }
   }
 
   /** The locations of the named variables and of their elements (`fds` also covers `fds[0]`). */
@@ -496,6 +540,7 @@ export class FunctionAnalysis {
         if (op.base) this.acquirePair(s, op.base, op);
         return;
       case 'returned':
+        if (this.mode === 'summary' && this.recording && op.constant !== undefined && op.constant !== null && op.constant >= 0) this.returnsNumber = true;
         if (this.mode === 'summary' && this.recording && !this.returnedSite) {
           for (const r of op.refs) for (const k of this.refKeys(r)) for (const t of tokensOf(s.vars[k])) if (t.param < 0 && !this.returnedSite) this.returnedSite = t.site;
         }
@@ -1011,6 +1056,19 @@ function hasExc(n: IrNode): n is IrNode & { readonly exc: number } {
   return n.exc !== undefined && n.exc >= 0;
 }
 
+/** The keys a fact test compares. */
+function testKeys(t: FactTest): Set<string> {
+  const out = new Set<string>();
+  const stack: FactTest[] = [t];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.f === 'not') stack.push(x.a);
+    else if (x.f === 'and' || x.f === 'or') stack.push(x.a, x.b);
+    else if (x.f === 'cmp') out.add(x.key);
+  }
+  return out;
+}
+
 function registerGuardKeys(g: Guard, add: (k: string) => void): void {
   const stack: Guard[] = [g];
   while (stack.length) {
@@ -1045,5 +1103,5 @@ function intersect(a: Constraint, b: Constraint): Constraint {
 
 /** Whether a node's fact program forgets or records anything (a test alone changes the state only on its edges). */
 function changesFacts(fp: FactProgram | undefined): boolean {
-  return !!fp && (!!fp.drops?.length || !!fp.sets?.length);
+  return !!fp && (!!fp.drops?.length || !!fp.sets?.length || !!fp.shifts?.length);
 }

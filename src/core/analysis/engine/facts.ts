@@ -95,6 +95,15 @@ export function setFact(f: Facts, key: string, c: number): Facts {
   return out;
 }
 
+/** `key += by` (`n--`): a known range moves with it (an unknown one stays unknown). */
+export function shiftFact(f: Facts, key: string, by: number): Facts {
+  const r = f.get(key);
+  if (!r) return f;
+  const out = new Map(f);
+  out.set(key, { lo: r.lo + by, hi: r.hi + by, ne: r.ne.map((x) => x + by) });
+  return out;
+}
+
 /** The facts where `test` has the value `branch`, or null when the facts contradict it (no such path). */
 export function assume(f: Facts, test: FactTest, branch: boolean): Facts | null {
   switch (test.f) {

@@ -186,12 +186,14 @@ export type FactTest =
   | { readonly f: 'and' | 'or'; readonly a: FactTest; readonly b: FactTest }
   | { readonly f: 'cmp'; readonly key: string; readonly rel: Rel; readonly c: number };
 
-/** What a node does to the followed values: in this order, forgets `drops`, runs its ops, records `sets`, then (cond) tests `test`. */
+/** What a node does to the followed values: in this order, forgets `drops`, runs its ops, applies `shifts`, records `sets`, then (cond) tests `test`. */
 export interface FactProgram {
   /** Keys whose value this node may change (an assignment, `x++`, a call given the variable). */
   readonly drops?: readonly string[];
   /** `x = 1;`: the key's value afterwards. */
   readonly sets?: readonly { readonly key: string; readonly c: number }[];
+  /** `n--;`, `i++;`: the key's value afterwards is its value before plus `by` (applied before `sets`). */
+  readonly shifts?: readonly { readonly key: string; readonly by: number }[];
   /** cond nodes: the condition over followed keys. */
   readonly test?: FactTest;
 }

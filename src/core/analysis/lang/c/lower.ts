@@ -368,6 +368,7 @@ export class Lowering {
     const volatile = new Set<string>();
     const writes: Set<string>[] = nodes.map(() => new Set());
     const sets: { key: string; c: number }[][] = nodes.map(() => []);
+    const shifts: { key: string; by: number }[][] = nodes.map(() => []);
     const write = (name: string | undefined, at: Node) => {
       if (!name || !this.cfg.locals.has(name)) return;
       const o = ownerOf(at.startIndex, at.endIndex);
@@ -378,8 +379,14 @@ export class Lowering {
       if (!n) continue;
       const arg = strip(n.childForFieldName('argument'));
       if (arg?.type !== 'identifier') continue;
-      if (n.type === 'update_expression') write(arg.text, n);
-      else if (n.child(0)?.type === '&') volatile.add(arg.text);
+      if (n.type === 'update_expression') {
+        write(arg.text, n);
+        // `n--;` as its node's whole statement: the value moves by one (a known range moves with it).
+        const o = ownerOf(n.startIndex, n.endIndex);
+        const ast = o === null ? null : nodes[o]!.ast;
+        const whole = ast && (ast.startIndex === n.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === n.startIndex));
+        if (o !== null && whole && nodes[o]!.kind === 'effect' && this.cfg.locals.has(arg.text)) shifts[o]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
+      } else if (n.child(0)?.type === '&') volatile.add(arg.text);
     }
     for (const e of sites) {
       if (e.kind === 'assign') {
@@ -424,14 +431,15 @@ export class Lowering {
     let any = false;
     const out = nodes.map((_n, id): FactProgram | undefined => {
       const w = writes[id]!;
-      const drops = w.size ? [...kept].filter((k) => keptIds.get(k)!.some((x) => w.has(x))) : [];
+      const moved = shifts[id]!.filter((x) => kept.has(x.key));
+      const drops = w.size ? [...kept].filter((k) => keptIds.get(k)!.some((x) => w.has(x)) && !moved.some((x) => x.key === k)) : [];
       const mine = sets[id]!.filter((x) => kept.has(x.key));
       // A value the condition itself changes (`n--`, `f(&x)`) is not known from it; `(x = ...) == c` is.
       const t = tests[id] ? prune(tests[id]!, (k, assigned) => kept.has(k) && (assigned || !drops.includes(k))) : null;
       const test = t && t.f !== 'none' ? t : undefined;
-      if (!drops.length && !mine.length && !test) return undefined;
+      if (!drops.length && !mine.length && !moved.length && !test) return undefined;
       any = true;
-      return { ...(drops.length ? { drops } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
+      return { ...(drops.length ? { drops } : {}), ...(moved.length ? { shifts: moved } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
     });
     return any ? out : null;
   }

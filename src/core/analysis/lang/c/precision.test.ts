@@ -236,3 +236,98 @@ int early(const char *path, FILE **out) {
 }
 `), ['28:f']);
 });
+
+test('a fresh descriptor the function checks for a standard number (0-2) fills that slot on purpose; one that may also hold a standard stream still leaks', async () => {
+  assert.deepEqual(await findings(`
+void log_error(const char *m);
+int reserve(void) {
+  int fd0;
+  if ((fd0 = open("/dev/null", O_RDONLY)) == -1)
+    return -1;
+  if (fd0 != 0)
+    log_error("fd0 is not 0");
+  return 0;
+}
+int either(const char *p, int use_stdin) {
+  int fd = -1;
+  if (use_stdin)
+    fd = STDIN_FILENO;
+  else if ((fd = open(p, O_RDONLY)) == -1)
+    return -1;
+  if (fd == 0)
+    log_error("stdin");
+  return 0;
+}
+int unchecked(void) {
+  int fd = open("/dev/null", O_RDONLY);
+  if (fd == -1)
+    return -1;
+  return 0;
+}
+`), ['24:fd', '30:fd']);
+});
+
+test('a descriptor a compound condition proves to be 0-2 (the flag it tests is known) is a standard stream kept on purpose', async () => {
+  assert.deepEqual(await findings(`
+void quiet(int fd) {
+  int close_fd = 0;
+  if (fd < 0) {
+    fd = open("/dev/null", O_RDWR);
+    close_fd = 1;
+  }
+  if (fd > -1) {
+    dup2(fd, 0);
+    dup2(fd, 1);
+    if (fd > 2 && close_fd)
+      close(fd);
+    return;
+  }
+}
+void loud(int fd) {
+  int close_fd = 0;
+  if (fd < 0) {
+    fd = open("/dev/null", O_RDWR);
+    close_fd = 1;
+  }
+  if (fd > -1) {
+    dup2(fd, 0);
+    if (fd > 5 && close_fd)
+      close(fd);
+    return;
+  }
+}
+`), ['31:fd']);
+});
+
+test('a counter stepped by one keeps its known range: the descriptor kept for the last round ends the loop', async () => {
+  assert.deepEqual(await findings(`
+int accept_n(int sock, int count) {
+  int fd = -1;
+  if (count <= 0)
+    return -1;
+  do {
+    fd = accept(sock, NULL, NULL);
+    if (fd < 0)
+      break;
+    if (count > 1)
+      close(fd);
+    count--;
+  } while (count > 0);
+  return fd;
+}
+int accept_some(int sock, int count) {
+  int fd = -1;
+  if (count <= 0)
+    return -1;
+  do {
+    fd = accept(sock, NULL, NULL);
+    if (fd < 0)
+      break;
+    if (count > 2)
+      close(fd);
+    count--;
+  } while (count > 0);
+  return fd;
+}
+`), ['26:fd']);
+});

@@ -279,3 +279,37 @@ int f(void) {
   lazy.dispose();
   C_FUNCTIONS.clear();
 });
+
+test('a function that returns a descriptor for one mode and the number 0 as a status for another does not surely return a descriptor', async () => {
+  const tmp = `#include <fcntl.h>
+#include <sys/stat.h>
+#include <errno.h>
+static int make_temp(char *path, int mode) {
+    int fd;
+    if (mode == 1) {
+        fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+        return fd;
+    }
+    if (mkdir(path, 0700) == 0)
+        return 0;
+    return -1;
+}
+static int open_temp(char *path) {
+    int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0) return -1;
+    return fd;
+}
+char *make_dir(char *path) {
+    int error = make_temp(path, 2);
+    return error ? 0 : path;
+}
+char *leak_file(char *path) {
+    int fd = open_temp(path);
+    return fd < 0 ? 0 : path;
+}
+`;
+  const index = await workspace({ 'tmp.c': tmp });
+  assert.equal(summaryOf(index, 'make_temp', 'tmp.c')?.returns, undefined);
+  assert.deepEqual(summaryOf(index, 'open_temp', 'tmp.c')?.returns, { resource: 'fd', validity: 'int', call: 'open' });
+  assert.deepEqual(await findings(index, 'tmp.c', tmp), ['leak_file:fd:25:sockscope.leak']);
+});
