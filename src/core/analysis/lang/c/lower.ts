@@ -298,7 +298,8 @@ export class Lowering {
         return { kind: 'escape' };
       }
       case 'field_expression': {
-        const key = this.structOf(n) ? lvalueKey(n) : null;
+        const base = this.structFields.size ? this.structOf(n) : null;
+        const key = base && this.structFields.has(base) ? lvalueKey(n) : null;
         return key ? { kind: 'local', key } : { kind: 'escape' };
       }
       case 'pointer_expression':

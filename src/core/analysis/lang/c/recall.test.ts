@@ -14,14 +14,14 @@ async function findings(body: string, language: 'c' | 'cpp' = 'c'): Promise<stri
 test('a descriptor kept in a field of a local struct value leaks where the struct goes away', async () => {
   assert.deepEqual(await findings(`
 struct file { int fd; const char *name; };
-int use_file(struct file *f);
+int read_file(struct file *f);
 int check_file(const char *path) {
   struct file file;
   file.fd = open(path, O_RDONLY);
   if (file.fd == -1)
     return -1;
   file.name = path;
-  if (use_file(&file) < 0)
+  if (read_file(&file) < 0)
     return -2;
   close(file.fd);
   return 0;
@@ -42,7 +42,7 @@ int two_opens(const char *path) {
     close(file.fd);
   return 0;
 }
-`), ['15:check_file:file.fd', '30:two_opens:file.fd:overwrite']);
+`), ['16:check_file:file.fd', '31:two_opens:file.fd:overwrite']);
 });
 
 test('a struct value handed to an unknown function or returned gives its fields away; C++ values are left alone', async () => {
@@ -80,7 +80,7 @@ HANDLER_FUNC(my_handler) {
     return 1;
   return 0;
 }
-`), ['10:my_handler:fd']);
+`), ['11:my_handler:fd']);
 });
 
 test('a configuration check that ends in #error does not hide the code behind the same conditionals', async () => {
@@ -99,7 +99,7 @@ int feature(const char *p) {
   return 0;
 }
 #endif
-`), ['15:feature:f']);
+`), ['16:feature:f']);
 });
 
 test('associating a socket with a completion port neither closes nor keeps it', async () => {
@@ -113,5 +113,5 @@ int start(HANDLE port) {
   closesocket(s);
   return 0;
 }
-`), ['11:start:s']);
+`), ['12:start:s']);
 });
