@@ -90,8 +90,12 @@ void r4(int *out) { int fd = socket(2, 1, 0); *out = fd; }
 void r5(void) { int fd = socket(2, 1, 0); g_fd = fd; }
 FILE *r6(const char *p) { int fd = open(p, 0); return fdopen(fd, "r"); }
 void r7(void) { int fd = socket(2, 1, 0); take(fd); }
-void r8(void) { struct conn c; int fd = socket(2, 1, 0); c.fd = fd; }
 `, 'c', ['take']), []);
+  // A field of a struct value the function declares is its own storage: it goes away with the function.
+  assert.deepEqual(await check(`
+struct conn { int fd; };
+void r8(void) { struct conn c; int fd = socket(2, 1, 0); c.fd = fd; }
+`), ['8:fd']);
 });
 
 test('an unknown call hands the descriptor off; I/O calls, borrowing names and printed values do not; a copy is an alias', async () => {

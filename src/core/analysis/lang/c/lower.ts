@@ -39,10 +39,19 @@ function isRel(op: string): op is Rel {
 }
 
 export class Lowering {
+  /**
+   * C struct values declared in the function (`ngx_file_t file;`, not pointers, arrays or
+   * parameters) with a field assigned (`file.fd = fd`), and those fields' keys: the struct is the
+   * function's own storage, so its fields are tracked as its locals (`file.fd`). Passing the
+   * struct (`&file`, `file`) passes every field; copying or returning it hands them over.
+   */
+  private readonly structFields = new Map<string, Set<string>>();
+
   constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
 
   /** Lowers the function, given its effect sites from the file scan. */
   lower(fn: Node, sites: readonly EffectSite[]): FunctionIr {
+    this.findStructFields(fn, sites);
     const nodes = this.cfg.nodes;
     const ops: Op[][] = nodes.map(() => []);
     const noReturn: boolean[] = nodes.map(() => false);
@@ -72,7 +81,9 @@ export class Lowering {
       }
       const fp = facts?.[id];
       const program: Program = { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]!, ...(fp ? { facts: fp } : {}) };
-      return { kind: irKind(node), succ: node.succ, program, exit: exitOf(node), dying: node.vars, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
+      const dying = this.structFields.size && node.vars.some((v) => this.structFields.has(v))
+        ? [...node.vars, ...node.vars.flatMap((v) => [...(this.structFields.get(v) ?? [])])] : node.vars;
+      return { kind: irKind(node), succ: node.succ, program, exit: exitOf(node), dying, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
     });
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
   }
@@ -114,6 +125,40 @@ export class Lowering {
         if (relevant) this.call(e.node, list);
       }
     }
+  }
+
+  /** See `structFields` (C only: a C++ class value may close its fields in its destructor). */
+  private findStructFields(fn: Node, sites: readonly EffectSite[]): void {
+    if (fn.tree.language.name !== 'c') return;
+    for (const e of sites) {
+      if (e.kind !== 'assign') continue;
+      const left = strip(e.node.childForFieldName('left'));
+      const base = left ? this.structOf(left) : null;
+      const key = base ? lvalueKey(left) : null;
+      if (!base || !key) continue;
+      let set = this.structFields.get(base);
+      if (!set) this.structFields.set(base, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  /** `s` of a field `s.f` of a struct value the function declares (not a pointer, array or parameter), else null. */
+  private structOf(n: Node): string | null {
+    if (n.type !== 'field_expression' || n.childForFieldName('operator')?.type !== '.') return null;
+    const arg = strip(n.childForFieldName('argument'));
+    if (arg?.type !== 'identifier') return null;
+    const d = this.cfg.declarations.get(arg.text);
+    return d && !d.isPointer && !d.isArray && !this.cfg.params.includes(arg.text) ? arg.text : null;
+  }
+
+  /** `argRef`, with a tracked struct (`file`, `&file`) standing for all its fields. */
+  private ref(arg: Node | undefined): Ref {
+    if (this.structFields.size && arg) {
+      let n = strip(arg);
+      if (n?.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+      if (n?.type === 'identifier' && this.structFields.has(n.text)) return { key: null, prefix: `${n.text}.` };
+    }
+    return argRef(arg);
   }
 
   private relevantCall(name: string): boolean {
@@ -159,7 +204,7 @@ export class Lowering {
     const refs: Ref[] = [];
     for (const a of args) {
       if (isFormatString(a)) break;
-      const r = argRef(a);
+      const r = this.ref(a);
       refs.push(r.key && this.cfg.localArrays.has(r.key) ? { key: null, prefix: `${r.key}[` } : r);
     }
     return refs;
@@ -227,6 +272,9 @@ export class Lowering {
     if (c !== null) return c <= 0 ? { kind: 'invalid' } : { kind: 'other' };
     // A global, a parameter's copy or a macro (`STDIN_FILENO`): a value the function does not own.
     if (r.type === 'identifier' && !this.cfg.locals.has(r.text)) return { kind: 'other' };
+    // A copy of a tracked struct (`*out = file`) takes its fields.
+    const fields = r.type === 'identifier' ? this.structFields.get(r.text) : undefined;
+    if (fields) return { kind: 'aggregate', keys: [...fields] };
     const key = lvalueKey(r);
     return key ? { kind: 'var', key } : { kind: 'other' };
   }
@@ -249,7 +297,11 @@ export class Lowering {
         }
         return { kind: 'escape' };
       }
-      case 'field_expression':
+      case 'field_expression': {
+        const base = this.structFields.size ? this.structOf(n) : null;
+        const key = base && this.structFields.has(base) ? lvalueKey(n) : null;
+        return key ? { kind: 'local', key } : { kind: 'escape' };
+      }
       case 'pointer_expression':
         return { kind: 'escape' };
       default:
@@ -266,18 +318,18 @@ export class Lowering {
       return;
     }
     if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
-    else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: argRef(args[0]) });
+    else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: this.ref(args[0]) });
     else if (ACQUIRE_PAIR.has(name)) {
       // Descriptors that fill the standard slots on purpose are not acquired for the function.
       if (fillsStandardSlots(call)) return;
       const a = strip(args[ACQUIRE_PAIR.get(name)!] ?? null);
       const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
       ops.push({ op: 'pair', ...this.site(call, name, null), base });
-    } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map(argRef) });
+    } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map((a) => this.ref(a)) });
     else if (!ACQUIRE.has(name)) {
       // The callee's summary (same file or workspace) decides; without one, its name does.
       const otherwise = closesByName(name) ? 'release' : this.lends(call, name) ? 'handoff' : 'borrow';
-      ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map(argRef) : this.handedRefs(args), otherwise, at: call.startIndex });
+      ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map((a) => this.ref(a)) : this.handedRefs(args), otherwise, at: call.startIndex });
     }
   }
 
@@ -311,6 +363,10 @@ export class Lowering {
       if (n.type === 'call_expression' && calleeName(n) === 'move') {
         const a = callArgs(n)[0];
         if (a) stack.push(a);
+        continue;
+      }
+      if (n.type === 'identifier' && this.structFields.has(n.text)) {
+        refs.push({ key: null, prefix: `${n.text}.` });
         continue;
       }
       const key = lvalueKey(n);

@@ -67,7 +67,7 @@ export const BORROW: ReadonlySet<string> = new Set([
   'grantpt', 'unlockpt', 'ptsname', 'ptsname_r', 'ttyname_r', 'tcflush', 'tcdrain', 'tcsendbreak', 'cfmakeraw', 'fchdir',
   'fstatvfs', 'futimens', 'futimes', 'posix_fallocate', 'fallocate', 'syncfs', 'mmap', 'sendmmsg', 'recvmmsg', 'fputws',
   'fgetws', 'fgetpos', 'fsetpos', '__fpurge', 'fpurge', 'fgetln', 'flockfile', 'funlockfile', 'syslog', 'vsyslog',
-  'dprintf', 'vdprintf', 'login_tty', 'SSL_set_fd', 'SSL_set_rfd', 'SSL_set_wfd',
+  'dprintf', 'vdprintf', 'login_tty', 'SSL_set_fd', 'SSL_set_rfd', 'SSL_set_wfd', 'CreateIoCompletionPort',
 ]);
 
 /**

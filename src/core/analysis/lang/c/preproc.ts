@@ -140,10 +140,11 @@ export function configurations(root: Node, text: string, language: 'c' | 'cpp' =
         if (directives[i]!.kind === 'define' && p.name) fileNames.add(p.name);
       });
       const env = { language, workspace, fileNames };
-      const first = simulate(directives, parsed, text.length, env, null);
+      const guards = errorGuards(directives);
+      const first = simulate(directives, parsed, text.length, env, null, guards);
       const runs = [first];
-      if (first.chosen.size) {
-        const second = simulate(directives, parsed, text.length, env, first.chosen);
+      if (first.chosen.size > first.pinned.size) {
+        const second = simulate(directives, parsed, text.length, env, first, guards);
         if (!sameRanges(first.ranges, second.ranges)) runs.push(second);
       }
       // A configuration that reaches an `#error` is no build: the other one is analysed (if both do, both are).
@@ -322,12 +323,50 @@ interface Frame {
   done: boolean;
 }
 
-/** Runs the directives in one configuration (`flipOf`: the first configuration's choices, for the second). */
+/**
+ * The conditionals whose part (up to the next `#elif`/`#else`/`#endif` of the same conditional)
+ * holds an `#error` of its own: `#ifndef USE_SSPI` / `#error "needs SSPI"`. Such a part is a check
+ * of the build's configuration, not an alternative of it: an unknown macro it tests is chosen, in
+ * both configurations, so that the part is not taken (else the file's code behind the same
+ * conditionals is never analysed: one configuration stops at the `#error`, the other drops the
+ * code). Indexed by directive.
+ */
+function errorGuards(directives: readonly Directive[]): boolean[] {
+  const out = directives.map(() => false);
+  const open: number[] = [];
+  for (let i = 0; i < directives.length; i++) {
+    switch (directives[i]!.kind) {
+      case 'if': case 'ifdef': case 'ifndef':
+        open.push(i);
+        break;
+      case 'elif': case 'elifdef': case 'elifndef': case 'else':
+        if (open.length) open[open.length - 1] = i;
+        break;
+      case 'endif':
+        open.pop();
+        break;
+      case 'error':
+        if (open.length) out[open[open.length - 1]!] = true;
+        break;
+    }
+  }
+  return out;
+}
+
+interface Run {
+  readonly ranges: [number, number][];
+  readonly chosen: ReadonlyMap<string, number>;
+  /** The choices made to keep out of an `#error` part: the same in the second configuration. */
+  readonly pinned: ReadonlySet<string>;
+  readonly error: boolean;
+}
+
+/** Runs the directives in one configuration (`firstRun`: the first configuration, for the second). */
 function simulate(
-  directives: readonly Directive[], parsed: readonly Parsed[], length: number, env: Env, flipOf: ReadonlyMap<string, number> | null,
-): { ranges: [number, number][]; chosen: ReadonlyMap<string, number>; error: boolean } {
+  directives: readonly Directive[], parsed: readonly Parsed[], length: number, env: Env, firstRun: Run | null, guards: readonly boolean[],
+): Run {
   const defs = new Map<string, FileDefinition | null>();
-  const ev = new Evaluator(env, defs, flipOf);
+  const ev = new Evaluator(env, defs, firstRun?.chosen ?? null, firstRun?.pinned ?? null);
   const ranges: [number, number][] = [];
   const stack: Frame[] = [];
   let error = false;
@@ -347,14 +386,14 @@ function simulate(
         error ||= before;
         break;
       case 'if': case 'ifdef': case 'ifndef': {
-        const v = before && ev.test(d.kind, p);
+        const v = before && ev.test(d.kind, p, guards[i]!);
         stack.push({ outer: before, active: v, done: v });
         break;
       }
       case 'elif': case 'elifdef': case 'elifndef': {
         const f = stack[stack.length - 1];
         if (!f) break;
-        f.active = f.outer && !f.done && ev.test(d.kind, p);
+        f.active = f.outer && !f.done && ev.test(d.kind, p, guards[i]!);
         f.done ||= f.active;
         break;
       }
@@ -373,7 +412,7 @@ function simulate(
     if (conditional || !before) ranges.push([d.lineStart, d.lineEnd]);
     if (!active()) ranges.push([d.lineEnd, directives[i + 1]?.lineStart ?? length]);
   }
-  return { ranges, chosen: ev.chosen, error };
+  return { ranges, chosen: ev.chosen, pinned: ev.pinned, error };
 }
 
 const MAX_DEPTH = 40;
@@ -388,18 +427,30 @@ const MAX_DEPTH = 40;
 class Evaluator {
   /** The values chosen for unknown atoms, by name (or text). */
   readonly chosen = new Map<string, number>();
+  /** The atoms chosen to keep out of an `#error` part. */
+  readonly pinned = new Set<string>();
+  /** Testing a part that holds an `#error` (see errorGuards). */
+  private avoiding = false;
 
   constructor(
     private readonly env: Env, private readonly defs: Map<string, FileDefinition | null>,
     /** The first configuration's choices, when this is the second. */
     private readonly flipOf: ReadonlyMap<string, number> | null,
+    /** The first configuration's pinned atoms, kept as they were. */
+    private readonly pinnedOf: ReadonlySet<string> | null = null,
   ) {}
 
-  test(kind: Kind, p: Parsed): boolean {
-    if (kind === 'if' || kind === 'elif') return p.condition ? this.value(p.condition, 0, true) !== 0 : this.unknown('', true) !== 0;
-    const want = kind === 'ifdef' || kind === 'elifdef';
-    const defined = p.name ? this.defined(p.name, want) : this.unknown('', want) !== 0;
-    return want ? defined : !defined;
+  /** Does the conditional take its part? `errorPart`: the part holds an `#error`. */
+  test(kind: Kind, p: Parsed, errorPart = false): boolean {
+    this.avoiding = errorPart;
+    try {
+      if (kind === 'if' || kind === 'elif') return p.condition ? this.value(p.condition, 0, true) !== 0 : this.unknown('', true) !== 0;
+      const want = kind === 'ifdef' || kind === 'elifdef';
+      const defined = p.name ? this.defined(p.name, want) : this.unknown('', want) !== 0;
+      return want ? defined : !defined;
+    } finally {
+      this.avoiding = false;
+    }
   }
 
   /** The value of an unknown atom; `want`: would a non-zero value take the part being tested? */
@@ -407,7 +458,11 @@ class Evaluator {
     const known = this.chosen.get(key);
     if (known !== undefined) return known;
     const first = this.flipOf?.get(key);
-    const v = first !== undefined ? (first ? 0 : 1) : (want === (this.flipOf === null) ? 1 : 0);
+    let v: number;
+    if (first !== undefined && this.pinnedOf?.has(key)) v = first;
+    else if (this.avoiding) v = want ? 0 : 1;
+    else v = first !== undefined ? (first ? 0 : 1) : (want === (this.flipOf === null) ? 1 : 0);
+    if (this.avoiding && first === undefined) this.pinned.add(key);
     this.chosen.set(key, v);
     return v;
   }

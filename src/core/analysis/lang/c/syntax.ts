@@ -185,7 +185,12 @@ export function functionDeclarator(def: Node): { decl: Node | null; returnsPoint
 export function functionName(def: Node): string | null {
   const { decl } = functionDeclarator(def);
   const name = decl?.childForFieldName('declarator');
-  return name ? name.text : null;
+  if (name) return name.text;
+  // A header written by a macro, `URIHANDLER_FUNC(mod_x) { … }` (the macro supplies the return type
+  // and the parameters): the grammar reads the macro as the type and `(mod_x)` as the declarator.
+  const d = def.childForFieldName('declarator');
+  const inner = d?.type === 'parenthesized_declarator' ? d.namedChild(0) : null;
+  return !decl && def.childForFieldName('type')?.type === 'type_identifier' && d?.namedChildCount === 1 && inner?.type === 'identifier' ? inner.text : null;
 }
 
 /** The last identifier of a (possibly qualified) function name: `Server::start` gives `start`. */
