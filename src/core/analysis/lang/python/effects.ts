@@ -48,19 +48,35 @@ const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new
  */
 export function storingClass(cls: Node | null): boolean {
   const body = cls?.type === 'class_definition' ? cls.childForFieldName('body') : null;
-  if (!body) return false;
+  const init = body ? soleInit(body) : undefined;
+  return !!init && onlyStoresIntoSelf(init, true);
+}
+
+/**
+ * The class body's one undecorated `__init__`; null when it has none; undefined when it defines
+ * `__new__`, more than one `__init__` or a decorated one.
+ */
+function soleInit(body: Node): Node | null | undefined {
   let init: Node | null = null;
   for (const st of named(body)) {
     const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
     if (def?.type !== 'function_definition') continue;
     const n = def.childForFieldName('name')?.text;
-    if (n === '__new__') return false;
+    if (n === '__new__') return undefined;
     if (n === '__init__') {
-      if (init || st !== def) return false;
+      if (init || st !== def) return undefined;
       init = def;
     }
   }
-  const block = init?.childForFieldName('body');
+  return init;
+}
+
+/**
+ * `__init__`'s statements only store into attributes of `self` values computed without a call (and,
+ * with `baseCalls`, call the base class's `__init__`, see `baseInit`).
+ */
+function onlyStoresIntoSelf(init: Node, baseCalls: boolean): boolean {
+  const block = init.childForFieldName('body');
   if (!block) return false;
   return named(block).every((st) => {
     if (st.type === 'pass_statement' || st.type === 'comment') return true;
@@ -68,7 +84,7 @@ export function storingClass(cls: Node | null): boolean {
     const e = named(st)[0];
     if (!e) return false;
     if (e.type === 'string') return true;
-    if (e.type === 'call') return baseInit(e);
+    if (e.type === 'call') return baseCalls && baseInit(e);
     if (e.type !== 'assignment') return false;
     const left = strip(e.childForFieldName('left'));
     const obj = left?.type === 'attribute' ? strip(left.childForFieldName('object')) : null;
@@ -123,39 +139,10 @@ export function trivialClasses(root: Node): Set<string> {
 
 function trivialClass(cls: Node): boolean {
   const body = cls.childForFieldName('body');
-  if (!body) return false;
-  let init: Node | null = null;
-  for (const st of named(body)) {
-    const def = st.type === 'decorated_definition' ? st.childForFieldName('definition') : st;
-    if (def?.type !== 'function_definition') continue;
-    const n = def.childForFieldName('name')?.text;
-    if (n === '__new__') return false;
-    if (n === '__init__') {
-      if (init || st !== def) return false;
-      init = def;
-    }
-  }
-  if (!init) return cls.childForFieldName('superclasses') === null;
-  const block = init.childForFieldName('body');
-  if (!block) return false;
-  return named(block).every((st) => {
-    if (st.type === 'pass_statement' || st.type === 'comment') return true;
-    if (st.type !== 'expression_statement') return false;
-    const e = named(st)[0];
-    if (!e) return false;
-    if (e.type === 'string') return true;
-    if (e.type !== 'assignment') return false;
-    const left = strip(e.childForFieldName('left'));
-    const obj = left?.type === 'attribute' ? strip(left.childForFieldName('object')) : null;
-    const right = e.childForFieldName('right');
-    if (obj?.type !== 'identifier' || obj.text !== 'self' || !right) return false;
-    let call = false;
-    walk(right, (n) => {
-      if (n.type === 'call' || n.type === 'subscript' || n.type === 'binary_operator' || DEFERRED.has(n.type)) call = true;
-      return !call;
-    });
-    return !call;
-  });
+  const init = body ? soleInit(body) : undefined;
+  if (init === undefined) return false;
+  if (init === null) return cls.childForFieldName('superclasses') === null;
+  return onlyStoresIntoSelf(init, false);
 }
 
 export interface AcquisitionSite {
