@@ -167,6 +167,22 @@ test('fork: the child has its own record; inherited sockets keep their site, non
   assert.equal(parent.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === leakSite).length, 3);
 });
 
+test('exec: the new image is recorded afresh; the sockets it inherits from the old one have no origin rather than the old site', { skip, timeout: 60000 }, async () => {
+  const program = buildProgram(work, 'leaky', ['-g', '-O0'], 'leaky-exec');
+  const p = await start(program, ['3', '0', 'exec']);
+  const childSite = `${SOURCE}:${siteLine('leaky', 'child')} child_site`;
+  let sockets: SocketJson[] = [];
+  for (let i = 0; i < 50 && sockets.filter((s) => s.state === 'CLOSE_WAIT').length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sockets = await socketsOf(p.pid);
+  }
+  const inherited = sockets.filter((s) => s.state === 'CLOSE_WAIT');
+  assert.equal(inherited.length, 3, 'the leaked sockets survive exec');
+  for (const s of inherited) assert.equal(s.origin, undefined, `inherited fd ${s.fd}: ${at(s)}`);
+  assert.equal(sockets.filter((s) => at(s) === childSite).length, 3);
+  assert.deepEqual(sockets.filter((s) => s.origin && at(s) !== childSite).map(at), []);
+});
+
 test('without -g: the function is named and the origin says to build with -g', { skip, timeout: 60000 }, async () => {
   const program = buildProgram(work, 'leaky', ['-O0'], 'leaky-nodebug');
   const p = await start(program, ['2', '0']);
