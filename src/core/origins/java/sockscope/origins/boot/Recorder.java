@@ -488,30 +488,34 @@ public final class Recorder {
     return keyOf(classes, methods, bcis, depth, frames);
   }
 
-  /** The key of the program's frames among the first depth raw frames. */
+  /** The key of the program's frames among the first depth raw frames (its arrays made once, at their size: this runs for every socket). */
   private static Key keyOf(String[] rawClasses, String[] rawMethods, int[] rawPositions, int depth, Object frames) {
-    String[] classes = new String[MAX_FRAMES];
-    String[] methods = new String[MAX_FRAMES];
-    int[] positions = new int[MAX_FRAMES];
     int n = 0;
-    for (int i = 0; i < depth && n < MAX_FRAMES; i++) {
-      String cls = rawClasses[i];
+    int end = 0;
+    for (; end < depth && n < MAX_FRAMES; end++) {
+      String cls = rawClasses[end];
       // newFD's caller (newFD is below the recorder's own frames): the JDK's file channels and pipes make
       // their descriptors there too.
-      if (i > 0 && i < 8 && "newFD".equals(rawMethods[i - 1]) && "sun.nio.ch.IOUtil".equals(rawClasses[i - 1])) {
+      if (end > 0 && end < 8 && "newFD".equals(rawMethods[end - 1]) && "sun.nio.ch.IOUtil".equals(rawClasses[end - 1])) {
         if (cls.startsWith("sun.nio.fs.") || cls.equals("sun.nio.ch.FileChannelImpl") || cls.equals("sun.nio.ch.PipeImpl")
             || cls.equals("sun.nio.ch.SourceChannelImpl") || cls.equals("sun.nio.ch.SinkChannelImpl")) return NOT_SOCKET;
       }
-      if (runtime(cls)) continue;
-      classes[n] = cls;
-      methods[n] = rawMethods[i];
-      positions[n] = rawPositions[i];
-      n++;
+      if (!runtime(cls)) n++;
     }
     if (n == 0) return null;
-    Key k = new Key(Arrays.copyOf(classes, n), Arrays.copyOf(methods, n), Arrays.copyOf(positions, n));
-    k.frames = frames;
-    return k;
+    String[] classes = new String[n];
+    String[] methods = new String[n];
+    int[] positions = new int[n];
+    for (int i = 0, k = 0; i < end; i++) {
+      if (runtime(rawClasses[i])) continue;
+      classes[k] = rawClasses[i];
+      methods[k] = rawMethods[i];
+      positions[k] = rawPositions[i];
+      k++;
+    }
+    Key key = new Key(classes, methods, positions);
+    key.frames = frames;
+    return key;
   }
 
   /** The site's frames as the S line's JSON: [[file, line, "Class.method"], …], program frames only. */
