@@ -13,7 +13,8 @@
 // Node.js loop (bench/origins/loop.js, the --require preload dist/lib/node/sockscope-origins.js), a
 // Python loop (bench/origins/loop.py, the sitecustomize in dist/lib/python) and, when a JDK built the
 // agent, a Java loop (bench/origins/Loop.java, -javaagent:dist/lib/java/sockscope-origins.jar); with the
-// peak resident memory traced and untraced for 100,000 sockets. Target ≤ 1.2× loop CPU (for Java the
+// peak resident memory traced and untraced for 100,000 sockets (for Java also the heap in use after a full
+// GC: what the agent keeps). Target ≤ 1.2× loop CPU (for Java the
 // loop's CPU time includes the JIT's and the GC's threads: the process's CPU time over the loop).
 //
 //   npm run bench:origins                        (builds first)
@@ -149,5 +150,10 @@ for (const rt of runtimes.filter((r) => ONLY.has(r.key))) {
   const sst = stream ? statSync(path.join(records, stream)) : undefined;
   console.log(`  memory for ${SOCKETS_RT.toLocaleString('en-US')} sockets (created and closed): peak resident ${(p1.peakKb / 1024).toFixed(1)} MiB traced vs ${(p0.peakKb / 1024).toFixed(1)} MiB untraced (+${((p1.peakKb - p0.peakKb) / 1024).toFixed(1)} MiB);`
     + ` record stream ${sst ? (sst.blocks * 512 / 1048576).toFixed(1) : '?'} MiB on disk (bounded by its cap and the live sockets)`);
+  // What the recorder keeps, where the loop can tell (Java: the heap in use after a full GC; its peak is
+  // mostly the heap grown for garbage).
+  if (p0.liveHeapKb !== undefined && p1.liveHeapKb !== undefined) {
+    console.log(`  heap in use after a full GC: ${(p1.liveHeapKb / 1024).toFixed(1)} MiB traced vs ${(p0.liveHeapKb / 1024).toFixed(1)} MiB untraced (+${((p1.liveHeapKb - p0.liveHeapKb) / 1024).toFixed(1)} MiB kept by the recorder)`);
+  }
 }
 rmSync(work, { recursive: true, force: true });
