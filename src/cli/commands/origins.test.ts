@@ -70,6 +70,18 @@ async function socketsOf(pid: number): Promise<SocketJson[]> {
   return (JSON.parse(r.out) as { sockets: SocketJson[] }).sockets;
 }
 
+/** The process's sockets once `ready` holds for them (the kernel and the recorder may be a moment behind), or after ~5 s. */
+async function socketsWhen(pid: number, ready: (sockets: SocketJson[]) => boolean): Promise<SocketJson[]> {
+  let sockets = await socketsOf(pid);
+  for (let i = 0; i < 50 && !ready(sockets); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    sockets = await socketsOf(pid);
+  }
+  return sockets;
+}
+
+const inCloseWait = (n: number) => (sockets: SocketJson[]): boolean => sockets.filter((s) => s.state === 'CLOSE_WAIT').length >= n;
+
 const at = (s: SocketJson): string => {
   const f = s.origin?.frames[0];
   return f ? `${f.file}:${f.line} ${f.function}` : 'none';
@@ -79,11 +91,7 @@ test('leaked sockets are attributed to the acquisition line; closed-path sockets
   const program = buildProgram(work, 'leaky', ['-g', '-O0']);
   const p = await start(program, [String(LEAK), String(CLOSED)]);
   // The server's FIN for the last connections may still be on its way: wait until all are in CLOSE_WAIT.
-  let sockets = await socketsOf(p.pid);
-  for (let i = 0; i < 50 && sockets.filter((s) => s.state === 'CLOSE_WAIT').length < LEAK; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    sockets = await socketsOf(p.pid);
-  }
+  const sockets = await socketsWhen(p.pid, inCloseWait(LEAK));
   const closeWait = sockets.filter((s) => s.state === 'CLOSE_WAIT');
   assert.equal(closeWait.length, LEAK);
   const site = `${SOURCE}:${siteLine('leaky', 'send_message')} send_message`;
@@ -148,11 +156,7 @@ test('fork: the child has its own record; inherited sockets keep their site, non
   const p = await start(program, ['3', '3', 'fork']);
   const childSite = `${SOURCE}:${siteLine('leaky', 'child')} child_site`;
   const leakSite = `${SOURCE}:${siteLine('leaky', 'send_message')} send_message`;
-  let child: SocketJson[] = [];
-  for (let i = 0; i < 50 && child.filter((s) => at(s) === childSite).length < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    child = await socketsOf(p.child);
-  }
+  const child = await socketsWhen(p.child, (ss) => ss.filter((s) => at(s) === childSite).length >= 3);
   assert.equal(child.filter((s) => at(s) === childSite).length, 3);
   assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === leakSite).length, 3);
   const parent = await socketsOf(p.pid);
@@ -171,11 +175,7 @@ test('exec: the new image is recorded afresh; the sockets it inherits from the o
   const program = buildProgram(work, 'leaky', ['-g', '-O0'], 'leaky-exec');
   const p = await start(program, ['3', '0', 'exec']);
   const childSite = `${SOURCE}:${siteLine('leaky', 'child')} child_site`;
-  let sockets: SocketJson[] = [];
-  for (let i = 0; i < 50 && sockets.filter((s) => s.state === 'CLOSE_WAIT').length < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    sockets = await socketsOf(p.pid);
-  }
+  const sockets = await socketsWhen(p.pid, inCloseWait(3));
   const inherited = sockets.filter((s) => s.state === 'CLOSE_WAIT');
   assert.equal(inherited.length, 3, 'the leaked sockets survive exec');
   for (const s of inherited) assert.equal(s.origin, undefined, `inherited fd ${s.fd}: ${at(s)}`);

@@ -165,11 +165,7 @@ for (const enableSourceMaps of [false, true]) {
     esbuild.buildSync({ entryPoints: [source], outfile, platform: 'node', format: 'cjs', sourcemap: 'linked', logLevel: 'silent' });
     const { p } = await start([process.execPath, ...(enableSourceMaps ? ['--enable-source-maps'] : []), outfile, '3']);
     const site = `${source}:${fixtureSiteLine('mapped.ts', 'mapped')}`;
-    let sockets = await socketsOf(p.pid);
-    for (let i = 0; i < 50 && sockets.filter((s) => at(s) === site).length < 3; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      sockets = await socketsOf(p.pid);
-    }
+    const sockets = await socketsWhen(p.pid, (ss) => ss.filter((s) => at(s) === site).length >= 3);
     assert.equal(sockets.filter((s) => at(s) === site).length, 3, `e.g. ${sockets.map(at).join(', ')}`);
   });
 }
@@ -179,11 +175,7 @@ test('Node.js child process: it inherits NODE_OPTIONS and records its own socket
   const { p } = await start([process.execPath, program, '3', '0', 'child']);
   assert.ok(p.child && p.child > 0);
   const site = `${program}:${fixtureSiteLine('leaky.js', 'send_message')}`;
-  let child = await socketsOf(p.child as number);
-  for (let i = 0; i < 50 && child.filter((s) => s.state === 'CLOSE_WAIT').length < 2; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    child = await socketsOf(p.child as number);
-  }
+  const child = await socketsWhen(p.child as number, (ss) => ss.filter((s) => s.state === 'CLOSE_WAIT').length >= 2);
   assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 2);
   const childInodes = new Set(child.map((s) => s.inode));
   const parent = await socketsOf(p.pid);
@@ -218,11 +210,8 @@ test('Python fork: the child has its own record; inherited sockets keep their si
   assert.ok(p.child && p.child > 0);
   const childSite = `${program}:${fixtureSiteLine('leaky.py', 'child')}`;
   const leakSite = `${program}:${fixtureSiteLine('leaky.py', 'send_message')}`;
-  let child = await socketsOf(p.child as number);
-  for (let i = 0; i < 50 && child.filter((s) => at(s) === childSite).length < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100)); // the child's own records are written within ~200 ms
-    child = await socketsOf(p.child as number);
-  }
+  // The child's own records are written within ~200 ms.
+  const child = await socketsWhen(p.child as number, (ss) => ss.filter((s) => at(s) === childSite).length >= 3);
   const parent = await socketsOf(p.pid);
   assert.equal(child.filter((s) => at(s) === childSite).length, 3);
   assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === leakSite).length, 3, 'inherited leaks keep their site');
