@@ -406,26 +406,21 @@
     while (base && !Object.prototype.hasOwnProperty.call(base, 'close')) base = Object.getPrototypeOf(base);
     if (base && !patched.has(base)) {
       patched.add(base);
-      const close = base.close;
-      base.close = function sockscopeHandleClose(...args) {
-        try {
-          const fd = this.fd;
-          if (typeof fd === 'number' && fd >= 0) closing(fd);
-        } catch (e) { stop(e); }
-        return close.apply(this, args);
-      };
+      base.close = closingFirst(base.close);
     }
     // TCP#reset (Socket#resetAndDestroy) closes the handle with a RST without going through close.
-    const reset = proto.reset;
-    if (typeof reset === 'function' && Object.prototype.hasOwnProperty.call(proto, 'reset')) {
-      proto.reset = function sockscopeHandleReset(...args) {
-        try {
-          const fd = this.fd;
-          if (typeof fd === 'number' && fd >= 0) closing(fd);
-        } catch (e) { stop(e); }
-        return reset.apply(this, args);
-      };
-    }
+    if (typeof proto.reset === 'function' && Object.prototype.hasOwnProperty.call(proto, 'reset')) proto.reset = closingFirst(proto.reset);
+  }
+
+  /** A handle method that closes its descriptor, recording the close first. */
+  function closingFirst(original) {
+    return function sockscopeHandleClose(...args) {
+      try {
+        const fd = this.fd;
+        if (typeof fd === 'number' && fd >= 0) closing(fd);
+      } catch (e) { stop(e); }
+      return original.apply(this, args);
+    };
   }
 
   const connect = net.Socket.prototype.connect;
