@@ -3,13 +3,15 @@
 // (one message on stderr) and the program goes on with its own sockets closed; a fork while another
 // thread holds the Python recorder's lock does not hang the child; the Python recorder's batches reach
 // the file while the program idles and at its exit; and a Node socket closed through
-// resetAndDestroy (TCP#reset, not HandleWrap#close) is recorded as closed.
+// resetAndDestroy (TCP#reset, not HandleWrap#close) is recorded as closed. And every recorder, the native
+// one too, keeps to a private records folder.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runtimeRecorders, tempDir } from './testing/build';
+import { buildRecorder, hasGcc, runtimeRecorders, tempDir } from './testing/build';
+import { readProcessOrigins } from './processOrigins';
 
 const linux = process.platform === 'linux';
 const hasPython = linux && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -177,4 +179,35 @@ test('Node.js: the record file cannot be rewritten (a directory in the way): rec
   const lines = recorderLines(r.stderr);
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0] as string, /^sockscope-origins: recording stopped: .*; origins not recorded$/);
+});
+
+// The records folder is private: each recorder creates it with mode 0700, and refuses (one line on
+// stderr, nothing written, the program unchanged) a folder that others may read or write; SockScope's
+// reader refuses it too. Each recorder runs a program that opens one socket and prints "ok".
+test('the records folder: created 0700 by each recorder; one others may read is refused by the recorders (the program runs) and by the reader', { skip: !linux && 'needs Linux', timeout: 120000 }, async () => {
+  const native = hasGcc ? buildRecorder(work) : undefined;
+  const runs: { name: string; run: (dir: string) => ReturnType<typeof spawnSync> }[] = [
+    { name: 'node', run: (dir) => runNode('require("net").createServer().listen(0, "127.0.0.1", function () { console.log("ok"); this.close(); })', { SOCKSCOPE_ORIGINS_DIR: dir }) },
+    ...(hasPython ? [{ name: 'python', run: (dir: string) => runPython('import socket; s = socket.socket(); print("ok"); s.close()', { SOCKSCOPE_ORIGINS_DIR: dir }) }] : []),
+    // The native recorder in node itself (a dynamically linked program, one process).
+    ...(native ? [{ name: 'native', run: (dir: string) => spawnSync(process.execPath, ['-e', 'require("net").createServer().listen(0, "127.0.0.1", function () { console.log("ok"); this.close(); })'],
+      { env: { ...process.env, LD_PRELOAD: native, SOCKSCOPE_ORIGINS_DIR: dir, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 60000 }) }] : []),
+  ];
+  for (const { name, run } of runs) {
+    const fresh = path.join(work, `fresh-${name}`, 'records');
+    fs.mkdirSync(path.dirname(fresh));
+    const made = run(fresh);
+    assert.equal(made.stdout, 'ok\n', `${name}: ${made.stderr}`);
+    assert.equal(fs.statSync(fresh).mode & 0o777, 0o700, `${name} creates the folder 0700`);
+    assert.ok(fs.readdirSync(fresh).some((f) => f.startsWith(`${made.pid}.`)), `${name} records into it`);
+
+    const open = path.join(work, `open-${name}`);
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o755);
+    const refused = run(open);
+    assert.equal(refused.stdout, 'ok\n', `${name}: ${refused.stderr}`);
+    assert.deepEqual(recorderLines(String(refused.stderr)).map((l) => /^sockscope-origins: refusing /.test(l)), [true], `${name}: ${refused.stderr}`);
+    assert.deepEqual(fs.readdirSync(open), [], `${name} writes nothing there`);
+  }
+  await assert.rejects(readProcessOrigins(process.pid, { env: { SOCKSCOPE_ORIGINS_DIR: path.join(work, 'open-node') } }), /refusing the origins folder .* mode 0700/);
 });
