@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildRecorder, hasGcc, runtimeRecorders, tempDir } from './testing/build';
 import { readProcessOrigins } from './processOrigins';
+import { parseOriginStream } from './streamFile';
 
 const linux = process.platform === 'linux';
 const hasPython = linux && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -211,3 +212,56 @@ test('the records folder: created 0700 by each recorder; one others may read is 
   }
   await assert.rejects(readProcessOrigins(process.pid, { env: { SOCKSCOPE_ORIGINS_DIR: path.join(work, 'open-node') } }), /refusing the origins folder .* mode 0700/);
 });
+
+// Bounded: past its cap ($SOCKSCOPE_ORIGINS_LOG_BYTES, here 4 KiB) a runtime recorder rewrites its stream
+// with only the sites, the per-site counts and the live sockets, so the file stays small while the counts
+// stay exact. Six rounds of 100 sockets held over a batch (each written as open, then closed), then 5 kept.
+const boundedPrograms = {
+  node: `const net = require('net');
+const server = net.createServer((s) => s.on('error', () => {})).listen(0, '127.0.0.1', async () => {
+  const open = () => new Promise((ok) => { const c = net.connect(server.address().port, '127.0.0.1', () => ok(c)); }); // SITE
+  for (let round = 0; round < 6; round++) {
+    const held = await Promise.all(Array.from({ length: 100 }, open));
+    await new Promise((ok) => setTimeout(ok, 50));
+    await Promise.all(held.map((c) => new Promise((ok) => { c.on('close', ok); c.destroy(); })));
+  }
+  const kept = await Promise.all(Array.from({ length: 5 }, open));
+  console.log(JSON.stringify(kept.map((c) => c._handle.fd)));
+  process.exit(0);
+});
+`,
+  python: `import json, socket, time
+def make():
+    return socket.socket()  # SITE
+for _ in range(6):
+    held = [make() for _ in range(100)]
+    time.sleep(0.4)
+    for s in held:
+        s.close()
+kept = [make() for _ in range(5)]
+print(json.dumps([s.fileno() for s in kept]))
+`,
+};
+for (const runtime of ['node', 'python'] as const) {
+  test(`${runtime === 'node' ? 'Node.js' : 'Python'}: past its cap the stream is rewritten with the sites, counts and live sockets: it stays small, the counts exact`, { skip: (!linux || (runtime === 'python' && !hasPython)) && 'needs Linux (and python3)', timeout: 60000 }, () => {
+    const file = path.join(work, `bounded.${runtime === 'node' ? 'js' : 'py'}`);
+    fs.writeFileSync(file, boundedPrograms[runtime]);
+    const line = boundedPrograms[runtime].split('\n').findIndex((l) => l.includes('SITE')) + 1;
+    const env = { SOCKSCOPE_ORIGINS_LOG_BYTES: '4096' };
+    const r = runtime === 'node'
+      ? spawnSync(process.execPath, [file], { env: { ...process.env, NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}`, SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 })
+      : spawnSync('python3', [file], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(recorderLines(r.stderr), []);
+    const kept = JSON.parse(r.stdout) as number[];
+    const streamFile = path.join(records, `${r.pid}.stream`);
+    const stream = parseOriginStream(fs.readFileSync(streamFile, 'utf8'));
+    assert.ok(fs.statSync(streamFile).size <= 16384, `${fs.statSync(streamFile).size} bytes`);
+    // Two sites (stacks) have their innermost frame on that line: the loop's calls and the last ones.
+    const sites = new Set([...stream.sites].filter(([, frames]) => frames[0]?.file === file && frames[0]?.line === line).map(([id]) => id));
+    assert.equal(sites.size, 2, JSON.stringify([...stream.sites.values()]));
+    const counts = [...sites].map((id) => stream.counts.get(id) ?? { opens: 0, closes: 0 }).sort((a, b) => a.opens - b.opens);
+    assert.deepEqual(counts, [{ opens: 5, closes: 0 }, { opens: 600, closes: 600 }]);
+    assert.deepEqual([...stream.live.values()].filter((s) => s.stack !== undefined && sites.has(s.stack)).map((s) => s.fd).sort((a, b) => a - b), [...kept].sort((a, b) => a - b));
+  });
+}
