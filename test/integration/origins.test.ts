@@ -31,6 +31,25 @@ function lineOf(file: string, text: string): number {
   return i + 1;
 }
 
+/** TCP sockets that `pid` holds a descriptor of, in /proc's hex state `state` (05: FIN_WAIT_2). */
+function heldTcpSockets(pid: number, state: string): number {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  let n = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === state && f[9] !== undefined && inodes.has(f[9])) n++;
+    }
+  }
+  return n;
+}
+
 suite('origins: from a leaking socket to the line that created it', function () {
   this.timeout(120000);
   let sockscope: SockScopeApi;
@@ -116,6 +135,11 @@ suite('origins: from a leaking socket to the line that created it', function () 
     const wording = new RegExp(`^[\\d,]+ idle CLOSE_WAIT sockets?, 100 % created at leaky_client\\.c:${socketLine} in send_message$`);
     await waitFor('the CLOSE_WAIT leak warning naming the site', () =>
       sockscope.view('sockets').rows.find((r) => r.id === 'warning:close-wait-growth' && wording.test(r.label)), 45000);
+
+    // The demo server answered and closed its side of each of those connections: the client's leak
+    // leaves the client's sockets in CLOSE_WAIT, not a FIN_WAIT_2 socket and a descriptor in the server.
+    const serverPid = demo?.pid ?? Number(process.env.SOCKSCOPE_DEMO_PID);
+    assert.equal(heldTcpSockets(serverPid, '05'), 0, 'the demo server holds no FIN_WAIT_2 socket of the leaked connections');
 
     // The editor: the three findings of send_message (setsockopt, gethostbyname and the reply-too-long
     // exits) are errors now, confirmed by pid's CLOSE_WAIT sockets created on the socket() line.
