@@ -154,6 +154,32 @@ suite('origins: from a leaking socket to the line that created it', function () 
     assert.deepEqual(confirmed.map((d) => d.range.start.line + 1).sort((a, b) => a - b),
       [lineOf(source, 'Error assigning socket option') + 1, lineOf(source, 'No such host') + 1, lineOf(source, 'Reply does not fit') + 1]);
 
+    // Fixing the code does not fix the process already running: after "Close on all paths" no finding
+    // explains the leaking site, and the note there says that the file changed after the process started.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const original = doc.getText();
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, confirmed[0]?.range, vscode.CodeActionKind.QuickFix.value);
+    const fixAll = actions.find((a) => a.title === 'Close `sockfd` on all paths');
+    assert.ok(fixAll?.edit, `the all-paths fix is offered: ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fixAll.edit));
+    const note = await waitFor('the note that the process runs the code from before the fix', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'sockscope');
+      return d.length === 1 && d[0]?.severity === vscode.DiagnosticSeverity.Information ? d[0] : undefined;
+    }, 30000);
+    assert.equal(note.range.start.line, socketLine - 1);
+    assert.match(note.message, new RegExp(`^[\\d,]+ sockets? created here (is|are) in CLOSE_WAIT in pid ${pid} now\\. This file changed after pid ${pid} started, so the process still runs the code from before the change: `));
+    // Undone (the original text back): the three findings, confirmed again.
+    const undo = new vscode.WorkspaceEdit();
+    undo.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
+    assert.ok(await vscode.workspace.applyEdit(undo));
+    await waitFor('the three confirmed findings back after the undo', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'sockscope');
+      return d.length === 3 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Error);
+    }, 30000).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => [d.severity, d.range.start.line, d.message.slice(0, 80)]))}`);
+    });
+    assert.ok(await doc.save(), 'saved (no unsaved file left for the suite\'s teardown)');
+
     if (screenshotsAvailable()) {
       await vscode.window.showTextDocument(vscode.Uri.file(source), { selection: confirmed[0]?.range });
       await vscode.commands.executeCommand('sockscope.sockets.focus');
