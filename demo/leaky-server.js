@@ -4,7 +4,9 @@
 //   node demo/leaky-server.js [--port N] [--interval MS] [--bad-every N] [--max N] [--quiet]
 //
 // The server listens on 127.0.0.1 with allowHalfOpen: true, so when a client closes its side the
-// server socket stays open until the server closes it. Good requests get an answer and socket.end().
+// server socket stays open until the server closes it. A good request gets its answer, and then the
+// server closes the connection (a peer that never closes its side, like the C demo client's leaked
+// sockets, must not pin a FIN_WAIT_2 socket and a descriptor in this process: that is the peer's leak).
 // A request containing "bad" takes the error path, which returns without closing: that socket sits in
 // CLOSE_WAIT in THIS process (the client's side goes FIN_WAIT_2 and the kernel drops it after
 // tcp_fin_timeout). A client loop in a separate child process (same file, --client) sends one request
@@ -106,7 +108,9 @@ function runServer() {
       return;
     }
     served += 1;
-    socket.end(`OK ${request}\n`);
+    // Answer, then close once the answer is written: with allowHalfOpen, end() alone would keep the
+    // socket (and its descriptor) until the peer closes its side too.
+    socket.end(`OK ${request}\n`, () => socket.destroy());
   }
 
   let stopping = false;

@@ -8,8 +8,8 @@
  * Every --long-every'th request asks for an item whose answer does not fit the reply buffer: that
  * error path returns without close(), and once the server has sent its answer and closed its side,
  * the socket sits in CLOSE_WAIT in THIS process (and the server's side in FIN_WAIT_2), as in the seed.
- * The setsockopt() and gethostbyname() failure paths leak too, but do not happen here: the editor
- * finds them, the running process confirms the one that does. After --max leaked sockets (default
+ * The setsockopt() and gethostbyname() failure paths leak too, but do not happen here. The editor finds
+ * all three; the running process shows that this socket() leaks, not on which path: it confirms all three. After --max leaked sockets (default
  * 200) it sends only short requests, so a forgotten demo cannot exhaust the machine. It exits when
  * its parent goes away.
  */

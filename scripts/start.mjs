@@ -62,6 +62,19 @@ const extensionsDir = path.join(stateDir, 'extensions');
 fs.mkdirSync(extensionsDir, { recursive: true });
 fs.symlinkSync(extensionPath, path.join(extensionsDir, `${extensionId}-${manifest.version}`), 'dir');
 
+// The demo prints its progress every 5 s: shown every 30 s here, with the URL, so that the URL printed
+// once at start does not scroll away under them.
+let url;
+let lastProgress = 0;
+function demoLine(line) {
+  if (/^served \d+/.test(line)) {
+    if (Date.now() - lastProgress < 30000) return;
+    lastProgress = Date.now();
+    if (url) line += `  (VS Code: ${url})`;
+  }
+  console.log(`[demo] ${line}`);
+}
+
 let demo;
 let cclient;
 let server;
@@ -79,7 +92,7 @@ async function stopAll(code) {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { say('stopping ...'); void stopAll(0); });
 
 try {
-  demo = await startDemo({ onLine: (line) => console.log(`[demo] ${line}`) });
+  demo = await startDemo({ onLine: demoLine });
   // The C client, under `sockscope run`: SockScope knows where it created each socket.
   cclient = await startCClient({ port: demo.port, source: path.join(workspace, 'leaky_client.c'), outDir: stateDir, cli: path.join(ROOT, 'dist', 'cli.js'),
     onLine: (line) => { if (!line.startsWith('Reply does not fit')) console.log(`[client] ${line}`); } });
@@ -93,7 +106,7 @@ try {
     if (!stopping) { say(`code-server exited (${signal || code}); see ${logFile}`); void stopAll(1); }
   });
   await waitForHealthz(server, port, Date.now() + Number(opt.timeout) * 1000);
-  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+  url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
 
   console.log(`
   SockScope is running in VS Code (code-server): ${url}

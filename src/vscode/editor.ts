@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { AnalysisResult, Finding, Fix, LanguageId, Range as CoreRange } from '../core/analysis';
 import { languageForFile, MAX_ANALYSED_BYTES, SOURCE_EXTENSIONS } from '../core/analysis/sources';
@@ -213,7 +214,7 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     const confirmed = uri.scheme === 'file' ? joined?.confirmed.get(uri.fsPath) : undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     this.diagnostics.set(uri, [...findings.map((f, i) => confirmedDiagnostic(this.findingDiagnostic(uri, f), confirmed?.get(i))),
-      ...(joined && uri.scheme === 'file' ? unprovenDiagnostics(joined, uri.fsPath, doc) : [])]);
+      ...(joined && uri.scheme === 'file' ? unprovenDiagnostics(joined, uri.fsPath, doc, (t) => changedSince(uri.fsPath, doc, t)) : [])]);
   }
 
   private findingDiagnostic(uri: vscode.Uri, f: Finding): vscode.Diagnostic {
@@ -414,4 +415,10 @@ export class EditorFeature implements vscode.Disposable, vscode.CodeActionProvid
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Whether a file's text in the editor differs from what was on disk at time t: unsaved edits, or saved after t. */
+function changedSince(file: string, doc: vscode.TextDocument | undefined, t: number): boolean {
+  if (doc?.isDirty) return true;
+  try { return fs.statSync(file).mtimeMs > t; } catch { return false; }
 }

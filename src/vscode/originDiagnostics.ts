@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { Confirmation, ConfirmResult, LiveLeakSite } from '../core/origins/confirm';
 import { confirmationText, leakingSites, unprovenText } from '../core/origins/confirm';
+import { bootTimeSec, startedAtMs } from '../core/platform/linux/processStart';
 import type { Attachment } from './attachment';
 import type { SocketsView } from './socketsView';
 
@@ -36,7 +37,10 @@ export class LiveLeakSites implements vscode.Disposable {
       if (!a || seen.has(a) || a.status.kind !== 'live' || !a.origins?.recorded) continue;
       if (sites.some((s) => s.pid === a.pid)) continue;
       seen.add(a);
-      sites.push(...leakingSites(a.pid, a.activeWarnings, (inode) => a.siteOf(inode)));
+      const startTicks = a.snapshot?.process.startTime;
+      const boot = startTicks === undefined ? undefined : bootTimeSec();
+      const startedAt = startTicks === undefined || boot === undefined ? undefined : startedAtMs(startTicks, boot);
+      sites.push(...leakingSites(a.pid, a.activeWarnings, (inode) => a.siteOf(inode), startedAt));
     }
     const signature = JSON.stringify(sites.map((s) => [s.pid, s.key, s.count, s.state]));
     if (signature === this.signature) return;
@@ -60,14 +64,19 @@ export function confirmedDiagnostic(d: vscode.Diagnostic, confirmations: readonl
   return d;
 }
 
-/** Information diagnostics at leaking sites no finding explains. */
-export function unprovenDiagnostics(result: ConfirmResult, file: string, doc: { lineAt(line: number): { range: vscode.Range; firstNonWhitespaceCharacterIndex: number }; lineCount: number } | undefined): vscode.Diagnostic[] {
+/**
+ * Information diagnostics at leaking sites no finding explains. `changedSince(t)`: whether the file (or
+ * its unsaved text) changed after time t, when the process started; the note then says the process
+ * runs the code from before.
+ */
+export function unprovenDiagnostics(result: ConfirmResult, file: string, doc: { lineAt(line: number): { range: vscode.Range; firstNonWhitespaceCharacterIndex: number }; lineCount: number } | undefined,
+  changedSince: (t: number) => boolean = () => false): vscode.Diagnostic[] {
   return (result.unproven.get(file) ?? []).map((u) => {
     const line = Math.max(0, u.line - 1);
     const range = doc && line < doc.lineCount
       ? new vscode.Range(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex, line, doc.lineAt(line).range.end.character)
       : new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER);
-    const d = new vscode.Diagnostic(range, unprovenText(u), vscode.DiagnosticSeverity.Information);
+    const d = new vscode.Diagnostic(range, unprovenText(u, u.startedAt !== undefined && changedSince(u.startedAt)), vscode.DiagnosticSeverity.Information);
     d.source = 'sockscope';
     d.code = RUNTIME_LEAK_RULE;
     return d;

@@ -6,6 +6,7 @@ import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
 import type { LeakWarning, PortRange } from '../core/sampler';
 import { readEphemeralPortRange } from '../core/sampler';
+import { coveredByCloseWaitLeak } from '../core/sampler/coveredWarning';
 import type { Attachment } from './attachment';
 import { registerCommand } from './commands';
 import { netlinkHelperEnabled, setting, toolPaths } from './config';
@@ -63,7 +64,8 @@ export class RuntimeFeature implements vscode.Disposable {
         if (a !== watched) {
           sub?.dispose();
           watched = a;
-          sub = a?.onDidChangeWarnings((u) => { for (const w of u.raised) this.notify(view, a, w); });
+          // Unread data in sockets that are all in the CLOSE_WAIT leak is part of that leak: no second pop-up.
+          sub = a?.onDidChangeWarnings((u) => { for (const w of u.raised) if (!coveredByCloseWaitLeak(w, a.activeWarnings)) this.notify(view, a, w); });
         }
         bar.update(a);
       }), { dispose: () => sub?.dispose() });

@@ -31,6 +31,25 @@ function lineOf(file: string, text: string): number {
   return i + 1;
 }
 
+/** TCP sockets that `pid` holds a descriptor of, in /proc's hex state `state` (05: FIN_WAIT_2). */
+function heldTcpSockets(pid: number, state: string): number {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  let n = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === state && f[9] !== undefined && inodes.has(f[9])) n++;
+    }
+  }
+  return n;
+}
+
 suite('origins: from a leaking socket to the line that created it', function () {
   this.timeout(120000);
   let sockscope: SockScopeApi;
@@ -117,6 +136,11 @@ suite('origins: from a leaking socket to the line that created it', function () 
     await waitFor('the CLOSE_WAIT leak warning naming the site', () =>
       sockscope.view('sockets').rows.find((r) => r.id === 'warning:close-wait-growth' && wording.test(r.label)), 45000);
 
+    // The demo server answered and closed its side of each of those connections: the client's leak
+    // leaves the client's sockets in CLOSE_WAIT, not a FIN_WAIT_2 socket and a descriptor in the server.
+    const serverPid = demo?.pid ?? Number(process.env.SOCKSCOPE_DEMO_PID);
+    assert.equal(heldTcpSockets(serverPid, '05'), 0, 'the demo server holds no FIN_WAIT_2 socket of the leaked connections');
+
     // The editor: the three findings of send_message (setsockopt, gethostbyname and the reply-too-long
     // exits) are errors now, confirmed by pid's CLOSE_WAIT sockets created on the socket() line.
     const uri = vscode.Uri.file(source);
@@ -129,6 +153,32 @@ suite('origins: from a leaking socket to the line that created it', function () 
     }
     assert.deepEqual(confirmed.map((d) => d.range.start.line + 1).sort((a, b) => a - b),
       [lineOf(source, 'Error assigning socket option') + 1, lineOf(source, 'No such host') + 1, lineOf(source, 'Reply does not fit') + 1]);
+
+    // Fixing the code does not fix the process already running: after "Close on all paths" no finding
+    // explains the leaking site, and the note there says that the file changed after the process started.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const original = doc.getText();
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, confirmed[0]?.range, vscode.CodeActionKind.QuickFix.value);
+    const fixAll = actions.find((a) => a.title === 'Close `sockfd` on all paths');
+    assert.ok(fixAll?.edit, `the all-paths fix is offered: ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fixAll.edit));
+    const note = await waitFor('the note that the process runs the code from before the fix', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'sockscope');
+      return d.length === 1 && d[0]?.severity === vscode.DiagnosticSeverity.Information ? d[0] : undefined;
+    }, 30000);
+    assert.equal(note.range.start.line, socketLine - 1);
+    assert.match(note.message, new RegExp(`^[\\d,]+ sockets? created here (is|are) in CLOSE_WAIT in pid ${pid} now\\. This file changed after pid ${pid} started, so the process still runs the code from before the change: `));
+    // Undone (the original text back): the three findings, confirmed again.
+    const undo = new vscode.WorkspaceEdit();
+    undo.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
+    assert.ok(await vscode.workspace.applyEdit(undo));
+    await waitFor('the three confirmed findings back after the undo', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'sockscope');
+      return d.length === 3 && d.every((x) => x.severity === vscode.DiagnosticSeverity.Error);
+    }, 30000).catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => [d.severity, d.range.start.line, d.message.slice(0, 80)]))}`);
+    });
+    assert.ok(await doc.save(), 'saved (no unsaved file left for the suite\'s teardown)');
 
     if (screenshotsAvailable()) {
       await vscode.window.showTextDocument(vscode.Uri.file(source), { selection: confirmed[0]?.range });

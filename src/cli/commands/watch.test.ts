@@ -114,7 +114,7 @@ test('warnings are printed once per episode, and the episode ends are reported',
   const { code, out } = await running;
   assert.equal(code, EXIT_OK);
   const lines = out.trimEnd().split('\n');
-  const raisedCW = lines.filter((l) => /^ {2}! warning: \d+ idle CLOSE_WAIT sockets, up from 1 to \d+$/.test(l));
+  const raisedCW = lines.filter((l) => /^ {2}! warning: \d+ idle CLOSE_WAIT sockets \(CLOSE_WAIT total up from 1 to \d+\)$/.test(l));
   assert.equal(raisedCW.length, 1);
   assert.equal(lines.filter((l) => l.startsWith('  cleared: ')).length, 2); // CLOSE_WAIT growth and the fd projection
   const sampleLines = lines.filter((l) => /^\d\d:/.test(l));

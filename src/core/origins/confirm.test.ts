@@ -36,6 +36,14 @@ test('confirmFindings: a caller\'s line confirms a finding there; a site no find
   assert.deepEqual(none.unproven.get('/w/net.c'), [{ line: 12, function: 'open_conn', pid: 7, count: 3, state: 'CLOSE_WAIT' }]);
   assert.match(unprovenText(none.unproven.get('/w/net.c')![0]!), /^3 sockets created here are in CLOSE_WAIT in pid 7 now, but the analysis could not prove which path leaks them: look for a path out of open_conn /);
 
+  // The process started before the file last changed (a fix just applied): the note says it runs the old code.
+  const started = confirmFindings(new Map([['/w/net.c', []]]), [{ pid: 7, key: 'h', origin: helper, count: 3, state: 'CLOSE_WAIT', startedAt: 5000 }]);
+  const u = started.unproven.get('/w/net.c')![0]!;
+  assert.equal(u.startedAt, 5000);
+  assert.equal(unprovenText(u, true), '3 sockets created here are in CLOSE_WAIT in pid 7 now. This file changed after pid 7 started, so the process '
+    + 'still runs the code from before the change: restart it (rebuilt, for a compiled program) to see whether the leak is gone.');
+  assert.match(unprovenText(u, false), /but the analysis could not prove which path leaks them/);
+
   // net.c not analysed: nothing is claimed.
   assert.equal(confirmFindings(new Map([['/w/other.c', []]]), [{ pid: 7, key: 'h', origin: helper, count: 3, state: 'CLOSE_WAIT' }]).unproven.size, 0);
   // No line information: nothing to point at.
@@ -59,4 +67,6 @@ test('leakingSites: the CLOSE_WAIT warning\'s sockets by site', () => {
   ];
   const siteOf = (inode: string) => (inode === '4' ? undefined : inode === '3' ? { key: 'h', origin: helper } : { key: 's', origin: send });
   assert.deepEqual(leakingSites(42, warnings, siteOf).map((s) => [s.key, s.count, s.pid, s.state]), [['s', 2, 42, 'CLOSE_WAIT'], ['h', 1, 42, 'CLOSE_WAIT']]);
+  assert.deepEqual(leakingSites(42, warnings, siteOf, 1234).map((s) => s.startedAt), [1234, 1234]);
+  assert.ok(!('startedAt' in (leakingSites(42, warnings, siteOf)[0] ?? {})));
 });

@@ -25,6 +25,8 @@ export interface LiveLeakSite {
   /** How many of its sockets are in the leak now, and in which state ('CLOSE_WAIT'). */
   readonly count: number;
   readonly state: string;
+  /** When the process started (ms since the epoch), when known. */
+  readonly startedAt?: number | undefined;
 }
 
 export interface Confirmation {
@@ -42,6 +44,8 @@ export interface Unproven {
   readonly pid: number;
   readonly count: number;
   readonly state: string;
+  /** When the process started (ms since the epoch), when known. */
+  readonly startedAt?: number;
 }
 
 export interface ConfirmResult {
@@ -60,7 +64,7 @@ export function frameInFile(frameFile: string, file: string): boolean {
 }
 
 /** The sockets of the CLOSE_WAIT leak warning, by creation site. */
-export function leakingSites(pid: number, warnings: readonly LeakWarning[], siteOf: (inode: string) => { key: string; origin: Origin } | undefined): LiveLeakSite[] {
+export function leakingSites(pid: number, warnings: readonly LeakWarning[], siteOf: (inode: string) => { key: string; origin: Origin } | undefined, startedAt?: number): LiveLeakSite[] {
   const bySite = new Map<string, { origin: Origin; count: number }>();
   for (const w of warnings) {
     if (w.id !== 'close-wait-growth') continue;
@@ -72,7 +76,7 @@ export function leakingSites(pid: number, warnings: readonly LeakWarning[], site
       bySite.set(site.key, entry);
     }
   }
-  return [...bySite].map(([key, { origin, count }]) => ({ pid, key, origin, count, state: 'CLOSE_WAIT' }));
+  return [...bySite].map(([key, { origin, count }]) => ({ pid, key, origin, count, state: 'CLOSE_WAIT', ...(startedAt !== undefined ? { startedAt } : {}) }));
 }
 
 type LineFrame = OriginFrame & { file: string; line: number };
@@ -109,7 +113,7 @@ export function confirmFindings(files: ReadonlyMap<string, readonly StaticFindin
     const file = [...files.keys()].find((f) => frameInFile(first.file as string, f));
     if (file === undefined) continue;
     const list = unproven.get(file) ?? [];
-    list.push({ line: first.line, function: first.function, pid: site.pid, count: site.count, state: site.state });
+    list.push({ line: first.line, function: first.function, pid: site.pid, count: site.count, state: site.state, ...(site.startedAt !== undefined ? { startedAt: site.startedAt } : {}) });
     unproven.set(file, list);
   }
   return { confirmed, unproven };
@@ -121,9 +125,19 @@ export function confirmationText(c: Confirmation, diagnosticLine: number): strin
   return `${formatCount(c.count)} socket${c.count === 1 ? '' : 's'} created ${where} ${c.count === 1 ? 'is' : 'are'} in ${c.state} in pid ${c.pid} now`;
 }
 
-export function unprovenText(u: Unproven): string {
+/**
+ * The note at a leaking site no finding explains. `changedSinceStart`: the file was edited after the
+ * process started (say, a quick fix was just applied), so the process runs the code from before and
+ * the analysis of today's text says nothing about it: the note says so instead of asking for a path.
+ */
+export function unprovenText(u: Unproven, changedSinceStart = false): string {
   const fn = u.function ? ` out of ${u.function}` : '';
-  return `${formatCount(u.count)} socket${u.count === 1 ? '' : 's'} created here ${u.count === 1 ? 'is' : 'are'} in ${u.state} in pid ${u.pid} now, `
+  const now = `${formatCount(u.count)} socket${u.count === 1 ? '' : 's'} created here ${u.count === 1 ? 'is' : 'are'} in ${u.state} in pid ${u.pid} now`;
+  if (changedSinceStart) {
+    return `${now}. This file changed after pid ${u.pid} started, so the process still runs the code from before the change: `
+      + 'restart it (rebuilt, for a compiled program) to see whether the leak is gone.';
+  }
+  return `${now}, `
     + `but the analysis could not prove which path leaks ${u.count === 1 ? 'it' : 'them'}: look for a path${fn} that does not close() the socket `
     + '(an early return on an error, an exception, or a read that returned end of stream), or for a caller that keeps it and never closes it.';
 }

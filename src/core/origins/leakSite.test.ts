@@ -8,7 +8,7 @@ const send: Origin = { frames: [{ file: '/src/client.c', line: 17, function: 'se
 const pool: Origin = { frames: [{ file: null, line: null, function: 'pool_open', module: '/usr/lib/libpool.so' }], note: 'no debug info: build with -g' };
 
 function closeWait(n: number): LeakWarning {
-  return { id: 'close-wait-growth', severity: 'critical', title: `${n} idle CLOSE_WAIT sockets, up from 3 to ${n}`, detail: 'The peer closed these connections.', since: 0,
+  return { id: 'close-wait-growth', severity: 'critical', title: `${n} idle CLOSE_WAIT sockets (CLOSE_WAIT total up from 3 to ${n})`, detail: 'The peer closed these connections.', since: 0,
     sockets: Array.from({ length: n }, (_, i) => String(i)) };
 }
 
@@ -16,7 +16,7 @@ test('withTopSite: the CLOSE_WAIT warning names the site most of its sockets com
   const siteOf = (inode: string) => (Number(inode) < 13 ? { key: 'pool', origin: pool } : Number(inode) < 1990 ? { key: 'send', origin: send } : undefined);
   const w = withTopSite(closeWait(2000), siteOf);
   assert.equal(w.title, '2,000 idle CLOSE_WAIT sockets, 98 % created at client.c:17 in send_message');
-  assert.equal(w.detail, '2000 idle CLOSE_WAIT sockets, up from 3 to 2000. The peer closed these connections.');
+  assert.equal(w.detail, '2000 idle CLOSE_WAIT sockets (CLOSE_WAIT total up from 3 to 2000). The peer closed these connections.');
   assert.equal(w.id, 'close-wait-growth');
   // A site without line information is named by function and module.
   assert.equal(withTopSite(closeWait(3), () => ({ key: 'pool', origin: pool })).title, '3 idle CLOSE_WAIT sockets, 100 % created at libpool.so in pool_open');

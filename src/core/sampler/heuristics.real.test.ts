@@ -127,7 +127,7 @@ test('a growing CLOSE_WAIT leak stays flagged after the low count has left the h
   assert.deepEqual(r.raised['close-wait-growth'], [12]);
   assert.equal(r.cleared['close-wait-growth'], undefined);
   const closeWait = (i: number) => r.active[i]?.find((w) => w.id === 'close-wait-growth');
-  assert.equal(closeWait(20)?.title, '6 idle CLOSE_WAIT sockets, up from 1 to 6');
+  assert.equal(closeWait(20)?.title, '6 idle CLOSE_WAIT sockets (CLOSE_WAIT total up from 1 to 6)');
   assert.equal(closeWait(659)?.title, '6 idle CLOSE_WAIT sockets, the oldest for 11 min');
 });
 

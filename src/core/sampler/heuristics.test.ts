@@ -62,6 +62,8 @@ test('the seed: one leaked CLOSE_WAIT socket per second', async () => {
   const cw = r.last.find((w) => w.id === 'close-wait-growth');
   assert.equal(cw?.since, 0);
   assert.equal(cw?.sockets?.length, 30); // sockets 0..29 idle for ≥ 10 s at sample 39
+  // The growth is of all CLOSE_WAIT sockets (40 at sample 39), the idle ones a part of them.
+  assert.equal(cw?.title, '30 idle CLOSE_WAIT sockets (CLOSE_WAIT total up from 1 to 40)');
   assert.match(cw?.detail ?? '', /close\(\)/);
 });
 

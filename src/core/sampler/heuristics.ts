@@ -133,7 +133,9 @@ export function checkCloseWait(samples: readonly SampleSummary[], tracks: readon
   return {
     id: 'close-wait-growth',
     severity: idle.length >= c.largeIdleCount ? 'critical' : 'warning',
-    title: `${plural(idle.length, 'idle CLOSE_WAIT socket')}${growing ? `, up from ${low} to ${now}` : `, the oldest for ${formatDuration(oldest)}`}`,
+    // The growth is of every CLOSE_WAIT socket, the idle ones a part of them: "88 idle …, up from 89 to 95"
+    // would read as 88 having grown from 89.
+    title: `${plural(idle.length, 'idle CLOSE_WAIT socket')}${growing ? ` (CLOSE_WAIT total up from ${low} to ${now})` : `, the oldest for ${formatDuration(oldest)}`}`,
     detail: `The peer closed these connections, but this process never called close() on them: ${plural(idle.length, 'socket')} `
       + `sat in CLOSE_WAIT with no data moving (the oldest for ${formatDuration(oldest)}`
       + `${staleCount > 0 ? `; ${staleCount} for longer than ${formatDuration(c.leakIdleMs)}, which no working connection does` : ''}). `
