@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { Node } from 'web-tree-sitter';
-import { kids, unparen as unparenOf, varSpecs } from './syntax';
+import { kids, parameterNames, unparen as unparenOf, varSpecs } from './syntax';
 import { isStandardPath, methodResultType, packageFunctionResultType, packageFunctionUse, packageVarType, packagePath, type GoType, type Imports } from './names';
 
 /**
@@ -571,14 +571,8 @@ function borrowedParameters(fn: Node, imports: Imports): boolean[] | null {
   const body = fn.childForFieldName('body');
   const params = fn.childForFieldName('parameters');
   if (!body || !params) return null;
-  const order: (string | null)[] = [];
-  for (const d of kids(params)) {
-    if (d.type === 'variadic_parameter_declaration') return null;
-    if (d.type !== 'parameter_declaration') continue;
-    const ns = d.childrenForFieldName('name').filter((n): n is Node => n !== null);
-    if (!ns.length) order.push(null);
-    for (const n of ns) order.push(n.text === '_' ? null : n.text);
-  }
+  if (kids(params).some((d) => d.type === 'variadic_parameter_declaration')) return null;
+  const order = parameterNames(fn);
   const names = new Set(order.filter((n): n is string => n !== null));
   const kept = new Set<string>();
   const ids = names.size ? body.descendantsOfType('identifier') : [];
@@ -615,8 +609,7 @@ function returnsFresh(fn: Node): boolean {
   const body = fn.childForFieldName('body');
   if (!body) return true;
   // A call of a function value the caller gives (`listen(…)`) makes whatever that caller's function makes.
-  const params = new Set<string>();
-  for (const d of kids(fn.childForFieldName('parameters'))) for (const n of d.childrenForFieldName('name')) if (n) params.add(n.text);
+  const params = new Set(parameterNames(fn));
   const made = (x: Node | null) => {
     const call = unparenOf(x);
     const f = call?.type === 'call_expression' ? unparenOf(call.childForFieldName('function')) : null;
