@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from '../../engine/analysis';
+import { joinCandidates } from '../../engine/candidates';
 import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
@@ -104,9 +105,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   }
 
   /**
-   * The summary of the candidates of a call: an argument counts as released when every candidate
-   * releases or hands on its parameter (each closes it or gives it to an owner), and nothing else
-   * is assumed.
+   * The summary of the candidates of a call (engine/candidates.ts), or of another file's function
+   * (`@key`, see summaryName).
    */
   summary(name: string): Summary | undefined {
     if (name.startsWith('@')) {
@@ -121,15 +121,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     this.summaries.set(name, 'busy');
     let result: Summary = NO_SUMMARY;
     try {
-      const each = fns.map((fn) => this.paramSummary(fn, null));
-      const n = Math.max(0, ...each.map((s) => s.releases.length));
-      // Consumed when every candidate releases or hands on the parameter; a hand-off by any of them
-      // makes it an escape (a new owner may hold it: a deferred close would close what it keeps).
-      // A parameter a candidate closes on some paths only (`readBody(resp)` closes the body when the read
-      // succeeds) is counted as handed on: the caller cannot tell which path was taken, so it stays silent.
-      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i] || !!s.releasesSometimes?.[i]));
-      const releases = consumed.map((c, i) => c && each.every((s) => !!s.releases[i]));
-      result = { releases, escapes: consumed.map((c, i) => c && !releases[i]) };
+      // `readBody(resp)` closing the body only when the read succeeds hands it on (see joinCandidates).
+      result = joinCandidates(fns.map((fn) => this.paramSummary(fn, null)));
     } finally {
       this.summaries.set(name, result);
     }
