@@ -19,13 +19,13 @@ const MAX_EMBEDDING = 4;
 /** Containers whose statements declare names visible to the statements after them. */
 const STATEMENT_CONTAINERS = new Set(['block', 'statement_list', 'expression_case', 'type_case', 'default_case', 'communication_case']);
 
-/** What declares a name: its type node, or the value it is initialised with (result `index` of it). */
 /** A call's callee: a function by name (not a local function value), a package's function, or a method of a typed receiver. */
 type Callee =
-  | { readonly kind: 'function'; readonly name: string; readonly recv?: undefined }
-  | { readonly kind: 'package'; readonly path: string; readonly name: string; readonly recv?: undefined }
+  | { readonly kind: 'function'; readonly name: string }
+  | { readonly kind: 'package'; readonly path: string; readonly name: string }
   | { readonly kind: 'method'; readonly recv: GoType; readonly name: string };
 
+/** What declares a name: its type node, or the value it is initialised with (result `index` of it). */
 interface Declaration {
   readonly type: Node | null;
   readonly value: Node | null;
@@ -253,7 +253,7 @@ export class GoTypes {
   declaredResults(call: Node): readonly ResultType[] | null {
     const c = this.calleeOf(call);
     if (!c) return null;
-    if (c.kind === 'package' || c.recv?.pkg) {
+    if (c.kind === 'package' || (c.kind === 'method' && c.recv.pkg !== '')) {
       const t = this.importedTarget(c);
       return t && !t.decls.passing.has(t.key) ? t.results : null;
     }
