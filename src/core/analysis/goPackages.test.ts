@@ -247,3 +247,39 @@ func open(addr string, l *log.Logger) (*netutil.Wrapped, error) {
   const dir = tree({ 'go.mod': 'module example.com/app\n', 'netutil/netutil.go': util, 'app.go': user });
   assert.deepEqual(await check(dir, 'app.go'), ['18:c']);
 });
+
+test('an edit of an imported function\'s body alone (same declarations) is seen: what it does with its arguments changed', async () => {
+  const util = (body: string) => `package netutil
+
+import "net"
+
+var kept []net.Conn
+
+func Greet(c net.Conn) error {
+${body}
+}
+`;
+  const user = `package app
+
+import (
+	"net"
+
+	"example.com/app/netutil"
+)
+
+func greet(addr string) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	err = netutil.Greet(c)
+	return err
+}
+`;
+  const dir = tree({ 'go.mod': 'module example.com/app\n', 'netutil/netutil.go': util('\t_, err := c.Write([]byte("hi"))\n\treturn err'), 'app.go': user });
+  const packages = new GoPackages();
+  assert.deepEqual(await check(dir, 'app.go', packages), ['15:c']);
+  // Greet now keeps the connection: the caller hands it over.
+  fs.writeFileSync(path.join(dir, 'netutil/netutil.go'), util('\tkept = append(kept, c)\n\treturn nil'));
+  assert.deepEqual(await check(dir, 'app.go', packages), []);
+});

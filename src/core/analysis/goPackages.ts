@@ -119,17 +119,8 @@ export class GoPackages {
 
   /** The declarations the package in `dir` gives an importer under import path `p` (its non-test files). */
   private async packageAt(dir: string, p: string): Promise<PackageDecls | null> {
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir).filter((n) => n.endsWith('.go') && !n.endsWith('_test.go')).sort().slice(0, MAX_SIBLINGS);
-    } catch {
-      return null;
-    }
-    const files: GoFileDecls[] = [];
-    for (const n of names) {
-      const d = await this.decls(path.join(dir, n));
-      if (d) files.push(d);
-    }
+    const files = await this.folderDecls(dir, false);
+    if (!files) return null;
     const stamp = `${p}\n${files.map((f) => f.fingerprint).join('\n')}`;
     const key = `${dir}\0${p}`;
     const known = this.imported.get(key);
@@ -144,17 +135,24 @@ export class GoPackages {
   async siblings(file: string): Promise<GoFileDecls[]> {
     const abs = path.resolve(file);
     const dir = path.dirname(abs);
-    const isTest = abs.endsWith('_test.go');
+    return (await this.folderDecls(dir, abs.endsWith('_test.go'), abs)) ?? [];
+  }
+
+  /**
+   * The declarations of the Go files of `dir` (the first MAX_SIBLINGS by name; test files only with
+   * `tests`), but `except`; null when the folder cannot be read.
+   */
+  private async folderDecls(dir: string, tests: boolean, except?: string): Promise<GoFileDecls[] | null> {
     let names: string[];
     try {
-      names = fs.readdirSync(dir).filter((n) => n.endsWith('.go') && (isTest || !n.endsWith('_test.go'))).sort().slice(0, MAX_SIBLINGS);
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.go') && (tests || !n.endsWith('_test.go'))).sort().slice(0, MAX_SIBLINGS);
     } catch {
-      return [];
+      return null;
     }
     const out: GoFileDecls[] = [];
     for (const n of names) {
       const p = path.join(dir, n);
-      if (p === abs) continue;
+      if (p === except) continue;
       const d = await this.decls(p);
       if (d) out.push(d);
     }

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from '../../engine/analysis';
+import { joinCandidates } from '../../engine/candidates';
 import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
@@ -77,14 +78,10 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const name = c.operand ? `.${c.name}` : c.name;
     if (this.candidates(name)) return name;
     // Another file's function or method: its parameters are kept unless its body only uses them.
-    const key = this.types.packageKey(call);
-    if (key === null) return null;
-    const borrowed = this.types.borrowedBy(call);
-    return borrowed ? this.borrowingSummary(`@${key}`, borrowed) : null;
-  }
-
-  /** A summary under `key` for a callee whose body only uses the `borrowed` parameters and may keep the others. */
-  private borrowingSummary(key: string, borrowed: readonly boolean[]): string {
+    const other = this.types.elsewhere(call);
+    if (!other?.borrowed) return null;
+    const key = `@${other.key}`;
+    const borrowed = other.borrowed;
     if (!this.summaries.has(key)) this.summaries.set(key, { releases: borrowed.map(() => false), escapes: borrowed.map((b) => !b) });
     return key;
   }
@@ -108,9 +105,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   }
 
   /**
-   * The summary of the candidates of a call: an argument counts as released when every candidate
-   * releases or hands on its parameter (each closes it or gives it to an owner), and nothing else
-   * is assumed.
+   * The summary of the candidates of a call (engine/candidates.ts), or of another file's function
+   * (`@key`, see summaryName).
    */
   summary(name: string): Summary | undefined {
     if (name.startsWith('@')) {
@@ -125,15 +121,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     this.summaries.set(name, 'busy');
     let result: Summary = NO_SUMMARY;
     try {
-      const each = fns.map((fn) => this.paramSummary(fn, null));
-      const n = Math.max(0, ...each.map((s) => s.releases.length));
-      // Consumed when every candidate releases or hands on the parameter; a hand-off by any of them
-      // makes it an escape (a new owner may hold it: a deferred close would close what it keeps).
-      // A parameter a candidate closes on some paths only (`readBody(resp)` closes the body when the read
-      // succeeds) is counted as handed on: the caller cannot tell which path was taken, so it stays silent.
-      const consumed = Array.from({ length: n }, (_, i) => each.every((s) => !!s.releases[i] || !!s.escapes[i] || !!s.releasesSometimes?.[i]));
-      const releases = consumed.map((c, i) => c && each.every((s) => !!s.releases[i]));
-      result = { releases, escapes: consumed.map((c, i) => c && !releases[i]) };
+      // `readBody(resp)` closing the body only when the read succeeds hands it on (see joinCandidates).
+      result = joinCandidates(fns.map((fn) => this.paramSummary(fn, null)));
     } finally {
       this.summaries.set(name, result);
     }
@@ -178,36 +167,19 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
    * Classifies `x, err := <call>` by the callee's type, never by its name alone: a standard package
    * function (`net.Dial`, `os.Open`, `http.Get`), a method of a standard type on a receiver whose
    * declared type is known (`ln.Accept()` on a `net.Listener`, `client.Do` on an `*http.Client`),
-   * or a function or method of this file declared to return `(resource, error)`. Null otherwise.
+   * or a function or method of this package, or of a workspace package the file imports, declared to
+   * return `(resource, error)` (see GoTypes.declaredResults). Null otherwise.
    */
   acquisition(call: Node): ResourceKind | null {
     const c = callee(call, this.imports);
     if (!c.name) return null;
-    if (c.operand && c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
-      return packageAcquisitionKind(c.pkg, c.name) ?? this.importedAcquisition(call);
-    }
-    if (c.operand) {
+    let known: ResourceKind | null = null;
+    if (c.operand && c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) known = packageAcquisitionKind(c.pkg, c.name);
+    else if (c.operand) {
       const recv = this.types.typeOf(c.operand);
-      if (recv && recv.pkg !== '') return methodAcquisitionKind(recv, c.name, callArgs(call).length) ?? this.importedAcquisition(call);
+      if (recv && recv.pkg !== '') known = methodAcquisitionKind(recv, c.name, callArgs(call).length);
     }
-    return this.declaredAcquisition(call);
-  }
-
-  /** A call to a function or method of this package declared to return exactly `(resource, error)`. */
-  private declaredAcquisition(call: Node): ResourceKind | null {
-    const results = this.types.calleeResults(call);
-    if (!results || this.types.passesExisting(call)) return null;
-    return resourceResult(results);
-  }
-
-  /**
-   * A call to a function or method of another package of the workspace (one the file imports from its
-   * module) declared to return exactly `(resource, error)`, and not one that hands out a value that exists.
-   */
-  private importedAcquisition(call: Node): ResourceKind | null {
-    const results = this.types.importedResults(call);
-    if (!results || this.types.importedPasses(call)) return null;
-    return resourceResult(results);
+    return known ?? resourceResult(this.types.declaredResults(call));
   }
 
   /**
@@ -228,9 +200,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     if (!c.operand) {
       if (this.types.declaration(c.name, f) !== null) return 'unknown'; // a function value
       if (BUILTINS.has(c.name) || this.functions.has(c.name)) return 'neutral';
-      // Another file's function: what it does with each argument is what its body does, whatever its name.
-      if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
-      return borrowsByName(c.name) ? 'neutral' : 'unknown';
+      return this.unseenUse(call, c.name);
     }
     // A function or method of a package of the module whose body only uses every argument it is given leaves
     // them alone; otherwise what is known of any other package's callee decides (its name, below).
@@ -245,8 +215,17 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
       if (use) return use;
     }
     if (this.summaryName(call)) return 'neutral';
-    if (this.types.declaredElsewhere(call)) return this.types.borrowedBy(call)?.some((b) => b) ? 'neutral' : 'unknown';
-    return borrowsByName(c.name) ? 'neutral' : 'unknown';
+    return this.unseenUse(call, c.name);
+  }
+
+  /**
+   * A callee not of this file: another file's function or method does with each argument what its body
+   * does, whatever its name; any other one only uses what it is given when its name says so.
+   */
+  private unseenUse(call: Node, name: string): 'neutral' | 'unknown' {
+    const other = this.types.elsewhere(call);
+    if (other) return other.borrowed?.some((b) => b) ? 'neutral' : 'unknown';
+    return borrowsByName(name) ? 'neutral' : 'unknown';
   }
 
   isTransfer(call: Node): boolean {
@@ -256,8 +235,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
 }
 
 /** The resource kind of declared results `(resource, error)`, or null for any other shape. */
-function resourceResult(results: readonly ResultType[]): ResourceKind | null {
-  return results.length === 2 && results[1]!.error ? resourceKindOf(results[0]!.type) : null;
+function resourceResult(results: readonly ResultType[] | null): ResourceKind | null {
+  return results?.length === 2 && results[1]!.error ? resourceKindOf(results[0]!.type) : null;
 }
 
 /** Cheap pre-check: does the body (outside nested function literals) call anything that acquires? */

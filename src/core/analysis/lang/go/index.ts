@@ -15,7 +15,7 @@ import { GoFileContext, hasAcquisition } from './context';
 import { GoFixer } from './fixes';
 import { isGateKey, variableOf, type LoweredFunction } from './lower';
 import type { ResourceKind } from './names';
-import { calledNames, collectImports, functionName, functionNodes } from './syntax';
+import { calledNames, collectImports, functionName, functionNodes, packageName } from './syntax';
 import { GoTypes, type PackageDecls } from './types';
 import { mergeDecls, type GoFileDecls } from './packageDecls';
 import { FunctionCache } from '../../engine/functionCache';
@@ -29,14 +29,6 @@ function kindOf(tokens: readonly Token[]): ResourceKind {
 function displayName(key: string, kind: ResourceKind): string {
   const name = variableOf(key);
   return kind === 'response' ? `${name}.Body` : name;
-}
-
-/** The package name of the file that holds `fn`. */
-function packageName(fn: Node): string | null {
-  let root: Node = fn;
-  while (root.parent) root = root.parent;
-  const clause = root.namedChildren.find((c) => c?.type === 'package_clause');
-  return clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text ?? null;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import { withTree } from '../../parser';
-import { collectImports } from './syntax';
+import { collectImports, packageName } from './syntax';
 import { GoTypes, type PackageDecls, type ResultType } from './types';
 import type { GoType } from './names';
 
@@ -15,7 +16,7 @@ export interface GoFileDecls {
   /** The name in the file's package clause (`x`, or `x_test` for an external test package). */
   readonly packageName: string;
   readonly decls: Omit<PackageDecls, 'fingerprint'>;
-  /** The file's declarations as written (types, variables, signatures): a cache key. */
+  /** The file's declarations as written (types, variables, signatures), its imports and what its bodies do with parameters and results: a cache key. */
   readonly fingerprint: string;
   /** The import paths of the file. */
   readonly imports: readonly string[];
@@ -25,12 +26,15 @@ export interface GoFileDecls {
 export async function fileDecls(text: string): Promise<GoFileDecls | null> {
   return withTree('go', text, (tree) => {
     const root = tree.rootNode;
-    const clause = root.namedChildren.find((c) => c?.type === 'package_clause');
-    const packageName = clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text;
-    if (!packageName) return null;
+    const name = packageName(root);
+    if (!name) return null;
     const imports = collectImports(root);
     const types = new GoTypes(root, imports);
-    return { packageName, decls: types.exportDecls(), fingerprint: types.fingerprint, imports: [...new Set(imports.values())] };
+    const decls = types.exportDecls();
+    // The declarations' text shows neither the imports their types resolve with nor what the bodies do
+    // with their parameters and results: those are added.
+    const fingerprint = createHash('sha1').update(types.fingerprint).update(JSON.stringify([[...imports], [...decls.borrowing], [...decls.passing]])).digest('hex');
+    return { packageName: name, decls, fingerprint, imports: [...new Set(imports.values())] };
   });
 }
 

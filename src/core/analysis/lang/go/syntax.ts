@@ -75,6 +75,12 @@ export function parameterNames(fn: Node): (string | null)[] {
   return out;
 }
 
+/** The name in the package clause of the file that holds `n` (`main`, `x_test`), or null. */
+export function packageName(n: Node): string | null {
+  const clause = n.tree.rootNode.namedChildren.find((c) => c?.type === 'package_clause');
+  return clause?.namedChildren.find((c) => c?.type === 'package_identifier')?.text ?? null;
+}
+
 /** Local package name -> import path. */
 export function collectImports(root: Node): Map<string, string> {
   const imports = new Map<string, string>();

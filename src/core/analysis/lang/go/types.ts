@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { Node } from 'web-tree-sitter';
-import { kids, unparen as unparenOf, varSpecs } from './syntax';
+import { kids, parameterNames, unparen as unparenOf, varSpecs } from './syntax';
 import { isStandardPath, methodResultType, packageFunctionResultType, packageFunctionUse, packageVarType, packagePath, type GoType, type Imports } from './names';
 
 /**
@@ -18,6 +18,12 @@ const MAX_EMBEDDING = 4;
 
 /** Containers whose statements declare names visible to the statements after them. */
 const STATEMENT_CONTAINERS = new Set(['block', 'statement_list', 'expression_case', 'type_case', 'default_case', 'communication_case']);
+
+/** A call's callee: a function by name (not a local function value), a package's function, or a method of a typed receiver. */
+type Callee =
+  | { readonly kind: 'function'; readonly name: string }
+  | { readonly kind: 'package'; readonly path: string; readonly name: string }
+  | { readonly kind: 'method'; readonly recv: GoType; readonly name: string };
 
 /** What declares a name: its type node, or the value it is initialised with (result `index` of it). */
 interface Declaration {
@@ -212,53 +218,47 @@ export class GoTypes {
     return this.typeOf(d.value);
   }
 
-  /** The type of result `index` of a call, when the callee is known. */
-  resultType(call: Node, index: number): GoType | null {
+  /** What a call's callee is, when it is a named function, a package's function or a method of a typed receiver. */
+  private calleeOf(call: Node): Callee | null {
     const f = unparenOf(call.childForFieldName('function'));
-    if (!f) return null;
-    if (f.type === 'identifier' && f.text === 'new' && !this.declaration(f.text, f)) {
-      return index === 0 ? this.parseType(kids(call.childForFieldName('arguments'))[0] ?? null) : null;
-    }
-    if (f.type === 'selector_expression') {
-      const op = unparenOf(f.childForFieldName('operand'));
-      const name = f.childForFieldName('field')?.text;
-      if (!op || !name) return null;
-      if (op.type === 'identifier' && this.isPackage(op)) {
-        const path = packagePath(this.imports, op.text)!;
-        return packageFunctionResultType(path, name, index) ?? this.imported.get(path)?.functions.get(name)?.[index]?.type ?? null;
-      }
-      const recv = this.typeOf(op);
-      if (recv && recv.pkg !== '') return methodResultType(recv, name, index) ?? this.importedMethod(recv, name, 0)?.[index]?.type ?? null;
-    }
-    return this.calleeResults(call)?.[index]?.type ?? null;
-  }
-
-  /**
-   * The declared results of a call's callee when it is a function or method of the workspace's Go
-   * packages that the file imports (see `imported`), else null. Standard ones are known by table.
-   */
-  importedResults(call: Node): readonly ResultType[] | null {
-    const f = unparenOf(call.childForFieldName('function'));
+    if (f?.type === 'identifier') return this.declaration(f.text, f) ? null : { kind: 'function', name: f.text };
     if (f?.type !== 'selector_expression') return null;
     const op = unparenOf(f.childForFieldName('operand'));
     const name = f.childForFieldName('field')?.text;
     if (!op || !name) return null;
-    if (op.type === 'identifier' && this.isPackage(op)) return this.imported.get(packagePath(this.imports, op.text)!)?.functions.get(name) ?? null;
+    if (op.type === 'identifier' && this.isPackage(op)) return { kind: 'package', path: packagePath(this.imports, op.text)!, name };
     const recv = this.typeOf(op);
-    return recv && recv.pkg !== '' ? this.importedMethod(recv, name, 0) : null;
+    return recv ? { kind: 'method', recv, name } : null;
   }
 
-  /** Does the call run an imported workspace function or method that only hands out a value that exists (see passesExisting)? */
-  importedPasses(call: Node): boolean {
+  /** The type of result `index` of a call, when the callee is known. */
+  resultType(call: Node, index: number): GoType | null {
     const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type !== 'selector_expression') return false;
-    const op = unparenOf(f.childForFieldName('operand'));
-    const name = f.childForFieldName('field')?.text;
-    if (!op || !name) return false;
-    if (op.type === 'identifier' && this.isPackage(op)) return !!this.imported.get(packagePath(this.imports, op.text)!)?.passing.has(name);
-    const recv = this.typeOf(op);
-    const owner = recv && recv.pkg !== '' ? this.importedMethodOwner(recv, name, 0) : null;
-    return !!owner && !!this.imported.get(owner.pkg)?.passing.has(`${owner.name}.${name}`);
+    if (f?.type === 'identifier' && f.text === 'new' && !this.declaration(f.text, f)) {
+      return index === 0 ? this.parseType(kids(call.childForFieldName('arguments'))[0] ?? null) : null;
+    }
+    const c = this.calleeOf(call);
+    if (c?.kind === 'package') return packageFunctionResultType(c.path, c.name, index) ?? this.importedTarget(c)?.results?.[index]?.type ?? null;
+    if (c?.kind === 'method' && c.recv.pkg !== '') return methodResultType(c.recv, c.name, index) ?? this.importedTarget(c)?.results?.[index]?.type ?? null;
+    return c ? this.localResults(c)?.[index]?.type ?? null : null;
+  }
+
+  /**
+   * The declared results of a call's callee when it is a function or method of this package (or a
+   * method of an interface declared in it, promoted methods of embedded types included), or of one of
+   * the workspace's Go packages that the file imports (see `imported`; standard ones are known by
+   * table); null otherwise, and for a function or method of another file that only hands out a value
+   * that exists already (a channel's, a field's, a parameter's) rather than what a call made.
+   */
+  declaredResults(call: Node): readonly ResultType[] | null {
+    const c = this.calleeOf(call);
+    if (!c) return null;
+    if (c.kind === 'package' || (c.kind === 'method' && c.recv.pkg !== '')) {
+      const t = this.importedTarget(c);
+      return t && !t.decls.passing.has(t.key) ? t.results : null;
+    }
+    const key = this.elsewhereKey(c);
+    return key !== null && this.pkg?.passing.has(key) ? null : this.localResults(c);
   }
 
   /**
@@ -266,31 +266,24 @@ export class GoTypes {
    * it only uses (see borrowedParameters), else null.
    */
   importedBorrowedBy(call: Node): readonly boolean[] | null {
-    const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type !== 'selector_expression') return null;
-    const op = unparenOf(f.childForFieldName('operand'));
-    const name = f.childForFieldName('field')?.text;
-    if (!op || !name) return null;
-    let pkg: string;
-    let key: string;
-    if (op.type === 'identifier' && this.isPackage(op)) {
-      pkg = packagePath(this.imports, op.text)!;
-      key = name;
-    } else {
-      const recv = this.typeOf(op);
-      const owner = recv && recv.pkg !== '' ? this.importedMethodOwner(recv, name, 0) : null;
-      if (!owner) return null;
-      pkg = owner.pkg;
-      key = `${owner.name}.${name}`;
-    }
-    const decls = this.imported.get(pkg);
-    return decls?.bodies.has(key) ? decls.borrowing.get(key) ?? null : null;
+    const c = this.calleeOf(call);
+    const t = c ? this.importedTarget(c) : null;
+    return t?.decls.bodies.has(t.key) ? t.decls.borrowing.get(t.key) ?? null : null;
   }
 
-  /** The results of method `m` of an imported workspace package's type `t`, promoted ones included. */
-  private importedMethod(t: GoType, m: string, depth: number): readonly ResultType[] | null {
-    const owner = this.importedMethodOwner(t, m, depth);
-    return owner ? this.imported.get(owner.pkg)!.methods.get(`${owner.name}.${m}`)! : null;
+  /** The declaration of an imported workspace package's function or method (promoted ones included) a callee names, or null. */
+  private importedTarget(c: Callee): { decls: PackageDecls; key: string; results: readonly ResultType[] | null } | null {
+    if (c.kind === 'function') return null;
+    if (c.kind === 'package') {
+      const decls = this.imported.get(c.path);
+      return decls ? { decls, key: c.name, results: decls.functions.get(c.name) ?? null } : null;
+    }
+    if (c.recv.pkg === '') return null;
+    const owner = this.importedMethodOwner(c.recv, c.name, 0);
+    if (!owner) return null;
+    const decls = this.imported.get(owner.pkg)!;
+    const key = `${owner.name}.${c.name}`;
+    return { decls, key, results: decls.methods.get(key)! };
   }
 
   /** The type (`t` or one it embeds) of an imported workspace package that declares method `m`, or null. */
@@ -320,25 +313,13 @@ export class GoTypes {
     return null;
   }
 
-  /**
-   * The declared results of a call's callee when it is a function or method of this package (or a
-   * method of an interface declared in it, promoted methods of embedded types included), else null.
-   */
-  calleeResults(call: Node): readonly ResultType[] | null {
-    const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type === 'identifier') {
-      if (this.declaration(f.text, f)) return null;
-      const fn = this.functions.get(f.text);
-      if (fn) return this.resultsOf(fn);
-      return this.pkg?.functions.get(f.text) ?? null;
+  /** The declared results of a function or method of this package that a callee names, else null. */
+  private localResults(c: Callee): readonly ResultType[] | null {
+    if (c.kind === 'function') {
+      const fn = this.functions.get(c.name);
+      return fn ? this.resultsOf(fn) : this.pkg?.functions.get(c.name) ?? null;
     }
-    if (f?.type !== 'selector_expression') return null;
-    const op = unparenOf(f.childForFieldName('operand'));
-    const name = f.childForFieldName('field')?.text;
-    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return null;
-    const recv = this.typeOf(op);
-    if (!recv || recv.pkg !== '') return null;
-    return this.methodResults(recv.name, name, 0);
+    return c.kind === 'method' && c.recv.pkg === '' ? this.methodResults(c.recv.name, c.name, 0) : null;
   }
 
   /** The results of method `m` of the package's type `t`, or of a method promoted from a type `t` embeds. */
@@ -411,48 +392,23 @@ export class GoTypes {
   }
 
   /**
-   * Does the call run a function or method of another file of the package that only hands out a value
-   * that exists already (a channel's, a field's, a parameter's) rather than what a call made?
+   * A call of a function or method that another file of the package declares with a body: its key
+   * (`f` or `T.m`) and which parameters it only uses (never keeps or closes), when that is known.
    */
-  passesExisting(call: Node): boolean {
-    if (!this.pkg) return false;
-    const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && this.pkg.passing.has(f.text);
-    if (f?.type !== 'selector_expression') return false;
-    const op = unparenOf(f.childForFieldName('operand'));
-    const name = f.childForFieldName('field')?.text;
-    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return false;
-    const recv = this.typeOf(op);
-    return !!recv && recv.pkg === '' && !this.methods.has(`${recv.name}.${name}`) && this.pkg.passing.has(`${recv.name}.${name}`);
+  elsewhere(call: Node): { readonly key: string; readonly borrowed: readonly boolean[] | null } | null {
+    const pkg = this.pkg;
+    if (!pkg) return null;
+    const c = this.calleeOf(call);
+    const key = c ? this.elsewhereKey(c) : null;
+    return key !== null && pkg.bodies.has(key) ? { key, borrowed: pkg.borrowing.get(key) ?? null } : null;
   }
 
-  /**
-   * For a call of a function or method of another file of the package: which parameters it only uses
-   * (never keeps or closes), or null when that is not known.
-   */
-  borrowedBy(call: Node): readonly boolean[] | null {
-    const key = this.packageKey(call);
-    return key ? this.pkg!.borrowing.get(key) ?? null : null;
-  }
-
-  /** Is the callee a function or method that another file of the package declares (with a body)? */
-  declaredElsewhere(call: Node): boolean {
-    return this.packageKey(call) !== null;
-  }
-
-  /** `f` or `T.m` when the callee is a function or method another file of the package declares with a body. */
-  packageKey(call: Node): string | null {
-    const set = this.pkg?.bodies;
-    if (!set) return null;
-    const f = unparenOf(call.childForFieldName('function'));
-    if (f?.type === 'identifier') return !this.declaration(f.text, f) && !this.functions.has(f.text) && set.has(f.text) ? f.text : null;
-    if (f?.type !== 'selector_expression') return null;
-    const op = unparenOf(f.childForFieldName('operand'));
-    const name = f.childForFieldName('field')?.text;
-    if (!op || !name || (op.type === 'identifier' && this.isPackage(op))) return null;
-    const recv = this.typeOf(op);
-    const key = recv ? `${recv.name}.${name}` : '';
-    return !!recv && recv.pkg === '' && !this.methods.has(key) && set.has(key) ? key : null;
+  /** `f` or `T.m` when a callee of this package is not declared in this file (another file may declare it), else null. */
+  private elsewhereKey(c: Callee): string | null {
+    if (c.kind === 'function') return this.functions.has(c.name) ? null : c.name;
+    if (c.kind !== 'method' || c.recv.pkg !== '') return null;
+    const key = `${c.recv.name}.${c.name}`;
+    return this.methods.has(key) ? null : key;
   }
 
   /** The type nodes of a function's (or method_elem's) results, one per result. */
@@ -615,14 +571,8 @@ function borrowedParameters(fn: Node, imports: Imports): boolean[] | null {
   const body = fn.childForFieldName('body');
   const params = fn.childForFieldName('parameters');
   if (!body || !params) return null;
-  const order: (string | null)[] = [];
-  for (const d of kids(params)) {
-    if (d.type === 'variadic_parameter_declaration') return null;
-    if (d.type !== 'parameter_declaration') continue;
-    const ns = d.childrenForFieldName('name').filter((n): n is Node => n !== null);
-    if (!ns.length) order.push(null);
-    for (const n of ns) order.push(n.text === '_' ? null : n.text);
-  }
+  if (kids(params).some((d) => d.type === 'variadic_parameter_declaration')) return null;
+  const order = parameterNames(fn);
   const names = new Set(order.filter((n): n is string => n !== null));
   const kept = new Set<string>();
   const ids = names.size ? body.descendantsOfType('identifier') : [];
@@ -659,8 +609,7 @@ function returnsFresh(fn: Node): boolean {
   const body = fn.childForFieldName('body');
   if (!body) return true;
   // A call of a function value the caller gives (`listen(…)`) makes whatever that caller's function makes.
-  const params = new Set<string>();
-  for (const d of kids(fn.childForFieldName('parameters'))) for (const n of d.childrenForFieldName('name')) if (n) params.add(n.text);
+  const params = new Set(parameterNames(fn));
   const made = (x: Node | null) => {
     const call = unparenOf(x);
     const f = call?.type === 'call_expression' ? unparenOf(call.childForFieldName('function')) : null;

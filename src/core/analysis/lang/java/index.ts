@@ -11,6 +11,7 @@ import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { FunctionCache } from '../../engine/functionCache';
+import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
 
 /**
@@ -270,36 +271,13 @@ class JavaFileContext implements LowerContext, SummaryProvider {
       const a = new FunctionAnalysis(this.lower(fn).lowered.ir, this, 'summary', this.deadline);
       a.run();
       result = a.summary();
-      if (result.mayThrow) this.unlikelyThrows.set(fn.id, onlyUnlikelyThrows(a));
+      if (result.mayThrow) this.unlikelyThrows.set(fn.id, throwsOnlyUnlikely(a));
     } catch {
       result = NO_SUMMARY;
     }
     this.summaries.set(fn.id, result);
     return result;
   }
-}
-
-/** Whether every exception that reaches the function's throw exit comes from a call that practically never throws. */
-function onlyUnlikelyThrows(a: FunctionAnalysis): boolean {
-  const unlikely = new Map<number, boolean>();
-  for (const node of a.ir.nodes) {
-    for (const op of node.program.ops) {
-      if (op.op !== 'raise') continue;
-      unlikely.set(op.origin.at, (unlikely.get(op.origin.at) ?? true) && !!op.origin.unlikely);
-    }
-  }
-  let any = false;
-  for (let id = 0; id < a.ir.nodes.length; id++) {
-    const node = a.ir.nodes[id]!;
-    const s = a.input[id];
-    if (node.kind !== 'exit' || node.exit?.kind !== 'throw' || !s) continue;
-    if (!s.exc?.size) return false;
-    for (const at of s.exc) {
-      if (!unlikely.get(at)) return false;
-      any = true;
-    }
-  }
-  return any;
 }
 
 /** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
@@ -381,7 +359,7 @@ function analyzeFunction(
   // A lambda given to `assertThrows(E.class, () -> …)` is expected to throw: a leak at its normal end
   // happens only when the test fails anyway, and is reported below warning severity.
   const expectedToThrow = expectsThrow(fn);
-  for (const rec of onceAtThrowExits(a)) {
+  for (const rec of leaksOnceAtThrowExits(a)) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
@@ -389,39 +367,6 @@ function analyzeFunction(
     add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
-}
-
-/**
- * The leak records, each resource reported once among the exits where exceptions leave the function.
- * The end of a `finally` run on the exceptional path has an exit of its own (./cfg.ts), so that what
- * it closes is not blamed on an origin whose path closes it; a resource that leaks at several of them
- * is reported at the likeliest and earliest origin (as one exit would: the first place it can leak).
- */
-function onceAtThrowExits(a: FunctionAnalysis): LeakRecord[] {
-  const all = [...a.leaks.values()];
-  const atExit = (r: LeakRecord): boolean => r.exit.kind === 'throw' && a.ir.nodes[r.node]?.kind === 'exit';
-  const rank = (r: LeakRecord): [number, number] => [r.origin?.unlikely ? 1 : r.origin ? 0 : 2, r.origin?.at ?? Infinity];
-  const best = new Map<string, LeakRecord>();
-  for (const r of all) {
-    if (!atExit(r)) continue;
-    for (const t of r.tokens) {
-      const key = `${r.variable}\0${t.key}`;
-      const b = best.get(key);
-      const [x, y] = rank(r);
-      if (!b || x < rank(b)[0] || (x === rank(b)[0] && y < rank(b)[1])) best.set(key, r);
-    }
-  }
-  const out: LeakRecord[] = [];
-  for (const r of all) {
-    if (!atExit(r)) {
-      out.push(r);
-      continue;
-    }
-    const tokens = new Set([...r.tokens].filter((t) => best.get(`${r.variable}\0${t.key}`) === r));
-    if (tokens.size === r.tokens.size) out.push(r);
-    else if (tokens.size) out.push({ ...r, tokens });
-  }
-  return out;
 }
 
 /** Can a fix call `close()` on it? (A URLConnection has no `close()`: its stream is closed instead; no fix is offered.) */

@@ -11,7 +11,7 @@ import {
   QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
-import { callArgs, enclosingStatement, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
+import { callArgs, enclosingStatement, endsProcess, importedClasses, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
 
 /**
  * Lowers one Java method, constructor or lambda (its exception-aware CFG, ./cfg.ts) to the shared
@@ -102,6 +102,8 @@ export class JavaLowering {
   private endsProcess = false;
   /** Error and success flags, each with its value on the normal path and whether the initializer marks too. */
   private flags: Map<string, Flag> | null = null;
+  /** The classes the file imports by name, with their packages (read once, when first needed). */
+  private imported: Map<string, readonly string[]> | null = null;
 
   constructor(private readonly cfg: FunctionCfg, private readonly fn: Node, private readonly ctx: LowerContext) {}
 
@@ -544,7 +546,7 @@ export class JavaLowering {
       return;
     }
     // `System.exit(1)`: the process ends here (and closes everything).
-    if ((name === 'exit' || name === 'halt') && recv && /^(?:System|Runtime\.getRuntime\(\))$/.test(recv.text.replace(/\s+/g, ''))) {
+    if (endsProcess(call)) {
       this.endsProcess = true;
       return;
     }
@@ -636,12 +638,8 @@ export class JavaLowering {
 
   /** Is `cls` a class the file imports by name from outside `java.*`/`javax.*` (`import org.apache.kerby.util.IOUtil;`)? */
   private importedFromOutsideJdk(cls: string): boolean {
-    for (const d of this.fn.tree.rootNode.namedChildren) {
-      if (d?.type !== 'import_declaration' || /^import\s+static\b/.test(d.text)) continue;
-      const path = d.text.replace(/^import\s+/, '').replace(/\s*;\s*$/, '').replace(/\s+/g, '');
-      if (path.endsWith(`.${cls}`)) return !/^javax?\./.test(path);
-    }
-    return false;
+    const pkg = (this.imported ??= importedClasses(this.fn.tree.rootNode)).get(cls);
+    return !!pkg && pkg[0] !== 'java' && pkg[0] !== 'javax';
   }
 
   private construct(n: Node, ops: Op[]): void {

@@ -2,7 +2,8 @@ import type { Node } from 'web-tree-sitter';
 import { firstKid, lastKid, namedKids, searchTree } from '../../syntax';
 
 /** Small helpers over the tree-sitter Java syntax tree; the language-neutral ones come from ../syntax. */
-export { callArgs } from '../../syntax';
+import { callArgs } from '../../syntax';
+export { callArgs };
 
 /** Removes parentheses and casts around an expression. */
 export function strip(node: Node | null): Node | null {
@@ -136,6 +137,39 @@ export function declaredNames(n: Node): Set<string> {
     }
   });
   return out;
+}
+
+/** The parts of a dotted name (`org.x.IOUtil`: org, x, IOUtil), whatever spaces or comments stand between them. */
+function dottedName(n: Node | null): string[] {
+  if (n?.type === 'identifier') return [n.text];
+  if (n?.type !== 'scoped_identifier') return [];
+  const name = n.childForFieldName('name');
+  return [...dottedName(n.childForFieldName('scope')), ...(name ? [name.text] : [])];
+}
+
+/**
+ * The classes a file imports by name (`import org.x.IOUtil;`, not `import static`, not `.*`), each
+ * with the package the first such import names (`IOUtil`: org, x).
+ */
+export function importedClasses(root: Node): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const d of root.namedChildren) {
+    if (d?.type !== 'import_declaration' || d.children.some((c) => c?.type === 'static' || c?.type === 'asterisk')) continue;
+    const parts = dottedName(d.namedChildren.find((c) => c?.type === 'scoped_identifier' || c?.type === 'identifier') ?? null);
+    const cls = parts.pop();
+    if (cls !== undefined && parts.length && !out.has(cls)) out.set(cls, parts);
+  }
+  return out;
+}
+
+/** `System.exit(…)`, `Runtime.getRuntime().halt(…)`: a call that ends the process. */
+export function endsProcess(call: Node): boolean {
+  const name = call.childForFieldName('name')?.text;
+  if (name !== 'exit' && name !== 'halt') return false;
+  const recv = strip(call.childForFieldName('object'));
+  if (recv?.type === 'identifier') return recv.text === 'System';
+  const cls = recv?.type === 'method_invocation' ? recv.childForFieldName('object') : null;
+  return !!cls && cls.type === 'identifier' && cls.text === 'Runtime' && recv!.childForFieldName('name')?.text === 'getRuntime' && callArgs(recv!).length === 0;
 }
 
 /** `x.name(...)`'s receiver when it is a plain identifier, else null. */
