@@ -10,6 +10,7 @@ import type { EffectSite, FileScan } from './scan';
 import { simpleName } from './syntax';
 import type { MacroWrapper } from './macroWrappers';
 import { FileOverlay } from './overlay';
+import { FileGlobals } from './globals';
 import { fingerprint, MAY_RETURN, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
 import type { CWorkspaceIndex } from './workspaceIndex';
 
@@ -36,6 +37,8 @@ export class CFileContext implements CompileContext, SummaryProvider {
   private readonly cfgs = new Map<number, FunctionCfg>();
   private readonly irs = new Map<number, FunctionIr>();
   readonly ownershipTransfers: ReadonlySet<string>;
+  /** The file's globals a function may follow like its locals. */
+  readonly globals: FileGlobals;
 
   constructor(
     private readonly scan: FileScan,
@@ -46,6 +49,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
     private readonly wrapperList: () => readonly MacroWrapper[] = () => [],
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
+    this.globals = new FileGlobals(scan);
     this.file = workspace?.file ?? '';
     this.index = workspace?.index;
     // The index's own view when it holds this very text: its cached summaries stay valid from file to file.

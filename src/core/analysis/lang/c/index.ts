@@ -201,7 +201,16 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
     }
   }
   return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), includePlace(file),
-    projectCloser(file) ?? '', macrosOf(file), workspaceConstants, facts.join('\u0001')]);
+    projectCloser(file) ?? '', macrosOf(file), workspaceConstants, globalsOf(ctx), facts.join('\u0001')]);
+}
+
+const globalKeys = new WeakMap<CFileContext, string>();
+
+/** The file's followable globals and which of them the file assigns (globals.ts), once per file. */
+function globalsOf(ctx: CFileContext): string {
+  let g = globalKeys.get(ctx);
+  if (g === undefined) globalKeys.set(ctx, (g = ctx.globals.signature()));
+  return g;
 }
 
 const includePlaces = new WeakMap<FileFixContext, string>();

@@ -8,6 +8,7 @@ import {
 } from '../../ir/ir';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
 import type { FileMacros } from './macros';
+import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
@@ -26,6 +27,8 @@ export interface CompileContext {
   readonly ownershipTransfers: ReadonlySet<string>;
   /** The file's own macros (invalid-descriptor constants). */
   readonly macros: FileMacros;
+  /** The file's globals a function may follow like its locals (absent: none). */
+  readonly globals?: FileGlobals;
 }
 
 /** Where a returned call's result is held for the `returned` op (no variable of the source has this name). */
@@ -426,7 +429,7 @@ export class Lowering {
     const sets: { key: string; c: number }[][] = nodes.map(() => []);
     const shifts: { key: string; by: number }[][] = nodes.map(() => []);
     const write = (name: string | undefined, at: Node) => {
-      if (!name || !this.cfg.locals.has(name)) return;
+      if (!name || !this.followed(name)) return;
       const o = ownerOf(at.startIndex, at.endIndex);
       if (o === null) volatile.add(name);
       else writes[o]!.add(name);
@@ -441,9 +444,11 @@ export class Lowering {
         const o = ownerOf(n.startIndex, n.endIndex);
         const ast = o === null ? null : nodes[o]!.ast;
         const whole = ast && (ast.startIndex === n.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === n.startIndex));
-        if (o !== null && whole && nodes[o]!.kind === 'effect' && this.cfg.locals.has(arg.text)) shifts[o]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
+        if (o !== null && whole && nodes[o]!.kind === 'effect' && this.followed(arg.text)) shifts[o]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
       } else if (n.child(0)?.type === '&') volatile.add(arg.text);
     }
+    // Any assignment changes its variable (`x |= …` too), and a call changes the globals its callee may assign.
+    for (const w of this.ctx.globals ? this.fnWrites(fn) : []) write(w.text, w);
     for (const e of sites) {
       if (e.kind === 'assign') {
         const left = strip(e.node.childForFieldName('left'));
@@ -454,8 +459,15 @@ export class Lowering {
         const ast = o === null ? null : nodes[o]!.ast;
         // Only an assignment that is its node's whole statement surely ran when the node did.
         const whole = ast && (ast.startIndex === e.node.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === e.node.startIndex));
-        if (c !== null && o !== null && whole && nodes[o]!.kind === 'effect') sets[o]!.push({ key: left.text, c });
-      } else if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || RELEASE.has(e.callee)))) {
+        const sym = e.node.childForFieldName('operator')?.text === '=' ? this.symbol(e.node.childForFieldName('right')) : null;
+        if (o !== null && whole && nodes[o]!.kind === 'effect') {
+          if (c !== null) sets[o]!.push({ key: left.text, c });
+          else if (sym !== null) sets[o]!.push({ key: symbolKey(left.text, sym), c: 1 });
+        }
+      } else if (e.kind === 'call' && this.ctx.globals) {
+        for (const g of this.ctx.globals.writtenBy(e.callee)) if (!this.cfg.locals.has(g)) write(g, e.node);
+      }
+      if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || RELEASE.has(e.callee)))) {
         // A call may change what it is given (a macro, an out-parameter); not what follows a format
         // string, nor what opening or closing a resource is given (a path, a descriptor).
         for (const a of callArgs(e.node)) {
@@ -472,7 +484,9 @@ export class Lowering {
         if (!d || !name) continue;
         writes[id]!.add(name);
         const c = d.type === 'init_declarator' ? this.constant(d.childForFieldName('value') ?? d) : null;
+        const sym = d.type === 'init_declarator' && c === null ? this.symbol(d.childForFieldName('value')) : null;
         if (c !== null && n.kind === 'effect') sets[id]!.push({ key: name, c });
+        else if (sym !== null && n.kind === 'effect') sets[id]!.push({ key: symbolKey(name, sym), c: 1 });
       }
     });
     // The keys worth following: over values that can be followed, referred to at least twice.
@@ -537,6 +551,7 @@ export class Lowering {
       const rc = this.constant(r);
       if (rc !== null && lc === null) return this.factCmp(l, op, rc, ids);
       if (lc !== null && rc === null) return this.factCmp(r, MIRROR[op], lc, ids);
+      if (lc === null && rc === null && (op === '==' || op === '!=')) return this.symbolCmp(l, r, op, ids) ?? this.symbolCmp(r, l, op, ids) ?? NO_FACT;
       return NO_FACT;
     }
     return this.factCmp(e, '!=', 0, ids);
@@ -552,19 +567,50 @@ export class Lowering {
     if (!n) return NO_FACT;
     let key: string | null = null;
     let names: string[] = [];
-    if (n.type === 'identifier' && this.cfg.locals.has(n.text)) {
+    if (n.type === 'identifier' && this.followed(n.text)) {
       key = n.text;
       names = [n.text];
     } else if (n.type === 'call_expression' && !assigned && PURE_CALLS.has(calleeName(n) ?? '')) {
       // `strcmp(path, "-")`: over locals and literals only.
       const args = callArgs(n).map((a) => strip(a));
-      if (!args.length || !args.every((a) => a && (a.type === 'string_literal' || a.type === 'number_literal' || (a.type === 'identifier' && this.cfg.locals.has(a.text))))) return NO_FACT;
+      if (!args.length || !args.every((a) => a && (a.type === 'string_literal' || a.type === 'number_literal' || (a.type === 'identifier' && this.followed(a.text))))) return NO_FACT;
       names = args.filter((a) => a!.type === 'identifier').map((a) => a!.text);
       key = `${calleeName(n)}(${args.map((a) => a!.text).join(',')})`;
     }
     if (key === null) return NO_FACT;
     ids.set(key, names);
     return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) } as FactTest;
+  }
+
+  /**
+   * `x == NAME` / `x != NAME` with `NAME` a constant whose value the analysis does not know (a macro
+   * of a system header, an enumerator): a fact on the key `x==NAME`, 1 where it holds. Two such
+   * names may have one value, so knowing one says nothing of another.
+   */
+  private symbolCmp(subject: Node, other: Node, op: '==' | '!=', ids: Map<string, readonly string[]>): FactTest | null {
+    const x = strip(subject);
+    const sym = this.symbol(other);
+    if (x?.type !== 'identifier' || sym === null || !this.followed(x.text)) return null;
+    const key = symbolKey(x.text, sym);
+    ids.set(key, [x.text]);
+    return { f: 'cmp', key, rel: op === '==' ? '!=' : '==', c: 0 };
+  }
+
+  /** A name that stands for a constant of unknown value: written as constants are (`AF_UNIX`), and no variable here. */
+  private symbol(n: Node | null): string | null {
+    const s = strip(n);
+    if (s?.type !== 'identifier' || this.cfg.locals.has(s.text) || this.ctx.globals?.isVariable(s.text) || this.ctx.macros.constants.has(s.text)) return null;
+    return CONSTANT_NAME.test(s.text) ? s.text : null;
+  }
+
+  /** A variable whose value a fact may follow: a local, or a global the file lets the function follow (globals.ts). */
+  private followed(name: string): boolean {
+    return this.cfg.locals.has(name) || !!this.ctx.globals?.followable(name);
+  }
+
+  /** The variables the function assigns (any operator) or steps, as the file scan found them. */
+  private fnWrites(fn: Node): readonly Node[] {
+    return this.ctx.globals?.writesOf(fn) ?? [];
   }
 
   // ------------------------------------------------------------ guards
@@ -706,6 +752,14 @@ function insideLoop(n: Node): boolean {
 const PURE_CALLS: ReadonlySet<string> = new Set(['strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strlen', 'strchr', 'strrchr', 'strstr']);
 
 const NO_FACT: FactTest = { f: 'none' };
+
+/** How constants are written in C: capitals, digits and underscores, with a letter (`AF_UNIX`, `MODE_2`). */
+const CONSTANT_NAME = /^(?=[A-Z0-9_]*[A-Z])[A-Z_][A-Z0-9_]*$/;
+
+/** The fact key of `x == NAME` (no variable has such a name). */
+function symbolKey(x: string, name: string): string {
+  return `${x}==${name}`;
+}
 
 function cmpKeys(t: FactTest): string[] {
   switch (t.f) {

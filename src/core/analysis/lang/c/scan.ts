@@ -1,7 +1,7 @@
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import { lastAtOrBefore } from '../../edits';
 import { ACQUIRING_NAMES } from './names';
-import { functionName, hasAttribute, simpleName } from './syntax';
+import { declaratorName, functionName, hasAttribute, simpleName } from './syntax';
 import { firstKid } from '../../syntax';
 
 /** What one query over the whole file finds (the matching runs inside wasm; only captures cross over). */
@@ -28,6 +28,12 @@ export interface FileScan {
   readonly headers: Set<string>;
   /** Offset just after the last top-level #include (0 when there is none). */
   readonly includeEnd: number;
+  /** The names each function (by node id) assigns with any operator or steps (`x = …`, `x |= …`, `x++`), in source order. */
+  readonly written: Map<number, Node[]>;
+  /** Names whose address is taken somewhere in the file (`&x`). */
+  readonly addressed: Set<string>;
+  /** Variables declared at file scope (outside every function), neither `volatile` nor arrays. */
+  readonly fileVariables: Set<string>;
 }
 
 const queries = new WeakMap<Language, Query>();
@@ -49,6 +55,11 @@ function scanQuery(lang: Language, language: 'c' | 'cpp'): Query {
       '(attribute_specifier) @attribute',
       '(attribute_declaration) @attribute',
       '(preproc_include) @include',
+      '(assignment_expression left: (identifier) @written)',
+      '(update_expression argument: (identifier) @written)',
+      '(pointer_expression operator: "&" argument: (identifier) @addressed)',
+      '(translation_unit (declaration) @global)',
+      '([(preproc_if) (preproc_ifdef) (preproc_else) (preproc_elif)] (declaration) @global)',
     ];
     if (language === 'cpp') {
       patterns.push('(lambda_expression) @function');
@@ -67,6 +78,9 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
   const noReturn = new Set<string>();
   const headers = new Set<string>();
   let includeEnd = 0;
+  const written: Node[] = [];
+  const addressed = new Set<string>();
+  const declarations: Node[] = [];
   for (const m of scanQuery(root.tree.language, language).matches(root)) {
     let anchor: Node | null = null;
     let kind: EffectSite['kind'] | null = null;
@@ -94,6 +108,9 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
             if (name && holders.some((h) => NORETURN_WORDS.some((w) => hasAttribute(h, w)))) noReturn.add(simpleName(name));
           }
           break;
+        case 'written': written.push(n); break;
+        case 'addressed': addressed.add(n.text); break;
+        case 'global': declarations.push(n); break;
         case 'include': {
           const p = n.childForFieldName('path')?.text ?? '';
           headers.add(p.replace(/^[<"]|[>"]$/g, '').toLowerCase());
@@ -118,7 +135,32 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
     list.push(site);
     if (site.kind === 'call' && site.callee !== null && ACQUIRING.has(site.callee)) acquiring.add(fn);
   }
-  return { acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), functions, effects: byFunction, definitions, noReturn, headers, includeEnd };
+  const writes = new Map<number, Node[]>();
+  for (const w of written) {
+    const fn = innermost(functions, starts, ends, w.startIndex);
+    if (!fn) continue;
+    let list = writes.get(fn.id);
+    if (!list) writes.set(fn.id, (list = []));
+    list.push(w);
+  }
+  // A preprocessor block inside a function holds locals: only declarations outside every function are the file's.
+  const fileVariables = new Set<string>();
+  for (const d of declarations) if (!innermost(functions, starts, ends, d.startIndex)) for (const name of variablesDeclared(d)) fileVariables.add(name);
+  return {
+    acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), functions, effects: byFunction, definitions, noReturn, headers, includeEnd,
+    written: writes, addressed, fileVariables,
+  };
+}
+
+/** The plain variables a file-scope declaration declares (not functions, arrays nor `volatile` ones). */
+function variablesDeclared(decl: Node): string[] {
+  if (decl.children.some((c) => c?.type === 'type_qualifier' && c.text === 'volatile')) return [];
+  const out: string[] = [];
+  for (const d of decl.childrenForFieldName('declarator')) {
+    const v = declaratorName(d);
+    if (v && !v.isArray) out.push(v.name);
+  }
+  return out;
 }
 
 const ACQUIRING: ReadonlySet<string> = new Set(ACQUIRING_NAMES);

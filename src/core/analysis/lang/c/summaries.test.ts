@@ -158,6 +158,28 @@ test('static functions of other files are not visible; two different definitions
   assert.deepEqual(summaryOf(index, 'both', 'a.c')?.releases, [true], 'a file sees its own definition');
 });
 
+test('a function-like macro and a function of one name: the macro is what a call means (the function is another build\'s)', async () => {
+  const index = await workspace({
+    'os/unix/files.h': '#include <fcntl.h>\n#define fs_open(name, mode) open(name, mode)\n',
+    'os/other/files.c': 'typedef void *handle_t;\nhandle_t sys_create(const char *n, int m);\nhandle_t fs_open(const char *name, int mode) { return sys_create(name, mode); }\n',
+  });
+  assert.deepEqual(summaryOf(index, 'fs_open')?.returns, { resource: 'fd', validity: 'int', call: 'open' });
+  const caller = `#include "files.h"
+int first_byte(const char *p) {
+    char b;
+    int fd = fs_open(p, 0);
+    if (fd == -1) return -1;
+    if (read(fd, &b, 1) != 1) return -1;
+    close(fd);
+    return b;
+}
+`;
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['first_byte:fd:6:sockscope.leak']);
+  // Two functions of that name (no macro) still give no summary.
+  const two = await workspace({ 'a.c': '#include <fcntl.h>\nint fs_open(const char *n, int m) { return open(n, m); }\n', 'b.c': 'int fs_open(const char *n, int m) { return -1; }\n' });
+  assert.equal(summaryOf(two, 'fs_open'), undefined);
+});
+
 test('invalidation: an edit in another file changes the summaries and the findings of its callers', async () => {
   const index = await workspace({ 'h.c': '#include <unistd.h>\nvoid finish(int fd) { close(fd); }\n' });
   const caller = `#include <sys/socket.h>

@@ -250,7 +250,7 @@ export class SummaryResolver {
         found = true;
         break;
       }
-      const units = this.source.candidates(n, f);
+      const units = this.candidates(n, f);
       if (likeResolve && units.length > MAX_CANDIDATES) continue;
       for (const u of units) {
         if (visited.has(u)) continue;
@@ -296,8 +296,20 @@ export class SummaryResolver {
     return sources.direct ? true : sources.results;
   }
 
-  private resolveInner(name: string, file: string): Summary | undefined {
+  /**
+   * The definitions a call of `name` from `file` may reach. Where a function-like macro of that name
+   * is one of them, only the macros: the preprocessor replaces the call before a function could be
+   * called, so a function of the same name is another build's (`#define ngx_open_file(…) open(…)`
+   * for Unix, a function `ngx_open_file` for Windows).
+   */
+  private candidates(name: string, file: string): readonly FunctionUnit[] {
     const units = this.source.candidates(name, file);
+    if (units.length < 2 || !units.some((u) => u.macro)) return units;
+    return units.filter((u) => u.macro);
+  }
+
+  private resolveInner(name: string, file: string): Summary | undefined {
+    const units = this.candidates(name, file);
     if (!units.length || units.length > MAX_CANDIDATES) return undefined;
     let result: Summary | undefined;
     let first = true;
@@ -409,7 +421,7 @@ export class SummaryResolver {
         if (this.mayReturn(name.slice(MAY_RETURN.length), u.file)) return false;
         continue;
       }
-      if (this.onStack.size && this.source.candidates(name, u.file).some((c) => this.onStack.has(c))) return false;
+      if (this.onStack.size && this.candidates(name, u.file).some((c) => this.onStack.has(c))) return false;
       if (fingerprint(this.resolveInner(name, u.file)) !== fp) return false;
     }
     return true;
