@@ -117,6 +117,26 @@ test('python: a close method handed to a callee (addCleanup, ExitStack.callback)
   assert.deepEqual((await analyzePython(text, {})).findings, []);
 });
 
+test('python: returning or storing a socket\'s close method hands the socket over; returning another method does not', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def closer(port):',
+    '    s = socket.socket()',
+    '    return s.close, port',
+    '',
+    'def stored(self):',
+    '    s = socket.socket()',
+    '    self.cleanup = s.close',
+    '',
+    'def reader():',
+    '    s = socket.socket()',
+    '    return s.recv',
+  );
+  const r = await analyzePython(text, {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.function}:${f.variable}`), ['13:reader:s']);
+});
+
 test('python: a leak only when a call that practically never raises raises is reported at information severity', async () => {
   const text = lines(
     'import socket',
