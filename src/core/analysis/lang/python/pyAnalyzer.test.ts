@@ -551,6 +551,41 @@ test('python: a trivial constructor of the file, a standard new socket, a self-c
   ]);
 });
 
+test('python: a loopback connect to the port bound with a socket the function accepts on connects to itself', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def pair(make_listener):',
+    '    srv, port = make_listener()',
+    '    client = socket.socket()',
+    '    client.connect(("127.0.0.1", port))',
+    '    conn, _ = srv.accept()',
+    '    srv.close()',
+    '    return client, conn',
+    '',
+    'def elsewhere(make_listener, other):',
+    '    srv, port = make_listener()',
+    '    client = socket.socket()',
+    '    client.connect(("127.0.0.1", other))',
+    '    conn, _ = srv.accept()',
+    '    srv.close()',
+    '    return client, conn',
+    '',
+    'def no_accept(make_listener):',
+    '    srv, port = make_listener()',
+    '    client = socket.socket()',
+    '    client.connect(("127.0.0.1", port))',
+    '    return client',
+  );
+  const got = (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+  // Another port, or a port whose socket the function never accepts on, may refuse the connection.
+  assert.deepEqual(got, [
+    '6 pair client information', '7 pair client information',
+    '14 elsewhere client warning', '15 elsewhere client warning',
+    '22 no_accept client warning',
+  ]);
+});
+
 test('python: a closure that only calls methods on a socket borrows it; one that closes or keeps it owns it', async () => {
   const text = lines(
     'import socket',
