@@ -22,8 +22,10 @@ export function memberCallee(call: Node, simple: string): string | null {
     return `${scopes.join('::')}::${simple}`;
   }
   if (f.type !== 'identifier') return null;
-  const owner = enclosingClass(call);
-  return owner && membersOf(call.tree).get(owner)?.has(simple) ? `${owner}::${simple}` : null;
+  const members = membersOf(call.tree);
+  if (!members.names.has(simple)) return null;
+  const owner = enclosingClass(members, call.startIndex);
+  return owner && members.byClass.get(owner)?.has(simple) ? `${owner}::${simple}` : null;
 }
 
 /** The scope names of a qualified name, outermost first: `a::B::f` gives [a, B]; `::f` gives []. */
@@ -43,20 +45,17 @@ function scopeName(scope: Node): string {
   return scope.type === 'template_type' ? (scope.childForFieldName('name')?.text ?? scope.text) : scope.text;
 }
 
-/** The class whose method contains the node: `X` of `int X::f() {…}`, or of a method defined in `class X {…}`. */
-function enclosingClass(node: Node): string | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type !== 'function_definition') continue;
-    const name = declaredName(p);
-    if (name?.type === 'qualified_identifier') {
-      const scopes = qualifiers(name);
-      return scopes.length ? scopes[scopes.length - 1]! : null;
-    }
-    const body = p.parent;
-    if (body?.type === 'field_declaration_list') return body.parent?.childForFieldName('name')?.text ?? null;
-    return null;
+/**
+ * The class whose method contains `offset`: `X` of `int X::f() {…}`, or of a method defined in `class X {…}`
+ * (the innermost function definition decides; found by offsets, as a node's parent costs a walk from the root).
+ */
+function enclosingClass(members: Members, offset: number): string | null {
+  let owner: string | null = null;
+  for (const d of members.definitions) {
+    if (d.start > offset) break;
+    if (offset < d.end) owner = d.owner;
   }
-  return null;
+  return owner;
 }
 
 /** The name a function definition or member declaration declares (through pointer and reference declarators). */
@@ -69,32 +68,46 @@ function declaredName(decl: Node): Node | null {
   return null;
 }
 
-const MEMBERS = new WeakMap<Tree, Map<string, Set<string>>>();
+interface Members {
+  /** Each class's member functions, by class name. */
+  readonly byClass: Map<string, Set<string>>;
+  /** Every member name of every class (a call of any other name is not a member's). */
+  readonly names: Set<string>;
+  /** The file's function definitions in source order, with the class each is a method of (or null). */
+  readonly definitions: { start: number; end: number; owner: string | null }[];
+}
+
+const MEMBERS = new WeakMap<Tree, Members>();
 
 /** Each class's member functions in the file: declared in its body or defined as `Class::name`. */
-function membersOf(tree: Tree): Map<string, Set<string>> {
+function membersOf(tree: Tree): Members {
   let table = MEMBERS.get(tree);
   if (table) return table;
-  table = new Map();
+  const t: Members = { byClass: new Map(), names: new Set(), definitions: [] };
   const add = (owner: string, member: string) => {
-    let set = table!.get(owner);
-    if (!set) table!.set(owner, (set = new Set()));
+    let set = t.byClass.get(owner);
+    if (!set) t.byClass.set(owner, (set = new Set()));
     set.add(member);
+    t.names.add(member);
   };
   for (const n of tree.rootNode.descendantsOfType(['function_definition', 'field_declaration', 'declaration'])) {
     if (!n) continue;
     const name = declaredName(n);
-    if (!name) continue;
-    if (name.type === 'qualified_identifier') {
+    let owner: string | null = null;
+    if (name?.type === 'qualified_identifier') {
       const scopes = qualifiers(name);
       let last: Node | null = name;
       while (last?.type === 'qualified_identifier') last = last.childForFieldName('name');
-      if (scopes.length && last) add(scopes[scopes.length - 1]!, last.text);
-    } else if (n.parent?.type === 'field_declaration_list') {
-      const owner = n.parent.parent?.childForFieldName('name')?.text;
+      owner = scopes.length ? scopes[scopes.length - 1]! : null;
+      if (owner && last) add(owner, last.text);
+    } else if (name && n.type !== 'declaration') {
+      // A member is declared or defined in a class body (`declaration` is the grammar's outside one).
+      const body = n.parent;
+      owner = body?.type === 'field_declaration_list' ? (body.parent?.childForFieldName('name')?.text ?? null) : null;
       if (owner) add(owner, name.text);
     }
+    if (n.type === 'function_definition') t.definitions.push({ start: n.startIndex, end: n.endIndex, owner });
   }
-  MEMBERS.set(tree, table);
+  MEMBERS.set(tree, (table = t));
   return table;
 }
