@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { analyzeSource } from './index';
-import { GoPackages, parseGoMod } from './goPackages';
+import { GoPackages, gopathFolders, parseGoMod } from './goPackages';
 
 function tree(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-gomod-'));
@@ -105,9 +105,7 @@ test('a helper of another package of the module (function, method of its type) a
   assert.deepEqual(await check(dir, 'pkg/controller/controller.go'), FOUND);
 });
 
-test('without go.mod, under another module path, or in a nested module, the import stays unknown: silent', async () => {
-  const none = tree({ 'pkg/k8sutil/k8sutil.go': HELPERS, 'pkg/controller/controller.go': USER });
-  assert.deepEqual(await check(none, 'pkg/controller/controller.go'), []);
+test('under another module path, or in a nested module, the import stays unknown: silent', async () => {
   const other = tree({ 'go.mod': 'module example.com/other\n', 'pkg/k8sutil/k8sutil.go': HELPERS, 'pkg/controller/controller.go': USER });
   assert.deepEqual(await check(other, 'pkg/controller/controller.go'), []);
   const nested = tree({
@@ -115,6 +113,32 @@ test('without go.mod, under another module path, or in a nested module, the impo
     'pkg/k8sutil/k8sutil.go': HELPERS, 'pkg/controller/controller.go': USER,
   });
   assert.deepEqual(await check(nested, 'pkg/controller/controller.go'), []);
+});
+
+test("without go.mod (GOPATH era), the repository's own import prefix is inferred from the folders its imports name", async () => {
+  // Checked out anywhere, under a name that is not the one its imports use (a renamed repository).
+  const renamed = USER.replace('"example.com/app/pkg/k8sutil"', '"github.com/old/name/pkg/k8sutil"');
+  const dir = tree({ 'checkout/pkg/k8sutil/k8sutil.go': HELPERS, 'checkout/pkg/controller/controller.go': renamed });
+  assert.deepEqual(await check(dir, 'checkout/pkg/controller/controller.go'), FOUND);
+});
+
+test('without go.mod, a vendored copy comes first, and a prefix that two candidates explain equally resolves nothing', async () => {
+  const vendored = tree({
+    'repo/vendor/example.com/lib/k8sutil/k8sutil.go': HELPERS,
+    'repo/pkg/controller/controller.go': USER.replace('"example.com/app/pkg/k8sutil"', '"example.com/lib/k8sutil"'),
+  });
+  assert.deepEqual(await check(vendored, 'repo/pkg/controller/controller.go'), FOUND);
+  // Two imports, two prefixes, one folder each: which one is the repository cannot be told.
+  const tie = USER.replace('"example.com/app/pkg/k8sutil"', '"example.com/app/pkg/k8sutil"\n\t"other.org/x/pkg/tool"');
+  const dir = tree({ 'r/pkg/k8sutil/k8sutil.go': HELPERS, 'r/pkg/tool/tool.go': 'package tool\n', 'r/pkg/controller/controller.go': tie });
+  assert.deepEqual(await check(dir, 'r/pkg/controller/controller.go'), []);
+});
+
+test('gopathFolders: standard library paths are never matched by suffix; the .git folder bounds the search', () => {
+  const dir = tree({ 'outer/http/h.go': 'package http\n', 'outer/repo/.git/HEAD': '', 'outer/repo/pkg/a/a.go': 'package a\n', 'outer/repo/cmd/main.go': 'package main\n' });
+  const from = path.join(dir, 'outer/repo/cmd');
+  assert.deepEqual([...gopathFolders(from, ['net/http', 'example.com/r/pkg/a', 'example.com/r/http'])],
+    [['example.com/r/pkg/a', path.join(dir, 'outer/repo/pkg/a')]]);
 });
 
 test('a module that go.mod replaces with a local folder is read; a versioned replacement is not', async () => {

@@ -9,8 +9,9 @@
  * nearest `go.mod` above the file names the module path, and an import path under it is the folder
  * at the rest of the path (`module example.com/app` + `example.com/app/pkg/k8sutil` is
  * `<module root>/pkg/k8sutil`), unless a nested `go.mod` makes that folder another module. A
- * `replace` directive of that go.mod to a local folder (`=> ../client`) adds that module. Imports
- * from anywhere else (the module cache, GOPATH, vendor) are not read: they stay unknown.
+ * `replace` directive of that go.mod to a local folder (`=> ../client`) adds that module. A file with
+ * no go.mod above it (a GOPATH-era repository) is read as the go command read it then: see
+ * `gopathFolders`. Imports from anywhere else (the module cache, other repositories) stay unknown.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -53,10 +54,11 @@ export class GoPackages {
     const out = new Map<string, PackageDecls>();
     const abs = path.resolve(file);
     const mod = this.moduleAbove(path.dirname(abs));
-    if (!mod) return out;
     const own = await this.decls(abs);
-    for (const p of own?.imports ?? []) {
-      const dir = this.folderOf(mod, p);
+    const imports = own?.imports ?? [];
+    const gopath = mod ? null : gopathFolders(path.dirname(abs), imports);
+    for (const p of imports) {
+      const dir = mod ? this.folderOf(mod, p) : (gopath!.get(p) ?? null);
       const decls = dir ? await this.packageAt(dir, p) : null;
       if (decls) out.set(p, decls);
     }
@@ -218,4 +220,67 @@ export function parseGoMod(text: string, root: string): Module | null {
     else if (words[0] === 'replace') replace(words.slice(1));
   }
   return modPath ? { root, path: modPath, replaced } : null;
+}
+
+/**
+ * The folders of a GOPATH-era file's imports (no go.mod above it), found as the go command found them
+ * then: first `vendor/<import path>` in the file's folder or a folder above it (innermost first); then
+ * the repository's own packages. A repository checked out at `$GOPATH/src/<prefix>` imports its own
+ * packages as `<prefix>/<folder>`, and the checkout may sit anywhere (and the repository may have been
+ * renamed since), so the prefix is inferred: an import `Q/R` whose `R` is a folder with Go files under
+ * one of the file's ancestor folders `A` votes for the pair (Q, A), and the pair that explains the most
+ * imports is the repository's (a tie resolves nothing: a guess could read another project's package).
+ * Ancestors are searched up to a folder holding `.git`.
+ */
+export function gopathFolders(fileDir: string, imports: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const ancestors: string[] = [];
+  for (let d = fileDir, i = 0; i < MAX_MODULE_DEPTH; i++) {
+    ancestors.push(d);
+    const up = path.dirname(d);
+    if (up === d || isDir(path.join(d, '.git'))) break;
+    d = up;
+  }
+  const votes = new Map<string, { prefix: string; root: string; found: Map<string, string> }>();
+  for (const p of imports) {
+    const parts = p.split('/');
+    // The standard library's paths have no dot in their first element; a repository's start with a host.
+    if (!parts[0]!.includes('.') || parts.some((x) => x === '' || x === '.' || x === '..')) continue;
+    const vendored = ancestors.map((a) => path.join(a, 'vendor', ...parts)).find(hasGoFiles);
+    if (vendored) {
+      out.set(p, vendored);
+      continue;
+    }
+    // The longest suffix that is a folder under an ancestor (innermost first): the prefix is the rest.
+    for (let j = 1; j < parts.length; j++) {
+      const root = ancestors.find((a) => hasGoFiles(path.join(a, ...parts.slice(j))));
+      if (!root) continue;
+      const prefix = parts.slice(0, j).join('/');
+      const key = `${prefix}\0${root}`;
+      let v = votes.get(key);
+      if (!v) votes.set(key, (v = { prefix, root, found: new Map() }));
+      v.found.set(p, path.join(root, ...parts.slice(j)));
+      break;
+    }
+  }
+  const ranked = [...votes.values()].sort((a, b) => b.found.size - a.found.size);
+  const best = ranked[0];
+  if (best && (ranked.length === 1 || ranked[1]!.found.size < best.found.size)) {
+    for (const [p, dir] of best.found) out.set(p, dir);
+  }
+  return out;
+}
+
+function isDir(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+/** A folder holding at least one non-test Go file. */
+function hasGoFiles(dir: string): boolean {
+  if (!isDir(dir)) return false;
+  try {
+    return fs.readdirSync(dir).some((n) => n.endsWith('.go') && !n.endsWith('_test.go'));
+  } catch {
+    return false;
+  }
 }

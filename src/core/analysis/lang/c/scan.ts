@@ -1,7 +1,7 @@
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import { lastAtOrBefore } from '../../edits';
 import { ACQUIRING_NAMES } from './names';
-import { declaratorName, functionName, hasAttribute, simpleName } from './syntax';
+import { calleeName, declaratorName, functionName, hasAttribute, simpleName } from './syntax';
 import { firstKid } from '../../syntax';
 
 /** What one query over the whole file finds (the matching runs inside wasm; only captures cross over). */
@@ -119,6 +119,8 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
         }
       }
     }
+    // A C++ member that a library name would hide (`Conn::open`) is named as the member.
+    if (anchor && kind === 'call' && callee !== null && language === 'cpp' && ACQUIRING.has(callee)) callee = calleeName(anchor);
     if (anchor && kind) sites.push({ node: anchor, kind, callee });
   }
   // Give each site to the innermost function around it; a function acquires if one of its calls does.

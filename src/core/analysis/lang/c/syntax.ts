@@ -1,5 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { callArgs, firstKid, keyText, lastKid, mentionsIdentifier, namedKids } from '../../syntax';
+import { memberCallee } from './memberCalls';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
 
 /** Small, allocation-light helpers over the tree-sitter C/C++ syntax tree; the language-neutral ones come from ../syntax. */
 export { callArgs } from '../../syntax';
@@ -31,8 +33,19 @@ export function strip(node: Node | null): Node | null {
   return n;
 }
 
-/** The called function's simple name: `close`, `::close` and `std::fclose` give the last part; methods give null. */
+/**
+ * The called function's simple name: `close`, `::close` and `std::fclose` give the last part; methods give null.
+ * A C++ member that a library function's name would hide gives its qualified name (`Conn::open`; see memberCallee).
+ */
 export function calleeName(call: Node): string | null {
+  const name = plainCalleeName(call);
+  return name !== null && LIBRARY.has(name) ? (memberCallee(call, name) ?? name) : name;
+}
+
+/** The names the library tables give a meaning: a C++ member call must not be read as one of them. */
+const LIBRARY: ReadonlySet<string> = new Set([...ACQUIRE.keys(), ...ACQUIRE_PAIR.keys(), ...RELEASE, ...ADOPT_FIRST_ARG]);
+
+function plainCalleeName(call: Node): string | null {
   let f = call.childForFieldName('function');
   while (f) {
     if (f.type === 'identifier') return f.text;

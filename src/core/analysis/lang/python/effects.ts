@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { calleeOf } from './summaries';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
@@ -30,6 +30,11 @@ export interface RaiseContext {
   readonly trivialClasses: ReadonlySet<string>;
   /** Sockets the function connects another of its sockets to (`a.connect(srv.getsockname())`). */
   readonly selfConnected: ReadonlySet<string>;
+  /**
+   * Port names of the function's own listening sockets: `srv, port = bind_port()`, then
+   * `c.connect(("127.0.0.1", port))` and `srv.accept()`: that connect is to itself.
+   */
+  readonly selfPorts?: ReadonlySet<string>;
   /**
    * The function is a method of a class whose `__init__` only stores what it is given and delegates to
    * its base class (`storingClass`): `cls(…)`, the class's own constructor in an alternate constructor,
@@ -197,6 +202,10 @@ export class Effects {
     const c = callee(call, this.imports);
     if (c.raw !== null && !c.raw.includes('.') && this.context.trivialClasses.has(c.raw)) return true;
     if (c.raw === 'cls' && this.context.ownClassStores) return true;
+    if (c.name === 'connect' && this.context.selfPorts?.size) {
+      const port = loopbackPortName(named(call.childForFieldName('arguments') ?? call)[0] ?? null);
+      if (port !== null && this.context.selfPorts.has(port)) return true;
+    }
     return c.name === 'accept' && c.receiver !== null && this.context.selfConnected.has(c.receiver);
   }
 

@@ -10,7 +10,7 @@ import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
 import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, Imports } from './names';
+import { acquireShape, Imports, loopbackPortName } from './names';
 import { localSummaries } from './summaries';
 import { DEFERRED, named, targetNames, walk } from './syntax';
 
@@ -77,6 +77,10 @@ function ownedNames(body: Node, imports: Imports): Owned {
   const closed = new Set<string>();
   const acquired = new Set<string>();
   const selfConnected = new Set<string>();
+  // `srv, port = bind_port()`: the names bound together from one call; `c.connect(("127.0.0.1", port))`; `srv.accept()`.
+  const boundWith = new Map<string, string[]>();
+  const loopbackPorts = new Set<string>();
+  const accepting = new Set<string>();
   walk(body, (n) => {
     if (DEFERRED.has(n.type)) return false;
     if (n.type === 'call') {
@@ -84,27 +88,44 @@ function ownedNames(body: Node, imports: Imports): Owned {
       const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
       const method = fn?.childForFieldName('attribute')?.text;
       if (obj?.type === 'identifier' && method === 'close') closed.add(obj.text);
+      if (obj?.type === 'identifier' && method === 'accept') accepting.add(obj.text);
       if (method === 'connect' || method === 'connect_ex') {
         // `client.connect(srv.getsockname())`: srv's next accept() takes a connection already queued.
         const arg = n.childForFieldName('arguments')?.namedChildren[0];
         const f = arg?.type === 'call' ? arg.childForFieldName('function') : null;
         const o = f?.type === 'attribute' && f.childForFieldName('attribute')?.text === 'getsockname' ? f.childForFieldName('object') : null;
         if (o?.type === 'identifier') selfConnected.add(o.text);
+        const port = loopbackPortName(arg ?? null);
+        if (port !== null) loopbackPorts.add(port);
       }
     } else if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if (right?.type === 'call' && acquireShape(right, imports)) for (const v of targetNames(left)) acquired.add(v);
+      const names = (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') && right?.type === 'call' ? named(left) : [];
+      if (names.length > 1 && names.every((x) => x.type === 'identifier')) {
+        for (const x of names) boundWith.set(x.text, names.filter((y) => y !== x && y.text !== x.text).map((y) => y.text));
+      }
     }
     return true;
   });
-  return { closed, acquired, selfConnected };
+  // A loopback connect to the port bound with a socket the function accepts on: it connects to itself.
+  const selfPorts = new Set<string>();
+  for (const port of loopbackPorts) {
+    for (const srv of boundWith.get(port) ?? []) {
+      if (!accepting.has(srv)) continue;
+      selfPorts.add(port);
+      selfConnected.add(srv);
+    }
+  }
+  return { closed, acquired, selfConnected, selfPorts };
 }
 
 interface Owned {
   readonly closed: Set<string>;
   readonly acquired: Set<string>;
   readonly selfConnected: Set<string>;
+  readonly selfPorts: Set<string>;
 }
 
 /** `global`/`nonlocal` names declared in the scope's own code. */
@@ -186,7 +207,7 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   const findings: Finding[] = [];
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
-    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), ownClassStores });
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores });
   const builder = new CfgBuilder((roots) => effects.raiser(roots));
   let cfg;
   try {

@@ -208,7 +208,8 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - `os.path` functions that compute on a string (`join`, `split`, `basename`, …, `exists`);
  * - a new socket with standard arguments (`socket.socket()`, `socket.socket(AF_INET, SOCK_STREAM)`,
  *   `socketpair()`): it fails only when the process is out of descriptors;
- * - `connect(srv.getsockname())`: connecting to a socket of one's own;
+ * - `connect(srv.getsockname())`: connecting to a socket of one's own (also `connect(("127.0.0.1", port))`
+ *   with `srv, port = …` and `srv.accept()` in the function: see RaiseContext.selfPorts in ./effects);
  * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`;
  * - registering a descriptor number with a poller or reactor (`poller.register(s.fileno())`,
  *   `self.registerHandle(skt.fileno())`, `add_reader`): a new descriptor is not registered yet.
@@ -284,6 +285,21 @@ function ephemeralLocalAddress(arg: Node | null): boolean {
   if (host?.type !== 'string' || port?.type !== 'integer' || port.text !== '0') return false;
   const content = named(host).filter((c) => c.type === 'string_content').map((c) => c.text).join('');
   return named(host).every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end') && LOCAL_ADDRESSES.has(content);
+}
+
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `("127.0.0.1", port)`: a loopback address whose port is a name; that name, else null. */
+export function loopbackPortName(arg: Node | null): string | null {
+  const a = strip(arg);
+  const parts = a?.type === 'tuple' ? named(a) : [];
+  if (parts.length !== 2) return null;
+  const host = strip(parts[0]!);
+  const port = strip(parts[1]!);
+  if (host?.type !== 'string' || port?.type !== 'identifier') return null;
+  const kids = named(host);
+  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return null;
+  return LOOPBACK.has(kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('')) ? port.text : null;
 }
 
 /** Whether a call practically never raises (see UNLIKELY_METHODS): a leak that needs it to raise is pedantic. */

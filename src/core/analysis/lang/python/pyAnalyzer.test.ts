@@ -117,6 +117,26 @@ test('python: a close method handed to a callee (addCleanup, ExitStack.callback)
   assert.deepEqual((await analyzePython(text, {})).findings, []);
 });
 
+test('python: returning or storing a socket\'s close method hands the socket over; returning another method does not', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def closer(port):',
+    '    s = socket.socket()',
+    '    return s.close, port',
+    '',
+    'def stored(self):',
+    '    s = socket.socket()',
+    '    self.cleanup = s.close',
+    '',
+    'def reader():',
+    '    s = socket.socket()',
+    '    return s.recv',
+  );
+  const r = await analyzePython(text, {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.function}:${f.variable}`), ['13:reader:s']);
+});
+
 test('python: a leak only when a call that practically never raises raises is reported at information severity', async () => {
   const text = lines(
     'import socket',
@@ -528,6 +548,41 @@ test('python: a trivial constructor of the file, a standard new socket, a self-c
     '15 client information', '16 server information', '16 client information', '17 server information', '17 client information',
     '18 server information', '18 client information', '19 server information', '19 client information',
     '25 f information', '26 f warning', '27 f information', '28 f warning',
+  ]);
+});
+
+test('python: a loopback connect to the port bound with a socket the function accepts on connects to itself', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def pair(make_listener):',
+    '    srv, port = make_listener()',
+    '    client = socket.socket()',
+    '    client.connect(("127.0.0.1", port))',
+    '    conn, _ = srv.accept()',
+    '    srv.close()',
+    '    return client, conn',
+    '',
+    'def elsewhere(make_listener, other):',
+    '    srv, port = make_listener()',
+    '    client = socket.socket()',
+    '    client.connect(("127.0.0.1", other))',
+    '    conn, _ = srv.accept()',
+    '    srv.close()',
+    '    return client, conn',
+    '',
+    'def no_accept(make_listener):',
+    '    srv, port = make_listener()',
+    '    client = socket.socket()',
+    '    client.connect(("127.0.0.1", port))',
+    '    return client',
+  );
+  const got = (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+  // Another port, or a port whose socket the function never accepts on, may refuse the connection.
+  assert.deepEqual(got, [
+    '6 pair client information', '7 pair client information',
+    '14 elsewhere client warning', '15 elsewhere client warning',
+    '22 no_accept client warning',
   ]);
 });
 

@@ -53,7 +53,7 @@ const PASS_THROUGH = new Set([
 
 /**
  * Names whose object is handed on when `expr` is stored, returned or passed on: `s` in `s`, `(s, addr)`,
- * `[a, b]`, `{k: s}`, `x if c else s`, `key=s`. A name used as a call's receiver or argument (`s.recv()`,
+ * `[a, b]`, `{k: s}`, `x if c else s`, `key=s`, and `s.close` (its closer). A name used as a call's receiver or argument (`s.recv()`,
  * `f(s)`) is not handed on, unless `throughCalls`: then what a call returns is taken to keep its arguments.
  */
 export function escapingNames(expr: Node | null, throughCalls = false): string[] {
@@ -67,6 +67,13 @@ export function escapingNames(expr: Node | null, throughCalls = false): string[]
     if (n.type === 'keyword_argument') {
       const v = n.childForFieldName('value');
       if (v) out.push(...escapingNames(v, throughCalls));
+      return false;
+    }
+    // `return s.close, port`: the bound method is the closer of `s`, handed on with it (a call given
+    // `s.close` keeps it on its own: see closeReferences in ./effects).
+    if (n.type === 'attribute') {
+      const o = n.childForFieldName('object');
+      if (!throughCalls && n.childForFieldName('attribute')?.text === 'close' && o?.type === 'identifier') out.push(o.text);
       return false;
     }
     // `return cls(s)`, `self.conn = Wrapper(s)`: the object built from the argument is handed on, and keeps it.
