@@ -15,16 +15,20 @@ export class TrialParses {
   constructor(private readonly parser: Parser) {}
 
   /**
-   * ERROR and MISSING nodes of `text` parsed alone (MAX_SAFE_INTEGER when it gives no tree). With
-   * `replacements` (offsets in the base's text), `text` is the base's text with them made.
+   * ERROR and MISSING nodes of `text` parsed alone (MAX_SAFE_INTEGER when it gives no tree). Without
+   * `replacements`, `text` becomes the base; with them (offsets in the base's text), `text` is the
+   * base's text with them made.
    */
   errors(text: string, replacements?: readonly Replacement[]): number {
     const tree = this.base && replacements ? reparse(this.parser, this.base.tree, this.base.text, replacements, text) : this.parser.parse(text);
     if (!tree) return Number.MAX_SAFE_INTEGER;
-    this.last?.tree.delete();
-    this.last = null;
-    if (this.base) this.last = { text, tree };
-    else this.base = { text, tree };
+    if (replacements) {
+      this.last?.tree.delete();
+      this.last = { text, tree };
+    } else {
+      this.dispose();
+      this.base = { text, tree };
+    }
     return countErrors(tree);
   }
 
