@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { reparse, type Replacement } from './reparse';
 import type { LanguageId } from './types';
+
+/** A parsed text and the replacements (sorted, not overlapping) that lead from it to the text parsed next. */
+export interface ReparseBase {
+  readonly tree: Tree;
+  readonly text: string;
+  readonly replacements: readonly Replacement[];
+}
 
 /**
  * Lazily loads web-tree-sitter and the grammar wasm files (each grammar on its first use).
@@ -66,16 +74,18 @@ export function setTreeCache(cache: TreeCache | undefined): TreeCache | undefine
 
 /**
  * Parses `text` and hands the tree to `use`; the tree and parser are freed afterwards (they live in wasm
- * memory). A tree from the tree cache is used as it is and stays alive (its owner frees it).
+ * memory). A tree from the tree cache is used as it is and stays alive (its owner frees it). With `from`
+ * (a tree of another text and the replacements that make `text` of it), `text` is parsed incrementally
+ * from that tree when the cache has none (see reparse.ts); `from.tree` stays the caller's.
  */
-export async function withTree<T>(id: LanguageId, text: string, use: (tree: Tree) => T): Promise<T> {
+export async function withTree<T>(id: LanguageId, text: string, use: (tree: Tree) => T, from?: ReparseBase): Promise<T> {
   const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
   const cached = treeCache?.lookup(id, text) ?? treeCache?.derive?.(id, text);
   if (cached) return use(cached);
   const parser = new Parser();
   try {
     parser.setLanguage(language);
-    const tree = parser.parse(text);
+    const tree = from ? reparse(parser, from.tree, from.text, from.replacements, text) : parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     try {
       return use(tree);

@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
-import { withTree } from '../../parser';
+import { withTree, type ReparseBase } from '../../parser';
+import { sameLengthReplacements } from '../../reparse';
 import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext, type CWorkspace } from './context';
 import { macroWrappers } from './macroWrappers';
@@ -33,15 +34,19 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     // The index found the configurations of this text under the same macros already: no need to parse it for them.
     const known = workspace?.index.configurationsOf(workspace.file, text, language, options.cMacros);
     let configs: readonly string[];
+    // A tree of a text the configurations blank other parts of (the file's, or a configuration's): each
+    // configuration not parsed yet is parsed from it (only the parts blanked differently are parsed again).
+    let parsed: { tree: Tree; text: string } | undefined;
     if (known !== undefined) configs = known ?? [text];
     else {
       const first = await withTree(language, text, (tree) => {
         const found = configurations(tree.rootNode, text, language, options.cMacros);
-        if (found) return { configs: found };
+        if (found) return { configs: found, parsed: { tree: tree.copy(), text } };
         return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, ws(text)) };
       });
       if (first.result) return first.result;
       configs = first.configs!;
+      parsed = first.parsed;
     }
     const results: AnalysisResult[] = [];
     const table = options.cMacros ?? NO_WORKSPACE_MACROS;
@@ -51,28 +56,45 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
       (root: Node, t: string) => macroRewrites(root, t, table),
       (root: Node, t: string) => syntaxRepairs(root, t, table),
     ];
-    for (const config of configs) {
-      type Step = { again?: { text: string; round: number }; result?: AnalysisResult };
-      const step = (tree: Tree, current: string, round: number, known?: KnownFile): Step => {
-        for (let k = round; k < rounds.length && tree.rootNode.hasError; k++) {
-          const rewrites = rounds[k]!(tree.rootNode, current);
-          if (rewrites.length) return { again: { text: applyRewrites(current, rewrites), round: k + 1 } };
+    try {
+      for (const config of configs) {
+        type Step = { again?: { text: string; round: number; from: ReparseBase }; result?: AnalysisResult };
+        const step = (tree: Tree, current: string, round: number, known?: KnownFile): Step => {
+          for (let k = round; k < rounds.length && tree.rootNode.hasError; k++) {
+            const rewrites = rounds[k]!(tree.rootNode, current);
+            // The rewritten text is parsed from this tree: only what the rewrites touched is parsed again.
+            if (rewrites.length) return { again: { text: applyRewrites(current, rewrites), round: k + 1, from: { tree: tree.copy(), text: current, replacements: rewrites } } };
+          }
+          return { result: analyzeTree(tree, text, language, options, ws(current), known) };
+        };
+        // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
+        const kept = workspace?.index.kept(workspace.file, config, language);
+        const base = !kept && parsed ? reparseBase(parsed, config) : undefined;
+        let r = kept ? step(kept.tree, config, 0, kept) : await withTree(language, config, (tree) => step(tree, config, 0), base);
+        if (!parsed && kept && configs.length > 1) parsed = { tree: kept.tree.copy(), text: config };
+        while (r.again) {
+          const { text: t, round, from } = r.again;
+          try {
+            r = await withTree(language, t, (tree) => step(tree, t, round), from);
+          } finally {
+            from.tree.delete();
+          }
         }
-        return { result: analyzeTree(tree, text, language, options, ws(current), known) };
-      };
-      // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
-      const kept = workspace?.index.kept(workspace.file, config, language);
-      let r = kept ? step(kept.tree, config, 0, kept) : await withTree(language, config, (tree) => step(tree, config, 0));
-      while (r.again) {
-        const { text: t, round } = r.again;
-        r = await withTree(language, t, (tree) => step(tree, t, round));
+        results.push(r.result!);
       }
-      results.push(r.result!);
+    } finally {
+      parsed?.tree.delete();
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
+}
+
+/** How to parse `text` from a tree of a text of the same length (see sameLengthReplacements). */
+function reparseBase(parsed: { tree: Tree; text: string }, text: string): ReparseBase | undefined {
+  const replacements = sameLengthReplacements(parsed.text, text);
+  return replacements ? { ...parsed, replacements } : undefined;
 }
 
 /** The scan and macros of a tree read already (the workspace index's, of the same text). */

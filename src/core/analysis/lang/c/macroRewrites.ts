@@ -84,7 +84,7 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     uses.push({ start, end, name });
     if (def) names.add(name);
   }
-  const members = nestedOffsetof(root);
+  const members = nestedOffsetof(root, text);
   if (!uses.length) return members;
   const lang = root.tree.language;
   const ownRoles = classify(root.tree.language, own, [...names].filter((n) => own.has(n)), lookup);
@@ -124,8 +124,10 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
  * identifier of the same length, the use reads as a call whose arguments are a name and a field
  * access, which is all the analysis needs of it.
  */
-function nestedOffsetof(root: Node): Rewrite[] {
+function nestedOffsetof(root: Node, text: string): Rewrite[] {
   const out: Rewrite[] = [];
+  // Its keyword is in the text (else no node to look for in the whole tree).
+  if (!text.includes('offsetof')) return out;
   for (const n of root.descendantsOfType('offsetof_expression')) {
     const kw = n?.hasError ? n.child(0) : null;
     if (kw?.type === 'offsetof' && kw.endIndex - kw.startIndex === OFFSETOF_CALL.length) out.push({ start: kw.startIndex, end: kw.endIndex, text: OFFSETOF_CALL });
@@ -383,9 +385,11 @@ function argumentSpans(text: string, from: number, root: Node): { spans: [number
 
 /** The child of the translation unit that holds the node. */
 function topLevelItem(n: Node): Node | null {
-  let c: Node | null = n;
-  while (c?.parent && c.parent.type !== 'translation_unit') c = c.parent;
-  return c;
+  // As climbing `parent` up to the child of the translation unit, in one call: tree-sitter finds a
+  // parent by going down from the root this way, so each `parent` costs as much.
+  const root = n.tree.rootNode;
+  if (root.type !== 'translation_unit' || n.equals(root)) return root;
+  return root.childWithDescendant(n) ?? n;
 }
 
 /** The type of the first token at or after `from` that is not blank. */

@@ -1,4 +1,5 @@
 import { Parser, type Node } from 'web-tree-sitter';
+import { TrialParses } from '../../trialParses';
 import type { CMacroDefinition } from '../../types';
 import type { Rewrite } from './macroRewrites';
 
@@ -50,7 +51,12 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
       const item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
-      out.push(...repairItem(parser, item, text, table, budget));
+      const trials = new TrialParses(parser);
+      try {
+        out.push(...repairItem(trials, item, text, table, budget));
+      } finally {
+        trials.dispose();
+      }
     }
   } finally {
     parser.delete();
@@ -58,7 +64,7 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(parser: Parser, item: Node, text: string, table: Table, budget: { trials: number; chars: number }): Rewrite[] {
+function repairItem(trials: TrialParses, item: Node, text: string, table: Table, budget: { trials: number; chars: number }): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -70,10 +76,11 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, budg
     for (let t = after.nextSibling; t && !t.isNamed; t = t.nextSibling) end = t.endIndex;
   }
   let current = text.slice(start, end);
-  const count = (t: string): number => {
+  // Each trial text is the last text kept with a candidate's rewrites: parsed from that text's tree.
+  const count = (t: string, rewrites?: readonly Rewrite[]): number => {
     budget.trials--;
     budget.chars -= t.length;
-    return countErrors(parser, t);
+    return trials.errors(t, rewrites?.map((r) => ({ start: r.start - start, end: r.end - start, text: r.text })));
   };
   let errors = count(current);
   if (errors === 0) return [];
@@ -84,7 +91,7 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, budg
   const helping: Candidate[] = [];
   for (const c of all) {
     if (budget.trials <= 0 || budget.chars <= 0) return [];
-    const e = count(applyLocal(original, c.rewrites, start));
+    const e = count(applyLocal(original, c.rewrites, start), c.rewrites);
     if (e === 0) return c.rewrites;
     if (e < errors) helping.push(c);
   }
@@ -93,8 +100,9 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, budg
     if (errors === 0 || budget.trials <= 0 || budget.chars <= 0) break;
     if (c.rewrites.some((r) => kept.some((k) => r.start < k.end && k.start < r.end))) continue;
     const next = applyLocal(current, c.rewrites, start);
-    const e = count(next);
+    const e = count(next, c.rewrites);
     if (e < errors) {
+      trials.keepLast();
       errors = e;
       current = next;
       kept.push(...c.rewrites);
@@ -107,31 +115,6 @@ function applyLocal(itemText: string, rewrites: readonly Rewrite[], offset: numb
   let s = itemText;
   for (const r of rewrites) s = s.slice(0, r.start - offset) + r.text + s.slice(r.end - offset);
   return s;
-}
-
-/** ERROR and MISSING nodes of the text parsed alone. */
-function countErrors(parser: Parser, text: string): number {
-  const tree = parser.parse(text);
-  if (!tree) return Number.MAX_SAFE_INTEGER;
-  try {
-    let n = 0;
-    const stack: Node[] = [tree.rootNode];
-    while (stack.length) {
-      const x = stack.pop()!;
-      if (x.type === 'ERROR' || x.isMissing) {
-        n++;
-        if (x.type === 'ERROR') continue;
-      }
-      if (!x.hasError) continue;
-      for (let i = 0; i < x.childCount; i++) {
-        const c = x.child(i);
-        if (c) stack.push(c);
-      }
-    }
-    return n;
-  } finally {
-    tree.delete();
-  }
 }
 
 /** The rows of the item's errors (an error's own rows and the row before it). */

@@ -3,6 +3,7 @@ import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
 import type { Summary } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { loadLanguage, withTree } from '../../parser';
+import { reparse, sameLengthReplacements } from '../../reparse';
 import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
@@ -106,11 +107,18 @@ export class CWorkspaceIndex implements UnitSource {
     // A file without build alternatives is read from this very tree (a copy the index keeps: not parsed twice).
     const { configs, same } = await withTree(language, text, (tree) => {
       const found = configurations(tree.rootNode, text, language, this.macros);
-      return { configs: found, same: found ? undefined : tree.copy() };
+      return { configs: found, same: tree.copy() };
     });
-    // A file with build alternatives: its first configuration (see preproc.ts).
+    // A file with build alternatives: its first configuration (see preproc.ts), parsed from the file's tree.
     const analysed = configs ? configs[0]! : text;
-    const tree = same ?? this.parse(language, analysed);
+    let tree = same;
+    if (configs) {
+      try {
+        tree = this.parse(language, analysed, { tree: same, text });
+      } finally {
+        same.delete();
+      }
+    }
     try {
       const root = tree.rootNode;
       const scan = scanFile(root, language);
@@ -136,12 +144,14 @@ export class CWorkspaceIndex implements UnitSource {
     return k;
   }
 
-  private parse(language: 'c' | 'cpp', text: string): Tree {
+  /** Parses `text`; with `from`, a tree of a text of the same length, incrementally from that tree (reparse.ts). */
+  private parse(language: 'c' | 'cpp', text: string, from?: { tree: Tree; text: string }): Tree {
     const lang = this.languages.get(language);
     if (!lang) throw new Error(`${language} grammar not loaded`);
     this.parser ??= new Parser();
     this.parser.setLanguage(lang);
-    const tree = this.parser.parse(text);
+    const replacements = from && sameLengthReplacements(from.text, text);
+    const tree = from && replacements ? reparse(this.parser, from.tree, from.text, replacements, text) : this.parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     return tree;
   }

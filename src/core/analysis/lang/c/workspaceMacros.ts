@@ -1,5 +1,6 @@
-import { Parser, Query, type Language, type Node } from 'web-tree-sitter';
+import { Parser, Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { withTree } from '../../parser';
+import { sameLengthReplacements } from '../../reparse';
 import type { CMacroDefinition } from '../../types';
 import { configurations, numberValue } from './preproc';
 
@@ -37,24 +38,40 @@ function defineQuery(lang: Language): Query {
  * and comments inside continued definitions blanked.
  */
 export async function addHeaderMacros(table: MacroTable, text: string, language: 'c' | 'cpp'): Promise<void> {
-  const config = await withTree(language, text, (tree) => configurations(tree.rootNode, text, language, table)?.[0]);
-  await withTree(language, config ?? text, (tree) => {
-    const objects: { name: string; value: string }[] = [];
-    for (const m of defineQuery(tree.language).matches(tree.rootNode)) {
-      const def = m.captures.find((c) => c.name === 'def')?.node;
-      const name = m.captures.find((c) => c.name === 'name')?.node.text;
-      if (!def || !name || table.has(name)) continue;
-      const value = def.childForFieldName('value')?.text.trim() ?? '';
-      const params = def.childForFieldName('parameters');
-      if (params) {
-        table.set(name, { params: params.namedChildren.filter((p) => p !== null).map((p) => p!.text), value });
-      } else {
-        table.set(name, { params: null, value, number: null });
-        if (value !== '' && !value.includes('\n')) objects.push({ name, value });
-      }
-    }
-    setNumbers(table, objects, tree.language);
+  // A text without build alternatives is read from its one tree; a configuration's tree is parsed
+  // from the text's (only the parts it blanks are parsed again, see reparse.ts).
+  const first = await withTree(language, text, (tree) => {
+    const config = configurations(tree.rootNode, text, language, table)?.[0];
+    if (config === undefined) readDefinitions(table, tree);
+    return config === undefined ? undefined : { config, parsed: tree.copy() };
   });
+  if (!first) return;
+  try {
+    const replacements = sameLengthReplacements(text, first.config);
+    const from = replacements ? { tree: first.parsed, text, replacements } : undefined;
+    await withTree(language, first.config, (tree) => readDefinitions(table, tree), from);
+  } finally {
+    first.parsed.delete();
+  }
+}
+
+/** Adds the definitions `tree` holds to `table` (names it has already keep their first definition). */
+function readDefinitions(table: MacroTable, tree: Tree): void {
+  const objects: { name: string; value: string }[] = [];
+  for (const m of defineQuery(tree.language).matches(tree.rootNode)) {
+    const def = m.captures.find((c) => c.name === 'def')?.node;
+    const name = m.captures.find((c) => c.name === 'name')?.node.text;
+    if (!def || !name || table.has(name)) continue;
+    const value = def.childForFieldName('value')?.text.trim() ?? '';
+    const params = def.childForFieldName('parameters');
+    if (params) {
+      table.set(name, { params: params.namedChildren.filter((p) => p !== null).map((p) => p!.text), value });
+    } else {
+      table.set(name, { params: null, value, number: null });
+      if (value !== '' && !value.includes('\n')) objects.push({ name, value });
+    }
+  }
+  setNumbers(table, objects, tree.language);
 }
 
 /** The integer value of each object-like macro whose value is a constant (`1`, `(0x10)`, `-1`). */
