@@ -60,3 +60,10 @@ test('offsetof with a nested member reads as a call; a plain one is left alone',
   assert.equal(r.errors, false);
   assert.match(r.text, /__offset\(conf_t, up\.a\), offsetof\(conf_t, b\)/);
 });
+
+test('a sole type argument of a macro is blanked; a sole expression argument stays', async () => {
+  const src = 'int f(int n) {\n  char *s = arg_as(char *);\n  return arg_of(n) + g(n) +;\n}\n';
+  const { text } = await rewritten(src);
+  assert.match(text, /char \*s = arg_as\( {6}\);/);
+  assert.match(text, /arg_of\(n\) \+ g\(n\)/);
+});

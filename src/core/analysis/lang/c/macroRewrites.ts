@@ -106,7 +106,7 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     // is, it needs its replacement (`TEST_BEGIN(f) {` reads as a function of type TEST_BEGIN, and
     // then its `TEST_END` is the error).
     if (!rewrites && def && (def.params === null || args)) rewrites = braceMacro(lang, def, u, args, text, lookup);
-    if (!rewrites && args && args.spans.length > 1 && topLevelItem(leaf)?.hasError) typeArgs.push(args);
+    if (!rewrites && args && args.spans.length > 0 && topLevelItem(leaf)?.hasError) typeArgs.push(args);
     if (!rewrites) continue;
     out.push(...rewrites);
     after = Math.max(...rewrites.map((r) => r.end));
@@ -253,7 +253,7 @@ function functionOpened(lang: Language, head: string): string | null {
 
 /**
  * Type arguments of calls in items that did not parse (`container_of(p, struct conn, list)`,
- * `va_arg(ap, const char *)`, `LIST_ELEM(n, struct listener *, by_fe)`): only a macro takes a type,
+ * `va_arg(ap, const char *)`, `LIST_ELEM(n, struct listener *, by_fe)`, `arg_as(char *)`): only a macro takes a type,
  * and the grammar cannot read one as an argument. Each is blanked with its comma; whether an
  * argument is a type is decided by parsing it in `sizeof(…)`.
  */
@@ -285,9 +285,9 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           const at = starts[i++]!;
           const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
           if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type')) continue;
-          // With the comma before it (or after it, for the first argument).
+          // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
-          const to = k > 0 ? e : c.spans[1]![0];
+          const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
           out.push({ start: from, end: to, text: text.slice(from, to).replace(/[^\r\n]/g, ' ') });
         }
       }

@@ -129,3 +129,57 @@ test('definitions between the elements of an initializer, member macros with the
   assert.match(text, /case 1 {6}: return 1;/);
   assert.match(text, /return sizeof {5}\(\*p\);/);
 });
+
+test('a macro given statements is unwrapped, empty macro arguments and reserved or type-preceding qualifier macros are blanked', async () => {
+  const src = [
+    'void run(struct req *r) {',
+    '  NO_WARNINGS(',
+    '    /* deprecated calls */',
+    '    old_call(r,',
+    '             1);',
+    '',
+    '    other_call(r);',
+    '  )',
+    '  done(r);',
+    '}',
+    'static const struct entry table[] = {',
+    '  ENTRY(0x1301, TLS,AES,128,,,),',
+    '  ENTRY(0x1302, ,TLS,,AES),',
+    '};',
+    '_LIBIMPORT int lib_call(int);',
+    'int count(void) {',
+    '  my_const char *msg = name();',
+    '  return msg != 0;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /\n {2}( {12})\n {4}\/\* deprecated calls \*\/\n {4}old_call\(r,\n {13}1\);\n\n {4}other_call\(r\);\n {3}\n {2}done\(r\);/);
+  assert.match(text, /ENTRY\(0x1301, TLS,AES,128 {3}\),/);
+  assert.match(text, /ENTRY\(0x1302 {2},TLS ,AES\),/);
+  assert.match(text, /\n {10} int lib_call\(int\);/);
+  assert.match(text, /\n {11}char \*msg = name\(\);/);
+});
+
+test('a multi-line statement macro whose `;` is missing, and a definition between a statement\'s header and its body, are repaired', async () => {
+  const src = [
+    'GEN_WARNING(warn_a,',
+    '            "first part "',
+    '            "second part")',
+    'GEN_WARNING(warn_b, "text")',
+    'int proto(int p) {',
+    '  if (p == 6)',
+    '#define PROTO_X 262',
+    '    p = PROTO_X;',
+    '  return p;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /GEN_WARNING\(warn_a,\n {12}"first part "\n {11}"second part"\);\n/);
+  assert.match(text, /if \(p == 6\)\n {19}\n {4}p = PROTO_X;/);
+});

@@ -14,13 +14,17 @@ import type { Rewrite } from './macroRewrites';
  * - an operator passed to a macro (`timespeccmp(&a, &b, <)`), blanked with its comma;
  * - a statement or declaration macro used without a `;` (`QUARTERROUND(a, b, c, d)` then the next
  *   statement on the next line; `TYPED_LIST(list, item_t, link)` at file scope): a `;` is put after it,
- *   in the blanks before the next token, so the macro stays one call statement the analysis sees.
+ *   in the blanks before the next token, so the macro stays one call statement the analysis sees;
+ * - a macro given statements (`IGNORE_DEPRECATION(f(x);)`): its name and parentheses are blanked, the
+ *   statements stay;
+ * - empty macro arguments (`ENTRY(1, TLS,,,)`): the commas that separate nothing are blanked;
+ * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked.
  *
  * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
  * without errors is kept; else those that lessen its errors are combined, each kept only when it
  * still lessens them, and kept only when together they make the item parse without any error. Rewrites keep every offset and line (see macroRewrites.ts). Blanked names are
  * only names a macro could have: ones the file or workspace defines as macros, names in capitals, and
- * names reserved to the implementation (`__unused`); a call's name only when the call is not in a
+ * names reserved to the implementation (`__unused`, `_CRTIMP`); a call's name only when the call is not in a
  * function's body (there, a macro call parses as a call and may stand for a close).
  */
 
@@ -134,8 +138,15 @@ function countErrors(parser: Parser, text: string): number {
   }
 }
 
-/** The rows of the item's errors (an error's own rows and the row before it). */
-function errorRows(item: Node): Set<number> {
+/** Rows up from an error to the start of the construct it is in (a call's name, a statement's start), at most. */
+const MAX_CONSTRUCT_ROWS = 12;
+
+/**
+ * The rows of the item's errors: an error's own rows and the row before it; the rows up from it to the
+ * start of the construct that holds it (a multi-line call whose `;` is missing starts rows above it);
+ * and for a missing token, the row of the token after it (where the grammar found it missing).
+ */
+function errorRows(item: Node, text: string): Set<number> {
   const rows = new Set<number>();
   const stack: Node[] = [item];
   while (stack.length) {
@@ -144,6 +155,14 @@ function errorRows(item: Node): Set<number> {
       const last = Math.min(x.endPosition.row, x.startPosition.row + 2);
       for (let r = Math.max(0, x.startPosition.row - 1); r <= last; r++) rows.add(r);
       if (x.type === 'ERROR' && x.endPosition.row > last) rows.add(x.endPosition.row);
+      const owner = x.parent;
+      if (owner && owner.type !== 'translation_unit' && x.startPosition.row - owner.startPosition.row <= MAX_CONSTRUCT_ROWS) {
+        for (let r = owner.startPosition.row; r < x.startPosition.row; r++) rows.add(r);
+      }
+      if (x.isMissing) {
+        const following = nextLeaf(x, text);
+        if (following && following.startPosition.row - x.startPosition.row <= MAX_CONSTRUCT_ROWS) rows.add(following.startPosition.row);
+      }
     }
     if (!x.hasError && x.type !== 'ERROR') continue;
     for (let i = 0; i < x.childCount; i++) {
@@ -166,13 +185,13 @@ const NAME_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier
 
 /** Could this name be a macro's? (defined as one, in capitals, or reserved to the implementation) */
 function macroLike(name: string, table: Table): 0 | 1 | null {
-  if (table.has(name) || /^__[A-Za-z0-9_]*$/.test(name)) return 0;
+  if (table.has(name) || /^(__|_[A-Z])[A-Za-z0-9_]*$/.test(name)) return 0;
   if (/^[A-Z][A-Z0-9_]*$/.test(name) && name.length > 1 && /[A-Z]/.test(name.slice(1))) return 1;
   return null;
 }
 
 function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
-  const rows = errorRows(item);
+  const rows = errorRows(item, text);
   const out: Candidate[] = [];
   const stack: Node[] = [item];
   const leaves: Node[] = [];
@@ -192,6 +211,9 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
     }
   }
   leaves.sort((a, b) => a.startIndex - b.startIndex);
+  let all: Node[] | undefined;
+  const empty = emptyArguments(leaves, text);
+  if (empty.length) out.push({ rewrites: empty, rank: 0 });
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
     // An operator given to a macro as its last argument (`timespeccmp(&a, &b, <)`): blanked with its comma.
@@ -237,12 +259,27 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
     const call = next?.type === '(' && next.startIndex >= leaf.endIndex ? closingParen(leaves, k + 1) : -1;
     // A statement macro without its `;`: the call ends its line and the next line goes on with a statement.
     if (call >= 0) {
-      const semi = semicolonAfter(leaves, call, text);
+      const semi = semicolonAfter(leaves, k, call, text);
       if (semi) out.push({ rewrites: [semi], rank: -1 });
     }
     const rank = macroLike(name, table);
+    // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its case.
+    if (rank === null && call < 0 && next && next.startPosition.row === leaf.startPosition.row && TYPE_WORDS.has(next.text) && !KEPT.has(name)) {
+      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 1 });
+      continue;
+    }
     // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
     if (rank === null || KEPT.has(name) || table.get(name)?.value.includes('cleanup')) continue;
+    // A macro given statements (`IGNORE_WARNINGS(f(x);)`): it stands for them, and they stay where they are.
+    // Its parentheses can span more rows than the errors: they are matched over all of the item's tokens.
+    if (next?.type === '(' && next.startIndex >= leaf.endIndex) {
+      all ??= itemLeaves(item);
+      const open = all.findIndex((l) => l.startIndex === next.startIndex);
+      const close = open >= 0 ? closingParen(all, open, all.length) : -1;
+      if (close >= 0 && statementsInside(all, open, close)) {
+        out.push({ rewrites: [blankSpan(text, leaf.startIndex, next.endIndex), blankSpan(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
+      }
+    }
     if (call >= 0) {
       // In a function's body only after a declared name (`int fd SILENCE_INIT(-1);`), where no call can stand.
       const before = leaves[k - 1];
@@ -259,10 +296,69 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
   return out;
 }
 
-/** The index of the `)` that closes the `(` at leaves[open], or -1. */
-function closingParen(leaves: readonly Node[], open: number): number {
+/** The keywords that start or make up a type: a name right before one of them is no type nor variable. */
+const TYPE_WORDS: ReadonlySet<string> = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'struct', 'union', 'enum']);
+
+/** Is there a `;` directly inside the parentheses leaves[open] … leaves[close] (a statement given as an argument)? */
+function statementsInside(leaves: readonly Node[], open: number, close: number): boolean {
   let depth = 0;
-  for (let i = open; i < leaves.length && i < open + 400; i++) {
+  for (let i = open; i < close; i++) {
+    const t = leaves[i]!.type;
+    if (t === '(' || t === '{' || t === '[') depth++;
+    else if (t === ')' || t === '}' || t === ']') depth--;
+    else if (t === ';' && depth === 1) return true;
+  }
+  return false;
+}
+
+/**
+ * Empty arguments (`ENTRY(0x13, TLS, AES,,,)`, `M(,x)`), which only a macro takes: the commas that
+ * separate nothing are blanked, one comma kept between two arguments that are there.
+ */
+function emptyArguments(leaves: readonly Node[], text: string): Rewrite[] {
+  const out: Rewrite[] = [];
+  // Per open parenthesis: has an argument been seen since the last comma kept (or the parenthesis)?
+  const seen: boolean[] = [];
+  for (let k = 0; k < leaves.length; k++) {
+    const t = leaves[k]!.type;
+    if (t === '(') {
+      if (seen.length) seen[seen.length - 1] = true;
+      seen.push(false);
+    } else if (t === ')') {
+      seen.pop();
+      if (seen.length) seen[seen.length - 1] = true;
+    } else if (t === ',' && seen.length) {
+      const next = leaves[k + 1]?.type;
+      if (!seen[seen.length - 1] || next === ',' || next === ')') out.push(blankSpan(text, leaves[k]!.startIndex, leaves[k]!.endIndex));
+      else seen[seen.length - 1] = false;
+    } else if (seen.length) seen[seen.length - 1] = true;
+  }
+  return out;
+}
+
+/** Every token of the item but comments, in order. */
+function itemLeaves(item: Node): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [item];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.type === 'comment') continue;
+    if (x.childCount === 0) {
+      if (!x.isMissing) out.push(x);
+      continue;
+    }
+    for (let i = x.childCount - 1; i >= 0; i--) {
+      const c = x.child(i);
+      if (c) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** The index of the `)` that closes the `(` at leaves[open] (within `reach` tokens), or -1. */
+function closingParen(leaves: readonly Node[], open: number, reach = 400): number {
+  let depth = 0;
+  for (let i = open; i < leaves.length && i < open + reach; i++) {
     const t = leaves[i]!.type;
     if (t === '(') depth++;
     else if (t === ')' && --depth === 0) return i;
@@ -273,9 +369,9 @@ function closingParen(leaves: readonly Node[], open: number): number {
 /**
  * A `;` after the `)` at leaves[close] when that `)` ends its line and the next token, on a later
  * line, starts a statement or item (a name, a keyword, a `(` cast, a `}`): in the blanks before that
- * token, else in a blank inside the call's line moved to its end.
+ * token, else in a blank between two of the call's tokens moved to its end.
  */
-function semicolonAfter(leaves: readonly Node[], close: number, text: string): Rewrite | null {
+function semicolonAfter(leaves: readonly Node[], open: number, close: number, text: string): Rewrite | null {
   const paren = leaves[close]!;
   const following = nextLeaf(paren, text);
   if (following && following.startPosition.row === paren.endPosition.row) return null;
@@ -285,14 +381,13 @@ function semicolonAfter(leaves: readonly Node[], close: number, text: string): R
   // A blank after the `)` (up to a comment), or one just before the next token.
   for (let i = from; i < to && /\s/.test(text[i]!); i++) if (text[i] === ' ' || text[i] === '\t') return { start: i, end: i + 1, text: ';' };
   for (let i = to - 1; i >= from && /\s/.test(text[i]!); i--) if (text[i] === ' ' || text[i] === '\t') return { start: i, end: i + 1, text: ';' };
-  // No blank there: one inside the call's own line (between two of its tokens) moves to the end.
-  for (let k = close; k > 0 && leaves[k - 1]!.endPosition.row === paren.startPosition.row; k--) {
+  // No blank there: one between two of the call's tokens moves to the end (the text between shifts
+  // left by one; the lines stay).
+  for (let k = close; k > open; k--) {
     const a = leaves[k - 1]!;
     const b = leaves[k]!;
-    if (b.startIndex > a.endIndex && /^[ \t]+$/.test(text.slice(a.endIndex, b.startIndex))) {
-      const gap = a.endIndex;
-      return { start: gap, end: from, text: text.slice(gap + 1, from) + ';' };
-    }
+    const gap = Math.max(text.lastIndexOf(' ', b.startIndex - 1), text.lastIndexOf('\t', b.startIndex - 1));
+    if (gap >= a.endIndex) return { start: gap, end: from, text: text.slice(gap + 1, from) + ';' };
   }
   return null;
 }
