@@ -67,3 +67,11 @@ test('a sole type argument of a macro is blanked; a sole expression argument sta
   assert.match(text, /char \*s = arg_as\( {6}\);/);
   assert.match(text, /arg_of\(n\) \+ g\(n\)/);
 });
+
+test('a macro that expands to an `if` header, used as one, becomes `if`', async () => {
+  const table = new Map<string, CMacroDefinition>([['every_ms', { params: ['ms'], value: 'if (due(ms))' }]]);
+  const src = 'void tick(void) {\n  every_ms(100) {\n    work();\n  }\n  other();\n  UNKNOWN_A UNKNOWN_B;\n}\n';
+  const text = await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, table)));
+  assert.match(text, /\n {2}if {6}\(100\) \{\n/);
+  assert.match(text, /void tick\(void\)/);
+});

@@ -14,7 +14,8 @@ import type { CMacroDefinition } from '../../types';
  *   threads) are blanked with their arguments; those that expand to one of their parameters
  *   (`#define __decl_thread(d) d`) keep that argument where it is;
  * - loop macros (`#define list_for_each_entry(pos, head, member) for (...)`) used as a loop
- *   header: the name becomes `while`, the arguments stay, as the loop's condition.
+ *   header: the name becomes `while`, the arguments stay, as the loop's condition; a macro that
+ *   expands to an `if (…)` header (`#define every_ms(ms) if (due(ms))`) becomes `if` the same way.
  *
  * Whether a replacement text is a qualifier/attribute or a loop is decided by parsing it with
  * tree-sitter (as the specifiers of a declaration, or as a statement). Candidate uses are found by
@@ -34,7 +35,7 @@ type Role =
   | { kind: 'attribute-call' }
   | { kind: 'call-blank' }
   | { kind: 'call-keep'; index: number }
-  | { kind: 'loop' }
+  | { kind: 'loop'; keyword: 'while' | 'if' }
   | { kind: 'statement' };
 
 type Table = ReadonlyMap<string, CMacroDefinition>;
@@ -106,7 +107,8 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     // is, it needs its replacement (`TEST_BEGIN(f) {` reads as a function of type TEST_BEGIN, and
     // then its `TEST_END` is the error).
     if (!rewrites && def && (def.params === null || args)) rewrites = braceMacro(lang, def, u, args, text, lookup);
-    if (!rewrites && args && args.spans.length > 0 && topLevelItem(leaf)?.hasError) typeArgs.push(args);
+    // A sole argument only in a call (not `f(void)` in a function's declarator).
+    if (!rewrites && args && (args.spans.length > 1 || (args.spans.length === 1 && leaf.parent?.type === 'call_expression')) && topLevelItem(leaf)?.hasError) typeArgs.push(args);
     if (!rewrites) continue;
     out.push(...rewrites);
     after = Math.max(...rewrites.map((r) => r.end));
@@ -326,9 +328,9 @@ function rewriteUse(role: Role, start: number, end: number, text: string, root: 
       if (!args) return null;
       if (role.kind === 'call-blank' || role.kind === 'attribute-call') return [{ start, end: args.close + 1, text: spaces(args.close + 1 - start) }];
       if (role.kind === 'loop') {
-        // Used as a loop header: followed by its body, not by `;`.
-        if (end - start < 5 || nextToken(root, text, args.close + 1) === ';') return null;
-        return [{ start, end, text: 'while'.padEnd(end - start) }];
+        // Used as a loop (or `if`) header: followed by its body, not by `;`.
+        if (end - start < role.keyword.length || nextToken(root, text, args.close + 1) === ';') return null;
+        return [{ start, end, text: role.keyword.padEnd(end - start) }];
       }
       const kept = args.spans[role.index];
       if (!kept || args.spans.length === 0) return null;
@@ -633,7 +635,7 @@ function qualifierRole(decl: Node): Role | null {
   return isStatic ? { kind: 'static' } : { kind: 'blank' };
 }
 
-/** `void sockscope_f(void) { VALUE ; }` whose body is one `for`/`while` loop header (with the empty statement as its body). */
+/** `void sockscope_f(void) { VALUE ; }` whose body is one `for`/`while` loop header or `if` header (with the empty statement as its body). */
 function loopRole(fn: Node): Role | null {
   const body = fn.childForFieldName('body');
   if (fn.type !== 'function_definition' || !body) return null;
@@ -642,7 +644,7 @@ function loopRole(fn: Node): Role | null {
   if (stmts.length === 2 && stmts[0]!.type === 'expression_statement' && !stmts[0]!.hasError && stmts[1]!.namedChildCount === 0) return { kind: 'statement' };
   if (stmts.length !== 1) return null;
   const s = stmts[0]!;
-  if (s.type !== 'for_statement' && s.type !== 'while_statement') return null;
-  const loopBody = s.childForFieldName('body');
-  return loopBody?.type === 'expression_statement' && loopBody.namedChildCount === 0 ? { kind: 'loop' } : null;
+  if (s.type !== 'for_statement' && s.type !== 'while_statement' && !(s.type === 'if_statement' && !s.childForFieldName('alternative'))) return null;
+  const loopBody = s.childForFieldName(s.type === 'if_statement' ? 'consequence' : 'body');
+  return loopBody?.type === 'expression_statement' && loopBody.namedChildCount === 0 ? { kind: 'loop', keyword: s.type === 'if_statement' ? 'if' : 'while' } : null;
 }

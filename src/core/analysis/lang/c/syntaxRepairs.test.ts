@@ -183,3 +183,27 @@ test('a multi-line statement macro whose `;` is missing, and a definition betwee
   assert.match(text, /GEN_WARNING\(warn_a,\n {12}"first part "\n {11}"second part"\);\n/);
   assert.match(text, /if \(p == 6\)\n {19}\n {4}p = PROTO_X;/);
 });
+
+test('macros next to string literals, macros standing for a type, statement macros before a `}` and runs of them are repaired', async () => {
+  const src = [
+    'const char *usage(int n) {',
+    '  if (n > 1) return "limit is " STR(MAX_N) " items";',
+    '  return QUOTE("name") " is unknown";',
+    '}',
+    'TREE_HEAD(by_addr, peer) peers_a, peers_b;',
+    'static int get_one(struct st *L) { PUSH_RESULT(L, 1) }',
+    'GEN_PROTO(alpha)',
+    'GEN_PROTO(beta)',
+    'GEN_PROTO(gamma)',
+    'int last;',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /return "limit is " " {8}" " items";/);
+  assert.match(text, /return " {11}" " is unknown";/);
+  assert.match(text, /^TREE_HEAD {16}peers_a, peers_b;$/m);
+  assert.match(text, /\{ PUSH_RESULT\(L, 1\);\}/);
+  assert.match(text, /\n {16}\n {15}\n {16}\nint last;/);
+});

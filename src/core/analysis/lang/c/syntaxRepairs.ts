@@ -18,7 +18,9 @@ import type { Rewrite } from './macroRewrites';
  * - a macro given statements (`IGNORE_DEPRECATION(f(x);)`): its name and parentheses are blanked, the
  *   statements stay;
  * - empty macro arguments (`ENTRY(1, TLS,,,)`): the commas that separate nothing are blanked;
- * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked.
+ * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked;
+ * - a macro that stands for a type (`LIST_HEAD(name, item) a, b;`): its arguments are blanked;
+ * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length.
  *
  * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
  * without errors is kept; else those that lessen its errors are combined, each kept only when it
@@ -143,8 +145,8 @@ const MAX_CONSTRUCT_ROWS = 12;
 
 /**
  * The rows of the item's errors: an error's own rows and the row before it; the rows up from it to the
- * start of the construct that holds it (a multi-line call whose `;` is missing starts rows above it);
- * and for a missing token, the row of the token after it (where the grammar found it missing).
+ * start of the constructs that hold it (a multi-line call whose `;` is missing starts rows above it);
+ * and for a missing token, the rows of what it should have closed and of the token after it.
  */
 function errorRows(item: Node, text: string): Set<number> {
   const rows = new Set<number>();
@@ -155,11 +157,19 @@ function errorRows(item: Node, text: string): Set<number> {
       const last = Math.min(x.endPosition.row, x.startPosition.row + 2);
       for (let r = Math.max(0, x.startPosition.row - 1); r <= last; r++) rows.add(r);
       if (x.type === 'ERROR' && x.endPosition.row > last) rows.add(x.endPosition.row);
-      const owner = x.parent;
-      if (owner && owner.type !== 'translation_unit' && x.startPosition.row - owner.startPosition.row <= MAX_CONSTRUCT_ROWS) {
-        for (let r = owner.startPosition.row; r < x.startPosition.row; r++) rows.add(r);
+      let from = x.startPosition.row;
+      for (let owner = x.parent; owner && owner.type !== 'translation_unit' && x.startPosition.row - owner.startPosition.row <= MAX_CONSTRUCT_ROWS; owner = owner.parent) {
+        from = Math.min(from, owner.startPosition.row);
       }
+      for (let r = from; r < x.startPosition.row; r++) rows.add(r);
       if (x.isMissing) {
+        // What the missing token should have closed (a call, whose `;` error recovery put after a comment).
+        let before = x.previousSibling;
+        while (before?.type === 'comment') before = before.previousSibling;
+        if (before) {
+          const end = before.endPosition.row;
+          for (let r = Math.max(before.startPosition.row, end - MAX_CONSTRUCT_ROWS); r <= end; r++) rows.add(r);
+        }
         const following = nextLeaf(x, text);
         if (following && following.startPosition.row - x.startPosition.row <= MAX_CONSTRUCT_ROWS) rows.add(following.startPosition.row);
       }
@@ -214,6 +224,7 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
   let all: Node[] | undefined;
   const empty = emptyArguments(leaves, text);
   if (empty.length) out.push({ rewrites: empty, rank: 0 });
+  const semicolons: Rewrite[] = [];
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
     // An operator given to a macro as its last argument (`timespeccmp(&a, &b, <)`): blanked with its comma.
@@ -261,6 +272,10 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
     if (call >= 0) {
       const semi = semicolonAfter(leaves, k, call, text);
       if (semi) out.push({ rewrites: [semi], rank: -1 });
+      // For the run: at file scope, a macro line with no blank for its `;` (`GEN(a)` then `GEN(b)`) goes as a whole.
+      const line = semi ?? (macroLike(name, table) !== null && !insideFunctionBody(leaf) && nextLeaf(leaves[call]!, text)?.startPosition.row !== leaves[call]!.endPosition.row
+        && leaves[k - 1]?.endPosition.row !== leaf.startPosition.row ? blankSpan(text, leaf.startIndex, leaves[call]!.endIndex) : null);
+      if (line && (!semicolons.length || line.start >= semicolons[semicolons.length - 1]!.end)) semicolons.push(line);
     }
     const rank = macroLike(name, table);
     // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its case.
@@ -268,11 +283,10 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 1 });
       continue;
     }
-    // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
-    if (rank === null || KEPT.has(name) || table.get(name)?.value.includes('cleanup')) continue;
     // A macro given statements (`IGNORE_WARNINGS(f(x);)`): it stands for them, and they stay where they are.
-    // Its parentheses can span more rows than the errors: they are matched over all of the item's tokens.
-    if (next?.type === '(' && next.startIndex >= leaf.endIndex) {
+    // No function takes a statement, so the name can be any. Its parentheses can span more rows than the
+    // errors: they are matched over all of the item's tokens.
+    if (next?.type === '(' && next.startIndex >= leaf.endIndex && (call < 0 || statementsInside(leaves, k + 1, call))) {
       all ??= itemLeaves(item);
       const open = all.findIndex((l) => l.startIndex === next.startIndex);
       const close = open >= 0 ? closingParen(all, open, all.length) : -1;
@@ -280,7 +294,25 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
         out.push({ rewrites: [blankSpan(text, leaf.startIndex, next.endIndex), blankSpan(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
       }
     }
+    // A macro next to a string literal (`"port " STR(PORT) " in use"`, `QUOTE("x") " is bad"`) stands for
+    // a string (no call can stand there): it becomes an empty string literal of its length.
+    if (call >= 0 && leaves[call]!.endPosition.row === leaf.startPosition.row && leaves[call]!.endIndex - leaf.startIndex >= 2
+      && (stringEdge(leaves[k - 1], 'end') || stringEdge(leaves[call + 1], 'start'))) {
+      const span = leaves[call]!.endIndex - leaf.startIndex;
+      out.push({ rewrites: [{ start: leaf.startIndex, end: leaves[call]!.endIndex, text: `"${' '.repeat(span - 2)}"` }], rank: 0 });
+      continue;
+    }
+    // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
+    if (rank === null || KEPT.has(name) || table.get(name)?.value.includes('cleanup')) continue;
     if (call >= 0) {
+      // A macro that stands for a type (`LIST_HEAD(name, item) a, b;`, `typedef LIST_HEAD(item) list_t;`):
+      // its arguments go, its name stays as the type. In a function's body only for a declaration without
+      // an initializer (`CHECK(x) fd = open(…)` may be a statement macro without its `;`).
+      const declared = leaves[call + 1];
+      if (declared && NAME_TOKENS.has(declared.type) && declared.startPosition.row === leaves[call]!.endPosition.row
+        && (!insideFunctionBody(leaf) || [';', ',', '['].includes(leaves[call + 2]?.type ?? ''))) {
+        out.push({ rewrites: [blankSpan(text, next!.startIndex, leaves[call]!.endIndex)], rank: rank + 0.5 });
+      }
       // In a function's body only after a declared name (`int fd SILENCE_INIT(-1);`), where no call can stand.
       const before = leaves[k - 1];
       const afterName = !!before && before.endPosition.row === leaf.startPosition.row && (NAME_TOKENS.has(before.type) || before.type === ']');
@@ -293,6 +325,9 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank });
     }
   }
+  // A run of statement macros without their `;` (`PROTO(a)` `PROTO(b)` … one a line): all of them at once first
+  // (one error can span the whole run: one fixed alone does not lessen it).
+  if (semicolons.length > 1) out.push({ rewrites: semicolons, rank: -2 });
   return out;
 }
 
@@ -336,6 +371,13 @@ function emptyArguments(leaves: readonly Node[], text: string): Rewrite[] {
   return out;
 }
 
+/** Is the token the closing (`end`) or opening (`start`) quote of a string literal? */
+function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
+  const lit = leaf?.parent;
+  if (!leaf || lit?.type !== 'string_literal' || !leaf.type.endsWith('"')) return false;
+  return edge === 'end' ? leaf.endIndex === lit.endIndex : leaf.startIndex === lit.startIndex;
+}
+
 /** Every token of the item but comments, in order. */
 function itemLeaves(item: Node): Node[] {
   const out: Node[] = [];
@@ -374,7 +416,8 @@ function closingParen(leaves: readonly Node[], open: number, reach = 400): numbe
 function semicolonAfter(leaves: readonly Node[], open: number, close: number, text: string): Rewrite | null {
   const paren = leaves[close]!;
   const following = nextLeaf(paren, text);
-  if (following && following.startPosition.row === paren.endPosition.row) return null;
+  // On the same row, only the `}` that closes the block (`{ RETURN_VALUE(x) }`).
+  if (following && following.startPosition.row === paren.endPosition.row && following.type !== '}') return null;
   if (following && !/^[A-Za-z_(}*]/.test(following.type)) return null;
   const from = paren.endIndex;
   const to = following ? following.startIndex : text.length;
