@@ -52,11 +52,12 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   try {
     parser.setLanguage(root.tree.language);
     const budget = { trials: MAX_TRIALS, chars: MAX_PARSED };
+    const own = ownDefinitions(root);
     for (let i = 0; i < root.childCount && budget.trials > 0 && budget.chars > 0; i++) {
       const item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
-      out.push(...repairItem(parser, item, text, table, budget));
+      out.push(...repairItem(parser, item, text, table, own, budget));
     }
   } finally {
     parser.delete();
@@ -64,7 +65,7 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(parser: Parser, item: Node, text: string, table: Table, budget: { trials: number; chars: number }): Rewrite[] {
+function repairItem(parser: Parser, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number }): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -83,7 +84,7 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, budg
   };
   let errors = count(current);
   if (errors === 0) return [];
-  const all = candidatesOf(item, text, table).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  const all = candidatesOf(item, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
   // First one candidate that is enough on its own; else, of those that help on their own, each one
   // that still helps with those kept before it.
   const original = current;
@@ -200,7 +201,7 @@ function macroLike(name: string, table: Table): 0 | 1 | null {
   return null;
 }
 
-function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
+function candidatesOf(item: Node, text: string, table: Table, own: ReadonlyMap<string, string>): Candidate[] {
   const rows = errorRows(item, text);
   const out: Candidate[] = [];
   const stack: Node[] = [item];
@@ -278,8 +279,11 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       if (line && (!semicolons.length || line.start >= semicolons[semicolons.length - 1]!.end)) semicolons.push(line);
     }
     const rank = macroLike(name, table);
-    // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its case.
-    if (rank === null && call < 0 && next && next.startPosition.row === leaf.startPosition.row && TYPE_WORDS.has(next.text) && !KEPT.has(name)) {
+    // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
+    if (KEPT.has(name) || table.get(name)?.value.includes('cleanup') || own.get(name)?.includes('cleanup')) continue;
+    // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its
+    // case; one the file or the workspace defines stays (the macro rewrites left it for a reason).
+    if (rank === null && call < 0 && next && next.startPosition.row === leaf.startPosition.row && TYPE_WORDS.has(next.text) && !own.has(name) && !table.has(name)) {
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 1 });
       continue;
     }
@@ -302,8 +306,7 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       out.push({ rewrites: [{ start: leaf.startIndex, end: leaves[call]!.endIndex, text: `"${' '.repeat(span - 2)}"` }], rank: 0 });
       continue;
     }
-    // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
-    if (rank === null || KEPT.has(name) || table.get(name)?.value.includes('cleanup')) continue;
+    if (rank === null) continue;
     if (call >= 0) {
       // A macro that stands for a type (`LIST_HEAD(name, item) a, b;`, `typedef LIST_HEAD(item) list_t;`):
       // its arguments go, its name stays as the type. In a function's body only for a declaration without
@@ -328,6 +331,16 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
   // A run of statement macros without their `;` (`PROTO(a)` `PROTO(b)` … one a line): all of them at once first
   // (one error can span the whole run: one fixed alone does not lessen it).
   if (semicolons.length > 1) out.push({ rewrites: semicolons, rank: -2 });
+  return out;
+}
+
+/** The file's own macro definitions that parsed: name and replacement text (the first one wins). */
+function ownDefinitions(root: Node): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of root.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
+    const name = d?.childForFieldName('name')?.text;
+    if (name && !out.has(name)) out.set(name, d!.childForFieldName('value')?.text ?? '');
+  }
   return out;
 }
 
