@@ -207,3 +207,37 @@ test('macros next to string literals, macros standing for a type, statement macr
   assert.match(text, /\{ PUSH_RESULT\(L, 1\);\}/);
   assert.match(text, /\n {16}\n {15}\n {16}\nint last;/);
 });
+
+test('attributes where the grammar takes none, loop macros, empty member declarations and case ranges are repaired; a cleanup attribute stays', async () => {
+  const src = [
+    'struct s {',
+    '\tlong a;',
+    '\tlong b; /* count */;',
+    '};',
+    'enum __attribute__((__packed__)) mode { M_A, M_B };',
+    'int f(struct list *l, int v) {',
+    '\tint x __attribute__((unused)) = 0;',
+    '\tLIST_FOR_EACH(it, l, link) {',
+    '\t\tuse(it);',
+    '\t}',
+    '\tswitch (v) {',
+    '\tcase 0 ... MAX_ONE:',
+    '\t\treturn 1;',
+    "\tcase 'a'...'z': return 2;",
+    '\t}',
+    '\treturn x;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /long b; \/\* count \*\/ \n/);
+  assert.match(text, /^enum {29}mode \{/m);
+  assert.match(text, /\tint x {25}= 0;/);
+  assert.match(text, /\twhile {8}\(it, l, link\) \{/);
+  assert.match(text, /case 0 {12}:/);
+  assert.match(text, /case 'a' {6}: return 2;/);
+  const kept = 'int g(void) {\n\tint fd __attribute__((cleanup(closep))) = 0;\n\treturn fd;\n}\n';
+  assert.match((await repaired(kept)).text, /__attribute__\(\(cleanup\(closep\)\)\)/);
+});

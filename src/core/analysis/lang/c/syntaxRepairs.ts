@@ -20,7 +20,10 @@ import type { Rewrite } from './macroRewrites';
  * - empty macro arguments (`ENTRY(1, TLS,,,)`): the commas that separate nothing are blanked;
  * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked;
  * - a macro that stands for a type (`LIST_HEAD(name, item) a, b;`): its arguments are blanked;
- * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length.
+ * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length;
+ * - an `__attribute__((…))` where the grammar takes none (not a cleanup); a macro used as a loop
+ *   header in a function's body (`LIST_FOR_EACH(it, l) {`) read as `while`; an empty member
+ *   declaration's `;`; GNU case ranges whose first value is more than one token (`'a'...'z'`).
  *
  * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
  * without errors is kept; else those that lessen its errors are combined, each kept only when it
@@ -187,6 +190,8 @@ function errorRows(item: Node, text: string): Set<number> {
 /** Never blanked: what they say is read by the analysis (`__attribute__((cleanup(f)))`) or is code. */
 const KEPT: ReadonlySet<string> = new Set(['__attribute__', '__attribute', '__declspec', '__asm__', '__asm', '__typeof__', '__typeof', '__extension__', '__builtin_expect']);
 
+const ATTRIBUTES: ReadonlySet<string> = new Set(['__attribute__', '__attribute']);
+
 const OPERATORS: ReadonlySet<string> = new Set(['<', '>', '<=', '>=', '==', '!=', '+', '-', '*', '/', '%', '&', '|', '^', '&&', '||', '<<', '>>',
   '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', '=']);
 
@@ -252,8 +257,14 @@ function candidatesOf(item: Node, text: string, table: Table, own: ReadonlyMap<s
       if (groupEnd > end) out.push({ rewrites: [blankSpan(text, leaf.startIndex, groupEnd)], rank: 0.2 });
       continue;
     }
+    // An empty member declaration (`long n; /* count */;` in a struct): the second `;` goes.
+    if (leaf.type === ';' && leaves[k - 1]?.type === ';' && leaf.parent?.type === 'ERROR' && leaf.parent.parent?.type === 'field_declaration_list') {
+      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 0 });
+      continue;
+    }
     // GNU case ranges (`case 'a' ... 'z':`): the range's end goes, the case keeps its first value.
-    if (leaf.type === '...' && leaves[k - 1] && leaves[k - 2]?.type === 'case') {
+    // The first value can be several tokens (`case 'a'...'z':`, `case MAX + 1 ... END:`): a `case` before it on the row.
+    if (leaf.type === '...' && leaves.slice(Math.max(0, k - 8), k - 1).some((l) => l.type === 'case' && l.startPosition.row === leaf.startPosition.row)) {
       const colon = leaves.findIndex((l, j) => j > k && l.type === ':');
       if (colon > k && leaves[colon]!.startPosition.row === leaf.startPosition.row) {
         out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
@@ -263,6 +274,15 @@ function candidatesOf(item: Node, text: string, table: Table, own: ReadonlyMap<s
     // `__alignof__(*p)`: the grammar takes only a type there; `sizeof` reads an expression as well.
     if (ALIGNOF.has(leaf.type) && leaf.endIndex - leaf.startIndex >= 6 && leaves[k + 1]?.type === '(') {
       out.push({ rewrites: [{ start: leaf.startIndex, end: leaf.endIndex, text: 'sizeof'.padEnd(leaf.endIndex - leaf.startIndex) }], rank: 0 });
+      continue;
+    }
+    // An attribute where the grammar takes none (`int x __attribute__((unused)) = 0;`, `enum __attribute__((packed)) e`)
+    // goes with its arguments, unless it is a cleanup, which closes the variable it is on (macros.ts reads it).
+    if (ATTRIBUTES.has(leaf.text) && (ATTRIBUTES.has(leaf.type) || NAME_TOKENS.has(leaf.type)) && leaves[k + 1]?.type === '(') {
+      const close = closingParen(leaves, k + 1);
+      if (close > k && !leaves.slice(k, close).some((l) => l.text === 'cleanup' || l.text === '__cleanup__')) {
+        out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[close]!.endIndex)], rank: 1 });
+      }
       continue;
     }
     if (!NAME_TOKENS.has(leaf.type)) continue;
@@ -281,6 +301,13 @@ function candidatesOf(item: Node, text: string, table: Table, own: ReadonlyMap<s
     const rank = macroLike(name, table);
     // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
     if (KEPT.has(name) || table.get(name)?.value.includes('cleanup') || own.get(name)?.includes('cleanup')) continue;
+    // A macro used as a loop header (`LIST_FOR_EACH(it, list) {` in a function's body, where a call cannot
+    // be followed by a block): read as `while`, its arguments as the condition.
+    if (call >= 0 && leaves[call + 1]?.type === '{' && leaves[call + 1]!.startPosition.row === leaves[call]!.endPosition.row
+      && insideFunctionBody(leaf) && macroLike(name, table) !== null && leaf.endIndex - leaf.startIndex >= 5) {
+      out.push({ rewrites: [{ start: leaf.startIndex, end: leaf.endIndex, text: 'while'.padEnd(leaf.endIndex - leaf.startIndex) }], rank: 0 });
+    }
+
     // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its
     // case; one the file or the workspace defines stays (the macro rewrites left it for a reason).
     if (rank === null && call < 0 && next && next.startPosition.row === leaf.startPosition.row && TYPE_WORDS.has(next.text) && !own.has(name) && !table.has(name)) {
