@@ -53,12 +53,12 @@ test('a statement macro followed by its own `;` stays a call', async () => {
 
 test('offsetof with a nested member reads as a call; a plain one is left alone', async () => {
   const src = [
-    'typedef struct { struct { int a; } up; int b; } conf_t;',
-    'static size_t offs[] = { offsetof(conf_t, up.a), offsetof(conf_t, b) };',
+    'typedef struct conf_s { struct { int a; } up; int b; } conf_t;',
+    'static size_t offs[] = { offsetof(conf_t, up.a), offsetof(conf_t, b), offsetof(struct conf_s, up.a) };',
   ].join('\n');
   const r = await rewritten(src);
   assert.equal(r.errors, false);
-  assert.match(r.text, /__offset\(conf_t, up\.a\), offsetof\(conf_t, b\)/);
+  assert.match(r.text, /__offset\( {8}up\.a\), offsetof\(conf_t, b\), __offset\( {15}up\.a\)/);
 });
 
 test('a sole type argument of a macro is blanked; a sole expression argument stays', async () => {

@@ -123,14 +123,19 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
 
 /**
  * `offsetof(T, upstream.buffering)`: the grammar reads only a plain member name there. Renamed to an
- * identifier of the same length, the use reads as a call whose arguments are a name and a field
- * access, which is all the analysis needs of it.
+ * identifier of the same length, with the type blanked, the use reads as a call of the field access,
+ * which is all the analysis needs of it.
  */
 function nestedOffsetof(root: Node): Rewrite[] {
   const out: Rewrite[] = [];
   for (const n of root.descendantsOfType('offsetof_expression')) {
     const kw = n?.hasError ? n.child(0) : null;
-    if (kw?.type === 'offsetof' && kw.endIndex - kw.startIndex === OFFSETOF_CALL.length) out.push({ start: kw.startIndex, end: kw.endIndex, text: OFFSETOF_CALL });
+    if (kw?.type !== 'offsetof' || kw.endIndex - kw.startIndex !== OFFSETOF_CALL.length) continue;
+    out.push({ start: kw.startIndex, end: kw.endIndex, text: OFFSETOF_CALL });
+    // The type goes with its comma: a call cannot take it (`__offset(a.b)` is left).
+    const type = n!.namedChildren.find((c) => c?.type === 'type_descriptor');
+    const comma = type?.nextSibling;
+    if (type && comma?.type === ',') out.push({ start: type.startIndex, end: comma.endIndex, text: ' '.repeat(comma.endIndex - type.startIndex) });
   }
   return out;
 }
