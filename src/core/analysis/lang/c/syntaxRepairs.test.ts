@@ -241,3 +241,11 @@ test('attributes where the grammar takes none, loop macros, empty member declara
   const kept = 'int g(void) {\n\tint fd __attribute__((cleanup(closep))) = 0;\n\treturn fd;\n}\n';
   assert.match((await repaired(kept)).text, /__attribute__\(\(cleanup\(closep\)\)\)/);
 });
+
+test('an attribute macro after an array declarator, which the grammar reads as a call of its own, is blanked', async () => {
+  const src = 'struct ring rings[MAX_THREADS] THREAD_ALIGNED();\nint x;\n';
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /^struct ring rings\[MAX_THREADS\] {17};\nint x;/);
+});

@@ -87,7 +87,8 @@ function repairItem(parser: Parser, item: Node, text: string, table: Table, own:
   };
   let errors = count(current);
   if (errors === 0) return [];
-  const all = candidatesOf(item, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
+  const all = candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
   // First one candidate that is enough on its own; else, of those that help on their own, each one
   // that still helps with those kept before it.
   const original = current;
@@ -206,10 +207,10 @@ function macroLike(name: string, table: Table): 0 | 1 | null {
   return null;
 }
 
-function candidatesOf(item: Node, text: string, table: Table, own: ReadonlyMap<string, string>): Candidate[] {
+function candidatesOf(item: Node, next: Node | null, text: string, table: Table, own: ReadonlyMap<string, string>): Candidate[] {
   const rows = errorRows(item, text);
   const out: Candidate[] = [];
-  const stack: Node[] = [item];
+  const stack: Node[] = next ? [next, item] : [item];
   const leaves: Node[] = [];
   const first = Math.min(...rows);
   const last = Math.max(...rows);
