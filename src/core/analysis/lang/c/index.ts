@@ -18,6 +18,7 @@ import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
 import { syntaxRepairs } from './syntaxRepairs';
+import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
 
@@ -49,6 +50,7 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
       parsed = first.parsed;
     }
     const results: AnalysisResult[] = [];
+    let cpp = false;
     const table = options.cMacros ?? NO_WORKSPACE_MACROS;
     // Where the configuration still does not parse: first the macro uses the grammar cannot read are
     // rewritten (macroRewrites.ts), then what still fails is repaired by trial (syntaxRepairs.ts).
@@ -65,6 +67,7 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
             // The rewritten text is parsed from this tree: only what the rewrites touched is parsed again.
             if (rewrites.length) return { again: { text: applyRewrites(current, rewrites), round: k + 1, from: { tree: tree.copy(), text: current, replacements: rewrites } } };
           }
+          if (language === 'c' && tree.rootNode.hasError) cpp ||= saysCpp(tree.rootNode);
           return { result: analyzeTree(tree, text, language, options, ws(current), known) };
         };
         // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
@@ -84,6 +87,11 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
       }
     } finally {
       parsed?.tree.delete();
+    }
+    // A header taken as C that is C++ (cppHint.ts): analysed as C++ when that parses.
+    if (cpp) {
+      const asCpp = await analyzeC(text, 'cpp', options, workspace);
+      if (!asCpp.hadParseErrors && !asCpp.notes.some((n) => n.startsWith('analysis failed'))) return asCpp;
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {

@@ -53,10 +53,25 @@ test('a statement macro followed by its own `;` stays a call', async () => {
 
 test('offsetof with a nested member reads as a call; a plain one is left alone', async () => {
   const src = [
-    'typedef struct { struct { int a; } up; int b; } conf_t;',
-    'static size_t offs[] = { offsetof(conf_t, up.a), offsetof(conf_t, b) };',
+    'typedef struct conf_s { struct { int a; } up; int b; } conf_t;',
+    'static size_t offs[] = { offsetof(conf_t, up.a), offsetof(conf_t, b), offsetof(struct conf_s, up.a) };',
   ].join('\n');
   const r = await rewritten(src);
   assert.equal(r.errors, false);
-  assert.match(r.text, /__offset\(conf_t, up\.a\), offsetof\(conf_t, b\)/);
+  assert.match(r.text, /__offset\( {8}up\.a\), offsetof\(conf_t, b\), __offset\( {15}up\.a\)/);
+});
+
+test('a sole type argument of a macro is blanked; a sole expression argument stays', async () => {
+  const src = 'int f(int n) {\n  char *s = arg_as(char *);\n  return arg_of(n) + g(n) +;\n}\n';
+  const { text } = await rewritten(src);
+  assert.match(text, /char \*s = arg_as\( {6}\);/);
+  assert.match(text, /arg_of\(n\) \+ g\(n\)/);
+});
+
+test('a macro that expands to an `if` header, used as one, becomes `if`', async () => {
+  const table = new Map<string, CMacroDefinition>([['every_ms', { params: ['ms'], value: 'if (due(ms))' }]]);
+  const src = 'void tick(void) {\n  every_ms(100) {\n    work();\n  }\n  other();\n  UNKNOWN_A UNKNOWN_B;\n}\n';
+  const text = await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, table)));
+  assert.match(text, /\n {2}if {6}\(100\) \{\n/);
+  assert.match(text, /void tick\(void\)/);
 });

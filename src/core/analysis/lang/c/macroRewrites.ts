@@ -14,7 +14,8 @@ import type { CMacroDefinition } from '../../types';
  *   threads) are blanked with their arguments; those that expand to one of their parameters
  *   (`#define __decl_thread(d) d`) keep that argument where it is;
  * - loop macros (`#define list_for_each_entry(pos, head, member) for (...)`) used as a loop
- *   header: the name becomes `while`, the arguments stay, as the loop's condition.
+ *   header: the name becomes `while`, the arguments stay, as the loop's condition; a macro that
+ *   expands to an `if (…)` header (`#define every_ms(ms) if (due(ms))`) becomes `if` the same way.
  *
  * Whether a replacement text is a qualifier/attribute or a loop is decided by parsing it with
  * tree-sitter (as the specifiers of a declaration, or as a statement). Candidate uses are found by
@@ -34,7 +35,7 @@ type Role =
   | { kind: 'attribute-call' }
   | { kind: 'call-blank' }
   | { kind: 'call-keep'; index: number }
-  | { kind: 'loop' }
+  | { kind: 'loop'; keyword: 'while' | 'if' }
   | { kind: 'statement' };
 
 type Table = ReadonlyMap<string, CMacroDefinition>;
@@ -106,7 +107,8 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     // is, it needs its replacement (`TEST_BEGIN(f) {` reads as a function of type TEST_BEGIN, and
     // then its `TEST_END` is the error).
     if (!rewrites && def && (def.params === null || args)) rewrites = braceMacro(lang, def, u, args, text, lookup);
-    if (!rewrites && args && args.spans.length > 1 && topLevelItem(leaf)?.hasError) typeArgs.push(args);
+    // A sole argument only in a call (not `f(void)` in a function's declarator).
+    if (!rewrites && args && (args.spans.length > 1 || (args.spans.length === 1 && leaf.parent?.type === 'call_expression')) && topLevelItem(leaf)?.hasError) typeArgs.push(args);
     if (!rewrites) continue;
     out.push(...rewrites);
     after = Math.max(...rewrites.map((r) => r.end));
@@ -121,8 +123,8 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
 
 /**
  * `offsetof(T, upstream.buffering)`: the grammar reads only a plain member name there. Renamed to an
- * identifier of the same length, the use reads as a call whose arguments are a name and a field
- * access, which is all the analysis needs of it.
+ * identifier of the same length, with the type blanked, the use reads as a call of the field access,
+ * which is all the analysis needs of it.
  */
 function nestedOffsetof(root: Node, text: string): Rewrite[] {
   const out: Rewrite[] = [];
@@ -130,7 +132,12 @@ function nestedOffsetof(root: Node, text: string): Rewrite[] {
   if (!text.includes('offsetof')) return out;
   for (const n of root.descendantsOfType('offsetof_expression')) {
     const kw = n?.hasError ? n.child(0) : null;
-    if (kw?.type === 'offsetof' && kw.endIndex - kw.startIndex === OFFSETOF_CALL.length) out.push({ start: kw.startIndex, end: kw.endIndex, text: OFFSETOF_CALL });
+    if (kw?.type !== 'offsetof' || kw.endIndex - kw.startIndex !== OFFSETOF_CALL.length) continue;
+    out.push({ start: kw.startIndex, end: kw.endIndex, text: OFFSETOF_CALL });
+    // The type goes with its comma: a call cannot take it (`__offset(a.b)` is left).
+    const type = n!.namedChildren.find((c) => c?.type === 'type_descriptor');
+    const comma = type?.nextSibling;
+    if (type && comma?.type === ',') out.push({ start: type.startIndex, end: comma.endIndex, text: ' '.repeat(comma.endIndex - type.startIndex) });
   }
   return out;
 }
@@ -255,7 +262,7 @@ function functionOpened(lang: Language, head: string): string | null {
 
 /**
  * Type arguments of calls in items that did not parse (`container_of(p, struct conn, list)`,
- * `va_arg(ap, const char *)`, `LIST_ELEM(n, struct listener *, by_fe)`): only a macro takes a type,
+ * `va_arg(ap, const char *)`, `LIST_ELEM(n, struct listener *, by_fe)`, `arg_as(char *)`): only a macro takes a type,
  * and the grammar cannot read one as an argument. Each is blanked with its comma; whether an
  * argument is a type is decided by parsing it in `sizeof(…)`.
  */
@@ -287,9 +294,9 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           const at = starts[i++]!;
           const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
           if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type')) continue;
-          // With the comma before it (or after it, for the first argument).
+          // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
-          const to = k > 0 ? e : c.spans[1]![0];
+          const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
           out.push({ start: from, end: to, text: text.slice(from, to).replace(/[^\r\n]/g, ' ') });
         }
       }
@@ -328,9 +335,9 @@ function rewriteUse(role: Role, start: number, end: number, text: string, root: 
       if (!args) return null;
       if (role.kind === 'call-blank' || role.kind === 'attribute-call') return [{ start, end: args.close + 1, text: spaces(args.close + 1 - start) }];
       if (role.kind === 'loop') {
-        // Used as a loop header: followed by its body, not by `;`.
-        if (end - start < 5 || nextToken(root, text, args.close + 1) === ';') return null;
-        return [{ start, end, text: 'while'.padEnd(end - start) }];
+        // Used as a loop (or `if`) header: followed by its body, not by `;`.
+        if (end - start < role.keyword.length || nextToken(root, text, args.close + 1) === ';') return null;
+        return [{ start, end, text: role.keyword.padEnd(end - start) }];
       }
       const kept = args.spans[role.index];
       if (!kept || args.spans.length === 0) return null;
@@ -637,7 +644,7 @@ function qualifierRole(decl: Node): Role | null {
   return isStatic ? { kind: 'static' } : { kind: 'blank' };
 }
 
-/** `void sockscope_f(void) { VALUE ; }` whose body is one `for`/`while` loop header (with the empty statement as its body). */
+/** `void sockscope_f(void) { VALUE ; }` whose body is one `for`/`while` loop header or `if` header (with the empty statement as its body). */
 function loopRole(fn: Node): Role | null {
   const body = fn.childForFieldName('body');
   if (fn.type !== 'function_definition' || !body) return null;
@@ -646,7 +653,7 @@ function loopRole(fn: Node): Role | null {
   if (stmts.length === 2 && stmts[0]!.type === 'expression_statement' && !stmts[0]!.hasError && stmts[1]!.namedChildCount === 0) return { kind: 'statement' };
   if (stmts.length !== 1) return null;
   const s = stmts[0]!;
-  if (s.type !== 'for_statement' && s.type !== 'while_statement') return null;
-  const loopBody = s.childForFieldName('body');
-  return loopBody?.type === 'expression_statement' && loopBody.namedChildCount === 0 ? { kind: 'loop' } : null;
+  if (s.type !== 'for_statement' && s.type !== 'while_statement' && !(s.type === 'if_statement' && !s.childForFieldName('alternative'))) return null;
+  const loopBody = s.childForFieldName(s.type === 'if_statement' ? 'consequence' : 'body');
+  return loopBody?.type === 'expression_statement' && loopBody.namedChildCount === 0 ? { kind: 'loop', keyword: s.type === 'if_statement' ? 'if' : 'while' } : null;
 }

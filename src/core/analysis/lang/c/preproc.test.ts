@@ -140,3 +140,28 @@ test('a comment that opens on a directive line and closes on a later line is bla
   }
   assert.deepEqual(kept(out[0]!), ['int a;', 'int b;']);
 });
+
+test('a comment that spans lines of a continued #define is blanked but for the line continuations it holds', async () => {
+  const text = [
+    '#define MAKE_GETTER(t, name)\t\\',
+    'static t get_##name(const t *p) {\t\\',
+    '\t/* the cast drops const,\t\\',
+    '\t * on purpose */\t\\',
+    '\treturn *p;\t\\',
+    '}',
+    'int after(void) { return 1; }',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', text, (t) => t.rootNode.hasError));
+  const out = await configs(text);
+  assert.ok(out);
+  assert.equal(out.length, 1);
+  const c = out[0]!;
+  assert.equal(c.length, text.length);
+  // The comment is gone, each of its lines still ends with its backslash: one definition, then the code.
+  assert.deepEqual(c.split('\n').slice(2, 4).map((l) => l.trim()), ['\\', '\\']);
+  const top = await withTree('c', c, (t) => ({ errors: t.rootNode.hasError, kinds: t.rootNode.namedChildren.map((n) => n!.type) }));
+  assert.equal(top.errors, false);
+  assert.equal(top.kinds[0], 'preproc_function_def');
+  assert.equal(top.kinds.at(-1), 'function_definition');
+});

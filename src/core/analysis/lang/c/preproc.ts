@@ -114,7 +114,7 @@ function directiveKind(token: string): Kind | null {
  */
 export function configurations(root: Node, text: string, language: 'c' | 'cpp' = 'c', workspace: MacroTable = new Map()): string[] | null {
   const directives = findDirectives(root, text);
-  const comments = root.hasError ? definitionComments(root, directives) : [];
+  const comments = root.hasError ? definitionComments(root, text, directives) : [];
   if (!directives.some((d) => d.kind !== 'define' && d.kind !== 'undef' && d.kind !== 'error')) return comments.length ? [blank(text, comments)] : null;
   const lang = root.tree.language;
   const parser = new Parser();
@@ -188,7 +188,7 @@ function parseValues(parser: Parser, parsed: readonly Parsed[]): Tree | null {
  * there (the rest of the definition, and often the file after it, becomes a parse error). They
  * are blanked like any comment could be: a comment never changes what the code does.
  */
-function definitionComments(root: Node, directives: readonly Directive[]): [number, number][] {
+function definitionComments(root: Node, text: string, directives: readonly Directive[]): [number, number][] {
   const out: [number, number][] = [];
   for (const d of directives) {
     if (d.kind !== 'define') continue;
@@ -196,9 +196,26 @@ function definitionComments(root: Node, directives: readonly Directive[]): [numb
     const end = root.descendantForIndex(Math.max(d.lineStart, d.lineEnd - 1), d.lineEnd);
     if (!start || !end || start.startPosition.row === end.endPosition.row) continue;
     for (const c of root.descendantsOfType('comment', start.startPosition, end.endPosition)) {
-      if (c && c.startIndex > d.tokenEnd && c.endIndex <= d.lineEnd) out.push([c.startIndex, c.endIndex]);
+      if (c && c.startIndex > d.tokenEnd && c.endIndex <= d.lineEnd) out.push(...keepingContinuations(text, c.startIndex, c.endIndex));
     }
   }
+  return out;
+}
+
+/**
+ * The range [from, to) less the backslashes that end its lines: a comment that spans lines of a
+ * definition holds the definition's line continuations, which must stay for the definition to go on.
+ */
+function keepingContinuations(text: string, from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  let at = from;
+  for (let nl = text.indexOf('\n', from); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) {
+    const slash = text[nl - 1] === '\r' ? nl - 2 : nl - 1;
+    if (slash < at || text[slash] !== '\\') continue;
+    out.push([at, slash]);
+    at = slash + 1;
+  }
+  out.push([at, to]);
   return out;
 }
 

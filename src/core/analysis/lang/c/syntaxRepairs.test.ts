@@ -129,3 +129,123 @@ test('definitions between the elements of an initializer, member macros with the
   assert.match(text, /case 1 {6}: return 1;/);
   assert.match(text, /return sizeof {5}\(\*p\);/);
 });
+
+test('a macro given statements is unwrapped, empty macro arguments and reserved or type-preceding qualifier macros are blanked', async () => {
+  const src = [
+    'void run(struct req *r) {',
+    '  NO_WARNINGS(',
+    '    /* deprecated calls */',
+    '    old_call(r,',
+    '             1);',
+    '',
+    '    other_call(r);',
+    '  )',
+    '  done(r);',
+    '}',
+    'static const struct entry table[] = {',
+    '  ENTRY(0x1301, TLS,AES,128,,,),',
+    '  ENTRY(0x1302, ,TLS,,AES),',
+    '};',
+    '_LIBIMPORT int lib_call(int);',
+    'int count(void) {',
+    '  my_const char *msg = name();',
+    '  return msg != 0;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /\n {2}( {12})\n {4}\/\* deprecated calls \*\/\n {4}old_call\(r,\n {13}1\);\n\n {4}other_call\(r\);\n {3}\n {2}done\(r\);/);
+  assert.match(text, /ENTRY\(0x1301, TLS,AES,128 {3}\),/);
+  assert.match(text, /ENTRY\(0x1302 {2},TLS ,AES\),/);
+  assert.match(text, /\n {10} int lib_call\(int\);/);
+  assert.match(text, /\n {11}char \*msg = name\(\);/);
+});
+
+test('a multi-line statement macro whose `;` is missing, and a definition between a statement\'s header and its body, are repaired', async () => {
+  const src = [
+    'GEN_WARNING(warn_a,',
+    '            "first part "',
+    '            "second part")',
+    'GEN_WARNING(warn_b, "text")',
+    'int proto(int p) {',
+    '  if (p == 6)',
+    '#define PROTO_X 262',
+    '    p = PROTO_X;',
+    '  return p;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /GEN_WARNING\(warn_a,\n {12}"first part "\n {11}"second part"\);\n/);
+  assert.match(text, /if \(p == 6\)\n {19}\n {4}p = PROTO_X;/);
+});
+
+test('macros next to string literals, macros standing for a type, statement macros before a `}` and runs of them are repaired', async () => {
+  const src = [
+    'const char *usage(int n) {',
+    '  if (n > 1) return "limit is " STR(MAX_N) " items";',
+    '  return QUOTE("name") " is unknown";',
+    '}',
+    'TREE_HEAD(by_addr, peer) peers_a, peers_b;',
+    'static int get_one(struct st *L) { PUSH_RESULT(L, 1) }',
+    'GEN_PROTO(alpha)',
+    'GEN_PROTO(beta)',
+    'GEN_PROTO(gamma)',
+    'int last;',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /return "limit is " " {8}" " items";/);
+  assert.match(text, /return " {11}" " is unknown";/);
+  assert.match(text, /^TREE_HEAD {16}peers_a, peers_b;$/m);
+  assert.match(text, /\{ PUSH_RESULT\(L, 1\);\}/);
+  assert.match(text, /\n {16}\n {15}\n {16}\nint last;/);
+});
+
+test('attributes where the grammar takes none, loop macros, empty member declarations and case ranges are repaired; a cleanup attribute stays', async () => {
+  const src = [
+    'struct s {',
+    '\tlong a;',
+    '\tlong b; /* count */;',
+    '};',
+    'enum __attribute__((__packed__)) mode { M_A, M_B };',
+    'int f(struct list *l, int v) {',
+    '\tint x __attribute__((unused)) = 0;',
+    '\tLIST_FOR_EACH(it, l, link) {',
+    '\t\tuse(it);',
+    '\t}',
+    '\tswitch (v) {',
+    '\tcase 0 ... MAX_ONE:',
+    '\t\treturn 1;',
+    "\tcase 'a'...'z': return 2;",
+    '\t}',
+    '\treturn x;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /long b; \/\* count \*\/ \n/);
+  assert.match(text, /^enum {29}mode \{/m);
+  assert.match(text, /\tint x {25}= 0;/);
+  assert.match(text, /\twhile {8}\(it, l, link\) \{/);
+  assert.match(text, /case 0 {12}:/);
+  assert.match(text, /case 'a' {6}: return 2;/);
+  const kept = 'int g(void) {\n\tint fd __attribute__((cleanup(closep))) = 0;\n\treturn fd;\n}\n';
+  assert.match((await repaired(kept)).text, /__attribute__\(\(cleanup\(closep\)\)\)/);
+});
+
+test('an attribute macro after an array declarator, which the grammar reads as a call of its own, is blanked', async () => {
+  const src = 'struct ring rings[MAX_THREADS] THREAD_ALIGNED();\nint x;\n';
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /^struct ring rings\[MAX_THREADS\] {17};\nint x;/);
+});

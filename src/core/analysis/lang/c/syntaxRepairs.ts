@@ -15,13 +15,22 @@ import type { Rewrite } from './macroRewrites';
  * - an operator passed to a macro (`timespeccmp(&a, &b, <)`), blanked with its comma;
  * - a statement or declaration macro used without a `;` (`QUARTERROUND(a, b, c, d)` then the next
  *   statement on the next line; `TYPED_LIST(list, item_t, link)` at file scope): a `;` is put after it,
- *   in the blanks before the next token, so the macro stays one call statement the analysis sees.
+ *   in the blanks before the next token, so the macro stays one call statement the analysis sees;
+ * - a macro given statements (`IGNORE_DEPRECATION(f(x);)`): its name and parentheses are blanked, the
+ *   statements stay;
+ * - empty macro arguments (`ENTRY(1, TLS,,,)`): the commas that separate nothing are blanked;
+ * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked;
+ * - a macro that stands for a type (`LIST_HEAD(name, item) a, b;`): its arguments are blanked;
+ * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length;
+ * - an `__attribute__((…))` where the grammar takes none (not a cleanup); a macro used as a loop
+ *   header in a function's body (`LIST_FOR_EACH(it, l) {`) read as `while`; an empty member
+ *   declaration's `;`; GNU case ranges whose first value is more than one token (`'a'...'z'`).
  *
  * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
  * without errors is kept; else those that lessen its errors are combined, each kept only when it
  * still lessens them, and kept only when together they make the item parse without any error. Rewrites keep every offset and line (see macroRewrites.ts). Blanked names are
  * only names a macro could have: ones the file or workspace defines as macros, names in capitals, and
- * names reserved to the implementation (`__unused`); a call's name only when the call is not in a
+ * names reserved to the implementation (`__unused`, `_CRTIMP`); a call's name only when the call is not in a
  * function's body (there, a macro call parses as a call and may stand for a close).
  */
 
@@ -47,13 +56,14 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   try {
     parser.setLanguage(root.tree.language);
     const budget = { trials: MAX_TRIALS, chars: MAX_PARSED };
+    const own = ownDefinitions(root);
     for (let i = 0; i < root.childCount && budget.trials > 0 && budget.chars > 0; i++) {
       const item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
       const trials = new TrialParses(parser);
       try {
-        out.push(...repairItem(trials, item, text, table, budget));
+        out.push(...repairItem(trials, item, text, table, own, budget));
       } finally {
         trials.dispose();
       }
@@ -64,7 +74,7 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(trials: TrialParses, item: Node, text: string, table: Table, budget: { trials: number; chars: number }): Rewrite[] {
+function repairItem(trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number }): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -84,7 +94,8 @@ function repairItem(trials: TrialParses, item: Node, text: string, table: Table,
   };
   let errors = count(current);
   if (errors === 0) return [];
-  const all = candidatesOf(item, text, table).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
+  const all = candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
   // First one candidate that is enough on its own; else, of those that help on their own, each one
   // that still helps with those kept before it.
   const original = current;
@@ -117,8 +128,15 @@ function applyLocal(itemText: string, rewrites: readonly Rewrite[], offset: numb
   return s;
 }
 
-/** The rows of the item's errors (an error's own rows and the row before it). */
-function errorRows(item: Node): Set<number> {
+/** Rows up from an error to the start of the construct it is in (a call's name, a statement's start), at most. */
+const MAX_CONSTRUCT_ROWS = 12;
+
+/**
+ * The rows of the item's errors: an error's own rows and the row before it; the rows up from it to the
+ * start of the constructs that hold it (a multi-line call whose `;` is missing starts rows above it);
+ * and for a missing token, the rows of what it should have closed and of the token after it.
+ */
+function errorRows(item: Node, text: string): Set<number> {
   const rows = new Set<number>();
   const stack: Node[] = [item];
   while (stack.length) {
@@ -127,6 +145,22 @@ function errorRows(item: Node): Set<number> {
       const last = Math.min(x.endPosition.row, x.startPosition.row + 2);
       for (let r = Math.max(0, x.startPosition.row - 1); r <= last; r++) rows.add(r);
       if (x.type === 'ERROR' && x.endPosition.row > last) rows.add(x.endPosition.row);
+      let from = x.startPosition.row;
+      for (let owner = x.parent; owner && owner.type !== 'translation_unit' && x.startPosition.row - owner.startPosition.row <= MAX_CONSTRUCT_ROWS; owner = owner.parent) {
+        from = Math.min(from, owner.startPosition.row);
+      }
+      for (let r = from; r < x.startPosition.row; r++) rows.add(r);
+      if (x.isMissing) {
+        // What the missing token should have closed (a call, whose `;` error recovery put after a comment).
+        let before = x.previousSibling;
+        while (before?.type === 'comment') before = before.previousSibling;
+        if (before) {
+          const end = before.endPosition.row;
+          for (let r = Math.max(before.startPosition.row, end - MAX_CONSTRUCT_ROWS); r <= end; r++) rows.add(r);
+        }
+        const following = nextLeaf(x, text);
+        if (following && following.startPosition.row - x.startPosition.row <= MAX_CONSTRUCT_ROWS) rows.add(following.startPosition.row);
+      }
     }
     if (!x.hasError && x.type !== 'ERROR') continue;
     for (let i = 0; i < x.childCount; i++) {
@@ -140,6 +174,8 @@ function errorRows(item: Node): Set<number> {
 /** Never blanked: what they say is read by the analysis (`__attribute__((cleanup(f)))`) or is code. */
 const KEPT: ReadonlySet<string> = new Set(['__attribute__', '__attribute', '__declspec', '__asm__', '__asm', '__typeof__', '__typeof', '__extension__', '__builtin_expect']);
 
+const ATTRIBUTES: ReadonlySet<string> = new Set(['__attribute__', '__attribute']);
+
 const OPERATORS: ReadonlySet<string> = new Set(['<', '>', '<=', '>=', '==', '!=', '+', '-', '*', '/', '%', '&', '|', '^', '&&', '||', '<<', '>>',
   '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', '=']);
 
@@ -149,15 +185,15 @@ const NAME_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier
 
 /** Could this name be a macro's? (defined as one, in capitals, or reserved to the implementation) */
 function macroLike(name: string, table: Table): 0 | 1 | null {
-  if (table.has(name) || /^__[A-Za-z0-9_]*$/.test(name)) return 0;
+  if (table.has(name) || /^(__|_[A-Z])[A-Za-z0-9_]*$/.test(name)) return 0;
   if (/^[A-Z][A-Z0-9_]*$/.test(name) && name.length > 1 && /[A-Z]/.test(name.slice(1))) return 1;
   return null;
 }
 
-function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
-  const rows = errorRows(item);
+function candidatesOf(item: Node, next: Node | null, text: string, table: Table, own: ReadonlyMap<string, string>): Candidate[] {
+  const rows = errorRows(item, text);
   const out: Candidate[] = [];
-  const stack: Node[] = [item];
+  const stack: Node[] = next ? [next, item] : [item];
   const leaves: Node[] = [];
   const first = Math.min(...rows);
   const last = Math.max(...rows);
@@ -175,6 +211,10 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
     }
   }
   leaves.sort((a, b) => a.startIndex - b.startIndex);
+  let all: Node[] | undefined;
+  const empty = emptyArguments(leaves, text);
+  if (empty.length) out.push({ rewrites: empty, rank: 0 });
+  const semicolons: Rewrite[] = [];
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
     // An operator given to a macro as its last argument (`timespeccmp(&a, &b, <)`): blanked with its comma.
@@ -201,8 +241,14 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       if (groupEnd > end) out.push({ rewrites: [blankSpan(text, leaf.startIndex, groupEnd)], rank: 0.2 });
       continue;
     }
+    // An empty member declaration (`long n; /* count */;` in a struct): the second `;` goes.
+    if (leaf.type === ';' && leaves[k - 1]?.type === ';' && leaf.parent?.type === 'ERROR' && leaf.parent.parent?.type === 'field_declaration_list') {
+      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 0 });
+      continue;
+    }
     // GNU case ranges (`case 'a' ... 'z':`): the range's end goes, the case keeps its first value.
-    if (leaf.type === '...' && leaves[k - 1] && leaves[k - 2]?.type === 'case') {
+    // The first value can be several tokens (`case 'a'...'z':`, `case MAX + 1 ... END:`): a `case` before it on the row.
+    if (leaf.type === '...' && leaves.slice(Math.max(0, k - 8), k - 1).some((l) => l.type === 'case' && l.startPosition.row === leaf.startPosition.row)) {
       const colon = leaves.findIndex((l, j) => j > k && l.type === ':');
       if (colon > k && leaves[colon]!.startPosition.row === leaf.startPosition.row) {
         out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
@@ -214,19 +260,73 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       out.push({ rewrites: [{ start: leaf.startIndex, end: leaf.endIndex, text: 'sizeof'.padEnd(leaf.endIndex - leaf.startIndex) }], rank: 0 });
       continue;
     }
+    // An attribute where the grammar takes none (`int x __attribute__((unused)) = 0;`, `enum __attribute__((packed)) e`)
+    // goes with its arguments, unless it is a cleanup, which closes the variable it is on (macros.ts reads it).
+    if (ATTRIBUTES.has(leaf.text) && (ATTRIBUTES.has(leaf.type) || NAME_TOKENS.has(leaf.type)) && leaves[k + 1]?.type === '(') {
+      const close = closingParen(leaves, k + 1);
+      if (close > k && !leaves.slice(k, close).some((l) => l.text === 'cleanup' || l.text === '__cleanup__')) {
+        out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[close]!.endIndex)], rank: 1 });
+      }
+      continue;
+    }
     if (!NAME_TOKENS.has(leaf.type)) continue;
     const name = leaf.text;
     const next = leaves[k + 1];
     const call = next?.type === '(' && next.startIndex >= leaf.endIndex ? closingParen(leaves, k + 1) : -1;
     // A statement macro without its `;`: the call ends its line and the next line goes on with a statement.
     if (call >= 0) {
-      const semi = semicolonAfter(leaves, call, text);
+      const semi = semicolonAfter(leaves, k, call, text);
       if (semi) out.push({ rewrites: [semi], rank: -1 });
+      // For the run: at file scope, a macro line with no blank for its `;` (`GEN(a)` then `GEN(b)`) goes as a whole.
+      const line = semi ?? (macroLike(name, table) !== null && !insideFunctionBody(leaf) && nextLeaf(leaves[call]!, text)?.startPosition.row !== leaves[call]!.endPosition.row
+        && leaves[k - 1]?.endPosition.row !== leaf.startPosition.row ? blankSpan(text, leaf.startIndex, leaves[call]!.endIndex) : null);
+      if (line && (!semicolons.length || line.start >= semicolons[semicolons.length - 1]!.end)) semicolons.push(line);
     }
     const rank = macroLike(name, table);
     // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
-    if (rank === null || KEPT.has(name) || table.get(name)?.value.includes('cleanup')) continue;
+    if (KEPT.has(name) || table.get(name)?.value.includes('cleanup') || own.get(name)?.includes('cleanup')) continue;
+    // A macro used as a loop header (`LIST_FOR_EACH(it, list) {` in a function's body, where a call cannot
+    // be followed by a block): read as `while`, its arguments as the condition.
+    if (call >= 0 && leaves[call + 1]?.type === '{' && leaves[call + 1]!.startPosition.row === leaves[call]!.endPosition.row
+      && insideFunctionBody(leaf) && macroLike(name, table) !== null && leaf.endIndex - leaf.startIndex >= 5) {
+      out.push({ rewrites: [{ start: leaf.startIndex, end: leaf.endIndex, text: 'while'.padEnd(leaf.endIndex - leaf.startIndex) }], rank: 0 });
+    }
+
+    // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its
+    // case; one the file or the workspace defines stays (the macro rewrites left it for a reason).
+    if (rank === null && call < 0 && next && next.startPosition.row === leaf.startPosition.row && TYPE_WORDS.has(next.text) && !own.has(name) && !table.has(name)) {
+      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 1 });
+      continue;
+    }
+    // A macro given statements (`IGNORE_WARNINGS(f(x);)`): it stands for them, and they stay where they are.
+    // No function takes a statement, so the name can be any. Its parentheses can span more rows than the
+    // errors: they are matched over all of the item's tokens.
+    if (next?.type === '(' && next.startIndex >= leaf.endIndex && (call < 0 || statementsInside(leaves, k + 1, call))) {
+      all ??= itemLeaves(item);
+      const open = all.findIndex((l) => l.startIndex === next.startIndex);
+      const close = open >= 0 ? closingParen(all, open, all.length) : -1;
+      if (close >= 0 && statementsInside(all, open, close)) {
+        out.push({ rewrites: [blankSpan(text, leaf.startIndex, next.endIndex), blankSpan(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
+      }
+    }
+    // A macro next to a string literal (`"port " STR(PORT) " in use"`, `QUOTE("x") " is bad"`) stands for
+    // a string (no call can stand there): it becomes an empty string literal of its length.
+    if (call >= 0 && leaves[call]!.endPosition.row === leaf.startPosition.row && leaves[call]!.endIndex - leaf.startIndex >= 2
+      && (stringEdge(leaves[k - 1], 'end') || stringEdge(leaves[call + 1], 'start'))) {
+      const span = leaves[call]!.endIndex - leaf.startIndex;
+      out.push({ rewrites: [{ start: leaf.startIndex, end: leaves[call]!.endIndex, text: `"${' '.repeat(span - 2)}"` }], rank: 0 });
+      continue;
+    }
+    if (rank === null) continue;
     if (call >= 0) {
+      // A macro that stands for a type (`LIST_HEAD(name, item) a, b;`, `typedef LIST_HEAD(item) list_t;`):
+      // its arguments go, its name stays as the type. In a function's body only for a declaration without
+      // an initializer (`CHECK(x) fd = open(…)` may be a statement macro without its `;`).
+      const declared = leaves[call + 1];
+      if (declared && NAME_TOKENS.has(declared.type) && declared.startPosition.row === leaves[call]!.endPosition.row
+        && (!insideFunctionBody(leaf) || [';', ',', '['].includes(leaves[call + 2]?.type ?? ''))) {
+        out.push({ rewrites: [blankSpan(text, next!.startIndex, leaves[call]!.endIndex)], rank: rank + 0.5 });
+      }
       // In a function's body only after a declared name (`int fd SILENCE_INIT(-1);`), where no call can stand.
       const before = leaves[k - 1];
       const afterName = !!before && before.endPosition.row === leaf.startPosition.row && (NAME_TOKENS.has(before.type) || before.type === ']');
@@ -239,13 +339,92 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank });
     }
   }
+  // A run of statement macros without their `;` (`PROTO(a)` `PROTO(b)` … one a line): all of them at once first
+  // (one error can span the whole run: one fixed alone does not lessen it).
+  if (semicolons.length > 1) out.push({ rewrites: semicolons, rank: -2 });
   return out;
 }
 
-/** The index of the `)` that closes the `(` at leaves[open], or -1. */
-function closingParen(leaves: readonly Node[], open: number): number {
+/** The file's own macro definitions that parsed: name and replacement text (the first one wins). */
+function ownDefinitions(root: Node): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of root.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
+    const name = d?.childForFieldName('name')?.text;
+    if (name && !out.has(name)) out.set(name, d!.childForFieldName('value')?.text ?? '');
+  }
+  return out;
+}
+
+/** The keywords that start or make up a type: a name right before one of them is no type nor variable. */
+const TYPE_WORDS: ReadonlySet<string> = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'struct', 'union', 'enum']);
+
+/** Is there a `;` directly inside the parentheses leaves[open] … leaves[close] (a statement given as an argument)? */
+function statementsInside(leaves: readonly Node[], open: number, close: number): boolean {
   let depth = 0;
-  for (let i = open; i < leaves.length && i < open + 400; i++) {
+  for (let i = open; i < close; i++) {
+    const t = leaves[i]!.type;
+    if (t === '(' || t === '{' || t === '[') depth++;
+    else if (t === ')' || t === '}' || t === ']') depth--;
+    else if (t === ';' && depth === 1) return true;
+  }
+  return false;
+}
+
+/**
+ * Empty arguments (`ENTRY(0x13, TLS, AES,,,)`, `M(,x)`), which only a macro takes: the commas that
+ * separate nothing are blanked, one comma kept between two arguments that are there.
+ */
+function emptyArguments(leaves: readonly Node[], text: string): Rewrite[] {
+  const out: Rewrite[] = [];
+  // Per open parenthesis: has an argument been seen since the last comma kept (or the parenthesis)?
+  const seen: boolean[] = [];
+  for (let k = 0; k < leaves.length; k++) {
+    const t = leaves[k]!.type;
+    if (t === '(') {
+      if (seen.length) seen[seen.length - 1] = true;
+      seen.push(false);
+    } else if (t === ')') {
+      seen.pop();
+      if (seen.length) seen[seen.length - 1] = true;
+    } else if (t === ',' && seen.length) {
+      const next = leaves[k + 1]?.type;
+      if (!seen[seen.length - 1] || next === ',' || next === ')') out.push(blankSpan(text, leaves[k]!.startIndex, leaves[k]!.endIndex));
+      else seen[seen.length - 1] = false;
+    } else if (seen.length) seen[seen.length - 1] = true;
+  }
+  return out;
+}
+
+/** Is the token the closing (`end`) or opening (`start`) quote of a string literal? */
+function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
+  const lit = leaf?.parent;
+  if (!leaf || lit?.type !== 'string_literal' || !leaf.type.endsWith('"')) return false;
+  return edge === 'end' ? leaf.endIndex === lit.endIndex : leaf.startIndex === lit.startIndex;
+}
+
+/** Every token of the item but comments, in order. */
+function itemLeaves(item: Node): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [item];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.type === 'comment') continue;
+    if (x.childCount === 0) {
+      if (!x.isMissing) out.push(x);
+      continue;
+    }
+    for (let i = x.childCount - 1; i >= 0; i--) {
+      const c = x.child(i);
+      if (c) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** The index of the `)` that closes the `(` at leaves[open] (within `reach` tokens), or -1. */
+function closingParen(leaves: readonly Node[], open: number, reach = 400): number {
+  let depth = 0;
+  for (let i = open; i < leaves.length && i < open + reach; i++) {
     const t = leaves[i]!.type;
     if (t === '(') depth++;
     else if (t === ')' && --depth === 0) return i;
@@ -256,26 +435,26 @@ function closingParen(leaves: readonly Node[], open: number): number {
 /**
  * A `;` after the `)` at leaves[close] when that `)` ends its line and the next token, on a later
  * line, starts a statement or item (a name, a keyword, a `(` cast, a `}`): in the blanks before that
- * token, else in a blank inside the call's line moved to its end.
+ * token, else in a blank between two of the call's tokens moved to its end.
  */
-function semicolonAfter(leaves: readonly Node[], close: number, text: string): Rewrite | null {
+function semicolonAfter(leaves: readonly Node[], open: number, close: number, text: string): Rewrite | null {
   const paren = leaves[close]!;
   const following = nextLeaf(paren, text);
-  if (following && following.startPosition.row === paren.endPosition.row) return null;
+  // On the same row, only the `}` that closes the block (`{ RETURN_VALUE(x) }`).
+  if (following && following.startPosition.row === paren.endPosition.row && following.type !== '}') return null;
   if (following && !/^[A-Za-z_(}*]/.test(following.type)) return null;
   const from = paren.endIndex;
   const to = following ? following.startIndex : text.length;
   // A blank after the `)` (up to a comment), or one just before the next token.
   for (let i = from; i < to && /\s/.test(text[i]!); i++) if (text[i] === ' ' || text[i] === '\t') return { start: i, end: i + 1, text: ';' };
   for (let i = to - 1; i >= from && /\s/.test(text[i]!); i--) if (text[i] === ' ' || text[i] === '\t') return { start: i, end: i + 1, text: ';' };
-  // No blank there: one inside the call's own line (between two of its tokens) moves to the end.
-  for (let k = close; k > 0 && leaves[k - 1]!.endPosition.row === paren.startPosition.row; k--) {
+  // No blank there: one between two of the call's tokens moves to the end (the text between shifts
+  // left by one; the lines stay).
+  for (let k = close; k > open; k--) {
     const a = leaves[k - 1]!;
     const b = leaves[k]!;
-    if (b.startIndex > a.endIndex && /^[ \t]+$/.test(text.slice(a.endIndex, b.startIndex))) {
-      const gap = a.endIndex;
-      return { start: gap, end: from, text: text.slice(gap + 1, from) + ';' };
-    }
+    const gap = Math.max(text.lastIndexOf(' ', b.startIndex - 1), text.lastIndexOf('\t', b.startIndex - 1));
+    if (gap >= a.endIndex) return { start: gap, end: from, text: text.slice(gap + 1, from) + ';' };
   }
   return null;
 }
