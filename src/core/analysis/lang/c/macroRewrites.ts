@@ -1,5 +1,7 @@
-import { Parser, Query, type Language, type Node } from 'web-tree-sitter';
+import { Parser, type Language, type Node } from 'web-tree-sitter';
+import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
+import { DEFINITIONS_QUERY } from './workspaceMacros';
 
 /**
  * Macro uses the C grammar cannot parse without their definitions, rewritten in place: each
@@ -40,24 +42,11 @@ type Role =
 type Table = ReadonlyMap<string, CMacroDefinition>;
 
 const roleCache = new WeakMap<Table, Map<string, Role | null>>();
-const defineQueries = new WeakMap<Language, Query>();
-
-function defineQuery(lang: Language): Query {
-  let q = defineQueries.get(lang);
-  if (!q) {
-    q = new Query(lang, [
-      '(preproc_def name: (identifier) @name) @def',
-      '(preproc_function_def name: (identifier) @name) @def',
-    ].join('\n'));
-    defineQueries.set(lang, q);
-  }
-  return q;
-}
 
 /** The file's own macro definitions (those that parsed), by name; the first one wins. */
 function fileDefinitions(root: Node): Map<string, CMacroDefinition> {
   const out = new Map<string, CMacroDefinition>();
-  for (const m of defineQuery(root.tree.language).matches(root)) {
+  for (const m of compiledQuery(root.tree.language, DEFINITIONS_QUERY).matches(root)) {
     const def = m.captures.find((c) => c.name === 'def')?.node;
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     if (!def || !name || out.has(name)) continue;

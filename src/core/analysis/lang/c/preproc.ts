@@ -1,4 +1,5 @@
-import { Parser, Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import { Parser, type Node, type Tree } from 'web-tree-sitter';
+import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import type { Rewrite } from './macroRewrites';
 
@@ -54,20 +55,11 @@ interface Parsed {
   readonly definition: FileDefinition | null;
 }
 
-const queries = new WeakMap<Language, Query>();
-
-function directiveQuery(lang: Language): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    q = new Query(lang, [
-      '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#define"] @d',
-      // In error recovery a conditional line can come out as an unknown directive (`#else`, `#endif`); `#undef` always does.
-      '(preproc_directive) @other',
-    ].join('\n'));
-    queries.set(lang, q);
-  }
-  return q;
-}
+const DIRECTIVE_QUERY = [
+  '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#define"] @d',
+  // In error recovery a conditional line can come out as an unknown directive (`#else`, `#endif`); `#undef` always does.
+  '(preproc_directive) @other',
+].join('\n');
 
 /** The text with the rewrites applied (they are sorted and do not overlap). */
 export function applyRewrites(text: string, rewrites: readonly Rewrite[]): string {
@@ -228,7 +220,7 @@ function findDirectives(root: Node, text: string): Directive[] {
   const out: Directive[] = [];
   const seen = new Set<number>();
   const tokens: { start: number; end: number; kind: Kind }[] = [];
-  for (const c of directiveQuery(root.tree.language).captures(root)) {
+  for (const c of compiledQuery(root.tree.language, DIRECTIVE_QUERY).captures(root)) {
     const kind = directiveKind(c.node.text);
     if (!kind) continue;
     const start = c.node.startIndex;
