@@ -4,13 +4,12 @@ import type { Summary, SummaryProvider } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
 import { NO_MACROS, type FileMacros } from './macros';
-import { NO_RETURN } from './names';
+import { NO_RETURN, tableSummary } from './names';
 import { tailCall } from './noReturnFacts';
 import type { EffectSite, FileScan } from './scan';
 import { simpleName } from './syntax';
 import type { MacroWrapper } from './macroWrappers';
-import { FileOverlay } from './overlay';
-import { fingerprint, MAY_RETURN, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
+import { FileOverlay, fingerprint, MAY_RETURN, SummaryResolver, SummaryStore, type FunctionUnit } from '../../engine/summaries';
 import type { CWorkspaceIndex } from './workspaceIndex';
 
 /** The workspace a file is analysed in: its index, and the file's key in it. */
@@ -23,7 +22,7 @@ export interface CWorkspace {
 
 /**
  * File-wide knowledge for the C/C++ analysis: functions defined in the file and in the workspace (for
- * wrapper and ownership summaries, computed lazily on first use, see summaries.ts), and functions that
+ * wrapper and ownership summaries, computed lazily on first use, see engine/summaries.ts), and functions that
  * never return.
  */
 export class CFileContext implements CompileContext, SummaryProvider {
@@ -49,7 +48,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
     this.file = workspace?.file ?? '';
     this.index = workspace?.index;
     // The index's own view when it holds this very text: its cached summaries stay valid from file to file.
-    const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name));
+    const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name), tableSummary);
     this.resolver = new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline);
   }
 

@@ -6,7 +6,7 @@ import {
   NO_GUARD, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
 import type { FileMacros } from './macros';
 import { fillsStandardSlots } from './standardSlots';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
@@ -338,8 +338,7 @@ export class Lowering {
     let resource: string = ACQUIRE.get(name) ?? 'fd';
     const base = key?.replace(/\[.*$/, '');
     if (resource === 'fd' && base && /\bSOCKET\b/.test(this.cfg.declarations.get(base)?.type ?? '')) resource = 'socket';
-    const validity = resource === 'file' || resource === 'popen' ? 'pointer' : 'int';
-    return { start: call.startIndex, end: call.endIndex, call: name, resource, validity };
+    return { start: call.startIndex, end: call.endIndex, call: name, resource, validity: validityOf(resource) };
   }
 
   private returnedRefs(expr: Node): Ref[] {

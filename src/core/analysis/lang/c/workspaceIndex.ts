@@ -9,7 +9,8 @@ import { macroWrappers } from './macroWrappers';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile, type FileScan } from './scan';
-import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type UnitSource } from './summaries';
+import { SummaryResolver, SummaryStore, type FunctionUnit, type UnitSource } from '../../engine/summaries';
+import { tableSummary } from './names';
 
 /**
  * Every C/C++ function (and call-like macro) of a workspace, so that the analysis of one file can use

@@ -1,10 +1,9 @@
 import { createHash } from 'crypto';
-import { FunctionAnalysis, type Summary, type SummaryProvider } from '../../engine/analysis';
-import type { FunctionIr } from '../../ir/ir';
-import { ACQUIRE, ADOPT_FIRST_ARG, RELEASE } from './names';
+import { FunctionAnalysis, type Summary, type SummaryProvider } from './analysis';
+import type { FunctionIr } from '../ir/ir';
 
 /**
- * Function summaries across a C/C++ workspace: what a function does with each parameter (releases it
+ * Function summaries across a workspace (the C/C++ front end's workspace index and file overlay feed it): what a function does with each parameter (releases it
  * on every path, releases it exactly when it fails, hands it to an owner) and whether it returns a
  * resource it acquired. A function's summary is computed by the one engine (FunctionAnalysis in
  * 'summary' mode) over its IR, asking this resolver for its callees' summaries, so summaries compose
@@ -47,12 +46,12 @@ export interface UnitSource {
    * else every visible definition in other files.
    */
   candidates(name: string, file: string): readonly FunctionUnit[];
-  /** The summary of a library function the language's tables know (a macro's target), if any. */
+  /** The summary of a library function the language's tables know (a macro's target, a call that acquires), if any. */
   tableSummary?(name: string): Summary | undefined;
 }
 
 /**
- * Marks a dependency on `mayReturn`'s answer (no C name starts with it) among the names a summary or a
+ * Marks a dependency on `mayReturn`'s answer (no function name starts with it) among the names a summary or a
  * cached result depends on: MAY_RETURN + name stands for "a call of name returns no new resource".
  */
 export const MAY_RETURN = '?';
@@ -246,7 +245,7 @@ export class SummaryResolver {
     let found = false;
     while (work.length && !found) {
       const [n, f] = work.pop()!;
-      if (tableSummary(n)?.returns) {
+      if (this.source.tableSummary?.(n)?.returns) {
         found = true;
         break;
       }
@@ -528,13 +527,41 @@ export function returnSources(ir: FunctionIr): ReturnSources {
   return { direct: false, results: [...results] };
 }
 
-/** What a library function of the C tables does, as a summary (for macros that call one). */
-export function tableSummary(name: string): Summary | undefined {
-  if (RELEASE.has(name)) return { releases: [true], escapes: [false] };
-  const kind = ACQUIRE.get(name);
-  if (kind) {
-    const validity = kind === 'file' || kind === 'popen' ? 'pointer' : 'int';
-    return { releases: [], escapes: ADOPT_FIRST_ARG.has(name) ? [true] : [], returns: { resource: kind, validity, call: name } };
+let views = 0;
+
+/**
+ * The units a file's analysis sees: the functions of the file as it is now (an editor's unsaved text,
+ * or one build configuration of it) laid over the workspace's units, whose entry for that file may be
+ * older. Without a workspace, only the file's own functions; `table` gives the language's library
+ * functions where the workspace does not.
+ */
+export class FileOverlay implements UnitSource {
+  readonly version: string;
+
+  constructor(
+    private readonly base: UnitSource | null,
+    private readonly file: string,
+    private readonly own: (name: string) => FunctionUnit | undefined,
+    private readonly table: (name: string) => Summary | undefined,
+  ) {
+    this.version = `${base?.version ?? ''}/${this.file}/${++views}`;
   }
-  return undefined;
+
+  candidates(name: string, from: string): readonly FunctionUnit[] {
+    if (from === this.file) {
+      const mine = this.own(name);
+      if (mine) return [mine];
+      return (this.base?.candidates(name, from) ?? []).filter((u) => u.file !== this.file);
+    }
+    const others = this.base?.candidates(name, from) ?? [];
+    if (others.length === 1 && others[0]!.file === from) return others;
+    const out = others.filter((u) => u.file !== this.file);
+    const mine = this.own(name);
+    if (mine?.visible) out.push(mine);
+    return out;
+  }
+
+  tableSummary(name: string): Summary | undefined {
+    return this.base?.tableSummary?.(name) ?? this.table(name);
+  }
 }
