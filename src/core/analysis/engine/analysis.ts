@@ -1,6 +1,6 @@
 import type { AcquireSite, ExceptionOrigin, Exit, FactProgram, FactTest, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
-import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, type Facts } from './facts';
+import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, testKeys, type Facts } from './facts';
 import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, type State } from './state';
 export type { State } from './state';
 import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
@@ -1054,19 +1054,6 @@ export class FunctionAnalysis {
 
 function hasExc(n: IrNode): n is IrNode & { readonly exc: number } {
   return n.exc !== undefined && n.exc >= 0;
-}
-
-/** The keys a fact test compares. */
-function testKeys(t: FactTest): Set<string> {
-  const out = new Set<string>();
-  const stack: FactTest[] = [t];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.f === 'not') stack.push(x.a);
-    else if (x.f === 'and' || x.f === 'or') stack.push(x.a, x.b);
-    else if (x.f === 'cmp') out.add(x.key);
-  }
-  return out;
 }
 
 function registerGuardKeys(g: Guard, add: (k: string) => void): void {

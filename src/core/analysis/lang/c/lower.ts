@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { lastAtOrBefore } from '../../edits';
 import type { EffectSite } from './scan';
 import type { CfgNode, FunctionCfg } from './cfg';
+import { NO_FACT, factPrograms } from '../../engine/facts';
 import {
   NO_GUARD, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
@@ -36,6 +37,14 @@ const MAX_GUARD_DEPTH = 200;
 
 function isRel(op: string): op is Rel {
   return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+}
+
+/** A CFG node's syntax range (see Lowering.ownerOf); `stmt`: an effect node of an expression statement. */
+interface Owner {
+  readonly start: number;
+  readonly end: number;
+  readonly id: number;
+  readonly stmt: boolean;
 }
 
 export class Lowering {
@@ -94,17 +103,6 @@ export class Lowering {
    * to the CFG node whose syntax encloses it.
    */
   private effects(sites: readonly EffectSite[], ops: Op[][], noReturn: boolean[], reads: string[][]): void {
-    // CFG node syntax ranges, sorted by start (they do not overlap).
-    const owners = this.cfg.nodes
-      .map((n, id) => ({ n, id }))
-      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
-      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
-      .sort((a, b) => a.start - b.start);
-    const ownerStarts = owners.map((o) => o.start);
-    const ownerOf = (start: number, end: number): (typeof owners)[number] | null => {
-      const o = owners[lastAtOrBefore(ownerStarts, start)];
-      return o && end <= o.end ? o : null;
-    };
     // Sites of nested functions were given to those functions by the scan. Each site is classified
     // once, and its offsets read once (endIndex is a call into the parser's wasm).
     const events: { e: EffectSite; start: number; end: number; relevant: boolean; noRet: boolean }[] = [];
@@ -115,7 +113,7 @@ export class Lowering {
     }
     events.sort((a, b) => a.end - b.end || b.start - a.start);
     for (const { e, start, end, relevant, noRet } of events) {
-      const owner = ownerOf(start, end);
+      const owner = this.ownerOf(start, end);
       if (!owner) continue;
       const list = ops[owner.id]!;
       if (e.kind === 'assign') this.assignment(e.node, list, reads[owner.id]!);
@@ -419,16 +417,15 @@ export class Lowering {
     const ids = new Map<string, readonly string[]>();
     const tests = nodes.map((n) => (n.kind === 'cond' && n.ast ? this.factTest(n.ast, 0, ids) : null));
     if (!ids.size) return null;
-    const ownerOf = this.nodeOwners();
     const volatile = new Set<string>();
     const writes: Set<string>[] = nodes.map(() => new Set());
     const sets: { key: string; c: number }[][] = nodes.map(() => []);
     const shifts: { key: string; by: number }[][] = nodes.map(() => []);
     const write = (name: string | undefined, at: Node) => {
       if (!name || !this.cfg.locals.has(name)) return;
-      const o = ownerOf(at.startIndex, at.endIndex);
+      const o = this.ownerOf(at.startIndex, at.endIndex);
       if (o === null) volatile.add(name);
-      else writes[o]!.add(name);
+      else writes[o.id]!.add(name);
     };
     for (const n of fn.descendantsOfType(['pointer_expression', 'update_expression'])) {
       if (!n) continue;
@@ -437,10 +434,8 @@ export class Lowering {
       if (n.type === 'update_expression') {
         write(arg.text, n);
         // `n--;` as its node's whole statement: the value moves by one (a known range moves with it).
-        const o = ownerOf(n.startIndex, n.endIndex);
-        const ast = o === null ? null : nodes[o]!.ast;
-        const whole = ast && (ast.startIndex === n.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === n.startIndex));
-        if (o !== null && whole && nodes[o]!.kind === 'effect' && this.cfg.locals.has(arg.text)) shifts[o]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
+        const o = this.ownerOf(n.startIndex, n.endIndex);
+        if (o && this.wholeEffect(o, n.startIndex) && this.cfg.locals.has(arg.text)) shifts[o.id]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
       } else if (n.child(0)?.type === '&') volatile.add(arg.text);
     }
     for (const e of sites) {
@@ -449,11 +444,8 @@ export class Lowering {
         if (left?.type !== 'identifier') continue;
         write(left.text, e.node);
         const c = e.node.childForFieldName('operator')?.text === '=' ? this.constant(e.node.childForFieldName('right') ?? e.node) : null;
-        const o = ownerOf(e.node.startIndex, e.node.endIndex);
-        const ast = o === null ? null : nodes[o]!.ast;
-        // Only an assignment that is its node's whole statement surely ran when the node did.
-        const whole = ast && (ast.startIndex === e.node.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === e.node.startIndex));
-        if (c !== null && o !== null && whole && nodes[o]!.kind === 'effect') sets[o]!.push({ key: left.text, c });
+        const o = c === null ? null : this.ownerOf(e.node.startIndex, e.node.endIndex);
+        if (o && this.wholeEffect(o, e.node.startIndex)) sets[o.id]!.push({ key: left.text, c: c! });
       } else if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || RELEASE.has(e.callee)))) {
         // A call may change what it is given (a macro, an out-parameter); not what follows a format
         // string, nor what opening or closing a resource is given (a path, a descriptor).
@@ -474,43 +466,35 @@ export class Lowering {
         if (c !== null && n.kind === 'effect') sets[id]!.push({ key: name, c });
       }
     });
-    // The keys worth following: over values that can be followed, referred to at least twice.
-    const uses = new Map<string, number>();
-    const count = (k: string) => uses.set(k, (uses.get(k) ?? 0) + 1);
-    tests.forEach((t) => t && new Set(cmpKeys(t)).forEach(count));
-    sets.forEach((list) => list.forEach((x) => ids.has(x.key) && count(x.key)));
-    const kept = new Set<string>();
-    for (const [k, names] of ids) if ((uses.get(k) ?? 0) >= 2 && !names.some((x) => volatile.has(x))) kept.add(k);
-    if (!kept.size) return null;
-    const keptIds = new Map([...kept].map((k) => [k, ids.get(k)!]));
-    let any = false;
-    const out = nodes.map((_n, id): FactProgram | undefined => {
-      const w = writes[id]!;
-      const moved = shifts[id]!.filter((x) => kept.has(x.key));
-      const drops = w.size ? [...kept].filter((k) => keptIds.get(k)!.some((x) => w.has(x)) && !moved.some((x) => x.key === k)) : [];
-      const mine = sets[id]!.filter((x) => kept.has(x.key));
-      // A value the condition itself changes (`n--`, `f(&x)`) is not known from it; `(x = ...) == c` is.
-      const t = tests[id] ? prune(tests[id]!, (k, assigned) => kept.has(k) && (assigned || !drops.includes(k))) : null;
-      const test = t && t.f !== 'none' ? t : undefined;
-      if (!drops.length && !mine.length && !moved.length && !test) return undefined;
-      any = true;
-      return { ...(drops.length ? { drops } : {}), ...(moved.length ? { shifts: moved } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
-    });
-    return any ? out : null;
+    return factPrograms({ tests, ids, volatile, writes, sets, shifts });
   }
 
-  /** The node (by syntax range) that a piece of syntax belongs to, or null. */
-  private nodeOwners(): (start: number, end: number) => number | null {
-    const owners = this.cfg.nodes
-      .map((n, id) => ({ n, id }))
-      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
-      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id }))
-      .sort((a, b) => a.start - b.start);
-    const starts = owners.map((o) => o.start);
-    return (start, end) => {
-      const o = owners[lastAtOrBefore(starts, start)];
-      return o && end <= o.end ? o.id : null;
-    };
+  /**
+   * The CFG node whose syntax encloses the range (not a scope or end node), or null. The nodes' ranges
+   * do not overlap; they are read once per function (each offset is a call into the parser's wasm).
+   */
+  private ownerOf(start: number, end: number): Owner | null {
+    if (!this.owners) {
+      const owners = this.cfg.nodes
+        .map((n, id) => ({ n, id }))
+        .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
+        .map(({ n, id }): Owner => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
+        .sort((a, b) => a.start - b.start);
+      this.owners = { owners, starts: owners.map((o) => o.start) };
+    }
+    const o = this.owners.owners[lastAtOrBefore(this.owners.starts, start)];
+    return o && end <= o.end ? o : null;
+  }
+
+  private owners: { readonly owners: readonly Owner[]; readonly starts: readonly number[] } | undefined;
+
+  /**
+   * Is the syntax starting at `start` the whole statement of the effect node `o` (so it surely ran when
+   * the node did): the node's syntax itself, or the expression of its expression statement?
+   */
+  private wholeEffect(o: Owner, start: number): boolean {
+    const node = this.cfg.nodes[o.id]!;
+    return node.kind === 'effect' && (o.start === start || (o.stmt && strip(node.ast!.firstNamedChild)?.startIndex === start));
   }
 
   /** A condition over followable values (`ids` gets each key's variables). */
@@ -563,7 +547,7 @@ export class Lowering {
     }
     if (key === null) return NO_FACT;
     ids.set(key, names);
-    return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) } as FactTest;
+    return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) };
   }
 
   // ------------------------------------------------------------ guards
@@ -703,37 +687,6 @@ function insideLoop(n: Node): boolean {
 
 /** Calls that change nothing and whose result depends only on their arguments' values. */
 const PURE_CALLS: ReadonlySet<string> = new Set(['strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strlen', 'strchr', 'strrchr', 'strstr']);
-
-const NO_FACT: FactTest = { f: 'none' };
-
-function cmpKeys(t: FactTest): string[] {
-  switch (t.f) {
-    case 'none': return [];
-    case 'not': return cmpKeys(t.a);
-    case 'and': case 'or': return [...cmpKeys(t.a), ...cmpKeys(t.b)];
-    case 'cmp': return [t.key];
-  }
-}
-
-/** The test with the comparisons that `keep` rejects (key, compares an assigned value) made `none`. */
-function prune(t: FactTest, keep: (key: string, assigned: boolean) => boolean): FactTest {
-  switch (t.f) {
-    case 'none': return t;
-    case 'not': {
-      const a = prune(t.a, keep);
-      return a.f === 'none' ? a : { f: 'not', a };
-    }
-    case 'and': case 'or': {
-      const a = prune(t.a, keep);
-      const b = prune(t.b, keep);
-      return a.f === 'none' && b.f === 'none' ? NO_FACT : { f: t.f, a, b };
-    }
-    case 'cmp': {
-      const assigned = (t as { assigned?: boolean }).assigned === true;
-      return keep(t.key, assigned) ? { f: 'cmp', key: t.key, rel: t.rel, c: t.c } : NO_FACT;
-    }
-  }
-}
 
 /** Branch-prediction hints whose first argument is the condition. */
 const EXPECT_HINTS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect', '__predict_true', '__predict_false']);
