@@ -1,6 +1,7 @@
 import { Parser, type Language, type Node } from 'web-tree-sitter';
 import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
+import { blankRewrite } from './preproc';
 import { DEFINITIONS_QUERY } from './workspaceMacros';
 
 /**
@@ -277,7 +278,7 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           // With the comma before it (or after it, for the first argument).
           const from = k > 0 ? c.spans[k - 1]![1] : s;
           const to = k > 0 ? e : c.spans[1]![0];
-          out.push({ start: from, end: to, text: text.slice(from, to).replace(/[^\r\n]/g, ' ') });
+          out.push(blankRewrite(text, from, to));
         }
       }
     } finally {

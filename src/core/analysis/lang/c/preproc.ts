@@ -73,7 +73,7 @@ export function applyRewrites(text: string, rewrites: readonly Rewrite[]): strin
 }
 
 /** The end of the (possibly backslash-continued) line that contains `at`: the offset of its line break. */
-function lineEnd(text: string, at: number): number {
+export function lineEnd(text: string, at: number): number {
   let i = at;
   for (;;) {
     const nl = text.indexOf('\n', i);
@@ -589,6 +589,11 @@ export function blank(text: string, ranges: readonly (readonly [number, number])
   }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/** A rewrite that blanks text[start, end) (line breaks kept). */
+export function blankRewrite(text: string, start: number, end: number): Rewrite {
+  return { start, end, text: spacesKeepingBreaks(text, start, end) };
 }
 
 /** The characters of text[from, to) as spaces, its line breaks (`\n`, `\r`) kept. */

@@ -1,6 +1,7 @@
 import { Parser, type Node } from 'web-tree-sitter';
 import type { CMacroDefinition } from '../../types';
 import type { Rewrite } from './macroRewrites';
+import { blankRewrite, lineEnd } from './preproc';
 
 /**
  * Repairs, by trial, of the top-level items that still do not parse once the file's configuration
@@ -199,13 +200,13 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
     if (leaf.type === ',') {
       let j = k + 1;
       while (j < leaves.length && j <= k + 2 && (OPERATORS.has(leaves[j]!.type) || leaves[j]!.type === '!')) j++;
-      if (j > k + 1 && leaves[j]?.type === ')') out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[j - 1]!.endIndex)], rank: 0 });
+      if (j > k + 1 && leaves[j]?.type === ')') out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[j - 1]!.endIndex)], rank: 0 });
       continue;
     }
     // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
     if (isDefinition(leaf)) {
-      const end = directiveEnd(text, leaf.endIndex);
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, end)], rank: 0.3 });
+      const end = lineEnd(text, leaf.endIndex);
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, end)], rank: 0.3 });
       // With the definitions right after it, together (one error can span them all).
       let groupEnd = end;
       let j = k + 1;
@@ -213,16 +214,16 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
         while (j < leaves.length && leaves[j]!.startIndex < groupEnd) j++;
         const d = leaves[j];
         if (!d || !isDefinition(d) || text.slice(groupEnd, d.startIndex).trim() !== '') break;
-        groupEnd = directiveEnd(text, d.endIndex);
+        groupEnd = lineEnd(text, d.endIndex);
       }
-      if (groupEnd > end) out.push({ rewrites: [blankSpan(text, leaf.startIndex, groupEnd)], rank: 0.2 });
+      if (groupEnd > end) out.push({ rewrites: [blankRewrite(text, leaf.startIndex, groupEnd)], rank: 0.2 });
       continue;
     }
     // GNU case ranges (`case 'a' ... 'z':`): the range's end goes, the case keeps its first value.
     if (leaf.type === '...' && leaves[k - 1] && leaves[k - 2]?.type === 'case') {
       const colon = leaves.findIndex((l, j) => j > k && l.type === ':');
       if (colon > k && leaves[colon]!.startPosition.row === leaf.startPosition.row) {
-        out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
+        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
       }
       continue;
     }
@@ -249,11 +250,11 @@ function candidatesOf(item: Node, text: string, table: Table): Candidate[] {
       const afterName = !!before && before.endPosition.row === leaf.startPosition.row && (NAME_TOKENS.has(before.type) || before.type === ']');
       if (insideFunctionBody(leaf) && !afterName) continue;
       const close = leaves[call]!;
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, close.endIndex)], rank });
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, close.endIndex)], rank });
       // A declaration macro standing as a member of a struct (`ALWAYS_ALIGN(64);`): with its `;`.
-      if (leaves[call + 1]?.type === ';' && !insideFunctionBody(leaf)) out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[call + 1]!.endIndex)], rank: rank + 0.5 });
+      if (leaves[call + 1]?.type === ';' && !insideFunctionBody(leaf)) out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[call + 1]!.endIndex)], rank: rank + 0.5 });
     } else {
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank });
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaf.endIndex)], rank });
     }
   }
   return out;
@@ -315,23 +316,7 @@ function isDefinition(leaf: Node): boolean {
   return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text));
 }
 
-/** The end of the (backslash-continued) directive line going on from `at`: the offset of its line break. */
-function directiveEnd(text: string, at: number): number {
-  let i = at;
-  for (;;) {
-    const nl = text.indexOf('\n', i);
-    if (nl < 0) return text.length;
-    const before = text[nl - 1] === '\r' ? nl - 2 : nl - 1;
-    if (text[before] !== '\\') return text[nl - 1] === '\r' ? nl - 1 : nl;
-    i = nl + 1;
-  }
-}
-
 function insideFunctionBody(n: Node): boolean {
   for (let p = n.parent; p; p = p.parent) if (p.type === 'compound_statement') return true;
   return false;
-}
-
-function blankSpan(text: string, start: number, end: number): Rewrite {
-  return { start, end, text: text.slice(start, end).replace(/[^\r\n]/g, ' ') };
 }

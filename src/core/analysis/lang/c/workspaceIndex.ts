@@ -6,6 +6,7 @@ import { loadLanguage, withTree } from '../../parser';
 import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
+import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile, type FileScan } from './scan';
@@ -30,8 +31,6 @@ import { tableSummary } from './names';
  * uses the index's view of the file as it is (`holdsAnalysed`); any other (another configuration, a
  * text with macro rewrites, another table) lays its own functions over it.
  */
-const HEADER = /\.(h|hh|hpp|hxx|h\+\+)$/i;
-
 /** Files whose syntax trees are kept by default (the CLI keeps all of them, the editor's worker these). */
 const KEEP_TREES = 32;
 
@@ -288,7 +287,7 @@ export class CWorkspaceIndex implements UnitSource {
   }
 
   private indexFile(file: string, root: Node, scan: FileScan, own: FileMacros, base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
-    const header = HEADER.test(file);
+    const header = isHeader(file);
     const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
     for (const [name, def] of scan.definitions) {
