@@ -527,6 +527,82 @@ export function returnSources(ir: FunctionIr): ReturnSources {
   return { direct: false, results: [...results] };
 }
 
+/**
+ * A function unit whose IR is lowered (`lower`) when the resolver first asks for it: most units are only
+ * looked at for `mayReturn` (their calls). One the lowering cannot take throws then, every time (the
+ * resolver gives it no summary: a call to it is a hand-off).
+ */
+export function lazyUnit(
+  name: string, file: string, visible: boolean, calls: { readonly calls: readonly string[]; readonly acquires: boolean }, lower: () => FunctionIr,
+): FunctionUnit {
+  let ir: FunctionIr | undefined;
+  let failure: unknown;
+  return {
+    name, file, visible, ...calls,
+    get ir(): FunctionIr {
+      if (failure !== undefined) throw failure;
+      if (ir) return ir;
+      try {
+        return (ir = lower());
+      } catch (e) {
+        failure = e ?? new Error('lowering failed');
+        throw failure;
+      }
+    },
+  };
+}
+
+/**
+ * The summaries one file's analysis asks for, through a resolver. `recording` names those a run asked
+ * for, each with its fingerprint then: what a cached result depends on besides its key (engine/reuse.ts
+ * checks them again with `key` when it is looked up).
+ */
+export class FileSummaries implements SummaryProvider {
+  private asked: Map<string, string> | undefined;
+
+  constructor(private readonly resolver: SummaryResolver, private readonly file: string) {}
+
+  summary(name: string): Summary | undefined {
+    const s = this.resolver.resolve(name, this.file);
+    this.asked?.set(name, fingerprint(s));
+    return s;
+  }
+
+  /** As SummaryResolver.mayReturn; a "no" is recorded as an input (a summary saying so would be). */
+  mayReturn(name: string): boolean {
+    const may = this.resolver.mayReturn(name, this.file);
+    if (!may) this.asked?.set(MAY_RETURN + name, 'no');
+    return may;
+  }
+
+  /** As mayReturn, not recorded. */
+  mayReturnUnrecorded(name: string): boolean {
+    return this.resolver.mayReturn(name, this.file);
+  }
+
+  /**
+   * What a call of `name` resolves to, for cache keys: changes when its summary does. A name recorded
+   * by `mayReturn` (MAY_RETURN and the name): whether it may return a new resource.
+   */
+  key(name: string): string {
+    if (name.startsWith(MAY_RETURN)) return this.resolver.mayReturn(name.slice(MAY_RETURN.length), this.file) ? 'yes' : 'no';
+    return fingerprint(this.summary(name));
+  }
+
+  /** Runs `run` and names the summaries it asked for, each with its fingerprint then (nested runs add theirs to the outer one). */
+  recording<T>(run: () => T): [T, ReadonlyMap<string, string>] {
+    const outer = this.asked;
+    const asked = new Map<string, string>();
+    this.asked = asked;
+    try {
+      return [run(), asked];
+    } finally {
+      this.asked = outer;
+      if (outer) for (const [k, v] of asked) outer.set(k, v);
+    }
+  }
+}
+
 let views = 0;
 
 /**

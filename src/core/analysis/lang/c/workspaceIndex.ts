@@ -10,7 +10,7 @@ import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile, type FileScan } from './scan';
-import { SummaryResolver, SummaryStore, type FunctionUnit, type UnitSource } from '../../engine/summaries';
+import { lazyUnit, SummaryResolver, SummaryStore, type FunctionUnit, type UnitSource } from '../../engine/summaries';
 import { tableSummary } from './names';
 
 /**
@@ -291,7 +291,7 @@ export class CWorkspaceIndex implements UnitSource {
     const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
     for (const [name, def] of scan.definitions) {
-      units.push(this.lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), analysedHash));
+      units.push(lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), () => this.lower(file, name, analysedHash)));
     }
     const defined = new Set(units.map((u) => u.name));
     const wrappers = macroWrappers(root);
@@ -299,29 +299,6 @@ export class CWorkspaceIndex implements UnitSource {
       if (!defined.has(w.name)) units.push({ name: w.name, file, visible: true, macro: { target: w.target, args: w.args } });
     }
     return { ...base, analysedHash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
-  }
-
-  /**
-   * A function whose IR is lowered when the resolver first asks for it. One the lowering cannot take
-   * throws then, every time (the resolver gives it no summary: a call to it is a hand-off).
-   */
-  private lazyUnit(name: string, file: string, visible: boolean, calls: { calls: string[]; acquires: boolean }, analysedHash: string): FunctionUnit {
-    let ir: FunctionIr | undefined;
-    let failure: unknown;
-    const lower = (): FunctionIr => this.lower(file, name, analysedHash);
-    return {
-      name, file, visible, ...calls,
-      get ir(): FunctionIr {
-        if (failure !== undefined) throw failure;
-        if (ir) return ir;
-        try {
-          return (ir = lower());
-        } catch (e) {
-          failure = e ?? new Error('lowering failed');
-          throw failure;
-        }
-      },
-    };
   }
 
   /** Lowers `name` of `file` as indexed: in the lent analysis context, or in a kept or new tree of the file. */
