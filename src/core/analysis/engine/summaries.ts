@@ -528,6 +528,42 @@ export function returnSources(ir: FunctionIr): ReturnSources {
 }
 
 /**
+ * The function units of a workspace by name, for a UnitSource: a call reaches its own file's
+ * definition when there is one, else every visible definition.
+ */
+export class UnitTable {
+  private readonly byName = new Map<string, FunctionUnit[]>();
+
+  /** Takes out the units `old` (a file's previous ones) and adds `units`. */
+  replace(old: readonly FunctionUnit[], units: readonly FunctionUnit[]): void {
+    for (const u of old) {
+      const list = this.byName.get(u.name);
+      if (!list) continue;
+      const kept = list.filter((x) => x !== u);
+      if (kept.length) this.byName.set(u.name, kept);
+      else this.byName.delete(u.name);
+    }
+    for (const u of units) {
+      const list = this.byName.get(u.name);
+      if (list) list.push(u);
+      else this.byName.set(u.name, [u]);
+    }
+  }
+
+  candidates(name: string, file: string): readonly FunctionUnit[] {
+    const all = this.byName.get(name);
+    if (!all) return [];
+    const own = all.find((u) => u.file === file);
+    return own ? [own] : all.filter((u) => u.visible);
+  }
+
+  /** The unit of `name` defined in `file`. */
+  unitIn(file: string, name: string): FunctionUnit | undefined {
+    return this.byName.get(name)?.find((u) => u.file === file);
+  }
+}
+
+/**
  * A function unit whose IR is lowered (`lower`) when the resolver first asks for it: most units are only
  * looked at for `mayReturn` (their calls). One the lowering cannot take throws then, every time (the
  * resolver gives it no summary: a call to it is a hand-off).

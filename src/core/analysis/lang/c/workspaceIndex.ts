@@ -10,7 +10,7 @@ import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile, type FileScan } from './scan';
-import { lazyUnit, SummaryResolver, SummaryStore, type FunctionUnit, type UnitSource } from '../../engine/summaries';
+import { lazyUnit, SummaryResolver, SummaryStore, UnitTable, type FunctionUnit, type UnitSource } from '../../engine/summaries';
 import { tableSummary } from './names';
 
 /**
@@ -60,7 +60,7 @@ interface IndexedFile {
 export class CWorkspaceIndex implements UnitSource {
   private generation = 0;
   private readonly files = new Map<string, IndexedFile>();
-  private readonly byName = new Map<string, FunctionUnit[]>();
+  private readonly units = new UnitTable();
   private constantsMemo: { generation: number; map: ReadonlyMap<string, number> } | undefined;
   private noReturnMemo: { generation: number; table: NoReturnTable } | undefined;
   readonly store = new SummaryStore();
@@ -197,7 +197,7 @@ export class CWorkspaceIndex implements UnitSource {
 
   /** The indexed definition (or macro) of `name` in `file`. */
   unitIn(file: string, name: string): FunctionUnit | undefined {
-    return this.byName.get(name)?.find((u) => u.file === file);
+    return this.units.unitIn(file, name);
   }
 
   remove(file: string): void {
@@ -205,10 +205,7 @@ export class CWorkspaceIndex implements UnitSource {
   }
 
   candidates(name: string, file: string): readonly FunctionUnit[] {
-    const all = this.byName.get(name);
-    if (!all) return [];
-    const own = all.find((u) => u.file === file);
-    return own ? [own] : all.filter((u) => u.visible);
+    return this.units.candidates(name, file);
   }
 
   tableSummary(name: string): Summary | undefined {
@@ -268,21 +265,9 @@ export class CWorkspaceIndex implements UnitSource {
     const old = this.files.get(file);
     this.open.get(file)?.tree.delete();
     this.open.delete(file);
-    for (const u of old?.units ?? []) {
-      const list = this.byName.get(u.name);
-      if (!list) continue;
-      const kept = list.filter((x) => x !== u);
-      if (kept.length) this.byName.set(u.name, kept);
-      else this.byName.delete(u.name);
-    }
-    if (entry) {
-      this.files.set(file, entry);
-      for (const u of entry.units) {
-        const list = this.byName.get(u.name);
-        if (list) list.push(u);
-        else this.byName.set(u.name, [u]);
-      }
-    } else this.files.delete(file);
+    this.units.replace(old?.units ?? [], entry?.units ?? []);
+    if (entry) this.files.set(file, entry);
+    else this.files.delete(file);
     this.generation++;
   }
 
