@@ -479,9 +479,10 @@ export class FunctionAnalysis {
     s.tf = tf.size ? tf : undefined;
     this.standardByFacts(s, test);
     if (!gone.size) return s;
+    const goneList = [...gone];
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
-      if (!set || ![...gone].some((t) => set.has(t))) continue;
+      if (!set || !goneList.some((t) => set.has(t))) continue;
       const next = new Set(set);
       for (const t of gone) next.delete(t);
       if (!next.size) next.add(INVALID);
@@ -810,7 +811,9 @@ export class FunctionAnalysis {
         const k = this.index.get(g.subject.key);
         if (k === undefined || s.status[k]) return false;
         const set = s.vars[k];
-        return !!set && set.size > 0 && [...set].every((v) => v.kind === 'invalid');
+        if (!set || !set.size) return false;
+        for (const v of set) if (v.kind !== 'invalid') return false;
+        return true;
       }
       default:
         return false;

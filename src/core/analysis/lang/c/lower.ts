@@ -39,6 +39,13 @@ function isRel(op: string): op is Rel {
   return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
 }
 
+/** A condition's build (see Lowering.shape). */
+type Shape =
+  | { readonly s: 'not' | 'hint'; readonly arg: Node }
+  | { readonly s: '&&' | '||'; readonly l: Node; readonly r: Node }
+  | { readonly s: 'rel'; readonly op: Rel; readonly l: Node; readonly r: Node; readonly lc: number | null; readonly rc: number | null }
+  | { readonly s: 'value' };
+
 /** A CFG node's syntax range (see Lowering.ownerOf); `stmt`: an effect node of an expression statement. */
 interface Owner {
   readonly start: number;
@@ -501,29 +508,45 @@ export class Lowering {
   private factTest(cond: Node, depth: number, ids: Map<string, readonly string[]>): FactTest {
     const e = strip(cond);
     if (!e || depth > MAX_GUARD_DEPTH) return NO_FACT;
+    const c = this.shape(e);
+    switch (c?.s) {
+      case undefined: return NO_FACT;
+      case 'not': return { f: 'not', a: this.factTest(c.arg, depth + 1, ids) };
+      case 'hint': return this.factTest(c.arg, depth + 1, ids);
+      case '&&': case '||': return { f: c.s === '&&' ? 'and' : 'or', a: this.factTest(c.l, depth + 1, ids), b: this.factTest(c.r, depth + 1, ids) };
+      case 'rel':
+        if (c.rc !== null && c.lc === null) return this.factCmp(c.l, c.op, c.rc, ids);
+        if (c.lc !== null && c.rc === null) return this.factCmp(c.r, MIRROR[c.op], c.lc, ids);
+        return NO_FACT;
+      case 'value': return this.factCmp(e, '!=', 0, ids);
+    }
+  }
+
+  /**
+   * How a condition (stripped of parentheses) is built, as the guard and the fact test both read it:
+   * `!a`; a branch-prediction hint (`unlikely(fd == -1)`, `__builtin_expect(!!(fd < 0), 0)`), whose
+   * first argument is the condition; `a && b`, `a || b`; a comparison, with the constant value of each
+   * side; else a value tested against 0. Null when it says nothing (a missing operand, another operator).
+   */
+  private shape(e: Node): Shape | null {
     if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
       const arg = e.childForFieldName('argument');
-      return arg ? { f: 'not', a: this.factTest(arg, depth + 1, ids) } : NO_FACT;
+      return arg ? { s: 'not', arg } : null;
     }
     if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
       const arg = callArgs(e)[0];
-      return arg ? this.factTest(arg, depth + 1, ids) : NO_FACT;
+      return arg ? { s: 'hint', arg } : null;
     }
-    if (e.type === 'binary_expression') {
-      const op = e.childForFieldName('operator')?.type ?? '';
-      const l = e.childForFieldName('left');
-      const r = e.childForFieldName('right');
-      if (!l || !r) return NO_FACT;
-      if (op === '&&' || op === '||') return { f: op === '&&' ? 'and' : 'or', a: this.factTest(l, depth + 1, ids), b: this.factTest(r, depth + 1, ids) };
-      if (!isRel(op)) return NO_FACT;
-      const lc = this.constant(l);
-      const rc = this.constant(r);
-      if (rc !== null && lc === null) return this.factCmp(l, op, rc, ids);
-      if (lc !== null && rc === null) return this.factCmp(r, MIRROR[op], lc, ids);
-      return NO_FACT;
-    }
-    return this.factCmp(e, '!=', 0, ids);
+    if (e.type !== 'binary_expression') return { s: 'value' };
+    const op = e.childForFieldName('operator')?.type ?? '';
+    const l = e.childForFieldName('left');
+    const r = e.childForFieldName('right');
+    if (!l || !r) return null;
+    if (op === '&&' || op === '||') return { s: op, l, r };
+    if (!isRel(op)) return null;
+    return { s: 'rel', op, l, r, lc: this.constant(l), rc: this.constant(r) };
   }
+
 
   private factCmp(subject: Node, rel: Rel, c: number, ids: Map<string, readonly string[]>): FactTest {
     let n = strip(subject);
@@ -561,35 +584,25 @@ export class Lowering {
       const info = declaratorName(e.childForFieldName('declarator'));
       return info ? { g: 'cmp', subject: { kind: 'key', key: info.name }, rel: '!=', c: 0 } : NONE;
     }
-    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
-      const arg = e.childForFieldName('argument');
-      return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NONE;
-    }
-    // `unlikely(fd == -1)`, `__builtin_expect(!!(fd < 0), 0)`: the branch-prediction hint is its first argument.
-    if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
-      const arg = callArgs(e)[0];
-      return arg ? this.guard(arg, depth + 1) : NONE;
-    }
-    if (e.type === 'binary_expression') {
-      const op = e.childForFieldName('operator')?.type ?? '';
-      const l = e.childForFieldName('left');
-      const r = e.childForFieldName('right');
-      if (!l || !r) return NONE;
-      if (op === '&&' || op === '||') {
-        return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: acquisitionsIn(r) };
+    const c = this.shape(e);
+    switch (c?.s) {
+      case undefined: return NONE;
+      case 'not': return { g: 'not', a: this.guard(c.arg, depth + 1) };
+      case 'hint': return this.guard(c.arg, depth + 1);
+      case '&&': case '||': return { g: c.s === '&&' ? 'and' : 'or', a: this.guard(c.l, depth + 1), b: this.guard(c.r, depth + 1), bAcquires: acquisitionsIn(c.r) };
+      case 'rel': {
+        const { l, op, r, lc, rc } = c;
+        const std = this.standardTest(l, op, r, lc, rc);
+        if (std) return std;
+        if (rc !== null && lc === null) return this.compare(l, op, rc);
+        if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
+        if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
+        return NONE;
       }
-      if (!isRel(op)) return NONE;
-      const lc = this.constant(l);
-      const rc = this.constant(r);
-      const std = this.standardTest(l, op, r, lc, rc);
-      if (std) return std;
-      if (rc !== null && lc === null) return this.compare(l, op, rc);
-      if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
-      if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
-      return NONE;
+      case 'value': return this.compare(e, '!=', 0);
     }
-    return this.compare(e, '!=', 0);
   }
+
 
   /**
    * `fd > 2`, `fd > STDERR_FILENO`, `fd >= 3` (and their negations `fd <= 2`, `fd < 3`): code that
