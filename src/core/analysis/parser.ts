@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, Query, type Tree } from 'web-tree-sitter';
 import { reparse, type Replacement } from './reparse';
 import type { LanguageId } from './types';
 
@@ -41,6 +41,17 @@ function wasmPath(file: string): string {
   } catch {
     throw new Error(`SockScope could not find ${file} (looked in ${candidates[0]} and the npm packages). Rebuild with \`npm run build\`.`);
   }
+}
+
+const queries = new WeakMap<Language, Map<string, Query>>();
+
+/** The query of `source` for a grammar, compiled on first use and kept for the life of the process. */
+export function compiledQuery(lang: Language, source: string): Query {
+  let bySource = queries.get(lang);
+  if (!bySource) queries.set(lang, (bySource = new Map()));
+  let q = bySource.get(source);
+  if (!q) bySource.set(source, (q = new Query(lang, source)));
+  return q;
 }
 
 export async function loadLanguage(id: LanguageId): Promise<Language> {

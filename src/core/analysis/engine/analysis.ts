@@ -1,6 +1,6 @@
 import type { AcquireSite, ExceptionOrigin, Exit, FactProgram, FactTest, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
-import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, type Facts } from './facts';
+import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, testKeys, type Facts } from './facts';
 import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, type State } from './state';
 export type { State } from './state';
 import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
@@ -479,9 +479,10 @@ export class FunctionAnalysis {
     s.tf = tf.size ? tf : undefined;
     this.standardByFacts(s, test);
     if (!gone.size) return s;
+    const goneList = [...gone];
     for (let i = 0; i < s.vars.length; i++) {
       const set = s.vars[i];
-      if (!set || ![...gone].some((t) => set.has(t))) continue;
+      if (!set || !goneList.some((t) => set.has(t))) continue;
       const next = new Set(set);
       for (const t of gone) next.delete(t);
       if (!next.size) next.add(INVALID);
@@ -810,7 +811,9 @@ export class FunctionAnalysis {
         const k = this.index.get(g.subject.key);
         if (k === undefined || s.status[k]) return false;
         const set = s.vars[k];
-        return !!set && set.size > 0 && [...set].every((v) => v.kind === 'invalid');
+        if (!set || !set.size) return false;
+        for (const v of set) if (v.kind !== 'invalid') return false;
+        return true;
       }
       default:
         return false;
@@ -1054,19 +1057,6 @@ export class FunctionAnalysis {
 
 function hasExc(n: IrNode): n is IrNode & { readonly exc: number } {
   return n.exc !== undefined && n.exc >= 0;
-}
-
-/** The keys a fact test compares. */
-function testKeys(t: FactTest): Set<string> {
-  const out = new Set<string>();
-  const stack: FactTest[] = [t];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.f === 'not') stack.push(x.a);
-    else if (x.f === 'and' || x.f === 'or') stack.push(x.a, x.b);
-    else if (x.f === 'cmp') out.add(x.key);
-  }
-  return out;
 }
 
 function registerGuardKeys(g: Guard, add: (k: string) => void): void {

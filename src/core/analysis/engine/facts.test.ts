@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NO_FACTS, assume, type Facts } from './facts';
+import { NO_FACTS, assume, factPrograms, type Facts } from './facts';
 import type { FactTest } from '../ir/ir';
 
 const cmp = (key: string, rel: '==' | '!=' | '<' | '<=' | '>' | '>=', c: number): FactTest => ({ f: 'cmp', key, rel, c });
@@ -24,4 +24,35 @@ test('a long chain of `x == i` tests excluded one by one stays bounded and never
   assert.ok(assume(f!, cmp('x', '==', 5000), true));
   // The most recent exclusion is still known: x == 1999 contradicts it.
   assert.equal(assume(f!, cmp('x', '==', 1999), true), null);
+});
+
+test('fact programs follow a key referred to twice, drop it where it is written, and keep tests of an assigned value only', () => {
+  // Node 0: `ok = 1;`  node 1: `if (ok == 1)`  node 2: `if ((ok = f()) == 0)` (writes ok)  node 3: `if (n > 0)` (n tested once).
+  const programs = factPrograms({
+    tests: [null, cmp('ok', '==', 1), { f: 'cmp', key: 'ok', rel: '==', c: 0, assigned: true }, cmp('n', '>', 0)],
+    ids: new Map([['ok', ['ok']], ['n', ['n']]]),
+    volatile: new Set(),
+    writes: [new Set(['ok']), new Set(), new Set(['ok']), new Set()],
+    sets: [[{ key: 'ok', c: 1 }], [], [], []],
+    shifts: [[], [], [], []],
+  });
+  assert.deepEqual(programs, [
+    { drops: ['ok'], sets: [{ key: 'ok', c: 1 }] },
+    { test: cmp('ok', '==', 1) },
+    { drops: ['ok'], test: cmp('ok', '==', 0) },
+    undefined,
+  ]);
+  // The same key with its variable's address taken somewhere: nothing is followed.
+  assert.equal(factPrograms({
+    tests: [cmp('ok', '==', 1), cmp('ok', '==', 0)], ids: new Map([['ok', ['ok']]]), volatile: new Set(['ok']),
+    writes: [new Set(), new Set()], sets: [[], []], shifts: [[], []],
+  }), null);
+});
+
+test('a test of a value its own node changes (not an assignment compared) says nothing on its edges', () => {
+  const programs = factPrograms({
+    tests: [cmp('n', '>', 0), cmp('n', '==', 0)], ids: new Map([['n', ['n']]]), volatile: new Set(),
+    writes: [new Set(['n']), new Set()], sets: [[], []], shifts: [[], []],
+  });
+  assert.deepEqual(programs, [{ drops: ['n'] }, { test: cmp('n', '==', 0) }]);
 });

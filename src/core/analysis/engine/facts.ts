@@ -1,4 +1,4 @@
-import type { FactTest, Rel } from '../ir/ir';
+import type { FactProgram, FactTest, Rel } from '../ir/ir';
 
 /**
  * Facts about plain values (a flag, a loop cursor, `strcmp(path, "-")`) that hold on every path
@@ -138,3 +138,82 @@ export function assume(f: Facts, test: FactTest, branch: boolean): Facts | null 
 }
 
 const NEGATE: Record<Rel, Rel> = { '<': '>=', '>=': '<', '>': '<=', '<=': '>', '==': '!=', '!=': '==' };
+
+/** The keys a fact test compares. */
+export function testKeys(t: FactTest): Set<string> {
+  const out = new Set<string>();
+  const stack: FactTest[] = [t];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.f === 'not') stack.push(x.a);
+    else if (x.f === 'and' || x.f === 'or') stack.push(x.a, x.b);
+    else if (x.f === 'cmp') out.add(x.key);
+  }
+  return out;
+}
+
+export const NO_FACT: FactTest = { f: 'none' };
+
+/** The test with the comparisons that `keep` rejects (key, compares an assigned value) made `none`. */
+function prune(t: FactTest, keep: (key: string, assigned: boolean) => boolean): FactTest {
+  switch (t.f) {
+    case 'none': return t;
+    case 'not': {
+      const a = prune(t.a, keep);
+      return a.f === 'none' ? a : { f: 'not', a };
+    }
+    case 'and': case 'or': {
+      const a = prune(t.a, keep);
+      const b = prune(t.b, keep);
+      return a.f === 'none' && b.f === 'none' ? NO_FACT : { f: t.f, a, b };
+    }
+    case 'cmp':
+      return keep(t.key, t.assigned === true) ? { f: 'cmp', key: t.key, rel: t.rel, c: t.c } : NO_FACT;
+  }
+}
+
+/** What a front end read of one function's plain values, node by node (the IR's nodes), for factPrograms. */
+export interface FactSources {
+  /** Each node's condition over candidate keys (cond nodes), else null. */
+  readonly tests: readonly (FactTest | null)[];
+  /** The variables each candidate key is computed from (`good` of `good`, `path` of `strcmp(path, "-")`). */
+  readonly ids: ReadonlyMap<string, readonly string[]>;
+  /** Variables that may change where no node says (their address is taken, or they are written outside every node). */
+  readonly volatile: ReadonlySet<string>;
+  /** Per node: the variables it may change. */
+  readonly writes: readonly ReadonlySet<string>[];
+  /** Per node: the constants it surely assigns (`x = 1;` as its whole statement). */
+  readonly sets: readonly (readonly { readonly key: string; readonly c: number }[])[];
+  /** Per node: the steps it surely takes (`n--;` as its whole statement). */
+  readonly shifts: readonly (readonly { readonly key: string; readonly by: number }[])[];
+}
+
+/**
+ * Each node's fact program (undefined: it does nothing to the followed values), or null when the
+ * function has none. A key is followed only when it is referred to at least twice (tested twice, or
+ * assigned a constant and tested) and none of its variables is volatile.
+ */
+export function factPrograms(src: FactSources): (FactProgram | undefined)[] | null {
+  const { tests, ids, volatile, writes, sets, shifts } = src;
+  const uses = new Map<string, number>();
+  const count = (k: string) => uses.set(k, (uses.get(k) ?? 0) + 1);
+  tests.forEach((t) => t && testKeys(t).forEach(count));
+  sets.forEach((list) => list.forEach((x) => ids.has(x.key) && count(x.key)));
+  const kept = new Set<string>();
+  for (const [k, names] of ids) if ((uses.get(k) ?? 0) >= 2 && !names.some((x) => volatile.has(x))) kept.add(k);
+  if (!kept.size) return null;
+  let any = false;
+  const out = tests.map((test0, id): FactProgram | undefined => {
+    const w = writes[id]!;
+    const moved = shifts[id]!.filter((x) => kept.has(x.key));
+    const drops = w.size ? [...kept].filter((k) => ids.get(k)!.some((x) => w.has(x)) && !moved.some((x) => x.key === k)) : [];
+    const mine = sets[id]!.filter((x) => kept.has(x.key));
+    // A value the condition itself changes (`n--`, `f(&x)`) is not known from it; `(x = ...) == c` is.
+    const t = test0 ? prune(test0, (k, assigned) => kept.has(k) && (assigned || !drops.includes(k))) : null;
+    const test = t && t.f !== 'none' ? t : undefined;
+    if (!drops.length && !mine.length && !moved.length && !test) return undefined;
+    any = true;
+    return { ...(drops.length ? { drops } : {}), ...(moved.length ? { shifts: moved } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
+  });
+  return any ? out : null;
+}

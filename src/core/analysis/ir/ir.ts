@@ -184,7 +184,11 @@ export type FactTest =
   | { readonly f: 'none' }
   | { readonly f: 'not'; readonly a: FactTest }
   | { readonly f: 'and' | 'or'; readonly a: FactTest; readonly b: FactTest }
-  | { readonly f: 'cmp'; readonly key: string; readonly rel: Rel; readonly c: number };
+  | {
+    readonly f: 'cmp'; readonly key: string; readonly rel: Rel; readonly c: number;
+    /** Compares the value just assigned (`(x = f()) == c`): known from the test though the node changes it (see factPrograms). */
+    readonly assigned?: boolean;
+  };
 
 /** What a node does to the followed values: in this order, forgets `drops`, runs its ops, applies `shifts`, records `sets`, then (cond) tests `test`. */
 export interface FactProgram {

@@ -4,14 +4,13 @@ import type { Summary, SummaryProvider } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
 import { NO_MACROS, type FileMacros } from './macros';
-import { NO_RETURN } from './names';
+import { NO_RETURN, tableSummary } from './names';
 import { tailCall } from './noReturnFacts';
 import type { EffectSite, FileScan } from './scan';
 import { simpleName } from './syntax';
 import type { MacroWrapper } from './macroWrappers';
-import { FileOverlay } from './overlay';
 import { FileGlobals } from './globals';
-import { fingerprint, MAY_RETURN, SummaryResolver, SummaryStore, type FunctionUnit } from './summaries';
+import { FileOverlay, FileSummaries, lazyUnit, SummaryResolver, SummaryStore, type FunctionUnit } from '../../engine/summaries';
 import type { CWorkspaceIndex } from './workspaceIndex';
 
 /** The workspace a file is analysed in: its index, and the file's key in it. */
@@ -24,11 +23,11 @@ export interface CWorkspace {
 
 /**
  * File-wide knowledge for the C/C++ analysis: functions defined in the file and in the workspace (for
- * wrapper and ownership summaries, computed lazily on first use, see summaries.ts), and functions that
+ * wrapper and ownership summaries, computed lazily on first use, see engine/summaries.ts), and functions that
  * never return.
  */
 export class CFileContext implements CompileContext, SummaryProvider {
-  private readonly resolver: SummaryResolver;
+  private readonly summaries: FileSummaries;
   private readonly file: string;
   private readonly index: CWorkspaceIndex | undefined;
   private readonly units = new Map<string, FunctionUnit | null>();
@@ -53,8 +52,8 @@ export class CFileContext implements CompileContext, SummaryProvider {
     this.file = workspace?.file ?? '';
     this.index = workspace?.index;
     // The index's own view when it holds this very text: its cached summaries stay valid from file to file.
-    const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name));
-    this.resolver = new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline);
+    const source = workspace?.exact ? workspace.index : new FileOverlay(workspace?.index ?? null, this.file, (name) => this.ownUnit(name), tableSummary);
+    this.summaries = new FileSummaries(new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline), this.file);
   }
 
   /** The file's own function (or call-like macro) of this name, as a unit the resolver can summarise. */
@@ -64,27 +63,12 @@ export class CFileContext implements CompileContext, SummaryProvider {
       const def = this.scan.definitions.get(name);
       this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
       const w = def ? undefined : this.wrappers.get(name);
-      u = def ? this.lazyUnit(name, def)
+      // Lowered only when the resolver analyses it: lowering every function of a file cost more than the analysis.
+      u = def ? lazyUnit(name, this.file, !isStatic(def), callsOf(this.scan, def), () => this.irOf(def))
         : w ? { name, file: this.file, visible: true, macro: { target: w.target, args: w.args } } : null;
       this.units.set(name, u);
     }
     return u ?? undefined;
-  }
-
-  /**
-   * A unit whose IR is lowered only when the resolver analyses it: most functions of a file are only
-   * looked at for `mayAcquire` (their calls), and lowering every one of them cost more than the analysis.
-   * A function the lowering cannot take fails when it is analysed (the resolver gives it no summary).
-   */
-  private lazyUnit(name: string, def: Node): FunctionUnit {
-    const lower = (): FunctionIr => this.irOf(def);
-    let ir: FunctionIr | undefined;
-    return {
-      name, file: this.file, visible: !isStatic(def), ...callsOf(this.scan, def),
-      get ir(): FunctionIr {
-        return (ir ??= lower());
-      },
-    };
   }
 
   /** Lowerings run by this context (tests). */
@@ -94,23 +78,16 @@ export class CFileContext implements CompileContext, SummaryProvider {
 
   /** Can a call of `name` return a new resource (see SummaryResolver.mayReturn)? */
   mayAcquire(name: string): boolean {
-    return this.resolver.mayReturn(name, this.file);
+    return this.summaries.mayReturnUnrecorded(name);
   }
 
-  /**
-   * What a call of `name` from this file resolves to, for cache keys: changes when its summary does.
-   * A name recorded by `mayReturn` (MAY_RETURN and the name): whether it may return a new resource.
-   */
+  /** What a call of `name` from this file resolves to, for cache keys (FileSummaries.key). */
   summaryKey(name: string): string {
-    if (name.startsWith(MAY_RETURN)) return this.resolver.mayReturn(name.slice(MAY_RETURN.length), this.file) ? 'yes' : 'no';
-    return fingerprint(this.summary(name));
+    return this.summaries.key(name);
   }
 
-  /** As SummaryResolver.mayReturn; a "no" is recorded as an input (see recordingSummaries): a summary saying so would be. */
   mayReturn(name: string): boolean {
-    const may = this.resolver.mayReturn(name, this.file);
-    if (!may) this.asked?.set(MAY_RETURN + name, 'no');
-    return may;
+    return this.summaries.mayReturn(name);
   }
 
   /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */
@@ -166,27 +143,12 @@ export class CFileContext implements CompileContext, SummaryProvider {
   }
 
   summary(name: string): Summary | undefined {
-    const s = this.resolver.resolve(name, this.file);
-    this.asked?.set(name, fingerprint(s));
-    return s;
+    return this.summaries.summary(name);
   }
 
-  private asked: Map<string, string> | undefined;
-
-  /**
-   * Runs `run` and names the summaries it asked for, each with its fingerprint then: what a cached
-   * result depends on besides its key (engine/reuse.ts checks them again when it is looked up).
-   */
+  /** Runs `run` and names the summaries it asked for (FileSummaries.recording). */
   recordingSummaries<T>(run: () => T): [T, ReadonlyMap<string, string>] {
-    const outer = this.asked;
-    const asked = new Map<string, string>();
-    this.asked = asked;
-    try {
-      return [run(), asked];
-    } finally {
-      this.asked = outer;
-      if (outer) for (const [k, v] of asked) outer.set(k, v);
-    }
+    return this.summaries.recording(run);
   }
 }
 

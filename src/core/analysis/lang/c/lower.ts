@@ -2,11 +2,12 @@ import type { Node } from 'web-tree-sitter';
 import { lastAtOrBefore } from '../../edits';
 import type { EffectSite } from './scan';
 import type { CfgNode, FunctionCfg } from './cfg';
+import { NO_FACT, factPrograms } from '../../engine/facts';
 import {
   NO_GUARD, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
 import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
@@ -39,6 +40,21 @@ const MAX_GUARD_DEPTH = 200;
 
 function isRel(op: string): op is Rel {
   return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+}
+
+/** A condition's build (see Lowering.shape). */
+type Shape =
+  | { readonly s: 'not' | 'hint'; readonly arg: Node }
+  | { readonly s: '&&' | '||'; readonly l: Node; readonly r: Node }
+  | { readonly s: 'rel'; readonly op: Rel; readonly l: Node; readonly r: Node; readonly lc: number | null; readonly rc: number | null }
+  | { readonly s: 'value' };
+
+/** A CFG node's syntax range (see Lowering.ownerOf); `stmt`: an effect node of an expression statement. */
+interface Owner {
+  readonly start: number;
+  readonly end: number;
+  readonly id: number;
+  readonly stmt: boolean;
 }
 
 export class Lowering {
@@ -97,17 +113,6 @@ export class Lowering {
    * to the CFG node whose syntax encloses it.
    */
   private effects(sites: readonly EffectSite[], ops: Op[][], noReturn: boolean[], reads: string[][]): void {
-    // CFG node syntax ranges, sorted by start (they do not overlap).
-    const owners = this.cfg.nodes
-      .map((n, id) => ({ n, id }))
-      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
-      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
-      .sort((a, b) => a.start - b.start);
-    const ownerStarts = owners.map((o) => o.start);
-    const ownerOf = (start: number, end: number): (typeof owners)[number] | null => {
-      const o = owners[lastAtOrBefore(ownerStarts, start)];
-      return o && end <= o.end ? o : null;
-    };
     // Sites of nested functions were given to those functions by the scan. Each site is classified
     // once, and its offsets read once (endIndex is a call into the parser's wasm).
     const events: { e: EffectSite; start: number; end: number; relevant: boolean; noRet: boolean }[] = [];
@@ -118,7 +123,7 @@ export class Lowering {
     }
     events.sort((a, b) => a.end - b.end || b.start - a.start);
     for (const { e, start, end, relevant, noRet } of events) {
-      const owner = ownerOf(start, end);
+      const owner = this.ownerOf(start, end);
       if (!owner) continue;
       const list = ops[owner.id]!;
       if (e.kind === 'assign') this.assignment(e.node, list, reads[owner.id]!);
@@ -341,8 +346,7 @@ export class Lowering {
     let resource: string = ACQUIRE.get(name) ?? 'fd';
     const base = key?.replace(/\[.*$/, '');
     if (resource === 'fd' && base && /\bSOCKET\b/.test(this.cfg.declarations.get(base)?.type ?? '')) resource = 'socket';
-    const validity = resource === 'file' || resource === 'popen' ? 'pointer' : 'int';
-    return { start: call.startIndex, end: call.endIndex, call: name, resource, validity };
+    return { start: call.startIndex, end: call.endIndex, call: name, resource, validity: validityOf(resource) };
   }
 
   private returnedRefs(expr: Node): Ref[] {
@@ -423,16 +427,15 @@ export class Lowering {
     const ids = new Map<string, readonly string[]>();
     const tests = nodes.map((n) => (n.kind === 'cond' && n.ast ? this.factTest(n.ast, 0, ids) : null));
     if (!ids.size) return null;
-    const ownerOf = this.nodeOwners();
     const volatile = new Set<string>();
     const writes: Set<string>[] = nodes.map(() => new Set());
     const sets: { key: string; c: number }[][] = nodes.map(() => []);
     const shifts: { key: string; by: number }[][] = nodes.map(() => []);
     const write = (name: string | undefined, at: Node) => {
       if (!name || !this.followed(name)) return;
-      const o = ownerOf(at.startIndex, at.endIndex);
+      const o = this.ownerOf(at.startIndex, at.endIndex);
       if (o === null) volatile.add(name);
-      else writes[o]!.add(name);
+      else writes[o.id]!.add(name);
     };
     for (const n of fn.descendantsOfType(['pointer_expression', 'update_expression'])) {
       if (!n) continue;
@@ -441,10 +444,8 @@ export class Lowering {
       if (n.type === 'update_expression') {
         write(arg.text, n);
         // `n--;` as its node's whole statement: the value moves by one (a known range moves with it).
-        const o = ownerOf(n.startIndex, n.endIndex);
-        const ast = o === null ? null : nodes[o]!.ast;
-        const whole = ast && (ast.startIndex === n.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === n.startIndex));
-        if (o !== null && whole && nodes[o]!.kind === 'effect' && this.followed(arg.text)) shifts[o]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
+        const o = this.ownerOf(n.startIndex, n.endIndex);
+        if (o && this.wholeEffect(o, n.startIndex) && this.followed(arg.text)) shifts[o.id]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
       } else if (n.child(0)?.type === '&') volatile.add(arg.text);
     }
     // Any assignment changes its variable (`x |= …` too), and a call changes the globals its callee may assign.
@@ -455,15 +456,10 @@ export class Lowering {
         if (left?.type !== 'identifier') continue;
         write(left.text, e.node);
         const c = e.node.childForFieldName('operator')?.text === '=' ? this.constant(e.node.childForFieldName('right') ?? e.node) : null;
-        const o = ownerOf(e.node.startIndex, e.node.endIndex);
-        const ast = o === null ? null : nodes[o]!.ast;
+        const sym = c === null && e.node.childForFieldName('operator')?.text === '=' ? this.symbol(e.node.childForFieldName('right')) : null;
+        const o = c === null && sym === null ? null : this.ownerOf(e.node.startIndex, e.node.endIndex);
         // Only an assignment that is its node's whole statement surely ran when the node did.
-        const whole = ast && (ast.startIndex === e.node.startIndex || (ast.type === 'expression_statement' && strip(ast.firstNamedChild)?.startIndex === e.node.startIndex));
-        const sym = e.node.childForFieldName('operator')?.text === '=' ? this.symbol(e.node.childForFieldName('right')) : null;
-        if (o !== null && whole && nodes[o]!.kind === 'effect') {
-          if (c !== null) sets[o]!.push({ key: left.text, c });
-          else if (sym !== null) sets[o]!.push({ key: symbolKey(left.text, sym), c: 1 });
-        }
+        if (o && this.wholeEffect(o, e.node.startIndex)) sets[o.id]!.push(c !== null ? { key: left.text, c } : { key: symbolKey(left.text, sym!), c: 1 });
       } else if (e.kind === 'call' && this.ctx.globals) {
         for (const g of this.ctx.globals.writtenBy(e.callee)) if (!this.cfg.locals.has(g)) write(g, e.node);
       }
@@ -489,73 +485,81 @@ export class Lowering {
         else if (sym !== null && n.kind === 'effect') sets[id]!.push({ key: symbolKey(name, sym), c: 1 });
       }
     });
-    // The keys worth following: over values that can be followed, referred to at least twice.
-    const uses = new Map<string, number>();
-    const count = (k: string) => uses.set(k, (uses.get(k) ?? 0) + 1);
-    tests.forEach((t) => t && new Set(cmpKeys(t)).forEach(count));
-    sets.forEach((list) => list.forEach((x) => ids.has(x.key) && count(x.key)));
-    const kept = new Set<string>();
-    for (const [k, names] of ids) if ((uses.get(k) ?? 0) >= 2 && !names.some((x) => volatile.has(x))) kept.add(k);
-    if (!kept.size) return null;
-    const keptIds = new Map([...kept].map((k) => [k, ids.get(k)!]));
-    let any = false;
-    const out = nodes.map((_n, id): FactProgram | undefined => {
-      const w = writes[id]!;
-      const moved = shifts[id]!.filter((x) => kept.has(x.key));
-      const drops = w.size ? [...kept].filter((k) => keptIds.get(k)!.some((x) => w.has(x)) && !moved.some((x) => x.key === k)) : [];
-      const mine = sets[id]!.filter((x) => kept.has(x.key));
-      // A value the condition itself changes (`n--`, `f(&x)`) is not known from it; `(x = ...) == c` is.
-      const t = tests[id] ? prune(tests[id]!, (k, assigned) => kept.has(k) && (assigned || !drops.includes(k))) : null;
-      const test = t && t.f !== 'none' ? t : undefined;
-      if (!drops.length && !mine.length && !moved.length && !test) return undefined;
-      any = true;
-      return { ...(drops.length ? { drops } : {}), ...(moved.length ? { shifts: moved } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
-    });
-    return any ? out : null;
+    return factPrograms({ tests, ids, volatile, writes, sets, shifts });
   }
 
-  /** The node (by syntax range) that a piece of syntax belongs to, or null. */
-  private nodeOwners(): (start: number, end: number) => number | null {
-    const owners = this.cfg.nodes
-      .map((n, id) => ({ n, id }))
-      .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
-      .map(({ n, id }) => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id }))
-      .sort((a, b) => a.start - b.start);
-    const starts = owners.map((o) => o.start);
-    return (start, end) => {
-      const o = owners[lastAtOrBefore(starts, start)];
-      return o && end <= o.end ? o.id : null;
-    };
+  /**
+   * The CFG node whose syntax encloses the range (not a scope or end node), or null. The nodes' ranges
+   * do not overlap; they are read once per function (each offset is a call into the parser's wasm).
+   */
+  private ownerOf(start: number, end: number): Owner | null {
+    if (!this.owners) {
+      const owners = this.cfg.nodes
+        .map((n, id) => ({ n, id }))
+        .filter(({ n }) => n.ast && n.kind !== 'scope' && n.kind !== 'end')
+        .map(({ n, id }): Owner => ({ start: n.ast!.startIndex, end: n.ast!.endIndex, id, stmt: n.kind === 'effect' && n.ast!.type === 'expression_statement' }))
+        .sort((a, b) => a.start - b.start);
+      this.owners = { owners, starts: owners.map((o) => o.start) };
+    }
+    const o = this.owners.owners[lastAtOrBefore(this.owners.starts, start)];
+    return o && end <= o.end ? o : null;
+  }
+
+  private owners: { readonly owners: readonly Owner[]; readonly starts: readonly number[] } | undefined;
+
+  /**
+   * Is the syntax starting at `start` the whole statement of the effect node `o` (so it surely ran when
+   * the node did): the node's syntax itself, or the expression of its expression statement?
+   */
+  private wholeEffect(o: Owner, start: number): boolean {
+    const node = this.cfg.nodes[o.id]!;
+    return node.kind === 'effect' && (o.start === start || (o.stmt && strip(node.ast!.firstNamedChild)?.startIndex === start));
   }
 
   /** A condition over followable values (`ids` gets each key's variables). */
   private factTest(cond: Node, depth: number, ids: Map<string, readonly string[]>): FactTest {
     const e = strip(cond);
     if (!e || depth > MAX_GUARD_DEPTH) return NO_FACT;
+    const c = this.shape(e);
+    switch (c?.s) {
+      case undefined: return NO_FACT;
+      case 'not': return { f: 'not', a: this.factTest(c.arg, depth + 1, ids) };
+      case 'hint': return this.factTest(c.arg, depth + 1, ids);
+      case '&&': case '||': return { f: c.s === '&&' ? 'and' : 'or', a: this.factTest(c.l, depth + 1, ids), b: this.factTest(c.r, depth + 1, ids) };
+      case 'rel':
+        if (c.rc !== null && c.lc === null) return this.factCmp(c.l, c.op, c.rc, ids);
+        if (c.lc !== null && c.rc === null) return this.factCmp(c.r, MIRROR[c.op], c.lc, ids);
+        if (c.lc === null && c.rc === null && (c.op === '==' || c.op === '!=')) return this.symbolCmp(c.l, c.r, c.op, ids) ?? this.symbolCmp(c.r, c.l, c.op, ids) ?? NO_FACT;
+        return NO_FACT;
+      case 'value': return this.factCmp(e, '!=', 0, ids);
+    }
+  }
+
+  /**
+   * How a condition (stripped of parentheses) is built, as the guard and the fact test both read it:
+   * `!a`; a branch-prediction hint (`unlikely(fd == -1)`, `__builtin_expect(!!(fd < 0), 0)`), whose
+   * first argument is the condition; `a && b`, `a || b`; a comparison, with the constant value of each
+   * side; else a value tested against 0. Null when it says nothing (a missing operand, another operator).
+   */
+  private shape(e: Node): Shape | null {
     if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
       const arg = e.childForFieldName('argument');
-      return arg ? { f: 'not', a: this.factTest(arg, depth + 1, ids) } : NO_FACT;
+      return arg ? { s: 'not', arg } : null;
     }
     if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
       const arg = callArgs(e)[0];
-      return arg ? this.factTest(arg, depth + 1, ids) : NO_FACT;
+      return arg ? { s: 'hint', arg } : null;
     }
-    if (e.type === 'binary_expression') {
-      const op = e.childForFieldName('operator')?.type ?? '';
-      const l = e.childForFieldName('left');
-      const r = e.childForFieldName('right');
-      if (!l || !r) return NO_FACT;
-      if (op === '&&' || op === '||') return { f: op === '&&' ? 'and' : 'or', a: this.factTest(l, depth + 1, ids), b: this.factTest(r, depth + 1, ids) };
-      if (!isRel(op)) return NO_FACT;
-      const lc = this.constant(l);
-      const rc = this.constant(r);
-      if (rc !== null && lc === null) return this.factCmp(l, op, rc, ids);
-      if (lc !== null && rc === null) return this.factCmp(r, MIRROR[op], lc, ids);
-      if (lc === null && rc === null && (op === '==' || op === '!=')) return this.symbolCmp(l, r, op, ids) ?? this.symbolCmp(r, l, op, ids) ?? NO_FACT;
-      return NO_FACT;
-    }
-    return this.factCmp(e, '!=', 0, ids);
+    if (e.type !== 'binary_expression') return { s: 'value' };
+    const op = e.childForFieldName('operator')?.type ?? '';
+    const l = e.childForFieldName('left');
+    const r = e.childForFieldName('right');
+    if (!l || !r) return null;
+    if (op === '&&' || op === '||') return { s: op, l, r };
+    if (!isRel(op)) return null;
+    return { s: 'rel', op, l, r, lc: this.constant(l), rc: this.constant(r) };
   }
+
 
   private factCmp(subject: Node, rel: Rel, c: number, ids: Map<string, readonly string[]>): FactTest {
     let n = strip(subject);
@@ -579,7 +583,7 @@ export class Lowering {
     }
     if (key === null) return NO_FACT;
     ids.set(key, names);
-    return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) } as FactTest;
+    return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) };
   }
 
   /**
@@ -624,35 +628,25 @@ export class Lowering {
       const info = declaratorName(e.childForFieldName('declarator'));
       return info ? { g: 'cmp', subject: { kind: 'key', key: info.name }, rel: '!=', c: 0 } : NONE;
     }
-    if (e.type === 'unary_expression' && e.child(0)?.type === '!') {
-      const arg = e.childForFieldName('argument');
-      return arg ? { g: 'not', a: this.guard(arg, depth + 1) } : NONE;
-    }
-    // `unlikely(fd == -1)`, `__builtin_expect(!!(fd < 0), 0)`: the branch-prediction hint is its first argument.
-    if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
-      const arg = callArgs(e)[0];
-      return arg ? this.guard(arg, depth + 1) : NONE;
-    }
-    if (e.type === 'binary_expression') {
-      const op = e.childForFieldName('operator')?.type ?? '';
-      const l = e.childForFieldName('left');
-      const r = e.childForFieldName('right');
-      if (!l || !r) return NONE;
-      if (op === '&&' || op === '||') {
-        return { g: op === '&&' ? 'and' : 'or', a: this.guard(l, depth + 1), b: this.guard(r, depth + 1), bAcquires: acquisitionsIn(r) };
+    const c = this.shape(e);
+    switch (c?.s) {
+      case undefined: return NONE;
+      case 'not': return { g: 'not', a: this.guard(c.arg, depth + 1) };
+      case 'hint': return this.guard(c.arg, depth + 1);
+      case '&&': case '||': return { g: c.s === '&&' ? 'and' : 'or', a: this.guard(c.l, depth + 1), b: this.guard(c.r, depth + 1), bAcquires: acquisitionsIn(c.r) };
+      case 'rel': {
+        const { l, op, r, lc, rc } = c;
+        const std = this.standardTest(l, op, r, lc, rc);
+        if (std) return std;
+        if (rc !== null && lc === null) return this.compare(l, op, rc);
+        if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
+        if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
+        return NONE;
       }
-      if (!isRel(op)) return NONE;
-      const lc = this.constant(l);
-      const rc = this.constant(r);
-      const std = this.standardTest(l, op, r, lc, rc);
-      if (std) return std;
-      if (rc !== null && lc === null) return this.compare(l, op, rc);
-      if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
-      if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
-      return NONE;
+      case 'value': return this.compare(e, '!=', 0);
     }
-    return this.compare(e, '!=', 0);
   }
+
 
   /**
    * `fd > 2`, `fd > STDERR_FILENO`, `fd >= 3` (and their negations `fd <= 2`, `fd < 3`): code that
@@ -751,43 +745,12 @@ function insideLoop(n: Node): boolean {
 /** Calls that change nothing and whose result depends only on their arguments' values. */
 const PURE_CALLS: ReadonlySet<string> = new Set(['strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strlen', 'strchr', 'strrchr', 'strstr']);
 
-const NO_FACT: FactTest = { f: 'none' };
-
 /** How constants are written in C: capitals, digits and underscores, with a letter (`AF_UNIX`, `MODE_2`). */
 const CONSTANT_NAME = /^(?=[A-Z0-9_]*[A-Z])[A-Z_][A-Z0-9_]*$/;
 
 /** The fact key of `x == NAME` (no variable has such a name). */
 function symbolKey(x: string, name: string): string {
   return `${x}==${name}`;
-}
-
-function cmpKeys(t: FactTest): string[] {
-  switch (t.f) {
-    case 'none': return [];
-    case 'not': return cmpKeys(t.a);
-    case 'and': case 'or': return [...cmpKeys(t.a), ...cmpKeys(t.b)];
-    case 'cmp': return [t.key];
-  }
-}
-
-/** The test with the comparisons that `keep` rejects (key, compares an assigned value) made `none`. */
-function prune(t: FactTest, keep: (key: string, assigned: boolean) => boolean): FactTest {
-  switch (t.f) {
-    case 'none': return t;
-    case 'not': {
-      const a = prune(t.a, keep);
-      return a.f === 'none' ? a : { f: 'not', a };
-    }
-    case 'and': case 'or': {
-      const a = prune(t.a, keep);
-      const b = prune(t.b, keep);
-      return a.f === 'none' && b.f === 'none' ? NO_FACT : { f: t.f, a, b };
-    }
-    case 'cmp': {
-      const assigned = (t as { assigned?: boolean }).assigned === true;
-      return keep(t.key, assigned) ? { f: 'cmp', key: t.key, rel: t.rel, c: t.c } : NO_FACT;
-    }
-  }
 }
 
 /** Branch-prediction hints whose first argument is the condition. */

@@ -1,5 +1,8 @@
-import { Parser, Query, type Language, type Node } from 'web-tree-sitter';
+import { Parser, type Language, type Node } from 'web-tree-sitter';
+import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
+import { blankRewrite } from './preproc';
+import { DEFINITIONS_QUERY } from './workspaceMacros';
 
 /**
  * Macro uses the C grammar cannot parse without their definitions, rewritten in place: each
@@ -41,24 +44,11 @@ type Role =
 type Table = ReadonlyMap<string, CMacroDefinition>;
 
 const roleCache = new WeakMap<Table, Map<string, Role | null>>();
-const defineQueries = new WeakMap<Language, Query>();
-
-function defineQuery(lang: Language): Query {
-  let q = defineQueries.get(lang);
-  if (!q) {
-    q = new Query(lang, [
-      '(preproc_def name: (identifier) @name) @def',
-      '(preproc_function_def name: (identifier) @name) @def',
-    ].join('\n'));
-    defineQueries.set(lang, q);
-  }
-  return q;
-}
 
 /** The file's own macro definitions (those that parsed), by name; the first one wins. */
 function fileDefinitions(root: Node): Map<string, CMacroDefinition> {
   const out = new Map<string, CMacroDefinition>();
-  for (const m of defineQuery(root.tree.language).matches(root)) {
+  for (const m of compiledQuery(root.tree.language, DEFINITIONS_QUERY).matches(root)) {
     const def = m.captures.find((c) => c.name === 'def')?.node;
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     if (!def || !name || out.has(name)) continue;
@@ -297,7 +287,7 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
           const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
-          out.push({ start: from, end: to, text: text.slice(from, to).replace(/[^\r\n]/g, ' ') });
+          out.push(blankRewrite(text, from, to));
         }
       }
     } finally {

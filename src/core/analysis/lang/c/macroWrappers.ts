@@ -1,4 +1,5 @@
-import { Parser, Query, type Language, type Node } from 'web-tree-sitter';
+import { Parser, type Node } from 'web-tree-sitter';
+import { compiledQuery } from '../../parser';
 import { callArgs, calleeName, strip } from './syntax';
 
 /**
@@ -19,19 +20,10 @@ export interface MacroWrapper {
 const MAX_VALUE = 200;
 /** Arguments an alias (`#define ngx_close_socket close`) is assumed to pass on. */
 const ALIAS_ARITY = 8;
-const queries = new WeakMap<Language, Query>();
-
-function macroQuery(lang: Language): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    q = new Query(lang, [
-      '(preproc_function_def name: (identifier) @name parameters: (preproc_params) @params value: (preproc_arg) @value)',
-      '(preproc_def name: (identifier) @name value: (preproc_arg) @value)',
-    ].join('\n'));
-    queries.set(lang, q);
-  }
-  return q;
-}
+const MACRO_QUERY = [
+  '(preproc_function_def name: (identifier) @name parameters: (preproc_params) @params value: (preproc_arg) @value)',
+  '(preproc_def name: (identifier) @name value: (preproc_arg) @value)',
+].join('\n');
 
 interface Candidate {
   readonly name: string;
@@ -42,7 +34,7 @@ interface Candidate {
 export function macroWrappers(root: Node): MacroWrapper[] {
   const lang = root.tree.language;
   const candidates: Candidate[] = [];
-  for (const m of macroQuery(lang).matches(root)) {
+  for (const m of compiledQuery(lang, MACRO_QUERY).matches(root)) {
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     const paramsNode = m.captures.find((c) => c.name === 'params')?.node;

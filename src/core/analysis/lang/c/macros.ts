@@ -1,4 +1,5 @@
-import { Parser, Query, type Language, type Node } from 'web-tree-sitter';
+import { Parser, type Node } from 'web-tree-sitter';
+import { compiledQuery } from '../../parser';
 import { cleanupFunction, constantValue, declaratorName } from './syntax';
 
 /**
@@ -17,22 +18,13 @@ export interface FileMacros {
 export const NO_MACROS: FileMacros = { constants: new Map(), cleanup: new Set() };
 
 const MAX_VALUE = 120;
-const queries = new WeakMap<Language, Query>();
-
-function defineQuery(lang: Language): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    q = new Query(lang, '(preproc_def name: (identifier) @name value: (preproc_arg) @value)');
-    queries.set(lang, q);
-  }
-  return q;
-}
+const OBJECT_DEFINITIONS_QUERY = '(preproc_def name: (identifier) @name value: (preproc_arg) @value)';
 
 export function fileMacros(root: Node): FileMacros {
   const lang = root.tree.language;
   const constants: { name: string; value: string }[] = [];
   const cleanups: { name: string; value: string }[] = [];
-  for (const m of defineQuery(lang).matches(root)) {
+  for (const m of compiledQuery(lang, OBJECT_DEFINITIONS_QUERY).matches(root)) {
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     if (!name || !value || value.length > MAX_VALUE || value.includes('\n') || value.includes(';') || value.includes('{') || value.includes('}')) continue;

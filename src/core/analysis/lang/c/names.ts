@@ -1,3 +1,6 @@
+import type { Summary } from '../../engine/analysis';
+import type { Validity } from '../../ir/ir';
+
 /** The C library functions the C/C++ analyzer knows by name. */
 
 /** What an acquired resource is: a descriptor/socket (`fd`), a `FILE *` (`file`) or a `popen` stream. */
@@ -100,4 +103,17 @@ export function borrowsByName(name: string): boolean {
  */
 export function closesByName(name: string): boolean {
   return /(close|close_?socket)$/i.test(name) && !RELEASE.has(name) && !/^(is|has|was|can)_?[A-Z_]/i.test(name);
+}
+
+/** How a resource of this kind is tested for validity: a `FILE *` or stream against NULL, a descriptor against -1. */
+export function validityOf(kind: string): Validity {
+  return kind === 'file' || kind === 'popen' ? 'pointer' : 'int';
+}
+
+/** What a library function of the C tables does, as a summary (for macros that call one). */
+export function tableSummary(name: string): Summary | undefined {
+  if (RELEASE.has(name)) return { releases: [true], escapes: [false] };
+  const kind = ACQUIRE.get(name);
+  if (kind) return { releases: [], escapes: ADOPT_FIRST_ARG.has(name) ? [true] : [], returns: { resource: kind, validity: validityOf(kind), call: name } };
+  return undefined;
 }

@@ -1,4 +1,5 @@
-import { Parser, Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+import { Parser, type Node, type Tree } from 'web-tree-sitter';
+import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import type { Rewrite } from './macroRewrites';
 
@@ -54,20 +55,11 @@ interface Parsed {
   readonly definition: FileDefinition | null;
 }
 
-const queries = new WeakMap<Language, Query>();
-
-function directiveQuery(lang: Language): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    q = new Query(lang, [
-      '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#define"] @d',
-      // In error recovery a conditional line can come out as an unknown directive (`#else`, `#endif`); `#undef` always does.
-      '(preproc_directive) @other',
-    ].join('\n'));
-    queries.set(lang, q);
-  }
-  return q;
-}
+const DIRECTIVE_QUERY = [
+  '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#define"] @d',
+  // In error recovery a conditional line can come out as an unknown directive (`#else`, `#endif`); `#undef` always does.
+  '(preproc_directive) @other',
+].join('\n');
 
 /** The text with the rewrites applied (they are sorted and do not overlap). */
 export function applyRewrites(text: string, rewrites: readonly Rewrite[]): string {
@@ -81,7 +73,7 @@ export function applyRewrites(text: string, rewrites: readonly Rewrite[]): strin
 }
 
 /** The end of the (possibly backslash-continued) line that contains `at`: the offset of its line break. */
-function lineEnd(text: string, at: number): number {
+export function lineEnd(text: string, at: number): number {
   let i = at;
   for (;;) {
     const nl = text.indexOf('\n', i);
@@ -245,7 +237,7 @@ function findDirectives(root: Node, text: string): Directive[] {
   const out: Directive[] = [];
   const seen = new Set<number>();
   const tokens: { start: number; end: number; kind: Kind }[] = [];
-  for (const c of directiveQuery(root.tree.language).captures(root)) {
+  for (const c of compiledQuery(root.tree.language, DIRECTIVE_QUERY).captures(root)) {
     const kind = directiveKind(c.node.text);
     if (!kind) continue;
     const start = c.node.startIndex;
@@ -614,6 +606,11 @@ export function blank(text: string, ranges: readonly (readonly [number, number])
   }
   parts.push(text.slice(at));
   return parts.join('');
+}
+
+/** A rewrite that blanks text[start, end) (line breaks kept). */
+export function blankRewrite(text: string, start: number, end: number): Rewrite {
+  return { start, end, text: spacesKeepingBreaks(text, start, end) };
 }
 
 /** The characters of text[from, to) as spaces, its line breaks (`\n`, `\r`) kept. */

@@ -1,5 +1,6 @@
-import { Query, type Language, type Node } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import { lastAtOrBefore } from '../../edits';
+import { compiledQuery } from '../../parser';
 import { ACQUIRING_NAMES } from './names';
 import { calleeName, declaratorName, functionName, hasAttribute, simpleName } from './syntax';
 import { firstKid } from '../../syntax';
@@ -36,40 +37,30 @@ export interface FileScan {
   readonly fileVariables: Set<string>;
 }
 
-const queries = new WeakMap<Language, Query>();
-
 /**
  * One query finds everything the analysis needs from the file, so the tree is traversed once
- * (inside wasm). Compiled once per grammar and kept for the life of the process.
+ * (inside wasm). Compiled once per grammar (compiledQuery).
  */
-function scanQuery(lang: Language, language: 'c' | 'cpp'): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    const patterns = [
-      '(function_definition) @function',
-      '(assignment_expression operator: "=") @assign',
-      '(init_declarator) @init',
-      '(call_expression function: (identifier) @callee) @call',
-      '(call_expression function: [(field_expression) (parenthesized_expression) (call_expression) (subscript_expression)]) @call',
-      '"_Noreturn" @attribute',
-      '(attribute_specifier) @attribute',
-      '(attribute_declaration) @attribute',
-      '(preproc_include) @include',
-      '(assignment_expression left: (identifier) @written)',
-      '(update_expression argument: (identifier) @written)',
-      '(pointer_expression operator: "&" argument: (identifier) @addressed)',
-      '(translation_unit (declaration) @global)',
-      '([(preproc_if) (preproc_ifdef) (preproc_else) (preproc_elif)] (declaration) @global)',
-    ];
-    if (language === 'cpp') {
-      patterns.push('(lambda_expression) @function');
-      patterns.push('(call_expression function: (qualified_identifier name: (identifier) @callee)) @call');
-    }
-    q = new Query(lang, patterns.join('\n'));
-    queries.set(lang, q);
-  }
-  return q;
-}
+const C_SCAN = [
+  '(function_definition) @function',
+  '(assignment_expression operator: "=") @assign',
+  '(init_declarator) @init',
+  '(call_expression function: (identifier) @callee) @call',
+  '(call_expression function: [(field_expression) (parenthesized_expression) (call_expression) (subscript_expression)]) @call',
+  '"_Noreturn" @attribute',
+  '(attribute_specifier) @attribute',
+  '(attribute_declaration) @attribute',
+  '(preproc_include) @include',
+  '(assignment_expression left: (identifier) @written)',
+  '(update_expression argument: (identifier) @written)',
+  '(pointer_expression operator: "&" argument: (identifier) @addressed)',
+  '(translation_unit (declaration) @global)',
+  '([(preproc_if) (preproc_ifdef) (preproc_else) (preproc_elif)] (declaration) @global)',
+];
+const SCAN_QUERY = {
+  c: C_SCAN.join('\n'),
+  cpp: [...C_SCAN, '(lambda_expression) @function', '(call_expression function: (qualified_identifier name: (identifier) @callee)) @call'].join('\n'),
+};
 
 export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
   const functions: Node[] = [];
@@ -81,7 +72,7 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
   const written: Node[] = [];
   const addressed = new Set<string>();
   const declarations: Node[] = [];
-  for (const m of scanQuery(root.tree.language, language).matches(root)) {
+  for (const m of compiledQuery(root.tree.language, SCAN_QUERY[language]).matches(root)) {
     let anchor: Node | null = null;
     let kind: EffectSite['kind'] | null = null;
     let callee: string | null = null;

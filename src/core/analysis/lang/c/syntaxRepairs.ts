@@ -2,6 +2,7 @@ import { Parser, type Node } from 'web-tree-sitter';
 import { TrialParses } from '../../trialParses';
 import type { CMacroDefinition } from '../../types';
 import type { Rewrite } from './macroRewrites';
+import { blankRewrite, lineEnd } from './preproc';
 
 /**
  * Repairs, by trial, of the top-level items that still do not parse once the file's configuration
@@ -222,13 +223,13 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     if (leaf.type === ',') {
       let j = k + 1;
       while (j < leaves.length && j <= k + 2 && (OPERATORS.has(leaves[j]!.type) || leaves[j]!.type === '!')) j++;
-      if (j > k + 1 && leaves[j]?.type === ')') out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[j - 1]!.endIndex)], rank: 0 });
+      if (j > k + 1 && leaves[j]?.type === ')') out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[j - 1]!.endIndex)], rank: 0 });
       continue;
     }
     // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
     if (isDefinition(leaf)) {
-      const end = directiveEnd(text, leaf.endIndex);
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, end)], rank: 0.3 });
+      const end = lineEnd(text, leaf.endIndex);
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, end)], rank: 0.3 });
       // With the definitions right after it, together (one error can span them all).
       let groupEnd = end;
       let j = k + 1;
@@ -236,14 +237,14 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
         while (j < leaves.length && leaves[j]!.startIndex < groupEnd) j++;
         const d = leaves[j];
         if (!d || !isDefinition(d) || text.slice(groupEnd, d.startIndex).trim() !== '') break;
-        groupEnd = directiveEnd(text, d.endIndex);
+        groupEnd = lineEnd(text, d.endIndex);
       }
-      if (groupEnd > end) out.push({ rewrites: [blankSpan(text, leaf.startIndex, groupEnd)], rank: 0.2 });
+      if (groupEnd > end) out.push({ rewrites: [blankRewrite(text, leaf.startIndex, groupEnd)], rank: 0.2 });
       continue;
     }
     // An empty member declaration (`long n; /* count */;` in a struct): the second `;` goes.
     if (leaf.type === ';' && leaves[k - 1]?.type === ';' && leaf.parent?.type === 'ERROR' && leaf.parent.parent?.type === 'field_declaration_list') {
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 0 });
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaf.endIndex)], rank: 0 });
       continue;
     }
     // GNU case ranges (`case 'a' ... 'z':`): the range's end goes, the case keeps its first value.
@@ -251,7 +252,7 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     if (leaf.type === '...' && leaves.slice(Math.max(0, k - 8), k - 1).some((l) => l.type === 'case' && l.startPosition.row === leaf.startPosition.row)) {
       const colon = leaves.findIndex((l, j) => j > k && l.type === ':');
       if (colon > k && leaves[colon]!.startPosition.row === leaf.startPosition.row) {
-        out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
+        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
       }
       continue;
     }
@@ -265,7 +266,7 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     if (ATTRIBUTES.has(leaf.text) && (ATTRIBUTES.has(leaf.type) || NAME_TOKENS.has(leaf.type)) && leaves[k + 1]?.type === '(') {
       const close = closingParen(leaves, k + 1);
       if (close > k && !leaves.slice(k, close).some((l) => l.text === 'cleanup' || l.text === '__cleanup__')) {
-        out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[close]!.endIndex)], rank: 1 });
+        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[close]!.endIndex)], rank: 1 });
       }
       continue;
     }
@@ -279,7 +280,7 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
       if (semi) out.push({ rewrites: [semi], rank: -1 });
       // For the run: at file scope, a macro line with no blank for its `;` (`GEN(a)` then `GEN(b)`) goes as a whole.
       const line = semi ?? (macroLike(name, table) !== null && !insideFunctionBody(leaf) && nextLeaf(leaves[call]!, text)?.startPosition.row !== leaves[call]!.endPosition.row
-        && leaves[k - 1]?.endPosition.row !== leaf.startPosition.row ? blankSpan(text, leaf.startIndex, leaves[call]!.endIndex) : null);
+        && leaves[k - 1]?.endPosition.row !== leaf.startPosition.row ? blankRewrite(text, leaf.startIndex, leaves[call]!.endIndex) : null);
       if (line && (!semicolons.length || line.start >= semicolons[semicolons.length - 1]!.end)) semicolons.push(line);
     }
     const rank = macroLike(name, table);
@@ -295,7 +296,7 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     // A name right before a type keyword (`z_const char *p`) can only be a qualifier macro, whatever its
     // case; one the file or the workspace defines stays (the macro rewrites left it for a reason).
     if (rank === null && call < 0 && next && next.startPosition.row === leaf.startPosition.row && TYPE_WORDS.has(next.text) && !own.has(name) && !table.has(name)) {
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank: 1 });
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaf.endIndex)], rank: 1 });
       continue;
     }
     // A macro given statements (`IGNORE_WARNINGS(f(x);)`): it stands for them, and they stay where they are.
@@ -306,7 +307,7 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
       const open = all.findIndex((l) => l.startIndex === next.startIndex);
       const close = open >= 0 ? closingParen(all, open, all.length) : -1;
       if (close >= 0 && statementsInside(all, open, close)) {
-        out.push({ rewrites: [blankSpan(text, leaf.startIndex, next.endIndex), blankSpan(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
+        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, next.endIndex), blankRewrite(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
       }
     }
     // A macro next to a string literal (`"port " STR(PORT) " in use"`, `QUOTE("x") " is bad"`) stands for
@@ -325,18 +326,18 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
       const declared = leaves[call + 1];
       if (declared && NAME_TOKENS.has(declared.type) && declared.startPosition.row === leaves[call]!.endPosition.row
         && (!insideFunctionBody(leaf) || [';', ',', '['].includes(leaves[call + 2]?.type ?? ''))) {
-        out.push({ rewrites: [blankSpan(text, next!.startIndex, leaves[call]!.endIndex)], rank: rank + 0.5 });
+        out.push({ rewrites: [blankRewrite(text, next!.startIndex, leaves[call]!.endIndex)], rank: rank + 0.5 });
       }
       // In a function's body only after a declared name (`int fd SILENCE_INIT(-1);`), where no call can stand.
       const before = leaves[k - 1];
       const afterName = !!before && before.endPosition.row === leaf.startPosition.row && (NAME_TOKENS.has(before.type) || before.type === ']');
       if (insideFunctionBody(leaf) && !afterName) continue;
       const close = leaves[call]!;
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, close.endIndex)], rank });
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, close.endIndex)], rank });
       // A declaration macro standing as a member of a struct (`ALWAYS_ALIGN(64);`): with its `;`.
-      if (leaves[call + 1]?.type === ';' && !insideFunctionBody(leaf)) out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaves[call + 1]!.endIndex)], rank: rank + 0.5 });
+      if (leaves[call + 1]?.type === ';' && !insideFunctionBody(leaf)) out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[call + 1]!.endIndex)], rank: rank + 0.5 });
     } else {
-      out.push({ rewrites: [blankSpan(text, leaf.startIndex, leaf.endIndex)], rank });
+      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaf.endIndex)], rank });
     }
   }
   // A run of statement macros without their `;` (`PROTO(a)` `PROTO(b)` … one a line): all of them at once first
@@ -388,7 +389,7 @@ function emptyArguments(leaves: readonly Node[], text: string): Rewrite[] {
       if (seen.length) seen[seen.length - 1] = true;
     } else if (t === ',' && seen.length) {
       const next = leaves[k + 1]?.type;
-      if (!seen[seen.length - 1] || next === ',' || next === ')') out.push(blankSpan(text, leaves[k]!.startIndex, leaves[k]!.endIndex));
+      if (!seen[seen.length - 1] || next === ',' || next === ')') out.push(blankRewrite(text, leaves[k]!.startIndex, leaves[k]!.endIndex));
       else seen[seen.length - 1] = false;
     } else if (seen.length) seen[seen.length - 1] = true;
   }
@@ -477,23 +478,7 @@ function isDefinition(leaf: Node): boolean {
   return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text));
 }
 
-/** The end of the (backslash-continued) directive line going on from `at`: the offset of its line break. */
-function directiveEnd(text: string, at: number): number {
-  let i = at;
-  for (;;) {
-    const nl = text.indexOf('\n', i);
-    if (nl < 0) return text.length;
-    const before = text[nl - 1] === '\r' ? nl - 2 : nl - 1;
-    if (text[before] !== '\\') return text[nl - 1] === '\r' ? nl - 1 : nl;
-    i = nl + 1;
-  }
-}
-
 function insideFunctionBody(n: Node): boolean {
   for (let p = n.parent; p; p = p.parent) if (p.type === 'compound_statement') return true;
   return false;
-}
-
-function blankSpan(text: string, start: number, end: number): Rewrite {
-  return { start, end, text: text.slice(start, end).replace(/[^\r\n]/g, ' ') };
 }

@@ -7,10 +7,12 @@ import { reparse, sameLengthReplacements } from '../../reparse';
 import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers } from './macroWrappers';
+import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile, type FileScan } from './scan';
-import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type UnitSource } from './summaries';
+import { lazyUnit, SummaryResolver, SummaryStore, UnitTable, type FunctionUnit, type UnitSource } from '../../engine/summaries';
+import { tableSummary } from './names';
 
 /**
  * Every C/C++ function (and call-like macro) of a workspace, so that the analysis of one file can use
@@ -30,8 +32,6 @@ import { SummaryResolver, SummaryStore, tableSummary, type FunctionUnit, type Un
  * uses the index's view of the file as it is (`holdsAnalysed`); any other (another configuration, a
  * text with macro rewrites, another table) lays its own functions over it.
  */
-const HEADER = /\.(h|hh|hpp|hxx|h\+\+)$/i;
-
 /** Files whose syntax trees are kept by default (the CLI keeps all of them, the editor's worker these). */
 const KEEP_TREES = 32;
 
@@ -61,7 +61,7 @@ interface IndexedFile {
 export class CWorkspaceIndex implements UnitSource {
   private generation = 0;
   private readonly files = new Map<string, IndexedFile>();
-  private readonly byName = new Map<string, FunctionUnit[]>();
+  private readonly units = new UnitTable();
   private constantsMemo: { generation: number; map: ReadonlyMap<string, number> } | undefined;
   private noReturnMemo: { generation: number; table: NoReturnTable } | undefined;
   readonly store = new SummaryStore();
@@ -207,7 +207,7 @@ export class CWorkspaceIndex implements UnitSource {
 
   /** The indexed definition (or macro) of `name` in `file`. */
   unitIn(file: string, name: string): FunctionUnit | undefined {
-    return this.byName.get(name)?.find((u) => u.file === file);
+    return this.units.unitIn(file, name);
   }
 
   remove(file: string): void {
@@ -215,10 +215,7 @@ export class CWorkspaceIndex implements UnitSource {
   }
 
   candidates(name: string, file: string): readonly FunctionUnit[] {
-    const all = this.byName.get(name);
-    if (!all) return [];
-    const own = all.find((u) => u.file === file);
-    return own ? [own] : all.filter((u) => u.visible);
+    return this.units.candidates(name, file);
   }
 
   tableSummary(name: string): Summary | undefined {
@@ -278,30 +275,18 @@ export class CWorkspaceIndex implements UnitSource {
     const old = this.files.get(file);
     this.open.get(file)?.tree.delete();
     this.open.delete(file);
-    for (const u of old?.units ?? []) {
-      const list = this.byName.get(u.name);
-      if (!list) continue;
-      const kept = list.filter((x) => x !== u);
-      if (kept.length) this.byName.set(u.name, kept);
-      else this.byName.delete(u.name);
-    }
-    if (entry) {
-      this.files.set(file, entry);
-      for (const u of entry.units) {
-        const list = this.byName.get(u.name);
-        if (list) list.push(u);
-        else this.byName.set(u.name, [u]);
-      }
-    } else this.files.delete(file);
+    this.units.replace(old?.units ?? [], entry?.units ?? []);
+    if (entry) this.files.set(file, entry);
+    else this.files.delete(file);
     this.generation++;
   }
 
   private indexFile(file: string, root: Node, scan: FileScan, own: FileMacros, base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
-    const header = HEADER.test(file);
+    const header = isHeader(file);
     const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
     for (const [name, def] of scan.definitions) {
-      units.push(this.lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), analysedHash));
+      units.push(lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), () => this.lower(file, name, analysedHash)));
     }
     const defined = new Set(units.map((u) => u.name));
     const wrappers = macroWrappers(root);
@@ -309,29 +294,6 @@ export class CWorkspaceIndex implements UnitSource {
       if (!defined.has(w.name)) units.push({ name: w.name, file, visible: true, macro: { target: w.target, args: w.args } });
     }
     return { ...base, analysedHash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
-  }
-
-  /**
-   * A function whose IR is lowered when the resolver first asks for it. One the lowering cannot take
-   * throws then, every time (the resolver gives it no summary: a call to it is a hand-off).
-   */
-  private lazyUnit(name: string, file: string, visible: boolean, calls: { calls: string[]; acquires: boolean }, analysedHash: string): FunctionUnit {
-    let ir: FunctionIr | undefined;
-    let failure: unknown;
-    const lower = (): FunctionIr => this.lower(file, name, analysedHash);
-    return {
-      name, file, visible, ...calls,
-      get ir(): FunctionIr {
-        if (failure !== undefined) throw failure;
-        if (ir) return ir;
-        try {
-          return (ir = lower());
-        } catch (e) {
-          failure = e ?? new Error('lowering failed');
-          throw failure;
-        }
-      },
-    };
   }
 
   /** Lowers `name` of `file` as indexed: in the lent analysis context, or in a kept or new tree of the file. */

@@ -1,5 +1,5 @@
-import { Parser, Query, type Language, type Node, type Tree } from 'web-tree-sitter';
-import { withTree } from '../../parser';
+import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
+import { compiledQuery, withTree } from '../../parser';
 import { sameLengthReplacements } from '../../reparse';
 import type { CMacroDefinition } from '../../types';
 import { configurations, numberValue } from './preproc';
@@ -18,19 +18,11 @@ export function isHeader(path: string): boolean {
   return /\.(h|hh|hpp|hxx|h\+\+)$/i.test(path);
 }
 
-const queries = new WeakMap<Language, Query>();
-
-function defineQuery(lang: Language): Query {
-  let q = queries.get(lang);
-  if (!q) {
-    q = new Query(lang, [
-      '(preproc_def name: (identifier) @name) @def',
-      '(preproc_function_def name: (identifier) @name) @def',
-    ].join('\n'));
-    queries.set(lang, q);
-  }
-  return q;
-}
+/** Every `#define` (object- and function-like): `@def` the definition, `@name` its name. */
+export const DEFINITIONS_QUERY = [
+  '(preproc_def name: (identifier) @name) @def',
+  '(preproc_function_def name: (identifier) @name) @def',
+].join('\n');
 
 /**
  * Adds the definitions of one header to `table` (names it has already keep their first definition),
@@ -58,7 +50,7 @@ export async function addHeaderMacros(table: MacroTable, text: string, language:
 /** Adds the definitions `tree` holds to `table` (names it has already keep their first definition). */
 function readDefinitions(table: MacroTable, tree: Tree): void {
   const objects: { name: string; value: string }[] = [];
-  for (const m of defineQuery(tree.language).matches(tree.rootNode)) {
+  for (const m of compiledQuery(tree.language, DEFINITIONS_QUERY).matches(tree.rootNode)) {
     const def = m.captures.find((c) => c.name === 'def')?.node;
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     if (!def || !name || table.has(name)) continue;

@@ -1,10 +1,9 @@
 import { createHash } from 'crypto';
-import { FunctionAnalysis, type Summary, type SummaryProvider } from '../../engine/analysis';
-import type { FunctionIr } from '../../ir/ir';
-import { ACQUIRE, ADOPT_FIRST_ARG, RELEASE } from './names';
+import { FunctionAnalysis, type Summary, type SummaryProvider } from './analysis';
+import type { FunctionIr } from '../ir/ir';
 
 /**
- * Function summaries across a C/C++ workspace: what a function does with each parameter (releases it
+ * Function summaries across a workspace (the C/C++ front end's workspace index and file overlay feed it): what a function does with each parameter (releases it
  * on every path, releases it exactly when it fails, hands it to an owner) and whether it returns a
  * resource it acquired. A function's summary is computed by the one engine (FunctionAnalysis in
  * 'summary' mode) over its IR, asking this resolver for its callees' summaries, so summaries compose
@@ -47,12 +46,12 @@ export interface UnitSource {
    * else every visible definition in other files.
    */
   candidates(name: string, file: string): readonly FunctionUnit[];
-  /** The summary of a library function the language's tables know (a macro's target), if any. */
+  /** The summary of a library function the language's tables know (a macro's target, a call that acquires), if any. */
   tableSummary?(name: string): Summary | undefined;
 }
 
 /**
- * Marks a dependency on `mayReturn`'s answer (no C name starts with it) among the names a summary or a
+ * Marks a dependency on `mayReturn`'s answer (no function name starts with it) among the names a summary or a
  * cached result depends on: MAY_RETURN + name stands for "a call of name returns no new resource".
  */
 export const MAY_RETURN = '?';
@@ -246,7 +245,7 @@ export class SummaryResolver {
     let found = false;
     while (work.length && !found) {
       const [n, f] = work.pop()!;
-      if (tableSummary(n)?.returns) {
+      if (this.source.tableSummary?.(n)?.returns) {
         found = true;
         break;
       }
@@ -540,13 +539,153 @@ export function returnSources(ir: FunctionIr): ReturnSources {
   return { direct: false, results: [...results] };
 }
 
-/** What a library function of the C tables does, as a summary (for macros that call one). */
-export function tableSummary(name: string): Summary | undefined {
-  if (RELEASE.has(name)) return { releases: [true], escapes: [false] };
-  const kind = ACQUIRE.get(name);
-  if (kind) {
-    const validity = kind === 'file' || kind === 'popen' ? 'pointer' : 'int';
-    return { releases: [], escapes: ADOPT_FIRST_ARG.has(name) ? [true] : [], returns: { resource: kind, validity, call: name } };
+/**
+ * The function units of a workspace by name, for a UnitSource: a call reaches its own file's
+ * definition when there is one, else every visible definition.
+ */
+export class UnitTable {
+  private readonly byName = new Map<string, FunctionUnit[]>();
+
+  /** Takes out the units `old` (a file's previous ones) and adds `units`. */
+  replace(old: readonly FunctionUnit[], units: readonly FunctionUnit[]): void {
+    for (const u of old) {
+      const list = this.byName.get(u.name);
+      if (!list) continue;
+      const kept = list.filter((x) => x !== u);
+      if (kept.length) this.byName.set(u.name, kept);
+      else this.byName.delete(u.name);
+    }
+    for (const u of units) {
+      const list = this.byName.get(u.name);
+      if (list) list.push(u);
+      else this.byName.set(u.name, [u]);
+    }
   }
-  return undefined;
+
+  candidates(name: string, file: string): readonly FunctionUnit[] {
+    const all = this.byName.get(name);
+    if (!all) return [];
+    const own = all.find((u) => u.file === file);
+    return own ? [own] : all.filter((u) => u.visible);
+  }
+
+  /** The unit of `name` defined in `file`. */
+  unitIn(file: string, name: string): FunctionUnit | undefined {
+    return this.byName.get(name)?.find((u) => u.file === file);
+  }
+}
+
+/**
+ * A function unit whose IR is lowered (`lower`) when the resolver first asks for it: most units are only
+ * looked at for `mayReturn` (their calls). One the lowering cannot take throws then, every time (the
+ * resolver gives it no summary: a call to it is a hand-off).
+ */
+export function lazyUnit(
+  name: string, file: string, visible: boolean, calls: { readonly calls: readonly string[]; readonly acquires: boolean }, lower: () => FunctionIr,
+): FunctionUnit {
+  let ir: FunctionIr | undefined;
+  let failure: unknown;
+  return {
+    name, file, visible, ...calls,
+    get ir(): FunctionIr {
+      if (failure !== undefined) throw failure;
+      if (ir) return ir;
+      try {
+        return (ir = lower());
+      } catch (e) {
+        failure = e ?? new Error('lowering failed');
+        throw failure;
+      }
+    },
+  };
+}
+
+/**
+ * The summaries one file's analysis asks for, through a resolver. `recording` names those a run asked
+ * for, each with its fingerprint then: what a cached result depends on besides its key (engine/reuse.ts
+ * checks them again with `key` when it is looked up).
+ */
+export class FileSummaries implements SummaryProvider {
+  private asked: Map<string, string> | undefined;
+
+  constructor(private readonly resolver: SummaryResolver, private readonly file: string) {}
+
+  summary(name: string): Summary | undefined {
+    const s = this.resolver.resolve(name, this.file);
+    this.asked?.set(name, fingerprint(s));
+    return s;
+  }
+
+  /** As SummaryResolver.mayReturn; a "no" is recorded as an input (a summary saying so would be). */
+  mayReturn(name: string): boolean {
+    const may = this.resolver.mayReturn(name, this.file);
+    if (!may) this.asked?.set(MAY_RETURN + name, 'no');
+    return may;
+  }
+
+  /** As mayReturn, not recorded. */
+  mayReturnUnrecorded(name: string): boolean {
+    return this.resolver.mayReturn(name, this.file);
+  }
+
+  /**
+   * What a call of `name` resolves to, for cache keys: changes when its summary does. A name recorded
+   * by `mayReturn` (MAY_RETURN and the name): whether it may return a new resource.
+   */
+  key(name: string): string {
+    if (name.startsWith(MAY_RETURN)) return this.resolver.mayReturn(name.slice(MAY_RETURN.length), this.file) ? 'yes' : 'no';
+    return fingerprint(this.summary(name));
+  }
+
+  /** Runs `run` and names the summaries it asked for, each with its fingerprint then (nested runs add theirs to the outer one). */
+  recording<T>(run: () => T): [T, ReadonlyMap<string, string>] {
+    const outer = this.asked;
+    const asked = new Map<string, string>();
+    this.asked = asked;
+    try {
+      return [run(), asked];
+    } finally {
+      this.asked = outer;
+      if (outer) for (const [k, v] of asked) outer.set(k, v);
+    }
+  }
+}
+
+let views = 0;
+
+/**
+ * The units a file's analysis sees: the functions of the file as it is now (an editor's unsaved text,
+ * or one build configuration of it) laid over the workspace's units, whose entry for that file may be
+ * older. Without a workspace, only the file's own functions; `table` gives the language's library
+ * functions where the workspace does not.
+ */
+export class FileOverlay implements UnitSource {
+  readonly version: string;
+
+  constructor(
+    private readonly base: UnitSource | null,
+    private readonly file: string,
+    private readonly own: (name: string) => FunctionUnit | undefined,
+    private readonly table: (name: string) => Summary | undefined,
+  ) {
+    this.version = `${base?.version ?? ''}/${this.file}/${++views}`;
+  }
+
+  candidates(name: string, from: string): readonly FunctionUnit[] {
+    if (from === this.file) {
+      const mine = this.own(name);
+      if (mine) return [mine];
+      return (this.base?.candidates(name, from) ?? []).filter((u) => u.file !== this.file);
+    }
+    const others = this.base?.candidates(name, from) ?? [];
+    if (others.length === 1 && others[0]!.file === from) return others;
+    const out = others.filter((u) => u.file !== this.file);
+    const mine = this.own(name);
+    if (mine?.visible) out.push(mine);
+    return out;
+  }
+
+  tableSummary(name: string): Summary | undefined {
+    return this.base?.tableSummary?.(name) ?? this.table(name);
+  }
 }
