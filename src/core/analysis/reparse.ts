@@ -50,7 +50,7 @@ class PointIndex {
 }
 
 /** The point reached from `start` by writing `inserted`. */
-function pointAfter(start: Point, inserted: string): Point {
+export function pointAfter(start: Point, inserted: string): Point {
   const last = inserted.lastIndexOf('\n');
   if (last < 0) return { row: start.row, column: start.column + inserted.length };
   let rows = 0;

@@ -1,5 +1,6 @@
 import { Edit, Parser, type Point, type Tree } from 'web-tree-sitter';
 import { loadLanguage, type TreeCache } from '../analysis/parser';
+import { pointAfter } from '../analysis/reparse';
 import type { LanguageId } from '../analysis/types';
 
 /**
@@ -54,15 +55,6 @@ function pointAt(text: string, offset: number): Point {
     lineStart = i + 1;
   }
   return { row, column: offset - lineStart };
-}
-
-/** The point reached from `start` by writing `inserted`. */
-function pointAfter(start: Point, inserted: string): Point {
-  const last = inserted.lastIndexOf('\n');
-  if (last < 0) return { row: start.row, column: start.column + inserted.length };
-  let rows = 0;
-  for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) rows++;
-  return { row: start.row + rows, column: inserted.length - last - 1 };
 }
 
 /**
