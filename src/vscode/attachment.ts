@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ProcessInfo, Snapshot, StateCounts } from '../core/model';
+import type { ProcessInfo, Snapshot, Socket, StateCounts } from '../core/model';
 import { countTcpStates, processLabel } from '../core/model';
 import type { SocketSource } from '../core/platform/source';
 import { SourceError } from '../core/platform/source';
@@ -141,6 +141,11 @@ export class Attachment implements vscode.Disposable {
   /** The creation site of a socket of the latest snapshot, when recorded. */
   siteOf(inode: string): LiveSite | undefined {
     return this.liveOrigins?.siteOf(inode);
+  }
+
+  /** A socket without a site yet only because the recorder's file was not read since it appeared. */
+  originPending(s: Socket): boolean {
+    return this.liveOrigins?.pending(s) ?? false;
   }
 
   /** TCP sockets in CLOSE_WAIT in the latest snapshot. */

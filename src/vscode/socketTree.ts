@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { GroupBy, Peer, PeerBranch, ProcessInfo, RowContext, SiteBranch, Snapshot, Socket, SocketFilter, SocketGroup, SortBy, StateAge, StateBranch, ViewTree } from '../core/model';
-import { buildViewTree, escapeControl, escapeMarkdown, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
+import { buildViewTree, PENDING_SITE_KEY, escapeControl, escapeMarkdown, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
 import type { LeakWarning } from '../core/sampler';
 import type { Attachment } from './attachment';
 import type { LiveSite } from '../core/origins/liveOrigins';
@@ -61,7 +61,8 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<SocketNode>, 
       const a = this.attachment;
       const ages = a?.ages;
       const siteOf = origins?.recorded && a ? (s: Socket) => a.siteOf(s.inode) : undefined;
-      const tree = buildViewTree(snapshot.sockets, { ...this.settings, ageOf: ages ? (s) => ages.get(s) : undefined, siteOf });
+      const pendingOf = siteOf && a ? (s: Socket) => a.originPending(s) : undefined;
+      const tree = buildViewTree(snapshot.sockets, { ...this.settings, ageOf: ages ? (s) => ages.get(s) : undefined, siteOf, pendingOf });
       this.cache = { sockets: snapshot.sockets, settings: this.settings, tree, origins, generation: this.generation };
     }
     return this.cache.tree;
@@ -254,10 +255,13 @@ function siteItem(node: Extract<SocketNode, { kind: 'site' }>, pid: number | und
   // "CLOSE_WAIT 1,987 · ESTABLISHED 3": suspicious states first, as the state groups are ordered.
   const states = b.states.map((s) => `${s.group.label} ${formatCount(s.group.sockets.length)}`);
   item.description = states.join(' · ');
-  item.iconPath = new vscode.ThemeIcon(node.site ? 'symbol-function' : 'question', b.suspicious > 0 ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+  const pending = !node.site && b.key === PENDING_SITE_KEY;
+  item.iconPath = new vscode.ThemeIcon(node.site ? 'symbol-function' : pending ? 'watch' : 'question', b.suspicious > 0 ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
   if (node.site) {
     item.tooltip = originTooltipMarkdown(node.site, `${formatCount(b.sockets.length)} socket${b.sockets.length === 1 ? '' : 's'} of pid ${pid ?? '?'} created here: ${states.join(', ')}`);
     item.command = openOriginCommand(node.site);
+  } else if (pending) {
+    item.tooltip = 'Sockets created since the recorder\'s file was last read (at most every 2 s), or whose record is still in the recorder\'s next batch: their origin shows at the next read.';
   } else {
     item.tooltip = 'Sockets the recorder has no creation record for: inherited from the parent, or created before the recorder loaded or past the C library.';
   }

@@ -71,6 +71,11 @@ test('by origin: site → state → sockets, the site with the most suspicious s
   assert.deepEqual(first.states.map((b) => [b.group.key, b.group.label, b.group.sockets.map((s) => s.fd)]), [['site:send/tcp:CLOSE_WAIT', 'CLOSE_WAIT', [11, 12, 20]]]);
   assert.deepEqual(tree.sites[1]!.states.map((b) => b.group.label), ['CLOSE_WAIT', 'ESTABLISHED', 'LISTEN']);
   assert.equal(tree.sites[1]!.states[0]!.peers, undefined, 'no peer level under a site');
+  // A socket whose record has not been read yet is grouped apart, between the sites and those without a record.
+  const pending = buildViewTree(sockets, { groupBy: 'origin', sortBy: 'fd', siteOf: (s) => site.get(s), pendingOf: (s) => s === sockets.find((x) => !site.has(x)) });
+  assert.deepEqual(pending.sites.map((b) => [b.key, b.label, b.sockets.length]), [
+    ['site:send', 'client.c:17 send_message', 3], ['site:pool', 'pool.c:40 pool_open', 3], ['site:pending', 'origin not read yet', 1], ['site:none', 'no recorded origin', 1],
+  ]);
   // Without origins the choice falls back to the state grouping.
   const fallback = buildViewTree(sockets, { groupBy: 'origin', sortBy: 'fd' });
   assert.deepEqual(fallback.branches.map((b) => b.group.key), ['tcp:CLOSE_WAIT', 'tcp:ESTABLISHED', 'tcp:LISTEN']);

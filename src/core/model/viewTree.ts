@@ -23,6 +23,8 @@ export interface ViewTreeOptions {
   readonly ageOf?: AgeOf | undefined;
   /** Where each socket was created (groupBy 'origin'); without it 'origin' groups by state. */
   readonly siteOf?: SiteOf | undefined;
+  /** With siteOf: a socket without a site whose record has not been read yet (grouped apart from those without one). */
+  readonly pendingOf?: ((s: Socket) => boolean) | undefined;
 }
 
 /** A socket's creation site as the tree groups it (see src/core/origins/siteLabel.ts). */
@@ -36,7 +38,10 @@ export interface SocketSite {
 export type SiteOf = (s: Socket) => SocketSite | undefined;
 
 export interface SiteBranch {
-  /** Unique in the tree: 'site:' and the site's key, or 'site:none' for sockets without a recorded origin. */
+  /**
+   * Unique in the tree: 'site:' and the site's key; 'site:pending' for sockets whose record has not been
+   * read yet; 'site:none' for sockets without a recorded origin.
+   */
   readonly key: string;
   /** undefined for the sockets without a recorded origin. */
   readonly site: SocketSite | undefined;
@@ -102,28 +107,39 @@ export function buildViewTree(sockets: readonly Socket[], options: ViewTreeOptio
     return { group, oldest, peers: hasPeers ? peerBranches(group.key, ordered, peerOf, ageOf) : undefined };
   });
   if (options.groupBy === 'origin' && options.siteOf) {
-    return { ...base, branches: [], sites: siteBranches(kept, options.siteOf, stateBranches, ageOf), flat: [] };
+    return { ...base, branches: [], sites: siteBranches(kept, options.siteOf, options.pendingOf, stateBranches, ageOf), flat: [] };
   }
   return { ...base, branches: stateBranches(kept, ''), sites: [], flat: [] };
 }
 
-/** Creation site → state → sockets: the sites with the most sockets in suspicious states first; sockets without a recorded origin last. */
-function siteBranches(sockets: readonly Socket[], siteOf: SiteOf, stateBranches: (list: readonly Socket[], keyPrefix: string) => StateBranch[], ageOf: AgeOf): SiteBranch[] {
+/**
+ * Creation site → state → sockets: the sites with the most sockets in suspicious states first; then the
+ * sockets whose record has not been read yet; sockets without a recorded origin last.
+ */
+function siteBranches(sockets: readonly Socket[], siteOf: SiteOf, pendingOf: ((s: Socket) => boolean) | undefined, stateBranches: (list: readonly Socket[], keyPrefix: string) => StateBranch[], ageOf: AgeOf): SiteBranch[] {
   const bySite = new Map<string, { site: SocketSite | undefined; sockets: Socket[] }>();
   for (const s of sockets) {
     const site = siteOf(s);
-    const key = site ? `site:${site.key}` : 'site:none';
+    const key = site ? `site:${site.key}` : pendingOf?.(s) ? PENDING_SITE_KEY : 'site:none';
     const entry = bySite.get(key);
     if (entry) entry.sockets.push(s); else bySite.set(key, { site, sockets: [s] });
   }
   const suspicious = new Set(SUSPICIOUS_STATES);
   return [...bySite.entries()]
     .map(([key, { site, sockets: list }]): SiteBranch => ({
-      key, site, label: site?.label ?? 'no recorded origin', sockets: list,
+      key, site, label: site?.label ?? (key === PENDING_SITE_KEY ? 'origin not read yet' : 'no recorded origin'), sockets: list,
       suspicious: list.filter((s) => suspicious.has(s.state)).length,
       states: stateBranches(list, `${key}/`), oldest: oldestOf(list, ageOf),
     }))
-    .sort((a, b) => (a.site ? 0 : 1) - (b.site ? 0 : 1) || b.suspicious - a.suspicious || b.sockets.length - a.sockets.length || a.label.localeCompare(b.label));
+    .sort((a, b) => rank(a) - rank(b) || b.suspicious - a.suspicious || b.sockets.length - a.sockets.length || a.label.localeCompare(b.label));
+}
+
+/** The key of the branch of sockets whose record has not been read yet. */
+export const PENDING_SITE_KEY = 'site:pending';
+
+/** Sites first, then the sockets whose record is to be read, then those without one. */
+function rank(b: SiteBranch): number {
+  return b.site ? 0 : b.key === PENDING_SITE_KEY ? 1 : 2;
 }
 
 function peerBranches(groupKey: string, sockets: readonly Socket[], peerOf: PeerOf, ageOf: AgeOf): PeerBranch[] {

@@ -70,11 +70,13 @@ test('LiveOrigins: a socket whose record was not written yet (a batch to come) i
   const a = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:2', 5);
   await live.update([a], 0);
   assert.equal(live.siteOf(a.inode), undefined, 'not in the record yet');
+  assert.equal(live.pending(a), true, 'looked for once more at the next read');
   assert.equal(await live.update([a], 500), false, 'within the interval: no read');
   known.set(5, a.inode); // the recorder's batch is written
   assert.equal(await live.update([a], 1500), true);
   assert.equal(reads, 2);
   assert.equal(live.siteOf(a.inode)?.label, 'client.c:17 send_message');
+  assert.equal(live.pending(a), false, 'attributed');
   // A socket the recorder never records (made by native code, say): two reads, then no more.
   const native = tcp('ESTABLISHED', '127.0.0.1:1', '127.0.0.1:3', 6);
   await live.update([a, native], 3000);
@@ -83,5 +85,14 @@ test('LiveOrigins: a socket whose record was not written yet (a batch to come) i
   await live.update([a, native], 6000);
   assert.equal(reads, 4, 'looked for twice: no further read for it');
   assert.equal(live.siteOf(native.inode), undefined);
+  assert.equal(live.pending(native), false, 'looked for twice: no recorded origin, not pending');
+  const fresh = tcp('CLOSE_WAIT', '127.0.0.1:1', '127.0.0.1:4', 7);
+  assert.equal(live.pending(fresh), true, 'made since the last read');
+  await live.update([a, native, fresh], 6500);
+  assert.equal(reads, 5);
+  assert.equal(live.pending(fresh), true, 'no record at its first read: looked for once more');
+  await live.update([a, native, fresh], 8000);
+  assert.equal(reads, 6);
+  assert.equal(live.pending(fresh), false, 'looked for twice');
   assert.equal(live.siteOf(a.inode)?.label, 'client.c:17 send_message');
 });

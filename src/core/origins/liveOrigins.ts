@@ -44,7 +44,7 @@ export class LiveOrigins {
    */
   update(sockets: readonly Socket[], now = Date.now()): Promise<boolean> {
     if (this.reading) return this.reading;
-    const key = (s: Socket) => `${s.fd ?? ''}/${s.inode}`;
+    const key = socketKey;
     const due = this.state?.recorded ? this.minIntervalMs : this.unrecordedRetryMs;
     const needed = this.state === undefined || (now - this.lastRead >= due && sockets.some((s) => !this.seen.has(key(s))));
     if (!needed) return Promise.resolve(this.attribute(sockets));
@@ -85,10 +85,24 @@ export class LiveOrigins {
     return changed;
   }
 
+  /**
+   * Is this socket of a recorded process without a site only because its record has not been read
+   * yet: made since the last read (the file is read at most every `minIntervalMs`), or found without a
+   * record by one read and looked for once more? False once it was looked for twice, or when attributed.
+   */
+  pending(s: Socket): boolean {
+    return !!this.state?.recorded && !this.bySocket.has(s.inode) && !this.seen.has(socketKey(s));
+  }
+
   /** The creation site of a socket of the latest snapshot, when recorded. */
   siteOf(inode: string): LiveSite | undefined {
     return this.bySocket.get(inode);
   }
+}
+
+/** A socket as the reads remember it: its descriptor and inode (a reused descriptor is another socket). */
+function socketKey(s: Socket): string {
+  return `${s.fd ?? ''}/${s.inode}`;
 }
 
 function defaultReader(): OriginsReader {
