@@ -14,7 +14,7 @@ import type { SockScopeApi } from '../../src/vscode/extension';
 import type { RenderedRow } from '../../src/vscode/socketsView';
 import type { Demo } from './demo';
 import { startDemo } from './demo';
-import { screenshot, screenshotsAvailable, waitFor } from './util';
+import { heldTcpSockets, screenshot, screenshotsAvailable, waitFor } from './util';
 
 async function api(): Promise<SockScopeApi> {
   const ext = vscode.extensions.getExtension<SockScopeApi>('sockscope.sockscope');
@@ -29,25 +29,6 @@ function lineOf(file: string, text: string): number {
   const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
   assert.ok(i >= 0, `no "${text}" in ${file}`);
   return i + 1;
-}
-
-/** TCP sockets that `pid` holds a descriptor of, in /proc's hex state `state` (05: FIN_WAIT_2). */
-function heldTcpSockets(pid: number, state: string): number {
-  const inodes = new Set<string>();
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m?.[1]) inodes.add(m[1]);
-    } catch { /* closed meanwhile */ }
-  }
-  let n = 0;
-  for (const table of ['tcp', 'tcp6']) {
-    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === state && f[9] !== undefined && inodes.has(f[9])) n++;
-    }
-  }
-  return n;
 }
 
 suite('origins: from a leaking socket to the line that created it', function () {

@@ -8,31 +8,12 @@ import * as vscode from 'vscode';
 import type { SockScopeApi } from '../../src/vscode/extension';
 import type { Demo } from './demo';
 import { startDemo } from './demo';
-import { screenshot, screenshotsAvailable, waitFor } from './util';
+import { heldTcpSockets, screenshot, screenshotsAvailable, waitFor } from './util';
 
 async function api(): Promise<SockScopeApi> {
   const ext = vscode.extensions.getExtension<SockScopeApi>('sockscope.sockscope');
   assert.ok(ext, 'extension not found');
   return ext.activate();
-}
-
-/** CLOSE_WAIT sockets of a pid, read straight from /proc, as the ground truth the view must match. */
-function closeWaitInodesFromProc(pid: number): number {
-  const inodes = new Set<string>();
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m?.[1]) inodes.add(m[1]);
-    } catch { /* closed meanwhile */ }
-  }
-  let count = 0;
-  for (const table of ['tcp', 'tcp6']) {
-    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[3] === '08' && f[9] && inodes.has(f[9])) count++;
-    }
-  }
-  return count;
 }
 
 suite('runtime: sockets of a live process', function () {
@@ -50,7 +31,7 @@ suite('runtime: sockets of a live process', function () {
     // The demo leaks one socket every 2 requests (every 0.2 s) and stops leaking at 6.
     demo = await startDemo(['--interval', '100', '--bad-every', '2', '--max', '6', '--quiet']);
     const pid = demo.pid;
-    await waitFor('the demo to hold 6 CLOSE_WAIT sockets', () => closeWaitInodesFromProc(pid) === 6, 20000);
+    await waitFor('the demo to hold 6 CLOSE_WAIT sockets', () => heldTcpSockets(pid, '08') === 6, 20000);
     await vscode.commands.executeCommand('sockscope.attach', pid);
     assert.equal(sockscope.attachedPid('sockets'), pid);
 
@@ -74,7 +55,7 @@ suite('runtime: sockets of a live process', function () {
     assert.equal(listen?.children[0]?.label, `127.0.0.1:${demo.port}`);
     assert.equal(view.badge, 6);
     assert.match(view.message ?? '', new RegExp(`\\(pid ${pid}\\) · \\d+ sockets? · \\d+ of [\\d,]+ descriptors`));
-    assert.equal(closeWaitInodesFromProc(pid), 6, 'the demo still holds the same sockets');
+    assert.equal(heldTcpSockets(pid, '08'), 6, 'the demo still holds the same sockets');
 
     if (screenshotsAvailable()) {
       await vscode.commands.executeCommand('sockscope.sockets.focus');

@@ -63,3 +63,25 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * TCP sockets that `pid` holds a descriptor of, in /proc's hex state `state` (05: FIN_WAIT_2, 08:
+ * CLOSE_WAIT), read straight from /proc: the ground truth a view must match.
+ */
+export function heldTcpSockets(pid: number, state: string): number {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  let n = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === state && f[9] !== undefined && inodes.has(f[9])) n++;
+    }
+  }
+  return n;
+}

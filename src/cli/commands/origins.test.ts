@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CliIo } from '../io';
 import { EXIT_OK, EXIT_USAGE } from '../io';
-import { socketsCommand } from './sockets';
+import { cliRun, socketsOf, socketsWhen, type FrameJson, type SocketJson } from './testing/cliJson';
 import { originsCommand } from './origins';
 import { readProcessOrigins } from '../../core/origins/processOrigins';
 import { buildProgram, buildRecorder, fixtureSource, hasGcc, siteLine, tempDir } from '../../core/origins/testing/build';
@@ -22,8 +21,6 @@ let work: string;
 let library: string;
 const started: ChildProcessWithoutNullStreams[] = [];
 
-interface FrameJson { file: string | null; line: number | null; function: string | null; module: string }
-interface SocketJson { fd: number | null; inode: string; protocol: string; state: string; origin?: { frames: FrameJson[]; note?: string } }
 interface Started { pid: number; reuseA: number; reuseB: number; dups: number[]; pair: number[]; child: number }
 
 before(() => {
@@ -54,30 +51,6 @@ async function start(program: string, args: string[], plain = false, extraEnv: N
     });
     child.on('exit', (code) => reject(new Error(`${program} exited (${code}) before it was ready: ${err}`)));
   });
-}
-
-async function cliRun(command: typeof socketsCommand, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, interrupted: new Promise(() => undefined) };
-  const code = await command(args, io);
-  return { code, out, err };
-}
-
-async function socketsOf(pid: number): Promise<SocketJson[]> {
-  const r = await cliRun(socketsCommand, [String(pid), '--json']);
-  assert.equal(r.code, EXIT_OK, r.err);
-  return (JSON.parse(r.out) as { sockets: SocketJson[] }).sockets;
-}
-
-/** The process's sockets once `ready` holds for them (the kernel and the recorder may be a moment behind), or after ~5 s. */
-async function socketsWhen(pid: number, ready: (sockets: SocketJson[]) => boolean): Promise<SocketJson[]> {
-  let sockets = await socketsOf(pid);
-  for (let i = 0; i < 50 && !ready(sockets); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    sockets = await socketsOf(pid);
-  }
-  return sockets;
 }
 
 const inCloseWait = (n: number) => (sockets: SocketJson[]): boolean => sockets.filter((s) => s.state === 'CLOSE_WAIT').length >= n;

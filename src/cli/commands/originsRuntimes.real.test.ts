@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CliIo } from '../io';
-import { EXIT_OK } from '../io';
-import { socketsCommand } from './sockets';
+import { cliRun, socketsOf, socketsWhen, type FrameJson, type SocketJson } from './testing/cliJson';
 import { originsCommand } from './origins';
 import { fixtureSiteLine, runtimeRecorders, tempDir } from '../../core/origins/testing/build';
 import { repoRoot } from '../../core/platform/linux/testSupport';
@@ -29,8 +27,6 @@ let records: string;
 let lib: string;
 const started: ChildProcessWithoutNullStreams[] = [];
 
-interface FrameJson { file: string | null; line: number | null; function: string | null }
-interface SocketJson { fd: number | null; inode: string; state: string; origin?: { frames: FrameJson[] } }
 interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string; channel?: number; channelAccepted?: number; child?: number }
 
 before(() => {
@@ -66,20 +62,6 @@ async function start(command: string[], extraEnv: NodeJS.ProcessEnv = {}): Promi
     child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited (${code}) before it was ready: ${err}`)));
   });
   return { p, err: () => err };
-}
-
-async function cliRun(command: typeof socketsCommand, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, interrupted: new Promise(() => undefined) };
-  const code = await command(args, io);
-  return { code, out, err };
-}
-
-async function socketsOf(pid: number): Promise<SocketJson[]> {
-  const r = await cliRun(socketsCommand, [String(pid), '--json']);
-  assert.equal(r.code, EXIT_OK, r.err);
-  return (JSON.parse(r.out) as { sockets: SocketJson[] }).sockets;
 }
 
 /** Inodes of the process's TCP sockets in CLOSE-WAIT, as `ss -tanpe` lists them. */
@@ -118,16 +100,6 @@ async function checkLeak(pid: number, site: string): Promise<SocketJson[]> {
   assert.ok(right >= 0.99 * LEAK, `${right} of ${LEAK} leaked sockets at ${site}; e.g. ${at(closeWait[0] as SocketJson)}`);
   // None of the sockets closed on the other path remains: the site holds exactly the leaked ones.
   assert.equal(sockets.filter((s) => at(s) === site).length, LEAK);
-  return sockets;
-}
-
-/** The process's sockets once `ready` holds for them (the runtime recorders write in batches, at most ~200 ms late), or after ~5 s. */
-async function socketsWhen(pid: number, ready: (sockets: SocketJson[]) => boolean): Promise<SocketJson[]> {
-  let sockets = await socketsOf(pid);
-  for (let i = 0; i < 50 && !ready(sockets); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    sockets = await socketsOf(pid);
-  }
   return sockets;
 }
 
