@@ -4,7 +4,7 @@ import { joinCandidates } from '../../engine/candidates';
 import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
-import { borrowsByName, isCleanupRegistrar, isNoReturn, methodAcquisitionKind, methodUse, packageFunctionUse, packageAcquisitionKind, resourceKindOf, type ArgumentUse, type Imports, type ResourceKind } from './names';
+import { aliasesFirstArgument, borrowsByName, isCleanupRegistrar, isNoReturn, methodAcquisitionKind, methodUse, packageFunctionUse, packageAcquisitionKind, resourceKindOf, type ArgumentUse, type Imports, type ResourceKind } from './names';
 import type { GoTypes, ResultType } from './types';
 import { callArgs, callee, unparen } from './syntax';
 
@@ -226,6 +226,13 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
     const other = this.types.elsewhere(call);
     if (other) return other.borrowed?.some((b) => b) ? 'neutral' : 'unknown';
     return borrowsByName(name) ? 'neutral' : 'unknown';
+  }
+
+  /** Is the call a standard wrapper whose result holds and closes its first argument (`tls.Client(conn, cfg)`)? */
+  aliasesFirstArgument(call: Node): boolean {
+    if (this.isTransfer(call)) return false;
+    const c = callee(call, this.imports);
+    return !!c.name && c.pkg !== undefined && c.operand?.type === 'identifier' && this.types.isPackage(c.operand) && aliasesFirstArgument(c.pkg, c.name);
   }
 
   isTransfer(call: Node): boolean {

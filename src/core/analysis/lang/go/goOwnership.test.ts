@@ -545,3 +545,152 @@ func loop(addrs []string, key []byte) {
   // The callee may have closed it on failure: no close is offered.
   assert.deepEqual(r.findings[0]!.fixes, []);
 });
+
+test('a TLS wrapper kept in a local names its conn: a failed handshake leaks it, closing/returning/storing the wrapper does not', async () => {
+  const src = `package x
+
+import (
+	"crypto/tls"
+	"net"
+)
+
+type peer struct{ c net.Conn }
+
+func leaky(addr string, cfg *tls.Config) (*tls.Conn, error) {
+	dc, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c := tls.Client(dc, cfg)
+	if err := c.Handshake(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func closed(addr string, cfg *tls.Config) error {
+	dc, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	c := tls.Client(dc, cfg)
+	defer c.Close()
+	return c.Handshake()
+}
+
+func closedInLiteral(addr string, cfg *tls.Config) error {
+	dc, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	var c *tls.Conn = tls.Client(dc, cfg)
+	defer func() { c.Close() }()
+	return c.Handshake()
+}
+
+func stored(p *peer, addr string, cfg *tls.Config) {
+	dc, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	c := tls.Client(dc, cfg)
+	p.c = c
+}
+
+func serve(conn net.Conn, cfg *tls.Config) {
+	tc := tls.Server(conn, cfg)
+	defer tc.Close()
+	_ = tc.Handshake()
+}
+
+func listen(cfg *tls.Config) error {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return err
+	}
+	tl := tls.NewListener(l, cfg)
+	defer tl.Close()
+	for {
+		c, err := tl.Accept()
+		if err != nil {
+			return err
+		}
+		go serve(c, cfg)
+	}
+}
+
+func closedOnFailure(addr string, cfg *tls.Config) (net.Conn, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	conn = tls.Client(conn, cfg)
+	if err := conn.(*tls.Conn).Handshake(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+`;
+  assert.deepEqual(await leaks(src), ['17:dc']);
+});
+
+test('Accept on a listener closed just before acquires nothing; a listener reopened or closed on one branch still does', async () => {
+  const src = `package x
+
+import (
+	"net"
+	"testing"
+)
+
+func TestClosedAccept(t *testing.T) {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	_, err = l.Accept()
+	if err == nil {
+		t.Error("accepted")
+	}
+	c, err := l.Accept()
+	_ = err
+	_ = c
+}
+
+func reopened() {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return
+	}
+	l.Close()
+	l, err = net.Listen("tcp", ":0")
+	if err != nil {
+		return
+	}
+	defer l.Close()
+	c, err := l.Accept()
+	if err != nil {
+		return
+	}
+	_ = c
+}
+
+func maybeClosed(stop bool) {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return
+	}
+	defer l.Close()
+	if stop {
+		l.Close()
+	}
+	c, err := l.Accept()
+	if err != nil {
+		return
+	}
+	_ = c
+}
+`;
+  assert.deepEqual(await leaks(src), ['39:c', '55:c']);
+});

@@ -17,9 +17,12 @@ import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen, va
  * - `go f(x)` hands x to a goroutine: released when f closes or hands it on on every path (its
  *   engine summary), handed over when f's code is not in the file, and otherwise lent: still open,
  *   so still leaking, but no release at an exit may be proposed (the goroutine may still use it);
- * - wrappers (`tls.Client(conn)`), stores into fields, slices, maps, composite literals, sends on
- *   channels, and configured ownership transfers hand the resource over; a return hands it to
- *   the caller.
+ * - `tc := tls.Client(conn, cfg)` makes `tc` another name of `conn`'s resource: closing, returning
+ *   or storing `tc` does that to `conn`, and an exit that leaves both open leaks it (a failed
+ *   handshake does not close `conn`);
+ * - other wrappers (`tls.Client(conn)` not kept in a local), stores into fields, slices, maps,
+ *   composite literals, sends on channels, and configured ownership transfers hand the resource
+ *   over; a return hands it to the caller.
  */
 
 export interface GoLowerContext {
@@ -33,6 +36,8 @@ export interface GoLowerContext {
   targets(call: Node): Node[] | null;
   /** Does `fn` close or hand on parameter `index` (or the captured variable) on every path? */
   consumes(fn: Node, index: number, captured?: string | null): boolean;
+  /** Is the call a standard wrapper whose result holds and closes its first argument (`tls.Client(conn, cfg)`)? */
+  aliasesFirstArgument(call: Node): boolean;
 }
 
 /** One acquisition of the function, by the offset of its call (the engine's token site). */
@@ -88,6 +93,8 @@ export class GoLowering {
   private readonly deferredReleases: { at: number; refs: Ref[] }[] = [];
   /** The call of the statement being lowered whose hand-over waits for its success edge (cfg.gated), by offset. */
   private gatedCall = -1;
+  /** Aliasing wrapper calls of the statement being lowered, by offset (see aliasing): their argument is not handed over. */
+  private aliasCalls = new Set<number>();
 
   constructor(private readonly cfg: FunctionCfg, private readonly ctx: GoLowerContext, private readonly captured: string | null) {}
 
@@ -178,7 +185,9 @@ export class GoLowering {
         break;
     }
     this.gatedCall = this.cfg.gated.has(ast.id) ? gatedCallOf(ast) : -1;
+    this.aliasCalls = this.aliasCallsOf(ast, scope);
     this.effects(ast, scope, ops);
+    this.aliasCalls = new Set();
     // `l, err = wrap(l)` with its error checked: until the success edge, what `l` held is kept in a
     // hidden location (the assignment makes `l` the wrapper), so that an alias still names it on the
     // error edge (`var rw io.ReadWriteCloser = conn; rw, err = wrap(rw); if err != nil { return }`).
@@ -235,11 +244,19 @@ export class GoLowering {
       for (const s of varSpecs(stmt)) forms.push({ left: s.childrenForFieldName('name').filter((x): x is Node => !!x), right: exprList(s.childForFieldName('value')), stmt: s });
     }
     for (const f of forms) {
+      // A local given an aliasing wrapper of a tracked variable names that resource too (a literal may close it).
+      if (f.left.length === f.right.length) {
+        f.left.forEach((l, i) => {
+          const a = this.aliasing(l, f.right[i]!, n.scope);
+          if (a) this.acquiredKeys.add(a.target);
+        });
+      }
       const call = unparen(f.right[0] ?? null);
       if (f.right.length !== 1 || !call || call.type !== 'call_expression' || f.left.length > 2) continue;
       const kind = this.ctx.acquisition(call);
       const target = f.left[0];
       if (!kind || !target || target.type !== 'identifier') continue;
+      if (acceptsAfterClose(call, f.stmt)) continue;
       const discarded = target.text === '_' && f.stmt.type !== 'var_spec';
       const key = discarded ? discardKey(f.stmt) : this.key(target.text, n.scope);
       if (!key) continue; // a package-level variable: stored
@@ -291,6 +308,11 @@ export class GoLowering {
     const target = this.target(l, scope);
     if (target.kind === 'ignore') return; // `_ = conn` hands nothing on
     const v = unparen(r);
+    const alias = this.aliasing(l, r, scope);
+    if (alias) {
+      if (alias.source !== alias.target) ops.push({ op: 'bind', target, value: { kind: 'var', key: alias.source }, start, end });
+      return;
+    }
     if (target.kind === 'local' && v?.type === 'identifier') {
       const k = this.key(v.text, scope);
       ops.push({ op: 'bind', target, value: k ? { kind: 'var', key: k } : { kind: 'other' }, start, end });
@@ -315,6 +337,39 @@ export class GoLowering {
       return k ? { kind: 'local', key: k } : { kind: 'escape' };
     }
     return { kind: 'escape' };
+  }
+
+  /**
+   * `tc := tls.Client(conn, cfg)` (or `=` to a local): the local `target` becomes another name of the
+   * tracked variable `source` given as the wrapper's first argument. Null for any other assignment.
+   */
+  private aliasing(l: Node, r: Node, scope: number): { target: string; source: string; call: Node } | null {
+    const t = unparen(l);
+    const call = unparen(r);
+    if (t?.type !== 'identifier' || call?.type !== 'call_expression' || !this.ctx.aliasesFirstArgument(call)) return null;
+    const target = this.key(t.text, scope);
+    const arg = unparen(callArgs(call)[0] ?? null);
+    const source = arg?.type === 'identifier' ? this.key(arg.text, scope) : null;
+    return target && source ? { target, source, call } : null;
+  }
+
+  /** The aliasing wrapper calls (see aliasing) an assignment or declaration statement makes, by offset. */
+  private aliasCallsOf(stmt: Node, scope: number): Set<number> {
+    const out = new Set<number>();
+    const pairs: [Node[], Node[]][] = [];
+    if (stmt.type === 'short_var_declaration' || stmt.type === 'assignment_statement') {
+      if (stmt.type === 'short_var_declaration' || stmt.childForFieldName('operator')?.text === '=') pairs.push([exprList(stmt.childForFieldName('left')), exprList(stmt.childForFieldName('right'))]);
+    } else if (stmt.type === 'var_declaration') {
+      for (const v of varSpecs(stmt)) pairs.push([v.childrenForFieldName('name').filter((x): x is Node => !!x), exprList(v.childForFieldName('value'))]);
+    }
+    for (const [left, right] of pairs) {
+      if (left.length !== right.length) continue;
+      left.forEach((l, i) => {
+        const a = this.aliasing(l, right[i]!, scope);
+        if (a) out.add(a.call.startIndex);
+      });
+    }
+    return out;
   }
 
   private handOver(refs: readonly Ref[], ops: Op[]): void {
@@ -435,7 +490,9 @@ export class GoLowering {
       for (const h of this.capturedBy(lit, scope)) if (h.consumed) ops.push(use === 'cleanup' ? { op: 'release', ref: h.ref } : { op: 'transfer', refs: [h.ref] });
     }
     if (use === 'owns') {
-      for (const a of args) this.handOver(this.carried(a, scope, false), ops);
+      // An aliasing wrapper kept in a local: its first argument stays the function's, under both names.
+      const kept = this.aliasCalls.has(call.startIndex) ? args.slice(1) : args;
+      for (const a of kept) this.handOver(this.carried(a, scope, false), ops);
       return;
     }
     if (use === 'unknown') {
@@ -634,6 +691,44 @@ function onlyWhereFailing(stmt: Node, name: string, err: string): boolean {
   if (!consequence) return false;
   return block.descendantsOfType('identifier').every((id) => !id || id.text !== name || id.startIndex < next.startIndex ||
     (id.startIndex >= consequence.startIndex && id.endIndex <= consequence.endIndex));
+}
+
+/**
+ * `l.Close()` and then `c, err := l.Accept()` in the same statement list, with no statement between
+ * them that uses `l` other than to call its methods (no assignment, no hand-off) nor a label a jump
+ * could enter by: Accept on a closed listener fails, so it acquires nothing (a test checking the
+ * error it returns).
+ */
+function acceptsAfterClose(call: Node, stmt: Node): boolean {
+  const f = unparen(call.childForFieldName('function'));
+  if (f?.type !== 'selector_expression' || !/^Accept/.test(f.childForFieldName('field')?.text ?? '')) return false;
+  const recv = unparen(f.childForFieldName('operand'));
+  if (recv?.type !== 'identifier') return false;
+  let anchor = stmt.type === 'var_spec' ? stmt.parent : stmt;
+  if (anchor?.parent?.type === 'if_statement' && anchor.parent.childForFieldName('initializer')?.id === anchor.id) anchor = anchor.parent;
+  if (!anchor || anchor.parent?.type !== 'statement_list') return false;
+  for (let p = anchor.previousNamedSibling; p; p = p.previousNamedSibling) {
+    if (p.type === 'comment') continue;
+    if (p.type === 'labeled_statement') return false;
+    const x = p.type === 'expression_statement' ? unparen(firstKid(p)) : null;
+    const g = x?.type === 'call_expression' ? unparen(x.childForFieldName('function')) : null;
+    if (g?.type === 'selector_expression' && g.childForFieldName('field')?.text === 'Close' && callArgs(x!).length === 0) {
+      const op = unparen(g.childForFieldName('operand'));
+      if (op?.type === 'identifier' && op.text === recv.text) return true;
+    }
+    if (mentions(p, recv.text) && !onlyCallsMethods(p, recv.text)) return false;
+  }
+  return false;
+}
+
+/** Is every use of `name` in `n` the receiver of a method call (`name.Addr()`)? */
+function onlyCallsMethods(n: Node, name: string): boolean {
+  return n.descendantsOfType('identifier').every((id) => {
+    if (!id || id.text !== name) return true;
+    const sel = id.parent;
+    return sel?.type === 'selector_expression' && sel.childForFieldName('operand')?.id === id.id &&
+      sel.parent?.type === 'call_expression' && sel.parent.childForFieldName('function')?.id === sel.id;
+  });
 }
 
 /** Does the body of `fn` call `name.Close()` or `name.Body.Close()` anywhere? */

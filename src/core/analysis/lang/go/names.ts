@@ -175,6 +175,18 @@ const OWNING: ReadonlySet<string> = new Set([
   ...fq('runtime/pprof', ['StartCPUProfile']), ...fq('runtime/trace', ['Start']), ...fq('log', ['SetOutput']),
 ]);
 
+/**
+ * Standard wrappers whose result is their first argument seen through another interface: closing
+ * the result closes the argument, and leaving the result open leaves it open (`tls.Client(conn, cfg)`
+ * whose handshake fails still holds `conn`). A variable given the result names the argument's resource.
+ */
+const ALIASING: ReadonlySet<string> = new Set(fq('crypto/tls', ['Client', 'Server', 'NewListener']));
+
+/** Is `pkg.name` a standard wrapper whose result holds (and closes) its first argument? */
+export function aliasesFirstArgument(pkg: string, name: string): boolean {
+  return ALIASING.has(`${pkg}.${name}`);
+}
+
 /** Methods of standard (and common) types that take ownership of their resource arguments, by `pkg.Type`. */
 const OWNING_METHODS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['net/http.Server', new Set(['Serve', 'ServeTLS'])],
