@@ -633,6 +633,38 @@ func closedOnFailure(addr string, cfg *tls.Config) (net.Conn, error) {
 }
 `;
   assert.deepEqual(await leaks(src), ['17:dc']);
+  const rpc = `package x
+
+import (
+	"net"
+	"net/rpc"
+	"net/textproto"
+)
+
+func call(addr string) error {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	client := rpc.NewClient(conn)
+	defer client.Close()
+	return client.Call("S.M", 1, nil)
+}
+
+func greet(addr string) (string, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	tc := textproto.NewConn(conn)
+	line, err := tc.ReadLine()
+	if err != nil {
+		return "", err
+	}
+	return line, tc.Close()
+}
+`;
+  assert.deepEqual(await leaks(rpc), ['27:conn']);
 });
 
 test('Accept on a listener closed just before acquires nothing; a listener reopened or closed on one branch still does', async () => {

@@ -178,9 +178,12 @@ const OWNING: ReadonlySet<string> = new Set([
 /**
  * Standard wrappers whose result is their first argument seen through another interface: closing
  * the result closes the argument, and leaving the result open leaves it open (`tls.Client(conn, cfg)`
- * whose handshake fails still holds `conn`). A variable given the result names the argument's resource.
+ * whose handshake fails still holds `conn`; a `textproto.Conn` or an RPC client closes its conn). A variable given the result names the argument's resource.
  */
-const ALIASING: ReadonlySet<string> = new Set(fq('crypto/tls', ['Client', 'Server', 'NewListener']));
+const ALIASING: ReadonlySet<string> = new Set([
+  ...fq('crypto/tls', ['Client', 'Server', 'NewListener']), ...fq('net/textproto', ['NewConn']),
+  ...fq('net/rpc', ['NewClient']), ...fq('net/rpc/jsonrpc', ['NewClient']),
+]);
 
 /** Is `pkg.name` a standard wrapper whose result holds (and closes) its first argument? */
 export function aliasesFirstArgument(pkg: string, name: string): boolean {
