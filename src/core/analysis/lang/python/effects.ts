@@ -306,15 +306,51 @@ export class Effects {
     return events;
   }
 
-  /** The events that hold even when the node raises: hand-offs to callees and closures. */
-  early(node: PyNode): Event[] {
-    const key = `early:${node.ast?.id}:${node.kind}`;
+  /**
+   * The events that hold even when the node raises: hand-offs to callees and closures. With `caught`
+   * (the exception goes to a handler of this function), an argument of the raising call itself is not
+   * handed off when that call builds an object (`IOStream(s)`, see `keepsOnRaise`): the constructor
+   * raised, so no object keeps it, and the handler's path still owns it.
+   */
+  early(node: PyNode, caught = false): Event[] {
+    const kept = caught ? this.keptOnRaise(node) : null;
+    const key = `early:${node.ast?.id}:${node.kind}:${kept ? 1 : 0}`;
     let events = this.cache.get(key);
     if (!events) {
-      events = this.of(node).filter((e) => e.t === 'escape' && e.early);
+      events = this.of(node).filter((e) => e.t === 'escape' && e.early && !kept?.has(e.v));
       this.cache.set(key, events);
     }
     return events;
+  }
+
+  /**
+   * The names that stay the function's own when the node's raising call raises: the plain-name arguments
+   * of a constructor (`IOStream(s, max_buffer_size=n)`) or of a function of the file that returns a new
+   * resource, named nowhere else in the node. Null when there are none.
+   */
+  private keptOnRaise(node: PyNode): Set<string> | null {
+    const call = node.raiser;
+    if (!call || call.type !== 'call' || !node.ast) return null;
+    const shape = acquireShape(call, this.imports);
+    const builds = isConstructor(callee(call, this.imports).name) || (shape?.shape === 'single' && shape.local === true);
+    if (!builds) return null;
+    const args = call.childForFieldName('arguments');
+    const direct = new Set<string>();
+    for (const a of args ? named(args) : []) {
+      const x = strip(a.type === 'keyword_argument' ? a.childForFieldName('value') : a);
+      if (x?.type === 'identifier') direct.add(x.text);
+    }
+    if (!direct.size) return null;
+    // A name also used elsewhere in the node (`Wrapper(s, helper(s))`, a lambda) may be handed off there.
+    const directIds = new Set<number>();
+    for (const a of args ? named(args) : []) {
+      const x = strip(a.type === 'keyword_argument' ? a.childForFieldName('value') : a);
+      if (x?.type === 'identifier') directIds.add(x.id);
+    }
+    for (const r of node.roots.length ? node.roots : [node.ast]) {
+      for (const id of identifiersIn(r)) if (direct.has(id.text) && !directIds.has(id.id)) direct.delete(id.text);
+    }
+    return direct.size ? direct : null;
   }
 
   private compute(node: PyNode, ast: Node, forBody: boolean): Event[] {

@@ -99,7 +99,7 @@ export class PyLowering {
       const branch = this.push('effect', id, n.ast);
       this.excBranch.set(id, branch);
       const b = this.nodes[branch]!;
-      if (edge === 'exc') b.ops.push(...this.ops(this.effects.early(n), n, false));
+      if (edge === 'exc') b.ops.push(...this.ops(this.effects.early(n, this.cfg.nodes[to]?.kind === 'caught'), n, false));
       b.succ.push(this.target(n, edge, to));
       if (normal.length) {
         mainId = this.push('noop', id, n.ast);

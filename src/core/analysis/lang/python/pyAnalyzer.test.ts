@@ -324,6 +324,45 @@ test('python: a socket returned or stored inside a wrapper is handed over, even 
   assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable]), [[15, 's'], [15, 's']]);
 });
 
+test('python: a constructor that raises into the function\'s own handler kept nothing: the handler\'s path still owns the socket', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def create(addr, make_future):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s, max_buffer_size=10)',
+    '    except OSError as e:',
+    '        return None',
+    '    return stream',
+    '',
+    'def propagated(addr):',
+    '    s = socket.socket()',
+    '    return IOStream(s)',
+    '',
+    'def also_elsewhere(addr):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s, keep(s))',
+    '    except OSError:',
+    '        return None',
+    '    return stream',
+    '',
+    'def closed(addr):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s)',
+    '    except OSError:',
+    '        s.close()',
+    '        raise',
+    '    return stream',
+  );
+  const findings = (await analyzePython(text, {})).findings;
+  // create(): IOStream() raised, so no stream keeps s, and `return None` loses it. An exception leaving the
+  // function (propagated) and a name handed to another call too (also_elsewhere) stay handed off.
+  assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable]), [[8, 's']]);
+});
+
 test('python: files with syntax errors are analysed where they parse', async () => {
   const text = lines(
     'import socket',
