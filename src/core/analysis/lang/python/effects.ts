@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
 import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf } from './summaries';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
@@ -41,6 +42,8 @@ export interface RaiseContext {
    * practically never raises.
    */
   readonly ownClassStores?: boolean;
+  /** A close method's attributes, owned from its entry (./closeMethod). */
+  readonly owned?: OwnedAttributes | null;
 }
 
 const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new Set() };
@@ -265,7 +268,7 @@ export class Effects {
       walk(r, (n) => {
         if (found) return false;
         if (DEFERRED.has(n.type)) return false;
-        if (n.type === 'call' && !isNonRaising(n, this.imports)) {
+        if (n.type === 'call' && !isNonRaising(n, this.imports) && !this.releasesAttribute(n)) {
           if (!this.quiet(n)) {
             found = n;
             return false;
@@ -277,6 +280,17 @@ export class Effects {
       if (found) return found;
     }
     return unlikely;
+  }
+
+  /** The close method's attributes owned from its entry (./closeMethod), or null. */
+  get ownedAttributes(): OwnedAttributes | null {
+    return this.context.owned ?? null;
+  }
+
+  /** A call that closes an attribute the close method owns (`self.sock.close()`, `self._close_socket()`): a release, which does not raise. */
+  private releasesAttribute(call: Node): boolean {
+    const owned = this.context.owned;
+    return !!owned && attributesReleased(call, owned, this.imports).length > 0;
   }
 
   /**
@@ -354,6 +368,19 @@ export class Effects {
   }
 
   private compute(node: PyNode, ast: Node, forBody: boolean): Event[] {
+    const owned = this.context.owned;
+    if (owned && node.kind === 'for' && forBody) {
+      // The loop target's binding comes after the `for` node's own events (./lower slices them off).
+      const plain = this.computeNames(node, ast, false).length;
+      return [...this.of(node), ...this.computeNames(node, ast, true).slice(plain)];
+    }
+    const events = this.computeNames(node, ast, forBody);
+    if (!owned || node.kind === 'withExit') return events;
+    const roots = node.kind === 'def' ? [ast] : node.roots;
+    return roots.length ? [...events, ...attributeEvents(ast, roots, owned, this.imports)] : events;
+  }
+
+  private computeNames(node: PyNode, ast: Node, forBody: boolean): Event[] {
     const out: Event[] = [];
     switch (node.kind) {
       case 'def':

@@ -3,6 +3,7 @@ import {
   EMPTY_PROGRAM, NO_GUARD, type AcquireSite, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Value,
 } from '../../ir/ir';
 import type { EdgeKind, PyCfg, PyNode } from './cfg';
+import { trackedKey } from './closeMethod';
 import type { AcquisitionSite, Effects, Event } from './effects';
 import { identifiersIn, named, strip, walk } from './syntax';
 
@@ -112,10 +113,24 @@ export class PyLowering {
     }
     const targets = normal.map((e) => this.target(n, e.edge, e.to));
     switch (n.kind) {
-      case 'entry':
+      case 'entry': {
         main.kind = mainId === id ? 'entry' : 'noop';
-        main.succ.push(...targets);
+        const owned = this.effects.ownedAttributes;
+        if (!owned) {
+          main.succ.push(...targets);
+          return;
+        }
+        // A close method holds the attributes it closes from its entry (./closeMethod): each is bound
+        // there to a resource located at the call that closes it.
+        const held = this.push('effect', id, null);
+        for (const [key, call] of owned.keys) {
+          const site: AcquireSite = { start: call.startIndex, end: call.endIndex, call: key, resource: 'socket', validity: 'pointer', alwaysValid: false };
+          this.nodes[held]!.ops.push({ op: 'bind', target: { kind: 'local', key }, value: { kind: 'acquire', ...site }, start: call.startIndex, end: call.endIndex });
+        }
+        this.nodes[held]!.succ.push(...targets);
+        main.succ.push(held);
         return;
+      }
       case 'cond': {
         const events = this.effects.of(n);
         main.ops.push(...this.ops(events, n, false));
@@ -349,10 +364,18 @@ export class PyLowering {
 
   // ------------------------------------------------------------ guards
 
+  /** The tracked key of a close method's attribute (`self.sock`, see ./closeMethod), or null. */
+  private attributeKey(n: Node): string | null {
+    const owned = this.effects.ownedAttributes;
+    return owned ? trackedKey(n, owned) : null;
+  }
+
   /** What a condition says about its names: `s`, `not s`, `s is None`, `s is not None`, `and`/`or`. */
   private guard(cond: Node | null, events: readonly Event[], depth: number): Guard {
     const c = strip(cond);
     if (!c || depth > MAX_GUARD_DEPTH) return NO_GUARD;
+    const attr = this.attributeKey(c);
+    if (attr !== null) return { g: 'cmp', subject: { kind: 'key', key: attr }, rel: '!=', c: 0 };
     switch (c.type) {
       case 'identifier':
         return this.truthiness(c.text, '!=');
@@ -377,8 +400,15 @@ export class PyLowering {
         if (parts.length !== 2) return NO_GUARD;
         const op = c.childrenForFieldName('operators').map((o) => o?.text.replace(/\s+/g, ' '))[0];
         const [l, r] = [strip(parts[0]!), strip(parts[1]!)];
-        const subject = l?.type === 'identifier' && r?.type === 'none' ? l : r?.type === 'identifier' && l?.type === 'none' ? r : null;
+        const isSubject = (x: Node | null) => x?.type === 'identifier' || (x !== null && this.attributeKey(x) !== null);
+        const subject = isSubject(l) && r?.type === 'none' ? l : isSubject(r) && l?.type === 'none' ? r : null;
         if (!subject) return NO_GUARD;
+        const attr = this.attributeKey(subject);
+        if (attr !== null) {
+          if (op === 'is' || op === '==') return { g: 'cmp', subject: { kind: 'key', key: attr }, rel: '==', c: 0 };
+          if (op === 'is not' || op === '!=') return { g: 'cmp', subject: { kind: 'key', key: attr }, rel: '!=', c: 0 };
+          return NO_GUARD;
+        }
         if (op === 'is' || op === '==') return this.truthiness(subject.text, '==');
         if (op === 'is not' || op === '!=') return this.truthiness(subject.text, '!=');
         return NO_GUARD;
