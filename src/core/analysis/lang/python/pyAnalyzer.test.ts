@@ -363,6 +363,27 @@ test('python: a constructor that raises into the function\'s own handler kept no
   assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable]), [[8, 's']]);
 });
 
+test('python: a new future and its setters practically never raise: a leak that needs them to is below warning', async () => {
+  const text = lines(
+    'import socket',
+    'from asyncio import Future',
+    '',
+    'def create(addr):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s)',
+    '    except OSError as e:',
+    '        fu = Future()',
+    '        fu.set_exception(e)',
+    '        notify(e)',
+    '        return fu',
+    '    return stream',
+  );
+  const findings = (await analyzePython(text, {})).findings;
+  assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable, f.severity ?? 'warning']),
+    [[9, 's', 'information'], [10, 's', 'information'], [11, 's', 'warning'], [12, 's', 'warning']]);
+});
+
 test('python: files with syntax errors are analysed where they parse', async () => {
   const text = lines(
     'import socket',
