@@ -4,6 +4,7 @@ import {
 } from '../../ir/ir';
 import type { EdgeKind, PyCfg, PyNode } from './cfg';
 import { trackedKey } from './closeMethod';
+import { flagFactPrograms } from './flagFacts';
 import type { AcquisitionSite, Effects, Event } from './effects';
 import { identifiersIn, named, strip, walk } from './syntax';
 
@@ -46,6 +47,9 @@ export class PyLowering {
   private readonly origin: number[] = [];
   private readonly exits = new Map<string, number>();
   private readonly excBranch = new Map<number, number>();
+  /** Python CFG node → the IR node running its effects; IR cond node → its condition (for ./flagFacts). */
+  private readonly mainOf = new Map<number, number>();
+  private readonly conditions = new Map<number, Node>();
   private finallyClauses: Node[] | null = null;
   /** Names an acquisition proves truthy (`open(path)` succeeded: `path` is no empty string or None), see `truthyStatus`. */
   private truthy: Set<string> | null = null;
@@ -68,10 +72,16 @@ export class PyLowering {
     const py = this.cfg.nodes;
     for (let i = 0; i < py.length; i++) this.push('noop', i, py[i]!.ast);
     for (let i = 0; i < py.length; i++) if (py[i]!.kind !== 'exit') this.node(i, py[i]!);
-    const nodes: IrNode[] = this.nodes.map((n) => ({
-      kind: n.kind, succ: n.succ, exit: n.exit, dying: n.dying, anchor: n.anchor, reads: n.reads,
-      program: n.ops.length || n.guard !== NO_GUARD || n.constant !== null ? { ops: n.ops, guard: n.guard, constant: n.constant, noReturn: false } : EMPTY_PROGRAM,
-    }));
+    // Flags tested twice or set and tested (`err = None` … `while not err:`) correlate branches (./flagFacts).
+    const facts = this.moduleLevel ? null : flagFactPrograms(this.cfg, this.body, this.nodes.length, { origin: this.origin, main: this.mainOf, conditions: this.conditions });
+    const nodes: IrNode[] = this.nodes.map((n, i) => {
+      const fp = facts?.[i];
+      // A pass-through node that changes what is known of a flag runs it as an effect.
+      const kind = fp && n.kind === 'noop' ? 'effect' : n.kind;
+      const program = n.ops.length || n.guard !== NO_GUARD || n.constant !== null || fp
+        ? { ops: n.ops, guard: n.guard, constant: n.constant, noReturn: false, ...(fp ? { facts: fp } : {}) } : EMPTY_PROGRAM;
+      return { kind, succ: n.succ, exit: n.exit, dying: n.dying, anchor: n.anchor, reads: n.reads, program };
+    });
     const ir: FunctionIr = { nodes, entry: this.cfg.entry, params: this.params, start: this.scope.startIndex, end: this.scope.endIndex, autoReleased: new Set() };
     return { ir, origin: this.origin, excBranch: this.excBranch };
   }
@@ -112,6 +122,7 @@ export class PyLowering {
       }
     }
     const targets = normal.map((e) => this.target(n, e.edge, e.to));
+    this.mainOf.set(id, mainId);
     switch (n.kind) {
       case 'entry': {
         main.kind = mainId === id ? 'entry' : 'noop';
@@ -137,6 +148,7 @@ export class PyLowering {
         if (targets.length === 2) {
           main.kind = 'cond';
           main.guard = this.guard(n.ast, events, 0);
+          if (n.ast) this.conditions.set(mainId, n.ast);
         } else main.kind = 'effect';
         main.succ.push(...targets);
         return;

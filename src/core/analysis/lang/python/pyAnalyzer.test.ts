@@ -384,6 +384,51 @@ test('python: a new future and its setters practically never raise: a leak that 
     [[9, 's', 'information'], [10, 's', 'information'], [11, 's', 'warning'], [12, 's', 'warning']]);
 });
 
+test('python: a flag set to a constant and then tested takes one branch (err = None … while not err)', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def open_first(addrs):',
+    '    err = None',
+    '    for addr in addrs:',
+    '        sock = socket.socket()',
+    '        err = None',
+    '        while not err:',
+    '            try:',
+    '                sock.connect(addr)',
+    '            except OSError as e:',
+    '                sock.close()',
+    '                err = e',
+    '                continue',
+    '            else:',
+    '                break',
+    '        else:',
+    '            continue',
+    '        break',
+    '    else:',
+    '        if err:',
+    '            raise err',
+    '    return sock',
+    '',
+    'def changed_elsewhere(addrs):',
+    '    err = None',
+    '    def fail():',
+    '        nonlocal err',
+    '        err = OSError()',
+    '    for addr in addrs:',
+    '        sock = socket.socket()',
+    '        fail()',
+    '        if err:',
+    '            continue',
+    '        return sock',
+  );
+  const findings = (await analyzePython(text, {})).findings;
+  // open_first(): the loop is entered (err is None), so its else (next address) runs only after the close.
+  // changed_elsewhere(): a nested function rebinds err, so nothing is known of it (the loop may end with sock open).
+  assert.deepEqual(findings.filter((f) => f.severity !== 'information').map((f) => [f.range.start.line + 1, f.function, f.ruleId]),
+    [[31, 'changed_elsewhere', 'sockscope.overwrite'], [32, 'changed_elsewhere', 'sockscope.leak'], [35, 'changed_elsewhere', 'sockscope.leak']]);
+});
+
 test('python: files with syntax errors are analysed where they parse', async () => {
   const text = lines(
     'import socket',
