@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
 import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf } from './summaries';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
@@ -41,6 +42,8 @@ export interface RaiseContext {
    * practically never raises.
    */
   readonly ownClassStores?: boolean;
+  /** A close method's attributes, owned from its entry (./closeMethod). */
+  readonly owned?: OwnedAttributes | null;
 }
 
 const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new Set() };
@@ -265,7 +268,7 @@ export class Effects {
       walk(r, (n) => {
         if (found) return false;
         if (DEFERRED.has(n.type)) return false;
-        if (n.type === 'call' && !isNonRaising(n, this.imports)) {
+        if (n.type === 'call' && !isNonRaising(n, this.imports) && !this.releasesAttribute(n)) {
           if (!this.quiet(n)) {
             found = n;
             return false;
@@ -277,6 +280,17 @@ export class Effects {
       if (found) return found;
     }
     return unlikely;
+  }
+
+  /** The close method's attributes owned from its entry (./closeMethod), or null. */
+  get ownedAttributes(): OwnedAttributes | null {
+    return this.context.owned ?? null;
+  }
+
+  /** A call that closes an attribute the close method owns (`self.sock.close()`, `self._close_socket()`): a release, which does not raise. */
+  private releasesAttribute(call: Node): boolean {
+    const owned = this.context.owned;
+    return !!owned && attributesReleased(call, owned, this.imports).length > 0;
   }
 
   /**
@@ -306,18 +320,67 @@ export class Effects {
     return events;
   }
 
-  /** The events that hold even when the node raises: hand-offs to callees and closures. */
-  early(node: PyNode): Event[] {
-    const key = `early:${node.ast?.id}:${node.kind}`;
+  /**
+   * The events that hold even when the node raises: hand-offs to callees and closures. With `caught`
+   * (the exception goes to a handler of this function), an argument of the raising call itself is not
+   * handed off when that call builds an object (`IOStream(s)`, see `keepsOnRaise`): the constructor
+   * raised, so no object keeps it, and the handler's path still owns it.
+   */
+  early(node: PyNode, caught = false): Event[] {
+    const kept = caught ? this.keptOnRaise(node) : null;
+    const key = `early:${node.ast?.id}:${node.kind}:${kept ? 1 : 0}`;
     let events = this.cache.get(key);
     if (!events) {
-      events = this.of(node).filter((e) => e.t === 'escape' && e.early);
+      events = this.of(node).filter((e) => e.t === 'escape' && e.early && !kept?.has(e.v));
       this.cache.set(key, events);
     }
     return events;
   }
 
+  /**
+   * The names that stay the function's own when the node's raising call raises: the plain-name arguments
+   * of a constructor (`IOStream(s, max_buffer_size=n)`) or of a function of the file that returns a new
+   * resource, named nowhere else in the node. Null when there are none.
+   */
+  private keptOnRaise(node: PyNode): Set<string> | null {
+    const call = node.raiser;
+    if (!call || call.type !== 'call' || !node.ast) return null;
+    const shape = acquireShape(call, this.imports);
+    const builds = isConstructor(callee(call, this.imports).name) || (shape?.shape === 'single' && shape.local === true);
+    if (!builds) return null;
+    const args = call.childForFieldName('arguments');
+    const direct = new Set<string>();
+    for (const a of args ? named(args) : []) {
+      const x = strip(a.type === 'keyword_argument' ? a.childForFieldName('value') : a);
+      if (x?.type === 'identifier') direct.add(x.text);
+    }
+    if (!direct.size) return null;
+    // A name also used elsewhere in the node (`Wrapper(s, helper(s))`, a lambda) may be handed off there.
+    const directIds = new Set<number>();
+    for (const a of args ? named(args) : []) {
+      const x = strip(a.type === 'keyword_argument' ? a.childForFieldName('value') : a);
+      if (x?.type === 'identifier') directIds.add(x.id);
+    }
+    for (const r of node.roots.length ? node.roots : [node.ast]) {
+      for (const id of identifiersIn(r)) if (direct.has(id.text) && !directIds.has(id.id)) direct.delete(id.text);
+    }
+    return direct.size ? direct : null;
+  }
+
   private compute(node: PyNode, ast: Node, forBody: boolean): Event[] {
+    const owned = this.context.owned;
+    if (owned && node.kind === 'for' && forBody) {
+      // The loop target's binding comes after the `for` node's own events (./lower slices them off).
+      const plain = this.computeNames(node, ast, false).length;
+      return [...this.of(node), ...this.computeNames(node, ast, true).slice(plain)];
+    }
+    const events = this.computeNames(node, ast, forBody);
+    if (!owned || node.kind === 'withExit') return events;
+    const roots = node.kind === 'def' ? [ast] : node.roots;
+    return roots.length ? [...events, ...attributeEvents(ast, roots, owned, this.imports)] : events;
+  }
+
+  private computeNames(node: PyNode, ast: Node, forBody: boolean): Event[] {
     const out: Event[] = [];
     switch (node.kind) {
       case 'def':

@@ -7,6 +7,7 @@ import { FileReuse, functionKey } from '../../engine/reuse';
 import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
+import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from './closeMethod';
 import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
@@ -193,21 +194,24 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, finding
     // nothing has an empty result, reused like any other).
     // A method's `cls(…)` depends on its class's `__init__` (./effects `storingClass`).
     const ownClassStores = !scope.moduleLevel && isClassMethod(scope.node) && storingClass(enclosingClass(scope.node));
-    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, [...facts, ownClassStores ? 'S' : '']);
+    // A close method owns the attributes it closes (./closeMethod): that depends on the class's other methods.
+    const attributes = scope.moduleLevel ? null : closeMethodAttributes(scope.node, enclosingClass(scope.node), imports);
+    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, [...facts, ownClassStores ? 'S' : '', ownedFingerprint(attributes, scope.node.startIndex)]);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
-      const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 ? analyzeScope(scope, file, scopeNotes, owned, ownClassStores) : [];
+      const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 || attributes !== null
+        ? analyzeScope(scope, file, scopeNotes, owned, ownClassStores, attributes) : [];
       return { findings: found, reusable: true };
     }, { findings, notes });
   }
 }
 
-function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null, ownClassStores: boolean): Finding[] {
+function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null, ownClassStores: boolean, attributes: OwnedAttributes | null): Finding[] {
   const { text, index, imports, transfers, deadline } = file;
   const findings: Finding[] = [];
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
-    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores });
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores, owned: attributes });
   const builder = new CfgBuilder((roots) => effects.raiser(roots));
   let cfg;
   try {
@@ -248,16 +252,29 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   // Likewise an exception leaving a test (`test_x`/`testX`/`setUp` of a class, or a module-level `test_x`)
   // fails the test, and the runner reports that failure: the leak on that path is below warning too.
   const exceptionEnds = isScriptMain(scope) || isTest(scope);
+  // A close method's attributes (./closeMethod) are reported only where an exception leaves the method
+  // before it closes them, with no fix (the object, not the method, made them).
+  const heldStarts = new Set([...(attributes?.keys.values() ?? [])].map((c) => c.startIndex));
+  const held = (tokens: readonly import('../../engine/values').Token[]) => tokens.some((t) => heldStarts.has(t.site.start) && attributes!.keys.has(t.site.call));
   for (const rec of records) {
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
+    if (held(tokens)) {
+      if (rec.exit.kind !== 'throw') continue;
+      const closedAt = index.position(tokens[0]!.site.start).line + 1;
+      const message = `\`${rec.variable}\` is left open when an exception leaves here: ${scope.name}() closes it on line ${closedAt}`;
+      const finding = leakFinding(rec, tokens, scope.name, 'python', index, message);
+      const likely = attributes!.likely.has((rec.origin ?? rec.exit).start);
+      findings.push({ ...finding, ...(exceptionEnds || !likely ? { severity: 'information' as const } : {}), fixes: [] });
+      continue;
+    }
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
     const finding = leakFinding(rec, tokens, scope.name, 'python', index);
     findings.push({ ...finding, ...(exceptionEnds && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}), fixes });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);
-    if (!tokens) continue;
+    if (!tokens || held(tokens)) continue;
     const fix = regionFix(tokens);
     findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
   }

@@ -3,6 +3,8 @@ import {
   EMPTY_PROGRAM, NO_GUARD, type AcquireSite, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Value,
 } from '../../ir/ir';
 import type { EdgeKind, PyCfg, PyNode } from './cfg';
+import { trackedKey } from './closeMethod';
+import { flagFactPrograms } from './flagFacts';
 import type { AcquisitionSite, Effects, Event } from './effects';
 import { identifiersIn, named, strip, walk } from './syntax';
 
@@ -45,6 +47,9 @@ export class PyLowering {
   private readonly origin: number[] = [];
   private readonly exits = new Map<string, number>();
   private readonly excBranch = new Map<number, number>();
+  /** Python CFG node → the IR node running its effects; IR cond node → its condition (for ./flagFacts). */
+  private readonly mainOf = new Map<number, number>();
+  private readonly conditions = new Map<number, Node>();
   private finallyClauses: Node[] | null = null;
   /** Names an acquisition proves truthy (`open(path)` succeeded: `path` is no empty string or None), see `truthyStatus`. */
   private truthy: Set<string> | null = null;
@@ -67,10 +72,16 @@ export class PyLowering {
     const py = this.cfg.nodes;
     for (let i = 0; i < py.length; i++) this.push('noop', i, py[i]!.ast);
     for (let i = 0; i < py.length; i++) if (py[i]!.kind !== 'exit') this.node(i, py[i]!);
-    const nodes: IrNode[] = this.nodes.map((n) => ({
-      kind: n.kind, succ: n.succ, exit: n.exit, dying: n.dying, anchor: n.anchor, reads: n.reads,
-      program: n.ops.length || n.guard !== NO_GUARD || n.constant !== null ? { ops: n.ops, guard: n.guard, constant: n.constant, noReturn: false } : EMPTY_PROGRAM,
-    }));
+    // Flags tested twice or set and tested (`err = None` … `while not err:`) correlate branches (./flagFacts).
+    const facts = this.moduleLevel ? null : flagFactPrograms(this.cfg, this.body, this.nodes.length, { origin: this.origin, main: this.mainOf, conditions: this.conditions });
+    const nodes: IrNode[] = this.nodes.map((n, i) => {
+      const fp = facts?.[i];
+      // A pass-through node that changes what is known of a flag runs it as an effect.
+      const kind = fp && n.kind === 'noop' ? 'effect' : n.kind;
+      const program = n.ops.length || n.guard !== NO_GUARD || n.constant !== null || fp
+        ? { ops: n.ops, guard: n.guard, constant: n.constant, noReturn: false, ...(fp ? { facts: fp } : {}) } : EMPTY_PROGRAM;
+      return { kind, succ: n.succ, exit: n.exit, dying: n.dying, anchor: n.anchor, reads: n.reads, program };
+    });
     const ir: FunctionIr = { nodes, entry: this.cfg.entry, params: this.params, start: this.scope.startIndex, end: this.scope.endIndex, autoReleased: new Set() };
     return { ir, origin: this.origin, excBranch: this.excBranch };
   }
@@ -99,7 +110,7 @@ export class PyLowering {
       const branch = this.push('effect', id, n.ast);
       this.excBranch.set(id, branch);
       const b = this.nodes[branch]!;
-      if (edge === 'exc') b.ops.push(...this.ops(this.effects.early(n), n, false));
+      if (edge === 'exc') b.ops.push(...this.ops(this.effects.early(n, this.cfg.nodes[to]?.kind === 'caught'), n, false));
       b.succ.push(this.target(n, edge, to));
       if (normal.length) {
         mainId = this.push('noop', id, n.ast);
@@ -111,17 +122,33 @@ export class PyLowering {
       }
     }
     const targets = normal.map((e) => this.target(n, e.edge, e.to));
+    this.mainOf.set(id, mainId);
     switch (n.kind) {
-      case 'entry':
+      case 'entry': {
         main.kind = mainId === id ? 'entry' : 'noop';
-        main.succ.push(...targets);
+        const owned = this.effects.ownedAttributes;
+        if (!owned) {
+          main.succ.push(...targets);
+          return;
+        }
+        // A close method holds the attributes it closes from its entry (./closeMethod): each is bound
+        // there to a resource located at the call that closes it.
+        const held = this.push('effect', id, null);
+        for (const [key, call] of owned.keys) {
+          const site: AcquireSite = { start: call.startIndex, end: call.endIndex, call: key, resource: 'socket', validity: 'pointer', alwaysValid: false };
+          this.nodes[held]!.ops.push({ op: 'bind', target: { kind: 'local', key }, value: { kind: 'acquire', ...site }, start: call.startIndex, end: call.endIndex });
+        }
+        this.nodes[held]!.succ.push(...targets);
+        main.succ.push(held);
         return;
+      }
       case 'cond': {
         const events = this.effects.of(n);
         main.ops.push(...this.ops(events, n, false));
         if (targets.length === 2) {
           main.kind = 'cond';
           main.guard = this.guard(n.ast, events, 0);
+          if (n.ast) this.conditions.set(mainId, n.ast);
         } else main.kind = 'effect';
         main.succ.push(...targets);
         return;
@@ -349,10 +376,18 @@ export class PyLowering {
 
   // ------------------------------------------------------------ guards
 
+  /** The tracked key of a close method's attribute (`self.sock`, see ./closeMethod), or null. */
+  private attributeKey(n: Node): string | null {
+    const owned = this.effects.ownedAttributes;
+    return owned ? trackedKey(n, owned) : null;
+  }
+
   /** What a condition says about its names: `s`, `not s`, `s is None`, `s is not None`, `and`/`or`. */
   private guard(cond: Node | null, events: readonly Event[], depth: number): Guard {
     const c = strip(cond);
     if (!c || depth > MAX_GUARD_DEPTH) return NO_GUARD;
+    const attr = this.attributeKey(c);
+    if (attr !== null) return { g: 'cmp', subject: { kind: 'key', key: attr }, rel: '!=', c: 0 };
     switch (c.type) {
       case 'identifier':
         return this.truthiness(c.text, '!=');
@@ -377,8 +412,15 @@ export class PyLowering {
         if (parts.length !== 2) return NO_GUARD;
         const op = c.childrenForFieldName('operators').map((o) => o?.text.replace(/\s+/g, ' '))[0];
         const [l, r] = [strip(parts[0]!), strip(parts[1]!)];
-        const subject = l?.type === 'identifier' && r?.type === 'none' ? l : r?.type === 'identifier' && l?.type === 'none' ? r : null;
+        const isSubject = (x: Node | null) => x?.type === 'identifier' || (x !== null && this.attributeKey(x) !== null);
+        const subject = isSubject(l) && r?.type === 'none' ? l : isSubject(r) && l?.type === 'none' ? r : null;
         if (!subject) return NO_GUARD;
+        const attr = this.attributeKey(subject);
+        if (attr !== null) {
+          if (op === 'is' || op === '==') return { g: 'cmp', subject: { kind: 'key', key: attr }, rel: '==', c: 0 };
+          if (op === 'is not' || op === '!=') return { g: 'cmp', subject: { kind: 'key', key: attr }, rel: '!=', c: 0 };
+          return NO_GUARD;
+        }
         if (op === 'is' || op === '==') return this.truthiness(subject.text, '==');
         if (op === 'is not' || op === '!=') return this.truthiness(subject.text, '!=');
         return NO_GUARD;

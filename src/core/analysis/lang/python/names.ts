@@ -200,7 +200,8 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  *   `getblocking`, `fileno`, `getsockname`, `set_inheritable`, `get_inheritable`;
  * - `listen()` on a socket (fails only when binding did);
  * - `bind()` to the loopback or any address with port 0 (`s.bind(("127.0.0.1", 0))`): the kernel picks a free port;
- * - unittest's `addCleanup` (appends to a list);
+ * - unittest's `addCleanup` (appends to a list); a future's `set_result`/`set_exception`, and a new future
+ *   (`Future()` of asyncio, concurrent.futures or tornado.concurrent, without arguments);
  * - logging: `debug`/`info`/`warning`/`warn`/`error`/`exception`/`critical`/`msg`/`err` called on a
  *   receiver named `log`, `logger`, `logging` (or `_log`, `self.log`, `self.logger`, …);
  * - `range()`; `os.dup2()` (of a descriptor the function holds onto a standard one); reading the clock
@@ -218,7 +219,11 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
   'setblocking', 'settimeout', 'setsockopt', 'getsockopt', 'gettimeout', 'getblocking', 'fileno', 'getsockname',
   'set_inheritable', 'get_inheritable', 'listen', 'addCleanup',
+  // A future's result: it raises only when the future is already done.
+  'set_result', 'set_exception',
 ]);
+/** A new future (`Future()`, no arguments): it only records its loop. */
+const NEW_FUTURES: ReadonlySet<string> = new Set(['asyncio.Future', 'asyncio.futures.Future', 'concurrent.futures.Future', 'tornado.concurrent.Future']);
 const LOG_METHODS: ReadonlySet<string> = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'msg', 'err']);
 const LOG_RECEIVER = /^_*(?:log|logger|logging)$/i;
 const UNLIKELY_FUNCTIONS: ReadonlySet<string> = new Set(['range', 'os.dup2',
@@ -307,6 +312,7 @@ export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
   if (c.name === null || c.raw === null) return false;
   if (c.resolved === 'socket.socket' || c.resolved === 'socket.socketpair') return standardSocketArguments(call);
+  if (c.resolved !== null && NEW_FUTURES.has(c.resolved)) return named(call.childForFieldName('arguments') ?? call).length === 0;
   if (!c.raw.includes('.')) return UNLIKELY_FUNCTIONS.has(c.name);
   if (c.resolved !== null && (UNLIKELY_FUNCTIONS.has(c.resolved) || PURE_PATH_FUNCTIONS.has(c.resolved))) return true;
   if (c.name === 'connect' && selfAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null)) return true;

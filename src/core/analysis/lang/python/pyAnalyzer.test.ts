@@ -324,6 +324,111 @@ test('python: a socket returned or stored inside a wrapper is handed over, even 
   assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable]), [[15, 's'], [15, 's']]);
 });
 
+test('python: a constructor that raises into the function\'s own handler kept nothing: the handler\'s path still owns the socket', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def create(addr, make_future):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s, max_buffer_size=10)',
+    '    except OSError as e:',
+    '        return None',
+    '    return stream',
+    '',
+    'def propagated(addr):',
+    '    s = socket.socket()',
+    '    return IOStream(s)',
+    '',
+    'def also_elsewhere(addr):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s, keep(s))',
+    '    except OSError:',
+    '        return None',
+    '    return stream',
+    '',
+    'def closed(addr):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s)',
+    '    except OSError:',
+    '        s.close()',
+    '        raise',
+    '    return stream',
+  );
+  const findings = (await analyzePython(text, {})).findings;
+  // create(): IOStream() raised, so no stream keeps s, and `return None` loses it. An exception leaving the
+  // function (propagated) and a name handed to another call too (also_elsewhere) stay handed off.
+  assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable]), [[8, 's']]);
+});
+
+test('python: a new future and its setters practically never raise: a leak that needs them to is below warning', async () => {
+  const text = lines(
+    'import socket',
+    'from asyncio import Future',
+    '',
+    'def create(addr):',
+    '    s = socket.socket()',
+    '    try:',
+    '        stream = IOStream(s)',
+    '    except OSError as e:',
+    '        fu = Future()',
+    '        fu.set_exception(e)',
+    '        notify(e)',
+    '        return fu',
+    '    return stream',
+  );
+  const findings = (await analyzePython(text, {})).findings;
+  assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable, f.severity ?? 'warning']),
+    [[9, 's', 'information'], [10, 's', 'information'], [11, 's', 'warning'], [12, 's', 'warning']]);
+});
+
+test('python: a flag set to a constant and then tested takes one branch (err = None … while not err)', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def open_first(addrs):',
+    '    err = None',
+    '    for addr in addrs:',
+    '        sock = socket.socket()',
+    '        err = None',
+    '        while not err:',
+    '            try:',
+    '                sock.connect(addr)',
+    '            except OSError as e:',
+    '                sock.close()',
+    '                err = e',
+    '                continue',
+    '            else:',
+    '                break',
+    '        else:',
+    '            continue',
+    '        break',
+    '    else:',
+    '        if err:',
+    '            raise err',
+    '    return sock',
+    '',
+    'def changed_elsewhere(addrs):',
+    '    err = None',
+    '    def fail():',
+    '        nonlocal err',
+    '        err = OSError()',
+    '    for addr in addrs:',
+    '        sock = socket.socket()',
+    '        fail()',
+    '        if err:',
+    '            continue',
+    '        return sock',
+  );
+  const findings = (await analyzePython(text, {})).findings;
+  // open_first(): the loop is entered (err is None), so its else (next address) runs only after the close.
+  // changed_elsewhere(): a nested function rebinds err, so nothing is known of it (the loop may end with sock open).
+  assert.deepEqual(findings.filter((f) => f.severity !== 'information').map((f) => [f.range.start.line + 1, f.function, f.ruleId]),
+    [[31, 'changed_elsewhere', 'sockscope.overwrite'], [32, 'changed_elsewhere', 'sockscope.leak'], [35, 'changed_elsewhere', 'sockscope.leak']]);
+});
+
 test('python: files with syntax errors are analysed where they parse', async () => {
   const text = lines(
     'import socket',
