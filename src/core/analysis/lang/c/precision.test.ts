@@ -377,3 +377,16 @@ out:
 }
 `), ['13:fd:info', '16:fd:info', '19:fd:info', '31:fd:info', '34:fd', '36:fd', '38:fd', '43:fd']);
 });
+
+test('the leak after a failed dup2() onto a standard descriptor says why it is below warning', async () => {
+  const r = await analyzeC(`${C_HEADERS}int f(void) {
+  int fd = open("/dev/null", O_RDWR);
+  if (fd < 0) return -1;
+  if (dup2(fd, STDOUT_FILENO) < 0) return -1;
+  if (fd > 2) close(fd);
+  return 0;
+}
+`, 'c', {});
+  assert.deepEqual(r.findings.map((f) => [f.range.start.line + 1, f.severity, f.message]),
+    [[9, 'information', '`fd` (open() on line 7) is not closed on this path (only when dup2() onto a standard descriptor fails)']]);
+});
