@@ -366,6 +366,8 @@ async function benchLeakFixes(o, repos, tmp) {
       const isParent = (f) => path.normalize(f.file).startsWith(`parent${path.sep}`);
       parentRes.findings.push(...res.findings.filter(isParent));
       fixRes.findings.push(...res.findings.filter((f) => !isParent(f)));
+      // Below warning too: a record found only at information severity is listed as such ("i").
+      parentRes.below.push(...res.below.filter(isParent));
       for (const s of res.syntax) parentRes.syntax.add(s);
     });
     if (inWorkspace.length) console.log(`(${inWorkspace.length} C/C++ records checked with their project's summaries in ${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -216,7 +216,8 @@ export interface Exit {
   readonly id: string;
   /**
    * A `throw` exit reached only by an exception from a call that practically never raises (as
-   * `ExceptionOrigin.unlikely`, for languages whose throw exits are per call): reported below warning severity.
+   * `ExceptionOrigin.unlikely`, for languages whose throw exits are per call), or a `return` reached
+   * only when such a call failed (C: `dup2` onto a standard descriptor): reported below warning severity.
    */
   readonly unlikely?: boolean;
 }

@@ -11,6 +11,7 @@ import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, 
 import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
+import { onlyAfterStandardDup2Failure } from './standardDup';
 import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -102,9 +103,16 @@ export class Lowering {
       const program: Program = { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]!, ...(fp ? { facts: fp } : {}) };
       const dying = this.structFields.size && node.vars.some((v) => this.structFields.has(v))
         ? [...node.vars, ...node.vars.flatMap((v) => [...(this.structFields.get(v) ?? [])])] : node.vars;
-      return { kind: irKind(node), succ: node.succ, program, exit: exitOf(node), dying, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
+      return { kind: irKind(node), succ: node.succ, program, exit: this.exitOf(node), dying, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
     });
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
+  }
+
+  /** The node's exit; a `return` reached only when a `dup2` onto a standard descriptor failed is unlikely (standardDup.ts). */
+  private exitOf(node: CfgNode): Exit | null {
+    const exit = exitOf(node);
+    if (!exit || node.kind !== 'return' || !node.ast || !onlyAfterStandardDup2Failure(node.ast, this.cfg.parentOf)) return exit;
+    return { ...exit, unlikely: true };
   }
 
   /**

@@ -331,3 +331,62 @@ int accept_some(int sock, int count) {
 }
 `), ['26:fd']);
 });
+
+test('a return reached only when dup2() onto a standard descriptor failed is below warning severity; other returns stay warnings', async () => {
+  assert.deepEqual(await findings(`
+int daemonize(void) {
+  int fd = open("/dev/null", O_RDWR);
+  if (fd == -1)
+    return -1;
+  if (dup2(fd, STDIN_FILENO) == -1) {
+    perror("dup2");
+    return -1;
+  }
+  if (dup2(fd, 1) < 0 || unlikely(dup2(fd, STDERR_FILENO) != STDERR_FILENO))
+    return -2;
+  if (dup2(fd, 0) >= 0) {
+  } else
+    return -3;
+  if (fd > STDERR_FILENO)
+    close(fd);
+  return 0;
+}
+int redirect(int sock, const char *p) {
+  int fd = open(p, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  if (dup2(fd, 0) == -1 && sock > 0) {
+    if (sock > 1)
+      goto out;
+    return -1;
+  }
+  if (dup2(fd, 5) == -1)
+    return -2;
+  if (dup2(fd, 0) == -1 || fd > 7)
+    return -3;
+  if (dup2(fd, 0) == 0)
+    return -4;
+  if (dup2(fd, 1) == -1) {
+    int r;
+out:
+    r = -5;
+    return r;
+  }
+  close(fd);
+  return 0;
+}
+`), ['13:fd:info', '16:fd:info', '19:fd:info', '31:fd:info', '34:fd', '36:fd', '38:fd', '43:fd']);
+});
+
+test('the leak after a failed dup2() onto a standard descriptor says why it is below warning', async () => {
+  const r = await analyzeC(`${C_HEADERS}int f(void) {
+  int fd = open("/dev/null", O_RDWR);
+  if (fd < 0) return -1;
+  if (dup2(fd, STDOUT_FILENO) < 0) return -1;
+  if (fd > 2) close(fd);
+  return 0;
+}
+`, 'c', {});
+  assert.deepEqual(r.findings.map((f) => [f.range.start.line + 1, f.severity, f.message]),
+    [[9, 'information', '`fd` (open() on line 7) is not closed on this path (only when dup2() onto a standard descriptor fails)']]);
+});

@@ -1,0 +1,134 @@
+import type { Node } from 'web-tree-sitter';
+import { callArgs, calleeName, constantValue, strip } from './syntax';
+import type { Rel } from '../../ir/ir';
+
+/**
+ * The daemonize idiom: a descriptor (mostly a fresh `/dev/null`) is `dup2`ed onto the standard
+ * descriptors 0, 1 and 2, and the function returns an error when that fails:
+ *
+ *   if (dup2(fd, STDIN_FILENO) == -1) { log(...); return ERROR; }
+ *
+ * `dup2` onto 0-2 of a descriptor the process holds practically never fails (`EINTR`, `EBUSY` at
+ * most), and the caller then exits. A leak at a `return` that only that failure reaches is real
+ * only in the pedantic sense: it is reported below warning severity.
+ */
+
+const STANDARD_NUMBERS: ReadonlyMap<string, number> = new Map([['STDIN_FILENO', 0], ['STDOUT_FILENO', 1], ['STDERR_FILENO', 2]]);
+const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+/** Far enough up for any real nesting; past it, the rule stays out. */
+const MAX_UP = 64;
+
+/**
+ * Is this `return` statement reached only where a `dup2(x, 0|1|2)` failed? It must lie in the
+ * branch of an `if` that its condition (having that truth value) says the call failed on, and that
+ * branch must hold no label (a `goto` from elsewhere could enter it), inside the same function.
+ * `parentOf` holds the syntactic parents the CFG builder recorded (cheaper than `Node.parent`).
+ */
+export function onlyAfterStandardDup2Failure(ret: Node, parentOf: ReadonlyMap<number, Node>): boolean {
+  let child = ret;
+  for (let i = 0; i < MAX_UP; i++) {
+    const p = parentOf.get(child.id) ?? child.parent;
+    if (!p) return false;
+    if (p.type === 'function_definition' || p.type === 'lambda_expression') return false;
+    if (p.type === 'if_statement') {
+      const truth = branchOf(p, child);
+      if (truth !== null && failedWhen(p.childForFieldName('condition'), truth, 0)) return !hasLabel(child);
+    }
+    child = p;
+  }
+  return false;
+}
+
+/** Does the statement hold a label (a `goto` target; `case` labels are reached through the statement)? */
+function hasLabel(stmt: Node): boolean {
+  return stmt.type === 'labeled_statement' || stmt.descendantsOfType('labeled_statement').length > 0;
+}
+
+/** Which branch of `ifNode` holds `child`: true for the consequence, false for the else, null for the condition. */
+function branchOf(ifNode: Node, child: Node): boolean | null {
+  if (child.id === ifNode.childForFieldName('consequence')?.id) return true;
+  if (child.id === ifNode.childForFieldName('alternative')?.id) return false;
+  return null;
+}
+
+/** Does `cond` having the value `truth` imply that some `dup2(x, 0|1|2)` in it returned -1? */
+function failedWhen(cond: Node | null, truth: boolean, depth: number): boolean {
+  const e = strip(cond);
+  if (!e || depth > 32) return false;
+  if (e.type === 'unary_expression' && e.child(0)?.type === '!') return failedWhen(e.childForFieldName('argument'), !truth, depth + 1);
+  if (e.type === 'call_expression') {
+    const name = calleeName(e);
+    // A branch-prediction hint passes its first argument's value on.
+    if (name === 'unlikely' || name === 'likely' || name === '__builtin_expect') return failedWhen(callArgs(e)[0] ?? null, truth, depth + 1);
+    // A bare `if (dup2(fd, n))` tests the result against 0.
+    return failsWith(e, '!=', 0, truth);
+  }
+  if (e.type === 'assignment_expression' && e.childForFieldName('operator')?.text === '=') {
+    return failedWhen(e.childForFieldName('right'), truth, depth + 1);
+  }
+  if (e.type !== 'binary_expression') return false;
+  const op = e.childForFieldName('operator')?.type ?? '';
+  const l = e.childForFieldName('left');
+  const r = e.childForFieldName('right');
+  if (!l || !r) return false;
+  // `a || b` true: both may be what holds, so both must say failure; false: either being false is enough. `&&` the other way round.
+  if (op === '||') return truth ? failedWhen(l, true, depth + 1) && failedWhen(r, true, depth + 1) : failedWhen(l, false, depth + 1) || failedWhen(r, false, depth + 1);
+  if (op === '&&') return truth ? failedWhen(l, true, depth + 1) || failedWhen(r, true, depth + 1) : failedWhen(l, false, depth + 1) && failedWhen(r, false, depth + 1);
+  if (!isRel(op)) return false;
+  const rc = standardOrConstant(r);
+  if (rc !== null && isDup2(l)) return failsWith(assignedCall(l)!, op, rc, truth);
+  const lc = standardOrConstant(l);
+  if (lc !== null && isDup2(r)) return failsWith(assignedCall(r)!, MIRROR[op], lc, truth);
+  return false;
+}
+
+/**
+ * `dup2(x, n)` returns n on success and -1 on failure. `result REL c` having the value `truth`
+ * implies failure when the success value n does not give it that value.
+ */
+function failsWith(call: Node, rel: Rel, c: number, truth: boolean): boolean {
+  const n = standardTarget(call);
+  return n !== null && compare(n, rel, c) !== truth;
+}
+
+/** The standard descriptor (0, 1, 2) a `dup2` call targets, else null (also for any other call). */
+function standardTarget(call: Node): number | null {
+  if (calleeName(call) !== 'dup2') return null;
+  const args = callArgs(call);
+  if (args.length !== 2) return null;
+  const n = standardOrConstant(args[1]!);
+  return n !== null && n >= 0 && n <= 2 ? n : null;
+}
+
+/** The call of `dup2(...)` or `(r = dup2(...))`, else null. */
+function assignedCall(n: Node): Node | null {
+  let e = strip(n);
+  if (e?.type === 'assignment_expression' && e.childForFieldName('operator')?.text === '=') e = strip(e.childForFieldName('right'));
+  return e?.type === 'call_expression' ? e : null;
+}
+
+function isDup2(n: Node): boolean {
+  const c = assignedCall(n);
+  return c !== null && standardTarget(c) !== null;
+}
+
+function standardOrConstant(n: Node): number | null {
+  const s = strip(n);
+  if (s?.type === 'identifier' && STANDARD_NUMBERS.has(s.text)) return STANDARD_NUMBERS.get(s.text)!;
+  return s?.type === 'number_literal' || s?.type === 'unary_expression' ? constantValue(s) : null;
+}
+
+function compare(a: number, rel: Rel, b: number): boolean {
+  switch (rel) {
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case '==': return a === b;
+    case '!=': return a !== b;
+  }
+}
+
+function isRel(op: string): op is Rel {
+  return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+}
