@@ -420,10 +420,36 @@ function analyzeFunction(
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
-    const below = (endsProcess && rec.exit.kind === 'throw') || (expectedToThrow && rec.exit.kind !== 'throw');
+    const below = (endsProcess && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw');
     add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/**
+ * Does the exception of a leak on an exceptional path (at IR node `from`: the throw exit, or the end of a
+ * block it leaves) leave the function? It does when the throw exit can be reached from there without
+ * passing a `catch` (a `finally` that re-throws passes it on); one that a `catch` of the function takes
+ * lets it go on, holding the leaked resource.
+ */
+function leavesFunction(a: FunctionAnalysis, from: number): boolean {
+  const nodes = a.ir.nodes;
+  const seen = new Set<number>([from]);
+  const queue = [from];
+  while (queue.length) {
+    const id = queue.pop()!;
+    const n = nodes[id];
+    if (!n) continue;
+    if (n.kind === 'exit' && n.exit?.kind === 'throw') return true;
+    if (id !== from && n.program.ops.some((op) => op.op === 'catch')) continue;
+    for (const next of n.exc !== undefined && n.exc >= 0 ? [...n.succ, n.exc] : n.succ) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
 }
 
 /** Can a fix call `close()` on it? (A URLConnection has no `close()`: its stream is closed instead; no fix is offered.) */
