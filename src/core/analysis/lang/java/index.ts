@@ -220,9 +220,9 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   /**
    * What a call of this same-file method acquires: the method is declared to return a socket or channel,
-   * its summary says a resource it acquired reaches a return on some path, and every `return` gives null,
-   * a new acquisition or a local that holds only those and that the method keeps to itself (so the
-   * caller owns whatever it gets). Recursion: unknown while in progress.
+   * and every `return` gives null, a new acquisition or a local that holds only those and that the method
+   * keeps to itself (so the caller owns whatever it gets); where a local is returned, its summary says a
+   * resource it acquired reaches a return on some path. Recursion: unknown while in progress.
    */
   returnsNew(key: string): ResourceKind | undefined {
     const fn = this.functionOf(key);
@@ -237,7 +237,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
     this.newReturns.set(fn.id, 'busy');
     let result: ResourceKind | null = null;
     try {
-      if (this.lower(fn).lowered.returnsOwn() && this.summaryOf(fn)?.returns) result = kind;
+      // A local returned: its summary must say that the method's own resource reaches a return (not
+      // closed on every path). `return new Socket(h, p);` (or null) needs no more.
+      const own = this.lower(fn).lowered.returnsOwn();
+      if (own === 'direct' || (own === 'local' && this.summaryOf(fn)?.returns)) result = kind;
     } finally {
       this.newReturns.set(fn.id, result);
     }

@@ -73,10 +73,13 @@ export interface LoweredFunction {
   readonly partial: boolean;
   /**
    * A method declared to return a socket: every `return` gives null, a new acquisition, or a local that
-   * only ever holds those and that the method keeps to itself (see `returnsOnlyOwn`; computed when first asked).
+   * only ever holds those and that the method keeps to itself (see `returnsOnlyOwn`; computed when first asked):
+   * `direct` when no `return` gives a local (`return new Socket(h, p);`), `local` when some does, else `no`.
    */
-  readonly returnsOwn: () => boolean;
+  readonly returnsOwn: () => OwnReturns;
 }
+
+export type OwnReturns = 'no' | 'direct' | 'local';
 
 const MAX_EXPRESSION_NODES = 100000;
 const SKIPPED_IN_EFFECTS = new Set(['lambda_expression', 'class_body', 'switch_block', 'line_comment', 'block_comment', 'string_literal']);
@@ -125,8 +128,8 @@ export class JavaLowering {
     const ir: FunctionIr = {
       nodes, entry: this.cfg.entry, params: this.cfg.params, start: this.fn.startIndex, end: this.fn.endIndex, autoReleased: new Set(),
     };
-    let own: boolean | undefined;
-    const returnsOwn = (): boolean => (own ??= this.fn.type === 'method_declaration' && this.returnsOnlyOwn());
+    let own: OwnReturns | undefined;
+    const returnsOwn = (): OwnReturns => (own ??= this.fn.type === 'method_declaration' ? this.returnsOnlyOwn() : 'no');
     return { ir, handOffs: this.handOffs, binds: this.binds, partial: this.partial, returnsOwn };
   }
 
@@ -483,9 +486,9 @@ export class JavaLowering {
    * another same-file method that returns one) or a local that only ever holds those and that the method
    * keeps to itself (`keptFresh`)? Then its caller owns what it returns: nothing else refers to it.
    */
-  private returnsOnlyOwn(): boolean {
+  private returnsOnlyOwn(): OwnReturns {
     const body = this.fn.childForFieldName('body');
-    if (!body) return false;
+    if (!body) return 'no';
     const returns: Node[] = [];
     let budget = MAX_EXPRESSION_NODES;
     walk(body, (n) => {
@@ -493,24 +496,26 @@ export class JavaLowering {
       if (n.type === 'return_statement') returns.push(n);
       return true;
     });
-    if (budget < 0 || !returns.length) return false;
+    if (budget < 0 || !returns.length) return 'no';
     const params = new Set(this.cfg.params);
     const locals = new Map<string, boolean>();
+    let direct = false;
     for (const r of returns) {
       const e = strip(firstKid(r));
-      if (!e) return false;
+      if (!e) return 'no';
       if (e.type === 'null_literal') continue;
       if (e.type === 'identifier') {
-        if (params.has(e.text) || !this.isLocal(e.text)) return false;
+        if (params.has(e.text) || !this.isLocal(e.text)) return 'no';
         let fresh = locals.get(e.text);
         if (fresh === undefined) locals.set(e.text, (fresh = this.keptFresh(e.text, body)));
-        if (!fresh) return false;
+        if (!fresh) return 'no';
         continue;
       }
       const v = this.valueOf(e);
-      if (v.kind !== 'acquire' || v.start !== e.startIndex) return false;
+      if (v.kind !== 'acquire' || v.start !== e.startIndex) return 'no';
+      direct = true;
     }
-    return true;
+    return locals.size ? 'local' : direct ? 'direct' : 'no';
   }
 
   /**

@@ -68,10 +68,20 @@ test('java: a same-file method that returns a new socket (or null) acquires one 
     '    Socket e = (Socket) untyped();',
     '    e.getOutputStream().write(1);',
     '  }',
+    // Returned straight from the acquisition.
+    '  Socket plain(String h) throws IOException {',
+    '    if (h.isEmpty()) return null;',
+    '    return new Socket(h, 1);',
+    '  }',
+    '  void direct(String h) throws IOException {',
+    '    Socket s = plain(h);',
+    '    s.getOutputStream().write(1);',
+    '    s.close();',
+    '  }',
     '}',
   );
   // (dataConnection's own connect() and watched's run() may throw and leak theirs.)
-  assert.deepEqual(await found(text), [[8, 'dataConnection', 's', 'warning'], [20, 'retrieve', 's', 'warning'], [26, 'viaOverload', 's', 'warning'], [42, 'watched', 's', 'warning']]);
+  assert.deepEqual(await found(text), [[8, 'dataConnection', 's', 'warning'], [20, 'retrieve', 's', 'warning'], [26, 'viaOverload', 's', 'warning'], [42, 'watched', 's', 'warning'], [64, 'direct', 's', 'warning']]);
 });
 
 test('java: a class of the file that extends a socket class (at any depth) is a socket; a name ending in Socket is not enough', async () => {
