@@ -1,6 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-
 /** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
+import type { Node } from 'web-tree-sitter';
 
 /** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
 export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file' | 'urlConnection';
@@ -108,7 +107,7 @@ export const HANDOFF_METHODS: ReadonlySet<string> = new Set([
 /** Constructors that take a Runnable and run it on another thread. */
 export const HANDOFF_CONSTRUCTORS: ReadonlySet<string> = new Set(['Thread']);
 
-/** An atomic reference's (or array's) compare-and-set methods: they store their last argument when they succeed, and never throw. */
+/** An atomic reference's (or array's) compare-and-set methods: they store their last argument when they succeed (and practically never throw). */
 const COMPARE_AND_SET: readonly string[] = [
   'compareAndSet', 'weakCompareAndSet', 'weakCompareAndSetPlain', 'weakCompareAndSetVolatile', 'weakCompareAndSetAcquire', 'weakCompareAndSetRelease',
 ];
