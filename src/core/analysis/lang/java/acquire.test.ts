@@ -99,3 +99,35 @@ test('java: a channel\'s socket() view practically never throws', async () => {
   );
   assert.deepEqual(await summary(text), [[7, 'sock', 'information']]);
 });
+
+test('java: in main, a leak whose exception a catch of main takes is a warning, wherever the variable dies', async () => {
+  const text = cls(
+    '  public static void main(String[] args) throws IOException {',
+    '    boolean error = false;',
+    '    try {',
+    '      if (args.length > 1) {',
+    '        InputStream input = new FileInputStream(args[0]);',
+    '        send(input);',
+    '        input.close();',
+    '      }',
+    '      InputStream other = new FileInputStream(args[1]);',
+    '      send(other);',
+    '      other.close();',
+    '    } catch (IOException e) {',
+    '      error = true;',
+    '    } finally {',
+    '      System.out.println("done");',
+    '    }',
+    '    if (args.length > 2) {',
+    '      InputStream last = new FileInputStream(args[2]);',
+    '      send(last);',
+    '      last.close();',
+    '    }',
+    '    System.exit(error ? 1 : 0);',
+    '  }',
+    '  static void send(InputStream in) throws IOException { in.read(); }',
+  );
+  // `input` dies where its block is left (the exception is then caught: main goes on without it closed);
+  // `last`'s exception leaves main, which ends the process.
+  assert.deepEqual(await summary(text), [[10, 'input', 'warning'], [14, 'other', 'warning'], [23, 'last', 'information']]);
+});

@@ -10,6 +10,7 @@ import { JavaFixer } from './fixes';
 import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from './lower';
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
+import { returnedSocketKind, socketClasses } from './socketClass';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -38,6 +39,10 @@ interface FileIndex {
   readonly classes: Map<string, Node>;
   readonly constructors: Map<string, Node>;
   readonly fieldTypes: Map<string, string>;
+  /** The file's own socket classes (`class PrependableSocket extends Socket`), by simple name. */
+  readonly socketClasses: Map<string, ResourceKind>;
+  /** Methods declared to return a socket or channel (`Socket connectToLeader()`), by `name/arity`. */
+  readonly socketMethods: Set<string>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -95,18 +100,26 @@ function isProgramMain(fn: Node): boolean {
   return params.length === 1 && /^String\b/.test(params[0]!.childForFieldName('type')?.text ?? params[0]!.namedChildren[0]?.text ?? '');
 }
 
-function isAcquisitionCandidate(n: Node): boolean {
-  if (n.type === 'object_creation_expression') return NEW_ACQUIRE.has(simpleTypeName(n.childForFieldName('type')));
+function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
+  if (n.type === 'object_creation_expression') {
+    const type = simpleTypeName(n.childForFieldName('type'));
+    return NEW_ACQUIRE.has(type) || idx.socketClasses.has(type);
+  }
   if (n.type === 'method_invocation') {
     const name = n.childForFieldName('name')?.text;
-    return name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '') || CONNECTING_METHODS.has(name ?? '');
+    if (name === 'open' || name === 'accept' || FILES_ACQUIRE.has(name ?? '') || FACTORY_NAME.test(name ?? '') || CONNECTING_METHODS.has(name ?? '')) return true;
+    // `connectToLeader()`: a method of the file declared to return a socket may return a new one.
+    const recv = n.childForFieldName('object');
+    return (!recv || recv.type === 'this') && idx.socketMethods.has(`${name ?? ''}/${callArgs(n).length}`);
   }
   return false;
 }
 
 /** Functions, same-file methods and constructors, and field types (document order: the first method, the last field of a name). */
 function indexFile(tree: Tree): FileIndex {
-  const idx: FileIndex = { functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map() };
+  const idx: FileIndex = {
+    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(),
+  };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
     if (CLASS_TYPES.includes(n.type)) {
@@ -131,19 +144,25 @@ function indexFile(tree: Tree): FileIndex {
       else idx.methods.set(key, [n]);
     } else if (n.type === 'constructor_declaration' && name && !idx.constructors.has(`${name}/${arity(n)}`)) idx.constructors.set(`${name}/${arity(n)}`, n);
   }
+  for (const [name, kind] of socketClasses(idx.classes)) idx.socketClasses.set(name, kind);
+  for (const [key, list] of idx.methods) {
+    if (list.some((m) => returnedSocketKind(m.childForFieldName('type'), idx.socketClasses))) idx.socketMethods.add(key);
+  }
   return idx;
 }
 
 /** Whether `fn` itself (not a function nested in it) contains a possible acquisition. */
-function acquires(fn: Node): boolean {
+function acquires(fn: Node, idx: FileIndex): boolean {
   const nested = fn.descendantsOfType(FUNCTION_TYPES).filter((n): n is Node => n !== null && n.id !== fn.id);
-  return fn.descendantsOfType(['object_creation_expression', 'method_invocation']).some((n) => n !== null && isAcquisitionCandidate(n)
+  return fn.descendantsOfType(['object_creation_expression', 'method_invocation']).some((n) => n !== null && isAcquisitionCandidate(n, idx)
     && !nested.some((f) => f.startIndex <= n.startIndex && n.endIndex <= f.endIndex));
 }
 
 class JavaFileContext implements LowerContext, SummaryProvider {
   readonly ownershipTransfers: ReadonlySet<string>;
   private readonly summaries = new Map<number, Summary | 'busy'>();
+  /** What each same-file method returns to its caller as a new resource (`returnsNew`), by id. */
+  private readonly newReturns = new Map<number, ResourceKind | null | 'busy'>();
   /** Functions whose exceptions can come only from calls that practically never throw (by id). */
   private readonly unlikelyThrows = new Map<number, boolean>();
   private readonly cfgs = new Map<number, FunctionCfg>();
@@ -189,6 +208,43 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   fieldType(name: string): string | undefined {
     return this.idx.fieldTypes.get(name);
+  }
+
+  socketMethod(nameArity: string): boolean {
+    return this.idx.socketMethods.has(nameArity);
+  }
+
+  socketClass(name: string): ResourceKind | undefined {
+    return this.idx.socketClasses.get(name);
+  }
+
+  /**
+   * What a call of this same-file method acquires: the method is declared to return a socket or channel,
+   * and every `return` gives null, a new acquisition or a local that holds only those and that the method
+   * keeps to itself (so the caller owns whatever it gets); where a local is returned, its summary says a
+   * resource it acquired reaches a return on some path. Recursion: unknown while in progress.
+   */
+  returnsNew(key: string): ResourceKind | undefined {
+    const fn = this.functionOf(key);
+    if (!fn || fn.type !== 'method_declaration' || !fn.childForFieldName('body')) return undefined;
+    const memo = this.newReturns.get(fn.id);
+    if (memo !== undefined) return memo === 'busy' || memo === null ? undefined : memo;
+    const kind = returnedSocketKind(fn.childForFieldName('type'), this.idx.socketClasses);
+    if (!kind) {
+      this.newReturns.set(fn.id, null);
+      return undefined;
+    }
+    this.newReturns.set(fn.id, 'busy');
+    let result: ResourceKind | null = null;
+    try {
+      // A local returned: its summary must say that the method's own resource reaches a return (not
+      // closed on every path). `return new Socket(h, p);` (or null) needs no more.
+      const own = this.lower(fn).lowered.returnsOwn();
+      if (own === 'direct' || (own === 'local' && this.summaryOf(fn)?.returns)) result = kind;
+    } finally {
+      this.newReturns.set(fn.id, result);
+    }
+    return result ?? undefined;
   }
 
   remember(n: Node, role: 'acquisition' | 'origin'): void {
@@ -296,7 +352,11 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
   // A function's result depends on its text, the file's field types and (through summaries) the
   // same-file methods and constructors it calls, transitively. One that hands resources to a thread
   // handler, or is such a handler, depends on another function's analysis: it is always analysed.
-  const facts = [[...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(',')];
+  // The file's socket classes and the methods declared to return a socket decide which calls acquire.
+  const facts = [
+    [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
+    [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}`), ...idx.socketMethods].sort().join(','),
+  ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];
     const fn = idx.constructors.get(name.slice(2));
@@ -314,7 +374,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
     try {
       // A function's result is looked up before anything else about it is computed (one that
       // acquires nothing has an empty result, which depends on its text only).
-      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, facts), (fnNotes) => (seeds.length || acquires(fn)
+      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, facts), (fnNotes) => (seeds.length || acquires(fn, idx)
         ? { ...analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes), inputs: () => calls.of(fn) }
         : { findings: [], reusable: true }), { findings, notes });
     } catch (e) {
@@ -363,10 +423,36 @@ function analyzeFunction(
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
-    const below = (endsProcess && rec.exit.kind === 'throw') || (expectedToThrow && rec.exit.kind !== 'throw');
+    const below = (endsProcess && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw');
     add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/**
+ * Does the exception of a leak on an exceptional path (at IR node `from`: the throw exit, or the end of a
+ * block it leaves) leave the function? It does when the throw exit can be reached from there without
+ * passing a `catch` (a `finally` that re-throws passes it on); one that a `catch` of the function takes
+ * lets it go on, holding the leaked resource.
+ */
+function leavesFunction(a: FunctionAnalysis, from: number): boolean {
+  const nodes = a.ir.nodes;
+  const seen = new Set<number>([from]);
+  const queue = [from];
+  while (queue.length) {
+    const id = queue.pop()!;
+    const n = nodes[id];
+    if (!n) continue;
+    if (n.kind === 'exit' && n.exit?.kind === 'throw') return true;
+    if (id !== from && n.program.ops.some((op) => op.op === 'catch')) continue;
+    for (const next of n.exc !== undefined && n.exc >= 0 ? [...n.succ, n.exc] : n.succ) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
 }
 
 /** Can a fix call `close()` on it? (A URLConnection has no `close()`: its stream is closed instead; no fix is offered.) */

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { firstKid, searchTree } from '../../syntax';
+import { firstKid, mentionsIdentifier, searchTree, walk } from '../../syntax';
 import type { Summary } from '../../engine/analysis';
 import {
   NO_GUARD, type AcquireSite, type ExceptionOrigin, type Exit, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Ref,
@@ -8,7 +8,7 @@ import {
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
-  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
+  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, endsProcess, importedClasses, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
@@ -37,6 +37,12 @@ export interface LowerContext {
   /** The callee of this summary key can throw only through calls that practically never do. */
   throwsUnlikely?(key: string): boolean;
   fieldType(name: string): string | undefined;
+  /** What a `new` of this class of the file opens, when it is a socket class (`class UnixSocketChannel extends NativeSocketChannel`). */
+  socketClass?(name: string): ResourceKind | undefined;
+  /** Is some method of the file with this `name/arity` declared to return a socket or channel? */
+  socketMethod?(nameArity: string): boolean;
+  /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
+  returnsNew?(key: string): ResourceKind | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
   /**
    * Remembers the syntax of an acquisition or exception origin by its offset (for messages). Of
@@ -65,7 +71,15 @@ export interface LoweredFunction {
   readonly binds: ReadonlyMap<number, Node>;
   /** Set when an expression was too large to lower completely. */
   readonly partial: boolean;
+  /**
+   * A method declared to return a socket: every `return` gives null, a new acquisition, or a local that
+   * only ever holds those and that the method keeps to itself (see `returnsOnlyOwn`; computed when first asked):
+   * `direct` when no `return` gives a local (`return new Socket(h, p);`), `local` when some does, else `no`.
+   */
+  readonly returnsOwn: () => OwnReturns;
 }
+
+export type OwnReturns = 'no' | 'direct' | 'local';
 
 const MAX_EXPRESSION_NODES = 100000;
 const SKIPPED_IN_EFFECTS = new Set(['lambda_expression', 'class_body', 'switch_block', 'line_comment', 'block_comment', 'string_literal']);
@@ -114,7 +128,9 @@ export class JavaLowering {
     const ir: FunctionIr = {
       nodes, entry: this.cfg.entry, params: this.cfg.params, start: this.fn.startIndex, end: this.fn.endIndex, autoReleased: new Set(),
     };
-    return { ir, handOffs: this.handOffs, binds: this.binds, partial: this.partial };
+    let own: OwnReturns | undefined;
+    const returnsOwn = (): OwnReturns => (own ??= this.fn.type === 'method_declaration' ? this.returnsOnlyOwn() : 'no');
+    return { ir, handOffs: this.handOffs, binds: this.binds, partial: this.partial, returnsOwn };
   }
 
   private node(n: CfgNode, id: number, seeds: readonly Seed[]): IrNode {
@@ -369,7 +385,7 @@ export class JavaLowering {
       }
       case 'object_creation_expression': {
         const type = simpleTypeName(e.childForFieldName('type'));
-        const rk = NEW_ACQUIRE.get(type);
+        const rk = NEW_ACQUIRE.get(type) ?? this.ctx.socketClass?.(type);
         if (rk && !hasClassBody(e)) return this.acquire(e, rk);
         if (isWrapperType(type)) return this.union(callArgs(e), depth);
         if (isWrapperClassName(type) && !hasClassBody(e) && !this.ctx.summary(`c:${type}/${callArgs(e).length}`)) return this.union(callArgs(e), depth);
@@ -396,6 +412,9 @@ export class JavaLowering {
         }
         if (CHANNELS_VIEW_METHODS.has(name) && recv && simpleTypeName(recv) === 'Channels') return this.union(args.slice(0, 1), depth);
         if (FILES_ACQUIRE.has(name) && recv && simpleTypeName(recv) === 'Files') return this.acquire(e, 'file');
+        // `Socket sock = connectToLeader();`: a method of the file that returns a new socket (or null).
+        const own = !recv || recv.type === 'this' ? this.ownReturn(e) : undefined;
+        if (own) return this.acquire(e, own, true);
         return { kind: 'other' };
       }
       default:
@@ -429,10 +448,10 @@ export class JavaLowering {
     return keys.length ? joinOf(keys) : { kind: 'other' };
   }
 
-  private acquire(call: Node, rk: ResourceKind): Value {
+  private acquire(call: Node, rk: ResourceKind, mayBeNull = false): Value {
     this.ctx.remember(call, 'acquisition');
     // A non-blocking ServerSocketChannel.accept() (and a channel's open()) may give null; a constructor never does.
-    const alwaysValid = !(call.type === 'method_invocation' && rk === 'channel');
+    const alwaysValid = !mayBeNull && !(call.type === 'method_invocation' && rk === 'channel');
     return { kind: 'acquire', start: call.startIndex, end: call.endIndex, call: callName(call), resource: rk, validity: 'pointer', alwaysValid };
   }
 
@@ -446,6 +465,131 @@ export class JavaLowering {
     const e = strip(expr);
     if (!e || (e.type !== 'method_invocation' && e.type !== 'object_creation_expression')) return [];
     return callArgs(e).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+  }
+
+  /** The same-file method an unqualified (or `this.`) call calls, as a summary key. */
+  private ownMethodKey(call: Node): string | undefined {
+    const name = call.childForFieldName('name')?.text ?? '';
+    const args = callArgs(call);
+    return this.ctx.methodKey ? this.ctx.methodKey(name, args.map((a) => this.declaredType(a)), call) : `m:${name}/${args.length}`;
+  }
+
+  /** What a call of a same-file method gives its caller as a new resource (`Socket s = openData(…)`), if it does. */
+  private ownReturn(call: Node): ResourceKind | undefined {
+    if (!this.ctx.returnsNew || !this.ctx.socketMethod?.(`${call.childForFieldName('name')?.text ?? ''}/${callArgs(call).length}`)) return undefined;
+    const key = this.ownMethodKey(call);
+    return key ? this.ctx.returnsNew(key) : undefined;
+  }
+
+  /**
+   * Does every `return` of this method give null, a new acquisition (`new Socket(…)`, `server.accept()`,
+   * another same-file method that returns one) or a local that only ever holds those and that the method
+   * keeps to itself (`keptFresh`)? Then its caller owns what it returns: nothing else refers to it.
+   */
+  private returnsOnlyOwn(): OwnReturns {
+    const body = this.fn.childForFieldName('body');
+    if (!body) return 'no';
+    const returns: Node[] = [];
+    let budget = MAX_EXPRESSION_NODES;
+    walk(body, (n) => {
+      if (--budget < 0 || isFunction(n) || n.type === 'class_body') return false;
+      if (n.type === 'return_statement') returns.push(n);
+      return true;
+    });
+    if (budget < 0 || !returns.length) return 'no';
+    const params = new Set(this.cfg.params);
+    const locals = new Map<string, boolean>();
+    let direct = false;
+    for (const r of returns) {
+      const e = strip(firstKid(r));
+      if (!e) return 'no';
+      if (e.type === 'null_literal') continue;
+      if (e.type === 'identifier') {
+        if (params.has(e.text) || !this.isLocal(e.text)) return 'no';
+        let fresh = locals.get(e.text);
+        if (fresh === undefined) locals.set(e.text, (fresh = this.keptFresh(e.text, body)));
+        if (!fresh) return 'no';
+        continue;
+      }
+      const v = this.valueOf(e);
+      if (v.kind !== 'acquire' || v.start !== e.startIndex) return 'no';
+      direct = true;
+    }
+    return locals.size ? 'local' : direct ? 'direct' : 'no';
+  }
+
+  /**
+   * Local `name` is only ever given null or a new acquisition (declarators and `=` assignments), and
+   * every other mention of it is harmless to the caller's ownership: a call on it (`sock.connect(a)`,
+   * `((SSLSocket) sock).startHandshake()`), a null or `instanceof` test, a `return`, or an argument of a
+   * call that only borrows it (`mayKeepArgument`). Stored, copied, given to a constructor or a call that
+   * keeps it, captured by a lambda or bound by try-with-resources, a loop or a catch, it is not the caller's alone.
+   */
+  private keptFresh(name: string, body: Node): boolean {
+    let ok = true;
+    let budget = MAX_EXPRESSION_NODES;
+    walk(body, (id) => {
+      if (!ok || --budget < 0) return false;
+      // A lambda, nested method or anonymous class that mentions it captures it.
+      if (isFunction(id) || id.type === 'class_body') {
+        if (mentionsIdentifier(id, name, MAX_EXPRESSION_NODES)) ok = false;
+        return false;
+      }
+      if (id.type === 'identifier' && id.text === name && !isMemberName(id) && !this.harmlessMention(id, name)) ok = false;
+      return ok;
+    });
+    return ok && budget >= 0;
+  }
+
+  /** One mention of `name` in `keptFresh`: a binding to null or an acquisition, or a use that keeps it where it is. */
+  private harmlessMention(id: Node, name: string): boolean {
+    const p = id.parent;
+    if (p?.type === 'variable_declarator' && p.childForFieldName('name')?.id === id.id) {
+      const v = p.childForFieldName('value');
+      return !v || strip(v)?.type === 'null_literal' || this.factoryValue(name, v).kind === 'acquire';
+    }
+    if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id) {
+      const r = p.childForFieldName('right');
+      return p.childForFieldName('operator')?.text === '=' && !!r && (strip(r)?.type === 'null_literal' || this.factoryValue(name, r).kind === 'acquire');
+    }
+    // The expression the mention is: through parentheses and casts.
+    let child = id;
+    let q = p;
+    while (q && (q.type === 'parenthesized_expression' || q.type === 'cast_expression')) {
+      child = q;
+      q = q.parent;
+    }
+    if (!q) return false;
+    if (q.type === 'method_invocation' && q.childForFieldName('object')?.id === child.id) return true;
+    if (q.type === 'return_statement' || q.type === 'instanceof_expression') return true;
+    if (q.type === 'binary_expression') return harmlessUse(id);
+    return q.type === 'argument_list' && q.parent?.type === 'method_invocation' && child.id === id.id && !this.mayKeepArgument(q.parent, id);
+  }
+
+  /**
+   * May `call` keep its argument `arg` (so that the value lives on elsewhere)? A same-file method keeps it
+   * when its summary says so; a call that stores, registers, hands over or layers it does (the lowering
+   * hands it over there: `call`). Any other call only borrows it, as the lowering takes it for the
+   * function's own analysis (`verifyRemote(socket)`, `LOG.debug("…", s)`, `closeQuietly(s)`).
+   */
+  private mayKeepArgument(call: Node, arg: Node): boolean {
+    const name = call.childForFieldName('name')?.text ?? '';
+    const recv = call.childForFieldName('object');
+    const args = callArgs(call);
+    const i = args.findIndex((a) => a.id === arg.id);
+    if (i < 0) return true;
+    if (STORE_METHODS.has(name) || STORE_PREFIX.test(name) || HANDOFF_METHODS.has(name) || name === REGISTER_METHOD || LAYERING_METHODS.has(name)
+      || this.ctx.ownershipTransfers.has(name) || (recv && this.ctx.ownershipTransfers.has(`${recv.text}.${name}`))) return true;
+    if (!recv || recv.type === 'this') {
+      const key = this.ownMethodKey(call);
+      const summary = key ? this.ctx.summary(key) : undefined;
+      if (summary) return i >= summary.escapes.length || !!summary.escapes[i];
+      if (key) return true; // a same-file method without a summary yet (recursion): unknown
+    }
+    // `Util.readAll(s)`: a static method of a library class, which the lowering takes to keep what it is given.
+    const r = strip(recv);
+    if (r?.type === 'identifier' && /^[A-Z]/.test(r.text) && !this.isLocal(r.text) && this.importedFromOutsideJdk(r.text)) return !CLOSE_HELPERS.has(name) && !CLOSE_NAME.test(name);
+    return false;
   }
 
   /** What `recv.accept()` returns: a connection when `recv` is (or holds) a server socket or channel. */
@@ -581,7 +725,7 @@ export class JavaLowering {
     }
     // The selector's key set refers to the channel now; the event loop closes it.
     if (name === REGISTER_METHOD && recv) ops.push({ op: 'transfer', refs: this.refsOf(recv).map(ref) });
-    const stored = (STORE_METHODS.has(name) || STORE_PREFIX.test(name)) && recv ? args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k)) : [];
+    const stored = (STORE_METHODS.has(name) || STORE_PREFIX.test(name)) && recv ? storedArgs(name, args).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k)) : [];
     if (stored.length && recv) {
       // A local collection holds them now (and leaks them if it is dropped); any other keeps them.
       if (STORE_PREFIX.test(name)) {

@@ -1,4 +1,5 @@
 /** The JDK names the Java analyzer knows: what acquires a socket, what wraps one, what takes it over. */
+import type { Node } from 'web-tree-sitter';
 
 /** What a tracked resource is (decides what `accept()` on it returns and how messages name it). */
 export type ResourceKind = 'socket' | 'server' | 'datagram' | 'channel' | 'serverChannel' | 'selector' | 'async' | 'asyncServer' | 'file' | 'urlConnection';
@@ -106,11 +107,28 @@ export const HANDOFF_METHODS: ReadonlySet<string> = new Set([
 /** Constructors that take a Runnable and run it on another thread. */
 export const HANDOFF_CONSTRUCTORS: ReadonlySet<string> = new Set(['Thread']);
 
+/** An atomic reference's (or array's) compare-and-set methods: they store their last argument when they succeed (and practically never throw). */
+const COMPARE_AND_SET: readonly string[] = [
+  'compareAndSet', 'weakCompareAndSet', 'weakCompareAndSetPlain', 'weakCompareAndSetVolatile', 'weakCompareAndSetAcquire', 'weakCompareAndSetRelease',
+];
+
 /** Collection methods that store their argument in the receiver. */
 export const STORE_METHODS: ReadonlySet<string> = new Set([
   'add', 'addAll', 'put', 'putIfAbsent', 'offer', 'offerFirst', 'offerLast', 'push', 'addFirst', 'addLast', 'set',
   'attach', 'compute', 'computeIfAbsent', 'merge', 'replace',
+  // `AtomicReference`: `getAndSet(x)` and `lazySet(x)` store x; `compareAndSet(expected, x)` stores x when it succeeds.
+  'getAndSet', 'lazySet', ...COMPARE_AND_SET,
 ]);
+
+/**
+ * The arguments a store method keeps: all of them, except for a compare-and-set, which keeps only its
+ * last one (`ref.compareAndSet(null, sock)` stores `sock`; the expected value is only compared). A
+ * compare-and-set that fails keeps nothing: the resource is taken to be handed over on both outcomes
+ * (silence rather than a guess about which one the code tests).
+ */
+export function storedArgs(name: string, args: readonly Node[]): readonly Node[] {
+  return COMPARE_AND_SET.includes(name) ? args.slice(-1) : args;
+}
 
 /**
  * Methods whose name says they keep their argument (`selectorThread.addAcceptedConnection(sc)`,

@@ -62,6 +62,25 @@ test('Java: each input of a function\'s key re-analyses it; other changes reuse 
   ]);
 });
 
+test('Java: declaring a method to return a socket re-analyses the callers that acquired nothing before', async () => {
+  // `use` acquires nothing while `dial` returns an Object (its empty result depends on its text alone);
+  // once `dial` is declared to return a Socket, a call of it acquires one, and `use` leaks it.
+  const text = [
+    'import java.net.*;',
+    'class D {',
+    '    Object dial() throws Exception { Socket s = new Socket("h", 1); return s; }',
+    '    void use() throws Exception {',
+    '        Socket s = (Socket) dial();',
+    '        s.getOutputStream().write(1);',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+  await checkKeyMutations('java', JAVA_FUNCTIONS, text, [
+    { input: 'the file\'s socket methods', replace: ['Object dial()', 'Socket dial()'], hits: 0, misses: 2, changesResult: true },
+  ]);
+});
+
 test('Java: a thread hand-off and its handler are analysed every time (the handler\'s resources come from the other function)', async () => {
   const text = [
     'import java.net.*;',
