@@ -66,12 +66,16 @@ export class Lowering {
    * struct (`&file`, `file`) passes every field; copying or returning it hands them over.
    */
   private readonly structFields = new Map<string, Set<string>>();
+  private callsDup2 = false;
 
   constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
 
   /** Lowers the function, given its effect sites from the file scan. */
   lower(fn: Node, sites: readonly EffectSite[]): FunctionIr {
     this.findStructFields(fn, sites);
+    // Only a function that calls dup2 can have a return behind its failure (and the walk up from each
+    // return costs a parent lookup per level: a long else-if chain without dup2 must not pay for it).
+    this.callsDup2 = sites.some((s) => s.kind === 'call' && s.callee === 'dup2');
     const nodes = this.cfg.nodes;
     const ops: Op[][] = nodes.map(() => []);
     const noReturn: boolean[] = nodes.map(() => false);
@@ -111,7 +115,7 @@ export class Lowering {
   /** The node's exit; a `return` reached only when a `dup2` onto a standard descriptor failed is unlikely (standardDup.ts). */
   private exitOf(node: CfgNode): Exit | null {
     const exit = exitOf(node);
-    if (!exit || node.kind !== 'return' || !node.ast || !onlyAfterStandardDup2Failure(node.ast, this.cfg.parentOf)) return exit;
+    if (!exit || !this.callsDup2 || node.kind !== 'return' || !node.ast || !onlyAfterStandardDup2Failure(node.ast, this.cfg.parentOf)) return exit;
     return { ...exit, unlikely: true };
   }
 
