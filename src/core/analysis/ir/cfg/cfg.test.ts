@@ -9,17 +9,17 @@ import { FinallyCopies, throughFinallies } from './finally';
 import { GotoLabels } from './gotos';
 import { catchClauses } from './handlers';
 import { ifChain } from './ifChain';
-import { findJumpTarget, labelledStatement, type JumpFrame } from './jumps';
+import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from './jumps';
 import { buildLoop } from './loops';
-import { declaredFrom, endOfBlock } from './scopes';
+import { declaredFrom, endOfBlock, inScope } from './scopes';
 import { DispatchArms, fallthroughSwitch, type SwitchPart } from './switch';
 
 /** A graph of named nodes; `cond` nodes have a true (0) and a false (1) slot. */
 class Graph {
-  readonly nodes: { name: string; succ: number[]; cond: boolean }[] = [];
+  readonly nodes: { name: string; succ: number[]; cond: boolean; vars: string[] }[] = [];
 
   add(name: string, cond = false): number {
-    this.nodes.push({ name, succ: cond ? [-1, -1] : [], cond });
+    this.nodes.push({ name, succ: cond ? [-1, -1] : [], cond, vars: [] });
     return this.nodes.length - 1;
   }
 
@@ -78,6 +78,18 @@ test('findJumpTarget: unlabelled break takes the innermost breakable frame, cont
   assert.equal(findJumpTarget(frames, false, 'outer', asJump), 0);
   assert.equal(findJumpTarget(frames, true, 'missing', asJump), -1);
   assert.equal(findJumpTarget([], true, null, asJump), -1);
+});
+
+test('arriveAt: a break joins the frame\'s exits, a continue goes to its continue target', () => {
+  const g = new Graph();
+  const head = g.add('head');
+  const b = g.add('break');
+  const c = g.add('continue');
+  const f = frame(null, true, true, head);
+  arriveAt(f, true, [{ from: b, slot: -1 }], g.connect);
+  arriveAt(f, false, [{ from: c, slot: -1 }], g.connect);
+  assert.deepEqual(g.names(f.breaks), ['break']);
+  assert.deepEqual(g.edges(), ['continue->head']);
 });
 
 test('labelledStatement: its breaks leave it after the ends of its body', () => {
@@ -228,13 +240,17 @@ test('scopes: a jump leaves the variables of the scopes from its depth; a block 
   assert.deepEqual(declaredFrom(scopes, 4), []);
   const g = new Graph();
   const n = g.add('stmt');
-  let died: string[] = [];
-  const dies = (out: Pred[], vars: string[]) => {
-    died = vars;
-    return g.chain(out, 'scope');
-  };
-  assert.deepEqual(endOfBlock({ vars: [] }, [{ from: n, slot: -1 }], dies), [{ from: n, slot: -1 }]);
-  assert.deepEqual(endOfBlock({ vars: ['x'] }, [], dies), []);
-  assert.deepEqual(g.names(endOfBlock({ vars: ['x'] }, [{ from: n, slot: -1 }], dies)), ['scope']);
-  assert.deepEqual(died, ['x']);
+  const chain = (out: Pred[]) => g.chain(out, 'scope');
+  assert.deepEqual(endOfBlock(g.nodes, { vars: [] }, [{ from: n, slot: -1 }], chain), [{ from: n, slot: -1 }]);
+  assert.deepEqual(endOfBlock(g.nodes, { vars: ['x'] }, [], chain), []);
+  assert.equal(g.nodes.length, 1, 'no scope node where nothing dies or the end is not reached');
+  assert.deepEqual(g.names(endOfBlock(g.nodes, { vars: ['x'] }, [{ from: n, slot: -1 }], chain)), ['scope']);
+  assert.deepEqual(g.nodes[1]!.vars, ['x']);
+  const open: { vars: string[] }[] = [{ vars: [] }];
+  const inner = { vars: ['y'] };
+  assert.equal(inScope(open, inner, () => open.length), 2);
+  assert.throws(() => inScope(open, inner, () => {
+    throw new Error('deep');
+  }));
+  assert.equal(open.length, 1, 'the scope is closed however the build ends');
 });

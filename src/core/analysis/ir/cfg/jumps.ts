@@ -43,3 +43,13 @@ export function labelledStatement<F>(frames: F[], frame: F & JumpFrame, body: ()
   frames.pop();
   return [...out, ...frame.breaks];
 }
+
+/**
+ * A `break` (`isBreak`) or `continue` arriving at its frame from `preds` (past whatever it had to leave
+ * on the way: dying variables, finally copies): a break joins the statement's exits, a continue goes
+ * to the frame's continue target.
+ */
+export function arriveAt(frame: JumpFrame, isBreak: boolean, preds: readonly Pred[], connect: (preds: readonly Pred[], to: number) => void): void {
+  if (isBreak) frame.breaks.push(...preds);
+  else connect(preds, frame.continueTo);
+}

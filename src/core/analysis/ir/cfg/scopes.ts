@@ -14,10 +14,23 @@ export function declaredFrom(scopes: readonly BlockScope[], depth: number): stri
 
 /**
  * The end of a block that declared `scope.vars`: where the end is reached (`out`) and the block
- * declared any, the edges go through a node (`dies` adds it after `out` and returns the edge out of
- * it) where those variables go out of scope. Returns the open edges after the block.
+ * declared any, the edges go through a scope node (`chain` adds it after `out` and returns the edge
+ * out of it) whose `vars`, the variables that go out of scope there, are set to them. Returns the
+ * open edges after the block.
  */
-export function endOfBlock(scope: BlockScope, out: Pred[], dies: (out: Pred[], vars: string[]) => Pred[]): Pred[] {
+export function endOfBlock(nodes: readonly { vars: string[] }[], scope: BlockScope, out: Pred[], chain: (out: Pred[]) => Pred[]): Pred[] {
   if (!scope.vars.length || !out.length) return out;
-  return dies(out, [...scope.vars]);
+  const after = chain(out);
+  nodes[after[0]!.from]!.vars = [...scope.vars];
+  return after;
+}
+
+/** Builds (`build`) with `scope` open as the innermost of `scopes`; returns what `build` returns. */
+export function inScope<S, T>(scopes: S[], scope: S, build: () => T): T {
+  scopes.push(scope);
+  try {
+    return build();
+  } finally {
+    scopes.pop();
+  }
 }

@@ -3,8 +3,8 @@ import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { catchClauses } from '../../ir/cfg/handlers';
 import { ifChain } from '../../ir/cfg/ifChain';
 import { GotoLabels } from '../../ir/cfg/gotos';
-import { declaredFrom, endOfBlock } from '../../ir/cfg/scopes';
-import { findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
+import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
@@ -226,19 +226,12 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private block(n: Node, preds: Pred[]): Pred[] {
     const scope: Scope = { id: this.nextScope++, vars: [] };
-    this.scopes.push(scope);
-    const out = this.statements(n, preds);
-    this.scopes.pop();
-    return this.endScope(scope, out, n);
+    return this.endScope(scope, inScope(this.scopes, scope, () => this.statements(n, preds)), n);
   }
 
   /** Where a block (or a for statement's header) ends, the variables it declared die. */
   private endScope(scope: Scope, out: Pred[], n: Node): Pred[] {
-    return endOfBlock(scope, out, (o, vars) => {
-      const s = this.chain(o, 'scope', null, { kind: 'block', node: n });
-      this.nodes[s[0]!.from]!.vars = vars;
-      return s;
-    });
+    return endOfBlock(this.nodes, scope, out, (o) => this.chain(o, 'scope', null, { kind: 'block', node: n }));
   }
 
   private declare(decl: Node): void {
@@ -397,12 +390,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const s = this.add('scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
     this.nodes[s]!.vars = declaredFrom(this.scopes, target.scopeDepth);
     this.connect(preds, s);
-    if (isBreak) target.breaks.push({ from: s, slot: -1 });
-    else {
-      // `continue` inside a switch continues the enclosing loop: find that loop's target node.
-      const to = target.continueTo;
-      this.connect([{ from: s, slot: -1 }], to);
-    }
+    // (`continue` inside a switch continues the enclosing loop: the switch's frame has that loop's target node.)
+    arriveAt(target, isBreak, [{ from: s, slot: -1 }], (p, to) => this.connect(p, to));
     return [];
   }
 

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { ifChain } from '../../ir/cfg/ifChain';
-import { findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop } from '../../ir/cfg/loops';
 import { DispatchArms } from '../../ir/cfg/switch';
 import { exprList, kids, lastLeaf, parameterNames, statementsOf } from './syntax';
@@ -360,8 +360,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       p = this.chain(p, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n, report: n });
       this.nodes[p[0]!.from]!.scopes = left;
     }
-    if (isBreak) target.breaks.push(...p);
-    else this.connect(p, target.continueTo);
+    arriveAt(target, isBreak, p, (q, to) => this.connect(q, to));
     return [];
   }
 }

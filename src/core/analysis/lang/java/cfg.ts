@@ -4,8 +4,8 @@ import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { catchClauses } from '../../ir/cfg/handlers';
 import { ifChain } from '../../ir/cfg/ifChain';
 import { throughFinallies } from '../../ir/cfg/finally';
-import { findJumpTarget, labelledStatement, type JumpFrame } from '../../ir/cfg/jumps';
-import { declaredFrom, endOfBlock } from '../../ir/cfg/scopes';
+import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from '../../ir/cfg/jumps';
+import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { buildLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { catchesUnchecked } from './names';
@@ -304,18 +304,11 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private block(n: Node, preds: Pred[]): Pred[] {
     const scope: Scope = { vars: [] };
-    this.scopes.push(scope);
-    const out = this.statements(n, preds);
-    this.scopes.pop();
-    return this.endScope(scope, out, n);
+    return this.endScope(scope, inScope(this.scopes, scope, () => this.statements(n, preds)), n);
   }
 
   private endScope(scope: Scope, out: Pred[], n: Node): Pred[] {
-    return endOfBlock(scope, out, (o, vars) => {
-      const s = this.chain(o, 'scope', null, { kind: 'block', node: n });
-      this.nodes[s[0]!.from]!.vars = vars;
-      return s;
-    });
+    return endOfBlock(this.nodes, scope, out, (o) => this.chain(o, 'scope', null, { kind: 'block', node: n }));
   }
 
   private declareName(name: string, type: string): void {
@@ -480,8 +473,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       cur = this.chain(cur, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
       this.nodes[cur[0]!.from]!.vars = dying;
     }
-    if (isBreak) target.breaks.push(...cur);
-    else this.connect(cur, target.continueTo);
+    arriveAt(target, isBreak, cur, (p, to) => this.connect(p, to));
     return [];
   }
 

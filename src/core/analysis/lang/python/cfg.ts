@@ -3,7 +3,7 @@ import { NestingLimit, connectPreds, type Pred } from '../../ir/builder';
 import { FinallyCopies } from '../../ir/cfg/finally';
 import { catchClauses } from '../../ir/cfg/handlers';
 import { ifChain, type Branches } from '../../ir/cfg/ifChain';
-import { findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop } from '../../ir/cfg/loops';
 import { DispatchArms } from '../../ir/cfg/switch';
 import { named } from './syntax';
@@ -159,8 +159,7 @@ export class CfgBuilder {
     const top = level > loop.finDepth ? this.finallies[level - 1]! : null;
     if (top && 'copies' in top) top.copies.pend(kind, preds);
     else if (top) for (const p of preds) this.routeLoopJump(this.leaveWith(top, p, null), kind, level - 1);
-    else if (kind === 'brk') loop.breaks.push(...preds);
-    else this.connect(preds, loop.continueTo);
+    else arriveAt(loop, kind === 'brk', preds, (p, to) => this.connect(p, to));
   }
 
   /** The statements of a block, read once per builder (the fixes read them through this too). */
