@@ -16,9 +16,11 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const outDir = path.join(root, opt('--out', 'out'));
+const outDir = path.resolve(root, opt('--out', 'out'));
 const mirror = opt('--mirror', '/work/.mirror');
 const diffWith = opt('--diff', null);
+// --sample N: also N source files (evenly spaced by path) of each record's repository at that record's parent commit.
+const sample = Number(opt('--sample', '0'));
 
 const { loadLanguage } = require(path.join(outDir, 'src/core/analysis/parser.js'));
 const { Parser } = require('web-tree-sitter');
@@ -123,6 +125,35 @@ for (const r of records) {
         return null;
       }
     } });
+  }
+}
+
+if (sample > 0) {
+  const done = new Set();
+  for (const r of records) {
+    const git = path.join(mirror, r.repo.replace('/', '+'), 'repo');
+    if (done.has(r.repo) || !existsSync(git)) continue;
+    done.add(r.repo);
+    let paths = [];
+    try {
+      paths = execFileSync('git', ['-C', git, 'ls-tree', '-r', '--name-only', r.parent], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n');
+    } catch {
+      continue;
+    }
+    const all = paths.filter((f) => GRAMMAR[path.extname(f)]).sort();
+    const picked = all.length <= sample ? all : [...new Set(Array.from({ length: sample }, (_, i) => all[Math.floor((i * all.length) / sample)]))];
+    for (const p of picked) {
+      const key = `${r.repo}@${r.parent}:${p}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inputs.push({ name: key, text: () => {
+        try {
+          return execFileSync('git', ['-C', git, 'show', `${r.parent}:${p}`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+        } catch {
+          return null;
+        }
+      } });
+    }
   }
 }
 
