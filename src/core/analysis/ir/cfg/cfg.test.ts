@@ -10,7 +10,7 @@ import { GotoLabels } from './gotos';
 import { catchClauses } from './handlers';
 import { ifChain } from './ifChain';
 import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from './jumps';
-import { buildLoop } from './loops';
+import { buildLoop, doWhileLoop, whileLoop } from './loops';
 import { declaredFrom, endOfBlock, inScope } from './scopes';
 import { DispatchArms, fallthroughSwitch, type SwitchPart } from './switch';
 
@@ -128,6 +128,38 @@ test('buildLoop: the body ends at the continue target; the exits come before the
   assert.equal(frames.length, 0);
   assert.deepEqual(g.names(out), ['cond.1', 'break']);
   assert.deepEqual(g.edges(), ['entry->cond', 'cond.0->body', 'cond.1->?', 'body->break', 'body->tail', 'tail->cond']);
+});
+
+test('whileLoop: the body from the true edge, back to the continue target; the false edge and breaks leave', () => {
+  const g = new Graph();
+  const entry = g.add('entry');
+  const c = g.add('cond', true);
+  g.connect([{ from: entry, slot: -1 }], c);
+  const update = g.add('update');
+  g.connect([{ from: update, slot: -1 }], c);
+  const frames: JumpFrame[] = [];
+  const f = frame(null, true, true, update);
+  const out = whileLoop(frames, f, g.connect, c, (preds) => {
+    const body = g.chain(preds, 'body');
+    f.breaks.push(...g.chain(body, 'break'));
+    return body;
+  });
+  assert.deepEqual(g.names(out), ['cond.1', 'break']);
+  assert.deepEqual(g.edges(), ['entry->cond', 'cond.0->body', 'cond.1->?', 'update->cond', 'body->break', 'body->update']);
+});
+
+test('doWhileLoop: the body runs first from the join node; the true edge goes back to it, continue to the condition', () => {
+  const g = new Graph();
+  const start = g.add('start');
+  const c = g.add('cond', true);
+  const frames: JumpFrame[] = [];
+  const f = frame(null, true, true, c);
+  const out = doWhileLoop(frames, f, g.connect, start, (preds) => {
+    assert.deepEqual(g.names(preds), ['start']);
+    return g.chain(preds, 'body');
+  });
+  assert.deepEqual(g.names(out), ['cond.1']);
+  assert.deepEqual(g.edges(), ['start->body', 'cond.0->start', 'cond.1->?', 'body->cond']);
 });
 
 test('fallthroughSwitch: a case group falls into the next, a rule leaves, no default keeps the dispatch edge', () => {

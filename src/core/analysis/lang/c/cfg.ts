@@ -5,7 +5,7 @@ import { ifChain } from '../../ir/cfg/ifChain';
 import { GotoLabels } from '../../ir/cfg/gotos';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
-import { buildLoop } from '../../ir/cfg/loops';
+import { doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
 import { firstKid } from '../../syntax';
@@ -288,10 +288,17 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
   }
 
-  /** Builds a loop's body (from `bodyPreds`) with `continue` going to `continueTo`; `exits` leave the loop normally. */
-  private loop(loop: Node, continueTo: number, body: Node | null, bodyPreds: Pred[], exits: Pred[]): Pred[] {
-    const frame = jumpTarget(continueTo, this.scopes.length);
-    return buildLoop(this.jumps, frame, (p, to) => this.connect(p, to), () => (body ? this.statement(body, bodyPreds, loop) : bodyPreds), () => exits);
+  private readonly link = (preds: readonly Pred[], to: number): void => this.connect(preds, to);
+
+  /** The frame of a loop whose `continue` goes to `continueTo`. */
+  private loopFrame(continueTo: number): JumpTarget {
+    return jumpTarget(continueTo, this.scopes.length);
+  }
+
+  /** Builds the body of `loop` from the given edges. */
+  private loopBody(loop: Node): (preds: Pred[]) => Pred[] {
+    const body = loop.childForFieldName('body');
+    return (preds) => (body ? this.statement(body, preds, loop) : preds);
   }
 
   private whileStatement(n: Node, preds: Pred[]): Pred[] {
@@ -299,15 +306,14 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.declareCondition(condNode);
     const c = this.add('cond', condNode, null, n, 'cond');
     this.connect(preds, c);
-    return this.loop(n, c, n.childForFieldName('body'), [{ from: c, slot: 0 }], [{ from: c, slot: 1 }]);
+    return whileLoop(this.jumps, this.loopFrame(c), this.link, c, this.loopBody(n));
   }
 
   private doStatement(n: Node, preds: Pred[]): Pred[] {
     const start = this.add('noop', null);
     this.connect(preds, start);
     const c = this.add('cond', n.childForFieldName('condition'), null, n, 'cond');
-    this.connect([{ from: c, slot: 0 }], start);
-    return this.loop(n, c, n.childForFieldName('body'), [{ from: start, slot: -1 }], [{ from: c, slot: 1 }]);
+    return doWhileLoop(this.jumps, this.loopFrame(c), this.link, start, this.loopBody(n));
   }
 
   private forStatement(n: Node, preds: Pred[]): Pred[] {
@@ -326,7 +332,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.connect(cur, c);
     const update = this.add('effect', n.childForFieldName('update'), null, n, 'update');
     this.connect([{ from: update, slot: -1 }], c);
-    const out = this.loop(n, update, n.childForFieldName('body'), [{ from: c, slot: 0 }], [{ from: c, slot: 1 }]);
+    const out = whileLoop(this.jumps, this.loopFrame(update), this.link, c, this.loopBody(n));
     this.scopes.pop();
     return this.endScope(scope, out, n);
   }
@@ -335,7 +341,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const cur = this.chain(preds, 'effect', n.childForFieldName('right'));
     const c = this.add('cond', null);
     this.connect(cur, c);
-    return this.loop(n, c, n.childForFieldName('body'), [{ from: c, slot: 0 }], [{ from: c, slot: 1 }]);
+    return whileLoop(this.jumps, this.loopFrame(c), this.link, c, this.loopBody(n));
   }
 
   private switchStatement(n: Node, preds: Pred[]): Pred[] {

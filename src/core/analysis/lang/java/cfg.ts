@@ -6,7 +6,7 @@ import { ifChain } from '../../ir/cfg/ifChain';
 import { throughFinallies } from '../../ir/cfg/finally';
 import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from '../../ir/cfg/jumps';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
-import { buildLoop } from '../../ir/cfg/loops';
+import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { catchesUnchecked } from './names';
 import { namedChildren, parameterNames, simpleTypeName } from './syntax';
@@ -343,19 +343,22 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     });
   }
 
-  /** A loop labelled `label` (or not): its body is built from `preds`, `continue` goes to `continueTo`. */
-  private loop(label: string | null, continueTo: number, body: () => Pred[], exits: () => Pred[]): Pred[] {
-    const frame: JumpTarget = { kind: 'jump', label, loop: true, breakable: true, breaks: [], continueTo, scopeDepth: this.scopes.length };
-    return buildLoop(this.frames, frame, (p, to) => this.connect(p, to), body, exits);
+  private readonly link = (preds: readonly Pred[], to: number): void => this.connect(preds, to);
+
+  /** The frame of a loop labelled `label` (or not) whose `continue` goes to `continueTo`. */
+  private loopFrame(label: string | null, continueTo: number): JumpTarget {
+    return { kind: 'jump', label, loop: true, breakable: true, breaks: [], continueTo, scopeDepth: this.scopes.length };
   }
 
-  private loopBody(body: Node | null, preds: Pred[]): () => Pred[] {
-    return () => (body ? this.statement(body, preds) : preds);
+  /** Builds the body of `loop` from the given edges. */
+  private loopBody(loop: Node): (preds: Pred[]) => Pred[] {
+    const body = loop.childForFieldName('body');
+    return (preds) => (body ? this.statement(body, preds) : preds);
   }
 
   private whileStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
     const c = this.effect(preds, n.childForFieldName('condition') ?? n, 'cond');
-    return this.loop(label, c, this.loopBody(n.childForFieldName('body'), [{ from: c, slot: 0 }]), () => [{ from: c, slot: 1 }]);
+    return whileLoop(this.frames, this.loopFrame(label, c), this.link, c, this.loopBody(n));
   }
 
   private doStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -363,8 +366,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.connect(preds, start);
     const c = this.add('cond', n.childForFieldName('condition'));
     this.nodes[c]!.exc = this.excTarget();
-    this.connect([{ from: c, slot: 0 }], start);
-    return this.loop(label, c, this.loopBody(n.childForFieldName('body'), [{ from: start, slot: -1 }]), () => [{ from: c, slot: 1 }]);
+    return doWhileLoop(this.frames, this.loopFrame(label, c), this.link, start, this.loopBody(n));
   }
 
   private forStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -385,7 +387,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     for (const u of n.childrenForFieldName('update')) if (u) upd = [{ from: this.effect(upd, u), slot: -1 }];
     this.connect(upd, head);
     const bodyPreds: Pred[] = [{ from: head, slot: condNode ? 0 : -1 }];
-    const out = this.loop(label, updateStart, this.loopBody(n.childForFieldName('body'), bodyPreds), () => (condNode ? [{ from: head, slot: 1 }] : []));
+    const exits = (): Pred[] => (condNode ? [{ from: head, slot: 1 }] : []);
+    const out = buildLoop(this.frames, this.loopFrame(label, updateStart), this.link, () => this.loopBody(n)(bodyPreds), exits);
     this.scopes.pop();
     return this.endScope(scope, out, n);
   }
@@ -399,13 +402,13 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.scopes.push(scope);
     const name = n.childForFieldName('name');
     if (name) this.declareName(name.text, simpleTypeName(n.childForFieldName('type')));
-    const body = this.loopBody(n.childForFieldName('body'), [{ from: head, slot: 0 }]);
-    return this.loop(label, head, () => {
-      const out = body();
+    const body = this.loopBody(n);
+    return whileLoop(this.frames, this.loopFrame(label, head), this.link, head, (p) => {
+      const out = body(p);
       this.scopes.pop();
       // The element variable dies at the end of each iteration.
       return this.endScope(scope, out, n);
-    }, () => [{ from: head, slot: 1 }]);
+    });
   }
 
   private labeled(n: Node, preds: Pred[]): Pred[] {
