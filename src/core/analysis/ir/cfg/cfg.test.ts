@@ -106,11 +106,17 @@ test('labelledStatement: its breaks leave it after the ends of its body', () => 
   assert.deepEqual(g.names(out), ['body', 'break']);
 });
 
-test('buildLoop: the body ends at the continue target; the exits come before the breaks', () => {
+/** A graph `entry -> cond`, `cond` a two-way node. */
+function loopHead(): { g: Graph; c: number } {
   const g = new Graph();
   const entry = g.add('entry');
   const c = g.add('cond', true);
   g.connect([{ from: entry, slot: -1 }], c);
+  return { g, c };
+}
+
+test('buildLoop: the body ends at the continue target; the exits come before the breaks', () => {
+  const { g, c } = loopHead();
   const frames: JumpFrame[] = [];
   const f = frame(null, true, true, c);
   let exitsAsked = false;
@@ -131,10 +137,7 @@ test('buildLoop: the body ends at the continue target; the exits come before the
 });
 
 test('whileLoop: the body from the true edge, back to the continue target; the false edge and breaks leave', () => {
-  const g = new Graph();
-  const entry = g.add('entry');
-  const c = g.add('cond', true);
-  g.connect([{ from: entry, slot: -1 }], c);
+  const { g, c } = loopHead();
   const update = g.add('update');
   g.connect([{ from: update, slot: -1 }], c);
   const frames: JumpFrame[] = [];
