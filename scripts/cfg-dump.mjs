@@ -109,6 +109,9 @@ const inputs = [];
 for (const d of ['c', 'go', 'java', 'python', 'fixsafety']) {
   for (const f of sources(path.join(root, 'test/fixtures', d))) inputs.push({ name: path.relative(root, f), text: () => readFileSync(f, 'utf8') });
 }
+// --dir DIR: also every source file below DIR.
+const extraDir = opt('--dir', null);
+if (extraDir) for (const f of sources(path.resolve(extraDir))) inputs.push({ name: f, text: () => readFileSync(f, 'utf8') });
 const records = readFileSync(path.join(root, 'bench/realworld/leak-fixes.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const seen = new Set();
 for (const r of records) {
