@@ -1,5 +1,12 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { catchClauses } from '../../ir/cfg/handlers';
+import { ifChain } from '../../ir/cfg/ifChain';
+import { GotoLabels } from '../../ir/cfg/gotos';
+import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
+import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { doWhileLoop, whileLoop } from '../../ir/cfg/loops';
+import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
 import { firstKid } from '../../syntax';
 
@@ -64,11 +71,14 @@ interface Scope {
   readonly vars: string[];
 }
 
-interface JumpTarget {
-  readonly breaks: Pred[];
-  /** Node that `continue` goes to (-1 for switch, which only takes break). */
-  readonly continueTo: number;
+/** A loop or switch: `continueTo` is -1 for a switch outside any loop (a switch only takes break). */
+interface JumpTarget extends JumpFrame {
   readonly scopeDepth: number;
+}
+
+/** C has no labelled break or continue: every loop and switch takes `break`, and those with a `continue` target take `continue`. */
+function jumpTarget(continueTo: number, scopeDepth: number): JumpTarget {
+  return { label: null, loop: continueTo >= 0, breakable: true, breaks: [], continueTo, scopeDepth };
 }
 
 const MAX_DEPTH = 300;
@@ -84,8 +94,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly scopes: Scope[] = [];
   private nextScope = 0;
   private readonly jumps: JumpTarget[] = [];
-  private readonly labels = new Map<string, { node: number; scopes: number[] | null }>();
-  private readonly gotos: { scopeNode: number; label: string; scopes: Scope[]; snapshot: string[][] }[] = [];
+  private readonly labels = new GotoLabels(() => this.add('noop', null), (p, to) => this.connect(p, to));
   private readonly tries: Pred[][] = [];
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
@@ -122,7 +131,9 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       preds = this.statement(body, preds, this.fn);
       this.chain(preds, 'end', null, { kind: 'end', node: body });
     }
-    this.resolveGotos();
+    this.labels.resolve((node, vars) => {
+      this.nodes[node]!.vars = vars;
+    });
     return this.cfg;
   }
 
@@ -215,14 +226,12 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private block(n: Node, preds: Pred[]): Pred[] {
     const scope: Scope = { id: this.nextScope++, vars: [] };
-    this.scopes.push(scope);
-    let out = this.statements(n, preds);
-    this.scopes.pop();
-    if (scope.vars.length && out.length) {
-      out = this.chain(out, 'scope', null, { kind: 'block', node: n });
-      this.nodes[out[0]!.from]!.vars = [...scope.vars];
-    }
-    return out;
+    return this.endScope(scope, inScope(this.scopes, scope, () => this.statements(n, preds)), n);
+  }
+
+  /** Where a block (or a for statement's header) ends, the variables it declared die. */
+  private endScope(scope: Scope, out: Pred[], n: Node): Pred[] {
+    return endOfBlock(this.nodes, scope, out, (o) => this.chain(o, 'scope', null, { kind: 'block', node: n }));
   }
 
   private declare(decl: Node): void {
@@ -247,33 +256,27 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
   }
 
-  /** if / else-if chains are walked in a loop so that long chains do not deepen the recursion. */
   private ifStatement(first: Node, preds: Pred[]): Pred[] {
-    const out: Pred[] = [];
-    let n: Node | null = first;
-    let cur = preds;
-    while (n) {
-      const condNode = n.childForFieldName('condition');
-      this.declareCondition(condNode);
-      const c = this.add('cond', condNode, null, n, 'cond');
-      this.connect(cur, c);
-      const cons = n.childForFieldName('consequence');
-      out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }], n) : [{ from: c, slot: 0 }]));
-      const alt: Node | null = n.childForFieldName('alternative');
-      const elseStmt: Node | null = alt ? (alt.type === 'else_clause' ? firstKid(alt) : alt) : null;
-      if (!elseStmt) {
-        out.push({ from: c, slot: 1 });
-        break;
-      }
-      if (elseStmt.type === 'if_statement') {
-        n = elseStmt;
-        cur = [{ from: c, slot: 1 }];
-        continue;
-      }
-      out.push(...this.statement(elseStmt, [{ from: c, slot: 1 }], alt ?? n));
-      break;
-    }
-    return out;
+    return ifChain<Node, { stmt: Node; owner: Node }>(first, preds, {
+      condition: (n, cur) => {
+        const condNode = n.childForFieldName('condition');
+        this.declareCondition(condNode);
+        const c = this.add('cond', condNode, null, n, 'cond');
+        this.connect(cur, c);
+        return { t: [{ from: c, slot: 0 }], f: [{ from: c, slot: 1 }] };
+      },
+      consequence: (n, t) => {
+        const cons = n.childForFieldName('consequence');
+        return cons ? this.statement(cons, t, n) : t;
+      },
+      next: (n) => {
+        const alt = n.childForFieldName('alternative');
+        const elseStmt = alt ? (alt.type === 'else_clause' ? firstKid(alt) : alt) : null;
+        if (!elseStmt) return null;
+        return elseStmt.type === 'if_statement' ? { arm: elseStmt } : { otherwise: { stmt: elseStmt, owner: alt ?? n } };
+      },
+      otherwise: (e, f) => this.statement(e.stmt, f, e.owner),
+    });
   }
 
   /** C++ `if (int fd = open(...))` / `if (init; cond)` declare variables in the condition. */
@@ -285,11 +288,17 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
   }
 
-  private loop(loop: Node, continueTo: number, breaks: Pred[], body: Node | null, bodyPreds: Pred[]): Pred[] {
-    this.jumps.push({ breaks, continueTo, scopeDepth: this.scopes.length });
-    const out = body ? this.statement(body, bodyPreds, loop) : bodyPreds;
-    this.jumps.pop();
-    return out;
+  private readonly link = (preds: readonly Pred[], to: number): void => this.connect(preds, to);
+
+  /** The frame of a loop whose `continue` goes to `continueTo`. */
+  private loopFrame(continueTo: number): JumpTarget {
+    return jumpTarget(continueTo, this.scopes.length);
+  }
+
+  /** Builds the body of `loop` from the given edges. */
+  private loopBody(loop: Node): (preds: Pred[]) => Pred[] {
+    const body = loop.childForFieldName('body');
+    return (preds) => (body ? this.statement(body, preds, loop) : preds);
   }
 
   private whileStatement(n: Node, preds: Pred[]): Pred[] {
@@ -297,21 +306,14 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.declareCondition(condNode);
     const c = this.add('cond', condNode, null, n, 'cond');
     this.connect(preds, c);
-    const breaks: Pred[] = [];
-    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
-    this.connect(bodyOut, c);
-    return [{ from: c, slot: 1 }, ...breaks];
+    return whileLoop(this.jumps, this.loopFrame(c), this.link, c, this.loopBody(n));
   }
 
   private doStatement(n: Node, preds: Pred[]): Pred[] {
     const start = this.add('noop', null);
     this.connect(preds, start);
     const c = this.add('cond', n.childForFieldName('condition'), null, n, 'cond');
-    const breaks: Pred[] = [];
-    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: start, slot: -1 }]);
-    this.connect(bodyOut, c);
-    this.connect([{ from: c, slot: 0 }], start);
-    return [{ from: c, slot: 1 }, ...breaks];
+    return doWhileLoop(this.jumps, this.loopFrame(c), this.link, start, this.loopBody(n));
   }
 
   private forStatement(n: Node, preds: Pred[]): Pred[] {
@@ -329,58 +331,41 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const c = this.add('cond', condNode, null, n, 'cond');
     this.connect(cur, c);
     const update = this.add('effect', n.childForFieldName('update'), null, n, 'update');
-    const breaks: Pred[] = [];
-    const bodyOut = this.loop(n, update, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
-    this.connect(bodyOut, update);
     this.connect([{ from: update, slot: -1 }], c);
+    const out = whileLoop(this.jumps, this.loopFrame(update), this.link, c, this.loopBody(n));
     this.scopes.pop();
-    let out: Pred[] = [{ from: c, slot: 1 }, ...breaks];
-    if (scope.vars.length) {
-      out = this.chain(out, 'scope', null, { kind: 'block', node: n });
-      this.nodes[out[0]!.from]!.vars = [...scope.vars];
-    }
-    return out;
+    return this.endScope(scope, out, n);
   }
 
   private rangeFor(n: Node, preds: Pred[]): Pred[] {
     const cur = this.chain(preds, 'effect', n.childForFieldName('right'));
     const c = this.add('cond', null);
     this.connect(cur, c);
-    const breaks: Pred[] = [];
-    const bodyOut = this.loop(n, c, breaks, n.childForFieldName('body'), [{ from: c, slot: 0 }]);
-    this.connect(bodyOut, c);
-    return [{ from: c, slot: 1 }, ...breaks];
+    return whileLoop(this.jumps, this.loopFrame(c), this.link, c, this.loopBody(n));
   }
 
   private switchStatement(n: Node, preds: Pred[]): Pred[] {
     const sw = this.add('switch', n.childForFieldName('condition'), null, n, 'cond');
     this.connect(preds, sw);
     const body = n.childForFieldName('body');
-    const breaks: Pred[] = [];
     let hasDefault = false;
-    let fall: Pred[] = [];
     const scope: Scope = { id: this.nextScope++, vars: [] };
     this.scopes.push(scope);
-    this.jumps.push({ breaks, continueTo: this.innermostContinue(), scopeDepth: this.scopes.length - 1 });
-    if (body) {
-      for (let i = 0; i < body.namedChildCount; i++) {
-        const c = body.namedChild(i);
-        if (!c) continue;
-        if (c.type === 'case_statement') {
-          if (!c.childForFieldName('value')) hasDefault = true;
-          const entry = this.add('noop', null);
-          this.connect([{ from: sw, slot: -1 }], entry);
-          this.connect(fall, entry);
-          fall = this.caseBody(c, [{ from: entry, slot: -1 }]);
-        } else {
-          fall = this.statement(c, fall, body);
-        }
-      }
-    }
+    const frame = jumpTarget(this.innermostContinue(), this.scopes.length - 1);
+    this.jumps.push(frame);
+    const out = fallthroughSwitch(sw, body ? body.namedChildren : [], frame.breaks, {
+      connect: (p, to) => this.connect(p, to),
+      join: () => this.add('noop', null),
+      part: (c) => (!c ? 'skip' : c.type === 'case_statement' ? 'case' : 'statement'),
+      body: (c, p) => {
+        if (c!.type !== 'case_statement') return this.statement(c!, p, body!);
+        if (!c!.childForFieldName('value')) hasDefault = true;
+        return this.caseBody(c!, p);
+      },
+      hasDefault: () => hasDefault,
+    });
     this.jumps.pop();
     this.scopes.pop();
-    const out = [...fall, ...breaks];
-    if (!hasDefault) out.push({ from: sw, slot: -1 });
     return out;
   }
 
@@ -404,77 +389,32 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     return cur;
   }
 
-  /** Variables declared so far in the scopes from `depth` inward (what a jump to an outer point leaves). */
-  private varsFrom(depth: number): string[] {
-    const vars: string[] = [];
-    for (let i = depth; i < this.scopes.length; i++) vars.push(...this.scopes[i]!.vars);
-    return vars;
-  }
-
   private jump(n: Node, preds: Pred[]): Pred[] {
     const isBreak = n.type === 'break_statement';
-    let target: JumpTarget | undefined;
-    for (let i = this.jumps.length - 1; i >= 0; i--) {
-      const j = this.jumps[i]!;
-      if (isBreak || j.continueTo >= 0) {
-        target = j;
-        break;
-      }
-    }
+    const target = this.jumps[findJumpTarget(this.jumps, isBreak, null, (j) => j)];
     if (!target) return []; // break/continue outside a loop: the path ends (malformed code).
     const s = this.add('scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
-    this.nodes[s]!.vars = this.varsFrom(target.scopeDepth);
+    this.nodes[s]!.vars = declaredFrom(this.scopes, target.scopeDepth);
     this.connect(preds, s);
-    if (isBreak) target.breaks.push({ from: s, slot: -1 });
-    else {
-      // `continue` inside a switch continues the enclosing loop: find that loop's target node.
-      const to = target.continueTo;
-      this.connect([{ from: s, slot: -1 }], to);
-    }
+    // (`continue` inside a switch continues the enclosing loop: the switch's frame has that loop's target node.)
+    arriveAt(target, isBreak, [{ from: s, slot: -1 }], (p, to) => this.connect(p, to));
     return [];
   }
 
-  private labelNode(name: string): number {
-    let l = this.labels.get(name);
-    if (!l) {
-      l = { node: this.add('noop', null), scopes: null };
-      this.labels.set(name, l);
-    }
-    return l.node;
-  }
-
   private gotoStatement(n: Node, preds: Pred[]): Pred[] {
-    const label = n.childForFieldName('label')?.text ?? '';
     const s = this.add('scope', null, { kind: 'goto', node: n });
     this.connect(preds, s);
-    this.connect([{ from: s, slot: -1 }], this.labelNode(label));
-    this.gotos.push({ scopeNode: s, label, scopes: [...this.scopes], snapshot: this.scopes.map((sc) => [...sc.vars]) });
+    this.labels.jump(s, n.childForFieldName('label')?.text ?? '', this.scopes);
     return [];
   }
 
   private labeled(n: Node, preds: Pred[]): Pred[] {
-    const name = n.childForFieldName('label')?.text ?? '';
-    const node = this.labelNode(name);
-    this.labels.get(name)!.scopes = this.scopes.map((s) => s.id);
-    this.connect(preds, node);
-    let cur: Pred[] = [{ from: node, slot: -1 }];
+    let cur = this.labels.define(n.childForFieldName('label')?.text ?? '', preds, this.scopes);
     for (let i = 0; i < n.namedChildCount; i++) {
       const c = n.namedChild(i);
       if (c && c.type !== 'statement_identifier') cur = this.statement(c, cur, n);
     }
     return cur;
-  }
-
-  /** A goto leaves the scopes it is in that do not also enclose its label. */
-  private resolveGotos(): void {
-    for (const g of this.gotos) {
-      const target = new Set(this.labels.get(g.label)?.scopes ?? []);
-      const vars: string[] = [];
-      g.scopes.forEach((s, i) => {
-        if (!target.has(s.id) && i > 0) vars.push(...(g.snapshot[i] ?? []));
-      });
-      this.nodes[g.scopeNode]!.vars = vars;
-    }
   }
 
   /**
@@ -503,16 +443,13 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       this.scopes.pop();
     }
     this.tries.pop();
-    const out = [...cur];
     const handlerEntry = this.add('noop', null);
     this.connect(handlers, handlerEntry);
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (!c || c.type !== 'catch_clause') continue;
+    const clauses = n.namedChildren.filter((c): c is Node => c?.type === 'catch_clause');
+    return [...cur, ...catchClauses(handlerEntry, clauses, (c, p) => {
       const cbody = c.childForFieldName('body');
-      if (cbody) out.push(...this.statement(cbody, [{ from: handlerEntry, slot: -1 }], c));
-    }
-    return out;
+      return cbody ? this.statement(cbody, p, c) : [];
+    })];
   }
 
   /** `#if`/`#ifdef` blocks: the guarded statements are present; an `#else`/`#elif` part is an alternative. */

@@ -1,5 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { ifChain } from '../../ir/cfg/ifChain';
+import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { buildLoop } from '../../ir/cfg/loops';
+import { DispatchArms } from '../../ir/cfg/switch';
 import { exprList, kids, lastLeaf, parameterNames, statementsOf } from './syntax';
 
 /**
@@ -60,11 +64,8 @@ export interface FunctionCfg {
   readonly gated: Set<number>;
 }
 
-interface JumpTarget {
-  readonly label: string | null;
-  readonly breaks: Pred[];
-  /** Node that `continue` goes to (-1 for switch/select). */
-  readonly continueTo: number;
+/** A for, switch or select statement (`continueTo` -1 for switch/select). */
+interface JumpTarget extends JumpFrame {
   /** Number of open scopes outside the construct (a jump leaves the ones above). */
   readonly scopeDepth: number;
 }
@@ -74,7 +75,7 @@ const MAX_DEPTH = 250;
 class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly open: number[] = [];
   private readonly jumps: JumpTarget[] = [];
-  private readonly fallthroughs: Pred[][] = [];
+  private readonly arms = new DispatchArms();
   private pendingLabel: string | null = null;
   /** The `if err != nil` statement about to be built and the statement whose error it checks. */
   private gate: { ifStmt: Node; stmt: Node } | null = null;
@@ -208,7 +209,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
         this.chain(preds, 'noreturn', n);
         return [];
       case 'fallthrough_statement': {
-        this.fallthroughs[this.fallthroughs.length - 1]?.push(...preds);
+        this.arms.fallthrough(preds);
         return [];
       }
       default:
@@ -251,28 +252,37 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private ifStatement(n: Node, preds: Pred[]): Pred[] {
-    const init = n.childForFieldName('initializer');
-    const gated = this.gate?.ifStmt.id === n.id ? this.gate.stmt : init && checksError(n, init) ? init : null;
-    this.gate = null;
-    const cond = this.add('cond', n.childForFieldName('condition'));
-    this.connect(preds, cond);
-    const cons = n.childForFieldName('consequence');
-    const alt = n.childForFieldName('alternative');
-    let success: Pred[] = [{ from: cond, slot: 1 }];
-    if (gated) {
-      this.cfg.gated.add(gated.id);
-      success = this.chain(success, 'effect', gated);
-      this.nodes[success[0]!.from]!.success = true;
-    }
-    const t = cons ? this.statement(cons, [{ from: cond, slot: 0 }]) : [{ from: cond, slot: 0 }];
-    const f = alt ? this.statement(alt, success) : success;
-    return [...t, ...f];
+    return ifChain<Node, Node>(n, preds, {
+      condition: (arm, cur) => {
+        const init = arm.childForFieldName('initializer');
+        const gated = this.gate?.ifStmt.id === arm.id ? this.gate.stmt : init && checksError(arm, init) ? init : null;
+        this.gate = null;
+        const cond = this.add('cond', arm.childForFieldName('condition'));
+        this.connect(cur, cond);
+        let success: Pred[] = [{ from: cond, slot: 1 }];
+        if (gated) {
+          this.cfg.gated.add(gated.id);
+          success = this.chain(success, 'effect', gated);
+          this.nodes[success[0]!.from]!.success = true;
+        }
+        return { t: [{ from: cond, slot: 0 }], f: success };
+      },
+      consequence: (arm, t) => {
+        const cons = arm.childForFieldName('consequence');
+        return cons ? this.statement(cons, t) : t;
+      },
+      // An `else if` is a statement of its own here: it may open the scope of an initializer.
+      next: (arm) => {
+        const alt = arm.childForFieldName('alternative');
+        return alt ? { otherwise: alt } : null;
+      },
+      otherwise: (alt, f) => this.statement(alt, f),
+    });
   }
 
   private forStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
     const clause = kids(n).find((c) => c.type === 'for_clause' || c.type === 'range_clause');
     const body = n.childForFieldName('body');
-    const breaks: Pred[] = [];
     let head: number;
     let afterBody: number; // where the body's end and `continue` go
     let exits: Pred[] = [];
@@ -295,12 +305,9 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       if (update) this.connect([{ from: afterBody, slot: -1 }], head);
       if (condExpr) exits = [{ from: head, slot: 1 }];
     }
-    this.jumps.push({ label, breaks, continueTo: afterBody, scopeDepth: this.open.length });
+    const frame: JumpTarget = { label, loop: true, breakable: true, breaks: [], continueTo: afterBody, scopeDepth: this.open.length };
     const bodyStart: Pred[] = [{ from: head, slot: this.nodes[head]!.kind === 'cond' ? 0 : -1 }];
-    const out = body ? this.statement(body, bodyStart) : bodyStart;
-    this.jumps.pop();
-    this.connect(out, afterBody);
-    return [...exits, ...breaks];
+    return buildLoop(this.jumps, frame, (p, to) => this.connect(p, to), () => (body ? this.statement(body, bodyStart) : bodyStart), () => exits);
   }
 
   private switchStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -322,39 +329,27 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private cases(n: Node, dispatch: number, cases: Node[], label: string | null, exhaustive: boolean, isSelect: boolean): Pred[] {
-    const breaks: Pred[] = [];
-    this.jumps.push({ label, breaks, continueTo: -1, scopeDepth: this.open.length });
-    const outs: Pred[] = [];
-    let fall: Pred[] = [];
-    for (const c of cases) {
+    const frame: JumpTarget = { label, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.open.length };
+    this.jumps.push(frame);
+    const outs = this.arms.build(dispatch, cases, (c, entry) => {
       this.pushScope();
-      let p: Pred[] = [{ from: dispatch, slot: -1 }, ...fall];
+      let p = entry;
       const comm = isSelect ? c.childForFieldName('communication') : null;
       if (comm) {
         if (comm.type === 'receive_statement' && comm.text.includes(':=')) this.declare(exprList(comm.childForFieldName('left')).map((x) => x.text));
         p = this.chain(p, 'effect', comm);
       }
-      this.fallthroughs.push([]);
       const out = this.statements(statementsOf(c), p);
-      fall = this.fallthroughs.pop()!;
-      outs.push(...this.popScope(out, { kind: 'case', node: c, report: lastLeaf(n) }));
-    }
+      return this.popScope(out, { kind: 'case', node: c, report: lastLeaf(n) });
+    });
     this.jumps.pop();
     const exits = exhaustive ? [] : [{ from: dispatch, slot: -1 }];
-    return [...outs, ...exits, ...breaks];
+    return [...outs, ...exits, ...frame.breaks];
   }
 
   private jump(n: Node, preds: Pred[], isBreak: boolean): Pred[] {
     const label = kids(n).find((c) => c.type === 'label_name')?.text ?? null;
-    let target: JumpTarget | undefined;
-    for (let i = this.jumps.length - 1; i >= 0; i--) {
-      const j = this.jumps[i]!;
-      if (label !== null ? j.label === label : isBreak || j.continueTo >= 0) {
-        if (!isBreak && j.continueTo < 0) continue;
-        target = j;
-        break;
-      }
-    }
+    const target = this.jumps[findJumpTarget(this.jumps, isBreak, label, (j) => j)];
     if (!target) {
       this.chain(preds, 'noreturn', n);
       return [];
@@ -365,8 +360,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       p = this.chain(p, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n, report: n });
       this.nodes[p[0]!.from]!.scopes = left;
     }
-    if (isBreak) target.breaks.push(...p);
-    else this.connect(p, target.continueTo);
+    arriveAt(target, isBreak, p, (q, to) => this.connect(q, to));
     return [];
   }
 }

@@ -1,6 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 import { firstKid } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
+import { catchClauses } from '../../ir/cfg/handlers';
+import { ifChain } from '../../ir/cfg/ifChain';
+import { throughFinallies } from '../../ir/cfg/finally';
+import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from '../../ir/cfg/jumps';
+import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
+import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
+import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { catchesUnchecked } from './names';
 import { namedChildren, parameterNames, simpleTypeName } from './syntax';
 
@@ -67,9 +74,10 @@ interface Scope {
   readonly vars: string[];
 }
 
+type JumpTarget = JumpFrame & { readonly kind: 'jump'; readonly scopeDepth: number };
+
 type Frame =
-  | { readonly kind: 'jump'; readonly label: string | null; readonly loop: boolean; readonly breakable: boolean;
-      readonly breaks: Pred[]; readonly continueTo: number; readonly scopeDepth: number }
+  | JumpTarget
   | { readonly kind: 'handler'; readonly entry: number; readonly scopeDepth: number; readonly cache: Map<string, number>;
       /** The type names of each catch clause. */
       readonly catches: readonly (readonly string[])[] }
@@ -112,12 +120,6 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.nodes[id]!.exc = this.excTarget();
     this.reached.add(this.nodes[id]!.exc);
     return id;
-  }
-
-  private varsFrom(depth: number): string[] {
-    const vars: string[] = [];
-    for (let i = depth; i < this.scopes.length; i++) vars.push(...this.scopes[i]!.vars);
-    return vars;
   }
 
   /**
@@ -191,7 +193,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private frameTarget(i: number, ownExit = false): number {
     const f = this.frames[i];
     if (f && f.kind !== 'jump') {
-      const dying = this.varsFrom(f.scopeDepth);
+      const dying = declaredFrom(this.scopes, f.scopeDepth);
       if (!dying.length) return f.entry;
       const key = dying.join(',');
       const cached = f.cache.get(key);
@@ -302,17 +304,11 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private block(n: Node, preds: Pred[]): Pred[] {
     const scope: Scope = { vars: [] };
-    this.scopes.push(scope);
-    const out = this.statements(n, preds);
-    this.scopes.pop();
-    return this.endScope(scope, out, n);
+    return this.endScope(scope, inScope(this.scopes, scope, () => this.statements(n, preds)), n);
   }
 
   private endScope(scope: Scope, out: Pred[], n: Node): Pred[] {
-    if (!scope.vars.length || !out.length) return out;
-    out = this.chain(out, 'scope', null, { kind: 'block', node: n });
-    this.nodes[out[0]!.from]!.vars = [...scope.vars];
-    return out;
+    return endOfBlock(this.nodes, scope, out, (o) => this.chain(o, 'scope', null, { kind: 'block', node: n }));
   }
 
   private declareName(name: string, type: string): void {
@@ -329,43 +325,40 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
   }
 
-  /** if / else-if chains are walked in a loop so that long chains do not deepen the recursion. */
   private ifStatement(first: Node, preds: Pred[]): Pred[] {
-    const out: Pred[] = [];
-    let n: Node | null = first;
-    let cur = preds;
-    while (n) {
-      const c = this.effect(cur, n.childForFieldName('condition') ?? n, 'cond');
-      const cons = n.childForFieldName('consequence');
-      out.push(...(cons ? this.statement(cons, [{ from: c, slot: 0 }]) : [{ from: c, slot: 0 }]));
-      const alt = n.childForFieldName('alternative');
-      if (!alt) {
-        out.push({ from: c, slot: 1 });
-        break;
-      }
-      if (alt.type === 'if_statement') {
-        n = alt;
-        cur = [{ from: c, slot: 1 }];
-        continue;
-      }
-      out.push(...this.statement(alt, [{ from: c, slot: 1 }]));
-      break;
-    }
-    return out;
+    return ifChain<Node, Node>(first, preds, {
+      condition: (n, cur) => {
+        const c = this.effect(cur, n.childForFieldName('condition') ?? n, 'cond');
+        return { t: [{ from: c, slot: 0 }], f: [{ from: c, slot: 1 }] };
+      },
+      consequence: (n, t) => {
+        const cons = n.childForFieldName('consequence');
+        return cons ? this.statement(cons, t) : t;
+      },
+      next: (n) => {
+        const alt = n.childForFieldName('alternative');
+        return !alt ? null : alt.type === 'if_statement' ? { arm: alt } : { otherwise: alt };
+      },
+      otherwise: (alt, f) => this.statement(alt, f),
+    });
   }
 
-  private loopBody(label: string | null, continueTo: number, body: Node | null, preds: Pred[], breaks: Pred[]): Pred[] {
-    this.frames.push({ kind: 'jump', label, loop: true, breakable: true, breaks, continueTo, scopeDepth: this.scopes.length });
-    const out = body ? this.statement(body, preds) : preds;
-    this.frames.pop();
-    return out;
+  private readonly link = (preds: readonly Pred[], to: number): void => this.connect(preds, to);
+
+  /** The frame of a loop labelled `label` (or not) whose `continue` goes to `continueTo`. */
+  private loopFrame(label: string | null, continueTo: number): JumpTarget {
+    return { kind: 'jump', label, loop: true, breakable: true, breaks: [], continueTo, scopeDepth: this.scopes.length };
+  }
+
+  /** Builds the body of `loop` from the given edges. */
+  private loopBody(loop: Node): (preds: Pred[]) => Pred[] {
+    const body = loop.childForFieldName('body');
+    return (preds) => (body ? this.statement(body, preds) : preds);
   }
 
   private whileStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
     const c = this.effect(preds, n.childForFieldName('condition') ?? n, 'cond');
-    const breaks: Pred[] = [];
-    this.connect(this.loopBody(label, c, n.childForFieldName('body'), [{ from: c, slot: 0 }], breaks), c);
-    return [{ from: c, slot: 1 }, ...breaks];
+    return whileLoop(this.frames, this.loopFrame(label, c), this.link, c, this.loopBody(n));
   }
 
   private doStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -373,10 +366,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.connect(preds, start);
     const c = this.add('cond', n.childForFieldName('condition'));
     this.nodes[c]!.exc = this.excTarget();
-    const breaks: Pred[] = [];
-    this.connect(this.loopBody(label, c, n.childForFieldName('body'), [{ from: start, slot: -1 }], breaks), c);
-    this.connect([{ from: c, slot: 0 }], start);
-    return [{ from: c, slot: 1 }, ...breaks];
+    return doWhileLoop(this.frames, this.loopFrame(label, c), this.link, start, this.loopBody(n));
   }
 
   private forStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -396,11 +386,10 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     let upd: Pred[] = [{ from: updateStart, slot: -1 }];
     for (const u of n.childrenForFieldName('update')) if (u) upd = [{ from: this.effect(upd, u), slot: -1 }];
     this.connect(upd, head);
-    const breaks: Pred[] = [];
     const bodyPreds: Pred[] = [{ from: head, slot: condNode ? 0 : -1 }];
-    this.connect(this.loopBody(label, updateStart, n.childForFieldName('body'), bodyPreds, breaks), updateStart);
+    const exits = (): Pred[] => (condNode ? [{ from: head, slot: 1 }] : []);
+    const out = buildLoop(this.frames, this.loopFrame(label, updateStart), this.link, () => this.loopBody(n)(bodyPreds), exits);
     this.scopes.pop();
-    const out: Pred[] = [...(condNode ? [{ from: head, slot: 1 }] : []), ...breaks];
     return this.endScope(scope, out, n);
   }
 
@@ -413,12 +402,13 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.scopes.push(scope);
     const name = n.childForFieldName('name');
     if (name) this.declareName(name.text, simpleTypeName(n.childForFieldName('type')));
-    const breaks: Pred[] = [];
-    const out = this.loopBody(label, head, n.childForFieldName('body'), [{ from: head, slot: 0 }], breaks);
-    this.scopes.pop();
-    // The element variable dies at the end of each iteration.
-    this.connect(this.endScope(scope, out, n), head);
-    return [{ from: head, slot: 1 }, ...breaks];
+    const body = this.loopBody(n);
+    return whileLoop(this.frames, this.loopFrame(label, head), this.link, head, (p) => {
+      const out = body(p);
+      this.scopes.pop();
+      // The element variable dies at the end of each iteration.
+      return this.endScope(scope, out, n);
+    });
   }
 
   private labeled(n: Node, preds: Pred[]): Pred[] {
@@ -426,60 +416,44 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const stmt = n.namedChildren.find((c) => c && c.type !== 'identifier' && !c.type.endsWith('comment')) ?? null;
     if (!stmt) return preds;
     if (['while_statement', 'do_statement', 'for_statement', 'enhanced_for_statement'].includes(stmt.type)) return this.statement(stmt, preds, label);
-    const breaks: Pred[] = [];
-    this.frames.push({ kind: 'jump', label, loop: false, breakable: false, breaks, continueTo: -1, scopeDepth: this.scopes.length });
-    const out = this.statement(stmt, preds);
-    this.frames.pop();
-    return [...out, ...breaks];
+    const frame: JumpTarget = { kind: 'jump', label, loop: false, breakable: false, breaks: [], continueTo: -1, scopeDepth: this.scopes.length };
+    return labelledStatement(this.frames, frame, () => this.statement(stmt, preds));
   }
 
   private switchStatement(n: Node, preds: Pred[]): Pred[] {
     const sw = this.effect(preds, n.childForFieldName('condition') ?? n);
     const body = n.childForFieldName('body');
-    const breaks: Pred[] = [];
     let hasDefault = false;
-    let fall: Pred[] = [];
     const scope: Scope = { vars: [] };
     this.scopes.push(scope);
-    this.frames.push({ kind: 'jump', label: null, loop: false, breakable: true, breaks, continueTo: -1, scopeDepth: this.scopes.length - 1 });
-    for (const c of body ? namedChildren(body) : []) {
-      if (c.type !== 'switch_block_statement_group' && c.type !== 'switch_rule') continue;
-      const entry = this.add('noop', null);
-      this.connect([{ from: sw, slot: -1 }], entry);
-      let cur: Pred[] = [{ from: entry, slot: -1 }];
-      if (c.type === 'switch_block_statement_group') this.connect(fall, entry);
-      for (const s of namedChildren(c)) {
-        if (s.type === 'switch_label') {
-          if (/^default\b/.test(s.text) || /\bdefault$/.test(s.text)) hasDefault = true;
-          continue;
+    const frame: JumpTarget = { kind: 'jump', label: null, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.scopes.length - 1 };
+    this.frames.push(frame);
+    const out = fallthroughSwitch(sw, body ? namedChildren(body) : [], frame.breaks, {
+      connect: (p, to) => this.connect(p, to),
+      join: () => this.add('noop', null),
+      part: (c) => (c.type === 'switch_block_statement_group' ? 'case' : c.type === 'switch_rule' ? 'rule' : 'skip'),
+      body: (c, p) => {
+        let cur = p;
+        for (const s of namedChildren(c)) {
+          if (s.type === 'switch_label') {
+            if (/^default\b/.test(s.text) || /\bdefault$/.test(s.text)) hasDefault = true;
+            continue;
+          }
+          cur = this.statement(s, cur);
         }
-        cur = this.statement(s, cur);
-      }
-      if (c.type === 'switch_rule') breaks.push(...cur);
-      else fall = cur;
-    }
+        return cur;
+      },
+      hasDefault: () => hasDefault,
+    });
     this.frames.pop();
     this.scopes.pop();
-    const out = [...fall, ...breaks];
-    if (!hasDefault) out.push({ from: sw, slot: -1 });
     return this.endScope(scope, out, n);
   }
 
   /** Runs the finally blocks of frames above `target` (innermost first) on the path `preds`. */
   private throughFinally(preds: Pred[], target: number): Pred[] {
-    let cur = preds;
-    for (let i = this.frames.length - 1; i > target && cur.length; i--) {
-      const f = this.frames[i]!;
-      if (f.kind !== 'finally') continue;
-      const saved = this.frames;
-      this.frames = saved.slice(0, i);
-      try {
-        cur = f.build(cur);
-      } finally {
-        this.frames = saved;
-      }
-    }
-    return cur;
+    const stack = { get: () => this.frames, set: (frames: Frame[]) => { this.frames = frames; } };
+    return throughFinallies(stack, target, preds, (f) => (f.kind === 'finally' ? f.build : null));
   }
 
   private returnStatement(n: Node, preds: Pred[]): Pred[] {
@@ -492,27 +466,17 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private jump(n: Node, preds: Pred[]): Pred[] {
     const isBreak = n.type === 'break_statement';
     const label = n.namedChildren.find((c) => c?.type === 'identifier')?.text ?? null;
-    let index = -1;
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const f = this.frames[i]!;
-      if (f.kind !== 'jump') continue;
-      const ok = label !== null ? f.label === label && (isBreak || f.loop) : isBreak ? f.breakable : f.loop;
-      if (ok) {
-        index = i;
-        break;
-      }
-    }
+    const index = findJumpTarget(this.frames, isBreak, label, (f) => (f.kind === 'jump' ? f : null));
     const target = this.frames[index];
     if (!target || target.kind !== 'jump') return []; // a jump with no target (malformed code): the path ends.
     // The jump's own node: where a release inserted before it would run.
     let cur = this.throughFinally(this.chain(preds, 'noop', n), index);
-    const dying = this.varsFrom(target.scopeDepth);
+    const dying = declaredFrom(this.scopes, target.scopeDepth);
     if (dying.length && cur.length) {
       cur = this.chain(cur, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
       this.nodes[cur[0]!.from]!.vars = dying;
     }
-    if (isBreak) target.breaks.push(...cur);
-    else this.connect(cur, target.continueTo);
+    arriveAt(target, isBreak, cur, (p, to) => this.connect(p, to));
     return [];
   }
 
@@ -552,12 +516,12 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
     if (handler) {
       this.frames.pop();
-      for (const c of catches) {
+      out.push(...catchClauses(handler.entry, catches, (c, p) => {
         const id = this.add('catch', c);
-        this.connect([{ from: handler.entry, slot: -1 }], id);
+        this.connect(p, id);
         const cbody = c.childForFieldName('body');
-        out.push(...(cbody ? this.block(cbody, [{ from: id, slot: -1 }]) : [{ from: id, slot: -1 }]));
-      }
+        return cbody ? this.block(cbody, [{ from: id, slot: -1 }]) : [{ from: id, slot: -1 }];
+      }));
     }
     if (fin) {
       this.frames.pop();

@@ -1,5 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import { NestingLimit, connectPreds, type Pred } from '../../ir/builder';
+import { FinallyCopies } from '../../ir/cfg/finally';
+import { catchClauses } from '../../ir/cfg/handlers';
+import { ifChain, type Branches } from '../../ir/cfg/ifChain';
+import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { buildLoop } from '../../ir/cfg/loops';
+import { DispatchArms } from '../../ir/cfg/switch';
 import { named } from './syntax';
 
 /**
@@ -47,7 +53,7 @@ export class CfgTooLarge extends Error {}
 type Pending = 'exc' | 'ret' | 'brk' | 'cont';
 
 interface FinallyFrame {
-  readonly pending: Map<Pending, Pred[]>;
+  readonly copies: FinallyCopies<Pending>;
 }
 
 /** A `with` block being built: every way out of it passes a `withExit` node. */
@@ -57,9 +63,8 @@ interface WithFrame {
 
 type Catcher = { readonly handlers: number } | { readonly frame: FinallyFrame } | { readonly with: WithFrame };
 
-interface Loop {
-  readonly breaks: Pred[];
-  readonly continueTo: number;
+/** A loop (Python has no labels: `break` and `continue` go to the innermost one). */
+interface Loop extends JumpFrame {
   /** Number of finally frames open when the loop started. */
   readonly finDepth: number;
 }
@@ -136,7 +141,7 @@ export class CfgBuilder {
     const top = this.catchers[level - 1];
     if (!top) this.connect(preds, this.exits.raise);
     else if ('handlers' in top) this.connect(preds, top.handlers);
-    else if ('frame' in top) this.pend(top.frame, 'exc', preds);
+    else if ('frame' in top) top.frame.copies.pend('exc', preds);
     else for (const p of preds) this.routeExc(this.leaveWith(top.with, p, origin), origin, level - 1);
   }
 
@@ -144,24 +149,17 @@ export class CfgBuilder {
   private routeReturn(preds: readonly Pred[], ret: Node | null, level = this.finallies.length): void {
     const top = this.finallies[level - 1];
     if (!top) this.connect(preds, this.exits.return);
-    else if ('pending' in top) this.pend(top, 'ret', preds);
+    else if ('copies' in top) top.copies.pend('ret', preds);
     else for (const p of preds) this.routeReturn(this.leaveWith(top, p, ret), ret, level - 1);
   }
 
   private routeLoopJump(preds: readonly Pred[], kind: 'brk' | 'cont', level = this.finallies.length): void {
-    const loop = this.loops[this.loops.length - 1];
+    const loop = this.loops[findJumpTarget(this.loops, kind === 'brk', null, (l) => l)];
     if (!loop) return; // `break` outside a loop: a syntax error; the path just ends
     const top = level > loop.finDepth ? this.finallies[level - 1]! : null;
-    if (top && 'pending' in top) this.pend(top, kind, preds);
+    if (top && 'copies' in top) top.copies.pend(kind, preds);
     else if (top) for (const p of preds) this.routeLoopJump(this.leaveWith(top, p, null), kind, level - 1);
-    else if (kind === 'brk') loop.breaks.push(...preds);
-    else this.connect(preds, loop.continueTo);
-  }
-
-  private pend(frame: FinallyFrame, kind: Pending, preds: readonly Pred[]): void {
-    const list = frame.pending.get(kind);
-    if (list) list.push(...preds);
-    else frame.pending.set(kind, [...preds]);
+    else arriveAt(loop, kind === 'brk', preds, (p, to) => this.connect(p, to));
   }
 
   /** The statements of a block, read once per builder (the fixes read them through this too). */
@@ -231,31 +229,36 @@ export class CfgBuilder {
     }
   }
 
-  private condition(cond: Node | null, owner: Node, preds: Pred[], alwaysTrue = false): { t: Pred[]; f: Pred[] } {
+  private condition(cond: Node | null, owner: Node, preds: Pred[], alwaysTrue = false): Branches {
     const roots = cond ? [cond] : [];
     const id = this.emit('cond', cond ?? owner, roots, alwaysTrue ? ['true'] : ['true', 'false'], preds);
     return { t: [{ from: id, slot: 0 }], f: alwaysTrue ? [] : [{ from: id, slot: 1 }] };
   }
 
+  /** `if` / `elif` / `else`: an arm is the if statement or one of its elif clauses, by index among the alternatives (-1: the if). */
   private ifStatement(n: Node, preds: Pred[]): Pred[] {
-    const first = this.condition(n.childForFieldName('condition'), n, preds);
-    const t = first.t;
-    let f = first.f;
-    const cons = n.childForFieldName('consequence');
-    const out = cons ? this.block(cons, t) : t;
-    for (const alt of n.childrenForFieldName('alternative')) {
-      if (!alt) continue;
-      if (alt.type === 'elif_clause') {
-        const c = this.condition(alt.childForFieldName('condition'), alt, f);
-        const body = alt.childForFieldName('consequence');
-        out.push(...(body ? this.block(body, c.t) : c.t));
-        f = c.f;
-      } else {
-        const body = alt.childForFieldName('body');
-        f = body ? this.block(body, f) : f;
-      }
-    }
-    return out.concat(f);
+    const alts = n.childrenForFieldName('alternative');
+    const armNode = (i: number): Node => (i < 0 ? n : alts[i]!);
+    return ifChain<number, Node | null>(-1, preds, {
+      condition: (i, cur) => this.condition(armNode(i).childForFieldName('condition'), armNode(i), cur),
+      consequence: (i, t) => {
+        const cons = armNode(i).childForFieldName('consequence');
+        return cons ? this.block(cons, t) : t;
+      },
+      next: (i) => {
+        let j = i + 1;
+        while (j < alts.length && !alts[j]) j++;
+        const alt = alts[j];
+        if (!alt) return null;
+        return alt.type === 'elif_clause' ? { arm: j } : { otherwise: alt.childForFieldName('body') };
+      },
+      otherwise: (body, f) => (body ? this.block(body, f) : f),
+    });
+  }
+
+  private loop(continueTo: number, body: () => Pred[], exits: () => Pred[]): Pred[] {
+    const loop: Loop = { label: null, loop: true, breakable: true, breaks: [], continueTo, finDepth: this.finallies.length };
+    return buildLoop(this.loops, loop, (p, to) => this.connect(p, to), body, exits);
   }
 
   private whileStatement(n: Node, preds: Pred[]): Pred[] {
@@ -265,41 +268,30 @@ export class CfgBuilder {
     const head = this.add('stmt', null, [], ['normal']);
     this.connect(preds, head);
     const { t, f } = this.condition(cond, n, [{ from: head, slot: 0 }], forever);
-    const loop: Loop = { breaks: [], continueTo: head, finDepth: this.finallies.length };
-    this.loops.push(loop);
     const body = n.childForFieldName('body');
-    const out = body ? this.block(body, t) : t;
-    this.loops.pop();
-    this.connect(out, head);
     const alt = n.childForFieldName('alternative')?.childForFieldName('body');
-    return (alt ? this.block(alt, f) : f).concat(loop.breaks);
+    return this.loop(head, () => (body ? this.block(body, t) : t), () => (alt ? this.block(alt, f) : f));
   }
 
   private forStatement(n: Node, preds: Pred[]): Pred[] {
     const right = n.childForFieldName('right');
     const id = this.emit('for', n, right ? [right] : [], ['body', 'normal'], preds);
-    const loop: Loop = { breaks: [], continueTo: id, finDepth: this.finallies.length };
-    this.loops.push(loop);
     const body = n.childForFieldName('body');
-    const out = body ? this.block(body, [{ from: id, slot: 0 }]) : [{ from: id, slot: 0 }];
-    this.loops.pop();
-    this.connect(out, id);
     const done: Pred[] = [{ from: id, slot: 1 }];
     const alt = n.childForFieldName('alternative')?.childForFieldName('body');
-    return (alt ? this.block(alt, done) : done).concat(loop.breaks);
+    return this.loop(id, () => (body ? this.block(body, [{ from: id, slot: 0 }]) : [{ from: id, slot: 0 }]), () => (alt ? this.block(alt, done) : done));
   }
 
   private matchStatement(n: Node, preds: Pred[]): Pred[] {
     const subject = n.childForFieldName('subject');
     // Fall through when no case matches (slot 0); each case is appended.
     const id = this.emit('stmt', n, subject ? [subject] : [], ['normal'], preds);
-    const out: Pred[] = [{ from: id, slot: 0 }];
     const body = n.childForFieldName('body');
-    for (const c of body ? body.childrenForFieldName('alternative') : []) {
+    const cases = body ? body.childrenForFieldName('alternative') : [];
+    return [{ from: id, slot: 0 }, ...new DispatchArms().build(id, cases, (c, entry) => {
       const cons = c?.childForFieldName('consequence');
-      if (cons) out.push(...this.block(cons, [{ from: id, slot: -1 }]));
-    }
-    return out;
+      return cons ? this.block(cons, entry) : [];
+    })];
   }
 
   /** `with x:` holds `x` on entry and releases it wherever control leaves the body (./effects). */
@@ -330,7 +322,7 @@ export class CfgBuilder {
     const finBlock = parts.find((c) => c.type === 'finally_clause')?.namedChildren.find((c) => c?.type === 'block') ?? null;
     let frame: FinallyFrame | null = null;
     if (finBlock) {
-      frame = { pending: new Map() };
+      frame = { copies: new FinallyCopies() };
       this.finallies.push(frame);
       this.catchers.push({ frame });
     }
@@ -341,22 +333,19 @@ export class CfgBuilder {
     let out = body ? this.block(body, preds) : preds;
     if (dispatch >= 0) this.catchers.pop();
     if (elseBody) out = this.block(elseBody, out);
-    for (const h of handlers) {
+    out = out.concat(catchClauses(dispatch, handlers, (h, entry) => {
       const blk = h.namedChildren.find((c) => c?.type === 'block');
-      const entry: Pred[] = [{ from: dispatch, slot: -1 }];
-      out = out.concat(blk ? this.block(blk, entry) : entry);
-    }
+      return blk ? this.block(blk, entry) : entry;
+    }));
     if (!frame || !finBlock) return out;
     this.finallies.pop();
     this.catchers.pop();
     const result = out.length > 0 ? this.block(finBlock, out) : [];
-    for (const [kind, ps] of frame.pending) {
-      if (ps.length === 0) continue;
-      const after = this.block(finBlock, ps);
+    frame.copies.replay((ps) => this.block(finBlock, ps), (kind, after) => {
       if (kind === 'exc') this.routeExc(after, null);
       else if (kind === 'ret') this.routeReturn(after, null);
       else this.routeLoopJump(after, kind);
-    }
+    });
     return result;
   }
 }
