@@ -304,12 +304,13 @@
   const NO_SITE = new Stack(undefined);
   NO_SITE.id = -1;
 
-  /** The current stack (program frames only, found later by resolveSites), cheap to take: V8 keeps it unformatted. */
+  /** The current stack (program frames only, read by resolveSites), cheap to take: V8 keeps it unformatted. */
   function captureSite(skip) {
     const limit = Error.stackTraceLimit;
-    // A bare object: V8 gives it its `stack` accessor (a `stack` data property there already would
-    // have to be redefined, which costs more).
-    const holder = {};
+    // A bare object without a prototype: V8 gives it its `stack` accessor, which turns the object into a
+    // dictionary; this one starts as one, which saves V8 a new shape per capture (a `stack` data
+    // property there already would have to be redefined, which costs more).
+    const holder = Object.create(null);
     try {
       Error.stackTraceLimit = STACK_LIMIT;
       Error.captureStackTrace(holder, skip);
