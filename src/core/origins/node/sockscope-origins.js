@@ -5,14 +5,16 @@
 // It records where a TCP, UDP or pipe handle gets its descriptor:
 //   client sockets  net.Socket#connect (net.connect, http, tls…): the stack of the connect call; the
 //                   descriptor appears when the handle's connect runs (after a DNS lookup if any)
-//   servers         net.Server#listen: the stack of the listen call, for the listening descriptor and
-//                   for every connection the server accepts (Node accepts in its own code)
+//   servers         net.Server#listen: the stack of the listen call, taken once, for the listening
+//                   descriptor and for every connection the server accepts (Node accepts in its own
+//                   code and hands the new handle to the listening handle's onconnection, wrapped)
 //   UDP             dgram.Socket#bind (also the implicit bind of a first send)
 // and every handle close (HandleWrap#close, through which Node closes all of them), so that a reused
 // descriptor is never attributed to an old stack. The stack is captured with a small
 // Error.stackTraceLimit and left unformatted; its call sites are read when the batch it belongs to is
-// written (every ~10 ms), all of the batch at once, to a key of file names and character offsets (a line
-// and column lookup for each frame cost more than the rest). Frames in Node's own code (node:*) and in this file
+// written (every ~10 ms), all of the batch at once, and looked up in a tree of file names and character
+// offsets (no key string per stack; a line and column lookup for each frame cost more than the rest).
+// Frames in Node's own code (node:*) and in this file
 // are left out, so frame 0 is the innermost frame of the program. A new site is formatted (and mapped
 // through its source map: module.findSourceMap when the program runs with --enable-source-maps, else
 // the file's own sourceMappingURL) once. A socket still open when its batch is written gets an fstat
@@ -89,37 +91,72 @@
     return;
   }
 
-  // State: sites by key, their formatted lines, per-site counts, and the live descriptors.
-  const siteIds = new Map();
+  // State: the sites (their S lines and per-site counts, as the file has them), the live descriptors,
+  // and the batch not yet written.
   const siteLines = [];
   const opens = [];
   const closes = [];
-  const live = new Map(); // fd -> { inode (once written), ref (its stack, then site id), time }
+  const live = []; // fd -> its Record, while the program holds the descriptor (descriptors are small: an array, no hashing)
   let sitesDropped = 0;
-  let pending = [];
+  let fresh = []; // records opened since the last batch, in order
+  let shut = []; // records of earlier batches (their O line written) closed since the last batch
   let written = header.length;
   let timer;
   let stopped = false;
+  const PID = process.pid;
+
+  // A record's state: opened in the batch not yet written; its O line written; opened and closed again
+  // within its batch; its descriptor opened again within its batch without a close seen (a handle closed
+  // in a way the recorder does not see).
+  const FRESH = 0;
+  const WRITTEN = 1;
+  const BRIEF = 2;
+  const LOST = 3;
+  const UNRESOLVED = -2;
+
+  /**
+   * One per descriptor the program gets: its Stack (shared by all the sockets made there, e.g. a server's
+   * accepted ones) until its batch is written, then its site id; once its O line is written, its inode
+   * and the time of that batch (the socket was made at most ~10 ms before).
+   */
+  function Record(fd, stack) {
+    this.fd = fd;
+    this.stack = stack;
+    this.site = UNRESOLVED;
+    this.time = 0;
+    this.inode = -1;
+    this.state = FRESH;
+  }
+
+  /**
+   * A captured stack: V8's object holding it unformatted until the batch reads its call sites, then its
+   * site id. The holder itself is never written to (a property added to it would cost a map change).
+   */
+  function Stack(holder) {
+    this.holder = holder;
+    this.id = UNRESOLVED;
+  }
 
   // The recorder failed (its file could not be written or rewritten: disk full, permissions…): it
   // stops for good, says so once, and the program goes on; the wrappers then only call the originals.
   function stop(e) {
     if (stopped) return;
     stopped = true;
-    pending = [];
-    live.clear();
+    fresh = [];
+    shut = [];
+    live.length = 0;
     try { fs.closeSync(out); } catch { /* already gone */ }
     warn(`recording stopped: ${e && e.message ? e.message : e}`);
   }
 
-  // pending holds opens [1, fd, ref, time] and closes [2, fd, ref] in order, where ref is a captured
-  // stack whose site id is looked up here, for the whole batch at once (reading a stack's call sites
-  // costs more than capturing it, and much less in a tight loop than one at a time). A socket opened and
-  // closed again within one batch becomes counts only (an N line): no line and no fstat for it. The
-  // others get their inode now (the descriptor is still theirs: its close would be in the batch).
+  // A batch is written every ~10 ms (or at 4,096 events, or at exit), with the site ids of all its
+  // stacks looked up at once (reading a stack's call sites costs more than capturing it, and much less
+  // in a tight loop than one at a time). A socket opened and closed again within one batch becomes
+  // counts only (an N line): no line and no fstat for it. The others get their inode now (the
+  // descriptor is still theirs: its close would be in the batch).
   function flush() {
     timer = undefined;
-    if (stopped || pending.length === 0) return;
+    if (stopped || (fresh.length === 0 && shut.length === 0)) return;
     try {
       write();
     } catch (e) {
@@ -127,64 +164,117 @@
     }
   }
 
-  function write() {
-    const items = pending;
-    pending = [];
-    let text = resolveSites(items);
-    for (const it of items) {
-      const id = it[2].id;
-      if (id >= 0) (it[0] === 1 ? opens : closes)[id]++;
-    }
-    const openAt = new Map();
-    const dropped = new Uint8Array(items.length);
-    const brief = new Map();
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (it[0] === 1) { openAt.set(it[1], i); continue; }
-      const j = openAt.get(it[1]);
-      if (j === undefined) continue;
-      openAt.delete(it[1]);
-      dropped[i] = 1;
-      dropped[j] = 1;
-      if (it[2].id >= 0) brief.set(it[2].id, (brief.get(it[2].id) || 0) + 1);
-    }
-    for (let i = 0; i < items.length; i++) {
-      if (dropped[i]) continue;
-      const it = items[i];
-      if (it[0] === 2) text += `C\t${it[1]}\t${it[2].id}\n`;
-      else {
-        const r = live.get(it[1]);
-        let inode;
-        try { inode = fs.fstatSync(it[1]).ino; } catch { inode = undefined; }
-        if (inode === undefined || !r) { if (r) live.delete(it[1]); continue; }
-        r.inode = inode;
-        text += `O\t${it[1]}\t${inode}\t${it[2].id}\t${it[3]}\t${process.pid}\n`;
-      }
-    }
-    for (const [site, n] of brief) text += `N\t${site}\t${n}\t${n}\n`;
-    fs.writeSync(out, text);
-    written += Buffer.byteLength(text);
-    if (written > capNow) compact();
-  }
-
-  function emit(item) {
-    if (stopped) return;
-    pending.push(item);
-    if (pending.length >= 4096) flush();
-    else if (!timer) {
+  function schedule() {
+    if (fresh.length + shut.length >= 4096) flush();
+    else if (timer === undefined) {
       timer = setTimeout(flush, 10);
       timer.unref();
     }
+  }
+
+  // Per site, the batch's sockets that get no line of their own (opened and closed within it, or lost):
+  // added to the counts with one N line per site. The batch is written by small functions and write()
+  // itself has no loop: V8's optimizing compiler runs on the program's own CPU time, and one function
+  // looping over the batch with the file calls (fstat, write) inlined cost it more to compile than the
+  // batches themselves took in a short program.
+  const batchOpens = [];
+  const batchCloses = [];
+  const touched = [];
+
+  function write() {
+    const made = fresh;
+    const gone = shut;
+    fresh = [];
+    shut = [];
+    let text = resolveSites(made);
+    // The closes first: every one of them is of a descriptor opened in an earlier batch, so one this
+    // batch opens again can only have been reopened after it.
+    if (gone.length > 0) text += closeLines(gone);
+    const open = countBrief(made);
+    if (open !== undefined) text += openLines(open);
+    if (touched.length > 0) text += countLines();
+    written += fs.writeSync(out, text);
+    if (written > capNow) compact();
+  }
+
+  /** Counts the batch's sockets that get no line of their own; the ones still open. */
+  function countBrief(made) {
+    let open;
+    for (let i = 0; i < made.length; i++) {
+      const r = made[i];
+      if (r.state === FRESH) {
+        if (open === undefined) open = [];
+        open.push(r);
+      } else if (r.site >= 0) {
+        const site = r.site;
+        if (batchOpens[site] === 0) touched.push(site);
+        batchOpens[site]++;
+        if (r.state === BRIEF) batchCloses[site]++;
+      }
+    }
+    return open;
+  }
+
+  function closeLines(gone) {
+    let text = '';
+    for (let i = 0; i < gone.length; i++) {
+      const r = gone[i];
+      if (r.site >= 0) closes[r.site]++;
+      text += `C\t${r.fd}\t${r.site}\n`;
+    }
+    return text;
+  }
+
+  /** O lines for the batch's sockets still open, with their inodes. */
+  function openLines(open) {
+    let text = '';
+    const now = Date.now();
+    for (let i = 0; i < open.length; i++) {
+      const r = open[i];
+      let inode;
+      try { inode = fs.fstatSync(r.fd).ino; } catch { inode = undefined; }
+      if (inode !== undefined) {
+        r.inode = inode;
+        r.time = now;
+        r.state = WRITTEN;
+        if (r.site >= 0) opens[r.site]++;
+        text += `O\t${r.fd}\t${inode}\t${r.site}\t${now}\t${PID}\n`;
+        continue;
+      }
+      // Its descriptor is gone already (closed behind the wrappers' back): made, not live.
+      if (live[r.fd] === r) live[r.fd] = undefined;
+      if (r.site >= 0) {
+        if (batchOpens[r.site] === 0) touched.push(r.site);
+        batchOpens[r.site]++;
+      }
+    }
+    return text;
+  }
+
+  function countLines() {
+    let text = '';
+    while (touched.length > 0) {
+      const site = touched.pop();
+      opens[site] += batchOpens[site];
+      closes[site] += batchCloses[site];
+      text += `N\t${site}\t${batchOpens[site]}\t${batchCloses[site]}\n`;
+      batchOpens[site] = 0;
+      batchCloses[site] = 0;
+    }
+    return text;
   }
 
   // The file again from the state: sites, counts of what is no longer live, the live descriptors.
   function compact() {
     const lines = [header, ...siteLines];
     const liveBySite = new Map();
-    for (const r of live.values()) if (r.inode !== undefined) liveBySite.set(r.ref.id, (liveBySite.get(r.ref.id) || 0) + 1);
+    for (const r of live) if (r !== undefined && r.state === WRITTEN && r.site >= 0) liveBySite.set(r.site, (liveBySite.get(r.site) || 0) + 1);
     for (let id = 0; id < siteLines.length; id++) lines.push(`N\t${id}\t${opens[id] - (liveBySite.get(id) || 0)}\t${closes[id]}\n`);
     if (sitesDropped) lines.push(`D\t${sitesDropped}\n`);
-    for (const [fd, r] of live) if (r.inode !== undefined) lines.push(`O\t${fd}\t${r.inode}\t${r.ref.id}\t${r.time}\t${process.pid}\n`);
+    for (let fd = 0; fd < live.length; fd++) {
+      const r = live[fd];
+      if (r !== undefined && r.state === WRITTEN) lines.push(`O\t${fd}\t${r.inode}\t${r.site}\t${r.time}\t${PID}\n`);
+    }
     const text = lines.join('');
     const tmp = `${file}.tmp`;
     // The new file is opened and written whole before the old one is let go: a failure on the way
@@ -217,37 +307,53 @@
   const rawCallSites = (_error, callSites) => callSites;
   const isRuntime = (name) => !name || name.startsWith('node:') || name === SELF || !(name.startsWith('/') || name.startsWith('file:'));
 
-  const NO_SITE = { id: -1 };
+  const NO_SITE = new Stack(undefined);
+  NO_SITE.id = -1;
 
-  /** The current stack (program frames only, found later by resolveSites), cheap to take: V8 keeps it unformatted. */
+  /** The current stack (program frames only, read by resolveSites), cheap to take: V8 keeps it unformatted. */
   function captureSite(skip) {
     const limit = Error.stackTraceLimit;
-    // A bare object: V8 gives it its `stack` accessor (a `stack` data property there already would
-    // have to be redefined, which costs more). Its site id is set when the batch is written.
-    const holder = {};
+    // A bare object without a prototype: V8 gives it its `stack` accessor, which turns the object into a
+    // dictionary; this one starts as one, which saves V8 a new shape per capture (a `stack` data
+    // property there already would have to be redefined, which costs more).
+    const holder = Object.create(null);
     try {
       Error.stackTraceLimit = STACK_LIMIT;
       Error.captureStackTrace(holder, skip);
     } finally {
       Error.stackTraceLimit = limit;
     }
-    return holder;
+    return new Stack(holder);
   }
 
-  /** Gives each captured stack of a batch its site id (-1: no program frame, or the table is full); the S lines of new sites. */
-  function resolveSites(items) {
+  /** Gives each socket of a batch its site id (-1: no program frame, or the table is full); the S lines of new sites. */
+  function resolveSites(made) {
     let text = '';
-    const prepare = Error.prepareStackTrace;
+    let prepare;
+    let swapped = false;
     try {
-      Error.prepareStackTrace = rawCallSites;
-      for (const it of items) {
-        const ref = it[2];
-        if (ref.id !== undefined) continue;
-        const line = resolveSite(ref);
-        if (line) text += line;
+      for (let i = 0; i < made.length; i++) {
+        const r = made[i];
+        const stack = r.stack;
+        r.stack = undefined;
+        if (stack.id === UNRESOLVED) {
+          if (!swapped) {
+            prepare = Error.prepareStackTrace;
+            Error.prepareStackTrace = rawCallSites;
+            swapped = true;
+          }
+          const holder = stack.holder;
+          stack.holder = undefined;
+          stack.id = -1;
+          const callSites = holder.stack;
+          if (Array.isArray(callSites)) {
+            text += resolveSite(stack, callSites);
+          }
+        }
+        r.site = stack.id;
       }
     } finally {
-      Error.prepareStackTrace = prepare;
+      if (swapped) Error.prepareStackTrace = prepare;
     }
     return text;
   }
@@ -273,32 +379,64 @@
     }
   }
 
-  function resolveSite(ref) {
-    const callSites = ref.stack;
-    ref.stack = undefined;
-    ref.id = -1;
-    if (!Array.isArray(callSites)) return '';
-    const program = [];
-    let key = '';
-    for (const c of callSites) {
+  // The sites by their program frames: a tree keyed by each frame's file name then position, innermost
+  // frame first (no key string is built per stack); a node's id is the site of the stack ending there.
+  // Nodes are made only for a stack that gets a site, so the tree is bounded with the site table.
+  const siteTree = new Map(); // file name -> Map(position -> { id, next })
+  const program = []; // scratch: the program call sites of the stack being resolved
+  const names = [];
+  const positions = [];
+
+  /** Sets stack.id from its call sites; the S line if the site is new. */
+  function resolveSite(stack, callSites) {
+    let n = 0;
+    let level = siteTree;
+    let node;
+    for (let i = 0; i < callSites.length && n < MAX_FRAMES; i++) {
+      const c = callSites[i];
       const name = c.getFileName();
       if (isRuntime(name)) continue;
-      program.push(c);
-      key += `${name}:${positionOf(c)}\n`;
-      if (program.length === MAX_FRAMES) break;
+      const position = positionOf(c);
+      program[n] = c;
+      names[n] = name;
+      positions[n] = position;
+      n++;
+      if (level === undefined) continue;
+      const byPosition = level.get(name);
+      node = byPosition === undefined ? undefined : byPosition.get(position);
+      level = node === undefined ? undefined : node.next;
     }
-    if (program.length === 0) return '';
-    const known = siteIds.get(key);
-    if (known !== undefined) { ref.id = known; return ''; }
-    if (siteLines.length >= MAX_SITES) { sitesDropped++; return ''; }
-    const id = siteLines.length;
-    siteIds.set(key, id);
-    const frames = program.map((c) => frameOf(c, c.getFileName(), c.getLineNumber(), c.getColumnNumber()));
-    siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
-    opens.push(0);
-    closes.push(0);
-    ref.id = id;
-    return siteLines[id];
+    try {
+      if (n === 0) return '';
+      if (node !== undefined && node.id !== undefined) { stack.id = node.id; return ''; }
+      if (siteLines.length >= MAX_SITES) { sitesDropped++; return ''; }
+      level = siteTree;
+      for (let k = 0; k < n; k++) {
+        let byPosition = level.get(names[k]);
+        if (byPosition === undefined) level.set(names[k], (byPosition = new Map()));
+        node = byPosition.get(positions[k]);
+        if (node === undefined) byPosition.set(positions[k], (node = { id: undefined, next: new Map() }));
+        level = node.next;
+      }
+      const id = siteLines.length;
+      node.id = id;
+      const frames = [];
+      for (let k = 0; k < n; k++) {
+        const c = program[k];
+        frames.push(frameOf(c, names[k], c.getLineNumber(), c.getColumnNumber()));
+      }
+      siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
+      opens.push(0);
+      closes.push(0);
+      batchOpens.push(0);
+      batchCloses.push(0);
+      stack.id = id;
+      return siteLines[id];
+    } finally {
+      program.length = 0;
+      names.length = 0;
+      positions.length = 0;
+    }
   }
 
   function functionName(c) {
@@ -362,26 +500,37 @@
 
   // --- events ---------------------------------------------------------------------------------------
 
-  function opened(fd, ref) {
+  function opened(fd, stack) {
     if (stopped || !(fd >= 0)) return;
-    const time = Date.now();
-    live.set(fd, { inode: undefined, ref, time });
-    emit([1, fd, ref, time]);
+    const old = live[fd];
+    if (old !== undefined && old.state === FRESH) old.state = LOST;
+    const r = new Record(fd, stack);
+    live[fd] = r;
+    fresh.push(r);
+    schedule();
   }
 
   function closing(fd) {
     if (stopped) return;
-    const r = live.get(fd);
-    if (!r) return;
-    live.delete(fd);
-    emit([2, fd, r.ref]);
+    const r = live[fd];
+    if (r === undefined) return;
+    live[fd] = undefined;
+    if (r.state === FRESH) r.state = BRIEF;
+    else {
+      shut.push(r);
+      schedule();
+    }
   }
 
-  const kSite = Symbol('sockscope.site');
+  // A handle whose descriptor comes later (a connect after a DNS lookup, on the next tick) waits here
+  // with its stack, keyed by the handle itself: a property added to Node's handle objects would change
+  // their shape, and Node's own code that reads them would then see two shapes where it saw one.
+  const awaiting = new WeakMap();
   const patched = new WeakSet();
 
   // The handle prototypes (TCP, Pipe, UDP and their HandleWrap base) are internal: patched the first
-  // time one of their handles is seen, before any of its descriptors can be closed.
+  // time one of their handles is seen, before any of its descriptors can be closed. The wrappers pass
+  // `arguments` on (V8 makes no array for that, unlike a rest parameter).
   function patchHandle(handle) {
     if (!handle || typeof handle !== 'object') return;
     const proto = Object.getPrototypeOf(handle);
@@ -390,13 +539,13 @@
     for (const name of ['connect', 'connect6', 'bind', 'bind6']) {
       const original = proto[name];
       if (typeof original !== 'function') continue;
-      proto[name] = function sockscopeHandleCall(...args) {
-        const result = original.apply(this, args);
+      proto[name] = function sockscopeHandleCall() {
+        const result = original.apply(this, arguments);
         try {
-          const site = this[kSite];
+          const site = awaiting.get(this);
           if (site !== undefined) {
             const fd = this.fd;
-            if (fd >= 0) { this[kSite] = undefined; opened(fd, site); }
+            if (fd >= 0) { awaiting.delete(this); opened(fd, site); }
           }
         } catch (e) { stop(e); }
         return result;
@@ -414,81 +563,89 @@
 
   /** A handle method that closes its descriptor, recording the close first. */
   function closingFirst(original) {
-    return function sockscopeHandleClose(...args) {
+    return function sockscopeHandleClose() {
       try {
         const fd = this.fd;
         if (typeof fd === 'number' && fd >= 0) closing(fd);
       } catch (e) { stop(e); }
-      return original.apply(this, args);
+      return original.apply(this, arguments);
     };
   }
 
   const connect = net.Socket.prototype.connect;
-  net.Socket.prototype.connect = function connect_(...args) {
-    if (stopped) return connect.apply(this, args);
+  net.Socket.prototype.connect = function connect_() {
+    if (stopped) return connect.apply(this, arguments);
     let site;
     try { site = captureSite(connect_); } catch (e) { stop(e); }
-    const result = connect.apply(this, args);
+    const result = connect.apply(this, arguments);
     if (stopped) return result;
     try {
       const handle = this._handle;
       if (handle) {
         patchHandle(handle);
         const fd = handle.fd;
-        if (fd >= 0 && !live.has(fd)) opened(fd, site);
-        else if (!(fd >= 0)) handle[kSite] = site;
+        if (fd >= 0 && live[fd] === undefined) opened(fd, site);
+        else if (!(fd >= 0)) awaiting.set(handle, site);
       }
     } catch (e) { stop(e); }
     return result;
   };
 
+  // A server's stack is taken once, at listen: its listening descriptor and every connection it accepts
+  // share it, so an accepted socket costs no capture. Node accepts in its own code and hands each new
+  // handle to the listening handle's `onconnection` (looked up on the handle at each accept): that
+  // function, wrapped on this server's handle only, records the descriptor before Node makes a Socket of
+  // it (a handle given to a server's 'connection' event by the program itself is not an accept).
   const listen = net.Server.prototype.listen;
-  net.Server.prototype.listen = function listen_(...args) {
-    if (stopped) return listen.apply(this, args);
+  net.Server.prototype.listen = function listen_() {
+    if (stopped) return listen.apply(this, arguments);
     let site = NO_SITE;
     try { site = captureSite(listen_); } catch (e) { stop(e); }
-    this[kSite] = site;
-    const result = listen.apply(this, args);
+    const result = listen.apply(this, arguments);
     const record = () => {
       try {
         const handle = this._handle;
-        if (!handle) return;
+        if (!handle || stopped) return;
         patchHandle(handle);
-        if (handle.fd >= 0 && !live.has(handle.fd)) opened(handle.fd, site);
+        if (handle.fd >= 0 && live[handle.fd] === undefined) opened(handle.fd, site);
+        const accept = handle.onconnection;
+        if (typeof accept === 'function' && !wrappedAccepts.has(accept)) {
+          const onconnection = function sockscopeAccept(err, clientHandle) {
+            if (!stopped && clientHandle) {
+              try {
+                patchHandle(clientHandle);
+                opened(clientHandle.fd, site);
+              } catch (e) { stop(e); }
+            }
+            return accept.apply(this, arguments);
+          };
+          wrappedAccepts.add(onconnection);
+          handle.onconnection = onconnection;
+        }
       } catch (e) { stop(e); }
     };
     if (this._handle && this._handle.fd >= 0) record();
     else if (!stopped) this.prependOnceListener('listening', record);
     return result;
   };
-
-  const serverEmit = net.Server.prototype.emit;
-  net.Server.prototype.emit = function emit_(event, socket, ...rest) {
-    if (event === 'connection' && !stopped && socket && socket._handle) {
-      try {
-        patchHandle(socket._handle);
-        opened(socket._handle.fd, this[kSite] === undefined ? NO_SITE : this[kSite]);
-      } catch (e) { stop(e); }
-    }
-    return serverEmit.call(this, event, socket, ...rest);
-  };
+  const wrappedAccepts = new WeakSet();
 
   const stateOf = (socket) => {
     const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
     return key ? socket[key] : undefined;
   };
   const bind = dgram.Socket.prototype.bind;
-  dgram.Socket.prototype.bind = function bind_(...args) {
+  dgram.Socket.prototype.bind = function bind_() {
     if (!stopped) {
       try {
         const state = stateOf(this);
         const handle = state && state.handle;
         if (handle && !(handle.fd >= 0)) {
           patchHandle(handle);
-          handle[kSite] = captureSite(bind_);
+          awaiting.set(handle, captureSite(bind_));
         }
       } catch (e) { stop(e); }
     }
-    return bind.apply(this, args);
+    return bind.apply(this, arguments);
   };
 })();

@@ -1,0 +1,171 @@
+// The Node.js origins recorder (node/sockscope-origins.js) on real processes, its stream read back with
+// parseOriginStream: accepted sockets get their server's listen line (its stack is taken once, at
+// listen), a socket handed to another server's 'connection' event by the program keeps the site of the
+// server that accepted it, a descriptor closed and reused within one batch (~10 ms) goes to its new site,
+// and the per-site counts are exact whether a socket lived across batches or not.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runtimeRecorders, tempDir } from './testing/build';
+import { parseOriginStream, type OriginStream } from './streamFile';
+
+const linux = process.platform === 'linux';
+let work: string;
+let lib: string;
+let records: string;
+
+before(() => {
+  if (!linux) return;
+  work = tempDir('sockscope-node-recorder-');
+  lib = runtimeRecorders(work);
+  records = path.join(work, 'records');
+  fs.mkdirSync(records, { mode: 0o700 });
+});
+after(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs a program file under the recorder; its JSON output line and its stream. */
+function run(name: string, source: string): { file: string; out: Record<string, number[] | number>; stream: OriginStream; line: (marker: string) => number } {
+  const file = path.join(work, name);
+  fs.writeFileSync(file, source);
+  const r = spawnSync(process.execPath, [file], {
+    env: { ...process.env, NODE_OPTIONS: `--require ${path.join(lib, 'node', 'sockscope-origins.js')}`, SOCKSCOPE_ORIGINS_DIR: records },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const stream = parseOriginStream(fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8'));
+  const lines = source.split('\n');
+  const line = (marker: string): number => {
+    const i = lines.findIndex((l) => l.includes(`// ${marker}`));
+    assert.ok(i >= 0, marker);
+    return i + 1;
+  };
+  return { file, out: JSON.parse(r.stdout.trim().split('\n').pop() as string), stream, line };
+}
+
+/** The line of the innermost frame of a live descriptor's site, if it has one. */
+function lineOf(stream: OriginStream, file: string, fd: number): number | undefined {
+  const site = stream.live.get(fd)?.stack;
+  const frame = site === undefined ? undefined : stream.sites.get(site)?.[0];
+  return frame && frame.file === file ? frame.line ?? undefined : undefined;
+}
+
+/** The counts of the sites whose innermost frame is file:line (one line can be reached by several stacks). */
+function countsAt(stream: OriginStream, file: string, line: number): { opens: number; closes: number } {
+  const total = { opens: 0, closes: 0 };
+  for (const [id, frames] of stream.sites) {
+    if (frames[0]?.file !== file || frames[0]?.line !== line) continue;
+    const c = stream.counts.get(id);
+    total.opens += c?.opens ?? 0;
+    total.closes += c?.closes ?? 0;
+  }
+  return total;
+}
+
+// The program's live descriptors are read from the stream after its last batch (written at exit).
+const ACCEPTING = `'use strict';
+const net = require('net');
+const held = [];
+const server = net.createServer((s) => { held.push(s); });
+server.listen(0, '127.0.0.1', async () => { // LISTEN
+  const { port } = server.address();
+  const connect = () => new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1'); // CONNECT
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const acceptedAfter = (n) => new Promise((resolve) => { const wait = () => (held.length > n ? resolve(held[n]) : setImmediate(wait)); wait(); });
+  const clients = [];
+  // 5 connections accepted and kept, each across a batch.
+  for (let i = 0; i < 5; i++) {
+    const n = held.length;
+    clients.push(await connect());
+    await acceptedAfter(n);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  // 20 accepted and closed again at once (within a batch).
+  for (let i = 0; i < 20; i++) {
+    const n = held.length;
+    const c = await connect();
+    const a = await acceptedAfter(n);
+    a.destroy();
+    c.destroy();
+    held.splice(n, 1);
+  }
+  const fds = held.map((s) => s._handle.fd);
+  // A socket this program hands to another server's 'connection' event keeps its accepting server's site.
+  const other = net.createServer();
+  other.listen(0, '127.0.0.1', () => { // OTHER
+    const n = held.length;
+    const c = net.connect(port, '127.0.0.1'); // LAST
+    c.once('connect', async () => {
+      clients.push(c);
+      const a = await acceptedAfter(n);
+      other.emit('connection', a);
+      console.log(JSON.stringify({ accepted: fds, handed: a._handle.fd, listener: server._handle.fd, other: other._handle.fd, clients: clients.map((x) => x._handle.fd) }));
+      process.exit(0);
+    });
+  });
+});
+`;
+
+test('Node.js: accepted sockets get the listen line, taken once per server; handing a socket to another server keeps its site; counts exact', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('accepting.js', ACCEPTING);
+  for (const fd of [...(out.accepted as number[]), out.handed as number, out.listener as number]) {
+    assert.equal(lineOf(stream, file, fd), line('LISTEN'), `fd ${fd} at the listen line`);
+  }
+  assert.equal(lineOf(stream, file, out.other as number), line('OTHER'));
+  const clients = out.clients as number[];
+  assert.equal(clients.length, 6);
+  clients.slice(0, 5).forEach((fd) => assert.equal(lineOf(stream, file, fd), line('CONNECT'), `client fd ${fd}`));
+  assert.equal(lineOf(stream, file, clients[5] as number), line('LAST'));
+  // The listener, 5 kept, 20 closed and the handed one; the helper's connects: 5 kept, 20 closed.
+  assert.deepEqual(countsAt(stream, file, line('LISTEN')), { opens: 27, closes: 20 });
+  assert.deepEqual(countsAt(stream, file, line('CONNECT')), { opens: 25, closes: 20 });
+  assert.deepEqual(countsAt(stream, file, line('OTHER')), { opens: 1, closes: 0 });
+  assert.deepEqual(countsAt(stream, file, line('LAST')), { opens: 1, closes: 0 });
+  assert.equal(stream.live.size, 5 + 1 + 1 + 1 + 6, 'the listeners, the accepted sockets and the clients: nothing else');
+});
+
+const REUSE = `'use strict';
+const net = require('net');
+const held = [];
+const server = net.createServer((s) => { held.push(s); s.on('error', () => {}); s.on('close', () => held.splice(held.indexOf(s), 1)); });
+server.listen(0, '127.0.0.1', () => { // LISTEN
+  const { port } = server.address();
+  const a = net.connect(port, '127.0.0.1'); // FIRST
+  a.once('connect', () => {
+    const fd = a._handle.fd;
+    setTimeout(() => { // its open is in an earlier batch than its close
+      a.destroy();
+      const b = net.connect(port, '127.0.0.1'); // SECOND
+      b.once('connect', () => {
+        const reused = b._handle.fd;
+        b.destroy(); // closed in the batch it was opened in
+        const c = net.connect(port, '127.0.0.1'); // THIRD
+        c.once('connect', () => setTimeout(() => {
+          console.log(JSON.stringify({ fd, reused, last: c._handle.fd, accepted: held.map((s) => s._handle.fd) }));
+          process.exit(0);
+        }, 20));
+      });
+    }, 30);
+  });
+});
+`;
+
+test('Node.js: a descriptor closed and reused within one batch goes to its new site', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('reuse.js', REUSE);
+  assert.equal(out.fd, out.reused, 'the program reused the descriptor');
+  assert.equal(lineOf(stream, file, out.last as number), line('THIRD'));
+  // b's descriptor went to c or to a socket the server accepted: either way to its new owner's site.
+  for (const fd of out.accepted as number[]) assert.equal(lineOf(stream, file, fd), line('LISTEN'), `accepted fd ${fd}`);
+  assert.ok([out.last, ...(out.accepted as number[])].includes(out.reused), 'the descriptor was reused again');
+  assert.deepEqual(countsAt(stream, file, line('FIRST')), { opens: 1, closes: 1 });
+  assert.deepEqual(countsAt(stream, file, line('SECOND')), { opens: 1, closes: 1 });
+  assert.deepEqual(countsAt(stream, file, line('THIRD')), { opens: 1, closes: 0 });
+});
