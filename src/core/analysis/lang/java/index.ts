@@ -22,9 +22,9 @@ import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/
  * open (on an exceptional path: the call the exception comes from). Streams and wrappers of a socket
  * are the same resource.
  */
-export async function analyzeJava(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
+export async function analyzeJava(text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ResourceKind>): Promise<AnalysisResult> {
   try {
-    return await withTree('java', text, (tree) => analyzeTree(tree, text, options));
+    return await withTree('java', text, (tree) => analyzeTree(tree, text, options, projectClasses));
   } catch (e) {
     return { language: 'java', findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
@@ -115,8 +115,12 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
   return false;
 }
 
-/** Functions, same-file methods and constructors, and field types (document order: the first method, the last field of a name). */
-function indexFile(tree: Tree): FileIndex {
+/**
+ * Functions, same-file methods and constructors, and field types (document order: the first method, the last
+ * field of a name). `projectClasses`: resource classes of other files of the project (javaProject.ts), which
+ * count as the file's socket classes unless the file declares a class of that name itself.
+ */
+function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ResourceKind>): FileIndex {
   const idx: FileIndex = {
     functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(),
   };
@@ -145,6 +149,7 @@ function indexFile(tree: Tree): FileIndex {
     } else if (n.type === 'constructor_declaration' && name && !idx.constructors.has(`${name}/${arity(n)}`)) idx.constructors.set(`${name}/${arity(n)}`, n);
   }
   for (const [name, kind] of socketClasses(idx.classes)) idx.socketClasses.set(name, kind);
+  for (const [name, kind] of projectClasses ?? []) if (!idx.classes.has(name)) idx.socketClasses.set(name, kind);
   for (const [key, list] of idx.methods) {
     if (list.some((m) => returnedSocketKind(m.childForFieldName('type'), idx.socketClasses))) idx.socketMethods.add(key);
   }
@@ -339,14 +344,14 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 /** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
 export const JAVA_FUNCTIONS = new FunctionCache(2000);
 
-function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): AnalysisResult {
+function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ResourceKind>): AnalysisResult {
   const deadline = options.timeBudgetMs !== undefined ? Date.now() + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
   const notes: string[] = [];
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
-  const idx = indexFile(tree);
+  const idx = indexFile(tree, projectClasses);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);
   // A function's result depends on its text, the file's field types and (through summaries) the
