@@ -165,3 +165,19 @@ test('java project: a class the file declares itself is the file\'s, not the pro
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('java project: classes that create each other (or extend each other) end as unknown, not as a wait forever', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-javaproject-'));
+  try {
+    const pkg = 'src/main/java/org/loop';
+    write(root, 'pom.xml', ['<project/>']);
+    write(root, `${pkg}/P.java`, ['package org.loop;', 'public class P { Q q; public P() { q = new Q(); } public void close() { q.close(); } }']);
+    write(root, `${pkg}/Q.java`, ['package org.loop;', 'public class Q { P p; public Q() { p = new P(); } public void close() { p.close(); } }']);
+    write(root, `${pkg}/R.java`, ['package org.loop;', 'public class R extends S { }']);
+    write(root, `${pkg}/S.java`, ['package org.loop;', 'public class S extends R { }']);
+    const use = write(root, `${pkg}/Use.java`, ['package org.loop;', 'class Use { void f() { new P(); new Q(); new R(); new S(); } }']);
+    assert.deepEqual([...(await new JavaProject().resourceClasses(use))], []);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

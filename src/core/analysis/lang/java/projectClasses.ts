@@ -221,7 +221,9 @@ const MAX_DEPTH = 8;
 
 /** Derives the facts of project classes, memoised per class. */
 export class ProjectClasses {
-  private readonly memo = new Map<string, Promise<Derived | undefined> | 'busy'>();
+  private readonly memo = new Map<string, Derived | undefined>();
+  /** Classes whose derivation is under way: met again, they are part of a cycle (unknown). */
+  private readonly busy = new Set<string>();
 
   constructor(private readonly find: ClassFinder) {}
 
@@ -236,16 +238,21 @@ export class ProjectClasses {
     return out;
   }
 
+  /** One derivation at a time (callers await each): a class met while its own derivation is under way is unknown. */
   private async derive(c: FoundClass, depth: number): Promise<Derived | undefined> {
     if (depth > MAX_DEPTH) return undefined;
     const key = `${c.file}#${c.cls.name}`;
-    const memo = this.memo.get(key);
-    if (memo === 'busy') return undefined; // a cycle of superclasses or fields: unknown
-    if (memo) return memo;
-    this.memo.set(key, 'busy');
-    const p = this.compute(c, depth);
-    this.memo.set(key, p);
-    return p;
+    if (this.memo.has(key)) return this.memo.get(key);
+    if (this.busy.has(key)) return undefined;
+    this.busy.add(key);
+    let result: Derived | undefined;
+    try {
+      result = await this.compute(c, depth);
+    } finally {
+      this.busy.delete(key);
+    }
+    this.memo.set(key, result);
+    return result;
   }
 
   private async compute(c: FoundClass, depth: number): Promise<Derived | undefined> {
