@@ -17,8 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { withTree } from './parser';
 import { loadSourceAsync } from './workspace';
-import type { ResourceKind } from './lang/java/names';
-import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts } from './lang/java/projectClasses';
+import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'build.xml'];
 /** Folders climbed above a source root to find the repository's top. */
@@ -146,7 +145,7 @@ export class JavaProject {
   };
 
   /** The resource classes of other files that `file` (as saved) creates with `new`, by simple name. */
-  async resourceClasses(file: string): Promise<Map<string, ResourceKind>> {
+  async resourceClasses(file: string): Promise<Map<string, ProjectClass>> {
     const abs = path.resolve(file);
     const facts = await this.factsOf(abs);
     if (!facts) return new Map();

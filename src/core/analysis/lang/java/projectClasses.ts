@@ -44,6 +44,8 @@ interface BodyFacts {
 export interface ClassFacts {
   readonly name: string;
   readonly superName?: string;
+  /** Simple names of the interfaces it implements. */
+  readonly interfaces: readonly string[];
   /** Constructors by arity (several of one arity are all kept). */
   readonly ctors: readonly { readonly arity: number; readonly body: BodyFacts }[];
   /** Methods with a body, by `name/arity` (the first of each). */
@@ -181,7 +183,9 @@ export function javaFileFacts(tree: Tree): JavaFileFacts {
         if (!methods.has(key)) methods.set(key, bodyFacts(m));
       }
     }
-    classes.set(name, { name, superName: superType ? simpleTypeName(superType) : undefined, ctors, methods });
+    const list = decl.childForFieldName('interfaces')?.namedChildren.find((c) => c?.type === 'type_list');
+    const interfaces = (list?.namedChildren ?? []).filter((t): t is Node => t !== null).map((t) => simpleTypeName(t));
+    classes.set(name, { name, superName: superType ? simpleTypeName(superType) : undefined, interfaces, ctors, methods });
   }
   const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
     .map((d) => d?.childForFieldName('name')?.text ?? ''));
@@ -215,6 +219,14 @@ interface Derived {
   readonly methodKinds: ReadonlyMap<string, ResourceKind>;
   /** What `new C(…)` opens, whichever constructor: every declared constructor opens it. */
   readonly kind?: ResourceKind;
+  /** Known to implement `java.io.Closeable` (itself or a superclass), or a JDK socket class: its close() throws at most IOException. */
+  readonly closeable: boolean;
+}
+
+/** A resource class of another file: what it holds, and whether the fixes may use it in try-with-resources. */
+export interface ProjectClass {
+  readonly kind: ResourceKind;
+  readonly closeable: boolean;
 }
 
 const MAX_DEPTH = 8;
@@ -228,12 +240,12 @@ export class ProjectClasses {
   constructor(private readonly find: ClassFinder) {}
 
   /** The resource classes a file creates with `new`, by simple name, with what each holds. */
-  async resourceClasses(file: string, facts: JavaFileFacts): Promise<Map<string, ResourceKind>> {
-    const out = new Map<string, ResourceKind>();
+  async resourceClasses(file: string, facts: JavaFileFacts): Promise<Map<string, ProjectClass>> {
+    const out = new Map<string, ProjectClass>();
     for (const name of facts.created) {
       const found = await this.find(name, { file, facts });
       const d = found ? await this.derive(found, 0) : undefined;
-      if (d?.kind) out.set(name, d.kind);
+      if (d?.kind) out.set(name, { kind: d.kind, closeable: d.closeable });
     }
     return out;
   }
@@ -258,7 +270,7 @@ export class ProjectClasses {
   private async compute(c: FoundClass, depth: number): Promise<Derived | undefined> {
     // A class of another file extending a JDK socket class is a socket, as one of the file's own is (socketClass.ts).
     const jdkSuper = c.cls.superName ? jdkSocketKind(c.cls.superName) : undefined;
-    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper };
+    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true };
     const sup = c.cls.superName ? await this.find(c.cls.superName, c) : undefined;
     const close = c.cls.methods.get('close/0');
     // A close() of its own that does not call super.close() leaves what the superclass opened open: none of it counts.
@@ -315,6 +327,7 @@ export class ProjectClasses {
     }
     const kinds = [...own.values()];
     const kind = kinds.length > 0 && kinds.every((k) => k !== null && k === kinds[0]) ? kinds[0]! : undefined;
-    return { closed, ctorKinds: own, methodKinds, kind };
+    const closeable = c.cls.interfaces.includes('Closeable') || (superD?.closeable ?? false);
+    return { closed, ctorKinds: own, methodKinds, kind, closeable };
   }
 }
