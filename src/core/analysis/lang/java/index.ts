@@ -49,6 +49,8 @@ interface FileIndex {
    * compile and its close() may throw other checked exceptions, so no fix is offered for what they open.
    */
   readonly unfixable: Set<string>;
+  /** Socket classes that extend a JDK socket class (the file's own, or another file's): `new X(null)` may hold nothing. */
+  readonly subclasses: Set<string>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -128,7 +130,7 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
  */
 function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
   const idx: FileIndex = {
-    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(),
+    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -154,11 +156,15 @@ function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass
       else idx.methods.set(key, [n]);
     } else if (n.type === 'constructor_declaration' && name && !idx.constructors.has(`${name}/${arity(n)}`)) idx.constructors.set(`${name}/${arity(n)}`, n);
   }
-  for (const [name, kind] of socketClasses(idx.classes)) idx.socketClasses.set(name, kind);
+  for (const [name, kind] of socketClasses(idx.classes)) {
+    idx.socketClasses.set(name, kind);
+    idx.subclasses.add(name);
+  }
   for (const [name, c] of projectClasses ?? []) {
     if (idx.classes.has(name)) continue;
     idx.socketClasses.set(name, c.kind);
     if (!c.closeable) idx.unfixable.add(name);
+    if (c.subclass) idx.subclasses.add(name);
   }
   for (const [key, list] of idx.methods) {
     if (list.some((m) => returnedSocketKind(m.childForFieldName('type'), idx.socketClasses))) idx.socketMethods.add(key);
@@ -231,6 +237,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   socketClass(name: string): ResourceKind | undefined {
     return this.idx.socketClasses.get(name);
+  }
+
+  socketSubclass(name: string): boolean {
+    return this.idx.subclasses.has(name);
   }
 
   /**
@@ -385,7 +395,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
   // The file's socket classes and the methods declared to return a socket decide which calls acquire.
   const facts = [
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
-    [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}`), ...idx.socketMethods].sort().join(','),
+    [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
   ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];

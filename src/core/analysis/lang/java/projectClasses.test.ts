@@ -142,7 +142,8 @@ test('java project: classes of other files whose constructors open a socket thei
   try {
     const classes = await new JavaProject().resourceClasses(use);
     assert.deepEqual([...classes].sort(), [
-      ['Client', { kind: 'socket', closeable: false }], ['Extended', { kind: 'socket', closeable: false }], ['Local', { kind: 'channel', closeable: true }],
+      ['Client', { kind: 'socket', closeable: false, subclass: false }], ['Extended', { kind: 'socket', closeable: false, subclass: false }],
+      ['Local', { kind: 'channel', closeable: true, subclass: false }],
     ]);
     const text = fs.readFileSync(use, 'utf8');
     const res = await analyzeSource(text, 'java', {}, { java: new JavaProject(), file: use });
@@ -182,6 +183,40 @@ test('java project: classes that create each other (or extend each other) end as
     write(root, `${pkg}/S.java`, ['package org.loop;', 'public class S extends R { }']);
     const use = write(root, `${pkg}/Use.java`, ['package org.loop;', 'class Use { void f() { new P(); new Q(); new R(); new S(); } }']);
     assert.deepEqual([...(await new JavaProject().resourceClasses(use))], []);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('java project: a class of another file extending a JDK socket class is a socket; built on a null SocketImpl it holds none', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-javaproject-'));
+  try {
+    const pkg = 'src/main/java/org/sub';
+    write(root, 'pom.xml', ['<project/>']);
+    write(root, `${pkg}/Pre.java`, ['package org.sub;', 'import java.net.*;', 'public class Pre extends Socket { public Pre(SocketImpl i) throws SocketException { super(i); } }']);
+    write(root, `${pkg}/Deeper.java`, ['package org.sub;', 'import java.io.IOException;', 'import java.net.*;',
+      'public class Deeper extends Pre { public Deeper(String h) throws IOException { super(null); connect(new InetSocketAddress(h, 1)); } }']);
+    const use = write(root, `${pkg}/Use.java`, [
+      'package org.sub;', 'import java.net.*;',
+      'class Use extends ServerSocket {',
+      '  Use() throws java.io.IOException { }',
+      '  Socket take(SocketImpl impl) throws java.io.IOException {',
+      '    Pre a = new Pre(null);',
+      '    implAccept(a);',
+      '    Deeper b = new Deeper("h");',
+      '    implAccept(b);',
+      '    Pre c = new Pre(impl);',
+      '    implAccept(c);',
+      '    return null;',
+      '  }',
+      '}',
+    ]);
+    assert.deepEqual([...(await new JavaProject().resourceClasses(use))].sort(), [
+      ['Deeper', { kind: 'socket', closeable: true, subclass: true }], ['Pre', { kind: 'socket', closeable: true, subclass: true }],
+    ]);
+    const res = await analyzeSource(fs.readFileSync(use, 'utf8'), 'java', {}, { java: new JavaProject(), file: use });
+    // `a` (null impl) holds nothing; `b` and `c` may hold a descriptor and are dropped at the return.
+    assert.deepEqual([...new Set(res.findings.map((f) => f.variable))].sort(), ['b', 'c']);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

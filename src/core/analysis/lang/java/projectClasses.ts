@@ -221,12 +221,16 @@ interface Derived {
   readonly kind?: ResourceKind;
   /** Known to implement `java.io.Closeable` (itself or a superclass), or a JDK socket class: its close() throws at most IOException. */
   readonly closeable: boolean;
+  /** Extends a JDK socket or channel class (directly or through classes of the project). */
+  readonly subclass: boolean;
 }
 
 /** A resource class of another file: what it holds, and whether the fixes may use it in try-with-resources. */
 export interface ProjectClass {
   readonly kind: ResourceKind;
   readonly closeable: boolean;
+  /** Extends a JDK socket or channel class, as the file's own socket classes do (socketClass.ts). */
+  readonly subclass: boolean;
 }
 
 const MAX_DEPTH = 8;
@@ -245,7 +249,7 @@ export class ProjectClasses {
     for (const name of facts.created) {
       const found = await this.find(name, { file, facts });
       const d = found ? await this.derive(found, 0) : undefined;
-      if (d?.kind) out.set(name, { kind: d.kind, closeable: d.closeable });
+      if (d?.kind) out.set(name, { kind: d.kind, closeable: d.closeable, subclass: d.subclass });
     }
     return out;
   }
@@ -270,11 +274,12 @@ export class ProjectClasses {
   private async compute(c: FoundClass, depth: number): Promise<Derived | undefined> {
     // A class of another file extending a JDK socket class is a socket, as one of the file's own is (socketClass.ts).
     const jdkSuper = c.cls.superName ? jdkSocketKind(c.cls.superName) : undefined;
-    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true };
+    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true, subclass: true };
     const sup = c.cls.superName ? await this.find(c.cls.superName, c) : undefined;
     const close = c.cls.methods.get('close/0');
     // A close() of its own that does not call super.close() leaves what the superclass opened open: none of it counts.
     const superD = sup && (!close || close.superClose) ? await this.derive(sup, depth + 1) : undefined;
+    if (superD?.subclass) return { ...superD, methodKinds: new Map() };
     // close(): the class's own (with the close(…) overloads it calls and super.close()), or the superclass's.
     let closed: ReadonlySet<string>;
     if (close) {
@@ -328,6 +333,6 @@ export class ProjectClasses {
     const kinds = [...own.values()];
     const kind = kinds.length > 0 && kinds.every((k) => k !== null && k === kinds[0]) ? kinds[0]! : undefined;
     const closeable = c.cls.interfaces.includes('Closeable') || (superD?.closeable ?? false);
-    return { closed, ctorKinds: own, methodKinds, kind, closeable };
+    return { closed, ctorKinds: own, methodKinds, kind, closeable, subclass: false };
   }
 }
