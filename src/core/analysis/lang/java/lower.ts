@@ -758,6 +758,15 @@ export class JavaLowering {
         return;
       }
     }
+    // `client.close(true)`: an overload of close() called on a resource the function holds (JGlobus's
+    // `FTPClient.close(boolean ignoreQuitReply)`) closes it, as close() does.
+    if (name === 'close' && args.length > 0 && recv && recv.type !== 'this') {
+      const held = this.refsOf(recv).filter((k) => this.mayHoldResource(k));
+      if (held.length) {
+        for (const k of held) ops.push({ op: 'release', ref: ref(k) });
+        return;
+      }
+    }
     if (name === REGISTER_METHOD || QUIET_METHODS.has(name)) return;
     // `factory.createSocket(s, host, port, true)`: the layered socket owns `s` (autoClose).
     if (LAYERING_METHODS.has(name) && args.length === 4 && strip(args[3]!)?.type === 'true') {

@@ -163,3 +163,29 @@ test('java: a Socket subclass built on a null SocketImpl holds no descriptor (im
   // A failing implAccept() leaves `new Pre(null)` without a descriptor; one built on an impl may hold one.
   assert.deepEqual(await found(text), [[16, 'withImpl', 'p', 'warning']]);
 });
+
+test('java: close(…) with arguments on a held resource closes it (an overload of close())', async () => {
+  const text = file(
+    'class Conn extends Socket {',
+    '  Conn() { }',
+    '  public void close(boolean quiet) throws IOException { super.close(); }',
+    '}',
+    'class Use {',
+    '  void quietly(String h) throws IOException {',
+    '    Conn c = new Conn();',
+    '    try {',
+    '      c.connect(new InetSocketAddress(h, 1));',
+    '      c.getOutputStream().write(1);',
+    '    } finally {',
+    '      c.close(true);',
+    '    }',
+    '  }',
+    '  void never(String h) throws IOException {',
+    '    Conn c = new Conn();',
+    '    c.connect(new InetSocketAddress(h, 1));',
+    '    c.setSoTimeout(5);',
+    '  }',
+    '}',
+  );
+  assert.deepEqual([...new Set((await found(text)).map((f) => f[1]))], ['never']);
+});
