@@ -27,10 +27,12 @@
 //          --project NAME[,NAME] (with --record-findings: only these projects), --lang c,go,python,java (only
 //          these languages' records and projects),
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
-//          --no-workspace (C leak-fix files alone, without the summaries of their project's other files:
+//          --no-workspace (C and Java leak-fix files alone, without the facts of their project's other files:
 //          how it was measured before workspace summaries, and for a --cli that has no --workspace).
 // Go leak-fix records are checked with the repository's .go and go.mod files at that commit next to them: the
 // other files of their package, and the packages of their module that they import (found through go.mod).
+// Java leak-fix records are checked with the repository's .java and build files at that commit next to them: the
+// classes of other files of their project (javaProject.ts). --no-workspace leaves them out too.
 // C/C++ leak-fix records are checked with `check --workspace`: the C/C++ files of the record's project at
 // the parent commit (the top folder of the record's path, e.g. redis's src/, or the whole repository for a
 // file at its root), written once per commit and folder, give the summaries of the project's functions.
@@ -43,6 +45,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const DATA = path.join(root, 'bench', 'realworld');
 const LANGS = ['c', 'python', 'go', 'java'];
 const EXIT_TOLERANCE = 2;
+const JAVA_BUILD_FILE = /(^|\/)(pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|build\.xml)$/;
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -190,6 +193,23 @@ class Repos {
     fs.rmSync(tarFile, { force: true });
     return t.code === 0;
   }
+  /**
+   * Writes the repository's .java files and build files (pom.xml, build.gradle, settings.gradle, build.xml) at a
+   * commit into dest: the other files of a Java record's project, where the checker finds its classes.
+   */
+  async extractJava(repo, commit, dest) {
+    const g = this.gitDir(repo);
+    const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit]);
+    if (ls.code !== 0) return false;
+    const files = String(ls.stdout).split('\n').filter((f) => f.endsWith('.java') || JAVA_BUILD_FILE.test(f));
+    if (!files.length) return true;
+    const tarFile = `${dest}.java.tar`;
+    const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit, '--', ...files]);
+    if (a.code !== 0) return false;
+    const t = await run('tar', ['-xf', tarFile, '-C', dest]);
+    fs.rmSync(tarFile, { force: true });
+    return t.code === 0;
+  }
   /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
   async extract(repo, commit, dest) {
     const g = this.gitDir(repo);
@@ -330,6 +350,12 @@ async function benchLeakFixes(o, repos, tmp) {
       fs.writeFileSync(p, bytes);
       // A Go file is analysed with the other files of its package (its folder) and the packages of its module
       // that it imports (found through go.mod), as they were at that commit: the repository's .go and go.mod files.
+      // A Java file is analysed with the other Java files of its repository at that commit (javaProject.ts finds
+      // its package folder and the source roots its imports name); the record's own file is written again after.
+      if (rec.language === 'java' && o.workspace) {
+        await repos.extractJava(rec.repo, commit, path.join(tmp, 'leakfix', side, rec.id));
+        fs.writeFileSync(p, bytes);
+      }
       if (rec.language === 'go' && !(await repos.extractGo(rec.repo, commit, path.join(tmp, 'leakfix', side, rec.id)))) {
         for (const sib of await repos.goSiblings(rec.repo, commit, rec.path)) {
           const b = await repos.show(rec.repo, commit, sib);

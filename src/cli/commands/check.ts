@@ -9,6 +9,7 @@ import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorksp
 import { indexFiles, workspaceKey } from '../../core/analysis/cWorkspace';
 import { CWorkspaceIndex } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
+import { JavaProject } from '../../core/analysis/javaProject';
 import { fixAllPaths } from '../../core/analysis/fixAll';
 import type { FixAllResult } from '../../core/analysis/fixAll';
 import { FixNotWritten, writeFix } from '../../core/analysis/fileio/writeFix';
@@ -148,14 +149,15 @@ function writeFixes(source: SourceFile, loaded: Loaded, fixed: FixAllResult, opt
 }
 
 /** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
-async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined, cMacros: MacroTable, goPackages: GoPackages): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
+async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined, cMacros: MacroTable, goPackages: GoPackages, javaProject: JavaProject): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
   const file = source.path;
   if (!loaded.ok) {
     io.err(`sockscope check: ${loaded.note}\n`);
     return loaded.skipped ? 'skipped' : 'io-error';
   }
   const analysisOptions = { ownershipTransfers: opts.ownershipTransfers, cMacros };
-  const workspace: SourceWorkspace | undefined = source.language === 'go' ? { go: goPackages, file: workspaceKey(file) } : index ? { c: index, file: workspaceKey(file) } : undefined;
+  const workspace: SourceWorkspace | undefined = source.language === 'go' ? { go: goPackages, file: workspaceKey(file) }
+    : source.language === 'java' ? { java: javaProject, file: workspaceKey(file) } : index ? { c: index, file: workspaceKey(file) } : undefined;
   const analyze = (text: string, language: LanguageId, options: AnalysisOptions) => analyzeSource(text, language, options, workspace);
   let result: AnalysisResult;
   let findings: Finding[];
@@ -227,6 +229,8 @@ export const checkCommand: CliCommand = async (args, io) => {
   let skipped = 0;
   // Go files see the declarations of the other files of their package (read when first needed).
   const goPackages = new GoPackages();
+  // Java files see the resource classes of their project's other files (read when first needed).
+  const javaProject = new JavaProject();
   // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
   const files = discovery.files;
   const reads = new Map<number, Promise<LoadedSource>>();
@@ -237,7 +241,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
     const loaded = await reads.get(i)!;
     reads.delete(i);
-    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros, goPackages);
+    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros, goPackages, javaProject);
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
     else {

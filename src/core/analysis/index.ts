@@ -6,12 +6,15 @@ import { analyzeJava } from './lang/java';
 import { MAX_ANALYSED_BYTES } from './sources';
 import type { CWorkspaceIndex } from './lang/c/workspaceIndex';
 import type { GoPackages } from './goPackages';
+import type { JavaProject } from './javaProject';
 
 /** The workspace a file belongs to: C/C++ files use the summaries of the functions the index holds. */
 export interface SourceWorkspace {
   readonly c?: CWorkspaceIndex;
   /** Go files use the declarations of the other files of their package (their folder) and of the module's packages they import. */
   readonly go?: GoPackages;
+  /** Java files use the resource classes of the other files of their project (javaProject.ts). */
+  readonly java?: JavaProject;
   /** The file's key in the index (its path). */
   readonly file: string;
 }
@@ -45,6 +48,6 @@ export async function analyzeSource(text: string, language: LanguageId, options:
         return analyzeGo(text, options, await packages.siblings(file), await packages.imports(file));
       }
     case 'java':
-      return analyzeJava(text, options);
+      return analyzeJava(text, options, workspace?.java ? await workspace.java.resourceClasses(workspace.file) : undefined);
   }
 }

@@ -9,6 +9,7 @@ import { indexFiles, workspaceKey } from '../analysis/cWorkspace';
 import { fixAllPaths } from '../analysis/fixAll';
 import { CWorkspaceIndex } from '../analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../analysis/goPackages';
+import { JavaProject } from '../analysis/javaProject';
 import { languageForFile } from '../analysis/sources';
 import { setTreeCache } from '../analysis/parser';
 import { DocumentTrees } from './documentTrees';
@@ -28,9 +29,12 @@ let cIndexTransfers = '';
 
 /** The declarations of the Go files of each folder, read when a Go file of that folder is first analysed. */
 const goPackages = new GoPackages();
+/** The classes of the other files of each Java file's project (as saved), read when a Java file first creates one. */
+const javaProject = new JavaProject();
 
 function workspaceOf(file: string | undefined, language: LanguageId): SourceWorkspace | undefined {
   if (file && language === 'go') return { go: goPackages, file: workspaceKey(file) };
+  if (file && language === 'java') return { java: javaProject, file: workspaceKey(file) };
   if (!file || !cIndex || (language !== 'c' && language !== 'cpp')) return undefined;
   return { c: cIndex, file: workspaceKey(file) };
 }

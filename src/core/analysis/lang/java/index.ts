@@ -11,6 +11,7 @@ import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { returnedSocketKind, socketClasses } from './socketClass';
+import type { ProjectClass } from './projectClasses';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -22,9 +23,9 @@ import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/
  * open (on an exceptional path: the call the exception comes from). Streams and wrappers of a socket
  * are the same resource.
  */
-export async function analyzeJava(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
+export async function analyzeJava(text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>): Promise<AnalysisResult> {
   try {
-    return await withTree('java', text, (tree) => analyzeTree(tree, text, options));
+    return await withTree('java', text, (tree) => analyzeTree(tree, text, options, projectClasses));
   } catch (e) {
     return { language: 'java', findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
@@ -43,6 +44,13 @@ interface FileIndex {
   readonly socketClasses: Map<string, ResourceKind>;
   /** Methods declared to return a socket or channel (`Socket connectToLeader()`), by `name/arity`. */
   readonly socketMethods: Set<string>;
+  /**
+   * Resource classes of other files not known to implement `Closeable`: a try-with-resources of one may not
+   * compile and its close() may throw other checked exceptions, so no fix is offered for what they open.
+   */
+  readonly unfixable: Set<string>;
+  /** Socket classes that extend a JDK socket class (the file's own, or another file's): `new X(null)` may hold nothing. */
+  readonly subclasses: Set<string>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -115,10 +123,14 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
   return false;
 }
 
-/** Functions, same-file methods and constructors, and field types (document order: the first method, the last field of a name). */
-function indexFile(tree: Tree): FileIndex {
+/**
+ * Functions, same-file methods and constructors, and field types (document order: the first method, the last
+ * field of a name). `projectClasses`: resource classes of other files of the project (javaProject.ts), which
+ * count as the file's socket classes unless the file declares a class of that name itself.
+ */
+function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
   const idx: FileIndex = {
-    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(),
+    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -144,7 +156,16 @@ function indexFile(tree: Tree): FileIndex {
       else idx.methods.set(key, [n]);
     } else if (n.type === 'constructor_declaration' && name && !idx.constructors.has(`${name}/${arity(n)}`)) idx.constructors.set(`${name}/${arity(n)}`, n);
   }
-  for (const [name, kind] of socketClasses(idx.classes)) idx.socketClasses.set(name, kind);
+  for (const [name, kind] of socketClasses(idx.classes)) {
+    idx.socketClasses.set(name, kind);
+    idx.subclasses.add(name);
+  }
+  for (const [name, c] of projectClasses ?? []) {
+    if (idx.classes.has(name)) continue;
+    idx.socketClasses.set(name, c.kind);
+    if (!c.closeable) idx.unfixable.add(name);
+    if (c.subclass) idx.subclasses.add(name);
+  }
   for (const [key, list] of idx.methods) {
     if (list.some((m) => returnedSocketKind(m.childForFieldName('type'), idx.socketClasses))) idx.socketMethods.add(key);
   }
@@ -218,6 +239,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
     return this.idx.socketClasses.get(name);
   }
 
+  socketSubclass(name: string): boolean {
+    return this.idx.subclasses.has(name);
+  }
+
   /**
    * What a call of this same-file method acquires: the method is declared to return a socket or channel,
    * and every `return` gives null, a new acquisition or a local that holds only those and that the method
@@ -245,6 +270,21 @@ class JavaFileContext implements LowerContext, SummaryProvider {
       this.newReturns.set(fn.id, result);
     }
     return result ?? undefined;
+  }
+
+  /**
+   * May a fix close these tokens? Not one opened by `new` of a project class not known to be `Closeable`,
+   * nor by a call of a method of the file declared to return one (idx.unfixable).
+   */
+  fixable(tokens: readonly Token[]): boolean {
+    if (this.idx.unfixable.size === 0) return true;
+    return tokens.every((t) => {
+      const n = this.acquisitions.get(t.site.start);
+      if (n?.type === 'object_creation_expression') return !this.idx.unfixable.has(simpleTypeName(n.childForFieldName('type')));
+      if (n?.type !== 'method_invocation') return true;
+      const methods = this.idx.methods.get(`${n.childForFieldName('name')?.text ?? ''}/${callArgs(n).length}`) ?? [];
+      return !methods.some((m) => this.idx.unfixable.has(simpleTypeName(m.childForFieldName('type'))));
+    });
   }
 
   remember(n: Node, role: 'acquisition' | 'origin'): void {
@@ -339,14 +379,14 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 /** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
 export const JAVA_FUNCTIONS = new FunctionCache(2000);
 
-function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): AnalysisResult {
+function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>): AnalysisResult {
   const deadline = options.timeBudgetMs !== undefined ? Date.now() + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
   const notes: string[] = [];
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
-  const idx = indexFile(tree);
+  const idx = indexFile(tree, projectClasses);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);
   // A function's result depends on its text, the file's field types and (through summaries) the
@@ -355,7 +395,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions): Analys
   // The file's socket classes and the methods declared to return a socket decide which calls acquire.
   const facts = [
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
-    [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}`), ...idx.socketMethods].sort().join(','),
+    [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
   ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];
@@ -410,7 +450,7 @@ function analyzeFunction(
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     add(overwriteFinding(rec, tokens, name, 'java', lines, `\`${rec.variable}\` is reassigned here while it still holds an open ${what(tokens[0]!, ctx, lines)}`),
-      () => (closable(tokens) ? fixer.overwriteFixes(rec) : []));
+      () => (closable(tokens) && ctx.fixable(tokens) ? fixer.overwriteFixes(rec) : []));
   }
   // An exception that leaves a program's `static void main(String[])` ends the process, which closes
   // everything: such a leak is reported below warning severity. (One caught inside main, which then goes
@@ -424,7 +464,7 @@ function analyzeFunction(
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
     const below = (endsProcess && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw');
-    add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
+    add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) && ctx.fixable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
 }

@@ -39,6 +39,8 @@ export interface LowerContext {
   fieldType(name: string): string | undefined;
   /** What a `new` of this class of the file opens, when it is a socket class (`class UnixSocketChannel extends NativeSocketChannel`). */
   socketClass?(name: string): ResourceKind | undefined;
+  /** Whether a socket class (`socketClass`) extends a JDK socket class rather than only holding one. */
+  socketSubclass?(name: string): boolean;
   /** Is some method of the file with this `name/arity` declared to return a socket or channel? */
   socketMethod?(nameArity: string): boolean;
   /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
@@ -386,6 +388,9 @@ export class JavaLowering {
       case 'object_creation_expression': {
         const type = simpleTypeName(e.childForFieldName('type'));
         const rk = NEW_ACQUIRE.get(type) ?? this.ctx.socketClass?.(type);
+        // A subclass of Socket built on a null SocketImpl (`new PrependableSocket(null)`, the protected
+        // `Socket(SocketImpl)` constructor) has no descriptor: `implAccept()` gives it one, or none when it fails.
+        if (rk === 'socket' && !NEW_ACQUIRE.has(type) && this.ctx.socketSubclass?.(type) && isNullOnly(callArgs(e))) return { kind: 'other' };
         if (rk && !hasClassBody(e)) return this.acquire(e, rk);
         if (isWrapperType(type)) return this.union(callArgs(e), depth);
         if (isWrapperClassName(type) && !hasClassBody(e) && !this.ctx.summary(`c:${type}/${callArgs(e).length}`)) return this.union(callArgs(e), depth);
@@ -753,6 +758,15 @@ export class JavaLowering {
         return;
       }
     }
+    // `client.close(true)`: an overload of close() called on a resource the function holds (JGlobus's
+    // `FTPClient.close(boolean ignoreQuitReply)`) closes it, as close() does.
+    if (name === 'close' && args.length > 0 && recv && recv.type !== 'this') {
+      const held = this.refsOf(recv).filter((k) => this.mayHoldResource(k));
+      if (held.length) {
+        for (const k of held) ops.push({ op: 'release', ref: ref(k) });
+        return;
+      }
+    }
     if (name === REGISTER_METHOD || QUIET_METHODS.has(name)) return;
     // `factory.createSocket(s, host, port, true)`: the layered socket owns `s` (autoClose).
     if (LAYERING_METHODS.has(name) && args.length === 4 && strip(args[3]!)?.type === 'true') {
@@ -1099,4 +1113,9 @@ function mentionsFree(fn: Node, name: string): boolean {
     }
   }
   return used;
+}
+
+/** `(null)`: a single argument, the null literal. */
+function isNullOnly(args: readonly Node[]): boolean {
+  return args.length === 1 && strip(args[0]!)?.type === 'null_literal';
 }

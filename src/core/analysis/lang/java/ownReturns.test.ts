@@ -139,3 +139,53 @@ test('java: compareAndSet(expected, x) stores x, as set(x) does', async () => {
   // Only the value set is stored: `s` given as the expected value is still the function's own.
   assert.deepEqual(await found(text), [[19, 'clear', 's', 'warning']]);
 });
+
+test('java: a Socket subclass built on a null SocketImpl holds no descriptor (implAccept gives it one)', async () => {
+  const text = file(
+    'class Pre extends Socket {',
+    '  Pre(SocketImpl impl) throws IOException { super(impl); }',
+    '}',
+    'class Server extends ServerSocket {',
+    '  Server() throws IOException { }',
+    '  @Override public Socket accept() throws IOException {',
+    '    Pre p = new Pre(null);',
+    '    implAccept(p);',
+    '    return new Wrapped(p);',
+    '  }',
+    '  Socket withImpl(SocketImpl impl) throws IOException {',
+    '    Pre p = new Pre(impl);',
+    '    implAccept(p);',
+    '    return new Wrapped(p);',
+    '  }',
+    '}',
+    'class Wrapped extends Socket { Wrapped(Socket s) { } }',
+  );
+  // A failing implAccept() leaves `new Pre(null)` without a descriptor; one built on an impl may hold one.
+  assert.deepEqual(await found(text), [[16, 'withImpl', 'p', 'warning']]);
+});
+
+test('java: close(…) with arguments on a held resource closes it (an overload of close())', async () => {
+  const text = file(
+    'class Conn extends Socket {',
+    '  Conn() { }',
+    '  public void close(boolean quiet) throws IOException { super.close(); }',
+    '}',
+    'class Use {',
+    '  void quietly(String h) throws IOException {',
+    '    Conn c = new Conn();',
+    '    try {',
+    '      c.connect(new InetSocketAddress(h, 1));',
+    '      c.getOutputStream().write(1);',
+    '    } finally {',
+    '      c.close(true);',
+    '    }',
+    '  }',
+    '  void never(String h) throws IOException {',
+    '    Conn c = new Conn();',
+    '    c.connect(new InetSocketAddress(h, 1));',
+    '    c.setSoTimeout(5);',
+    '  }',
+    '}',
+  );
+  assert.deepEqual([...new Set((await found(text)).map((f) => f[1]))], ['never']);
+});

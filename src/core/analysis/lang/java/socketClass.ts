@@ -17,6 +17,11 @@ const SOCKET_TYPES: ReadonlyMap<string, ResourceKind> = new Map<string, Resource
   ['AsynchronousSocketChannel', 'async'], ['AsynchronousServerSocketChannel', 'asyncServer'],
 ]);
 
+/** What a JDK socket or channel class (by simple name) holds, if it is one. */
+export function jdkSocketKind(name: string): ResourceKind | undefined {
+  return SOCKET_TYPES.get(name);
+}
+
 /**
  * What a class extending `superName` holds: a JDK socket or channel class by its name, or a channel
  * class of a library whose name says it is one (`NativeSocketChannel`, `AbstractServerSocketChannel`).

@@ -1,0 +1,155 @@
+/**
+ * The other files of a Java file's project, for the CLI and the editor's worker (issue 13): the
+ * classes a file creates with `new` that are declared in another file of its package folder or
+ * imported by name from a source root of its repository, and which of them are resources
+ * themselves (lang/java/projectClasses.ts says when).
+ *
+ * A file's source root is its folder less its package's folders (`io/src/main/java` for
+ * `io/src/main/java/org/globus/io/streams/X.java` of `package org.globus.io.streams`). The
+ * repository's other source roots (other modules: JGlobus's `gridftp/src/main/java`) are the
+ * folders named `src/main/java` or `src/java/main` (Maven, Gradle, older Ant layouts) under the
+ * topmost of the few folders above the root that holds a build file (`pom.xml`, `build.gradle`,
+ * `settings.gradle`, `build.xml`), or the nearest with `.git`, searched a few levels deep. Files are read as saved,
+ * lazily, and kept while their size and modification time do not change. Anything not found there
+ * (libraries, the JDK, wildcard imports) stays unknown.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { withTree } from './parser';
+import { loadSourceAsync } from './workspace';
+import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
+
+const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'build.xml'];
+/** Folders climbed above a source root to find the repository's top. */
+const MAX_CLIMB = 6;
+/** Depth and number of folders searched under the top for other source roots. */
+const MAX_ROOT_DEPTH = 5;
+const MAX_FOLDERS = 4000;
+const SKIP = new Set(['node_modules', 'target', 'build', 'out', 'bin', 'dist', 'test', 'tests', 'docs']);
+
+function stampOf(file: string): string | null {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? `${st.size}:${st.mtimeMs}` : null;
+  } catch {
+    return null;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export class JavaProject {
+  private readonly files = new Map<string, { stamp: string; facts: JavaFileFacts | null }>();
+  private readonly roots = new Map<string, readonly string[]>();
+
+  /** The facts of a Java file as saved, or null when it cannot be read or parsed. */
+  private async factsOf(file: string): Promise<JavaFileFacts | null> {
+    const stamp = stampOf(file);
+    if (stamp === null) return null;
+    const known = this.files.get(file);
+    if (known?.stamp === stamp) return known.facts;
+    const loaded = await loadSourceAsync(file);
+    let facts: JavaFileFacts | null = null;
+    if (loaded.ok) {
+      try {
+        facts = await withTree('java', loaded.text, (tree) => javaFileFacts(tree));
+      } catch {
+        facts = null;
+      }
+    }
+    this.files.set(file, { stamp, facts });
+    return facts;
+  }
+
+  /** The source root of a file of package `pkg`, or null when its folders do not match the package. */
+  private static rootOf(file: string, pkg: readonly string[]): string | null {
+    let dir = path.dirname(file);
+    for (let i = pkg.length - 1; i >= 0; i--) {
+      if (path.basename(dir) !== pkg[i]) return null;
+      dir = path.dirname(dir);
+    }
+    return dir;
+  }
+
+  /** The source roots of the repository a root belongs to (itself first). */
+  private sourceRoots(root: string): readonly string[] {
+    const known = this.roots.get(root);
+    if (known) return known;
+    let top = root;
+    for (let dir = root, i = 0; i < MAX_CLIMB; i++) {
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+      if (BUILD_FILES.some((b) => fs.existsSync(path.join(dir, b)))) top = dir;
+      if (fs.existsSync(path.join(dir, '.git'))) {
+        top = dir;
+        break;
+      }
+    }
+    const out = [root];
+    let visited = 0;
+    const walk = (dir: string, depth: number): void => {
+      if (depth > MAX_ROOT_DEPTH || visited >= MAX_FOLDERS) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      visited++;
+      for (const e of entries) {
+        if (!e.isDirectory() || e.name.startsWith('.') || SKIP.has(e.name)) continue;
+        const sub = path.join(dir, e.name);
+        if (e.name === 'src') {
+          for (const [a, b] of [['main', 'java'], ['java', 'main']]) {
+            const r = path.join(sub, a!, b!);
+            if (isDir(r) && !out.includes(r)) out.push(r);
+          }
+        }
+        walk(sub, depth + 1);
+      }
+    };
+    if (top !== root) walk(top, 0);
+    this.roots.set(root, out);
+    return out;
+  }
+
+  /** The class `name` means in a file: declared in it, imported by name from a source root, or of its package folder. */
+  private readonly find = async (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }): Promise<FoundClass | undefined> => {
+    const own = from.facts.classes.get(name);
+    if (own) return { file: from.file, facts: from.facts, cls: own };
+    const at = async (file: string): Promise<FoundClass | undefined> => {
+      const facts = await this.factsOf(file);
+      const cls = facts?.classes.get(name);
+      return facts && cls ? { file, facts, cls } : undefined;
+    };
+    const imported = from.facts.imports.get(name);
+    if (imported) {
+      if (imported[0] === 'java' || imported[0] === 'javax') return undefined;
+      const root = JavaProject.rootOf(from.file, from.facts.pkg);
+      if (!root) return undefined;
+      for (const r of this.sourceRoots(root)) {
+        const found = await at(path.join(r, ...imported, `${name}.java`));
+        if (found) return found;
+      }
+      return undefined;
+    }
+    // Not imported by name: a class of the same package (its folder), which javac prefers to a wildcard import's.
+    return at(path.join(path.dirname(from.file), `${name}.java`));
+  };
+
+  /** The resource classes of other files that `file` (as saved) creates with `new`, by simple name. */
+  async resourceClasses(file: string): Promise<Map<string, ProjectClass>> {
+    const abs = path.resolve(file);
+    const facts = await this.factsOf(abs);
+    if (!facts) return new Map();
+    // Derived facts depend on other files, which may change: derived afresh for each file checked.
+    return new ProjectClasses(this.find).resourceClasses(abs, facts);
+  }
+}

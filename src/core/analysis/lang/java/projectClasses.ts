@@ -1,0 +1,338 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { ResourceKind } from './names';
+import { jdkSocketKind } from './socketClass';
+import { callArgs, importedClasses, simpleTypeName } from './syntax';
+
+/**
+ * Resource classes of other files of the project (issue 13): a class declared in another file whose
+ * every constructor opens a socket (or channel) that it keeps in a field its `close()` closes is a
+ * resource itself: `new GridFTPClient(host, port)` opens a connection the caller must close, as
+ * `new Socket(host, port)` does. What "opens" means, per constructor or method body:
+ * - it assigns a field `f = new Socket(…)` (a JDK socket or channel class, or `SocketChannel.open()`);
+ * - or it assigns `f = new K(…)` where K is such a resource class of the project;
+ * - or it assigns `f = new K(…)` and calls `f.m()` where K's method `m` opens a socket into a field of
+ *   K that K's `close()` closes (JGlobus: `controlChannel = new GridFTPControlChannel(h, p);
+ *   controlChannel.open();`).
+ * A constructor may open through `this(…)` or `super(…)` (by arity). A class with a constructor that
+ * opens nothing, with no constructor declared, or whose `close()` does not close the field, is not one
+ * (a class that merely implements `Closeable`, or that wraps a channel it was given, stays unknown).
+ * `close()` is the class's own or the nearest superclass's; `close()` may call another `close(…)`
+ * overload or `super.close()`. Classes are found as javac finds them: declared in the file, imported
+ * by name (`import org.globus.ftp.GridFTPClient;`) from a source root of the project, or in the same
+ * package folder. Anything else (wildcard imports, libraries, the JDK) stays unknown.
+ *
+ * This module holds the per-file facts (taken from a tree) and their derivation; reading the files
+ * is the caller's (javaProject.ts).
+ */
+
+type Created = { readonly jdk: ResourceKind } | { readonly type: string };
+
+interface BodyFacts {
+  /** Fields assigned a new resource (or a new object of a project class). */
+  readonly opens: readonly { readonly field: string; readonly created: Created }[];
+  /** `name/arity` of the methods called on each field. */
+  readonly calls: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Fields whose `close()` the body calls. */
+  readonly closes: ReadonlySet<string>;
+  /** Arity of a `this(…)` or `super(…)` call (a constructor), and of `close(…)` overloads called (close). */
+  readonly thisArgs?: number;
+  readonly superArgs?: number;
+  readonly closeOverloads: readonly number[];
+  readonly superClose: boolean;
+}
+
+export interface ClassFacts {
+  readonly name: string;
+  readonly superName?: string;
+  /** Simple names of the interfaces it implements. */
+  readonly interfaces: readonly string[];
+  /** Constructors by arity (several of one arity are all kept). */
+  readonly ctors: readonly { readonly arity: number; readonly body: BodyFacts }[];
+  /** Methods with a body, by `name/arity` (the first of each). */
+  readonly methods: ReadonlyMap<string, BodyFacts>;
+}
+
+export interface JavaFileFacts {
+  /** The package's parts (`org.globus.ftp`: org, globus, ftp). */
+  readonly pkg: readonly string[];
+  /** Classes imported by name, with their package's parts. */
+  readonly imports: ReadonlyMap<string, readonly string[]>;
+  /** Named classes declared in the file (nested ones too), by simple name (the first of a name). */
+  readonly classes: ReadonlyMap<string, ClassFacts>;
+  /** Simple names of the types the file creates with `new` that it does not declare itself. */
+  readonly created: ReadonlySet<string>;
+}
+
+const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
+
+function arityOf(fn: Node): number {
+  const p = fn.childForFieldName('parameters');
+  return p ? p.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')).length : 0;
+}
+
+function unwrap(n: Node | null): Node | null {
+  let e = n;
+  while (e && (e.type === 'parenthesized_expression' || e.type === 'cast_expression')) {
+    e = e.type === 'cast_expression' ? e.childForFieldName('value') : e.namedChildren.find((c) => c !== null) ?? null;
+  }
+  return e;
+}
+
+/** Every node of `body` not inside a nested function or class body. */
+function ownNodes(body: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (FUNCTION_TYPES.has(c.type)) continue;
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(body);
+  return out;
+}
+
+function bodyFacts(fn: Node): BodyFacts {
+  const body = fn.childForFieldName('body');
+  const nodes = body ? ownNodes(body) : [];
+  const locals = new Set<string>();
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const name = p?.childForFieldName('name')?.text;
+    if (name) locals.add(name);
+  }
+  for (const n of nodes) {
+    if (n.type === 'variable_declarator' || n.type === 'resource' || n.type === 'catch_formal_parameter' || n.type === 'enhanced_for_statement') {
+      const name = n.childForFieldName('name')?.text;
+      if (name) locals.add(name);
+    }
+  }
+  /** The field `e` names: `f` (not a local or parameter) or `this.f`. */
+  const fieldOf = (e: Node | null): string | undefined => {
+    const x = unwrap(e);
+    if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
+    if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
+    return undefined;
+  };
+  const opens: { field: string; created: Created }[] = [];
+  const calls = new Map<string, Set<string>>();
+  const closes = new Set<string>();
+  const closeOverloads: number[] = [];
+  let thisArgs: number | undefined;
+  let superArgs: number | undefined;
+  let superClose = false;
+  for (const n of nodes) {
+    if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
+      const field = fieldOf(n.childForFieldName('left'));
+      const right = unwrap(n.childForFieldName('right'));
+      if (!field || !right) continue;
+      if (right.type === 'object_creation_expression' && !right.namedChildren.some((c) => c?.type === 'class_body')) {
+        const type = simpleTypeName(right.childForFieldName('type'));
+        const jdk = jdkSocketKind(type);
+        opens.push({ field, created: jdk ? { jdk } : { type } });
+      } else if (right.type === 'method_invocation' && right.childForFieldName('name')?.text === 'open' && callArgs(right).length === 0) {
+        const jdk = jdkSocketKind(right.childForFieldName('object')?.text ?? '');
+        if (jdk) opens.push({ field, created: { jdk } });
+      }
+    } else if (n.type === 'method_invocation') {
+      const name = n.childForFieldName('name')?.text ?? '';
+      const object = n.childForFieldName('object');
+      const args = callArgs(n).length;
+      if (!object || object.type === 'this') {
+        if (name === 'close' && args > 0) closeOverloads.push(args);
+        continue;
+      }
+      if (object.type === 'super') {
+        if (name === 'close' && args === 0) superClose = true;
+        continue;
+      }
+      const field = fieldOf(object);
+      if (!field) continue;
+      if (name === 'close' && args === 0) closes.add(field);
+      let set = calls.get(field);
+      if (!set) calls.set(field, (set = new Set()));
+      set.add(`${name}/${args}`);
+    } else if (n.type === 'explicit_constructor_invocation') {
+      const target = n.childForFieldName('constructor')?.type;
+      const args = n.childForFieldName('arguments')?.namedChildCount ?? 0;
+      if (target === 'this') thisArgs = args;
+      else if (target === 'super') superArgs = args;
+    }
+  }
+  return { opens, calls, closes, thisArgs, superArgs, closeOverloads, superClose };
+}
+
+/** The facts of one Java file's tree. */
+export function javaFileFacts(tree: Tree): JavaFileFacts {
+  const root = tree.rootNode;
+  const pkgDecl = root.namedChildren.find((c) => c?.type === 'package_declaration');
+  const pkgName = pkgDecl?.namedChildren.find((c) => c?.type === 'scoped_identifier' || c?.type === 'identifier');
+  const pkg = pkgName ? pkgName.text.replace(/\s+/g, '').split('.') : [];
+  const classes = new Map<string, ClassFacts>();
+  for (const decl of root.descendantsOfType('class_declaration')) {
+    const name = decl?.childForFieldName('name')?.text;
+    const body = decl?.childForFieldName('body');
+    if (!decl || !name || !body || classes.has(name)) continue;
+    const superType = decl.childForFieldName('superclass')?.namedChildren.find((c) => c !== null) ?? null;
+    const ctors: { arity: number; body: BodyFacts }[] = [];
+    const methods = new Map<string, BodyFacts>();
+    for (const m of body.namedChildren) {
+      if (m?.type === 'constructor_declaration') ctors.push({ arity: arityOf(m), body: bodyFacts(m) });
+      else if (m?.type === 'method_declaration' && m.childForFieldName('body')) {
+        const key = `${m.childForFieldName('name')?.text ?? ''}/${arityOf(m)}`;
+        if (!methods.has(key)) methods.set(key, bodyFacts(m));
+      }
+    }
+    const list = decl.childForFieldName('interfaces')?.namedChildren.find((c) => c?.type === 'type_list');
+    const interfaces = (list?.namedChildren ?? []).filter((t): t is Node => t !== null).map((t) => simpleTypeName(t));
+    classes.set(name, { name, superName: superType ? simpleTypeName(superType) : undefined, interfaces, ctors, methods });
+  }
+  const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
+    .map((d) => d?.childForFieldName('name')?.text ?? ''));
+  const created = new Set<string>();
+  for (const n of root.descendantsOfType('object_creation_expression')) {
+    const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
+    if (type && !declared.has(type) && !jdkSocketKind(type)) created.add(type);
+  }
+  return { pkg, imports: importedClasses(root), classes, created };
+}
+
+/** A class and the file it is declared in (the file's path is only an identity here). */
+export interface FoundClass {
+  readonly file: string;
+  readonly facts: JavaFileFacts;
+  readonly cls: ClassFacts;
+}
+
+/**
+ * Finds the class a simple name means in a file: declared in it, imported by name, or in its package.
+ * Returns undefined when it is none of those or cannot be read (then it stays unknown).
+ */
+export type ClassFinder = (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }) => Promise<FoundClass | undefined>;
+
+interface Derived {
+  /** Fields `close()` closes (the class's own `close()`, or the nearest superclass's). */
+  readonly closed: ReadonlySet<string>;
+  /** What each constructor arity opens (null: opens nothing known); undefined when there is none of that arity. */
+  readonly ctorKinds: ReadonlyMap<number, ResourceKind | null>;
+  /** What a class's (or inherited) method `name/arity` opens into a field that `close()` closes. */
+  readonly methodKinds: ReadonlyMap<string, ResourceKind>;
+  /** What `new C(…)` opens, whichever constructor: every declared constructor opens it. */
+  readonly kind?: ResourceKind;
+  /** Known to implement `java.io.Closeable` (itself or a superclass), or a JDK socket class: its close() throws at most IOException. */
+  readonly closeable: boolean;
+  /** Extends a JDK socket or channel class (directly or through classes of the project). */
+  readonly subclass: boolean;
+}
+
+/** A resource class of another file: what it holds, and whether the fixes may use it in try-with-resources. */
+export interface ProjectClass {
+  readonly kind: ResourceKind;
+  readonly closeable: boolean;
+  /** Extends a JDK socket or channel class, as the file's own socket classes do (socketClass.ts). */
+  readonly subclass: boolean;
+}
+
+const MAX_DEPTH = 8;
+
+/** Derives the facts of project classes, memoised per class. */
+export class ProjectClasses {
+  private readonly memo = new Map<string, Derived | undefined>();
+  /** Classes whose derivation is under way: met again, they are part of a cycle (unknown). */
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly find: ClassFinder) {}
+
+  /** The resource classes a file creates with `new`, by simple name, with what each holds. */
+  async resourceClasses(file: string, facts: JavaFileFacts): Promise<Map<string, ProjectClass>> {
+    const out = new Map<string, ProjectClass>();
+    for (const name of facts.created) {
+      const found = await this.find(name, { file, facts });
+      const d = found ? await this.derive(found, 0) : undefined;
+      if (d?.kind) out.set(name, { kind: d.kind, closeable: d.closeable, subclass: d.subclass });
+    }
+    return out;
+  }
+
+  /** One derivation at a time (callers await each): a class met while its own derivation is under way is unknown. */
+  private async derive(c: FoundClass, depth: number): Promise<Derived | undefined> {
+    if (depth > MAX_DEPTH) return undefined;
+    const key = `${c.file}#${c.cls.name}`;
+    if (this.memo.has(key)) return this.memo.get(key);
+    if (this.busy.has(key)) return undefined;
+    this.busy.add(key);
+    let result: Derived | undefined;
+    try {
+      result = await this.compute(c, depth);
+    } finally {
+      this.busy.delete(key);
+    }
+    this.memo.set(key, result);
+    return result;
+  }
+
+  private async compute(c: FoundClass, depth: number): Promise<Derived | undefined> {
+    // A class of another file extending a JDK socket class is a socket, as one of the file's own is (socketClass.ts).
+    const jdkSuper = c.cls.superName ? jdkSocketKind(c.cls.superName) : undefined;
+    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true, subclass: true };
+    const sup = c.cls.superName ? await this.find(c.cls.superName, c) : undefined;
+    const close = c.cls.methods.get('close/0');
+    // A close() of its own that does not call super.close() leaves what the superclass opened open: none of it counts.
+    const superD = sup && (!close || close.superClose) ? await this.derive(sup, depth + 1) : undefined;
+    if (superD?.subclass) return { ...superD, methodKinds: new Map() };
+    // close(): the class's own (with the close(…) overloads it calls and super.close()), or the superclass's.
+    let closed: ReadonlySet<string>;
+    if (close) {
+      const set = new Set(close.closes);
+      for (const n of close.closeOverloads) {
+        for (const [k, m] of c.cls.methods) if (k === `close/${n}`) for (const f of m.closes) set.add(f);
+      }
+      if (close.superClose) for (const f of superD?.closed ?? []) set.add(f);
+      closed = set;
+    } else closed = superD?.closed ?? new Set();
+    // What a body opens into a field that close() closes.
+    const opened = async (b: BodyFacts): Promise<ResourceKind | undefined> => {
+      for (const o of b.opens) {
+        if (!closed.has(o.field)) continue;
+        if ('jdk' in o.created) return o.created.jdk;
+        const k = await this.find(o.created.type, c);
+        const d = k ? await this.derive(k, depth + 1) : undefined;
+        if (!d) continue;
+        if (d.kind) return d.kind;
+        for (const m of b.calls.get(o.field) ?? []) {
+          const mk = d.methodKinds.get(m);
+          if (mk) return mk;
+        }
+      }
+      return undefined;
+    };
+    const methodKinds = new Map<string, ResourceKind>();
+    for (const [k, kind] of superD?.methodKinds ?? []) if (!c.cls.methods.has(k)) methodKinds.set(k, kind);
+    for (const [k, m] of c.cls.methods) {
+      const kind = await opened(m);
+      if (kind) methodKinds.set(k, kind);
+    }
+    // Constructors: their own opening, or through this(…) (one level) or super(…) (an implicit super() too).
+    const own = new Map<number, ResourceKind | null>();
+    const direct = async (b: BodyFacts): Promise<ResourceKind | null> => {
+      const k = await opened(b);
+      if (k) return k;
+      if (b.thisArgs === undefined) return superD?.ctorKinds.get(b.superArgs ?? 0) ?? null;
+      return null;
+    };
+    for (const ctor of c.cls.ctors) {
+      const k = await direct(ctor.body);
+      const prev = own.get(ctor.arity);
+      own.set(ctor.arity, prev === undefined ? k : prev === k ? k : null);
+    }
+    for (const ctor of c.cls.ctors) {
+      if (ctor.body.thisArgs === undefined || own.get(ctor.arity)) continue;
+      const target = own.get(ctor.body.thisArgs);
+      if (target) own.set(ctor.arity, target);
+    }
+    const kinds = [...own.values()];
+    const kind = kinds.length > 0 && kinds.every((k) => k !== null && k === kinds[0]) ? kinds[0]! : undefined;
+    const closeable = c.cls.interfaces.includes('Closeable') || (superD?.closeable ?? false);
+    return { closed, ctorKinds: own, methodKinds, kind, closeable, subclass: false };
+  }
+}
