@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Confirmation, ConfirmResult, LiveLeakSite } from '../core/origins/confirm';
 import { confirmationText, leakingSites, unprovenText } from '../core/origins/confirm';
-import { bootTimeSec, startedAtMs } from '../core/platform/linux/processStart';
+import { bootTimeMs, startedAtMs } from '../core/platform/linux/processStart';
 import type { Attachment } from './attachment';
 import type { SocketsView } from './socketsView';
 
@@ -38,7 +38,7 @@ export class LiveLeakSites implements vscode.Disposable {
       if (sites.some((s) => s.pid === a.pid)) continue;
       seen.add(a);
       const startTicks = a.snapshot?.process.startTime;
-      const boot = startTicks === undefined ? undefined : bootTimeSec();
+      const boot = startTicks === undefined ? undefined : bootTimeMs();
       const startedAt = startTicks === undefined || boot === undefined ? undefined : startedAtMs(startTicks, boot);
       sites.push(...leakingSites(a.pid, a.activeWarnings, (inode) => a.siteOf(inode), startedAt));
     }

@@ -15,17 +15,31 @@ export function parseBootTime(procStat: string): number | undefined {
   return undefined;
 }
 
-/** A start time in clock ticks after boot, as milliseconds since the epoch. */
-export function startedAtMs(startTicks: number, bootTimeSec: number, ticksPerSecond = USER_HZ): number {
-  return bootTimeSec * 1000 + Math.round((startTicks * 1000) / ticksPerSecond);
+/** The first field of /proc/uptime: seconds since boot, to the hundredth; undefined when malformed. */
+export function parseUptime(procUptime: string): number | undefined {
+  const first = procUptime.trim().split(/\s+/)[0] ?? '';
+  if (!/^\d+(\.\d+)?$/.test(first)) return undefined;
+  return Number(first);
 }
 
-let bootTime: number | undefined | null = null;
+/** A start time in clock ticks after boot, as milliseconds since the epoch (boot time in milliseconds). */
+export function startedAtMs(startTicks: number, bootTimeMs: number, ticksPerSecond = USER_HZ): number {
+  return bootTimeMs + Math.round((startTicks * 1000) / ticksPerSecond);
+}
 
-/** The machine's boot time (seconds since the epoch), read once; undefined where there is no /proc/stat. */
-export function bootTimeSec(): number | undefined {
-  if (bootTime === null) {
-    try { bootTime = parseBootTime(fs.readFileSync('/proc/stat', 'utf8')); } catch { bootTime = undefined; }
-  }
-  return bootTime;
+/**
+ * The machine's boot time in milliseconds since the epoch, as the wall clock sees it now: `now` minus
+ * /proc/uptime (to the clock tick). /proc/stat's `btime` is whole seconds, up to one second early: a
+ * process started less than a second after a file was saved would look older than the file. `btime`
+ * only where /proc/uptime cannot be read. Read each time (the wall clock may have been adjusted).
+ */
+export function bootTimeMs(now: number = Date.now(), read: (file: string) => string = (f) => fs.readFileSync(f, 'utf8')): number | undefined {
+  try {
+    const up = parseUptime(read('/proc/uptime'));
+    if (up !== undefined) return now - Math.round(up * 1000);
+  } catch { /* no /proc/uptime: btime below */ }
+  try {
+    const btime = parseBootTime(read('/proc/stat'));
+    return btime === undefined ? undefined : btime * 1000;
+  } catch { return undefined; }
 }
