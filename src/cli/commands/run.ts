@@ -41,6 +41,9 @@ export const runCommand: CliCommand = async (args, io) => {
       const reason = runtime === 'native' && binary ? untraceableReason(await readElfInfo(binary)) : undefined;
       if (reason) io.err(`sockscope run: origins not traceable: ${reason}.\n`);
       // The recorders would refuse a folder others may use (each saying so); say it once and run without.
+      // A relative SOCKSCOPE_ORIGINS_DIR is made absolute: a child the program starts in another working
+      // directory would otherwise record somewhere SockScope never looks.
+      if (env.SOCKSCOPE_ORIGINS_DIR && !path.isAbsolute(env.SOCKSCOPE_ORIGINS_DIR)) env = { ...env, SOCKSCOPE_ORIGINS_DIR: path.resolve(env.SOCKSCOPE_ORIGINS_DIR) };
       const dir = recordsDir(env);
       const refused = ensureRecordsDir(dir);
       if (refused) {
