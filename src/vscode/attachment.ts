@@ -17,6 +17,12 @@ export type AttachmentStatus =
   | { readonly kind: 'error'; readonly message: string }
   | { readonly kind: 'exited'; readonly message: string };
 
+/** A snapshot and its TCP sockets per state. */
+export interface Sample {
+  readonly snapshot: Snapshot;
+  readonly states: StateCounts;
+}
+
 export interface AttachmentOptions {
   readonly intervalMs: number;
   /** Fraction of one core sampling may use (0.02 = 2 %); 0 = no cap. */
@@ -50,9 +56,8 @@ export class Attachment implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** Fires when warnings are raised or cleared (not on every sample). */
   readonly onDidChangeWarnings = this.warningsChanged.event;
-  private current: Snapshot | undefined;
-  /** TCP sockets per state of `current`, counted once per snapshot for the badge and the status bar. */
-  private counts: StateCounts = {};
+  /** The latest snapshot and its TCP sockets per state (counted once, for the badge and the status bar), replaced together. */
+  private latest: Sample | undefined;
   /** What could still be read when the sockets could not (e.g. another user's process). */
   private partialInfo: ProcessInfo | undefined;
   private state: AttachmentStatus = { kind: 'starting' };
@@ -78,9 +83,8 @@ export class Attachment implements vscode.Disposable {
     this.sampler.on('sample', (sample) => {
       const { snapshot, stats, nextIntervalMs, stretchedByBudget } = sample;
       // The history's summary already counts the TCP states: no second pass over the sockets.
-      this.current = snapshot;
       this.ages.update(snapshot);
-      this.counts = this.history.push(snapshot, stats).states;
+      this.latest = { snapshot, states: this.history.push(snapshot, stats).states };
       this.stretchedTo = stretchedByBudget ? nextIntervalMs : undefined;
       const wasLive = this.state.kind === 'live';
       this.state = { kind: 'live' };
@@ -111,9 +115,8 @@ export class Attachment implements vscode.Disposable {
   }
 
   private setSnapshot(snapshot: Snapshot): void {
-    this.current = snapshot;
     this.ages.update(snapshot);
-    this.counts = countTcpStates(snapshot.sockets);
+    this.latest = { snapshot, states: countTcpStates(snapshot.sockets) };
     this.updateOrigins(snapshot);
   }
 
@@ -150,11 +153,16 @@ export class Attachment implements vscode.Disposable {
 
   /** TCP sockets in CLOSE_WAIT in the latest snapshot. */
   get closeWaitCount(): number {
-    return this.counts.CLOSE_WAIT ?? 0;
+    return this.latest?.states.CLOSE_WAIT ?? 0;
   }
 
   get snapshot(): Snapshot | undefined {
-    return this.current;
+    return this.latest?.snapshot;
+  }
+
+  /** The latest snapshot with its state counts: one object, so that what is shown of both agrees. */
+  get sample(): Sample | undefined {
+    return this.latest;
   }
 
   /** The interval in use when the CPU cap had to stretch it, else undefined. */
@@ -163,7 +171,7 @@ export class Attachment implements vscode.Disposable {
   }
 
   get partial(): ProcessInfo | undefined {
-    return this.current ? undefined : this.partialInfo;
+    return this.latest ? undefined : this.partialInfo;
   }
 
   get status(): AttachmentStatus {
@@ -191,13 +199,13 @@ export class Attachment implements vscode.Disposable {
 
   /** The process's short name ("node leaky-server.js") once known, else "pid N". */
   get name(): string {
-    const p = this.current?.process ?? this.partialInfo;
+    const p = this.latest?.snapshot.process ?? this.partialInfo;
     return p ? processLabel(p) : `pid ${this.pid}`;
   }
 
   /** The process name once known, else "pid N". */
   get title(): string {
-    const p = this.current?.process ?? this.partialInfo;
+    const p = this.latest?.snapshot.process ?? this.partialInfo;
     return p ? `${processLabel(p)} (pid ${p.pid})` : `pid ${this.pid}`;
   }
 

@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
 import type { SocketSource } from '../core/platform/source';
 import type { PortRange } from '../core/sampler';
-import { formatDuration } from '../core/sampler';
 import { Attachment } from './attachment';
 import { setting } from './config';
 import type { ComponentLog } from './log';
 import type { SocketNode, TreeSettings } from './socketTree';
 import { SocketTreeProvider } from './socketTree';
-import { plural } from '../core/model/plural';
-import { formatCount } from '../core/model';
+import { showHeader, viewHeader } from './viewHeader';
 
 export interface RenderedRow {
   readonly id: string;
@@ -125,51 +123,17 @@ export class SocketsView implements vscode.Disposable {
     await vscode.commands.executeCommand(`${this.viewId}.focus`);
   }
 
+  /** Message, badge and description from one sample, put on the view before the rows are refreshed (viewHeader.ts). */
   private update(): void {
     const a = this.current?.attachment;
-    this.provider.refresh();
-    this.view.message = a ? filterMessage(this.provider, this.settings) + viewMessage(a) : undefined;
-    // Once the process is gone its last count is history, not a live figure.
-    const closeWait = a && a.status.kind !== 'exited' ? a.closeWaitCount : 0;
-    this.view.badge = closeWait > 0 ? { value: closeWait, tooltip: `${plural(closeWait, 'socket')} in CLOSE_WAIT` } : undefined;
-    this.view.description = a ? a.title : undefined;
+    const filter = this.settings?.filter;
+    const tree = filter && a ? this.provider.tree() : undefined;
+    showHeader(this.view, viewHeader(a, filter && { text: filter.text, counts: tree && { shown: tree.shown, total: tree.total } }), () => this.provider.refresh());
     this.attachmentChanged.fire(a);
   }
 
   dispose(): void {
     this.detach();
     for (const d of this.disposables.splice(0)) d.dispose();
-  }
-}
-
-/** 'Filtered by "8303": 120 of 5,012 sockets shown. ' while a filter is set. */
-function filterMessage(provider: SocketTreeProvider, settings: TreeSettings | undefined): string {
-  const filter = settings?.filter;
-  const tree = provider.tree();
-  if (!filter) return '';
-  const counts = tree ? `: ${formatCount(tree.shown)} of ${formatCount(tree.total)} sockets shown` : '';
-  return `Filtered by "${filter.text}"${counts} (Clear Filter in the title bar). `;
-}
-
-/** The line above the tree: which process, how many sockets, descriptor headroom, or why nothing is shown. */
-export function viewMessage(a: Attachment): string {
-  const status = a.status;
-  const from = a.origin ? ` — ${a.origin}` : '';
-  switch (status.kind) {
-    case 'starting': return `Reading the sockets of pid ${a.pid}…${from}`;
-    case 'error': return `${a.title}: ${status.message}`;
-    case 'exited': return `${a.title} has exited; polling stopped. ${a.snapshot ? 'Its last sockets are shown. ' : ''}Attach to another process to continue.`;
-    case 'live': {
-      const s = a.snapshot;
-      if (!s) return `Reading the sockets of pid ${a.pid}…`;
-      const p = s.process;
-      const soft = p.fdLimit?.soft;
-      const fds = p.fdCount === undefined ? '' : ` · ${formatCount(p.fdCount)} of ${soft === null || soft === undefined ? '∞' : formatCount(soft)} descriptors`;
-      const stretched = a.stretchedIntervalMs;
-      const every = stretched === undefined ? '' : stretched < 10_000 ? `${(stretched / 1000).toFixed(1)} s` : formatDuration(stretched);
-      const slow = stretched ? ` · sampling every ${every} to stay under sockscope.sampling.maxCpuPercent` : '';
-      const notes = (s.notes.length ? ` · ${s.notes.join('; ')}` : '') + slow;
-      return `${a.title}${from} · ${formatCount(s.sockets.length)} socket${s.sockets.length === 1 ? '' : 's'}${fds}${notes}`;
-    }
   }
 }

@@ -27,7 +27,7 @@ let records: string;
 let lib: string;
 const started: ChildProcessWithoutNullStreams[] = [];
 
-interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string; channel?: number; channelAccepted?: number; child?: number }
+interface Started { pid: number; reuseA?: number; reuseB?: number; chained?: string; channel?: number; channelAccepted?: number; child?: number; cwd?: string; childLine?: { pid: number; cwd: string } | null }
 
 before(() => {
   if (!linux) return;
@@ -39,6 +39,7 @@ before(() => {
   if (hasJdk) {
     execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'build-java-agent.mjs'), path.join(lib, 'java')], { stdio: 'inherit' });
     execFileSync('javac', ['-encoding', 'UTF-8', '-g', '-d', path.join(work, 'classes'), path.join(fixtures, 'Leaky.java')]);
+    execFileSync('javac', ['-encoding', 'UTF-8', '-g', '-d', path.join(work, 'spawn-classes'), path.join(fixtures, 'JavaSpawn.java')]);
   }
 });
 after(() => {
@@ -47,9 +48,9 @@ after(() => {
 });
 
 /** Starts a command through `sockscope run` and waits for its JSON line. */
-async function start(command: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ p: Started; err: () => string }> {
+async function start(command: string[], extraEnv: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ p: Started; err: () => string }> {
   const env = { ...process.env, SOCKSCOPE_ORIGINS_LIB_DIR: lib, SOCKSCOPE_ORIGINS_DIR: records, ...extraEnv };
-  const child = spawn(process.execPath, [cli, 'run', '--', ...command], { env });
+  const child = spawn(process.execPath, [cli, 'run', '--', ...command], { env, cwd });
   started.push(child);
   let out = '';
   let err = '';
@@ -215,6 +216,48 @@ test('Java: leaked Sockets at their line, closed ones gone, a reused fd at its n
   assert.deepEqual(frame?.map((f) => f.function), ['Leaky.sendMessage', 'Leaky.main']);
   const options = fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('JAVA_TOOL_OPTIONS='));
   assert.match(options ?? '', /^JAVA_TOOL_OPTIONS=-Xss2m -javaagent:.*sockscope-origins\.jar$/);
+});
+
+// Fork/exec across JVMs: the parent, started by `sockscope run` in one working directory (with the records
+// folder given relative to it), starts a child JVM in another one with a class path relative to that; the
+// child inherits JAVA_TOOL_OPTIONS, so it is traced (its leaks at its own line, symbolized like the
+// parent's), and no socket of either is given the other's site.
+test('Java: a child JVM started in another working directory is traced too, and symbolizes; neither process gets the other\'s site', { skip: (!linux || !hasJdk) && 'needs Linux and a JDK', timeout: 120000 }, async () => {
+  const N = 5;
+  const childDir = path.join(work, 'spawn-classes');
+  // SOCKSCOPE_ORIGINS_DIR relative to the parent's working directory (work): `run` makes it absolute, or
+  // the child would record into a "records" folder of its own working directory, where no reader looks.
+  const { p } = await start(['java', '-cp', childDir, 'sockscope.fixture.JavaSpawn', 'parent', String(N), childDir], { SOCKSCOPE_ORIGINS_DIR: path.relative(work, records) }, work);
+  const child = p.childLine;
+  assert.ok(child && child.pid > 0 && child.pid === p.child, `the child JVM started: ${JSON.stringify(p)}`);
+  assert.equal(fs.readlinkSync(`/proc/${p.pid}/cwd`), work);
+  assert.equal(fs.readlinkSync(`/proc/${child.pid}/cwd`), childDir, 'the child runs in another working directory');
+  assert.equal(child.cwd, childDir);
+  const options = fs.readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('JAVA_TOOL_OPTIONS='));
+  assert.match(options ?? '', /-javaagent:\/.*sockscope-origins\.jar/, 'the child inherits the agent (an absolute path)');
+  const file = 'sockscope/fixture/JavaSpawn.java';
+  const parentSite = `${file}:${fixtureSiteLine('JavaSpawn.java', 'parent')}`;
+  const childSite = `${file}:${fixtureSiteLine('JavaSpawn.java', 'child')}`;
+  const leaked = (site: string) => (ss: SocketJson[]) => ss.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length >= N;
+  const childSockets = await socketsWhen(child.pid, leaked(childSite));
+  const parentSockets = await socketsWhen(p.pid, leaked(parentSite));
+  assert.equal(childSockets.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === childSite).length, N);
+  assert.equal(parentSockets.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === parentSite).length, N);
+  // Symbolized: the child's frames are the program's, innermost first, with their functions.
+  const frames = childSockets.find((s) => at(s) === childSite)?.origin?.frames;
+  assert.deepEqual(frames?.map((f) => `${f.function} ${f.file}:${f.line}`), [
+    `sockscope.fixture.JavaSpawn.childConnect ${childSite}`,
+    `sockscope.fixture.JavaSpawn.leak ${file}:${fixtureSiteLine('JavaSpawn.java', 'leak_call')}`,
+    `sockscope.fixture.JavaSpawn.main ${file}:${fixtureSiteLine('JavaSpawn.java', 'main_loop')}`,
+  ]);
+  // Never misattributed: each socket with an origin is at its own process's sites.
+  assert.deepEqual(childSockets.filter((s) => s.origin && at(s) === parentSite).map((s) => s.fd), [], 'no child socket at the parent\'s site');
+  assert.deepEqual(parentSockets.filter((s) => s.origin && at(s) === childSite).map((s) => s.fd), [], 'no parent socket at the child\'s site');
+  const table = JSON.parse((await cliRun(originsCommand, [String(child.pid), '--json'])).out) as { recorded: boolean; sites: { frames: FrameJson[]; states: Record<string, number> }[] };
+  assert.equal(table.recorded, true);
+  assert.deepEqual(table.sites.map((s) => `${s.frames[0]?.file}:${s.frames[0]?.line}`).sort(), [childSite, `${file}:${fixtureSiteLine('JavaSpawn.java', 'listener')}`].sort());
+  assert.deepEqual(table.sites.find((s) => s.frames[0]?.line === fixtureSiteLine('JavaSpawn.java', 'child'))?.states, { CLOSE_WAIT: N });
+  assert.equal(fs.existsSync(path.join(childDir, 'records')), false, 'nothing recorded relative to the child\'s working directory');
 });
 
 test('run: a recorder that was not built is said so, and the program runs unchanged with its exit code', { skip: !linux && 'needs Linux', timeout: 60000 }, async () => {

@@ -12,7 +12,7 @@ import { recorderPaths } from '../recorder';
 import { recorderInjection } from '../../core/origins/inject';
 import { detectRuntime } from '../../core/origins/runtime';
 import { readElfInfo, untraceableReason } from '../../core/origins/elfInfo';
-import { recordsDir } from '../../core/origins/recordsDir';
+import { ensureRecordsDir, recordsDir } from '../../core/origins/recordsDir';
 import { removeStaleRecords } from '../../core/origins/staleRecords';
 
 const USAGE = 'Usage: sockscope run [--] COMMAND [ARGS…]';
@@ -40,10 +40,18 @@ export const runCommand: CliCommand = async (args, io) => {
     } else {
       const reason = runtime === 'native' && binary ? untraceableReason(await readElfInfo(binary)) : undefined;
       if (reason) io.err(`sockscope run: origins not traceable: ${reason}.\n`);
-      env = recorderInjection(runtime, env, paths);
+      // The recorders would refuse a folder others may use (each saying so); say it once and run without.
+      // A relative SOCKSCOPE_ORIGINS_DIR is made absolute: a child the program starts in another working
+      // directory would otherwise record somewhere SockScope never looks.
+      if (env.SOCKSCOPE_ORIGINS_DIR && !path.isAbsolute(env.SOCKSCOPE_ORIGINS_DIR)) env = { ...env, SOCKSCOPE_ORIGINS_DIR: path.resolve(env.SOCKSCOPE_ORIGINS_DIR) };
       const dir = recordsDir(env);
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      await removeStaleRecords(dir);
+      const refused = ensureRecordsDir(dir);
+      if (refused) {
+        io.err(`sockscope run: ${refused}; running without origins.\n`);
+      } else {
+        env = recorderInjection(runtime, env, paths);
+        await removeStaleRecords(dir);
+      }
     }
   }
 

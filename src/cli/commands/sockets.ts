@@ -27,7 +27,11 @@ export const socketsCommand: CliCommand = async (args, io) => {
     return EXIT_OK;
   }
   // Origins only where the process was started with `sockscope run`; otherwise the JSON is unchanged.
-  const origins = process.platform === 'linux' ? await readProcessOrigins(pid).catch((): ProcessOrigins | undefined => undefined) : undefined;
+  const origins = process.platform === 'linux' ? await readProcessOrigins(pid).catch((e: unknown): ProcessOrigins | undefined => {
+    // The JSON goes out without origins; a refused records folder (or another failure) is said on stderr.
+    io.err(`sockscope sockets: socket origins not read: ${e instanceof Error ? e.message : String(e)}\n`);
+    return undefined;
+  }) : undefined;
   io.out(JSON.stringify(withOrigins(snapshotToJson(snapshot), snapshot, origins), null, 2) + '\n');
   return EXIT_OK;
 };

@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import type { OriginRecord } from './recordFile';
 import { parseOriginRecord } from './recordFile';
-import { mapsCopyPath, recordPath, recordsDir, streamPath } from './recordsDir';
+import { mapsCopyPath, recordPath, recordsDir, recordsDirProblem, RecordsDirRefused, streamPath } from './recordsDir';
 import type { OriginStream } from './streamFile';
 import { parseOriginStream } from './streamFile';
 import { parseMaps } from './procMaps';
@@ -37,14 +37,12 @@ export function startTicksOf(statText: string): bigint | undefined {
   return v !== undefined && v !== '' && /^\d+$/.test(v) ? BigInt(v) : undefined;
 }
 
-/** The records folder, only when it is a directory of ours that no one else may read or write. */
+/** The records folder, only when it is a directory of ours that no one else may read or write (recordsDir.ts). */
 async function safeDir(dir: string): Promise<string | undefined> {
   const st = await fs.lstat(dir).catch(() => undefined);
-  if (!st || !st.isDirectory()) return undefined;
-  const uid = process.geteuid?.();
-  if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
-    throw new Error(`refusing the origins folder ${dir}: it must belong to you with mode 0700`);
-  }
+  if (!st) return undefined;
+  const problem = recordsDirProblem(dir, { isDirectory: st.isDirectory(), isSymbolicLink: st.isSymbolicLink(), uid: st.uid, mode: st.mode }, process.geteuid?.() ?? st.uid);
+  if (problem) throw new RecordsDirRefused(`refusing the origins folder: ${problem}`);
   return dir;
 }
 

@@ -7,15 +7,19 @@
 // one too, keeps to a private records folder.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildRecorder, hasGcc, runtimeRecorders, tempDir } from './testing/build';
 import { readProcessOrigins } from './processOrigins';
 import { parseOriginStream } from './streamFile';
+import { repoRoot } from '../platform/linux/testSupport';
 
 const linux = process.platform === 'linux';
 const hasPython = linux && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+const has = (cmd: string, args: string[]) => linux && spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+const hasJdk = has('javac', ['-version']) && has('jar', ['--version']) && has('java', ['-version']);
+if (linux && !hasJdk) console.log('recorderFaults: no JDK (javac, jar, java): the Java agent is left out of the records folder tests');
 let work: string;
 let lib: string;
 let records: string;
@@ -182,23 +186,59 @@ test('Node.js: the record file cannot be rewritten (a directory in the way): rec
   assert.match(lines[0] as string, /^sockscope-origins: recording stopped: .*; origins not recorded$/);
 });
 
-// The records folder is private: each recorder creates it with mode 0700, and refuses (one line on
-// stderr, nothing written, the program unchanged) a folder that others may read or write; SockScope's
-// reader refuses it too. Each recorder runs a program that opens one socket and prints "ok".
-test('the records folder: created 0700 by each recorder; one others may read is refused by the recorders (the program runs) and by the reader', { skip: !linux && 'needs Linux', timeout: 120000 }, async () => {
+// The records folder is private: each recorder (Node.js, Python, native, Java) creates it with mode
+// 0700, and refuses (one line on stderr naming the folder, its owner and mode and what to do; nothing
+// written; the program unchanged) a folder that others may read or write, or that belongs to another
+// user; SockScope's reader and `sockscope run` refuse it too, in the same words. Each recorder runs a
+// program that opens one socket and prints "ok".
+type Recorder = { name: string; run: (dir: string) => ReturnType<typeof spawnSync> };
+let javaClasses: string | undefined;
+
+function recorders(): Recorder[] {
   const native = hasGcc ? buildRecorder(work) : undefined;
-  const runs: { name: string; run: (dir: string) => ReturnType<typeof spawnSync> }[] = [
+  if (hasJdk && !javaClasses) {
+    execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'build-java-agent.mjs'), path.join(lib, 'java')], { stdio: 'inherit' });
+    javaClasses = path.join(work, 'classes');
+    fs.mkdirSync(javaClasses, { recursive: true });
+    fs.writeFileSync(path.join(work, 'Ok.java'), 'public class Ok { public static void main(String[] a) throws Exception { java.net.ServerSocket s = new java.net.ServerSocket(0); System.out.println("ok"); s.close(); } }\n');
+    execFileSync('javac', ['-d', javaClasses, path.join(work, 'Ok.java')]);
+  }
+  const javaEnv = (dir: string): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SOCKSCOPE_ORIGINS_DIR: dir, JAVA_TOOL_OPTIONS: `-javaagent:${path.join(lib, 'java', 'sockscope-origins.jar')}` };
+    delete env.SOCKSCOPE_ORIGINS_JAVA_STACK;
+    return env;
+  };
+  return [
     { name: 'node', run: (dir) => runNode('require("net").createServer().listen(0, "127.0.0.1", function () { console.log("ok"); this.close(); })', { SOCKSCOPE_ORIGINS_DIR: dir }) },
     ...(hasPython ? [{ name: 'python', run: (dir: string) => runPython('import socket; s = socket.socket(); print("ok"); s.close()', { SOCKSCOPE_ORIGINS_DIR: dir }) }] : []),
     // The native recorder in node itself (a dynamically linked program, one process).
     ...(native ? [{ name: 'native', run: (dir: string) => spawnSync(process.execPath, ['-e', 'require("net").createServer().listen(0, "127.0.0.1", function () { console.log("ok"); this.close(); })'],
       { env: { ...process.env, LD_PRELOAD: native, SOCKSCOPE_ORIGINS_DIR: dir, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 60000 }) }] : []),
+    ...(javaClasses ? [{ name: 'java', run: (dir: string) => spawnSync('java', ['-cp', javaClasses as string, 'Ok'], { env: javaEnv(dir), encoding: 'utf8', timeout: 60000 }) }] : []),
   ];
-  for (const { name, run } of runs) {
+}
+
+/** The recorder's lines on stderr (the JVM's "Picked up JAVA_TOOL_OPTIONS" line is not one). */
+function refusals(name: string, r: ReturnType<typeof spawnSync>): string[] {
+  assert.equal(r.stdout, 'ok\n', `${name}: the program runs as usual: ${r.stderr}`);
+  return recorderLines(String(r.stderr));
+}
+
+/** `sockscope run` (the CLI as built by --tests) with that records folder: what it says, and the program's exit. */
+function cliRunWith(dir: string): ReturnType<typeof spawnSync> {
+  const cli = path.join(__dirname, '..', '..', 'cli', 'cli.js');
+  return spawnSync(process.execPath, [cli, 'run', '--', process.execPath, '-e', 'console.log(process.env.NODE_OPTIONS || "none"); process.exit(3)'],
+    { env: { ...process.env, SOCKSCOPE_ORIGINS_LIB_DIR: lib, SOCKSCOPE_ORIGINS_DIR: dir, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 60000 });
+}
+
+test('the records folder: created 0700 by each recorder; one others may read is refused, saying owner, mode and `chmod 700`, by the recorders (the program runs), the reader and `sockscope run`', { skip: !linux && 'needs Linux', timeout: 180000 }, async () => {
+  const ran: string[] = [];
+  for (const { name, run } of recorders()) {
+    ran.push(name);
     const fresh = path.join(work, `fresh-${name}`, 'records');
     fs.mkdirSync(path.dirname(fresh));
     const made = run(fresh);
-    assert.equal(made.stdout, 'ok\n', `${name}: ${made.stderr}`);
+    assert.deepEqual(refusals(name, made), [], `${name}: ${made.stderr}`);
     assert.equal(fs.statSync(fresh).mode & 0o777, 0o700, `${name} creates the folder 0700`);
     assert.ok(fs.readdirSync(fresh).some((f) => f.startsWith(`${made.pid}.`)), `${name} records into it`);
 
@@ -206,11 +246,55 @@ test('the records folder: created 0700 by each recorder; one others may read is 
     fs.mkdirSync(open);
     fs.chmodSync(open, 0o755);
     const refused = run(open);
-    assert.equal(refused.stdout, 'ok\n', `${name}: ${refused.stderr}`);
-    assert.deepEqual(recorderLines(String(refused.stderr)).map((l) => /^sockscope-origins: refusing /.test(l)), [true], `${name}: ${refused.stderr}`);
+    const uid = process.geteuid?.() ?? 0;
+    assert.deepEqual(refusals(name, refused), [`sockscope-origins: refusing the origins folder: ${open} may be read or written by others (owner uid ${uid}, mode 0755); run \`chmod 700 ${open}\`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own; origins not recorded`], `${name}: ${refused.stderr}`);
     assert.deepEqual(fs.readdirSync(open), [], `${name} writes nothing there`);
+    // What the message says to do works: after chmod 700 the same folder is used.
+    fs.chmodSync(open, 0o700);
+    const fixed = run(open);
+    assert.deepEqual(refusals(name, fixed), [], `${name}: ${fixed.stderr}`);
+    assert.ok(fs.readdirSync(open).some((f) => f.startsWith(`${fixed.pid}.`)), `${name} records there after chmod 700`);
   }
-  await assert.rejects(readProcessOrigins(process.pid, { env: { SOCKSCOPE_ORIGINS_DIR: path.join(work, 'open-node') } }), /refusing the origins folder .* mode 0700/);
+  console.log(`records folder privacy checked for: ${ran.join(', ')}`);
+  const open = path.join(work, 'open-reader');
+  fs.mkdirSync(open, { mode: 0o700 });
+  fs.chmodSync(open, 0o770);
+  await assert.rejects(readProcessOrigins(process.pid, { env: { SOCKSCOPE_ORIGINS_DIR: open } }),
+    { message: `refusing the origins folder: ${open} may be read or written by others (owner uid ${process.geteuid?.()}, mode 0770); run \`chmod 700 ${open}\`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own` });
+  // A symbolic link to a private folder is refused too (its target could change under the recorder).
+  const link = path.join(work, 'link-reader');
+  fs.symlinkSync(path.join(work, 'fresh-node', 'records'), link);
+  await assert.rejects(readProcessOrigins(process.pid, { env: { SOCKSCOPE_ORIGINS_DIR: link } }), /^Error: refusing the origins folder: .*link-reader is a symbolic link \(owner uid \d+, mode 0777\); set SOCKSCOPE_ORIGINS_DIR/);
+  // `sockscope sockets --json` still lists the sockets, and says on stderr why there are no origins.
+  const cli = path.join(__dirname, '..', '..', 'cli', 'cli.js');
+  const listed = spawnSync(process.execPath, [cli, 'sockets', String(process.pid), '--json'], { env: { ...process.env, SOCKSCOPE_ORIGINS_DIR: open }, encoding: 'utf8', timeout: 60000 });
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.ok(Array.isArray((JSON.parse(listed.stdout) as { sockets: unknown[] }).sockets));
+  assert.equal(listed.stderr, `sockscope sockets: socket origins not read: refusing the origins folder: ${open} may be read or written by others (owner uid ${process.geteuid?.()}, mode 0770); run \`chmod 700 ${open}\`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own\n`);
+  const run = cliRunWith(open);
+  assert.equal(run.status, 3, String(run.stderr));
+  assert.equal(run.stdout, 'none\n', 'the program runs without the recorder');
+  assert.match(String(run.stderr), new RegExp(`^sockscope run: refusing the origins folder: ${open} may be read or written by others \\(owner uid \\d+, mode 0770\\); run \`chmod 700 ${open}\`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own; running without origins\\.\nsockscope run: pid \\d+\n$`));
+});
+
+// Only root can give a folder to another user, so this runs as root only (and says so elsewhere).
+const root = linux && process.geteuid?.() === 0;
+if (linux && !root) console.log('recorderFaults: not root: the test of a records folder owned by another user is skipped');
+test('the records folder of another user (mode 0700 all the same) is refused by each recorder, the reader and `sockscope run`: set SOCKSCOPE_ORIGINS_DIR', { skip: !root && 'needs root (to chown a folder to another user)', timeout: 180000 }, async () => {
+  const foreign = path.join(work, 'foreign');
+  fs.mkdirSync(foreign, { mode: 0o700 });
+  fs.chownSync(foreign, 65534, 65534);
+  const expected = `refusing the origins folder: ${foreign} belongs to another user (owner uid 65534, mode 0700; you are uid 0); set SOCKSCOPE_ORIGINS_DIR to a folder of your own`;
+  for (const { name, run } of recorders()) {
+    const r = run(foreign);
+    assert.deepEqual(refusals(name, r), [`sockscope-origins: ${expected}; origins not recorded`], `${name}: ${r.stderr}`);
+    assert.deepEqual(fs.readdirSync(foreign), [], `${name} writes nothing there (root could)`);
+  }
+  await assert.rejects(readProcessOrigins(process.pid, { env: { SOCKSCOPE_ORIGINS_DIR: foreign } }), { message: expected });
+  const run = cliRunWith(foreign);
+  assert.equal(run.status, 3, String(run.stderr));
+  assert.equal(String(run.stderr).split('\n')[0], `sockscope run: ${expected}; running without origins.`);
+  assert.deepEqual(fs.readdirSync(foreign), []);
 });
 
 // Bounded: past its cap ($SOCKSCOPE_ORIGINS_LOG_BYTES, here 4 KiB) a runtime recorder rewrites its stream

@@ -151,21 +151,35 @@ static int open_records_dir(void) {
   if (dir && *dir) snprintf(path, sizeof path, "%s", dir);
   else if (xdg && *xdg == '/') snprintf(path, sizeof path, "%s/sockscope", xdg);
   else snprintf(path, sizeof path, "/tmp/sockscope-%u", (unsigned)geteuid());
-  if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
-  int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+    fprintf(stderr, "sockscope-origins: cannot use %s: %s; origins not recorded\n", path, strerror(errno));
+    return -1;
+  }
+  /* The wording is src/core/origins/recordsDir.ts's recordsDirProblem: keep the recorders in step. */
   struct stat st;
+  if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "sockscope-origins: refusing the origins folder: %s is %s (owner uid %u, mode %04o); set SOCKSCOPE_ORIGINS_DIR to a folder of your own; origins not recorded\n",
+            path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory", (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+    return -1;
+  }
+  int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0 || fstat(dfd, &st) != 0) {
-    fprintf(stderr, "sockscope-origins: cannot open %s: %s; origins not recorded\n", path, strerror(errno));
+    fprintf(stderr, "sockscope-origins: cannot use %s: %s; origins not recorded\n", path, strerror(errno));
     if (dfd >= 0) real_close(dfd);
     return -1;
   }
-  if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-    fprintf(stderr, "sockscope-origins: refusing %s: it must belong to uid %u with mode 0700 (owner %u, mode %03o); origins not recorded\n",
-            path, (unsigned)geteuid(), (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
-    real_close(dfd);
-    return -1;
+  unsigned me = (unsigned)geteuid(), owner = (unsigned)st.st_uid, mode = (unsigned)(st.st_mode & 0777);
+  if (owner != me) {
+    fprintf(stderr, "sockscope-origins: refusing the origins folder: %s belongs to another user (owner uid %u, mode %04o; you are uid %u); set SOCKSCOPE_ORIGINS_DIR to a folder of your own; origins not recorded\n",
+            path, owner, mode, me);
+  } else if (mode & 077) {
+    fprintf(stderr, "sockscope-origins: refusing the origins folder: %s may be read or written by others (owner uid %u, mode %04o); run `chmod 700 %s`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own; origins not recorded\n",
+            path, owner, mode, path);
+  } else {
+    return dfd;
   }
-  return dfd;
+  real_close(dfd);
+  return -1;
 }
 
 static size_t layout(uint32_t slots, uint32_t capacity) {

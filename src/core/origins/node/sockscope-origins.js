@@ -67,12 +67,27 @@
     }
   }
 
+  // Why the folder may not be used, or undefined: in the words of src/core/origins/recordsDir.ts's
+  // recordsDirProblem (keep the four recorders and the reader in step).
+  function dirProblem(st, me) {
+    const facts = `owner uid ${st.uid}, mode 0${(st.mode & 0o777).toString(8).padStart(3, '0')}`;
+    const what = st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? undefined : 'not a directory';
+    if (what) return `${dir} is ${what} (${facts}); set SOCKSCOPE_ORIGINS_DIR to a folder of your own`;
+    if (st.uid !== me) return `${dir} belongs to another user (${facts}; you are uid ${me}); set SOCKSCOPE_ORIGINS_DIR to a folder of your own`;
+    if ((st.mode & 0o077) !== 0) return `${dir} may be read or written by others (${facts}); run \`chmod 700 ${dir}\`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own`;
+    return undefined;
+  }
+
   const dir = recordsDir();
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.lstatSync(dir);
-    if (!st.isDirectory() || st.uid !== process.geteuid() || (st.mode & 0o077) !== 0) {
-      warn(`refusing ${dir}: it must be a directory of uid ${process.geteuid()} with mode 0700`);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    const problem = dirProblem(fs.lstatSync(dir), process.geteuid());
+    if (problem) {
+      warn(`refusing the origins folder: ${problem}`);
       return;
     }
   } catch (e) {

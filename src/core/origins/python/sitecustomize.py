@@ -66,11 +66,26 @@ def _sockscope_origins():
         folder = os.path.join(env['XDG_RUNTIME_DIR'], 'sockscope')
     else:
         folder = '/tmp/sockscope-%d' % os.geteuid()
+    def folder_problem(st, me):
+        # In the words of src/core/origins/recordsDir.ts's recordsDirProblem (keep the recorders in step).
+        facts = 'owner uid %d, mode 0%03o' % (st.st_uid, st.st_mode & 0o777)
+        what = 'a symbolic link' if stat_module.S_ISLNK(st.st_mode) else None if stat_module.S_ISDIR(st.st_mode) else 'not a directory'
+        if what:
+            return '%s is %s (%s); set SOCKSCOPE_ORIGINS_DIR to a folder of your own' % (folder, what, facts)
+        if st.st_uid != me:
+            return '%s belongs to another user (%s; you are uid %d); set SOCKSCOPE_ORIGINS_DIR to a folder of your own' % (folder, facts, me)
+        if st.st_mode & 0o077:
+            return '%s may be read or written by others (%s); run `chmod 700 %s`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own' % (folder, facts, folder)
+        return None
+
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.lstat(folder)
-        if not stat_module.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or (st.st_mode & 0o077) != 0:
-            warn('refusing %s: it must be a directory of uid %d with mode 0700' % (folder, os.geteuid()))
+        try:
+            os.makedirs(folder, mode=0o700)
+        except FileExistsError:
+            pass
+        problem = folder_problem(os.lstat(folder), os.geteuid())
+        if problem:
+            warn('refusing the origins folder: %s' % problem)
             return
     except OSError as e:
         warn('cannot use %s: %s' % (folder, e))

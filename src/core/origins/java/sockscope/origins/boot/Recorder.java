@@ -158,6 +158,22 @@ public final class Recorder {
   private static final ThreadLocal<Local> local = ThreadLocal.withInitial(Local::new);
   private static final Key NOT_SOCKET = new Key(new String[0], new String[0], new int[0]);
 
+  /**
+   * Why the records folder may not be used, or null: in the words of src/core/origins/recordsDir.ts's
+   * recordsDirProblem (keep the four recorders and the reader in step).
+   */
+  private static String dirProblem(Path dir, int me) throws java.io.IOException {
+    int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    String octal = Integer.toOctalString(mode & 0777);
+    String facts = "owner uid " + owner + ", mode " + "000".substring(octal.length() - 1) + octal;
+    String what = Files.isSymbolicLink(dir) ? "a symbolic link" : Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? null : "not a directory";
+    if (what != null) return dir + " is " + what + " (" + facts + "); set SOCKSCOPE_ORIGINS_DIR to a folder of your own";
+    if (owner != me) return dir + " belongs to another user (" + facts + "; you are uid " + me + "); set SOCKSCOPE_ORIGINS_DIR to a folder of your own";
+    if ((mode & 077) != 0) return dir + " may be read or written by others (" + facts + "); run `chmod 700 " + dir + "`, or set SOCKSCOPE_ORIGINS_DIR to a folder of your own";
+    return null;
+  }
+
   /** Sets up the records file; false (after saying why on stderr) when origins cannot be recorded. */
   public static boolean start() {
     try {
@@ -177,12 +193,15 @@ public final class Recorder {
       dir = env != null && !env.isEmpty() ? Path.of(env)
           : xdg != null && xdg.startsWith("/") ? Path.of(xdg, "sockscope") : Path.of("/tmp/sockscope-" + uid);
       if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // made meanwhile (another JVM of the same launch): checked below like any other
+        }
       }
-      int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-      int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || owner != uid || (mode & 077) != 0) {
-        System.err.println("sockscope-origins: refusing " + dir + ": it must be a directory of uid " + uid + " with mode 0700; origins not recorded");
+      String problem = dirProblem(dir, uid);
+      if (problem != null) {
+        System.err.println("sockscope-origins: refusing the origins folder: " + problem + "; origins not recorded");
         return false;
       }
       pid = ProcessHandle.current().pid();
