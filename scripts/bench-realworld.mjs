@@ -179,36 +179,30 @@ class Repos {
     fs.writeFileSync(path.join(dest, '.complete'), '');
     return true;
   }
-  /** Writes the .go and go.mod files of a commit into dest (the record's own file is written over with the same bytes). */
-  async extractGo(repo, commit, dest) {
+  /** Writes the files of a commit whose paths `keep` accepts into dest (the record's own file is written over with the same bytes). */
+  async extractMatching(repo, commit, dest, keep, tag) {
     const g = this.gitDir(repo);
     const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit]);
     if (ls.code !== 0) return false;
-    const files = String(ls.stdout).split('\n').filter((f) => f.endsWith('.go') || f === 'go.mod' || f.endsWith('/go.mod'));
+    const files = String(ls.stdout).split('\n').filter(keep);
     if (!files.length) return true;
-    const tarFile = `${dest}.go.tar`;
+    const tarFile = `${dest}.${tag}.tar`;
     const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit, '--', ...files]);
     if (a.code !== 0) return false;
     const t = await run('tar', ['-xf', tarFile, '-C', dest]);
     fs.rmSync(tarFile, { force: true });
     return t.code === 0;
   }
+  /** The .go and go.mod files of a commit, into dest. */
+  extractGo(repo, commit, dest) {
+    return this.extractMatching(repo, commit, dest, (f) => f.endsWith('.go') || f === 'go.mod' || f.endsWith('/go.mod'), 'go');
+  }
   /**
-   * Writes the repository's .java files and build files (pom.xml, build.gradle, settings.gradle, build.xml) at a
-   * commit into dest: the other files of a Java record's project, where the checker finds its classes.
+   * The repository's .java files and build files (pom.xml, build.gradle, settings.gradle, build.xml) at a
+   * commit, into dest: the other files of a Java record's project, where the checker finds its classes.
    */
-  async extractJava(repo, commit, dest) {
-    const g = this.gitDir(repo);
-    const ls = await run('git', ['--git-dir', g, 'ls-tree', '-r', '--name-only', commit]);
-    if (ls.code !== 0) return false;
-    const files = String(ls.stdout).split('\n').filter((f) => f.endsWith('.java') || JAVA_BUILD_FILE.test(f));
-    if (!files.length) return true;
-    const tarFile = `${dest}.java.tar`;
-    const a = await run('git', ['--git-dir', g, 'archive', '--format=tar', '-o', tarFile, commit, '--', ...files]);
-    if (a.code !== 0) return false;
-    const t = await run('tar', ['-xf', tarFile, '-C', dest]);
-    fs.rmSync(tarFile, { force: true });
-    return t.code === 0;
+  extractJava(repo, commit, dest) {
+    return this.extractMatching(repo, commit, dest, (f) => f.endsWith('.java') || JAVA_BUILD_FILE.test(f), 'java');
   }
   /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
   async extract(repo, commit, dest) {

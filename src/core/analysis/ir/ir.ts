@@ -128,6 +128,13 @@ export type Op =
 
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
+/** The relation with its operands swapped: `c < x` is `x > c`. */
+export const MIRROR: Readonly<Record<Rel, Rel>> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
+
+export function isRel(op: string): op is Rel {
+  return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+}
+
 /** What a condition tests. `pair` is the status (0 on success) of the acquisition at that offset, as a `status` value reports it. */
 export type Subject =
   | { readonly kind: 'key'; readonly key: string }

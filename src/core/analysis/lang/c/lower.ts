@@ -4,7 +4,7 @@ import type { EffectSite } from './scan';
 import type { CfgNode, FunctionCfg } from './cfg';
 import { NO_FACT, factPrograms } from '../../engine/facts';
 import {
-  NO_GUARD, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
+  NO_GUARD, isRel, MIRROR, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
@@ -35,13 +35,9 @@ export interface CompileContext {
 
 /** Where a returned call's result is held for the `returned` op (no variable of the source has this name). */
 const RETURNED = { kind: 'local', key: '<return>' } as const;
-const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 const NONE: Guard = NO_GUARD;
 const MAX_GUARD_DEPTH = 200;
 
-function isRel(op: string): op is Rel {
-  return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
-}
 
 /** A condition's build (see Lowering.shape). */
 type Shape =

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { callArgs, calleeName, constantValue, strip } from './syntax';
-import type { Rel } from '../../ir/ir';
+import { isRel, MIRROR, type Rel } from '../../ir/ir';
 
 /**
  * The daemonize idiom: a descriptor (mostly a fresh `/dev/null`) is `dup2`ed onto the standard
@@ -14,7 +14,6 @@ import type { Rel } from '../../ir/ir';
  */
 
 const STANDARD_NUMBERS: ReadonlyMap<string, number> = new Map([['STDIN_FILENO', 0], ['STDOUT_FILENO', 1], ['STDERR_FILENO', 2]]);
-const MIRROR: Record<Rel, Rel> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 /** Far enough up for any real nesting; past it, the rule stays out. */
 const MAX_UP = 64;
 
@@ -129,6 +128,3 @@ function compare(a: number, rel: Rel, b: number): boolean {
   }
 }
 
-function isRel(op: string): op is Rel {
-  return op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
-}

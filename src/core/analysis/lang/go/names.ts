@@ -165,16 +165,6 @@ const KEEPING: ReadonlySet<string> = new Set([
   ...fq('net/textproto', ['NewReader', 'NewWriter']), ...fq('io', ['LimitReader', 'TeeReader', 'NopCloser', 'MultiReader', 'MultiWriter']),
 ]);
 
-/** Standard functions that take ownership of their resource arguments: a wrapper that closes it, or a server that closes its listener. */
-const OWNING: ReadonlySet<string> = new Set([
-  ...fq('crypto/tls', ['Client', 'Server', 'NewListener']),
-  ...fq('net/textproto', ['NewConn']),
-  ...fq('net/http', ['Serve', 'ServeTLS']), ...fq('net/http/fcgi', ['Serve']),
-  ...fq('net/rpc', ['ServeConn', 'NewClient']), ...fq('net/rpc/jsonrpc', ['ServeConn', 'NewClient']),
-  // Kept open on purpose until the process ends (or the profile/trace is stopped).
-  ...fq('runtime/pprof', ['StartCPUProfile']), ...fq('runtime/trace', ['Start']), ...fq('log', ['SetOutput']),
-]);
-
 /**
  * Standard wrappers whose result is their first argument seen through another interface: closing
  * the result closes the argument, and leaving the result open leaves it open (`tls.Client(conn, cfg)`
@@ -183,6 +173,15 @@ const OWNING: ReadonlySet<string> = new Set([
 const ALIASING: ReadonlySet<string> = new Set([
   ...fq('crypto/tls', ['Client', 'Server', 'NewListener']), ...fq('net/textproto', ['NewConn']),
   ...fq('net/rpc', ['NewClient']), ...fq('net/rpc/jsonrpc', ['NewClient']),
+]);
+
+/** Standard functions that take ownership of their resource arguments: a wrapper that closes it, or a server that closes its listener. */
+const OWNING: ReadonlySet<string> = new Set([
+  ...ALIASING,
+  ...fq('net/http', ['Serve', 'ServeTLS']), ...fq('net/http/fcgi', ['Serve']),
+  ...fq('net/rpc', ['ServeConn']), ...fq('net/rpc/jsonrpc', ['ServeConn']),
+  // Kept open on purpose until the process ends (or the profile/trace is stopped).
+  ...fq('runtime/pprof', ['StartCPUProfile']), ...fq('runtime/trace', ['Start']), ...fq('log', ['SetOutput']),
 ]);
 
 /** Is `pkg.name` a standard wrapper whose result holds (and closes) its first argument? */
