@@ -19,6 +19,8 @@ export class LiveLeakSites implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private current: readonly LiveLeakSite[] = [];
   private signature = '';
+  /** A process's start as wall-clock time, worked out once per process (pid and start tick): it never changes. */
+  private readonly starts = new Map<string, number | undefined>();
 
   constructor(private readonly views: readonly SocketsView[]) {
     for (const v of views) this.disposables.push(v.onDidChange(() => this.update()));
@@ -26,6 +28,17 @@ export class LiveLeakSites implements vscode.Disposable {
 
   get sites(): readonly LiveLeakSite[] {
     return this.current;
+  }
+
+  private startedAt(pid: number, startTicks: number | undefined): number | undefined {
+    if (startTicks === undefined) return undefined;
+    const key = `${pid}:${startTicks}`;
+    if (!this.starts.has(key)) {
+      if (this.starts.size >= 64) this.starts.clear();
+      const boot = bootTimeMs();
+      this.starts.set(key, boot === undefined ? undefined : startedAtMs(startTicks, boot));
+    }
+    return this.starts.get(key);
   }
 
   private update(): void {
@@ -37,10 +50,7 @@ export class LiveLeakSites implements vscode.Disposable {
       if (!a || seen.has(a) || a.status.kind !== 'live' || !a.origins?.recorded) continue;
       if (sites.some((s) => s.pid === a.pid)) continue;
       seen.add(a);
-      const startTicks = a.snapshot?.process.startTime;
-      const boot = startTicks === undefined ? undefined : bootTimeMs();
-      const startedAt = startTicks === undefined || boot === undefined ? undefined : startedAtMs(startTicks, boot);
-      sites.push(...leakingSites(a.pid, a.activeWarnings, (inode) => a.siteOf(inode), startedAt));
+      sites.push(...leakingSites(a.pid, a.activeWarnings, (inode) => a.siteOf(inode), this.startedAt(a.pid, a.snapshot?.process.startTime)));
     }
     const signature = JSON.stringify(sites.map((s) => [s.pid, s.key, s.count, s.state]));
     if (signature === this.signature) return;

@@ -8,11 +8,10 @@
 // tree first made every message the held one, so the badge showed a newer CLOSE_WAIT count than the line
 // above the tree while a leak grew. Setting the message (and the badge) first and refreshing after lets
 // the message go out with the badge; the rows follow.
-import type { Snapshot, StateCounts } from '../core/model';
 import { formatCount } from '../core/model';
 import { formatDuration } from '../core/sampler';
 import { plural } from '../core/model/plural';
-import type { AttachmentStatus } from './attachment';
+import type { AttachmentStatus, Sample } from './attachment';
 
 /** What of an attachment the header needs (Attachment has it all). */
 export interface HeaderSource {
@@ -20,7 +19,7 @@ export interface HeaderSource {
   readonly title: string;
   readonly origin: string | undefined;
   readonly status: AttachmentStatus;
-  readonly sample: { readonly snapshot: Snapshot; readonly states: StateCounts } | undefined;
+  readonly sample: Sample | undefined;
   readonly stretchedIntervalMs: number | undefined;
 }
 
