@@ -169,3 +169,41 @@ test('Node.js: a descriptor closed and reused within one batch goes to its new s
   assert.deepEqual(countsAt(stream, file, line('SECOND')), { opens: 1, closes: 1 });
   assert.deepEqual(countsAt(stream, file, line('THIRD')), { opens: 1, closes: 0 });
 });
+
+// Node's documented retry of a listen() that failed (EADDRINUSE): one 'listening' listener per server,
+// not one per attempt (12 retries would pass Node's limit of 10 and print a MaxListenersExceededWarning
+// into the program's stderr), and the listener and its accepted sockets get the attempt that succeeded.
+const RETRYING = `'use strict';
+const net = require('net');
+const blocker = net.createServer().listen(0, '127.0.0.1', () => {
+  const port = blocker.address().port;
+  const held = [];
+  const server = net.createServer((s) => { held.push(s); });
+  let failures = 0;
+  const again = () => server.listen(port, '127.0.0.1'); // RETRY
+  server.on('error', () => {
+    if (++failures < 12) setTimeout(again, 2);
+    else blocker.close(() => server.listen(port, '127.0.0.1')); // LAST-LISTEN
+  });
+  server.on('listening', () => {
+    const c = net.connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      const wait = () => {
+        if (!held.length) return setImmediate(wait);
+        console.log(JSON.stringify({ failures, listener: server._handle.fd, accepted: held[0]._handle.fd, listeners: server.listenerCount('listening') }));
+        process.exit(0);
+      };
+      wait();
+    });
+  });
+  again();
+});
+`;
+
+test('a listen() retried after EADDRINUSE: one listening listener, no warning, the successful attempt is the site', { skip: !linux }, () => {
+  const { file, out, stream, line } = run('retrying.js', RETRYING);
+  assert.equal(out.failures, 12);
+  assert.equal(out.listeners, 1);
+  assert.equal(lineOf(stream, file, out.listener as number), line('LAST-LISTEN'));
+  assert.equal(lineOf(stream, file, out.accepted as number), line('LAST-LISTEN'));
+});

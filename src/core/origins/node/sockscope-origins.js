@@ -612,38 +612,51 @@
   // function, wrapped on this server's handle only, records the descriptor before Node makes a Socket of
   // it (a handle given to a server's 'connection' event by the program itself is not an accept).
   const listen = net.Server.prototype.listen;
+  const wrappedAccepts = new WeakSet();
+  // The site of a server's latest listen() call while it is not listening yet: one 'listening' listener
+  // per server, however often a failed listen() is retried (one per call passed Node's listener limit).
+  const listenSites = new WeakMap();
+  // The server's listening descriptor and its accepted sockets get the site of the listen() call.
+  const recordListening = (server, site) => {
+    try {
+      const handle = server._handle;
+      if (!handle || stopped) return;
+      patchHandle(handle);
+      if (handle.fd >= 0 && live[handle.fd] === undefined) opened(handle.fd, site);
+      const accept = handle.onconnection;
+      if (typeof accept === 'function' && !wrappedAccepts.has(accept)) {
+        const onconnection = function sockscopeAccept(err, clientHandle) {
+          if (!stopped && clientHandle) {
+            try {
+              patchHandle(clientHandle);
+              opened(clientHandle.fd, site);
+            } catch (e) { stop(e); }
+          }
+          return accept.apply(this, arguments);
+        };
+        wrappedAccepts.add(onconnection);
+        handle.onconnection = onconnection;
+      }
+    } catch (e) { stop(e); }
+  };
   net.Server.prototype.listen = function listen_() {
     if (stopped) return listen.apply(this, arguments);
     let site = NO_SITE;
     try { site = captureSite(listen_); } catch (e) { stop(e); }
     const result = listen.apply(this, arguments);
-    const record = () => {
-      try {
-        const handle = this._handle;
-        if (!handle || stopped) return;
-        patchHandle(handle);
-        if (handle.fd >= 0 && live[handle.fd] === undefined) opened(handle.fd, site);
-        const accept = handle.onconnection;
-        if (typeof accept === 'function' && !wrappedAccepts.has(accept)) {
-          const onconnection = function sockscopeAccept(err, clientHandle) {
-            if (!stopped && clientHandle) {
-              try {
-                patchHandle(clientHandle);
-                opened(clientHandle.fd, site);
-              } catch (e) { stop(e); }
-            }
-            return accept.apply(this, arguments);
-          };
-          wrappedAccepts.add(onconnection);
-          handle.onconnection = onconnection;
-        }
-      } catch (e) { stop(e); }
-    };
-    if (this._handle && this._handle.fd >= 0) record();
-    else if (!stopped) this.prependOnceListener('listening', record);
+    if (this._handle && this._handle.fd >= 0) recordListening(this, site);
+    else if (!stopped) {
+      if (!listenSites.has(this)) {
+        this.prependOnceListener('listening', () => {
+          const latest = listenSites.get(this);
+          listenSites.delete(this);
+          recordListening(this, latest);
+        });
+      }
+      listenSites.set(this, site);
+    }
     return result;
   };
-  const wrappedAccepts = new WeakSet();
 
   const stateOf = (socket) => {
     const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
