@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import type { OriginRecord } from './recordFile';
 import { parseOriginRecord } from './recordFile';
-import { mapsCopyPath, recordPath, recordsDir, recordsDirProblem, RecordsDirRefused, streamPath } from './recordsDir';
+import { mapsCopyPath, recordPath, recordsDir, streamPath, throwIfRefused } from './recordsDir';
 import type { OriginStream } from './streamFile';
 import { parseOriginStream } from './streamFile';
 import { parseMaps } from './procMaps';
@@ -41,8 +41,7 @@ export function startTicksOf(statText: string): bigint | undefined {
 async function safeDir(dir: string): Promise<string | undefined> {
   const st = await fs.lstat(dir).catch(() => undefined);
   if (!st) return undefined;
-  const problem = recordsDirProblem(dir, { isDirectory: st.isDirectory(), isSymbolicLink: st.isSymbolicLink(), uid: st.uid, mode: st.mode }, process.geteuid?.() ?? st.uid);
-  if (problem) throw new RecordsDirRefused(`refusing the origins folder: ${problem}`);
+  throwIfRefused(dir, st, process.geteuid?.() ?? st.uid);
   return dir;
 }
 

@@ -52,9 +52,14 @@ export function checkRecordsDir(dir: string, myUid: number = process.geteuid?.()
   } catch {
     return undefined;
   }
+  throwIfRefused(dir, st, myUid);
+  return dir;
+}
+
+/** Throws RecordsDirRefused ("refusing the origins folder …") when the folder, as lstat saw it, breaks the rule. */
+export function throwIfRefused(dir: string, st: fs.Stats, myUid: number): void {
   const problem = recordsDirProblem(dir, { isDirectory: st.isDirectory(), isSymbolicLink: st.isSymbolicLink(), uid: st.uid, mode: st.mode }, myUid);
   if (problem) throw new RecordsDirRefused(`refusing the origins folder: ${problem}`);
-  return dir;
 }
 
 /**
