@@ -536,6 +536,7 @@ EXPORT int close(int fd) {
 /* A module unloaded: its addresses may come back holding other code, whose unwind rules differ. */
 EXPORT int dlclose(void *handle) {
   resolve();
+  if (!real_dlclose) { errno = ENOSYS; return -1; }
   int r = real_dlclose(handle);
   fu_invalidate();
   return r;
