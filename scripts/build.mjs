@@ -53,13 +53,14 @@ if (process.platform === 'linux' && !args.has('--only-tests')) {
     execFileSync(cc, ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-pthread', '-o', target, source], { stdio: 'inherit' });
   }
   // The socket-origins recorder `sockscope run` preloads (src/core/origins/native).
-  const recorder = 'src/core/origins/native/sockscope-origins.c';
+  const native = 'src/core/origins/native';
+  const recorderFiles = readdirSync(native).filter((f) => /\.[ch]$/.test(f)).map((f) => path.join(native, f));
   const library = 'dist/lib/libsockscope-origins.so';
   if (!cc) {
     console.warn('build: no C compiler (cc, gcc or clang): dist/lib/libsockscope-origins.so not built; `sockscope run` cannot record socket origins.');
-  } else if (!existsSync(library) || statSync(library).mtimeMs < statSync(recorder).mtimeMs || production) {
+  } else if (!existsSync(library) || recorderFiles.some((f) => statSync(library).mtimeMs < statSync(f).mtimeMs) || production) {
     mkdirSync('dist/lib', { recursive: true });
-    execFileSync(cc, recorderCompileArgs(recorder, library), { stdio: 'inherit' });
+    execFileSync(cc, recorderCompileArgs(recorderFiles.filter((f) => f.endsWith('.c')), library), { stdio: 'inherit' });
   }
 }
 
@@ -84,9 +85,10 @@ if (!args.has('--only-tests')) {
 }
 
 /** The compiler arguments of the origins recorder; keep in step with src/core/origins/testing/build.ts. */
-function recorderCompileArgs(source, output) {
+// Frame pointers: the stack reader (fast-unwind.c) steps over the recorder's own frames by them.
+function recorderCompileArgs(sources, output) {
   return ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden',
-    '-o', output, source, '-ldl'];
+    '-fno-omit-frame-pointer', '-o', output, ...sources, '-ldl'];
 }
 
 function hasCommand(name) {

@@ -32,6 +32,10 @@ export interface OriginRecord {
   readonly logCapacity: number;
   readonly logUsed: number;
   readonly logDropped: number;
+  /** How the recorder read its stacks: `slow` by backtrace() (its cached rules did not follow them);
+   *  with SOCKSCOPE_ORIGINS_CHECK_UNWIND=1, `checked` read both ways and `mismatch` of them differed.
+   *  Only the native recorder reads stacks this way. */
+  readonly unwind?: { readonly slow: number; readonly checked: number; readonly mismatch: number };
 }
 
 export class RecordFormatError extends Error {}
@@ -81,5 +85,6 @@ export function parseOriginRecord(buf: Buffer): OriginRecord {
       createdMs: Number(buf.readBigUInt64LE(at + 16) / 1000000n), tid: buf.readUInt32LE(at + 24),
     });
   }
-  return { pid, startTicks, stacks, counts, live, stacksDropped, logCapacity, logUsed: Math.min(logNext, logCapacity), logDropped };
+  const unwind = { slow: buf.readUInt32LE(72), checked: buf.readUInt32LE(76), mismatch: buf.readUInt32LE(80) };
+  return { pid, startTicks, stacks, counts, live, stacksDropped, logCapacity, logUsed: Math.min(logNext, logCapacity), logDropped, unwind };
 }

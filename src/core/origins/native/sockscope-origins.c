@@ -2,8 +2,10 @@
 //
 // It wraps socket, accept, accept4, socketpair, dup, dup2, dup3, fcntl(F_DUPFD*) and close, and for
 // each new socket descriptor records its inode, creation time, thread and the return addresses of
-// the creation stack (glibc's backtrace(), which uses the unwind tables: no frame pointers needed).
-// Symbolization happens in SockScope (src/core/origins), never here.
+// the creation stack, read from the unwind tables (no frame pointers needed): by fast-unwind.c, which
+// caches the rule of each return address, or by glibc's backtrace() for stacks it does not follow.
+// Symbolization happens in SockScope (src/core/origins), never here. Built with frame pointers, so
+// that the unwinder can step over this library's own frames without unwinding them.
 //
 // Everything goes to one file per process, <dir>/<pid>.origins, mapped MAP_SHARED so that recording
 // is a few stores and no system call (the fstat for the inode aside). Layout, little-endian (the
@@ -37,11 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fast-unwind.h"
+
 #define EXPORT __attribute__((visibility("default")))
 #define HEADER_BYTES 4096u
 #define MAX_STACKS 4096u
 #define MAX_DEPTH 16
-#define SKIP_FRAMES 2 /* record_new/record_dup and the wrapper */
+#define SKIP_FRAMES 3 /* slow_stack, record_new and the wrapper, when this library's code range is unknown */
 #define MAX_FD_SLOTS (1u << 20)
 #define DEFAULT_LOG_BYTES (4u << 20)
 
@@ -58,6 +62,8 @@ struct header {
   uint64_t log_dropped;
   uint32_t stacks_used, stacks_dropped;
   uint32_t highest_fd, reserved;
+  uint32_t unwind_slow;     /* stacks read by backtrace(): the fast reader did not follow them */
+  uint32_t unwind_checked, unwind_mismatch; /* SOCKSCOPE_ORIGINS_CHECK_UNWIND=1: both ways, compared */
 };
 struct count { uint32_t opens, closes; };
 struct stack { uint64_t hash; uint32_t depth, ready; uint64_t pc[MAX_DEPTH]; };
@@ -79,6 +85,7 @@ static int (*real_dup3)(int, int, int);
 static int (*real_fcntl)(int, int, ...);
 static int (*real_fcntl64)(int, int, ...);
 static int (*real_close)(int);
+static int (*real_dlclose)(void *);
 
 static unsigned char *map_base;
 static size_t map_size;
@@ -89,6 +96,8 @@ static struct fd_slot *fds;
 static struct event *events;
 static uint32_t fd_slots, log_capacity;
 static int recording; /* 1 once the file is mapped */
+static int fast_unwind; /* fast-unwind.c can read stacks here */
+static int check_unwind; /* $SOCKSCOPE_ORIGINS_CHECK_UNWIND: every stack read both ways and compared */
 static pid_t my_pid;
 
 static __thread int in_hook __attribute__((tls_model("initial-exec")));
@@ -105,6 +114,7 @@ static void resolve(void) {
   real_dup3 = (int (*)(int, int, int))dlsym(RTLD_NEXT, "dup3");
   real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
   real_fcntl64 = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl64");
+  real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
   __atomic_store_n(&real_close, (int (*)(int))dlsym(RTLD_NEXT, "close"), __ATOMIC_RELEASE);
 }
 
@@ -270,6 +280,9 @@ __attribute__((constructor)) static void start(void) {
   resolve();
   void *warm[4];
   backtrace(warm, 4); /* loads libgcc_s now, so that recording never allocates */
+  fast_unwind = fu_init();
+  const char *check = getenv("SOCKSCOPE_ORIGINS_CHECK_UNWIND");
+  check_unwind = check && *check == '1';
   struct rlimit rl;
   rlim_t want = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (rl.rlim_max > rl.rlim_cur ? rl.rlim_max : rl.rlim_cur) : 1024;
   fd_slots = want == RLIM_INFINITY || want > MAX_FD_SLOTS ? MAX_FD_SLOTS : (uint32_t)want;
@@ -363,14 +376,36 @@ static int can_record(int fd) {
   return fd >= 0 && (uint32_t)fd < fd_slots && __atomic_load_n(&recording, __ATOMIC_ACQUIRE) && !in_hook;
 }
 
+/* The creation stack by glibc's backtrace(), from the first frame outside this library. */
+static __attribute__((noinline)) int slow_stack(void **out) {
+  void *pc[MAX_DEPTH + 8];
+  int n = backtrace(pc, MAX_DEPTH + 8), skip = 0;
+  if (n > 0 && fu_is_own(pc[0]) >= 0) while (skip < n && fu_is_own(pc[skip]) == 1) skip++;
+  else skip = n < SKIP_FRAMES ? n : SKIP_FRAMES;
+  int depth = n - skip < MAX_DEPTH ? n - skip : MAX_DEPTH;
+  memcpy(out, pc + skip, (size_t)depth * sizeof *pc);
+  return depth;
+}
+
 /* Records new socket descriptors created by one call (one, or two for socketpair). */
 static __attribute__((noinline)) void record_new(int fd, int fd2, uint8_t kind) {
   if (!can_record(fd)) return;
   in_hook = 1;
-  void *pc[MAX_DEPTH + SKIP_FRAMES];
-  int n = backtrace(pc, MAX_DEPTH + SKIP_FRAMES);
-  int depth = n > SKIP_FRAMES ? n - SKIP_FRAMES : 0;
-  uint32_t stack = intern_stack(pc + SKIP_FRAMES, depth);
+  void *pc[MAX_DEPTH];
+  int depth = fast_unwind ? fu_capture(pc, MAX_DEPTH, __builtin_frame_address(0)) : -1;
+  if (depth < 0 || check_unwind) {
+    void *slow[MAX_DEPTH];
+    int n = slow_stack(slow);
+    if (depth >= 0) {
+      __atomic_fetch_add(&hdr->unwind_checked, 1, __ATOMIC_RELAXED);
+      if (n != depth || memcmp(slow, pc, (size_t)n * sizeof *pc) != 0) __atomic_fetch_add(&hdr->unwind_mismatch, 1, __ATOMIC_RELAXED);
+    } else {
+      __atomic_fetch_add(&hdr->unwind_slow, 1, __ATOMIC_RELAXED);
+    }
+    memcpy(pc, slow, (size_t)n * sizeof *pc);
+    depth = n;
+  }
+  uint32_t stack = intern_stack(pc, depth);
   uint64_t t = now_ns();
   for (int k = 0; k < 2; k++) {
     int d = k ? fd2 : fd;
@@ -496,4 +531,13 @@ EXPORT int close(int fd) {
   resolve();
   record_close(fd);
   return real_close(fd);
+}
+
+/* A module unloaded: its addresses may come back holding other code, whose unwind rules differ. */
+EXPORT int dlclose(void *handle) {
+  resolve();
+  if (!real_dlclose) { errno = ENOSYS; return -1; }
+  int r = real_dlclose(handle);
+  fu_invalidate();
+  return r;
 }

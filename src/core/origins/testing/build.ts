@@ -14,8 +14,10 @@ export function tempDir(prefix: string): string {
 /** Builds src/core/origins/native/sockscope-origins.c with the arguments scripts/build.mjs uses. */
 export function buildRecorder(dir: string): string {
   const out = path.join(dir, 'libsockscope-origins.so');
-  const source = path.join(repoRoot(), 'src', 'core', 'origins', 'native', 'sockscope-origins.c');
-  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-o', out, source, '-ldl']);
+  const native = path.join(repoRoot(), 'src', 'core', 'origins', 'native');
+  const sources = fs.readdirSync(native).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(native, f));
+  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden',
+    '-fno-omit-frame-pointer', '-o', out, ...sources, '-ldl']);
   return out;
 }
 
