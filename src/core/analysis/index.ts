@@ -48,6 +48,6 @@ export async function analyzeSource(text: string, language: LanguageId, options:
         return analyzeGo(text, options, await packages.siblings(file), await packages.imports(file));
       }
     case 'java':
-      return analyzeJava(text, options, workspace?.java ? await workspace.java.resourceClasses(workspace.file) : undefined);
+      return analyzeJava(text, options, workspace?.java ? await workspace.java.resourceClasses(workspace.file, text) : undefined);
   }
 }

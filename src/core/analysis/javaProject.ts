@@ -9,13 +9,15 @@
  * repository's other source roots (other modules: JGlobus's `gridftp/src/main/java`) are the
  * folders named `src/main/java` or `src/java/main` (Maven, Gradle, older Ant layouts) under the
  * topmost of the few folders above the root that holds a build file (`pom.xml`, `build.gradle`,
- * `settings.gradle`, `build.xml`), or the nearest with `.git`, searched a few levels deep. Files are read as saved,
- * lazily, and kept while their size and modification time do not change. Anything not found there
- * (libraries, the JDK, wildcard imports) stays unknown.
+ * `settings.gradle`, `build.xml`), or the nearest with `.git`, searched a few levels deep. The file checked is
+ * read from the text being analysed (the editor's buffer, not the file as saved); the other files as
+ * saved, lazily, and kept while their size and modification time do not change (parsed without taking a
+ * place in the worker's tree cache). Anything not found there (libraries, the JDK, wildcard imports)
+ * stays unknown.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { withTree } from './parser';
+import { withTransientTree } from './parser';
 import { loadSourceAsync } from './workspace';
 import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
 
@@ -44,8 +46,12 @@ function isDir(p: string): boolean {
   }
 }
 
+/** Facts of the last texts checked (the editor re-analyses one buffer after each edit). */
+const CHECKED_TEXTS = 8;
+
 export class JavaProject {
   private readonly files = new Map<string, { stamp: string; facts: JavaFileFacts | null }>();
+  private readonly checked = new Map<string, { text: string; facts: JavaFileFacts | null }>();
   private readonly roots = new Map<string, readonly string[]>();
 
   /** The facts of a Java file as saved, or null when it cannot be read or parsed. */
@@ -58,7 +64,7 @@ export class JavaProject {
     let facts: JavaFileFacts | null = null;
     if (loaded.ok) {
       try {
-        facts = await withTree('java', loaded.text, (tree) => javaFileFacts(tree));
+        facts = await withTransientTree('java', loaded.text, (tree) => javaFileFacts(tree));
       } catch {
         facts = null;
       }
@@ -144,10 +150,29 @@ export class JavaProject {
     return at(path.join(path.dirname(from.file), `${name}.java`));
   };
 
-  /** The resource classes of other files that `file` (as saved) creates with `new`, by simple name. */
-  async resourceClasses(file: string): Promise<Map<string, ProjectClass>> {
+  /** The facts of the text being checked as `file`, or null when it does not parse. */
+  private async factsOfText(file: string, text: string): Promise<JavaFileFacts | null> {
+    const known = this.checked.get(file);
+    if (known?.text === text) return known.facts;
+    let facts: JavaFileFacts | null;
+    try {
+      facts = await withTransientTree('java', text, (tree) => javaFileFacts(tree));
+    } catch {
+      facts = null;
+    }
+    this.checked.delete(file);
+    this.checked.set(file, { text, facts });
+    while (this.checked.size > CHECKED_TEXTS) this.checked.delete(this.checked.keys().next().value!);
+    return facts;
+  }
+
+  /**
+   * The resource classes of other files that `file` creates with `new`, by simple name: `file` read from
+   * `text` when given (the text being analysed), else as saved.
+   */
+  async resourceClasses(file: string, text?: string): Promise<Map<string, ProjectClass>> {
     const abs = path.resolve(file);
-    const facts = await this.factsOf(abs);
+    const facts = text === undefined ? await this.factsOf(abs) : await this.factsOfText(abs, text);
     if (!facts) return new Map();
     // Derived facts depend on other files, which may change: derived afresh for each file checked.
     return new ProjectClasses(this.find).resourceClasses(abs, facts);

@@ -90,8 +90,21 @@ export function setTreeCache(cache: TreeCache | undefined): TreeCache | undefine
  * from that tree when the cache has none (see reparse.ts); `from.tree` stays the caller's.
  */
 export async function withTree<T>(id: LanguageId, text: string, use: (tree: Tree) => T, from?: ReparseBase): Promise<T> {
+  return parseWith(id, text, use, from, true);
+}
+
+/**
+ * withTree for a text that is read once and is no document's derivative (another file of the project,
+ * read from disk): an open document's tree of the same text is used, but the tree cache is not asked to
+ * derive and keep a tree for it, which would push out the trees it keeps for the documents' analyses.
+ */
+export async function withTransientTree<T>(id: LanguageId, text: string, use: (tree: Tree) => T): Promise<T> {
+  return parseWith(id, text, use, undefined, false);
+}
+
+async function parseWith<T>(id: LanguageId, text: string, use: (tree: Tree) => T, from: ReparseBase | undefined, derive: boolean): Promise<T> {
   const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
-  const cached = treeCache?.lookup(id, text) ?? treeCache?.derive?.(id, text);
+  const cached = treeCache?.lookup(id, text) ?? (derive ? treeCache?.derive?.(id, text) : undefined);
   if (cached) return use(cached);
   const parser = new Parser();
   try {

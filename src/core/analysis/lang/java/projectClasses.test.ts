@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyzeSource } from '../../index';
 import { JavaProject } from '../../javaProject';
+import { setTreeCache } from '../../parser';
 
 function write(root: string, rel: string, lines: string[]): string {
   const p = path.join(root, rel);
@@ -168,6 +169,37 @@ test('java project: a class the file declares itself is the file\'s, not the pro
     assert.equal(classes.has('Client'), false);
     assert.equal(classes.has('Extended'), true);
   } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('java project: the file checked is read from the text analysed (an unsaved buffer), not as saved', async () => {
+  const { root, use } = project();
+  try {
+    const saved = fs.readFileSync(use, 'utf8');
+    // The buffer declares its own Client (not a resource): the project's Client no longer applies to it.
+    const buffer = saved.replace('class Use {', 'class Use {\n  static class Client { Client(String h) { } void close() { } }');
+    const java = new JavaProject();
+    assert.equal((await java.resourceClasses(use, buffer)).has('Client'), false);
+    assert.equal((await java.resourceClasses(use)).has('Client'), true, 'as saved, Client is the project\'s');
+    const res = await analyzeSource(buffer, 'java', {}, { java, file: use });
+    assert.equal(res.findings.some((f) => f.variable === 'c' && f.function === 'client'), false);
+    assert.equal(fs.readFileSync(use, 'utf8'), saved);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('java project: the project\'s other files take no place in the worker\'s tree cache', async () => {
+  const { root, use } = project();
+  const asked: string[] = [];
+  const previous = setTreeCache({ lookup: () => undefined, derive: (_id, text) => { asked.push(text); return undefined; } });
+  try {
+    const classes = await new JavaProject().resourceClasses(use, fs.readFileSync(use, 'utf8'));
+    assert.equal(classes.has('Client'), true);
+    assert.deepEqual(asked, []);
+  } finally {
+    setTreeCache(previous);
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
