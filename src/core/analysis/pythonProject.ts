@@ -17,12 +17,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { withTree } from './parser';
 import { loadSourceAsync } from './workspace';
-import { importedModules, moduleReturningFunctions, type ImportedModule, type ProjectFunctions } from './lang/python/projectModules';
+import { importedModules, moduleReturningFunctions, ownBindings, type ImportedModule, type ProjectFunctions } from './lang/python/projectModules';
 import type { ResourceKind } from './lang/python/names';
 
 interface FileFacts {
   readonly imports: readonly ImportedModule[];
   readonly returning: ReadonlyMap<string, ResourceKind>;
+  readonly bindings: ReadonlySet<string>;
 }
 
 function stampOf(file: string): string | null {
@@ -61,7 +62,7 @@ export class PythonProject {
     let facts: FileFacts | null = null;
     if (loaded.ok) {
       try {
-        facts = await withTree('python', loaded.text, (tree) => ({ imports: importedModules(tree.rootNode), returning: moduleReturningFunctions(tree.rootNode) }));
+        facts = await withTree('python', loaded.text, (tree) => ({ imports: importedModules(tree.rootNode), returning: moduleReturningFunctions(tree.rootNode), bindings: ownBindings(tree.rootNode) }));
       } catch {
         facts = null;
       }
@@ -96,6 +97,23 @@ export class PythonProject {
     return isPackage(base) ? moduleFile(base, m.parts) : null;
   }
 
+  /**
+   * The returning functions a module offers: its own, and those it imports by name at its top from another
+   * module of the project and does not rebind (`from eventlet.convenience import listen` in `eventlet/__init__.py`
+   * makes `eventlet.listen` one); one step of re-export only.
+   */
+  private async offered(file: string, facts: FileFacts): Promise<ReadonlyMap<string, ResourceKind>> {
+    const out = new Map(facts.returning);
+    for (const m of facts.imports) {
+      if (m.function === undefined || m.local === undefined || !m.topLevel || out.has(m.local) || facts.bindings.has(m.local)) continue;
+      const target = this.locate(path.dirname(file), m);
+      if (!target || target === file) continue;
+      const kind = (await this.factsOf(target))?.returning.get(m.function);
+      if (kind) out.set(m.local, kind);
+    }
+    return out;
+  }
+
   /** What the functions of the project's modules that `file` (as saved) imports return, by the names its calls resolve to. */
   async functions(file: string): Promise<ProjectFunctions> {
     const abs = path.resolve(file);
@@ -108,7 +126,7 @@ export class PythonProject {
       if (!target || target === abs) continue;
       const mod = await this.factsOf(target);
       if (!mod) continue;
-      for (const [name, kind] of mod.returning) {
+      for (const [name, kind] of await this.offered(target, mod)) {
         if (m.function !== undefined && m.function !== name) continue;
         out.set(`${m.prefix}.${name}`, kind);
       }

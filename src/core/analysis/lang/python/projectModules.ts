@@ -28,6 +28,9 @@ export interface ImportedModule {
   readonly prefix: string;
   /** Only this function of the module is meant (`from m import f`). */
   readonly function?: string;
+  /** With `function`: the name the import binds (`g` for `from m import f as g`), and whether it is at the top of the module (a re-export). */
+  readonly local?: string;
+  readonly topLevel?: boolean;
 }
 
 /** The modules the import statements of a file name (module level and inside functions alike). */
@@ -52,7 +55,28 @@ export function importedModules(root: Node): ImportedModule[] {
       if (!name) continue;
       // names.ts Imports binds `from M import N` to `M.N`.
       out.push({ dots, parts: [...base, ...name.split('.')], prefix: `${from}.${name}` });
-      if (!name.includes('.')) out.push({ dots, parts: base, prefix: from, function: name });
+      const local = c?.type === 'aliased_import' ? c.childForFieldName('alias')?.text : name;
+      if (!name.includes('.') && local) out.push({ dots, parts: base, prefix: from, function: name, local, topLevel: n.parent?.type === 'module' });
+    }
+  }
+  return out;
+}
+
+/**
+ * The names a module binds other than by an import: functions and classes defined anywhere in it, and
+ * plain names assigned anywhere (a re-export `from .c import listen` counts only when nothing rebinds `listen`).
+ */
+export function ownBindings(root: Node): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const n of root.descendantsOfType(['function_definition', 'class_definition', 'assignment', 'augmented_assignment', 'global_statement'])) {
+    if (!n) continue;
+    if (n.type === 'function_definition' || n.type === 'class_definition') {
+      const name = n.childForFieldName('name')?.text;
+      if (name) out.add(name);
+    } else if (n.type === 'global_statement') {
+      for (const id of named(n)) out.add(id.text);
+    } else {
+      for (const id of n.childForFieldName('left')?.descendantsOfType('identifier') ?? []) if (id) out.add(id.text);
     }
   }
   return out;

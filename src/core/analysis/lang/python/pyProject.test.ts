@@ -4,7 +4,7 @@
  * (not a file, not a wrap of what it is given) on every `return`, acquires one in its callers, whether it is imported as a module (`from pkg import
  * netutil`, `import pkg.netutil`), by name (`from .netutil import bind_unix_socket`) or relatively (`from .
  * import netutil`). Functions that keep what they return, modules outside the repository and names an
- * import does not bind stay unknown.
+ * import does not bind stay unknown. A package re-exporting such a function at its top offers it too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,6 +97,15 @@ test('python project: a function of another module of the package that returns a
     // Absolute imports start above the topmost package, not at the file's folder.
     write(root, 'src/pkg/sub/netutil.py', ['import socket', '', 'def bind_unix_socket(path):', '    return socket.socket(socket.AF_UNIX)']);
     assert.deepEqual(await check(p, file(caller(['import netutil'], 'netutil.bind_unix_socket'))), []);
+    // A package that re-exports the function at its top (`from .netutil import … as listen_unix`) offers it too.
+    write(root, 'src/pkg/__init__.py', ['from .netutil import bind_unix_socket as listen_unix', 'from .netutil import kept_socket']);
+    assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.listen_unix'))), ['5 serve s warning']);
+    assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.kept_socket'))), []);
+    // Not when the package rebinds the name, nor when the import is not at its top (a fallback in `try`).
+    write(root, 'src/pkg/__init__.py', ['from .netutil import bind_unix_socket as listen_unix', 'listen_unix = traced(listen_unix)']);
+    assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.listen_unix'))), []);
+    write(root, 'src/pkg/__init__.py', ['try:', '    from .netutil import bind_unix_socket as listen_unix', 'except ImportError:', '    pass']);
+    assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.listen_unix'))), []);
     // A script outside any package imports from its own folder.
     write(root, 'tools/helper.py', ['import socket', '', 'def connect_to(path):', '    return socket.socket(socket.AF_UNIX)']);
     const script = write(root, 'tools/run.py', caller(['import helper'], 'helper.connect_to'));
