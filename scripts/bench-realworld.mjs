@@ -27,12 +27,14 @@
 //          --project NAME[,NAME] (with --record-findings: only these projects), --lang c,go,python,java (only
 //          these languages' records and projects),
 //          --seed N (default 20261204), --sizes c=50,go=25,python=25,java=25, --verbose (list each record),
-//          --no-workspace (C and Java leak-fix files alone, without the facts of their project's other files:
+//          --no-workspace (C, Java and Python leak-fix files alone, without the facts of their project's other files:
 //          how it was measured before workspace summaries, and for a --cli that has no --workspace).
 // Go leak-fix records are checked with the repository's .go and go.mod files at that commit next to them: the
 // other files of their package, and the packages of their module that they import (found through go.mod).
 // Java leak-fix records are checked with the repository's .java and build files at that commit next to them: the
 // classes of other files of their project (javaProject.ts). --no-workspace leaves them out too.
+// Python leak-fix records are checked with the repository's .py files at that commit next to them: the functions
+// of the project's modules they import (pythonProject.ts). --no-workspace leaves them out too.
 // C/C++ leak-fix records are checked with `check --workspace`: the C/C++ files of the record's project at
 // the parent commit (the top folder of the record's path, e.g. redis's src/, or the whole repository for a
 // file at its root), written once per commit and folder, give the summaries of the project's functions.
@@ -204,6 +206,10 @@ class Repos {
   extractJava(repo, commit, dest) {
     return this.extractMatching(repo, commit, dest, (f) => f.endsWith('.java') || JAVA_BUILD_FILE.test(f), 'java');
   }
+  /** The repository's .py files at a commit, into dest: the modules a Python record's file imports. */
+  extractPython(repo, commit, dest) {
+    return this.extractMatching(repo, commit, dest, (f) => f.endsWith('.py'), 'python');
+  }
   /** Writes the tree of a commit into dest (git archive, then tar without a shell). */
   async extract(repo, commit, dest) {
     const g = this.gitDir(repo);
@@ -348,6 +354,11 @@ async function benchLeakFixes(o, repos, tmp) {
       // its package folder and the source roots its imports name); the record's own file is written again after.
       if (rec.language === 'java' && o.workspace) {
         await repos.extractJava(rec.repo, commit, path.join(tmp, 'leakfix', side, rec.id));
+        fs.writeFileSync(p, bytes);
+      }
+      // A Python file likewise, with the repository's .py files (pythonProject.ts finds the modules it imports).
+      if (rec.language === 'python' && o.workspace) {
+        await repos.extractPython(rec.repo, commit, path.join(tmp, 'leakfix', side, rec.id));
         fs.writeFileSync(p, bytes);
       }
       if (rec.language === 'go' && !(await repos.extractGo(rec.repo, commit, path.join(tmp, 'leakfix', side, rec.id)))) {

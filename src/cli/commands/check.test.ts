@@ -310,3 +310,16 @@ test('C files are checked with the summaries of the other files given and of --w
   const both = await run(['--format', 'json', '.'], dir);
   assert.deepEqual((JSON.parse(both.out) as FindingJson[]).map((f) => f.line), [5], 'a folder given is its own workspace');
 });
+
+test('Python files are checked with what the functions of the project modules they import return', async () => {
+  const dir = tempTree({
+    'pkg/__init__.py': '',
+    'pkg/netutil.py': 'import socket\n\ndef listener(path):\n    s = socket.socket(socket.AF_UNIX)\n    s.bind(path)\n    return s\n',
+    'pkg/server.py': 'from .netutil import listener\n\ndef serve(path, data):\n    s = listener(path)\n    s.send(data)\n    s.close()\n',
+  });
+  // Only server.py is checked; netutil.py is read as saved.
+  const r = await run(['--format', 'json', path.join('pkg', 'server.py')], dir);
+  assert.equal(r.code, 1, r.err);
+  assert.deepEqual((JSON.parse(r.out) as FindingJson[]).map((f) => [f.file, f.line, f.variable]), [[path.join('pkg', 'server.py'), 5, 's']]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -10,6 +10,7 @@ import { indexFiles, workspaceKey } from '../../core/analysis/cWorkspace';
 import { CWorkspaceIndex } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
 import { JavaProject } from '../../core/analysis/javaProject';
+import { PythonProject } from '../../core/analysis/pythonProject';
 import { fixAllPaths } from '../../core/analysis/fixAll';
 import type { FixAllResult } from '../../core/analysis/fixAll';
 import { FixNotWritten, writeFix } from '../../core/analysis/fileio/writeFix';
@@ -149,7 +150,7 @@ function writeFixes(source: SourceFile, loaded: Loaded, fixed: FixAllResult, opt
 }
 
 /** Analyses (and with --fix, repairs) one file; everything worth telling goes to stderr (or stdout for fix reports in text mode). */
-async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined, cMacros: MacroTable, goPackages: GoPackages, javaProject: JavaProject): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
+async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOptions, io: CliIo, index: CWorkspaceIndex | undefined, cMacros: MacroTable, goPackages: GoPackages, javaProject: JavaProject, pythonProject: PythonProject): Promise<{ outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error'> {
   const file = source.path;
   if (!loaded.ok) {
     io.err(`sockscope check: ${loaded.note}\n`);
@@ -157,7 +158,8 @@ async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOp
   }
   const analysisOptions = { ownershipTransfers: opts.ownershipTransfers, cMacros };
   const workspace: SourceWorkspace | undefined = source.language === 'go' ? { go: goPackages, file: workspaceKey(file) }
-    : source.language === 'java' ? { java: javaProject, file: workspaceKey(file) } : index ? { c: index, file: workspaceKey(file) } : undefined;
+    : source.language === 'java' ? { java: javaProject, file: workspaceKey(file) }
+    : source.language === 'python' ? { python: pythonProject, file: workspaceKey(file) } : index ? { c: index, file: workspaceKey(file) } : undefined;
   const analyze = (text: string, language: LanguageId, options: AnalysisOptions) => analyzeSource(text, language, options, workspace);
   let result: AnalysisResult;
   let findings: Finding[];
@@ -231,6 +233,8 @@ export const checkCommand: CliCommand = async (args, io) => {
   const goPackages = new GoPackages();
   // Java files see the resource classes of their project's other files (read when first needed).
   const javaProject = new JavaProject();
+  // Python files see what the functions of the project modules they import return (read when first needed).
+  const pythonProject = new PythonProject();
   // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
   const files = discovery.files;
   const reads = new Map<number, Promise<LoadedSource>>();
@@ -241,7 +245,7 @@ export const checkCommand: CliCommand = async (args, io) => {
     for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
     const loaded = await reads.get(i)!;
     reads.delete(i);
-    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros, goPackages, javaProject);
+    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros, goPackages, javaProject, pythonProject);
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
     else {

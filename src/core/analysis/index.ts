@@ -7,6 +7,7 @@ import { MAX_ANALYSED_BYTES } from './sources';
 import type { CWorkspaceIndex } from './lang/c/workspaceIndex';
 import type { GoPackages } from './goPackages';
 import type { JavaProject } from './javaProject';
+import type { PythonProject } from './pythonProject';
 
 /** The workspace a file belongs to: C/C++ files use the summaries of the functions the index holds. */
 export interface SourceWorkspace {
@@ -15,6 +16,8 @@ export interface SourceWorkspace {
   readonly go?: GoPackages;
   /** Java files use the resource classes of the other files of their project (javaProject.ts). */
   readonly java?: JavaProject;
+  /** Python files use what the functions of the project's modules they import return (pythonProject.ts). */
+  readonly python?: PythonProject;
   /** The file's key in the index (its path). */
   readonly file: string;
 }
@@ -39,7 +42,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
     case 'cpp':
       return analyzeC(text, language, options, workspace?.c ? { index: workspace.c, file: workspace.file } : undefined);
     case 'python':
-      return analyzePython(text, options);
+      return analyzePython(text, options, workspace?.python ? await workspace.python.functions(workspace.file) : undefined);
     case 'go':
       if (!workspace?.go) return analyzeGo(text, options);
       {

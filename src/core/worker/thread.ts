@@ -10,6 +10,7 @@ import { fixAllPaths } from '../analysis/fixAll';
 import { CWorkspaceIndex } from '../analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../analysis/goPackages';
 import { JavaProject } from '../analysis/javaProject';
+import { PythonProject } from '../analysis/pythonProject';
 import { languageForFile } from '../analysis/sources';
 import { setTreeCache } from '../analysis/parser';
 import { DocumentTrees } from './documentTrees';
@@ -31,10 +32,13 @@ let cIndexTransfers = '';
 const goPackages = new GoPackages();
 /** The classes of the other files of each Java file's project (as saved), read when a Java file first creates one. */
 const javaProject = new JavaProject();
+/** What the functions of the project modules each Python file imports return (modules as saved, read when first needed). */
+const pythonProject = new PythonProject();
 
 function workspaceOf(file: string | undefined, language: LanguageId): SourceWorkspace | undefined {
   if (file && language === 'go') return { go: goPackages, file: workspaceKey(file) };
   if (file && language === 'java') return { java: javaProject, file: workspaceKey(file) };
+  if (file && language === 'python') return { python: pythonProject, file: workspaceKey(file) };
   if (!file || !cIndex || (language !== 'c' && language !== 'cpp')) return undefined;
   return { c: cIndex, file: workspaceKey(file) };
 }

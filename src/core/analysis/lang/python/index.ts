@@ -13,6 +13,7 @@ import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fi
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports, loopbackPortName } from './names';
 import { localSummaries } from './summaries';
+import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, named, targetNames, walk } from './syntax';
 
 /**
@@ -24,14 +25,14 @@ import { DEFERRED, named, targetNames, walk } from './syntax';
  * an overwrite at the assignment. Module-level code only reports resources lost by reassignment or
  * `del`: module globals live as long as the module.
  */
-export async function analyzePython(text: string, options: AnalysisOptions): Promise<AnalysisResult> {
+export async function analyzePython(text: string, options: AnalysisOptions, project: ProjectFunctions = NO_PROJECT_FUNCTIONS): Promise<AnalysisResult> {
   const findings: Finding[] = [];
   const notes: string[] = [];
   let hadParseErrors = false;
   try {
     await withTree('python', text, (tree) => {
       hadParseErrors = tree.rootNode.hasError;
-      analyzeTree(tree.rootNode, text, options, findings, notes);
+      analyzeTree(tree.rootNode, text, options, project, findings, notes);
     });
   } catch (e) {
     notes.push(`analysis failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -168,18 +169,18 @@ interface PyFile {
   readonly deadline: number | undefined;
 }
 
-function analyzeTree(root: Node, text: string, options: AnalysisOptions, findings: Finding[], notes: string[]): void {
+function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
   const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
   // Imports and definitions are statements: none sits inside a call, a string or a lambda. One search finds both.
   const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
   const definitions = statements.filter((n) => n.type === 'function_definition');
-  const imports = Imports.of(statements);
+  const imports = Imports.of(statements).withProject(project);
   imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports)));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline };
-  // A function's result depends on its own text and on the file's imports and indentation unit (no
-  // summaries: calls act through the tables). Module-level code is analysed every time: its text is the file.
+  // A function's result depends on its own text and on the file's imports and indentation unit (whose
+  // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
   const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(',')];
   // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).

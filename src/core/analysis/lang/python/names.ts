@@ -9,7 +9,7 @@ export type ResourceKind = 'socket' | 'file' | 'fd';
 
 /** How a call acquires: returns one resource, wraps (and takes over) its first argument, or returns a tuple. */
 export type AcquireShape =
-  /** `local`: a function or method of the file that returns a new resource (./summaries). */
+  /** `local`: a function or method of the file, or a module-level function of another module of the project (./projectModules), that returns a new resource (./summaries). */
   | { readonly shape: 'single'; readonly kind: ResourceKind; readonly local?: true }
   | { readonly shape: 'wrap'; readonly kind: ResourceKind }
   /** `conn, addr = s.accept()`: the first element. */
@@ -35,9 +35,21 @@ export class Imports {
   private readonly bound = new Map<string, string>();
   /** What the file's own functions and methods do (./summaries), for calls to them. */
   private localSummaries: LocalSummaries = NO_SUMMARIES;
+  /** Module-level functions of the project's other modules that return a new resource, by resolved name (./projectModules). */
+  private projectFunctions: ReadonlyMap<string, ResourceKind> = new Map();
 
   get local(): LocalSummaries {
     return this.localSummaries;
+  }
+
+  get project(): ReadonlyMap<string, ResourceKind> {
+    return this.projectFunctions;
+  }
+
+  /** Sets what the project's other modules' functions return (before the file's own summaries are computed). */
+  withProject(p: ReadonlyMap<string, ResourceKind>): this {
+    this.projectFunctions = p;
+    return this;
   }
 
   /** Sets the summaries of the file's functions (computed with these imports). */
@@ -75,7 +87,13 @@ export class Imports {
 
   /** Every binding, as one string (part of a function's cache key). */
   fingerprint(): string {
-    return [...this.bound].map(([local, full]) => `${local}=${full}`).sort().join(',') + `#${summariesFingerprint(this.localSummaries)}`;
+    return [...this.bound].map(([local, full]) => `${local}=${full}`).sort().join(',') + `#${summariesFingerprint(this.localSummaries)}` +
+      `#${[...this.projectFunctions].map(([k, v]) => `${k}:${v}`).sort().join(',')}`;
+  }
+
+  /** Whether an import binds the name. */
+  binds(local: string): boolean {
+    return this.bound.has(local);
   }
 
   resolve(local: string): string {
@@ -151,7 +169,10 @@ export function acquireShape(call: Node, imports: Imports): AcquireShape | null 
   if (c.name === 'accept' && c.raw !== null && c.raw.includes('.')) return { shape: 'accept' };
   const local = calleeOf(call, imports);
   const kind = local ? (local.method ? imports.local.methodsReturning : imports.local.functionsReturning).get(local.name) : undefined;
-  return kind ? { shape: 'single', kind, local: true } : null;
+  if (kind) return { shape: 'single', kind, local: true };
+  // A function of another module of the project, called through the name an import binds (`netutil.bind_unix_socket(…)`).
+  const project = c.resolved !== null && c.raw !== null && imports.binds(c.raw.split('.')[0]!) ? imports.project.get(c.resolved) : undefined;
+  return project ? { shape: 'single', kind: project, local: true } : null;
 }
 
 /** The argument a wrapping call takes over: the first positional one, or `sock=` / `fd=`. */

@@ -119,3 +119,28 @@ test("python: in a classmethod, cls(…) of a class whose __init__ only stores a
   const checking = text.replace('        self.factory = factory', '        self.factory = checked(factory)');
   assert.deepEqual(await findings(checking), ['12 fromDescriptor port warning']);
 });
+
+test('python: a function of the file that may fall off its end (returning None) is not summarised; one whose every branch returns or raises is', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def listener(path):',
+    '    if path:',
+    '        return socket.socket(socket.AF_UNIX)',
+    '',
+    'def serve(path, data):',
+    '    s = listener(path)',
+    '    if data:',
+    '        return 1',
+    '    s.close()',
+  );
+  // `s` may be None: `with listener(path) as s:` would fail where the code did not.
+  assert.deepEqual(await findings(text), []);
+  const raising = text.replace('        return socket.socket(socket.AF_UNIX)\n', '        return socket.socket(socket.AF_UNIX)\n    else:\n        raise ValueError(path)\n');
+  assert.deepEqual(await findings(raising), ['12 serve s warning']);
+  const tried = text.replace('    if path:\n        return socket.socket(socket.AF_UNIX)\n',
+    '    try:\n        return socket.socket(socket.AF_UNIX)\n    except OSError:\n        raise RuntimeError(path)\n');
+  assert.deepEqual(await findings(tried), ['12 serve s warning']);
+  const looping = text.replace('    if path:\n        return socket.socket(socket.AF_UNIX)\n', '    for p in path:\n        return socket.socket(socket.AF_UNIX)\n');
+  assert.deepEqual(await findings(looping), []);
+});

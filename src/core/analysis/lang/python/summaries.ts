@@ -189,7 +189,9 @@ function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => Resour
     }
     return !bad;
   });
-  if (bad || !returns.length) return null;
+  // A function that may fall off its end returns None there: its result may be no resource at all
+  // (and `with f() as s:` would fail where the caller's code did not).
+  if (bad || !returns.length || !endsInExit(body)) return null;
   const params = new Set(parameterNames(def));
   const annotated = socketAnnotation(def, imports);
   let kind: ResourceKind | null = null;
@@ -216,6 +218,40 @@ function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => Resour
     kind = k;
   }
   return kind;
+}
+
+/**
+ * Whether control cannot fall off the end of a block: its last statement is a `return` or `raise`, an
+ * `if` with an `else` all of whose branches end so, a `with` whose body does, or a `try` whose body
+ * and handlers (or its `finally`) do. Loops and anything else may fall through.
+ */
+function endsInExit(block: Node | null): boolean {
+  const sts = block ? named(block).filter((s) => s.type !== 'comment') : [];
+  const last = sts[sts.length - 1];
+  if (!last) return false;
+  switch (last.type) {
+    case 'return_statement':
+    case 'raise_statement':
+      return true;
+    case 'if_statement': {
+      const alternatives = last.childrenForFieldName('alternative').filter((a): a is Node => a !== null);
+      if (!alternatives.some((a) => a.type === 'else_clause')) return false;
+      return endsInExit(last.childForFieldName('consequence')) && alternatives.every((a) => endsInExit(a.childForFieldName(a.type === 'else_clause' ? 'body' : 'consequence')));
+    }
+    case 'with_statement':
+      return endsInExit(last.childForFieldName('body'));
+    case 'try_statement': {
+      const parts = named(last);
+      const fin = parts.find((p) => p.type === 'finally_clause');
+      if (fin && endsInExit(named(fin).find((c) => c.type === 'block') ?? null)) return true;
+      // An `else:` runs after the body when it does not exit; the handlers must each exit too.
+      const orElse = parts.find((p) => p.type === 'else_clause');
+      const bodyEnds = endsInExit(last.childForFieldName('body')) || (orElse !== undefined && endsInExit(orElse.childForFieldName('body')));
+      return bodyEnds && parts.filter((p) => p.type === 'except_clause' || p.type === 'except_group_clause').every((h) => endsInExit(named(h).find((c) => c.type === 'block') ?? null));
+    }
+    default:
+      return false;
+  }
 }
 
 /**
