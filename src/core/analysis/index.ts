@@ -42,7 +42,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
     case 'cpp':
       return analyzeC(text, language, options, workspace?.c ? { index: workspace.c, file: workspace.file } : undefined);
     case 'python':
-      return analyzePython(text, options, workspace?.python ? await workspace.python.functions(workspace.file) : undefined);
+      return analyzePython(text, options, workspace?.python ? await workspace.python.functions(workspace.file, text) : undefined);
     case 'go':
       if (!workspace?.go) return analyzeGo(text, options);
       {

@@ -10,12 +10,15 @@
  * own folder when it is in no package), a relative one (`from .netutil import bind_sockets`,
  * `from . import netutil`) from the file's package. A module is `a/b/c.py` or `a/b/c/__init__.py`
  * there. Anything not found there (the standard library, installed packages, a module of another
- * project) stays unknown, as do functions of a module that call other modules' functions. Files are
- * read as saved, lazily, and kept while their size and modification time do not change.
+ * project) stays unknown, as do functions of a module that call other modules' functions. The file
+ * checked is read from the text being analysed (the editor's buffer); the other files as saved, lazily,
+ * and kept while their size and modification time do not change (parsed without taking a place in the
+ * worker's tree cache).
  */
+import type { Tree } from 'web-tree-sitter';
 import * as fs from 'fs';
 import * as path from 'path';
-import { withTree } from './parser';
+import { withTransientTree } from './parser';
 import { loadSourceAsync } from './workspace';
 import { importedModules, moduleReturningFunctions, ownBindings, type ImportedModule, type ProjectFunctions } from './lang/python/projectModules';
 import type { ResourceKind } from './lang/python/names';
@@ -48,8 +51,16 @@ function moduleFile(base: string, parts: readonly string[]): string | null {
   return stampOf(init) !== null ? init : null;
 }
 
+function factsOfTree(tree: Tree): FileFacts {
+  return { imports: importedModules(tree.rootNode), returning: moduleReturningFunctions(tree.rootNode), bindings: ownBindings(tree.rootNode) };
+}
+
+/** Facts of the last texts checked (the editor re-analyses one buffer after each edit). */
+const CHECKED_TEXTS = 8;
+
 export class PythonProject {
   private readonly files = new Map<string, { stamp: string; facts: FileFacts | null }>();
+  private readonly checked = new Map<string, { text: string; facts: FileFacts | null }>();
   private readonly roots = new Map<string, string>();
 
   /** A file's imports and returning functions as saved, or null when it cannot be read or parsed. */
@@ -62,7 +73,7 @@ export class PythonProject {
     let facts: FileFacts | null = null;
     if (loaded.ok) {
       try {
-        facts = await withTree('python', loaded.text, (tree) => ({ imports: importedModules(tree.rootNode), returning: moduleReturningFunctions(tree.rootNode), bindings: ownBindings(tree.rootNode) }));
+        facts = await withTransientTree('python', loaded.text, factsOfTree);
       } catch {
         facts = null;
       }
@@ -114,10 +125,29 @@ export class PythonProject {
     return out;
   }
 
-  /** What the functions of the project's modules that `file` (as saved) imports return, by the names its calls resolve to. */
-  async functions(file: string): Promise<ProjectFunctions> {
+  /** The facts of the text being checked as `file`, or null when it does not parse. */
+  private async factsOfText(file: string, text: string): Promise<FileFacts | null> {
+    const known = this.checked.get(file);
+    if (known?.text === text) return known.facts;
+    let facts: FileFacts | null;
+    try {
+      facts = await withTransientTree('python', text, factsOfTree);
+    } catch {
+      facts = null;
+    }
+    this.checked.delete(file);
+    this.checked.set(file, { text, facts });
+    while (this.checked.size > CHECKED_TEXTS) this.checked.delete(this.checked.keys().next().value!);
+    return facts;
+  }
+
+  /**
+   * What the functions of the project's modules that `file` imports return, by the names its calls resolve
+   * to: `file` read from `text` when given (the text being analysed, an editor's buffer), else as saved.
+   */
+  async functions(file: string, text?: string): Promise<ProjectFunctions> {
     const abs = path.resolve(file);
-    const facts = await this.factsOf(abs);
+    const facts = text === undefined ? await this.factsOf(abs) : await this.factsOfText(abs, text);
     const out = new Map<string, ResourceKind>();
     if (!facts) return out;
     const dir = path.dirname(abs);

@@ -117,3 +117,16 @@ test('python project: a function of another module of the package that returns a
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('python project: the file checked is read from the text analysed (an unsaved buffer), not as saved', async () => {
+  const root = project();
+  try {
+    // As saved, the file imports nothing; the buffer imports the project's module and leaks its socket.
+    const file = write(root, 'src/pkg/sub/client.py', ['def serve(path, data):', '    pass']);
+    const buffer = caller(['from pkg import netutil'], 'netutil.bind_unix_socket').join('\n') + '\n';
+    const r = await analyzeSource(buffer, 'python', {}, { python: new PythonProject(), file });
+    assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable}`), ['5 serve s']);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
