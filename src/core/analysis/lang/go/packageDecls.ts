@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { withTree } from '../../parser';
+import { withTransientTree } from '../../parser';
 import { collectImports, packageName } from './syntax';
 import { GoTypes, type PackageDecls, type ResultType } from './types';
 import type { GoType } from './names';
@@ -24,7 +24,7 @@ export interface GoFileDecls {
 
 /** The declarations of a Go file's text, or null when it has no package clause. */
 export async function fileDecls(text: string): Promise<GoFileDecls | null> {
-  return withTree('go', text, (tree) => {
+  return withTransientTree('go', text, (tree) => {
     const root = tree.rootNode;
     const name = packageName(root);
     if (!name) return null;
