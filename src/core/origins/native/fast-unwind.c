@@ -312,6 +312,11 @@ void fu_invalidate(void) {
   while (gen < 0xffff && !__atomic_compare_exchange_n(&generation, &gen, gen + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {}
 }
 
+int fu_still_loaded(const void *inside, const void *handle) {
+  struct found_object obj;
+  return enabled && inside && find_object((void *)(uintptr_t)inside, &obj) == 0 && obj.link_map == handle;
+}
+
 int fu_is_own(const void *pc) {
   if (own_end <= own_start) return -1;
   return (uintptr_t)pc >= own_start && (uintptr_t)pc < own_end;
@@ -346,6 +351,7 @@ int fu_init(void) {
 int fu_init(void) { return 0; }
 int fu_capture(void **out, int max, void *own_frame) { (void)out; (void)max; (void)own_frame; return -1; }
 void fu_invalidate(void) {}
+int fu_still_loaded(const void *inside, const void *handle) { (void)inside; (void)handle; return 0; }
 int fu_is_own(const void *pc) { (void)pc; return -1; }
 
 #endif

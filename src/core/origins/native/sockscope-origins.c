@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -538,11 +539,17 @@ EXPORT int close(int fd) {
   return real_close(fd);
 }
 
-/* A module unloaded: its addresses may come back holding other code, whose unwind rules differ. */
+/* A module unloaded: its addresses may come back holding other code, whose unwind rules differ.
+   A dlclose that only drops a reference (the module stays, as libc does for a program that opens
+   it again and again) keeps the rules: each forgetting costs one of 65,535 generations, after which
+   every stack is read by backtrace(). */
 EXPORT int dlclose(void *handle) {
   resolve();
   if (!real_dlclose) { errno = ENOSYS; return -1; }
+  const void *map = handle;
+  __asm__("" : "+r"(map)); /* dlclose's handle is declared nonnull: keep the test for a NULL one */
+  const void *inside = map ? (const void *)((const struct link_map *)map)->l_ld : NULL;
   int r = real_dlclose(handle);
-  fu_invalidate();
+  if (!fu_still_loaded(inside, handle)) fu_invalidate();
   return r;
 }
