@@ -32,7 +32,7 @@ static find_object_fn find_object;  /* glibc's _dl_find_object (2.35+): is an ad
 static uintptr_t own_start, own_end;
 static int enabled;
 
-enum { REG_RBP = 6, REG_RSP = 7, REG_RA = 16 };
+enum { COL_RBP = 6, COL_RSP = 7, COL_RA = 16 };
 enum { HOW_SAME = 0, HOW_OFFSET = 1, HOW_UNDEF = 2, HOW_OTHER = 3 };
 
 /* A rule packed in 64 bits: offsets in bytes (CFA offset 0..8 MiB; saved slots multiples of 8 within
@@ -53,7 +53,7 @@ static struct entry table[TABLE_SIZE];
 static uint32_t generation = 1; /* 16 bits used; the fast path stops for good before it wraps */
 
 struct row {
-  uint8_t cfa_reg, cfa_expr, rbp_how, ra_how;
+  uint8_t cfa_reg, cfa_expr, rbp_how, ra_how, rsp_how;
   int64_t cfa_off, rbp_off, ra_off;
 };
 
@@ -86,6 +86,7 @@ static const uint8_t *sleb(const uint8_t *p, const uint8_t *end, int64_t *v) {
 /* Skips one pointer encoded with a DW_EH_PE_* byte; NULL for an encoding this reader does not know. */
 static const uint8_t *skip_encoded(const uint8_t *p, const uint8_t *end, uint8_t enc) {
   if (enc == 0xff) return p; /* omitted */
+  if ((enc & 0x70) == 0x50) return NULL; /* DW_EH_PE_aligned: the value sits at the next 8-byte boundary */
   uint64_t u;
   int64_t s;
   switch (enc & 0x0f) {
@@ -98,15 +99,26 @@ static const uint8_t *skip_encoded(const uint8_t *p, const uint8_t *end, uint8_t
   }
 }
 
+/* Only rbp, rsp and the return address matter here. A rule for rsp other than "same value" makes
+   libgcc take the caller's rsp from it instead of the CFA: left to backtrace(). */
 static void set_reg(struct row *r, uint64_t reg, uint8_t how, int64_t off) {
-  if (reg == REG_RBP) { r->rbp_how = how; r->rbp_off = off; }
-  else if (reg == REG_RA) { r->ra_how = how; r->ra_off = off; }
+  if (reg == COL_RBP) { r->rbp_how = how; r->rbp_off = off; }
+  else if (reg == COL_RA) { r->ra_how = how; r->ra_off = off; }
+  else if (reg == COL_RSP) r->rsp_how = how;
+}
+
+/* DW_CFA_restore as libgcc runs it: the register becomes "unsaved" (REG_UNSAVED), not the CIE's
+   rule. For rbp that is "same value"; for the return address libgcc then reuses the callee's
+   return-address slot, a shape not followed here. */
+static void restore_reg(struct row *r, uint64_t reg) {
+  if (reg == COL_RBP || reg == COL_RSP) set_reg(r, reg, HOW_SAME, 0);
+  else if (reg == COL_RA) set_reg(r, reg, HOW_OTHER, 0);
 }
 
 /* Runs call-frame instructions while the row's address is below ra (libgcc's rule: the row in force
    at the call instruction, which ends just before the return address). 0 on anything malformed. */
 static int run_program(const uint8_t *p, const uint8_t *end, uintptr_t *loc, uintptr_t ra, uint64_t code_align,
-                       int64_t data_align, struct row *row, const struct row *initial) {
+                       int64_t data_align, struct row *row) {
   struct row saved[4];
   unsigned depth = 0;
   while (p && p < end && *loc < ra) {
@@ -119,11 +131,7 @@ static int run_program(const uint8_t *p, const uint8_t *end, uintptr_t *loc, uin
         p = uleb(p, end, &u);
         set_reg(row, op & 0x3f, HOW_OFFSET, (int64_t)u * data_align);
         continue;
-      case 0xc0:
-        if (!initial) return 0;
-        if ((op & 0x3f) == REG_RBP) { row->rbp_how = initial->rbp_how; row->rbp_off = initial->rbp_off; }
-        if ((op & 0x3f) == REG_RA) { row->ra_how = initial->ra_how; row->ra_off = initial->ra_off; }
-        continue;
+      case 0xc0: restore_reg(row, op & 0x3f); continue;
       default: break;
     }
     switch (op) {
@@ -134,12 +142,10 @@ static int run_program(const uint8_t *p, const uint8_t *end, uintptr_t *loc, uin
       case 0x05: p = uleb(p, end, &reg); if (p) p = uleb(p, end, &u); set_reg(row, reg, HOW_OFFSET, (int64_t)u * data_align); break;
       case 0x06:                                                  /* restore_extended */
         p = uleb(p, end, &reg);
-        if (!initial) return 0;
-        if (reg == REG_RBP) { row->rbp_how = initial->rbp_how; row->rbp_off = initial->rbp_off; }
-        if (reg == REG_RA) { row->ra_how = initial->ra_how; row->ra_off = initial->ra_off; }
+        restore_reg(row, reg);
         break;
       case 0x07: p = uleb(p, end, &reg); set_reg(row, reg, HOW_UNDEF, 0); break;
-      case 0x08: p = uleb(p, end, &reg); set_reg(row, reg, reg == REG_RA ? HOW_OTHER : HOW_SAME, 0); break;
+      case 0x08: p = uleb(p, end, &reg); set_reg(row, reg, reg == COL_RA ? HOW_OTHER : HOW_SAME, 0); break;
       case 0x09: p = uleb(p, end, &reg); if (p) p = uleb(p, end, &u); set_reg(row, reg, HOW_OTHER, 0); break;
       case 0x0a: if (depth == 4) return 0; saved[depth++] = *row; break;
       case 0x0b: if (depth == 0) return 0; *row = saved[--depth]; break; /* the CFA rule too, as libgcc */
@@ -190,7 +196,7 @@ static uint64_t compute_rule(uintptr_t ra) {
   if (p) p = sleb(p, cie_end, &data_align);
   if (p && version == 1) ra_reg = *p++;
   else if (p) p = uleb(p, cie_end, &ra_reg);
-  if (!p || ra_reg != REG_RA) return R_UNSUPPORTED;
+  if (!p || ra_reg != COL_RA) return R_UNSUPPORTED;
   uint8_t fde_enc = 0;
   int has_aug_data = aug[0] == 'z';
   if (has_aug_data) {
@@ -198,6 +204,7 @@ static uint64_t compute_rule(uintptr_t ra) {
     if (!p || p + n > cie_end) return R_UNSUPPORTED;
     const uint8_t *q = p;
     for (size_t i = 1; i < aug_len; i++) {
+      if (q >= p + n) return R_UNSUPPORTED;
       if (aug[i] == 'R') fde_enc = *q++;
       else if (aug[i] == 'L') q++;
       else if (aug[i] == 'P') { uint8_t e = *q++; q = skip_encoded(q, p + n, e); if (!q) return R_UNSUPPORTED; }
@@ -207,19 +214,21 @@ static uint64_t compute_rule(uintptr_t ra) {
   } else if (aug_len) {
     return R_UNSUPPORTED;
   }
-  struct row row = { REG_RSP, 0, HOW_SAME, HOW_UNDEF, 0, 0, 0 };
+  /* Every register starts "unsaved" as in libgcc: rbp and rsp keep their values; the return address
+     unsaved is not followed (only an explicit DW_CFA_undefined marks the outermost frame). */
+  struct row row = { COL_RSP, 0, HOW_SAME, HOW_OTHER, HOW_SAME, 0, 0, 0 };
   uintptr_t loc = (uintptr_t)bases.func;
-  if (!run_program(p, cie_end, &loc, ra, code_align, data_align, &row, NULL)) return R_UNSUPPORTED;
-  struct row initial = row;
+  if (!run_program(p, cie_end, &loc, ra, code_align, data_align, &row)) return R_UNSUPPORTED;
   const uint8_t *f = skip_encoded(fde + 8, fde_end, fde_enc);         /* pc_begin */
   if (f) f = skip_encoded(f, fde_end, (uint8_t)(fde_enc & 0x0f));     /* pc_range */
   if (f && has_aug_data) { f = uleb(f, fde_end, &n); if (f) f += n; }
   if (!f || f > fde_end) return R_UNSUPPORTED;
-  if (!run_program(f, fde_end, &loc, ra, code_align, data_align, &row, &initial)) return R_UNSUPPORTED;
+  if (!run_program(f, fde_end, &loc, ra, code_align, data_align, &row)) return R_UNSUPPORTED;
 
-  if (row.cfa_expr || (row.cfa_reg != REG_RSP && row.cfa_reg != REG_RBP)) return R_UNSUPPORTED;
+  if (row.rsp_how != HOW_SAME) return R_UNSUPPORTED;
+  if (row.cfa_expr || (row.cfa_reg != COL_RSP && row.cfa_reg != COL_RBP)) return R_UNSUPPORTED;
   if (row.cfa_off < 0 || row.cfa_off >= (1 << 23)) return R_UNSUPPORTED;
-  uint64_t rule = R_VALID | (uint64_t)row.cfa_off | (row.cfa_reg == REG_RBP ? R_CFA_RBP : 0);
+  uint64_t rule = R_VALID | (uint64_t)row.cfa_off | (row.cfa_reg == COL_RBP ? R_CFA_RBP : 0);
   if (row.ra_how == HOW_UNDEF) return rule | R_END;
   if (row.ra_how != HOW_OFFSET || row.ra_off % 8 || row.ra_off < -64 * 8 || row.ra_off >= 64 * 8) return R_UNSUPPORTED;
   if (row.rbp_how == HOW_OTHER) return R_UNSUPPORTED;
@@ -247,7 +256,11 @@ static uint64_t rule_at(uintptr_t ra, uint64_t gen) {
       if ((r & (R_VALID | R_UNSUPPORTED)) != 0 && (r >> R_GEN_SHIFT) == gen) return r;
       break; /* being filled in by another thread: compute it here */
     }
-    if (k == 0 || (k >> R_GEN_SHIFT) != gen) {
+    /* A slot is taken over only from an older generation, never from a newer one by a capture that
+       started before a dlclose: so a slot holds at most one key per generation, and a rule found
+       with the key's generation was computed for that key. (Taking over a newer key let a third
+       thread's newer key meet the rule left behind by the second.) */
+    if (k == 0 || (k >> R_GEN_SHIFT) < gen) {
       struct found_object obj;
       if (find_object((void *)ra, &obj) != 0) return R_UNSUPPORTED; /* not in an ELF object (JIT code): backtrace() */
       if (!__atomic_compare_exchange_n(&e->key, &k, key, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
@@ -289,11 +302,19 @@ int fu_capture(void **out, int max, void *own_frame) {
     rsp = cfa;
     ra = next_ra;
   }
+  /* A module unloaded while this stack was read: a rule may have been an old one; use backtrace(). */
+  if (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) != gen) return -1;
   return n;
 }
 
 void fu_invalidate(void) {
-  __atomic_fetch_add(&generation, 1, __ATOMIC_ACQ_REL);
+  uint32_t gen = __atomic_load_n(&generation, __ATOMIC_RELAXED);
+  while (gen < 0xffff && !__atomic_compare_exchange_n(&generation, &gen, gen + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {}
+}
+
+int fu_still_loaded(const void *inside, const void *handle) {
+  struct found_object obj;
+  return enabled && inside && find_object((void *)(uintptr_t)inside, &obj) == 0 && obj.link_map == handle;
 }
 
 int fu_is_own(const void *pc) {
@@ -330,6 +351,7 @@ int fu_init(void) {
 int fu_init(void) { return 0; }
 int fu_capture(void **out, int max, void *own_frame) { (void)out; (void)max; (void)own_frame; return -1; }
 void fu_invalidate(void) {}
+int fu_still_loaded(const void *inside, const void *handle) { (void)inside; (void)handle; return 0; }
 int fu_is_own(const void *pc) { (void)pc; return -1; }
 
 #endif

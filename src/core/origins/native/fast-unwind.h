@@ -16,6 +16,10 @@ int fu_capture(void **pc, int max, void *own_frame);
 /* Forgets every cached rule (a module was unloaded: its addresses may come back with other code). */
 void fu_invalidate(void);
 
+/* 1 when the ELF object of link map `handle` (a dlopen handle) is still loaded, with `inside` (an
+   address in it, read before the dlclose) still in it; 0 when not, or not known. Lock-free. */
+int fu_still_loaded(const void *inside, const void *handle);
+
 /* 1 when pc lies in this library's own code (the recorder's frames are not part of a stack), 0 when
    not, -1 when this library's code range is not known (then callers skip a fixed number of frames). */
 /* fu_init finds the range even when it returns 0. */

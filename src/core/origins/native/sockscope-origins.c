@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,6 +49,7 @@
 #define SKIP_FRAMES 3 /* slow_stack, record_new and the wrapper, when this library's code range is unknown */
 #define MAX_FD_SLOTS (1u << 20)
 #define DEFAULT_LOG_BYTES (4u << 20)
+#define UNFINISHED_STACK 2u /* the hash of a stack left half-written by a fork (stack hashes are odd) */
 
 enum { KIND_SOCKET = 1, KIND_ACCEPT = 2, KIND_SOCKETPAIR = 3, KIND_DUP = 4 };
 enum { EVENT_OPEN = 1, EVENT_CLOSE = 2 };
@@ -264,6 +266,10 @@ static void after_fork_child(void) {
     my_pid = pid;
     point_into(child);
     memset(counts, 0, MAX_STACKS * sizeof(struct count));
+    /* A stack another thread was writing at the fork stays unready here, and intern_stack would wait
+       for it forever: give it a hash no stack has (they are odd), so it is passed over and not read. */
+    for (uint32_t i = 0; i < MAX_STACKS; i++)
+      if (stacks[i].hash && !stacks[i].ready) stacks[i].hash = UNFINISHED_STACK;
     hdr->log_next = 0;
     hdr->log_dropped = 0;
     write_header(start_ticks());
@@ -533,11 +539,17 @@ EXPORT int close(int fd) {
   return real_close(fd);
 }
 
-/* A module unloaded: its addresses may come back holding other code, whose unwind rules differ. */
+/* A module unloaded: its addresses may come back holding other code, whose unwind rules differ.
+   A dlclose that only drops a reference (the module stays, as libc does for a program that opens
+   it again and again) keeps the rules: each forgetting costs one of 65,535 generations, after which
+   every stack is read by backtrace(). */
 EXPORT int dlclose(void *handle) {
   resolve();
   if (!real_dlclose) { errno = ENOSYS; return -1; }
+  const void *map = handle;
+  __asm__("" : "+r"(map)); /* dlclose's handle is declared nonnull: keep the test for a NULL one */
+  const void *inside = map ? (const void *)((const struct link_map *)map)->l_ld : NULL;
   int r = real_dlclose(handle);
-  fu_invalidate();
+  if (!fu_still_loaded(inside, handle)) fu_invalidate();
   return r;
 }
