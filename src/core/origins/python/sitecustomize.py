@@ -133,7 +133,7 @@ def _sockscope_origins():
     new_sites = []  # S lines not yet written
     opens = []
     closes = []
-    # A socket's record: [fd, site, time ns, thread, weak reference to its socket object, inode, closed].
+    # A socket's record: [fd, site, time (s), thread, weak reference to its socket object, inode, closed].
     # inode: None until a flush has seen the open, then the inode written in its O line, or -1 when it
     # was only counted (or its C line is written). live: fd -> the record of the socket that has it now.
     live = {}
@@ -231,7 +231,7 @@ def _sockscope_origins():
         if state.get('dropped'):
             lines.append('D\t%d\n' % state['dropped'])
         for fd, r in written:
-            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], r[2] // 1000000, pid))
+            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], int(r[2] * 1000), pid))
         return ''.join(lines)
 
     def stop(error):
@@ -245,6 +245,7 @@ def _sockscope_origins():
         on = False
         del pending[:]
         del closing[:]
+        live.clear()
         warn('recording stopped: %s' % (error,))
         mm = state.get('mm')
         if mm is not None:
@@ -353,7 +354,7 @@ def _sockscope_origins():
                         site = r[1]
                         if site >= 0:
                             opens[site] += 1
-                        parts.append(b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, r[2] // 1000000, r[3]))
+                        parts.append(b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, int(r[2] * 1000), r[3]))
                         continue
                     # Left in live (its descriptor's next owner replaces it): the wrappers change live
                     # without the lock.
@@ -528,12 +529,13 @@ def _sockscope_origins():
             return site
 
     get_native_id = getattr(threading, 'get_native_id', threading.get_ident)  # 3.8+
-    time_ns = time.time_ns
+    now = time.time  # seconds as a float (cheaper than time_ns's large int), in ms when written
     cls = socket.socket
     original_init = cls.__init__
     original_real_close = cls._real_close
     fast_get = fast_ids.get
     window = range(stack_limit)
+    rest = range(stack_limit - 1)
     local = threading.local()  # the thread's native id, cached (a forked child's main thread gets a new one below)
     ref = weakref.ref
     append = pending.append
@@ -552,7 +554,7 @@ def _sockscope_origins():
     # The hot path, written out in the two wrappers (a Python call costs as much as the work). The
     # stack's key is every frame of the window, the runtime's too, as nested tuples (key, code id,
     # instruction offset): no test per frame, no line numbers; only a key not seen before is looked at
-    # closely (new_site). Times are kept in ns and divided when written.
+    # closely (new_site). Times are kept as time.time() floats and turned into ms when written.
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         original_init(self, family, type, proto, fileno)
         if not on:
@@ -567,12 +569,14 @@ def _sockscope_origins():
                     known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
                     return
             f = getframe(1)
-            key = None
-            for _ in window:
-                key = (key, id(f.f_code), f.f_lasti)
-                f = f.f_back
-                if f is None:
-                    break
+            key = (None, id(f.f_code), f.f_lasti)
+            f = f.f_back
+            if f is not None:
+                for _ in rest:
+                    key = (key, id(f.f_code), f.f_lasti)
+                    f = f.f_back
+                    if f is None:
+                        break
             site = fast_get(key)
             if site is None:
                 site = new_site(key, getframe(1))
@@ -580,7 +584,7 @@ def _sockscope_origins():
                 tid = local.tid
             except AttributeError:
                 tid = local.tid = get_native_id()
-            r = [fd, site, time_ns(), tid, ref(self), None, False]
+            r = [fd, site, now(), tid, ref(self), None, False]
             live[fd] = r
             if len(pending) >= limit:
                 kick()  # before this socket is queued: a full batch is written without it
@@ -591,12 +595,11 @@ def _sockscope_origins():
     def _real_close(self, _ss=socket._socket.socket):
         # The original close always runs, whatever happens to the recorder's bookkeeping.
         try:
-            if on:
-                r = live.pop(base_fileno(self), None)  # -1 (detached) is never a key
-                if r is not None and not r[6]:
-                    r[6] = True  # before the descriptor is closed (see flush)
-                    if r[5] is not None:  # its O line was written (else a flush counts it)
-                        closing_append(r)
+            r = live.pop(base_fileno(self), None)  # -1 (detached) is never a key; live is empty once stopped
+            if r is not None and not r[6]:
+                r[6] = True  # before the descriptor is closed (see flush)
+                if r[5] is not None:  # its O line was written (else a flush counts it)
+                    closing_append(r)
         except Exception as e:
             stop(e)
         finally:
