@@ -83,9 +83,9 @@ test('Python: the record file cannot be rewritten (a directory in the way): reco
   assert.match(lines[0] as string, /^sockscope-origins: recording stopped: .*; origins not recorded$/);
 });
 
-test('Python: fork while another thread holds the recorder\'s lock: the child does not hang', { skip: !hasPython && 'needs Linux and python3', timeout: 90000 }, () => {
+test('Python: fork while another thread holds the recorder\'s lock or writes a batch: the child does not hang, and records its own sockets', { skip: !hasPython && 'needs Linux and python3', timeout: 90000 }, () => {
   const program = [
-    'import os, socket, threading',
+    'import os, socket, threading, time',
     'def churn():',
     '    while True:',
     '        socket.socket().close()',
@@ -94,6 +94,16 @@ test('Python: fork while another thread holds the recorder\'s lock: the child do
     '    pid = os.fork()',
     '    if pid == 0:',
     '        socket.socket().close()',
+    '        if i % 6 == 0:  # its writer thread writes a socket it holds',
+    '            s = socket.socket()',
+    "            mine = os.path.join(os.environ['SOCKSCOPE_ORIGINS_DIR'], '%d.stream' % os.getpid())",
+    '            for _ in range(250):',
+    '                time.sleep(0.02)',
+    "                with open(mine, encoding='latin-1') as f:",
+    "                    if '\\nO\\t%d\\t' % s.fileno() in f.read():",
+    '                        break',
+    '            else:',
+    '                os._exit(8)',
     '        os._exit(7)',
     '    _, status = os.waitpid(pid, 0)',
     '    assert os.waitstatus_to_exitcode(status) == 7',

@@ -390,7 +390,7 @@ def _sockscope_origins():
         idle = 0
         me = flusher[0]
         while not stopping.wait(0.2):
-            busy = len(pending) > 0 or len(closing) > 0
+            busy = len(pending) > 0 or len(closing) > 0 or len(brief) > 0
             flush()
             idle = 0 if busy else idle + 1
             if idle >= 5 or not state['size']:
@@ -400,7 +400,7 @@ def _sockscope_origins():
             if flusher[0] is me:
                 flusher[0] = None
                 limit = 0
-        if (len(pending) or len(closing)) and not stopping.is_set():
+        if (len(pending) or len(closing) or brief) and not stopping.is_set():
             start_flusher()  # something came in while this one was leaving
 
     def start_flusher():
@@ -464,6 +464,7 @@ def _sockscope_origins():
         nonlocal lock, limit
         lock = threading.RLock()
         flusher[0] = None
+        flushing[0] = False  # a flush under way in another thread of the parent stays in the parent
         limit = 0
         try:
             local.__dict__.clear()
