@@ -83,9 +83,9 @@ test('Python: the record file cannot be rewritten (a directory in the way): reco
   assert.match(lines[0] as string, /^sockscope-origins: recording stopped: .*; origins not recorded$/);
 });
 
-test('Python: fork while another thread holds the recorder\'s lock: the child does not hang', { skip: !hasPython && 'needs Linux and python3', timeout: 90000 }, () => {
+test('Python: fork while another thread holds the recorder\'s lock or writes a batch: the child does not hang, and records its own sockets', { skip: !hasPython && 'needs Linux and python3', timeout: 90000 }, () => {
   const program = [
-    'import os, socket, threading',
+    'import os, socket, threading, time',
     'def churn():',
     '    while True:',
     '        socket.socket().close()',
@@ -94,6 +94,16 @@ test('Python: fork while another thread holds the recorder\'s lock: the child do
     '    pid = os.fork()',
     '    if pid == 0:',
     '        socket.socket().close()',
+    '        if i % 6 == 0:  # its writer thread writes a socket it holds',
+    '            s = socket.socket()',
+    "            mine = os.path.join(os.environ['SOCKSCOPE_ORIGINS_DIR'], '%d.stream' % os.getpid())",
+    '            for _ in range(250):',
+    '                time.sleep(0.02)',
+    "                with open(mine, encoding='latin-1') as f:",
+    "                    if '\\nO\\t%d\\t' % s.fileno() in f.read():",
+    '                        break',
+    '            else:',
+    '                os._exit(8)',
     '        os._exit(7)',
     '    _, status = os.waitpid(pid, 0)',
     '    assert os.waitstatus_to_exitcode(status) == 7',
@@ -143,6 +153,54 @@ test('Python: an idle program\'s sockets reach its record within ~200 ms (the wr
   assert.equal(await exited, 0, err);
   assert.ok(opened(last) !== undefined, `the socket opened just before exit (fd ${last}) is in the record`);
   assert.deepEqual(recorderLines(err), []);
+});
+
+test('Python: a burst of sockets (batches written by the program\'s own thread): the ones still open at their fd with their inode and site, every other one counted closed, reused descriptors never left to an old socket', { skip: !hasPython && 'needs Linux and python3', timeout: 60000 }, () => {
+  // 3,000 sockets opened and closed, one in 100 kept open (its descriptor is the next ones' no more),
+  // 300 dropped without close (the garbage collector closes them): far more than a batch, so most are
+  // written by the program's thread, and descriptors are reused across batches all the time. Then a
+  // socket written while open and dropped: the socket that takes its descriptor closes it in the record.
+  const program = [
+    'import json, os, socket, time',
+    'def brief(): return socket.socket()',
+    'def keep(): return socket.socket()',
+    'def dropped(): return socket.socket()',
+    'def late(): return socket.socket()',
+    'def reuse(): return socket.socket()',
+    'held = []',
+    'for i in range(3000):',
+    '    s = brief()',
+    '    if i % 100 == 0: held.append(keep())',
+    '    if i % 10 == 0: dropped()',
+    '    s.close()',
+    'x = late()',
+    'time.sleep(0.6)  # written (its O line) by the writer thread',
+    'fd = x.fileno()',
+    'del x  # closed by the garbage collector: no close seen',
+    'held.append(reuse())',
+    'assert held[-1].fileno() == fd',
+    "print(json.dumps([[s.fileno(), os.fstat(s.fileno()).st_ino] for s in held]), flush=True)",
+  ].join('\n');
+  const file = path.join(work, 'burst.py'); // a file, so that its frames are the program's (not <string>)
+  fs.writeFileSync(file, program + '\n');
+  const r = spawnSync('python3', [file], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records }, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(recorderLines(r.stderr), []);
+  const held = JSON.parse(r.stdout) as [number, number][];
+  assert.equal(held.length, 31);
+  const stream = parseOriginStream(fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8'));
+  const siteOf = (fn: string): number => {
+    const found = [...stream.sites].filter(([, frames]) => frames[0]?.function === fn).map(([site]) => site);
+    assert.equal(found.length, 1, `one site for ${fn}`);
+    return found[0] as number;
+  };
+  const [brief, keep, dropped, late, reuse] = [siteOf('brief'), siteOf('keep'), siteOf('dropped'), siteOf('late'), siteOf('reuse')];
+  assert.deepEqual([...stream.live.values()].map((l) => [l.fd, Number(l.inode), l.stack]).sort((a, b) => (a[0] as number) - (b[0] as number)),
+    held.map(([fd, inode], i) => [fd, inode, i < 30 ? keep : reuse]).sort((a, b) => (a[0] as number) - (b[0] as number)), 'the live table: exactly the sockets held, with their inodes and sites');
+  assert.deepEqual(stream.counts.get(brief), { opens: 3000, closes: 3000 });
+  assert.deepEqual(stream.counts.get(dropped), { opens: 300, closes: 300 });
+  assert.deepEqual(stream.counts.get(keep), { opens: 30, closes: 0 });
+  assert.deepEqual(stream.counts.get(late), { opens: 1, closes: 1 }, 'the socket the garbage collector closed after its O line');
 });
 
 test('Node.js: a socket closed by resetAndDestroy is recorded as closed', { skip: !linux && 'needs Linux' }, () => {

@@ -14,11 +14,18 @@
 # file are left out: frame 0 is the innermost frame of the program.
 #
 # Cost: the hot path walks the frames (sys._getframe, capped) to a key of code object ids and
-# instruction offsets; only a key not seen before gets its line numbers and a site, written once. Events
-# are queued and written in batches, at most 200 ms late, by a daemon thread that exists only while the
-# program makes or closes sockets (and at exit through atexit, and before a fork). In a batch a socket
-# opened and closed again is only counted; a socket still open gets its inode (fstat) then, when its
-# socket object still holds the descriptor.
+# instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
+# numbers and a site, written once. Opens are queued; a close only marks its record, and is queued only
+# when the socket's O line was written. Batches are written at most 200 ms late by a daemon thread that
+# exists only while the program makes sockets (and at exit through atexit, and before a fork), or by the
+# program's own thread every 128 sockets, so that the records of short-lived sockets die young (the
+# garbage collector's older generations never see them). In a batch a socket opened and closed again is
+# only counted (in C code: map, compress); a socket still open gets its inode (fstat) then, when its
+# socket object still holds the descriptor. A socket written and then closed unseen (by the garbage
+# collector) gets its C line when its descriptor gets a new O line. Trade-off of the batching: what is
+# written is in the mapped file at once and survives a kill, but a program killed (SIGKILL, os._exit)
+# loses the events not yet written: at most its last 200 ms (the counts of sockets opened and closed
+# again are left to the writer thread); a normal exit writes everything.
 #
 # Output: <records dir>/<pid>.stream in the line format of src/core/origins/streamFile.ts (keep in
 # step). The file is preallocated to its cap ($SOCKSCOPE_ORIGINS_LOG_BYTES, 4 MiB) and mapped, so that
@@ -40,13 +47,15 @@ def _sockscope_origins():
     import time
     import json
     import atexit
-    import collections
+    import itertools
+    import operator
     import stat as stat_module
     import weakref
 
     max_sites = 4096
     max_frames = 12
-    stack_limit = 32
+    stack_limit = 32  # frames looked at above the socket's creation (its site: the program's among them)
+    batch = 128  # sockets queued at most before the program's thread writes them itself
     try:
         cap = int(os.environ.get('SOCKSCOPE_ORIGINS_LOG_BYTES') or 0) or (4 << 20)
     except ValueError:
@@ -124,13 +133,27 @@ def _sockscope_origins():
     new_sites = []  # S lines not yet written
     opens = []
     closes = []
-    # A socket's record: [fd, site, time ms, thread, weak reference to its socket object, inode (None
-    # until written), closed]. live: fd -> the record of the socket that has it now.
+    # A socket's record: [fd, site, time (s), thread, weak reference to its socket object, inode, closed].
+    # inode: None until a flush has seen the open, then the inode written in its O line, or -1 when it
+    # was only counted (or its C line is written). live: fd -> the record of the socket that has it now.
     live = {}
-    # Opens (a record) and closes (a 1-tuple of the record) since the last write, in order. Appended
-    # without the lock (a deque's append is atomic); closes and the writer take the lock.
-    pending = collections.deque()
+    # fd -> the record whose O line was written last for it, until its C line is: when the descriptor
+    # gets a new O line while that record has none, its socket lost it unseen (the garbage collector
+    # closed it) and its C line comes first.
+    written_fd = {}
+    # Since the last write: the records of sockets opened (pending), and of sockets closed whose O line
+    # was written (closing; the close of one not yet written only marks its record closed). Appended
+    # without the lock (a list's append is atomic); the writer takes the lock.
+    pending = []
+    closing = []
+    brief = {}  # site -> sockets opened and closed again between flushes, counted but not yet written (N)
     flusher = [None]  # (thread, its stop event) while one runs
+    on = True  # False once the recorder has stopped
+    # The wrappers call kick() when len(pending) >= limit: 0 while no writer thread runs (the first
+    # socket starts one), then `batch` (the program's own thread writes them: the records of sockets
+    # opened and closed again are then freed young, not left for the garbage collector's older
+    # generations to go through; see flush for what it leaves to the writer thread).
+    limit = 0
     missing = object()
     # id(code object) -> absolute file name, or None for the runtime's code. Keyed by id: a code
     # object's own hash is computed afresh each time from its contents. The objects are kept alive in
@@ -190,8 +213,13 @@ def _sockscope_origins():
 
     def snapshot(pid):
         # Sites, counts of what is no longer live, the live sockets already written (a socket still
-        # pending is written by the next flush). The new file holds every site: none is pending.
+        # pending is written by the next flush). The new file holds every site: none is pending, nor any
+        # count.
         del new_sites[:]
+        for site, k in brief.items():
+            opens[site] += k
+            closes[site] += k
+        brief.clear()
         lines = [header(pid)]
         lines.extend(site_lines)
         written = [(fd, r) for fd, r in live.items() if r[5] is not None and not r[6]]
@@ -203,17 +231,21 @@ def _sockscope_origins():
         if state.get('dropped'):
             lines.append('D\t%d\n' % state['dropped'])
         for fd, r in written:
-            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], r[2], pid))
+            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], int(r[2] * 1000), pid))
         return ''.join(lines)
 
     def stop(error):
         # The recorder failed (its file could not be rewritten: disk full, permissions…): it stops for
         # good, says so once, and the program goes on. Afterwards the wrappers only call the originals.
+        nonlocal on
         if state.get('stopped'):
             return
         state['stopped'] = True
         state['size'] = 0
-        pending.clear()
+        on = False
+        del pending[:]
+        del closing[:]
+        live.clear()
         warn('recording stopped: %s' % (error,))
         mm = state.get('mm')
         if mm is not None:
@@ -245,63 +277,98 @@ def _sockscope_origins():
     fstat = os.fstat
     is_socket = stat_module.S_ISSOCK
     base_fileno = socket._socket.socket.fileno
-    popleft = pending.popleft
+    get1 = operator.itemgetter(1)
+    get6 = operator.itemgetter(6)
+    not_ = operator.not_
+    compress = itertools.compress
+    flushing = [False]
 
-    def flush():
+    def flush(counts=True):
         # Writes what happened since the last flush, in one copy into the mapped file. A socket opened
-        # and closed again in between is only counted (an N line). The others get their inode now,
-        # when their socket object still holds the descriptor (then it is still theirs: a close through
-        # the socket would be in this batch); a socket that lost it behind the recorder's back (closed
-        # by the garbage collector, detached and closed) is counted and not written, never guessed.
+        # and closed again in between is only counted (an N line; counts=False, the program's own
+        # thread writing a full queue, leaves those for the writer thread). The others get their inode
+        # now, when their socket object still holds the descriptor (then it is still theirs: its close
+        # would have been seen); a socket that lost it behind the recorder's back (closed by the garbage
+        # collector, detached and closed) is counted and not written, never guessed.
         with lock:
             if not state['size']:
-                pending.clear()
+                del pending[:]
+                del closing[:]
                 return
+            if flushing[0]:  # a signal handler's socket while this thread writes: the next flush has it
+                return
+            flushing[0] = True
             try:
                 parts = [s.encode('utf-8', 'replace') for s in new_sites]
                 del new_sites[:]
-                brief = {}  # site -> sockets opened and closed again, counted only
-                for _ in range(len(pending)):
-                    r = popleft()
-                    if r.__class__ is tuple:  # a close
-                        r = r[0]
-                        if r[5] is not None:  # its open was written (else it is counted in brief)
-                            site = r[1]
-                            if site >= 0:
-                                closes[site] += 1
-                            parts.append(b'C\t%d\t%d\n' % (r[0], site))
-                        continue
-                    if not r[6]:
-                        fd = r[0]
-                        inode = None
-                        owner = r[4]()
-                        if owner is not None and base_fileno(owner) == fd:
-                            try:
-                                st = fstat(fd)
-                                if is_socket(st.st_mode):
-                                    inode = st.st_ino
-                            except OSError:
-                                pass
-                        del owner
-                        # The close wrapper marks a record before the descriptor is closed, so one still
-                        # unmarked once fstat is done had its descriptor then.
-                        if inode is not None and not r[6]:
-                            r[5] = inode
-                            site = r[1]
-                            if site >= 0:
-                                opens[site] += 1
-                            parts.append(b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, r[2], r[3]))
-                            continue
-                        # Left in live (its descriptor's next owner replaces it): the wrappers change
-                        # live without the lock.
-                        r[6] = True
-                    site = r[1]
-                    brief[site] = brief.get(site, 0) + 1
-                for site, n in brief.items():
+                # The opens first, then the closes: a close queued after an open of the same descriptor
+                # is that socket's own (its O line is written now, its C line in the next batch), and
+                # every close in this batch is of a socket written before, so its C line goes first.
+                n = len(pending)
+                batch = pending[:n]
+                del pending[:n]
+                n = len(closing)
+                done = closing[:n]
+                del closing[:n]
+                for r in done:
+                    if r[5] > 0:
+                        r[5] = -1
+                        site = r[1]
+                        if site >= 0:
+                            closes[site] += 1
+                        parts.append(b'C\t%d\t%d\n' % (r[0], site))
+                        if written_fd.get(r[0]) is r:
+                            del written_fd[r[0]]
+                # Sockets closed already (most of them): counted, in C code. The closed marks are read
+                # once, so every socket is either counted here or looked at below.
+                closed = list(map(get6, batch))
+                sites = list(compress(map(get1, batch), closed))
+                for site in set(sites):
                     if site >= 0:
-                        opens[site] += n
-                        closes[site] += n
-                        parts.append(b'N\t%d\t%d\t%d\n' % (site, n, n))
+                        brief[site] = brief.get(site, 0) + sites.count(site)
+                for r in compress(batch, map(not_, closed)):
+                    fd = r[0]
+                    inode = None
+                    owner = r[4]()
+                    if owner is not None and base_fileno(owner) == fd:
+                        try:
+                            st = fstat(fd)
+                            if is_socket(st.st_mode):
+                                inode = st.st_ino
+                        except OSError:
+                            pass
+                    del owner
+                    # The close wrapper marks a record before the descriptor is closed, so one still
+                    # unmarked once fstat is done had its descriptor then; one marked since then saw
+                    # no inode (r[5] None), so queued no close: it is counted.
+                    if inode is not None and not r[6]:
+                        r[5] = inode
+                        old = written_fd.get(fd)
+                        if old is not None and old[5] > 0:
+                            old[5] = -1
+                            old[6] = True
+                            if old[1] >= 0:
+                                closes[old[1]] += 1
+                            parts.append(b'C\t%d\t%d\n' % (fd, old[1]))
+                        written_fd[fd] = r
+                        site = r[1]
+                        if site >= 0:
+                            opens[site] += 1
+                        parts.append(b'O\t%d\t%d\t%d\t%d\t%d\n' % (fd, inode, site, int(r[2] * 1000), r[3]))
+                        continue
+                    # Left in live (its descriptor's next owner replaces it): the wrappers change live
+                    # without the lock.
+                    r[6] = True
+                    r[5] = -1
+                    site = r[1]
+                    if site >= 0:
+                        brief[site] = brief.get(site, 0) + 1
+                if counts and brief:
+                    for site, k in brief.items():
+                        opens[site] += k
+                        closes[site] += k
+                        parts.append(b'N\t%d\t%d\t%d\n' % (site, k, k))
+                    brief.clear()
                 if len(parts) == 0:
                     return
                 data = b''.join(parts)
@@ -314,6 +381,8 @@ def _sockscope_origins():
                     rotate()  # the snapshot holds these events already
             except Exception as e:
                 stop(e)
+            finally:
+                flushing[0] = False
 
     def flusher_loop(stopping):
         # Writes every 200 ms while the program makes or closes sockets; gone after a second without any,
@@ -321,32 +390,44 @@ def _sockscope_origins():
         idle = 0
         me = flusher[0]
         while not stopping.wait(0.2):
-            busy = len(pending) > 0
+            busy = len(pending) > 0 or len(closing) > 0 or len(brief) > 0
             flush()
             idle = 0 if busy else idle + 1
             if idle >= 5 or not state['size']:
                 break
+        nonlocal limit
         with lock:
             if flusher[0] is me:
                 flusher[0] = None
-        if len(pending) and not stopping.is_set():
+                limit = 0
+        if (len(pending) or len(closing) or brief) and not stopping.is_set():
             start_flusher()  # something came in while this one was leaving
 
     def start_flusher():
+        nonlocal limit
         with lock:
             if flusher[0] is not None or not state['size']:
                 return
             stopping = threading.Event()
             t = threading.Thread(target=flusher_loop, args=(stopping,), name='sockscope-origins', daemon=True)
             flusher[0] = (t, stopping)
+            limit = batch
         try:
             t.start()
         except Exception as e:  # no thread to be had (the interpreter is shutting down…)
             with lock:
                 if flusher[0] is not None and flusher[0][0] is t:
                     flusher[0] = None
+                    limit = 0
             if not isinstance(e, RuntimeError):
                 raise
+
+    def kick():
+        # The queue passed the limit: start the writer thread, or write now when it cannot keep up.
+        if flusher[0] is None:
+            start_flusher()
+        else:
+            flush(False)
 
     def stop_flusher():
         f = flusher[0]
@@ -380,9 +461,11 @@ def _sockscope_origins():
         # Another thread of the parent may have held the lock at fork: it does not exist in the child,
         # so the lock would stay taken for ever. The child gets a new one (the state it guarded may be
         # half updated: at worst a record is wrong, the program is not stopped), and no writer thread.
-        nonlocal lock
+        nonlocal lock, limit
         lock = threading.RLock()
         flusher[0] = None
+        flushing[0] = False  # a flush under way in another thread of the parent stays in the parent
+        limit = 0
         try:
             local.__dict__.clear()
             if state.get('stopped'):
@@ -395,7 +478,7 @@ def _sockscope_origins():
                 stop(e)
                 return
             old.close()
-            if len(pending):
+            if len(pending) or len(closing):
                 start_flusher()
         except Exception as e:
             stop(e)
@@ -405,50 +488,59 @@ def _sockscope_origins():
     getframe = sys._getframe
 
     def new_site(fast_key, f):
-        # A stack not seen before: its frames with their line numbers; a site for each distinct one.
+        # A stack not seen before (fast_key: the window's frames as code object ids and instruction
+        # offsets): the program's frames in it with their line numbers; a site for each distinct one.
+        # Every code object in the window is kept alive (program_file), so that the ids in fast_key are
+        # never those of another code object later.
         with lock:
             site = fast_ids.get(fast_key)
             if site is not None:
                 return site
             frames = []
             key = []
-            n = 0
-            while f is not None and n < stack_limit and len(frames) < max_frames:
+            for _ in window:
                 code = f.f_code
                 pf = program_file(code)
-                if pf is not None:
+                if pf is not None and len(frames) < max_frames:
                     line = f.f_lineno
                     key.append(id(code))
                     key.append(line)
                     frames.append([pf, line, getattr(code, 'co_qualname', None) or code.co_name])
                 f = f.f_back
-                n += 1
-            key = tuple(key)
-            site = site_ids.get(key)
-            if site is None:
-                if len(site_lines) >= max_sites:
-                    state['dropped'] = state.get('dropped', 0) + 1
-                    return -1
-                site = len(site_lines)
-                line = 'S\t%d\t%s\n' % (site, json.dumps(frames))
-                site_lines.append(line)
-                new_sites.append(line)
-                opens.append(0)
-                closes.append(0)
-                site_ids[key] = site
+                if f is None:
+                    break
+            if not frames:
+                site = -1  # no frame of the program's (a socket made by the runtime itself)
+            else:
+                key = tuple(key)
+                site = site_ids.get(key)
+                if site is None:
+                    if len(site_lines) >= max_sites:
+                        state['dropped'] = state.get('dropped', 0) + 1
+                        return -1
+                    site = len(site_lines)
+                    line = 'S\t%d\t%s\n' % (site, json.dumps(frames))
+                    site_lines.append(line)
+                    new_sites.append(line)
+                    opens.append(0)
+                    closes.append(0)
+                    site_ids[key] = site
             if len(fast_ids) < 16 * max_sites:
                 fast_ids[fast_key] = site
             return site
 
     get_native_id = getattr(threading, 'get_native_id', threading.get_ident)  # 3.8+
-    time_ns = time.time_ns
+    now = time.time  # seconds as a float (cheaper than time_ns's large int), in ms when written
     cls = socket.socket
     original_init = cls.__init__
     original_real_close = cls._real_close
-    get = code_file.get
+    fast_get = fast_ids.get
+    window = range(stack_limit)
+    rest = range(stack_limit - 1)
     local = threading.local()  # the thread's native id, cached (a forked child's main thread gets a new one below)
     ref = weakref.ref
     append = pending.append
+    closing_append = closing.append
 
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
@@ -460,10 +552,13 @@ def _sockscope_origins():
         owner = known[4]()
         return owner is not None and base_fileno(owner) in (fd, -1)  # -1: detached, so handed over
 
-    # The hot path, written out in the two wrappers (a Python call costs as much as the work).
+    # The hot path, written out in the two wrappers (a Python call costs as much as the work). The
+    # stack's key is every frame of the window, the runtime's too, as nested tuples (key, code id,
+    # instruction offset): no test per frame, no line numbers; only a key not seen before is looked at
+    # closely (new_site). Times are kept as time.time() floats and turned into ms when written.
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         original_init(self, family, type, proto, fileno)
-        if not state['size']:
+        if not on:
             return
         try:
             fd = base_fileno(self)
@@ -475,50 +570,37 @@ def _sockscope_origins():
                     known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
                     return
             f = getframe(1)
-            key = []
-            n = 0
-            while f is not None and n < stack_limit:
-                code = f.f_code
-                pf = get(id(code), missing)
-                if pf is missing:
-                    pf = program_file(code)
-                if pf is not None:
-                    key.append(id(code))
-                    key.append(f.f_lasti)
-                    if len(key) == 2 * max_frames:
+            key = (None, id(f.f_code), f.f_lasti)
+            f = f.f_back
+            if f is not None:
+                for _ in rest:
+                    key = (key, id(f.f_code), f.f_lasti)
+                    f = f.f_back
+                    if f is None:
                         break
-                f = f.f_back
-                n += 1
-            if key:
-                key = tuple(key)
-                site = fast_ids.get(key)
-                if site is None:
-                    site = new_site(key, getframe(1))
-            else:
-                site = -1
+            site = fast_get(key)
+            if site is None:
+                site = new_site(key, getframe(1))
             try:
                 tid = local.tid
             except AttributeError:
                 tid = local.tid = get_native_id()
-            r = [fd, site, time_ns() // 1000000, tid, ref(self), None, False]
+            r = [fd, site, now(), tid, ref(self), None, False]
             live[fd] = r
+            if len(pending) >= limit:
+                kick()  # before this socket is queued: a full batch is written without it
             append(r)
-            if flusher[0] is None:
-                start_flusher()
-            elif len(pending) >= 8192:
-                flush()
         except Exception as e:  # the recorder's own failure never reaches the program
             stop(e)
 
     def _real_close(self, _ss=socket._socket.socket):
         # The original close always runs, whatever happens to the recorder's bookkeeping.
         try:
-            fd = base_fileno(self)
-            if fd >= 0 and state['size']:
-                r = live.pop(fd, None)
-                if r is not None and not r[6]:
-                    r[6] = True
-                    append((r,))
+            r = live.pop(base_fileno(self), None)  # -1 (detached) is never a key; live is empty once stopped
+            if r is not None and not r[6]:
+                r[6] = True  # before the descriptor is closed (see flush)
+                if r[5] is not None:  # its O line was written (else a flush counts it)
+                    closing_append(r)
         except Exception as e:
             stop(e)
         finally:
