@@ -12,7 +12,7 @@ import { catchClauses } from './handlers';
 import { ifChain } from './ifChain';
 import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from './jumps';
 import { buildLoop, doWhileLoop, whileLoop } from './loops';
-import { declaredFrom, endOfBlock, inScope } from './scopes';
+import { declaredFrom, endOfBlock, endOfTreeScope, inScope, ScopeTree } from './scopes';
 import { DispatchArms, fallthroughSwitch, type SwitchPart } from './switch';
 
 /** A graph of named nodes; `cond` nodes have a true (0) and a false (1) slot. */
@@ -375,4 +375,46 @@ test('ExceptionRoutes.throughFinally: a jump out of a guarded block runs its cop
     return [];
   }, () => assert.fail('nothing throws'));
   assert.deepEqual(g.names(loop.breaks), ['fin']);
+});
+
+test('ScopeTree: scopes get ids in creation order and their parents; a jump leaves the open ones that declared something', () => {
+  const tree = new ScopeTree();
+  assert.equal(tree.push(), 0);
+  tree.declare(['p']);
+  assert.equal(tree.push(), 1);
+  assert.equal(tree.push(), 2);
+  tree.declare(['x', 'x', 'y']);
+  assert.deepEqual([tree.current, tree.depth], [2, 3]);
+  assert.deepEqual(tree.declaringFrom(1), [2], 'scope 1 declared nothing');
+  assert.deepEqual(tree.declaringFrom(0), [0, 2]);
+  assert.equal(tree.pop(), 2);
+  assert.equal(tree.push(), 3);
+  assert.deepEqual(tree.parent, [-1, 0, 1, 1]);
+  assert.deepEqual(tree.declared.map((d) => [...d]), [['p'], [], ['x', 'y'], []]);
+});
+
+test('endOfTreeScope: a scope node where the scope declared something and its end is reached', () => {
+  const g = new Graph();
+  const nodes: { scopes: number[] }[] = [];
+  const chain = (out: Pred[]): Pred[] => {
+    const after = g.chain(out, 'scope');
+    nodes[after[0]!.from] = { scopes: [] };
+    return after;
+  };
+  const n = g.add('stmt');
+  nodes.push({ scopes: [] });
+  const tree = new ScopeTree();
+  tree.push();
+  tree.push();
+  assert.deepEqual(endOfTreeScope(tree, nodes, [{ from: n, slot: -1 }], chain), [{ from: n, slot: -1 }], 'nothing declared');
+  tree.push();
+  tree.declare(['c']);
+  assert.deepEqual(endOfTreeScope(tree, nodes, [], chain), [], 'end not reached');
+  assert.equal(g.nodes.length, 1);
+  tree.push();
+  tree.declare(['d']);
+  const out = endOfTreeScope(tree, nodes, [{ from: n, slot: -1 }], chain);
+  assert.deepEqual(g.names(out), ['scope']);
+  assert.deepEqual(nodes[out[0]!.from]!.scopes, [3]);
+  assert.equal(tree.depth, 1, 'every end closed its scope');
 });
