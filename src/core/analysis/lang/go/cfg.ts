@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
-import { ifChain } from '../../ir/cfg/ifChain';
+import { ifStatementChain } from '../../ir/cfg/ifChain';
 import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop } from '../../ir/cfg/loops';
 import { endOfTreeScope, ScopeTree } from '../../ir/cfg/scopes';
@@ -241,7 +241,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private ifStatement(n: Node, preds: Pred[]): Pred[] {
-    return ifChain<Node, Node>(n, preds, {
+    return ifStatementChain(n, preds, {
       condition: (arm, cur) => {
         const init = arm.childForFieldName('initializer');
         const gated = this.gate?.ifStmt.id === arm.id ? this.gate.stmt : init && checksError(arm, init) ? init : null;
@@ -256,16 +256,9 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
         }
         return { t: [{ from: cond, slot: 0 }], f: success };
       },
-      consequence: (arm, t) => {
-        const cons = arm.childForFieldName('consequence');
-        return cons ? this.statement(cons, t) : t;
-      },
+      statement: (s, p) => this.statement(s, p),
       // An `else if` is a statement of its own here: it may open the scope of an initializer.
-      next: (arm) => {
-        const alt = arm.childForFieldName('alternative');
-        return alt ? { otherwise: alt } : null;
-      },
-      otherwise: (alt, f) => this.statement(alt, f),
+      elseIfArms: false,
     });
   }
 

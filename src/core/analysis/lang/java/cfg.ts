@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { firstKid } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { ExceptionRoutes, type JumpTargetFrame } from '../../ir/cfg/exceptions';
-import { ifChain } from '../../ir/cfg/ifChain';
+import { ifStatementChain } from '../../ir/cfg/ifChain';
 import { arriveAt, labelledStatement } from '../../ir/cfg/jumps';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
@@ -294,20 +294,13 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private ifStatement(first: Node, preds: Pred[]): Pred[] {
-    return ifChain<Node, Node>(first, preds, {
+    return ifStatementChain(first, preds, {
       condition: (n, cur) => {
         const c = this.effect(cur, n.childForFieldName('condition') ?? n, 'cond');
         return { t: [{ from: c, slot: 0 }], f: [{ from: c, slot: 1 }] };
       },
-      consequence: (n, t) => {
-        const cons = n.childForFieldName('consequence');
-        return cons ? this.statement(cons, t) : t;
-      },
-      next: (n) => {
-        const alt = n.childForFieldName('alternative');
-        return !alt ? null : alt.type === 'if_statement' ? { arm: alt } : { otherwise: alt };
-      },
-      otherwise: (alt, f) => this.statement(alt, f),
+      statement: (s, p) => this.statement(s, p),
+      elseIfArms: true,
     });
   }
 
