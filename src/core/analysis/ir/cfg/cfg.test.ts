@@ -10,7 +10,7 @@ import { FinallyCopies, throughFinallies } from './finally';
 import { GotoLabels } from './gotos';
 import { catchClauses } from './handlers';
 import { ifChain } from './ifChain';
-import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from './jumps';
+import { arriveAt, findJumpTarget, breakableStatement, type JumpFrame } from './jumps';
 import { buildLoop, doWhileLoop, whileLoop } from './loops';
 import { declaredFrom, endOfBlock, endOfTreeScope, inScope, ScopeTree } from './scopes';
 import { DispatchArms, fallthroughSwitch, type SwitchPart } from './switch';
@@ -93,12 +93,12 @@ test('arriveAt: a break joins the frame\'s exits, a continue goes to its continu
   assert.deepEqual(g.edges(), ['continue->head']);
 });
 
-test('labelledStatement: its breaks leave it after the ends of its body', () => {
+test('breakableStatement: its breaks leave it after the ends of its body', () => {
   const g = new Graph();
   const entry = g.add('entry');
   const frames: JumpFrame[] = [];
   const f = frame('l', false, false);
-  const out = labelledStatement(frames, f, () => {
+  const out = breakableStatement(frames, f, () => {
     assert.equal(frames.length, 1);
     f.breaks.push(...g.chain([{ from: entry, slot: -1 }], 'break'));
     return g.chain([{ from: entry, slot: -1 }], 'body');

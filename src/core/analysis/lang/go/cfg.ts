@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { ifStatementChain } from '../../ir/cfg/ifChain';
-import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { arriveAt, breakableStatement, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop } from '../../ir/cfg/loops';
 import { endOfTreeScope, ScopeTree } from '../../ir/cfg/scopes';
 import { DispatchArms } from '../../ir/cfg/switch';
@@ -312,8 +312,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private cases(n: Node, dispatch: number, cases: Node[], label: string | null, exhaustive: boolean, isSelect: boolean): Pred[] {
     const frame: JumpTarget = { label, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.tree.depth };
-    this.jumps.push(frame);
-    const outs = this.arms.build(dispatch, cases, (c, entry) => {
+    const exits: Pred[] = exhaustive ? [] : [{ from: dispatch, slot: -1 }];
+    return breakableStatement(this.jumps, frame, () => [...this.arms.build(dispatch, cases, (c, entry) => {
       this.tree.push();
       let p = entry;
       const comm = isSelect ? c.childForFieldName('communication') : null;
@@ -323,10 +323,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       }
       const out = this.statements(statementsOf(c), p);
       return this.popScope(out, { kind: 'case', node: c, report: lastLeaf(n) });
-    });
-    this.jumps.pop();
-    const exits = exhaustive ? [] : [{ from: dispatch, slot: -1 }];
-    return [...outs, ...exits, ...frame.breaks];
+    }), ...exits]);
   }
 
   private jump(n: Node, preds: Pred[], isBreak: boolean): Pred[] {

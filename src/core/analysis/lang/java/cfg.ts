@@ -3,7 +3,7 @@ import { firstKid } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { ExceptionRoutes, type JumpTargetFrame } from '../../ir/cfg/exceptions';
 import { ifStatementChain } from '../../ir/cfg/ifChain';
-import { arriveAt, labelledStatement } from '../../ir/cfg/jumps';
+import { arriveAt, breakableStatement } from '../../ir/cfg/jumps';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
@@ -378,7 +378,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     if (!stmt) return preds;
     if (['while_statement', 'do_statement', 'for_statement', 'enhanced_for_statement'].includes(stmt.type)) return this.statement(stmt, preds, label);
     const frame: JumpTargetFrame = { kind: 'jump', label, loop: false, breakable: false, breaks: [], continueTo: -1, scopeDepth: this.scopes.length };
-    return labelledStatement(this.routes.frames, frame, () => this.statement(stmt, preds));
+    return breakableStatement(this.routes.frames, frame, () => this.statement(stmt, preds));
   }
 
   private switchStatement(n: Node, preds: Pred[]): Pred[] {
