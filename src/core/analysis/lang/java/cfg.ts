@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { firstKid } from '../../syntax';
+import { firstKid, walk } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { ExceptionRoutes, type JumpTargetFrame } from '../../ir/cfg/exceptions';
 import { ifStatementChain } from '../../ir/cfg/ifChain';
@@ -132,17 +132,12 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private uncheckedRaises(preds: readonly Pred[], ast: Node): readonly Pred[] {
     if (!this.unchecked || !preds.length) return preds;
     const typeOf = (name: string): string | undefined => (this.cfg.locals.has(name) ? this.cfg.types.get(name) : this.fieldType?.(name));
-    const stack: Node[] = [ast];
     const calls: Node[] = [];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'lambda_expression' || n.type === 'class_body' || n.type === 'method_reference') continue;
+    walk(ast, (n) => {
+      if (n.type === 'lambda_expression' || n.type === 'class_body' || n.type === 'method_reference') return false;
       if (n.type === 'method_invocation' || n.type === 'object_creation_expression') calls.push(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
+      return true;
+    });
     // In evaluation order: an inner call (an argument) ends before the call it is given to.
     calls.sort((a, b) => a.endIndex - b.endIndex);
     let cur = preds;
