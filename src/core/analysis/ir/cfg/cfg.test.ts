@@ -5,13 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectPreds, type Pred } from '../builder';
+import { ExceptionRoutes, type JumpTargetFrame } from './exceptions';
 import { FinallyCopies, throughFinallies } from './finally';
 import { GotoLabels } from './gotos';
 import { catchClauses } from './handlers';
 import { ifChain } from './ifChain';
-import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from './jumps';
+import { arriveAt, findJumpTarget, breakableStatement, type JumpFrame } from './jumps';
 import { buildLoop, doWhileLoop, whileLoop } from './loops';
-import { declaredFrom, endOfBlock, inScope } from './scopes';
+import { declaredFrom, endOfBlock, endOfTreeScope, inScope, ScopeTree } from './scopes';
 import { DispatchArms, fallthroughSwitch, type SwitchPart } from './switch';
 
 /** A graph of named nodes; `cond` nodes have a true (0) and a false (1) slot. */
@@ -92,12 +93,12 @@ test('arriveAt: a break joins the frame\'s exits, a continue goes to its continu
   assert.deepEqual(g.edges(), ['continue->head']);
 });
 
-test('labelledStatement: its breaks leave it after the ends of its body', () => {
+test('breakableStatement: its breaks leave it after the ends of its body', () => {
   const g = new Graph();
   const entry = g.add('entry');
   const frames: JumpFrame[] = [];
   const f = frame('l', false, false);
-  const out = labelledStatement(frames, f, () => {
+  const out = breakableStatement(frames, f, () => {
     assert.equal(frames.length, 1);
     f.breaks.push(...g.chain([{ from: entry, slot: -1 }], 'break'));
     return g.chain([{ from: entry, slot: -1 }], 'body');
@@ -288,4 +289,132 @@ test('scopes: a jump leaves the variables of the scopes from its depth; a block 
     throw new Error('deep');
   }));
   assert.equal(open.length, 1, 'the scope is closed however the build ends');
+});
+
+/** ExceptionRoutes over the test graph: scope nodes named `dies:<vars>`, join nodes `join`, exits `throw`. */
+function routes(g: Graph, open: { vars: string[] }[]): ExceptionRoutes<string[]> {
+  return new ExceptionRoutes<string[]>({
+    connect: g.connect,
+    join: () => g.add('join'),
+    dying: (depth) => declaredFrom(open, depth),
+    dyingNode: (vars) => g.add(`dies:${vars.join('+')}`),
+    throwExit: () => g.add('throw'),
+    reached: (id) => g.nodes.some((n) => n.succ.includes(id)),
+  });
+}
+
+test('ExceptionRoutes: an exception goes to the innermost catch or finally, through one node per set of dying variables, else to one shared exit', () => {
+  const g = new Graph();
+  const open = [{ vars: ['p'] }];
+  const r = routes(g, open);
+  assert.equal(r.excTarget(), r.excTarget(), 'one shared exit');
+  assert.equal(g.nodes.filter((n) => n.name === 'throw').length, 1);
+  const own = r.excTarget(true);
+  assert.notEqual(own, r.throwExit, 'an exit of its own');
+  const out = r.handled(['IOException'], ['c1', 'c2'], 1, () => {
+    open.push({ vars: ['a'] });
+    r.frames.push({ kind: 'jump', label: null, loop: true, breakable: true, breaks: [], continueTo: -1, scopeDepth: 2 });
+    const t = r.excTarget();
+    assert.equal(r.excTarget(), t, 'the dying node is made once per set');
+    assert.equal(g.nodes[t]!.name, 'dies:a', 'a jump frame is no handler; the try\'s own scope dies');
+    r.frames.pop();
+    open.pop();
+    return g.chain([{ from: t, slot: -1 }], 'body');
+  }, (c, preds) => g.chain(preds, c));
+  assert.deepEqual(g.names(out), ['body', 'c1', 'c2']);
+  assert.ok(g.edges().includes('dies:a->join') && g.edges().includes('join->c1') && g.edges().includes('join->c2'));
+});
+
+test('ExceptionRoutes.routeSome: handlers that do not take the exception are passed; a finally on the way is its first stop', () => {
+  const g = new Graph();
+  const r = routes(g, []);
+  r.frames.push({ kind: 'handler', entry: g.add('outer'), scopeDepth: 0, cache: new Map(), catches: ['NumberFormatException'] });
+  r.frames.push({ kind: 'finally', build: (p) => p, entry: g.add('fin'), scopeDepth: 0, cache: new Map() });
+  r.frames.push({ kind: 'handler', entry: g.add('inner'), scopeDepth: 0, cache: new Map(), catches: ['IOException'] });
+  const nfe = r.routeSome((c) => c.includes('NumberFormatException'));
+  assert.deepEqual([g.nodes[nfe.target]!.name, nfe.escapes], ['fin', false]);
+  const npe = r.routeSome((c) => c.includes('NullPointerException'));
+  assert.deepEqual([g.nodes[npe.target]!.name, npe.escapes], ['fin', true]);
+  r.frames.splice(1);
+  const none = r.routeSome(() => false);
+  assert.deepEqual([g.nodes[none.target]!.name, none.escapes], ['throw', true]);
+});
+
+test('ExceptionRoutes.guarded: a normal copy, and an exceptional copy that rethrows only where an exception reached the block', () => {
+  const run = (throws: boolean) => {
+    const g = new Graph();
+    const r = routes(g, []);
+    const entry = g.add('entry');
+    const rethrown: string[][] = [];
+    const out = r.guarded((p) => g.chain(p, 'fin'), 0, () => {
+      const s = g.chain([{ from: entry, slot: -1 }], 'stmt');
+      if (throws) g.connect([{ from: s[0]!.from, slot: -1 }], r.excTarget());
+      return s;
+    }, (after) => rethrown.push(g.names(after)));
+    return { g, out, rethrown, r };
+  };
+  const quiet = run(false);
+  assert.deepEqual(quiet.g.names(quiet.out), ['fin']);
+  assert.deepEqual(quiet.rethrown, [], 'no exception reached the finally: no exceptional copy');
+  const loud = run(true);
+  assert.deepEqual(loud.rethrown, [['fin']]);
+  assert.equal(loud.g.nodes.filter((n) => n.name === 'fin').length, 2);
+  assert.equal(loud.r.frames.length, 0, 'the frame is closed');
+});
+
+test('ExceptionRoutes.throughFinally: a jump out of a guarded block runs its copy; jumpTarget takes only jump frames', () => {
+  const g = new Graph();
+  const r = routes(g, []);
+  const loop: JumpTargetFrame = { kind: 'jump', label: 'outer', loop: true, breakable: true, breaks: [], continueTo: -1, scopeDepth: 0 };
+  r.frames.push(loop);
+  r.guarded((p) => g.chain(p, 'fin'), 0, () => {
+    const at = r.jumpTarget(true, 'outer');
+    assert.equal(at, 0);
+    assert.equal(r.jumpTarget(false, 'other'), -1);
+    loop.breaks.push(...r.throughFinally(g.chain([], 'break'), at));
+    return [];
+  }, () => assert.fail('nothing throws'));
+  assert.deepEqual(g.names(loop.breaks), ['fin']);
+});
+
+test('ScopeTree: scopes get ids in creation order and their parents; a jump leaves the open ones that declared something', () => {
+  const tree = new ScopeTree();
+  assert.equal(tree.push(), 0);
+  tree.declare(['p']);
+  assert.equal(tree.push(), 1);
+  assert.equal(tree.push(), 2);
+  tree.declare(['x', 'x', 'y']);
+  assert.deepEqual([tree.current, tree.depth], [2, 3]);
+  assert.deepEqual(tree.declaringFrom(1), [2], 'scope 1 declared nothing');
+  assert.deepEqual(tree.declaringFrom(0), [0, 2]);
+  assert.equal(tree.pop(), 2);
+  assert.equal(tree.push(), 3);
+  assert.deepEqual(tree.parent, [-1, 0, 1, 1]);
+  assert.deepEqual(tree.declared.map((d) => [...d]), [['p'], [], ['x', 'y'], []]);
+});
+
+test('endOfTreeScope: a scope node where the scope declared something and its end is reached', () => {
+  const g = new Graph();
+  const nodes: { scopes: number[] }[] = [];
+  const chain = (out: Pred[]): Pred[] => {
+    const after = g.chain(out, 'scope');
+    nodes[after[0]!.from] = { scopes: [] };
+    return after;
+  };
+  const n = g.add('stmt');
+  nodes.push({ scopes: [] });
+  const tree = new ScopeTree();
+  tree.push();
+  tree.push();
+  assert.deepEqual(endOfTreeScope(tree, nodes, [{ from: n, slot: -1 }], chain), [{ from: n, slot: -1 }], 'nothing declared');
+  tree.push();
+  tree.declare(['c']);
+  assert.deepEqual(endOfTreeScope(tree, nodes, [], chain), [], 'end not reached');
+  assert.equal(g.nodes.length, 1);
+  tree.push();
+  tree.declare(['d']);
+  const out = endOfTreeScope(tree, nodes, [{ from: n, slot: -1 }], chain);
+  assert.deepEqual(g.names(out), ['scope']);
+  assert.deepEqual(nodes[out[0]!.from]!.scopes, [3]);
+  assert.equal(tree.depth, 1, 'every end closed its scope');
 });

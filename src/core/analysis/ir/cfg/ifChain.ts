@@ -1,3 +1,5 @@
+import type { Node } from 'web-tree-sitter';
+import { firstKid } from '../../syntax';
 import type { Pred } from '../builder';
 
 /** The open edges out of a condition: where it holds (`t`) and where it does not (`f`). */
@@ -40,4 +42,39 @@ export function ifChain<A, E>(first: A, preds: Pred[], spec: IfChainSpec<A, E>):
     arm = next.arm;
     cur = f;
   }
+}
+
+/** How a language builds the parts of a tree-sitter `if_statement` (fields `condition`, `consequence`, `alternative`). */
+export interface IfStatementSpec {
+  /** Builds the condition of the `if` statement `arm`, reached from `preds`. */
+  condition(arm: Node, preds: Pred[]): Branches;
+  /** Builds a consequence or else statement `stmt` of the `if` statement `owner` from `preds`. */
+  statement(stmt: Node, preds: Pred[], owner: Node): Pred[];
+  /**
+   * Whether an `else if` is another arm of the chain (its condition built here) or a statement of
+   * its own built by `statement` (Go: its initializer opens a scope of its own).
+   */
+  readonly elseIfArms: boolean;
+}
+
+/**
+ * A tree-sitter `if_statement` as an if / else-if chain (`ifChain`): the consequence is built with the
+ * `if` as its owner; the alternative (a statement, or an `else_clause` holding one, which then owns
+ * it) is the next arm when it is an `if_statement` and `spec.elseIfArms`, else the final `else`.
+ */
+export function ifStatementChain(first: Node, preds: Pred[], spec: IfStatementSpec): Pred[] {
+  return ifChain<Node, { readonly stmt: Node; readonly owner: Node }>(first, preds, {
+    condition: (arm, cur) => spec.condition(arm, cur),
+    consequence: (arm, t) => {
+      const cons = arm.childForFieldName('consequence');
+      return cons ? spec.statement(cons, t, arm) : t;
+    },
+    next: (arm) => {
+      const alt = arm.childForFieldName('alternative');
+      const stmt = alt?.type === 'else_clause' ? firstKid(alt) : alt;
+      if (!alt || !stmt) return null;
+      return spec.elseIfArms && stmt.type === 'if_statement' ? { arm: stmt } : { otherwise: { stmt, owner: alt.type === 'else_clause' ? alt : arm } };
+    },
+    otherwise: (e, f) => spec.statement(e.stmt, f, e.owner),
+  });
 }

@@ -33,11 +33,12 @@ export function findJumpTarget<F>(frames: readonly F[], isBreak: boolean, label:
 }
 
 /**
- * A labelled statement that is not a loop (Java's `found: { … break found; … }`): its frame, on the
- * stack `frames` while `body` builds the statement, takes only a `break` naming its label, which
- * leaves the statement. Returns the statement's ends, then its breaks.
+ * A statement that breaks leave and that is not a loop: a labelled block (Java's `found: { … break
+ * found; … }`, whose frame takes only a `break` naming its label), or a switch or select whose arms
+ * `body` builds (Go). Its frame is on the stack `frames` while `body` builds the statement. Returns
+ * the statement's ends, then its breaks.
  */
-export function labelledStatement<F>(frames: F[], frame: F & JumpFrame, body: () => Pred[]): Pred[] {
+export function breakableStatement<F>(frames: F[], frame: F & JumpFrame, body: () => Pred[]): Pred[] {
   frames.push(frame);
   const out = body();
   frames.pop();

@@ -1,8 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
-import { ifChain } from '../../ir/cfg/ifChain';
-import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
+import { ifStatementChain } from '../../ir/cfg/ifChain';
+import { arriveAt, breakableStatement, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop } from '../../ir/cfg/loops';
+import { endOfTreeScope, ScopeTree } from '../../ir/cfg/scopes';
 import { DispatchArms } from '../../ir/cfg/switch';
 import { exprList, kids, lastLeaf, parameterNames, statementsOf } from './syntax';
 
@@ -73,7 +74,7 @@ interface JumpTarget extends JumpFrame {
 const MAX_DEPTH = 250;
 
 class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
-  private readonly open: number[] = [];
+  private readonly tree = new ScopeTree();
   private readonly jumps: JumpTarget[] = [];
   private readonly arms = new DispatchArms();
   private pendingLabel: string | null = null;
@@ -84,11 +85,11 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   constructor(fn: Node, private readonly isNoReturnStatement: (stmt: Node) => boolean) {
     super();
-    this.cfg = { fn, nodes: this.nodes, entry: 0, scopeParent: [], declared: [], params: parameterNames(fn), truncated: false, gated: new Set() };
+    this.cfg = { fn, nodes: this.nodes, entry: 0, scopeParent: this.tree.parent, declared: this.tree.declared, params: parameterNames(fn), truncated: false, gated: new Set() };
   }
 
   private get scope(): number {
-    return this.open[this.open.length - 1] ?? 0;
+    return this.tree.current;
   }
 
   protected add(kind: CfgKind, ast: Node | null, exit: ExitSite | null = null): number {
@@ -96,30 +97,18 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     return this.nodes.length - 1;
   }
 
-  private pushScope(): number {
-    const id = this.cfg.scopeParent.length;
-    this.cfg.scopeParent.push(this.open.length ? this.scope : -1);
-    this.cfg.declared.push(new Set());
-    this.open.push(id);
-    return id;
-  }
-
   /** Closes the innermost scope; reachable paths go through a 'scope' node that checks its variables. */
   private popScope(preds: Pred[], exit: ExitSite): Pred[] {
-    const id = this.open.pop()!;
-    if (this.cfg.declared[id]!.size === 0 || preds.length === 0) return preds;
-    const out = this.chain(preds, 'scope', null, exit);
-    this.nodes[out[0]!.from]!.scopes = [id];
-    return out;
+    return endOfTreeScope(this.tree, this.nodes, preds, (o) => this.chain(o, 'scope', null, exit));
   }
 
-  private declare(names: Iterable<string>): void {
-    const set = this.cfg.declared[this.scope]!;
-    for (const n of names) if (n !== '_') set.add(n);
+  /** Declares `names` in the innermost scope (`_` declares nothing). */
+  private declare(names: readonly string[]): void {
+    this.tree.declare(names.filter((n) => n !== '_'));
   }
 
   build(): FunctionCfg {
-    this.pushScope();
+    this.tree.push();
     for (const p of this.cfg.params) if (p) this.cfg.declared[0]!.add(p);
     // Named results are locals of the function scope too.
     const result = this.cfg.fn.childForFieldName('result');
@@ -133,7 +122,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       preds = this.statements(statementsOf(body), preds);
       this.chain(preds, 'end', null, { kind: 'end', node: body, report: lastLeaf(body) });
     }
-    this.open.pop();
+    this.tree.pop();
     return this.cfg;
   }
 
@@ -166,7 +155,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       case 'type_declaration':
         return preds;
       case 'block': {
-        this.pushScope();
+        this.tree.push();
         const out = this.statements(statementsOf(n), preds);
         return this.popScope(out, { kind: 'block', node: n, report: lastLeaf(n) });
       }
@@ -233,7 +222,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const clause = n.type === 'for_statement' ? kids(n).find((c) => c.type === 'for_clause' || c.type === 'range_clause') : null;
     const alias = n.type === 'type_switch_statement' ? n.childForFieldName('alias') : null;
     if (!init && !clause && !alias) return body(preds);
-    this.pushScope();
+    this.tree.push();
     let p = preds;
     if (init) p = this.statement(init, p);
     if (alias) this.declare(exprList(alias).map((x) => x.text));
@@ -252,7 +241,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private ifStatement(n: Node, preds: Pred[]): Pred[] {
-    return ifChain<Node, Node>(n, preds, {
+    return ifStatementChain(n, preds, {
       condition: (arm, cur) => {
         const init = arm.childForFieldName('initializer');
         const gated = this.gate?.ifStmt.id === arm.id ? this.gate.stmt : init && checksError(arm, init) ? init : null;
@@ -267,16 +256,9 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
         }
         return { t: [{ from: cond, slot: 0 }], f: success };
       },
-      consequence: (arm, t) => {
-        const cons = arm.childForFieldName('consequence');
-        return cons ? this.statement(cons, t) : t;
-      },
+      statement: (s, p) => this.statement(s, p),
       // An `else if` is a statement of its own here: it may open the scope of an initializer.
-      next: (arm) => {
-        const alt = arm.childForFieldName('alternative');
-        return alt ? { otherwise: alt } : null;
-      },
-      otherwise: (alt, f) => this.statement(alt, f),
+      elseIfArms: false,
     });
   }
 
@@ -305,7 +287,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       if (update) this.connect([{ from: afterBody, slot: -1 }], head);
       if (condExpr) exits = [{ from: head, slot: 1 }];
     }
-    const frame: JumpTarget = { label, loop: true, breakable: true, breaks: [], continueTo: afterBody, scopeDepth: this.open.length };
+    const frame: JumpTarget = { label, loop: true, breakable: true, breaks: [], continueTo: afterBody, scopeDepth: this.tree.depth };
     const bodyStart: Pred[] = [{ from: head, slot: this.nodes[head]!.kind === 'cond' ? 0 : -1 }];
     return buildLoop(this.jumps, frame, (p, to) => this.connect(p, to), () => (body ? this.statement(body, bodyStart) : bodyStart), () => exits);
   }
@@ -329,10 +311,10 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private cases(n: Node, dispatch: number, cases: Node[], label: string | null, exhaustive: boolean, isSelect: boolean): Pred[] {
-    const frame: JumpTarget = { label, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.open.length };
-    this.jumps.push(frame);
-    const outs = this.arms.build(dispatch, cases, (c, entry) => {
-      this.pushScope();
+    const frame: JumpTarget = { label, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.tree.depth };
+    const exits: Pred[] = exhaustive ? [] : [{ from: dispatch, slot: -1 }];
+    return breakableStatement(this.jumps, frame, () => [...this.arms.build(dispatch, cases, (c, entry) => {
+      this.tree.push();
       let p = entry;
       const comm = isSelect ? c.childForFieldName('communication') : null;
       if (comm) {
@@ -341,10 +323,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       }
       const out = this.statements(statementsOf(c), p);
       return this.popScope(out, { kind: 'case', node: c, report: lastLeaf(n) });
-    });
-    this.jumps.pop();
-    const exits = exhaustive ? [] : [{ from: dispatch, slot: -1 }];
-    return [...outs, ...exits, ...frame.breaks];
+    }), ...exits]);
   }
 
   private jump(n: Node, preds: Pred[], isBreak: boolean): Pred[] {
@@ -354,7 +333,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       this.chain(preds, 'noreturn', n);
       return [];
     }
-    const left = this.open.slice(target.scopeDepth).filter((s) => this.cfg.declared[s]!.size > 0);
+    const left = this.tree.declaringFrom(target.scopeDepth);
     let p = preds;
     if (left.length) {
       p = this.chain(p, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n, report: n });

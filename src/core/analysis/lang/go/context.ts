@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { FunctionAnalysis, NO_SUMMARY, type Summary, type SummaryProvider } from '../../engine/analysis';
 import { joinCandidates } from '../../engine/candidates';
+import { NestingLimit } from '../../ir/builder';
 import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
@@ -25,7 +26,8 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   private readonly lowered = new Map<string, LoweredFunction>();
   private readonly summaries = new Map<string, Summary | 'busy'>();
   private readonly consumedMemo = new Map<string, boolean | 'busy'>();
-  private depth = 0;
+  /** Summaries nest through calls: past a few levels, assume nothing. */
+  private readonly nesting = new NestingLimit(MAX_SUMMARY_DEPTH);
   timedOut = false;
 
   constructor(
@@ -130,14 +132,7 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
   }
 
   private paramSummary(fn: Node, captured: string | null): Summary {
-    // Summaries nest through calls: past a few levels, assume nothing.
-    if (this.depth > MAX_SUMMARY_DEPTH) return NO_SUMMARY;
-    this.depth++;
-    try {
-      return this.runSummary(fn, captured);
-    } finally {
-      this.depth--;
-    }
+    return this.nesting.nest(() => this.runSummary(fn, captured), () => NO_SUMMARY);
   }
 
   private runSummary(fn: Node, captured: string | null): Summary {

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import type { Node } from 'web-tree-sitter';
+import { NestingLimit } from '../../ir/builder';
 import { kids, parameterNames, unparen as unparenOf, varSpecs } from './syntax';
 import { isStandardPath, methodResultType, packageFunctionResultType, packageFunctionUse, packageVarType, packagePath, type GoType, type Imports } from './names';
 
@@ -79,7 +80,7 @@ export class GoTypes {
   private readonly globals = new Map<string, Declaration>();
   /** Types embedded in the file's struct and interface types. */
   private readonly embeddedTypes = new Map<string, Node[]>();
-  private depth = 0;
+  private readonly nesting = new NestingLimit(MAX_DEPTH);
   /**
    * What of the file the answers depend on besides a function's own text: the type and package
    * variable declarations and every function's and method's signature (its text up to the body).
@@ -158,13 +159,7 @@ export class GoTypes {
 
   /** The static type of an expression, or null when it is not known. */
   typeOf(expr: Node | null): GoType | null {
-    if (!expr || this.depth > MAX_DEPTH) return null;
-    this.depth++;
-    try {
-      return this.typeOfInner(expr);
-    } finally {
-      this.depth--;
-    }
+    return expr ? this.nesting.nest(() => this.typeOfInner(expr), () => null) : null;
   }
 
   private typeOfInner(expr: Node): GoType | null {

@@ -1,10 +1,9 @@
 import type { Node } from 'web-tree-sitter';
-import { firstKid } from '../../syntax';
+import { firstKid, walk } from '../../syntax';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
-import { catchClauses } from '../../ir/cfg/handlers';
-import { ifChain } from '../../ir/cfg/ifChain';
-import { throughFinallies } from '../../ir/cfg/finally';
-import { arriveAt, findJumpTarget, labelledStatement, type JumpFrame } from '../../ir/cfg/jumps';
+import { ExceptionRoutes, type JumpTargetFrame } from '../../ir/cfg/exceptions';
+import { ifStatementChain } from '../../ir/cfg/ifChain';
+import { arriveAt, breakableStatement } from '../../ir/cfg/jumps';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
@@ -17,8 +16,7 @@ import { namedChildren, parameterNames, simpleTypeName } from './syntax';
  * innermost enclosing catch or finally, or out of the function; `finally` blocks (and the implicit
  * close of try-with-resources) are copied onto every path that leaves their try: the normal exit,
  * each return/break/continue passing through, and the exceptional path (which rethrows after it).
- * This builder is language-neutral in spirit (try/catch/finally, labelled jumps, switch) and could
- * serve another try/finally language with the node-type names swapped.
+ * The routing itself is ir/cfg/exceptions.ts's; this file maps Java's syntax to it.
  */
 
 export type ExitKind = 'return' | 'end' | 'block' | 'break' | 'continue' | 'throw';
@@ -74,23 +72,27 @@ interface Scope {
   readonly vars: string[];
 }
 
-type JumpTarget = JumpFrame & { readonly kind: 'jump'; readonly scopeDepth: number };
-
-type Frame =
-  | JumpTarget
-  | { readonly kind: 'handler'; readonly entry: number; readonly scopeDepth: number; readonly cache: Map<string, number>;
-      /** The type names of each catch clause. */
-      readonly catches: readonly (readonly string[])[] }
-  | { readonly kind: 'finally'; readonly build: (preds: Pred[]) => Pred[]; readonly entry: number; readonly scopeDepth: number;
-      readonly cache: Map<string, number> };
+/** A handler keeps the simple type names of each of its catch clauses. */
+type CatchTypes = readonly (readonly string[])[];
 
 const MAX_DEPTH = 250;
 const MAX_NODES = 60000;
 
 class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly scopes: Scope[] = [];
-  private frames: Frame[] = [];
   private readonly reached = new Set<number>();
+  private readonly routes = new ExceptionRoutes<CatchTypes>({
+    connect: (preds, to) => this.connect(preds, to),
+    join: () => this.add('noop', null),
+    dying: (depth) => declaredFrom(this.scopes, depth),
+    dyingNode: (vars) => {
+      const s = this.add('scope', null, { kind: 'throw', node: this.fn });
+      this.nodes[s]!.vars = vars;
+      return s;
+    },
+    throwExit: () => this.add('exit', null, { kind: 'throw', node: this.fn }),
+    reached: (id) => this.reached.has(id),
+  });
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
@@ -130,17 +132,12 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private uncheckedRaises(preds: readonly Pred[], ast: Node): readonly Pred[] {
     if (!this.unchecked || !preds.length) return preds;
     const typeOf = (name: string): string | undefined => (this.cfg.locals.has(name) ? this.cfg.types.get(name) : this.fieldType?.(name));
-    const stack: Node[] = [ast];
     const calls: Node[] = [];
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (n.type === 'lambda_expression' || n.type === 'class_body' || n.type === 'method_reference') continue;
+    walk(ast, (n) => {
+      if (n.type === 'lambda_expression' || n.type === 'class_body' || n.type === 'method_reference') return false;
       if (n.type === 'method_invocation' || n.type === 'object_creation_expression') calls.push(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
+      return true;
+    });
     // In evaluation order: an inner call (an argument) ends before the call it is given to.
     calls.sort((a, b) => a.endIndex - b.endIndex);
     let cur = preds;
@@ -164,49 +161,14 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
    * handler is around it (a finally runs and lets it go on).
    */
   private uncheckedTarget(types: readonly string[]): number {
-    let target = -1;
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const f = this.frames[i]!;
-      if (f.kind === 'jump') continue;
-      if (f.kind === 'handler' && !f.catches.some((c) => catchesUnchecked(c, types))) continue;
-      if (target < 0) target = this.frameTarget(i);
-      if (f.kind === 'handler') return target;
-    }
-    for (const t of types) this.cfg.uncheckedEscapes.add(t);
-    return target >= 0 ? target : this.frameTarget(-1);
+    const { target, escapes } = this.routes.routeSome((catches) => catches.some((c) => catchesUnchecked(c, types)));
+    if (escapes) for (const t of types) this.cfg.uncheckedEscapes.add(t);
+    return target;
   }
 
-  /**
-   * Where an exception thrown here goes: through a node where the inner scopes die, to the handler or
-   * out of the function. With `ownExit`, an exception leaving the function gets an exit of its own
-   * (the end of a `finally` run on the exceptional path: what that `finally` closed is not joined
-   * at one exit with what an exception raised elsewhere leaves open, which would blame its origin).
-   */
+  /** Where an exception thrown here goes (see ExceptionRoutes.excTarget). */
   private excTarget(ownExit = false): number {
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      if (this.frames[i]!.kind !== 'jump') return this.frameTarget(i);
-    }
-    return this.frameTarget(-1, ownExit);
-  }
-
-  /** The entry of frame `i` (a handler or finally) through a node where the scopes inside it die; -1: out of the function. */
-  private frameTarget(i: number, ownExit = false): number {
-    const f = this.frames[i];
-    if (f && f.kind !== 'jump') {
-      const dying = declaredFrom(this.scopes, f.scopeDepth);
-      if (!dying.length) return f.entry;
-      const key = dying.join(',');
-      const cached = f.cache.get(key);
-      if (cached !== undefined) return cached;
-      const s = this.add('scope', null, { kind: 'throw', node: this.fn });
-      this.nodes[s]!.vars = dying;
-      this.connect([{ from: s, slot: -1 }], f.entry);
-      f.cache.set(key, s);
-      return s;
-    }
-    if (ownExit) return this.add('exit', null, { kind: 'throw', node: this.fn });
-    if (this.cfg.throwExit < 0) this.cfg.throwExit = this.add('exit', null, { kind: 'throw', node: this.fn });
-    return this.cfg.throwExit;
+    return this.routes.excTarget(ownExit);
   }
 
   build(): FunctionCfg {
@@ -226,6 +188,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       preds = [{ from: this.effect(preds, body), slot: -1 }];
     }
     if (body) this.chain(preds, 'exit', null, { kind: 'end', node: body });
+    this.cfg.throwExit = this.routes.throwExit;
     return this.cfg;
   }
 
@@ -326,27 +289,20 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private ifStatement(first: Node, preds: Pred[]): Pred[] {
-    return ifChain<Node, Node>(first, preds, {
+    return ifStatementChain(first, preds, {
       condition: (n, cur) => {
         const c = this.effect(cur, n.childForFieldName('condition') ?? n, 'cond');
         return { t: [{ from: c, slot: 0 }], f: [{ from: c, slot: 1 }] };
       },
-      consequence: (n, t) => {
-        const cons = n.childForFieldName('consequence');
-        return cons ? this.statement(cons, t) : t;
-      },
-      next: (n) => {
-        const alt = n.childForFieldName('alternative');
-        return !alt ? null : alt.type === 'if_statement' ? { arm: alt } : { otherwise: alt };
-      },
-      otherwise: (alt, f) => this.statement(alt, f),
+      statement: (s, p) => this.statement(s, p),
+      elseIfArms: true,
     });
   }
 
   private readonly link = (preds: readonly Pred[], to: number): void => this.connect(preds, to);
 
   /** The frame of a loop labelled `label` (or not) whose `continue` goes to `continueTo`. */
-  private loopFrame(label: string | null, continueTo: number): JumpTarget {
+  private loopFrame(label: string | null, continueTo: number): JumpTargetFrame {
     return { kind: 'jump', label, loop: true, breakable: true, breaks: [], continueTo, scopeDepth: this.scopes.length };
   }
 
@@ -358,7 +314,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   private whileStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
     const c = this.effect(preds, n.childForFieldName('condition') ?? n, 'cond');
-    return whileLoop(this.frames, this.loopFrame(label, c), this.link, c, this.loopBody(n));
+    return whileLoop(this.routes.frames, this.loopFrame(label, c), this.link, c, this.loopBody(n));
   }
 
   private doStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -366,7 +322,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.connect(preds, start);
     const c = this.add('cond', n.childForFieldName('condition'));
     this.nodes[c]!.exc = this.excTarget();
-    return doWhileLoop(this.frames, this.loopFrame(label, c), this.link, start, this.loopBody(n));
+    return doWhileLoop(this.routes.frames, this.loopFrame(label, c), this.link, start, this.loopBody(n));
   }
 
   private forStatement(n: Node, preds: Pred[], label: string | null): Pred[] {
@@ -388,7 +344,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     this.connect(upd, head);
     const bodyPreds: Pred[] = [{ from: head, slot: condNode ? 0 : -1 }];
     const exits = (): Pred[] => (condNode ? [{ from: head, slot: 1 }] : []);
-    const out = buildLoop(this.frames, this.loopFrame(label, updateStart), this.link, () => this.loopBody(n)(bodyPreds), exits);
+    const out = buildLoop(this.routes.frames, this.loopFrame(label, updateStart), this.link, () => this.loopBody(n)(bodyPreds), exits);
     this.scopes.pop();
     return this.endScope(scope, out, n);
   }
@@ -403,7 +359,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const name = n.childForFieldName('name');
     if (name) this.declareName(name.text, simpleTypeName(n.childForFieldName('type')));
     const body = this.loopBody(n);
-    return whileLoop(this.frames, this.loopFrame(label, head), this.link, head, (p) => {
+    return whileLoop(this.routes.frames, this.loopFrame(label, head), this.link, head, (p) => {
       const out = body(p);
       this.scopes.pop();
       // The element variable dies at the end of each iteration.
@@ -416,8 +372,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const stmt = n.namedChildren.find((c) => c && c.type !== 'identifier' && !c.type.endsWith('comment')) ?? null;
     if (!stmt) return preds;
     if (['while_statement', 'do_statement', 'for_statement', 'enhanced_for_statement'].includes(stmt.type)) return this.statement(stmt, preds, label);
-    const frame: JumpTarget = { kind: 'jump', label, loop: false, breakable: false, breaks: [], continueTo: -1, scopeDepth: this.scopes.length };
-    return labelledStatement(this.frames, frame, () => this.statement(stmt, preds));
+    const frame: JumpTargetFrame = { kind: 'jump', label, loop: false, breakable: false, breaks: [], continueTo: -1, scopeDepth: this.scopes.length };
+    return breakableStatement(this.routes.frames, frame, () => this.statement(stmt, preds));
   }
 
   private switchStatement(n: Node, preds: Pred[]): Pred[] {
@@ -426,8 +382,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     let hasDefault = false;
     const scope: Scope = { vars: [] };
     this.scopes.push(scope);
-    const frame: JumpTarget = { kind: 'jump', label: null, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.scopes.length - 1 };
-    this.frames.push(frame);
+    const frame: JumpTargetFrame = { kind: 'jump', label: null, loop: false, breakable: true, breaks: [], continueTo: -1, scopeDepth: this.scopes.length - 1 };
+    this.routes.frames.push(frame);
     const out = fallthroughSwitch(sw, body ? namedChildren(body) : [], frame.breaks, {
       connect: (p, to) => this.connect(p, to),
       join: () => this.add('noop', null),
@@ -445,20 +401,14 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       },
       hasDefault: () => hasDefault,
     });
-    this.frames.pop();
+    this.routes.frames.pop();
     this.scopes.pop();
     return this.endScope(scope, out, n);
   }
 
-  /** Runs the finally blocks of frames above `target` (innermost first) on the path `preds`. */
-  private throughFinally(preds: Pred[], target: number): Pred[] {
-    const stack = { get: () => this.frames, set: (frames: Frame[]) => { this.frames = frames; } };
-    return throughFinallies(stack, target, preds, (f) => (f.kind === 'finally' ? f.build : null));
-  }
-
   private returnStatement(n: Node, preds: Pred[]): Pred[] {
     const r = this.effect(preds, n, 'return');
-    const cur = this.throughFinally([{ from: r, slot: -1 }], -1);
+    const cur = this.routes.throughFinally([{ from: r, slot: -1 }], -1);
     this.chain(cur, 'exit', null, { kind: 'return', node: n });
     return [];
   }
@@ -466,11 +416,11 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private jump(n: Node, preds: Pred[]): Pred[] {
     const isBreak = n.type === 'break_statement';
     const label = n.namedChildren.find((c) => c?.type === 'identifier')?.text ?? null;
-    const index = findJumpTarget(this.frames, isBreak, label, (f) => (f.kind === 'jump' ? f : null));
-    const target = this.frames[index];
+    const index = this.routes.jumpTarget(isBreak, label);
+    const target = this.routes.frames[index];
     if (!target || target.kind !== 'jump') return []; // a jump with no target (malformed code): the path ends.
     // The jump's own node: where a release inserted before it would run.
-    let cur = this.throughFinally(this.chain(preds, 'noop', n), index);
+    let cur = this.routes.throughFinally(this.chain(preds, 'noop', n), index);
     const dying = declaredFrom(this.scopes, target.scopeDepth);
     if (dying.length && cur.length) {
       cur = this.chain(cur, 'scope', null, { kind: isBreak ? 'break' : 'continue', node: n });
@@ -491,54 +441,33 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     const catches = namedChildren(n).filter((c) => c.type === 'catch_clause');
     const finBlock = namedChildren(n).find((c) => c.type === 'finally_clause')?.namedChildren.find((c) => c?.type === 'block') ?? null;
     const depth = this.scopes.length;
-    let fin: Frame | null = null;
-    if (finBlock) {
-      fin = { kind: 'finally', build: (p) => this.block(finBlock, p), entry: this.add('noop', null), scopeDepth: depth, cache: new Map() };
-      this.frames.push(fin);
-    }
-    let handler: Frame | null = null;
-    if (catches.length) {
-      handler = { kind: 'handler', entry: this.add('noop', null), scopeDepth: depth, cache: new Map(), catches: catches.map(catchTypes) };
-      this.frames.push(handler);
-    }
     const body = n.childForFieldName('body');
-    let out: Pred[];
-    if (n.type === 'try_with_resources_statement') {
+    const tryBody = (): Pred[] => {
+      if (n.type !== 'try_with_resources_statement') return body ? this.block(body, preds) : preds;
       const spec = n.childForFieldName('resources');
       const resources = spec ? namedChildren(spec).filter((c) => c.type === 'resource') : [];
       const scope: Scope = { vars: [] };
       this.scopes.push(scope);
-      out = this.resources(resources, 0, body, preds);
+      const out = this.resources(resources, 0, body, preds);
       this.scopes.pop();
-      out = this.endScope(scope, out, n);
-    } else {
-      out = body ? this.block(body, preds) : preds;
-    }
-    if (handler) {
-      this.frames.pop();
-      out.push(...catchClauses(handler.entry, catches, (c, p) => {
-        const id = this.add('catch', c);
-        this.connect(p, id);
-        const cbody = c.childForFieldName('body');
-        return cbody ? this.block(cbody, [{ from: id, slot: -1 }]) : [{ from: id, slot: -1 }];
-      }));
-    }
-    if (fin) {
-      this.frames.pop();
-      out = out.length ? fin.build(out) : [];
-      this.rethrowAfter(fin, n);
-    }
-    return out;
+      return this.endScope(scope, out, n);
+    };
+    const handled = (): Pred[] => (catches.length ? this.routes.handled(catches.map(catchTypes), catches, depth, tryBody, (c, p) => {
+      const id = this.add('catch', c);
+      this.connect(p, id);
+      const cbody = c.childForFieldName('body');
+      return cbody ? this.block(cbody, [{ from: id, slot: -1 }]) : [{ from: id, slot: -1 }];
+    }) : tryBody());
+    return finBlock ? this.routes.guarded((p) => this.block(finBlock, p), depth, handled, this.rethrow(n)) : handled();
   }
 
-  /** The exceptional copy of a finally: run it, then let the exception continue outward. */
-  private rethrowAfter(f: Frame, owner: Node): void {
-    if (f.kind !== 'finally' || !this.reached.has(f.entry)) return;
-    const out = f.build([{ from: f.entry, slot: -1 }]);
-    if (!out.length) return;
-    const r = this.add('rethrow', owner);
-    this.connect(out, r);
-    this.nodes[r]!.exc = this.excTarget(true);
+  /** The end of a finally's exceptional copy (`owner`: the try statement or resource): the exception continues outward. */
+  private rethrow(owner: Node): (out: Pred[]) => void {
+    return (out) => {
+      const r = this.add('rethrow', owner);
+      this.connect(out, r);
+      this.nodes[r]!.exc = this.excTarget(true);
+    };
   }
 
   /** `try (A a = ...; B b = ...) body` is `try (A a = ...) { try (B b = ...) body }`. */
@@ -562,13 +491,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       this.nodes[out[0]!.from]!.vars = [closed];
       return out;
     };
-    const frame: Frame = { kind: 'finally', build: release, entry: this.add('noop', null), scopeDepth: this.scopes.length, cache: new Map() };
-    this.frames.push(frame);
-    let out = this.resources(resources, i + 1, body, cur);
-    this.frames.pop();
-    out = release(out);
-    this.rethrowAfter(frame, r);
-    return out;
+    return this.routes.guarded(release, this.scopes.length, () => this.resources(resources, i + 1, body, cur), this.rethrow(r));
   }
 }
 

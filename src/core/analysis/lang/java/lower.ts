@@ -1094,25 +1094,19 @@ function identifiers(expr: Node): string[] {
 
 /** Does `fn` use `name` without declaring it (a captured variable)? */
 function mentionsFree(fn: Node, name: string): boolean {
-  const stack: Node[] = [fn];
   let used = false;
-  let budget = MAX_EXPRESSION_NODES;
-  while (stack.length && budget-- > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === name) {
-      const p = n.parent;
-      if (p && (p.type === 'variable_declarator' || p.type === 'formal_parameter') && p.childForFieldName('name')?.id === n.id) return false;
-      if (p && p.type === 'formal_parameters') return false;
-      if (p && p.type === 'lambda_expression' && p.childForFieldName('parameters')?.id === n.id) return false;
-      if (!(p && p.type === 'method_invocation' && p.childForFieldName('name')?.id === n.id)
-        && !(p && p.type === 'field_access' && p.childForFieldName('field')?.id === n.id)) used = true;
-    }
-    for (let i = 0; i < n.namedChildCount; i++) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
-  return used;
+  // Stops (true) at a declaration of `name`: then it is not free.
+  const declared = searchTree(fn, MAX_EXPRESSION_NODES, (n) => {
+    if (n.type !== 'identifier' || n.text !== name) return false;
+    const p = n.parent;
+    if (p && (p.type === 'variable_declarator' || p.type === 'formal_parameter') && p.childForFieldName('name')?.id === n.id) return true;
+    if (p && p.type === 'formal_parameters') return true;
+    if (p && p.type === 'lambda_expression' && p.childForFieldName('parameters')?.id === n.id) return true;
+    if (!(p && p.type === 'method_invocation' && p.childForFieldName('name')?.id === n.id)
+      && !(p && p.type === 'field_access' && p.childForFieldName('field')?.id === n.id)) used = true;
+    return false;
+  });
+  return used && !declared;
 }
 
 /** `(null)`: a single argument, the null literal. */
