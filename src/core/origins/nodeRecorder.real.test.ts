@@ -207,3 +207,46 @@ test('a listen() retried after EADDRINUSE: one listening listener, no warning, t
   assert.equal(lineOf(stream, file, out.listener as number), line('LAST-LISTEN'));
   assert.equal(lineOf(stream, file, out.accepted as number), line('LAST-LISTEN'));
 });
+
+// Stacks that share their innermost frames and part at an outer one get a site each; the same stack met
+// again (in the same batch or a later one) gets its site back, so the counts add up per stack.
+const BRANCHING = `'use strict';
+const net = require('net');
+const held = [];
+const server = net.createServer((s) => { held.push(s); });
+server.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address();
+  const open = () => new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1'); // INNER
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const viaA = () => open(); // VIA-A
+  const viaB = () => open(); // VIA-B
+  const clients = [];
+  for (const later of [false, true]) {
+    for (let i = 0; i < (later ? 2 : 3); i++) clients.push(await viaA());
+    for (let i = 0; i < (later ? 1 : 2); i++) clients.push(await viaB());
+    if (!later) await new Promise((r) => setTimeout(r, 30)); // the rest in a later batch
+  }
+  console.log(JSON.stringify({ clients: clients.map((c) => c._handle.fd) }));
+  process.exit(0);
+});
+`;
+
+test('Node.js: stacks parting at an outer frame get a site each; a stack met again keeps its site across batches', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('branching.js', BRANCHING);
+  const inner = line('INNER');
+  const sitesVia = (marker: string) => [...stream.sites].filter(([, frames]) => frames[0]?.file === file && frames[0]?.line === inner
+    && frames.slice(1).some((f) => f.file === file && f.line === line(marker))).map(([id]) => id);
+  const a = sitesVia('VIA-A');
+  const b = sitesVia('VIA-B');
+  assert.equal(a.length, 1, 'one site through VIA-A');
+  assert.equal(b.length, 1, 'one site through VIA-B');
+  assert.notEqual(a[0], b[0]);
+  assert.deepEqual(stream.counts.get(a[0] as number), { opens: 5, closes: 0 });
+  assert.deepEqual(stream.counts.get(b[0] as number), { opens: 3, closes: 0 });
+  const clients = out.clients as number[];
+  const siteOf = (fd: number) => stream.live.get(fd)?.stack;
+  assert.deepEqual(clients.map(siteOf), [a[0], a[0], a[0], b[0], b[0], a[0], a[0], b[0]]);
+});

@@ -398,11 +398,12 @@
   // frame first (no key string is built per stack); a node's id is the site of the stack ending there.
   // Nodes are made only for a stack that gets a site, so the tree is bounded with the site table.
   const siteTree = new Map(); // file name -> Map(position -> { id, next })
-  const program = []; // scratch: the program call sites of the stack being resolved
-  const names = [];
-  const positions = [];
-
-  /** Sets stack.id from its call sites; the S line if the site is new. */
+  /**
+   * Sets stack.id from its call sites; the S line if the site is new. The lookup walks the tree while it
+   * reads the frames and stops at the first one the tree lacks: nothing is stored per frame (scratch
+   * arrays emptied after each stack lost their backing store and grew it again for the next one), and a
+   * known stack, nearly all of them, costs its frames' file names and positions and two map lookups each.
+   */
   function resolveSite(stack, callSites) {
     let n = 0;
     let level = siteTree;
@@ -411,47 +412,58 @@
       const c = callSites[i];
       const name = c.getFileName();
       if (isRuntime(name)) continue;
-      const position = positionOf(c);
-      program[n] = c;
-      names[n] = name;
-      positions[n] = position;
       n++;
-      if (level === undefined) continue;
       const byPosition = level.get(name);
-      node = byPosition === undefined ? undefined : byPosition.get(position);
-      level = node === undefined ? undefined : node.next;
+      node = byPosition === undefined ? undefined : byPosition.get(positionOf(c));
+      if (node === undefined) break;
+      level = node.next;
     }
-    try {
-      if (n === 0) return '';
-      if (node !== undefined && node.id !== undefined) { stack.id = node.id; return ''; }
-      if (siteLines.length >= MAX_SITES) { sitesDropped++; return ''; }
-      level = siteTree;
-      for (let k = 0; k < n; k++) {
-        let byPosition = level.get(names[k]);
-        if (byPosition === undefined) level.set(names[k], (byPosition = new Map()));
-        node = byPosition.get(positions[k]);
-        if (node === undefined) byPosition.set(positions[k], (node = { id: undefined, next: new Map() }));
-        level = node.next;
-      }
-      const id = siteLines.length;
-      node.id = id;
-      const frames = [];
-      for (let k = 0; k < n; k++) {
-        const c = program[k];
-        frames.push(frameOf(c, names[k], c.getLineNumber(), c.getColumnNumber()));
-      }
-      siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
-      opens.push(0);
-      closes.push(0);
-      batchOpens.push(0);
-      batchCloses.push(0);
-      stack.id = id;
-      return siteLines[id];
-    } finally {
-      program.length = 0;
-      names.length = 0;
-      positions.length = 0;
+    if (n === 0) return '';
+    if (node !== undefined && node.id !== undefined) {
+      stack.id = node.id;
+      return '';
     }
+    if (siteLines.length >= MAX_SITES) {
+      sitesDropped++;
+      return '';
+    }
+    return newSite(stack, callSites);
+  }
+
+  /** A stack not in the tree yet: its nodes, its site id and S line (program frames, innermost first). */
+  function newSite(stack, callSites) {
+    const program = [];
+    const names = [];
+    for (let i = 0; i < callSites.length && program.length < MAX_FRAMES; i++) {
+      const name = callSites[i].getFileName();
+      if (isRuntime(name)) continue;
+      program.push(callSites[i]);
+      names.push(name);
+    }
+    let level = siteTree;
+    let node;
+    for (let k = 0; k < program.length; k++) {
+      const position = positionOf(program[k]);
+      let byPosition = level.get(names[k]);
+      if (byPosition === undefined) level.set(names[k], (byPosition = new Map()));
+      node = byPosition.get(position);
+      if (node === undefined) byPosition.set(position, (node = { id: undefined, next: new Map() }));
+      level = node.next;
+    }
+    const id = siteLines.length;
+    node.id = id;
+    const frames = [];
+    for (let k = 0; k < program.length; k++) {
+      const c = program[k];
+      frames.push(frameOf(c, names[k], c.getLineNumber(), c.getColumnNumber()));
+    }
+    siteLines.push(`S\t${id}\t${JSON.stringify(frames)}\n`);
+    opens.push(0);
+    closes.push(0);
+    batchOpens.push(0);
+    batchCloses.push(0);
+    stack.id = id;
+    return siteLines[id];
   }
 
   function functionName(c) {
@@ -587,11 +599,24 @@
     };
   }
 
+  // The capture of captureSite written out here, where every client socket passes: one function less
+  // for V8 to call and, when it is not inlined, one frame less to walk and summarize before the skipped
+  // frame is found (the walk reads an optimized frame's deoptimization data, the capture's main cost).
   const connect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function connect_() {
     if (stopped) return connect.apply(this, arguments);
     let site;
-    try { site = captureSite(connect_); } catch (e) { stop(e); }
+    const limit = Error.stackTraceLimit;
+    try {
+      const holder = Object.create(null);
+      Error.stackTraceLimit = STACK_LIMIT;
+      Error.captureStackTrace(holder, connect_);
+      site = new Stack(holder);
+    } catch (e) {
+      stop(e);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     const result = connect.apply(this, arguments);
     if (stopped) return result;
     try {
