@@ -12,7 +12,7 @@ import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { onlyAfterStandardDup2Failure } from './standardDup';
-import { callArgs, calleeName, constantValue, declaratorName, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
+import { callArgs, calleeName, constantValue, declaratorName, EXPECT_HINTS, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
  * Lowers one C/C++ function to the shared IR: the syntax on each CFG node is translated, once,
@@ -760,9 +760,6 @@ const CONSTANT_NAME = /^(?=[A-Z0-9_]*[A-Z])[A-Z_][A-Z0-9_]*$/;
 function symbolKey(x: string, name: string): string {
   return `${x}==${name}`;
 }
-
-/** Branch-prediction hints whose first argument is the condition. */
-const EXPECT_HINTS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect', '__predict_true', '__predict_false']);
 
 /** `dup(key)` (the value assigned to `key` duplicates `key` itself). */
 function isSelfDup(right: Node | null, key: string): boolean {

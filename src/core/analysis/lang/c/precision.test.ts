@@ -342,7 +342,7 @@ int daemonize(void) {
     perror("dup2");
     return -1;
   }
-  if (dup2(fd, 1) < 0 || unlikely(dup2(fd, STDERR_FILENO) != STDERR_FILENO))
+  if (dup2(fd, 1) < 0 || unlikely(dup2(fd, STDERR_FILENO) != STDERR_FILENO) || __predict_false(dup2(fd, 2) == -1))
     return -2;
   if (dup2(fd, 0) >= 0) {
   } else

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { callArgs, calleeName, constantValue, strip } from './syntax';
+import { callArgs, calleeName, constantValue, EXPECT_HINTS, strip } from './syntax';
 import { isRel, MIRROR, type Rel } from '../../ir/ir';
 
 /**
@@ -58,7 +58,7 @@ function failedWhen(cond: Node | null, truth: boolean, depth: number): boolean {
   if (e.type === 'call_expression') {
     const name = calleeName(e);
     // A branch-prediction hint passes its first argument's value on.
-    if (name === 'unlikely' || name === 'likely' || name === '__builtin_expect') return failedWhen(callArgs(e)[0] ?? null, truth, depth + 1);
+    if (name !== null && EXPECT_HINTS.has(name)) return failedWhen(callArgs(e)[0] ?? null, truth, depth + 1);
     // A bare `if (dup2(fd, n))` tests the result against 0.
     return failsWith(e, '!=', 0, truth);
   }

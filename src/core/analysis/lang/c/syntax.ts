@@ -296,3 +296,6 @@ export function mentions(node: Node, name: string): boolean {
 export function firstExpression(stmt: Node): Node | null {
   return firstKid(stmt);
 }
+
+/** Branch-prediction hints whose first argument is the condition (`unlikely(fd == -1)`, `__builtin_expect(!!(x), 0)`). */
+export const EXPECT_HINTS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect', '__predict_true', '__predict_false']);
