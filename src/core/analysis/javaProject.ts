@@ -17,8 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { withTransientTree } from './parser';
-import { loadSourceAsync } from './workspace';
+import { ProjectFiles } from './projectFiles';
 import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'build.xml'];
@@ -29,15 +28,6 @@ const MAX_ROOT_DEPTH = 5;
 const MAX_FOLDERS = 4000;
 const SKIP = new Set(['node_modules', 'target', 'build', 'out', 'bin', 'dist', 'test', 'tests', 'docs']);
 
-function stampOf(file: string): string | null {
-  try {
-    const st = fs.statSync(file);
-    return st.isFile() ? `${st.size}:${st.mtimeMs}` : null;
-  } catch {
-    return null;
-  }
-}
-
 function isDir(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();
@@ -46,32 +36,9 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Facts of the last texts checked (the editor re-analyses one buffer after each edit). */
-const CHECKED_TEXTS = 8;
-
 export class JavaProject {
-  private readonly files = new Map<string, { stamp: string; facts: JavaFileFacts | null }>();
-  private readonly checked = new Map<string, { text: string; facts: JavaFileFacts | null }>();
+  private readonly files = new ProjectFiles<JavaFileFacts>('java', javaFileFacts);
   private readonly roots = new Map<string, readonly string[]>();
-
-  /** The facts of a Java file as saved, or null when it cannot be read or parsed. */
-  private async factsOf(file: string): Promise<JavaFileFacts | null> {
-    const stamp = stampOf(file);
-    if (stamp === null) return null;
-    const known = this.files.get(file);
-    if (known?.stamp === stamp) return known.facts;
-    const loaded = await loadSourceAsync(file);
-    let facts: JavaFileFacts | null = null;
-    if (loaded.ok) {
-      try {
-        facts = await withTransientTree('java', loaded.text, (tree) => javaFileFacts(tree));
-      } catch {
-        facts = null;
-      }
-    }
-    this.files.set(file, { stamp, facts });
-    return facts;
-  }
 
   /** The source root of a file of package `pkg`, or null when its folders do not match the package. */
   private static rootOf(file: string, pkg: readonly string[]): string | null {
@@ -131,7 +98,7 @@ export class JavaProject {
     const own = from.facts.classes.get(name);
     if (own) return { file: from.file, facts: from.facts, cls: own };
     const at = async (file: string): Promise<FoundClass | undefined> => {
-      const facts = await this.factsOf(file);
+      const facts = await this.files.ofFile(file);
       const cls = facts?.classes.get(name);
       return facts && cls ? { file, facts, cls } : undefined;
     };
@@ -150,29 +117,13 @@ export class JavaProject {
     return at(path.join(path.dirname(from.file), `${name}.java`));
   };
 
-  /** The facts of the text being checked as `file`, or null when it does not parse. */
-  private async factsOfText(file: string, text: string): Promise<JavaFileFacts | null> {
-    const known = this.checked.get(file);
-    if (known?.text === text) return known.facts;
-    let facts: JavaFileFacts | null;
-    try {
-      facts = await withTransientTree('java', text, (tree) => javaFileFacts(tree));
-    } catch {
-      facts = null;
-    }
-    this.checked.delete(file);
-    this.checked.set(file, { text, facts });
-    while (this.checked.size > CHECKED_TEXTS) this.checked.delete(this.checked.keys().next().value!);
-    return facts;
-  }
-
   /**
    * The resource classes of other files that `file` creates with `new`, by simple name: `file` read from
    * `text` when given (the text being analysed), else as saved.
    */
   async resourceClasses(file: string, text?: string): Promise<Map<string, ProjectClass>> {
     const abs = path.resolve(file);
-    const facts = text === undefined ? await this.factsOf(abs) : await this.factsOfText(abs, text);
+    const facts = await this.files.of(abs, text);
     if (!facts) return new Map();
     // Derived facts depend on other files, which may change: derived afresh for each file checked.
     return new ProjectClasses(this.find).resourceClasses(abs, facts);

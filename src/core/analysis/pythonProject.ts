@@ -16,10 +16,8 @@
  * worker's tree cache).
  */
 import type { Tree } from 'web-tree-sitter';
-import * as fs from 'fs';
 import * as path from 'path';
-import { withTransientTree } from './parser';
-import { loadSourceAsync } from './workspace';
+import { ProjectFiles, stampOf } from './projectFiles';
 import { importedModules, moduleReturningFunctions, ownBindings, type ImportedModule, type ProjectFunctions } from './lang/python/projectModules';
 import type { ResourceKind } from './lang/python/names';
 
@@ -27,15 +25,6 @@ interface FileFacts {
   readonly imports: readonly ImportedModule[];
   readonly returning: ReadonlyMap<string, ResourceKind>;
   readonly bindings: ReadonlySet<string>;
-}
-
-function stampOf(file: string): string | null {
-  try {
-    const st = fs.statSync(file);
-    return st.isFile() ? `${st.size}:${st.mtimeMs}` : null;
-  } catch {
-    return null;
-  }
 }
 
 const isPackage = (dir: string) => stampOf(path.join(dir, '__init__.py')) !== null;
@@ -55,32 +44,9 @@ function factsOfTree(tree: Tree): FileFacts {
   return { imports: importedModules(tree.rootNode), returning: moduleReturningFunctions(tree.rootNode), bindings: ownBindings(tree.rootNode) };
 }
 
-/** Facts of the last texts checked (the editor re-analyses one buffer after each edit). */
-const CHECKED_TEXTS = 8;
-
 export class PythonProject {
-  private readonly files = new Map<string, { stamp: string; facts: FileFacts | null }>();
-  private readonly checked = new Map<string, { text: string; facts: FileFacts | null }>();
+  private readonly files = new ProjectFiles<FileFacts>('python', factsOfTree);
   private readonly roots = new Map<string, string>();
-
-  /** A file's imports and returning functions as saved, or null when it cannot be read or parsed. */
-  private async factsOf(file: string): Promise<FileFacts | null> {
-    const stamp = stampOf(file);
-    if (stamp === null) return null;
-    const known = this.files.get(file);
-    if (known?.stamp === stamp) return known.facts;
-    const loaded = await loadSourceAsync(file);
-    let facts: FileFacts | null = null;
-    if (loaded.ok) {
-      try {
-        facts = await withTransientTree('python', loaded.text, factsOfTree);
-      } catch {
-        facts = null;
-      }
-    }
-    this.files.set(file, { stamp, facts });
-    return facts;
-  }
 
   /** The folder absolute imports start from: above the topmost package holding the file's folder. */
   private rootOf(dir: string): string {
@@ -119,26 +85,10 @@ export class PythonProject {
       if (m.function === undefined || m.local === undefined || !m.topLevel || out.has(m.local) || facts.bindings.has(m.local)) continue;
       const target = this.locate(path.dirname(file), m);
       if (!target || target === file) continue;
-      const kind = (await this.factsOf(target))?.returning.get(m.function);
+      const kind = (await this.files.ofFile(target))?.returning.get(m.function);
       if (kind) out.set(m.local, kind);
     }
     return out;
-  }
-
-  /** The facts of the text being checked as `file`, or null when it does not parse. */
-  private async factsOfText(file: string, text: string): Promise<FileFacts | null> {
-    const known = this.checked.get(file);
-    if (known?.text === text) return known.facts;
-    let facts: FileFacts | null;
-    try {
-      facts = await withTransientTree('python', text, factsOfTree);
-    } catch {
-      facts = null;
-    }
-    this.checked.delete(file);
-    this.checked.set(file, { text, facts });
-    while (this.checked.size > CHECKED_TEXTS) this.checked.delete(this.checked.keys().next().value!);
-    return facts;
   }
 
   /**
@@ -147,14 +97,14 @@ export class PythonProject {
    */
   async functions(file: string, text?: string): Promise<ProjectFunctions> {
     const abs = path.resolve(file);
-    const facts = text === undefined ? await this.factsOf(abs) : await this.factsOfText(abs, text);
+    const facts = await this.files.of(abs, text);
     const out = new Map<string, ResourceKind>();
     if (!facts) return out;
     const dir = path.dirname(abs);
     for (const m of facts.imports) {
       const target = this.locate(dir, m);
       if (!target || target === abs) continue;
-      const mod = await this.factsOf(target);
+      const mod = await this.files.ofFile(target);
       if (!mod) continue;
       for (const [name, kind] of await this.offered(target, mod)) {
         if (m.function !== undefined && m.function !== name) continue;
