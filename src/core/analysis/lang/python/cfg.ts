@@ -18,8 +18,12 @@ import { named } from './syntax';
 /** What flows along an edge: the state after the node's effects ('normal', condition outcomes, 'body' of a
  *  `for`), after its effects but leaving by `return` ('ret'), or the state before them ('exc', 'raise'). */
 export type EdgeKind = 'normal' | 'true' | 'false' | 'body' | 'ret' | 'exc' | 'raise';
-/** `withExit`: leaving a `with` block (its `ast` is the with statement), by falling out, an exception, a return or a jump. */
-export type NodeKind = 'entry' | 'stmt' | 'cond' | 'for' | 'with' | 'withExit' | 'return' | 'raise' | 'def' | 'caught' | 'exit';
+/**
+ * `withExit`: leaving a `with` block (its `ast` is the with statement), by falling out, an exception, a return or a jump.
+ * `uncaught`: an I/O call's exception reaching handlers that catch only some OSErrors (`except BlockingIOError:`):
+ * it goes to them ('normal') or past them ('exc'); its `raiser` is that call and it has no `ast`.
+ */
+export type NodeKind = 'entry' | 'stmt' | 'cond' | 'for' | 'with' | 'withExit' | 'return' | 'raise' | 'def' | 'caught' | 'uncaught' | 'exit';
 export type ExitKind = 'end' | 'return' | 'raise';
 
 export interface PyNode {
@@ -61,7 +65,16 @@ interface WithFrame {
   readonly stmt: Node;
 }
 
-type Catcher = { readonly handlers: number } | { readonly frame: FinallyFrame } | { readonly with: WithFrame };
+/** `narrow`: every handler names only strict subclasses of OSError (see ExceptionTypes). */
+type Catcher = { readonly handlers: number; readonly narrow: boolean } | { readonly frame: FinallyFrame } | { readonly with: WithFrame };
+
+/** What the builder asks of the exception classes a `try` catches. */
+export interface ExceptionTypes {
+  /** The first socket or file I/O call in `roots` that may raise an OSError other than the ones named (or null). */
+  io(roots: readonly Node[]): Node | null;
+  /** Whether an `except` clause catches only some OSErrors (`except BlockingIOError:`, `except (socket.timeout, InterruptedError):`). */
+  narrow(handler: Node): boolean;
+}
 
 /** A loop (Python has no labels: `break` and `continue` go to the innermost one). */
 interface Loop extends JumpFrame {
@@ -88,8 +101,11 @@ export class CfgBuilder {
   private readonly blocks = new Map<number, Node[]>();
   private readonly exits: Record<ExitKind, number>;
 
-  /** `raiser(roots)` gives the first call in `roots` that may raise, or null. */
-  constructor(private readonly raiser: (roots: readonly Node[]) => Node | null) {
+  /**
+   * `raiser(roots)` gives the first call in `roots` that may raise, or null. Without `types`, every
+   * handler is taken to catch whatever the body raises.
+   */
+  constructor(private readonly raiser: (roots: readonly Node[]) => Node | null, private readonly types: ExceptionTypes | null = null) {
     this.exits = { end: this.addExit('end'), return: this.addExit('return'), raise: this.addExit('raise') };
   }
 
@@ -117,7 +133,10 @@ export class CfgBuilder {
     const raiser = this.raiser(roots);
     const id = this.add(kind, ast, roots, raiser ? [...edges, 'exc'] : edges, raiser);
     this.connect(preds, id);
-    if (raiser) this.routeExc([{ from: id, slot: edges.length }], raiser);
+    if (raiser) {
+      const narrow = this.types !== null && this.catchers.some((c) => 'handlers' in c && c.narrow);
+      this.routeExc([{ from: id, slot: edges.length }], raiser, this.catchers.length, narrow ? this.types!.io(roots) : null);
+    }
     return id;
   }
 
@@ -136,13 +155,22 @@ export class CfgBuilder {
     return { nodes: this.nodes, entry, truncated: this.truncated };
   }
 
-  /** Routes an exception raised at `origin` (a call, `raise` or `assert`) from the catchers below `level` outwards. */
-  private routeExc(preds: readonly Pred[], origin: Node | null, level = this.catchers.length): void {
+  /**
+   * Routes an exception raised at `origin` (a call, `raise` or `assert`) from the catchers below `level` outwards.
+   * `io`: an I/O call of the raising statement (ExceptionTypes.io): handlers that catch only some OSErrors
+   * may let its exception through, so it reaches them through an `uncaught` node that also goes past them.
+   */
+  private routeExc(preds: readonly Pred[], origin: Node | null, level = this.catchers.length, io: Node | null = null): void {
     const top = this.catchers[level - 1];
     if (!top) this.connect(preds, this.exits.raise);
-    else if ('handlers' in top) this.connect(preds, top.handlers);
+    else if ('handlers' in top && io && top.narrow) {
+      const split = this.add('uncaught', null, [], ['normal', 'exc'], io);
+      this.connect(preds, split);
+      this.connect([{ from: split, slot: 0 }], top.handlers);
+      this.routeExc([{ from: split, slot: 1 }], io, level - 1, io);
+    } else if ('handlers' in top) this.connect(preds, top.handlers);
     else if ('frame' in top) top.frame.copies.pend('exc', preds);
-    else for (const p of preds) this.routeExc(this.leaveWith(top.with, p, origin), origin, level - 1);
+    else for (const p of preds) this.routeExc(this.leaveWith(top.with, p, origin), origin, level - 1, io);
   }
 
   /** Routes the `return` statement `ret` outwards from the frames below `level`. */
@@ -326,9 +354,11 @@ export class CfgBuilder {
       this.finallies.push(frame);
       this.catchers.push({ frame });
     }
-    // Every handler is taken to catch what the body raises (their types are not resolved).
+    // Every handler is taken to catch what the body raises, except that an I/O call's OSError goes past
+    // handlers that all name only some OSErrors (`except BlockingIOError:`): see routeExc.
     const dispatch = handlers.length > 0 ? this.add('caught', n, [], []) : -1;
-    if (dispatch >= 0) this.catchers.push({ handlers: dispatch });
+    const narrow = this.types !== null && handlers.length > 0 && handlers.every((h) => this.types!.narrow(h));
+    if (dispatch >= 0) this.catchers.push({ handlers: dispatch, narrow });
     const body = n.childForFieldName('body');
     let out = body ? this.block(body, preds) : preds;
     if (dispatch >= 0) this.catchers.pop();

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf } from './summaries';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
@@ -221,6 +221,28 @@ export class Effects {
     const found = this.findRaiser(roots);
     this.raisers.set(key, found);
     return found;
+  }
+
+  /**
+   * The first socket or file I/O call in `roots` that may raise (`isIoCall`, not one that practically never
+   * does): its OSError may go past handlers that catch only some OSErrors (./cfg). Null when there is none.
+   */
+  ioRaiser(roots: readonly Node[]): Node | null {
+    let found: Node | null = null;
+    for (const r of roots) {
+      walk(r, (n) => {
+        if (found || DEFERRED.has(n.type)) return false;
+        if (n.type === 'call' && isIoCall(n, this.imports) && !isNonRaising(n, this.imports) && !this.releasesAttribute(n) && !this.quiet(n)) found = n;
+        return !found;
+      });
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Whether an `except` clause catches only some OSErrors (`except BlockingIOError:`): see `catchesOnlySomeOsErrors`. */
+  narrowHandler(handler: Node): boolean {
+    return catchesOnlySomeOsErrors(handler, this.imports);
   }
 
   /** Whether the raiser found for a statement practically never raises (`isUnlikelyRaiser`): its leaks are pedantic. */

@@ -213,7 +213,7 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
     { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores, owned: attributes });
-  const builder = new CfgBuilder((roots) => effects.raiser(roots));
+  const builder = new CfgBuilder((roots) => effects.raiser(roots), { io: (roots) => effects.ioRaiser(roots), narrow: (h) => effects.narrowHandler(h) });
   let cfg;
   try {
     cfg = builder.build(body);

@@ -110,7 +110,9 @@ export class PyLowering {
       const branch = this.push('effect', id, n.ast);
       this.excBranch.set(id, branch);
       const b = this.nodes[branch]!;
-      if (edge === 'exc') b.ops.push(...this.ops(this.effects.early(n, this.cfg.nodes[to]?.kind === 'caught'), n, false));
+      // An exception that reaches handlers of this function (also through an `uncaught` node, ./cfg) is caught there.
+      const toKind = this.cfg.nodes[to]?.kind;
+      if (edge === 'exc') b.ops.push(...this.ops(this.effects.early(n, toKind === 'caught' || toKind === 'uncaught'), n, false));
       b.succ.push(this.target(n, edge, to));
       if (normal.length) {
         mainId = this.push('noop', id, n.ast);

@@ -404,3 +404,68 @@ export function isDescriptorClose(call: Node, v: string, imports: Imports): bool
   const a = args ? named(args) : [];
   return (c.resolved === 'os.close' || c.raw === 'os.close') && a.length === 1 && a[0]!.type === 'identifier' && a[0]!.text === v;
 }
+
+/**
+ * Exception classes that are strict subclasses of OSError: a handler naming only these lets every other
+ * OSError through (`except BlockingIOError:` around `s.connect(path)` does not catch FileNotFoundError
+ * or ConnectionRefusedError). Bare builtins, and the classes of `socket` and `ssl` by their qualified name.
+ */
+const NARROW_OS_ERRORS: ReadonlySet<string> = new Set([
+  'BlockingIOError', 'ChildProcessError', 'ConnectionError', 'BrokenPipeError', 'ConnectionAbortedError',
+  'ConnectionRefusedError', 'ConnectionResetError', 'FileExistsError', 'FileNotFoundError', 'InterruptedError',
+  'IsADirectoryError', 'NotADirectoryError', 'PermissionError', 'ProcessLookupError', 'TimeoutError',
+  'socket.timeout', 'socket.gaierror', 'socket.herror',
+  'ssl.SSLError', 'ssl.SSLZeroReturnError', 'ssl.SSLWantReadError', 'ssl.SSLWantWriteError', 'ssl.SSLSyscallError',
+  'ssl.SSLEOFError', 'ssl.SSLCertVerificationError', 'ssl.CertificateError',
+]);
+
+/** The exception class expressions an `except` clause names (`except (A, b.C) as e:` gives A and b.C); empty for a bare `except:`. */
+function handlerClasses(handler: Node): Node[] {
+  const out: Node[] = [];
+  const add = (x: Node | null): void => {
+    const e = strip(x);
+    if (!e) return;
+    if (e.type === 'as_pattern') add(named(e)[0] ?? null);
+    else if (e.type === 'tuple' || e.type === 'expression_list') for (const c of named(e)) add(c);
+    else out.push(e);
+  };
+  const alias = handler.childForFieldName('alias');
+  for (const c of named(handler)) if (c.type !== 'block' && c.type !== 'comment' && c.id !== alias?.id) add(c);
+  return out;
+}
+
+/**
+ * Whether an `except` clause catches only some OSErrors, naming nothing but strict subclasses of OSError
+ * (NARROW_OS_ERRORS, written bare, qualified or imported by name). A bare `except:`, `except OSError`,
+ * `socket.error`, `IOError`, `Exception`, `BaseException`, an `except*` group clause and any class not
+ * known here (a project's own) are taken to catch everything.
+ */
+export function catchesOnlySomeOsErrors(handler: Node, imports: Imports): boolean {
+  if (handler.type !== 'except_clause') return false;
+  const classes = handlerClasses(handler);
+  return classes.length > 0 && classes.every((c) => {
+    const raw = c.type === 'identifier' || c.type === 'attribute' ? c.text.replace(/\s+/g, '') : null;
+    if (raw === null) return false;
+    const dot = raw.indexOf('.');
+    const name = (dot < 0 ? imports.resolve(raw) : imports.resolve(raw.slice(0, dot)) + raw.slice(dot)).replace(/^builtins\./, '');
+    if (NARROW_OS_ERRORS.has(name)) return true;
+    // `socket.ConnectionResetError` and the like: a builtin the socket module re-exports.
+    const reexported = /^(?:socket|ssl)\.(\w+)$/.exec(name);
+    return reexported !== null && NARROW_OS_ERRORS.has(reexported[1]!);
+  });
+}
+
+/** Methods of a socket or file object that do I/O and fail with an OSError in everyday use (a refused or reset connection, a missing path). */
+const IO_METHODS: ReadonlySet<string> = new Set([
+  'connect', 'accept', 'bind', 'send', 'sendall', 'sendto', 'sendmsg', 'sendfile', 'recv', 'recv_into', 'recvfrom',
+  'recvfrom_into', 'recvmsg', 'read', 'readline', 'readlines', 'readinto', 'write', 'writelines', 'flush', 'do_handshake',
+]);
+const IO_FUNCTIONS: ReadonlySet<string> = new Set(['os.read', 'os.write', 'os.sendfile', 'socket.create_connection']);
+
+/** A socket or file I/O call (`s.connect(path)`, `f.read()`, `os.write(fd, b)`): one that may raise an OSError a narrow handler lets through. */
+export function isIoCall(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  if (c.name === null || c.raw === null) return false;
+  if (c.resolved !== null && IO_FUNCTIONS.has(c.resolved)) return true;
+  return c.raw.includes('.') && IO_METHODS.has(c.name) && !c.raw.startsWith('os.') && !c.raw.startsWith('socket.');
+}
