@@ -17,7 +17,7 @@ import { Placement } from '../../fix/placement';
 import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
-import { syntaxRepairs } from './syntaxRepairs';
+import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
@@ -54,9 +54,11 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     const table = options.cMacros ?? NO_WORKSPACE_MACROS;
     // Where the configuration still does not parse: first the macro uses the grammar cannot read are
     // rewritten (macroRewrites.ts), then what still fails is repaired by trial (syntaxRepairs.ts).
+    // The configurations of a file share most items: an item repaired in one is not tried again in the next.
+    const repairs: RepairMemo = new Map();
     const rounds = [
       (root: Node, t: string) => macroRewrites(root, t, table),
-      (root: Node, t: string) => syntaxRepairs(root, t, table),
+      (root: Node, t: string) => syntaxRepairs(root, t, table, repairs),
     ];
     try {
       for (const config of configs) {
