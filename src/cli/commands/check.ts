@@ -7,8 +7,8 @@
 
 import { analyzeSource } from '../../core/analysis';
 import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
-import { indexFiles, workspaceKey } from '../../core/analysis/cWorkspace';
-import { CWorkspaceIndex } from '../../core/analysis/lang/c/workspaceIndex';
+import { indexFiles, indexOrder, workspaceKey } from '../../core/analysis/cWorkspace';
+import { CWorkspaceIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
 import { JavaProject } from '../../core/analysis/javaProject';
 import { fixAllPaths } from '../../core/analysis/fixAll';
@@ -288,31 +288,81 @@ export function shareFiles(sizes: readonly number[], jobs: number): number[][] {
 interface CheckWorkerData {
   readonly kind: 'sockscope-check';
   readonly files: readonly SourceFile[];
-  readonly extra: readonly SourceFile[];
   readonly opts: CheckOptions;
+  /** The files (indices in `files`) this worker checks. */
   readonly share: readonly number[];
+  /** The C/C++ files of the workspace index, in the order they are indexed, and those (indices) this worker reads. */
+  readonly indexed: readonly SourceFile[];
+  readonly reads: readonly number[];
 }
 
-/** A worker's messages: one per file of its share (in order, with what it wrote), then `done`. */
+/** A file of the index as one worker read it (absent `data`: skipped, unreadable or binary). */
+interface IndexedByWorker {
+  readonly k: number;
+  readonly data?: ExportedFile;
+}
+
+/**
+ * A worker's messages: the index files it read (`read`, once, when there are C/C++ files), then one
+ * per file of its share (in order, with what it wrote), then `done`. The calling thread sends each
+ * worker every worker's `read` files once all have read theirs (`workspace`).
+ */
 type CheckWorkerMessage =
+  | { readonly read: readonly IndexedByWorker[] }
   | { readonly i: number; readonly result: FileResult; readonly messages: readonly (readonly ['out' | 'err', string])[] }
   | { readonly done: true };
 
-/** In a check worker: prepares the workspace as the calling thread would, checks its share, posts each result. */
+/**
+ * In a check worker: reads its part of the workspace index, and once it has every worker's, builds
+ * the index the calling thread would build (the same files in the same order, each read the same way:
+ * workspaceIndex.ts `read`/`adopt`); then checks its share and posts each result.
+ */
 async function runCheckWorker(data: CheckWorkerData): Promise<void> {
   const port = parentPort!;
-  const shared = await prepare(data.files, data.extra, data.opts);
+  const { files, opts } = data;
+  const cMacros = await headersMacros(files);
+  let index: CWorkspaceIndex | undefined;
+  if (hasC(files)) {
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
+    const workspace = new Promise<readonly IndexedByWorker[]>((resolve) => port.once('message', (m: { workspace: readonly IndexedByWorker[] }) => resolve(m.workspace)));
+    const mine = new Map<number, ReadFile>();
+    const read: IndexedByWorker[] = [];
+    for (const k of data.reads) {
+      const f = data.indexed[k]!;
+      const loaded = await loadSourceAsync(f.path);
+      let r: ReadFile | undefined;
+      // As indexFiles (cWorkspace.ts): unreadable, huge, binary and failing files are left out.
+      if (loaded.ok && !loaded.text.includes('\u0000')) {
+        try {
+          r = await index.read(workspaceKey(f.path), loaded.text, f.language as 'c' | 'cpp');
+        } catch {
+          r = undefined;
+        }
+      }
+      if (r) mine.set(k, r);
+      read.push(r ? { k, data: CWorkspaceIndex.exported(r) } : { k });
+    }
+    port.postMessage({ read } satisfies CheckWorkerMessage);
+    const all = new Map((await workspace).map((x) => [x.k, x.data]));
+    for (let k = 0; k < data.indexed.length; k++) {
+      const own = mine.get(k);
+      const other = all.get(k);
+      if (own) index.install(own);
+      else if (other) await index.adopt(other);
+    }
+  }
+  const shared: Shared = { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject() };
   const messages = new Map<number, ['out' | 'err', string][]>();
   const ioOf = (i: number): CliIo => {
     const m: ['out' | 'err', string][] = [];
     messages.set(i, m);
     return { out: (t) => m.push(['out', t]), err: (t) => m.push(['err', t]), interrupted: new Promise(() => undefined) };
   };
-  await checkFiles(data.files, data.share, data.opts, shared, ioOf, (i, result) => {
+  await checkFiles(files, data.share, opts, shared, ioOf, (i, result) => {
     port.postMessage({ i, result, messages: messages.get(i) ?? [] } satisfies CheckWorkerMessage);
     messages.delete(i);
   });
-  shared.index?.dispose();
+  index?.dispose();
   port.postMessage({ done: true } satisfies CheckWorkerMessage);
 }
 
@@ -321,12 +371,38 @@ if (!isMainThread && (workerData as Partial<CheckWorkerData> | null)?.kind === '
   void runCheckWorker(workerData as CheckWorkerData);
 }
 
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /**
- * Checks the files in `shares.length` worker threads (this module's file is the workers' script: the
- * CLI bundle, or check.js in a test build). Results and messages are delivered in file order, as
- * a run in one thread gives them.
+ * Checks the files in worker threads, one per share (this module's file is the workers' script: the CLI
+ * bundle, or check.js in a test build). Each worker reads the index files it checks, and a part of the
+ * others (--workspace files, by size); all of them then get every worker's. Results and messages are
+ * delivered in file order, as a run in one thread gives them.
  */
-async function checkInWorkers(files: readonly SourceFile[], extra: readonly SourceFile[], shares: readonly (readonly number[])[], opts: CheckOptions, io: CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
+async function checkInWorkers(files: readonly SourceFile[], extra: readonly SourceFile[], sizes: readonly number[], shares: readonly (readonly number[])[], opts: CheckOptions, io: CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
+  const withIndex = hasC(files);
+  const indexed = withIndex ? indexOrder([...files, ...extra]) : [];
+  // Who reads each index file: the worker that checks it, else the one with the fewest bytes to read so far.
+  const owner = new Map<string, number>();
+  shares.forEach((share, w) => share.forEach((i) => owner.set(workspaceKey(files[i]!.path), w)));
+  const reads = shares.map((): number[] => []);
+  const loads = shares.map((share) => share.reduce((n, i) => n + sizes[i]!, 0));
+  indexed.forEach((f, k) => {
+    let w = owner.get(workspaceKey(f.path));
+    if (w === undefined) {
+      w = 0;
+      for (let x = 1; x < shares.length; x++) if (loads[x]! < loads[w]!) w = x;
+      loads[w]! += sizeOf(f.path);
+    }
+    reads[w]!.push(k);
+  });
+
   const results = new Array<Extract<CheckWorkerMessage, { i: number }> | undefined>(files.length);
   let next = 0;
   const deliver = () => {
@@ -337,9 +413,15 @@ async function checkInWorkers(files: readonly SourceFile[], extra: readonly Sour
     }
   };
   const workers: Worker[] = [];
+  const read: IndexedByWorker[][] = [];
+  const sendWorkspace = () => {
+    if (read.filter(Boolean).length < workers.length) return;
+    const workspace = read.flat();
+    for (const w of workers) w.postMessage({ workspace });
+  };
   try {
-    await Promise.all(shares.map((share) => new Promise<void>((resolve, reject) => {
-      const data: CheckWorkerData = { kind: 'sockscope-check', files, extra, opts, share };
+    await Promise.all(shares.map((share, w) => new Promise<void>((resolve, reject) => {
+      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, share, indexed, reads: reads[w]! };
       const worker = new Worker(__filename, { workerData: data });
       workers.push(worker);
       let finished = false;
@@ -347,10 +429,13 @@ async function checkInWorkers(files: readonly SourceFile[], extra: readonly Sour
         if ('done' in m) {
           finished = true;
           resolve();
-          return;
+        } else if ('read' in m) {
+          read[w] = [...m.read];
+          sendWorkspace();
+        } else {
+          results[m.i] = m;
+          deliver();
         }
-        results[m.i] = m;
-        deliver();
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
@@ -401,14 +486,8 @@ export const checkCommand: CliCommand = async (args, io) => {
   // --fix runs in this thread: a fixed file's functions are re-indexed for the files checked after it.
   const jobs = opts.fix ? 1 : Math.min(jobsFor(opts), files.length);
   if (jobs > 1) {
-    const sizes = files.map((f) => {
-      try {
-        return fs.statSync(f.path).size;
-      } catch {
-        return 0;
-      }
-    });
-    await checkInWorkers(files, extra, shareFiles(sizes, jobs), opts, io, done);
+    const sizes = files.map((f) => sizeOf(f.path));
+    await checkInWorkers(files, extra, sizes, shareFiles(sizes, jobs), opts, io, done);
   } else {
     const shared = await prepare(files, extra, opts);
     await checkFiles(files, files.map((_, i) => i), opts, shared, () => io, done);

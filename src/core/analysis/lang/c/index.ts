@@ -5,7 +5,7 @@ import { withTree, type ReparseBase } from '../../parser';
 import { sameLengthReplacements } from '../../reparse';
 import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext, type CWorkspace } from './context';
-import { macroWrappers } from './macroWrappers';
+import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { ACQUIRE } from './names';
 import type { FileScan } from './scan';
 import { FunctionAnalysis } from '../../engine/analysis';
@@ -111,6 +111,8 @@ function reparseBase(parsed: { tree: Tree; text: string }, text: string): Repars
 interface KnownFile {
   readonly scan: FileScan;
   readonly own: FileMacros;
+  /** The tree's call-like macros, when the index read them already. */
+  readonly wrappers?: readonly MacroWrapper[];
 }
 
 const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
@@ -146,7 +148,8 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const scan = known?.scan ?? scanFile(root, language);
   const own = known?.own ?? fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
+  const wrappers = known?.wrappers;
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => wrappers ?? macroWrappers(root));
   // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
   if (workspace?.exact) workspace.index.lend(workspace.file, ctx);
   try {
