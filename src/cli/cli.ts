@@ -1,3 +1,4 @@
+import { isMainThread } from 'worker_threads';
 import type { CliCommand, CliIo } from './io';
 import { EXIT_USAGE } from './io';
 import { socketsCommand } from './commands/sockets';
@@ -13,8 +14,9 @@ Commands:
   watch <pid> [--interval ms] [--json]           one line per sample, with leak warnings, until the process exits or Ctrl-C
   run [--] COMMAND [ARGS…]                       run COMMAND recording where it creates its sockets (Linux: C/C++, Node.js, Python, Java)
   origins <pid> [--json]                         a process's socket creation sites, with counts per TCP state
-  check <files or folders…> [--format text|json|sarif] [--fix]
+  check <files or folders…> [--format text|json|sarif] [--fix] [--jobs N]
                                                  find descriptor/socket leaks in C, C++, Python, Go and Java sources
+                                                 (--jobs: files analysed at once, default: the cores)
 
 Exit codes: 0 ok (check: no findings), 1 findings, 2 usage or I/O error; run: the command's own.`;
 
@@ -42,7 +44,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-if (require.main === module) {
+// Not in check's analysis workers, which run this bundle as their script (commands/check.ts).
+if (require.main === module && isMainThread) {
   let onInterrupt: () => void = () => undefined;
   const interrupted = new Promise<void>((resolve) => { onInterrupt = resolve; });
   process.on('SIGINT', () => onInterrupt());

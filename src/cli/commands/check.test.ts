@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkCommand, parseCheckArgs } from './check';
+import { checkCommand, parseCheckArgs, shareFiles } from './check';
 import type { FindingJson } from './check';
 import type { CliIo } from '../io';
 import { execFileSync } from 'child_process';
@@ -322,4 +322,48 @@ test('Python files are checked with what the functions of the project modules th
   assert.equal(r.code, 1, r.err);
   assert.deepEqual((JSON.parse(r.out) as FindingJson[]).map((f) => [f.file, f.line, f.variable]), [[path.join('pkg', 'server.py'), 5, 's']]);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('--jobs: a whole number from 1; without it the cores are used', () => {
+  assert.equal((parseCheckArgs(['a', '--jobs', '3']) as { jobs?: number }).jobs, 3);
+  assert.equal((parseCheckArgs(['a', '-j', '1']) as { jobs?: number }).jobs, 1);
+  assert.equal((parseCheckArgs(['a', '--jobs=2']) as { jobs?: number }).jobs, 2);
+  assert.equal((parseCheckArgs(['a']) as { jobs?: number }).jobs, undefined);
+  for (const bad of ['0', '-1', 'two', '1.5', '']) assert.match(parseCheckArgs(['a', `--jobs=${bad}`]) as string, /--jobs needs a whole number/, bad);
+  assert.match(parseCheckArgs(['a', '--jobs']) as string, /--jobs needs a whole number/);
+});
+
+test('files are shared among the threads by size, largest first, each share in file order', () => {
+  // 50 → first; 30, 20 → second (31, 52); 10 → first (62); 5 → second (58).
+  assert.deepEqual(shareFiles([10, 50, 20, 30, 5], 2), [[0, 1], [2, 3, 4]]);
+  assert.deepEqual(shareFiles([1, 1, 1], 5), [[0], [1], [2]]);
+  const sizes = Array.from({ length: 40 }, (_, i) => (i * 37) % 101);
+  const shares = shareFiles(sizes, 3);
+  assert.deepEqual(shares.flat().sort((a, b) => a - b), sizes.map((_, i) => i));
+  const loads = shares.map((s) => s.reduce((n, i) => n + sizes[i]!, 0));
+  assert.ok(Math.max(...loads) - Math.min(...loads) <= Math.max(...sizes), String(loads));
+  assert.deepEqual(shareFiles(sizes, 3), shares, 'the same files, the same shares');
+});
+
+test('checked in several threads, the output, messages and exit code are those of one thread', async () => {
+  const files: Record<string, string | Buffer> = {
+    'lib/net.h': '#define NET_ERR -1\nint net_socket(int domain);\n',
+    'lib/net.c': '#include <sys/socket.h>\n#include "net.h"\nint net_socket(int d) {\n  int s = socket(d, 1, 0);\n  if (s < 0) return NET_ERR;\n  return s;\n}\n',
+    'app/server.c': '#include "../lib/net.h"\nint setup(int port) {\n  int s = net_socket(2);\n  if (s == NET_ERR) return -1;\n  if (port == 0) return -1;\n  return s;\n}\n',
+    'app/broken.c': 'int f(int x) {\n  int s = socket(2, 1, 0);\n  if (x) return -1 +;\n  return s;\n}\n',
+    'app/blob.c': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]),
+    'app/script.py': 'import socket\ndef f():\n    s = socket.socket()\n    s.connect(("h", 1))\n',
+  };
+  for (const c of loadCorpus('c').slice(0, 40)) files[`corpus/${c.name}`] = c.text;
+  const dir = tempTree(files);
+  for (const format of ['text', 'json', 'sarif']) {
+    const one = await run(['--jobs', '1', '--format', format, '.'], dir);
+    assert.equal(one.code, 1, one.err);
+    assert.match(one.err, /broken\.c: note: syntax errors/);
+    assert.match(one.err, /blob\.c/);
+    for (const jobs of ['2', '3']) {
+      const many = await run(['--jobs', jobs, '--format', format, '.'], dir);
+      assert.deepEqual(many, one, `--jobs ${jobs} --format ${format}`);
+    }
+  }
 });

@@ -1,13 +1,14 @@
 // `sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]...
-// [--workspace DIR]...`: finds descriptor/socket leaks in C, C++, Python, Go and Java sources, for
+// [--workspace DIR]... [--jobs N]`: finds descriptor/socket leaks in C, C++, Python, Go and Java sources, for
 // terminals, scripts (JSON) and GitHub code scanning (SARIF). With --fix, writes the "close on all paths"
 // fixes into the files. C/C++ files are analysed with the summaries of every C/C++ function in the
 // files and folders checked and in each --workspace folder (wrappers, owners, releasing macros).
+// Without --fix, several files are analysed at once in worker threads (--jobs, default: the cores).
 
 import { analyzeSource } from '../../core/analysis';
 import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
-import { indexFiles, workspaceKey } from '../../core/analysis/cWorkspace';
-import { CWorkspaceIndex } from '../../core/analysis/lang/c/workspaceIndex';
+import { indexFiles, indexOrder, workspaceKey } from '../../core/analysis/cWorkspace';
+import { CWorkspaceIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
 import { JavaProject } from '../../core/analysis/javaProject';
 import { PythonProject } from '../../core/analysis/pythonProject';
@@ -19,10 +20,13 @@ import { discoverSources, loadSourceAsync } from '../../core/analysis/workspace'
 import { addHeaderMacros, isHeader, type MacroTable } from '../../core/analysis/lang/c/workspaceMacros';
 import type { LoadedSource, SourceFile } from '../../core/analysis/workspace';
 import { plural } from '../../core/model/plural';
+import * as fs from 'fs';
+import * as os from 'os';
+import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
 
-const USAGE = 'Usage: sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]... [--workspace DIR]...';
+const USAGE = 'Usage: sockscope check <files or folders…> [--format text|json|sarif] [--fix] [--ownership-transfer NAME]... [--workspace DIR]... [--jobs N]';
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 /** How many files are being read while one is analysed. */
@@ -35,6 +39,8 @@ export interface CheckOptions {
   readonly ownershipTransfers: string[];
   /** More folders whose C/C++ functions are indexed for summaries (the checked files and folders always are). */
   readonly workspace: string[];
+  /** Files analysed at once (worker threads; 1: in this thread). Absent: the available cores. --fix always runs one at a time. */
+  readonly jobs?: number;
 }
 
 /** One finding in `--format json` (1-based lines and columns; the end column is exclusive). */
@@ -60,6 +66,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions | string {
   const workspace: string[] = [];
   let format: string = 'text';
   let fix = false;
+  let jobs: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const eq = a.indexOf('=');
@@ -83,12 +90,16 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions | string {
       const v = value();
       if (!v) return '--workspace needs a folder';
       workspace.push(v);
+    } else if (name === '--jobs' || name === '-j') {
+      const v = value();
+      if (v === undefined || !/^[1-9][0-9]{0,2}$/.test(v)) return `--jobs needs a whole number from 1 to 999 (got '${v ?? ''}')`;
+      jobs = Number(v);
     } else if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
     else paths.push(a);
   }
   if (!(FORMATS as readonly string[]).includes(format)) return `unknown format '${format}' (use text, json or sarif)`;
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, format: format as Format, fix, ownershipTransfers, workspace };
+  return { paths, format: format as Format, fix, ownershipTransfers, workspace, ...(jobs !== undefined ? { jobs } : {}) };
 }
 
 export function toFindingJson(file: string, f: Finding): FindingJson {
@@ -199,6 +210,247 @@ async function headersMacros(files: readonly SourceFile[]): Promise<MacroTable> 
 /** Syntax trees the CLI's C/C++ index keeps (a tree costs about 1–5 MB of memory; past these, a file is parsed again when needed). */
 const CLI_KEPT_TREES = 256;
 
+type FileResult = { outcome: FileOutcome; failed: boolean } | 'skipped' | 'io-error';
+
+/** What every file's analysis shares: the headers' macros, the C/C++ workspace index, Go packages, the Java project and the Python project. */
+interface Shared {
+  readonly cMacros: MacroTable;
+  readonly index: CWorkspaceIndex | undefined;
+  readonly goPackages: GoPackages;
+  readonly javaProject: JavaProject;
+  readonly pythonProject: PythonProject;
+}
+
+/**
+ * Reads the headers' macros and indexes every C/C++ function of `files` and `extra` (the --workspace
+ * folders' other files) for the summaries, under the same macros as the analysis (the same
+ * configurations, see workspaceIndex.ts). A worker does exactly this too, so every thread sees the same workspace.
+ */
+async function prepare(files: readonly SourceFile[], extra: readonly SourceFile[], opts: CheckOptions): Promise<Shared> {
+  const cMacros = await headersMacros(files);
+  let index: CWorkspaceIndex | undefined;
+  if (hasC(files)) {
+    // One run over a known set of files: the trees of up to CLI_KEPT_TREES files are kept (parsed once for the index and the analysis).
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
+    await indexFiles(index, [...files, ...extra]);
+  }
+  // Go files see the declarations of the other files of their package, Java files the resource classes
+  // of their project's other files (both read when first needed).
+  return { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject(), pythonProject: new PythonProject() };
+}
+
+function hasC(files: readonly SourceFile[]): boolean {
+  return files.some((f) => f.language === 'c' || f.language === 'cpp');
+}
+
+/**
+ * Checks files[i] for each i of `which` (ascending), one after the other; `done` gets each result and
+ * `ioOf(i)` says where its messages go. Files are read a few ahead of the one being analysed, so disk
+ * waits overlap with analysis.
+ */
+async function checkFiles(files: readonly SourceFile[], which: readonly number[], opts: CheckOptions, shared: Shared, ioOf: (i: number) => CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
+  const reads = new Map<number, Promise<LoadedSource>>();
+  const readAhead = (k: number) => {
+    const i = which[k];
+    if (i !== undefined && !reads.has(i)) reads.set(i, loadSourceAsync(files[i]!.path));
+  };
+  for (let k = 0; k < which.length; k++) {
+    for (let j = k; j < k + READ_AHEAD; j++) readAhead(j);
+    const i = which[k]!;
+    const loaded = await reads.get(i)!;
+    reads.delete(i);
+    done(i, await checkFile(files[i]!, loaded, opts, ioOf(i), shared.index, shared.cMacros, shared.goPackages, shared.javaProject, shared.pythonProject));
+  }
+}
+
+/** The number of files analysed at once: --jobs, else the cores this process may use. */
+function jobsFor(opts: CheckOptions): number {
+  if (opts.jobs !== undefined) return opts.jobs;
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * Splits the files among `jobs` threads, fixed by the files alone (so a run's output never depends on
+ * which thread finished first): largest first, each to the thread with the fewest bytes so far; each
+ * thread's files in their order. Empty shares are left out.
+ */
+export function shareFiles(sizes: readonly number[], jobs: number): number[][] {
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+  const loads = new Array<number>(jobs).fill(0);
+  const shares = Array.from({ length: jobs }, (): number[] => []);
+  for (const i of order) {
+    let w = 0;
+    for (let k = 1; k < jobs; k++) if (loads[k]! < loads[w]!) w = k;
+    shares[w]!.push(i);
+    loads[w]! += sizes[i]! + 1;
+  }
+  return shares.filter((s) => s.length > 0).map((s) => s.sort((a, b) => a - b));
+}
+
+/** What a check worker is given (workerData). */
+interface CheckWorkerData {
+  readonly kind: 'sockscope-check';
+  readonly files: readonly SourceFile[];
+  readonly opts: CheckOptions;
+  /** The files (indices in `files`) this worker checks. */
+  readonly share: readonly number[];
+  /** The C/C++ files of the workspace index, in the order they are indexed, and those (indices) this worker reads. */
+  readonly indexed: readonly SourceFile[];
+  readonly reads: readonly number[];
+}
+
+/** A file of the index as one worker read it (absent `data`: skipped, unreadable or binary). */
+interface IndexedByWorker {
+  readonly k: number;
+  readonly data?: ExportedFile;
+}
+
+/**
+ * A worker's messages: the index files it read (`read`, once, when there are C/C++ files), then one
+ * per file of its share (in order, with what it wrote), then `done`. The calling thread sends each
+ * worker every worker's `read` files once all have read theirs (`workspace`).
+ */
+type CheckWorkerMessage =
+  | { readonly read: readonly IndexedByWorker[] }
+  | { readonly i: number; readonly result: FileResult; readonly messages: readonly (readonly ['out' | 'err', string])[] }
+  | { readonly done: true };
+
+/**
+ * In a check worker: reads its part of the workspace index, and once it has every worker's, builds
+ * the index the calling thread would build (the same files in the same order, each read the same way:
+ * workspaceIndex.ts `read`/`adopt`); then checks its share and posts each result.
+ */
+async function runCheckWorker(data: CheckWorkerData): Promise<void> {
+  const port = parentPort!;
+  const { files, opts } = data;
+  const cMacros = await headersMacros(files);
+  let index: CWorkspaceIndex | undefined;
+  if (hasC(files)) {
+    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
+    const workspace = new Promise<readonly IndexedByWorker[]>((resolve) => port.once('message', (m: { workspace: readonly IndexedByWorker[] }) => resolve(m.workspace)));
+    const mine = new Map<number, ReadFile>();
+    const read: IndexedByWorker[] = [];
+    for (const k of data.reads) {
+      const f = data.indexed[k]!;
+      const loaded = await loadSourceAsync(f.path);
+      let r: ReadFile | undefined;
+      // As indexFiles (cWorkspace.ts): unreadable, huge, binary and failing files are left out.
+      if (loaded.ok && !loaded.text.includes('\u0000')) {
+        try {
+          r = await index.read(workspaceKey(f.path), loaded.text, f.language as 'c' | 'cpp');
+        } catch {
+          r = undefined;
+        }
+      }
+      if (r) mine.set(k, r);
+      read.push(r ? { k, data: CWorkspaceIndex.exported(r) } : { k });
+    }
+    port.postMessage({ read } satisfies CheckWorkerMessage);
+    const all = new Map((await workspace).map((x) => [x.k, x.data]));
+    for (let k = 0; k < data.indexed.length; k++) {
+      const own = mine.get(k);
+      const other = all.get(k);
+      if (own) index.install(own);
+      else if (other) await index.adopt(other);
+    }
+  }
+  const shared: Shared = { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject(), pythonProject: new PythonProject() };
+  const messages = new Map<number, ['out' | 'err', string][]>();
+  const ioOf = (i: number): CliIo => {
+    const m: ['out' | 'err', string][] = [];
+    messages.set(i, m);
+    return { out: (t) => m.push(['out', t]), err: (t) => m.push(['err', t]), interrupted: new Promise(() => undefined) };
+  };
+  await checkFiles(files, data.share, opts, shared, ioOf, (i, result) => {
+    port.postMessage({ i, result, messages: messages.get(i) ?? [] } satisfies CheckWorkerMessage);
+    messages.delete(i);
+  });
+  index?.dispose();
+  port.postMessage({ done: true } satisfies CheckWorkerMessage);
+}
+
+if (!isMainThread && (workerData as Partial<CheckWorkerData> | null)?.kind === 'sockscope-check') {
+  // A failure rejects unhandled: the worker stops with an 'error' the calling thread turns into the run's error.
+  void runCheckWorker(workerData as CheckWorkerData);
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Checks the files in worker threads, one per share (this module's file is the workers' script: the CLI
+ * bundle, or check.js in a test build). Each worker reads the index files it checks, and a part of the
+ * others (--workspace files, by size); all of them then get every worker's. Results and messages are
+ * delivered in file order, as a run in one thread gives them.
+ */
+async function checkInWorkers(files: readonly SourceFile[], extra: readonly SourceFile[], sizes: readonly number[], shares: readonly (readonly number[])[], opts: CheckOptions, io: CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
+  const withIndex = hasC(files);
+  const indexed = withIndex ? indexOrder([...files, ...extra]) : [];
+  // Who reads each index file: the worker that checks it, else the one with the fewest bytes to read so far.
+  const owner = new Map<string, number>();
+  shares.forEach((share, w) => share.forEach((i) => owner.set(workspaceKey(files[i]!.path), w)));
+  const reads = shares.map((): number[] => []);
+  const loads = shares.map((share) => share.reduce((n, i) => n + sizes[i]!, 0));
+  indexed.forEach((f, k) => {
+    let w = owner.get(workspaceKey(f.path));
+    if (w === undefined) {
+      w = 0;
+      for (let x = 1; x < shares.length; x++) if (loads[x]! < loads[w]!) w = x;
+      loads[w]! += sizeOf(f.path);
+    }
+    reads[w]!.push(k);
+  });
+
+  const results = new Array<Extract<CheckWorkerMessage, { i: number }> | undefined>(files.length);
+  let next = 0;
+  const deliver = () => {
+    for (let m = results[next]; m; m = results[next]) {
+      for (const [stream, text] of m.messages) (stream === 'out' ? io.out : io.err)(text);
+      done(next, m.result);
+      results[next++] = undefined;
+    }
+  };
+  const workers: Worker[] = [];
+  const read: IndexedByWorker[][] = [];
+  const sendWorkspace = () => {
+    if (read.filter(Boolean).length < workers.length) return;
+    const workspace = read.flat();
+    for (const w of workers) w.postMessage({ workspace });
+  };
+  try {
+    await Promise.all(shares.map((share, w) => new Promise<void>((resolve, reject) => {
+      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, share, indexed, reads: reads[w]! };
+      const worker = new Worker(__filename, { workerData: data });
+      workers.push(worker);
+      let finished = false;
+      worker.on('message', (m: CheckWorkerMessage) => {
+        if ('done' in m) {
+          finished = true;
+          resolve();
+        } else if ('read' in m) {
+          read[w] = [...m.read];
+          sendWorkspace();
+        } else {
+          results[m.i] = m;
+          deliver();
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (!finished) reject(new Error(`analysis worker stopped (exit code ${code}) before checking its files`));
+      });
+    })));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  if (next !== files.length) throw new Error(`analysis workers returned ${next} of ${files.length} files`);
+}
+
 export const checkCommand: CliCommand = async (args, io) => {
   const opts = parseCheckArgs(args);
   if (opts === 'help') {
@@ -214,44 +466,34 @@ export const checkCommand: CliCommand = async (args, io) => {
   for (const e of discovery.errors) io.err(`sockscope check: ${e}\n`);
   for (const n of discovery.notes) io.err(`sockscope check: ${n}\n`);
 
-  // Every C/C++ function of the checked files and the --workspace folders, for the summaries.
-  // The index reads each file under the same macros as its analysis (the same configurations, see workspaceIndex.ts).
-  const cMacros = await headersMacros(discovery.files);
-  let index: CWorkspaceIndex | undefined;
-  if (discovery.files.some((f) => f.language === 'c' || f.language === 'cpp')) {
-    // One run over a known set of files: the trees of up to CLI_KEPT_TREES files are kept (parsed once for the index and the analysis).
-    index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
-    const extra = discoverSources(opts.workspace);
-    for (const e of extra.errors) io.err(`sockscope check: --workspace ${e}\n`);
-    const seen = new Set(discovery.files.map((f) => workspaceKey(f.path)));
-    await indexFiles(index, [...discovery.files, ...extra.files.filter((f) => !seen.has(workspaceKey(f.path)))]);
+  const files = discovery.files;
+  // The --workspace folders' other C/C++ files, indexed for the summaries (the checked files always are).
+  let extra: SourceFile[] = [];
+  if (hasC(files)) {
+    const found = discoverSources(opts.workspace);
+    for (const e of found.errors) io.err(`sockscope check: --workspace ${e}\n`);
+    const seen = new Set(files.map((f) => workspaceKey(f.path)));
+    extra = found.files.filter((f) => !seen.has(workspaceKey(f.path)));
   }
 
   const outcomes: FileOutcome[] = [];
   let skipped = 0;
-  // Go files see the declarations of the other files of their package (read when first needed).
-  const goPackages = new GoPackages();
-  // Java files see the resource classes of their project's other files (read when first needed).
-  const javaProject = new JavaProject();
-  // Python files see what the functions of the project modules they import return (read when first needed).
-  const pythonProject = new PythonProject();
-  // Files are read a few ahead of the one being analysed, so disk waits overlap with analysis.
-  const files = discovery.files;
-  const reads = new Map<number, Promise<LoadedSource>>();
-  const readAhead = (i: number) => {
-    if (i < files.length && !reads.has(i)) reads.set(i, loadSourceAsync(files[i]!.path));
-  };
-  for (let i = 0; i < files.length; i++) {
-    for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
-    const loaded = await reads.get(i)!;
-    reads.delete(i);
-    const r = await checkFile(files[i]!, loaded, opts, io, index, cMacros, goPackages, javaProject, pythonProject);
+  const done = (_i: number, r: FileResult) => {
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
     else {
       outcomes.push(r.outcome);
       if (r.failed) ioError = true;
     }
+  };
+  // --fix runs in this thread: a fixed file's functions are re-indexed for the files checked after it.
+  const jobs = opts.fix ? 1 : Math.min(jobsFor(opts), files.length);
+  if (jobs > 1) {
+    const sizes = files.map((f) => sizeOf(f.path));
+    await checkInWorkers(files, extra, sizes, shareFiles(sizes, jobs), opts, io, done);
+  } else {
+    const shared = await prepare(files, extra, opts);
+    await checkFiles(files, files.map((_, i) => i), opts, shared, () => io, done);
   }
 
   const total = outcomes.reduce((n, o) => n + o.findings.length, 0);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FileOverlay, UnitTable, lazyUnit, type FunctionUnit } from './summaries';
+import { FileOverlay, SummaryResolver, SummaryStore, UnitTable, lazyUnit, type FunctionUnit } from './summaries';
 import type { Summary } from './analysis';
 
 const unit = (name: string, file: string, visible = true): FunctionUnit => ({ name, file, visible });
@@ -57,4 +57,26 @@ test('a lazy unit lowers once, and one whose lowering fails throws the same fail
   assert.equal(ok.ir, ir);
   assert.equal(lowered, 1);
   assert.deepEqual([ok.calls, ok.acquires, ok.visible], [['h'], true, false]);
+});
+
+test('mayAcquire remembers "yes" for every unit on the way to the acquisition, and "no" for every unit of a search that found none', () => {
+  const t = new UnitTable();
+  const calls = (name: string, callees: string[], acquires = false): FunctionUnit => ({ name, file: 'a.c', visible: true, calls: callees, acquires });
+  // top → middle → opener (calls socket); middle also calls a pure helper; side → pure.
+  const top = calls('top', ['middle']);
+  const middle = calls('middle', ['pure', 'opener']);
+  const opener = calls('opener', [], true);
+  const pure = calls('pure', []);
+  const side = calls('side', ['pure']);
+  t.replace([], [top, middle, opener, pure, side]);
+  const store = new SummaryStore();
+  const resolver = new SummaryResolver({ version: 'w1', candidates: (name, file) => t.candidates(name, file) }, store);
+  assert.equal(resolver.mayAcquire('top', 'a.c'), true);
+  // The chain to the acquisition says yes (the next query from any of them stops at once).
+  for (const u of [top, middle, opener]) assert.deepEqual(store.mayAcquire.get(u), { version: 'w1', value: true }, u.name);
+  assert.equal(resolver.mayAcquire('side', 'a.c'), false);
+  for (const u of [side, pure]) assert.deepEqual(store.mayAcquire.get(u), { version: 'w1', value: false }, u.name);
+  // Answers from memory are the same as fresh ones.
+  const fresh = new SummaryResolver({ version: 'w1', candidates: (name, file) => t.candidates(name, file) });
+  for (const name of ['top', 'middle', 'opener', 'pure', 'side']) assert.equal(resolver.mayAcquire(name, 'a.c'), fresh.mayAcquire(name, 'a.c'), name);
 });

@@ -232,7 +232,9 @@ export class SummaryResolver {
    * to, looked up from its file), a unit that says yes or a library function that returns a resource?
    * A search of that graph, so recursion is no "maybe": a summary gets `returns` only from a real
    * acquisition at the end of such a chain. A "no" holds for every unit the search visited (each is
-   * reachable from the query) and is remembered in `memo` for this version of the units.
+   * reachable from the query) and is remembered in `memo` for this version of the units; a "yes" holds
+   * for the unit that says yes and for every unit on the search's way to it, and is remembered too
+   * (a large workspace asks about many callers of the same acquiring chain).
    * `likeResolve`: a name with no definition or too many has no summary (as resolveInner).
    */
   private reaches(
@@ -241,12 +243,17 @@ export class SummaryResolver {
   ): boolean {
     const version = this.source.version;
     const visited = new Set<FunctionUnit>();
-    const work: [string, string][] = [[name, file]];
+    // The unit whose edge led the search to each visited unit (none: the query's own candidates).
+    const from = new Map<FunctionUnit, FunctionUnit | undefined>();
+    const work: [string, string, FunctionUnit | undefined][] = [[name, file, undefined]];
+    // Where a "yes" was found: this unit and every unit the search went through to reach it say yes too.
+    let yes: FunctionUnit | undefined;
     let found = false;
     while (work.length && !found) {
-      const [n, f] = work.pop()!;
+      const [n, f, by] = work.pop()!;
       if (this.source.tableSummary?.(n)?.returns) {
         found = true;
+        yes = by;
         break;
       }
       const units = this.candidates(n, f);
@@ -255,21 +262,26 @@ export class SummaryResolver {
         if (visited.has(u)) continue;
         const known = memo.get(u);
         if (known?.version === version) {
-          if (known.value) found = true;
+          if (known.value) {
+            found = true;
+            yes = by;
+          }
           if (found) break;
           continue;
         }
         visited.add(u);
+        from.set(u, by);
         const next = edges(u);
         if (next === true) {
-          memo.set(u, { version, value: true });
           found = true;
+          yes = u;
           break;
         }
-        for (const c of next) work.push([c, u.file]);
+        for (const c of next) work.push([c, u.file, u]);
       }
     }
     if (!found) for (const u of visited) memo.set(u, { version, value: false });
+    for (let u = yes; u; u = from.get(u)) memo.set(u, { version, value: true });
     return found;
   }
 

@@ -5,7 +5,7 @@ import { withTree, type ReparseBase } from '../../parser';
 import { sameLengthReplacements } from '../../reparse';
 import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext, type CWorkspace } from './context';
-import { macroWrappers } from './macroWrappers';
+import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { ACQUIRE } from './names';
 import type { FileScan } from './scan';
 import { FunctionAnalysis } from '../../engine/analysis';
@@ -17,7 +17,7 @@ import { Placement } from '../../fix/placement';
 import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
-import { syntaxRepairs } from './syntaxRepairs';
+import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { functionName } from './syntax';
@@ -54,9 +54,11 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     const table = options.cMacros ?? NO_WORKSPACE_MACROS;
     // Where the configuration still does not parse: first the macro uses the grammar cannot read are
     // rewritten (macroRewrites.ts), then what still fails is repaired by trial (syntaxRepairs.ts).
+    // The configurations of a file share most items: an item repaired in one is not tried again in the next.
+    const repairs: RepairMemo = new Map();
     const rounds = [
       (root: Node, t: string) => macroRewrites(root, t, table),
-      (root: Node, t: string) => syntaxRepairs(root, t, table),
+      (root: Node, t: string) => syntaxRepairs(root, t, table, repairs),
     ];
     try {
       for (const config of configs) {
@@ -109,6 +111,8 @@ function reparseBase(parsed: { tree: Tree; text: string }, text: string): Repars
 interface KnownFile {
   readonly scan: FileScan;
   readonly own: FileMacros;
+  /** The tree's call-like macros, when the index read them already. */
+  readonly wrappers?: readonly MacroWrapper[];
 }
 
 const NO_WORKSPACE_MACROS: ReadonlyMap<string, CMacroDefinition> = new Map();
@@ -144,7 +148,8 @@ function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: A
   const scan = known?.scan ?? scanFile(root, language);
   const own = known?.own ?? fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => macroWrappers(root));
+  const wrappers = known?.wrappers;
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => wrappers ?? macroWrappers(root));
   // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
   if (workspace?.exact) workspace.index.lend(workspace.file, ctx);
   try {

@@ -335,3 +335,40 @@ char *leak_file(char *path) {
   assert.deepEqual(summaryOf(index, 'open_temp', 'tmp.c')?.returns, { resource: 'fd', validity: 'int', call: 'open' });
   assert.deepEqual(await findings(index, 'tmp.c', tmp), ['leak_file:fd:25:sockscope.leak']);
 });
+
+test('an index built from files other indexes read (read, exported, adopt) summarises and reports as one that read them all', async () => {
+  const caller = `#include "net.h"
+int setup(int port) {
+    int s = net_socket(2);
+    if (s == NET_ERR) return -1;
+    if (port == 0) return -1;
+    if (net_listen(s, 5) == NET_ERR) return -1;
+    if (port == 1) { net_close(s); return -1; }
+    return s;
+}
+`;
+  // A second build configuration in the wrapper's file: adopted files are read in their first one.
+  const netC = NET_C.replace('#include "net.h"', '#include "net.h"\n#ifdef _WIN32\nint win_only(void) { return 0; }\n#endif');
+  const files: [string, string][] = [['net.h', NET_H], ['net.c', netC], ['caller.c', caller]];
+  const whole = new CWorkspaceIndex();
+  for (const [f, t] of files) await whole.update(f, t, 'c');
+  // One index reads the headers and net.c, another caller.c; each then adopts what the other read.
+  const first = new CWorkspaceIndex();
+  const second = new CWorkspaceIndex();
+  const readByFirst = [await first.read('net.h', NET_H, 'c'), await first.read('net.c', netC, 'c')];
+  const readBySecond = await second.read('caller.c', caller, 'c');
+  for (const r of readByFirst) first.install(r);
+  await first.adopt(CWorkspaceIndex.exported(readBySecond));
+  for (const r of readByFirst) await second.adopt(CWorkspaceIndex.exported(r));
+  second.install(readBySecond);
+  const expected = await findings(whole, 'caller.c', caller);
+  assert.deepEqual(expected, ['setup:s:5:sockscope.leak']);
+  for (const index of [first, second]) {
+    assert.equal(index.fileCount, 3);
+    assert.equal(index.functionCount, whole.functionCount);
+    assert.deepEqual(await findings(index, 'caller.c', caller), expected);
+    assert.deepEqual(index.resolver().resolve('net_socket', 'caller.c'), whole.resolver().resolve('net_socket', 'caller.c'));
+    assert.deepEqual(index.constants(), whole.constants());
+  }
+  for (const index of [whole, first, second]) index.dispose();
+});

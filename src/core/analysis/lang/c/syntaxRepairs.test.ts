@@ -4,7 +4,8 @@ import { withTree } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import { analyzeC } from './index';
 import { applyRewrites } from './preproc';
-import { syntaxRepairs } from './syntaxRepairs';
+import { Parser } from 'web-tree-sitter';
+import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 
 /** The text after the repairs, and whether it parses. */
 async function repaired(src: string, table: ReadonlyMap<string, CMacroDefinition> = new Map()): Promise<{ text: string; errors: boolean }> {
@@ -248,4 +249,37 @@ test('an attribute macro after an array declarator, which the grammar reads as a
   const { text, errors } = await repaired(src);
   assert.equal(errors, false);
   assert.match(text, /^struct ring rings\[MAX_THREADS\] {17};\nint x;/);
+});
+
+test('a file\'s other configuration reuses the repairs of the items it shares, with the same result and no trial parses but the item\'s own', async () => {
+  const item = (k: number) => [`LIB_EXPORT int f${k}(int fd)`, '{', `  UNUSED int flags${k};`, '  return fd;', '}'];
+  const first = ['int g(void) FORMAT_CHECK(1, 2);', ...item(1), ...item(2)].join('\n');
+  // The second configuration blanks the first declaration (same length): the two functions are the same items.
+  const second = first.replace('int g(void) FORMAT_CHECK(1, 2);', ' '.repeat('int g(void) FORMAT_CHECK(1, 2);'.length));
+  const parse = Parser.prototype.parse;
+  let parses = 0;
+  Parser.prototype.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
+    parses++;
+    return parse.apply(this, args);
+  };
+  try {
+    const memo: RepairMemo = new Map();
+    for (const src of [first, second]) {
+      const plain = await withTree('c', src, (t) => syntaxRepairs(t.rootNode, src, new Map()));
+      let trials = 0;
+      const withMemo = await withTree('c', src, (t) => {
+        parses = 0;
+        const r = syntaxRepairs(t.rootNode, src, new Map(), memo);
+        trials = parses;
+        return r;
+      });
+      assert.deepEqual(withMemo, plain);
+      assert.ok(plain.length >= 2, 'the items are repaired');
+      if (src === first) assert.ok(trials > 3, `the first configuration tries candidates (${trials} parses)`);
+      // Each of the two shared items is parsed once, as the base of its trials, and nothing else.
+      else assert.equal(trials, 2);
+    }
+  } finally {
+    Parser.prototype.parse = parse;
+  }
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Parser, type Node } from 'web-tree-sitter';
 import { TrialParses } from '../../trialParses';
 import type { CMacroDefinition } from '../../types';
@@ -50,7 +51,16 @@ interface Candidate {
   readonly rank: number;
 }
 
-export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[] {
+/**
+ * What repairing an item found, by the item's text and its candidates (offsets from the item's start):
+ * the same text with the same candidates goes through the very same trials, so a file's other build
+ * configurations (mostly the same items) reuse them. Only repairs whose trials stayed within the
+ * budget are kept, with the trials and characters they used.
+ */
+export type RepairMemo = Map<string, { readonly rewrites: readonly Rewrite[]; readonly trials: number; readonly chars: number }>;
+
+/** `memo`: the repairs of items already tried for this file (its other configurations), read and added to. */
+export function syntaxRepairs(root: Node, text: string, table: Table, memo?: RepairMemo): Rewrite[] {
   if (!root.hasError) return [];
   const parser = new Parser();
   const out: Rewrite[] = [];
@@ -64,7 +74,7 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
       const trials = new TrialParses(parser);
       try {
-        out.push(...repairItem(trials, item, text, table, own, budget));
+        out.push(...repairItem(trials, item, text, table, own, budget, memo));
       } finally {
         trials.dispose();
       }
@@ -75,7 +85,7 @@ export function syntaxRepairs(root: Node, text: string, table: Table): Rewrite[]
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number }): Rewrite[] {
+function repairItem(trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number }, memo?: RepairMemo): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -86,17 +96,40 @@ function repairItem(trials: TrialParses, item: Node, text: string, table: Table,
   if (after && end === after.endIndex) {
     for (let t = after.nextSibling; t && !t.isNamed; t = t.nextSibling) end = t.endIndex;
   }
-  let current = text.slice(start, end);
+  const current = text.slice(start, end);
   // Each trial text is the last text kept with a candidate's rewrites: parsed from that text's tree.
   const count = (t: string, rewrites?: readonly Rewrite[]): number => {
     budget.trials--;
     budget.chars -= t.length;
     return trials.errors(t, rewrites?.map((r) => ({ start: r.start - start, end: r.end - start, text: r.text })));
   };
-  let errors = count(current);
+  const errors = count(current);
   if (errors === 0) return [];
   // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
   const all = candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  if (!memo) return tryCandidates(trials, current, start, all, errors, count, budget);
+  const key = createHash('sha1').update(current).update('\0')
+    .update(JSON.stringify(all.map((c) => c.rewrites.map((r) => [r.start - start, r.end - start, r.text])))).digest('hex');
+  const known = memo.get(key);
+  // Replayed only where the budget left covers every trial it made (then none of its checks could have stopped it sooner).
+  if (known && budget.trials > known.trials && budget.chars > known.chars) {
+    budget.trials -= known.trials;
+    budget.chars -= known.chars;
+    return known.rewrites.map((r) => ({ start: r.start + start, end: r.end + start, text: r.text }));
+  }
+  const before = { ...budget };
+  const rewrites = tryCandidates(trials, current, start, all, errors, count, budget);
+  if (budget.trials > 0 && budget.chars > 0) {
+    memo.set(key, { rewrites: rewrites.map((r) => ({ start: r.start - start, end: r.end - start, text: r.text })), trials: before.trials - budget.trials, chars: before.chars - budget.chars });
+  }
+  return rewrites;
+}
+
+/**
+ * The trials of one item's candidates (`current`, at `start` in the file, has `errors` errors; `count`
+ * parses a trial text): the rewrites that make it parse, or none.
+ */
+function tryCandidates(trials: TrialParses, current: string, start: number, all: readonly Candidate[], errors: number, count: (t: string, rewrites: readonly Rewrite[]) => number, budget: { trials: number; chars: number }): Rewrite[] {
   // First one candidate that is enough on its own; else, of those that help on their own, each one
   // that still helps with those kept before it.
   const original = current;

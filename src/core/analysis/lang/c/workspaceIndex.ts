@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
-import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
+import { Parser, type Language, type Tree } from 'web-tree-sitter';
 import type { Summary } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { loadLanguage, withTree } from '../../parser';
 import { reparse, sameLengthReplacements } from '../../reparse';
 import { callsOf, CFileContext, isStatic } from './context';
 import { fileMacros, type FileMacros } from './macros';
-import { macroWrappers } from './macroWrappers';
+import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
 import { NoReturnTable, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
@@ -41,6 +41,8 @@ interface KeptTree {
   readonly tree: Tree;
   readonly scan: FileScan;
   readonly own: FileMacros;
+  /** The call-like macros of the tree (macroWrappers.ts), when the index read them from it. */
+  readonly wrappers?: readonly MacroWrapper[];
   ctx?: CFileContext;
 }
 
@@ -55,6 +57,29 @@ interface IndexedFile {
   readonly analysedHash: string;
   readonly units: readonly FunctionUnit[];
   readonly constants: ReadonlyMap<string, number>;
+  readonly noReturn: NoReturnFacts;
+  /** An adopted file's text: its tree is parsed from it as `read` parses it. */
+  readonly text?: string;
+}
+
+/** A file read for the index, not yet added (`install`). */
+export interface ReadFile {
+  readonly file: string;
+  readonly text: string;
+  readonly entry: IndexedFile;
+  readonly kept: KeptTree;
+}
+
+/** A file as one index read it, for another index (`adopt`): plain data. */
+export interface ExportedFile {
+  readonly file: string;
+  readonly text: string;
+  readonly hash: string;
+  readonly language: 'c' | 'cpp';
+  readonly configs: readonly string[] | null;
+  readonly analysed: string;
+  readonly units: readonly { readonly name: string; readonly visible: boolean; readonly calls?: readonly string[]; readonly acquires?: boolean; readonly macro?: FunctionUnit['macro'] }[];
+  readonly constants: readonly (readonly [string, number])[];
   readonly noReturn: NoReturnFacts;
 }
 
@@ -101,43 +126,98 @@ export class CWorkspaceIndex implements UnitSource {
 
   /** Indexes (or re-indexes) a file's text; false when it is indexed with this very text already. */
   async update(file: string, text: string, language: 'c' | 'cpp'): Promise<boolean> {
+    if (this.files.get(file)?.hash === textHash(text, language)) return false;
+    this.install(await this.read(file, text, language));
+    return true;
+  }
+
+  /**
+   * Reads a file for the index without adding it (`install` adds it; `exported` gives what another
+   * thread's index needs to `adopt` it): several threads can each read a part of a workspace.
+   */
+  async read(file: string, text: string, language: 'c' | 'cpp'): Promise<ReadFile> {
     const hash = textHash(text, language);
-    if (this.files.get(file)?.hash === hash) return false;
     if (!this.languages.has(language)) this.languages.set(language, await loadLanguage(language));
+    const { tree, configs, analysed } = await this.parseAsIndexed(language, text);
+    try {
+      const root = tree.rootNode;
+      const scan = scanFile(root, language);
+      const own = fileMacros(root);
+      const wrappers = macroWrappers(root);
+      return { file, text, entry: this.indexFile(file, scan, own, wrappers, { hash, language, configs, analysed }), kept: { analysedHash: textHash(analysed, language), tree, scan, own, wrappers } };
+    } catch (e) {
+      tree.delete();
+      throw e;
+    }
+  }
+
+  /**
+   * The tree the index reads a file's text from: the text's own tree when it has no build alternatives,
+   * else its first configuration's (see preproc.ts), parsed from the text's tree. Always parsed the
+   * same way, so a file read again (`adopt`) gives the very same tree.
+   */
+  private async parseAsIndexed(language: 'c' | 'cpp', text: string): Promise<{ tree: Tree; configs: readonly string[] | null; analysed: string }> {
     // A file without build alternatives is read from this very tree (a copy the index keeps: not parsed twice).
     const { configs, same } = await withTree(language, text, (tree) => {
       const found = configurations(tree.rootNode, text, language, this.macros);
       return { configs: found, same: tree.copy() };
     });
-    // A file with build alternatives: its first configuration (see preproc.ts), parsed from the file's tree.
     const analysed = configs ? configs[0]! : text;
-    let tree = same;
-    if (configs) {
-      try {
-        tree = this.parse(language, analysed, { tree: same, text });
-      } finally {
-        same.delete();
-      }
-    }
+    if (!configs) return { tree: same, configs, analysed };
     try {
-      const root = tree.rootNode;
-      const scan = scanFile(root, language);
-      const own = fileMacros(root);
-      const entry = this.indexFile(file, root, scan, own, { hash, language, configs, analysed });
-      this.set(file, entry);
-      this.keep(file, { analysedHash: entry.analysedHash, tree, scan, own });
-    } catch (e) {
-      tree.delete();
-      throw e;
+      return { tree: this.parse(language, analysed, { tree: same, text }), configs, analysed };
+    } finally {
+      same.delete();
     }
-    return true;
+  }
+
+  /** `parseAsIndexed`'s tree of a text whose configurations are known (its parses, in the same order). */
+  private parseAdopted(language: 'c' | 'cpp', text: string, configs: readonly string[] | null): Tree {
+    const same = this.parse(language, text);
+    if (!configs) return same;
+    try {
+      return this.parse(language, configs[0]!, { tree: same, text });
+    } finally {
+      same.delete();
+    }
+  }
+
+  /** Adds (or replaces) a file read by `read`; its tree is kept. */
+  install(read: ReadFile): void {
+    this.set(read.file, read.entry);
+    this.keep(read.file, read.kept);
+  }
+
+  /** What another index needs to `adopt` a file this one read (plain data, for another thread). */
+  static exported(read: ReadFile): ExportedFile {
+    const { entry } = read;
+    return {
+      file: read.file, text: read.text, hash: entry.hash, language: entry.language, configs: entry.configs, analysed: entry.analysed,
+      units: entry.units.map((u) => (u.macro ? { name: u.name, visible: u.visible, macro: u.macro } : { name: u.name, visible: u.visible, calls: u.calls ?? [], acquires: u.acquires ?? false })),
+      constants: [...entry.constants], noReturn: entry.noReturn,
+    };
+  }
+
+  /**
+   * Adds (or replaces) a file another index read (`exported`): its definitions as that index found them;
+   * a function of it is lowered in a tree parsed as `read` parses it, when a summary asks.
+   */
+  async adopt(data: ExportedFile): Promise<void> {
+    if (!this.languages.has(data.language)) this.languages.set(data.language, await loadLanguage(data.language));
+    const analysedHash = textHash(data.analysed, data.language);
+    const units: FunctionUnit[] = data.units.map((u) => (u.macro ? { name: u.name, file: data.file, visible: u.visible, macro: u.macro }
+      : lazyUnit(u.name, data.file, u.visible, { calls: u.calls ?? [], acquires: u.acquires ?? false }, () => this.lower(data.file, u.name, analysedHash))));
+    this.set(data.file, {
+      hash: data.hash, language: data.language, configs: data.configs, analysed: data.analysed, analysedHash, units,
+      constants: new Map(data.constants), noReturn: data.noReturn, text: data.text,
+    });
   }
 
   /**
    * The kept tree and scan of the file's indexed text when `analysed` is that text: the analysis uses
    * them as they are (they stay the index's; it frees them).
    */
-  kept(file: string, analysed: string, language: 'c' | 'cpp'): { readonly tree: Tree; readonly scan: FileScan; readonly own: FileMacros } | undefined {
+  kept(file: string, analysed: string, language: 'c' | 'cpp'): { readonly tree: Tree; readonly scan: FileScan; readonly own: FileMacros; readonly wrappers?: readonly MacroWrapper[] } | undefined {
     const f = this.files.get(file);
     const k = this.open.get(file);
     if (!f || !k || k.analysedHash !== f.analysedHash || f.analysedHash !== textHash(analysed, language)) return undefined;
@@ -281,7 +361,7 @@ export class CWorkspaceIndex implements UnitSource {
     this.generation++;
   }
 
-  private indexFile(file: string, root: Node, scan: FileScan, own: FileMacros, base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
+  private indexFile(file: string, scan: FileScan, own: FileMacros, wrappers: readonly MacroWrapper[], base: Pick<IndexedFile, 'hash' | 'language' | 'configs' | 'analysed'>): IndexedFile {
     const header = isHeader(file);
     const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
@@ -289,7 +369,6 @@ export class CWorkspaceIndex implements UnitSource {
       units.push(lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), () => this.lower(file, name, analysedHash)));
     }
     const defined = new Set(units.map((u) => u.name));
-    const wrappers = macroWrappers(root);
     for (const w of wrappers) {
       if (!defined.has(w.name)) units.push({ name: w.name, file, visible: true, macro: { target: w.target, args: w.args } });
     }
@@ -303,7 +382,8 @@ export class CWorkspaceIndex implements UnitSource {
     if (this.lent?.file === file) return this.lent.ctx.irOfName(name);
     let k = this.open.get(file);
     if (k?.analysedHash !== analysedHash) {
-      const tree = this.parse(entry.language, entry.analysed);
+      // An adopted file: parsed as the index that read it parsed it (the same tree, so the same lowering).
+      const tree = entry.text !== undefined ? this.parseAdopted(entry.language, entry.text, entry.configs) : this.parse(entry.language, entry.analysed);
       k = { analysedHash, tree, scan: scanFile(tree.rootNode, entry.language), own: fileMacros(tree.rootNode) };
     }
     this.keep(file, k);
