@@ -1,14 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 import { GraphBuilder, NestingLimit, type Pred } from '../../ir/builder';
 import { catchClauses } from '../../ir/cfg/handlers';
-import { ifChain } from '../../ir/cfg/ifChain';
+import { ifStatementChain } from '../../ir/cfg/ifChain';
 import { GotoLabels } from '../../ir/cfg/gotos';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
 import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
-import { firstKid } from '../../syntax';
 
 /**
  * Control-flow graph of one C/C++ function body, at statement granularity. Expressions stay as
@@ -257,7 +256,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   }
 
   private ifStatement(first: Node, preds: Pred[]): Pred[] {
-    return ifChain<Node, { stmt: Node; owner: Node }>(first, preds, {
+    return ifStatementChain(first, preds, {
       condition: (n, cur) => {
         const condNode = n.childForFieldName('condition');
         this.declareCondition(condNode);
@@ -265,17 +264,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
         this.connect(cur, c);
         return { t: [{ from: c, slot: 0 }], f: [{ from: c, slot: 1 }] };
       },
-      consequence: (n, t) => {
-        const cons = n.childForFieldName('consequence');
-        return cons ? this.statement(cons, t, n) : t;
-      },
-      next: (n) => {
-        const alt = n.childForFieldName('alternative');
-        const elseStmt = alt ? (alt.type === 'else_clause' ? firstKid(alt) : alt) : null;
-        if (!elseStmt) return null;
-        return elseStmt.type === 'if_statement' ? { arm: elseStmt } : { otherwise: { stmt: elseStmt, owner: alt ?? n } };
-      },
-      otherwise: (e, f) => this.statement(e.stmt, f, e.owner),
+      statement: (stmt, p, owner) => this.statement(stmt, p, owner),
+      elseIfArms: true,
     });
   }
 

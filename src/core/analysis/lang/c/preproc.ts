@@ -1,6 +1,7 @@
 import { Parser, type Node, type Tree } from 'web-tree-sitter';
 import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
+import { applyOffsetEdits } from '../../edits';
 import type { Rewrite } from './macroRewrites';
 
 /**
@@ -63,13 +64,7 @@ const DIRECTIVE_QUERY = [
 
 /** The text with the rewrites applied (they are sorted and do not overlap). */
 export function applyRewrites(text: string, rewrites: readonly Rewrite[]): string {
-  let out = '';
-  let last = 0;
-  for (const r of rewrites) {
-    out += text.slice(last, r.start) + r.text;
-    last = r.end;
-  }
-  return out + text.slice(last);
+  return applyOffsetEdits(text, rewrites.map((r) => ({ start: r.start, end: r.end, newText: r.text })));
 }
 
 /** The end of the (possibly backslash-continued) line that contains `at`: the offset of its line break. */
