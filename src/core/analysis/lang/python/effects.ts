@@ -491,8 +491,8 @@ export class Effects {
           out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, inferredKind(rhs), stmt, true, true) });
         } else if (rhs?.type === 'identifier') {
           out.push({ t: 'alias', v: t.text, from: rhs.text, at: stmt });
-        } else if (rhs?.type === 'call' && !shape && escapingNames(rhs, true).length) {
-          out.push({ t: 'derive', v: t.text, from: escapingNames(rhs, true), at: stmt });
+        } else if (rhs?.type === 'call' && !shape && this.derivedFrom(rhs).length) {
+          out.push({ t: 'derive', v: t.text, from: this.derivedFrom(rhs), at: stmt });
         } else {
           out.push({ t: 'drop', v: t.text, at: stmt, how: 'reassigned' });
         }
@@ -598,6 +598,26 @@ export class Effects {
     }
     // `self.addCleanup(s.close)`, `stack.callback(s.close)`, `atexit.register(f.close)`: the callee closes it later.
     for (const v of closeReferences(args)) out.push({ t: 'escape', v, early: true });
+  }
+
+  /**
+   * The names whose objects the result of a call not in the tables may hold (`w = wrap(sock)`): its
+   * arguments, except those a function of the file only borrows (it never returns or stores them, and
+   * what it does with them gives bytes, strings or numbers).
+   */
+  private derivedFrom(call: Node): string[] {
+    const args = call.childForFieldName('arguments');
+    const borrows = isTransfer(call, this.imports, this.transfers) ? null : this.borrows(call);
+    if (!borrows || !args) return escapingNames(call, true);
+    const out: string[] = [];
+    let position = 0;
+    for (const a of named(args)) {
+      if (a.type === 'comment') continue;
+      const borrowed = borrowedArgument(a, borrows.positions, borrows.names, position);
+      if (a.type !== 'keyword_argument') position++;
+      if (!borrowed) out.push(...escapingNames(a, true));
+    }
+    return out;
   }
 
   /**
