@@ -633,7 +633,7 @@ export class Effects {
     if (!b) return null;
     const args = call.childForFieldName('arguments');
     if (args?.type !== 'argument_list' || named(args).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
-    if (!local.method) return b;
+    if (!local.method) return shadowed(call, local.name) ? null : b;
     const fn = strip(call.childForFieldName('function'));
     if (strip(fn?.childForFieldName('object') ?? null)?.text !== 'self') return null;
     const cls = callerClass(call);
@@ -670,6 +670,21 @@ function borrowedArgument(a: Node, positions: ReadonlySet<number>, names: Readon
     return names.has(a.childForFieldName('name')?.text ?? '') && strip(a.childForFieldName('value'))?.type === 'identifier';
   }
   return positions.has(index) && strip(a)?.type === 'identifier';
+}
+
+/**
+ * Whether the function holding the call may mean something else than the module's function by `name`:
+ * a parameter, local or nested definition of that name, or any mention of it other than as a callee.
+ */
+function shadowed(call: Node, name: string): boolean {
+  let n = call.parent;
+  while (n && n.type !== 'function_definition' && n.type !== 'lambda') n = n.parent;
+  if (!n) return false;
+  return n.descendantsOfType('identifier').some((id) => {
+    if (!id || id.text !== name) return false;
+    const p = id.parent;
+    return !(p?.type === 'call' && p.childForFieldName('function')?.id === id.id);
+  });
 }
 
 /** The name of the class whose method holds the call (the innermost enclosing definition), or null. */

@@ -60,6 +60,9 @@ test('python: the result of a borrowing call does not hold the borrowed resource
 test('python: a module function of the file that only borrows its parameter', async () => {
   const text = lines('def dump(out, rows):', '    for r in rows:', '        out.write(r)', '', 'def save(path, rows):', '    f = open(path, "w")', '    dump(f, rows)');
   assert.deepEqual(await findings(text), ['7 save f warning']);
+  // A parameter or local of the caller named like the module function may be anything: a hand-off.
+  assert.deepEqual(await findings(text.replace('def save(path, rows):', 'def save(path, rows, dump=None):')), []);
+  assert.deepEqual(await findings(text.replace('    dump(f, rows)', '    dump = KEEPERS[0]\n    dump(f, rows)')), []);
   // Given where the function keeps its parameter, the file is handed off.
   assert.deepEqual(await findings(text.replace('    for r in rows:', '    KEPT.append(rows)\n    for r in rows:').replace('dump(f, rows)', 'dump(rows, f)')), []);
 });
