@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
 import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
-import { calleeOf } from './summaries';
+import { calleeOf, type Borrows } from './summaries';
 import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
@@ -491,8 +491,8 @@ export class Effects {
           out.push({ t: 'acquire', v: t.text, site: this.site(rhs, t, inferredKind(rhs), stmt, true, true) });
         } else if (rhs?.type === 'identifier') {
           out.push({ t: 'alias', v: t.text, from: rhs.text, at: stmt });
-        } else if (rhs?.type === 'call' && !shape && escapingNames(rhs, true).length) {
-          out.push({ t: 'derive', v: t.text, from: escapingNames(rhs, true), at: stmt });
+        } else if (rhs?.type === 'call' && !shape && this.derivedFrom(rhs).length) {
+          out.push({ t: 'derive', v: t.text, from: this.derivedFrom(rhs), at: stmt });
         } else {
           out.push({ t: 'drop', v: t.text, at: stmt, how: 'reassigned' });
         }
@@ -581,12 +581,63 @@ export class Effects {
     // is taken to keep them too, from the call on, even if it then raises.
     // A function of the file returning a new resource may also keep what it is given (not summarised).
     const local = shape?.shape === 'single' && shape.local === true;
-    if (stores || isConstructor(c.name) || isTransfer(call, this.imports, this.transfers) ||
-      (released === null && (shape === null || local) && !isBorrowingCall(call, this.imports))) {
-      for (const v of escapingNames(args)) out.push({ t: 'escape', v, early: true });
+    const kept = stores || isConstructor(c.name) || isTransfer(call, this.imports, this.transfers);
+    if (kept || (released === null && (shape === null || local) && !isBorrowingCall(call, this.imports))) {
+      // A function or method of the file that only borrows some parameters (./summaries) keeps only the others.
+      const borrows = kept || shape !== null ? null : this.borrows(call);
+      if (!borrows || !args) for (const v of escapingNames(args)) out.push({ t: 'escape', v, early: true });
+      else {
+        let position = 0;
+        for (const a of named(args)) {
+          if (a.type === 'comment') continue;
+          const borrowed = borrowedArgument(a, borrows.positions, borrows.names, position);
+          if (a.type !== 'keyword_argument') position++;
+          if (!borrowed) for (const v of escapingNames(a)) out.push({ t: 'escape', v, early: true });
+        }
+      }
     }
     // `self.addCleanup(s.close)`, `stack.callback(s.close)`, `atexit.register(f.close)`: the callee closes it later.
     for (const v of closeReferences(args)) out.push({ t: 'escape', v, early: true });
+  }
+
+  /**
+   * The names whose objects the result of a call not in the tables may hold (`w = wrap(sock)`): its
+   * arguments, except those a function of the file only borrows (it never returns or stores them, and
+   * what it does with them gives bytes, strings or numbers).
+   */
+  private derivedFrom(call: Node): string[] {
+    const args = call.childForFieldName('arguments');
+    const borrows = isTransfer(call, this.imports, this.transfers) ? null : this.borrows(call);
+    if (!borrows || !args) return escapingNames(call, true);
+    const out: string[] = [];
+    let position = 0;
+    for (const a of named(args)) {
+      if (a.type === 'comment') continue;
+      const borrowed = borrowedArgument(a, borrows.positions, borrows.names, position);
+      if (a.type !== 'keyword_argument') position++;
+      if (!borrowed) out.push(...escapingNames(a, true));
+    }
+    return out;
+  }
+
+  /**
+   * What a call to a function or method of the file only borrows (./summaries `Borrows`): a method is
+   * called on `self` from a method of a class that defines it (not one it may inherit); a call that
+   * spreads arguments (`*a`, `**kw`) borrows nothing.
+   */
+  private borrows(call: Node): Borrows | null {
+    const local = calleeOf(call, this.imports);
+    if (!local) return null;
+    const summaries = this.imports.local;
+    const b = (local.method ? summaries.borrowingMethods : summaries.borrowingFunctions).get(local.name);
+    if (!b) return null;
+    const args = call.childForFieldName('arguments');
+    if (args?.type !== 'argument_list' || named(args).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
+    if (!local.method) return shadowed(call, local.name) ? null : b;
+    const fn = strip(call.childForFieldName('function'));
+    if (strip(fn?.childForFieldName('object') ?? null)?.text !== 'self') return null;
+    const cls = callerClass(call);
+    return cls !== null && b.classes.has(cls) ? b : null;
   }
 
   /**
@@ -611,6 +662,39 @@ function handedOn(value: Node, out: Event[]): void {
   const direct = new Set(escapingNames(value));
   for (const v of direct) out.push({ t: 'escape', v });
   for (const v of escapingNames(value, true)) if (!direct.has(v)) out.push({ t: 'escape', v, early: true });
+}
+
+/** Whether argument `a` (at `index` among the arguments) is a plain name given to a borrowed parameter. */
+function borrowedArgument(a: Node, positions: ReadonlySet<number>, names: ReadonlySet<string>, index: number): boolean {
+  if (a.type === 'keyword_argument') {
+    return names.has(a.childForFieldName('name')?.text ?? '') && strip(a.childForFieldName('value'))?.type === 'identifier';
+  }
+  return positions.has(index) && strip(a)?.type === 'identifier';
+}
+
+/**
+ * Whether the function holding the call may mean something else than the module's function by `name`:
+ * a parameter, local or nested definition of that name, or any mention of it other than as a callee.
+ */
+function shadowed(call: Node, name: string): boolean {
+  let n = call.parent;
+  while (n && n.type !== 'function_definition' && n.type !== 'lambda') n = n.parent;
+  if (!n) return false;
+  return n.descendantsOfType('identifier').some((id) => {
+    if (!id || id.text !== name) return false;
+    const p = id.parent;
+    return !(p?.type === 'call' && p.childForFieldName('function')?.id === id.id);
+  });
+}
+
+/** The name of the class whose method holds the call (the innermost enclosing definition), or null. */
+function callerClass(call: Node): string | null {
+  let n = call.parent;
+  while (n && n.type !== 'function_definition' && n.type !== 'lambda' && n.type !== 'class_definition') n = n.parent;
+  if (n?.type !== 'function_definition') return null;
+  let p = n.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  return p?.type === 'block' && p.parent?.type === 'class_definition' ? (p.parent.childForFieldName('name')?.text ?? null) : null;
 }
 
 /** The kind of an inferred acquisition: a socket when the callee says so (`self._new_conn()`, `make_socket()`), else a file object. */

@@ -197,7 +197,10 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     const ownClassStores = !scope.moduleLevel && isClassMethod(scope.node) && storingClass(enclosingClass(scope.node));
     // A close method owns the attributes it closes (./closeMethod): that depends on the class's other methods.
     const attributes = scope.moduleLevel ? null : closeMethodAttributes(scope.node, enclosingClass(scope.node), imports);
-    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options, [...facts, ownClassStores ? 'S' : '', ownedFingerprint(attributes, scope.node.startIndex)]);
+    // A call on `self` borrows only through a method of the caller's own class (./effects `borrows`).
+    const className = scope.moduleLevel ? '' : (enclosingClass(scope.node)?.childForFieldName('name')?.text ?? '');
+    const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options,
+      [...facts, ownClassStores ? 'S' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`]);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
       const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 || attributes !== null

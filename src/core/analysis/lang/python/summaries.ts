@@ -18,9 +18,26 @@ export interface LocalSummaries {
   readonly quietMethods: ReadonlySet<string>;
   /** Module-level functions of that kind. */
   readonly quietFunctions: ReadonlySet<string>;
+  /** Methods (called on `self`) that only borrow some of their parameters (see `borrowedParameters`). */
+  readonly borrowingMethods: ReadonlyMap<string, Borrows>;
+  /** Module-level functions that only borrow some of their parameters. */
+  readonly borrowingFunctions: ReadonlyMap<string, Borrows>;
 }
 
-export const NO_SUMMARIES: LocalSummaries = { methodsReturning: new Map(), functionsReturning: new Map(), quietMethods: new Set(), quietFunctions: new Set() };
+/**
+ * The parameters a function only borrows, by the caller's position (`self` not counted) and by name
+ * (for keyword arguments); for a method, the names of the classes of the file that define it.
+ */
+export interface Borrows {
+  readonly positions: ReadonlySet<number>;
+  readonly names: ReadonlySet<string>;
+  readonly classes: ReadonlySet<string>;
+}
+
+export const NO_SUMMARIES: LocalSummaries = {
+  methodsReturning: new Map(), functionsReturning: new Map(), quietMethods: new Set(), quietFunctions: new Set(),
+  borrowingMethods: new Map(), borrowingFunctions: new Map(),
+};
 
 /** How a table acquisition is recognised (names.ts `acquireShape` without the summaries). */
 export type TableShape = (call: Node) => { shape: string; kind?: ResourceKind } | null;
@@ -68,13 +85,18 @@ export function localSummaries(definitions: readonly Node[], imports: Imports, t
     }
     if (!changed) break;
   }
-  return { methodsReturning, functionsReturning, quietMethods, quietFunctions };
+  const borrowingMethods = borrowing(methods, imports, functions);
+  const borrowingFunctions = borrowing(functions, imports, functions);
+  return { methodsReturning, functionsReturning, quietMethods, quietFunctions, borrowingMethods, borrowingFunctions };
 }
 
 /** One string for a function's cache key: what the summaries say. */
 export function summariesFingerprint(s: LocalSummaries): string {
   const m = (x: ReadonlyMap<string, string>) => [...x].map(([k, v]) => `${k}:${v}`).sort().join(',');
-  return `${m(s.methodsReturning)}|${m(s.functionsReturning)}|${[...s.quietMethods].sort().join(',')}|${[...s.quietFunctions].sort().join(',')}`;
+  const b = (x: ReadonlyMap<string, Borrows>) => [...x].map(([k, v]) =>
+    `${k}:${[...v.positions].sort().join('.')}:${[...v.names].sort().join('.')}:${[...v.classes].sort().join('.')}`).sort().join(',');
+  return `${m(s.methodsReturning)}|${m(s.functionsReturning)}|${[...s.quietMethods].sort().join(',')}|${[...s.quietFunctions].sort().join(',')}` +
+    `|${b(s.borrowingMethods)}|${b(s.borrowingFunctions)}`;
 }
 
 /**
@@ -294,4 +316,143 @@ function parameterNames(def: Node): string[] {
     if (id?.type === 'identifier') out.push(id.text);
   }
   return out;
+}
+
+/**
+ * Methods of a parameter that use the object without keeping, ending or handing it on: reading,
+ * writing, querying and setting options. Not `close`, `detach`, `shutdown`, `makefile`, `dup`, `accept`.
+ */
+const BORROWING_USES: ReadonlySet<string> = new Set([
+  'read', 'read1', 'readinto', 'readline', 'readlines', 'write', 'writelines', 'flush', 'seek', 'tell', 'peek',
+  'readable', 'writable', 'seekable', 'isatty', 'send', 'sendall', 'sendto', 'recv', 'recvfrom', 'recv_into',
+  'recvfrom_into', 'fileno', 'getsockname', 'getpeername', 'settimeout', 'gettimeout', 'setblocking',
+  'setsockopt', 'getsockopt',
+]);
+
+/** The uses of BORROWING_USES that move data (reading, writing, sending, receiving). */
+const DATA_USE = /^(?:read1?|readinto|readlines?|write|writelines|flush|peek|send|sendall|sendto|recv|recvfrom|recv_into|recvfrom_into)$/;
+
+/** `for … in p`, `p.read()`, `p.sendall(b)`, `print(…, file=p)`: a use that moves data through `p`. */
+function dataUse(id: Node): boolean {
+  const p = id.parent;
+  if (p?.type === 'for_statement') return p.childForFieldName('right')?.id === id.id;
+  if (p?.type === 'keyword_argument') return p.childForFieldName('name')?.text === 'file' && p.childForFieldName('value')?.id === id.id;
+  return p?.type === 'attribute' && p.childForFieldName('object')?.id === id.id && DATA_USE.test(p.childForFieldName('attribute')?.text ?? '');
+}
+
+/** Builtins that look at a value and keep nothing of it. */
+const BORROWING_BUILTINS: ReadonlySet<string> = new Set(['len', 'str', 'repr', 'print', 'isinstance']);
+
+/** Names whose call can reach a function's locals (`locals()`, `vars()`, `eval`, frames): nothing is proven then. */
+const FRAME_ACCESS: ReadonlySet<string> = new Set(['locals', 'vars', 'eval', 'exec', 'globals', '_getframe', 'currentframe', 'getframeinfo']);
+
+/**
+ * The functions (or methods) of `defs` that only borrow some of their parameters: every definition of the
+ * name in the file borrows the parameter at that position under that name (`borrowedParameters`).
+ */
+function borrowing(defs: ReadonlyMap<string, Node[]>, imports: Imports, functions: ReadonlyMap<string, Node[]>): Map<string, Borrows> {
+  const out = new Map<string, Borrows>();
+  for (const [name, ds] of defs) {
+    const each = ds.map((d) => borrowedParameters(d, imports, functions));
+    const common = [...each[0] ?? []].filter(([i, p]) => each.every((own) => own.get(i) === p));
+    const classes = new Set<string>();
+    for (const d of ds) {
+      const cls = ownerClass(d);
+      if (cls) classes.add(cls);
+    }
+    if (common.length) out.set(name, { positions: new Set(common.map(([i]) => i)), names: new Set(common.map(([, p]) => p)), classes });
+  }
+  return out;
+}
+
+/** The name of the class whose body holds the definition, or null. */
+function ownerClass(def: Node): string | null {
+  let p = def.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  return p?.type === 'block' && p.parent?.type === 'class_definition' ? (p.parent.childForFieldName('name')?.text ?? null) : null;
+}
+
+/**
+ * The parameters (caller position → name) that the definition provably only borrows: a plain function
+ * or method (no decorator, not async, no `yield`, no access to its frame) in whose body every mention
+ * of the parameter is `for … in p`, a reading or writing method called on it (`p.read()`, `p.sendall(b)`,
+ * BORROWING_USES) or an argument of a builtin that keeps nothing (`len(p)`, `print(…, file=p)`), and at
+ * least one of them moves data through it (`dataUse`).
+ * Stored, returned, closed, held by `with`, passed to another call, captured, rebound or deleted, the
+ * parameter is not borrowed. Parameters after `*args` or `*` (keyword-only) and `**kwargs` are not counted.
+ */
+function borrowedParameters(def: Node, imports: Imports, functions: ReadonlyMap<string, Node[]>): Map<number, string> {
+  const out = new Map<number, string>();
+  if (isAsync(def) || def.parent?.type === 'decorated_definition') return out;
+  const body = def.childForFieldName('body');
+  const params = def.childForFieldName('parameters');
+  if (!body || !params) return out;
+  const method = ownerOf(def) === 'class';
+  const positional: string[] = [];
+  for (const p of named(params)) {
+    if (p.type === 'positional_separator' || p.type === 'comment') continue;
+    if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator' || p.type === 'dictionary_splat_pattern') break;
+    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? named(p).find((c) => c.type === 'identifier'));
+    if (id?.type !== 'identifier') return out;
+    positional.push(id.text);
+  }
+  if (method && positional.shift() === undefined) return out;
+  if (!positional.length) return out;
+  // A generator keeps its arguments in its frame; a frame read can reach any of them.
+  let opaque = false;
+  walk(body, (n) => {
+    if (opaque || DEFERRED.has(n.type)) return false;
+    if (n.type === 'yield' || (n.type === 'identifier' && FRAME_ACCESS.has(n.text))) opaque = true;
+    return !opaque;
+  });
+  if (opaque) return out;
+  const mentions = new Map<string, Node[]>();
+  const wanted = new Set(positional);
+  for (const id of body.descendantsOfType('identifier')) {
+    if (id && wanted.has(id.text)) {
+      const list = mentions.get(id.text) ?? [];
+      list.push(id);
+      mentions.set(id.text, list);
+    }
+  }
+  positional.forEach((p, i) => {
+    const ids = mentions.get(p) ?? [];
+    // Only a callee that moves data through the object counts: a helper that just asks a socket for its
+    // address or descriptor (`_getsockname(skt)`) usually sits in code that hands the socket on right after,
+    // where the only leaks left are exceptions of calls that practically never raise.
+    if (ids.some(dataUse) && ids.every((id) => !inNestedScope(id, body) && borrowingMention(id, imports, functions))) out.set(i, p);
+  });
+  return out;
+}
+
+/** Scopes of their own: a lambda, nested definition or generator may keep what it mentions beyond the call. */
+const NESTED_SCOPES: ReadonlySet<string> = new Set([
+  ...DEFERRED, 'generator_expression', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension',
+]);
+
+/** Whether `id` sits in a lambda, nested definition or comprehension inside `body`. */
+function inNestedScope(id: Node, body: Node): boolean {
+  for (let n = id.parent; n && n.id !== body.id; n = n.parent) if (NESTED_SCOPES.has(n.type)) return true;
+  return false;
+}
+
+/** One mention of a parameter that only uses it (see `borrowedParameters`). */
+function borrowingMention(id: Node, imports: Imports, functions: ReadonlyMap<string, Node[]>): boolean {
+  const p = id.parent;
+  if (!p) return false;
+  if (p.type === 'for_statement') return p.childForFieldName('right')?.id === id.id;
+  if (p.type === 'attribute') {
+    const call = p.parent;
+    return p.childForFieldName('object')?.id === id.id && BORROWING_USES.has(p.childForFieldName('attribute')?.text ?? '') &&
+      call?.type === 'call' && call.childForFieldName('function')?.id === p.id;
+  }
+  let args: Node | null = null;
+  if (p.type === 'argument_list') args = p;
+  else if (p.type === 'keyword_argument' && p.childForFieldName('value')?.id === id.id && p.childForFieldName('name')?.text === 'file') args = p.parent;
+  const call = args?.type === 'argument_list' ? args.parent : null;
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+  if (fn?.type !== 'identifier' || !BORROWING_BUILTINS.has(fn.text)) return false;
+  // `print(x, file=p)` only: another keyword of another builtin is no borrow; a builtin the file rebinds is unknown.
+  if (p.type === 'keyword_argument' && fn.text !== 'print') return false;
+  return imports.resolve(fn.text) === fn.text && !functions.has(fn.text);
 }
