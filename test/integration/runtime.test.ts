@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { SockScopeApi } from '../../src/vscode/extension';
 import type { Demo } from './demo';
 import { startDemo } from './demo';
-import { heldTcpSockets, screenshot, screenshotsAvailable, waitFor } from './util';
+import { heldTcpInodes, screenshot, screenshotsAvailable, waitFor } from './util';
 
 async function api(): Promise<SockScopeApi> {
   const ext = vscode.extensions.getExtension<SockScopeApi>('sockscope.sockscope');
@@ -31,7 +31,10 @@ suite('runtime: sockets of a live process', function () {
     // The demo leaks one socket every 2 requests (every 0.2 s) and stops leaking at 6.
     demo = await startDemo(['--interval', '100', '--bad-every', '2', '--max', '6', '--quiet']);
     const pid = demo.pid;
-    await waitFor('the demo to hold 6 CLOSE_WAIT sockets', () => heldTcpSockets(pid, '08') === 6, 20000);
+    const leaked = await waitFor('the demo to hold 6 CLOSE_WAIT sockets', () => {
+      const held = heldTcpInodes(pid, '08');
+      return held.size === 6 ? held : undefined;
+    }, 20000);
     await vscode.commands.executeCommand('sockscope.attach', pid);
     assert.equal(sockscope.attachedPid('sockets'), pid);
 
@@ -56,7 +59,9 @@ suite('runtime: sockets of a live process', function () {
     assert.equal(view.badge, 6);
     // The line above the tree states the badge's number (both come from one sample).
     assert.match(view.message ?? '', new RegExp(`\\(pid ${pid}\\) · \\d+ sockets \\(6 in CLOSE_WAIT\\) · \\d+ of [\\d,]+ descriptors`));
-    assert.equal(heldTcpSockets(pid, '08'), 6, 'the demo still holds the same sockets');
+    // The demo keeps serving: a good request's socket may sit in CLOSE_WAIT for a moment besides the leaked six.
+    const now = heldTcpInodes(pid, '08');
+    assert.deepEqual([...leaked].filter((i) => !now.has(i)), [], 'the demo still holds the same leaked sockets');
 
     if (screenshotsAvailable()) {
       await vscode.commands.executeCommand('sockscope.sockets.focus');

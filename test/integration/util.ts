@@ -69,6 +69,11 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
  * CLOSE_WAIT), read straight from /proc: the ground truth a view must match.
  */
 export function heldTcpSockets(pid: number, state: string): number {
+  return heldTcpInodes(pid, state).size;
+}
+
+/** The inodes of the TCP sockets in `state` (hex, as in /proc/net/tcp: '08' is CLOSE_WAIT) that `pid` holds. */
+export function heldTcpInodes(pid: number, state: string): Set<string> {
   const inodes = new Set<string>();
   for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -76,12 +81,12 @@ export function heldTcpSockets(pid: number, state: string): number {
       if (m?.[1]) inodes.add(m[1]);
     } catch { /* closed meanwhile */ }
   }
-  let n = 0;
+  const held = new Set<string>();
   for (const table of ['tcp', 'tcp6']) {
     for (const line of fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f[3] === state && f[9] !== undefined && inodes.has(f[9])) n++;
+      if (f[3] === state && f[9] !== undefined && inodes.has(f[9])) held.add(f[9]);
     }
   }
-  return n;
+  return held;
 }

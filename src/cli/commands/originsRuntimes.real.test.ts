@@ -148,10 +148,11 @@ test('Node.js child process: it inherits NODE_OPTIONS and records its own socket
   const { p } = await start([process.execPath, program, '3', '0', 'child']);
   assert.ok(p.child && p.child > 0);
   const site = `${program}:${fixtureSiteLine('leaky.js', 'send_message')}`;
-  const child = await socketsWhen(p.child as number, (ss) => ss.filter((s) => s.state === 'CLOSE_WAIT').length >= 2);
+  // The recorder writes its records in batches: wait for them, not only for the sockets' state.
+  const child = await socketsWhen(p.child as number, (ss) => ss.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length >= 2);
   assert.equal(child.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 2);
   const childInodes = new Set(child.map((s) => s.inode));
-  const parent = await socketsOf(p.pid);
+  const parent = await socketsWhen(p.pid, (ss) => ss.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length >= 3);
   assert.equal(parent.filter((s) => childInodes.has(s.inode) && s.origin).length, 0, 'the parent attributes none of the child\'s sockets');
   assert.equal(parent.filter((s) => s.state === 'CLOSE_WAIT' && at(s) === site).length, 3);
 });
