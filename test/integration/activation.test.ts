@@ -42,7 +42,7 @@ suite('activation', () => {
 
   test('VS Code\'s own Running Extensions editor shows SockScope\'s activation time', async function () {
     if (!screenshotsAvailable()) this.skip(); // reading the page needs the code-server harness
-    this.timeout(60000);
+    this.timeout(90000);
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext);
     await ext.activate();
@@ -52,11 +52,18 @@ suite('activation', () => {
     try {
       // The row VS Code renders for the extension: name, version, then "Activation: N ms".
       let seen: string[] = [];
+      let harness = '';
       const row = await waitFor('the SockScope row in Running Extensions', async () => {
-        seen = await pageText('running-extensions', '.runtime-extensions-editor .monaco-list-row');
+        // A busy machine can keep the harness from answering one request in time: ask again until the deadline.
+        try {
+          seen = await pageText('running-extensions', '.runtime-extensions-editor .monaco-list-row', 10000);
+        } catch (e) {
+          harness = `; last harness error: ${(e as Error).message}`;
+          return undefined;
+        }
         return seen.find((r) => r.split('\n').some((l) => [name, EXTENSION_ID].includes(l.trim())) && /Activation: \d+ms/.test(r));
-      }, 30000, 500).catch((e: Error) => {
-        throw new Error(`${e.message}; rows seen: ${seen.map((r) => r.split('\n')[0]).join(', ')}`);
+      }, 45000, 500).catch((e: Error) => {
+        throw new Error(`${e.message}; rows seen: ${seen.map((r) => r.split('\n')[0]).join(', ')}${harness}`);
       });
       const ms = Number(/Activation: (\d+)ms/.exec(row)![1]);
       // A figure for the benchmark notes, shown in the test title (target < 100 ms); not a timed test.
