@@ -13,7 +13,7 @@ import type { Fix } from '../../types';
 import type { PyCfg } from './cfg';
 import type { AcquisitionSite } from './effects';
 import type { PyIr } from './lower';
-import { isDescriptorClose, type Imports } from './names';
+import { acquireShape, isDescriptorClose, type Imports } from './names';
 import { PyReleases } from './release';
 import { DEFERRED, identifiersIn, named, strip, targetNames, walk } from './syntax';
 
@@ -96,6 +96,29 @@ function boundBefore(v: string, stmt: Node, ctx: FixContext): boolean {
   const fn = ctx.scope.parent;
   const params = fn && (fn.type === 'function_definition' || fn.type === 'lambda') ? fn.childForFieldName('parameters') : null;
   return !!params && identifiersIn(params).some((id) => id.text === v);
+}
+
+/**
+ * Whether `v` occurs after the end of the block holding `stmt` (where `stmt` may not have run). The body of
+ * a `with` over sockets or files has always run when the `with` completes (their exit never swallows an
+ * exception), so the block counted is then the one around the `with`.
+ */
+function occursAfterBlock(v: string, stmt: Node, ctx: FixContext, imports: Imports): boolean {
+  let block = stmt.parent;
+  while (block?.parent?.type === 'with_statement' && withOverResources(block.parent, imports)) block = block.parent.parent;
+  const end = block?.endIndex ?? ctx.scope.endIndex;
+  return (ctx.identifiers().get(v) ?? []).some((id) => id.startIndex >= end);
+}
+
+/** Whether every item of a `with` statement is a socket or file acquisition (`with socket.create_connection(a) as s:`). */
+function withOverResources(w: Node, imports: Imports): boolean {
+  const items = w.descendantsOfType('with_item').filter((i) => i?.parent?.parent?.id === w.id);
+  return items.length > 0 && items.every((i) => {
+    let value = i?.childForFieldName('value') ?? null;
+    if (value?.type === 'as_pattern') value = value.namedChild(0);
+    const call = strip(value);
+    return call?.type === 'call' && acquireShape(call, imports) !== null;
+  });
 }
 
 /** For `v = value` (a statement binding `v`): the value (null when none); undefined for other statements. */
@@ -334,6 +357,9 @@ export class PyFixPlanner {
         // `v = None` before the region would discard a value `v` already has: a parameter (the caller's
         // socket) or an earlier assignment that a path may still read.
         if (boundBefore(v, region.first, ctx)) return null;
+        // It would also give a value to a path that reads `v` where no acquisition bound it (a loop that ran
+        // no time, a branch not taken): the original raises UnboundLocalError there, the fixed code would go on.
+        if (occursAfterBlock(v, s0, ctx, this.releases.imports)) return null;
         plan = { title, build: () => [`${indent}${v} = None`, `${indent}try:`, ...lines.indented(startLine, endLine, before, replace), ...handler] };
       }
     }
