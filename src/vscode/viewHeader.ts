@@ -42,7 +42,7 @@ export function viewHeader(a: HeaderSource | undefined, filter?: FilterCounts): 
   // Once the process is gone its last count is history, not a live figure.
   const closeWait = a.status.kind !== 'exited' ? sample?.states.CLOSE_WAIT ?? 0 : 0;
   return {
-    message: filterMessage(filter) + viewMessage(a, sample),
+    message: filterMessage(filter) + viewMessage(a),
     badge: closeWait > 0 ? { value: closeWait, tooltip: `${plural(closeWait, 'socket')} in CLOSE_WAIT` } : undefined,
     description: a.title,
   };
@@ -74,8 +74,8 @@ function filterMessage(filter: FilterCounts | undefined): string {
  * The line above the tree: which process, how many sockets (and how many of them in CLOSE_WAIT, the
  * badge's number), descriptor headroom, or why nothing is shown.
  */
-export function viewMessage(a: HeaderSource, sample = a.sample): string {
-  const status = a.status;
+export function viewMessage(a: HeaderSource): string {
+  const { status, sample } = a;
   const from = a.origin ? ` — ${a.origin}` : '';
   switch (status.kind) {
     case 'starting': return `Reading the sockets of pid ${a.pid}…${from}`;

@@ -41,30 +41,21 @@ export function recordsDirProblem(dir: string, st: DirFacts, myUid: number): str
 
 export class RecordsDirRefused extends Error {}
 
-/**
- * The folder, checked: undefined when it does not exist; throws RecordsDirRefused ("refusing the
- * origins folder …") when it breaks the rule.
- */
-export function checkRecordsDir(dir: string, myUid: number = process.geteuid?.() ?? 0): string | undefined {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(dir);
-  } catch {
-    return undefined;
-  }
-  throwIfRefused(dir, st, myUid);
-  return dir;
+/** The refusal ("refusing the origins folder …") when the folder, as lstat saw it, breaks the rule, else undefined. */
+function refusal(dir: string, st: fs.Stats, myUid: number): string | undefined {
+  const problem = recordsDirProblem(dir, { isDirectory: st.isDirectory(), isSymbolicLink: st.isSymbolicLink(), uid: st.uid, mode: st.mode }, myUid);
+  return problem === undefined ? undefined : `refusing the origins folder: ${problem}`;
 }
 
 /** Throws RecordsDirRefused ("refusing the origins folder …") when the folder, as lstat saw it, breaks the rule. */
 export function throwIfRefused(dir: string, st: fs.Stats, myUid: number): void {
-  const problem = recordsDirProblem(dir, { isDirectory: st.isDirectory(), isSymbolicLink: st.isSymbolicLink(), uid: st.uid, mode: st.mode }, myUid);
-  if (problem) throw new RecordsDirRefused(`refusing the origins folder: ${problem}`);
+  const refused = refusal(dir, st, myUid);
+  if (refused !== undefined) throw new RecordsDirRefused(refused);
 }
 
 /**
  * Creates the folder (mode 0700, parents as needed) unless it is there, then checks it. Returns the
- * refusal message instead of throwing.
+ * refusal message, or undefined when the folder may be used.
  */
 export function ensureRecordsDir(dir: string, myUid: number = process.geteuid?.() ?? 0): string | undefined {
   try {
@@ -72,12 +63,13 @@ export function ensureRecordsDir(dir: string, myUid: number = process.geteuid?.(
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot create the origins folder ${dir}: ${(e as Error).message}`;
   }
+  let st: fs.Stats;
   try {
-    checkRecordsDir(dir, myUid);
+    st = fs.lstatSync(dir);
+  } catch {
     return undefined;
-  } catch (e) {
-    return (e as Error).message;
   }
+  return refusal(dir, st, myUid);
 }
 
 export function recordPath(dir: string, pid: number): string {
