@@ -7,7 +7,7 @@
 
 import { analyzeSource } from '../../core/analysis';
 import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
-import { indexFiles, indexOrder, workspaceKey } from '../../core/analysis/cWorkspace';
+import { indexFiles, indexOrder, loadIndexable, workspaceKey } from '../../core/analysis/cWorkspace';
 import { CWorkspaceIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
 import { JavaProject } from '../../core/analysis/javaProject';
@@ -332,12 +332,12 @@ async function runCheckWorker(data: CheckWorkerData): Promise<void> {
     const read: IndexedByWorker[] = [];
     for (const k of data.reads) {
       const f = data.indexed[k]!;
-      const loaded = await loadSourceAsync(f.path);
+      const text = await loadIndexable(f.path);
       let r: ReadFile | undefined;
       // As indexFiles (cWorkspace.ts): unreadable, huge, binary and failing files are left out.
-      if (loaded.ok && !loaded.text.includes('\u0000')) {
+      if (text !== undefined) {
         try {
-          r = await index.read(workspaceKey(f.path), loaded.text, f.language as 'c' | 'cpp');
+          r = await index.read(workspaceKey(f.path), text, f.language as 'c' | 'cpp');
         } catch {
           r = undefined;
         }
