@@ -234,6 +234,11 @@ async function prepare(files: readonly SourceFile[], extra: readonly SourceFile[
     index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
     await indexFiles(index, [...files, ...extra]);
   }
+  return sharedWith(cMacros, index);
+}
+
+/** The shared state of a run (this thread's or a worker's) around its macros and C/C++ index. */
+function sharedWith(cMacros: MacroTable, index: CWorkspaceIndex | undefined): Shared {
   // Go files see the declarations of the other files of their package, Java files the resource classes
   // of their project's other files (both read when first needed).
   return { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject(), pythonProject: new PythonProject() };
@@ -354,7 +359,7 @@ async function runCheckWorker(data: CheckWorkerData): Promise<void> {
       else if (other) await index.adopt(other);
     }
   }
-  const shared: Shared = { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject(), pythonProject: new PythonProject() };
+  const shared = sharedWith(cMacros, index);
   const messages = new Map<number, ['out' | 'err', string][]>();
   const ioOf = (i: number): CliIo => {
     const m: ['out' | 'err', string][] = [];
