@@ -224,7 +224,7 @@ interface Shared {
 /**
  * Reads the headers' macros and indexes every C/C++ function of `files` and `extra` (the --workspace
  * folders' other files) for the summaries, under the same macros as the analysis (the same
- * configurations, see workspaceIndex.ts). A worker does exactly this too, so every thread sees the same workspace.
+ * configurations, see workspaceIndex.ts). Workers get the same macros and build the same index (runCheckWorker), so every thread sees the same workspace.
  */
 async function prepare(files: readonly SourceFile[], extra: readonly SourceFile[], opts: CheckOptions): Promise<Shared> {
   const cMacros = await headersMacros(files);
@@ -297,6 +297,8 @@ interface CheckWorkerData {
   readonly kind: 'sockscope-check';
   readonly files: readonly SourceFile[];
   readonly opts: CheckOptions;
+  /** The headers' macros (`headersMacros`, read once by the calling thread). */
+  readonly cMacros: MacroTable;
   /** The files (indices in `files`) this worker checks. */
   readonly share: readonly number[];
   /** The C/C++ files of the workspace index, in the order they are indexed, and those (indices) this worker reads. */
@@ -327,8 +329,7 @@ type CheckWorkerMessage =
  */
 async function runCheckWorker(data: CheckWorkerData): Promise<void> {
   const port = parentPort!;
-  const { files, opts } = data;
-  const cMacros = await headersMacros(files);
+  const { files, opts, cMacros } = data;
   let index: CWorkspaceIndex | undefined;
   if (hasC(files)) {
     index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
@@ -395,6 +396,8 @@ function sizeOf(file: string): number {
  */
 async function checkInWorkers(files: readonly SourceFile[], extra: readonly SourceFile[], sizes: readonly number[], shares: readonly (readonly number[])[], opts: CheckOptions, io: CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
   const withIndex = hasC(files);
+  // Every worker analyses under the same headers' macros: read here once, not once per worker.
+  const cMacros = await headersMacros(files);
   const indexed = withIndex ? indexOrder([...files, ...extra]) : [];
   // Who reads each index file: the worker that checks it, else the one with the fewest bytes to read so far.
   const owner = new Map<string, number>();
@@ -429,7 +432,7 @@ async function checkInWorkers(files: readonly SourceFile[], extra: readonly Sour
   };
   try {
     await Promise.all(shares.map((share, w) => new Promise<void>((resolve, reject) => {
-      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, share, indexed, reads: reads[w]! };
+      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, cMacros, share, indexed, reads: reads[w]! };
       const worker = new Worker(__filename, { workerData: data });
       workers.push(worker);
       let finished = false;
