@@ -7,7 +7,7 @@
 
 import { analyzeSource } from '../../core/analysis';
 import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
-import { indexFiles, indexOrder, workspaceKey } from '../../core/analysis/cWorkspace';
+import { indexFiles, indexOrder, loadIndexable, workspaceKey } from '../../core/analysis/cWorkspace';
 import { CWorkspaceIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
 import { JavaProject } from '../../core/analysis/javaProject';
@@ -224,7 +224,7 @@ interface Shared {
 /**
  * Reads the headers' macros and indexes every C/C++ function of `files` and `extra` (the --workspace
  * folders' other files) for the summaries, under the same macros as the analysis (the same
- * configurations, see workspaceIndex.ts). A worker does exactly this too, so every thread sees the same workspace.
+ * configurations, see workspaceIndex.ts). Workers get the same macros and build the same index (runCheckWorker), so every thread sees the same workspace.
  */
 async function prepare(files: readonly SourceFile[], extra: readonly SourceFile[], opts: CheckOptions): Promise<Shared> {
   const cMacros = await headersMacros(files);
@@ -234,6 +234,11 @@ async function prepare(files: readonly SourceFile[], extra: readonly SourceFile[
     index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
     await indexFiles(index, [...files, ...extra]);
   }
+  return sharedWith(cMacros, index);
+}
+
+/** The shared state of a run (this thread's or a worker's) around its macros and C/C++ index. */
+function sharedWith(cMacros: MacroTable, index: CWorkspaceIndex | undefined): Shared {
   // Go files see the declarations of the other files of their package, Java files the resource classes
   // of their project's other files (both read when first needed).
   return { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject(), pythonProject: new PythonProject() };
@@ -292,6 +297,8 @@ interface CheckWorkerData {
   readonly kind: 'sockscope-check';
   readonly files: readonly SourceFile[];
   readonly opts: CheckOptions;
+  /** The headers' macros (`headersMacros`, read once by the calling thread). */
+  readonly cMacros: MacroTable;
   /** The files (indices in `files`) this worker checks. */
   readonly share: readonly number[];
   /** The C/C++ files of the workspace index, in the order they are indexed, and those (indices) this worker reads. */
@@ -322,8 +329,7 @@ type CheckWorkerMessage =
  */
 async function runCheckWorker(data: CheckWorkerData): Promise<void> {
   const port = parentPort!;
-  const { files, opts } = data;
-  const cMacros = await headersMacros(files);
+  const { files, opts, cMacros } = data;
   let index: CWorkspaceIndex | undefined;
   if (hasC(files)) {
     index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
@@ -332,12 +338,12 @@ async function runCheckWorker(data: CheckWorkerData): Promise<void> {
     const read: IndexedByWorker[] = [];
     for (const k of data.reads) {
       const f = data.indexed[k]!;
-      const loaded = await loadSourceAsync(f.path);
+      const text = await loadIndexable(f.path);
       let r: ReadFile | undefined;
       // As indexFiles (cWorkspace.ts): unreadable, huge, binary and failing files are left out.
-      if (loaded.ok && !loaded.text.includes('\u0000')) {
+      if (text !== undefined) {
         try {
-          r = await index.read(workspaceKey(f.path), loaded.text, f.language as 'c' | 'cpp');
+          r = await index.read(workspaceKey(f.path), text, f.language as 'c' | 'cpp');
         } catch {
           r = undefined;
         }
@@ -354,7 +360,7 @@ async function runCheckWorker(data: CheckWorkerData): Promise<void> {
       else if (other) await index.adopt(other);
     }
   }
-  const shared: Shared = { cMacros, index, goPackages: new GoPackages(), javaProject: new JavaProject(), pythonProject: new PythonProject() };
+  const shared = sharedWith(cMacros, index);
   const messages = new Map<number, ['out' | 'err', string][]>();
   const ioOf = (i: number): CliIo => {
     const m: ['out' | 'err', string][] = [];
@@ -390,6 +396,8 @@ function sizeOf(file: string): number {
  */
 async function checkInWorkers(files: readonly SourceFile[], extra: readonly SourceFile[], sizes: readonly number[], shares: readonly (readonly number[])[], opts: CheckOptions, io: CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
   const withIndex = hasC(files);
+  // Every worker analyses under the same headers' macros: read here once, not once per worker.
+  const cMacros = await headersMacros(files);
   const indexed = withIndex ? indexOrder([...files, ...extra]) : [];
   // Who reads each index file: the worker that checks it, else the one with the fewest bytes to read so far.
   const owner = new Map<string, number>();
@@ -424,7 +432,7 @@ async function checkInWorkers(files: readonly SourceFile[], extra: readonly Sour
   };
   try {
     await Promise.all(shares.map((share, w) => new Promise<void>((resolve, reject) => {
-      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, share, indexed, reads: reads[w]! };
+      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, cMacros, share, indexed, reads: reads[w]! };
       const worker = new Worker(__filename, { workerData: data });
       workers.push(worker);
       let finished = false;

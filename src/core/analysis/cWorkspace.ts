@@ -20,6 +20,12 @@ export function indexOrder(files: readonly SourceFile[]): SourceFile[] {
     .sort((a, b) => Number(!HEADER.test(a.path)) - Number(!HEADER.test(b.path)) || a.path.localeCompare(b.path));
 }
 
+/** A file's text as the index reads it; undefined when it is unreadable, huge or binary (the index skips it). */
+export async function loadIndexable(file: string): Promise<string | undefined> {
+  const loaded = await loadSourceAsync(file);
+  return loaded.ok && !loaded.text.includes('\u0000') ? loaded.text : undefined;
+}
+
 export interface IndexStats {
   readonly files: number;
   readonly skipped: number;
@@ -35,11 +41,11 @@ export async function indexFiles(index: CWorkspaceIndex, files: readonly SourceF
   let n = 0;
   let skipped = 0;
   for (const f of indexOrder(files)) {
-    const loaded = await loadSourceAsync(f.path);
-    if (!loaded.ok || loaded.text.includes('\u0000')) skipped++;
+    const text = await loadIndexable(f.path);
+    if (text === undefined) skipped++;
     else {
       try {
-        await index.update(workspaceKey(f.path), loaded.text, f.language as 'c' | 'cpp');
+        await index.update(workspaceKey(f.path), text, f.language as 'c' | 'cpp');
         n++;
       } catch {
         skipped++;

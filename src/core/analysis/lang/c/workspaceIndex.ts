@@ -162,18 +162,16 @@ export class CWorkspaceIndex implements UnitSource {
       const found = configurations(tree.rootNode, text, language, this.macros);
       return { configs: found, same: tree.copy() };
     });
-    const analysed = configs ? configs[0]! : text;
-    if (!configs) return { tree: same, configs, analysed };
-    try {
-      return { tree: this.parse(language, analysed, { tree: same, text }), configs, analysed };
-    } finally {
-      same.delete();
-    }
+    return { tree: this.firstConfiguration(language, text, same, configs), configs, analysed: configs ? configs[0]! : text };
   }
 
   /** `parseAsIndexed`'s tree of a text whose configurations are known (its parses, in the same order). */
   private parseAdopted(language: 'c' | 'cpp', text: string, configs: readonly string[] | null): Tree {
-    const same = this.parse(language, text);
+    return this.firstConfiguration(language, text, this.parse(language, text), configs);
+  }
+
+  /** The tree of `text`'s first configuration, parsed from the text's tree `same` (which it frees); `same` itself when there are none. */
+  private firstConfiguration(language: 'c' | 'cpp', text: string, same: Tree, configs: readonly string[] | null): Tree {
     if (!configs) return same;
     try {
       return this.parse(language, configs[0]!, { tree: same, text });
