@@ -3,7 +3,7 @@ import type { PyNode } from './cfg';
 import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
-import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
+import { DEFERRED, enclosingClass, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
 export type Event =
@@ -691,10 +691,7 @@ function shadowed(call: Node, name: string): boolean {
 function callerClass(call: Node): string | null {
   let n = call.parent;
   while (n && n.type !== 'function_definition' && n.type !== 'lambda' && n.type !== 'class_definition') n = n.parent;
-  if (n?.type !== 'function_definition') return null;
-  let p = n.parent;
-  if (p?.type === 'decorated_definition') p = p.parent;
-  return p?.type === 'block' && p.parent?.type === 'class_definition' ? (p.parent.childForFieldName('name')?.text ?? null) : null;
+  return n?.type === 'function_definition' ? (enclosingClass(n)?.childForFieldName('name')?.text ?? null) : null;
 }
 
 /** The kind of an inferred acquisition: a socket when the callee says so (`self._new_conn()`, `make_socket()`), else a file object. */

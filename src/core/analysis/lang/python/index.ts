@@ -14,7 +14,7 @@ import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports, loopbackPortName } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
-import { DEFERRED, named, targetNames, walk } from './syntax';
+import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
@@ -283,13 +283,6 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
     findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
   }
   return findings;
-}
-
-/** The class a method is defined in (directly in its body), or null. */
-function enclosingClass(fn: Node): Node | null {
-  let p = fn.parent;
-  if (p?.type === 'decorated_definition') p = p.parent;
-  return p?.type === 'block' && p.parent?.type === 'class_definition' ? p.parent : null;
 }
 
 /** A method decorated `@classmethod` (its `cls` is the class). */
