@@ -3,7 +3,7 @@ import type { PyNode } from './cfg';
 import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
-import { DEFERRED, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
+import { DEFERRED, enclosingClass, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
 export type Event =
@@ -586,15 +586,7 @@ export class Effects {
       // A function or method of the file that only borrows some parameters (./summaries) keeps only the others.
       const borrows = kept || shape !== null ? null : this.borrows(call);
       if (!borrows || !args) for (const v of escapingNames(args)) out.push({ t: 'escape', v, early: true });
-      else {
-        let position = 0;
-        for (const a of named(args)) {
-          if (a.type === 'comment') continue;
-          const borrowed = borrowedArgument(a, borrows.positions, borrows.names, position);
-          if (a.type !== 'keyword_argument') position++;
-          if (!borrowed) for (const v of escapingNames(a)) out.push({ t: 'escape', v, early: true });
-        }
-      }
+      else for (const a of keptArguments(args, borrows)) for (const v of escapingNames(a)) out.push({ t: 'escape', v, early: true });
     }
     // `self.addCleanup(s.close)`, `stack.callback(s.close)`, `atexit.register(f.close)`: the callee closes it later.
     for (const v of closeReferences(args)) out.push({ t: 'escape', v, early: true });
@@ -609,15 +601,7 @@ export class Effects {
     const args = call.childForFieldName('arguments');
     const borrows = isTransfer(call, this.imports, this.transfers) ? null : this.borrows(call);
     if (!borrows || !args) return escapingNames(call, true);
-    const out: string[] = [];
-    let position = 0;
-    for (const a of named(args)) {
-      if (a.type === 'comment') continue;
-      const borrowed = borrowedArgument(a, borrows.positions, borrows.names, position);
-      if (a.type !== 'keyword_argument') position++;
-      if (!borrowed) out.push(...escapingNames(a, true));
-    }
-    return out;
+    return keptArguments(args, borrows).flatMap((a) => escapingNames(a, true));
   }
 
   /**
@@ -664,12 +648,25 @@ function handedOn(value: Node, out: Event[]): void {
   for (const v of escapingNames(value, true)) if (!direct.has(v)) out.push({ t: 'escape', v, early: true });
 }
 
-/** Whether argument `a` (at `index` among the arguments) is a plain name given to a borrowed parameter. */
-function borrowedArgument(a: Node, positions: ReadonlySet<number>, names: ReadonlySet<string>, index: number): boolean {
+/** Whether argument `a` (at `index` among the positional arguments) is a plain name given to a borrowed parameter. */
+function borrowedArgument(a: Node, borrows: Borrows, index: number): boolean {
   if (a.type === 'keyword_argument') {
-    return names.has(a.childForFieldName('name')?.text ?? '') && strip(a.childForFieldName('value'))?.type === 'identifier';
+    return borrows.names.has(a.childForFieldName('name')?.text ?? '') && strip(a.childForFieldName('value'))?.type === 'identifier';
   }
-  return positions.has(index) && strip(a)?.type === 'identifier';
+  return borrows.positions.has(index) && strip(a)?.type === 'identifier';
+}
+
+/** The arguments of a call (comments left out) that are not given to a parameter the callee only borrows. */
+function keptArguments(args: Node, borrows: Borrows): Node[] {
+  const out: Node[] = [];
+  let position = 0;
+  for (const a of named(args)) {
+    if (a.type === 'comment') continue;
+    const borrowed = borrowedArgument(a, borrows, position);
+    if (a.type !== 'keyword_argument') position++;
+    if (!borrowed) out.push(a);
+  }
+  return out;
 }
 
 /**
@@ -691,10 +688,7 @@ function shadowed(call: Node, name: string): boolean {
 function callerClass(call: Node): string | null {
   let n = call.parent;
   while (n && n.type !== 'function_definition' && n.type !== 'lambda' && n.type !== 'class_definition') n = n.parent;
-  if (n?.type !== 'function_definition') return null;
-  let p = n.parent;
-  if (p?.type === 'decorated_definition') p = p.parent;
-  return p?.type === 'block' && p.parent?.type === 'class_definition' ? (p.parent.childForFieldName('name')?.text ?? null) : null;
+  return n?.type === 'function_definition' ? (enclosingClass(n)?.childForFieldName('name')?.text ?? null) : null;
 }
 
 /** The kind of an inferred acquisition: a socket when the callee says so (`self._new_conn()`, `make_socket()`), else a file object. */

@@ -14,7 +14,7 @@ import { acquireSite, PyLowering } from './lower';
 import { acquireShape, Imports, loopbackPortName } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
-import { DEFERRED, named, targetNames, walk } from './syntax';
+import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
@@ -193,12 +193,13 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     }
     // A function's result is looked up before anything else about it is computed (one that acquires
     // nothing has an empty result, reused like any other).
+    const ownClass = scope.moduleLevel ? null : enclosingClass(scope.node);
     // A method's `cls(…)` depends on its class's `__init__` (./effects `storingClass`).
-    const ownClassStores = !scope.moduleLevel && isClassMethod(scope.node) && storingClass(enclosingClass(scope.node));
+    const ownClassStores = !scope.moduleLevel && isClassMethod(scope.node) && storingClass(ownClass);
     // A close method owns the attributes it closes (./closeMethod): that depends on the class's other methods.
-    const attributes = scope.moduleLevel ? null : closeMethodAttributes(scope.node, enclosingClass(scope.node), imports);
+    const attributes = scope.moduleLevel ? null : closeMethodAttributes(scope.node, ownClass, imports);
     // A call on `self` borrows only through a method of the caller's own class (./effects `borrows`).
-    const className = scope.moduleLevel ? '' : (enclosingClass(scope.node)?.childForFieldName('name')?.text ?? '');
+    const className = ownClass?.childForFieldName('name')?.text ?? '';
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options,
       [...facts, ownClassStores ? 'S' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`]);
     reuse.run(scope.node, key, (scopeNotes) => {
@@ -283,13 +284,6 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
     findings.push({ ...overwriteFinding(rec, tokens, scope.name, 'python', index), fixes: fix ? [fix] : [] });
   }
   return findings;
-}
-
-/** The class a method is defined in (directly in its body), or null. */
-function enclosingClass(fn: Node): Node | null {
-  let p = fn.parent;
-  if (p?.type === 'decorated_definition') p = p.parent;
-  return p?.type === 'block' && p.parent?.type === 'class_definition' ? p.parent : null;
 }
 
 /** A method decorated `@classmethod` (its `cls` is the class). */

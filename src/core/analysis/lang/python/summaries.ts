@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Imports, ResourceKind } from './names';
-import { DEFERRED, named, strip, targetNames, walk } from './syntax';
+import { DEFERRED, enclosingClass, named, strip, targetNames, walk } from './syntax';
 
 /**
  * Summaries of the functions and methods a file defines, for calls to them from the same file
@@ -357,19 +357,12 @@ function borrowing(defs: ReadonlyMap<string, Node[]>, imports: Imports, function
     const common = [...each[0] ?? []].filter(([i, p]) => each.every((own) => own.get(i) === p));
     const classes = new Set<string>();
     for (const d of ds) {
-      const cls = ownerClass(d);
+      const cls = enclosingClass(d)?.childForFieldName('name')?.text;
       if (cls) classes.add(cls);
     }
     if (common.length) out.set(name, { positions: new Set(common.map(([i]) => i)), names: new Set(common.map(([, p]) => p)), classes });
   }
   return out;
-}
-
-/** The name of the class whose body holds the definition, or null. */
-function ownerClass(def: Node): string | null {
-  let p = def.parent;
-  if (p?.type === 'decorated_definition') p = p.parent;
-  return p?.type === 'block' && p.parent?.type === 'class_definition' ? (p.parent.childForFieldName('name')?.text ?? null) : null;
 }
 
 /**

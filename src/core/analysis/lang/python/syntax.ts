@@ -111,6 +111,13 @@ export function identifiersIn(root: Node): Node[] {
 }
 
 /** Whether `inner` lies within `outer` (by byte range). */
+/** The class a definition sits in directly (in its body, decorated or not), or null. */
+export function enclosingClass(def: Node): Node | null {
+  let p = def.parent;
+  if (p?.type === 'decorated_definition') p = p.parent;
+  return p?.type === 'block' && p.parent?.type === 'class_definition' ? p.parent : null;
+}
+
 export function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
