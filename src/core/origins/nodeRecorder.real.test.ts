@@ -250,3 +250,42 @@ test('Node.js: stacks parting at an outer frame get a site each; a stack met aga
   const siteOf = (fd: number) => stream.live.get(fd)?.stack;
   assert.deepEqual(clients.map(siteOf), [a[0], a[0], a[0], b[0], b[0], a[0], a[0], b[0]]);
 });
+
+// The recorder takes its stacks with its own frame limit whatever the program's Error.stackTraceLimit
+// (it writes the limit only when the program's differs, and puts it back): a limit of 0 or 1 would leave
+// no program frame, and the program's limit must be the same after each connect.
+const LIMITS = `'use strict';
+const net = require('net');
+const held = [];
+const server = net.createServer((s) => { held.push(s); });
+server.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address();
+  const open = () => new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1'); // INNER
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const outer = () => open(); // OUTER
+  const clients = [];
+  const limits = [];
+  for (const limit of [0, 1, 10, 30, 10]) {
+    Error.stackTraceLimit = limit;
+    clients.push(await outer());
+    limits.push(Error.stackTraceLimit);
+  }
+  Error.stackTraceLimit = 10;
+  console.log(JSON.stringify({ clients: clients.map((c) => c._handle.fd), limits }));
+  process.exit(0);
+});
+`;
+
+test('Node.js: the program\'s Error.stackTraceLimit neither shortens the recorded stack nor is changed by the recorder', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('limits.js', LIMITS);
+  assert.deepEqual(out.limits, [0, 1, 10, 30, 10]);
+  const sites = (out.clients as number[]).map((fd) => stream.live.get(fd)?.stack);
+  assert.equal(new Set(sites).size, 1, `one site for all: ${JSON.stringify(sites)}`);
+  const frames = stream.sites.get(sites[0] as number) ?? [];
+  assert.equal(frames[0]?.file, file);
+  assert.equal(frames[0]?.line, line('INNER'));
+  assert.ok(frames.some((f) => f.file === file && f.line === line('OUTER')), JSON.stringify(frames));
+});
