@@ -289,3 +289,40 @@ test('Node.js: the program\'s Error.stackTraceLimit neither shortens the recorde
   assert.equal(frames[0]?.line, line('INNER'));
   assert.ok(frames.some((f) => f.file === file && f.line === line('OUTER')), JSON.stringify(frames));
 });
+
+// Handles of several kinds in one process: each handle prototype is patched the first time one of its
+// handles is seen, even right after another kind (the recorder skips its check only for the prototype it
+// saw last). A UDP socket's descriptor comes at its handle's bind, through the UDP prototype's wrapper.
+const KINDS = `'use strict';
+const net = require('net');
+const dgram = require('dgram');
+const held = [];
+const server = net.createServer((s) => { held.push(s); });
+server.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address();
+  const tcp = () => new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1'); // TCP
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const udp = () => new Promise((resolve, reject) => {
+    const u = dgram.createSocket('udp4');
+    u.once('error', reject);
+    u.bind(0, '127.0.0.1', () => resolve(u)); // UDP
+  });
+  const a = await tcp();
+  const u = await udp();
+  const b = await tcp();
+  const state = u[Object.getOwnPropertySymbols(u).find((s) => s.description === 'state symbol')];
+  await new Promise((r) => setTimeout(r, 30)); // their batch written
+  console.log(JSON.stringify({ a: a._handle.fd, udp: state.handle.fd, b: b._handle.fd }));
+  process.exit(0);
+});
+`;
+
+test('Node.js: a UDP socket bound after a TCP client gets its bind line (each handle prototype patched when first seen)', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('kinds.js', KINDS);
+  assert.equal(lineOf(stream, file, out.a as number), line('TCP'));
+  assert.equal(lineOf(stream, file, out.udp as number), line('UDP'));
+  assert.equal(lineOf(stream, file, out.b as number), line('TCP'));
+});
