@@ -250,3 +250,79 @@ test('Node.js: stacks parting at an outer frame get a site each; a stack met aga
   const siteOf = (fd: number) => stream.live.get(fd)?.stack;
   assert.deepEqual(clients.map(siteOf), [a[0], a[0], a[0], b[0], b[0], a[0], a[0], b[0]]);
 });
+
+// The recorder takes its stacks with its own frame limit whatever the program's Error.stackTraceLimit
+// (it writes the limit only when the program's differs, and puts it back): a limit of 0 or 1 would leave
+// no program frame, and the program's limit must be the same after each connect.
+const LIMITS = `'use strict';
+const net = require('net');
+const held = [];
+const server = net.createServer((s) => { held.push(s); });
+server.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address();
+  const open = () => new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1'); // INNER
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const outer = () => open(); // OUTER
+  const clients = [];
+  const limits = [];
+  for (const limit of [0, 1, 10, 30, 10]) {
+    Error.stackTraceLimit = limit;
+    clients.push(await outer());
+    limits.push(Error.stackTraceLimit);
+  }
+  Error.stackTraceLimit = 10;
+  console.log(JSON.stringify({ clients: clients.map((c) => c._handle.fd), limits }));
+  process.exit(0);
+});
+`;
+
+test('Node.js: the program\'s Error.stackTraceLimit neither shortens the recorded stack nor is changed by the recorder', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('limits.js', LIMITS);
+  assert.deepEqual(out.limits, [0, 1, 10, 30, 10]);
+  const sites = (out.clients as number[]).map((fd) => stream.live.get(fd)?.stack);
+  assert.equal(new Set(sites).size, 1, `one site for all: ${JSON.stringify(sites)}`);
+  const frames = stream.sites.get(sites[0] as number) ?? [];
+  assert.equal(frames[0]?.file, file);
+  assert.equal(frames[0]?.line, line('INNER'));
+  assert.ok(frames.some((f) => f.file === file && f.line === line('OUTER')), JSON.stringify(frames));
+});
+
+// Handles of several kinds in one process: each handle prototype is patched the first time one of its
+// handles is seen, even right after another kind (the recorder skips its check only for the prototype it
+// saw last). A UDP socket's descriptor comes at its handle's bind, through the UDP prototype's wrapper.
+const KINDS = `'use strict';
+const net = require('net');
+const dgram = require('dgram');
+const held = [];
+const server = net.createServer((s) => { held.push(s); });
+server.listen(0, '127.0.0.1', async () => {
+  const { port } = server.address();
+  const tcp = () => new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1'); // TCP
+    c.once('connect', () => resolve(c));
+    c.once('error', reject);
+  });
+  const udp = () => new Promise((resolve, reject) => {
+    const u = dgram.createSocket('udp4');
+    u.once('error', reject);
+    u.bind(0, '127.0.0.1', () => resolve(u)); // UDP
+  });
+  const a = await tcp();
+  const u = await udp();
+  const b = await tcp();
+  const state = u[Object.getOwnPropertySymbols(u).find((s) => s.description === 'state symbol')];
+  await new Promise((r) => setTimeout(r, 30)); // their batch written
+  console.log(JSON.stringify({ a: a._handle.fd, udp: state.handle.fd, b: b._handle.fd }));
+  process.exit(0);
+});
+`;
+
+test('Node.js: a UDP socket bound after a TCP client gets its bind line (each handle prototype patched when first seen)', { skip: !linux && 'needs Linux', timeout: 60000 }, () => {
+  const { file, out, stream, line } = run('kinds.js', KINDS);
+  assert.equal(lineOf(stream, file, out.a as number), line('TCP'));
+  assert.equal(lineOf(stream, file, out.udp as number), line('UDP'));
+  assert.equal(lineOf(stream, file, out.b as number), line('TCP'));
+});

@@ -554,6 +554,7 @@
   // their shape, and Node's own code that reads them would then see two shapes where it saw one.
   const awaiting = new WeakMap();
   const patched = new WeakSet();
+  let lastProto;
 
   // The handle prototypes (TCP, Pipe, UDP and their HandleWrap base) are internal: patched the first
   // time one of their handles is seen, before any of its descriptors can be closed. The wrappers pass
@@ -561,7 +562,10 @@
   function patchHandle(handle) {
     if (!handle || typeof handle !== 'object') return;
     const proto = Object.getPrototypeOf(handle);
-    if (!proto || patched.has(proto)) return;
+    // The prototype of the handle seen last (every socket of a TCP program has the same one): no WeakSet lookup.
+    if (proto === lastProto || !proto) return;
+    lastProto = proto;
+    if (patched.has(proto)) return;
     patched.add(proto);
     for (const name of ['connect', 'connect6', 'bind', 'bind6']) {
       const original = proto[name];
@@ -606,16 +610,23 @@
   net.Socket.prototype.connect = function connect_() {
     if (stopped) return connect.apply(this, arguments);
     let site;
-    const limit = Error.stackTraceLimit;
     try {
       const holder = Object.create(null);
-      Error.stackTraceLimit = STACK_LIMIT;
-      Error.captureStackTrace(holder, connect_);
+      const limit = Error.stackTraceLimit;
+      // The program's limit is nearly always V8's default, the recorder's own: then it is left as it is
+      // (not written twice per socket).
+      if (limit === STACK_LIMIT) Error.captureStackTrace(holder, connect_);
+      else {
+        try {
+          Error.stackTraceLimit = STACK_LIMIT;
+          Error.captureStackTrace(holder, connect_);
+        } finally {
+          Error.stackTraceLimit = limit;
+        }
+      }
       site = new Stack(holder);
     } catch (e) {
       stop(e);
-    } finally {
-      Error.stackTraceLimit = limit;
     }
     const result = connect.apply(this, arguments);
     if (stopped) return result;
