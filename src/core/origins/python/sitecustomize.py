@@ -487,6 +487,62 @@ def _sockscope_origins():
 
     getframe = sys._getframe
 
+    def known_originals(init, real_close):
+        """(_socket.socket.__init__, AF_INET, SOCK_STREAM) of socket.py's module when init and
+        real_close are socket.py's own (see below), else None."""
+        reference = (
+            'class socket(_socket.socket):\n'
+            '    def __init__(self, family=-1, type=-1, proto=-1, fileno=None):\n'
+            '        if fileno is None:\n'
+            '            if family == -1:\n'
+            '                family = AF_INET\n'
+            '            if type == -1:\n'
+            '                type = SOCK_STREAM\n'
+            '            if proto == -1:\n'
+            '                proto = 0\n'
+            '        _socket.socket.__init__(self, family, type, proto, fileno)\n'
+            '        self._io_refs = 0\n'
+            '        self._closed = False\n'
+            '\n'
+            '    def _real_close(self, _ss=_socket.socket):\n'
+            '        _ss.close(self)\n')
+        try:
+            codes = {}
+            for c in compile(reference, socket.__file__ or 'socket.py', 'exec').co_consts:
+                if hasattr(c, 'co_code') and c.co_name == 'socket':
+                    for m in c.co_consts:
+                        if hasattr(m, 'co_code'):
+                            codes[m.co_name] = m
+
+            def same(fn, ref):
+                code = getattr(fn, '__code__', None)
+                if code is None or fn.__closure__ is not None or fn.__kwdefaults__ is not None:
+                    return False
+                for a in ('co_code', 'co_names', 'co_varnames', 'co_freevars', 'co_cellvars', 'co_argcount',
+                          'co_posonlyargcount', 'co_kwonlyargcount', 'co_nlocals', 'co_flags'):
+                    if getattr(code, a) != getattr(ref, a):
+                        return False
+                typed = lambda consts: [(type(c), c) for c in consts]  # 0 and False are equal, not the same
+                return typed(code.co_consts) == typed(ref.co_consts)
+
+            g = init.__globals__
+            ss = g.get('_socket')
+            if ss is not socket._socket or real_close.__globals__ is not g:
+                return None
+            if not (same(init, codes['__init__']) and same(real_close, codes['_real_close'])):
+                return None
+            if typed_defaults(init.__defaults__) != typed_defaults((-1, -1, -1, None)):
+                return None
+            d = real_close.__defaults__
+            if d is None or len(d) != 1 or d[0] is not ss.socket:
+                return None
+            return (ss.socket.__init__, g['AF_INET'], g['SOCK_STREAM'])
+        except Exception:
+            return None
+
+    def typed_defaults(values):
+        return None if values is None else [(type(v), v) for v in values]
+
     def new_site(fast_key, f):
         # A stack not seen before (fast_key: the window's frames as code object ids and instruction
         # offsets): the program's frames in it with their line numbers; a site for each distinct one.
@@ -534,6 +590,12 @@ def _sockscope_origins():
     cls = socket.socket
     original_init = cls.__init__
     original_real_close = cls._real_close
+    # When socket.py's __init__ and _real_close are exactly the known ones (3.7+: their code is what
+    # compiling the same statements here gives, their defaults and globals the module's), the wrappers
+    # do their work themselves (the C pieces they call), not through a Python call of theirs: one frame
+    # less per socket and per close. Anything else (another version's, a patched one) is called as is.
+    inline = known_originals(original_init, original_real_close)
+    base_init, family_default, type_default = inline or (None, None, None)
     fast_get = fast_ids.get
     window = range(stack_limit)
     rest = range(stack_limit - 1)
@@ -557,7 +619,19 @@ def _sockscope_origins():
     # instruction offset): no test per frame, no line numbers; only a key not seen before is looked at
     # closely (new_site). Times are kept as time.time() floats and turned into ms when written.
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-        original_init(self, family, type, proto, fileno)
+        if inline is None:
+            original_init(self, family, type, proto, fileno)
+        else:  # what original_init does (known_originals)
+            if fileno is None:
+                if family == -1:
+                    family = family_default
+                if type == -1:
+                    type = type_default
+                if proto == -1:
+                    proto = 0
+            base_init(self, family, type, proto, fileno)
+            self._io_refs = 0
+            self._closed = False
         if not on:
             return
         try:
@@ -604,7 +678,10 @@ def _sockscope_origins():
         except Exception as e:
             stop(e)
         finally:
-            original_real_close(self, _ss)
+            if inline is None:
+                original_real_close(self, _ss)
+            else:
+                _ss.close(self)  # what original_real_close does (known_originals)
 
     __init__.__doc__ = original_init.__doc__
     cls.__init__ = __init__
