@@ -322,11 +322,16 @@ def _sockscope_origins():
                 # Sockets closed already (most of them): counted, in C code. The closed marks are read
                 # once, so every socket is either counted here or looked at below.
                 closed = list(map(get6, batch))
-                sites = list(compress(map(get1, batch), closed))
+                if all(closed):  # the usual batch: nothing left to look at
+                    sites = list(map(get1, batch))
+                    unclosed = ()
+                else:
+                    sites = list(compress(map(get1, batch), closed))
+                    unclosed = compress(batch, map(not_, closed))
                 for site in set(sites):
                     if site >= 0:
                         brief[site] = brief.get(site, 0) + sites.count(site)
-                for r in compress(batch, map(not_, closed)):
+                for r in unclosed:
                     fd = r[0]
                     inode = None
                     owner = r[4]()
@@ -604,6 +609,13 @@ def _sockscope_origins():
     append = pending.append
     closing_append = closing.append
 
+    # socket.accept's frame (the runtime's, so never part of a site) is keyed as one constant: no code
+    # object id nor instruction offset to compute for the caller of every accepted socket.
+    accept_code = getattr(getattr(cls, 'accept', None), '__code__', None)
+    if accept_code is not None and program_file(accept_code) is not None:
+        accept_code = None
+    accept_key = (None, None, -1)  # no code object's id is None
+
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
         if known[5] is not None:
@@ -644,7 +656,8 @@ def _sockscope_origins():
                     known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
                     return
             f = getframe(1)
-            key = (None, id(f.f_code), f.f_lasti)
+            code = f.f_code
+            key = (None, id(code), f.f_lasti) if code is not accept_code else accept_key
             f = f.f_back
             if f is not None:
                 for _ in rest:
