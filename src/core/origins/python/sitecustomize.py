@@ -15,7 +15,8 @@
 #
 # Cost: the hot path walks the frames (sys._getframe, capped) to a key of code object ids and
 # instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
-# numbers and a site, written once. Opens are queued; a close only marks its record, and is queued only
+# numbers and a site, written once. When socket.py's __init__ and _real_close are the known ones
+# (checked at start), the wrappers do their work themselves instead of calling them. Opens are queued; a close only marks its record, and is queued only
 # when the socket's O line was written. Batches are written at most 200 ms late by a daemon thread that
 # exists only while the program makes sockets (and at exit through atexit, and before a fork), or by the
 # program's own thread every 128 sockets, so that the records of short-lived sockets die young (the
@@ -278,7 +279,6 @@ def _sockscope_origins():
     is_socket = stat_module.S_ISSOCK
     base_fileno = socket._socket.socket.fileno
     get1 = operator.itemgetter(1)
-    get6 = operator.itemgetter(6)
     not_ = operator.not_
     compress = itertools.compress
     flushing = [False]
@@ -319,11 +319,11 @@ def _sockscope_origins():
                         parts.append(b'C\t%d\t%d\n' % (r[0], site))
                         if written_fd.get(r[0]) is r:
                             del written_fd[r[0]]
-                # Sockets closed already (most of them): counted, in C code. The closed marks are read
-                # once, so every socket is either counted here or looked at below.
-                closed = list(map(get6, batch))
+                # Sockets closed already (most of them): counted. The closed marks are read once, so
+                # every socket is either counted here or looked at below.
+                closed = [r[6] for r in batch]
                 if all(closed):  # the usual batch: nothing left to look at
-                    sites = list(map(get1, batch))
+                    sites = [r[1] for r in batch]
                     unclosed = ()
                 else:
                     sites = list(compress(map(get1, batch), closed))
@@ -614,7 +614,7 @@ def _sockscope_origins():
     accept_code = getattr(getattr(cls, 'accept', None), '__code__', None)
     if accept_code is not None and program_file(accept_code) is not None:
         accept_code = None
-    accept_key = (None, None, -1)  # no code object's id is None
+    accept_key = (None, -1)  # no code object's id is None
 
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
@@ -627,8 +627,9 @@ def _sockscope_origins():
         return owner is not None and base_fileno(owner) in (fd, -1)  # -1: detached, so handed over
 
     # The hot path, written out in the two wrappers (a Python call costs as much as the work). The
-    # stack's key is every frame of the window, the runtime's too, as nested tuples (key, code id,
-    # instruction offset): no test per frame, no line numbers; only a key not seen before is looked at
+    # stack's key is every frame of the window, the runtime's too, as nested tuples ((code id,
+    # instruction offset) for the innermost, then (key, code id, instruction offset); socket.accept's
+    # frame is accept_key): no test per frame, no line numbers; only a key not seen before is looked at
     # closely (new_site). Times are kept as time.time() floats and turned into ms when written.
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         if inline is None:
@@ -657,7 +658,7 @@ def _sockscope_origins():
                     return
             f = getframe(1)
             code = f.f_code
-            key = (None, id(code), f.f_lasti) if code is not accept_code else accept_key
+            key = (id(code), f.f_lasti) if code is not accept_code else accept_key
             f = f.f_back
             if f is not None:
                 for _ in rest:
