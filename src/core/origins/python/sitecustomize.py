@@ -494,7 +494,8 @@ def _sockscope_origins():
 
     def known_originals(init, real_close):
         """(_socket.socket.__init__, AF_INET, SOCK_STREAM) of socket.py's module when init and
-        real_close are socket.py's own (see below), else None."""
+        real_close are socket.py's own (see below), else None. The three are read once, here: module
+        constants that the original looks up at each call."""
         reference = (
             'class socket(_socket.socket):\n'
             '    def __init__(self, family=-1, type=-1, proto=-1, fileno=None):\n'
