@@ -203,6 +203,60 @@ test('Python: a burst of sockets (batches written by the program\'s own thread):
   assert.deepEqual(stream.counts.get(late), { opens: 1, closes: 1 }, 'the socket the garbage collector closed after its O line');
 });
 
+test('Python: socket.py\'s __init__ and _real_close replaced before the recorder starts (not the known ones): the recorder calls them as they are, and the origins are still right', { skip: !hasPython && 'needs Linux and python3', timeout: 60000 }, () => {
+  // The recorder does the work of the known originals itself (one Python call less per socket); any
+  // other function in their place (patched, another version's) must still be called, exactly once per
+  // socket and per close. Python runs without the site module (-S), so that the program patches socket
+  // first and then starts the recorder itself.
+  const program = [
+    'import json, os, socket, sys',
+    'calls = {"init": 0, "close": 0}',
+    'original_init, original_real_close = socket.socket.__init__, socket.socket._real_close',
+    'def init(self, family=-1, type=-1, proto=-1, fileno=None):',
+    '    calls["init"] += 1',
+    '    original_init(self, family, type, proto, fileno)',
+    'def real_close(self, _ss=socket._socket.socket):',
+    '    calls["close"] += 1',
+    '    original_real_close(self, _ss)',
+    'socket.socket.__init__, socket.socket._real_close = init, real_close',
+    `sys.path.insert(0, ${JSON.stringify(path.join(lib, 'python'))})`,
+    'import sitecustomize',
+    'def kept(): return socket.socket()',
+    'def closed(): return socket.socket()',
+    'def adopted(fd): return socket.socket(fileno=fd)',
+    'held = [kept() for _ in range(3)]',
+    'for _ in range(5): closed().close()',
+    'pair = socket.socketpair()',
+    'held.append(adopted(pair[0].detach()))',
+    'pair[1].close()',
+    'assert held[0]._io_refs == 0 and held[0]._closed is False',
+    'print(json.dumps({"calls": calls, "held": [[s.fileno(), os.fstat(s.fileno()).st_ino] for s in held]}), flush=True)',
+  ].join('\n');
+  const file = path.join(work, 'patched.py');
+  fs.writeFileSync(file, program + '\n');
+  const r = spawnSync('python3', ['-S', file], { env: { ...process.env, PYTHONPATH: '', SOCKSCOPE_ORIGINS_DIR: records }, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(recorderLines(r.stderr), []);
+  const out = JSON.parse(r.stdout) as { calls: { init: number; close: number }; held: [number, number][] };
+  // kept 3, closed 5, socketpair 2, adopted 1; closed 5, socketpair's second 1 (the first is detached, not closed).
+  assert.deepEqual(out.calls, { init: 11, close: 6 }, 'the patched functions ran once per socket and per close');
+  const stream = parseOriginStream(fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8'));
+  const siteOf = (fn: string): number => {
+    const found = [...stream.sites].filter(([, frames]) => frames[0]?.function === fn).map(([site]) => site);
+    assert.equal(found.length, 1, `one site for ${fn}`);
+    return found[0] as number;
+  };
+  const [kept, closed] = [siteOf('kept'), siteOf('closed')];
+  const live = [...stream.live.values()].map((l) => [l.fd, Number(l.inode), l.stack]);
+  for (const [i, [fd, inode]] of out.held.entries()) {
+    const row = live.find((l) => l[0] === fd);
+    assert.ok(row, `fd ${fd} is live in the record`);
+    assert.equal(row[1], inode, `fd ${fd}: its inode`);
+    if (i < 3) assert.equal(row[2], kept, `fd ${fd}: created in kept()`);
+  }
+  assert.deepEqual(stream.counts.get(closed), { opens: 5, closes: 5 });
+});
+
 test('Node.js: a socket closed by resetAndDestroy is recorded as closed', { skip: !linux && 'needs Linux' }, () => {
   const program = `
     const net = require('net');

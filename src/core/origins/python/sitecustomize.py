@@ -15,7 +15,8 @@
 #
 # Cost: the hot path walks the frames (sys._getframe, capped) to a key of code object ids and
 # instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
-# numbers and a site, written once. Opens are queued; a close only marks its record, and is queued only
+# numbers and a site, written once. When socket.py's __init__ and _real_close are the known ones
+# (checked at start), the wrappers do their work themselves instead of calling them. Opens are queued; a close only marks its record, and is queued only
 # when the socket's O line was written. Batches are written at most 200 ms late by a daemon thread that
 # exists only while the program makes sockets (and at exit through atexit, and before a fork), or by the
 # program's own thread every 128 sockets, so that the records of short-lived sockets die young (the
@@ -278,7 +279,6 @@ def _sockscope_origins():
     is_socket = stat_module.S_ISSOCK
     base_fileno = socket._socket.socket.fileno
     get1 = operator.itemgetter(1)
-    get6 = operator.itemgetter(6)
     not_ = operator.not_
     compress = itertools.compress
     flushing = [False]
@@ -319,14 +319,19 @@ def _sockscope_origins():
                         parts.append(b'C\t%d\t%d\n' % (r[0], site))
                         if written_fd.get(r[0]) is r:
                             del written_fd[r[0]]
-                # Sockets closed already (most of them): counted, in C code. The closed marks are read
-                # once, so every socket is either counted here or looked at below.
-                closed = list(map(get6, batch))
-                sites = list(compress(map(get1, batch), closed))
+                # Sockets closed already (most of them): counted. The closed marks are read once, so
+                # every socket is either counted here or looked at below.
+                closed = [r[6] for r in batch]
+                if all(closed):  # the usual batch: nothing left to look at
+                    sites = [r[1] for r in batch]
+                    unclosed = ()
+                else:
+                    sites = list(compress(map(get1, batch), closed))
+                    unclosed = compress(batch, map(not_, closed))
                 for site in set(sites):
                     if site >= 0:
                         brief[site] = brief.get(site, 0) + sites.count(site)
-                for r in compress(batch, map(not_, closed)):
+                for r in unclosed:
                     fd = r[0]
                     inode = None
                     owner = r[4]()
@@ -487,6 +492,63 @@ def _sockscope_origins():
 
     getframe = sys._getframe
 
+    def known_originals(init, real_close):
+        """(_socket.socket.__init__, AF_INET, SOCK_STREAM) of socket.py's module when init and
+        real_close are socket.py's own (see below), else None. The three are read once, here: module
+        constants that the original looks up at each call."""
+        reference = (
+            'class socket(_socket.socket):\n'
+            '    def __init__(self, family=-1, type=-1, proto=-1, fileno=None):\n'
+            '        if fileno is None:\n'
+            '            if family == -1:\n'
+            '                family = AF_INET\n'
+            '            if type == -1:\n'
+            '                type = SOCK_STREAM\n'
+            '            if proto == -1:\n'
+            '                proto = 0\n'
+            '        _socket.socket.__init__(self, family, type, proto, fileno)\n'
+            '        self._io_refs = 0\n'
+            '        self._closed = False\n'
+            '\n'
+            '    def _real_close(self, _ss=_socket.socket):\n'
+            '        _ss.close(self)\n')
+        try:
+            codes = {}
+            for c in compile(reference, socket.__file__ or 'socket.py', 'exec').co_consts:
+                if hasattr(c, 'co_code') and c.co_name == 'socket':
+                    for m in c.co_consts:
+                        if hasattr(m, 'co_code'):
+                            codes[m.co_name] = m
+
+            def same(fn, ref):
+                code = getattr(fn, '__code__', None)
+                if code is None or fn.__closure__ is not None or fn.__kwdefaults__ is not None:
+                    return False
+                for a in ('co_code', 'co_names', 'co_varnames', 'co_freevars', 'co_cellvars', 'co_argcount',
+                          'co_posonlyargcount', 'co_kwonlyargcount', 'co_nlocals', 'co_flags'):
+                    if getattr(code, a) != getattr(ref, a):
+                        return False
+                typed = lambda consts: [(type(c), c) for c in consts]  # 0 and False are equal, not the same
+                return typed(code.co_consts) == typed(ref.co_consts)
+
+            g = init.__globals__
+            ss = g.get('_socket')
+            if ss is not socket._socket or real_close.__globals__ is not g:
+                return None
+            if not (same(init, codes['__init__']) and same(real_close, codes['_real_close'])):
+                return None
+            if typed_defaults(init.__defaults__) != typed_defaults((-1, -1, -1, None)):
+                return None
+            d = real_close.__defaults__
+            if d is None or len(d) != 1 or d[0] is not ss.socket:
+                return None
+            return (ss.socket.__init__, g['AF_INET'], g['SOCK_STREAM'])
+        except Exception:
+            return None
+
+    def typed_defaults(values):
+        return None if values is None else [(type(v), v) for v in values]
+
     def new_site(fast_key, f):
         # A stack not seen before (fast_key: the window's frames as code object ids and instruction
         # offsets): the program's frames in it with their line numbers; a site for each distinct one.
@@ -534,6 +596,12 @@ def _sockscope_origins():
     cls = socket.socket
     original_init = cls.__init__
     original_real_close = cls._real_close
+    # When socket.py's __init__ and _real_close are exactly the known ones (3.7+: their code is what
+    # compiling the same statements here gives, their defaults and globals the module's), the wrappers
+    # do their work themselves (the C pieces they call), not through a Python call of theirs: one frame
+    # less per socket and per close. Anything else (another version's, a patched one) is called as is.
+    inline = known_originals(original_init, original_real_close)
+    base_init, family_default, type_default = inline or (None, None, None)
     fast_get = fast_ids.get
     window = range(stack_limit)
     rest = range(stack_limit - 1)
@@ -541,6 +609,13 @@ def _sockscope_origins():
     ref = weakref.ref
     append = pending.append
     closing_append = closing.append
+
+    # socket.accept's frame (the runtime's, so never part of a site) is keyed as one constant: no code
+    # object id nor instruction offset to compute for the caller of every accepted socket.
+    accept_code = getattr(getattr(cls, 'accept', None), '__code__', None)
+    if accept_code is not None and program_file(accept_code) is not None:
+        accept_code = None
+    accept_key = (None, -1)  # no code object's id is None
 
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
@@ -553,11 +628,24 @@ def _sockscope_origins():
         return owner is not None and base_fileno(owner) in (fd, -1)  # -1: detached, so handed over
 
     # The hot path, written out in the two wrappers (a Python call costs as much as the work). The
-    # stack's key is every frame of the window, the runtime's too, as nested tuples (key, code id,
-    # instruction offset): no test per frame, no line numbers; only a key not seen before is looked at
+    # stack's key is every frame of the window, the runtime's too, as nested tuples ((code id,
+    # instruction offset) for the innermost, then (key, code id, instruction offset); socket.accept's
+    # frame is accept_key): no test per frame, no line numbers; only a key not seen before is looked at
     # closely (new_site). Times are kept as time.time() floats and turned into ms when written.
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-        original_init(self, family, type, proto, fileno)
+        if inline is None:
+            original_init(self, family, type, proto, fileno)
+        else:  # what original_init does (known_originals)
+            if fileno is None:
+                if family == -1:
+                    family = family_default
+                if type == -1:
+                    type = type_default
+                if proto == -1:
+                    proto = 0
+            base_init(self, family, type, proto, fileno)
+            self._io_refs = 0
+            self._closed = False
         if not on:
             return
         try:
@@ -570,7 +658,8 @@ def _sockscope_origins():
                     known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
                     return
             f = getframe(1)
-            key = (None, id(f.f_code), f.f_lasti)
+            code = f.f_code
+            key = (id(code), f.f_lasti) if code is not accept_code else accept_key
             f = f.f_back
             if f is not None:
                 for _ in rest:
@@ -604,7 +693,10 @@ def _sockscope_origins():
         except Exception as e:
             stop(e)
         finally:
-            original_real_close(self, _ss)
+            if inline is None:
+                original_real_close(self, _ss)
+            else:
+                _ss.close(self)  # what original_real_close does (known_originals)
 
     __init__.__doc__ = original_init.__doc__
     cls.__init__ = __init__
