@@ -267,7 +267,7 @@ export class Effects {
     return catchesOnlySomeOsErrors(handler, this.imports);
   }
 
-  /** Whether the raiser found for a statement practically never raises (`isUnlikelyRaiser`): its leaks are pedantic. */
+  /** Whether the raiser found for a statement practically never raises (not `likely`): its exception-only leaks are below warning. */
   unlikely(raiser: Node): boolean {
     if (raiser.type === 'raise_statement') return this.reraisesUnlikely(raiser);
     return raiser.type === 'call' && !this.likely(raiser);

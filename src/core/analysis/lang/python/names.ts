@@ -235,7 +235,8 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`;
  * - registering a descriptor number with a poller or reactor (`poller.register(s.fileno())`,
  *   `self.registerHandle(skt.fileno())`, `add_reader`): a new descriptor is not registered yet.
- * Not here: `connect`, `accept`, `send`/`recv`, constructors, project functions: they fail for real.
+ * Not here: `connect`, `accept`, `send`/`recv`: they fail for real. These tables refine `plausibleCall` below
+ * (issue 13), which decides for every other call: only a call that plausibly fails makes an exception-only leak a warning.
  */
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
   'setblocking', 'settimeout', 'setsockopt', 'getsockopt', 'gettimeout', 'getblocking', 'fileno', 'getsockname',
