@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, wrappedArgument, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
 import { DEFERRED, enclosingClass, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
@@ -42,6 +42,8 @@ export interface RaiseContext {
    * practically never raises.
    */
   readonly ownClassStores?: boolean;
+  /** The function is a classmethod of a class of the file whose `__init__` may fail (./summaries `raisingClasses`): `cls(…)` may. */
+  readonly ownClassRaises?: boolean;
   /** A close method's attributes, owned from its entry (./closeMethod). */
   readonly owned?: OwnedAttributes | null;
 }
@@ -212,6 +214,26 @@ export class Effects {
     return c.name === 'accept' && c.receiver !== null && this.context.selfConnected.has(c.receiver);
   }
 
+  /**
+   * Whether a call may fail for real (issue 13): not `quiet`, and one that plausibly fails by what it is
+   * (`plausibleCall`), a call on a resource the function holds (`other.getpeername()`), a function, method
+   * or class of the file whose body may fail (./summaries `raisingMethods`); not a buffered write of a string
+   * to a text file the function opened (`bufferedTextWrite`). Any other call (a constructor of a class defined elsewhere, a method of an
+   * object the analysis knows nothing about, formatting, ctypes, a getter) is taken to practically never
+   * raise: a leak only through it is reported at information severity.
+   */
+  private likely(call: Node): boolean {
+    if (this.quiet(call) || bufferedTextWrite(call, this.imports)) return false;
+    if (plausibleCall(call, this.imports)) return true;
+    const c = callee(call, this.imports);
+    if (c.receiver !== null && c.raw !== null && c.raw.split('.').length === 2 && this.acquiredHere.has(c.receiver)) return true;
+    const local = calleeOf(call, this.imports);
+    const s = this.imports.local;
+    if (local && (local.method ? s.raisingMethods : s.raisingFunctions).has(local.name)) return true;
+    if (c.raw === 'cls' && this.context.ownClassRaises) return true;
+    return c.raw !== null && !c.raw.includes('.') && c.resolved === c.raw && s.raisingClasses.has(c.raw);
+  }
+
   /** The first call in `roots` that may raise (lambda and nested function bodies do not run here). */
   raiser(roots: readonly Node[]): Node | null {
     // Finally copies ask again for the same statements: remember the answers.
@@ -245,10 +267,10 @@ export class Effects {
     return catchesOnlySomeOsErrors(handler, this.imports);
   }
 
-  /** Whether the raiser found for a statement practically never raises (`isUnlikelyRaiser`): its leaks are pedantic. */
+  /** Whether the raiser found for a statement practically never raises (not `likely`): its exception-only leaks are below warning. */
   unlikely(raiser: Node): boolean {
     if (raiser.type === 'raise_statement') return this.reraisesUnlikely(raiser);
-    return raiser.type === 'call' && this.quiet(raiser);
+    return raiser.type === 'call' && !this.likely(raiser);
   }
 
   /**
@@ -275,7 +297,7 @@ export class Effects {
       if (n.type === 'raise_statement' || n.type === 'assert_statement') likely = true;
       else if (n.type === 'call' && !isNonRaising(n, this.imports)) {
         calls++;
-        if (!this.quiet(n)) likely = true;
+        if (this.likely(n)) likely = true;
       }
       return !likely;
     });
@@ -291,7 +313,7 @@ export class Effects {
         if (found) return false;
         if (DEFERRED.has(n.type)) return false;
         if (n.type === 'call' && !isNonRaising(n, this.imports) && !this.releasesAttribute(n)) {
-          if (!this.quiet(n)) {
+          if (this.likely(n)) {
             found = n;
             return false;
           }
@@ -782,4 +804,112 @@ function definitionNames(def: Node): readonly string[] {
   DEFINITION_NAMES.set(text, names);
   if (DEFINITION_NAMES.size > MAX_DEFINITION_NAMES) DEFINITION_NAMES.delete(DEFINITION_NAMES.keys().next().value!);
   return names;
+}
+
+/**
+ * `f.write("…")`, `f.write("%s\\t%d\\n" % (a, b))`, `f.write(n * " ")` on a file the function opened with
+ * `open(path, "a")` / `open(path, "w")` (text mode, default buffering) and binds to nothing else: the
+ * string goes into the buffer and the file is written when the buffer fills or is flushed, so the write
+ * itself practically never raises (issue 13). Data of unknown type (`f.write(body)`) may be bytes given to a
+ * text file: that raises for real, and so does a write on a file opened elsewhere.
+ */
+export function bufferedTextWrite(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  if (c.name !== 'write' || c.receiver === null || c.raw !== `${c.receiver}.write`) return false;
+  const args = named(call.childForFieldName('arguments') ?? call);
+  if (args.length !== 1 || !stringValue(args[0]!)) return false;
+  let fn: Node | null = call.parent;
+  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
+  const body = fn?.type === 'function_definition' ? fn.childForFieldName('body') : fn;
+  if (!body) return false;
+  let opens = 0;
+  let other = false;
+  walk(body, (n) => {
+    if (other || (DEFERRED.has(n.type) && n !== body)) return false;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = strip(n.childForFieldName('left'));
+      if (left?.type === 'identifier' && left.text === c.receiver) {
+        if (n.type === 'assignment' && textWriteOpen(n.childForFieldName('right'), imports)) opens++;
+        else other = true;
+      } else if (left && identifiersIn(left).some((i) => i.text === c.receiver)) other = true;
+    } else if (n.type === 'for_statement' || n.type === 'for_in_clause' || n.type === 'as_pattern') {
+      // `for f in …`, `with … as f`: bound to something else.
+      const target = n.type === 'as_pattern' ? n.childForFieldName('alias') : n.childForFieldName('left');
+      if (target && identifiersIn(target).some((i) => i.text === c.receiver)) other = true;
+    }
+    return !other;
+  });
+  return !other && opens > 0;
+}
+
+/** `open(path, "a")`, `open(path, mode="w")`: the builtin open in a text mode that writes, with default buffering. */
+function textWriteOpen(e: Node | null, imports: Imports): boolean {
+  const call = strip(e);
+  if (call?.type !== 'call') return false;
+  const c = callee(call, imports);
+  if (c.raw !== 'open' || c.resolved !== 'open') return false;
+  const args = named(call.childForFieldName('arguments') ?? call);
+  let mode: Node | null = null;
+  for (const [i, a] of args.entries()) {
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name')?.text;
+      if (k === 'mode') mode = a.childForFieldName('value');
+      else if (k !== 'encoding' && k !== 'errors' && k !== 'newline') return false;
+    } else if (i === 1) mode = a;
+    else if (i > 1) return false;
+  }
+  const m = mode ? literalText(mode) : null;
+  return m !== null && /^[wax]\+?t?$|^[wax]t?\+?$/.test(m);
+}
+
+/** The text of a plain string literal (no prefix, no interpolation), else null. */
+function literalText(e: Node): string | null {
+  const x = strip(e);
+  if (x?.type !== 'string') return null;
+  const kids = named(x);
+  if (!kids.every((k) => k.type === 'string_start' || k.type === 'string_content' || k.type === 'string_end')) return null;
+  const start = kids.find((k) => k.type === 'string_start')?.text ?? '"';
+  if (/[bB]/.test(start)) return null;
+  return kids.filter((k) => k.type === 'string_content').map((k) => k.text).join('');
+}
+
+/** An expression that is a `str` made of literals: a text literal, its `%` formatting or `.format(…)`, a concatenation of such, or one repeated `n` times. */
+function stringValue(e: Node): boolean {
+  const x = strip(e);
+  if (!x) return false;
+  if (x.type === 'string') return !/[bB]/.test(named(x).find((k) => k.type === 'string_start')?.text ?? '');
+  if (x.type === 'concatenated_string') return named(x).every(stringValue);
+  if (x.type === 'binary_operator') {
+    const op = x.childForFieldName('operator')?.text;
+    const l = x.childForFieldName('left');
+    const r = x.childForFieldName('right');
+    if (!l || !r) return false;
+    if (op === '%') return stringValue(l);
+    if (op === '+') return stringValue(l) && stringValue(r);
+    if (op === '*') return (stringValue(l) && count(r)) || (stringValue(r) && count(l));
+    return false;
+  }
+  if (x.type === 'call') {
+    const fn = strip(x.childForFieldName('function'));
+    const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'format' && obj !== null && stringValue(obj);
+  }
+  return false;
+}
+
+/** A repetition count: an integer, a name, `len(…)`, or arithmetic of those. */
+function count(e: Node): boolean {
+  const x = strip(e);
+  if (!x) return false;
+  if (x.type === 'integer' || x.type === 'identifier') return true;
+  if (x.type === 'binary_operator') {
+    const l = x.childForFieldName('left');
+    const r = x.childForFieldName('right');
+    return ['+', '-', '*', '//'].includes(x.childForFieldName('operator')?.text ?? '') && !!l && !!r && count(l) && count(r);
+  }
+  if (x.type === 'call') {
+    const fn = strip(x.childForFieldName('function'));
+    return fn?.type === 'identifier' && fn.text === 'len';
+  }
+  return false;
 }

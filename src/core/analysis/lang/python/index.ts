@@ -11,7 +11,7 @@ import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from '.
 import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, Imports, loopbackPortName } from './names';
+import { acquireShape, Imports, isUnlikelyRaiser, loopbackPortName, plausibleCall } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
@@ -175,7 +175,9 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
   const definitions = statements.filter((n) => n.type === 'function_definition');
   const imports = Imports.of(statements).withProject(project);
-  imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports)));
+  // Which of the file's functions may fail for real (issue 13) is decided from the calls that plausibly fail.
+  imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports),
+    (call) => !isUnlikelyRaiser(call, imports) && plausibleCall(call, imports)));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline };
@@ -196,27 +198,29 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     const ownClass = scope.moduleLevel ? null : enclosingClass(scope.node);
     // A method's `cls(…)` depends on its class's `__init__` (./effects `storingClass`).
     const ownClassStores = !scope.moduleLevel && isClassMethod(scope.node) && storingClass(ownClass);
+    // … and whether that `__init__` may fail for real (issue 13: then `cls(…)` may).
+    const ownClassRaises = !scope.moduleLevel && isClassMethod(scope.node) && imports.local.raisingClasses.has(ownClass?.childForFieldName('name')?.text ?? '');
     // A close method owns the attributes it closes (./closeMethod): that depends on the class's other methods.
     const attributes = scope.moduleLevel ? null : closeMethodAttributes(scope.node, ownClass, imports);
     // A call on `self` borrows only through a method of the caller's own class (./effects `borrows`).
     const className = ownClass?.childForFieldName('name')?.text ?? '';
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options,
-      [...facts, ownClassStores ? 'S' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`]);
+      [...facts, ownClassStores ? 'S' : '', ownClassRaises ? 'R' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`]);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
       const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 || attributes !== null
-        ? analyzeScope(scope, file, scopeNotes, owned, ownClassStores, attributes) : [];
+        ? analyzeScope(scope, file, scopeNotes, owned, { stores: ownClassStores, raises: ownClassRaises }, attributes) : [];
       return { findings: found, reusable: true };
     }, { findings, notes });
   }
 }
 
-function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null, ownClassStores: boolean, attributes: OwnedAttributes | null): Finding[] {
+function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned | null, ownClass: { stores: boolean; raises: boolean }, attributes: OwnedAttributes | null): Finding[] {
   const { text, index, imports, transfers, deadline } = file;
   const findings: Finding[] = [];
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
-    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores, owned: attributes });
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores: ownClass.stores, ownClassRaises: ownClass.raises, owned: attributes });
   const builder = new CfgBuilder((roots) => effects.raiser(roots), { io: (roots) => effects.ioRaiser(roots), narrow: (h) => effects.narrowHandler(h) });
   let cfg;
   try {

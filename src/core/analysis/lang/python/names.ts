@@ -235,7 +235,8 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`;
  * - registering a descriptor number with a poller or reactor (`poller.register(s.fileno())`,
  *   `self.registerHandle(skt.fileno())`, `add_reader`): a new descriptor is not registered yet.
- * Not here: `connect`, `accept`, `send`/`recv`, constructors, project functions: they fail for real.
+ * Not here: `connect`, `accept`, `send`/`recv`: they fail for real. These tables refine `plausibleCall` below
+ * (issue 13), which decides for every other call: only a call that plausibly fails makes an exception-only leak a warning.
  */
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
   'setblocking', 'settimeout', 'setsockopt', 'getsockopt', 'gettimeout', 'getblocking', 'fileno', 'getsockname',
@@ -468,4 +469,61 @@ export function isIoCall(call: Node, imports: Imports): boolean {
   if (c.name === null || c.raw === null) return false;
   if (c.resolved !== null && IO_FUNCTIONS.has(c.resolved)) return true;
   return c.raw.includes('.') && IO_METHODS.has(c.name) && !c.raw.startsWith('os.') && !c.raw.startsWith('socket.');
+}
+
+/**
+ * Issue 13: an exception-only leak (the leaking exit is an exception out of a call) is a warning only
+ * when the call plausibly fails at runtime; any other call is taken to practically never raise, and the
+ * leak is reported at information severity. The calls that plausibly fail, without looking at the
+ * function's own context (./effects adds the resources the function holds and the file's own functions):
+ * - socket and file I/O (`isIoCall`: `connect`, `accept`, `send*`, `recv*`, `read*`, `write*`, `flush`,
+ *   `do_handshake`, `os.read`, …) and the other methods that ask the kernel or the peer for something
+ *   (PLAUSIBLE_METHODS: `shutdown`, `makefile`, `wrap_socket`, `getpeername`, `open`, `seek`, …);
+ * - functions of the standard library's network, file and OS modules (PLAUSIBLE_MODULES: `socket.*`,
+ *   `ssl.*`, `select.*`, `os.*`, `shutil.*`, `subprocess.*`, `tempfile.*`, …), but not those that only
+ *   compute or read the process's own state (QUIET_OS_FUNCTIONS, `tempfile.mktemp`, and the tables of
+ *   `isUnlikelyRaiser`), and the builtin `open`;
+ * - `open`, `json.dump`/`load` and the like (they read or write a file), `warnings.warn` (it raises where
+ *   warnings are errors, as in many test suites);
+ * - a call that acquires another resource (`acquireShape`);
+ * - a test assertion (`self.assertEqual(…)`, `self.fail(…)`): raising is what it is for;
+ * - a call whose result is awaited (the task may be cancelled there).
+ */
+const PLAUSIBLE_METHODS: ReadonlySet<string> = new Set([
+  'shutdown', 'makefile', 'wrap_socket', 'unwrap', 'getpeername', 'connect_ex', 'sendfile', 'open', 'seek', 'truncate',
+  'drain', 'readexactly', 'readuntil', 'start_tls', 'getaddrinfo', 'create_connection', 'create_server',
+]);
+const PLAUSIBLE_MODULES: ReadonlySet<string> = new Set([
+  'socket', 'ssl', 'select', 'selectors', 'os', 'os.path', 'shutil', 'subprocess', 'fcntl', 'termios', 'tty', 'pty',
+  'tempfile', 'io', 'mmap', 'urllib.request', 'http.client', 'ftplib', 'smtplib', 'poplib', 'imaplib', 'telnetlib',
+]);
+/** Other functions that plausibly fail: opening a file, reading or writing a serialised value through a file, a warning. */
+const PLAUSIBLE_FUNCTIONS: ReadonlySet<string> = new Set(['open', 'io.open', 'builtins.open', 'warnings.warn',
+  'json.dump', 'json.load', 'pickle.dump', 'pickle.load', 'marshal.dump', 'marshal.load']);
+/** Functions of those modules that only compute or read the process's own state. */
+const QUIET_OS_FUNCTIONS: ReadonlySet<string> = new Set([
+  'os.getpid', 'os.getppid', 'os.getuid', 'os.geteuid', 'os.getgid', 'os.getegid', 'os.getenv', 'os.fspath',
+  'os.fsencode', 'os.fsdecode', 'os.strerror', 'os.cpu_count', 'os.get_terminal_size', 'os.umask',
+  'os.path.abspath', 'os.path.expanduser', 'os.path.expandvars', 'os.path.relpath', 'os.path.commonprefix',
+  'socket.htons', 'socket.ntohs', 'socket.htonl', 'socket.ntohl', 'socket.has_ipv6', 'socket.getdefaulttimeout',
+  'socket.setdefaulttimeout', 'tempfile.mktemp', 'tempfile.gettempdir', 'tempfile.gettempprefix', 'io.BytesIO', 'io.StringIO',
+]);
+
+/** Whether a call plausibly fails at runtime, by what it is (see PLAUSIBLE_METHODS); `isUnlikelyRaiser` is asked first by the caller. */
+export function plausibleCall(call: Node, imports: Imports): boolean {
+  if (call.parent?.type === 'await') return true;
+  const c = callee(call, imports);
+  if (c.name === null || c.raw === null) return false;
+  if (isIoCall(call, imports) || acquireShape(call, imports) !== null) return true;
+  const resolved = c.resolved ?? c.raw;
+  if (PLAUSIBLE_FUNCTIONS.has(resolved)) return true;
+  if (c.raw.includes('.')) {
+    const module = resolved.slice(0, resolved.lastIndexOf('.'));
+    if (imports.binds(c.raw.split('.')[0]!) && PLAUSIBLE_MODULES.has(module)) return !QUIET_OS_FUNCTIONS.has(resolved);
+    if (c.receiver === 'self' && (/^assert/.test(c.name) || /^fail(?:[A-Z]|$)/.test(c.name))) return true;
+    return PLAUSIBLE_METHODS.has(c.name);
+  }
+  // `from socket import create_connection`: a function of one of those modules bound by name.
+  const dot = resolved.lastIndexOf('.');
+  return dot > 0 && PLAUSIBLE_MODULES.has(resolved.slice(0, dot)) && !QUIET_OS_FUNCTIONS.has(resolved);
 }

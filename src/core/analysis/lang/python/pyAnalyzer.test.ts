@@ -56,9 +56,9 @@ test('python: functions of the tables borrow (os, select, json, logging, asserti
     '    return s',
   );
   const got = (await analyzePython(text, {})).findings.map((f) => [f.range.start.line + 1, f.variable, f.severity ?? 'warning']);
-  // f leaks at each borrowing call that may raise (a logging call practically never does) and at the end
-  // of borrowed(); startLogging() keeps kept()'s file; socket.socket(fileno=fd) takes fd over.
-  assert.deepEqual(got, [[9, 'f', 'warning'], [10, 'f', 'warning'], [11, 'f', 'information'], [12, 'f', 'warning'], [13, 'f', 'warning'], [13, 'f', 'warning']]);
+  // f leaks at each borrowing call that may raise (a logging call or printing a formatted string practically
+  // never does) and at the end of borrowed(); startLogging() keeps kept()'s file; socket.socket(fileno=fd) takes fd over.
+  assert.deepEqual(got, [[9, 'f', 'warning'], [10, 'f', 'warning'], [11, 'f', 'information'], [12, 'f', 'warning'], [13, 'f', 'warning'], [13, 'f', 'information']]);
 });
 
 test('python: an object built from a socket keeps it (a class by its capitalised name), exceptions excepted', async () => {
@@ -152,9 +152,13 @@ test('python: a leak only when a call that practically never raises raises is re
     '    s.bind(addr)',
     '    s.settimeout(compute())',
     '    s.close()',
+    '',
+    'def compute():',
+    '    with open("/etc/timeout") as f:',
+    '        return float(f.read())',
   );
   const findings = (await analyzePython(text, {})).findings;
-  // bind(addr) may really fail; settimeout(compute()) raises where compute() does.
+  // bind(addr) may really fail; settimeout(compute()) raises where compute() does (it reads a file).
   assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.severity ?? 'warning']),
     [[7, 'information'], [8, 'information'], [9, 'information'], [10, 'information'], [11, 'warning'], [12, 'warning']]);
   assert.equal(findings[5]!.range.start.column, 17, 'the exit of settimeout(compute()) is compute()');
@@ -380,8 +384,9 @@ test('python: a new future and its setters practically never raise: a leak that 
     '    return stream',
   );
   const findings = (await analyzePython(text, {})).findings;
+  // notify() is defined nowhere the analysis sees (issue 13: below warning too); the return loses s for real.
   assert.deepEqual(findings.map((f) => [f.range.start.line + 1, f.variable, f.severity ?? 'warning']),
-    [[9, 's', 'information'], [10, 's', 'information'], [11, 's', 'warning'], [12, 's', 'warning']]);
+    [[9, 's', 'information'], [10, 's', 'information'], [11, 's', 'information'], [12, 's', 'warning']]);
 });
 
 test('python: a flag set to a constant and then tested takes one branch (err = None … while not err)', async () => {
@@ -424,9 +429,10 @@ test('python: a flag set to a constant and then tested takes one branch (err = N
   );
   const findings = (await analyzePython(text, {})).findings;
   // open_first(): the loop is entered (err is None), so its else (next address) runs only after the close.
-  // changed_elsewhere(): a nested function rebinds err, so nothing is known of it (the loop may end with sock open).
+  // changed_elsewhere(): a nested function rebinds err, so nothing is known of it (the loop may end with sock open);
+  // fail() itself neither raises nor does I/O, so the exception out of it is below warning (issue 13).
   assert.deepEqual(findings.filter((f) => f.severity !== 'information').map((f) => [f.range.start.line + 1, f.function, f.ruleId]),
-    [[31, 'changed_elsewhere', 'sockscope.overwrite'], [32, 'changed_elsewhere', 'sockscope.leak'], [35, 'changed_elsewhere', 'sockscope.leak']]);
+    [[31, 'changed_elsewhere', 'sockscope.overwrite'], [35, 'changed_elsewhere', 'sockscope.leak']]);
 });
 
 test('python: files with syntax errors are analysed where they parse', async () => {
@@ -627,7 +633,7 @@ test('python: a trivial constructor of the file, a standard new socket, a self-c
     '',
     'class Busy:',
     '    def __init__(self, mod):',
-    '        self.mod = load(mod)',
+    '        self.mod = os.stat(mod)',
     '',
     'def waker():',
     '    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
@@ -648,7 +654,7 @@ test('python: a trivial constructor of the file, a standard new socket, a self-c
     '    return f, h, b, p, g',
   );
   const got = (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.variable} ${f.severity ?? 'warning'}`);
-  // Busy() may raise (its __init__ calls load()); an IPv6 socket may be unsupported.
+  // Busy() may raise (its __init__ calls os.stat()); an IPv6 socket may be unsupported.
   assert.deepEqual(got, [
     '15 client information', '16 server information', '16 client information', '17 server information', '17 client information',
     '18 server information', '18 client information', '19 server information', '19 client information',

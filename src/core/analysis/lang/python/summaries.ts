@@ -18,6 +18,15 @@ export interface LocalSummaries {
   readonly quietMethods: ReadonlySet<string>;
   /** Module-level functions of that kind. */
   readonly quietFunctions: ReadonlySet<string>;
+  /**
+   * Methods whose every definition in the file may fail for real (issue 13): its body has a `raise` or an
+   * `assert`, or calls what plausibly fails (`plausibleCall` in ./names) or another such function of the file.
+   */
+  readonly raisingMethods: ReadonlySet<string>;
+  /** Module-level functions of that kind. */
+  readonly raisingFunctions: ReadonlySet<string>;
+  /** Classes of the file whose `__init__` is of that kind (constructing one may fail). */
+  readonly raisingClasses: ReadonlySet<string>;
   /** Methods (called on `self`) that only borrow some of their parameters (see `borrowedParameters`). */
   readonly borrowingMethods: ReadonlyMap<string, Borrows>;
   /** Module-level functions that only borrow some of their parameters. */
@@ -36,6 +45,7 @@ export interface Borrows {
 
 export const NO_SUMMARIES: LocalSummaries = {
   methodsReturning: new Map(), functionsReturning: new Map(), quietMethods: new Set(), quietFunctions: new Set(),
+  raisingMethods: new Set(), raisingFunctions: new Set(), raisingClasses: new Set(),
   borrowingMethods: new Map(), borrowingFunctions: new Map(),
 };
 
@@ -46,7 +56,7 @@ export type TableShape = (call: Node) => { shape: string; kind?: ResourceKind } 
 const ROUNDS = 3;
 
 /** Computes the summaries of the functions defined in `definitions` (the file's function_definition nodes). */
-export function localSummaries(definitions: readonly Node[], imports: Imports, table: TableShape): LocalSummaries {
+export function localSummaries(definitions: readonly Node[], imports: Imports, table: TableShape, plausible: (call: Node) => boolean = () => false): LocalSummaries {
   const methods = new Map<string, Node[]>();
   const functions = new Map<string, Node[]>();
   for (const def of definitions) {
@@ -87,7 +97,55 @@ export function localSummaries(definitions: readonly Node[], imports: Imports, t
   }
   const borrowingMethods = borrowing(methods, imports, functions);
   const borrowingFunctions = borrowing(functions, imports, functions);
-  return { methodsReturning, functionsReturning, quietMethods, quietFunctions, borrowingMethods, borrowingFunctions };
+  const { raisingMethods, raisingFunctions, raisingClasses } = raisingSummaries(methods, functions, imports, plausible);
+  return { methodsReturning, functionsReturning, quietMethods, quietFunctions, raisingMethods, raisingFunctions, raisingClasses, borrowingMethods, borrowingFunctions };
+}
+
+/**
+ * The file's methods, functions and classes whose call may fail for real (see `LocalSummaries.raisingMethods`),
+ * found in rounds: a function calling one found in an earlier round is one too.
+ */
+function raisingSummaries(methods: ReadonlyMap<string, Node[]>, functions: ReadonlyMap<string, Node[]>, imports: Imports,
+  plausible: (call: Node) => boolean): { raisingMethods: Set<string>; raisingFunctions: Set<string>; raisingClasses: Set<string> } {
+  const raisingMethods = new Set<string>();
+  const raisingFunctions = new Set<string>();
+  const raisingClasses = new Set<string>();
+  const inits = new Map<string, Node[]>();
+  for (const d of methods.get('__init__') ?? []) {
+    let cls: Node | null = d.parent;
+    if (cls?.type === 'decorated_definition') cls = cls.parent;
+    cls = cls?.type === 'block' ? cls.parent : null;
+    const name = cls?.type === 'class_definition' ? cls.childForFieldName('name')?.text : undefined;
+    if (name) inits.set(name, [...(inits.get(name) ?? []), d]);
+  }
+  const raises = (def: Node): boolean => {
+    const body = def.childForFieldName('body');
+    let found = false;
+    if (body) walk(body, (n) => {
+      if (found || DEFERRED.has(n.type)) return false;
+      if (n.type === 'raise_statement' || n.type === 'assert_statement') found = true;
+      else if (n.type === 'call') {
+        const local = calleeOf(n, imports);
+        const fn = strip(n.childForFieldName('function'));
+        found = plausible(n) || (local !== null && (local.method ? raisingMethods : raisingFunctions).has(local.name)) ||
+          (fn?.type === 'identifier' && raisingClasses.has(fn.text) && imports.resolve(fn.text) === fn.text);
+      }
+      return !found;
+    });
+    return found;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    let changed = false;
+    for (const [set, defs] of [[raisingMethods, methods], [raisingFunctions, functions], [raisingClasses, inits]] as const) {
+      for (const [name, ds] of defs) {
+        if (set.has(name) || !ds.every(raises)) continue;
+        set.add(name);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return { raisingMethods, raisingFunctions, raisingClasses };
 }
 
 /** One string for a function's cache key: what the summaries say. */
@@ -95,8 +153,9 @@ export function summariesFingerprint(s: LocalSummaries): string {
   const m = (x: ReadonlyMap<string, string>) => [...x].map(([k, v]) => `${k}:${v}`).sort().join(',');
   const b = (x: ReadonlyMap<string, Borrows>) => [...x].map(([k, v]) =>
     `${k}:${[...v.positions].sort().join('.')}:${[...v.names].sort().join('.')}:${[...v.classes].sort().join('.')}`).sort().join(',');
-  return `${m(s.methodsReturning)}|${m(s.functionsReturning)}|${[...s.quietMethods].sort().join(',')}|${[...s.quietFunctions].sort().join(',')}` +
-    `|${b(s.borrowingMethods)}|${b(s.borrowingFunctions)}`;
+  const n = (x: ReadonlySet<string>) => [...x].sort().join(',');
+  return `${m(s.methodsReturning)}|${m(s.functionsReturning)}|${n(s.quietMethods)}|${n(s.quietFunctions)}` +
+    `|${b(s.borrowingMethods)}|${b(s.borrowingFunctions)}|${n(s.raisingMethods)}|${n(s.raisingFunctions)}|${n(s.raisingClasses)}`;
 }
 
 /**
