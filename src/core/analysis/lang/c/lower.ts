@@ -7,7 +7,7 @@ import {
   NO_GUARD, isRel, MIRROR, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, DUP_ONTO, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
 import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
@@ -342,7 +342,7 @@ export class Lowering {
       const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
       ops.push({ op: 'pair', ...this.site(call, name, null), base });
     } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map((a) => this.ref(a)) });
-    else if (!ACQUIRE.has(name)) {
+    else if (!ACQUIRE.has(name) && !DUP_ONTO.has(name)) {
       // The callee's summary (same file or workspace) decides; without one, its name does.
       const otherwise = closesByName(name) ? 'release' : this.lends(call, name) ? 'handoff' : 'borrow';
       ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map((a) => this.ref(a)) : this.handedRefs(args), otherwise, at: call.startIndex });
@@ -471,7 +471,7 @@ export class Lowering {
       } else if (e.kind === 'call' && this.ctx.globals) {
         for (const g of this.ctx.globals.writtenBy(e.callee)) if (!this.cfg.locals.has(g)) write(g, e.node);
       }
-      if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || RELEASE.has(e.callee)))) {
+      if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || DUP_ONTO.has(e.callee) || RELEASE.has(e.callee)))) {
         // A call may change what it is given (a macro, an out-parameter); not what follows a format
         // string, nor what opening or closing a resource is given (a path, a descriptor).
         for (const a of callArgs(e.node)) {

@@ -390,3 +390,33 @@ test('the leak after a failed dup2() onto a standard descriptor says why it is b
   assert.deepEqual(r.findings.map((f) => [f.range.start.line + 1, f.severity, f.message]),
     [[9, 'information', '`fd` (open() on line 7) is not closed on this path (only when dup2() onto a standard descriptor fails)']]);
 });
+
+test('the result of dup2()/dup3() names its target descriptor, not a new one (also through a wrapper returning it)', async () => {
+  assert.deepEqual(await findings(`
+static int dup2_cloexec(int oldfd, int newfd) {
+  int r = dup3(oldfd, newfd, O_CLOEXEC);
+  if (r == -1)
+    return -1;
+  return r;
+}
+int redirect(int keep, int slot) {
+  int r, rv;
+  r = dup2(keep, slot);
+  if (r < 0)
+    return -1;
+  rv = dup2(keep, STDERR_FILENO);
+  if (rv < 0)
+    return -1;
+  r = dup2_cloexec(keep, slot);
+  if (r < 0)
+    return -1;
+  return 0;
+}
+int leaky(int keep) {
+  int d = dup(keep);
+  if (d < 0)
+    return -1;
+  return 0;
+}
+`), ['30:d']);
+});
