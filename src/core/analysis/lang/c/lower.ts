@@ -530,7 +530,8 @@ export class Lowering {
     if (!e || depth > MAX_GUARD_DEPTH) return NO_FACT;
     const c = this.shape(e);
     switch (c?.s) {
-      case undefined: return NO_FACT;
+      // `flags & MASK` tested as a value (see maskCmp).
+      case undefined: return e.type === 'binary_expression' && e.childForFieldName('operator')?.type === '&' ? this.factCmp(e, '!=', 0, ids) : NO_FACT;
       case 'not': return { f: 'not', a: this.factTest(c.arg, depth + 1, ids) };
       case 'hint': return this.factTest(c.arg, depth + 1, ids);
       case '&&': case '||': return { f: c.s === '&&' ? 'and' : 'or', a: this.factTest(c.l, depth + 1, ids), b: this.factTest(c.r, depth + 1, ids) };
@@ -588,10 +589,44 @@ export class Lowering {
       if (!args.length || !args.every((a) => a && (a.type === 'string_literal' || a.type === 'number_literal' || (a.type === 'identifier' && this.followed(a.text))))) return NO_FACT;
       names = args.filter((a) => a!.type === 'identifier').map((a) => a!.text);
       key = `${calleeName(n)}(${args.map((a) => a!.text).join(',')})`;
+    } else if (!assigned && n.type === 'binary_expression' && n.childForFieldName('operator')?.type === '&') {
+      return this.maskCmp(n, rel, c, ids);
     }
     if (key === null) return NO_FACT;
     ids.set(key, names);
     return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) };
+  }
+
+  /**
+   * `flags & MASK` compared with 0 (or tested as a value): a fact on the key `flags&MASK`, with
+   * `flags` a followed variable and `MASK` a constant (a number or a constant's name), so that
+   * `if (flags & JOB_PTY) … else socketpair(…)` and a later `if (flags & JOB_PTY)` take the same
+   * side while `flags` is not assigned in between. `~flags & MASK` is `(flags & MASK) == 0` only for
+   * a mask of one bit, so it is followed only when the mask's value is known to be a power of two.
+   * Other comparisons (`(flags & 3) == 2`) are not followed.
+   */
+  private maskCmp(n: Node, rel: Rel, c: number, ids: Map<string, readonly string[]>): FactTest {
+    if (c !== 0 || (rel !== '==' && rel !== '!=')) return NO_FACT;
+    for (const [x, m] of [[n.childForFieldName('left'), n.childForFieldName('right')], [n.childForFieldName('right'), n.childForFieldName('left')]]) {
+      let v = strip(x ?? null);
+      const mask = strip(m ?? null);
+      if (!v || !mask) continue;
+      let inverted = false;
+      if (v.type === 'unary_expression' && v.child(0)?.type === '~') {
+        v = strip(v.childForFieldName('argument'));
+        inverted = true;
+      }
+      if (v?.type !== 'identifier' || !this.followed(v.text)) continue;
+      const value = this.constant(mask) ?? (mask.type === 'identifier' ? this.ctx.macros.constants.get(`&${mask.text}`) ?? null : null);
+      const name = mask.type === 'identifier' ? this.symbol(mask) : value === null ? null : String(value);
+      if (name === null) continue;
+      if (inverted && (value === null || value <= 0 || (value & (value - 1)) !== 0)) return NO_FACT;
+      const key = `${v.text}&${name}`;
+      ids.set(key, [v.text]);
+      // `~x & M` (one bit) is non-zero exactly when `x & M` is zero.
+      return { f: 'cmp', key, rel: inverted ? (rel === '==' ? '!=' : '==') : rel, c: 0 };
+    }
+    return NO_FACT;
   }
 
   /**

@@ -11,6 +11,10 @@ import { cleanupFunction, constantValue, declaratorName } from './syntax';
  * a declaration, in one small document of its own.
  */
 export interface FileMacros {
+  /**
+   * Invalid-descriptor constants by name; and, under `&NAME` (no identifier), the value of each
+   * macro defined as one bit (`#define JOB_PTY 0x4`, `(1 << 3)`), for flag tests (`~flags & JOB_PTY`).
+   */
   readonly constants: ReadonlyMap<string, number>;
   readonly cleanup: ReadonlySet<string>;
 }
@@ -24,14 +28,19 @@ export function fileMacros(root: Node): FileMacros {
   const lang = root.tree.language;
   const constants: { name: string; value: string }[] = [];
   const cleanups: { name: string; value: string }[] = [];
+  const bits: [string, number][] = [];
   for (const m of compiledQuery(lang, OBJECT_DEFINITIONS_QUERY).matches(root)) {
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     if (!name || !value || value.length > MAX_VALUE || value.includes('\n') || value.includes(';') || value.includes('{') || value.includes('}')) continue;
     if (value.includes('cleanup')) cleanups.push({ name, value });
     else if (value.includes('-')) constants.push({ name, value });
+    else {
+      const bit = oneBit(value);
+      if (bit !== null) bits.push([`&${name}`, bit]);
+    }
   }
-  if (!constants.length && !cleanups.length) return NO_MACROS;
+  if (!constants.length && !cleanups.length) return bits.length ? { constants: new Map(bits), cleanup: new Set() } : NO_MACROS;
   const lines = [
     ...constants.map((c, i) => `int sockscope_c${i} = ${c.value};`),
     ...cleanups.map((c, i) => `${c.value} int sockscope_d${i};`),
@@ -42,7 +51,7 @@ export function fileMacros(root: Node): FileMacros {
     const tree = parser.parse(lines.join('\n'));
     if (!tree) return NO_MACROS;
     try {
-      const out = { constants: new Map<string, number>(), cleanup: new Set<string>() };
+      const out = { constants: new Map<string, number>(bits), cleanup: new Set<string>() };
       for (let i = 0; i < tree.rootNode.namedChildCount; i++) {
         const d = tree.rootNode.namedChild(i);
         if (!d || d.type !== 'declaration' || d.hasError) continue;
@@ -63,4 +72,12 @@ export function fileMacros(root: Node): FileMacros {
   } finally {
     parser.delete();
   }
+}
+
+/** The value of a macro written as one bit (`0x4`, `8`, `(1 << 3)`, `0x10U`), else null. */
+export function oneBit(value: string): number | null {
+  const m = /^\(?\s*(?:(0[xX][0-9a-fA-F]+|[1-9][0-9]*)|1\s*<<\s*([0-9]+))[uUlL]*\s*\)?$/.exec(value);
+  if (!m) return null;
+  const v = m[1] !== undefined ? Number(m[1]) : m[2] !== undefined && Number(m[2]) < 31 ? 2 ** Number(m[2]) : NaN;
+  return Number.isSafeInteger(v) && v > 0 && (v & (v - 1)) === 0 ? v : null;
 }

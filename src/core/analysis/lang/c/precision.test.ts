@@ -420,3 +420,28 @@ int leaky(int keep) {
 }
 `), ['30:d']);
 });
+
+test('a flag bit tested again (`flags & BIT`, `~flags & BIT`) takes the same side while the flags are not assigned; a mask of several bits or a changed flag is not followed', async () => {
+  const body = (name: string, mask: string, change: string) => `
+int ${name}(int flags, int master) {
+  int out[2];
+  if (flags & ${mask}) {
+    out[0] = master;
+  } else {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, out) != 0)
+      return -1;
+  }
+  ${change}
+  if (~flags & ${mask}) {
+    close(out[1]);
+    return out[0];
+  }
+  return master;
+}
+`;
+  assert.deepEqual(await findings(`#define JOB_PTY 0x4
+#define JOB_TWO (1 << 1)
+#define JOB_ANY 0x6
+${body('same', 'JOB_PTY', '')}${body('shift', 'JOB_TWO', '')}${body('several', 'JOB_ANY', '')}${body('changed', 'JOB_PTY', 'flags = 0;')}`),
+  ['55:out[0]', '55:out[1]', '71:out[0]', '71:out[1]']);
+});
