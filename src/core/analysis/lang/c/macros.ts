@@ -28,18 +28,14 @@ export function fileMacros(root: Node): FileMacros {
   const lang = root.tree.language;
   const constants: { name: string; value: string }[] = [];
   const cleanups: { name: string; value: string }[] = [];
-  const bits: [string, number][] = [];
   for (const m of compiledQuery(lang, OBJECT_DEFINITIONS_QUERY).matches(root)) {
     const name = m.captures.find((c) => c.name === 'name')?.node.text;
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     if (!name || !value || value.length > MAX_VALUE || value.includes('\n') || value.includes(';') || value.includes('{') || value.includes('}')) continue;
     if (value.includes('cleanup')) cleanups.push({ name, value });
     else if (value.includes('-')) constants.push({ name, value });
-    else {
-      const bit = oneBit(value);
-      if (bit !== null) bits.push([`&${name}`, bit]);
-    }
   }
+  const bits = oneBitMacros(root.text);
   if (!constants.length && !cleanups.length) return bits.length ? { constants: new Map(bits), cleanup: new Set() } : NO_MACROS;
   const lines = [
     ...constants.map((c, i) => `int sockscope_c${i} = ${c.value};`),
@@ -72,6 +68,23 @@ export function fileMacros(root: Node): FileMacros {
   } finally {
     parser.delete();
   }
+}
+
+/**
+ * `#define NAME <one bit>` lines of the text, as [`&NAME`, value]; a name defined twice is left out.
+ * Read from the text, not the tree: a flag list inside a header's declarations is often in a part
+ * the grammar could not parse. (The text is the file's build configuration: other branches are blank.)
+ */
+function oneBitMacros(text: string): [string, number][] {
+  if (!text.includes('define')) return [];
+  const seen = new Map<string, number | null>();
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\n]*)$/gm)) {
+    const value = m[2]!.replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+    const bit = oneBit(value);
+    const name = m[1]!;
+    seen.set(name, seen.has(name) && seen.get(name) !== bit ? null : bit);
+  }
+  return [...seen].filter((e): e is [string, number] => e[1] !== null).map(([k, v]) => [`&${k}`, v]);
 }
 
 /** The value of a macro written as one bit (`0x4`, `8`, `(1 << 3)`, `0x10U`), else null. */
