@@ -4,7 +4,7 @@ import { cleanupFunction, constantValue, declaratorName } from './syntax';
 
 /**
  * What the file's own object-like macros mean to the analysis:
- * - invalid-descriptor constants: `#define BAD_SOCKET -1`, `#define NO_FD ((int) -1)`;
+ * - invalid-descriptor constants: `#define BAD_SOCKET -1`, `#define NO_FD ((int) -1)`, `#define NO_HANDLE NULL`;
  * - cleanup qualifiers: `#define auto_close __attribute__((cleanup(closep)))`, so that
  *   `auto_close int fd = open(...)` is closed on every exit.
  * Each candidate replacement text is parsed by tree-sitter, as the initialiser or the qualifier of
@@ -33,7 +33,8 @@ export function fileMacros(root: Node): FileMacros {
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     if (!name || !value || value.length > MAX_VALUE || value.includes('\n') || value.includes(';') || value.includes('{') || value.includes('}')) continue;
     if (value.includes('cleanup')) cleanups.push({ name, value });
-    else if (value.includes('-')) constants.push({ name, value });
+    // An invalid value: negative, or the null handle (`#define INVALID_EPOLL_HANDLE NULL` where the handle is a `HANDLE`).
+    else if (value.includes('-') || /^\(?\s*NULL\s*\)?$/.test(value)) constants.push({ name, value });
   }
   const bits = oneBitMacros(root.text);
   if (!constants.length && !cleanups.length) return bits.length ? { constants: new Map(bits), cleanup: new Set() } : NO_MACROS;

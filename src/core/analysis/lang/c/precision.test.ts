@@ -445,3 +445,25 @@ int ${name}(int flags, int master) {
 ${body('same', 'JOB_PTY', '')}${body('shift', 'JOB_TWO', '')}${body('several', 'JOB_ANY', '')}${body('changed', 'JOB_PTY', 'flags = 0;')}`),
   ['55:out[0]', '55:out[1]', '71:out[0]', '71:out[1]']);
 });
+
+test('a macro defined as NULL is the constant 0 (wepoll\'s INVALID_EPOLL_HANDLE): equal to it, nothing the function opened is held', async () => {
+  assert.deepEqual(await findings(`#define INVALID_EPOLL_HANDLE NULL
+typedef HANDLE epoll_handle;
+void *epoll_init(void) {
+  epoll_handle epfd = INVALID_EPOLL_HANDLE;
+  epfd = epoll_create1(0);
+  if (epfd == INVALID_EPOLL_HANDLE) {
+    if ((epfd = epoll_create(32000)) == INVALID_EPOLL_HANDLE)
+      return NULL;
+  }
+  return malloc(1);
+}
+int plain(void) {
+  int fd = epoll_create1(0);
+  if (fd == INVALID_EPOLL_HANDLE)
+    return -1;
+  close(fd);
+  return 0;
+}
+`), ['15:epfd', '20:fd']);
+});
