@@ -20,6 +20,7 @@ import { macroRewrites } from './macroRewrites';
 import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
+import { noReturnByMacro } from './noReturnFacts';
 import { functionName } from './syntax';
 
 /**
@@ -141,11 +142,17 @@ function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisRe
   return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
+/** The scan, with the functions the text declares through a `noreturn` macro (noReturnFacts.ts). */
+function withNoReturnMacros(scan: FileScan, text: string, table: ReadonlyMap<string, CMacroDefinition> | undefined): FileScan {
+  for (const n of noReturnByMacro(text, table)) scan.noReturn.add(n);
+  return scan;
+}
+
 function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace, known?: KnownFile): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
-  const scan = known?.scan ?? scanFile(root, language);
+  const scan = known?.scan ?? withNoReturnMacros(scanFile(root, language), text, options.cMacros);
   const own = known?.own ?? fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
   const wrappers = known?.wrappers;
