@@ -305,11 +305,11 @@ function analyzeFunction(
     // Returning from `main` ends the process, which closes every descriptor: such a leak is real
     // only in the pedantic sense (below warning severity), as at an `exit()` call.
     const atMainReturn = name === 'main' && !rec.origin && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
-    // A return reached only when `dup2` onto a standard descriptor failed (lower.ts): its exit is unlikely.
+    // A return reached only when `dup2` onto a standard descriptor or `setenv` failed (lower.ts): its exit is unlikely.
     const afterDup2 = !rec.origin && !!rec.exit.unlikely;
     out.push({
       finding: atMainReturn ? { ...finding, severity: 'information', message: `${finding.message} (main() returns: the process exit closes it)` }
-        : afterDup2 ? { ...finding, message: `${finding.message} (only when dup2() onto a standard descriptor fails)` } : finding,
+        : afterDup2 ? { ...finding, message: `${finding.message} (only when ${rec.exit.unlikelyBecause ?? 'a call that practically never fails'} fails)` } : finding,
       fix: planner?.leakFix(rec) ?? null,
     });
   }

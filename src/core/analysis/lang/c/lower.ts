@@ -11,7 +11,7 @@ import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, DUP_ONTO, RELEASE, STAN
 import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
-import { onlyAfterStandardDup2Failure } from './standardDup';
+import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
 import { callArgs, calleeName, constantValue, declaratorName, EXPECT_HINTS, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -69,9 +69,9 @@ export class Lowering {
   /** Lowers the function, given its effect sites from the file scan. */
   lower(fn: Node, sites: readonly EffectSite[]): FunctionIr {
     this.findStructFields(fn, sites);
-    // Only a function that calls dup2 can have a return behind its failure (and the walk up from each
-    // return costs a parent lookup per level: a long else-if chain without dup2 must not pay for it).
-    this.callsDup2 = sites.some((s) => s.kind === 'call' && s.callee === 'dup2');
+    // Only a function that calls dup2 (setenv, …) can have a return behind its failure (and the walk up from each
+    // return costs a parent lookup per level: a long else-if chain without such a call must not pay for it).
+    this.callsDup2 = sites.some((s) => s.kind === 'call' && s.callee !== null && UNLIKELY_FAILING.has(s.callee));
     const nodes = this.cfg.nodes;
     const ops: Op[][] = nodes.map(() => []);
     const noReturn: boolean[] = nodes.map(() => false);
@@ -108,11 +108,12 @@ export class Lowering {
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
   }
 
-  /** The node's exit; a `return` reached only when a `dup2` onto a standard descriptor failed is unlikely (standardDup.ts). */
+  /** The node's exit; a `return` reached only when a call that practically never fails failed (`dup2` onto a standard descriptor, `setenv`) is unlikely (standardDup.ts). */
   private exitOf(node: CfgNode): Exit | null {
     const exit = exitOf(node);
-    if (!exit || !this.callsDup2 || node.kind !== 'return' || !node.ast || !onlyAfterStandardDup2Failure(node.ast, this.cfg.parentOf)) return exit;
-    return { ...exit, unlikely: true };
+    if (!exit || !this.callsDup2 || node.kind !== 'return' || !node.ast) return exit;
+    const failed = onlyAfterUnlikelyFailure(node.ast, this.cfg.parentOf);
+    return failed === null ? exit : { ...exit, unlikely: true, unlikelyBecause: failed };
   }
 
   /**

@@ -467,3 +467,33 @@ int plain(void) {
 }
 `), ['15:epfd', '20:fd']);
 });
+
+test('a return reached only when setenv()/unsetenv() of a literal name failed is below warning severity; another name or call stays a warning', async () => {
+  const r = await analyzeC(`${C_HEADERS}int start(const char *name) {
+  int fds[2];
+  char s[16];
+  if (pipe(fds))
+    return -1;
+  snprintf(s, sizeof(s), "%d", fds[1]);
+  if (setenv("RUNNER_FD", s, 1)) {
+    perror("setenv");
+    return -1;
+  }
+  if (unsetenv("OLD_FD") == -1)
+    return -2;
+  if (setenv(name, s, 1) != 0)
+    return -3;
+  if (setenv("A=B", s, 1) < 0)
+    return -4;
+  if (chdir(name))
+    return -5;
+  close(fds[0]);
+  close(fds[1]);
+  return 0;
+}
+`, 'c', {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}:${f.severity ?? 'warning'}`), [
+    '14:fds[0]:information', '14:fds[1]:information', '17:fds[0]:information', '17:fds[1]:information',
+    '19:fds[0]:warning', '19:fds[1]:warning', '21:fds[0]:warning', '21:fds[1]:warning', '23:fds[0]:warning', '23:fds[1]:warning']);
+  assert.match(r.findings[0]!.message, /only when setenv\(\) fails/);
+});
