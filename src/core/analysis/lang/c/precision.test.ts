@@ -497,3 +497,20 @@ test('a return reached only when setenv()/unsetenv() of a literal name failed is
     '19:fds[0]:warning', '19:fds[1]:warning', '21:fds[0]:warning', '21:fds[1]:warning', '23:fds[0]:warning', '23:fds[1]:warning']);
   assert.match(r.findings[0]!.message, /only when setenv\(\) fails/);
 });
+
+test('a flag set with the acquisition rules out one way of `flag && fd >= 0` for that descriptor: the other way decides', async () => {
+  const body = (name: string, change: string) => `
+int ${name}(const char *path, int flags) {
+  int fd = 0, lockfd = -1, locked = 0;
+  if (flags) {
+    lockfd = open(path, 0);
+    locked = 1;
+  }
+  ${change}
+  if (locked && lockfd >= 0)
+    close(lockfd);
+  return fd;
+}
+`;
+  assert.deepEqual(await findings(`${body('kept', '')}${body('reset', 'if (flags > 1) locked = 0;')}`), ['28:lockfd']);
+});
