@@ -366,7 +366,7 @@ export class FunctionAnalysis {
         const test = fp?.test;
         const edge = (branch: boolean): State | undefined => {
           if (this.never(prog.guard, branch, s)) return undefined;
-          const r = this.refine(s, prog.guard, branch);
+          const r = this.refine(s, prog.guard, branch, test);
           return test ? this.assumeFacts(r, test, branch) : r;
         };
         return [edge(true), edge(false)];
@@ -821,9 +821,9 @@ export class FunctionAnalysis {
   }
 
   /** The state on one edge of a condition (the input itself when the condition proves nothing). */
-  private refine(input: State, guard: Guard, branch: boolean): State {
+  private refine(input: State, guard: Guard, branch: boolean, test?: FactTest): State {
     if (guard.g === 'none') return input;
-    const c = this.constraint(guard, branch, input);
+    const c = this.constraint(guard, branch, input, test);
     if (!c.kill.size && !c.valid.size && !c.detach.size) return input;
     const s = cloneState(input);
     for (let i = 0; i < s.vars.length; i++) {
@@ -865,23 +865,40 @@ export class FunctionAnalysis {
     }
   }
 
-  private constraint(g: Guard, branch: boolean, s: State): Constraint {
+  /**
+   * What the guard having the value `branch` proves of the tokens. `test` is the same condition's
+   * fact test (engine/facts.ts), read alongside while its shape matches the guard's.
+   */
+  private constraint(g: Guard, branch: boolean, s: State, test?: FactTest): Constraint {
     switch (g.g) {
       case 'none':
         return EMPTY;
       case 'not':
-        return this.constraint(g.a, !branch, s);
+        return this.constraint(g.a, !branch, s, test?.f === 'not' ? test.a : undefined);
       case 'and':
       case 'or': {
+        const ft = test?.f === g.g ? test : undefined;
         // Both sides hold on the true edge of &&, and on the false edge of ||.
         const both = (g.g === 'and') === branch;
-        const a = this.constraint(g.a, branch, s);
-        const b = this.constraint(g.b, branch, s);
+        const a = this.constraint(g.a, branch, s, ft?.a);
+        const b = this.constraint(g.b, branch, s, ft?.b);
         if (both) return union(a, b);
         // Otherwise either `a` decided alone (and `b`, with its acquisitions, never ran) or `b` decided.
         const skipped = this.acquiredAt(g.bAcquires);
         const aAlone = skipped.size ? union(a, { kill: skipped, valid: new Set(), detach: new Map() }) : a;
-        return intersect(aAlone, b);
+        if (!ft || !s.tf) return intersect(aAlone, b);
+        // A resource whose facts rule one way out (`if (locked && fd >= 0) close(fd);` with `fd` held
+        // only where `locked` is 1: `locked` false is no path of it) is decided by the other way alone.
+        const aWay: Constraint = { kill: new Set(aAlone.kill), valid: aAlone.valid, detach: aAlone.detach };
+        const bWay: Constraint = { kill: new Set(b.kill), valid: b.valid, detach: b.detach };
+        const live = liveTokens(s);
+        for (const [t, f] of s.tf) {
+          if (!live.has(t)) continue;
+          if (assume(f, ft.a, branch) === null) aWay.kill.add(t);
+          const other = assume(f, ft.a, !branch);
+          if (other === null || assume(other, ft.b, branch) === null) bWay.kill.add(t);
+        }
+        return intersect(aWay, bWay);
       }
       case 'cmp': {
         const rel = branch ? g.rel : NEGATE[g.rel];

@@ -224,9 +224,11 @@ export interface Exit {
   /**
    * A `throw` exit reached only by an exception from a call that practically never raises (as
    * `ExceptionOrigin.unlikely`, for languages whose throw exits are per call), or a `return` reached
-   * only when such a call failed (C: `dup2` onto a standard descriptor): reported below warning severity.
+   * only when such a call failed (C: `dup2` onto a standard descriptor, `setenv`): reported below warning severity.
    */
   readonly unlikely?: boolean;
+  /** With `unlikely`, the call whose failure alone reaches it, for the message (`setenv()`). */
+  readonly unlikelyBecause?: string;
 }
 
 /**

@@ -20,6 +20,7 @@ import { macroRewrites } from './macroRewrites';
 import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
+import { noReturnByMacro } from './noReturnFacts';
 import { functionName } from './syntax';
 
 /**
@@ -141,11 +142,17 @@ function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisRe
   return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
+/** The scan, with the functions the text declares through a `noreturn` macro (noReturnFacts.ts). */
+function withNoReturnMacros(scan: FileScan, text: string, table: ReadonlyMap<string, CMacroDefinition> | undefined): FileScan {
+  for (const n of noReturnByMacro(text, table)) scan.noReturn.add(n);
+  return scan;
+}
+
 function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace, known?: KnownFile): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
-  const scan = known?.scan ?? scanFile(root, language);
+  const scan = known?.scan ?? withNoReturnMacros(scanFile(root, language), text, options.cMacros);
   const own = known?.own ?? fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
   const wrappers = known?.wrappers;
@@ -298,11 +305,11 @@ function analyzeFunction(
     // Returning from `main` ends the process, which closes every descriptor: such a leak is real
     // only in the pedantic sense (below warning severity), as at an `exit()` call.
     const atMainReturn = name === 'main' && !rec.origin && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
-    // A return reached only when `dup2` onto a standard descriptor failed (lower.ts): its exit is unlikely.
+    // A return reached only when `dup2` onto a standard descriptor or `setenv` failed (lower.ts): its exit is unlikely.
     const afterDup2 = !rec.origin && !!rec.exit.unlikely;
     out.push({
       finding: atMainReturn ? { ...finding, severity: 'information', message: `${finding.message} (main() returns: the process exit closes it)` }
-        : afterDup2 ? { ...finding, message: `${finding.message} (only when dup2() onto a standard descriptor fails)` } : finding,
+        : afterDup2 ? { ...finding, message: `${finding.message} (only when ${rec.exit.unlikelyBecause ?? 'a call that practically never fails'} fails)` } : finding,
       fix: planner?.leakFix(rec) ?? null,
     });
   }

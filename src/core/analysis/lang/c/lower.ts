@@ -7,11 +7,11 @@ import {
   NO_GUARD, isRel, MIRROR, type AcquireSite, type Exit, type FactProgram, type FactTest, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Program, type Ref,
   type Rel, type Subject, type Target, type Value,
 } from '../../ir/ir';
-import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
+import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, BORROW, DUP_ONTO, RELEASE, STANDARD_FDS, STANDARD_STREAMS, borrowsByName, closesByName, validityOf } from './names';
 import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
-import { onlyAfterStandardDup2Failure } from './standardDup';
+import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
 import { callArgs, calleeName, constantValue, declaratorName, EXPECT_HINTS, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -69,9 +69,9 @@ export class Lowering {
   /** Lowers the function, given its effect sites from the file scan. */
   lower(fn: Node, sites: readonly EffectSite[]): FunctionIr {
     this.findStructFields(fn, sites);
-    // Only a function that calls dup2 can have a return behind its failure (and the walk up from each
-    // return costs a parent lookup per level: a long else-if chain without dup2 must not pay for it).
-    this.callsDup2 = sites.some((s) => s.kind === 'call' && s.callee === 'dup2');
+    // Only a function that calls dup2 (setenv, …) can have a return behind its failure (and the walk up from each
+    // return costs a parent lookup per level: a long else-if chain without such a call must not pay for it).
+    this.callsDup2 = sites.some((s) => s.kind === 'call' && s.callee !== null && UNLIKELY_FAILING.has(s.callee));
     const nodes = this.cfg.nodes;
     const ops: Op[][] = nodes.map(() => []);
     const noReturn: boolean[] = nodes.map(() => false);
@@ -108,11 +108,12 @@ export class Lowering {
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
   }
 
-  /** The node's exit; a `return` reached only when a `dup2` onto a standard descriptor failed is unlikely (standardDup.ts). */
+  /** The node's exit; a `return` reached only when a call that practically never fails failed (`dup2` onto a standard descriptor, `setenv`) is unlikely (standardDup.ts). */
   private exitOf(node: CfgNode): Exit | null {
     const exit = exitOf(node);
-    if (!exit || !this.callsDup2 || node.kind !== 'return' || !node.ast || !onlyAfterStandardDup2Failure(node.ast, this.cfg.parentOf)) return exit;
-    return { ...exit, unlikely: true };
+    if (!exit || !this.callsDup2 || node.kind !== 'return' || !node.ast) return exit;
+    const failed = onlyAfterUnlikelyFailure(node.ast, this.cfg.parentOf);
+    return failed === null ? exit : { ...exit, unlikely: true, unlikelyBecause: failed };
   }
 
   /**
@@ -342,7 +343,7 @@ export class Lowering {
       const base = a && a.type === 'identifier' && this.cfg.localArrays.has(a.text) ? a.text : null;
       ops.push({ op: 'pair', ...this.site(call, name, null), base });
     } else if (this.ctx.ownershipTransfers.has(name)) ops.push({ op: 'transfer', refs: args.map((a) => this.ref(a)) });
-    else if (!ACQUIRE.has(name)) {
+    else if (!ACQUIRE.has(name) && !DUP_ONTO.has(name)) {
       // The callee's summary (same file or workspace) decides; without one, its name does.
       const otherwise = closesByName(name) ? 'release' : this.lends(call, name) ? 'handoff' : 'borrow';
       ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map((a) => this.ref(a)) : this.handedRefs(args), otherwise, at: call.startIndex });
@@ -471,7 +472,7 @@ export class Lowering {
       } else if (e.kind === 'call' && this.ctx.globals) {
         for (const g of this.ctx.globals.writtenBy(e.callee)) if (!this.cfg.locals.has(g)) write(g, e.node);
       }
-      if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || RELEASE.has(e.callee)))) {
+      if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || DUP_ONTO.has(e.callee) || RELEASE.has(e.callee)))) {
         // A call may change what it is given (a macro, an out-parameter); not what follows a format
         // string, nor what opening or closing a resource is given (a path, a descriptor).
         for (const a of callArgs(e.node)) {
@@ -530,7 +531,8 @@ export class Lowering {
     if (!e || depth > MAX_GUARD_DEPTH) return NO_FACT;
     const c = this.shape(e);
     switch (c?.s) {
-      case undefined: return NO_FACT;
+      // `flags & MASK` tested as a value (see maskCmp).
+      case undefined: return e.type === 'binary_expression' && e.childForFieldName('operator')?.type === '&' ? this.factCmp(e, '!=', 0, ids) : NO_FACT;
       case 'not': return { f: 'not', a: this.factTest(c.arg, depth + 1, ids) };
       case 'hint': return this.factTest(c.arg, depth + 1, ids);
       case '&&': case '||': return { f: c.s === '&&' ? 'and' : 'or', a: this.factTest(c.l, depth + 1, ids), b: this.factTest(c.r, depth + 1, ids) };
@@ -588,10 +590,44 @@ export class Lowering {
       if (!args.length || !args.every((a) => a && (a.type === 'string_literal' || a.type === 'number_literal' || (a.type === 'identifier' && this.followed(a.text))))) return NO_FACT;
       names = args.filter((a) => a!.type === 'identifier').map((a) => a!.text);
       key = `${calleeName(n)}(${args.map((a) => a!.text).join(',')})`;
+    } else if (!assigned && n.type === 'binary_expression' && n.childForFieldName('operator')?.type === '&') {
+      return this.maskCmp(n, rel, c, ids);
     }
     if (key === null) return NO_FACT;
     ids.set(key, names);
     return { f: 'cmp', key, rel, c, ...(assigned ? { assigned } : {}) };
+  }
+
+  /**
+   * `flags & MASK` compared with 0 (or tested as a value): a fact on the key `flags&MASK`, with
+   * `flags` a followed variable and `MASK` a constant (a number or a constant's name), so that
+   * `if (flags & JOB_PTY) … else socketpair(…)` and a later `if (flags & JOB_PTY)` take the same
+   * side while `flags` is not assigned in between. `~flags & MASK` is `(flags & MASK) == 0` only for
+   * a mask of one bit, so it is followed only when the mask's value is known to be a power of two.
+   * Other comparisons (`(flags & 3) == 2`) are not followed.
+   */
+  private maskCmp(n: Node, rel: Rel, c: number, ids: Map<string, readonly string[]>): FactTest {
+    if (c !== 0 || (rel !== '==' && rel !== '!=')) return NO_FACT;
+    for (const [x, m] of [[n.childForFieldName('left'), n.childForFieldName('right')], [n.childForFieldName('right'), n.childForFieldName('left')]]) {
+      let v = strip(x ?? null);
+      const mask = strip(m ?? null);
+      if (!v || !mask) continue;
+      let inverted = false;
+      if (v.type === 'unary_expression' && v.child(0)?.type === '~') {
+        v = strip(v.childForFieldName('argument'));
+        inverted = true;
+      }
+      if (v?.type !== 'identifier' || !this.followed(v.text)) continue;
+      const value = this.constant(mask) ?? (mask.type === 'identifier' ? this.ctx.macros.constants.get(`&${mask.text}`) ?? null : null);
+      const name = mask.type === 'identifier' ? this.symbol(mask) : value === null ? null : String(value);
+      if (name === null) continue;
+      if (inverted && (value === null || value <= 0 || (value & (value - 1)) !== 0)) return NO_FACT;
+      const key = `${v.text}&${name}`;
+      ids.set(key, [v.text]);
+      // `~x & M` (one bit) is non-zero exactly when `x & M` is zero.
+      return { f: 'cmp', key, rel: inverted ? (rel === '==' ? '!=' : '==') : rel, c: 0 };
+    }
+    return NO_FACT;
   }
 
   /**

@@ -4,13 +4,17 @@ import { cleanupFunction, constantValue, declaratorName } from './syntax';
 
 /**
  * What the file's own object-like macros mean to the analysis:
- * - invalid-descriptor constants: `#define BAD_SOCKET -1`, `#define NO_FD ((int) -1)`;
+ * - invalid-descriptor constants: `#define BAD_SOCKET -1`, `#define NO_FD ((int) -1)`, `#define NO_HANDLE NULL`;
  * - cleanup qualifiers: `#define auto_close __attribute__((cleanup(closep)))`, so that
  *   `auto_close int fd = open(...)` is closed on every exit.
  * Each candidate replacement text is parsed by tree-sitter, as the initialiser or the qualifier of
  * a declaration, in one small document of its own.
  */
 export interface FileMacros {
+  /**
+   * Invalid-descriptor constants by name; and, under `&NAME` (no identifier), the value of each
+   * macro defined as one bit (`#define JOB_PTY 0x4`, `(1 << 3)`), for flag tests (`~flags & JOB_PTY`).
+   */
   readonly constants: ReadonlyMap<string, number>;
   readonly cleanup: ReadonlySet<string>;
 }
@@ -29,9 +33,11 @@ export function fileMacros(root: Node): FileMacros {
     const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
     if (!name || !value || value.length > MAX_VALUE || value.includes('\n') || value.includes(';') || value.includes('{') || value.includes('}')) continue;
     if (value.includes('cleanup')) cleanups.push({ name, value });
-    else if (value.includes('-')) constants.push({ name, value });
+    // An invalid value: negative, or the null handle (`#define INVALID_EPOLL_HANDLE NULL` where the handle is a `HANDLE`).
+    else if (value.includes('-') || /^\(?\s*NULL\s*\)?$/.test(value)) constants.push({ name, value });
   }
-  if (!constants.length && !cleanups.length) return NO_MACROS;
+  const bits = oneBitMacros(root.text);
+  if (!constants.length && !cleanups.length) return bits.length ? { constants: new Map(bits), cleanup: new Set() } : NO_MACROS;
   const lines = [
     ...constants.map((c, i) => `int sockscope_c${i} = ${c.value};`),
     ...cleanups.map((c, i) => `${c.value} int sockscope_d${i};`),
@@ -42,7 +48,7 @@ export function fileMacros(root: Node): FileMacros {
     const tree = parser.parse(lines.join('\n'));
     if (!tree) return NO_MACROS;
     try {
-      const out = { constants: new Map<string, number>(), cleanup: new Set<string>() };
+      const out = { constants: new Map<string, number>(bits), cleanup: new Set<string>() };
       for (let i = 0; i < tree.rootNode.namedChildCount; i++) {
         const d = tree.rootNode.namedChild(i);
         if (!d || d.type !== 'declaration' || d.hasError) continue;
@@ -63,4 +69,29 @@ export function fileMacros(root: Node): FileMacros {
   } finally {
     parser.delete();
   }
+}
+
+/**
+ * `#define NAME <one bit>` lines of the text, as [`&NAME`, value]; a name defined twice is left out.
+ * Read from the text, not the tree: a flag list inside a header's declarations is often in a part
+ * the grammar could not parse. (The text is the file's build configuration: other branches are blank.)
+ */
+function oneBitMacros(text: string): [string, number][] {
+  if (!text.includes('define')) return [];
+  const seen = new Map<string, number | null>();
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\n]*)$/gm)) {
+    const value = m[2]!.replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+    const bit = oneBit(value);
+    const name = m[1]!;
+    seen.set(name, seen.has(name) && seen.get(name) !== bit ? null : bit);
+  }
+  return [...seen].filter((e): e is [string, number] => e[1] !== null).map(([k, v]) => [`&${k}`, v]);
+}
+
+/** The value of a macro written as one bit (`0x4`, `8`, `(1 << 3)`, `0x10U`), else null. */
+export function oneBit(value: string): number | null {
+  const m = /^\(?\s*(?:(0[xX][0-9a-fA-F]+|[1-9][0-9]*)|1\s*<<\s*([0-9]+))[uUlL]*\s*\)?$/.exec(value);
+  if (!m) return null;
+  const v = m[1] !== undefined ? Number(m[1]) : m[2] !== undefined && Number(m[2]) < 31 ? 2 ** Number(m[2]) : NaN;
+  return Number.isSafeInteger(v) && v > 0 && (v & (v - 1)) === 0 ? v : null;
 }

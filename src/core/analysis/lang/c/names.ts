@@ -6,15 +6,22 @@ import type { Validity } from '../../ir/ir';
 /** What an acquired resource is: a descriptor/socket (`fd`), a `FILE *` (`file`) or a `popen` stream. */
 export type ResourceKind = 'fd' | 'socket' | 'file' | 'popen';
 
-/** Calls whose result is a new descriptor or stream. */
+/**
+ * Calls whose result is a new descriptor or stream. Not `dup2(old, new)` nor `dup3(old, new, flags)`:
+ * their result is `new` (or -1), the target descriptor, which whoever owned `new` still owns (the
+ * standard descriptors, a caller's slot); it is no resource of the function's (both only borrow `old`).
+ */
 export const ACQUIRE: ReadonlyMap<string, ResourceKind> = new Map<string, ResourceKind>([
-  ...['socket', 'accept', 'accept4', 'open', 'openat', 'creat', 'dup', 'dup2', 'dup3', 'epoll_create', 'epoll_create1',
+  ...['socket', 'accept', 'accept4', 'open', 'openat', 'creat', 'dup', 'epoll_create', 'epoll_create1',
     'eventfd', 'timerfd_create', 'signalfd', 'inotify_init', 'inotify_init1', 'mkstemp', 'mkostemp', 'memfd_create',
   ].map((n) => [n, 'fd'] as const),
   ...['WSASocket', 'WSASocketA', 'WSASocketW'].map((n) => [n, 'socket'] as const),
   ...['fopen', 'fdopen', 'tmpfile'].map((n) => [n, 'file'] as const),
   ['popen', 'popen'],
 ]);
+
+/** `dup2`/`dup3`: they copy their first argument onto the descriptor their second names, changing neither variable. */
+export const DUP_ONTO: ReadonlySet<string> = new Set(['dup2', 'dup3']);
 
 /** Calls that fill an int[2] with two descriptors, and the index of that argument. */
 export const ACQUIRE_PAIR: ReadonlyMap<string, number> = new Map([['pipe', 0], ['pipe2', 0], ['socketpair', 3]]);

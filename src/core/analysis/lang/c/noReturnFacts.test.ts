@@ -45,3 +45,26 @@ test('a header macro that is one call of a noreturn function, and a function of 
   // A function that may return (it has a `return`) is no stop.
   assert.deepEqual(await findings(ws, 'serve.c', CALLER('maybe_exit(255)')), ['serve:s:7']);
 });
+
+test('a function declared with a header macro that stands for noreturn (also defined empty for other compilers) does not return', async () => {
+  const header = `#ifdef __GNUC__
+#define EV_CHECK_FMT(a,b) __attribute__((format(printf, a, b)))
+#define EV_NORETURN __attribute__((noreturn))
+#else
+#define EV_CHECK_FMT(a,b)
+#define EV_NORETURN
+#endif
+#define event_debug_mask_() (0)
+
+EXPORT_SYMBOL
+void event_sock_err(int eval, int sock, const char *fmt, ...) EV_CHECK_FMT(3,4) EV_NORETURN;
+void event_warn(const char *fmt, ...) EV_CHECK_FMT(1,2);
+EV_NORETURN void event_exit(int code);
+`;
+  const ws = await workspace({ 'log.h': header });
+  assert.deepEqual(await findings(ws, 'serve.c', CALLER('event_sock_err(1, port, "listen")')), []);
+  assert.deepEqual(await findings(ws, 'serve.c', CALLER('event_exit(1)')), []);
+  // The other declarations of the header return.
+  assert.deepEqual(await findings(ws, 'serve.c', CALLER('event_warn("listen")')), ['serve:s:7']);
+  assert.deepEqual(await findings(ws, 'serve.c', CALLER('event_debug_mask_()')), ['serve:s:7']);
+});

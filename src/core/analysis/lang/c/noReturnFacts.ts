@@ -4,6 +4,7 @@ import type { MacroWrapper } from './macroWrappers';
 import { NO_RETURN } from './names';
 import type { FileScan } from './scan';
 import { calleeName, strip } from './syntax';
+import type { CMacroDefinition } from '../../types';
 
 /**
  * What a file says about functions that never return, for the other files of its workspace:
@@ -85,4 +86,62 @@ export class NoReturnTable {
     this.memo.set(name, result);
     return result;
   }
+}
+
+const tableMacros = new WeakMap<object, readonly string[]>();
+
+/** The object-like macros of a table whose value says `noreturn` (read once per table). */
+function noReturnMacrosOf(table: ReadonlyMap<string, CMacroDefinition>): readonly string[] {
+  let names = tableMacros.get(table);
+  if (!names) {
+    const found: string[] = [];
+    for (const [name, def] of table) if (def.params === null && NORETURN_WORD.test(def.value)) found.push(name);
+    tableMacros.set(table, (names = found));
+  }
+  return names;
+}
+
+const NORETURN_WORD = /\b(noreturn|__noreturn__|_Noreturn)\b/;
+/** Longest text read between a function's name and the macro (a declaration, not a body). */
+const MAX_SPAN = 600;
+
+/**
+ * Functions a text declares with a macro that stands for `noreturn` (`#define EV_NORETURN
+ * __attribute__((noreturn))`, defined in the text itself or in the workspace's headers): the
+ * repairs blank such a macro (the grammar cannot read it after the parameters), so the scan never
+ * sees the attribute. Read from the original text: `void event_err(int, const char *, ...)
+ * EV_CHECK_FMT(2,3) EV_NORETURN;` (the macro after the parameter list of a declaration) and
+ * `EV_NORETURN void die(…)` (before the name). A macro also defined empty (a compiler without the
+ * attribute) still says what the author declared.
+ */
+export function noReturnByMacro(text: string, table: ReadonlyMap<string, CMacroDefinition> | undefined): string[] {
+  const names = new Set<string>(table ? noReturnMacrosOf(table) : []);
+  if (text.includes('noreturn') || text.includes('_Noreturn')) {
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\n]*)$/gm)) if (NORETURN_WORD.test(m[2]!)) names.add(m[1]!);
+  }
+  const out: string[] = [];
+  for (const macro of names) {
+    if (NORETURN_WORD.test(macro) || !text.includes(macro)) continue;
+    const word = new RegExp(`\\b${macro}\\b`, 'g');
+    for (const m of text.matchAll(word)) {
+      const at = m.index!;
+      // Skip its own definition line.
+      const lineStart = text.lastIndexOf('\n', at) + 1;
+      if (/^[ \t]*#/.test(text.slice(lineStart, at))) continue;
+      // The declaration so far: since the last `;`, `{` or `}`, without directive lines and comments.
+      const raw = text.slice(Math.max(0, at - MAX_SPAN), at).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ').replace(/^[ \t]*#.*$/gm, ' ');
+      const before = raw.slice(Math.max(raw.lastIndexOf(';'), raw.lastIndexOf('{'), raw.lastIndexOf('}')) + 1);
+      const after = text.slice(at + macro.length, at + macro.length + MAX_SPAN);
+      // After the parameter list of a declaration: `T name(params) [attributes] MACRO [attributes];`.
+      const declared = /^[^()]*?\b([A-Za-z_]\w*)\s*\(/.exec(before);
+      if (declared && !declared[1]!.startsWith('__') && /\)[^()]*(\([^;{}]*\)[^()]*)*$/.test(before) && /^[^;{}]*;/.test(after)) {
+        out.push(declared[1]!);
+        continue;
+      }
+      // Before the declaration: `MACRO [specifiers] T name(`.
+      const head = /^[^;{}()=]*?\b([A-Za-z_]\w*)\s*\(/.exec(after);
+      if (head && before.trim() === '') out.push(head[1]!);
+    }
+  }
+  return out;
 }

@@ -390,3 +390,127 @@ test('the leak after a failed dup2() onto a standard descriptor says why it is b
   assert.deepEqual(r.findings.map((f) => [f.range.start.line + 1, f.severity, f.message]),
     [[9, 'information', '`fd` (open() on line 7) is not closed on this path (only when dup2() onto a standard descriptor fails)']]);
 });
+
+test('the result of dup2()/dup3() names its target descriptor, not a new one (also through a wrapper returning it)', async () => {
+  assert.deepEqual(await findings(`
+static int dup2_cloexec(int oldfd, int newfd) {
+  int r = dup3(oldfd, newfd, O_CLOEXEC);
+  if (r == -1)
+    return -1;
+  return r;
+}
+int redirect(int keep, int slot) {
+  int r, rv;
+  r = dup2(keep, slot);
+  if (r < 0)
+    return -1;
+  rv = dup2(keep, STDERR_FILENO);
+  if (rv < 0)
+    return -1;
+  r = dup2_cloexec(keep, slot);
+  if (r < 0)
+    return -1;
+  return 0;
+}
+int leaky(int keep) {
+  int d = dup(keep);
+  if (d < 0)
+    return -1;
+  return 0;
+}
+`), ['30:d']);
+});
+
+test('a flag bit tested again (`flags & BIT`, `~flags & BIT`) takes the same side while the flags are not assigned; a mask of several bits or a changed flag is not followed', async () => {
+  const body = (name: string, mask: string, change: string) => `
+int ${name}(int flags, int master) {
+  int out[2];
+  if (flags & ${mask}) {
+    out[0] = master;
+  } else {
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, out) != 0)
+      return -1;
+  }
+  ${change}
+  if (~flags & ${mask}) {
+    close(out[1]);
+    return out[0];
+  }
+  return master;
+}
+`;
+  assert.deepEqual(await findings(`#define JOB_PTY 0x4
+#define JOB_TWO (1 << 1)
+#define JOB_ANY 0x6
+${body('same', 'JOB_PTY', '')}${body('shift', 'JOB_TWO', '')}${body('several', 'JOB_ANY', '')}${body('changed', 'JOB_PTY', 'flags = 0;')}`),
+  ['55:out[0]', '55:out[1]', '71:out[0]', '71:out[1]']);
+});
+
+test('a macro defined as NULL is the constant 0 (wepoll\'s INVALID_EPOLL_HANDLE): equal to it, nothing the function opened is held', async () => {
+  assert.deepEqual(await findings(`#define INVALID_EPOLL_HANDLE NULL
+typedef HANDLE epoll_handle;
+void *epoll_init(void) {
+  epoll_handle epfd = INVALID_EPOLL_HANDLE;
+  epfd = epoll_create1(0);
+  if (epfd == INVALID_EPOLL_HANDLE) {
+    if ((epfd = epoll_create(32000)) == INVALID_EPOLL_HANDLE)
+      return NULL;
+  }
+  return malloc(1);
+}
+int plain(void) {
+  int fd = epoll_create1(0);
+  if (fd == INVALID_EPOLL_HANDLE)
+    return -1;
+  close(fd);
+  return 0;
+}
+`), ['15:epfd', '20:fd']);
+});
+
+test('a return reached only when setenv()/unsetenv() of a literal name failed is below warning severity; another name or call stays a warning', async () => {
+  const r = await analyzeC(`${C_HEADERS}int start(const char *name) {
+  int fds[2];
+  char s[16];
+  if (pipe(fds))
+    return -1;
+  snprintf(s, sizeof(s), "%d", fds[1]);
+  if (setenv("RUNNER_FD", s, 1)) {
+    perror("setenv");
+    return -1;
+  }
+  if (unsetenv("OLD_FD") == -1)
+    return -2;
+  if (setenv(name, s, 1) != 0)
+    return -3;
+  if (setenv("A=B", s, 1) < 0)
+    return -4;
+  if (chdir(name))
+    return -5;
+  close(fds[0]);
+  close(fds[1]);
+  return 0;
+}
+`, 'c', {});
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}:${f.severity ?? 'warning'}`), [
+    '14:fds[0]:information', '14:fds[1]:information', '17:fds[0]:information', '17:fds[1]:information',
+    '19:fds[0]:warning', '19:fds[1]:warning', '21:fds[0]:warning', '21:fds[1]:warning', '23:fds[0]:warning', '23:fds[1]:warning']);
+  assert.match(r.findings[0]!.message, /only when setenv\(\) fails/);
+});
+
+test('a flag set with the acquisition rules out one way of `flag && fd >= 0` for that descriptor: the other way decides', async () => {
+  const body = (name: string, change: string) => `
+int ${name}(const char *path, int flags) {
+  int fd = 0, lockfd = -1, locked = 0;
+  if (flags) {
+    lockfd = open(path, 0);
+    locked = 1;
+  }
+  ${change}
+  if (locked && lockfd >= 0)
+    close(lockfd);
+  return fd;
+}
+`;
+  assert.deepEqual(await findings(`${body('kept', '')}${body('reset', 'if (flags > 1) locked = 0;')}`), ['28:lockfd']);
+});
