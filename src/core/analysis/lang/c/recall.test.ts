@@ -115,3 +115,62 @@ int start(HANDLE port) {
 }
 `), ['12:start:s']);
 });
+
+test('a leak held by two locations is named after the one the function closes elsewhere', async () => {
+  assert.deepEqual(await findings(`
+struct file { int fd; const char *name; };
+int read_file(struct file *f);
+int check_users(const char *path, int max) {
+  int fd, n;
+  struct file file;
+  fd = open(path, O_RDONLY);
+  if (fd == -1)
+    return -1;
+  file.fd = fd;
+  file.name = path;
+  n = read_file(&file);
+  if (n > max)
+    return -2;
+  close(file.fd);
+  return n;
+}
+int check_first(const char *path, int max) {
+  int fd, n;
+  struct file file;
+  fd = open(path, O_RDONLY);
+  if (fd == -1)
+    return -1;
+  file.fd = fd;
+  n = read_file(&file);
+  if (n > max)
+    return -2;
+  close(fd);
+  return n;
+}
+`), ['19:check_users:file.fd', '32:check_first:fd']);
+});
+
+test('a counter stepped in a loop settles (widening): the function is analysed to the end', async () => {
+  // Without widening the counter's range grew by one per round until the step limit cut the analysis short.
+  assert.deepEqual(await findings(`
+int count_lines(const char *path) {
+  int fd = open(path, O_RDONLY);
+  int n = 0;
+  char c;
+  if (fd == -1)
+    return -1;
+  for (;;) {
+    if (read(fd, &c, 1) != 1)
+      break;
+    if (c == '\\n')
+      n++;
+    if (n == 0)
+      continue;
+  }
+  if (n > 1000)
+    return -2;
+  close(fd);
+  return n;
+}
+`), ['22:count_lines:fd']);
+});
