@@ -134,6 +134,12 @@ export class FunctionAnalysis {
   private readonly paramReleased: boolean[] = [];
   private readonly paramEscaped: boolean[] = [];
   private readonly paramLive: boolean[] = [];
+  /** Summary mode: the normal exits at which a parameter's own value is still held (not released, not handed over). */
+  readonly paramExits: { readonly param: number; readonly node: number; readonly exit: Exit; readonly variable: string; readonly token: Token }[] = [];
+  /** Summary mode: parameter i is released on some path (`close(fd)`), and handed over on some path (stored, given to an owner). */
+  paramDisposal(i: number): { released: boolean; escaped: boolean } {
+    return { released: !!this.paramReleased[i], escaped: !!this.paramEscaped[i] };
+  }
   /** Summary mode: per parameter, was it live / not live at an exit returning a failure constant / anything else. */
   private readonly paramAtFailure: { live: boolean; gone: boolean }[] = [];
   private readonly paramAtSuccess: { live: boolean; gone: boolean }[] = [];
@@ -1005,7 +1011,12 @@ export class FunctionAnalysis {
         if (dying && heldElsewhere(s, t, dying)) continue;
         if (t.param >= 0) {
           // A summary's "released" is about the paths that return normally.
-          if (node.exit?.kind !== 'throw') this.paramLive[t.param] = true;
+          if (node.exit?.kind !== 'throw') {
+            this.paramLive[t.param] = true;
+            if (!dying && node.exit && !this.paramExits.some((e) => e.param === t.param && e.node === this.current)) {
+              this.paramExits.push({ param: t.param, node: this.current, exit: node.exit, variable: this.ir.params[t.param] ?? this.keys[k]!, token: t });
+            }
+          }
           continue;
         }
         const o = this.index.get(t.origin);

@@ -174,3 +174,44 @@ int count_lines(const char *path) {
 }
 `), ['22:count_lines:fd']);
 });
+
+test('a void function that closes or keeps a descriptor parameter owns it: a return leaving it open leaks it', async () => {
+  assert.deepEqual(await findings(`
+struct tty { int fd; };
+void tty_init(struct tty *tty, int fd) {
+  tty->fd = fd;
+}
+void identify(struct tty *tty, int flags, int fd) {
+  if (flags & 1) {
+    close(fd);
+    return;
+  }
+  if (!isatty(fd))
+    return;
+  tty_init(tty, fd);
+}
+void maybe_close(int fd, int keep) {
+  if (!keep)
+    close(fd);
+}
+int status_close(struct tty *tty, int fd) {
+  if (!isatty(fd)) {
+    close(fd);
+    return -1;
+  }
+  if (fd < 3)
+    return 1;
+  tty_init(tty, fd);
+  return 0;
+}
+void checked(struct tty *tty, int fd) {
+  if (fd < 0)
+    return;
+  if (!isatty(fd)) {
+    close(fd);
+    return;
+  }
+  tty_init(tty, fd);
+}
+`), ['17:identify:fd']);
+});
