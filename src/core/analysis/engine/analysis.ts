@@ -1050,7 +1050,7 @@ export class FunctionAnalysis {
    * function's own cleanup closes, which is where a fix closes it.
    */
   private leakName(s: State, t: Token, first: number, dying: Set<number> | null): number {
-    if (this.releasedNames.has(first)) return first;
+    if (!this.ir.nameAfterRelease || this.releasedNames.has(first)) return first;
     for (let k = 0; k < s.vars.length; k++) {
       if (k === first || (dying && !dying.has(k)) || !this.releasedNames.has(k)) continue;
       if (s.vars[k]?.has(t)) return k;
