@@ -1,7 +1,7 @@
 import type { AcquireSite, ExceptionOrigin, Exit, FactProgram, FactTest, FunctionIr, Guard, IrNode, Op, Ref, Rel, Target, Validity, Value } from '../ir/ir';
 import { solveForward } from './dataflow';
 import { NO_FACTS, assume, dropFacts, joinFacts, setFact, shiftFact, testKeys, type Facts } from './facts';
-import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, type State } from './state';
+import { cloneState, emptyState, heldElsewhere, joinStates, liveTokens, setsEqual, statesEqual, widenStates, type State } from './state';
 export type { State } from './state';
 import { FOREIGN, FOREIGN_ONLY, INVALID, INVALID_ONLY, UNSET, ValueTable, hasToken, paramSite, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
 
@@ -134,6 +134,12 @@ export class FunctionAnalysis {
   private readonly paramReleased: boolean[] = [];
   private readonly paramEscaped: boolean[] = [];
   private readonly paramLive: boolean[] = [];
+  /** Summary mode: the normal exits at which a parameter's own value is still held (not released, not handed over). */
+  readonly paramExits: { readonly param: number; readonly node: number; readonly exit: Exit; readonly variable: string; readonly token: Token }[] = [];
+  /** Summary mode: parameter i is released on some path (`close(fd)`), and handed over on some path (stored, given to an owner). */
+  paramDisposal(i: number): { released: boolean; escaped: boolean } {
+    return { released: !!this.paramReleased[i], escaped: !!this.paramEscaped[i] };
+  }
   /** Summary mode: per parameter, was it live / not live at an exit returning a failure constant / anything else. */
   private readonly paramAtFailure: { live: boolean; gone: boolean }[] = [];
   private readonly paramAtSuccess: { live: boolean; gone: boolean }[] = [];
@@ -143,6 +149,12 @@ export class FunctionAnalysis {
   private returnsNumber = false;
   /** The tokens a call (by offset) releases when it fails, as its callee's summary says: the call's result is their status. */
   private readonly callStatus = new Map<number, Token[]>();
+  /**
+   * The locations that a call closing the resource names on some path (`close(file.fd)`, a callee whose
+   * summary releases that argument, or a project function without a summary that takes it over, such as a
+   * close macro defined differently per platform): a leak held by several locations is named after one of these.
+   */
+  private readonly releasedNames = new Set<number>();
   private recording = false;
   /** The node whose program is running. */
   private current = 0;
@@ -270,7 +282,7 @@ export class FunctionAnalysis {
     const solution = solveForward(
       { succ: this.ir.nodes.map((n) => (hasExc(n) ? [...n.succ, n.exc] : n.succ)), entry: this.ir.entry },
       init,
-      { join: joinStates, equals: statesEqual },
+      { join: joinStates, equals: statesEqual, widen: widenStates },
       (id, s) => this.transfer(id, s),
       { deadline: this.deadline },
     );
@@ -535,6 +547,7 @@ export class FunctionAnalysis {
         return;
       case 'release':
       case 'escape':
+        if (op.op === 'release') this.noteDisposal(s, op.ref);
         this.dropRef(s, op.ref, op.op);
         return;
       case 'pair':
@@ -575,14 +588,20 @@ export class FunctionAnalysis {
         if (!op.refs.some((r) => this.refHolds(s, r))) return;
         const summary = this.summaries.summary(op.name);
         if (!summary) {
-          if (op.otherwise === 'handoff' || op.otherwise === 'release') for (const r of op.refs) this.dropRef(s, r, op.otherwise === 'release' ? 'release' : 'escape');
+          if (op.otherwise === 'handoff' || op.otherwise === 'release') for (const r of op.refs) {
+            this.noteDisposal(s, r);
+            this.dropRef(s, r, op.otherwise === 'release' ? 'release' : 'escape');
+          }
           return;
         }
         op.refs.forEach((r, i) => {
           // An argument the summary has no parameter for (the `...` of a variadic function): what
           // the callee does with it is unknown, so a hand-off stays a hand-off.
           if (i >= summary.escapes.length && op.otherwise === 'handoff') this.dropRef(s, r, 'escape');
-          else if (summary.releases[i]) this.dropRef(s, r, 'release');
+          else if (summary.releases[i]) {
+            this.noteDisposal(s, r);
+            this.dropRef(s, r, 'release');
+          }
           else if (summary.escapes[i]) this.dropRef(s, r, 'escape');
           else if (summary.releasesOnFailure?.[i] && op.at !== undefined) {
             const tokens = this.refKeys(r).flatMap((k) => tokensOf(s.vars[k]));
@@ -740,6 +759,14 @@ export class FunctionAnalysis {
     const out: number[] = [];
     if (r.prefix) for (let i = 0; i < this.keys.length; i++) if (this.keys[i]!.startsWith(r.prefix)) out.push(i);
     return out;
+  }
+
+  /** `r`'s locations that hold a resource here are named by a call that closes it or takes it over (see releasedNames). */
+  private noteDisposal(s: State, r: Ref): void {
+    if (r.key) {
+      const k = this.key(r.key);
+      if (hasToken(s.vars[k])) this.releasedNames.add(k);
+    }
   }
 
   private refHolds(s: State, r: Ref): boolean {
@@ -1001,11 +1028,16 @@ export class FunctionAnalysis {
         if (dying && heldElsewhere(s, t, dying)) continue;
         if (t.param >= 0) {
           // A summary's "released" is about the paths that return normally.
-          if (node.exit?.kind !== 'throw') this.paramLive[t.param] = true;
+          if (node.exit?.kind !== 'throw') {
+            this.paramLive[t.param] = true;
+            if (!dying && node.exit && !this.paramExits.some((e) => e.param === t.param && e.node === this.current)) {
+              this.paramExits.push({ param: t.param, node: this.current, exit: node.exit, variable: this.ir.params[t.param] ?? this.keys[k]!, token: t });
+            }
+          }
           continue;
         }
         const o = this.index.get(t.origin);
-        const origin = o !== undefined && (!dying || dying.has(o)) && s.vars[o]?.has(t) ? o : k;
+        const origin = this.leakName(s, t, o !== undefined && (!dying || dying.has(o)) && s.vars[o]?.has(t) ? o : k, dying);
         let tokens = found.get(origin);
         if (!tokens) found.set(origin, (tokens = new Set()));
         tokens.add(t);
@@ -1026,6 +1058,21 @@ export class FunctionAnalysis {
         } else this.leaks.set(id, { node: this.current, exit, origin, variable, tokens, value: new Set(value) });
       }
     }
+  }
+
+  /**
+   * The location a leak of `t` is reported under: `first` (the location that first held it, when it still
+   * does), unless the function never releases that one but releases another location that holds it too
+   * here (`fd = open(…); file.fd = fd; … close(file.fd)`): the leak is then named after the location the
+   * function's own cleanup closes, which is where a fix closes it.
+   */
+  private leakName(s: State, t: Token, first: number, dying: Set<number> | null): number {
+    if (!this.ir.nameAfterRelease || this.releasedNames.has(first)) return first;
+    for (let k = 0; k < s.vars.length; k++) {
+      if (k === first || (dying && !dying.has(k)) || !this.releasedNames.has(k)) continue;
+      if (s.vars[k]?.has(t)) return k;
+    }
+    return first;
   }
 
   /** Summary mode: which parameters are still live at this normal exit, by whether it returns a failure constant. */

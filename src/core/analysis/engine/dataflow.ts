@@ -12,7 +12,16 @@ export interface FlowGraph {
 export interface Lattice<S> {
   join(a: S, b: S): S;
   equals(a: S, b: S): boolean;
+  /**
+   * Optional widening: given a node's input `old` and the join `merged` that changed it, a state at least
+   * as large as `merged` that leaves nothing to grow without end (a loop counter's range `0..1`, `0..2`, …).
+   * Applied once a node's input has changed WIDEN_AFTER times.
+   */
+  widen?(old: S, merged: S): S;
 }
+
+/** Changes of one node's input after which the lattice's widening applies to it. */
+export const WIDEN_AFTER = 8;
 
 export interface SolveOptions {
   /** Stop after this many node visits (default: 50 × nodes + 1000). */
@@ -42,6 +51,7 @@ export function solveForward<S>(
   const n = graph.succ.length;
   const input: (S | undefined)[] = new Array<S | undefined>(n);
   const queued = new Uint8Array(n);
+  const changes = new Uint16Array(n);
   const queue: number[] = [];
   let head = 0;
   input[graph.entry] = initial;
@@ -69,8 +79,9 @@ export function solveForward<S>(
       const to = succ[i];
       if (out === undefined || to === undefined || to < 0) continue;
       const old = input[to];
-      const merged = old === undefined ? out : lattice.join(old, out);
+      let merged = old === undefined ? out : lattice.join(old, out);
       if (old === undefined || !lattice.equals(old, merged)) {
+        if (old !== undefined && lattice.widen && ++changes[to]! > WIDEN_AFTER) merged = lattice.widen(old, merged);
         input[to] = merged;
         if (!queued[to]) {
           queued[to] = 1;

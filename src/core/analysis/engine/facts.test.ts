@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NO_FACTS, assume, factPrograms, type Facts } from './facts';
+import { NO_FACTS, assume, factPrograms, widenFacts, type Facts } from './facts';
 import type { FactTest } from '../ir/ir';
 
 const cmp = (key: string, rel: '==' | '!=' | '<' | '<=' | '>' | '>=', c: number): FactTest => ({ f: 'cmp', key, rel, c });
@@ -55,4 +55,18 @@ test('a test of a value its own node changes (not an assignment compared) says n
     writes: [new Set(['n']), new Set()], sets: [[], []], shifts: [[], []],
   });
   assert.deepEqual(programs, [{ drops: ['n'] }, { test: cmp('n', '==', 0) }]);
+});
+
+test('widening opens a range on the side it grew and keeps what did not change', () => {
+  const old: Facts = new Map([['n', { lo: 0, hi: 2, ne: [] }], ['k', { lo: 1, hi: 1, ne: [] }], ['m', { lo: 0, hi: 9, ne: [4] }]]);
+  const merged: Facts = new Map([['n', { lo: 0, hi: 3, ne: [] }], ['k', { lo: 1, hi: 1, ne: [] }], ['m', { lo: -1, hi: 9, ne: [4] }]]);
+  const w = widenFacts(old, merged);
+  assert.deepEqual(w.get('n'), { lo: 0, hi: Infinity, ne: [] });
+  assert.deepEqual(w.get('k'), { lo: 1, hi: 1, ne: [] });
+  assert.deepEqual(w.get('m'), { lo: -Infinity, hi: 9, ne: [4] });
+  // Unchanged facts are returned as they are.
+  assert.equal(widenFacts(old, old), old);
+  // A range open on both sides with nothing excluded is no fact at all.
+  const both = widenFacts(new Map([['x', { lo: 0, hi: 0, ne: [] }]]), new Map([['x', { lo: -1, hi: 1, ne: [] }]]));
+  assert.equal(both.has('x'), false);
 });

@@ -80,6 +80,27 @@ export function factsEqual(a: Facts, b: Facts): boolean {
   return true;
 }
 
+/**
+ * Widening for a loop: a range that grew from `old` to `merged` is open on the side it grew
+ * (`0..1`, `0..2`, … becomes `0..`), so that a counter stepped in a loop settles. Keys only `merged` has stay as they are.
+ */
+export function widenFacts(old: Facts, merged: Facts): Facts {
+  if (old === merged) return merged;
+  let out: Map<string, Range> | undefined;
+  for (const [k, r] of merged) {
+    const o = old.get(k);
+    if (!o || rangesEqual(o, r)) continue;
+    const lo = r.lo < o.lo ? -Infinity : r.lo;
+    const hi = r.hi > o.hi ? Infinity : r.hi;
+    if (lo === r.lo && hi === r.hi) continue;
+    out ??= new Map(merged);
+    const ne = r.ne.filter((x) => x > lo && x < hi);
+    if (lo === -Infinity && hi === Infinity && !ne.length) out.delete(k);
+    else out.set(k, { lo, hi, ne });
+  }
+  return out ?? merged;
+}
+
 /** Forgets the keys a node may change. */
 export function dropFacts(f: Facts, keys: readonly string[]): Facts {
   if (!keys.some((k) => f.has(k))) return f;

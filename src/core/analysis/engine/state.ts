@@ -1,4 +1,4 @@
-import { NO_FACTS, factsEqual, joinFacts, type Facts } from './facts';
+import { NO_FACTS, factsEqual, joinFacts, widenFacts, type Facts } from './facts';
 import { UNSET, UNSET_ONLY, tokensOf, type AbstractValue, type Token, type ValueSet } from './values';
 
 /**
@@ -61,6 +61,28 @@ export function joinStates(a: State, b: State): State {
   }
   const exc = joinSets<number>(a.exc, b.exc, NOTHING);
   return { vars, status, exc: exc && exc.size ? exc : undefined, facts: joinFacts(a.facts, b.facts), tf: joinTokenFacts(a, b) };
+}
+
+/**
+ * `merged` (a node's input after a join changed it again) with its facts widened against `old`
+ * (engine/facts.ts widenFacts): the values are finite sets and need no widening.
+ */
+export function widenStates(old: State, merged: State): State {
+  const facts = widenFacts(old.facts, merged.facts);
+  let tf = merged.tf;
+  if (tf && old.tf) {
+    let out: Map<Token, Facts> | undefined;
+    for (const [t, f] of tf) {
+      const o = old.tf.get(t);
+      const w = o ? widenFacts(o, f) : f;
+      if (w === f) continue;
+      out ??= new Map(tf);
+      if (w.size) out.set(t, w);
+      else out.delete(t);
+    }
+    if (out) tf = out.size ? out : undefined;
+  }
+  return facts === merged.facts && tf === merged.tf ? merged : { ...merged, facts, tf };
 }
 
 /** The tokens some location holds. */

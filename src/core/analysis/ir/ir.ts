@@ -277,4 +277,10 @@ export interface FunctionIr {
   readonly end: number;
   /** Locals released automatically on every exit (C's `__attribute__((cleanup))`): never tracked. */
   readonly autoReleased: ReadonlySet<string>;
+  /**
+   * A leak held by several locations is named after one that the function closes on another path when the
+   * location that first held it is never closed (C: `fd` copied into `file.fd`, closed as `file.fd`). Other
+   * languages keep the first holder's name (a Java socket also added to a list closed element by element).
+   */
+  readonly nameAfterRelease?: boolean;
 }

@@ -6,7 +6,7 @@ import { sameLengthReplacements } from '../../reparse';
 import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext, type CWorkspace } from './context';
 import { macroWrappers, type MacroWrapper } from './macroWrappers';
-import { ACQUIRE } from './names';
+import { ACQUIRE, RELEASE } from './names';
 import type { FileScan } from './scan';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
@@ -21,7 +21,8 @@ import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { noReturnByMacro } from './noReturnFacts';
-import { functionName } from './syntax';
+import { functionName, parameters } from './syntax';
+import { callArgs } from '../../syntax';
 
 /**
  * C/C++ descriptor-leak analysis: for each function that acquires a descriptor, socket or
@@ -208,7 +209,27 @@ function analyzeFunctions(
 function analysedFunctions(scan: FileScan, ctx: CFileContext): Node[] {
   const direct = new Set(scan.acquiring);
   return scan.functions.filter((fn) => direct.has(fn) || (scan.effects.get(fn.id) ?? []).some((e) =>
-    e.kind === 'call' && e.callee !== null && !ACQUIRE.has(e.callee) && ctx.mayAcquire(e.callee) && ctx.summary(e.callee)?.returns));
+    e.kind === 'call' && e.callee !== null && !ACQUIRE.has(e.callee) && ctx.mayAcquire(e.callee) && ctx.summary(e.callee)?.returns)
+    || closesPlainParameter(fn, scan, ctx));
+}
+
+/** A `void` function that closes one of its plain parameters (a candidate for ownedParameterLeaks). */
+function closesPlainParameter(fn: Node, scan: FileScan, ctx: CFileContext): boolean {
+  if (!returnsVoid(fn)) return false;
+  const plain = new Set(parameters(fn).filter((p) => p.name && !p.isPointer && !p.isArray).map((p) => p.name!));
+  if (!plain.size) return false;
+  return (scan.effects.get(fn.id) ?? []).some((e) => {
+    if (e.kind !== 'call' || e.callee === null) return false;
+    const args = callArgs(e.node);
+    const i = args.findIndex((a) => a.type === 'identifier' && plain.has(a.text));
+    if (i < 0) return false;
+    if (RELEASE.has(e.callee)) return true;
+    return !ACQUIRE.has(e.callee) && !!ctx.summary(e.callee)?.releases[i];
+  });
+}
+
+function returnsVoid(fn: Node): boolean {
+  return fn.type === 'function_definition' && fn.childForFieldName('type')?.text === 'void' && fn.childForFieldName('declarator')?.type === 'function_declarator';
 }
 
 /** Results of C/C++ functions analysed before (per process: the editor's worker keeps it across edits). */
@@ -286,6 +307,51 @@ function macrosOf(file: FileFixContext): string {
   return m;
 }
 
+/**
+ * A `void` function that closes a descriptor parameter on some path and hands it over (stores it, gives it
+ * to an owner) on another takes the descriptor from its caller: the caller cannot tell which happened, so
+ * it can neither use nor close it after the call. A normal return on which the parameter is still held
+ * (neither closed nor handed over) then leaks it (tmux's `server_client_msg_identify` returned on a
+ * non-tty `fd` it closed or kept on its other paths). Only plain (non-pointer) parameters, which the
+ * function cannot have been given together with a way to report what it did; no quick fix is offered.
+ */
+function ownedParameterLeaks(fn: Node, name: string, ctx: CFileContext, language: 'c' | 'cpp', file: FileFixContext, deadline: number | undefined): FindingBody[] {
+  if (name === 'main' || !returnsVoid(fn)) return [];
+  const params = parameters(fn);
+  const ir = ctx.irOf(fn);
+  const named = new Set<string>();
+  for (const node of ir.nodes) {
+    for (const op of node.program.ops) {
+      if (op.op === 'release' && op.ref.key) named.add(op.ref.key);
+      if (op.op === 'summary') {
+        const releases = ctx.summary(op.name)?.releases;
+        op.refs.forEach((r, i) => r.key && releases?.[i] && named.add(r.key));
+      }
+    }
+  }
+  const candidates = params.map((p, i) => (p.name && !p.isPointer && !p.isArray && named.has(p.name) ? i : -1)).filter((i) => i >= 0);
+  if (!candidates.length) return [];
+  const analysis = new FunctionAnalysis(ir, ctx, 'summary', deadline);
+  analysis.run();
+  if (!analysis.complete) return [];
+  const out: FindingBody[] = [];
+  for (const i of candidates) {
+    const d = analysis.paramDisposal(i);
+    if (!d.released || !d.escaped) continue;
+    for (const e of analysis.paramExits) {
+      if (e.param !== i || e.exit.kind === 'throw') continue;
+      const decl = params[i]!.node;
+      out.push({
+        ruleId: 'sockscope.leak', language, range: file.lines.range(e.exit.start, e.exit.end), function: name, variable: e.variable,
+        acquired: file.lines.range(decl.startIndex, decl.endIndex),
+        message: `\`${e.variable}\` (a parameter ${name}() closes or hands over on its other paths, so its caller no longer owns it) is not closed on this path`,
+        related: [{ range: file.lines.range(decl.startIndex, decl.endIndex), message: `\`${e.variable}\` is given to ${name}() here` }],
+      });
+    }
+  }
+  return out;
+}
+
 function analyzeFunction(
   fn: Node, name: string, ctx: CFileContext, file: FileFixContext, language: 'c' | 'cpp', deadline: number | undefined, notes: string[],
 ): Finding[] {
@@ -318,6 +384,7 @@ function analyzeFunction(
     if (!tokens) continue;
     out.push({ finding: overwriteFinding(rec, tokens, name, language, file.lines), fix: planner?.overwriteFix(rec) ?? null });
   }
+  for (const finding of ownedParameterLeaks(fn, name, ctx, language, file, deadline)) out.push({ finding, fix: null });
   // One all-paths fix per variable, shared by all of its findings: only when every one of them has a fix.
   const byVar = new Map<string, (Fix | null)[]>();
   for (const o of out) {

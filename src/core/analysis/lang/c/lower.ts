@@ -105,7 +105,7 @@ export class Lowering {
         ? [...node.vars, ...node.vars.flatMap((v) => [...(this.structFields.get(v) ?? [])])] : node.vars;
       return { kind: irKind(node), succ: node.succ, program, exit: this.exitOf(node), dying, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
     });
-    return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars };
+    return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars, nameAfterRelease: true };
   }
 
   /** The node's exit; a `return` reached only when a call that practically never fails failed (`dup2` onto a standard descriptor, `setenv`) is unlikely (standardDup.ts). */

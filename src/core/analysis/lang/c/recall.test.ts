@@ -115,3 +115,103 @@ int start(HANDLE port) {
 }
 `), ['12:start:s']);
 });
+
+test('a leak held by two locations is named after the one the function closes elsewhere', async () => {
+  assert.deepEqual(await findings(`
+struct file { int fd; const char *name; };
+int read_file(struct file *f);
+int check_users(const char *path, int max) {
+  int fd, n;
+  struct file file;
+  fd = open(path, O_RDONLY);
+  if (fd == -1)
+    return -1;
+  file.fd = fd;
+  file.name = path;
+  n = read_file(&file);
+  if (n > max)
+    return -2;
+  close(file.fd);
+  return n;
+}
+int check_first(const char *path, int max) {
+  int fd, n;
+  struct file file;
+  fd = open(path, O_RDONLY);
+  if (fd == -1)
+    return -1;
+  file.fd = fd;
+  n = read_file(&file);
+  if (n > max)
+    return -2;
+  close(fd);
+  return n;
+}
+`), ['19:check_users:file.fd', '32:check_first:fd']);
+});
+
+test('a counter stepped in a loop settles (widening): the function is analysed to the end', async () => {
+  // Without widening the counter's range grew by one per round until the step limit cut the analysis short.
+  assert.deepEqual(await findings(`
+int count_lines(const char *path) {
+  int fd = open(path, O_RDONLY);
+  int n = 0;
+  char c;
+  if (fd == -1)
+    return -1;
+  for (;;) {
+    if (read(fd, &c, 1) != 1)
+      break;
+    if (c == '\\n')
+      n++;
+    if (n == 0)
+      continue;
+  }
+  if (n > 1000)
+    return -2;
+  close(fd);
+  return n;
+}
+`), ['22:count_lines:fd']);
+});
+
+test('a void function that closes or keeps a descriptor parameter owns it: a return leaving it open leaks it', async () => {
+  assert.deepEqual(await findings(`
+struct tty { int fd; };
+void tty_init(struct tty *tty, int fd) {
+  tty->fd = fd;
+}
+void identify(struct tty *tty, int flags, int fd) {
+  if (flags & 1) {
+    close(fd);
+    return;
+  }
+  if (!isatty(fd))
+    return;
+  tty_init(tty, fd);
+}
+void maybe_close(int fd, int keep) {
+  if (!keep)
+    close(fd);
+}
+int status_close(struct tty *tty, int fd) {
+  if (!isatty(fd)) {
+    close(fd);
+    return -1;
+  }
+  if (fd < 3)
+    return 1;
+  tty_init(tty, fd);
+  return 0;
+}
+void checked(struct tty *tty, int fd) {
+  if (fd < 0)
+    return;
+  if (!isatty(fd)) {
+    close(fd);
+    return;
+  }
+  tty_init(tty, fd);
+}
+`), ['17:identify:fd']);
+});

@@ -213,17 +213,17 @@ export function simpleName(name: string): string {
 }
 
 /** Parameter declarations of a function definition or lambda, in order. */
-export function parameters(fn: Node): { name: string | null; isPointer: boolean; isArray: boolean; type: string }[] {
+export function parameters(fn: Node): { name: string | null; isPointer: boolean; isArray: boolean; type: string; node: Node }[] {
   let list: Node | null = null;
   if (fn.type === 'lambda_expression') list = fn.childForFieldName('declarator')?.childForFieldName('parameters') ?? null;
   else list = functionDeclarator(fn).decl?.childForFieldName('parameters') ?? null;
-  const out: { name: string | null; isPointer: boolean; isArray: boolean; type: string }[] = [];
+  const out: { name: string | null; isPointer: boolean; isArray: boolean; type: string; node: Node }[] = [];
   if (!list) return out;
   for (let i = 0; i < list.namedChildCount; i++) {
     const p = list.namedChild(i);
     if (!p || (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration')) continue;
     const info = declaratorName(p.childForFieldName('declarator'));
-    out.push({ name: info?.name ?? null, isPointer: info?.isPointer ?? false, isArray: info?.isArray ?? false, type: p.childForFieldName('type')?.text ?? '' });
+    out.push({ name: info?.name ?? null, isPointer: info?.isPointer ?? false, isArray: info?.isArray ?? false, type: p.childForFieldName('type')?.text ?? '', node: p });
   }
   return out;
 }
