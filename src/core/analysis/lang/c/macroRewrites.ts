@@ -1,8 +1,7 @@
 import { Parser, type Language, type Node } from 'web-tree-sitter';
-import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import { blankRewrite } from './preproc';
-import { DEFINITIONS_QUERY } from './workspaceMacros';
+import { definitionNodes } from './definitions';
 
 /**
  * Macro uses the C grammar cannot parse without their definitions, rewritten in place: each
@@ -48,10 +47,10 @@ const roleCache = new WeakMap<Table, Map<string, Role | null>>();
 /** The file's own macro definitions (those that parsed), by name; the first one wins. */
 function fileDefinitions(root: Node): Map<string, CMacroDefinition> {
   const out = new Map<string, CMacroDefinition>();
-  for (const m of compiledQuery(root.tree.language, DEFINITIONS_QUERY).matches(root)) {
-    const def = m.captures.find((c) => c.name === 'def')?.node;
-    const name = m.captures.find((c) => c.name === 'name')?.node.text;
-    if (!def || !name || out.has(name)) continue;
+  for (const def of definitionNodes(root)) {
+    const nameNode = def.childForFieldName('name');
+    const name = nameNode?.type === 'identifier' ? nameNode.text : undefined;
+    if (!name || out.has(name)) continue;
     const value = def.childForFieldName('value')?.text.trim() ?? '';
     const params = def.childForFieldName('parameters');
     out.set(name, { params: params ? params.namedChildren.filter((p) => p !== null).map((p) => p!.text) : null, value });
