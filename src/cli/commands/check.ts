@@ -8,7 +8,7 @@
 import { analyzeSource } from '../../core/analysis';
 import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
 import { indexFiles, indexOrder, loadIndexable, workspaceKey } from '../../core/analysis/cWorkspace';
-import { CWorkspaceIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
+import { CWorkspaceIndex, parseForIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
 import { GoPackages } from '../../core/analysis/goPackages';
 import { JavaProject } from '../../core/analysis/javaProject';
 import { PythonProject } from '../../core/analysis/pythonProject';
@@ -22,6 +22,7 @@ import type { LoadedSource, SourceFile } from '../../core/analysis/workspace';
 import { plural } from '../../core/model/plural';
 import * as fs from 'fs';
 import * as os from 'os';
+import type { Tree } from 'web-tree-sitter';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import type { CliCommand, CliIo } from '../io';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../io';
@@ -297,8 +298,6 @@ interface CheckWorkerData {
   readonly kind: 'sockscope-check';
   readonly files: readonly SourceFile[];
   readonly opts: CheckOptions;
-  /** The headers' macros (`headersMacros`, read once by the calling thread). */
-  readonly cMacros: MacroTable;
   /** The files (indices in `files`) this worker checks. */
   readonly share: readonly number[];
   /** The C/C++ files of the workspace index, in the order they are indexed, and those (indices) this worker reads. */
@@ -315,7 +314,9 @@ interface IndexedByWorker {
 /**
  * A worker's messages: the index files it read (`read`, once, when there are C/C++ files), then one
  * per file of its share (in order, with what it wrote), then `done`. The calling thread sends each
- * worker every worker's `read` files once all have read theirs (`workspace`).
+ * worker the headers' macros once it has read them (`macros`, first: the workers start before, and
+ * meanwhile parse their index files' texts), then every worker's `read` files once all have read
+ * theirs (`workspace`).
  */
 type CheckWorkerMessage =
   | { readonly read: readonly IndexedByWorker[] }
@@ -329,8 +330,28 @@ type CheckWorkerMessage =
  */
 async function runCheckWorker(data: CheckWorkerData): Promise<void> {
   const port = parentPort!;
-  const { files, opts, cMacros } = data;
+  const { files, opts } = data;
+  let macrosRead: MacroTable | undefined;
+  const macros = new Promise<MacroTable>((resolve) => port.once('message', (m: { macros: MacroTable }) => resolve((macrosRead = m.macros))));
   let index: CWorkspaceIndex | undefined;
+  // While the calling thread reads the headers' macros: the texts of this worker's index files, each
+  // parsed as the index parses it first (which needs no macros), up to as many as the index keeps trees.
+  const early = new Map<number, { text: string | undefined; tree?: Tree }>();
+  if (hasC(files)) {
+    for (const k of data.reads) {
+      if (macrosRead || early.size >= CLI_KEPT_TREES) break;
+      const f = data.indexed[k]!;
+      const text = await loadIndexable(f.path);
+      let tree: Tree | undefined;
+      try {
+        tree = text === undefined ? undefined : await parseForIndex(text, f.language as 'c' | 'cpp');
+      } catch {
+        tree = undefined; // parsed again by `read`, which then fails the same way
+      }
+      early.set(k, { text, tree });
+    }
+  }
+  const cMacros = await macros;
   if (hasC(files)) {
     index = new CWorkspaceIndex(opts.ownershipTransfers, cMacros, CLI_KEPT_TREES);
     const workspace = new Promise<readonly IndexedByWorker[]>((resolve) => port.once('message', (m: { workspace: readonly IndexedByWorker[] }) => resolve(m.workspace)));
@@ -338,12 +359,14 @@ async function runCheckWorker(data: CheckWorkerData): Promise<void> {
     const read: IndexedByWorker[] = [];
     for (const k of data.reads) {
       const f = data.indexed[k]!;
-      const text = await loadIndexable(f.path);
+      const pre = early.get(k);
+      early.delete(k);
+      const text = pre ? pre.text : await loadIndexable(f.path);
       let r: ReadFile | undefined;
       // As indexFiles (cWorkspace.ts): unreadable, huge, binary and failing files are left out.
       if (text !== undefined) {
         try {
-          r = await index.read(workspaceKey(f.path), text, f.language as 'c' | 'cpp');
+          r = await index.read(workspaceKey(f.path), text, f.language as 'c' | 'cpp', pre?.tree);
         } catch {
           r = undefined;
         }
@@ -396,8 +419,6 @@ function sizeOf(file: string): number {
  */
 async function checkInWorkers(files: readonly SourceFile[], extra: readonly SourceFile[], sizes: readonly number[], shares: readonly (readonly number[])[], opts: CheckOptions, io: CliIo, done: (i: number, r: FileResult) => void): Promise<void> {
   const withIndex = hasC(files);
-  // Every worker analyses under the same headers' macros: read here once, not once per worker.
-  const cMacros = await headersMacros(files);
   const indexed = withIndex ? indexOrder([...files, ...extra]) : [];
   // Who reads each index file: the worker that checks it, else the one with the fewest bytes to read so far.
   const owner = new Map<string, number>();
@@ -431,8 +452,8 @@ async function checkInWorkers(files: readonly SourceFile[], extra: readonly Sour
     for (const w of workers) w.postMessage({ workspace });
   };
   try {
-    await Promise.all(shares.map((share, w) => new Promise<void>((resolve, reject) => {
-      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, cMacros, share, indexed, reads: reads[w]! };
+    const running = Promise.all(shares.map((share, w) => new Promise<void>((resolve, reject) => {
+      const data: CheckWorkerData = { kind: 'sockscope-check', files, opts, share, indexed, reads: reads[w]! };
       const worker = new Worker(__filename, { workerData: data });
       workers.push(worker);
       let finished = false;
@@ -453,6 +474,12 @@ async function checkInWorkers(files: readonly SourceFile[], extra: readonly Sour
         if (!finished) reject(new Error(`analysis worker stopped (exit code ${code}) before checking its files`));
       });
     })));
+    // Every worker analyses under the same headers' macros: read here once, not once per worker, while
+    // the workers start and parse their index files.
+    running.catch(() => undefined); // awaited below; a worker failing meanwhile is not an unhandled rejection
+    const cMacros = await headersMacros(files);
+    for (const w of workers) w.postMessage({ macros: cMacros });
+    await running;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -19,8 +19,12 @@ const MAX_LEAVES = 20_000;
 
 const NAMES: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'field_identifier', 'statement_identifier']);
 const ACCESS: ReadonlySet<string> = new Set(['public', 'private', 'protected']);
+const CPP_WORDS: readonly string[] = ['template', 'namespace', 'class'];
 
 function cppIn(item: Node): boolean {
+  // Each sequence starts with one of these words, a token of the item: an item whose text has none of them has none.
+  const text = item.text;
+  if (!CPP_WORDS.some((w) => text.includes(w))) return false;
   const leaves: Node[] = [];
   const stack: Node[] = [item];
   while (stack.length && leaves.length < MAX_LEAVES) {

@@ -14,6 +14,7 @@ import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
 import { FunctionCache } from '../../engine/functionCache';
 import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
+import { definitionNodes } from './definitions';
 import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { macroRewrites } from './macroRewrites';
@@ -301,7 +302,7 @@ function macrosOf(file: FileFixContext): string {
   let m = macroKeys.get(file);
   // Hashed once per file: every function's key holds it.
   if (m === undefined) {
-    const defs = file.root.descendantsOfType(['preproc_def', 'preproc_function_def']).map((d) => d?.text ?? '').join('\u0003');
+    const defs = definitionNodes(file.root).map((d) => d.text).join('\u0003');
     macroKeys.set(file, (m = createHash('sha1').update(defs).digest('hex')));
   }
   return m;

@@ -75,3 +75,19 @@ test('a macro that expands to an `if` header, used as one, becomes `if`', async 
   assert.match(text, /\n {2}if {6}\(100\) \{\n/);
   assert.match(text, /void tick\(void\)/);
 });
+
+test('a macro is classified by its definition in each table: one name defined two ways in two workspaces gives two rewrites', async () => {
+  const src = 'void tick(void) {\n  EVERY(100) {\n    work();\n  }\n  other();\n  UNKNOWN_A UNKNOWN_B;\n}\n';
+  const asIf = new Map<string, CMacroDefinition>([['EVERY', { params: ['ms'], value: 'if (due(ms))' }]]);
+  const asWhile = new Map<string, CMacroDefinition>([['EVERY', { params: ['ms'], value: 'while (due(ms))' }]]);
+  const asAttribute = new Map<string, CMacroDefinition>([['EVERY', { params: ['ms'], value: '__attribute__((unused))' }]]);
+  const run = (table: Map<string, CMacroDefinition>) => withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, table)));
+  // Twice each, in turn: the second time the definitions' parses are remembered.
+  for (let round = 0; round < 2; round++) {
+    assert.match(await run(asIf), /\n {2}if {3}\(100\) \{\n/);
+    assert.match(await run(asWhile), /\n {2}while\(100\) \{\n/);
+    assert.match(await run(new Map([...asIf])), /\n {2}if {3}\(100\) \{\n/);
+    // An attribute (what it stands for in a declaration) goes with its arguments.
+    assert.match(await run(asAttribute), /\n {13}\{\n/);
+  }
+});

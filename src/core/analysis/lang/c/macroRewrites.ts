@@ -1,8 +1,7 @@
 import { Parser, type Language, type Node } from 'web-tree-sitter';
-import { compiledQuery } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import { blankRewrite } from './preproc';
-import { DEFINITIONS_QUERY } from './workspaceMacros';
+import { definitionNodes } from './definitions';
 
 /**
  * Macro uses the C grammar cannot parse without their definitions, rewritten in place: each
@@ -48,10 +47,10 @@ const roleCache = new WeakMap<Table, Map<string, Role | null>>();
 /** The file's own macro definitions (those that parsed), by name; the first one wins. */
 function fileDefinitions(root: Node): Map<string, CMacroDefinition> {
   const out = new Map<string, CMacroDefinition>();
-  for (const m of compiledQuery(root.tree.language, DEFINITIONS_QUERY).matches(root)) {
-    const def = m.captures.find((c) => c.name === 'def')?.node;
-    const name = m.captures.find((c) => c.name === 'name')?.node.text;
-    if (!def || !name || out.has(name)) continue;
+  for (const def of definitionNodes(root)) {
+    const nameNode = def.childForFieldName('name');
+    const name = nameNode?.type === 'identifier' ? nameNode.text : undefined;
+    if (!name || out.has(name)) continue;
     const value = def.childForFieldName('value')?.text.trim() ?? '';
     const params = def.childForFieldName('parameters');
     out.set(name, { params: params ? params.namedChildren.filter((p) => p !== null).map((p) => p!.text) : null, value });
@@ -578,33 +577,61 @@ interface Asked {
   readonly end: number;
 }
 
+/**
+ * What the parse of one line says (by grammar, then kind and line: a line parses the same way wherever it
+ * comes from): for a loop, `loopRole` of its item; else `qualifierRole`; `skip` when the line is not one
+ * item without errors (an error is allowed for a loop). Many files define the same macros, and a file's
+ * configurations and rounds of rewrites ask about its own definitions again.
+ */
+type LineVerdict = { readonly skip: true } | { readonly skip: false; readonly role: Role | null };
+const lineVerdicts = new WeakMap<Language, Map<string, LineVerdict>>();
+/** Lines remembered per grammar at most (then forgotten all at once). */
+const MAX_LINE_VERDICTS = 20_000;
+
 function classifyParsed(lang: Language, lines: string[], asked: readonly Asked[], cache: Map<string, Role | null>): void {
-  const parser = new Parser();
+  let verdicts = lineVerdicts.get(lang);
+  if (!verdicts) lineVerdicts.set(lang, (verdicts = new Map()));
+  let parser: Parser | undefined;
+  const verdictOf = (kind: Asked['kind'], line: string, length: number): LineVerdict => {
+    const key = `${kind}\n${line}`;
+    let v = verdicts.get(key);
+    if (v) return v;
+    if (!parser) {
+      parser = new Parser();
+      parser.setLanguage(lang);
+    }
+    const tree = parser.parse(line);
+    if (!tree) return { skip: true };
+    try {
+      const root = tree.rootNode;
+      // One top-level item that spans the whole line.
+      const n = root.namedChildCount === 1 ? root.namedChild(0) : null;
+      if (!n || n.startIndex !== 0 || n.endIndex !== length) v = { skip: true };
+      else if (kind === 'loop') v = { skip: false, role: loopRole(n) };
+      else v = n.hasError ? { skip: true } : { skip: false, role: qualifierRole(n) };
+    } finally {
+      tree.delete();
+    }
+    if (verdicts.size >= MAX_LINE_VERDICTS) verdicts.clear();
+    verdicts.set(key, v);
+    return v;
+  };
   try {
-    parser.setLanguage(lang);
     // Each text on its own: one with unbalanced braces would swallow the next ones.
     asked.forEach((a, i) => {
-      const tree = parser.parse(lines[i]!);
-      if (!tree) return;
-      try {
-        const root = tree.rootNode;
-        // One top-level item that spans the whole line.
-        const n = root.namedChildCount === 1 ? root.namedChild(0) : null;
-        if (!n || n.startIndex !== 0 || n.endIndex !== a.end - a.start) return;
-        if (a.kind === 'loop') {
-          if (!cache.get(a.name)) cache.set(a.name, loopRole(n));
-          return;
-        }
-        if (n.hasError || cache.get(a.name)) return;
-        const role = qualifierRole(n);
-        if (role && a.kind === 'attribute') cache.set(a.name, role.kind === 'blank' ? { kind: 'attribute-call' } : null);
-        else if (a.kind === 'object') cache.set(a.name, role);
-      } finally {
-        tree.delete();
+      const v = verdictOf(a.kind, lines[i]!, a.end - a.start);
+      if (v.skip) return;
+      if (a.kind === 'loop') {
+        if (!cache.get(a.name)) cache.set(a.name, v.role);
+        return;
       }
+      if (cache.get(a.name)) return;
+      const role = v.role;
+      if (role && a.kind === 'attribute') cache.set(a.name, role.kind === 'blank' ? { kind: 'attribute-call' } : null);
+      else if (a.kind === 'object') cache.set(a.name, role);
     });
   } finally {
-    parser.delete();
+    parser?.delete();
   }
 }
 

@@ -1,5 +1,5 @@
 import { Parser, type Node } from 'web-tree-sitter';
-import { compiledQuery } from '../../parser';
+import { definitionNodes } from './definitions';
 import { callArgs, calleeName, strip } from './syntax';
 
 /**
@@ -20,10 +20,6 @@ export interface MacroWrapper {
 const MAX_VALUE = 200;
 /** Arguments an alias (`#define ngx_close_socket close`) is assumed to pass on. */
 const ALIAS_ARITY = 8;
-const MACRO_QUERY = [
-  '(preproc_function_def name: (identifier) @name parameters: (preproc_params) @params value: (preproc_arg) @value)',
-  '(preproc_def name: (identifier) @name value: (preproc_arg) @value)',
-].join('\n');
 
 interface Candidate {
   readonly name: string;
@@ -34,10 +30,14 @@ interface Candidate {
 export function macroWrappers(root: Node): MacroWrapper[] {
   const lang = root.tree.language;
   const candidates: Candidate[] = [];
-  for (const m of compiledQuery(lang, MACRO_QUERY).matches(root)) {
-    const name = m.captures.find((c) => c.name === 'name')?.node.text;
-    const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
-    const paramsNode = m.captures.find((c) => c.name === 'params')?.node;
+  // Definitions with a name and a value; a function-like one with its parameters.
+  for (const def of definitionNodes(root)) {
+    const nameNode = def.childForFieldName('name');
+    const valueNode = def.childForFieldName('value');
+    const paramsNode = def.type === 'preproc_function_def' ? def.childForFieldName('parameters') : undefined;
+    if (nameNode?.type !== 'identifier' || valueNode?.type !== 'preproc_arg' || (paramsNode !== undefined && paramsNode?.type !== 'preproc_params')) continue;
+    const name = nameNode.text;
+    const value = valueNode.text.trim();
     if (!name || !value || value.length > MAX_VALUE || /[;{}\n#]/.test(value)) continue;
     // Cheap look at the text before the parse decides: an alias is one word, a call ends with `)`.
     if (paramsNode ? !value.endsWith(')') : !/^[A-Za-z_]\w*$/.test(value)) continue;

@@ -1,5 +1,5 @@
 import { Parser, type Node } from 'web-tree-sitter';
-import { compiledQuery } from '../../parser';
+import { definitionNodes } from './definitions';
 import { cleanupFunction, constantValue, declaratorName } from './syntax';
 
 /**
@@ -22,15 +22,18 @@ export interface FileMacros {
 export const NO_MACROS: FileMacros = { constants: new Map(), cleanup: new Set() };
 
 const MAX_VALUE = 120;
-const OBJECT_DEFINITIONS_QUERY = '(preproc_def name: (identifier) @name value: (preproc_arg) @value)';
 
 export function fileMacros(root: Node): FileMacros {
   const lang = root.tree.language;
   const constants: { name: string; value: string }[] = [];
   const cleanups: { name: string; value: string }[] = [];
-  for (const m of compiledQuery(lang, OBJECT_DEFINITIONS_QUERY).matches(root)) {
-    const name = m.captures.find((c) => c.name === 'name')?.node.text;
-    const value = m.captures.find((c) => c.name === 'value')?.node.text.trim();
+  for (const def of definitionNodes(root)) {
+    if (def.type !== 'preproc_def') continue;
+    const nameNode = def.childForFieldName('name');
+    const valueNode = def.childForFieldName('value');
+    if (nameNode?.type !== 'identifier' || valueNode?.type !== 'preproc_arg') continue;
+    const name = nameNode.text;
+    const value = valueNode.text.trim();
     if (!name || !value || value.length > MAX_VALUE || value.includes('\n') || value.includes(';') || value.includes('{') || value.includes('}')) continue;
     if (value.includes('cleanup')) cleanups.push({ name, value });
     // An invalid value: negative, or the null handle (`#define INVALID_EPOLL_HANDLE NULL` where the handle is a `HANDLE`).

@@ -1,5 +1,5 @@
 import { Parser, type Node, type Tree } from 'web-tree-sitter';
-import { compiledQuery } from '../../parser';
+import { hashTokens } from './definitions';
 import type { CMacroDefinition } from '../../types';
 import { applyOffsetEdits } from '../../edits';
 import type { Rewrite } from './macroRewrites';
@@ -56,11 +56,11 @@ interface Parsed {
   readonly definition: FileDefinition | null;
 }
 
-const DIRECTIVE_QUERY = [
-  '["#if" "#ifdef" "#ifndef" "#elif" "#elifdef" "#elifndef" "#else" "#endif" "#define"] @d',
+const DIRECTIVE_TOKENS: ReadonlySet<string> = new Set([
+  '#if', '#ifdef', '#ifndef', '#elif', '#elifdef', '#elifndef', '#else', '#endif', '#define',
   // In error recovery a conditional line can come out as an unknown directive (`#else`, `#endif`); `#undef` always does.
-  '(preproc_directive) @other',
-].join('\n');
+  'preproc_directive',
+]);
 
 /** The text with the rewrites applied (they are sorted and do not overlap). */
 export function applyRewrites(text: string, rewrites: readonly Rewrite[]): string {
@@ -232,13 +232,13 @@ function findDirectives(root: Node, text: string): Directive[] {
   const out: Directive[] = [];
   const seen = new Set<number>();
   const tokens: { start: number; end: number; kind: Kind }[] = [];
-  for (const c of compiledQuery(root.tree.language, DIRECTIVE_QUERY).captures(root)) {
-    const kind = directiveKind(c.node.text);
+  for (const node of hashTokens(root, DIRECTIVE_TOKENS)) {
+    const kind = directiveKind(node.text);
     if (!kind) continue;
-    const start = c.node.startIndex;
+    const start = node.startIndex;
     if (seen.has(start)) continue;
     seen.add(start);
-    tokens.push({ start, end: c.node.endIndex, kind });
+    tokens.push({ start, end: node.endIndex, kind });
   }
   tokens.sort((a, b) => a.start - b.start);
   let last = -1;

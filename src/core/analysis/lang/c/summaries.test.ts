@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSource } from '../../index';
 import { C_FUNCTIONS } from './index';
-import { CWorkspaceIndex } from './workspaceIndex';
+import { CWorkspaceIndex, parseForIndex } from './workspaceIndex';
 
 /** An index over the given files (headers first, as the CLI and the editor index them). */
 async function workspace(files: Record<string, string>): Promise<CWorkspaceIndex> {
@@ -371,4 +371,19 @@ int setup(int port) {
     assert.deepEqual(index.constants(), whole.constants());
   }
   for (const index of [whole, first, second]) index.dispose();
+});
+
+test('a file read from its text parsed beforehand (parseForIndex, as check workers do before the macros are known) is read as from the text', async () => {
+  // Two build configurations: the index reads the first, parsed from the text's tree.
+  const netC = NET_C.replace('#include "net.h"', '#include "net.h"\n#ifdef _WIN32\nint win_only(void) { return 0; }\n#endif');
+  for (const [name, text] of [['net.h', NET_H], ['net.c', netC]] as const) {
+    const plain = new CWorkspaceIndex();
+    const early = new CWorkspaceIndex();
+    const a = CWorkspaceIndex.exported(await plain.read(name, text, 'c'));
+    const b = CWorkspaceIndex.exported(await early.read(name, text, 'c', await parseForIndex(text, 'c')));
+    assert.deepEqual(b, a, name);
+    if (name === 'net.c') assert.ok(a.units.length > 0 && a.configs?.length === 2, name);
+    plain.dispose();
+    early.dispose();
+  }
 });

@@ -4,6 +4,7 @@ import { TrialParses } from '../../trialParses';
 import type { CMacroDefinition } from '../../types';
 import type { Rewrite } from './macroRewrites';
 import { blankRewrite, lineEnd } from './preproc';
+import { definitionNodes } from './definitions';
 
 /**
  * Repairs, by trial, of the top-level items that still do not parse once the file's configuration
@@ -382,9 +383,9 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
 /** The file's own macro definitions that parsed: name and replacement text (the first one wins). */
 function ownDefinitions(root: Node): Map<string, string> {
   const out = new Map<string, string>();
-  for (const d of root.descendantsOfType(['preproc_def', 'preproc_function_def'])) {
-    const name = d?.childForFieldName('name')?.text;
-    if (name && !out.has(name)) out.set(name, d!.childForFieldName('value')?.text ?? '');
+  for (const d of definitionNodes(root)) {
+    const name = d.childForFieldName('name')?.text;
+    if (name && !out.has(name)) out.set(name, d.childForFieldName('value')?.text ?? '');
   }
   return out;
 }

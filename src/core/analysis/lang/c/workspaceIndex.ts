@@ -83,6 +83,24 @@ export interface ExportedFile {
   readonly noReturn: NoReturnFacts;
 }
 
+/**
+ * A file's text parsed as `read` parses it first (the tree its build configurations are read from), for
+ * `read`'s `parsed`: a thread can parse its files while the headers' macros, which the configurations
+ * need, are still being read elsewhere. The caller owns the tree until it hands it to `read`.
+ */
+export async function parseForIndex(text: string, language: 'c' | 'cpp'): Promise<Tree> {
+  const lang = await loadLanguage(language); // runs Parser.init() first: no Parser may exist before it
+  const parser = new Parser();
+  try {
+    parser.setLanguage(lang);
+    const tree = parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  } finally {
+    parser.delete();
+  }
+}
+
 export class CWorkspaceIndex implements UnitSource {
   private generation = 0;
   private readonly files = new Map<string, IndexedFile>();
@@ -135,10 +153,10 @@ export class CWorkspaceIndex implements UnitSource {
    * Reads a file for the index without adding it (`install` adds it; `exported` gives what another
    * thread's index needs to `adopt` it): several threads can each read a part of a workspace.
    */
-  async read(file: string, text: string, language: 'c' | 'cpp'): Promise<ReadFile> {
+  async read(file: string, text: string, language: 'c' | 'cpp', parsed?: Tree): Promise<ReadFile> {
     const hash = textHash(text, language);
     if (!this.languages.has(language)) this.languages.set(language, await loadLanguage(language));
-    const { tree, configs, analysed } = await this.parseAsIndexed(language, text);
+    const { tree, configs, analysed } = await this.parseAsIndexed(language, text, parsed);
     try {
       const root = tree.rootNode;
       const scan = scanFile(root, language);
@@ -155,9 +173,20 @@ export class CWorkspaceIndex implements UnitSource {
   /**
    * The tree the index reads a file's text from: the text's own tree when it has no build alternatives,
    * else its first configuration's (see preproc.ts), parsed from the text's tree. Always parsed the
-   * same way, so a file read again (`adopt`) gives the very same tree.
+   * same way, so a file read again (`adopt`) gives the very same tree. `parsed`: the text's own tree
+   * parsed already (`parseForIndex`, before the macros were known), which this takes over.
    */
-  private async parseAsIndexed(language: 'c' | 'cpp', text: string): Promise<{ tree: Tree; configs: readonly string[] | null; analysed: string }> {
+  private async parseAsIndexed(language: 'c' | 'cpp', text: string, parsed?: Tree): Promise<{ tree: Tree; configs: readonly string[] | null; analysed: string }> {
+    if (parsed) {
+      let found: readonly string[] | null;
+      try {
+        found = configurations(parsed.rootNode, text, language, this.macros);
+      } catch (e) {
+        parsed.delete();
+        throw e;
+      }
+      return { tree: this.firstConfiguration(language, text, parsed, found), configs: found, analysed: found ? found[0]! : text };
+    }
     // A file without build alternatives is read from this very tree (a copy the index keeps: not parsed twice).
     const { configs, same } = await withTree(language, text, (tree) => {
       const found = configurations(tree.rootNode, text, language, this.macros);

@@ -1,8 +1,9 @@
 import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
-import { compiledQuery, withTree } from '../../parser';
+import { withTree } from '../../parser';
 import { sameLengthReplacements } from '../../reparse';
 import type { CMacroDefinition } from '../../types';
 import { configurations, numberValue } from './preproc';
+import { definitionNodes } from './definitions';
 
 /**
  * The macros a workspace's headers define, for the C/C++ analysis of each file (conditions of
@@ -17,12 +18,6 @@ export type MacroTable = Map<string, CMacroDefinition>;
 export function isHeader(path: string): boolean {
   return /\.(h|hh|hpp|hxx|h\+\+)$/i.test(path);
 }
-
-/** Every `#define` (object- and function-like): `@def` the definition, `@name` its name. */
-export const DEFINITIONS_QUERY = [
-  '(preproc_def name: (identifier) @name) @def',
-  '(preproc_function_def name: (identifier) @name) @def',
-].join('\n');
 
 /**
  * Adds the definitions of one header to `table` (names it has already keep their first definition),
@@ -50,10 +45,10 @@ export async function addHeaderMacros(table: MacroTable, text: string, language:
 /** Adds the definitions `tree` holds to `table` (names it has already keep their first definition). */
 function readDefinitions(table: MacroTable, tree: Tree): void {
   const objects: { name: string; value: string }[] = [];
-  for (const m of compiledQuery(tree.language, DEFINITIONS_QUERY).matches(tree.rootNode)) {
-    const def = m.captures.find((c) => c.name === 'def')?.node;
-    const name = m.captures.find((c) => c.name === 'name')?.node.text;
-    if (!def || !name || table.has(name)) continue;
+  for (const def of definitionNodes(tree.rootNode)) {
+    const nameNode = def.childForFieldName('name');
+    const name = nameNode?.type === 'identifier' ? nameNode.text : undefined;
+    if (!name || table.has(name)) continue;
     const value = def.childForFieldName('value')?.text.trim() ?? '';
     const params = def.childForFieldName('parameters');
     if (params) {
