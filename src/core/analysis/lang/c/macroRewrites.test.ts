@@ -75,3 +75,19 @@ test('a macro that expands to an `if` header, used as one, becomes `if`', async 
   assert.match(text, /\n {2}if {6}\(100\) \{\n/);
   assert.match(text, /void tick\(void\)/);
 });
+
+test('a call given as an argument is not blanked as a type, even after an operator argument', async () => {
+  const src = [
+    'int f(struct list *l) {',
+    '  struct item *it = container_of(l, struct item, link);',
+    '  tt_int_op(got, ==, (events & ~EV_PERSIST));',
+    '  event_free(ev);',
+    '  kill(getpid(), SIGUSR1);',
+    '  return 0;',
+    '}',
+    '',
+  ].join('\n');
+  const { text } = await rewritten(src);
+  assert.match(text, /container_of\(l\s+, link\)/);
+  assert.match(text, /kill\(getpid\(\), SIGUSR1\);/);
+});

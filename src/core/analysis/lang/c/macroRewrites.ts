@@ -283,7 +283,10 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           if (!(e > s && e - s < 200)) continue;
           const at = starts[i++]!;
           const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
-          if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type')) continue;
+          // Only its own line's `sizeof(…)`, as a statement of its own: an argument that is no expression
+          // (`==` given to a test macro) can make the grammar's recovery read the lines after it otherwise.
+          if (n?.type !== 'sizeof_expression' || n.hasError || n.startIndex !== at || n.parent?.parent?.type !== 'translation_unit'
+            || !n.childForFieldName('type') || callShaped(n.childForFieldName('type')!)) continue;
           // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
           const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
@@ -297,6 +300,15 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
     parser.delete();
   }
   return out;
+}
+
+/**
+ * A type read from a call (`getpid()`, `f(x)`: a named type with a function declarator and nothing
+ * around it), as the grammar may read one among the other arguments parsed with it: a call, not a type.
+ */
+function callShaped(type: Node): boolean {
+  const d = type.childForFieldName('declarator');
+  return type.childForFieldName('type')?.type === 'type_identifier' && d?.type === 'abstract_function_declarator' && !d.childForFieldName('declarator');
 }
 
 const IDENTIFIER_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'primitive_type']);
