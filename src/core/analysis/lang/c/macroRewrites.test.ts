@@ -76,7 +76,7 @@ test('a macro that expands to an `if` header, used as one, becomes `if`', async 
   assert.match(text, /void tick\(void\)/);
 });
 
-test('a call given as an argument is not blanked as a type, even after an operator argument', async () => {
+test('a call given as an argument is not blanked as a type, even where the arguments parsed before it (an operator) make the grammar read it as one', async () => {
   const src = [
     'int f(struct list *l) {',
     '  struct item *it = container_of(l, struct item, link);',
@@ -90,4 +90,16 @@ test('a call given as an argument is not blanked as a type, even after an operat
   const { text } = await rewritten(src);
   assert.match(text, /container_of\(l\s+, link\)/);
   assert.match(text, /kill\(getpid\(\), SIGUSR1\);/);
+});
+
+test('a call that reads as a function type (`offset_of(struct s, b)`) is not blanked as a type argument; its own type argument is', async () => {
+  const src = [
+    'int f(void) {',
+    '  tt_int_op(offset_of(struct example, b), 1);',
+    '  return CHECK(a, char *);',
+    '}',
+    '',
+  ].join('\n');
+  const { text } = await rewritten(src);
+  assert.match(text, /tt_int_op\(offset_of\( +b\), 1\);/);
 });

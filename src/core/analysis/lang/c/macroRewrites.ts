@@ -283,10 +283,7 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           if (!(e > s && e - s < 200)) continue;
           const at = starts[i++]!;
           const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
-          // Only its own line's `sizeof(…)`, as a statement of its own: an argument that is no expression
-          // (`==` given to a test macro) can make the grammar's recovery read the lines after it otherwise.
-          if (n?.type !== 'sizeof_expression' || n.hasError || n.startIndex !== at || n.parent?.parent?.type !== 'translation_unit'
-            || !n.childForFieldName('type') || callShaped(n.childForFieldName('type')!)) continue;
+          if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type') || callShaped(n.childForFieldName('type')!)) continue;
           // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
           const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
@@ -303,8 +300,8 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
 }
 
 /**
- * A type read from a call (`getpid()`, `f(x)`: a named type with a function declarator and nothing
- * around it), as the grammar may read one among the other arguments parsed with it: a call, not a type.
+ * A type that reads as well as a call (`offset_of(struct s, b)`: a named type with a function declarator
+ * and nothing around it, the parameters read as a type and a name): a call, which is what a macro is given.
  */
 function callShaped(type: Node): boolean {
   const d = type.childForFieldName('declarator');
