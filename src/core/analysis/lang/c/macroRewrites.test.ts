@@ -91,3 +91,31 @@ test('a macro is classified by its definition in each table: one name defined tw
     assert.match(await run(asAttribute), /\n {13}\{\n/);
   }
 });
+
+test('a call given as an argument is not blanked as a type, even where the arguments parsed before it (an operator) make the grammar read it as one', async () => {
+  const src = [
+    'int f(struct list *l) {',
+    '  struct item *it = container_of(l, struct item, link);',
+    '  tt_int_op(got, ==, (events & ~EV_PERSIST));',
+    '  event_free(ev);',
+    '  kill(getpid(), SIGUSR1);',
+    '  return 0;',
+    '}',
+    '',
+  ].join('\n');
+  const { text } = await rewritten(src);
+  assert.match(text, /container_of\(l\s+, link\)/);
+  assert.match(text, /kill\(getpid\(\), SIGUSR1\);/);
+});
+
+test('a call that reads as a function type (`offset_of(struct s, b)`) is not blanked as a type argument; its own type argument is', async () => {
+  const src = [
+    'int f(void) {',
+    '  tt_int_op(offset_of(struct example, b), 1);',
+    '  return CHECK(a, char *);',
+    '}',
+    '',
+  ].join('\n');
+  const { text } = await rewritten(src);
+  assert.match(text, /tt_int_op\(offset_of\( +b\), 1\);/);
+});

@@ -282,7 +282,7 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
           if (!(e > s && e - s < 200)) continue;
           const at = starts[i++]!;
           const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
-          if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type')) continue;
+          if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type') || callShaped(n.childForFieldName('type')!)) continue;
           // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
           const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
@@ -296,6 +296,15 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
     parser.delete();
   }
   return out;
+}
+
+/**
+ * A type that reads as well as a call (`offset_of(struct s, b)`: a named type with a function declarator
+ * and nothing around it, the parameters read as a type and a name): a call, which is what a macro is given.
+ */
+function callShaped(type: Node): boolean {
+  const d = type.childForFieldName('declarator');
+  return type.childForFieldName('type')?.type === 'type_identifier' && d?.type === 'abstract_function_declarator' && !d.childForFieldName('declarator');
 }
 
 const IDENTIFIER_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'primitive_type']);

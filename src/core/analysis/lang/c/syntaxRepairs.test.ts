@@ -283,3 +283,39 @@ test('a file\'s other configuration reuses the repairs of the items it shares, w
     Parser.prototype.parse = parse;
   }
 });
+
+test('operators given to a macro between its arguments are blanked with their comma, all of an item\'s at once; the calls stay', async () => {
+  const src = [
+    'static void t(void *arg) {',
+    '  tt_int_op(event_add(ev, NULL), ==, 0);',
+    '  tt_int_op(called, >=, 1);',
+    '  tt_int_op(count, !=, 2);',
+    'end:',
+    '  ;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /tt_int_op\(event_add\(ev, NULL\) {4}, 0\);/);
+  assert.match(text, /tt_int_op\(called {4}, 1\);/);
+  assert.match(text, /tt_int_op\(count {4}, 2\);/);
+});
+
+test('a type macro whose declared name is on the next row or parenthesized keeps its name as the type', async () => {
+  const src = [
+    'struct rpc_base {',
+    '  int timeout;',
+    '  TAILQ_HEAD(req_queue, req) (requests);',
+    '};',
+    'static HT_HEAD(err_map, err_entry)',
+    '     socket_errors = HT_INITIALIZER();',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /\n {2}TAILQ_HEAD {17}\(requests\);/);
+  assert.match(text, /\nstatic HT_HEAD {20}\n {5}socket_errors = HT_INITIALIZER\(\);/);
+});

@@ -15,7 +15,7 @@ import { definitionNodes } from './definitions';
  *   macro defined in a generated or system header (`UNUSED bool x;`, `JEMALLOC_EXPORT int f(void)`,
  *   `size_t head ALIGNED(64);`, `int f(__X509_NAME_CONST__ X509_NAME *a)`): the macro, with its
  *   arguments, is blanked;
- * - an operator passed to a macro (`timespeccmp(&a, &b, <)`), blanked with its comma;
+ * - an operator passed to a macro (`timespeccmp(&a, &b, <)`, `tt_int_op(n, ==, 2)`), blanked with its comma;
  * - a statement or declaration macro used without a `;` (`QUARTERROUND(a, b, c, d)` then the next
  *   statement on the next line; `TYPED_LIST(list, item_t, link)` at file scope): a `;` is put after it,
  *   in the blanks before the next token, so the macro stays one call statement the analysis sees;
@@ -250,14 +250,20 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   const empty = emptyArguments(leaves, text);
   if (empty.length) out.push({ rewrites: empty, rank: 0 });
   const semicolons: Rewrite[] = [];
+  const operatorArguments: Rewrite[] = [];
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
-    // An operator given to a macro as its last argument (`timespeccmp(&a, &b, <)`): blanked with its comma.
+    // An operator given to a macro as an argument (`timespeccmp(&a, &b, <)`, `tt_int_op(n, ==, 2)`): blanked
+    // with the comma before it; no expression has an operator right before a `,` or `)`.
     // (In error recovery `==` can come as two `=` tokens.)
     if (leaf.type === ',') {
       let j = k + 1;
       while (j < leaves.length && j <= k + 2 && (OPERATORS.has(leaves[j]!.type) || leaves[j]!.type === '!')) j++;
-      if (j > k + 1 && leaves[j]?.type === ')') out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[j - 1]!.endIndex)], rank: 0 });
+      if (j > k + 1 && (leaves[j]?.type === ')' || leaves[j]?.type === ',')) {
+        const blank = blankRewrite(text, leaf.startIndex, leaves[j - 1]!.endIndex);
+        out.push({ rewrites: [blank], rank: 0 });
+        operatorArguments.push(blank);
+      }
       continue;
     }
     // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
@@ -357,9 +363,14 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
       // A macro that stands for a type (`LIST_HEAD(name, item) a, b;`, `typedef LIST_HEAD(item) list_t;`):
       // its arguments go, its name stays as the type. In a function's body only for a declaration without
       // an initializer (`CHECK(x) fd = open(…)` may be a statement macro without its `;`).
-      const declared = leaves[call + 1];
-      if (declared && NAME_TOKENS.has(declared.type) && declared.startPosition.row === leaves[call]!.endPosition.row
-        && (!insideFunctionBody(leaf) || [';', ',', '['].includes(leaves[call + 2]?.type ?? ''))) {
+      // At file scope and in a struct the declared name can be on the next row (`static HT_HEAD(map, entry)`
+      // then `table = HT_INITIALIZER();`) or parenthesized (`TAILQ_HEAD(queue, item) (requests);`).
+      const outside = !insideFunctionBody(leaf);
+      // (A next row can lie outside the error's rows, so past the leaves.)
+      let declared = leaves[call + 1] ?? (outside ? nextLeaf(leaves[call]!, text) ?? undefined : undefined);
+      if (outside && declared?.type === '(' && NAME_TOKENS.has(leaves[call + 2]?.type ?? '') && leaves[call + 3]?.type === ')') declared = leaves[call + 2];
+      if (declared && NAME_TOKENS.has(declared.type) && (declared.startPosition.row === leaves[call]!.endPosition.row || (outside && declared.startPosition.row === leaves[call]!.endPosition.row + 1))
+        && (outside || [';', ',', '['].includes(leaves[call + 2]?.type ?? ''))) {
         out.push({ rewrites: [blankRewrite(text, next!.startIndex, leaves[call]!.endIndex)], rank: rank + 0.5 });
       }
       // In a function's body only after a declared name (`int fd SILENCE_INIT(-1);`), where no call can stand.
@@ -377,6 +388,8 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   // A run of statement macros without their `;` (`PROTO(a)` `PROTO(b)` … one a line): all of them at once first
   // (one error can span the whole run: one fixed alone does not lessen it).
   if (semicolons.length > 1) out.push({ rewrites: semicolons, rank: -2 });
+  // Likewise the operator arguments of a test's assertion macros (`tt_int_op(a, ==, b)` on every other line): all at once first.
+  if (operatorArguments.length > 1) out.push({ rewrites: operatorArguments, rank: -2 });
   return out;
 }
 
