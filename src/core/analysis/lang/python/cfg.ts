@@ -74,6 +74,11 @@ export interface ExceptionTypes {
   io(roots: readonly Node[]): Node | null;
   /** Whether an `except` clause catches only some OSErrors (`except BlockingIOError:`, `except (socket.timeout, InterruptedError):`). */
   narrow(handler: Node): boolean;
+  /**
+   * Whether an expression statement ends the process (`names.processExit`): `ends` (`os._exit(…)`: the path
+   * stops there) or `raises` (`sys.exit(…)`, `exit()`, `quit()`: only its SystemExit leaves), with the call.
+   */
+  processExit?(stmt: Node): { readonly call: Node; readonly ends: boolean } | null;
 }
 
 /** A loop (Python has no labels: `break` and `continue` go to the innermost one). */
@@ -251,10 +256,34 @@ export class CfgBuilder {
         return this.tryStatement(n, preds);
       case 'match_statement':
         return this.matchStatement(n, preds);
+      case 'expression_statement': {
+        const end = this.types?.processExit?.(n);
+        if (end) return this.processExit(n, end.call, end.ends, preds);
+        return [{ from: this.emit('stmt', n, [n], ['normal'], preds), slot: 0 }];
+      }
       default:
         if (DEFINITIONS.has(n.type)) return [{ from: this.emit('def', n, [], ['normal'], preds), slot: 0 }];
         return [{ from: this.emit('stmt', n, [n], ['normal'], preds), slot: 0 }];
     }
+  }
+
+  /**
+   * A statement that ends the process has no normal successor. `os._exit(…)` ends it at once: the OS closes
+   * every descriptor, so nothing is lost there (as C's `exit`); only a call in its arguments may raise.
+   * `sys.exit(…)` raises SystemExit, which a handler here or a caller may catch: it leaves by that exception
+   * (./effects `likely` takes it to practically never fail, so a leak there is below warning).
+   */
+  private processExit(n: Node, call: Node, ends: boolean, preds: Pred[]): Pred[] {
+    let raiser = this.raiser([n]);
+    if (ends && raiser?.id === call.id) raiser = null;
+    if (!ends) raiser ??= call;
+    const id = this.add('stmt', n, [n], raiser ? ['exc'] : [], raiser);
+    this.connect(preds, id);
+    if (raiser) {
+      const narrow = this.types !== null && this.catchers.some((c) => 'handlers' in c && c.narrow);
+      this.routeExc([{ from: id, slot: 0 }], raiser, this.catchers.length, narrow ? this.types!.io([n]) : null);
+    }
+    return [];
   }
 
   private condition(cond: Node | null, owner: Node, preds: Pred[], alwaysTrue = false): Branches {

@@ -11,7 +11,7 @@ import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from '.
 import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, Imports, isUnlikelyRaiser, loopbackPortName, plausibleCall } from './names';
+import { acquireShape, Imports, isUnlikelyRaiser, loopbackPortName, plausibleCall, processExit } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
@@ -167,6 +167,8 @@ interface PyFile {
   readonly trivial: ReadonlySet<string>;
   readonly unit: string;
   readonly deadline: number | undefined;
+  /** `exit` / `quit` when the file defines a function of that name (it shadows the builtin: names `processExit`). */
+  readonly shadowed: ReadonlySet<string>;
 }
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
@@ -180,11 +182,12 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     (call) => !isUnlikelyRaiser(call, imports) && plausibleCall(call, imports)));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline };
+  const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed };
   // A function's result depends on its own text and on the file's imports and indentation unit (whose
   // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
-  const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(',')];
+  const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(','), [...shadowed].sort().join(',')];
   // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
   for (const scope of scopes(root, definitions)) {
@@ -221,7 +224,10 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
     { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores: ownClass.stores, ownClassRaises: ownClass.raises, owned: attributes });
-  const builder = new CfgBuilder((roots) => effects.raiser(roots), { io: (roots) => effects.ioRaiser(roots), narrow: (h) => effects.narrowHandler(h) });
+  const builder = new CfgBuilder((roots) => effects.raiser(roots), {
+    io: (roots) => effects.ioRaiser(roots), narrow: (h) => effects.narrowHandler(h),
+    processExit: (stmt) => processExit(stmt, imports, file.shadowed),
+  });
   let cfg;
   try {
     cfg = builder.build(body);

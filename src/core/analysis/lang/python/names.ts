@@ -527,3 +527,24 @@ export function plausibleCall(call: Node, imports: Imports): boolean {
   const dot = resolved.lastIndexOf('.');
   return dot > 0 && PLAUSIBLE_MODULES.has(resolved.slice(0, dot)) && !QUIET_OS_FUNCTIONS.has(resolved);
 }
+
+/**
+ * A statement that is only a call ending the process: `os._exit(…)` (`ends`: the OS closes every descriptor
+ * at once, like C's `_exit`), or `sys.exit(…)` and the builtins `exit(…)`/`quit(…)` (they raise SystemExit,
+ * which a handler or a caller may catch). `defined`: names the file defines itself (they shadow the builtins).
+ */
+export function processExit(stmt: Node, imports: Imports, defined: ReadonlySet<string>): { call: Node; ends: boolean } | null {
+  const kids = named(stmt);
+  const call = kids.length === 1 ? strip(kids[0]!) : null;
+  if (call?.type !== 'call') return null;
+  const c = callee(call, imports);
+  if (c.raw === null || c.resolved === null) return null;
+  const head = c.raw.split('.')[0]!;
+  if (c.raw.includes('.') || imports.binds(head)) {
+    if (!imports.binds(head)) return null;
+    if (c.resolved === 'os._exit') return { call, ends: true };
+    if (c.resolved === 'sys.exit') return { call, ends: false };
+    return null;
+  }
+  return (c.raw === 'exit' || c.raw === 'quit') && !defined.has(c.raw) ? { call, ends: false } : null;
+}

@@ -1,0 +1,74 @@
+/**
+ * Issue 13: a path that ends the process loses nothing the OS does not close. `os._exit(…)` ends the
+ * path (as C's `exit`); `sys.exit(…)`, `exit()` and `quit()` raise SystemExit, which a caller may catch,
+ * so a resource open there is reported at information severity, never at the function's end after it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzePython } from './index';
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+async function findings(text: string): Promise<string[]> {
+  return (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+}
+
+test('python: sys.exit at the end of a program is not a warning (its SystemExit leaves, the function does not end)', async () => {
+  const text = lines(
+    'import sys',
+    '',
+    'def run(data):',
+    '    f = open("out.log", "w")',
+    '    f.write(data)',
+    '    sys.exit(23)',
+  );
+  // The write may fail (a warning where it raises); sys.exit only raises SystemExit: information.
+  assert.deepEqual(await findings(text), ['5 run f warning', '6 run f information']);
+});
+
+test('python: exit(), quit() and `from sys import exit` are process exits; os._exit ends the path', async () => {
+  const text = lines(
+    'import os',
+    'from sys import exit as leave',
+    '',
+    'def a():',
+    '    f = open("a.log", "w")',
+    '    exit(1)',
+    '',
+    'def b():',
+    '    f = open("b.log", "w")',
+    '    quit()',
+    '',
+    'def c():',
+    '    f = open("c.log", "w")',
+    '    leave(2)',
+    '',
+    'def d():',
+    '    f = open("d.log", "w")',
+    '    os._exit(0)',
+  );
+  assert.deepEqual(await findings(text), ['6 a f information', '10 b f information', '14 c f information']);
+});
+
+test('python: a caught SystemExit goes on, and a function of the file named exit is not the builtin', async () => {
+  const text = lines(
+    'import sys',
+    '',
+    'def exit(code):',
+    '    return code',
+    '',
+    'def caught():',
+    '    f = open("x.log", "w")',
+    '    try:',
+    '        sys.exit(1)',
+    '    except SystemExit:',
+    '        pass',
+    '    return 0',
+    '',
+    'def shadowed():',
+    '    f = open("y.log", "w")',
+    '    exit(1)',
+  );
+  // `exit(1)` of the file may raise (below warning) and returns: the function's end loses `f`.
+  assert.deepEqual(await findings(text), ['12 caught f warning', '16 shadowed f information', '16 shadowed f warning']);
+});
