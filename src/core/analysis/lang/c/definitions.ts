@@ -44,3 +44,16 @@ export function hashTokens(root: Node, types: ReadonlySet<string>): Node[] {
   }
   return out;
 }
+
+/**
+ * The `#define NAME value` lines of a text (object-like macros: a name followed by blanks and a value;
+ * the value as written, comments included), in source order. Directive lines are read from the text
+ * where the grammar may have failed around them (a header's flag list, a macro the repairs blank):
+ * a directive is one line by the preprocessor's own rules.
+ */
+export function objectDefineLines(text: string): { name: string; value: string }[] {
+  if (!text.includes('define')) return [];
+  const out: { name: string; value: string }[] = [];
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\n]*)$/gm)) out.push({ name: m[1]!, value: m[2]! });
+  return out;
+}

@@ -1,5 +1,5 @@
 import { Parser, type Node } from 'web-tree-sitter';
-import { definitionNodes } from './definitions';
+import { definitionNodes, objectDefineLines } from './definitions';
 import { cleanupFunction, constantValue, declaratorName } from './syntax';
 
 /**
@@ -80,12 +80,9 @@ export function fileMacros(root: Node): FileMacros {
  * the grammar could not parse. (The text is the file's build configuration: other branches are blank.)
  */
 function oneBitMacros(text: string): [string, number][] {
-  if (!text.includes('define')) return [];
   const seen = new Map<string, number | null>();
-  for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\n]*)$/gm)) {
-    const value = m[2]!.replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
-    const bit = oneBit(value);
-    const name = m[1]!;
+  for (const { name, value } of objectDefineLines(text)) {
+    const bit = oneBit(value.replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim());
     seen.set(name, seen.has(name) && seen.get(name) !== bit ? null : bit);
   }
   return [...seen].filter((e): e is [string, number] => e[1] !== null).map(([k, v]) => [`&${k}`, v]);

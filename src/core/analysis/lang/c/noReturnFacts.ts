@@ -5,6 +5,7 @@ import { NO_RETURN } from './names';
 import type { FileScan } from './scan';
 import { calleeName, strip } from './syntax';
 import type { CMacroDefinition } from '../../types';
+import { objectDefineLines } from './definitions';
 
 /**
  * What a file says about functions that never return, for the other files of its workspace:
@@ -117,7 +118,7 @@ const MAX_SPAN = 600;
 export function noReturnByMacro(text: string, table: ReadonlyMap<string, CMacroDefinition> | undefined): string[] {
   const names = new Set<string>(table ? noReturnMacrosOf(table) : []);
   if (text.includes('noreturn') || text.includes('_Noreturn')) {
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\n]*)$/gm)) if (NORETURN_WORD.test(m[2]!)) names.add(m[1]!);
+    for (const d of objectDefineLines(text)) if (NORETURN_WORD.test(d.value)) names.add(d.name);
   }
   const out: string[] = [];
   for (const macro of names) {
