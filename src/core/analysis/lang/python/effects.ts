@@ -196,8 +196,10 @@ export class Effects {
 
   /**
    * Whether a call practically never raises: `isUnlikelyRaiser`, a constructor of a class of this file
-   * whose `__init__` only stores what it is given (`trivialClasses`), or `accept()` on a listening socket
-   * the function itself connected to (`a.connect(srv.getsockname())` … `srv.accept()`: the connection is queued).
+   * whose `__init__` only stores what it is given (`trivialClasses`), `accept()` on a listening socket
+   * the function itself connected to (`a.connect(srv.getsockname())` … `srv.accept()`: the connection is queued),
+   * `os.chmod`/`os.unlink` of the file the statement before made (`adjustsPathJustMade`), or binding a Unix
+   * socket to a fresh `tempfile.mktemp()` name (`bindsFreshTempName`).
    */
   private quiet(call: Node): boolean {
     if (isUnlikelyRaiser(call, this.imports)) return true;
@@ -211,6 +213,7 @@ export class Effects {
       const port = loopbackPortName(named(call.childForFieldName('arguments') ?? call)[0] ?? null);
       if (port !== null && this.context.selfPorts.has(port)) return true;
     }
+    if (adjustsPathJustMade(call, this.imports) || bindsFreshTempName(call, this.imports)) return true;
     return c.name === 'accept' && c.receiver !== null && this.context.selfConnected.has(c.receiver);
   }
 
@@ -912,4 +915,103 @@ function count(e: Node): boolean {
     return fn?.type === 'identifier' && fn.text === 'len';
   }
   return false;
+}
+
+/** Calls that change the mode of a path or remove it. */
+const PATH_ADJUSTERS: ReadonlySet<string> = new Set(['os.chmod', 'os.lchmod', 'os.unlink', 'os.remove', 'os.rmdir']);
+/** Calls that make a file at the path given first (besides a socket's `bind(path)`). */
+const PATH_MAKERS: ReadonlySet<string> = new Set(['os.mkfifo', 'os.mkdir', 'os.mknod']);
+
+/** The call a statement consists of (`f(x)` on a line of its own), or null. */
+function soleCall(stmt: Node | null): Node | null {
+  if (stmt?.type !== 'expression_statement') return null;
+  const kids = named(stmt);
+  const e = kids.length === 1 ? strip(kids[0]!) : null;
+  return e?.type === 'call' ? e : null;
+}
+
+/** The first positional argument of a call when it is a plain name, else null. */
+function firstName(call: Node): Node | null {
+  const a = named(call.childForFieldName('arguments') ?? call)[0];
+  const x = a && a.type !== 'keyword_argument' ? strip(a) : null;
+  return x?.type === 'identifier' ? x : null;
+}
+
+/**
+ * `os.chmod(p, mode)`, `os.unlink(p)`, `os.remove(p)`, `os.rmdir(p)` as the statement right after the one that
+ * made the file at `p` (`s.bind(p)` of a Unix socket, `os.mkfifo(p)`, `os.mkdir(p)`, `os.mknod(p)`): the file
+ * exists, the process owns it and could just write its directory, so changing its mode or removing it
+ * practically never fails (issue 13). An existing file the function did not make (`os.remove(p)` of a stale
+ * socket) may belong to someone else or sit in a directory the process cannot write: that fails for real.
+ */
+export function adjustsPathJustMade(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  if (c.raw === null || c.resolved === null || !PATH_ADJUSTERS.has(c.resolved) || !imports.binds(c.raw.split('.')[0]!)) return false;
+  const path = firstName(call);
+  const stmt = call.parent;
+  if (!path || soleCall(stmt)?.id !== call.id) return false;
+  let prev = stmt!.previousNamedSibling;
+  while (prev?.type === 'comment') prev = prev.previousNamedSibling;
+  const made = soleCall(prev);
+  if (!made || firstName(made)?.text !== path.text) return false;
+  const m = callee(made, imports);
+  if (m.name === 'bind' && m.receiver !== null) return named(made.childForFieldName('arguments') ?? made).length === 1;
+  return m.raw !== null && m.resolved !== null && PATH_MAKERS.has(m.resolved) && imports.binds(m.raw.split('.')[0]!);
+}
+
+/**
+ * `tempfile.mktemp(…)` with no directory or a literal one (`mktemp(suffix=".sock", dir=".")`): a name no file
+ * has yet, of a length the code fixes.
+ */
+function freshTempName(e: Node | null, imports: Imports): boolean {
+  const call = strip(e);
+  if (call?.type !== 'call') return false;
+  const c = callee(call, imports);
+  if (c.raw === null || c.resolved !== 'tempfile.mktemp' || !imports.binds(c.raw.split('.')[0]!)) return false;
+  const args = named(call.childForFieldName('arguments') ?? call);
+  // mktemp(suffix, prefix, dir): the third positional argument or `dir=`.
+  const dir = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dir')?.childForFieldName('value') ??
+    args.filter((a) => a.type !== 'keyword_argument')[2] ?? null;
+  if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return false;
+  return dir === null || literalText(dir) !== null;
+}
+
+/**
+ * `s.bind(p)` where the function binds `p` once, before, to a fresh `tempfile.mktemp()` name (`freshTempName`),
+ * or `s.bind(tempfile.mktemp())`: no file has that name, so binding a Unix socket to it fails only through a race
+ * with another process taking the name (issue 13). Any other path may exist already or be too long.
+ */
+export function bindsFreshTempName(call: Node, imports: Imports): boolean {
+  const c = callee(call, imports);
+  if (c.name !== 'bind' || c.receiver === null) return false;
+  const args = named(call.childForFieldName('arguments') ?? call);
+  if (args.length !== 1) return false;
+  if (freshTempName(args[0]!, imports)) return true;
+  const path = firstName(call);
+  let fn: Node | null = call.parent;
+  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
+  const body = fn?.type === 'function_definition' ? fn.childForFieldName('body') : null;
+  if (!path || !body) return false;
+  // A parameter of that name: the caller's path, not a fresh one.
+  if (fn!.childForFieldName('parameters') && identifiersIn(fn!.childForFieldName('parameters')!).some((i) => i.text === path.text)) return false;
+  let binding: Node | null = null;
+  let other = false;
+  walk(body, (n) => {
+    if (other || (DEFERRED.has(n.type) && n !== body)) return false;
+    if (n.type === 'assignment') {
+      const left = strip(n.childForFieldName('left'));
+      if (left?.type === 'identifier' && left.text === path.text) {
+        if (binding) other = true;
+        binding = n;
+      } else if (left && targetNames(left).includes(path.text)) other = true;
+    } else if (n.type === 'augmented_assignment' || n.type === 'named_expression' || n.type === 'for_statement' || n.type === 'for_in_clause' ||
+      n.type === 'as_pattern' || n.type === 'global_statement' || n.type === 'nonlocal_statement' || n.type === 'delete_statement') {
+      const target = n.type === 'named_expression' ? n.childForFieldName('name') : n.type === 'as_pattern' ? n.childForFieldName('alias')
+        : n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause' ? n.childForFieldName('left') : n;
+      if (target && identifiersIn(target).some((i) => i.text === path.text)) other = true;
+    }
+    return !other;
+  });
+  const b = binding as Node | null;
+  return !other && b !== null && b.endIndex <= call.startIndex && freshTempName(b.childForFieldName('right'), imports);
 }

@@ -100,6 +100,12 @@ export class Imports {
     return this.bound.get(local) ?? local;
   }
 
+  /** Whether an import binds a name of `module` or of one of its submodules (`from tornado.testing import AsyncHTTPTestCase` for `tornado.testing`). */
+  importsFrom(module: string): boolean {
+    for (const q of this.bound.values()) if (q === module || q.startsWith(`${module}.`)) return true;
+    return false;
+  }
+
   /** A local name the imports bind to `qualified` (`o` for `import os as o` and `os`), or null. */
   localFor(qualified: string): string | null {
     for (const [local, q] of this.bound) if (q === qualified) return local;
@@ -231,7 +237,9 @@ export function isNonRaising(call: Node, imports: Imports): boolean {
  * - a new socket with standard arguments (`socket.socket()`, `socket.socket(AF_INET, SOCK_STREAM)`,
  *   `socketpair()`): it fails only when the process is out of descriptors;
  * - `connect(srv.getsockname())`: connecting to a socket of one's own (also `connect(("127.0.0.1", port))`
- *   with `srv, port = …` and `srv.accept()` in the function: see RaiseContext.selfPorts in ./effects);
+ *   with `srv, port = …` and `srv.accept()` in the function: see RaiseContext.selfPorts in ./effects), and a
+ *   connect to a loopback address at the port read from a listener of one's own (`srv.getsockname()[1]`,
+ *   Twisted's `port.getHost().port`, tornado.testing's `self.get_http_port()`: `loopbackOwnPort`);
  * - setting close-on-exec (`_setCloseOnExec(fd)`, `set_cloexec`), `fcntl.fcntl(fd, F_GETFD/F_SETFD/F_GETFL/F_SETFL, …)`;
  * - registering a descriptor number with a poller or reactor (`poller.register(s.fileno())`,
  *   `self.registerHandle(skt.fileno())`, `add_reader`): a new descriptor is not registered yet.
@@ -329,6 +337,52 @@ export function loopbackPortName(arg: Node | null): string | null {
   return LOOPBACK.has(kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('')) ? port.text : null;
 }
 
+/**
+ * The port of a listening socket or server the process itself holds, read at run time from it:
+ * `srv.getsockname()[1]` (a socket's own local address), Twisted's `port.getHost().port` (the address an
+ * IListeningPort listens on; not a `transport`'s, whose local end is a client's), and tornado.testing's
+ * `self.get_http_port()` (the port of the server an AsyncHTTPTestCase started for the test; only in a file
+ * that imports tornado.testing).
+ */
+function ownListeningPort(e: Node | null, imports: Imports): boolean {
+  const x = strip(e);
+  if (x?.type === 'subscript') {
+    const index = named(x).slice(1);
+    return index.length === 1 && index[0]!.type === 'integer' && index[0]!.text === '1' && selfAddress(x.childForFieldName('value'));
+  }
+  if (x?.type === 'attribute' && x.childForFieldName('attribute')?.text === 'port') {
+    const call = strip(x.childForFieldName('object'));
+    const fn = call?.type === 'call' ? strip(call.childForFieldName('function')) : null;
+    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'getHost' || (call!.childForFieldName('arguments')?.namedChildCount ?? 0) !== 0) return false;
+    const holder = strip(fn.childForFieldName('object'));
+    const last = holder?.type === 'attribute' ? holder.childForFieldName('attribute') : holder;
+    return last !== null && last !== undefined && !/^_*transport$/i.test(last.text);
+  }
+  if (x?.type === 'call') {
+    const fn = strip(x.childForFieldName('function'));
+    const obj = fn?.type === 'attribute' ? strip(fn.childForFieldName('object')) : null;
+    return obj?.type === 'identifier' && obj.text === 'self' && fn!.childForFieldName('attribute')?.text === 'get_http_port' &&
+      (x.childForFieldName('arguments')?.namedChildCount ?? 0) === 0 && imports.importsFrom('tornado.testing');
+  }
+  return false;
+}
+
+/**
+ * `("127.0.0.1", srv.getsockname()[1])`, `("127.0.0.1", port.getHost().port)`, `("localhost", self.get_http_port())`:
+ * a loopback address at the port of a listener of the process's own (`ownListeningPort`). Connecting there is
+ * queued by the kernel on that listener: it is not refused and does not time out.
+ */
+function loopbackOwnPort(arg: Node | null, imports: Imports): boolean {
+  const a = strip(arg);
+  const parts = a?.type === 'tuple' ? named(a) : [];
+  if (parts.length !== 2) return false;
+  const host = strip(parts[0]!);
+  if (host?.type !== 'string') return false;
+  const kids = named(host);
+  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return false;
+  return LOOPBACK.has(kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('')) && ownListeningPort(parts[1]!, imports);
+}
+
 /** Whether a call practically never raises (see UNLIKELY_METHODS): a leak that needs it to raise is pedantic. */
 export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
@@ -337,7 +391,10 @@ export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   if (c.resolved !== null && NEW_FUTURES.has(c.resolved)) return named(call.childForFieldName('arguments') ?? call).length === 0;
   if (!c.raw.includes('.')) return UNLIKELY_FUNCTIONS.has(c.name);
   if (c.resolved !== null && (UNLIKELY_FUNCTIONS.has(c.resolved) || PURE_PATH_FUNCTIONS.has(c.resolved))) return true;
-  if (c.name === 'connect' && selfAddress(named(call.childForFieldName('arguments') ?? call)[0] ?? null)) return true;
+  if (c.name === 'connect') {
+    const address = named(call.childForFieldName('arguments') ?? call)[0] ?? null;
+    if (selfAddress(address) || loopbackOwnPort(address, imports)) return true;
+  }
   if (CLOSE_ON_EXEC.test(c.name)) return true;
   if (REGISTRATION.test(c.name) && named(call.childForFieldName('arguments') ?? call).some(descriptorNumber)) return true;
   if (c.resolved === 'fcntl.fcntl') return descriptorFlagCommand(named(call.childForFieldName('arguments') ?? call)[1] ?? null);

@@ -100,3 +100,120 @@ test('python: a buffered write of a string to a text file the function opened is
   // data may be bytes (a TypeError on a text file); a binary file's write is not the buffered text write.
   assert.deepEqual(await findings(text), ['3 log f information', '5 log f information', '6 log f warning', '11 save g warning']);
 });
+
+test('python: a loopback connect to the port of a listener of the process itself is below warning; to any other port it is a warning', async () => {
+  const text = lines(
+    'import socket',
+    'from tornado.testing import AsyncHTTPTestCase',
+    '',
+    'class T(AsyncHTTPTestCase):',
+    '    def raw(self):',
+    '        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+    '        s.connect(("127.0.0.1", self.get_http_port()))',
+    '        return s',
+    '',
+    'def to_socket(srv):',
+    '    a = socket.socket()',
+    '    a.connect(("127.0.0.1", srv.getsockname()[1]))',
+    '    return a',
+    '',
+    'def to_port(port):',
+    '    b = socket.socket()',
+    '    b.connect(("localhost", port.getHost().port))',
+    '    return b',
+    '',
+    'def to_number(port):',
+    '    c = socket.socket()',
+    '    c.connect(("127.0.0.1", port))',
+    '    return c',
+    '',
+    'def to_peer(proto):',
+    '    d = socket.socket()',
+    '    d.connect(("127.0.0.1", proto.transport.getHost().port))',
+    '    return d',
+    '',
+    'def to_remote(srv):',
+    '    e = socket.socket()',
+    '    e.connect(("10.0.0.1", srv.getsockname()[1]))',
+    '    return e',
+  );
+  // A port number of unknown origin, a transport's own (client) end and a remote host may refuse the connection.
+  assert.deepEqual(await findings(text), ['7 raw s information', '12 to_socket a information', '17 to_port b information',
+    '22 to_number c warning', '27 to_peer d warning', '32 to_remote e warning']);
+});
+
+test('python: get_http_port() is the test server\'s port only where the file uses tornado.testing', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'class Client:',
+    '    def raw(self):',
+    '        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)',
+    '        s.connect(("127.0.0.1", self.get_http_port()))',
+    '        return s',
+  );
+  assert.deepEqual(await findings(text), ['6 raw s warning']);
+});
+
+test('python: os.chmod of the file the statement before made is below warning; of any other path it is a warning', async () => {
+  const text = lines(
+    'import os',
+    'import socket',
+    '',
+    'def made(path, mode):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    s.bind(path)',
+    '    # the socket file exists now',
+    '    os.chmod(path, mode)',
+    '    return s',
+    '',
+    'def existing(path, mode):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    os.chmod(path, mode)',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def other(path, lock, mode):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    s.bind(path)',
+    '    os.unlink(lock)',
+    '    return s',
+  );
+  assert.deepEqual(await findings(text), ['6 made s warning', '8 made s information', '13 existing s warning', '14 existing s warning',
+    '19 other s warning', '20 other s warning']);
+});
+
+test('python: binding a Unix socket to a fresh tempfile.mktemp() name is below warning; to a given path it is a warning', async () => {
+  const text = lines(
+    'import socket',
+    'from tempfile import mktemp',
+    '',
+    'def fresh():',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    path = mktemp(suffix=".sock", dir=".")',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def given(path):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def anywhere(d):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    path = mktemp(dir=d)',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def rebound(alt):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    path = mktemp()',
+    '    if alt:',
+    '        path = alt',
+    '    s.bind(path)',
+    '    return s',
+  );
+  // A directory the caller gives may make the name too long for a socket; a path rebound may exist already.
+  assert.deepEqual(await findings(text), ['6 fresh s information', '7 fresh s information', '12 given s warning',
+    '17 anywhere s information', '18 anywhere s warning', '23 rebound s information', '26 rebound s warning']);
+});
