@@ -76,7 +76,8 @@ export interface ExceptionTypes {
   narrow(handler: Node): boolean;
   /**
    * Whether an expression statement ends the process (`names.processExit`): `ends` (`os._exit(…)`: the path
-   * stops there) or `raises` (`sys.exit(…)`, `exit()`, `quit()`: only its SystemExit leaves), with the call.
+   * stops there) or not (`sys.exit(…)`, `exit()`, `quit()`: only its SystemExit leaves; a statement that always
+   * raises on Python 3, `names.alwaysRaises`: only that exception leaves), with the call.
    */
   processExit?(stmt: Node): { readonly call: Node; readonly ends: boolean } | null;
 }

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, removedInPython3, wrappedArgument, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
 import { DEFERRED, enclosingClass, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
@@ -46,6 +46,8 @@ export interface RaiseContext {
   readonly ownClassRaises?: boolean;
   /** A close method's attributes, owned from its entry (./closeMethod). */
   readonly owned?: OwnedAttributes | null;
+  /** Names module-level code of the file assigns (they may shadow an import: ./names `removedInPython3`). */
+  readonly rebound?: ReadonlySet<string>;
 }
 
 const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new Set() };
@@ -219,7 +221,8 @@ export class Effects {
 
   /**
    * Whether a call may fail for real (issue 13): not `quiet`, and one that plausibly fails by what it is
-   * (`plausibleCall`), a call on a resource the function holds (`other.getpeername()`), a function, method
+   * (`plausibleCall`) or always raises (a function Python 3's module no longer has, ./names `removedInPython3`),
+   * a call on a resource the function holds (`other.getpeername()`), a function, method
    * or class of the file whose body may fail (./summaries `raisingMethods`); not a buffered write of a string
    * to a text file the function opened (`bufferedTextWrite`). Any other call (a constructor of a class defined elsewhere, a method of an
    * object the analysis knows nothing about, formatting, ctypes, a getter) is taken to practically never
@@ -227,7 +230,8 @@ export class Effects {
    */
   private likely(call: Node): boolean {
     if (this.quiet(call) || bufferedTextWrite(call, this.imports)) return false;
-    if (plausibleCall(call, this.imports)) return true;
+    // A function Python 3's module no longer has (`string.join`): the call raises every time.
+    if (plausibleCall(call, this.imports) || removedInPython3(call, this.imports, this.context.rebound ?? new Set())) return true;
     const c = callee(call, this.imports);
     if (c.receiver !== null && c.raw !== null && c.raw.split('.').length === 2 && this.acquiredHere.has(c.receiver)) return true;
     const local = calleeOf(call, this.imports);

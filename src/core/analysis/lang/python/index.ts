@@ -11,7 +11,7 @@ import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from '.
 import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, Imports, isUnlikelyRaiser, loopbackPortName, plausibleCall, processExit } from './names';
+import { acquireShape, alwaysRaises, Imports, isUnlikelyRaiser, loopbackPortName, moduleRebound, plausibleCall, processExit } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
@@ -169,6 +169,8 @@ interface PyFile {
   readonly deadline: number | undefined;
   /** `exit` / `quit` when the file defines a function of that name (it shadows the builtin: names `processExit`). */
   readonly shadowed: ReadonlySet<string>;
+  /** Names module-level code assigns (they may shadow an import: `names.removedInPython3`). */
+  readonly rebound: ReadonlySet<string>;
 }
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
@@ -183,11 +185,13 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed };
+  const rebound = moduleRebound(root);
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, rebound };
   // A function's result depends on its own text and on the file's imports and indentation unit (whose
   // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
-  const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(','), [...shadowed].sort().join(',')];
+  const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(','), [...shadowed].sort().join(','),
+    [...rebound].filter((v) => imports.binds(v)).sort().join(',')];
   // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
   for (const scope of scopes(root, definitions)) {
@@ -223,10 +227,16 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   const findings: Finding[] = [];
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
-    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores: ownClass.stores, ownClassRaises: ownClass.raises, owned: attributes });
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores: ownClass.stores, ownClassRaises: ownClass.raises, owned: attributes, rebound: file.rebound });
   const builder = new CfgBuilder((roots) => effects.raiser(roots), {
     io: (roots) => effects.ioRaiser(roots), narrow: (h) => effects.narrowHandler(h),
-    processExit: (stmt) => processExit(stmt, imports, file.shadowed),
+    processExit: (stmt) => {
+      const end = processExit(stmt, imports, file.shadowed);
+      if (end) return end;
+      // A statement that always raises on Python 3 (`string.join(…)`) leaves only by that exception.
+      const call = alwaysRaises(stmt, imports, file.rebound);
+      return call ? { call, ends: false } : null;
+    },
   });
   let cfg;
   try {

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeOf, NO_SUMMARIES, summariesFingerprint, type LocalSummaries } from './summaries';
-import { named, strip } from './syntax';
+import { DEFERRED, named, strip, targetNames, walk } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -604,4 +604,94 @@ export function processExit(stmt: Node, imports: Imports, defined: ReadonlySet<s
     return null;
   }
   return (c.raw === 'exit' || c.raw === 'quit') && !defined.has(c.raw) ? { call, ends: false } : null;
+}
+
+/**
+ * Functions of standard modules that Python 3 no longer has: the string module's Python 2 functions
+ * (`string.join`, `string.split`, `string.atoi`, …), `os.getcwdu`, itertools' `izip`, `imap`, `ifilter`,
+ * `ifilterfalse`, `izip_longest`. Calling one raises AttributeError, every time.
+ */
+const REMOVED_IN_PYTHON3: ReadonlySet<string> = new Set([
+  ...['atof', 'atoi', 'atol', 'capitalize', 'expandtabs', 'find', 'rfind', 'index', 'rindex', 'count', 'lower', 'upper',
+    'split', 'splitfields', 'join', 'joinfields', 'lstrip', 'rstrip', 'strip', 'swapcase', 'translate', 'ljust', 'rjust',
+    'center', 'zfill', 'replace', 'maketrans'].map((f) => `string.${f}`),
+  'os.getcwdu', ...['izip', 'imap', 'ifilter', 'ifilterfalse', 'izip_longest'].map((f) => `itertools.${f}`),
+]);
+
+/** Expressions whose parts are all evaluated when they are (no short circuit, no deferred or conditional part). */
+const EAGER = new Set(['argument_list', 'call', 'binary_operator', 'unary_operator', 'parenthesized_expression', 'attribute',
+  'subscript', 'tuple', 'list', 'set', 'dictionary', 'pair', 'keyword_argument', 'expression_list', 'list_splat', 'dictionary_splat',
+  'assignment', 'augmented_assignment', 'interpolation', 'string', 'concatenated_string', 'await']);
+
+/** Whether `name` is bound in `body` by its own code (not nested definitions): an assignment, a loop, `with … as`, `except … as`, an import. */
+function bindsName(body: Node, name: string): boolean {
+  let found = false;
+  walk(body, (n) => {
+    if (found || (DEFERRED.has(n.type) && n !== body)) {
+      // A nested definition or class of that name binds it too.
+      if (!found && DEFERRED.has(n.type) && n.type !== 'lambda') {
+        const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
+        if (def?.childForFieldName('name')?.text === name) found = true;
+      }
+      return false;
+    }
+    let target: Node | null = null;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause') target = n.childForFieldName('left');
+    else if (n.type === 'named_expression') target = n.childForFieldName('name');
+    else if (n.type === 'as_pattern') target = n.childForFieldName('alias');
+    else if (n.type === 'import_statement' || n.type === 'import_from_statement') found = n !== body && n.parent?.type !== 'module' && n.text.includes(name);
+    if (target && targetNames(target).includes(name)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * `string.join(…)` and the other functions Python 3's module does not have (REMOVED_IN_PYTHON3), called through
+ * the name an `import` of the module binds, where no parameter or local of the enclosing functions and no module-level
+ * assignment rebinds that name (`def strip(self, string): string.find(…)` is str.find). `rebound`: the module-level
+ * names the file assigns besides its imports.
+ */
+export function removedInPython3(call: Node, imports: Imports, rebound: ReadonlySet<string>): boolean {
+  const c = callee(call, imports);
+  if (c.raw === null || c.resolved === null || !c.raw.includes('.') || !REMOVED_IN_PYTHON3.has(c.resolved)) return false;
+  const head = c.raw.split('.')[0]!;
+  if (c.raw.split('.').length !== 2 || !imports.binds(head) || rebound.has(head)) return false;
+  for (let p: Node | null = call.parent; p; p = p.parent) {
+    if (p.type !== 'function_definition' && p.type !== 'lambda' && p.type !== 'class_definition') continue;
+    const params = p.childForFieldName('parameters');
+    if (params && params.descendantsOfType('identifier').some((i) => i?.text === head)) return false;
+    const body = p.childForFieldName('body');
+    if (body && p.type !== 'lambda' && bindsName(body, head)) return false;
+  }
+  return true;
+}
+
+/** The names module-level code of a file binds other than by importing (`string = "abc"`): they may shadow an import. */
+export function moduleRebound(root: Node): Set<string> {
+  const out = new Set<string>();
+  walk(root, (n) => {
+    if (DEFERRED.has(n.type)) return false;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') for (const v of targetNames(n.childForFieldName('left'))) out.add(v);
+    else if (n.type === 'as_pattern') for (const v of targetNames(n.childForFieldName('alias'))) out.add(v);
+    return true;
+  });
+  return out;
+}
+
+/**
+ * A statement that always raises on Python 3: an expression statement that evaluates, whatever happens, a call of a
+ * function its module no longer has (`f.write(string.join(parts, " ") + " ")`: `removedInPython3`). Not one in a
+ * branch of `and`/`or`/`if … else`, a comprehension or a lambda, which may not run.
+ */
+export function alwaysRaises(stmt: Node, imports: Imports, rebound: ReadonlySet<string>): Node | null {
+  if (stmt.type !== 'expression_statement') return null;
+  let found: Node | null = null;
+  walk(stmt, (n) => {
+    if (found) return false;
+    if (n !== stmt && !EAGER.has(n.type) && n.type !== 'identifier') return false;
+    if (n.type === 'call' && removedInPython3(n, imports, rebound)) found = n;
+    return !found;
+  });
+  return found;
 }

@@ -72,3 +72,36 @@ test('python: a caught SystemExit goes on, and a function of the file named exit
   // `exit(1)` of the file may raise (below warning) and returns: the function's end loses `f`.
   assert.deepEqual(await findings(text), ['12 caught f warning', '16 shadowed f information', '16 shadowed f warning']);
 });
+
+test('python: a call of a function Python 3 no longer has (string.join) always raises: the statements after it are not reached', async () => {
+  const text = lines(
+    'import string',
+    '',
+    'def dump(path, data):',
+    '    f = open(path, "a")',
+    '    while data:',
+    '        p, data = data[:16], data[16:]',
+    '        f.write(string.join(map(lambda x: "%02X" % ord(x), p), " ") + " ")',
+    '        for c in p:',
+    '            f.write(c)',
+    '    f.write("\\n")',
+    '    f.close()',
+    '',
+    'def words(path, string):',
+    '    g = open(path)',
+    '    n = string.find("x")',
+    '    g.read()',
+    '    g.close()',
+    '    return n',
+    '',
+    'def maybe(path, old, parts):',
+    '    h = open(path, "a")',
+    '    h.write(string.join(parts) if old else " ".join(parts))',
+    '    h.write(path)',
+    '    h.close()',
+  );
+  // `string` the parameter is a str (its find() practically never raises), and a branch of `if … else` may not run:
+  // the writes after those stay reachable (and h.write(path) may write bytes to a text file).
+  assert.deepEqual(await findings(text), ['7 dump f warning', '10 dump f information', '15 words g information', '16 words g warning',
+    '22 maybe h warning', '23 maybe h warning']);
+});
