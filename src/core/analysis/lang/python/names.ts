@@ -667,11 +667,16 @@ export function removedInPython3(call: Node, imports: Imports, rebound: Readonly
   return true;
 }
 
-/** The names module-level code of a file binds other than by importing (`string = "abc"`): they may shadow an import. */
+/** The names module-level code of a file binds other than by importing (`string = "abc"`, `def string(…)`): they may shadow an import. */
 export function moduleRebound(root: Node): Set<string> {
   const out = new Set<string>();
   walk(root, (n) => {
-    if (DEFERRED.has(n.type)) return false;
+    if (DEFERRED.has(n.type)) {
+      const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
+      const name = def?.type === 'lambda' ? null : def?.childForFieldName('name')?.text;
+      if (name) out.add(name);
+      return false;
+    }
     if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') for (const v of targetNames(n.childForFieldName('left'))) out.add(v);
     else if (n.type === 'as_pattern') for (const v of targetNames(n.childForFieldName('alias'))) out.add(v);
     return true;

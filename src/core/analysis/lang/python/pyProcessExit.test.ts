@@ -105,3 +105,26 @@ test('python: a call of a function Python 3 no longer has (string.join) always r
   assert.deepEqual(await findings(text), ['7 dump f warning', '10 dump f information', '15 words g information', '16 words g warning',
     '22 maybe h warning', '23 maybe h warning']);
 });
+
+test('python: a module-level definition or assignment of the imported name shadows the module', async () => {
+  const text = lines(
+    'import string',
+    'import itertools',
+    '',
+    'def dump(path, parts, a, b):',
+    '    f = open(path, "a")',
+    '    f.write(string.join(parts))',
+    '    f.write(itertools.izip(a, b))',
+    '    f.write(path)',
+    '    f.close()',
+    '',
+    'class string:',
+    '    @staticmethod',
+    '    def join(parts):',
+    '        return " ".join(parts)',
+    '',
+    'itertools = None',
+  );
+  // Neither call is the module's: both writes may raise (data of unknown type), and the statements after them run.
+  assert.deepEqual(await findings(text), ['6 dump f warning', '7 dump f warning', '8 dump f warning']);
+});
