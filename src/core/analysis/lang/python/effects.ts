@@ -942,8 +942,8 @@ function firstName(call: Node): Node | null {
 }
 
 /**
- * `os.chmod(p, mode)`, `os.unlink(p)`, `os.remove(p)`, `os.rmdir(p)` as the statement right after the one that
- * made the file at `p` (`s.bind(p)` of a Unix socket, `os.mkfifo(p)`, `os.mkdir(p)`, `os.mknod(p)`): the file
+ * `os.chmod(p, mode)`, `os.unlink(p)`, `os.remove(p)` (`os.rmdir(p)` of a directory) as the statement right after the one
+ * that made the file at `p` (`s.bind(p)` of a Unix socket, `os.mkfifo(p)`, `os.mkdir(p)`, `os.mknod(p)`): the file
  * exists, the process owns it and could just write its directory, so changing its mode or removing it
  * practically never fails (issue 13). An existing file the function did not make (`os.remove(p)` of a stale
  * socket) may belong to someone else or sit in a directory the process cannot write: that fails for real.
@@ -959,8 +959,13 @@ export function adjustsPathJustMade(call: Node, imports: Imports): boolean {
   const made = soleCall(prev);
   if (!made || firstName(made)?.text !== path.text) return false;
   const m = callee(made, imports);
-  if (m.name === 'bind' && m.receiver !== null) return named(made.childForFieldName('arguments') ?? made).length === 1;
-  return m.raw !== null && m.resolved !== null && PATH_MAKERS.has(m.resolved) && imports.binds(m.raw.split('.')[0]!);
+  let dir: boolean;
+  if (m.name === 'bind' && m.receiver !== null && named(made.childForFieldName('arguments') ?? made).length === 1) dir = false;
+  else if (m.raw !== null && m.resolved !== null && PATH_MAKERS.has(m.resolved) && imports.binds(m.raw.split('.')[0]!)) dir = m.resolved === 'os.mkdir';
+  else return false;
+  // A directory is removed with rmdir, anything else with unlink/remove: the other way round fails every time.
+  if (c.resolved === 'os.rmdir') return dir;
+  return c.resolved === 'os.chmod' || c.resolved === 'os.lchmod' || !dir;
 }
 
 /**

@@ -178,9 +178,18 @@ test('python: os.chmod of the file the statement before made is below warning; o
     '    s.bind(path)',
     '    os.unlink(lock)',
     '    return s',
+    '',
+    'def folder(path):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    os.mkdir(path)',
+    '    os.unlink(path)',
+    '    os.mkdir(path)',
+    '    os.rmdir(path)',
+    '    return s',
   );
+  // unlink() of a directory fails every time; rmdir() of the directory just made does not.
   assert.deepEqual(await findings(text), ['6 made s warning', '8 made s information', '13 existing s warning', '14 existing s warning',
-    '19 other s warning', '20 other s warning']);
+    '19 other s warning', '20 other s warning', '25 folder s warning', '26 folder s warning', '27 folder s warning', '28 folder s information']);
 });
 
 test('python: binding a Unix socket to a fresh tempfile.mktemp() name is below warning; to a given path it is a warning', async () => {
