@@ -1,0 +1,151 @@
+/*
+ * _sockscope_stack: the optional accelerator of SockScope's Python origins recorder (sitecustomize.py
+ * beside it). scripts/build.mjs compiles it against the python3 on PATH and names it with that
+ * interpreter's EXT_SUFFIX, so another Python version does not find it and the recorder walks the
+ * frames in Python, as without it. It changes nothing that is recorded: it builds the very key the
+ * recorder's Python walk builds (see __init__ in sitecustomize.py; keep the two in step), only without
+ * running Python bytecode for each frame. Public C API only.
+ *
+ * key(frame, accept_code, accept_key, depth): the stack key from `frame` out (the recorder passes
+ * sys._getframe(1): taking the frame in C with PyEval_GetFrame would make a frame object for the
+ * recorder's own wrapper at each socket), over at most `depth` frames:
+ *     innermost: (id(code), f_lasti), or accept_key when its code object is accept_code;
+ *     then for each frame further out: (key so far, id(code), f_lasti).
+ * The frames are those of frame.f_back (PyFrame_GetBack), the code objects and offsets those of
+ * frame.f_code and frame.f_lasti, so the key equals the Python walk's on every version (3.8-3.13).
+ * Also measured: the fast_ids lookup done here too (returning the site or None) was no faster, so the
+ * key is looked up in Python.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+#if PY_VERSION_HEX < 0x03080000
+#error "_sockscope_stack needs Python 3.8 or later"
+#endif
+
+/* The frame's caller, a new reference (NULL at the outermost frame; never sets an error). */
+static PyFrameObject *back_of(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyFrame_GetBack(f);
+#else
+    Py_XINCREF(f->f_back);
+    return f->f_back;
+#endif
+}
+
+/* The frame's code object, a new reference. */
+static PyCodeObject *code_of(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyFrame_GetCode(f);
+#else
+    Py_INCREF(f->f_code);
+    return f->f_code;
+#endif
+}
+
+/* frame.f_lasti as Python shows it: a byte offset (-1 before the first instruction). */
+static long lasti_of(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetLasti(f);
+#elif PY_VERSION_HEX >= 0x030A0000
+    return f->f_lasti < 0 ? -1 : (long)f->f_lasti * (long)sizeof(_Py_CODEUNIT);
+#else
+    return f->f_lasti;
+#endif
+}
+
+/* (prefix, id(code), f_lasti), or (id(code), f_lasti) when prefix is NULL; steals prefix. */
+static PyObject *step(PyObject *prefix, PyFrameObject *f)
+{
+    PyCodeObject *code = code_of(f);
+    PyObject *id = PyLong_FromVoidPtr(code);
+    Py_DECREF(code); /* the frame still holds it */
+    PyObject *lasti = PyLong_FromLong(lasti_of(f));
+    PyObject *out = NULL;
+    if (id != NULL && lasti != NULL)
+        out = prefix != NULL ? PyTuple_Pack(3, prefix, id, lasti) : PyTuple_Pack(2, id, lasti);
+    Py_XDECREF(prefix);
+    Py_XDECREF(id);
+    Py_XDECREF(lasti);
+    return out;
+}
+
+static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *accept_key, Py_ssize_t depth)
+{
+    if (!PyFrame_Check(first)) {
+        PyErr_SetString(PyExc_TypeError, "key(): a frame object expected");
+        return NULL;
+    }
+    PyFrameObject *f = (PyFrameObject *)first;
+    Py_INCREF(f);
+    PyObject *key;
+    PyCodeObject *code = code_of(f);
+    int is_accept = (PyObject *)code == accept_code;
+    Py_DECREF(code);
+    if (is_accept) {
+        Py_INCREF(accept_key);
+        key = accept_key;
+    } else {
+        key = step(NULL, f);
+    }
+    for (Py_ssize_t i = 1; key != NULL && i < depth; i++) {
+        PyFrameObject *next = back_of(f);
+        Py_DECREF(f);
+        f = next;
+        if (f == NULL)
+            break;
+        key = step(key, f);
+    }
+    Py_XDECREF(f);
+    return key;
+}
+
+static int depth_arg(PyObject *o, Py_ssize_t *depth)
+{
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "depth must be an int");
+        return -1;
+    }
+    *depth = PyLong_AsSsize_t(o);
+    if (*depth == -1 && PyErr_Occurred())
+        return -1;
+    if (*depth < 1) {
+        PyErr_SetString(PyExc_ValueError, "depth must be at least 1");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *stack_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    Py_ssize_t depth;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "key(frame, accept_code, accept_key, depth) takes 4 arguments");
+        return NULL;
+    }
+    if (depth_arg(args[3], &depth) < 0)
+        return NULL;
+    return build_key(args[0], args[1], args[2], depth);
+}
+
+static PyMethodDef methods[] = {
+    {"key", (PyCFunction)(void (*)(void))stack_key, METH_FASTCALL,
+     "key(frame, accept_code, accept_key, depth): the recorder's stack key from frame out."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_sockscope_stack",
+    "The stack key of SockScope's Python origins recorder, walked in C.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__sockscope_stack(void)
+{
+    return PyModule_Create(&module);
+}
