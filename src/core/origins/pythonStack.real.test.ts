@@ -11,6 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseOriginStream } from './streamFile';
+import type { OriginFrame } from './symbolize';
 import { buildPythonStack, hasGcc, runtimeRecorders, tempDir } from './testing/build';
 
 const linux = process.platform === 'linux';
@@ -106,7 +107,7 @@ interface Recorded {
   counts: Map<string, string>;
   /** JSON of the sites' frames of the live sockets, sorted. */
   live: string[];
-  frames: { file: string; line: number; function: string }[][];
+  frames: (readonly OriginFrame[])[];
   stderr: string;
   /** Whether the recorder used the accelerator (it puts it in sys.modules then). */
   accelerated: boolean;
@@ -118,11 +119,11 @@ function record(env: NodeJS.ProcessEnv, program = PROGRAM): Recorded {
   const r = spawnSync('python3', [file], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 });
   assert.equal(r.status, 0, r.stderr);
   const stream = parseOriginStream(fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8'));
-  const key = (site: number): string => JSON.stringify(stream.sites.get(site) ?? null);
+  const key = (site: number | undefined): string => JSON.stringify(site === undefined ? 'no site' : stream.sites.get(site) ?? null);
   const counts = new Map<string, string>();
   for (const [site, c] of stream.counts) counts.set(key(site), `${c.opens}/${c.closes}`);
   const live = [...stream.live.values()].map((l) => key(l.stack)).sort();
-  return { counts, live, frames: [...stream.sites.values()] as Recorded['frames'], stderr: r.stderr, accelerated: r.stdout.trim() === 'True' };
+  return { counts, live, frames: [...stream.sites.values()], stderr: r.stderr, accelerated: r.stdout.trim() === 'True' };
 }
 
 const skip = (!linux || !hasPython || !hasGcc) && 'needs Linux, python3 and gcc';
