@@ -19,6 +19,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
+#include <stdint.h>
+#include <string.h>
 
 #if PY_VERSION_HEX < 0x03080000
 #error "_sockscope_stack needs Python 3.8 or later"
@@ -59,20 +61,77 @@ static long lasti_of(PyFrameObject *f)
 }
 
 /* (prefix, id(code), f_lasti), or (id(code), f_lasti) when prefix is NULL; steals prefix. */
-static PyObject *step(PyObject *prefix, PyFrameObject *f)
+static PyObject *step(PyObject *prefix, uintptr_t code, uintptr_t lasti)
 {
-    PyCodeObject *code = code_of(f);
-    PyObject *id = PyLong_FromVoidPtr(code);
-    Py_DECREF(code); /* the frame still holds it */
-    PyObject *lasti = PyLong_FromLong(lasti_of(f));
+    PyObject *id = PyLong_FromVoidPtr((void *)code);
+    PyObject *offset = PyLong_FromLong((long)lasti);
     PyObject *out = NULL;
-    if (id != NULL && lasti != NULL)
-        out = prefix != NULL ? PyTuple_Pack(3, prefix, id, lasti) : PyTuple_Pack(2, id, lasti);
+    if (id != NULL && offset != NULL)
+        out = prefix != NULL ? PyTuple_Pack(3, prefix, id, offset) : PyTuple_Pack(2, id, offset);
     Py_XDECREF(prefix);
     Py_XDECREF(id);
-    Py_XDECREF(lasti);
+    Py_XDECREF(offset);
     return out;
 }
+
+/* The key of a walk: a pure function of the code objects' addresses, the offsets, and accept_code's
+ * address and accept_key (which the key then holds). */
+static PyObject *key_of(const uintptr_t *raw, Py_ssize_t n, PyObject *accept_code, PyObject *accept_key)
+{
+    PyObject *key;
+    if (raw[0] == (uintptr_t)accept_code) {
+        Py_INCREF(accept_key);
+        key = accept_key;
+    } else {
+        key = step(NULL, raw[0], raw[1]);
+    }
+    for (Py_ssize_t i = 1; key != NULL && i < n; i++)
+        key = step(key, raw[2 * i], raw[2 * i + 1]);
+    return key;
+}
+
+/* Walks at most depth frames from first out (frame.f_back), writing each one's code object address
+ * and f_lasti into raw; returns how many. */
+static Py_ssize_t walk(PyFrameObject *first, Py_ssize_t depth, uintptr_t *raw)
+{
+    PyFrameObject *f = first;
+    Py_ssize_t n = 0;
+    Py_INCREF(f);
+    for (;;) {
+        PyCodeObject *code = code_of(f);
+        raw[2 * n] = (uintptr_t)code;
+        Py_DECREF(code); /* only its address is kept */
+        raw[2 * n + 1] = (uintptr_t)lasti_of(f);
+        if (++n >= depth)
+            break;
+        PyFrameObject *next = back_of(f);
+        Py_DECREF(f);
+        f = next;
+        if (f == NULL)
+            break;
+    }
+    Py_XDECREF(f);
+    return n;
+}
+
+/* The keys of recent walks, by their raw walk: a stack seen again gets the same key object, so that
+ * no tuple or int is made for it and the dict lookup that follows finds its entry by identity, without
+ * comparing the nested tuples. Sound because a key is a pure function of what a slot compares (the raw
+ * walk, accept_code's address and accept_key, which a key using it holds alive). Slots are written
+ * only after the key is made (making it may run a garbage collection, and Python code in it may call
+ * key() again). Not in a free-threaded build (no GIL to guard the slots). */
+#define MAX_CACHED 64
+#define SLOTS 64
+struct slot {
+    PyObject *key;
+    PyObject *accept_code; /* compared by address only */
+    PyObject *accept_key;  /* compared by address; alive while key uses it */
+    Py_ssize_t n;
+    uintptr_t raw[2 * MAX_CACHED];
+};
+#ifndef Py_GIL_DISABLED
+static struct slot slots[SLOTS];
+#endif
 
 static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *accept_key, Py_ssize_t depth)
 {
@@ -80,27 +139,42 @@ static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *acc
         PyErr_SetString(PyExc_TypeError, "key(): a frame object expected");
         return NULL;
     }
-    PyFrameObject *f = (PyFrameObject *)first;
-    Py_INCREF(f);
-    PyObject *key;
-    PyCodeObject *code = code_of(f);
-    int is_accept = (PyObject *)code == accept_code;
-    Py_DECREF(code);
-    if (is_accept) {
-        Py_INCREF(accept_key);
-        key = accept_key;
-    } else {
-        key = step(NULL, f);
+    uintptr_t small[2 * MAX_CACHED];
+    uintptr_t *raw = small;
+    if (depth > MAX_CACHED) {
+        raw = PyMem_Malloc(sizeof(uintptr_t) * 2 * (size_t)depth);
+        if (raw == NULL)
+            return PyErr_NoMemory();
     }
-    for (Py_ssize_t i = 1; key != NULL && i < depth; i++) {
-        PyFrameObject *next = back_of(f);
-        Py_DECREF(f);
-        f = next;
-        if (f == NULL)
-            break;
-        key = step(key, f);
+    Py_ssize_t n = walk((PyFrameObject *)first, depth, raw);
+#ifndef Py_GIL_DISABLED
+    if (raw == small) {
+        uintptr_t h = (uintptr_t)n;
+        for (Py_ssize_t i = 0; i < 2 * n; i++)
+            h = (h ^ raw[i]) * (uintptr_t)0x9E3779B97F4A7C15ull;
+        struct slot *s = &slots[(h >> 32 ^ h) % SLOTS];
+        if (s->key != NULL && s->n == n && s->accept_code == accept_code && s->accept_key == accept_key &&
+            memcmp(s->raw, raw, sizeof(uintptr_t) * 2 * (size_t)n) == 0) {
+            Py_INCREF(s->key);
+            return s->key;
+        }
+        PyObject *key = key_of(raw, n, accept_code, accept_key);
+        if (key != NULL) {
+            PyObject *old = s->key;
+            Py_INCREF(key);
+            s->key = key;
+            s->accept_code = accept_code;
+            s->accept_key = accept_key;
+            s->n = n;
+            memcpy(s->raw, raw, sizeof(uintptr_t) * 2 * (size_t)n);
+            Py_XDECREF(old);
+        }
+        return key;
     }
-    Py_XDECREF(f);
+#endif
+    PyObject *key = key_of(raw, n, accept_code, accept_key);
+    if (raw != small)
+        PyMem_Free(raw);
     return key;
 }
 
