@@ -1,7 +1,8 @@
 # SockScope's Python socket-origins recorder. `sockscope run` puts this folder first on PYTHONPATH
 # (src/core/origins/inject.ts), so Python's site module imports it at start; then it runs the
 # sitecustomize the user's path would have run (found on sys.path without this folder), so that one
-# keeps working. Standard library only.
+# keeps working. Standard library only, plus an optional accelerator: _sockscope_stack (C, beside this
+# file, built for one interpreter) builds the same stack key in C; without it the key is built here.
 #
 # It records the Python stack when a socket.socket gets its descriptor: created (socket(), also
 # create_connection, socketpair, fromfd, asyncio…) or accepted (socket.accept wraps the new descriptor
@@ -13,8 +14,8 @@
 # Frames of the standard library (sysconfig's stdlib paths, not site-packages), frozen modules and this
 # file are left out: frame 0 is the innermost frame of the program.
 #
-# Cost: the hot path walks the frames (sys._getframe, capped) to a key of code object ids and
-# instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
+# Cost: the hot path walks the frames (sys._getframe, capped; in C with the accelerator) to a key of
+# code object ids and instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
 # numbers and a site, written once. When socket.py's __init__ and _real_close are the known ones
 # (checked at start), the wrappers do their work themselves instead of calling them. Opens are queued; a close only marks its record, and is queued only
 # when the socket's O line was written. Batches are written at most 200 ms late by a daemon thread that
