@@ -25,6 +25,12 @@
 #if PY_VERSION_HEX < 0x03080000
 #error "_sockscope_stack needs Python 3.8 or later"
 #endif
+/* A free-threaded build would turn the GIL back on to load a module that does not declare itself safe
+ * without it, changing how the program runs; this one keeps state (the key slots) that the GIL guards.
+ * Not built there: the recorder walks in Python. */
+#ifdef Py_GIL_DISABLED
+#error "_sockscope_stack is not built for free-threaded Python"
+#endif
 
 /* The frame's caller, a new reference (NULL at the outermost frame; never sets an error). */
 static PyFrameObject *back_of(PyFrameObject *f)
@@ -119,7 +125,7 @@ static Py_ssize_t walk(PyFrameObject *first, Py_ssize_t depth, uintptr_t *raw)
  * comparing the nested tuples. Sound because a key is a pure function of what a slot compares (the raw
  * walk, accept_code's address and accept_key, which a key using it holds alive). Slots are written
  * only after the key is made (making it may run a garbage collection, and Python code in it may call
- * key() again). Not in a free-threaded build (no GIL to guard the slots). */
+ * key() again). The GIL guards them. */
 #define MAX_CACHED 64
 #define SLOTS 64
 struct slot {
@@ -129,9 +135,7 @@ struct slot {
     Py_ssize_t n;
     uintptr_t raw[2 * MAX_CACHED];
 };
-#ifndef Py_GIL_DISABLED
 static struct slot slots[SLOTS];
-#endif
 
 static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *accept_key, Py_ssize_t depth)
 {
@@ -147,7 +151,6 @@ static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *acc
             return PyErr_NoMemory();
     }
     Py_ssize_t n = walk((PyFrameObject *)first, depth, raw);
-#ifndef Py_GIL_DISABLED
     if (raw == small) {
         uintptr_t h = (uintptr_t)n;
         for (Py_ssize_t i = 0; i < 2 * n; i++)
@@ -171,10 +174,9 @@ static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *acc
         }
         return key;
     }
-#endif
+    /* A window wider than the slots hold: made afresh each time. */
     PyObject *key = key_of(raw, n, accept_code, accept_key);
-    if (raw != small)
-        PyMem_Free(raw);
+    PyMem_Free(raw);
     return key;
 }
 
