@@ -84,6 +84,55 @@ if (!args.has('--only-tests')) {
   }
 }
 
+// The Python recorder's optional accelerator (src/core/origins/python/_sockscope_stack.c): a CPython
+// extension built against the python3 on PATH and named with its EXT_SUFFIX beside the recorder's
+// sitecustomize.py, so that another Python version does not find it and walks its frames in Python.
+// Without python3, a C compiler or Python.h (Debian: python3-dev) it is skipped with one line: the
+// recorder works without it, slower.
+if (process.platform === 'linux' && !args.has('--only-tests')) {
+  const source = 'src/core/origins/python/_sockscope_stack.c';
+  const cc = [process.env.CC, 'cc', 'gcc', 'clang'].find((c) => c && hasCommand(c));
+  const python = pythonBuildInfo();
+  if (!cc) {
+    // The native recorder's lines above already say that there is no compiler.
+  } else if (typeof python === 'string') {
+    console.warn(`build: ${python}: the Python origins recorder's accelerator (_sockscope_stack) not built; the recorder walks its stacks in Python (slower).`);
+  } else {
+    const target = `dist/lib/python/_sockscope_stack${python.suffix}`;
+    if (!existsSync(target) || statSync(target).mtimeMs < statSync(source).mtimeMs || production) {
+      // Tolerant of another Python's headers (a deprecation is no error here; the unit tests build it
+      // with -Werror against this machine's): a failure is one line, not a failed build.
+      try {
+        execFileSync(cc, pythonExtensionCompileArgs(python.include, source, target), { stdio: ['ignore', 'ignore', 'pipe'] });
+      } catch (e) {
+        rmSync(target, { force: true });
+        const first = String(e.stderr ?? '').split('\n').find((l) => /error/.test(l)) ?? String(e.message).split('\n')[0];
+        console.warn(`build: _sockscope_stack did not compile against ${python.include} (${first.trim()}); the Python origins recorder walks its stacks in Python (slower).`);
+      }
+    }
+  }
+}
+
+/** The python3 on PATH's include folder and EXT_SUFFIX, or why the extension cannot be built. */
+function pythonBuildInfo() {
+  let out;
+  try {
+    out = execFileSync('python3', ['-c', 'import json, sysconfig; print(json.dumps([sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX")]))'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return 'no python3 on PATH';
+  }
+  const [include, suffix] = JSON.parse(out);
+  if (typeof include !== 'string' || typeof suffix !== 'string' || !suffix) return 'python3 gave no include folder or EXT_SUFFIX';
+  if (!existsSync(path.join(include, 'Python.h'))) return `no ${path.join(include, 'Python.h')} (Debian: apt-get install python3-dev)`;
+  return { include, suffix };
+}
+
+/** The compiler arguments of the Python accelerator; keep in step with src/core/origins/testing/build.ts. */
+function pythonExtensionCompileArgs(include, source, output) {
+  return ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-fPIC', '-shared', '-I', include, '-o', output, source];
+}
+
 /** The compiler arguments of the origins recorder; keep in step with src/core/origins/testing/build.ts. */
 // Frame pointers: the stack reader (fast-unwind.c) steps over the recorder's own frames by them.
 function recorderCompileArgs(sources, output) {

@@ -7,7 +7,7 @@
 //
 //   node scripts/system-packages.mjs [unit] [integration] [code-server] [bench] [all]   (default: all)
 //   node scripts/system-packages.mjs --list [purposes...]   print the package names, one line
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,17 @@ function onPath(command) {
   });
 }
 
+/** Python.h of the python3 on PATH (what scripts/build.mjs compiles the Python recorder's accelerator against). */
+function hasPythonHeader() {
+  try {
+    const include = execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["include"])'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return include !== '' && fs.existsSync(path.join(include, 'Python.h'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Debian package → what shows it is there, and what needs it: 'unit' (unit tests: the analyzers'
  * toolchain checks, the netlink helper, the socket-changing test process), 'integration' (the browser
@@ -34,6 +45,7 @@ export const PACKAGES = [
   { name: 'gcc', present: () => onPath('gcc'), for: ['unit'] },
   { name: 'g++', present: () => onPath('g++'), for: ['unit', 'code-server'] },
   { name: 'python3', present: () => onPath('python3'), for: ['unit', 'code-server'] },
+  { name: 'python3-dev', present: hasPythonHeader, for: ['unit'] },
   { name: 'golang-go', present: () => onPath('go') && onPath('gofmt'), for: ['unit'] },
   { name: 'default-jdk-headless', present: () => onPath('javac'), for: ['unit'] },
   { name: 'lsof', present: () => onPath('lsof'), for: ['unit'] },

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cliRun, socketsOf, socketsWhen, type FrameJson, type SocketJson } from './testing/cliJson';
 import { originsCommand } from './origins';
-import { fixtureSiteLine, runtimeRecorders, tempDir } from '../../core/origins/testing/build';
+import { buildPythonStack, fixtureSiteLine, hasGcc, runtimeRecorders, tempDir } from '../../core/origins/testing/build';
 import { repoRoot } from '../../core/platform/linux/testSupport';
 
 const linux = process.platform === 'linux';
@@ -35,7 +35,9 @@ before(() => {
   records = path.join(work, 'records');
   fs.mkdirSync(records, { mode: 0o700 });
   process.env.SOCKSCOPE_ORIGINS_DIR = records; // where this process's `sockets`/`origins` look
-  lib = runtimeRecorders(work);
+  // The Python recorder with its accelerator when it can be built, as `sockscope run` has it after the build.
+  const stack = hasPython && hasGcc ? buildPythonStack(work) : { missing: 'no python3 or gcc' };
+  lib = runtimeRecorders(work, undefined, 'file' in stack ? stack.file : undefined);
   if (hasJdk) {
     execFileSync(process.execPath, [path.join(repoRoot(), 'scripts', 'build-java-agent.mjs'), path.join(lib, 'java')], { stdio: 'inherit' });
     execFileSync('javac', ['-encoding', 'UTF-8', '-g', '-d', path.join(work, 'classes'), path.join(fixtures, 'Leaky.java')]);

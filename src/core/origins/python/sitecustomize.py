@@ -1,7 +1,8 @@
 # SockScope's Python socket-origins recorder. `sockscope run` puts this folder first on PYTHONPATH
 # (src/core/origins/inject.ts), so Python's site module imports it at start; then it runs the
 # sitecustomize the user's path would have run (found on sys.path without this folder), so that one
-# keeps working. Standard library only.
+# keeps working. Standard library only, plus an optional accelerator: _sockscope_stack (C, beside this
+# file, built for one interpreter) builds the same stack key in C; without it the key is built here.
 #
 # It records the Python stack when a socket.socket gets its descriptor: created (socket(), also
 # create_connection, socketpair, fromfd, asyncio…) or accepted (socket.accept wraps the new descriptor
@@ -13,8 +14,8 @@
 # Frames of the standard library (sysconfig's stdlib paths, not site-packages), frozen modules and this
 # file are left out: frame 0 is the innermost frame of the program.
 #
-# Cost: the hot path walks the frames (sys._getframe, capped) to a key of code object ids and
-# instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
+# Cost: the hot path walks the frames (sys._getframe, capped; in C with the accelerator) to a key of
+# code object ids and instruction offsets (nested tuples, no test per frame); only a key not seen before gets its line
 # numbers and a site, written once. When socket.py's __init__ and _real_close are the known ones
 # (checked at start), the wrappers do their work themselves instead of calling them. Opens are queued; a close only marks its record, and is queued only
 # when the socket's O line was written. Batches are written at most 200 ms late by a daemon thread that
@@ -617,6 +618,63 @@ def _sockscope_origins():
         accept_code = None
     accept_key = (None, -1)  # no code object's id is None
 
+    def python_key(f):
+        # The stack key from frame f out, as the hot path below builds it (written out there).
+        code = f.f_code
+        key = (id(code), f.f_lasti) if code is not accept_code else accept_key
+        f = f.f_back
+        if f is not None:
+            for _ in rest:
+                key = (key, id(f.f_code), f.f_lasti)
+                f = f.f_back
+                if f is None:
+                    break
+        return key
+
+    def load_native():
+        # The optional accelerator _sockscope_stack (its C source is beside this file): the same key,
+        # walked in C. Built for one interpreter and named with its EXT_SUFFIX, so another Python finds
+        # none. $SOCKSCOPE_ORIGINS_PY_NATIVE: 0 leaves it out; 1 says on stderr why it is not used;
+        # unset: used when it can be, silently. Taken only when its key is the Python walk's on this
+        # stack (it must never change what is recorded); else, or when it cannot be loaded, the frames
+        # are walked in Python. Returns (its key function or None, why not).
+        if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '0':
+            return None, None
+        try:
+            import importlib.machinery
+            import importlib.util
+            folder_here = os.path.dirname(here)
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                path = os.path.join(folder_here, '_sockscope_stack' + suffix)
+                if os.path.exists(path):
+                    break
+            else:
+                return None, 'no _sockscope_stack%s in %s' % (importlib.machinery.EXTENSION_SUFFIXES[0], folder_here)
+            spec = importlib.util.spec_from_file_location('_sockscope_stack', path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            key = module.key
+
+            def probe():
+                return key(getframe(1), accept_code, accept_key, stack_limit), python_key(getframe(1))
+
+            def nested(n):
+                return nested(n - 1) if n else probe()
+            for native, walked in (probe(), nested(stack_limit + 3)):
+                if native != walked:
+                    return None, '%s gives another stack key than the Python walk' % path
+            sys.modules.setdefault('_sockscope_stack', module)  # the one in use (tests look for it)
+            return key, None
+        except Exception as e:
+            return None, 'cannot load _sockscope_stack: %s' % (e,)
+
+    native_key, why_not = load_native()
+    if why_not and env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
+        try:
+            sys.stderr.write('sockscope-origins: stacks walked in Python: %s\n' % why_not)
+        except Exception:
+            pass
+
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
         if known[5] is not None:
@@ -657,16 +715,19 @@ def _sockscope_origins():
                 if known is not None and not known[6] and same_descriptor(known, fd):
                     known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
                     return
-            f = getframe(1)
-            code = f.f_code
-            key = (id(code), f.f_lasti) if code is not accept_code else accept_key
-            f = f.f_back
-            if f is not None:
-                for _ in rest:
-                    key = (key, id(f.f_code), f.f_lasti)
-                    f = f.f_back
-                    if f is None:
-                        break
+            if native_key is not None:
+                key = native_key(getframe(1), accept_code, accept_key, stack_limit)
+            else:
+                f = getframe(1)
+                code = f.f_code
+                key = (id(code), f.f_lasti) if code is not accept_code else accept_key
+                f = f.f_back
+                if f is not None:
+                    for _ in rest:
+                        key = (key, id(f.f_code), f.f_lasti)
+                        f = f.f_back
+                        if f is None:
+                            break
             site = fast_get(key)
             if site is None:
                 site = new_site(key, getframe(1))

@@ -22,10 +22,27 @@ export function buildRecorder(dir: string): string {
 }
 
 /**
- * A recorders folder laid out like dist/lib (node/, python/), made from the sources, for
- * $SOCKSCOPE_ORIGINS_LIB_DIR; with the native library when `native` is given.
+ * Builds the Python recorder's accelerator (src/core/origins/python/_sockscope_stack.c) against the
+ * python3 on PATH into dir, named with its EXT_SUFFIX, with the arguments scripts/build.mjs uses and
+ * -Werror; or says why it cannot be built (no python3, no Python.h).
  */
-export function runtimeRecorders(dir: string, native?: string): string {
+export function buildPythonStack(dir: string): { file: string } | { missing: string } {
+  const info = spawnSync('python3', ['-c', 'import json, sysconfig; print(json.dumps([sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX")]))'], { encoding: 'utf8' });
+  if (info.status !== 0) return { missing: 'no python3' };
+  const [include, suffix] = JSON.parse(info.stdout) as [string, string];
+  if (!fs.existsSync(path.join(include, 'Python.h'))) return { missing: `no ${path.join(include, 'Python.h')} (python3-dev)` };
+  const out = path.join(dir, `_sockscope_stack${suffix}`);
+  execFileSync('gcc', ['-O2', '-std=gnu11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-I', include, '-o', out,
+    path.join(repoRoot(), 'src', 'core', 'origins', 'python', '_sockscope_stack.c')]);
+  return { file: out };
+}
+
+/**
+ * A recorders folder laid out like dist/lib (node/, python/), made from the sources, for
+ * $SOCKSCOPE_ORIGINS_LIB_DIR; with the native library when `native` is given, and the Python
+ * accelerator when `pythonStack` is (from buildPythonStack).
+ */
+export function runtimeRecorders(dir: string, native?: string, pythonStack?: string): string {
   const lib = path.join(dir, 'lib');
   const origins = path.join(repoRoot(), 'src', 'core', 'origins');
   fs.mkdirSync(path.join(lib, 'node'), { recursive: true });
@@ -33,6 +50,7 @@ export function runtimeRecorders(dir: string, native?: string): string {
   fs.copyFileSync(path.join(origins, 'node', 'sockscope-origins.js'), path.join(lib, 'node', 'sockscope-origins.js'));
   fs.copyFileSync(path.join(origins, 'python', 'sitecustomize.py'), path.join(lib, 'python', 'sitecustomize.py'));
   if (native) fs.copyFileSync(native, path.join(lib, 'libsockscope-origins.so'));
+  if (pythonStack) fs.copyFileSync(pythonStack, path.join(lib, 'python', path.basename(pythonStack)));
   return lib;
 }
 

@@ -1,0 +1,227 @@
+/*
+ * _sockscope_stack: the optional accelerator of SockScope's Python origins recorder (sitecustomize.py
+ * beside it). scripts/build.mjs compiles it against the python3 on PATH and names it with that
+ * interpreter's EXT_SUFFIX, so another Python version does not find it and the recorder walks the
+ * frames in Python, as without it. It changes nothing that is recorded: it builds the very key the
+ * recorder's Python walk builds (see __init__ in sitecustomize.py; keep the two in step), only without
+ * running Python bytecode for each frame. Public C API only.
+ *
+ * key(frame, accept_code, accept_key, depth): the stack key from `frame` out (the recorder passes
+ * sys._getframe(1): taking the frame in C with PyEval_GetFrame would make a frame object for the
+ * recorder's own wrapper at each socket), over at most `depth` frames:
+ *     innermost: (id(code), f_lasti), or accept_key when its code object is accept_code;
+ *     then for each frame further out: (key so far, id(code), f_lasti).
+ * The frames are those of frame.f_back (PyFrame_GetBack), the code objects and offsets those of
+ * frame.f_code and frame.f_lasti, so the key equals the Python walk's on every version (3.8-3.13).
+ * Also measured: the fast_ids lookup done here too (returning the site or None) was no faster, so the
+ * key is looked up in Python.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#include <stdint.h>
+#include <string.h>
+
+#if PY_VERSION_HEX < 0x03080000
+#error "_sockscope_stack needs Python 3.8 or later"
+#endif
+/* A free-threaded build would turn the GIL back on to load a module that does not declare itself safe
+ * without it, changing how the program runs; this one keeps state (the key slots) that the GIL guards.
+ * Not built there: the recorder walks in Python. */
+#ifdef Py_GIL_DISABLED
+#error "_sockscope_stack is not built for free-threaded Python"
+#endif
+
+/* The frame's caller, a new reference (NULL at the outermost frame; never sets an error). */
+static PyFrameObject *back_of(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyFrame_GetBack(f);
+#else
+    Py_XINCREF(f->f_back);
+    return f->f_back;
+#endif
+}
+
+/* The frame's code object, a new reference. */
+static PyCodeObject *code_of(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyFrame_GetCode(f);
+#else
+    Py_INCREF(f->f_code);
+    return f->f_code;
+#endif
+}
+
+/* frame.f_lasti as Python shows it: a byte offset (-1 before the first instruction). */
+static long lasti_of(PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetLasti(f);
+#elif PY_VERSION_HEX >= 0x030A0000
+    return f->f_lasti < 0 ? -1 : (long)f->f_lasti * (long)sizeof(_Py_CODEUNIT);
+#else
+    return f->f_lasti;
+#endif
+}
+
+/* (prefix, id(code), f_lasti), or (id(code), f_lasti) when prefix is NULL; steals prefix. */
+static PyObject *step(PyObject *prefix, uintptr_t code, uintptr_t lasti)
+{
+    PyObject *id = PyLong_FromVoidPtr((void *)code);
+    PyObject *offset = PyLong_FromLong((long)lasti);
+    PyObject *out = NULL;
+    if (id != NULL && offset != NULL)
+        out = prefix != NULL ? PyTuple_Pack(3, prefix, id, offset) : PyTuple_Pack(2, id, offset);
+    Py_XDECREF(prefix);
+    Py_XDECREF(id);
+    Py_XDECREF(offset);
+    return out;
+}
+
+/* The key of a walk: a pure function of the code objects' addresses, the offsets, and accept_code's
+ * address and accept_key (which the key then holds). */
+static PyObject *key_of(const uintptr_t *raw, Py_ssize_t n, PyObject *accept_code, PyObject *accept_key)
+{
+    PyObject *key;
+    if (raw[0] == (uintptr_t)accept_code) {
+        Py_INCREF(accept_key);
+        key = accept_key;
+    } else {
+        key = step(NULL, raw[0], raw[1]);
+    }
+    for (Py_ssize_t i = 1; key != NULL && i < n; i++)
+        key = step(key, raw[2 * i], raw[2 * i + 1]);
+    return key;
+}
+
+/* Walks at most depth frames from first out (frame.f_back), writing each one's code object address
+ * and f_lasti into raw; returns how many. */
+static Py_ssize_t walk(PyFrameObject *first, Py_ssize_t depth, uintptr_t *raw)
+{
+    PyFrameObject *f = first;
+    Py_ssize_t n = 0;
+    Py_INCREF(f);
+    for (;;) {
+        PyCodeObject *code = code_of(f);
+        raw[2 * n] = (uintptr_t)code;
+        Py_DECREF(code); /* only its address is kept */
+        raw[2 * n + 1] = (uintptr_t)lasti_of(f);
+        if (++n >= depth)
+            break;
+        PyFrameObject *next = back_of(f);
+        Py_DECREF(f);
+        f = next;
+        if (f == NULL)
+            break;
+    }
+    Py_XDECREF(f);
+    return n;
+}
+
+/* The keys of recent walks, by their raw walk: a stack seen again gets the same key object, so that
+ * no tuple or int is made for it and the dict lookup that follows finds its entry by identity, without
+ * comparing the nested tuples. Sound because a key is a pure function of what a slot compares (the raw
+ * walk, accept_code's address and accept_key, which a key using it holds alive). Slots are written
+ * only after the key is made (making it may run a garbage collection, and Python code in it may call
+ * key() again). The GIL guards them. */
+#define MAX_CACHED 64
+#define SLOTS 64
+struct slot {
+    PyObject *key;
+    PyObject *accept_code; /* compared by address only */
+    PyObject *accept_key;  /* compared by address; alive while key uses it */
+    Py_ssize_t n;
+    uintptr_t raw[2 * MAX_CACHED];
+};
+static struct slot slots[SLOTS];
+
+static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *accept_key, Py_ssize_t depth)
+{
+    if (!PyFrame_Check(first)) {
+        PyErr_SetString(PyExc_TypeError, "key(): a frame object expected");
+        return NULL;
+    }
+    uintptr_t small[2 * MAX_CACHED];
+    uintptr_t *raw = small;
+    if (depth > MAX_CACHED) {
+        raw = PyMem_Malloc(sizeof(uintptr_t) * 2 * (size_t)depth);
+        if (raw == NULL)
+            return PyErr_NoMemory();
+    }
+    Py_ssize_t n = walk((PyFrameObject *)first, depth, raw);
+    if (raw == small) {
+        uintptr_t h = (uintptr_t)n;
+        for (Py_ssize_t i = 0; i < 2 * n; i++)
+            h = (h ^ raw[i]) * (uintptr_t)0x9E3779B97F4A7C15ull;
+        struct slot *s = &slots[(h >> 32 ^ h) % SLOTS];
+        if (s->key != NULL && s->n == n && s->accept_code == accept_code && s->accept_key == accept_key &&
+            memcmp(s->raw, raw, sizeof(uintptr_t) * 2 * (size_t)n) == 0) {
+            Py_INCREF(s->key);
+            return s->key;
+        }
+        PyObject *key = key_of(raw, n, accept_code, accept_key);
+        if (key != NULL) {
+            PyObject *old = s->key;
+            Py_INCREF(key);
+            s->key = key;
+            s->accept_code = accept_code;
+            s->accept_key = accept_key;
+            s->n = n;
+            memcpy(s->raw, raw, sizeof(uintptr_t) * 2 * (size_t)n);
+            Py_XDECREF(old);
+        }
+        return key;
+    }
+    /* A window wider than the slots hold: made afresh each time. */
+    PyObject *key = key_of(raw, n, accept_code, accept_key);
+    PyMem_Free(raw);
+    return key;
+}
+
+static int depth_arg(PyObject *o, Py_ssize_t *depth)
+{
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "depth must be an int");
+        return -1;
+    }
+    *depth = PyLong_AsSsize_t(o);
+    if (*depth == -1 && PyErr_Occurred())
+        return -1;
+    if (*depth < 1) {
+        PyErr_SetString(PyExc_ValueError, "depth must be at least 1");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *stack_key(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    Py_ssize_t depth;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "key(frame, accept_code, accept_key, depth) takes 4 arguments");
+        return NULL;
+    }
+    if (depth_arg(args[3], &depth) < 0)
+        return NULL;
+    return build_key(args[0], args[1], args[2], depth);
+}
+
+static PyMethodDef methods[] = {
+    {"key", (PyCFunction)(void (*)(void))stack_key, METH_FASTCALL,
+     "key(frame, accept_code, accept_key, depth): the recorder's stack key from frame out."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_sockscope_stack",
+    "The stack key of SockScope's Python origins recorder, walked in C.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__sockscope_stack(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,178 @@
+// The Python recorder's optional C accelerator (python/_sockscope_stack.c) never changes what is
+// recorded: one program, run under the recorder with the accelerator and without it
+// ($SOCKSCOPE_ORIGINS_PY_NATIVE=0), gives the same sites (file:line and function of every frame) with
+// the same counts and the same live sockets: nested functions, recursion deeper than the recorder's
+// window, the standard library's frames left out (create_connection, accept, socketpair, asyncio),
+// threads, a generator and a coroutine. And an accelerator that cannot be loaded is left for the Python
+// walk, which records the same.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseOriginStream } from './streamFile';
+import type { OriginFrame } from './symbolize';
+import { buildPythonStack, hasGcc, runtimeRecorders, tempDir } from './testing/build';
+
+const linux = process.platform === 'linux';
+const hasPython = linux && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+let work: string;
+let records: string;
+let lib: string;
+let missing: string | undefined;
+
+before(() => {
+  if (!linux || !hasPython || !hasGcc) return;
+  work = tempDir('sockscope-python-stack-');
+  records = path.join(work, 'records');
+  fs.mkdirSync(records, { mode: 0o700 });
+  const built = buildPythonStack(work);
+  if ('missing' in built) {
+    missing = built.missing;
+    console.log(`pythonStack: ${missing}: the accelerator tests are skipped`);
+  }
+  lib = runtimeRecorders(work, undefined, 'file' in built ? built.file : undefined);
+});
+after(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const PROGRAM = `import asyncio, socket, sys, threading
+listener = socket.socket()
+listener.bind(('127.0.0.1', 0))
+listener.listen(64)
+address = listener.getsockname()
+kept = []
+lock = threading.Lock()
+
+def inner():
+    return socket.socket()
+
+def outer():
+    return inner()
+
+def deep(n):
+    return deep(n - 1) if n else socket.socket()
+
+def connect():
+    return socket.create_connection(address)
+
+def accept():
+    return listener.accept()[0]
+
+def sockets():
+    for _ in range(3):
+        yield socket.socket()
+
+async def opened():
+    return socket.socket()
+
+def drive(coroutine):
+    try:
+        coroutine.send(None)
+    except StopIteration as e:
+        return e.value
+
+def worker(i):
+    for _ in range(20):
+        outer().close()
+    s = deep(i)
+    with lock:
+        kept.append(s)
+
+for _ in range(50):
+    outer().close()
+for n in (5, 40, 80):
+    kept.append(deep(n))
+for _ in range(10):
+    c = connect()
+    a = accept()
+    kept.append(c)
+    a.close()
+for s in sockets():
+    kept.append(s)
+kept.append(drive(opened()))
+kept.extend(socket.socketpair())
+asyncio.new_event_loop().close()
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print('_sockscope_stack' in sys.modules, flush=True)
+`;
+
+interface Recorded {
+  /** JSON of a site's frames → its counts: opens, closes (what is not live). */
+  counts: Map<string, string>;
+  /** JSON of the sites' frames of the live sockets, sorted. */
+  live: string[];
+  frames: (readonly OriginFrame[])[];
+  stderr: string;
+  /** Whether the recorder used the accelerator (it puts it in sys.modules then). */
+  accelerated: boolean;
+}
+
+function record(env: NodeJS.ProcessEnv, program = PROGRAM): Recorded {
+  const file = path.join(work, 'stacks.py'); // a file: its frames are the program's (not <string>)
+  fs.writeFileSync(file, program);
+  const r = spawnSync('python3', [file], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  const stream = parseOriginStream(fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8'));
+  const key = (site: number | undefined): string => JSON.stringify(site === undefined ? 'no site' : stream.sites.get(site) ?? null);
+  const counts = new Map<string, string>();
+  for (const [site, c] of stream.counts) counts.set(key(site), `${c.opens}/${c.closes}`);
+  const live = [...stream.live.values()].map((l) => key(l.stack)).sort();
+  return { counts, live, frames: [...stream.sites.values()], stderr: r.stderr, accelerated: r.stdout.trim() === 'True' };
+}
+
+const skip = (!linux || !hasPython || !hasGcc) && 'needs Linux, python3 and gcc';
+
+test('Python accelerator: the same sites, counts and live sockets as the Python walk', { skip, timeout: 120000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const native = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '1' });
+  // =1 says on stderr when the accelerator is not used: it was.
+  assert.deepEqual(native.stderr.split('\n').filter((l) => l.startsWith('sockscope-origins:')), []);
+  assert.equal(native.accelerated, true);
+  const walked = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '0' });
+  assert.equal(walked.accelerated, false);
+  assert.deepEqual(native.counts, walked.counts);
+  assert.deepEqual(native.live, walked.live);
+  // What is recorded is right, not only the same: the program's frames, innermost first, no
+  // standard library frame, at most 12 frames for the deep recursion.
+  const first = (fn: string) => native.frames.filter((f) => f[0]?.function === fn);
+  assert.deepEqual(first('inner').map((f) => f.map((x) => x.function)).sort(), [['inner', 'outer', '<module>'], ['inner', 'outer', 'worker']]);
+  // deep(0..3) in the workers (threading's frames left out), deep(5) in the module, and deep(40) and
+  // deep(80): their keys differ, but both show 12 frames of deep at the same line, so one site.
+  assert.deepEqual(first('deep').map((f) => f.length).sort((a, b) => a - b), [2, 3, 4, 5, 7, 12]);
+  assert.deepEqual(first('connect').map((f) => f.map((x) => x.function)), [['connect', '<module>']]);
+  assert.deepEqual(first('accept').map((f) => f.map((x) => x.function)), [['accept', '<module>']]);
+  assert.deepEqual(first('sockets').map((f) => f.map((x) => x.function)), [['sockets', '<module>']]);
+  assert.deepEqual(first('opened').map((f) => f.map((x) => x.function)), [['opened', 'drive', '<module>']]);
+  const program = path.join(work, 'stacks.py');
+  assert.ok(native.frames.every((f) => f.every((x) => x.file === program)), 'only the program\'s frames');
+  assert.equal(native.counts.get(JSON.stringify(first('inner').find((f) => f[2]?.function === 'worker'))), '80/80');
+  assert.equal(native.live.length, 3 + 10 + 3 + 1 + 2 + 4 + 1, 'kept sockets and the listener');
+});
+
+test('Python accelerator that cannot be loaded (another build under its name): the Python walk, the same records', { skip, timeout: 60000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const folder = path.join(lib, 'python');
+  const built = fs.readdirSync(folder).find((f) => f.startsWith('_sockscope_stack'));
+  assert.ok(built);
+  const saved = path.join(work, 'saved.so');
+  fs.renameSync(path.join(folder, built), saved);
+  try {
+    fs.writeFileSync(path.join(folder, built), 'not a shared object\n');
+    const broken = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '1' });
+    assert.equal(broken.accelerated, false);
+    assert.match(broken.stderr, /sockscope-origins: stacks walked in Python: cannot load _sockscope_stack/);
+    const quiet = record({});
+    assert.deepEqual(quiet.stderr.split('\n').filter((l) => l.startsWith('sockscope-origins:')), [], 'silent unless asked');
+    const walked = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '0' });
+    assert.deepEqual(broken.counts, walked.counts);
+    assert.deepEqual(broken.live, walked.live);
+  } finally {
+    fs.renameSync(saved, path.join(folder, built));
+  }
+});
