@@ -3,7 +3,8 @@
 // ($SOCKSCOPE_ORIGINS_PY_NATIVE=0), gives the same sites (file:line and function of every frame) with
 // the same counts and the same live sockets: nested functions, recursion deeper than the recorder's
 // window, the standard library's frames left out (create_connection, accept, socketpair, asyncio),
-// threads, a generator and a coroutine. And an accelerator that cannot be loaded is left for the Python
+// threads, a generator and a coroutine; each socket's thread (the native id of the thread that made it, a
+// forked child's own) and a creation time within the run. And an accelerator that cannot be loaded is left for the Python
 // walk, which records the same.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,13 +38,14 @@ after(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const PROGRAM = `import asyncio, socket, sys, threading
+const PROGRAM = `import asyncio, json, os, socket, sys, threading
 listener = socket.socket()
 listener.bind(('127.0.0.1', 0))
 listener.listen(64)
 address = listener.getsockname()
 kept = []
 lock = threading.Lock()
+made_by = {}  # fd of a worker's kept socket -> the worker's native thread id
 
 def inner():
     return socket.socket()
@@ -73,12 +75,21 @@ def drive(coroutine):
     except StopIteration as e:
         return e.value
 
+def made():
+    return socket.socket()
+
 def worker(i):
     for _ in range(20):
         outer().close()
+    for _ in range(2):  # the second one's stack is known: recorded on the fast path
+        s = made()
+        with lock:
+            kept.append(s)
+            made_by[s.fileno()] = threading.get_native_id()
     s = deep(i)
     with lock:
         kept.append(s)
+        made_by[s.fileno()] = threading.get_native_id()
 
 for _ in range(50):
     outer().close()
@@ -99,6 +110,17 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
+sys.stdout.flush()
+child = os.fork()
+if child == 0:  # the main thread's id, cached in the parent, is not the child's
+    for _ in range(2):  # the second one's stack is known
+        s = made()
+        kept.append(s)
+    with open(sys.argv[1], 'w') as f:
+        json.dump({'pid': os.getpid(), 'fd': s.fileno(), 'tid': threading.get_native_id()}, f)
+    sys.exit(0)
+os.waitpid(child, 0)
+print(json.dumps({'pid': os.getpid(), 'madeBy': made_by}))
 print('_sockscope_stack' in sys.modules, flush=True)
 `;
 
@@ -111,19 +133,52 @@ interface Recorded {
   stderr: string;
   /** Whether the recorder used the accelerator (it puts it in sys.modules then). */
   accelerated: boolean;
+  /** Live sockets whose thread is not the one that made them, or whose time is not within the run. */
+  wrong: string[];
+  /** The forked child's counts, and what is wrong with its socket's record. */
+  child: { counts: Map<string, string>; wrong: string[] };
+}
+
+interface Stream {
+  counts: Map<string, string>;
+  live: Map<number, { stack?: number; createdMs: number; tid: number }>;
+  sites: Map<number, readonly OriginFrame[]>;
+}
+
+function readStream(pid: number): Stream {
+  const stream = parseOriginStream(fs.readFileSync(path.join(records, `${pid}.stream`), 'utf8'));
+  const counts = new Map<string, string>();
+  for (const [site, c] of stream.counts) counts.set(JSON.stringify(stream.sites.get(site) ?? null), `${c.opens}/${c.closes}`);
+  return { counts, live: stream.live, sites: stream.sites };
 }
 
 function record(env: NodeJS.ProcessEnv, program = PROGRAM): Recorded {
   const file = path.join(work, 'stacks.py'); // a file: its frames are the program's (not <string>)
   fs.writeFileSync(file, program);
-  const r = spawnSync('python3', [file], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 });
+  const childFile = path.join(work, 'child.json');
+  fs.rmSync(childFile, { force: true });
+  const start = Date.now();
+  const r = spawnSync('python3', [file, childFile], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 });
+  const end = Date.now();
   assert.equal(r.status, 0, r.stderr);
-  const stream = parseOriginStream(fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8'));
+  const out = r.stdout.trim().split('\n');
+  const info = JSON.parse(out[0]) as { pid: number; madeBy: Record<string, number> };
+  assert.equal(info.pid, r.pid);
+  const stream = readStream(r.pid);
   const key = (site: number | undefined): string => JSON.stringify(site === undefined ? 'no site' : stream.sites.get(site) ?? null);
-  const counts = new Map<string, string>();
-  for (const [site, c] of stream.counts) counts.set(key(site), `${c.opens}/${c.closes}`);
   const live = [...stream.live.values()].map((l) => key(l.stack)).sort();
-  return { counts, live, frames: [...stream.sites.values()], stderr: r.stderr, accelerated: r.stdout.trim() === 'True' };
+  const inRun = (ms: number) => ms >= start - 1 && ms <= end;
+  // The main thread's native id is the process id; the workers' were printed.
+  const wrong = [...stream.live].filter(([fd, l]) => l.tid !== (info.madeBy[fd] ?? r.pid) || !inRun(l.createdMs)).map(([fd, l]) => `fd ${fd}: thread ${l.tid}, ${l.createdMs} ms`);
+  assert.equal(Object.keys(info.madeBy).length, 12, 'every worker kept three sockets');
+  const made = JSON.parse(fs.readFileSync(childFile, 'utf8')) as { pid: number; fd: number; tid: number };
+  const forked = readStream(made.pid);
+  const mine = forked.live.get(made.fd);
+  const childWrong = mine === undefined ? [`fd ${made.fd}: not live`] : mine.tid !== made.tid || made.tid === r.pid || !inRun(mine.createdMs) ? [`fd ${made.fd}: thread ${mine.tid} (child ${made.tid}, parent ${r.pid}), ${mine.createdMs} ms`] : [];
+  return {
+    counts: stream.counts, live, frames: [...stream.sites.values()], stderr: r.stderr, accelerated: out[out.length - 1] === 'True', wrong,
+    child: { counts: forked.counts, wrong: childWrong },
+  };
 }
 
 const skip = (!linux || !hasPython || !hasGcc) && 'needs Linux, python3 and gcc';
@@ -138,6 +193,12 @@ test('Python accelerator: the same sites, counts and live sockets as the Python 
   assert.equal(walked.accelerated, false);
   assert.deepEqual(native.counts, walked.counts);
   assert.deepEqual(native.live, walked.live);
+  assert.deepEqual(native.child.counts, walked.child.counts);
+  // Each live socket's thread and time, the child's own thread after a fork: right on both paths.
+  assert.deepEqual(walked.wrong, []);
+  assert.deepEqual(walked.child.wrong, []);
+  assert.deepEqual(native.wrong, []);
+  assert.deepEqual(native.child.wrong, []);
   // What is recorded is right, not only the same: the program's frames, innermost first, no
   // standard library frame, at most 12 frames for the deep recursion.
   const first = (fn: string) => native.frames.filter((f) => f[0]?.function === fn);
@@ -152,7 +213,7 @@ test('Python accelerator: the same sites, counts and live sockets as the Python 
   const program = path.join(work, 'stacks.py');
   assert.ok(native.frames.every((f) => f.every((x) => x.file === program)), 'only the program\'s frames');
   assert.equal(native.counts.get(JSON.stringify(first('inner').find((f) => f[2]?.function === 'worker'))), '80/80');
-  assert.equal(native.live.length, 3 + 10 + 3 + 1 + 2 + 4 + 1, 'kept sockets and the listener');
+  assert.equal(native.live.length, 3 + 10 + 3 + 1 + 2 + 4 + 8 + 1, 'kept sockets and the listener');
 });
 
 test('Python accelerator that cannot be loaded (another build under its name): the Python walk, the same records', { skip, timeout: 60000 }, (t) => {

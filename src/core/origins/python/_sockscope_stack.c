@@ -21,6 +21,8 @@
 #include <frameobject.h>
 #include <stdint.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 
 #if PY_VERSION_HEX < 0x03080000
 #error "_sockscope_stack needs Python 3.8 or later"
@@ -209,9 +211,147 @@ static PyObject *stack_key(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return build_key(args[0], args[1], args[2], depth);
 }
 
+#ifdef PY_HAVE_THREAD_NATIVE_ID
+/* The record of a socket whose stack was seen before, made here rather than in Python bytecode (see the
+ * end of __init__ in sitecustomize.py: keep the two in step). bind() hands over the recorder's tables
+ * once; record() then does per socket what the Python path does after the descriptor is known. */
+static PyObject *fast_ids;    /* dict: key -> site */
+static PyObject *live;        /* dict: fd -> record */
+static PyObject *pending;     /* list of records not yet written */
+static PyObject *accept_code; /* as key()'s */
+static PyObject *accept_key;
+static Py_ssize_t depth;
+
+/* The thread's native id (threading.get_native_id()), cached per thread as the Python path caches it in
+ * a threading.local. 0: not known yet. A forked child's only thread has another id: forgotten there. */
+static _Thread_local unsigned long thread_id;
+
+static void forget_thread_id(void)
+{
+    thread_id = 0;
+}
+
+static PyObject *bind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    Py_ssize_t d;
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "bind(fast_ids, live, pending, accept_code, accept_key, depth) takes 6 arguments");
+        return NULL;
+    }
+    if (!PyDict_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyList_CheckExact(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "bind(): two dicts and a list expected");
+        return NULL;
+    }
+    if (depth_arg(args[5], &d) < 0)
+        return NULL;
+    PyObject *old[5] = {fast_ids, live, pending, accept_code, accept_key};
+    for (int i = 0; i < 5; i++)
+        Py_INCREF(args[i]);
+    fast_ids = args[0];
+    live = args[1];
+    pending = args[2];
+    accept_code = args[3];
+    accept_key = args[4];
+    depth = d;
+    for (int i = 0; i < 5; i++)
+        Py_XDECREF(old[i]);
+    Py_RETURN_NONE;
+}
+
+/* time.time(): the realtime clock in ns, as seconds in a float the way CPython converts it. */
+static PyObject *now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return PyErr_SetFromErrno(PyExc_OSError);
+    int64_t ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    double t = ns % 1000000000 == 0 ? (double)(ns / 1000000000) : (double)ns / 1e9;
+    return PyFloat_FromDouble(t);
+}
+
+/* record(frame, sock, fd, limit): the stack key from frame out (as key()); when fast_ids has it, the
+ * record [fd, site, time.time(), native thread id, weakref to sock, None, False] is made and stored as
+ * live[fd]; it is also appended to pending, unless pending holds limit records or more (the caller then
+ * writes them first, and appends it). Returns None when appended, the record when not, and the key
+ * (a tuple) when fast_ids does not have it: nothing recorded, the caller does it all. */
+static PyObject *record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "record(frame, sock, fd, limit) takes 4 arguments");
+        return NULL;
+    }
+    if (fast_ids == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "record(): bind() first");
+        return NULL;
+    }
+    Py_ssize_t limit = PyLong_AsSsize_t(args[3]);
+    if (limit == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *key = build_key(args[0], accept_code, accept_key, depth);
+    if (key == NULL)
+        return NULL;
+    PyObject *site = PyDict_GetItemWithError(fast_ids, key);
+    if (site == NULL) {
+        if (PyErr_Occurred()) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        return key;
+    }
+    Py_INCREF(site);
+    Py_DECREF(key);
+    if (thread_id == 0)
+        thread_id = PyThread_get_thread_native_id();
+    PyObject *r = PyList_New(7);
+    if (r == NULL) {
+        Py_DECREF(site);
+        return NULL;
+    }
+    Py_INCREF(args[2]);
+    PyList_SET_ITEM(r, 0, args[2]);
+    PyList_SET_ITEM(r, 1, site);
+    PyObject *t = now();
+    if (t == NULL)
+        goto fail;
+    PyList_SET_ITEM(r, 2, t);
+    PyObject *tid = PyLong_FromUnsignedLong(thread_id);
+    if (tid == NULL)
+        goto fail;
+    PyList_SET_ITEM(r, 3, tid);
+    PyObject *w = PyWeakref_NewRef(args[1], NULL);
+    if (w == NULL)
+        goto fail;
+    PyList_SET_ITEM(r, 4, w);
+    Py_INCREF(Py_None);
+    PyList_SET_ITEM(r, 5, Py_None);
+    Py_INCREF(Py_False);
+    PyList_SET_ITEM(r, 6, Py_False);
+    if (PyDict_SetItem(live, args[2], r) < 0)
+        goto fail;
+    if (PyList_GET_SIZE(pending) >= limit)
+        return r;
+    if (PyList_Append(pending, r) < 0)
+        goto fail;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(r); /* its unset items are NULL, which a list's deallocation skips */
+    return NULL;
+}
+#endif
+
 static PyMethodDef methods[] = {
     {"key", (PyCFunction)(void (*)(void))stack_key, METH_FASTCALL,
      "key(frame, accept_code, accept_key, depth): the recorder's stack key from frame out."},
+#ifdef PY_HAVE_THREAD_NATIVE_ID
+    {"bind", (PyCFunction)(void (*)(void))bind, METH_FASTCALL,
+     "bind(fast_ids, live, pending, accept_code, accept_key, depth): the recorder's tables, for record()."},
+    {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL,
+     "record(frame, sock, fd, limit): a socket of a known stack recorded (None, or the record when pending "
+     "is full), or its key when the stack is new."},
+#endif
     {NULL, NULL, 0, NULL},
 };
 
@@ -223,5 +363,15 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__sockscope_stack(void)
 {
+#ifdef PY_HAVE_THREAD_NATIVE_ID
+    static int registered;
+    if (!registered) {
+        if (pthread_atfork(NULL, NULL, forget_thread_id) != 0) {
+            PyErr_SetString(PyExc_OSError, "_sockscope_stack: pthread_atfork failed");
+            return NULL;
+        }
+        registered = 1;
+    }
+#endif
     return PyModule_Create(&module);
 }

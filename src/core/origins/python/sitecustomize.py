@@ -637,9 +637,10 @@ def _sockscope_origins():
         # none. $SOCKSCOPE_ORIGINS_PY_NATIVE: 0 leaves it out; 1 says on stderr why it is not used;
         # unset: used when it can be, silently. Taken only when its key is the Python walk's on this
         # stack (it must never change what is recorded); else, or when it cannot be loaded, the frames
-        # are walked in Python. Returns (its key function or None, why not).
+        # are walked in Python. Returns (its key function or None, its record function or None, why not):
+        # record (when the module has it) also looks the key up and makes the record (see __init__).
         if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '0':
-            return None, None
+            return None, None, None
         try:
             import importlib.machinery
             import importlib.util
@@ -649,26 +650,35 @@ def _sockscope_origins():
                 if os.path.exists(path):
                     break
             else:
-                return None, 'no _sockscope_stack%s in %s' % (importlib.machinery.EXTENSION_SUFFIXES[0], folder_here)
+                return None, None, 'no _sockscope_stack%s in %s' % (importlib.machinery.EXTENSION_SUFFIXES[0], folder_here)
             spec = importlib.util.spec_from_file_location('_sockscope_stack', path)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             key = module.key
+            record = getattr(module, 'record', None)
+            if record is not None:
+                module.bind(fast_ids, live, pending, accept_code, accept_key, stack_limit)
 
             def probe():
-                return key(getframe(1), accept_code, accept_key, stack_limit), python_key(getframe(1))
+                # fast_ids is empty yet: record() records nothing and gives its key.
+                f = getframe(1)
+                return [key(f, accept_code, accept_key, stack_limit)] + (
+                    [] if record is None else [record(f, None, -1, 0)]), python_key(f)
 
             def nested(n):
                 return nested(n - 1) if n else probe()
-            for native, walked in (probe(), nested(stack_limit + 3)):
-                if native != walked:
-                    return None, '%s gives another stack key than the Python walk' % path
+            for natives, walked in (probe(), nested(stack_limit + 3)):
+                for native in natives:
+                    if native != walked:
+                        return None, None, '%s gives another stack key than the Python walk' % path
+            if live or pending:
+                return None, None, '%s recorded a socket while checked' % path
             sys.modules.setdefault('_sockscope_stack', module)  # the one in use (tests look for it)
-            return key, None
+            return key, record, None
         except Exception as e:
-            return None, 'cannot load _sockscope_stack: %s' % (e,)
+            return None, None, 'cannot load _sockscope_stack: %s' % (e,)
 
-    native_key, why_not = load_native()
+    native_key, native_record, why_not = load_native()
     if why_not and env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
         try:
             sys.stderr.write('sockscope-origins: stacks walked in Python: %s\n' % why_not)
@@ -715,7 +725,17 @@ def _sockscope_origins():
                 if known is not None and not known[6] and same_descriptor(known, fd):
                     known[4] = ref(self)  # a descriptor we know changing hands (ssl wrapping, detach then adopt)
                     return
-            if native_key is not None:
+            if native_record is not None:
+                # Known stack: recorded in C, as the lines below would (None), or recorded but not
+                # queued as pending holds a batch (the record). New stack: its key.
+                key = native_record(getframe(1), self, fd, limit)
+                if key is None:
+                    return
+                if key.__class__ is list:
+                    kick()
+                    append(key)
+                    return
+            elif native_key is not None:
                 key = native_key(getframe(1), accept_code, accept_key, stack_limit)
             else:
                 f = getframe(1)
