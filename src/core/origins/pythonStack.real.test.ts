@@ -38,7 +38,7 @@ after(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const PROGRAM = `import asyncio, json, os, socket, sys, threading
+const PROGRAM = `import asyncio, json, os, socket, sys, threading, time
 listener = socket.socket()
 listener.bind(('127.0.0.1', 0))
 listener.listen(64)
@@ -110,6 +110,10 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
+late = [made() for _ in range(3)]
+time.sleep(0.6)  # their O lines written by the recorder's writer thread: their closes are queued
+for s in late:
+    s.close()
 sys.stdout.flush()
 child = os.fork()
 if child == 0:  # the main thread's id, cached in the parent, is not the child's
@@ -141,8 +145,8 @@ interface Recorded {
 
 interface Stream {
   counts: Map<string, string>;
-  live: Map<number, { stack?: number; createdMs: number; tid: number }>;
-  sites: Map<number, readonly OriginFrame[]>;
+  live: ReadonlyMap<number, { stack?: number; createdMs: number; tid: number }>;
+  sites: ReadonlyMap<number, readonly OriginFrame[]>;
 }
 
 function readStream(pid: number): Stream {
@@ -162,7 +166,7 @@ function record(env: NodeJS.ProcessEnv, program = PROGRAM): Recorded {
   const end = Date.now();
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.trim().split('\n');
-  const info = JSON.parse(out[0]) as { pid: number; madeBy: Record<string, number> };
+  const info = JSON.parse(out[0] ?? '') as { pid: number; madeBy: Record<string, number> };
   assert.equal(info.pid, r.pid);
   const stream = readStream(r.pid);
   const key = (site: number | undefined): string => JSON.stringify(site === undefined ? 'no site' : stream.sites.get(site) ?? null);
