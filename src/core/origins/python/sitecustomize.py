@@ -2,7 +2,8 @@
 # (src/core/origins/inject.ts), so Python's site module imports it at start; then it runs the
 # sitecustomize the user's path would have run (found on sys.path without this folder), so that one
 # keeps working. Standard library only, plus an optional accelerator: _sockscope_stack (C, beside this
-# file, built for one interpreter) builds the same stack key in C; without it the key is built here.
+# file, built for one interpreter) builds the same stack key in C and, for a stack seen before, the same
+# record (see __init__ near the end); without it both are built here.
 #
 # It records the Python stack when a socket.socket gets its descriptor: created (socket(), also
 # create_connection, socketpair, fromfd, asyncio…) or accepted (socket.accept wraps the new descriptor
