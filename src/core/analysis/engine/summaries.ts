@@ -31,6 +31,12 @@ export interface FunctionUnit {
   readonly calls?: readonly string[];
   readonly acquires?: boolean;
   /**
+   * The names its lowering may give its calls besides `calls` (a callee the file scan leaves unnamed):
+   * with `calls`, every name whose summary its own can depend on (`mayRelease`). A function unit
+   * without `calls` may release anything.
+   */
+  readonly lowered?: readonly string[];
+  /**
    * A macro that calls another function (`#define sclose(x) close(x)`, `#define ngx_socket socket`):
    * `target`'s summary, with the macro's parameter k in the target's argument positions `args[j] === k`.
    */
@@ -95,6 +101,7 @@ export class SummaryStore {
   readonly cache = new WeakMap<FunctionUnit, Cached>();
   readonly mayAcquire = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
   readonly mayReturn = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
+  readonly mayRelease = new WeakMap<FunctionUnit, { version: string; value: boolean }>();
   readonly returnSources = new WeakMap<FunctionUnit, ReturnSources>();
   private readonly byContent = new Map<string, Cached>();
   private readonly keys = new WeakMap<FunctionUnit, string | null>();
@@ -228,6 +235,30 @@ export class SummaryResolver {
   }
 
   /**
+   * Can a call of `name` from `file` release one of its arguments, as its summary's `releases` would say?
+   * A parameter is released only by a call of a releasing library function or of a function whose summary
+   * releases that argument, or by a call without a summary that the language releases by its name
+   * (`releasesByName`, one predicate per resolver: it is remembered per unit). False when no function
+   * the call may reach calls any of them: its summary then releases nothing, and need not be computed.
+   */
+  mayRelease(name: string, file: string, releasesByName: (name: string) => boolean): boolean {
+    return this.reaches(name, file, this.store.mayRelease, true, (u) => this.releaseEdges(u),
+      (n) => releasesByName(n) || !!this.source.tableSummary?.(n)?.releases.some((r) => r));
+  }
+
+  /** True when the unit may release a parameter whatever its callees' summaries, else the names whose summaries decide. */
+  private releaseEdges(u: FunctionUnit): true | readonly string[] {
+    if (u.macro) {
+      // As macroSummary: the table's function, else the target's summary (none for a macro of itself).
+      const t = this.source.tableSummary?.(u.macro.target);
+      if (t) return t.releases.some((r) => r) ? true : [];
+      return u.macro.target !== u.name ? [u.macro.target] : [];
+    }
+    if (!u.calls) return true;
+    return u.lowered?.length ? [...u.calls, ...u.lowered] : u.calls;
+  }
+
+  /**
    * Does a call of `name` from `file` reach, along `edges` (a unit's own "yes", or the names it leads
    * to, looked up from its file), a unit that says yes or a library function that returns a resource?
    * A search of that graph, so recursion is no "maybe": a summary gets `returns` only from a real
@@ -240,6 +271,7 @@ export class SummaryResolver {
   private reaches(
     name: string, file: string, memo: WeakMap<FunctionUnit, { version: string; value: boolean }>, likeResolve: boolean,
     edges: (u: FunctionUnit) => true | readonly string[],
+    says: (name: string) => boolean = (n) => !!this.source.tableSummary?.(n)?.returns,
   ): boolean {
     const version = this.source.version;
     const visited = new Set<FunctionUnit>();
@@ -251,7 +283,7 @@ export class SummaryResolver {
     let found = false;
     while (work.length && !found) {
       const [n, f, by] = work.pop()!;
-      if (this.source.tableSummary?.(n)?.returns) {
+      if (says(n)) {
         found = true;
         yes = by;
         break;
@@ -593,7 +625,7 @@ export class UnitTable {
  * resolver gives it no summary: a call to it is a hand-off).
  */
 export function lazyUnit(
-  name: string, file: string, visible: boolean, calls: { readonly calls: readonly string[]; readonly acquires: boolean }, lower: () => FunctionIr,
+  name: string, file: string, visible: boolean, calls: { readonly calls: readonly string[]; readonly acquires: boolean; readonly lowered?: readonly string[] }, lower: () => FunctionIr,
 ): FunctionUnit {
   let ir: FunctionIr | undefined;
   let failure: unknown;
@@ -638,6 +670,11 @@ export class FileSummaries implements SummaryProvider {
   /** As mayReturn, not recorded. */
   mayReturnUnrecorded(name: string): boolean {
     return this.resolver.mayReturn(name, this.file);
+  }
+
+  /** As SummaryResolver.mayRelease, not recorded (a "no" only spares computing a summary that releases nothing). */
+  mayRelease(name: string, releasesByName: (name: string) => boolean): boolean {
+    return this.resolver.mayRelease(name, this.file, releasesByName);
   }
 
   /**

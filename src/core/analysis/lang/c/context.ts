@@ -4,10 +4,10 @@ import type { Summary, SummaryProvider } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { Lowering, type CompileContext } from './lower';
 import { NO_MACROS, type FileMacros } from './macros';
-import { NO_RETURN, tableSummary } from './names';
+import { closesByName, NO_RETURN, RELEASE, tableSummary } from './names';
 import { tailCall } from './noReturnFacts';
 import type { EffectSite, FileScan } from './scan';
-import { simpleName } from './syntax';
+import { otherCalleeName, simpleName } from './syntax';
 import type { MacroWrapper } from './macroWrappers';
 import { FileGlobals } from './globals';
 import { FileOverlay, FileSummaries, lazyUnit, SummaryResolver, SummaryStore, type FunctionUnit } from '../../engine/summaries';
@@ -90,6 +90,14 @@ export class CFileContext implements CompileContext, SummaryProvider {
     return this.summaries.mayReturn(name);
   }
 
+  /**
+   * Can a call of `name` release one of its arguments (see SummaryResolver.mayRelease)? No when no
+   * function it may reach calls a releasing function: its summary then releases none, and it need not be computed.
+   */
+  mayRelease(name: string): boolean {
+    return this.summaries.mayRelease(name, releasesByName);
+  }
+
   /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */
   cfgOf(fn: Node): FunctionCfg {
     let cfg = this.cfgs.get(fn.id);
@@ -152,15 +160,29 @@ export class CFileContext implements CompileContext, SummaryProvider {
   }
 }
 
-/** The names a function calls, and whether one of them is an acquiring library function (see FunctionUnit). */
-export function callsOf(scan: FileScan, def: Node): { calls: string[]; acquires: boolean } {
+/**
+ * The names a function calls, and whether one of them is an acquiring library function (see FunctionUnit);
+ * `lowered`, the other names its lowering gives its calls (otherCalleeName), for `mayRelease`.
+ */
+export function callsOf(scan: FileScan, def: Node): { calls: string[]; acquires: boolean; lowered: string[] } {
   const calls = new Set<string>();
-  for (const e of scan.effects.get(def.id) ?? []) if (e.kind === 'call' && e.callee) calls.add(e.callee);
-  return { calls: [...calls], acquires: scan.acquiring.includes(def) };
+  const lowered = new Set<string>();
+  for (const e of scan.effects.get(def.id) ?? []) {
+    if (e.kind !== 'call') continue;
+    if (e.callee) calls.add(e.callee);
+    const other = otherCalleeName(e.node, e.callee);
+    if (other) lowered.add(other);
+  }
+  return { calls: [...calls], acquires: scan.acquiring.includes(def), lowered: [...lowered] };
 }
 
 /** `static int f(...)`: visible only in its own file. */
 export function isStatic(def: Node): boolean {
   for (const c of def.children) if (c?.type === 'storage_class_specifier' && c.text === 'static') return true;
   return false;
+}
+
+/** A call of this name releases its argument whatever its summary (the lowering's `release`, or a `summary` op whose fallback is a release). */
+function releasesByName(name: string): boolean {
+  return RELEASE.has(name) || closesByName(name);
 }

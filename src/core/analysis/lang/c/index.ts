@@ -225,7 +225,7 @@ function closesPlainParameter(fn: Node, scan: FileScan, ctx: CFileContext): bool
     const i = args.findIndex((a) => a.type === 'identifier' && plain.has(a.text));
     if (i < 0) return false;
     if (RELEASE.has(e.callee)) return true;
-    return !ACQUIRE.has(e.callee) && !!ctx.summary(e.callee)?.releases[i];
+    return !ACQUIRE.has(e.callee) && ctx.mayRelease(e.callee) && !!ctx.summary(e.callee)?.releases[i];
   });
 }
 

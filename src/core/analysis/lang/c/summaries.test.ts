@@ -387,3 +387,44 @@ test('a file read from its text parsed beforehand (parseForIndex, as check worke
     early.dispose();
   }
 });
+
+test('mayRelease: a call may release only through a releasing name its callees reach, a macro of one, or a callee the scan leaves unnamed', async () => {
+  const src = `#include <unistd.h>
+#define SHUT(x) close(x)
+static int registry;
+void log_fd(int fd) { registry += fd > 2; }
+void log_twice(int fd) { log_fd(fd); log_fd(fd + 1); }
+void drop(int fd) { (close)(fd); }
+void shut(int fd) { SHUT(fd); }
+void chain(int fd) { log_twice(fd); drop(fd); }
+void by_name(int fd) { conn_sock_close(fd); }
+void cycle_a(int fd);
+void cycle_b(int fd) { cycle_a(fd); }
+void cycle_a(int fd) { if (fd > 9) cycle_b(fd - 1); }
+`;
+  const index = await workspace({ 'a.c': src });
+  const resolver = index.resolver();
+  const releasing = (n: string) => n === 'close' || /close$/.test(n);
+  const may = (name: string) => resolver.mayRelease(name, 'a.c', releasing);
+  assert.deepEqual(['log_fd', 'log_twice', 'cycle_a', 'cycle_b', 'no_such_function'].map(may), [false, false, false, false, false]);
+  assert.deepEqual(['drop', 'shut', 'chain', 'by_name', 'SHUT'].map(may), [true, true, true, true, true]);
+  // What each "no" spares: a summary that releases nothing.
+  for (const n of ['log_fd', 'log_twice', 'cycle_a']) assert.ok(!summaryOf(index, n, 'a.c')?.releases.some((r) => r), n);
+  assert.deepEqual(summaryOf(index, 'drop', 'a.c')?.releases, [true]);
+  index.dispose();
+});
+
+test('a void function that closes its plain parameter through a callee whose own call is parenthesized (`(close)(fd)`) is still analysed', async () => {
+  const src = `#include <unistd.h>
+static int kept;
+static void drop(int fd) { (close)(fd); }
+void take(int fd, int mode) {
+    if (mode == 1) { drop(fd); return; }
+    if (mode == 2) { kept = fd; return; }
+}
+`;
+  C_FUNCTIONS.clear();
+  const r = await analyzeSource(src, 'c', {});
+  assert.deepEqual(r.findings.map((f) => `${f.function}:${f.variable}:${f.range.start.line + 1}`), ['take:fd:7']);
+  C_FUNCTIONS.clear();
+});

@@ -42,6 +42,15 @@ export function calleeName(call: Node): string | null {
   return name !== null && LIBRARY.has(name) ? (memberCallee(call, name) ?? name) : name;
 }
 
+/**
+ * The name the lowering gives a call the file scan named `scanned` (null: not a plain identifier), when
+ * it can differ from it: a parenthesized, qualified or template callee the scan leaves unnamed, or a
+ * C++ member a library name would hide. Undefined when the lowering uses the scan's name as it is.
+ */
+export function otherCalleeName(call: Node, scanned: string | null): string | null | undefined {
+  return scanned === null || LIBRARY.has(scanned) ? calleeName(call) : undefined;
+}
+
 /** The names the library tables give a meaning: a C++ member call must not be read as one of them. */
 const LIBRARY: ReadonlySet<string> = new Set([...ACQUIRE.keys(), ...ACQUIRE_PAIR.keys(), ...RELEASE, ...ADOPT_FIRST_ARG]);
 

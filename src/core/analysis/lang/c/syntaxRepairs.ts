@@ -104,20 +104,27 @@ function repairItem(trials: TrialParses, item: Node, text: string, table: Table,
     budget.chars -= t.length;
     return trials.errors(t, rewrites?.map((r) => ({ start: r.start - start, end: r.end - start, text: r.text })));
   };
-  const errors = count(current);
-  if (errors === 0) return [];
   // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
-  const all = candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
-  if (!memo) return tryCandidates(trials, current, start, all, errors, count, budget);
+  // (The candidates are read from the file's tree, not from a trial: known before the item is parsed alone.)
+  const candidates = () => candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  if (!memo) {
+    const errors = count(current);
+    return errors === 0 ? [] : tryCandidates(trials, current, start, candidates(), errors, count, budget);
+  }
+  const all = candidates();
   const key = createHash('sha1').update(current).update('\0')
     .update(JSON.stringify(all.map((c) => c.rewrites.map((r) => [r.start - start, r.end - start, r.text])))).digest('hex');
   const known = memo.get(key);
+  // A repair of the same text is known (so the text parsed alone had errors, as it has now): its trials are
+  // not made again. The item's own parse is counted as if made, so the budget runs out where it would have.
   // Replayed only where the budget left covers every trial it made (then none of its checks could have stopped it sooner).
-  if (known && budget.trials > known.trials && budget.chars > known.chars) {
-    budget.trials -= known.trials;
-    budget.chars -= known.chars;
+  if (known && budget.trials - 1 > known.trials && budget.chars - current.length > known.chars) {
+    budget.trials -= known.trials + 1;
+    budget.chars -= known.chars + current.length;
     return known.rewrites.map((r) => ({ start: r.start + start, end: r.end + start, text: r.text }));
   }
+  const errors = count(current);
+  if (errors === 0) return [];
   const before = { ...budget };
   const rewrites = tryCandidates(trials, current, start, all, errors, count, budget);
   if (budget.trials > 0 && budget.chars > 0) {

@@ -78,7 +78,7 @@ export interface ExportedFile {
   readonly language: 'c' | 'cpp';
   readonly configs: readonly string[] | null;
   readonly analysed: string;
-  readonly units: readonly { readonly name: string; readonly visible: boolean; readonly calls?: readonly string[]; readonly acquires?: boolean; readonly macro?: FunctionUnit['macro'] }[];
+  readonly units: readonly { readonly name: string; readonly visible: boolean; readonly calls?: readonly string[]; readonly acquires?: boolean; readonly lowered?: readonly string[]; readonly macro?: FunctionUnit['macro'] }[];
   readonly constants: readonly (readonly [string, number])[];
   readonly noReturn: NoReturnFacts;
 }
@@ -221,7 +221,7 @@ export class CWorkspaceIndex implements UnitSource {
     const { entry } = read;
     return {
       file: read.file, text: read.text, hash: entry.hash, language: entry.language, configs: entry.configs, analysed: entry.analysed,
-      units: entry.units.map((u) => (u.macro ? { name: u.name, visible: u.visible, macro: u.macro } : { name: u.name, visible: u.visible, calls: u.calls ?? [], acquires: u.acquires ?? false })),
+      units: entry.units.map((u) => (u.macro ? { name: u.name, visible: u.visible, macro: u.macro } : { name: u.name, visible: u.visible, calls: u.calls ?? [], acquires: u.acquires ?? false, ...(u.lowered ? { lowered: u.lowered } : {}) })),
       constants: [...entry.constants], noReturn: entry.noReturn,
     };
   }
@@ -234,7 +234,7 @@ export class CWorkspaceIndex implements UnitSource {
     if (!this.languages.has(data.language)) this.languages.set(data.language, await loadLanguage(data.language));
     const analysedHash = textHash(data.analysed, data.language);
     const units: FunctionUnit[] = data.units.map((u) => (u.macro ? { name: u.name, file: data.file, visible: u.visible, macro: u.macro }
-      : lazyUnit(u.name, data.file, u.visible, { calls: u.calls ?? [], acquires: u.acquires ?? false }, () => this.lower(data.file, u.name, analysedHash))));
+      : lazyUnit(u.name, data.file, u.visible, { calls: u.calls ?? [], acquires: u.acquires ?? false, ...(u.lowered ? { lowered: u.lowered } : {}) }, () => this.lower(data.file, u.name, analysedHash))));
     this.set(data.file, {
       hash: data.hash, language: data.language, configs: data.configs, analysed: data.analysed, analysedHash, units,
       constants: new Map(data.constants), noReturn: data.noReturn, text: data.text,
