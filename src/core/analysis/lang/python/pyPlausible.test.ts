@@ -351,3 +351,17 @@ test('python: a mktemp() name counts only unshadowed, with no dir, and bound bef
     '18 conditional s information', '19 conditional s warning', '24 looped s information', '27 looped s warning',
     '32 opened s information', '33 opened s warning', '35 opened s warning']);
 });
+
+test('python: os.lchmod after the bind is not the chmod that practically never fails (Linux has no os.lchmod)', async () => {
+  const text = lines(
+    'import os',
+    'import socket',
+    '',
+    'def made(path, mode):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    s.bind(path)',
+    '    os.lchmod(path, mode)',
+    '    return s',
+  );
+  assert.deepEqual(await findings(text), ['6 made s warning', '7 made s warning']);
+});

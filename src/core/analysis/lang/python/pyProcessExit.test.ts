@@ -231,3 +231,43 @@ test('python: Python 2 code and a branch under a test of the Python version are 
   // Under `if six.PY2:` the call is meant for Python 2; outside such a test string.atoi always raises on Python 3.
   assert.deepEqual(await findings(branch), ['7 dump f information', '9 dump f information', '15 head g warning']);
 });
+
+test('python: a function of the file is judged by the same rules as inline code (string.join raises; a bind to a fresh mktemp() name does not)', async () => {
+  const text = lines(
+    'import socket',
+    'import string',
+    'import tempfile',
+    '',
+    'def label(parts):',
+    '    return string.join(parts)',
+    '',
+    'def probe():',
+    '    t = socket.socket(socket.AF_UNIX)',
+    '    t.bind(tempfile.mktemp())',
+    '    t.close()',
+    '',
+    'def probe_in(d):',
+    '    t = socket.socket(socket.AF_UNIX)',
+    '    t.bind(tempfile.mktemp(dir=d))',
+    '    t.close()',
+    '',
+    'def named(path, parts):',
+    '    f = open(path, "a")',
+    '    n = label(parts)',
+    '    f.close()',
+    '    return n',
+    '',
+    'def probed(path):',
+    '    f = open(path, "a")',
+    '    probe()',
+    '    f.close()',
+    '',
+    'def probed_in(path, d):',
+    '    f = open(path, "a")',
+    '    probe_in(d)',
+    '    f.close()',
+  );
+  // label() always raises; probe() fails only by binding a fresh name (practically never); probe_in()'s directory may not exist.
+  assert.deepEqual((await findings(text)).filter((f) => / (named|probed|probed_in) /.test(f)),
+    ['20 named f warning', '26 probed f information', '31 probed_in f warning']);
+});
