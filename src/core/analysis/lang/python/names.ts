@@ -796,7 +796,7 @@ export function python2Syntax(root: Node): boolean {
   walk(root, (n) => {
     if (found) return false;
     if (n.type === 'print_statement' || n.type === 'exec_statement') found = true;
-    else if (n.type === 'except_clause' && named(n)[0]?.type === 'expression_list') found = true;
+    else if (n.type === 'except_clause' && n.childrenForFieldName('value').length >= 2) found = true;
     else if (n.type === 'integer' && /^0\d+[lL]?$/.test(n.text) && !/^0+$/.test(n.text)) found = true;
     return !found;
   });

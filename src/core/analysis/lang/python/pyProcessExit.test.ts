@@ -228,6 +228,10 @@ test('python: Python 2 code and a branch under a test of the Python version are 
   );
   // Python 2 has string.join: a function of a module, which practically never fails.
   assert.deepEqual(await findings(py2), ['5 dump f information']);
+  const py2except = py2.replace('def show(x):\n    print x\n', 'def show(x):\n    try:\n        x()\n    except ValueError, e:\n        pass\n');
+  assert.notEqual(py2except, py2);
+  assert.deepEqual(await findings(py2except), ['5 dump f information']);
+  assert.deepEqual(await findings(py2.replace('    print x\n', '    return 0777\n')), ['5 dump f information']);
   // Under `if six.PY2:` the call is meant for Python 2; outside such a test string.atoi always raises on Python 3.
   assert.deepEqual(await findings(branch), ['7 dump f information', '9 dump f information', '15 head g warning']);
 });
