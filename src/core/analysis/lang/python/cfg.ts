@@ -76,10 +76,11 @@ export interface ExceptionTypes {
   narrow(handler: Node): boolean;
   /**
    * Whether an expression statement ends the process (`names.processExit`): `ends` (`os._exit(…)`: the path
-   * stops there) or not (`sys.exit(…)`, `exit()`, `quit()`: only its SystemExit leaves; a statement that always
-   * raises on Python 3, `names.alwaysRaises`: only that exception leaves), with the call.
+   * stops there) or not (`sys.exit(…)`, `exit()`, `quit()`: only its SystemExit leaves), with the call.
    */
   processExit?(stmt: Node): { readonly call: Node; readonly ends: boolean } | null;
+  /** The call by which an expression statement always raises (`names.alwaysRaises`: `string.join(…)` on Python 3), or null. */
+  alwaysRaises?(stmt: Node): Node | null;
 }
 
 /** A loop (Python has no labels: `break` and `continue` go to the innermost one). */
@@ -259,7 +260,9 @@ export class CfgBuilder {
         return this.matchStatement(n, preds);
       case 'expression_statement': {
         const end = this.types?.processExit?.(n);
-        if (end) return this.processExit(n, end.call, end.ends, preds);
+        if (end) return this.noNormalExit(n, end.call, end.ends, preds);
+        const raises = this.types?.alwaysRaises?.(n);
+        if (raises) return this.noNormalExit(n, raises, false, preds);
         return [{ from: this.emit('stmt', n, [n], ['normal'], preds), slot: 0 }];
       }
       default:
@@ -269,12 +272,14 @@ export class CfgBuilder {
   }
 
   /**
-   * A statement that ends the process has no normal successor. `os._exit(…)` ends it at once: the OS closes
+   * A statement with no normal successor. `os._exit(…)` (`ends`) ends the process at once: the OS closes
    * every descriptor, so nothing is lost there (as C's `exit`); only a call in its arguments may raise.
    * `sys.exit(…)` raises SystemExit, which a handler here or a caller may catch: it leaves by that exception
-   * (./effects `likely` takes it to practically never fail, so a leak there is below warning).
+   * (./effects `likely` takes it to practically never fail, so a leak there is below warning). A statement that
+   * always raises (`alwaysRaises`, `string.join(…)` on Python 3) leaves by that call's exception (which `likely`
+   * takes to fail for real: a leak there is a warning).
    */
-  private processExit(n: Node, call: Node, ends: boolean, preds: Pred[]): Pred[] {
+  private noNormalExit(n: Node, call: Node, ends: boolean, preds: Pred[]): Pred[] {
     let raiser = this.raiser([n]);
     if (ends && raiser?.id === call.id) raiser = null;
     if (!ends) raiser ??= call;

@@ -1,9 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import type { PyNode } from './cfg';
-import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, removedInPython3, wrappedArgument, type ResourceKind } from './names';
+import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, removedInPython3, wrappedArgument, type ModuleFacts, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
-import { DEFERRED, enclosingClass, escapingNames, identifiersIn, named, strip, targetNames, tupleElements, walk } from './syntax';
+import { contains, DEFERRED, enclosingClass, escapingNames, identifiersIn, named, scopeBindings, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
 export type Event =
@@ -46,11 +46,12 @@ export interface RaiseContext {
   readonly ownClassRaises?: boolean;
   /** A close method's attributes, owned from its entry (./closeMethod). */
   readonly owned?: OwnedAttributes | null;
-  /** Names module-level code of the file assigns (they may shadow an import: ./names `removedInPython3`). */
-  readonly rebound?: ReadonlySet<string>;
+  /** How to read the file as Python 3 (./names `removedInPython3`); absent: as Python 3, nothing rebound. */
+  readonly module?: ModuleFacts;
 }
 
 const NO_CONTEXT: RaiseContext = { trivialClasses: new Set(), selfConnected: new Set() };
+const PYTHON3: ModuleFacts = { rebound: new Set(), python2: false };
 
 /**
  * A class whose `__init__` (one, undecorated, no `__new__`) only stores into attributes of `self` values
@@ -231,7 +232,7 @@ export class Effects {
   private likely(call: Node): boolean {
     if (this.quiet(call) || bufferedTextWrite(call, this.imports)) return false;
     // A function Python 3's module no longer has (`string.join`): the call raises every time.
-    if (plausibleCall(call, this.imports) || removedInPython3(call, this.imports, this.context.rebound ?? new Set())) return true;
+    if (plausibleCall(call, this.imports) || removedInPython3(call, this.imports, this.context.module ?? PYTHON3)) return true;
     const c = callee(call, this.imports);
     if (c.receiver !== null && c.raw !== null && c.raw.split('.').length === 2 && this.acquiredHere.has(c.receiver)) return true;
     const local = calleeOf(call, this.imports);
@@ -922,7 +923,7 @@ function count(e: Node): boolean {
 }
 
 /** Calls that change the mode of a path or remove it. */
-const PATH_ADJUSTERS: ReadonlySet<string> = new Set(['os.chmod', 'os.lchmod', 'os.unlink', 'os.remove', 'os.rmdir']);
+const PATH_ADJUSTERS: ReadonlySet<string> = new Set(['os.chmod', 'os.unlink', 'os.remove', 'os.rmdir']);
 /** Calls that make a file at the path given first (besides a socket's `bind(path)`). */
 const PATH_MAKERS: ReadonlySet<string> = new Set(['os.mkfifo', 'os.mkdir', 'os.mknod']);
 
@@ -965,12 +966,12 @@ export function adjustsPathJustMade(call: Node, imports: Imports): boolean {
   else return false;
   // A directory is removed with rmdir, anything else with unlink/remove: the other way round fails every time.
   if (c.resolved === 'os.rmdir') return dir;
-  return c.resolved === 'os.chmod' || c.resolved === 'os.lchmod' || !dir;
+  return c.resolved === 'os.chmod' || !dir;
 }
 
 /**
- * `tempfile.mktemp(…)` with no directory or a literal one (`mktemp(suffix=".sock", dir=".")`): a name no file
- * has yet, of a length the code fixes.
+ * `tempfile.mktemp(…)` with no directory (the system's temporary directory, which exists): a name no file has yet.
+ * Not with `dir=`: a directory the code names is not shown to exist or be writable.
  */
 function freshTempName(e: Node | null, imports: Imports): boolean {
   const call = strip(e);
@@ -978,17 +979,17 @@ function freshTempName(e: Node | null, imports: Imports): boolean {
   const c = callee(call, imports);
   if (c.raw === null || c.resolved !== 'tempfile.mktemp' || !imports.binds(c.raw.split('.')[0]!)) return false;
   const args = named(call.childForFieldName('arguments') ?? call);
-  // mktemp(suffix, prefix, dir): the third positional argument or `dir=`.
-  const dir = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dir')?.childForFieldName('value') ??
-    args.filter((a) => a.type !== 'keyword_argument')[2] ?? null;
+  // mktemp(suffix, prefix, dir): no third positional argument, no `dir=`, nothing spread.
   if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return false;
-  return dir === null || literalText(dir) !== null;
+  return !args.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'dir') &&
+    args.filter((a) => a.type !== 'keyword_argument').length < 3;
 }
 
 /**
- * `s.bind(p)` where the function binds `p` once, before, to a fresh `tempfile.mktemp()` name (`freshTempName`),
- * or `s.bind(tempfile.mktemp())`: no file has that name, so binding a Unix socket to it fails only through a race
- * with another process taking the name (issue 13). Any other path may exist already or be too long.
+ * `s.bind(p)` where the function binds `p` once, by an assignment `p = tempfile.mktemp()` (`freshTempName`) that is a
+ * statement of a block the bind lies in, before it (so every path to the bind runs it), or `s.bind(tempfile.mktemp())`:
+ * no file has that name, so binding a Unix socket to it fails only through a race with another process taking the name
+ * (issue 13). Any other path may exist already or be too long.
  */
 export function bindsFreshTempName(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
@@ -1003,24 +1004,13 @@ export function bindsFreshTempName(call: Node, imports: Imports): boolean {
   if (!path || !body) return false;
   // A parameter of that name: the caller's path, not a fresh one.
   if (fn!.childForFieldName('parameters') && identifiersIn(fn!.childForFieldName('parameters')!).some((i) => i.text === path.text)) return false;
-  let binding: Node | null = null;
-  let other = false;
-  walk(body, (n) => {
-    if (other || (DEFERRED.has(n.type) && n !== body)) return false;
-    if (n.type === 'assignment') {
-      const left = strip(n.childForFieldName('left'));
-      if (left?.type === 'identifier' && left.text === path.text) {
-        if (binding) other = true;
-        binding = n;
-      } else if (left && targetNames(left).includes(path.text)) other = true;
-    } else if (n.type === 'augmented_assignment' || n.type === 'named_expression' || n.type === 'for_statement' || n.type === 'for_in_clause' ||
-      n.type === 'as_pattern' || n.type === 'global_statement' || n.type === 'nonlocal_statement' || n.type === 'delete_statement') {
-      const target = n.type === 'named_expression' ? n.childForFieldName('name') : n.type === 'as_pattern' ? n.childForFieldName('alias')
-        : n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause' ? n.childForFieldName('left') : n;
-      if (target && identifiersIn(target).some((i) => i.text === path.text)) other = true;
-    }
-    return !other;
-  });
-  const b = binding as Node | null;
-  return !other && b !== null && b.endIndex <= call.startIndex && freshTempName(b.childForFieldName('right'), imports);
+  const bindings = scopeBindings(body).filter((b) => b.name === path.text || b.kind === 'star');
+  if (bindings.length !== 1 || bindings[0]!.kind !== 'assign') return false;
+  const assignment = bindings[0]!.node;
+  const stmt = assignment.parent;
+  const block = stmt?.parent;
+  // `p = mktemp()` on a statement of its own, in a block that holds the bind after it: it dominates the bind.
+  if (strip(assignment.childForFieldName('left'))?.type !== 'identifier' || stmt?.type !== 'expression_statement' || !block ||
+    stmt.endIndex > call.startIndex || !contains(block, call)) return false;
+  return freshTempName(assignment.childForFieldName('right'), imports);
 }

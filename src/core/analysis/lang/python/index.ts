@@ -8,10 +8,10 @@ import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings'
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
 import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from './closeMethod';
-import { Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
+import { adjustsPathJustMade, bindsFreshTempName, Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, alwaysRaises, Imports, isUnlikelyRaiser, loopbackPortName, moduleRebound, plausibleCall, processExit } from './names';
+import { acquireShape, alwaysRaises, Imports, isUnlikelyRaiser, loopbackPortName, moduleFacts, plausibleCall, processExit, removedInPython3, type ModuleFacts } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
@@ -169,8 +169,8 @@ interface PyFile {
   readonly deadline: number | undefined;
   /** `exit` / `quit` when the file defines a function of that name (it shadows the builtin: names `processExit`). */
   readonly shadowed: ReadonlySet<string>;
-  /** Names module-level code assigns (they may shadow an import: `names.removedInPython3`). */
-  readonly rebound: ReadonlySet<string>;
+  /** How to read the file as Python 3: names module-level code rebinds, Python 2 syntax (`names.removedInPython3`). */
+  readonly module: ModuleFacts;
 }
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
@@ -179,19 +179,22 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
   const definitions = statements.filter((n) => n.type === 'function_definition');
   const imports = Imports.of(statements).withProject(project);
-  // Which of the file's functions may fail for real (issue 13) is decided from the calls that plausibly fail.
+  const module = moduleFacts(root);
+  // Which of the file's functions may fail for real (issue 13) is decided from the calls that plausibly fail, judged as
+  // inline (./effects `likely`): not a call that practically never fails where the code shows it (a chmod of the file just
+  // made, a bind to a fresh mktemp() name), and a function Python 3's module no longer has fails every time.
   imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports),
-    (call) => !isUnlikelyRaiser(call, imports) && plausibleCall(call, imports)));
+    (call) => !isUnlikelyRaiser(call, imports) && !adjustsPathJustMade(call, imports) && !bindsFreshTempName(call, imports) &&
+      (plausibleCall(call, imports) || removedInPython3(call, imports, module))));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
-  const rebound = moduleRebound(root);
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, rebound };
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module };
   // A function's result depends on its own text and on the file's imports and indentation unit (whose
   // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
   const facts = [imports.fingerprint(), file.unit, [...trivial].sort().join(','), [...shadowed].sort().join(','),
-    [...rebound].filter((v) => imports.binds(v)).sort().join(',')];
+    [...module.rebound].filter((v) => v === '*' || imports.binds(v)).sort().join(','), module.python2 ? 'py2' : ''];
   // A fix that closes a bare descriptor spells `os.close` as the imports do (in `facts` already).
   const reuse = new FileReuse(PYTHON_FUNCTIONS, index, deadline);
   for (const scope of scopes(root, definitions)) {
@@ -227,16 +230,12 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   const findings: Finding[] = [];
   const body = scope.body!;
   const effects = new Effects(imports, transfers, scope.moduleLevel ? new Set() : nonLocalNames(body), owned?.closed, owned?.acquired,
-    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores: ownClass.stores, ownClassRaises: ownClass.raises, owned: attributes, rebound: file.rebound });
+    { trivialClasses: file.trivial, selfConnected: owned?.selfConnected ?? new Set(), selfPorts: owned?.selfPorts, ownClassStores: ownClass.stores, ownClassRaises: ownClass.raises, owned: attributes, module: file.module });
   const builder = new CfgBuilder((roots) => effects.raiser(roots), {
     io: (roots) => effects.ioRaiser(roots), narrow: (h) => effects.narrowHandler(h),
-    processExit: (stmt) => {
-      const end = processExit(stmt, imports, file.shadowed);
-      if (end) return end;
-      // A statement that always raises on Python 3 (`string.join(…)`) leaves only by that exception.
-      const call = alwaysRaises(stmt, imports, file.rebound);
-      return call ? { call, ends: false } : null;
-    },
+    processExit: (stmt) => processExit(stmt, imports, file.shadowed),
+    // A statement that always raises on Python 3 (`string.join(…)`) leaves only by that exception.
+    alwaysRaises: (stmt) => alwaysRaises(stmt, imports, file.module),
   });
   let cfg;
   try {

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeOf, NO_SUMMARIES, summariesFingerprint, type LocalSummaries } from './summaries';
-import { DEFERRED, named, strip, targetNames, walk } from './syntax';
+import { DEFERRED, enclosingClass, named, scopeBindings, strip, walk } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -98,12 +98,6 @@ export class Imports {
 
   resolve(local: string): string {
     return this.bound.get(local) ?? local;
-  }
-
-  /** Whether an import binds a name of `module` or of one of its submodules (`from tornado.testing import AsyncHTTPTestCase` for `tornado.testing`). */
-  importsFrom(module: string): boolean {
-    for (const q of this.bound.values()) if (q === module || q.startsWith(`${module}.`)) return true;
-    return false;
   }
 
   /** A local name the imports bind to `qualified` (`o` for `import os as o` and `os`), or null. */
@@ -324,45 +318,198 @@ function ephemeralLocalAddress(arg: Node | null): boolean {
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** `("127.0.0.1", port)`: a loopback address whose port is a name; that name, else null. */
-export function loopbackPortName(arg: Node | null): string | null {
+/** A string literal without interpolation: its text; else null. */
+function plainString(e: Node | null): string | null {
+  const s = strip(e);
+  if (s?.type !== 'string') return null;
+  const kids = named(s);
+  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return null;
+  return kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
+}
+
+/** `("127.0.0.1", port)`, `("localhost", …)`: the port expression of a two-element address tuple whose host is a loopback literal, else null. */
+function loopbackAddressPort(arg: Node | null): Node | null {
   const a = strip(arg);
   const parts = a?.type === 'tuple' ? named(a) : [];
   if (parts.length !== 2) return null;
-  const host = strip(parts[0]!);
-  const port = strip(parts[1]!);
-  if (host?.type !== 'string' || port?.type !== 'identifier') return null;
-  const kids = named(host);
-  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return null;
-  return LOOPBACK.has(kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('')) ? port.text : null;
+  const host = plainString(parts[0]!);
+  return host !== null && LOOPBACK.has(host) ? strip(parts[1]!) : null;
+}
+
+/** `("127.0.0.1", port)`: a loopback address whose port is a name; that name, else null. */
+export function loopbackPortName(arg: Node | null): string | null {
+  const port = loopbackAddressPort(arg);
+  return port?.type === 'identifier' ? port.text : null;
+}
+
+/** The function a node sits in (its nearest `def`), or null at module level. */
+function enclosingFunction(n: Node): Node | null {
+  for (let p: Node | null = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
+}
+
+/** A dotted base-class expression resolved through the imports (`testing.AsyncHTTPTestCase` after `from tornado import testing`). */
+function resolvedDotted(e: Node | null, imports: Imports): string | null {
+  const x = strip(e);
+  if (x?.type !== 'identifier' && x?.type !== 'attribute') return null;
+  const text = x.text;
+  if (!/^[A-Za-z_][\w.]*$/.test(text)) return null;
+  const dot = text.indexOf('.');
+  return dot < 0 ? imports.resolve(text) : imports.resolve(text.slice(0, dot)) + text.slice(dot);
+}
+
+const TORNADO_HTTP_CASES: ReadonlySet<string> = new Set(['tornado.testing.AsyncHTTPTestCase', 'tornado.testing.AsyncHTTPSTestCase']);
+
+/**
+ * Whether a class derives from tornado.testing's AsyncHTTPTestCase or AsyncHTTPSTestCase (as the file imports it, or through
+ * classes of the file) with no class on the way defining its own `get_http_port`: then `self.get_http_port()` is the port of
+ * the server the test case started and listens on for the test.
+ */
+function tornadoHttpCase(cls: Node, imports: Imports, depth = 0): boolean {
+  if (depth > 8) return false;
+  const body = cls.childForFieldName('body');
+  if (body && scopeBindings(body).some((b) => b.name === 'get_http_port' || b.kind === 'star')) return false;
+  const root = cls.tree.rootNode;
+  for (const base of named(cls.childForFieldName('superclasses') ?? cls).filter((b) => b.parent?.type === 'argument_list')) {
+    const q = resolvedDotted(base, imports);
+    if (q === null) continue;
+    if (TORNADO_HTTP_CASES.has(q)) return true;
+    if (q.includes('.') || imports.binds(q)) continue;
+    // A class of the file (module level) of that name.
+    const local = named(root).map((n) => (n.type === 'decorated_definition' ? n.childForFieldName('definition') : n))
+      .filter((n): n is Node => n?.type === 'class_definition' && n.childForFieldName('name')?.text === q);
+    if (local.length === 1 && tornadoHttpCase(local[0]!, imports, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** Hosts a listener may be bound to and still take a connection to a loopback address (any address, or loopback). */
+function loopbackReachable(host: Node | null): boolean {
+  const h = plainString(host);
+  return h !== null && LOCAL_ADDRESSES.has(h);
+}
+
+/** The argument of a call given by position `index` or by keyword `name`, or undefined when it is not given. */
+function argument(call: Node, index: number, name: string): Node | null | undefined {
+  const args = named(call.childForFieldName('arguments') ?? call);
+  if (args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
+  const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name);
+  if (kw) return kw.childForFieldName('value');
+  return args.filter((a) => a.type !== 'keyword_argument')[index];
 }
 
 /**
- * The port of a listening socket or server the process itself holds, read at run time from it:
- * `srv.getsockname()[1]` (a socket's own local address), Twisted's `port.getHost().port` (the address an
- * IListeningPort listens on; not a `transport`'s, whose local end is a client's), and tornado.testing's
- * `self.get_http_port()` (the port of the server an AsyncHTTPTestCase started for the test; only in a file
- * that imports tornado.testing).
+ * Whether `holder` (a name, or `self.x`) is shown to be a listener the process holds, by the code of the function it is
+ * read in (for a name) or of its class (for `self.x`):
+ * - `socket`: a socket it calls `listen()` or `accept()` on, or one it got from `socket.create_server(…)` or
+ *   tornado.testing's `bind_unused_port()` (`sock, port = bind_unused_port()`);
+ * - `twisted`: a port it got from `reactor.listenTCP(…)` / `listenSSL(…)`.
+ * Not when it is bound (`bind`, `create_server`'s address, `interface=`) to anything but a literal any or loopback
+ * address (a listener on another interface refuses a loopback connection), nor when its name is bound otherwise too.
+ */
+function shownListening(holder: Node | null, kind: 'socket' | 'twisted', imports: Imports): boolean {
+  const h = strip(holder);
+  if (!h) return false;
+  const fn = enclosingFunction(h);
+  let scope: Node | null;
+  let key: string;
+  if (h.type === 'identifier') {
+    key = h.text;
+    scope = fn ? fn.childForFieldName('body') : h.tree.rootNode;
+    // A parameter is the caller's object: shown only by what the function itself does with it.
+  } else if (h.type === 'attribute' && strip(h.childForFieldName('object'))?.text === 'self' && fn) {
+    key = h.text.replace(/\s+/g, '');
+    const cls = enclosingClass(fn);
+    scope = cls ? cls.childForFieldName('body') : null;
+  } else return false;
+  if (!scope) return false;
+  const inClass = h.type === 'attribute';
+  let listening = false;
+  let spoiled = false;
+  const same = (e: Node | null): boolean => {
+    const x = strip(e);
+    return x !== null && (x.type === 'identifier' || x.type === 'attribute') && x.text.replace(/\s+/g, '') === key;
+  };
+  walk(scope, (n) => {
+    if (spoiled) return false;
+    // A name's own function only; `self.x` in every method of the class.
+    if (n !== scope && (n.type === 'lambda' || n.type === 'class_definition' || (!inClass && DEFERRED.has(n.type)))) return false;
+    if (n.type === 'call') {
+      const f = strip(n.childForFieldName('function'));
+      const method = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : null;
+      if (f?.type === 'attribute' && same(f.childForFieldName('object'))) {
+        if (kind === 'socket' && (method === 'listen' || method === 'accept')) listening = true;
+        if (method === 'bind') {
+          const address = strip(argument(n, 0, 'address') ?? null);
+          const parts = address?.type === 'tuple' ? named(address) : [];
+          if (parts.length < 2 || !loopbackReachable(parts[0]!)) spoiled = true;
+        }
+      }
+    } else if (n.type === 'assignment') {
+      const left = strip(n.childForFieldName('left'));
+      const right = strip(n.childForFieldName('right'));
+      const elements = left?.type === 'pattern_list' || left?.type === 'tuple_pattern' ? named(left) : null;
+      const whole = same(left);
+      const first = elements !== null && same(elements[0] ?? null);
+      if (!whole && !first) {
+        if (elements?.some((e) => same(e))) spoiled = true;
+        return true;
+      }
+      // `self.port = None` (before listening, after stopping) makes no other listener of it.
+      if (right?.type === 'none' && whole) return true;
+      const c = right?.type === 'call' ? callee(right, imports) : null;
+      if (c === null) spoiled = true;
+      else if (kind === 'socket' && whole && c.resolved === 'socket.create_server') {
+        const address = strip(argument(right!, 0, 'address') ?? null);
+        const parts = address?.type === 'tuple' ? named(address) : [];
+        if (parts.length >= 2 && loopbackReachable(parts[0]!)) listening = true;
+        else spoiled = true;
+      } else if (kind === 'socket' && first && c.resolved === 'tornado.testing.bind_unused_port') {
+        const address = argument(right!, 1, 'address');
+        if (address === undefined || loopbackReachable(address)) listening = true;
+        else spoiled = true;
+      } else if (kind === 'twisted' && whole && (c.name === 'listenTCP' || c.name === 'listenSSL')) {
+        const iface = argument(right!, 2, 'interface');
+        if (iface === undefined || loopbackReachable(iface)) listening = true;
+        else spoiled = true;
+      } else if (kind === 'socket' && whole && (c.name === 'accept' || acquireShape(right!, imports) !== null)) {
+        // `conn, _ = srv.accept()` binds another name; a new socket (`s = socket.socket()`) is shown listening by its listen().
+        if (c.name === 'accept') spoiled = true;
+      } else spoiled = true;
+    }
+    return true;
+  });
+  return listening && !spoiled;
+}
+
+/**
+ * The port of a listener the process itself holds, read at run time from it: `srv.getsockname()[1]` of a socket shown
+ * listening (`shownListening`), Twisted's `port.getHost().port` of a port from `listenTCP`, and `self.get_http_port()` in
+ * a tornado.testing AsyncHTTPTestCase that does not define its own (`tornadoHttpCase`).
  */
 function ownListeningPort(e: Node | null, imports: Imports): boolean {
   const x = strip(e);
   if (x?.type === 'subscript') {
     const index = named(x).slice(1);
-    return index.length === 1 && index[0]!.type === 'integer' && index[0]!.text === '1' && selfAddress(x.childForFieldName('value'));
+    if (index.length !== 1 || index[0]!.type !== 'integer' || index[0]!.text !== '1') return false;
+    const call = strip(x.childForFieldName('value'));
+    if (!selfAddress(call)) return false;
+    return shownListening(strip(call!.childForFieldName('function'))!.childForFieldName('object'), 'socket', imports);
   }
   if (x?.type === 'attribute' && x.childForFieldName('attribute')?.text === 'port') {
     const call = strip(x.childForFieldName('object'));
     const fn = call?.type === 'call' ? strip(call.childForFieldName('function')) : null;
     if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'getHost' || (call!.childForFieldName('arguments')?.namedChildCount ?? 0) !== 0) return false;
-    const holder = strip(fn.childForFieldName('object'));
-    const last = holder?.type === 'attribute' ? holder.childForFieldName('attribute') : holder;
-    return last !== null && last !== undefined && !/^_*transport$/i.test(last.text);
+    return shownListening(fn.childForFieldName('object'), 'twisted', imports);
   }
   if (x?.type === 'call') {
     const fn = strip(x.childForFieldName('function'));
     const obj = fn?.type === 'attribute' ? strip(fn.childForFieldName('object')) : null;
-    return obj?.type === 'identifier' && obj.text === 'self' && fn!.childForFieldName('attribute')?.text === 'get_http_port' &&
-      (x.childForFieldName('arguments')?.namedChildCount ?? 0) === 0 && imports.importsFrom('tornado.testing');
+    if (obj?.type !== 'identifier' || obj.text !== 'self' || fn!.childForFieldName('attribute')?.text !== 'get_http_port' ||
+      (x.childForFieldName('arguments')?.namedChildCount ?? 0) !== 0) return false;
+    const method = enclosingFunction(x);
+    const cls = method ? enclosingClass(method) : null;
+    return cls !== null && tornadoHttpCase(cls, imports);
   }
   return false;
 }
@@ -373,14 +520,8 @@ function ownListeningPort(e: Node | null, imports: Imports): boolean {
  * queued by the kernel on that listener: it is not refused and does not time out.
  */
 function loopbackOwnPort(arg: Node | null, imports: Imports): boolean {
-  const a = strip(arg);
-  const parts = a?.type === 'tuple' ? named(a) : [];
-  if (parts.length !== 2) return false;
-  const host = strip(parts[0]!);
-  if (host?.type !== 'string') return false;
-  const kids = named(host);
-  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return false;
-  return LOOPBACK.has(kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('')) && ownListeningPort(parts[1]!, imports);
+  const port = loopbackAddressPort(arg);
+  return port !== null && ownListeningPort(port, imports);
 }
 
 /** Whether a call practically never raises (see UNLIKELY_METHODS): a leak that needs it to raise is pedantic. */
@@ -623,40 +764,78 @@ const EAGER = new Set(['argument_list', 'call', 'binary_operator', 'unary_operat
   'subscript', 'tuple', 'list', 'set', 'dictionary', 'pair', 'keyword_argument', 'expression_list', 'list_splat', 'dictionary_splat',
   'assignment', 'augmented_assignment', 'interpolation', 'string', 'concatenated_string', 'await']);
 
-/** Whether `name` is bound in `body` by its own code (not nested definitions): an assignment, a loop, `with … as`, `except … as`, an import. */
+/** Whether `name` is bound in `body` by its own code (syntax `scopeBindings`; `from m import *` may bind it). */
 function bindsName(body: Node, name: string): boolean {
+  return scopeBindings(body).some((b) => b.name === name || b.kind === 'star');
+}
+
+/**
+ * What a file tells of how to read it as Python 3 (`removedInPython3`): the names its module-level code binds
+ * other than by importing (`string = "abc"`, `def string(…)`, a comprehension's or `:=`'s variable, a name a
+ * function declares `global`, `*` for `from m import *`: they may shadow an import), and whether it is Python 2 code.
+ */
+export interface ModuleFacts {
+  readonly rebound: ReadonlySet<string>;
+  readonly python2: boolean;
+}
+
+/** The names module-level code of a file binds other than by importing, and any name a function of it declares `global` (see ModuleFacts). */
+export function moduleRebound(root: Node): Set<string> {
+  const out = new Set<string>();
+  for (const b of scopeBindings(root)) if (b.kind !== 'import') out.add(b.name);
+  for (const g of root.descendantsOfType('global_statement')) for (const c of g ? named(g) : []) if (c.type === 'identifier') out.add(c.text);
+  return out;
+}
+
+/**
+ * Whether a file has syntax only Python 2 accepts: a `print` or `exec` statement, `except E, e:`, an octal
+ * literal written `0777`. Such a file is run by Python 2, where the functions of REMOVED_IN_PYTHON3 exist.
+ */
+export function python2Syntax(root: Node): boolean {
   let found = false;
-  walk(body, (n) => {
-    if (found || (DEFERRED.has(n.type) && n !== body)) {
-      // A nested definition or class of that name binds it too.
-      if (!found && DEFERRED.has(n.type) && n.type !== 'lambda') {
-        const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
-        if (def?.childForFieldName('name')?.text === name) found = true;
-      }
-      return false;
-    }
-    let target: Node | null = null;
-    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement' || n.type === 'for_in_clause') target = n.childForFieldName('left');
-    else if (n.type === 'named_expression') target = n.childForFieldName('name');
-    else if (n.type === 'as_pattern') target = n.childForFieldName('alias');
-    else if (n.type === 'import_statement' || n.type === 'import_from_statement') found = n !== body && n.parent?.type !== 'module' && n.text.includes(name);
-    if (target && targetNames(target).includes(name)) found = true;
+  walk(root, (n) => {
+    if (found) return false;
+    if (n.type === 'print_statement' || n.type === 'exec_statement') found = true;
+    else if (n.type === 'except_clause' && n.childrenForFieldName('value').length >= 2) found = true;
+    else if (n.type === 'integer' && /^0\d+[lL]?$/.test(n.text) && !/^0+$/.test(n.text)) found = true;
     return !found;
   });
   return found;
 }
 
+export function moduleFacts(root: Node): ModuleFacts {
+  return { rebound: moduleRebound(root), python2: python2Syntax(root) };
+}
+
+/** A test of the Python version (`six.PY2`, `PY3`, `sys.version_info < (3,)`, `sys.hexversion`, `sys.version.startswith("2")`). */
+const VERSION_TEST = /\b(?:_*(?:IS_?)?PY(?:THON)?_?[23]K?|PY[23]\d|version_info|hexversion)\b|\bsys\s*\.\s*version\b/i;
+
+/** Whether `node` lies in any branch of an `if`/`elif` or a conditional expression that tests the Python version. */
+function underVersionTest(node: Node): boolean {
+  for (let p: Node | null = node.parent; p; p = p.parent) {
+    if (p.type === 'if_statement') {
+      const tests = [p.childForFieldName('condition'), ...p.childrenForFieldName('alternative').filter((a) => a?.type === 'elif_clause').map((a) => a!.childForFieldName('condition'))];
+      if (tests.some((t) => t && VERSION_TEST.test(t.text))) return true;
+    } else if (p.type === 'conditional_expression') {
+      const test = named(p)[1];
+      if (test && VERSION_TEST.test(test.text)) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * `string.join(…)` and the other functions Python 3's module does not have (REMOVED_IN_PYTHON3), called through
  * the name an `import` of the module binds, where no parameter or local of the enclosing functions and no module-level
- * assignment rebinds that name (`def strip(self, string): string.find(…)` is str.find). `rebound`: the module-level
- * names the file assigns besides its imports.
+ * binding rebinds that name (`def strip(self, string): string.find(…)` is str.find); not in a Python 2 file nor under a
+ * test of the Python version (`if six.PY2:`), where the call is meant for Python 2.
  */
-export function removedInPython3(call: Node, imports: Imports, rebound: ReadonlySet<string>): boolean {
+export function removedInPython3(call: Node, imports: Imports, facts: ModuleFacts): boolean {
+  if (facts.python2) return false;
   const c = callee(call, imports);
   if (c.raw === null || c.resolved === null || !c.raw.includes('.') || !REMOVED_IN_PYTHON3.has(c.resolved)) return false;
   const head = c.raw.split('.')[0]!;
-  if (c.raw.split('.').length !== 2 || !imports.binds(head) || rebound.has(head)) return false;
+  if (c.raw.split('.').length !== 2 || !imports.binds(head) || facts.rebound.has(head) || facts.rebound.has('*')) return false;
   for (let p: Node | null = call.parent; p; p = p.parent) {
     if (p.type !== 'function_definition' && p.type !== 'lambda' && p.type !== 'class_definition') continue;
     const params = p.childForFieldName('parameters');
@@ -664,24 +843,7 @@ export function removedInPython3(call: Node, imports: Imports, rebound: Readonly
     const body = p.childForFieldName('body');
     if (body && p.type !== 'lambda' && bindsName(body, head)) return false;
   }
-  return true;
-}
-
-/** The names module-level code of a file binds other than by importing (`string = "abc"`, `def string(…)`): they may shadow an import. */
-export function moduleRebound(root: Node): Set<string> {
-  const out = new Set<string>();
-  walk(root, (n) => {
-    if (DEFERRED.has(n.type)) {
-      const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
-      const name = def?.type === 'lambda' ? null : def?.childForFieldName('name')?.text;
-      if (name) out.add(name);
-      return false;
-    }
-    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'for_statement') for (const v of targetNames(n.childForFieldName('left'))) out.add(v);
-    else if (n.type === 'as_pattern') for (const v of targetNames(n.childForFieldName('alias'))) out.add(v);
-    return true;
-  });
-  return out;
+  return !underVersionTest(call);
 }
 
 /**
@@ -689,13 +851,13 @@ export function moduleRebound(root: Node): Set<string> {
  * function its module no longer has (`f.write(string.join(parts, " ") + " ")`: `removedInPython3`). Not one in a
  * branch of `and`/`or`/`if … else`, a comprehension or a lambda, which may not run.
  */
-export function alwaysRaises(stmt: Node, imports: Imports, rebound: ReadonlySet<string>): Node | null {
+export function alwaysRaises(stmt: Node, imports: Imports, facts: ModuleFacts): Node | null {
   if (stmt.type !== 'expression_statement') return null;
   let found: Node | null = null;
   walk(stmt, (n) => {
     if (found) return false;
     if (n !== stmt && !EAGER.has(n.type) && n.type !== 'identifier') return false;
-    if (n.type === 'call' && removedInPython3(n, imports, rebound)) found = n;
+    if (n.type === 'call' && removedInPython3(n, imports, facts)) found = n;
     return !found;
   });
   return found;

@@ -113,11 +113,13 @@ test('python: a loopback connect to the port of a listener of the process itself
     '        return s',
     '',
     'def to_socket(srv):',
+    '    srv.listen(1)',
     '    a = socket.socket()',
     '    a.connect(("127.0.0.1", srv.getsockname()[1]))',
     '    return a',
     '',
-    'def to_port(port):',
+    'def to_port(reactor, factory):',
+    '    port = reactor.listenTCP(0, factory, interface="127.0.0.1")',
     '    b = socket.socket()',
     '    b.connect(("localhost", port.getHost().port))',
     '    return b',
@@ -138,8 +140,8 @@ test('python: a loopback connect to the port of a listener of the process itself
     '    return e',
   );
   // A port number of unknown origin, a transport's own (client) end and a remote host may refuse the connection.
-  assert.deepEqual(await findings(text), ['7 raw s information', '12 to_socket a information', '17 to_port b information',
-    '22 to_number c warning', '27 to_peer d warning', '32 to_remote e warning']);
+  assert.deepEqual(await findings(text), ['7 raw s information', '13 to_socket a information', '19 to_port b information',
+    '24 to_number c warning', '29 to_peer d warning', '34 to_remote e warning']);
 });
 
 test('python: get_http_port() is the test server\'s port only where the file uses tornado.testing', async () => {
@@ -199,7 +201,7 @@ test('python: binding a Unix socket to a fresh tempfile.mktemp() name is below w
     '',
     'def fresh():',
     '    s = socket.socket(socket.AF_UNIX)',
-    '    path = mktemp(suffix=".sock", dir=".")',
+    '    path = mktemp(suffix=".sock")',
     '    s.bind(path)',
     '    return s',
     '',
@@ -225,4 +227,141 @@ test('python: binding a Unix socket to a fresh tempfile.mktemp() name is below w
   // A directory the caller gives may make the name too long for a socket; a path rebound may exist already.
   assert.deepEqual(await findings(text), ['6 fresh s information', '7 fresh s information', '12 given s warning',
     '17 anywhere s information', '18 anywhere s warning', '23 rebound s information', '26 rebound s warning']);
+});
+
+test('python: getsockname()[1] is a listener\'s port only where the code shows it listens, on a loopback-reachable address', async () => {
+  const text = lines(
+    'import socket',
+    '',
+    'def udp():',
+    '    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+    '    u.bind(("127.0.0.1", 0))',
+    '    a = socket.socket()',
+    '    a.connect(("127.0.0.1", u.getsockname()[1]))',
+    '    return a, u',
+    '',
+    'def client(peer):',
+    '    b = socket.socket()',
+    '    b.connect(("127.0.0.1", peer.getsockname()[1]))',
+    '    return b',
+    '',
+    'def elsewhere():',
+    '    srv = socket.socket()',
+    '    srv.bind(("10.0.0.1", 0))',
+    '    srv.listen(1)',
+    '    c = socket.socket()',
+    '    c.connect(("127.0.0.1", srv.getsockname()[1]))',
+    '    return c, srv',
+    '',
+    'def made():',
+    '    srv = socket.create_server(("127.0.0.1", 0))',
+    '    d = socket.socket()',
+    '    d.connect(("127.0.0.1", srv.getsockname()[1]))',
+    '    return d, srv',
+    '',
+    'class Server:',
+    '    def start(self):',
+    '        self.sock = socket.socket()',
+    '        self.sock.bind(("", 0))',
+    '        self.sock.listen(5)',
+    '',
+    '    def probe(self):',
+    '        e = socket.socket()',
+    '        e.connect(("127.0.0.1", self.sock.getsockname()[1]))',
+    '        return e',
+  );
+  // A UDP socket, a socket nothing shows listening (a connected client: its local port refuses) and a listener on
+  // another interface may refuse the connection: warnings.
+  assert.deepEqual((await findings(text)).filter((f) => !/ (u|srv) /.test(f)), ['7 udp a warning', '12 client b warning',
+    '20 elsewhere c warning', '26 made d information', '37 probe e information']);
+});
+
+test('python: get_http_port() is the test server\'s port only in a tornado.testing AsyncHTTPTestCase that does not define it', async () => {
+  const text = lines(
+    'import socket',
+    'import tornado.testing',
+    '',
+    'class Base(tornado.testing.AsyncHTTPTestCase):',
+    '    pass',
+    '',
+    'class T(Base):',
+    '    def raw(self):',
+    '        s = socket.socket()',
+    '        s.connect(("127.0.0.1", self.get_http_port()))',
+    '        return s',
+    '',
+    'class Own(tornado.testing.AsyncHTTPTestCase):',
+    '    def get_http_port(self):',
+    '        return 8888',
+    '',
+    '    def raw(self):',
+    '        s = socket.socket()',
+    '        s.connect(("127.0.0.1", self.get_http_port()))',
+    '        return s',
+    '',
+    'class Other(tornado.testing.AsyncTestCase):',
+    '    def raw(self):',
+    '        s = socket.socket()',
+    '        s.connect(("127.0.0.1", self.get_http_port()))',
+    '        return s',
+  );
+  assert.deepEqual(await findings(text), ['10 raw s information', '19 raw s warning', '25 raw s warning']);
+});
+
+test('python: a mktemp() name counts only unshadowed, with no dir, and bound before the bind on every path', async () => {
+  const text = lines(
+    'import socket',
+    'import tempfile',
+    '',
+    'def inline():',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    s.bind(tempfile.mktemp())',
+    '    return s',
+    '',
+    'def literal_dir():',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    path = tempfile.mktemp(suffix=".sock", dir="/run/app")',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def conditional(c, path):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    if c:',
+    '        path = tempfile.mktemp()',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def looped(names):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    path = tempfile.mktemp()',
+    '    for path in names:',
+    '        pass',
+    '    s.bind(path)',
+    '    return s',
+    '',
+    'def opened(f):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    path = tempfile.mktemp()',
+    '    with open(f) as path:',
+    '        pass',
+    '    s.bind(path)',
+    '    return s',
+  );
+  assert.deepEqual(await findings(text), ['6 inline s information', '11 literal_dir s information', '12 literal_dir s warning',
+    '18 conditional s information', '19 conditional s warning', '24 looped s information', '27 looped s warning',
+    '32 opened s information', '33 opened s warning', '35 opened s warning']);
+});
+
+test('python: os.lchmod after the bind is not the chmod that practically never fails (Linux has no os.lchmod)', async () => {
+  const text = lines(
+    'import os',
+    'import socket',
+    '',
+    'def made(path, mode):',
+    '    s = socket.socket(socket.AF_UNIX)',
+    '    s.bind(path)',
+    '    os.lchmod(path, mode)',
+    '    return s',
+  );
+  assert.deepEqual(await findings(text), ['6 made s warning', '7 made s warning']);
 });

@@ -127,3 +127,70 @@ export function snippet(n: Node, max = 48): string {
   const t = n.text.replace(/\s+/g, ' ');
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
+
+/** How a scope's own code binds a name (`scopeBindings`). */
+export type BindingKind = 'assign' | 'augmented' | 'walrus' | 'for' | 'comprehension' | 'as' | 'import' | 'star' | 'global' | 'nonlocal' | 'del' | 'def' | 'class';
+
+/** A name a scope's own code binds, how, and the node that binds it (the assignment, the loop, the statement, the definition). */
+export interface Binding {
+  readonly name: string;
+  readonly kind: BindingKind;
+  readonly node: Node;
+}
+
+/** The local names an import statement binds: `import a.b` binds `a`, `import a.b as c` and `from m import x as c` bind `c`, `from m import *` any ('*'). */
+function importedNames(stmt: Node): string[] {
+  const out: string[] = [];
+  const from = stmt.type === 'import_from_statement';
+  for (const c of from ? stmt.childrenForFieldName('name') : named(stmt)) {
+    if (c?.type === 'dotted_name') {
+      const first = c.namedChild(0);
+      if (first) out.push(from ? c.text : first.text);
+    } else if (c?.type === 'aliased_import') {
+      const alias = c.childForFieldName('alias');
+      if (alias) out.push(alias.text);
+    }
+  }
+  if (from && named(stmt).some((c) => c.type === 'wildcard_import')) out.push('*');
+  return out;
+}
+
+/**
+ * Every name the code of a scope (a function's or class's body, or a module) binds itself: assignments, `+=`,
+ * `:=`, `for` targets and comprehension variables, `with … as` and `except … as`, imports (by the names they bind,
+ * `*` for `from m import *`), `global`/`nonlocal` declarations, `del`, and the names of nested functions and
+ * classes (whose bodies and lambdas' parameters are scopes of their own and are not entered).
+ */
+export function scopeBindings(body: Node): Binding[] {
+  const out: Binding[] = [];
+  const add = (names: readonly string[], kind: BindingKind, node: Node): void => {
+    for (const name of names) out.push({ name, kind, node });
+  };
+  walk(body, (n) => {
+    if (DEFERRED.has(n.type) && n !== body) {
+      const def = n.type === 'decorated_definition' ? n.childForFieldName('definition') : n;
+      const name = def && def.type !== 'lambda' ? def.childForFieldName('name') : null;
+      if (name) add([name.text], def!.type === 'class_definition' ? 'class' : 'def', def!);
+      return false;
+    }
+    switch (n.type) {
+      case 'assignment': add(targetNames(n.childForFieldName('left')), 'assign', n); break;
+      case 'augmented_assignment': add(targetNames(n.childForFieldName('left')), 'augmented', n); break;
+      case 'for_statement': add(targetNames(n.childForFieldName('left')), 'for', n); break;
+      case 'for_in_clause': add(targetNames(n.childForFieldName('left')), 'comprehension', n); break;
+      case 'named_expression': add(targetNames(n.childForFieldName('name')), 'walrus', n); break;
+      case 'as_pattern': add(targetNames(n.childForFieldName('alias')), 'as', n); break;
+      case 'import_statement': case 'import_from_statement': {
+        const names = importedNames(n);
+        add(names.filter((v) => v !== '*'), 'import', n);
+        if (names.includes('*')) add(['*'], 'star', n);
+        return false;
+      }
+      case 'global_statement': add(named(n).filter((c) => c.type === 'identifier').map((c) => c.text), 'global', n); return false;
+      case 'nonlocal_statement': add(named(n).filter((c) => c.type === 'identifier').map((c) => c.text), 'nonlocal', n); return false;
+      case 'delete_statement': for (const c of named(n)) add(targetNames(c), 'del', n); return false;
+    }
+    return true;
+  });
+  return out;
+}
