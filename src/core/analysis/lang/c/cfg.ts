@@ -370,12 +370,22 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     return false;
   }
 
-  /** A count that is no variable of the function: a global (not written as a constant) or a field of one, read as it is. */
+  /**
+   * A count that is no variable of the function: a global (not written as a constant) or a field of
+   * one, read as it is, that the function does not assign (`n = …`, `n++`, `&n` given away).
+   */
   private outsideCount(bound: Node | null): boolean {
     let n = bound;
     while (n?.type === 'field_expression') n = strip(n.childForFieldName('argument'));
-    if (n?.type !== 'identifier' || this.cfg.locals.has(n.text)) return false;
-    return n !== bound || !CONSTANT_NAME.test(n.text);
+    if (!bound || n?.type !== 'identifier' || this.cfg.locals.has(n.text) || (n === bound && CONSTANT_NAME.test(n.text))) return false;
+    const root = n.text;
+    for (const w of this.fn.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
+      if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
+      let target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
+      while (target?.type === 'field_expression') target = strip(target.childForFieldName('argument'));
+      if (target?.type === 'identifier' && target.text === root) return false;
+    }
+    return true;
   }
 
   private rangeFor(n: Node, preds: Pred[]): Pred[] {

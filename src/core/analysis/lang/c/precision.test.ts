@@ -543,4 +543,6 @@ int serve_udp(${params}) {
   // A parameter (the caller may pass 0) or a field of one: the path that skips the loop leaks.
   assert.deepEqual(await findings(loop('n', 'int n')), ['25:sfd']);
   assert.deepEqual(await findings(loop('cfg->workers', 'struct config *cfg')), ['25:sfd']);
+  // A global the function sets itself is a count it computes.
+  assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  settings.workers = pick();')), ['26:sfd']);
 });
