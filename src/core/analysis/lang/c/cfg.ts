@@ -12,6 +12,13 @@ import { cleanupFunction, constantValue, declaratorName, hasStaticStorage, param
 /** How constants are written in C: capitals, digits and underscores, with a letter (`NSIG`, `MAX_2`). */
 const CONSTANT_NAME = /^(?=[A-Z0-9_]*[A-Z])[A-Z_][A-Z0-9_]*$/;
 
+/** A field path as written, without blanks or parentheses (`settings.workers`, `(*g)->n`). */
+function fieldPath(n: Node): string {
+  let out = '';
+  for (const c of n.text) if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '(' && c !== ')') out += c;
+  return out;
+}
+
 /**
  * Control-flow graph of one C/C++ function body, at statement granularity. Expressions stay as
  * syntax nodes on the graph nodes; the transfer function evaluates them.
@@ -372,18 +379,19 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   /**
    * A count that is no variable of the function: a global (not written as a constant) or a field of
-   * one, read as it is, that the function does not assign (`n = …`, `n++`, `&n` given away).
+   * one, read as it is, that the function does not assign (`n = …`, `n++`, `&n` given away; also the
+   * struct holding it, `settings = …`, `&settings`; another field of it, `&settings.other`, is no write).
    */
   private outsideCount(bound: Node | null): boolean {
+    const prefixes = new Set<string>();
     let n = bound;
-    while (n?.type === 'field_expression') n = strip(n.childForFieldName('argument'));
+    for (; n?.type === 'field_expression'; n = strip(n.childForFieldName('argument'))) prefixes.add(fieldPath(n));
     if (!bound || n?.type !== 'identifier' || this.cfg.locals.has(n.text) || (n === bound && CONSTANT_NAME.test(n.text))) return false;
-    const root = n.text;
+    prefixes.add(n.text);
     for (const w of this.fn.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
       if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
-      let target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
-      while (target?.type === 'field_expression') target = strip(target.childForFieldName('argument'));
-      if (target?.type === 'identifier' && target.text === root) return false;
+      const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
+      if (target && (target.type === 'identifier' || target.type === 'field_expression') && prefixes.has(fieldPath(target))) return false;
     }
     return true;
   }

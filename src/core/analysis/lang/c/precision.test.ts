@@ -517,7 +517,7 @@ int ${name}(const char *path, int flags) {
 
 test('a counted loop over a count that is none of the function\'s variables (a global setting) runs its body at least once; a local or a parameter count may be 0', async () => {
   const loop = (bound: string, params: string): string => `
-struct config { int workers; } settings;
+struct config { int workers; int port; } settings;
 void dispatch(int fd);
 int serve_udp(${params}) {
   int c;
@@ -543,6 +543,8 @@ int serve_udp(${params}) {
   // A parameter (the caller may pass 0) or a field of one: the path that skips the loop leaks.
   assert.deepEqual(await findings(loop('n', 'int n')), ['25:sfd']);
   assert.deepEqual(await findings(loop('cfg->workers', 'struct config *cfg')), ['25:sfd']);
-  // A global the function sets itself is a count it computes.
+  // A global the function sets itself (or whose struct it gives away) is a count it computes; the address of another field is no write.
   assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  settings.workers = pick();')), ['26:sfd']);
+  assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  load(&settings);')), ['26:sfd']);
+  assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  load(&settings.port);')), []);
 });
