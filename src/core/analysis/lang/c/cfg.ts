@@ -5,9 +5,19 @@ import { ifStatementChain } from '../../ir/cfg/ifChain';
 import { GotoLabels } from '../../ir/cfg/gotos';
 import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
-import { doWhileLoop, whileLoop } from '../../ir/cfg/loops';
+import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
-import { cleanupFunction, declaratorName, hasStaticStorage, parameters } from './syntax';
+import { cleanupFunction, constantValue, declaratorName, hasStaticStorage, parameters, strip } from './syntax';
+
+/** How constants are written in C: capitals, digits and underscores, with a letter (`NSIG`, `MAX_2`). */
+const CONSTANT_NAME = /^(?=[A-Z0-9_]*[A-Z])[A-Z_][A-Z0-9_]*$/;
+
+/** A field path as written, without blanks or parentheses (`settings.workers`, `(*g)->n`). */
+function fieldPath(n: Node): string {
+  let out = '';
+  for (const c of n.text) if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '(' && c !== ')') out += c;
+  return out;
+}
 
 /**
  * Control-flow graph of one C/C++ function body, at statement granularity. Expressions stay as
@@ -319,12 +329,71 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
     }
     const condNode = n.childForFieldName('condition');
     const c = this.add('cond', condNode, null, n, 'cond');
-    this.connect(cur, c);
     const update = this.add('effect', n.childForFieldName('update'), null, n, 'update');
     this.connect([{ from: update, slot: -1 }], c);
-    const out = whileLoop(this.jumps, this.loopFrame(update), this.link, c, this.loopBody(n));
+    let out: Pred[];
+    if (this.entersOnce(n)) {
+      // The first test is taken as holding: the body runs from the initialiser, then as a while loop.
+      const start = this.add('noop', null);
+      this.connect(cur, start);
+      this.connect([{ from: c, slot: 0 }], start);
+      out = buildLoop(this.jumps, this.loopFrame(update), this.link, () => this.loopBody(n)([{ from: start, slot: -1 }]), () => [{ from: c, slot: 1 }]);
+    } else {
+      this.connect(cur, c);
+      out = whileLoop(this.jumps, this.loopFrame(update), this.link, c, this.loopBody(n));
+    }
     this.scopes.pop();
     return this.endScope(scope, out, n);
+  }
+
+  /**
+   * A counted loop that runs its body at least once as far as the function can tell: the cursor is
+   * set to a constant and compared with a count that is none of the function's variables (`for (c = 0;
+   * c < settings.num_threads; c++)`: a global setting, a field of a global). The function neither
+   * computes that count nor is given it, so it cannot tell whether it is 0, and code that walks it
+   * (one descriptor per worker thread) is written for it to be at least one: a path that skips the
+   * body is not reported. A count the function computes or receives (a local, a parameter, a field
+   * of one) may be 0, and a constant bound is left to the facts (engine/facts.ts), which know it.
+   */
+  private entersOnce(n: Node): boolean {
+    const init = n.childForFieldName('initializer');
+    let cursor: string | null = null;
+    if (init?.type === 'declaration') {
+      const decls = init.childrenForFieldName('declarator');
+      const d = decls.length === 1 ? decls[0] : null;
+      const name = d?.type === 'init_declarator' ? d.childForFieldName('declarator') : null;
+      if (name?.type === 'identifier' && constantValue(d!.childForFieldName('value')) !== null) cursor = name.text;
+    } else if (init?.type === 'assignment_expression' && init.childForFieldName('operator')?.text === '=') {
+      const left = strip(init.childForFieldName('left'));
+      if (left?.type === 'identifier' && constantValue(init.childForFieldName('right')) !== null) cursor = left.text;
+    }
+    const cond = strip(n.childForFieldName('condition'));
+    if (!cursor || cond?.type !== 'binary_expression') return false;
+    const op = cond.childForFieldName('operator')?.type ?? '';
+    const left = strip(cond.childForFieldName('left'));
+    const right = strip(cond.childForFieldName('right'));
+    if (left?.type === 'identifier' && left.text === cursor && (op === '<' || op === '<=' || op === '!=')) return this.outsideCount(right);
+    if (right?.type === 'identifier' && right.text === cursor && (op === '>' || op === '>=' || op === '!=')) return this.outsideCount(left);
+    return false;
+  }
+
+  /**
+   * A count that is no variable of the function: a global (not written as a constant) or a field of
+   * one, read as it is, that the function does not assign (`n = …`, `n++`, `&n` given away; also the
+   * struct holding it, `settings = …`, `&settings`; another field of it, `&settings.other`, is no write).
+   */
+  private outsideCount(bound: Node | null): boolean {
+    const prefixes = new Set<string>();
+    let n = bound;
+    for (; n?.type === 'field_expression'; n = strip(n.childForFieldName('argument'))) prefixes.add(fieldPath(n));
+    if (!bound || n?.type !== 'identifier' || this.cfg.locals.has(n.text) || (n === bound && CONSTANT_NAME.test(n.text))) return false;
+    prefixes.add(n.text);
+    for (const w of this.fn.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
+      if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
+      const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
+      if (target && (target.type === 'identifier' || target.type === 'field_expression') && prefixes.has(fieldPath(target))) return false;
+    }
+    return true;
   }
 
   private rangeFor(n: Node, preds: Pred[]): Pred[] {

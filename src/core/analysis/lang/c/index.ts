@@ -21,7 +21,7 @@ import { macroRewrites } from './macroRewrites';
 import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
-import { noReturnByMacro } from './noReturnFacts';
+import { noReturnByMacro, noReturnMacroNames } from './noReturnFacts';
 import { functionName, parameters } from './syntax';
 import { callArgs } from '../../syntax';
 
@@ -46,7 +46,7 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
       const first = await withTree(language, text, (tree) => {
         const found = configurations(tree.rootNode, text, language, options.cMacros);
         if (found) return { configs: found, parsed: { tree: tree.copy(), text } };
-        return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, language, options, ws(text)) };
+        return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, text, language, options, ws(text)) };
       });
       if (first.result) return first.result;
       configs = first.configs!;
@@ -73,7 +73,7 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
             if (rewrites.length) return { again: { text: applyRewrites(current, rewrites), round: k + 1, from: { tree: tree.copy(), text: current, replacements: rewrites } } };
           }
           if (language === 'c' && tree.rootNode.hasError) cpp ||= saysCpp(tree.rootNode);
-          return { result: analyzeTree(tree, text, language, options, ws(current), known) };
+          return { result: analyzeTree(tree, text, config, language, options, ws(current), known) };
         };
         // The index's own tree of this very text, when it kept it: not parsed nor scanned again.
         const kept = workspace?.index.kept(workspace.file, config, language);
@@ -144,17 +144,25 @@ function mergeConfigurations(language: 'c' | 'cpp', results: readonly AnalysisRe
   return { language, findings, hadParseErrors: results.some((r) => r.hadParseErrors), notes };
 }
 
-/** The scan, with the functions the text declares through a `noreturn` macro (noReturnFacts.ts). */
-function withNoReturnMacros(scan: FileScan, text: string, table: ReadonlyMap<string, CMacroDefinition> | undefined): FileScan {
-  for (const n of noReturnByMacro(text, table)) scan.noReturn.add(n);
+/**
+ * The scan, with the functions the tree declares through a `noreturn` macro (noReturnFacts.ts): `root`
+ * is repaired from `config` (the configuration's text, where the macro is still written); `text`, the
+ * file's, says which macros stand for `noreturn`.
+ */
+function withNoReturnMacros(scan: FileScan, root: Node, text: string, config: string, table: ReadonlyMap<string, CMacroDefinition> | undefined): FileScan {
+  const macros = noReturnMacroNames(text, table);
+  if (macros.length) for (const n of noReturnByMacro(root, config, macros)) scan.noReturn.add(n);
   return scan;
 }
 
-function analyzeTree(tree: Tree, text: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace, known?: KnownFile): AnalysisResult {
+/** `config`: the text of the configuration `tree` was repaired from (the file's `text` when it has none). */
+function analyzeTree(
+  tree: Tree, text: string, config: string, language: 'c' | 'cpp', options: AnalysisOptions, workspace?: CWorkspace, known?: KnownFile,
+): AnalysisResult {
   const started = Date.now();
   const deadline = options.timeBudgetMs !== undefined ? started + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
-  const scan = known?.scan ?? withNoReturnMacros(scanFile(root, language), text, options.cMacros);
+  const scan = known?.scan ?? withNoReturnMacros(scanFile(root, language), root, text, config, options.cMacros);
   const own = known?.own ?? fileMacros(root);
   const macros = workspace ? workspace.index.macrosFor(own) : own;
   const wrappers = known?.wrappers;

@@ -68,3 +68,33 @@ EV_NORETURN void event_exit(int code);
   assert.deepEqual(await findings(ws, 'serve.c', CALLER('event_warn("listen")')), ['serve:s:7']);
   assert.deepEqual(await findings(ws, 'serve.c', CALLER('event_debug_mask_()')), ['serve:s:7']);
 });
+
+test('a noreturn macro is read where the tree has a declaration: not in comments, strings, conditions nor another declaration', async () => {
+  const file = (stop: string): string => `#include <sys/socket.h>
+#include <unistd.h>
+#define NORET __attribute__((noreturn))
+/* NORET void note(const char *); */
+#ifdef NORET
+void die(const char *why) NORET;
+#endif
+NORET static void bail(int code) { for (;;) pause(); }
+const char *label = "NORET void warn(const char *);";
+void note(const char *);
+void warn(const char *);
+void check(int ok, const char *what);
+int serve(int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) return -1;
+    if (listen(s, 5) < 0) { ${stop}; return -1; }
+    return s;
+}
+`;
+  // The file's own macro, without a workspace: the analysis reads its repaired tree.
+  assert.deepEqual(await findings(null, 'serve.c', file('die("listen")')), []);
+  assert.deepEqual(await findings(null, 'serve.c', file('bail(1)')), []);
+  for (const returns of ['note("listen")', 'warn("listen")', 'check(0, "listen")']) assert.deepEqual(await findings(null, 'serve.c', file(returns)), ['serve:s:16']);
+  // The same file read by the workspace index.
+  const ws = await workspace({ 'log.h': file('die("x")') });
+  assert.deepEqual(await findings(ws, 'serve.c', CALLER('die("listen")')), []);
+  assert.deepEqual(await findings(ws, 'serve.c', CALLER('warn("listen")')), ['serve:s:7']);
+});

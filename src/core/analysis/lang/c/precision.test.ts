@@ -514,3 +514,37 @@ int ${name}(const char *path, int flags) {
 `;
   assert.deepEqual(await findings(`${body('kept', '')}${body('reset', 'if (flags > 1) locked = 0;')}`), ['28:lockfd']);
 });
+
+test('a counted loop over a count that is none of the function\'s variables (a global setting) runs its body at least once; a local or a parameter count may be 0', async () => {
+  const loop = (bound: string, params: string): string => `
+struct config { int workers; int port; } settings;
+void dispatch(int fd);
+int serve_udp(${params}) {
+  int c;
+  int sfd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (sfd < 0)
+    return -1;
+  for (c = 0; c < ${bound}; c++) {
+    int per_thread;
+    if (c == 0) {
+      per_thread = sfd;
+    } else {
+      per_thread = dup(sfd);
+      if (per_thread < 0)
+        exit(1);
+    }
+    dispatch(per_thread);
+  }
+  return 0;
+}
+`;
+  assert.deepEqual(await findings(loop('settings.workers', 'void')), []);
+  assert.deepEqual(await findings(loop('workers_total', 'void')), []);
+  // A parameter (the caller may pass 0) or a field of one: the path that skips the loop leaks.
+  assert.deepEqual(await findings(loop('n', 'int n')), ['25:sfd']);
+  assert.deepEqual(await findings(loop('cfg->workers', 'struct config *cfg')), ['25:sfd']);
+  // A global the function sets itself (or whose struct it gives away) is a count it computes; the address of another field is no write.
+  assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  settings.workers = pick();')), ['26:sfd']);
+  assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  load(&settings);')), ['26:sfd']);
+  assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  load(&settings.port);')), []);
+});

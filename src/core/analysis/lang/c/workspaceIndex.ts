@@ -9,7 +9,7 @@ import { fileMacros, type FileMacros } from './macros';
 import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
-import { NoReturnTable, noReturnByMacro, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
+import { NoReturnTable, noReturnByMacroRepaired, noReturnFacts, type NoReturnFacts } from './noReturnFacts';
 import { scanFile, type FileScan } from './scan';
 import { lazyUnit, SummaryResolver, SummaryStore, UnitTable, type FunctionUnit, type UnitSource } from '../../engine/summaries';
 import { tableSummary } from './names';
@@ -160,7 +160,8 @@ export class CWorkspaceIndex implements UnitSource {
     try {
       const root = tree.rootNode;
       const scan = scanFile(root, language);
-      for (const n of noReturnByMacro(text, this.macros)) scan.noReturn.add(n);
+      // The tree the analysis reads is repaired (a `noreturn` macro blanked): its declarations are read there.
+      for (const n of await noReturnByMacroRepaired(language, tree, analysed, text, this.macros)) scan.noReturn.add(n);
       const own = fileMacros(root);
       const wrappers = macroWrappers(root);
       return { file, text, entry: this.indexFile(file, scan, own, wrappers, { hash, language, configs, analysed }), kept: { analysedHash: textHash(analysed, language), tree, scan, own, wrappers } };
