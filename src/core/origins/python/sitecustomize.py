@@ -234,7 +234,7 @@ def _sockscope_origins():
         if state.get('dropped'):
             lines.append('D\t%d\n' % state['dropped'])
         for fd, r in written:
-            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], int(r[2] * 1000), pid))
+            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], int(r[2] * 1000), r[3]))  # r[3]: its thread
         return ''.join(lines)
 
     def stop(error):
@@ -675,6 +675,11 @@ def _sockscope_origins():
             if live or pending:
                 return None, None, '%s recorded a socket while checked' % path
             sys.modules.setdefault('_sockscope_stack', module)  # the one in use (tests look for it)
+            if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE_TEST') == 'raise-once':
+                # Test hook: the accelerator's first call raises (native_failed then leaves it).
+                def failing(*args):
+                    raise RuntimeError('raise-once test hook')
+                return (failing, None, None) if record is None else (key, failing, None)
             return key, record, None
         except Exception as e:
             return None, None, 'cannot load _sockscope_stack: %s' % (e,)
@@ -685,6 +690,18 @@ def _sockscope_origins():
             sys.stderr.write('sockscope-origins: stacks walked in Python: %s\n' % why_not)
         except Exception:
             pass
+
+    def native_failed(error, f):
+        # The accelerator raised (out of memory, a frame it could not get…): the stacks are walked in
+        # Python from now on, and this socket's key is the Python walk's from f; the recorder goes on.
+        nonlocal native_key, native_record
+        native_key = native_record = None
+        if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
+            try:
+                sys.stderr.write('sockscope-origins: stacks walked in Python from now on: _sockscope_stack raised %s: %s\n' % (error.__class__.__name__, error))
+            except Exception:
+                pass
+        return python_key(f)
 
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
@@ -729,7 +746,10 @@ def _sockscope_origins():
             if native_record is not None:
                 # Known stack: recorded in C, as the lines below would (None), or recorded but not
                 # queued as pending holds a batch (the record). New stack: its key.
-                key = native_record(getframe(1), self, fd, limit)
+                try:
+                    key = native_record(getframe(1), self, fd, limit)
+                except Exception as e:
+                    key = native_failed(e, getframe(1))
                 if key is None:
                     return
                 if key.__class__ is list:
@@ -737,7 +757,10 @@ def _sockscope_origins():
                     append(key)
                     return
             elif native_key is not None:
-                key = native_key(getframe(1), accept_code, accept_key, stack_limit)
+                try:
+                    key = native_key(getframe(1), accept_code, accept_key, stack_limit)
+                except Exception as e:
+                    key = native_failed(e, getframe(1))
             else:
                 f = getframe(1)
                 code = f.f_code
