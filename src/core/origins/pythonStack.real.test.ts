@@ -353,3 +353,27 @@ print(json.dumps(made_by))
     assert.ok(Object.values(madeBy).every((tid) => tid !== r.pid));
   }
 });
+
+test('Python accelerator: a depth past 4096 frames is refused (its buffer size would wrap), 4096 is walked', { skip, timeout: 30000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const folder = path.join(lib, 'python');
+  const r = spawnSync('python3', ['-c', `import sys, importlib.machinery, importlib.util, os
+folder = sys.argv[1]
+name = next(f for f in os.listdir(folder) if f.startswith('_sockscope_stack'))
+spec = importlib.util.spec_from_file_location('_sockscope_stack', os.path.join(folder, name))
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+f = sys._getframe()
+for depth in (1 << 62, 4097, 0):
+    try:
+        m.key(f, None, None, depth)
+        print('walked', depth)
+    except ValueError as e:
+        print('refused', depth, e)
+k = m.key(f, None, None, 4096)  # the outermost frame: one step
+print(len(k) == 2 and k[0] == id(f.f_code))
+`, folder], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    `refused ${2n ** 62n} depth must be from 1 to 4096`, 'refused 4097 depth must be from 1 to 4096', 'refused 0 depth must be from 1 to 4096', 'True']);
+});
