@@ -256,7 +256,7 @@ test('Python accelerator raising (test hook: its first call raises): the stacks 
   if (missing) return t.skip(missing);
   const failed = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '1', SOCKSCOPE_ORIGINS_PY_NATIVE_TEST: 'raise-once' });
   // Said once, only when asked ($SOCKSCOPE_ORIGINS_PY_NATIVE=1); the recorder goes on.
-  assert.deepEqual(recorderLines(failed.stderr), ['sockscope-origins: stacks walked in Python from now on: _sockscope_stack raised RuntimeError: raise-once test hook']);
+  assert.deepEqual(recorderLines(failed.stderr), ['sockscope-origins: stacks walked in Python from now on: the accelerated path raised RuntimeError: raise-once test hook']);
   const quiet = record({ SOCKSCOPE_ORIGINS_PY_NATIVE_TEST: 'raise-once' });
   assert.deepEqual(recorderLines(quiet.stderr), []);
   const walked = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '0' });

@@ -691,17 +691,35 @@ def _sockscope_origins():
         except Exception:
             pass
 
-    def native_failed(error, f):
-        # The accelerator raised (out of memory, a frame it could not get…): the stacks are walked in
-        # Python from now on, and this socket's key is the Python walk's from f; the recorder goes on.
+    def native_failed(error, sock, f):
+        # Recording a socket raised while the accelerator is in use (it raised: out of memory, a frame it
+        # could not get…): the stacks are walked in Python from now on, and this socket is recorded
+        # again that way (its record, if one was made, replaced); the recorder stops only if that fails
+        # too. Not a try around the accelerator's call in the wrappers: that costs instructions at each
+        # socket on 3.11 (measured).
         nonlocal native_key, native_record
         native_key = native_record = None
         if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
             try:
-                sys.stderr.write('sockscope-origins: stacks walked in Python from now on: _sockscope_stack raised %s: %s\n' % (error.__class__.__name__, error))
+                sys.stderr.write('sockscope-origins: stacks walked in Python from now on: the accelerated path raised %s: %s\n' % (error.__class__.__name__, error))
             except Exception:
                 pass
-        return python_key(f)
+        fd = base_fileno(sock)
+        if fd < 0:
+            return
+        key = python_key(f)
+        site = fast_get(key)
+        if site is None:
+            site = new_site(key, f)
+        try:
+            tid = local.tid
+        except AttributeError:
+            tid = local.tid = get_native_id()
+        r = [fd, site, now(), tid, ref(sock), None, False]
+        live[fd] = r
+        if len(pending) >= limit:
+            kick()
+        append(r)
 
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
@@ -746,10 +764,7 @@ def _sockscope_origins():
             if native_record is not None:
                 # Known stack: recorded in C, as the lines below would (None), or recorded but not
                 # queued as pending holds a batch (the record). New stack: its key.
-                try:
-                    key = native_record(getframe(1), self, fd, limit)
-                except Exception as e:
-                    key = native_failed(e, getframe(1))
+                key = native_record(getframe(1), self, fd, limit)
                 if key is None:
                     return
                 if key.__class__ is list:
@@ -757,10 +772,7 @@ def _sockscope_origins():
                     append(key)
                     return
             elif native_key is not None:
-                try:
-                    key = native_key(getframe(1), accept_code, accept_key, stack_limit)
-                except Exception as e:
-                    key = native_failed(e, getframe(1))
+                key = native_key(getframe(1), accept_code, accept_key, stack_limit)
             else:
                 f = getframe(1)
                 code = f.f_code
@@ -785,7 +797,13 @@ def _sockscope_origins():
                 kick()  # before this socket is queued: a full batch is written without it
             append(r)
         except Exception as e:  # the recorder's own failure never reaches the program
-            stop(e)
+            if native_record is None and native_key is None:
+                stop(e)
+            else:
+                try:
+                    native_failed(e, self, getframe(1))
+                except Exception as e:
+                    stop(e)
 
     def _real_close(self, _ss=socket._socket.socket):
         # The original close always runs, whatever happens to the recorder's bookkeeping.
