@@ -122,7 +122,12 @@ function pythonBuildInfo() {
   } catch {
     return 'no python3 on PATH';
   }
-  const [include, suffix] = JSON.parse(out);
+  let include, suffix;
+  try {
+    [include, suffix] = JSON.parse(out);
+  } catch {
+    return `python3 printed something else than its include folder and EXT_SUFFIX (${String(out).trim().split('\n')[0].slice(0, 80)})`;
+  }
   if (typeof include !== 'string' || typeof suffix !== 'string' || !suffix) return 'python3 gave no include folder or EXT_SUFFIX';
   if (!existsSync(path.join(include, 'Python.h'))) return `no ${path.join(include, 'Python.h')} (Debian: apt-get install python3-dev)`;
   return { include, suffix };

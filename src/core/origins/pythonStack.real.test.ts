@@ -241,3 +241,139 @@ test('Python accelerator that cannot be loaded (another build under its name): t
     fs.renameSync(saved, path.join(folder, built));
   }
 });
+
+/** Runs a program under the recorder (with the accelerator unless env says otherwise). */
+function runProgram(program: string, env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string; pid: number } {
+  const file = path.join(work, 'program.py');
+  fs.writeFileSync(file, program);
+  const r = spawnSync('python3', [file], { env: { ...process.env, PYTHONPATH: path.join(lib, 'python'), SOCKSCOPE_ORIGINS_DIR: records, ...env }, encoding: 'utf8', timeout: 60000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, pid: r.pid };
+}
+
+const recorderLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('sockscope-origins:'));
+
+test('Python accelerator raising (test hook: its first call raises): the stacks are walked in Python from then on, the records the same as the Python walk\'s', { skip, timeout: 120000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const failed = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '1', SOCKSCOPE_ORIGINS_PY_NATIVE_TEST: 'raise-once' });
+  // Said once, only when asked ($SOCKSCOPE_ORIGINS_PY_NATIVE=1); the recorder goes on.
+  assert.deepEqual(recorderLines(failed.stderr), ['sockscope-origins: stacks walked in Python from now on: the accelerated path raised RuntimeError: raise-once test hook']);
+  const quiet = record({ SOCKSCOPE_ORIGINS_PY_NATIVE_TEST: 'raise-once' });
+  assert.deepEqual(recorderLines(quiet.stderr), []);
+  const walked = record({ SOCKSCOPE_ORIGINS_PY_NATIVE: '0' });
+  for (const r of [failed, quiet]) {
+    assert.deepEqual(r.counts, walked.counts);
+    assert.deepEqual(r.live, walked.live);
+    assert.deepEqual(r.child.counts, walked.child.counts);
+    assert.deepEqual(r.wrong, []);
+    assert.deepEqual(r.child.wrong, []);
+  }
+});
+
+// A collection may run at any allocation (3.8-3.11), and a gc.callbacks hook or finalizer may read every
+// list the collector tracks: a record list must never be seen half made (NULL items: a crash on 3.8-3.10
+// when the list was made before its items; 3.11's list free list keeps it from showing there).
+test('Python accelerator: a gc.callbacks hook reading every tracked list while sockets are recorded does not crash', { skip, timeout: 120000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const r = runProgram(`import gc, socket, sys
+seen = [0]
+def hook(phase, info):
+    for o in gc.get_objects():
+        if o.__class__ is list:
+            for x in o:
+                seen[0] += x is None
+def make():
+    return socket.socket()
+for s in [make() for _ in range(3)]:  # the stack is known: recorded in C from now on
+    s.close()
+gc.callbacks.append(hook)
+old = gc.get_threshold()
+gc.set_threshold(1, 1, 1)
+for _ in range(300):
+    make().close()
+gc.set_threshold(*old)
+gc.callbacks.remove(hook)
+print('_sockscope_stack' in sys.modules, seen[0] > 0)
+`, { SOCKSCOPE_ORIGINS_PY_NATIVE: '1' });
+  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+  assert.equal(r.stdout.trim(), 'True True');
+  assert.deepEqual(recorderLines(r.stderr), []);
+});
+
+test('Python accelerator in a legacy sub-interpreter: bound to the main interpreter\'s recorder, so the sub-interpreter\'s recorder walks in Python and the main one keeps the accelerator', { skip, timeout: 60000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const has = spawnSync('python3', ['-c', 'import _xxsubinterpreters'], { stdio: 'ignore' }).status === 0;
+  if (!has) return t.skip('no _xxsubinterpreters in this Python');
+  const r = runProgram(`import socket, sys, _xxsubinterpreters as interpreters
+def make():
+    return socket.socket()
+kept = [make() for _ in range(2)]
+interpreters.run_string(interpreters.create(), "import socket\\nkept = [socket.socket() for _ in range(3)]\\n")
+kept += [make() for _ in range(3)]
+print(all(s.fileno() >= 0 for s in kept))
+`, { SOCKSCOPE_ORIGINS_PY_NATIVE: '1' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'True');
+  // The sub-interpreter's bind() is refused; the main interpreter's record() never raises (it would say so).
+  assert.deepEqual(recorderLines(r.stderr), ['sockscope-origins: stacks walked in Python: cannot load _sockscope_stack: bind(): bound to another interpreter\'s recorder']);
+});
+
+test('Python record file rewritten when full (4 KiB cap): live sockets keep the thread that made them, with the accelerator and without', { skip, timeout: 120000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const program = `import json, socket, threading
+kept = []
+made_by = {}
+def worker():
+    s = socket.socket()
+    kept.append(s)
+    made_by[s.fileno()] = threading.get_native_id()
+threads = [threading.Thread(target=worker) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+for _ in range(30):  # O and C lines far past the cap: the file is rewritten many times
+    batch = [socket.socket() for _ in range(100)]
+    for s in batch:
+        s.close()
+print(json.dumps(made_by))
+`;
+  for (const mode of ['1', '0']) {
+    const r = runProgram(program, { SOCKSCOPE_ORIGINS_PY_NATIVE: mode, SOCKSCOPE_ORIGINS_LOG_BYTES: '4096' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(recorderLines(r.stderr), []);
+    const madeBy = JSON.parse(r.stdout) as Record<string, number>;
+    const text = fs.readFileSync(path.join(records, `${r.pid}.stream`), 'utf8');
+    const stream = parseOriginStream(text);
+    let opened = 0;
+    for (const c of stream.counts.values()) opened += c.opens;
+    const size = fs.statSync(path.join(records, `${r.pid}.stream`)).size;
+    assert.ok(opened >= 3000 && size <= 8192, `rewritten: ${opened} sockets counted in a file of ${size} bytes`);
+    const threadsOf = Object.keys(madeBy).map((fd) => [Number(fd), stream.live.get(Number(fd))?.tid]);
+    assert.deepEqual(threadsOf, Object.entries(madeBy).map(([fd, tid]) => [Number(fd), tid]), `PY_NATIVE=${mode}`);
+    assert.ok(Object.values(madeBy).every((tid) => tid !== r.pid));
+  }
+});
+
+test('Python accelerator: a depth past 4096 frames is refused (its buffer size would wrap), 4096 is walked', { skip, timeout: 30000 }, (t) => {
+  if (missing) return t.skip(missing);
+  const folder = path.join(lib, 'python');
+  const r = spawnSync('python3', ['-c', `import sys, importlib.machinery, importlib.util, os
+folder = sys.argv[1]
+name = next(f for f in os.listdir(folder) if f.startswith('_sockscope_stack'))
+spec = importlib.util.spec_from_file_location('_sockscope_stack', os.path.join(folder, name))
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+f = sys._getframe()
+for depth in (1 << 62, 4097, 0):
+    try:
+        m.key(f, None, None, depth)
+        print('walked', depth)
+    except ValueError as e:
+        print('refused', depth, e)
+k = m.key(f, None, None, 4096)  # the outermost frame: one step
+print(len(k) == 2 and k[0] == id(f.f_code))
+`, folder], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    `refused ${2n ** 62n} depth must be from 1 to 4096`, 'refused 4097 depth must be from 1 to 4096', 'refused 0 depth must be from 1 to 4096', 'True']);
+});

@@ -37,7 +37,8 @@
 #error "_sockscope_stack is not built for free-threaded Python"
 #endif
 
-/* The frame's caller, a new reference (NULL at the outermost frame; never sets an error). */
+/* The frame's caller, a new reference; NULL at the outermost frame, or with an error set (3.11+ may make
+ * the caller's frame object there, and fail: MemoryError). */
 static PyFrameObject *back_of(PyFrameObject *f)
 {
 #if PY_VERSION_HEX >= 0x03090000
@@ -102,7 +103,7 @@ static PyObject *key_of(const uintptr_t *raw, Py_ssize_t n, PyObject *accept_cod
 }
 
 /* Walks at most depth frames from first out (frame.f_back), writing each one's code object address
- * and f_lasti into raw; returns how many. */
+ * and f_lasti into raw; returns how many, or -1 with an error set. */
 static Py_ssize_t walk(PyFrameObject *first, Py_ssize_t depth, uintptr_t *raw)
 {
     PyFrameObject *f = first;
@@ -118,8 +119,11 @@ static Py_ssize_t walk(PyFrameObject *first, Py_ssize_t depth, uintptr_t *raw)
         PyFrameObject *next = back_of(f);
         Py_DECREF(f);
         f = next;
-        if (f == NULL)
+        if (f == NULL) {
+            if (PyErr_Occurred())
+                return -1;
             break;
+        }
     }
     Py_XDECREF(f);
     return n;
@@ -156,6 +160,11 @@ static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *acc
             return PyErr_NoMemory();
     }
     Py_ssize_t n = walk((PyFrameObject *)first, depth, raw);
+    if (n < 0) {
+        if (raw != small)
+            PyMem_Free(raw);
+        return NULL;
+    }
     if (raw == small) {
         uintptr_t h = (uintptr_t)n;
         for (Py_ssize_t i = 0; i < 2 * n; i++)
@@ -185,6 +194,10 @@ static PyObject *build_key(PyObject *first, PyObject *accept_code, PyObject *acc
     return key;
 }
 
+/* The most frames a walk looks at: far more than the recorder's window (32), small enough that the
+ * buffer's size (2 * depth words) cannot wrap. */
+#define MAX_DEPTH 4096
+
 static int depth_arg(PyObject *o, Py_ssize_t *depth)
 {
     if (!PyLong_Check(o)) {
@@ -194,8 +207,8 @@ static int depth_arg(PyObject *o, Py_ssize_t *depth)
     *depth = PyLong_AsSsize_t(o);
     if (*depth == -1 && PyErr_Occurred())
         return -1;
-    if (*depth < 1) {
-        PyErr_SetString(PyExc_ValueError, "depth must be at least 1");
+    if (*depth < 1 || *depth > MAX_DEPTH) {
+        PyErr_Format(PyExc_ValueError, "depth must be from 1 to %d", MAX_DEPTH);
         return -1;
     }
     return 0;
@@ -224,6 +237,27 @@ static PyObject *pending;     /* list of records not yet written */
 static PyObject *accept_code; /* as key()'s */
 static PyObject *accept_key;
 static Py_ssize_t depth;
+/* The interpreter whose recorder the tables above are: the first one to call bind(). The tables are the
+ * process's, but a legacy sub-interpreter (one sharing this module's C state) has a recorder of its own:
+ * its bind() and record() raise, so that its recorder walks in Python (load_native). */
+static PyInterpreterState *bound_interp;
+
+static PyInterpreterState *current_interpreter(void)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyInterpreterState_Get();
+#else
+    return PyThreadState_Get()->interp;
+#endif
+}
+
+static int same_interpreter(const char *fn)
+{
+    if (current_interpreter() == bound_interp)
+        return 0;
+    PyErr_Format(PyExc_RuntimeError, "%s(): bound to another interpreter's recorder", fn);
+    return -1;
+}
 
 /* The thread's native id (threading.get_native_id()), cached per thread as the Python path caches it in
  * a threading.local. 0: not known yet. A forked child's only thread has another id: forgotten there. */
@@ -247,6 +281,10 @@ static PyObject *bind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     if (depth_arg(args[5], &d) < 0)
+        return NULL;
+    if (bound_interp == NULL)
+        bound_interp = current_interpreter();
+    else if (same_interpreter("bind") < 0)
         return NULL;
     PyObject *old[5] = {fast_ids, live, pending, accept_code, accept_key};
     for (int i = 0; i < 5; i++)
@@ -289,6 +327,8 @@ static PyObject *record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_RuntimeError, "record(): bind() first");
         return NULL;
     }
+    if (same_interpreter("record") < 0)
+        return NULL;
     Py_ssize_t limit = PyLong_AsSsize_t(args[3]);
     if (limit == -1 && PyErr_Occurred())
         return NULL;
@@ -307,25 +347,25 @@ static PyObject *record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_DECREF(key);
     if (thread_id == 0)
         thread_id = PyThread_get_thread_native_id();
-    PyObject *r = PyList_New(7);
+    /* Every item first, then the list, filled with nothing allocating in between: a list is tracked by
+     * the garbage collector as soon as it is made, and an allocation may run a collection whose
+     * callbacks or finalizers may read it (gc.get_objects()), NULL items and all. */
+    PyObject *t = now();
+    PyObject *tid = t != NULL ? PyLong_FromUnsignedLong(thread_id) : NULL;
+    PyObject *w = tid != NULL ? PyWeakref_NewRef(args[1], NULL) : NULL;
+    PyObject *r = w != NULL ? PyList_New(7) : NULL;
     if (r == NULL) {
         Py_DECREF(site);
+        Py_XDECREF(t);
+        Py_XDECREF(tid);
+        Py_XDECREF(w);
         return NULL;
     }
     Py_INCREF(args[2]);
     PyList_SET_ITEM(r, 0, args[2]);
     PyList_SET_ITEM(r, 1, site);
-    PyObject *t = now();
-    if (t == NULL)
-        goto fail;
     PyList_SET_ITEM(r, 2, t);
-    PyObject *tid = PyLong_FromUnsignedLong(thread_id);
-    if (tid == NULL)
-        goto fail;
     PyList_SET_ITEM(r, 3, tid);
-    PyObject *w = PyWeakref_NewRef(args[1], NULL);
-    if (w == NULL)
-        goto fail;
     PyList_SET_ITEM(r, 4, w);
     Py_INCREF(Py_None);
     PyList_SET_ITEM(r, 5, Py_None);
@@ -340,7 +380,7 @@ static PyObject *record(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_DECREF(r);
     Py_RETURN_NONE;
 fail:
-    Py_DECREF(r); /* its unset items are NULL, which a list's deallocation skips */
+    Py_DECREF(r);
     return NULL;
 }
 #endif

@@ -234,7 +234,7 @@ def _sockscope_origins():
         if state.get('dropped'):
             lines.append('D\t%d\n' % state['dropped'])
         for fd, r in written:
-            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], int(r[2] * 1000), pid))
+            lines.append('O\t%d\t%d\t%d\t%d\t%d\n' % (fd, r[5], r[1], int(r[2] * 1000), r[3]))  # r[3]: its thread
         return ''.join(lines)
 
     def stop(error):
@@ -675,6 +675,11 @@ def _sockscope_origins():
             if live or pending:
                 return None, None, '%s recorded a socket while checked' % path
             sys.modules.setdefault('_sockscope_stack', module)  # the one in use (tests look for it)
+            if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE_TEST') == 'raise-once':
+                # Test hook: the accelerator's first call raises (native_failed then leaves it).
+                def failing(*args):
+                    raise RuntimeError('raise-once test hook')
+                return (failing, None, None) if record is None else (key, failing, None)
             return key, record, None
         except Exception as e:
             return None, None, 'cannot load _sockscope_stack: %s' % (e,)
@@ -685,6 +690,36 @@ def _sockscope_origins():
             sys.stderr.write('sockscope-origins: stacks walked in Python: %s\n' % why_not)
         except Exception:
             pass
+
+    def native_failed(error, sock, f):
+        # Recording a socket raised while the accelerator is in use (it raised: out of memory, a frame it
+        # could not get…): the stacks are walked in Python from now on, and this socket is recorded
+        # again that way (its record, if one was made, replaced); the recorder stops only if that fails
+        # too. Not a try around the accelerator's call in the wrappers: that costs instructions at each
+        # socket on 3.11 (measured).
+        nonlocal native_key, native_record
+        native_key = native_record = None
+        if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
+            try:
+                sys.stderr.write('sockscope-origins: stacks walked in Python from now on: the accelerated path raised %s: %s\n' % (error.__class__.__name__, error))
+            except Exception:
+                pass
+        fd = base_fileno(sock)
+        if fd < 0:
+            return
+        key = python_key(f)
+        site = fast_get(key)
+        if site is None:
+            site = new_site(key, f)
+        try:
+            tid = local.tid
+        except AttributeError:
+            tid = local.tid = get_native_id()
+        r = [fd, site, now(), tid, ref(sock), None, False]
+        live[fd] = r
+        if len(pending) >= limit:
+            kick()
+        append(r)
 
     def same_descriptor(known, fd):
         """Whether a descriptor being wrapped again (socket(fileno=fd)) is still the one of record known."""
@@ -762,7 +797,13 @@ def _sockscope_origins():
                 kick()  # before this socket is queued: a full batch is written without it
             append(r)
         except Exception as e:  # the recorder's own failure never reaches the program
-            stop(e)
+            if native_record is None and native_key is None:
+                stop(e)
+            else:
+                try:
+                    native_failed(e, self, getframe(1))
+                except Exception as e:
+                    stop(e)
 
     def _real_close(self, _ss=socket._socket.socket):
         # The original close always runs, whatever happens to the recorder's bookkeeping.
