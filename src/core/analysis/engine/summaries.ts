@@ -24,6 +24,11 @@ export interface FunctionUnit {
   /** The lowered body, for a function. */
   readonly ir?: FunctionIr;
   /**
+   * For a function: an IR with at least the ops `returnSources` reads, the same as `ir`'s (a cheaper
+   * lowering where `ir` is not lowered yet: most units are lowered only for `mayReturn`). Absent: `ir`.
+   */
+  readonly returnIr?: FunctionIr;
+  /**
    * For a function: the names it calls, and whether it calls an acquiring library function itself.
    * A function that does neither (directly or through its callees) cannot return a new resource,
    * which is known without analysing anything (`mayAcquire`).
@@ -329,7 +334,7 @@ export class SummaryResolver {
     if (!sources) {
       let ir: FunctionIr | undefined;
       try {
-        ir = u.ir;
+        ir = u.returnIr ?? u.ir;
       } catch {
         return []; // not lowered: no summary
       }
@@ -622,23 +627,36 @@ export class UnitTable {
 /**
  * A function unit whose IR is lowered (`lower`) when the resolver first asks for it: most units are only
  * looked at for `mayReturn` (their calls). One the lowering cannot take throws then, every time (the
- * resolver gives it no summary: a call to it is a hand-off).
+ * resolver gives it no summary: a call to it is a hand-off). `lowerReturns`: the cheaper lowering of
+ * `returnIr`, used while `ir` is not lowered; where it fails, `ir` is lowered (and fails or not as it would).
  */
 export function lazyUnit(
   name: string, file: string, visible: boolean, calls: { readonly calls: readonly string[]; readonly acquires: boolean; readonly lowered?: readonly string[] }, lower: () => FunctionIr,
+  lowerReturns?: () => FunctionIr,
 ): FunctionUnit {
   let ir: FunctionIr | undefined;
   let failure: unknown;
+  const full = (): FunctionIr => {
+    if (failure !== undefined) throw failure;
+    if (ir) return ir;
+    try {
+      return (ir = lower());
+    } catch (e) {
+      failure = e ?? new Error('lowering failed');
+      throw failure;
+    }
+  };
   return {
     name, file, visible, ...calls,
     get ir(): FunctionIr {
-      if (failure !== undefined) throw failure;
-      if (ir) return ir;
+      return full();
+    },
+    get returnIr(): FunctionIr {
+      if (ir || failure !== undefined || !lowerReturns) return full();
       try {
-        return (ir = lower());
-      } catch (e) {
-        failure = e ?? new Error('lowering failed');
-        throw failure;
+        return lowerReturns();
+      } catch {
+        return full();
       }
     },
   };

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { withTree } from '../../parser';
 import { CFileContext } from './context';
 import { scanFile } from './scan';
+import { returnSources } from '../../engine/summaries';
+import { loadCorpus } from '../../corpusFixtures';
 
 const TEXT = `#include <sys/socket.h>
 #include <unistd.h>
@@ -27,8 +29,11 @@ test("a file's own functions are lowered only when mayAcquire follows what they 
     // helper and log_line call no acquiring function: known without lowering or analysing them.
     assert.equal(ctx.mayAcquire('helper'), false);
     assert.equal(ctx.lowered, 0);
-    // open_socket calls socket(): its IR says where its returned values come from.
+    // open_socket calls socket(): the ops of its effects and returns say where its returned values come
+    // from (a lowering without guards nor facts, not kept); its summary lowers it whole, once.
     assert.equal(ctx.mayAcquire('open_socket'), true);
+    assert.equal(ctx.lowered, 0);
+    assert.equal(ctx.summary('open_socket')?.returns?.call, 'socket');
     assert.equal(ctx.lowered, 1);
     assert.equal(ctx.summary('open_socket')?.returns?.call, 'socket');
     assert.equal(ctx.lowered, 1);
@@ -71,6 +76,9 @@ static int dial(int n) {
 test('mayAcquire is false for a function that acquires but returns only a status, also through a recursion, and agrees with the summary', async () => {
   await withTree('c', RETURNS, (tree) => {
     const ctx = new CFileContext(scanFile(tree.rootNode, 'c'), []);
+    // Known from the ops of their effects and returns: none of them is lowered whole for it.
+    for (const name of ['start', 'wrap', 'pong', 'ping']) assert.equal(ctx.mayAcquire(name), false, name);
+    assert.equal(ctx.lowered, 0);
     for (const name of ['start', 'wrap', 'pong', 'ping']) {
       assert.equal(ctx.mayAcquire(name), false, name);
       assert.ok(!ctx.summary(name)?.returns, name);
@@ -81,4 +89,25 @@ test('mayAcquire is false for a function that acquires but returns only a status
       assert.ok(ctx.summary(name)?.returns, name);
     }
   });
+});
+
+test("the returns-only lowering has the whole lowering's ops, and the same return sources, on every function of the C corpus", async () => {
+  let functions = 0;
+  for (const { name: f, text, language } of loadCorpus('c')) {
+    if (language !== 'c' && language !== 'cpp') continue;
+    await withTree(language, text, (tree) => {
+      const scan = scanFile(tree.rootNode, language);
+      const ctx = new CFileContext(scan, []);
+      for (const fn of scan.definitions.values()) {
+        const light = ctx.returnIrOf(fn);
+        const whole = ctx.irOf(fn);
+        assert.notEqual(light, whole, f);
+        assert.deepEqual(light.nodes.map((n) => n.program.ops.filter((o) => o.op !== 'escape')), whole.nodes.map((n) => n.program.ops.filter((o) => o.op !== 'escape')), f);
+        assert.deepEqual(returnSources(light), returnSources(whole), f);
+        assert.equal(ctx.returnIrOf(fn), whole, f);
+        functions++;
+      }
+    });
+  }
+  assert.ok(functions > 100, `${functions} functions`);
 });

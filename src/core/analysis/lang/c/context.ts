@@ -64,7 +64,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
       this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
       const w = def ? undefined : this.wrappers.get(name);
       // Lowered only when the resolver analyses it: lowering every function of a file cost more than the analysis.
-      u = def ? lazyUnit(name, this.file, !isStatic(def), callsOf(this.scan, def), () => this.irOf(def))
+      u = def ? lazyUnit(name, this.file, !isStatic(def), callsOf(this.scan, def), () => this.irOf(def), () => this.returnIrOf(def))
         : w ? { name, file: this.file, visible: true, macro: { target: w.target, args: w.args } } : null;
       this.units.set(name, u);
     }
@@ -112,11 +112,19 @@ export class CFileContext implements CompileContext, SummaryProvider {
     return ir;
   }
 
-  /** The IR of the file's definition of `name` (throws when there is none). */
-  irOfName(name: string): FunctionIr {
+  /**
+   * An IR of `fn` with the ops of its effects and returns (the whole IR when lowered already, else
+   * `Lowering.lower`'s `returnsOnly` one, not kept: `returnSources` of it is, per unit).
+   */
+  returnIrOf(fn: Node): FunctionIr {
+    return this.irs.get(fn.id) ?? new Lowering(this.cfgOf(fn), this).lower(fn, this.effectSites(fn), true);
+  }
+
+  /** The IR of the file's definition of `name` (throws when there is none); `returnsOnly`: `returnIrOf`'s. */
+  irOfName(name: string, returnsOnly = false): FunctionIr {
     const def = this.scan.definitions.get(name);
     if (!def) throw new Error(`no definition of ${name}`);
-    return this.irOf(def);
+    return returnsOnly ? this.returnIrOf(def) : this.irOf(def);
   }
 
   effectSites(fn: Node): readonly EffectSite[] {

@@ -66,8 +66,13 @@ export class Lowering {
 
   constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
 
-  /** Lowers the function, given its effect sites from the file scan. */
-  lower(fn: Node, sites: readonly EffectSite[]): FunctionIr {
+  /**
+   * Lowers the function, given its effect sites from the file scan. `returnsOnly`: only what
+   * `returnSources` (engine/summaries.ts) reads, the ops of the effects and of the `return`s, each the
+   * very op the whole lowering makes; no guards, constants, facts, out-parameter escapes or unlikely
+   * exits (most callees are lowered only to learn where their returned values come from).
+   */
+  lower(fn: Node, sites: readonly EffectSite[], returnsOnly = false): FunctionIr {
     this.findStructFields(fn, sites);
     // Only a function that calls dup2 (setenv, …) can have a return behind its failure (and the walk up from each
     // return costs a parent lookup per level: a long else-if chain without such a call must not pay for it).
@@ -77,6 +82,7 @@ export class Lowering {
     const noReturn: boolean[] = nodes.map(() => false);
     const reads: string[][] = nodes.map(() => []);
     this.effects(sites, ops, noReturn, reads);
+    if (returnsOnly) return this.returnsIr(fn, ops);
     nodes.forEach((node, id) => {
       if (node.kind === 'cond' && node.owner?.type === 'if_statement') this.optionalOut(node.owner, ops[id]!);
     });
@@ -90,20 +96,35 @@ export class Lowering {
         constant = this.constant(ast);
         if (constant === null) guard = this.guard(ast, 0);
       } else if (ast && node.kind === 'return') {
-        const expr = firstExpression(ast);
-        if (expr) {
-          // `return open(...)`, `return wrapper(...)`: the call's result is what the caller gets.
-          const call = strip(expr)?.type === 'call_expression' ? this.valueOf(expr, RETURNED) : null;
-          if (call && call.kind !== 'other') list.push({ op: 'bind', target: RETURNED, value: call, start: ast.startIndex, end: ast.endIndex });
-          list.push({ op: 'returned', refs: call && call.kind !== 'other' ? [{ key: RETURNED.key, prefix: null }] : this.returnedRefs(expr), constant: this.constant(expr) });
-          reads[id]!.push(...identifiersIn(expr));
-        }
+        const expr = this.returnOps(ast, list);
+        if (expr) reads[id]!.push(...identifiersIn(expr));
       }
       const fp = facts?.[id];
       const program: Program = { ops: list, guard, constant, noReturn: node.kind === 'effect' && noReturn[id]!, ...(fp ? { facts: fp } : {}) };
       const dying = this.structFields.size && node.vars.some((v) => this.structFields.has(v))
         ? [...node.vars, ...node.vars.flatMap((v) => [...(this.structFields.get(v) ?? [])])] : node.vars;
       return { kind: irKind(node), succ: node.succ, program, exit: this.exitOf(node), dying, anchor: ast ? ast.startIndex : -1, reads: reads[id]! };
+    });
+    return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars, nameAfterRelease: true };
+  }
+
+  /** The ops of a `return` statement (added to `list`), and its expression. */
+  private returnOps(ast: Node, list: Op[]): Node | null {
+    const expr = firstExpression(ast);
+    if (!expr) return null;
+    // `return open(...)`, `return wrapper(...)`: the call's result is what the caller gets.
+    const call = strip(expr)?.type === 'call_expression' ? this.valueOf(expr, RETURNED) : null;
+    if (call && call.kind !== 'other') list.push({ op: 'bind', target: RETURNED, value: call, start: ast.startIndex, end: ast.endIndex });
+    list.push({ op: 'returned', refs: call && call.kind !== 'other' ? [{ key: RETURNED.key, prefix: null }] : this.returnedRefs(expr), constant: this.constant(expr) });
+    return expr;
+  }
+
+  /** The IR of `lower(fn, sites, true)`: each node with its effects' ops and its `return`'s, and nothing else. */
+  private returnsIr(fn: Node, ops: Op[][]): FunctionIr {
+    const irNodes = this.cfg.nodes.map((node, id): IrNode => {
+      const list = ops[id]!;
+      if (node.ast && node.kind === 'return') this.returnOps(node.ast, list);
+      return { kind: irKind(node), succ: node.succ, program: { ops: list, guard: NONE, constant: null, noReturn: false }, exit: null, dying: [], anchor: node.ast ? node.ast.startIndex : -1, reads: [] };
     });
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars, nameAfterRelease: true };
   }

@@ -235,23 +235,10 @@ function macroLike(name: string, table: Table): 0 | 1 | null {
 function candidatesOf(item: Node, next: Node | null, text: string, table: Table, own: ReadonlyMap<string, string>): Candidate[] {
   const rows = errorRows(item, text);
   const out: Candidate[] = [];
-  const stack: Node[] = next ? [next, item] : [item];
-  const leaves: Node[] = [];
   const first = Math.min(...rows);
   const last = Math.max(...rows);
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.endPosition.row < first || x.startPosition.row > last) continue;
-    if (x.type === 'comment') continue;
-    if (x.childCount === 0) {
-      if (rows.has(x.startPosition.row) && !x.isMissing) leaves.push(x);
-      continue;
-    }
-    for (let i = x.childCount - 1; i >= 0; i--) {
-      const c = x.child(i);
-      if (c) stack.push(c);
-    }
-  }
+  // The tokens on the error rows, but comments (subtrees outside the rows' span are not entered).
+  const leaves = next ? [...leavesOf(item, rows, first, last), ...leavesOf(next, rows, first, last)] : leavesOf(item, rows, first, last);
   leaves.sort((a, b) => a.startIndex - b.startIndex);
   let all: Node[] | undefined;
   const empty = emptyArguments(leaves, text);
@@ -459,21 +446,31 @@ function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
 
 /** Every token of the item but comments, in order. */
 function itemLeaves(item: Node): Node[] {
+  return leavesOf(item);
+}
+
+/**
+ * The tokens under `root` but comments and missing ones, in order; with `rows`, only those starting on
+ * one of them, and no subtree ending above row `first` or starting below row `last` is entered.
+ * A cursor walk: only the tokens kept are made nodes (every `child(i)` would make one).
+ */
+function leavesOf(root: Node, rows?: ReadonlySet<number>, first = 0, last = Infinity): Node[] {
   const out: Node[] = [];
-  const stack: Node[] = [item];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.type === 'comment') continue;
-    if (x.childCount === 0) {
-      if (!x.isMissing) out.push(x);
-      continue;
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const outside = rows !== undefined && (cursor.endPosition.row < first || cursor.startPosition.row > last);
+      if (!outside && cursor.nodeType !== 'comment') {
+        if (cursor.gotoFirstChild()) continue;
+        if (!cursor.nodeIsMissing && (rows === undefined || rows.has(cursor.startPosition.row))) out.push(cursor.currentNode);
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return out;
+      }
     }
-    for (let i = x.childCount - 1; i >= 0; i--) {
-      const c = x.child(i);
-      if (c) stack.push(c);
-    }
+  } finally {
+    cursor.delete();
   }
-  return out;
 }
 
 /** The index of the `)` that closes the `(` at leaves[open] (within `reach` tokens), or -1. */

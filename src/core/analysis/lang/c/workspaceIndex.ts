@@ -235,7 +235,8 @@ export class CWorkspaceIndex implements UnitSource {
     if (!this.languages.has(data.language)) this.languages.set(data.language, await loadLanguage(data.language));
     const analysedHash = textHash(data.analysed, data.language);
     const units: FunctionUnit[] = data.units.map((u) => (u.macro ? { name: u.name, file: data.file, visible: u.visible, macro: u.macro }
-      : lazyUnit(u.name, data.file, u.visible, { calls: u.calls ?? [], acquires: u.acquires ?? false, ...(u.lowered ? { lowered: u.lowered } : {}) }, () => this.lower(data.file, u.name, analysedHash))));
+      : lazyUnit(u.name, data.file, u.visible, { calls: u.calls ?? [], acquires: u.acquires ?? false, ...(u.lowered ? { lowered: u.lowered } : {}) },
+        () => this.lower(data.file, u.name, analysedHash), () => this.lower(data.file, u.name, analysedHash, true))));
     this.set(data.file, {
       hash: data.hash, language: data.language, configs: data.configs, analysed: data.analysed, analysedHash, units,
       constants: new Map(data.constants), noReturn: data.noReturn, text: data.text,
@@ -395,7 +396,7 @@ export class CWorkspaceIndex implements UnitSource {
     const analysedHash = textHash(base.analysed, base.language);
     const units: FunctionUnit[] = [];
     for (const [name, def] of scan.definitions) {
-      units.push(lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), () => this.lower(file, name, analysedHash)));
+      units.push(lazyUnit(name, file, header || !isStatic(def), callsOf(scan, def), () => this.lower(file, name, analysedHash), () => this.lower(file, name, analysedHash, true)));
     }
     const defined = new Set(units.map((u) => u.name));
     for (const w of wrappers) {
@@ -404,11 +405,14 @@ export class CWorkspaceIndex implements UnitSource {
     return { ...base, analysedHash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
   }
 
-  /** Lowers `name` of `file` as indexed: in the lent analysis context, or in a kept or new tree of the file. */
-  private lower(file: string, name: string, analysedHash: string): FunctionIr {
+  /**
+   * Lowers `name` of `file` as indexed: in the lent analysis context, or in a kept or new tree of the file.
+   * `returnsOnly`: only the ops `returnSources` reads (CFileContext.returnIrOf).
+   */
+  private lower(file: string, name: string, analysedHash: string, returnsOnly = false): FunctionIr {
     const entry = this.files.get(file);
     if (!entry || entry.analysedHash !== analysedHash) throw new Error(`${file} was re-indexed`);
-    if (this.lent?.file === file) return this.lent.ctx.irOfName(name);
+    if (this.lent?.file === file) return this.lent.ctx.irOfName(name, returnsOnly);
     let k = this.open.get(file);
     if (k?.analysedHash !== analysedHash) {
       // An adopted file: parsed as the index that read it parsed it (the same tree, so the same lowering).
@@ -418,7 +422,7 @@ export class CWorkspaceIndex implements UnitSource {
     this.keep(file, k);
     // The file's macros over the workspace's constants as they are when its first function is lowered.
     k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, this.macrosFor(k.own), { index: this, file });
-    return k.ctx.irOfName(name);
+    return k.ctx.irOfName(name, returnsOnly);
   }
 }
 
