@@ -620,7 +620,8 @@ def _sockscope_origins():
     accept_key = (None, -1)  # no code object's id is None
 
     def python_key(f):
-        # The stack key from frame f out, as the hot path below builds it (written out there).
+        # The stack key from frame f out: the hot path's without the accelerator, and what the accelerator's
+        # key must equal (load_native checks it at start).
         code = f.f_code
         key = (id(code), f.f_lasti) if code is not accept_code else accept_key
         f = f.f_back
@@ -707,7 +708,11 @@ def _sockscope_origins():
         fd = base_fileno(sock)
         if fd < 0:
             return
-        key = python_key(f)
+        queue(sock, fd, python_key(f), f)
+
+    def queue(sock, fd, key, f):
+        # The socket's record, made in Python: its site by the stack's key (new_site for a key not seen
+        # before, from frame f), time, thread; queued as pending (a full batch is written without it).
         site = fast_get(key)
         if site is None:
             site = new_site(key, f)
@@ -731,11 +736,12 @@ def _sockscope_origins():
         owner = known[4]()
         return owner is not None and base_fileno(owner) in (fd, -1)  # -1: detached, so handed over
 
-    # The hot path, written out in the two wrappers (a Python call costs as much as the work). The
-    # stack's key is every frame of the window, the runtime's too, as nested tuples ((code id,
-    # instruction offset) for the innermost, then (key, code id, instruction offset); socket.accept's
-    # frame is accept_key): no test per frame, no line numbers; only a key not seen before is looked at
-    # closely (new_site). Times are kept as time.time() floats and turned into ms when written.
+    # The hot path. With the accelerator, a stack seen before is recorded by one C call (native_record);
+    # otherwise the stack's key (every frame of the window, the runtime's too, as nested tuples: (code id,
+    # instruction offset) for the innermost, then (key, code id, instruction offset); socket.accept's frame
+    # is accept_key) is walked in C or in Python, and queue() makes the record: no test per frame, no line
+    # numbers; only a key not seen before is looked at closely (new_site). Times are kept as time.time()
+    # floats and turned into ms when written.
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         if inline is None:
             original_init(self, family, type, proto, fileno)
@@ -771,31 +777,10 @@ def _sockscope_origins():
                     kick()
                     append(key)
                     return
-            elif native_key is not None:
-                key = native_key(getframe(1), accept_code, accept_key, stack_limit)
+                queue(self, fd, key, getframe(1))
             else:
                 f = getframe(1)
-                code = f.f_code
-                key = (id(code), f.f_lasti) if code is not accept_code else accept_key
-                f = f.f_back
-                if f is not None:
-                    for _ in rest:
-                        key = (key, id(f.f_code), f.f_lasti)
-                        f = f.f_back
-                        if f is None:
-                            break
-            site = fast_get(key)
-            if site is None:
-                site = new_site(key, getframe(1))
-            try:
-                tid = local.tid
-            except AttributeError:
-                tid = local.tid = get_native_id()
-            r = [fd, site, now(), tid, ref(self), None, False]
-            live[fd] = r
-            if len(pending) >= limit:
-                kick()  # before this socket is queued: a full batch is written without it
-            append(r)
+                queue(self, fd, python_key(f) if native_key is None else native_key(f, accept_code, accept_key, stack_limit), f)
         except Exception as e:  # the recorder's own failure never reaches the program
             if native_record is None and native_key is None:
                 stop(e)
