@@ -17,8 +17,7 @@ import { Placement } from '../../fix/placement';
 import { definitionNodes } from './definitions';
 import { fileMacros, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
-import { macroRewrites } from './macroRewrites';
-import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
+import { repairRounds, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { noReturnByMacro, noReturnMacroNames } from './noReturnFacts';
@@ -59,10 +58,7 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     // rewritten (macroRewrites.ts), then what still fails is repaired by trial (syntaxRepairs.ts).
     // The configurations of a file share most items: an item repaired in one is not tried again in the next.
     const repairs: RepairMemo = new Map();
-    const rounds = [
-      (root: Node, t: string) => macroRewrites(root, t, table),
-      (root: Node, t: string) => syntaxRepairs(root, t, table, repairs),
-    ];
+    const rounds = repairRounds(table, repairs);
     try {
       for (const config of configs) {
         type Step = { again?: { text: string; round: number; from: ReparseBase }; result?: AnalysisResult };

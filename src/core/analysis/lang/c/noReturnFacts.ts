@@ -1,8 +1,8 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { withTree } from '../../parser';
-import { macroRewrites } from './macroRewrites';
 import { applyRewrites } from './preproc';
-import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
+import { repairRounds, type RepairMemo } from './syntaxRepairs';
+import type { Rewrite } from './macroRewrites';
 import { firstKid } from '../../syntax';
 import type { MacroWrapper } from './macroWrappers';
 import { NO_RETURN } from './names';
@@ -157,22 +157,22 @@ export async function noReturnByMacroRepaired(
   if (!macros.some((m) => config.includes(m))) return [];
   const memo: RepairMemo = new Map();
   const use = (root: Node): string[] => noReturnByMacro(root, config, macros);
-  return repaired(language, tree, config, table ?? NO_TABLE, 0, memo, use);
+  return repaired(language, tree, config, repairRounds(table ?? NO_TABLE, memo), 0, use);
 }
 
 const NO_TABLE: ReadonlyMap<string, CMacroDefinition> = new Map();
 
 /** `use` of `tree` (of `text`) after the repair rounds from `round` on: each round's rewrites are parsed from the tree before them. */
 async function repaired<T>(
-  language: 'c' | 'cpp', tree: Tree, text: string, table: ReadonlyMap<string, CMacroDefinition>, round: number, memo: RepairMemo, use: (root: Node) => T,
+  language: 'c' | 'cpp', tree: Tree, text: string, rounds: ReadonlyArray<(root: Node, text: string) => Rewrite[]>, round: number, use: (root: Node) => T,
 ): Promise<T> {
-  for (let k = round; k < 2 && tree.rootNode.hasError; k++) {
-    const rewrites = k === 0 ? macroRewrites(tree.rootNode, text, table) : syntaxRepairs(tree.rootNode, text, table, memo);
+  for (let k = round; k < rounds.length && tree.rootNode.hasError; k++) {
+    const rewrites = rounds[k]!(tree.rootNode, text);
     if (!rewrites.length) continue;
     const next = applyRewrites(text, rewrites);
     const nextTree = await withTree(language, next, (t) => t.copy(), { tree, text, replacements: rewrites });
     try {
-      return await repaired(language, nextTree, next, table, k + 1, memo, use);
+      return await repaired(language, nextTree, next, rounds, k + 1, use);
     } finally {
       nextTree.delete();
     }

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Parser, type Node } from 'web-tree-sitter';
 import { TrialParses } from '../../trialParses';
 import type { CMacroDefinition } from '../../types';
-import type { Rewrite } from './macroRewrites';
+import { macroRewrites, type Rewrite } from './macroRewrites';
 import { blankRewrite, lineEnd } from './preproc';
 import { definitionNodes } from './definitions';
 
@@ -60,6 +60,18 @@ interface Candidate {
  */
 export type RepairMemo = Map<string, { readonly rewrites: readonly Rewrite[]; readonly trials: number; readonly chars: number }>;
 
+/**
+ * The repair rounds of a configuration that does not parse, in order: first the macro uses the grammar
+ * cannot read are rewritten (macroRewrites.ts), then what still fails is repaired by trial (syntaxRepairs).
+ * Each round's rewrites are parsed from the tree before them. One list for the analysis (index.ts) and
+ * for the workspace index's noreturn facts (noReturnFacts.ts), so that both read the same repaired tree.
+ */
+export function repairRounds(table: Table, memo: RepairMemo): ReadonlyArray<(root: Node, text: string) => Rewrite[]> {
+  return [
+    (root, text) => macroRewrites(root, text, table),
+    (root, text) => syntaxRepairs(root, text, table, memo),
+  ];
+}
 /** `memo`: the repairs of items already tried for this file (its other configurations), read and added to. */
 export function syntaxRepairs(root: Node, text: string, table: Table, memo?: RepairMemo): Rewrite[] {
   if (!root.hasError) return [];
