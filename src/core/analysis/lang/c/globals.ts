@@ -19,6 +19,8 @@ export class FileGlobals {
   private everyWritten: ReadonlySet<string> | undefined;
   private escaped: ReadonlySet<string> | undefined;
   private pointers: ReadonlySet<string> | undefined;
+  private readonly changed = new Map<number, ReadonlySet<string>>();
+  private changedByAll: ReadonlySet<string> | undefined;
 
   constructor(private readonly scan: FileScan) {}
 
@@ -80,17 +82,30 @@ export class FileGlobals {
   countUnchanged(fn: Node, root: string, prefixes: ReadonlySet<string>): boolean {
     if (this.scan.language !== 'c' || !this.scan.fileVariables.has(root)) return false;
     if (declares(fn, root)) return false;
+    const changed = this.changedFrom(fn);
+    for (const p of prefixes) if (changed.has(p)) return false;
+    const escaped = this.escapedPaths(fn.tree.rootNode);
+    for (const p of prefixes) if (escaped.has(p)) return false;
+    return true;
+  }
+
+  /** The variables and field paths `fn` and the functions of the file it calls assign, step or take the address of (once per function). */
+  private changedFrom(fn: Node): ReadonlySet<string> {
+    const known = this.changed.get(fn.id);
+    if (known) return known;
     const reached = this.reachedFrom(fn);
+    if (reached === this.scan.functions && this.changedByAll) return this.changedByAll;
+    const out = new Set<string>();
     for (const f of reached) {
       for (const w of f.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
         if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
         const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
-        if (target && (target.type === 'identifier' || target.type === 'field_expression') && prefixes.has(fieldPath(target))) return false;
+        if (target && (target.type === 'identifier' || target.type === 'field_expression')) out.add(fieldPath(target));
       }
     }
-    const escaped = this.escapedPaths(fn.tree.rootNode);
-    for (const p of prefixes) if (escaped.has(p)) return false;
-    return true;
+    if (reached === this.scan.functions) this.changedByAll = out;
+    this.changed.set(fn.id, out);
+    return out;
   }
 
   /**
