@@ -7,17 +7,16 @@ import { declaredFrom, endOfBlock, inScope } from '../../ir/cfg/scopes';
 import { arriveAt, findJumpTarget, type JumpFrame } from '../../ir/cfg/jumps';
 import { buildLoop, doWhileLoop, whileLoop } from '../../ir/cfg/loops';
 import { fallthroughSwitch } from '../../ir/cfg/switch';
-import { cleanupFunction, constantValue, declaratorName, hasStaticStorage, parameters, strip } from './syntax';
+import { cleanupFunction, constantValue, declaratorName, fieldPath, hasStaticStorage, parameters, strip } from './syntax';
+
+/**
+ * Does nothing the analysis sees change the file-scope count `root` (or the field of it that `prefixes`
+ * spell, `settings` and `settings.workers`) from the start of `fn` on (FileGlobals.countUnchanged)?
+ */
+export type CountUnchanged = (fn: Node, root: string, prefixes: ReadonlySet<string>) => boolean;
 
 /** How constants are written in C: capitals, digits and underscores, with a letter (`NSIG`, `MAX_2`). */
 const CONSTANT_NAME = /^(?=[A-Z0-9_]*[A-Z])[A-Z_][A-Z0-9_]*$/;
-
-/** A field path as written, without blanks or parentheses (`settings.workers`, `(*g)->n`). */
-function fieldPath(n: Node): string {
-  let out = '';
-  for (const c of n.text) if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '(' && c !== ')') out += c;
-  return out;
-}
 
 /**
  * Control-flow graph of one C/C++ function body, at statement granularity. Expressions stay as
@@ -108,7 +107,7 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
   private readonly nesting = new NestingLimit(MAX_DEPTH);
   readonly cfg: FunctionCfg;
 
-  constructor(readonly fn: Node, private readonly cleanupMacros: ReadonlySet<string>) {
+  constructor(readonly fn: Node, private readonly cleanupMacros: ReadonlySet<string>, private readonly countUnchanged: CountUnchanged) {
     super();
     this.cfg = {
       nodes: this.nodes, entry: 0, locals: new Set(), localArrays: new Set(), cleanupVars: new Set(),
@@ -348,52 +347,60 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
 
   /**
    * A counted loop that runs its body at least once as far as the function can tell: the cursor is
-   * set to a constant and compared with a count that is none of the function's variables (`for (c = 0;
-   * c < settings.num_threads; c++)`: a global setting, a field of a global). The function neither
-   * computes that count nor is given it, so it cannot tell whether it is 0, and code that walks it
-   * (one descriptor per worker thread) is written for it to be at least one: a path that skips the
-   * body is not reported. A count the function computes or receives (a local, a parameter, a field
-   * of one) may be 0, and a constant bound is left to the facts (engine/facts.ts), which know it.
+   * set to a constant and compared with a count that is a file-scope variable of a C file, or a field
+   * of one (`for (c = 0; c < settings.num_threads; c++)`), that neither the function nor the functions
+   * of the file it calls change (FileGlobals.countUnchanged). The function neither computes that count
+   * nor is given it, and code that walks it (one descriptor per worker thread) is written for it to be
+   * at least one: a path that skips the body is not reported. The first test must hold for every count
+   * of at least one: start 0 with `<` or `!=`, start 0 or 1 with `<=` (`for (fd = 3; fd < maxfd; …)`
+   * may skip its body). A count the function computes or receives (a local, a parameter, a field of
+   * one) may be 0, and a constant bound is left to the facts (engine/facts.ts), which know it.
    */
   private entersOnce(n: Node): boolean {
     const init = n.childForFieldName('initializer');
     let cursor: string | null = null;
+    let start: number | null = null;
     if (init?.type === 'declaration') {
       const decls = init.childrenForFieldName('declarator');
       const d = decls.length === 1 ? decls[0] : null;
       const name = d?.type === 'init_declarator' ? d.childForFieldName('declarator') : null;
-      if (name?.type === 'identifier' && constantValue(d!.childForFieldName('value')) !== null) cursor = name.text;
+      start = name?.type === 'identifier' ? constantValue(d!.childForFieldName('value')) : null;
+      if (start !== null) cursor = name!.text;
     } else if (init?.type === 'assignment_expression' && init.childForFieldName('operator')?.text === '=') {
       const left = strip(init.childForFieldName('left'));
-      if (left?.type === 'identifier' && constantValue(init.childForFieldName('right')) !== null) cursor = left.text;
+      start = left?.type === 'identifier' ? constantValue(init.childForFieldName('right')) : null;
+      if (start !== null) cursor = left!.text;
     }
     const cond = strip(n.childForFieldName('condition'));
-    if (!cursor || cond?.type !== 'binary_expression') return false;
+    if (!cursor || start === null || cond?.type !== 'binary_expression') return false;
     const op = cond.childForFieldName('operator')?.type ?? '';
     const left = strip(cond.childForFieldName('left'));
     const right = strip(cond.childForFieldName('right'));
-    if (left?.type === 'identifier' && left.text === cursor && (op === '<' || op === '<=' || op === '!=')) return this.outsideCount(right);
-    if (right?.type === 'identifier' && right.text === cursor && (op === '>' || op === '>=' || op === '!=')) return this.outsideCount(left);
-    return false;
+    // The cursor's side, the operator as read from the cursor (`n > c` is `c < n`), the count's side.
+    let less: string | null = null;
+    let bound: Node | null = null;
+    if (left?.type === 'identifier' && left.text === cursor) [less, bound] = [op, cond.childForFieldName('right')];
+    else if (right?.type === 'identifier' && right.text === cursor) [less, bound] = [op === '>' ? '<' : op === '>=' ? '<=' : op, cond.childForFieldName('left')];
+    const holds = ((less === '<' || less === '!=') && start === 0) || (less === '<=' && (start === 0 || start === 1));
+    return holds && this.outsideCount(bound);
   }
 
   /**
-   * A count that is no variable of the function: a global (not written as a constant) or a field of
-   * one, read as it is, that the function does not assign (`n = …`, `n++`, `&n` given away; also the
-   * struct holding it, `settings = …`, `&settings`; another field of it, `&settings.other`, is no write).
+   * A count read as it is from a file-scope variable or a field of one with `.` (`nworkers`,
+   * `settings.workers`; not `g->n`, which any pointer to it may change, nor a comma expression,
+   * whose left side may change it), that the function does not own and nothing it runs changes.
    */
   private outsideCount(bound: Node | null): boolean {
-    const prefixes = new Set<string>();
-    let n = bound;
-    for (; n?.type === 'field_expression'; n = strip(n.childForFieldName('argument'))) prefixes.add(fieldPath(n));
-    if (!bound || n?.type !== 'identifier' || this.cfg.locals.has(n.text) || (n === bound && CONSTANT_NAME.test(n.text))) return false;
-    prefixes.add(n.text);
-    for (const w of this.fn.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
-      if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
-      const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
-      if (target && (target.type === 'identifier' || target.type === 'field_expression') && prefixes.has(fieldPath(target))) return false;
+    let b = bound;
+    while (b?.type === 'parenthesized_expression' || b?.type === 'cast_expression') {
+      b = b.type === 'cast_expression' ? b.childForFieldName('value') : b.namedChild(0);
     }
-    return true;
+    const prefixes = new Set<string>();
+    let n = b;
+    for (; n?.type === 'field_expression' && n.childForFieldName('operator')?.text === '.'; n = n.childForFieldName('argument')) prefixes.add(fieldPath(n));
+    if (!b || n?.type !== 'identifier' || this.cfg.locals.has(n.text) || CONSTANT_NAME.test(n.text)) return false;
+    prefixes.add(n.text);
+    return this.countUnchanged(this.fn, n.text, prefixes);
   }
 
   private rangeFor(n: Node, preds: Pred[]): Pred[] {
@@ -533,8 +540,8 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
  * Builds the CFG of a function_definition or lambda_expression. `cleanupMacros` are the file's
  * macros that expand to `__attribute__((cleanup(...)))`.
  */
-export function buildCfg(fn: Node, cleanupMacros: ReadonlySet<string> = new Set()): FunctionCfg {
-  return new Builder(fn, cleanupMacros).build();
+export function buildCfg(fn: Node, cleanupMacros: ReadonlySet<string> = new Set(), countUnchanged: CountUnchanged = () => false): FunctionCfg {
+  return new Builder(fn, cleanupMacros, countUnchanged).build();
 }
 
 /**

@@ -101,7 +101,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
   /** A function's CFG, built once per file: a helper is analysed for its summary and for its own leaks. */
   cfgOf(fn: Node): FunctionCfg {
     let cfg = this.cfgs.get(fn.id);
-    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn, this.macros.cleanup)));
+    if (!cfg) this.cfgs.set(fn.id, (cfg = buildCfg(fn, this.macros.cleanup, (f, root, prefixes) => this.globals.countUnchanged(f, root, prefixes))));
     return cfg;
   }
 

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { FileScan } from './scan';
+import { declaratorName, fieldPath, strip } from './syntax';
 
 /**
  * The file-scope variables whose value a function may follow like a local's (engine/facts.ts), so
@@ -16,6 +17,10 @@ import type { FileScan } from './scan';
 export class FileGlobals {
   private readonly memo = new Map<string, ReadonlySet<string>>();
   private everyWritten: ReadonlySet<string> | undefined;
+  private escaped: ReadonlySet<string> | undefined;
+  private pointers: ReadonlySet<string> | undefined;
+  private readonly changed = new Map<number, ReadonlySet<string>>();
+  private changedByAll: ReadonlySet<string> | undefined;
 
   constructor(private readonly scan: FileScan) {}
 
@@ -65,6 +70,99 @@ export class FileGlobals {
   }
 
   /**
+   * Does nothing the analysis can see change the count `prefixes` names (a file-scope variable `root`
+   * of a C file, or a field of it read with `.`: `settings.workers` with its prefixes `settings`,
+   * `settings.workers`) from the start of `fn` on? Not when `fn` declares a variable of that name
+   * (a parameter, a local, a static local), nor when `fn` or a function of the file it calls assigns,
+   * steps or takes the address of the count or of the struct holding it (a call through a pointer may
+   * be any function of the file), nor when the file gives that address away anywhere else than to a
+   * function it does not define (a pointer the file keeps may be written through: `*g = …`, `g->n = …`).
+   * C++ is left out: a name there may be a member read without `this` or a capture.
+   */
+  countUnchanged(fn: Node, root: string, prefixes: ReadonlySet<string>): boolean {
+    if (this.scan.language !== 'c' || !this.scan.fileVariables.has(root)) return false;
+    if (declares(fn, root)) return false;
+    const changed = this.changedFrom(fn);
+    for (const p of prefixes) if (changed.has(p)) return false;
+    const escaped = this.escapedPaths(fn.tree.rootNode);
+    for (const p of prefixes) if (escaped.has(p)) return false;
+    return true;
+  }
+
+  /** The variables and field paths `fn` and the functions of the file it calls assign, step or take the address of (once per function). */
+  private changedFrom(fn: Node): ReadonlySet<string> {
+    const known = this.changed.get(fn.id);
+    if (known) return known;
+    const reached = this.reachedFrom(fn);
+    if (reached === this.scan.functions && this.changedByAll) return this.changedByAll;
+    const out = new Set<string>();
+    for (const f of reached) {
+      for (const w of f.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
+        if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
+        const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
+        if (target && (target.type === 'identifier' || target.type === 'field_expression')) out.add(fieldPath(target));
+      }
+    }
+    if (reached === this.scan.functions) this.changedByAll = out;
+    this.changed.set(fn.id, out);
+    return out;
+  }
+
+  /**
+   * `fn` and the functions of the file it calls, directly or not; every one of them after a call
+   * through a pointer (`(*cb)()`, `ops->run()`, or a variable called by name: `hook()`, `cb()`).
+   */
+  private reachedFrom(fn: Node): readonly Node[] {
+    const out = [fn];
+    const seen = new Set<number>([fn.id]);
+    for (let i = 0; i < out.length; i++) {
+      for (const e of this.scan.effects.get(out[i]!.id) ?? []) {
+        if (e.kind !== 'call') continue;
+        const def = e.callee === null ? undefined : this.scan.definitions.get(e.callee);
+        if (e.callee === null || (!def && (this.fileVariableNamed(e.callee) || declares(out[i]!, e.callee)))) return this.scan.functions;
+        if (def && !seen.has(def.id)) {
+          seen.add(def.id);
+          out.push(def);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Is `name` a file-scope variable, a function pointer (`void (*hook)(void);`) included? */
+  private fileVariableNamed(name: string): boolean {
+    if (this.scan.fileVariables.has(name)) return true;
+    if (!this.pointers) {
+      const out = new Set<string>();
+      for (const d of this.scan.functions[0]?.tree.rootNode.namedChildren ?? []) {
+        if (d?.type === 'declaration') for (const v of d.childrenForFieldName('declarator')) if (v) out.add(variableName(v) ?? '');
+      }
+      this.pointers = out;
+    }
+    return this.pointers.has(name);
+  }
+
+  /**
+   * The variables and field paths (`settings`, `settings.port`) whose address the file takes other
+   * than as an argument of a call of a function it does not define (`storage_init_config(&settings)`:
+   * what another file does with it is not seen, as with any of its calls).
+   */
+  private escapedPaths(root: Node): ReadonlySet<string> {
+    if (this.escaped) return this.escaped;
+    const out = new Set<string>();
+    for (const p of root.descendantsOfType('pointer_expression')) {
+      if (!p || p.child(0)?.type !== '&') continue;
+      const target = strip(p.childForFieldName('argument'));
+      if (!target || (target.type !== 'identifier' && target.type !== 'field_expression')) continue;
+      const call = p.parent?.type === 'argument_list' ? p.parent.parent : null;
+      const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+      if (callee?.type === 'identifier' && !this.scan.definitions.has(callee.text)) continue;
+      out.add(fieldPath(target));
+    }
+    return (this.escaped = out);
+  }
+
+  /**
    * What a function's analysis may depend on besides its text and its callees' (which its cache key
    * holds): the followable globals, and which of them some function of the file assigns (what a call
    * through a pointer changes). Changes only when a global is declared, has its address taken, or
@@ -75,4 +173,21 @@ export class FileGlobals {
     const written = this.writtenBy(null);
     return names.map((n) => (written.has(n) ? `${n}=` : n)).join(',');
   }
+}
+
+/** Does `fn` declare a variable (a parameter, a local, a static local) called `name`? */
+function declares(fn: Node, name: string): boolean {
+  for (const d of fn.descendantsOfType(['declaration', 'parameter_declaration'])) {
+    if (!d) continue;
+    for (const v of d.childrenForFieldName('declarator')) if (v && variableName(v) === name) return true;
+  }
+  return false;
+}
+
+/** The variable a declarator declares, a function pointer (`(*cb)(int)`) included; null for a function. */
+function variableName(d: Node): string | null {
+  let x: Node | null = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
+  if (x?.type !== 'function_declarator') return declaratorName(d)?.name ?? null;
+  while (x?.type === 'function_declarator') x = x.childForFieldName('declarator');
+  return x?.type === 'parenthesized_declarator' ? (declaratorName(x)?.name ?? null) : null;
 }

@@ -5,8 +5,8 @@ import { C_HEADERS } from '../../testing/cSnippets';
 
 /** Precision on patterns of real code (issue 13). Line numbers count the 5 header lines. */
 
-async function findings(body: string): Promise<string[]> {
-  const r = await analyzeC(C_HEADERS + body, 'c', {});
+async function findings(body: string, language: 'c' | 'cpp' = 'c'): Promise<string[]> {
+  const r = await analyzeC(C_HEADERS + body, language, {});
   assert.deepEqual(r.notes, []);
   return r.findings.map((f) => `${f.range.start.line + 1}:${f.variable}${f.severity === 'information' ? ':info' : ''}`);
 }
@@ -516,7 +516,7 @@ int ${name}(const char *path, int flags) {
 });
 
 test('a counted loop over a count that is none of the function\'s variables (a global setting) runs its body at least once; a local or a parameter count may be 0', async () => {
-  const loop = (bound: string, params: string): string => `
+  const loop = (bound: string, params: string, start = '0', op = '<'): string => `
 struct config { int workers; int port; } settings;
 void dispatch(int fd);
 int serve_udp(${params}) {
@@ -524,7 +524,7 @@ int serve_udp(${params}) {
   int sfd = socket(AF_INET, SOCK_DGRAM, 0);
   if (sfd < 0)
     return -1;
-  for (c = 0; c < ${bound}; c++) {
+  for (c = ${start}; c ${op} ${bound}; c++) {
     int per_thread;
     if (c == 0) {
       per_thread = sfd;
@@ -539,7 +539,9 @@ int serve_udp(${params}) {
 }
 `;
   assert.deepEqual(await findings(loop('settings.workers', 'void')), []);
-  assert.deepEqual(await findings(loop('workers_total', 'void')), []);
+  assert.deepEqual(await findings(`int workers_total;${loop('workers_total', 'void')}`), []);
+  assert.deepEqual(await findings(loop('settings.workers', 'void', '0', '!=')), []);
+  assert.deepEqual(await findings(loop('settings.workers', 'void', '0', '<=')), []);
   // A parameter (the caller may pass 0) or a field of one: the path that skips the loop leaks.
   assert.deepEqual(await findings(loop('n', 'int n')), ['25:sfd']);
   assert.deepEqual(await findings(loop('cfg->workers', 'struct config *cfg')), ['25:sfd']);
@@ -547,4 +549,72 @@ int serve_udp(${params}) {
   assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  settings.workers = pick();')), ['26:sfd']);
   assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  load(&settings);')), ['26:sfd']);
   assert.deepEqual(await findings(loop('settings.workers', 'void').replace('int c;', 'int c;\n  load(&settings.port);')), []);
+});
+
+test('a counted loop runs at least once only over a file-scope variable of a C file, from a start its first test holds for every count of at least one, that nothing the function runs changes', async () => {
+  const loop = (bound: string, start = '0', op = '<', before = ''): string => `
+struct config { int workers; int port; } settings;
+void dispatch(int fd);
+int serve_udp(void) {
+  int c;
+  int sfd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (sfd < 0)
+    return -1;${before}
+  for (c = ${start}; c ${op} ${bound}; c++) {
+    if (c == ${start})
+      dispatch(sfd);
+    else
+      dispatch(dup(sfd));
+  }
+  return 0;
+}
+`;
+  const leaks = ['20:sfd'];
+  // The control: a global setting read as it is.
+  assert.deepEqual(await findings(loop('settings.workers')), []);
+  // An undeclared name, an enum constant, a static local (0 until written): no file-scope variable.
+  assert.deepEqual(await findings(loop('workers_total')), leaks);
+  assert.deepEqual(await findings(`enum { workers_max = 0 };${loop('workers_max')}`), leaks);
+  assert.deepEqual(await findings(`int nworkers;${loop('nworkers').replace('int c;', 'int c;\n  static int nworkers;')}`), ['21:sfd']);
+  // A start the first test may fail for: `c < n` from 1 or 3 skips the body when n is 1, `c <= n` from 2.
+  assert.deepEqual(await findings(loop('settings.workers', '1')), leaks);
+  assert.deepEqual(await findings(loop('settings.workers', '3')), leaks);
+  assert.deepEqual(await findings(loop('settings.workers', '1', '<=')), []);
+  assert.deepEqual(await findings(loop('settings.workers', '2', '<=')), leaks);
+  assert.deepEqual(await findings(loop('settings.workers', '1', '!=')), leaks);
+  // A function of the file it calls sets the count, or a call through a pointer may; a comma bound runs its left side.
+  const writer = 'void load_config(void) { settings.workers = read_workers(); }\n';
+  assert.deepEqual(await findings(`${loop('settings.workers', '0', '<', '\n  load_config();')}${writer}`), ['21:sfd']);
+  assert.deepEqual(await findings(`${writer}void (*hook)(void);${loop('settings.workers', '0', '<', '\n  hook();')}`), ['22:sfd']);
+  assert.deepEqual(await findings(`${writer}${loop('(load_config(), settings.workers)')}`), ['21:sfd']);
+  // The file keeps a pointer to the settings: a write through it (`g->workers = …`) is not seen.
+  assert.deepEqual(await findings(`${loop('settings.workers')}struct config *g = &settings;\n`), leaks);
+  // A field read through a pointer (any alias may change it).
+  assert.deepEqual(await findings(`struct config *g;${loop('g->workers')}`), leaks);
+});
+
+test('C++: a counted loop over a member read without this (or any name) may run zero times', async () => {
+  const src = `
+class Pool {
+  int size_;
+  void serve();
+};
+void Pool::serve() {
+  int sfd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (sfd < 0)
+    return;
+  for (int i = 0; i < size_; i++) {
+    if (i == 0)
+      dispatch(sfd);
+    else
+      dispatch(dup(sfd));
+  }
+}
+`;
+  assert.deepEqual(await findings(src, 'cpp'), ['21:sfd']);
+  // A global of a C++ file too: the rule is C's only.
+  const global = src.replace('class Pool {\n  int size_;\n  void serve();\n};\nvoid Pool::serve()', 'int size_;\nvoid serve()');
+  assert.notEqual(global, src);
+  assert.deepEqual(await findings(global, 'cpp'), ['18:sfd']);
+  assert.deepEqual(await findings(global, 'c'), []);
 });

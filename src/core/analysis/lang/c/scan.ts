@@ -35,6 +35,8 @@ export interface FileScan {
   readonly addressed: Set<string>;
   /** Variables declared at file scope (outside every function), neither `volatile` nor arrays. */
   readonly fileVariables: Set<string>;
+  /** The grammar the file was parsed with. */
+  readonly language: 'c' | 'cpp';
 }
 
 /**
@@ -141,7 +143,7 @@ export function scanFile(root: Node, language: 'c' | 'cpp'): FileScan {
   for (const d of declarations) if (!innermost(functions, starts, ends, d.startIndex)) for (const name of variablesDeclared(d)) fileVariables.add(name);
   return {
     acquiring: [...acquiring].sort((a, b) => a.startIndex - b.startIndex), functions, effects: byFunction, definitions, noReturn, headers, includeEnd,
-    written: writes, addressed, fileVariables,
+    written: writes, addressed, fileVariables, language,
   };
 }
 

@@ -7,6 +7,13 @@ import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
 export { callArgs } from '../../syntax';
 
 /** Removes parentheses, casts and C++ condition wrappers around an expression. */
+/** A field path as written, without blanks or parentheses (`settings.workers`, `(*g)->n`). */
+export function fieldPath(n: Node): string {
+  let out = '';
+  for (const c of n.text) if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== '(' && c !== ')') out += c;
+  return out;
+}
+
 export function strip(node: Node | null): Node | null {
   let n = node;
   while (n) {
