@@ -94,17 +94,26 @@ export class FileGlobals {
     const known = this.changed.get(fn.id);
     if (known) return known;
     const reached = this.reachedFrom(fn);
-    if (reached === this.scan.functions && this.changedByAll) return this.changedByAll;
+    const out = reached === this.scan.functions ? this.changedByEvery() : this.changesIn(reached);
+    this.changed.set(fn.id, out);
+    return out;
+  }
+
+  /** What every function of the file assigns, steps or takes the address of (once per file). */
+  private changedByEvery(): ReadonlySet<string> {
+    return (this.changedByAll ??= this.changesIn(this.scan.functions));
+  }
+
+  /** The variables and field paths `functions` assign, step or take the address of. */
+  private changesIn(functions: readonly Node[]): ReadonlySet<string> {
     const out = new Set<string>();
-    for (const f of reached) {
+    for (const f of functions) {
       for (const w of f.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
         if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
         const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
         if (target && (target.type === 'identifier' || target.type === 'field_expression')) out.add(fieldPath(target));
       }
     }
-    if (reached === this.scan.functions) this.changedByAll = out;
-    this.changed.set(fn.id, out);
     return out;
   }
 
@@ -166,12 +175,19 @@ export class FileGlobals {
    * What a function's analysis may depend on besides its text and its callees' (which its cache key
    * holds): the followable globals, and which of them some function of the file assigns (what a call
    * through a pointer changes). Changes only when a global is declared, has its address taken, or
-   * gets its first or loses its last assignment.
+   * gets its first or loses its last assignment. In C also what countUnchanged reads beyond the
+   * function and its callees: the file-scope variables and fields some function of the file changes
+   * (a call through a pointer may be any of them) and those whose address the file keeps.
    */
   signature(): string {
     const names = [...this.scan.fileVariables].filter((n) => this.followable(n)).sort();
     const written = this.writtenBy(null);
-    return names.map((n) => (written.has(n) ? `${n}=` : n)).join(',');
+    const own = names.map((n) => (written.has(n) ? `${n}=` : n)).join(',');
+    if (this.scan.language !== 'c' || this.scan.fileVariables.size === 0) return own;
+    const root = this.scan.functions[0]?.tree.rootNode;
+    const ofFile = (paths: ReadonlySet<string>): string =>
+      [...paths].filter((p) => this.scan.fileVariables.has(p.split('.')[0]!)).sort().join(',');
+    return `${own}|${ofFile(this.changedByEvery())}|${root ? ofFile(this.escapedPaths(root)) : ''}`;
   }
 }
 
