@@ -639,10 +639,10 @@ def _sockscope_origins():
         # none. $SOCKSCOPE_ORIGINS_PY_NATIVE: 0 leaves it out; 1 says on stderr why it is not used;
         # unset: used when it can be, silently. Taken only when its key is the Python walk's on this
         # stack (it must never change what is recorded); else, or when it cannot be loaded, the frames
-        # are walked in Python. Returns (its key function or None, its record function or None, why not):
-        # record (when the module has it) also looks the key up and makes the record (see __init__).
+        # are walked in Python. Returns (its record function or None, why not): record walks the key,
+        # looks it up and makes the record (see __init__); key, the walk alone, is checked here.
         if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '0':
-            return None, None, None
+            return None, None
         try:
             import importlib.machinery
             import importlib.util
@@ -652,40 +652,38 @@ def _sockscope_origins():
                 if os.path.exists(path):
                     break
             else:
-                return None, None, 'no _sockscope_stack%s in %s' % (importlib.machinery.EXTENSION_SUFFIXES[0], folder_here)
+                return None, 'no _sockscope_stack%s in %s' % (importlib.machinery.EXTENSION_SUFFIXES[0], folder_here)
             spec = importlib.util.spec_from_file_location('_sockscope_stack', path)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             key = module.key
-            record = getattr(module, 'record', None)
-            if record is not None:
-                module.bind(fast_ids, live, pending, accept_code, accept_key, stack_limit)
+            record = module.record
+            module.bind(fast_ids, live, pending, accept_code, accept_key, stack_limit)
 
             def probe():
                 # fast_ids is empty yet: record() records nothing and gives its key.
                 f = getframe(1)
-                return [key(f, accept_code, accept_key, stack_limit)] + (
-                    [] if record is None else [record(f, None, -1, 0)]), python_key(f)
+                return [key(f, accept_code, accept_key, stack_limit), record(f, None, -1, 0)], python_key(f)
 
             def nested(n):
                 return nested(n - 1) if n else probe()
             for natives, walked in (probe(), nested(stack_limit + 3)):
                 for native in natives:
                     if native != walked:
-                        return None, None, '%s gives another stack key than the Python walk' % path
+                        return None, '%s gives another stack key than the Python walk' % path
             if live or pending:
-                return None, None, '%s recorded a socket while checked' % path
+                return None, '%s recorded a socket while checked' % path
             sys.modules.setdefault('_sockscope_stack', module)  # the one in use (tests look for it)
             if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE_TEST') == 'raise-once':
                 # Test hook: the accelerator's first call raises (native_failed then leaves it).
                 def failing(*args):
                     raise RuntimeError('raise-once test hook')
-                return (failing, None, None) if record is None else (key, failing, None)
-            return key, record, None
+                return failing, None
+            return record, None
         except Exception as e:
-            return None, None, 'cannot load _sockscope_stack: %s' % (e,)
+            return None, 'cannot load _sockscope_stack: %s' % (e,)
 
-    native_key, native_record, why_not = load_native()
+    native_record, why_not = load_native()
     if why_not and env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
         try:
             sys.stderr.write('sockscope-origins: stacks walked in Python: %s\n' % why_not)
@@ -698,8 +696,8 @@ def _sockscope_origins():
         # again that way (its record, if one was made, replaced); the recorder stops only if that fails
         # too. Not a try around the accelerator's call in the wrappers: that costs instructions at each
         # socket on 3.11 (measured).
-        nonlocal native_key, native_record
-        native_key = native_record = None
+        nonlocal native_record
+        native_record = None
         if env.get('SOCKSCOPE_ORIGINS_PY_NATIVE', '') == '1':
             try:
                 sys.stderr.write('sockscope-origins: stacks walked in Python from now on: the accelerated path raised %s: %s\n' % (error.__class__.__name__, error))
@@ -780,9 +778,9 @@ def _sockscope_origins():
                 queue(self, fd, key, getframe(1))
             else:
                 f = getframe(1)
-                queue(self, fd, python_key(f) if native_key is None else native_key(f, accept_code, accept_key, stack_limit), f)
+                queue(self, fd, python_key(f), f)
         except Exception as e:  # the recorder's own failure never reaches the program
-            if native_record is None and native_key is None:
+            if native_record is None:
                 stop(e)
             else:
                 try:
