@@ -3,7 +3,7 @@ import type { PyNode } from './cfg';
 import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, removedInPython3, wrappedArgument, type ModuleFacts, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
-import { contains, DEFERRED, enclosingClass, escapingNames, identifiersIn, named, scopeBindings, strip, targetNames, tupleElements, walk } from './syntax';
+import { contains, DEFERRED, enclosingClass, enclosingFunction, escapingNames, identifiersIn, named, plainString, scopeBindings, strip, targetNames, tupleElements, walk } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
 export type Event =
@@ -826,9 +826,8 @@ export function bufferedTextWrite(call: Node, imports: Imports): boolean {
   if (c.name !== 'write' || c.receiver === null || c.raw !== `${c.receiver}.write`) return false;
   const args = named(call.childForFieldName('arguments') ?? call);
   if (args.length !== 1 || !stringValue(args[0]!)) return false;
-  let fn: Node | null = call.parent;
-  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
-  const body = fn?.type === 'function_definition' ? fn.childForFieldName('body') : fn;
+  const fn = enclosingFunction(call);
+  const body = fn ? fn.childForFieldName('body') : call.tree.rootNode;
   if (!body) return false;
   let opens = 0;
   let other = false;
@@ -870,15 +869,11 @@ function textWriteOpen(e: Node | null, imports: Imports): boolean {
   return m !== null && /^[wax]\+?t?$|^[wax]t?\+?$/.test(m);
 }
 
-/** The text of a plain string literal (no prefix, no interpolation), else null. */
+/** The text of a plain text literal (no bytes prefix, no interpolation), else null. */
 function literalText(e: Node): string | null {
-  const x = strip(e);
-  if (x?.type !== 'string') return null;
-  const kids = named(x);
-  if (!kids.every((k) => k.type === 'string_start' || k.type === 'string_content' || k.type === 'string_end')) return null;
-  const start = kids.find((k) => k.type === 'string_start')?.text ?? '"';
-  if (/[bB]/.test(start)) return null;
-  return kids.filter((k) => k.type === 'string_content').map((k) => k.text).join('');
+  const text = plainString(e);
+  const start = text === null ? undefined : named(strip(e)!).find((k) => k.type === 'string_start')?.text;
+  return start !== undefined && /[bB]/.test(start) ? null : text;
 }
 
 /** An expression that is a `str` made of literals: a text literal, its `%` formatting or `.format(…)`, a concatenation of such, or one repeated `n` times. */
@@ -998,9 +993,8 @@ export function bindsFreshTempName(call: Node, imports: Imports): boolean {
   if (args.length !== 1) return false;
   if (freshTempName(args[0]!, imports)) return true;
   const path = firstName(call);
-  let fn: Node | null = call.parent;
-  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
-  const body = fn?.type === 'function_definition' ? fn.childForFieldName('body') : null;
+  const fn = enclosingFunction(call);
+  const body = fn ? fn.childForFieldName('body') : null;
   if (!path || !body) return false;
   // A parameter of that name: the caller's path, not a fresh one.
   if (fn!.childForFieldName('parameters') && identifiersIn(fn!.childForFieldName('parameters')!).some((i) => i.text === path.text)) return false;

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeOf, NO_SUMMARIES, summariesFingerprint, type LocalSummaries } from './summaries';
-import { DEFERRED, enclosingClass, named, scopeBindings, strip, walk } from './syntax';
+import { DEFERRED, enclosingClass, enclosingFunction, named, plainString, scopeBindings, strip, walk } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -311,21 +311,12 @@ function ephemeralLocalAddress(arg: Node | null): boolean {
   if (parts.length < 2) return false;
   const host = strip(parts[0]!);
   const port = strip(parts[1]!);
-  if (host?.type !== 'string' || port?.type !== 'integer' || port.text !== '0') return false;
-  const content = named(host).filter((c) => c.type === 'string_content').map((c) => c.text).join('');
-  return named(host).every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end') && LOCAL_ADDRESSES.has(content);
+  if (port?.type !== 'integer' || port.text !== '0') return false;
+  const content = plainString(host);
+  return content !== null && LOCAL_ADDRESSES.has(content);
 }
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** A string literal without interpolation: its text; else null. */
-function plainString(e: Node | null): string | null {
-  const s = strip(e);
-  if (s?.type !== 'string') return null;
-  const kids = named(s);
-  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return null;
-  return kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
-}
 
 /** `("127.0.0.1", port)`, `("localhost", …)`: the port expression of a two-element address tuple whose host is a loopback literal, else null. */
 function loopbackAddressPort(arg: Node | null): Node | null {
@@ -340,12 +331,6 @@ function loopbackAddressPort(arg: Node | null): Node | null {
 export function loopbackPortName(arg: Node | null): string | null {
   const port = loopbackAddressPort(arg);
   return port?.type === 'identifier' ? port.text : null;
-}
-
-/** The function a node sits in (its nearest `def`), or null at module level. */
-function enclosingFunction(n: Node): Node | null {
-  for (let p: Node | null = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
-  return null;
 }
 
 /** A dotted base-class expression resolved through the imports (`testing.AsyncHTTPTestCase` after `from tornado import testing`). */

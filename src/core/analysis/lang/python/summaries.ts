@@ -112,10 +112,7 @@ function raisingSummaries(methods: ReadonlyMap<string, Node[]>, functions: Reado
   const raisingClasses = new Set<string>();
   const inits = new Map<string, Node[]>();
   for (const d of methods.get('__init__') ?? []) {
-    let cls: Node | null = d.parent;
-    if (cls?.type === 'decorated_definition') cls = cls.parent;
-    cls = cls?.type === 'block' ? cls.parent : null;
-    const name = cls?.type === 'class_definition' ? cls.childForFieldName('name')?.text : undefined;
+    const name = enclosingClass(d)?.childForFieldName('name')?.text;
     if (name) inits.set(name, [...(inits.get(name) ?? []), d]);
   }
   const raises = (def: Node): boolean => {

@@ -110,7 +110,6 @@ export function identifiersIn(root: Node): Node[] {
   return out;
 }
 
-/** Whether `inner` lies within `outer` (by byte range). */
 /** The class a definition sits in directly (in its body, decorated or not), or null. */
 export function enclosingClass(def: Node): Node | null {
   let p = def.parent;
@@ -118,6 +117,22 @@ export function enclosingClass(def: Node): Node | null {
   return p?.type === 'block' && p.parent?.type === 'class_definition' ? p.parent : null;
 }
 
+/** The function a node sits in (its nearest `def`), or null at module level. */
+export function enclosingFunction(n: Node): Node | null {
+  for (let p: Node | null = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return null;
+}
+
+/** A string literal without interpolation: its text; else null. */
+export function plainString(e: Node | null): string | null {
+  const s = strip(e);
+  if (s?.type !== 'string') return null;
+  const kids = named(s);
+  if (!kids.every((c) => c.type === 'string_start' || c.type === 'string_content' || c.type === 'string_end')) return null;
+  return kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
+}
+
+/** Whether `inner` lies within `outer` (by byte range). */
 export function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
 }
