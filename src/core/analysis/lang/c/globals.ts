@@ -20,6 +20,8 @@ export class FileGlobals {
   private escaped: ReadonlySet<string> | undefined;
   private pointers: ReadonlySet<string> | undefined;
   private readonly changed = new Map<number, ReadonlySet<string>>();
+  private readonly ownChanges = new Map<number, readonly string[]>();
+  private readonly declared = new Map<number, ReadonlySet<string>>();
   private changedByAll: ReadonlySet<string> | undefined;
 
   constructor(private readonly scan: FileScan) {}
@@ -81,7 +83,7 @@ export class FileGlobals {
    */
   countUnchanged(fn: Node, root: string, prefixes: ReadonlySet<string>): boolean {
     if (this.scan.language !== 'c' || !this.scan.fileVariables.has(root)) return false;
-    if (declares(fn, root)) return false;
+    if (this.declaredIn(fn).has(root)) return false;
     const changed = this.changedFrom(fn);
     for (const p of prefixes) if (changed.has(p)) return false;
     const escaped = this.escapedPaths(fn.tree.rootNode);
@@ -107,13 +109,37 @@ export class FileGlobals {
   /** The variables and field paths `functions` assign, step or take the address of. */
   private changesIn(functions: readonly Node[]): ReadonlySet<string> {
     const out = new Set<string>();
-    for (const f of functions) {
-      for (const w of f.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
-        if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
-        const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
-        if (target && (target.type === 'identifier' || target.type === 'field_expression')) out.add(fieldPath(target));
+    for (const f of functions) for (const p of this.changesOf(f)) out.add(p);
+    return out;
+  }
+
+  /** The variables and field paths `f` itself assigns, steps or takes the address of (once per function). */
+  private changesOf(f: Node): readonly string[] {
+    let out = this.ownChanges.get(f.id);
+    if (out) return out;
+    const found: string[] = [];
+    for (const w of f.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
+      if (!w || (w.type === 'pointer_expression' && w.child(0)?.type !== '&')) continue;
+      const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
+      if (target && (target.type === 'identifier' || target.type === 'field_expression')) found.push(fieldPath(target));
+    }
+    this.ownChanges.set(f.id, (out = found));
+    return out;
+  }
+
+  /** The names `fn` declares: parameters, locals, static locals (once per function). */
+  private declaredIn(fn: Node): ReadonlySet<string> {
+    let out = this.declared.get(fn.id);
+    if (out) return out;
+    const found = new Set<string>();
+    for (const d of fn.descendantsOfType(['declaration', 'parameter_declaration'])) {
+      if (!d) continue;
+      for (const v of d.childrenForFieldName('declarator')) {
+        const name = v ? variableName(v) : null;
+        if (name !== null) found.add(name);
       }
     }
+    this.declared.set(fn.id, (out = found));
     return out;
   }
 
@@ -128,7 +154,7 @@ export class FileGlobals {
       for (const e of this.scan.effects.get(out[i]!.id) ?? []) {
         if (e.kind !== 'call') continue;
         const def = e.callee === null ? undefined : this.scan.definitions.get(e.callee);
-        if (e.callee === null || (!def && (this.fileVariableNamed(e.callee) || declares(out[i]!, e.callee)))) return this.scan.functions;
+        if (e.callee === null || (!def && (this.fileVariableNamed(e.callee) || this.declaredIn(out[i]!).has(e.callee)))) return this.scan.functions;
         if (def && !seen.has(def.id)) {
           seen.add(def.id);
           out.push(def);
@@ -189,15 +215,6 @@ export class FileGlobals {
       [...paths].filter((p) => this.scan.fileVariables.has(p.split('.')[0]!)).sort().join(',');
     return `${own}|${ofFile(this.changedByEvery())}|${root ? ofFile(this.escapedPaths(root)) : ''}`;
   }
-}
-
-/** Does `fn` declare a variable (a parameter, a local, a static local) called `name`? */
-function declares(fn: Node, name: string): boolean {
-  for (const d of fn.descendantsOfType(['declaration', 'parameter_declaration'])) {
-    if (!d) continue;
-    for (const v of d.childrenForFieldName('declarator')) if (v && variableName(v) === name) return true;
-  }
-  return false;
 }
 
 /** The variable a declarator declares, a function pointer (`(*cb)(int)`) included; null for a function. */
