@@ -205,7 +205,7 @@ export class Effects {
    * socket to a fresh `tempfile.mktemp()` name (`bindsFreshTempName`).
    */
   private quiet(call: Node): boolean {
-    if (isUnlikelyRaiser(call, this.imports)) return true;
+    if (practicallyNeverFails(call, this.imports)) return true;
     // A getter or setter of the file (`self._is_using_tunnel()` returning an attribute): see ./summaries.
     const local = calleeOf(call, this.imports);
     if (local && (local.method ? this.imports.local.quietMethods : this.imports.local.quietFunctions).has(local.name)) return true;
@@ -216,7 +216,6 @@ export class Effects {
       const port = loopbackPortName(named(call.childForFieldName('arguments') ?? call)[0] ?? null);
       if (port !== null && this.context.selfPorts.has(port)) return true;
     }
-    if (adjustsPathJustMade(call, this.imports) || bindsFreshTempName(call, this.imports)) return true;
     return c.name === 'accept' && c.receiver !== null && this.context.selfConnected.has(c.receiver);
   }
 
@@ -232,7 +231,7 @@ export class Effects {
   private likely(call: Node): boolean {
     if (this.quiet(call) || bufferedTextWrite(call, this.imports)) return false;
     // A function Python 3's module no longer has (`string.join`): the call raises every time.
-    if (plausibleCall(call, this.imports) || removedInPython3(call, this.imports, this.context.module ?? PYTHON3)) return true;
+    if (failsByWhatItIs(call, this.imports, this.context.module ?? PYTHON3)) return true;
     const c = callee(call, this.imports);
     if (c.receiver !== null && c.raw !== null && c.raw.split('.').length === 2 && this.acquiredHere.has(c.receiver)) return true;
     const local = calleeOf(call, this.imports);
@@ -812,6 +811,20 @@ function definitionNames(def: Node): readonly string[] {
   DEFINITION_NAMES.set(text, names);
   if (DEFINITION_NAMES.size > MAX_DEFINITION_NAMES) DEFINITION_NAMES.delete(DEFINITION_NAMES.keys().next().value!);
   return names;
+}
+
+/**
+ * A call that practically never fails whatever the function around it (issue 13): a getter-like call of
+ * the runtime (./names `isUnlikelyRaiser`), a chmod or unlink of the file the statement before made
+ * (`adjustsPathJustMade`), a bind to a fresh `mktemp()` name (`bindsFreshTempName`).
+ */
+export function practicallyNeverFails(call: Node, imports: Imports): boolean {
+  return isUnlikelyRaiser(call, imports) || adjustsPathJustMade(call, imports) || bindsFreshTempName(call, imports);
+}
+
+/** A call that fails for real by what it is (./names `plausibleCall`), or always (a function Python 3's module no longer has). */
+export function failsByWhatItIs(call: Node, imports: Imports, module: ModuleFacts): boolean {
+  return plausibleCall(call, imports) || removedInPython3(call, imports, module);
 }
 
 /**

@@ -8,10 +8,10 @@ import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings'
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
 import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from './closeMethod';
-import { adjustsPathJustMade, bindsFreshTempName, Effects, storingClass, trivialClasses, type AcquisitionSite } from './effects';
+import { Effects, failsByWhatItIs, practicallyNeverFails, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, alwaysRaises, Imports, isUnlikelyRaiser, loopbackPortName, moduleFacts, plausibleCall, processExit, removedInPython3, type ModuleFacts } from './names';
+import { acquireShape, alwaysRaises, Imports, loopbackPortName, moduleFacts, processExit, type ModuleFacts } from './names';
 import { localSummaries } from './summaries';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
@@ -184,8 +184,7 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   // inline (./effects `likely`): not a call that practically never fails where the code shows it (a chmod of the file just
   // made, a bind to a fresh mktemp() name), and a function Python 3's module no longer has fails every time.
   imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports),
-    (call) => !isUnlikelyRaiser(call, imports) && !adjustsPathJustMade(call, imports) && !bindsFreshTempName(call, imports) &&
-      (plausibleCall(call, imports) || removedInPython3(call, imports, module))));
+    (call) => !practicallyNeverFails(call, imports) && failsByWhatItIs(call, imports, module)));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
