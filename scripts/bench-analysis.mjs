@@ -6,7 +6,7 @@
 //  (b) throughput in lines/second on a generated tree (>= 100k lines by default) built from the
 //      corpus with renamed identifiers, SockScope vs the peer, both measured in this run.
 //  (c) throughput on real C code: SQLite's sources (the amalgamation shipped in the npm package
-//      better-sqlite3, split back into its ~140 original files at its "Begin file" markers), the first
+//      better-sqlite3, split back into its original files (172 parts) at its "Begin file" markers), the first
 //      --peer-lines lines of it for both tools, and the whole of it for SockScope. --no-real skips it.
 //  (d) editor latency in the analysis worker (scripts/bench-editor-latency.mjs): cold first-file
 //      diagnostics and p50/p95 re-analysis after one-character edits. --no-editor skips it,
@@ -245,6 +245,10 @@ async function sqliteTree(dir) {
   }
   // The amalgamation concatenates SQLite's files between "/****** Begin file NAME ******/" and
   // "/****** End of NAME ******/" lines; nested files (headers included in place) are split out too.
+  // A file's lines before a nested file are written out first (as their own part), so that no line of
+  // the amalgamation is lost: until 2026-12-07 they were dropped, 18,641 lines (the prologue that
+  // defines SQLITE_PRIVATE and SQLITE_API, the start of sqliteInt.h, ...), which left both tools a
+  // tree with undefined macros.
   const files = [];
   const stack = [];
   let current = { name: 'sqlite3-prologue.c', lines: [] };
@@ -258,7 +262,8 @@ async function sqliteTree(dir) {
     const begin = /^\/\*{5,} Begin file (\S+) \*{5,}\/$/.exec(line);
     const end = /^\/\*{5,} End of (\S+) \*{5,}\/$/.exec(line);
     if (begin) {
-      stack.push(current);
+      flush(current);
+      stack.push({ name: current.name, lines: [] });
       current = { name: begin[1], lines: [] };
     } else if (end && stack.length) {
       flush(current);
