@@ -154,6 +154,20 @@ test('a file with syntax errors is reported on stderr and does not stop the run'
   assert.match(r.out, /seed\.c:\d+:\d+: warning:/);
 });
 
+test('a file with syntax errors gets one syntax note, the same words in every language', async () => {
+  const dir = tempTree({
+    'broken.c': 'int f( { return }}} ;;; #if\n',
+    'broken.py': 'def f(:\n    return )\n',
+    'broken.go': 'package p\nfunc f( { return }}}\n',
+    'Broken.java': 'class Broken { void f( { return }}} }\n',
+  });
+  const r = await run(['.'], dir);
+  for (const f of ['broken.c', 'broken.py', 'broken.go', 'Broken.java']) {
+    const lines = r.err.split('\n').filter((l) => l.includes(`${f}: note:`) && l.includes('syntax'));
+    assert.deepEqual(lines, [`sockscope check: ${f}: note: syntax errors; only the parts that parsed were analysed`], `${f}:\n${r.err}`);
+  }
+});
+
 test('usage and I/O errors exit 2', async () => {
   const dir = tempTree({ 'seed.c': seed.text });
   const missing = await run(['nope.c', 'seed.c'], dir);

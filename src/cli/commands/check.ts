@@ -5,7 +5,7 @@
 // files and folders checked and in each --workspace folder (wrappers, owners, releasing macros).
 // Without --fix, several files are analysed at once in worker threads (--jobs, default: the cores).
 
-import { analyzeSource } from '../../core/analysis';
+import { analyzeSource, SYNTAX_ERRORS_NOTE } from '../../core/analysis';
 import type { AnalysisOptions, AnalysisResult, Finding, LanguageId, SourceWorkspace } from '../../core/analysis';
 import { indexFiles, indexOrder, loadIndexable, workspaceKey } from '../../core/analysis/cWorkspace';
 import { CWorkspaceIndex, parseForIndex, type ExportedFile, type ReadFile } from '../../core/analysis/lang/c/workspaceIndex';
@@ -192,7 +192,8 @@ async function checkFile(source: SourceFile, loaded: LoadedSource, opts: CheckOp
     io.err(`sockscope check: ${file}: skipped: ${e instanceof Error ? e.message : String(e)}\n`);
     return (e as NodeJS.ErrnoException).code ? 'io-error' : 'skipped';
   }
-  if (result.hadParseErrors) io.err(`sockscope check: ${file}: note: syntax errors; only the parts that parsed were analysed\n`);
+  // Every analyzer gives the syntax note itself (SYNTAX_ERRORS_NOTE); said once per file.
+  if (result.hadParseErrors && !result.notes.includes(SYNTAX_ERRORS_NOTE)) io.err(`sockscope check: ${file}: note: ${SYNTAX_ERRORS_NOTE}\n`);
   for (const n of result.notes) io.err(`sockscope check: ${file}: note: ${n}\n`);
   return { outcome: { file, findings }, failed };
 }

@@ -3,6 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree, type ReparseBase } from '../../parser';
 import { sameLengthReplacements } from '../../reparse';
+import { SYNTAX_ERRORS_NOTE } from '../../types';
 import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } from '../../types';
 import { CFileContext, type CWorkspace } from './context';
 import { macroWrappers, type MacroWrapper } from './macroWrappers';
@@ -179,7 +180,7 @@ function analyzeFunctions(
   const notes: string[] = [];
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
-  if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
+  if (hadParseErrors) notes.push(SYNTAX_ERRORS_NOTE);
   const lines = new LineIndex(text);
   const file: FileFixContext = { text, lines, place: new Placement(text, lines), root, language, scan };
   const functions = analysedFunctions(scan, ctx);

@@ -10,6 +10,7 @@ import { FunctionAnalysis, type LeakRecord } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import type { Token } from '../../engine/values';
 import { withTree } from '../../parser';
+import { SYNTAX_ERRORS_NOTE } from '../../types';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { GoFileContext, hasAcquisition } from './context';
 import { GoFixer } from './fixes';
@@ -183,7 +184,7 @@ export async function analyzeGo(text: string, options: AnalysisOptions, siblings
         }
       }
       if (ctx.timedOut) notes.push(`analysis stopped after the time budget of ${options.timeBudgetMs} ms; findings may be incomplete`);
-      if (root.hasError) notes.push('the file has syntax errors: only the parts that parsed were analysed');
+      if (root.hasError) notes.push(SYNTAX_ERRORS_NOTE);
       findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
       return { language: 'go' as const, findings, hadParseErrors: root.hasError, notes };
     });

@@ -1,6 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { LineIndex } from '../../edits';
 import { withTree } from '../../parser';
+import { SYNTAX_ERRORS_NOTE } from '../../types';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { FunctionAnalysis, NO_SUMMARY, type LeakRecord, type Summary, type SummaryProvider } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
@@ -385,7 +386,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
   const notes: string[] = [];
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
-  if (hadParseErrors) notes.push('the file has syntax errors; the parts that parsed were analysed');
+  if (hadParseErrors) notes.push(SYNTAX_ERRORS_NOTE);
   const idx = indexFile(tree, projectClasses);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);

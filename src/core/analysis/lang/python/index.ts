@@ -5,6 +5,7 @@ import { FunctionAnalysis, type SummaryProvider } from '../../engine/analysis';
 import { FunctionCache } from '../../engine/functionCache';
 import { FileReuse, functionKey } from '../../engine/reuse';
 import { leakFinding, overwriteFinding, ownTokens } from '../../engine/findings';
+import { SYNTAX_ERRORS_NOTE } from '../../types';
 import type { AnalysisOptions, AnalysisResult, Finding, Fix } from '../../types';
 import { CfgBuilder, CfgTooLarge, type PyCfg } from './cfg';
 import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from './closeMethod';
@@ -37,7 +38,7 @@ export async function analyzePython(text: string, options: AnalysisOptions, proj
   } catch (e) {
     notes.push(`analysis failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (hadParseErrors) notes.push('the file has syntax errors: analysed what parsed');
+  if (hadParseErrors) notes.push(SYNTAX_ERRORS_NOTE);
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column);
   return { language: 'python', findings, hadParseErrors, notes };
 }
