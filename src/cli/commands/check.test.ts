@@ -283,7 +283,7 @@ test('--fix on a read-only file: one line, exit 2, nothing lost', { skip: !posix
   fs.chmodSync(path.join(dir, 'ro.c'), 0o444);
   const r = await run(['--fix', 'ro.c'], dir);
   assert.equal(r.code, 2, r.out + r.err);
-  assert.deepEqual(errLines(r.err, 'ro.c'), ['sockscope check: ro.c: fix not written: not written: the file is read-only']);
+  assert.deepEqual(errLines(r.err, 'ro.c'), ['sockscope check: ro.c: fix not written: the file is read-only']);
   assert.equal(fs.readFileSync(path.join(dir, 'ro.c'), 'utf8'), leakyC('\n'));
   assert.equal(fs.statSync(path.join(dir, 'ro.c')).mode & 0o777, 0o444);
   assert.match(r.out, /\(1 file checked\)\n$/);

@@ -55,18 +55,18 @@ function checkStillTheSame(file: string, expected: FileIdentity): void {
   } catch (e) {
     throw new ReplaceFileError(`cannot write (${describe(e)})`, errorCode(e));
   }
-  if (st.isSymbolicLink()) throw new ReplaceFileError('not written: it is a symbolic link', 'ELOOP');
-  if (!st.isFile()) throw new ReplaceFileError('not written: not a regular file');
-  if (!sameFile(identityOf(st), expected)) throw new ReplaceFileError('not written: the file changed since it was read');
+  if (st.isSymbolicLink()) throw new ReplaceFileError('it is a symbolic link', 'ELOOP');
+  if (!st.isFile()) throw new ReplaceFileError('not a regular file');
+  if (!sameFile(identityOf(st), expected)) throw new ReplaceFileError('the file changed since it was read');
 }
 
 function checkWritable(file: string, expected: FileIdentity): void {
   // Renaming would replace a read-only file as long as its folder is writable; a file nobody may write stays as it is.
-  if ((expected.mode & 0o222) === 0) throw new ReplaceFileError('not written: the file is read-only', 'EACCES');
+  if ((expected.mode & 0o222) === 0) throw new ReplaceFileError('the file is read-only', 'EACCES');
   try {
     fs.accessSync(file, fs.constants.W_OK);
   } catch (e) {
-    throw new ReplaceFileError(`not written: ${describe(e)}`, errorCode(e));
+    throw new ReplaceFileError(describe(e), errorCode(e));
   }
 }
 
