@@ -306,6 +306,9 @@ test('a FIFO given by name is skipped at once (it used to hang)', { skip: !posix
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.err, /pipe\.c: skipped: not a regular file/);
   assert.match(r.out, /^fixed a\.c: /m);
+  // The summary counts it as skipped, as it counts a binary file.
+  const alone = await run(['pipe.c'], dir);
+  assert.match(alone.out, /^No leaks found \(0 files checked, 1 skipped\)$/m);
 });
 
 test('C files are checked with the summaries of the other files given and of --workspace folders', async () => {

@@ -513,7 +513,8 @@ export const checkCommand: CliCommand = async (args, io) => {
   }
 
   const outcomes: FileOutcome[] = [];
-  let skipped = 0;
+  // Every note of the discovery is a path it skipped (not a source file, not a regular file, a broken link).
+  let skipped = discovery.notes.length;
   const done = (_i: number, r: FileResult) => {
     if (r === 'io-error') ioError = true;
     else if (r === 'skipped') skipped++;
