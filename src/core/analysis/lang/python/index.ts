@@ -14,6 +14,7 @@ import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fi
 import { acquireSite, PyLowering } from './lower';
 import { acquireShape, alwaysRaises, Imports, loopbackPortName, moduleFacts, processExit, type ModuleFacts } from './names';
 import { localSummaries } from './summaries';
+import { processEndingFunctions } from './scriptChain';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
 import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
 
@@ -172,6 +173,8 @@ interface PyFile {
   readonly shadowed: ReadonlySet<string>;
   /** How to read the file as Python 3: names module-level code rebinds, Python 2 syntax (`names.removedInPython3`). */
   readonly module: ModuleFacts;
+  /** Functions only the script's `__main__` chain calls, by start offset: an exception leaving one ends the process (./scriptChain). */
+  readonly ending: ReadonlySet<number>;
 }
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
@@ -189,7 +192,8 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module };
+  const ending = processEndingFunctions(root, definitions);
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module, ending };
   // A function's result depends on its own text and on the file's imports and indentation unit (whose
   // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
@@ -215,7 +219,9 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     // A call on `self` borrows only through a method of the caller's own class (./effects `borrows`).
     const className = ownClass?.childForFieldName('name')?.text ?? '';
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options,
-      [...facts, ownClassStores ? 'S' : '', ownClassRaises ? 'R' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`]);
+      [...facts, ownClassStores ? 'S' : '', ownClassRaises ? 'R' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`,
+        // Whether only the `__main__` chain calls it depends on the rest of the file.
+        ending.has(scope.node.startIndex) ? 'ends' : '']);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
       const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 || attributes !== null
@@ -273,9 +279,11 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   }
   // An exception that leaves a script's module-level `main()` ends the process, which closes everything:
   // such a leak is reported below warning severity (one caught inside main, which goes on, is not).
+  // So does one leaving a function that only that chain calls, up to the `if __name__ == "__main__":` block, with
+  // nothing on the way that may catch it (./scriptChain).
   // Likewise an exception leaving a test (`test_x`/`testX`/`setUp` of a class, or a module-level `test_x`)
   // fails the test, and the runner reports that failure: the leak on that path is below warning too.
-  const exceptionEnds = isScriptMain(scope) || isTest(scope);
+  const exceptionEnds = isScriptMain(scope) || (!scope.moduleLevel && file.ending.has(scope.node.startIndex)) || isTest(scope);
   // A close method's attributes (./closeMethod) are reported only where an exception leaves the method
   // before it closes them, with no fix (the object, not the method, made them).
   const heldStarts = new Set([...(attributes?.keys.values() ?? [])].map((c) => c.startIndex));

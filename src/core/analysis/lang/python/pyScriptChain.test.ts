@@ -1,0 +1,106 @@
+/**
+ * Issue 13 (pyftpdlib census, 9 pedantic rows): an exception that leaves a function only the script's own
+ * `if __name__ == "__main__":` chain calls, with nothing on the way that may catch it, ends the process, which
+ * closes every descriptor: a resource lost only on such a path is reported at information severity. Anything
+ * that may catch, or a function others may call, keeps the warning (./scriptChain).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzePython } from './index';
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+async function findings(text: string): Promise<string[]> {
+  return (await analyzePython(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+}
+
+/** A daemonizing program: `_detach` (nested) is called by `start()`, called by `main()`, called from `__main__`. */
+function daemon(opts: { shebang?: boolean; mainBlock?: string[]; startCall?: string[]; nested?: string[] } = {}): string {
+  return lines(
+    ...(opts.shebang === false ? [] : ['#!/usr/bin/env python3']),
+    'import os',
+    'import sys',
+    '',
+    'def start(logname, pidname):',
+    ...(opts.nested ?? [
+      '    def _detach():',
+      '        log = open(logname, "a+")',
+      '        os.dup2(log.fileno(), sys.stdout.fileno())',
+      '        with open(pidname, "w") as p:',
+      '            p.write(str(os.getpid()))',
+    ]),
+    ...(opts.startCall ?? ['    _detach()']),
+    '',
+    'def main():',
+    '    start(sys.argv[1], sys.argv[2])',
+    '',
+    ...(opts.mainBlock ?? ['if __name__ == "__main__":', '    sys.exit(main())']),
+  );
+}
+
+const INFO = ['8 _detach log information', '9 _detach log information', '10 _detach log information', '10 _detach log warning'];
+/** The same without the rule: the pid file's open and write may fail, so the leaks there are warnings. */
+const WARNED = ['8 _detach log information', '9 _detach log warning', '10 _detach log warning', '10 _detach log warning'];
+
+test('python: a nested function only the __main__ chain calls: its exception-only leaks are information', async () => {
+  // Line 9 (the pid file's open) and 10 (its write) raise out of _detach, start, main and the __main__ block: the
+  // process ends. The dup2 (8) practically never fails. The function's normal end (after 10) still leaks `log` for
+  // as long as the program goes on: a warning.
+  assert.deepEqual(await findings(daemon()), INFO);
+});
+
+test('python: without the __main__ block, or with a try that may catch on the chain, the exception leaks stay warnings', async () => {
+  // No `if __name__ == "__main__":` (a module others import).
+  assert.deepEqual(await findings(daemon({ mainBlock: ['main()'] })), WARNED);
+  // The block catches what main() raises.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ == "__main__":', '    try:', '        main()', '    except Exception:', '        pass'] })), WARNED);
+  // start() catches around the call (an `except` of any kind).
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    except OSError:', '        print("no")'] })), WARNED);
+  // A `finally` that runs more code before the exception goes on, and a `with` whose exit may suppress it.
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    finally:', '        print("done")'] })), WARNED);
+  assert.deepEqual(await findings(daemon({ startCall: ['    with open(logname) as guard:', '        _detach()'] })), WARNED);
+  // The __main__ block's `else` branch, or a comparison other than `==`, is not the script's start.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ != "__main__":', '    main()'] })), WARNED);
+});
+
+test('python: a call in a finally clause, or in the handler of a try without finally, still ends the process', async () => {
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        print("stopping")', '    finally:', '        _detach()'] })), INFO);
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        print("stopping")', '    except OSError:', '        _detach()'] })), INFO);
+});
+
+test('python: a nested function others may reach, or that runs elsewhere, keeps its warnings', async () => {
+  // Passed as a callback (a thread runs it: its exception ends only that thread).
+  assert.deepEqual(await findings(daemon({ startCall: ['    import threading', '    threading.Thread(target=_detach).start()'] })), WARNED);
+  // Called from a lambda.
+  assert.deepEqual(await findings(daemon({ startCall: ['    run = lambda: _detach()', '    run()'] })), WARNED);
+  // A generator's body runs where it is iterated.
+  const generator = [
+    '    def _detach():',
+    '        log = open(logname, "a+")',
+    '        os.dup2(log.fileno(), sys.stdout.fileno())',
+    '        with open(pidname, "w") as p:',
+    '            yield p.write(str(os.getpid()))',
+  ];
+  assert.deepEqual(await findings(daemon({ nested: generator, startCall: ['    _detach()'] })), WARNED);
+});
+
+test('python: a module-level function is only part of the chain when the file is a program or the function private', async () => {
+  const text = (shebang: boolean, name: string) => lines(
+    ...(shebang ? ['#!/usr/bin/python3'] : []),
+    'import socket',
+    '',
+    `def ${name}(host):`,
+    '    s = socket.socket()',
+    '    s.connect((host, 53))',
+    '    s.sendall(b"x")',
+    '    s.close()',
+    '',
+    'if __name__ == "__main__":',
+    `    ${name}("localhost")`,
+  );
+  // A public function of a library module (no `#!`): an importer may call it inside a try.
+  assert.deepEqual(await findings(text(false, 'probe')), ['5 probe s warning', '6 probe s warning']);
+  // Private to the file, or in a program (one line further down): only the __main__ block calls it.
+  assert.deepEqual(await findings(text(false, '_probe')), ['5 _probe s information', '6 _probe s information']);
+  assert.deepEqual(await findings(text(true, 'probe')), ['6 probe s information', '7 probe s information']);
+});

@@ -1,0 +1,139 @@
+import type { Node } from 'web-tree-sitter';
+import { DEFERRED, named, plainString, walk } from './syntax';
+
+/**
+ * The functions of a file that only the script's own `if __name__ == "__main__":` chain calls, so that an
+ * exception leaving one of them ends the process (issue 13, pedantic rows of the pyftpdlib census: files a
+ * daemon's nested `_daemonize` opens are lost only on exceptions that nothing up to the `__main__` block catches).
+ * The OS closes every descriptor then, so a resource left open only on such an exceptional path is reported
+ * below warning severity, as for a script's `main()` (index.ts `isScriptMain`).
+ *
+ * A function F is in the set when all of these hold (strict: when in doubt, F is not in it and its leaks stay warnings):
+ * - the file has a module-level `if __name__ == "__main__":` block;
+ * - F is a plain `def` (not `async`, not decorated, no `yield` in its own code: a coroutine or generator runs
+ *   where its caller's loop or consumer is, which may catch), defined directly in a function (nested: only its
+ *   enclosing function can name it) or at module level when it is private to the file: a leading underscore, the
+ *   name `main`, or any name in a file that starts with `#!` (a program, not a library module another module imports);
+ * - its name is defined once in its scope, and every other occurrence of the name in that scope (the enclosing
+ *   function, or the whole file for a module-level F) is the callee of a call `F(…)`: never passed, stored,
+ *   decorated with, imported or read as an attribute;
+ * - each of those calls sits either in the `__main__` block or in the own code (not a nested `def` or `lambda`) of
+ *   a function of the set, and between the call and that block or function body there is no `with` (its `__exit__`
+ *   runs first and may suppress the exception) and no `try` that may catch it or run more code before the exception
+ *   goes on: the call may sit only in a `finally` clause, or in an `except`/`else` clause of a `try` without `finally`.
+ * The set is the least fixpoint of these conditions (a function that only calls itself is not in it).
+ */
+export function processEndingFunctions(root: Node, definitions: readonly Node[]): ReadonlySet<number> {
+  const out = new Set<number>();
+  const mainBlocks = named(root).filter(isMainBlock);
+  if (mainBlocks.length === 0) return out;
+  const program = /^#!/.test(root.text);
+  interface Candidate { readonly def: Node; readonly calls: readonly Node[] }
+  const candidates: Candidate[] = [];
+  for (const def of definitions) {
+    const name = def.childForFieldName('name')?.text;
+    if (!name || !plainDef(def)) continue;
+    const scope = definingScope(def);
+    if (!scope) continue;
+    if (scope.type === 'module' && !(name.startsWith('_') && !name.startsWith('__')) && name !== 'main' && !program) continue;
+    const calls = callsOnly(scope, def, name);
+    if (calls && calls.length > 0) candidates.push({ def, calls });
+  }
+  // Least fixpoint: add a function once every call to it sits in the `__main__` block or in a function already added.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const c of candidates) {
+      if (out.has(c.def.startIndex)) continue;
+      if (c.calls.every((call) => endsAt(call, mainBlocks, out))) {
+        out.add(c.def.startIndex);
+        changed = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** `if __name__ == "__main__":` (either operand order, any quotes) at module level. */
+function isMainBlock(n: Node): boolean {
+  if (n.type !== 'if_statement') return false;
+  const cond = n.childForFieldName('condition');
+  if (cond?.type !== 'comparison_operator') return false;
+  const operands = named(cond);
+  const operators = cond.children.filter((c) => c !== null && !c.isNamed).map((c) => c!.type);
+  if (operands.length !== 2 || operators.length !== 1 || operators[0] !== '==') return false;
+  const [a, b] = operands;
+  const is = (x: Node | undefined, y: Node | undefined) => x?.type === 'identifier' && x.text === '__name__' && plainString(y ?? null) === '__main__';
+  return is(a, b) || is(b, a);
+}
+
+/** Not `async`, not decorated, and no `yield` in its own code. */
+function plainDef(def: Node): boolean {
+  if (def.parent?.type === 'decorated_definition') return false;
+  if (def.children.some((c) => c?.type === 'async')) return false;
+  const body = def.childForFieldName('body');
+  let generator = false;
+  if (body) {
+    walk(body, (n) => {
+      if (generator || DEFERRED.has(n.type)) return false;
+      if (n.type === 'yield') generator = true;
+      return !generator;
+    });
+  }
+  return !generator;
+}
+
+/** The function a definition is nested in, or the module for a module-level one; null for a method. */
+function definingScope(def: Node): Node | null {
+  for (let p = def.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'module') return p;
+    if (p.type === 'class_definition' || p.type === 'lambda') return null;
+  }
+  return null;
+}
+
+/**
+ * The calls `name(…)` in `scope` when every occurrence of the identifier `name` there, but the definition's own
+ * name, is such a call's callee and nothing else defines the name; null otherwise.
+ */
+function callsOnly(scope: Node, def: Node, name: string): Node[] | null {
+  const own = def.childForFieldName('name');
+  const calls: Node[] = [];
+  let ok = true;
+  walk(scope, (n) => {
+    if (!ok) return false;
+    if (n.type !== 'identifier' || n.text !== name) return true;
+    if (own && n.startIndex === own.startIndex) return false;
+    const p = n.parent;
+    if (p?.type === 'call' && p.childForFieldName('function')?.startIndex === n.startIndex && p.childForFieldName('function')?.type === 'identifier') {
+      calls.push(p);
+      return false;
+    }
+    ok = false;
+    return false;
+  });
+  return ok ? calls : null;
+}
+
+/**
+ * Whether an exception out of `call` leaves, uncaught and with no other code run on the way, either a
+ * `__main__` block or the own code of a function of `ending`.
+ */
+function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<number>): boolean {
+  let inner: Node = call;
+  for (let p = call.parent; p; inner = p, p = p.parent) {
+    if (p.type === 'lambda' || p.type === 'class_definition' || p.type === 'with_statement') return false;
+    if (p.type === 'function_definition') return ending.has(p.startIndex) && inner.type === 'block' && inner.startIndex === p.childForFieldName('body')?.startIndex;
+    if (p.type === 'if_statement' && p.parent?.type === 'module' && mainBlocks.some((m) => m.startIndex === p.startIndex)) {
+      // Only the block's own body, not its condition or an `else`/`elif` branch.
+      return inner.startIndex === p.childForFieldName('consequence')?.startIndex;
+    }
+    if (p.type === 'module') return false;
+    if (p.type === 'try_statement') {
+      if (inner.type === 'finally_clause') continue;
+      const hasFinally = named(p).some((c) => c.type === 'finally_clause');
+      if (!hasFinally && (inner.type === 'except_clause' || inner.type === 'except_group_clause' || inner.type === 'else_clause')) continue;
+      return false;
+    }
+  }
+  return false;
+}
