@@ -27,7 +27,7 @@ export function processEndingFunctions(root: Node, definitions: readonly Node[])
   const out = new Set<number>();
   const mainBlocks = named(root).filter(isMainBlock);
   if (mainBlocks.length === 0) return out;
-  const program = /^#!/.test(root.text);
+  const program = root.text.startsWith('#!');
   interface Candidate { readonly def: Node; readonly calls: readonly Node[] }
   const candidates: Candidate[] = [];
   for (const def of definitions) {
