@@ -8,7 +8,7 @@ import {
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
-  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
+  CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, endsProcess, importedClasses, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
@@ -409,6 +409,8 @@ export class JavaLowering {
           if (rk) return this.acquire(e, rk);
         }
         if (VIEW_METHODS.has(name) && args.length === 0 && recv) {
+          // `(new Socket()).getChannel()`: a socket its constructor made has no channel (null), nothing to alias.
+          if (name === 'getChannel' && this.constructedSocket(recv)) return { kind: 'invalid' };
           // `new Socket(h, p).getInputStream()`: the variable holds the new socket through its stream.
           const inner = this.valueOf(recv, depth + 1);
           if (inner.kind === 'acquire') return inner;
@@ -425,6 +427,46 @@ export class JavaLowering {
       default:
         return { kind: 'other' };
     }
+  }
+
+  /**
+   * Is `e` a `Socket`, `ServerSocket` or `DatagramSocket` made by its JDK constructor (`new Socket()`, no
+   * anonymous subclass), or a local of this function (not a parameter) that every declaration and `=`
+   * assignment gives only such a `new` or null? Such a socket has no channel: `getChannel()` is null.
+   */
+  private constructedSocket(e: Node): boolean {
+    const fresh = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'null_literal') return true;
+      if (x?.type !== 'object_creation_expression' || hasClassBody(x)) return false;
+      const rk = NEW_ACQUIRE.get(simpleTypeName(x.childForFieldName('type')));
+      return !!rk && CONSTRUCTED_SOCKET_KINDS.has(rk);
+    };
+    const n = strip(e);
+    if (n?.type === 'object_creation_expression') return fresh(n);
+    if (n?.type !== 'identifier' || !this.isLocal(n.text) || this.cfg.params.includes(n.text)) return false;
+    const body = this.fn.childForFieldName('body');
+    if (!body) return false;
+    let ok = true;
+    let given = false;
+    let budget = MAX_EXPRESSION_NODES;
+    walk(body, (id) => {
+      if (!ok || --budget < 0) return false;
+      if (id.type !== 'identifier' || id.text !== n.text || isMemberName(id)) return true;
+      const p = id.parent;
+      if ((p?.type === 'variable_declarator' || p?.type === 'resource') && p.childForFieldName('name')?.id === id.id) {
+        const v = p.childForFieldName('value');
+        if (v && !fresh(v)) ok = false;
+        given ||= !!v;
+      } else if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id) {
+        if (p.childForFieldName('operator')?.text !== '=' || !fresh(p.childForFieldName('right'))) ok = false;
+        given = true;
+      } else if (p && /parameter|enhanced_for_statement|lambda_expression/.test(p.type)) {
+        ok = false; // a loop variable, a catch or lambda parameter of the same name: some other value
+      }
+      return ok;
+    });
+    return ok && given && budget >= 0;
   }
 
   /**
