@@ -74,3 +74,45 @@ test('java: a leak only when a latch\'s countDown() throws is at information sev
     [8, 'g', 'ss', 'information'], [15, 'h', 'serverSocket', 'warning'], [17, 'h', 'c', 'warning'], [17, 'h', 'serverSocket', 'warning'],
   ]);
 });
+
+test('java: a leak only when binding a fresh unbound socket to a loopback address and port 0 fails is at information severity', async () => {
+  const text = cls(
+    '  Socket a() throws IOException {',
+    '    Socket s = new Socket();',
+    '    s.bind(new InetSocketAddress("127.0.0.1", 0));',
+    '    return s;',
+    '  }',
+    '  ServerSocketChannel b() throws IOException {',
+    '    ServerSocketChannel ch = ServerSocketChannel.open();',
+    '    ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);',
+    '    return ch;',
+    '  }',
+    '  Socket c(String host) throws IOException {',
+    '    Socket s = new Socket();',
+    '    s.bind(new InetSocketAddress(host, 0));',
+    '    return s;',
+    '  }',
+    '  Socket d() throws IOException {',
+    '    Socket s = new Socket("h", 1);',
+    '    s.bind(new InetSocketAddress("127.0.0.1", 0));',
+    '    return s;',
+    '  }',
+    '  Socket e() throws IOException {',
+    '    Socket s = new Socket();',
+    '    try {',
+    '      s.connect(new InetSocketAddress("h", 1));',
+    '    } catch (IOException x) {',
+    '      s.close();',
+    '      throw x;',
+    '    }',
+    '    s.bind(new InetSocketAddress("127.0.0.1", 0));',
+    '    return s;',
+    '  }',
+  );
+  // a, b: loopback, port 0, fresh: information; c: any host may fail; d: a connected socket is bound already;
+  // e: bind after connect fails (a failed connect closes it).
+  assert.deepEqual(await summary(text), [
+    [8, 'a', 's', 'information'], [13, 'b', 'ch', 'information'], [18, 'c', 's', 'warning'], [23, 'd', 's', 'warning'],
+    [34, 'e', 's', 'warning'],
+  ]);
+});
