@@ -8,7 +8,7 @@ import {
 import type { CfgNode, FunctionCfg } from './cfg';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
-  QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
+  CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
 import { callArgs, enclosingStatement, endsProcess, importedClasses, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
@@ -248,7 +248,7 @@ export class JavaLowering {
   private origin(site: Node): ExceptionOrigin {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
-      isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null);
+      (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 
@@ -409,6 +409,8 @@ export class JavaLowering {
           if (rk) return this.acquire(e, rk);
         }
         if (VIEW_METHODS.has(name) && args.length === 0 && recv) {
+          // `(new Socket()).getChannel()`: a socket its constructor made has no channel (null), nothing to alias.
+          if (name === 'getChannel' && this.constructedSocket(recv)) return { kind: 'invalid' };
           // `new Socket(h, p).getInputStream()`: the variable holds the new socket through its stream.
           const inner = this.valueOf(recv, depth + 1);
           if (inner.kind === 'acquire') return inner;
@@ -425,6 +427,95 @@ export class JavaLowering {
       default:
         return { kind: 'other' };
     }
+  }
+
+  /**
+   * Is `e` a `Socket`, `ServerSocket` or `DatagramSocket` made by its JDK constructor (`new Socket()`, no
+   * anonymous subclass), or a local of this function (not a parameter) that every declaration and `=`
+   * assignment gives only such a `new` or null? Such a socket has no channel: `getChannel()` is null.
+   */
+  private constructedSocket(e: Node): boolean {
+    const fresh = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'null_literal') return true;
+      if (x?.type !== 'object_creation_expression' || hasClassBody(x)) return false;
+      const rk = NEW_ACQUIRE.get(simpleTypeName(x.childForFieldName('type')));
+      return !!rk && CONSTRUCTED_SOCKET_KINDS.has(rk);
+    };
+    const n = strip(e);
+    if (n?.type === 'object_creation_expression') return fresh(n);
+    return n?.type === 'identifier' && this.onlyGiven(n.text, fresh);
+  }
+
+  /**
+   * Is `name` a local of this function (not a parameter) that some declaration or `=` assignment gives a
+   * value and every one gives a value `fresh` accepts (no loop variable, catch or lambda parameter shares its name)?
+   */
+  private onlyGiven(name: string, fresh: (v: Node | null) => boolean): boolean {
+    if (!this.isLocal(name) || this.cfg.params.includes(name)) return false;
+    const body = this.fn.childForFieldName('body');
+    if (!body) return false;
+    let ok = true;
+    let given = false;
+    let budget = MAX_EXPRESSION_NODES;
+    walk(body, (id) => {
+      if (!ok || --budget < 0) return false;
+      if (id.type !== 'identifier' || id.text !== name || isMemberName(id)) return true;
+      const p = id.parent;
+      if ((p?.type === 'variable_declarator' || p?.type === 'resource') && p.childForFieldName('name')?.id === id.id) {
+        const v = p.childForFieldName('value');
+        if (v && !fresh(v)) ok = false;
+        given ||= !!v;
+      } else if (p?.type === 'assignment_expression' && p.childForFieldName('left')?.id === id.id) {
+        if (p.childForFieldName('operator')?.text !== '=' || !fresh(p.childForFieldName('right'))) ok = false;
+        given = true;
+      } else if (p && /parameter|enhanced_for_statement|lambda_expression/.test(p.type)) {
+        ok = false; // a loop variable, a catch or lambda parameter of the same name: some other value
+      }
+      return ok;
+    });
+    return ok && given && budget >= 0;
+  }
+
+  /**
+   * `s.bind(new InetSocketAddress("127.0.0.1", 0))` (or `"::1"`, `"localhost"`, `InetAddress.getLoopbackAddress()`)
+   * on a local that the function only ever gives an unbound socket of its own (`new Socket()`, `new ServerSocket()`,
+   * `new DatagramSocket(null)`, a no-argument `SocketChannel`/`ServerSocketChannel`/`DatagramChannel.open()`, or
+   * null), with no `bind` or `connect` on it earlier in the text: binding a fresh socket to a loopback address and
+   * a port the system picks practically never fails.
+   */
+  private loopbackBind(call: Node): boolean {
+    const args = callArgs(call);
+    if (call.childForFieldName('name')?.text !== 'bind' || args.length < 1 || args.length > 2) return false;
+    const addr = strip(args[0]!);
+    if (addr?.type !== 'object_creation_expression' || simpleTypeName(addr.childForFieldName('type')) !== 'InetSocketAddress' || hasClassBody(addr)) return false;
+    const [host, port] = callArgs(addr);
+    if (callArgs(addr).length !== 2 || strip(port!)?.text !== '0' || !isLoopback(strip(host!))) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier') return false;
+    const unbound = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'null_literal') return true;
+      if (x?.type === 'object_creation_expression') {
+        const type = simpleTypeName(x.childForFieldName('type'));
+        const a = callArgs(x);
+        return !hasClassBody(x) && (((type === 'Socket' || type === 'ServerSocket') && a.length === 0)
+          || ((type === 'DatagramSocket' || type === 'MulticastSocket') && isNullOnly(a)));
+      }
+      if (x?.type !== 'method_invocation' || x.childForFieldName('name')?.text !== 'open' || callArgs(x).length) return false;
+      const cls = strip(x.childForFieldName('object'));
+      return !!cls && ['SocketChannel', 'ServerSocketChannel', 'DatagramChannel'].includes(simpleTypeName(cls));
+    };
+    if (!this.onlyGiven(recv.text, unbound)) return false;
+    // An earlier bind or connect of it (or this bind run again by a loop around it) would fail: only the first in the text counts.
+    let earlier = false;
+    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
+      if (earlier || n.type !== 'method_invocation' || n.startIndex >= call.startIndex) return;
+      const name = n.childForFieldName('name')?.text ?? '';
+      const o = strip(n.childForFieldName('object'));
+      if ((name === 'bind' || name === 'connect') && o?.type === 'identifier' && o.text === recv.text) earlier = true;
+    });
+    return !earlier && !inLoop(call, this.fn);
   }
 
   /**
@@ -1107,6 +1198,21 @@ function mentionsFree(fn: Node, name: string): boolean {
     return false;
   });
   return used && !declared;
+}
+
+/** `"127.0.0.1"`, `"::1"`, `"localhost"` or `InetAddress.getLoopbackAddress()`. */
+function isLoopback(e: Node | null): boolean {
+  if (e?.type === 'string_literal') return ['"127.0.0.1"', '"::1"', '"localhost"'].includes(e.text);
+  return e?.type === 'method_invocation' && e.childForFieldName('name')?.text === 'getLoopbackAddress' && callArgs(e).length === 0
+    && strip(e.childForFieldName('object'))?.text === 'InetAddress';
+}
+
+/** Is `n` inside a loop of `fn` (not of a nested function)? */
+function inLoop(n: Node, fn: Node): boolean {
+  for (let p = n.parent; p && p.id !== fn.id && !isFunction(p); p = p.parent) {
+    if (['for_statement', 'enhanced_for_statement', 'while_statement', 'do_statement'].includes(p.type)) return true;
+  }
+  return false;
 }
 
 /** `(null)`: a single argument, the null literal. */

@@ -52,8 +52,15 @@ export function acceptedKind(kind: ResourceKind): ResourceKind | null {
   return null;
 }
 
-/** Methods whose result is a view of the receiver: closing either closes both. */
+/**
+ * Methods whose result is a view of the receiver: closing either closes both. (`getChannel()` of a
+ * `Socket`, `ServerSocket` or `DatagramSocket` made by its constructor is null, not a view: such a socket
+ * has a channel only when the channel made it, `SocketChannel.open()` and friends; see `CONSTRUCTED_SOCKET_KINDS`.)
+ */
 export const VIEW_METHODS: ReadonlySet<string> = new Set(['getInputStream', 'getOutputStream', 'socket', 'getChannel']);
+
+/** The kinds of `NEW_ACQUIRE` whose objects, made by their constructor, have no channel (`getChannel()` is null). */
+export const CONSTRUCTED_SOCKET_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>(['socket', 'server', 'datagram']);
 
 /** `Channels.newInputStream(ch)` and friends: the stream owns its first argument. */
 export const CHANNELS_VIEW_METHODS: ReadonlySet<string> = new Set(['newInputStream', 'newOutputStream', 'newReader', 'newWriter']);
@@ -179,7 +186,11 @@ export const LAYERING_METHODS: ReadonlySet<string> = new Set(['createSocket']);
  *   adding or removing a listener (`addHandshakeCompletedListener(l)`);
  * - getters: a call without arguments named `getX`/`isX`/`hasX` (or a channel's `socket()`), except the ones that do I/O
  *   (`getInputStream`, `getOutputStream`, `getResponseCode`, `getResponseMessage`, `getContent`,
- *   `getLocalHost`, `getConnection`).
+ *   `getLocalHost`, `getConnection`);
+ * - `latch.countDown()`: a `CountDownLatch`'s signal (declared to throw nothing; it only decrements a
+ *   count and wakes the waiters). Other synchronizer signals are not in the list: `Condition.signal()`,
+ *   `Object.notify()` and `Lock.unlock()` throw when the caller does not hold the lock, `Phaser.arrive()`
+ *   when too many parties arrive, and `Semaphore.release()`'s name is too common to stand for it alone.
  */
 const UNLIKELY_METHODS: ReadonlySet<string> = new Set([
   'setSoTimeout', 'setTcpNoDelay', 'setKeepAlive', 'setReuseAddress', 'setSoLinger', 'setReceiveBufferSize', 'setSendBufferSize',
@@ -206,6 +217,8 @@ export function isUnlikelyThrow(name: string, argCount: number, receiver: string
   if (UNLIKELY_METHODS.has(name)) return true;
   // `ch.socket()`: a channel's socket view (a getter in all but name).
   if (name === 'socket' && argCount === 0) return true;
+  // `ready.countDown()`: a latch's signal.
+  if (name === 'countDown' && argCount === 0 && receiver !== null) return true;
   // A store into a collection or counter (`list.add(x)`, `counter.add(1)`, `flag.set(true)`) with a receiver.
   if (STORE_METHODS.has(name) && receiver !== null) return true;
   // `s.addHandshakeCompletedListener(l)`: registering a listener.
