@@ -50,8 +50,8 @@ test('python: a nested function only the __main__ chain calls: its exception-onl
 });
 
 test('python: without the __main__ block, or with a try that may catch on the chain, the exception leaks stay warnings', async () => {
-  // No `if __name__ == "__main__":` (a module others import).
-  assert.deepEqual(await findings(daemon({ mainBlock: ['main()'] })), WARNED);
+  // No `if __name__ == "__main__":` and no `#!` (a module others import).
+  assert.deepEqual(await findings(daemon({ shebang: false, mainBlock: ['main()'] })), WARNED.map((r) => r.replace(/^(\d+)/, (n) => String(Number(n) - 1))));
   // The block catches what main() raises.
   assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ == "__main__":', '    try:', '        main()', '    except Exception:', '        pass'] })), WARNED);
   // start() catches around the call (an `except` of any kind).
@@ -103,4 +103,15 @@ test('python: a module-level function is only part of the chain when the file is
   // Private to the file, or in a program (one line further down): only the __main__ block calls it.
   assert.deepEqual(await findings(text(false, '_probe')), ['5 _probe s information', '6 _probe s information']);
   assert.deepEqual(await findings(text(true, 'probe')), ['6 probe s information', '7 probe s information']);
+});
+
+test('python: a program (#!) calling the function from its module-level code, outside any try or with: information', async () => {
+  // mosquitto's test scripts: `do_test()` at the top level of a `#!` file, no `__main__` block.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['main()'] })), INFO);
+  assert.deepEqual(await findings(daemon({ mainBlock: ['for i in range(2):', '    main()'] })), INFO);
+  // A module-level try that may catch, or a with, keeps the warnings.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['try:', '    main()', 'except Exception:', '    pass'] })), WARNED);
+  assert.deepEqual(await findings(daemon({ mainBlock: ['with open("x") as f:', '    main()'] })), WARNED);
+  // main passed as a value (a callback) is not only called.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['import atexit', 'atexit.register(main)'] })), WARNED);
 });

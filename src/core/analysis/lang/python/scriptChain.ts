@@ -9,7 +9,8 @@ import { DEFERRED, named, plainString, walk } from './syntax';
  * below warning severity, as for a script's `main()` (index.ts `isScriptMain`).
  *
  * A function F is in the set when all of these hold (strict: when in doubt, F is not in it and its leaks stay warnings):
- * - the file has a module-level `if __name__ == "__main__":` block;
+ * - the file has a module-level `if __name__ == "__main__":` block, or is a program (it starts with `#!`), whose
+ *   module-level code is its main chain as well (a test script calling `do_test()` at its top level);
  * - F is a plain `def` (not `async`, not decorated, no `yield` in its own code: a coroutine or generator runs
  *   where its caller's loop or consumer is, which may catch), defined directly in a function (nested: only its
  *   enclosing function can name it) or at module level when it is private to the file: a leading underscore, the
@@ -17,7 +18,7 @@ import { DEFERRED, named, plainString, walk } from './syntax';
  * - its name is defined once in its scope, and every other occurrence of the name in that scope (the enclosing
  *   function, or the whole file for a module-level F) is the callee of a call `F(…)`: never passed, stored,
  *   decorated with, imported or read as an attribute;
- * - each of those calls sits either in the `__main__` block or in the own code (not a nested `def` or `lambda`) of
+ * - each of those calls sits either in the `__main__` block (a program: anywhere in its module-level code) or in the own code (not a nested `def` or `lambda`) of
  *   a function of the set, and between the call and that block or function body there is no `with` (its `__exit__`
  *   runs first and may suppress the exception) and no `try` that may catch it or run more code before the exception
  *   goes on: the call may sit only in a `finally` clause, or in an `except`/`else` clause of a `try` without `finally`.
@@ -26,8 +27,9 @@ import { DEFERRED, named, plainString, walk } from './syntax';
 export function processEndingFunctions(root: Node, definitions: readonly Node[]): ReadonlySet<number> {
   const out = new Set<number>();
   const mainBlocks = named(root).filter(isMainBlock);
-  if (mainBlocks.length === 0) return out;
   const program = root.text.startsWith('#!');
+  // A program's own module-level code is its main chain too (a test script that calls `do_test()` at the top level).
+  if (mainBlocks.length === 0 && !program) return out;
   interface Candidate { readonly def: Node; readonly calls: readonly Node[] }
   const candidates: Candidate[] = [];
   for (const def of definitions) {
@@ -44,7 +46,7 @@ export function processEndingFunctions(root: Node, definitions: readonly Node[])
     changed = false;
     for (const c of candidates) {
       if (out.has(c.def.startIndex)) continue;
-      if (c.calls.every((call) => endsAt(call, mainBlocks, out))) {
+      if (c.calls.every((call) => endsAt(call, mainBlocks, out, program))) {
         out.add(c.def.startIndex);
         changed = true;
       }
@@ -118,7 +120,7 @@ function callsOnly(scope: Node, def: Node, name: string): Node[] | null {
  * Whether an exception out of `call` leaves, uncaught and with no other code run on the way, either a
  * `__main__` block or the own code of a function of `ending`.
  */
-function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<number>): boolean {
+function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<number>, program: boolean): boolean {
   let inner: Node = call;
   for (let p = call.parent; p; inner = p, p = p.parent) {
     if (p.type === 'lambda' || p.type === 'class_definition' || p.type === 'with_statement') return false;
@@ -127,7 +129,10 @@ function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<num
       // Only the block's own body, not its condition or an `else`/`elif` branch.
       return inner.startIndex === p.childForFieldName('consequence')?.startIndex;
     }
-    if (p.type === 'module') return false;
+    // Module-level code that tests `__name__` otherwise (`if __name__ != "__main__":`) runs when the file is imported.
+    if (p.type === 'if_statement' && p.parent?.type === 'module' && mentionsName(p.childForFieldName('condition'))) return false;
+    // A statement of a program's module-level code (the file starts with `#!`): nothing runs it but the program.
+    if (p.type === 'module') return program;
     if (p.type === 'try_statement') {
       if (inner.type === 'finally_clause') continue;
       const hasFinally = named(p).some((c) => c.type === 'finally_clause');
@@ -136,4 +141,16 @@ function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<num
     }
   }
   return false;
+}
+
+/** Whether the expression reads `__name__`. */
+function mentionsName(cond: Node | null): boolean {
+  let found = false;
+  if (cond) {
+    walk(cond, (n) => {
+      if (n.type === 'identifier' && n.text === '__name__') found = true;
+      return !found;
+    });
+  }
+  return found;
 }
