@@ -175,6 +175,8 @@ interface PyFile {
   readonly module: ModuleFacts;
   /** Functions only the script's `__main__` chain calls, by start offset: an exception leaving one ends the process (./scriptChain). */
   readonly ending: ReadonlySet<number>;
+  /** Functions after whose normal return the process ends at once (./scriptChain `returning`). */
+  readonly returning: ReadonlySet<number>;
 }
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
@@ -192,8 +194,8 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const index = new LineIndex(text);
   const trivial = trivialClasses(root);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
-  const ending = processEndingFunctions(root, definitions);
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module, ending };
+  const { raising: ending, returning } = processEndingFunctions(root, definitions);
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module, ending, returning };
   // A function's result depends on its own text and on the file's imports and indentation unit (whose
   // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
@@ -221,7 +223,7 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options,
       [...facts, ownClassStores ? 'S' : '', ownClassRaises ? 'R' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`,
         // Whether only the `__main__` chain calls it depends on the rest of the file.
-        ending.has(scope.node.startIndex) ? 'ends' : '']);
+        ending.has(scope.node.startIndex) ? 'ends' : '', returning.has(scope.node.startIndex) ? 'returns-end' : '']);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
       const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 || attributes !== null
@@ -284,6 +286,9 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   // Likewise an exception leaving a test (`test_x`/`testX`/`setUp` of a class, or a module-level `test_x`)
   // fails the test, and the runner reports that failure: the leak on that path is below warning too.
   const exceptionEnds = isScriptMain(scope) || (!scope.moduleLevel && file.ending.has(scope.node.startIndex)) || isTest(scope);
+  // A function after whose normal return the process exits at once (`sys.exit(main())`, ./scriptChain): what it
+  // leaves open there the exit closes, so such a leak is reported below warning severity too.
+  const returnEnds = !scope.moduleLevel && file.returning.has(scope.node.startIndex);
   // A close method's attributes (./closeMethod) are reported only where an exception leaves the method
   // before it closes them, with no fix (the object, not the method, made them).
   const heldStarts = new Set([...(attributes?.keys.values() ?? [])].map((c) => c.startIndex));
@@ -302,7 +307,13 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
     }
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
     const finding = leakFinding(rec, tokens, scope.name, 'python', index);
-    findings.push({ ...finding, ...(exceptionEnds && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}), fixes });
+    const atEndingReturn = returnEnds && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
+    findings.push({
+      ...finding,
+      ...(exceptionEnds && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}),
+      ...(atEndingReturn ? { severity: 'information' as const, message: `${finding.message} (the program exits as soon as ${scope.name}() returns)` } : {}),
+      fixes,
+    });
   }
   for (const rec of analysis.overwrites.values()) {
     const tokens = ownTokens(rec.tokens);

@@ -115,3 +115,62 @@ test('python: a program (#!) calling the function from its module-level code, ou
   // main passed as a value (a callback) is not only called.
   assert.deepEqual(await findings(daemon({ mainBlock: ['import atexit', 'atexit.register(main)'] })), WARNED);
 });
+
+/** A probe script: `main()` connects and returns a status that `sys.exit` reads (coturn's probe scripts). */
+function probe(opts: { call?: string[]; body?: string[]; after?: string[]; header?: string[] } = {}): string {
+  return lines(
+    'import socket',
+    'import sys',
+    ...(opts.header ?? []),
+    '',
+    'def main():',
+    ...(opts.body ?? [
+      '    s = socket.create_connection(("localhost", 3478))',
+      '    s.sendall(b"ping")',
+      '    return 0',
+    ]),
+    '',
+    'if __name__ == "__main__":',
+    ...(opts.call ?? ['    sys.exit(main())']),
+    ...(opts.after ?? []),
+  );
+}
+
+test('python: a leak at the normal return of a function whose return ends the process is information, saying why', async () => {
+  // `s` leaks where main returns (line 7) and where sendall raises (line 6): sys.exit(main()) ends the process either way.
+  assert.deepEqual(await findings(probe()), ['6 main s information', '7 main s information']);
+  const r = await analyzePython(probe(), {});
+  assert.match(r.findings.find((f) => f.range.start.line === 6)!.message, /the program exits as soon as main\(\) returns/);
+  // The last statement of the __main__ block, which is the module's last statement, ends the process as well.
+  assert.deepEqual(await findings(probe({ call: ['    main()'] })), ['6 main s information', '7 main s information']);
+  // os._exit and the builtin exit read the same way.
+  assert.deepEqual(await findings(probe({ call: ['    exit(main())'] })), ['6 main s information', '7 main s information']);
+});
+
+test('python: `return helper()` from such a function passes the process end on to the helper', async () => {
+  const text = probe({
+    body: ['    return _wire("localhost", 3478)', '', 'def _wire(host, port):', '    s = socket.create_connection((host, port))', '    s.sendall(b"ping")', '    return 0'],
+  });
+  assert.deepEqual(await findings(text), ['9 _wire s information', '10 _wire s information']);
+  // Returned from inside a `with` of main: the with's exit runs after _wire returns, the process goes on.
+  const inWith = probe({
+    body: ['    with open("/dev/null") as f:', '        return _wire("localhost", 3478)', '', 'def _wire(host, port):', '    s = socket.create_connection((host, port))', '    s.sendall(b"ping")', '    return 0'],
+  });
+  // (and the with may catch what _wire raises: both stay warnings)
+  assert.deepEqual(await findings(inWith), ['10 _wire s warning', '11 _wire s warning']);
+});
+
+test('python: the normal-return leak stays a warning when the process may go on after the function returns', async () => {
+  // Another statement follows main() in the __main__ block.
+  assert.deepEqual(await findings(probe({ call: ['    main()', '    print("done")'] })), ['6 main s information', '7 main s warning']);
+  // Module-level code follows the __main__ block.
+  assert.deepEqual(await findings(probe({ call: ['    main()'], after: ['print("done")'] })), ['6 main s information', '7 main s warning']);
+  // The call's value is kept, not given to exit.
+  assert.deepEqual(await findings(probe({ call: ['    rc = main()', '    sys.exit(rc)'] })), ['6 main s information', '7 main s warning']);
+  // `exit` is the file's own function, not the builtin.
+  assert.deepEqual(await findings(probe({ header: ['', 'def exit(code):', '    print(code)'], call: ['    exit(main())'] })).then((r) => r.map((x) => x.replace(/^\d+ /, ''))),
+    ['main s information', 'main s warning']);
+  // Inside a try that may catch, the exit is not part of the chain (a module-level `main`'s exception leaks are
+  // information anyway: index.ts isScriptMain).
+  assert.deepEqual(await findings(probe({ call: ['    try:', '        sys.exit(main())', '    except OSError:', '        pass'] })), ['6 main s information', '7 main s warning']);
+});

@@ -23,13 +23,24 @@ import { DEFERRED, named, plainString, walk } from './syntax';
  *   runs first and may suppress the exception) and no `try` that may catch it or run more code before the exception
  *   goes on: the call may sit only in a `finally` clause, or in an `except`/`else` clause of a `try` without `finally`.
  * The set is the least fixpoint of these conditions (a function that only calls itself is not in it).
+ *
+ * The result holds that set as `raising`, and `returning`, the functions after whose normal return the process ends at once, so
+ * that a resource still open when one returns is closed by the exit right after (a probe script's
+ * `return 0 if ok else 2` read by `sys.exit(main())`): every call of the function (it meets the same conditions
+ * of privacy, plainness and being only called as a `raising` one) is
+ * - the argument of `sys.exit(…)`, `exit(…)`, `quit(…)` or `os._exit(…)` (the builtins: not a function of the file
+ *   by that name) in a statement an exception from which ends the process (as for `raising`), or
+ * - the last statement of the program: of the `if __name__ == "__main__":` block's body when that block is the
+ *   module's last statement, or of a program's (`#!`) module-level code, or
+ * - the value of a `return` in the own code of a function of the set (`return wire(host, port)`).
  */
-export function processEndingFunctions(root: Node, definitions: readonly Node[]): ReadonlySet<number> {
+export function processEndingFunctions(root: Node, definitions: readonly Node[]): { readonly raising: ReadonlySet<number>; readonly returning: ReadonlySet<number> } {
   const out = new Set<number>();
+  const returning = new Set<number>();
   const mainBlocks = named(root).filter(isMainBlock);
   const program = root.text.startsWith('#!');
   // A program's own module-level code is its main chain too (a test script that calls `do_test()` at the top level).
-  if (mainBlocks.length === 0 && !program) return out;
+  if (mainBlocks.length === 0 && !program) return { raising: out, returning };
   interface Candidate { readonly def: Node; readonly calls: readonly Node[] }
   const candidates: Candidate[] = [];
   for (const def of definitions) {
@@ -52,7 +63,55 @@ export function processEndingFunctions(root: Node, definitions: readonly Node[])
       }
     }
   }
-  return out;
+  const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? ''));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const c of candidates) {
+      if (returning.has(c.def.startIndex)) continue;
+      if (c.calls.every((call) => returnEnds(call, mainBlocks, out, returning, program, shadowed))) {
+        returning.add(c.def.startIndex);
+        changed = true;
+      }
+    }
+  }
+  return { raising: out, returning };
+}
+
+const EXITS: ReadonlySet<string> = new Set(['exit', 'quit', 'sys.exit', 'os._exit']);
+
+/** Whether the process ends as soon as `call` returns normally (see scriptChain's `returning`). */
+function returnEnds(call: Node, mainBlocks: readonly Node[], raising: ReadonlySet<number>, returning: ReadonlySet<number>, program: boolean, shadowed: ReadonlySet<string>): boolean {
+  const p = call.parent;
+  // `sys.exit(f())`: the only argument of an exit whose SystemExit ends the process.
+  if (p?.type === 'argument_list' && named(p).length === 1 && p.parent?.type === 'call') {
+    const exit = p.parent;
+    const callee = exit.childForFieldName('function')?.text ?? '';
+    if (!EXITS.has(callee) || shadowed.has(callee)) return false;
+    return exit.parent?.type === 'expression_statement' && endsAt(exit, mainBlocks, raising, program);
+  }
+  // `return f(…)` in a function whose own normal return ends the process.
+  if (p?.type === 'return_statement') {
+    let fn: Node | null = p.parent;
+    while (fn && fn.type !== 'function_definition' && fn.type !== 'lambda' && fn.type !== 'class_definition' && fn.type !== 'module') fn = fn.parent;
+    if (fn?.type !== 'function_definition' || !returning.has(fn.startIndex)) return false;
+    // Not from inside a `try` or `with` of that function (a `finally` or `__exit__` would run after it).
+    for (let q: Node | null = p.parent; q && q !== fn; q = q.parent) if (q.type === 'try_statement' || q.type === 'with_statement') return false;
+    return true;
+  }
+  // `f()` as the program's last statement.
+  if (p?.type !== 'expression_statement') return false;
+  const block = p.parent;
+  if (block?.type === 'module') return program && lastNamed(block)?.startIndex === p.startIndex;
+  const ifStmt = block?.parent;
+  if (block?.type !== 'block' || ifStmt?.type !== 'if_statement' || ifStmt.parent?.type !== 'module') return false;
+  if (!mainBlocks.some((m) => m.startIndex === ifStmt.startIndex) || ifStmt.childForFieldName('consequence')?.startIndex !== block.startIndex) return false;
+  return lastNamed(block)?.startIndex === p.startIndex && lastNamed(ifStmt.parent)?.startIndex === ifStmt.startIndex;
+}
+
+/** The last named child that is not a comment. */
+function lastNamed(n: Node): Node | undefined {
+  const kids = named(n).filter((c) => c.type !== 'comment');
+  return kids[kids.length - 1];
 }
 
 /** `if __name__ == "__main__":` (either operand order, any quotes) at module level. */
