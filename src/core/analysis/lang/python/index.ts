@@ -182,11 +182,13 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const definitions = find('function_definition');
   const imports = Imports.of([...find('import_statement'), ...find('import_from_statement')].sort((a, b) => a.startIndex - b.startIndex)).withProject(project);
   const module = moduleFacts(root, find);
+  // What each definition's own text decides about its summary is looked up from earlier analyses (./summaries
+  // DEFINITION_FACTS), except in an analysis from scratch (PYTHON_FUNCTIONS disabled).
   // Which of the file's functions may fail for real (issue 13) is decided from the calls that plausibly fail, judged as
   // inline (./effects `likely`): not a call that practically never fails where the code shows it (a chmod of the file just
   // made, a bind to a fresh mktemp() name), and a function Python 3's module no longer has fails every time.
   imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports),
-    (call) => !practicallyNeverFails(call, imports) && failsByWhatItIs(call, imports, module), text));
+    (call) => !practicallyNeverFails(call, imports) && failsByWhatItIs(call, imports, module), PYTHON_FUNCTIONS.enabled ? text : undefined));
   const index = new LineIndex(text);
   const trivial = trivialClasses(root, find);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));

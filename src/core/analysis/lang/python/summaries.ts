@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Imports, ResourceKind } from './names';
-import { DEFERRED, enclosingClass, named, nodesByType, strip, targetNames, walk } from './syntax';
+import { DEFERRED, enclosingClass, named, strip, targetNames, walk } from './syntax';
 
 /**
  * Summaries of the functions and methods a file defines, for calls to them from the same file
@@ -661,6 +661,7 @@ class FileFacts {
   private readonly facts = new Map<Node, DefinitionFacts>();
   private readonly walked = new Map<Node, Returns | null>();
   private readonly callLists = new Map<Node, readonly Node[]>();
+  private owned: Map<number, { calls: Node[]; raises: Node[] }> | undefined;
 
   constructor(private readonly source: string | undefined) {}
 
@@ -690,27 +691,39 @@ class FileFacts {
   }
 
   /**
-   * The calls of the function's own code, and whether it has a `raise` or `assert`: one search of the body for
-   * those and for what is not its own code (nested functions, classes, lambdas), whose ranges are then left out.
+   * The calls of the function's own code, and whether it has a `raise` or `assert` (not in nested functions,
+   * classes or lambdas). One search of the file finds them all, with the nested scopes: each belongs to the
+   * innermost scope around it, and to the function when that is the function and it lies in its body.
    */
   private ownCode(def: Node): { calls: readonly Node[]; raises: boolean } {
+    const owned = this.owned ??= ownedByScope(def.tree.rootNode);
     const body = def.childForFieldName('body');
-    const find = body ? nodesByType(body, ['call', 'raise_statement', 'assert_statement', ...DEFERRED]) : () => [];
-    const nested = [...DEFERRED].flatMap((t) => find(t)).sort((a, b) => a.startIndex - b.startIndex);
-    // The outermost nested scopes, in order (one inside another is left out with it).
-    const outer: Node[] = [];
-    for (const d of nested) if (!outer.length || d.startIndex >= outer[outer.length - 1]!.endIndex) outer.push(d);
-    const own = (list: readonly Node[]): Node[] => {
-      let i = 0;
-      return list.filter((n) => {
-        while (i < outer.length && outer[i]!.endIndex <= n.startIndex) i++;
-        const d = outer[i];
-        return !(d && d.startIndex <= n.startIndex && n.endIndex <= d.endIndex);
-      });
-    };
-    const calls = own(find('call'));
-    const raises = own([...find('raise_statement'), ...find('assert_statement')].sort((a, b) => a.startIndex - b.startIndex)).length > 0;
+    const inBody = (n: Node): boolean => body !== null && body.startIndex <= n.startIndex && n.endIndex <= body.endIndex;
+    const mine = owned.get(def.id);
+    const calls = (mine?.calls ?? []).filter(inBody);
+    const raises = (mine?.raises ?? []).some(inBody);
     this.callLists.set(def, calls);
     return { calls, raises };
   }
+}
+
+/** The calls and the `raise`/`assert` statements of a file by the innermost function, class or lambda around them (by node id). */
+function ownedByScope(root: Node): Map<number, { calls: Node[]; raises: Node[] }> {
+  const out = new Map<number, { calls: Node[]; raises: Node[] }>();
+  const open: Node[] = [];
+  for (const n of root.descendantsOfType(['call', 'raise_statement', 'assert_statement', ...DEFERRED])) {
+    if (!n) continue;
+    while (open.length && open[open.length - 1]!.endIndex <= n.startIndex) open.pop();
+    const type = n.type;
+    if (DEFERRED.has(type)) {
+      open.push(n);
+      continue;
+    }
+    const scope = open[open.length - 1];
+    if (!scope) continue;
+    let own = out.get(scope.id);
+    if (!own) out.set(scope.id, own = { calls: [], raises: [] });
+    (type === 'call' ? own.calls : own.raises).push(n);
+  }
+  return out;
 }
