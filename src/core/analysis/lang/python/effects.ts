@@ -3,7 +3,7 @@ import type { PyNode } from './cfg';
 import { acquireShape, catchesOnlySomeOsErrors, CONTAINER_METHODS, callee, Imports, isBorrowingCall, isIoCall, isNonRaising, isTransfer, isUnlikelyRaiser, loopbackPortName, plausibleCall, releasedName, removedInPython3, wrappedArgument, type ModuleFacts, type ResourceKind } from './names';
 import { attributeEvents, attributesReleased, type OwnedAttributes } from './closeMethod';
 import { calleeOf, type Borrows } from './summaries';
-import { contains, DEFERRED, enclosingClass, enclosingFunction, escapingNames, identifiersIn, named, plainString, scopeBindings, strip, targetNames, tupleElements, walk } from './syntax';
+import { contains, DEFERRED, enclosingClass, enclosingFunction, escapingNames, identifiersIn, named, nodesOfType, plainString, scopeBindings, strip, targetNames, tupleElements, walk, type NodesOfType } from './syntax';
 
 /** What a CFG node does to the variables that hold resources, in evaluation order. */
 export type Event =
@@ -139,10 +139,9 @@ function computedWithout(e: Node, allowed: (call: Node) => boolean): boolean {
  * defines `__init__` (or has no base class and no `__init__`), defines no `__new__`, and its
  * `__init__` only stores into attributes of `self` values computed without a call (`self.mod = mod`).
  */
-export function trivialClasses(root: Node): Set<string> {
+export function trivialClasses(root: Node, find: NodesOfType = nodesOfType(root)): Set<string> {
   const verdict = new Map<string, boolean>();
-  for (const cls of root.descendantsOfType('class_definition')) {
-    if (!cls) continue;
+  for (const cls of find('class_definition')) {
     const name = cls.childForFieldName('name')?.text;
     if (!name) continue;
     verdict.set(name, (verdict.get(name) ?? true) && trivialClass(cls));

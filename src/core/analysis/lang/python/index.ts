@@ -12,11 +12,11 @@ import { closeMethodAttributes, ownedFingerprint, type OwnedAttributes } from '.
 import { Effects, failsByWhatItIs, practicallyNeverFails, storingClass, trivialClasses, type AcquisitionSite } from './effects';
 import { identifierIndex, indentUnit, PyFixPlanner, type FixContext } from './fixes';
 import { acquireSite, PyLowering } from './lower';
-import { acquireShape, alwaysRaises, Imports, loopbackPortName, moduleFacts, processExit, type ModuleFacts } from './names';
+import { acquireShape, alwaysRaises, Imports, loopbackPortName, MODULE_FACT_NODES, moduleFacts, processExit, type ModuleFacts } from './names';
 import { localSummaries } from './summaries';
 import { processEndingFunctions } from './scriptChain';
 import { NO_PROJECT_FUNCTIONS, type ProjectFunctions } from './projectModules';
-import { DEFERRED, enclosingClass, named, targetNames, walk } from './syntax';
+import { DEFERRED, enclosingClass, named, nodesByType, targetNames, walk } from './syntax';
 
 /**
  * Python resource-leak analysis: sockets (`socket.socket`, `create_connection`, `accept`, `socketpair`,
@@ -182,17 +182,20 @@ interface PyFile {
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
   const deadline = options.timeBudgetMs === undefined ? undefined : Date.now() + options.timeBudgetMs;
   // Imports and definitions are statements: none sits inside a call, a string or a lambda. One search finds both.
-  const statements = root.descendantsOfType(['import_statement', 'import_from_statement', 'function_definition']).filter((n): n is Node => n !== null);
-  const definitions = statements.filter((n) => n.type === 'function_definition');
-  const imports = Imports.of(statements).withProject(project);
-  const module = moduleFacts(root);
+  // One search of the tree finds them, the classes and what moduleFacts looks for.
+  const find = nodesByType(root, ['import_statement', 'import_from_statement', 'function_definition', 'class_definition', ...MODULE_FACT_NODES]);
+  const definitions = find('function_definition');
+  const imports = Imports.of([...find('import_statement'), ...find('import_from_statement')].sort((a, b) => a.startIndex - b.startIndex)).withProject(project);
+  const module = moduleFacts(root, find);
+  // What each definition's own text decides about its summary is looked up from earlier analyses (./summaries
+  // DEFINITION_FACTS), except in an analysis from scratch (PYTHON_FUNCTIONS disabled).
   // Which of the file's functions may fail for real (issue 13) is decided from the calls that plausibly fail, judged as
   // inline (./effects `likely`): not a call that practically never fails where the code shows it (a chmod of the file just
   // made, a bind to a fresh mktemp() name), and a function Python 3's module no longer has fails every time.
   imports.withLocal(localSummaries(definitions, imports, (call) => acquireShape(call, imports),
-    (call) => !practicallyNeverFails(call, imports) && failsByWhatItIs(call, imports, module)));
+    (call) => !practicallyNeverFails(call, imports) && failsByWhatItIs(call, imports, module), PYTHON_FUNCTIONS.enabled ? text : undefined));
   const index = new LineIndex(text);
-  const trivial = trivialClasses(root);
+  const trivial = trivialClasses(root, find);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
   const { raising: ending, returning } = processEndingFunctions(root, definitions);
   const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module, ending, returning };

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeOf, NO_SUMMARIES, summariesFingerprint, type LocalSummaries } from './summaries';
-import { DEFERRED, enclosingClass, enclosingFunction, named, plainString, scopeBindings, strip, walk } from './syntax';
+import { DEFERRED, enclosingClass, enclosingFunction, named, nodesByType, nodesOfType, plainString, scopeBindings, strip, walk, type NodesOfType } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -765,10 +765,10 @@ export interface ModuleFacts {
 }
 
 /** The names module-level code of a file binds other than by importing, and any name a function of it declares `global` (see ModuleFacts). */
-export function moduleRebound(root: Node): Set<string> {
+export function moduleRebound(root: Node, find: NodesOfType = nodesOfType(root)): Set<string> {
   const out = new Set<string>();
   for (const b of scopeBindings(root)) if (b.kind !== 'import') out.add(b.name);
-  for (const g of root.descendantsOfType('global_statement')) for (const c of g ? named(g) : []) if (c.type === 'identifier') out.add(c.text);
+  for (const g of find('global_statement')) for (const c of named(g)) if (c.type === 'identifier') out.add(c.text);
   return out;
 }
 
@@ -776,20 +776,21 @@ export function moduleRebound(root: Node): Set<string> {
  * Whether a file has syntax only Python 2 accepts: a `print` or `exec` statement, `except E, e:`, an octal
  * literal written `0777`. Such a file is run by Python 2, where the functions of REMOVED_IN_PYTHON3 exist.
  */
-export function python2Syntax(root: Node): boolean {
-  let found = false;
-  walk(root, (n) => {
-    if (found) return false;
-    if (n.type === 'print_statement' || n.type === 'exec_statement') found = true;
-    else if (n.type === 'except_clause' && n.childrenForFieldName('value').length >= 2) found = true;
-    else if (n.type === 'integer' && /^0\d+[lL]?$/.test(n.text) && !/^0+$/.test(n.text)) found = true;
-    return !found;
-  });
-  return found;
+export function python2Syntax(root: Node, find: NodesOfType = nodesByType(root, PYTHON2_NODES)): boolean {
+  // A search in the parser for the nodes of those types (a walk here would call into it for every node).
+  return find('print_statement').length > 0 || find('exec_statement').length > 0 ||
+    find('except_clause').some((n) => n.childrenForFieldName('value').length >= 2) ||
+    find('integer').some((n) => /^0\d+[lL]?$/.test(n.text) && !/^0+$/.test(n.text));
 }
 
-export function moduleFacts(root: Node): ModuleFacts {
-  return { rebound: moduleRebound(root), python2: python2Syntax(root) };
+/** The node types `python2Syntax` looks for. */
+const PYTHON2_NODES = ['print_statement', 'exec_statement', 'except_clause', 'integer'];
+
+/** The node types `moduleFacts` looks for (to be found with others in one search: ./syntax `nodesByType`). */
+export const MODULE_FACT_NODES: readonly string[] = [...PYTHON2_NODES, 'global_statement'];
+
+export function moduleFacts(root: Node, find: NodesOfType = nodesByType(root, MODULE_FACT_NODES)): ModuleFacts {
+  return { rebound: moduleRebound(root, find), python2: python2Syntax(root, find) };
 }
 
 /** A test of the Python version (`six.PY2`, `PY3`, `sys.version_info < (3,)`, `sys.hexversion`, `sys.version.startswith("2")`). */

@@ -55,8 +55,14 @@ export type TableShape = (call: Node) => { shape: string; kind?: ResourceKind } 
 /** Rounds of propagation through functions returning what another function of the file returned. */
 const ROUNDS = 3;
 
-/** Computes the summaries of the functions defined in `definitions` (the file's function_definition nodes). */
-export function localSummaries(definitions: readonly Node[], imports: Imports, table: TableShape, plausible: (call: Node) => boolean = () => false): LocalSummaries {
+/**
+ * Computes the summaries of the functions defined in `definitions` (the file's function_definition nodes).
+ * `source`, the file's text, lets what each definition's own text decides be looked up from an earlier
+ * analysis (`DefinitionFacts`); without it everything is computed here.
+ */
+export function localSummaries(definitions: readonly Node[], imports: Imports, table: TableShape, plausible: (call: Node) => boolean = () => false,
+  source?: string): LocalSummaries {
+  const facts = new FileFacts(source);
   const methods = new Map<string, Node[]>();
   const functions = new Map<string, Node[]>();
   for (const def of definitions) {
@@ -69,8 +75,9 @@ export function localSummaries(definitions: readonly Node[], imports: Imports, t
     list.push(def);
     into.set(name, list);
   }
-  const quietMethods = new Set([...methods].filter(([, ds]) => ds.every(quietBody)).map(([n]) => n));
-  const quietFunctions = new Set([...functions].filter(([, ds]) => ds.every(quietBody)).map(([n]) => n));
+  const quiet = (d: Node): boolean => facts.of(d).quiet;
+  const quietMethods = new Set([...methods].filter(([, ds]) => ds.every(quiet)).map(([n]) => n));
+  const quietFunctions = new Set([...functions].filter(([, ds]) => ds.every(quiet)).map(([n]) => n));
   const methodsReturning = new Map<string, ResourceKind>();
   const functionsReturning = new Map<string, ResourceKind>();
   const shapeOf = (call: Node): ResourceKind | null => {
@@ -85,7 +92,7 @@ export function localSummaries(definitions: readonly Node[], imports: Imports, t
     for (const [map, defs] of [[methodsReturning, methods], [functionsReturning, functions]] as const) {
       for (const [name, ds] of defs) {
         if (map.has(name)) continue;
-        const kinds = ds.map((d) => returnsNew(d, imports, shapeOf));
+        const kinds = ds.map((d) => facts.of(d).mayReturnNew ? returnsNew(d, imports, shapeOf, facts.returns(d)) : null);
         const k = kinds[0];
         if (k && kinds.every((x) => x === k)) {
           map.set(name, k);
@@ -95,9 +102,9 @@ export function localSummaries(definitions: readonly Node[], imports: Imports, t
     }
     if (!changed) break;
   }
-  const borrowingMethods = borrowing(methods, imports, functions);
-  const borrowingFunctions = borrowing(functions, imports, functions);
-  const { raisingMethods, raisingFunctions, raisingClasses } = raisingSummaries(methods, functions, imports, plausible);
+  const borrowingMethods = borrowing(methods, imports, functions, facts);
+  const borrowingFunctions = borrowing(functions, imports, functions, facts);
+  const { raisingMethods, raisingFunctions, raisingClasses } = raisingSummaries(methods, functions, imports, plausible, facts);
   return { methodsReturning, functionsReturning, quietMethods, quietFunctions, raisingMethods, raisingFunctions, raisingClasses, borrowingMethods, borrowingFunctions };
 }
 
@@ -106,7 +113,7 @@ export function localSummaries(definitions: readonly Node[], imports: Imports, t
  * found in rounds: a function calling one found in an earlier round is one too.
  */
 function raisingSummaries(methods: ReadonlyMap<string, Node[]>, functions: ReadonlyMap<string, Node[]>, imports: Imports,
-  plausible: (call: Node) => boolean): { raisingMethods: Set<string>; raisingFunctions: Set<string>; raisingClasses: Set<string> } {
+  plausible: (call: Node) => boolean, facts: FileFacts): { raisingMethods: Set<string>; raisingFunctions: Set<string>; raisingClasses: Set<string> } {
   const raisingMethods = new Set<string>();
   const raisingFunctions = new Set<string>();
   const raisingClasses = new Set<string>();
@@ -115,22 +122,24 @@ function raisingSummaries(methods: ReadonlyMap<string, Node[]>, functions: Reado
     const name = enclosingClass(d)?.childForFieldName('name')?.text;
     if (name) inits.set(name, [...(inits.get(name) ?? []), d]);
   }
-  const raises = (def: Node): boolean => {
-    const body = def.childForFieldName('body');
-    let found = false;
-    if (body) walk(body, (n) => {
-      if (found || DEFERRED.has(n.type)) return false;
-      if (n.type === 'raise_statement' || n.type === 'assert_statement') found = true;
-      else if (n.type === 'call') {
-        const local = calleeOf(n, imports);
-        const fn = strip(n.childForFieldName('function'));
-        found = plausible(n) || (local !== null && (local.method ? raisingMethods : raisingFunctions).has(local.name)) ||
-          (fn?.type === 'identifier' && raisingClasses.has(fn.text) && imports.resolve(fn.text) === fn.text);
-      }
-      return !found;
-    });
-    return found;
+  // What a call says does not change from round to round: whether it plausibly fails, and which function or class of the file it calls.
+  interface CallFacts { readonly plausible: boolean; readonly local: { name: string; method: boolean } | null; readonly cls: string | null }
+  const callFacts = new Map<Node, CallFacts>();
+  const factsOf = (call: Node): CallFacts => {
+    let f = callFacts.get(call);
+    if (!f) {
+      const fn = strip(call.childForFieldName('function'));
+      const name = fn?.type === 'identifier' ? fn.text : null;
+      callFacts.set(call, f = { plausible: plausible(call), local: calleeOf(call, imports), cls: name !== null && imports.resolve(name) === name ? name : null });
+    }
+    return f;
   };
+  // A `raise` or `assert` of its own, or a call that plausibly fails or calls a function or class of the file found in an earlier round.
+  const raises = (def: Node): boolean => facts.of(def).raisesItself || facts.calls(def).some((call) => {
+    const f = factsOf(call);
+    return f.plausible || (f.local !== null && (f.local.method ? raisingMethods : raisingFunctions).has(f.local.name)) ||
+      (f.cls !== null && raisingClasses.has(f.cls));
+  });
   for (let round = 0; round < ROUNDS; round++) {
     let changed = false;
     for (const [set, defs] of [[raisingMethods, methods], [raisingFunctions, functions], [raisingClasses, inits]] as const) {
@@ -237,39 +246,9 @@ function isAsync(def: Node): boolean {
  * the function says what it returns: its return annotation is `socket.socket` or `ssl.SSLSocket`.
  * A function that closes or detaches the name, yields, or is async is not summarised.
  */
-function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => ResourceKind | null): ResourceKind | null {
-  if (isAsync(def)) return null;
-  const body = def.childForFieldName('body');
-  if (!body) return null;
-  const returns: Node[] = [];
-  const bindings = new Map<string, Node[]>();
-  const rebound = new Set<string>();
-  let bad = false;
-  walk(body, (n) => {
-    if (bad || DEFERRED.has(n.type)) return false;
-    if (n.type === 'yield' || n.type === 'global_statement' || n.type === 'nonlocal_statement') bad = true;
-    else if (n.type === 'return_statement') returns.push(n);
-    else if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'named_expression') {
-      const left = strip(n.childForFieldName(n.type === 'named_expression' ? 'name' : 'left'));
-      const right = n.childForFieldName(n.type === 'named_expression' ? 'value' : 'right');
-      if (left?.type === 'identifier' && n.type !== 'augmented_assignment' && right?.type !== 'assignment') {
-        const list = bindings.get(left.text) ?? [];
-        list.push(strip(right) ?? n);
-        bindings.set(left.text, list);
-      } else for (const v of targetNames(left)) rebound.add(v);
-    } else if (n.type === 'for_statement' || n.type === 'with_item' || n.type === 'as_pattern' || n.type === 'except_clause') {
-      // Names bound by loops, `with … as`, `except … as`: not a plain binding.
-      if (n.type === 'for_statement') for (const v of targetNames(n.childForFieldName('left'))) rebound.add(v);
-    } else if (n.type === 'call') {
-      const f = strip(n.childForFieldName('function'));
-      const o = f?.type === 'attribute' ? strip(f.childForFieldName('object')) : null;
-      if (o?.type === 'identifier' && ['close', 'detach'].includes(f!.childForFieldName('attribute')?.text ?? '')) rebound.add(o.text);
-    }
-    return !bad;
-  });
-  // A function that may fall off its end returns None there: its result may be no resource at all
-  // (and `with f() as s:` would fail where the caller's code did not).
-  if (bad || !returns.length || !endsInExit(body)) return null;
+function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => ResourceKind | null, walked: Returns | null): ResourceKind | null {
+  if (!walked) return null;
+  const { body, returns, bindings, rebound } = walked;
   const params = new Set(parameterNames(def));
   const annotated = socketAnnotation(def, imports);
   let kind: ResourceKind | null = null;
@@ -296,6 +275,79 @@ function returnsNew(def: Node, imports: Imports, shapeOf: (call: Node) => Resour
     kind = k;
   }
   return kind;
+}
+
+/** What `returnsNew` reads in a function body: its `return`s, the plain bindings of each local and the names bound otherwise. */
+interface Returns {
+  readonly body: Node;
+  readonly returns: readonly Node[];
+  readonly bindings: ReadonlyMap<string, readonly Node[]>;
+  readonly rebound: ReadonlySet<string>;
+}
+
+/**
+ * The walk of `returnsNew`, or null when the function cannot return a new resource whatever the rest of the file
+ * says: async, a generator, a `global`/`nonlocal`, no `return`, or an end it may fall off.
+ */
+function returnsOf(def: Node): Returns | null {
+  if (isAsync(def)) return null;
+  const body = def.childForFieldName('body');
+  if (!body) return null;
+  const returns: Node[] = [];
+  const bindings = new Map<string, Node[]>();
+  const rebound = new Set<string>();
+  let bad = false;
+  walk(body, (n) => {
+    // A node's type is read once: each read is a call into the parser.
+    const type = n.type;
+    if (bad || DEFERRED.has(type)) return false;
+    if (type === 'yield' || type === 'global_statement' || type === 'nonlocal_statement') bad = true;
+    else if (type === 'return_statement') returns.push(n);
+    else if (type === 'assignment' || type === 'augmented_assignment' || type === 'named_expression') {
+      const left = strip(n.childForFieldName(type === 'named_expression' ? 'name' : 'left'));
+      const right = n.childForFieldName(type === 'named_expression' ? 'value' : 'right');
+      if (left?.type === 'identifier' && type !== 'augmented_assignment' && right?.type !== 'assignment') {
+        const list = bindings.get(left.text) ?? [];
+        list.push(strip(right) ?? n);
+        bindings.set(left.text, list);
+      } else for (const v of targetNames(left)) rebound.add(v);
+    } else if (type === 'for_statement' || type === 'with_item' || type === 'as_pattern' || type === 'except_clause') {
+      // Names bound by loops, `with … as`, `except … as`: not a plain binding.
+      if (type === 'for_statement') for (const v of targetNames(n.childForFieldName('left'))) rebound.add(v);
+    } else if (type === 'call') {
+      const f = strip(n.childForFieldName('function'));
+      const o = f?.type === 'attribute' ? strip(f.childForFieldName('object')) : null;
+      if (o?.type === 'identifier' && ['close', 'detach'].includes(f!.childForFieldName('attribute')?.text ?? '')) rebound.add(o.text);
+    }
+    return !bad;
+  });
+  // A function that may fall off its end returns None there: its result may be no resource at all
+  // (and `with f() as s:` would fail where the caller's code did not).
+  if (bad || !returns.length || !endsInExit(body)) return null;
+  return { body, returns, bindings, rebound };
+}
+
+/**
+ * Whether what every `return` gives may be a new resource as far as the function's text tells (`returnsNew` without
+ * what the file's imports and other functions say): a call, or a local name that is no parameter, is bound only to
+ * calls and stays with the function (`onlyUsedHere`).
+ */
+function mayReturnNew(def: Node, walked: Returns | null): boolean {
+  if (!walked) return false;
+  const { body, returns, bindings, rebound } = walked;
+  const params = new Set(parameterNames(def));
+  const kept = new Map<string, boolean>();
+  return returns.every((r) => {
+    const v = strip(named(r)[0] ?? null);
+    if (v?.type === 'call') return true;
+    if (v?.type !== 'identifier' || params.has(v.text) || rebound.has(v.text) || v.text === 'self' || v.text === 'cls') return false;
+    let ok = kept.get(v.text);
+    if (ok === undefined) {
+      const bs = bindings.get(v.text) ?? [];
+      kept.set(v.text, ok = bs.length > 0 && bs.every((b) => b.type === 'call') && onlyUsedHere(body, v.text));
+    }
+    return ok;
+  });
 }
 
 /**
@@ -406,10 +458,10 @@ const FRAME_ACCESS: ReadonlySet<string> = new Set(['locals', 'vars', 'eval', 'ex
  * The functions (or methods) of `defs` that only borrow some of their parameters: every definition of the
  * name in the file borrows the parameter at that position under that name (`borrowedParameters`).
  */
-function borrowing(defs: ReadonlyMap<string, Node[]>, imports: Imports, functions: ReadonlyMap<string, Node[]>): Map<string, Borrows> {
+function borrowing(defs: ReadonlyMap<string, Node[]>, imports: Imports, functions: ReadonlyMap<string, Node[]>, facts: FileFacts): Map<string, Borrows> {
   const out = new Map<string, Borrows>();
   for (const [name, ds] of defs) {
-    const each = ds.map((d) => borrowedParameters(d, imports, functions));
+    const each = ds.map((d) => borrowedParameters(d, imports, functions, facts.of(d)));
     const common = [...each[0] ?? []].filter(([i, p]) => each.every((own) => own.get(i) === p));
     const classes = new Set<string>();
     for (const d of ds) {
@@ -430,31 +482,53 @@ function borrowing(defs: ReadonlyMap<string, Node[]>, imports: Imports, function
  * Stored, returned, closed, held by `with`, passed to another call, captured, rebound or deleted, the
  * parameter is not borrowed. Parameters after `*args` or `*` (keyword-only) and `**kwargs` are not counted.
  */
-function borrowedParameters(def: Node, imports: Imports, functions: ReadonlyMap<string, Node[]>): Map<number, string> {
+function borrowedParameters(def: Node, imports: Imports, functions: ReadonlyMap<string, Node[]>, facts: DefinitionFacts): Map<number, string> {
   const out = new Map<number, string>();
-  if (isAsync(def) || def.parent?.type === 'decorated_definition') return out;
+  if (def.parent?.type === 'decorated_definition' || facts.positional === null) return out;
+  const positional = [...facts.positional];
+  if (ownerOf(def) === 'class' && positional.shift() === undefined) return out;
+  if (!positional.length || facts.opaque) return out;
+  // Each builtin a mention hands the parameter to must still be the builtin here (`mentionUse`).
+  const builtin = (b: string): boolean => imports.resolve(b) === b && !functions.has(b);
+  positional.forEach((p, i) => {
+    const builtins = facts.borrowable.get(p);
+    if (builtins && builtins.every(builtin)) out.set(i, p);
+  });
+  return out;
+}
+
+/**
+ * What `borrowedParameters` reads in the definition's own text: its positional parameters (`self` included;
+ * null when none can be borrowed: async, or a parameter that is not a plain name), whether a `yield` or a frame
+ * read makes them all opaque, and each parameter whose every mention only uses it, one of them moving data.
+ * Only a callee that moves data through the object counts: a helper that just asks a socket for its
+ * address or descriptor (`_getsockname(skt)`) usually sits in code that hands the socket on right after,
+ * where the only leaks left are exceptions of calls that practically never raise.
+ */
+function borrowFacts(def: Node): Pick<DefinitionFacts, 'positional' | 'opaque' | 'borrowable'> {
+  const none = { positional: null, opaque: false, borrowable: new Map<string, readonly string[]>() };
+  if (isAsync(def)) return none;
   const body = def.childForFieldName('body');
   const params = def.childForFieldName('parameters');
-  if (!body || !params) return out;
-  const method = ownerOf(def) === 'class';
+  if (!body || !params) return none;
   const positional: string[] = [];
   for (const p of named(params)) {
     if (p.type === 'positional_separator' || p.type === 'comment') continue;
     if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator' || p.type === 'dictionary_splat_pattern') break;
     const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? named(p).find((c) => c.type === 'identifier'));
-    if (id?.type !== 'identifier') return out;
+    if (id?.type !== 'identifier') return none;
     positional.push(id.text);
   }
-  if (method && positional.shift() === undefined) return out;
-  if (!positional.length) return out;
+  if (!positional.length) return { ...none, positional };
   // A generator keeps its arguments in its frame; a frame read can reach any of them.
   let opaque = false;
   walk(body, (n) => {
-    if (opaque || DEFERRED.has(n.type)) return false;
-    if (n.type === 'yield' || (n.type === 'identifier' && FRAME_ACCESS.has(n.text))) opaque = true;
+    const type = n.type;
+    if (opaque || DEFERRED.has(type)) return false;
+    if (type === 'yield' || (type === 'identifier' && FRAME_ACCESS.has(n.text))) opaque = true;
     return !opaque;
   });
-  if (opaque) return out;
+  if (opaque) return { ...none, positional, opaque };
   const mentions = new Map<string, Node[]>();
   const wanted = new Set(positional);
   for (const id of body.descendantsOfType('identifier')) {
@@ -464,14 +538,20 @@ function borrowedParameters(def: Node, imports: Imports, functions: ReadonlyMap<
       mentions.set(id.text, list);
     }
   }
-  positional.forEach((p, i) => {
+  const borrowable = new Map<string, readonly string[]>();
+  for (const p of wanted) {
     const ids = mentions.get(p) ?? [];
-    // Only a callee that moves data through the object counts: a helper that just asks a socket for its
-    // address or descriptor (`_getsockname(skt)`) usually sits in code that hands the socket on right after,
-    // where the only leaks left are exceptions of calls that practically never raise.
-    if (ids.some(dataUse) && ids.every((id) => !inNestedScope(id, body) && borrowingMention(id, imports, functions))) out.set(i, p);
-  });
-  return out;
+    if (!ids.some(dataUse)) continue;
+    const builtins = new Set<string>();
+    const uses = ids.every((id) => {
+      if (inNestedScope(id, body)) return false;
+      const use = mentionUse(id);
+      if (typeof use === 'string') builtins.add(use);
+      return use !== false;
+    });
+    if (uses) borrowable.set(p, [...builtins]);
+  }
+  return { positional, opaque, borrowable };
 }
 
 /** Scopes of their own: a lambda, nested definition or generator may keep what it mentions beyond the call. */
@@ -485,8 +565,11 @@ function inNestedScope(id: Node, body: Node): boolean {
   return false;
 }
 
-/** One mention of a parameter that only uses it (see `borrowedParameters`). */
-function borrowingMention(id: Node, imports: Imports, functions: ReadonlyMap<string, Node[]>): boolean {
+/**
+ * One mention of a parameter that only uses it (see `borrowedParameters`): true, or the name of the builtin it is
+ * passed to (it only uses it while that name is the builtin: not one the file imports or defines); false when it does not.
+ */
+function mentionUse(id: Node): boolean | string {
   const p = id.parent;
   if (!p) return false;
   if (p.type === 'for_statement') return p.childForFieldName('right')?.id === id.id;
@@ -503,5 +586,144 @@ function borrowingMention(id: Node, imports: Imports, functions: ReadonlyMap<str
   if (fn?.type !== 'identifier' || !BORROWING_BUILTINS.has(fn.text)) return false;
   // `print(x, file=p)` only: another keyword of another builtin is no borrow; a builtin the file rebinds is unknown.
   if (p.type === 'keyword_argument' && fn.text !== 'print') return false;
-  return imports.resolve(fn.text) === fn.text && !functions.has(fn.text);
+  return fn.text;
+}
+
+/**
+ * What a definition's own text decides about its summaries, whatever the rest of the file (imports, the other
+ * definitions, the project): the same for the same text, and kept across analyses (`DEFINITION_FACTS`).
+ */
+export interface DefinitionFacts {
+  /** `quietBody`. */
+  readonly quiet: boolean;
+  /** False: `returnsNew` is null whatever the file (`returnsOf`, `mayReturnNew`). */
+  readonly mayReturnNew: boolean;
+  /** A `raise` or `assert` in the function's own code: it may fail whatever it calls. */
+  readonly raisesItself: boolean;
+  /** See `borrowFacts`: the parameters, and for each borrowable one the builtins its mentions hand it to. */
+  readonly positional: readonly string[] | null;
+  readonly opaque: boolean;
+  readonly borrowable: ReadonlyMap<string, readonly string[]>;
+}
+
+/** A bounded map of definition facts by key (`definitionKey`), the least recently used dropped first. */
+export class DefinitionFactsCache {
+  private readonly entries = new Map<string, DefinitionFacts>();
+  /** Lookups that found facts, and ones that did not (tests). */
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly capacity = 4000) {}
+
+  get(key: string): DefinitionFacts | undefined {
+    const f = this.entries.get(key);
+    if (!f) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, f);
+    return f;
+  }
+
+  set(key: string, facts: DefinitionFacts): void {
+    this.entries.delete(key);
+    this.entries.set(key, facts);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Definition facts of the files analysed before (per process: the editor's worker keeps them across edits). */
+export const DEFINITION_FACTS = new DefinitionFactsCache();
+
+/**
+ * The key of a definition's facts: its text and what stands before it on its first line (the indentation the
+ * parse of its body depends on). A definition whose parse has errors has none (its facts are never kept).
+ */
+function definitionKey(def: Node, source: string): string | null {
+  if (def.hasError) return null;
+  const lineStart = source.lastIndexOf('\n', def.startIndex - 1) + 1;
+  const prefix = source.slice(lineStart, def.startIndex);
+  return `${prefix.length}:${prefix}${def.text}`;
+}
+
+/** One file's definitions: their facts (from the cache when their text was seen before) and the walks the rounds of `localSummaries` share. */
+class FileFacts {
+  private readonly facts = new Map<Node, DefinitionFacts>();
+  private readonly walked = new Map<Node, Returns | null>();
+  private readonly callLists = new Map<Node, readonly Node[]>();
+  private owned: Map<number, { calls: Node[]; raises: Node[] }> | undefined;
+
+  constructor(private readonly source: string | undefined) {}
+
+  of(def: Node): DefinitionFacts {
+    let f = this.facts.get(def);
+    if (f) return f;
+    const key = this.source === undefined ? null : definitionKey(def, this.source);
+    f = key === null ? undefined : DEFINITION_FACTS.get(key);
+    if (!f) {
+      const own = this.ownCode(def);
+      f = { quiet: quietBody(def), mayReturnNew: mayReturnNew(def, this.returns(def)), raisesItself: own.raises, ...borrowFacts(def) };
+      if (key !== null) DEFINITION_FACTS.set(key, f);
+    }
+    this.facts.set(def, f);
+    return f;
+  }
+
+  /** `returnsOf`, once per definition. */
+  returns(def: Node): Returns | null {
+    if (!this.walked.has(def)) this.walked.set(def, returnsOf(def));
+    return this.walked.get(def)!;
+  }
+
+  /** The calls of the function's own code (not in nested functions, classes or lambdas). */
+  calls(def: Node): readonly Node[] {
+    return this.callLists.get(def) ?? this.ownCode(def).calls;
+  }
+
+  /**
+   * The calls of the function's own code, and whether it has a `raise` or `assert` (not in nested functions,
+   * classes or lambdas). One search of the file finds them all, with the nested scopes: each belongs to the
+   * innermost scope around it, and to the function when that is the function and it lies in its body.
+   */
+  private ownCode(def: Node): { calls: readonly Node[]; raises: boolean } {
+    const owned = this.owned ??= ownedByScope(def.tree.rootNode);
+    const body = def.childForFieldName('body');
+    const inBody = (n: Node): boolean => body !== null && body.startIndex <= n.startIndex && n.endIndex <= body.endIndex;
+    const mine = owned.get(def.id);
+    const calls = (mine?.calls ?? []).filter(inBody);
+    const raises = (mine?.raises ?? []).some(inBody);
+    this.callLists.set(def, calls);
+    return { calls, raises };
+  }
+}
+
+/** The calls and the `raise`/`assert` statements of a file by the innermost function, class or lambda around them (by node id). */
+function ownedByScope(root: Node): Map<number, { calls: Node[]; raises: Node[] }> {
+  const out = new Map<number, { calls: Node[]; raises: Node[] }>();
+  const open: Node[] = [];
+  for (const n of root.descendantsOfType(['call', 'raise_statement', 'assert_statement', ...DEFERRED])) {
+    if (!n) continue;
+    while (open.length && open[open.length - 1]!.endIndex <= n.startIndex) open.pop();
+    const type = n.type;
+    if (DEFERRED.has(type)) {
+      open.push(n);
+      continue;
+    }
+    const scope = open[open.length - 1];
+    if (!scope) continue;
+    let own = out.get(scope.id);
+    if (!own) out.set(scope.id, own = { calls: [], raises: [] });
+    (type === 'call' ? own.calls : own.raises).push(n);
+  }
+  return out;
 }

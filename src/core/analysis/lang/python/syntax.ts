@@ -132,6 +132,24 @@ export function plainString(e: Node | null): string | null {
   return kids.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
 }
 
+/** The nodes of one type under a root, in document order (`nodesByType`). */
+export type NodesOfType = (type: string) => readonly Node[];
+
+/** `root.descendantsOfType(type)`, one type at a time. */
+export function nodesOfType(root: Node): NodesOfType {
+  return (type) => root.descendantsOfType(type).filter((n): n is Node => n !== null);
+}
+
+/**
+ * The nodes of each of `types` under `root`, in document order, from one search in the parser (every search
+ * goes through the whole tree). Asked for another type, it searches for that one.
+ */
+export function nodesByType(root: Node, types: readonly string[]): NodesOfType {
+  const by = new Map<string, Node[]>(types.map((t) => [t, []]));
+  for (const n of root.descendantsOfType([...types])) if (n) by.get(n.type)?.push(n);
+  return (type) => by.get(type) ?? nodesOfType(root)(type);
+}
+
 /** Whether `inner` lies within `outer` (by byte range). */
 export function contains(outer: Node, inner: Node): boolean {
   return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
