@@ -319,3 +319,43 @@ test('a type macro whose declared name is on the next row or parenthesized keeps
   assert.match(text, /\n {2}TAILQ_HEAD {17}\(requests\);/);
   assert.match(text, /\nstatic HT_HEAD {20}\n {5}socket_errors = HT_INITIALIZER\(\);/);
 });
+
+/** The repairs of `src` and the parses (trials) they took. */
+async function repairsCounted(src: string, table: ReadonlyMap<string, CMacroDefinition> = new Map()): Promise<{ text: string; errors: boolean; parses: number }> {
+  const parse = Parser.prototype.parse;
+  let parses = 0;
+  Parser.prototype.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
+    parses++;
+    return parse.apply(this, args);
+  };
+  let text: string;
+  try {
+    text = await withTree('c', src, (t) => {
+      parses = 0;
+      return applyRewrites(src, syntaxRepairs(t.rootNode, src, table));
+    });
+  } finally {
+    Parser.prototype.parse = parse;
+  }
+  return { text, errors: await withTree('c', text, (t) => t.rootNode.hasError), parses };
+}
+
+test('the definitions after each element of an initializer go all at once, in a couple of trials; a definition the grammar reads stays', async () => {
+  const calls = ['close', 'open', 'read', 'write', 'dup', 'pipe', 'fcntl', 'ioctl'];
+  const src = [
+    'static struct syscall { const char *name; void *fn; } calls[] = {',
+    ...calls.flatMap((c, i) => [`  { "${c}", (void *)${c} },`, `#define os_${c} ((int(*)(int))calls[${i}].fn)`]),
+    '};',
+    '#define NCALLS 8',
+    'int n = NCALLS;',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors, parses } = await repairsCounted(src);
+  assert.equal(errors, false);
+  assert.doesNotMatch(text, /#define os_/);
+  assert.match(text, /\{ "close", \(void \*\)close \},\n {40,}\n/);
+  assert.match(text, /\n#define NCALLS 8\nint n = NCALLS;/);
+  // The item alone, then all its definitions blanked (each alone and then combined one by one: 17 parses).
+  assert.ok(parses <= 3, `${parses} parses`);
+});

@@ -257,6 +257,8 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   if (empty.length) out.push({ rewrites: empty, rank: 0 });
   const semicolons: Rewrite[] = [];
   const operatorArguments: Rewrite[] = [];
+  // The definitions the grammar could not read as directives (in an initializer, a call's arguments).
+  const misplaced: Rewrite[] = [];
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
     // An operator given to a macro as an argument (`timespeccmp(&a, &b, <)`, `tt_int_op(n, ==, 2)`): blanked
@@ -275,7 +277,9 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
     if (isDefinition(leaf)) {
       const end = lineEnd(text, leaf.endIndex);
-      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, end)], rank: 0.3 });
+      const line = blankRewrite(text, leaf.startIndex, end);
+      out.push({ rewrites: [line], rank: 0.3 });
+      if (!readAsDirective(leaf) && (!misplaced.length || line.start >= misplaced[misplaced.length - 1]!.end)) misplaced.push(line);
       // With the definitions right after it, together (one error can span them all).
       let groupEnd = end;
       let j = k + 1;
@@ -396,6 +400,10 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   if (semicolons.length > 1) out.push({ rewrites: semicolons, rank: -2 });
   // Likewise the operator arguments of a test's assertion macros (`tt_int_op(a, ==, b)` on every other line): all at once first.
   if (operatorArguments.length > 1) out.push({ rewrites: operatorArguments, rank: -2 });
+  // Likewise the definitions of an initializer's elements (`{ "close", (SYSCALL)close, 0 },` then `#define osClose …`
+  // after each): a directive line is no code, and one the grammar could not read as a definition is read by no one
+  // in this tree (definitions.ts takes the definitions the grammar read), so all of them go at once, before each alone.
+  if (misplaced.length > 1) out.push({ rewrites: misplaced, rank: 0.1 });
   return out;
 }
 
@@ -536,6 +544,14 @@ function nextLeaf(n: Node, text: string): Node | null {
     i = leaf.endIndex;
   }
 }
+
+/** Is the `#define` (or `#undef`) token read by the grammar as the start of a directive (a definition where one can stand)? */
+function readAsDirective(leaf: Node): boolean {
+  const p = leaf.parent;
+  return !!p && DIRECTIVES.has(p.type) && p.startIndex === leaf.startIndex;
+}
+
+const DIRECTIVES: ReadonlySet<string> = new Set(['preproc_def', 'preproc_function_def', 'preproc_call']);
 
 function isDefinition(leaf: Node): boolean {
   return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text));
