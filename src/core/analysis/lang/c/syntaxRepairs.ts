@@ -252,7 +252,6 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   // The tokens on the error rows, but comments (subtrees outside the rows' span are not entered).
   const leaves = next ? [...leavesOf(item, rows, first, last), ...leavesOf(next, rows, first, last)] : leavesOf(item, rows, first, last);
   leaves.sort((a, b) => a.startIndex - b.startIndex);
-  let all: Node[] | undefined;
   const empty = emptyArguments(leaves, text);
   if (empty.length) out.push({ rewrites: empty, rank: 0 });
   const semicolons: Rewrite[] = [];
@@ -353,11 +352,10 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     // No function takes a statement, so the name can be any. Its parentheses can span more rows than the
     // errors: they are matched over all of the item's tokens.
     if (next?.type === '(' && next.startIndex >= leaf.endIndex && (call < 0 || statementsInside(leaves, k + 1, call))) {
-      all ??= itemLeaves(item);
-      const open = all.findIndex((l) => l.startIndex === next.startIndex);
-      const close = open >= 0 ? closingParen(all, open, all.length) : -1;
-      if (close >= 0 && statementsInside(all, open, close)) {
-        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, next.endIndex), blankRewrite(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
+      const inside = parenthesized(item, next);
+      if (inside && statementsInside(inside, 0, inside.length - 1)) {
+        const close = inside[inside.length - 1]!;
+        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, next.endIndex), blankRewrite(text, close.startIndex, close.endIndex)], rank: 0 });
       }
     }
     // A macro next to a string literal (`"port " STR(PORT) " in use"`, `QUOTE("x") " is bad"`) stands for
@@ -464,27 +462,63 @@ function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
   return edge === 'end' ? leaf.endIndex === lit.endIndex : leaf.startIndex === lit.startIndex;
 }
 
-/** Every token of the item but comments, in order. */
-function itemLeaves(item: Node): Node[] {
-  return leavesOf(item);
+/**
+ * The item's tokens (but comments and missing ones) from the `(` token `open` to the `)` that closes it, both
+ * included, or null when it is not closed in the item. The walk goes down to `open` and on from there: the
+ * tokens before it are not visited.
+ */
+function parenthesized(item: Node, open: Node): Node[] | null {
+  const out: Node[] = [];
+  const cursor = item.walk();
+  try {
+    while (cursor.gotoFirstChildForIndex(open.startIndex));
+    if (cursor.startIndex !== open.startIndex || cursor.nodeType !== '(') return null;
+    let depth = 0;
+    for (;;) {
+      const t: string = cursor.nodeType;
+      if (t !== 'comment' && !cursor.nodeIsMissing) {
+        out.push(cursor.currentNode);
+        if (t === '(') depth++;
+        else if (t === ')' && --depth === 0) return out;
+      }
+      // The next token: up to the first ancestor with a next sibling, then down to that sibling's first token.
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return null;
+      }
+      while ((cursor.nodeType as string) !== 'comment' && cursor.gotoFirstChild());
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 /**
- * The tokens under `root` but comments and missing ones, in order; with `rows`, only those starting on
- * one of them, and no subtree ending above row `first` or starting below row `last` is entered.
- * A cursor walk: only the tokens kept are made nodes (every `child(i)` would make one).
+ * The tokens under `root` but comments and missing ones, in order, that start on one of `rows`
+ * (`first` and `last` the least and the greatest). A cursor walk: only the tokens kept are made nodes
+ * (every `child(i)` would make one); the children that end before row `first` are passed over in one
+ * step, and the siblings after one that starts below row `last` are not visited.
  */
-function leavesOf(root: Node, rows?: ReadonlySet<number>, first = 0, last = Infinity): Node[] {
+function leavesOf(root: Node, rows: ReadonlySet<number>, first: number, last: number): Node[] {
   const out: Node[] = [];
   const cursor = root.walk();
+  const from = { row: first, column: 0 };
   try {
     for (;;) {
-      const outside = rows !== undefined && (cursor.endPosition.row < first || cursor.startPosition.row > last);
-      if (!outside && cursor.nodeType !== 'comment') {
-        if (cursor.gotoFirstChild()) continue;
-        if (!cursor.nodeIsMissing && (rows === undefined || rows.has(cursor.startPosition.row))) out.push(cursor.currentNode);
+      let below = false;
+      if (cursor.nodeType !== 'comment') {
+        if (cursor.startPosition.row > last) below = true;
+        else {
+          const end = cursor.endPosition;
+          // A subtree that ends at the start of row `first` at the latest has no token on the rows.
+          if (end.row > first || (end.row === first && end.column > 0)) {
+            if (cursor.gotoFirstChildForPosition(from)) continue;
+            if (!cursor.nodeIsMissing && rows.has(cursor.startPosition.row)) out.push(cursor.currentNode);
+          }
+        }
       }
-      while (!cursor.gotoNextSibling()) {
+      // The siblings after one that starts below row `last` start below it too.
+      while (below || !cursor.gotoNextSibling()) {
+        below = false;
         if (!cursor.gotoParent()) return out;
       }
     }
