@@ -359,3 +359,23 @@ test('the definitions after each element of an initializer go all at once, in a 
   // The item alone, then all its definitions blanked (each alone and then combined one by one: 17 parses).
   assert.ok(parses <= 3, `${parses} parses`);
 });
+
+test('a macro in front of a declaration that alone repaired an item is blanked first in the file\'s other items, each checked by one parse', async () => {
+  const src = Array.from({ length: 12 }, (_, i) => `LIB_PRIVATE int lib_f${i}(int a) { return a + ${i}; }`).join('\n') + '\n';
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors, parses } = await repairsCounted(src);
+  assert.equal(errors, false);
+  assert.equal(text, src.replaceAll('LIB_PRIVATE', ' '.repeat('LIB_PRIVATE'.length)));
+  // The first item: alone, then blanked; each other one: blanked (two parses each without the rule).
+  assert.ok(parses <= 12 + 2, `${parses} parses`);
+});
+
+test('a learned leading macro is not tried first where another name of the row is a macro: the repair is the item\'s own', async () => {
+  const table = new Map<string, CMacroDefinition>([['lib_gone', { params: ['x'], value: '0' }]]);
+  const first = 'LIB_PRIVATE int lib_kept(int a);\n';
+  const second = 'LIB_PRIVATE int lib_gone(double);\n';
+  const alone = await withTree('c', second, (t) => applyRewrites(second, syntaxRepairs(t.rootNode, second, table)));
+  const both = await withTree('c', first + second, (t) => applyRewrites(first + second, syntaxRepairs(t.rootNode, first + second, table)));
+  assert.match(both, /^ {11} int lib_kept\(int a\);\n/);
+  assert.equal(both.slice(first.length), alone);
+});

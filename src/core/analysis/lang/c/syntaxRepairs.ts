@@ -81,13 +81,24 @@ export function syntaxRepairs(root: Node, text: string, table: Table, memo?: Rep
     parser.setLanguage(root.tree.language);
     const budget = { trials: MAX_TRIALS, chars: MAX_PARSED };
     const own = ownDefinitions(root);
+    let learned = memo && learnedNames.get(memo);
+    if (!learned) {
+      learned = new Set();
+      if (memo) learnedNames.set(memo, learned);
+    }
     for (let i = 0; i < root.childCount && budget.trials > 0 && budget.chars > 0; i++) {
       const item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
       const trials = new TrialParses(parser);
       try {
-        out.push(...repairItem(trials, item, text, table, own, budget, memo));
+        const rewrites = repairItem(trials, item, text, table, own, budget, learned, memo);
+        out.push(...rewrites);
+        // Its leading macro was enough on its own: the file's other items that start with it try that first.
+        if (rewrites.length === 1) {
+          const lead = leadingMacro(item, text, table, undefined, own);
+          if (lead && rewrites[0]!.start === lead.startIndex && rewrites[0]!.end === lead.endIndex) learned.add(lead.text);
+        }
       } finally {
         trials.dispose();
       }
@@ -98,7 +109,10 @@ export function syntaxRepairs(root: Node, text: string, table: Table, memo?: Rep
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number }, memo?: RepairMemo): Rewrite[] {
+function repairItem(
+  trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number },
+  learned: ReadonlySet<string>, memo?: RepairMemo,
+): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -119,6 +133,26 @@ function repairItem(trials: TrialParses, item: Node, text: string, table: Table,
   // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
   // (The candidates are read from the file's tree, not from a trial: known before the item is parsed alone.)
   const candidates = () => candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  // A macro that alone repaired an item of the file, here in front of a declaration too: blanked at once, and kept
+  // when that parses without errors (the candidates are not read, nor the item parsed as it is). The budget is
+  // charged the item's own parse too, as if made: it runs out where it would have.
+  const lead = learned.size && budget.trials > 1 && budget.chars > 2 * current.length ? leadingMacro(item, text, table, learned, own) : null;
+  if (lead) {
+    const blank = [blankRewrite(text, lead.startIndex, lead.endIndex)];
+    const key = memo && `${lead.text}\0${createHash('sha1').update(current).digest('hex')}`;
+    if (key && memo!.has(key) && budget.trials > 2 && budget.chars > 2 * current.length) {
+      budget.trials -= 2;
+      budget.chars -= 2 * current.length;
+      return blank;
+    }
+    const trial = applyLocal(current, blank, start);
+    if (count(trial) === 0) {
+      budget.trials--;
+      budget.chars -= current.length;
+      if (key && budget.trials > 0 && budget.chars > 0) memo!.set(key, { rewrites: [], trials: 2, chars: 2 * current.length });
+      return blank;
+    }
+  }
   if (!memo) {
     const errors = count(current);
     return errors === 0 ? [] : tryCandidates(trials, current, start, candidates(), errors, count, budget);
@@ -417,6 +451,54 @@ function ownDefinitions(root: Node): Map<string, string> {
 
 /** The keywords that start or make up a type: a name right before one of them is no type nor variable. */
 const TYPE_WORDS: ReadonlySet<string> = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'struct', 'union', 'enum']);
+
+/**
+ * The names that alone repaired an item of the file (a macro in front of a declaration: `SQLITE_PRIVATE int f(void)`,
+ * where the macro is defined in the `.c` file that includes the header), by the file's memo (all its configurations).
+ */
+const learnedNames = new WeakMap<RepairMemo, Set<string>>();
+
+/** The tokens that can follow a macro in front of a declaration: a type, a qualifier, a storage class. */
+const DECLARATION_WORDS: ReadonlySet<string> = new Set([...TYPE_WORDS, 'const', 'volatile', 'static', 'extern', 'inline', 'register']);
+
+/**
+ * The item's first token when it is a name a macro could have (one of `names`, when given), followed on its row by
+ * a type, a name or a qualifier, with the item's first error on that row: a macro in front of a declaration. Not
+ * when another token of the row is a name defined as a macro (`int sqlite3IsOverflow(double);` where
+ * `sqlite3IsOverflow(X)` is defined as `0`) or reserved to the implementation: those are candidates tried before it.
+ */
+function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet<string> | undefined, own: ReadonlyMap<string, string>): Node | null {
+  let first: Node | null = item;
+  while (first && first.childCount > 0) first = first.child(0);
+  if (!first || !NAME_TOKENS.has(first.type) || first.isMissing) return null;
+  const name = first.text;
+  if (names ? !names.has(name) : macroLike(name, table) === null) return null;
+  const next = nextLeaf(first, text);
+  if (!next || next.startPosition.row !== first.startPosition.row) return null;
+  if (!NAME_TOKENS.has(next.type) && next.type !== 'primitive_type' && !DECLARATION_WORDS.has(next.text)) return null;
+  const row = first.startPosition.row;
+  const error = firstError(item);
+  if (!error || error.startPosition.row !== row) return null;
+  for (const leaf of leavesOf(item, new Set([row]), row, row)) {
+    if (leaf.startIndex !== first.startIndex && (macroLike(leaf.text, table) === 0 || own.has(leaf.text))) return null;
+  }
+  return first;
+}
+
+/** The item's first ERROR or MISSING node, in order. */
+function firstError(item: Node): Node | null {
+  let n: Node | null = item;
+  while (n) {
+    if (n.type === 'ERROR' || n.isMissing) return n;
+    let next: Node | null = null;
+    for (let i = 0; i < n.childCount && !next; i++) {
+      const c = n.child(i);
+      if (c && (c.hasError || c.isMissing || c.type === 'ERROR')) next = c;
+    }
+    n = next;
+  }
+  return null;
+}
 
 /** Is there a `;` directly inside the parentheses leaves[open] … leaves[close] (a statement given as an argument)? */
 function statementsInside(leaves: readonly Node[], open: number, close: number): boolean {
