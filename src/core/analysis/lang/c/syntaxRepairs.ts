@@ -468,6 +468,10 @@ const DECLARATION_WORDS: ReadonlySet<string> = new Set([...TYPE_WORDS, 'const', 
  * `sqlite3IsOverflow(X)` is defined as `0`) or reserved to the implementation: those are candidates tried before it.
  */
 function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet<string> | undefined, own: ReadonlyMap<string, string>): Node | null {
+  // The word the item starts with, read from the text first (most items start with none of the names).
+  WORD.lastIndex = item.startIndex;
+  const word = WORD.exec(text)?.[0];
+  if (!word || (names ? !names.has(word) : macroLike(word, table) === null)) return null;
   let first: Node | null = item;
   while (first && first.childCount > 0) first = first.child(0);
   if (!first || !NAME_TOKENS.has(first.type) || first.isMissing) return null;
@@ -484,6 +488,8 @@ function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet
   }
   return first;
 }
+
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** The item's first ERROR or MISSING node, in order. */
 function firstError(item: Node): Node | null {
