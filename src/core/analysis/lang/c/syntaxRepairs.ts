@@ -464,7 +464,7 @@ const DECLARATION_WORDS: ReadonlySet<string> = new Set([...TYPE_WORDS, 'const', 
 /**
  * The item's first token when it is a name a macro could have (one of `names`, when given), followed on its row by
  * a type, a name or a qualifier, with the item's first error on that row: a macro in front of a declaration. Not
- * when another token of the row is a name defined as a macro (`int sqlite3IsOverflow(double);` where
+ * when another word of the row is a name defined as a macro (`int sqlite3IsOverflow(double);` where
  * `sqlite3IsOverflow(X)` is defined as `0`) or reserved to the implementation: those are candidates tried before it.
  */
 function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet<string> | undefined, own: ReadonlyMap<string, string>): Node | null {
@@ -481,15 +481,17 @@ function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet
   if (!next || next.startPosition.row !== first.startPosition.row) return null;
   if (!NAME_TOKENS.has(next.type) && next.type !== 'primitive_type' && !DECLARATION_WORDS.has(next.text)) return null;
   const row = first.startPosition.row;
-  const error = firstError(item);
-  if (!error || error.startPosition.row !== row) return null;
-  for (const leaf of leavesOf(item, new Set([row]), row, row)) {
-    if (leaf.startIndex !== first.startIndex && (macroLike(leaf.text, table) === 0 || own.has(leaf.text))) return null;
+  // The row's other words, read from the text (those of a comment or a string too).
+  const rowEnd = text.indexOf('\n', first.endIndex);
+  for (const m of text.slice(text.lastIndexOf('\n', first.startIndex) + 1, rowEnd < 0 ? text.length : rowEnd).matchAll(WORDS)) {
+    if (m[0] !== name && (macroLike(m[0], table) === 0 || own.has(m[0]))) return null;
   }
-  return first;
+  const error = firstError(item);
+  return error && error.startPosition.row === row ? first : null;
 }
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** The item's first ERROR or MISSING node, in order. */
 function firstError(item: Node): Node | null {
