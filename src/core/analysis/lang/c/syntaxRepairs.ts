@@ -35,6 +35,10 @@ import { definitionNodes } from './definitions';
  * only names a macro could have: ones the file or workspace defines as macros, names in capitals, and
  * names reserved to the implementation (`__unused`, `_CRTIMP`); a call's name only when the call is not in a
  * function's body (there, a macro call parses as a call and may stand for a close).
+ *
+ * A macro in front of a declaration whose blanking alone repaired an item (`SQLITE_PRIVATE`, defined in the `.c`
+ * file that includes the header) is blanked first in the file's other items that start with it, kept when that
+ * parses without errors; the definitions an item's initializer holds go all at once before each alone.
  */
 
 type Table = ReadonlyMap<string, CMacroDefinition>;
@@ -384,7 +388,7 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     }
     // A macro given statements (`IGNORE_WARNINGS(f(x);)`): it stands for them, and they stay where they are.
     // No function takes a statement, so the name can be any. Its parentheses can span more rows than the
-    // errors: they are matched over all of the item's tokens.
+    // errors: they are matched over the item's tokens from the `(` on.
     if (next?.type === '(' && next.startIndex >= leaf.endIndex && (call < 0 || statementsInside(leaves, k + 1, call))) {
       const inside = parenthesized(item, next);
       if (inside && statementsInside(inside, 0, inside.length - 1)) {
