@@ -4,6 +4,7 @@ import { withTree } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import { macroRewrites } from './macroRewrites';
 import { applyRewrites } from './preproc';
+import { Node, Parser } from 'web-tree-sitter';
 
 const TABLE = new Map<string, CMacroDefinition>([
   ['my_cdecl', { params: null, value: '__cdecl' }],
@@ -118,4 +119,57 @@ test('a call that reads as a function type (`offset_of(struct s, b)`) is not bla
   ].join('\n');
   const { text } = await rewritten(src);
   assert.match(text, /tt_int_op\(offset_of\( +b\), 1\);/);
+});
+
+test('the type arguments of many calls are decided by one document with each plain argument once; a number or a string is none', async () => {
+  const calls = Array.from({ length: 30 }, (_, i) => `  struct kept *it${i} = container_of(kl, struct kept, kept_link);`);
+  const src = [
+    'int f(struct list *kl) {',
+    ...calls,
+    '  int n = va_arg(kap, long long) + pick(0x10, "name", -1);',
+    '  BROKEN(;',
+    '}',
+    '',
+  ].join('\n');
+  const parse = Parser.prototype.parse;
+  const documents: string[] = [];
+  Parser.prototype.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
+    if (typeof args[0] === 'string' && args[0].startsWith('sizeof(')) documents.push(args[0]);
+    return parse.apply(this, args);
+  };
+  let text: string;
+  try {
+    text = await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, TABLE)));
+    // Another configuration of the file, or the next round: the verdicts are known.
+    assert.equal(await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, TABLE))), text);
+  } finally {
+    Parser.prototype.parse = parse;
+  }
+  for (let i = 0; i < 30; i++) assert.match(text, new RegExp(`it${i} = container_of\\(kl {13}, kept_link\\);`));
+  assert.match(text, /va_arg\(kap {11}\)/);
+  assert.match(text, /pick\(0x10, "name", -1\)/);
+  // `kl`, `struct kept`, `kept_link`, `kap`, `long long`: each once (30 times each without the verdicts kept per line;
+  // names no other test uses, as the verdicts are kept per grammar).
+  assert.equal(documents.length, 1);
+  assert.deepEqual(documents[0]!.split('\n').sort(), ['sizeof(kap);', 'sizeof(kept_link);', 'sizeof(kl);', 'sizeof(long long);', 'sizeof(struct kept);']);
+});
+
+test('calls in items that parsed are not looked up in the tree for type arguments', async () => {
+  const clean = Array.from({ length: 40 }, (_, i) => `int g${i}(int a) { return h(a, ${i}) + k(a); }`);
+  const src = [...clean, 'int f(struct list *l) {', '  return container_of(l, struct item, link) != 0;', '  BROKEN(;', '}', ''].join('\n');
+  const find = Node.prototype.descendantForIndex;
+  let asked = 0;
+  Node.prototype.descendantForIndex = function (this: Node, ...args: Parameters<Node['descendantForIndex']>) {
+    asked++;
+    return find.apply(this, args);
+  };
+  let text: string;
+  try {
+    text = await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, TABLE)));
+  } finally {
+    Node.prototype.descendantForIndex = find;
+  }
+  assert.match(text, /container_of\(l {13}, link\)/);
+  // The broken function's own calls only (each call's name and parentheses): not the 80 calls of the clean ones.
+  assert.ok(asked < 40, `${asked} lookups`);
 });

@@ -67,15 +67,23 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
   // too, for type arguments.
   const uses: { start: number; end: number; name: string }[] = [];
   const names = new Set<string>();
+  // A call of a name no macro has gives nothing but type arguments, and those only in an item that did not
+  // parse: calls elsewhere are passed over here (most of a file's calls), before the tree is asked about them.
+  const broken = new BrokenItems(root);
+  let called = false;
   for (const { start, end } of identifiers(text)) {
     const name = text.slice(start, end);
     const def = lookup(name);
-    if (!def && !followedByParen(text, end)) continue;
+    if (!def) {
+      if (!followedByParen(text, end)) continue;
+      called = true;
+      if (!broken.holds(start, end)) continue;
+    }
     uses.push({ start, end, name });
     if (def) names.add(name);
   }
   const members = nestedOffsetof(root, text);
-  if (!uses.length) return members;
+  if (!uses.length && !called) return members;
   const lang = root.tree.language;
   const ownRoles = classify(root.tree.language, own, [...names].filter((n) => own.has(n)), lookup);
   const wsRoles = classify(root.tree.language, workspace, [...names].filter((n) => !own.has(n)), lookup);
@@ -108,6 +116,34 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
   const kept: Rewrite[] = [];
   for (const r of out) if (!kept.length || r.start >= kept[kept.length - 1]!.end) kept.push(r);
   return kept;
+}
+
+/**
+ * The spans of the top-level items with syntax errors, asked in increasing order of offsets (each item's
+ * node is made once, when the offsets asked reach it).
+ */
+class BrokenItems {
+  private readonly count: number;
+  private next = 0;
+  private current: { start: number; end: number; broken: boolean } | null = null;
+
+  constructor(private readonly root: Node) {
+    this.count = root.childCount;
+  }
+
+  /**
+   * Could the token at the span be in an item with errors (topLevelItem)? Spans asked start at or after the last one
+   * asked. (Not under a translation unit: the root is the item.)
+   */
+  holds(start: number, end: number): boolean {
+    if (this.root.type !== 'translation_unit') return this.root.hasError;
+    while (!this.current || this.current.end <= start) {
+      if (this.next >= this.count) return false;
+      const item = this.root.child(this.next++);
+      if (item) this.current = { start: item.startIndex, end: item.endIndex, broken: item.hasError };
+    }
+    return this.current.broken && this.current.start <= start && end <= this.current.end;
+  }
 }
 
 /**
@@ -253,36 +289,66 @@ function functionOpened(lang: Language, head: string): string | null {
  * Type arguments of calls in items that did not parse (`container_of(p, struct conn, list)`,
  * `va_arg(ap, const char *)`, `LIST_ELEM(n, struct listener *, by_fe)`, `arg_as(char *)`): only a macro takes a type,
  * and the grammar cannot read one as an argument. Each is blanked with its comma; whether an
- * argument is a type is decided by parsing it in `sizeof(…)`.
+ * argument is a type is decided by parsing it in `sizeof(…)`. The verdicts on plain arguments are kept
+ * (typeVerdicts): the same arguments (`p`, `db`, `int`, `0`) come back in call after call.
  */
 function typeArguments(lang: Language, text: string, calls: readonly { spans: [number, number][] }[]): Rewrite[] {
-  const args: [number, number, number][] = [];
-  for (const c of calls) c.spans.forEach(([s, e], k) => { if (e > s && e - s < 200) args.push([s, e, k]); });
-  if (!args.length) return [];
+  let verdicts = typeVerdicts.get(lang);
+  if (!verdicts) typeVerdicts.set(lang, (verdicts = new Map()));
+  // Per argument not too long, in order: its verdict when known, else its line in the document parsed.
+  const asked: (boolean | number)[] = [];
   const lines: string[] = [];
   const starts: number[] = [];
+  const inDocument = new Map<string, number>();
   let offset = 0;
-  for (const [s, e] of args) {
-    const line = `sizeof(${text.slice(s, e).replace(/\r?\n/g, ' ')});`;
-    starts.push(offset);
-    lines.push(line);
-    offset += line.length + 1;
+  for (const c of calls) {
+    for (const [s, e] of c.spans) {
+      if (!(e > s && e - s < 200)) continue;
+      // A type starts with a name or a keyword (`::` in C++): not with a number, a string or an operator.
+      if (NOT_A_TYPE.test(text[s]!)) {
+        asked.push(false);
+        continue;
+      }
+      const line = `sizeof(${text.slice(s, e).replace(/\r?\n/g, ' ')});`;
+      const known = verdicts.get(line) ?? inDocument.get(line);
+      if (known !== undefined) {
+        asked.push(known);
+        continue;
+      }
+      // A plain line once in the document (the same pointer in many calls of one function).
+      if (PLAIN_ARGUMENT.test(line)) inDocument.set(line, lines.length);
+      asked.push(lines.length);
+      starts.push(offset);
+      lines.push(line);
+      offset += line.length + 1;
+    }
   }
-  const parser = new Parser();
+  if (!asked.length) return [];
+  const parser = lines.length ? new Parser() : null;
   const out: Rewrite[] = [];
   try {
-    parser.setLanguage(lang);
-    const tree = parser.parse(lines.join('\n'));
-    if (!tree) return [];
+    parser?.setLanguage(lang);
+    const tree = parser ? parser.parse(lines.join('\n')) : null;
+    if (parser && !tree) return [];
     try {
       let i = 0;
       for (const c of calls) {
         for (let k = 0; k < c.spans.length; k++) {
           const [s, e] = c.spans[k]!;
           if (!(e > s && e - s < 200)) continue;
-          const at = starts[i++]!;
-          const n = tree.rootNode.descendantForIndex(at, at + 1)?.parent;
-          if (n?.type !== 'sizeof_expression' || n.hasError || !n.childForFieldName('type') || callShaped(n.childForFieldName('type')!)) continue;
+          const a = asked[i++]!;
+          let isType: boolean;
+          if (typeof a === 'boolean') isType = a;
+          else {
+            const at = starts[a]!;
+            const n = tree!.rootNode.descendantForIndex(at, at + 1)?.parent;
+            isType = n?.type === 'sizeof_expression' && !n.hasError && !!n.childForFieldName('type') && !callShaped(n.childForFieldName('type')!);
+            if (PLAIN_ARGUMENT.test(lines[a]!)) {
+              if (verdicts.size >= MAX_TYPE_VERDICTS) verdicts.clear();
+              verdicts.set(lines[a]!, isType);
+            }
+          }
+          if (!isType) continue;
           // With the comma before it (or after it, for the first argument); a sole argument alone.
           const from = k > 0 ? c.spans[k - 1]![1] : s;
           const to = k > 0 ? e : c.spans.length > 1 ? c.spans[1]![0] : e;
@@ -290,13 +356,24 @@ function typeArguments(lang: Language, text: string, calls: readonly { spans: [n
         }
       }
     } finally {
-      tree.delete();
+      tree?.delete();
     }
   } finally {
-    parser.delete();
+    parser?.delete();
   }
   return out;
 }
+
+/**
+ * What `sizeof(ARG);` says of ARG, by its line, per grammar; kept only for a line that is one statement whatever
+ * comes before or after it in the document: no brace, quote, comment, directive, escape nor `;` in it (its
+ * parentheses match: see argumentSpans).
+ */
+const typeVerdicts = new WeakMap<Language, Map<string, boolean>>();
+const NOT_A_TYPE = /^[0-9"'&!~*(+-]/;
+const PLAIN_ARGUMENT = /^sizeof\([^{}"'/#\\;]*\);$/;
+/** Verdicts kept per grammar at most (then forgotten all at once). */
+const MAX_TYPE_VERDICTS = 20_000;
 
 /**
  * A type that reads as well as a call (`offset_of(struct s, b)`: a named type with a function declarator

@@ -319,3 +319,63 @@ test('a type macro whose declared name is on the next row or parenthesized keeps
   assert.match(text, /\n {2}TAILQ_HEAD {17}\(requests\);/);
   assert.match(text, /\nstatic HT_HEAD {20}\n {5}socket_errors = HT_INITIALIZER\(\);/);
 });
+
+/** The repairs of `src` and the parses (trials) they took. */
+async function repairsCounted(src: string, table: ReadonlyMap<string, CMacroDefinition> = new Map()): Promise<{ text: string; errors: boolean; parses: number }> {
+  const parse = Parser.prototype.parse;
+  let parses = 0;
+  Parser.prototype.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
+    parses++;
+    return parse.apply(this, args);
+  };
+  let text: string;
+  try {
+    text = await withTree('c', src, (t) => {
+      parses = 0;
+      return applyRewrites(src, syntaxRepairs(t.rootNode, src, table));
+    });
+  } finally {
+    Parser.prototype.parse = parse;
+  }
+  return { text, errors: await withTree('c', text, (t) => t.rootNode.hasError), parses };
+}
+
+test('the definitions after each element of an initializer go all at once, in a couple of trials; a definition the grammar reads stays', async () => {
+  const calls = ['close', 'open', 'read', 'write', 'dup', 'pipe', 'fcntl', 'ioctl'];
+  const src = [
+    'static struct syscall { const char *name; void *fn; } calls[] = {',
+    ...calls.flatMap((c, i) => [`  { "${c}", (void *)${c} },`, `#define os_${c} ((int(*)(int))calls[${i}].fn)`]),
+    '};',
+    '#define NCALLS 8',
+    'int n = NCALLS;',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors, parses } = await repairsCounted(src);
+  assert.equal(errors, false);
+  assert.doesNotMatch(text, /#define os_/);
+  assert.match(text, /\{ "close", \(void \*\)close \},\n {40,}\n/);
+  assert.match(text, /\n#define NCALLS 8\nint n = NCALLS;/);
+  // The item alone, then all its definitions blanked (each alone and then combined one by one: 17 parses).
+  assert.ok(parses <= 3, `${parses} parses`);
+});
+
+test('a macro in front of a declaration that alone repaired an item is blanked first in the file\'s other items, each checked by one parse', async () => {
+  const src = Array.from({ length: 12 }, (_, i) => `LIB_PRIVATE int lib_f${i}(int a) { return a + ${i}; }`).join('\n') + '\n';
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors, parses } = await repairsCounted(src);
+  assert.equal(errors, false);
+  assert.equal(text, src.replaceAll('LIB_PRIVATE', ' '.repeat('LIB_PRIVATE'.length)));
+  // The first item: alone, then blanked; each other one: blanked (two parses each without the rule).
+  assert.ok(parses <= 12 + 2, `${parses} parses`);
+});
+
+test('a learned leading macro is not tried first where another name of the row is a macro: the repair is the item\'s own', async () => {
+  const table = new Map<string, CMacroDefinition>([['lib_gone', { params: ['x'], value: '0' }]]);
+  const first = 'LIB_PRIVATE int lib_kept(int a);\n';
+  const second = 'LIB_PRIVATE int lib_gone(double);\n';
+  const alone = await withTree('c', second, (t) => applyRewrites(second, syntaxRepairs(t.rootNode, second, table)));
+  const both = await withTree('c', first + second, (t) => applyRewrites(first + second, syntaxRepairs(t.rootNode, first + second, table)));
+  assert.match(both, /^ {11} int lib_kept\(int a\);\n/);
+  assert.equal(both.slice(first.length), alone);
+});

@@ -35,6 +35,10 @@ import { definitionNodes } from './definitions';
  * only names a macro could have: ones the file or workspace defines as macros, names in capitals, and
  * names reserved to the implementation (`__unused`, `_CRTIMP`); a call's name only when the call is not in a
  * function's body (there, a macro call parses as a call and may stand for a close).
+ *
+ * A macro in front of a declaration whose blanking alone repaired an item (`SQLITE_PRIVATE`, defined in the `.c`
+ * file that includes the header) is blanked first in the file's other items that start with it, kept when that
+ * parses without errors; the definitions an item's initializer holds go all at once before each alone.
  */
 
 type Table = ReadonlyMap<string, CMacroDefinition>;
@@ -81,13 +85,24 @@ export function syntaxRepairs(root: Node, text: string, table: Table, memo?: Rep
     parser.setLanguage(root.tree.language);
     const budget = { trials: MAX_TRIALS, chars: MAX_PARSED };
     const own = ownDefinitions(root);
+    let learned = memo && learnedNames.get(memo);
+    if (!learned) {
+      learned = new Set();
+      if (memo) learnedNames.set(memo, learned);
+    }
     for (let i = 0; i < root.childCount && budget.trials > 0 && budget.chars > 0; i++) {
       const item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
       const trials = new TrialParses(parser);
       try {
-        out.push(...repairItem(trials, item, text, table, own, budget, memo));
+        const rewrites = repairItem(trials, item, text, table, own, budget, learned, memo);
+        out.push(...rewrites);
+        // Its leading macro was enough on its own: the file's other items that start with it try that first.
+        if (rewrites.length === 1) {
+          const lead = leadingMacro(item, text, table, undefined, own);
+          if (lead && rewrites[0]!.start === lead.startIndex && rewrites[0]!.end === lead.endIndex) learned.add(lead.text);
+        }
       } finally {
         trials.dispose();
       }
@@ -98,7 +113,10 @@ export function syntaxRepairs(root: Node, text: string, table: Table, memo?: Rep
   return out.sort((a, b) => a.start - b.start);
 }
 
-function repairItem(trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number }, memo?: RepairMemo): Rewrite[] {
+function repairItem(
+  trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number },
+  learned: ReadonlySet<string>, memo?: RepairMemo,
+): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
   let after = item.nextSibling;
@@ -119,6 +137,26 @@ function repairItem(trials: TrialParses, item: Node, text: string, table: Table,
   // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
   // (The candidates are read from the file's tree, not from a trial: known before the item is parsed alone.)
   const candidates = () => candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  // A macro that alone repaired an item of the file, here in front of a declaration too: blanked at once, and kept
+  // when that parses without errors (the candidates are not read, nor the item parsed as it is). The budget is
+  // charged the item's own parse too, as if made: it runs out where it would have.
+  const lead = learned.size && budget.trials > 1 && budget.chars > 2 * current.length ? leadingMacro(item, text, table, learned, own) : null;
+  if (lead) {
+    const blank = [blankRewrite(text, lead.startIndex, lead.endIndex)];
+    const key = memo && `${lead.text}\0${createHash('sha1').update(current).digest('hex')}`;
+    if (key && memo!.has(key) && budget.trials > 2 && budget.chars > 2 * current.length) {
+      budget.trials -= 2;
+      budget.chars -= 2 * current.length;
+      return blank;
+    }
+    const trial = applyLocal(current, blank, start);
+    if (count(trial) === 0) {
+      budget.trials--;
+      budget.chars -= current.length;
+      if (key && budget.trials > 0 && budget.chars > 0) memo!.set(key, { rewrites: [], trials: 2, chars: 2 * current.length });
+      return blank;
+    }
+  }
   if (!memo) {
     const errors = count(current);
     return errors === 0 ? [] : tryCandidates(trials, current, start, candidates(), errors, count, budget);
@@ -252,11 +290,12 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   // The tokens on the error rows, but comments (subtrees outside the rows' span are not entered).
   const leaves = next ? [...leavesOf(item, rows, first, last), ...leavesOf(next, rows, first, last)] : leavesOf(item, rows, first, last);
   leaves.sort((a, b) => a.startIndex - b.startIndex);
-  let all: Node[] | undefined;
   const empty = emptyArguments(leaves, text);
   if (empty.length) out.push({ rewrites: empty, rank: 0 });
   const semicolons: Rewrite[] = [];
   const operatorArguments: Rewrite[] = [];
+  // The definitions the grammar could not read as directives (in an initializer, a call's arguments).
+  const misplaced: Rewrite[] = [];
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k]!;
     // An operator given to a macro as an argument (`timespeccmp(&a, &b, <)`, `tt_int_op(n, ==, 2)`): blanked
@@ -275,7 +314,9 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
     if (isDefinition(leaf)) {
       const end = lineEnd(text, leaf.endIndex);
-      out.push({ rewrites: [blankRewrite(text, leaf.startIndex, end)], rank: 0.3 });
+      const line = blankRewrite(text, leaf.startIndex, end);
+      out.push({ rewrites: [line], rank: 0.3 });
+      if (!readAsDirective(leaf) && (!misplaced.length || line.start >= misplaced[misplaced.length - 1]!.end)) misplaced.push(line);
       // With the definitions right after it, together (one error can span them all).
       let groupEnd = end;
       let j = k + 1;
@@ -347,13 +388,12 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
     }
     // A macro given statements (`IGNORE_WARNINGS(f(x);)`): it stands for them, and they stay where they are.
     // No function takes a statement, so the name can be any. Its parentheses can span more rows than the
-    // errors: they are matched over all of the item's tokens.
+    // errors: they are matched over the item's tokens from the `(` on.
     if (next?.type === '(' && next.startIndex >= leaf.endIndex && (call < 0 || statementsInside(leaves, k + 1, call))) {
-      all ??= itemLeaves(item);
-      const open = all.findIndex((l) => l.startIndex === next.startIndex);
-      const close = open >= 0 ? closingParen(all, open, all.length) : -1;
-      if (close >= 0 && statementsInside(all, open, close)) {
-        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, next.endIndex), blankRewrite(text, all[close]!.startIndex, all[close]!.endIndex)], rank: 0 });
+      const inside = parenthesized(item, next);
+      if (inside && statementsInside(inside, 0, inside.length - 1)) {
+        const close = inside[inside.length - 1]!;
+        out.push({ rewrites: [blankRewrite(text, leaf.startIndex, next.endIndex), blankRewrite(text, close.startIndex, close.endIndex)], rank: 0 });
       }
     }
     // A macro next to a string literal (`"port " STR(PORT) " in use"`, `QUOTE("x") " is bad"`) stands for
@@ -396,6 +436,10 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
   if (semicolons.length > 1) out.push({ rewrites: semicolons, rank: -2 });
   // Likewise the operator arguments of a test's assertion macros (`tt_int_op(a, ==, b)` on every other line): all at once first.
   if (operatorArguments.length > 1) out.push({ rewrites: operatorArguments, rank: -2 });
+  // Likewise the definitions of an initializer's elements (`{ "close", (SYSCALL)close, 0 },` then `#define osClose …`
+  // after each): a directive line is no code, and one the grammar could not read as a definition is read by no one
+  // in this tree (definitions.ts takes the definitions the grammar read), so all of them go at once, before each alone.
+  if (misplaced.length > 1) out.push({ rewrites: misplaced, rank: 0.1 });
   return out;
 }
 
@@ -411,6 +455,62 @@ function ownDefinitions(root: Node): Map<string, string> {
 
 /** The keywords that start or make up a type: a name right before one of them is no type nor variable. */
 const TYPE_WORDS: ReadonlySet<string> = new Set(['void', 'char', 'short', 'int', 'long', 'float', 'double', 'signed', 'unsigned', '_Bool', 'struct', 'union', 'enum']);
+
+/**
+ * The names that alone repaired an item of the file (a macro in front of a declaration: `SQLITE_PRIVATE int f(void)`,
+ * where the macro is defined in the `.c` file that includes the header), by the file's memo (all its configurations).
+ */
+const learnedNames = new WeakMap<RepairMemo, Set<string>>();
+
+/** The tokens that can follow a macro in front of a declaration: a type, a qualifier, a storage class. */
+const DECLARATION_WORDS: ReadonlySet<string> = new Set([...TYPE_WORDS, 'const', 'volatile', 'static', 'extern', 'inline', 'register']);
+
+/**
+ * The item's first token when it is a name a macro could have (one of `names`, when given), followed on its row by
+ * a type, a name or a qualifier, with the item's first error on that row: a macro in front of a declaration. Not
+ * when another word of the row is a name defined as a macro (`int sqlite3IsOverflow(double);` where
+ * `sqlite3IsOverflow(X)` is defined as `0`) or reserved to the implementation: those are candidates tried before it.
+ */
+function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet<string> | undefined, own: ReadonlyMap<string, string>): Node | null {
+  // The word the item starts with, read from the text first (most items start with none of the names).
+  WORD.lastIndex = item.startIndex;
+  const word = WORD.exec(text)?.[0];
+  if (!word || (names ? !names.has(word) : macroLike(word, table) === null)) return null;
+  let first: Node | null = item;
+  while (first && first.childCount > 0) first = first.child(0);
+  if (!first || !NAME_TOKENS.has(first.type) || first.isMissing) return null;
+  const name = first.text;
+  if (names ? !names.has(name) : macroLike(name, table) === null) return null;
+  const next = nextLeaf(first, text);
+  if (!next || next.startPosition.row !== first.startPosition.row) return null;
+  if (!NAME_TOKENS.has(next.type) && next.type !== 'primitive_type' && !DECLARATION_WORDS.has(next.text)) return null;
+  const row = first.startPosition.row;
+  // The row's other words, read from the text (those of a comment or a string too).
+  const rowEnd = text.indexOf('\n', first.endIndex);
+  for (const m of text.slice(text.lastIndexOf('\n', first.startIndex) + 1, rowEnd < 0 ? text.length : rowEnd).matchAll(WORDS)) {
+    if (m[0] !== name && (macroLike(m[0], table) === 0 || own.has(m[0]))) return null;
+  }
+  const error = firstError(item);
+  return error && error.startPosition.row === row ? first : null;
+}
+
+const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
+const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** The item's first ERROR or MISSING node, in order. */
+function firstError(item: Node): Node | null {
+  let n: Node | null = item;
+  while (n) {
+    if (n.type === 'ERROR' || n.isMissing) return n;
+    let next: Node | null = null;
+    for (let i = 0; i < n.childCount && !next; i++) {
+      const c = n.child(i);
+      if (c && (c.hasError || c.isMissing || c.type === 'ERROR')) next = c;
+    }
+    n = next;
+  }
+  return null;
+}
 
 /** Is there a `;` directly inside the parentheses leaves[open] … leaves[close] (a statement given as an argument)? */
 function statementsInside(leaves: readonly Node[], open: number, close: number): boolean {
@@ -456,27 +556,63 @@ function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
   return edge === 'end' ? leaf.endIndex === lit.endIndex : leaf.startIndex === lit.startIndex;
 }
 
-/** Every token of the item but comments, in order. */
-function itemLeaves(item: Node): Node[] {
-  return leavesOf(item);
+/**
+ * The item's tokens (but comments and missing ones) from the `(` token `open` to the `)` that closes it, both
+ * included, or null when it is not closed in the item. The walk goes down to `open` and on from there: the
+ * tokens before it are not visited.
+ */
+function parenthesized(item: Node, open: Node): Node[] | null {
+  const out: Node[] = [];
+  const cursor = item.walk();
+  try {
+    while (cursor.gotoFirstChildForIndex(open.startIndex));
+    if (cursor.startIndex !== open.startIndex || cursor.nodeType !== '(') return null;
+    let depth = 0;
+    for (;;) {
+      const t: string = cursor.nodeType;
+      if (t !== 'comment' && !cursor.nodeIsMissing) {
+        out.push(cursor.currentNode);
+        if (t === '(') depth++;
+        else if (t === ')' && --depth === 0) return out;
+      }
+      // The next token: up to the first ancestor with a next sibling, then down to that sibling's first token.
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return null;
+      }
+      while ((cursor.nodeType as string) !== 'comment' && cursor.gotoFirstChild());
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 /**
- * The tokens under `root` but comments and missing ones, in order; with `rows`, only those starting on
- * one of them, and no subtree ending above row `first` or starting below row `last` is entered.
- * A cursor walk: only the tokens kept are made nodes (every `child(i)` would make one).
+ * The tokens under `root` but comments and missing ones, in order, that start on one of `rows`
+ * (`first` and `last` the least and the greatest). A cursor walk: only the tokens kept are made nodes
+ * (every `child(i)` would make one); the children that end before row `first` are passed over in one
+ * step, and the siblings after one that starts below row `last` are not visited.
  */
-function leavesOf(root: Node, rows?: ReadonlySet<number>, first = 0, last = Infinity): Node[] {
+function leavesOf(root: Node, rows: ReadonlySet<number>, first: number, last: number): Node[] {
   const out: Node[] = [];
   const cursor = root.walk();
+  const from = { row: first, column: 0 };
   try {
     for (;;) {
-      const outside = rows !== undefined && (cursor.endPosition.row < first || cursor.startPosition.row > last);
-      if (!outside && cursor.nodeType !== 'comment') {
-        if (cursor.gotoFirstChild()) continue;
-        if (!cursor.nodeIsMissing && (rows === undefined || rows.has(cursor.startPosition.row))) out.push(cursor.currentNode);
+      let below = false;
+      if (cursor.nodeType !== 'comment') {
+        if (cursor.startPosition.row > last) below = true;
+        else {
+          const end = cursor.endPosition;
+          // A subtree that ends at the start of row `first` at the latest has no token on the rows.
+          if (end.row > first || (end.row === first && end.column > 0)) {
+            if (cursor.gotoFirstChildForPosition(from)) continue;
+            if (!cursor.nodeIsMissing && rows.has(cursor.startPosition.row)) out.push(cursor.currentNode);
+          }
+        }
       }
-      while (!cursor.gotoNextSibling()) {
+      // The siblings after one that starts below row `last` start below it too.
+      while (below || !cursor.gotoNextSibling()) {
+        below = false;
         if (!cursor.gotoParent()) return out;
       }
     }
@@ -536,6 +672,14 @@ function nextLeaf(n: Node, text: string): Node | null {
     i = leaf.endIndex;
   }
 }
+
+/** Is the `#define` (or `#undef`) token read by the grammar as the start of a directive (a definition where one can stand)? */
+function readAsDirective(leaf: Node): boolean {
+  const p = leaf.parent;
+  return !!p && DIRECTIVES.has(p.type) && p.startIndex === leaf.startIndex;
+}
+
+const DIRECTIVES: ReadonlySet<string> = new Set(['preproc_def', 'preproc_function_def', 'preproc_call']);
 
 function isDefinition(leaf: Node): boolean {
   return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text));
