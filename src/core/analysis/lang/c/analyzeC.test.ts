@@ -75,7 +75,7 @@ int a(const char *p, int x) {
   close(fd);
   return 0;
 }
-`), ['11:fd']);
+`), ['9:fd']);
 });
 
 test('ownership leaves through return, fields, out-parameters, globals, fdopen and configured functions', async () => {
@@ -131,7 +131,7 @@ static void maybe_close(int fd, int really) { if (really) close(fd); }
 static void log_fd(int fd) { (void)fd; }
 void c(int really) { int fd = socket(2, 1, 0); maybe_close(fd, really); }
 void e(void) { int fd = socket(2, 1, 0); log_fd(fd); }
-`), ['11:fd']);
+`), ['10:fd']);
 });
 
 test('noreturn calls end a path without a leak, including same-file ones', async () => {
