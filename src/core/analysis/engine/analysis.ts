@@ -34,6 +34,21 @@ export interface Summary {
   readonly releasesOnFailure?: readonly boolean[];
   /** Parameter i is released on some path that returns and still open on another (e.g. only on success). */
   readonly releasesSometimes?: readonly boolean[];
+  /**
+   * For a parameter released on some paths only (`releasesSometimes`, never handed over), when every
+   * normal return returns an integer constant and those of the paths that release it (`released`) are
+   * none of those of the paths that keep it (`kept`): `net__socket_nonblock(&s)` closes `*sock` and
+   * returns MOSQ_ERR_ERRNO, else returns MOSQ_ERR_SUCCESS. A caller's test of the call's result then
+   * says on which branch the descriptor was released. Else null: the caller cannot tell, and stays
+   * silent about that descriptor after the call.
+   */
+  readonly releaseSplit?: readonly (ReleaseSplit | null)[];
+}
+
+/** The constants a function returns on the paths that release a parameter and on those that keep it (sorted, disjoint). */
+export interface ReleaseSplit {
+  readonly released: readonly number[];
+  readonly kept: readonly number[];
 }
 
 export const NO_SUMMARY: Summary = { releases: [], escapes: [] };
@@ -143,6 +158,15 @@ export class FunctionAnalysis {
   /** Summary mode: per parameter, was it live / not live at an exit returning a failure constant / anything else. */
   private readonly paramAtFailure: { live: boolean; gone: boolean }[] = [];
   private readonly paramAtSuccess: { live: boolean; gone: boolean }[] = [];
+  /** Summary mode: per parameter, the constants returned where it is gone / still held; `unknown`: some normal exit returns no known constant. */
+  private readonly paramValues: { released: Set<number>; kept: Set<number>; unknown: boolean }[] = [];
+  /**
+   * The status a call (by offset) gives of a token it releases on some paths only (its callee's
+   * `releaseSplit`): a token of its own, found only in status sets, standing for "the call at that offset
+   * released `target` exactly when its result is one of `split.released`".
+   */
+  private readonly splitStatus = new Map<Token, { readonly target: Token; readonly split: ReleaseSplit }>();
+  private readonly splitTokens = new Map<string, Token>();
   /** Summary mode: an own acquisition returned to the caller (the first one found). */
   private returnedSite: AcquireSite | null = null;
   /** Summary mode: a normal exit returns a constant that is a valid descriptor number (`return 0;` on success). */
@@ -322,12 +346,22 @@ export class FunctionAnalysis {
     // descriptor, and the caller cannot tell which; prefer silence.
     const site = this.returnedSite && !(this.returnedSite.validity === 'int' && this.returnsNumber) ? this.returnedSite : null;
     const sometimes = this.ir.params.map((_p, i) => !releases[i] && !!this.paramReleased[i] && !!this.paramLive[i]);
+    const split = this.ir.params.map((_p, i) => (sometimes[i] && !escapes[i] ? this.splitOf(i) : null));
     return {
       releases, escapes, mayThrow: this.mayThrow,
       ...(sometimes.some((x) => x) ? { releasesSometimes: sometimes } : {}),
+      ...(split.some((x) => x) ? { releaseSplit: split } : {}),
       ...(site ? { returns: { resource: site.resource, validity: site.validity, call: site.call } } : {}),
       ...(onFailure.some((x) => x) ? { releasesOnFailure: onFailure } : {}),
     };
+  }
+
+  /** Parameter i's returned constants where it is released and where it is kept, when every exit returns one and they differ. */
+  private splitOf(i: number): ReleaseSplit | null {
+    const v = this.paramValues[i];
+    if (!v || v.unknown || !v.released.size || !v.kept.size) return null;
+    for (const x of v.released) if (v.kept.has(x)) return null;
+    return { released: [...v.released].sort((a, b) => a - b), kept: [...v.kept].sort((a, b) => a - b) };
   }
 
   private seedParams(s: State): void {
@@ -606,11 +640,33 @@ export class FunctionAnalysis {
           else if (summary.releasesOnFailure?.[i] && op.at !== undefined) {
             const tokens = this.refKeys(r).flatMap((k) => tokensOf(s.vars[k]));
             if (tokens.length) this.callStatus.set(op.at, [...new Set([...(this.callStatus.get(op.at) ?? []), ...tokens])]);
+          } else if (summary.releaseSplit?.[i] && op.at !== undefined) {
+            // Released or not as the call's result says: its test decides (see `status`).
+            const split = summary.releaseSplit[i]!;
+            const tokens = this.refKeys(r).flatMap((k) => tokensOf(s.vars[k])).map((t) => this.splitToken(op.at!, t, split));
+            if (tokens.length) this.callStatus.set(op.at, [...new Set([...(this.callStatus.get(op.at) ?? []), ...tokens])]);
+          } else if (summary.releasesSometimes?.[i]) {
+            // Released on some of the callee's paths, and its result does not tell which: the caller
+            // can neither know it open nor closed after the call. Silence (as a hand-off).
+            this.noteDisposal(s, r);
+            this.dropRef(s, r, 'escape');
           }
         });
         return;
       }
     }
+  }
+
+  /** The status token of `target` for the call at `at` whose callee releases it as `split` says. */
+  private splitToken(at: number, target: Token, split: ReleaseSplit): Token {
+    const key = `S${at}:${target.key}`;
+    let t = this.splitTokens.get(key);
+    if (!t) {
+      t = { kind: 'token', key, site: target.site, origin: target.origin, param: target.param };
+      this.splitTokens.set(key, t);
+      this.splitStatus.set(t, { target, split });
+    }
+    return t;
   }
 
   /** An exception leaves with state `x`: it joins what the node sends to its exceptional successor. */
@@ -952,6 +1008,10 @@ export class FunctionAnalysis {
         return out;
       }
       case 'same': {
+        // `rc == MOSQ_ERR_SUCCESS` with `rc` a call's status: a comparison with the constant's value.
+        const statusKey = g.value === undefined ? undefined : this.index.get(g.constant === 'b' ? g.a : g.b);
+        const status = statusKey === undefined ? undefined : s.status[statusKey];
+        if (status && g.value !== undefined) return this.status([...status], branch ? g.rel : NEGATE[g.rel], g.value);
         if ((g.rel === '==') !== branch) return EMPTY;
         const detach = new Map<number, Set<Token>>();
         this.notHeld(s, g.a, g.b, g.standard === 'b', detach);
@@ -1004,10 +1064,19 @@ export class FunctionAnalysis {
     return released ? [...own, ...released] : own;
   }
 
-  private status(tokens: Token[], rel: Rel, c: number): Constraint {
-    if (statusFailed(rel, c)) return { kill: new Set(tokens), valid: new Set(), detach: new Map() };
-    if (statusSucceeded(rel, c)) return { kill: new Set(), valid: new Set(tokens), detach: new Map() };
-    return EMPTY;
+  private status(all: Token[], rel: Rel, c: number): Constraint {
+    const tokens = all.filter((t) => !this.splitStatus.has(t));
+    const out: Constraint = statusFailed(rel, c) ? { kill: new Set(tokens), valid: new Set(), detach: new Map() }
+      : statusSucceeded(rel, c) ? { kill: new Set(), valid: new Set(tokens), detach: new Map() } : { kill: new Set(), valid: new Set(), detach: new Map() };
+    for (const t of all) {
+      const s = this.splitStatus.get(t);
+      // The result is one of the values of the paths that release it (no path that keeps it returns a
+      // value that passes this edge): the callee closed it. Otherwise nothing is proven.
+      if (!s || s.split.kept.some((v) => holds(v, rel, c))) continue;
+      out.kill.add(s.target);
+      if (s.target.param >= 0) this.paramReleased[s.target.param] = true;
+    }
+    return out.kill.size || out.valid.size ? out : EMPTY;
   }
 
   // ---------------------------------------------------------------- exits
@@ -1078,7 +1147,12 @@ export class FunctionAnalysis {
   /** Summary mode: which parameters are still live at this normal exit, by whether it returns a failure constant. */
   private paramsAtExit(s: State, node: IrNode): void {
     let failure = false;
-    for (const op of node.program.ops) if (op.op === 'returned' && op.constant !== undefined && op.constant !== null && op.constant < 0) failure = true;
+    let value: number | null = null;
+    for (const op of node.program.ops) {
+      if (op.op !== 'returned') continue;
+      if (op.constant !== undefined && op.constant !== null && op.constant < 0) failure = true;
+      if (op.value !== undefined && op.value !== null) value = op.value;
+    }
     const live = new Set<number>();
     for (const set of s.vars) for (const t of tokensOf(set)) if (t.param >= 0) live.add(t.param);
     const table = failure ? this.paramAtFailure : this.paramAtSuccess;
@@ -1087,6 +1161,9 @@ export class FunctionAnalysis {
       const e = (table[i] ??= { live: false, gone: false });
       if (live.has(i)) e.live = true;
       else e.gone = true;
+      const v = (this.paramValues[i] ??= { released: new Set(), kept: new Set(), unknown: false });
+      if (value === null) v.unknown = true;
+      else (live.has(i) ? v.kept : v.released).add(value);
     });
   }
 
@@ -1116,6 +1193,18 @@ export class FunctionAnalysis {
       set.add(t);
     }
     return out;
+  }
+}
+
+/** `v rel c` of two integers. */
+function holds(v: number, rel: Rel, c: number): boolean {
+  switch (rel) {
+    case '<': return v < c;
+    case '<=': return v <= c;
+    case '>': return v > c;
+    case '>=': return v >= c;
+    case '==': return v === c;
+    case '!=': return v !== c;
   }
 }
 

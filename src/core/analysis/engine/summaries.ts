@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { FunctionAnalysis, type Summary, type SummaryProvider } from './analysis';
+import { FunctionAnalysis, type ReleaseSplit, type Summary, type SummaryProvider } from './analysis';
 import type { FunctionIr } from '../ir/ir';
 
 /**
@@ -89,7 +89,8 @@ export function fingerprint(s: Summary | undefined): string {
   if (!s) return '-';
   const bits = (a: readonly boolean[] | undefined) => (a ?? []).map((b) => (b ? '1' : '0')).join('');
   const r = s.returns ? `${s.returns.resource}/${s.returns.validity}` : '';
-  return `${bits(s.releases)}|${bits(s.escapes)}|${bits(s.releasesOnFailure)}|${r}|${s.mayThrow ? 't' : ''}`;
+  const split = (s.releaseSplit ?? []).map((x) => (x ? `${x.released.join(',')}/${x.kept.join(',')}` : '')).join(';');
+  return `${bits(s.releases)}|${bits(s.escapes)}|${bits(s.releasesOnFailure)}|${r}|${s.mayThrow ? 't' : ''}|${bits(s.releasesSometimes)}|${split}`;
 }
 
 /** Summaries kept by content (SummaryStore.byContent) at most: the oldest are dropped past it. */
@@ -516,14 +517,24 @@ export class SummaryResolver {
     const releases = new Array<boolean>(n).fill(false);
     const escapes = new Array<boolean>(n).fill(false);
     const onFailure = new Array<boolean>(n).fill(false);
+    const sometimes = new Array<boolean>(n).fill(false);
+    const split = new Array<ReleaseSplit | null>(n).fill(null);
     args.forEach((k, j) => {
       if (k === null) return;
       releases[k] ||= !!t.releases[j];
       escapes[k] ||= !!t.escapes[j];
       onFailure[k] ||= !!t.releasesOnFailure?.[j];
+      sometimes[k] ||= !!t.releasesSometimes?.[j];
+      split[k] ??= t.releaseSplit?.[j] ?? null;
+    });
+    // A macro parameter given to two parameters of the target: its split is not one parameter's.
+    args.forEach((k, j) => {
+      if (k !== null && args.indexOf(k) !== j) split[k] = null;
     });
     return {
       releases, escapes, mayThrow: t.mayThrow,
+      ...(sometimes.some((x) => x) ? { releasesSometimes: sometimes } : {}),
+      ...(split.some((x) => x) ? { releaseSplit: split } : {}),
       ...(t.returns ? { returns: t.returns } : {}),
       ...(onFailure.some((x) => x) ? { releasesOnFailure: onFailure } : {}),
     };

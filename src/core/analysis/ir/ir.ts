@@ -114,7 +114,15 @@ export type Op =
    * The value of the locations is returned to the caller (who then owns it). `constant`: the returned
    * expression is this constant (`return -1;`, `return ANET_ERR;`), when the language knows it.
    */
-  | { readonly op: 'returned'; readonly refs: readonly Ref[]; readonly constant?: number | null }
+  | {
+    readonly op: 'returned'; readonly refs: readonly Ref[]; readonly constant?: number | null;
+    /**
+     * The returned expression's value when it is an integer constant of any sign, as the language reads
+     * one (a literal, a macro or an enumerator the workspace defines: `return MOSQ_ERR_SUCCESS;`), else
+     * null or absent: which values the paths that release a parameter return (Summary.releaseSplit).
+     */
+    readonly value?: number | null;
+  }
   /** An exception may start here: the state as it is now goes to the node's exceptional successor. */
   /**
    * The call may raise here. With `when`, it raises only where that guard holds (`assertNotNull(s)`,
@@ -166,6 +174,11 @@ export type Guard =
     readonly g: 'same'; readonly a: string; readonly b: string; readonly rel: '==' | '!='; readonly standard: 'a' | 'b' | null;
     /** The side that is no variable of the function (a macro or a global: `ANET_ERR`, `INVALID_SOCKET`), if any. */
     readonly constant?: 'a' | 'b' | null;
+    /**
+     * The constant side's integer value where the language knows it only as a workspace constant of any
+     * sign (an enumerator, `#define ERR_X 14`): read only where the other side is a call's status.
+     */
+    readonly value?: number;
   }
   | { readonly g: 'none' };
 

@@ -115,7 +115,7 @@ export class Lowering {
     // `return open(...)`, `return wrapper(...)`: the call's result is what the caller gets.
     const call = strip(expr)?.type === 'call_expression' ? this.valueOf(expr, RETURNED) : null;
     if (call && call.kind !== 'other') list.push({ op: 'bind', target: RETURNED, value: call, start: ast.startIndex, end: ast.endIndex });
-    list.push({ op: 'returned', refs: call && call.kind !== 'other' ? [{ key: RETURNED.key, prefix: null }] : this.returnedRefs(expr), constant: this.constant(expr) });
+    list.push({ op: 'returned', refs: call && call.kind !== 'other' ? [{ key: RETURNED.key, prefix: null }] : this.returnedRefs(expr), constant: this.constant(expr), value: this.intValue(expr) });
     return expr;
   }
 
@@ -299,6 +299,15 @@ export class Lowering {
     if (r.type === 'call_expression') {
       const name = calleeName(r);
       if (name && ACQUIRE.has(name) && fillsStandardSlots(r)) return { kind: 'other' };
+      if (name === 'signalfd') {
+        // signalfd(2): a new descriptor only for the first argument -1; else the result is that same descriptor (its mask updated).
+        const first = strip(callArgs(r)[0] ?? null);
+        if (!first || this.constant(first) !== -1) {
+          if (!first || (first.type === 'identifier' && !this.cfg.locals.has(first.text))) return { kind: 'other' };
+          const key = lvalueKey(first);
+          return key ? { kind: 'var', key } : { kind: 'other' };
+        }
+      }
       if (name && ACQUIRE.has(name)) return { kind: 'acquire', ...this.site(r, name, target.kind === 'local' ? target.key : null) };
       if (name && ACQUIRE_PAIR.has(name)) return { kind: 'status', start: r.startIndex };
       // A project function may be an acquiring wrapper: its summary says (else this is `other`).
@@ -705,8 +714,17 @@ export class Lowering {
         if (std) return std;
         if (rc !== null && lc === null) return this.compare(l, op, rc);
         if (lc !== null && rc === null) return this.compare(r, MIRROR[op], lc);
-        if (lc === null && rc === null && (op === '==' || op === '!=')) return this.same(l, r, op);
-        return NONE;
+        if (lc !== null || rc !== null) return NONE;
+        // A call's result against a constant the workspace defines (`f(&s) != MOSQ_ERR_SUCCESS`): its status, if it is one.
+        const lv = this.intValue(l);
+        const rv = this.intValue(r);
+        if (rv !== null && lv === null && strip(l)?.type === 'call_expression') return this.compare(l, op, rv);
+        if (lv !== null && rv === null && strip(r)?.type === 'call_expression') return this.compare(r, MIRROR[op], lv);
+        if (op !== '==' && op !== '!=') return NONE;
+        const same = this.same(l, r, op);
+        if (same.g !== 'same') return same;
+        const value = same.constant === 'b' ? rv : same.constant === 'a' ? lv : null;
+        return value === null ? same : { ...same, value };
       }
       case 'value': return this.compare(e, '!=', 0);
     }
@@ -758,6 +776,24 @@ export class Lowering {
       return v === undefined ? null : -v;
     }
     return null;
+  }
+
+  /**
+   * An integer constant of any sign: as `constant` reads one, or a macro or enumerator of the file or
+   * the workspace (`MOSQ_ERR_SUCCESS`, `-ERR_IO`) that is no variable here; else null.
+   */
+  private intValue(n: Node): number | null {
+    const c = this.constant(n);
+    if (c !== null) return c;
+    let s = strip(n);
+    let sign = 1;
+    if (s?.type === 'unary_expression' && s.child(0)?.type === '-') {
+      s = strip(s.childForFieldName('argument'));
+      sign = -1;
+    }
+    if (s?.type !== 'identifier' || this.cfg.locals.has(s.text) || this.ctx.globals?.isVariable(s.text)) return null;
+    const v = this.ctx.macros.constants.get(`=${s.text}`);
+    return v === undefined ? null : sign * v;
   }
 
   private same(l: Node, r: Node, rel: '==' | '!='): Guard {

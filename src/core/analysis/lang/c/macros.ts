@@ -1,6 +1,6 @@
 import { Parser, type Node } from 'web-tree-sitter';
 import { definitionNodes, objectDefineLines } from './definitions';
-import { cleanupFunction, constantValue, declaratorName } from './syntax';
+import { cleanupFunction, constantValue, declaratorName, strip } from './syntax';
 
 /**
  * What the file's own object-like macros mean to the analysis:
@@ -13,7 +13,9 @@ import { cleanupFunction, constantValue, declaratorName } from './syntax';
 export interface FileMacros {
   /**
    * Invalid-descriptor constants by name; and, under `&NAME` (no identifier), the value of each
-   * macro defined as one bit (`#define JOB_PTY 0x4`, `(1 << 3)`), for flag tests (`~flags & JOB_PTY`).
+   * macro defined as one bit (`#define JOB_PTY 0x4`, `(1 << 3)`), for flag tests (`~flags & JOB_PTY`);
+   * and, under `=NAME`, every integer constant of any sign the file defines (an object-like macro written
+   * as a number, an enumerator), for the values a function returns (`return MOSQ_ERR_ERRNO;`).
    */
   readonly constants: ReadonlyMap<string, number>;
   readonly cleanup: ReadonlySet<string>;
@@ -39,7 +41,7 @@ export function fileMacros(root: Node): FileMacros {
     // An invalid value: negative, or the null handle (`#define INVALID_EPOLL_HANDLE NULL` where the handle is a `HANDLE`).
     else if (value.includes('-') || /^\(?\s*NULL\s*\)?$/.test(value)) constants.push({ name, value });
   }
-  const bits = oneBitMacros(root.text);
+  const bits = [...oneBitMacros(root.text), ...integerConstants(root)];
   if (!constants.length && !cleanups.length) return bits.length ? { constants: new Map(bits), cleanup: new Set() } : NO_MACROS;
   const lines = [
     ...constants.map((c, i) => `int sockscope_c${i} = ${c.value};`),
@@ -86,6 +88,41 @@ function oneBitMacros(text: string): [string, number][] {
     seen.set(name, seen.has(name) && seen.get(name) !== bit ? null : bit);
   }
   return [...seen].filter((e): e is [string, number] => e[1] !== null).map(([k, v]) => [`&${k}`, v]);
+}
+
+/**
+ * The file's integer constants, as [`=NAME`, value]: object-like macros written as a number (`#define
+ * ERR_IO 14`, `(-2)`, `0x10U`) and enumerators (an explicit value written as a number or an earlier
+ * enumerator, else one more than the previous one, the first 0). A name given two values is left out.
+ */
+export function integerConstants(root: Node): [string, number][] {
+  const seen = new Map<string, number | null>();
+  const add = (name: string, v: number | null) => seen.set(name, seen.has(name) && seen.get(name) !== v ? null : v);
+  for (const { name, value } of objectDefineLines(root.text)) {
+    const m = /^\(?\s*(-?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*\s*\)?$/.exec(value.replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim());
+    if (!m) continue;
+    const v = Number(m[2]!.startsWith('0') && !/^0[xX]/.test(m[2]!) && m[2]!.length > 1 ? parseInt(m[2]!, 8) : Number(m[2]));
+    if (Number.isSafeInteger(v)) add(name, m[1] ? -v : v);
+  }
+  if (root.text.includes('enum')) {
+    for (const list of root.descendantsOfType('enumerator_list')) {
+      let next: number | null = 0;
+      for (const e of list?.namedChildren ?? []) {
+        if (e?.type !== 'enumerator') continue;
+        const name = e.childForFieldName('name')?.text;
+        const valueNode = e.childForFieldName('value');
+        let v: number | null = next;
+        if (valueNode) {
+          const c = strip(valueNode);
+          v = c?.type === 'identifier' ? seen.get(c.text) ?? null : constantValue(valueNode);
+          if (v !== null && !Number.isSafeInteger(v)) v = null;
+        }
+        if (name) add(name, v);
+        next = v === null ? null : v + 1;
+      }
+    }
+  }
+  return [...seen].filter((e): e is [string, number] => e[1] !== null).map(([k, v]) => [`=${k}`, v]);
 }
 
 /** The value of a macro written as one bit (`0x4`, `8`, `(1 << 3)`, `0x10U`), else null. */

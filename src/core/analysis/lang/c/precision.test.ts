@@ -618,3 +618,26 @@ void Pool::serve() {
   assert.deepEqual(await findings(global, 'cpp'), ['18:sfd']);
   assert.deepEqual(await findings(global, 'c'), []);
 });
+
+test('signalfd on an open descriptor updates its mask and returns that descriptor: a new one only for -1', async () => {
+  assert.deepEqual(await findings(`
+#include <sys/signalfd.h>
+static int signal_fd = -1;
+void update_mask(sigset_t *mask) {
+  int ret = signalfd(signal_fd, mask, 0);
+  if (ret == -1) perror("signalfd");
+}
+int open_and_update(sigset_t *mask) {
+  int fd = signalfd(-1, mask, 0);
+  if (fd < 0) return -1;
+  int again = signalfd(fd, mask, SFD_NONBLOCK);
+  if (again < 0) { close(fd); return -1; }
+  return fd;
+}
+int leaks_new(sigset_t *mask) {
+  int fd = signalfd(-1, mask, 0);
+  if (fd < 0) return -1;
+  return 0;
+}
+`), ['23:fd']);
+});

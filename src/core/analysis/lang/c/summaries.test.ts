@@ -428,3 +428,75 @@ void take(int fd, int mode) {
   assert.deepEqual(r.findings.map((f) => `${f.function}:${f.variable}:${f.range.start.line + 1}`), ['take:fd:7']);
   C_FUNCTIONS.clear();
 });
+
+// A callee that closes `*sock` on its failure paths and returns a constant of a workspace enum (mosquitto's
+// net__socket_nonblock): the caller's test of the result says where the descriptor was closed (issue 13).
+const ERR_H = 'enum err_t { ERR_OK = 0, ERR_NOMEM = 1, ERR_INVAL, ERR_IO = 14 };\nint set_nonblock(int *sock);\nint maybe_close(int *sock, int how);\n';
+const SOCK_C = `#include <fcntl.h>
+#include <unistd.h>
+#include "err.h"
+int set_nonblock(int *sock) {
+    int opt = fcntl(*sock, F_GETFL, 0);
+    if (opt == -1) { close(*sock); *sock = -1; return ERR_IO; }
+    if (fcntl(*sock, F_SETFL, opt | O_NONBLOCK) == -1) { close(*sock); *sock = -1; return ERR_IO; }
+    return ERR_OK;
+}
+int maybe_close(int *sock, int how) {
+    if (how) { close(*sock); *sock = -1; return ERR_OK; }
+    return ERR_OK;
+}
+`;
+
+test('a callee that closes *sock exactly on the paths returning one set of constants: the caller\'s test of its result decides', async () => {
+  const index = await workspace({ 'err.h': ERR_H, 'sock.c': SOCK_C });
+  const split = summaryOf(index, 'set_nonblock');
+  assert.deepEqual([split?.releases, split?.releasesSometimes, split?.releaseSplit], [[false], [true], [{ released: [14], kept: [0] }]]);
+  // Returns ERR_OK whether it closed or not: nothing separates its paths.
+  assert.equal(summaryOf(index, 'maybe_close')?.releaseSplit, undefined);
+  const caller = `#include <sys/socket.h>
+#include <unistd.h>
+#include "err.h"
+int assigned(int *out) {
+    int rc;
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0) return ERR_IO;
+    rc = set_nonblock(&s);
+    if (rc) return rc;
+    if (connect(s, 0, 0) < 0) { close(s); return ERR_IO; }
+    *out = s;
+    return ERR_OK;
+}
+int in_condition(int *out) {
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s == -1) return ERR_IO;
+    if (set_nonblock(&s)) return ERR_IO;
+    *out = s;
+    return ERR_OK;
+}
+int against_constants(int *out) {
+    int rc, s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s == -1) return ERR_IO;
+    if (set_nonblock(&s) != ERR_OK) return ERR_IO;
+    rc = set_nonblock(&s);
+    if (rc == ERR_IO) return rc;
+    *out = s;
+    return ERR_OK;
+}
+int leaks_on_success(void) {
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0) return ERR_IO;
+    if (set_nonblock(&s)) return ERR_IO;
+    return ERR_OK;
+}
+int cannot_tell(int how) {
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (s < 0) return ERR_IO;
+    if (maybe_close(&s, how)) return ERR_IO;
+    return ERR_OK;
+}
+`;
+  await index.update('caller.c', caller, 'c');
+  // Only the success path of leaks_on_success keeps the descriptor it drops; cannot_tell is not known either way.
+  assert.deepEqual(await findings(index, 'caller.c', caller), ['leaks_on_success:s:34:sockscope.leak']);
+  index.dispose();
+});
