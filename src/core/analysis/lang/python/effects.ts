@@ -599,7 +599,13 @@ export class Effects {
     if (shape?.shape === 'wrap') {
       // The wrapper owns the wrapped socket/descriptor from now on.
       const w = strip(wrappedArgument(call));
-      if (w?.type === 'identifier') out.push({ t: 'release', v: w.text });
+      if (w?.type === 'identifier') {
+        out.push({ t: 'release', v: w.text });
+        // `wrap_socket` detaches the socket into the SSL socket before the handshake, which may fail, and the
+        // SSL socket closes itself when it does: an exception out of the wrap leaves nothing of ours open
+        // (the checks before the detach fail on every run). `os.fdopen` raising leaves the descriptor ours.
+        if (callee(call, this.imports).name === 'wrap_socket') out.push({ t: 'escape', v: w.text, early: true });
+      }
     }
     const c = callee(call, this.imports);
     const args = call.childForFieldName('arguments');
