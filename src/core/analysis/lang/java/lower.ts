@@ -248,7 +248,8 @@ export class JavaLowering {
   private origin(site: Node): ExceptionOrigin {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
-      (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site));
+      (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
+        || this.connectedSocketStream(site));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 
@@ -484,6 +485,37 @@ export class JavaLowering {
    * null), with no `bind` or `connect` on it earlier in the text: binding a fresh socket to a loopback address and
    * a port the system picks practically never fails.
    */
+  /**
+   * `s.getInputStream()` / `s.getOutputStream()` of a local declared `Socket` or `SSLSocket` that only ever holds
+   * what an `accept()` returned or a `new Socket(host, port…)` (which connects) made: a connected socket's stream
+   * is only refused once the socket was closed or that direction shut down, which the function would have done
+   * itself. (A `URLConnection`'s `getInputStream()` connects and reads headers: not this.)
+   */
+  private connectedSocketStream(call: Node): boolean {
+    const name = call.childForFieldName('name')?.text;
+    if ((name !== 'getInputStream' && name !== 'getOutputStream') || callArgs(call).length) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier') return false;
+    const type = this.typeOf(recv.text);
+    if (type !== 'Socket' && type !== 'SSLSocket') return false;
+    const connected = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'method_invocation') return x.childForFieldName('name')?.text === 'accept' && callArgs(x).length === 0 && !!x.childForFieldName('object');
+      if (x?.type === 'object_creation_expression') return simpleTypeName(x.childForFieldName('type')) === 'Socket' && !hasClassBody(x) && callArgs(x).length >= 2;
+      return false;
+    };
+    if (!this.onlyGiven(recv.text, connected)) return false;
+    // Nothing in the function shuts it down or closes it before the call (in the text).
+    let closedBefore = false;
+    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
+      if (closedBefore || n.type !== 'method_invocation' || n.startIndex >= call.startIndex) return;
+      const m = n.childForFieldName('name')?.text ?? '';
+      const o = strip(n.childForFieldName('object'));
+      if ((m === 'close' || m === 'shutdownInput' || m === 'shutdownOutput') && o?.type === 'identifier' && o.text === recv.text) closedBefore = true;
+    });
+    return !closedBefore;
+  }
+
   private loopbackBind(call: Node): boolean {
     const args = callArgs(call);
     if (call.childForFieldName('name')?.text !== 'bind' || args.length < 1 || args.length > 2) return false;
