@@ -99,14 +99,38 @@ interface Constraint {
 
 const EMPTY: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
 
+/** The largest value `x rel c` allows (`x != c` allows any). */
+function highest(rel: Rel, c: number): number {
+  switch (rel) {
+    case '<': return c - 1;
+    case '<=': case '==': return c;
+    default: return Infinity;
+  }
+}
+
+/**
+ * The branch proves the handle holds no resource. A descriptor (`int`) is invalid only when negative
+ * (`fd < 0`, `fd == -1`): 0 is a valid descriptor, so `fd <= 0` and `!fd` say "invalid or 0" (see
+ * `standardFor`). A parameter (`any`) keeps the looser reading, its caller's convention being unknown
+ * (`if (fd <= 0) return;` on a descriptor or a pointer it was given).
+ */
 function invalidFor(t: Token, rel: Rel, c: number): boolean {
-  const asInt = (rel === '<' && c <= 0) || (rel === '<=' && c <= 0) || (rel === '==' && c < 0);
   const asPtr = rel === '==' && c === 0;
   switch (t.site.validity) {
-    case 'int': return asInt;
+    case 'int': return highest(rel, c) < 0;
     case 'pointer': return asPtr;
-    case 'any': return asInt || asPtr;
+    case 'any': return (rel === '<' && c <= 0) || (rel === '<=' && c <= 0) || (rel === '==' && c < 0) || asPtr;
   }
+}
+
+/**
+ * The branch proves a descriptor the function acquired is 0, 1 or 2, or invalid (`fd == 0`, `!fd`,
+ * `fd <= 0`, the false side of `fd > 0`, `fd <= 2`): a fresh descriptor takes the lowest free number,
+ * so it is 0-2 only where a standard stream was closed, and it then fills that stream, kept for the
+ * process on purpose (`open("/dev/null")` in a daemon). Either way it is not the function's to close.
+ */
+function standardFor(t: Token, rel: Rel, c: number): boolean {
+  return t.site.validity === 'int' && t.param < 0 && highest(rel, c) <= 2;
 }
 
 function validFor(t: Token, rel: Rel, c: number): boolean {
@@ -992,7 +1016,7 @@ export class FunctionAnalysis {
           // Only the invalid side says something of every element (each one is closed or invalid).
           const out: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
           for (const k of this.refKeys({ key: null, prefix: g.subject.prefix })) {
-            for (const t of tokensOf(s.vars[k])) if (invalidFor(t, rel, g.c)) out.kill.add(t);
+            for (const t of tokensOf(s.vars[k])) if (invalidFor(t, rel, g.c) || standardFor(t, rel, g.c)) out.kill.add(t);
           }
           return out;
         }
@@ -1001,10 +1025,13 @@ export class FunctionAnalysis {
         const status = s.status[k];
         if (status) return this.status([...status], rel, g.c);
         const out: Constraint = { kill: new Set(), valid: new Set(), detach: new Map() };
+        const standard = new Set<Token>();
         for (const t of tokensOf(s.vars[k])) {
           if (invalidFor(t, rel, g.c)) out.kill.add(t);
+          else if (standardFor(t, rel, g.c)) standard.add(t);
           else if (validFor(t, rel, g.c)) out.valid.add(t);
         }
+        if (standard.size) out.detach.set(k, standard);
         return out;
       }
       case 'same': {

@@ -242,6 +242,12 @@ export interface Exit {
   readonly unlikely?: boolean;
   /** With `unlikely`, the call whose failure alone reaches it, for the message (`setenv()`). */
   readonly unlikelyBecause?: string;
+  /**
+   * With `unlikely`: a `return` reached only where a defensive test at the function's start found this
+   * pointer parameter (or a value read from one) NULL (C: `if (!server) return;`, the caller's contract
+   * being that it never is), for the message.
+   */
+  readonly defensive?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { CFileContext, type CWorkspace } from './context';
 import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { ACQUIRE, RELEASE } from './names';
 import type { FileScan } from './scan';
+import type { Exit } from '../../ir/ir';
 import { FunctionAnalysis } from '../../engine/analysis';
 import { leakFinding, overwriteFinding, ownTokens, type FindingBody } from '../../engine/findings';
 import { FixPlanner, projectCloser, type FileFixContext } from './fixes';
@@ -348,15 +349,25 @@ function ownedParameterLeaks(fn: Node, name: string, ctx: CFileContext, language
     for (const e of analysis.paramExits) {
       if (e.param !== i || e.exit.kind === 'throw') continue;
       const decl = params[i]!.node;
+      const message = `\`${e.variable}\` (a parameter ${name}() closes or hands over on its other paths, so its caller no longer owns it) is not closed on this path`;
       out.push({
         ruleId: 'sockscope.leak', language, range: file.lines.range(e.exit.start, e.exit.end), function: name, variable: e.variable,
         acquired: file.lines.range(decl.startIndex, decl.endIndex),
-        message: `\`${e.variable}\` (a parameter ${name}() closes or hands over on its other paths, so its caller no longer owns it) is not closed on this path`,
+        message: e.exit.unlikely ? `${message} (${unlikelyReason(e.exit)})` : message,
+        ...(e.exit.unlikely ? { severity: 'information' as const } : {}),
         related: [{ range: file.lines.range(decl.startIndex, decl.endIndex), message: `\`${e.variable}\` is given to ${name}() here` }],
       });
     }
   }
   return out;
+}
+
+/** Why a leak at an unlikely exit (lower.ts) is below warning severity, for its message. */
+function unlikelyReason(exit: Exit): string {
+  if (exit.defensive !== undefined) {
+    return `only if \`${exit.defensive}\` is NULL: a defensive test at the start of the function, before it does anything; not proof of a leak`;
+  }
+  return `only when ${exit.unlikelyBecause ?? 'a call that practically never fails'} fails`;
 }
 
 function analyzeFunction(
@@ -382,7 +393,7 @@ function analyzeFunction(
     const afterDup2 = !rec.origin && !!rec.exit.unlikely;
     out.push({
       finding: atMainReturn ? { ...finding, severity: 'information', message: `${finding.message} (main() returns: the process exit closes it)` }
-        : afterDup2 ? { ...finding, message: `${finding.message} (only when ${rec.exit.unlikelyBecause ?? 'a call that practically never fails'} fails)` } : finding,
+        : afterDup2 ? { ...finding, message: `${finding.message} (${unlikelyReason(rec.exit)})` } : finding,
       fix: planner?.leakFix(rec) ?? null,
     });
   }

@@ -12,6 +12,7 @@ import type { FileMacros } from './macros';
 import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
+import { defensiveNullReturns } from './defensiveReturn';
 import { callArgs, calleeName, constantValue, declaratorName, EXPECT_HINTS, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -63,6 +64,8 @@ export class Lowering {
    */
   private readonly structFields = new Map<string, Set<string>>();
   private callsDup2 = false;
+  /** The `return`s of the function's leading NULL tests of pointer parameters (defensiveReturn.ts), by offset. */
+  private defensive: ReadonlyMap<number, string> = new Map();
 
   constructor(private readonly cfg: FunctionCfg, private readonly ctx: CompileContext) {}
 
@@ -83,6 +86,7 @@ export class Lowering {
     const reads: string[][] = nodes.map(() => []);
     this.effects(sites, ops, noReturn, reads);
     if (returnsOnly) return this.returnsIr(fn, ops);
+    this.defensive = defensiveNullReturns(fn);
     nodes.forEach((node, id) => {
       if (node.kind === 'cond' && node.owner?.type === 'if_statement') this.optionalOut(node.owner, ops[id]!);
     });
@@ -129,10 +133,17 @@ export class Lowering {
     return { nodes: irNodes, entry: this.cfg.entry, params: this.cfg.params, start: fn.startIndex, end: fn.endIndex, autoReleased: this.cfg.cleanupVars, nameAfterRelease: true };
   }
 
-  /** The node's exit; a `return` reached only when a call that practically never fails failed (`dup2` onto a standard descriptor, `setenv`) is unlikely (standardDup.ts). */
+  /**
+   * The node's exit; a `return` reached only when a call that practically never fails failed (`dup2` onto a
+   * standard descriptor, `setenv`) is unlikely (standardDup.ts), and so is the `return` of a defensive NULL
+   * test of a pointer parameter at the function's start (defensiveReturn.ts).
+   */
   private exitOf(node: CfgNode): Exit | null {
     const exit = exitOf(node);
-    if (!exit || !this.callsDup2 || node.kind !== 'return' || !node.ast) return exit;
+    if (!exit || node.kind !== 'return' || !node.ast) return exit;
+    const tested = this.defensive.get(node.ast.startIndex);
+    if (tested !== undefined) return { ...exit, unlikely: true, defensive: tested };
+    if (!this.callsDup2) return exit;
     const failed = onlyAfterUnlikelyFailure(node.ast, this.cfg.parentOf);
     return failed === null ? exit : { ...exit, unlikely: true, unlikelyBecause: failed };
   }

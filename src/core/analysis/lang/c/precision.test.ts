@@ -465,7 +465,8 @@ int plain(void) {
   close(fd);
   return 0;
 }
-`), ['15:epfd', '20:fd']);
+`), ['15:epfd']);
+  // `plain`: a descriptor equal to 0 took a closed standard stream's number and now fills it (kept on purpose).
 });
 
 test('a return reached only when setenv()/unsetenv() of a literal name failed is below warning severity; another name or call stays a warning', async () => {
@@ -640,4 +641,105 @@ int leaks_new(sigset_t *mask) {
   return 0;
 }
 `), ['23:fd']);
+});
+
+test('a descriptor known to be 0 (or 0-2) after its test filled a closed standard stream: kept on purpose; `fd > 0` false is no proof of -1', async () => {
+  const src = `${C_HEADERS}void close_std(void) {
+  int newfd;
+  if ((newfd = open("/dev/null", O_RDWR))) {
+    dup2(newfd, STDIN_FILENO);
+    dup2(newfd, STDOUT_FILENO);
+    dup2(newfd, STDERR_FILENO);
+    close(newfd);
+  } else {
+    perror("open");
+  }
+}
+int zero_is_none(const char *p) {
+  int fd = open(p, O_RDONLY);
+  if (!fd)
+    return -1;
+  close(fd);
+  return 0;
+}
+int at_most_two(const char *p) {
+  int fd = open(p, O_RDONLY);
+  if (fd <= 2)
+    return -1;
+  close(fd);
+  return 0;
+}
+int positive(const char *p, int x) {
+  int fd = open(p, O_RDONLY);
+  if (fd > 0)
+    write(fd, "a", 1);
+  if (x)
+    return -1;
+  close(fd);
+  return 0;
+}
+int negative(const char *p, int x) {
+  int fd = open(p, O_RDONLY);
+  if (fd < 0)
+    return 1;
+  if (x)
+    return -1;
+  close(fd);
+  return 0;
+}
+`;
+  const r = await analyzeC(src, 'c', {});
+  assert.deepEqual(r.notes, []);
+  // close_std's else branch has newfd == 0 (stdin was closed: /dev/null fills it); zero_is_none and at_most_two
+  // return where the descriptor can only be 0-2 (or -1). positive's `return -1` leaks where fd > 0 ...
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.function}:${f.variable}`), ['36:positive:fd', '45:negative:fd']);
+  const fixes = (fn: string) => r.findings.find((f) => f.function === fn)!.fixes.map((x) => x.edits.map((e) => e.newText).join(''));
+  // ... but fd may be 0 there too (the false side of `fd > 0`), a descriptor kept on purpose: a guarded
+  // `if (fd >= 0) close(fd);` would close it, so no fix is offered. After `fd < 0` the fix is plain.
+  assert.deepEqual(fixes('positive'), []);
+  assert.ok(fixes('negative').length > 0 && fixes('negative').every((t) => t.includes('close(fd);') && !t.includes('if (fd')));
+});
+
+test('a leak only through a defensive NULL test of a pointer parameter at the start of the function is below warning; an error return of a call result stays a warning', async () => {
+  const src = `${C_HEADERS}struct srv { int (*cb)(int); int n; };
+struct srv *lookup(void *arg);
+void trace(const char *m);
+static void on_conn(void *l, int fd, void *arg) {
+  struct srv *server = (struct srv *)arg;
+  (void)l;
+  if (!server)
+    return;
+  if (!server->cb) {
+    close(fd);
+    return;
+  }
+  server->n = fd;
+}
+static void on_lookup(void *l, int fd, void *arg) {
+  struct srv *server = lookup(arg);
+  if (!server)
+    return;
+  if (!server->cb) {
+    close(fd);
+    return;
+  }
+  server->n = fd;
+}
+static void after_work(void *l, int fd, struct srv *server) {
+  trace("conn");
+  if (server == NULL)
+    return;
+  if (!server->cb) {
+    close(fd);
+    return;
+  }
+  server->n = fd;
+}
+`;
+  const r = await analyzeC(src, 'c', {});
+  assert.deepEqual(r.notes, []);
+  assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1}:${f.function}:${f.variable}:${f.severity ?? 'warning'}`),
+    ['13:on_conn:fd:information', '23:on_lookup:fd:warning', '33:after_work:fd:warning']);
+  assert.match(r.findings[0]!.message, /only if `server` is NULL: a defensive test at the start of the function/);
+  assert.doesNotMatch(r.findings[1]!.message, /defensive/);
 });
