@@ -102,7 +102,36 @@ export async function withTransientTree<T>(id: LanguageId, text: string, use: (t
   return parseWith(id, text, use, undefined, false);
 }
 
+/**
+ * Set once a call into tree-sitter's WebAssembly trapped (a `WebAssembly.RuntimeError` such as "memory access out of
+ * bounds"): its memory may be damaged, and every later parse in this process or worker could fail or, worse, give
+ * wrong trees. Parses then refuse with this message; the analysis worker ends itself after such a request so that
+ * the next one starts a fresh instance (core/worker/thread.ts).
+ */
+let broken: string | undefined;
+
+/** Why tree-sitter can no longer be used in this process or worker, or undefined while it can. */
+export function parserBroken(): string | undefined {
+  return broken;
+}
+
+function noteTrap(e: unknown): void {
+  if (!broken && e instanceof WebAssembly.RuntimeError) {
+    broken = `the tree-sitter parser failed on an earlier file (${e.message}) and cannot be used again in this process`;
+  }
+}
+
 async function parseWith<T>(id: LanguageId, text: string, use: (tree: Tree) => T, from: ReparseBase | undefined, derive: boolean): Promise<T> {
+  if (broken) throw new Error(broken);
+  try {
+    return await parseOnce(id, text, use, from, derive);
+  } catch (e) {
+    noteTrap(e);
+    throw e;
+  }
+}
+
+async function parseOnce<T>(id: LanguageId, text: string, use: (tree: Tree) => T, from: ReparseBase | undefined, derive: boolean): Promise<T> {
   const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
   const cached = treeCache?.lookup(id, text) ?? (derive ? treeCache?.derive?.(id, text) : undefined);
   if (cached) return use(cached);

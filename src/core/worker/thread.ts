@@ -12,7 +12,7 @@ import { GoPackages } from '../analysis/goPackages';
 import { JavaProject } from '../analysis/javaProject';
 import { PythonProject } from '../analysis/pythonProject';
 import { languageForFile } from '../analysis/sources';
-import { setTreeCache } from '../analysis/parser';
+import { parserBroken, setTreeCache } from '../analysis/parser';
 import { DocumentTrees } from './documentTrees';
 import type { AnalyzeReply, AnalyzeRequest, FromWorker, IndexFilesRequest, IndexReply, ToWorker } from './protocol';
 
@@ -135,6 +135,15 @@ async function drain(): Promise<void> {
       const m = queue.shift();
       if (!m) break;
       await handle(m);
+      // tree-sitter trapped during that request: this worker's parser cannot be trusted again. Ending the worker
+      // makes the client start a fresh one with the next request (and say so in its log).
+      const broken = parserBroken();
+      if (broken) {
+        for (const q of queue.splice(0)) if ('id' in q) reply({ id: q.id, ok: false, cancelled: false, error: broken });
+        // After the replies are on their way.
+        setTimeout(() => process.exit(0), 100);
+        return;
+      }
     }
   } finally {
     draining = false;

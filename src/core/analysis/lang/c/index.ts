@@ -98,7 +98,6 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     }
     return results.length === 1 ? results[0]! : mergeConfigurations(language, results);
   } catch (e) {
-    if (process.env.SOCKSCOPE_DEBUG_STACK) console.error(e);
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
 }

@@ -46,7 +46,9 @@ type Table = ReadonlyMap<string, CMacroDefinition>;
 /** Trials (parses of an item) at most per file, the characters they parse at most, and the longest item tried. */
 const MAX_TRIALS = 600;
 const MAX_PARSED = 4_000_000;
-const MAX_ITEM = 200_000;
+// Not above 64 KiB: repairing a 100 KB function by trial (OpenVPN's options.c `add_option`, an `else if` chain of
+// ~500 options) made tree-sitter's WebAssembly trap ("memory access out of bounds"), which ends its use in the process.
+const MAX_ITEM = 65_536;
 /** Candidates at most per item. */
 const MAX_CANDIDATES = 150;
 
