@@ -91,3 +91,79 @@ int leaky(const char *p, int kind) {
 }
 `), ['30:fd']);
 });
+
+/** A control port kept in a file-scope struct: its `valid` flag, set before a loop and at its end, says whether `fd` is kept (line 33: `return 0`). */
+function watcher(fieldDecl = 'int valid;', structKind = 'struct', helper = '(void)fd;', before = '', extra = ''): string {
+  return `
+static ${structKind} watcher_t {
+  int fd;
+  int port;
+  ${fieldDecl}
+} watcher;
+static void note(int fd) { ${helper} }
+${extra}
+int start(void) {
+  memset(&watcher, 0, sizeof(watcher));
+  watcher.port = 8080;
+  if (watcher.port != 0) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd >= 0) {
+      watcher.valid = 0;
+      do {
+        ${before}
+        if (listen(fd, 1))
+          break;
+        watcher.fd = fd;
+        watcher.valid = 1;
+      } while (0);
+      if (!watcher.valid) {
+        close(fd);
+        watcher.port = 0;
+      }
+    }
+  }
+  return 0;
+}
+`;
+}
+
+test('a field of a file-scope struct correlates like a global: the flag a loop leaves says whether the socket was kept', async () => {
+  assert.deepEqual(await findings(watcher()), []);
+  assert.deepEqual(await findings(watcher('int valid;', 'struct', '(void)fd;', 'note(fd);')), [], 'a callee that changes no field of it');
+  // Not followed: a volatile field, a union (fields share storage), a callee that sets the flag, the
+  // field's address kept by the file, a write of the whole struct in between.
+  assert.deepEqual(await findings(watcher('volatile int valid;')), ['33:fd']);
+  assert.deepEqual(await findings(watcher('int valid;', 'union')), ['33:fd']);
+  assert.deepEqual(await findings(watcher('int valid;', 'struct', '(void)fd; watcher.valid = 1;', 'note(fd);')), ['33:fd']);
+  assert.deepEqual(await findings(watcher('int valid;', 'struct', '(void)fd;', '', 'int *valid_flag = &watcher.valid;')), ['33:fd']);
+  assert.deepEqual(await findings(watcher('int valid;', 'struct', '(void)fd;', 'memset(&watcher, 1, sizeof(watcher));')), ['33:fd']);
+});
+
+test('a field of a file-scope struct tested twice: a descriptor opened and closed under the same unchanged option', async () => {
+  const init = (between: string, extra = '') => `
+typedef struct inst_t { int daemon; int other; } inst;
+static inst instance;
+void configure(int d) { instance.other = d; }
+void reset(int d) { instance.daemon = d; }
+${extra}
+int init(void) {
+  int devnull = -1;
+  if (instance.daemon) {
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull == -1)
+      return -1;
+  }
+  ${between}
+  if (instance.daemon) {
+    dup2(devnull, 0);
+    close(devnull);
+  }
+  return 0;
+}
+`;
+  assert.deepEqual(await findings(init('configure(1);')), []);
+  assert.deepEqual(await findings(init('instance.other = 2;')), [], 'another field assigned');
+  assert.deepEqual(await findings(init('reset(0);')), ['24:devnull']);
+  assert.deepEqual(await findings(init('instance.daemon ^= 1;')), ['24:devnull']);
+  assert.deepEqual(await findings(init('configure(1);', 'int *daemon_flag = &instance.daemon;')), ['24:devnull']);
+});

@@ -72,6 +72,91 @@ export class FileGlobals {
   }
 
   /**
+   * Can a function that declares no variable `root` follow the field `root.field` of the file-scope
+   * variable `root` like a local (`if (!plugin_watcher.valid) closesocket(fd);` after a loop that set it)?
+   * In C only, when `root` is a variable of the file (not `volatile`) whose type the file shows to be a
+   * struct (no union: its fields do not share storage), no field `field` of the file is declared
+   * `volatile`, and the file gives away the address of neither the variable nor the field other than to
+   * a function it does not define (as countUnchanged). What changes it in a function is read by the
+   * lowering: assignments and steps of the field or the variable, its address taken, and the calls
+   * whose callee may change it (fieldsChangedBy).
+   */
+  fieldFollowable(root: string, field: string): boolean {
+    if (this.scan.language !== 'c' || !this.scan.fileVariables.has(root)) return false;
+    const tree = this.scan.functions[0]?.tree.rootNode;
+    if (!tree) return false;
+    const facts = this.structFacts(tree);
+    if (!facts.structs.has(root) || facts.volatileFields.has(field)) return false;
+    const escaped = this.escapedPaths(tree);
+    const path = `${root}.${field}`;
+    for (const p of escaped) if (p === root || p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`) || p.startsWith(`${path}-`)) return false;
+    return true;
+  }
+
+  /**
+   * The variables and fields (`V`, `V.f`: a longer path cut at its second field, at `->` and `[`) that a
+   * call may change: those the file's function `callee` and the functions of the file it reaches assign,
+   * step or take the address of; every function's for a call through a pointer (`callee` null); none for
+   * a function the file does not define.
+   */
+  fieldsChangedBy(callee: string | null): ReadonlySet<string> {
+    const key = callee ?? '';
+    let out = this.fieldMemo.get(key);
+    if (out) return out;
+    const def = callee === null ? undefined : this.scan.definitions.get(callee);
+    const changes = callee === null ? this.changedByEvery() : def ? this.changesIn(this.reachedFrom(def)) : new Set<string>();
+    out = new Set([...changes].map(shortPath));
+    this.fieldMemo.set(key, out);
+    return out;
+  }
+
+  private readonly fieldMemo = new Map<string, ReadonlySet<string>>();
+  private structInfo: { readonly structs: ReadonlySet<string>; readonly volatileFields: ReadonlySet<string> } | undefined;
+
+  /**
+   * The file-scope variables whose type the file shows to be a struct (`struct t {…} v;`, `struct t v;`,
+   * `T v;` with `typedef struct … T;` in the file), and the field names some struct of the file declares `volatile`.
+   */
+  private structFacts(root: Node): { readonly structs: ReadonlySet<string>; readonly volatileFields: ReadonlySet<string> } {
+    if (this.structInfo) return this.structInfo;
+    const atFileScope = (n: Node) => n.parent !== null && FILE_SCOPE.has(n.parent.type);
+    const structTypes = new Set<string>();
+    const unionTypes = new Set<string>();
+    for (const t of root.descendantsOfType('type_definition')) {
+      if (!t || !atFileScope(t)) continue;
+      const type = t.childForFieldName('type')?.type;
+      for (const d of t.childrenForFieldName('declarator')) {
+        if (d?.type !== 'type_identifier') continue;
+        if (type === 'struct_specifier') structTypes.add(d.text);
+        else unionTypes.add(d.text);
+      }
+    }
+    const structs = new Set<string>();
+    const other = new Set<string>();
+    for (const decl of root.descendantsOfType('declaration')) {
+      if (!decl || !atFileScope(decl)) continue;
+      const type = decl.childForFieldName('type');
+      const isStruct = type?.type === 'struct_specifier' || (type?.type === 'type_identifier' && structTypes.has(type.text) && !unionTypes.has(type.text));
+      for (const d of decl.childrenForFieldName('declarator')) {
+        // The variable itself, not a pointer to it nor an array of it.
+        const name = d?.type === 'identifier' ? d.text : d?.type === 'init_declarator' && d.childForFieldName('declarator')?.type === 'identifier' ? d.childForFieldName('declarator')!.text : null;
+        if (name === null) continue;
+        (isStruct ? structs : other).add(name);
+      }
+    }
+    for (const n of other) structs.delete(n);
+    const volatileFields = new Set<string>();
+    for (const f of root.descendantsOfType('field_declaration')) {
+      if (!f || !f.children.some((c) => c?.type === 'type_qualifier' && c.text === 'volatile')) continue;
+      for (const d of f.childrenForFieldName('declarator')) {
+        const name = d ? declaratorName(d)?.name : undefined;
+        if (name) volatileFields.add(name);
+      }
+    }
+    return (this.structInfo = { structs, volatileFields });
+  }
+
+  /**
    * Does nothing the analysis can see change the count `prefixes` names (a file-scope variable `root`
    * of a C file, or a field of it read with `.`: `settings.workers` with its prefixes `settings`,
    * `settings.workers`) from the start of `fn` on? Not when `fn` declares a variable of that name
@@ -213,8 +298,20 @@ export class FileGlobals {
     const root = this.scan.functions[0]?.tree.rootNode;
     const ofFile = (paths: ReadonlySet<string>): string =>
       [...paths].filter((p) => this.scan.fileVariables.has(p.split('.')[0]!)).sort().join(',');
-    return `${own}|${ofFile(this.changedByEvery())}|${root ? ofFile(this.escapedPaths(root)) : ''}`;
+    const structs = root ? this.structFacts(root) : undefined;
+    const facts = structs ? `${[...structs.structs].sort().join(',')}|${[...structs.volatileFields].sort().join(',')}` : '';
+    return `${own}|${ofFile(this.changedByEvery())}|${root ? ofFile(this.escapedPaths(root)) : ''}|${facts}`;
   }
+}
+
+const FILE_SCOPE: ReadonlySet<string> = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif']);
+
+/** A changed path as the lowering follows fields: `V.f.g`, `V.f->g`, `V.f[i]` change `V.f`. */
+function shortPath(p: string): string {
+  const cut = p.search(/->|\[/);
+  const head = cut < 0 ? p : p.slice(0, cut);
+  const parts = head.split('.');
+  return parts.length > 2 ? `${parts[0]}.${parts[1]}` : head;
 }
 
 /** The variable a declarator declares, a function pointer (`(*cb)(int)`) included; null for a function. */

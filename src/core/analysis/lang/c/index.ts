@@ -17,7 +17,7 @@ import { FunctionCache } from '../../engine/functionCache';
 import { FileReuse, functionKey } from '../../engine/reuse';
 import { Placement } from '../../fix/placement';
 import { definitionNodes } from './definitions';
-import { fileMacros, type FileMacros } from './macros';
+import { fileMacros, withTableHints, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { repairRounds, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
@@ -162,7 +162,7 @@ function analyzeTree(
   const root = tree.rootNode;
   const scan = known?.scan ?? withNoReturnMacros(scanFile(root, language), root, text, config, options.cMacros);
   const own = known?.own ?? fileMacros(root);
-  const macros = workspace ? workspace.index.macrosFor(own) : own;
+  const macros = withTableHints(workspace ? workspace.index.macrosFor(own) : own, options.cMacros, root.tree.language);
   const wrappers = known?.wrappers;
   const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => wrappers ?? macroWrappers(root));
   // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
@@ -271,7 +271,16 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
     }
   }
   return functionKey(file.language, fn, file.text, options, [[...scan.headers].sort().join(','), includePlace(file),
-    projectCloser(file) ?? '', macrosOf(file), workspaceConstants, globalsOf(ctx), facts.join('\u0001')]);
+    projectCloser(file) ?? '', macrosOf(file), workspaceConstants, hintsOf(ctx), globalsOf(ctx), facts.join('\u0001')]);
+}
+
+const hintKeys = new WeakMap<CFileContext, string>();
+
+/** The names the file reads as branch-prediction hints (the workspace table's included, which no other key part holds), once per file. */
+function hintsOf(ctx: CFileContext): string {
+  let h = hintKeys.get(ctx);
+  if (h === undefined) hintKeys.set(ctx, (h = [...ctx.macros.hints].sort().join(',')));
+  return h;
 }
 
 const globalKeys = new WeakMap<CFileContext, string>();

@@ -13,7 +13,7 @@ import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
 import { defensiveNullReturns } from './defensiveReturn';
-import { callArgs, calleeName, constantValue, declaratorName, EXPECT_HINTS, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
+import { callArgs, calleeName, constantValue, declaratorName, fieldPath, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
  * Lowers one C/C++ function to the shared IR: the syntax on each CFG node is translated, once,
@@ -144,7 +144,7 @@ export class Lowering {
     const tested = this.defensive.get(node.ast.startIndex);
     if (tested !== undefined) return { ...exit, unlikely: true, defensive: tested };
     if (!this.callsDup2) return exit;
-    const failed = onlyAfterUnlikelyFailure(node.ast, this.cfg.parentOf);
+    const failed = onlyAfterUnlikelyFailure(node.ast, this.cfg.parentOf, this.ctx.macros.hints);
     return failed === null ? exit : { ...exit, unlikely: true, unlikelyBecause: failed };
   }
 
@@ -481,16 +481,23 @@ export class Lowering {
     const writes: Set<string>[] = nodes.map(() => new Set());
     const sets: { key: string; c: number }[][] = nodes.map(() => []);
     const shifts: { key: string; by: number }[][] = nodes.map(() => []);
+    // A followed field (`V.f`) is changed by a change of `V.f` or of `V` (a field of another name is other storage).
+    const fields = [...ids.keys()].some((k) => /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(k));
     const write = (name: string | undefined, at: Node) => {
-      if (!name || !this.followed(name)) return;
+      if (!name || !(this.followed(name) || (fields && this.ctx.globals?.isVariable(name.split('.')[0]!)))) return;
       const o = this.ownerOf(at.startIndex, at.endIndex);
       if (o === null) volatile.add(name);
       else writes[o.id]!.add(name);
     };
-    for (const n of fn.descendantsOfType(['pointer_expression', 'update_expression'])) {
+    for (const n of fn.descendantsOfType(fields ? ['pointer_expression', 'update_expression', 'assignment_expression'] : ['pointer_expression', 'update_expression'])) {
       if (!n) continue;
-      const arg = strip(n.childForFieldName('argument'));
-      if (arg?.type !== 'identifier') continue;
+      const arg = strip(n.childForFieldName(n.type === 'assignment_expression' ? 'left' : 'argument'));
+      if (fields && arg && this.fileRooted(arg)) {
+        // `V.f = …`, `V.f |= …`, `V.f++`, `&V`, `&V.f` (given to a function the file does not define, else V.f is not followed): a change of what it names.
+        if (n.type !== 'pointer_expression' || n.child(0)?.type === '&') write(shortFieldPath(arg), n);
+        continue;
+      }
+      if (n.type === 'assignment_expression' || arg?.type !== 'identifier') continue;
       if (n.type === 'update_expression') {
         write(arg.text, n);
         // `n--;` as its node's whole statement: the value moves by one (a known range moves with it).
@@ -503,6 +510,14 @@ export class Lowering {
     for (const e of sites) {
       if (e.kind === 'assign') {
         const left = strip(e.node.childForFieldName('left'));
+        const field = fields && left?.type === 'field_expression' ? this.followedField(left) : null;
+        if (field !== null) {
+          // `V.f = 0;` as its node's whole statement: the value is known from there.
+          const c = this.constant(e.node.childForFieldName('right') ?? e.node);
+          const o = c === null ? null : this.ownerOf(e.node.startIndex, e.node.endIndex);
+          if (o && c !== null && this.wholeEffect(o, e.node.startIndex)) sets[o.id]!.push({ key: field, c });
+          continue;
+        }
         if (left?.type !== 'identifier') continue;
         write(left.text, e.node);
         const c = e.node.childForFieldName('operator')?.text === '=' ? this.constant(e.node.childForFieldName('right') ?? e.node) : null;
@@ -512,6 +527,7 @@ export class Lowering {
         if (o && this.wholeEffect(o, e.node.startIndex)) sets[o.id]!.push(c !== null ? { key: left.text, c } : { key: symbolKey(left.text, sym!), c: 1 });
       } else if (e.kind === 'call' && this.ctx.globals) {
         for (const g of this.ctx.globals.writtenBy(e.callee)) if (!this.cfg.locals.has(g)) write(g, e.node);
+        if (fields) for (const g of this.ctx.globals.fieldsChangedBy(e.callee)) if (!this.cfg.locals.has(g.split('.')[0]!)) write(g, e.node);
       }
       if (e.kind === 'call' && !(e.callee && (PURE_CALLS.has(e.callee) || ACQUIRE.has(e.callee) || DUP_ONTO.has(e.callee) || RELEASE.has(e.callee)))) {
         // A call may change what it is given (a macro, an out-parameter); not what follows a format
@@ -520,6 +536,7 @@ export class Lowering {
           if (isFormatString(a)) break;
           const r = strip(a);
           if (r?.type === 'identifier') write(r.text, e.node);
+          else if (fields && r && this.fileRooted(r)) write(shortFieldPath(r), e.node);
         }
       }
     }
@@ -597,7 +614,7 @@ export class Lowering {
       const arg = e.childForFieldName('argument');
       return arg ? { s: 'not', arg } : null;
     }
-    if (e.type === 'call_expression' && EXPECT_HINTS.has(calleeName(e) ?? '')) {
+    if (e.type === 'call_expression' && this.ctx.macros.hints.has(calleeName(e) ?? '')) {
       const arg = callArgs(e)[0];
       return arg ? { s: 'hint', arg } : null;
     }
@@ -622,9 +639,13 @@ export class Lowering {
     if (!n) return NO_FACT;
     let key: string | null = null;
     let names: string[] = [];
+    const field = n.type === 'field_expression' ? this.followedField(n) : null;
     if (n.type === 'identifier' && this.followed(n.text)) {
       key = n.text;
       names = [n.text];
+    } else if (field !== null) {
+      key = field;
+      names = [field, field.split('.')[0]!];
     } else if (n.type === 'call_expression' && !assigned && PURE_CALLS.has(calleeName(n) ?? '')) {
       // `strcmp(path, "-")`: over locals and literals only.
       const args = callArgs(n).map((a) => strip(a));
@@ -695,6 +716,25 @@ export class Lowering {
   /** A variable whose value a fact may follow: a local, or a global the file lets the function follow (globals.ts). */
   private followed(name: string): boolean {
     return this.cfg.locals.has(name) || !!this.ctx.globals?.followable(name);
+  }
+
+  /**
+   * `V.f` (read with `.`) of a file-scope struct variable `V` the function does not declare, whose
+   * field the file lets it follow (FileGlobals.fieldFollowable): its key `V.f`, else null.
+   */
+  private followedField(n: Node): string | null {
+    if (n.childForFieldName('operator')?.text !== '.') return null;
+    const root = strip(n.childForFieldName('argument'));
+    const field = n.childForFieldName('field');
+    if (root?.type !== 'identifier' || field?.type !== 'field_identifier' || this.cfg.locals.has(root.text)) return null;
+    return this.ctx.globals?.fieldFollowable(root.text, field.text) ? `${root.text}.${field.text}` : null;
+  }
+
+  /** Is `n` a variable of the file, or a path into one (`V.f`, `V.f.g[i]`), that the function does not declare? */
+  private fileRooted(n: Node): boolean {
+    let r: Node | null = n;
+    while (r && (r.type === 'field_expression' || r.type === 'subscript_expression')) r = strip(r.childForFieldName('argument'));
+    return r?.type === 'identifier' && !this.cfg.locals.has(r.text) && !!this.ctx.globals?.isVariable(r.text);
   }
 
   /** The variables the function assigns (any operator) or steps, as the file scan found them. */
@@ -963,4 +1003,13 @@ function acquisitionsIn(expr: Node): number[] {
     if (name && !RELEASE.has(name)) out.push(c.startIndex);
   }
   return out;
+}
+
+/** What a change of a path into a variable changes, as followed fields are keyed: `V`, or `V.f` for `V.f`, `V.f.g`, `V.f->g`, `V.f[i]`. */
+function shortFieldPath(n: Node): string {
+  const p = fieldPath(n);
+  const cut = p.search(/->|\[/);
+  const head = cut < 0 ? p : p.slice(0, cut);
+  const parts = head.split('.');
+  return parts.length > 2 ? `${parts[0]}.${parts[1]}` : head;
 }

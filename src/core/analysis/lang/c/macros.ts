@@ -1,4 +1,6 @@
-import { Parser, type Node } from 'web-tree-sitter';
+import { Parser, type Language, type Node } from 'web-tree-sitter';
+import type { CMacroDefinition } from '../../types';
+import { fileHintDependencies, hintNames, NO_HINT_DEPENDENCIES, tableHintDependencies, type HintDependencies } from './hintMacros';
 import { definitionNodes, objectDefineLines } from './definitions';
 import { cleanupFunction, constantValue, declaratorName, strip } from './syntax';
 
@@ -19,9 +21,21 @@ export interface FileMacros {
    */
   readonly constants: ReadonlyMap<string, number>;
   readonly cleanup: ReadonlySet<string>;
+  /** The file's own function-like macros as branch-prediction hints (hintMacros.ts). */
+  readonly hintDeps: HintDependencies;
+  /** The names of branch-prediction hints, the file's macros and (once merged) the workspace's included. */
+  readonly hints: ReadonlySet<string>;
 }
 
-export const NO_MACROS: FileMacros = { constants: new Map(), cleanup: new Set() };
+const BASE_HINTS = hintNames(NO_HINT_DEPENDENCIES);
+
+export const NO_MACROS: FileMacros = { constants: new Map(), cleanup: new Set(), hintDeps: NO_HINT_DEPENDENCIES, hints: BASE_HINTS };
+
+/** `macros` with the workspace table's hint macros under the file's own (hintMacros.ts). */
+export function withTableHints(macros: FileMacros, table: ReadonlyMap<string, CMacroDefinition> | undefined, lang: Language): FileMacros {
+  const ws = tableHintDependencies(table, lang);
+  return ws.size ? { ...macros, hints: hintNames(macros.hintDeps, ws) } : macros;
+}
 
 const MAX_VALUE = 120;
 
@@ -42,7 +56,9 @@ export function fileMacros(root: Node): FileMacros {
     else if (value.includes('-') || /^\(?\s*NULL\s*\)?$/.test(value)) constants.push({ name, value });
   }
   const bits = [...oneBitMacros(root.text), ...integerConstants(root)];
-  if (!constants.length && !cleanups.length) return bits.length ? { constants: new Map(bits), cleanup: new Set() } : NO_MACROS;
+  const hintDeps = fileHintDependencies(root);
+  const hints = hintDeps.size ? hintNames(hintDeps) : BASE_HINTS;
+  if (!constants.length && !cleanups.length) return bits.length || hintDeps.size ? { constants: new Map(bits), cleanup: new Set(), hintDeps, hints } : NO_MACROS;
   const lines = [
     ...constants.map((c, i) => `int sockscope_c${i} = ${c.value};`),
     ...cleanups.map((c, i) => `${c.value} int sockscope_d${i};`),
@@ -51,9 +67,9 @@ export function fileMacros(root: Node): FileMacros {
   try {
     parser.setLanguage(lang);
     const tree = parser.parse(lines.join('\n'));
-    if (!tree) return NO_MACROS;
+    if (!tree) return { ...NO_MACROS, hintDeps, hints };
     try {
-      const out = { constants: new Map<string, number>(bits), cleanup: new Set<string>() };
+      const out = { constants: new Map<string, number>(bits), cleanup: new Set<string>(), hintDeps, hints };
       for (let i = 0; i < tree.rootNode.namedChildCount; i++) {
         const d = tree.rootNode.namedChild(i);
         if (!d || d.type !== 'declaration' || d.hasError) continue;

@@ -31,7 +31,7 @@ export const UNLIKELY_FAILING: ReadonlySet<string> = new Set(['dup2', 'setenv', 
  * Returns what failed, for the message (`dup2() onto a standard descriptor`, `setenv()`), else null.
  * `parentOf` holds the syntactic parents the CFG builder recorded (cheaper than `Node.parent`).
  */
-export function onlyAfterUnlikelyFailure(ret: Node, parentOf: ReadonlyMap<number, Node>): string | null {
+export function onlyAfterUnlikelyFailure(ret: Node, parentOf: ReadonlyMap<number, Node>, hints: ReadonlySet<string> = EXPECT_HINTS): string | null {
   let child = ret;
   for (let i = 0; i < MAX_UP; i++) {
     const p = parentOf.get(child.id) ?? child.parent;
@@ -39,7 +39,7 @@ export function onlyAfterUnlikelyFailure(ret: Node, parentOf: ReadonlyMap<number
     if (p.type === 'function_definition' || p.type === 'lambda_expression') return null;
     if (p.type === 'if_statement') {
       const truth = branchOf(p, child);
-      const failed = truth === null ? null : failedWhen(p.childForFieldName('condition'), truth, 0);
+      const failed = truth === null ? null : failedWhen(p.childForFieldName('condition'), truth, 0, hints);
       if (failed !== null) return hasLabel(child) ? null : failed;
     }
     child = p;
@@ -62,19 +62,19 @@ function branchOf(ifNode: Node, child: Node): boolean | null {
 }
 
 /** Does `cond` having the value `truth` imply that some call of the table in it failed? What failed, else null. */
-function failedWhen(cond: Node | null, truth: boolean, depth: number): string | null {
+function failedWhen(cond: Node | null, truth: boolean, depth: number, hints: ReadonlySet<string>): string | null {
   const e = strip(cond);
   if (!e || depth > 32) return null;
-  if (e.type === 'unary_expression' && e.child(0)?.type === '!') return failedWhen(e.childForFieldName('argument'), !truth, depth + 1);
+  if (e.type === 'unary_expression' && e.child(0)?.type === '!') return failedWhen(e.childForFieldName('argument'), !truth, depth + 1, hints);
   if (e.type === 'call_expression') {
     const name = calleeName(e);
     // A branch-prediction hint passes its first argument's value on.
-    if (name !== null && EXPECT_HINTS.has(name)) return failedWhen(callArgs(e)[0] ?? null, truth, depth + 1);
+    if (name !== null && hints.has(name)) return failedWhen(callArgs(e)[0] ?? null, truth, depth + 1, hints);
     // A bare `if (dup2(fd, n))` tests the result against 0.
     return failsWith(e, '!=', 0, truth);
   }
   if (e.type === 'assignment_expression' && e.childForFieldName('operator')?.text === '=') {
-    return failedWhen(e.childForFieldName('right'), truth, depth + 1);
+    return failedWhen(e.childForFieldName('right'), truth, depth + 1, hints);
   }
   if (e.type !== 'binary_expression') return null;
   const op = e.childForFieldName('operator')?.type ?? '';
@@ -84,8 +84,8 @@ function failedWhen(cond: Node | null, truth: boolean, depth: number): string | 
   // `a || b` true: both may be what holds, so both must say failure; false: either being false is enough. `&&` the other way round.
   const both = (a: string | null, b: string | null) => (a !== null && b !== null ? a : null);
   const either = (a: string | null, b: string | null) => a ?? b;
-  if (op === '||') return truth ? both(failedWhen(l, true, depth + 1), failedWhen(r, true, depth + 1)) : either(failedWhen(l, false, depth + 1), failedWhen(r, false, depth + 1));
-  if (op === '&&') return truth ? either(failedWhen(l, true, depth + 1), failedWhen(r, true, depth + 1)) : both(failedWhen(l, false, depth + 1), failedWhen(r, false, depth + 1));
+  if (op === '||') return truth ? both(failedWhen(l, true, depth + 1, hints), failedWhen(r, true, depth + 1, hints)) : either(failedWhen(l, false, depth + 1, hints), failedWhen(r, false, depth + 1, hints));
+  if (op === '&&') return truth ? either(failedWhen(l, true, depth + 1, hints), failedWhen(r, true, depth + 1, hints)) : both(failedWhen(l, false, depth + 1, hints), failedWhen(r, false, depth + 1, hints));
   if (!isRel(op)) return null;
   const rc = standardOrConstant(r);
   const lCall = assignedCall(l);

@@ -313,5 +313,8 @@ export function firstExpression(stmt: Node): Node | null {
   return firstKid(stmt);
 }
 
-/** Branch-prediction hints whose first argument is the condition (`unlikely(fd == -1)`, `__builtin_expect(!!(x), 0)`). */
-export const EXPECT_HINTS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect', '__predict_true', '__predict_false']);
+/**
+ * Branch-prediction hints whose first argument is the condition (`unlikely(fd == -1)`, `__builtin_expect(!!(x), 0)`);
+ * a file's and its workspace's macros that are such a hint are added to these (hintMacros.ts).
+ */
+export const EXPECT_HINTS: ReadonlySet<string> = new Set(['likely', 'unlikely', '__builtin_expect', '__builtin_expect_with_probability', '__predict_true', '__predict_false']);

@@ -5,7 +5,7 @@ import type { FunctionIr } from '../../ir/ir';
 import { loadLanguage, withTree } from '../../parser';
 import { reparse, sameLengthReplacements } from '../../reparse';
 import { callsOf, CFileContext, isStatic } from './context';
-import { fileMacros, type FileMacros } from './macros';
+import { fileMacros, withTableHints, type FileMacros } from './macros';
 import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { isHeader } from './workspaceMacros';
 import { configurations, type MacroTable } from './preproc';
@@ -373,7 +373,7 @@ export class CWorkspaceIndex implements UnitSource {
   macrosFor(own: FileMacros): FileMacros {
     const ws = this.constants();
     if (!ws.size) return own;
-    return { constants: new Map([...ws, ...own.constants]), cleanup: own.cleanup };
+    return { ...own, constants: new Map([...ws, ...own.constants]) };
   }
 
   /** A resolver over this index (its summaries are cached in the index across resolvers). */
@@ -421,7 +421,7 @@ export class CWorkspaceIndex implements UnitSource {
     }
     this.keep(file, k);
     // The file's macros over the workspace's constants as they are when its first function is lowered.
-    k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, this.macrosFor(k.own), { index: this, file });
+    k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, withTableHints(this.macrosFor(k.own), this.macros, k.tree.language), { index: this, file });
     return k.ctx.irOfName(name, returnsOnly);
   }
 }
