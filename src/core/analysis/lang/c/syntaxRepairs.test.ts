@@ -379,3 +379,40 @@ test('a learned leading macro is not tried first where another name of the row i
   assert.match(both, /^ {11} int lib_kept\(int a\);\n/);
   assert.equal(both.slice(first.length), alone);
 });
+
+test('a macro call ending its line before a directive gets its `;`: at file scope with the item it closes, in a body by moving the call left', async () => {
+  const src = [
+    'MODULE_FORWARD_DECL(redirect)',
+    '',
+    '#define REDIRECT_CODE(to_, code_) to_',
+    'int count_status(void) {',
+    '  int max = 0;',
+    '  FOR_EACH_HTTP_STATUS(COMPARE_MAX)',
+    '#undef COMPARE_MAX',
+    '  return max;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  // The body's call stays one call statement, one column to the left.
+  assert.match(text, /\n {1}FOR_EACH_HTTP_STATUS\(COMPARE_MAX\);\n#undef/);
+});
+
+test('a declaration split in items by an error is repaired as one: a missing `;` then the rest, or the rest on the same row', async () => {
+  const src = [
+    'extern int lib_make(int);',
+    'extern __typeof(lib_make) make __attribute__((weak, __alias__("lib_make")));',
+    'extern __typeof(lib_make) __make __attribute__((weak, __alias__("lib_make")));',
+    '_Static_assert(offsetof(ctx_t, mc.regs[0]) == R0_OFFSET, "R0_OFFSET is invalid");',
+    '_Static_assert(offsetof(ctx_t, mc.sp) == SP_OFFSET, "SP_OFFSET is invalid");',
+    'int lib_make(int n) { return n; }',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /extern __typeof\(lib_make\) make +;/);
+  assert.match(text, /\n +;\n +;\nint lib_make/);
+});
