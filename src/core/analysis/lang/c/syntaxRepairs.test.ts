@@ -416,3 +416,20 @@ test('a declaration split in items by an error is repaired as one: a missing `;`
   assert.match(text, /extern __typeof\(lib_make\) make +;/);
   assert.match(text, /\n +;\n +;\nint lib_make/);
 });
+
+test('macros side by side that stand for strings (defined in a generated header) become string literals; a declaration does not', async () => {
+  const src = [
+    'void set_names(struct data *data) {',
+    '  data->file = make_name(PID_DIR PID_FILE, data->name, RELOAD_EXT);',
+    '  data->path = PID_DIR PID_FILE PID_EXT;',
+    '  data->kind = KIND_A;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /make_name\(" {5}" " {6}", data->name, RELOAD_EXT\);/);
+  assert.match(text, /data->path = " {5}" " {6}" " {5}";/);
+  assert.match(text, /data->kind = KIND_A;/);
+});

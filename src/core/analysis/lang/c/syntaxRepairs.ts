@@ -393,6 +393,13 @@ function candidatesOf(item: Node, others: readonly Node[], text: string, table: 
       continue;
     }
     if (!NAME_TOKENS.has(leaf.type)) continue;
+    // Macros that stand for strings, side by side or next to a string (`make_name(PID_DIR PID_FILE, n)`,
+    // `path = RUN_DIR "x.pid";` with the macros defined in a generated header): each becomes a string
+    // literal of its length. Only as a whole operand: after `(`, `,`, `=` or `return`, before `)`, `,` or `;`.
+    if (!stringRun(leaves, k - 1, table)) {
+      const run = stringRun(leaves, k, table);
+      if (run) out.push({ rewrites: run.map((l) => ({ start: l.startIndex, end: l.endIndex, text: `"${' '.repeat(l.endIndex - l.startIndex - 2)}"` })), rank: 0 });
+    }
     const name = leaf.text;
     const next = leaves[k + 1];
     const call = next?.type === '(' && next.startIndex >= leaf.endIndex ? closingParen(leaves, k + 1) : -1;
@@ -590,6 +597,35 @@ function emptyArguments(leaves: readonly Node[], text: string): Rewrite[] {
   }
   return out;
 }
+
+/**
+ * The names of the run of string macros and string literals that starts at leaves[k], on one row, when there is one:
+ * two tokens at least, a name at least (two when no string is there), as a whole operand (see candidatesOf).
+ */
+function stringRun(leaves: readonly Node[], k: number, table: Table): Node[] | null {
+  if (k < 1) return null;
+  const names: Node[] = [];
+  let strings = 0;
+  let j = k;
+  const row = leaves[k]?.startPosition.row;
+  for (; j < leaves.length && leaves[j]!.startPosition.row === row; j++) {
+    const l = leaves[j]!;
+    if (NAME_TOKENS.has(l.type) && l.endIndex - l.startIndex >= 2 && macroLike(l.text, table) !== null && leaves[j + 1]?.type !== '(') names.push(l);
+    else if (l.parent?.type === 'string_literal') {
+      // The whole literal, its quotes and content.
+      strings++;
+      while (leaves[j + 1] && leaves[j + 1]!.parent === l.parent) j++;
+    } else break;
+  }
+  if (!names.length || (names.length < 2 && !strings)) return null;
+  const before = leaves[k - 1]?.type;
+  const after = leaves[j]?.type;
+  if (!before || !RUN_BEFORE.has(before) || !after || !RUN_AFTER.has(after)) return null;
+  return names;
+}
+
+const RUN_BEFORE: ReadonlySet<string> = new Set(['(', ',', '=', 'return']);
+const RUN_AFTER: ReadonlySet<string> = new Set([')', ',', ';']);
 
 /** Is the token the closing (`end`) or opening (`start`) quote of a string literal? */
 function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
