@@ -433,3 +433,25 @@ test('macros side by side that stand for strings (defined in a generated header)
   assert.match(text, /data->path = " {5}" " {6}" " {5}";/);
   assert.match(text, /data->kind = KIND_A;/);
 });
+
+test('a function whose header an error split from its body is repaired with its body (errors in both)', async () => {
+  const src = [
+    'conn_t * __attribute__ ((pure))',
+    'find_conn(const char *name, list_t *l)',
+    '{',
+    '  conn_t *c;',
+    '  LIST_FOREACH(c, l) {',
+    '    if (!strcmp(name, c->name))',
+    '      return c;',
+    '  }',
+    '  return NULL;',
+    '}',
+    '',
+  ].join('\n');
+  const split = await withTree('c', src, (t) => t.rootNode.childCount === 2 && t.rootNode.child(1)!.type === 'compound_statement');
+  assert.ok(split);
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /^conn_t \* {23}\nfind_conn/);
+  assert.match(text, /\n  while {7}\(c, l\) \{/);
+});

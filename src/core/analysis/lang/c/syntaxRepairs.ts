@@ -142,10 +142,11 @@ function repairItem(
   // the declaration went there (`extern __typeof(f) g` missing its `;`, then `__attribute__((weak, alias("f")));`).
   // And when the next item, with errors too, starts on the row where the item ends: an error split the row
   // (`_Static_assert(offsetof(t, a.b) == 8, "…");` at file scope reads as a declaration, then a string).
+  // And a function's body split from its header by an error in the header (`T * __attribute__((pure))` then `f(void)`).
   // (So on, a few items at most: `extern __typeof(f) g1 __attribute__(…);` on each of several rows.)
   const joined: Node[] = [];
   for (let last = item; after && end === after.startIndex && after.endIndex - start <= MAX_ITEM && joined.length < MAX_JOINED
-    && (endsMissing(last) || after.startPosition.row === last.endPosition.row);) {
+    && (endsMissing(last) || after.startPosition.row === last.endPosition.row || (after.type === 'compound_statement' && last.type === 'ERROR'));) {
     joined.push(after);
     last = after;
     end = after.endIndex;
