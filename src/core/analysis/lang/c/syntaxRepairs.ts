@@ -24,10 +24,15 @@ import { definitionNodes } from './definitions';
  * - empty macro arguments (`ENTRY(1, TLS,,,)`): the commas that separate nothing are blanked;
  * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked;
  * - a macro that stands for a type (`LIST_HEAD(name, item) a, b;`): its arguments are blanked;
- * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length;
+ * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length; so are macros
+ *   side by side as a whole operand (`make_name(PID_DIR PID_FILE, n)`), each one;
  * - an `__attribute__((…))` where the grammar takes none (not a cleanup); a macro used as a loop
  *   header in a function's body (`LIST_FOR_EACH(it, l) {`) read as `while`; an empty member
  *   declaration's `;`; GNU case ranges whose first value is more than one token (`'a'...'z'`).
+ *
+ * An item is tried with the next one when an error split them: a `;` the grammar found missing after an item that
+ * parsed (a macro call before a directive), an item that ends with a missing token or is followed on its row by
+ * one with errors (`_Static_assert(offsetof(t, a.b) == 8, "…");` at file scope), a function's header and its body.
  *
  * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
  * without errors is kept; else those that lessen its errors are combined, each kept only when it
