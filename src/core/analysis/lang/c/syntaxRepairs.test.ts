@@ -379,3 +379,79 @@ test('a learned leading macro is not tried first where another name of the row i
   assert.match(both, /^ {11} int lib_kept\(int a\);\n/);
   assert.equal(both.slice(first.length), alone);
 });
+
+test('a macro call ending its line before a directive gets its `;`: at file scope with the item it closes, in a body by moving the call left', async () => {
+  const src = [
+    'MODULE_FORWARD_DECL(redirect)',
+    '',
+    '#define REDIRECT_CODE(to_, code_) to_',
+    'int count_status(void) {',
+    '  int max = 0;',
+    '  FOR_EACH_HTTP_STATUS(COMPARE_MAX)',
+    '#undef COMPARE_MAX',
+    '  return max;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  // The body's call stays one call statement, one column to the left.
+  assert.match(text, /\n {1}FOR_EACH_HTTP_STATUS\(COMPARE_MAX\);\n#undef/);
+});
+
+test('a declaration split in items by an error is repaired as one: a missing `;` then the rest, or the rest on the same row', async () => {
+  const src = [
+    'extern int lib_make(int);',
+    'extern __typeof(lib_make) make __attribute__((weak, __alias__("lib_make")));',
+    'extern __typeof(lib_make) __make __attribute__((weak, __alias__("lib_make")));',
+    '_Static_assert(offsetof(ctx_t, mc.regs[0]) == R0_OFFSET, "R0_OFFSET is invalid");',
+    '_Static_assert(offsetof(ctx_t, mc.sp) == SP_OFFSET, "SP_OFFSET is invalid");',
+    'int lib_make(int n) { return n; }',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /extern __typeof\(lib_make\) make +;/);
+  assert.match(text, /\n +;\n +;\nint lib_make/);
+});
+
+test('macros side by side that stand for strings (defined in a generated header) become string literals; a declaration does not', async () => {
+  const src = [
+    'void set_names(struct data *data) {',
+    '  data->file = make_name(PID_DIR PID_FILE, data->name, RELOAD_EXT);',
+    '  data->path = PID_DIR PID_FILE PID_EXT;',
+    '  data->kind = KIND_A;',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /make_name\(" {5}" " {6}", data->name, RELOAD_EXT\);/);
+  assert.match(text, /data->path = " {5}" " {6}" " {5}";/);
+  assert.match(text, /data->kind = KIND_A;/);
+});
+
+test('a function whose header an error split from its body is repaired with its body (errors in both)', async () => {
+  const src = [
+    'conn_t * __attribute__ ((pure))',
+    'find_conn(const char *name, list_t *l)',
+    '{',
+    '  conn_t *c;',
+    '  LIST_FOREACH(c, l) {',
+    '    if (!strcmp(name, c->name))',
+    '      return c;',
+    '  }',
+    '  return NULL;',
+    '}',
+    '',
+  ].join('\n');
+  const split = await withTree('c', src, (t) => t.rootNode.childCount === 2 && t.rootNode.child(1)!.type === 'compound_statement');
+  assert.ok(split);
+  const { text, errors } = await repaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /^conn_t \* {23}\nfind_conn/);
+  assert.match(text, /\n  while {7}\(c, l\) \{/);
+});

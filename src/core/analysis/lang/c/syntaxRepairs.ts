@@ -24,10 +24,15 @@ import { definitionNodes } from './definitions';
  * - empty macro arguments (`ENTRY(1, TLS,,,)`): the commas that separate nothing are blanked;
  * - a lower-case qualifier macro right before a type keyword (`z_const char *p`), blanked;
  * - a macro that stands for a type (`LIST_HEAD(name, item) a, b;`): its arguments are blanked;
- * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length;
+ * - a macro next to a string literal (`"port " STR(PORT)`): an empty string literal of its length; so are macros
+ *   side by side as a whole operand (`make_name(PID_DIR PID_FILE, n)`), each one;
  * - an `__attribute__((…))` where the grammar takes none (not a cleanup); a macro used as a loop
  *   header in a function's body (`LIST_FOR_EACH(it, l) {`) read as `while`; an empty member
  *   declaration's `;`; GNU case ranges whose first value is more than one token (`'a'...'z'`).
+ *
+ * An item is tried with the next one when an error split them: a `;` the grammar found missing after an item that
+ * parsed (a macro call before a directive), an item that ends with a missing token or is followed on its row by
+ * one with errors (`_Static_assert(offsetof(t, a.b) == 8, "…");` at file scope), a function's header and its body.
  *
  * Each candidate is tried on the item alone, parsed by tree-sitter: the first that makes it parse
  * without errors is kept; else those that lessen its errors are combined, each kept only when it
@@ -49,6 +54,8 @@ const MAX_PARSED = 4_000_000;
 // Not above 64 KiB: repairing a 100 KB function by trial (OpenVPN's options.c `add_option`, an `else if` chain of
 // ~500 options) made tree-sitter's WebAssembly trap ("memory access out of bounds"), which ends its use in the process.
 const MAX_ITEM = 65_536;
+/** Items at most repaired with the one before them, each after one that ends with a missing token. */
+const MAX_JOINED = 8;
 /** Candidates at most per item. */
 const MAX_CANDIDATES = 150;
 
@@ -93,13 +100,25 @@ export function syntaxRepairs(root: Node, text: string, table: Table, memo?: Rep
       if (memo) learnedNames.set(memo, learned);
     }
     for (let i = 0; i < root.childCount && budget.trials > 0 && budget.chars > 0; i++) {
-      const item = root.child(i);
+      let item = root.child(i);
       if (!item || !(item.hasError || item.isMissing || item.type === 'ERROR')) continue;
+      // A missing `;` the grammar put after an item that parsed (`GEN_LIST(conn)` read as a type, then a
+      // directive): it is repaired with that item, which holds the tokens to rewrite.
+      let missing: Node | undefined;
+      if (item.isMissing && item.startIndex === item.endIndex) {
+        const before = item.previousSibling;
+        if (!before || before.hasError || before.type === 'ERROR' || before.endIndex !== item.startIndex) continue;
+        missing = item;
+        item = before;
+      }
       if (item.endIndex - item.startIndex > MAX_ITEM) continue;
       const trials = new TrialParses(parser);
       try {
-        const rewrites = repairItem(trials, item, text, table, own, budget, learned, memo);
+        const took = { end: item.endIndex };
+        const rewrites = repairItem(trials, item, text, table, own, budget, learned, memo, missing, took);
         out.push(...rewrites);
+        // The next item, with errors too, was repaired with this one: not again.
+        if (rewrites.length) while (i + 1 < root.childCount && root.child(i + 1)!.startIndex < took.end) i++;
         // Its leading macro was enough on its own: the file's other items that start with it try that first.
         if (rewrites.length === 1) {
           const lead = leadingMacro(item, text, table, undefined, own);
@@ -117,19 +136,40 @@ export function syntaxRepairs(root: Node, text: string, table: Table, memo?: Rep
 
 function repairItem(
   trials: TrialParses, item: Node, text: string, table: Table, own: ReadonlyMap<string, string>, budget: { trials: number; chars: number },
-  learned: ReadonlySet<string>, memo?: RepairMemo,
+  learned: ReadonlySet<string>, memo?: RepairMemo, missing?: Node, took?: { end: number },
 ): Rewrite[] {
   const start = item.startIndex;
   // Up to the next item: tokens the grammar leaves at the top level (a struct's `;`, an empty statement) go with it.
-  let after = item.nextSibling;
+  let after: Node | null = item.nextSibling;
   while (after && (!after.isNamed || (after.type === 'expression_statement' && after.namedChildCount === 0))) after = after.nextSibling;
   // And the next item itself when it parsed: an error can split one declaration in two items
   // (`ALIGNED(64)` then `size_t tab[8];` on the next line reads as `ALIGNED(64) size_t` and `tab[8];`).
   let end = !after ? text.length : after.hasError || after.type === 'ERROR' ? after.startIndex : after.endIndex;
+  // Likewise when the item ends with a token the grammar found missing and the next item has errors too: the rest of
+  // the declaration went there (`extern __typeof(f) g` missing its `;`, then `__attribute__((weak, alias("f")));`).
+  // And when the next item, with errors too, starts on the row where the item ends: an error split the row
+  // (`_Static_assert(offsetof(t, a.b) == 8, "…");` at file scope reads as a declaration, then a string).
+  // And a function's body split from its header by an error in the header (`T * __attribute__((pure))` then `f(void)`).
+  // (So on, a few items at most: `extern __typeof(f) g1 __attribute__(…);` on each of several rows.)
+  const joined: Node[] = [];
+  for (let last = item; after && end === after.startIndex && after.endIndex - start <= MAX_ITEM && joined.length < MAX_JOINED
+    && (endsMissing(last) || after.startPosition.row === last.endPosition.row || (after.type === 'compound_statement' && last.type === 'ERROR'));) {
+    joined.push(after);
+    last = after;
+    end = after.endIndex;
+    let n = after.nextSibling;
+    while (n && (!n.isNamed || (n.type === 'expression_statement' && n.namedChildCount === 0))) {
+      end = n.endIndex;
+      n = n.nextSibling;
+    }
+    after = n && (n.hasError || n.type === 'ERROR') ? n : null;
+    if (after) end = after.startIndex;
+  }
   if (after && end === after.endIndex) {
     for (let t = after.nextSibling; t && !t.isNamed; t = t.nextSibling) end = t.endIndex;
   }
   const current = text.slice(start, end);
+  if (took) took.end = end;
   // Each trial text is the last text kept with a candidate's rewrites: parsed from that text's tree.
   const count = (t: string, rewrites?: readonly Rewrite[]): number => {
     budget.trials--;
@@ -138,7 +178,8 @@ function repairItem(
   };
   // The next item's tokens too when it is part of the slice (`int a[8] ALIGNED();` reads as a declaration, then a call).
   // (The candidates are read from the file's tree, not from a trial: known before the item is parsed alone.)
-  const candidates = () => candidatesOf(item, end === after?.endIndex ? after : null, text, table, own).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
+  const others = end === after?.endIndex ? [...joined, after] : joined;
+  const candidates = () => candidatesOf(item, others, text, table, own, missing ? [missing, ...joined] : joined).sort((a, b) => a.rank - b.rank || a.rewrites[0]!.start - b.rewrites[0]!.start).slice(0, MAX_CANDIDATES);
   // A macro that alone repaired an item of the file, here in front of a declaration too: blanked at once, and kept
   // when that parses without errors (the candidates are not read, nor the item parsed as it is). The budget is
   // charged the item's own parse too, as if made: it runs out where it would have.
@@ -230,9 +271,9 @@ const MAX_CONSTRUCT_ROWS = 12;
  * start of the constructs that hold it (a multi-line call whose `;` is missing starts rows above it);
  * and for a missing token, the rows of what it should have closed and of the token after it.
  */
-function errorRows(item: Node, text: string): Set<number> {
+function errorRows(item: Node, text: string, more: readonly Node[]): Set<number> {
   const rows = new Set<number>();
-  const stack: Node[] = [item];
+  const stack: Node[] = [item, ...more];
   while (stack.length) {
     const x = stack.pop()!;
     if (x.type === 'ERROR' || x.isMissing) {
@@ -284,13 +325,13 @@ function macroLike(name: string, table: Table): 0 | 1 | null {
   return null;
 }
 
-function candidatesOf(item: Node, next: Node | null, text: string, table: Table, own: ReadonlyMap<string, string>): Candidate[] {
-  const rows = errorRows(item, text);
+function candidatesOf(item: Node, others: readonly Node[], text: string, table: Table, own: ReadonlyMap<string, string>, more: readonly Node[]): Candidate[] {
+  const rows = errorRows(item, text, more);
   const out: Candidate[] = [];
   const first = Math.min(...rows);
   const last = Math.max(...rows);
   // The tokens on the error rows, but comments (subtrees outside the rows' span are not entered).
-  const leaves = next ? [...leavesOf(item, rows, first, last), ...leavesOf(next, rows, first, last)] : leavesOf(item, rows, first, last);
+  const leaves = [item, ...others].flatMap((n) => leavesOf(n, rows, first, last));
   leaves.sort((a, b) => a.startIndex - b.startIndex);
   const empty = emptyArguments(leaves, text);
   if (empty.length) out.push({ rewrites: empty, rank: 0 });
@@ -360,6 +401,13 @@ function candidatesOf(item: Node, next: Node | null, text: string, table: Table,
       continue;
     }
     if (!NAME_TOKENS.has(leaf.type)) continue;
+    // Macros that stand for strings, side by side or next to a string (`make_name(PID_DIR PID_FILE, n)`,
+    // `path = RUN_DIR "x.pid";` with the macros defined in a generated header): each becomes a string
+    // literal of its length. Only as a whole operand: after `(`, `,`, `=` or `return`, before `)`, `,` or `;`.
+    if (!stringRun(leaves, k - 1, table)) {
+      const run = stringRun(leaves, k, table);
+      if (run) out.push({ rewrites: run.map((l) => ({ start: l.startIndex, end: l.endIndex, text: `"${' '.repeat(l.endIndex - l.startIndex - 2)}"` })), rank: 0 });
+    }
     const name = leaf.text;
     const next = leaves[k + 1];
     const call = next?.type === '(' && next.startIndex >= leaf.endIndex ? closingParen(leaves, k + 1) : -1;
@@ -499,6 +547,13 @@ function leadingMacro(item: Node, text: string, table: Table, names: ReadonlySet
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 
+/** Does the item end with a token the grammar found missing (a declaration's `;`)? */
+function endsMissing(item: Node): boolean {
+  let n: Node | null = item;
+  while (n && n.childCount > 0) n = n.child(n.childCount - 1);
+  return !!n && n.isMissing;
+}
+
 /** The item's first ERROR or MISSING node, in order. */
 function firstError(item: Node): Node | null {
   let n: Node | null = item;
@@ -550,6 +605,35 @@ function emptyArguments(leaves: readonly Node[], text: string): Rewrite[] {
   }
   return out;
 }
+
+/**
+ * The names of the run of string macros and string literals that starts at leaves[k], on one row, when there is one:
+ * two tokens at least, a name at least (two when no string is there), as a whole operand (see candidatesOf).
+ */
+function stringRun(leaves: readonly Node[], k: number, table: Table): Node[] | null {
+  if (k < 1) return null;
+  const names: Node[] = [];
+  let strings = 0;
+  let j = k;
+  const row = leaves[k]?.startPosition.row;
+  for (; j < leaves.length && leaves[j]!.startPosition.row === row; j++) {
+    const l = leaves[j]!;
+    if (NAME_TOKENS.has(l.type) && l.endIndex - l.startIndex >= 2 && macroLike(l.text, table) !== null && leaves[j + 1]?.type !== '(') names.push(l);
+    else if (l.parent?.type === 'string_literal') {
+      // The whole literal, its quotes and content.
+      strings++;
+      while (leaves[j + 1] && leaves[j + 1]!.parent === l.parent) j++;
+    } else break;
+  }
+  if (!names.length || (names.length < 2 && !strings)) return null;
+  const before = leaves[k - 1]?.type;
+  const after = leaves[j]?.type;
+  if (!before || !RUN_BEFORE.has(before) || !after || !RUN_AFTER.has(after)) return null;
+  return names;
+}
+
+const RUN_BEFORE: ReadonlySet<string> = new Set(['(', ',', '=', 'return']);
+const RUN_AFTER: ReadonlySet<string> = new Set([')', ',', ';']);
 
 /** Is the token the closing (`end`) or opening (`start`) quote of a string literal? */
 function stringEdge(leaf: Node | undefined, edge: 'start' | 'end'): boolean {
@@ -636,8 +720,8 @@ function closingParen(leaves: readonly Node[], open: number, reach = 400): numbe
 
 /**
  * A `;` after the `)` at leaves[close] when that `)` ends its line and the next token, on a later
- * line, starts a statement or item (a name, a keyword, a `(` cast, a `}`): in the blanks before that
- * token, else in a blank between two of the call's tokens moved to its end.
+ * line, starts a statement or item (a name, a keyword, a `(` cast, a `}`, a directive): in the blanks before that
+ * token, else in a blank between two of the call's tokens or right before it, moved to its end.
  */
 function semicolonAfter(leaves: readonly Node[], open: number, close: number, text: string): Rewrite | null {
   const paren = leaves[close]!;
@@ -658,6 +742,9 @@ function semicolonAfter(leaves: readonly Node[], open: number, close: number, te
     const gap = Math.max(text.lastIndexOf(' ', b.startIndex - 1), text.lastIndexOf('\t', b.startIndex - 1));
     if (gap >= a.endIndex) return { start: gap, end: from, text: text.slice(gap + 1, from) + ';' };
   }
+  // Else the blank right before the call's name (its indentation: `    FOR_EACH_STATUS(CHECK)` then a directive).
+  const name = leaves[open]!.startIndex;
+  if (name > 0 && (text[name - 1] === ' ' || text[name - 1] === '\t')) return { start: name - 1, end: from, text: text.slice(name, from) + ';' };
   return null;
 }
 
