@@ -336,7 +336,12 @@ class Builder extends GraphBuilder<CfgNode, CfgKind, ExitSite> {
       const start = this.add('noop', null);
       this.connect(cur, start);
       this.connect([{ from: c, slot: 0 }], start);
-      out = buildLoop(this.jumps, this.loopFrame(update), this.link, () => this.loopBody(n)([{ from: start, slot: -1 }]), () => [{ from: c, slot: 1 }]);
+      out = buildLoop(this.jumps, this.loopFrame(update), this.link, () => this.loopBody(n)([{ from: start, slot: -1 }]), () => (condNode ? [{ from: c, slot: 1 }] : []));
+    } else if (!condNode) {
+      // `for (;;)`: no test, so no way out but `break`, `return`, `goto` and calls that do not return (dropbear's
+      // accept loop: the code after it, up to the function's end, is never reached).
+      this.connect(cur, c);
+      out = buildLoop(this.jumps, this.loopFrame(update), this.link, () => this.loopBody(n)([{ from: c, slot: 0 }]), () => []);
     } else {
       this.connect(cur, c);
       out = whileLoop(this.jumps, this.loopFrame(update), this.link, c, this.loopBody(n));
