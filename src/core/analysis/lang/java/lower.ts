@@ -506,14 +506,18 @@ export class JavaLowering {
     };
     if (!this.onlyGiven(recv.text, connected)) return false;
     // Nothing in the function shuts it down or closes it before the call (in the text).
-    let closedBefore = false;
+    return !this.calledBefore(call, recv.text, ['close', 'shutdownInput', 'shutdownOutput']);
+  }
+
+  /** Whether a call of one of `methods` on local `name` comes before `call` in the function's text. */
+  private calledBefore(call: Node, name: string, methods: readonly string[]): boolean {
+    let found = false;
     searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
-      if (closedBefore || n.type !== 'method_invocation' || n.startIndex >= call.startIndex) return;
-      const m = n.childForFieldName('name')?.text ?? '';
+      if (found || n.type !== 'method_invocation' || n.startIndex >= call.startIndex) return;
       const o = strip(n.childForFieldName('object'));
-      if ((m === 'close' || m === 'shutdownInput' || m === 'shutdownOutput') && o?.type === 'identifier' && o.text === recv.text) closedBefore = true;
+      if (methods.includes(n.childForFieldName('name')?.text ?? '') && o?.type === 'identifier' && o.text === name) found = true;
     });
-    return !closedBefore;
+    return found;
   }
 
   private loopbackBind(call: Node): boolean {
@@ -540,14 +544,7 @@ export class JavaLowering {
     };
     if (!this.onlyGiven(recv.text, unbound)) return false;
     // An earlier bind or connect of it (or this bind run again by a loop around it) would fail: only the first in the text counts.
-    let earlier = false;
-    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
-      if (earlier || n.type !== 'method_invocation' || n.startIndex >= call.startIndex) return;
-      const name = n.childForFieldName('name')?.text ?? '';
-      const o = strip(n.childForFieldName('object'));
-      if ((name === 'bind' || name === 'connect') && o?.type === 'identifier' && o.text === recv.text) earlier = true;
-    });
-    return !earlier && !inLoop(call, this.fn);
+    return !this.calledBefore(call, recv.text, ['bind', 'connect']) && !inLoop(call, this.fn);
   }
 
   /**

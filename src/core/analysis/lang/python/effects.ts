@@ -596,6 +596,7 @@ export class Effects {
     const released = releasedName(call, this.imports);
     if (released) out.push({ t: 'release', v: released });
     const shape = acquireShape(call, this.imports);
+    const c = callee(call, this.imports);
     if (shape?.shape === 'wrap') {
       // The wrapper owns the wrapped socket/descriptor from now on.
       const w = strip(wrappedArgument(call));
@@ -604,10 +605,9 @@ export class Effects {
         // `wrap_socket` detaches the socket into the SSL socket before the handshake, which may fail, and the
         // SSL socket closes itself when it does: an exception out of the wrap leaves nothing of ours open
         // (the checks before the detach fail on every run). `os.fdopen` raising leaves the descriptor ours.
-        if (callee(call, this.imports).name === 'wrap_socket') out.push({ t: 'escape', v: w.text, early: true });
+        if (c.name === 'wrap_socket') out.push({ t: 'escape', v: w.text, early: true });
       }
     }
-    const c = callee(call, this.imports);
     const args = call.childForFieldName('arguments');
     const stores = c.name !== null && CONTAINER_METHODS.has(c.name) && c.raw !== null && c.raw.includes('.');
     // `IOStream(s)`, `Thread(target=f, args=(conn,))`: the object built keeps what it is given; a call
