@@ -319,6 +319,12 @@ function writeAtomic(file, text) {
 function writeJsonl(file, rows) {
   writeAtomic(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
+/** Appends rows to a JSONL file, keeping its existing lines byte for byte (judged rows are hand-written). */
+function appendJsonl(file, rows) {
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (text && !text.endsWith('\n')) text += '\n';
+  writeAtomic(file, text + rows.map((r) => JSON.stringify(r) + '\n').join(''));
+}
 const projects = () => JSON.parse(fs.readFileSync(path.join(DATA, 'projects.json'), 'utf8'));
 const findingsFile = (p) => path.join(DATA, 'findings', `${p.name}.json`);
 const judgementsFile = (lang) => path.join(DATA, 'judgements', `${lang}.jsonl`);
@@ -591,7 +597,7 @@ function census(o) {
   const key = (f) => `${p.name}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
   const have = new Set(rows.filter((j) => j.project === p.name).map(key));
   const add = JSON.parse(fs.readFileSync(findingsFile(p), 'utf8')).findings.filter((f) => isWarning(f) && !have.has(key(f)));
-  writeJsonl(file, [...rows, ...add.map((f) => ({ project: p.name, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: 'census', verdict: 'unjudged', cause: '', note: '' }))]);
+  appendJsonl(file, add.map((f) => ({ project: p.name, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: 'census', verdict: 'unjudged', cause: '', note: '' })));
   console.log(`${p.name}: ${add.length} more findings appended to ${path.relative(root, file)} (every finding of the project is now listed)`);
 }
 
@@ -615,7 +621,7 @@ function drawMore(o) {
       [pool[i], pool[j]] = [pool[j], pool[i]];
     }
     const add = pool.slice(0, n).map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `more-${o.seed}`, verdict: 'unjudged', cause: '', note: '' }));
-    writeJsonl(file, [...rows, ...add]);
+    appendJsonl(file, add);
     console.log(`${lang}: ${add.length} of ${pool.length} unjudged warnings appended to ${path.relative(root, file)}`);
   }
 }
@@ -642,7 +648,7 @@ function drawSample(o) {
       const key = (f) => `${f.project}\0${f.file}\0${f.line}\0${normVar(f.variable)}`;
       const listed = new Set(old.map(key));
       const more = pool.filter((f) => !listed.has(key(f))).slice(0, o.sizes[lang]);
-      writeJsonl(file, [...old, ...more.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `seed ${o.seed}`, verdict: 'unjudged', cause: '', note: '' }))]);
+      appendJsonl(file, more.map((f) => ({ project: f.project, file: f.file, line: f.line, function: f.function, variable: f.variable, acquiredLine: f.acquiredLine, drawn: `seed ${o.seed}`, verdict: 'unjudged', cause: '', note: '' })));
       console.log(`${lang}: ${more.length} more findings (of ${pool.filter((f) => !listed.has(key(f))).length} not listed) appended to ${path.relative(root, file)}`);
       continue;
     }
