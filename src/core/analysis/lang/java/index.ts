@@ -52,6 +52,8 @@ interface FileIndex {
   readonly unfixable: Set<string>;
   /** Socket classes that extend a JDK socket class (the file's own, or another file's): `new X(null)` may hold nothing. */
   readonly subclasses: Set<string>;
+  /** Static factories of other files' classes that keep arguments (`Class.name/arity`: their indices; ProjectClass.keeps). */
+  readonly keeps: Map<string, readonly number[]>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -131,7 +133,7 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
  */
 function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
   const idx: FileIndex = {
-    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(),
+    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(), keeps: new Map(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -163,6 +165,8 @@ function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass
   }
   for (const [name, c] of projectClasses ?? []) {
     if (idx.classes.has(name)) continue;
+    for (const [m, params] of c.keeps ?? []) idx.keeps.set(`${name}.${m}`, params);
+    if (!c.kind) continue;
     idx.socketClasses.set(name, c.kind);
     if (!c.closeable) idx.unfixable.add(name);
     if (c.subclass) idx.subclasses.add(name);
@@ -242,6 +246,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   socketSubclass(name: string): boolean {
     return this.idx.subclasses.has(name);
+  }
+
+  keptBy(cls: string, nameArity: string): readonly number[] | undefined {
+    return this.idx.keeps.get(`${cls}.${nameArity}`);
   }
 
   /**
@@ -397,6 +405,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
   const facts = [
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
+    [...idx.keeps].map(([m, params]) => `${m}:${params.join('+')}`).sort().join(','),
   ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];

@@ -43,6 +43,8 @@ export interface LowerContext {
   socketSubclass?(name: string): boolean;
   /** Is some method of the file with this `name/arity` declared to return a socket or channel? */
   socketMethod?(nameArity: string): boolean;
+  /** The arguments (indices) a static factory `name/arity` of another file's class `cls` keeps in the object it returns (ProjectClass.keeps). */
+  keptBy?(cls: string, nameArity: string): readonly number[] | undefined;
   /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
   returnsNew?(key: string): ResourceKind | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
@@ -897,6 +899,19 @@ export class JavaLowering {
     // `InputArchive ia = BinaryInputArchive.getArchive(in)`: a static factory building a reader over the
     // file stream it is given does no I/O (like a wrapper's constructor, it does not throw).
     if (this.isStaticWrapping(call)) return;
+    // `Response.newChunkedResponse(status, mime, in)`: a static factory of another file's class that returns
+    // `new Response(…)` built on `in`, which the constructor keeps in a field that close() closes. The
+    // object returned owns it, as `new Response(status, mime, in, -1)` would (an exception from the
+    // factory still leaks it).
+    const kept = recv?.type === 'identifier' && !this.isLocal(recv.text) ? this.ctx.keptBy?.(recv.text, `${name}/${args.length}`) : undefined;
+    if (kept) {
+      this.raise(ops, call);
+      const given = kept.flatMap((i) => (args[i] ? this.refsOf(args[i]) : [])).filter((k) => this.mayHoldResource(k));
+      if (given.length) ops.push({ op: 'transfer', refs: given.map(ref) });
+      const rest = args.filter((_, i) => !kept.includes(i)).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+      if (rest.length) ops.push({ op: 'lend', refs: rest.map(ref) });
+      return;
+    }
     // `IOUtil.readInput(in)`: a static method of a class the file imports from a library or another
     // package of the project (not the JDK), which the analysis cannot see: it may keep or close what
     // it is given (kerby's readInput closes its stream). An exception from it still leaks it; after
