@@ -191,6 +191,8 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   private readonly newReturns = new Map<number, ResourceKind | null | 'busy'>();
   /** Functions whose exceptions can come only from calls that practically never throw (by id). */
   private readonly unlikelyThrows = new Map<number, boolean>();
+  /** Functions that can throw only unchecked exceptions nobody throws on purpose (by id; `uncheckedOnly`). */
+  private readonly unchecked = new Map<number, boolean | 'busy'>();
   private readonly cfgs = new Map<number, FunctionCfg>();
   /** The unchecked exceptions each same-file function lets escape through the JDK calls it makes itself (by id). */
   private readonly ownEscapes = new Map<number, readonly string[]>();
@@ -219,7 +221,45 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   throwsUnlikely(key: string): boolean {
     const fn = this.functionOf(key);
     if (!fn || !this.summaryOf(fn)) return false;
-    return this.unlikelyThrows.get(fn.id) ?? false;
+    return (this.unlikelyThrows.get(fn.id) ?? false) || this.uncheckedOnly(fn);
+  }
+
+  /**
+   * Can this same-file method or constructor throw only exceptions that are not modelled? It declares no
+   * `throws`, so javac lets nothing checked leave it (an `IOException` of a call in it is caught inside,
+   * kryonet's `acceptOperation(socketChannel)`): only an unchecked exception can, which is a bug (a null
+   * dereference) unless the code throws it on purpose. So it has no `throw` statement, no `this(…)` or
+   * `super(…)` call, and every method or constructor of the file it calls (any overload of that name and
+   * arity) is such a function too (recursion: not one). The unchecked exceptions of names.ts's table that
+   * it lets escape are modelled apart (`uncheckedOf`). A call of one is an unlikely exception origin.
+   */
+  private uncheckedOnly(fn: Node): boolean {
+    const memo = this.unchecked.get(fn.id);
+    if (memo !== undefined) return memo === true;
+    this.unchecked.set(fn.id, 'busy');
+    let result = false;
+    try {
+      result = this.computeUncheckedOnly(fn);
+    } finally {
+      this.unchecked.set(fn.id, result);
+    }
+    return result;
+  }
+
+  private computeUncheckedOnly(fn: Node): boolean {
+    const body = fn.childForFieldName('body');
+    if (!body || (fn.type !== 'method_declaration' && fn.type !== 'constructor_declaration')) return false;
+    if (fn.namedChildren.some((c) => c?.type === 'throws')) return false;
+    for (const n of body.descendantsOfType(['throw_statement', 'explicit_constructor_invocation', 'method_invocation', 'object_creation_expression'])) {
+      if (!n) continue;
+      if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') return false;
+      const callees = n.type === 'object_creation_expression'
+        ? [this.idx.constructors.get(`${simpleTypeName(n.childForFieldName('type'))}/${callArgs(n).length}`)]
+        : n.childForFieldName('object') && n.childForFieldName('object')?.type !== 'this' ? []
+          : this.idx.methods.get(`${n.childForFieldName('name')?.text ?? ''}/${callArgs(n).length}`) ?? [];
+      for (const c of callees) if (c && !this.uncheckedOnly(c)) return false;
+    }
+    return true;
   }
 
   private functionOf(key: string): Node | undefined {
