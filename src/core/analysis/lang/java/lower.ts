@@ -251,7 +251,7 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site));
+        || this.connectedSocketStream(site) || this.fileSkip(site));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 
@@ -509,6 +509,28 @@ export class JavaLowering {
     if (!this.onlyGiven(recv.text, connected)) return false;
     // Nothing in the function shuts it down or closes it before the call (in the text).
     return !this.calledBefore(call, recv.text, ['close', 'shutdownInput', 'shutdownOutput']);
+  }
+
+  /**
+   * `fis.skip(n)` of a local declared `FileInputStream` that only ever holds a `new FileInputStream(f)` the
+   * function opened by name (a `File` or a path, not a `FileDescriptor`), not closed earlier in the text:
+   * skipping in a file is an `lseek`, which fails only where the name opens something that cannot seek (a
+   * pipe or a FIFO), practically never for the files a program opens by name (nanohttpd's `serveFile`
+   * skips to the start of a byte range it checked against the file's length).
+   */
+  private fileSkip(call: Node): boolean {
+    if (call.childForFieldName('name')?.text !== 'skip' || callArgs(call).length !== 1) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier' || this.typeOf(recv.text) !== 'FileInputStream' || !this.isLocal(recv.text)) return false;
+    const byName = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type !== 'object_creation_expression' || hasClassBody(x) || simpleTypeName(x.childForFieldName('type')) !== 'FileInputStream') return false;
+      const args = callArgs(x);
+      const a = strip(args[0] ?? null);
+      if (args.length !== 1 || !a || /FileDescriptor/.test(a.text)) return false;
+      return a.type !== 'identifier' || this.typeOf(a.text) !== 'FileDescriptor';
+    };
+    return this.onlyGiven(recv.text, byName) && !this.calledBefore(call, recv.text, ['close']);
   }
 
   /** Whether a call of one of `methods` on local `name` comes before `call` in the function's text. */
