@@ -12,7 +12,7 @@ import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { returnedSocketKind, socketClasses } from './socketClass';
-import type { ProjectClass } from './projectClasses';
+import type { Keeping, ProjectClass } from './projectClasses';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -53,7 +53,7 @@ interface FileIndex {
   /** Socket classes that extend a JDK socket class (the file's own, or another file's): `new X(null)` may hold nothing. */
   readonly subclasses: Set<string>;
   /** Static factories of other files' classes that keep arguments (`Class.name/arity`: their indices; ProjectClass.keeps). */
-  readonly keeps: Map<string, readonly number[]>;
+  readonly keeps: Map<string, Keeping>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -165,7 +165,7 @@ function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass
   }
   for (const [name, c] of projectClasses ?? []) {
     if (idx.classes.has(name)) continue;
-    for (const [m, params] of c.keeps ?? []) idx.keeps.set(`${name}.${m}`, params);
+    for (const [m, k] of c.keeps ?? []) idx.keeps.set(`${name}.${m}`, k);
     if (!c.kind) continue;
     idx.socketClasses.set(name, c.kind);
     if (!c.closeable) idx.unfixable.add(name);
@@ -288,7 +288,7 @@ class JavaFileContext implements LowerContext, SummaryProvider {
     return this.idx.subclasses.has(name);
   }
 
-  keptBy(cls: string, nameArity: string): readonly number[] | undefined {
+  keptBy(cls: string, nameArity: string): Keeping | undefined {
     return this.idx.keeps.get(`${cls}.${nameArity}`);
   }
 
@@ -445,7 +445,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
   const facts = [
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
-    [...idx.keeps].map(([m, params]) => `${m}:${params.join('+')}`).sort().join(','),
+    [...idx.keeps].map(([m, k]) => `${m}:${k.params.join('+')}${k.uncheckedOnly ? ':unchecked' : ''}`).sort().join(','),
   ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];

@@ -6,6 +6,7 @@ import {
   type Target, type Value,
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
+import type { Keeping } from './projectClasses';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
@@ -44,7 +45,7 @@ export interface LowerContext {
   /** Is some method of the file with this `name/arity` declared to return a socket or channel? */
   socketMethod?(nameArity: string): boolean;
   /** The arguments (indices) a static factory `name/arity` of another file's class `cls` keeps in the object it returns (ProjectClass.keeps). */
-  keptBy?(cls: string, nameArity: string): readonly number[] | undefined;
+  keptBy?(cls: string, nameArity: string): Keeping | undefined;
   /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
   returnsNew?(key: string): ResourceKind | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
@@ -924,10 +925,13 @@ export class JavaLowering {
     // `Response.newChunkedResponse(status, mime, in)`: a static factory of another file's class that returns
     // `new Response(…)` built on `in`, which the constructor keeps in a field that close() closes. The
     // object returned owns it, as `new Response(status, mime, in, -1)` would (an exception from the
-    // factory still leaks it).
-    const kept = recv?.type === 'identifier' && !this.isLocal(recv.text) ? this.ctx.keptBy?.(recv.text, `${name}/${args.length}`) : undefined;
-    if (kept) {
-      this.raise(ops, call);
+    // factory still leaks it; an unlikely one when only an unchecked exception nobody throws on purpose can
+    // leave it and its constructor).
+    const keeping = recv?.type === 'identifier' && !this.isLocal(recv.text) ? this.ctx.keptBy?.(recv.text, `${name}/${args.length}`) : undefined;
+    if (keeping) {
+      const kept = keeping.params;
+      if (!keeping.uncheckedOnly) this.raise(ops, call);
+      else if (!this.caught(call)) ops.push({ op: 'raise', origin: { ...this.origin(call), unlikely: true } });
       const given = kept.flatMap((i) => (args[i] ? this.refsOf(args[i]) : [])).filter((k) => this.mayHoldResource(k));
       if (given.length) ops.push({ op: 'transfer', refs: given.map(ref) });
       const rest = args.filter((_, i) => !kept.includes(i)).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));

@@ -47,6 +47,11 @@ interface BodyFacts {
    * `return` returns anything else, or for a method that is not static or has no `return`.
    */
   readonly returnsNew?: readonly { readonly type: string; readonly args: readonly (number | null)[] }[];
+  /**
+   * Whether only an unchecked exception nobody throws on purpose can leave the body: it declares no `throws`,
+   * has no `throw` statement, no `this(…)`/`super(…)` call and calls no method of its class unqualified (or on `this`).
+   */
+  readonly uncheckedOnly: boolean;
 }
 
 export interface ClassFacts {
@@ -144,7 +149,10 @@ function bodyFacts(fn: Node): BodyFacts {
   const reassigned = new Set<string>();
   const isStatic = fn.type === 'method_declaration' && !!fn.namedChildren.find((c) => c?.type === 'modifiers')?.children.some((c) => c?.type === 'static');
   let returnsNew: { type: string; args: (number | null)[] }[] | undefined = isStatic ? [] : undefined;
+  let uncheckedOnly = !fn.namedChildren.some((c) => c?.type === 'throws');
   for (const n of nodes) {
+    if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') uncheckedOnly = false;
+    if (n.type === 'method_invocation' && (!n.childForFieldName('object') || n.childForFieldName('object')?.type === 'this')) uncheckedOnly = false;
     if (n.type === 'assignment_expression' || n.type === 'update_expression') {
       const left = unwrap(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
       if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
@@ -202,7 +210,7 @@ function bodyFacts(fn: Node): BodyFacts {
   // A parameter assigned anywhere in the body may no longer hold what the caller passed.
   const given = (i: number | null): number | null => (i !== null && !reassigned.has(params[i]!) ? i : null);
   return {
-    opens, calls, closes, thisArgs, superArgs, closeOverloads, superClose,
+    opens, calls, closes, thisArgs, superArgs, closeOverloads, superClose, uncheckedOnly,
     stores: stores.filter((s) => given(s.param) !== null),
     ...(returnsNew?.length ? { returnsNew: returnsNew.map((r) => ({ type: r.type, args: r.args.map(given) })) } : {}),
   };
@@ -275,7 +283,7 @@ interface Derived {
   /** Extends a JDK socket or channel class (directly or through classes of the project). */
   readonly subclass: boolean;
   /** The static factories that keep what they are given (see `ProjectClass.keeps`). */
-  readonly keeps: ReadonlyMap<string, readonly number[]>;
+  readonly keeps: ReadonlyMap<string, Keeping>;
 }
 
 /**
@@ -294,7 +302,17 @@ export interface ProjectClass {
    * mime, data)` returns `new Response(status, mime, data, -1)`, whose constructor keeps `this.data = data`
    * and whose `close()` closes `data`). The object returned owns the resource, as one built by `new` does.
    */
-  readonly keeps?: ReadonlyMap<string, readonly number[]>;
+  readonly keeps?: ReadonlyMap<string, Keeping>;
+}
+
+/**
+ * What a keeping factory keeps (`params`), and whether it and the constructor it calls can let out only an
+ * unchecked exception nobody throws on purpose (`BodyFacts.uncheckedOnly` of both): then a call of it is an
+ * unlikely exception origin, as a same-file function of that kind is (lang/java/index.ts `uncheckedOnly`).
+ */
+export interface Keeping {
+  readonly params: readonly number[];
+  readonly uncheckedOnly: boolean;
 }
 
 const MAX_DEPTH = 8;
@@ -305,8 +323,8 @@ const MAX_DEPTH = 8;
  * only one of it) stores it in a field that `close()` closes. A constructor that delegates (`this(…)`) or
  * copies the argument stores nothing here, and the factory keeps nothing.
  */
-function keepingFactories(cls: ClassFacts, closed: ReadonlySet<string>): Map<string, readonly number[]> {
-  const out = new Map<string, readonly number[]>();
+function keepingFactories(cls: ClassFacts, closed: ReadonlySet<string>): Map<string, Keeping> {
+  const out = new Map<string, Keeping>();
   if (!closed.size) return out;
   /** The parameters a constructor of this arity stores in a closed field (none when several share the arity). */
   const kept = (arity: number): ReadonlySet<number> => {
@@ -321,7 +339,8 @@ function keepingFactories(cls: ClassFacts, closed: ReadonlySet<string>): Map<str
     for (let p = 0; p < arity; p++) {
       if (m.returnsNew.every((r) => r.args.some((a, i) => a === p && kept(r.args.length).has(i)))) params.push(p);
     }
-    if (params.length) out.set(key, params);
+    const quiet = m.uncheckedOnly && m.returnsNew.every((r) => cls.ctors.find((c) => c.arity === r.args.length)?.body.uncheckedOnly === true);
+    if (params.length) out.set(key, { params, uncheckedOnly: quiet });
   }
   return out;
 }
