@@ -12,7 +12,7 @@ import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { returnedSocketKind, socketClasses } from './socketClass';
-import type { ProjectClass } from './projectClasses';
+import type { Keeping, ProjectClass } from './projectClasses';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -52,6 +52,8 @@ interface FileIndex {
   readonly unfixable: Set<string>;
   /** Socket classes that extend a JDK socket class (the file's own, or another file's): `new X(null)` may hold nothing. */
   readonly subclasses: Set<string>;
+  /** Static factories of other files' classes that keep arguments (`Class.name/arity`: their indices; ProjectClass.keeps). */
+  readonly keeps: Map<string, Keeping>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -131,7 +133,7 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
  */
 function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
   const idx: FileIndex = {
-    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(),
+    functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(), keeps: new Map(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -163,6 +165,8 @@ function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass
   }
   for (const [name, c] of projectClasses ?? []) {
     if (idx.classes.has(name)) continue;
+    for (const [m, k] of c.keeps ?? []) idx.keeps.set(`${name}.${m}`, k);
+    if (!c.kind) continue;
     idx.socketClasses.set(name, c.kind);
     if (!c.closeable) idx.unfixable.add(name);
     if (c.subclass) idx.subclasses.add(name);
@@ -187,6 +191,8 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   private readonly newReturns = new Map<number, ResourceKind | null | 'busy'>();
   /** Functions whose exceptions can come only from calls that practically never throw (by id). */
   private readonly unlikelyThrows = new Map<number, boolean>();
+  /** Functions that can throw only unchecked exceptions nobody throws on purpose (by id; `uncheckedOnly`). */
+  private readonly unchecked = new Map<number, boolean | 'busy'>();
   private readonly cfgs = new Map<number, FunctionCfg>();
   /** The unchecked exceptions each same-file function lets escape through the JDK calls it makes itself (by id). */
   private readonly ownEscapes = new Map<number, readonly string[]>();
@@ -215,7 +221,45 @@ class JavaFileContext implements LowerContext, SummaryProvider {
   throwsUnlikely(key: string): boolean {
     const fn = this.functionOf(key);
     if (!fn || !this.summaryOf(fn)) return false;
-    return this.unlikelyThrows.get(fn.id) ?? false;
+    return (this.unlikelyThrows.get(fn.id) ?? false) || this.uncheckedOnly(fn);
+  }
+
+  /**
+   * Can this same-file method or constructor throw only exceptions that are not modelled? It declares no
+   * `throws`, so javac lets nothing checked leave it (an `IOException` of a call in it is caught inside,
+   * kryonet's `acceptOperation(socketChannel)`): only an unchecked exception can, which is a bug (a null
+   * dereference) unless the code throws it on purpose. So it has no `throw` statement, no `this(…)` or
+   * `super(…)` call, and every method or constructor of the file it calls (any overload of that name and
+   * arity) is such a function too (recursion: not one). The unchecked exceptions of names.ts's table that
+   * it lets escape are modelled apart (`uncheckedOf`). A call of one is an unlikely exception origin.
+   */
+  private uncheckedOnly(fn: Node): boolean {
+    const memo = this.unchecked.get(fn.id);
+    if (memo !== undefined) return memo === true;
+    this.unchecked.set(fn.id, 'busy');
+    let result = false;
+    try {
+      result = this.computeUncheckedOnly(fn);
+    } finally {
+      this.unchecked.set(fn.id, result);
+    }
+    return result;
+  }
+
+  private computeUncheckedOnly(fn: Node): boolean {
+    const body = fn.childForFieldName('body');
+    if (!body || (fn.type !== 'method_declaration' && fn.type !== 'constructor_declaration')) return false;
+    if (fn.namedChildren.some((c) => c?.type === 'throws')) return false;
+    for (const n of body.descendantsOfType(['throw_statement', 'explicit_constructor_invocation', 'method_invocation', 'object_creation_expression'])) {
+      if (!n) continue;
+      if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') return false;
+      const callees = n.type === 'object_creation_expression'
+        ? [this.idx.constructors.get(`${simpleTypeName(n.childForFieldName('type'))}/${callArgs(n).length}`)]
+        : n.childForFieldName('object') && n.childForFieldName('object')?.type !== 'this' ? []
+          : this.idx.methods.get(`${n.childForFieldName('name')?.text ?? ''}/${callArgs(n).length}`) ?? [];
+      for (const c of callees) if (c && !this.uncheckedOnly(c)) return false;
+    }
+    return true;
   }
 
   private functionOf(key: string): Node | undefined {
@@ -242,6 +286,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   socketSubclass(name: string): boolean {
     return this.idx.subclasses.has(name);
+  }
+
+  keptBy(cls: string, nameArity: string): Keeping | undefined {
+    return this.idx.keeps.get(`${cls}.${nameArity}`);
   }
 
   /**
@@ -397,6 +445,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
   const facts = [
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
+    [...idx.keeps].map(([m, k]) => `${m}:${k.params.join('+')}${k.uncheckedOnly ? ':unchecked' : ''}`).sort().join(','),
   ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];

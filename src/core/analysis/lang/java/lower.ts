@@ -6,6 +6,7 @@ import {
   type Target, type Value,
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
+import type { Keeping } from './projectClasses';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
@@ -43,6 +44,8 @@ export interface LowerContext {
   socketSubclass?(name: string): boolean;
   /** Is some method of the file with this `name/arity` declared to return a socket or channel? */
   socketMethod?(nameArity: string): boolean;
+  /** The arguments (indices) a static factory `name/arity` of another file's class `cls` keeps in the object it returns (ProjectClass.keeps). */
+  keptBy?(cls: string, nameArity: string): Keeping | undefined;
   /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
   returnsNew?(key: string): ResourceKind | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
@@ -249,7 +252,7 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site));
+        || this.connectedSocketStream(site) || this.fileSkip(site));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 
@@ -507,6 +510,28 @@ export class JavaLowering {
     if (!this.onlyGiven(recv.text, connected)) return false;
     // Nothing in the function shuts it down or closes it before the call (in the text).
     return !this.calledBefore(call, recv.text, ['close', 'shutdownInput', 'shutdownOutput']);
+  }
+
+  /**
+   * `fis.skip(n)` of a local declared `FileInputStream` that only ever holds a `new FileInputStream(f)` the
+   * function opened by name (a `File` or a path, not a `FileDescriptor`), not closed earlier in the text:
+   * skipping in a file is an `lseek`, which fails only where the name opens something that cannot seek (a
+   * pipe or a FIFO), practically never for the files a program opens by name (nanohttpd's `serveFile`
+   * skips to the start of a byte range it checked against the file's length).
+   */
+  private fileSkip(call: Node): boolean {
+    if (call.childForFieldName('name')?.text !== 'skip' || callArgs(call).length !== 1) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier' || this.typeOf(recv.text) !== 'FileInputStream' || !this.isLocal(recv.text)) return false;
+    const byName = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type !== 'object_creation_expression' || hasClassBody(x) || simpleTypeName(x.childForFieldName('type')) !== 'FileInputStream') return false;
+      const args = callArgs(x);
+      const a = strip(args[0] ?? null);
+      if (args.length !== 1 || !a || /FileDescriptor/.test(a.text)) return false;
+      return a.type !== 'identifier' || this.typeOf(a.text) !== 'FileDescriptor';
+    };
+    return this.onlyGiven(recv.text, byName) && !this.calledBefore(call, recv.text, ['close']);
   }
 
   /** Whether a call of one of `methods` on local `name` comes before `call` in the function's text. */
@@ -897,6 +922,22 @@ export class JavaLowering {
     // `InputArchive ia = BinaryInputArchive.getArchive(in)`: a static factory building a reader over the
     // file stream it is given does no I/O (like a wrapper's constructor, it does not throw).
     if (this.isStaticWrapping(call)) return;
+    // `Response.newChunkedResponse(status, mime, in)`: a static factory of another file's class that returns
+    // `new Response(…)` built on `in`, which the constructor keeps in a field that close() closes. The
+    // object returned owns it, as `new Response(status, mime, in, -1)` would (an exception from the
+    // factory still leaks it; an unlikely one when only an unchecked exception nobody throws on purpose can
+    // leave it and its constructor).
+    const keeping = recv?.type === 'identifier' && !this.isLocal(recv.text) ? this.ctx.keptBy?.(recv.text, `${name}/${args.length}`) : undefined;
+    if (keeping) {
+      const kept = keeping.params;
+      if (!keeping.uncheckedOnly) this.raise(ops, call);
+      else if (!this.caught(call)) ops.push({ op: 'raise', origin: { ...this.origin(call), unlikely: true } });
+      const given = kept.flatMap((i) => (args[i] ? this.refsOf(args[i]) : [])).filter((k) => this.mayHoldResource(k));
+      if (given.length) ops.push({ op: 'transfer', refs: given.map(ref) });
+      const rest = args.filter((_, i) => !kept.includes(i)).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+      if (rest.length) ops.push({ op: 'lend', refs: rest.map(ref) });
+      return;
+    }
     // `IOUtil.readInput(in)`: a static method of a class the file imports from a library or another
     // package of the project (not the JDK), which the analysis cannot see: it may keep or close what
     // it is given (kerby's readInput closes its stream). An exception from it still leaks it; after

@@ -39,6 +39,19 @@ interface BodyFacts {
   readonly superArgs?: number;
   readonly closeOverloads: readonly number[];
   readonly superClose: boolean;
+  /** Fields assigned a parameter as it is (`this.data = data`), with the parameter's index. */
+  readonly stores: readonly { readonly field: string; readonly param: number }[];
+  /**
+   * Every `return` of a `static` method returns `new T(…)` of a class without body: its type and, for each
+   * argument, the index of the parameter it passes as it is (null for anything else). Undefined when a
+   * `return` returns anything else, or for a method that is not static or has no `return`.
+   */
+  readonly returnsNew?: readonly { readonly type: string; readonly args: readonly (number | null)[] }[];
+  /**
+   * Whether only an unchecked exception nobody throws on purpose can leave the body: it declares no `throws`,
+   * has no `throw` statement, no `this(…)`/`super(…)` call and calls no method of its class unqualified (or on `this`).
+   */
+  readonly uncheckedOnly: boolean;
 }
 
 export interface ClassFacts {
@@ -61,6 +74,8 @@ export interface JavaFileFacts {
   readonly classes: ReadonlyMap<string, ClassFacts>;
   /** Simple names of the types the file creates with `new` that it does not declare itself. */
   readonly created: ReadonlySet<string>;
+  /** Capitalised names the file calls static methods on (`Response.newChunkedResponse(…)`) that it does not declare itself. */
+  readonly calledOn: ReadonlySet<string>;
 }
 
 const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
@@ -97,8 +112,11 @@ function bodyFacts(fn: Node): BodyFacts {
   const body = fn.childForFieldName('body');
   const nodes = body ? ownNodes(body) : [];
   const locals = new Set<string>();
+  const params: string[] = [];
   for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    const name = p?.childForFieldName('name')?.text;
+    if (p?.type !== 'formal_parameter' && p?.type !== 'spread_parameter') continue;
+    const name = p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text;
+    params.push(name ?? '');
     if (name) locals.add(name);
   }
   for (const n of nodes) {
@@ -121,11 +139,41 @@ function bodyFacts(fn: Node): BodyFacts {
   let thisArgs: number | undefined;
   let superArgs: number | undefined;
   let superClose = false;
+  const stores: { field: string; param: number }[] = [];
+  /** A parameter's index when `e` is that parameter as it is (a parameter no body statement assigns: see below). */
+  const paramOf = (e: Node | null): number | null => {
+    const x = unwrap(e);
+    const i = x?.type === 'identifier' ? params.indexOf(x.text) : -1;
+    return i >= 0 ? i : null;
+  };
+  const reassigned = new Set<string>();
+  const isStatic = fn.type === 'method_declaration' && !!fn.namedChildren.find((c) => c?.type === 'modifiers')?.children.some((c) => c?.type === 'static');
+  let returnsNew: { type: string; args: (number | null)[] }[] | undefined = isStatic ? [] : undefined;
+  let uncheckedOnly = !fn.namedChildren.some((c) => c?.type === 'throws');
   for (const n of nodes) {
+    if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') uncheckedOnly = false;
+    if (n.type === 'method_invocation' && (!n.childForFieldName('object') || n.childForFieldName('object')?.type === 'this')) uncheckedOnly = false;
+    if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+      const left = unwrap(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
+      if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
+    }
+    if (n.type === 'variable_declarator') {
+      // A local that shadows nothing (Java forbids it), but a name declared again is not the parameter.
+      const name = n.childForFieldName('name')?.text;
+      if (name && params.includes(name)) reassigned.add(name);
+    }
+    if (n.type === 'return_statement' && returnsNew) {
+      const e = unwrap(n.namedChildren.find((c) => c !== null) ?? null);
+      if (e?.type === 'object_creation_expression' && !e.namedChildren.some((c) => c?.type === 'class_body')) {
+        returnsNew.push({ type: simpleTypeName(e.childForFieldName('type')), args: callArgs(e).map((a) => paramOf(a)) });
+      } else returnsNew = undefined;
+    }
     if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
       const field = fieldOf(n.childForFieldName('left'));
       const right = unwrap(n.childForFieldName('right'));
       if (!field || !right) continue;
+      const param = paramOf(right);
+      if (param !== null) stores.push({ field, param });
       if (right.type === 'object_creation_expression' && !right.namedChildren.some((c) => c?.type === 'class_body')) {
         const type = simpleTypeName(right.childForFieldName('type'));
         const jdk = jdkSocketKind(type);
@@ -159,7 +207,13 @@ function bodyFacts(fn: Node): BodyFacts {
       else if (target === 'super') superArgs = args;
     }
   }
-  return { opens, calls, closes, thisArgs, superArgs, closeOverloads, superClose };
+  // A parameter assigned anywhere in the body may no longer hold what the caller passed.
+  const given = (i: number | null): number | null => (i !== null && !reassigned.has(params[i]!) ? i : null);
+  return {
+    opens, calls, closes, thisArgs, superArgs, closeOverloads, superClose, uncheckedOnly,
+    stores: stores.filter((s) => given(s.param) !== null),
+    ...(returnsNew?.length ? { returnsNew: returnsNew.map((r) => ({ type: r.type, args: r.args.map(given) })) } : {}),
+  };
 }
 
 /** The facts of one Java file's tree. */
@@ -194,7 +248,12 @@ export function javaFileFacts(tree: Tree): JavaFileFacts {
     const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
     if (type && !declared.has(type) && !jdkSocketKind(type)) created.add(type);
   }
-  return { pkg, imports: importedClasses(root), classes, created };
+  const calledOn = new Set<string>();
+  for (const n of root.descendantsOfType('method_invocation')) {
+    const o = n?.childForFieldName('object');
+    if (o?.type === 'identifier' && /^[A-Z]/.test(o.text) && !declared.has(o.text) && !jdkSocketKind(o.text)) calledOn.add(o.text);
+  }
+  return { pkg, imports: importedClasses(root), classes, created, calledOn };
 }
 
 /** A class and the file it is declared in (the file's path is only an identity here). */
@@ -223,17 +282,68 @@ interface Derived {
   readonly closeable: boolean;
   /** Extends a JDK socket or channel class (directly or through classes of the project). */
   readonly subclass: boolean;
+  /** The static factories that keep what they are given (see `ProjectClass.keeps`). */
+  readonly keeps: ReadonlyMap<string, Keeping>;
 }
 
-/** A resource class of another file: what it holds, and whether the fixes may use it in try-with-resources. */
+/**
+ * A class of another file that is a resource (`kind`: what it holds, and whether the fixes may use it in
+ * try-with-resources), or whose static factories keep a resource they are given (`keeps`), or both.
+ */
 export interface ProjectClass {
-  readonly kind: ResourceKind;
+  readonly kind?: ResourceKind;
   readonly closeable: boolean;
   /** Extends a JDK socket or channel class, as the file's own socket classes do (socketClass.ts). */
   readonly subclass: boolean;
+  /**
+   * Static methods (`name/arity`) that keep arguments they are given, with those arguments' indices: every
+   * `return` of the method is `new C(…)` of the class itself, passing the parameter as it is to a constructor
+   * that stores it in a field the class's `close()` closes (nanohttpd's `Response.newChunkedResponse(status,
+   * mime, data)` returns `new Response(status, mime, data, -1)`, whose constructor keeps `this.data = data`
+   * and whose `close()` closes `data`). The object returned owns the resource, as one built by `new` does.
+   */
+  readonly keeps?: ReadonlyMap<string, Keeping>;
+}
+
+/**
+ * What a keeping factory keeps (`params`), and whether it and the constructor it calls can let out only an
+ * unchecked exception nobody throws on purpose (`BodyFacts.uncheckedOnly` of both): then a call of it is an
+ * unlikely exception origin, as a same-file function of that kind is (lang/java/index.ts `uncheckedOnly`).
+ */
+export interface Keeping {
+  readonly params: readonly number[];
+  readonly uncheckedOnly: boolean;
 }
 
 const MAX_DEPTH = 8;
+
+/**
+ * The static factories of a class that keep a parameter (`ProjectClass.keeps`): every `return` is `new C(…)`
+ * of the class itself, and each passes the parameter, as it is, where the constructor of that arity (the
+ * only one of it) stores it in a field that `close()` closes. A constructor that delegates (`this(…)`) or
+ * copies the argument stores nothing here, and the factory keeps nothing.
+ */
+function keepingFactories(cls: ClassFacts, closed: ReadonlySet<string>): Map<string, Keeping> {
+  const out = new Map<string, Keeping>();
+  if (!closed.size) return out;
+  /** The parameters a constructor of this arity stores in a closed field (none when several share the arity). */
+  const kept = (arity: number): ReadonlySet<number> => {
+    const ctors = cls.ctors.filter((c) => c.arity === arity);
+    if (ctors.length !== 1) return new Set();
+    return new Set(ctors[0]!.body.stores.filter((s) => closed.has(s.field)).map((s) => s.param));
+  };
+  for (const [key, m] of cls.methods) {
+    if (!m.returnsNew?.length || !m.returnsNew.every((r) => r.type === cls.name)) continue;
+    const arity = Number(key.slice(key.lastIndexOf('/') + 1));
+    const params: number[] = [];
+    for (let p = 0; p < arity; p++) {
+      if (m.returnsNew.every((r) => r.args.some((a, i) => a === p && kept(r.args.length).has(i)))) params.push(p);
+    }
+    const quiet = m.uncheckedOnly && m.returnsNew.every((r) => cls.ctors.find((c) => c.arity === r.args.length)?.body.uncheckedOnly === true);
+    if (params.length) out.set(key, { params, uncheckedOnly: quiet });
+  }
+  return out;
+}
 
 /** Derives the facts of project classes, memoised per class. */
 export class ProjectClasses {
@@ -246,10 +356,12 @@ export class ProjectClasses {
   /** The resource classes a file creates with `new`, by simple name, with what each holds. */
   async resourceClasses(file: string, facts: JavaFileFacts): Promise<Map<string, ProjectClass>> {
     const out = new Map<string, ProjectClass>();
-    for (const name of facts.created) {
+    for (const name of new Set([...facts.created, ...facts.calledOn])) {
       const found = await this.find(name, { file, facts });
       const d = found ? await this.derive(found, 0) : undefined;
-      if (d?.kind) out.set(name, { kind: d.kind, closeable: d.closeable, subclass: d.subclass });
+      const kind = facts.created.has(name) ? d?.kind : undefined;
+      if (!d || (!kind && !d.keeps.size)) continue;
+      out.set(name, { ...(kind ? { kind } : {}), closeable: d.closeable, subclass: d.subclass, ...(d.keeps.size ? { keeps: d.keeps } : {}) });
     }
     return out;
   }
@@ -274,12 +386,12 @@ export class ProjectClasses {
   private async compute(c: FoundClass, depth: number): Promise<Derived | undefined> {
     // A class of another file extending a JDK socket class is a socket, as one of the file's own is (socketClass.ts).
     const jdkSuper = c.cls.superName ? jdkSocketKind(c.cls.superName) : undefined;
-    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true, subclass: true };
+    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true, subclass: true, keeps: new Map() };
     const sup = c.cls.superName ? await this.find(c.cls.superName, c) : undefined;
     const close = c.cls.methods.get('close/0');
     // A close() of its own that does not call super.close() leaves what the superclass opened open: none of it counts.
     const superD = sup && (!close || close.superClose) ? await this.derive(sup, depth + 1) : undefined;
-    if (superD?.subclass) return { ...superD, methodKinds: new Map() };
+    if (superD?.subclass) return { ...superD, methodKinds: new Map(), keeps: new Map() };
     // close(): the class's own (with the close(…) overloads it calls and super.close()), or the superclass's.
     let closed: ReadonlySet<string>;
     if (close) {
@@ -333,6 +445,6 @@ export class ProjectClasses {
     const kinds = [...own.values()];
     const kind = kinds.length > 0 && kinds.every((k) => k !== null && k === kinds[0]) ? kinds[0]! : undefined;
     const closeable = c.cls.interfaces.includes('Closeable') || (superD?.closeable ?? false);
-    return { closed, ctorKinds: own, methodKinds, kind, closeable, subclass: false };
+    return { closed, ctorKinds: own, methodKinds, kind, closeable, subclass: false, keeps: keepingFactories(c.cls, closed) };
   }
 }
