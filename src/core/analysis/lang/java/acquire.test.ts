@@ -85,8 +85,10 @@ test('java: an exception leaving a program\'s static main(String[]) ends the pro
     '    w.close();',
     '  }',
   );
-  // v's write() failure is caught and main goes on: a leak for the rest of the run, reported where main ends.
-  assert.deepEqual(await summary(text), [[7, 'w', 'information'], [14, 'v', 'information'], [17, 'v', 'warning'], [20, 'w', 'warning']]);
+  // v's write() failure is caught and main goes on, but only to its end: main starts no thread, so the process
+  // exits as soon as it returns and the leak at its end is below warning too (java-prec7, ./programMain; it was
+  // a warning before). The instance method named main is no program entry point.
+  assert.deepEqual(await summary(text), [[7, 'w', 'information'], [14, 'v', 'information'], [17, 'v', 'information'], [20, 'w', 'warning']]);
 });
 
 test('java: a channel\'s socket() view practically never throws', async () => {

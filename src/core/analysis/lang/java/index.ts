@@ -12,6 +12,7 @@ import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { returnedSocketKind, socketClasses } from './socketClass';
+import { mayLeaveThreads } from './programMain';
 import type { Keeping, ProjectClass } from './projectClasses';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
@@ -438,7 +439,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
   const idx = indexFile(tree, projectClasses);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);
-  // A function's result depends on its text, the file's field types and (through summaries) the
+  // A function's result depends on its text, the file's field types and imports and (through summaries) the
   // same-file methods and constructors it calls, transitively. One that hands resources to a thread
   // handler, or is such a handler, depends on another function's analysis: it is always analysed.
   // The file's socket classes and the methods declared to return a socket decide which calls acquire.
@@ -446,6 +447,8 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
     [...idx.keeps].map(([m, k]) => `${m}:${k.params.join('+')}${k.uncheckedOnly ? ':unchecked' : ''}`).sort().join(','),
+    // The imports: which classes come from outside the JDK, whether `@Cleanup` is Lombok's (./lombok).
+    root.namedChildren.filter((d) => d?.type === 'import_declaration').map((d) => d!.text).join('\n'),
   ];
   const calls = new CallInputs(calledNames, (name) => {
     if (name.startsWith('m:')) return idx.methods.get(name.slice(2)) ?? [];
@@ -506,6 +509,9 @@ function analyzeFunction(
   // everything: such a leak is reported below warning severity. (One caught inside main, which then goes
   // on, is a leak for the rest of the run: upstream projects fix those.)
   const endsProcess = isProgramMain(fn);
+  // Returning from such a main ends the process too when main started no other thread (./programMain): a leak
+  // at its `return` or closing brace is reported below warning severity, saying so.
+  const returnEnds = endsProcess && !mayLeaveThreads(fn);
   // A lambda given to `assertThrows(E.class, () -> …)` is expected to throw: a leak at its normal end
   // happens only when the test fails anyway, and is reported below warning severity.
   const expectedToThrow = expectsThrow(fn);
@@ -513,8 +519,10 @@ function analyzeFunction(
     const tokens = ownTokens(rec.tokens);
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
-    const below = (endsProcess && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw');
-    add(below ? { ...finding, severity: 'information' } : finding, () => (closable(tokens) && ctx.fixable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
+    const atEndingReturn = returnEnds && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
+    const below = (endsProcess && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw') || atEndingReturn;
+    const shown = atEndingReturn ? { ...finding, message: `${finding.message} (the program exits as soon as main() returns)` } : finding;
+    add(below ? { ...shown, severity: 'information' } : shown, () => (closable(tokens) && ctx.fixable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
 }

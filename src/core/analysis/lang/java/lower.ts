@@ -12,6 +12,8 @@ import {
   CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
   isWrapperClassName, isWrapperType, type ResourceKind,
 } from './names';
+import { jdkContractUnlikely, quietJdkConstruction } from './jdkContracts';
+import { isLombokCleanup } from './lombok';
 import { callArgs, enclosingStatement, endsProcess, importedClasses, isFunction, isMemberName, simpleTypeName, strip } from './syntax';
 
 /**
@@ -252,7 +254,7 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site) || this.fileSkip(site));
+        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 
@@ -319,6 +321,8 @@ export class JavaLowering {
           return;
         }
         this.bind(ops, { kind: 'local', key: name.text }, valueNode ? this.factoryValue(name.text, valueNode) : { kind: 'other' }, n);
+        // `@Cleanup InputStream in = …`: Lombok closes it on every path that leaves its scope (./lombok).
+        if (n.type === 'variable_declarator' && valueNode && isLombokCleanup(n)) ops.push({ op: 'release', ref: ref(name.text) });
         return;
       }
       case 'assignment_expression': {
@@ -481,6 +485,16 @@ export class JavaLowering {
     return ok && given && budget >= 0;
   }
 
+  /** A JDK call whose contract leaves it practically nothing to fail on, by its receiver's declared type (./jdkContracts). */
+  private jdkContract(call: Node): boolean {
+    const recv = strip(call.childForFieldName('object'));
+    const isVariable = recv?.type === 'identifier' && (this.isLocal(recv.text) || this.typeOf(recv.text) !== undefined);
+    let type: string | undefined;
+    if (recv?.type === 'identifier') type = this.typeOf(recv.text);
+    else if (recv?.type === 'field_access' && recv.childForFieldName('object')?.type === 'this') type = this.ctx.fieldType(recv.childForFieldName('field')?.text ?? '');
+    return jdkContractUnlikely(call.childForFieldName('name')?.text ?? '', callArgs(call), recv?.text ?? null, type, isVariable);
+  }
+
   /**
    * `s.bind(new InetSocketAddress("127.0.0.1", 0))` (or `"::1"`, `"localhost"`, `InetAddress.getLoopbackAddress()`)
    * on a local that the function only ever gives an unbound socket of its own (`new Socket()`, `new ServerSocket()`,
@@ -581,11 +595,30 @@ export class JavaLowering {
     const v = this.valueOf(node);
     const e = strip(node);
     if (v.kind !== 'other' || e?.type !== 'method_invocation' || !FACTORY_NAME.test(e.childForFieldName('name')?.text ?? '')) return v;
+    if (this.layersWithoutDescriptor(e)) return v;
     const type = this.cfg.types.get(name) ?? '';
     const rk = NEW_ACQUIRE.get(type) ?? OPEN_ACQUIRE.get(type);
     if (!rk || rk === 'file') return v;
     this.ctx.remember(e, 'acquisition');
     return { kind: 'acquire', start: e.startIndex, end: e.endIndex, call: callName(e), resource: rk, validity: 'pointer', alwaysValid: false };
+  }
+
+  /**
+   * `factory.createSocket(s, host, port, autoClose)`: SSLSocketFactory's layering overload (a boolean literal last)
+   * makes a TLS socket over the connected socket `s`; it opens no descriptor of its own (it reads and writes
+   * through `s`'s). It is a resource of the function only as the new owner of a socket the function holds:
+   * with `autoClose` false it never closes `s` (the function must close `s`, which stays tracked), and over a
+   * socket another object owns (`bot.getSocket()`, `this.socket`, a field: not a local or parameter) dropping
+   * the layer leaves `s` with that owner, which closes it. Neither is an acquisition.
+   */
+  private layersWithoutDescriptor(call: Node): boolean {
+    const args = callArgs(call);
+    if (!LAYERING_METHODS.has(call.childForFieldName('name')?.text ?? '') || args.length !== 4) return false;
+    const autoClose = strip(args[3]!)?.type;
+    if (autoClose === 'false') return true;
+    if (autoClose !== 'true') return false;
+    const over = strip(args[0]!);
+    return !(over?.type === 'identifier' && this.isLocal(over.text));
   }
 
   private union(exprs: Node[], depth: number): Value {
@@ -982,7 +1015,7 @@ export class JavaLowering {
       this.applySummary(summary, key, args, n, ops);
       return;
     }
-    if (QUIET_CONSTRUCTORS.has(type) || hasClassBody(n)) return;
+    if (QUIET_CONSTRUCTORS.has(type) || quietJdkConstruction(type, args, (a) => this.declaredType(a)) || hasClassBody(n)) return;
     if (isWrapperClassName(type)) {
       // `new ChannelWrapper(ch)` of another file: the wrapper is the resource (its value is what it
       // wraps, closing it closes that); it may still throw while being built.
