@@ -484,6 +484,7 @@ async function benchProjects(o, repos, tmp) {
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   const byName = new Map(ps.map((p) => [p.name, p]));
   const causes = new Map(); // cause -> { c: n, go: n, ... }
+  const goneTrue = []; // rows judged true that are no longer reported as warnings (a recall loss to explain)
   for (const lang of o.langs ?? LANGS) {
     const rows = readJsonl(judgementsFile(lang)).filter((j) => live.has(j.project));
     for (const [label, held] of [['tuned', false], ['held-out', true]]) {
@@ -506,6 +507,7 @@ async function benchProjects(o, repos, tmp) {
         const now = live.get(j.project).findings.some(same);
         if (!now && live.get(j.project).below.some(same)) below[j.verdict]++;
         (now ? count : gone)[j.verdict]++;
+        if (!now && j.verdict === 'true') goneTrue.push(`${j.project} ${j.file}:${j.line} ${j.function} ${j.variable}${below[j.verdict] && live.get(j.project).below.some(same) ? ' (below warning)' : ''}`);
         if (now && j.verdict === 'false') {
           const c = causes.get(j.cause) ?? {};
           c[lang] = (c[lang] ?? 0) + 1;
@@ -516,6 +518,7 @@ async function benchProjects(o, repos, tmp) {
       console.log(`| ${lang} | ${label} | ${rs.length} | ${judged} | ${count.true} | ${count.false} | ${count.pedantic} | ${count.unclear} | ${ratio(count.true, judged)} | ${gone.true}/${gone.false}/${gone.pedantic}/${gone.unclear} | ${below.true}/${below.false}/${below.pedantic}/${below.unclear} |`);
     }
   }
+  if (o.verbose && goneTrue.length) console.log(`\nRows judged true no longer reported as warnings (${goneTrue.length}):\n  ${goneTrue.join('\n  ')}`);
   if (o.verbose) {
     // Warnings reported now that no judged row names (same file, function, variable and line): what to judge next.
     const unjudged = [];
