@@ -217,7 +217,7 @@ export class Lowering {
 
   private relevantCall(name: string): boolean {
     return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) ||
-      closesByName(name);
+      closesByName(name) || COPY_INTO.has(name);
   }
 
   /** A call that may get a summary (from the file or the workspace): it gives a local (or its address) to the callee. */
@@ -380,6 +380,14 @@ export class Lowering {
       if (args.some((a) => this.holdsLocal(a))) ops.push({ op: 'transfer', refs: this.handedRefs(args) });
       return;
     }
+    if (COPY_INTO.has(name)) {
+      // `memcpy(l->socks, socks, n)`: the descriptors are now held where the function keeps them, as `l->socks[0] = socks[0]` would be.
+      if (args[0] && args[1] && this.outlives(args[0])) {
+        const r = this.ref(args[1]);
+        ops.push({ op: 'escape', ref: r.key && this.cfg.localArrays.has(r.key) ? { key: null, prefix: `${r.key}[` } : r });
+      }
+      return;
+    }
     if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
     else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: this.ref(args[0]) });
     else if (ACQUIRE_PAIR.has(name)) {
@@ -394,6 +402,29 @@ export class Lowering {
       const otherwise = closesByName(name) ? 'release' : this.lends(call, name) ? 'handoff' : 'borrow';
       ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map((a) => this.ref(a)) : this.handedRefs(args), otherwise, at: call.startIndex });
     }
+  }
+
+  /**
+   * Is `dst` (a copy's destination, `&` aside) storage that outlives the function: reached through a pointer
+   * (`l->socks`, `*out`, `p[i]` of a pointer) or a variable of the file or a static one, not an automatic value (`msg.fds`, `buf`)?
+   */
+  private outlives(dst: Node): boolean {
+    let n = strip(dst);
+    if (n?.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+    for (let depth = 0; n && depth < 16; depth++) {
+      // Not an automatic variable: a variable of the file or a static one.
+      if (n.type === 'identifier') return !this.cfg.locals.has(n.text);
+      if (n.type === 'pointer_expression') return n.child(0)?.type === '*';
+      if (n.type === 'field_expression') {
+        if (n.childForFieldName('operator')?.type === '->') return true;
+        n = strip(n.childForFieldName('argument'));
+      } else if (n.type === 'subscript_expression') {
+        const base = strip(n.childForFieldName('argument'));
+        if (base?.type === 'identifier' && this.cfg.locals.has(base.text) && !this.cfg.localArrays.has(base.text)) return true;
+        n = base;
+      } else return false;
+    }
+    return false;
   }
 
   /** What an acquiring call produces: a Winsock SOCKET when the variable is declared so. */
@@ -947,6 +978,9 @@ function insideLoop(n: Node): boolean {
   }
   return false;
 }
+
+/** Copies of memory from the second argument into the first (`memcpy(dst, src, n)`). */
+const COPY_INTO: ReadonlySet<string> = new Set(['memcpy', 'memmove']);
 
 /** Calls that change nothing and whose result depends only on their arguments' values. */
 const PURE_CALLS: ReadonlySet<string> = new Set(['strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strlen', 'strchr', 'strrchr', 'strstr']);
