@@ -434,6 +434,7 @@ export class FunctionAnalysis {
         if (fp) this.factsAfter(s, fp);
         if (prog.constant !== null) return prog.constant !== 0 ? [s, undefined] : [undefined, s];
         const test = fp?.test;
+        if (test && prog.ops.length) this.shortCircuitFacts(s, input, prog.guard, test);
         const edge = (branch: boolean): State | undefined => {
           if (this.never(prog.guard, branch, s)) return undefined;
           const r = this.refine(s, prog.guard, branch, test);
@@ -519,6 +520,43 @@ export class FunctionAnalysis {
     if (f.size) tf.set(t, f);
     else tf.delete(t);
     s.tf = tf.size ? tf : undefined;
+  }
+
+  /**
+   * A resource acquired in the right operand of `a && b` (`a || b`) exists only where `a` was true
+   * (false): `b` runs on no other path. Its facts say so, so that a later test of the same unchanged
+   * value correlates (`if (err && pipe(errfds) < 0) …` then `if (err) close(errfds[0]);`: where `err`
+   * is false no pipe was made). Only a resource this node made anew: one still held from an earlier
+   * round of a loop was made where `a` may have changed since.
+   */
+  private shortCircuitFacts(s: State, input: State, g: Guard, t: FactTest): void {
+    switch (g.g) {
+      case 'not':
+        if (t.f === 'not') this.shortCircuitFacts(s, input, g.a, t.a);
+        return;
+      case 'and':
+      case 'or': {
+        if (t.f !== g.g) return;
+        if (g.bAcquires.length && t.a.f !== 'none') {
+          const before = liveTokens(input);
+          const now = liveTokens(s);
+          let tf: Map<Token, Facts> | undefined;
+          for (const tok of this.acquiredAt(g.bAcquires)) {
+            if (before.has(tok) || !now.has(tok)) continue;
+            const f = assume(s.tf?.get(tok) ?? NO_FACTS, t.a, g.g === 'and');
+            if (!f?.size) continue;
+            tf ??= new Map(s.tf ?? []);
+            tf.set(tok, f);
+          }
+          if (tf) s.tf = tf;
+        }
+        this.shortCircuitFacts(s, input, g.a, t.a);
+        this.shortCircuitFacts(s, input, g.b, t.b);
+        return;
+      }
+      default:
+        return;
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import type { MacroWrapper } from './macroWrappers';
 import { FileGlobals } from './globals';
 import { FileOverlay, FileSummaries, lazyUnit, SummaryResolver, SummaryStore, type FunctionUnit } from '../../engine/summaries';
 import type { CWorkspaceIndex } from './workspaceIndex';
+import { validityTestOf, type ValidityTest } from './validityTests';
 
 /** The workspace a file is analysed in: its index, and the file's key in it. */
 export interface CWorkspace {
@@ -74,6 +75,23 @@ export class CFileContext implements CompileContext, SummaryProvider {
   /** Lowerings run by this context (tests). */
   get lowered(): number {
     return this.irs.size;
+  }
+
+  private readonly testMemo = new Map<string, ValidityTest | null>();
+
+  /**
+   * The validity test of a parameter (validityTests.ts) that a call of `name` is: the file's own definition
+   * decides (a call-like macro of the file is none), else the workspace's.
+   */
+  validityTest(name: string): ValidityTest | undefined {
+    let t = this.testMemo.get(name);
+    if (t === undefined) {
+      const def = this.scan.definitions.get(name);
+      this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
+      t = def ? validityTestOf(def) : this.wrappers.has(name) ? null : this.index?.validityTest(name, this.file) ?? null;
+      this.testMemo.set(name, t);
+    }
+    return t ?? undefined;
   }
 
   /** Can a call of `name` return a new resource (see SummaryResolver.mayReturn)? */

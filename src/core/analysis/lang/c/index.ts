@@ -25,6 +25,7 @@ import { scanFile } from './scan';
 import { noReturnByMacro, noReturnMacroNames } from './noReturnFacts';
 import { functionName, parameters } from './syntax';
 import { callArgs } from '../../syntax';
+import { validityKey } from './validityTests';
 
 /**
  * C/C++ descriptor-leak analysis: for each function that acquires a descriptor, socket or
@@ -263,7 +264,7 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
       if (e.kind !== 'call' || !e.callee || seen.has(e.callee)) continue;
       seen.add(e.callee);
       const def = scan.definitions.get(e.callee);
-      facts.push(`${e.callee}${ctx.isNoReturn(e.callee) ? '!' : ''}`);
+      facts.push(`${e.callee}${ctx.isNoReturn(e.callee) ? '!' : ''}${def ? '' : validityKey(ctx.validityTest(e.callee))}`);
       if (!def) continue;
       if (++defs > MAX_KEYED_CALLEES) return null;
       facts.push(def.text);

@@ -13,6 +13,7 @@ import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
 import { defensiveNullReturns } from './defensiveReturn';
+import type { ValidityTest } from './validityTests';
 import { callArgs, calleeName, constantValue, declaratorName, fieldPath, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
 /**
@@ -32,6 +33,8 @@ export interface CompileContext {
   readonly macros: FileMacros;
   /** The file's globals a function may follow like its locals (absent: none). */
   readonly globals?: FileGlobals;
+  /** The validity test of a parameter a call of `name` is (validityTests.ts), if any. */
+  validityTest?(name: string): ValidityTest | undefined;
 }
 
 /** Where a returned call's result is held for the `returned` op (no variable of the source has this name). */
@@ -45,6 +48,8 @@ type Shape =
   | { readonly s: 'not' | 'hint'; readonly arg: Node }
   | { readonly s: '&&' | '||'; readonly l: Node; readonly r: Node }
   | { readonly s: 'rel'; readonly op: Rel; readonly l: Node; readonly r: Node; readonly lc: number | null; readonly rc: number | null }
+  /** A call of a validity test (validityTests.ts): `arg rel value`, or `arg rel name` with a constant of unknown value. */
+  | { readonly s: 'test'; readonly arg: Node; readonly rel: Rel; readonly value: number | null; readonly name: string | null; readonly int?: number }
   | { readonly s: 'value' };
 
 /** A CFG node's syntax range (see Lowering.ownerOf); `stmt`: an effect node of an expression statement. */
@@ -212,7 +217,7 @@ export class Lowering {
 
   private relevantCall(name: string): boolean {
     return RELEASE.has(name) || ADOPT_FIRST_ARG.has(name) || ACQUIRE_PAIR.has(name) || this.ctx.ownershipTransfers.has(name) ||
-      closesByName(name);
+      closesByName(name) || COPY_INTO.has(name);
   }
 
   /** A call that may get a summary (from the file or the workspace): it gives a local (or its address) to the callee. */
@@ -375,6 +380,14 @@ export class Lowering {
       if (args.some((a) => this.holdsLocal(a))) ops.push({ op: 'transfer', refs: this.handedRefs(args) });
       return;
     }
+    if (COPY_INTO.has(name)) {
+      // `memcpy(l->socks, socks, n)`: the descriptors are now held where the function keeps them, as `l->socks[0] = socks[0]` would be.
+      if (args[0] && args[1] && this.outlives(args[0])) {
+        const r = this.ref(args[1]);
+        ops.push({ op: 'escape', ref: r.key && this.cfg.localArrays.has(r.key) ? { key: null, prefix: `${r.key}[` } : r });
+      }
+      return;
+    }
     if (RELEASE.has(name)) ops.push({ op: 'release', ref: argRef(args[0]) });
     else if (ADOPT_FIRST_ARG.has(name)) ops.push({ op: 'escape', ref: this.ref(args[0]) });
     else if (ACQUIRE_PAIR.has(name)) {
@@ -389,6 +402,29 @@ export class Lowering {
       const otherwise = closesByName(name) ? 'release' : this.lends(call, name) ? 'handoff' : 'borrow';
       ops.push({ op: 'summary', name, refs: otherwise === 'release' ? args.map((a) => this.ref(a)) : this.handedRefs(args), otherwise, at: call.startIndex });
     }
+  }
+
+  /**
+   * Is `dst` (a copy's destination, `&` aside) storage that outlives the function: reached through a pointer
+   * (`l->socks`, `*out`, `p[i]` of a pointer) or a variable of the file or a static one, not an automatic value (`msg.fds`, `buf`)?
+   */
+  private outlives(dst: Node): boolean {
+    let n = strip(dst);
+    if (n?.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+    for (let depth = 0; n && depth < 16; depth++) {
+      // Not an automatic variable: a variable of the file or a static one.
+      if (n.type === 'identifier') return !this.cfg.locals.has(n.text);
+      if (n.type === 'pointer_expression') return n.child(0)?.type === '*';
+      if (n.type === 'field_expression') {
+        if (n.childForFieldName('operator')?.type === '->') return true;
+        n = strip(n.childForFieldName('argument'));
+      } else if (n.type === 'subscript_expression') {
+        const base = strip(n.childForFieldName('argument'));
+        if (base?.type === 'identifier' && this.cfg.locals.has(base.text) && !this.cfg.localArrays.has(base.text)) return true;
+        n = base;
+      } else return false;
+    }
+    return false;
   }
 
   /** What an acquiring call produces: a Winsock SOCKET when the variable is declared so. */
@@ -599,6 +635,9 @@ export class Lowering {
         if (c.lc !== null && c.rc === null) return this.factCmp(c.r, MIRROR[c.op], c.lc, ids);
         if (c.lc === null && c.rc === null && (c.op === '==' || c.op === '!=')) return this.symbolCmp(c.l, c.r, c.op, ids) ?? this.symbolCmp(c.r, c.l, c.op, ids) ?? NO_FACT;
         return NO_FACT;
+      case 'test':
+        if (c.value !== null) return this.factCmp(c.arg, c.rel, c.value, ids);
+        return c.rel === '==' || c.rel === '!=' ? this.namedSymbolCmp(c.arg, c.name!, c.rel, ids) ?? NO_FACT : NO_FACT;
       case 'value': return this.factCmp(e, '!=', 0, ids);
     }
   }
@@ -617,6 +656,10 @@ export class Lowering {
     if (e.type === 'call_expression' && this.ctx.macros.hints.has(calleeName(e) ?? '')) {
       const arg = callArgs(e)[0];
       return arg ? { s: 'hint', arg } : null;
+    }
+    if (e.type === 'call_expression') {
+      const test = this.validityCall(e);
+      if (test) return test;
     }
     if (e.type !== 'binary_expression') return { s: 'value' };
     const op = e.childForFieldName('operator')?.type ?? '';
@@ -706,6 +749,36 @@ export class Lowering {
     return { f: 'cmp', key, rel: op === '==' ? '!=' : '==', c: 0 };
   }
 
+  /**
+   * A call of a function that is a validity test of a parameter (validityTests.ts: `socket_defined(fd)`,
+   * whose body is `return sd != SOCKET_UNDEFINED;`), as that test written on its argument: its constant's
+   * value where this file or the workspace defines it, else its name (no variable here). Null otherwise.
+   */
+  private validityCall(e: Node): Shape | null {
+    const name = calleeName(e);
+    const t = name ? this.ctx.validityTest?.(name) : undefined;
+    if (!t) return null;
+    const arg = callArgs(e)[t.param];
+    if (!arg) return null;
+    if (t.value !== null) return { s: 'test', arg, rel: t.rel, value: t.value, name: null };
+    const n = t.name!;
+    if (this.cfg.locals.has(n) || this.ctx.globals?.isVariable(n)) return null;
+    // As the test written out reads the name (`guard`'s `rel` case): an invalid-descriptor constant's value, else the name.
+    const value = this.ctx.macros.constants.get(n) ?? null;
+    if (value !== null) return { s: 'test', arg, rel: t.rel, value, name: null };
+    const int = this.ctx.macros.constants.get(`=${n}`);
+    return { s: 'test', arg, rel: t.rel, value: null, name: n, ...(int !== undefined ? { int } : {}) };
+  }
+
+  /** `symbolCmp` of `x` against a constant's name (a validity test's): a fact on `x==NAME`. */
+  private namedSymbolCmp(subject: Node, name: string, op: '==' | '!=', ids: Map<string, readonly string[]>): FactTest | null {
+    const x = strip(subject);
+    if (x?.type !== 'identifier' || !this.followed(x.text)) return null;
+    const key = symbolKey(x.text, name);
+    ids.set(key, [x.text]);
+    return { f: 'cmp', key, rel: op === '==' ? '!=' : '==', c: 0 };
+  }
+
   /** A name that stands for a constant of unknown value: written as constants are (`AF_UNIX`), and no variable here. */
   private symbol(n: Node | null): string | null {
     const s = strip(n);
@@ -777,6 +850,13 @@ export class Lowering {
         const value = same.constant === 'b' ? rv : same.constant === 'a' ? lv : null;
         return value === null ? same : { ...same, value };
       }
+      case 'test': {
+        if (c.value !== null) return this.standardOf(c.arg, c.rel, c.value) ?? this.compare(c.arg, c.rel, c.value);
+        if (c.rel !== '==' && c.rel !== '!=') return NONE;
+        const a = variableKey(c.arg);
+        const b = c.name!;
+        return a && a !== b ? { g: 'same', a, b, rel: c.rel, standard: isStandard(b) ? 'b' : null, constant: 'b', ...(c.int !== undefined ? { value: c.int } : {}) } : NONE;
+      }
       case 'value': return this.compare(e, '!=', 0);
     }
   }
@@ -799,6 +879,11 @@ export class Lowering {
       c = lc ?? (isStandardFdName(l) ? 2 : null);
     }
     if (c === null) return null;
+    return this.standardOf(subject, rel, c);
+  }
+
+  /** `standardTest` of `subject rel c`, the constant's value known. */
+  private standardOf(subject: Node, rel: Rel, c: number): Guard | null {
     // The descriptor is above the standard ones on the true side (`>`) or on the false side (`<=`).
     const above = (rel === '>' && c === 2) || (rel === '>=' && c === 3) ? true : (rel === '<=' && c === 2) || (rel === '<' && c === 3) ? false : null;
     if (above === null) return null;
@@ -893,6 +978,9 @@ function insideLoop(n: Node): boolean {
   }
   return false;
 }
+
+/** Copies of memory from the second argument into the first (`memcpy(dst, src, n)`). */
+const COPY_INTO: ReadonlySet<string> = new Set(['memcpy', 'memmove']);
 
 /** Calls that change nothing and whose result depends only on their arguments' values. */
 const PURE_CALLS: ReadonlySet<string> = new Set(['strcmp', 'strncmp', 'strcasecmp', 'strncasecmp', 'memcmp', 'strlen', 'strchr', 'strrchr', 'strstr']);

@@ -13,6 +13,7 @@ import { NoReturnTable, noReturnByMacroRepaired, noReturnFacts, type NoReturnFac
 import { scanFile, type FileScan } from './scan';
 import { lazyUnit, SummaryResolver, SummaryStore, UnitTable, type FunctionUnit, type UnitSource } from '../../engine/summaries';
 import { tableSummary } from './names';
+import { fileValidityTests, validityKey, type ValidityTest } from './validityTests';
 
 /**
  * Every C/C++ function (and call-like macro) of a workspace, so that the analysis of one file can use
@@ -58,6 +59,8 @@ interface IndexedFile {
   readonly units: readonly FunctionUnit[];
   readonly constants: ReadonlyMap<string, number>;
   readonly noReturn: NoReturnFacts;
+  /** Its functions that are a validity test of a parameter (validityTests.ts), by name. */
+  readonly tests: ReadonlyMap<string, ValidityTest>;
   /** An adopted file's text: its tree is parsed from it as `read` parses it. */
   readonly text?: string;
 }
@@ -81,6 +84,7 @@ export interface ExportedFile {
   readonly units: readonly { readonly name: string; readonly visible: boolean; readonly calls?: readonly string[]; readonly acquires?: boolean; readonly lowered?: readonly string[]; readonly macro?: FunctionUnit['macro'] }[];
   readonly constants: readonly (readonly [string, number])[];
   readonly noReturn: NoReturnFacts;
+  readonly tests: readonly (readonly [string, ValidityTest])[];
 }
 
 /**
@@ -223,7 +227,7 @@ export class CWorkspaceIndex implements UnitSource {
     return {
       file: read.file, text: read.text, hash: entry.hash, language: entry.language, configs: entry.configs, analysed: entry.analysed,
       units: entry.units.map((u) => (u.macro ? { name: u.name, visible: u.visible, macro: u.macro } : { name: u.name, visible: u.visible, calls: u.calls ?? [], acquires: u.acquires ?? false, ...(u.lowered ? { lowered: u.lowered } : {}) })),
-      constants: [...entry.constants], noReturn: entry.noReturn,
+      constants: [...entry.constants], noReturn: entry.noReturn, tests: [...entry.tests],
     };
   }
 
@@ -239,7 +243,7 @@ export class CWorkspaceIndex implements UnitSource {
         () => this.lower(data.file, u.name, analysedHash), () => this.lower(data.file, u.name, analysedHash, true))));
     this.set(data.file, {
       hash: data.hash, language: data.language, configs: data.configs, analysed: data.analysed, analysedHash, units,
-      constants: new Map(data.constants), noReturn: data.noReturn, text: data.text,
+      constants: new Map(data.constants), noReturn: data.noReturn, tests: new Map(data.tests), text: data.text,
     });
   }
 
@@ -356,6 +360,20 @@ export class CWorkspaceIndex implements UnitSource {
     return this.noReturnMemo.table.has(name);
   }
 
+  /**
+   * The validity test (validityTests.ts) a call of `name` from `file` makes: every definition the call may
+   * reach is one, the same test; else undefined.
+   */
+  validityTest(name: string, file: string): ValidityTest | undefined {
+    let out: ValidityTest | undefined;
+    for (const u of this.units.candidates(name, file)) {
+      const t = this.files.get(u.file)?.tests.get(name);
+      if (!t || (out && validityKey(out) !== validityKey(t))) return undefined;
+      out = t;
+    }
+    return out;
+  }
+
   /** The workspace's constants, as a cache key. */
   constantsKey(): string {
     const m = this.constants();
@@ -402,7 +420,10 @@ export class CWorkspaceIndex implements UnitSource {
     for (const w of wrappers) {
       if (!defined.has(w.name)) units.push({ name: w.name, file, visible: true, macro: { target: w.target, args: w.args } });
     }
-    return { ...base, analysedHash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)) };
+    return {
+      ...base, analysedHash, units, constants: own.constants, noReturn: noReturnFacts(scan, wrappers, (def) => header || !isStatic(def)),
+      tests: fileValidityTests(scan.definitions),
+    };
   }
 
   /**
