@@ -6,6 +6,7 @@ import { firstKid } from '../../syntax';
 import { buildCfg, type FunctionCfg } from './cfg';
 import { GoLowering, type GoLowerContext, type LoweredFunction } from './lower';
 import { aliasesFirstArgument, borrowsByName, isCleanupRegistrar, isNoReturn, methodAcquisitionKind, methodUse, packageFunctionUse, packageAcquisitionKind, resourceKindOf, type ArgumentUse, type Imports, type ResourceKind } from './names';
+import { answersHead } from './headRequest';
 import type { GoTypes, ResultType } from './types';
 import { callArgs, callee, unparen } from './syntax';
 
@@ -163,16 +164,20 @@ export class GoFileContext implements GoLowerContext, SummaryProvider {
    * function (`net.Dial`, `os.Open`, `http.Get`), a method of a standard type on a receiver whose
    * declared type is known (`ln.Accept()` on a `net.Listener`, `client.Do` on an `*http.Client`),
    * or a function or method of this package, or of a workspace package the file imports, declared to
-   * return `(resource, error)` (see GoTypes.declaredResults). Null otherwise.
+   * return `(resource, error)` (see GoTypes.declaredResults). Null otherwise, and for a response to a
+   * HEAD request, which has no body (see answersHead).
    */
   acquisition(call: Node): ResourceKind | null {
     const c = callee(call, this.imports);
     if (!c.name) return null;
     let known: ResourceKind | null = null;
-    if (c.operand && c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) known = packageAcquisitionKind(c.pkg, c.name);
-    else if (c.operand) {
+    if (c.operand && c.pkg !== undefined && c.operand.type === 'identifier' && this.types.isPackage(c.operand)) {
+      known = packageAcquisitionKind(c.pkg, c.name);
+      if (known && answersHead(call, c.pkg, null, c.name, this.types, this.imports)) return null;
+    } else if (c.operand) {
       const recv = this.types.typeOf(c.operand);
       if (recv && recv.pkg !== '') known = methodAcquisitionKind(recv, c.name, callArgs(call).length);
+      if (known && answersHead(call, undefined, recv, c.name, this.types, this.imports)) return null;
     }
     return known ?? resourceResult(this.types.declaredResults(call));
   }

@@ -87,6 +87,14 @@ export class GoLowering {
   private readonly handlers = new Map<number, Handler[]>();
   /** The keys that an acquisition assigns, and the parameters: what a function literal may capture. */
   private readonly acquiredKeys = new Set<string>();
+  /**
+   * Error variables declared outside the function (captured by a literal, or package-level) that an acquisition's
+   * error is assigned to (`resp, err = ctx.RoundTrip(req)` in a literal, `err` the enclosing function's): within
+   * this function they are locations like its own locals, so `if err != nil` right after still tells whether the
+   * call failed. Nothing else of this goroutine runs between the call and a test that follows it; a closure
+   * called in between could write it, as it could a captured local of this function, which is read the same way.
+   */
+  private readonly outerStatus = new Set<string>();
   /** The keys that an HTTP response is acquired into. */
   private readonly responseKeys = new Set<string>();
   /** Releases registered by top-level defer statements, with the offset where each defer ends. */
@@ -136,7 +144,8 @@ export class GoLowering {
   private key(name: string, scope: number): string | null {
     if (name === '_') return null;
     const s = this.resolve(name, scope);
-    return s < 0 ? null : s === 0 ? name : `${name}#${s}`;
+    if (s < 0) return this.outerStatus.has(name) ? `${name}#outer` : null;
+    return s === 0 ? name : `${name}#${s}`;
   }
 
   // ------------------------------------------------------------ nodes
@@ -262,6 +271,7 @@ export class GoLowering {
       if (!key) continue; // a package-level variable: stored
       const errNode = f.left[1];
       const errVar = errNode && errNode.type === 'identifier' && errNode.text !== '_' ? errNode.text : null;
+      if (errVar && f.stmt.type === 'assignment_statement' && this.resolve(errVar, n.scope) < 0) this.outerStatus.add(errVar);
       // A test that requires the call to fail and discards the result, or reads it only where it reports that
       // the call succeeded: its passing run acquires nothing.
       if (errVar && [...this.ctx.imports.values()].includes('testing') && expectsFailure(f.stmt, errVar) &&

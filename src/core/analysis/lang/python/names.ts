@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { calleeOf, NO_SUMMARIES, summariesFingerprint, type LocalSummaries } from './summaries';
-import { DEFERRED, enclosingClass, enclosingFunction, named, nodesByType, nodesOfType, plainString, scopeBindings, strip, walk, type NodesOfType } from './syntax';
+import { DEFERRED, enclosingClass, enclosingFunction, identifiersIn, named, nodesByType, nodesOfType, plainString, scopeBindings, strip, walk, type NodesOfType } from './syntax';
 
 /** What the Python analyzer knows by name: imports, acquiring calls, releasing calls. */
 
@@ -275,6 +275,24 @@ function standardSocketArguments(call: Node): boolean {
   });
 }
 
+/**
+ * `ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)` / `(PROTOCOL_TLS_CLIENT)`, the protocol given as that constant (positionally
+ * or as `protocol=`) and nothing else: making a bare context allocates an OpenSSL context and sets its default options
+ * and ciphers; it loads no file and asks no peer, so it fails only when memory runs out. Not without a protocol nor with
+ * `PROTOCOL_TLS`/`PROTOCOL_SSLv23` (a DeprecationWarning since Python 3.10, an error where warnings are), nor with a
+ * version-specific protocol (deprecated, or missing from the OpenSSL build: ValueError), nor with a protocol read from
+ * a variable.
+ */
+const BARE_TLS_PROTOCOLS: ReadonlySet<string> = new Set(['ssl.PROTOCOL_TLS_SERVER', 'ssl.PROTOCOL_TLS_CLIENT']);
+function bareTlsContext(call: Node, imports: Imports): boolean {
+  const args = named(call.childForFieldName('arguments') ?? call);
+  if (args.length !== 1) return false;
+  const a = args[0]!;
+  if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text !== 'protocol') return false;
+  const protocol = resolvedDotted(a.type === 'keyword_argument' ? a.childForFieldName('value') : a, imports);
+  return protocol !== null && BARE_TLS_PROTOCOLS.has(protocol);
+}
+
 /** A helper that sets close-on-exec on a descriptor (`_setCloseOnExec(fd)`, `set_cloexec(fd)`): `fcntl(F_SETFD)`. */
 const CLOSE_ON_EXEC = /^_*(?:set_?)?(?:close_?on_?exec|cloexec)$/i;
 const DESCRIPTOR_FLAG_COMMANDS: ReadonlySet<string> = new Set(['F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL']);
@@ -470,10 +488,12 @@ function shownListening(holder: Node | null, kind: 'socket' | 'twisted', imports
 /**
  * The port of a listener the process itself holds, read at run time from it: `srv.getsockname()[1]` of a socket shown
  * listening (`shownListening`), Twisted's `port.getHost().port` of a port from `listenTCP`, and `self.get_http_port()` in
- * a tornado.testing AsyncHTTPTestCase that does not define its own (`tornadoHttpCase`).
+ * a tornado.testing AsyncHTTPTestCase that does not define its own (`tornadoHttpCase`); or a local name holding one
+ * (`listenerPortName`).
  */
-function ownListeningPort(e: Node | null, imports: Imports): boolean {
+function ownListeningPort(e: Node | null, imports: Imports, viaName = false): boolean {
   const x = strip(e);
+  if (x?.type === 'identifier' && !viaName) return listenerPortName(x, imports);
   if (x?.type === 'subscript') {
     const index = named(x).slice(1);
     if (index.length !== 1 || index[0]!.type !== 'integer' || index[0]!.text !== '1') return false;
@@ -500,6 +520,35 @@ function ownListeningPort(e: Node | null, imports: Imports): boolean {
 }
 
 /**
+ * A local name read at `use` that holds the port of a listener of the process's own: the function binds it once and
+ * only there, by a statement before `use`, either to such a port (`port = srv.getsockname()[1]`) or, unpacking the
+ * listener's own address, as the second of two names (`host, port = srv.getsockname()`: an IPv4 address is
+ * `(host, port)`; the 4-tuple of IPv6 raises there, before any connect). A name bound once has that value wherever it
+ * is read (unbound, the read raises NameError first); not a parameter, `global` or `nonlocal` name, nor one bound
+ * again or in a loop's target.
+ */
+function listenerPortName(use: Node, imports: Imports): boolean {
+  const fn = enclosingFunction(use);
+  const body = fn?.childForFieldName('body');
+  if (!fn || !body) return false;
+  // A lambda's parameter of that name would shadow it.
+  for (let p = use.parent; p && p.id !== fn.id; p = p.parent) if (p.type === 'lambda') return false;
+  const params = fn.childForFieldName('parameters');
+  if (params && identifiersIn(params).some((i) => i.text === use.text)) return false;
+  const bindings = scopeBindings(body).filter((b) => b.name === use.text || b.kind === 'star');
+  if (bindings.length !== 1 || bindings[0]!.kind !== 'assign') return false;
+  const assignment = bindings[0]!.node;
+  if (assignment.endIndex > use.startIndex) return false;
+  const left = strip(assignment.childForFieldName('left'));
+  const right = assignment.childForFieldName('right');
+  if (left?.type === 'identifier') return ownListeningPort(right, imports, true);
+  const names = left?.type === 'pattern_list' || left?.type === 'tuple_pattern' ? named(left) : [];
+  if (names.length !== 2 || names[1]!.type !== 'identifier' || names[1]!.text !== use.text || names[0]!.type !== 'identifier') return false;
+  if (!selfAddress(right)) return false;
+  return shownListening(strip(strip(right)!.childForFieldName('function'))!.childForFieldName('object'), 'socket', imports);
+}
+
+/**
  * `("127.0.0.1", srv.getsockname()[1])`, `("127.0.0.1", port.getHost().port)`, `("localhost", self.get_http_port())`:
  * a loopback address at the port of a listener of the process's own (`ownListeningPort`). Connecting there is
  * queued by the kernel on that listener: it is not refused and does not time out.
@@ -514,6 +563,7 @@ export function isUnlikelyRaiser(call: Node, imports: Imports): boolean {
   const c = callee(call, imports);
   if (c.name === null || c.raw === null) return false;
   if (c.resolved === 'socket.socket' || c.resolved === 'socket.socketpair') return standardSocketArguments(call);
+  if (c.resolved === 'ssl.SSLContext') return bareTlsContext(call, imports);
   if (c.resolved !== null && NEW_FUTURES.has(c.resolved)) return named(call.childForFieldName('arguments') ?? call).length === 0;
   if (!c.raw.includes('.')) return UNLIKELY_FUNCTIONS.has(c.name);
   if (c.resolved !== null && (UNLIKELY_FUNCTIONS.has(c.resolved) || PURE_PATH_FUNCTIONS.has(c.resolved))) return true;
