@@ -57,13 +57,18 @@ export class CFileContext implements CompileContext, SummaryProvider {
     this.summaries = new FileSummaries(new SummaryResolver(source, workspace?.index.store ?? new SummaryStore(), deadline), this.file);
   }
 
+  /** The file's call-like macro of this name (macroWrappers.ts), its table built at the first question. */
+  private wrapperNamed(name: string): MacroWrapper | undefined {
+    this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
+    return this.wrappers.get(name);
+  }
+
   /** The file's own function (or call-like macro) of this name, as a unit the resolver can summarise. */
   private ownUnit(name: string): FunctionUnit | undefined {
     let u = this.units.get(name);
     if (u === undefined) {
       const def = this.scan.definitions.get(name);
-      this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
-      const w = def ? undefined : this.wrappers.get(name);
+      const w = def ? undefined : this.wrapperNamed(name);
       // Lowered only when the resolver analyses it: lowering every function of a file cost more than the analysis.
       u = def ? lazyUnit(name, this.file, !isStatic(def), callsOf(this.scan, def), () => this.irOf(def), () => this.returnIrOf(def))
         : w ? { name, file: this.file, visible: true, macro: { target: w.target, args: w.args } } : null;
@@ -87,8 +92,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
     let t = this.testMemo.get(name);
     if (t === undefined) {
       const def = this.scan.definitions.get(name);
-      this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
-      t = def ? validityTestOf(def) : this.wrappers.has(name) ? null : this.index?.validityTest(name, this.file) ?? null;
+      t = def ? validityTestOf(def) : this.wrapperNamed(name) ? null : this.index?.validityTest(name, this.file) ?? null;
       this.testMemo.set(name, t);
     }
     return t ?? undefined;
@@ -160,8 +164,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
     const def = this.scan.definitions.get(name);
     this.noReturnMemo.set(name, 'busy');
     // The file's own definition decides; else a macro of the file that is one call, else the workspace.
-    this.wrappers ??= new Map(this.wrapperList().map((w) => [w.name, w]));
-    const wrapper = def ? undefined : this.wrappers.get(name);
+    const wrapper = def ? undefined : this.wrapperNamed(name);
     const result = def ? this.endsInNoReturn(def) : wrapper ? wrapper.target !== name && this.isNoReturn(wrapper.target) : !!this.index?.isNoReturn(name);
     this.noReturnMemo.set(name, result);
     return result;
