@@ -56,6 +56,8 @@ interface FileIndex {
   readonly subclasses: Set<string>;
   /** Static factories of other files' classes that keep arguments (`Class.name/arity`: their indices; ProjectClass.keeps). */
   readonly keeps: Map<string, Keeping>;
+  /** Constructors of other files' classes that throw nothing on purpose (`Class/arity`; ProjectClass.quietCtors, ./quietConstructors). */
+  readonly quietCtors: Set<string>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -136,6 +138,7 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
 function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
   const idx: FileIndex = {
     functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(), keeps: new Map(),
+    quietCtors: new Set(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -168,6 +171,7 @@ function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass
   for (const [name, c] of projectClasses ?? []) {
     if (idx.classes.has(name)) continue;
     for (const [m, k] of c.keeps ?? []) idx.keeps.set(`${name}.${m}`, k);
+    for (const arity of c.quietCtors ?? []) idx.quietCtors.add(`${name}/${arity}`);
     if (!c.kind) continue;
     idx.socketClasses.set(name, c.kind);
     if (!c.closeable) idx.unfixable.add(name);
@@ -288,6 +292,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   socketSubclass(name: string): boolean {
     return this.idx.subclasses.has(name);
+  }
+
+  quietConstructor(type: string, arity: number): boolean {
+    return this.idx.quietCtors.has(`${type}/${arity}`);
   }
 
   keptBy(cls: string, nameArity: string): Keeping | undefined {
@@ -448,6 +456,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
     [...idx.keeps].map(([m, k]) => `${m}:${k.params.join('+')}${k.uncheckedOnly ? ':unchecked' : ''}`).sort().join(','),
+    [...idx.quietCtors].sort().join(','),
     // The imports: which classes come from outside the JDK, whether `@Cleanup` is Lombok's (./lombok).
     root.namedChildren.filter((d) => d?.type === 'import_declaration').map((d) => d!.text).join('\n'),
   ];
