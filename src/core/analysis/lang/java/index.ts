@@ -13,6 +13,7 @@ import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQ
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { returnedSocketKind, socketClasses } from './socketClass';
 import { mayLeaveThreads } from './programMain';
+import { testFailingMethods } from './testMethods';
 import type { Keeping, ProjectClass } from './projectClasses';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
@@ -55,6 +56,8 @@ interface FileIndex {
   readonly subclasses: Set<string>;
   /** Static factories of other files' classes that keep arguments (`Class.name/arity`: their indices; ProjectClass.keeps). */
   readonly keeps: Map<string, Keeping>;
+  /** Constructors of other files' classes that throw nothing on purpose (`Class/arity`; ProjectClass.quietCtors, ./quietConstructors). */
+  readonly quietCtors: Set<string>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -135,6 +138,7 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
 function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
   const idx: FileIndex = {
     functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(), keeps: new Map(),
+    quietCtors: new Set(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -167,6 +171,7 @@ function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass
   for (const [name, c] of projectClasses ?? []) {
     if (idx.classes.has(name)) continue;
     for (const [m, k] of c.keeps ?? []) idx.keeps.set(`${name}.${m}`, k);
+    for (const arity of c.quietCtors ?? []) idx.quietCtors.add(`${name}/${arity}`);
     if (!c.kind) continue;
     idx.socketClasses.set(name, c.kind);
     if (!c.closeable) idx.unfixable.add(name);
@@ -287,6 +292,10 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 
   socketSubclass(name: string): boolean {
     return this.idx.subclasses.has(name);
+  }
+
+  quietConstructor(type: string, arity: number): boolean {
+    return this.idx.quietCtors.has(`${type}/${arity}`);
   }
 
   keptBy(cls: string, nameArity: string): Keeping | undefined {
@@ -447,6 +456,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
     [...idx.fieldTypes].map(([f, t]) => `${f}:${t}`).sort().join(','),
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
     [...idx.keeps].map(([m, k]) => `${m}:${k.params.join('+')}${k.uncheckedOnly ? ':unchecked' : ''}`).sort().join(','),
+    [...idx.quietCtors].sort().join(','),
     // The imports: which classes come from outside the JDK, whether `@Cleanup` is Lombok's (./lombok).
     root.namedChildren.filter((d) => d?.type === 'import_declaration').map((d) => d!.text).join('\n'),
   ];
@@ -456,6 +466,8 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
     return fn ? [fn] : [];
   });
   const reuse = new FileReuse(JAVA_FUNCTIONS, lines, deadline, calls.current);
+  // Methods whose exceptions go to the test runner (./testMethods): that depends on the rest of the file, so it is part of their key.
+  const failsTest = testFailingMethods(root, text);
   for (let i = 0; i < idx.functions.length; i++) {
     const fn = idx.functions[i]!;
     const seeds = [...(ctx.seeds.get(fn.id)?.values() ?? [])];
@@ -467,8 +479,8 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
     try {
       // A function's result is looked up before anything else about it is computed (one that
       // acquires nothing has an empty result, which depends on its text only).
-      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, facts), (fnNotes) => (seeds.length || acquires(fn, idx)
-        ? { ...analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes), inputs: () => calls.of(fn) }
+      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, failsTest.has(fn.id) ? [...facts, 'fails-test'] : facts), (fnNotes) => (seeds.length || acquires(fn, idx)
+        ? { ...analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes, failsTest.has(fn.id)), inputs: () => calls.of(fn) }
         : { findings: [], reusable: true }), { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
@@ -480,7 +492,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
 
 function analyzeFunction(
   fn: Node, name: string, ctx: JavaFileContext, seeds: readonly Seed[], text: string, lines: LineIndex,
-  deadline: number | undefined, notes: string[],
+  deadline: number | undefined, notes: string[], failsTest = false,
 ): Analysed {
   const { cfg, lowered } = ctx.lower(fn, seeds);
   if (cfg.truncated) notes.push(`function ${name}: too deeply nested or too large, parts were treated as opaque`);
@@ -520,7 +532,10 @@ function analyzeFunction(
     if (!tokens) continue;
     const finding = leakFinding(rec, tokens, name, 'java', lines, message(rec, what(tokens[0]!, ctx, lines), name, ctx));
     const atEndingReturn = returnEnds && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
-    const below = (endsProcess && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw') || atEndingReturn;
+    // An exception that leaves a test the runner calls (or a private helper only tests call) fails that test, which
+    // is how the problem is reported (./testMethods): a file stream leaked only on that path is below warning too.
+    const testFile = failsTest && tokens.every((t) => t.site.resource === 'file');
+    const below = ((endsProcess || testFile) && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw') || atEndingReturn;
     const shown = atEndingReturn ? { ...finding, message: `${finding.message} (the program exits as soon as main() returns)` } : finding;
     add(below ? { ...shown, severity: 'information' } : shown, () => (closable(tokens) && ctx.fixable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }

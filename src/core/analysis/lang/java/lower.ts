@@ -48,6 +48,8 @@ export interface LowerContext {
   socketMethod?(nameArity: string): boolean;
   /** The arguments (indices) a static factory `name/arity` of another file's class `cls` keeps in the object it returns (ProjectClass.keeps). */
   keptBy?(cls: string, nameArity: string): Keeping | undefined;
+  /** Can `new type(…)` with `arity` arguments, a class of another file, let out only an unchecked exception nobody throws on purpose (./quietConstructors)? */
+  quietConstructor?(type: string, arity: number): boolean;
   /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
   returnsNew?(key: string): ResourceKind | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
@@ -254,7 +256,8 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site));
+        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site))
+      || (site.type === 'object_creation_expression' && !hasClassBody(site) && !!this.ctx.quietConstructor?.(simpleTypeName(site.childForFieldName('type')), callArgs(site).length));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
 

@@ -2,6 +2,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { ResourceKind } from './names';
 import { jdkSocketKind } from './socketClass';
 import { callArgs, importedClasses, simpleTypeName } from './syntax';
+import { createdTypes, initializerNodes, quietArities, quietCode } from './quietConstructors';
 
 /**
  * Resource classes of other files of the project (issue 13): a class declared in another file whose
@@ -52,6 +53,10 @@ interface BodyFacts {
    * has no `throw` statement, no `this(…)`/`super(…)` call and calls no method of its class unqualified (or on `this`).
    */
   readonly uncheckedOnly: boolean;
+  /** Declares no `throws`, and its body throws nothing on purpose and calls no method of its class (./quietConstructors). */
+  readonly quiet?: boolean;
+  /** The classes it builds with `new` (simple name, arity). */
+  readonly creates?: readonly { readonly type: string; readonly arity: number }[];
 }
 
 export interface ClassFacts {
@@ -63,6 +68,9 @@ export interface ClassFacts {
   readonly ctors: readonly { readonly arity: number; readonly body: BodyFacts }[];
   /** Methods with a body, by `name/arity` (the first of each). */
   readonly methods: ReadonlyMap<string, BodyFacts>;
+  /** Its instance field initializers and initializer blocks are quiet (./quietConstructors), and the classes they build. */
+  readonly initQuiet?: boolean;
+  readonly initCreates?: readonly { readonly type: string; readonly arity: number }[];
 }
 
 export interface JavaFileFacts {
@@ -211,9 +219,15 @@ function bodyFacts(fn: Node): BodyFacts {
   const given = (i: number | null): number | null => (i !== null && !reassigned.has(params[i]!) ? i : null);
   return {
     opens, calls, closes, thisArgs, superArgs, closeOverloads, superClose, uncheckedOnly,
+    quiet: !fn.namedChildren.some((c) => c?.type === 'throws') && quietCode(nodes), creates: createdTypes(nodes),
     stores: stores.filter((s) => given(s.param) !== null),
     ...(returnsNew?.length ? { returnsNew: returnsNew.map((r) => ({ type: r.type, args: r.args.map(given) })) } : {}),
   };
+}
+
+function initFacts(body: Node): { initQuiet: boolean; initCreates: { type: string; arity: number }[] } {
+  const nodes = initializerNodes(body);
+  return { initQuiet: quietCode(nodes), initCreates: createdTypes(nodes) };
 }
 
 /** The facts of one Java file's tree. */
@@ -239,7 +253,7 @@ export function javaFileFacts(tree: Tree): JavaFileFacts {
     }
     const list = decl.childForFieldName('interfaces')?.namedChildren.find((c) => c?.type === 'type_list');
     const interfaces = (list?.namedChildren ?? []).filter((t): t is Node => t !== null).map((t) => simpleTypeName(t));
-    classes.set(name, { name, superName: superType ? simpleTypeName(superType) : undefined, interfaces, ctors, methods });
+    classes.set(name, { name, superName: superType ? simpleTypeName(superType) : undefined, interfaces, ctors, methods, ...initFacts(body) });
   }
   const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
     .map((d) => d?.childForFieldName('name')?.text ?? ''));
@@ -284,6 +298,8 @@ interface Derived {
   readonly subclass: boolean;
   /** The static factories that keep what they are given (see `ProjectClass.keeps`). */
   readonly keeps: ReadonlyMap<string, Keeping>;
+  /** The constructor arities that can let out only an unchecked exception nobody throws on purpose (./quietConstructors). */
+  readonly quietCtors: ReadonlySet<number>;
 }
 
 /**
@@ -303,6 +319,8 @@ export interface ProjectClass {
    * and whose `close()` closes `data`). The object returned owns the resource, as one built by `new` does.
    */
   readonly keeps?: ReadonlyMap<string, Keeping>;
+  /** Constructor arities whose `new` is an unlikely exception origin (`Derived.quietCtors`; a class with no `kind` only). */
+  readonly quietCtors?: ReadonlySet<number>;
 }
 
 /**
@@ -360,8 +378,9 @@ export class ProjectClasses {
       const found = await this.find(name, { file, facts });
       const d = found ? await this.derive(found, 0) : undefined;
       const kind = facts.created.has(name) ? d?.kind : undefined;
-      if (!d || (!kind && !d.keeps.size)) continue;
-      out.set(name, { ...(kind ? { kind } : {}), closeable: d.closeable, subclass: d.subclass, ...(d.keeps.size ? { keeps: d.keeps } : {}) });
+      const quietCtors = facts.created.has(name) && !kind && d?.quietCtors.size ? d.quietCtors : undefined;
+      if (!d || (!kind && !d.keeps.size && !quietCtors)) continue;
+      out.set(name, { ...(kind ? { kind } : {}), closeable: d.closeable, subclass: d.subclass, ...(d.keeps.size ? { keeps: d.keeps } : {}), ...(quietCtors ? { quietCtors } : {}) });
     }
     return out;
   }
@@ -386,12 +405,12 @@ export class ProjectClasses {
   private async compute(c: FoundClass, depth: number): Promise<Derived | undefined> {
     // A class of another file extending a JDK socket class is a socket, as one of the file's own is (socketClass.ts).
     const jdkSuper = c.cls.superName ? jdkSocketKind(c.cls.superName) : undefined;
-    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true, subclass: true, keeps: new Map() };
+    if (jdkSuper) return { closed: new Set(), ctorKinds: new Map(), methodKinds: new Map(), kind: jdkSuper, closeable: true, subclass: true, keeps: new Map(), quietCtors: new Set() };
     const sup = c.cls.superName ? await this.find(c.cls.superName, c) : undefined;
     const close = c.cls.methods.get('close/0');
     // A close() of its own that does not call super.close() leaves what the superclass opened open: none of it counts.
     const superD = sup && (!close || close.superClose) ? await this.derive(sup, depth + 1) : undefined;
-    if (superD?.subclass) return { ...superD, methodKinds: new Map(), keeps: new Map() };
+    if (superD?.subclass) return { ...superD, methodKinds: new Map(), keeps: new Map(), quietCtors: new Set() };
     // close(): the class's own (with the close(…) overloads it calls and super.close()), or the superclass's.
     let closed: ReadonlySet<string>;
     if (close) {
@@ -445,6 +464,19 @@ export class ProjectClasses {
     const kinds = [...own.values()];
     const kind = kinds.length > 0 && kinds.every((k) => k !== null && k === kinds[0]) ? kinds[0]! : undefined;
     const closeable = c.cls.interfaces.includes('Closeable') || (superD?.closeable ?? false);
-    return { closed, ctorKinds: own, methodKinds, kind, closeable, subclass: false, keeps: keepingFactories(c.cls, closed) };
+    // A superclass of the project must have quiet constructors too; one outside it (the JDK, a library) or none is trusted.
+    const superQuiet = sup ? (superD ?? await this.derive(sup, depth + 1))?.quietCtors : undefined;
+    // A class of the project it builds must have a quiet constructor of that arity (one in a cycle is unknown: not quiet).
+    const buildsQuiet = async (list: readonly { type: string; arity: number }[] | undefined): Promise<boolean> => {
+      for (const b of list ?? []) {
+        const k = await this.find(b.type, c);
+        if (k && !(await this.derive(k, depth + 1))?.quietCtors.has(b.arity)) return false;
+      }
+      return true;
+    };
+    const ctors = [];
+    for (const k of c.cls.ctors) ctors.push({ arity: k.arity, quiet: k.body.quiet === true, buildsQuiet: await buildsQuiet(k.body.creates), thisArgs: k.body.thisArgs, superArgs: k.body.superArgs });
+    const quietCtors = quietArities(ctors, c.cls.initQuiet === true && await buildsQuiet(c.cls.initCreates), (arity) => !sup || (superQuiet?.has(arity) ?? false));
+    return { closed, ctorKinds: own, methodKinds, kind, closeable, subclass: false, keeps: keepingFactories(c.cls, closed), quietCtors };
   }
 }
