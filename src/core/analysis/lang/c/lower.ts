@@ -446,6 +446,9 @@ export class Lowering {
       // Not an automatic variable: a variable of the file or a static one.
       if (n.type === 'identifier') return !this.cfg.locals.has(n.text);
       if (n.type === 'pointer_expression') return n.child(0)?.type === '*';
+      // A pointer a call returns (`sblist_item_from_index(l, pos)`): it can point into this function's own
+      // storage only if the call was given that storage (`&buf`, a local array, `buf.items`): else it is storage the callee reaches.
+      if (n.type === 'call_expression') return callArgs(n).every((a) => !this.ownStorage(a));
       if (n.type === 'field_expression') {
         if (n.childForFieldName('operator')?.type === '->') return true;
         n = strip(n.childForFieldName('argument'));
@@ -454,6 +457,25 @@ export class Lowering {
         if (base?.type === 'identifier' && this.cfg.locals.has(base.text) && !this.cfg.localArrays.has(base.text)) return true;
         n = base;
       } else return false;
+    }
+    return false;
+  }
+
+  /** Does the argument give away this function's own automatic storage: `&x` or `x.f` of a local, a local array? */
+  private ownStorage(arg: Node): boolean {
+    let n = strip(arg);
+    if (n?.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+    else if (!(n?.type === 'identifier' && this.cfg.localArrays.has(n.text))) {
+      // Any other value (a pointer, a number) is not the address of automatic storage, unless it names a local's member array.
+      if (n?.type !== 'field_expression' || n.childForFieldName('operator')?.type !== '.') return false;
+    }
+    for (let depth = 0; n && depth < 16; depth++) {
+      if (n.type === 'identifier') return this.cfg.locals.has(n.text) && !this.cfg.params.includes(n.text);
+      if (n.type === 'field_expression') {
+        if (n.childForFieldName('operator')?.type === '->') return false;
+        n = strip(n.childForFieldName('argument'));
+      } else if (n.type === 'subscript_expression') n = strip(n.childForFieldName('argument'));
+      else return false;
     }
     return false;
   }
