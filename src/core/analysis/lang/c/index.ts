@@ -26,6 +26,7 @@ import { noReturnByMacro, noReturnMacroNames } from './noReturnFacts';
 import { functionName, parameters } from './syntax';
 import { callArgs } from '../../syntax';
 import { validityKey } from './validityTests';
+import { untouchedPair } from './untouchedPair';
 
 /**
  * C/C++ descriptor-leak analysis: for each function that acquires a descriptor, socket or
@@ -400,9 +401,12 @@ function analyzeFunction(
     const atMainReturn = name === 'main' && !rec.origin && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
     // A return reached only when `dup2` onto a standard descriptor or `setenv` failed (lower.ts): its exit is unlikely.
     const afterDup2 = !rec.origin && !!rec.exit.unlikely;
+    // A pipe or socket pair the function never touches after making it is kept open on purpose (untouchedPair.ts).
+    const untouched = !atMainReturn && !afterDup2 && untouchedPair(fn, tokens);
     out.push({
       finding: atMainReturn ? { ...finding, severity: 'information', message: `${finding.message} (main() returns: the process exit closes it)` }
-        : afterDup2 ? { ...finding, message: `${finding.message} (${unlikelyReason(rec.exit)})` } : finding,
+        : afterDup2 ? { ...finding, message: `${finding.message} (${unlikelyReason(rec.exit)})` }
+        : untouched ? { ...finding, severity: 'information', message: `${finding.message} (the function never uses the pair after making it: kept open on purpose?)` } : finding,
       fix: planner?.leakFix(rec) ?? null,
     });
   }

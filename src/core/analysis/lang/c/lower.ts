@@ -265,10 +265,12 @@ export class Lowering {
   }
 
   private assignment(n: Node, ops: Op[], reads: string[]): void {
-    if (n.childForFieldName('operator')?.text !== '=') return;
     const left = n.childForFieldName('left');
-    if (!left) return;
     const right = n.childForFieldName('right');
+    const slot = this.tableSlotIndex(left, false) ?? this.tableSlotIndex(right, true);
+    if (slot !== null) ops.push({ op: 'escape', ref: { key: slot, prefix: null } });
+    if (n.childForFieldName('operator')?.text !== '=') return;
+    if (!left) return;
     const target = this.target(left);
     if (target.kind === 'local' && right) reads.push(...identifiersIn(right));
     if (target.kind === 'local' && isSelfDup(right, target.key)) {
@@ -298,6 +300,8 @@ export class Lowering {
       ops.push({ op: 'initArray', name: info.name, invalid });
       return;
     }
+    const slot = this.tableSlotIndex(value, true);
+    if (slot !== null) ops.push({ op: 'escape', ref: { key: slot, prefix: null } });
     const target: Target = this.cfg.locals.has(info.name) ? { kind: 'local', key: info.name } : { kind: 'escape' };
     if (target.kind === 'local' && value) reads.push(...identifiersIn(value));
     // A C++ direct-initialisation `T x(args)` is not a copy of the arguments.
@@ -405,6 +409,33 @@ export class Lowering {
   }
 
   /**
+   * The local `fd` of a slot `T[fd]` of a table that outlives the function (`outlives`: reached through a
+   * pointer, a field or a variable of the file; not a local array), when the expression writes that slot
+   * (`T[fd] = …`, `T[fd].state = …`, `T[fd]->flags = …`: `addressed` false, `e` an assignment's left side) or
+   * takes its address (`&T[fd]`, `&T[fd].conn`: `addressed` true, an assigned or initialising value); else null.
+   *
+   * A table indexed by descriptor number is how event-driven C code keeps its connections (lwan's
+   * `conns[fd]`, redis's `eventLoop->events[fd]`, poll and select loops' per-fd state): the slot is the
+   * record of the descriptor, and the program finds it again by its number (`fd = conn - conns`) to serve
+   * and to close it. A function that fills in, or hands out the address of, its descriptor's slot in such a
+   * table has registered the descriptor there: from then on it is the table's, as if stored in a field.
+   * Only reading the slot (`if (conns[fd].busy)`) registers nothing, and neither does a slot of a local array
+   * (it dies with the function).
+   */
+  private tableSlotIndex(e: Node | null, addressed: boolean): string | null {
+    let n = strip(e);
+    if (addressed) {
+      if (n?.type !== 'pointer_expression' || n.child(0)?.type !== '&') return null;
+      n = strip(n.childForFieldName('argument'));
+    }
+    for (let depth = 0; n?.type === 'field_expression' && depth < 16; depth++) n = strip(n.childForFieldName('argument'));
+    if (n?.type !== 'subscript_expression') return null;
+    const idx = strip(n.childForFieldName('index'));
+    if (idx?.type !== 'identifier' || !this.cfg.locals.has(idx.text)) return null;
+    return this.outlives(n) ? idx.text : null;
+  }
+
+  /**
    * Is `dst` (a copy's destination, `&` aside) storage that outlives the function: reached through a pointer
    * (`l->socks`, `*out`, `p[i]` of a pointer) or a variable of the file or a static one, not an automatic value (`msg.fds`, `buf`)?
    */
@@ -415,6 +446,9 @@ export class Lowering {
       // Not an automatic variable: a variable of the file or a static one.
       if (n.type === 'identifier') return !this.cfg.locals.has(n.text);
       if (n.type === 'pointer_expression') return n.child(0)?.type === '*';
+      // A pointer a call returns (`sblist_item_from_index(l, pos)`): it can point into this function's own
+      // storage only if the call was given that storage (`&buf`, a local array, `buf.items`): else it is storage the callee reaches.
+      if (n.type === 'call_expression') return callArgs(n).every((a) => !this.ownStorage(a));
       if (n.type === 'field_expression') {
         if (n.childForFieldName('operator')?.type === '->') return true;
         n = strip(n.childForFieldName('argument'));
@@ -423,6 +457,25 @@ export class Lowering {
         if (base?.type === 'identifier' && this.cfg.locals.has(base.text) && !this.cfg.localArrays.has(base.text)) return true;
         n = base;
       } else return false;
+    }
+    return false;
+  }
+
+  /** Does the argument give away this function's own automatic storage: `&x` or `x.f` of a local, a local array? */
+  private ownStorage(arg: Node): boolean {
+    let n = strip(arg);
+    if (n?.type === 'pointer_expression' && n.child(0)?.type === '&') n = strip(n.childForFieldName('argument'));
+    else if (!(n?.type === 'identifier' && this.cfg.localArrays.has(n.text))) {
+      // Any other value (a pointer, a number) is not the address of automatic storage, unless it names a local's member array.
+      if (n?.type !== 'field_expression' || n.childForFieldName('operator')?.type !== '.') return false;
+    }
+    for (let depth = 0; n && depth < 16; depth++) {
+      if (n.type === 'identifier') return this.cfg.locals.has(n.text) && !this.cfg.params.includes(n.text);
+      if (n.type === 'field_expression') {
+        if (n.childForFieldName('operator')?.type === '->') return false;
+        n = strip(n.childForFieldName('argument'));
+      } else if (n.type === 'subscript_expression') n = strip(n.childForFieldName('argument'));
+      else return false;
     }
     return false;
   }
