@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ProjectFiles } from './projectFiles';
 import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
+import { CalleeClasses, type CalleeClass } from './lang/java/calleeClasses';
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'build.xml'];
 /** Folders climbed above a source root to find the repository's top. */
@@ -127,5 +128,16 @@ export class JavaProject {
     if (!facts) return new Map();
     // Derived facts depend on other files, which may change: derived afresh for each file checked.
     return new ProjectClasses(this.find).resourceClasses(abs, facts);
+  }
+
+  /**
+   * The classes of other files that `file`'s types name, with the methods of theirs that keep a parameter
+   * (lang/java/calleeClasses.ts): `file` read from `text` when given, else as saved.
+   */
+  async calleeClasses(file: string, text?: string): Promise<Map<string, CalleeClass>> {
+    const abs = path.resolve(file);
+    const facts = await this.files.of(abs, text);
+    if (!facts) return new Map();
+    return new CalleeClasses(this.find, (f) => f.callees).classesOf(abs, facts);
   }
 }
