@@ -62,7 +62,7 @@ function project(): { root: string; use: string } {
     '}',
   ]);
   write(root, `${pkg}/Connection.java`, ['package org.acme.net;', 'public class Connection {', '  public Tcp tcp = new Tcp();', '}']);
-  write(root, `${pkg}/Manager.java`, ['package org.acme.net;', 'import java.net.Socket;', 'public interface Manager {', '  Session newSession(Socket s);', '}']);
+  write(root, `${pkg}/Manager.java`, ['package org.acme.net;', 'import java.net.Socket;', 'public interface Manager {', '  Session newSession(Socket s);', '  void handle(Socket s);', '  String newName(Socket s);', '}']);
   write(root, `${pkg}/MonitorSocketWrapper.java`, [
     'package org.acme.net;', 'import java.io.IOException;', 'import java.net.Socket;', 'import java.util.Objects;',
     'public class MonitorSocketWrapper extends Socket {',
@@ -104,7 +104,7 @@ function project(): { root: string; use: string } {
     '  }',
     '  void viaInterface(ServerSocket ss) throws IOException {',
     '    Socket s = ss.accept();',
-    '    manager.newSession(s);',
+    '    manager.handle(s);',
     '  }',
     '  void wrapped(String host) throws IOException {',
     '    Socket socket = new Socket(host, 80);',
@@ -116,6 +116,16 @@ function project(): { root: string; use: string } {
     '    } finally {',
     '      socket.close();',
     '    }',
+    '  }',
+    '  Session viaFactory(ServerSocket ss) throws IOException {',
+    '    Socket s = ss.accept();',
+    '    Session session = manager.newSession(s);',
+    '    return session;',
+    '  }',
+    '  String named(ServerSocket ss) throws IOException {',
+    '    Socket s = ss.accept();',
+    '    String name = manager.newName(s);',
+    '    return name;',
     '  }',
     '}',
   ]);
@@ -131,10 +141,12 @@ test('java project: a method of another file that stores its parameter in its ob
     // (an exception from the call itself still leaks it: the callee may throw before storing it). logged: the
     // method only uses it; overloaded: `twice(String)` keeps nothing, so the call may be that one; viaInterface:
     // an interface method has no body to read. Those three still leak at their end too. wrapped: taken over.
+    // viaFactory: an interface's `new…` method returning an object of the project builds it on the socket (kept);
+    // named: one returning a String does not (the socket leaks at the return).
     assert.deepEqual(rows(res), [
       '10 stored s warning', '14 collected s warning', '19 throughField s warning', '23 chained ch warning',
       '28 logged s warning', '29 logged s warning', '32 overloaded s warning', '33 overloaded s warning',
-      '36 viaInterface s warning', '37 viaInterface s warning',
+      '36 viaInterface s warning', '37 viaInterface s warning', '51 viaFactory s warning', '56 named s warning', '57 named s warning',
     ]);
     // Without the project's other files, every callee is unknown and the sockets stay the caller's: they leak
     // at the end of each function. (The wrapper is then unknown too, and named like one: a name of the socket.)

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { STORE_METHODS, STORE_PREFIX } from './names';
-import type { ClassFinder, FoundClass, JavaFileFacts } from './projectClasses';
+import type { JavaFileFacts } from './projectClasses';
 import { callArgs, simpleTypeName } from './syntax';
 
 /**
@@ -52,8 +52,9 @@ export interface CalleeBody {
   readonly uncheckedOnly: boolean;
 }
 
-/** The facts of one class of a file (its own members only). */
+/** The facts of one class or interface of a file (its own members only). */
 export interface CalleeClassFacts {
+  readonly name: string;
   readonly superName?: string;
   /** Field names and their declared simple types. */
   readonly fields: ReadonlyMap<string, string>;
@@ -61,13 +62,30 @@ export interface CalleeClassFacts {
   readonly methods: ReadonlyMap<string, readonly CalleeBody[]>;
   /** Constructors by arity (every one of it). */
   readonly ctors: ReadonlyMap<number, readonly CalleeBody[]>;
+  /** Methods without a body (an interface's, abstract ones) by `name/arity`, with their declared return type. */
+  readonly abstracts: ReadonlyMap<string, string>;
+}
+
+/** A call with arguments on a variable, a field of `this` or a field of a variable: `sess.m(…)`, `this.f.m(…)`, `c.tcp.m(…)`. */
+interface ReceiverCall {
+  /** The variable (or, with `self`, the field of `this`) the receiver starts from. */
+  readonly name: string;
+  readonly self: boolean;
+  /** The field of the variable's object the call is made on (`connection.tcp`), if any. */
+  readonly field?: string;
+  /** `name/arity` of the method. */
+  readonly key: string;
 }
 
 export interface CalleeFileFacts {
-  /** Classes declared in the file (nested ones too), by simple name (the first of a name). */
+  /** Classes and interfaces declared in the file (nested ones too), by simple name (the first of a name). */
   readonly classes: ReadonlyMap<string, CalleeClassFacts>;
-  /** Simple type names the file mentions (declared types, casts, `new`) that it does not declare itself. */
-  readonly types: ReadonlySet<string>;
+  /** The declared simple types of the file's variables and fields, by name (every declaration of a name). */
+  readonly varTypes: ReadonlyMap<string, readonly string[]>;
+  /** The calls with arguments whose receiver's class may be another file's (what the lowering may ask). */
+  readonly calls: readonly ReceiverCall[];
+  /** `new T(…)` with arguments of a type the file does not declare, with their arity. */
+  readonly built: readonly { readonly type: string; readonly arity: number }[];
 }
 
 /** What the lowering is told about a class of another file, by the simple name the checked file uses. */
@@ -84,6 +102,8 @@ const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration',
 /** `Objects.requireNonNull(p, …)`, Guava's `checkNotNull(p, …)`: return their first argument as it is (or throw NPE for null). */
 const NON_NULL_RETURNING = new Set(['requireNonNull', 'checkNotNull']);
 const MAX_DEPTH = 6;
+/** A method name that says it makes a new object (`newSession`, `createHandler`). */
+const BUILDER_NAME = /^(?:new|create)[A-Z]/;
 
 function unwrap(n: Node | null): Node | null {
   let e = n;
@@ -181,15 +201,21 @@ function arityOf(fn: Node): number {
 /** The callee facts of one Java file's tree. */
 export function calleeFileFacts(root: Node): CalleeFileFacts {
   const classes = new Map<string, CalleeClassFacts>();
-  for (const decl of root.descendantsOfType('class_declaration')) {
+  for (const decl of root.descendantsOfType(['class_declaration', 'interface_declaration'])) {
     const name = decl?.childForFieldName('name')?.text;
     const body = decl?.childForFieldName('body');
     if (!decl || !name || !body || classes.has(name)) continue;
-    const superType = decl.childForFieldName('superclass')?.namedChildren.find((c) => c !== null) ?? null;
+    const superType = decl.type === 'class_declaration' ? decl.childForFieldName('superclass')?.namedChildren.find((c) => c !== null) ?? null : null;
     const fields = new Map<string, string>();
     const methods = new Map<string, CalleeBody[]>();
     const ctors = new Map<number, CalleeBody[]>();
+    const abstracts = new Map<string, string>();
     for (const m of body.namedChildren) {
+      if (m?.type === 'method_declaration' && !m.childForFieldName('body')) {
+        const key = `${m.childForFieldName('name')?.text ?? ''}/${arityOf(m)}`;
+        if (!abstracts.has(key)) abstracts.set(key, simpleTypeName(m.childForFieldName('type')));
+        continue;
+      }
       if (m?.type === 'field_declaration') {
         const type = simpleTypeName(m.childForFieldName('type'));
         for (const d of m.childrenForFieldName('declarator')) {
@@ -204,52 +230,128 @@ export function calleeFileFacts(root: Node): CalleeFileFacts {
         methods.set(key, [...(methods.get(key) ?? []), bodyOf(m)]);
       }
     }
-    classes.set(name, { ...(superType ? { superName: simpleTypeName(superType) } : {}), fields, methods, ctors });
+    classes.set(name, { name, ...(superType ? { superName: simpleTypeName(superType) } : {}), fields, methods, ctors, abstracts });
   }
   const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
     .map((d) => d?.childForFieldName('name')?.text ?? ''));
-  const types = new Set<string>();
-  for (const t of root.descendantsOfType('type_identifier')) {
-    const name = t?.text ?? '';
-    if (/^[A-Z]/.test(name) && !declared.has(name)) types.add(name);
+  const varTypes = new Map<string, string[]>();
+  const declare = (name: string | undefined, typeNode: Node | null): void => {
+    const type = simpleTypeName(typeNode);
+    if (!name || !/^[A-Z]/.test(type) || declared.has(type)) return;
+    const list = varTypes.get(name);
+    if (!list) varTypes.set(name, [type]);
+    else if (!list.includes(type)) list.push(type);
+  };
+  for (const d of root.descendantsOfType(['local_variable_declaration', 'field_declaration', 'formal_parameter', 'catch_formal_parameter', 'resource'])) {
+    if (!d) continue;
+    const typeNode = d.childForFieldName('type');
+    if (d.type === 'local_variable_declaration' || d.type === 'field_declaration') {
+      for (const v of d.childrenForFieldName('declarator')) declare(v?.childForFieldName('name')?.text, typeNode);
+    } else declare(d.childForFieldName('name')?.text, typeNode);
   }
-  return { classes, types };
+  const calls: ReceiverCall[] = [];
+  const seenCalls = new Set<string>();
+  for (const n of root.descendantsOfType('method_invocation')) {
+    const arity = n ? callArgs(n).length : 0;
+    const object = n ? unwrap(n.childForFieldName('object')) : null;
+    // Only a variable can hold the function's resource: a call given none keeps nothing the lowering tracks.
+    if (!n || !arity || !object || !callArgs(n).some((a) => unwrap(a)?.type === 'identifier')) continue;
+    const key = `${n.childForFieldName('name')?.text ?? ''}/${arity}`;
+    let call: ReceiverCall | undefined;
+    if (object.type === 'identifier') call = { name: object.text, self: false, key };
+    else if (object.type === 'field_access') {
+      const inner = unwrap(object.childForFieldName('object'));
+      const field = object.childForFieldName('field')?.text;
+      if (field && inner?.type === 'this') call = { name: field, self: true, key };
+      else if (field && inner?.type === 'identifier') call = { name: inner.text, self: false, field, key };
+    }
+    const id = call ? `${call.name}/${call.self}/${call.field ?? ''}/${key}` : '';
+    if (call && varTypes.has(call.name) && !seenCalls.has(id)) {
+      seenCalls.add(id);
+      calls.push(call);
+    }
+  }
+  const built: { type: string; arity: number }[] = [];
+  for (const n of root.descendantsOfType('object_creation_expression')) {
+    const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
+    const arity = n ? callArgs(n).length : 0;
+    if (arity && type && !declared.has(type) && !built.some((b) => b.type === type && b.arity === arity)) built.push({ type, arity });
+  }
+  return { classes, varTypes, calls, built };
 }
 
-/** A class found (ClassFinder) together with its callee facts. */
-interface Found {
-  readonly found: FoundClass;
+/** A class or interface found, with the file it is declared in (the file's path is only an identity here). */
+export interface CalleeFound {
+  readonly file: string;
+  readonly facts: JavaFileFacts;
   readonly cls: CalleeClassFacts;
 }
+type Found = CalleeFound;
+
+/**
+ * Finds the class or interface a simple name means in a file (as javac does: declared in it, imported by name
+ * from a source root of the project, or in its package folder), with its callee facts; undefined when unknown.
+ */
+export type CalleeFinder = (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }) => Promise<CalleeFound | undefined>;
 
 /** Derives `CalleeClass` facts for the types a file mentions, memoised per class (one instance per file checked). */
 export class CalleeClasses {
   private readonly keepMemo = new Map<string, ReadonlySet<number>>();
   private readonly busy = new Set<string>();
-  private readonly classMemo = new Map<string, CalleeClass | null>();
 
-  constructor(private readonly find: ClassFinder, private readonly calleesOf: (facts: JavaFileFacts) => CalleeFileFacts | undefined) {}
+  /** Lookups by the file asking and the name (a file's calls name the same few types again and again). */
+  private readonly lookups = new Map<string, Promise<CalleeFound | undefined>>();
 
-  /** The classes of other files the file's types name, with what the lowering needs of each (uninformative ones left out). */
-  async classesOf(file: string, facts: JavaFileFacts): Promise<Map<string, CalleeClass>> {
-    const out = new Map<string, CalleeClass>();
-    const own = this.calleesOf(facts);
-    for (const name of own?.types ?? []) {
-      const f = await this.found(name, { file, facts });
-      const c = f ? await this.derive(f, 0) : null;
-      if (c) out.set(name, c);
-    }
-    return out;
+  constructor(private readonly finder: CalleeFinder) {}
+
+  private find(name: string, from: { readonly file: string; readonly facts: JavaFileFacts }): Promise<CalleeFound | undefined> {
+    const id = `${from.file}\0${name}`;
+    let p = this.lookups.get(id);
+    if (!p) this.lookups.set(id, (p = this.finder(name, from)));
+    return p;
   }
 
-  private async found(name: string, from: { readonly file: string; readonly facts: JavaFileFacts }): Promise<Found | undefined> {
-    const found = await this.find(name, from);
-    const cls = found ? this.calleesOf(found.facts)?.classes.get(found.cls.name) : undefined;
-    return found && cls ? { found, cls } : undefined;
+  /**
+   * What the lowering of the file may ask of other files' classes, by the simple name the file uses: for each call
+   * with arguments on a variable or field of such a class (or on a field of one), the parameters that method keeps;
+   * for each `new T(…)` with arguments, whether T's constructors of that arity are quiet. Uninformative ones are left out.
+   */
+  async classesOf(file: string, facts: JavaFileFacts): Promise<Map<string, CalleeClass>> {
+    const own = facts.callees;
+    const out = new Map<string, { keeps: Map<string, readonly number[]>; quietCtors: Set<number>; fields: Map<string, CalleeClass> }>();
+    const entry = (type: string): { keeps: Map<string, readonly number[]>; quietCtors: Set<number>; fields: Map<string, CalleeClass> } => {
+      let e = out.get(type);
+      if (!e) out.set(type, (e = { keeps: new Map(), quietCtors: new Set(), fields: new Map() }));
+      return e;
+    };
+    const from = { file, facts };
+    for (const call of own?.calls ?? []) {
+      for (const type of own?.varTypes.get(call.name) ?? []) {
+        const c = await this.find(type, from);
+        if (!c) continue;
+        const target = call.field ? await this.fieldClass(c, call.field) : c;
+        const kept = target ? await this.keepsOf(target, call.key, 0) : new Set<number>();
+        if (!kept.size) continue;
+        const ps = [...kept].sort((x, y) => x - y);
+        if (!call.field) entry(type).keeps.set(call.key, ps);
+        else {
+          const fields = entry(type).fields;
+          const f = fields.get(call.field) ?? { keeps: new Map<string, readonly number[]>(), quietCtors: new Set<number>(), fields: new Map() };
+          (f.keeps as Map<string, readonly number[]>).set(call.key, ps);
+          fields.set(call.field, f);
+        }
+      }
+    }
+    for (const b of own?.built ?? []) {
+      const c = await this.find(b.type, from);
+      const bodies = c?.cls.ctors.get(b.arity);
+      if (bodies?.length && bodies.every((x) => x.uncheckedOnly)) entry(b.type).quietCtors.add(b.arity);
+    }
+    return new Map(out);
   }
 
   private superOf(c: Found): Promise<Found | undefined> {
-    return c.cls.superName ? this.found(c.cls.superName, c.found) : Promise.resolve(undefined);
+    return c.cls.superName ? this.find(c.cls.superName, c) : Promise.resolve(undefined);
   }
 
   /** The class a field (own or inherited) of `c` is declared as. */
@@ -257,58 +359,36 @@ export class CalleeClasses {
     let cur: Found | undefined = c;
     for (let d = 0; cur && d < MAX_DEPTH; d++) {
       const type = cur.cls.fields.get(field);
-      if (type) return this.found(type, cur.found);
+      if (type) return this.find(type, cur);
       cur = await this.superOf(cur);
     }
     return undefined;
   }
 
-  private async derive(c: Found, depth: number): Promise<CalleeClass | null> {
-    const key = `${c.found.file}#${c.found.cls.name}@${depth < 1 ? 'top' : 'field'}`;
-    const memo = this.classMemo.get(key);
-    if (memo !== undefined) return memo;
-    this.classMemo.set(key, null); // a cycle of field types: the inner one is uninformative
-    const keeps = new Map<string, readonly number[]>();
-    const seen = new Set<string>();
-    for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) {
-      for (const m of cur.cls.methods.keys()) {
-        if (seen.has(m)) continue;
-        seen.add(m);
-        const kept = await this.keepsOf(c, m, 0);
-        if (kept.size) keeps.set(m, [...kept].sort((a, b) => a - b));
-      }
-    }
-    const quietCtors = new Set<number>();
-    for (const [arity, bodies] of c.cls.ctors) if (bodies.every((b) => b.uncheckedOnly)) quietCtors.add(arity);
-    const fields = new Map<string, CalleeClass>();
-    if (depth < 1) {
-      const names = new Set<string>();
-      for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) for (const f of cur.cls.fields.keys()) names.add(f);
-      for (const f of names) {
-        const fc = await this.fieldClass(c, f);
-        const derived = fc ? await this.derive(fc, depth + 1) : null;
-        if (derived) fields.set(f, derived);
-      }
-    }
-    const result = keeps.size || quietCtors.size || fields.size ? { keeps, quietCtors, fields } : null;
-    this.classMemo.set(key, result);
-    return result;
-  }
-
   /** The parameters every method `key` of `c` or its superclasses keeps (see the module comment). */
   private async keepsOf(c: Found, key: string, depth: number): Promise<ReadonlySet<number>> {
-    const id = `${c.found.file}#${c.found.cls.name}#${key}`;
+    const id = `${c.file}#${c.cls.name}#${key}`;
     const memo = this.keepMemo.get(id);
     if (memo) return memo;
     if (this.busy.has(id) || depth > MAX_DEPTH) return new Set();
     this.busy.add(id);
     let result: Set<number> | undefined;
     try {
+      let abstract: { type: string; owner: Found } | undefined;
       for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) {
         for (const body of cur.cls.methods.get(key) ?? []) {
           const kept = await this.keptBy(body, cur, depth);
           result = result ? new Set([...result].filter((p) => kept.has(p))) : kept;
         }
+        const type = cur.cls.abstracts.get(key);
+        if (type && !abstract) abstract = { type, owner: cur };
+      }
+      // `Session newSession(Socket s)` of an interface (or an abstract method), with no body anywhere in the chain:
+      // its name says it makes a new object, of a class or interface of the project, from what it is given. That
+      // object is built on the socket, as one made by `new Session(s)` of a class the analysis cannot see is (which
+      // keeps it: `construct` in ./lower.ts). Every argument is taken to be kept.
+      if (!result && abstract && BUILDER_NAME.test(key) && (await this.find(abstract.type, abstract.owner))) {
+        result = new Set([...Array(Number(key.slice(key.lastIndexOf('/') + 1))).keys()]);
       }
     } finally {
       this.busy.delete(id);
