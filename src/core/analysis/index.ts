@@ -51,6 +51,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
         return analyzeGo(text, options, await packages.siblings(file), await packages.imports(file));
       }
     case 'java':
-      return analyzeJava(text, options, workspace?.java ? await workspace.java.resourceClasses(workspace.file, text) : undefined);
+      return analyzeJava(text, options, workspace?.java ? await workspace.java.resourceClasses(workspace.file, text) : undefined,
+        workspace?.java ? await workspace.java.calleeClasses(workspace.file, text) : undefined);
   }
 }

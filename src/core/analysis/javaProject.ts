@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ProjectFiles } from './projectFiles';
 import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
+import { CalleeClasses, type CalleeClass, type CalleeFound } from './lang/java/calleeClasses';
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'build.xml'];
 /** Folders climbed above a source root to find the repository's top. */
@@ -95,12 +96,20 @@ export class JavaProject {
 
   /** The class `name` means in a file: declared in it, imported by name from a source root, or of its package folder. */
   private readonly find = async (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }): Promise<FoundClass | undefined> => {
-    const own = from.facts.classes.get(name);
-    if (own) return { file: from.file, facts: from.facts, cls: own };
-    const at = async (file: string): Promise<FoundClass | undefined> => {
+    const r = await this.locate(name, from, (facts) => facts.classes.get(name));
+    return r ? { file: r.file, facts: r.facts, cls: r.value } : undefined;
+  };
+
+  /** The file a type `name` of a file is declared in (a class or an interface: `pick` says whether a file's facts declare it). */
+  private async locate<T>(
+    name: string, from: { readonly file: string; readonly facts: JavaFileFacts }, pick: (facts: JavaFileFacts) => T | undefined,
+  ): Promise<{ file: string; facts: JavaFileFacts; value: T } | undefined> {
+    const own = pick(from.facts);
+    if (own) return { file: from.file, facts: from.facts, value: own };
+    const at = async (file: string): Promise<{ file: string; facts: JavaFileFacts; value: T } | undefined> => {
       const facts = await this.files.ofFile(file);
-      const cls = facts?.classes.get(name);
-      return facts && cls ? { file, facts, cls } : undefined;
+      const value = facts ? pick(facts) : undefined;
+      return facts && value ? { file, facts, value } : undefined;
     };
     const imported = from.facts.imports.get(name);
     if (imported) {
@@ -115,6 +124,12 @@ export class JavaProject {
     }
     // Not imported by name: a class of the same package (its folder), which javac prefers to a wildcard import's.
     return at(path.join(path.dirname(from.file), `${name}.java`));
+  }
+
+  /** The class or interface `name` means in a file, with its callee facts (lang/java/calleeClasses.ts). */
+  private readonly findCallee = async (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }): Promise<CalleeFound | undefined> => {
+    const r = await this.locate(name, from, (facts) => facts.callees?.classes.get(name));
+    return r ? { file: r.file, facts: r.facts, cls: r.value } : undefined;
   };
 
   /**
@@ -127,5 +142,16 @@ export class JavaProject {
     if (!facts) return new Map();
     // Derived facts depend on other files, which may change: derived afresh for each file checked.
     return new ProjectClasses(this.find).resourceClasses(abs, facts);
+  }
+
+  /**
+   * The classes of other files that `file`'s types name, with the methods of theirs that keep a parameter
+   * (lang/java/calleeClasses.ts): `file` read from `text` when given, else as saved.
+   */
+  async calleeClasses(file: string, text?: string): Promise<Map<string, CalleeClass>> {
+    const abs = path.resolve(file);
+    const facts = await this.files.of(abs, text);
+    if (!facts) return new Map();
+    return new CalleeClasses(this.findCallee).classesOf(abs, facts);
   }
 }

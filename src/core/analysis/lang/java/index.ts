@@ -15,6 +15,7 @@ import { returnedSocketKind, socketClasses } from './socketClass';
 import { mayLeaveThreads } from './programMain';
 import { testFailingMethods } from './testMethods';
 import type { Keeping, ProjectClass } from './projectClasses';
+import { calleeClassesKey, type CalleeClass } from './calleeClasses';
 import { FunctionCache } from '../../engine/functionCache';
 import { leaksOnceAtThrowExits, throwsOnlyUnlikely } from '../../engine/throwExits';
 import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/reuse';
@@ -26,9 +27,11 @@ import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/
  * open (on an exceptional path: the call the exception comes from). Streams and wrappers of a socket
  * are the same resource.
  */
-export async function analyzeJava(text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>): Promise<AnalysisResult> {
+export async function analyzeJava(
+  text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>, calleeClasses?: ReadonlyMap<string, CalleeClass>,
+): Promise<AnalysisResult> {
   try {
-    return await withTree('java', text, (tree) => analyzeTree(tree, text, options, projectClasses));
+    return await withTree('java', text, (tree) => analyzeTree(tree, text, options, projectClasses, calleeClasses));
   } catch (e) {
     return { language: 'java', findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
@@ -58,6 +61,8 @@ interface FileIndex {
   readonly keeps: Map<string, Keeping>;
   /** Constructors of other files' classes that throw nothing on purpose (`Class/arity`; ProjectClass.quietCtors, ./quietConstructors). */
   readonly quietCtors: Set<string>;
+  /** Other files' classes whose methods keep parameters, by the simple name the file uses (./calleeClasses). */
+  readonly callees: ReadonlyMap<string, CalleeClass>;
 }
 
 const FUNCTION_TYPES = ['method_declaration', 'constructor_declaration', 'lambda_expression', 'compact_constructor_declaration'];
@@ -135,10 +140,11 @@ function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
  * field of a name). `projectClasses`: resource classes of other files of the project (javaProject.ts), which
  * count as the file's socket classes unless the file declares a class of that name itself.
  */
-function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>): FileIndex {
+function indexFile(tree: Tree, projectClasses?: ReadonlyMap<string, ProjectClass>, calleeClasses?: ReadonlyMap<string, CalleeClass>): FileIndex {
   const idx: FileIndex = {
     functions: [], methods: new Map(), classes: new Map(), constructors: new Map(), fieldTypes: new Map(), socketClasses: new Map(), socketMethods: new Set(), unfixable: new Set(), subclasses: new Set(), keeps: new Map(),
     quietCtors: new Set(),
+    callees: calleeClasses ?? new Map(),
   };
   for (const n of tree.rootNode.descendantsOfType([...FUNCTION_TYPES, 'field_declaration', ...CLASS_TYPES])) {
     if (!n) continue;
@@ -302,6 +308,11 @@ class JavaFileContext implements LowerContext, SummaryProvider {
     return this.idx.keeps.get(`${cls}.${nameArity}`);
   }
 
+  calleeClass(type: string): CalleeClass | undefined {
+    // A class the file declares itself is that one (its calls have summaries), not another file's of that name.
+    return this.idx.classes.has(type) ? undefined : this.idx.callees.get(type);
+  }
+
   /**
    * What a call of this same-file method acquires: the method is declared to return a socket or channel,
    * and every `return` gives null, a new acquisition or a local that holds only those and that the method
@@ -438,14 +449,16 @@ class JavaFileContext implements LowerContext, SummaryProvider {
 /** Results of Java functions analysed before (per process: the editor's worker keeps it across edits). */
 export const JAVA_FUNCTIONS = new FunctionCache(2000);
 
-function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>): AnalysisResult {
+function analyzeTree(
+  tree: Tree, text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>, calleeClasses?: ReadonlyMap<string, CalleeClass>,
+): AnalysisResult {
   const deadline = options.timeBudgetMs !== undefined ? Date.now() + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
   const notes: string[] = [];
   const findings: Finding[] = [];
   const hadParseErrors = root.hasError;
   if (hadParseErrors) notes.push(SYNTAX_ERRORS_NOTE);
-  const idx = indexFile(tree, projectClasses);
+  const idx = indexFile(tree, projectClasses, calleeClasses);
   const ctx = new JavaFileContext(idx, options.ownershipTransfers ?? [], deadline);
   const lines = new LineIndex(text);
   // A function's result depends on its text, the file's field types and imports and (through summaries) the
@@ -457,6 +470,7 @@ function analyzeTree(tree: Tree, text: string, options: AnalysisOptions, project
     [...[...idx.socketClasses].map(([c, k]) => `${c}:${k}${idx.unfixable.has(c) ? ':unfixable' : ''}${idx.subclasses.has(c) ? ':sub' : ''}`), ...idx.socketMethods].sort().join(','),
     [...idx.keeps].map(([m, k]) => `${m}:${k.params.join('+')}${k.uncheckedOnly ? ':unchecked' : ''}`).sort().join(','),
     [...idx.quietCtors].sort().join(','),
+    calleeClassesKey(idx.callees),
     // The imports: which classes come from outside the JDK, whether `@Cleanup` is Lombok's (./lombok).
     root.namedChildren.filter((d) => d?.type === 'import_declaration').map((d) => d!.text).join('\n'),
   ];

@@ -7,6 +7,7 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import type { Keeping } from './projectClasses';
+import { keptByCallee, replacedArgument, type CalleeClass } from './calleeClasses';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
@@ -52,6 +53,8 @@ export interface LowerContext {
   quietConstructor?(type: string, arity: number): boolean;
   /** What a call of this same-file method (a `methodKey`) returns its caller as a new resource, if it does. */
   returnsNew?(key: string): ResourceKind | undefined;
+  /** A class of another file named `type` in this file, with its methods that keep parameters (./calleeClasses). */
+  calleeClass?(type: string): CalleeClass | undefined;
   readonly ownershipTransfers: ReadonlySet<string>;
   /**
    * Remembers the syntax of an acquisition or exception origin by its offset (for messages). Of
@@ -772,6 +775,7 @@ export class JavaLowering {
       if (summary) return i >= summary.escapes.length || !!summary.escapes[i];
       if (key) return true; // a same-file method without a summary yet (recursion): unknown
     }
+    if (this.calleeKeeps(call)?.includes(i)) return true;
     // `Util.readAll(s)`: a static method of a library class, which the lowering takes to keep what it is given.
     const r = strip(recv);
     if (r?.type === 'identifier' && /^[A-Z]/.test(r.text) && !this.isLocal(r.text) && this.importedFromOutsideJdk(r.text)) return !CLOSE_HELPERS.has(name) && !CLOSE_NAME.test(name);
@@ -988,7 +992,31 @@ export class JavaLowering {
       this.unknown(args, call, ops);
       return;
     }
+    // `sess.setSocket(s)`: a method of another file's class that stores what it is given (./calleeClasses).
+    const kept = this.calleeKeeps(call);
+    if (kept) {
+      this.raise(ops, call);
+      const given = kept.flatMap((i) => (args[i] ? this.refsOf(args[i]) : [])).filter((k) => this.mayHoldResource(k));
+      if (given.length) ops.push({ op: 'transfer', refs: given.map(ref) });
+      const rest = args.filter((_, i) => !kept.includes(i)).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k) && !given.includes(k));
+      if (rest.length) ops.push({ op: 'lend', refs: rest.map(ref) });
+      return;
+    }
     this.unknown(args, call, ops);
+  }
+
+  /**
+   * The arguments (indices) a call keeps when its receiver's declared type is a class of another file whose
+   * method of that name and arity keeps them (./calleeClasses): a local or parameter (`sess`), a field of the
+   * file's class (`this.session`), or a field of such a class (`connection.tcp`). Undefined when none or unknown.
+   */
+  private calleeKeeps(call: Node): readonly number[] | undefined {
+    if (!this.ctx.calleeClass) return undefined;
+    const recv = strip(call.childForFieldName('object'));
+    if (!recv || recv.type === 'this' || recv.type === 'super') return undefined;
+    const cls = keptByCallee(recv, (name, field) => (!field && this.isLocal(name) ? this.cfg.types.get(name) : this.ctx.fieldType(name)), (t) => this.ctx.calleeClass!(t));
+    const kept = cls?.keeps.get(`${call.childForFieldName('name')?.text ?? ''}/${callArgs(call).length}`);
+    return kept?.length ? kept : undefined;
   }
 
   /** Is `cls` a class the file imports by name from outside `java.*`/`javax.*` (`import org.apache.kerby.util.IOUtil;`)? */
@@ -1019,7 +1047,7 @@ export class JavaLowering {
       return;
     }
     if (QUIET_CONSTRUCTORS.has(type) || quietJdkConstruction(type, args, (a) => this.declaredType(a)) || hasClassBody(n)) return;
-    if (isWrapperClassName(type)) {
+    if (isWrapperClassName(type) && !this.wrappingSocketClass(type, args, n, ops)) {
       // `new ChannelWrapper(ch)` of another file: the wrapper is the resource (its value is what it
       // wraps, closing it closes that); it may still throw while being built.
       this.raise(ops, n);
@@ -1033,12 +1061,35 @@ export class JavaLowering {
   }
 
   /**
+   * `new MonitorSocketWrapper(socket, monitor)` of another file's class that is a socket itself (it extends
+   * `Socket`: `valueOf` makes it a new acquisition, not a name of what it wraps): the new socket is built on
+   * the resources it is given and keeps them, as `new Conn(s)` of a class the analysis cannot see does
+   * (`construct`); so they are handed over to it once it is built. An exception from the constructor leaves
+   * them the caller's; it is an unlikely one when every constructor of that arity can let out only unchecked
+   * exceptions nobody throws on purpose (./calleeClasses `quietCtors`). False when `type` is no such class.
+   */
+  private wrappingSocketClass(type: string, args: Node[], n: Node, ops: Op[]): boolean {
+    if (!this.ctx.socketClass?.(type) || hasClassBody(n)) return false;
+    const kept = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+    if (!kept.length) return false;
+    if (!this.ctx.calleeClass?.(type)?.quietCtors.has(args.length)) this.raise(ops, n);
+    else if (!this.caught(n)) ops.push({ op: 'raise', origin: { ...this.origin(n), unlikely: true } });
+    ops.push({ op: 'transfer', refs: kept.map(ref) });
+    return true;
+  }
+
+  /**
    * A call the analysis cannot see: it may throw, and a resource among its arguments may be kept
    * by it (`new Conn(s)` of another file): still open, but no fix may close it afterwards.
    */
   private unknown(args: Node[], site: Node, ops: Op[]): void {
     this.raise(ops, site);
-    const lent = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k));
+    // `socket = initializer.init(socket)`, `s = Wrapper.wrap(s, m)`: the function gives up its only name of the
+    // resource for what the call returns, built from it (./calleeClasses `replacedArgument`): handed over.
+    const replaced = replacedArgument(site, args);
+    const given = replaced !== undefined && this.isLocal(replaced) && this.mayHoldResource(replaced) ? replaced : undefined;
+    if (given !== undefined) ops.push({ op: 'transfer', refs: [ref(given)] });
+    const lent = args.flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k) && k !== given);
     if (lent.length) ops.push({ op: 'lend', refs: lent.map(ref) });
   }
 

@@ -3,6 +3,7 @@ import type { ResourceKind } from './names';
 import { jdkSocketKind } from './socketClass';
 import { callArgs, importedClasses, simpleTypeName } from './syntax';
 import { createdTypes, initializerNodes, quietArities, quietCode } from './quietConstructors';
+import { calleeFileFacts, type CalleeFileFacts } from './calleeClasses';
 
 /**
  * Resource classes of other files of the project (issue 13): a class declared in another file whose
@@ -84,6 +85,8 @@ export interface JavaFileFacts {
   readonly created: ReadonlySet<string>;
   /** Capitalised names the file calls static methods on (`Response.newChunkedResponse(…)`) that it does not declare itself. */
   readonly calledOn: ReadonlySet<string>;
+  /** What other files' calls need to know of the file's methods (./calleeClasses). */
+  readonly callees?: CalleeFileFacts;
 }
 
 const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
@@ -267,7 +270,7 @@ export function javaFileFacts(tree: Tree): JavaFileFacts {
     const o = n?.childForFieldName('object');
     if (o?.type === 'identifier' && /^[A-Z]/.test(o.text) && !declared.has(o.text) && !jdkSocketKind(o.text)) calledOn.add(o.text);
   }
-  return { pkg, imports: importedClasses(root), classes, created, calledOn };
+  return { pkg, imports: importedClasses(root), classes, created, calledOn, callees: calleeFileFacts(root) };
 }
 
 /** A class and the file it is declared in (the file's path is only an identity here). */

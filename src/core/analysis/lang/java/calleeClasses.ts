@@ -1,0 +1,464 @@
+import type { Node } from 'web-tree-sitter';
+import { STORE_METHODS, STORE_PREFIX } from './names';
+import type { JavaFileFacts } from './projectClasses';
+import { callArgs, simpleTypeName } from './syntax';
+
+/**
+ * Methods of other files' classes that keep what they are given (java-handoff, issue 13). A call
+ * `sess.setSocket(s)`, `channel.setInputStream(in)` or `connection.tcp.accept(selector, ch)` whose
+ * callee is declared in another file of the project stores the argument in the callee's object: the
+ * object refers to the socket from then on, as a field the function itself assigned would
+ * (`this.sock = s` is a hand-off in the Java rules, and so is `sock.register(selector, …)`). After
+ * such a call the caller is no longer its only owner; the lowering hands it over there (an exception
+ * from the call itself still leaves it the caller's: the callee may throw before storing it).
+ *
+ * A method keeps parameter k when, as javac would resolve the call by its receiver's declared type
+ * (`Session sess`, a field `tcp` of `Connection`), every method of that name and arity in the class
+ * and its superclasses (any of them may be the one called) does one of these with the parameter as it
+ * is (not reassigned anywhere in the body):
+ * - assigns it to a field of the object (`this.socket = socket`, `socketChannel = ch`), also through
+ *   `Objects.requireNonNull(p, …)` / Guava's `checkNotNull(p, …)`, which return their argument as it is;
+ * - adds it to a collection held in a field (`sessions.add(s)`: the JDK collection methods of `STORE_METHODS`);
+ * - gives it, as it is, to a method of a field (`io.setInputStream(in)`) or of the object itself
+ *   (`setInputStream(in, false)`, `super.set(s)`) that keeps it, recursively.
+ * A method overridden in a subclass the receiver may hold at run time is not followed (the declared
+ * type's method is the one read, as for the file's own summaries). Interfaces and abstract methods
+ * have no body: their calls stay unknown (the socket stays the caller's).
+ *
+ * `quietCtors` is for constructions that take a resource over (`new MonitorSocketWrapper(socket, m)` of
+ * a class extending `Socket`): the arities whose every constructor can let out only an unchecked
+ * exception nobody throws on purpose. Such a constructor declares no `throws` (javac then lets no
+ * checked exception out of it, the implicit `super()` included), has no `throw` statement, no
+ * `this(…)`/`super(…)` call, and calls no method of its own class unqualified or on `this`
+ * (`requireNonNull`/`checkNotNull` aside: they throw only for a null argument, a caller's bug).
+ */
+
+/** A parameter given, as it is, to a call on a field or on the object itself. */
+interface Pass {
+  readonly param: number;
+  /** The field the call is made on; null for an unqualified call or one on `this` / `super`. */
+  readonly field: string | null;
+  readonly sup: boolean;
+  /** `name/arity` of the method called, and the argument's index. */
+  readonly call: string;
+  readonly arg: number;
+}
+
+export interface CalleeBody {
+  /** Parameters stored as they are in a field of the object (or in a collection a field holds). */
+  readonly stores: readonly number[];
+  readonly passes: readonly Pass[];
+  /** Only an unchecked exception nobody throws on purpose can leave it (see the module comment). */
+  readonly uncheckedOnly: boolean;
+}
+
+/** The facts of one class or interface of a file (its own members only). */
+export interface CalleeClassFacts {
+  readonly name: string;
+  readonly superName?: string;
+  /** Field names and their declared simple types. */
+  readonly fields: ReadonlyMap<string, string>;
+  /** Methods with a body, by `name/arity` (every overload of it). */
+  readonly methods: ReadonlyMap<string, readonly CalleeBody[]>;
+  /** Constructors by arity (every one of it). */
+  readonly ctors: ReadonlyMap<number, readonly CalleeBody[]>;
+  /** Methods without a body (an interface's, abstract ones) by `name/arity`, with their declared return type. */
+  readonly abstracts: ReadonlyMap<string, string>;
+}
+
+/** A call with arguments on a variable, a field of `this` or a field of a variable: `sess.m(…)`, `this.f.m(…)`, `c.tcp.m(…)`. */
+interface ReceiverCall {
+  /** The variable (or, with `self`, the field of `this`) the receiver starts from. */
+  readonly name: string;
+  readonly self: boolean;
+  /** The field of the variable's object the call is made on (`connection.tcp`), if any. */
+  readonly field?: string;
+  /** `name/arity` of the method. */
+  readonly key: string;
+}
+
+export interface CalleeFileFacts {
+  /** Classes and interfaces declared in the file (nested ones too), by simple name (the first of a name). */
+  readonly classes: ReadonlyMap<string, CalleeClassFacts>;
+  /** The declared simple types of the file's variables and fields, by name (every declaration of a name). */
+  readonly varTypes: ReadonlyMap<string, readonly string[]>;
+  /** The calls with arguments whose receiver's class may be another file's (what the lowering may ask). */
+  readonly calls: readonly ReceiverCall[];
+  /** `new T(…)` with arguments of a type the file does not declare, with their arity. */
+  readonly built: readonly { readonly type: string; readonly arity: number }[];
+}
+
+/** What the lowering is told about a class of another file, by the simple name the checked file uses. */
+export interface CalleeClass {
+  /** Methods (`name/arity`, own and inherited) that keep parameters, with those parameters' indices. */
+  readonly keeps: ReadonlyMap<string, readonly number[]>;
+  /** Constructor arities whose every constructor can let out only unchecked exceptions nobody throws on purpose. */
+  readonly quietCtors: ReadonlySet<number>;
+  /** Fields (own and inherited) whose declared type is such a class, for receivers like `connection.tcp`. */
+  readonly fields: ReadonlyMap<string, CalleeClass>;
+}
+
+const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
+/** `Objects.requireNonNull(p, …)`, Guava's `checkNotNull(p, …)`: return their first argument as it is (or throw NPE for null). */
+const NON_NULL_RETURNING = new Set(['requireNonNull', 'checkNotNull']);
+const MAX_DEPTH = 6;
+/** A method name that says it makes a new object (`newSession`, `createHandler`). */
+const BUILDER_NAME = /^(?:new|create)[A-Z]/;
+
+function unwrap(n: Node | null): Node | null {
+  let e = n;
+  while (e && (e.type === 'parenthesized_expression' || e.type === 'cast_expression')) {
+    e = e.type === 'cast_expression' ? e.childForFieldName('value') : e.namedChildren.find((c) => c !== null) ?? null;
+  }
+  return e;
+}
+
+function ownNodes(body: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c || FUNCTION_TYPES.has(c.type)) continue;
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(body);
+  return out;
+}
+
+function paramNames(fn: Node): string[] {
+  const out: string[] = [];
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (p?.type !== 'formal_parameter' && p?.type !== 'spread_parameter') continue;
+    out.push(p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text ?? '');
+  }
+  return out;
+}
+
+function bodyOf(fn: Node): CalleeBody {
+  const params = paramNames(fn);
+  const body = fn.childForFieldName('body');
+  const nodes = body ? ownNodes(body) : [];
+  const locals = new Set(params.filter((p) => p));
+  const reassigned = new Set<string>();
+  for (const n of nodes) {
+    if (n.type === 'variable_declarator' || n.type === 'resource' || n.type === 'catch_formal_parameter' || n.type === 'enhanced_for_statement') {
+      const name = n.childForFieldName('name')?.text;
+      if (name) {
+        if (params.includes(name)) reassigned.add(name);
+        locals.add(name);
+      }
+    }
+    if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+      const left = unwrap(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
+      if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
+    }
+  }
+  const fieldOf = (e: Node | null): string | undefined => {
+    const x = unwrap(e);
+    if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
+    if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
+    return undefined;
+  };
+  /** The parameter `e` is as it is (through requireNonNull/checkNotNull), or -1. */
+  const paramOf = (e: Node | null): number => {
+    let x = unwrap(e);
+    if (x?.type === 'method_invocation' && NON_NULL_RETURNING.has(x.childForFieldName('name')?.text ?? '')) x = unwrap(callArgs(x)[0] ?? null);
+    const i = x?.type === 'identifier' ? params.indexOf(x.text) : -1;
+    return i >= 0 && !reassigned.has(params[i]!) ? i : -1;
+  };
+  const stores = new Set<number>();
+  const passes: Pass[] = [];
+  let uncheckedOnly = !fn.namedChildren.some((c) => c?.type === 'throws');
+  for (const n of nodes) {
+    if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') uncheckedOnly = false;
+    if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
+      const p = paramOf(n.childForFieldName('right'));
+      if (p >= 0 && fieldOf(n.childForFieldName('left'))) stores.add(p);
+    } else if (n.type === 'method_invocation') {
+      const name = n.childForFieldName('name')?.text ?? '';
+      const object = unwrap(n.childForFieldName('object'));
+      const self = !object || object.type === 'this' || object.type === 'super';
+      if (self && !NON_NULL_RETURNING.has(name)) uncheckedOnly = false;
+      const field = self ? null : fieldOf(object);
+      if (field === undefined) continue;
+      const args = callArgs(n);
+      args.forEach((a, i) => {
+        const p = paramOf(a);
+        if (p < 0) return;
+        if (field !== null && (STORE_METHODS.has(name) || STORE_PREFIX.test(name))) stores.add(p);
+        else if (!(self && NON_NULL_RETURNING.has(name))) passes.push({ param: p, field, sup: object?.type === 'super', call: `${name}/${args.length}`, arg: i });
+      });
+    }
+  }
+  return { stores: [...stores], passes, uncheckedOnly };
+}
+
+function arityOf(fn: Node): number {
+  return paramNames(fn).length;
+}
+
+/** The callee facts of one Java file's tree. */
+export function calleeFileFacts(root: Node): CalleeFileFacts {
+  const classes = new Map<string, CalleeClassFacts>();
+  for (const decl of root.descendantsOfType(['class_declaration', 'interface_declaration'])) {
+    const name = decl?.childForFieldName('name')?.text;
+    const body = decl?.childForFieldName('body');
+    if (!decl || !name || !body || classes.has(name)) continue;
+    const superType = decl.type === 'class_declaration' ? decl.childForFieldName('superclass')?.namedChildren.find((c) => c !== null) ?? null : null;
+    const fields = new Map<string, string>();
+    const methods = new Map<string, CalleeBody[]>();
+    const ctors = new Map<number, CalleeBody[]>();
+    const abstracts = new Map<string, string>();
+    for (const m of body.namedChildren) {
+      if (m?.type === 'method_declaration' && !m.childForFieldName('body')) {
+        const key = `${m.childForFieldName('name')?.text ?? ''}/${arityOf(m)}`;
+        if (!abstracts.has(key)) abstracts.set(key, simpleTypeName(m.childForFieldName('type')));
+        continue;
+      }
+      if (m?.type === 'field_declaration') {
+        const type = simpleTypeName(m.childForFieldName('type'));
+        for (const d of m.childrenForFieldName('declarator')) {
+          const f = d?.childForFieldName('name')?.text;
+          if (f && type) fields.set(f, type);
+        }
+      } else if (m?.type === 'constructor_declaration') {
+        const a = arityOf(m);
+        ctors.set(a, [...(ctors.get(a) ?? []), bodyOf(m)]);
+      } else if (m?.type === 'method_declaration' && m.childForFieldName('body')) {
+        const key = `${m.childForFieldName('name')?.text ?? ''}/${arityOf(m)}`;
+        methods.set(key, [...(methods.get(key) ?? []), bodyOf(m)]);
+      }
+    }
+    classes.set(name, { name, ...(superType ? { superName: simpleTypeName(superType) } : {}), fields, methods, ctors, abstracts });
+  }
+  const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
+    .map((d) => d?.childForFieldName('name')?.text ?? ''));
+  const varTypes = new Map<string, string[]>();
+  const declare = (name: string | undefined, typeNode: Node | null): void => {
+    const type = simpleTypeName(typeNode);
+    if (!name || !/^[A-Z]/.test(type) || declared.has(type)) return;
+    const list = varTypes.get(name);
+    if (!list) varTypes.set(name, [type]);
+    else if (!list.includes(type)) list.push(type);
+  };
+  for (const d of root.descendantsOfType(['local_variable_declaration', 'field_declaration', 'formal_parameter', 'catch_formal_parameter', 'resource'])) {
+    if (!d) continue;
+    const typeNode = d.childForFieldName('type');
+    if (d.type === 'local_variable_declaration' || d.type === 'field_declaration') {
+      for (const v of d.childrenForFieldName('declarator')) declare(v?.childForFieldName('name')?.text, typeNode);
+    } else declare(d.childForFieldName('name')?.text, typeNode);
+  }
+  const calls: ReceiverCall[] = [];
+  const seenCalls = new Set<string>();
+  for (const n of root.descendantsOfType('method_invocation')) {
+    const arity = n ? callArgs(n).length : 0;
+    const object = n ? unwrap(n.childForFieldName('object')) : null;
+    // Only a variable can hold the function's resource: a call given none keeps nothing the lowering tracks.
+    if (!n || !arity || !object || !callArgs(n).some((a) => unwrap(a)?.type === 'identifier')) continue;
+    const key = `${n.childForFieldName('name')?.text ?? ''}/${arity}`;
+    let call: ReceiverCall | undefined;
+    if (object.type === 'identifier') call = { name: object.text, self: false, key };
+    else if (object.type === 'field_access') {
+      const inner = unwrap(object.childForFieldName('object'));
+      const field = object.childForFieldName('field')?.text;
+      if (field && inner?.type === 'this') call = { name: field, self: true, key };
+      else if (field && inner?.type === 'identifier') call = { name: inner.text, self: false, field, key };
+    }
+    const id = call ? `${call.name}/${call.self}/${call.field ?? ''}/${key}` : '';
+    if (call && varTypes.has(call.name) && !seenCalls.has(id)) {
+      seenCalls.add(id);
+      calls.push(call);
+    }
+  }
+  const built: { type: string; arity: number }[] = [];
+  for (const n of root.descendantsOfType('object_creation_expression')) {
+    const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
+    const arity = n ? callArgs(n).length : 0;
+    if (arity && type && !declared.has(type) && !built.some((b) => b.type === type && b.arity === arity)) built.push({ type, arity });
+  }
+  return { classes, varTypes, calls, built };
+}
+
+/** A class or interface found, with the file it is declared in (the file's path is only an identity here). */
+export interface CalleeFound {
+  readonly file: string;
+  readonly facts: JavaFileFacts;
+  readonly cls: CalleeClassFacts;
+}
+type Found = CalleeFound;
+
+/**
+ * Finds the class or interface a simple name means in a file (as javac does: declared in it, imported by name
+ * from a source root of the project, or in its package folder), with its callee facts; undefined when unknown.
+ */
+export type CalleeFinder = (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }) => Promise<CalleeFound | undefined>;
+
+/** Derives `CalleeClass` facts for the types a file mentions, memoised per class (one instance per file checked). */
+export class CalleeClasses {
+  private readonly keepMemo = new Map<string, ReadonlySet<number>>();
+  private readonly busy = new Set<string>();
+
+  /** Lookups by the file asking and the name (a file's calls name the same few types again and again). */
+  private readonly lookups = new Map<string, Promise<CalleeFound | undefined>>();
+
+  constructor(private readonly finder: CalleeFinder) {}
+
+  private find(name: string, from: { readonly file: string; readonly facts: JavaFileFacts }): Promise<CalleeFound | undefined> {
+    const id = `${from.file}\0${name}`;
+    let p = this.lookups.get(id);
+    if (!p) this.lookups.set(id, (p = this.finder(name, from)));
+    return p;
+  }
+
+  /**
+   * What the lowering of the file may ask of other files' classes, by the simple name the file uses: for each call
+   * with arguments on a variable or field of such a class (or on a field of one), the parameters that method keeps;
+   * for each `new T(…)` with arguments, whether T's constructors of that arity are quiet. Uninformative ones are left out.
+   */
+  async classesOf(file: string, facts: JavaFileFacts): Promise<Map<string, CalleeClass>> {
+    const own = facts.callees;
+    const out = new Map<string, { keeps: Map<string, readonly number[]>; quietCtors: Set<number>; fields: Map<string, CalleeClass> }>();
+    const entry = (type: string): { keeps: Map<string, readonly number[]>; quietCtors: Set<number>; fields: Map<string, CalleeClass> } => {
+      let e = out.get(type);
+      if (!e) out.set(type, (e = { keeps: new Map(), quietCtors: new Set(), fields: new Map() }));
+      return e;
+    };
+    const from = { file, facts };
+    for (const call of own?.calls ?? []) {
+      for (const type of own?.varTypes.get(call.name) ?? []) {
+        const c = await this.find(type, from);
+        if (!c) continue;
+        const target = call.field ? await this.fieldClass(c, call.field) : c;
+        const kept = target ? await this.keepsOf(target, call.key, 0) : new Set<number>();
+        if (!kept.size) continue;
+        const ps = [...kept].sort((x, y) => x - y);
+        if (!call.field) entry(type).keeps.set(call.key, ps);
+        else {
+          const fields = entry(type).fields;
+          const f = fields.get(call.field) ?? { keeps: new Map<string, readonly number[]>(), quietCtors: new Set<number>(), fields: new Map() };
+          (f.keeps as Map<string, readonly number[]>).set(call.key, ps);
+          fields.set(call.field, f);
+        }
+      }
+    }
+    for (const b of own?.built ?? []) {
+      const c = await this.find(b.type, from);
+      const bodies = c?.cls.ctors.get(b.arity);
+      if (bodies?.length && bodies.every((x) => x.uncheckedOnly)) entry(b.type).quietCtors.add(b.arity);
+    }
+    return new Map(out);
+  }
+
+  private superOf(c: Found): Promise<Found | undefined> {
+    return c.cls.superName ? this.find(c.cls.superName, c) : Promise.resolve(undefined);
+  }
+
+  /** The class a field (own or inherited) of `c` is declared as. */
+  private async fieldClass(c: Found, field: string): Promise<Found | undefined> {
+    let cur: Found | undefined = c;
+    for (let d = 0; cur && d < MAX_DEPTH; d++) {
+      const type = cur.cls.fields.get(field);
+      if (type) return this.find(type, cur);
+      cur = await this.superOf(cur);
+    }
+    return undefined;
+  }
+
+  /** The parameters every method `key` of `c` or its superclasses keeps (see the module comment). */
+  private async keepsOf(c: Found, key: string, depth: number): Promise<ReadonlySet<number>> {
+    const id = `${c.file}#${c.cls.name}#${key}`;
+    const memo = this.keepMemo.get(id);
+    if (memo) return memo;
+    if (this.busy.has(id) || depth > MAX_DEPTH) return new Set();
+    this.busy.add(id);
+    let result: Set<number> | undefined;
+    try {
+      let abstract: { type: string; owner: Found } | undefined;
+      for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) {
+        for (const body of cur.cls.methods.get(key) ?? []) {
+          const kept = await this.keptBy(body, cur, depth);
+          result = result ? new Set([...result].filter((p) => kept.has(p))) : kept;
+        }
+        const type = cur.cls.abstracts.get(key);
+        if (type && !abstract) abstract = { type, owner: cur };
+      }
+      // `Session newSession(Socket s)` of an interface (or an abstract method), with no body anywhere in the chain:
+      // its name says it makes a new object, of a class or interface of the project, from what it is given. That
+      // object is built on the socket, as one made by `new Session(s)` of a class the analysis cannot see is (which
+      // keeps it: `construct` in ./lower.ts). Every argument is taken to be kept.
+      if (!result && abstract && BUILDER_NAME.test(key) && (await this.find(abstract.type, abstract.owner))) {
+        result = new Set([...Array(Number(key.slice(key.lastIndexOf('/') + 1))).keys()]);
+      }
+    } finally {
+      this.busy.delete(id);
+    }
+    const out = result ?? new Set<number>();
+    if (depth === 0 || out.size) this.keepMemo.set(id, out);
+    return out;
+  }
+
+  private async keptBy(body: CalleeBody, owner: Found, depth: number): Promise<Set<number>> {
+    const kept = new Set(body.stores);
+    for (const p of body.passes) {
+      if (kept.has(p.param)) continue;
+      const target = p.field !== null ? await this.fieldClass(owner, p.field) : p.sup ? await this.superOf(owner) : owner;
+      if (target && (await this.keepsOf(target, p.call, depth + 1)).has(p.arg)) kept.add(p.param);
+    }
+    return kept;
+  }
+}
+
+/** A stable text of what the lowering is told (for the reuse of function results). */
+export function calleeClassesKey(classes: ReadonlyMap<string, CalleeClass> | undefined): string {
+  if (!classes?.size) return '';
+  const one = (c: CalleeClass, depth: number): string => [
+    [...c.keeps].map(([m, ps]) => `${m}:${ps.join('+')}`).sort().join(','),
+    [...c.quietCtors].sort((a, b) => a - b).join(','),
+    depth < 1 ? [...c.fields].map(([f, fc]) => `${f}{${one(fc, depth + 1)}}`).sort().join(',') : '',
+  ].join(';');
+  return [...classes].map(([n, c]) => `${n}[${one(c, 0)}]`).sort().join(' ');
+}
+
+/**
+ * The class of another file a call's receiver is declared as: a local, parameter or field of the file
+ * (`typeOf`: its declared simple type; `field` true for `this.f`), or a field of such a class (`connection.tcp`).
+ */
+export function keptByCallee(
+  recv: Node, typeOf: (name: string, field: boolean) => string | undefined, classOf: (type: string) => CalleeClass | undefined,
+): CalleeClass | undefined {
+  const r = unwrap(recv);
+  if (r?.type === 'identifier') {
+    const t = typeOf(r.text, false);
+    return t ? classOf(t) : undefined;
+  }
+  if (r?.type !== 'field_access') return undefined;
+  const object = unwrap(r.childForFieldName('object'));
+  const field = r.childForFieldName('field')?.text;
+  if (!object || !field) return undefined;
+  if (object.type === 'this') {
+    const t = typeOf(field, true);
+    return t ? classOf(t) : undefined;
+  }
+  return keptByCallee(object, typeOf, classOf)?.fields.get(field);
+}
+
+/**
+ * `socket = initializer.init(socket)`, `s = (Socket) Wrapper.wrap(s, m)`: the call's result is assigned to a local
+ * that is one of its arguments. The function gives up its only name of that resource in exchange for what
+ * the call returns (the same object, configured, or one built on it, as a decorator or initializer does):
+ * whoever returned that value answers for the old one from then on, as a callee that closes or keeps what it
+ * is given would. The local's name, or undefined for any other call.
+ */
+export function replacedArgument(site: Node, args: readonly Node[]): string | undefined {
+  let child = site;
+  let p = site.parent;
+  while (p && (p.type === 'parenthesized_expression' || p.type === 'cast_expression')) {
+    child = p;
+    p = p.parent;
+  }
+  if (p?.type !== 'assignment_expression' || p.childForFieldName('right')?.id !== child.id || p.childForFieldName('operator')?.text !== '=') return undefined;
+  const left = unwrap(p.childForFieldName('left'));
+  if (left?.type !== 'identifier') return undefined;
+  return args.some((a) => unwrap(a)?.type === 'identifier' && unwrap(a)!.text === left.text) ? left.text : undefined;
+}
