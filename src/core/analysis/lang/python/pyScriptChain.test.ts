@@ -56,8 +56,8 @@ test('python: without the __main__ block, or with a try that may catch on the ch
   assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ == "__main__":', '    try:', '        main()', '    except Exception:', '        pass'] })), WARNED);
   // start() catches around the call (an `except` of any kind).
   assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    except OSError:', '        print("no")'] })), WARNED);
-  // A `finally` that runs more code before the exception goes on, and a `with` whose exit may suppress it.
-  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    finally:', '        print("done")'] })), WARNED);
+  // A `finally` that discards the exception by `return`, and a `with` whose exit may suppress it.
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    finally:', '        return'] })), WARNED);
   assert.deepEqual(await findings(daemon({ startCall: ['    with open(logname) as guard:', '        _detach()'] })), WARNED);
   // The __main__ block's `else` branch, or a comparison other than `==`, is not the script's start.
   assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ != "__main__":', '    main()'] })), WARNED);
@@ -66,6 +66,61 @@ test('python: without the __main__ block, or with a try that may catch on the ch
 test('python: a call in a finally clause, or in the handler of a try without finally, still ends the process', async () => {
   assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        print("stopping")', '    finally:', '        _detach()'] })), INFO);
   assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        print("stopping")', '    except OSError:', '        _detach()'] })), INFO);
+});
+
+test('python: a handler on the chain that re-raises on every path does not catch: information (issue 13, gyl30-socks)', async () => {
+  // main() logs and re-raises (bare `raise`, `raise … from`), with cleanup in a `finally` that lets the exception go on.
+  const reraise = (handler: string[], fin: string[] = []) => daemon({ startCall: ['    try:', '        _detach()', '    except Exception as exc:', ...handler, ...fin] });
+  assert.deepEqual(await findings(reraise(['        print("failed", exc)', '        raise'])), INFO);
+  assert.deepEqual(await findings(reraise(['        raise RuntimeError("detach") from exc'])), INFO);
+  assert.deepEqual(await findings(reraise(['        if isinstance(exc, OSError):', '            raise', '        else:', '            raise SystemExit(2)'])), INFO);
+  // except*: what a handler matches it raises again, the rest of the group goes on by itself.
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    except* OSError:', '        raise'] })), INFO);
+  assert.deepEqual(await findings(reraise(['        raise'], ['    finally:', '        for name in ("a", "b"):', '            print(name)'])), INFO);
+  // A try with a finally only (no handler) whose clause runs cleanup and lets the exception go on.
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    finally:', '        print("done")'] })), INFO);
+});
+
+test('python: a handler on the chain that ends the process (sys.exit, os._exit, exit) does not catch either: information', async () => {
+  const exiting = (handler: string[]) => daemon({ mainBlock: ['if __name__ == "__main__":', '    try:', '        main()', '    except Exception as exc:', ...handler] });
+  assert.deepEqual(await findings(exiting(['        print(f"test failed {exc}", file=sys.stderr)', '        sys.exit(1)'])), INFO);
+  assert.deepEqual(await findings(exiting(['        os._exit(1)'])), INFO);
+  assert.deepEqual(await findings(exiting(['        exit(1)'])), INFO);
+  // Several handlers: each passes it on.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ == "__main__":', '    try:', '        main()', '    except OSError:', '        sys.exit(2)', '    except Exception:', '        raise'] })), INFO);
+});
+
+test('python: a handler that swallows, re-raises on one path only, or lets a loop go on keeps the warnings', async () => {
+  const handled = (handler: string[]) => daemon({ mainBlock: ['if __name__ == "__main__":', '    try:', '        main()', '    except Exception as exc:', ...handler] });
+  // Swallows (logs and falls off its end).
+  assert.deepEqual(await findings(handled(['        print(f"test failed {exc}")'])), WARNED);
+  // Re-raises on one path only (no `else`, or one branch that goes on).
+  assert.deepEqual(await findings(handled(['        if isinstance(exc, OSError):', '            raise'])), WARNED);
+  assert.deepEqual(await findings(handled(['        if isinstance(exc, OSError):', '            raise', '        else:', '            print(exc)'])), WARNED);
+  // Leaves the handler before its raise (a return in a nested function does not count, one of the handler does).
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    except Exception:', '        if logname:', '            return', '        raise'] })), WARNED);
+  // The raise is inside a with or a try of the handler, which may suppress or catch it.
+  assert.deepEqual(await findings(handled(['        try:', '            raise', '        except Exception:', '            pass'])), WARNED);
+  // `exit` defined by the file is not the builtin.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['def exit(code):', '    print(code)', '', 'if __name__ == "__main__":', '    try:', '        main()', '    except Exception:', '        exit(1)'] })), WARNED);
+  // A __main__ block that serves in a loop and goes on after a failure (continue, or the handler's end).
+  const loop = (handler: string[]) => daemon({ mainBlock: ['if __name__ == "__main__":', '    while True:', '        try:', '            main()', '        except Exception as exc:', ...handler] });
+  assert.deepEqual(await findings(loop(['            print("retrying", exc)', '            continue'])), WARNED);
+  assert.deepEqual(await findings(loop(['            print("retrying", exc)'])), WARNED);
+  // A handler that re-raises, under a finally that breaks out of the loop (which discards the exception) or may loop for ever.
+  assert.deepEqual(await findings(daemon({ mainBlock: ['if __name__ == "__main__":', '    while True:', '        try:', '            main()', '        except Exception:', '            raise', '        finally:', '            break'] })), WARNED);
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    except Exception:', '        raise', '    finally:', '        while logname:', '            print(logname)'] })), WARNED);
+  // An except* handler that swallows its part of the group.
+  assert.deepEqual(await findings(daemon({ startCall: ['    try:', '        _detach()', '    except* OSError:', '        pass'] })), WARNED);
+});
+
+test('python: the call that makes a with statement\'s first context manager is outside that with', async () => {
+  // No `__enter__` has run when it raises, so no `__exit__` sees the exception (gyl30-socks `with socks5_connect(…) as sock:`).
+  assert.deepEqual(await findings(daemon({ startCall: ['    with _detach() as d:', '        print(d)'] })), INFO);
+  assert.deepEqual(await findings(daemon({ startCall: ['    with _detach():', '        pass'] })), INFO);
+  // The second item's call runs after the first item's __enter__, whose __exit__ may suppress; a call in the body likewise.
+  assert.deepEqual(await findings(daemon({ startCall: ['    with open(logname) as f, _detach() as d:', '        pass'] })), WARNED);
+  assert.deepEqual(await findings(daemon({ startCall: ['    with open(logname) as f:', '        _detach()'] })), WARNED);
 });
 
 test('python: a nested function others may reach, or that runs elsewhere, keeps its warnings', async () => {

@@ -20,8 +20,13 @@ import { DEFERRED, named, plainString, walk } from './syntax';
  *   decorated with, imported or read as an attribute;
  * - each of those calls sits either in the `__main__` block (a program: anywhere in its module-level code) or in the own code (not a nested `def` or `lambda`) of
  *   a function of the set, and between the call and that block or function body there is no `with` (its `__exit__`
- *   runs first and may suppress the exception) and no `try` that may catch it or run more code before the exception
- *   goes on: the call may sit only in a `finally` clause, or in an `except`/`else` clause of a `try` without `finally`.
+ *   runs first and may suppress the exception), unless the call makes the `with`'s first context manager (no
+ *   `__enter__` has run then), and no `try` that may stop the exception: every `except` handler of a `try` whose
+ *   body holds the call passes it on, leaving on every path by a `raise` (bare, `raise X from e`, `raise SystemExit`)
+ *   or an exit (`sys.exit`, `exit`, `quit`, `os._exit`, not a function of the file by that name), never by `return`,
+ *   `break`, `continue` or its end, and the `try`'s `finally` clause, if any, has no `return`, no `break` or
+ *   `continue` that leaves it and no `while` (it runs, and the exception, or one the clause raises, goes on: issue 13,
+ *   gyl30-socks, a `main()` that logs and re-raises, a `__main__` block that prints and calls `sys.exit(1)`).
  * The set is the least fixpoint of these conditions (a function that only calls itself is not in it).
  *
  * The result holds that set as `raising`, and `returning`, the functions after whose normal return the process ends at once, so
@@ -52,18 +57,19 @@ export function processEndingFunctions(root: Node, definitions: readonly Node[])
     const calls = callsOnly(scope, def, name);
     if (calls && calls.length > 0) candidates.push({ def, calls });
   }
+  // Names the file defines: `exit(…)` is then not the builtin.
+  const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? ''));
   // Least fixpoint: add a function once every call to it sits in the `__main__` block or in a function already added.
   for (let changed = true; changed;) {
     changed = false;
     for (const c of candidates) {
       if (out.has(c.def.startIndex)) continue;
-      if (c.calls.every((call) => endsAt(call, mainBlocks, out, program))) {
+      if (c.calls.every((call) => endsAt(call, mainBlocks, out, program, shadowed))) {
         out.add(c.def.startIndex);
         changed = true;
       }
     }
   }
-  const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? ''));
   for (let changed = true; changed;) {
     changed = false;
     for (const c of candidates) {
@@ -87,7 +93,7 @@ function returnEnds(call: Node, mainBlocks: readonly Node[], raising: ReadonlySe
     const exit = p.parent;
     const callee = exit.childForFieldName('function')?.text ?? '';
     if (!EXITS.has(callee) || shadowed.has(callee)) return false;
-    return exit.parent?.type === 'expression_statement' && endsAt(exit, mainBlocks, raising, program);
+    return exit.parent?.type === 'expression_statement' && endsAt(exit, mainBlocks, raising, program, shadowed);
   }
   // `return f(…)` in a function whose own normal return ends the process.
   if (p?.type === 'return_statement') {
@@ -179,10 +185,16 @@ function callsOnly(scope: Node, def: Node, name: string): Node[] | null {
  * Whether an exception out of `call` leaves, uncaught and with no other code run on the way, either a
  * `__main__` block or the own code of a function of `ending`.
  */
-function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<number>, program: boolean): boolean {
+function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<number>, program: boolean, shadowed: ReadonlySet<string>): boolean {
   let inner: Node = call;
   for (let p = call.parent; p; inner = p, p = p.parent) {
-    if (p.type === 'lambda' || p.type === 'class_definition' || p.type === 'with_statement') return false;
+    if (p.type === 'lambda' || p.type === 'class_definition') return false;
+    // A `with` whose exit may suppress the exception, but for the call that makes its first context manager: an
+    // exception there comes before any `__enter__`, so no `__exit__` sees it (`with connect(…) as s:`).
+    if (p.type === 'with_statement') {
+      if (inner.type === 'with_clause' && inFirstContext(call, inner)) continue;
+      return false;
+    }
     if (p.type === 'function_definition') return ending.has(p.startIndex) && inner.type === 'block' && inner.startIndex === p.childForFieldName('body')?.startIndex;
     if (p.type === 'if_statement' && p.parent?.type === 'module' && mainBlocks.some((m) => m.startIndex === p.startIndex)) {
       // Only the block's own body, not its condition or an `else`/`elif` branch.
@@ -194,12 +206,83 @@ function endsAt(call: Node, mainBlocks: readonly Node[], ending: ReadonlySet<num
     if (p.type === 'module') return program;
     if (p.type === 'try_statement') {
       if (inner.type === 'finally_clause') continue;
-      const hasFinally = named(p).some((c) => c.type === 'finally_clause');
-      if (!hasFinally && (inner.type === 'except_clause' || inner.type === 'except_group_clause' || inner.type === 'else_clause')) continue;
+      // A `finally` runs and the exception goes on, unless the clause leaves by `return`, `break` or `continue`
+      // (which discards it) or may loop for ever.
+      const fin = named(p).find((c) => c.type === 'finally_clause');
+      if (fin && !passesThrough(fin)) return false;
+      if (inner.type === 'except_clause' || inner.type === 'except_group_clause' || inner.type === 'else_clause') continue;
+      // From the `try` body: every handler must pass the exception on (a `raise` of any kind) or end the process
+      // (`sys.exit(…)`, `os._exit(…)`): the exception, or the SystemExit that replaces it, goes on up the chain
+      // (an `except*` handler that raises on every path raises what it matched; the rest of the group goes on anyway).
+      const handlers = named(p).filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+      if (handlers.every((h) => passesOn(h, shadowed))) continue;
       return false;
     }
   }
   return false;
+}
+
+/**
+ * Whether the clause's own code (not a nested `def`, `lambda` or class) never leaves it by `return`, nor by a
+ * `break` or `continue` of a loop outside it, and has no `while` (which may loop for ever): an exception that
+ * is under way when it runs is then still under way, or replaced by one its code raises, when it ends.
+ */
+function passesThrough(clause: Node): boolean {
+  let ok = true;
+  const visit = (n: Node, loops: number): void => {
+    if (!ok || DEFERRED.has(n.type)) return;
+    if (n.type === 'return_statement' || n.type === 'while_statement') { ok = false; return; }
+    if ((n.type === 'break_statement' || n.type === 'continue_statement') && loops === 0) { ok = false; return; }
+    const inner = n.type === 'for_statement' ? loops + 1 : loops;
+    for (const c of named(n)) visit(c, inner);
+  };
+  for (const c of named(clause)) visit(c, 0);
+  return ok;
+}
+
+/**
+ * Whether an `except` handler passes the exception on: it leaves only by raising (`raise`, `raise X from e`,
+ * `raise SystemExit(1)`) or ending the process (`sys.exit(…)`, `exit(…)`, `quit(…)`, `os._exit(…)`) on every
+ * path, never by `return`, `break`, `continue` or its end.
+ */
+function passesOn(handler: Node, shadowed: ReadonlySet<string>): boolean {
+  const body = named(handler).filter((c) => c.type === 'block').pop();
+  return !!body && passesThrough(body) && blockLeaves(body, shadowed);
+}
+
+/** Whether one statement of the block, run on every path through it, always raises or ends the process. */
+function blockLeaves(block: Node, shadowed: ReadonlySet<string>): boolean {
+  return named(block).some((s) => statementLeaves(s, shadowed));
+}
+
+function statementLeaves(s: Node, shadowed: ReadonlySet<string>): boolean {
+  if (s.type === 'raise_statement') return true;
+  if (s.type === 'expression_statement') {
+    const call = named(s)[0];
+    if (named(s).length !== 1 || call?.type !== 'call') return false;
+    const callee = call.childForFieldName('function')?.text ?? '';
+    return EXITS.has(callee) && !shadowed.has(callee);
+  }
+  if (s.type === 'if_statement') {
+    // Every branch, and an `else` there must be.
+    const consequence = s.childForFieldName('consequence');
+    const branches = named(s).filter((c) => c.type === 'elif_clause' || c.type === 'else_clause');
+    if (!consequence || !branches.some((b) => b.type === 'else_clause')) return false;
+    return blockLeaves(consequence, shadowed) && branches.every((b) => {
+      const body = b.childForFieldName('consequence') ?? b.childForFieldName('body') ?? named(b).filter((c) => c.type === 'block').pop() ?? null;
+      return !!body && blockLeaves(body, shadowed);
+    });
+  }
+  return false;
+}
+
+/** Whether `call` lies in the expression of the first item of a with clause (not its `as` target). */
+function inFirstContext(call: Node, clause: Node): boolean {
+  const item = named(clause)[0];
+  if (item?.type !== 'with_item') return false;
+  let value = item.childForFieldName('value');
+  if (value?.type === 'as_pattern') value = named(value)[0] ?? null;
+  return !!value && call.startIndex >= value.startIndex && call.endIndex <= value.endIndex;
 }
 
 /** Whether the expression reads `__name__`. */
