@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { NO_GUARD, type Exit, type ExitKind, type FunctionIr, type Guard, type IrNode, type IrNodeKind, type Op, type Ref, type Target } from '../../ir/ir';
 import { firstKid } from '../../syntax';
 import type { CfgNode, FunctionCfg } from './cfg';
-import type { ArgumentUse, Imports, ResourceKind } from './names';
+import { packagePath, type ArgumentUse, type Imports, type ResourceKind } from './names';
 import { callArgs, callee, exprList, kids, mentions, parameterNames, unparen, varSpecs } from './syntax';
 
 /**
@@ -571,6 +571,13 @@ export class GoLowering {
   private goStatement(stmt: Node, scope: number, ops: Op[]): void {
     const call = unparen(firstKid(stmt));
     if (!call || call.type !== 'call_expression') return;
+    // The function value, like the arguments, is evaluated here, before the goroutine starts: the calls in a
+    // method's receiver run in this function (`go newConn(conn, s).serve()`: newConn gets conn now).
+    const f = unparen(call.childForFieldName('function'));
+    if (f?.type === 'selector_expression') {
+      const recv = f.childForFieldName('operand');
+      if (recv) this.effects(recv, scope, ops);
+    }
     for (const a of callArgs(call)) this.effects(a, scope, ops);
     if (!this.ctx.targets(call)) {
       // A goroutine running code we cannot see: assume it owns what it is given.
@@ -631,6 +638,9 @@ export class GoLowering {
       const a = x.childForFieldName('operand');
       return a ? { g: 'not', a: this.guard(a, scope, depth + 1) } : NONE;
     }
+    const nonNil = this.impliesNonNil(x, scope);
+    // True only where the error is not nil; false says nothing of it (`and` with nothing on its other side).
+    if (nonNil) return { g: 'and', a: { g: 'cmp', subject: { kind: 'key', key: nonNil }, rel: '!=', c: 0 }, b: NONE, bAcquires: [] };
     if (x.type !== 'binary_expression') return NONE;
     const op = x.childForFieldName('operator')?.text;
     const l = x.childForFieldName('left');
@@ -646,6 +656,81 @@ export class GoLowering {
     const key = other?.type === 'identifier' ? this.key(other.text, scope) : null;
     return key ? { g: 'cmp', subject: { kind: 'key', key }, rel: op, c: 0 } : NONE;
   }
+
+  /**
+   * The key of the variable a condition that holds only where it is not nil tests:
+   * - `ok` of the if statement's own initializer `v, ok := err.(T)` (a type assertion on a nil interface fails);
+   * - `errors.As(err, &target)` (false for a nil error);
+   * - `errors.Is(err, S)` with `S` a sentinel that is not nil: a package-qualified name (`net.ErrClosed`) or a
+   *   package-level variable of the file initialised with something other than `nil` (`errors.Is(nil, S)` is
+   *   `nil == S`, false for a non-nil `S`; `errors.Is(err, nil)` is `err == nil`).
+   * Their being false proves nothing (`err` may be another error). Null for any other condition.
+   */
+  private impliesNonNil(x: Node, scope: number): string | null {
+    const errKey = (e: Node | null | undefined): string | null => {
+      const u = unparen(e ?? null);
+      return u?.type === 'identifier' ? this.key(u.text, scope) : null;
+    };
+    const global = (name: string) => this.resolve(name, scope) < 0 && !this.outerStatus.has(name);
+    if (x.type === 'identifier') {
+      // `ok` anywhere in the condition of the if whose initializer declares it (not inside a function literal).
+      let below: Node = x;
+      let p: Node | null = x.parent;
+      while (p && p.type !== 'if_statement' && p.type !== 'func_literal' && !p.type.endsWith('_statement')) {
+        below = p;
+        p = p.parent;
+      }
+      return p?.type === 'if_statement' && p.childForFieldName('condition')?.id === below.id ? this.assertedIn(p, x, errKey) : null;
+    }
+    if (x.type !== 'call_expression') return null;
+    const f = unparen(x.childForFieldName('function'));
+    if (f?.type !== 'selector_expression') return null;
+    const pkg = unparen(f.childForFieldName('operand'));
+    const name = f.childForFieldName('field')?.text;
+    if (pkg?.type !== 'identifier' || !global(pkg.text) || packagePath(this.ctx.imports, pkg.text) !== 'errors') return null;
+    const args = callArgs(x);
+    if (args.length !== 2) return null;
+    if (name === 'As') return errKey(args[0]);
+    if (name !== 'Is') return null;
+    const target = unparen(args[1]!);
+    if (!target) return null;
+    if (target.type === 'selector_expression') {
+      const q = unparen(target.childForFieldName('operand'));
+      return q?.type === 'identifier' && global(q.text) && packagePath(this.ctx.imports, q.text) !== undefined ? errKey(args[0]) : null;
+    }
+    return target.type === 'identifier' && global(target.text) && packageVarNotNil(x, target.text) ? errKey(args[0]) : null;
+  }
+
+  /** The error `ok` (read in `ifStmt`'s condition) tells is not nil: `v, ok := err.(T)` as the if's initializer. */
+  private assertedIn(ifStmt: Node, ok: Node, errKey: (e: Node | null | undefined) => string | null): string | null {
+    const init = ifStmt.childForFieldName('initializer');
+    if (init?.type !== 'short_var_declaration') return null;
+    const left = exprList(init.childForFieldName('left'));
+    const right = exprList(init.childForFieldName('right'));
+    if (left.length !== 2 || right.length !== 1 || left[1]!.text !== ok.text || left[0]!.text === ok.text) return null;
+    const assertion = unparen(right[0]!);
+    if (assertion?.type !== 'type_assertion_expression') return null;
+    const operand = assertion.childForFieldName('operand');
+    // `err, ok := err.(T)` declares another `err`: the condition's `err` is no longer the one asserted on.
+    return left.some((l) => l.text === unparen(operand)?.text) ? null : errKey(operand);
+  }
+}
+
+/** Is `name` a variable of the file's package level initialised with something other than `nil`? */
+function packageVarNotNil(at: Node, name: string): boolean {
+  for (const decl of at.tree.rootNode.namedChildren) {
+    if (decl?.type !== 'var_declaration') continue;
+    for (const spec of decl.descendantsOfType('var_spec')) {
+      if (!spec) continue;
+      const names = spec.childrenForFieldName('name').filter((n): n is Node => !!n).map((n) => n.text);
+      const i = names.indexOf(name);
+      if (i < 0) continue;
+      const value = exprList(spec.childForFieldName('value'))[i];
+      const u = value ? unparen(value) : null;
+      return !!u && u.type !== 'nil';
+    }
+  }
+  return false;
 }
 
 /** `err == nil`, alone or as the first operand of `||` (`err == nil || !strings.Contains(…)`). */
