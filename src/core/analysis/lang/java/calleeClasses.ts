@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { STORE_METHODS, STORE_PREFIX } from './names';
 import type { JavaFileFacts } from './projectClasses';
-import { callArgs, simpleTypeName } from './syntax';
+import { callArgs, ownNodes, simpleTypeName, strip } from './syntax';
 
 /**
  * Methods of other files' classes that keep what they are given (java-handoff, issue 13). A call
@@ -98,33 +98,13 @@ export interface CalleeClass {
   readonly fields: ReadonlyMap<string, CalleeClass>;
 }
 
-const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
 /** `Objects.requireNonNull(p, …)`, Guava's `checkNotNull(p, …)`: return their first argument as it is (or throw NPE for null). */
 const NON_NULL_RETURNING = new Set(['requireNonNull', 'checkNotNull']);
 const MAX_DEPTH = 6;
 /** A method name that says it makes a new object (`newSession`, `createHandler`). */
 const BUILDER_NAME = /^(?:new|create)[A-Z]/;
 
-function unwrap(n: Node | null): Node | null {
-  let e = n;
-  while (e && (e.type === 'parenthesized_expression' || e.type === 'cast_expression')) {
-    e = e.type === 'cast_expression' ? e.childForFieldName('value') : e.namedChildren.find((c) => c !== null) ?? null;
-  }
-  return e;
-}
 
-function ownNodes(body: Node): Node[] {
-  const out: Node[] = [];
-  const walk = (n: Node): void => {
-    for (const c of n.namedChildren) {
-      if (!c || FUNCTION_TYPES.has(c.type)) continue;
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(body);
-  return out;
-}
 
 function paramNames(fn: Node): string[] {
   const out: string[] = [];
@@ -150,20 +130,20 @@ function bodyOf(fn: Node): CalleeBody {
       }
     }
     if (n.type === 'assignment_expression' || n.type === 'update_expression') {
-      const left = unwrap(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
+      const left = strip(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
       if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
     }
   }
   const fieldOf = (e: Node | null): string | undefined => {
-    const x = unwrap(e);
+    const x = strip(e);
     if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
     if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
     return undefined;
   };
   /** The parameter `e` is as it is (through requireNonNull/checkNotNull), or -1. */
   const paramOf = (e: Node | null): number => {
-    let x = unwrap(e);
-    if (x?.type === 'method_invocation' && NON_NULL_RETURNING.has(x.childForFieldName('name')?.text ?? '')) x = unwrap(callArgs(x)[0] ?? null);
+    let x = strip(e);
+    if (x?.type === 'method_invocation' && NON_NULL_RETURNING.has(x.childForFieldName('name')?.text ?? '')) x = strip(callArgs(x)[0] ?? null);
     const i = x?.type === 'identifier' ? params.indexOf(x.text) : -1;
     return i >= 0 && !reassigned.has(params[i]!) ? i : -1;
   };
@@ -177,7 +157,7 @@ function bodyOf(fn: Node): CalleeBody {
       if (p >= 0 && fieldOf(n.childForFieldName('left'))) stores.add(p);
     } else if (n.type === 'method_invocation') {
       const name = n.childForFieldName('name')?.text ?? '';
-      const object = unwrap(n.childForFieldName('object'));
+      const object = strip(n.childForFieldName('object'));
       const self = !object || object.type === 'this' || object.type === 'super';
       if (self && !NON_NULL_RETURNING.has(name)) uncheckedOnly = false;
       const field = self ? null : fieldOf(object);
@@ -253,14 +233,14 @@ export function calleeFileFacts(root: Node): CalleeFileFacts {
   const seenCalls = new Set<string>();
   for (const n of root.descendantsOfType('method_invocation')) {
     const arity = n ? callArgs(n).length : 0;
-    const object = n ? unwrap(n.childForFieldName('object')) : null;
+    const object = n ? strip(n.childForFieldName('object')) : null;
     // Only a variable can hold the function's resource: a call given none keeps nothing the lowering tracks.
-    if (!n || !arity || !object || !callArgs(n).some((a) => unwrap(a)?.type === 'identifier')) continue;
+    if (!n || !arity || !object || !callArgs(n).some((a) => strip(a)?.type === 'identifier')) continue;
     const key = `${n.childForFieldName('name')?.text ?? ''}/${arity}`;
     let call: ReceiverCall | undefined;
     if (object.type === 'identifier') call = { name: object.text, self: false, key };
     else if (object.type === 'field_access') {
-      const inner = unwrap(object.childForFieldName('object'));
+      const inner = strip(object.childForFieldName('object'));
       const field = object.childForFieldName('field')?.text;
       if (field && inner?.type === 'this') call = { name: field, self: true, key };
       else if (field && inner?.type === 'identifier') call = { name: inner.text, self: false, field, key };
@@ -427,13 +407,13 @@ export function calleeClassesKey(classes: ReadonlyMap<string, CalleeClass> | und
 export function keptByCallee(
   recv: Node, typeOf: (name: string, field: boolean) => string | undefined, classOf: (type: string) => CalleeClass | undefined,
 ): CalleeClass | undefined {
-  const r = unwrap(recv);
+  const r = strip(recv);
   if (r?.type === 'identifier') {
     const t = typeOf(r.text, false);
     return t ? classOf(t) : undefined;
   }
   if (r?.type !== 'field_access') return undefined;
-  const object = unwrap(r.childForFieldName('object'));
+  const object = strip(r.childForFieldName('object'));
   const field = r.childForFieldName('field')?.text;
   if (!object || !field) return undefined;
   if (object.type === 'this') {
@@ -458,7 +438,7 @@ export function replacedArgument(site: Node, args: readonly Node[]): string | un
     p = p.parent;
   }
   if (p?.type !== 'assignment_expression' || p.childForFieldName('right')?.id !== child.id || p.childForFieldName('operator')?.text !== '=') return undefined;
-  const left = unwrap(p.childForFieldName('left'));
+  const left = strip(p.childForFieldName('left'));
   if (left?.type !== 'identifier') return undefined;
-  return args.some((a) => unwrap(a)?.type === 'identifier' && unwrap(a)!.text === left.text) ? left.text : undefined;
+  return args.some((a) => strip(a)?.type === 'identifier' && strip(a)!.text === left.text) ? left.text : undefined;
 }

@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ResourceKind } from './names';
 import { jdkSocketKind } from './socketClass';
-import { callArgs, importedClasses, simpleTypeName } from './syntax';
+import { callArgs, importedClasses, ownNodes, simpleTypeName, strip } from './syntax';
 import { createdTypes, initializerNodes, quietArities, quietCode } from './quietConstructors';
 import { calleeFileFacts, type CalleeFileFacts } from './calleeClasses';
 
@@ -89,35 +89,13 @@ export interface JavaFileFacts {
   readonly callees?: CalleeFileFacts;
 }
 
-const FUNCTION_TYPES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
 
 function arityOf(fn: Node): number {
   const p = fn.childForFieldName('parameters');
   return p ? p.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')).length : 0;
 }
 
-function unwrap(n: Node | null): Node | null {
-  let e = n;
-  while (e && (e.type === 'parenthesized_expression' || e.type === 'cast_expression')) {
-    e = e.type === 'cast_expression' ? e.childForFieldName('value') : e.namedChildren.find((c) => c !== null) ?? null;
-  }
-  return e;
-}
 
-/** Every node of `body` not inside a nested function or class body. */
-function ownNodes(body: Node): Node[] {
-  const out: Node[] = [];
-  const walk = (n: Node): void => {
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      if (FUNCTION_TYPES.has(c.type)) continue;
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(body);
-  return out;
-}
 
 function bodyFacts(fn: Node): BodyFacts {
   const body = fn.childForFieldName('body');
@@ -138,7 +116,7 @@ function bodyFacts(fn: Node): BodyFacts {
   }
   /** The field `e` names: `f` (not a local or parameter) or `this.f`. */
   const fieldOf = (e: Node | null): string | undefined => {
-    const x = unwrap(e);
+    const x = strip(e);
     if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
     if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
     return undefined;
@@ -153,7 +131,7 @@ function bodyFacts(fn: Node): BodyFacts {
   const stores: { field: string; param: number }[] = [];
   /** A parameter's index when `e` is that parameter as it is (a parameter no body statement assigns: see below). */
   const paramOf = (e: Node | null): number | null => {
-    const x = unwrap(e);
+    const x = strip(e);
     const i = x?.type === 'identifier' ? params.indexOf(x.text) : -1;
     return i >= 0 ? i : null;
   };
@@ -165,7 +143,7 @@ function bodyFacts(fn: Node): BodyFacts {
     if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') uncheckedOnly = false;
     if (n.type === 'method_invocation' && (!n.childForFieldName('object') || n.childForFieldName('object')?.type === 'this')) uncheckedOnly = false;
     if (n.type === 'assignment_expression' || n.type === 'update_expression') {
-      const left = unwrap(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
+      const left = strip(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
       if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
     }
     if (n.type === 'variable_declarator') {
@@ -174,14 +152,14 @@ function bodyFacts(fn: Node): BodyFacts {
       if (name && params.includes(name)) reassigned.add(name);
     }
     if (n.type === 'return_statement' && returnsNew) {
-      const e = unwrap(n.namedChildren.find((c) => c !== null) ?? null);
+      const e = strip(n.namedChildren.find((c) => c !== null) ?? null);
       if (e?.type === 'object_creation_expression' && !e.namedChildren.some((c) => c?.type === 'class_body')) {
         returnsNew.push({ type: simpleTypeName(e.childForFieldName('type')), args: callArgs(e).map((a) => paramOf(a)) });
       } else returnsNew = undefined;
     }
     if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
       const field = fieldOf(n.childForFieldName('left'));
-      const right = unwrap(n.childForFieldName('right'));
+      const right = strip(n.childForFieldName('right'));
       if (!field || !right) continue;
       const param = paramOf(right);
       if (param !== null) stores.push({ field, param });

@@ -16,6 +16,22 @@ export function strip(node: Node | null): Node | null {
   return n;
 }
 
+const NESTED_BODIES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
+
+/** Every node of `body` not inside a nested function or class body. */
+export function ownNodes(body: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c || NESTED_BODIES.has(c.type)) continue;
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(body);
+  return out;
+}
+
 /** The simple name of a type node: `java.net.Socket` and `Socket` give `Socket`, `List<Socket>` gives `List`. */
 export function simpleTypeName(type: Node | null): string {
   let t = type;
