@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeJava } from './index';
+import { testFailingMethods } from './testMethods';
 
 const file = (imports: string, ...body: string[]) => ['import java.io.*;', 'import java.util.*;', imports, 'class T {', ...body, '}'].join('\n');
 const rows = async (text: string) =>
@@ -64,4 +65,11 @@ test('java: a private helper that only tests call, outside any try, fails the te
   assert.deepEqual(await rows(helper('private', 'try { same(new File("x")); } catch (IOException e) { }')), ['11 same in warning']);
   // A leak at the helper's normal end stays a warning.
   assert.deepEqual(await rows(helper('private', 'same(new File("x"));').replace('    in.close();\n', '')), ['11 same in information', '12 same in warning']);
+});
+
+test('java: a file that imports no test framework and names no Test annotation is not walked for tests', () => {
+  // A tree whose walk fails: only the text decides here.
+  const untouchable = new Proxy({}, { get: () => { throw new Error('the tree was walked'); } }) as never;
+  assert.equal(testFailingMethods(untouchable, 'import java.io.*;\nclass Server { void run() {} }\n').size, 0);
+  assert.throws(() => testFailingMethods(untouchable, 'import org.junit.Test;\nclass ServerTest {}\n'), /walked/);
 });

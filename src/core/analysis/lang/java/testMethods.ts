@@ -66,12 +66,16 @@ function classBodyOf(fn: Node): Node | null {
  */
 export function testFailingMethods(root: Node, text: string): ReadonlySet<number> {
   const importsTests = TEST_IMPORT.test(text);
-  const methods = root.descendantsOfType('method_declaration').filter((m): m is Node => m !== null);
   const out = new Set<number>();
+  // Every test annotation's name has `Test` in it, and JUnit 3's tests need the file to import JUnit or TestNG: a file
+  // with neither has no test, and its tree is not walked (the editor analyses a file again after each edit).
+  if (!importsTests && !text.includes('Test')) return out;
+  const methods = root.descendantsOfType('method_declaration').filter((m): m is Node => m !== null);
   for (const m of methods) if (runnerCalls(m, importsTests)) out.add(m.id);
   if (!out.size) return out;
   // Private helpers, to a fixed point (each round may admit helpers of helpers).
   const helpers = methods.filter((m) => !out.has(m.id) && /\bprivate\b/.test(modifiersOf(m)?.text ?? '') && !/\babstract\b/.test(modifiersOf(m)?.text ?? ''));
+  if (!helpers.length) return out;
   const idents = root.descendantsOfType(['identifier', 'method_reference']).filter((n): n is Node => n !== null);
   let changed = true;
   while (changed) {
