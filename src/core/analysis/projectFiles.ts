@@ -4,6 +4,7 @@
  * being checked taken from the text analysed (the editor's buffer), the last few such texts kept. Files
  * are parsed without taking places in the analysis worker's tree cache (withTransientTree).
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import type { Tree } from 'web-tree-sitter';
 import { withTransientTree } from './parser';
@@ -23,9 +24,14 @@ export function stampOf(file: string): string | null {
   }
 }
 
+/** A digest of a text: facts depend on the text alone, so two equal digests share them. */
+function digestOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
 export class ProjectFiles<F> {
-  private readonly files = new Map<string, { stamp: string; facts: F | null }>();
-  private readonly checked = new Map<string, { text: string; facts: F | null }>();
+  private readonly files = new Map<string, { stamp: string; digest: string; facts: F | null }>();
+  private readonly checked = new Map<string, { digest: string; facts: F | null }>();
 
   constructor(private readonly language: LanguageId, private readonly factsOfTree: (tree: Tree) => F) {}
 
@@ -44,18 +50,28 @@ export class ProjectFiles<F> {
     const known = this.files.get(file);
     if (known?.stamp === stamp) return known.facts;
     const loaded = await loadSourceAsync(file);
-    const facts = loaded.ok ? await this.parse(loaded.text) : null;
-    this.files.set(file, { stamp, facts });
+    if (!loaded.ok) {
+      this.files.set(file, { stamp, digest: '', facts: null });
+      return null;
+    }
+    // A file checked as it is saved (the CLI checks every file, then other files look it up) is parsed once.
+    const digest = digestOf(loaded.text);
+    const checked = this.checked.get(file);
+    const facts = checked?.digest === digest ? checked.facts : known?.digest === digest ? known.facts : await this.parse(loaded.text);
+    this.files.set(file, { stamp, digest, facts });
     return facts;
   }
 
   /** The facts of the text being checked as `file`, or null when it does not parse. */
   async ofText(file: string, text: string): Promise<F | null> {
+    const digest = digestOf(text);
     const known = this.checked.get(file);
-    if (known?.text === text) return known.facts;
-    const facts = await this.parse(text);
+    if (known?.digest === digest) return known.facts;
+    // The text as saved, read before as another file's (an editor buffer without unsaved changes) is not parsed again.
+    const saved = this.files.get(file);
+    const facts = saved?.digest === digest ? saved.facts : await this.parse(text);
     this.checked.delete(file);
-    this.checked.set(file, { text, facts });
+    this.checked.set(file, { digest, facts });
     while (this.checked.size > CHECKED_TEXTS) this.checked.delete(this.checked.keys().next().value!);
     return facts;
   }

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { STORE_METHODS, STORE_PREFIX } from './names';
 import type { JavaFileFacts } from './projectClasses';
-import { callArgs, ownNodes, simpleTypeName, strip } from './syntax';
+import { callArgs, NodesByType, ownNodes, simpleTypeName, strip } from './syntax';
 
 /**
  * Methods of other files' classes that keep what they are given (java-handoff, issue 13). A call
@@ -115,10 +115,16 @@ function paramNames(fn: Node): string[] {
   return out;
 }
 
+/** The node types bodyOf looks at. */
+const BODY_NODES = [
+  'variable_declarator', 'resource', 'catch_formal_parameter', 'enhanced_for_statement', 'assignment_expression', 'update_expression',
+  'throw_statement', 'explicit_constructor_invocation', 'method_invocation',
+];
+
 function bodyOf(fn: Node): CalleeBody {
   const params = paramNames(fn);
   const body = fn.childForFieldName('body');
-  const nodes = body ? ownNodes(body) : [];
+  const nodes = body ? ownNodes(body, BODY_NODES) : [];
   const locals = new Set(params.filter((p) => p));
   const reassigned = new Set<string>();
   for (const n of nodes) {
@@ -178,10 +184,16 @@ function arityOf(fn: Node): number {
   return paramNames(fn).length;
 }
 
-/** The callee facts of one Java file's tree. */
-export function calleeFileFacts(root: Node): CalleeFileFacts {
+/** The node types calleeFileFacts looks at across the file (javaFileFacts collects them with its own in one walk). */
+export const CALLEE_FILE_NODES: readonly string[] = [
+  'class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration', 'local_variable_declaration', 'field_declaration',
+  'formal_parameter', 'catch_formal_parameter', 'resource', 'method_invocation', 'object_creation_expression',
+];
+
+/** The callee facts of one Java file's tree (`found`: its nodes of CALLEE_FILE_NODES' types). */
+export function calleeFileFacts(root: Node, found: NodesByType = new NodesByType(root, CALLEE_FILE_NODES)): CalleeFileFacts {
   const classes = new Map<string, CalleeClassFacts>();
-  for (const decl of root.descendantsOfType(['class_declaration', 'interface_declaration'])) {
+  for (const decl of found.of('class_declaration', 'interface_declaration')) {
     const name = decl?.childForFieldName('name')?.text;
     const body = decl?.childForFieldName('body');
     if (!decl || !name || !body || classes.has(name)) continue;
@@ -212,7 +224,7 @@ export function calleeFileFacts(root: Node): CalleeFileFacts {
     }
     classes.set(name, { name, ...(superType ? { superName: simpleTypeName(superType) } : {}), fields, methods, ctors, abstracts });
   }
-  const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
+  const declared = new Set(found.of('class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration')
     .map((d) => d?.childForFieldName('name')?.text ?? ''));
   const varTypes = new Map<string, string[]>();
   const declare = (name: string | undefined, typeNode: Node | null): void => {
@@ -222,7 +234,7 @@ export function calleeFileFacts(root: Node): CalleeFileFacts {
     if (!list) varTypes.set(name, [type]);
     else if (!list.includes(type)) list.push(type);
   };
-  for (const d of root.descendantsOfType(['local_variable_declaration', 'field_declaration', 'formal_parameter', 'catch_formal_parameter', 'resource'])) {
+  for (const d of found.of('local_variable_declaration', 'field_declaration', 'formal_parameter', 'catch_formal_parameter', 'resource')) {
     if (!d) continue;
     const typeNode = d.childForFieldName('type');
     if (d.type === 'local_variable_declaration' || d.type === 'field_declaration') {
@@ -231,7 +243,7 @@ export function calleeFileFacts(root: Node): CalleeFileFacts {
   }
   const calls: ReceiverCall[] = [];
   const seenCalls = new Set<string>();
-  for (const n of root.descendantsOfType('method_invocation')) {
+  for (const n of found.of('method_invocation')) {
     const arity = n ? callArgs(n).length : 0;
     const object = n ? strip(n.childForFieldName('object')) : null;
     // Only a variable can hold the function's resource: a call given none keeps nothing the lowering tracks.
@@ -252,7 +264,7 @@ export function calleeFileFacts(root: Node): CalleeFileFacts {
     }
   }
   const built: { type: string; arity: number }[] = [];
-  for (const n of root.descendantsOfType('object_creation_expression')) {
+  for (const n of found.of('object_creation_expression')) {
     const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
     const arity = n ? callArgs(n).length : 0;
     if (arity && type && !declared.has(type) && !built.some((b) => b.type === type && b.arity === arity)) built.push({ type, arity });

@@ -1,9 +1,9 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ResourceKind } from './names';
 import { jdkSocketKind } from './socketClass';
-import { callArgs, importedClasses, ownNodes, simpleTypeName, strip } from './syntax';
+import { callArgs, importedClasses, NodesByType, ownNodes, simpleTypeName, strip } from './syntax';
 import { createdTypes, initializerNodes, quietArities, quietCode } from './quietConstructors';
-import { calleeFileFacts, type CalleeFileFacts } from './calleeClasses';
+import { CALLEE_FILE_NODES, calleeFileFacts, type CalleeFileFacts } from './calleeClasses';
 
 /**
  * Resource classes of other files of the project (issue 13): a class declared in another file whose
@@ -97,9 +97,15 @@ function arityOf(fn: Node): number {
 
 
 
+/** The node types bodyFacts (and quietCode, createdTypes) look at. */
+const BODY_FACT_NODES = [
+  'variable_declarator', 'resource', 'catch_formal_parameter', 'enhanced_for_statement', 'throw_statement', 'explicit_constructor_invocation',
+  'method_invocation', 'assignment_expression', 'update_expression', 'return_statement', 'object_creation_expression',
+];
+
 function bodyFacts(fn: Node): BodyFacts {
   const body = fn.childForFieldName('body');
-  const nodes = body ? ownNodes(body) : [];
+  const nodes = body ? ownNodes(body, BODY_FACT_NODES) : [];
   const locals = new Set<string>();
   const params: string[] = [];
   for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
@@ -218,7 +224,9 @@ export function javaFileFacts(tree: Tree): JavaFileFacts {
   const pkgName = pkgDecl?.namedChildren.find((c) => c?.type === 'scoped_identifier' || c?.type === 'identifier');
   const pkg = pkgName ? pkgName.text.replace(/\s+/g, '').split('.') : [];
   const classes = new Map<string, ClassFacts>();
-  for (const decl of root.descendantsOfType('class_declaration')) {
+  // One walk of the file for these facts and the callee facts (CALLEE_FILE_NODES has every type used here).
+  const found = new NodesByType(root, CALLEE_FILE_NODES);
+  for (const decl of found.of('class_declaration')) {
     const name = decl?.childForFieldName('name')?.text;
     const body = decl?.childForFieldName('body');
     if (!decl || !name || !body || classes.has(name)) continue;
@@ -236,19 +244,19 @@ export function javaFileFacts(tree: Tree): JavaFileFacts {
     const interfaces = (list?.namedChildren ?? []).filter((t): t is Node => t !== null).map((t) => simpleTypeName(t));
     classes.set(name, { name, superName: superType ? simpleTypeName(superType) : undefined, interfaces, ctors, methods, ...initFacts(body) });
   }
-  const declared = new Set(root.descendantsOfType(['class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration'])
+  const declared = new Set(found.of('class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration')
     .map((d) => d?.childForFieldName('name')?.text ?? ''));
   const created = new Set<string>();
-  for (const n of root.descendantsOfType('object_creation_expression')) {
+  for (const n of found.of('object_creation_expression')) {
     const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
     if (type && !declared.has(type) && !jdkSocketKind(type)) created.add(type);
   }
   const calledOn = new Set<string>();
-  for (const n of root.descendantsOfType('method_invocation')) {
+  for (const n of found.of('method_invocation')) {
     const o = n?.childForFieldName('object');
     if (o?.type === 'identifier' && /^[A-Z]/.test(o.text) && !declared.has(o.text) && !jdkSocketKind(o.text)) calledOn.add(o.text);
   }
-  return { pkg, imports: importedClasses(root), classes, created, calledOn, callees: calleeFileFacts(root) };
+  return { pkg, imports: importedClasses(root), classes, created, calledOn, callees: calleeFileFacts(root, found) };
 }
 
 /** A class and the file it is declared in (the file's path is only an identity here). */

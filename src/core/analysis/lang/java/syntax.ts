@@ -18,18 +18,40 @@ export function strip(node: Node | null): Node | null {
 
 const NESTED_BODIES = new Set(['method_declaration', 'constructor_declaration', 'lambda_expression', 'class_body']);
 
-/** Every node of `body` not inside a nested function or class body. */
-export function ownNodes(body: Node): Node[] {
+/**
+ * The nodes of `body` of the given types (in document order) not inside a nested function or class body. The walk is
+ * tree-sitter's own (`descendantsOfType`): only the nodes returned, and the nested bodies, are made `Node`s.
+ */
+export function ownNodes(body: Node, types: readonly string[]): Node[] {
   const out: Node[] = [];
-  const walk = (n: Node): void => {
-    for (const c of n.namedChildren) {
-      if (!c || NESTED_BODIES.has(c.type)) continue;
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(body);
+  // Pre-order: a nested body comes before everything inside it, and after its ancestors.
+  let nestedEnd = -1;
+  for (const n of body.descendantsOfType([...types, ...NESTED_BODIES])) {
+    if (!n || n.id === body.id || n.startIndex < nestedEnd) continue;
+    if (NESTED_BODIES.has(n.type)) nestedEnd = n.endIndex;
+    else out.push(n);
+  }
   return out;
+}
+
+/** The nodes of the given types under `root`, by type, each list in document order: one walk of the tree. */
+export class NodesByType {
+  private readonly lists = new Map<string, Node[]>();
+
+  constructor(root: Node, types: readonly string[]) {
+    for (const t of types) this.lists.set(t, []);
+    for (const n of root.descendantsOfType([...types])) if (n) this.lists.get(n.type)?.push(n);
+  }
+
+  /** The nodes of these types (each must be one the walk collected), in document order. */
+  of(...types: string[]): Node[] {
+    const lists = types.map((t) => {
+      const l = this.lists.get(t);
+      if (!l) throw new Error(`NodesByType: ${t} was not collected`);
+      return l;
+    });
+    return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => a.startIndex - b.startIndex);
+  }
 }
 
 /** The simple name of a type node: `java.net.Socket` and `Socket` give `Socket`, `List<Socket>` gives `List`. */
