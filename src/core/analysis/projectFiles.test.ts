@@ -6,10 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import type { Tree } from 'web-tree-sitter';
 import { ProjectFiles } from './projectFiles';
+import { tempRoot, writeLines } from './testing/projectTree';
 
 function counting(): { files: ProjectFiles<string>; parses: () => number } {
   let n = 0;
@@ -20,12 +19,7 @@ function counting(): { files: ProjectFiles<string>; parses: () => number } {
   return { files, parses: () => n };
 }
 
-function tempFile(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-projectfiles-'));
-  const file = path.join(dir, 'm.py');
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tempFile = (text: string): string => writeLines(tempRoot('projectfiles'), 'm.py', [text.replace(/\n$/, '')]);
 
 test('a file checked as saved is not parsed again when another file looks it up', async () => {
   const file = tempFile('x = 1\n');

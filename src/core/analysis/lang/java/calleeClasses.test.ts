@@ -10,26 +10,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { analyzeSource } from '../../index';
-import { JavaProject } from '../../javaProject';
+import { analyzeInProject } from '../../testing/javaKit';
+import { findingRows, tempRoot, withProject, writeLines } from '../../testing/projectTree';
 
-function write(root: string, rel: string, lines: string[]): string {
-  const p = path.join(root, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, lines.join('\n') + '\n');
-  return p;
-}
 
-type Result = Awaited<ReturnType<typeof analyzeSource>>;
-const rows = (r: Result): string[] => r.findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
 
 function project(): { root: string; use: string } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-callees-'));
-  write(root, 'pom.xml', ['<project/>']);
+  const root = tempRoot('callees');
+  writeLines(root, 'pom.xml', ['<project/>']);
   const pkg = 'src/main/java/org/acme/net';
-  write(root, `${pkg}/Session.java`, [
+  writeLines(root, `${pkg}/Session.java`, [
     'package org.acme.net;', 'import java.io.*;', 'import java.net.Socket;', 'import java.util.*;',
     'public class Session {',
     '  private Socket socket;',
@@ -43,7 +35,7 @@ function project(): { root: string; use: string } {
     '  public void twice(String s) { System.out.println(s); }',
     '}',
   ]);
-  write(root, `${pkg}/IO.java`, [
+  writeLines(root, `${pkg}/IO.java`, [
     'package org.acme.net;', 'import java.io.InputStream;',
     'class IO {',
     '  private InputStream in;',
@@ -51,7 +43,7 @@ function project(): { root: string; use: string } {
     '  void setInput(InputStream in, boolean dontClose) { setInput(in); }',
     '}',
   ]);
-  write(root, `${pkg}/Tcp.java`, [
+  writeLines(root, `${pkg}/Tcp.java`, [
     'package org.acme.net;', 'import java.io.IOException;', 'import java.nio.channels.*;',
     'public class Tcp {',
     '  private SocketChannel channel;',
@@ -61,9 +53,9 @@ function project(): { root: string; use: string } {
     '  }',
     '}',
   ]);
-  write(root, `${pkg}/Connection.java`, ['package org.acme.net;', 'public class Connection {', '  public Tcp tcp = new Tcp();', '}']);
-  write(root, `${pkg}/Manager.java`, ['package org.acme.net;', 'import java.net.Socket;', 'public interface Manager {', '  Session newSession(Socket s);', '  void handle(Socket s);', '  String newName(Socket s);', '}']);
-  write(root, `${pkg}/MonitorSocketWrapper.java`, [
+  writeLines(root, `${pkg}/Connection.java`, ['package org.acme.net;', 'public class Connection {', '  public Tcp tcp = new Tcp();', '}']);
+  writeLines(root, `${pkg}/Manager.java`, ['package org.acme.net;', 'import java.net.Socket;', 'public interface Manager {', '  Session newSession(Socket s);', '  void handle(Socket s);', '  String newName(Socket s);', '}']);
+  writeLines(root, `${pkg}/MonitorSocketWrapper.java`, [
     'package org.acme.net;', 'import java.io.IOException;', 'import java.net.Socket;', 'import java.util.Objects;',
     'public class MonitorSocketWrapper extends Socket {',
     '  private final Socket original;',
@@ -71,7 +63,7 @@ function project(): { root: string; use: string } {
     '  @Override public synchronized void close() throws IOException { original.close(); }',
     '}',
   ]);
-  const use = write(root, `${pkg}/Server.java`, [
+  const use = writeLines(root, `${pkg}/Server.java`, [
     'package org.acme.net;', 'import java.io.*;', 'import java.net.*;', 'import java.nio.channels.*;',
     'public class Server {',
     '  private Selector selector;',
@@ -110,7 +102,7 @@ function project(): { root: string; use: string } {
     '    Socket socket = new Socket(host, 80);',
     '    try {',
     '      socket = new MonitorSocketWrapper(socket, this);',
-    '      socket.getOutputStream().write(1);',
+    '      socket.getOutputStream().writeLines(1);',
     '    } catch (IOException e) {',
     '      System.out.println(e);',
     '    } finally {',
@@ -133,10 +125,9 @@ function project(): { root: string; use: string } {
 }
 
 test('java project: a method of another file that stores its parameter in its object keeps the socket', async () => {
-  const { root, use } = project();
-  try {
+  await withProject(project, async ({ use }) => {
     const text = fs.readFileSync(use, 'utf8');
-    const res = await analyzeSource(text, 'java', {}, { java: new JavaProject(), file: use });
+    const res = await analyzeInProject(use, text);
     // stored, collected, throughField and chained: handed over by the call, so nothing leaks at the function's end
     // (an exception from the call itself still leaks it: the callee may throw before storing it). logged: the
     // method only uses it (chained: `new Connection()` throws nothing on purpose, ./quietConstructors, so the leak is
@@ -144,33 +135,28 @@ test('java project: a method of another file that stores its parameter in its ob
     // an interface method has no body to read. Those three still leak at their end too. wrapped: taken over.
     // viaFactory: an interface's `new…` method returning an object of the project builds it on the socket (kept);
     // named: one returning a String does not (the socket leaks at the return).
-    assert.deepEqual(rows(res), [
+    assert.deepEqual(findingRows(res), [
       '10 stored s warning', '14 collected s warning', '19 throughField s warning', '24 chained ch warning',
       '28 logged s warning', '29 logged s warning', '32 overloaded s warning', '33 overloaded s warning',
       '36 viaInterface s warning', '37 viaInterface s warning', '51 viaFactory s warning', '56 named s warning', '57 named s warning',
     ]);
     // Without the project's other files, every callee is unknown and the sockets stay the caller's: they leak
     // at the end of each function. (The wrapper is then unknown too, and named like one: a name of the socket.)
-    const alone = rows(await analyzeSource(text, 'java', {}));
+    const alone = findingRows(await analyzeSource(text, 'java', {}));
     for (const end of ['11 stored', '15 collected', '20 throughField', '25 chained']) assert.ok(alone.some((r) => r.startsWith(end)), `${end}: ${alone.join(', ')}`);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test('java project: a socket subclass built on a socket takes it over; a throwing constructor leaves it the caller\'s', async () => {
-  const { root, use } = project();
-  try {
+  await withProject(project, async ({ root, use }) => {
     const text = fs.readFileSync(use, 'utf8');
     const wrapper = path.join(root, 'src/main/java/org/acme/net/MonitorSocketWrapper.java');
     // A constructor that declares `throws IOException` may fail: the old socket is then still the caller's
     // (and the finally closes it), so there is still no leak, but the reassignment itself is no overwrite either.
     fs.writeFileSync(wrapper, fs.readFileSync(wrapper, 'utf8').replace('Object monitor) {', 'Object monitor) throws IOException {'));
-    const res = await analyzeSource(text, 'java', {}, { java: new JavaProject(), file: use });
-    assert.deepEqual(rows(res).filter((r) => r.includes(' wrapped ')), []);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+    const res = await analyzeInProject(use, text);
+    assert.deepEqual(findingRows(res).filter((r) => r.includes(' wrapped ')), []);
+  });
 });
 
 test('java: `x = f(x)` of a call the analysis cannot see hands the old resource over; `y = f(x)` does not', async () => {
@@ -202,7 +188,7 @@ test('java: `x = f(x)` of a call the analysis cannot see hands the old resource 
     '}',
   ].join('\n');
   const res = await analyzeSource(text, 'java', {});
-  const found = rows(res);
+  const found = findingRows(res);
   // replaced(): the initializer's result replaces the socket (nothing to report; before the rule, an overwrite at 9).
   assert.deepEqual(found.filter((r) => r.includes(' replaced ')), []);
   // other(): `socket` is still the function's own after the call (lent, not replaced): it leaks.

@@ -6,11 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeJava } from './index';
+import { javaRows } from '../../testing/javaKit';
 
 const cls = (...body: string[]) => ['import java.io.*;', 'class T {', ...body, '}'].join('\n');
-const rows = async (text: string) =>
-  (await analyzeJava(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+const rows = javaRows;
 
 const serve = (decl: string, params = 'File file, long start') => cls(
   `  Object serve(${params}) {`,

@@ -5,11 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeJava } from './index';
+import { javaRows } from '../../testing/javaKit';
 
 const cls = (...body: string[]) => ['import java.io.*;', 'import java.net.*;', 'import java.util.*;', 'import java.util.concurrent.*;', 'import java.security.*;', 'class T {', ...body, '}'].join('\n');
-const rows = async (text: string) =>
-  (await analyzeJava(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+const rows = javaRows;
 
 // The socket is kept in a field at the end: its only leaks are exceptions between the acquisition and the store.
 const between = (decls: string, call: string, params = '') => cls(

@@ -9,24 +9,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { analyzeSource } from '../../index';
 import { JavaProject } from '../../javaProject';
+import { analyzeInProject } from '../../testing/javaKit';
+import { findingRows, tempRoot, withProject, writeLines } from '../../testing/projectTree';
 
-function write(root: string, rel: string, lines: string[]): string {
-  const p = path.join(root, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, lines.join('\n') + '\n');
-  return p;
-}
 
 function project(): { root: string; use: string } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-keeping-'));
-  write(root, 'pom.xml', ['<project/>']);
-  write(root, 'core/pom.xml', ['<project/>']);
-  write(root, 'web/pom.xml', ['<project/>']);
-  write(root, 'core/src/main/java/org/acme/http/Response.java', [
+  const root = tempRoot('keeping');
+  writeLines(root, 'pom.xml', ['<project/>']);
+  writeLines(root, 'core/pom.xml', ['<project/>']);
+  writeLines(root, 'web/pom.xml', ['<project/>']);
+  writeLines(root, 'core/src/main/java/org/acme/http/Response.java', [
     'package org.acme.http;', 'import java.io.*;',
     'public class Response implements Closeable {',
     '  private InputStream data;',
@@ -43,7 +38,7 @@ function project(): { root: string; use: string } {
     '  public void close() throws IOException { if (this.data != null) { this.data.close(); } }',
     '}',
   ]);
-  const use = write(root, 'web/src/main/java/org/acme/web/Server.java', [
+  const use = writeLines(root, 'web/src/main/java/org/acme/web/Server.java', [
     'package org.acme.web;', 'import java.io.*;', 'import org.acme.http.Response;',
     'public class Server {',
     '  Response kept(File f) throws IOException {',
@@ -68,25 +63,21 @@ function project(): { root: string; use: string } {
 }
 
 test('java project: a static factory returning new C(…) on a stream the constructor keeps (and close() closes) takes it over', async () => {
-  const { root, use } = project();
-  try {
+  await withProject(project, async ({ root, use }) => {
     const classes = await new JavaProject().resourceClasses(use);
     assert.deepEqual([...classes], [['Response', { closeable: true, subclass: false, keeps: new Map([['newFixed/3', { params: [1], uncheckedOnly: true }]]) }]]);
     const text = fs.readFileSync(use, 'utf8');
-    const res = await analyzeSource(text, 'java', {}, { java: new JavaProject(), file: use });
+    const res = await analyzeInProject(use, text);
     // kept(): handed over to the returned Response; only an exception from the factory leaks it, and neither
     // the factory nor the constructor declares or throws one (information). copied() and other(): the
     // factory keeps nothing, and the stream is still open at the return.
-    const rows = (r: typeof res): string[] => r.findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
-    assert.deepEqual(rows(res), ['7 kept fis information', '13 copied fis warning', '14 copied fis warning', '18 other fis warning', '19 other fis warning']);
+    assert.deepEqual(findingRows(res), ['7 kept fis information', '13 copied fis warning', '14 copied fis warning', '18 other fis warning', '19 other fis warning']);
     // A factory that declares `throws IOException` may let one out: a warning there, but still no leak at the return.
     const response = path.join(root, 'core/src/main/java/org/acme/http/Response.java');
     fs.writeFileSync(response, fs.readFileSync(response, 'utf8').replace('InputStream data, long length) { return', 'InputStream data, long length) throws IOException { return'));
-    assert.deepEqual(rows(await analyzeSource(text, 'java', {}, { java: new JavaProject(), file: use })).filter((r) => r.includes(' kept ')), ['7 kept fis warning']);
+    assert.deepEqual(findingRows(await analyzeInProject(use, text)).filter((r) => r.includes(' kept ')), ['7 kept fis warning']);
     // Without the project's other files, the factory is unknown and the stream is taken to stay the caller's.
     const alone = await analyzeSource(text, 'java', {});
     assert.ok(alone.findings.some((f) => f.function === 'kept' && f.range.start.line + 1 === 9));
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });

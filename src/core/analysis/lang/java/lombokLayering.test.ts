@@ -5,11 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeJava } from './index';
+import { javaRows } from '../../testing/javaKit';
 
 const file = (imports: string[], ...body: string[]) => [...imports, 'import java.io.*;', 'import java.net.*;', 'import javax.net.ssl.*;', 'class T {', ...body, '}'].join('\n');
-const rows = async (text: string) =>
-  (await analyzeJava(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+const rows = javaRows;
 
 const replay = (annotation: string) => [
   '  static void replay(File file) throws Exception {',

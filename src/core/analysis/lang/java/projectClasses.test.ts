@@ -7,27 +7,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { analyzeSource } from '../../index';
 import { JavaProject } from '../../javaProject';
 import { setTreeCache } from '../../parser';
+import { analyzeInProject } from '../../testing/javaKit';
+import { tempRoot, withProject, writeLines } from '../../testing/projectTree';
 
-function write(root: string, rel: string, lines: string[]): string {
-  const p = path.join(root, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, lines.join('\n') + '\n');
-  return p;
-}
 
 /** A two-module project: lib (the classes) and app (the file checked). */
 function project(): { root: string; use: string } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-javaproject-'));
-  write(root, 'pom.xml', ['<project/>']);
-  write(root, 'lib/pom.xml', ['<project/>']);
-  write(root, 'app/pom.xml', ['<project/>']);
+  const root = tempRoot('javaproject');
+  writeLines(root, 'pom.xml', ['<project/>']);
+  writeLines(root, 'lib/pom.xml', ['<project/>']);
+  writeLines(root, 'app/pom.xml', ['<project/>']);
   const lib = 'lib/src/main/java/org/acme';
-  write(root, `${lib}/net/Channel.java`, [
+  writeLines(root, `${lib}/net/Channel.java`, [
     'package org.acme.net;', 'import java.io.IOException;', 'import java.net.*;',
     'public class Channel {',
     '  protected Socket socket;',
@@ -36,13 +30,13 @@ function project(): { root: string; use: string } {
     '  public void close() throws IOException { if (socket != null) socket.close(); }',
     '}',
   ]);
-  write(root, `${lib}/net/SubChannel.java`, [
+  writeLines(root, `${lib}/net/SubChannel.java`, [
     'package org.acme.net;',
     'public class SubChannel extends Channel {',
     '  public SubChannel(String host) { super(host); }',
     '}',
   ]);
-  write(root, `${lib}/Client.java`, [
+  writeLines(root, `${lib}/Client.java`, [
     'package org.acme;', 'import java.io.IOException;', 'import org.acme.net.Channel;', 'import org.acme.net.SubChannel;',
     'public class Client {',
     '  protected Channel control;',
@@ -54,7 +48,7 @@ function project(): { root: string; use: string } {
     '  public void close(boolean quiet) throws IOException { try { control.toString(); } finally { control.close(); } }',
     '}',
   ]);
-  write(root, `${lib}/Extended.java`, [
+  writeLines(root, `${lib}/Extended.java`, [
     'package org.acme;', 'import java.io.IOException;',
     'public class Extended extends Client {',
     '  public Extended(String host) throws IOException { super(host); }',
@@ -62,7 +56,7 @@ function project(): { root: string; use: string } {
   ]);
   // Not resources: a wrapper of a channel it was given, a client that connects later, a class with a
   // constructor that opens nothing, a close() that forgets the socket.
-  write(root, `${lib}/Wrapper.java`, [
+  writeLines(root, `${lib}/Wrapper.java`, [
     'package org.acme;', 'import java.io.*;', 'import java.nio.channels.*;',
     'public class Wrapper implements Closeable {',
     '  private final SocketChannel ch;',
@@ -70,7 +64,7 @@ function project(): { root: string; use: string } {
     '  public void close() throws IOException { ch.close(); }',
     '}',
   ]);
-  write(root, `${lib}/Lazy.java`, [
+  writeLines(root, `${lib}/Lazy.java`, [
     'package org.acme;', 'import java.io.*;', 'import java.net.*;',
     'public class Lazy implements Closeable {',
     '  private Socket s;',
@@ -79,7 +73,7 @@ function project(): { root: string; use: string } {
     '  public void close() throws IOException { s.close(); }',
     '}',
   ]);
-  write(root, `${lib}/Partial.java`, [
+  writeLines(root, `${lib}/Partial.java`, [
     'package org.acme;', 'import java.io.*;', 'import java.net.*;',
     'public class Partial implements Closeable {',
     '  private Socket s;',
@@ -88,7 +82,7 @@ function project(): { root: string; use: string } {
     '  public void close() throws IOException { s.close(); }',
     '}',
   ]);
-  write(root, `${lib}/Forgetful.java`, [
+  writeLines(root, `${lib}/Forgetful.java`, [
     'package org.acme;', 'import java.io.*;', 'import java.net.*;',
     'public class Forgetful implements Closeable {',
     '  private Socket s;',
@@ -98,7 +92,7 @@ function project(): { root: string; use: string } {
     '}',
   ]);
   const app = 'app/src/main/java/org/acme/app';
-  write(root, `${app}/Local.java`, [
+  writeLines(root, `${app}/Local.java`, [
     'package org.acme.app;', 'import java.io.*;', 'import java.nio.channels.SocketChannel;',
     'class Local implements Closeable {',
     '  private final SocketChannel ch;',
@@ -106,7 +100,7 @@ function project(): { root: string; use: string } {
     '  public void close() throws IOException { ch.close(); }',
     '}',
   ]);
-  const use = write(root, `${app}/Use.java`, [
+  const use = writeLines(root, `${app}/Use.java`, [
     'package org.acme.app;', 'import java.io.IOException;', 'import org.acme.*;', 'import org.acme.Client;', 'import org.acme.Extended;',
     'import org.acme.Wrapper;', 'import org.acme.Lazy;', 'import org.acme.Partial;', 'import org.acme.Forgetful;',
     'class Use {',
@@ -139,8 +133,7 @@ function project(): { root: string; use: string } {
 }
 
 test('java project: classes of other files whose constructors open a socket their close() closes are resources', async () => {
-  const { root, use } = project();
-  try {
+  await withProject(project, async ({ use }) => {
     const classes = await new JavaProject().resourceClasses(use);
     assert.deepEqual([...classes].sort(), [
       ['Client', { kind: 'socket', closeable: false, subclass: false }], ['Extended', { kind: 'socket', closeable: false, subclass: false }],
@@ -149,7 +142,7 @@ test('java project: classes of other files whose constructors open a socket thei
       ['Wrapper', { closeable: true, subclass: false, quietCtors: new Set([1]) }],
     ]);
     const text = fs.readFileSync(use, 'utf8');
-    const res = await analyzeSource(text, 'java', {}, { java: new JavaProject(), file: use });
+    const res = await analyzeInProject(use, text);
     const found = res.findings.map((f) => [f.range.start.line + 1, f.function, f.variable]);
     assert.deepEqual(found, [[13, 'client', 'c'], [18, 'extended', 'c'], [23, 'local', 'l']]);
     // A try-with-resources of a class not known to be Closeable may not compile (and its close() may throw
@@ -157,27 +150,21 @@ test('java project: classes of other files whose constructors open a socket thei
     assert.deepEqual(res.findings.map((f) => (f.fixes ?? []).length > 0), [false, false, true]);
     // Without the project's other files, none of them is known.
     assert.deepEqual((await analyzeSource(text, 'java', {})).findings, []);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test('java project: a class the file declares itself is the file\'s, not the project\'s', async () => {
-  const { root, use } = project();
-  try {
+  await withProject(project, async ({ use }) => {
     const text = fs.readFileSync(use, 'utf8').replace('class Use {', 'class Use {\n  static class Client { Client(String h) { } void close() { } }');
     fs.writeFileSync(use, text);
     const classes = await new JavaProject().resourceClasses(use);
     assert.equal(classes.has('Client'), false);
     assert.equal(classes.has('Extended'), true);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test('java project: the file checked is read from the text analysed (an unsaved buffer), not as saved', async () => {
-  const { root, use } = project();
-  try {
+  await withProject(project, async ({ use }) => {
     const saved = fs.readFileSync(use, 'utf8');
     // The buffer declares its own Client (not a resource): the project's Client no longer applies to it.
     const buffer = saved.replace('class Use {', 'class Use {\n  static class Client { Client(String h) { } void close() { } }');
@@ -187,50 +174,44 @@ test('java project: the file checked is read from the text analysed (an unsaved 
     const res = await analyzeSource(buffer, 'java', {}, { java, file: use });
     assert.equal(res.findings.some((f) => f.variable === 'c' && f.function === 'client'), false);
     assert.equal(fs.readFileSync(use, 'utf8'), saved);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test('java project: the project\'s other files take no place in the worker\'s tree cache', async () => {
-  const { root, use } = project();
-  const asked: string[] = [];
-  const previous = setTreeCache({ lookup: () => undefined, derive: (_id, text) => { asked.push(text); return undefined; } });
-  try {
-    const classes = await new JavaProject().resourceClasses(use, fs.readFileSync(use, 'utf8'));
-    assert.equal(classes.has('Client'), true);
-    assert.deepEqual(asked, []);
-  } finally {
-    setTreeCache(previous);
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  await withProject(project, async ({ use }) => {
+    const asked: string[] = [];
+    const previous = setTreeCache({ lookup: () => undefined, derive: (_id, text) => { asked.push(text); return undefined; } });
+    try {
+      const classes = await new JavaProject().resourceClasses(use, fs.readFileSync(use, 'utf8'));
+      assert.equal(classes.has('Client'), true);
+      assert.deepEqual(asked, []);
+    } finally {
+      setTreeCache(previous);
+    }
+  });
 });
 
 test('java project: classes that create each other (or extend each other) end as unknown, not as a wait forever', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-javaproject-'));
-  try {
+  await withProject(() => ({ root: tempRoot('javaproject') }), async ({ root }) => {
     const pkg = 'src/main/java/org/loop';
-    write(root, 'pom.xml', ['<project/>']);
-    write(root, `${pkg}/P.java`, ['package org.loop;', 'public class P { Q q; public P() { q = new Q(); } public void close() { q.close(); } }']);
-    write(root, `${pkg}/Q.java`, ['package org.loop;', 'public class Q { P p; public Q() { p = new P(); } public void close() { p.close(); } }']);
-    write(root, `${pkg}/R.java`, ['package org.loop;', 'public class R extends S { }']);
-    write(root, `${pkg}/S.java`, ['package org.loop;', 'public class S extends R { }']);
-    const use = write(root, `${pkg}/Use.java`, ['package org.loop;', 'class Use { void f() { new P(); new Q(); new R(); new S(); } }']);
+    writeLines(root, 'pom.xml', ['<project/>']);
+    writeLines(root, `${pkg}/P.java`, ['package org.loop;', 'public class P { Q q; public P() { q = new Q(); } public void close() { q.close(); } }']);
+    writeLines(root, `${pkg}/Q.java`, ['package org.loop;', 'public class Q { P p; public Q() { p = new P(); } public void close() { p.close(); } }']);
+    writeLines(root, `${pkg}/R.java`, ['package org.loop;', 'public class R extends S { }']);
+    writeLines(root, `${pkg}/S.java`, ['package org.loop;', 'public class S extends R { }']);
+    const use = writeLines(root, `${pkg}/Use.java`, ['package org.loop;', 'class Use { void f() { new P(); new Q(); new R(); new S(); } }']);
     assert.deepEqual([...(await new JavaProject().resourceClasses(use))], []);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test('java project: a class of another file extending a JDK socket class is a socket; built on a null SocketImpl it holds none', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-javaproject-'));
-  try {
+  await withProject(() => ({ root: tempRoot('javaproject') }), async ({ root }) => {
     const pkg = 'src/main/java/org/sub';
-    write(root, 'pom.xml', ['<project/>']);
-    write(root, `${pkg}/Pre.java`, ['package org.sub;', 'import java.net.*;', 'public class Pre extends Socket { public Pre(SocketImpl i) throws SocketException { super(i); } }']);
-    write(root, `${pkg}/Deeper.java`, ['package org.sub;', 'import java.io.IOException;', 'import java.net.*;',
+    writeLines(root, 'pom.xml', ['<project/>']);
+    writeLines(root, `${pkg}/Pre.java`, ['package org.sub;', 'import java.net.*;', 'public class Pre extends Socket { public Pre(SocketImpl i) throws SocketException { super(i); } }']);
+    writeLines(root, `${pkg}/Deeper.java`, ['package org.sub;', 'import java.io.IOException;', 'import java.net.*;',
       'public class Deeper extends Pre { public Deeper(String h) throws IOException { super(null); connect(new InetSocketAddress(h, 1)); } }']);
-    const use = write(root, `${pkg}/Use.java`, [
+    const use = writeLines(root, `${pkg}/Use.java`, [
       'package org.sub;', 'import java.net.*;',
       'class Use extends ServerSocket {',
       '  Use() throws java.io.IOException { }',
@@ -248,10 +229,8 @@ test('java project: a class of another file extending a JDK socket class is a so
     assert.deepEqual([...(await new JavaProject().resourceClasses(use))].sort(), [
       ['Deeper', { kind: 'socket', closeable: true, subclass: true }], ['Pre', { kind: 'socket', closeable: true, subclass: true }],
     ]);
-    const res = await analyzeSource(fs.readFileSync(use, 'utf8'), 'java', {}, { java: new JavaProject(), file: use });
+    const res = await analyzeInProject(use);
     // `a` (null impl) holds nothing; `b` and `c` may hold a descriptor and are dropped at the return.
     assert.deepEqual([...new Set(res.findings.map((f) => f.variable))].sort(), ['b', 'c']);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 });

@@ -7,29 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { analyzeSource } from '../../index';
-import { JavaProject } from '../../javaProject';
+import { analyzeInProject } from '../../testing/javaKit';
+import { tempRoot, withProject, writeLines } from '../../testing/projectTree';
 
-function write(root: string, rel: string, lines: string[]): string {
-  const p = path.join(root, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, lines.join('\n') + '\n');
-  return p;
-}
 
 const PKG = 'src/main/java/org/acme';
 
 /** A project with the classes `classes` (file name: class name) and a user that builds each with `new` between an accept() and a field store. */
 async function rows(classes: Record<string, string[]>): Promise<string[]> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-quietctor-'));
-  try {
-    write(root, 'pom.xml', ['<project/>']);
-    for (const [name, body] of Object.entries(classes)) write(root, `${PKG}/${name}.java`, ['package org.acme;', 'import java.util.*;', ...body]);
+  return withProject(() => ({ root: tempRoot('quietctor') }), async ({ root }) => {
+    writeLines(root, 'pom.xml', ['<project/>']);
+    for (const [name, body] of Object.entries(classes)) writeLines(root, `${PKG}/${name}.java`, ['package org.acme;', 'import java.util.*;', ...body]);
     const names = Object.keys(classes).filter((n) => n.startsWith('Made'));
-    const use = write(root, `${PKG}/Server.java`, [
+    const use = writeLines(root, `${PKG}/Server.java`, [
       'package org.acme;', 'import java.net.*;',
       'public class Server {',
       '  Socket kept;',
@@ -42,11 +32,9 @@ async function rows(classes: Record<string, string[]>): Promise<string[]> {
       ]),
       '}',
     ]);
-    const res = await analyzeSource(fs.readFileSync(use, 'utf8'), 'java', {}, { java: new JavaProject(), file: use });
+    const res = await analyzeInProject(use);
     return res.findings.map((f) => `${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 test('java project: a constructor of another file that only stores fields and builds objects is an unlikely exception origin', async () => {

@@ -6,12 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeJava } from './index';
+import { javaRows } from '../../testing/javaKit';
 import { testFailingMethods } from './testMethods';
 
 const file = (imports: string, ...body: string[]) => ['import java.io.*;', 'import java.util.*;', imports, 'class T {', ...body, '}'].join('\n');
-const rows = async (text: string) =>
-  (await analyzeJava(text, {})).findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
+const rows = javaRows;
 
 // The reader is closed at the end: its only leak is an exception out of read() (line 8 of the file).
 const body = (annotation: string, header = 'public void testRead() throws Exception') => [

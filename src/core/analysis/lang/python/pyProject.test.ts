@@ -9,24 +9,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { analyzeSource } from '../../index';
 import { PythonProject } from '../../pythonProject';
+import { tempRoot, writeLines } from '../../testing/projectTree';
 
-function write(root: string, rel: string, lines: string[]): string {
-  const p = path.join(root, rel);
-  fs.mkdirSync(path.dirname(p), { recursive: true });
-  fs.writeFileSync(p, lines.join('\n') + '\n');
-  return p;
-}
 
 /** `src/pkg` (a package with `netutil.py`) and `src/pkg/sub/client.py`, the file checked. */
 function project(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sockscope-pyproject-'));
-  write(root, 'src/pkg/__init__.py', []);
-  write(root, 'src/pkg/sub/__init__.py', []);
-  write(root, 'src/pkg/netutil.py', [
+  const root = tempRoot('pyproject');
+  writeLines(root, 'src/pkg/__init__.py', []);
+  writeLines(root, 'src/pkg/sub/__init__.py', []);
+  writeLines(root, 'src/pkg/netutil.py', [
     'import socket',
     '_kept = []',
     '',
@@ -67,7 +60,7 @@ async function check(pythonProject: PythonProject, file: string): Promise<string
 test('python project: a function of another module of the package that returns a new socket acquires it in the caller', async () => {
   const root = project();
   const p = new PythonProject();
-  const file = (lines: string[]) => write(root, 'src/pkg/sub/client.py', lines);
+  const file = (lines: string[]) => writeLines(root, 'src/pkg/sub/client.py', lines);
   try {
     // Every way of naming the module: absolute (from the folder above the topmost package), by name, relative.
     for (const [imports, call] of [
@@ -95,23 +88,23 @@ test('python project: a function of another module of the package that returns a
     // A name the imports do not bind (a local `netutil`) is not the module.
     assert.deepEqual(await check(p, file(['from pkg import other', '', 'def serve(netutil, path, data):', '    s = netutil.bind_unix_socket(path)', '    s.send(data)', '    s.close()'])), []);
     // Absolute imports start above the topmost package, not at the file's folder.
-    write(root, 'src/pkg/sub/netutil.py', ['import socket', '', 'def bind_unix_socket(path):', '    return socket.socket(socket.AF_UNIX)']);
+    writeLines(root, 'src/pkg/sub/netutil.py', ['import socket', '', 'def bind_unix_socket(path):', '    return socket.socket(socket.AF_UNIX)']);
     assert.deepEqual(await check(p, file(caller(['import netutil'], 'netutil.bind_unix_socket'))), []);
     // A package that re-exports the function at its top (`from .netutil import … as listen_unix`) offers it too.
-    write(root, 'src/pkg/__init__.py', ['from .netutil import bind_unix_socket as listen_unix', 'from .netutil import kept_socket']);
+    writeLines(root, 'src/pkg/__init__.py', ['from .netutil import bind_unix_socket as listen_unix', 'from .netutil import kept_socket']);
     assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.listen_unix'))), ['5 serve s warning']);
     assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.kept_socket'))), []);
     // Not when the package rebinds the name, nor when the import is not at its top (a fallback in `try`).
-    write(root, 'src/pkg/__init__.py', ['from .netutil import bind_unix_socket as listen_unix', 'listen_unix = traced(listen_unix)']);
+    writeLines(root, 'src/pkg/__init__.py', ['from .netutil import bind_unix_socket as listen_unix', 'listen_unix = traced(listen_unix)']);
     assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.listen_unix'))), []);
-    write(root, 'src/pkg/__init__.py', ['try:', '    from .netutil import bind_unix_socket as listen_unix', 'except ImportError:', '    pass']);
+    writeLines(root, 'src/pkg/__init__.py', ['try:', '    from .netutil import bind_unix_socket as listen_unix', 'except ImportError:', '    pass']);
     assert.deepEqual(await check(p, file(caller(['import pkg'], 'pkg.listen_unix'))), []);
     // A script outside any package imports from its own folder.
-    write(root, 'tools/helper.py', ['import socket', '', 'def connect_to(path):', '    return socket.socket(socket.AF_UNIX)']);
-    const script = write(root, 'tools/run.py', caller(['import helper'], 'helper.connect_to'));
+    writeLines(root, 'tools/helper.py', ['import socket', '', 'def connect_to(path):', '    return socket.socket(socket.AF_UNIX)']);
+    const script = writeLines(root, 'tools/run.py', caller(['import helper'], 'helper.connect_to'));
     assert.deepEqual(await check(p, script), ['5 serve s warning']);
     // Once the module no longer returns a new socket (saved again), the caller's call is unknown again.
-    write(root, 'tools/helper.py', ['import socket', '_all = []', '', 'def connect_to(path):', '    s = socket.socket(socket.AF_UNIX)', '    _all.append(s)', '    return s']);
+    writeLines(root, 'tools/helper.py', ['import socket', '_all = []', '', 'def connect_to(path):', '    s = socket.socket(socket.AF_UNIX)', '    _all.append(s)', '    return s']);
     assert.deepEqual(await check(p, script), []);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -122,7 +115,7 @@ test('python project: the file checked is read from the text analysed (an unsave
   const root = project();
   try {
     // As saved, the file imports nothing; the buffer imports the project's module and leaks its socket.
-    const file = write(root, 'src/pkg/sub/client.py', ['def serve(path, data):', '    pass']);
+    const file = writeLines(root, 'src/pkg/sub/client.py', ['def serve(path, data):', '    pass']);
     const buffer = caller(['from pkg import netutil'], 'netutil.bind_unix_socket').join('\n') + '\n';
     const r = await analyzeSource(buffer, 'python', {}, { python: new PythonProject(), file });
     assert.deepEqual(r.findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable}`), ['5 serve s']);
