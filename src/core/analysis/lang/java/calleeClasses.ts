@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { STORE_METHODS, STORE_PREFIX } from './names';
 import type { JavaFileFacts } from './projectClasses';
-import { callArgs, NodesByType, ownNodes, simpleTypeName, strip } from './syntax';
+import { arityOf, bodyNames, callArgs, fieldNamed, NAMING_NODES, NodesByType, ownNodes, paramNames, simpleTypeName, strip } from './syntax';
 
 /**
  * Methods of other files' classes that keep what they are given (java-handoff, issue 13). A call
@@ -106,46 +106,15 @@ const BUILDER_NAME = /^(?:new|create)[A-Z]/;
 
 
 
-function paramNames(fn: Node): string[] {
-  const out: string[] = [];
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (p?.type !== 'formal_parameter' && p?.type !== 'spread_parameter') continue;
-    out.push(p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text ?? '');
-  }
-  return out;
-}
-
 /** The node types bodyOf looks at. */
-const BODY_NODES = [
-  'variable_declarator', 'resource', 'catch_formal_parameter', 'enhanced_for_statement', 'assignment_expression', 'update_expression',
-  'throw_statement', 'explicit_constructor_invocation', 'method_invocation',
-];
+const BODY_NODES = [...NAMING_NODES, 'throw_statement', 'explicit_constructor_invocation', 'method_invocation'];
 
 function bodyOf(fn: Node): CalleeBody {
   const params = paramNames(fn);
   const body = fn.childForFieldName('body');
   const nodes = body ? ownNodes(body, BODY_NODES) : [];
-  const locals = new Set(params.filter((p) => p));
-  const reassigned = new Set<string>();
-  for (const n of nodes) {
-    if (n.type === 'variable_declarator' || n.type === 'resource' || n.type === 'catch_formal_parameter' || n.type === 'enhanced_for_statement') {
-      const name = n.childForFieldName('name')?.text;
-      if (name) {
-        if (params.includes(name)) reassigned.add(name);
-        locals.add(name);
-      }
-    }
-    if (n.type === 'assignment_expression' || n.type === 'update_expression') {
-      const left = strip(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
-      if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
-    }
-  }
-  const fieldOf = (e: Node | null): string | undefined => {
-    const x = strip(e);
-    if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
-    if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
-    return undefined;
-  };
+  const { locals, reassigned } = bodyNames(params, nodes);
+  const fieldOf = (e: Node | null): string | undefined => fieldNamed(e, locals);
   /** The parameter `e` is as it is (through requireNonNull/checkNotNull), or -1. */
   const paramOf = (e: Node | null): number => {
     let x = strip(e);
@@ -178,10 +147,6 @@ function bodyOf(fn: Node): CalleeBody {
     }
   }
   return { stores: [...stores], passes, uncheckedOnly };
-}
-
-function arityOf(fn: Node): number {
-  return paramNames(fn).length;
 }
 
 /** The node types calleeFileFacts looks at across the file (javaFileFacts collects them with its own in one walk). */
@@ -286,6 +251,15 @@ type Found = CalleeFound;
  */
 export type CalleeFinder = (name: string, from: { readonly file: string; readonly facts: JavaFileFacts }) => Promise<CalleeFound | undefined>;
 
+/** A `CalleeClass` being derived. */
+interface Building extends CalleeClass {
+  readonly keeps: Map<string, readonly number[]>;
+  readonly quietCtors: Set<number>;
+  readonly fields: Map<string, Building>;
+}
+
+const building = (): Building => ({ keeps: new Map(), quietCtors: new Set(), fields: new Map() });
+
 /** Derives `CalleeClass` facts for the types a file mentions, memoised per class (one instance per file checked). */
 export class CalleeClasses {
   private readonly keepMemo = new Map<string, ReadonlySet<number>>();
@@ -310,10 +284,10 @@ export class CalleeClasses {
    */
   async classesOf(file: string, facts: JavaFileFacts): Promise<Map<string, CalleeClass>> {
     const own = facts.callees;
-    const out = new Map<string, { keeps: Map<string, readonly number[]>; quietCtors: Set<number>; fields: Map<string, CalleeClass> }>();
-    const entry = (type: string): { keeps: Map<string, readonly number[]>; quietCtors: Set<number>; fields: Map<string, CalleeClass> } => {
+    const out = new Map<string, Building>();
+    const entry = (type: string): Building => {
       let e = out.get(type);
-      if (!e) out.set(type, (e = { keeps: new Map(), quietCtors: new Set(), fields: new Map() }));
+      if (!e) out.set(type, (e = building()));
       return e;
     };
     const from = { file, facts };
@@ -328,8 +302,8 @@ export class CalleeClasses {
         if (!call.field) entry(type).keeps.set(call.key, ps);
         else {
           const fields = entry(type).fields;
-          const f = fields.get(call.field) ?? { keeps: new Map<string, readonly number[]>(), quietCtors: new Set<number>(), fields: new Map() };
-          (f.keeps as Map<string, readonly number[]>).set(call.key, ps);
+          const f = fields.get(call.field) ?? building();
+          f.keeps.set(call.key, ps);
           fields.set(call.field, f);
         }
       }

@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { ResourceKind } from './names';
 import { jdkSocketKind } from './socketClass';
-import { callArgs, importedClasses, NodesByType, ownNodes, simpleTypeName, strip } from './syntax';
+import { arityOf, bodyNames, callArgs, fieldNamed, importedClasses, NAMING_NODES, NodesByType, ownNodes, paramNames, simpleTypeName, strip } from './syntax';
 import { createdTypes, initializerNodes, quietArities, quietCode } from './quietConstructors';
 import { CALLEE_FILE_NODES, calleeFileFacts, type CalleeFileFacts } from './calleeClasses';
 
@@ -90,43 +90,17 @@ export interface JavaFileFacts {
 }
 
 
-function arityOf(fn: Node): number {
-  const p = fn.childForFieldName('parameters');
-  return p ? p.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')).length : 0;
-}
-
-
-
 /** The node types bodyFacts (and quietCode, createdTypes) look at. */
-const BODY_FACT_NODES = [
-  'variable_declarator', 'resource', 'catch_formal_parameter', 'enhanced_for_statement', 'throw_statement', 'explicit_constructor_invocation',
-  'method_invocation', 'assignment_expression', 'update_expression', 'return_statement', 'object_creation_expression',
-];
+const BODY_FACT_NODES = [...NAMING_NODES, 'throw_statement', 'explicit_constructor_invocation', 'method_invocation', 'return_statement', 'object_creation_expression'];
 
 function bodyFacts(fn: Node): BodyFacts {
   const body = fn.childForFieldName('body');
   const nodes = body ? ownNodes(body, BODY_FACT_NODES) : [];
-  const locals = new Set<string>();
-  const params: string[] = [];
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (p?.type !== 'formal_parameter' && p?.type !== 'spread_parameter') continue;
-    const name = p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text;
-    params.push(name ?? '');
-    if (name) locals.add(name);
-  }
-  for (const n of nodes) {
-    if (n.type === 'variable_declarator' || n.type === 'resource' || n.type === 'catch_formal_parameter' || n.type === 'enhanced_for_statement') {
-      const name = n.childForFieldName('name')?.text;
-      if (name) locals.add(name);
-    }
-  }
+  const params = paramNames(fn);
+  // A parameter assigned or declared again anywhere in the body may no longer hold what the caller passed.
+  const { locals, reassigned } = bodyNames(params, nodes);
   /** The field `e` names: `f` (not a local or parameter) or `this.f`. */
-  const fieldOf = (e: Node | null): string | undefined => {
-    const x = strip(e);
-    if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
-    if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
-    return undefined;
-  };
+  const fieldOf = (e: Node | null): string | undefined => fieldNamed(e, locals);
   const opens: { field: string; created: Created }[] = [];
   const calls = new Map<string, Set<string>>();
   const closes = new Set<string>();
@@ -141,22 +115,12 @@ function bodyFacts(fn: Node): BodyFacts {
     const i = x?.type === 'identifier' ? params.indexOf(x.text) : -1;
     return i >= 0 ? i : null;
   };
-  const reassigned = new Set<string>();
   const isStatic = fn.type === 'method_declaration' && !!fn.namedChildren.find((c) => c?.type === 'modifiers')?.children.some((c) => c?.type === 'static');
   let returnsNew: { type: string; args: (number | null)[] }[] | undefined = isStatic ? [] : undefined;
   let uncheckedOnly = !fn.namedChildren.some((c) => c?.type === 'throws');
   for (const n of nodes) {
     if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') uncheckedOnly = false;
     if (n.type === 'method_invocation' && (!n.childForFieldName('object') || n.childForFieldName('object')?.type === 'this')) uncheckedOnly = false;
-    if (n.type === 'assignment_expression' || n.type === 'update_expression') {
-      const left = strip(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
-      if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
-    }
-    if (n.type === 'variable_declarator') {
-      // A local that shadows nothing (Java forbids it), but a name declared again is not the parameter.
-      const name = n.childForFieldName('name')?.text;
-      if (name && params.includes(name)) reassigned.add(name);
-    }
     if (n.type === 'return_statement' && returnsNew) {
       const e = strip(n.namedChildren.find((c) => c !== null) ?? null);
       if (e?.type === 'object_creation_expression' && !e.namedChildren.some((c) => c?.type === 'class_body')) {

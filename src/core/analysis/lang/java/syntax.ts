@@ -34,6 +34,57 @@ export function ownNodes(body: Node, types: readonly string[]): Node[] {
   return out;
 }
 
+/** The names of a method's or constructor's parameters, in order ('' for one whose name the tree lacks). */
+export function paramNames(fn: Node): string[] {
+  const out: string[] = [];
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (p?.type !== 'formal_parameter' && p?.type !== 'spread_parameter') continue;
+    out.push(p.childForFieldName('name')?.text ?? p.namedChildren.find((c) => c?.type === 'variable_declarator')?.childForFieldName('name')?.text ?? '');
+  }
+  return out;
+}
+
+/** How many parameters a method or constructor declares. */
+export function arityOf(fn: Node): number {
+  return paramNames(fn).length;
+}
+
+/** The node types bodyNames reads: give them to ownNodes with the caller's own. */
+export const NAMING_NODES: readonly string[] = [
+  'variable_declarator', 'resource', 'catch_formal_parameter', 'enhanced_for_statement', 'assignment_expression', 'update_expression',
+];
+
+/**
+ * The names a method body (its ownNodes, with NAMING_NODES among their types) binds besides fields: the parameters,
+ * its locals, resources, catch parameters and loop variables; and the parameters that may no longer hold what the
+ * caller passed (assigned, incremented, or declared again) somewhere in it.
+ */
+export function bodyNames(params: readonly string[], nodes: readonly Node[]): { locals: Set<string>; reassigned: Set<string> } {
+  const locals = new Set(params.filter((p) => p));
+  const reassigned = new Set<string>();
+  for (const n of nodes) {
+    if (n.type === 'variable_declarator' || n.type === 'resource' || n.type === 'catch_formal_parameter' || n.type === 'enhanced_for_statement') {
+      const name = n.childForFieldName('name')?.text;
+      if (name) {
+        if (params.includes(name)) reassigned.add(name);
+        locals.add(name);
+      }
+    } else if (n.type === 'assignment_expression' || n.type === 'update_expression') {
+      const left = strip(n.type === 'assignment_expression' ? n.childForFieldName('left') : n.namedChildren[0] ?? null);
+      if (left?.type === 'identifier' && params.includes(left.text)) reassigned.add(left.text);
+    }
+  }
+  return { locals, reassigned };
+}
+
+/** The field of the object `e` names: `f` when no local or parameter of `locals` is named so, or `this.f`. */
+export function fieldNamed(e: Node | null, locals: ReadonlySet<string>): string | undefined {
+  const x = strip(e);
+  if (x?.type === 'identifier') return locals.has(x.text) ? undefined : x.text;
+  if (x?.type === 'field_access' && x.childForFieldName('object')?.type === 'this') return x.childForFieldName('field')?.text;
+  return undefined;
+}
+
 /** The nodes of the given types under `root`, by type, each list in document order: one walk of the tree. */
 export class NodesByType {
   private readonly lists = new Map<string, Node[]>();
