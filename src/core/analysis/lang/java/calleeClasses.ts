@@ -64,6 +64,8 @@ export interface CalleeClassFacts {
   readonly ctors: ReadonlyMap<number, readonly CalleeBody[]>;
   /** Methods without a body (an interface's, abstract ones) by `name/arity`, with their declared return type. */
   readonly abstracts: ReadonlyMap<string, string>;
+  /** The `name/arity` of methods without a body of which some declaration has a `throws` clause. */
+  readonly abstractThrows: ReadonlySet<string>;
 }
 
 /** A call with arguments on a variable, a field of `this` or a field of a variable: `sess.m(…)`, `this.f.m(…)`, `c.tcp.m(…)`. */
@@ -96,6 +98,11 @@ export interface CalleeClass {
   readonly quietCtors: ReadonlySet<number>;
   /** Fields (own and inherited) whose declared type is such a class, for receivers like `connection.tcp`. */
   readonly fields: ReadonlyMap<string, CalleeClass>;
+  /**
+   * Builder methods (`name/arity`) that can let out only an unchecked exception (`quietBuilder` below): a call of one
+   * is an unlikely exception origin.
+   */
+  readonly quietBuilders?: ReadonlySet<string>;
 }
 
 /** `Objects.requireNonNull(p, …)`, Guava's `checkNotNull(p, …)`: return their first argument as it is (or throw NPE for null). */
@@ -167,10 +174,12 @@ export function calleeFileFacts(root: Node, found: NodesByType = new NodesByType
     const methods = new Map<string, CalleeBody[]>();
     const ctors = new Map<number, CalleeBody[]>();
     const abstracts = new Map<string, string>();
+    const abstractThrows = new Set<string>();
     for (const m of body.namedChildren) {
       if (m?.type === 'method_declaration' && !m.childForFieldName('body')) {
         const key = `${m.childForFieldName('name')?.text ?? ''}/${arityOf(m)}`;
         if (!abstracts.has(key)) abstracts.set(key, simpleTypeName(m.childForFieldName('type')));
+        if (m.namedChildren.some((c) => c?.type === 'throws')) abstractThrows.add(key);
         continue;
       }
       if (m?.type === 'field_declaration') {
@@ -187,7 +196,7 @@ export function calleeFileFacts(root: Node, found: NodesByType = new NodesByType
         methods.set(key, [...(methods.get(key) ?? []), bodyOf(m)]);
       }
     }
-    classes.set(name, { name, ...(superType ? { superName: simpleTypeName(superType) } : {}), fields, methods, ctors, abstracts });
+    classes.set(name, { name, ...(superType ? { superName: simpleTypeName(superType) } : {}), fields, methods, ctors, abstracts, abstractThrows });
   }
   const declared = new Set(found.of('class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration')
     .map((d) => d?.childForFieldName('name')?.text ?? ''));
@@ -256,9 +265,10 @@ interface Building extends CalleeClass {
   readonly keeps: Map<string, readonly number[]>;
   readonly quietCtors: Set<number>;
   readonly fields: Map<string, Building>;
+  readonly quietBuilders: Set<string>;
 }
 
-const building = (): Building => ({ keeps: new Map(), quietCtors: new Set(), fields: new Map() });
+const building = (): Building => ({ keeps: new Map(), quietCtors: new Set(), fields: new Map(), quietBuilders: new Set() });
 
 /** Derives `CalleeClass` facts for the types a file mentions, memoised per class (one instance per file checked). */
 export class CalleeClasses {
@@ -297,13 +307,17 @@ export class CalleeClasses {
         if (!c) continue;
         const target = call.field ? await this.fieldClass(c, call.field) : c;
         const kept = target ? await this.keepsOf(target, call.key, 0) : new Set<number>();
-        if (!kept.size) continue;
+        const quiet = target ? await this.quietBuilder(target, call.key) : false;
+        if (!kept.size && !quiet) continue;
         const ps = [...kept].sort((x, y) => x - y);
-        if (!call.field) entry(type).keeps.set(call.key, ps);
-        else {
+        if (!call.field) {
+          if (ps.length) entry(type).keeps.set(call.key, ps);
+          if (quiet) entry(type).quietBuilders.add(call.key);
+        } else {
           const fields = entry(type).fields;
           const f = fields.get(call.field) ?? building();
-          f.keeps.set(call.key, ps);
+          if (ps.length) f.keeps.set(call.key, ps);
+          if (quiet) f.quietBuilders.add(call.key);
           fields.set(call.field, f);
         }
       }
@@ -314,6 +328,31 @@ export class CalleeClasses {
       if (bodies?.length && bodies.every((x) => x.uncheckedOnly)) entry(b.type).quietCtors.add(b.arity);
     }
     return new Map(out);
+  }
+
+  /**
+   * Is `key` of `c` a builder that can let out only an unchecked exception (issue 13, java-prec8)? An interface's
+   * (or abstract) `new…`/`create…` method with no body in the class chain, returning a class or interface of the
+   * project (`WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> d)`, `Session newSession(Socket s)`),
+   * whose declaration has no `throws` clause. Why: the checked exceptions a call can throw are those of the
+   * throws clause of its compile-time declaration, the one in the receiver's declared type (JLS 15.12.3, 11.2.1),
+   * and no implementation may throw a checked exception that declaration does not list (JLS 8.4.8.3), so every
+   * implementation, the users' own included, can let out only an unchecked one: a programming error (a bug, or an
+   * argument the implementation rejects as invalid), not a runtime failure. A factory that may fail at run time on
+   * I/O or the environment must declare it (`SendChat createSendChat(…) throws IOException` keeps its warnings).
+   * The object it builds is made in memory: a leak only through its exception is pedantic (information), as for a
+   * same-file callee or a constructor of another file that can let out only unchecked exceptions (./quietConstructors).
+   */
+  private async quietBuilder(c: Found, key: string): Promise<boolean> {
+    if (!BUILDER_NAME.test(key)) return false;
+    let abstract: { type: string; owner: Found } | undefined;
+    for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) {
+      if (cur.cls.methods.has(key)) return false;
+      if (cur.cls.abstractThrows.has(key)) return false;
+      const type = cur.cls.abstracts.get(key);
+      if (type && !abstract) abstract = { type, owner: cur };
+    }
+    return !!abstract && !!(await this.find(abstract.type, abstract.owner));
   }
 
   private superOf(c: Found): Promise<Found | undefined> {
@@ -381,6 +420,7 @@ export function calleeClassesKey(classes: ReadonlyMap<string, CalleeClass> | und
   const one = (c: CalleeClass, depth: number): string => [
     [...c.keeps].map(([m, ps]) => `${m}:${ps.join('+')}`).sort().join(','),
     [...c.quietCtors].sort((a, b) => a - b).join(','),
+    [...(c.quietBuilders ?? [])].sort().join(','),
     depth < 1 ? [...c.fields].map(([f, fc]) => `${f}{${one(fc, depth + 1)}}`).sort().join(',') : '',
   ].join(';');
   return [...classes].map(([n, c]) => `${n}[${one(c, 0)}]`).sort().join(' ');

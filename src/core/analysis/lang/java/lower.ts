@@ -995,7 +995,11 @@ export class JavaLowering {
     // `sess.setSocket(s)`: a method of another file's class that stores what it is given (./calleeClasses).
     const kept = this.calleeKeeps(call);
     if (kept) {
-      this.raise(ops, call);
+      const quietBuilder = this.calleeQuietBuilder(call);
+      // `manager.newSession(s)`: a builder of an interface that declares no `throws` (./calleeClasses `quietBuilder`)
+      // can let out only an unchecked exception: an unlikely exception origin.
+      if (!quietBuilder) this.raise(ops, call);
+      else if (!this.caught(call)) ops.push({ op: 'raise', origin: { ...this.origin(call), unlikely: true } });
       const given = kept.flatMap((i) => (args[i] ? this.refsOf(args[i]) : [])).filter((k) => this.mayHoldResource(k));
       if (given.length) ops.push({ op: 'transfer', refs: given.map(ref) });
       const rest = args.filter((_, i) => !kept.includes(i)).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k) && !given.includes(k));
@@ -1003,6 +1007,15 @@ export class JavaLowering {
       return;
     }
     this.unknown(args, call, ops);
+  }
+
+  /** Is the call a builder of another file's interface that can let out only unchecked exceptions (./calleeClasses `quietBuilder`)? */
+  private calleeQuietBuilder(call: Node): boolean {
+    if (!this.ctx.calleeClass) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (!recv || recv.type === 'this' || recv.type === 'super') return false;
+    const cls = keptByCallee(recv, (name, field) => (!field && this.isLocal(name) ? this.cfg.types.get(name) : this.ctx.fieldType(name)), (t) => this.ctx.calleeClass!(t));
+    return !!cls?.quietBuilders?.has(`${call.childForFieldName('name')?.text ?? ''}/${callArgs(call).length}`);
   }
 
   /**
