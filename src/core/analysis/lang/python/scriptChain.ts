@@ -27,7 +27,15 @@ import { DEFERRED, named, plainString, walk } from './syntax';
  *   `break`, `continue` or its end, and the `try`'s `finally` clause, if any, has no `return`, no `break` or
  *   `continue` that leaves it and no `while` (it runs, and the exception, or one the clause raises, goes on: issue 13,
  *   gyl30-socks, a `main()` that logs and re-raises, a `__main__` block that prints and calls `sys.exit(1)`).
+ * - a use of its name that is not a call is an argument that runs it where the chain raises its exception again
+ *   (`runEnds`: a `ThreadPoolExecutor` whose futures' results are read at once), and a call in a lambda's body is
+ *   such a call when the lambda is such an argument (issue 13, py-thread: gyl30-socks' `run_parallel(48, 12,
+ *   lambda i: run_short_tcp_case(…))`).
  * The set is the least fixpoint of these conditions (a function that only calls itself is not in it).
+ *
+ * `raisingBefore` holds the thread targets whose exception ends the process when it leaves them before a given
+ * offset: the starter waits for an event they set and raises on the chain when it is not set (`readyEventBound`).
+ * Any other thread target is not in either set: its exception ends its thread, and the process goes on.
  *
  * The result holds that set as `raising`, and `returning`, the functions after whose normal return the process ends at once, so
  * that a resource still open when one returns is closed by the exit right after (a probe script's
