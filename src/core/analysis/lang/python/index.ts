@@ -177,6 +177,8 @@ interface PyFile {
   readonly ending: ReadonlySet<number>;
   /** Functions after whose normal return the process ends at once (./scriptChain `returning`). */
   readonly returning: ReadonlySet<number>;
+  /** Thread targets an exception leaving which before the offset ends the process (./scriptChain `raisingBefore`). */
+  readonly raisingBefore: ReadonlyMap<number, number>;
 }
 
 function analyzeTree(root: Node, text: string, options: AnalysisOptions, project: ProjectFunctions, findings: Finding[], notes: string[]): void {
@@ -197,8 +199,8 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
   const index = new LineIndex(text);
   const trivial = trivialClasses(root, find);
   const shadowed = new Set(definitions.map((d) => d.childForFieldName('name')?.text ?? '').filter((n) => n === 'exit' || n === 'quit'));
-  const { raising: ending, returning } = processEndingFunctions(root, definitions);
-  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module, ending, returning };
+  const { raising: ending, returning, raisingBefore } = processEndingFunctions(root, definitions);
+  const file: PyFile = { root, text, index, imports, transfers: new Set(options.ownershipTransfers ?? []), trivial, unit: indentUnit(root, text, index), deadline, shadowed, module, ending, returning, raisingBefore };
   // A function's result depends on its own text and on the file's imports and indentation unit (whose
   // fingerprint holds what the file's and the project's functions return). Module-level code is analysed every time: its text is the file.
   // The file's classes whose construction never raises decide which exits are below warning.
@@ -226,7 +228,8 @@ function analyzeTree(root: Node, text: string, options: AnalysisOptions, project
     const key = scope.moduleLevel ? null : functionKey('python', scope.node, text, options,
       [...facts, ownClassStores ? 'S' : '', ownClassRaises ? 'R' : '', ownedFingerprint(attributes, scope.node.startIndex), `class=${className}`,
         // Whether only the `__main__` chain calls it depends on the rest of the file.
-        ending.has(scope.node.startIndex) ? 'ends' : '', returning.has(scope.node.startIndex) ? 'returns-end' : '']);
+        ending.has(scope.node.startIndex) ? 'ends' : '', returning.has(scope.node.startIndex) ? 'returns-end' : '',
+        raisingBefore.has(scope.node.startIndex) ? `ends-before=${raisingBefore.get(scope.node.startIndex)! - scope.node.startIndex}` : '']);
     reuse.run(scope.node, key, (scopeNotes) => {
       const owned = scope.moduleLevel ? null : ownedNames(scope.body!, imports);
       const found = acquires(scope.body!, imports) || (owned?.closed.size ?? 0) > 0 || attributes !== null
@@ -288,7 +291,11 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
   // nothing on the way that may catch it (./scriptChain).
   // Likewise an exception leaving a test (`test_x`/`testX`/`setUp` of a class, or a module-level `test_x`)
   // fails the test, and the runner reports that failure: the leak on that path is below warning too.
-  const exceptionEnds = isScriptMain(scope) || (!scope.moduleLevel && file.ending.has(scope.node.startIndex)) || isTest(scope);
+  const alwaysEnds = isScriptMain(scope) || (!scope.moduleLevel && file.ending.has(scope.node.startIndex)) || isTest(scope);
+  // A thread's target that dies before it sets the event its starter waits for: the starter raises on the chain.
+  const endsBefore = scope.moduleLevel ? undefined : file.raisingBefore.get(scope.node.startIndex);
+  const exceptionEnds = (rec: { readonly exit: { readonly start: number }; readonly origin: { readonly start: number } | null }) =>
+    alwaysEnds || (endsBefore !== undefined && (rec.origin?.start ?? rec.exit.start) < endsBefore);
   // A function after whose normal return the process exits at once (`sys.exit(main())`, ./scriptChain): what it
   // leaves open there the exit closes, so such a leak is reported below warning severity too.
   const returnEnds = !scope.moduleLevel && file.returning.has(scope.node.startIndex);
@@ -305,7 +312,7 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
       const message = `\`${rec.variable}\` is left open when an exception leaves here: ${scope.name}() closes it on line ${closedAt}`;
       const finding = leakFinding(rec, tokens, scope.name, 'python', index, message);
       const likely = attributes!.likely.has((rec.origin ?? rec.exit).start);
-      findings.push({ ...finding, ...(exceptionEnds || !likely ? { severity: 'information' as const } : {}), fixes: [] });
+      findings.push({ ...finding, ...(exceptionEnds(rec) || !likely ? { severity: 'information' as const } : {}), fixes: [] });
       continue;
     }
     const fixes = [regionFix(tokens), planner?.exitFix(rec) ?? null].filter((f): f is Fix => f !== null);
@@ -313,7 +320,7 @@ function analyzeScope(scope: Scope, file: PyFile, notes: string[], owned: Owned 
     const atEndingReturn = returnEnds && (rec.exit.kind === 'return' || rec.exit.kind === 'end');
     findings.push({
       ...finding,
-      ...(exceptionEnds && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}),
+      ...(exceptionEnds(rec) && rec.exit.kind === 'throw' ? { severity: 'information' as const } : {}),
       ...(atEndingReturn ? { severity: 'information' as const, message: `${finding.message} (the program exits as soon as ${scope.name}() returns)` } : {}),
       fixes,
     });
