@@ -173,3 +173,42 @@ test('calls in items that parsed are not looked up in the tree for type argument
   // The broken function's own calls only (each call's name and parentheses): not the 80 calls of the clean ones.
   assert.ok(asked < 40, `${asked} lookups`);
 });
+
+test('a macro that stands for members, used alone at the end of a struct without its `;`, is blanked; one that stands for code is not', async () => {
+  const table = new Map<string, CMacroDefinition>([
+    ['Identity', { params: null, value: 'uintptr_t Identity_verifier;' }],
+    ['CLOSE_ALL', { params: null, value: 'close(a); close(b);' }],
+  ]);
+  // Two structs stamped so, then a function: tree-sitter's recovery swallows the function into the first struct.
+  const src = [
+    'struct Runner {',
+    '    int fd;',
+    '    struct Search* first;',
+    '',
+    '    Identity',
+    '};',
+    '',
+    'struct Search {',
+    '    struct Search* next;',
+    '',
+    '    Identity',
+    '};',
+    '',
+    'static int dup_entry(struct List* list, int index) {',
+    '    for (int i = index + 1; i < list->length; i++) {',
+    '        if (memcmp(&list->e[i].key, &list->e[index].key, 16) == 0) { return 1; }',
+    '    }',
+    '    return 0;',
+    '}',
+    '',
+  ].join('\n');
+  assert.equal(await withTree('c', src, (t) => t.rootNode.hasError), true);
+  const text = await withTree('c', src, (t) => applyRewrites(src, macroRewrites(t.rootNode, src, table)));
+  assert.equal(text.length, src.length);
+  assert.equal(text.split('\n')[4], '            ');
+  assert.equal(await withTree('c', text, (t) => t.rootNode.hasError), false);
+  // A statement macro alone on its line in a function's body stays: it may close what the function holds.
+  const code = 'void f(int a, int b) {\n  if (a) {\n    CLOSE_ALL\n  }\n  x = ;\n}\n';
+  const kept = await withTree('c', code, (t) => applyRewrites(code, macroRewrites(t.rootNode, code, table)));
+  assert.match(kept, /CLOSE_ALL/);
+});

@@ -104,6 +104,9 @@ export function macroRewrites(root: Node, text: string, workspace: Table): Rewri
     // is, it needs its replacement (`TEST_BEGIN(f) {` reads as a function of type TEST_BEGIN, and
     // then its `TEST_END` is the error).
     if (!rewrites && def && (def.params === null || args)) rewrites = braceMacro(lang, def, u, args, text, lookup);
+    if (!rewrites && def && def.params === null && aloneOnLine(text, u.start, u.end) && declaresMembers(lang, def.value) && topLevelItem(leaf)?.hasError) {
+      rewrites = [{ start: u.start, end: u.end, text: ' '.repeat(u.end - u.start) }];
+    }
     // A sole argument only in a call (not `f(void)` in a function's declarator).
     if (!rewrites && args && (args.spans.length > 1 || (args.spans.length === 1 && leaf.parent?.type === 'call_expression')) && topLevelItem(leaf)?.hasError) typeArgs.push(args);
     if (!rewrites) continue;
@@ -759,4 +762,57 @@ function loopRole(fn: Node): Role | null {
   if (s.type !== 'for_statement' && s.type !== 'while_statement' && !(s.type === 'if_statement' && !s.childForFieldName('alternative'))) return null;
   const loopBody = s.childForFieldName(s.type === 'if_statement' ? 'consequence' : 'body');
   return loopBody?.type === 'expression_statement' && loopBody.namedChildCount === 0 ? { kind: 'loop', keyword: s.type === 'if_statement' ? 'if' : 'while' } : null;
+}
+
+/**
+ * A name alone on its line (but blanks and a trailing comment): a macro that stands for whole declarations
+ * or statements, not for part of one.
+ */
+function aloneOnLine(text: string, start: number, end: number): boolean {
+  const from = text.lastIndexOf('\n', start - 1) + 1;
+  let to = text.indexOf('\n', end);
+  if (to < 0) to = text.length;
+  if (text.slice(from, start).trim() !== '') return false;
+  const rest = text.slice(end, to).trim();
+  return rest === '' || rest.startsWith('//') || (rest.startsWith('/*') && rest.endsWith('*/'));
+}
+
+const memberVerdicts = new WeakMap<Language, Map<string, boolean>>();
+
+/**
+ * Does an object-like macro's replacement declare struct members and nothing else: one or more declarations
+ * each ended by its `;`, without an initializer, read by tree-sitter as the members of a struct
+ * (`#define Identity uintptr_t Identity_verifier;`, cjdns's stamp at the end of its structs)? Used without a `;`
+ * (`Identity` on its own line, then `};`) the grammar cannot read the struct; blanked, it loses only those
+ * members' declarations, which say nothing of descriptors: no call, no initializer, no cleanup attribute
+ * (that one closes the variable it is on: macros.ts reads it) is in them.
+ */
+function declaresMembers(lang: Language, value: string): boolean {
+  const v = value.trim();
+  if (!v.endsWith(';') || /\bcleanup\b|__cleanup__|[(){}=#]/.test(v) || v.length > 500) return false;
+  let cache = memberVerdicts.get(lang);
+  if (!cache) memberVerdicts.set(lang, (cache = new Map()));
+  const known = cache.get(v);
+  if (known !== undefined) return known;
+  let verdict = false;
+  const parser = new Parser();
+  try {
+    parser.setLanguage(lang);
+    const tree = parser.parse(`struct sockscope_s {\n${v}\n};\n`);
+    if (tree) {
+      try {
+        const root = tree.rootNode;
+        const decl = root.namedChildCount === 1 ? root.namedChild(0) : null;
+        const body = decl?.type === 'struct_specifier' ? decl.childForFieldName('body') : null;
+        verdict = !root.hasError && !!body && body.namedChildCount > 0 && body.namedChildren.every((c) => c?.type === 'field_declaration' || c?.type === 'comment');
+      } finally {
+        tree.delete();
+      }
+    }
+  } finally {
+    parser.delete();
+  }
+  if (cache.size > 1000) cache.clear();
+  cache.set(v, verdict);
+  return verdict;
 }
