@@ -570,7 +570,8 @@ export class FunctionAnalysis {
     if (!facts) return undefined;
     const s = cloneState(input);
     s.facts = facts;
-    if (!input.tf) {
+    const own = this.ownValueFacts(input, test);
+    if (!input.tf && !own) {
       this.standardByFacts(s, test);
       return s;
     }
@@ -578,7 +579,9 @@ export class FunctionAnalysis {
     const gone = new Set<Token>();
     // Only resources still held keep facts: released ones would make every branch cost more.
     const live = liveTokens(input);
-    for (const [t, f] of input.tf) {
+    const tokenFacts = new Map<Token, Facts>(input.tf ?? []);
+    for (const [t, f] of own ?? []) tokenFacts.set(t, f);
+    for (const [t, f] of tokenFacts) {
       if (!live.has(t)) continue;
       const a = assume(f, test, branch);
       if (a === null) gone.add(t);
@@ -597,6 +600,32 @@ export class FunctionAnalysis {
       s.vars[i] = next;
     }
     return s;
+  }
+
+  /**
+   * A resource is held only where its variable holds a valid handle: where the descriptor `fd` is held
+   * in `fd`, `fd >= 0` (a pointer: `p != 0`), whatever the tests so far said of it. A test over several
+   * values (`if (cur < 0 || new < 0)`) then says, per resource, on which of its paths the resource is
+   * still held: on the true edge, `new` is held only where `cur < 0` (where `cur >= 0`, `new < 0` held and
+   * `new` holds nothing), so that a later `if (cur >= 0) close(cur); else if (new >= 0) close(new);`
+   * is known to close whichever is open. Only for a key that is the variable itself, holding the
+   * resource on the paths that reach here, and only when no other variable holds it (an alias may
+   * keep it where this variable was set to -1). Null when no tested key qualifies.
+   */
+  private ownValueFacts(s: State, test: FactTest): Map<Token, Facts> | null {
+    let out: Map<Token, Facts> | null = null;
+    for (const key of testKeys(test)) {
+      const k = this.index.get(key);
+      if (k === undefined) continue;
+      for (const t of tokensOf(s.vars[k])) {
+        if (t.param >= 0 || t.site.validity === 'any' || heldElsewhere(s, t, new Set([k]))) continue;
+        const f = out?.get(t) ?? s.tf?.get(t) ?? NO_FACTS;
+        const own = assume(f, { f: 'cmp', key, rel: t.site.validity === 'int' ? '>=' : '!=', c: 0 }, true);
+        if (!own) continue;
+        (out ??= new Map()).set(t, own);
+      }
+    }
+    return out;
   }
 
   /**

@@ -167,3 +167,34 @@ int init(void) {
   assert.deepEqual(await findings(init('instance.daemon ^= 1;')), ['24:devnull']);
   assert.deepEqual(await findings(init('configure(1);', 'int *daemon_flag = &instance.daemon;')), ['24:devnull']);
 });
+
+test('a field whose address only a file-scope table keeps (a configuration parser\'s entries) correlates until a function naming the table runs', async () => {
+  // redsocks base.c: `.addr = &instance.daemon` in the parser's table; `base_init` tests `instance.daemon` twice.
+  const init = (between: string) => `
+typedef struct inst_t { int daemon; int chroot; } inst;
+typedef struct entry_t { const char *key; int *addr; } entry;
+typedef struct section_t { entry *entries; } section;
+static inst instance;
+static entry entries[] = { { "daemon", &instance.daemon }, { "chroot", &instance.chroot }, { 0, 0 } };
+static section conf = { entries };
+section *conf_section = &conf;
+static void set_all(int v) { for (entry *e = conf.entries; e->key; e++) *e->addr = v; }
+static void log_open(void) { }
+int init(void) {
+  int devnull = -1;
+  if (instance.daemon) {
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull == -1)
+      return -1;
+  }
+  ${between}
+  if (instance.daemon) {
+    dup2(devnull, 0);
+    close(devnull);
+  }
+  return 0;
+}
+`;
+  assert.deepEqual(await findings(init('log_open(); chdir("/");')), []);
+  assert.deepEqual(await findings(init('set_all(0);')), ['28:devnull'], 'a function naming a table that holds the table may write through it');
+});

@@ -208,6 +208,14 @@ export class FileGlobals {
       const target = strip(w.childForFieldName(w.type === 'assignment_expression' ? 'left' : 'argument'));
       if (target && (target.type === 'identifier' || target.type === 'field_expression')) found.push(fieldPath(target));
     }
+    // A function that names a file-scope table holding addresses (`.addr = &instance.daemon`) may write through them.
+    const tables = this.tableAddresses(f.tree.rootNode);
+    if (tables.size) {
+      for (const id of f.descendantsOfType('identifier')) {
+        const paths = id ? tables.get(id.text) : undefined;
+        if (paths) found.push(...paths);
+      }
+    }
     this.ownChanges.set(f.id, (out = found));
     return out;
   }
@@ -277,10 +285,69 @@ export class FileGlobals {
       const call = p.parent?.type === 'argument_list' ? p.parent.parent : null;
       const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
       if (callee?.type === 'identifier' && !this.scan.definitions.has(callee.text)) continue;
+      // Stored in a file-scope table's initializer: a change by the functions that name the table (changesOf).
+      if (inFileScopeInitializer(p)) continue;
       out.add(fieldPath(target));
     }
     return (this.escaped = out);
   }
+
+  /**
+   * The addresses of file variables and fields that braced file-scope initializers store (`static parser_entry
+   * entries[] = { { .key = "daemon", .addr = &instance.daemon }, … };`), by the file-scope variable that
+   * holds them, directly or through the initializer of another (`static parser_section section = {
+   * .entries = entries };` holds those of `entries` too). The address is a constant in that table: only
+   * code that reads the table can write through it, so a function of the file that names the table (or
+   * a table holding it) changes those paths, and the functions of other files are taken to leave them as
+   * they are, as with any call of theirs (what this file gives them is not seen). Without this, one such
+   * table (a configuration parser's, set once at start-up) made every field it names unfollowable.
+   */
+  private tableAddresses(root: Node): ReadonlyMap<string, readonly string[]> {
+    if (this.tables) return this.tables;
+    const own = new Map<string, Set<string>>();
+    const refs = new Map<string, Set<string>>();
+    for (const decl of root.descendantsOfType('declaration')) {
+      if (!decl || !decl.parent || !FILE_SCOPE.has(decl.parent.type)) continue;
+      for (const d of decl.childrenForFieldName('declarator')) {
+        if (d?.type !== 'init_declarator') continue;
+        const name = declaratorName(d.childForFieldName('declarator'))?.name;
+        const value = d.childForFieldName('value');
+        if (!name || !value) continue;
+        const paths = own.get(name) ?? new Set<string>();
+        for (const p of value.descendantsOfType('pointer_expression')) {
+          if (!p || p.child(0)?.type !== '&' || !inFileScopeInitializer(p)) continue;
+          const target = strip(p.childForFieldName('argument'));
+          if (target && (target.type === 'identifier' || target.type === 'field_expression')) paths.add(fieldPath(target));
+        }
+        own.set(name, paths);
+        const named = refs.get(name) ?? new Set<string>();
+        for (const id of value.descendantsOfType('identifier')) if (id && id.text !== name) named.add(id.text);
+        refs.set(name, named);
+      }
+    }
+    // Each table with the addresses of the tables its initializer names, to a fixed point.
+    const out = new Map<string, Set<string>>();
+    for (const [name, paths] of own) out.set(name, new Set(paths));
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const [name, named] of refs) {
+        const mine = out.get(name)!;
+        for (const other of named) {
+          for (const p of out.get(other) ?? []) {
+            if (!mine.has(p)) {
+              mine.add(p);
+              changed = true;
+            }
+          }
+        }
+      }
+    }
+    const result = new Map<string, readonly string[]>();
+    for (const [name, paths] of out) if (paths.size) result.set(name, [...paths]);
+    return (this.tables = result);
+  }
+
+  private tables: ReadonlyMap<string, readonly string[]> | undefined;
 
   /**
    * What a function's analysis may depend on besides its text and its callees' (which its cache key
@@ -305,6 +372,21 @@ export class FileGlobals {
 }
 
 const FILE_SCOPE: ReadonlySet<string> = new Set(['translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif']);
+
+/**
+ * Is `n` inside the braced initializer of a file-scope declaration (a table or struct of entries, outside
+ * every function)? Not a pointer variable's own value (`struct config *cfgp = &settings;`): such a
+ * variable is an alias of the file, meant to be written through wherever it is in scope.
+ */
+function inFileScopeInitializer(n: Node): boolean {
+  let braced = false;
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'compound_statement') return false;
+    if (p.type === 'init_declarator') return braced && p.parent?.type === 'declaration' && !!p.parent.parent && FILE_SCOPE.has(p.parent.parent.type);
+    if (p.type === 'initializer_list') braced = true;
+  }
+  return false;
+}
 
 /** A changed path as the lowering follows fields: `V.f.g`, `V.f->g`, `V.f[i]` change `V.f`. */
 function shortPath(p: string): string {
