@@ -139,14 +139,8 @@ test('a field of a file-scope struct correlates like a global: the flag a loop l
   assert.deepEqual(await findings(watcher('int valid;', 'struct', '(void)fd;', 'memset(&watcher, 1, sizeof(watcher));')), ['33:fd']);
 });
 
-test('a field of a file-scope struct tested twice: a descriptor opened and closed under the same unchanged option', async () => {
-  const init = (between: string, extra = '') => `
-typedef struct inst_t { int daemon; int other; } inst;
-static inst instance;
-void configure(int d) { instance.other = d; }
-void reset(int d) { instance.daemon = d; }
-${extra}
-int init(void) {
+/** `init()`: a descriptor opened and closed under two tests of `instance.daemon`, with `between` between them (14 lines). */
+const daemonInit = (between: string): string => `int init(void) {
   int devnull = -1;
   if (instance.daemon) {
     devnull = open("/dev/null", O_RDWR);
@@ -161,6 +155,15 @@ int init(void) {
   return 0;
 }
 `;
+
+test('a field of a file-scope struct tested twice: a descriptor opened and closed under the same unchanged option', async () => {
+  const init = (between: string, extra = '') => `
+typedef struct inst_t { int daemon; int other; } inst;
+static inst instance;
+void configure(int d) { instance.other = d; }
+void reset(int d) { instance.daemon = d; }
+${extra}
+${daemonInit(between)}`;
   assert.deepEqual(await findings(init('configure(1);')), []);
   assert.deepEqual(await findings(init('instance.other = 2;')), [], 'another field assigned');
   assert.deepEqual(await findings(init('reset(0);')), ['24:devnull']);
@@ -180,21 +183,7 @@ static section conf = { entries };
 section *conf_section = &conf;
 static void set_all(int v) { for (entry *e = conf.entries; e->key; e++) *e->addr = v; }
 static void log_open(void) { }
-int init(void) {
-  int devnull = -1;
-  if (instance.daemon) {
-    devnull = open("/dev/null", O_RDWR);
-    if (devnull == -1)
-      return -1;
-  }
-  ${between}
-  if (instance.daemon) {
-    dup2(devnull, 0);
-    close(devnull);
-  }
-  return 0;
-}
-`;
+${daemonInit(between)}`;
   assert.deepEqual(await findings(init('log_open(); chdir("/");')), []);
   assert.deepEqual(await findings(init('set_all(0);')), ['28:devnull'], 'a function naming a table that holds the table may write through it');
 });
