@@ -9,7 +9,7 @@ import type { ComponentLog } from './log';
 import type { LiveSite } from '../core/origins/liveOrigins';
 import { LiveOrigins } from '../core/origins/liveOrigins';
 import type { ProcessOrigins } from '../core/origins/processOrigins';
-import { withTopSite } from '../core/origins/leakSite';
+import { withTopSite, type SitedWarning } from '../core/origins/leakSite';
 
 export type AttachmentStatus =
   | { readonly kind: 'starting' }
@@ -179,12 +179,12 @@ export class Attachment implements vscode.Disposable {
   }
 
   /** The active warnings; with recorded origins, those about particular sockets name the site most of them come from. */
-  get warnings(): readonly LeakWarning[] {
+  get warnings(): readonly SitedWarning[] {
     return this.liveOrigins ? this.tracker.active.map((w) => this.withOrigin(w)) : this.tracker.active;
   }
 
   /** The warning worded with the creation site of most of its sockets, when recorded. */
-  withOrigin(w: LeakWarning): LeakWarning {
+  withOrigin(w: LeakWarning): SitedWarning {
     return withTopSite(w, (inode) => this.siteOf(inode));
   }
 

@@ -23,6 +23,7 @@ import type { RunWithOriginsArgs } from './runWithOrigins';
 import { RunWithOrigins } from './runWithOrigins';
 import { openOrigin } from './openOrigin';
 import type { Origin } from '../core/origins/symbolize';
+import { siteLabel, sourceFrame } from '../core/origins/siteLabel';
 
 /**
  * The runtime half: the Sockets view (and the Debuggee Sockets view), attach/detach, live sampling,
@@ -261,9 +262,13 @@ export class RuntimeFeature implements vscode.Disposable {
     if (attachment.status.kind === 'exited' || view.attachment !== attachment) return;
     const show = 'Show Sockets';
     const scan = 'Scan Workspace for Leaks';
-    // Named after the site most of its sockets were created at, when the process records origins.
+    // Named after the site most of its sockets were created at, when the process records origins;
+    // then the first choice opens that line.
     const worded = attachment.withOrigin(warning);
-    void vscode.window.showWarningMessage(`SockScope: ${worded.title} — ${attachment.title}`, show, scan).then((choice) => {
+    const site = worded.site && sourceFrame(worded.site) ? worded.site : undefined;
+    const open = site ? `Open ${siteLabel(site)}` : undefined;
+    void vscode.window.showWarningMessage(`SockScope: ${worded.title} — ${attachment.title}`, ...(open ? [open] : []), show, scan).then((choice) => {
+      if (open && choice === open) void openOrigin(site);
       if (choice === show) void view.reveal();
       if (choice === scan) void vscode.commands.executeCommand('sockscope.scanWorkspace');
     });

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { GroupBy, Peer, PeerBranch, ProcessInfo, RowContext, SiteBranch, Snapshot, Socket, SocketFilter, SocketGroup, SortBy, StateAge, StateBranch, ViewTree } from '../core/model';
 import { buildViewTree, PENDING_SITE_KEY, escapeControl, escapeMarkdown, formatAge, formatCount, formatEndpoint, socketRowDescription, socketRowLabel, STATE_EXPLANATIONS } from '../core/model';
-import type { LeakWarning } from '../core/sampler';
+import type { SitedWarning } from '../core/origins/leakSite';
+import { sourceFrame } from '../core/origins/siteLabel';
 import type { Attachment } from './attachment';
 import type { LiveSite } from '../core/origins/liveOrigins';
 import { originTooltipMarkdown, openOriginCommand, originsUnknownRow } from './originRows';
@@ -10,7 +11,7 @@ import { originTooltipMarkdown, openOriginCommand, originsUnknownRow } from './o
 export const MAX_ROWS_PER_GROUP = 500;
 
 export type SocketNode =
-  | { readonly kind: 'warning'; readonly warning: LeakWarning }
+  | { readonly kind: 'warning'; readonly warning: SitedWarning }
   | { readonly kind: 'group'; readonly branch: StateBranch }
   | { readonly kind: 'peer'; readonly branch: PeerBranch; readonly group: SocketGroup; readonly first: boolean }
   | { readonly kind: 'site'; readonly branch: SiteBranch; readonly site: LiveSite | undefined; readonly first: boolean }
@@ -164,14 +165,17 @@ function partialRows(p: ProcessInfo): SocketNode[] {
   return rows.map(([key, label, value]) => ({ kind: 'info', key, label, value }));
 }
 
-function warningItem(w: LeakWarning): vscode.TreeItem {
+function warningItem(w: SitedWarning): vscode.TreeItem {
   const item = new vscode.TreeItem(w.title, vscode.TreeItemCollapsibleState.None);
   item.id = `warning:${w.id}`;
   item.contextValue = 'warning';
   item.iconPath = new vscode.ThemeIcon(w.severity === 'info' ? 'info' : 'warning',
     new vscode.ThemeColor(w.severity === 'critical' ? 'errorForeground' : w.severity === 'warning' ? 'problemsWarningIcon.foreground' : 'problemsInfoIcon.foreground'));
   item.description = `since ${new Date(w.since).toLocaleTimeString()}`;
-  const md = new vscode.MarkdownString(`**${escapeMarkdown(w.title)}**\n\n${escapeMarkdown(w.detail)}\n\n[Scan Workspace for Socket Leaks](command:sockscope.scanWorkspace)`);
+  // A warning that names the site its sockets come from opens that line, like the site's own row.
+  const opens = w.site && sourceFrame(w.site) ? w.site : undefined;
+  if (opens) item.command = { command: 'sockscope.openOrigin', title: 'Open Creation Site', arguments: [opens] };
+  const md = new vscode.MarkdownString(`**${escapeMarkdown(w.title)}**\n\n${escapeMarkdown(w.detail)}\n\n${opens ? 'Click to open the creation site. ' : ''}[Scan Workspace for Socket Leaks](command:sockscope.scanWorkspace)`);
   md.isTrusted = { enabledCommands: ['sockscope.scanWorkspace'] };
   item.tooltip = md;
   return item;

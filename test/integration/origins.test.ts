@@ -114,8 +114,14 @@ suite('origins: from a leaking socket to the line that created it', function () 
 
     // The leak warning names the site.
     const wording = new RegExp(`^[\\d,]+ idle CLOSE_WAIT sockets?, 100 % created at leaky_client\\.c:${socketLine} in send_message$`);
-    await waitFor('the CLOSE_WAIT leak warning naming the site', () =>
+    const warning = await waitFor('the CLOSE_WAIT leak warning naming the site', () =>
       sockscope.view('sockets').rows.find((r) => r.id === 'warning:close-wait-growth' && wording.test(r.label)), 45000);
+    // A click on the warning opens the site it names, like the site's own row.
+    const before = vscode.window.activeTextEditor;
+    if (before) before.selection = new vscode.Selection(0, 0, 0, 0);
+    assert.equal(warning.command?.command, 'sockscope.openOrigin');
+    assert.equal(await vscode.commands.executeCommand<string>(warning.command.command, ...(warning.command.arguments ?? [])), source);
+    assert.equal(vscode.window.activeTextEditor?.selection.active.line, socketLine - 1);
 
     // The demo server answered and closed its side of each of those connections: the client's leak
     // leaves the client's sockets in CLOSE_WAIT, not a FIN_WAIT_2 socket and a descriptor in the server.

@@ -18,6 +18,8 @@ test('withTopSite: the CLOSE_WAIT warning names the site most of its sockets com
   assert.equal(w.title, '2,000 idle CLOSE_WAIT sockets, 98 % created at client.c:17 in send_message');
   assert.equal(w.detail, '2000 idle CLOSE_WAIT sockets (CLOSE_WAIT total up from 3 to 2000). The peer closed these connections.');
   assert.equal(w.id, 'close-wait-growth');
+  // The warning keeps the site it names, so that the view can open it.
+  assert.equal(w.site, send);
   // A site without line information is named by function and module.
   assert.equal(withTopSite(closeWait(3), () => ({ key: 'pool', origin: pool })).title, '3 idle CLOSE_WAIT sockets, 100 % created at libpool.so in pool_open');
 });
@@ -25,6 +27,7 @@ test('withTopSite: the CLOSE_WAIT warning names the site most of its sockets com
 test('withTopSite: unchanged when no socket has a recorded origin or the warning names no sockets; other kinds keep their title', () => {
   const w = closeWait(5);
   assert.equal(withTopSite(w, () => undefined), w);
+  assert.equal(withTopSite(w, () => undefined).site, undefined);
   const fds: LeakWarning = { id: 'fd-exhaustion', severity: 'warning', title: '90 % of descriptors used', detail: '', since: 0 };
   assert.equal(withTopSite(fds, () => ({ key: 'send', origin: send })), fds);
   const stuck: LeakWarning = { id: 'recv-queue-stuck', severity: 'warning', title: '2 sockets with unread data', detail: 'd', since: 0, sockets: ['1', '2'] };

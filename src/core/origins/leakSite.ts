@@ -34,11 +34,14 @@ export function sharePercent(count: number, total: number): string {
   return `${total > 0 ? Math.floor((100 * count) / total) : 0} %`;
 }
 
+/** A warning, with the creation site it names (what a click on it opens) when its sockets have recorded origins. */
+export type SitedWarning = LeakWarning & { readonly site?: Origin };
+
 /**
  * The warning with its top creation site in the title; the heuristics' own title moves to the front of
  * the detail. A warning whose sockets have no recorded origin stays as it is.
  */
-export function withTopSite(warning: LeakWarning, siteOf: (inode: string) => { key: string; origin: Origin } | undefined): LeakWarning {
+export function withTopSite(warning: LeakWarning, siteOf: (inode: string) => { key: string; origin: Origin } | undefined): SitedWarning {
   if (!warning.sockets?.length) return warning;
   const top = topSite(warning.sockets, siteOf);
   if (!top) return warning;
@@ -47,5 +50,5 @@ export function withTopSite(warning: LeakWarning, siteOf: (inode: string) => { k
   const title = warning.id === 'close-wait-growth'
     ? `${formatCount(n)} idle CLOSE_WAIT socket${n === 1 ? '' : 's'}, ${where}`
     : `${warning.title}, ${where}`;
-  return { ...warning, title, detail: `${warning.title}. ${warning.detail}` };
+  return { ...warning, title, detail: `${warning.title}. ${warning.detail}`, site: top.origin };
 }
