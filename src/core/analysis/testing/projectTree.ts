@@ -35,3 +35,8 @@ export async function withProject<P extends { readonly root: string }, R>(make: 
 export function findingRows(result: AnalysisResult): string[] {
   return result.findings.map((f) => `${f.range.start.line + 1} ${f.function} ${f.variable} ${f.severity ?? 'warning'}`);
 }
+
+/** A finding as `<1-based line> <rule id> <variable>`. */
+export function ruleRows(result: Pick<AnalysisResult, 'findings'>): string[] {
+  return result.findings.map((f) => `${f.range.start.line + 1} ${f.ruleId} ${f.variable}`);
+}

@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeC } from './index';
+import { ruleRows } from '../../testing/projectTree';
 
-const rows = async (text: string) =>
-  (await analyzeC(text, 'c', {})).findings.map((f) => `${f.range.start.line + 1} ${f.ruleId} ${f.variable}`);
+const rows = async (text: string) => ruleRows(await analyzeC(text, 'c', {}));
 
 const pair = (cleanup: string[]) => [
   '#include <fcntl.h>',

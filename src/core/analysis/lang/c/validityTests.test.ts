@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { analyzeSource } from '../../index';
 import { analyzeC } from './index';
 import { CWorkspaceIndex } from './workspaceIndex';
+import { ruleRows } from '../../testing/projectTree';
 
-const rows = (r: { findings: readonly { range: { start: { line: number } }; ruleId: string; variable: string }[] }) =>
-  r.findings.map((f) => `${f.range.start.line + 1} ${f.ruleId} ${f.variable}`);
+const rows = ruleRows;
 
 const HELPER = 'static inline int socket_defined(const int sd) { return sd != SOCKET_UNDEFINED; }';
 
