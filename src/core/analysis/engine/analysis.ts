@@ -610,11 +610,15 @@ export class FunctionAnalysis {
    * `new` holds nothing), so that a later `if (cur >= 0) close(cur); else if (new >= 0) close(new);`
    * is known to close whichever is open. Only for a key that is the variable itself, holding the
    * resource on the paths that reach here, and only when no other variable holds it (an alias may
-   * keep it where this variable was set to -1). Null when no tested key qualifies.
+   * keep it where this variable was set to -1). Null when no tested key qualifies, or the test is of one value.
    */
   private ownValueFacts(s: State, test: FactTest): Map<Token, Facts> | null {
+    const keys = testKeys(test);
+    // A test of one value says nothing per resource that the path's facts and the validity guards do
+    // not say already; keeping its facts per resource would only make every later state heavier.
+    if (keys.size < 2) return null;
     let out: Map<Token, Facts> | null = null;
-    for (const key of testKeys(test)) {
+    for (const key of keys) {
       const k = this.index.get(key);
       if (k === undefined) continue;
       for (const t of tokensOf(s.vars[k])) {
