@@ -259,7 +259,7 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site))
+        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site) || this.bufferedFirstWrite(site))
       || (site.type === 'object_creation_expression' && !hasClassBody(site) && !!this.ctx.quietConstructor?.(simpleTypeName(site.childForFieldName('type')), callArgs(site).length));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
@@ -552,6 +552,60 @@ export class JavaLowering {
       return a.type !== 'identifier' || this.typeOf(a.text) !== 'FileDescriptor';
     };
     return this.onlyGiven(recv.text, byName) && !this.calledBefore(call, recv.text, ['close']);
+  }
+
+  /**
+   * `w.write("…" + port + "\r\n")` (java-prec9, issue 13; pircbotx IdentServerTest): the first write, not in a loop,
+   * of a short string to a local that only ever holds a `new OutputStreamWriter(…)` or `new BufferedWriter(…)` the
+   * function made, with no `write`, `append`, `flush` or `close` of it earlier in the text. Both writers gather what
+   * they are given in a buffer (OutputStreamWriter: "the resulting bytes are accumulated in a buffer before being
+   * written to the underlying output stream", at least 512 bytes and growing to 8,192 in the JDK's StreamEncoder;
+   * BufferedWriter: 8,192 chars) and pass it on only when it is full, or on `flush()`/`close()`. A string whose length
+   * the code bounds (string and character literals and primitive values joined by `+`, at most `SHORT_WRITE` chars,
+   * which no charset makes more than 4 bytes each) fits in the empty buffer: the call does no I/O, and fails only if
+   * the writer was closed, which nothing did. The `flush()` that follows is where the socket's failure shows.
+   */
+  private bufferedFirstWrite(call: Node): boolean {
+    const args = callArgs(call);
+    if (call.childForFieldName('name')?.text !== 'write' || args.length !== 1 || inLoop(call, this.fn)) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier') return false;
+    const made = (v: Node | null): boolean => {
+      const x = strip(v);
+      const type = x?.type === 'object_creation_expression' ? simpleTypeName(x.childForFieldName('type')) : '';
+      return (type === 'OutputStreamWriter' || type === 'BufferedWriter') && !hasClassBody(x!) && callArgs(x!).length <= 2;
+    };
+    if (!this.onlyGiven(recv.text, made) || this.calledBefore(call, recv.text, ['write', 'append', 'flush', 'close'])) return false;
+    const length = this.boundedLength(args[0]!, 0);
+    return length !== undefined && length <= SHORT_WRITE;
+  }
+
+  /** The most chars a string expression can have: literals and primitive values joined by `+` (undefined when unbounded). */
+  private boundedLength(e: Node, depth: number): number | undefined {
+    const x = strip(e);
+    if (!x || depth > 16) return undefined;
+    switch (x.type) {
+      case 'string_literal':
+        return x.text.startsWith('"""') ? undefined : x.text.length - 2;
+      case 'character_literal':
+        return 1;
+      case 'decimal_integer_literal':
+      case 'true':
+      case 'false':
+        return x.text.length;
+      case 'identifier': {
+        const t = this.typeOf(x.text);
+        return t === undefined ? undefined : PRIMITIVE_CHARS.get(t);
+      }
+      case 'binary_expression': {
+        if (x.childForFieldName('operator')?.text !== '+') return undefined;
+        const l = this.boundedLength(x.childForFieldName('left')!, depth + 1);
+        const r = l === undefined ? undefined : this.boundedLength(x.childForFieldName('right')!, depth + 1);
+        return l === undefined || r === undefined ? undefined : l + r;
+      }
+      default:
+        return undefined;
+    }
   }
 
   /** Whether a call of one of `methods` on local `name` comes before `call` in the function's text. */
@@ -1369,6 +1423,13 @@ function mentionsFree(fn: Node, name: string): boolean {
   });
   return used && !declared;
 }
+
+/** The longest first write of a buffered writer that certainly stays in its buffer (lower.ts bufferedFirstWrite). */
+const SHORT_WRITE = 512;
+/** The most chars `String.valueOf` gives for a value of a primitive type. */
+const PRIMITIVE_CHARS: ReadonlyMap<string, number> = new Map([
+  ['int', 11], ['long', 20], ['short', 6], ['byte', 4], ['char', 1], ['boolean', 5],
+]);
 
 /** `"127.0.0.1"`, `"::1"`, `"localhost"` or `InetAddress.getLoopbackAddress()`. */
 function isLoopback(e: Node | null): boolean {
