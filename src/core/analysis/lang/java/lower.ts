@@ -657,6 +657,7 @@ export class JavaLowering {
     if (v.kind !== 'other' || e?.type !== 'method_invocation' || !FACTORY_NAME.test(e.childForFieldName('name')?.text ?? '')) return v;
     if (this.layersWithoutDescriptor(e)) return v;
     const type = this.cfg.types.get(name) ?? '';
+    if (type === 'SSLSocket' && this.layersOverHeldSocket(e)) return v;
     const rk = NEW_ACQUIRE.get(type) ?? OPEN_ACQUIRE.get(type);
     if (!rk || rk === 'file') return v;
     this.ctx.remember(e, 'acquisition');
@@ -679,6 +680,34 @@ export class JavaLowering {
     if (autoClose !== 'true') return false;
     const over = strip(args[0]!);
     return !(over?.type === 'identifier' && this.isLocal(over.text));
+  }
+
+  /**
+   * `SSLSocket s = server.createSSLSocket(socket)` (java-prec9, issue 13; subethasmtp StartTLSCommand): a factory that
+   * returns an SSLSocket and is given a socket another object holds (an argument that is a getter's result,
+   * `sess.getSocket()`, or a field, or a local that only ever holds one). JSSE makes an SSLSocket out of an existing
+   * socket only by layering TLS over it (`SSLSocketFactory.createSocket(Socket, …)`, ./lower.ts layersWithoutDescriptor):
+   * the layer reads and writes through that socket's descriptor and opens none of its own (a factory that connected a
+   * new socket would have no use for the old one). So the result is not the function's resource: dropping it leaves
+   * the socket with the object that holds it, which closes it.
+   */
+  private layersOverHeldSocket(call: Node): boolean {
+    const held = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'method_invocation') return /^get[A-Z]/.test(x.childForFieldName('name')?.text ?? '') && callArgs(x).length === 0 && !!x.childForFieldName('object');
+      if (x?.type === 'field_access') return true;
+      return x?.type === 'identifier' && !this.isLocal(x.text) && this.ctx.fieldType(x.text) !== undefined;
+    };
+    return callArgs(call).some((a) => {
+      const x = strip(a);
+      if (x?.type === 'identifier' && this.isLocal(x.text)) {
+        const t = this.cfg.types.get(x.text);
+        return (t === 'Socket' || t === 'SSLSocket') && this.onlyGiven(x.text, held);
+      }
+      if (!held(x)) return false;
+      // A getter or field given directly: its declared type is not known here; its name must say socket.
+      return /socket$/i.test(x?.type === 'method_invocation' ? x.childForFieldName('name')?.text ?? '' : x?.text ?? '');
+    });
   }
 
   private union(exprs: Node[], depth: number): Value {
