@@ -259,7 +259,8 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site) || this.bufferedFirstWrite(site))
+        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site) || this.bufferedFirstWrite(site)
+        || this.loopbackDatagramSend(site))
       || (site.type === 'object_creation_expression' && !hasClassBody(site) && !!this.ctx.quietConstructor?.(simpleTypeName(site.childForFieldName('type')), callArgs(site).length));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
@@ -578,6 +579,72 @@ export class JavaLowering {
     if (!this.onlyGiven(recv.text, made) || this.calledBefore(call, recv.text, ['write', 'append', 'flush', 'close'])) return false;
     const length = this.boundedLength(args[0]!, 0);
     return length !== undefined && length <= SHORT_WRITE;
+  }
+
+  /**
+   * `socket.send(packet)` (java-prec9, issue 13; sockslib UDPTimeServer.shutdown) of a local that only ever holds a
+   * `new DatagramSocket(…)` the function made (no argument or one) and that nothing in the function connects, with a
+   * packet made in the function (inline, or a local only ever given one) as `new DatagramPacket(buf, len, addr)` to
+   * `new InetSocketAddress(<loopback>, port)` (or `(buf, len, <loopback>, port)`), whose length the code bounds below
+   * UDP's largest datagram (`buf.length` of a literal's `getBytes()` or of `new byte[n]`, or a number). Sending a
+   * datagram from an unconnected socket to the loopback interface needs no handshake and no route; a port nobody
+   * listens on is reported (ICMP) only to a connected socket. The kernel refuses it only when out of buffers or for
+   * an oversized datagram (ruled out): practically never.
+   */
+  private loopbackDatagramSend(call: Node): boolean {
+    const args = callArgs(call);
+    if (call.childForFieldName('name')?.text !== 'send' || args.length !== 1) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier') return false;
+    const made = (v: Node | null): boolean => {
+      const x = strip(v);
+      return x?.type === 'object_creation_expression' && simpleTypeName(x.childForFieldName('type')) === 'DatagramSocket' && !hasClassBody(x) && callArgs(x).length <= 1;
+    };
+    if (!this.onlyGiven(recv.text, made) || this.calledIn(recv.text, ['connect'])) return false;
+    const packet = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type !== 'object_creation_expression' || simpleTypeName(x.childForFieldName('type')) !== 'DatagramPacket' || hasClassBody(x)) return false;
+      const a = callArgs(x);
+      const to = a.length === 3 ? strip(a[2]!) : null;
+      const addressed = a.length === 4 ? isLoopback(strip(a[2]!))
+        : to?.type === 'object_creation_expression' && simpleTypeName(to.childForFieldName('type')) === 'InetSocketAddress' && !hasClassBody(to)
+          && callArgs(to).length === 2 && isLoopback(strip(callArgs(to)[0]!));
+      return addressed && a.length >= 3 && this.datagramSized(a[0]!, a[1]!);
+    };
+    const p = strip(args[0]!);
+    return packet(p) || (p?.type === 'identifier' && this.onlyGiven(p.text, packet));
+  }
+
+  /** `buf, buf.length` (or a number) where the packet's length is bounded below 65,507 bytes (see loopbackDatagramSend). */
+  private datagramSized(buf: Node, len: Node): boolean {
+    const l = strip(len);
+    if (l?.type === 'decimal_integer_literal') return Number(l.text) <= MAX_DATAGRAM;
+    const b = strip(buf);
+    if (l?.type !== 'field_access' || l.childForFieldName('field')?.text !== 'length' || b?.type !== 'identifier' || strip(l.childForFieldName('object'))?.text !== b.text) return false;
+    const literal = (v: Node | null): boolean => strip(v)?.type === 'string_literal' && (strip(v)!.text.length - 2) * 4 <= MAX_DATAGRAM;
+    const sized = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'array_creation_expression') {
+        const dims = x.namedChildren.filter((c) => c?.type === 'dimensions_expr');
+        const n = dims.length === 1 ? strip(dims[0]!.namedChildren[0] ?? null) : null;
+        return n?.type === 'decimal_integer_literal' && Number(n.text) <= MAX_DATAGRAM;
+      }
+      if (x?.type !== 'method_invocation' || x.childForFieldName('name')?.text !== 'getBytes') return false;
+      const o = strip(x.childForFieldName('object'));
+      return literal(o) || (o?.type === 'identifier' && this.onlyGiven(o.text, literal));
+    };
+    return this.onlyGiven(b.text, sized);
+  }
+
+  /** Whether a call of one of `methods` on local `name` is anywhere in the function's text. */
+  private calledIn(name: string, methods: readonly string[]): boolean {
+    let found = false;
+    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
+      if (found || n.type !== 'method_invocation') return;
+      const o = strip(n.childForFieldName('object'));
+      if (methods.includes(n.childForFieldName('name')?.text ?? '') && o?.type === 'identifier' && o.text === name) found = true;
+    });
+    return found;
   }
 
   /** The most chars a string expression can have: literals and primitive values joined by `+` (undefined when unbounded). */
@@ -1453,6 +1520,8 @@ function mentionsFree(fn: Node, name: string): boolean {
   return used && !declared;
 }
 
+/** The largest UDP payload over IPv4 (65,535 less the IP and UDP headers). */
+const MAX_DATAGRAM = 65507;
 /** The longest first write of a buffered writer that certainly stays in its buffer (lower.ts bufferedFirstWrite). */
 const SHORT_WRITE = 512;
 /** The most chars `String.valueOf` gives for a value of a primitive type. */
