@@ -52,6 +52,7 @@ export async function analyzeSource(text: string, language: LanguageId, options:
       }
     case 'java':
       return analyzeJava(text, options, workspace?.java ? await workspace.java.resourceClasses(workspace.file, text) : undefined,
-        workspace?.java ? await workspace.java.calleeClasses(workspace.file, text) : undefined);
+        workspace?.java ? await workspace.java.calleeClasses(workspace.file, text) : undefined,
+        workspace?.java ? await workspace.java.isolatedClasses(workspace.file, text) : undefined);
   }
 }

@@ -17,7 +17,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ProjectFiles } from './projectFiles';
+import { ProjectFiles, stampOf } from './projectFiles';
 import { ProjectClasses, javaFileFacts, type FoundClass, type JavaFileFacts, type ProjectClass } from './lang/java/projectClasses';
 import { CalleeClasses, type CalleeClass, type CalleeFound } from './lang/java/calleeClasses';
 
@@ -28,6 +28,13 @@ const MAX_CLIMB = 6;
 const MAX_ROOT_DEPTH = 5;
 const MAX_FOLDERS = 4000;
 const SKIP = new Set(['node_modules', 'target', 'build', 'out', 'bin', 'dist', 'test', 'tests', 'docs']);
+/** Listing every `.java` file of a repository (isolatedClasses): folders skipped (build output), depth, size, and how long a listing is kept. */
+const LIST_SKIP = new Set(['node_modules', 'target', 'build', 'out', 'bin', 'dist']);
+const MAX_LIST_DEPTH = 24;
+const MAX_LIST_FILES = 30000;
+const LIST_TTL_MS = 60_000;
+/** Sources that may use a Java class: Java, and the other JVM languages a repository may mix in. */
+const SOURCE_FILE = /\.(?:java|kt|kts|groovy|scala)$/;
 
 function isDir(p: string): boolean {
   try {
@@ -35,6 +42,32 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A source text with its comments blanked (a class named only in a comment or a Javadoc `{@link X}` is not used
+ * there); string and character literals are kept (a class named in one may be loaded by reflection).
+ */
+export function withoutComments(text: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2f && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      parts.push(text.slice(from, i), ' ');
+      const end = text[i + 1] === '/' ? text.indexOf('\n', i) : text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : text[i + 1] === '/' ? end : end + 2;
+      from = i;
+    } else if (c === 0x22 || c === 0x27) {
+      // A literal, kept, up to its closing quote (a text block's `"""` too: its inner quotes end and restart plain literals).
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      i = j + 1;
+    } else i++;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 export class JavaProject {
@@ -51,11 +84,9 @@ export class JavaProject {
     return dir;
   }
 
-  /** The source roots of the repository a root belongs to (itself first). */
-  private sourceRoots(root: string): readonly string[] {
-    const known = this.roots.get(root);
-    if (known) return known;
-    let top = root;
+  /** The top of the repository a source root belongs to: the topmost of the few folders above it with a build file, or the nearest with `.git`; null when none has. */
+  private static topOf(root: string): string | null {
+    let top: string | null = null;
     for (let dir = root, i = 0; i < MAX_CLIMB; i++) {
       const up = path.dirname(dir);
       if (up === dir) break;
@@ -66,6 +97,14 @@ export class JavaProject {
         break;
       }
     }
+    return top;
+  }
+
+  /** The source roots of the repository a root belongs to (itself first). */
+  private sourceRoots(root: string): readonly string[] {
+    const known = this.roots.get(root);
+    if (known) return known;
+    const top = JavaProject.topOf(root) ?? root;
     const out = [root];
     let visited = 0;
     const walk = (dir: string, depth: number): void => {
@@ -131,6 +170,82 @@ export class JavaProject {
     const r = await this.locate(name, from, (facts) => facts.callees?.classes.get(name));
     return r ? { file: r.file, facts: r.facts, cls: r.value } : undefined;
   };
+
+  /** The source files (`SOURCE_FILE`) under a repository's top (tests included), listed again after a minute; null when there are too many. */
+  private readonly javaFiles = new Map<string, { at: number; files: readonly string[] | null }>();
+  /** The capitalised words of each such file's text, while its size and modification time do not change. */
+  private readonly words = new Map<string, { stamp: string; words: ReadonlySet<string> | null }>();
+
+  private javaFilesUnder(top: string): readonly string[] | null {
+    const known = this.javaFiles.get(top);
+    if (known && Date.now() - known.at < LIST_TTL_MS) return known.files;
+    let files: string[] | null = [];
+    const walk = (dir: string, depth: number): void => {
+      if (!files || depth > MAX_LIST_DEPTH) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (!files) return;
+        if (e.isDirectory() && !e.name.startsWith('.') && !LIST_SKIP.has(e.name)) walk(path.join(dir, e.name), depth + 1);
+        else if (e.isFile() && SOURCE_FILE.test(e.name)) {
+          files.push(path.join(dir, e.name));
+          if (files.length > MAX_LIST_FILES) files = null;
+        }
+      }
+    };
+    walk(top, 0);
+    this.javaFiles.set(top, { at: Date.now(), files });
+    return files;
+  }
+
+  private wordsOf(file: string): ReadonlySet<string> | null {
+    const stamp = stampOf(file);
+    if (stamp === null) return null;
+    const known = this.words.get(file);
+    if (known?.stamp === stamp) return known.words;
+    let words: Set<string> | null = null;
+    try {
+      words = new Set(withoutComments(fs.readFileSync(file, 'utf8')).match(/\b[A-Z][\w$]*/g) ?? []);
+    } catch {
+      words = null;
+    }
+    this.words.set(file, { stamp, words });
+    return words;
+  }
+
+  /**
+   * The classes a file with a program `main` declares that no other source file of its repository (Java, Kotlin, Groovy, Scala) names (as a word
+   * of its text outside comments): no code outside the file can use them (lang/java/programMain.ts). The files are
+   * those under the repository's top (`topOf`, tests included); without a top, with too many files or with a file
+   * that cannot be read, none is. Empty for a file without `static void main(`.
+   */
+  async isolatedClasses(file: string, text?: string): Promise<Set<string>> {
+    const abs = path.resolve(file);
+    const own = text ?? (() => {
+      try {
+        return fs.readFileSync(abs, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    if (!/\bstatic\s+(?:final\s+)?void\s+main\s*\(/.test(own) && !/\bvoid\s+static\s+main\s*\(/.test(own)) return new Set();
+    const left = new Set([...own.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!));
+    const facts = await this.files.of(abs, text);
+    const top = JavaProject.topOf((facts && JavaProject.rootOf(abs, facts.pkg)) ?? path.dirname(abs));
+    const files = top ? this.javaFilesUnder(top) : null;
+    if (!files || !files.includes(abs)) return new Set();
+    for (const f of files) {
+      if (f === abs || !left.size) continue;
+      const words = this.wordsOf(f);
+      if (!words) return new Set();
+      for (const n of left) if (words.has(n)) left.delete(n);
+    }
+    return left;
+  }
 
   /**
    * The resource classes of other files that `file` creates with `new`, by simple name: `file` read from

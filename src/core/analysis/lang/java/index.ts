@@ -12,7 +12,7 @@ import { JavaLowering, type LoweredFunction, type LowerContext, type Seed } from
 import { CONNECTING_METHODS, EXPECTS_THROW, FACTORY_NAME, FILES_ACQUIRE, NEW_ACQUIRE, describeKind, uncheckedThrown, type ResourceKind } from './names';
 import { callArgs, functionName, parameterNames, simpleTypeName } from './syntax';
 import { returnedSocketKind, socketClasses } from './socketClass';
-import { mayLeaveThreads } from './programMain';
+import { endsSoonAfter, isProgramMain, loopBrokenAt, mayLeaveThreads, programChainEnds, type ChainEnd } from './programMain';
 import { testFailingMethods } from './testMethods';
 import type { Keeping, ProjectClass } from './projectClasses';
 import { calleeClassesKey, type CalleeClass } from './calleeClasses';
@@ -29,9 +29,10 @@ import { CallInputs, FileReuse, functionKey, type Analysed } from '../../engine/
  */
 export async function analyzeJava(
   text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>, calleeClasses?: ReadonlyMap<string, CalleeClass>,
+  isolated?: ReadonlySet<string>,
 ): Promise<AnalysisResult> {
   try {
-    return await withTree('java', text, (tree) => analyzeTree(tree, text, options, projectClasses, calleeClasses));
+    return await withTree('java', text, (tree) => analyzeTree(tree, text, options, projectClasses, calleeClasses, isolated));
   } catch (e) {
     return { language: 'java', findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
@@ -109,15 +110,6 @@ function resolveMethod(idx: FileIndex, name: string, argTypes: readonly (string 
 function arity(fn: Node): number {
   const p = fn.childForFieldName('parameters');
   return p ? p.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')).length : 0;
-}
-
-/** `static void main(String[] args)` (or `String... args`): the program's entry point. */
-function isProgramMain(fn: Node): boolean {
-  if (fn.type !== 'method_declaration' || fn.childForFieldName('name')?.text !== 'main') return false;
-  const modifiers = fn.namedChildren.find((c) => c?.type === 'modifiers');
-  if (!modifiers || !/\bstatic\b/.test(modifiers.text)) return false;
-  const params = fn.childForFieldName('parameters')?.namedChildren.filter((c) => c && (c.type === 'formal_parameter' || c.type === 'spread_parameter')) ?? [];
-  return params.length === 1 && /^String\b/.test(params[0]!.childForFieldName('type')?.text ?? params[0]!.namedChildren[0]?.text ?? '');
 }
 
 function isAcquisitionCandidate(n: Node, idx: FileIndex): boolean {
@@ -451,6 +443,7 @@ export const JAVA_FUNCTIONS = new FunctionCache(2000);
 
 function analyzeTree(
   tree: Tree, text: string, options: AnalysisOptions, projectClasses?: ReadonlyMap<string, ProjectClass>, calleeClasses?: ReadonlyMap<string, CalleeClass>,
+  isolated?: ReadonlySet<string>,
 ): AnalysisResult {
   const deadline = options.timeBudgetMs !== undefined ? Date.now() + options.timeBudgetMs : undefined;
   const root = tree.rootNode;
@@ -482,6 +475,8 @@ function analyzeTree(
   const reuse = new FileReuse(JAVA_FUNCTIONS, lines, deadline, calls.current);
   // Methods whose exceptions go to the test runner (./testMethods): that depends on the rest of the file, so it is part of their key.
   const failsTest = testFailingMethods(root, text);
+  // Methods whose end is the program's end (./programMain): that too depends on the rest of the file and on the project.
+  const chainEnds = isolated?.size ? programChainEnds(root, isolated) : new Map<number, ChainEnd>();
   for (let i = 0; i < idx.functions.length; i++) {
     const fn = idx.functions[i]!;
     const seeds = [...(ctx.seeds.get(fn.id)?.values() ?? [])];
@@ -493,8 +488,10 @@ function analyzeTree(
     try {
       // A function's result is looked up before anything else about it is computed (one that
       // acquires nothing has an empty result, which depends on its text only).
-      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, failsTest.has(fn.id) ? [...facts, 'fails-test'] : facts), (fnNotes) => (seeds.length || acquires(fn, idx)
-        ? { ...analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes, failsTest.has(fn.id)), inputs: () => calls.of(fn) }
+      const chain = chainEnds.get(fn.id);
+      const key = [...facts, ...(failsTest.has(fn.id) ? ['fails-test'] : []), ...(chain ? [`program-end:${chain}`] : [])];
+      reuse.run(fn, seeds.length ? null : functionKey('java', fn, text, options, key), (fnNotes) => (seeds.length || acquires(fn, idx)
+        ? { ...analyzeFunction(fn, name, ctx, seeds, text, lines, deadline, fnNotes, failsTest.has(fn.id), chain), inputs: () => calls.of(fn) }
         : { findings: [], reusable: true }), { findings, notes });
     } catch (e) {
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
@@ -506,7 +503,7 @@ function analyzeTree(
 
 function analyzeFunction(
   fn: Node, name: string, ctx: JavaFileContext, seeds: readonly Seed[], text: string, lines: LineIndex,
-  deadline: number | undefined, notes: string[], failsTest = false,
+  deadline: number | undefined, notes: string[], failsTest = false, chain?: ChainEnd,
 ): Analysed {
   const { cfg, lowered } = ctx.lower(fn, seeds);
   if (cfg.truncated) notes.push(`function ${name}: too deeply nested or too large, parts were treated as opaque`);
@@ -549,11 +546,39 @@ function analyzeFunction(
     // An exception that leaves a test the runner calls (or a private helper only tests call) fails that test, which
     // is how the problem is reported (./testMethods): a file stream leaked only on that path is below warning too.
     const testFile = failsTest && tokens.every((t) => t.site.resource === 'file');
-    const below = ((endsProcess || testFile) && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw') || atEndingReturn;
-    const shown = atEndingReturn ? { ...finding, message: `${finding.message} (the program exits as soon as main() returns)` } : finding;
+    // A method whose end is the program's end (./programMain): a leak at its end, or followed by nothing but trivial statements up to it.
+    const atProgramEnd = chain !== undefined && endsProgram(rec, a, fn, ctx);
+    const below = ((endsProcess || testFile) && rec.exit.kind === 'throw' && leavesFunction(a, rec.node)) || (expectedToThrow && rec.exit.kind !== 'throw') || atEndingReturn || atProgramEnd;
+    const shown = atEndingReturn ? { ...finding, message: `${finding.message} (the program exits as soon as main() returns)` }
+      : atProgramEnd ? { ...finding, message: `${finding.message} (the program exits right after: ${chain === 'thread' ? 'this is the run() of the only thread main() leaves running' : 'main() ends as soon as this returns'})` }
+        : finding;
     add(below ? { ...shown, severity: 'information' } : shown, () => (closable(tokens) && ctx.fixable(tokens) ? fixer.leakFixes(rec, tokens[0]!) : []));
   }
   return { findings: out.map(({ finding, fixes }) => ({ ...finding, fixes })), reusable: seeds.length === 0 && lowered.handOffs.length === 0 };
+}
+
+/**
+ * Is a leak of a method whose end is the program's end (./programMain) followed by that end: it is at the method's
+ * `return` or closing brace, its exception leaves the method, or (caught in it, or out of a loop a `break` leaves)
+ * nothing but trivial statements run before the method ends.
+ */
+function endsProgram(rec: LeakRecord, a: FunctionAnalysis, fn: Node, ctx: JavaFileContext): boolean {
+  switch (rec.exit.kind) {
+    case 'return':
+    case 'end':
+      return true;
+    case 'throw': {
+      if (leavesFunction(a, rec.node)) return true;
+      const site = rec.origin ? ctx.originAt(rec.origin.at) : undefined;
+      return !!site && endsSoonAfter(site, fn, false);
+    }
+    case 'break': {
+      const loop = loopBrokenAt(fn, rec.exit.start);
+      return !!loop && endsSoonAfter(loop, fn, true);
+    }
+    default:
+      return false;
+  }
 }
 
 /**

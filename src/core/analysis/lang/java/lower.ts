@@ -259,7 +259,8 @@ export class JavaLowering {
     this.ctx.remember(site, 'origin');
     const unlikely = site.type === 'method_invocation' &&
       (isUnlikelyThrow(site.childForFieldName('name')?.text ?? '', callArgs(site).length, site.childForFieldName('object')?.text ?? null) || this.loopbackBind(site)
-        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site))
+        || this.connectedSocketStream(site) || this.fileSkip(site) || this.jdkContract(site) || this.bufferedFirstWrite(site)
+        || this.loopbackDatagramSend(site))
       || (site.type === 'object_creation_expression' && !hasClassBody(site) && !!this.ctx.quietConstructor?.(simpleTypeName(site.childForFieldName('type')), callArgs(site).length));
     return { at: site.startIndex, ...reportRange(site), ...(unlikely ? { unlikely } : {}) };
   }
@@ -554,6 +555,126 @@ export class JavaLowering {
     return this.onlyGiven(recv.text, byName) && !this.calledBefore(call, recv.text, ['close']);
   }
 
+  /**
+   * `w.write("…" + port + "\r\n")` (java-prec9, issue 13; pircbotx IdentServerTest): the first write, not in a loop,
+   * of a short string to a local that only ever holds a `new OutputStreamWriter(…)` or `new BufferedWriter(…)` the
+   * function made, with no `write`, `append`, `flush` or `close` of it earlier in the text. Both writers gather what
+   * they are given in a buffer (OutputStreamWriter: "the resulting bytes are accumulated in a buffer before being
+   * written to the underlying output stream", at least 512 bytes and growing to 8,192 in the JDK's StreamEncoder;
+   * BufferedWriter: 8,192 chars) and pass it on only when it is full, or on `flush()`/`close()`. A string whose length
+   * the code bounds (string and character literals and primitive values joined by `+`, at most `SHORT_WRITE` chars,
+   * which no charset makes more than 4 bytes each) fits in the empty buffer: the call does no I/O, and fails only if
+   * the writer was closed, which nothing did. The `flush()` that follows is where the socket's failure shows.
+   */
+  private bufferedFirstWrite(call: Node): boolean {
+    const args = callArgs(call);
+    if (call.childForFieldName('name')?.text !== 'write' || args.length !== 1 || inLoop(call, this.fn)) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier') return false;
+    const made = (v: Node | null): boolean => {
+      const x = strip(v);
+      const type = x?.type === 'object_creation_expression' ? simpleTypeName(x.childForFieldName('type')) : '';
+      return (type === 'OutputStreamWriter' || type === 'BufferedWriter') && !hasClassBody(x!) && callArgs(x!).length <= 2;
+    };
+    if (!this.onlyGiven(recv.text, made) || this.calledBefore(call, recv.text, ['write', 'append', 'flush', 'close'])) return false;
+    const length = this.boundedLength(args[0]!, 0);
+    return length !== undefined && length <= SHORT_WRITE;
+  }
+
+  /**
+   * `socket.send(packet)` (java-prec9, issue 13; sockslib UDPTimeServer.shutdown) of a local that only ever holds a
+   * `new DatagramSocket(…)` the function made (no argument or one) and that nothing in the function connects, with a
+   * packet made in the function (inline, or a local only ever given one) as `new DatagramPacket(buf, len, addr)` to
+   * `new InetSocketAddress(<loopback>, port)` (or `(buf, len, <loopback>, port)`), whose length the code bounds below
+   * UDP's largest datagram (`buf.length` of a literal's `getBytes()` or of `new byte[n]`, or a number). Sending a
+   * datagram from an unconnected socket to the loopback interface needs no handshake and no route; a port nobody
+   * listens on is reported (ICMP) only to a connected socket. The kernel refuses it only when out of buffers or for
+   * an oversized datagram (ruled out): practically never.
+   */
+  private loopbackDatagramSend(call: Node): boolean {
+    const args = callArgs(call);
+    if (call.childForFieldName('name')?.text !== 'send' || args.length !== 1) return false;
+    const recv = strip(call.childForFieldName('object'));
+    if (recv?.type !== 'identifier') return false;
+    const made = (v: Node | null): boolean => {
+      const x = strip(v);
+      return x?.type === 'object_creation_expression' && simpleTypeName(x.childForFieldName('type')) === 'DatagramSocket' && !hasClassBody(x) && callArgs(x).length <= 1;
+    };
+    if (!this.onlyGiven(recv.text, made) || this.calledIn(recv.text, ['connect'])) return false;
+    const packet = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type !== 'object_creation_expression' || simpleTypeName(x.childForFieldName('type')) !== 'DatagramPacket' || hasClassBody(x)) return false;
+      const a = callArgs(x);
+      const to = a.length === 3 ? strip(a[2]!) : null;
+      const addressed = a.length === 4 ? isLoopback(strip(a[2]!))
+        : to?.type === 'object_creation_expression' && simpleTypeName(to.childForFieldName('type')) === 'InetSocketAddress' && !hasClassBody(to)
+          && callArgs(to).length === 2 && isLoopback(strip(callArgs(to)[0]!));
+      return addressed && a.length >= 3 && this.datagramSized(a[0]!, a[1]!);
+    };
+    const p = strip(args[0]!);
+    return packet(p) || (p?.type === 'identifier' && this.onlyGiven(p.text, packet));
+  }
+
+  /** `buf, buf.length` (or a number) where the packet's length is bounded below 65,507 bytes (see loopbackDatagramSend). */
+  private datagramSized(buf: Node, len: Node): boolean {
+    const l = strip(len);
+    if (l?.type === 'decimal_integer_literal') return Number(l.text) <= MAX_DATAGRAM;
+    const b = strip(buf);
+    if (l?.type !== 'field_access' || l.childForFieldName('field')?.text !== 'length' || b?.type !== 'identifier' || strip(l.childForFieldName('object'))?.text !== b.text) return false;
+    const literal = (v: Node | null): boolean => strip(v)?.type === 'string_literal' && (strip(v)!.text.length - 2) * 4 <= MAX_DATAGRAM;
+    const sized = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'array_creation_expression') {
+        const dims = x.namedChildren.filter((c) => c?.type === 'dimensions_expr');
+        const n = dims.length === 1 ? strip(dims[0]!.namedChildren[0] ?? null) : null;
+        return n?.type === 'decimal_integer_literal' && Number(n.text) <= MAX_DATAGRAM;
+      }
+      if (x?.type !== 'method_invocation' || x.childForFieldName('name')?.text !== 'getBytes') return false;
+      const o = strip(x.childForFieldName('object'));
+      return literal(o) || (o?.type === 'identifier' && this.onlyGiven(o.text, literal));
+    };
+    return this.onlyGiven(b.text, sized);
+  }
+
+  /** Whether a call of one of `methods` on local `name` is anywhere in the function's text. */
+  private calledIn(name: string, methods: readonly string[]): boolean {
+    let found = false;
+    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
+      if (found || n.type !== 'method_invocation') return;
+      const o = strip(n.childForFieldName('object'));
+      if (methods.includes(n.childForFieldName('name')?.text ?? '') && o?.type === 'identifier' && o.text === name) found = true;
+    });
+    return found;
+  }
+
+  /** The most chars a string expression can have: literals and primitive values joined by `+` (undefined when unbounded). */
+  private boundedLength(e: Node, depth: number): number | undefined {
+    const x = strip(e);
+    if (!x || depth > 16) return undefined;
+    switch (x.type) {
+      case 'string_literal':
+        return x.text.startsWith('"""') ? undefined : x.text.length - 2;
+      case 'character_literal':
+        return 1;
+      case 'decimal_integer_literal':
+      case 'true':
+      case 'false':
+        return x.text.length;
+      case 'identifier': {
+        const t = this.typeOf(x.text);
+        return t === undefined ? undefined : PRIMITIVE_CHARS.get(t);
+      }
+      case 'binary_expression': {
+        if (x.childForFieldName('operator')?.text !== '+') return undefined;
+        const l = this.boundedLength(x.childForFieldName('left')!, depth + 1);
+        const r = l === undefined ? undefined : this.boundedLength(x.childForFieldName('right')!, depth + 1);
+        return l === undefined || r === undefined ? undefined : l + r;
+      }
+      default:
+        return undefined;
+    }
+  }
+
   /** Whether a call of one of `methods` on local `name` comes before `call` in the function's text. */
   private calledBefore(call: Node, name: string, methods: readonly string[]): boolean {
     let found = false;
@@ -603,6 +724,7 @@ export class JavaLowering {
     if (v.kind !== 'other' || e?.type !== 'method_invocation' || !FACTORY_NAME.test(e.childForFieldName('name')?.text ?? '')) return v;
     if (this.layersWithoutDescriptor(e)) return v;
     const type = this.cfg.types.get(name) ?? '';
+    if (type === 'SSLSocket' && this.layersOverHeldSocket(e)) return v;
     const rk = NEW_ACQUIRE.get(type) ?? OPEN_ACQUIRE.get(type);
     if (!rk || rk === 'file') return v;
     this.ctx.remember(e, 'acquisition');
@@ -625,6 +747,34 @@ export class JavaLowering {
     if (autoClose !== 'true') return false;
     const over = strip(args[0]!);
     return !(over?.type === 'identifier' && this.isLocal(over.text));
+  }
+
+  /**
+   * `SSLSocket s = server.createSSLSocket(socket)` (java-prec9, issue 13; subethasmtp StartTLSCommand): a factory that
+   * returns an SSLSocket and is given a socket another object holds (an argument that is a getter's result,
+   * `sess.getSocket()`, or a field, or a local that only ever holds one). JSSE makes an SSLSocket out of an existing
+   * socket only by layering TLS over it (`SSLSocketFactory.createSocket(Socket, …)`, ./lower.ts layersWithoutDescriptor):
+   * the layer reads and writes through that socket's descriptor and opens none of its own (a factory that connected a
+   * new socket would have no use for the old one). So the result is not the function's resource: dropping it leaves
+   * the socket with the object that holds it, which closes it.
+   */
+  private layersOverHeldSocket(call: Node): boolean {
+    const held = (v: Node | null): boolean => {
+      const x = strip(v);
+      if (x?.type === 'method_invocation') return /^get[A-Z]/.test(x.childForFieldName('name')?.text ?? '') && callArgs(x).length === 0 && !!x.childForFieldName('object');
+      if (x?.type === 'field_access') return true;
+      return x?.type === 'identifier' && !this.isLocal(x.text) && this.ctx.fieldType(x.text) !== undefined;
+    };
+    return callArgs(call).some((a) => {
+      const x = strip(a);
+      if (x?.type === 'identifier' && this.isLocal(x.text)) {
+        const t = this.cfg.types.get(x.text);
+        return (t === 'Socket' || t === 'SSLSocket') && this.onlyGiven(x.text, held);
+      }
+      if (!held(x)) return false;
+      // A getter or field given directly: its declared type is not known here; its name must say socket.
+      return /socket$/i.test(x?.type === 'method_invocation' ? x.childForFieldName('name')?.text ?? '' : x?.text ?? '');
+    });
   }
 
   private union(exprs: Node[], depth: number): Value {
@@ -1369,6 +1519,15 @@ function mentionsFree(fn: Node, name: string): boolean {
   });
   return used && !declared;
 }
+
+/** The largest UDP payload over IPv4 (65,535 less the IP and UDP headers). */
+const MAX_DATAGRAM = 65507;
+/** The longest first write of a buffered writer that certainly stays in its buffer (lower.ts bufferedFirstWrite). */
+const SHORT_WRITE = 512;
+/** The most chars `String.valueOf` gives for a value of a primitive type. */
+const PRIMITIVE_CHARS: ReadonlyMap<string, number> = new Map([
+  ['int', 11], ['long', 20], ['short', 6], ['byte', 4], ['char', 1], ['boolean', 5],
+]);
 
 /** `"127.0.0.1"`, `"::1"`, `"localhost"` or `InetAddress.getLoopbackAddress()`. */
 function isLoopback(e: Node | null): boolean {

@@ -208,7 +208,8 @@ const THROWING_GETTERS: ReadonlySet<string> = new Set([
   'getInputStream', 'getOutputStream', 'getResponseCode', 'getResponseMessage', 'getContent', 'getLocalHost', 'getConnection',
 ]);
 
-function isLogger(name: string): boolean {
+/** A logger's name (`LOG`, `logger`, `acceptErrorLogger`). */
+export function isLogger(name: string): boolean {
   return LOG_RECEIVER.test(name) || LOG_RECEIVER_SUFFIX.test(name);
 }
 
