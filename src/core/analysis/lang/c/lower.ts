@@ -13,6 +13,7 @@ import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
 import { defensiveNullReturns } from './defensiveReturn';
+import { outParamArgument, surelyDereferenced } from './derefFacts';
 import type { ValidityTest } from './validityTests';
 import { callArgs, calleeName, constantValue, declaratorName, fieldPath, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
@@ -592,7 +593,12 @@ export class Lowering {
         // `n--;` as its node's whole statement: the value moves by one (a known range moves with it).
         const o = this.ownerOf(n.startIndex, n.endIndex);
         if (o && this.wholeEffect(o, n.startIndex) && this.followed(arg.text)) shifts[o.id]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
-      } else if (n.child(0)?.type === '&') volatile.add(arg.text);
+      } else if (n.child(0)?.type === '&') {
+        // `&x` given to a standard function that writes it during the call only (`getaddrinfo(…, &res)`):
+        // a change at that call (derefFacts.ts); any other address taken may change it anywhere.
+        if (outParamArgument(n)) write(arg.text, n);
+        else volatile.add(arg.text);
+      }
     }
     // Any assignment changes its variable (`x |= …` too), and a call changes the globals its callee may assign.
     for (const w of this.ctx.globals ? this.fnWrites(fn) : []) write(w.text, w);
@@ -641,7 +647,9 @@ export class Lowering {
         else if (sym !== null && n.kind === 'effect') sets[id]!.push({ key: symbolKey(name, sym), c: 1 });
       }
     });
-    return factPrograms({ tests, ids, volatile, writes, sets, shifts });
+    // The pointers each node surely dereferences: not NULL after it (derefFacts.ts).
+    const derefs = nodes.map((n) => ((n.kind === 'cond' || n.kind === 'effect') && n.ast ? surelyDereferenced(n.ast).filter((x) => this.followed(x)) : []));
+    return factPrograms({ tests, ids, volatile, writes, sets, shifts, derefs });
   }
 
   /**
