@@ -498,6 +498,7 @@ export class FunctionAnalysis {
         s.tf = tf;
       }
     }
+    if (fp.nonNull?.length) this.factsNonNull(s, fp.nonNull);
     if (!fp.sets?.length) return;
     for (const { key, c } of fp.sets) s.facts = setFact(s.facts, key, c);
     const tf = new Map<Token, Facts>();
@@ -506,6 +507,27 @@ export class FunctionAnalysis {
       let f = s.tf?.get(t) ?? NO_FACTS;
       for (const { key, c } of fp.sets) f = setFact(f, key, c);
       tf.set(t, f);
+    }
+    s.tf = tf.size ? tf : undefined;
+  }
+
+  /**
+   * `key != 0` after a node that dereferenced the pointer `key` (a NULL dereference faults: the paths going on
+   * have it non-NULL), on the path and for every live resource (its paths all went through the node). A key the
+   * facts already say is 0 is left as it is (no path goes on there; nothing to record).
+   */
+  private factsNonNull(s: State, keys: readonly string[]): void {
+    const test = (key: string): FactTest => ({ f: 'cmp', key, rel: '!=', c: 0 });
+    const narrow = (f0: Facts): Facts => {
+      let f = f0;
+      for (const k of keys) f = assume(f, test(k), true) ?? f;
+      return f;
+    };
+    s.facts = narrow(s.facts);
+    const tf = new Map<Token, Facts>();
+    for (const t of liveTokens(s)) {
+      if (t.param >= 0) continue;
+      tf.set(t, narrow(s.tf?.get(t) ?? NO_FACTS));
     }
     s.tf = tf.size ? tf : undefined;
   }
@@ -1344,5 +1366,5 @@ function intersect(a: Constraint, b: Constraint): Constraint {
 
 /** Whether a node's fact program forgets or records anything (a test alone changes the state only on its edges). */
 function changesFacts(fp: FactProgram | undefined): boolean {
-  return !!fp && (!!fp.drops?.length || !!fp.sets?.length || !!fp.shifts?.length);
+  return !!fp && (!!fp.drops?.length || !!fp.sets?.length || !!fp.shifts?.length || !!fp.nonNull?.length);
 }

@@ -207,6 +207,8 @@ export interface FactSources {
   readonly sets: readonly (readonly { readonly key: string; readonly c: number }[])[];
   /** Per node: the steps it surely takes (`n--;` as its whole statement). */
   readonly shifts: readonly (readonly { readonly key: string; readonly by: number }[])[];
+  /** Per node: the pointer variables it surely dereferences (`p->f`): not NULL afterwards, unless the node also changes them. */
+  readonly derefs?: readonly (readonly string[])[];
 }
 
 /**
@@ -232,9 +234,14 @@ export function factPrograms(src: FactSources): (FactProgram | undefined)[] | nu
     // A value the condition itself changes (`n--`, `f(&x)`) is not known from it; `(x = ...) == c` is.
     const t = test0 ? prune(test0, (k, assigned) => kept.has(k) && (assigned || !drops.includes(k))) : null;
     const test = t && t.f !== 'none' ? t : undefined;
-    if (!drops.length && !mine.length && !moved.length && !test) return undefined;
+    // A dereferenced pointer the node does not change is not NULL after it (a NULL dereference faults).
+    const nonNull = (src.derefs?.[id] ?? []).filter((k) => kept.has(k) && ids.get(k)!.length === 1 && ids.get(k)![0] === k && !w.has(k));
+    if (!drops.length && !mine.length && !moved.length && !test && !nonNull.length) return undefined;
     any = true;
-    return { ...(drops.length ? { drops } : {}), ...(moved.length ? { shifts: moved } : {}), ...(mine.length ? { sets: mine } : {}), ...(test ? { test } : {}) };
+    return {
+      ...(drops.length ? { drops } : {}), ...(moved.length ? { shifts: moved } : {}), ...(mine.length ? { sets: mine } : {}),
+      ...(nonNull.length ? { nonNull } : {}), ...(test ? { test } : {}),
+    };
   });
   return any ? out : null;
 }

@@ -210,7 +210,7 @@ export type FactTest =
     readonly assigned?: boolean;
   };
 
-/** What a node does to the followed values: in this order, forgets `drops`, runs its ops, applies `shifts`, records `sets`, then (cond) tests `test`. */
+/** What a node does to the followed values: in this order, forgets `drops`, runs its ops, applies `shifts`, records `sets` and `nonNull`, then (cond) tests `test`. */
 export interface FactProgram {
   /** Keys whose value this node may change (an assignment, `x++`, a call given the variable). */
   readonly drops?: readonly string[];
@@ -218,6 +218,8 @@ export interface FactProgram {
   readonly sets?: readonly { readonly key: string; readonly c: number }[];
   /** `n--;`, `i++;`: the key's value afterwards is its value before plus `by` (applied before `sets`). */
   readonly shifts?: readonly { readonly key: string; readonly by: number }[];
+  /** Pointers the node surely dereferences and does not change: `key != 0` afterwards (applied after `sets`). */
+  readonly nonNull?: readonly string[];
   /** cond nodes: the condition over followed keys. */
   readonly test?: FactTest;
 }

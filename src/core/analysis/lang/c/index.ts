@@ -8,6 +8,7 @@ import type { AnalysisOptions, AnalysisResult, CMacroDefinition, Finding, Fix } 
 import { CFileContext, type CWorkspace } from './context';
 import { macroWrappers, type MacroWrapper } from './macroWrappers';
 import { ACQUIRE, RELEASE } from './names';
+import { ERRNO_SET_AFTER_SUCCESS } from './errnoAfterSuccess';
 import type { FileScan } from './scan';
 import type { Exit } from '../../ir/ir';
 import { FunctionAnalysis } from '../../engine/analysis';
@@ -377,6 +378,7 @@ function unlikelyReason(exit: Exit): string {
   if (exit.defensive !== undefined) {
     return `only if \`${exit.defensive}\` is NULL: a defensive test at the start of the function, before it does anything; not proof of a leak`;
   }
+  if (exit.unlikelyBecause === ERRNO_SET_AFTER_SUCCESS) return `only if ${ERRNO_SET_AFTER_SUCCESS}`;
   return `only when ${exit.unlikelyBecause ?? 'a call that practically never fails'} fails`;
 }
 

@@ -13,6 +13,8 @@ import type { FileGlobals } from './globals';
 import { fillsStandardSlots } from './standardSlots';
 import { onlyAfterUnlikelyFailure, UNLIKELY_FAILING } from './standardDup';
 import { defensiveNullReturns } from './defensiveReturn';
+import { outParamArgument, surelyDereferenced } from './derefFacts';
+import { clearsErrno, ERRNO_SET_AFTER_SUCCESS, onlyIfErrnoAfterSuccess } from './errnoAfterSuccess';
 import type { ValidityTest } from './validityTests';
 import { callArgs, calleeName, constantValue, declaratorName, fieldPath, firstExpression, lvalueKey, strip, subscriptParts } from './syntax';
 
@@ -69,6 +71,8 @@ export class Lowering {
    */
   private readonly structFields = new Map<string, Set<string>>();
   private callsDup2 = false;
+  /** Whether the function clears `errno` (`errno = 0;`): only then may a return be behind an `errno` test after a success. */
+  private clearsErrno = false;
   /** The `return`s of the function's leading NULL tests of pointer parameters (defensiveReturn.ts), by offset. */
   private defensive: ReadonlyMap<number, string> = new Map();
 
@@ -85,6 +89,7 @@ export class Lowering {
     // Only a function that calls dup2 (setenv, …) can have a return behind its failure (and the walk up from each
     // return costs a parent lookup per level: a long else-if chain without such a call must not pay for it).
     this.callsDup2 = sites.some((s) => s.kind === 'call' && s.callee !== null && UNLIKELY_FAILING.has(s.callee));
+    this.clearsErrno = sites.some((s) => s.kind === 'assign' && clearsErrno(s.node));
     const nodes = this.cfg.nodes;
     const ops: Op[][] = nodes.map(() => []);
     const noReturn: boolean[] = nodes.map(() => false);
@@ -140,14 +145,17 @@ export class Lowering {
 
   /**
    * The node's exit; a `return` reached only when a call that practically never fails failed (`dup2` onto a
-   * standard descriptor, `setenv`) is unlikely (standardDup.ts), and so is the `return` of a defensive NULL
-   * test of a pointer parameter at the function's start (defensiveReturn.ts).
+   * standard descriptor, `setenv`) is unlikely (standardDup.ts), and so are the `return` of a defensive NULL
+   * test of a pointer parameter at the function's start (defensiveReturn.ts) and one reached only when a
+   * successful call left `errno` set (errnoAfterSuccess.ts).
    */
   private exitOf(node: CfgNode): Exit | null {
     const exit = exitOf(node);
     if (!exit || node.kind !== 'return' || !node.ast) return exit;
     const tested = this.defensive.get(node.ast.startIndex);
     if (tested !== undefined) return { ...exit, unlikely: true, defensive: tested };
+    // A return behind a test of `errno` right after a successful acquisition, `errno` cleared before it (errnoAfterSuccess.ts).
+    if (this.clearsErrno && onlyIfErrnoAfterSuccess(node.ast, this.cfg.parentOf)) return { ...exit, unlikely: true, unlikelyBecause: ERRNO_SET_AFTER_SUCCESS };
     if (!this.callsDup2) return exit;
     const failed = onlyAfterUnlikelyFailure(node.ast, this.cfg.parentOf, this.ctx.macros.hints);
     return failed === null ? exit : { ...exit, unlikely: true, unlikelyBecause: failed };
@@ -592,7 +600,12 @@ export class Lowering {
         // `n--;` as its node's whole statement: the value moves by one (a known range moves with it).
         const o = this.ownerOf(n.startIndex, n.endIndex);
         if (o && this.wholeEffect(o, n.startIndex) && this.followed(arg.text)) shifts[o.id]!.push({ key: arg.text, by: n.text.includes('++') ? 1 : -1 });
-      } else if (n.child(0)?.type === '&') volatile.add(arg.text);
+      } else if (n.child(0)?.type === '&') {
+        // `&x` given to a standard function that writes it during the call only (`getaddrinfo(…, &res)`):
+        // a change at that call (derefFacts.ts); any other address taken may change it anywhere.
+        if (outParamArgument(n)) write(arg.text, n);
+        else volatile.add(arg.text);
+      }
     }
     // Any assignment changes its variable (`x |= …` too), and a call changes the globals its callee may assign.
     for (const w of this.ctx.globals ? this.fnWrites(fn) : []) write(w.text, w);
@@ -641,7 +654,9 @@ export class Lowering {
         else if (sym !== null && n.kind === 'effect') sets[id]!.push({ key: symbolKey(name, sym), c: 1 });
       }
     });
-    return factPrograms({ tests, ids, volatile, writes, sets, shifts });
+    // The pointers each node surely dereferences: not NULL after it (derefFacts.ts).
+    const derefs = nodes.map((n) => ((n.kind === 'cond' || n.kind === 'effect') && n.ast ? surelyDereferenced(n.ast).filter((x) => this.followed(x)) : []));
+    return factPrograms({ tests, ids, volatile, writes, sets, shifts, derefs });
   }
 
   /**
