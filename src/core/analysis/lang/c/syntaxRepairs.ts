@@ -36,7 +36,7 @@ import { definitionNodes } from './definitions';
  *   statement's start with its `{` on its row (a library's foreach macro) is read as `while`.
  *
  * Before them (repairRounds): include and pragma lines whose line break the grammar misses (blanks after the path, or
- * none at the file's end) are blanked, and the macro rewrites run again on the tree their own rewrites gave.
+ * none at the file's end) and pragmas right before an `else` are blanked, and the macro rewrites run again on the tree their own rewrites gave.
  *
  * An item is tried with the next one when an error split them: a `;` the grammar found missing after an item that
  * parsed (a macro call before a directive), an item that ends with a missing token or is followed on its row by
@@ -114,6 +114,11 @@ export function unfinishedDirectives(root: Node, text: string): Rewrite[] {
     for (let i = 0; i < n.childCount; i++) {
       const c = n.child(i);
       if (c && c.hasError && c.type !== 'ERROR') stack.push(c);
+      // A pragma between an `if`'s branch and its `else` (`#pragma clang diagnostic pop` after the branch a
+      // `push` wrapped): no directive can stand there for the grammar, and a pragma says nothing the analysis reads.
+      else if (c?.type === 'preproc_call' && /^#\s*pragma\b/.test(c.text) && nextLeaf(c, text)?.text === 'else') {
+        out.push(blankRewrite(text, c.startIndex, c.endIndex));
+      }
     }
   }
   return out.sort((a, b) => a.start - b.start);

@@ -175,3 +175,27 @@ test('a macro call next to a string on the next row stands for a string', async 
   assert.equal(errors, false);
   assert.match(text, /luaL_error\(L, " {15}"\n/);
 });
+
+test('a pragma between an if\'s branch and its else is blanked', async () => {
+  const src = [
+    'void daemonize(int log) {',
+    '  int fd = -1;',
+    '  if (log) fd = dup(2);',
+    '#pragma clang diagnostic push',
+    '  if (daemon(0, 0) < 0) {',
+    '    perror("daemon");',
+    '  }',
+    '#pragma clang diagnostic pop',
+    '  else if (fd >= 3) {',
+    '    dup2(fd, 2);',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('c', src, (t) => t.rootNode.hasError));
+  const { text, errors } = await directivesRepaired(src);
+  assert.equal(errors, false);
+  assert.match(text, /\n#pragma clang diagnostic push\n/);
+  assert.doesNotMatch(text, /pop/);
+  assert.equal((await analyzeC(src, 'c', {})).hadParseErrors, false);
+});
