@@ -199,3 +199,22 @@ test('a pragma between an if\'s branch and its else is blanked', async () => {
   assert.doesNotMatch(text, /pop/);
   assert.equal((await analyzeC(src, 'c', {})).hadParseErrors, false);
 });
+
+test('C++: a qualifier macro the grammar reads as the namespace of the qualified name after it is rewritten too', async () => {
+  const cMacros: MacroTable = new Map();
+  await addHeaderMacros(cMacros, '#define LIB_INLINE inline\n', 'cpp');
+  const src = [
+    'namespace lib {',
+    'bool LIB_INLINE pool::open_next(const char *path) {',
+    '    int fd = ::open(path, 0);',
+    '    if (fd < 0) return false;',
+    '    return true;',
+    '}',
+    '}',
+    '',
+  ].join('\n');
+  assert.ok(await withTree('cpp', src, (t) => t.rootNode.hasError));
+  const r = await analyzeC(src, 'cpp', { cMacros });
+  assert.equal(r.hadParseErrors, false);
+  assert.equal(r.findings.length, 1);
+});
