@@ -36,7 +36,7 @@ import { definitionNodes } from './definitions';
  *   statement's start with its `{` on its row (a library's foreach macro) is read as `while`.
  *
  * Before them (repairRounds): include and pragma lines whose line break the grammar misses (blanks after the path, or
- * none at the file's end) and pragmas right before an `else` are blanked, and the macro rewrites run again on the tree their own rewrites gave.
+ * none at the file's end) and pragmas right before an `else` are blanked.
  *
  * An item is tried with the next one when an error split them: a `;` the grammar found missing after an item that
  * parsed (a macro call before a directive), an item that ends with a missing token or is followed on its row by
@@ -88,11 +88,11 @@ export type RepairMemo = Map<string, { readonly rewrites: readonly Rewrite[]; re
  * for the workspace index's noreturn facts (noReturnFacts.ts), so that both read the same repaired tree.
  */
 export function repairRounds(table: Table, memo: RepairMemo): ReadonlyArray<(root: Node, text: string) => Rewrite[]> {
-  const rewrite = (root: Node, text: string) => macroRewrites(root, text, table);
-  // The macro rewrites run again on the tree their rewrites gave (up to a fixed point, a few rounds at most): an item
-  // they repaired can show a macro use the grammar could not see before (a loop macro in a function whose header
-  // a qualifier macro broke). A round that rewrites nothing costs no parse.
-  return [unfinishedDirectives, rewrite, rewrite, rewrite, (root, text) => syntaxRepairs(root, text, table, memo)];
+  return [
+    unfinishedDirectives,
+    (root, text) => macroRewrites(root, text, table),
+    (root, text) => syntaxRepairs(root, text, table, memo),
+  ];
 }
 
 /**

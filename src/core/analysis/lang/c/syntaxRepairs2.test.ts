@@ -91,43 +91,6 @@ test('a C++ parameter\'s default `{}` becomes `0`: the class parses and its meth
   assert.equal((await repaired(init, 'cpp')).text, init);
 });
 
-test('the macro rewrites run again on the tree their rewrites gave: a type argument an earlier broken item hid is blanked', async () => {
-  const header = [
-    '#define Identity uintptr_t Identity_verifier;',
-    '#define Identity_containerOf(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))',
-    '',
-  ].join('\n');
-  const cMacros: MacroTable = new Map();
-  await addHeaderMacros(cMacros, header, 'c');
-  const src = [
-    'struct pvt;',
-    'struct iface_entry {',
-    '    struct Iface iface;',
-    '    struct pvt* muxer;',
-    '    Identity',
-    '};',
-    'struct pvt',
-    '{',
-    '    Iface_t iface;',
-    '    struct Log* log;',
-    '    Identity',
-    '};',
-    '',
-    'static int incoming(struct Message* msg, struct Iface* addrIf)',
-    '{',
-    '    struct pvt* ctx =',
-    '        Identity_containerOf(addrIf, struct pvt, iface);',
-    '    int fd = socket(2, 1, 0);',
-    '    if (fd < 0) return -1;',
-    '    return ctx != 0;',
-    '}',
-    '',
-  ].join('\n');
-  const r = await analyzeC(src, 'c', { cMacros });
-  assert.equal(r.hadParseErrors, false);
-  assert.equal(r.findings.length, 1);
-});
-
 test('a loop macro of any name at a statement\'s start, its `{` on its row, is read as `while` (a library\'s foreach macro)', async () => {
   const src = [
     'int count_roles(cJSON *roles) {',
