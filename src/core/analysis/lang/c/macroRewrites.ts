@@ -387,7 +387,12 @@ function callShaped(type: Node): boolean {
   return type.childForFieldName('type')?.type === 'type_identifier' && d?.type === 'abstract_function_declarator' && !d.childForFieldName('declarator');
 }
 
-const IDENTIFIER_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'primitive_type']);
+/**
+ * The tokens a macro's name can be read as. In C++ a qualifier macro before a qualified name is read as its namespace
+ * (`bool SPDLOG_INLINE thread_pool::run()`: `SPDLOG_INLINE` then a missing `::`); the preprocessor expands the name
+ * wherever it stands, so it is a use there too.
+ */
+const IDENTIFIER_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'primitive_type', 'namespace_identifier']);
 
 function rewriteUse(role: Role, start: number, end: number, text: string, root: Node, leaf: Node): Rewrite[] | null {
   const spaces = (n: number): string => ' '.repeat(n);

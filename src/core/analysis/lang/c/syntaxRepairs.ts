@@ -30,6 +30,14 @@ import { definitionNodes } from './definitions';
  *   header in a function's body (`LIST_FOR_EACH(it, l) {`) read as `while`; an empty member
  *   declaration's `;`; GNU case ranges whose first value is more than one token (`'a'...'z'`).
  *
+ * - an `#include` inside an initializer (a file of the array's elements), blanked like a misplaced definition; a file
+ *   that holds only such elements (numbers, braces, commas) is blanked as a whole; a C++ parameter's default `{}`,
+ *   which tree-sitter-cpp reads as a compound literal without its type, becomes `0`; a loop macro of any name at a
+ *   statement's start with its `{` on its row (a library's foreach macro) is read as `while`.
+ *
+ * Before them (repairRounds): include and pragma lines whose line break the grammar misses (blanks after the path, or
+ * none at the file's end) and pragmas right before an `else` are blanked.
+ *
  * An item is tried with the next one when an error split them: a `;` the grammar found missing after an item that
  * parsed (a macro call before a directive), an item that ends with a missing token or is followed on its row by
  * one with errors (`_Static_assert(offsetof(t, a.b) == 8, "…");` at file scope), a function's header and its body.
@@ -81,13 +89,46 @@ export type RepairMemo = Map<string, { readonly rewrites: readonly Rewrite[]; re
  */
 export function repairRounds(table: Table, memo: RepairMemo): ReadonlyArray<(root: Node, text: string) => Rewrite[]> {
   return [
+    unfinishedDirectives,
     (root, text) => macroRewrites(root, text, table),
     (root, text) => syntaxRepairs(root, text, table, memo),
   ];
 }
+
+/**
+ * The include and pragma lines the grammar read whole but for their line break, which it wants right after the
+ * path: `#include "crypto_desc.h" ` with blanks before the break, or on the file's last line without one. Such a
+ * directive says nothing the analysis reads in this file (the workspace's macros are read from the headers
+ * themselves): it is blanked. A definition stays (it may be read: noreturn and hint macros).
+ */
+export function unfinishedDirectives(root: Node, text: string): Rewrite[] {
+  const out: Rewrite[] = [];
+  if (!root.hasError) return out;
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'preproc_include' || n.type === 'preproc_call') {
+      if (unfinishedDirective(n, text)) out.push(blankRewrite(text, n.startIndex, n.endIndex));
+      continue;
+    }
+    for (let i = 0; i < n.childCount; i++) {
+      const c = n.child(i);
+      if (c && c.hasError && c.type !== 'ERROR') stack.push(c);
+      // A pragma between an `if`'s branch and its `else` (`#pragma clang diagnostic pop` after the branch a
+      // `push` wrapped): no directive can stand there for the grammar, and a pragma says nothing the analysis reads.
+      else if (c?.type === 'preproc_call' && /^#\s*pragma\b/.test(c.text) && nextLeaf(c, text)?.text === 'else') {
+        out.push(blankRewrite(text, c.startIndex, c.endIndex));
+      }
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
 /** `memo`: the repairs of items already tried for this file (its other configurations), read and added to. */
 export function syntaxRepairs(root: Node, text: string, table: Table, memo?: RepairMemo): Rewrite[] {
   if (!root.hasError) return [];
+  // A file that holds only the elements of an initializer (`{ 25967493, -14356035, … },` one a line), meant to be
+  // included in an array's braces: no declaration nor statement, so no code to analyse. Blanked as a whole.
+  if (initializerElements(text)) return [blankRewrite(text, 0, text.length)];
   const parser = new Parser();
   const out: Rewrite[] = [];
   try {
@@ -314,6 +355,9 @@ const ATTRIBUTES: ReadonlySet<string> = new Set(['__attribute__', '__attribute']
 const OPERATORS: ReadonlySet<string> = new Set(['<', '>', '<=', '>=', '==', '!=', '+', '-', '*', '/', '%', '&', '|', '^', '&&', '||', '<<', '>>',
   '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', '=']);
 
+/** Tokens after which a statement starts. */
+const STATEMENT_BOUNDARY: ReadonlySet<string> = new Set([';', '{', '}', 'else', ':']);
+
 const ALIGNOF: ReadonlySet<string> = new Set(['__alignof__', '__alignof', '_Alignof', 'alignof']);
 
 const NAME_TOKENS: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'field_identifier']);
@@ -354,7 +398,8 @@ function candidatesOf(item: Node, others: readonly Node[], text: string, table: 
       }
       continue;
     }
-    // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer).
+    // A definition where the grammar takes none (`#define EV_NEW (1 << 0)` between the elements of an array's initializer),
+    // or an include there.
     if (isDefinition(leaf)) {
       const end = lineEnd(text, leaf.endIndex);
       const line = blankRewrite(text, leaf.startIndex, end);
@@ -383,6 +428,18 @@ function candidatesOf(item: Node, others: readonly Node[], text: string, table: 
       const colon = leaves.findIndex((l, j) => j > k && l.type === ':');
       if (colon > k && leaves[colon]!.startPosition.row === leaf.startPosition.row) {
         out.push({ rewrites: [blankRewrite(text, leaf.startIndex, leaves[colon - 1]!.endIndex)], rank: 0 });
+      }
+      continue;
+    }
+    // A C++ parameter's default `{}` (`const std::string& name = {}`): tree-sitter-cpp reads it as a compound literal
+    // whose type is missing. A default value is not code of the function's body nor of its callers' (the analysis
+    // reads neither): it becomes `0`, which the grammar takes as a default.
+    if (leaf.type === '{' && leaf.parent?.type === 'initializer_list' && leaf.parent.startIndex === leaf.startIndex) {
+      const literal = leaf.parent.parent;
+      if (literal?.type === 'compound_literal_expression' && literal.childForFieldName('type')?.isMissing && literal.parent?.type === 'optional_parameter_declaration'
+        && literal.parent.childForFieldName('default_value')?.equals(literal)) {
+        const list = leaf.parent;
+        out.push({ rewrites: [{ ...blankRewrite(text, list.startIndex, list.endIndex), text: '0' + blankRewrite(text, list.startIndex + 1, list.endIndex).text }], rank: 0 });
       }
       continue;
     }
@@ -424,9 +481,11 @@ function candidatesOf(item: Node, others: readonly Node[], text: string, table: 
     // A cleanup attribute closes the variable it is on: its macro stays (macros.ts reads it).
     if (KEPT.has(name) || table.get(name)?.value.includes('cleanup') || own.get(name)?.includes('cleanup')) continue;
     // A macro used as a loop header (`LIST_FOR_EACH(it, list) {` in a function's body, where a call cannot
-    // be followed by a block): read as `while`, its arguments as the condition.
+    // be followed by a block): read as `while`, its arguments as the condition. Whatever the name's case where the
+    // `{` follows the `)` on its row and the name starts a statement (`cJSON_ArrayForEach(item, array){`,
+    // `kmod_list_foreach(l, list) {`, macros of a library's header the workspace does not hold): no call is followed by a block.
     if (call >= 0 && leaves[call + 1]?.type === '{' && leaves[call + 1]!.startPosition.row === leaves[call]!.endPosition.row
-      && insideFunctionBody(leaf) && macroLike(name, table) !== null && leaf.endIndex - leaf.startIndex >= 5) {
+      && insideFunctionBody(leaf) && (macroLike(name, table) !== null || STATEMENT_BOUNDARY.has(previousLeaf(leaf, text)?.type ?? '')) && leaf.endIndex - leaf.startIndex >= 5) {
       out.push({ rewrites: [{ start: leaf.startIndex, end: leaf.endIndex, text: 'while'.padEnd(leaf.endIndex - leaf.startIndex) }], rank: 0 });
     }
 
@@ -448,8 +507,9 @@ function candidatesOf(item: Node, others: readonly Node[], text: string, table: 
     }
     // A macro next to a string literal (`"port " STR(PORT) " in use"`, `QUOTE("x") " is bad"`) stands for
     // a string (no call can stand there): it becomes an empty string literal of its length.
+    // (The string after it can start the next row, which the error's rows may not hold.)
     if (call >= 0 && leaves[call]!.endPosition.row === leaf.startPosition.row && leaves[call]!.endIndex - leaf.startIndex >= 2
-      && (stringEdge(leaves[k - 1], 'end') || stringEdge(leaves[call + 1], 'start'))) {
+      && (stringEdge(leaves[k - 1], 'end') || stringEdge(leaves[call + 1] ?? nextLeaf(leaves[call]!, text) ?? undefined, 'start'))) {
       const span = leaves[call]!.endIndex - leaf.startIndex;
       out.push({ rewrites: [{ start: leaf.startIndex, end: leaves[call]!.endIndex, text: `"${' '.repeat(span - 2)}"` }], rank: 0 });
       continue;
@@ -762,6 +822,53 @@ function nextLeaf(n: Node, text: string): Node | null {
   }
 }
 
+/**
+ * Is the directive (an include, or a directive but a definition) one whose only error is its line break, missing where
+ * the grammar wants it: at the text's end, or before the blanks that end its line?
+ */
+function unfinishedDirective(item: Node, text: string): boolean {
+  if (!item.hasError || (item.type === 'preproc_call' && !/^#\s*(include|include_next|import|pragma)\b/.test(item.text))) return false;
+  const end = text.indexOf('\n', item.endIndex);
+  if (!/^[ \t\r]*$/.test(text.slice(item.endIndex, end < 0 ? text.length : end))) return false;
+  if (end < 0 ? text.endsWith('\n') : !/[ \t]/.test(text[item.endIndex] ?? '')) return false;
+  // (The missing break is a hidden token: no child of the item; the item's visible children have no error.)
+  for (let i = 0; i < item.childCount; i++) if (item.child(i)!.hasError || item.child(i)!.isMissing || item.child(i)!.type === 'ERROR') return false;
+  return true;
+}
+
+/**
+ * Is the text, but comments, only numbers, braces, commas and signs, with a number and a comma at least: the
+ * elements of an initializer, kept in a file of their own to be included in one (ed25519's `base.h`)?
+ */
+function initializerElements(text: string): boolean {
+  if (text.length > 4_000_000) return false;
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
+  if (!/[0-9]/.test(code) || !code.includes(',')) return false;
+  ELEMENT_TOKEN.lastIndex = 0;
+  while (ELEMENT_TOKEN.lastIndex < code.length) {
+    const at = ELEMENT_TOKEN.lastIndex;
+    if (!ELEMENT_TOKEN.exec(code) || ELEMENT_TOKEN.lastIndex === at) return false;
+  }
+  return true;
+}
+
+/** One token of an initializer's elements (or blanks), from where the last one ended. */
+const ELEMENT_TOKEN = /\s+|[{},+-]|0[xX][0-9a-fA-F]+[uUlL]*(?![0-9A-Za-z_])|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?[uUlLfF]*(?![0-9A-Za-z_])/y;
+
+/** The last token before `n` that is not a comment (null at the start of the text). */
+function previousLeaf(n: Node, text: string): Node | null {
+  const root = n.tree.rootNode;
+  let i = n.startIndex;
+  for (;;) {
+    while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+    if (i <= 0) return null;
+    const leaf = root.descendantForIndex(i - 1, i);
+    if (!leaf || leaf.startIndex >= i) return null;
+    if (leaf.type !== 'comment') return leaf;
+    i = leaf.startIndex;
+  }
+}
+
 /** Is the `#define` (or `#undef`) token read by the grammar as the start of a directive (a definition where one can stand)? */
 function readAsDirective(leaf: Node): boolean {
   const p = leaf.parent;
@@ -770,8 +877,14 @@ function readAsDirective(leaf: Node): boolean {
 
 const DIRECTIVES: ReadonlySet<string> = new Set(['preproc_def', 'preproc_function_def', 'preproc_call']);
 
+/**
+ * A `#define` or `#undef` token; or an `#include` the grammar could not read as a directive (`{ #include "table.h" }`:
+ * a file of an array's elements included in its initializer). An included file is no code of this one, and its
+ * elements are data: the line goes like a misplaced definition.
+ */
 function isDefinition(leaf: Node): boolean {
-  return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text));
+  return leaf.type === '#define' || (leaf.type === 'preproc_directive' && /^#\s*undef$/.test(leaf.text))
+    || (leaf.type === '#include' && leaf.parent?.type === 'ERROR');
 }
 
 function insideFunctionBody(n: Node): boolean {
