@@ -6,14 +6,7 @@ import { analyzeC } from './index';
 import { applyRewrites } from './preproc';
 import { Parser } from 'web-tree-sitter';
 import { syntaxRepairs, type RepairMemo } from './syntaxRepairs';
-
-/** The text after the repairs, and whether it parses. */
-async function repaired(src: string, table: ReadonlyMap<string, CMacroDefinition> = new Map()): Promise<{ text: string; errors: boolean }> {
-  const text = await withTree('c', src, (t) => applyRewrites(src, syntaxRepairs(t.rootNode, src, table)));
-  assert.equal(text.length, src.length);
-  assert.equal(text.split('\n').length, src.split('\n').length);
-  return { text, errors: await withTree('c', text, (t) => t.rootNode.hasError) };
-}
+import { repaired } from '../../testing/cRepairs';
 
 test('macros the workspace does not define, in front of or after a declaration, are blanked; so is an operator argument', async () => {
   const src = [
@@ -94,11 +87,11 @@ test('a file whose macros the workspace does not define is analysed without a sy
 test('a cleanup-attribute macro is never blanked', async () => {
   const table = new Map<string, CMacroDefinition>([['AUTO_CLOSE', { params: null, value: '__attribute__((cleanup(closep)))' }]]);
   const src = 'void f(void) {\n  AUTO_CLOSE int fd = open("x", 0);\n}\n';
-  const { text, errors } = await repaired(src, table);
+  const { text, errors } = await repaired(src, { table });
   assert.match(text, /AUTO_CLOSE int fd/);
   assert.equal(errors, true);
   // A macro that is no cleanup, in the same place, goes.
-  assert.equal((await repaired(src.replace('AUTO_CLOSE', 'NOT_CLOSE'), table)).errors, false);
+  assert.equal((await repaired(src.replace('AUTO_CLOSE', 'NOT_CLOSE'), { table })).errors, false);
 });
 
 test('definitions between the elements of an initializer, member macros with their `;`, GNU case ranges and `__alignof__(expr)` are repaired', async () => {

@@ -3,16 +3,9 @@ import * as assert from 'node:assert/strict';
 import { withTree } from '../../parser';
 import { analyzeC } from './index';
 import { applyRewrites } from './preproc';
-import { syntaxRepairs, unfinishedDirectives } from './syntaxRepairs';
+import { unfinishedDirectives } from './syntaxRepairs';
+import { repaired } from '../../testing/cRepairs';
 import { addHeaderMacros, type MacroTable } from './workspaceMacros';
-
-/** The text after the trial repairs (no macro table), and whether it parses. */
-async function repaired(src: string, language: 'c' | 'cpp' = 'c'): Promise<{ text: string; errors: boolean }> {
-  const text = await withTree(language, src, (t) => applyRewrites(src, syntaxRepairs(t.rootNode, src, new Map())));
-  assert.equal(text.length, src.length);
-  assert.equal(text.split('\n').length, src.split('\n').length);
-  return { text, errors: await withTree(language, text, (t) => t.rootNode.hasError) };
-}
 
 const LEAK = 'int open_conn(void) {\n  int fd = socket(2, 1, 0);\n  if (fd < 0) return -1;\n  return 0;\n}\n';
 
@@ -79,7 +72,7 @@ test('a C++ parameter\'s default `{}` becomes `0`: the class parses and its meth
     '',
   ].join('\n');
   assert.ok(await withTree('cpp', src, (t) => t.rootNode.hasError));
-  const { text, errors } = await repaired(src, 'cpp');
+  const { text, errors } = await repaired(src, { language: 'cpp' });
   assert.equal(errors, false);
   assert.match(text, /reason = 0 , int code = 0\);/);
   assert.match(text, /host = 0  \) \{/);
@@ -88,7 +81,7 @@ test('a C++ parameter\'s default `{}` becomes `0`: the class parses and its meth
   assert.equal(r.findings.length, 1);
   // An initializer list elsewhere stays.
   const init = 'std::vector<int> v = {};\nvoid f() { g({}); }\n';
-  assert.equal((await repaired(init, 'cpp')).text, init);
+  assert.equal((await repaired(init, { language: 'cpp' })).text, init);
 });
 
 test('a loop macro of any name at a statement\'s start, its `{` on its row, is read as `while` (a library\'s foreach macro)', async () => {
