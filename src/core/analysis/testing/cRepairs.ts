@@ -16,3 +16,11 @@ export async function repaired(src: string, options: { table?: ReadonlyMap<strin
   assert.equal(text.split('\n').length, src.split('\n').length);
   return { text, errors: await withTree(language, text, (t) => t.rootNode.hasError) };
 }
+
+/** The repaired text of `src`, a text the grammar rejects as it is, after checking that the repairs make it parse. */
+export async function repairedBroken(src: string, options: { table?: ReadonlyMap<string, CMacroDefinition>; language?: 'c' | 'cpp' } = {}): Promise<string> {
+  assert.ok(await withTree(options.language ?? 'c', src, (t) => t.rootNode.hasError), 'the text does not parse before the repairs');
+  const { text, errors } = await repaired(src, options);
+  assert.equal(errors, false);
+  return text;
+}
