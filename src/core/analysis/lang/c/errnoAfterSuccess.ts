@@ -30,11 +30,6 @@ const MAX_BACK = 16;
 
 export const ERRNO_SET_AFTER_SUCCESS = 'errno is set though every call since `errno = 0` succeeded';
 
-/** Does the function clear `errno` (`errno = 0;`)? A function that does not has no such return. */
-export function clearsErrno(assignment: Node): boolean {
-  return isErrnoClear(assignment);
-}
-
 /** Is this `return` reached only where `errno` was found set after a successful acquisition (see above)? */
 export function onlyIfErrnoAfterSuccess(ret: Node, parentOf: ReadonlyMap<number, Node>): boolean {
   let child = ret;
@@ -87,8 +82,8 @@ function isErrno(n: Node | null): boolean {
   return strip(n)?.type === 'identifier' && strip(n)!.text === 'errno';
 }
 
-/** `errno = 0` (an expression statement or the expression). */
-function isErrnoClear(n: Node): boolean {
+/** `errno = 0` (an expression statement or the expression): a function without one has no return `onlyIfErrnoAfterSuccess` accepts. */
+export function clearsErrno(n: Node): boolean {
   let e = strip(n);
   if (e?.type === 'expression_statement') e = strip(e.firstNamedChild);
   if (e?.type !== 'assignment_expression' || e.childForFieldName('operator')?.text !== '=') return false;
@@ -126,7 +121,7 @@ function clearedRightBefore(ifNode: Node): boolean {
       }
       return false;
     }
-    return isErrnoClear(s);
+    return clearsErrno(s);
   }
   return false;
 }

@@ -636,17 +636,6 @@ export class JavaLowering {
     return this.onlyGiven(b.text, sized);
   }
 
-  /** Whether a call of one of `methods` on local `name` is anywhere in the function's text. */
-  private calledIn(name: string, methods: readonly string[]): boolean {
-    let found = false;
-    searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
-      if (found || n.type !== 'method_invocation') return;
-      const o = strip(n.childForFieldName('object'));
-      if (methods.includes(n.childForFieldName('name')?.text ?? '') && o?.type === 'identifier' && o.text === name) found = true;
-    });
-    return found;
-  }
-
   /** The most chars a string expression can have: literals and primitive values joined by `+` (undefined when unbounded). */
   private boundedLength(e: Node, depth: number): number | undefined {
     const x = strip(e);
@@ -677,9 +666,14 @@ export class JavaLowering {
 
   /** Whether a call of one of `methods` on local `name` comes before `call` in the function's text. */
   private calledBefore(call: Node, name: string, methods: readonly string[]): boolean {
+    return this.calledIn(name, methods, call.startIndex);
+  }
+
+  /** Whether a call of one of `methods` on local `name` is in the function's text (before offset `end`, when given). */
+  private calledIn(name: string, methods: readonly string[], end = Infinity): boolean {
     let found = false;
     searchTree(this.fn.childForFieldName('body') ?? this.fn, MAX_EXPRESSION_NODES, (n) => {
-      if (found || n.type !== 'method_invocation' || n.startIndex >= call.startIndex) return;
+      if (found || n.type !== 'method_invocation' || n.startIndex >= end) return;
       const o = strip(n.childForFieldName('object'));
       if (methods.includes(n.childForFieldName('name')?.text ?? '') && o?.type === 'identifier' && o.text === name) found = true;
     });
