@@ -221,20 +221,14 @@ export class JavaProject {
    * The classes a file with a program `main` declares that no other source file of its repository (Java, Kotlin, Groovy, Scala) names (as a word
    * of its text outside comments): no code outside the file can use them (lang/java/programMain.ts). The files are
    * those under the repository's top (`topOf`, tests included); without a top, with too many files or with a file
-   * that cannot be read, none is. Empty for a file without `static void main(`.
+   * that cannot be read, none is. Empty for a file with no class that has a one-parameter `main`.
    */
   async isolatedClasses(file: string, text?: string): Promise<Set<string>> {
     const abs = path.resolve(file);
-    const own = text ?? (() => {
-      try {
-        return fs.readFileSync(abs, 'utf8');
-      } catch {
-        return '';
-      }
-    })();
-    if (!/\bstatic\s+(?:final\s+)?void\s+main\s*\(/.test(own) && !/\bvoid\s+static\s+main\s*\(/.test(own)) return new Set();
-    const left = new Set([...own.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)].map((m) => m[1]!));
+    // The file's classes with a `main(…)` of one parameter, from its parsed facts (the tree says later which is a program's).
     const facts = await this.files.of(abs, text);
+    const left = new Set([...facts?.classes.values() ?? []].filter((c) => c.methods.has('main/1')).map((c) => c.name));
+    if (!left.size) return left;
     const top = JavaProject.topOf((facts && JavaProject.rootOf(abs, facts.pkg)) ?? path.dirname(abs));
     const files = top ? this.javaFilesUnder(top) : null;
     if (!files || !files.includes(abs)) return new Set();

@@ -102,7 +102,7 @@ export function programChainEnds(root: Node, isolated: ReadonlySet<string>): Map
     const name = cls?.type === 'class_declaration' ? cls.childForFieldName('name')?.text : undefined;
     if (!cls || !name || !isolated.has(name) || cls.childForFieldName('superclass')) continue;
     // No other type of the file names the class.
-    const word = new RegExp(`\\b${name}\\b`);
+    const word = new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
     if (root.namedChildren.some((o) => o && o.id !== cls.id && !COMMENTS.has(o.type) && o.type !== 'import_declaration' && o.type !== 'package_declaration' && word.test(o.text))) continue;
     const chain = chainOf(cls, name);
     if (chain) out.set(chain.fn.id, chain.end);
