@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { STORE_METHODS, STORE_PREFIX } from './names';
+import { CLOSE_HELPERS, isWrapperType, STORE_METHODS, STORE_PREFIX, VIEW_METHODS } from './names';
 import type { JavaFileFacts } from './projectClasses';
 import { arityOf, bodyNames, callArgs, fieldNamed, NAMING_NODES, NodesByType, ownNodes, paramNames, simpleTypeName, strip } from './syntax';
 
@@ -39,7 +39,7 @@ interface Pass {
   /** The field the call is made on; null for an unqualified call or one on `this` / `super`. */
   readonly field: string | null;
   readonly sup: boolean;
-  /** `name/arity` of the method called, and the argument's index. */
+  /** `name/arity` of the method called (`<init>/arity` for `super(…)`/`this(…)`), and the argument's index. */
   readonly call: string;
   readonly arg: number;
 }
@@ -50,6 +50,12 @@ export interface CalleeBody {
   readonly passes: readonly Pass[];
   /** Only an unchecked exception nobody throws on purpose can leave it (see the module comment). */
   readonly uncheckedOnly: boolean;
+  /** Parameters returned as they are, or built into the value returned (`return new Conn(p)`, `return p.getInputStream()`). */
+  readonly returns: readonly number[];
+  /** Parameters closed on every path that returns (`closedParams`, java-handoff2). */
+  readonly closes: readonly number[];
+  /** Parameters only borrowed: every use is as the receiver of a call that gives no view of it (`borrowedParams`). */
+  readonly borrows: readonly number[];
 }
 
 /** The facts of one class or interface of a file (its own members only). */
@@ -77,6 +83,8 @@ interface ReceiverCall {
   readonly field?: string;
   /** `name/arity` of the method. */
   readonly key: string;
+  /** `Helper.m(s)`: the receiver is a class's name (a static method), not a variable. */
+  readonly static?: boolean;
 }
 
 export interface CalleeFileFacts {
@@ -103,6 +111,21 @@ export interface CalleeClass {
    * is an unlikely exception origin.
    */
   readonly quietBuilders?: ReadonlySet<string>;
+  /** Methods (`name/arity`) that close parameters on every path that returns, with those parameters (java-handoff2). */
+  readonly releases?: ReadonlyMap<string, readonly number[]>;
+  /** Methods (`name/arity`) that return parameters, or objects built on them (java-handoff2). */
+  readonly returns?: ReadonlyMap<string, readonly number[]>;
+  /** Static methods (`name/arity`, called on the class's name) that only borrow parameters (java-handoff2). */
+  readonly borrows?: ReadonlyMap<string, readonly number[]>;
+  /** What the constructors of an arity do with their parameters, when every one of them is read (java-handoff2). */
+  readonly ctors?: ReadonlyMap<number, CtorFacts>;
+}
+
+/** Parameters every constructor of an arity keeps, closes on every path that returns, or only borrows. */
+export interface CtorFacts {
+  readonly keeps: readonly number[];
+  readonly releases: readonly number[];
+  readonly borrows: readonly number[];
 }
 
 /** `Objects.requireNonNull(p, …)`, Guava's `checkNotNull(p, …)`: return their first argument as it is (or throw NPE for null). */
@@ -114,7 +137,106 @@ const BUILDER_NAME = /^(?:new|create)[A-Z]/;
 
 
 /** The node types bodyOf looks at. */
-const BODY_NODES = [...NAMING_NODES, 'throw_statement', 'explicit_constructor_invocation', 'method_invocation'];
+const BODY_NODES = [...NAMING_NODES, 'throw_statement', 'explicit_constructor_invocation', 'method_invocation', 'return_statement'];
+
+/**
+ * A call on a parameter whose result is (or may be) a view of it or an object built on it: `getInputStream()`,
+ * `getChannel()`, `socket()`, and any name ending like a resource's (`getReader`, `newSession`, `openConnection`).
+ */
+const VIEW_NAME = /(?:Stream|Channel|Reader|Writer|Socket|Session|Connection|Sink|Source)$/;
+
+/**
+ * The parameters a value is built on, as they are: `p`, `new BufferedReader(new InputStreamReader(p.getInputStream()))`,
+ * `p.getOutputStream()`, `Objects.requireNonNull(p)` (a stream wrapper's construction or a view keeps what it is made
+ * from). Another class's construction (`new Response(status, p)`) is not read here: its constructor may keep nothing.
+ */
+function builtOn(e: Node | null, paramOf: (e: Node | null) => number, depth = 0): number[] {
+  const x = strip(e);
+  if (!x || depth > 8) return [];
+  const p = paramOf(x);
+  if (p >= 0) return [p];
+  if (x.type === 'object_creation_expression' && isWrapperType(simpleTypeName(x.childForFieldName('type'))) && !x.namedChildren.some((c) => c?.type === 'class_body')) {
+    return callArgs(x).flatMap((a) => builtOn(a, paramOf, depth + 1));
+  }
+  if (x.type === 'method_invocation' && VIEW_METHODS.has(x.childForFieldName('name')?.text ?? '') && !callArgs(x).length) {
+    return builtOn(x.childForFieldName('object'), paramOf, depth + 1);
+  }
+  return [];
+}
+
+/** Is the statement `p.close()`, `closeQuietly(p)` or `X.closeQuietly(p)` of parameter `name`? */
+function closesName(stmt: Node, name: string): boolean {
+  if (stmt.type !== 'expression_statement') return false;
+  const call = strip(stmt.namedChildren[0] ?? null);
+  if (call?.type !== 'method_invocation') return false;
+  const m = call.childForFieldName('name')?.text ?? '';
+  const args = callArgs(call);
+  const object = strip(call.childForFieldName('object'));
+  if (m === 'close' && !args.length) return object?.type === 'identifier' && object.text === name;
+  return CLOSE_HELPERS.has(m) && args.length === 1 && strip(args[0]!)?.type === 'identifier' && strip(args[0]!)!.text === name;
+}
+
+/**
+ * The parameters a body closes on every path that returns (java-handoff2): each of the body's own top-level
+ * statements is read in order, up to the first that may return (one with a `return` in it; a `throw` is an
+ * exceptional exit, which a caller's `try` answers for, as for the file's own summaries):
+ * - `p.close();` / `closeQuietly(p);` as a statement of its own closes `p` for every path that goes on past it;
+ * - `try (p) {…}` or `try (T x = p) {…}` closes `p` when the statement ends, however it ends (a `return` in it too);
+ * - a `try` whose `finally` block has such a close as one of its own statements closes `p` however the try ends.
+ */
+function closedParams(body: Node | null, params: readonly string[], reassigned: ReadonlySet<string>): number[] {
+  if (!body) return [];
+  const out = new Set<number>();
+  const live = params.map((p, i) => (p && !reassigned.has(p) ? i : -1)).filter((i) => i >= 0);
+  const returns = (n: Node): boolean => ownNodes(n, ['return_statement']).length > 0 || n.type === 'return_statement';
+  for (const stmt of body.namedChildren) {
+    if (!stmt) continue;
+    for (const i of live) {
+      const name = params[i]!;
+      if (closesName(stmt, name)) out.add(i);
+      if (stmt.type === 'try_statement' || stmt.type === 'try_with_resources_statement') {
+        const fin = stmt.namedChildren.find((c) => c?.type === 'finally_clause');
+        const block = fin?.namedChildren.find((c) => c?.type === 'block');
+        if (block?.namedChildren.some((c) => c !== null && closesName(c, name))) out.add(i);
+        for (const r of stmt.childForFieldName('resources')?.namedChildren ?? []) {
+          if (r?.type !== 'resource') continue;
+          const v = strip(r.childForFieldName('value') ?? (r.namedChildren.length === 1 ? r.namedChildren[0] ?? null : null));
+          if (v?.type === 'identifier' && v.text === name) out.add(i);
+        }
+      }
+    }
+    if (returns(stmt)) break;
+  }
+  return [...out];
+}
+
+/**
+ * The parameters a body only borrows (java-handoff2): every mention of one, anywhere in the body (a lambda's or a
+ * nested class's too), is as the receiver of a method call whose name gives no view of it or object built on it
+ * (`VIEW_NAME`, `register`, `close` aside): `s.getPort()`, `s.setSoTimeout(t)`, `in.read(buf)`. Then the object
+ * made or the method called refers to the resource nowhere once it returns: the caller still holds the only
+ * reference. A parameter passed on, assigned, stored, returned, captured or compared is not borrowed.
+ */
+function borrowedParams(body: Node | null, params: readonly string[], reassigned: ReadonlySet<string>): number[] {
+  if (!body) return [];
+  const uses = new Map<string, Node[]>();
+  for (const id of body.descendantsOfType('identifier')) {
+    if (id && params.includes(id.text)) uses.set(id.text, [...(uses.get(id.text) ?? []), id]);
+  }
+  const nested = new Set(['lambda_expression', 'class_body', 'method_declaration', 'constructor_declaration']);
+  const inNested = (n: Node): boolean => {
+    for (let p = n.parent; p && p.id !== body.id; p = p.parent) if (nested.has(p.type)) return true;
+    return false;
+  };
+  const borrowing = (id: Node): boolean => {
+    if (inNested(id)) return false;
+    const call = id.parent;
+    if (call?.type !== 'method_invocation' || call.childForFieldName('object')?.id !== id.id) return false;
+    const m = call.childForFieldName('name')?.text ?? '';
+    return !VIEW_METHODS.has(m) && !VIEW_NAME.test(m) && m !== 'register' && m !== 'close';
+  };
+  return params.map((p, i) => (p && !reassigned.has(p) && (uses.get(p) ?? []).every(borrowing) ? i : -1)).filter((i) => i >= 0);
+}
 
 function bodyOf(fn: Node): CalleeBody {
   const params = paramNames(fn);
@@ -130,13 +252,25 @@ function bodyOf(fn: Node): CalleeBody {
     return i >= 0 && !reassigned.has(params[i]!) ? i : -1;
   };
   const stores = new Set<number>();
+  const returns = new Set<number>();
   const passes: Pass[] = [];
   let uncheckedOnly = !fn.namedChildren.some((c) => c?.type === 'throws');
   for (const n of nodes) {
-    if (n.type === 'throw_statement' || n.type === 'explicit_constructor_invocation') uncheckedOnly = false;
-    if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
-      const p = paramOf(n.childForFieldName('right'));
-      if (p >= 0 && fieldOf(n.childForFieldName('left'))) stores.add(p);
+    if (n.type === 'throw_statement') uncheckedOnly = false;
+    if (n.type === 'explicit_constructor_invocation') {
+      uncheckedOnly = false;
+      // `super(socket)`, `this(socket, 0)`: the constructor called keeps what it keeps.
+      const sup = (n.childForFieldName('constructor')?.text ?? n.namedChildren[0]?.text ?? '') === 'super';
+      const args = callArgs(n);
+      args.forEach((a, i) => {
+        const p = paramOf(a);
+        if (p >= 0) passes.push({ param: p, field: null, sup, call: `<init>/${args.length}`, arg: i });
+      });
+    } else if (n.type === 'return_statement') {
+      for (const p of builtOn(n.namedChildren[0] ?? null, paramOf)) returns.add(p);
+    } else if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') {
+      // `this.socket = socket`, `this.in = new DataInputStream(socket.getInputStream())`: the object keeps it.
+      if (fieldOf(n.childForFieldName('left'))) for (const p of builtOn(n.childForFieldName('right'), paramOf)) stores.add(p);
     } else if (n.type === 'method_invocation') {
       const name = n.childForFieldName('name')?.text ?? '';
       const object = strip(n.childForFieldName('object'));
@@ -153,7 +287,10 @@ function bodyOf(fn: Node): CalleeBody {
       });
     }
   }
-  return { stores: [...stores], passes, uncheckedOnly };
+  return {
+    stores: [...stores], passes, uncheckedOnly, returns: [...returns],
+    closes: closedParams(body, params, reassigned), borrows: borrowedParams(body, params, reassigned),
+  };
 }
 
 /** The node types calleeFileFacts looks at across the file (javaFileFacts collects them with its own in one walk). */
@@ -231,8 +368,10 @@ export function calleeFileFacts(root: Node, found: NodesByType = new NodesByType
       if (field && inner?.type === 'this') call = { name: field, self: true, key };
       else if (field && inner?.type === 'identifier') call = { name: inner.text, self: false, field, key };
     }
+    // `Helper.m(s)`: a class's name (capitalised, no variable or field of the file is so named) calls a static method.
+    if (call && !call.self && !call.field && !varTypes.has(call.name) && /^[A-Z]/.test(call.name) && !declared.has(call.name)) call = { ...call, static: true };
     const id = call ? `${call.name}/${call.self}/${call.field ?? ''}/${key}` : '';
-    if (call && varTypes.has(call.name) && !seenCalls.has(id)) {
+    if (call && (varTypes.has(call.name) || call.static) && !seenCalls.has(id)) {
       seenCalls.add(id);
       calls.push(call);
     }
@@ -266,9 +405,23 @@ interface Building extends CalleeClass {
   readonly quietCtors: Set<number>;
   readonly fields: Map<string, Building>;
   readonly quietBuilders: Set<string>;
+  readonly releases: Map<string, readonly number[]>;
+  readonly returns: Map<string, readonly number[]>;
+  readonly borrows: Map<string, readonly number[]>;
+  readonly ctors: Map<number, CtorFacts>;
 }
 
-const building = (): Building => ({ keeps: new Map(), quietCtors: new Set(), fields: new Map(), quietBuilders: new Set() });
+const building = (): Building => ({
+  keeps: new Map(), quietCtors: new Set(), fields: new Map(), quietBuilders: new Set(), releases: new Map(), returns: new Map(), borrows: new Map(), ctors: new Map(),
+});
+
+/** The sorted indices of a set, or undefined when it is empty. */
+const sorted = (set: ReadonlySet<number> | undefined): number[] | undefined => (set?.size ? [...set].sort((x, y) => x - y) : undefined);
+/** The parameters in every one of the lists (undefined for no list at all). */
+function everyOf(lists: readonly (readonly number[])[]): Set<number> | undefined {
+  if (!lists.length) return undefined;
+  return new Set(lists[0]!.filter((p) => lists.every((l) => l.includes(p))));
+}
 
 /** Derives `CalleeClass` facts for the types a file mentions, memoised per class (one instance per file checked). */
 export class CalleeClasses {
@@ -302,32 +455,75 @@ export class CalleeClasses {
     };
     const from = { file, facts };
     for (const call of own?.calls ?? []) {
-      for (const type of own?.varTypes.get(call.name) ?? []) {
+      for (const type of call.static ? [call.name] : own?.varTypes.get(call.name) ?? []) {
         const c = await this.find(type, from);
         if (!c) continue;
         const target = call.field ? await this.fieldClass(c, call.field) : c;
         const kept = target ? await this.keepsOf(target, call.key, 0) : new Set<number>();
         const quiet = target ? await this.quietBuilder(target, call.key) : false;
-        if (!kept.size && !quiet) continue;
-        const ps = [...kept].sort((x, y) => x - y);
-        if (!call.field) {
-          if (ps.length) entry(type).keeps.set(call.key, ps);
-          if (quiet) entry(type).quietBuilders.add(call.key);
-        } else {
+        const bodies = target ? await this.bodiesOf(target, call.key) : [];
+        // A static method is the one its class declares (no override); an instance method's bodies are those of the chain.
+        const statics = call.static && target?.cls.methods.has(call.key) ? target.cls.methods.get(call.key)! : [];
+        const releases = sorted(everyOf(bodies.map((b) => b.closes)));
+        const returns = sorted(everyOf(bodies.map((b) => b.returns)));
+        const borrows = sorted(new Set([...everyOf(statics.map((b) => b.borrows)) ?? []].filter((p) => !kept.has(p))));
+        const ps = sorted(kept);
+        if (!ps && !quiet && !releases && !returns && !borrows) continue;
+        let e: Building;
+        if (!call.field) e = entry(type);
+        else {
           const fields = entry(type).fields;
-          const f = fields.get(call.field) ?? building();
-          if (ps.length) f.keeps.set(call.key, ps);
-          if (quiet) f.quietBuilders.add(call.key);
-          fields.set(call.field, f);
+          e = fields.get(call.field) ?? building();
+          fields.set(call.field, e);
         }
+        if (ps) e.keeps.set(call.key, ps);
+        if (quiet) e.quietBuilders.add(call.key);
+        if (releases) e.releases.set(call.key, releases);
+        if (returns) e.returns.set(call.key, returns);
+        if (borrows) e.borrows.set(call.key, borrows);
       }
     }
     for (const b of own?.built ?? []) {
       const c = await this.find(b.type, from);
       const bodies = c?.cls.ctors.get(b.arity);
-      if (bodies?.length && bodies.every((x) => x.uncheckedOnly)) entry(b.type).quietCtors.add(b.arity);
+      if (!c || !bodies?.length) continue;
+      if (bodies.every((x) => x.uncheckedOnly)) entry(b.type).quietCtors.add(b.arity);
+      const keeps = await this.ctorKeeps(c, b.arity, 0);
+      const releases = everyOf(bodies.map((x) => x.closes)) ?? new Set<number>();
+      const borrows = [...everyOf(bodies.map((x) => x.borrows)) ?? []].filter((p) => !keeps.has(p) && !releases.has(p));
+      if (keeps.size || releases.size || borrows.length) {
+        entry(b.type).ctors.set(b.arity, { keeps: sorted(keeps) ?? [], releases: sorted(releases) ?? [], borrows: borrows.sort((x, y) => x - y) });
+      }
     }
     return new Map(out);
+  }
+
+  /** Every body of method `key` in `c` and its superclasses (any of them may be the one called). */
+  private async bodiesOf(c: Found, key: string): Promise<CalleeBody[]> {
+    const out: CalleeBody[] = [];
+    for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) out.push(...(cur.cls.methods.get(key) ?? []));
+    return out;
+  }
+
+  /** The parameters every constructor of `c` of that arity keeps (a constructor is not inherited: `c`'s own only). */
+  private async ctorKeeps(c: Found, arity: number, depth: number): Promise<ReadonlySet<number>> {
+    const id = `${c.file}#${c.cls.name}#<init>/${arity}`;
+    const memo = this.keepMemo.get(id);
+    if (memo) return memo;
+    if (this.busy.has(id) || depth > MAX_DEPTH) return new Set();
+    this.busy.add(id);
+    let result: Set<number> | undefined;
+    try {
+      for (const body of c.cls.ctors.get(arity) ?? []) {
+        const kept = await this.keptBy(body, c, depth);
+        result = result ? new Set([...result].filter((p) => kept.has(p))) : kept;
+      }
+    } finally {
+      this.busy.delete(id);
+    }
+    const out = result ?? new Set<number>();
+    this.keepMemo.set(id, out);
+    return out;
   }
 
   /**
@@ -407,6 +603,12 @@ export class CalleeClasses {
     const kept = new Set(body.stores);
     for (const p of body.passes) {
       if (kept.has(p.param)) continue;
+      if (p.call.startsWith('<init>/')) {
+        // `super(socket)` / `this(socket, 0)`: kept when the constructor called keeps that argument.
+        const target = p.sup ? await this.superOf(owner) : owner;
+        if (target && (await this.ctorKeeps(target, Number(p.call.slice(7)), depth + 1)).has(p.arg)) kept.add(p.param);
+        continue;
+      }
       const target = p.field !== null ? await this.fieldClass(owner, p.field) : p.sup ? await this.superOf(owner) : owner;
       if (target && (await this.keepsOf(target, p.call, depth + 1)).has(p.arg)) kept.add(p.param);
     }
@@ -421,6 +623,8 @@ export function calleeClassesKey(classes: ReadonlyMap<string, CalleeClass> | und
     [...c.keeps].map(([m, ps]) => `${m}:${ps.join('+')}`).sort().join(','),
     [...c.quietCtors].sort((a, b) => a - b).join(','),
     [...(c.quietBuilders ?? [])].sort().join(','),
+    ...[c.releases, c.returns, c.borrows].map((m) => [...(m ?? [])].map(([k, ps]) => `${k}:${ps.join('+')}`).sort().join(',')),
+    [...(c.ctors ?? [])].map(([a, f]) => `${a}:${f.keeps.join('+')}/${f.releases.join('+')}/${f.borrows.join('+')}`).sort().join(','),
     depth < 1 ? [...c.fields].map(([f, fc]) => `${f}{${one(fc, depth + 1)}}`).sort().join(',') : '',
   ].join(';');
   return [...classes].map(([n, c]) => `${n}[${one(c, 0)}]`).sort().join(' ');

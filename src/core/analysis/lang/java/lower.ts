@@ -7,7 +7,7 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import type { Keeping } from './projectClasses';
-import { keptByCallee, replacedArgument, type CalleeClass } from './calleeClasses';
+import { keptByCallee, replacedArgument, type CalleeClass, type CtorFacts } from './calleeClasses';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
@@ -1122,6 +1122,9 @@ export class JavaLowering {
       if (rest.length) ops.push({ op: 'lend', refs: rest.map(ref) });
       return;
     }
+    // `Streams.copyAndClose(in, out)`, `Handshake.check(s)`: a static method of another file's class of the project,
+    // read (java-handoff2): what it keeps, closes, returns or only borrows, when every resource given is one of those.
+    if (this.staticCallee(call, args, ops)) return;
     // `IOUtil.readInput(in)`: a static method of a class the file imports from a library or another
     // package of the project (not the JDK), which the analysis cannot see: it may keep or close what
     // it is given (kerby's readInput closes its stream). An exception from it still leaks it; after
@@ -1136,21 +1139,86 @@ export class JavaLowering {
       this.unknown(args, call, ops);
       return;
     }
-    // `sess.setSocket(s)`: a method of another file's class that stores what it is given (./calleeClasses).
+    // `sess.setSocket(s)`: a method of another file's class that stores what it is given (./calleeClasses); `sess.end(s)`
+    // one that closes it on every path that returns, `w = codec.wrap(s)` one that returns it or an object built on it.
     const kept = this.calleeKeeps(call);
-    if (kept) {
-      const quietBuilder = this.calleeQuietBuilder(call);
+    const released = this.calleeFacts(call, 'releases');
+    if (kept || released) {
+      const quietBuilder = kept ? this.calleeQuietBuilder(call) : false;
       // `manager.newSession(s)`: a builder of an interface that declares no `throws` (./calleeClasses `quietBuilder`)
       // can let out only an unchecked exception: an unlikely exception origin.
-      if (!quietBuilder) this.raise(ops, call);
-      else if (!this.caught(call)) ops.push({ op: 'raise', origin: { ...this.origin(call), unlikely: true } });
-      const given = kept.flatMap((i) => (args[i] ? this.refsOf(args[i]) : [])).filter((k) => this.mayHoldResource(k));
-      if (given.length) ops.push({ op: 'transfer', refs: given.map(ref) });
-      const rest = args.filter((_, i) => !kept.includes(i)).flatMap((a) => this.refsOf(a)).filter((k) => this.mayHoldResource(k) && !given.includes(k));
-      if (rest.length) ops.push({ op: 'lend', refs: rest.map(ref) });
+      this.classified(args, { keeps: kept ?? [], releases: released ?? [], borrows: [] }, ops, 'lend', () => {
+        if (!quietBuilder) this.raise(ops, call);
+        else if (!this.caught(call)) ops.push({ op: 'raise', origin: { ...this.origin(call), unlikely: true } });
+      });
       return;
     }
     this.unknown(args, call, ops);
+  }
+
+  /**
+   * The facts `what` of a call on another file's class (./calleeClasses) for its arguments: `returns` only where the
+   * call's value is used (a value returned and dropped keeps nothing).
+   */
+  private calleeFacts(call: Node, what: 'releases' | 'returns' | 'borrows', cls = this.calleeOf(call)): readonly number[] | undefined {
+    if (what === 'returns' && call.parent?.type === 'expression_statement') return undefined;
+    const ps = cls?.[what]?.get(`${call.childForFieldName('name')?.text ?? ''}/${callArgs(call).length}`);
+    return ps?.length ? ps : undefined;
+  }
+
+  /** The class of another file a call's receiver is declared as (./calleeClasses `keptByCallee`), or the class a static call names. */
+  private calleeOf(call: Node): CalleeClass | undefined {
+    if (!this.ctx.calleeClass) return undefined;
+    const recv = strip(call.childForFieldName('object'));
+    if (!recv || recv.type === 'this' || recv.type === 'super') return undefined;
+    return keptByCallee(recv, (name, field) => (!field && this.isLocal(name) ? this.cfg.types.get(name) : this.ctx.fieldType(name)), (t) => this.ctx.calleeClass!(t))
+      ?? (this.isStaticReceiver(recv) ? this.ctx.calleeClass(recv.text) : undefined);
+  }
+
+  /** `Helper` in `Helper.m(s)`: a capitalised name that is no local, parameter or field of the file. */
+  private isStaticReceiver(recv: Node): boolean {
+    return recv.type === 'identifier' && /^[A-Z]/.test(recv.text) && !this.isLocal(recv.text) && this.ctx.fieldType(recv.text) === undefined;
+  }
+
+  /**
+   * The resources among `args` by what the callee does with the parameter each is given to: kept (or returned, or
+   * not known) → handed over; closed on every path that returns → released; only borrowed → lent (still the
+   * caller's). `rest` says what becomes of an argument in none of the lists. `raise` adds the call's exception: after
+   * the releases (a callee that closes a parameter on every path that returns is its last owner, on its exceptional
+   * exits too, as for the file's own summaries: `applySummary`), before the hand-overs (it may throw before keeping it).
+   */
+  private classified(args: readonly Node[], facts: CtorFacts, ops: Op[], rest: 'lend' | 'transfer', raise: () => void): void {
+    const keys = (i: number): string[] => (args[i] ? this.refsOf(args[i]) : []).filter((k) => this.mayHoldResource(k));
+    const released = facts.releases.flatMap(keys);
+    const kept = facts.keeps.flatMap(keys).filter((k) => !released.includes(k));
+    const lent = args.flatMap((_, i) => (facts.keeps.includes(i) || facts.releases.includes(i) ? [] : keys(i)))
+      .filter((k) => !released.includes(k) && !kept.includes(k));
+    const borrowed = lent.filter((k) => rest === 'lend' || args.every((_, i) => !keys(i).includes(k) || facts.borrows.includes(i)));
+    const given = [...kept, ...lent.filter((k) => !borrowed.includes(k))];
+    for (const k of new Set(released)) ops.push({ op: 'release', ref: ref(k) });
+    raise();
+    if (given.length) ops.push({ op: 'transfer', refs: [...new Set(given)].map(ref) });
+    if (borrowed.length) ops.push({ op: 'lend', refs: [...new Set(borrowed)].map(ref) });
+  }
+
+  /**
+   * `Helper.m(s)` of another file's class of the project (java-handoff2): when every resource given goes to a parameter
+   * the method keeps, returns (its value used), closes on every path that returns or only borrows, it is handed over,
+   * released or lent accordingly. False (nothing done) otherwise: the call is then read as before.
+   */
+  private staticCallee(call: Node, args: readonly Node[], ops: Op[]): boolean {
+    const recv = strip(call.childForFieldName('object'));
+    if (!recv || !this.isStaticReceiver(recv)) return false;
+    const cls = this.calleeOf(call);
+    if (!cls) return false;
+    const key = `${call.childForFieldName('name')?.text ?? ''}/${args.length}`;
+    const keeps = [...new Set([...(cls.keeps.get(key) ?? []), ...(this.calleeFacts(call, 'returns', cls) ?? [])])];
+    const facts: CtorFacts = { keeps, releases: this.calleeFacts(call, 'releases', cls) ?? [], borrows: this.calleeFacts(call, 'borrows', cls) ?? [] };
+    const known = new Set([...facts.keeps, ...facts.releases, ...facts.borrows]);
+    const resourceArgs = args.map((a, i) => (this.refsOf(a).some((k) => this.mayHoldResource(k)) ? i : -1)).filter((i) => i >= 0);
+    if (!resourceArgs.length || !resourceArgs.every((i) => known.has(i))) return false;
+    this.classified(args, facts, ops, 'lend', () => this.raise(ops, call));
+    return true;
   }
 
   /** Is the call a builder of another file's interface that can let out only unchecked exceptions (./calleeClasses `quietBuilder`)? */
@@ -1168,12 +1236,9 @@ export class JavaLowering {
    * file's class (`this.session`), or a field of such a class (`connection.tcp`). Undefined when none or unknown.
    */
   private calleeKeeps(call: Node): readonly number[] | undefined {
-    if (!this.ctx.calleeClass) return undefined;
-    const recv = strip(call.childForFieldName('object'));
-    if (!recv || recv.type === 'this' || recv.type === 'super') return undefined;
-    const cls = keptByCallee(recv, (name, field) => (!field && this.isLocal(name) ? this.cfg.types.get(name) : this.ctx.fieldType(name)), (t) => this.ctx.calleeClass!(t));
-    const kept = cls?.keeps.get(`${call.childForFieldName('name')?.text ?? ''}/${callArgs(call).length}`);
-    return kept?.length ? kept : undefined;
+    const cls = this.calleeOf(call);
+    const kept = [...new Set([...(cls?.keeps.get(`${call.childForFieldName('name')?.text ?? ''}/${callArgs(call).length}`) ?? []), ...(this.calleeFacts(call, 'returns', cls) ?? [])])];
+    return kept.length ? kept : undefined;
   }
 
   /** Is `cls` a class the file imports by name from outside `java.*`/`javax.*` (`import org.apache.kerby.util.IOUtil;`)? */
@@ -1208,6 +1273,14 @@ export class JavaLowering {
       // `new ChannelWrapper(ch)` of another file: the wrapper is the resource (its value is what it
       // wraps, closing it closes that); it may still throw while being built.
       this.raise(ops, n);
+      return;
+    }
+    // `new Handler(s)` of another file's class whose constructors of that arity are read (./calleeClasses `ctors`,
+    // java-handoff2): what they keep is handed over to the object, what they close on every path that returns is
+    // released, what they only borrow stays the caller's; anything else is taken to be kept, as below.
+    const ctor = this.ctx.calleeClass?.(type)?.ctors?.get(args.length);
+    if (ctor) {
+      this.classified(args, ctor, ops, 'transfer', () => this.raise(ops, n));
       return;
     }
     this.unknown(args, n, ops);
