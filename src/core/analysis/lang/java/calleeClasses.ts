@@ -96,7 +96,15 @@ export interface CalleeFileFacts {
   readonly calls: readonly ReceiverCall[];
   /** `new T(…)` with arguments of a type the file does not declare, with their arity. */
   readonly built: readonly { readonly type: string; readonly arity: number }[];
+  /**
+   * `setSocket(s)`, `this.register(s)`, `super.attach(s)` in a top-level class of the file that declares no method of that
+   * name (nor does any class of the file): the method is inherited, from the class's superclass (java-handoff2).
+   */
+  readonly inherited?: readonly { readonly cls: string; readonly superName: string; readonly key: string }[];
 }
+
+/** The name under which the lowering asks for what a class's inherited methods do (`inheritedKey('Handler')`). */
+export const inheritedKey = (cls: string): string => `super:${cls}`;
 
 /** What the lowering is told about a class of another file, by the simple name the checked file uses. */
 export interface CalleeClass {
@@ -376,13 +384,31 @@ export function calleeFileFacts(root: Node, found: NodesByType = new NodesByType
       calls.push(call);
     }
   }
+  const methodNames = new Set([...classes.values()].flatMap((c) => [...c.methods.keys(), ...c.abstracts.keys()].map((k) => k.slice(0, k.lastIndexOf('/')))));
+  const inherited: { cls: string; superName: string; key: string }[] = [];
+  for (const n of found.of('method_invocation')) {
+    const object = n ? strip(n.childForFieldName('object')) : null;
+    const name = n?.childForFieldName('name')?.text ?? '';
+    const args = n ? callArgs(n) : [];
+    if (!n || (object && object.type !== 'this' && object.type !== 'super') || !args.length || methodNames.has(name)) continue;
+    if (!args.some((a) => strip(a)?.type === 'identifier')) continue;
+    // The class whose body the call is in, directly (not in an anonymous class's, a lambda's is fine), at the file's top level.
+    let decl: Node | null = n.parent;
+    while (decl && decl.type !== 'class_body') decl = decl.parent;
+    decl = decl?.parent ?? null;
+    if (decl?.type !== 'class_declaration' || decl.parent?.type !== 'program') continue;
+    const cls = decl.childForFieldName('name')?.text ?? '';
+    const superName = classes.get(cls)?.superName;
+    const key = `${name}/${args.length}`;
+    if (superName && !inherited.some((i) => i.cls === cls && i.key === key)) inherited.push({ cls, superName, key });
+  }
   const built: { type: string; arity: number }[] = [];
   for (const n of found.of('object_creation_expression')) {
     const type = n ? simpleTypeName(n.childForFieldName('type')) : '';
     const arity = n ? callArgs(n).length : 0;
     if (arity && type && !declared.has(type) && !built.some((b) => b.type === type && b.arity === arity)) built.push({ type, arity });
   }
-  return { classes, varTypes, calls, built };
+  return { classes, varTypes, calls, built, inherited };
 }
 
 /** A class or interface found, with the file it is declared in (the file's path is only an identity here). */
@@ -482,6 +508,19 @@ export class CalleeClasses {
         if (returns) e.returns.set(call.key, returns);
         if (borrows) e.borrows.set(call.key, borrows);
       }
+    }
+    for (const i of own?.inherited ?? []) {
+      const c = await this.find(i.superName, from);
+      if (!c || c.file === file) continue;
+      const kept = sorted(await this.keepsOf(c, i.key, 0));
+      const bodies = await this.bodiesOf(c, i.key);
+      const releases = sorted(everyOf(bodies.map((b) => b.closes)));
+      const returns = sorted(everyOf(bodies.map((b) => b.returns)));
+      if (!kept && !releases && !returns) continue;
+      const e = entry(inheritedKey(i.cls));
+      if (kept) e.keeps.set(i.key, kept);
+      if (releases) e.releases.set(i.key, releases);
+      if (returns) e.returns.set(i.key, returns);
     }
     for (const b of own?.built ?? []) {
       const c = await this.find(b.type, from);

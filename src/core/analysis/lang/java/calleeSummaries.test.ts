@@ -66,6 +66,15 @@ function project(): { root: string; use: string } {
     '  static void drain(InputStream in) throws IOException { try (in) { while (in.read() >= 0) { } } }',
     '}',
   ]);
+  writeLines(root, `${pkg}/BaseHandler.java`, [
+    'package org.acme.net;', 'import java.io.IOException;', 'import java.net.Socket;',
+    'public abstract class BaseHandler {',
+    '  private Socket socket;',
+    '  protected void setSocket(Socket s) { this.socket = s; }',
+    '  protected void finishWith(Socket s) throws IOException { try { s.getOutputStream().write(0); } finally { s.close(); } }',
+    '  protected void log(Socket s) { System.out.println(s.getPort()); }',
+    '}',
+  ]);
   writeLines(root, `${util}/Streams.java`, [
     'package org.acme.util;', 'import java.io.*;',
     'public final class Streams {',
@@ -75,7 +84,7 @@ function project(): { root: string; use: string } {
   ]);
   const use = writeLines(root, `${pkg}/Server.java`, [
     'package org.acme.net;', 'import java.io.*;', 'import java.net.*;', 'import org.acme.util.Streams;',
-    'public class Server {',
+    'public class Server extends BaseHandler {',
     '  void probed(ServerSocket ss) throws IOException {',
     '    Socket s = ss.accept();',
     '    new Probe(s);',
@@ -113,6 +122,18 @@ function project(): { root: string; use: string } {
     '    InputStream in = new FileInputStream(f);',
     '    return Streams.peek(in);',
     '  }',
+    '  void inheritedKept(ServerSocket ss) throws IOException {',
+    '    Socket s = ss.accept();',
+    '    setSocket(s);',
+    '  }',
+    '  void inheritedClosed(ServerSocket ss) throws IOException {',
+    '    Socket s = ss.accept();',
+    '    this.finishWith(s);',
+    '  }',
+    '  void inheritedLogged(ServerSocket ss) throws IOException {',
+    '    Socket s = ss.accept();',
+    '    log(s);',
+    '  }',
     '}',
   ]);
   return { root, use };
@@ -135,6 +156,11 @@ test('java project: the facts of another file\'s constructors and methods for th
     assert.deepEqual(session?.returns?.get('wrap/1'), [0]);
     assert.deepEqual(classes.get('Helper')?.releases?.get('drain/1'), [0]);
     assert.deepEqual(classes.get('Streams')?.borrows?.get('peek/1'), [0]);
+    // Server's own unqualified calls of methods it inherits from BaseHandler, another file's class.
+    const inherited = classes.get('super:Server');
+    assert.deepEqual(inherited?.keeps.get('setSocket/1'), [0]);
+    assert.deepEqual(inherited?.releases?.get('finishWith/1'), [0]);
+    assert.equal(inherited?.keeps.get('log/1'), undefined);
   });
 });
 
@@ -160,9 +186,14 @@ test('java project: a resource another file\'s class keeps is handed over, one i
     assert.ok(!rows.some((r) => / drained /.test(r)), rows.join('\n'));
     // peeked: Streams.peek of another package only reads it (before: an imported class's static method took it over).
     assert.ok(rows.includes('41 peeked in warning'), rows.join('\n'));
+    // inheritedKept / inheritedClosed: the inherited method keeps / closes it (before: lent, a leak at the end of
+    // each); inheritedLogged: log() only uses it: a leak at the end.
+    assert.ok(!rows.some((r) => r.startsWith('46 inheritedKept') || / inheritedClosed /.test(r)), rows.join('\n'));
+    assert.ok(rows.includes('54 inheritedLogged s warning'), rows.join('\n'));
     // Without the project's other files, nothing is known: Probe is taken to keep the socket, finish() to lend it.
     const alone = findingRows(await analyzeSource(text, 'java', {}));
     assert.ok(!alone.some((r) => r.startsWith('9 probed')), alone.join('\n'));
     assert.ok(alone.some((r) => r.startsWith('21 finished')), alone.join('\n'));
+    assert.ok(alone.some((r) => r.startsWith('46 inheritedKept')) && alone.some((r) => r.startsWith('50 inheritedClosed')), alone.join('\n'));
   });
 });

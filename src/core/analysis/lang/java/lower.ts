@@ -7,7 +7,7 @@ import {
 } from '../../ir/ir';
 import type { CfgNode, FunctionCfg } from './cfg';
 import type { Keeping } from './projectClasses';
-import { keptByCallee, replacedArgument, type CalleeClass, type CtorFacts } from './calleeClasses';
+import { inheritedKey, keptByCallee, replacedArgument, type CalleeClass, type CtorFacts } from './calleeClasses';
 import {
   ACCEPTING_TYPES, CHANNELS_VIEW_METHODS, CLOSE_HELPERS, CLOSE_NAME, CONNECTING_METHODS, FACTORY_NAME, NON_NULL_CHECKS, URL_CONNECTION_TYPES, FILES_ACQUIRE, HANDOFF_CONSTRUCTORS, HANDOFF_METHODS, LAYERING_METHODS, NEW_ACQUIRE, OPEN_ACQUIRE,
   CONSTRUCTED_SOCKET_KINDS, QUIET_CONSTRUCTORS, QUIET_METHODS, REGISTER_METHOD, STORE_METHODS, STORE_PREFIX, storedArgs, THROWING_WRAPPERS, VIEW_METHODS, acceptedKind, isUnlikelyThrow,
@@ -1170,9 +1170,21 @@ export class JavaLowering {
   private calleeOf(call: Node): CalleeClass | undefined {
     if (!this.ctx.calleeClass) return undefined;
     const recv = strip(call.childForFieldName('object'));
-    if (!recv || recv.type === 'this' || recv.type === 'super') return undefined;
+    if (!recv || recv.type === 'this' || recv.type === 'super') {
+      // `setSocket(s)` of a method the class inherits from another file's superclass (./calleeClasses `inherited`).
+      const cls = this.topClass(call);
+      return cls ? this.ctx.calleeClass(inheritedKey(cls)) : undefined;
+    }
     return keptByCallee(recv, (name, field) => (!field && this.isLocal(name) ? this.cfg.types.get(name) : this.ctx.fieldType(name)), (t) => this.ctx.calleeClass!(t))
       ?? (this.isStaticReceiver(recv) ? this.ctx.calleeClass(recv.text) : undefined);
+  }
+
+  /** The name of the top-level class whose own body (not an anonymous class's) a node is in, if any. */
+  private topClass(n: Node): string | undefined {
+    let decl: Node | null = n.parent;
+    while (decl && decl.type !== 'class_body') decl = decl.parent;
+    decl = decl?.parent ?? null;
+    return decl?.type === 'class_declaration' && decl.parent?.type === 'program' ? decl.childForFieldName('name')?.text : undefined;
   }
 
   /** `Helper` in `Helper.m(s)`: a capitalised name that is no local, parameter or field of the file. */
