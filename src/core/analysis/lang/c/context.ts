@@ -7,7 +7,9 @@ import { NO_MACROS, type FileMacros } from './macros';
 import { closesByName, NO_RETURN, RELEASE, tableSummary } from './names';
 import { tailCall } from './noReturnFacts';
 import type { EffectSite, FileScan } from './scan';
-import { otherCalleeName, simpleName } from './syntax';
+import { calleeName, otherCalleeName, simpleName } from './syntax';
+import { MacroExits } from './processExit';
+import type { CMacroDefinition } from '../../types';
 import type { MacroWrapper } from './macroWrappers';
 import { FileGlobals } from './globals';
 import { FileOverlay, FileSummaries, lazyUnit, SummaryResolver, SummaryStore, type FunctionUnit } from '../../engine/summaries';
@@ -47,6 +49,7 @@ export class CFileContext implements CompileContext, SummaryProvider {
     readonly macros: FileMacros = NO_MACROS,
     workspace?: CWorkspace,
     private readonly wrapperList: () => readonly MacroWrapper[] = () => [],
+    private readonly table?: ReadonlyMap<string, CMacroDefinition>,
   ) {
     this.ownershipTransfers = new Set(ownershipTransfers.map(simpleName));
     this.globals = new FileGlobals(scan);
@@ -168,6 +171,30 @@ export class CFileContext implements CompileContext, SummaryProvider {
     const result = def ? this.endsInNoReturn(def) : wrapper ? wrapper.target !== name && this.isNoReturn(wrapper.target) : !!this.index?.isNoReturn(name);
     this.noReturnMemo.set(name, result);
     return result;
+  }
+
+  private macroExits: MacroExits | null | undefined;
+
+  /**
+   * Does this call never return by what it is given: a function-like macro of the workspace's table
+   * whose expansion with these arguments exits on every path (`msg(M_FATAL, …)`, processExit.ts)?
+   */
+  isNoReturnCall(call: Node): boolean {
+    if (!this.table?.size) return false;
+    const name = calleeName(call);
+    if (!name || this.table.get(name)?.params == null || this.scan.definitions.has(name)) return false;
+    this.macroExits ??= new MacroExits(this.table, call.tree.language, (n) => this.isNoReturn(n));
+    return this.macroExits.endsProcess(call);
+  }
+
+  /** The index's files that mention `name` (callerExits.ts), or null without a workspace. */
+  filesMentioning(name: string): ReturnType<CWorkspaceIndex['filesMentioning']> | null {
+    return this.index ? this.index.filesMentioning(name) : null;
+  }
+
+  /** The workspace path of the file (empty without a workspace). */
+  get path(): string {
+    return this.file;
   }
 
   /**

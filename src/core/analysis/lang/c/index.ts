@@ -24,7 +24,8 @@ import { repairRounds, type RepairMemo } from './syntaxRepairs';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { noReturnByMacro, noReturnMacroNames } from './noReturnFacts';
-import { functionName, parameters } from './syntax';
+import { calleeName, functionName, parameters } from './syntax';
+import { everyCallerExitsOn, returnedConstant, type CallerSource } from './callerExits';
 import { callArgs } from '../../syntax';
 import { validityKey } from './validityTests';
 import { untouchedPair } from './untouchedPair';
@@ -167,7 +168,7 @@ function analyzeTree(
   const own = known?.own ?? fileMacros(root);
   const macros = withTableHints(workspace ? workspace.index.macrosFor(own) : own, options.cMacros, root.tree.language);
   const wrappers = known?.wrappers;
-  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => wrappers ?? macroWrappers(root));
+  const ctx = new CFileContext(scan, options.ownershipTransfers ?? [], deadline, macros, workspace, () => wrappers ?? macroWrappers(root), options.cMacros);
   // The index lowers this file's functions for their summaries here, on this tree (see workspaceIndex.ts).
   if (workspace?.exact) workspace.index.lend(workspace.file, ctx);
   try {
@@ -208,6 +209,7 @@ function analyzeFunctions(
       notes.push(`function ${name}: not analysed (${e instanceof Error ? e.message : String(e)})`);
     }
   }
+  demoteBeforeCallerExits(findings, ctx, root, text, lines);
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.variable.localeCompare(b.variable));
   return { language, findings, hadParseErrors, notes };
 }
@@ -263,6 +265,8 @@ function cFunctionKey(fn: Node, ctx: CFileContext, file: FileFixContext, options
   while (queue.length) {
     const f = queue.pop()!;
     for (const e of scan.effects.get(f.id) ?? []) {
+      // A macro call that exits by its arguments (processExit.ts): its expansion lives in the workspace's headers.
+      if (e.kind === 'call' && e.callee && ctx.isNoReturnCall(e.node)) facts.push(`@${e.node.startIndex}!`);
       if (e.kind !== 'call' || !e.callee || seen.has(e.callee)) continue;
       seen.add(e.callee);
       const def = scan.definitions.get(e.callee);
@@ -434,4 +438,40 @@ function analyzeFunction(
     if (fix) fixes.push(fix);
     return { ...finding, fixes };
   });
+}
+
+/**
+ * Leaks at a `return` of a failure constant that every caller of the function answers by ending the
+ * process (callerExits.ts) are reported below warning severity, saying so. Decided after the functions'
+ * analyses (and their cache, which keys a function by its own file only): the callers are in other files.
+ */
+function demoteBeforeCallerExits(findings: Finding[], ctx: CFileContext, root: Node, text: string, lines: LineIndex): void {
+  const memo = new Map<string, boolean>();
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i]!;
+    if (f.ruleId !== 'sockscope.leak' || (f.severity !== undefined && f.severity !== 'warning') || f.function === 'main') continue;
+    const at = lines.offset(f.range.start);
+    const ret = root.descendantForIndex(at, at + 6);
+    const r = ret?.type === 'return' ? ret.parent : ret;
+    if (r?.type !== 'return_statement' || r.startIndex !== at) continue;
+    let def: Node | null = r.parent;
+    while (def && def.type !== 'function_definition') def = def.parent;
+    if (!def || functionName(def) !== f.function || def.type !== 'function_definition') continue;
+    const named = (n: string): number | null => ctx.macros.constants.get(`=${n}`) ?? null;
+    const value = returnedConstant(r, named);
+    if (value === null) continue;
+    const key = `${f.function}=${value}`;
+    let exits = memo.get(key);
+    if (exits === undefined) {
+      const src: CallerSource = {
+        own: { root, text }, path: ctx.path, others: (name) => ctx.filesMentioning(name),
+        endsProcess: (call) => { const n = calleeName(call); return (!!n && ctx.isNoReturn(n)) || ctx.isNoReturnCall(call); },
+        constant: named,
+      };
+      memo.set(key, (exits = everyCallerExitsOn(def, f.function, value, src)));
+    }
+    if (exits) {
+      findings[i] = { ...f, severity: 'information', message: `${f.message} (every caller of ${f.function}() ends the process when it returns this: the exit closes it)` };
+    }
+  }
 }

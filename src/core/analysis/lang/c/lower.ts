@@ -28,6 +28,8 @@ import { callArgs, calleeName, constantValue, declaratorName, fieldPath, firstEx
 
 export interface CompileContext {
   isNoReturn(name: string): boolean;
+  /** Does this call never return by what it is given (a macro that exits with these arguments, processExit.ts)? */
+  isNoReturnCall?(call: Node): boolean;
   /** Does the file define a function of this name (so it may have a summary)? */
   isDefined(name: string): boolean;
   readonly ownershipTransfers: ReadonlySet<string>;
@@ -172,7 +174,7 @@ export class Lowering {
     const events: { e: EffectSite; start: number; end: number; relevant: boolean; noRet: boolean }[] = [];
     for (const e of sites) {
       const relevant = e.kind !== 'call' || e.callee === null || this.relevantCall(e.callee) || this.givesLocal(e.node, e.callee);
-      const noRet = e.kind === 'call' && e.callee !== null && this.ctx.isNoReturn(e.callee);
+      const noRet = e.kind === 'call' && e.callee !== null && (this.ctx.isNoReturn(e.callee) || !!this.ctx.isNoReturnCall?.(e.node));
       if (relevant || noRet) events.push({ e, start: e.node.startIndex, end: e.node.endIndex, relevant, noRet });
     }
     events.sort((a, b) => a.end - b.end || b.start - a.start);

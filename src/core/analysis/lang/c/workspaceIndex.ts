@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Parser, type Language, type Tree } from 'web-tree-sitter';
+import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
 import type { Summary } from '../../engine/analysis';
 import type { FunctionIr } from '../../ir/ir';
 import { loadLanguage, withTree } from '../../parser';
@@ -319,6 +319,32 @@ export class CWorkspaceIndex implements UnitSource {
     this.parser = undefined;
   }
 
+  /**
+   * The indexed files whose text mentions `name` (callerExits.ts): each build configuration's text (the
+   * first is the one the tree is read from) and a way to use the file's tree (kept, or parsed again).
+   */
+  filesMentioning(name: string): { file: string; texts: readonly string[]; withRoot<T>(use: (root: Node) => T): T | undefined }[] {
+    const out: { file: string; texts: readonly string[]; withRoot<T>(use: (root: Node) => T): T | undefined }[] = [];
+    for (const [file, entry] of this.files) {
+      const texts = entry.configs ?? [entry.analysed];
+      if (!texts.some((t) => t.includes(name))) continue;
+      out.push({ file, texts, withRoot: <T>(use: (root: Node) => T) => this.withTreeOf(file, entry, use) });
+    }
+    return out;
+  }
+
+  /** `use` of the tree of the file's indexed text (kept, or parsed again and kept as `lower` does). */
+  private withTreeOf<T>(file: string, entry: IndexedFile, use: (root: Node) => T): T | undefined {
+    if (this.files.get(file) !== entry) return undefined;
+    let k = this.open.get(file);
+    if (k?.analysedHash !== entry.analysedHash) {
+      const tree = entry.text !== undefined ? this.parseAdopted(entry.language, entry.text, entry.configs) : this.parse(entry.language, entry.analysed);
+      k = { analysedHash: entry.analysedHash, tree, scan: scanFile(tree.rootNode, entry.language), own: fileMacros(tree.rootNode) };
+      this.keep(file, k);
+    }
+    return use(k.tree.rootNode);
+  }
+
   /** The indexed definition (or macro) of `name` in `file`. */
   unitIn(file: string, name: string): FunctionUnit | undefined {
     return this.units.unitIn(file, name);
@@ -442,7 +468,7 @@ export class CWorkspaceIndex implements UnitSource {
     }
     this.keep(file, k);
     // The file's macros over the workspace's constants as they are when its first function is lowered.
-    k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, withTableHints(this.macrosFor(k.own), this.macros, k.tree.language), { index: this, file });
+    k.ctx ??= new CFileContext(k.scan, this.ownershipTransfers, undefined, withTableHints(this.macrosFor(k.own), this.macros, k.tree.language), { index: this, file }, undefined, this.macros);
     return k.ctx.irOfName(name, returnsOnly);
   }
 }
