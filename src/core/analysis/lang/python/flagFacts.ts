@@ -1,15 +1,18 @@
 import type { Node } from 'web-tree-sitter';
 import { factPrograms } from '../../engine/facts';
-import type { FactProgram, FactTest } from '../../ir/ir';
+import { isRel, MIRROR, type FactProgram, type FactTest } from '../../ir/ir';
 import type { PyCfg } from './cfg';
 import { DEFERRED, named, strip, targetNames, walk } from './syntax';
 
 /**
  * Facts about a function's flags (engine/facts.ts), so that two branches on one flag are correlated:
  * `err = None` then `while not err:` enters the loop, `done = True` then `if not done:` is not taken.
- * A name is followed through two keys: `t:name`, its truth (0 false, 1 true), and `n:name`, whether it is
- * None (0 None, 1 anything else): `x = None`, `x = True`/`False`, `x = 0`/`1` assign them, and `x`,
- * `not x`, `x is None`, `x is not None` (`==`/`!=` too), `and`/`or` test them. Anything else that binds
+ * A name is followed through three keys: `t:name`, its truth (0 false, 1 true), `n:name`, whether it is
+ * None (0 None, 1 anything else), and `v:name`, its value when an integer literal gave it: `x = None`,
+ * `x = True`/`False`, `x = 0`/`1`/`-1` assign them, and `x`, `not x`, `x is None`, `x is not None`
+ * (`==`/`!=` too), `x == 0`, `x != 0`, `x < 2`… (an integer literal on either side), `and`/`or` test them.
+ * A status code set before a `try` and reset at its end (`rc = 1` … `rc = 0`) is read again after it by
+ * `if rc != 0:` (issue 13, mosquitto's test scripts). Anything else that binds
  * the name forgets both (an assignment of another value, a loop target, `with … as x`, `except … as x`,
  * a walrus, `del`); a name that code elsewhere may rebind (`global`, `nonlocal` here or in a nested
  * function, an import, a match capture) is never followed.
@@ -27,6 +30,26 @@ export interface FactNodes {
 
 const truth = (v: string) => `t:${v}`;
 const noneness = (v: string) => `n:${v}`;
+const valueKey = (v: string) => `v:${v}`;
+
+/** The value of an integer literal (`3`, `0x10`, `-1`, `1_000`), or null. */
+function integerValue(e: Node | null): number | null {
+  const x = strip(e);
+  if (x?.type === 'integer') {
+    // Python 3's forms (`10`, `0x1f`, `0o17`, `0b1`, `1_000`) read as JavaScript reads them; `10L` (Python 2)
+    // and `1j` are not integers here.
+    const text = x.text.replace(/_/g, '');
+    if (/^0\d/.test(text)) return null; // `010`: octal in Python 2, an error in Python 3
+    const v = Number(text);
+    return Number.isSafeInteger(v) ? v : null;
+  }
+  if (x?.type === 'unary_operator') {
+    const op = x.childForFieldName('operator')?.text;
+    const v = integerValue(x.childForFieldName('argument'));
+    return v === null ? null : op === '-' ? -v : op === '+' ? v : null;
+  }
+  return null;
+}
 
 /** The fact test of a condition over plain names, or null when it tests nothing followed. */
 function test(cond: Node | null, ids: Map<string, string[]>, depth = 0): FactTest | null {
@@ -52,6 +75,16 @@ function test(cond: Node | null, ids: Map<string, string[]>, depth = 0): FactTes
       if (parts.length !== 2) return null;
       const op = c.childrenForFieldName('operators').map((o) => o?.text.replace(/\s+/g, ' '))[0];
       const [l, r] = [strip(parts[0]!), strip(parts[1]!)];
+      // `rc != 0`, `0 < n`: a name against an integer literal (`v:name`, assigned only by integer literals).
+      const rel = op !== undefined && isRel(op) ? op : undefined;
+      if (rel && l?.type === 'identifier' && integerValue(r) !== null) {
+        ids.set(valueKey(l.text), [l.text]);
+        return { f: 'cmp', key: valueKey(l.text), rel, c: integerValue(r)! };
+      }
+      if (rel && r?.type === 'identifier' && integerValue(l) !== null) {
+        ids.set(valueKey(r.text), [r.text]);
+        return { f: 'cmp', key: valueKey(r.text), rel: MIRROR[rel], c: integerValue(l)! };
+      }
       const subject = l?.type === 'identifier' && r?.type === 'none' ? l : r?.type === 'identifier' && l?.type === 'none' ? r : null;
       if (!subject) return null;
       ids.set(noneness(subject.text), [subject.text]);
@@ -64,8 +97,8 @@ function test(cond: Node | null, ids: Map<string, string[]>, depth = 0): FactTes
   }
 }
 
-/** `x = None` / `True` / `False` / an integer: the values of x's two keys afterwards, else null. */
-function constantAssignment(stmt: Node | null): { name: string; t: number; n: number } | null {
+/** `x = None` / `True` / `False` / an integer: the values of x's keys afterwards (`v` only for an integer), else null. */
+function constantAssignment(stmt: Node | null): { name: string; t: number; n: number; v?: number } | null {
   if (stmt?.type !== 'expression_statement') return null;
   const inner = named(stmt);
   const a = inner.length === 1 ? inner[0]! : null;
@@ -77,7 +110,12 @@ function constantAssignment(stmt: Node | null): { name: string; t: number; n: nu
     case 'none': return { name: left.text, t: 0, n: 0 };
     case 'true': return { name: left.text, t: 1, n: 1 };
     case 'false': return { name: left.text, t: 0, n: 1 };
-    case 'integer': return /^0+$|^0[xob]0+$/i.test(right.text.replace(/_/g, '')) ? { name: left.text, t: 0, n: 1 } : { name: left.text, t: 1, n: 1 };
+    case 'integer':
+    case 'unary_operator': {
+      const v = integerValue(right);
+      if (v === null) return null;
+      return { name: left.text, t: v === 0 ? 0 : 1, n: 1, v };
+    }
     default: return null;
   }
 }
@@ -165,6 +203,7 @@ export function flagFactPrograms(cfg: PyCfg, body: Node, irSize: number, nodes: 
     const n = cfg.nodes[cfgId]!;
     const c = n.kind === 'stmt' ? constantAssignment(n.ast) : null;
     if (c) sets[irId]!.push({ key: truth(c.name), c: c.t }, { key: noneness(c.name), c: c.n });
+    if (c?.v !== undefined) sets[irId]!.push({ key: valueKey(c.name), c: c.v });
   }
   return factPrograms({ tests, ids, volatile: volatileNames(body), writes, sets, shifts: nodes.origin.map(() => []) });
 }

@@ -389,6 +389,41 @@ test('python: a new future and its setters practically never raise: a leak that 
     [[9, 's', 'information'], [10, 's', 'information'], [11, 's', 'information'], [12, 's', 'warning']]);
 });
 
+test('python: a status code set to integer literals is correlated with its later test (rc = 1 … rc = 0 … if rc != 0)', async () => {
+  // mosquitto's test scripts (issue 13): rc stays 1 on every path where conn is left open, so `if rc != 0:`
+  // is taken there and the function never reaches its end with conn open; only exit(rc)'s SystemExit leaves
+  // with it (the script's own exit: information).
+  const body = (test: string, set = '        rc = 0') => lines(
+    '#!/usr/bin/env python3',
+    'import socket',
+    '',
+    'def len_test(sock):',
+    '    rc = 1',
+    '    try:',
+    '        (conn, address) = sock.accept()',
+    '        conn.settimeout(15)',
+    set,
+    '        conn.close()',
+    '    except OSError:',
+    '        pass',
+    `    if ${test}:`,
+    '        exit(rc)',
+    '',
+    'len_test(socket.socket())',
+    'len_test(socket.socket())',
+  );
+  const rows = async (text: string) => (await analyzePython(text, {})).findings
+    .filter((f) => f.variable === 'conn').map((f) => [f.range.start.line + 1, f.severity ?? 'warning']);
+  for (const test of ['rc != 0', '0 != rc', 'rc > 0', 'not rc == 0', 'rc == 1', 'rc >= 1']) {
+    assert.deepEqual(await rows(body(test)), [[14, 'information']], test);
+  }
+  // Not decided by the literals: the end is reached with conn open (a warning), as before.
+  const warned = async (text: string) => (await rows(text)).some(([, s]) => s === 'warning');
+  for (const [test, set] of [['rc != 0', '        rc = f()'], ['rc == 0', '        rc = 0'], ['rc != 0', '        rc = 1 if f() else 0']]) {
+    assert.equal(await warned(body(test!, set)), true, `${test} after ${set!.trim()}`);
+  }
+});
+
 test('python: a flag set to a constant and then tested takes one branch (err = None … while not err)', async () => {
   const text = lines(
     'import socket',
