@@ -54,7 +54,8 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
       configs = known ?? [text];
       const kept = workspace!.index.kept(workspace!.file, configs[0]!, language);
       if (kept && known === null && kept.tree.rootNode.hasError && !gate(kept.tree)) return skipped(language);
-      if (kept && known !== null) {
+      // The first configuration's names are the file's, blanked parts aside: one relevant name there is enough.
+      if (kept && known !== null && !gate(kept.tree)) {
         const replacements = sameLengthReplacements(configs[0]!, text);
         const base = replacements ? { tree: kept.tree, text: configs[0]!, replacements } : undefined;
         if (!(await withTree(language, text, gate, base))) return skipped(language);

@@ -36,23 +36,30 @@ import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
  * parse errors).
  */
 export function mayGiveFindings(root: Node, language: 'c' | 'cpp', table: ReadonlyMap<string, CMacroDefinition> | undefined, workspace: CWorkspace | undefined): boolean {
-  const lang = root.tree.language;
-  const names = new Set<string>();
-  const replacements: string[] = [];
-  collectNames(root, names, replacements);
-  if (replacements.length) withParsed(lang, replacements.join('\n'), (t) => collectNames(t.rootNode, names, undefined));
   const resolver = workspace?.index.resolver();
-  const values = table ? tableNames(table, lang, language) : undefined;
   const seen = new Set<string>();
-  const work = [...names];
-  while (work.length) {
-    const n = work.pop()!;
-    if (seen.has(n)) continue;
+  // A name that is relevant by itself (not through a macro's replacement): the search stops at the first.
+  const relevant = (n: string): boolean => {
+    if (seen.has(n)) return false;
     seen.add(n);
-    if (LIBRARY.has(n) || releasesByName(n)) return true;
-    if (resolver && (resolver.mayAcquire(n, workspace!.file) || resolver.mayRelease(n, workspace!.file, releasesByName))) return true;
-    const inValue = values?.get(n);
-    if (inValue) for (const m of inValue) if (!seen.has(m)) work.push(m);
+    return LIBRARY.has(n) || releasesByName(n) || (!!resolver && (resolver.mayAcquire(n, workspace!.file) || resolver.mayRelease(n, workspace!.file, releasesByName)));
+  };
+  const replacements: string[] = [];
+  if (anyName(root, relevant, replacements)) return true;
+  if (replacements.length && withParsed(root.tree.language, replacements.join('\n'), (t) => anyName(t.rootNode, relevant, undefined))) return true;
+  if (!table) return false;
+  // The workspace's macros the file names, through the macros their replacements name.
+  const values = tableNames(table, root.tree.language, language);
+  const work = [...seen].filter((n) => values.has(n));
+  const followed = new Set(work);
+  while (work.length) {
+    for (const m of values.get(work.pop()!) ?? []) {
+      if (relevant(m)) return true;
+      if (!followed.has(m) && values.has(m)) {
+        followed.add(m);
+        work.push(m);
+      }
+    }
   }
   return false;
 }
@@ -63,30 +70,34 @@ const LIBRARY: ReadonlySet<string> = new Set([...ACQUIRE.keys(), ...ACQUIRE_PAIR
 /** Token types that hold a name (a macro's, a function's, a field's, a type's). */
 const NAME_TYPES: ReadonlySet<string> = new Set(['identifier', 'field_identifier', 'type_identifier', 'namespace_identifier', 'statement_identifier']);
 
-/** Adds the names of the tree's tokens to `names`, and the text of its macro replacements to `replacements` (when given). */
-function collectNames(root: Node, names: Set<string>, replacements: string[] | undefined): void {
+/**
+ * Does `test` say yes for the name of one of the tree's tokens? The text of its macro replacements goes
+ * to `replacements` (when given) on the way.
+ */
+function anyName(root: Node, test: (name: string) => boolean, replacements: string[] | undefined): boolean {
   const cursor = root.walk();
   try {
     for (;;) {
       const type = cursor.nodeType;
-      if (NAME_TYPES.has(type)) names.add(cursor.nodeText);
-      else if (type === 'preproc_arg') replacements?.push(cursor.nodeText);
+      if (NAME_TYPES.has(type)) {
+        if (test(cursor.nodeText)) return true;
+      } else if (type === 'preproc_arg') replacements?.push(cursor.nodeText);
       if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return false;
     }
   } finally {
     cursor.delete();
   }
 }
 
-function withParsed(lang: Language, text: string, use: (tree: Tree) => void): void {
+function withParsed<T>(lang: Language, text: string, use: (tree: Tree) => T): T {
   const parser = new Parser();
   try {
     parser.setLanguage(lang);
     const tree = parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     try {
-      use(tree);
+      return use(tree);
     } finally {
       tree.delete();
     }
