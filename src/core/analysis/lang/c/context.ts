@@ -239,6 +239,6 @@ export function isStatic(def: Node): boolean {
 }
 
 /** A call of this name releases its argument whatever its summary (the lowering's `release`, or a `summary` op whose fallback is a release). */
-function releasesByName(name: string): boolean {
+export function releasesByName(name: string): boolean {
   return RELEASE.has(name) || closesByName(name);
 }

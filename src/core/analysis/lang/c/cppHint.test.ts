@@ -28,7 +28,8 @@ test('a header taken as C whose parse errors hold C++ keywords is analysed as C+
 test('C that names a variable `class`, or has errors without C++ keywords, stays C', async () => {
   const named = 'int f(void) {\n  int class = 1, template = 2;\n  return class < template;\n}\n';
   assert.equal(await withTree('c', named, (t) => saysCpp(t.rootNode)), false);
-  const broken = 'int f(void) {\n  return 1 +;\n}\n';
+  // It names a release, so the relevance gate (relevance.ts) does not skip it.
+  const broken = 'int f(int fd) {\n  close(fd);\n  return 1 +;\n}\n';
   const r = await analyzeC(broken, 'c', {});
   assert.equal(r.language, 'c');
   assert.equal(r.hadParseErrors, true);

@@ -21,6 +21,7 @@ import { definitionNodes } from './definitions';
 import { fileMacros, withTableHints, type FileMacros } from './macros';
 import { applyRewrites, configurations } from './preproc';
 import { repairRounds, type RepairMemo } from './syntaxRepairs';
+import { mayGiveFindings } from './relevance';
 import { saysCpp } from './cppHint';
 import { scanFile } from './scan';
 import { noReturnByMacro, noReturnMacroNames } from './noReturnFacts';
@@ -46,10 +47,24 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
     // A tree of a text the configurations blank other parts of (the file's, or a configuration's): each
     // configuration not parsed yet is parsed from it (only the parts blanked differently are parsed again).
     let parsed: { tree: Tree; text: string } | undefined;
-    if (known !== undefined) configs = known ?? [text];
-    else {
+    // The relevance gate (relevance.ts): a file that can give no finding in any configuration, repaired or
+    // not, needs no configurations, macro rewrites, syntax repairs nor analysis. Asked only where there is
+    // such work to spare (build alternatives or parse errors), of the tree of the file's whole text.
+    const gate = (tree: Tree): boolean => mayGiveFindings(tree.rootNode, language, options.cMacros, workspace);
+    if (known !== undefined) {
+      configs = known ?? [text];
+      const kept = workspace!.index.kept(workspace!.file, configs[0]!, language);
+      if (kept && known === null && kept.tree.rootNode.hasError && !gate(kept.tree)) return skipped(language);
+      // The first configuration's names are the file's, blanked parts aside: one relevant name there is enough.
+      if (kept && known !== null && !gate(kept.tree)) {
+        const replacements = sameLengthReplacements(configs[0]!, text);
+        const base = replacements ? { tree: kept.tree, text: configs[0]!, replacements } : undefined;
+        if (!(await withTree(language, text, gate, base))) return skipped(language);
+      }
+    } else {
       const first = await withTree(language, text, (tree) => {
         const found = configurations(tree.rootNode, text, language, options.cMacros);
+        if ((found || tree.rootNode.hasError) && !gate(tree)) return { result: skipped(language) };
         if (found) return { configs: found, parsed: { tree: tree.copy(), text } };
         return tree.rootNode.hasError ? { configs: [text] } : { result: analyzeTree(tree, text, text, language, options, ws(text)) };
       });
@@ -104,6 +119,11 @@ export async function analyzeC(text: string, language: 'c' | 'cpp', options: Ana
   } catch (e) {
     return { language, findings: [], hadParseErrors: false, notes: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
   }
+}
+
+/** The result for a file the relevance gate skips: no findings, and no syntax note (relevance.ts says why). */
+function skipped(language: 'c' | 'cpp'): AnalysisResult {
+  return { language, findings: [], hadParseErrors: false, notes: [] };
 }
 
 /** How to parse `text` from a tree of a text of the same length (see sameLengthReplacements). */
