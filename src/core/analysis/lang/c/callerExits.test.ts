@@ -97,6 +97,8 @@ test('a leak at a failing return that every caller answers by exiting is below w
   const ws = (init: string, extra: Record<string, string> = {}) => ({ 'error.h': ERROR_H, 'ps.h': PS_H, 'ps.c': PS_C, 'init.c': INIT_C(init), ...extra });
   assert.deepEqual(await check(ws(EXITS), 'ps.c'), demoted);
   assert.deepEqual(await check(ws('    if (!ps_open(host)) exit(1);'), 'ps.c'), demoted, 'tested in the if itself');
+  assert.deepEqual(await check(ws('    if (ps_open(host)) return;\n    exit(1);'), 'ps.c'), leaks, 'the if goes on to an exit only after it');
+  assert.deepEqual(await check(ws('    if (ps_open(host)) return;\n    else exit(1);'), 'ps.c'), demoted, 'the call alone as the condition');
   assert.deepEqual(await check(ws('    struct ps *p = ps_open(host);\n    if (p) return;\n    else { x_msg(0, "no"); abort(); }'), 'ps.c'), demoted, 'the else branch');
   // A caller a build leaves out (`#ifdef`) calls nothing there; a use only another build has is unknown.
   assert.deepEqual(await check(ws(`#ifdef ENABLE_PS\n${EXITS}\n#endif`), 'ps.c'), demoted, 'caller compiled out in one build');

@@ -217,6 +217,8 @@ function innerName(d: Node): string | null {
 
 /** The `if` whose condition `e` is, or is an operand of (through `!`, comparisons, `&&`/`||`, parentheses). */
 function conditionOf(e: Node): { ifNode: Node; cond: Node } | null {
+  const whole = e.parent;
+  if (whole?.type === 'if_statement' && whole.childForFieldName('condition')?.id === e.id) return { ifNode: whole, cond: e };
   for (let p = e.parent; p; p = p.parent) {
     if (p.type === 'condition_clause' || (p.type === 'parenthesized_expression' && p.parent?.type === 'if_statement')) {
       const i = p.parent;
