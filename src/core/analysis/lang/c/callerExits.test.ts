@@ -97,6 +97,8 @@ test('a leak at a failing return that every caller answers by exiting is below w
   const ws = (init: string, extra: Record<string, string> = {}) => ({ 'error.h': ERROR_H, 'ps.h': PS_H, 'ps.c': PS_C, 'init.c': INIT_C(init), ...extra });
   assert.deepEqual(await check(ws(EXITS), 'ps.c'), demoted);
   assert.deepEqual(await check(ws('    if (!ps_open(host)) exit(1);'), 'ps.c'), demoted, 'tested in the if itself');
+  assert.deepEqual(await check(ws('    if (ps_open(host)) return;\n    exit(1);'), 'ps.c'), leaks, 'the if goes on to an exit only after it');
+  assert.deepEqual(await check(ws('    if (ps_open(host)) return;\n    else exit(1);'), 'ps.c'), demoted, 'the call alone as the condition');
   assert.deepEqual(await check(ws('    struct ps *p = ps_open(host);\n    if (p) return;\n    else { x_msg(0, "no"); abort(); }'), 'ps.c'), demoted, 'the else branch');
   // A caller a build leaves out (`#ifdef`) calls nothing there; a use only another build has is unknown.
   assert.deepEqual(await check(ws(`#ifdef ENABLE_PS\n${EXITS}\n#endif`), 'ps.c'), demoted, 'caller compiled out in one build');
@@ -110,4 +112,49 @@ test('a leak at a failing return that every caller answers by exiting is below w
   assert.deepEqual(await check({ 'error.h': ERROR_H, 'include/ps.h': PS_H, 'ps.c': PS_C.replace('"ps.h"', '"include/ps.h"'), 'init.c': INIT_C(EXITS).replace('"ps.h"', '"include/ps.h"') }, 'ps.c'), leaks);
   // No caller at all: nothing is known.
   assert.deepEqual(await check({ 'error.h': ERROR_H, 'ps.h': PS_H, 'ps.c': PS_C }, 'ps.c'), leaks);
+});
+
+// A filter's step accepts a connection and loses it when writing to stdout fails; it returns 0 then, and main
+// stops its loop and returns (the shape of curl's tests/server/sockfilt.c juggle()).
+const STEP_C = `#include <sys/socket.h>
+#include <unistd.h>
+static int write_out(const char *s);
+static int step(int *conn, int listener) {
+    int fd = accept(listener, NULL, NULL);
+    if (fd < 0)
+        return 1;
+    if (!write_out("CNCT\\n"))
+        return 0;
+    *conn = fd;
+    return 1;
+}
+`;
+const MAIN = (loop: string, after = '    if (conn >= 0)\n        close(conn);\n    unlink("pidfile");\n    return 0;', name = 'main'): string => `int ${name}(void) {
+    int conn = -1, again;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+${loop}
+cleanup:
+${after}
+}
+`;
+
+test('in main, a loop that the failing value ends, after which main returns, makes that leak below warning', async () => {
+  const leak = ['step:fd:9:warning'];
+  const demoted = ['step:fd:9:information'];
+  const file = (loop: string, after?: string, name?: string) => ({ 'f.c': STEP_C + MAIN(loop, after, name) });
+  // main leaves its listener to the exit, which is reported (below warning) as well: only step's rows count here.
+  const rows = async (files: Record<string, string>) => (await check(files, 'f.c')).filter((r) => r.startsWith('step:'));
+  const doLoop = '    do {\n        again = step(&conn, listener);\n    } while (again);';
+  assert.deepEqual(await rows(file(doLoop)), demoted, 'do { again = step() } while (again)');
+  assert.deepEqual(await rows(file('    while (step(&conn, listener))\n        ;')), demoted, 'while (step())');
+  assert.deepEqual(await rows(file('    while ((again = step(&conn, listener)) != 0)\n        ;')), demoted, 'while ((again = step()) != 0)');
+  assert.deepEqual(await rows(file(doLoop, '    return 0;')), demoted, 'returns at once');
+  assert.deepEqual(await rows(file(doLoop, '    unlink("pidfile");')), demoted, 'falls off the end of main');
+  // Not main: its caller may go on. A jump back after the loop, a loop the value does not end, a statement
+  // after the call inside the loop: warnings.
+  assert.deepEqual(await rows(file(doLoop, undefined, 'serve')), leak, 'not main');
+  assert.deepEqual(await rows(file(doLoop, '    if (conn < 0)\n        goto cleanup;\n    return 0;')), leak, 'a goto after the loop');
+  assert.deepEqual(await rows(file('    do {\n        again = step(&conn, listener);\n    } while (!again);')), leak, 'the value keeps the loop going');
+  assert.deepEqual(await rows(file('    do {\n        again = step(&conn, listener);\n        again = 1;\n    } while (again);')), leak, 'overwritten before the test');
+  assert.deepEqual(await rows(file('    while (step(&conn, listener) || conn < 0)\n        ;')), leak, 'a condition the value does not decide');
 });

@@ -27,6 +27,9 @@ import { endsProcess, evaluate } from './processExit';
  *   the statement right after; and the branch that value takes ends the process on every path
  *   (`exit`, a `noreturn` function, a macro call that exits by its arguments, processExit.ts) before it
  *   could leave otherwise.
+ *   Or, in `main`, the call is a loop's condition (`while (f(…))`) or the last statement of a `do` body whose
+ *   condition tests the variable it assigns (`do { again = juggle(…); } while (again);`), that value ends the
+ *   loop, and main then only runs on to its end (mainEndsAfter): returning from main ends the process.
  * Anything else (the result returned to another caller, stored, tested later, a test not decided by the
  * value) keeps the warning.
  */
@@ -148,6 +151,9 @@ function exitsOnValue(call: Node, value: number, src: CallerSource): boolean {
   // In an `if` condition: the test reads the call (or the variable it was just assigned to).
   const cond = conditionOf(e);
   if (cond) return branchExits(cond.ifNode, cond.cond, value, { call: e, held }, src);
+  // `while (f(…))` in `main`: the value ends the loop, and main then returns (mainEndsAfter).
+  const loop = loopOf(e);
+  if (loop) return loopEnds(loop, value, { call: e, held }, src) && mainEndsAfter(loop, src);
   let statement: Node | null = null;
   if (parent.type === 'expression_statement' && held) statement = parent;
   if (!statement && e === call && parent.type === 'init_declarator' && parent.childForFieldName('value')?.id === call.id) {
@@ -159,8 +165,48 @@ function exitsOnValue(call: Node, value: number, src: CallerSource): boolean {
   if (!statement || !held) return false;
   let next = statement.nextNamedSibling;
   while (next?.type === 'comment') next = next.nextNamedSibling;
-  if (next?.type !== 'if_statement') return false;
+  if (!next) {
+    // `do { again = f(…); } while (again);` in `main`: the value ends the loop, and main then returns.
+    const loop = statement.parent?.parent;
+    if (loop?.type !== 'do_statement' || statement.parent?.id !== loop.childForFieldName('body')?.id) return false;
+    return loopEnds(loop, value, { call: null, held }, src) && mainEndsAfter(loop, src);
+  }
+  if (next.type !== 'if_statement') return false;
   return branchExits(next, next.childForFieldName('condition'), value, { call: null, held }, src);
+}
+
+/** Does a loop's condition come out false when the call's result (or the variable just given it) is `value`? */
+function loopEnds(loop: Node, value: number, tested: { call: Node | null; held: string | null }, src: CallerSource): boolean {
+  return evaluate(loop.childForFieldName('condition'), (n) => (n === tested.held ? value : src.constant(n)), (n) => (tested.call && n.id === tested.call.id ? value : null)) === 0;
+}
+
+/**
+ * Is \`st\` a statement of \`main\`'s own body after which every path reaches the end of \`main\` (a \`return\`, the
+ * closing brace, or a call that ends the process) with no jump elsewhere on the way? Returning from \`main\` ends
+ * the process, which closes every descriptor: the cleanup statements on the way (\`close\`, \`unlink\`) cannot reach
+ * a descriptor the call lost. A \`goto\`, \`break\` or \`continue\` on the way (it could go back before the loop),
+ * or a statement nested anywhere but directly in main's body, says no.
+ */
+function mainEndsAfter(st: Node, src: CallerSource): boolean {
+  const body = st.parent;
+  const fn = body?.parent;
+  if (body?.type !== 'compound_statement' || fn?.type !== 'function_definition' || functionName(fn) !== 'main') return false;
+  for (let n = st.nextNamedSibling; n; n = n.nextNamedSibling) {
+    let s: Node | null = n;
+    while (s?.type === 'labeled_statement') s = s.namedChildren.find((c) => c && c.type !== 'statement_identifier' && c.type !== 'comment') ?? null;
+    if (!s || s.type === 'comment') continue;
+    if (s.type === 'return_statement' || endsProcess(s, (c) => src.endsProcess(c), () => null)) return true;
+    if (s.descendantsOfType(['return_statement', 'break_statement', 'continue_statement', 'goto_statement']).length > 0) return false;
+  }
+  return true;
+}
+
+/** The declared name of a function definition (\`main\` of \`int main(int argc, char **argv)\`). */
+function functionName(fn: Node): string | null {
+  let d: Node | null = fn.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  const id = d?.childForFieldName('declarator');
+  return id?.type === 'identifier' ? id.text : null;
 }
 
 function innerName(d: Node): string | null {
@@ -171,10 +217,25 @@ function innerName(d: Node): string | null {
 
 /** The `if` whose condition `e` is, or is an operand of (through `!`, comparisons, `&&`/`||`, parentheses). */
 function conditionOf(e: Node): { ifNode: Node; cond: Node } | null {
+  const whole = e.parent;
+  if (whole?.type === 'if_statement' && whole.childForFieldName('condition')?.id === e.id) return { ifNode: whole, cond: e };
   for (let p = e.parent; p; p = p.parent) {
     if (p.type === 'condition_clause' || (p.type === 'parenthesized_expression' && p.parent?.type === 'if_statement')) {
       const i = p.parent;
       return i?.type === 'if_statement' ? { ifNode: i, cond: p } : null;
+    }
+    if (p.type !== 'parenthesized_expression' && p.type !== 'unary_expression' && p.type !== 'binary_expression') return null;
+  }
+  return null;
+}
+
+/** The \`while\` whose condition \`e\` is, or is an operand of (as conditionOf). */
+function loopOf(e: Node): Node | null {
+  const whole = e.parent;
+  if (whole?.type === 'while_statement' && whole.childForFieldName('condition')?.id === e.id) return whole;
+  for (let p = e.parent; p; p = p.parent) {
+    if (p.type === 'condition_clause' || (p.type === 'parenthesized_expression' && p.parent?.type === 'while_statement')) {
+      return p.parent?.type === 'while_statement' ? p.parent : null;
     }
     if (p.type !== 'parenthesized_expression' && p.type !== 'unary_expression' && p.type !== 'binary_expression') return null;
   }
