@@ -135,10 +135,18 @@ async function parseOnce<T>(id: LanguageId, text: string, use: (tree: Tree) => T
   const language = await loadLanguage(id); // runs Parser.init() first: no Parser may exist before it
   const cached = treeCache?.lookup(id, text) ?? (derive ? treeCache?.derive?.(id, text) : undefined);
   if (cached) return use(cached);
+  return parseInto(language, text, use, from ? (parser) => reparse(parser, from.tree, from.text, from.replacements, text) : undefined);
+}
+
+/**
+ * Parses `text` with `language` (a language already loaded) in a parser of its own, or with `parse` (a re-parse from
+ * an earlier tree), and gives the tree to `use`; the parser and the tree are freed afterwards.
+ */
+export function parseInto<T>(language: Language, text: string, use: (tree: Tree) => T, parse?: (parser: Parser) => Tree | null): T {
   const parser = new Parser();
   try {
     parser.setLanguage(language);
-    const tree = from ? reparse(parser, from.tree, from.text, from.replacements, text) : parser.parse(text);
+    const tree = parse ? parse(parser) : parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     try {
       return use(tree);

@@ -1,4 +1,5 @@
-import { Parser, type Language, type Node, type Tree } from 'web-tree-sitter';
+import type { Language, Node } from 'web-tree-sitter';
+import { parseInto } from '../../parser';
 import type { CMacroDefinition } from '../../types';
 import { releasesByName, type CWorkspace } from './context';
 import { ACQUIRE, ACQUIRE_PAIR, ADOPT_FIRST_ARG, RELEASE } from './names';
@@ -46,7 +47,7 @@ export function mayGiveFindings(root: Node, language: 'c' | 'cpp', table: Readon
   };
   const replacements: string[] = [];
   if (anyName(root, relevant, replacements)) return true;
-  if (replacements.length && withParsed(root.tree.language, replacements.join('\n'), (t) => anyName(t.rootNode, relevant, undefined))) return true;
+  if (replacements.length && parseInto(root.tree.language, replacements.join('\n'), (t) => anyName(t.rootNode, relevant, undefined))) return true;
   if (!table) return false;
   // The workspace's macros the file names, through the macros their replacements name.
   const values = tableNames(table, root.tree.language, language);
@@ -90,22 +91,6 @@ function anyName(root: Node, test: (name: string) => boolean, replacements: stri
   }
 }
 
-function withParsed<T>(lang: Language, text: string, use: (tree: Tree) => T): T {
-  const parser = new Parser();
-  try {
-    parser.setLanguage(lang);
-    const tree = parser.parse(text);
-    if (!tree) throw new Error('tree-sitter returned no tree');
-    try {
-      return use(tree);
-    } finally {
-      tree.delete();
-    }
-  } finally {
-    parser.delete();
-  }
-}
-
 const tableMemo = new WeakMap<ReadonlyMap<string, CMacroDefinition>, Map<string, ReadonlyMap<string, readonly string[]>>>();
 
 /**
@@ -127,7 +112,7 @@ function tableNames(table: ReadonlyMap<string, CMacroDefinition>, lang: Language
     text += def.value + '\n;\n';
   }
   const found = new Map<string, Set<string>>();
-  withParsed(lang, text, (tree) => {
+  parseInto(lang, text, (tree) => {
     const cursor = tree.walk();
     try {
       for (;;) {

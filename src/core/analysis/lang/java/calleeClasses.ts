@@ -545,23 +545,34 @@ export class CalleeClasses {
   }
 
   /** The parameters every constructor of `c` of that arity keeps (a constructor is not inherited: `c`'s own only). */
-  private async ctorKeeps(c: Found, arity: number, depth: number): Promise<ReadonlySet<number>> {
-    const id = `${c.file}#${c.cls.name}#<init>/${arity}`;
+  private ctorKeeps(c: Found, arity: number, depth: number): Promise<ReadonlySet<number>> {
+    return this.keptOnce(`${c.file}#${c.cls.name}#<init>/${arity}`, depth, true, async () => {
+      let result: Set<number> | undefined;
+      for (const body of c.cls.ctors.get(arity) ?? []) {
+        const kept = await this.keptBy(body, c, depth);
+        result = result ? new Set([...result].filter((p) => kept.has(p))) : kept;
+      }
+      return result;
+    });
+  }
+
+  /**
+   * `compute` once per `id` (a class's constructor or method): the empty set while it is being computed (a
+   * recursion through its own callees) or beyond MAX_DEPTH; remembered when `always`, at depth 0, or when not empty.
+   */
+  private async keptOnce(id: string, depth: number, always: boolean, compute: () => Promise<Set<number> | undefined>): Promise<ReadonlySet<number>> {
     const memo = this.keepMemo.get(id);
     if (memo) return memo;
     if (this.busy.has(id) || depth > MAX_DEPTH) return new Set();
     this.busy.add(id);
     let result: Set<number> | undefined;
     try {
-      for (const body of c.cls.ctors.get(arity) ?? []) {
-        const kept = await this.keptBy(body, c, depth);
-        result = result ? new Set([...result].filter((p) => kept.has(p))) : kept;
-      }
+      result = await compute();
     } finally {
       this.busy.delete(id);
     }
     const out = result ?? new Set<number>();
-    this.keepMemo.set(id, out);
+    if (always || depth === 0 || out.size) this.keepMemo.set(id, out);
     return out;
   }
 
@@ -606,14 +617,9 @@ export class CalleeClasses {
   }
 
   /** The parameters every method `key` of `c` or its superclasses keeps (see the module comment). */
-  private async keepsOf(c: Found, key: string, depth: number): Promise<ReadonlySet<number>> {
-    const id = `${c.file}#${c.cls.name}#${key}`;
-    const memo = this.keepMemo.get(id);
-    if (memo) return memo;
-    if (this.busy.has(id) || depth > MAX_DEPTH) return new Set();
-    this.busy.add(id);
-    let result: Set<number> | undefined;
-    try {
+  private keepsOf(c: Found, key: string, depth: number): Promise<ReadonlySet<number>> {
+    return this.keptOnce(`${c.file}#${c.cls.name}#${key}`, depth, false, async () => {
+      let result: Set<number> | undefined;
       let abstract: { type: string; owner: Found } | undefined;
       for (let cur: Found | undefined = c, d = 0; cur && d < MAX_DEPTH; cur = await this.superOf(cur), d++) {
         for (const body of cur.cls.methods.get(key) ?? []) {
@@ -630,12 +636,8 @@ export class CalleeClasses {
       if (!result && abstract && BUILDER_NAME.test(key) && (await this.find(abstract.type, abstract.owner))) {
         result = new Set([...Array(Number(key.slice(key.lastIndexOf('/') + 1))).keys()]);
       }
-    } finally {
-      this.busy.delete(id);
-    }
-    const out = result ?? new Set<number>();
-    if (depth === 0 || out.size) this.keepMemo.set(id, out);
-    return out;
+      return result;
+    });
   }
 
   private async keptBy(body: CalleeBody, owner: Found, depth: number): Promise<Set<number>> {
