@@ -147,16 +147,19 @@ test('binary and huge files are skipped with a note; the run goes on', async () 
 });
 
 test('a file with syntax errors is reported on stderr and does not stop the run', async () => {
-  const dir = tempTree({ 'broken.c': 'int f( { return }}} ;;; #if\n', 'seed.c': seed.text });
+  // broken.c names socket(): a C file that names nothing that acquires or releases a descriptor gets no note
+  // (lang/c/relevance.ts: its broken parts cannot hold code the analysis would read).
+  const dir = tempTree({ 'broken.c': 'int f( { int s = socket(2, 1, 0); return }}} ;;; #if\n', 'seed.c': seed.text, 'unrelated.c': 'int g( { return }}} ;;; #if\n' });
   const r = await run(['.'], dir);
   assert.equal(r.code, 1);
   assert.match(r.err, /broken\.c: note: syntax errors/);
+  assert.doesNotMatch(r.err, /unrelated\.c/);
   assert.match(r.out, /seed\.c:\d+:\d+: warning:/);
 });
 
 test('a file with syntax errors gets one syntax note, the same words in every language', async () => {
   const dir = tempTree({
-    'broken.c': 'int f( { return }}} ;;; #if\n',
+    'broken.c': 'int f( { int s = socket(2, 1, 0); return }}} ;;; #if\n',
     'broken.py': 'def f(:\n    return )\n',
     'broken.go': 'package p\nfunc f( { return }}}\n',
     'Broken.java': 'class Broken { void f( { return }}} }\n',
